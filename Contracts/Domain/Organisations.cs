@@ -1,0 +1,34 @@
+namespace Procurement.Contracts.Domain;
+
+/// <summary>A province (or other insurance pooling region): the unit that budgets and is allocated.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.Region")]
+public sealed record Region(
+    [property: Id(0)] string Code,
+    [property: Id(1)] string Name);
+
+/// <summary>A purchasing alliance and the regions it buys for.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.Alliance")]
+public sealed record Alliance(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] IReadOnlyList<Region> Regions);
+
+/// <summary>A public medical institution; it belongs to exactly one region.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.Hospital")]
+public sealed record Hospital(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string RegionCode);
+
+/// <summary>
+/// A bidder. Firms sharing an <see cref="AffiliationGroup"/> are closely related and count as one
+/// bidder (round 11); a firm without a group stands alone.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.Manufacturer")]
+public sealed record Manufacturer(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? AffiliationGroup)
+{
+    public string BidderGroup => AffiliationGroup ?? Id;
+}

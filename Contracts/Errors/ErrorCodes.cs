@@ -1,0 +1,26 @@
+namespace Procurement.Contracts.Errors;
+
+/// <summary>Stable error codes. Never rename one: clients and stored events depend on them.</summary>
+public static class ErrorCodes
+{
+    public const string RequiredField = "FIELD_REQUIRED";
+    public const string InvalidField = "FIELD_INVALID";
+    public const string NotFound = "NOT_FOUND";
+    public const string InvalidTransition = "INVALID_STATE_TRANSITION";
+    public const string NotConfigured = "BATCH_NOT_CONFIGURED";
+    public const string ReportingClosed = "REPORTING_NOT_OPEN";
+    public const string NotParticipating = "HOSPITAL_NOT_PARTICIPATING";
+    public const string UnknownProduct = "PRODUCT_NOT_IN_BATCH";
+    public const string BelowHistoryNeedsReason = "BELOW_HISTORY_REASON_REQUIRED";
+    public const string BiddingNotOpen = "BIDDING_NOT_OPEN";
+    public const string DeadlinePassed = "BID_DEADLINE_PASSED";
+    public const string PriceAboveMaximum = "PRICE_ABOVE_MAXIMUM";
+    public const string NotQualified = "QUALIFICATION_NOT_DECLARED";
+    public const string BidAlreadyExists = "BID_ALREADY_EXISTS";
+    public const string BidNotFound = "BID_NOT_FOUND";
+    public const string BidWithdrawn = "BID_WITHDRAWN";
+    public const string RequestIdReused = "REQUEST_ID_REUSED";
+    public const string BidsSealed = "BIDS_SEALED";
+    public const string OpeningNotDue = "OPENING_NOT_DUE";
+    public const string UnknownReference = "UNKNOWN_REFERENCE";
+}

@@ -1,0 +1,75 @@
+using Procurement.Contracts.Domain;
+
+namespace Procurement.Contracts.Grains;
+
+/// <summary>
+/// One tender batch through its phases. Keyed by batch id. Every method that changes the batch
+/// either succeeds and records an event, or throws a <see cref="Errors.ProcurementException"/> and
+/// changes nothing.
+/// </summary>
+[Alias("Procurement.ITenderBatchGrain")]
+public interface ITenderBatchGrain : IGrainWithStringKey
+{
+    /// <summary>Creates or replaces the definition. Draft only.</summary>
+    [Alias("Configure")]
+    Task<TenderBatchView> ConfigureAsync(TenderBatchDefinition definition);
+
+    [Alias("OpenVolumeReporting")]
+    Task<TenderBatchView> OpenVolumeReportingAsync();
+
+    /// <summary>Closes volume reporting and returns the reported totals per product.</summary>
+    [Alias("CloseVolumeReporting")]
+    Task<IReadOnlyList<ProductVolumeTotal>> CloseVolumeReportingAsync();
+
+    [Alias("OpenBidding")]
+    Task<TenderBatchView> OpenBiddingAsync();
+
+    /// <summary>Opens the bids on the alliance's request; refused before the opening time.</summary>
+    [Alias("OpenBids")]
+    Task<TenderBatchView> OpenBidsAsync();
+
+    [Alias("Get")]
+    Task<TenderBatchView> GetAsync();
+
+    /// <summary>What one hospital needs to report volumes: small, whatever the size of the batch.</summary>
+    [Alias("GetReportingTerms")]
+    Task<ReportingTerms> GetReportingTermsAsync(string hospitalId);
+
+    /// <summary>
+    /// Records a bid action routed by a bidder grain. The deadline is checked against the server
+    /// clock at the moment the request reaches the batch.
+    /// </summary>
+    [Alias("AcceptBid")]
+    Task<BidReceipt> AcceptBidAsync(BidCommand command);
+
+    /// <summary>The bids of the batch without anything that was offered. Allowed in every phase.</summary>
+    [Alias("ListSealedBids")]
+    Task<IReadOnlyList<SealedBid>> ListSealedBidsAsync();
+
+    /// <summary>All active bids with prices. Refused with <c>BIDS_SEALED</c> before the opening.</summary>
+    [Alias("GetOpenedBids")]
+    Task<IReadOnlyList<OpenedBid>> GetOpenedBidsAsync();
+}
+
+/// <summary>A bid action as the bidder grain forwards it to the batch.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.BidCommand")]
+public sealed record BidCommand(
+    [property: Id(0)] Guid BidId,
+    [property: Id(1)] string ManufacturerId,
+    [property: Id(2)] BidAction Action,
+    [property: Id(3)] BidContent Content,
+    [property: Id(4)] string ClientRequestId,
+    [property: Id(5)] string Actor);
+
+/// <summary>The terms under which a hospital reports volumes for a batch.</summary>
+/// <param name="MinimumShareOfHistory">
+/// A report below this share of the hospital's known average use needs a reason (0.8 in round 11;
+/// rule-set parameter <c>volumeReport.minimumShareOfHistory</c>).
+/// </param>
+[GenerateSerializer, Immutable, Alias("Procurement.ReportingTerms")]
+public sealed record ReportingTerms(
+    [property: Id(0)] TenderBatchPhase Phase,
+    [property: Id(1)] bool Participating,
+    [property: Id(2)] IReadOnlyList<string> ProductIds,
+    [property: Id(3)] DateTimeOffset ReportingCloses,
+    [property: Id(4)] decimal MinimumShareOfHistory);

@@ -1,0 +1,330 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
+using Procurement.Grains.Hosting;
+using Procurement.Grains.Storage;
+
+namespace Procurement.Grains.Batches;
+
+/// <summary>
+/// A tender batch. Its phase lives in <c>tender_batches</c>; every transition is a conditional
+/// update (from the expected phase only) written with its event. The opening is driven by a
+/// reminder, which is durable, so a batch opens on time even across silo restarts.
+/// </summary>
+public sealed class TenderBatchGrain(
+    BatchRepository batches,
+    BidRepository bids,
+    ReferenceRepository reference,
+    [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock,
+    ILogger<TenderBatchGrain> logger) : Grain, ITenderBatchGrain, IRemindable
+{
+    public const string OpeningReminder = "open-bids";
+
+    private const string MinimumShareParameter = "volumeReport.minimumShareOfHistory";
+
+    private StoredBatch? _batch;
+    private IReadOnlyDictionary<string, Product> _products = new Dictionary<string, Product>();
+    private HashSet<string> _hospitals = [];
+    private int _sealedBidCount;
+
+    private string BatchId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await ReloadAsync();
+        if (_batch?.Phase == TenderBatchPhase.Bidding)
+        {
+            _sealedBidCount = (await bids.ListSealedForBatchAsync(BatchId)).Count(b => b.Status == BidStatus.Active);
+            await OpenIfDueAsync(Actor.Scheduler);
+        }
+    }
+
+    public async Task<TenderBatchView> ConfigureAsync(TenderBatchDefinition definition)
+    {
+        Validate(definition, ProcurementClock.Now(clock));
+        if (_batch is { Phase: not TenderBatchPhase.Draft })
+        {
+            throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {_batch.Phase}; it can only be configured in Draft.");
+        }
+        await batches.SaveDefinitionAsync(BatchId, definition, ProcurementClock.Now(clock), Actor.Current($"alliance:{definition.AllianceId}"));
+        await ReloadAsync();
+        return View();
+    }
+
+    public async Task<TenderBatchView> OpenVolumeReportingAsync()
+    {
+        await MoveAsync(TenderBatchPhase.Draft, TenderBatchPhase.VolumeReporting, new { });
+        return View();
+    }
+
+    public async Task<IReadOnlyList<ProductVolumeTotal>> CloseVolumeReportingAsync()
+    {
+        await MoveAsync(TenderBatchPhase.VolumeReporting, TenderBatchPhase.VolumeReportingClosed, new { });
+        return await batches.VolumeTotalsAsync(BatchId);
+    }
+
+    public async Task<TenderBatchView> OpenBiddingAsync()
+    {
+        var batch = RequireBatch();
+        var now = ProcurementClock.Now(clock);
+        if (batch.Phase == TenderBatchPhase.VolumeReportingClosed && now > batch.Definition.Windows.BiddingDeadline)
+        {
+            throw new ProcurementException(
+                ErrorCodes.DeadlinePassed,
+                $"The bidding deadline {batch.Definition.Windows.BiddingDeadline:O} has passed; bidding cannot open.",
+                "windows.biddingDeadline");
+        }
+        await MoveAsync(TenderBatchPhase.VolumeReportingClosed, TenderBatchPhase.Bidding, new { });
+        await ScheduleOpeningAsync();
+        return View();
+    }
+
+    public async Task<TenderBatchView> OpenBidsAsync()
+    {
+        var batch = RequireBatch();
+        var now = ProcurementClock.Now(clock);
+        if (batch.Phase == TenderBatchPhase.Bidding && now < batch.Definition.Windows.OpeningTime)
+        {
+            throw new ProcurementException(
+                ErrorCodes.OpeningNotDue,
+                $"Bids of batch {BatchId} open at {batch.Definition.Windows.OpeningTime:O}; it is {now:O}.");
+        }
+        await OpenAsync(Actor.Current($"alliance:{batch.Definition.AllianceId}"));
+        return View();
+    }
+
+    public Task<TenderBatchView> GetAsync() => Task.FromResult(View());
+
+    public Task<ReportingTerms> GetReportingTermsAsync(string hospitalId)
+    {
+        var batch = RequireBatch();
+        var share = batch.Definition.RuleSet.Parameters.TryGetValue(MinimumShareParameter, out var text)
+            ? decimal.Parse(text, CultureInfo.InvariantCulture)
+            : 0.8m;
+        return Task.FromResult(new ReportingTerms(
+            batch.Phase,
+            _hospitals.Contains(hospitalId),
+            batch.Definition.Products.Select(p => p.ProductId).ToList(),
+            batch.Definition.Windows.ReportingCloses,
+            share));
+    }
+
+    public async Task<BidReceipt> AcceptBidAsync(BidCommand command)
+    {
+        // The receipt time is taken first: the deadline applies to when the bid reached the batch.
+        var receivedAt = ProcurementClock.Now(clock);
+        var batch = RequireBatch();
+        var windows = batch.Definition.Windows;
+        if (batch.Phase == TenderBatchPhase.Bidding && receivedAt >= windows.OpeningTime)
+        {
+            await OpenIfDueAsync(Actor.Scheduler);
+        }
+        if (_batch!.Phase != TenderBatchPhase.Bidding)
+        {
+            throw _batch.Phase > TenderBatchPhase.Bidding
+                ? new ProcurementException(ErrorCodes.DeadlinePassed, $"Bidding for batch {BatchId} closed at {windows.BiddingDeadline:O}.")
+                : new ProcurementException(ErrorCodes.BiddingNotOpen, $"Batch {BatchId} is in {_batch.Phase}; bidding is not open.");
+        }
+        if (receivedAt > windows.BiddingDeadline)
+        {
+            throw new ProcurementException(
+                ErrorCodes.DeadlinePassed,
+                $"The bid reached the server at {receivedAt:O}, after the deadline {windows.BiddingDeadline:O}.");
+        }
+        ValidateBid(command);
+        var receipt = await bids.RecordAsync(command, receivedAt);
+        _sealedBidCount += command.Action switch
+        {
+            BidAction.Submitted => 1,
+            BidAction.Withdrawn => -1,
+            _ => 0,
+        };
+        return receipt;
+    }
+
+    public Task<IReadOnlyList<SealedBid>> ListSealedBidsAsync() => bids.ListSealedForBatchAsync(BatchId);
+
+    public async Task<IReadOnlyList<OpenedBid>> GetOpenedBidsAsync()
+    {
+        var batch = RequireBatch();
+        if (batch.Phase < TenderBatchPhase.Opened)
+        {
+            throw new ProcurementException(
+                ErrorCodes.BidsSealed,
+                $"Bids of batch {BatchId} are sealed until the opening at {batch.Definition.Windows.OpeningTime:O}.");
+        }
+        var rows = await bids.ListActiveWithContentAsync(BatchId);
+        return rows.Select(r =>
+        {
+            var content = r.Bid.ToContent(r.Regions);
+            var unitPrice = _products[content.ProductId].UnitComparablePrice(content.SpecificationCode, content.PricePerPack, batch.Definition.RuleSet.Conversion);
+            return new OpenedBid(Guid.Parse(r.Bid.BidId), r.Bid.ManufacturerId, r.Bid.BidderGroup, content, unitPrice, r.Bid.Version, r.Bid.ReceivedAt, r.Bid.ContentSha256);
+        }).ToList();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != OpeningReminder)
+        {
+            return;
+        }
+        await OpenIfDueAsync(Actor.Scheduler);
+        if (_batch is null || _batch.Phase >= TenderBatchPhase.Opened)
+        {
+            var reminder = await this.GetReminder(OpeningReminder);
+            if (reminder is not null)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+    }
+
+    private async Task OpenIfDueAsync(string actor)
+    {
+        if (_batch is { Phase: TenderBatchPhase.Bidding } batch && ProcurementClock.Now(clock) >= batch.Definition.Windows.OpeningTime)
+        {
+            await OpenAsync(actor);
+        }
+    }
+
+    private async Task OpenAsync(string actor)
+    {
+        await MoveAsync(TenderBatchPhase.Bidding, TenderBatchPhase.Opened, new { ActiveBids = _sealedBidCount }, actor);
+        logger.LogInformation("Batch {BatchId} opened at {OpenedAt:O} with {Count} active bid(s).", BatchId, _batch!.OpenedAt, _sealedBidCount);
+    }
+
+    private async Task ScheduleOpeningAsync()
+    {
+        var due = RequireBatch().Definition.Windows.OpeningTime - ProcurementClock.Now(clock);
+        await this.RegisterOrUpdateReminder(OpeningReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, TimeSpan.FromMinutes(1));
+    }
+
+    private async Task MoveAsync(TenderBatchPhase from, TenderBatchPhase to, object details, string? actor = null)
+    {
+        var batch = RequireBatch();
+        if (batch.Phase != from)
+        {
+            throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}; it moves to {to} only from {from}.");
+        }
+        await batches.ChangePhaseAsync(BatchId, from, to, ProcurementClock.Now(clock), actor ?? Actor.Current($"alliance:{batch.Definition.AllianceId}"), details);
+        await ReloadAsync();
+    }
+
+    private async Task ReloadAsync()
+    {
+        _batch = await batches.LoadAsync(BatchId);
+        if (_batch is not null)
+        {
+            _products = await reference.GetProductsAsync(_batch.Definition.Products.Select(p => p.ProductId).ToList());
+            _hospitals = _batch.Definition.HospitalIds.ToHashSet(StringComparer.Ordinal);
+        }
+    }
+
+    private StoredBatch RequireBatch() =>
+        _batch ?? throw new ProcurementException(ErrorCodes.NotConfigured, $"Batch {BatchId} has not been configured.", "batchId");
+
+    private TenderBatchView View()
+    {
+        var batch = RequireBatch();
+        return new TenderBatchView(BatchId, batch.Phase, batch.Definition, [], _sealedBidCount, batch.OpenedAt);
+    }
+
+    private void ValidateBid(BidCommand command)
+    {
+        var batch = RequireBatch();
+        var content = Check.NotNull(command.Content, "content");
+        Check.Id(content.ProductId, "productId");
+        Check.Id(content.SpecificationCode, "specificationCode");
+        var batchProduct = batch.Definition.Products.FirstOrDefault(p => p.ProductId == content.ProductId)
+            ?? throw new ProcurementException(ErrorCodes.UnknownProduct, $"Product '{content.ProductId}' is not in batch {BatchId}.", "productId");
+        if (content.PricePerPack <= 0)
+        {
+            throw ProcurementException.Invalid("pricePerPack", "pricePerPack must be positive.");
+        }
+        Check.Decimals(content.PricePerPack, 4, "pricePerPack");
+        if (content.AnnualCapacity <= 0)
+        {
+            throw ProcurementException.Invalid("annualCapacity", "annualCapacity must be a positive number of representative units.");
+        }
+        var regions = Check.NonEmpty(content.SupplyRegions, "supplyRegions");
+        Check.Distinct(regions, "supplyRegions");
+        for (var i = 0; i < regions.Count; i++)
+        {
+            if (!batch.Definition.RegionCodes.Contains(regions[i]))
+            {
+                throw ProcurementException.Invalid($"supplyRegions[{i}]", $"Region '{regions[i]}' is not a region of batch {BatchId}.");
+            }
+        }
+        var product = _products[content.ProductId];
+        if (product.FindSpecification(content.SpecificationCode) is null)
+        {
+            throw ProcurementException.Invalid("specificationCode", $"Specification '{content.SpecificationCode}' is not biddable for product {product.Id}.");
+        }
+        var unitPrice = product.UnitComparablePrice(content.SpecificationCode, content.PricePerPack, batch.Definition.RuleSet.Conversion);
+        if (unitPrice > batchProduct.MaxValidUnitPrice)
+        {
+            throw new ProcurementException(
+                ErrorCodes.PriceAboveMaximum,
+                $"The unit comparable price {unitPrice} CNY is above the maximum valid price {batchProduct.MaxValidUnitPrice} CNY of {product.Id}.",
+                "pricePerPack");
+        }
+    }
+
+    private static void Validate(TenderBatchDefinition definition, DateTimeOffset now)
+    {
+        Check.NotNull(definition, "definition");
+        Check.Id(definition.AllianceId, "allianceId");
+        Check.Text(definition.Name, "name", 200);
+        var products = Check.NonEmpty(definition.Products, "products");
+        Check.Distinct(products.Select(p => p?.ProductId!).ToList(), "products.productId");
+        for (var i = 0; i < products.Count; i++)
+        {
+            if (products[i].MaxValidUnitPrice <= 0)
+            {
+                throw ProcurementException.Invalid($"products[{i}].maxValidUnitPrice", "maxValidUnitPrice must be positive.");
+            }
+            Check.Decimals(products[i].MaxValidUnitPrice, 6, $"products[{i}].maxValidUnitPrice");
+        }
+        Check.Distinct(Check.NonEmpty(definition.RegionCodes, "regionCodes"), "regionCodes");
+        Check.Distinct(Check.NonEmpty(definition.HospitalIds, "hospitalIds"), "hospitalIds");
+        var ruleSet = Check.NotNull(definition.RuleSet, "ruleSet");
+        if (!RuleSetNames.All.Contains(ruleSet.Name))
+        {
+            throw ProcurementException.Invalid("ruleSet.name", $"ruleSet.name must be one of {string.Join(", ", RuleSetNames.All)}, not '{ruleSet.Name}'.");
+        }
+        Check.NotNull(ruleSet.Parameters, "ruleSet.parameters");
+        if (ruleSet.Parameters.TryGetValue(MinimumShareParameter, out var share)
+            && (!decimal.TryParse(share, NumberStyles.Number, CultureInfo.InvariantCulture, out var value) || value is < 0 or > 1))
+        {
+            throw ProcurementException.Invalid($"ruleSet.parameters.{MinimumShareParameter}", $"{MinimumShareParameter} must be a number from 0 to 1, not '{share}'.");
+        }
+        var conversion = Check.NotNull(ruleSet.Conversion, "ruleSet.conversion");
+        if (conversion.PackCountDoublingFactor <= 0 || conversion.StrengthDoublingFactor <= 0)
+        {
+            throw ProcurementException.Invalid("ruleSet.conversion", "Conversion factors must be positive.");
+        }
+        var windows = Check.NotNull(definition.Windows, "windows");
+        if (windows.ReportingCloses <= now)
+        {
+            throw ProcurementException.Invalid("windows.reportingCloses", $"windows.reportingCloses must be in the future (it is {now:O}).");
+        }
+        if (windows.BiddingDeadline <= windows.ReportingCloses)
+        {
+            throw ProcurementException.Invalid("windows.biddingDeadline", "windows.biddingDeadline must be after windows.reportingCloses.");
+        }
+        if (windows.OpeningTime < windows.BiddingDeadline)
+        {
+            throw ProcurementException.Invalid("windows.openingTime", "windows.openingTime must not be before windows.biddingDeadline.");
+        }
+        if (windows.PublicityDays is < 0 or > 60)
+        {
+            throw ProcurementException.Invalid("windows.publicityDays", "windows.publicityDays must be from 0 to 60.");
+        }
+        if (definition.AgreementMonths is < 1 or > 48)
+        {
+            throw ProcurementException.Invalid("agreementMonths", "agreementMonths must be from 1 to 48.");
+        }
+    }
+}

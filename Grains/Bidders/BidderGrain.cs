@@ -1,0 +1,162 @@
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
+using Procurement.Grains.Hosting;
+using Procurement.Grains.Storage;
+
+namespace Procurement.Grains.Bidders;
+
+/// <summary>
+/// A manufacturer. It checks what only it knows (registration, declared qualification, its own
+/// request ids) and routes each bid action to the batch, which enforces the deadline and records
+/// it. One activation per manufacturer serialises its requests, so a repeated client request id is
+/// answered from the stored receipt instead of acting twice.
+/// </summary>
+public sealed class BidderGrain(
+    ReferenceRepository reference,
+    BidRepository bids,
+    [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock) : Grain, IBidderGrain
+{
+    private const int MaxRequestIdLength = 100;
+
+    private Manufacturer? _manufacturer;
+    private Dictionary<string, Qualification> _qualifications = [];
+
+    private string ManufacturerId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _manufacturer = await reference.GetManufacturerAsync(ManufacturerId);
+        _qualifications = (await reference.GetQualificationsAsync(ManufacturerId)).ToDictionary(q => q.ProductId);
+    }
+
+    public async Task RegisterAsync(Manufacturer manufacturer)
+    {
+        Check.NotNull(manufacturer, "manufacturer");
+        Check.MatchesKey(Check.Id(manufacturer.Id, "id"), ManufacturerId, "id");
+        Check.Text(manufacturer.Name, "name", 200);
+        if (manufacturer.AffiliationGroup is not null)
+        {
+            Check.Id(manufacturer.AffiliationGroup, "affiliationGroup");
+        }
+        await reference.SaveManufacturerAsync(manufacturer, ProcurementClock.Now(clock), ActorName);
+        _manufacturer = manufacturer;
+    }
+
+    public Task<Manufacturer?> GetAsync() => Task.FromResult(_manufacturer);
+
+    public async Task DeclareQualificationAsync(Qualification qualification)
+    {
+        RequireManufacturer();
+        Check.NotNull(qualification, "qualification");
+        Check.Id(qualification.ProductId, "productId");
+        if (qualification.YearsOfProduction is < 0 or > 200)
+        {
+            throw ProcurementException.Invalid("yearsOfProduction", "yearsOfProduction must be from 0 to 200.");
+        }
+        var cleaned = qualification with { GmpRecordReference = Check.OptionalText(qualification.GmpRecordReference, "gmpRecordReference", 200) };
+        await reference.SaveQualificationAsync(ManufacturerId, cleaned, ProcurementClock.Now(clock), ActorName);
+        _qualifications[cleaned.ProductId] = cleaned;
+    }
+
+    public Task<IReadOnlyList<Qualification>> GetQualificationsAsync() =>
+        Task.FromResult<IReadOnlyList<Qualification>>(_qualifications.Values.OrderBy(q => q.ProductId, StringComparer.Ordinal).ToList());
+
+    public async Task<BidReceipt> SubmitBidAsync(string clientRequestId, BidContent content)
+    {
+        RequireManufacturer();
+        CheckRequest(clientRequestId, content);
+        if (await RepeatedAsync(clientRequestId, BidAction.Submitted, null, content) is { } receipt)
+        {
+            return receipt;
+        }
+        if (!_qualifications.ContainsKey(content.ProductId))
+        {
+            throw new ProcurementException(
+                ErrorCodes.NotQualified,
+                $"Manufacturer {ManufacturerId} has not declared its qualification for {content.ProductId}.",
+                "productId");
+        }
+        return await RouteAsync(new BidCommand(Guid.NewGuid(), ManufacturerId, BidAction.Submitted, content, clientRequestId, ActorName));
+    }
+
+    public async Task<BidReceipt> AmendBidAsync(string clientRequestId, Guid bidId, BidContent content)
+    {
+        RequireManufacturer();
+        CheckRequest(clientRequestId, content);
+        if (await RepeatedAsync(clientRequestId, BidAction.Amended, bidId, content) is { } receipt)
+        {
+            return receipt;
+        }
+        return await RouteAsync(new BidCommand(bidId, ManufacturerId, BidAction.Amended, content, clientRequestId, ActorName));
+    }
+
+    public async Task<BidReceipt> WithdrawBidAsync(string clientRequestId, Guid bidId)
+    {
+        RequireManufacturer();
+        CheckRequestId(clientRequestId);
+        var current = await bids.GetContentAsync(bidId);
+        if (current is null || current.Value.ManufacturerId != ManufacturerId)
+        {
+            throw new ProcurementException(ErrorCodes.BidNotFound, $"Bid {bidId} of manufacturer {ManufacturerId} does not exist.", "bidId");
+        }
+        if (await RepeatedAsync(clientRequestId, BidAction.Withdrawn, bidId, current.Value.Content) is { } receipt)
+        {
+            return receipt;
+        }
+        return await RouteAsync(new BidCommand(bidId, ManufacturerId, BidAction.Withdrawn, current.Value.Content, clientRequestId, ActorName));
+    }
+
+    public Task<IReadOnlyList<SealedBid>> ListBidsAsync() => bids.ListSealedForManufacturerAsync(ManufacturerId);
+
+    private string ActorName => Actor.Current($"manufacturer:{ManufacturerId}");
+
+    private Task<BidReceipt> RouteAsync(BidCommand command) =>
+        GrainFactory.GetGrain<ITenderBatchGrain>(command.Content.BatchId).AcceptBidAsync(command);
+
+    /// <summary>
+    /// The receipt of an earlier request with the same id, if it asked for the same thing; a
+    /// reused id for something else is refused rather than silently answered with the old receipt.
+    /// </summary>
+    private async Task<BidReceipt?> RepeatedAsync(string clientRequestId, BidAction action, Guid? bidId, BidContent content)
+    {
+        var earlier = await bids.FindReceiptAsync(ManufacturerId, clientRequestId);
+        if (earlier is null)
+        {
+            return null;
+        }
+        var same = earlier.Action == action
+            && (bidId is null || earlier.BidId == bidId)
+            && earlier.ContentSha256 == BidCanonicalForm.Sha256(ManufacturerId, content);
+        return same
+            ? earlier
+            : throw new ProcurementException(
+                ErrorCodes.RequestIdReused,
+                $"Client request id '{clientRequestId}' was already used for a different request ({earlier.Action} of bid {earlier.BidId}).",
+                "clientRequestId");
+    }
+
+    private static void CheckRequest(string clientRequestId, BidContent content)
+    {
+        CheckRequestId(clientRequestId);
+        Check.NotNull(content, "content");
+        Check.Id(content.BatchId, "batchId");
+        Check.Id(content.ProductId, "productId");
+        Check.NotNull(content.SupplyRegions, "supplyRegions");
+    }
+
+    private static void CheckRequestId(string clientRequestId)
+    {
+        if (string.IsNullOrWhiteSpace(clientRequestId))
+        {
+            throw ProcurementException.Required("clientRequestId");
+        }
+        if (clientRequestId.Length > MaxRequestIdLength)
+        {
+            throw ProcurementException.Invalid("clientRequestId", $"clientRequestId must be at most {MaxRequestIdLength} characters.");
+        }
+    }
+
+    private Manufacturer RequireManufacturer() =>
+        _manufacturer ?? throw new ProcurementException(ErrorCodes.NotFound, $"Manufacturer {ManufacturerId} is not registered.", "manufacturerId");
+}

@@ -1,0 +1,16 @@
+namespace Procurement.Grains.Hosting;
+
+/// <summary>
+/// Who is acting, for the event log. The portal (or any client) puts the signed-in user into the
+/// Orleans request context under <see cref="Key"/>; without one the grain names the organisation
+/// it acts for, or the scheduler for reminders.
+/// </summary>
+public static class Actor
+{
+    public const string Key = "procurement.actor";
+
+    public const string Scheduler = "system:scheduler";
+
+    public static string Current(string fallback) =>
+        RequestContext.Get(Key) is string actor && !string.IsNullOrWhiteSpace(actor) ? actor : fallback;
+}

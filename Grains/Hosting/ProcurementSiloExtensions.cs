@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Procurement.Grains.Storage;
+
+namespace Procurement.Grains.Hosting;
+
+public static class ProcurementSiloExtensions
+{
+    /// <summary>
+    /// Everything a silo needs to host the procurement grains: the store (bound from the
+    /// <c>Store</c> section, with <c>ConnectionStrings:Procurement</c> as the connection string when
+    /// the section has none), the repositories, reminders kept in the store, and the business clock.
+    /// </summary>
+    public static ISiloBuilder AddProcurement(this ISiloBuilder silo, TimeProvider? clock = null)
+    {
+        var services = silo.Services;
+        services.AddOptions<StoreOptions>()
+            .BindConfiguration(StoreOptions.Section)
+            .PostConfigure<IConfiguration>((options, configuration) =>
+                options.ConnectionString ??= configuration.GetConnectionString("Procurement"))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>());
+        services.TryAddSingleton<ProcurementStore>();
+        services.TryAddSingleton<ReferenceRepository>();
+        services.TryAddSingleton<BatchRepository>();
+        services.TryAddSingleton<BidRepository>();
+        services.TryAddKeyedSingleton(ProcurementClock.Key, clock ?? TimeProvider.System);
+        silo.AddReminders();
+        services.AddSingleton<IReminderTable, SqlReminderTable>();
+        return silo;
+    }
+}

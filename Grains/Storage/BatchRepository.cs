@@ -1,0 +1,372 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+
+namespace Procurement.Grains.Storage;
+
+/// <summary>Tender batches: definition, phase, and the volume reports made for them.</summary>
+public sealed class BatchRepository(ProcurementStore store)
+{
+    private const string SelectPhaseSql = "SELECT phase FROM tender_batches WHERE batch_id = @BatchId";
+
+    private const string SelectAllianceSql = "SELECT COUNT(*) FROM alliances WHERE alliance_id = @AllianceId";
+
+    private const string SelectAllianceRegionsSql = "SELECT region_code FROM alliance_regions WHERE alliance_id = @AllianceId";
+
+    private const string SelectKnownProductsSql = "SELECT product_id FROM products WHERE product_id IN @Ids";
+
+    private const string SelectHospitalRegionsSql = "SELECT hospital_id AS Id, region_code AS RegionCode FROM hospitals WHERE hospital_id IN @Ids";
+
+    private const string UpsertBatchSql = """
+        INSERT INTO tender_batches (batch_id, alliance_id, name, phase, rule_set_name, rule_set_parameters, pack_factor_e6,
+                                    strength_factor_e6, reporting_closes_at, bidding_deadline_at, opening_at, publicity_days,
+                                    agreement_months, opened_at, updated_at)
+        VALUES (@BatchId, @AllianceId, @Name, 0, @RuleSetName, @RuleSetParameters, @PackFactorE6,
+                @StrengthFactorE6, @ReportingClosesAt, @BiddingDeadlineAt, @OpeningAt, @PublicityDays,
+                @AgreementMonths, NULL, @At)
+        ON CONFLICT (batch_id) DO UPDATE SET alliance_id = excluded.alliance_id, name = excluded.name,
+               rule_set_name = excluded.rule_set_name, rule_set_parameters = excluded.rule_set_parameters,
+               pack_factor_e6 = excluded.pack_factor_e6, strength_factor_e6 = excluded.strength_factor_e6,
+               reporting_closes_at = excluded.reporting_closes_at, bidding_deadline_at = excluded.bidding_deadline_at,
+               opening_at = excluded.opening_at, publicity_days = excluded.publicity_days,
+               agreement_months = excluded.agreement_months, updated_at = excluded.updated_at
+        """;
+
+    private const string DeleteBatchProductsSql = "DELETE FROM batch_products WHERE batch_id = @BatchId";
+
+    private const string DeleteBatchRegionsSql = "DELETE FROM batch_regions WHERE batch_id = @BatchId";
+
+    private const string DeleteBatchHospitalsSql = "DELETE FROM batch_hospitals WHERE batch_id = @BatchId";
+
+    private const string InsertBatchProductSql = """
+        INSERT INTO batch_products (batch_id, product_id, max_unit_price_e6) VALUES (@BatchId, @ProductId, @MaxUnitPriceE6)
+        """;
+
+    private const string InsertBatchRegionSql = "INSERT INTO batch_regions (batch_id, region_code) VALUES (@BatchId, @RegionCode)";
+
+    private const string InsertBatchHospitalSql = "INSERT INTO batch_hospitals (batch_id, hospital_id) VALUES (@BatchId, @HospitalId)";
+
+    /// <summary>
+    /// Stores the definition of a Draft batch after checking every reference against the database:
+    /// the alliance exists, the regions are the alliance's, the products exist, and every hospital
+    /// exists and lies in one of the batch's regions.
+    /// </summary>
+    public Task SaveDefinitionAsync(string batchId, TenderBatchDefinition definition, DateTimeOffset at, string actor) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            var phase = await connection.QuerySingleOrDefaultAsync<int?>(SelectPhaseSql, new { BatchId = batchId }, transaction);
+            if (phase is { } current && current != (int)TenderBatchPhase.Draft)
+            {
+                throw new ProcurementException(
+                    ErrorCodes.InvalidTransition,
+                    $"Batch {batchId} is in {(TenderBatchPhase)current}; it can only be configured in Draft.");
+            }
+            await CheckReferencesAsync(connection, transaction, definition);
+
+            await connection.ExecuteAsync(UpsertBatchSql, new
+            {
+                BatchId = batchId,
+                definition.AllianceId,
+                definition.Name,
+                RuleSetName = definition.RuleSet.Name,
+                RuleSetParameters = JsonSerializer.Serialize(definition.RuleSet.Parameters),
+                PackFactorE6 = Scaled.ToE6(definition.RuleSet.Conversion.PackCountDoublingFactor, "ruleSet.conversion.packCountDoublingFactor"),
+                StrengthFactorE6 = Scaled.ToE6(definition.RuleSet.Conversion.StrengthDoublingFactor, "ruleSet.conversion.strengthDoublingFactor"),
+                ReportingClosesAt = definition.Windows.ReportingCloses,
+                BiddingDeadlineAt = definition.Windows.BiddingDeadline,
+                OpeningAt = definition.Windows.OpeningTime,
+                definition.Windows.PublicityDays,
+                definition.AgreementMonths,
+                At = at,
+            }, transaction);
+            await connection.ExecuteAsync(DeleteBatchProductsSql, new { BatchId = batchId }, transaction);
+            await connection.ExecuteAsync(DeleteBatchRegionsSql, new { BatchId = batchId }, transaction);
+            await connection.ExecuteAsync(DeleteBatchHospitalsSql, new { BatchId = batchId }, transaction);
+            await connection.ExecuteAsync(InsertBatchProductSql, definition.Products.Select((p, i) => new
+            {
+                BatchId = batchId,
+                p.ProductId,
+                MaxUnitPriceE6 = Scaled.ToE6(p.MaxValidUnitPrice, $"products[{i}].maxValidUnitPrice"),
+            }), transaction);
+            await connection.ExecuteAsync(InsertBatchRegionSql, definition.RegionCodes.Select(r => new { BatchId = batchId, RegionCode = r }), transaction);
+            await connection.ExecuteAsync(InsertBatchHospitalSql, definition.HospitalIds.Select(h => new { BatchId = batchId, HospitalId = h }), transaction);
+            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "BatchConfigured", definition);
+        });
+
+    private static async Task CheckReferencesAsync(DbConnection connection, DbTransaction transaction, TenderBatchDefinition definition)
+    {
+        if (await connection.ExecuteScalarAsync<long>(SelectAllianceSql, new { definition.AllianceId }, transaction) == 0)
+        {
+            throw new ProcurementException(ErrorCodes.UnknownReference, $"Alliance '{definition.AllianceId}' does not exist.", "allianceId");
+        }
+        var allianceRegions = (await connection.QueryAsync<string>(SelectAllianceRegionsSql, new { definition.AllianceId }, transaction)).ToHashSet();
+        for (var i = 0; i < definition.RegionCodes.Count; i++)
+        {
+            if (!allianceRegions.Contains(definition.RegionCodes[i]))
+            {
+                throw new ProcurementException(
+                    ErrorCodes.UnknownReference,
+                    $"Region '{definition.RegionCodes[i]}' is not a region of alliance {definition.AllianceId}.",
+                    $"regionCodes[{i}]");
+            }
+        }
+        var productIds = definition.Products.Select(p => p.ProductId).ToList();
+        var knownProducts = (await connection.QueryAsync<string>(SelectKnownProductsSql, new { Ids = productIds }, transaction)).ToHashSet();
+        for (var i = 0; i < productIds.Count; i++)
+        {
+            if (!knownProducts.Contains(productIds[i]))
+            {
+                throw new ProcurementException(ErrorCodes.UnknownReference, $"Product '{productIds[i]}' does not exist.", $"products[{i}].productId");
+            }
+        }
+        var hospitalRegions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var chunk in definition.HospitalIds.Chunk(500))
+        {
+            foreach (var row in await connection.QueryAsync<HospitalRegionRow>(SelectHospitalRegionsSql, new { Ids = chunk }, transaction))
+            {
+                hospitalRegions[row.Id] = row.RegionCode;
+            }
+        }
+        var batchRegions = definition.RegionCodes.ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < definition.HospitalIds.Count; i++)
+        {
+            if (!hospitalRegions.TryGetValue(definition.HospitalIds[i], out var region))
+            {
+                throw new ProcurementException(ErrorCodes.UnknownReference, $"Hospital '{definition.HospitalIds[i]}' does not exist.", $"hospitalIds[{i}]");
+            }
+            if (!batchRegions.Contains(region))
+            {
+                throw new ProcurementException(
+                    ErrorCodes.InvalidField,
+                    $"Hospital '{definition.HospitalIds[i]}' is in region {region}, which is not a region of the batch.",
+                    $"hospitalIds[{i}]");
+            }
+        }
+    }
+
+    private const string UpdatePhaseSql = """
+        UPDATE tender_batches
+           SET phase = @To, updated_at = @At, opened_at = COALESCE(@OpenedAt, opened_at)
+         WHERE batch_id = @BatchId AND phase = @From
+        """;
+
+    /// <summary>Moves the batch from one phase to the next; refused unless the stored phase is <paramref name="from"/>.</summary>
+    public Task ChangePhaseAsync(
+        string batchId, TenderBatchPhase from, TenderBatchPhase to, DateTimeOffset at, string actor, object details) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            var changed = await connection.ExecuteAsync(UpdatePhaseSql, new
+            {
+                BatchId = batchId,
+                From = (int)from,
+                To = (int)to,
+                At = at,
+                OpenedAt = to == TenderBatchPhase.Opened ? at : (DateTimeOffset?)null,
+            }, transaction);
+            if (changed != 1)
+            {
+                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {batchId} is not in {from}; it cannot move to {to}.");
+            }
+            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, $"PhaseChangedTo{to}", details);
+        });
+
+    private const string SelectBatchSql = """
+        SELECT batch_id AS BatchId, alliance_id AS AllianceId, name AS Name, phase AS Phase, rule_set_name AS RuleSetName,
+               rule_set_parameters AS RuleSetParameters, pack_factor_e6 AS PackFactorE6, strength_factor_e6 AS StrengthFactorE6,
+               reporting_closes_at AS ReportingClosesAt, bidding_deadline_at AS BiddingDeadlineAt, opening_at AS OpeningAt,
+               publicity_days AS PublicityDays, agreement_months AS AgreementMonths, opened_at AS OpenedAt
+          FROM tender_batches
+         WHERE batch_id = @BatchId
+        """;
+
+    private const string SelectBatchProductsSql = """
+        SELECT product_id AS ProductId, max_unit_price_e6 AS MaxUnitPriceE6 FROM batch_products WHERE batch_id = @BatchId ORDER BY product_id
+        """;
+
+    private const string SelectBatchRegionsSql = "SELECT region_code FROM batch_regions WHERE batch_id = @BatchId ORDER BY region_code";
+
+    private const string SelectBatchHospitalsSql = "SELECT hospital_id FROM batch_hospitals WHERE batch_id = @BatchId ORDER BY hospital_id";
+
+    public Task<StoredBatch?> LoadAsync(string batchId) =>
+        store.ReadAsync(async connection =>
+        {
+            var row = await connection.QuerySingleOrDefaultAsync<BatchRow>(SelectBatchSql, new { BatchId = batchId });
+            if (row is null)
+            {
+                return null;
+            }
+            var products = await connection.QueryAsync<BatchProductRow>(SelectBatchProductsSql, new { BatchId = batchId });
+            var regions = await connection.QueryAsync<string>(SelectBatchRegionsSql, new { BatchId = batchId });
+            var hospitals = await connection.QueryAsync<string>(SelectBatchHospitalsSql, new { BatchId = batchId });
+            var definition = new TenderBatchDefinition(
+                row.AllianceId,
+                row.Name,
+                products.Select(p => new BatchProduct(p.ProductId, Scaled.FromE6(p.MaxUnitPriceE6))).ToList(),
+                regions.AsList(),
+                hospitals.AsList(),
+                new RuleSetChoice(
+                    row.RuleSetName,
+                    JsonSerializer.Deserialize<Dictionary<string, string>>(row.RuleSetParameters) ?? [],
+                    new PriceConversion(Scaled.FromE6(row.PackFactorE6), Scaled.FromE6(row.StrengthFactorE6))),
+                new TenderWindows(row.ReportingClosesAt, row.BiddingDeadlineAt, row.OpeningAt, row.PublicityDays),
+                row.AgreementMonths);
+            return new StoredBatch(definition, (TenderBatchPhase)row.Phase, row.OpenedAt);
+        });
+
+    private const string SelectTotalsSql = """
+        SELECT bp.product_id AS ProductId, CAST(COALESCE(SUM(v.annual_volume), 0) AS BIGINT) AS TotalAnnualVolume, COUNT(v.hospital_id) AS ReportingHospitals
+          FROM batch_products bp
+          LEFT JOIN volume_reports v ON v.batch_id = bp.batch_id AND v.product_id = bp.product_id
+         WHERE bp.batch_id = @BatchId
+         GROUP BY bp.product_id
+         ORDER BY bp.product_id
+        """;
+
+    public Task<IReadOnlyList<ProductVolumeTotal>> VolumeTotalsAsync(string batchId) =>
+        store.ReadAsync<IReadOnlyList<ProductVolumeTotal>>(async connection =>
+            (await connection.QueryAsync<TotalRow>(SelectTotalsSql, new { BatchId = batchId }))
+                .Select(r => new ProductVolumeTotal(r.ProductId, r.TotalAnnualVolume, (int)r.ReportingHospitals))
+                .ToList());
+
+    private const string SelectRevisionsSql = """
+        SELECT product_id AS ProductId, revision AS Revision FROM volume_reports WHERE batch_id = @BatchId AND hospital_id = @HospitalId
+        """;
+
+    private const string UpsertReportSql = """
+        INSERT INTO volume_reports (batch_id, hospital_id, product_id, annual_volume, preferred_manufacturer_id, below_history_reason, revision, reported_at)
+        VALUES (@BatchId, @HospitalId, @ProductId, @AnnualVolume, @PreferredManufacturerId, @BelowHistoryReason, @Revision, @ReportedAt)
+        ON CONFLICT (batch_id, hospital_id, product_id) DO UPDATE SET annual_volume = excluded.annual_volume,
+               preferred_manufacturer_id = excluded.preferred_manufacturer_id, below_history_reason = excluded.below_history_reason,
+               revision = excluded.revision, reported_at = excluded.reported_at
+        """;
+
+    /// <summary>
+    /// Writes a hospital's report lines in one transaction, after confirming under a lock on the
+    /// batch row that reporting is still open (so no line lands after the close).
+    /// </summary>
+    public Task<IReadOnlyList<VolumeReport>> SaveVolumeReportsAsync(
+        string batchId, string hospitalId, IReadOnlyList<VolumeReportLine> lines, DateTimeOffset at, string actor) =>
+        store.WriteAsync<IReadOnlyList<VolumeReport>>(async (connection, transaction) =>
+        {
+            var phase = await connection.QuerySingleOrDefaultAsync<int?>(
+                $"{SelectPhaseSql} {store.Dialect.ShareLockSuffix}", new { BatchId = batchId }, transaction);
+            if (phase != (int)TenderBatchPhase.VolumeReporting)
+            {
+                throw new ProcurementException(ErrorCodes.ReportingClosed, $"Volume reporting for batch {batchId} is not open.", "batchId");
+            }
+            var revisions = (await connection.QueryAsync<RevisionRow>(SelectRevisionsSql, new { BatchId = batchId, HospitalId = hospitalId }, transaction))
+                .ToDictionary(r => r.ProductId, r => r.Revision);
+            var reports = lines.Select(l => new VolumeReport(
+                batchId,
+                hospitalId,
+                l.ProductId,
+                l.AnnualVolume,
+                l.PreferredManufacturerId,
+                l.BelowHistoryReason,
+                revisions.GetValueOrDefault(l.ProductId) + 1,
+                at)).ToList();
+            await connection.ExecuteAsync(UpsertReportSql, reports, transaction);
+            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "hospital", hospitalId, "VolumeReported", lines);
+            return reports;
+        });
+
+    private const string SelectReportsSql = """
+        SELECT batch_id AS BatchId, hospital_id AS HospitalId, product_id AS ProductId, annual_volume AS AnnualVolume,
+               preferred_manufacturer_id AS PreferredManufacturerId, below_history_reason AS BelowHistoryReason,
+               revision AS Revision, reported_at AS ReportedAt
+          FROM volume_reports
+         WHERE batch_id = @BatchId AND hospital_id = @HospitalId
+         ORDER BY product_id
+        """;
+
+    public Task<IReadOnlyList<VolumeReport>> GetVolumeReportsAsync(string batchId, string hospitalId) =>
+        store.ReadAsync<IReadOnlyList<VolumeReport>>(async connection =>
+            (await connection.QueryAsync<ReportRow>(SelectReportsSql, new { BatchId = batchId, HospitalId = hospitalId }))
+                .Select(r => new VolumeReport(r.BatchId, r.HospitalId, r.ProductId, r.AnnualVolume, r.PreferredManufacturerId, r.BelowHistoryReason, r.Revision, r.ReportedAt))
+                .ToList());
+
+    private sealed record HospitalRegionRow
+    {
+        public string Id { get; init; } = "";
+
+        public string RegionCode { get; init; } = "";
+    }
+
+    private sealed record BatchRow
+    {
+        public string BatchId { get; init; } = "";
+
+        public string AllianceId { get; init; } = "";
+
+        public string Name { get; init; } = "";
+
+        public int Phase { get; init; }
+
+        public string RuleSetName { get; init; } = "";
+
+        public string RuleSetParameters { get; init; } = "{}";
+
+        public long PackFactorE6 { get; init; }
+
+        public long StrengthFactorE6 { get; init; }
+
+        public DateTimeOffset ReportingClosesAt { get; init; }
+
+        public DateTimeOffset BiddingDeadlineAt { get; init; }
+
+        public DateTimeOffset OpeningAt { get; init; }
+
+        public int PublicityDays { get; init; }
+
+        public int AgreementMonths { get; init; }
+
+        public DateTimeOffset? OpenedAt { get; init; }
+    }
+
+    private sealed record BatchProductRow
+    {
+        public string ProductId { get; init; } = "";
+
+        public long MaxUnitPriceE6 { get; init; }
+    }
+
+    private sealed record TotalRow
+    {
+        public string ProductId { get; init; } = "";
+
+        public long TotalAnnualVolume { get; init; }
+
+        public long ReportingHospitals { get; init; }
+    }
+
+    private sealed record RevisionRow
+    {
+        public string ProductId { get; init; } = "";
+
+        public int Revision { get; init; }
+    }
+
+    private sealed record ReportRow
+    {
+        public string BatchId { get; init; } = "";
+
+        public string HospitalId { get; init; } = "";
+
+        public string ProductId { get; init; } = "";
+
+        public long AnnualVolume { get; init; }
+
+        public string? PreferredManufacturerId { get; init; }
+
+        public string? BelowHistoryReason { get; init; }
+
+        public int Revision { get; init; }
+
+        public DateTimeOffset ReportedAt { get; init; }
+    }
+}
+
+/// <summary>A batch as stored: its definition, phase and the time it was opened.</summary>
+public sealed record StoredBatch(TenderBatchDefinition Definition, TenderBatchPhase Phase, DateTimeOffset? OpenedAt);

@@ -1,0 +1,313 @@
+using System.Data.Common;
+using Dapper;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
+
+namespace Procurement.Grains.Storage;
+
+/// <summary>
+/// Bids: the current state of each (table <c>bids</c>) and every action on it (table
+/// <c>bid_actions</c>, keyed by manufacturer and client request id, which makes requests idempotent).
+/// </summary>
+public sealed class BidRepository(ProcurementStore store)
+{
+    private const string SelectActionSql = """
+        SELECT bid_id AS BidId, batch_id AS BatchId, product_id AS ProductId, version AS Version, action AS Action,
+               content_sha256 AS ContentSha256, received_at AS ReceivedAt, client_request_id AS ClientRequestId,
+               manufacturer_id AS ManufacturerId
+          FROM bid_actions
+         WHERE manufacturer_id = @ManufacturerId AND client_request_id = @ClientRequestId
+        """;
+
+    public Task<BidReceipt?> FindReceiptAsync(string manufacturerId, string clientRequestId) =>
+        store.ReadAsync(async connection =>
+        {
+            var row = await connection.QuerySingleOrDefaultAsync<ActionRow>(
+                SelectActionSql, new { ManufacturerId = manufacturerId, ClientRequestId = clientRequestId });
+            return row?.ToReceipt();
+        });
+
+    private const string SelectCurrentSql = """
+        SELECT bid_id AS BidId, batch_id AS BatchId, product_id AS ProductId, manufacturer_id AS ManufacturerId,
+               status AS Status, version AS Version, spec_code AS SpecCode, price_per_pack_e6 AS PricePerPackE6,
+               annual_capacity AS AnnualCapacity, received_at AS ReceivedAt, content_sha256 AS ContentSha256
+          FROM bids
+         WHERE bid_id = @BidId
+        """;
+
+    private const string SelectActiveForProductSql = """
+        SELECT bid_id FROM bids
+         WHERE batch_id = @BatchId AND product_id = @ProductId AND manufacturer_id = @ManufacturerId AND status = 0
+        """;
+
+    private const string InsertBidSql = """
+        INSERT INTO bids (bid_id, batch_id, product_id, manufacturer_id, status, version, spec_code, price_per_pack_e6,
+                          annual_capacity, received_at, content_sha256)
+        VALUES (@BidId, @BatchId, @ProductId, @ManufacturerId, 0, @Version, @SpecCode, @PricePerPackE6,
+                @AnnualCapacity, @ReceivedAt, @ContentSha256)
+        """;
+
+    private const string UpdateBidSql = """
+        UPDATE bids
+           SET status = @Status, version = @Version, spec_code = @SpecCode, price_per_pack_e6 = @PricePerPackE6,
+               annual_capacity = @AnnualCapacity, received_at = @ReceivedAt, content_sha256 = @ContentSha256
+         WHERE bid_id = @BidId AND version = @PreviousVersion
+        """;
+
+    private const string DeleteSupplyRegionsSql = "DELETE FROM bid_supply_regions WHERE bid_id = @BidId";
+
+    private const string InsertSupplyRegionSql = "INSERT INTO bid_supply_regions (bid_id, region_code) VALUES (@BidId, @RegionCode)";
+
+    private const string InsertActionSql = """
+        INSERT INTO bid_actions (manufacturer_id, client_request_id, bid_id, batch_id, product_id, version, action,
+                                 canonical_content, content_sha256, received_at)
+        VALUES (@ManufacturerId, @ClientRequestId, @BidId, @BatchId, @ProductId, @Version, @Action,
+                @CanonicalContent, @ContentSha256, @ReceivedAt)
+        """;
+
+    /// <summary>
+    /// Records one bid action and its event in one transaction and returns the receipt. The
+    /// stateful checks (one active bid per product, the bid belongs to the bidder and is still
+    /// active) run inside the transaction.
+    /// </summary>
+    public Task<BidReceipt> RecordAsync(BidCommand command, DateTimeOffset receivedAt) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            var content = command.Content;
+            var version = 1;
+            var bidId = command.BidId;
+            if (command.Action == BidAction.Submitted)
+            {
+                var existing = await connection.QuerySingleOrDefaultAsync<string>(SelectActiveForProductSql, new
+                {
+                    content.BatchId,
+                    content.ProductId,
+                    command.ManufacturerId,
+                }, transaction);
+                if (existing is not null)
+                {
+                    throw new ProcurementException(
+                        ErrorCodes.BidAlreadyExists,
+                        $"Manufacturer {command.ManufacturerId} already has bid {existing} on {content.ProductId}; amend or withdraw it.",
+                        "productId");
+                }
+            }
+            else
+            {
+                var current = await connection.QuerySingleOrDefaultAsync<BidRow>(SelectCurrentSql, new { BidId = bidId.ToString() }, transaction);
+                if (current is null || current.ManufacturerId != command.ManufacturerId || current.BatchId != content.BatchId)
+                {
+                    throw new ProcurementException(ErrorCodes.BidNotFound, $"Bid {bidId} of manufacturer {command.ManufacturerId} does not exist in batch {content.BatchId}.", "bidId");
+                }
+                if (current.Status == (int)BidStatus.Withdrawn)
+                {
+                    throw new ProcurementException(ErrorCodes.BidWithdrawn, $"Bid {bidId} was withdrawn; submit a new bid instead.", "bidId");
+                }
+                if (current.ProductId != content.ProductId)
+                {
+                    throw ProcurementException.Invalid("productId", $"Bid {bidId} is on product {current.ProductId}; an amendment cannot move it to {content.ProductId}.");
+                }
+                version = current.Version + 1;
+            }
+
+            var canonical = BidCanonicalForm.Text(command.ManufacturerId, content);
+            var sha = BidCanonicalForm.Sha256(command.ManufacturerId, content);
+            var values = new
+            {
+                BidId = bidId.ToString(),
+                content.BatchId,
+                content.ProductId,
+                command.ManufacturerId,
+                Status = command.Action == BidAction.Withdrawn ? (int)BidStatus.Withdrawn : (int)BidStatus.Active,
+                Version = version,
+                PreviousVersion = version - 1,
+                SpecCode = content.SpecificationCode,
+                PricePerPackE6 = Scaled.ToE6(content.PricePerPack, "pricePerPack"),
+                content.AnnualCapacity,
+                ReceivedAt = receivedAt,
+                ContentSha256 = sha,
+            };
+            if (command.Action == BidAction.Submitted)
+            {
+                await connection.ExecuteAsync(InsertBidSql, values, transaction);
+            }
+            else if (await connection.ExecuteAsync(UpdateBidSql, values, transaction) != 1)
+            {
+                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Bid {bidId} changed concurrently; repeat the request.", "bidId");
+            }
+            if (command.Action != BidAction.Withdrawn)
+            {
+                await connection.ExecuteAsync(DeleteSupplyRegionsSql, new { BidId = bidId.ToString() }, transaction);
+                await connection.ExecuteAsync(
+                    InsertSupplyRegionSql,
+                    content.SupplyRegions.Distinct().Select(r => new { BidId = bidId.ToString(), RegionCode = r }),
+                    transaction);
+            }
+            await connection.ExecuteAsync(InsertActionSql, new
+            {
+                command.ManufacturerId,
+                command.ClientRequestId,
+                BidId = bidId.ToString(),
+                content.BatchId,
+                content.ProductId,
+                Version = version,
+                Action = (int)command.Action,
+                CanonicalContent = canonical,
+                ContentSha256 = sha,
+                ReceivedAt = receivedAt,
+            }, transaction);
+            // The event says that a sealed bid changed, never what it offers: the log is readable before the opening.
+            await EventLog.AppendAsync(connection, transaction, receivedAt, command.Actor, content.BatchId, "bid", bidId.ToString(), $"Bid{command.Action}", new
+            {
+                command.ManufacturerId,
+                content.ProductId,
+                Version = version,
+                ContentSha256 = sha,
+                command.ClientRequestId,
+            });
+            return new BidReceipt(bidId, content.BatchId, content.ProductId, command.ManufacturerId, version, command.Action, receivedAt, sha, command.ClientRequestId);
+        });
+
+    /// <summary>The latest content of a bid, for a bidder grain that amends or withdraws it.</summary>
+    public Task<(string ManufacturerId, BidContent Content, BidStatus Status)?> GetContentAsync(Guid bidId) =>
+        store.ReadAsync<(string, BidContent, BidStatus)?>(async connection =>
+        {
+            var row = await connection.QuerySingleOrDefaultAsync<BidRow>(SelectCurrentSql, new { BidId = bidId.ToString() });
+            if (row is null)
+            {
+                return null;
+            }
+            var regions = await connection.QueryAsync<string>(SelectRegionsOfBidSql, new { BidId = bidId.ToString() });
+            return (row.ManufacturerId, row.ToContent(regions.AsList()), (BidStatus)row.Status);
+        });
+
+    private const string SelectRegionsOfBidSql = "SELECT region_code FROM bid_supply_regions WHERE bid_id = @BidId ORDER BY region_code";
+
+    private const string SelectSealedSql = """
+        SELECT bid_id AS BidId, batch_id AS BatchId, product_id AS ProductId, manufacturer_id AS ManufacturerId,
+               status AS Status, version AS Version, received_at AS ReceivedAt, content_sha256 AS ContentSha256
+          FROM bids
+        """;
+
+    public Task<IReadOnlyList<SealedBid>> ListSealedForBatchAsync(string batchId) =>
+        ListSealedAsync($"{SelectSealedSql} WHERE batch_id = @Id ORDER BY product_id, manufacturer_id", batchId);
+
+    public Task<IReadOnlyList<SealedBid>> ListSealedForManufacturerAsync(string manufacturerId) =>
+        ListSealedAsync($"{SelectSealedSql} WHERE manufacturer_id = @Id ORDER BY batch_id, product_id", manufacturerId);
+
+    private Task<IReadOnlyList<SealedBid>> ListSealedAsync(string sql, string id) =>
+        store.ReadAsync<IReadOnlyList<SealedBid>>(async connection =>
+            (await connection.QueryAsync<SealedRow>(sql, new { Id = id }))
+                .Select(r => new SealedBid(Guid.Parse(r.BidId), r.BatchId, r.ProductId, r.ManufacturerId, (BidStatus)r.Status, r.Version, r.ReceivedAt, r.ContentSha256))
+                .ToList());
+
+    private const string SelectOpenedSql = """
+        SELECT b.bid_id AS BidId, b.batch_id AS BatchId, b.product_id AS ProductId, b.manufacturer_id AS ManufacturerId,
+               b.status AS Status, b.version AS Version, b.spec_code AS SpecCode, b.price_per_pack_e6 AS PricePerPackE6,
+               b.annual_capacity AS AnnualCapacity, b.received_at AS ReceivedAt, b.content_sha256 AS ContentSha256,
+               COALESCE(m.affiliation_group, m.manufacturer_id) AS BidderGroup
+          FROM bids b
+          JOIN manufacturers m ON m.manufacturer_id = b.manufacturer_id
+         WHERE b.batch_id = @BatchId AND b.status = 0
+         ORDER BY b.product_id, b.manufacturer_id
+        """;
+
+    private const string SelectBatchSupplyRegionsSql = """
+        SELECT r.bid_id AS BidId, r.region_code AS RegionCode
+          FROM bid_supply_regions r
+          JOIN bids b ON b.bid_id = r.bid_id
+         WHERE b.batch_id = @BatchId AND b.status = 0
+         ORDER BY r.bid_id, r.region_code
+        """;
+
+    /// <summary>The active bids of a batch with their content. Only the batch grain calls this, and only once opened.</summary>
+    public Task<IReadOnlyList<(BidRow Bid, IReadOnlyList<string> Regions)>> ListActiveWithContentAsync(string batchId) =>
+        store.ReadAsync<IReadOnlyList<(BidRow, IReadOnlyList<string>)>>(async connection =>
+        {
+            var bids = await connection.QueryAsync<BidRow>(SelectOpenedSql, new { BatchId = batchId });
+            var regions = (await connection.QueryAsync<BidRegionRow>(SelectBatchSupplyRegionsSql, new { BatchId = batchId }))
+                .ToLookup(r => r.BidId, r => r.RegionCode);
+            return bids.Select(b => (b, (IReadOnlyList<string>)regions[b.BidId].ToList())).ToList();
+        });
+
+    public sealed record BidRow
+    {
+        public string BidId { get; init; } = "";
+
+        public string BatchId { get; init; } = "";
+
+        public string ProductId { get; init; } = "";
+
+        public string ManufacturerId { get; init; } = "";
+
+        public string BidderGroup { get; init; } = "";
+
+        public int Status { get; init; }
+
+        public int Version { get; init; }
+
+        public string SpecCode { get; init; } = "";
+
+        public long PricePerPackE6 { get; init; }
+
+        public long AnnualCapacity { get; init; }
+
+        public DateTimeOffset ReceivedAt { get; init; }
+
+        public string ContentSha256 { get; init; } = "";
+
+        public BidContent ToContent(IReadOnlyList<string> regions) =>
+            new(BatchId, ProductId, SpecCode, Scaled.FromE6(PricePerPackE6), AnnualCapacity, regions);
+    }
+
+    private sealed record SealedRow
+    {
+        public string BidId { get; init; } = "";
+
+        public string BatchId { get; init; } = "";
+
+        public string ProductId { get; init; } = "";
+
+        public string ManufacturerId { get; init; } = "";
+
+        public int Status { get; init; }
+
+        public int Version { get; init; }
+
+        public DateTimeOffset ReceivedAt { get; init; }
+
+        public string ContentSha256 { get; init; } = "";
+    }
+
+    private sealed record BidRegionRow
+    {
+        public string BidId { get; init; } = "";
+
+        public string RegionCode { get; init; } = "";
+    }
+
+    private sealed record ActionRow
+    {
+        public string BidId { get; init; } = "";
+
+        public string BatchId { get; init; } = "";
+
+        public string ProductId { get; init; } = "";
+
+        public string ManufacturerId { get; init; } = "";
+
+        public int Version { get; init; }
+
+        public int Action { get; init; }
+
+        public string ContentSha256 { get; init; } = "";
+
+        public DateTimeOffset ReceivedAt { get; init; }
+
+        public string ClientRequestId { get; init; } = "";
+
+        public BidReceipt ToReceipt() =>
+            new(Guid.Parse(BidId), BatchId, ProductId, ManufacturerId, Version, (BidAction)Action, ReceivedAt, ContentSha256, ClientRequestId);
+    }
+}

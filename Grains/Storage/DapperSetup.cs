@@ -1,0 +1,52 @@
+using System.Data;
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Procurement.Grains.Storage;
+
+/// <summary>
+/// Instants are written as UTC: ISO 8601 text with 7 fractional digits on SQLite (fixed width, so
+/// text order is time order) and timestamptz elsewhere. Registered once per process.
+/// </summary>
+public static class DapperSetup
+{
+    private static int _done;
+
+    public static void EnsureConfigured()
+    {
+        if (Interlocked.Exchange(ref _done, 1) == 1)
+        {
+            return;
+        }
+        SqlMapper.AddTypeHandler(new InstantHandler());
+    }
+
+    public static string SqliteText(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private sealed class InstantHandler : SqlMapper.TypeHandler<DateTimeOffset>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
+        {
+            if (parameter is SqliteParameter)
+            {
+                parameter.DbType = DbType.String;
+                parameter.Value = SqliteText(value);
+            }
+            else
+            {
+                // A UTC DateTime is sent as timestamptz.
+                parameter.Value = value.UtcDateTime;
+            }
+        }
+
+        public override DateTimeOffset Parse(object value) => value switch
+        {
+            DateTimeOffset instant => instant.ToUniversalTime(),
+            DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
+            string text => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
+            _ => throw new DataException($"Cannot read an instant from a {value.GetType().Name}."),
+        };
+    }
+}

@@ -1,0 +1,348 @@
+using System.Data.Common;
+using Dapper;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+
+namespace Procurement.Grains.Storage;
+
+/// <summary>Alliances, regions, hospitals, manufacturers, products, usage history and qualifications.</summary>
+public sealed class ReferenceRepository(ProcurementStore store)
+{
+    private const string UpsertRegionSql = """
+        INSERT INTO regions (region_code, name) VALUES (@Code, @Name)
+        ON CONFLICT (region_code) DO UPDATE SET name = excluded.name
+        """;
+
+    private const string UpsertAllianceSql = """
+        INSERT INTO alliances (alliance_id, name, updated_at) VALUES (@Id, @Name, @At)
+        ON CONFLICT (alliance_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at
+        """;
+
+    private const string DeleteAllianceRegionsSql = "DELETE FROM alliance_regions WHERE alliance_id = @Id";
+
+    private const string InsertAllianceRegionSql = """
+        INSERT INTO alliance_regions (alliance_id, region_code) VALUES (@AllianceId, @Code)
+        """;
+
+    public Task SaveAllianceAsync(Alliance alliance, DateTimeOffset at, string actor) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(UpsertRegionSql, alliance.Regions, transaction);
+            await connection.ExecuteAsync(UpsertAllianceSql, new { alliance.Id, alliance.Name, At = at }, transaction);
+            await connection.ExecuteAsync(DeleteAllianceRegionsSql, new { alliance.Id }, transaction);
+            await connection.ExecuteAsync(
+                InsertAllianceRegionSql,
+                alliance.Regions.Select(r => new { AllianceId = alliance.Id, r.Code }),
+                transaction);
+            await EventLog.AppendAsync(connection, transaction, at, actor, null, "alliance", alliance.Id, "AllianceRegistered", alliance);
+        });
+
+    private const string SelectAllianceSql = "SELECT alliance_id AS Id, name AS Name FROM alliances WHERE alliance_id = @Id";
+
+    private const string SelectAllianceRegionsSql = """
+        SELECT r.region_code AS Code, r.name AS Name
+          FROM alliance_regions ar
+          JOIN regions r ON r.region_code = ar.region_code
+         WHERE ar.alliance_id = @Id
+         ORDER BY r.region_code
+        """;
+
+    public Task<Alliance?> GetAllianceAsync(string id) =>
+        store.ReadAsync(async connection =>
+        {
+            var row = await connection.QuerySingleOrDefaultAsync<NamedRow>(SelectAllianceSql, new { Id = id });
+            if (row is null)
+            {
+                return null;
+            }
+            var regions = await connection.QueryAsync<RegionRow>(SelectAllianceRegionsSql, new { Id = id });
+            return new Alliance(row.Id, row.Name, regions.Select(r => new Region(r.Code, r.Name)).ToList());
+        });
+
+    private const string CountRegionSql = "SELECT COUNT(*) FROM regions WHERE region_code = @Code";
+
+    private const string UpsertHospitalSql = """
+        INSERT INTO hospitals (hospital_id, name, region_code, updated_at) VALUES (@Id, @Name, @RegionCode, @At)
+        ON CONFLICT (hospital_id) DO UPDATE SET name = excluded.name, region_code = excluded.region_code, updated_at = excluded.updated_at
+        """;
+
+    public Task SaveHospitalAsync(Hospital hospital, DateTimeOffset at, string actor) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            var regions = await connection.ExecuteScalarAsync<long>(CountRegionSql, new { Code = hospital.RegionCode }, transaction);
+            if (regions == 0)
+            {
+                throw new ProcurementException(ErrorCodes.UnknownReference, $"Region '{hospital.RegionCode}' does not exist.", "regionCode");
+            }
+            await connection.ExecuteAsync(UpsertHospitalSql, new { hospital.Id, hospital.Name, hospital.RegionCode, At = at }, transaction);
+            await EventLog.AppendAsync(connection, transaction, at, actor, null, "hospital", hospital.Id, "HospitalRegistered", hospital);
+        });
+
+    private const string SelectHospitalSql = """
+        SELECT hospital_id AS Id, name AS Name, region_code AS RegionCode FROM hospitals WHERE hospital_id = @Id
+        """;
+
+    public Task<Hospital?> GetHospitalAsync(string id) =>
+        store.ReadAsync(async connection =>
+        {
+            var row = await connection.QuerySingleOrDefaultAsync<HospitalRow>(SelectHospitalSql, new { Id = id });
+            return row is null ? null : new Hospital(row.Id, row.Name, row.RegionCode);
+        });
+
+    private const string UpsertManufacturerSql = """
+        INSERT INTO manufacturers (manufacturer_id, name, affiliation_group, updated_at) VALUES (@Id, @Name, @AffiliationGroup, @At)
+        ON CONFLICT (manufacturer_id) DO UPDATE SET name = excluded.name, affiliation_group = excluded.affiliation_group, updated_at = excluded.updated_at
+        """;
+
+    public Task SaveManufacturerAsync(Manufacturer manufacturer, DateTimeOffset at, string actor) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(
+                UpsertManufacturerSql,
+                new { manufacturer.Id, manufacturer.Name, manufacturer.AffiliationGroup, At = at },
+                transaction);
+            await EventLog.AppendAsync(connection, transaction, at, actor, null, "manufacturer", manufacturer.Id, "ManufacturerRegistered", manufacturer);
+        });
+
+    private const string SelectManufacturerSql = """
+        SELECT manufacturer_id AS Id, name AS Name, affiliation_group AS AffiliationGroup FROM manufacturers WHERE manufacturer_id = @Id
+        """;
+
+    public Task<Manufacturer?> GetManufacturerAsync(string id) =>
+        store.ReadAsync(async connection =>
+        {
+            var row = await connection.QuerySingleOrDefaultAsync<ManufacturerRow>(SelectManufacturerSql, new { Id = id });
+            return row is null ? null : new Manufacturer(row.Id, row.Name, row.AffiliationGroup);
+        });
+
+    private const string CountProductInLiveBatchSql = """
+        SELECT COUNT(*)
+          FROM batch_products bp
+          JOIN tender_batches b ON b.batch_id = bp.batch_id
+         WHERE bp.product_id = @Id AND b.phase > 0
+        """;
+
+    private const string UpsertProductSql = """
+        INSERT INTO products (product_id, molecule, dosage_form, representative_spec, updated_at)
+        VALUES (@Id, @Molecule, @DosageForm, @RepresentativeSpec, @At)
+        ON CONFLICT (product_id) DO UPDATE SET molecule = excluded.molecule, dosage_form = excluded.dosage_form,
+               representative_spec = excluded.representative_spec, updated_at = excluded.updated_at
+        """;
+
+    private const string DeleteSpecificationsSql = "DELETE FROM product_specifications WHERE product_id = @Id";
+
+    private const string InsertSpecificationSql = """
+        INSERT INTO product_specifications (product_id, spec_code, pack_count, strength_mg_e6, is_representative)
+        VALUES (@ProductId, @Code, @PackCount, @StrengthMgE6, @IsRepresentative)
+        """;
+
+    public Task SaveProductAsync(Product product, DateTimeOffset at, string actor) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            var live = await connection.ExecuteScalarAsync<long>(CountProductInLiveBatchSql, new { product.Id }, transaction);
+            if (live > 0)
+            {
+                throw new ProcurementException(
+                    ErrorCodes.InvalidTransition,
+                    $"Product {product.Id} is in a batch past Draft; its specifications can no longer change.",
+                    "product");
+            }
+            await connection.ExecuteAsync(UpsertProductSql, new
+            {
+                product.Id,
+                product.Molecule,
+                product.DosageForm,
+                RepresentativeSpec = product.Representative.Code,
+                At = at,
+            }, transaction);
+            await connection.ExecuteAsync(DeleteSpecificationsSql, new { product.Id }, transaction);
+            await connection.ExecuteAsync(InsertSpecificationSql, product.AllSpecifications.Select(s => new
+            {
+                ProductId = product.Id,
+                s.Code,
+                s.PackCount,
+                StrengthMgE6 = Scaled.ToE6(s.StrengthMg, "strengthMg"),
+                IsRepresentative = s == product.Representative,
+            }), transaction);
+            await EventLog.AppendAsync(connection, transaction, at, actor, null, "product", product.Id, "ProductRegistered", product);
+        });
+
+    private const string SelectProductsSql = """
+        SELECT p.product_id AS ProductId, p.molecule AS Molecule, p.dosage_form AS DosageForm,
+               s.spec_code AS SpecCode, s.pack_count AS PackCount, s.strength_mg_e6 AS StrengthMgE6,
+               s.is_representative AS IsRepresentative
+          FROM products p
+          JOIN product_specifications s ON s.product_id = p.product_id
+         WHERE p.product_id IN @Ids
+         ORDER BY p.product_id, s.is_representative DESC, s.spec_code
+        """;
+
+    public Task<IReadOnlyDictionary<string, Product>> GetProductsAsync(IReadOnlyCollection<string> ids) =>
+        store.ReadAsync(connection => GetProductsAsync(connection, null, ids));
+
+    public static async Task<IReadOnlyDictionary<string, Product>> GetProductsAsync(
+        DbConnection connection, DbTransaction? transaction, IReadOnlyCollection<string> ids)
+    {
+        var rows = await connection.QueryAsync<ProductSpecRow>(SelectProductsSql, new { Ids = ids }, transaction);
+        return rows.GroupBy(r => r.ProductId).ToDictionary(g => g.Key, g =>
+        {
+            var first = g.First();
+            var specs = g.Select(r => new Specification(r.SpecCode, r.PackCount, Scaled.FromE6(r.StrengthMgE6))).ToList();
+            var representative = g.Single(r => r.IsRepresentative);
+            return new Product(
+                first.ProductId,
+                first.Molecule,
+                first.DosageForm,
+                specs.Single(s => s.Code == representative.SpecCode),
+                specs.Where(s => s.Code != representative.SpecCode).ToList());
+        });
+    }
+
+    private const string UpsertHistorySql = """
+        INSERT INTO hospital_usage_history (hospital_id, product_id, average_annual_volume) VALUES (@HospitalId, @ProductId, @AverageAnnualVolume)
+        ON CONFLICT (hospital_id, product_id) DO UPDATE SET average_annual_volume = excluded.average_annual_volume
+        """;
+
+    private const string CountProductsSql = "SELECT product_id FROM products WHERE product_id IN @Ids";
+
+    public Task SaveUsageHistoryAsync(string hospitalId, IReadOnlyList<UsageHistory> history, DateTimeOffset at, string actor) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            var ids = history.Select(h => h.ProductId).Distinct().ToList();
+            var known = (await connection.QueryAsync<string>(CountProductsSql, new { Ids = ids }, transaction)).ToHashSet();
+            var index = history.ToList().FindIndex(h => !known.Contains(h.ProductId));
+            if (index >= 0)
+            {
+                throw new ProcurementException(ErrorCodes.UnknownReference, $"Product '{history[index].ProductId}' does not exist.", $"history[{index}].productId");
+            }
+            await connection.ExecuteAsync(
+                UpsertHistorySql,
+                history.Select(h => new { HospitalId = hospitalId, h.ProductId, h.AverageAnnualVolume }),
+                transaction);
+            await EventLog.AppendAsync(connection, transaction, at, actor, null, "hospital", hospitalId, "UsageHistoryRecorded", history);
+        });
+
+    private const string SelectHistorySql = """
+        SELECT product_id AS ProductId, average_annual_volume AS AverageAnnualVolume
+          FROM hospital_usage_history
+         WHERE hospital_id = @HospitalId
+        """;
+
+    public Task<IReadOnlyList<UsageHistory>> GetUsageHistoryAsync(string hospitalId) =>
+        store.ReadAsync<IReadOnlyList<UsageHistory>>(async connection =>
+            (await connection.QueryAsync<HistoryRow>(SelectHistorySql, new { HospitalId = hospitalId }))
+                .Select(r => new UsageHistory(r.ProductId, r.AverageAnnualVolume))
+                .ToList());
+
+    private const string UpsertQualificationSql = """
+        INSERT INTO qualifications (manufacturer_id, product_id, consistency_passed, years_of_production, gmp_violation_2y, gmp_record, declared_at)
+        VALUES (@ManufacturerId, @ProductId, @ConsistencyEvaluationPassed, @YearsOfProduction, @GmpViolationInLastTwoYears, @GmpRecordReference, @At)
+        ON CONFLICT (manufacturer_id, product_id) DO UPDATE SET consistency_passed = excluded.consistency_passed,
+               years_of_production = excluded.years_of_production, gmp_violation_2y = excluded.gmp_violation_2y,
+               gmp_record = excluded.gmp_record, declared_at = excluded.declared_at
+        """;
+
+    public Task SaveQualificationAsync(string manufacturerId, Qualification qualification, DateTimeOffset at, string actor) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            var known = await connection.QueryAsync<string>(CountProductsSql, new { Ids = new[] { qualification.ProductId } }, transaction);
+            if (!known.Any())
+            {
+                throw new ProcurementException(ErrorCodes.UnknownReference, $"Product '{qualification.ProductId}' does not exist.", "productId");
+            }
+            await connection.ExecuteAsync(UpsertQualificationSql, new
+            {
+                ManufacturerId = manufacturerId,
+                qualification.ProductId,
+                qualification.ConsistencyEvaluationPassed,
+                qualification.YearsOfProduction,
+                qualification.GmpViolationInLastTwoYears,
+                qualification.GmpRecordReference,
+                At = at,
+            }, transaction);
+            await EventLog.AppendAsync(connection, transaction, at, actor, null, "manufacturer", manufacturerId, "QualificationDeclared", qualification);
+        });
+
+    private const string SelectQualificationsSql = """
+        SELECT product_id AS ProductId, consistency_passed AS ConsistencyEvaluationPassed, years_of_production AS YearsOfProduction,
+               gmp_violation_2y AS GmpViolationInLastTwoYears, gmp_record AS GmpRecordReference
+          FROM qualifications
+         WHERE manufacturer_id = @ManufacturerId
+         ORDER BY product_id
+        """;
+
+    public Task<IReadOnlyList<Qualification>> GetQualificationsAsync(string manufacturerId) =>
+        store.ReadAsync<IReadOnlyList<Qualification>>(async connection =>
+            (await connection.QueryAsync<QualificationRow>(SelectQualificationsSql, new { ManufacturerId = manufacturerId }))
+                .Select(r => new Qualification(r.ProductId, r.ConsistencyEvaluationPassed, r.YearsOfProduction, r.GmpViolationInLastTwoYears, r.GmpRecordReference))
+                .ToList());
+
+    private sealed record NamedRow
+    {
+        public string Id { get; init; } = "";
+
+        public string Name { get; init; } = "";
+    }
+
+    private sealed record RegionRow
+    {
+        public string Code { get; init; } = "";
+
+        public string Name { get; init; } = "";
+    }
+
+    private sealed record HospitalRow
+    {
+        public string Id { get; init; } = "";
+
+        public string Name { get; init; } = "";
+
+        public string RegionCode { get; init; } = "";
+    }
+
+    private sealed record ManufacturerRow
+    {
+        public string Id { get; init; } = "";
+
+        public string Name { get; init; } = "";
+
+        public string? AffiliationGroup { get; init; }
+    }
+
+    private sealed record ProductSpecRow
+    {
+        public string ProductId { get; init; } = "";
+
+        public string Molecule { get; init; } = "";
+
+        public string DosageForm { get; init; } = "";
+
+        public string SpecCode { get; init; } = "";
+
+        public int PackCount { get; init; }
+
+        public long StrengthMgE6 { get; init; }
+
+        public bool IsRepresentative { get; init; }
+    }
+
+    private sealed record HistoryRow
+    {
+        public string ProductId { get; init; } = "";
+
+        public long AverageAnnualVolume { get; init; }
+    }
+
+    private sealed record QualificationRow
+    {
+        public string ProductId { get; init; } = "";
+
+        public bool ConsistencyEvaluationPassed { get; init; }
+
+        public int YearsOfProduction { get; init; }
+
+        public bool GmpViolationInLastTwoYears { get; init; }
+
+        public string? GmpRecordReference { get; init; }
+    }
+}

@@ -1,0 +1,165 @@
+using System.Data.Common;
+using DbUp;
+using DbUp.Builder;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Procurement.Grains.Storage;
+
+/// <summary>
+/// Everything that differs between the databases we run on, in one place: connections, the
+/// migration target, write transactions and the few SQL fragments that are not portable. The
+/// repositories' SQL is otherwise written once, in the subset the databases share.
+/// </summary>
+public abstract class SqlDialect
+{
+    public abstract string Name { get; }
+
+    /// <summary>The folder under <c>deploy/sql</c> whose scripts migrate this database.</summary>
+    public abstract string ScriptFolder { get; }
+
+    public abstract string ConnectionString { get; }
+
+    /// <summary>Where the data lives, for the start-up log (a file path or a host and database).</summary>
+    public abstract string Location { get; }
+
+    /// <summary>Appended to a SELECT that must hold its rows against concurrent writers until commit.</summary>
+    public abstract string ShareLockSuffix { get; }
+
+    /// <summary>How many transactions the store writer runs at once.</summary>
+    public abstract int WriterCount { get; }
+
+    public abstract DbConnection CreateConnection();
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = CreateConnection();
+        await connection.OpenAsync(cancellationToken);
+        await OnOpenedAsync(connection, cancellationToken);
+        return connection;
+    }
+
+    protected virtual Task OnOpenedAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public virtual ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        connection.BeginTransactionAsync(cancellationToken);
+
+    public virtual string Savepoint(string name) => $"SAVEPOINT {name}";
+
+    public virtual string RollbackToSavepoint(string name) => $"ROLLBACK TO SAVEPOINT {name}";
+
+    public virtual string ReleaseSavepoint(string name) => $"RELEASE SAVEPOINT {name}";
+
+    /// <summary>Database-wide settings that must be in place before the migrations run.</summary>
+    internal virtual void Prepare()
+    {
+    }
+
+    /// <summary>Creates the database if the server allows it and returns the DbUp builder for it.</summary>
+    internal abstract UpgradeEngineBuilder MigrationTarget();
+
+    public static SqlDialect Create(StoreOptions options) => options.Provider switch
+    {
+        StoreProviders.Sqlite => new SqliteDialect(options),
+        StoreProviders.PostgreSql => new PostgresDialect(options.ConnectionString!),
+        _ => throw new InvalidOperationException($"Unknown store provider '{options.Provider}'."),
+    };
+}
+
+public sealed class SqliteDialect : SqlDialect
+{
+    private readonly string _synchronous;
+
+    public SqliteDialect(StoreOptions options)
+    {
+        var builder = string.IsNullOrWhiteSpace(options.ConnectionString)
+            ? new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.GetFullPath(Path.Combine(options.DataDirectory, "procurement.db")),
+            }
+            : new SqliteConnectionStringBuilder(options.ConnectionString);
+        builder.Pooling = true;
+        builder.ForeignKeys = true;
+        builder.DefaultTimeout = 30;
+        ConnectionString = builder.ToString();
+        Location = builder.DataSource;
+        _synchronous = options.SqliteSynchronous;
+        var folder = Path.GetDirectoryName(Location);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+    }
+
+    public override string Name => StoreProviders.Sqlite;
+
+    public override string ScriptFolder => "sqlite";
+
+    public override string ConnectionString { get; }
+
+    public override string Location { get; }
+
+    // SQLite has one writer at a time: the store writer's single transaction holds the lock, so
+    // a row read inside it cannot change before commit.
+    public override string ShareLockSuffix => string.Empty;
+
+    public override int WriterCount => 1;
+
+    public override DbConnection CreateConnection() => new SqliteConnection(ConnectionString);
+
+    protected override async Task OnOpenedAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA synchronous = {_synchronous}; PRAGMA busy_timeout = 30000;";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    // BEGIN IMMEDIATE: take the write lock at the start, so a second process on the same file waits
+    // for it instead of failing half-way with SQLITE_BUSY.
+    public override ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    // Write-ahead logging lets readers run beside the writer; the mode is stored in the file.
+    internal override void Prepare()
+    {
+        using var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL;";
+        command.ExecuteNonQuery();
+    }
+
+    internal override UpgradeEngineBuilder MigrationTarget() => DeployChanges.To.SqliteDatabase(ConnectionString);
+}
+
+public sealed class PostgresDialect(string connectionString) : SqlDialect
+{
+    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+
+    public override string Name => StoreProviders.PostgreSql;
+
+    public override string ScriptFolder => "postgresql";
+
+    public override string ConnectionString { get; } = connectionString;
+
+    public override string Location
+    {
+        get
+        {
+            var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
+            return $"postgresql://{builder.Host}:{builder.Port}/{builder.Database}";
+        }
+    }
+
+    public override string ShareLockSuffix => "FOR SHARE";
+
+    public override int WriterCount => 4;
+
+    public override DbConnection CreateConnection() => _dataSource.CreateConnection();
+
+    internal override UpgradeEngineBuilder MigrationTarget()
+    {
+        EnsureDatabase.For.PostgresqlDatabase(ConnectionString);
+        return DeployChanges.To.PostgresqlDatabase(ConnectionString);
+    }
+}

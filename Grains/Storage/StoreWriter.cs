@@ -1,0 +1,178 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Procurement.Grains.Storage;
+
+/// <summary>A unit of work: runs its statements on the given connection inside the given transaction.</summary>
+public delegate Task<T> WriteWork<T>(DbConnection connection, DbTransaction transaction);
+
+/// <summary>
+/// Group commit. Grains hand their writes to this writer; it runs whatever is queued in one
+/// database transaction, each unit of work inside its own savepoint, and completes each caller only
+/// after the commit. A unit that fails is rolled back to its savepoint and fails alone; the others
+/// still commit. So every acknowledged write is durable, nothing is half-written, and thousands of
+/// small writes from concurrent grains cost one commit (one fsync) instead of thousands.
+/// </summary>
+public sealed class StoreWriter : IAsyncDisposable
+{
+    private readonly SqlDialect _dialect;
+    private readonly int _maxBatchSize;
+    private readonly ILogger<StoreWriter> _logger;
+    private readonly Channel<IWorkItem> _queue = Channel.CreateUnbounded<IWorkItem>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Task[] _loops;
+
+    public StoreWriter(SqlDialect dialect, int maxBatchSize, ILogger<StoreWriter> logger)
+    {
+        _dialect = dialect;
+        _maxBatchSize = maxBatchSize;
+        _logger = logger;
+        _loops = Enumerable.Range(0, dialect.WriterCount).Select(_ => Task.Run(RunAsync)).ToArray();
+    }
+
+    public Task<T> WriteAsync<T>(WriteWork<T> work, CancellationToken cancellationToken = default)
+    {
+        var item = new WorkItem<T>(work, cancellationToken);
+        if (!_queue.Writer.TryWrite(item))
+        {
+            throw new ObjectDisposedException(nameof(StoreWriter), "The store is shutting down; the write was not accepted.");
+        }
+        return item.Completion.Task;
+    }
+
+    public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default) =>
+        WriteAsync<bool>(async (connection, transaction) =>
+        {
+            await work(connection, transaction);
+            return true;
+        }, cancellationToken);
+
+    private async Task RunAsync()
+    {
+        var batch = new List<IWorkItem>(_maxBatchSize);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < _maxBatchSize && _queue.Reader.TryRead(out var item))
+            {
+                if (!item.IsCancelled)
+                {
+                    batch.Add(item);
+                }
+            }
+            if (batch.Count > 0)
+            {
+                await CommitAsync(batch);
+            }
+        }
+    }
+
+    private async Task CommitAsync(List<IWorkItem> batch)
+    {
+        var succeeded = new List<IWorkItem>(batch.Count);
+        try
+        {
+            await using var connection = await _dialect.OpenAsync();
+            await using var transaction = await _dialect.BeginWriteAsync(connection, CancellationToken.None);
+            if (batch.Count == 1)
+            {
+                try
+                {
+                    await batch[0].RunAsync(connection, transaction);
+                    succeeded.Add(batch[0]);
+                }
+                catch (Exception ex)
+                {
+                    await transaction.RollbackAsync();
+                    batch[0].Fail(ex);
+                    return;
+                }
+            }
+            else
+            {
+                foreach (var item in batch)
+                {
+                    await ExecuteAsync(connection, transaction, _dialect.Savepoint("unit"));
+                    try
+                    {
+                        await item.RunAsync(connection, transaction);
+                        await ExecuteAsync(connection, transaction, _dialect.ReleaseSavepoint("unit"));
+                        succeeded.Add(item);
+                    }
+                    catch (Exception ex)
+                    {
+                        await ExecuteAsync(connection, transaction, _dialect.RollbackToSavepoint("unit"));
+                        await ExecuteAsync(connection, transaction, _dialect.ReleaseSavepoint("unit"));
+                        item.Fail(ex);
+                    }
+                }
+            }
+            await transaction.CommitAsync();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "A group commit of {Count} unit(s) failed; every unit in it is reported failed.", batch.Count);
+            foreach (var item in batch)
+            {
+                item.Fail(ex);
+            }
+            return;
+        }
+        foreach (var item in succeeded)
+        {
+            item.Complete();
+        }
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_loops);
+    }
+
+    private interface IWorkItem
+    {
+        bool IsCancelled { get; }
+
+        Task RunAsync(DbConnection connection, DbTransaction transaction);
+
+        void Complete();
+
+        void Fail(Exception exception);
+    }
+
+    private sealed class WorkItem<T>(WriteWork<T> work, CancellationToken cancellationToken) : IWorkItem
+    {
+        private T _result = default!;
+
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool IsCancelled
+        {
+            get
+            {
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    return false;
+                }
+                Completion.TrySetCanceled(cancellationToken);
+                return true;
+            }
+        }
+
+        public async Task RunAsync(DbConnection connection, DbTransaction transaction) =>
+            _result = await work(connection, transaction);
+
+        public void Complete() => Completion.TrySetResult(_result);
+
+        public void Fail(Exception exception) => Completion.TrySetException(exception);
+    }
+}

@@ -1,0 +1,9 @@
+namespace Procurement.Silo.Seeding;
+
+/// <summary>Bound from <c>Demo</c>: <c>Demo:Seed=false</c> leaves an empty store empty.</summary>
+public sealed class DemoSeedOptions
+{
+    public const string Section = "Demo";
+
+    public bool Seed { get; set; } = true;
+}
