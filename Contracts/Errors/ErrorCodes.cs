@@ -23,4 +23,5 @@ public static class ErrorCodes
     public const string BidsSealed = "BIDS_SEALED";
     public const string OpeningNotDue = "OPENING_NOT_DUE";
     public const string UnknownReference = "UNKNOWN_REFERENCE";
+    public const string StoreFailure = "STORE_FAILURE";
 }

@@ -95,7 +95,7 @@ public sealed class BatchRepository(ProcurementStore store)
             await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "BatchConfigured", definition);
         });
 
-    private static async Task CheckReferencesAsync(DbConnection connection, DbTransaction transaction, TenderBatchDefinition definition)
+    private async Task CheckReferencesAsync(DbConnection connection, DbTransaction transaction, TenderBatchDefinition definition)
     {
         if (await connection.ExecuteScalarAsync<long>(SelectAllianceSql, new { definition.AllianceId }, transaction) == 0)
         {
@@ -113,7 +113,7 @@ public sealed class BatchRepository(ProcurementStore store)
             }
         }
         var productIds = definition.Products.Select(p => p.ProductId).ToList();
-        var knownProducts = (await connection.QueryAsync<string>(SelectKnownProductsSql, new { Ids = productIds }, transaction)).ToHashSet();
+        var knownProducts = (await connection.QueryAsync<string>(store.Dialect.Sql(SelectKnownProductsSql), new { Ids = productIds }, transaction)).ToHashSet();
         for (var i = 0; i < productIds.Count; i++)
         {
             if (!knownProducts.Contains(productIds[i]))
@@ -124,7 +124,7 @@ public sealed class BatchRepository(ProcurementStore store)
         var hospitalRegions = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var chunk in definition.HospitalIds.Chunk(500))
         {
-            foreach (var row in await connection.QueryAsync<HospitalRegionRow>(SelectHospitalRegionsSql, new { Ids = chunk }, transaction))
+            foreach (var row in await connection.QueryAsync<HospitalRegionRow>(store.Dialect.Sql(SelectHospitalRegionsSql), new { Ids = chunk }, transaction))
             {
                 hospitalRegions[row.Id] = row.RegionCode;
             }
@@ -256,6 +256,7 @@ public sealed class BatchRepository(ProcurementStore store)
             {
                 throw new ProcurementException(ErrorCodes.ReportingClosed, $"Volume reporting for batch {batchId} is not open.", "batchId");
             }
+            await CheckPreferredManufacturersAsync(connection, transaction, lines);
             var revisions = (await connection.QueryAsync<RevisionRow>(SelectRevisionsSql, new { BatchId = batchId, HospitalId = hospitalId }, transaction))
                 .ToDictionary(r => r.ProductId, r => r.Revision);
             var reports = lines.Select(l => new VolumeReport(
@@ -271,6 +272,25 @@ public sealed class BatchRepository(ProcurementStore store)
             await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "hospital", hospitalId, "VolumeReported", lines);
             return reports;
         });
+
+    private const string SelectKnownManufacturersSql = "SELECT manufacturer_id FROM manufacturers WHERE manufacturer_id IN @Ids";
+
+    private async Task CheckPreferredManufacturersAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<VolumeReportLine> lines)
+    {
+        var named = lines.Where(l => l.PreferredManufacturerId is not null).Select(l => l.PreferredManufacturerId!).Distinct().ToList();
+        if (named.Count == 0)
+        {
+            return;
+        }
+        var known = (await connection.QueryAsync<string>(store.Dialect.Sql(SelectKnownManufacturersSql), new { Ids = named }, transaction)).ToHashSet();
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (lines[i].PreferredManufacturerId is { } id && !known.Contains(id))
+            {
+                throw new ProcurementException(ErrorCodes.UnknownReference, $"Manufacturer '{id}' does not exist.", $"lines[{i}].preferredManufacturerId");
+            }
+        }
+    }
 
     private const string SelectReportsSql = """
         SELECT batch_id AS BatchId, hospital_id AS HospitalId, product_id AS ProductId, annual_volume AS AnnualVolume,

@@ -180,10 +180,10 @@ public sealed class ReferenceRepository(ProcurementStore store)
     public Task<IReadOnlyDictionary<string, Product>> GetProductsAsync(IReadOnlyCollection<string> ids) =>
         store.ReadAsync(connection => GetProductsAsync(connection, null, ids));
 
-    public static async Task<IReadOnlyDictionary<string, Product>> GetProductsAsync(
+    public async Task<IReadOnlyDictionary<string, Product>> GetProductsAsync(
         DbConnection connection, DbTransaction? transaction, IReadOnlyCollection<string> ids)
     {
-        var rows = await connection.QueryAsync<ProductSpecRow>(SelectProductsSql, new { Ids = ids }, transaction);
+        var rows = await connection.QueryAsync<ProductSpecRow>(store.Dialect.Sql(SelectProductsSql), new { Ids = ids }, transaction);
         return rows.GroupBy(r => r.ProductId).ToDictionary(g => g.Key, g =>
         {
             var first = g.First();
@@ -209,7 +209,7 @@ public sealed class ReferenceRepository(ProcurementStore store)
         store.WriteAsync(async (connection, transaction) =>
         {
             var ids = history.Select(h => h.ProductId).Distinct().ToList();
-            var known = (await connection.QueryAsync<string>(CountProductsSql, new { Ids = ids }, transaction)).ToHashSet();
+            var known = (await connection.QueryAsync<string>(store.Dialect.Sql(CountProductsSql), new { Ids = ids }, transaction)).ToHashSet();
             var index = history.ToList().FindIndex(h => !known.Contains(h.ProductId));
             if (index >= 0)
             {
@@ -245,7 +245,7 @@ public sealed class ReferenceRepository(ProcurementStore store)
     public Task SaveQualificationAsync(string manufacturerId, Qualification qualification, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>
         {
-            var known = await connection.QueryAsync<string>(CountProductsSql, new { Ids = new[] { qualification.ProductId } }, transaction);
+            var known = await connection.QueryAsync<string>(store.Dialect.Sql(CountProductsSql), new { Ids = new[] { qualification.ProductId } }, transaction);
             if (!known.Any())
             {
                 throw new ProcurementException(ErrorCodes.UnknownReference, $"Product '{qualification.ProductId}' does not exist.", "productId");

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Text.RegularExpressions;
 using DbUp;
 using DbUp.Builder;
 using Microsoft.Data.Sqlite;
@@ -43,6 +45,13 @@ public abstract class SqlDialect
 
     public virtual ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         connection.BeginTransactionAsync(cancellationToken);
+
+    /// <summary>
+    /// The repositories write list membership as <c>column IN @List</c>, which Dapper expands into
+    /// one parameter per element. Dapper hands a list to Npgsql as one array parameter instead, so
+    /// PostgreSQL needs <c>column = ANY(@List)</c>; this rewrites the text once per statement.
+    /// </summary>
+    public virtual string Sql(string text) => text;
 
     public virtual string Savepoint(string name) => $"SAVEPOINT {name}";
 
@@ -151,7 +160,14 @@ public sealed class PostgresDialect(string connectionString) : SqlDialect
         }
     }
 
+    private static readonly Regex InList = new(@"(?<column>[\w.]+) IN @(?<list>\w+)", RegexOptions.Compiled);
+
+    private readonly ConcurrentDictionary<string, string> _rewritten = new(StringComparer.Ordinal);
+
     public override string ShareLockSuffix => "FOR SHARE";
+
+    public override string Sql(string text) =>
+        _rewritten.GetOrAdd(text, static t => InList.Replace(t, "${column} = ANY(@${list})"));
 
     public override int WriterCount => 4;
 

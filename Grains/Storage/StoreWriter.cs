@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Procurement.Contracts.Errors;
 
 namespace Procurement.Grains.Storage;
 
@@ -84,7 +85,7 @@ public sealed class StoreWriter : IAsyncDisposable
                 catch (Exception ex)
                 {
                     await transaction.RollbackAsync();
-                    batch[0].Fail(ex);
+                    batch[0].Fail(Describe(ex));
                     return;
                 }
             }
@@ -103,7 +104,7 @@ public sealed class StoreWriter : IAsyncDisposable
                     {
                         await ExecuteAsync(connection, transaction, _dialect.RollbackToSavepoint("unit"));
                         await ExecuteAsync(connection, transaction, _dialect.ReleaseSavepoint("unit"));
-                        item.Fail(ex);
+                        item.Fail(Describe(ex));
                     }
                 }
             }
@@ -114,7 +115,7 @@ public sealed class StoreWriter : IAsyncDisposable
             _logger.LogError(ex, "A group commit of {Count} unit(s) failed; every unit in it is reported failed.", batch.Count);
             foreach (var item in batch)
             {
-                item.Fail(ex);
+                item.Fail(Describe(ex));
             }
             return;
         }
@@ -122,6 +123,20 @@ public sealed class StoreWriter : IAsyncDisposable
         {
             item.Complete();
         }
+    }
+
+    /// <summary>
+    /// Refusals pass through as they are. A database error is logged in full and reaches the caller
+    /// as a stable code without the database's internals (it could not cross a grain boundary anyway).
+    /// </summary>
+    private Exception Describe(Exception exception)
+    {
+        if (exception is ProcurementException)
+        {
+            return exception;
+        }
+        _logger.LogError(exception, "A write failed in the {Provider} store and was rolled back.", _dialect.Name);
+        return new ProcurementException(ErrorCodes.StoreFailure, "The store could not save the change; nothing was written. The silo log has the cause.");
     }
 
     private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql)

@@ -1,0 +1,269 @@
+using Dapper;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Grains.Storage;
+using Procurement.Tests.Infrastructure;
+using Xunit;
+
+namespace Procurement.Tests;
+
+/// <summary>
+/// The tender lifecycle through the grains, on each database. Every test builds a scenario of its
+/// own; the business clock only moves forward.
+/// </summary>
+public abstract class BatchLifecycleTests(ClusterFixture fixture)
+{
+    private Scenario NewScenario() => new(fixture.Cluster.Client, fixture.Clock);
+
+    private ProcurementStore Store => fixture.Cluster.Database;
+
+    [Fact]
+    public async Task A_batch_goes_from_draft_through_reporting_and_bidding_to_opening()
+    {
+        var s = NewScenario();
+        await s.RegisterAsync();
+
+        var draft = await s.Batch.ConfigureAsync(s.Definition());
+        Assert.Equal(TenderBatchPhase.Draft, draft.Phase);
+        Assert.Equal(TenderBatchPhase.VolumeReporting, (await s.Batch.OpenVolumeReportingAsync()).Phase);
+
+        await s.Hospital(s.Hospital1).SubmitVolumeReportsAsync(s.BatchId, [new VolumeReportLine(s.Atorvastatin, 70_000, null, null)]);
+        var amended = await s.Hospital(s.Hospital1).SubmitVolumeReportsAsync(
+            s.BatchId, [new VolumeReportLine(s.Atorvastatin, 72_000, s.Maker1, null), new VolumeReportLine(s.Amlodipine, 28_000, null, null)]);
+        Assert.Equal([2, 1], amended.Select(r => r.Revision));
+        await s.Hospital(s.Hospital2).SubmitVolumeReportsAsync(s.BatchId, [new VolumeReportLine(s.Atorvastatin, 30_000, null, null)]);
+
+        var totals = await s.Batch.CloseVolumeReportingAsync();
+        Assert.Equal(102_000, totals.Single(t => t.ProductId == s.Atorvastatin).TotalAnnualVolume);
+        Assert.Equal(2, totals.Single(t => t.ProductId == s.Atorvastatin).ReportingHospitals);
+        Assert.Equal(28_000, totals.Single(t => t.ProductId == s.Amlodipine).TotalAnnualVolume);
+
+        Assert.Equal(TenderBatchPhase.Bidding, (await s.Batch.OpenBiddingAsync()).Phase);
+        var first = await s.Bidder(s.Maker1).SubmitBidAsync("r1", s.Bid(s.Atorvastatin, 1.2345m));
+        await s.Bidder(s.Maker2).SubmitBidAsync("r1", s.Bid(s.Atorvastatin, 2.10m, spec: "20mgx14", regions: [s.RegionA]));
+
+        fixture.Clock.SetUtcNow(s.Windows.OpeningTime);
+        var opened = await s.Batch.OpenBidsAsync();
+        Assert.Equal(TenderBatchPhase.Opened, opened.Phase);
+        Assert.Equal(s.Windows.OpeningTime, opened.OpenedAt);
+
+        var bids = await s.Batch.GetOpenedBidsAsync();
+        Assert.Equal(2, bids.Count);
+        var mine = bids.Single(b => b.BidId == first.BidId);
+        Assert.Equal(1.2345m, mine.Content.PricePerPack);
+        Assert.Equal(decimal.Round(1.2345m / 7, 6), mine.UnitComparablePrice);
+        var other = bids.Single(b => b.ManufacturerId == s.Maker2);
+        Assert.Equal($"G-{s.Tag}", other.BidderGroup);
+        Assert.Equal([s.RegionA], other.Content.SupplyRegions);
+        // 14 tablets cost 1.95 times 7 tablets: 2.10 / 1.95 / 7 per representative tablet.
+        Assert.Equal(decimal.Round(2.10m / 1.95m / 7, 6), other.UnitComparablePrice);
+
+        var events = await Store.ReadAsync(c => EventLog.ForBatchAsync(c, s.BatchId));
+        Assert.Equal(
+            ["BatchConfigured", "PhaseChangedToVolumeReporting", "VolumeReported", "VolumeReported", "VolumeReported",
+             "PhaseChangedToVolumeReportingClosed", "PhaseChangedToBidding", "BidSubmitted", "BidSubmitted", "PhaseChangedToOpened"],
+            events.Select(e => e.EventType));
+        Assert.All(events, e => Assert.False(string.IsNullOrWhiteSpace(e.Actor)));
+    }
+
+    [Fact]
+    public async Task The_deadline_is_enforced_to_the_millisecond_by_the_server_clock()
+    {
+        var s = NewScenario();
+        await s.OpenBiddingAsync();
+
+        fixture.Clock.SetUtcNow(s.Windows.BiddingDeadline.AddMilliseconds(-1));
+        var receipt = await s.Bidder(s.Maker1).SubmitBidAsync("on-time", s.Bid(s.Atorvastatin, 1.00m));
+        Assert.Equal(s.Windows.BiddingDeadline.AddMilliseconds(-1), receipt.ReceivedAt);
+
+        fixture.Clock.SetUtcNow(s.Windows.BiddingDeadline.AddMilliseconds(1));
+        var before = await TableCounts.ReadAsync(Store);
+        await Refused.WithAsync(ErrorCodes.DeadlinePassed, () => s.Bidder(s.Maker2).SubmitBidAsync("late", s.Bid(s.Atorvastatin, 0.90m)));
+        await Refused.WithAsync(ErrorCodes.DeadlinePassed, () => s.Bidder(s.Maker1).AmendBidAsync("late-amend", receipt.BidId, s.Bid(s.Atorvastatin, 0.80m)));
+        await Refused.WithAsync(ErrorCodes.DeadlinePassed, () => s.Bidder(s.Maker1).WithdrawBidAsync("late-withdraw", receipt.BidId));
+        // The opening time equals the deadline here, so the late bid's arrival also opened the batch:
+        // that is recorded, the bid is not.
+        var after = await TableCounts.ReadAsync(Store);
+        foreach (var table in new[] { "bids", "bid_actions", "bid_supply_regions" })
+        {
+            Assert.Equal(before[table], after[table]);
+        }
+        var events = await Store.ReadAsync(c => EventLog.ForBatchAsync(c, s.BatchId));
+        Assert.Single(events, e => e.EventType.StartsWith("Bid", StringComparison.Ordinal));
+        Assert.Equal("PhaseChangedToOpened", events[^1].EventType);
+
+        var stored = await Store.ReadAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM bids WHERE batch_id = @BatchId", new { s.BatchId }));
+        Assert.Equal(1, stored);
+    }
+
+    [Fact]
+    public async Task No_price_is_readable_before_the_opening_by_anyone()
+    {
+        var s = NewScenario();
+        await s.OpenBiddingAsync();
+        var receipt = await s.Bidder(s.Maker1).SubmitBidAsync("r1", s.Bid(s.Atorvastatin, 1.7777m));
+
+        await Refused.WithAsync(ErrorCodes.BidsSealed, () => s.Batch.GetOpenedBidsAsync());
+        await Refused.WithAsync(ErrorCodes.OpeningNotDue, () => s.Batch.OpenBidsAsync());
+        Assert.Equal(TenderBatchPhase.Bidding, (await s.Batch.GetAsync()).Phase);
+
+        var sealedBids = await s.Batch.ListSealedBidsAsync();
+        Assert.Equal(receipt.ContentSha256, Assert.Single(sealedBids).ContentSha256);
+        Assert.Single(await s.Bidder(s.Maker1).ListBidsAsync(), b => b.BidId == receipt.BidId);
+
+        // The event log is readable before the opening too: it must not carry the price.
+        var events = await Store.ReadAsync(c => EventLog.ForBatchAsync(c, s.BatchId));
+        Assert.DoesNotContain(events, e => e.Payload.Contains("1.7777") || e.Payload.Contains("17777"));
+    }
+
+    [Fact]
+    public async Task A_repeated_request_yields_one_bid_and_a_reused_request_id_is_refused()
+    {
+        var s = NewScenario();
+        await s.OpenBiddingAsync();
+
+        var first = await s.Bidder(s.Maker1).SubmitBidAsync("req-42", s.Bid(s.Atorvastatin, 1.00m));
+        fixture.Clock.Advance(TimeSpan.FromSeconds(5));
+        var again = await s.Bidder(s.Maker1).SubmitBidAsync("req-42", s.Bid(s.Atorvastatin, 1.00m));
+        Assert.Equal(first, again);
+
+        await Refused.WithAsync(
+            ErrorCodes.RequestIdReused, () => s.Bidder(s.Maker1).SubmitBidAsync("req-42", s.Bid(s.Atorvastatin, 0.95m)), "clientRequestId");
+        await Refused.WithAsync(
+            ErrorCodes.BidAlreadyExists, () => s.Bidder(s.Maker1).SubmitBidAsync("req-43", s.Bid(s.Atorvastatin, 0.95m)), "productId");
+
+        var rows = await Store.ReadAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM bid_actions WHERE batch_id = @BatchId", new { s.BatchId }));
+        Assert.Equal(1, rows);
+        Assert.Equal(BidCanonicalForm.Sha256(s.Maker1, s.Bid(s.Atorvastatin, 1.00m)), first.ContentSha256);
+    }
+
+    [Fact]
+    public async Task A_bid_can_be_amended_and_withdrawn_before_the_deadline()
+    {
+        var s = NewScenario();
+        await s.OpenBiddingAsync();
+        var bidder = s.Bidder(s.Maker1);
+
+        var submitted = await bidder.SubmitBidAsync("s", s.Bid(s.Amlodipine, 3.00m));
+        fixture.Clock.Advance(TimeSpan.FromMinutes(1));
+        var amended = await bidder.AmendBidAsync("a", submitted.BidId, s.Bid(s.Amlodipine, 2.50m, capacity: 500_000));
+        Assert.Equal(submitted.BidId, amended.BidId);
+        Assert.Equal(2, amended.Version);
+        Assert.NotEqual(submitted.ContentSha256, amended.ContentSha256);
+        Assert.True(amended.ReceivedAt > submitted.ReceivedAt);
+
+        var atorvastatin = await bidder.SubmitBidAsync("s2", s.Bid(s.Atorvastatin, 1.00m));
+        var withdrawn = await bidder.WithdrawBidAsync("w", atorvastatin.BidId);
+        Assert.Equal(BidAction.Withdrawn, withdrawn.Action);
+        Assert.Equal(withdrawn, await bidder.WithdrawBidAsync("w", atorvastatin.BidId));
+        await Refused.WithAsync(ErrorCodes.BidWithdrawn, () => bidder.AmendBidAsync("a2", atorvastatin.BidId, s.Bid(s.Atorvastatin, 0.90m)));
+        await Refused.WithAsync(ErrorCodes.BidNotFound, () => s.Bidder(s.Maker2).WithdrawBidAsync("steal", submitted.BidId), "bidId");
+        var resubmitted = await bidder.SubmitBidAsync("s3", s.Bid(s.Atorvastatin, 0.90m));
+
+        fixture.Clock.SetUtcNow(s.Windows.OpeningTime);
+        await s.Batch.OpenBidsAsync();
+        var open = await s.Batch.GetOpenedBidsAsync();
+        Assert.Equal(2, open.Count);
+        var amlodipine = open.Single(b => b.BidId == submitted.BidId);
+        Assert.Equal(2.50m, amlodipine.Content.PricePerPack);
+        Assert.Equal(500_000, amlodipine.Content.AnnualCapacity);
+        Assert.Contains(open, b => b.BidId == resubmitted.BidId);
+        Assert.DoesNotContain(open, b => b.BidId == atorvastatin.BidId);
+    }
+
+    [Fact]
+    public async Task Bad_input_is_refused_with_a_code_and_field_and_nothing_is_written()
+    {
+        var s = NewScenario();
+        await s.OpenReportingAsync();
+        await s.Hospital(s.Hospital1).SetUsageHistoryAsync([new UsageHistory(s.Atorvastatin, 100_000)]);
+        var before = await TableCounts.ReadAsync(Store);
+        var hospital = s.Hospital(s.Hospital1);
+
+        await Refused.WithAsync(ErrorCodes.InvalidField,
+            () => hospital.SubmitVolumeReportsAsync(s.BatchId, [new VolumeReportLine(s.Amlodipine, 10, null, null), new VolumeReportLine(s.Atorvastatin, -1, null, "x")]),
+            "lines[1].annualVolume");
+        await Refused.WithAsync(ErrorCodes.UnknownProduct,
+            () => hospital.SubmitVolumeReportsAsync(s.BatchId, [new VolumeReportLine("NOT-IN-BATCH", 10, null, null)]), "lines[0].productId");
+        await Refused.WithAsync(ErrorCodes.NotParticipating,
+            () => s.Hospital(s.OutsideHospital).SubmitVolumeReportsAsync(s.BatchId, [new VolumeReportLine(s.Atorvastatin, 10, null, null)]));
+        await Refused.WithAsync(ErrorCodes.BelowHistoryNeedsReason,
+            () => hospital.SubmitVolumeReportsAsync(s.BatchId, [new VolumeReportLine(s.Atorvastatin, 79_999, null, null)]), "lines[0].belowHistoryReason");
+        await Refused.WithAsync(ErrorCodes.InvalidField,
+            () => hospital.SubmitVolumeReportsAsync(s.BatchId, [new VolumeReportLine(s.Atorvastatin, 90_000, null, null), new VolumeReportLine(s.Atorvastatin, 90_000, null, null)]),
+            "lines[1].productId");
+        await Refused.WithAsync(ErrorCodes.UnknownReference,
+            () => hospital.SubmitVolumeReportsAsync(s.BatchId, [new VolumeReportLine(s.Atorvastatin, 90_000, "NO-SUCH-MAKER", null)]),
+            "lines[0].preferredManufacturerId");
+        await Refused.WithAsync(ErrorCodes.InvalidTransition, () => s.Batch.OpenBiddingAsync());
+        await Refused.WithAsync(ErrorCodes.InvalidTransition, () => s.Batch.OpenVolumeReportingAsync());
+        await Refused.WithAsync(ErrorCodes.InvalidTransition, () => s.Batch.ConfigureAsync(s.Definition()));
+        await Refused.WithAsync(ErrorCodes.BiddingNotOpen, () => s.Bidder(s.Maker1).SubmitBidAsync("early", s.Bid(s.Atorvastatin, 1m)));
+        await Refused.WithAsync(ErrorCodes.RequiredField, () => s.Bidder(s.Maker1).SubmitBidAsync("", s.Bid(s.Atorvastatin, 1m)), "clientRequestId");
+
+        var other = NewScenario();
+        await other.RegisterAsync();
+        var definition = other.Definition();
+        await Refused.WithAsync(ErrorCodes.InvalidField,
+            () => other.Batch.ConfigureAsync(definition with { Windows = definition.Windows with { OpeningTime = definition.Windows.BiddingDeadline.AddTicks(-10) } }),
+            "windows.openingTime");
+        await Refused.WithAsync(ErrorCodes.UnknownReference,
+            () => other.Batch.ConfigureAsync(definition with { HospitalIds = [other.Hospital1, "NO-SUCH-HOSPITAL"] }), "hospitalIds[1]");
+        await Refused.WithAsync(ErrorCodes.InvalidField,
+            () => other.Batch.ConfigureAsync(definition with { RuleSet = definition.RuleSet with { Name = "round99" } }), "ruleSet.name");
+        await Refused.WithAsync(ErrorCodes.InvalidField,
+            () => other.Batch.ConfigureAsync(definition with { Products = [new BatchProduct(other.Atorvastatin, -1m)] }), "products[0].maxValidUnitPrice");
+
+        // The scenario's own registrations happened before "before"; nothing after it was written.
+        var after = await TableCounts.ReadAsync(Store);
+        foreach (var table in new[] { "volume_reports", "bids", "bid_actions", "tender_batches", "batch_products", "batch_hospitals" })
+        {
+            Assert.Equal(before[table], after[table]);
+        }
+        var batchEvents = await Store.ReadAsync(c => EventLog.ForBatchAsync(c, s.BatchId));
+        Assert.Equal(["BatchConfigured", "PhaseChangedToVolumeReporting"], batchEvents.Select(e => e.EventType));
+    }
+
+    [Fact]
+    public async Task A_report_below_history_is_kept_with_its_reason()
+    {
+        var s = NewScenario();
+        await s.OpenReportingAsync();
+        await s.Hospital(s.Hospital1).SetUsageHistoryAsync([new UsageHistory(s.Atorvastatin, 100_000)]);
+
+        await s.Hospital(s.Hospital1).SubmitVolumeReportsAsync(
+            s.BatchId, [new VolumeReportLine(s.Atorvastatin, 50_000, s.Maker2, "Ward closed for renovation in 2027")]);
+
+        var stored = Assert.Single(await s.Hospital(s.Hospital1).GetVolumeReportsAsync(s.BatchId));
+        Assert.Equal(50_000, stored.AnnualVolume);
+        Assert.Equal("Ward closed for renovation in 2027", stored.BelowHistoryReason);
+        Assert.Equal(s.Maker2, stored.PreferredManufacturerId);
+        Assert.Equal(fixture.Clock.GetUtcNow(), stored.ReportedAt);
+    }
+
+    [Fact]
+    public async Task Bids_are_checked_against_the_batch()
+    {
+        var s = NewScenario();
+        await s.OpenBiddingAsync();
+        var bidder = s.Bidder(s.Maker1);
+
+        await Refused.WithAsync(ErrorCodes.InvalidField, () => bidder.SubmitBidAsync("p", s.Bid(s.Atorvastatin, 1.23456m)), "pricePerPack");
+        await Refused.WithAsync(ErrorCodes.PriceAboveMaximum, () => bidder.SubmitBidAsync("m", s.Bid(s.Atorvastatin, 3.51m)), "pricePerPack");
+        await Refused.WithAsync(ErrorCodes.InvalidField, () => bidder.SubmitBidAsync("c", s.Bid(s.Atorvastatin, 1m, capacity: 0)), "annualCapacity");
+        await Refused.WithAsync(ErrorCodes.InvalidField, () => bidder.SubmitBidAsync("r", s.Bid(s.Atorvastatin, 1m, regions: ["XX"])), "supplyRegions[0]");
+        await Refused.WithAsync(ErrorCodes.InvalidField, () => bidder.SubmitBidAsync("s", s.Bid(s.Atorvastatin, 1m, spec: "80mgx7")), "specificationCode");
+        await Refused.WithAsync(ErrorCodes.NotQualified, () => bidder.SubmitBidAsync("q", s.Bid("UNKNOWN", 1m)), "productId");
+        await Refused.WithAsync(ErrorCodes.NotFound, () => s.Bidder("NOBODY").SubmitBidAsync("n", s.Bid(s.Atorvastatin, 1m)));
+
+        // Exactly at the maximum is allowed: 0.5 CNY a tablet is 3.50 a pack of 7.
+        var atMaximum = await bidder.SubmitBidAsync("ok", s.Bid(s.Atorvastatin, 3.50m));
+        Assert.Equal(1, atMaximum.Version);
+    }
+}
+
+public sealed class SqliteBatchLifecycleTests(SqliteClusterFixture fixture) : BatchLifecycleTests(fixture), IClassFixture<SqliteClusterFixture>;
+
+public sealed class PostgresBatchLifecycleTests(PostgresClusterFixture fixture) : BatchLifecycleTests(fixture), IClassFixture<PostgresClusterFixture>;

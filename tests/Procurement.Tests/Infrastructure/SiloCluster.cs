@@ -1,0 +1,49 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using Procurement.Grains.Hosting;
+using Procurement.Grains.Storage;
+
+namespace Procurement.Tests.Infrastructure;
+
+/// <summary>
+/// An in-process Orleans cluster of one silo over a real database. The business clock is the one
+/// given (a FakeTimeProvider in most tests); Orleans itself keeps real time.
+/// </summary>
+public sealed class SiloCluster : IAsyncDisposable
+{
+    private readonly InProcessTestCluster _cluster;
+
+    private SiloCluster(InProcessTestCluster cluster, StoreOptions store)
+    {
+        _cluster = cluster;
+        Store = store;
+    }
+
+    public StoreOptions Store { get; }
+
+    public IClusterClient Client => _cluster.Client;
+
+    /// <summary>The silo's own store, for reading the tables directly in assertions.</summary>
+    public ProcurementStore Database => _cluster.Silos[0].ServiceProvider.GetRequiredService<ProcurementStore>();
+
+    public static async Task<SiloCluster> StartAsync(StoreOptions store, TimeProvider clock, string serviceId = "procurement-tests")
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.Options.ServiceId = serviceId;
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddProcurement(clock);
+            silo.Services.Configure<StoreOptions>(store.CopyTo);
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new SiloCluster(cluster, store);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+    }
+}
