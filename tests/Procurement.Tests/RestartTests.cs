@@ -1,0 +1,70 @@
+using Stopwatch = System.Diagnostics.Stopwatch;
+using Dapper;
+using Procurement.Contracts.Domain;
+using Procurement.Grains.Storage;
+using Procurement.Tests.Infrastructure;
+using Xunit;
+
+namespace Procurement.Tests;
+
+/// <summary>
+/// A silo stops while a batch is in bidding; a second silo on the same SQLite file finds
+/// everything and opens the batch on time by itself, driven only by the stored reminder.
+/// </summary>
+public sealed class RestartTests
+{
+    [Fact]
+    public async Task A_second_silo_on_the_same_file_has_everything_and_still_opens_on_time()
+    {
+        var store = TestStores.Sqlite();
+        var clock = TimeProvider.System;
+        var s = default(Scenario)!;
+        BidReceipt receipt;
+        DateTimeOffset openingTime;
+
+        await using (var first = await SiloCluster.StartAsync(store, clock, "restart-test"))
+        {
+            s = new Scenario(first.Client, clock);
+            await s.RegisterAsync();
+            var now = clock.GetUtcNow();
+            openingTime = now.AddSeconds(4);
+            var definition = s.Definition() with
+            {
+                Windows = new TenderWindows(now.AddSeconds(2), openingTime, openingTime, 7),
+            };
+            await s.Batch.ConfigureAsync(definition);
+            await s.Batch.OpenVolumeReportingAsync();
+            await s.Hospital(s.Hospital1).SubmitVolumeReportsAsync(s.BatchId, [new VolumeReportLine(s.Atorvastatin, 70_000, null, null)]);
+            await s.Batch.CloseVolumeReportingAsync();
+            await s.Batch.OpenBiddingAsync();
+            receipt = await s.Bidder(s.Maker1).SubmitBidAsync("r1", s.Bid(s.Atorvastatin, 1.05m));
+        }
+
+        await using var second = await SiloCluster.StartAsync(store, clock, "restart-test");
+
+        // Watch the table, not the grain: a call to the grain would activate it and open it on
+        // activation, which would hide a lost reminder.
+        var watch = Stopwatch.StartNew();
+        DateTimeOffset? openedAt = null;
+        while (watch.Elapsed < TimeSpan.FromSeconds(30) && openedAt is null)
+        {
+            openedAt = await second.Database.ReadAsync(c => c.QuerySingleOrDefaultAsync<DateTimeOffset?>(
+                "SELECT opened_at FROM tender_batches WHERE batch_id = @BatchId AND phase = 4", new { s.BatchId }));
+            await Task.Delay(100);
+        }
+        Assert.NotNull(openedAt);
+        Assert.True(openedAt >= openingTime, $"opened at {openedAt:O}, before the opening time {openingTime:O}");
+        Assert.True(openedAt - openingTime < TimeSpan.FromSeconds(5), $"opened at {openedAt:O}, late for {openingTime:O}");
+
+        var batch = second.Client.GetGrain<Procurement.Contracts.Grains.ITenderBatchGrain>(s.BatchId);
+        Assert.Equal(TenderBatchPhase.Opened, (await batch.GetAsync()).Phase);
+        var bid = Assert.Single(await batch.GetOpenedBidsAsync());
+        Assert.Equal(receipt.BidId, bid.BidId);
+        Assert.Equal(1.05m, bid.Content.PricePerPack);
+        var report = Assert.Single(await second.Client.GetGrain<Procurement.Contracts.Grains.IHospitalGrain>(s.Hospital1).GetVolumeReportsAsync(s.BatchId));
+        Assert.Equal(70_000, report.AnnualVolume);
+        var events = await second.Database.ReadAsync(c => EventLog.ForBatchAsync(c, s.BatchId));
+        Assert.Equal("system:scheduler", events[^1].Actor);
+        Assert.Equal("PhaseChangedToOpened", events[^1].EventType);
+    }
+}
