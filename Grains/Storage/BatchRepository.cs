@@ -242,6 +242,9 @@ public sealed class BatchRepository(ProcurementStore store)
                revision = excluded.revision, reported_at = excluded.reported_at
         """;
 
+    private static readonly string[] ReportParameters =
+        ["BatchId", "HospitalId", "ProductId", "AnnualVolume", "PreferredManufacturerId", "BelowHistoryReason", "Revision", "ReportedAt"];
+
     /// <summary>
     /// Writes a hospital's report lines in one transaction, after confirming under a lock on the
     /// batch row that reporting is still open (so no line lands after the close).
@@ -268,7 +271,18 @@ public sealed class BatchRepository(ProcurementStore store)
                 l.BelowHistoryReason,
                 revisions.GetValueOrDefault(l.ProductId) + 1,
                 at)).ToList();
-            await connection.ExecuteAsync(UpsertReportSql, reports, transaction);
+            var reportedAt = store.Dialect.Instant(at);
+            await PreparedRows.ExecuteAsync(connection, transaction, UpsertReportSql, ReportParameters, reports, (r, v) =>
+            {
+                v[0] = r.BatchId;
+                v[1] = r.HospitalId;
+                v[2] = r.ProductId;
+                v[3] = r.AnnualVolume;
+                v[4] = r.PreferredManufacturerId;
+                v[5] = r.BelowHistoryReason;
+                v[6] = r.Revision;
+                v[7] = reportedAt;
+            });
             await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "hospital", hospitalId, "VolumeReported", lines);
             return reports;
         });

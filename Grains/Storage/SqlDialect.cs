@@ -53,6 +53,9 @@ public abstract class SqlDialect
     /// </summary>
     public virtual string Sql(string text) => text;
 
+    /// <summary>An instant as a raw ADO.NET parameter value (the Dapper type handler does the same for Dapper).</summary>
+    public virtual object Instant(DateTimeOffset value) => value.UtcDateTime;
+
     public virtual string Savepoint(string name) => $"SAVEPOINT {name}";
 
     public virtual string RollbackToSavepoint(string name) => $"ROLLBACK TO SAVEPOINT {name}";
@@ -115,6 +118,8 @@ public sealed class SqliteDialect : SqlDialect
     public override int WriterCount => 1;
 
     public override DbConnection CreateConnection() => new SqliteConnection(ConnectionString);
+
+    public override object Instant(DateTimeOffset value) => DapperSetup.SqliteText(value);
 
     protected override async Task OnOpenedAsync(DbConnection connection, CancellationToken cancellationToken)
     {

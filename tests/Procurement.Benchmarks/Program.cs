@@ -1,0 +1,3 @@
+using Procurement.Benchmarks;
+
+return await IngestBenchmark.RunAsync(args);
