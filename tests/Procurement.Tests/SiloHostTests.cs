@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace Procurement.Tests;
+
+/// <summary>The real silo program, started as a process the way an operator starts it.</summary>
+public sealed class SiloHostTests
+{
+    [Fact]
+    public async Task The_silo_starts_on_an_empty_folder_seeds_the_demo_and_serves_health_and_dashboard()
+    {
+        var data = Path.Combine(Path.GetTempPath(), $"procurement-silo-{Guid.NewGuid():N}");
+        var port = FreePort();
+        using (var silo = SiloProcess.Start($"--urls http://127.0.0.1:{port} --Store:DataDirectory={data}"))
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await silo.WaitForLineAsync("Demo seed: alliance", TimeSpan.FromSeconds(90));
+
+            var health = await http.GetAsync("/health");
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/dashboard")).StatusCode);
+            Assert.Contains(silo.Lines, l => l.Contains($"Data: sqlite at {Path.Combine(data, "procurement.db")}", StringComparison.Ordinal));
+            Assert.Contains(silo.Lines, l => l.Contains($"http://127.0.0.1:{port}", StringComparison.Ordinal));
+        }
+
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(data, "procurement.db")}");
+        var phase = await connection.ExecuteScalarAsync<long>("SELECT phase FROM tender_batches WHERE batch_id = 'DEMO-2026-01'");
+        Assert.Equal(1, phase);
+        Assert.Equal(15, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM batch_hospitals WHERE batch_id = 'DEMO-2026-01'"));
+        Assert.Equal(5, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM batch_products WHERE batch_id = 'DEMO-2026-01'"));
+
+        using var again = SiloProcess.Start($"--urls http://127.0.0.1:{FreePort()} --Store:DataDirectory={data}");
+        await again.WaitForLineAsync("Demo seed skipped", TimeSpan.FromSeconds(90));
+    }
+
+    [Fact]
+    public async Task A_bad_setting_stops_the_start_with_a_message_naming_it()
+    {
+        using var silo = SiloProcess.Start($"--urls http://127.0.0.1:{FreePort()} --Store:Provider=oracle");
+
+        var exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(silo.Lines, l => l.Contains("Store:Provider must be 'sqlite' or 'postgresql', not 'oracle'", StringComparison.Ordinal));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed class SiloProcess : IDisposable
+    {
+        private readonly Process _process;
+
+        private SiloProcess(Process process) => _process = process;
+
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        public static SiloProcess Start(string arguments)
+        {
+            var dll = Path.Combine(AppContext.BaseDirectory, "Procurement.Silo.dll");
+            var start = new ProcessStartInfo("dotnet", $"{dll} {arguments}")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = Path.GetTempPath(),
+            };
+            start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+            var process = new Process { StartInfo = start };
+            var silo = new SiloProcess(process);
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) { silo.Lines.Enqueue(e.Data); } };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { silo.Lines.Enqueue(e.Data); } };
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return silo;
+        }
+
+        public async Task WaitForLineAsync(string text, TimeSpan timeout)
+        {
+            var watch = Stopwatch.StartNew();
+            while (!Lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+            {
+                if (_process.HasExited || watch.Elapsed > timeout)
+                {
+                    throw new TimeoutException($"The silo did not log '{text}'. It logged:{Environment.NewLine}{string.Join(Environment.NewLine, Lines)}");
+                }
+                await Task.Delay(100);
+            }
+        }
+
+        public async Task<int> WaitForExitAsync(TimeSpan timeout)
+        {
+            using var cancel = new CancellationTokenSource(timeout);
+            await _process.WaitForExitAsync(cancel.Token);
+            return _process.ExitCode;
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+            _process.Dispose();
+        }
+    }
+}
