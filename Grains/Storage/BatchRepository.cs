@@ -234,12 +234,14 @@ public sealed class BatchRepository(ProcurementStore store)
         SELECT product_id AS ProductId, revision AS Revision FROM volume_reports WHERE batch_id = @BatchId AND hospital_id = @HospitalId
         """;
 
-    private const string UpsertReportSql = """
-        INSERT INTO volume_reports (batch_id, hospital_id, product_id, annual_volume, preferred_manufacturer_id, below_history_reason, revision, reported_at)
-        VALUES (@BatchId, @HospitalId, @ProductId, @AnnualVolume, @PreferredManufacturerId, @BelowHistoryReason, @Revision, @ReportedAt)
-        ON CONFLICT (batch_id, hospital_id, product_id) DO UPDATE SET annual_volume = excluded.annual_volume,
-               preferred_manufacturer_id = excluded.preferred_manufacturer_id, below_history_reason = excluded.below_history_reason,
-               revision = excluded.revision, reported_at = excluded.reported_at
+    private static readonly string[] ReportColumns =
+        ["batch_id", "hospital_id", "product_id", "annual_volume", "preferred_manufacturer_id", "below_history_reason", "revision", "reported_at"];
+
+    private const string UpdateReportSql = """
+        UPDATE volume_reports
+           SET annual_volume = @AnnualVolume, preferred_manufacturer_id = @PreferredManufacturerId,
+               below_history_reason = @BelowHistoryReason, revision = @Revision, reported_at = @ReportedAt
+         WHERE batch_id = @BatchId AND hospital_id = @HospitalId AND product_id = @ProductId
         """;
 
     private static readonly string[] ReportParameters =
@@ -272,7 +274,12 @@ public sealed class BatchRepository(ProcurementStore store)
                 revisions.GetValueOrDefault(l.ProductId) + 1,
                 at)).ToList();
             var reportedAt = store.Dialect.Instant(at);
-            await PreparedRows.ExecuteAsync(connection, transaction, UpsertReportSql, ReportParameters, reports, (r, v) =>
+            // A hospital's reports are written by its grain alone, so the revisions read above stay
+            // true until commit: new lines are plain inserts, amended lines plain updates.
+            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "volume_reports", ReportColumns, reports.Where(r => r.Revision == 1).ToList(), Bind);
+            await PreparedRows.ExecuteAsync(connection, transaction, UpdateReportSql, ReportParameters, reports.Where(r => r.Revision > 1).ToList(), Bind);
+
+            void Bind(VolumeReport r, object?[] v)
             {
                 v[0] = r.BatchId;
                 v[1] = r.HospitalId;
@@ -282,7 +289,7 @@ public sealed class BatchRepository(ProcurementStore store)
                 v[5] = r.BelowHistoryReason;
                 v[6] = r.Revision;
                 v[7] = reportedAt;
-            });
+            }
             await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "hospital", hospitalId, "VolumeReported", lines);
             return reports;
         });

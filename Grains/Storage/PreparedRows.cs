@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text;
 
 namespace Procurement.Grains.Storage;
 
@@ -17,6 +18,10 @@ public static class PreparedRows
         IReadOnlyList<T> rows,
         Action<T, object?[]> values)
     {
+        if (rows.Count == 0)
+        {
+            return 0;
+        }
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
@@ -24,7 +29,7 @@ public static class PreparedRows
         for (var i = 0; i < parameterNames.Length; i++)
         {
             parameters[i] = command.CreateParameter();
-            parameters[i].ParameterName = parameterNames[i];
+            parameters[i].ParameterName = "@" + parameterNames[i];
             command.Parameters.Add(parameters[i]);
         }
         var buffer = new object?[parameterNames.Length];
@@ -36,6 +41,69 @@ public static class PreparedRows
             {
                 parameters[i].Value = buffer[i] ?? DBNull.Value;
             }
+            total += await command.ExecuteNonQueryAsync();
+        }
+        return total;
+    }
+
+    /// <summary>Rows per multi-row INSERT: far below SQLite's 32,766 and PostgreSQL's 65,535 parameters.</summary>
+    private const int RowsPerInsert = 200;
+
+    /// <summary>
+    /// Inserts rows the way the database takes them fastest: on a server, multi-row
+    /// <c>INSERT … VALUES (…), (…)</c> statements (one round trip per 200 rows); in-process SQLite,
+    /// one prepared single-row statement executed per row (parsing a long statement costs more
+    /// than it saves there).
+    /// </summary>
+    public static Task<int> InsertAsync<T>(
+        SqlDialect dialect,
+        DbConnection connection,
+        DbTransaction transaction,
+        string table,
+        string[] columns,
+        IReadOnlyList<T> rows,
+        Action<T, object?[]> values) =>
+        dialect.PrefersMultiRowInsert
+            ? InsertMultiRowAsync(connection, transaction, table, columns, rows, values)
+            : ExecuteAsync(
+                connection,
+                transaction,
+                $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "@" + c))})",
+                columns,
+                rows,
+                values);
+
+    private static async Task<int> InsertMultiRowAsync<T>(
+        DbConnection connection,
+        DbTransaction transaction,
+        string table,
+        string[] columns,
+        IReadOnlyList<T> rows,
+        Action<T, object?[]> values)
+    {
+        var total = 0;
+        var buffer = new object?[columns.Length];
+        for (var start = 0; start < rows.Count; start += RowsPerInsert)
+        {
+            var count = Math.Min(RowsPerInsert, rows.Count - start);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            var sql = new StringBuilder($"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ");
+            for (var r = 0; r < count; r++)
+            {
+                values(rows[start + r], buffer);
+                sql.Append(r == 0 ? "(" : ", (");
+                for (var c = 0; c < columns.Length; c++)
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = $"@p{r}_{c}";
+                    parameter.Value = buffer[c] ?? DBNull.Value;
+                    command.Parameters.Add(parameter);
+                    sql.Append(c == 0 ? "" : ", ").Append(parameter.ParameterName);
+                }
+                sql.Append(')');
+            }
+            command.CommandText = sql.ToString();
             total += await command.ExecuteNonQueryAsync();
         }
         return total;

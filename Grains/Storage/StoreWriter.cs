@@ -28,7 +28,9 @@ public sealed class StoreWriter : IAsyncDisposable
         _dialect = dialect;
         _maxBatchSize = maxBatchSize;
         _logger = logger;
-        _loops = Enumerable.Range(0, dialect.WriterCount).Select(_ => Task.Run(RunAsync)).ToArray();
+        _loops = dialect.SynchronousDriver
+            ? [RunOnDedicatedThread()]
+            : Enumerable.Range(0, dialect.WriterCount).Select(_ => Task.Run(RunAsync)).ToArray();
     }
 
     public Task<T> WriteAsync<T>(WriteWork<T> work, CancellationToken cancellationToken = default)
@@ -48,10 +50,40 @@ public sealed class StoreWriter : IAsyncDisposable
             return true;
         }, cancellationToken);
 
+    /// <summary>
+    /// A driver whose "async" calls complete synchronously (SQLite) is driven from a thread of its
+    /// own: the writer then never waits in the thread pool's queue behind grain work, which on a
+    /// busy silo is what limits the whole store.
+    /// </summary>
+    private Task RunOnDedicatedThread()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                RunAsync().GetAwaiter().GetResult();
+                done.SetResult();
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "store-writer",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
     private async Task RunAsync()
     {
         var batch = new List<IWorkItem>(_maxBatchSize);
-        while (await _queue.Reader.WaitToReadAsync())
+        // Waiting for work blocks this loop's thread when it has one of its own, instead of
+        // resuming on the thread pool.
+        while (_dialect.SynchronousDriver ? _queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult() : await _queue.Reader.WaitToReadAsync())
         {
             batch.Clear();
             while (batch.Count < _maxBatchSize && _queue.Reader.TryRead(out var item))
@@ -73,7 +105,7 @@ public sealed class StoreWriter : IAsyncDisposable
         var succeeded = new List<IWorkItem>(batch.Count);
         try
         {
-            await using var connection = await _dialect.OpenAsync();
+            await using var connection = await _dialect.OpenForWriteAsync();
             await using var transaction = await _dialect.BeginWriteAsync(connection, CancellationToken.None);
             if (batch.Count == 1)
             {

@@ -62,6 +62,7 @@ public static class IngestBenchmark
         Console.WriteLine($"[{provider}] setup (reference data and two batches): {setup.Elapsed.TotalSeconds:F1} s");
 
         var rows = (long)hospitalCount * productCount;
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var grains = Stopwatch.StartNew();
         await Parallel.ForEachAsync(hospitals, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (hospital, _) =>
         {
@@ -69,6 +70,7 @@ public static class IngestBenchmark
             await cluster.Client.GetGrain<IHospitalGrain>(hospital).SubmitVolumeReportsAsync("BENCH-GRAINS", lines);
         });
         grains.Stop();
+                        var grainCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
 
         var plain = Stopwatch.StartNew();
         await PlainInsertAsync(store, hospitals, products);
@@ -91,7 +93,7 @@ public static class IngestBenchmark
         }
         var grainRate = rows / grains.Elapsed.TotalSeconds;
         var plainRate = rows / plain.Elapsed.TotalSeconds;
-        Console.WriteLine($"[{provider}] through hospital grains: {rows:N0} rows in {grains.Elapsed.TotalSeconds:F1} s = {grainRate:N0} rows/s (one transaction and one event per hospital, acknowledged after commit)");
+        Console.WriteLine($"[{provider}] through hospital grains: {rows:N0} rows in {grains.Elapsed.TotalSeconds:F1} s = {grainRate:N0} rows/s (one transaction and one event per hospital, acknowledged after commit; process CPU {grainCpu.TotalSeconds:F1} s = {grainCpu / grains.Elapsed:F2} cores)");
         Console.WriteLine($"[{provider}] plain bulk insert     : {rows:N0} rows in {plain.Elapsed.TotalSeconds:F1} s = {plainRate:N0} rows/s (one connection, one transaction, one prepared INSERT)");
         Console.WriteLine($"[{provider}] grains / plain        : {grainRate / plainRate:P0} (target >= 50%)");
         if (copyRate is { } rate)
@@ -122,7 +124,7 @@ public static class IngestBenchmark
 
     private static async Task PlainInsertAsync(ProcurementStore store, List<string> hospitals, List<string> products)
     {
-        await using var connection = await store.Dialect.OpenAsync();
+        await using var connection = await store.Dialect.OpenForWriteAsync();
         await using var transaction = await store.Dialect.BeginWriteAsync(connection, CancellationToken.None);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -176,7 +178,7 @@ public static class IngestBenchmark
     private static DbParameter Add(DbCommand command, string name, object value)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
+        parameter.ParameterName = "@" + name;
         parameter.Value = value;
         command.Parameters.Add(parameter);
         return parameter;
