@@ -24,4 +24,5 @@ public static class ErrorCodes
     public const string OpeningNotDue = "OPENING_NOT_DUE";
     public const string UnknownReference = "UNKNOWN_REFERENCE";
     public const string StoreFailure = "STORE_FAILURE";
+    public const string ConcurrentChange = "CONCURRENT_CHANGE";
 }

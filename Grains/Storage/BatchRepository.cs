@@ -241,7 +241,7 @@ public sealed class BatchRepository(ProcurementStore store)
         UPDATE volume_reports
            SET annual_volume = @AnnualVolume, preferred_manufacturer_id = @PreferredManufacturerId,
                below_history_reason = @BelowHistoryReason, revision = @Revision, reported_at = @ReportedAt
-         WHERE batch_id = @BatchId AND hospital_id = @HospitalId AND product_id = @ProductId
+         WHERE batch_id = @BatchId AND hospital_id = @HospitalId AND product_id = @ProductId AND revision = @Revision - 1
         """;
 
     private static readonly string[] ReportParameters =
@@ -249,11 +249,31 @@ public sealed class BatchRepository(ProcurementStore store)
 
     /// <summary>
     /// Writes a hospital's report lines in one transaction, after confirming under a lock on the
-    /// batch row that reporting is still open (so no line lands after the close).
+    /// batch row that reporting is still open (so no line lands after the close). The current
+    /// revisions are read before the write: a hospital's grain is the only writer of its reports,
+    /// and should two ever race, the insert (primary key) or the update (expected revision) refuses.
     /// </summary>
-    public Task<IReadOnlyList<VolumeReport>> SaveVolumeReportsAsync(
-        string batchId, string hospitalId, IReadOnlyList<VolumeReportLine> lines, DateTimeOffset at, string actor) =>
-        store.WriteAsync<IReadOnlyList<VolumeReport>>(async (connection, transaction) =>
+    public async Task<IReadOnlyList<VolumeReport>> SaveVolumeReportsAsync(
+        string batchId, string hospitalId, IReadOnlyList<VolumeReportLine> lines, DateTimeOffset at, string actor)
+    {
+        var revisions = await store.ReadAsync(async connection =>
+            (await connection.QueryAsync<RevisionRow>(SelectRevisionsSql, new { BatchId = batchId, HospitalId = hospitalId }))
+                .ToDictionary(r => r.ProductId, r => r.Revision));
+        var reports = lines.Select(l => new VolumeReport(
+            batchId,
+            hospitalId,
+            l.ProductId,
+            l.AnnualVolume,
+            l.PreferredManufacturerId,
+            l.BelowHistoryReason,
+            revisions.GetValueOrDefault(l.ProductId) + 1,
+            at)).ToList();
+        var added = reports.Where(r => r.Revision == 1).ToList();
+        var amended = reports.Where(r => r.Revision > 1).ToList();
+        var payload = EventLog.Serialize(lines);
+        var reportedAt = store.Dialect.Instant(at);
+
+        return await store.WriteAsync<IReadOnlyList<VolumeReport>>(async (connection, transaction) =>
         {
             var phase = await connection.QuerySingleOrDefaultAsync<int?>(
                 $"{SelectPhaseSql} {store.Dialect.ShareLockSuffix}", new { BatchId = batchId }, transaction);
@@ -262,37 +282,28 @@ public sealed class BatchRepository(ProcurementStore store)
                 throw new ProcurementException(ErrorCodes.ReportingClosed, $"Volume reporting for batch {batchId} is not open.", "batchId");
             }
             await CheckPreferredManufacturersAsync(connection, transaction, lines);
-            var revisions = (await connection.QueryAsync<RevisionRow>(SelectRevisionsSql, new { BatchId = batchId, HospitalId = hospitalId }, transaction))
-                .ToDictionary(r => r.ProductId, r => r.Revision);
-            var reports = lines.Select(l => new VolumeReport(
-                batchId,
-                hospitalId,
-                l.ProductId,
-                l.AnnualVolume,
-                l.PreferredManufacturerId,
-                l.BelowHistoryReason,
-                revisions.GetValueOrDefault(l.ProductId) + 1,
-                at)).ToList();
-            var reportedAt = store.Dialect.Instant(at);
-            // A hospital's reports are written by its grain alone, so the revisions read above stay
-            // true until commit: new lines are plain inserts, amended lines plain updates.
-            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "volume_reports", ReportColumns, reports.Where(r => r.Revision == 1).ToList(), Bind);
-            await PreparedRows.ExecuteAsync(connection, transaction, UpdateReportSql, ReportParameters, reports.Where(r => r.Revision > 1).ToList(), Bind);
-
-            void Bind(VolumeReport r, object?[] v)
+            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "volume_reports", ReportColumns, added, Bind);
+            if (await PreparedRows.ExecuteAsync(connection, transaction, UpdateReportSql, ReportParameters, amended, Bind) != amended.Count)
             {
-                v[0] = r.BatchId;
-                v[1] = r.HospitalId;
-                v[2] = r.ProductId;
-                v[3] = r.AnnualVolume;
-                v[4] = r.PreferredManufacturerId;
-                v[5] = r.BelowHistoryReason;
-                v[6] = r.Revision;
-                v[7] = reportedAt;
+                throw new ProcurementException(
+                    ErrorCodes.ConcurrentChange, $"The reports of hospital {hospitalId} changed while this amendment was written; send it again.", "lines");
             }
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "hospital", hospitalId, "VolumeReported", lines);
+            await EventLog.AppendJsonAsync(connection, transaction, at, actor, batchId, "hospital", hospitalId, "VolumeReported", payload);
             return reports;
         });
+
+        void Bind(VolumeReport r, object?[] v)
+        {
+            v[0] = r.BatchId;
+            v[1] = r.HospitalId;
+            v[2] = r.ProductId;
+            v[3] = r.AnnualVolume;
+            v[4] = r.PreferredManufacturerId;
+            v[5] = r.BelowHistoryReason;
+            v[6] = r.Revision;
+            v[7] = reportedAt;
+        }
+    }
 
     private const string SelectKnownManufacturersSql = "SELECT manufacturer_id FROM manufacturers WHERE manufacturer_id IN @Ids";
 

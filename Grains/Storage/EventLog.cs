@@ -17,6 +17,12 @@ public static class EventLog
         VALUES             (@OccurredAt, @Actor, @BatchId, @EntityType, @EntityId, @EventType, @Payload)
         """;
 
+    /// <summary>
+    /// The JSON text of a payload. A large payload is serialised by the caller before it queues
+    /// its write, so the work stays off the single writer.
+    /// </summary>
+    public static string Serialize(object payload) => JsonSerializer.Serialize(payload, PayloadJson);
+
     public static Task AppendAsync(
         DbConnection connection,
         DbTransaction transaction,
@@ -27,6 +33,18 @@ public static class EventLog
         string entityId,
         string eventType,
         object payload) =>
+        AppendJsonAsync(connection, transaction, occurredAt, actor, batchId, entityType, entityId, eventType, Serialize(payload));
+
+    public static Task AppendJsonAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        DateTimeOffset occurredAt,
+        string actor,
+        string? batchId,
+        string entityType,
+        string entityId,
+        string eventType,
+        string payloadJson) =>
         connection.ExecuteAsync(InsertSql, new
         {
             OccurredAt = occurredAt,
@@ -35,7 +53,7 @@ public static class EventLog
             EntityType = entityType,
             EntityId = entityId,
             EventType = eventType,
-            Payload = JsonSerializer.Serialize(payload, PayloadJson),
+            Payload = payloadJson,
         }, transaction);
 
     private const string SelectByBatchSql = """
