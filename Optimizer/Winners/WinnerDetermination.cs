@@ -1,0 +1,226 @@
+using Procurement.Optimizer.Model;
+using Procurement.Optimizer.RuleSets;
+
+namespace Procurement.Optimizer.Winners;
+
+/// <summary>
+/// Decides the winners of one product under a rule set, with a statement for every bid. The
+/// steps follow the national procedure: normalise prices; drop unqualified bids and bids above the
+/// maximum valid price; keep only each affiliated group's best bid where the round says so; rank;
+/// find the anchor; test every bid against the winning routes; apply the round's exclusions and the
+/// winner cap; offer revival. Ties in price are broken by the earlier server receipt time, then by
+/// the bid id in ordinal order.
+/// </summary>
+public sealed class WinnerDetermination(RuleParameters rules)
+{
+    public RuleParameters Rules { get; } = rules;
+
+    public ProductResult Determine(ProductInput product, IReadOnlyList<BidInput> bids)
+    {
+        var entries = bids
+            .Select(b => new Entry(b, UnitPrice.Of(Rules, product, UnitPrice.Find(product, b.SpecificationCode)
+                ?? throw new ArgumentException($"Bid {b.BidId} names specification '{b.SpecificationCode}', which product {product.ProductId} does not have."), b.PricePerPack)))
+            .OrderBy(e => e.Unit)
+            .ThenBy(e => e.Bid.ReceivedAt)
+            .ThenBy(e => e.Bid.BidId, StringComparer.Ordinal)
+            .ToList();
+
+        var competing = new List<Entry>();
+        var groups = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (!IsQualified(entry.Bid.Qualification))
+            {
+                entry.Lose(Reasons.NotQualified, QualificationRule());
+            }
+            else if (entry.Unit > product.MaxValidUnitPrice)
+            {
+                entry.Lose(Reasons.AboveMaximumPrice, $"unit price {entry.Unit} > maximum valid price {product.MaxValidUnitPrice}");
+            }
+            else if (Rules.AffiliatesAsOneBidder && !groups.Add(entry.Bid.BidderGroup))
+            {
+                entry.Lose(Reasons.AffiliateNotBest, $"group {entry.Bid.BidderGroup} competes with its best bid only");
+            }
+            else
+            {
+                competing.Add(entry);
+            }
+        }
+        for (var i = 0; i < competing.Count; i++)
+        {
+            competing[i].Rank = i + 1;
+        }
+
+        var cap = Rules.MaxWinners(competing.Count);
+        decimal? anchor = competing.Count == 0 ? null : AnchorOf(competing);
+        var qualifying = new List<Entry>();
+        var cut = new List<Entry>();
+        foreach (var entry in competing)
+        {
+            entry.Anchor = anchor;
+            entry.Ratio = decimal.Round(entry.Unit / anchor!.Value, 4);
+            if (WinningRoute(product, entry, anchor.Value) is { } route)
+            {
+                entry.Route = route;
+                qualifying.Add(entry);
+            }
+            else
+            {
+                entry.Lose(Reasons.AboveRatio, $"unit price {entry.Unit} > {Rules.RatioLimit} x anchor {anchor}");
+                cut.Add(entry);
+            }
+        }
+
+        if (Rules.HighestQualifyingCannotWin && qualifying.Count > 1)
+        {
+            var highest = qualifying[^1];
+            highest.Lose(Reasons.HighestQualifyingPrice, "the highest qualifying price cannot win");
+            qualifying.RemoveAt(qualifying.Count - 1);
+        }
+
+        var winners = new List<Entry>();
+        foreach (var entry in qualifying)
+        {
+            if (winners.Count < cap)
+            {
+                entry.Win(entry.Route!.Value.Reason, entry.Route.Value.Rule, entry.Unit, entry.Bid.PricePerPack);
+                winners.Add(entry);
+            }
+            else
+            {
+                entry.Lose(Reasons.WinnerCapReached, $"at most {cap} winners with {competing.Count} eligible firms");
+            }
+        }
+
+        if (RevivalPrice(winners, qualifying) is { } revival)
+        {
+            foreach (var entry in cut)
+            {
+                entry.RevivalUnitPrice = revival;
+                if (!entry.Bid.AcceptsRevival)
+                {
+                    entry.Lose(Reasons.RevivalDeclined, $"did not accept the revival price {revival}");
+                }
+                else if (winners.Count < cap)
+                {
+                    var specification = UnitPrice.Find(product, entry.Bid.SpecificationCode)!;
+                    entry.Win(Reasons.WonByRevival, $"revived at {revival}", revival, UnitPrice.PackPrice(Rules, product, specification, revival));
+                    winners.Add(entry);
+                }
+                else
+                {
+                    entry.Lose(Reasons.WinnerCapReached, $"revival offered at {revival}, but at most {cap} winners with {competing.Count} eligible firms");
+                }
+            }
+        }
+
+        var statements = entries.Select(e => e.Statement(product.ProductId, Rules.BelowAnchorNeedsCostJustification)).ToList();
+        var winnerStatements = winners.Select(w => statements.Single(s => s.BidId == w.Bid.BidId)).ToList();
+        return new ProductResult(product.ProductId, competing.Count, anchor, cap, statements, winnerStatements, Rules.AgreedShare(winners.Count));
+    }
+
+    private bool IsQualified(BidderQualification qualification) =>
+        qualification.ConsistencyEvaluationPassed
+        && qualification.YearsOfProduction >= Rules.MinimumYearsOfProduction
+        && !(Rules.GmpViolationDisqualifies && qualification.GmpViolationInLastTwoYears);
+
+    private string QualificationRule() =>
+        Rules.MinimumYearsOfProduction > 0 || Rules.GmpViolationDisqualifies
+            ? $"consistency evaluation passed, {Rules.MinimumYearsOfProduction}+ years of production{(Rules.GmpViolationDisqualifies ? ", no GMP violation in 2 years" : "")}"
+            : "consistency evaluation passed";
+
+    private decimal AnchorOf(List<Entry> competing)
+    {
+        var lowest = competing[0].Unit;
+        return Rules.Anchor switch
+        {
+            AnchorRule.LowestOrShareOfAverage =>
+                Math.Max(lowest, decimal.Round(Rules.AnchorShareOfAverage * competing.Average(e => e.Unit), UnitPrice.Decimals)),
+            _ => lowest,
+        };
+    }
+
+    private (string Reason, string Rule)? WinningRoute(ProductInput product, Entry entry, decimal anchor)
+    {
+        if (entry.Unit <= Rules.RatioLimit * anchor)
+        {
+            return (Reasons.WonByRatio, $"unit price {entry.Unit} <= {Rules.RatioLimit} x anchor {anchor}");
+        }
+        if (Rules.WinningUnitPriceThreshold is { } threshold && entry.Unit <= threshold)
+        {
+            return (Reasons.WonByPriceThreshold, $"unit price {entry.Unit} <= {threshold}");
+        }
+        if (Rules.WinningPriceCut is { } cutShare && entry.Unit <= (1 - cutShare) * product.MaxValidUnitPrice)
+        {
+            return (Reasons.WonByPriceCut, $"cut of at least {cutShare:P0} from the maximum valid price {product.MaxValidUnitPrice}");
+        }
+        if (Rules.DosageFormThresholds.TryGetValue(product.DosageForm, out var formThreshold) && entry.Unit <= formThreshold)
+        {
+            return (Reasons.WonByDosageFormThreshold, $"unit price {entry.Unit} <= {formThreshold} for {product.DosageForm}");
+        }
+        if (Rules.OralSolidExemption is { } exemption && Rules.OralSolidForms.Contains(product.DosageForm) && entry.Unit <= exemption)
+        {
+            return (Reasons.WonByOralSolidExemption, $"oral solid at {entry.Unit} <= {exemption} is exempt from the ratio cut");
+        }
+        return null;
+    }
+
+    private decimal? RevivalPrice(List<Entry> winners, List<Entry> qualifying) => Rules.Revival switch
+    {
+        RevivalRule.HighestWinningPrice when winners.Count == 1 => decimal.Round(Rules.RatioLimit * winners[0].Unit, UnitPrice.Decimals),
+        RevivalRule.HighestWinningPrice when winners.Count > 1 => winners.Max(w => w.Unit),
+        RevivalRule.HighestPriceNotCut when qualifying.Count > 0 => qualifying.Max(q => q.Unit),
+        _ => null,
+    };
+
+    private sealed class Entry(BidInput bid, decimal unit)
+    {
+        public BidInput Bid { get; } = bid;
+
+        public decimal Unit { get; } = unit;
+
+        public int? Rank { get; set; }
+
+        public decimal? Anchor { get; set; }
+
+        public decimal? Ratio { get; set; }
+
+        public (string Reason, string Rule)? Route { get; set; }
+
+        public decimal? RevivalUnitPrice { get; set; }
+
+        private bool _won;
+        private string _reason = "";
+        private string _rule = "";
+        private decimal? _awardedUnit;
+        private decimal? _awardedPack;
+
+        public void Win(string reason, string rule, decimal awardedUnit, decimal awardedPack)
+        {
+            (_won, _reason, _rule, _awardedUnit, _awardedPack) = (true, reason, rule, awardedUnit, awardedPack);
+        }
+
+        public void Lose(string reason, string rule)
+        {
+            (_won, _reason, _rule, _awardedUnit, _awardedPack) = (false, reason, rule, null, null);
+        }
+
+        public BidStatement Statement(string productId, bool flagBelowAnchor) => new(
+            Bid.BidId,
+            Bid.ManufacturerId,
+            Bid.BidderGroup,
+            productId,
+            Bid.PricePerPack,
+            Unit,
+            Anchor,
+            Ratio,
+            Rank,
+            _won,
+            _reason,
+            _rule,
+            RevivalUnitPrice,
+            _awardedUnit,
+            _awardedPack,
+            flagBelowAnchor && _won && Anchor is { } anchor && Unit < anchor);
+    }
+}
