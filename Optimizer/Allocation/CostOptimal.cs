@@ -1,0 +1,304 @@
+using Google.OrTools.Sat;
+using Procurement.Optimizer.Model;
+using Procurement.Optimizer.Winners;
+
+namespace Procurement.Optimizer.Allocation;
+
+/// <summary>One product's winners and volumes, as the cost-optimal model takes them.</summary>
+public sealed record ProductToAllocate(ProductInput Product, ProductResult Result, IReadOnlyDictionary<string, BidInput> Bids);
+
+/// <summary>The outcome of a cost-optimal allocation.</summary>
+public sealed record CostOptimalResult(
+    IReadOnlyList<ProductAllocation> Products,
+    SolveReport Report,
+    BudgetShortfall? Shortfall);
+
+/// <summary>
+/// The <c>cost-optimal</c> allocation as a CP-SAT model over all products of a batch, because the
+/// region budgets tie the products together. Every (product, region) gets exactly one primary and,
+/// where two winners can supply it, one spare other than the primary; a winner's primary volume
+/// stays within its capacity; every winner gets volume where there are regions enough; for every
+/// region, price x agreed volume summed over products stays within its budget. Objectives, in this
+/// order (lexicographic, one solve each): total cost; then rank (a cheaper winner gets no less
+/// volume than a dearer one, as a penalty on each shortfall) and continuity (the previous supplier
+/// keeps its region). Money enters the model in fen, integer.
+/// </summary>
+public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? progress = null)
+{
+    private const long FenPerYuan = 100;
+
+    public CostOptimalResult Allocate(
+        IReadOnlyList<ProductToAllocate> products,
+        IReadOnlyDictionary<string, decimal?> budgets,
+        IReadOnlyDictionary<(string ProductId, string RegionCode), string>? previousSuppliers = null,
+        CancellationToken cancellationToken = default)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var parameters = Parameters();
+        var model = Build(products, budgets, null, previousSuppliers, slackBudgets: false);
+
+        var costStatus = Solve(model, model.Cost, "cost", parameters, cancellationToken, out var cost, out var bound, out var values);
+        if (costStatus is CpSolverStatus.Infeasible)
+        {
+            var report = new SolveReport("cp-sat", SolveStatus.Infeasible, null, null, null, watch.Elapsed, parameters);
+            return new CostOptimalResult([], report, Shortfall(products, budgets, parameters, cancellationToken));
+        }
+        if (costStatus is not (CpSolverStatus.Optimal or CpSolverStatus.Feasible))
+        {
+            var report = new SolveReport("cp-sat", SolveStatus.NoSolutionInTime, null, null, null, watch.Elapsed, parameters);
+            return new CostOptimalResult([], report, null);
+        }
+
+        // Second objective under the first: keep the cost found, then respect rank and continuity.
+        model.Model.Add(model.Cost <= cost);
+        var secondStatus = Solve(model, model.Secondary, "rank-and-continuity", parameters, cancellationToken, out _, out _, out var secondValues);
+        var final = secondStatus is CpSolverStatus.Optimal or CpSolverStatus.Feasible ? secondValues : values;
+
+        var gap = cost == 0 ? 0d : (double)(cost - bound) / Math.Max(1d, Math.Abs(cost));
+        var status = costStatus == CpSolverStatus.Optimal ? SolveStatus.Optimal : SolveStatus.FeasibleWithGap;
+        var solveReport = new SolveReport("cp-sat", status, Yuan(cost), Yuan(bound), gap, watch.Elapsed, parameters);
+        return new CostOptimalResult(model.Read(final), solveReport, null);
+    }
+
+    private string Parameters() =>
+        $"max_time_in_seconds:{options.TimeLimit.TotalSeconds:0.###} num_workers:{options.Workers} random_seed:{options.RandomSeed}";
+
+    private CpSolverStatus Solve(
+        BuiltModel built, LinearExpr objective, string phase, string parameters, CancellationToken cancellationToken,
+        out long value, out long bound, out Func<ILiteral, bool> values)
+    {
+        built.Model.Minimize(objective);
+        using var solver = new CpSolver { StringParameters = parameters };
+        using var stop = cancellationToken.Register(solver.StopSearch);
+        var status = solver.Solve(built.Model, new ProgressCallback(phase, progress));
+        if (status is CpSolverStatus.Optimal or CpSolverStatus.Feasible)
+        {
+            value = (long)Math.Round(solver.ObjectiveValue);
+            bound = (long)Math.Round(solver.BestObjectiveBound);
+            // Capture the assignment now: the solver is disposed when this method returns.
+            var assignment = built.Literals.ToDictionary(l => l, l => solver.BooleanValue(l));
+            values = literal => assignment[literal];
+        }
+        else
+        {
+            (value, bound) = (0, 0);
+            values = _ => false;
+        }
+        return status;
+    }
+
+    private static decimal Yuan(long fen) => fen / (decimal)FenPerYuan;
+
+    private BudgetShortfall Shortfall(
+        IReadOnlyList<ProductToAllocate> products, IReadOnlyDictionary<string, decimal?> budgets, string parameters, CancellationToken cancellationToken)
+    {
+        var slack = Build(products, budgets, null, null, slackBudgets: true);
+        var extra = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        decimal total = 0;
+        using (var solver = new CpSolver { StringParameters = parameters })
+        {
+            slack.Model.Minimize(LinearExpr.Sum(slack.Slacks.Values));
+            using var stop = cancellationToken.Register(solver.StopSearch);
+            var status = solver.Solve(slack.Model);
+            if (status is CpSolverStatus.Optimal or CpSolverStatus.Feasible)
+            {
+                foreach (var (region, variable) in slack.Slacks)
+                {
+                    var fen = solver.Value(variable);
+                    if (fen > 0)
+                    {
+                        extra[region] = Yuan(fen);
+                        total += Yuan(fen);
+                    }
+                }
+            }
+        }
+
+        // The largest uniform share of the reported volume that fits: bisection on tenths of a percent.
+        var low = 0;
+        var high = 1000;
+        while (low < high)
+        {
+            var mid = (low + high + 1) / 2;
+            var scaled = Build(products, budgets, mid / 1000m, null, slackBudgets: false);
+            using var solver = new CpSolver { StringParameters = parameters };
+            using var stop = cancellationToken.Register(solver.StopSearch);
+            var status = solver.Solve(scaled.Model);
+            if (status is CpSolverStatus.Optimal or CpSolverStatus.Feasible)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return new BudgetShortfall(extra, total, low == 0 ? null : low / 1000m);
+    }
+
+    private BuiltModel Build(
+        IReadOnlyList<ProductToAllocate> products,
+        IReadOnlyDictionary<string, decimal?> budgets,
+        decimal? uniformShare,
+        IReadOnlyDictionary<(string ProductId, string RegionCode), string>? previous,
+        bool slackBudgets)
+    {
+        var model = new CpModel();
+        var built = new BuiltModel(model);
+        var costTerms = new List<(ILiteral Literal, long Fen)>();
+        var spendByRegion = new Dictionary<string, List<(ILiteral Literal, long Fen)>>(StringComparer.Ordinal);
+        var rankPenalties = new List<LinearExpr>();
+        var continuityMisses = new List<ILiteral>();
+
+        foreach (var item in products)
+        {
+            var share = uniformShare ?? item.Result.AgreedShare;
+            var volumes = RankedPick.AgreedVolumes(item.Product, share).Where(v => v.Value > 0).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+            var winners = item.Result.Winners;
+            var volumeOf = new Dictionary<string, List<(ILiteral Literal, long Volume)>>(StringComparer.Ordinal);
+            foreach (var winner in winners)
+            {
+                volumeOf[winner.BidId] = [];
+            }
+
+            foreach (var (region, volume) in volumes)
+            {
+                var candidates = winners.Where(w => item.Bids[w.BidId].SupplyRegions.Contains(region)).ToList();
+                if (candidates.Count == 0)
+                {
+                    built.Unallocated.Add((item.Product.ProductId, region, volume, "no winner offered to supply it"));
+                    continue;
+                }
+                var primaries = new List<ILiteral>();
+                var spares = new List<ILiteral>();
+                foreach (var winner in candidates)
+                {
+                    var primary = model.NewBoolVar($"x_{item.Product.ProductId}_{winner.BidId}_{region}");
+                    primaries.Add(primary);
+                    built.Literals.Add(primary);
+                    var fen = checked((long)decimal.Round(volume * winner.AwardedUnitPrice!.Value * FenPerYuan, 0, MidpointRounding.AwayFromZero));
+                    costTerms.Add((primary, fen));
+                    if (!spendByRegion.TryGetValue(region, out var spend))
+                    {
+                        spendByRegion[region] = spend = [];
+                    }
+                    spend.Add((primary, fen));
+                    volumeOf[winner.BidId].Add((primary, volume));
+                    built.Primaries.Add((item, region, volume, winner, primary));
+                    if (previous is not null && previous.TryGetValue((item.Product.ProductId, region), out var previousMaker)
+                        && previousMaker == winner.ManufacturerId)
+                    {
+                        continuityMisses.Add(primary.Not());
+                    }
+                    if (candidates.Count > 1)
+                    {
+                        var spare = model.NewBoolVar($"y_{item.Product.ProductId}_{winner.BidId}_{region}");
+                        spares.Add(spare);
+                        built.Literals.Add(spare);
+                        model.AddBoolOr([primary.Not(), spare.Not()]);
+                        built.Spares.Add((item, region, winner, spare));
+                    }
+                }
+                model.AddExactlyOne(primaries);
+                if (spares.Count > 0)
+                {
+                    model.AddExactlyOne(spares);
+                }
+                else
+                {
+                    built.Unallocated.Add((item.Product.ProductId, region, volume, "no spare supplier: no other winner offered to supply it"));
+                }
+            }
+
+            var regionsAvailable = volumes.Keys.Count(r => winners.Any(w => item.Bids[w.BidId].SupplyRegions.Contains(r)));
+            var volumeExpressions = new List<LinearExpr>();
+            foreach (var winner in winners)
+            {
+                var terms = volumeOf[winner.BidId];
+                var total = LinearExpr.WeightedSum(terms.Select(t => t.Literal), terms.Select(t => t.Volume));
+                volumeExpressions.Add(total);
+                model.Add(total <= item.Bids[winner.BidId].AnnualCapacity);
+                if (winners.Count <= regionsAvailable && terms.Count > 0)
+                {
+                    model.AddAtLeastOne(terms.Select(t => t.Literal));
+                }
+            }
+            for (var i = 0; i + 1 < volumeExpressions.Count; i++)
+            {
+                var shortfall = model.NewIntVar(0, volumes.Values.Sum(), $"rank_{item.Product.ProductId}_{i}");
+                model.Add(shortfall >= volumeExpressions[i + 1] - volumeExpressions[i]);
+                rankPenalties.Add(shortfall);
+            }
+        }
+
+        foreach (var (region, spend) in spendByRegion)
+        {
+            if (budgets.GetValueOrDefault(region) is not { } budget)
+            {
+                continue;
+            }
+            var limit = checked((long)decimal.Floor(budget * FenPerYuan));
+            var expression = LinearExpr.WeightedSum(spend.Select(s => s.Literal), spend.Select(s => s.Fen));
+            if (slackBudgets)
+            {
+                var extra = model.NewIntVar(0, spend.Sum(s => s.Fen), $"extra_{region}");
+                built.Slacks[region] = extra;
+                model.Add(expression <= limit + extra);
+            }
+            else
+            {
+                model.Add(expression <= limit);
+            }
+        }
+
+        built.Cost = LinearExpr.WeightedSum(costTerms.Select(t => t.Literal), costTerms.Select(t => t.Fen));
+        // One unit of rank shortfall outweighs every continuity miss together.
+        var continuityWeight = continuityMisses.Count + 1L;
+        built.Secondary = LinearExpr.Sum(rankPenalties.Select(p => p * continuityWeight).Append(LinearExpr.Sum(continuityMisses)));
+        return built;
+    }
+
+    private sealed class BuiltModel(CpModel model)
+    {
+        public CpModel Model { get; } = model;
+
+        public LinearExpr Cost { get; set; } = LinearExpr.Constant(0);
+
+        public LinearExpr Secondary { get; set; } = LinearExpr.Constant(0);
+
+        public Dictionary<string, IntVar> Slacks { get; } = new(StringComparer.Ordinal);
+
+        public List<ILiteral> Literals { get; } = [];
+
+        public List<(ProductToAllocate Item, string Region, long Volume, BidStatement Winner, ILiteral Literal)> Primaries { get; } = [];
+
+        public List<(ProductToAllocate Item, string Region, BidStatement Winner, ILiteral Literal)> Spares { get; } = [];
+
+        public List<(string ProductId, string Region, long Volume, string Reason)> Unallocated { get; } = [];
+
+        public IReadOnlyList<ProductAllocation> Read(Func<ILiteral, bool> value)
+        {
+            var spareOf = Spares.Where(s => value(s.Literal)).ToDictionary(s => (s.Item.Product.ProductId, s.Region), s => s.Winner);
+            return Primaries
+                .Where(p => value(p.Literal))
+                .GroupBy(p => p.Item.Product.ProductId)
+                .Select(g => new ProductAllocation(
+                    g.Key,
+                    g.OrderBy(p => p.Region, StringComparer.Ordinal).Select(p =>
+                    {
+                        var spare = spareOf.GetValueOrDefault((g.Key, p.Region));
+                        var price = p.Winner.AwardedUnitPrice!.Value;
+                        return new RegionAllocation(g.Key, p.Region, p.Winner.BidId, p.Winner.ManufacturerId, spare?.BidId, spare?.ManufacturerId,
+                            p.Volume, price, decimal.Round(p.Volume * price, 2));
+                    }).ToList(),
+                    Unallocated.Where(u => u.ProductId == g.Key).Select(u => new UnallocatedRegion(u.Region, u.Volume, u.Reason)).ToList()))
+                .ToList();
+        }
+    }
+
+    private sealed class ProgressCallback(string phase, Action<SolveProgress>? progress) : CpSolverSolutionCallback
+    {
+        public override void OnSolutionCallback() =>
+            progress?.Invoke(new SolveProgress(phase, TimeSpan.FromSeconds(WallTime()), (decimal)ObjectiveValue() / FenPerYuan, (decimal)BestObjectiveBound() / FenPerYuan));
+    }
+}

@@ -1,0 +1,41 @@
+namespace Procurement.Optimizer.Allocation;
+
+public enum SolveStatus
+{
+    Optimal,
+    FeasibleWithGap,
+    Infeasible,
+    NoSolutionInTime,
+}
+
+/// <summary>
+/// What every solve reports: status, objective (CNY), proven bound (CNY), relative gap, wall time
+/// and the solver parameters it ran with.
+/// </summary>
+public sealed record SolveReport(
+    string Method,
+    SolveStatus Status,
+    decimal? Objective,
+    decimal? Bound,
+    double? Gap,
+    TimeSpan WallTime,
+    string Parameters);
+
+/// <summary>A progress line while a solve runs: the best cost so far and the proven bound.</summary>
+public sealed record SolveProgress(string Phase, TimeSpan Elapsed, decimal BestObjective, decimal Bound);
+
+/// <summary>
+/// When no allocation fits the budgets: the smallest extra budget per region that makes the
+/// allocation feasible (as the minimum total extra, split by region) and the largest uniform
+/// agreed share of reported volume that fits the budgets as they are.
+/// </summary>
+public sealed record BudgetShortfall(
+    IReadOnlyDictionary<string, decimal> ExtraBudgetByRegion,
+    decimal TotalExtraBudget,
+    decimal? LargestFeasibleShare);
+
+/// <summary>Options of a solve; the time limit applies to each phase.</summary>
+public sealed record SolveOptions(TimeSpan TimeLimit, int Workers, int RandomSeed = 1)
+{
+    public static SolveOptions Default { get; } = new(TimeSpan.FromSeconds(10), Math.Max(1, Environment.ProcessorCount));
+}
