@@ -2,6 +2,8 @@ namespace Procurement.Optimizer.Allocation;
 
 public enum SolveStatus
 {
+    /// <summary>A fixed procedure (ranked-pick) ran to its end; it proves no bound.</summary>
+    ProcedureCompleted,
     Optimal,
     FeasibleWithGap,
     Infeasible,

@@ -1,0 +1,27 @@
+using Procurement.Optimizer.Allocation;
+using Procurement.Optimizer.Winners;
+
+namespace Procurement.Optimizer.Award;
+
+/// <summary>The award of a batch: per product the winners, statements and allocation, and the solve figures.</summary>
+public sealed record AwardDocument(
+    string BatchId,
+    string RuleSet,
+    string Mode,
+    IReadOnlyList<ProductAward> Products,
+    SolveReport Solve,
+    BudgetShortfall? Shortfall);
+
+public sealed record ProductAward(
+    string ProductId,
+    int EligibleFirms,
+    decimal? Anchor,
+    int MaxWinners,
+    decimal AgreedShare,
+    IReadOnlyList<BidStatement> Winners,
+    IReadOnlyList<BidStatement> Statements,
+    IReadOnlyList<RegionAllocation> Allocations,
+    IReadOnlyList<UnallocatedRegion> Unallocated);
+
+/// <summary>The same bids under two rule sets, side by side.</summary>
+public sealed record WhatIfComparison(AwardDocument Actual, AwardDocument Alternative);

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Procurement.Optimizer.Allocation;
+using Procurement.Optimizer.Model;
+using Procurement.Optimizer.RuleSets;
+using Procurement.Optimizer.Winners;
+
+namespace Procurement.Optimizer.Award;
+
+/// <summary>
+/// Runs an award: winner determination for every product under the batch's rule set (or another,
+/// for a what-if), then the allocation in the chosen mode. Input is validated first
+/// (<see cref="AwardInputValidator"/>).
+/// </summary>
+public sealed class AwardEngine(SolveOptions options, Action<SolveProgress>? progress = null)
+{
+    public AwardDocument Run(
+        AwardInput input,
+        string mode,
+        string? ruleSetOverride = null,
+        IReadOnlyDictionary<(string ProductId, string RegionCode), string>? previousSuppliers = null,
+        CancellationToken cancellationToken = default)
+    {
+        AwardInputValidator.ThrowIfInvalid(input, mode);
+        var ruleSet = ruleSetOverride ?? input.RuleSet;
+        var rules = RuleSetCatalog.Resolve(ruleSet, input.Parameters);
+        var determination = new WinnerDetermination(rules);
+        var bidsByProduct = input.Bids.ToLookup(b => b.ProductId);
+        var products = input.Products
+            .Select(p => new ProductToAllocate(p, determination.Determine(p, bidsByProduct[p.ProductId].ToList()), bidsByProduct[p.ProductId].ToDictionary(b => b.BidId)))
+            .ToList();
+
+        if (mode == AwardModes.CostOptimal)
+        {
+            var budgets = input.Regions.ToDictionary(r => r.Code, r => r.Budget, StringComparer.Ordinal);
+            var solved = new CostOptimal(options, progress).Allocate(products, budgets, previousSuppliers, cancellationToken);
+            var allocations = solved.Products.ToDictionary(p => p.ProductId);
+            return new AwardDocument(input.BatchId, ruleSet, mode,
+                products.Select(p => Award(p, allocations.GetValueOrDefault(p.Product.ProductId))).ToList(), solved.Report, solved.Shortfall);
+        }
+
+        var watch = Stopwatch.StartNew();
+        var ranked = products.Select(p => Award(p, RankedPick.Allocate(p.Product, p.Result, p.Bids))).ToList();
+        var cost = ranked.Sum(p => p.Allocations.Sum(a => a.Amount));
+        var report = new SolveReport(AwardModes.RankedPick, SolveStatus.ProcedureCompleted, cost, null, null, watch.Elapsed, "procedure: rank order, stated preference or largest remaining volume first");
+        return new AwardDocument(input.BatchId, ruleSet, mode, ranked, report, null);
+    }
+
+    /// <summary>The award under the batch's rule set and under <paramref name="alternativeRuleSet"/>, same bids, same mode.</summary>
+    public WhatIfComparison WhatIf(AwardInput input, string mode, string alternativeRuleSet, CancellationToken cancellationToken = default) =>
+        new(Run(input, mode, null, null, cancellationToken), Run(input, mode, alternativeRuleSet, null, cancellationToken));
+
+    private static ProductAward Award(ProductToAllocate product, ProductAllocation? allocation) => new(
+        product.Product.ProductId,
+        product.Result.EligibleFirms,
+        product.Result.Anchor,
+        product.Result.MaxWinners,
+        product.Result.AgreedShare,
+        product.Result.Winners,
+        product.Result.Statements,
+        allocation?.Regions ?? [],
+        allocation?.Unallocated ?? []);
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Procurement.Optimizer.Allocation;
+using Procurement.Optimizer.Award;
+using Procurement.Optimizer.Model;
+
+namespace Procurement.Optimizer.Cli;
+
+/// <summary>
+/// <c>award --input batch.json --output award.json [--mode ranked-pick|cost-optimal]
+/// [--rule-set NAME] [--time-limit SECONDS] [--workers N]</c>. Exit codes: 0 done (the document
+/// says whether the allocation is feasible), 2 bad input or arguments, 1 anything else.
+/// </summary>
+public static class AwardCommand
+{
+    public const int Ok = 0;
+    public const int Failed = 1;
+    public const int BadInput = 2;
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        if (args.Length == 0 || args[0] != "award")
+        {
+            error.WriteLine("usage: award --input batch.json --output award.json [--mode ranked-pick|cost-optimal] [--rule-set NAME] [--time-limit SECONDS] [--workers N]");
+            return BadInput;
+        }
+        Dictionary<string, string> options;
+        try
+        {
+            options = Options(args[1..]);
+        }
+        catch (ArgumentException ex)
+        {
+            error.WriteLine(ex.Message);
+            return BadInput;
+        }
+        if (!options.TryGetValue("--input", out var inputPath) || !options.TryGetValue("--output", out var outputPath))
+        {
+            error.WriteLine("--input and --output are required.");
+            return BadInput;
+        }
+        var mode = options.GetValueOrDefault("--mode", AwardModes.RankedPick);
+        if (!TryPositive(options, "--time-limit", 10, out var seconds, error) || !TryPositive(options, "--workers", Math.Max(1, Environment.ProcessorCount), out var workers, error))
+        {
+            return BadInput;
+        }
+
+        AwardInput input;
+        try
+        {
+            input = Read(inputPath);
+        }
+        catch (FileNotFoundException)
+        {
+            error.WriteLine($"{inputPath}: no such file.");
+            return BadInput;
+        }
+        catch (JsonException ex)
+        {
+            error.WriteLine($"{inputPath}: malformed JSON at {ex.Path ?? "$"} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {ex.Message}");
+            return BadInput;
+        }
+
+        var engine = new AwardEngine(
+            new SolveOptions(TimeSpan.FromSeconds(seconds), (int)workers),
+            p => output.WriteLine($"  solving {p.Phase}: {p.Elapsed.TotalSeconds,6:F2} s  best {p.BestObjective,16:N2} CNY  bound {p.Bound,16:N2} CNY"));
+        AwardDocument award;
+        try
+        {
+            award = engine.Run(input, mode, options.GetValueOrDefault("--rule-set"), null, cancellationToken);
+        }
+        catch (AwardInputException ex)
+        {
+            error.WriteLine($"{inputPath}: the input cannot be awarded:");
+            foreach (var (path, problem) in ex.Problems)
+            {
+                error.WriteLine($"  {path}: {problem}");
+            }
+            return BadInput;
+        }
+        File.WriteAllText(outputPath, JsonSerializer.Serialize(award, Json));
+        PrintTable(award, output);
+        output.WriteLine($"Award written to {outputPath}.");
+        return Ok;
+    }
+
+    public static AwardInput Read(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var input = JsonSerializer.Deserialize<AwardInput>(stream, Json)
+            ?? throw new JsonException("The document is empty (null).");
+        return input with
+        {
+            Parameters = input.Parameters ?? new Dictionary<string, string>(),
+            Products = input.Products ?? [],
+            Regions = input.Regions ?? [],
+            Bids = input.Bids ?? [],
+        };
+    }
+
+    private static void PrintTable(AwardDocument award, TextWriter output)
+    {
+        output.WriteLine($"Batch {award.BatchId}: rule set {award.RuleSet}, {award.Mode}; {award.Solve.Status}, cost {award.Solve.Objective:N2} CNY, bound {award.Solve.Bound:N2}, gap {award.Solve.Gap:P3}, {award.Solve.WallTime.TotalSeconds:F2} s ({award.Solve.Parameters})");
+        output.WriteLine($"{"product",-20} {"eligible",8} {"anchor",10} {"share",6} {"regions",7} {"amount (CNY)",16}  winners (unit price)");
+        foreach (var product in award.Products)
+        {
+            var winners = string.Join(", ", product.Winners.Select(w => $"{w.ManufacturerId} {w.AwardedUnitPrice?.ToString("0.######", CultureInfo.InvariantCulture)}"));
+            output.WriteLine($"{product.ProductId,-20} {product.EligibleFirms,8} {product.Anchor,10:0.######} {product.AgreedShare,6:P0} {product.Allocations.Count,7} {product.Allocations.Sum(a => a.Amount),16:N2}  {winners}");
+            foreach (var left in product.Unallocated)
+            {
+                output.WriteLine($"{"",20} region {left.RegionCode} ({left.AgreedVolume:N0} units): {left.Reason}");
+            }
+        }
+        if (award.Shortfall is { } shortfall)
+        {
+            output.WriteLine($"No allocation fits the budgets. Extra budget needed: {shortfall.TotalExtraBudget:N2} CNY ({string.Join(", ", shortfall.ExtraBudgetByRegion.Select(e => $"{e.Key} {e.Value:N2}"))}); largest agreed share that fits: {(shortfall.LargestFeasibleShare is { } s ? s.ToString("P1", CultureInfo.InvariantCulture) : "none")}.");
+        }
+    }
+
+    private static Dictionary<string, string> Options(string[] args)
+    {
+        var known = new[] { "--input", "--output", "--mode", "--rule-set", "--time-limit", "--workers" };
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i += 2)
+        {
+            if (!known.Contains(args[i]))
+            {
+                throw new ArgumentException($"Unknown option '{args[i]}'. Options: {string.Join(", ", known)}.");
+            }
+            if (i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"Option {args[i]} needs a value.");
+            }
+            options[args[i]] = args[i + 1];
+        }
+        return options;
+    }
+
+    private static bool TryPositive(Dictionary<string, string> options, string name, double fallback, out double value, TextWriter error)
+    {
+        value = fallback;
+        if (!options.TryGetValue(name, out var text))
+        {
+            return true;
+        }
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && value > 0)
+        {
+            return true;
+        }
+        error.WriteLine($"{name} must be a positive number, not '{text}'.");
+        return false;
+    }
+}

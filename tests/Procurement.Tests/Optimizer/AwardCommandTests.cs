@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NJsonSchema;
+using Procurement.Optimizer.Cli;
+using Xunit;
+
+namespace Procurement.Tests.Optimizer;
+
+/// <summary>The award command line on the example instance, its documented formats, and bad input.</summary>
+public sealed class AwardCommandTests
+{
+    private static readonly string Docs = Path.Combine(AppContext.BaseDirectory, "docs");
+    private static readonly string Example = Path.Combine(Docs, "examples", "award-input.json");
+
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = AwardCommand.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static string Temp(string name) => Path.Combine(Path.GetTempPath(), $"award-{Guid.NewGuid():N}-{name}");
+
+    [Theory]
+    [InlineData("ranked-pick")]
+    [InlineData("cost-optimal")]
+    public async Task The_example_awards_and_both_documents_match_their_schemas(string mode)
+    {
+        var output = Temp("out.json");
+
+        var (code, text, _) = Run("award", "--input", Example, "--output", output, "--mode", mode, "--time-limit", "5");
+
+        Assert.Equal(AwardCommand.Ok, code);
+        Assert.Contains("ATORVASTATIN-TAB", text);
+        var inputSchema = await JsonSchema.FromFileAsync(Path.Combine(Docs, "award-input.schema.json"));
+        var outputSchema = await JsonSchema.FromFileAsync(Path.Combine(Docs, "award-output.schema.json"));
+        Assert.Empty(inputSchema.Validate(await File.ReadAllTextAsync(Example)));
+        Assert.Empty(outputSchema.Validate(await File.ReadAllTextAsync(output)));
+        Assert.NotEmpty(inputSchema.Validate((await File.ReadAllTextAsync(Example)).Replace("\"round11\"", "\"round99\"", StringComparison.Ordinal)));
+        var award = JsonNode.Parse(await File.ReadAllTextAsync(output))!;
+        Assert.Equal(2, award["products"]!.AsArray().Count);
+        Assert.All(award["products"]!.AsArray(), p => Assert.Equal(3, p!["allocations"]!.AsArray().Count));
+        Assert.Equal(mode == "cost-optimal" ? "optimal" : "procedure-completed", award["solve"]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Cost_optimal_on_the_example_costs_no_more_than_ranked_pick()
+    {
+        var ranked = Temp("ranked.json");
+        var optimal = Temp("optimal.json");
+        Assert.Equal(0, Run("award", "--input", Example, "--output", ranked).Code);
+        Assert.Equal(0, Run("award", "--input", Example, "--output", optimal, "--mode", "cost-optimal").Code);
+
+        decimal Cost(string path) => JsonNode.Parse(File.ReadAllText(path))!["solve"]!["objective"]!.GetValue<decimal>();
+        Assert.True(Cost(optimal) <= Cost(ranked));
+    }
+
+    [Theory]
+    [InlineData("bids", 0, "productId", "\"NOT-A-PRODUCT\"", "$.bids[0].productId")]
+    [InlineData("bids", 1, "annualCapacity", "-5", "$.bids[1].annualCapacity")]
+    [InlineData("regions", 0, "budget", "null", "$.regions[0].budget")]
+    [InlineData("bids", 2, "pricePerPack", "1.23456", "$.bids[2].pricePerPack")]
+    public void Bad_input_stops_with_the_place_named_and_exit_code_2(string array, int index, string field, string value, string place)
+    {
+        var document = JsonNode.Parse(File.ReadAllText(Example))!;
+        document[array]![index]![field] = JsonNode.Parse(value);
+        var input = Temp("bad.json");
+        File.WriteAllText(input, document.ToJsonString());
+        var output = Temp("never.json");
+
+        var (code, _, error) = Run("award", "--input", input, "--output", output, "--mode", "cost-optimal");
+
+        Assert.Equal(AwardCommand.BadInput, code);
+        Assert.Contains(place, error);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void Malformed_json_and_bad_arguments_stop_with_exit_code_2()
+    {
+        var input = Temp("broken.json");
+        File.WriteAllText(input, "{ \"batchId\": \"B\", \"products\": [ { \"productId\": ");
+
+        var (code, _, error) = Run("award", "--input", input, "--output", Temp("x.json"));
+        Assert.Equal(AwardCommand.BadInput, code);
+        Assert.Contains("malformed JSON", error);
+
+        Assert.Equal(AwardCommand.BadInput, Run("award", "--input", Example).Code);
+        Assert.Equal(AwardCommand.BadInput, Run("award", "--input", Example, "--output", Temp("y.json"), "--time-limit", "-1").Code);
+        Assert.Contains("mode", Run("award", "--input", Example, "--output", Temp("z.json"), "--mode", "fastest").Error);
+    }
+}
