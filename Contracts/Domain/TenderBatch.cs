@@ -2,7 +2,7 @@ namespace Procurement.Contracts.Domain;
 
 /// <summary>
 /// The phases of a tender batch. A batch only ever moves to a later phase; later issues append the
-/// award, publicity and agreement phases after <see cref="Opened"/>.
+/// agreement phases after <see cref="Awarded"/>.
 /// </summary>
 public enum TenderBatchPhase
 {
@@ -11,6 +11,8 @@ public enum TenderBatchPhase
     VolumeReportingClosed = 2,
     Bidding = 3,
     Opened = 4,
+    Publicity = 5,
+    Awarded = 6,
 }
 
 /// <summary>A product in a batch with its maximum valid bid price.</summary>
@@ -68,7 +70,9 @@ public sealed record TenderBatchView(
     [property: Id(2)] TenderBatchDefinition? Definition,
     [property: Id(3)] IReadOnlyList<ProductVolumeTotal> VolumeTotals,
     [property: Id(4)] int SealedBidCount,
-    [property: Id(5)] DateTimeOffset? OpenedAt);
+    [property: Id(5)] DateTimeOffset? OpenedAt,
+    [property: Id(6)] string? AwardStatus = null,
+    [property: Id(7)] DateTimeOffset? PublicityEnds = null);
 
 /// <summary>The rule sets a batch can name; the award engine implements one file per round.</summary>
 public static class RuleSetNames

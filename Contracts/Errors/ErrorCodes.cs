@@ -25,4 +25,10 @@ public static class ErrorCodes
     public const string UnknownReference = "UNKNOWN_REFERENCE";
     public const string StoreFailure = "STORE_FAILURE";
     public const string ConcurrentChange = "CONCURRENT_CHANGE";
+    public const string AwardRunning = "AWARD_RUNNING";
+    public const string AwardFailed = "AWARD_FAILED";
+    public const string NotInPublicity = "NOT_IN_PUBLICITY";
+    public const string ObjectionsUnanswered = "OBJECTIONS_UNANSWERED";
+    public const string PublicityNotOver = "PUBLICITY_NOT_OVER";
+    public const string ObjectionNotFound = "OBJECTION_NOT_FOUND";
 }

@@ -31,6 +31,10 @@ public interface IBidderGrain : IGrainWithStringKey
     [Alias("WithdrawBid")]
     Task<BidReceipt> WithdrawBidAsync(string clientRequestId, Guid bidId);
 
+    /// <summary>Objects to the proposed award of a batch this manufacturer bid in, during publicity.</summary>
+    [Alias("FileObjection")]
+    Task<Objection> FileObjectionAsync(string batchId, string text);
+
     /// <summary>This manufacturer's bids, sealed: no prices before or after the opening.</summary>
     [Alias("ListBids")]
     Task<IReadOnlyList<SealedBid>> ListBidsAsync();

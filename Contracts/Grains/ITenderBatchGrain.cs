@@ -42,6 +42,37 @@ public interface ITenderBatchGrain : IGrainWithStringKey
     [Alias("AcceptBid")]
     Task<BidReceipt> AcceptBidAsync(BidCommand command);
 
+    /// <summary>
+    /// Starts the award of an opened batch on a stateless worker and returns at once; the batch
+    /// stays responsive while it runs. When the worker has stored the proposed award, the batch is in
+    /// Publicity; when it could not award (bad input, budgets that no allocation fits), the view's
+    /// <c>AwardStatus</c> says why and the batch stays Opened.
+    /// </summary>
+    [Alias("RunAward")]
+    Task<TenderBatchView> RunAwardAsync(AwardRequest request);
+
+    /// <summary>Called by the award worker when it has finished, with the reason when it failed.</summary>
+    [Alias("AwardCompleted")]
+    Task AwardCompletedAsync(string? failure);
+
+    /// <summary>The proposed award during publicity, the final one after; null before.</summary>
+    [Alias("GetAward")]
+    Task<AwardView?> GetAwardAsync();
+
+    /// <summary>Records a bidder's objection; only during the publicity period.</summary>
+    [Alias("FileObjection")]
+    Task<Objection> FileObjectionAsync(string manufacturerId, string text);
+
+    [Alias("AnswerObjection")]
+    Task<Objection> AnswerObjectionAsync(Guid objectionId, string answer);
+
+    [Alias("ListObjections")]
+    Task<IReadOnlyList<Objection>> ListObjectionsAsync();
+
+    /// <summary>Makes the award final once the publicity period is over and every objection is answered.</summary>
+    [Alias("Finalise")]
+    Task<TenderBatchView> FinaliseAsync();
+
     /// <summary>The bids of the batch without anything that was offered. Allowed in every phase.</summary>
     [Alias("ListSealedBids")]
     Task<IReadOnlyList<SealedBid>> ListSealedBidsAsync();
@@ -60,6 +91,14 @@ public sealed record BidCommand(
     [property: Id(3)] BidContent Content,
     [property: Id(4)] string ClientRequestId,
     [property: Id(5)] string Actor);
+
+/// <summary>Runs the award engine for a batch away from the batch grain. Any key; stateless.</summary>
+[Alias("Procurement.IAwardWorkerGrain")]
+public interface IAwardWorkerGrain : IGrainWithIntegerKey
+{
+    [Alias("Run")]
+    Task RunAsync(string batchId, AwardRequest request, string actor);
+}
 
 /// <summary>The terms under which a hospital reports volumes for a batch.</summary>
 /// <param name="MinimumShareOfHistory">

@@ -5,6 +5,7 @@ using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Storage;
+using Procurement.Optimizer.Award;
 
 namespace Procurement.Grains.Batches;
 
@@ -17,6 +18,7 @@ public sealed class TenderBatchGrain(
     BatchRepository batches,
     BidRepository bids,
     ReferenceRepository reference,
+    AwardRepository awards,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock,
     ILogger<TenderBatchGrain> logger) : Grain, ITenderBatchGrain, IRemindable
 {
@@ -28,6 +30,8 @@ public sealed class TenderBatchGrain(
     private IReadOnlyDictionary<string, Product> _products = new Dictionary<string, Product>();
     private HashSet<string> _hospitals = [];
     private int _sealedBidCount;
+    private string? _awardStatus;
+    private DateTimeOffset? _publicityEnds;
 
     private string BatchId => this.GetPrimaryKeyString();
 
@@ -144,6 +148,98 @@ public sealed class TenderBatchGrain(
         return receipt;
     }
 
+    public Task<TenderBatchView> RunAwardAsync(AwardRequest request)
+    {
+        var batch = RequireBatch();
+        Check.NotNull(request, "request");
+        if (request.Mode is not (AwardModes.RankedPick or AwardModes.CostOptimal))
+        {
+            throw ProcurementException.Invalid("mode", $"mode must be {AwardModes.RankedPick} or {AwardModes.CostOptimal}, not '{request.Mode}'.");
+        }
+        Check.NotNull(request.RegionBudgets, "regionBudgets");
+        foreach (var (region, budget) in request.RegionBudgets)
+        {
+            if (!batch.Definition.RegionCodes.Contains(region))
+            {
+                throw ProcurementException.Invalid($"regionBudgets.{region}", $"Region '{region}' is not a region of batch {BatchId}.");
+            }
+            if (budget < 0)
+            {
+                throw ProcurementException.Invalid($"regionBudgets.{region}", "A budget must not be negative.");
+            }
+        }
+        if (request.TimeLimitSeconds is < 1 or > 3600)
+        {
+            throw ProcurementException.Invalid("timeLimitSeconds", "timeLimitSeconds must be from 1 to 3600.");
+        }
+        if (batch.Phase != TenderBatchPhase.Opened)
+        {
+            throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}; it is awarded only when Opened.");
+        }
+        if (_awardStatus == AwardRunningStatus)
+        {
+            throw new ProcurementException(ErrorCodes.AwardRunning, $"The award of batch {BatchId} is already running.");
+        }
+        _awardStatus = AwardRunningStatus;
+        // Not awaited: the worker reports back through AwardCompletedAsync, so this grain keeps answering meanwhile.
+        GrainFactory.GetGrain<IAwardWorkerGrain>(0)
+            .RunAsync(BatchId, request, Actor.Current($"alliance:{batch.Definition.AllianceId}"))
+            .Ignore();
+        return Task.FromResult(View());
+    }
+
+    public async Task AwardCompletedAsync(string? failure)
+    {
+        _awardStatus = failure is null ? null : $"failed: {failure}";
+        await ReloadAsync();
+    }
+
+    public Task<AwardView?> GetAwardAsync() => awards.GetAsync(BatchId);
+
+    public async Task<Objection> FileObjectionAsync(string manufacturerId, string text)
+    {
+        RequirePublicityOpen();
+        return await awards.FileObjectionAsync(BatchId, Check.Id(manufacturerId, "manufacturerId"), Check.Text(text, "text", 4000),
+            ProcurementClock.Now(clock), Actor.Current($"manufacturer:{manufacturerId}"));
+    }
+
+    public async Task<Objection> AnswerObjectionAsync(Guid objectionId, string answer)
+    {
+        var batch = RequireBatch();
+        if (batch.Phase != TenderBatchPhase.Publicity)
+        {
+            throw new ProcurementException(ErrorCodes.NotInPublicity, $"Batch {BatchId} is in {batch.Phase}; objections are answered during publicity.");
+        }
+        return await awards.AnswerObjectionAsync(BatchId, objectionId, Check.Text(answer, "answer", 4000),
+            ProcurementClock.Now(clock), Actor.Current($"alliance:{batch.Definition.AllianceId}"));
+    }
+
+    public Task<IReadOnlyList<Objection>> ListObjectionsAsync() => awards.ListObjectionsAsync(BatchId);
+
+    public async Task<TenderBatchView> FinaliseAsync()
+    {
+        var batch = RequireBatch();
+        var now = ProcurementClock.Now(clock);
+        if (batch.Phase == TenderBatchPhase.Publicity && now < _publicityEnds)
+        {
+            throw new ProcurementException(ErrorCodes.PublicityNotOver, $"The publicity period of batch {BatchId} ends at {_publicityEnds:O}.");
+        }
+        await awards.FinaliseAsync(BatchId, now, Actor.Current($"alliance:{batch.Definition.AllianceId}"));
+        await ReloadAsync();
+        return View();
+    }
+
+    private const string AwardRunningStatus = "running";
+
+    private void RequirePublicityOpen()
+    {
+        var batch = RequireBatch();
+        if (batch.Phase != TenderBatchPhase.Publicity || ProcurementClock.Now(clock) > _publicityEnds)
+        {
+            throw new ProcurementException(ErrorCodes.NotInPublicity, $"Batch {BatchId} is not in its publicity period; objections are not accepted.");
+        }
+    }
+
     public Task<IReadOnlyList<SealedBid>> ListSealedBidsAsync() => bids.ListSealedForBatchAsync(BatchId);
 
     public async Task<IReadOnlyList<OpenedBid>> GetOpenedBidsAsync()
@@ -219,6 +315,10 @@ public sealed class TenderBatchGrain(
         {
             _products = await reference.GetProductsAsync(_batch.Definition.Products.Select(p => p.ProductId).ToList());
             _hospitals = _batch.Definition.HospitalIds.ToHashSet(StringComparer.Ordinal);
+            if (_batch.Phase >= TenderBatchPhase.Publicity && await awards.GetAsync(BatchId) is { } award)
+            {
+                _publicityEnds = award.ProposedAt.AddDays(_batch.Definition.Windows.PublicityDays);
+            }
         }
     }
 
@@ -228,7 +328,7 @@ public sealed class TenderBatchGrain(
     private TenderBatchView View()
     {
         var batch = RequireBatch();
-        return new TenderBatchView(BatchId, batch.Phase, batch.Definition, [], _sealedBidCount, batch.OpenedAt);
+        return new TenderBatchView(BatchId, batch.Phase, batch.Definition, [], _sealedBidCount, batch.OpenedAt, _awardStatus, _publicityEnds);
     }
 
     private void ValidateBid(BidCommand command)

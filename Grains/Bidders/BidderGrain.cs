@@ -107,6 +107,13 @@ public sealed class BidderGrain(
         return await RouteAsync(new BidCommand(bidId, ManufacturerId, BidAction.Withdrawn, current.Value.Content, clientRequestId, ActorName));
     }
 
+    public Task<Objection> FileObjectionAsync(string batchId, string text)
+    {
+        RequireManufacturer();
+        return GrainFactory.GetGrain<ITenderBatchGrain>(Check.Id(batchId, "batchId"))
+            .FileObjectionAsync(ManufacturerId, Check.Text(text, "text", 4000));
+    }
+
     public Task<IReadOnlyList<SealedBid>> ListBidsAsync() => bids.ListSealedForManufacturerAsync(ManufacturerId);
 
     private string ActorName => Actor.Current($"manufacturer:{ManufacturerId}");

@@ -25,6 +25,7 @@ public static class ProcurementSiloExtensions
         services.TryAddSingleton<ReferenceRepository>();
         services.TryAddSingleton<BatchRepository>();
         services.TryAddSingleton<BidRepository>();
+        services.TryAddSingleton<AwardRepository>();
         services.TryAddKeyedSingleton(ProcurementClock.Key, clock ?? TimeProvider.System);
         silo.AddReminders();
         services.AddSingleton<IReminderTable, SqlReminderTable>();

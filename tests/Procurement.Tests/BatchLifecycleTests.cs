@@ -244,6 +244,76 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_opened_batch_is_awarded_goes_through_publicity_with_objections_and_is_finalised()
+    {
+        var s = NewScenario();
+        await s.OpenBiddingAsync();
+        var cheap = await s.Bidder(s.Maker1).SubmitBidAsync("a1", s.Bid(s.Atorvastatin, 2.80m));
+        await s.Bidder(s.Maker2).SubmitBidAsync("a2", s.Bid(s.Atorvastatin, 3.08m));
+        var late = await s.Bidder(s.Maker1).SubmitBidAsync("b1", s.Bid(s.Amlodipine, 2.80m));
+        fixture.Clock.SetUtcNow(s.Windows.OpeningTime);
+        await s.Batch.OpenBidsAsync();
+
+        // Budgets far too small: the award is refused with the figures, and the batch stays Opened.
+        var tight = new AwardRequest("cost-optimal", new Dictionary<string, decimal> { [s.RegionA] = 10m, [s.RegionB] = 10m }, 5);
+        Assert.Equal(TenderBatchPhase.Opened, (await s.Batch.RunAwardAsync(tight)).Phase);
+        var refused = await WaitAsync(s, v => v.AwardStatus is not null && v.AwardStatus != "running");
+        Assert.StartsWith("failed: no allocation fits the region budgets", refused.AwardStatus);
+        Assert.Equal(TenderBatchPhase.Opened, refused.Phase);
+
+        var request = new AwardRequest("cost-optimal", new Dictionary<string, decimal> { [s.RegionA] = 1_000_000m, [s.RegionB] = 1_000_000m }, 5);
+        await s.Batch.RunAwardAsync(request);
+        var publicity = await WaitAsync(s, v => v.Phase == TenderBatchPhase.Publicity);
+        Assert.Equal(fixture.Clock.GetUtcNow().AddDays(7), publicity.PublicityEnds);
+
+        var award = Assert.IsType<AwardView>(await s.Batch.GetAwardAsync());
+        Assert.Equal("Optimal", award.SolveStatus);
+        Assert.Equal(3, award.Statements.Count);
+        Assert.All(award.Statements, st => Assert.True(st.Won));
+        var atvA = award.Allocations.Single(a => a.ProductId == s.Atorvastatin && a.RegionCode == s.RegionA);
+        // Two winners under round 11: 70% of Hospital1's 70,000; the cheaper winner supplies, the other is spare.
+        Assert.Equal(49_000, atvA.AgreedVolume);
+        Assert.Equal(cheap.BidId, atvA.PrimaryBidId);
+        Assert.Equal(19_600m, atvA.Amount);
+        Assert.NotNull(atvA.SpareBidId);
+        Assert.Contains(award.Allocations, a => a.PrimaryBidId == late.BidId);
+
+        var objection = await s.Bidder(s.Maker2).FileObjectionAsync(s.BatchId, "Our capacity covers region A in full.");
+        await Refused.WithAsync(ErrorCodes.BidNotFound, () => s.Bidder(s.Maker3).FileObjectionAsync(s.BatchId, "We did not bid."), "manufacturerId");
+        await Refused.WithAsync(ErrorCodes.PublicityNotOver, () => s.Batch.FinaliseAsync());
+        fixture.Clock.SetUtcNow(publicity.PublicityEnds!.Value);
+        await Refused.WithAsync(ErrorCodes.ObjectionsUnanswered, () => s.Batch.FinaliseAsync());
+        var answered = await s.Batch.AnswerObjectionAsync(objection.ObjectionId, "Region A went to the lower price, as the rules require.");
+        Assert.NotNull(answered.AnsweredAt);
+        await Refused.WithAsync(ErrorCodes.ObjectionNotFound, () => s.Batch.AnswerObjectionAsync(objection.ObjectionId, "again"), "objectionId");
+
+        Assert.Equal(TenderBatchPhase.Awarded, (await s.Batch.FinaliseAsync()).Phase);
+        await Refused.WithAsync(ErrorCodes.NotInPublicity, () => s.Bidder(s.Maker2).FileObjectionAsync(s.BatchId, "Too late."));
+        await Refused.WithAsync(ErrorCodes.InvalidTransition, () => s.Batch.RunAwardAsync(request));
+        Assert.Equal(award.Allocations, (await s.Batch.GetAwardAsync())!.Allocations);
+
+        var events = await Store.ReadAsync(c => EventLog.ForBatchAsync(c, s.BatchId));
+        Assert.Equal(
+            ["AwardProposed", "PhaseChangedToPublicity", "ObjectionFiled", "ObjectionAnswered", "PhaseChangedToAwarded"],
+            events.SkipWhile(e => e.EventType != "AwardProposed").Select(e => e.EventType));
+    }
+
+    private async Task<TenderBatchView> WaitAsync(Scenario s, Func<TenderBatchView, bool> done)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var view = await s.Batch.GetAsync();
+            if (done(view))
+            {
+                return view;
+            }
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"The award did not finish: {view.Phase}, {view.AwardStatus}");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task Bids_are_checked_against_the_batch()
     {
         var s = NewScenario();

@@ -1,0 +1,70 @@
+namespace Procurement.Contracts.Domain;
+
+/// <summary>
+/// What the alliance asks for when it runs the award: the allocation mode (<c>ranked-pick</c> or
+/// <c>cost-optimal</c>), each region's medical-insurance budget in CNY, optionally another rule set
+/// than the batch's, and the solver's time limit.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.AwardRequest")]
+public sealed record AwardRequest(
+    [property: Id(0)] string Mode,
+    [property: Id(1)] IReadOnlyDictionary<string, decimal> RegionBudgets,
+    [property: Id(2)] int TimeLimitSeconds);
+
+/// <summary>Why one bid won or lost, as stored with the proposed award.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.AwardStatement")]
+public sealed record AwardStatement(
+    [property: Id(0)] Guid BidId,
+    [property: Id(1)] string ProductId,
+    [property: Id(2)] string ManufacturerId,
+    [property: Id(3)] decimal UnitComparablePrice,
+    [property: Id(4)] decimal? Anchor,
+    [property: Id(5)] decimal? RatioToAnchor,
+    [property: Id(6)] int? Rank,
+    [property: Id(7)] bool Won,
+    [property: Id(8)] string Reason,
+    [property: Id(9)] string Rule,
+    [property: Id(10)] decimal? RevivalUnitPrice,
+    [property: Id(11)] decimal? AwardedUnitPrice,
+    [property: Id(12)] decimal? AwardedPricePerPack);
+
+/// <summary>One product in one region: primary and spare winner, agreed volume, price and amount.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.AwardAllocation")]
+public sealed record AwardAllocation(
+    [property: Id(0)] string ProductId,
+    [property: Id(1)] string RegionCode,
+    [property: Id(2)] Guid PrimaryBidId,
+    [property: Id(3)] string PrimaryManufacturerId,
+    [property: Id(4)] Guid? SpareBidId,
+    [property: Id(5)] string? SpareManufacturerId,
+    [property: Id(6)] long AgreedVolume,
+    [property: Id(7)] decimal UnitPrice,
+    [property: Id(8)] decimal Amount);
+
+/// <summary>The proposed (or final) award of a batch with the figures of the solve that made it.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.AwardView")]
+public sealed record AwardView(
+    [property: Id(0)] Guid AwardId,
+    [property: Id(1)] string BatchId,
+    [property: Id(2)] string Mode,
+    [property: Id(3)] string RuleSet,
+    [property: Id(4)] string SolveStatus,
+    [property: Id(5)] decimal? Objective,
+    [property: Id(6)] decimal? Bound,
+    [property: Id(7)] double? Gap,
+    [property: Id(8)] TimeSpan WallTime,
+    [property: Id(9)] string SolverParameters,
+    [property: Id(10)] DateTimeOffset ProposedAt,
+    [property: Id(11)] IReadOnlyList<AwardStatement> Statements,
+    [property: Id(12)] IReadOnlyList<AwardAllocation> Allocations);
+
+/// <summary>An objection a bidder filed during publicity, with the alliance's answer once given.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.Objection")]
+public sealed record Objection(
+    [property: Id(0)] Guid ObjectionId,
+    [property: Id(1)] string BatchId,
+    [property: Id(2)] string ManufacturerId,
+    [property: Id(3)] string Text,
+    [property: Id(4)] DateTimeOffset FiledAt,
+    [property: Id(5)] string? Answer,
+    [property: Id(6)] DateTimeOffset? AnsweredAt);

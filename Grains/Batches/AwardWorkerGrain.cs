@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
+using Procurement.Grains.Hosting;
+using Procurement.Grains.Storage;
+using Procurement.Optimizer.Allocation;
+using Procurement.Optimizer.Award;
+
+namespace Procurement.Grains.Batches;
+
+/// <summary>
+/// Runs the award engine for a batch: gathers the input from the tables, solves on a thread-pool
+/// thread (the solve is CPU-bound and may take its whole time limit), stores the proposed award and
+/// reports back to the batch.
+/// </summary>
+[StatelessWorker]
+public sealed class AwardWorkerGrain(
+    AwardRepository awards,
+    [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock,
+    ILogger<AwardWorkerGrain> logger) : Grain, IAwardWorkerGrain
+{
+    public async Task RunAsync(string batchId, AwardRequest request, string actor)
+    {
+        string? failure = null;
+        try
+        {
+            var input = await awards.LoadInputAsync(batchId, request);
+            var engine = new AwardEngine(
+                new SolveOptions(TimeSpan.FromSeconds(request.TimeLimitSeconds), Math.Max(1, Environment.ProcessorCount)),
+                p => logger.LogInformation("Award of {BatchId}: {Phase} {Elapsed:F1} s, best {Best:N2} CNY, bound {Bound:N2} CNY", batchId, p.Phase, p.Elapsed.TotalSeconds, p.BestObjective, p.Bound));
+            var award = await Task.Run(() => engine.Run(input, request.Mode));
+            failure = award.Solve.Status switch
+            {
+                SolveStatus.Infeasible => Shortfall(award.Shortfall),
+                SolveStatus.NoSolutionInTime => $"no allocation was found within {request.TimeLimitSeconds} s; allow more time",
+                _ => null,
+            };
+            if (failure is null)
+            {
+                await awards.SaveProposedAsync(batchId, award, ProcurementClock.Now(clock), actor);
+            }
+        }
+        catch (AwardInputException ex)
+        {
+            failure = ex.Message;
+        }
+        catch (ProcurementException ex)
+        {
+            failure = ex.Message;
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "The award of batch {BatchId} failed.", batchId);
+            failure = "the award engine failed; the silo log has the cause";
+        }
+        await GrainFactory.GetGrain<ITenderBatchGrain>(batchId).AwardCompletedAsync(failure);
+    }
+
+    private static string Shortfall(BudgetShortfall? shortfall) =>
+        shortfall is null
+            ? "no allocation fits the region budgets"
+            : $"no allocation fits the region budgets: {shortfall.TotalExtraBudget:N2} CNY more is needed "
+              + $"({string.Join(", ", shortfall.ExtraBudgetByRegion.Select(e => $"{e.Key} {e.Value:N2}"))}); "
+              + (shortfall.LargestFeasibleShare is { } share ? $"the largest agreed share that fits is {share:P1}" : "no agreed share fits");
+}

@@ -1,0 +1,424 @@
+using System.Data.Common;
+using Dapper;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Optimizer.Award;
+using Procurement.Optimizer.Model;
+
+namespace Procurement.Grains.Storage;
+
+/// <summary>The award of a batch: its input gathered from the tables, the proposed award, objections, finalising.</summary>
+public sealed class AwardRepository(ProcurementStore store, BatchRepository batches, ReferenceRepository reference, BidRepository bids)
+{
+    private const string SelectVolumesByRegionSql = """
+        SELECT v.product_id AS ProductId, h.region_code AS RegionCode, CAST(SUM(v.annual_volume) AS BIGINT) AS Volume
+          FROM volume_reports v
+          JOIN hospitals h ON h.hospital_id = v.hospital_id
+         WHERE v.batch_id = @BatchId
+         GROUP BY v.product_id, h.region_code
+        """;
+
+    private const string SelectQualificationsSql = """
+        SELECT q.manufacturer_id AS ManufacturerId, q.product_id AS ProductId, q.consistency_passed AS ConsistencyPassed,
+               q.years_of_production AS YearsOfProduction, q.gmp_violation_2y AS GmpViolation
+          FROM qualifications q
+          JOIN bids b ON b.manufacturer_id = q.manufacturer_id AND b.product_id = q.product_id
+         WHERE b.batch_id = @BatchId AND b.status = 0
+        """;
+
+    /// <summary>The batch as the award engine reads it: products with reported volume per region, regions with budgets, active bids.</summary>
+    public async Task<AwardInput> LoadInputAsync(string batchId, AwardRequest request)
+    {
+        var batch = await batches.LoadAsync(batchId)
+            ?? throw new ProcurementException(ErrorCodes.NotConfigured, $"Batch {batchId} has not been configured.", "batchId");
+        var definition = batch.Definition;
+        var products = await reference.GetProductsAsync(definition.Products.Select(p => p.ProductId).ToList());
+        var (volumes, qualifications) = await store.ReadAsync(async connection =>
+        {
+            var v = (await connection.QueryAsync<VolumeRow>(SelectVolumesByRegionSql, new { BatchId = batchId })).ToList();
+            var q = (await connection.QueryAsync<QualificationRow>(SelectQualificationsSql, new { BatchId = batchId }))
+                .ToDictionary(r => (r.ManufacturerId, r.ProductId));
+            return (v, q);
+        });
+        var active = await bids.ListActiveWithContentAsync(batchId);
+        var conversion = definition.RuleSet.Conversion;
+        var parameters = new Dictionary<string, string>(definition.RuleSet.Parameters)
+        {
+            ["packCountDoublingFactor"] = conversion.PackCountDoublingFactor.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["strengthDoublingFactor"] = conversion.StrengthDoublingFactor.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+
+        return new AwardInput(
+            batchId,
+            definition.RuleSet.Name,
+            parameters,
+            definition.Products.Select(p =>
+            {
+                var product = products[p.ProductId];
+                return new ProductInput(
+                    p.ProductId,
+                    product.DosageForm,
+                    p.MaxValidUnitPrice,
+                    Spec(product.Representative),
+                    product.OtherSpecifications.Select(Spec).ToList(),
+                    volumes.Where(v => v.ProductId == p.ProductId).ToDictionary(v => v.RegionCode, v => v.Volume));
+            }).ToList(),
+            definition.RegionCodes.Select(r => new RegionInput(r, request.RegionBudgets.TryGetValue(r, out var budget) ? budget : null)).ToList(),
+            active.Select(a =>
+            {
+                var qualification = qualifications.GetValueOrDefault((a.Bid.ManufacturerId, a.Bid.ProductId));
+                return new BidInput(
+                    a.Bid.BidId,
+                    a.Bid.ManufacturerId,
+                    a.Bid.BidderGroup,
+                    a.Bid.ProductId,
+                    a.Bid.SpecCode,
+                    Scaled.FromE6(a.Bid.PricePerPackE6),
+                    a.Bid.AnnualCapacity,
+                    a.Regions,
+                    a.Bid.ReceivedAt,
+                    new BidderQualification(qualification?.ConsistencyPassed ?? false, qualification?.YearsOfProduction ?? 0, qualification?.GmpViolation ?? true));
+            }).ToList());
+
+        static SpecificationInput Spec(Specification s) => new(s.Code, s.PackCount, s.StrengthMg);
+    }
+
+    private const string UpdatePhaseSql = "UPDATE tender_batches SET phase = @To, updated_at = @At WHERE batch_id = @BatchId AND phase = @From";
+
+    private const string InsertAwardSql = """
+        INSERT INTO awards (award_id, batch_id, mode, rule_set, solve_status, objective_e6, bound_e6, gap, wall_ms, solver_parameters, proposed_at)
+        VALUES (@AwardId, @BatchId, @Mode, @RuleSet, @SolveStatus, @ObjectiveE6, @BoundE6, @Gap, @WallMs, @SolverParameters, @ProposedAt)
+        """;
+
+    private static readonly string[] StatementColumns =
+    [
+        "award_id", "bid_id", "product_id", "manufacturer_id", "unit_price_e6", "anchor_e6", "ratio_e6", "bid_rank", "won",
+        "reason", "rule", "revival_unit_price_e6", "awarded_unit_price_e6", "awarded_pack_price_e6",
+    ];
+
+    private static readonly string[] AllocationColumns =
+        ["award_id", "product_id", "region_code", "primary_bid_id", "spare_bid_id", "agreed_volume", "unit_price_e6", "amount_e6"];
+
+    /// <summary>Stores the proposed award and moves the batch from Opened to Publicity, in one transaction.</summary>
+    public Task<Guid> SaveProposedAsync(string batchId, AwardDocument award, DateTimeOffset at, string actor)
+    {
+        var awardId = Guid.NewGuid();
+        var id = awardId.ToString();
+        var statements = award.Products.SelectMany(p => p.Statements).ToList();
+        var allocations = award.Products.SelectMany(p => p.Allocations).ToList();
+        return store.WriteAsync(async (connection, transaction) =>
+        {
+            var moved = await connection.ExecuteAsync(UpdatePhaseSql, new
+            {
+                BatchId = batchId,
+                From = (int)TenderBatchPhase.Opened,
+                To = (int)TenderBatchPhase.Publicity,
+                At = at,
+            }, transaction);
+            if (moved != 1)
+            {
+                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {batchId} is no longer Opened; the award was not stored.");
+            }
+            await connection.ExecuteAsync(InsertAwardSql, new
+            {
+                AwardId = id,
+                BatchId = batchId,
+                award.Mode,
+                award.RuleSet,
+                SolveStatus = award.Solve.Status.ToString(),
+                ObjectiveE6 = award.Solve.Objective is { } objective ? Scaled.ToE6(decimal.Round(objective, 6), "objective") : (long?)null,
+                BoundE6 = award.Solve.Bound is { } bound ? Scaled.ToE6(decimal.Round(bound, 6), "bound") : (long?)null,
+                award.Solve.Gap,
+                WallMs = (long)award.Solve.WallTime.TotalMilliseconds,
+                SolverParameters = award.Solve.Parameters,
+                ProposedAt = at,
+            }, transaction);
+            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "award_statements", StatementColumns, statements, (s, v) =>
+            {
+                v[0] = id;
+                v[1] = s.BidId;
+                v[2] = s.ProductId;
+                v[3] = s.ManufacturerId;
+                v[4] = E6(s.UnitComparablePrice);
+                v[5] = E6(s.Anchor);
+                v[6] = E6(s.RatioToAnchor);
+                v[7] = s.Rank;
+                v[8] = s.Won;
+                v[9] = s.Reason;
+                v[10] = s.Rule;
+                v[11] = E6(s.RevivalUnitPrice);
+                v[12] = E6(s.AwardedUnitPrice);
+                v[13] = E6(s.AwardedPricePerPack);
+            });
+            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "award_allocations", AllocationColumns, allocations, (a, v) =>
+            {
+                v[0] = id;
+                v[1] = a.ProductId;
+                v[2] = a.RegionCode;
+                v[3] = a.PrimaryBidId;
+                v[4] = a.SpareBidId;
+                v[5] = a.AgreedVolume;
+                v[6] = E6(a.UnitPrice);
+                v[7] = E6(a.Amount);
+            });
+            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "AwardProposed", new
+            {
+                AwardId = awardId,
+                award.Mode,
+                award.RuleSet,
+                Status = award.Solve.Status.ToString(),
+                award.Solve.Objective,
+                Winners = award.Products.Sum(p => p.Winners.Count),
+            });
+            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "PhaseChangedToPublicity", new { AwardId = awardId });
+            return awardId;
+        });
+    }
+
+    private static object? E6(decimal? value) => value is { } v ? Scaled.ToE6(decimal.Round(v, 6), "amount") : null;
+
+    private const string SelectAwardSql = """
+        SELECT award_id AS AwardId, mode AS Mode, rule_set AS RuleSet, solve_status AS SolveStatus, objective_e6 AS ObjectiveE6,
+               bound_e6 AS BoundE6, gap AS Gap, wall_ms AS WallMs, solver_parameters AS SolverParameters, proposed_at AS ProposedAt
+          FROM awards
+         WHERE batch_id = @BatchId
+        """;
+
+    private const string SelectStatementsSql = """
+        SELECT bid_id AS BidId, product_id AS ProductId, manufacturer_id AS ManufacturerId, unit_price_e6 AS UnitPriceE6,
+               anchor_e6 AS AnchorE6, ratio_e6 AS RatioE6, bid_rank AS BidRank, won AS Won, reason AS Reason, rule AS Rule,
+               revival_unit_price_e6 AS RevivalUnitPriceE6, awarded_unit_price_e6 AS AwardedUnitPriceE6,
+               awarded_pack_price_e6 AS AwardedPackPriceE6
+          FROM award_statements
+         WHERE award_id = @AwardId
+         ORDER BY product_id, bid_rank, bid_id
+        """;
+
+    private const string SelectAllocationsSql = """
+        SELECT a.product_id AS ProductId, a.region_code AS RegionCode, a.primary_bid_id AS PrimaryBidId, p.manufacturer_id AS PrimaryManufacturerId,
+               a.spare_bid_id AS SpareBidId, s.manufacturer_id AS SpareManufacturerId, a.agreed_volume AS AgreedVolume,
+               a.unit_price_e6 AS UnitPriceE6, a.amount_e6 AS AmountE6
+          FROM award_allocations a
+          JOIN bids p ON p.bid_id = a.primary_bid_id
+          LEFT JOIN bids s ON s.bid_id = a.spare_bid_id
+         WHERE a.award_id = @AwardId
+         ORDER BY a.product_id, a.region_code
+        """;
+
+    public Task<AwardView?> GetAsync(string batchId) =>
+        store.ReadAsync(async connection =>
+        {
+            var award = await connection.QuerySingleOrDefaultAsync<AwardRow>(SelectAwardSql, new { BatchId = batchId });
+            if (award is null)
+            {
+                return null;
+            }
+            var statements = await connection.QueryAsync<StatementRow>(SelectStatementsSql, new { award.AwardId });
+            var allocations = await connection.QueryAsync<AllocationRow>(SelectAllocationsSql, new { award.AwardId });
+            return new AwardView(
+                Guid.Parse(award.AwardId), batchId, award.Mode, award.RuleSet, award.SolveStatus,
+                From(award.ObjectiveE6), From(award.BoundE6), award.Gap, TimeSpan.FromMilliseconds(award.WallMs), award.SolverParameters, award.ProposedAt,
+                statements.Select(s => new AwardStatement(
+                    Guid.Parse(s.BidId), s.ProductId, s.ManufacturerId, Scaled.FromE6(s.UnitPriceE6), From(s.AnchorE6), From(s.RatioE6),
+                    s.BidRank, s.Won, s.Reason, s.Rule, From(s.RevivalUnitPriceE6), From(s.AwardedUnitPriceE6), From(s.AwardedPackPriceE6))).ToList(),
+                allocations.Select(a => new AwardAllocation(
+                    a.ProductId, a.RegionCode, Guid.Parse(a.PrimaryBidId), a.PrimaryManufacturerId,
+                    a.SpareBidId is null ? null : Guid.Parse(a.SpareBidId), a.SpareManufacturerId, a.AgreedVolume,
+                    Scaled.FromE6(a.UnitPriceE6), Scaled.FromE6(a.AmountE6))).ToList());
+        });
+
+    private static decimal? From(long? value) => value is { } v ? Scaled.FromE6(v) : null;
+
+    private const string CountBidsSql = "SELECT COUNT(*) FROM bids WHERE batch_id = @BatchId AND manufacturer_id = @ManufacturerId";
+
+    private const string InsertObjectionSql = """
+        INSERT INTO objections (objection_id, batch_id, manufacturer_id, text, filed_at)
+        VALUES (@ObjectionId, @BatchId, @ManufacturerId, @Text, @FiledAt)
+        """;
+
+    public Task<Objection> FileObjectionAsync(string batchId, string manufacturerId, string text, DateTimeOffset at, string actor) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            if (await connection.ExecuteScalarAsync<long>(CountBidsSql, new { BatchId = batchId, ManufacturerId = manufacturerId }, transaction) == 0)
+            {
+                throw new ProcurementException(ErrorCodes.BidNotFound, $"Manufacturer {manufacturerId} did not bid in batch {batchId}; only bidders may object.", "manufacturerId");
+            }
+            var objection = new Objection(Guid.NewGuid(), batchId, manufacturerId, text, at, null, null);
+            await connection.ExecuteAsync(InsertObjectionSql, new
+            {
+                ObjectionId = objection.ObjectionId.ToString(),
+                BatchId = batchId,
+                ManufacturerId = manufacturerId,
+                Text = text,
+                FiledAt = at,
+            }, transaction);
+            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "objection", objection.ObjectionId.ToString(), "ObjectionFiled", new { manufacturerId, text });
+            return objection;
+        });
+
+    private const string AnswerSql = """
+        UPDATE objections SET answer = @Answer, answered_at = @At, answered_by = @Actor
+         WHERE objection_id = @ObjectionId AND batch_id = @BatchId AND answer IS NULL
+        """;
+
+    public Task<Objection> AnswerObjectionAsync(string batchId, Guid objectionId, string answer, DateTimeOffset at, string actor) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            var changed = await connection.ExecuteAsync(AnswerSql, new { Answer = answer, At = at, Actor = actor, ObjectionId = objectionId.ToString(), BatchId = batchId }, transaction);
+            if (changed != 1)
+            {
+                throw new ProcurementException(ErrorCodes.ObjectionNotFound, $"Objection {objectionId} does not exist in batch {batchId} or was already answered.", "objectionId");
+            }
+            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "objection", objectionId.ToString(), "ObjectionAnswered", new { answer });
+            var row = await connection.QuerySingleAsync<ObjectionRow>($"{SelectObjectionsSql} AND objection_id = @ObjectionId", new { BatchId = batchId, ObjectionId = objectionId.ToString() }, transaction);
+            return row.ToObjection();
+        });
+
+    private const string SelectObjectionsSql = """
+        SELECT objection_id AS ObjectionId, batch_id AS BatchId, manufacturer_id AS ManufacturerId, text AS Text,
+               filed_at AS FiledAt, answer AS Answer, answered_at AS AnsweredAt
+          FROM objections
+         WHERE batch_id = @BatchId
+        """;
+
+    public Task<IReadOnlyList<Objection>> ListObjectionsAsync(string batchId) =>
+        store.ReadAsync<IReadOnlyList<Objection>>(async connection =>
+            (await connection.QueryAsync<ObjectionRow>($"{SelectObjectionsSql} ORDER BY filed_at, objection_id", new { BatchId = batchId }))
+                .Select(r => r.ToObjection()).ToList());
+
+    private const string CountUnansweredSql = "SELECT COUNT(*) FROM objections WHERE batch_id = @BatchId AND answer IS NULL";
+
+    private const string FinaliseAwardSql = "UPDATE awards SET finalised_at = @At WHERE batch_id = @BatchId AND finalised_at IS NULL";
+
+    /// <summary>Finalises the award, refused inside the transaction while any objection is unanswered.</summary>
+    public Task FinaliseAsync(string batchId, DateTimeOffset at, string actor) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            var open = await connection.ExecuteScalarAsync<long>(CountUnansweredSql, new { BatchId = batchId }, transaction);
+            if (open > 0)
+            {
+                throw new ProcurementException(ErrorCodes.ObjectionsUnanswered, $"{open} objection(s) to batch {batchId} are unanswered; answer them before finalising.");
+            }
+            var moved = await connection.ExecuteAsync(UpdatePhaseSql, new { BatchId = batchId, From = (int)TenderBatchPhase.Publicity, To = (int)TenderBatchPhase.Awarded, At = at }, transaction);
+            if (moved != 1)
+            {
+                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {batchId} is not in Publicity; it cannot be finalised.");
+            }
+            await connection.ExecuteAsync(FinaliseAwardSql, new { BatchId = batchId, At = at }, transaction);
+            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "PhaseChangedToAwarded", new { });
+        });
+
+    private sealed record VolumeRow
+    {
+        public string ProductId { get; init; } = "";
+
+        public string RegionCode { get; init; } = "";
+
+        public long Volume { get; init; }
+    }
+
+    private sealed record QualificationRow
+    {
+        public string ManufacturerId { get; init; } = "";
+
+        public string ProductId { get; init; } = "";
+
+        public bool ConsistencyPassed { get; init; }
+
+        public int YearsOfProduction { get; init; }
+
+        public bool GmpViolation { get; init; }
+    }
+
+    private sealed record AwardRow
+    {
+        public string AwardId { get; init; } = "";
+
+        public string Mode { get; init; } = "";
+
+        public string RuleSet { get; init; } = "";
+
+        public string SolveStatus { get; init; } = "";
+
+        public long? ObjectiveE6 { get; init; }
+
+        public long? BoundE6 { get; init; }
+
+        public double? Gap { get; init; }
+
+        public long WallMs { get; init; }
+
+        public string SolverParameters { get; init; } = "";
+
+        public DateTimeOffset ProposedAt { get; init; }
+    }
+
+    private sealed record StatementRow
+    {
+        public string BidId { get; init; } = "";
+
+        public string ProductId { get; init; } = "";
+
+        public string ManufacturerId { get; init; } = "";
+
+        public long UnitPriceE6 { get; init; }
+
+        public long? AnchorE6 { get; init; }
+
+        public long? RatioE6 { get; init; }
+
+        public int? BidRank { get; init; }
+
+        public bool Won { get; init; }
+
+        public string Reason { get; init; } = "";
+
+        public string Rule { get; init; } = "";
+
+        public long? RevivalUnitPriceE6 { get; init; }
+
+        public long? AwardedUnitPriceE6 { get; init; }
+
+        public long? AwardedPackPriceE6 { get; init; }
+    }
+
+    private sealed record AllocationRow
+    {
+        public string ProductId { get; init; } = "";
+
+        public string RegionCode { get; init; } = "";
+
+        public string PrimaryBidId { get; init; } = "";
+
+        public string PrimaryManufacturerId { get; init; } = "";
+
+        public string? SpareBidId { get; init; }
+
+        public string? SpareManufacturerId { get; init; }
+
+        public long AgreedVolume { get; init; }
+
+        public long UnitPriceE6 { get; init; }
+
+        public long AmountE6 { get; init; }
+    }
+
+    private sealed record ObjectionRow
+    {
+        public string ObjectionId { get; init; } = "";
+
+        public string BatchId { get; init; } = "";
+
+        public string ManufacturerId { get; init; } = "";
+
+        public string Text { get; init; } = "";
+
+        public DateTimeOffset FiledAt { get; init; }
+
+        public string? Answer { get; init; }
+
+        public DateTimeOffset? AnsweredAt { get; init; }
+
+        public Objection ToObjection() => new(Guid.Parse(ObjectionId), BatchId, ManufacturerId, Text, FiledAt, Answer, AnsweredAt);
+    }
+}
