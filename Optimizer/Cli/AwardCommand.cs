@@ -9,7 +9,9 @@ namespace Procurement.Optimizer.Cli;
 
 /// <summary>
 /// <c>award --input batch.json --output award.json [--mode ranked-pick|cost-optimal]
-/// [--rule-set NAME] [--time-limit SECONDS] [--workers N]</c>. Exit codes: 0 done (the document
+/// [--rule-set NAME] [--what-if NAME] [--time-limit SECONDS] [--workers N]</c>. With
+/// <c>--what-if</c> the output holds the award under the batch's rule set and under the other one,
+/// side by side. Exit codes: 0 done (the document
 /// says whether the allocation is feasible), 2 bad input or arguments, 1 anything else.
 /// </summary>
 public static class AwardCommand
@@ -28,7 +30,7 @@ public static class AwardCommand
     {
         if (args.Length == 0 || args[0] != "award")
         {
-            error.WriteLine("usage: award --input batch.json --output award.json [--mode ranked-pick|cost-optimal] [--rule-set NAME] [--time-limit SECONDS] [--workers N]");
+            error.WriteLine("usage: award --input batch.json --output award.json [--mode ranked-pick|cost-optimal] [--rule-set NAME] [--what-if NAME] [--time-limit SECONDS] [--workers N]");
             return BadInput;
         }
         Dictionary<string, string> options;
@@ -72,9 +74,18 @@ public static class AwardCommand
             new SolveOptions(TimeSpan.FromSeconds(seconds), (int)workers),
             p => output.WriteLine($"  solving {p.Phase}: {p.Elapsed.TotalSeconds,6:F2} s  best {p.BestObjective,16:N2} CNY  bound {p.Bound,16:N2} CNY"));
         AwardDocument award;
+        WhatIfComparison? comparison = null;
         try
         {
-            award = engine.Run(input, mode, options.GetValueOrDefault("--rule-set"), null, cancellationToken);
+            if (options.TryGetValue("--what-if", out var alternative))
+            {
+                comparison = engine.WhatIf(input, mode, alternative, cancellationToken);
+                award = comparison.Actual;
+            }
+            else
+            {
+                award = engine.Run(input, mode, options.GetValueOrDefault("--rule-set"), null, cancellationToken);
+            }
         }
         catch (AwardInputException ex)
         {
@@ -85,8 +96,13 @@ public static class AwardCommand
             }
             return BadInput;
         }
-        File.WriteAllText(outputPath, JsonSerializer.Serialize(award, Json));
+        File.WriteAllText(outputPath, comparison is null ? JsonSerializer.Serialize(award, Json) : JsonSerializer.Serialize(comparison, Json));
         PrintTable(award, output);
+        if (comparison is not null)
+        {
+            output.WriteLine($"What if {comparison.Alternative.RuleSet}:");
+            PrintTable(comparison.Alternative, output);
+        }
         output.WriteLine($"Award written to {outputPath}.");
         return Ok;
     }
@@ -126,7 +142,7 @@ public static class AwardCommand
 
     private static Dictionary<string, string> Options(string[] args)
     {
-        var known = new[] { "--input", "--output", "--mode", "--rule-set", "--time-limit", "--workers" };
+        var known = new[] { "--input", "--output", "--mode", "--rule-set", "--what-if", "--time-limit", "--workers" };
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i += 2)
         {

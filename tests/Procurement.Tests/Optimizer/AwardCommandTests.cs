@@ -91,3 +91,25 @@ public sealed class AwardCommandTests
         Assert.Contains("mode", Run("award", "--input", Example, "--output", Temp("z.json"), "--mode", "fastest").Error);
     }
 }
+
+public sealed class WhatIfTests
+{
+    [Fact]
+    public void The_same_bids_under_another_rule_set_come_out_side_by_side()
+    {
+        var input = AwardCommand.Read(Path.Combine(AppContext.BaseDirectory, "docs", "examples", "award-input.json"));
+        var engine = new Procurement.Optimizer.Award.AwardEngine(new Procurement.Optimizer.Allocation.SolveOptions(TimeSpan.FromSeconds(5), 1));
+
+        var comparison = engine.WhatIf(input, "ranked-pick", "round7");
+
+        Assert.Equal("round11", comparison.Actual.RuleSet);
+        Assert.Equal("round7", comparison.Alternative.RuleSet);
+        // Round 11 counts the CSPC pair as one bidder; round 7 does not, and excludes the highest qualifying price.
+        var actual = comparison.Actual.Products.Single(p => p.ProductId == "ATORVASTATIN-TAB");
+        var alternative = comparison.Alternative.Products.Single(p => p.ProductId == "ATORVASTATIN-TAB");
+        Assert.Contains(actual.Statements, s => s.Reason == "LOST_AFFILIATE_NOT_BEST");
+        Assert.DoesNotContain(alternative.Statements, s => s.Reason == "LOST_AFFILIATE_NOT_BEST");
+        Assert.Contains(alternative.Statements, s => s.Reason == "LOST_HIGHEST_QUALIFYING_PRICE");
+        Assert.Equal(input.Bids.Count, comparison.Alternative.Products.Sum(p => p.Statements.Count));
+    }
+}
