@@ -31,11 +31,56 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         IReadOnlyList<ProductToAllocate> products,
         IReadOnlyDictionary<string, decimal?> budgets,
         IReadOnlyDictionary<(string ProductId, string RegionCode), string>? previousSuppliers = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        IReadOnlyList<ProductAllocation>? hint = null)
+    {
+        if (budgets.Values.Any(b => b is not null) || products.Count <= 1)
+        {
+            return SolveJoint(products, budgets, previousSuppliers, cancellationToken, hint);
+        }
+
+        // Without budgets nothing ties the products together: one small model per product, each with
+        // its share of the time limit, so the whole solve still keeps to the limit.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var each = new CostOptimal(options with { TimeLimit = options.TimeLimit / products.Count }, progress);
+        var parts = products.Select(p => each.SolveJoint([p], budgets, previousSuppliers, cancellationToken, hint)).ToList();
+        var status = parts.Any(p => p.Report.Status == SolveStatus.Infeasible) ? SolveStatus.Infeasible
+            : parts.Any(p => p.Report.Status == SolveStatus.NoSolutionInTime) ? SolveStatus.NoSolutionInTime
+            : parts.All(p => p.Report.Status == SolveStatus.Optimal) ? SolveStatus.Optimal
+            : SolveStatus.FeasibleWithGap;
+        if (status is SolveStatus.Infeasible or SolveStatus.NoSolutionInTime)
+        {
+            return new CostOptimalResult([], new SolveReport("cp-sat per product", status, null, null, null, watch.Elapsed, Parameters()), null);
+        }
+        var cost = parts.Sum(p => p.Report.Objective!.Value);
+        var bound = parts.Sum(p => p.Report.Bound!.Value);
+        var gap = cost == 0 ? 0d : (double)((cost - bound) / cost);
+        return new CostOptimalResult(
+            parts.SelectMany(p => p.Products).ToList(),
+            new SolveReport("cp-sat per product", status, cost, bound, gap, watch.Elapsed, Parameters()),
+            null);
+    }
+
+    private CostOptimalResult SolveJoint(
+        IReadOnlyList<ProductToAllocate> products,
+        IReadOnlyDictionary<string, decimal?> budgets,
+        IReadOnlyDictionary<(string ProductId, string RegionCode), string>? previousSuppliers,
+        CancellationToken cancellationToken,
+        IReadOnlyList<ProductAllocation>? hint)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var parameters = Parameters();
         var model = Build(products, budgets, null, previousSuppliers, slackBudgets: false);
+        if (hint is not null)
+        {
+            // A known allocation (ranked-pick) as the solver's first guess: it starts from a
+            // feasible cost instead of searching for one.
+            var chosen = hint.SelectMany(p => p.Regions).Select(r => (r.ProductId, r.RegionCode, r.PrimaryBidId)).ToHashSet();
+            foreach (var primary in model.Primaries)
+            {
+                model.Model.AddHint(primary.Literal, chosen.Contains((primary.Item.Product.ProductId, primary.Region, primary.Winner.BidId)));
+            }
+        }
 
         var costStatus = Solve(model, model.Cost, "cost", parameters, cancellationToken, out var cost, out var bound, out var values);
         if (costStatus is CpSolverStatus.Infeasible)
@@ -51,7 +96,9 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
 
         // Second objective under the first: keep the cost found, then respect rank and continuity.
         model.Model.Add(model.Cost <= cost);
-        var secondStatus = Solve(model, model.Secondary, "rank-and-continuity", parameters, cancellationToken, out _, out _, out var secondValues);
+        // The secondary objectives only choose among allocations of equal cost: they get a tenth of
+        // the time, and whatever they reach within it is kept (the cost is already fixed).
+        var secondStatus = Solve(model, model.Secondary, "rank-and-continuity", Parameters(options.TimeLimit / 10), cancellationToken, out _, out _, out var secondValues);
         var final = secondStatus is CpSolverStatus.Optimal or CpSolverStatus.Feasible ? secondValues : values;
 
         var gap = cost == 0 ? 0d : (double)(cost - bound) / Math.Max(1d, Math.Abs(cost));
@@ -60,8 +107,8 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         return new CostOptimalResult(model.Read(final), solveReport, null);
     }
 
-    private string Parameters() =>
-        $"max_time_in_seconds:{options.TimeLimit.TotalSeconds:0.###} num_workers:{options.Workers} random_seed:{options.RandomSeed}";
+    private string Parameters(TimeSpan? limit = null) =>
+        $"max_time_in_seconds:{(limit ?? options.TimeLimit).TotalSeconds:0.###} num_workers:{options.Workers} random_seed:{options.RandomSeed}";
 
     private CpSolverStatus Solve(
         BuiltModel built, LinearExpr objective, string phase, string parameters, CancellationToken cancellationToken,

@@ -179,7 +179,7 @@ public static class IngestBenchmark
         return parameter;
     }
 
-    private static void PrintMachine()
+    public static void PrintMachine()
     {
         var cpu = File.Exists("/proc/cpuinfo")
             ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
@@ -194,6 +194,6 @@ public static class IngestBenchmark
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 
-    private static int IntOption(string[] args, string name, int fallback) =>
+    public static int IntOption(string[] args, string name, int fallback) =>
         Option(args, name) is { } text ? int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : fallback;
 }

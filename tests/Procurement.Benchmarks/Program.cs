@@ -1,3 +1,8 @@
 using Procurement.Benchmarks;
 
-return await IngestBenchmark.RunAsync(args);
+return args.FirstOrDefault() switch
+{
+    "award" => AwardBenchmark.Run(args[1..]),
+    "ingest" => await IngestBenchmark.RunAsync(args[1..]),
+    _ => await IngestBenchmark.RunAsync(args),
+};
