@@ -182,10 +182,28 @@ public sealed class TenderBatchGrain(
         }
         _awardStatus = AwardRunningStatus;
         // Not awaited: the worker reports back through AwardCompletedAsync, so this grain keeps answering meanwhile.
-        GrainFactory.GetGrain<IAwardWorkerGrain>(0)
-            .RunAsync(BatchId, request, Actor.Current($"alliance:{batch.Definition.AllianceId}"))
-            .Ignore();
+        _ = StartWorkerAsync(request, Actor.Current($"alliance:{batch.Definition.AllianceId}"));
         return Task.FromResult(View());
+    }
+
+    private async Task StartWorkerAsync(AwardRequest request, string actor)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IAwardWorkerGrain>(0).RunAsync(BatchId, request, actor);
+        }
+        catch (TimeoutException)
+        {
+            // A long solve outlasts the call's response timeout; the worker still reports back when done.
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "The award worker for batch {BatchId} could not run.", BatchId);
+            if (_awardStatus == AwardRunningStatus)
+            {
+                _awardStatus = "failed: the award worker could not run; run the award again";
+            }
+        }
     }
 
     public async Task AwardCompletedAsync(string? failure)
