@@ -1,5 +1,3 @@
-using Procurement.Contracts.Errors;
-
 namespace Procurement.Contracts.Domain;
 
 /// <summary>A biddable specification: how many units a pack holds and the strength of one unit.</summary>
@@ -25,19 +23,4 @@ public sealed record Product(
 
     public Specification? FindSpecification(string code) =>
         AllSpecifications.FirstOrDefault(s => string.Equals(s.Code, code, StringComparison.Ordinal));
-
-    /// <summary>
-    /// The price of one unit of the representative specification that a pack price on
-    /// <paramref name="specificationCode"/> is worth, by the rule set's conversion factors.
-    /// </summary>
-    public decimal UnitComparablePrice(string specificationCode, decimal pricePerPack, PriceConversion conversion)
-    {
-        var specification = FindSpecification(specificationCode)
-            ?? throw new ProcurementException(
-                ErrorCodes.InvalidField,
-                $"Specification '{specificationCode}' is not biddable for product {Id}.",
-                "specificationCode");
-        var factor = conversion.Factor(Representative, specification);
-        return decimal.Round(pricePerPack / factor / Representative.PackCount, PriceConversion.UnitPriceDecimals);
-    }
 }

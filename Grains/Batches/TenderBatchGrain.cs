@@ -273,7 +273,7 @@ public sealed class TenderBatchGrain(
         return rows.Select(r =>
         {
             var content = r.Bid.ToContent(r.Regions);
-            var unitPrice = _products[content.ProductId].UnitComparablePrice(content.SpecificationCode, content.PricePerPack, batch.Definition.RuleSet.Conversion);
+            var unitPrice = ComparablePrice.Of(_products[content.ProductId], content.SpecificationCode, content.PricePerPack, batch.Definition.RuleSet.Conversion);
             return new OpenedBid(Guid.Parse(r.Bid.BidId), r.Bid.ManufacturerId, r.Bid.BidderGroup, content, unitPrice, r.Bid.Version, r.Bid.ReceivedAt, r.Bid.ContentSha256);
         }).ToList();
     }
@@ -380,7 +380,7 @@ public sealed class TenderBatchGrain(
         {
             throw ProcurementException.Invalid("specificationCode", $"Specification '{content.SpecificationCode}' is not biddable for product {product.Id}.");
         }
-        var unitPrice = product.UnitComparablePrice(content.SpecificationCode, content.PricePerPack, batch.Definition.RuleSet.Conversion);
+        var unitPrice = ComparablePrice.Of(product, content.SpecificationCode, content.PricePerPack, batch.Definition.RuleSet.Conversion);
         if (unitPrice > batchProduct.MaxValidUnitPrice)
         {
             throw new ProcurementException(

@@ -1,4 +1,5 @@
 using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Storage;
@@ -24,11 +25,11 @@ public sealed class ProductGrain(
             var field = i == 0 ? "representative" : $"otherSpecifications[{i - 1}]";
             if (specifications[i].PackCount <= 0)
             {
-                throw Contracts.Errors.ProcurementException.Invalid($"{field}.packCount", "packCount must be a positive number of units.");
+                throw ProcurementException.Invalid($"{field}.packCount", "packCount must be a positive number of units.");
             }
             if (specifications[i].StrengthMg <= 0)
             {
-                throw Contracts.Errors.ProcurementException.Invalid($"{field}.strengthMg", "strengthMg must be positive.");
+                throw ProcurementException.Invalid($"{field}.strengthMg", "strengthMg must be positive.");
             }
             Check.Decimals(specifications[i].StrengthMg, 6, $"{field}.strengthMg");
         }

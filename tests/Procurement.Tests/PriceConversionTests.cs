@@ -1,4 +1,5 @@
 using Procurement.Contracts.Domain;
+using Procurement.Grains.Batches;
 using Xunit;
 
 namespace Procurement.Tests;
@@ -16,7 +17,7 @@ public sealed class PriceConversionTests
     [InlineData("40mgx7", 11.90, 1.000000)]      // double the strength: 1.7 times the price
     public void Pack_and_strength_convert_to_the_representative_unit_price(string spec, double packPrice, double unitPrice)
     {
-        var result = Atorvastatin.UnitComparablePrice(spec, (decimal)packPrice, PriceConversion.National);
+        var result = ComparablePrice.Of(Atorvastatin, spec, (decimal)packPrice, PriceConversion.National);
 
         Assert.Equal((decimal)unitPrice, result);
     }
@@ -25,7 +26,7 @@ public sealed class PriceConversionTests
     public void A_pack_count_that_is_not_a_power_of_two_uses_the_fractional_exponent()
     {
         // K = 1.95^log2(10/7) = 1.5327...: 10 tablets at 10 CNY are worth 10 / K for 7 tablets.
-        var result = Atorvastatin.UnitComparablePrice("20mgx10", 10m, PriceConversion.National);
+        var result = ComparablePrice.Of(Atorvastatin, "20mgx10", 10m, PriceConversion.National);
 
         var factor = Math.Pow(1.95, Math.Log2(10.0 / 7.0));
         Assert.Equal(Math.Round(10.0 / factor / 7.0, 6), (double)result, 6);
@@ -36,7 +37,7 @@ public sealed class PriceConversionTests
     {
         var flat = new PriceConversion(2m, 2m);
 
-        Assert.Equal(1m, Atorvastatin.UnitComparablePrice("20mgx14", 14m, flat));
+        Assert.Equal(1m, ComparablePrice.Of(Atorvastatin, "20mgx14", 14m, flat));
     }
 
     [Fact]
