@@ -24,8 +24,9 @@ public sealed class HospitalGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _hospital = await reference.GetHospitalAsync(HospitalId);
-        _history = (await reference.GetUsageHistoryAsync(HospitalId)).ToDictionary(h => h.ProductId, h => h.AverageAnnualVolume);
+        var (hospital, history) = await reference.GetHospitalWithHistoryAsync(HospitalId);
+        _hospital = hospital;
+        _history = history.ToDictionary(h => h.ProductId, h => h.AverageAnnualVolume);
     }
 
     public async Task RegisterAsync(Hospital hospital)

@@ -82,11 +82,19 @@ public sealed class ReferenceRepository(ProcurementStore store)
         SELECT hospital_id AS Id, name AS Name, region_code AS RegionCode FROM hospitals WHERE hospital_id = @Id
         """;
 
-    public Task<Hospital?> GetHospitalAsync(string id) =>
-        store.ReadAsync(async connection =>
+    /// <summary>A hospital and its usage history, read on one connection (a hospital grain's activation).</summary>
+    public Task<(Hospital? Hospital, IReadOnlyList<UsageHistory> History)> GetHospitalWithHistoryAsync(string id) =>
+        store.ReadAsync<(Hospital?, IReadOnlyList<UsageHistory>)>(async connection =>
         {
             var row = await connection.QuerySingleOrDefaultAsync<HospitalRow>(SelectHospitalSql, new { Id = id });
-            return row is null ? null : new Hospital(row.Id, row.Name, row.RegionCode);
+            if (row is null)
+            {
+                return (null, []);
+            }
+            var history = (await connection.QueryAsync<HistoryRow>(SelectHistorySql, new { HospitalId = id }))
+                .Select(r => new UsageHistory(r.ProductId, r.AverageAnnualVolume))
+                .ToList();
+            return (new Hospital(row.Id, row.Name, row.RegionCode), history);
         });
 
     private const string UpsertManufacturerSql = """
@@ -227,12 +235,6 @@ public sealed class ReferenceRepository(ProcurementStore store)
           FROM hospital_usage_history
          WHERE hospital_id = @HospitalId
         """;
-
-    public Task<IReadOnlyList<UsageHistory>> GetUsageHistoryAsync(string hospitalId) =>
-        store.ReadAsync<IReadOnlyList<UsageHistory>>(async connection =>
-            (await connection.QueryAsync<HistoryRow>(SelectHistorySql, new { HospitalId = hospitalId }))
-                .Select(r => new UsageHistory(r.ProductId, r.AverageAnnualVolume))
-                .ToList());
 
     private const string UpsertQualificationSql = """
         INSERT INTO qualifications (manufacturer_id, product_id, consistency_passed, years_of_production, gmp_violation_2y, gmp_record, declared_at)
