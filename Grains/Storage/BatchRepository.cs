@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Procurement.Contracts.Domain;
@@ -10,6 +11,10 @@ namespace Procurement.Grains.Storage;
 public sealed class BatchRepository(ProcurementStore store)
 {
     private const string SelectPhaseSql = "SELECT phase FROM tender_batches WHERE batch_id = @BatchId";
+
+    private static readonly string[] BatchIdParameter = ["BatchId"];
+
+    private readonly string _selectPhaseForShareSql = $"{SelectPhaseSql} {store.Dialect.ShareLockSuffix}";
 
     private const string SelectAllianceSql = "SELECT COUNT(*) FROM alliances WHERE alliance_id = @AllianceId";
 
@@ -234,6 +239,8 @@ public sealed class BatchRepository(ProcurementStore store)
         SELECT product_id AS ProductId, revision AS Revision FROM volume_reports WHERE batch_id = @BatchId AND hospital_id = @HospitalId
         """;
 
+    private static readonly string[] BatchAndHospitalParameters = ["BatchId", "HospitalId"];
+
     private static readonly string[] ReportColumns =
         ["batch_id", "hospital_id", "product_id", "annual_volume", "preferred_manufacturer_id", "below_history_reason", "revision", "reported_at"];
 
@@ -256,32 +263,33 @@ public sealed class BatchRepository(ProcurementStore store)
     public async Task<IReadOnlyList<VolumeReport>> SaveVolumeReportsAsync(
         string batchId, string hospitalId, IReadOnlyList<VolumeReportLine> lines, DateTimeOffset at, string actor)
     {
-        var revisions = await store.ReadAsync(async connection =>
-            (await connection.QueryAsync<RevisionRow>(SelectRevisionsSql, new { BatchId = batchId, HospitalId = hospitalId }))
-                .ToDictionary(r => r.ProductId, r => r.Revision));
-        var reports = lines.Select(l => new VolumeReport(
-            batchId,
-            hospitalId,
-            l.ProductId,
-            l.AnnualVolume,
-            l.PreferredManufacturerId,
-            l.BelowHistoryReason,
-            revisions.GetValueOrDefault(l.ProductId) + 1,
-            at)).ToList();
-        var added = reports.Where(r => r.Revision == 1).ToList();
-        var amended = reports.Where(r => r.Revision > 1).ToList();
         var payload = EventLog.Serialize(lines);
         var reportedAt = store.Dialect.Instant(at);
 
         return await store.WriteAsync<IReadOnlyList<VolumeReport>>(async (connection, transaction) =>
         {
-            var phase = await connection.QuerySingleOrDefaultAsync<int?>(
-                $"{SelectPhaseSql} {store.Dialect.ShareLockSuffix}", new { BatchId = batchId }, transaction);
-            if (phase != (int)TenderBatchPhase.VolumeReporting)
+            var phase = await StatementCache.ScalarAsync(connection, transaction, _selectPhaseForShareSql, BatchIdParameter, batchId);
+            if (phase is null || Convert.ToInt32(phase, CultureInfo.InvariantCulture) != (int)TenderBatchPhase.VolumeReporting)
             {
                 throw new ProcurementException(ErrorCodes.ReportingClosed, $"Volume reporting for batch {batchId} is not open.", "batchId");
             }
             await CheckPreferredManufacturersAsync(connection, transaction, lines);
+            // Read in the same transaction: the revision an amendment replaces is the one stored now.
+            var revisions = new Dictionary<string, int>(StringComparer.Ordinal);
+            await StatementCache.ReadAsync(
+                connection, transaction, SelectRevisionsSql, BatchAndHospitalParameters, [batchId, hospitalId],
+                r => revisions[r.GetString(0)] = r.GetInt32(1));
+            var reports = new List<VolumeReport>(lines.Count);
+            var added = new List<VolumeReport>(lines.Count);
+            var amended = new List<VolumeReport>();
+            foreach (var line in lines)
+            {
+                var report = new VolumeReport(
+                    batchId, hospitalId, line.ProductId, line.AnnualVolume, line.PreferredManufacturerId, line.BelowHistoryReason,
+                    revisions.GetValueOrDefault(line.ProductId) + 1, at);
+                reports.Add(report);
+                (report.Revision == 1 ? added : amended).Add(report);
+            }
             await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "volume_reports", ReportColumns, added, Bind);
             if (await PreparedRows.ExecuteAsync(connection, transaction, UpdateReportSql, ReportParameters, amended, Bind) != amended.Count)
             {
@@ -391,13 +399,6 @@ public sealed class BatchRepository(ProcurementStore store)
         public long TotalAnnualVolume { get; init; }
 
         public long ReportingHospitals { get; init; }
-    }
-
-    private sealed record RevisionRow
-    {
-        public string ProductId { get; init; } = "";
-
-        public int Revision { get; init; }
     }
 
     private sealed record ReportRow

@@ -22,6 +22,10 @@ public static class DapperSetup
         SqlMapper.AddTypeHandler(new InstantHandler());
     }
 
+    /// <summary>An instant as a raw parameter value for <paramref name="connection"/>'s driver, as the type handler writes it.</summary>
+    public static object InstantValue(System.Data.Common.DbConnection connection, DateTimeOffset value) =>
+        connection is SqliteConnection ? SqliteText(value) : value.UtcDateTime;
+
     public static string SqliteText(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 

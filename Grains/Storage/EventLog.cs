@@ -17,6 +17,8 @@ public static class EventLog
         VALUES             (@OccurredAt, @Actor, @BatchId, @EntityType, @EntityId, @EventType, @Payload)
         """;
 
+    private static readonly string[] InsertParameters = ["OccurredAt", "Actor", "BatchId", "EntityType", "EntityId", "EventType", "Payload"];
+
     /// <summary>
     /// The JSON text of a payload. A large payload is serialised by the caller before it queues
     /// its write, so the work stays off the single writer.
@@ -45,16 +47,7 @@ public static class EventLog
         string entityId,
         string eventType,
         string payloadJson) =>
-        connection.ExecuteAsync(InsertSql, new
-        {
-            OccurredAt = occurredAt,
-            Actor = actor,
-            BatchId = batchId,
-            EntityType = entityType,
-            EntityId = entityId,
-            EventType = eventType,
-            Payload = payloadJson,
-        }, transaction);
+        StatementCache.ExecuteAsync(connection, transaction, InsertSql, InsertParameters, DapperSetup.InstantValue(connection, occurredAt), actor, batchId, entityType, entityId, eventType, payloadJson);
 
     private const string SelectByBatchSql = """
         SELECT event_id AS EventId, occurred_at AS OccurredAt, actor AS Actor, batch_id AS BatchId,

@@ -22,28 +22,26 @@ public static class PreparedRows
         {
             return 0;
         }
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        var parameters = new DbParameter[parameterNames.Length];
-        for (var i = 0; i < parameterNames.Length; i++)
+        var statement = StatementCache.Get(connection, transaction, sql, parameterNames, out var owned);
+        try
         {
-            parameters[i] = command.CreateParameter();
-            parameters[i].ParameterName = "@" + parameterNames[i];
-            command.Parameters.Add(parameters[i]);
-        }
-        var buffer = new object?[parameterNames.Length];
-        var total = 0;
-        foreach (var row in rows)
-        {
-            values(row, buffer);
-            for (var i = 0; i < buffer.Length; i++)
+            var buffer = new object?[parameterNames.Length];
+            var total = 0;
+            foreach (var row in rows)
             {
-                parameters[i].Value = buffer[i] ?? DBNull.Value;
+                values(row, buffer);
+                statement.Bind(buffer);
+                total += await statement.Command.ExecuteNonQueryAsync();
             }
-            total += await command.ExecuteNonQueryAsync();
+            return total;
         }
-        return total;
+        finally
+        {
+            if (owned)
+            {
+                await statement.Command.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>Rows per multi-row INSERT: far below SQLite's 32,766 and PostgreSQL's 65,535 parameters.</summary>

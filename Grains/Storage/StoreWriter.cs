@@ -22,12 +22,18 @@ public sealed class StoreWriter : IAsyncDisposable
     private readonly ILogger<StoreWriter> _logger;
     private readonly Channel<IWorkItem> _queue = Channel.CreateUnbounded<IWorkItem>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Task[] _loops;
+    private readonly string _savepoint;
+    private readonly string _releaseSavepoint;
+    private readonly string _rollbackToSavepoint;
 
     public StoreWriter(SqlDialect dialect, int maxBatchSize, ILogger<StoreWriter> logger)
     {
         _dialect = dialect;
         _maxBatchSize = maxBatchSize;
         _logger = logger;
+        _savepoint = dialect.Savepoint("unit");
+        _releaseSavepoint = dialect.ReleaseSavepoint("unit");
+        _rollbackToSavepoint = dialect.RollbackToSavepoint("unit");
         _loops = dialect.SynchronousDriver
             ? [RunOnDedicatedThread()]
             : Enumerable.Range(0, dialect.WriterCount).Select(_ => Task.Run(RunAsync)).ToArray();
@@ -100,12 +106,49 @@ public sealed class StoreWriter : IAsyncDisposable
         }
     }
 
+    // An in-process database (SQLite) keeps its writer connection, with its prepared statements,
+    // for the writer's lifetime; a server's pool hands out a connection per group.
+    private DbConnection? _kept;
+    private StatementCache? _keptStatements;
+
+    private async Task<DbConnection> ConnectAsync()
+    {
+        if (!_dialect.SynchronousDriver)
+        {
+            return await _dialect.OpenForWriteAsync();
+        }
+        if (_kept is null)
+        {
+            _kept = await _dialect.OpenForWriteAsync();
+            _keptStatements = StatementCache.Attach(_kept);
+        }
+        return _kept;
+    }
+
+    private async Task ReleaseAsync(DbConnection connection, bool failed)
+    {
+        if (connection != _kept)
+        {
+            await connection.DisposeAsync();
+        }
+        else if (failed)
+        {
+            // After a failed commit the connection may be in any state: start again with a new one.
+            _keptStatements?.Dispose();
+            _keptStatements = null;
+            _kept = null;
+            await connection.DisposeAsync();
+        }
+    }
+
     private async Task CommitAsync(List<IWorkItem> batch)
     {
         var succeeded = new List<IWorkItem>(batch.Count);
+        DbConnection? connection = null;
+        var failed = false;
         try
         {
-            await using var connection = await _dialect.OpenForWriteAsync();
+            connection = await ConnectAsync();
             await using var transaction = await _dialect.BeginWriteAsync(connection, CancellationToken.None);
             if (batch.Count == 1)
             {
@@ -125,17 +168,17 @@ public sealed class StoreWriter : IAsyncDisposable
             {
                 foreach (var item in batch)
                 {
-                    await ExecuteAsync(connection, transaction, _dialect.Savepoint("unit"));
+                    await ExecuteAsync(connection, transaction, _savepoint);
                     try
                     {
                         await item.RunAsync(connection, transaction);
-                        await ExecuteAsync(connection, transaction, _dialect.ReleaseSavepoint("unit"));
+                        await ExecuteAsync(connection, transaction, _releaseSavepoint);
                         succeeded.Add(item);
                     }
                     catch (Exception ex)
                     {
-                        await ExecuteAsync(connection, transaction, _dialect.RollbackToSavepoint("unit"));
-                        await ExecuteAsync(connection, transaction, _dialect.ReleaseSavepoint("unit"));
+                        await ExecuteAsync(connection, transaction, _rollbackToSavepoint);
+                        await ExecuteAsync(connection, transaction, _releaseSavepoint);
                         item.Fail(Describe(ex));
                     }
                 }
@@ -144,12 +187,20 @@ public sealed class StoreWriter : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            failed = true;
             _logger.LogError(ex, "A group commit of {Count} unit(s) failed; every unit in it is reported failed.", batch.Count);
             foreach (var item in batch)
             {
                 item.Fail(Describe(ex));
             }
             return;
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await ReleaseAsync(connection, failed);
+            }
         }
         foreach (var item in succeeded)
         {
@@ -171,18 +222,18 @@ public sealed class StoreWriter : IAsyncDisposable
         return new ProcurementException(ErrorCodes.StoreFailure, "The store could not save the change; nothing was written. The silo log has the cause.");
     }
 
-    private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
-    }
+    private static Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql) =>
+        StatementCache.ExecuteAsync(connection, transaction, sql, []);
 
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await Task.WhenAll(_loops);
+        _keptStatements?.Dispose();
+        if (_kept is not null)
+        {
+            await _kept.DisposeAsync();
+        }
     }
 
     private interface IWorkItem

@@ -15,7 +15,7 @@ namespace Procurement.Benchmarks;
 /// the hospital grains, beside a plain bulk insert of the same rows into the same database in the
 /// same run. Prints rows/s of each and the machine.
 /// Usage: dotnet run -c Release --project tests/Procurement.Benchmarks -- [--hospitals N] [--products M]
-///        [--provider sqlite|postgresql|both] [--parallel P]
+///        [--provider sqlite|postgresql|both] [--parallel P] [--caller silo|client|both]
 /// </summary>
 public static class IngestBenchmark
 {
@@ -25,16 +25,22 @@ public static class IngestBenchmark
         var products = IntOption(args, "--products", 55);
         var parallel = IntOption(args, "--parallel", 256);
         var provider = Option(args, "--provider") ?? "both";
+        var caller = Option(args, "--caller") ?? "silo";
+        if (caller is not ("silo" or "client" or "both"))
+        {
+            Console.Error.WriteLine("--caller must be silo, client or both.");
+            return 2;
+        }
         PrintMachine();
         Console.WriteLine($"Workload: {hospitals:N0} hospitals x {products} products = {(long)hospitals * products:N0} report lines; {parallel} hospitals in flight.");
         foreach (var name in provider == "both" ? [StoreProviders.Sqlite, StoreProviders.PostgreSql] : new[] { provider })
         {
-            await RunOneAsync(name, hospitals, products, parallel);
+            await RunOneAsync(name, hospitals, products, parallel, caller);
         }
         return 0;
     }
 
-    private static async Task RunOneAsync(string provider, int hospitalCount, int productCount, int parallel)
+    private static async Task RunOneAsync(string provider, int hospitalCount, int productCount, int parallel, string caller)
     {
         var options = TestStores.For(provider);
         if (provider == StoreProviders.Sqlite)
@@ -50,7 +56,7 @@ public static class IngestBenchmark
         var setup = Stopwatch.StartNew();
         await SeedReferenceDataAsync(store, hospitals, products, regions);
         var now = DateTimeOffset.UtcNow;
-        foreach (var batchId in new[] { "BENCH-GRAINS", "BENCH-PLAIN", "BENCH-COPY" })
+        foreach (var batchId in new[] { "BENCH-GRAINS", "BENCH-CLIENT", "BENCH-PLAIN", "BENCH-COPY" })
         {
             var batch = cluster.Client.GetGrain<ITenderBatchGrain>(batchId);
             await batch.ConfigureAsync(new TenderBatchDefinition(
@@ -59,40 +65,55 @@ public static class IngestBenchmark
                 new TenderWindows(now.AddDays(1), now.AddDays(2), now.AddDays(2), 7), 24));
             await batch.OpenVolumeReportingAsync();
         }
-        Console.WriteLine($"[{provider}] setup (reference data and three batches): {setup.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"[{provider}] setup (reference data and four batches): {setup.Elapsed.TotalSeconds:F1} s");
 
         var rows = (long)hospitalCount * productCount;
-        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-        var grains = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(hospitals, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (hospital, _) =>
+        // "silo": the calls a portal co-hosted in the silo makes (the default deployment).
+        // "client": the calls of a separate portal process, through the client gateway on loopback;
+        // here that client shares the silo's two cores.
+        var runs = new List<(string Name, double Rate)>();
+        foreach (var (name, batchId, factory) in new (string, string, IGrainFactory)[]
+                 {
+                     ("co-hosted caller", "BENCH-GRAINS", cluster.SiloGrainFactory),
+                     ("external client ", "BENCH-CLIENT", cluster.Client),
+                 }.Where(r => caller == "both" || (caller == "silo") == (r.Item2 == "BENCH-GRAINS")))
         {
-            var lines = products.Select((p, i) => new VolumeReportLine(p, 1_000 + i, null, null)).ToList();
-            await cluster.Client.GetGrain<IHospitalGrain>(hospital).SubmitVolumeReportsAsync("BENCH-GRAINS", lines);
-        });
-        grains.Stop();
-        var grainCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(hospitals, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (hospital, _) =>
+            {
+                var lines = products.Select((p, i) => new VolumeReportLine(p, 1_000 + i, null, null)).ToList();
+                await factory.GetGrain<IHospitalGrain>(hospital).SubmitVolumeReportsAsync(batchId, lines);
+            });
+            watch.Stop();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+            var stored = await store.ReadAsync(c => c.ExecuteScalarAsync<long>(
+                "SELECT COUNT(*) FROM volume_reports WHERE batch_id = @BatchId", new { BatchId = batchId }));
+            if (stored != rows)
+            {
+                throw new InvalidOperationException($"Expected {rows} rows through the grains in {batchId}, found {stored}.");
+            }
+            var rate = rows / watch.Elapsed.TotalSeconds;
+            runs.Add((name, rate));
+            Console.WriteLine($"[{provider}] grains, {name}: {rows:N0} rows in {watch.Elapsed.TotalSeconds:F1} s = {rate:N0} rows/s (one transaction and one event per hospital, acknowledged after commit; process CPU {cpu.TotalSeconds:F1} s = {cpu / watch.Elapsed:F2} cores)");
+        }
 
         var plain = Stopwatch.StartNew();
         await PlainInsertAsync(store, hospitals, products);
         plain.Stop();
 
-        var stored = await store.ReadAsync(c => c.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM volume_reports WHERE batch_id = 'BENCH-GRAINS'"));
-        if (stored != rows)
-        {
-            throw new InvalidOperationException($"Expected {rows} rows through the grains, found {stored}.");
-        }
-        var grainRate = rows / grains.Elapsed.TotalSeconds;
         var plainRate = rows / plain.Elapsed.TotalSeconds;
-        Console.WriteLine($"[{provider}] through hospital grains: {rows:N0} rows in {grains.Elapsed.TotalSeconds:F1} s = {grainRate:N0} rows/s (one transaction and one event per hospital, acknowledged after commit; process CPU {grainCpu.TotalSeconds:F1} s = {grainCpu / grains.Elapsed:F2} cores)");
         Console.WriteLine($"[{provider}] plain bulk insert     : {rows:N0} rows in {plain.Elapsed.TotalSeconds:F1} s = {plainRate:N0} rows/s (one connection, one transaction, one prepared INSERT)");
-        Console.WriteLine($"[{provider}] grains / plain        : {grainRate / plainRate:P0} (target >= 50%)");
+        foreach (var (name, rate) in runs)
+        {
+            Console.WriteLine($"[{provider}] grains ({name.Trim()}) / plain: {rate / plainRate:P0} (target >= 50%)");
+        }
         if (provider == StoreProviders.PostgreSql)
         {
             var copy = Stopwatch.StartNew();
             await CopyInsertAsync(store, hospitals, products);
             var copyRate = rows / copy.Elapsed.TotalSeconds;
-            Console.WriteLine($"[{provider}] binary COPY           : {rows:N0} rows in {copy.Elapsed.TotalSeconds:F1} s = {copyRate:N0} rows/s; grains / COPY = {grainRate / copyRate:P0}");
+            Console.WriteLine($"[{provider}] binary COPY           : {rows:N0} rows in {copy.Elapsed.TotalSeconds:F1} s = {copyRate:N0} rows/s; {string.Join("; ", runs.Select(r => $"grains ({r.Name.Trim()}) / COPY = {r.Rate / copyRate:P0}"))}");
         }
     }
 

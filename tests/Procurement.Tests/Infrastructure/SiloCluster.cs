@@ -23,6 +23,12 @@ public sealed class SiloCluster : IAsyncDisposable
 
     public IClusterClient Client => _cluster.Client;
 
+    /// <summary>
+    /// The silo's own grain factory: calls made through it are what a portal co-hosted in the silo
+    /// makes (the default deployment), without the client gateway's network hop.
+    /// </summary>
+    public IGrainFactory SiloGrainFactory => _cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainFactory>();
+
     /// <summary>The silo's own store, for reading the tables directly in assertions.</summary>
     public ProcurementStore Database => _cluster.Silos[0].ServiceProvider.GetRequiredService<ProcurementStore>();
 
