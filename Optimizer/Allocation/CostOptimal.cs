@@ -34,6 +34,10 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         CancellationToken cancellationToken = default,
         IReadOnlyList<ProductAllocation>? hint = null)
     {
+        if (options.Solver == CostSolver.Mip)
+        {
+            return AllocateWithMip(products, budgets, previousSuppliers, cancellationToken);
+        }
         if (budgets.Values.Any(b => b is not null) || products.Count <= 1)
         {
             return SolveJoint(products, budgets, previousSuppliers, cancellationToken, hint);
@@ -59,6 +63,164 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
             parts.SelectMany(p => p.Products).ToList(),
             new SolveReport("cp-sat per product", status, cost, bound, gap, watch.Elapsed, Parameters()),
             null);
+    }
+
+    /// <summary>
+    /// The default pipeline. (1) Each product's cost-optimal primaries as a MIP, products in
+    /// parallel, each allowed whatever remains of the time limit. Without budgets that is the whole
+    /// cost phase; the sum of the products' bounds bounds the batch. (2) With budgets, when the
+    /// products' own optima already fit every region's budget they are optimal for the batch too
+    /// (the budgets only remove allocations); otherwise one joint MIP with the budget rows.
+    /// (3) Rank and continuity, only for products where the cost-optimal allocation leaves a
+    /// cheaper winner with less volume than a dearer one or a region away from its previous
+    /// supplier: CP-SAT with that product's cost and its spend in every region held at most at the
+    /// MIP's, starting from the MIP's allocation. (4) Spares: in each (product, region) the
+    /// best-ranked other winner that supplies it.
+    /// </summary>
+    private CostOptimalResult AllocateWithMip(
+        IReadOnlyList<ProductToAllocate> products,
+        IReadOnlyDictionary<string, decimal?> budgets,
+        IReadOnlyDictionary<(string ProductId, string RegionCode), string>? previousSuppliers,
+        CancellationToken cancellationToken)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var deadline = options.TimeLimit;
+        var parameters = $"cost: cbc per product{(budgets.Values.Any(b => b is not null) ? " (joint with budget rows when they bind)" : "")}, relative_mip_gap:0, time limit {options.TimeLimit.TotalSeconds:0.###} s, {options.Workers} in parallel; rank and continuity: cp-sat {Parameters(options.TimeLimit / 10)}";
+        var prepared = products.Select(p => (Item: p, Parts: RegionMip.Cells(p))).ToList();
+        var outcomes = new RegionMip.Outcome[prepared.Count];
+        var done = 0;
+        long doneCost = 0;
+        long doneBound = 0;
+        var gate = new object();
+        Parallel.For(0, prepared.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Workers) }, i =>
+        {
+            outcomes[i] = RegionMip.Solve(prepared[i].Parts.Cells, null, deadline - watch.Elapsed, cancellationToken);
+            lock (gate)
+            {
+                done++;
+                doneCost += outcomes[i].Cost;
+                doneBound += outcomes[i].Bound;
+                progress?.Invoke(new SolveProgress($"cost, {done}/{prepared.Count} products", watch.Elapsed, Yuan(doneCost), Yuan(doneBound)));
+            }
+        });
+
+        if (outcomes.Any(o => o.Status == SolveStatus.Infeasible))
+        {
+            var failed = string.Join(", ", prepared.Where((_, i) => outcomes[i].Status == SolveStatus.Infeasible).Select(p => p.Item.Product.ProductId));
+            return new CostOptimalResult([], new SolveReport($"mip: no allocation within the winners' capacities for {failed}", SolveStatus.Infeasible, null, null, null, watch.Elapsed, parameters), null);
+        }
+        if (outcomes.Any(o => o.Status == SolveStatus.NoSolutionInTime))
+        {
+            return new CostOptimalResult([], new SolveReport("mip per product", SolveStatus.NoSolutionInTime, null, null, null, watch.Elapsed, parameters), null);
+        }
+        var primary = outcomes.SelectMany(o => o.Primary).ToDictionary(p => p.Key, p => p.Value);
+        var cost = outcomes.Sum(o => o.Cost);
+        var bound = outcomes.Sum(o => o.Bound);
+        var method = "mip per product";
+        if (budgets.Values.Any(b => b is not null) && !FitsBudgets(primary, budgets))
+        {
+            var joint = RegionMip.Solve(prepared.SelectMany(p => p.Parts.Cells).ToList(), budgets, deadline - watch.Elapsed, cancellationToken);
+            method = "mip, joint with the region budgets";
+            if (joint.Status == SolveStatus.Infeasible)
+            {
+                var report = new SolveReport(method, SolveStatus.Infeasible, null, bound == 0 ? null : Yuan(bound), null, watch.Elapsed, parameters);
+                return new CostOptimalResult([], report, Shortfall(products, budgets, Parameters(), cancellationToken));
+            }
+            if (joint.Status == SolveStatus.NoSolutionInTime)
+            {
+                return new CostOptimalResult([], new SolveReport(method, SolveStatus.NoSolutionInTime, null, Yuan(bound), null, watch.Elapsed, parameters), null);
+            }
+            primary = joint.Primary.ToDictionary(p => p.Key, p => p.Value);
+            cost = joint.Cost;
+            // The products' own bounds ignore the budgets, so they bound the joint problem too.
+            bound = Math.Max(joint.Bound, bound);
+        }
+        progress?.Invoke(new SolveProgress("cost", watch.Elapsed, Yuan(cost), Yuan(bound)));
+
+        // Rank and continuity under the cost found; each product keeps its cost and its spend per region.
+        var secondaryDeadline = watch.Elapsed + options.TimeLimit / 10;
+        foreach (var (item, parts) in prepared)
+        {
+            if (SecondaryPenalty(item, parts.Cells, primary, previousSuppliers) == 0 || watch.Elapsed >= secondaryDeadline)
+            {
+                continue;
+            }
+            var mine = parts.Cells.Where(primary.ContainsKey).ToList();
+            var spend = mine.GroupBy(c => c.Region).ToDictionary(g => g.Key, g => (decimal?)Yuan(g.Sum(c => c.Fen(primary[c]))), StringComparer.Ordinal);
+            var model = Build([item], spend, null, previousSuppliers, slackBudgets: false);
+            var productCost = mine.Sum(c => c.Fen(primary[c]));
+            model.Model.Add(model.Cost <= productCost);
+            var chosen = mine.Select(c => (c.Region, primary[c].BidId)).ToHashSet();
+            foreach (var candidate in model.Primaries)
+            {
+                model.Model.AddHint(candidate.Literal, chosen.Contains((candidate.Region, candidate.Winner.BidId)));
+            }
+            var secondStatus = Solve(model, model.Secondary, "rank-and-continuity", Parameters(secondaryDeadline - watch.Elapsed), cancellationToken, out _, out _, out var values);
+            if (secondStatus is not (CpSolverStatus.Optimal or CpSolverStatus.Feasible))
+            {
+                continue;
+            }
+            var byRegion = mine.ToDictionary(c => c.Region, StringComparer.Ordinal);
+            foreach (var candidate in model.Primaries.Where(c => values(c.Literal)))
+            {
+                primary[byRegion[candidate.Region]] = candidate.Winner;
+            }
+        }
+
+        var allocations = prepared.Select(p => new ProductAllocation(
+            p.Item.Product.ProductId,
+            p.Parts.Cells.Where(primary.ContainsKey).Select(c => Allocation(c, primary[c])).ToList(),
+            p.Parts.Unallocated)).ToList();
+        var finalCost = primary.Sum(p => p.Key.Fen(p.Value));
+        var gap = finalCost == 0 ? 0d : (double)(finalCost - bound) / finalCost;
+        var status = finalCost - bound < 1 ? SolveStatus.Optimal : SolveStatus.FeasibleWithGap;
+        return new CostOptimalResult(allocations, new SolveReport(method, status, Yuan(finalCost), Yuan(bound), gap, watch.Elapsed, parameters), null);
+    }
+
+    /// <summary>The primary with, as its spare, the best-ranked other winner that supplies the region.</summary>
+    private static RegionAllocation Allocation(RegionMip.Cell cell, BidStatement primary)
+    {
+        var spare = cell.Candidates.Where(c => c.BidId != primary.BidId).OrderBy(c => c.Rank ?? int.MaxValue).FirstOrDefault();
+        var price = primary.AwardedUnitPrice!.Value;
+        return new RegionAllocation(cell.Item.Product.ProductId, cell.Region, primary.BidId, primary.ManufacturerId, spare?.BidId, spare?.ManufacturerId,
+            cell.Volume, price, decimal.Round(cell.Volume * price, 2));
+    }
+
+    private static bool FitsBudgets(IReadOnlyDictionary<RegionMip.Cell, BidStatement> primary, IReadOnlyDictionary<string, decimal?> budgets) =>
+        primary.GroupBy(p => p.Key.Region).All(g =>
+            budgets.GetValueOrDefault(g.Key) is not { } budget || g.Sum(p => p.Key.Fen(p.Value)) <= decimal.Floor(budget * FenPerYuan));
+
+    /// <summary>
+    /// How far an allocation is from respecting rank (volume a dearer winner has beyond a cheaper
+    /// one, summed over neighbours in rank order) and continuity (regions away from their previous supplier).
+    /// </summary>
+    private static long SecondaryPenalty(
+        ProductToAllocate item,
+        IReadOnlyList<RegionMip.Cell> cells,
+        IReadOnlyDictionary<RegionMip.Cell, BidStatement> primary,
+        IReadOnlyDictionary<(string ProductId, string RegionCode), string>? previous)
+    {
+        var volume = item.Result.Winners.ToDictionary(w => w.BidId, _ => 0L);
+        long misses = 0;
+        foreach (var cell in cells)
+        {
+            if (!primary.TryGetValue(cell, out var winner))
+            {
+                continue;
+            }
+            volume[winner.BidId] += cell.Volume;
+            if (previous is not null && previous.TryGetValue((item.Product.ProductId, cell.Region), out var maker)
+                && maker != winner.ManufacturerId && cell.Candidates.Any(c => c.ManufacturerId == maker))
+            {
+                misses++;
+            }
+        }
+        long shortfall = 0;
+        for (var i = 0; i + 1 < item.Result.Winners.Count; i++)
+        {
+            shortfall += Math.Max(0, volume[item.Result.Winners[i + 1].BidId] - volume[item.Result.Winners[i].BidId]);
+        }
+        return shortfall + misses;
     }
 
     private CostOptimalResult SolveJoint(

@@ -21,7 +21,14 @@ public sealed record ProductAward(
     IReadOnlyList<BidStatement> Winners,
     IReadOnlyList<BidStatement> Statements,
     IReadOnlyList<RegionAllocation> Allocations,
-    IReadOnlyList<UnallocatedRegion> Unallocated);
+    IReadOnlyList<UnallocatedRegion> Unallocated)
+{
+    /// <summary>In <c>hospital</c> mode: each hospital's supplier (the region lists are then empty).</summary>
+    public IReadOnlyList<HospitalAllocation> HospitalAllocations { get; init; } = [];
+
+    /// <summary>In <c>hospital</c> mode: hospitals no winner supplies, with the reason.</summary>
+    public IReadOnlyList<UnallocatedHospital> UnallocatedHospitals { get; init; } = [];
+}
 
 /// <summary>The same bids under two rule sets, side by side.</summary>
 public sealed record WhatIfComparison(AwardDocument Actual, AwardDocument Alternative);

@@ -38,6 +38,20 @@ public sealed class AwardEngine(SolveOptions options, Action<SolveProgress>? pro
                 products.Select(p => Award(p, allocations.GetValueOrDefault(p.Product.ProductId))).ToList(), solved.Report, solved.Shortfall);
         }
 
+        if (mode == AwardModes.Hospital)
+        {
+            var solved = new HospitalLevel(options, progress).Allocate(products, input.Hospitals!, cancellationToken);
+            var byProduct = solved.Products.ToDictionary(p => p.ProductId);
+            return new AwardDocument(input.BatchId, ruleSet, mode,
+                products.Select(p => Award(p, null) with
+                {
+                    HospitalAllocations = byProduct[p.Product.ProductId].Hospitals,
+                    UnallocatedHospitals = byProduct[p.Product.ProductId].Unallocated,
+                }).ToList(),
+                solved.Report,
+                null);
+        }
+
         var watch = Stopwatch.StartNew();
         var ranked = products.Select(p => Award(p, RankedPick.Allocate(p.Product, p.Result, p.Bids))).ToList();
         var cost = ranked.Sum(p => p.Allocations.Sum(a => a.Amount));

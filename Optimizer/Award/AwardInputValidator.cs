@@ -143,6 +143,45 @@ public static class AwardInputValidator
                 }
             }
         }
+        if (mode == AwardModes.Hospital && (input.Hospitals is null || input.Hospitals.Count == 0))
+        {
+            Fail("$.hospitals", "is required for hospital-level allocation (each hospital's reported volume per product)");
+        }
+        var hospitalLines = new HashSet<(string, string)>();
+        for (var i = 0; i < (input.Hospitals?.Count ?? 0); i++)
+        {
+            var line = input.Hospitals![i];
+            var at = $"$.hospitals[{i}]";
+            if (line is null)
+            {
+                Fail(at, "is empty");
+                continue;
+            }
+            if (string.IsNullOrWhiteSpace(line.HospitalId))
+            {
+                Fail($"{at}.hospitalId", "is required");
+            }
+            if (!regions.Contains(line.RegionCode ?? ""))
+            {
+                Fail($"{at}.regionCode", $"'{line.RegionCode}' is not a region of $.regions");
+            }
+            if (!products.ContainsKey(line.ProductId ?? ""))
+            {
+                Fail($"{at}.productId", $"'{line.ProductId}' is not a product of $.products");
+            }
+            else if (!hospitalLines.Add((line.HospitalId ?? "", line.ProductId!)))
+            {
+                Fail($"{at}.productId", $"hospital '{line.HospitalId}' reports '{line.ProductId}' twice");
+            }
+            if (line.ReportedVolume < 0)
+            {
+                Fail($"{at}.reportedVolume", "must not be negative");
+            }
+            if (problems.Count >= 100)
+            {
+                break;
+            }
+        }
         if (problems.Count > 0)
         {
             throw new AwardInputException(problems);

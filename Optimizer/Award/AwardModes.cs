@@ -5,5 +5,8 @@ public static class AwardModes
     public const string RankedPick = "ranked-pick";
     public const string CostOptimal = "cost-optimal";
 
-    public static IReadOnlyList<string> All { get; } = [RankedPick, CostOptimal];
+    /// <summary>Each hospital's volume to one winner (the brand it named when that brand won).</summary>
+    public const string Hospital = "hospital";
+
+    public static IReadOnlyList<string> All { get; } = [RankedPick, CostOptimal, Hospital];
 }

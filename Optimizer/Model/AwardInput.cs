@@ -10,7 +10,20 @@ public sealed record AwardInput(
     IReadOnlyDictionary<string, string> Parameters,
     IReadOnlyList<ProductInput> Products,
     IReadOnlyList<RegionInput> Regions,
-    IReadOnlyList<BidInput> Bids);
+    IReadOnlyList<BidInput> Bids)
+{
+    /// <summary>
+    /// Each hospital's reported volume per product, for the <c>hospital</c> allocation mode (the
+    /// region totals in <see cref="ProductInput.ReportedVolumes"/> stay the basis of the region modes).
+    /// </summary>
+    public IReadOnlyList<HospitalDemandInput>? Hospitals { get; init; }
+}
+
+/// <summary>
+/// One hospital's reported annual volume of one product (representative units) and the brand
+/// (manufacturer) it named, if any.
+/// </summary>
+public sealed record HospitalDemandInput(string HospitalId, string RegionCode, string ProductId, long ReportedVolume, string? PreferredManufacturerId = null);
 
 /// <summary>A biddable specification: units per pack and strength of one unit.</summary>
 public sealed record SpecificationInput(string Code, int PackCount, decimal StrengthMg);

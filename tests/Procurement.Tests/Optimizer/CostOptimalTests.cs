@@ -10,7 +10,7 @@ namespace Procurement.Tests.Optimizer;
 public sealed class CostOptimalTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 9, 0, 0, TimeSpan.Zero);
-    private static readonly SolveOptions Options = new(TimeSpan.FromSeconds(10), 2);
+    private static SolveOptions Options(CostSolver solver) => new(TimeSpan.FromSeconds(10), 2, Solver: solver);
 
     private sealed record Instance(List<ProductToAllocate> Products, Dictionary<string, decimal?> Budgets);
 
@@ -88,16 +88,21 @@ public sealed class CostOptimalTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    public void The_proven_optimum_equals_an_exhaustive_search_on_small_instances(int seed)
+    [InlineData(1, CostSolver.Mip)]
+    [InlineData(1, CostSolver.CpSat)]
+    [InlineData(2, CostSolver.Mip)]
+    [InlineData(2, CostSolver.CpSat)]
+    [InlineData(3, CostSolver.Mip)]
+    [InlineData(3, CostSolver.CpSat)]
+    [InlineData(4, CostSolver.Mip)]
+    [InlineData(4, CostSolver.CpSat)]
+    [InlineData(5, CostSolver.Mip)]
+    [InlineData(5, CostSolver.CpSat)]
+    public void The_proven_optimum_equals_an_exhaustive_search_on_small_instances(int seed, CostSolver solver)
     {
         var instance = RandomInstance(seed, products: 2, regions: 3, bidders: 3, budgets: seed % 2 == 0);
 
-        var solved = new CostOptimal(Options).Allocate(instance.Products, instance.Budgets);
+        var solved = new CostOptimal(Options(solver)).Allocate(instance.Products, instance.Budgets);
         var truth = BruteForce(instance);
 
         if (truth is null)
@@ -113,15 +118,19 @@ public sealed class CostOptimalTests
     }
 
     [Theory]
-    [InlineData(11)]
-    [InlineData(12)]
-    [InlineData(13)]
-    [InlineData(14)]
-    public void Cost_optimal_never_costs_more_than_ranked_pick_and_keeps_every_constraint(int seed)
+    [InlineData(11, CostSolver.Mip)]
+    [InlineData(11, CostSolver.CpSat)]
+    [InlineData(12, CostSolver.Mip)]
+    [InlineData(12, CostSolver.CpSat)]
+    [InlineData(13, CostSolver.Mip)]
+    [InlineData(13, CostSolver.CpSat)]
+    [InlineData(14, CostSolver.Mip)]
+    [InlineData(14, CostSolver.CpSat)]
+    public void Cost_optimal_never_costs_more_than_ranked_pick_and_keeps_every_constraint(int seed, CostSolver solver)
     {
         var instance = RandomInstance(seed, products: 4, regions: 6, bidders: 5, budgets: false);
 
-        var optimal = new CostOptimal(Options).Allocate(instance.Products, instance.Budgets);
+        var optimal = new CostOptimal(Options(solver)).Allocate(instance.Products, instance.Budgets);
         var ranked = instance.Products.Select(i => RankedPick.Allocate(i.Product, i.Result, i.Bids)).ToList();
 
         Assert.Equal(SolveStatus.Optimal, optimal.Report.Status);
@@ -142,35 +151,39 @@ public sealed class CostOptimalTests
         }
     }
 
-    [Fact]
-    public void When_budgets_are_too_small_the_shortfall_figures_really_make_it_feasible()
+    [Theory]
+    [InlineData(CostSolver.Mip)]
+    [InlineData(CostSolver.CpSat)]
+    public void When_budgets_are_too_small_the_shortfall_figures_really_make_it_feasible(CostSolver solver)
     {
         var instance = RandomInstance(21, products: 2, regions: 3, bidders: 3, budgets: false);
         var tight = instance.Budgets.Keys.ToDictionary(r => r, _ => (decimal?)500m);
 
-        var solved = new CostOptimal(Options).Allocate(instance.Products, tight);
+        var solved = new CostOptimal(Options(solver)).Allocate(instance.Products, tight);
 
         Assert.Equal(SolveStatus.Infeasible, solved.Report.Status);
         var shortfall = Assert.IsType<BudgetShortfall>(solved.Shortfall);
         Assert.True(shortfall.TotalExtraBudget > 0);
         var raised = tight.ToDictionary(b => b.Key, b => b.Value + shortfall.ExtraBudgetByRegion.GetValueOrDefault(b.Key) + 0.01m);
-        Assert.NotEqual(SolveStatus.Infeasible, new CostOptimal(Options).Allocate(instance.Products, raised).Report.Status);
+        Assert.NotEqual(SolveStatus.Infeasible, new CostOptimal(Options(solver)).Allocate(instance.Products, raised).Report.Status);
 
         var share = Assert.IsType<decimal>(shortfall.LargestFeasibleShare);
         Assert.True(share < instance.Products.Min(p => p.Result.AgreedShare));
-        Assert.NotEqual(SolveStatus.Infeasible, new CostOptimal(Options).Allocate(Scaled(instance, share), tight).Report.Status);
-        Assert.Equal(SolveStatus.Infeasible, new CostOptimal(Options).Allocate(Scaled(instance, share + 0.001m), tight).Report.Status);
+        Assert.NotEqual(SolveStatus.Infeasible, new CostOptimal(Options(solver)).Allocate(Scaled(instance, share), tight).Report.Status);
+        Assert.Equal(SolveStatus.Infeasible, new CostOptimal(Options(solver)).Allocate(Scaled(instance, share + 0.001m), tight).Report.Status);
     }
 
-    [Fact]
-    public void At_equal_cost_the_previous_supplier_keeps_its_region()
+    [Theory]
+    [InlineData(CostSolver.Mip)]
+    [InlineData(CostSolver.CpSat)]
+    public void At_equal_cost_the_previous_supplier_keeps_its_region(CostSolver solver)
     {
         var product = new ProductInput("P", "Tablet", 10m, new SpecificationInput("7", 7, 10m), [], new Dictionary<string, long> { ["R1"] = 1000, ["R2"] = 1000 });
         var bids = new[] { "A", "B" }.Select((id, i) => new BidInput(id, $"M-{id}", $"M-{id}", "P", "7", 7m, 10_000, ["R1", "R2"], T0.AddSeconds(i), new BidderQualification(true, 5, false))).ToList();
         var result = new WinnerDetermination(RuleSetCatalog.Resolve("custom", new Dictionary<string, string>())).Determine(product, bids);
         var previous = new Dictionary<(string, string), string> { [("P", "R1")] = "M-B" };
 
-        var solved = new CostOptimal(Options).Allocate([new ProductToAllocate(product, result, bids.ToDictionary(b => b.BidId))], new Dictionary<string, decimal?>(), previous);
+        var solved = new CostOptimal(Options(solver)).Allocate([new ProductToAllocate(product, result, bids.ToDictionary(b => b.BidId))], new Dictionary<string, decimal?>(), previous);
 
         var regions = Assert.Single(solved.Products).Regions.ToDictionary(r => r.RegionCode);
         Assert.Equal("B", regions["R1"].PrimaryBidId);

@@ -1,0 +1,406 @@
+using System.Diagnostics;
+using Google.OrTools.Sat;
+using Lp = Google.OrTools.LinearSolver;
+using Procurement.Optimizer.Model;
+using Procurement.Optimizer.Winners;
+
+namespace Procurement.Optimizer.Allocation;
+
+/// <summary>One hospital's agreed volume of one product, the winner that supplies it and its spare.</summary>
+public sealed record HospitalAllocation(
+    string ProductId,
+    string HospitalId,
+    string RegionCode,
+    string PrimaryBidId,
+    string PrimaryManufacturerId,
+    string? SpareBidId,
+    string? SpareManufacturerId,
+    long AgreedVolume,
+    decimal UnitPrice,
+    decimal Amount,
+    bool NamedBrand);
+
+/// <summary>A hospital left without a supplier, with the reason in words.</summary>
+public sealed record UnallocatedHospital(string HospitalId, string RegionCode, long AgreedVolume, string Reason);
+
+/// <summary>The hospital-level allocation of one product.</summary>
+public sealed record ProductHospitalAllocation(
+    string ProductId,
+    IReadOnlyList<HospitalAllocation> Hospitals,
+    IReadOnlyList<UnallocatedHospital> Unallocated,
+    SolveReport Report);
+
+/// <summary>The hospital-level allocation of a batch.</summary>
+public sealed record HospitalLevelResult(IReadOnlyList<ProductHospitalAllocation> Products, SolveReport Report);
+
+/// <summary>
+/// The <c>hospital</c> allocation: each hospital's agreed volume of a product goes to exactly one
+/// winner that supplies its region, within every winner's declared capacity, every winner getting
+/// some volume where there are hospitals enough, and a hospital that named a brand that won (and
+/// supplies its region) gets that brand (round 11). Minimises total cost.
+/// <para>
+/// At national scale (tens of thousands of hospitals per product) the assignment model is too large
+/// for CP-SAT alone, but it has structure: a winner's price is the same for every hospital, so
+/// the LP relaxation aggregates to a transportation problem from regions to winners (a few hundred
+/// variables). Per product: (1) fix the named brands; (2) solve that LP (GLOP) for the proven
+/// lower bound and the volume each winner should take in each region; (3) round: hospitals,
+/// largest first, fill those targets, the rest go to the cheapest winner with room; (4) improve with
+/// CP-SAT over a neighbourhood (the hospitals rounding had to place elsewhere and the smallest
+/// hospitals of each winner in each region), warm-started from the rounding. The report gives the
+/// cost, the LP bound and the proven gap between them.
+/// </para>
+/// </summary>
+public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? progress = null)
+{
+    /// <summary>Hospitals per product handed to the CP-SAT improvement at most.</summary>
+    public int NeighbourhoodSize { get; init; } = 4_000;
+
+    public HospitalLevelResult Allocate(
+        IReadOnlyList<ProductToAllocate> products,
+        IReadOnlyList<HospitalDemandInput> demands,
+        CancellationToken cancellationToken = default)
+    {
+        var watch = Stopwatch.StartNew();
+        var byProduct = demands.ToLookup(d => d.ProductId, StringComparer.Ordinal);
+        var results = new ProductHospitalAllocation[products.Count];
+        var done = 0;
+        decimal doneCost = 0;
+        decimal doneBound = 0;
+        var gate = new object();
+        // Products are independent: solve them side by side, each with what remains of the time limit
+        // shared among the products not started yet.
+        var started = 0;
+        Parallel.For(0, products.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Workers) }, i =>
+        {
+            TimeSpan share;
+            lock (gate)
+            {
+                var remaining = options.TimeLimit - watch.Elapsed;
+                var waiting = products.Count - started;
+                started++;
+                share = remaining / Math.Max(1, (double)waiting / Math.Max(1, options.Workers));
+            }
+            results[i] = AllocateProduct(products[i], byProduct[products[i].Product.ProductId].ToList(), share, cancellationToken);
+            lock (gate)
+            {
+                done++;
+                doneCost += results[i].Report.Objective ?? 0;
+                doneBound += results[i].Report.Bound ?? 0;
+                progress?.Invoke(new SolveProgress($"hospital level, {done}/{products.Count} products", watch.Elapsed, doneCost, doneBound));
+            }
+        });
+
+        var reports = results.Select(r => r.Report).ToList();
+        var status = reports.Any(r => r.Status == SolveStatus.Infeasible) ? SolveStatus.Infeasible
+            : reports.Any(r => r.Status == SolveStatus.NoSolutionInTime) ? SolveStatus.NoSolutionInTime
+            : reports.All(r => r.Status == SolveStatus.Optimal) ? SolveStatus.Optimal
+            : SolveStatus.FeasibleWithGap;
+        if (status is SolveStatus.Infeasible or SolveStatus.NoSolutionInTime)
+        {
+            var which = string.Join("; ", results.Where(r => r.Report.Status == status).Select(r => $"{r.ProductId}: {r.Report.Method}"));
+            return new HospitalLevelResult(results, new SolveReport($"hospital level: {which}", status, null, null, null, watch.Elapsed, Parameters(options.TimeLimit)));
+        }
+        var cost = reports.Sum(r => r.Objective!.Value);
+        var bound = reports.Sum(r => r.Bound!.Value);
+        var gap = cost == 0 ? 0d : (double)((cost - bound) / cost);
+        return new HospitalLevelResult(results, new SolveReport(
+            "hospital level: LP bound (glop), rounding, cp-sat improvement", status, cost, bound, gap, watch.Elapsed, Parameters(options.TimeLimit)));
+    }
+
+    private string Parameters(TimeSpan limit) =>
+        $"lp: glop; improvement: cp-sat max_time_in_seconds:{limit.TotalSeconds:0.###} num_workers:1 random_seed:{options.RandomSeed}; neighbourhood {NeighbourhoodSize} hospitals per product";
+
+    private sealed class Need(HospitalDemandInput demand, long volume, List<BidStatement> candidates)
+    {
+        public HospitalDemandInput Demand { get; } = demand;
+
+        public long Volume { get; } = volume;
+
+        public List<BidStatement> Candidates { get; } = candidates;
+
+        public BidStatement? Winner { get; set; }
+
+        public bool Named { get; set; }
+    }
+
+    private ProductHospitalAllocation AllocateProduct(ProductToAllocate item, List<HospitalDemandInput> demands, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var productId = item.Product.ProductId;
+        var winners = item.Result.Winners;
+        var unallocated = new List<UnallocatedHospital>();
+        var needs = new List<Need>();
+        foreach (var demand in demands)
+        {
+            var volume = (long)decimal.Round(demand.ReportedVolume * item.Result.AgreedShare, 0, MidpointRounding.AwayFromZero);
+            if (volume <= 0)
+            {
+                continue;
+            }
+            var candidates = winners.Where(w => item.Bids[w.BidId].SupplyRegions.Contains(demand.RegionCode)).ToList();
+            if (candidates.Count == 0)
+            {
+                unallocated.Add(new UnallocatedHospital(demand.HospitalId, demand.RegionCode, volume, winners.Count == 0 ? "no winner" : "no winner offered to supply its region"));
+                continue;
+            }
+            var need = new Need(demand, volume, candidates);
+            if (demand.PreferredManufacturerId is { } brand && candidates.FirstOrDefault(c => c.ManufacturerId == brand) is { } named)
+            {
+                need.Winner = named;
+                need.Named = true;
+            }
+            needs.Add(need);
+        }
+        var parameters = Parameters(limit);
+        if (needs.Count == 0)
+        {
+            return new ProductHospitalAllocation(productId, [], unallocated, new SolveReport("nothing to allocate", SolveStatus.Optimal, 0, 0, 0, watch.Elapsed, parameters));
+        }
+
+        var capacity = winners.ToDictionary(w => w.BidId, w => item.Bids[w.BidId].AnnualCapacity, StringComparer.Ordinal);
+        var left = new Dictionary<string, long>(capacity, StringComparer.Ordinal);
+        foreach (var need in needs.Where(n => n.Named))
+        {
+            left[need.Winner!.BidId] -= need.Volume;
+        }
+        var overNamed = left.Where(l => l.Value < 0).ToList();
+        if (overNamed.Count > 0)
+        {
+            var words = string.Join(", ", overNamed.Select(o => $"{o.Key} is named by hospitals for {capacity[o.Key] - o.Value:N0} units against a capacity of {capacity[o.Key]:N0}"));
+            return Infeasible(productId, unallocated, $"named brands exceed capacity: {words}", watch, parameters);
+        }
+
+        // (2) The LP relaxation, aggregated by region: how much each winner takes in each region.
+        var free = needs.Where(n => !n.Named).ToList();
+        var regions = free.GroupBy(n => n.Demand.RegionCode, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var mustGetVolume = winners.Count <= needs.Count
+            ? winners.Where(w => !needs.Any(n => n.Named && n.Winner!.BidId == w.BidId)).Select(w => w.BidId).ToHashSet(StringComparer.Ordinal)
+            : [];
+        var namedCost = needs.Where(n => n.Named).Sum(n => n.Volume * n.Winner!.AwardedUnitPrice!.Value);
+        var lp = SolveTransportation(winners, regions, left, mustGetVolume, cancellationToken);
+        if (lp is null)
+        {
+            var demand = free.Sum(f => f.Volume);
+            return Infeasible(productId, unallocated,
+                $"the winners' capacities left after the named brands ({left.Values.Sum():N0} units) cannot take the {demand:N0} units of the other hospitals within the regions each winner supplies", watch, parameters);
+        }
+        var bound = namedCost + lp.Value.Cost;
+
+        // (3) Rounding: fill each (region, winner) target with whole hospitals, largest first.
+        var target = lp.Value.Flow;
+        var misfits = new List<Need>();
+        foreach (var (region, list) in regions)
+        {
+            foreach (var need in list.OrderByDescending(n => n.Volume))
+            {
+                var fit = need.Candidates
+                    .Where(c => target.GetValueOrDefault((region, c.BidId)) >= need.Volume && left[c.BidId] >= need.Volume)
+                    .OrderBy(c => c.AwardedUnitPrice)
+                    .FirstOrDefault();
+                if (fit is null)
+                {
+                    misfits.Add(need);
+                    continue;
+                }
+                need.Winner = fit;
+                target[(region, fit.BidId)] -= need.Volume;
+                left[fit.BidId] -= need.Volume;
+            }
+        }
+        foreach (var need in misfits.OrderByDescending(n => n.Volume))
+        {
+            var fit = need.Candidates.Where(c => left[c.BidId] >= need.Volume).OrderBy(c => c.AwardedUnitPrice).FirstOrDefault()
+                ?? need.Candidates.OrderByDescending(c => left[c.BidId]).First();
+            need.Winner = fit;
+            left[fit.BidId] -= need.Volume;
+        }
+        // Every winner that must get volume gets at least its smallest hospital.
+        foreach (var bidId in mustGetVolume.Where(b => !needs.Any(n => n.Winner?.BidId == b)))
+        {
+            var smallest = free.Where(n => n.Candidates.Any(c => c.BidId == bidId)).OrderBy(n => n.Volume).FirstOrDefault();
+            if (smallest is not null)
+            {
+                left[smallest.Winner!.BidId] += smallest.Volume;
+                smallest.Winner = smallest.Candidates.First(c => c.BidId == bidId);
+                left[bidId] -= smallest.Volume;
+                misfits.Add(smallest);
+            }
+        }
+
+        // (4) Improve with CP-SAT over a neighbourhood, from the rounded allocation.
+        var remaining = limit - watch.Elapsed;
+        if (remaining > TimeSpan.FromMilliseconds(50) && (misfits.Count > 0 || left.Values.Any(v => v < 0) || Cost(needs) - bound > 0))
+        {
+            Improve(free, misfits, capacity, needs, mustGetVolume, remaining, cancellationToken);
+        }
+
+        var used = needs.GroupBy(n => n.Winner!.BidId).ToDictionary(g => g.Key, g => g.Sum(n => n.Volume), StringComparer.Ordinal);
+        var over = used.Where(u => u.Value > capacity[u.Key]).ToList();
+        if (over.Count > 0)
+        {
+            return Infeasible(productId, unallocated,
+                $"no allocation within capacity found in time: {string.Join(", ", over.Select(o => $"{o.Key} {o.Value:N0} of {capacity[o.Key]:N0}"))}", watch, parameters,
+                SolveStatus.NoSolutionInTime);
+        }
+        var cost = Cost(needs);
+        var provenBound = Math.Min(bound, cost);
+        var gap = cost == 0 ? 0d : (double)((cost - provenBound) / cost);
+        var allocations = needs
+            .OrderBy(n => n.Demand.HospitalId, StringComparer.Ordinal)
+            .Select(n =>
+            {
+                var spare = n.Candidates.Where(c => c.BidId != n.Winner!.BidId).OrderBy(c => c.Rank ?? int.MaxValue).FirstOrDefault();
+                var price = n.Winner!.AwardedUnitPrice!.Value;
+                return new HospitalAllocation(productId, n.Demand.HospitalId, n.Demand.RegionCode, n.Winner.BidId, n.Winner.ManufacturerId,
+                    spare?.BidId, spare?.ManufacturerId, n.Volume, price, decimal.Round(n.Volume * price, 2), n.Named);
+            })
+            .ToList();
+        // Costs are exact decimals; the LP bound comes from floating point, so "optimal" allows 1e-9 of it.
+        var status = gap <= 1e-9 ? SolveStatus.Optimal : SolveStatus.FeasibleWithGap;
+        return new ProductHospitalAllocation(productId, allocations, unallocated,
+            new SolveReport("lp bound, rounding, cp-sat", status, cost, provenBound, gap, watch.Elapsed, parameters));
+    }
+
+    private static decimal Cost(IEnumerable<Need> needs) => needs.Sum(n => n.Volume * n.Winner!.AwardedUnitPrice!.Value);
+
+    private static ProductHospitalAllocation Infeasible(
+        string productId, List<UnallocatedHospital> unallocated, string why, Stopwatch watch, string parameters, SolveStatus status = SolveStatus.Infeasible) =>
+        new(productId, [], unallocated, new SolveReport(why, status, null, null, null, watch.Elapsed, parameters));
+
+    /// <summary>
+    /// The transportation LP: region r's free volume goes to winners supplying r, each winner within
+    /// the capacity left; a winner that must get volume takes at least the smallest hospital it could
+    /// serve. Returns the cost (a lower bound on every whole-hospital allocation) and the flows.
+    /// </summary>
+    private static (decimal Cost, Dictionary<(string Region, string BidId), long> Flow)? SolveTransportation(
+        IReadOnlyList<BidStatement> winners,
+        Dictionary<string, List<Need>> regions,
+        Dictionary<string, long> left,
+        HashSet<string> mustGetVolume,
+        CancellationToken cancellationToken)
+    {
+        using var solver = Lp.Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("OR-Tools was built without GLOP.");
+        var objective = solver.Objective();
+        objective.SetMinimization();
+        var flows = new List<(string Region, BidStatement Winner, Lp.Variable F)>();
+        var capacityRows = winners.ToDictionary(w => w.BidId, w => solver.MakeConstraint(double.NegativeInfinity, Math.Max(0, left[w.BidId])), StringComparer.Ordinal);
+        var atLeast = new Dictionary<string, Lp.Constraint>(StringComparer.Ordinal);
+        foreach (var bidId in mustGetVolume)
+        {
+            var smallest = regions.Values.SelectMany(l => l).Where(n => n.Candidates.Any(c => c.BidId == bidId)).Select(n => n.Volume).DefaultIfEmpty(0).Min();
+            atLeast[bidId] = solver.MakeConstraint(smallest, double.PositiveInfinity);
+        }
+        foreach (var (region, list) in regions)
+        {
+            var volume = list.Sum(n => n.Volume);
+            var row = solver.MakeConstraint(volume, volume);
+            foreach (var winner in list.SelectMany(n => n.Candidates).DistinctBy(c => c.BidId))
+            {
+                var f = solver.MakeNumVar(0, volume, $"f_{region}_{winner.BidId}");
+                row.SetCoefficient(f, 1);
+                capacityRows[winner.BidId].SetCoefficient(f, 1);
+                if (atLeast.TryGetValue(winner.BidId, out var some))
+                {
+                    some.SetCoefficient(f, 1);
+                }
+                objective.SetCoefficient(f, (double)winner.AwardedUnitPrice!.Value);
+                flows.Add((region, winner, f));
+            }
+        }
+        using var stop = cancellationToken.Register(() => solver.InterruptSolve());
+        if (solver.Solve() != Lp.Solver.ResultStatus.OPTIMAL)
+        {
+            return null;
+        }
+        var flow = flows.ToDictionary(f => (f.Region, f.Winner.BidId), f => (long)Math.Floor(f.F.SolutionValue() + 1e-6));
+        // The LP optimum is computed in floating point: keep the bound a hair below it so it stays proven.
+        var cost = (decimal)objective.Value() * (1m - 1e-12m) - 1e-6m;
+        return (Math.Max(0, cost), flow);
+    }
+
+    /// <summary>
+    /// CP-SAT over the hospitals rounding placed away from their targets plus the smallest hospitals
+    /// of every (region, winner), with every other hospital held where it is: minimise cost within
+    /// the capacities, starting from the current allocation. Keeps the result only if it is no worse.
+    /// </summary>
+    private void Improve(
+        List<Need> free, List<Need> misfits, Dictionary<string, long> capacity, List<Need> all, HashSet<string> mustGetVolume,
+        TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var chosen = new HashSet<Need>(misfits);
+        var perGroup = Math.Max(4, NeighbourhoodSize / Math.Max(1, free.Select(n => (n.Demand.RegionCode, n.Winner!.BidId)).Distinct().Count()));
+        foreach (var group in free.GroupBy(n => (n.Demand.RegionCode, n.Winner!.BidId)))
+        {
+            foreach (var need in group.OrderBy(n => n.Volume).Take(perGroup))
+            {
+                if (chosen.Count >= NeighbourhoodSize + misfits.Count)
+                {
+                    break;
+                }
+                chosen.Add(need);
+            }
+        }
+        var movable = chosen.ToList();
+        var held = all.Where(n => !chosen.Contains(n)).GroupBy(n => n.Winner!.BidId).ToDictionary(g => g.Key, g => g.Sum(n => n.Volume), StringComparer.Ordinal);
+
+        var model = new CpModel();
+        var literals = new List<(Need Need, BidStatement Winner, BoolVar X)>();
+        var perWinner = new Dictionary<string, List<(BoolVar X, long Volume)>>(StringComparer.Ordinal);
+        var costTerms = new List<(BoolVar X, long Fen)>();
+        foreach (var need in movable)
+        {
+            var choices = new List<ILiteral>();
+            foreach (var candidate in need.Candidates)
+            {
+                var x = model.NewBoolVar("");
+                choices.Add(x);
+                literals.Add((need, candidate, x));
+                if (!perWinner.TryGetValue(candidate.BidId, out var list))
+                {
+                    perWinner[candidate.BidId] = list = [];
+                }
+                list.Add((x, need.Volume));
+                costTerms.Add((x, checked((long)decimal.Round(need.Volume * candidate.AwardedUnitPrice!.Value * 100m, 0, MidpointRounding.AwayFromZero))));
+                model.AddHint(x, candidate.BidId == need.Winner!.BidId);
+            }
+            model.AddExactlyOne(choices);
+        }
+        foreach (var (bidId, terms) in perWinner)
+        {
+            var room = capacity[bidId] - held.GetValueOrDefault(bidId);
+            model.Add(LinearExpr.WeightedSum(terms.Select(t => t.X), terms.Select(t => t.Volume)) <= room);
+            if (mustGetVolume.Contains(bidId) && held.GetValueOrDefault(bidId) == 0)
+            {
+                model.AddAtLeastOne(terms.Select(t => t.X));
+            }
+        }
+        model.Minimize(LinearExpr.WeightedSum(costTerms.Select(t => t.X), costTerms.Select(t => t.Fen)));
+        using var solver = new CpSolver
+        {
+            StringParameters = $"max_time_in_seconds:{limit.TotalSeconds:0.###} num_workers:1 random_seed:{options.RandomSeed}",
+        };
+        using var stop = cancellationToken.Register(solver.StopSearch);
+        var status = solver.Solve(model);
+        if (status is not (CpSolverStatus.Optimal or CpSolverStatus.Feasible))
+        {
+            return;
+        }
+        var before = Cost(movable);
+        var wasOverCapacity = all.GroupBy(n => n.Winner!.BidId).Any(g => g.Sum(n => n.Volume) > capacity[g.Key]);
+        var previous = movable.ToDictionary(n => n, n => n.Winner!);
+        foreach (var (need, winner, x) in literals)
+        {
+            if (solver.BooleanValue(x))
+            {
+                need.Winner = winner;
+            }
+        }
+        if (!wasOverCapacity && Cost(movable) > before)
+        {
+            foreach (var (need, winner) in previous)
+            {
+                need.Winner = winner;
+            }
+        }
+    }
+}
