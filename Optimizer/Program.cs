@@ -6,4 +6,6 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancel.Cancel();
 };
-return AwardCommand.Run(args, Console.Out, Console.Error, cancel.Token);
+return args.Length > 0 && args[0] == "plan"
+    ? PlanCommand.Run(args, Console.Out, Console.Error, cancel.Token)
+    : AwardCommand.Run(args, Console.Out, Console.Error, cancel.Token);

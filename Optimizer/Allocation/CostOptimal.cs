@@ -85,7 +85,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var deadline = options.TimeLimit;
-        var parameters = $"cost: cbc per product{(budgets.Values.Any(b => b is not null) ? " (joint with budget rows when they bind)" : "")}, relative_mip_gap:0, time limit {options.TimeLimit.TotalSeconds:0.###} s, {options.Workers} in parallel; rank and continuity: cp-sat {Parameters(options.TimeLimit / 10)}";
+        var parameters = $"cost: cbc per product{(budgets.Values.Any(b => b is not null) ? " (joint with budget rows when they bind)" : "")}, relative_mip_gap:{options.RelativeGap:0.######}, time limit {options.TimeLimit.TotalSeconds:0.###} s, {options.Workers} in parallel; rank and continuity: cp-sat {Parameters(options.TimeLimit / 10)}";
         var prepared = products.Select(p => (Item: p, Parts: RegionMip.Cells(p))).ToList();
         var outcomes = new RegionMip.Outcome[prepared.Count];
         var done = 0;
@@ -94,7 +94,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         var gate = new object();
         Parallel.For(0, prepared.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Workers) }, i =>
         {
-            outcomes[i] = RegionMip.Solve(prepared[i].Parts.Cells, null, deadline - watch.Elapsed, cancellationToken);
+            outcomes[i] = RegionMip.Solve(prepared[i].Parts.Cells, null, Remaining(deadline, watch), options.RelativeGap, cancellationToken);
             lock (gate)
             {
                 done++;
@@ -114,12 +114,13 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
             return new CostOptimalResult([], new SolveReport("mip per product", SolveStatus.NoSolutionInTime, null, null, null, watch.Elapsed, parameters), null);
         }
         var primary = outcomes.SelectMany(o => o.Primary).ToDictionary(p => p.Key, p => p.Value);
+        var proven = outcomes.All(o => o.Status == SolveStatus.Optimal);
         var cost = outcomes.Sum(o => o.Cost);
         var bound = outcomes.Sum(o => o.Bound);
         var method = "mip per product";
         if (budgets.Values.Any(b => b is not null) && !FitsBudgets(primary, budgets))
         {
-            var joint = RegionMip.Solve(prepared.SelectMany(p => p.Parts.Cells).ToList(), budgets, deadline - watch.Elapsed, cancellationToken);
+            var joint = RegionMip.Solve(prepared.SelectMany(p => p.Parts.Cells).ToList(), budgets, Remaining(deadline, watch), options.RelativeGap, cancellationToken);
             method = "mip, joint with the region budgets";
             if (joint.Status == SolveStatus.Infeasible)
             {
@@ -131,6 +132,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
                 return new CostOptimalResult([], new SolveReport(method, SolveStatus.NoSolutionInTime, null, Yuan(bound), null, watch.Elapsed, parameters), null);
             }
             primary = joint.Primary.ToDictionary(p => p.Key, p => p.Value);
+            proven = joint.Status == SolveStatus.Optimal;
             cost = joint.Cost;
             // The products' own bounds ignore the budgets, so they bound the joint problem too.
             bound = Math.Max(joint.Bound, bound);
@@ -173,9 +175,14 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
             p.Parts.Unallocated)).ToList();
         var finalCost = primary.Sum(p => p.Key.Fen(p.Value));
         var gap = finalCost == 0 ? 0d : (double)(finalCost - bound) / finalCost;
-        var status = finalCost - bound < 1 ? SolveStatus.Optimal : SolveStatus.FeasibleWithGap;
+        // Optimal: every MIP proved its solution within the relative gap tolerance (or to the fen).
+        var status = proven || finalCost - bound < 1 ? SolveStatus.Optimal : SolveStatus.FeasibleWithGap;
         return new CostOptimalResult(allocations, new SolveReport(method, status, Yuan(finalCost), Yuan(bound), gap, watch.Elapsed, parameters), null);
     }
+
+    /// <summary>What remains of the time limit, but at least 0.2 s: a MIP stopped at once says nothing.</summary>
+    private static TimeSpan Remaining(TimeSpan deadline, System.Diagnostics.Stopwatch watch) =>
+        TimeSpan.FromTicks(Math.Max((deadline - watch.Elapsed).Ticks, TimeSpan.FromMilliseconds(200).Ticks));
 
     /// <summary>The primary with, as its spare, the best-ranked other winner that supplies the region.</summary>
     private static RegionAllocation Allocation(RegionMip.Cell cell, BidStatement primary)

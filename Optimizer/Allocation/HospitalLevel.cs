@@ -55,6 +55,9 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
     /// <summary>Hospitals per product handed to the CP-SAT improvement at most.</summary>
     public int NeighbourhoodSize { get; init; } = 4_000;
 
+    /// <summary>The improvement stops once the product's cost is within this share of its LP bound.</summary>
+    public double TargetGap { get; init; } = 1e-5;
+
     public HospitalLevelResult Allocate(
         IReadOnlyList<ProductToAllocate> products,
         IReadOnlyList<HospitalDemandInput> demands,
@@ -231,7 +234,7 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
         var remaining = limit - watch.Elapsed;
         if (remaining > TimeSpan.FromMilliseconds(50) && (misfits.Count > 0 || left.Values.Any(v => v < 0) || Cost(needs) - bound > 0))
         {
-            Improve(free, misfits, capacity, needs, mustGetVolume, remaining, cancellationToken);
+            Improve(free, misfits, capacity, needs, mustGetVolume, bound, remaining, cancellationToken);
         }
 
         var used = needs.GroupBy(n => n.Winner!.BidId).ToDictionary(g => g.Key, g => g.Sum(n => n.Volume), StringComparer.Ordinal);
@@ -325,7 +328,7 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
     /// </summary>
     private void Improve(
         List<Need> free, List<Need> misfits, Dictionary<string, long> capacity, List<Need> all, HashSet<string> mustGetVolume,
-        TimeSpan limit, CancellationToken cancellationToken)
+        decimal bound, TimeSpan limit, CancellationToken cancellationToken)
     {
         var chosen = new HashSet<Need>(misfits);
         var perGroup = Math.Max(4, NeighbourhoodSize / Math.Max(1, free.Select(n => (n.Demand.RegionCode, n.Winner!.BidId)).Distinct().Count()));
@@ -380,7 +383,10 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
             StringParameters = $"max_time_in_seconds:{limit.TotalSeconds:0.###} num_workers:1 random_seed:{options.RandomSeed}",
         };
         using var stop = cancellationToken.Register(solver.StopSearch);
-        var status = solver.Solve(model);
+        // Stop as soon as the whole product (held hospitals plus this neighbourhood) is close enough to the LP bound.
+        var heldFen = (long)decimal.Round(Cost(all.Where(n => !chosen.Contains(n))) * 100m, 0);
+        var targetFen = (long)decimal.Floor(bound * 100m / (1m - (decimal)TargetGap));
+        var status = solver.Solve(model, new StopWhenClose(heldFen, targetFen));
         if (status is not (CpSolverStatus.Optimal or CpSolverStatus.Feasible))
         {
             return;
@@ -400,6 +406,17 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
             foreach (var (need, winner) in previous)
             {
                 need.Winner = winner;
+            }
+        }
+    }
+
+    private sealed class StopWhenClose(long heldFen, long targetFen) : CpSolverSolutionCallback
+    {
+        public override void OnSolutionCallback()
+        {
+            if (heldFen + (long)ObjectiveValue() <= targetFen)
+            {
+                StopSearch();
             }
         }
     }

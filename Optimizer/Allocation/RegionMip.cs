@@ -8,9 +8,10 @@ namespace Procurement.Optimizer.Allocation;
 /// CBC through OR-Tools' linear solver: one binary per (product, region, winner), exactly one
 /// primary per (product, region), each winner's volume within its capacity, every winner at least
 /// one region where there are regions enough, and optionally each region's spend within its
-/// budget. Each product alone is a generalized assignment problem; its LP relaxation is tight and
-/// CBC's cuts close it in milliseconds where CP-SAT's bound moves slowly. Costs are integer fen,
-/// so a solution whose proven bound is less than one fen below its cost is optimal.
+/// budget. Each product alone is a generalized assignment problem; CBC's LP bound and cuts close
+/// most of them in milliseconds where CP-SAT's bound moves slowly. "Optimal" means proven within
+/// the relative gap tolerance (<see cref="SolveOptions.RelativeGap"/>) or to the fen; the bound
+/// and gap reported are the ones CBC proved.
 /// </summary>
 internal static class RegionMip
 {
@@ -64,6 +65,7 @@ internal static class RegionMip
         IReadOnlyList<Cell> cells,
         IReadOnlyDictionary<string, decimal?>? budgets,
         TimeSpan limit,
+        double relativeGap,
         CancellationToken cancellationToken)
     {
         if (cells.Count == 0)
@@ -152,13 +154,15 @@ internal static class RegionMip
 
         solver.SetTimeLimit(Math.Max(1L, (long)limit.TotalMilliseconds));
         using var parameters = new MPSolverParameters();
-        // Prove optimality down to the fen instead of stopping at CBC's default relative gap.
-        parameters.SetDoubleParam(MPSolverParameters.DoubleParam.RELATIVE_MIP_GAP, 0);
+        parameters.SetDoubleParam(MPSolverParameters.DoubleParam.RELATIVE_MIP_GAP, relativeGap);
         using var stop = cancellationToken.Register(() => solver.InterruptSolve());
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var status = solver.Solve(parameters);
         if (status is Solver.ResultStatus.INFEASIBLE)
         {
-            return Outcome.None(SolveStatus.Infeasible);
+            // CBC also answers "infeasible" when its time runs out before the search could say
+            // anything; only an answer well inside the limit proves it.
+            return Outcome.None(watch.Elapsed < limit * 0.9 && !cancellationToken.IsCancellationRequested ? SolveStatus.Infeasible : SolveStatus.NoSolutionInTime);
         }
         if (status is not (Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE))
         {
@@ -175,8 +179,9 @@ internal static class RegionMip
                 cost += cell.Fen(winner);
             }
         }
-        var bound = (long)Math.Ceiling(Math.Min(objective.BestBound(), cost) - 1e-6);
+        // The bound as CBC proved it (rounded up: costs are whole fen), never above the cost found.
+        var bound = Math.Min(cost, (long)Math.Ceiling(objective.BestBound() - 1e-6));
         var proven = status == Solver.ResultStatus.OPTIMAL || cost - bound < 1;
-        return new Outcome(proven ? SolveStatus.Optimal : SolveStatus.FeasibleWithGap, cost, proven ? cost : bound, primary);
+        return new Outcome(proven ? SolveStatus.Optimal : SolveStatus.FeasibleWithGap, cost, bound, primary);
     }
 }

@@ -4,6 +4,7 @@ public enum SolveStatus
 {
     /// <summary>A fixed procedure (ranked-pick) ran to its end; it proves no bound.</summary>
     ProcedureCompleted,
+    /// <summary>Proven optimal: exactly, or for the MIP within its relative gap tolerance (the report gives the gap).</summary>
     Optimal,
     FeasibleWithGap,
     Infeasible,
@@ -50,7 +51,11 @@ public enum CostSolver
 }
 
 /// <summary>Options of a solve; the time limit applies to each phase.</summary>
-public sealed record SolveOptions(TimeSpan TimeLimit, int Workers, int RandomSeed = 1, CostSolver Solver = CostSolver.Mip)
+/// <param name="RelativeGap">
+/// The MIP stops, and calls its solution optimal, once (cost - proven bound) / cost is at most this
+/// (1e-4 by default, as in most MIP solvers); the report always carries the true bound and gap.
+/// </param>
+public sealed record SolveOptions(TimeSpan TimeLimit, int Workers, int RandomSeed = 1, CostSolver Solver = CostSolver.Mip, double RelativeGap = 1e-4)
 {
     public static SolveOptions Default { get; } = new(TimeSpan.FromSeconds(10), Math.Max(1, Environment.ProcessorCount));
 }

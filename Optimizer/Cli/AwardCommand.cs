@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Procurement.Optimizer.Allocation;
 using Procurement.Optimizer.Award;
 using Procurement.Optimizer.Model;
+using Procurement.Optimizer.RuleSets;
 
 namespace Procurement.Optimizer.Cli;
 
@@ -30,7 +31,7 @@ public static class AwardCommand
     {
         if (args.Length == 0 || args[0] != "award")
         {
-            error.WriteLine("usage: award --input batch.json --output award.json [--mode ranked-pick|cost-optimal] [--rule-set NAME] [--what-if NAME] [--time-limit SECONDS] [--workers N]");
+            error.WriteLine("usage: award --input batch.json --output award.json [--mode ranked-pick|cost-optimal|hospital] [--rule-set NAME] [--what-if NAME] [--solver mip|cp-sat] [--time-limit SECONDS] [--workers N]");
             return BadInput;
         }
         Dictionary<string, string> options;
@@ -53,6 +54,25 @@ public static class AwardCommand
         {
             return BadInput;
         }
+        var solver = options.GetValueOrDefault("--solver", "mip") switch
+        {
+            "mip" => (CostSolver?)CostSolver.Mip,
+            "cp-sat" => CostSolver.CpSat,
+            _ => null,
+        };
+        if (solver is null)
+        {
+            error.WriteLine($"--solver must be mip or cp-sat, not '{options["--solver"]}'.");
+            return BadInput;
+        }
+        foreach (var name in new[] { "--rule-set", "--what-if" })
+        {
+            if (options.TryGetValue(name, out var ruleSet) && !RuleSetCatalog.Names.Contains(ruleSet))
+            {
+                error.WriteLine($"{name} must be one of {string.Join(", ", RuleSetCatalog.Names)}, not '{ruleSet}'.");
+                return BadInput;
+            }
+        }
 
         AwardInput input;
         try
@@ -71,7 +91,7 @@ public static class AwardCommand
         }
 
         var engine = new AwardEngine(
-            new SolveOptions(TimeSpan.FromSeconds(seconds), (int)workers),
+            new SolveOptions(TimeSpan.FromSeconds(seconds), (int)workers, Solver: solver.Value),
             p => output.WriteLine($"  solving {p.Phase}: {p.Elapsed.TotalSeconds,6:F2} s  best {p.BestObjective,16:N2} CNY  bound {p.Bound,16:N2} CNY"));
         AwardDocument award;
         WhatIfComparison? comparison = null;
@@ -118,17 +138,20 @@ public static class AwardCommand
             Products = input.Products ?? [],
             Regions = input.Regions ?? [],
             Bids = input.Bids ?? [],
+            Hospitals = input.Hospitals,
         };
     }
 
     private static void PrintTable(AwardDocument award, TextWriter output)
     {
         output.WriteLine($"Batch {award.BatchId}: rule set {award.RuleSet}, {award.Mode}; {award.Solve.Status}, cost {award.Solve.Objective:N2} CNY, bound {award.Solve.Bound:N2}, gap {award.Solve.Gap:P3}, {award.Solve.WallTime.TotalSeconds:F2} s ({award.Solve.Parameters})");
-        output.WriteLine($"{"product",-20} {"eligible",8} {"anchor",10} {"share",6} {"regions",7} {"amount (CNY)",16}  winners (unit price)");
+        output.WriteLine($"{"product",-20} {"eligible",8} {"anchor",10} {"share",6} {(award.Mode == AwardModes.Hospital ? "hospitals" : "regions"),7} {"amount (CNY)",16}  winners (unit price)");
         foreach (var product in award.Products)
         {
             var winners = string.Join(", ", product.Winners.Select(w => $"{w.ManufacturerId} {w.AwardedUnitPrice?.ToString("0.######", CultureInfo.InvariantCulture)}"));
-            output.WriteLine($"{product.ProductId,-20} {product.EligibleFirms,8} {product.Anchor,10:0.######} {product.AgreedShare,6:P0} {product.Allocations.Count,7} {product.Allocations.Sum(a => a.Amount),16:N2}  {winners}");
+            var places = award.Mode == AwardModes.Hospital ? product.HospitalAllocations.Count : product.Allocations.Count;
+            var amount = award.Mode == AwardModes.Hospital ? product.HospitalAllocations.Sum(a => a.Amount) : product.Allocations.Sum(a => a.Amount);
+            output.WriteLine($"{product.ProductId,-20} {product.EligibleFirms,8} {product.Anchor,10:0.######} {product.AgreedShare,6:P0} {places,7} {amount,16:N2}  {winners}");
             foreach (var left in product.Unallocated)
             {
                 output.WriteLine($"{"",20} region {left.RegionCode} ({left.AgreedVolume:N0} units): {left.Reason}");
@@ -142,7 +165,7 @@ public static class AwardCommand
 
     private static Dictionary<string, string> Options(string[] args)
     {
-        var known = new[] { "--input", "--output", "--mode", "--rule-set", "--what-if", "--time-limit", "--workers" };
+        var known = new[] { "--input", "--output", "--mode", "--rule-set", "--what-if", "--solver", "--time-limit", "--workers" };
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i += 2)
         {

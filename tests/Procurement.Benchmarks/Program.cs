@@ -3,6 +3,7 @@ using Procurement.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "award" => AwardBenchmark.Run(args[1..]),
+    "award-hospital" => HospitalAwardBenchmark.Run(args[1..]),
     "ingest" => await IngestBenchmark.RunAsync(args[1..]),
     _ => await IngestBenchmark.RunAsync(args),
 };

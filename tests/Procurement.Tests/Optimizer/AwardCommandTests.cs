@@ -77,6 +77,55 @@ public sealed class AwardCommandTests
     }
 
     [Fact]
+    public async Task Hospital_mode_gives_every_hospital_one_supplier_and_the_documents_match_their_schemas()
+    {
+        // The example with its regional volumes split over three hospitals per region, the first naming a brand.
+        var input = JsonNode.Parse(await File.ReadAllTextAsync(Example))!;
+        var firstBrand = input["bids"]!.AsArray()[0]!["manufacturerId"]!.GetValue<string>();
+        var hospitals = new JsonArray();
+        foreach (var product in input["products"]!.AsArray())
+        {
+            foreach (var (region, volume) in product!["reportedVolumes"]!.AsObject())
+            {
+                var total = volume!.GetValue<long>();
+                for (var h = 0; h < 3; h++)
+                {
+                    hospitals.Add(new JsonObject
+                    {
+                        ["hospitalId"] = $"{region}-H{h}",
+                        ["regionCode"] = region,
+                        ["productId"] = product["productId"]!.GetValue<string>(),
+                        ["reportedVolume"] = h < 2 ? total / 3 : total - 2 * (total / 3),
+                        ["preferredManufacturerId"] = h == 0 ? firstBrand : null,
+                    });
+                }
+            }
+        }
+        input["hospitals"] = hospitals;
+        var path = Temp("hospitals.json");
+        await File.WriteAllTextAsync(path, input.ToJsonString());
+        var output = Temp("hospital-award.json");
+
+        var (code, text, error) = Run("award", "--input", path, "--output", output, "--mode", "hospital", "--time-limit", "5");
+
+        Assert.True(code == AwardCommand.Ok, error);
+        Assert.Contains("hospitals", text);
+        var inputSchema = await JsonSchema.FromFileAsync(Path.Combine(Docs, "award-input.schema.json"));
+        var outputSchema = await JsonSchema.FromFileAsync(Path.Combine(Docs, "award-output.schema.json"));
+        Assert.Empty(inputSchema.Validate(await File.ReadAllTextAsync(path)));
+        Assert.Empty(outputSchema.Validate(await File.ReadAllTextAsync(output)));
+        var award = JsonNode.Parse(await File.ReadAllTextAsync(output))!;
+        foreach (var product in award["products"]!.AsArray())
+        {
+            var assigned = product!["hospitalAllocations"]!.AsArray();
+            Assert.Equal(assigned.Count, assigned.Select(a => a!["hospitalId"]!.GetValue<string>()).Distinct().Count());
+            Assert.Equal(product["unallocatedHospitals"]!.AsArray().Count + assigned.Count, hospitals.Count(h => h!["productId"]!.GetValue<string>() == product["productId"]!.GetValue<string>()));
+            Assert.Empty(product["allocations"]!.AsArray());
+        }
+        Assert.Contains(award["solve"]!["status"]!.GetValue<string>(), new[] { "optimal", "feasible-with-gap" });
+    }
+
+    [Fact]
     public void Malformed_json_and_bad_arguments_stop_with_exit_code_2()
     {
         var input = Temp("broken.json");
@@ -89,6 +138,15 @@ public sealed class AwardCommandTests
         Assert.Equal(AwardCommand.BadInput, Run("award", "--input", Example).Code);
         Assert.Equal(AwardCommand.BadInput, Run("award", "--input", Example, "--output", Temp("y.json"), "--time-limit", "-1").Code);
         Assert.Contains("mode", Run("award", "--input", Example, "--output", Temp("z.json"), "--mode", "fastest").Error);
+        var solver = Run("award", "--input", Example, "--output", Temp("s.json"), "--solver", "gurobi");
+        Assert.Equal(AwardCommand.BadInput, solver.Code);
+        Assert.Contains("--solver", solver.Error);
+        var ruleSet = Run("award", "--input", Example, "--output", Temp("r.json"), "--rule-set", "round99");
+        Assert.Equal(AwardCommand.BadInput, ruleSet.Code);
+        Assert.Contains("--rule-set", ruleSet.Error);
+        var hospital = Run("award", "--input", Example, "--output", Temp("h.json"), "--mode", "hospital");
+        Assert.Equal(AwardCommand.BadInput, hospital.Code);
+        Assert.Contains("$.hospitals", hospital.Error);
     }
 }
 

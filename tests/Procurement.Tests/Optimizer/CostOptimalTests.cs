@@ -10,7 +10,7 @@ namespace Procurement.Tests.Optimizer;
 public sealed class CostOptimalTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 9, 0, 0, TimeSpan.Zero);
-    private static SolveOptions Options(CostSolver solver) => new(TimeSpan.FromSeconds(10), 2, Solver: solver);
+    private static SolveOptions Options(CostSolver solver) => new(TimeSpan.FromSeconds(10), 2, Solver: solver, RelativeGap: 0);
 
     private sealed record Instance(List<ProductToAllocate> Products, Dictionary<string, decimal?> Budgets);
 
