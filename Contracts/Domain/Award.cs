@@ -11,6 +11,19 @@ public sealed record AwardRequest(
     [property: Id(1)] IReadOnlyDictionary<string, decimal> RegionBudgets,
     [property: Id(2)] int TimeLimitSeconds);
 
+/// <summary>
+/// How far a running award has got, as the worker last reported it: the solver's phase, the time
+/// it has run, the best cost found so far and the proven lower bound (CNY), and when the batch
+/// received it (the business clock).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.AwardProgress")]
+public sealed record AwardProgress(
+    [property: Id(0)] string Phase,
+    [property: Id(1)] double ElapsedSeconds,
+    [property: Id(2)] decimal BestCost,
+    [property: Id(3)] decimal Bound,
+    [property: Id(4)] DateTimeOffset ReportedAt);
+
 /// <summary>Why one bid won or lost, as stored with the proposed award.</summary>
 [GenerateSerializer, Immutable, Alias("Procurement.AwardStatement")]
 public sealed record AwardStatement(

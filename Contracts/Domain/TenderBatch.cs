@@ -72,7 +72,8 @@ public sealed record TenderBatchView(
     [property: Id(4)] int SealedBidCount,
     [property: Id(5)] DateTimeOffset? OpenedAt,
     [property: Id(6)] string? AwardStatus = null,
-    [property: Id(7)] DateTimeOffset? PublicityEnds = null);
+    [property: Id(7)] DateTimeOffset? PublicityEnds = null,
+    [property: Id(8)] AwardProgress? AwardProgress = null);
 
 /// <summary>The rule sets a batch can name; the award engine implements one file per round.</summary>
 public static class RuleSetNames

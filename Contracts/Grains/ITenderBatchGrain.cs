@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Procurement.Contracts.Domain;
 
 namespace Procurement.Contracts.Grains;
@@ -51,9 +52,13 @@ public interface ITenderBatchGrain : IGrainWithStringKey
     [Alias("RunAward")]
     Task<TenderBatchView> RunAwardAsync(AwardRequest request);
 
-    /// <summary>Called by the award worker when it has finished, with the reason when it failed.</summary>
+    /// <summary>The award worker's progress while it solves; shown in the view until the next run.</summary>
+    [Alias("AwardProgress"), OneWay]
+    Task AwardProgressAsync(AwardProgress progress);
+
+    /// <summary>Called by the award worker when it has finished, with the reason when it failed and its last progress.</summary>
     [Alias("AwardCompleted")]
-    Task AwardCompletedAsync(string? failure);
+    Task AwardCompletedAsync(string? failure, AwardProgress? lastProgress = null);
 
     /// <summary>The proposed award during publicity, the final one after; null before.</summary>
     [Alias("GetAward")]

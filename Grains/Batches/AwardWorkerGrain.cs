@@ -24,12 +24,32 @@ public sealed class AwardWorkerGrain(
     public async Task RunAsync(string batchId, AwardRequest request, string actor)
     {
         string? failure = null;
+        AwardProgress? last = null;
         try
         {
             var input = await awards.LoadInputAsync(batchId, request);
+            var batch = GrainFactory.GetGrain<ITenderBatchGrain>(batchId);
+            var lastSent = TimeSpan.MinValue;
+            var gate = new object();
             var engine = new AwardEngine(
                 new SolveOptions(TimeSpan.FromSeconds(request.TimeLimitSeconds), Math.Max(1, Environment.ProcessorCount)),
-                p => logger.LogInformation("Award of {BatchId}: {Phase} {Elapsed:F1} s, best {Best:N2} CNY, bound {Bound:N2} CNY", batchId, p.Phase, p.Elapsed.TotalSeconds, p.BestObjective, p.Bound));
+                p =>
+                {
+                    logger.LogInformation("Award of {BatchId}: {Phase} {Elapsed:F1} s, best {Best:N2} CNY, bound {Bound:N2} CNY", batchId, p.Phase, p.Elapsed.TotalSeconds, p.BestObjective, p.Bound);
+                    // To the batch at most twice a second (one-way: the solver never waits for it),
+                    // except the first report and the per-product counts ("cost, 3/62 products"), which always go.
+                    var progress = new AwardProgress(p.Phase, p.Elapsed.TotalSeconds, p.BestObjective, p.Bound, ProcurementClock.Now(clock));
+                    Volatile.Write(ref last, progress);
+                    lock (gate)
+                    {
+                        if (lastSent != TimeSpan.MinValue && p.Elapsed - lastSent < TimeSpan.FromMilliseconds(500) && !p.Phase.Contains("/", StringComparison.Ordinal))
+                        {
+                            return;
+                        }
+                        lastSent = p.Elapsed;
+                    }
+                    _ = batch.AwardProgressAsync(progress);
+                });
             var award = await Task.Run(() => engine.Run(input, request.Mode));
             failure = award.Solve.Status switch
             {
@@ -55,7 +75,8 @@ public sealed class AwardWorkerGrain(
             logger.LogError(ex, "The award of batch {BatchId} failed.", batchId);
             failure = "the award engine failed; the silo log has the cause";
         }
-        await GrainFactory.GetGrain<ITenderBatchGrain>(batchId).AwardCompletedAsync(failure);
+        // The last progress goes with the completion: one-way reports may arrive after it and are then dropped.
+        await GrainFactory.GetGrain<ITenderBatchGrain>(batchId).AwardCompletedAsync(failure, Volatile.Read(ref last));
     }
 
     private static string Shortfall(BudgetShortfall? shortfall) =>

@@ -31,6 +31,7 @@ public sealed class TenderBatchGrain(
     private HashSet<string> _hospitals = [];
     private int _sealedBidCount;
     private string? _awardStatus;
+    private AwardProgress? _awardProgress;
     private DateTimeOffset? _publicityEnds;
 
     private string BatchId => this.GetPrimaryKeyString();
@@ -181,6 +182,7 @@ public sealed class TenderBatchGrain(
             throw new ProcurementException(ErrorCodes.AwardRunning, $"The award of batch {BatchId} is already running.");
         }
         _awardStatus = AwardRunningStatus;
+        _awardProgress = null;
         // Not awaited: the worker reports back through AwardCompletedAsync, so this grain keeps answering meanwhile.
         _ = StartWorkerAsync(request, Actor.Current($"alliance:{batch.Definition.AllianceId}"));
         return Task.FromResult(View());
@@ -206,9 +208,19 @@ public sealed class TenderBatchGrain(
         }
     }
 
-    public async Task AwardCompletedAsync(string? failure)
+    public Task AwardProgressAsync(AwardProgress progress)
+    {
+        if (progress is not null && _awardStatus == AwardRunningStatus)
+        {
+            _awardProgress = progress;
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task AwardCompletedAsync(string? failure, AwardProgress? lastProgress = null)
     {
         _awardStatus = failure is null ? null : $"failed: {failure}";
+        _awardProgress = lastProgress ?? _awardProgress;
         await ReloadAsync();
     }
 
@@ -346,7 +358,7 @@ public sealed class TenderBatchGrain(
     private TenderBatchView View()
     {
         var batch = RequireBatch();
-        return new TenderBatchView(BatchId, batch.Phase, batch.Definition, [], _sealedBidCount, batch.OpenedAt, _awardStatus, _publicityEnds);
+        return new TenderBatchView(BatchId, batch.Phase, batch.Definition, [], _sealedBidCount, batch.OpenedAt, _awardStatus, _publicityEnds, _awardProgress);
     }
 
     private void ValidateBid(BidCommand command)

@@ -265,6 +265,11 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
         await s.Batch.RunAwardAsync(request);
         var publicity = await WaitAsync(s, v => v.Phase == TenderBatchPhase.Publicity);
         Assert.Equal(fixture.Clock.GetUtcNow().AddDays(7), publicity.PublicityEnds);
+        // The view shows how the solve went: the worker's last progress, with cost and proven bound.
+        var progress = Assert.IsType<AwardProgress>(publicity.AwardProgress);
+        Assert.False(string.IsNullOrWhiteSpace(progress.Phase));
+        Assert.True(progress.BestCost >= progress.Bound && progress.Bound > 0, $"{progress}");
+        Assert.Equal(fixture.Clock.GetUtcNow(), progress.ReportedAt);
 
         var award = Assert.IsType<AwardView>(await s.Batch.GetAwardAsync());
         Assert.Equal("Optimal", award.SolveStatus);
