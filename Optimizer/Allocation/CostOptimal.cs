@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.OrTools.Sat;
 using Procurement.Optimizer.Model;
 using Procurement.Optimizer.Winners;
@@ -85,7 +86,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var deadline = options.TimeLimit;
-        var parameters = $"cost: cbc per product{(budgets.Values.Any(b => b is not null) ? " (joint with budget rows when they bind)" : "")}, relative_mip_gap:{options.RelativeGap:0.######}, time limit {options.TimeLimit.TotalSeconds:0.###} s, {options.Workers} in parallel; rank and continuity: cp-sat {Parameters(options.TimeLimit / 10)}";
+        var parameters = string.Create(CultureInfo.InvariantCulture, $"cost: cbc per product{(budgets.Values.Any(b => b is not null) ? " (joint with budget rows when they bind)" : "")}, relative_mip_gap:{options.RelativeGap:0.######}, time limit {options.TimeLimit.TotalSeconds:0.###} s, {options.Workers} in parallel; rank and continuity: cp-sat {Parameters(options.TimeLimit / 10)}");
         var prepared = products.Select(p => (Item: p, Parts: RegionMip.Cells(p))).ToList();
         var outcomes = new RegionMip.Outcome[prepared.Count];
         var done = 0;
@@ -277,7 +278,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
     }
 
     private string Parameters(TimeSpan? limit = null) =>
-        $"max_time_in_seconds:{(limit ?? options.TimeLimit).TotalSeconds:0.###} num_workers:{options.Workers} random_seed:{options.RandomSeed}";
+        string.Create(CultureInfo.InvariantCulture, $"max_time_in_seconds:{(limit ?? options.TimeLimit).TotalSeconds:0.###} num_workers:{options.Workers} random_seed:{options.RandomSeed}");
 
     private CpSolverStatus Solve(
         BuiltModel built, LinearExpr objective, string phase, string parameters, CancellationToken cancellationToken,

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Google.OrTools.Sat;
 using Lp = Google.OrTools.LinearSolver;
 using Procurement.Optimizer.Model;
@@ -111,7 +112,7 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
     }
 
     private string Parameters(TimeSpan limit) =>
-        $"lp: glop; improvement: cp-sat max_time_in_seconds:{limit.TotalSeconds:0.###} num_workers:1 random_seed:{options.RandomSeed}; neighbourhood {NeighbourhoodSize} hospitals per product";
+        string.Create(CultureInfo.InvariantCulture, $"lp: glop; improvement: cp-sat max_time_in_seconds:{limit.TotalSeconds:0.###} num_workers:1 random_seed:{options.RandomSeed}; neighbourhood {NeighbourhoodSize} hospitals per product");
 
     private sealed class Need(HospitalDemandInput demand, long volume, List<BidStatement> candidates)
     {
@@ -380,7 +381,7 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
         model.Minimize(LinearExpr.WeightedSum(costTerms.Select(t => t.X), costTerms.Select(t => t.Fen)));
         using var solver = new CpSolver
         {
-            StringParameters = $"max_time_in_seconds:{limit.TotalSeconds:0.###} num_workers:1 random_seed:{options.RandomSeed}",
+            StringParameters = string.Create(CultureInfo.InvariantCulture, $"max_time_in_seconds:{limit.TotalSeconds:0.###} num_workers:1 random_seed:{options.RandomSeed}"),
         };
         using var stop = cancellationToken.Register(solver.StopSearch);
         // Stop as soon as the whole product (held hospitals plus this neighbourhood) is close enough to the LP bound.

@@ -101,7 +101,7 @@ public static class HospitalAwardBenchmark
                 }
             }
             model.Minimize(LinearExpr.WeightedSum(objective.Select(t => t.X), objective.Select(t => t.Fen)));
-            using var solver = new CpSolver { StringParameters = $"max_time_in_seconds:{each.TotalSeconds:0.###} num_workers:{workers}" };
+            using var solver = new CpSolver { StringParameters = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"max_time_in_seconds:{each.TotalSeconds:0.###} num_workers:{workers}") };
             var status = solver.Solve(model);
             if (status is CpSolverStatus.Optimal or CpSolverStatus.Feasible)
             {
