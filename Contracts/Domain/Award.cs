@@ -1,8 +1,8 @@
 namespace Procurement.Contracts.Domain;
 
 /// <summary>
-/// What the alliance asks for when it runs the award: the allocation mode (<c>ranked-pick</c> or
-/// <c>cost-optimal</c>), each region's medical-insurance budget in CNY, optionally another rule set
+/// What the alliance asks for when it runs the award: the allocation mode (<c>ranked-pick</c>,
+/// <c>cost-optimal</c> or <c>hospital</c>), each region's medical-insurance budget in CNY, optionally another rule set
 /// than the batch's, and the solver's time limit.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Procurement.AwardRequest")]
@@ -69,7 +69,56 @@ public sealed record AwardView(
     [property: Id(9)] string SolverParameters,
     [property: Id(10)] DateTimeOffset ProposedAt,
     [property: Id(11)] IReadOnlyList<AwardStatement> Statements,
-    [property: Id(12)] IReadOnlyList<AwardAllocation> Allocations);
+    [property: Id(12)] IReadOnlyList<AwardAllocation> Allocations)
+{
+    /// <summary>
+    /// For a hospital-level award: per product, region and winner, how many hospitals it supplies
+    /// and with what volume and amount (the hospital lines themselves are read per hospital, see
+    /// <see cref="AwardHospitalAllocation"/>). Empty for a region-level award.
+    /// </summary>
+    [Id(13)]
+    public IReadOnlyList<AwardHospitalSummary> HospitalSummary { get; init; } = [];
+
+    /// <summary>Hospital lines a hospital-level award could not place.</summary>
+    [Id(14)]
+    public IReadOnlyList<AwardUnallocatedHospital> UnallocatedHospitals { get; init; } = [];
+}
+
+/// <summary>One winner's share of a product in a region under a hospital-level award.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.AwardHospitalSummary")]
+public sealed record AwardHospitalSummary(
+    [property: Id(0)] string ProductId,
+    [property: Id(1)] string RegionCode,
+    [property: Id(2)] Guid PrimaryBidId,
+    [property: Id(3)] string PrimaryManufacturerId,
+    [property: Id(4)] int Hospitals,
+    [property: Id(5)] int NamedBrandHospitals,
+    [property: Id(6)] long AgreedVolume,
+    [property: Id(7)] decimal Amount);
+
+/// <summary>One hospital's agreed volume of one product under a hospital-level award: its supplier, spare, price and amount.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.AwardHospitalAllocation")]
+public sealed record AwardHospitalAllocation(
+    [property: Id(0)] string ProductId,
+    [property: Id(1)] string HospitalId,
+    [property: Id(2)] string RegionCode,
+    [property: Id(3)] Guid PrimaryBidId,
+    [property: Id(4)] string PrimaryManufacturerId,
+    [property: Id(5)] Guid? SpareBidId,
+    [property: Id(6)] string? SpareManufacturerId,
+    [property: Id(7)] long AgreedVolume,
+    [property: Id(8)] decimal UnitPrice,
+    [property: Id(9)] decimal Amount,
+    [property: Id(10)] bool NamedBrand);
+
+/// <summary>A hospital line a hospital-level award could not place, and why.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.AwardUnallocatedHospital")]
+public sealed record AwardUnallocatedHospital(
+    [property: Id(0)] string ProductId,
+    [property: Id(1)] string HospitalId,
+    [property: Id(2)] string RegionCode,
+    [property: Id(3)] long AgreedVolume,
+    [property: Id(4)] string Reason);
 
 /// <summary>An objection a bidder filed during publicity, with the alliance's answer once given.</summary>
 [GenerateSerializer, Immutable, Alias("Procurement.Objection")]

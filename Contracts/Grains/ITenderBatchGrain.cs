@@ -64,6 +64,13 @@ public interface ITenderBatchGrain : IGrainWithStringKey
     [Alias("GetAward")]
     Task<AwardView?> GetAwardAsync();
 
+    /// <summary>
+    /// One hospital's lines of a hospital-level award (proposed or final): which winner supplies it
+    /// with what, per product. Empty for a region-level award or a hospital outside the batch.
+    /// </summary>
+    [Alias("GetHospitalAllocations")]
+    Task<IReadOnlyList<AwardHospitalAllocation>> GetHospitalAllocationsAsync(string hospitalId);
+
     /// <summary>Records a bidder's objection; only during the publicity period.</summary>
     [Alias("FileObjection")]
     Task<Objection> FileObjectionAsync(string manufacturerId, string text);

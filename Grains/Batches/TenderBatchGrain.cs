@@ -153,9 +153,9 @@ public sealed class TenderBatchGrain(
     {
         var batch = RequireBatch();
         Check.NotNull(request, "request");
-        if (request.Mode is not (AwardModes.RankedPick or AwardModes.CostOptimal))
+        if (request.Mode is not (AwardModes.RankedPick or AwardModes.CostOptimal or AwardModes.Hospital))
         {
-            throw ProcurementException.Invalid("mode", $"mode must be {AwardModes.RankedPick} or {AwardModes.CostOptimal}, not '{request.Mode}'.");
+            throw ProcurementException.Invalid("mode", $"mode must be {AwardModes.RankedPick}, {AwardModes.CostOptimal} or {AwardModes.Hospital}, not '{request.Mode}'.");
         }
         Check.NotNull(request.RegionBudgets, "regionBudgets");
         foreach (var (region, budget) in request.RegionBudgets)
@@ -225,6 +225,11 @@ public sealed class TenderBatchGrain(
     }
 
     public Task<AwardView?> GetAwardAsync() => awards.GetAsync(BatchId);
+
+    public Task<IReadOnlyList<AwardHospitalAllocation>> GetHospitalAllocationsAsync(string hospitalId)
+    {
+        return awards.ListHospitalAllocationsAsync(BatchId, Check.Id(hospitalId, "hospitalId"));
+    }
 
     public async Task<Objection> FileObjectionAsync(string manufacturerId, string text)
     {

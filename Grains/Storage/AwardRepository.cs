@@ -18,6 +18,15 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
          GROUP BY v.product_id, h.region_code
         """;
 
+    private const string SelectHospitalLinesSql = """
+        SELECT v.hospital_id AS HospitalId, h.region_code AS RegionCode, v.product_id AS ProductId,
+               v.annual_volume AS AnnualVolume, v.preferred_manufacturer_id AS PreferredManufacturerId
+          FROM volume_reports v
+          JOIN hospitals h ON h.hospital_id = v.hospital_id
+         WHERE v.batch_id = @BatchId AND v.annual_volume > 0
+         ORDER BY v.product_id, v.hospital_id
+        """;
+
     private const string SelectQualificationsSql = """
         SELECT q.manufacturer_id AS ManufacturerId, q.product_id AS ProductId, q.consistency_passed AS ConsistencyPassed,
                q.years_of_production AS YearsOfProduction, q.gmp_violation_2y AS GmpViolation
@@ -33,12 +42,19 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
             ?? throw new ProcurementException(ErrorCodes.NotConfigured, $"Batch {batchId} has not been configured.", "batchId");
         var definition = batch.Definition;
         var products = await reference.GetProductsAsync(definition.Products.Select(p => p.ProductId).ToList());
-        var (volumes, qualifications) = await store.ReadAsync(async connection =>
+        var hospitalLevel = request.Mode == AwardModes.Hospital;
+        var (volumes, qualifications, hospitalLines) = await store.ReadAsync(async connection =>
         {
             var v = (await connection.QueryAsync<VolumeRow>(SelectVolumesByRegionSql, new { BatchId = batchId })).ToList();
             var q = (await connection.QueryAsync<QualificationRow>(SelectQualificationsSql, new { BatchId = batchId }))
                 .ToDictionary(r => (r.ManufacturerId, r.ProductId));
-            return (v, q);
+            // The hospital lines only for a hospital-level award: at national scale they are millions.
+            var h = hospitalLevel
+                ? (await connection.QueryAsync<HospitalLineRow>(SelectHospitalLinesSql, new { BatchId = batchId }))
+                    .Select(r => new HospitalDemandInput(r.HospitalId, r.RegionCode, r.ProductId, r.AnnualVolume, r.PreferredManufacturerId))
+                    .ToList()
+                : null;
+            return (v, q, h);
         });
         var active = await bids.ListActiveWithContentAsync(batchId);
         var conversion = definition.RuleSet.Conversion;
@@ -78,7 +94,10 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
                     a.Regions,
                     a.Bid.ReceivedAt,
                     new BidderQualification(qualification?.ConsistencyPassed ?? false, qualification?.YearsOfProduction ?? 0, qualification?.GmpViolation ?? true));
-            }).ToList());
+            }).ToList())
+        {
+            Hospitals = hospitalLines,
+        };
 
         static SpecificationInput Spec(Specification s) => new(s.Code, s.PackCount, s.StrengthMg);
     }
@@ -99,13 +118,24 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
     private static readonly string[] AllocationColumns =
         ["award_id", "product_id", "region_code", "primary_bid_id", "spare_bid_id", "agreed_volume", "unit_price_e6", "amount_e6"];
 
-    /// <summary>Stores the proposed award and moves the batch from Opened to Publicity, in one transaction.</summary>
+    private static readonly string[] HospitalAllocationColumns =
+        ["award_id", "product_id", "hospital_id", "region_code", "primary_bid_id", "spare_bid_id", "agreed_volume", "unit_price_e6", "amount_e6", "named_brand"];
+
+    private static readonly string[] UnallocatedHospitalColumns =
+        ["award_id", "product_id", "hospital_id", "region_code", "agreed_volume", "reason"];
+
+    /// <summary>
+    /// Stores the proposed award (statements, region or hospital allocations) and moves the batch
+    /// from Opened to Publicity, in one transaction.
+    /// </summary>
     public Task<Guid> SaveProposedAsync(string batchId, AwardDocument award, DateTimeOffset at, string actor)
     {
         var awardId = Guid.NewGuid();
         var id = awardId.ToString();
         var statements = award.Products.SelectMany(p => p.Statements).ToList();
         var allocations = award.Products.SelectMany(p => p.Allocations).ToList();
+        var hospitalAllocations = award.Products.SelectMany(p => p.HospitalAllocations).ToList();
+        var unallocatedHospitals = award.Products.SelectMany(p => p.UnallocatedHospitals.Select(u => (p.ProductId, Line: u))).ToList();
         return store.WriteAsync(async (connection, transaction) =>
         {
             var moved = await connection.ExecuteAsync(UpdatePhaseSql, new
@@ -161,6 +191,28 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
                 v[6] = E6(a.UnitPrice);
                 v[7] = E6(a.Amount);
             });
+            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "award_hospital_allocations", HospitalAllocationColumns, hospitalAllocations, (a, v) =>
+            {
+                v[0] = id;
+                v[1] = a.ProductId;
+                v[2] = a.HospitalId;
+                v[3] = a.RegionCode;
+                v[4] = a.PrimaryBidId;
+                v[5] = a.SpareBidId;
+                v[6] = a.AgreedVolume;
+                v[7] = E6(a.UnitPrice);
+                v[8] = E6(a.Amount);
+                v[9] = a.NamedBrand;
+            });
+            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "award_unallocated_hospitals", UnallocatedHospitalColumns, unallocatedHospitals, (u, v) =>
+            {
+                v[0] = id;
+                v[1] = u.ProductId;
+                v[2] = u.Line.HospitalId;
+                v[3] = u.Line.RegionCode;
+                v[4] = u.Line.AgreedVolume;
+                v[5] = u.Line.Reason;
+            });
             await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "AwardProposed", new
             {
                 AwardId = awardId,
@@ -169,6 +221,9 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
                 Status = award.Solve.Status.ToString(),
                 award.Solve.Objective,
                 Winners = award.Products.Sum(p => p.Winners.Count),
+                RegionAllocations = allocations.Count,
+                HospitalAllocations = hospitalAllocations.Count,
+                UnallocatedHospitals = unallocatedHospitals.Count,
             });
             await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "PhaseChangedToPublicity", new { AwardId = awardId });
             return awardId;
@@ -205,6 +260,24 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
          ORDER BY a.product_id, a.region_code
         """;
 
+    private const string SelectHospitalSummarySql = """
+        SELECT a.product_id AS ProductId, a.region_code AS RegionCode, a.primary_bid_id AS PrimaryBidId, b.manufacturer_id AS PrimaryManufacturerId,
+               COUNT(*) AS Hospitals, CAST(SUM(CASE WHEN a.named_brand THEN 1 ELSE 0 END) AS BIGINT) AS NamedBrandHospitals,
+               CAST(SUM(a.agreed_volume) AS BIGINT) AS AgreedVolume, CAST(SUM(a.amount_e6) AS BIGINT) AS AmountE6
+          FROM award_hospital_allocations a
+          JOIN bids b ON b.bid_id = a.primary_bid_id
+         WHERE a.award_id = @AwardId
+         GROUP BY a.product_id, a.region_code, a.primary_bid_id, b.manufacturer_id
+         ORDER BY a.product_id, a.region_code, b.manufacturer_id
+        """;
+
+    private const string SelectUnallocatedHospitalsSql = """
+        SELECT product_id AS ProductId, hospital_id AS HospitalId, region_code AS RegionCode, agreed_volume AS AgreedVolume, reason AS Reason
+          FROM award_unallocated_hospitals
+         WHERE award_id = @AwardId
+         ORDER BY product_id, hospital_id
+        """;
+
     public Task<AwardView?> GetAsync(string batchId) =>
         store.ReadAsync(async connection =>
         {
@@ -215,6 +288,8 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
             }
             var statements = await connection.QueryAsync<StatementRow>(SelectStatementsSql, new { award.AwardId });
             var allocations = await connection.QueryAsync<AllocationRow>(SelectAllocationsSql, new { award.AwardId });
+            var summary = await connection.QueryAsync<HospitalSummaryRow>(SelectHospitalSummarySql, new { award.AwardId });
+            var unallocated = await connection.QueryAsync<AwardUnallocatedHospital>(SelectUnallocatedHospitalsSql, new { award.AwardId });
             return new AwardView(
                 Guid.Parse(award.AwardId), batchId, award.Mode, award.RuleSet, award.SolveStatus,
                 From(award.ObjectiveE6), From(award.BoundE6), award.Gap, TimeSpan.FromMilliseconds(award.WallMs), award.SolverParameters, award.ProposedAt,
@@ -224,8 +299,36 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
                 allocations.Select(a => new AwardAllocation(
                     a.ProductId, a.RegionCode, Guid.Parse(a.PrimaryBidId), a.PrimaryManufacturerId,
                     a.SpareBidId is null ? null : Guid.Parse(a.SpareBidId), a.SpareManufacturerId, a.AgreedVolume,
-                    Scaled.FromE6(a.UnitPriceE6), Scaled.FromE6(a.AmountE6))).ToList());
+                    Scaled.FromE6(a.UnitPriceE6), Scaled.FromE6(a.AmountE6))).ToList())
+            {
+                HospitalSummary = summary.Select(h => new AwardHospitalSummary(
+                    h.ProductId, h.RegionCode, Guid.Parse(h.PrimaryBidId), h.PrimaryManufacturerId, (int)h.Hospitals, (int)h.NamedBrandHospitals,
+                    h.AgreedVolume, Scaled.FromE6(h.AmountE6))).ToList(),
+                UnallocatedHospitals = unallocated.ToList(),
+            };
         });
+
+    private const string SelectHospitalAllocationsSql = """
+        SELECT a.product_id AS ProductId, a.hospital_id AS HospitalId, a.region_code AS RegionCode, a.primary_bid_id AS PrimaryBidId,
+               p.manufacturer_id AS PrimaryManufacturerId, a.spare_bid_id AS SpareBidId, s.manufacturer_id AS SpareManufacturerId,
+               a.agreed_volume AS AgreedVolume, a.unit_price_e6 AS UnitPriceE6, a.amount_e6 AS AmountE6, a.named_brand AS NamedBrand
+          FROM award_hospital_allocations a
+          JOIN awards w ON w.award_id = a.award_id
+          JOIN bids p ON p.bid_id = a.primary_bid_id
+          LEFT JOIN bids s ON s.bid_id = a.spare_bid_id
+         WHERE w.batch_id = @BatchId AND a.hospital_id = @HospitalId
+         ORDER BY a.product_id
+        """;
+
+    /// <summary>One hospital's lines of the batch's hospital-level award.</summary>
+    public Task<IReadOnlyList<AwardHospitalAllocation>> ListHospitalAllocationsAsync(string batchId, string hospitalId) =>
+        store.ReadAsync<IReadOnlyList<AwardHospitalAllocation>>(async connection =>
+            (await connection.QueryAsync<HospitalAllocationRow>(SelectHospitalAllocationsSql, new { BatchId = batchId, HospitalId = hospitalId }))
+                .Select(a => new AwardHospitalAllocation(
+                    a.ProductId, a.HospitalId, a.RegionCode, Guid.Parse(a.PrimaryBidId), a.PrimaryManufacturerId,
+                    a.SpareBidId is null ? null : Guid.Parse(a.SpareBidId), a.SpareManufacturerId, a.AgreedVolume,
+                    Scaled.FromE6(a.UnitPriceE6), Scaled.FromE6(a.AmountE6), a.NamedBrand))
+                .ToList());
 
     private static decimal? From(long? value) => value is { } v ? Scaled.FromE6(v) : null;
 
@@ -315,6 +418,63 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
         public string RegionCode { get; init; } = "";
 
         public long Volume { get; init; }
+    }
+
+    private sealed record HospitalLineRow
+    {
+        public string HospitalId { get; init; } = "";
+
+        public string RegionCode { get; init; } = "";
+
+        public string ProductId { get; init; } = "";
+
+        public long AnnualVolume { get; init; }
+
+        public string? PreferredManufacturerId { get; init; }
+    }
+
+    private sealed record HospitalSummaryRow
+    {
+        public string ProductId { get; init; } = "";
+
+        public string RegionCode { get; init; } = "";
+
+        public string PrimaryBidId { get; init; } = "";
+
+        public string PrimaryManufacturerId { get; init; } = "";
+
+        public long Hospitals { get; init; }
+
+        public long NamedBrandHospitals { get; init; }
+
+        public long AgreedVolume { get; init; }
+
+        public long AmountE6 { get; init; }
+    }
+
+    private sealed record HospitalAllocationRow
+    {
+        public string ProductId { get; init; } = "";
+
+        public string HospitalId { get; init; } = "";
+
+        public string RegionCode { get; init; } = "";
+
+        public string PrimaryBidId { get; init; } = "";
+
+        public string PrimaryManufacturerId { get; init; } = "";
+
+        public string? SpareBidId { get; init; }
+
+        public string? SpareManufacturerId { get; init; }
+
+        public long AgreedVolume { get; init; }
+
+        public long UnitPriceE6 { get; init; }
+
+        public long AmountE6 { get; init; }
+
+        public bool NamedBrand { get; init; }
     }
 
     private sealed record QualificationRow

@@ -303,6 +303,53 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
             events.SkipWhile(e => e.EventType != "AwardProposed").Select(e => e.EventType));
     }
 
+    [Fact]
+    public async Task A_hospital_level_award_gives_each_hospital_one_supplier_and_honours_the_named_brand()
+    {
+        var s = NewScenario();
+        // Hospital2 named Maker1's brand for atorvastatin when it reported.
+        await s.OpenBiddingAsync();
+        var cheap = await s.Bidder(s.Maker1).SubmitBidAsync("h1", s.Bid(s.Atorvastatin, 2.80m));
+        var dear = await s.Bidder(s.Maker2).SubmitBidAsync("h2", s.Bid(s.Atorvastatin, 3.08m));
+        var amlodipine = await s.Bidder(s.Maker1).SubmitBidAsync("h3", s.Bid(s.Amlodipine, 2.80m));
+        fixture.Clock.SetUtcNow(s.Windows.OpeningTime);
+        await s.Batch.OpenBidsAsync();
+
+        await Refused.WithAsync(ErrorCodes.InvalidField, () => s.Batch.RunAwardAsync(new AwardRequest("by-hospital", new Dictionary<string, decimal>(), 5)), "mode");
+        await s.Batch.RunAwardAsync(new AwardRequest("hospital", new Dictionary<string, decimal>(), 5));
+        var publicity = await WaitAsync(s, v => v.Phase == TenderBatchPhase.Publicity || v.AwardStatus?.StartsWith("failed", StringComparison.Ordinal) == true);
+        Assert.Equal(TenderBatchPhase.Publicity, publicity.Phase);
+
+        var award = Assert.IsType<AwardView>(await s.Batch.GetAwardAsync());
+        Assert.Equal("hospital", award.Mode);
+        Assert.Equal("Optimal", award.SolveStatus);
+        Assert.Empty(award.Allocations);
+        Assert.Empty(award.UnallocatedHospitals);
+
+        // Hospital2's named brand won, so it is Maker1's; every winner gets volume, so Hospital1's goes to Maker2.
+        var hospital2 = Assert.Single(await s.Batch.GetHospitalAllocationsAsync(s.Hospital2));
+        Assert.Equal((s.Atorvastatin, cheap.BidId, true), (hospital2.ProductId, hospital2.PrimaryBidId, hospital2.NamedBrand));
+        Assert.Equal(21_000, hospital2.AgreedVolume);
+        Assert.Equal(dear.BidId, hospital2.SpareBidId);
+
+        var hospital1 = await s.Batch.GetHospitalAllocationsAsync(s.Hospital1);
+        Assert.Equal([s.Amlodipine, s.Atorvastatin], hospital1.Select(a => a.ProductId).Order(StringComparer.Ordinal));
+        var atv1 = hospital1.Single(a => a.ProductId == s.Atorvastatin);
+        Assert.Equal((dear.BidId, s.Maker2, false, s.RegionA), (atv1.PrimaryBidId, atv1.PrimaryManufacturerId, atv1.NamedBrand, atv1.RegionCode));
+        Assert.Equal(49_000, atv1.AgreedVolume);
+        Assert.Equal(0.44m, atv1.UnitPrice);
+        Assert.Equal(21_560m, atv1.Amount);
+        Assert.Equal(amlodipine.BidId, hospital1.Single(a => a.ProductId == s.Amlodipine).PrimaryBidId);
+        Assert.Empty(await s.Batch.GetHospitalAllocationsAsync(s.OutsideHospital));
+
+        // The summary per product, region and winner adds up to the hospital lines.
+        var summary = award.HospitalSummary.Where(h => h.ProductId == s.Atorvastatin).OrderBy(h => h.RegionCode, StringComparer.Ordinal).ToList();
+        Assert.Equal(
+            [(s.RegionA, dear.BidId, 1, 0, 49_000L, 21_560m), (s.RegionB, cheap.BidId, 1, 1, 21_000L, 8_400m)],
+            summary.Select(h => (h.RegionCode, h.PrimaryBidId, h.Hospitals, h.NamedBrandHospitals, h.AgreedVolume, h.Amount)));
+        Assert.Equal(award.Objective, award.HospitalSummary.Sum(h => h.Amount));
+    }
+
     private async Task<TenderBatchView> WaitAsync(Scenario s, Func<TenderBatchView, bool> done)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
