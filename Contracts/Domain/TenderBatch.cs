@@ -73,7 +73,20 @@ public sealed record TenderBatchView(
     [property: Id(5)] DateTimeOffset? OpenedAt,
     [property: Id(6)] string? AwardStatus = null,
     [property: Id(7)] DateTimeOffset? PublicityEnds = null,
-    [property: Id(8)] AwardProgress? AwardProgress = null);
+    [property: Id(8)] AwardProgress? AwardProgress = null)
+{
+    /// <summary>For a renewal batch, the batch whose agreements it continues.</summary>
+    [Id(9)]
+    public string? RenewalOf { get; init; }
+}
+
+/// <summary>What the alliance gives to renew a batch: the new batch's id, name, windows and agreement period.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.RenewalRequest")]
+public sealed record RenewalRequest(
+    [property: Id(0)] string BatchId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] TenderWindows Windows,
+    [property: Id(3)] int AgreementMonths);
 
 /// <summary>The rule sets a batch can name; the award engine implements one file per round.</summary>
 public static class RuleSetNames

@@ -31,4 +31,12 @@ public static class ErrorCodes
     public const string ObjectionsUnanswered = "OBJECTIONS_UNANSWERED";
     public const string PublicityNotOver = "PUBLICITY_NOT_OVER";
     public const string ObjectionNotFound = "OBJECTION_NOT_FOUND";
+    public const string AgreementNotFound = "AGREEMENT_NOT_FOUND";
+    public const string NoSpareSupplier = "NO_SPARE_SUPPLIER";
+    public const string NotExpiring = "BATCH_NOT_EXPIRING";
+    public const string FutureMonth = "USAGE_MONTH_IN_FUTURE";
+    public const string NoAgreementForProduct = "USAGE_PRODUCT_NOT_AGREED";
+    public const string UnknownManufacturer = "MANUFACTURER_UNKNOWN";
+    public const string DuplicateLine = "USAGE_LINE_REPEATED";
+    public const string MalformedFile = "FILE_MALFORMED";
 }

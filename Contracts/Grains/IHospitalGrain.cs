@@ -25,4 +25,32 @@ public interface IHospitalGrain : IGrainWithStringKey
 
     [Alias("GetVolumeReports")]
     Task<IReadOnlyList<VolumeReport>> GetVolumeReportsAsync(string batchId);
+
+    /// <summary>
+    /// Reports a month's purchases ("yyyy-MM", not in the future): per product and brand, units
+    /// and amount. Each line is classified against the hospital's agreements; a line sent again
+    /// for the same product and brand amends the earlier one, which is kept as history. All lines
+    /// or none are stored.
+    /// </summary>
+    [Alias("ReportUsage")]
+    Task<IReadOnlyList<UsageRecord>> ReportUsageAsync(string month, IReadOnlyList<UsageLine> lines);
+
+    /// <summary>
+    /// Imports a month's purchases from CSV (header product_id,manufacturer_id,units,amount): all
+    /// rows stored, or none and the error of every bad row.
+    /// </summary>
+    [Alias("ImportUsageCsv")]
+    Task<UsageImportResult> ImportUsageCsvAsync(string month, string csv);
+
+    /// <summary>The hospital's current usage lines, of one month ("yyyy-MM") or of all when null, with how each counts.</summary>
+    [Alias("GetUsage")]
+    Task<IReadOnlyList<UsageRecord>> GetUsageAsync(string? month);
+
+    /// <summary>Every revision of the month's lines, replaced ones included, oldest first.</summary>
+    [Alias("GetUsageRevisions")]
+    Task<IReadOnlyList<UsageRecord>> GetUsageRevisionsAsync(string month);
+
+    /// <summary>Declares that the hospital buys <paramref name="productId"/> as a substitute for the agreed <paramref name="forProductId"/>.</summary>
+    [Alias("DeclareSubstitute")]
+    Task DeclareSubstituteAsync(string productId, string forProductId);
 }

@@ -81,9 +81,27 @@ public interface ITenderBatchGrain : IGrainWithStringKey
     [Alias("ListObjections")]
     Task<IReadOnlyList<Objection>> ListObjectionsAsync();
 
-    /// <summary>Makes the award final once the publicity period is over and every objection is answered.</summary>
+    /// <summary>
+    /// Makes the award final once the publicity period is over and every objection is answered,
+    /// and in the same transaction creates the agreements, from <paramref name="agreementsStart"/>
+    /// (the first day of a month; by default the first day of the next month) for the batch's
+    /// agreement period.
+    /// </summary>
     [Alias("Finalise")]
-    Task<TenderBatchView> FinaliseAsync();
+    Task<TenderBatchView> FinaliseAsync(DateOnly? agreementsStart = null);
+
+    /// <summary>The batch's agreements, every version, once finalised.</summary>
+    [Alias("ListAgreements")]
+    Task<IReadOnlyList<Agreement>> ListAgreementsAsync();
+
+    /// <summary>
+    /// From a batch whose agreements are expiring, creates the renewal batch in Draft: the same
+    /// products, regions, hospitals and rule set; the previous prices as reference (no valid bid
+    /// above the highest previous price of a product); the previous year's agreed volume as the
+    /// floor of the new one; the previous suppliers passed to the award for continuity.
+    /// </summary>
+    [Alias("CreateRenewal")]
+    Task<TenderBatchView> CreateRenewalAsync(RenewalRequest request);
 
     /// <summary>The bids of the batch without anything that was offered. Allowed in every phase.</summary>
     [Alias("ListSealedBids")]

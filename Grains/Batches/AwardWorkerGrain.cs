@@ -50,7 +50,8 @@ public sealed class AwardWorkerGrain(
                     }
                     _ = batch.AwardProgressAsync(progress);
                 });
-            var award = await Task.Run(() => engine.Run(input, request.Mode));
+            var previousSuppliers = await awards.PreviousSuppliersAsync(batchId);
+            var award = await Task.Run(() => engine.Run(input, request.Mode, previousSuppliers: previousSuppliers));
             failure = award.Solve.Status switch
             {
                 SolveStatus.Infeasible => Shortfall(award.Shortfall),

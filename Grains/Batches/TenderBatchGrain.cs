@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
+using Microsoft.Extensions.Options;
+using Procurement.Grains.Agreements;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Storage;
 using Procurement.Optimizer.Award;
@@ -19,10 +21,15 @@ public sealed class TenderBatchGrain(
     BidRepository bids,
     ReferenceRepository reference,
     AwardRepository awards,
+    AgreementRepository agreements,
+    IOptions<AgreementOptions> agreementOptions,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock,
     ILogger<TenderBatchGrain> logger) : Grain, ITenderBatchGrain, IRemindable
 {
     public const string OpeningReminder = "open-bids";
+
+    /// <summary>Moves the batch's agreements along the clock (notices, expiry) once it is Awarded.</summary>
+    public const string AgreementReminder = "agreements";
 
     private const string MinimumShareParameter = "volumeReport.minimumShareOfHistory";
 
@@ -251,7 +258,7 @@ public sealed class TenderBatchGrain(
 
     public Task<IReadOnlyList<Objection>> ListObjectionsAsync() => awards.ListObjectionsAsync(BatchId);
 
-    public async Task<TenderBatchView> FinaliseAsync()
+    public async Task<TenderBatchView> FinaliseAsync(DateOnly? agreementsStart = null)
     {
         var batch = RequireBatch();
         var now = ProcurementClock.Now(clock);
@@ -259,9 +266,82 @@ public sealed class TenderBatchGrain(
         {
             throw new ProcurementException(ErrorCodes.PublicityNotOver, $"The publicity period of batch {BatchId} ends at {_publicityEnds:O}.");
         }
-        await awards.FinaliseAsync(BatchId, now, Actor.Current($"alliance:{batch.Definition.AllianceId}"));
+        var zone = agreementOptions.Value.Zone();
+        var currentMonth = Months.Of(now, zone);
+        var startMonth = currentMonth + 1;
+        if (agreementsStart is { } start)
+        {
+            if (start.Day != 1)
+            {
+                throw ProcurementException.Invalid("agreementsStart", $"Agreements start on the first day of a month, not {start:yyyy-MM-dd}.");
+            }
+            startMonth = Months.Of(start);
+            if (startMonth < currentMonth || startMonth > currentMonth + 12)
+            {
+                throw ProcurementException.Invalid("agreementsStart", $"agreementsStart must be from this month to a year ahead, not {start:yyyy-MM-dd}.");
+            }
+        }
+        // The reminder is registered before the transaction: should the silo stop right after the
+        // commit, the agreements still have their clock. A tick on a batch that is not Awarded ends it.
+        await this.RegisterOrUpdateReminder(AgreementReminder, agreementOptions.Value.CheckPeriod, agreementOptions.Value.CheckPeriod);
+        try
+        {
+            await awards.FinaliseAsync(BatchId, now, Actor.Current($"alliance:{batch.Definition.AllianceId}"), startMonth, batch.Definition.AgreementMonths);
+        }
+        catch
+        {
+            await StopReminderAsync(AgreementReminder);
+            throw;
+        }
         await ReloadAsync();
         return View();
+    }
+
+    public Task<IReadOnlyList<Agreement>> ListAgreementsAsync() => agreements.ListAsync(BatchId);
+
+    public async Task<TenderBatchView> CreateRenewalAsync(RenewalRequest request)
+    {
+        var batch = RequireBatch();
+        Check.NotNull(request, "request");
+        var renewalId = Check.Id(request.BatchId, "batchId");
+        if (renewalId == BatchId)
+        {
+            throw ProcurementException.Invalid("batchId", "The renewal batch needs an id of its own.");
+        }
+        var current = await agreements.ListAsync(BatchId);
+        if (batch.Phase != TenderBatchPhase.Awarded || !current.Any(a => a.State == AgreementState.Expiring))
+        {
+            throw new ProcurementException(ErrorCodes.NotExpiring, $"Batch {BatchId} has no expiring agreements; a renewal starts from an expiring batch.");
+        }
+        // The agreements to continue: the newest version in each product and region that still runs or ran to its end.
+        var continued = current
+            .Where(a => a.State is AgreementState.Expiring or AgreementState.Active or AgreementState.Suspended)
+            .GroupBy(a => (a.ProductId, a.RegionCode))
+            .Select(g => g.OrderByDescending(a => a.Version).First())
+            .ToList();
+        var products = batch.Definition.Products
+            .Where(p => continued.Any(a => a.ProductId == p.ProductId))
+            .Select(p => new BatchProduct(p.ProductId, continued.Where(a => a.ProductId == p.ProductId).Max(a => a.UnitPrice)))
+            .ToList();
+        var definition = batch.Definition with
+        {
+            Name = request.Name,
+            Products = products,
+            Windows = request.Windows,
+            AgreementMonths = request.AgreementMonths,
+        };
+        var now = ProcurementClock.Now(clock);
+        Validate(definition, now);
+        await batches.SaveRenewalAsync(renewalId, BatchId, definition, continued, now, Actor.Current($"alliance:{batch.Definition.AllianceId}"));
+        return await GrainFactory.GetGrain<ITenderBatchGrain>(renewalId).GetAsync();
+    }
+
+    private async Task StopReminderAsync(string name)
+    {
+        if (await this.GetReminder(name) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     private const string AwardRunningStatus = "running";
@@ -297,6 +377,11 @@ public sealed class TenderBatchGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == AgreementReminder)
+        {
+            await AdvanceAgreementsAsync();
+            return;
+        }
         if (reminderName != OpeningReminder)
         {
             return;
@@ -309,6 +394,21 @@ public sealed class TenderBatchGrain(
             {
                 await this.UnregisterReminder(reminder);
             }
+        }
+    }
+
+    private async Task AdvanceAgreementsAsync()
+    {
+        if (_batch?.Phase != TenderBatchPhase.Awarded)
+        {
+            await StopReminderAsync(AgreementReminder);
+            return;
+        }
+        var next = await agreements.AdvanceAsync(BatchId, ProcurementClock.Now(clock), Actor.Scheduler);
+        if (next is null)
+        {
+            logger.LogInformation("Every agreement of batch {BatchId} has ended; its agreement reminder stops.", BatchId);
+            await StopReminderAsync(AgreementReminder);
         }
     }
 
@@ -363,7 +463,10 @@ public sealed class TenderBatchGrain(
     private TenderBatchView View()
     {
         var batch = RequireBatch();
-        return new TenderBatchView(BatchId, batch.Phase, batch.Definition, [], _sealedBidCount, batch.OpenedAt, _awardStatus, _publicityEnds, _awardProgress);
+        return new TenderBatchView(BatchId, batch.Phase, batch.Definition, [], _sealedBidCount, batch.OpenedAt, _awardStatus, _publicityEnds, _awardProgress)
+        {
+            RenewalOf = batch.RenewalOf,
+        };
     }
 
     private void ValidateBid(BidCommand command)

@@ -1,6 +1,11 @@
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
+using System.Globalization;
+using CsvHelper;
+using CsvHelper.Configuration;
+using Microsoft.Extensions.Options;
+using Procurement.Grains.Agreements;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Storage;
 
@@ -14,6 +19,9 @@ namespace Procurement.Grains.Hospitals;
 public sealed class HospitalGrain(
     ReferenceRepository reference,
     BatchRepository batches,
+    AgreementRepository agreements,
+    UsageRepository usage,
+    IOptions<AgreementOptions> agreementOptions,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock) : Grain, IHospitalGrain
 {
     private Hospital? _hospital;
@@ -126,6 +134,276 @@ public sealed class HospitalGrain(
             _terms[batchId] = terms;
         }
         return terms;
+    }
+
+    public async Task<IReadOnlyList<UsageRecord>> ReportUsageAsync(string month, IReadOnlyList<UsageLine> lines)
+    {
+        RequireHospital();
+        var m = UsageMonth(month);
+        Check.NonEmpty(lines, "lines");
+        var context = await LoadUsageContextAsync();
+        var (classified, errors) = await ClassifyAsync(m, lines, context);
+        if (errors.Count > 0)
+        {
+            var first = errors[0];
+            throw new ProcurementException(first.Code, first.Message, $"lines[{first.Row - 1}].{first.Field}");
+        }
+        return await SaveUsageAsync(m, classified, context);
+    }
+
+    public async Task<UsageImportResult> ImportUsageCsvAsync(string month, string csv)
+    {
+        RequireHospital();
+        var m = UsageMonth(month);
+        Check.NotNull(csv, "csv");
+        var (lines, errors) = ParseUsageCsv(csv);
+        if (lines.Count == 0 && errors.Count == 0)
+        {
+            errors.Add(new RowError(0, "file", ErrorCodes.MalformedFile, "The file has no data rows."));
+        }
+        var context = await LoadUsageContextAsync();
+        // Rows that parsed are checked too, so one upload reports every bad row at once.
+        var parsed = lines.Where(l => l.Line is not null).ToList();
+        var (classified, lineErrors) = await ClassifyAsync(m, parsed.Select(l => l.Line!).ToList(), context);
+        errors.AddRange(lineErrors.Select(e => e with { Row = parsed[e.Row - 1].Row }));
+        if (errors.Count > 0)
+        {
+            return new UsageImportResult(false, [], errors.OrderBy(e => e.Row).ThenBy(e => e.Field, StringComparer.Ordinal).ToList());
+        }
+        return new UsageImportResult(true, await SaveUsageAsync(m, classified, context), []);
+    }
+
+    public async Task<IReadOnlyList<UsageRecord>> GetUsageAsync(string? month)
+    {
+        RequireHospital();
+        int? m = month is null ? null : Months.Parse(month, "month");
+        var context = await LoadUsageContextAsync();
+        return (await usage.ListAsync(HospitalId, m)).Select(l => Record(l, context)).ToList();
+    }
+
+    public async Task<IReadOnlyList<UsageRecord>> GetUsageRevisionsAsync(string month)
+    {
+        RequireHospital();
+        var m = Months.Parse(month, "month");
+        var context = await LoadUsageContextAsync();
+        return (await usage.RevisionsAsync(HospitalId, m)).Select(l => Record(l, context)).ToList();
+    }
+
+    public async Task DeclareSubstituteAsync(string productId, string forProductId)
+    {
+        RequireHospital();
+        Check.Id(productId, "productId");
+        Check.Id(forProductId, "forProductId");
+        if (productId == forProductId)
+        {
+            throw ProcurementException.Invalid("forProductId", "A product cannot substitute for itself.");
+        }
+        await usage.DeclareSubstituteAsync(HospitalId, productId, forProductId, ProcurementClock.Now(clock), Actor.Current($"hospital:{HospitalId}"));
+    }
+
+    /// <summary>What classifying a hospital's purchases needs: its agreements, its declared substitutes, and its agreed units so far.</summary>
+    private sealed record UsageContext(
+        IReadOnlyList<HospitalAgreement> Agreements,
+        IReadOnlyDictionary<string, string> Substitutes,
+        Dictionary<(string AgreementId, int Month), long> AgreedUnits);
+
+    private async Task<UsageContext> LoadUsageContextAsync()
+    {
+        var mine = await agreements.ListForHospitalAsync(HospitalId);
+        var substitutes = await usage.SubstitutesAsync(HospitalId);
+        var agreed = mine.Count == 0
+            ? []
+            : (await usage.AgreedUnitsAsync(HospitalId)).ToDictionary(u => (u.AgreementId, u.Month), u => u.Units);
+        return new UsageContext(mine, substitutes, agreed);
+    }
+
+    private int UsageMonth(string month)
+    {
+        var m = Months.Parse(month, "month");
+        var current = Months.Of(ProcurementClock.Now(clock), agreementOptions.Value.Zone());
+        if (m > current)
+        {
+            throw new ProcurementException(ErrorCodes.FutureMonth, $"{month} has not begun; purchases are reported for past months and this one ({Months.Format(current)}).", "month");
+        }
+        return m;
+    }
+
+    /// <summary>
+    /// Checks and classifies lines; errors carry the 1-based line number and the field. A line is
+    /// agreed when an agreement of the hospital for its product runs that month and the brand is
+    /// its supplier's; another brand is a substitute; a declared substitute product counts against
+    /// the agreement of the product it stands for; outside every agreement's period it counts for
+    /// nothing; a product with neither agreement nor declaration is refused.
+    /// </summary>
+    private async Task<(List<UsageRepository.ClassifiedLine> Lines, List<RowError> Errors)> ClassifyAsync(int month, IReadOnlyList<UsageLine> lines, UsageContext context)
+    {
+        var errors = new List<RowError>();
+        var classified = new List<UsageRepository.ClassifiedLine>(lines.Count);
+        var seen = new HashSet<(string, string)>();
+        var brands = lines.Where(l => l?.ManufacturerId is { Length: > 0 }).Select(l => l.ManufacturerId).Distinct(StringComparer.Ordinal).ToList();
+        var unknown = brands.Count == 0 ? new HashSet<string>() : await usage.UnknownManufacturersAsync(brands);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var row = i + 1;
+            var line = lines[i];
+            if (line is null)
+            {
+                errors.Add(new RowError(row, "line", ErrorCodes.RequiredField, "The line is empty."));
+                continue;
+            }
+            var before = errors.Count;
+            if (string.IsNullOrWhiteSpace(line.ProductId))
+            {
+                errors.Add(new RowError(row, "productId", ErrorCodes.RequiredField, "productId is required."));
+            }
+            if (string.IsNullOrWhiteSpace(line.ManufacturerId))
+            {
+                errors.Add(new RowError(row, "manufacturerId", ErrorCodes.RequiredField, "manufacturerId is required."));
+            }
+            else if (unknown.Contains(line.ManufacturerId))
+            {
+                errors.Add(new RowError(row, "manufacturerId", ErrorCodes.UnknownManufacturer, $"Manufacturer '{line.ManufacturerId}' is not registered."));
+            }
+            if (line.Units < 0)
+            {
+                errors.Add(new RowError(row, "units", ErrorCodes.InvalidField, $"units must not be negative, not {line.Units}."));
+            }
+            if (line.Amount < 0 || decimal.Round(line.Amount, 2) != line.Amount)
+            {
+                errors.Add(new RowError(row, "amount", ErrorCodes.InvalidField, $"amount must be a non-negative sum in CNY to the fen, not {line.Amount.ToString(CultureInfo.InvariantCulture)}."));
+            }
+            if (errors.Count > before)
+            {
+                continue;
+            }
+            if (!seen.Add((line.ProductId, line.ManufacturerId)))
+            {
+                errors.Add(new RowError(row, "productId", ErrorCodes.DuplicateLine, $"{line.ProductId} from {line.ManufacturerId} appears twice; send one line per product and brand."));
+                continue;
+            }
+            var forProduct = context.Agreements.Where(a => a.ProductId == line.ProductId).ToList();
+            if (forProduct.Count > 0)
+            {
+                var covering = forProduct.Where(a => a.Covers(month)).OrderByDescending(a => a.ManufacturerId == line.ManufacturerId).FirstOrDefault();
+                classified.Add(covering is null
+                    ? new(line, UsageClassification.OutsideAgreement, null)
+                    : new(line, covering.ManufacturerId == line.ManufacturerId ? UsageClassification.Agreed : UsageClassification.SubstituteBrand, covering.AgreementId));
+            }
+            else if (context.Substitutes.TryGetValue(line.ProductId, out var forProductId))
+            {
+                var covering = context.Agreements.FirstOrDefault(a => a.ProductId == forProductId && a.Covers(month));
+                classified.Add(covering is null
+                    ? new(line, UsageClassification.OutsideAgreement, null)
+                    : new(line, UsageClassification.DeclaredSubstitute, covering.AgreementId));
+            }
+            else
+            {
+                errors.Add(new RowError(row, "productId", ErrorCodes.NoAgreementForProduct,
+                    $"Hospital {HospitalId} has no agreement for {line.ProductId} and has not declared it a substitute."));
+            }
+        }
+        return (classified, errors);
+    }
+
+    private async Task<IReadOnlyList<UsageRecord>> SaveUsageAsync(int month, List<UsageRepository.ClassifiedLine> lines, UsageContext context)
+    {
+        var now = ProcurementClock.Now(clock);
+        var saved = await usage.SaveAsync(HospitalId, month, lines, now, Actor.Current($"hospital:{HospitalId}"));
+        // The kept units are now what was just stored (an amendment replaces the month's figure).
+        foreach (var (line, _) in saved)
+        {
+            if (line.Classification == UsageClassification.Agreed)
+            {
+                context.AgreedUnits[(line.AgreementId!, month)] = line.Line.Units;
+            }
+        }
+        return saved.Select(s => Record(new UsageRepository.StoredLine
+        {
+            HospitalId = HospitalId,
+            Month = month,
+            ProductId = s.Line.Line.ProductId,
+            ManufacturerId = s.Line.Line.ManufacturerId,
+            Units = s.Line.Line.Units,
+            AmountE6 = Storage.Scaled.ToE6(s.Line.Line.Amount, "amount"),
+            Classification = (int)s.Line.Classification,
+            AgreementId = s.Line.AgreementId,
+            Revision = s.Revision,
+            ReportedAt = now,
+        }, context)).ToList();
+    }
+
+    /// <summary>
+    /// A stored line with its counted and surplus units: an agreed line counts up to what the
+    /// agreement year's agreed volume leaves after the earlier months of that year.
+    /// </summary>
+    private static UsageRecord Record(UsageRepository.StoredLine line, UsageContext context)
+    {
+        long counted = 0, surplus = 0;
+        var classification = (UsageClassification)line.Classification;
+        if (classification == UsageClassification.Agreed && context.Agreements.FirstOrDefault(a => a.AgreementId == line.AgreementId) is { } agreement)
+        {
+            var yearStart = agreement.YearStart(line.Month);
+            var before = context.AgreedUnits.Where(u => u.Key.AgreementId == agreement.AgreementId && u.Key.Month >= yearStart && u.Key.Month < line.Month).Sum(u => u.Value);
+            counted = Math.Clamp(agreement.AgreedIn(line.Month) - before, 0, line.Units);
+            surplus = line.Units - counted;
+        }
+        return new UsageRecord(
+            line.HospitalId, line.MonthText, line.ProductId, line.ManufacturerId, line.Units, Storage.Scaled.FromE6(line.AmountE6), classification,
+            line.AgreementId is null ? null : Guid.Parse(line.AgreementId), counted, surplus, line.Revision, line.ReportedAt);
+    }
+
+    private static readonly string[] CsvColumns = ["product_id", "manufacturer_id", "units", "amount"];
+
+    /// <summary>Reads the upload; a row that does not parse gets its errors, the others their line.</summary>
+    private static (List<(int Row, UsageLine? Line)> Lines, List<RowError> Errors) ParseUsageCsv(string csv)
+    {
+        var lines = new List<(int, UsageLine?)>();
+        var errors = new List<RowError>();
+        var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            TrimOptions = TrimOptions.Trim,
+            PrepareHeaderForMatch = a => a.Header.Trim().ToLowerInvariant(),
+        };
+        using var reader = new CsvReader(new StringReader(csv), configuration);
+        try
+        {
+            if (!reader.Read() || !reader.ReadHeader())
+            {
+                errors.Add(new RowError(0, "header", ErrorCodes.MalformedFile, $"The file needs a header row: {string.Join(",", CsvColumns)}."));
+                return (lines, errors);
+            }
+            var header = reader.HeaderRecord!.Select(h => h.Trim().ToLowerInvariant()).ToList();
+            var missing = CsvColumns.Where(c => !header.Contains(c)).ToList();
+            if (missing.Count > 0)
+            {
+                errors.Add(new RowError(0, "header", ErrorCodes.MalformedFile, $"The header lacks {string.Join(", ", missing)}; it needs {string.Join(",", CsvColumns)}."));
+                return (lines, errors);
+            }
+            var row = 0;
+            while (reader.Read())
+            {
+                row++;
+                var before = errors.Count;
+                var product = reader.GetField("product_id") ?? "";
+                var maker = reader.GetField("manufacturer_id") ?? "";
+                var unitsText = reader.GetField("units") ?? "";
+                var amountText = reader.GetField("amount") ?? "";
+                if (!long.TryParse(unitsText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var units))
+                {
+                    errors.Add(new RowError(row, "units", ErrorCodes.InvalidField, $"units must be a whole number, not '{unitsText}'."));
+                }
+                if (!decimal.TryParse(amountText, NumberStyles.Number, CultureInfo.InvariantCulture, out var amount))
+                {
+                    errors.Add(new RowError(row, "amount", ErrorCodes.InvalidField, $"amount must be a number, not '{amountText}'."));
+                }
+                lines.Add((row, errors.Count > before ? null : new UsageLine(product, maker, units, amount)));
+            }
+        }
+        catch (CsvHelperException ex)
+        {
+            errors.Add(new RowError(ex.Context?.Parser?.Row ?? 0, "file", ErrorCodes.MalformedFile, $"The file is not valid CSV: {ex.Message.Split('\n')[0]}"));
+        }
+        return (lines, errors);
     }
 
     private Hospital RequireHospital() =>

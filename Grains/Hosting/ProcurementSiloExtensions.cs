@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Procurement.Grains.Agreements;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Hosting;
@@ -10,7 +11,8 @@ public static class ProcurementSiloExtensions
     /// <summary>
     /// Everything a silo needs to host the procurement grains: the store (bound from the
     /// <c>Store</c> section, with <c>ConnectionStrings:Procurement</c> as the connection string when
-    /// the section has none), the repositories, reminders kept in the store, and the business clock.
+    /// the section has none), the repositories, the agreement rules (the <c>Agreements</c> section), reminders kept in the
+    /// store, and the business clock.
     /// </summary>
     public static ISiloBuilder AddProcurement(this ISiloBuilder silo, TimeProvider? clock = null)
     {
@@ -26,6 +28,11 @@ public static class ProcurementSiloExtensions
         services.TryAddSingleton<BatchRepository>();
         services.TryAddSingleton<BidRepository>();
         services.TryAddSingleton<AwardRepository>();
+        services.AddOptions<AgreementOptions>().BindConfiguration(AgreementOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgreementOptions>, AgreementOptionsValidator>());
+        services.TryAddSingleton<AgreementRepository>();
+        services.TryAddSingleton<UsageRepository>();
+        services.TryAddSingleton<MonitoringRepository>();
         services.TryAddKeyedSingleton(ProcurementClock.Key, clock ?? TimeProvider.System);
         silo.AddReminders();
         services.AddSingleton<IReminderTable, SqlReminderTable>();

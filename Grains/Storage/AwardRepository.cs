@@ -8,7 +8,7 @@ using Procurement.Optimizer.Model;
 namespace Procurement.Grains.Storage;
 
 /// <summary>The award of a batch: its input gathered from the tables, the proposed award, objections, finalising.</summary>
-public sealed class AwardRepository(ProcurementStore store, BatchRepository batches, ReferenceRepository reference, BidRepository bids)
+public sealed class AwardRepository(ProcurementStore store, BatchRepository batches, ReferenceRepository reference, BidRepository bids, Agreements.AgreementRepository agreements)
 {
     private const string SelectVolumesByRegionSql = """
         SELECT v.product_id AS ProductId, h.region_code AS RegionCode, CAST(SUM(v.annual_volume) AS BIGINT) AS Volume
@@ -35,6 +35,16 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
          WHERE b.batch_id = @BatchId AND b.status = 0
         """;
 
+    /// <summary>
+    /// For a renewal batch, the supplier of each product and region under the agreements it
+    /// continues, which the cost-optimal award keeps where it costs nothing (continuity); null otherwise.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<(string ProductId, string RegionCode), string>?> PreviousSuppliersAsync(string batchId)
+    {
+        var references = await batches.RenewalReferencesAsync(batchId);
+        return references.Count == 0 ? null : references.ToDictionary(r => (r.ProductId, r.RegionCode), r => r.PreviousManufacturerId);
+    }
+
     /// <summary>The batch as the award engine reads it: products with reported volume per region, regions with budgets, active bids.</summary>
     public async Task<AwardInput> LoadInputAsync(string batchId, AwardRequest request)
     {
@@ -57,6 +67,7 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
             return (v, q, h);
         });
         var active = await bids.ListActiveWithContentAsync(batchId);
+        var renewal = (await batches.RenewalReferencesAsync(batchId)).ToLookup(r => r.ProductId);
         var conversion = definition.RuleSet.Conversion;
         var parameters = new Dictionary<string, string>(definition.RuleSet.Parameters)
         {
@@ -77,7 +88,12 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
                     p.MaxValidUnitPrice,
                     Spec(product.Representative),
                     product.OtherSpecifications.Select(Spec).ToList(),
-                    volumes.Where(v => v.ProductId == p.ProductId).ToDictionary(v => v.RegionCode, v => v.Volume));
+                    volumes.Where(v => v.ProductId == p.ProductId).ToDictionary(v => v.RegionCode, v => v.Volume))
+                {
+                    MinimumAgreedVolumes = renewal.Contains(p.ProductId)
+                        ? renewal[p.ProductId].ToDictionary(r => r.RegionCode, r => r.PreviousAnnualVolume, StringComparer.Ordinal)
+                        : null,
+                };
             }).ToList(),
             definition.RegionCodes.Select(r => new RegionInput(r, request.RegionBudgets.TryGetValue(r, out var budget) ? budget : null)).ToList(),
             active.Select(a =>
@@ -393,8 +409,12 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
 
     private const string FinaliseAwardSql = "UPDATE awards SET finalised_at = @At WHERE batch_id = @BatchId AND finalised_at IS NULL";
 
-    /// <summary>Finalises the award, refused inside the transaction while any objection is unanswered.</summary>
-    public Task FinaliseAsync(string batchId, DateTimeOffset at, string actor) =>
+    /// <summary>
+    /// Finalises the award, refused inside the transaction while any objection is unanswered, and
+    /// creates the agreements in the same transaction, from <paramref name="startMonth"/> for
+    /// <paramref name="months"/> months.
+    /// </summary>
+    public Task FinaliseAsync(string batchId, DateTimeOffset at, string actor, int startMonth, int months) =>
         store.WriteAsync(async (connection, transaction) =>
         {
             var open = await connection.ExecuteScalarAsync<long>(CountUnansweredSql, new { BatchId = batchId }, transaction);
@@ -409,6 +429,7 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
             }
             await connection.ExecuteAsync(FinaliseAwardSql, new { BatchId = batchId, At = at }, transaction);
             await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "PhaseChangedToAwarded", new { });
+            await agreements.CreateFromAwardAsync(connection, transaction, batchId, startMonth, months, at, actor);
         });
 
     private sealed record VolumeRow

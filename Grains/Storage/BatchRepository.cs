@@ -59,8 +59,52 @@ public sealed class BatchRepository(ProcurementStore store)
     /// exists and lies in one of the batch's regions.
     /// </summary>
     public Task SaveDefinitionAsync(string batchId, TenderBatchDefinition definition, DateTimeOffset at, string actor) =>
+        store.WriteAsync((connection, transaction) => SaveDefinitionAsync(connection, transaction, batchId, definition, at, actor));
+
+    private const string InsertRenewalProductSql = """
+        INSERT INTO renewal_products (batch_id, product_id, region_code, previous_agreement_id, previous_manufacturer_id, previous_unit_price_e6, previous_annual_volume)
+        VALUES (@BatchId, @ProductId, @RegionCode, @PreviousAgreementId, @PreviousManufacturerId, @PreviousUnitPriceE6, @PreviousAnnualVolume)
+        """;
+
+    /// <summary>Creates a renewal batch in Draft, in one transaction: its definition, the batch it continues and what it keeps of each agreement.</summary>
+    public Task SaveRenewalAsync(string batchId, string previousBatchId, TenderBatchDefinition definition, IReadOnlyList<Agreement> continued, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>
         {
+            if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tender_batches WHERE batch_id = @BatchId", new { BatchId = batchId }, transaction) > 0)
+            {
+                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {batchId} exists already; a renewal needs a new id.", "batchId");
+            }
+            await SaveDefinitionAsync(connection, transaction, batchId, definition, at, actor);
+            await connection.ExecuteAsync("UPDATE tender_batches SET renewal_of = @Previous WHERE batch_id = @BatchId", new { Previous = previousBatchId, BatchId = batchId }, transaction);
+            await connection.ExecuteAsync(InsertRenewalProductSql, continued.Select(a => new
+            {
+                BatchId = batchId,
+                a.ProductId,
+                a.RegionCode,
+                PreviousAgreementId = a.AgreementId.ToString(),
+                PreviousManufacturerId = a.ManufacturerId,
+                PreviousUnitPriceE6 = Scaled.ToE6(a.UnitPrice, "unitPrice"),
+                PreviousAnnualVolume = a.AnnualVolume,
+            }), transaction);
+            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "RenewalCreated", new { PreviousBatchId = previousBatchId, Agreements = continued.Count });
+            await EventLog.AppendAsync(connection, transaction, at, actor, previousBatchId, "batch", previousBatchId, "RenewedBy", new { BatchId = batchId });
+        });
+
+    private const string SelectRenewalSql = """
+        SELECT product_id, region_code, previous_manufacturer_id, previous_unit_price_e6, previous_annual_volume
+          FROM renewal_products
+         WHERE batch_id = @BatchId
+        """;
+
+    /// <summary>For a renewal batch, what it keeps of each agreement it continues; empty for a first batch.</summary>
+    public Task<IReadOnlyList<RenewalReference>> RenewalReferencesAsync(string batchId) =>
+        store.ReadAsync<IReadOnlyList<RenewalReference>>(async connection =>
+            (await connection.QueryAsync<(string ProductId, string RegionCode, string PreviousManufacturerId, long PreviousUnitPriceE6, long PreviousAnnualVolume)>(SelectRenewalSql, new { BatchId = batchId }))
+                .Select(r => new RenewalReference(r.ProductId, r.RegionCode, r.PreviousManufacturerId, Scaled.FromE6(r.PreviousUnitPriceE6), r.PreviousAnnualVolume))
+                .ToList());
+
+    private async Task SaveDefinitionAsync(DbConnection connection, DbTransaction transaction, string batchId, TenderBatchDefinition definition, DateTimeOffset at, string actor)
+    {
             var phase = await connection.QuerySingleOrDefaultAsync<int?>(SelectPhaseSql, new { BatchId = batchId }, transaction);
             if (phase is { } current && current != (int)TenderBatchPhase.Draft)
             {
@@ -98,7 +142,7 @@ public sealed class BatchRepository(ProcurementStore store)
             await connection.ExecuteAsync(InsertBatchRegionSql, definition.RegionCodes.Select(r => new { BatchId = batchId, RegionCode = r }), transaction);
             await connection.ExecuteAsync(InsertBatchHospitalSql, definition.HospitalIds.Select(h => new { BatchId = batchId, HospitalId = h }), transaction);
             await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "BatchConfigured", definition);
-        });
+    }
 
     private async Task CheckReferencesAsync(DbConnection connection, DbTransaction transaction, TenderBatchDefinition definition)
     {
@@ -181,7 +225,7 @@ public sealed class BatchRepository(ProcurementStore store)
         SELECT batch_id AS BatchId, alliance_id AS AllianceId, name AS Name, phase AS Phase, rule_set_name AS RuleSetName,
                rule_set_parameters AS RuleSetParameters, pack_factor_e6 AS PackFactorE6, strength_factor_e6 AS StrengthFactorE6,
                reporting_closes_at AS ReportingClosesAt, bidding_deadline_at AS BiddingDeadlineAt, opening_at AS OpeningAt,
-               publicity_days AS PublicityDays, agreement_months AS AgreementMonths, opened_at AS OpenedAt
+               publicity_days AS PublicityDays, agreement_months AS AgreementMonths, opened_at AS OpenedAt, renewal_of AS RenewalOf
           FROM tender_batches
          WHERE batch_id = @BatchId
         """;
@@ -217,7 +261,7 @@ public sealed class BatchRepository(ProcurementStore store)
                     new PriceConversion(Scaled.FromE6(row.PackFactorE6), Scaled.FromE6(row.StrengthFactorE6))),
                 new TenderWindows(row.ReportingClosesAt, row.BiddingDeadlineAt, row.OpeningAt, row.PublicityDays),
                 row.AgreementMonths);
-            return new StoredBatch(definition, (TenderBatchPhase)row.Phase, row.OpenedAt);
+            return new StoredBatch(definition, (TenderBatchPhase)row.Phase, row.OpenedAt) { RenewalOf = row.RenewalOf };
         });
 
     private const string SelectTotalsSql = """
@@ -358,6 +402,8 @@ public sealed class BatchRepository(ProcurementStore store)
     {
         public string BatchId { get; init; } = "";
 
+        public string? RenewalOf { get; init; }
+
         public string AllianceId { get; init; } = "";
 
         public string Name { get; init; } = "";
@@ -422,4 +468,11 @@ public sealed class BatchRepository(ProcurementStore store)
 }
 
 /// <summary>A batch as stored: its definition, phase and the time it was opened.</summary>
-public sealed record StoredBatch(TenderBatchDefinition Definition, TenderBatchPhase Phase, DateTimeOffset? OpenedAt);
+public sealed record StoredBatch(TenderBatchDefinition Definition, TenderBatchPhase Phase, DateTimeOffset? OpenedAt)
+{
+    /// <summary>For a renewal batch, the batch it continues.</summary>
+    public string? RenewalOf { get; init; }
+}
+
+/// <summary>What a renewal batch keeps of an agreement it continues: supplier, price and agreed volume.</summary>
+public sealed record RenewalReference(string ProductId, string RegionCode, string PreviousManufacturerId, decimal PreviousUnitPrice, long PreviousAnnualVolume);

@@ -19,6 +19,10 @@ public static class DapperSetup
         {
             return;
         }
+        // Dapper maps DateTimeOffset itself and would pass an instant with its offset straight to the
+        // driver (which PostgreSQL's refuses unless it is UTC); without the built-in map the handler applies.
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
         SqlMapper.AddTypeHandler(new InstantHandler());
     }
 

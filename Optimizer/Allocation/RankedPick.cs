@@ -89,7 +89,9 @@ public static class RankedPick
     public static IReadOnlyDictionary<string, long> AgreedVolumes(ProductInput product, decimal share) =>
         product.ReportedVolumes.ToDictionary(
             v => v.Key,
-            v => (long)decimal.Round(v.Value * share, 0, MidpointRounding.AwayFromZero),
+            v => Math.Max(
+                (long)decimal.Round(v.Value * share, 0, MidpointRounding.AwayFromZero),
+                product.MinimumAgreedVolumes?.GetValueOrDefault(v.Key) ?? 0),
             StringComparer.Ordinal);
 
     private sealed class Picker(BidStatement statement, BidInput bid, IReadOnlyList<string>? preference)

@@ -38,7 +38,14 @@ public sealed record ProductInput(
     decimal MaxValidUnitPrice,
     SpecificationInput Representative,
     IReadOnlyList<SpecificationInput> OtherSpecifications,
-    IReadOnlyDictionary<string, long> ReportedVolumes);
+    IReadOnlyDictionary<string, long> ReportedVolumes)
+{
+    /// <summary>
+    /// For a renewal: the previous agreement year's agreed volume per region, the floor of the new
+    /// agreed volume there (the agreed share of the reported volume, or this, whichever is larger).
+    /// </summary>
+    public IReadOnlyDictionary<string, long>? MinimumAgreedVolumes { get; init; }
+}
 
 /// <summary>A region (province) with its medical-insurance budget for the batch, in CNY.</summary>
 public sealed record RegionInput(string Code, decimal? Budget);

@@ -1,6 +1,7 @@
 using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
 using Procurement.Grains.Storage;
 using Procurement.Tests.Infrastructure;
 using Xunit;
@@ -299,7 +300,7 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
 
         var events = await Store.ReadAsync(c => EventLog.ForBatchAsync(c, s.BatchId));
         Assert.Equal(
-            ["AwardProposed", "PhaseChangedToPublicity", "ObjectionFiled", "ObjectionAnswered", "PhaseChangedToAwarded"],
+            ["AwardProposed", "PhaseChangedToPublicity", "ObjectionFiled", "ObjectionAnswered", "PhaseChangedToAwarded", "AgreementsCreated"],
             events.SkipWhile(e => e.EventType != "AwardProposed").Select(e => e.EventType));
     }
 
@@ -348,6 +349,17 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
             [(s.RegionA, dear.BidId, 1, 0, 49_000L, 21_560m), (s.RegionB, cheap.BidId, 1, 1, 21_000L, 8_400m)],
             summary.Select(h => (h.RegionCode, h.PrimaryBidId, h.Hospitals, h.NamedBrandHospitals, h.AgreedVolume, h.Amount)));
         Assert.Equal(award.Objective, award.HospitalSummary.Sum(h => h.Amount));
+
+        // Finalised, the agreements follow the hospital lines: one per winner, product and region, each hospital its own part.
+        fixture.Clock.SetUtcNow(publicity.PublicityEnds!.Value);
+        await s.Batch.FinaliseAsync();
+        var agreements = await s.Batch.ListAgreementsAsync();
+        Assert.Equal(
+            [(s.Amlodipine, s.RegionA, s.Maker1, amlodipine.BidId), (s.Atorvastatin, s.RegionA, s.Maker2, dear.BidId), (s.Atorvastatin, s.RegionB, s.Maker1, cheap.BidId)],
+            agreements.Select(a => (a.ProductId, a.RegionCode, a.ManufacturerId, a.BidId)));
+        var named = agreements.Single(a => a.BidId == cheap.BidId);
+        var part = Assert.Single(await fixture.Cluster.Client.GetGrain<IAgreementGrain>(named.AgreementId).ListHospitalsAsync());
+        Assert.Equal((s.Hospital2, 21_000L, 8_400m, 2_520m), (part.HospitalId, part.AnnualVolume, part.AnnualAmount, part.Prepayment));
     }
 
     private async Task<TenderBatchView> WaitAsync(Scenario s, Func<TenderBatchView, bool> done)

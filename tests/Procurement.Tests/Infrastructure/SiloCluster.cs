@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using Orleans.Hosting;
+using Procurement.Grains.Agreements;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Storage;
 
@@ -41,6 +43,10 @@ public sealed class SiloCluster : IAsyncDisposable
         {
             silo.AddProcurement(clock);
             silo.Services.Configure<StoreOptions>(store.CopyTo);
+            // The agreement clock looks every second (real time) at the business clock the tests move.
+            silo.Services.Configure<AgreementOptions>(o => o.CheckPeriod = TimeSpan.FromSeconds(1));
+            silo.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            silo.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider, FileErrorLog>();
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();

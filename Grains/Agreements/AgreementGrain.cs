@@ -1,0 +1,53 @@
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
+using Procurement.Grains.Hosting;
+using Procurement.Grains.Storage;
+
+namespace Procurement.Grains.Agreements;
+
+/// <summary>
+/// One agreement. It keeps no state of its own: every action is a conditional change in the store
+/// (from the state it expects), so the batch's clock and the alliance's actions never overwrite
+/// each other.
+/// </summary>
+public sealed class AgreementGrain(
+    AgreementRepository agreements,
+    [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock) : Grain, IAgreementGrain
+{
+    private Guid AgreementId => this.GetPrimaryKey();
+
+    public async Task<Agreement> GetAsync() =>
+        await agreements.GetAsync(AgreementId)
+        ?? throw new ProcurementException(ErrorCodes.AgreementNotFound, $"Agreement {AgreementId} does not exist.", "agreementId");
+
+    public async Task<IReadOnlyList<AgreementHospital>> ListHospitalsAsync()
+    {
+        await GetAsync();
+        return await agreements.ListHospitalsAsync(AgreementId);
+    }
+
+    public Task<Agreement> SuspendAsync(string reason) => ChangeAsync(AgreementState.Suspended, reason);
+
+    public Task<Agreement> ResumeAsync(string reason) => ChangeAsync(AgreementState.Active, reason);
+
+    public Task<Agreement> TerminateAsync(string reason) => ChangeAsync(AgreementState.Terminated, reason);
+
+    public async Task<Agreement> RecordSupplyFailureAsync(string reason)
+    {
+        var agreement = await GetAsync();
+        return await agreements.TakeOverAsync(AgreementId, Check.Text(reason, "reason", 2000), ProcurementClock.Now(clock), await ActorAsync(agreement));
+    }
+
+    private async Task<Agreement> ChangeAsync(AgreementState to, string reason)
+    {
+        var agreement = await GetAsync();
+        return await agreements.ChangeStateAsync(AgreementId, to, Check.Text(reason, "reason", 2000), ProcurementClock.Now(clock), await ActorAsync(agreement));
+    }
+
+    private async Task<string> ActorAsync(Agreement agreement)
+    {
+        var batch = await GrainFactory.GetGrain<ITenderBatchGrain>(agreement.BatchId).GetAsync();
+        return Actor.Current($"alliance:{batch.Definition!.AllianceId}");
+    }
+}

@@ -1,0 +1,626 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Grains.Storage;
+
+namespace Procurement.Grains.Agreements;
+
+/// <summary>
+/// Agreements: made from the final award, moved along by the clock (notices, expiry), suspended,
+/// resumed, terminated, and taken over by the spare supplier after a supply failure. Every change
+/// writes its events and notifications in the same transaction.
+/// </summary>
+public sealed class AgreementRepository(ProcurementStore store, IOptions<AgreementOptions> options)
+{
+    private AgreementOptions Options => options.Value;
+
+    private static readonly string[] AgreementColumns =
+    [
+        "agreement_id", "batch_id", "award_id", "product_id", "region_code", "manufacturer_id", "bid_id", "spare_bid_id",
+        "annual_volume", "unit_price_e6", "annual_amount_e6", "start_month", "end_month", "anchor_month", "state", "notices_sent",
+        "version", "previous_agreement_id", "state_reason", "created_at", "updated_at",
+    ];
+
+    private static readonly string[] HospitalColumns =
+        ["agreement_id", "hospital_id", "annual_volume", "annual_amount_e6", "prepayment_e6", "carried_units"];
+
+    private const string SelectAwardSql = "SELECT award_id AS AwardId, mode AS Mode FROM awards WHERE batch_id = @BatchId";
+
+    private const string SelectRegionAllocationsSql = """
+        SELECT a.product_id AS ProductId, a.region_code AS RegionCode, a.primary_bid_id AS BidId, p.manufacturer_id AS ManufacturerId,
+               a.spare_bid_id AS SpareBidId, a.agreed_volume AS Volume, a.unit_price_e6 AS UnitPriceE6, NULL AS HospitalId
+          FROM award_allocations a
+          JOIN bids p ON p.bid_id = a.primary_bid_id
+         WHERE a.award_id = @AwardId
+        """;
+
+    private const string SelectHospitalAllocationsSql = """
+        SELECT a.product_id AS ProductId, a.region_code AS RegionCode, a.primary_bid_id AS BidId, p.manufacturer_id AS ManufacturerId,
+               a.spare_bid_id AS SpareBidId, a.agreed_volume AS Volume, a.unit_price_e6 AS UnitPriceE6, a.hospital_id AS HospitalId
+          FROM award_hospital_allocations a
+          JOIN bids p ON p.bid_id = a.primary_bid_id
+         WHERE a.award_id = @AwardId
+        """;
+
+    private const string SelectReportsSql = """
+        SELECT v.product_id AS ProductId, h.region_code AS RegionCode, v.hospital_id AS HospitalId, v.annual_volume AS Volume
+          FROM volume_reports v
+          JOIN hospitals h ON h.hospital_id = v.hospital_id
+         WHERE v.batch_id = @BatchId AND v.annual_volume > 0
+        """;
+
+    /// <summary>
+    /// Makes the agreements of a batch's final award, inside the transaction that finalises it:
+    /// one per winner x product x region, each with the hospitals it supplies. At region level a
+    /// region's agreed volume is shared among its hospitals in proportion to what each reported
+    /// (largest remainder, so the parts add up); at hospital level each hospital's line is its part.
+    /// </summary>
+    public async Task<int> CreateFromAwardAsync(
+        DbConnection connection, DbTransaction transaction, string batchId, int startMonth, int months, DateTimeOffset at, string actor)
+    {
+        var award = await connection.QuerySingleAsync<(string AwardId, string Mode)>(SelectAwardSql, new { BatchId = batchId }, transaction);
+        var hospitalLevel = award.Mode == "hospital";
+        var lines = (await connection.QueryAsync<AllocationLine>(
+            hospitalLevel ? SelectHospitalAllocationsSql : SelectRegionAllocationsSql, new { award.AwardId }, transaction)).ToList();
+        var reports = (hospitalLevel ? [] : await connection.QueryAsync<ReportLine>(SelectReportsSql, new { BatchId = batchId }, transaction))
+            .ToLookup(r => (r.ProductId, r.RegionCode));
+
+        var agreements = new List<AgreementRow>();
+        var hospitals = new List<HospitalRow>();
+        var instant = store.Dialect.Instant(at);
+        foreach (var group in lines.GroupBy(l => (l.ProductId, l.RegionCode, l.BidId)).OrderBy(g => g.Key.ProductId, StringComparer.Ordinal).ThenBy(g => g.Key.RegionCode, StringComparer.Ordinal))
+        {
+            var first = group.First();
+            var id = Guid.NewGuid().ToString();
+            var volume = group.Sum(l => l.Volume);
+            var parts = hospitalLevel
+                ? group.Select(l => (HospitalId: l.HospitalId!, Volume: l.Volume)).ToList()
+                : Apportion(volume, reports[(first.ProductId, first.RegionCode)].Select(r => (r.HospitalId, r.Volume)).ToList());
+            agreements.Add(new AgreementRow(
+                id, first.ProductId, first.RegionCode, first.ManufacturerId, first.BidId, group.Select(l => l.SpareBidId).FirstOrDefault(s => s is not null),
+                volume, first.UnitPriceE6, checked(volume * first.UnitPriceE6)));
+            foreach (var (hospitalId, part) in parts)
+            {
+                var amount = checked(part * first.UnitPriceE6);
+                hospitals.Add(new HospitalRow(id, hospitalId, part, amount, Prepayment(amount)));
+            }
+        }
+
+        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "agreements", AgreementColumns, agreements, (a, v) =>
+        {
+            v[0] = a.AgreementId;
+            v[1] = batchId;
+            v[2] = award.AwardId;
+            v[3] = a.ProductId;
+            v[4] = a.RegionCode;
+            v[5] = a.ManufacturerId;
+            v[6] = a.BidId;
+            v[7] = a.SpareBidId;
+            v[8] = a.AnnualVolume;
+            v[9] = a.UnitPriceE6;
+            v[10] = a.AnnualAmountE6;
+            v[11] = startMonth;
+            v[12] = startMonth + months;
+            v[13] = startMonth;
+            v[14] = (int)AgreementState.Active;
+            v[15] = 0;
+            v[16] = 1;
+            v[17] = null;
+            v[18] = null;
+            v[19] = instant;
+            v[20] = instant;
+        });
+        await InsertHospitalsAsync(connection, transaction, hospitals);
+        await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "AgreementsCreated", new
+        {
+            award.AwardId,
+            Agreements = agreements.Count,
+            Hospitals = hospitals.Count,
+            Start = Months.FirstDay(startMonth),
+            End = Months.FirstDay(startMonth + months),
+        });
+        var alliance = await connection.ExecuteScalarAsync<string>("SELECT alliance_id FROM tender_batches WHERE batch_id = @BatchId", new { BatchId = batchId }, transaction);
+        await Notifications.AddAsync(connection, transaction, store.Dialect, at, "alliance", alliance!, batchId, null, "AgreementsCreated",
+            $"{agreements.Count} agreement(s) of batch {batchId} run from {Months.Format(startMonth)} to {Months.Format(startMonth + months - 1)}.");
+        foreach (var maker in agreements.GroupBy(a => a.ManufacturerId))
+        {
+            await Notifications.AddAsync(connection, transaction, store.Dialect, at, "manufacturer", maker.Key, batchId, null, "AgreementsCreated",
+                $"You hold {maker.Count()} agreement(s) of batch {batchId} ({string.Join(", ", maker.Select(a => a.ProductId).Distinct().Order(StringComparer.Ordinal))}), from {Months.Format(startMonth)}.");
+        }
+        return agreements.Count;
+    }
+
+    private Task InsertHospitalsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<HospitalRow> hospitals) =>
+        PreparedRows.InsertAsync(store.Dialect, connection, transaction, "agreement_hospitals", HospitalColumns, hospitals, (h, v) =>
+        {
+            v[0] = h.AgreementId;
+            v[1] = h.HospitalId;
+            v[2] = h.AnnualVolume;
+            v[3] = h.AnnualAmountE6;
+            v[4] = h.PrepaymentE6;
+            v[5] = h.CarriedUnits;
+        });
+
+    /// <summary>The prepayment of an amount (both x 10^6), to the fen.</summary>
+    private long Prepayment(long amountE6) =>
+        (long)decimal.Round(amountE6 * Options.PrepaymentShare / 10_000m, 0, MidpointRounding.AwayFromZero) * 10_000;
+
+    /// <summary>
+    /// Shares <paramref name="total"/> among the parts in proportion to their weights, in whole
+    /// units, by largest remainder (ties to the earlier id), so the shares add up to the total.
+    /// </summary>
+    public static List<(string HospitalId, long Volume)> Apportion(long total, IReadOnlyList<(string HospitalId, long Weight)> weights)
+    {
+        var sum = weights.Sum(w => w.Weight);
+        if (sum == 0)
+        {
+            return [];
+        }
+        var shares = weights
+            .Select(w => (w.HospitalId, Exact: (decimal)total * w.Weight / sum))
+            .Select(w => (w.HospitalId, Floor: (long)decimal.Floor(w.Exact), Remainder: w.Exact - decimal.Floor(w.Exact)))
+            .ToList();
+        var left = total - shares.Sum(s => s.Floor);
+        var extra = shares
+            .OrderByDescending(s => s.Remainder).ThenBy(s => s.HospitalId, StringComparer.Ordinal)
+            .Take((int)left).Select(s => s.HospitalId).ToHashSet(StringComparer.Ordinal);
+        return shares.Select(s => (s.HospitalId, s.Floor + (extra.Contains(s.HospitalId) ? 1 : 0))).ToList();
+    }
+
+    private const string SelectOpenAgreementsSql = """
+        SELECT agreement_id AS AgreementId, manufacturer_id AS ManufacturerId, product_id AS ProductId, end_month AS EndMonth,
+               state AS State, notices_sent AS NoticesSent
+          FROM agreements
+         WHERE batch_id = @BatchId AND state IN (0, 1, 3)
+        """;
+
+    private const string UpdateClockStateSql = """
+        UPDATE agreements SET state = @State, notices_sent = @NoticesSent, updated_at = @At
+         WHERE agreement_id = @AgreementId AND state = @OldState AND notices_sent = @OldNoticesSent
+        """;
+
+    /// <summary>
+    /// Applies what the clock has made due to a batch's agreements at <paramref name="now"/>:
+    /// each notice window passed (the first makes an active agreement Expiring) and the end
+    /// (Expired). Returns when the next transition is due, or null when none remains.
+    /// </summary>
+    public Task<DateTimeOffset?> AdvanceAsync(string batchId, DateTimeOffset now, string actor) =>
+        store.WriteAsync<DateTimeOffset?>(async (connection, transaction) =>
+        {
+            var zone = Options.Zone();
+            var notices = Options.Notices();
+            var open = (await connection.QueryAsync<OpenAgreement>(SelectOpenAgreementsSql, new { BatchId = batchId }, transaction)).ToList();
+            DateTimeOffset? next = null;
+            var changed = new List<(OpenAgreement Agreement, AgreementState State, int Notices, List<string> Events)>();
+            foreach (var agreement in open)
+            {
+                var end = Months.Begins(agreement.EndMonth, zone);
+                var state = (AgreementState)agreement.State;
+                var sent = agreement.NoticesSent;
+                var events = new List<string>();
+                while (sent < notices.Count && now >= end.AddDays(-notices[sent]))
+                {
+                    sent++;
+                    events.Add($"ExpiryNotice{notices[sent - 1]}Days");
+                    if (state == AgreementState.Active)
+                    {
+                        state = AgreementState.Expiring;
+                    }
+                }
+                if (now >= end)
+                {
+                    state = AgreementState.Expired;
+                    events.Add("AgreementExpired");
+                }
+                if (events.Count > 0)
+                {
+                    changed.Add((agreement, state, sent, events));
+                }
+                if (state != AgreementState.Expired)
+                {
+                    var due = sent < notices.Count ? end.AddDays(-notices[sent]) : end;
+                    next = next is null || due < next ? due : next;
+                }
+            }
+            if (changed.Count == 0)
+            {
+                return next;
+            }
+
+            var at = store.Dialect.Instant(now);
+            foreach (var (agreement, state, sent, events) in changed)
+            {
+                var updated = await connection.ExecuteAsync(UpdateClockStateSql, new
+                {
+                    State = (int)state,
+                    NoticesSent = sent,
+                    At = now,
+                    agreement.AgreementId,
+                    OldState = agreement.State,
+                    OldNoticesSent = agreement.NoticesSent,
+                }, transaction);
+                if (updated != 1)
+                {
+                    throw new ProcurementException(ErrorCodes.ConcurrentChange, $"Agreement {agreement.AgreementId} changed while its clock moved it; the next tick retries.");
+                }
+                foreach (var eventType in events)
+                {
+                    await EventLog.AppendAsync(connection, transaction, now, actor, batchId, "agreement", agreement.AgreementId, eventType, new
+                    {
+                        From = ((AgreementState)agreement.State).ToString(),
+                        To = state.ToString(),
+                        NoticesSent = sent,
+                    });
+                }
+            }
+
+            // People get one notice per batch and one per manufacturer for each kind, not one per agreement.
+            var alliance = await connection.ExecuteScalarAsync<string>("SELECT alliance_id FROM tender_batches WHERE batch_id = @BatchId", new { BatchId = batchId }, transaction);
+            foreach (var kind in changed.SelectMany(c => c.Events.Select(e => (c.Agreement, Event: e))).GroupBy(c => c.Event))
+            {
+                var endText = Months.FirstDay(kind.First().Agreement.EndMonth).AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+                var what = kind.Key == "AgreementExpired" ? $"expired on {endText}" : $"expire on {endText} ({kind.Key["ExpiryNotice".Length..^"Days".Length]} days' notice)";
+                await Notifications.AddAsync(connection, transaction, store.Dialect, now, "alliance", alliance!, batchId, null, kind.Key,
+                    $"{kind.Count()} agreement(s) of batch {batchId} {what}.");
+                foreach (var maker in kind.GroupBy(c => c.Agreement.ManufacturerId))
+                {
+                    await Notifications.AddAsync(connection, transaction, store.Dialect, now, "manufacturer", maker.Key, batchId,
+                        maker.Count() == 1 ? Guid.Parse(maker.First().Agreement.AgreementId) : null, kind.Key,
+                        $"{maker.Count()} of your agreement(s) of batch {batchId} ({string.Join(", ", maker.Select(m => m.Agreement.ProductId).Distinct().Order(StringComparer.Ordinal))}) {what}.");
+                }
+            }
+            return next;
+        });
+
+    private const string SelectAgreementSql = """
+        SELECT a.agreement_id AS AgreementId, a.batch_id AS BatchId, a.award_id AS AwardId, a.product_id AS ProductId, a.region_code AS RegionCode,
+               a.manufacturer_id AS ManufacturerId, a.bid_id AS BidId, a.spare_bid_id AS SpareBidId, s.manufacturer_id AS SpareManufacturerId,
+               a.annual_volume AS AnnualVolume, a.unit_price_e6 AS UnitPriceE6, a.annual_amount_e6 AS AnnualAmountE6,
+               a.start_month AS StartMonth, a.end_month AS EndMonth, a.anchor_month AS AnchorMonth, a.state AS State,
+               a.notices_sent AS NoticesSent, a.version AS Version, a.previous_agreement_id AS PreviousAgreementId, a.state_reason AS StateReason,
+               (SELECT COUNT(*) FROM agreement_hospitals h WHERE h.agreement_id = a.agreement_id) AS Hospitals
+          FROM agreements a
+          LEFT JOIN bids s ON s.bid_id = a.spare_bid_id
+        """;
+
+    public Task<IReadOnlyList<Agreement>> ListAsync(string batchId) =>
+        store.ReadAsync<IReadOnlyList<Agreement>>(async connection =>
+            (await connection.QueryAsync<AgreementRecord>($"{SelectAgreementSql} WHERE a.batch_id = @BatchId ORDER BY a.product_id, a.region_code, a.version", new { BatchId = batchId }))
+                .Select(r => r.ToAgreement()).ToList());
+
+    public Task<Agreement?> GetAsync(Guid agreementId) =>
+        store.ReadAsync(async connection =>
+            (await connection.QuerySingleOrDefaultAsync<AgreementRecord>($"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId", new { AgreementId = agreementId.ToString() }))?.ToAgreement());
+
+    public Task<IReadOnlyList<AgreementHospital>> ListHospitalsAsync(Guid agreementId) =>
+        store.ReadAsync<IReadOnlyList<AgreementHospital>>(async connection =>
+            (await connection.QueryAsync<(string HospitalId, long AnnualVolume, long AnnualAmountE6, long PrepaymentE6)>(
+                "SELECT hospital_id, annual_volume, annual_amount_e6, prepayment_e6 FROM agreement_hospitals WHERE agreement_id = @AgreementId ORDER BY hospital_id",
+                new { AgreementId = agreementId.ToString() }))
+                .Select(h => new AgreementHospital(agreementId, h.HospitalId, h.AnnualVolume, Scaled.FromE6(h.AnnualAmountE6), Scaled.FromE6(h.PrepaymentE6)))
+                .ToList());
+
+    /// <summary>The agreements a hospital buys under, with its own part of each, for classifying its purchases.</summary>
+    public Task<IReadOnlyList<HospitalAgreement>> ListForHospitalAsync(string hospitalId) =>
+        store.ReadAsync<IReadOnlyList<HospitalAgreement>>(async connection =>
+            (await connection.QueryAsync<HospitalAgreement>("""
+                SELECT a.agreement_id AS AgreementId, a.product_id AS ProductId, a.manufacturer_id AS ManufacturerId,
+                       a.start_month AS StartMonth, a.end_month AS EndMonth, a.anchor_month AS AnchorMonth,
+                       h.annual_volume AS AnnualVolume, h.carried_units AS CarriedUnits
+                  FROM agreement_hospitals h
+                  JOIN agreements a ON a.agreement_id = h.agreement_id
+                 WHERE h.hospital_id = @HospitalId
+                """, new { HospitalId = hospitalId })).ToList());
+
+    private const string UpdateStateSql = """
+        UPDATE agreements SET state = @State, state_reason = @Reason, end_month = @EndMonth, updated_at = @At
+         WHERE agreement_id = @AgreementId AND state = @OldState
+        """;
+
+    /// <summary>
+    /// Suspends, resumes or terminates an agreement. Termination ends it at the current month (it
+    /// counts nothing after); suspension keeps its period.
+    /// </summary>
+    public Task<Agreement> ChangeStateAsync(Guid agreementId, AgreementState to, string reason, DateTimeOffset at, string actor) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            var current = await LoadForChangeAsync(connection, transaction, agreementId);
+            var from = (AgreementState)current.State;
+            var allowed = to switch
+            {
+                AgreementState.Suspended => from is AgreementState.Active or AgreementState.Expiring,
+                AgreementState.Active => from == AgreementState.Suspended,
+                AgreementState.Terminated => from is AgreementState.Active or AgreementState.Expiring or AgreementState.Suspended,
+                _ => false,
+            };
+            if (!allowed)
+            {
+                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Agreement {agreementId} is {from}; it cannot become {to}.");
+            }
+            // Resuming returns to the state the clock gives it: Expiring once a notice went out.
+            var state = to == AgreementState.Active && current.NoticesSent > 0 ? AgreementState.Expiring : to;
+            var endMonth = to == AgreementState.Terminated ? EndingMonth(current, at) : current.EndMonth;
+            await ExpectOneAsync(agreementId, connection.ExecuteAsync(UpdateStateSql, new
+            {
+                State = (int)state,
+                Reason = reason,
+                EndMonth = endMonth,
+                At = at,
+                AgreementId = agreementId.ToString(),
+                OldState = current.State,
+            }, transaction));
+            var eventType = $"Agreement{(to == AgreementState.Active ? "Resumed" : to.ToString())}";
+            await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", agreementId.ToString(), eventType, new { From = from.ToString(), To = state.ToString(), reason });
+            await NotifyPartiesAsync(connection, transaction, at, current, eventType, $"Agreement {agreementId} ({current.ProductId}, {current.RegionCode}) is now {state}: {reason}");
+            return (await connection.QuerySingleAsync<AgreementRecord>($"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId", new { AgreementId = agreementId.ToString() }, transaction)).ToAgreement();
+        });
+
+    private const string SelectCountedSql = """
+        SELECT hospital_id AS HospitalId, CAST(SUM(units) AS BIGINT) AS Units
+          FROM usage_lines
+         WHERE agreement_id = @AgreementId AND classification = 0 AND month >= @YearStart AND month < @Before
+         GROUP BY hospital_id
+        """;
+
+    private const string SelectSpareSql = """
+        SELECT b.manufacturer_id AS ManufacturerId, s.awarded_unit_price_e6 AS UnitPriceE6
+          FROM bids b
+          JOIN award_statements s ON s.bid_id = b.bid_id
+          JOIN awards w ON w.award_id = s.award_id AND w.batch_id = b.batch_id
+         WHERE b.bid_id = @BidId AND s.won = @Won
+        """;
+
+    /// <summary>
+    /// Records a verified supply failure: the agreement ends at the current month as TakenOver
+    /// and its spare supplier takes over the rest as a new version, at the spare's own awarded
+    /// price, linked to the old one. Each hospital's agreed volume of the agreement year under way
+    /// is what the failed supplier had not delivered; later years are whole.
+    /// </summary>
+    public Task<Agreement> TakeOverAsync(Guid agreementId, string reason, DateTimeOffset at, string actor) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            var current = await LoadForChangeAsync(connection, transaction, agreementId);
+            var from = (AgreementState)current.State;
+            if (from is not (AgreementState.Active or AgreementState.Expiring or AgreementState.Suspended))
+            {
+                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Agreement {agreementId} is {from}; only a running agreement can be taken over.");
+            }
+            if (current.SpareBidId is null)
+            {
+                throw new ProcurementException(ErrorCodes.NoSpareSupplier, $"Agreement {agreementId} has no spare supplier; the alliance must award the region anew.", "agreementId");
+            }
+            var spare = await connection.QuerySingleOrDefaultAsync<(string ManufacturerId, long? UnitPriceE6)>(SelectSpareSql, new { BidId = current.SpareBidId, Won = true }, transaction);
+            if (spare.ManufacturerId is null || spare.UnitPriceE6 is not { } price)
+            {
+                throw new ProcurementException(ErrorCodes.NoSpareSupplier, $"The spare supplier of agreement {agreementId} has no awarded price.", "agreementId");
+            }
+            var switchMonth = EndingMonth(current, at);
+            if (switchMonth >= current.EndMonth)
+            {
+                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Agreement {agreementId} ends this month; there is nothing left to take over.");
+            }
+            var yearStart = current.AnchorMonth + (switchMonth - current.AnchorMonth) / 12 * 12;
+            var counted = (await connection.QueryAsync<(string HospitalId, long Units)>(SelectCountedSql, new { AgreementId = agreementId.ToString(), YearStart = yearStart, Before = switchMonth }, transaction))
+                .ToDictionary(c => c.HospitalId, c => c.Units, StringComparer.Ordinal);
+            var parts = (await connection.QueryAsync<(string HospitalId, long AnnualVolume)>(
+                "SELECT hospital_id, annual_volume FROM agreement_hospitals WHERE agreement_id = @AgreementId", new { AgreementId = agreementId.ToString() }, transaction)).ToList();
+
+            await ExpectOneAsync(agreementId, connection.ExecuteAsync(UpdateStateSql, new
+            {
+                State = (int)AgreementState.TakenOver,
+                Reason = reason,
+                EndMonth = switchMonth,
+                At = at,
+                AgreementId = agreementId.ToString(),
+                OldState = current.State,
+            }, transaction));
+            var successor = Guid.NewGuid();
+            var instant = store.Dialect.Instant(at);
+            var amount = checked(current.AnnualVolume * price);
+            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "agreements", AgreementColumns, [current], (a, v) =>
+            {
+                v[0] = successor.ToString();
+                v[1] = a.BatchId;
+                v[2] = a.AwardId;
+                v[3] = a.ProductId;
+                v[4] = a.RegionCode;
+                v[5] = spare.ManufacturerId;
+                v[6] = a.SpareBidId;
+                v[7] = null;
+                v[8] = a.AnnualVolume;
+                v[9] = price;
+                v[10] = amount;
+                v[11] = switchMonth;
+                v[12] = a.EndMonth;
+                v[13] = a.AnchorMonth;
+                v[14] = a.NoticesSent > 0 ? (int)AgreementState.Expiring : (int)AgreementState.Active;
+                v[15] = a.NoticesSent;
+                v[16] = a.Version + 1;
+                v[17] = a.AgreementId;
+                v[18] = $"took over after a supply failure: {reason}";
+                v[19] = instant;
+                v[20] = instant;
+            });
+            await InsertHospitalsAsync(connection, transaction, parts.Select(p =>
+            {
+                var carried = Math.Min(p.AnnualVolume, counted.GetValueOrDefault(p.HospitalId));
+                var partAmount = checked(p.AnnualVolume * price);
+                return new HospitalRow(successor.ToString(), p.HospitalId, p.AnnualVolume, partAmount, Prepayment(partAmount), carried);
+            }).ToList());
+            var payload = new
+            {
+                Successor = successor,
+                From = current.ManufacturerId,
+                To = spare.ManufacturerId,
+                Month = Months.Format(switchMonth),
+                UnitPrice = Scaled.FromE6(price),
+                reason,
+            };
+            await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", current.AgreementId, "SupplyFailureRecorded", payload);
+            await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", successor.ToString(), "AgreementTakenOver", new { Previous = current.AgreementId, payload.To, payload.Month });
+            var message = $"Supply failure on agreement {agreementId} ({current.ProductId}, {current.RegionCode}): {spare.ManufacturerId} supplies from {Months.Format(switchMonth)} under agreement {successor}. {reason}";
+            await NotifyPartiesAsync(connection, transaction, at, current, "SupplyFailureRecorded", message);
+            await Notifications.AddAsync(connection, transaction, store.Dialect, at, "manufacturer", spare.ManufacturerId, current.BatchId, successor, "AgreementTakenOver", message);
+            foreach (var (hospitalId, _) in parts)
+            {
+                await Notifications.AddAsync(connection, transaction, store.Dialect, at, "hospital", hospitalId, current.BatchId, successor, "SupplierChanged", message);
+            }
+            return (await connection.QuerySingleAsync<AgreementRecord>($"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId", new { AgreementId = successor.ToString() }, transaction)).ToAgreement();
+        });
+
+    /// <summary>The month a change made at <paramref name="at"/> ends an agreement: the current month, never before its second month.</summary>
+    private int EndingMonth(AgreementRecord agreement, DateTimeOffset at) =>
+        Math.Max(agreement.StartMonth + 1, Months.Of(at, Options.Zone()));
+
+    /// <summary>The change is conditional on the state read in the same transaction; the clock may have moved it meanwhile.</summary>
+    private static async Task ExpectOneAsync(Guid agreementId, Task<int> update)
+    {
+        if (await update != 1)
+        {
+            throw new ProcurementException(ErrorCodes.ConcurrentChange, $"Agreement {agreementId} changed meanwhile; read it again and retry.", "agreementId");
+        }
+    }
+
+    private async Task<AgreementRecord> LoadForChangeAsync(DbConnection connection, DbTransaction transaction, Guid agreementId) =>
+        await connection.QuerySingleOrDefaultAsync<AgreementRecord>(
+            $"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId", new { AgreementId = agreementId.ToString() }, transaction)
+        ?? throw new ProcurementException(ErrorCodes.AgreementNotFound, $"Agreement {agreementId} does not exist.", "agreementId");
+
+    private async Task NotifyPartiesAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset at, AgreementRecord agreement, string kind, string message)
+    {
+        var alliance = await connection.ExecuteScalarAsync<string>("SELECT alliance_id FROM tender_batches WHERE batch_id = @BatchId", new { agreement.BatchId }, transaction);
+        await Notifications.AddAsync(connection, transaction, store.Dialect, at, "alliance", alliance!, agreement.BatchId, Guid.Parse(agreement.AgreementId), kind, message);
+        await Notifications.AddAsync(connection, transaction, store.Dialect, at, "manufacturer", agreement.ManufacturerId, agreement.BatchId, Guid.Parse(agreement.AgreementId), kind, message);
+    }
+
+    private sealed record AllocationLine
+    {
+        public string ProductId { get; init; } = "";
+
+        public string RegionCode { get; init; } = "";
+
+        public string BidId { get; init; } = "";
+
+        public string ManufacturerId { get; init; } = "";
+
+        public string? SpareBidId { get; init; }
+
+        public long Volume { get; init; }
+
+        public long UnitPriceE6 { get; init; }
+
+        public string? HospitalId { get; init; }
+    }
+
+    private sealed record ReportLine
+    {
+        public string ProductId { get; init; } = "";
+
+        public string RegionCode { get; init; } = "";
+
+        public string HospitalId { get; init; } = "";
+
+        public long Volume { get; init; }
+    }
+
+    private sealed record AgreementRow(
+        string AgreementId, string ProductId, string RegionCode, string ManufacturerId, string BidId, string? SpareBidId,
+        long AnnualVolume, long UnitPriceE6, long AnnualAmountE6);
+
+    private sealed record HospitalRow(string AgreementId, string HospitalId, long AnnualVolume, long AnnualAmountE6, long PrepaymentE6, long CarriedUnits = 0);
+
+    private sealed record OpenAgreement
+    {
+        public string AgreementId { get; init; } = "";
+
+        public string ManufacturerId { get; init; } = "";
+
+        public string ProductId { get; init; } = "";
+
+        public int EndMonth { get; init; }
+
+        public int State { get; init; }
+
+        public int NoticesSent { get; init; }
+    }
+
+    private sealed record AgreementRecord
+    {
+        public string AgreementId { get; init; } = "";
+
+        public string BatchId { get; init; } = "";
+
+        public string AwardId { get; init; } = "";
+
+        public string ProductId { get; init; } = "";
+
+        public string RegionCode { get; init; } = "";
+
+        public string ManufacturerId { get; init; } = "";
+
+        public string BidId { get; init; } = "";
+
+        public string? SpareBidId { get; init; }
+
+        public string? SpareManufacturerId { get; init; }
+
+        public long AnnualVolume { get; init; }
+
+        public long UnitPriceE6 { get; init; }
+
+        public long AnnualAmountE6 { get; init; }
+
+        public int StartMonth { get; init; }
+
+        public int EndMonth { get; init; }
+
+        public int AnchorMonth { get; init; }
+
+        public int State { get; init; }
+
+        public int NoticesSent { get; init; }
+
+        public int Version { get; init; }
+
+        public string? PreviousAgreementId { get; init; }
+
+        public string? StateReason { get; init; }
+
+        public long Hospitals { get; init; }
+
+        public Agreement ToAgreement() => new(
+            Guid.Parse(AgreementId), BatchId, ProductId, RegionCode, ManufacturerId, Guid.Parse(BidId),
+            SpareBidId is null ? null : Guid.Parse(SpareBidId), SpareManufacturerId, AnnualVolume,
+            Scaled.FromE6(UnitPriceE6), Scaled.FromE6(AnnualAmountE6), Months.FirstDay(StartMonth), Months.FirstDay(EndMonth),
+            (AgreementState)State, Version, PreviousAgreementId is null ? null : Guid.Parse(PreviousAgreementId), StateReason, (int)Hospitals);
+    }
+}
+
+/// <summary>A hospital's part of one agreement, as its purchases are classified against it.</summary>
+public sealed record HospitalAgreement
+{
+    public string AgreementId { get; init; } = "";
+
+    public string ProductId { get; init; } = "";
+
+    public string ManufacturerId { get; init; } = "";
+
+    public int StartMonth { get; init; }
+
+    public int EndMonth { get; init; }
+
+    public int AnchorMonth { get; init; }
+
+    public long AnnualVolume { get; init; }
+
+    public long CarriedUnits { get; init; }
+
+    /// <summary>The agreed volume of the agreement year that <paramref name="month"/> falls in: the remainder in a takeover's first year.</summary>
+    public long AgreedIn(int month) => month < AnchorMonth ? 0 : AnnualVolume - (YearStart(month) < StartMonth ? CarriedUnits : 0);
+
+    public int YearStart(int month) => AnchorMonth + (month - AnchorMonth) / 12 * 12;
+
+    public bool Covers(int month) => month >= StartMonth && month < EndMonth;
+}
