@@ -262,10 +262,6 @@ public sealed class TenderBatchGrain(
     {
         var batch = RequireBatch();
         var now = ProcurementClock.Now(clock);
-        if (batch.Phase == TenderBatchPhase.Publicity && now < _publicityEnds)
-        {
-            throw new ProcurementException(ErrorCodes.PublicityNotOver, $"The publicity period of batch {BatchId} ends at {_publicityEnds:O}.");
-        }
         var zone = agreementOptions.Value.Zone();
         var currentMonth = Months.Of(now, zone);
         var startMonth = currentMonth + 1;
@@ -281,6 +277,14 @@ public sealed class TenderBatchGrain(
                 throw ProcurementException.Invalid("agreementsStart", $"agreementsStart must be from this month to a year ahead, not {start:yyyy-MM-dd}.");
             }
         }
+        if (batch.Phase != TenderBatchPhase.Publicity)
+        {
+            throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is not in Publicity; it cannot be finalised.");
+        }
+        if (now < _publicityEnds)
+        {
+            throw new ProcurementException(ErrorCodes.PublicityNotOver, $"The publicity period of batch {BatchId} ends at {_publicityEnds:O}.");
+        }
         // The reminder is registered before the transaction: should the silo stop right after the
         // commit, the agreements still have their clock. A tick on a batch that is not Awarded ends it.
         await this.RegisterOrUpdateReminder(AgreementReminder, agreementOptions.Value.CheckPeriod, agreementOptions.Value.CheckPeriod);
@@ -290,7 +294,11 @@ public sealed class TenderBatchGrain(
         }
         catch
         {
-            await StopReminderAsync(AgreementReminder);
+            await ReloadAsync();
+            if (_batch?.Phase != TenderBatchPhase.Awarded)
+            {
+                await StopReminderAsync(AgreementReminder);
+            }
             throw;
         }
         await ReloadAsync();

@@ -24,24 +24,13 @@ public abstract class AgreementTests(ClusterFixture fixture)
 
     private IMonitoringGrain Monitoring => fixture.Cluster.Client.GetGrain<IMonitoringGrain>(0);
 
-    /// <summary>Bids, opening, a cost-optimal award, publicity and finalising, agreements from the first day of next month.</summary>
+    /// <summary>Bids, opening, a cost-optimal award, publicity and finalising, agreements from the first day of the month after.</summary>
     private async Task<(Scenario S, int StartMonth, IReadOnlyList<Agreement> Agreements)> AwardedAsync()
     {
         var s = NewScenario();
-        await s.OpenBiddingAsync();
-        await s.Bidder(s.Maker1).SubmitBidAsync("a1", s.Bid(s.Atorvastatin, 2.80m));
-        await s.Bidder(s.Maker2).SubmitBidAsync("a2", s.Bid(s.Atorvastatin, 3.08m));
-        await s.Bidder(s.Maker1).SubmitBidAsync("b1", s.Bid(s.Amlodipine, 2.80m));
-        fixture.Clock.SetUtcNow(s.Windows.OpeningTime);
-        await s.Batch.OpenBidsAsync();
-        await s.Batch.RunAwardAsync(new AwardRequest("cost-optimal", new Dictionary<string, decimal> { [s.RegionA] = 1_000_000m, [s.RegionB] = 1_000_000m }, 5));
-        var publicity = await WaitAsync(() => s.Batch.GetAsync(), v => v.Phase == TenderBatchPhase.Publicity || v.AwardStatus?.StartsWith("failed", StringComparison.Ordinal) == true, "publicity");
-        Assert.True(publicity.Phase == TenderBatchPhase.Publicity, publicity.AwardStatus);
-        fixture.Clock.SetUtcNow(publicity.PublicityEnds!.Value);
-
-        var startMonth = Months.Of(fixture.Clock.GetUtcNow(), Zone) + 1;
-        await Refused.WithAsync(ErrorCodes.InvalidField, () => s.Batch.FinaliseAsync(Months.FirstDay(startMonth).AddDays(1)), "agreementsStart");
-        Assert.Equal(TenderBatchPhase.Awarded, (await s.Batch.FinaliseAsync(Months.FirstDay(startMonth))).Phase);
+        var startMonth = Months.Of(fixture.Clock.GetUtcNow().AddDays(9), Zone) + 1;
+        await s.AwardAndFinaliseAsync(fixture.Clock, Months.FirstDay(startMonth));
+        Assert.Equal(TenderBatchPhase.Awarded, (await s.Batch.GetAsync()).Phase);
         return (s, startMonth, await s.Batch.ListAgreementsAsync());
     }
 
@@ -210,6 +199,8 @@ public abstract class AgreementTests(ClusterFixture fixture)
     public async Task Bad_usage_is_refused_with_the_row_and_field_and_nothing_is_written()
     {
         var (s, start, _) = await AwardedAsync();
+        await Refused.WithAsync(ErrorCodes.InvalidField, () => s.Batch.FinaliseAsync(Months.FirstDay(start).AddDays(1)), "agreementsStart");
+        await Refused.WithAsync(ErrorCodes.InvalidTransition, () => s.Batch.FinaliseAsync(Months.FirstDay(start)));
         SetMonth(start + 1);
         var h1 = s.Hospital(s.Hospital1);
         var month = Months.Format(start);

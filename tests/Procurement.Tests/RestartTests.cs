@@ -67,4 +67,44 @@ public sealed class RestartTests
         Assert.Equal("system:scheduler", events[^1].Actor);
         Assert.Equal("PhaseChangedToOpened", events[^1].EventType);
     }
+
+    [Fact]
+    public async Task Agreements_keep_their_clock_across_a_restart_and_expire_by_the_stored_reminder()
+    {
+        var store = TestStores.Sqlite();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 10, 2, 0, 0, TimeSpan.Zero));
+        Scenario s;
+        await using (var first = await SiloCluster.StartAsync(store, clock, "restart-agreements"))
+        {
+            s = new Scenario(first.Client, clock);
+            await s.AwardAndFinaliseAsync(clock, new DateOnly(2027, 4, 1));
+            Assert.Equal(3, (await s.Batch.ListAgreementsAsync()).Count);
+        }
+
+        // Business time jumps past the 180-day notice while no silo runs; the new silo is never
+        // called, so only the stored reminder can move the agreements.
+        clock.SetUtcNow(new DateTimeOffset(2029, 2, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var second = await SiloCluster.StartAsync(store, clock, "restart-agreements");
+        var watch = Stopwatch.StartNew();
+        IReadOnlyList<(int State, int NoticesSent)> states = [];
+        while (watch.Elapsed < TimeSpan.FromSeconds(45) && !(states.Count == 3 && states.All(x => x.State == 1 && x.NoticesSent == 2)))
+        {
+            states = (await second.Database.ReadAsync(c => c.QueryAsync<(int, int)>(
+                "SELECT state, notices_sent FROM agreements WHERE batch_id = @BatchId", new { s.BatchId }))).ToList();
+            await Task.Delay(200);
+        }
+        // 59 days before the end: the 180- and 90-day notices have gone out.
+        Assert.Equal([(1, 2), (1, 2), (1, 2)], states);
+
+        clock.SetUtcNow(new DateTimeOffset(2029, 3, 31, 16, 0, 0, TimeSpan.Zero)); // 2029-04-01 00:00 in Shanghai
+        while (watch.Elapsed < TimeSpan.FromSeconds(90) && !states.All(x => x.State == 2))
+        {
+            states = (await second.Database.ReadAsync(c => c.QueryAsync<(int, int)>(
+                "SELECT state, notices_sent FROM agreements WHERE batch_id = @BatchId", new { s.BatchId }))).ToList();
+            await Task.Delay(200);
+        }
+        Assert.All(states, x => Assert.Equal((2, 3), x));
+        var events = await second.Database.ReadAsync(c => EventLog.ForBatchAsync(c, s.BatchId));
+        Assert.Equal(3, events.Count(e => e.EventType == "AgreementExpired" && e.Actor == "system:scheduler"));
+    }
 }

@@ -101,6 +101,35 @@ public sealed class Scenario(IGrainFactory grains, TimeProvider clock)
         await Batch.OpenBiddingAsync();
     }
 
+    /// <summary>
+    /// Bids (Maker1 and Maker2 for atorvastatin, Maker1 for amlodipine), the opening, a
+    /// cost-optimal award, publicity and finalising with agreements from <paramref name="agreementsStart"/>;
+    /// the business clock is moved to the opening and to the end of publicity.
+    /// </summary>
+    public async Task AwardAndFinaliseAsync(Microsoft.Extensions.Time.Testing.FakeTimeProvider fake, DateOnly? agreementsStart = null)
+    {
+        await OpenBiddingAsync();
+        await Bidder(Maker1).SubmitBidAsync("a1", Bid(Atorvastatin, 2.80m));
+        await Bidder(Maker2).SubmitBidAsync("a2", Bid(Atorvastatin, 3.08m));
+        await Bidder(Maker1).SubmitBidAsync("b1", Bid(Amlodipine, 2.80m));
+        fake.SetUtcNow(Windows.OpeningTime);
+        await Batch.OpenBidsAsync();
+        await Batch.RunAwardAsync(new AwardRequest("cost-optimal", new Dictionary<string, decimal> { [RegionA] = 1_000_000m, [RegionB] = 1_000_000m }, 5));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var view = await Batch.GetAsync();
+        while (view.Phase != TenderBatchPhase.Publicity)
+        {
+            if (view.AwardStatus?.StartsWith("failed", StringComparison.Ordinal) == true || watch.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new InvalidOperationException($"The award did not reach publicity: {view.Phase}, {view.AwardStatus}");
+            }
+            await Task.Delay(50);
+            view = await Batch.GetAsync();
+        }
+        fake.SetUtcNow(view.PublicityEnds!.Value);
+        await Batch.FinaliseAsync(agreementsStart);
+    }
+
     public BidContent Bid(string product, decimal price, string? spec = null, long capacity = 1_000_000, IReadOnlyList<string>? regions = null) =>
         new(BatchId, product, spec ?? (product == Atorvastatin ? "20mgx7" : "5mgx28"), price, capacity, regions ?? [RegionA, RegionB]);
 }
