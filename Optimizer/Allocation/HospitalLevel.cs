@@ -45,7 +45,8 @@ public sealed record HospitalLevelResult(IReadOnlyList<ProductHospitalAllocation
 /// the LP relaxation aggregates to a transportation problem from regions to winners (a few hundred
 /// variables). Per product: (1) fix the named brands; (2) solve that LP (GLOP) for the proven
 /// lower bound and the volume each winner should take in each region; (3) round: hospitals,
-/// largest first, fill those targets, the rest go to the cheapest winner with room; (4) improve with
+/// largest first, fill those targets, the rest go to the cheapest winner with room; (4) unless the
+/// rounding already keeps every rule within <see cref="TargetGap"/> of the bound, improve with
 /// CP-SAT over a neighbourhood (the hospitals rounding had to place elsewhere and the smallest
 /// hospitals of each winner in each region), warm-started from the rounding. The report gives the
 /// cost, the LP bound and the proven gap between them.
@@ -133,7 +134,11 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
         var productId = item.Product.ProductId;
         var winners = item.Result.Winners;
         var unallocated = new List<UnallocatedHospital>();
-        var needs = new List<Need>();
+        var needs = new List<Need>(demands.Count);
+        // The winners that may supply a hospital depend on its region alone: find them once per region
+        // (in rank order) and share the list between the region's hospitals.
+        var candidatesIn = new Dictionary<string, List<BidStatement>>(StringComparer.Ordinal);
+        var namedBids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var demand in demands)
         {
             var volume = (long)decimal.Round(demand.ReportedVolume * item.Result.AgreedShare, 0, MidpointRounding.AwayFromZero);
@@ -141,7 +146,11 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
             {
                 continue;
             }
-            var candidates = winners.Where(w => item.Bids[w.BidId].SupplyRegions.Contains(demand.RegionCode)).ToList();
+            if (!candidatesIn.TryGetValue(demand.RegionCode, out var candidates))
+            {
+                candidates = winners.Where(w => item.Bids[w.BidId].SupplyRegions.Contains(demand.RegionCode)).ToList();
+                candidatesIn[demand.RegionCode] = candidates;
+            }
             if (candidates.Count == 0)
             {
                 unallocated.Add(new UnallocatedHospital(demand.HospitalId, demand.RegionCode, volume, winners.Count == 0 ? "no winner" : "no winner offered to supply its region"));
@@ -152,6 +161,7 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
             {
                 need.Winner = named;
                 need.Named = true;
+                namedBids.Add(named.BidId);
             }
             needs.Add(need);
         }
@@ -178,10 +188,10 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
         var free = needs.Where(n => !n.Named).ToList();
         var regions = free.GroupBy(n => n.Demand.RegionCode, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var mustGetVolume = winners.Count <= needs.Count
-            ? winners.Where(w => !needs.Any(n => n.Named && n.Winner!.BidId == w.BidId)).Select(w => w.BidId).ToHashSet(StringComparer.Ordinal)
+            ? winners.Where(w => !namedBids.Contains(w.BidId)).Select(w => w.BidId).ToHashSet(StringComparer.Ordinal)
             : [];
         var namedCost = needs.Where(n => n.Named).Sum(n => n.Volume * n.Winner!.AwardedUnitPrice!.Value);
-        var lp = SolveTransportation(winners, regions, left, mustGetVolume, cancellationToken);
+        var lp = SolveTransportation(winners, regions, candidatesIn, left, mustGetVolume, cancellationToken);
         if (lp is null)
         {
             var demand = free.Sum(f => f.Volume);
@@ -195,20 +205,25 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
         var misfits = new List<Need>();
         foreach (var (region, list) in regions)
         {
+            // The region's winners cheapest first (a stable sort: equal prices stay in rank order), each
+            // with the volume the LP gives it here.
+            var cheapest = candidatesIn[region].OrderBy(c => c.AwardedUnitPrice).ToArray();
+            var room = Array.ConvertAll(cheapest, c => target.GetValueOrDefault((region, c.BidId)));
             foreach (var need in list.OrderByDescending(n => n.Volume))
             {
-                var fit = need.Candidates
-                    .Where(c => target.GetValueOrDefault((region, c.BidId)) >= need.Volume && left[c.BidId] >= need.Volume)
-                    .OrderBy(c => c.AwardedUnitPrice)
-                    .FirstOrDefault();
-                if (fit is null)
+                var k = 0;
+                while (k < cheapest.Length && (room[k] < need.Volume || left[cheapest[k].BidId] < need.Volume))
+                {
+                    k++;
+                }
+                if (k == cheapest.Length)
                 {
                     misfits.Add(need);
                     continue;
                 }
-                need.Winner = fit;
-                target[(region, fit.BidId)] -= need.Volume;
-                left[fit.BidId] -= need.Volume;
+                need.Winner = cheapest[k];
+                room[k] -= need.Volume;
+                left[cheapest[k].BidId] -= need.Volume;
             }
         }
         foreach (var need in misfits.OrderByDescending(n => n.Volume))
@@ -219,21 +234,30 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
             left[fit.BidId] -= need.Volume;
         }
         // Every winner that must get volume gets at least its smallest hospital.
-        foreach (var bidId in mustGetVolume.Where(b => !needs.Any(n => n.Winner?.BidId == b)))
+        var hospitalsOf = needs.CountBy(n => n.Winner!.BidId, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+        foreach (var bidId in mustGetVolume)
         {
+            if (hospitalsOf.GetValueOrDefault(bidId) > 0)
+            {
+                continue;
+            }
             var smallest = free.Where(n => n.Candidates.Any(c => c.BidId == bidId)).OrderBy(n => n.Volume).FirstOrDefault();
             if (smallest is not null)
             {
                 left[smallest.Winner!.BidId] += smallest.Volume;
+                hospitalsOf[smallest.Winner.BidId]--;
                 smallest.Winner = smallest.Candidates.First(c => c.BidId == bidId);
                 left[bidId] -= smallest.Volume;
+                hospitalsOf[bidId] = 1;
                 misfits.Add(smallest);
             }
         }
 
-        // (4) Improve with CP-SAT over a neighbourhood, from the rounded allocation.
+        // (4) Improve with CP-SAT over a neighbourhood, from the rounded allocation, unless the rounding
+        // already keeps every rule within the target gap: CP-SAT would then spend seconds in presolve
+        // on a few thousand hospitals only to hand the same allocation back.
         var remaining = limit - watch.Elapsed;
-        if (remaining > TimeSpan.FromMilliseconds(50) && (misfits.Count > 0 || left.Values.Any(v => v < 0) || Cost(needs) - bound > 0))
+        if (remaining > TimeSpan.FromMilliseconds(50) && !WithinTarget(needs, free, left, mustGetVolume, hospitalsOf, bound))
         {
             Improve(free, misfits, capacity, needs, mustGetVolume, bound, remaining, cancellationToken);
         }
@@ -248,12 +272,14 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
         }
         var cost = Cost(needs);
         var provenBound = Math.Min(bound, cost);
-        var gap = cost == 0 ? 0d : (double)((cost - provenBound) / cost);
+        var gap = Gap(cost, bound);
+        // The spare is the best-ranked other winner of the hospital's region: rank each region's winners once.
+        var byRank = candidatesIn.ToDictionary(c => c.Key, c => c.Value.OrderBy(w => w.Rank ?? int.MaxValue).ToList(), StringComparer.Ordinal);
         var allocations = needs
             .OrderBy(n => n.Demand.HospitalId, StringComparer.Ordinal)
             .Select(n =>
             {
-                var spare = n.Candidates.Where(c => c.BidId != n.Winner!.BidId).OrderBy(c => c.Rank ?? int.MaxValue).FirstOrDefault();
+                var spare = byRank[n.Demand.RegionCode].Find(c => c.BidId != n.Winner!.BidId);
                 var price = n.Winner!.AwardedUnitPrice!.Value;
                 return new HospitalAllocation(productId, n.Demand.HospitalId, n.Demand.RegionCode, n.Winner.BidId, n.Winner.ManufacturerId,
                     spare?.BidId, spare?.ManufacturerId, n.Volume, price, decimal.Round(n.Volume * price, 2), n.Named);
@@ -267,6 +293,19 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
 
     private static decimal Cost(IEnumerable<Need> needs) => needs.Sum(n => n.Volume * n.Winner!.AwardedUnitPrice!.Value);
 
+    /// <summary>The proven gap of a cost against the LP bound, as reported.</summary>
+    private static double Gap(decimal cost, decimal bound) => cost == 0 ? 0d : (double)((cost - Math.Min(bound, cost)) / cost);
+
+    /// <summary>
+    /// Whether the allocation as it stands keeps every rule (capacities; every winner that must get
+    /// volume and can be given some has a hospital) and is within the target gap of the LP bound.
+    /// </summary>
+    private bool WithinTarget(
+        List<Need> needs, List<Need> free, Dictionary<string, long> left, HashSet<string> mustGetVolume, Dictionary<string, int> hospitalsOf, decimal bound) =>
+        left.Values.All(v => v >= 0)
+        && mustGetVolume.All(b => hospitalsOf.GetValueOrDefault(b) > 0 || !free.Any(n => n.Candidates.Any(c => c.BidId == b)))
+        && Gap(Cost(needs), bound) <= TargetGap;
+
     private static ProductHospitalAllocation Infeasible(
         string productId, List<UnallocatedHospital> unallocated, string why, Stopwatch watch, string parameters, SolveStatus status = SolveStatus.Infeasible) =>
         new(productId, [], unallocated, new SolveReport(why, status, null, null, null, watch.Elapsed, parameters));
@@ -279,6 +318,7 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
     private static (decimal Cost, Dictionary<(string Region, string BidId), long> Flow)? SolveTransportation(
         IReadOnlyList<BidStatement> winners,
         Dictionary<string, List<Need>> regions,
+        Dictionary<string, List<BidStatement>> candidatesIn,
         Dictionary<string, long> left,
         HashSet<string> mustGetVolume,
         CancellationToken cancellationToken)
@@ -289,16 +329,19 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
         var flows = new List<(string Region, BidStatement Winner, Lp.Variable F)>();
         var capacityRows = winners.ToDictionary(w => w.BidId, w => solver.MakeConstraint(double.NegativeInfinity, Math.Max(0, left[w.BidId])), StringComparer.Ordinal);
         var atLeast = new Dictionary<string, Lp.Constraint>(StringComparer.Ordinal);
+        // A region's hospitals share its candidates, so the smallest hospital a winner could serve is the
+        // smallest of the regions it supplies.
+        var smallestIn = regions.ToDictionary(r => r.Key, r => r.Value.Min(n => n.Volume), StringComparer.Ordinal);
         foreach (var bidId in mustGetVolume)
         {
-            var smallest = regions.Values.SelectMany(l => l).Where(n => n.Candidates.Any(c => c.BidId == bidId)).Select(n => n.Volume).DefaultIfEmpty(0).Min();
+            var smallest = smallestIn.Where(r => candidatesIn[r.Key].Any(c => c.BidId == bidId)).Select(r => r.Value).DefaultIfEmpty(0).Min();
             atLeast[bidId] = solver.MakeConstraint(smallest, double.PositiveInfinity);
         }
         foreach (var (region, list) in regions)
         {
             var volume = list.Sum(n => n.Volume);
             var row = solver.MakeConstraint(volume, volume);
-            foreach (var winner in list.SelectMany(n => n.Candidates).DistinctBy(c => c.BidId))
+            foreach (var winner in candidatesIn[region])
             {
                 var f = solver.MakeNumVar(0, volume, $"f_{region}_{winner.BidId}");
                 row.SetCoefficient(f, 1);
