@@ -113,6 +113,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             v[20] = instant;
         });
         await InsertHospitalsAsync(connection, transaction, hospitals);
+        await InsertCompletionRowsAsync(connection, transaction, batchId, startMonth, months, agreements, hospitals);
         await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "AgreementsCreated", new
         {
             award.AwardId,
@@ -130,6 +131,59 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 $"You hold {maker.Count()} agreement(s) of batch {batchId} ({string.Join(", ", maker.Select(a => a.ProductId).Distinct().Order(StringComparer.Ordinal))}), from {Months.Format(startMonth)}.");
         }
         return agreements.Count;
+    }
+
+    private static readonly string[] AgreementCompletionColumns = ["agreement_id", "year_start", "batch_id", "agreed", "counted", "surplus", "substitutes", "spent_e6"];
+
+    private static readonly string[] HospitalCompletionColumns = ["batch_id", "hospital_id", "year_start", "agreed", "counted", "surplus", "substitutes", "spent_e6", "budget_e6"];
+
+    /// <summary>The kept completion rows of new agreements: each agreement year's agreed volume and budget, nothing bought yet.</summary>
+    private async Task InsertCompletionRowsAsync(
+        DbConnection connection, DbTransaction transaction, string batchId, int startMonth, int months,
+        IReadOnlyList<AgreementRow> agreements, IReadOnlyList<HospitalRow> hospitals)
+    {
+        var prices = (await connection.QueryAsync<(string ProductId, long PriceE6)>(
+                "SELECT product_id, max_unit_price_e6 FROM batch_products WHERE batch_id = @BatchId", new { BatchId = batchId }, transaction))
+            .ToDictionary(p => p.ProductId, p => p.PriceE6, StringComparer.Ordinal);
+        var productOf = agreements.ToDictionary(a => a.AgreementId, a => a.ProductId, StringComparer.Ordinal);
+        var end = startMonth + months;
+        var agreementRows = new List<(string AgreementId, int Year, long Agreed)>();
+        var hospitalRows = new Dictionary<(string HospitalId, int Year), (long Agreed, long BudgetE6)>();
+        for (var year = startMonth; year < end; year += 12)
+        {
+            var agreedByAgreement = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var h in hospitals)
+            {
+                var agreed = CompletionRule.Figures(h.AnnualVolume, 0, startMonth, end, end, AgreementState.Active, year, 0).Agreed;
+                agreedByAgreement[h.AgreementId] = agreedByAgreement.GetValueOrDefault(h.AgreementId) + agreed;
+                var sum = hospitalRows.GetValueOrDefault((h.HospitalId, year));
+                hospitalRows[(h.HospitalId, year)] = (sum.Agreed + agreed, sum.BudgetE6 + checked(agreed * prices[productOf[h.AgreementId]]));
+            }
+            agreementRows.AddRange(agreements.Select(a => (a.AgreementId, year, agreedByAgreement.GetValueOrDefault(a.AgreementId))));
+        }
+        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "completion_agreements", AgreementCompletionColumns, agreementRows, (r, v) =>
+        {
+            v[0] = r.AgreementId;
+            v[1] = r.Year;
+            v[2] = batchId;
+            v[3] = r.Agreed;
+            v[4] = 0L;
+            v[5] = 0L;
+            v[6] = 0L;
+            v[7] = 0L;
+        });
+        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "completion_hospitals", HospitalCompletionColumns, hospitalRows.ToList(), (r, v) =>
+        {
+            v[0] = batchId;
+            v[1] = r.Key.HospitalId;
+            v[2] = r.Key.Year;
+            v[3] = r.Value.Agreed;
+            v[4] = 0L;
+            v[5] = 0L;
+            v[6] = 0L;
+            v[7] = 0L;
+            v[8] = r.Value.BudgetE6;
+        });
     }
 
     private Task InsertHospitalsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<HospitalRow> hospitals) =>
@@ -305,14 +359,19 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
     /// <summary>The agreements a hospital buys under, with its own part of each, for classifying its purchases.</summary>
     public Task<IReadOnlyList<HospitalAgreement>> ListForHospitalAsync(string hospitalId) =>
         store.ReadAsync<IReadOnlyList<HospitalAgreement>>(async connection =>
-            (await connection.QueryAsync<HospitalAgreement>("""
-                SELECT a.agreement_id AS AgreementId, a.product_id AS ProductId, a.manufacturer_id AS ManufacturerId,
-                       a.start_month AS StartMonth, a.end_month AS EndMonth, a.anchor_month AS AnchorMonth,
-                       h.annual_volume AS AnnualVolume, h.carried_units AS CarriedUnits
-                  FROM agreement_hospitals h
-                  JOIN agreements a ON a.agreement_id = h.agreement_id
-                 WHERE h.hospital_id = @HospitalId
-                """, new { HospitalId = hospitalId })).ToList());
+            (await connection.QueryAsync<HospitalAgreement>(SelectHospitalAgreementsSql, new { HospitalId = hospitalId })).ToList());
+
+    internal const string SelectHospitalAgreementsSql = """
+        SELECT a.agreement_id AS AgreementId, a.batch_id AS BatchId, a.product_id AS ProductId, a.manufacturer_id AS ManufacturerId,
+               a.start_month AS StartMonth, a.end_month AS EndMonth, a.anchor_month AS AnchorMonth,
+               a.anchor_month + b.agreement_months AS PeriodEndMonth, a.state AS State,
+               h.annual_volume AS AnnualVolume, h.carried_units AS CarriedUnits, p.max_unit_price_e6 AS MaxUnitPriceE6
+          FROM agreement_hospitals h
+          JOIN agreements a ON a.agreement_id = h.agreement_id
+          JOIN tender_batches b ON b.batch_id = a.batch_id
+          JOIN batch_products p ON p.batch_id = a.batch_id AND p.product_id = a.product_id
+         WHERE h.hospital_id = @HospitalId
+        """;
 
     private const string UpdateStateSql = """
         UPDATE agreements SET state = @State, state_reason = @Reason, end_month = @EndMonth, updated_at = @At
@@ -351,6 +410,11 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 AgreementId = agreementId.ToString(),
                 OldState = current.State,
             }, transaction));
+            if (to == AgreementState.Terminated)
+            {
+                // The year's agreed volume becomes what was delivered, and later years have none.
+                await MonitoringRepository.RebuildAsync(connection, transaction, store.Dialect, current.BatchId, [current.AgreementId]);
+            }
             var eventType = $"Agreement{(to == AgreementState.Active ? "Resumed" : to.ToString())}";
             await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", agreementId.ToString(), eventType, new { From = from.ToString(), To = state.ToString(), reason });
             await NotifyPartiesAsync(connection, transaction, at, current, eventType, $"Agreement {agreementId} ({current.ProductId}, {current.RegionCode}) is now {state}: {reason}");
@@ -449,6 +513,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 var partAmount = checked(p.AnnualVolume * price);
                 return new HospitalRow(successor.ToString(), p.HospitalId, p.AnnualVolume, partAmount, Prepayment(partAmount), carried);
             }).ToList());
+            await MonitoringRepository.RebuildAsync(connection, transaction, store.Dialect, current.BatchId, [current.AgreementId, successor.ToString()]);
             var payload = new
             {
                 Successor = successor,
@@ -598,10 +663,12 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
     }
 }
 
-/// <summary>A hospital's part of one agreement, as its purchases are classified against it.</summary>
+/// <summary>A hospital's part of one agreement, as its purchases are classified and its completion kept.</summary>
 public sealed record HospitalAgreement
 {
     public string AgreementId { get; init; } = "";
+
+    public string BatchId { get; init; } = "";
 
     public string ProductId { get; init; } = "";
 
@@ -613,14 +680,49 @@ public sealed record HospitalAgreement
 
     public int AnchorMonth { get; init; }
 
+    /// <summary>The end of the batch's agreement period (exclusive), which a takeover keeps.</summary>
+    public int PeriodEndMonth { get; init; }
+
+    public int State { get; init; }
+
     public long AnnualVolume { get; init; }
 
     public long CarriedUnits { get; init; }
 
-    /// <summary>The agreed volume of the agreement year that <paramref name="month"/> falls in: the remainder in a takeover's first year.</summary>
-    public long AgreedIn(int month) => month < AnchorMonth ? 0 : AnnualVolume - (YearStart(month) < StartMonth ? CarriedUnits : 0);
+    /// <summary>The product's maximum valid unit price (x 10^6): the reference of the retained-savings budget.</summary>
+    public long MaxUnitPriceE6 { get; init; }
 
-    public int YearStart(int month) => AnchorMonth + (month - AnchorMonth) / 12 * 12;
+    /// <summary>The agreed volume of the agreement year that <paramref name="month"/> falls in, for what is bought in it so far.</summary>
+    public long AgreedIn(int month, long purchased) =>
+        CompletionRule.Figures(AnnualVolume, CarriedUnits, StartMonth, EndMonth, PeriodEndMonth, (AgreementState)State, YearStart(month), purchased).Agreed;
+
+    public int YearStart(int month) => AnchorMonth + Math.Max(0, month - AnchorMonth) / 12 * 12;
 
     public bool Covers(int month) => month >= StartMonth && month < EndMonth;
+}
+
+/// <summary>
+/// How much of one hospital's part of an agreement counts in an agreement year, the one rule the
+/// completion rows, the monitoring SQL and the usage records share. The year's agreed volume is
+/// the annual volume (pro rata for a last year shorter than twelve months); in a takeover's first
+/// year, less what the failed supplier had delivered; for an agreement that ended early (taken
+/// over or terminated) in that year, what it delivered. Purchases count up to it, the rest is surplus.
+/// </summary>
+public static class CompletionRule
+{
+    public static (long Agreed, long Counted, long Surplus) Figures(
+        long annual, long carried, int startMonth, int endMonth, int periodEndMonth, AgreementState state, int yearStart, long purchased)
+    {
+        var yearEnd = Math.Min(yearStart + 12, periodEndMonth);
+        if (startMonth >= yearEnd || endMonth <= yearStart)
+        {
+            return (0, 0, purchased);
+        }
+        var whole = annual * (yearEnd - yearStart) / 12;
+        var agreed = state is AgreementState.TakenOver or AgreementState.Terminated && endMonth < yearEnd
+            ? Math.Min(purchased, whole)
+            : startMonth > yearStart ? whole - carried : whole;
+        var counted = Math.Min(purchased, agreed);
+        return (agreed, counted, purchased - counted);
+    }
 }

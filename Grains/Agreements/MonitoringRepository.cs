@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Procurement.Contracts.Domain;
@@ -7,16 +8,16 @@ using Procurement.Grains.Storage;
 namespace Procurement.Grains.Agreements;
 
 /// <summary>
-/// Execution figures of a batch for the agreement year under way, summed in SQL over the tables
-/// (one statement per question): completion per agreement, hospital, region, product or the
-/// batch; flagged hospitals; retained savings.
+/// Execution figures of a batch for the agreement year under way: completion per agreement,
+/// hospital, region, product or the batch; flagged hospitals; retained savings. They are read
+/// from the kept completion rows (<c>completion_agreements</c>, <c>completion_hospitals</c>),
+/// which every usage write updates in its own transaction, so a dashboard reads thousands of rows
+/// rather than millions of lines. The same figures summed from <c>usage_lines</c> are
+/// <see cref="RecomputeAsync"/>: the check of the kept rows, and how a takeover rebuilds them.
 /// </summary>
 /// <remarks>
-/// For each (agreement, hospital) the year's agreed volume is its annual volume (pro rata when the
-/// agreements end before a whole year), less what a failed predecessor had delivered in a
-/// takeover's first year; an agreement that ended early by takeover or termination is held to what
-/// it delivered. Units bought from the supplier count up to the agreed volume (counted), the rest
-/// is surplus; other brands and declared substitutes are summed apart.
+/// The rule of a hospital's part of an agreement in a year is <see cref="CompletionRule"/>; the
+/// SQL below is the same rule.
 /// </remarks>
 public sealed class MonitoringRepository(ProcurementStore store, IOptions<AgreementOptions> options)
 {
@@ -31,7 +32,7 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
              WHERE a.batch_id = @BatchId AND u.month >= @YearStart AND u.month < @YearEnd
              GROUP BY u.agreement_id, u.hospital_id
         ), parts AS (
-            SELECT a.agreement_id, h.hospital_id, a.region_code, a.product_id,
+            SELECT a.agreement_id, h.hospital_id, a.region_code, a.product_id, bp.max_unit_price_e6,
                    COALESCE(b.agreed_units, 0) AS purchased,
                    COALESCE(b.substitute_units, 0) AS substitutes,
                    COALESCE(b.spent_e6, 0) AS spent_e6,
@@ -42,8 +43,9 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
                         ELSE h.annual_volume * @YearMonths / 12 END AS agreed
               FROM agreements a
               JOIN agreement_hospitals h ON h.agreement_id = a.agreement_id
+              JOIN batch_products bp ON bp.batch_id = a.batch_id AND bp.product_id = a.product_id
               LEFT JOIN bought b ON b.agreement_id = a.agreement_id AND b.hospital_id = h.hospital_id
-             WHERE a.batch_id = @BatchId AND a.start_month < @YearEnd AND a.end_month > @YearStart
+             WHERE a.batch_id = @BatchId AND a.start_month < @YearEnd AND a.end_month > @YearStart {0}
         )
         """;
 
@@ -54,13 +56,19 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
         CAST(COALESCE(SUM(substitutes), 0) AS BIGINT) AS Substitutes
         """;
 
-    /// <summary>The agreement year under way at <paramref name="now"/>, or the last one once the agreements ended.</summary>
+    /// <summary>The agreement year under way at <paramref name="now"/> (the last one once the agreements ended), and the share of it elapsed.</summary>
     public sealed record Year(int Start, int End, decimal TimeProgress);
+
+    private const string SelectPeriodSql = """
+        SELECT MIN(a.anchor_month), MIN(a.anchor_month) + MIN(b.agreement_months)
+          FROM agreements a
+          JOIN tender_batches b ON b.batch_id = a.batch_id
+         WHERE a.batch_id = @BatchId
+        """;
 
     public async Task<Year?> YearAsync(string batchId, DateTimeOffset now)
     {
-        var span = await store.ReadAsync(connection => connection.QuerySingleAsync<(int? Anchor, int? End)>(
-            "SELECT MIN(anchor_month), MAX(end_month) FROM agreements WHERE batch_id = @BatchId", new { BatchId = batchId }));
+        var span = await store.ReadAsync(connection => connection.QuerySingleAsync<(int? Anchor, int? End)>(SelectPeriodSql, new { BatchId = batchId }));
         if (span.Anchor is not { } anchor || span.End is not { } last)
         {
             return null;
@@ -71,28 +79,73 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
         var end = Math.Min(start + 12, last);
         var from = Months.Begins(start, zone);
         var to = Months.Begins(end, zone);
-        var progress = now <= from ? 0m : now >= to ? 1m : (decimal)((now - from).Ticks) / (to - from).Ticks;
+        var progress = now <= from ? 0m : now >= to ? 1m : (decimal)(now - from).Ticks / (to - from).Ticks;
         return new Year(start, end, decimal.Round(progress, 6));
     }
 
-    /// <summary>Completion at <paramref name="level"/> for the agreement year under way.</summary>
+    private static string? KeyColumn(CompletionLevel level) => level switch
+    {
+        CompletionLevel.Agreement => "agreement_id",
+        CompletionLevel.Hospital => "hospital_id",
+        CompletionLevel.Region => "region_code",
+        CompletionLevel.Product => "product_id",
+        CompletionLevel.Batch => null,
+        _ => throw ProcurementException.Invalid("level", $"Unknown completion level {level}."),
+    };
+
+    private const string SelectKeptByAgreementSql = """
+        SELECT {0} AS Key, {1}
+          FROM completion_agreements c
+          JOIN agreements a ON a.agreement_id = c.agreement_id
+         WHERE c.batch_id = @BatchId AND c.year_start = @YearStart
+        """;
+
+    private const string KeptSumsSql = """
+        CAST(COALESCE(SUM(c.agreed), 0) AS BIGINT) AS Agreed, CAST(COALESCE(SUM(c.counted), 0) AS BIGINT) AS Counted,
+        CAST(COALESCE(SUM(c.surplus), 0) AS BIGINT) AS Surplus, CAST(COALESCE(SUM(c.substitutes), 0) AS BIGINT) AS Substitutes
+        """;
+
+    private const string SelectKeptByHospitalSql = """
+        SELECT hospital_id AS Key, agreed AS Agreed, counted AS Counted, surplus AS Surplus, substitutes AS Substitutes
+          FROM completion_hospitals
+         WHERE batch_id = @BatchId AND year_start = @YearStart
+         ORDER BY hospital_id
+        """;
+
+    /// <summary>Completion at <paramref name="level"/> for the agreement year under way, from the kept rows.</summary>
     public async Task<IReadOnlyList<Completion>> CompletionAsync(string batchId, CompletionLevel level, DateTimeOffset now)
     {
-        var year = await YearAsync(batchId, now)
-            ?? throw new ProcurementException(ErrorCodes.NotFound, $"Batch {batchId} has no agreements yet.", "batchId");
-        var key = level switch
+        var year = await RequireYearAsync(batchId, now);
+        var key = KeyColumn(level);
+        var sql = level switch
         {
-            CompletionLevel.Agreement => "agreement_id",
-            CompletionLevel.Hospital => "hospital_id",
-            CompletionLevel.Region => "region_code",
-            CompletionLevel.Product => "product_id",
-            CompletionLevel.Batch => null,
-            _ => throw ProcurementException.Invalid("level", $"Unknown completion level {level}."),
+            CompletionLevel.Hospital => SelectKeptByHospitalSql,
+            CompletionLevel.Batch => string.Format(SelectKeptByAgreementSql, "@BatchId", KeptSumsSql),
+            CompletionLevel.Agreement => string.Format(SelectKeptByAgreementSql, "c.agreement_id", KeptSumsSql) + " GROUP BY c.agreement_id ORDER BY c.agreement_id",
+            _ => string.Format(SelectKeptByAgreementSql, $"a.{key}", KeptSumsSql) + $" GROUP BY a.{key} ORDER BY a.{key}",
         };
-        var sql = key is null
-            ? $"{PartsSql} SELECT @BatchId AS Key, {SumsSql} FROM parts"
-            : $"{PartsSql} SELECT {key} AS Key, {SumsSql} FROM parts GROUP BY {key} ORDER BY {key}";
         var rows = await store.ReadAsync(connection => connection.QueryAsync<SumRow>(sql, Parameters(batchId, year)));
+        return Figures(rows, year);
+    }
+
+    /// <summary>
+    /// The same figures summed from the usage lines and agreement parts (millions of rows at
+    /// national scale): what the kept rows must equal.
+    /// </summary>
+    public async Task<IReadOnlyList<Completion>> RecomputeAsync(string batchId, CompletionLevel level, DateTimeOffset now)
+    {
+        var year = await RequireYearAsync(batchId, now);
+        var key = KeyColumn(level);
+        var parts = string.Format(PartsSql, "");
+        var sql = key is null
+            ? $"{parts} SELECT @BatchId AS Key, {SumsSql} FROM parts"
+            : $"{parts} SELECT {key} AS Key, {SumsSql} FROM parts GROUP BY {key} ORDER BY {key}";
+        var rows = await store.ReadAsync(connection => connection.QueryAsync<SumRow>(sql, Parameters(batchId, year)));
+        return Figures(rows, year);
+    }
+
+    private IReadOnlyList<Completion> Figures(IEnumerable<SumRow> rows, Year year)
+    {
         var flagShare = options.Value.FlagShareOfTimeProgress;
         return rows.Select(r =>
         {
@@ -101,29 +154,28 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
         }).ToList();
     }
 
-    private const string SavingsSql = """
-        SELECT p.hospital_id AS HospitalId,
-               CAST(SUM(p.agreed * bp.max_unit_price_e6) AS BIGINT) AS BudgetE6,
-               CAST(SUM(p.spent_e6) AS BIGINT) AS SpentE6,
-               MAX(s.score) AS Score
-          FROM parts p
-          JOIN batch_products bp ON bp.batch_id = @BatchId AND bp.product_id = p.product_id
-          LEFT JOIN hospital_scores s ON s.batch_id = @BatchId AND s.hospital_id = p.hospital_id
-         GROUP BY p.hospital_id
-         ORDER BY p.hospital_id
+    private async Task<Year> RequireYearAsync(string batchId, DateTimeOffset now) =>
+        await YearAsync(batchId, now)
+        ?? throw new ProcurementException(ErrorCodes.NotFound, $"Batch {batchId} has no agreements yet.", "batchId");
+
+    private const string SelectSavingsSql = """
+        SELECT c.hospital_id AS HospitalId, c.budget_e6 AS BudgetE6, c.spent_e6 AS SpentE6, s.score AS Score
+          FROM completion_hospitals c
+          LEFT JOIN hospital_scores s ON s.batch_id = c.batch_id AND s.hospital_id = c.hospital_id
+         WHERE c.batch_id = @BatchId AND c.year_start = @YearStart
+         ORDER BY c.hospital_id
         """;
 
     /// <summary>
-    /// Retained savings per hospital for the year under way: the VBP budget (each part's agreed
-    /// volume at the product's maximum valid unit price, the pre-tender reference of the batch) less
-    /// what it spent on the batch's products (agreed brands, surplus and substitutes), times the share
-    /// of its score's band; nothing when it overspent or has no score.
+    /// Retained savings per hospital for the year under way: the VBP budget (the year's agreed
+    /// volume at each product's maximum valid unit price, the pre-tender reference of the batch)
+    /// less what it spent on the batch's products (agreed brands, surplus and substitutes), times
+    /// the share of its score's band; nothing when it overspent or has no score.
     /// </summary>
     public async Task<IReadOnlyList<RetainedSavings>> RetainedSavingsAsync(string batchId, DateTimeOffset now)
     {
-        var year = await YearAsync(batchId, now)
-            ?? throw new ProcurementException(ErrorCodes.NotFound, $"Batch {batchId} has no agreements yet.", "batchId");
-        var rows = await store.ReadAsync(connection => connection.QueryAsync<SavingsRow>($"{PartsSql} {SavingsSql}", Parameters(batchId, year)));
+        var year = await RequireYearAsync(batchId, now);
+        var rows = await store.ReadAsync(connection => connection.QueryAsync<SavingsRow>(SelectSavingsSql, Parameters(batchId, year)));
         return rows.Select(r =>
         {
             var budget = Scaled.FromE6(r.BudgetE6);
@@ -145,6 +197,40 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
             }
             await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "HospitalScoresSet", new { scores.Count });
         });
+
+    /// <summary>
+    /// Rebuilds, inside a transaction, the kept completion rows of <paramref name="agreementIds"/>
+    /// and of every hospital they supply, for every agreement year, from the usage lines: after a
+    /// takeover or a termination changes what the year's agreed volume is.
+    /// </summary>
+    public static async Task RebuildAsync(DbConnection connection, DbTransaction transaction, SqlDialect dialect, string batchId, IReadOnlyList<string> agreementIds)
+    {
+        var period = await connection.QuerySingleAsync<(int Anchor, int End)>(SelectPeriodSql, new { BatchId = batchId }, transaction);
+        var ids = agreementIds.ToArray();
+        var hospitalsOf = "SELECT hospital_id FROM agreement_hospitals WHERE agreement_id IN @Ids";
+        await connection.ExecuteAsync(dialect.Sql("DELETE FROM completion_agreements WHERE agreement_id IN @Ids"), new { Ids = ids }, transaction);
+        await connection.ExecuteAsync(dialect.Sql($"DELETE FROM completion_hospitals WHERE batch_id = @BatchId AND hospital_id IN ({hospitalsOf})"), new { BatchId = batchId, Ids = ids }, transaction);
+        for (var start = period.Anchor; start < period.End; start += 12)
+        {
+            var year = new Year(start, Math.Min(start + 12, period.End), 0m);
+            var parameters = new DynamicParameters(Parameters(batchId, year));
+            parameters.Add("Ids", ids);
+            await connection.ExecuteAsync(dialect.Sql($"""
+                {string.Format(PartsSql, "AND a.agreement_id IN @Ids")}
+                INSERT INTO completion_agreements (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6)
+                SELECT agreement_id, @YearStart, @BatchId, {SumsSql}, CAST(COALESCE(SUM(spent_e6), 0) AS BIGINT)
+                  FROM parts
+                 GROUP BY agreement_id
+                """), parameters, transaction);
+            await connection.ExecuteAsync(dialect.Sql($"""
+                {string.Format(PartsSql, $"AND h.hospital_id IN ({hospitalsOf})")}
+                INSERT INTO completion_hospitals (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6)
+                SELECT @BatchId, hospital_id, @YearStart, {SumsSql}, CAST(COALESCE(SUM(spent_e6), 0) AS BIGINT), CAST(COALESCE(SUM(agreed * max_unit_price_e6), 0) AS BIGINT)
+                  FROM parts
+                 GROUP BY hospital_id
+                """), parameters, transaction);
+        }
+    }
 
     private static object Parameters(string batchId, Year year) =>
         new { BatchId = batchId, YearStart = year.Start, YearEnd = year.End, YearMonths = year.End - year.Start };

@@ -45,7 +45,7 @@ public sealed class UsageRepository(ProcurementStore store)
 
     /// <summary>Stores a month's lines in one transaction: new lines inserted, amended ones replaced with their old revision kept.</summary>
     public Task<IReadOnlyList<(ClassifiedLine Line, int Revision)>> SaveAsync(
-        string hospitalId, int month, IReadOnlyList<ClassifiedLine> lines, DateTimeOffset at, string actor)
+        string hospitalId, int month, IReadOnlyList<ClassifiedLine> lines, IReadOnlyList<CompletionDelta> completion, DateTimeOffset at, string actor)
     {
         var payload = EventLog.Serialize(new { Month = Months.Format(month), Lines = lines.Select(l => l.Line) });
         var reportedAt = store.Dialect.Instant(at);
@@ -68,6 +68,7 @@ public sealed class UsageRepository(ProcurementStore store)
             }
             await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "usage_lines", LineColumns, added, Bind);
             await PreparedRows.ExecuteAsync(connection, transaction, UpdateLineSql, LineColumns, amended, Bind);
+            await ApplyAsync(connection, transaction, completion);
             await EventLog.AppendJsonAsync(connection, transaction, at, actor, null, "hospital", hospitalId, amended.Count == 0 ? "UsageReported" : "UsageAmended", payload);
             return [.. added, .. amended];
         });
@@ -122,6 +123,113 @@ public sealed class UsageRepository(ProcurementStore store)
             var old = await connection.QueryAsync<StoredLine>(SelectHistorySql, new { HospitalId = hospitalId, Month = month });
             var current = await connection.QueryAsync<StoredLine>($"{SelectLinesSql} AND month = @Month", new { HospitalId = hospitalId, Month = month });
             return old.Concat(current).OrderBy(l => l.ProductId, StringComparer.Ordinal).ThenBy(l => l.ManufacturerId, StringComparer.Ordinal).ThenBy(l => l.Revision).ToList();
+        });
+
+    /// <summary>What classifying a hospital's lines needs, read on one connection.</summary>
+    public sealed record Context(
+        IReadOnlyList<HospitalAgreement> Agreements,
+        IReadOnlyDictionary<string, string> Substitutes,
+        Dictionary<(string AgreementId, int Month), long> AgreedUnits,
+        IReadOnlySet<string> UnknownManufacturers,
+        IReadOnlyDictionary<(string ProductId, string ManufacturerId), MonthLine> MonthLines);
+
+    /// <summary>A line already stored for the month being written: what an amendment replaces.</summary>
+    public sealed record MonthLine(int Classification, string? AgreementId, long Units, long AmountE6);
+
+    /// <summary>
+    /// A change to the kept completion of an agreement (<see cref="AgreementId"/>) or of a
+    /// hospital in a batch (<see cref="HospitalId"/>) in the agreement year from <see cref="YearStart"/>.
+    /// </summary>
+    public sealed record CompletionDelta(string BatchId, int YearStart, long Agreed, long Counted, long Surplus, long Substitutes, long SpentE6, long BudgetE6)
+    {
+        public string? AgreementId { get; init; }
+
+        public string? HospitalId { get; init; }
+    }
+
+    private const string UpdateAgreementCompletionSql = """
+        UPDATE completion_agreements
+           SET agreed = agreed + @Agreed, counted = counted + @Counted, surplus = surplus + @Surplus,
+               substitutes = substitutes + @Substitutes, spent_e6 = spent_e6 + @SpentE6
+         WHERE agreement_id = @AgreementId AND year_start = @YearStart
+        """;
+
+    private const string InsertAgreementCompletionSql = """
+        INSERT INTO completion_agreements (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6)
+        VALUES (@AgreementId, @YearStart, @BatchId, @Agreed, @Counted, @Surplus, @Substitutes, @SpentE6)
+        """;
+
+    private static readonly string[] AgreementCompletionParameters = ["Agreed", "Counted", "Surplus", "Substitutes", "SpentE6", "AgreementId", "YearStart", "BatchId"];
+
+    private const string UpdateHospitalCompletionSql = """
+        UPDATE completion_hospitals
+           SET agreed = agreed + @Agreed, counted = counted + @Counted, surplus = surplus + @Surplus,
+               substitutes = substitutes + @Substitutes, spent_e6 = spent_e6 + @SpentE6, budget_e6 = budget_e6 + @BudgetE6
+         WHERE batch_id = @BatchId AND year_start = @YearStart AND hospital_id = @HospitalId
+        """;
+
+    private const string InsertHospitalCompletionSql = """
+        INSERT INTO completion_hospitals (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6)
+        VALUES (@BatchId, @HospitalId, @YearStart, @Agreed, @Counted, @Surplus, @Substitutes, @SpentE6, @BudgetE6)
+        """;
+
+    private static readonly string[] HospitalCompletionParameters = ["Agreed", "Counted", "Surplus", "Substitutes", "SpentE6", "BudgetE6", "BatchId", "YearStart", "HospitalId"];
+
+    /// <summary>Adds the changes to the kept completion rows (a row missing is made from the change).</summary>
+    public static async Task ApplyAsync(DbConnection connection, DbTransaction transaction, IEnumerable<CompletionDelta> deltas)
+    {
+        foreach (var d in deltas)
+        {
+            if (d.AgreementId is { } agreementId)
+            {
+                object?[] values = [d.Agreed, d.Counted, d.Surplus, d.Substitutes, d.SpentE6, agreementId, d.YearStart, d.BatchId];
+                if (await StatementCache.ExecuteAsync(connection, transaction, UpdateAgreementCompletionSql, AgreementCompletionParameters, values) == 0)
+                {
+                    await StatementCache.ExecuteAsync(connection, transaction, InsertAgreementCompletionSql, AgreementCompletionParameters, values);
+                }
+            }
+            else
+            {
+                object?[] values = [d.Agreed, d.Counted, d.Surplus, d.Substitutes, d.SpentE6, d.BudgetE6, d.BatchId, d.YearStart, d.HospitalId];
+                if (await StatementCache.ExecuteAsync(connection, transaction, UpdateHospitalCompletionSql, HospitalCompletionParameters, values) == 0)
+                {
+                    await StatementCache.ExecuteAsync(connection, transaction, InsertHospitalCompletionSql, HospitalCompletionParameters, values);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A hospital's agreements, declared substitutes and agreed units so far, and which of
+    /// <paramref name="manufacturerIds"/> are not registered: four statements on one connection.
+    /// </summary>
+    public Task<Context> LoadContextAsync(string hospitalId, IReadOnlyCollection<string> manufacturerIds, int? month = null) =>
+        store.ReadAsync(async connection =>
+        {
+            var agreements = (await connection.QueryAsync<HospitalAgreement>(AgreementRepository.SelectHospitalAgreementsSql, new { HospitalId = hospitalId })).ToList();
+            var substitutes = (await connection.QueryAsync<(string ProductId, string ForProductId)>(
+                    "SELECT product_id, for_product_id FROM declared_substitutes WHERE hospital_id = @HospitalId", new { HospitalId = hospitalId }))
+                .ToDictionary(s => s.ProductId, s => s.ForProductId, StringComparer.Ordinal);
+            var agreed = agreements.Count == 0
+                ? []
+                : (await connection.QueryAsync<(string AgreementId, int Month, long Units)>(
+                        "SELECT agreement_id, month, units FROM usage_lines WHERE hospital_id = @HospitalId AND classification = 0", new { HospitalId = hospitalId }))
+                    .ToDictionary(u => (u.AgreementId, u.Month), u => u.Units);
+            var unknown = new HashSet<string>(StringComparer.Ordinal);
+            if (manufacturerIds.Count > 0)
+            {
+                var known = (await connection.QueryAsync<string>(
+                        store.Dialect.Sql("SELECT manufacturer_id FROM manufacturers WHERE manufacturer_id IN @Ids"), new { Ids = manufacturerIds.ToArray() }))
+                    .ToHashSet(StringComparer.Ordinal);
+                unknown.UnionWith(manufacturerIds.Where(m => !known.Contains(m)));
+            }
+            var monthLines = month is null
+                ? new Dictionary<(string, string), MonthLine>()
+                : (await connection.QueryAsync<(string ProductId, string ManufacturerId, int Classification, string? AgreementId, long Units, long AmountE6)>(
+                        "SELECT product_id, manufacturer_id, classification, agreement_id, units, amount_e6 FROM usage_lines WHERE hospital_id = @HospitalId AND month = @Month",
+                        new { HospitalId = hospitalId, Month = month }))
+                    .ToDictionary(l => (l.ProductId, l.ManufacturerId), l => new MonthLine(l.Classification, l.AgreementId, l.Units, l.AmountE6));
+            return new Context(agreements, substitutes, agreed, unknown, monthLines);
         });
 
     /// <summary>The ids among <paramref name="ids"/> that name no manufacturer.</summary>

@@ -19,7 +19,6 @@ namespace Procurement.Grains.Hospitals;
 public sealed class HospitalGrain(
     ReferenceRepository reference,
     BatchRepository batches,
-    AgreementRepository agreements,
     UsageRepository usage,
     IOptions<AgreementOptions> agreementOptions,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock) : Grain, IHospitalGrain
@@ -141,8 +140,8 @@ public sealed class HospitalGrain(
         RequireHospital();
         var m = UsageMonth(month);
         Check.NonEmpty(lines, "lines");
-        var context = await LoadUsageContextAsync();
-        var (classified, errors) = await ClassifyAsync(m, lines, context);
+        var context = await LoadUsageContextAsync(lines, m);
+        var (classified, errors) = ClassifyLines(m, lines, context);
         if (errors.Count > 0)
         {
             var first = errors[0];
@@ -161,10 +160,10 @@ public sealed class HospitalGrain(
         {
             errors.Add(new RowError(0, "file", ErrorCodes.MalformedFile, "The file has no data rows."));
         }
-        var context = await LoadUsageContextAsync();
         // Rows that parsed are checked too, so one upload reports every bad row at once.
         var parsed = lines.Where(l => l.Line is not null).ToList();
-        var (classified, lineErrors) = await ClassifyAsync(m, parsed.Select(l => l.Line!).ToList(), context);
+        var context = await LoadUsageContextAsync(parsed.Select(l => l.Line), m);
+        var (classified, lineErrors) = ClassifyLines(m, parsed.Select(l => l.Line!).ToList(), context);
         errors.AddRange(lineErrors.Select(e => e with { Row = parsed[e.Row - 1].Row }));
         if (errors.Count > 0)
         {
@@ -201,21 +200,8 @@ public sealed class HospitalGrain(
         await usage.DeclareSubstituteAsync(HospitalId, productId, forProductId, ProcurementClock.Now(clock), Actor.Current($"hospital:{HospitalId}"));
     }
 
-    /// <summary>What classifying a hospital's purchases needs: its agreements, its declared substitutes, and its agreed units so far.</summary>
-    private sealed record UsageContext(
-        IReadOnlyList<HospitalAgreement> Agreements,
-        IReadOnlyDictionary<string, string> Substitutes,
-        Dictionary<(string AgreementId, int Month), long> AgreedUnits);
-
-    private async Task<UsageContext> LoadUsageContextAsync()
-    {
-        var mine = await agreements.ListForHospitalAsync(HospitalId);
-        var substitutes = await usage.SubstitutesAsync(HospitalId);
-        var agreed = mine.Count == 0
-            ? []
-            : (await usage.AgreedUnitsAsync(HospitalId)).ToDictionary(u => (u.AgreementId, u.Month), u => u.Units);
-        return new UsageContext(mine, substitutes, agreed);
-    }
+    private Task<UsageRepository.Context> LoadUsageContextAsync(IEnumerable<UsageLine?>? lines = null, int? month = null) =>
+        usage.LoadContextAsync(HospitalId, (lines ?? []).Where(l => l?.ManufacturerId is { Length: > 0 }).Select(l => l!.ManufacturerId).Distinct(StringComparer.Ordinal).ToList(), month);
 
     private int UsageMonth(string month)
     {
@@ -235,13 +221,12 @@ public sealed class HospitalGrain(
     /// the agreement of the product it stands for; outside every agreement's period it counts for
     /// nothing; a product with neither agreement nor declaration is refused.
     /// </summary>
-    private async Task<(List<UsageRepository.ClassifiedLine> Lines, List<RowError> Errors)> ClassifyAsync(int month, IReadOnlyList<UsageLine> lines, UsageContext context)
+    private (List<UsageRepository.ClassifiedLine> Lines, List<RowError> Errors) ClassifyLines(int month, IReadOnlyList<UsageLine> lines, UsageRepository.Context context)
     {
         var errors = new List<RowError>();
         var classified = new List<UsageRepository.ClassifiedLine>(lines.Count);
         var seen = new HashSet<(string, string)>();
-        var brands = lines.Where(l => l?.ManufacturerId is { Length: > 0 }).Select(l => l.ManufacturerId).Distinct(StringComparer.Ordinal).ToList();
-        var unknown = brands.Count == 0 ? new HashSet<string>() : await usage.UnknownManufacturersAsync(brands);
+        var unknown = context.UnknownManufacturers;
         for (var i = 0; i < lines.Count; i++)
         {
             var row = i + 1;
@@ -305,18 +290,11 @@ public sealed class HospitalGrain(
         return (classified, errors);
     }
 
-    private async Task<IReadOnlyList<UsageRecord>> SaveUsageAsync(int month, List<UsageRepository.ClassifiedLine> lines, UsageContext context)
+    private async Task<IReadOnlyList<UsageRecord>> SaveUsageAsync(int month, List<UsageRepository.ClassifiedLine> lines, UsageRepository.Context context)
     {
         var now = ProcurementClock.Now(clock);
-        var saved = await usage.SaveAsync(HospitalId, month, lines, now, Actor.Current($"hospital:{HospitalId}"));
-        // The kept units are now what was just stored (an amendment replaces the month's figure).
-        foreach (var (line, _) in saved)
-        {
-            if (line.Classification == UsageClassification.Agreed)
-            {
-                context.AgreedUnits[(line.AgreementId!, month)] = line.Line.Units;
-            }
-        }
+        var deltas = CompletionDeltas(month, lines, context);
+        var saved = await usage.SaveAsync(HospitalId, month, lines, deltas, now, Actor.Current($"hospital:{HospitalId}"));
         return saved.Select(s => Record(new UsageRepository.StoredLine
         {
             HospitalId = HospitalId,
@@ -336,7 +314,7 @@ public sealed class HospitalGrain(
     /// A stored line with its counted and surplus units: an agreed line counts up to what the
     /// agreement year's agreed volume leaves after the earlier months of that year.
     /// </summary>
-    private static UsageRecord Record(UsageRepository.StoredLine line, UsageContext context)
+    private static UsageRecord Record(UsageRepository.StoredLine line, UsageRepository.Context context)
     {
         long counted = 0, surplus = 0;
         var classification = (UsageClassification)line.Classification;
@@ -344,12 +322,77 @@ public sealed class HospitalGrain(
         {
             var yearStart = agreement.YearStart(line.Month);
             var before = context.AgreedUnits.Where(u => u.Key.AgreementId == agreement.AgreementId && u.Key.Month >= yearStart && u.Key.Month < line.Month).Sum(u => u.Value);
-            counted = Math.Clamp(agreement.AgreedIn(line.Month) - before, 0, line.Units);
+            counted = Math.Clamp(agreement.AgreedIn(line.Month, before + line.Units) - before, 0, line.Units);
             surplus = line.Units - counted;
         }
         return new UsageRecord(
             line.HospitalId, line.MonthText, line.ProductId, line.ManufacturerId, line.Units, Storage.Scaled.FromE6(line.AmountE6), classification,
             line.AgreementId is null ? null : Guid.Parse(line.AgreementId), counted, surplus, line.Revision, line.ReportedAt);
+    }
+
+    /// <summary>
+    /// What a month's write changes in the kept completion: per agreement and agreement year, and
+    /// per batch and year for this hospital, the difference the new lines make against the lines
+    /// they replace. Updates <paramref name="context"/>'s agreed units to the state after the write.
+    /// </summary>
+    private List<UsageRepository.CompletionDelta> CompletionDeltas(int month, List<UsageRepository.ClassifiedLine> lines, UsageRepository.Context context)
+    {
+        var byAgreement = context.Agreements.ToDictionary(a => a.AgreementId, StringComparer.Ordinal);
+        var oldUnits = new Dictionary<string, long>(StringComparer.Ordinal);
+        var change = new Dictionary<string, (long Agreed, long Substitutes, long SpentE6)>(StringComparer.Ordinal);
+        void Add(string? agreementId, UsageClassification classification, long units, long amountE6, int sign)
+        {
+            if (agreementId is null || classification == UsageClassification.OutsideAgreement)
+            {
+                return;
+            }
+            var c = change.GetValueOrDefault(agreementId);
+            change[agreementId] = classification == UsageClassification.Agreed
+                ? (c.Agreed + sign * units, c.Substitutes, c.SpentE6 + sign * amountE6)
+                : (c.Agreed, c.Substitutes + sign * units, c.SpentE6 + sign * amountE6);
+        }
+        foreach (var line in lines)
+        {
+            if (context.MonthLines.TryGetValue((line.Line.ProductId, line.Line.ManufacturerId), out var old))
+            {
+                Add(old.AgreementId, (UsageClassification)old.Classification, old.Units, old.AmountE6, -1);
+            }
+            Add(line.AgreementId, line.Classification, line.Line.Units, Storage.Scaled.ToE6(line.Line.Amount, "amount"), +1);
+        }
+
+        var deltas = new List<UsageRepository.CompletionDelta>();
+        var hospital = new Dictionary<(string BatchId, int Year), UsageRepository.CompletionDelta>();
+        foreach (var (agreementId, (agreedChange, substitutes, spent)) in change)
+        {
+            var agreement = byAgreement[agreementId];
+            var year = agreement.YearStart(month);
+            var before = context.AgreedUnits.Where(u => u.Key.AgreementId == agreementId && u.Key.Month >= year && u.Key.Month < year + 12).Sum(u => u.Value);
+            var after = before + agreedChange;
+            context.AgreedUnits[(agreementId, month)] = context.AgreedUnits.GetValueOrDefault((agreementId, month)) + agreedChange;
+            var f0 = CompletionRule.Figures(agreement.AnnualVolume, agreement.CarriedUnits, agreement.StartMonth, agreement.EndMonth, agreement.PeriodEndMonth, (AgreementState)agreement.State, year, before);
+            var f1 = CompletionRule.Figures(agreement.AnnualVolume, agreement.CarriedUnits, agreement.StartMonth, agreement.EndMonth, agreement.PeriodEndMonth, (AgreementState)agreement.State, year, after);
+            var delta = new UsageRepository.CompletionDelta(
+                agreement.BatchId, year, f1.Agreed - f0.Agreed, f1.Counted - f0.Counted, f1.Surplus - f0.Surplus, substitutes, spent,
+                (f1.Agreed - f0.Agreed) * agreement.MaxUnitPriceE6)
+            {
+                AgreementId = agreementId,
+            };
+            deltas.Add(delta);
+            var key = (agreement.BatchId, year);
+            hospital[key] = hospital.TryGetValue(key, out var sum)
+                ? sum with
+                {
+                    Agreed = sum.Agreed + delta.Agreed,
+                    Counted = sum.Counted + delta.Counted,
+                    Surplus = sum.Surplus + delta.Surplus,
+                    Substitutes = sum.Substitutes + delta.Substitutes,
+                    SpentE6 = sum.SpentE6 + delta.SpentE6,
+                    BudgetE6 = sum.BudgetE6 + delta.BudgetE6,
+                }
+                : delta with { AgreementId = null, HospitalId = HospitalId };
+        }
+        deltas.AddRange(hospital.Values);
+        return deltas;
     }
 
     private static readonly string[] CsvColumns = ["product_id", "manufacturer_id", "units", "amount"];

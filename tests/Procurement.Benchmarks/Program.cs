@@ -5,5 +5,6 @@ return args.FirstOrDefault() switch
     "award" => AwardBenchmark.Run(args[1..]),
     "award-hospital" => HospitalAwardBenchmark.Run(args[1..]),
     "ingest" => await IngestBenchmark.RunAsync(args[1..]),
+    "usage" => await UsageBenchmark.RunAsync(args[1..]),
     _ => await IngestBenchmark.RunAsync(args),
 };

@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
@@ -99,6 +100,7 @@ public abstract class AgreementTests(ClusterFixture fixture)
         var byRegion = await Monitoring.GetCompletionAsync(s.BatchId, CompletionLevel.Region);
         Assert.Equal([s.RegionA, s.RegionB], byRegion.Select(r => r.Key));
         Assert.Equal(3, (await Monitoring.GetCompletionAsync(s.BatchId, CompletionLevel.Agreement)).Count);
+        await AssertKeptMatchesLinesAsync(s.BatchId);
 
         // Retained savings: budget at the maximum valid price, less spending, times the band's share.
         await Monitoring.SetHospitalScoresAsync(s.BatchId, new Dictionary<string, int> { [s.Hospital2] = 72 });
@@ -178,6 +180,7 @@ public abstract class AgreementTests(ClusterFixture fixture)
         Assert.Equal((44_000L, 4_000L), byAgreement.Where(c => c.Key == successor.AgreementId.ToString()).Select(c => (c.AgreedVolume, c.CountedUnits)).Single());
         var hospital = (await Monitoring.GetCompletionAsync(s.BatchId, CompletionLevel.Hospital)).Single(c => c.Key == s.Hospital1);
         Assert.Equal(49_000 + agreements.Single(a => a.ProductId == s.Amlodipine).AnnualVolume, hospital.AgreedVolume);
+        await AssertKeptMatchesLinesAsync(s.BatchId);
 
         Assert.Contains(await Monitoring.ListNotificationsAsync("hospital", s.Hospital1), n => n.Kind == "SupplierChanged" && n.AgreementId == successor.AgreementId);
         Assert.Contains(await Monitoring.ListNotificationsAsync("manufacturer", s.Maker2), n => n.Kind == "AgreementTakenOver");
@@ -192,6 +195,7 @@ public abstract class AgreementTests(ClusterFixture fixture)
         Assert.Equal(AgreementState.Active, (await aml.ResumeAsync("Recall closed")).State);
         await Refused.WithAsync(ErrorCodes.InvalidTransition, () => aml.ResumeAsync("not suspended"));
         Assert.Equal(AgreementState.Terminated, (await aml.TerminateAsync("Withdrawn from the market")).State);
+        await AssertKeptMatchesLinesAsync(s.BatchId);
         await Refused.WithAsync(ErrorCodes.AgreementNotFound, () => fixture.Cluster.Client.GetGrain<IAgreementGrain>(Guid.NewGuid()).GetAsync(), "agreementId");
     }
 
@@ -248,6 +252,19 @@ public abstract class AgreementTests(ClusterFixture fixture)
         Assert.True(good.Accepted, string.Join("; ", good.Errors));
         Assert.Equal([9_000L, 500L], good.Lines.OrderBy(l => l.ProductId == s.Amlodipine).Select(l => l.Units));
         Assert.Equal(2, (await h1.GetUsageAsync(month)).Count);
+    }
+
+    /// <summary>The kept completion rows give, at every level, what summing the lines gives.</summary>
+    private async Task AssertKeptMatchesLinesAsync(string batchId)
+    {
+        var monitoring = fixture.Cluster.SiloServices.GetRequiredService<MonitoringRepository>();
+        var now = fixture.Clock.GetUtcNow();
+        foreach (var level in Enum.GetValues<CompletionLevel>())
+        {
+            var kept = await monitoring.CompletionAsync(batchId, level, now);
+            var summed = await monitoring.RecomputeAsync(batchId, level, now);
+            Assert.Equal(summed, kept);
+        }
     }
 
     private static async Task<T> WaitAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)

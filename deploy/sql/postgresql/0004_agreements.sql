@@ -132,3 +132,35 @@ CREATE TABLE hospital_scores (
     updated_at          TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (batch_id, hospital_id)
 );
+
+-- Completion kept current: per agreement and per hospital, for each agreement year, the agreed
+-- volume, the agreed-product units counted within it and above it (surplus), substitutes and
+-- spending. The hospital grain adds each write's change in the write's transaction; a takeover
+-- or termination rebuilds the rows it touches from usage_lines. Monitoring reads these rows
+-- instead of summing millions of lines.
+CREATE TABLE completion_agreements (
+    agreement_id        TEXT    NOT NULL REFERENCES agreements (agreement_id),
+    year_start          INTEGER NOT NULL,
+    batch_id            TEXT    NOT NULL REFERENCES tender_batches (batch_id),
+    agreed              BIGINT  NOT NULL,
+    counted             BIGINT  NOT NULL,
+    surplus             BIGINT  NOT NULL,
+    substitutes         BIGINT  NOT NULL,
+    spent_e6            BIGINT  NOT NULL,
+    PRIMARY KEY (agreement_id, year_start)
+);
+CREATE INDEX ix_completion_agreements_batch ON completion_agreements (batch_id, year_start);
+
+CREATE TABLE completion_hospitals (
+    batch_id            TEXT    NOT NULL REFERENCES tender_batches (batch_id),
+    hospital_id         TEXT    NOT NULL REFERENCES hospitals (hospital_id),
+    year_start          INTEGER NOT NULL,
+    agreed              BIGINT  NOT NULL,
+    counted             BIGINT  NOT NULL,
+    surplus             BIGINT  NOT NULL,
+    substitutes         BIGINT  NOT NULL,
+    spent_e6            BIGINT  NOT NULL,
+    -- the year's agreed volume at the products' maximum valid prices (the retained-savings budget)
+    budget_e6           BIGINT  NOT NULL,
+    PRIMARY KEY (batch_id, year_start, hospital_id)
+);

@@ -31,6 +31,9 @@ public sealed class SiloCluster : IAsyncDisposable
     /// </summary>
     public IGrainFactory SiloGrainFactory => _cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainFactory>();
 
+    /// <summary>The silo's services (repositories, options), for benchmarks that time a repository alone.</summary>
+    public IServiceProvider SiloServices => _cluster.Silos[0].ServiceProvider;
+
     /// <summary>The silo's own store, for reading the tables directly in assertions.</summary>
     public ProcurementStore Database => _cluster.Silos[0].ServiceProvider.GetRequiredService<ProcurementStore>();
 
