@@ -68,7 +68,8 @@ public sealed class UsageRepository(ProcurementStore store)
             }
             await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "usage_lines", LineColumns, added, Bind);
             await PreparedRows.ExecuteAsync(connection, transaction, UpdateLineSql, LineColumns, amended, Bind);
-            await ApplyAsync(connection, transaction, completion);
+            // Running totals: many hospitals of a group add to the same agreement rows, written once per row at the commit.
+            StoreWriter.Accumulator(transaction, () => new CompletionAccumulator()).Add(completion);
             await EventLog.AppendJsonAsync(connection, transaction, at, actor, null, "hospital", hospitalId, amended.Count == 0 ? "UsageReported" : "UsageAmended", payload);
             return [.. added, .. amended];
         });
@@ -174,6 +175,46 @@ public sealed class UsageRepository(ProcurementStore store)
         """;
 
     private static readonly string[] HospitalCompletionParameters = ["Agreed", "Counted", "Surplus", "Substitutes", "SpentE6", "BudgetE6", "BatchId", "YearStart", "HospitalId"];
+
+    /// <summary>
+    /// The completion changes of a group's units, summed per row; written at the commit in key
+    /// order (so concurrent groups on a server take row locks in one order).
+    /// </summary>
+    private sealed class CompletionAccumulator : IGroupAccumulator
+    {
+        private readonly List<CompletionDelta> _pending = [];
+        private readonly Dictionary<(string BatchId, string? AgreementId, string? HospitalId, int YearStart), CompletionDelta> _group = [];
+
+        public void Add(IEnumerable<CompletionDelta> deltas) => _pending.AddRange(deltas);
+
+        public void UnitSucceeded()
+        {
+            foreach (var d in _pending)
+            {
+                var key = (d.BatchId, d.AgreementId, d.HospitalId, d.YearStart);
+                _group[key] = _group.TryGetValue(key, out var sum)
+                    ? sum with
+                    {
+                        Agreed = sum.Agreed + d.Agreed,
+                        Counted = sum.Counted + d.Counted,
+                        Surplus = sum.Surplus + d.Surplus,
+                        Substitutes = sum.Substitutes + d.Substitutes,
+                        SpentE6 = sum.SpentE6 + d.SpentE6,
+                        BudgetE6 = sum.BudgetE6 + d.BudgetE6,
+                    }
+                    : d;
+            }
+            _pending.Clear();
+        }
+
+        public void UnitFailed() => _pending.Clear();
+
+        public Task FlushAsync(DbConnection connection, DbTransaction transaction) =>
+            ApplyAsync(connection, transaction, _group
+                .OrderBy(g => g.Key.AgreementId is null).ThenBy(g => g.Key.BatchId, StringComparer.Ordinal)
+                .ThenBy(g => g.Key.AgreementId ?? g.Key.HospitalId, StringComparer.Ordinal).ThenBy(g => g.Key.YearStart)
+                .Select(g => g.Value));
+    }
 
     /// <summary>Adds the changes to the kept completion rows (a row missing is made from the change).</summary>
     public static async Task ApplyAsync(DbConnection connection, DbTransaction transaction, IEnumerable<CompletionDelta> deltas)

@@ -9,6 +9,23 @@ namespace Procurement.Grains.Storage;
 public delegate Task<T> WriteWork<T>(DbConnection connection, DbTransaction transaction);
 
 /// <summary>
+/// Changes that many units of a group make to the same rows (running totals), gathered while the
+/// units run and written once per row when the group commits: a unit's share is kept only if the
+/// unit succeeds, and the whole is written in the group's transaction, before its commit.
+/// </summary>
+public interface IGroupAccumulator
+{
+    /// <summary>The unit that just ran succeeded: its pending changes join the group's.</summary>
+    void UnitSucceeded();
+
+    /// <summary>The unit that just ran was rolled back: its pending changes are dropped.</summary>
+    void UnitFailed();
+
+    /// <summary>Writes the group's changes, in the group's transaction.</summary>
+    Task FlushAsync(DbConnection connection, DbTransaction transaction);
+}
+
+/// <summary>
 /// Group commit. Grains hand their writes to this writer; it runs whatever is queued in one
 /// database transaction, each unit of work inside its own savepoint, and completes each caller only
 /// after the commit. A unit that fails is rolled back to its savepoint and fails alone; the others
@@ -37,6 +54,54 @@ public sealed class StoreWriter : IAsyncDisposable
         _loops = dialect.SynchronousDriver
             ? [RunOnDedicatedThread()]
             : Enumerable.Range(0, dialect.WriterCount).Select(_ => Task.Run(RunAsync)).ToArray();
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbTransaction, List<IGroupAccumulator>> Accumulators = new();
+
+    /// <summary>
+    /// The accumulator of type <typeparamref name="T"/> of the group that <paramref name="transaction"/>
+    /// belongs to, made on first use. Outside a group writer the caller must flush it itself.
+    /// </summary>
+    public static T Accumulator<T>(DbTransaction transaction, Func<T> create) where T : IGroupAccumulator
+    {
+        var list = Accumulators.GetValue(transaction, _ => []);
+        if (list.OfType<T>().FirstOrDefault() is { } existing)
+        {
+            return existing;
+        }
+        var made = create();
+        list.Add(made);
+        return made;
+    }
+
+    private static void UnitEnded(DbTransaction transaction, bool succeeded)
+    {
+        if (Accumulators.TryGetValue(transaction, out var list))
+        {
+            foreach (var accumulator in list)
+            {
+                if (succeeded)
+                {
+                    accumulator.UnitSucceeded();
+                }
+                else
+                {
+                    accumulator.UnitFailed();
+                }
+            }
+        }
+    }
+
+    private static async Task FlushAccumulatorsAsync(DbConnection connection, DbTransaction transaction)
+    {
+        if (Accumulators.TryGetValue(transaction, out var list))
+        {
+            foreach (var accumulator in list)
+            {
+                await accumulator.FlushAsync(connection, transaction);
+            }
+            Accumulators.Remove(transaction);
+        }
     }
 
     public Task<T> WriteAsync<T>(WriteWork<T> work, CancellationToken cancellationToken = default)
@@ -155,10 +220,12 @@ public sealed class StoreWriter : IAsyncDisposable
                 try
                 {
                     await batch[0].RunAsync(connection, transaction);
+                    UnitEnded(transaction, succeeded: true);
                     succeeded.Add(batch[0]);
                 }
                 catch (Exception ex)
                 {
+                    Accumulators.Remove(transaction);
                     await transaction.RollbackAsync();
                     batch[0].Fail(Describe(ex));
                     return;
@@ -173,16 +240,19 @@ public sealed class StoreWriter : IAsyncDisposable
                     {
                         await item.RunAsync(connection, transaction);
                         await ExecuteAsync(connection, transaction, _releaseSavepoint);
+                        UnitEnded(transaction, succeeded: true);
                         succeeded.Add(item);
                     }
                     catch (Exception ex)
                     {
+                        UnitEnded(transaction, succeeded: false);
                         await ExecuteAsync(connection, transaction, _rollbackToSavepoint);
                         await ExecuteAsync(connection, transaction, _releaseSavepoint);
                         item.Fail(Describe(ex));
                     }
                 }
             }
+            await FlushAccumulatorsAsync(connection, transaction);
             await transaction.CommitAsync();
         }
         catch (Exception ex)
