@@ -200,30 +200,39 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
 
     /// <summary>
     /// Rebuilds, inside a transaction, the kept completion rows of <paramref name="agreementIds"/>
-    /// and of every hospital they supply, for every agreement year, from the usage lines: after a
-    /// takeover or a termination changes what the year's agreed volume is.
+    /// and of every hospital they supply (of the whole batch when null), for every agreement year,
+    /// from the usage lines: after a takeover or a termination changes what the year's agreed
+    /// volume is, or to repair the rows of a batch.
     /// </summary>
-    public static async Task RebuildAsync(DbConnection connection, DbTransaction transaction, SqlDialect dialect, string batchId, IReadOnlyList<string> agreementIds)
+    public static async Task RebuildAsync(DbConnection connection, DbTransaction transaction, SqlDialect dialect, string batchId, IReadOnlyList<string>? agreementIds)
     {
         var period = await connection.QuerySingleAsync<(int Anchor, int End)>(SelectPeriodSql, new { BatchId = batchId }, transaction);
-        var ids = agreementIds.ToArray();
+        var ids = agreementIds?.ToArray() ?? [];
         var hospitalsOf = "SELECT hospital_id FROM agreement_hospitals WHERE agreement_id IN @Ids";
-        await connection.ExecuteAsync(dialect.Sql("DELETE FROM completion_agreements WHERE agreement_id IN @Ids"), new { Ids = ids }, transaction);
-        await connection.ExecuteAsync(dialect.Sql($"DELETE FROM completion_hospitals WHERE batch_id = @BatchId AND hospital_id IN ({hospitalsOf})"), new { BatchId = batchId, Ids = ids }, transaction);
+        if (agreementIds is null)
+        {
+            await connection.ExecuteAsync("DELETE FROM completion_agreements WHERE batch_id = @BatchId", new { BatchId = batchId }, transaction);
+            await connection.ExecuteAsync("DELETE FROM completion_hospitals WHERE batch_id = @BatchId", new { BatchId = batchId }, transaction);
+        }
+        else
+        {
+            await connection.ExecuteAsync(dialect.Sql("DELETE FROM completion_agreements WHERE agreement_id IN @Ids"), new { Ids = ids }, transaction);
+            await connection.ExecuteAsync(dialect.Sql($"DELETE FROM completion_hospitals WHERE batch_id = @BatchId AND hospital_id IN ({hospitalsOf})"), new { BatchId = batchId, Ids = ids }, transaction);
+        }
         for (var start = period.Anchor; start < period.End; start += 12)
         {
             var year = new Year(start, Math.Min(start + 12, period.End), 0m);
             var parameters = new DynamicParameters(Parameters(batchId, year));
             parameters.Add("Ids", ids);
             await connection.ExecuteAsync(dialect.Sql($"""
-                {string.Format(PartsSql, "AND a.agreement_id IN @Ids")}
+                {string.Format(PartsSql, agreementIds is null ? "" : "AND a.agreement_id IN @Ids")}
                 INSERT INTO completion_agreements (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6)
                 SELECT agreement_id, @YearStart, @BatchId, {SumsSql}, CAST(COALESCE(SUM(spent_e6), 0) AS BIGINT)
                   FROM parts
                  GROUP BY agreement_id
                 """), parameters, transaction);
             await connection.ExecuteAsync(dialect.Sql($"""
-                {string.Format(PartsSql, $"AND h.hospital_id IN ({hospitalsOf})")}
+                {string.Format(PartsSql, agreementIds is null ? "" : $"AND h.hospital_id IN ({hospitalsOf})")}
                 INSERT INTO completion_hospitals (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6)
                 SELECT @BatchId, hospital_id, @YearStart, {SumsSql}, CAST(COALESCE(SUM(spent_e6), 0) AS BIGINT), CAST(COALESCE(SUM(agreed * max_unit_price_e6), 0) AS BIGINT)
                   FROM parts
