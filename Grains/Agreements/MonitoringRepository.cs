@@ -140,7 +140,8 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
         var sql = key is null
             ? $"{parts} SELECT @BatchId AS Key, {SumsSql} FROM parts"
             : $"{parts} SELECT {key} AS Key, {SumsSql} FROM parts GROUP BY {key} ORDER BY {key}";
-        var rows = await store.ReadAsync(connection => connection.QueryAsync<SumRow>(sql, Parameters(batchId, year)));
+        // Millions of rows at national scale: this is a check, allowed minutes rather than the default 30 s.
+        var rows = await store.ReadAsync(connection => connection.QueryAsync<SumRow>(sql, Parameters(batchId, year), commandTimeout: 600));
         return Figures(rows, year);
     }
 
@@ -230,14 +231,14 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
                 SELECT agreement_id, @YearStart, @BatchId, {SumsSql}, CAST(COALESCE(SUM(spent_e6), 0) AS BIGINT)
                   FROM parts
                  GROUP BY agreement_id
-                """), parameters, transaction);
+                """), parameters, transaction, commandTimeout: 600);
             await connection.ExecuteAsync(dialect.Sql($"""
                 {string.Format(PartsSql, agreementIds is null ? "" : $"AND h.hospital_id IN ({hospitalsOf})")}
                 INSERT INTO completion_hospitals (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6)
                 SELECT @BatchId, hospital_id, @YearStart, {SumsSql}, CAST(COALESCE(SUM(spent_e6), 0) AS BIGINT), CAST(COALESCE(SUM(agreed * max_unit_price_e6), 0) AS BIGINT)
                   FROM parts
                  GROUP BY hospital_id
-                """), parameters, transaction);
+                """), parameters, transaction, commandTimeout: 600);
         }
     }
 

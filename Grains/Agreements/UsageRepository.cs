@@ -43,52 +43,6 @@ public sealed class UsageRepository(ProcurementStore store)
     /// <summary>A line ready to store: what the hospital sent and how it counts.</summary>
     public sealed record ClassifiedLine(UsageLine Line, UsageClassification Classification, string? AgreementId);
 
-    /// <summary>Stores a month's lines in one transaction: new lines inserted, amended ones replaced with their old revision kept.</summary>
-    public Task<IReadOnlyList<(ClassifiedLine Line, int Revision)>> SaveAsync(
-        string hospitalId, int month, IReadOnlyList<ClassifiedLine> lines, IReadOnlyList<CompletionDelta> completion, DateTimeOffset at, string actor)
-    {
-        var payload = EventLog.Serialize(new { Month = Months.Format(month), Lines = lines.Select(l => l.Line) });
-        var reportedAt = store.Dialect.Instant(at);
-        return store.WriteAsync<IReadOnlyList<(ClassifiedLine, int)>>(async (connection, transaction) =>
-        {
-            var revisions = new Dictionary<(string, string), int>();
-            await StatementCache.ReadAsync(connection, transaction, SelectMonthSql, HospitalAndMonth, [hospitalId, month],
-                r => revisions[(r.GetString(0), r.GetString(1))] = r.GetInt32(6));
-            var added = new List<(ClassifiedLine Line, int Revision)>(lines.Count);
-            var amended = new List<(ClassifiedLine Line, int Revision)>();
-            foreach (var line in lines)
-            {
-                var previous = revisions.GetValueOrDefault((line.Line.ProductId, line.Line.ManufacturerId));
-                (previous == 0 ? added : amended).Add((line, previous + 1));
-            }
-            foreach (var (line, revision) in amended)
-            {
-                await StatementCache.ExecuteAsync(connection, transaction, CopyToHistorySql, CopyParameters,
-                    reportedAt, hospitalId, month, line.Line.ProductId, line.Line.ManufacturerId, revision - 1);
-            }
-            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "usage_lines", LineColumns, added, Bind);
-            await PreparedRows.ExecuteAsync(connection, transaction, UpdateLineSql, LineColumns, amended, Bind);
-            // Running totals: many hospitals of a group add to the same agreement rows, written once per row at the commit.
-            StoreWriter.Accumulator(transaction, () => new CompletionAccumulator()).Add(completion);
-            await EventLog.AppendJsonAsync(connection, transaction, at, actor, null, "hospital", hospitalId, amended.Count == 0 ? "UsageReported" : "UsageAmended", payload);
-            return [.. added, .. amended];
-        });
-
-        void Bind((ClassifiedLine Line, int Revision) row, object?[] v)
-        {
-            v[0] = hospitalId;
-            v[1] = month;
-            v[2] = row.Line.Line.ProductId;
-            v[3] = row.Line.Line.ManufacturerId;
-            v[4] = row.Line.Line.Units;
-            v[5] = Scaled.ToE6(row.Line.Line.Amount, "amount");
-            v[6] = (int)row.Line.Classification;
-            v[7] = row.Line.AgreementId;
-            v[8] = row.Revision;
-            v[9] = reportedAt;
-        }
-    }
-
     /// <summary>What a hospital bought of agreed products from their suppliers, per agreement and month: the basis of counted and surplus units.</summary>
     public Task<IReadOnlyList<(string AgreementId, int Month, long Units)>> AgreedUnitsAsync(string hospitalId) =>
         store.ReadAsync<IReadOnlyList<(string, int, long)>>(async connection =>
@@ -135,7 +89,135 @@ public sealed class UsageRepository(ProcurementStore store)
         IReadOnlyDictionary<(string ProductId, string ManufacturerId), MonthLine> MonthLines);
 
     /// <summary>A line already stored for the month being written: what an amendment replaces.</summary>
-    public sealed record MonthLine(int Classification, string? AgreementId, long Units, long AmountE6);
+    public sealed record MonthLine(int Classification, string? AgreementId, long Units, long AmountE6, int Revision = 0);
+
+    /// <summary>What the caller decided from the context: the lines to store and the completion change, or the errors (then nothing is stored).</summary>
+    public sealed record Decision(List<ClassifiedLine> Lines, List<RowError> Errors, List<CompletionDelta> Completion);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> KnownManufacturers = new(StringComparer.Ordinal);
+
+    private const string SelectSubstitutesSql = "SELECT product_id, for_product_id FROM declared_substitutes WHERE hospital_id = @HospitalId";
+
+    private const string SelectAgreedUnitsSql = "SELECT agreement_id, month, units FROM usage_lines WHERE hospital_id = @HospitalId AND classification = 0";
+
+    private const string SelectMonthLinesSql = """
+        SELECT product_id, manufacturer_id, classification, agreement_id, units, amount_e6, revision
+          FROM usage_lines
+         WHERE hospital_id = @HospitalId AND month = @Month
+        """;
+
+    private const string CountManufacturerSql = "SELECT COUNT(*) FROM manufacturers WHERE manufacturer_id = @Id";
+
+    private static readonly string[] HospitalParameter = ["HospitalId"];
+
+    private static readonly string[] IdParameter = ["Id"];
+
+    /// <summary>
+    /// The context read on the writer's own connection with its prepared statements, inside the
+    /// write: no pooled connection and no statement compiled per call, and the revisions an
+    /// amendment replaces are the ones stored at that moment.
+    /// </summary>
+    private static async Task<Context> LoadContextAsync(DbConnection connection, DbTransaction transaction, string hospitalId, int month, IReadOnlyCollection<string> manufacturerIds)
+    {
+        var agreements = new List<HospitalAgreement>();
+        await StatementCache.ReadAsync(connection, transaction, AgreementRepository.SelectHospitalAgreementsSql, HospitalParameter, [hospitalId], r => agreements.Add(new HospitalAgreement
+        {
+            AgreementId = r.GetString(0),
+            BatchId = r.GetString(1),
+            ProductId = r.GetString(2),
+            ManufacturerId = r.GetString(3),
+            StartMonth = Convert.ToInt32(r.GetValue(4), System.Globalization.CultureInfo.InvariantCulture),
+            EndMonth = Convert.ToInt32(r.GetValue(5), System.Globalization.CultureInfo.InvariantCulture),
+            AnchorMonth = Convert.ToInt32(r.GetValue(6), System.Globalization.CultureInfo.InvariantCulture),
+            PeriodEndMonth = Convert.ToInt32(r.GetValue(7), System.Globalization.CultureInfo.InvariantCulture),
+            State = Convert.ToInt32(r.GetValue(8), System.Globalization.CultureInfo.InvariantCulture),
+            AnnualVolume = r.GetInt64(9),
+            CarriedUnits = r.GetInt64(10),
+            MaxUnitPriceE6 = r.GetInt64(11),
+        }));
+        var substitutes = new Dictionary<string, string>(StringComparer.Ordinal);
+        await StatementCache.ReadAsync(connection, transaction, SelectSubstitutesSql, HospitalParameter, [hospitalId], r => substitutes[r.GetString(0)] = r.GetString(1));
+        var agreed = new Dictionary<(string, int), long>();
+        if (agreements.Count > 0)
+        {
+            await StatementCache.ReadAsync(connection, transaction, SelectAgreedUnitsSql, HospitalParameter, [hospitalId],
+                r => agreed[(r.GetString(0), Convert.ToInt32(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture))] = r.GetInt64(2));
+        }
+        var monthLines = new Dictionary<(string, string), MonthLine>();
+        await StatementCache.ReadAsync(connection, transaction, SelectMonthLinesSql, HospitalAndMonth, [hospitalId, month], r => monthLines[(r.GetString(0), r.GetString(1))] =
+            new MonthLine(Convert.ToInt32(r.GetValue(2), System.Globalization.CultureInfo.InvariantCulture), r.IsDBNull(3) ? null : r.GetString(3), r.GetInt64(4), r.GetInt64(5),
+                Convert.ToInt32(r.GetValue(6), System.Globalization.CultureInfo.InvariantCulture)));
+        var unknown = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in manufacturerIds)
+        {
+            if (KnownManufacturers.ContainsKey(id))
+            {
+                continue;
+            }
+            // Manufacturers are never removed, so one found is remembered for the process's life.
+            if (Convert.ToInt64(await StatementCache.ScalarAsync(connection, transaction, CountManufacturerSql, IdParameter, id), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            {
+                KnownManufacturers[id] = true;
+            }
+            else
+            {
+                unknown.Add(id);
+            }
+        }
+        return new Context(agreements, substitutes, agreed, unknown, monthLines);
+    }
+
+    /// <summary>
+    /// Reads the context and lets <paramref name="decide"/> classify the lines, then stores them in
+    /// the same unit of work: new lines inserted, amended ones replaced with their old revision
+    /// kept, the completion change added, one event. When the decision has errors nothing is stored.
+    /// </summary>
+    public Task<(Context Context, Decision Decision, IReadOnlyList<(ClassifiedLine Line, int Revision)> Saved)> ClassifyAndSaveAsync(
+        string hospitalId, int month, IReadOnlyCollection<string> manufacturerIds, Func<Context, Decision> decide, string payloadJson, DateTimeOffset at, string actor)
+    {
+        var reportedAt = store.Dialect.Instant(at);
+        return store.WriteAsync<(Context, Decision, IReadOnlyList<(ClassifiedLine, int)>)>(async (connection, transaction) =>
+        {
+            var context = await LoadContextAsync(connection, transaction, hospitalId, month, manufacturerIds);
+            var decision = decide(context);
+            if (decision.Errors.Count > 0)
+            {
+                return (context, decision, []);
+            }
+            var added = new List<(ClassifiedLine Line, int Revision)>(decision.Lines.Count);
+            var amended = new List<(ClassifiedLine Line, int Revision)>();
+            foreach (var line in decision.Lines)
+            {
+                var previous = context.MonthLines.GetValueOrDefault((line.Line.ProductId, line.Line.ManufacturerId))?.Revision ?? 0;
+                (previous == 0 ? added : amended).Add((line, previous + 1));
+            }
+            foreach (var (line, revision) in amended)
+            {
+                await StatementCache.ExecuteAsync(connection, transaction, CopyToHistorySql, CopyParameters,
+                    reportedAt, hospitalId, month, line.Line.ProductId, line.Line.ManufacturerId, revision - 1);
+            }
+            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "usage_lines", LineColumns, added, Bind);
+            await PreparedRows.ExecuteAsync(connection, transaction, UpdateLineSql, LineColumns, amended, Bind);
+            // Running totals: many hospitals of a group add to the same agreement rows, written once per row at the commit.
+            StoreWriter.Accumulator(transaction, () => new CompletionAccumulator()).Add(decision.Completion);
+            await EventLog.AppendJsonAsync(connection, transaction, at, actor, null, "hospital", hospitalId, amended.Count == 0 ? "UsageReported" : "UsageAmended", payloadJson);
+            return (context, decision, [.. added, .. amended]);
+        });
+
+        void Bind((ClassifiedLine Line, int Revision) row, object?[] v)
+        {
+            v[0] = hospitalId;
+            v[1] = month;
+            v[2] = row.Line.Line.ProductId;
+            v[3] = row.Line.Line.ManufacturerId;
+            v[4] = row.Line.Line.Units;
+            v[5] = Scaled.ToE6(row.Line.Line.Amount, "amount");
+            v[6] = (int)row.Line.Classification;
+            v[7] = row.Line.AgreementId;
+            v[8] = row.Revision;
+            v[9] = reportedAt;
+        }
+    }
 
     /// <summary>
     /// A change to the kept completion of an agreement (<see cref="AgreementId"/>) or of a

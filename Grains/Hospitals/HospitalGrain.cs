@@ -140,14 +140,14 @@ public sealed class HospitalGrain(
         RequireHospital();
         var m = UsageMonth(month);
         Check.NonEmpty(lines, "lines");
-        var context = await LoadUsageContextAsync(lines, m);
-        var (classified, errors) = ClassifyLines(m, lines, context);
-        if (errors.Count > 0)
+        var now = ProcurementClock.Now(clock);
+        var (context, decision, saved) = await ClassifyAndSaveAsync(m, lines, [], now);
+        if (decision.Errors.Count > 0)
         {
-            var first = errors[0];
+            var first = decision.Errors[0];
             throw new ProcurementException(first.Code, first.Message, $"lines[{first.Row - 1}].{first.Field}");
         }
-        return await SaveUsageAsync(m, classified, context);
+        return Records(m, saved, context, now);
     }
 
     public async Task<UsageImportResult> ImportUsageCsvAsync(string month, string csv)
@@ -162,14 +162,13 @@ public sealed class HospitalGrain(
         }
         // Rows that parsed are checked too, so one upload reports every bad row at once.
         var parsed = lines.Where(l => l.Line is not null).ToList();
-        var context = await LoadUsageContextAsync(parsed.Select(l => l.Line), m);
-        var (classified, lineErrors) = ClassifyLines(m, parsed.Select(l => l.Line!).ToList(), context);
-        errors.AddRange(lineErrors.Select(e => e with { Row = parsed[e.Row - 1].Row }));
-        if (errors.Count > 0)
+        var now = ProcurementClock.Now(clock);
+        var (context, decision, saved) = await ClassifyAndSaveAsync(m, parsed.Select(l => l.Line!).ToList(), errors, now, e => e with { Row = parsed[e.Row - 1].Row });
+        if (decision.Errors.Count > 0)
         {
-            return new UsageImportResult(false, [], errors.OrderBy(e => e.Row).ThenBy(e => e.Field, StringComparer.Ordinal).ToList());
+            return new UsageImportResult(false, [], decision.Errors.OrderBy(e => e.Row).ThenBy(e => e.Field, StringComparer.Ordinal).ToList());
         }
-        return new UsageImportResult(true, await SaveUsageAsync(m, classified, context), []);
+        return new UsageImportResult(true, Records(m, saved, context, now), []);
     }
 
     public async Task<IReadOnlyList<UsageRecord>> GetUsageAsync(string? month)
@@ -290,12 +289,29 @@ public sealed class HospitalGrain(
         return (classified, errors);
     }
 
-    private async Task<IReadOnlyList<UsageRecord>> SaveUsageAsync(int month, List<UsageRepository.ClassifiedLine> lines, UsageRepository.Context context)
+    /// <summary>
+    /// Classifies and stores a month's lines in one unit of work on the store's writer, which reads
+    /// the hospital's agreements, substitutes and earlier purchases first; with any error (those
+    /// given, or found now) nothing is stored and the decision carries every error.
+    /// </summary>
+    private Task<(UsageRepository.Context Context, UsageRepository.Decision Decision, IReadOnlyList<(UsageRepository.ClassifiedLine Line, int Revision)> Saved)> ClassifyAndSaveAsync(
+        int month, IReadOnlyList<UsageLine> lines, List<RowError> earlierErrors, DateTimeOffset now, Func<RowError, RowError>? renumber = null)
     {
-        var now = ProcurementClock.Now(clock);
-        var deltas = CompletionDeltas(month, lines, context);
-        var saved = await usage.SaveAsync(HospitalId, month, lines, deltas, now, Actor.Current($"hospital:{HospitalId}"));
-        return saved.Select(s => Record(new UsageRepository.StoredLine
+        var makers = lines.Where(l => l?.ManufacturerId is { Length: > 0 }).Select(l => l.ManufacturerId).Distinct(StringComparer.Ordinal).ToList();
+        var payload = EventLog.Serialize(new { Month = Months.Format(month), Lines = lines });
+        return usage.ClassifyAndSaveAsync(HospitalId, month, makers, context =>
+        {
+            // Runs on the store's writer: only pure work on the context, no grain state.
+            var (classified, errors) = ClassifyLines(month, lines, context);
+            var all = earlierErrors.Concat(errors.Select(renumber ?? (e => e))).ToList();
+            return all.Count > 0
+                ? new UsageRepository.Decision(classified, all, [])
+                : new UsageRepository.Decision(classified, [], CompletionDeltas(month, classified, context));
+        }, payload, now, Actor.Current($"hospital:{HospitalId}"));
+    }
+
+    private List<UsageRecord> Records(int month, IReadOnlyList<(UsageRepository.ClassifiedLine Line, int Revision)> saved, UsageRepository.Context context, DateTimeOffset now) =>
+        saved.Select(s => Record(new UsageRepository.StoredLine
         {
             HospitalId = HospitalId,
             Month = month,
@@ -308,7 +324,6 @@ public sealed class HospitalGrain(
             Revision = s.Revision,
             ReportedAt = now,
         }, context)).ToList();
-    }
 
     /// <summary>
     /// A stored line with its counted and surplus units: an agreed line counts up to what the
