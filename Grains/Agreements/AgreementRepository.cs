@@ -357,10 +357,6 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 .ToList());
 
     /// <summary>The agreements a hospital buys under, with its own part of each, for classifying its purchases.</summary>
-    public Task<IReadOnlyList<HospitalAgreement>> ListForHospitalAsync(string hospitalId) =>
-        store.ReadAsync<IReadOnlyList<HospitalAgreement>>(async connection =>
-            (await connection.QueryAsync<HospitalAgreement>(SelectHospitalAgreementsSql, new { HospitalId = hospitalId })).ToList());
-
     internal const string SelectHospitalAgreementsSql = """
         SELECT a.agreement_id AS AgreementId, a.batch_id AS BatchId, a.product_id AS ProductId, a.manufacturer_id AS ManufacturerId,
                a.start_month AS StartMonth, a.end_month AS EndMonth, a.anchor_month AS AnchorMonth,

@@ -16,12 +16,6 @@ public sealed class UsageRepository(ProcurementStore store)
     private static readonly string[] LineColumns =
         ["hospital_id", "month", "product_id", "manufacturer_id", "units", "amount_e6", "classification", "agreement_id", "revision", "reported_at"];
 
-    private const string SelectMonthSql = """
-        SELECT product_id, manufacturer_id, units, amount_e6, classification, agreement_id, revision, reported_at
-          FROM usage_lines
-         WHERE hospital_id = @HospitalId AND month = @Month
-        """;
-
     private static readonly string[] HospitalAndMonth = ["HospitalId", "Month"];
 
     private const string CopyToHistorySql = """
@@ -42,13 +36,6 @@ public sealed class UsageRepository(ProcurementStore store)
 
     /// <summary>A line ready to store: what the hospital sent and how it counts.</summary>
     public sealed record ClassifiedLine(UsageLine Line, UsageClassification Classification, string? AgreementId);
-
-    /// <summary>What a hospital bought of agreed products from their suppliers, per agreement and month: the basis of counted and surplus units.</summary>
-    public Task<IReadOnlyList<(string AgreementId, int Month, long Units)>> AgreedUnitsAsync(string hospitalId) =>
-        store.ReadAsync<IReadOnlyList<(string, int, long)>>(async connection =>
-            (await connection.QueryAsync<(string, int, long)>(
-                "SELECT agreement_id, month, units FROM usage_lines WHERE hospital_id = @HospitalId AND classification = 0",
-                new { HospitalId = hospitalId })).ToList());
 
     private const string SelectLinesSql = """
         SELECT hospital_id AS HospitalId, month AS Month, product_id AS ProductId, manufacturer_id AS ManufacturerId, units AS Units,
@@ -354,21 +341,6 @@ public sealed class UsageRepository(ProcurementStore store)
                     .ToDictionary(l => (l.ProductId, l.ManufacturerId), l => new MonthLine(l.Classification, l.AgreementId, l.Units, l.AmountE6));
             return new Context(agreements, substitutes, agreed, unknown, monthLines);
         });
-
-    /// <summary>The ids among <paramref name="ids"/> that name no manufacturer.</summary>
-    public Task<IReadOnlySet<string>> UnknownManufacturersAsync(IReadOnlyCollection<string> ids) =>
-        store.ReadAsync<IReadOnlySet<string>>(async connection =>
-        {
-            var known = (await connection.QueryAsync<string>(store.Dialect.Sql("SELECT manufacturer_id FROM manufacturers WHERE manufacturer_id IN @Ids"), new { Ids = ids.ToArray() }))
-                .ToHashSet(StringComparer.Ordinal);
-            return ids.Where(i => !known.Contains(i)).ToHashSet(StringComparer.Ordinal);
-        });
-
-    public Task<IReadOnlyDictionary<string, string>> SubstitutesAsync(string hospitalId) =>
-        store.ReadAsync<IReadOnlyDictionary<string, string>>(async connection =>
-            (await connection.QueryAsync<(string ProductId, string ForProductId)>(
-                "SELECT product_id, for_product_id FROM declared_substitutes WHERE hospital_id = @HospitalId", new { HospitalId = hospitalId }))
-                .ToDictionary(s => s.ProductId, s => s.ForProductId, StringComparer.Ordinal));
 
     public Task DeclareSubstituteAsync(string hospitalId, string productId, string forProductId, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>

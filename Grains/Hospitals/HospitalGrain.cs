@@ -298,7 +298,15 @@ public sealed class HospitalGrain(
         int month, IReadOnlyList<UsageLine> lines, List<RowError> earlierErrors, DateTimeOffset now, Func<RowError, RowError>? renumber = null)
     {
         var makers = lines.Where(l => l?.ManufacturerId is { Length: > 0 }).Select(l => l.ManufacturerId).Distinct(StringComparer.Ordinal).ToList();
-        var payload = EventLog.Serialize(new { Month = Months.Format(month), Lines = lines });
+        // The event records who reported what month and its totals; the lines themselves, with every
+        // revision an amendment replaced, are in usage_lines and usage_line_history.
+        var payload = EventLog.Serialize(new
+        {
+            Month = Months.Format(month),
+            Lines = lines.Count,
+            Units = lines.Sum(l => l?.Units ?? 0),
+            Amount = lines.Sum(l => l?.Amount ?? 0m),
+        });
         return usage.ClassifyAndSaveAsync(HospitalId, month, makers, context =>
         {
             // Runs on the store's writer: only pure work on the context, no grain state.

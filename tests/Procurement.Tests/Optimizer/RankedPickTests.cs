@@ -23,6 +23,21 @@ public sealed class RankedPickTests
     }
 
     [Fact]
+    public void A_renewal_keeps_at_least_the_previous_agreed_volume_of_each_region()
+    {
+        // Reported volume fell in R1; the previous year's agreed 700 there is the floor.
+        var product = Product(("R1", 1000), ("R2", 800)) with { MinimumAgreedVolumes = new Dictionary<string, long> { ["R1"] = 700, ["R2"] = 100 } };
+        var bids = new[] { Bid("A", 1.0m, 10_000, "R1", "R2"), Bid("B", 1.2m, 10_000, "R1", "R2") };
+
+        var (allocation, result) = Run(product, bids);
+
+        Assert.Equal(0.6m, result.AgreedShare);
+        var byRegion = allocation.Regions.ToDictionary(r => r.RegionCode);
+        Assert.Equal(700, byRegion["R1"].AgreedVolume);
+        Assert.Equal(480, byRegion["R2"].AgreedVolume);
+    }
+
+    [Fact]
     public void Winners_pick_the_largest_region_in_rank_order_then_spares_differ_from_their_primaries()
     {
         var product = Product(("R1", 1000), ("R2", 800), ("R3", 600), ("R4", 400));
