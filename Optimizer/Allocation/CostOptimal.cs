@@ -28,6 +28,12 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
 {
     private const long FenPerYuan = 100;
 
+    /// <summary>
+    /// With budgets, the share of the time limit the products' own MIPs may take: the rest is for
+    /// the repair and the re-solves when the products' optima overspend a region.
+    /// </summary>
+    private const double ProductShareWithBudgets = 0.6;
+
     public CostOptimalResult Allocate(
         IReadOnlyList<ProductToAllocate> products,
         IReadOnlyDictionary<string, decimal?> budgets,
@@ -68,10 +74,16 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
 
     /// <summary>
     /// The default pipeline. (1) Each product's cost-optimal primaries as a MIP, products in
-    /// parallel, each allowed whatever remains of the time limit. Without budgets that is the whole
-    /// cost phase; the sum of the products' bounds bounds the batch. (2) With budgets, when the
-    /// products' own optima already fit every region's budget they are optimal for the batch too
-    /// (the budgets only remove allocations); otherwise one joint MIP with the budget rows.
+    /// parallel, each allowed whatever remains of the time limit (with budgets, of
+    /// <see cref="ProductShareWithBudgets"/> of it). Without budgets that is the whole cost phase;
+    /// the sum of the products' bounds bounds the batch. (2) With budgets, when the products' own
+    /// optima already fit every region's budget they are optimal for the batch too (the budgets
+    /// only remove allocations). Otherwise a repair moves cells between winners until every budget
+    /// holds (<see cref="BudgetRepair"/>), each product still above its own cost is solved again
+    /// within what the others leave of the budgets, and, if that is not within the gap tolerance
+    /// of the bound and time remains, the joint MIP with the budget rows starts from it (on SCIP,
+    /// which takes the start). The bound stays the larger of the products' and the joint MIP's.
+    /// When the repair cannot fit the budgets, the joint MIP (CBC) alone, as before.
     /// (3) Rank and continuity, only for products where the cost-optimal allocation leaves a
     /// cheaper winner with less volume than a dearer one or a region away from its previous
     /// supplier: CP-SAT with that product's cost and its spend in every region held at most at the
@@ -86,7 +98,9 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var deadline = options.TimeLimit;
-        var parameters = string.Create(CultureInfo.InvariantCulture, $"cost: cbc per product{(budgets.Values.Any(b => b is not null) ? " (joint with budget rows when they bind)" : "")}, relative_mip_gap:{options.RelativeGap:0.######}, time limit {options.TimeLimit.TotalSeconds:0.###} s, {options.Workers} in parallel; rank and continuity: cp-sat {Parameters(options.TimeLimit / 10)}");
+        var hasBudgets = budgets.Values.Any(b => b is not null);
+        var productDeadline = hasBudgets ? deadline * ProductShareWithBudgets : deadline;
+        var parameters = string.Create(CultureInfo.InvariantCulture, $"cost: cbc per product{(hasBudgets ? $" in {ProductShareWithBudgets:P0} of the time; when budgets bind: repair and descent, cbc per product within the others' spend, scip joint from it (cbc joint if the repair fails)" : "")}, relative_mip_gap:{options.RelativeGap:0.######}, time limit {options.TimeLimit.TotalSeconds:0.###} s, {options.Workers} in parallel; rank and continuity: cp-sat {Parameters(options.TimeLimit / 10)}");
         var prepared = products.Select(p => (Item: p, Parts: RegionMip.Cells(p))).ToList();
         var outcomes = new RegionMip.Outcome[prepared.Count];
         var done = 0;
@@ -95,7 +109,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         var gate = new object();
         Parallel.For(0, prepared.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Workers) }, i =>
         {
-            outcomes[i] = RegionMip.Solve(prepared[i].Parts.Cells, null, Remaining(deadline, watch), options.RelativeGap, cancellationToken);
+            outcomes[i] = RegionMip.Solve(prepared[i].Parts.Cells, null, Remaining(productDeadline, watch), options.RelativeGap, cancellationToken);
             lock (gate)
             {
                 done++;
@@ -104,6 +118,14 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
                 progress?.Invoke(new SolveProgress($"cost, {done}/{prepared.Count} products", watch.Elapsed, Yuan(doneCost), Yuan(doneBound)));
             }
         });
+        // A product that the shorter share left without any allocation gets what remains of the
+        // whole limit, as it would have without budgets.
+        var unsolved = Enumerable.Range(0, prepared.Count).Where(i => outcomes[i].Status == SolveStatus.NoSolutionInTime).ToList();
+        if (productDeadline < deadline && unsolved.Count > 0)
+        {
+            Parallel.ForEach(unsolved, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Workers) }, i =>
+                outcomes[i] = RegionMip.Solve(prepared[i].Parts.Cells, null, Remaining(deadline, watch), options.RelativeGap, cancellationToken));
+        }
 
         if (outcomes.Any(o => o.Status == SolveStatus.Infeasible))
         {
@@ -119,9 +141,37 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         var cost = outcomes.Sum(o => o.Cost);
         var bound = outcomes.Sum(o => o.Bound);
         var method = "mip per product";
-        if (budgets.Values.Any(b => b is not null) && !FitsBudgets(primary, budgets))
+        var cells = prepared.SelectMany(p => p.Parts.Cells).ToList();
+        var repaired = hasBudgets && !FitsBudgets(primary, budgets) ? BudgetRepair.Repair(cells, primary, budgets, cancellationToken) : null;
+        if (repaired is { Overspend: 0 })
         {
-            var joint = RegionMip.Solve(prepared.SelectMany(p => p.Parts.Cells).ToList(), budgets, Remaining(deadline, watch), options.RelativeGap, cancellationToken);
+            progress?.Invoke(new SolveProgress("cost, budget repair", watch.Elapsed, Yuan(repaired.Cost), Yuan(bound)));
+            var improved = BudgetRepair.Improve(
+                prepared.Select(p => p.Parts.Cells).ToList(), outcomes.Select(o => o.Cost).ToList(), repaired.Primary, budgets,
+                () => deadline - watch.Elapsed, options.TimeLimit / 20, options.RelativeGap, options.Workers, cancellationToken);
+            primary = improved;
+            cost = improved.Sum(p => p.Key.Fen(p.Value));
+            method = "mip per product, repaired to the region budgets, products re-solved within them";
+            progress?.Invoke(new SolveProgress("cost, products re-solved within the budgets", watch.Elapsed, Yuan(cost), Yuan(bound)));
+            if (!WithinGap(cost, bound) && deadline - watch.Elapsed >= ShortestMip)
+            {
+                var joint = RegionMip.Solve(cells, budgets, deadline - watch.Elapsed, options.RelativeGap, cancellationToken, start: primary);
+                if (joint.Status is SolveStatus.Optimal or SolveStatus.FeasibleWithGap)
+                {
+                    method += ", then the joint mip (scip) from there";
+                    bound = Math.Max(bound, joint.Bound);
+                    if (joint.Cost < cost && FitsBudgets(joint.Primary, budgets))
+                    {
+                        primary = joint.Primary.ToDictionary(p => p.Key, p => p.Value);
+                        cost = joint.Cost;
+                    }
+                }
+            }
+            proven = WithinGap(cost, bound);
+        }
+        else if (repaired is not null)
+        {
+            var joint = RegionMip.Solve(cells, budgets, Remaining(deadline, watch), options.RelativeGap, cancellationToken);
             method = "mip, joint with the region budgets";
             if (joint.Status == SolveStatus.Infeasible)
             {
@@ -181,9 +231,15 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         return new CostOptimalResult(allocations, new SolveReport(method, status, Yuan(finalCost), Yuan(bound), gap, watch.Elapsed, parameters), null);
     }
 
-    /// <summary>What remains of the time limit, but at least 0.2 s: a MIP stopped at once says nothing.</summary>
+    /// <summary>Proven within the relative gap tolerance, or to the fen: what "optimal" means for the MIP.</summary>
+    private bool WithinGap(long cost, long bound) => cost - bound < 1 || cost - bound <= options.RelativeGap * cost;
+
+    /// <summary>A MIP stopped at once says nothing: none is given less.</summary>
+    private static readonly TimeSpan ShortestMip = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>What remains of the time limit, but at least <see cref="ShortestMip"/>.</summary>
     private static TimeSpan Remaining(TimeSpan deadline, System.Diagnostics.Stopwatch watch) =>
-        TimeSpan.FromTicks(Math.Max((deadline - watch.Elapsed).Ticks, TimeSpan.FromMilliseconds(200).Ticks));
+        TimeSpan.FromTicks(Math.Max((deadline - watch.Elapsed).Ticks, ShortestMip.Ticks));
 
     /// <summary>The primary with, as its spare, the best-ranked other winner that supplies the region.</summary>
     private static RegionAllocation Allocation(RegionMip.Cell cell, BidStatement primary)

@@ -11,7 +11,9 @@ namespace Procurement.Optimizer.Allocation;
 /// budget. Each product alone is a generalized assignment problem; CBC's LP bound and cuts close
 /// most of them in milliseconds where CP-SAT's bound moves slowly. "Optimal" means proven within
 /// the relative gap tolerance (<see cref="SolveOptions.RelativeGap"/>) or to the fen; the bound
-/// and gap reported are the ones CBC proved.
+/// and gap reported are the ones the solver proved. Given a known allocation to start from, the
+/// model runs on SCIP instead, which takes it as its first solution: OR-Tools' CBC interface never
+/// passes a hint on to CBC.
 /// </summary>
 internal static class RegionMip
 {
@@ -59,14 +61,16 @@ internal static class RegionMip
 
     /// <summary>
     /// Solves the assignment of <paramref name="cells"/> (one product's, or all products' when
-    /// budgets tie them together) within <paramref name="limit"/>.
+    /// budgets tie them together) within <paramref name="limit"/>; from <paramref name="start"/>
+    /// (on SCIP) when one is given.
     /// </summary>
     public static Outcome Solve(
         IReadOnlyList<Cell> cells,
         IReadOnlyDictionary<string, decimal?>? budgets,
         TimeSpan limit,
         double relativeGap,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyDictionary<Cell, BidStatement>? start = null)
     {
         if (cells.Count == 0)
         {
@@ -76,8 +80,9 @@ internal static class RegionMip
         {
             return Outcome.None(SolveStatus.NoSolutionInTime);
         }
-        using var solver = Solver.CreateSolver("CBC")
-            ?? throw new InvalidOperationException("OR-Tools was built without CBC; the MIP allocation cannot run.");
+        var engine = start is null ? "CBC" : "SCIP";
+        using var solver = Solver.CreateSolver(engine)
+            ?? throw new InvalidOperationException($"OR-Tools was built without {engine}; the MIP allocation cannot run.");
         var objective = solver.Objective();
         objective.SetMinimization();
         var variables = new List<(Cell Cell, BidStatement Winner, Variable X)>();
@@ -152,6 +157,13 @@ internal static class RegionMip
             }
         }
 
+        if (start is not null)
+        {
+            solver.SetHint(
+                variables.Select(v => v.X).ToArray(),
+                variables.Select(v => start.TryGetValue(v.Cell, out var w) && w.BidId == v.Winner.BidId ? 1d : 0d).ToArray());
+        }
+
         solver.SetTimeLimit(Math.Max(1L, (long)limit.TotalMilliseconds));
         using var parameters = new MPSolverParameters();
         parameters.SetDoubleParam(MPSolverParameters.DoubleParam.RELATIVE_MIP_GAP, relativeGap);
@@ -179,9 +191,16 @@ internal static class RegionMip
                 cost += cell.Fen(winner);
             }
         }
-        // The bound as CBC proved it (rounded up: costs are whole fen), never above the cost found.
-        var bound = Math.Min(cost, (long)Math.Ceiling(objective.BestBound() - 1e-6));
+        var bound = ProvenBound(objective.BestBound(), cost);
         var proven = status == Solver.ResultStatus.OPTIMAL || cost - bound < 1;
         return new Outcome(proven ? SolveStatus.Optimal : SolveStatus.FeasibleWithGap, cost, bound, primary);
     }
+
+    /// <summary>
+    /// The bound as the solver proved it, rounded up (costs are whole fen), never above the cost
+    /// found. A solver that proved nothing answers minus infinity or -1e20 (SCIP stopped before its
+    /// first LP); costs are never negative, so that is 0.
+    /// </summary>
+    private static long ProvenBound(double bestBound, long cost) =>
+        double.IsFinite(bestBound) && bestBound > 0 ? (long)Math.Ceiling(Math.Min(bestBound, cost) - 1e-6) : 0;
 }

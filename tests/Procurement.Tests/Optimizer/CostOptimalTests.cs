@@ -191,6 +191,113 @@ public sealed class CostOptimalTests
         Assert.Equal("A", regions["R1"].SpareBidId);
     }
 
+    /// <summary>
+    /// Two products, each with a cheap and a dear winner: each product's own optimum gives its
+    /// dear winner the smallest region, R1, and R1's budget cannot pay for both. The greedy repair
+    /// moves the product that removes overspend cheapest per fen first (the one whose winners are
+    /// close in price), which alone is not enough; the cheapest allocation that fits moves only the
+    /// other product's dear winner.
+    /// </summary>
+    [Fact]
+    public void When_the_products_own_optima_overspend_a_budget_the_allocation_fits_it_and_the_bound_holds()
+    {
+        var products = new List<ProductToAllocate> { CheapAndDear("P0", 7m, 9m), CheapAndDear("P1", 7m, 8m) };
+        var own = new CostOptimal(Options(CostSolver.Mip)).Allocate(products, new Dictionary<string, decimal?>());
+        Assert.All(products, p => Assert.Equal(2, p.Result.Winners.Count));
+        Assert.All(own.Products, p => Assert.Equal("R1", Assert.Single(p.Regions, r => r.PrimaryBidId.EndsWith("-B", StringComparison.Ordinal)).RegionCode));
+        var spentInR1 = own.Products.SelectMany(p => p.Regions).Where(r => r.RegionCode == "R1").Sum(r => r.Amount);
+        var instance = new Instance(products, new Dictionary<string, decimal?> { ["R1"] = spentInR1 - 100m, ["R2"] = null, ["R3"] = null });
+
+        var solved = new CostOptimal(Options(CostSolver.Mip)).Allocate(instance.Products, instance.Budgets);
+        var truth = BruteForce(instance);
+
+        Assert.NotNull(truth);
+        AssertFitsAndBoundHolds(instance, solved, truth.Value);
+        Assert.Equal(SolveStatus.Optimal, solved.Report.Status);
+        Assert.InRange(solved.Report.Objective!.Value, truth.Value - 0.05m, truth.Value + 0.05m);
+    }
+
+    /// <summary>
+    /// Random instances whose budgets are the products' own optima's spend, cut by 1 % in R1 and
+    /// raised by 5 % elsewhere, against CP-SAT's proven optimum of the same batch. Of these seeds,
+    /// three are repaired to fit, in one the repair gets stuck and the joint MIP alone finds the
+    /// optimum, and one has no allocation within the budgets at all.
+    /// </summary>
+    [Theory]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(34)]
+    [InlineData(35)]
+    public void When_budgets_bind_the_mip_fits_them_and_its_bound_never_exceeds_the_true_optimum(int seed)
+    {
+        var unbudgeted = RandomInstance(seed, products: 4, regions: 6, bidders: 4, budgets: false);
+        var own = new CostOptimal(Options(CostSolver.Mip)).Allocate(unbudgeted.Products, unbudgeted.Budgets);
+        var budgets = own.Products.SelectMany(p => p.Regions).GroupBy(r => r.RegionCode)
+            .ToDictionary(g => g.Key, g => (decimal?)decimal.Round(g.Sum(r => r.Amount) * (g.Key == "R1" ? 0.99m : 1.05m), 2));
+        var instance = unbudgeted with { Budgets = budgets };
+
+        var solved = new CostOptimal(Options(CostSolver.Mip)).Allocate(instance.Products, instance.Budgets);
+        var exact = new CostOptimal(Options(CostSolver.CpSat)).Allocate(instance.Products, instance.Budgets);
+
+        if (exact.Report.Status == SolveStatus.Infeasible)
+        {
+            Assert.Equal(SolveStatus.Infeasible, solved.Report.Status);
+            return;
+        }
+        Assert.Equal(SolveStatus.Optimal, exact.Report.Status);
+        AssertFitsAndBoundHolds(instance, solved, exact.Report.Objective!.Value);
+        if (solved.Report.Status == SolveStatus.Optimal)
+        {
+            Assert.InRange(solved.Report.Objective!.Value, exact.Report.Objective.Value - 0.05m, exact.Report.Objective.Value + 0.05m);
+        }
+    }
+
+    /// <summary>
+    /// A feasible answer: every budget, capacity and "every winner has a region" holds, the
+    /// objective is what the regions cost, and the proven bound is at most <paramref name="optimum"/>
+    /// (amounts are rounded to the fen per region, the models work in whole fen).
+    /// </summary>
+    private static void AssertFitsAndBoundHolds(Instance instance, CostOptimalResult solved, decimal optimum)
+    {
+        Assert.Contains(solved.Report.Status, new[] { SolveStatus.Optimal, SolveStatus.FeasibleWithGap });
+        var regions = solved.Products.SelectMany(p => p.Regions).ToList();
+        foreach (var (region, budget) in instance.Budgets)
+        {
+            if (budget is { } limit)
+            {
+                Assert.True(regions.Where(r => r.RegionCode == region).Sum(r => r.Amount) <= limit + 0.05m, $"{region} overspends its budget of {limit}");
+            }
+        }
+        foreach (var item in instance.Products)
+        {
+            var mine = regions.Where(r => r.ProductId == item.Product.ProductId).ToList();
+            foreach (var winner in item.Result.Winners)
+            {
+                Assert.True(mine.Where(r => r.PrimaryBidId == winner.BidId).Sum(r => r.AgreedVolume) <= item.Bids[winner.BidId].AnnualCapacity);
+                if (item.Result.Winners.Count <= mine.Count && mine.Any(r => item.Bids[winner.BidId].SupplyRegions.Contains(r.RegionCode)))
+                {
+                    Assert.Contains(mine, r => r.PrimaryBidId == winner.BidId);
+                }
+            }
+        }
+        Assert.InRange(solved.Report.Objective!.Value, regions.Sum(r => r.Amount) - 0.05m, regions.Sum(r => r.Amount) + 0.05m);
+        Assert.True(solved.Report.Objective.Value >= optimum - 0.05m);
+        Assert.True(solved.Report.Bound <= optimum + 0.05m, $"bound {solved.Report.Bound} above the optimum {optimum}");
+        Assert.InRange(solved.Report.Gap!.Value, 0d, 1d);
+    }
+
+    private static ProductToAllocate CheapAndDear(string productId, decimal cheap, decimal dear)
+    {
+        var product = new ProductInput(productId, "Tablet", 10m, new SpecificationInput("7", 7, 10m), [],
+            new Dictionary<string, long> { ["R1"] = 1000, ["R2"] = 2000, ["R3"] = 3000 });
+        var bids = new[] { ("A", cheap), ("B", dear) }.Select((b, i) => new BidInput(
+            $"{productId}-{b.Item1}", $"M-{productId}-{b.Item1}", $"M-{productId}-{b.Item1}", productId, "7", b.Item2, 100_000, ["R1", "R2", "R3"],
+            T0.AddSeconds(i), new BidderQualification(true, 5, false))).ToList();
+        var result = new WinnerDetermination(RuleSetCatalog.Resolve("custom", new Dictionary<string, string>())).Determine(product, bids);
+        return new ProductToAllocate(product, result, bids.ToDictionary(b => b.BidId));
+    }
+
     /// <summary>The instance with every product's agreed share replaced by one uniform share.</summary>
     private static List<ProductToAllocate> Scaled(Instance instance, decimal share) =>
         instance.Products.Select(i => i with { Result = i.Result with { AgreedShare = share } }).ToList();
