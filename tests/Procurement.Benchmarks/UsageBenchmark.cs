@@ -28,7 +28,7 @@ public static class UsageBenchmark
     {
         var hospitals = IngestBenchmark.IntOption(args, "--hospitals", 46_000);
         var products = IngestBenchmark.IntOption(args, "--products", 55);
-        var parallel = IngestBenchmark.IntOption(args, "--parallel", 256);
+        var parallel = IngestBenchmark.IntOption(args, "--parallel", 1024);
         var index = Array.IndexOf(args, "--provider");
         var provider = index >= 0 && index + 1 < args.Length ? args[index + 1] : "both";
         IngestBenchmark.PrintMachine();
