@@ -100,11 +100,11 @@ public sealed class UsageRepository(ProcurementStore store)
     private static readonly string[] IdParameter = ["Id"];
 
     /// <summary>
-    /// The context read on the writer's own connection with its prepared statements, inside the
-    /// write: no pooled connection and no statement compiled per call, and the revisions an
-    /// amendment replaces are the ones stored at that moment.
+    /// The context. Inside a write it is read on the writer's own connection with its prepared
+    /// statements (no pooled connection and no statement compiled per call, and the revisions an
+    /// amendment replaces are the ones stored at that moment); for a read, on a pooled one.
     /// </summary>
-    private static async Task<Context> LoadContextAsync(DbConnection connection, DbTransaction transaction, string hospitalId, int month, IReadOnlyCollection<string> manufacturerIds)
+    private static async Task<Context> LoadContextAsync(DbConnection connection, DbTransaction? transaction, string hospitalId, int? month, IReadOnlyCollection<string> manufacturerIds)
     {
         var agreements = new List<HospitalAgreement>();
         await StatementCache.ReadAsync(connection, transaction, AgreementRepository.SelectHospitalAgreementsSql, HospitalParameter, [hospitalId], r => agreements.Add(new HospitalAgreement
@@ -131,9 +131,12 @@ public sealed class UsageRepository(ProcurementStore store)
                 r => agreed[(r.GetString(0), Convert.ToInt32(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture))] = r.GetInt64(2));
         }
         var monthLines = new Dictionary<(string, string), MonthLine>();
-        await StatementCache.ReadAsync(connection, transaction, SelectMonthLinesSql, HospitalAndMonth, [hospitalId, month], r => monthLines[(r.GetString(0), r.GetString(1))] =
+        if (month is not null)
+        {
+            await StatementCache.ReadAsync(connection, transaction, SelectMonthLinesSql, HospitalAndMonth, [hospitalId, month], r => monthLines[(r.GetString(0), r.GetString(1))] =
             new MonthLine(Convert.ToInt32(r.GetValue(2), System.Globalization.CultureInfo.InvariantCulture), r.IsDBNull(3) ? null : r.GetString(3), r.GetInt64(4), r.GetInt64(5),
                 Convert.ToInt32(r.GetValue(6), System.Globalization.CultureInfo.InvariantCulture)));
+        }
         var unknown = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in manufacturerIds)
         {
@@ -309,38 +312,9 @@ public sealed class UsageRepository(ProcurementStore store)
         }
     }
 
-    /// <summary>
-    /// A hospital's agreements, declared substitutes and agreed units so far, and which of
-    /// <paramref name="manufacturerIds"/> are not registered: four statements on one connection.
-    /// </summary>
-    public Task<Context> LoadContextAsync(string hospitalId, IReadOnlyCollection<string> manufacturerIds, int? month = null) =>
-        store.ReadAsync(async connection =>
-        {
-            var agreements = (await connection.QueryAsync<HospitalAgreement>(AgreementRepository.SelectHospitalAgreementsSql, new { HospitalId = hospitalId })).ToList();
-            var substitutes = (await connection.QueryAsync<(string ProductId, string ForProductId)>(
-                    "SELECT product_id, for_product_id FROM declared_substitutes WHERE hospital_id = @HospitalId", new { HospitalId = hospitalId }))
-                .ToDictionary(s => s.ProductId, s => s.ForProductId, StringComparer.Ordinal);
-            var agreed = agreements.Count == 0
-                ? []
-                : (await connection.QueryAsync<(string AgreementId, int Month, long Units)>(
-                        "SELECT agreement_id, month, units FROM usage_lines WHERE hospital_id = @HospitalId AND classification = 0", new { HospitalId = hospitalId }))
-                    .ToDictionary(u => (u.AgreementId, u.Month), u => u.Units);
-            var unknown = new HashSet<string>(StringComparer.Ordinal);
-            if (manufacturerIds.Count > 0)
-            {
-                var known = (await connection.QueryAsync<string>(
-                        store.Dialect.Sql("SELECT manufacturer_id FROM manufacturers WHERE manufacturer_id IN @Ids"), new { Ids = manufacturerIds.ToArray() }))
-                    .ToHashSet(StringComparer.Ordinal);
-                unknown.UnionWith(manufacturerIds.Where(m => !known.Contains(m)));
-            }
-            var monthLines = month is null
-                ? new Dictionary<(string, string), MonthLine>()
-                : (await connection.QueryAsync<(string ProductId, string ManufacturerId, int Classification, string? AgreementId, long Units, long AmountE6)>(
-                        "SELECT product_id, manufacturer_id, classification, agreement_id, units, amount_e6 FROM usage_lines WHERE hospital_id = @HospitalId AND month = @Month",
-                        new { HospitalId = hospitalId, Month = month }))
-                    .ToDictionary(l => (l.ProductId, l.ManufacturerId), l => new MonthLine(l.Classification, l.AgreementId, l.Units, l.AmountE6));
-            return new Context(agreements, substitutes, agreed, unknown, monthLines);
-        });
+    /// <summary>A hospital's agreements, declared substitutes and agreed units so far, for reading its usage.</summary>
+    public Task<Context> LoadContextAsync(string hospitalId) =>
+        store.ReadAsync(connection => LoadContextAsync(connection, null, hospitalId, null, []));
 
     public Task DeclareSubstituteAsync(string hospitalId, string productId, string forProductId, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>

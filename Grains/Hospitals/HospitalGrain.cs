@@ -199,8 +199,7 @@ public sealed class HospitalGrain(
         await usage.DeclareSubstituteAsync(HospitalId, productId, forProductId, ProcurementClock.Now(clock), Actor.Current($"hospital:{HospitalId}"));
     }
 
-    private Task<UsageRepository.Context> LoadUsageContextAsync(IEnumerable<UsageLine?>? lines = null, int? month = null) =>
-        usage.LoadContextAsync(HospitalId, (lines ?? []).Where(l => l?.ManufacturerId is { Length: > 0 }).Select(l => l!.ManufacturerId).Distinct(StringComparer.Ordinal).ToList(), month);
+    private Task<UsageRepository.Context> LoadUsageContextAsync() => usage.LoadContextAsync(HospitalId);
 
     private int UsageMonth(string month)
     {
