@@ -166,10 +166,28 @@ public sealed class UsageRepository(ProcurementStore store)
         string hospitalId, int month, IReadOnlyCollection<string> manufacturerIds, Func<Context, Decision> decide, string payloadJson, DateTimeOffset at, string actor)
     {
         var reportedAt = store.Dialect.Instant(at);
-        return store.WriteAsync<(Context, Decision, IReadOnlyList<(ClassifiedLine, int)>)>(async (connection, transaction) =>
+        return ClassifyAndSaveCoreAsync();
+
+        async Task<(Context, Decision, IReadOnlyList<(ClassifiedLine, int)>)> ClassifyAndSaveCoreAsync()
         {
-            var context = await LoadContextAsync(connection, transaction, hospitalId, month, manufacturerIds);
-            var decision = decide(context);
+            // In process (SQLite) the context is read beside the single writer, on a kept reader with
+            // its prepared statements, leaving the writer only the writes; one hospital's calls are
+            // serialised by its grain, so what it read is still what the write replaces. On a
+            // server the writer loops are several and it is read inside the write.
+            if (!store.Dialect.SynchronousDriver)
+            {
+                return await WriteAsync(null);
+            }
+            var read = await store.ReadPreparedAsync(connection => LoadContextAsync(connection, null, hospitalId, month, manufacturerIds));
+            var made = decide(read);
+            return made.Errors.Count > 0 ? (read, made, []) : await WriteAsync((read, made));
+        }
+
+        Task<(Context, Decision, IReadOnlyList<(ClassifiedLine, int)>)> WriteAsync((Context Context, Decision Decision)? ready) =>
+            store.WriteAsync<(Context, Decision, IReadOnlyList<(ClassifiedLine, int)>)>(async (connection, transaction) =>
+        {
+            var context = ready?.Context ?? await LoadContextAsync(connection, transaction, hospitalId, month, manufacturerIds);
+            var decision = ready?.Decision ?? decide(context);
             if (decision.Errors.Count > 0)
             {
                 return (context, decision, []);

@@ -33,9 +33,60 @@ public sealed class ProcurementStore : IAsyncDisposable
         return await read(connection);
     }
 
+    private readonly System.Collections.Concurrent.ConcurrentBag<(DbConnection Connection, StatementCache Cache)> _preparedReaders = [];
+
+    // A few kept readers are enough (each read takes well under a millisecond); more would each hold a page cache.
+    private readonly SemaphoreSlim _preparedReaderSlots = new(Math.Max(2, Environment.ProcessorCount * 2));
+
+    /// <summary>
+    /// A read on a connection that keeps its prepared statements (<see cref="StatementCache"/>)
+    /// between calls, for hot reads: in-process SQLite compiles every new command's SQL again. On a
+    /// server this is <see cref="ReadAsync{T}"/>.
+    /// </summary>
+    public async Task<T> ReadPreparedAsync<T>(Func<DbConnection, Task<T>> read)
+    {
+        if (!Dialect.SynchronousDriver)
+        {
+            return await ReadAsync(read);
+        }
+        await _preparedReaderSlots.WaitAsync();
+        try
+        {
+            if (!_preparedReaders.TryTake(out var reader))
+            {
+                var connection = await Dialect.OpenAsync();
+                reader = (connection, StatementCache.Attach(connection));
+            }
+            try
+            {
+                var result = await read(reader.Connection);
+                _preparedReaders.Add(reader);
+                return result;
+            }
+            catch
+            {
+                reader.Cache.Dispose();
+                await reader.Connection.DisposeAsync();
+                throw;
+            }
+        }
+        finally
+        {
+            _preparedReaderSlots.Release();
+        }
+    }
+
     public Task<T> WriteAsync<T>(WriteWork<T> work) => Writer.WriteAsync(work);
 
     public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work) => Writer.WriteAsync(work);
 
-    public ValueTask DisposeAsync() => Writer.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Writer.DisposeAsync();
+        while (_preparedReaders.TryTake(out var reader))
+        {
+            reader.Cache.Dispose();
+            await reader.Connection.DisposeAsync();
+        }
+    }
 }
