@@ -97,7 +97,8 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         CancellationToken cancellationToken)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var deadline = options.TimeLimit;
+        // The cost phase ends at 90 % of the limit: the last tenth is the rank-and-continuity step's.
+        var deadline = options.TimeLimit - options.TimeLimit / 10;
         var hasBudgets = budgets.Values.Any(b => b is not null);
         var productDeadline = hasBudgets ? deadline * ProductShareWithBudgets : deadline;
         var parameters = string.Create(CultureInfo.InvariantCulture, $"cost: cbc per product{(hasBudgets ? $" in {ProductShareWithBudgets:P0} of the time; when budgets bind: repair and descent, cbc per product within the others' spend, scip joint from it (cbc joint if the repair fails)" : "")}, relative_mip_gap:{options.RelativeGap:0.######}, time limit {options.TimeLimit.TotalSeconds:0.###} s, {options.Workers} in parallel; rank and continuity: cp-sat {Parameters(options.TimeLimit / 10)}");
@@ -191,7 +192,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         progress?.Invoke(new SolveProgress("cost", watch.Elapsed, Yuan(cost), Yuan(bound)));
 
         // Rank and continuity under the cost found; each product keeps its cost and its spend per region.
-        var secondaryDeadline = watch.Elapsed + options.TimeLimit / 10;
+        var secondaryDeadline = watch.Elapsed + options.TimeLimit / 10 < options.TimeLimit ? watch.Elapsed + options.TimeLimit / 10 : options.TimeLimit;
         foreach (var (item, parts) in prepared)
         {
             if (SecondaryPenalty(item, parts.Cells, primary, previousSuppliers) == 0 || watch.Elapsed >= secondaryDeadline)
