@@ -130,3 +130,37 @@ public sealed record Objection(
     [property: Id(4)] DateTimeOffset FiledAt,
     [property: Id(5)] string? Answer,
     [property: Id(6)] DateTimeOffset? AnsweredAt);
+
+/// <summary>
+/// What the alliance asks to compare before (or instead of) storing an award: the same bids under
+/// each of <see cref="Modes"/>, and, when <see cref="WhatIfRuleSet"/> is given, under that rule set too.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.AwardComparisonRequest")]
+public sealed record AwardComparisonRequest(
+    [property: Id(0)] IReadOnlyList<string> Modes,
+    [property: Id(1)] string? WhatIfRuleSet,
+    [property: Id(2)] IReadOnlyDictionary<string, decimal> RegionBudgets,
+    [property: Id(3)] int TimeLimitSeconds);
+
+/// <summary>One evaluated variant of a comparison: its totals and, per product, winners and prices. Nothing is stored.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.AwardVariant")]
+public sealed record AwardVariant(
+    [property: Id(0)] string Mode,
+    [property: Id(1)] string RuleSet,
+    [property: Id(2)] string SolveStatus,
+    [property: Id(3)] decimal? TotalAmount,
+    [property: Id(4)] double? Gap,
+    [property: Id(5)] TimeSpan WallTime,
+    [property: Id(6)] IReadOnlyList<AwardVariantProduct> Products,
+    [property: Id(7)] string? Failure);
+
+/// <summary>One product under one variant: how many bids won, their price range, the agreed share, volume and amount.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.AwardVariantProduct")]
+public sealed record AwardVariantProduct(
+    [property: Id(0)] string ProductId,
+    [property: Id(1)] int Winners,
+    [property: Id(2)] decimal? LowestUnitPrice,
+    [property: Id(3)] decimal? HighestUnitPrice,
+    [property: Id(4)] decimal AgreedShare,
+    [property: Id(5)] long AgreedVolume,
+    [property: Id(6)] decimal Amount);

@@ -39,4 +39,11 @@ public static class ErrorCodes
     public const string UnknownManufacturer = "MANUFACTURER_UNKNOWN";
     public const string DuplicateLine = "USAGE_LINE_REPEATED";
     public const string MalformedFile = "FILE_MALFORMED";
+    public const string AccountExists = "ACCOUNT_EXISTS";
+    public const string SignInFailed = "SIGN_IN_FAILED";
+    public const string AccountLocked = "ACCOUNT_LOCKED";
+    public const string Forbidden = "FORBIDDEN";
+    public const string Unauthenticated = "UNAUTHENTICATED";
+    public const string RateLimited = "RATE_LIMITED";
+    public const string AntiforgeryFailed = "ANTIFORGERY_FAILED";
 }

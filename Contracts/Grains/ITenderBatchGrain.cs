@@ -52,6 +52,13 @@ public interface ITenderBatchGrain : IGrainWithStringKey
     [Alias("RunAward")]
     Task<TenderBatchView> RunAwardAsync(AwardRequest request);
 
+    /// <summary>
+    /// Evaluates the opened bids under several allocation modes and optionally another rule set,
+    /// side by side, without storing anything. Allowed once the batch is opened.
+    /// </summary>
+    [Alias("CompareAwards")]
+    Task<IReadOnlyList<AwardVariant>> CompareAwardsAsync(AwardComparisonRequest request);
+
     /// <summary>The award worker's progress while it solves; shown in the view until the next run.</summary>
     [Alias("AwardProgress"), OneWay]
     Task AwardProgressAsync(AwardProgress progress);
@@ -128,6 +135,10 @@ public interface IAwardWorkerGrain : IGrainWithIntegerKey
 {
     [Alias("Run")]
     Task RunAsync(string batchId, AwardRequest request, string actor);
+
+    /// <summary>Evaluates the variants of a comparison; stores nothing.</summary>
+    [Alias("Compare")]
+    Task<IReadOnlyList<AwardVariant>> CompareAsync(string batchId, AwardComparisonRequest request);
 }
 
 /// <summary>The terms under which a hospital reports volumes for a batch.</summary>

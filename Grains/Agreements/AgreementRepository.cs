@@ -344,6 +344,30 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             (await connection.QueryAsync<AgreementRecord>($"{SelectAgreementSql} WHERE a.batch_id = @BatchId ORDER BY a.product_id, a.region_code, a.version", new { BatchId = batchId }))
                 .Select(r => r.ToAgreement()).ToList());
 
+    /// <summary>Every agreement a manufacturer supplies as primary, across batches, newest batch first.</summary>
+    public Task<IReadOnlyList<Agreement>> ListForManufacturerAsync(string manufacturerId) =>
+        store.ReadAsync<IReadOnlyList<Agreement>>(async connection =>
+            (await connection.QueryAsync<AgreementRecord>(
+                $"{SelectAgreementSql} WHERE a.manufacturer_id = @ManufacturerId ORDER BY a.batch_id DESC, a.product_id, a.region_code, a.version",
+                new { ManufacturerId = manufacturerId }))
+                .Select(r => r.ToAgreement()).ToList());
+
+    /// <summary>Every agreement a hospital buys under, with its own part of each.</summary>
+    public Task<IReadOnlyList<(Agreement Agreement, AgreementHospital Part)>> ListForHospitalAsync(string hospitalId) =>
+        store.ReadAsync<IReadOnlyList<(Agreement, AgreementHospital)>>(async connection =>
+        {
+            var agreements = (await connection.QueryAsync<AgreementRecord>(
+                $"{SelectAgreementSql} JOIN agreement_hospitals ah ON ah.agreement_id = a.agreement_id WHERE ah.hospital_id = @HospitalId ORDER BY a.batch_id DESC, a.product_id, a.version",
+                new { HospitalId = hospitalId })).Select(r => r.ToAgreement()).ToList();
+            var parts = (await connection.QueryAsync<(string AgreementId, long AnnualVolume, long AnnualAmountE6, long PrepaymentE6)>(
+                "SELECT agreement_id, annual_volume, annual_amount_e6, prepayment_e6 FROM agreement_hospitals WHERE hospital_id = @HospitalId",
+                new { HospitalId = hospitalId }))
+                .ToDictionary(p => Guid.Parse(p.AgreementId));
+            return agreements
+                .Select(a => (a, new AgreementHospital(a.AgreementId, hospitalId, parts[a.AgreementId].AnnualVolume, Scaled.FromE6(parts[a.AgreementId].AnnualAmountE6), Scaled.FromE6(parts[a.AgreementId].PrepaymentE6))))
+                .ToList();
+        });
+
     public Task<Agreement?> GetAsync(Guid agreementId) =>
         store.ReadAsync(async connection =>
             (await connection.QuerySingleOrDefaultAsync<AgreementRecord>($"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId", new { AgreementId = agreementId.ToString() }))?.ToAgreement());

@@ -80,6 +80,65 @@ public sealed class AwardWorkerGrain(
         await GrainFactory.GetGrain<ITenderBatchGrain>(batchId).AwardCompletedAsync(failure, Volatile.Read(ref last));
     }
 
+    public async Task<IReadOnlyList<AwardVariant>> CompareAsync(string batchId, AwardComparisonRequest request)
+    {
+        var variants = new List<AwardVariant>();
+        var ruleSets = new List<string?> { null };
+        if (request.WhatIfRuleSet is { } whatIf)
+        {
+            ruleSets.Add(whatIf);
+        }
+        var previousSuppliers = await awards.PreviousSuppliersAsync(batchId);
+        foreach (var ruleSet in ruleSets)
+        {
+            foreach (var mode in request.Modes.Distinct(StringComparer.Ordinal))
+            {
+                var input = await awards.LoadInputAsync(batchId, new AwardRequest(mode, request.RegionBudgets, request.TimeLimitSeconds));
+                if (ruleSet == input.RuleSet)
+                {
+                    continue;
+                }
+                var engine = new AwardEngine(new SolveOptions(TimeSpan.FromSeconds(request.TimeLimitSeconds), Math.Max(1, Environment.ProcessorCount)));
+                try
+                {
+                    var award = await Task.Run(() => engine.Run(input, mode, ruleSet, previousSuppliers));
+                    variants.Add(Variant(award, request.TimeLimitSeconds));
+                }
+                catch (AwardInputException ex)
+                {
+                    variants.Add(new AwardVariant(mode, ruleSet ?? input.RuleSet, "invalid", null, null, TimeSpan.Zero, [], ex.Message));
+                }
+            }
+        }
+        return variants;
+    }
+
+    private static AwardVariant Variant(AwardDocument award, int timeLimitSeconds)
+    {
+        var failure = award.Solve.Status switch
+        {
+            SolveStatus.Infeasible => Shortfall(award.Shortfall),
+            SolveStatus.NoSolutionInTime => $"no allocation was found within {timeLimitSeconds} s; allow more time",
+            _ => null,
+        };
+        var products = award.Products.Select(p =>
+        {
+            var prices = p.Winners.Where(w => w.AwardedUnitPrice is not null).Select(w => w.AwardedUnitPrice!.Value).ToList();
+            var volume = p.Allocations.Sum(a => a.AgreedVolume) + p.HospitalAllocations.Sum(h => h.AgreedVolume);
+            var amount = p.Allocations.Sum(a => a.Amount) + p.HospitalAllocations.Sum(h => h.Amount);
+            return new AwardVariantProduct(p.ProductId, p.Winners.Count, prices.Count > 0 ? prices.Min() : null, prices.Count > 0 ? prices.Max() : null, p.AgreedShare, volume, amount);
+        }).ToList();
+        return new AwardVariant(
+            award.Mode,
+            award.RuleSet,
+            award.Solve.Status.ToString(),
+            failure is null ? products.Sum(p => p.Amount) : null,
+            award.Solve.Gap,
+            award.Solve.WallTime,
+            products,
+            failure);
+    }
+
     private static string Shortfall(BudgetShortfall? shortfall) =>
         shortfall is null
             ? "no allocation fits the region budgets"

@@ -195,6 +195,49 @@ public sealed class TenderBatchGrain(
         return Task.FromResult(View());
     }
 
+    public Task<IReadOnlyList<AwardVariant>> CompareAwardsAsync(AwardComparisonRequest request)
+    {
+        var batch = RequireBatch();
+        Check.NotNull(request, "request");
+        Check.NotNull(request.Modes, "modes");
+        if (request.Modes.Count == 0)
+        {
+            throw ProcurementException.Required("modes");
+        }
+        foreach (var mode in request.Modes)
+        {
+            if (mode is not (AwardModes.RankedPick or AwardModes.CostOptimal or AwardModes.Hospital))
+            {
+                throw ProcurementException.Invalid("modes", $"A mode is {AwardModes.RankedPick}, {AwardModes.CostOptimal} or {AwardModes.Hospital}, not '{mode}'.");
+            }
+        }
+        if (request.WhatIfRuleSet is { } whatIf && !RuleSetNames.All.Contains(whatIf))
+        {
+            throw ProcurementException.Invalid("whatIfRuleSet", $"whatIfRuleSet must be one of {string.Join(", ", RuleSetNames.All)}, not '{whatIf}'.");
+        }
+        Check.NotNull(request.RegionBudgets, "regionBudgets");
+        foreach (var (region, budget) in request.RegionBudgets)
+        {
+            if (!batch.Definition.RegionCodes.Contains(region))
+            {
+                throw ProcurementException.Invalid($"regionBudgets.{region}", $"Region '{region}' is not a region of batch {BatchId}.");
+            }
+            if (budget < 0)
+            {
+                throw ProcurementException.Invalid($"regionBudgets.{region}", "A budget must not be negative.");
+            }
+        }
+        if (request.TimeLimitSeconds is < 1 or > 600)
+        {
+            throw ProcurementException.Invalid("timeLimitSeconds", "timeLimitSeconds must be from 1 to 600.");
+        }
+        if (batch.Phase < TenderBatchPhase.Opened)
+        {
+            throw new ProcurementException(ErrorCodes.BidsSealed, $"Bids of batch {BatchId} are sealed until the opening; there is nothing to compare.");
+        }
+        return GrainFactory.GetGrain<IAwardWorkerGrain>(0).CompareAsync(BatchId, request);
+    }
+
     private async Task StartWorkerAsync(AwardRequest request, string actor)
     {
         try

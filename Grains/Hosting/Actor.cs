@@ -1,3 +1,5 @@
+using Procurement.Contracts.Grains;
+
 namespace Procurement.Grains.Hosting;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Procurement.Grains.Hosting;
 /// </summary>
 public static class Actor
 {
-    public const string Key = "procurement.actor";
+    public const string Key = RequestActor.Key;
 
     public const string Scheduler = "system:scheduler";
 

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Procurement.Grains.Accounts;
 using Procurement.Grains.Agreements;
+using Procurement.Grains.Lists;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Hosting;
@@ -33,6 +35,10 @@ public static class ProcurementSiloExtensions
         services.TryAddSingleton<AgreementRepository>();
         services.TryAddSingleton<UsageRepository>();
         services.TryAddSingleton<MonitoringRepository>();
+        services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccountOptions>, AccountOptionsValidator>());
+        services.TryAddSingleton<AccountRepository>();
+        services.TryAddSingleton<DirectoryRepository>();
         services.TryAddKeyedSingleton(ProcurementClock.Key, clock ?? TimeProvider.System);
         silo.AddReminders();
         services.AddSingleton<IReminderTable, SqlReminderTable>();

@@ -1,0 +1,39 @@
+using Procurement.Contracts.Domain;
+
+namespace Procurement.Contracts.Grains;
+
+/// <summary>
+/// Lists across grains, answered from SQL (a stateless worker: any silo answers). Callers scope
+/// what they show: the portal passes only the signed-in user's own organisation.
+/// </summary>
+[Alias("Procurement.IDirectoryGrain")]
+public interface IDirectoryGrain : IGrainWithIntegerKey
+{
+    /// <summary>Every configured batch, newest reporting window first.</summary>
+    [Alias("ListBatches")]
+    Task<IReadOnlyList<BatchSummary>> ListBatchesAsync();
+
+    /// <summary>The batches a hospital takes part in.</summary>
+    [Alias("ListBatchesForHospital")]
+    Task<IReadOnlyList<BatchSummary>> ListBatchesForHospitalAsync(string hospitalId);
+
+    [Alias("ListManufacturers")]
+    Task<IReadOnlyList<Manufacturer>> ListManufacturersAsync();
+
+    /// <summary>The hospitals in the given regions.</summary>
+    [Alias("ListHospitals")]
+    Task<IReadOnlyList<Hospital>> ListHospitalsAsync(IReadOnlyList<string> regionCodes);
+
+    [Alias("ListProducts")]
+    Task<IReadOnlyList<Product>> ListProductsAsync();
+
+    [Alias("ListAgreementsForManufacturer")]
+    Task<IReadOnlyList<Agreement>> ListAgreementsForManufacturerAsync(string manufacturerId);
+
+    [Alias("ListAgreementsForHospital")]
+    Task<IReadOnlyList<HospitalAgreementView>> ListAgreementsForHospitalAsync(string hospitalId);
+
+    /// <summary>Per batch, product, region and month: what hospitals bought of the manufacturer's agreed products.</summary>
+    [Alias("ListSupplierVolumes")]
+    Task<IReadOnlyList<SupplierVolume>> ListSupplierVolumesAsync(string manufacturerId);
+}

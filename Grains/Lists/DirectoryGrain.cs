@@ -1,0 +1,38 @@
+using Orleans.Concurrency;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Grains;
+using Procurement.Grains.Agreements;
+using Procurement.Grains.Hosting;
+
+namespace Procurement.Grains.Lists;
+
+/// <summary>List reads over SQL; stateless, so every silo answers its share of index pages.</summary>
+[StatelessWorker]
+public sealed class DirectoryGrain(DirectoryRepository directory, AgreementRepository agreements) : Grain, IDirectoryGrain
+{
+    public Task<IReadOnlyList<BatchSummary>> ListBatchesAsync() => directory.ListBatchesAsync();
+
+    public Task<IReadOnlyList<BatchSummary>> ListBatchesForHospitalAsync(string hospitalId) =>
+        directory.ListBatchesForHospitalAsync(Check.Id(hospitalId, "hospitalId"));
+
+    public Task<IReadOnlyList<Manufacturer>> ListManufacturersAsync() => directory.ListManufacturersAsync();
+
+    public Task<IReadOnlyList<Hospital>> ListHospitalsAsync(IReadOnlyList<string> regionCodes)
+    {
+        Check.NotNull(regionCodes, "regionCodes");
+        return regionCodes.Count == 0 ? Task.FromResult<IReadOnlyList<Hospital>>([]) : directory.ListHospitalsAsync(regionCodes);
+    }
+
+    public Task<IReadOnlyList<Product>> ListProductsAsync() => directory.ListProductsAsync();
+
+    public Task<IReadOnlyList<Agreement>> ListAgreementsForManufacturerAsync(string manufacturerId) =>
+        agreements.ListForManufacturerAsync(Check.Id(manufacturerId, "manufacturerId"));
+
+    public async Task<IReadOnlyList<HospitalAgreementView>> ListAgreementsForHospitalAsync(string hospitalId) =>
+        (await agreements.ListForHospitalAsync(Check.Id(hospitalId, "hospitalId")))
+            .Select(a => new HospitalAgreementView(a.Agreement, a.Part))
+            .ToList();
+
+    public Task<IReadOnlyList<SupplierVolume>> ListSupplierVolumesAsync(string manufacturerId) =>
+        directory.ListSupplierVolumesAsync(Check.Id(manufacturerId, "manufacturerId"));
+}
