@@ -1,15 +1,184 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Procurement.BidPortal.Api;
+using Procurement.BidPortal.Security;
+using Procurement.Contracts.Errors;
+using Scalar.AspNetCore;
+
 namespace Procurement.BidPortal.Hosting;
 
 public static class PortalExtensions
 {
-    /// <summary>Connects the standalone portal to the cluster as an Orleans client.</summary>
+    public static readonly CultureInfo[] Cultures = [new("zh-CN"), new("en")];
+
+    /// <summary>Connects the standalone portal to the cluster as an Orleans client (gateway from <c>Orleans:GatewayPort</c>, default 30000).</summary>
     public static WebApplicationBuilder AddPortalClient(this WebApplicationBuilder builder)
     {
-        builder.UseOrleansClient(client => client.UseLocalhostClustering());
+        var gatewayPort = builder.Configuration.GetValue("Orleans:GatewayPort", 30000);
+        builder.UseOrleansClient(client => client.UseLocalhostClustering(gatewayPort));
         return builder;
     }
 
-    public static WebApplicationBuilder AddBidPortal(this WebApplicationBuilder builder) => builder;
+    /// <summary>Pages, API, accounts, limits and languages of the portal, over whatever Orleans client or silo the host has.</summary>
+    public static WebApplicationBuilder AddBidPortal(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddHttpContextAccessor();
+        services.AddSingleton(TimeProvider.System);
+        services.AddScoped<GrainAccess>();
+        services.AddOptions<PortalLimits>().BindConfiguration(PortalLimits.Section);
 
-    public static WebApplication MapBidPortal(this WebApplication app) => app;
+        services.AddAuthentication(PortalUser.Scheme).AddCookie(PortalUser.Scheme, options =>
+        {
+            options.Cookie.Name = "procurement.session";
+            options.Cookie.HttpOnly = true;
+            // Strict: a cross-site page can never ride on the session (the API's CSRF defence beside JSON-only bodies).
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.ExpireTimeSpan = TimeSpan.FromHours(8);
+            options.SlidingExpiration = true;
+            options.LoginPath = "/account/login";
+            options.AccessDeniedPath = "/account/denied";
+            options.Events.OnRedirectToLogin = context => ApiOrRedirect(context, StatusCodes.Status401Unauthorized, ErrorCodes.Unauthenticated, "Sign in first.");
+            options.Events.OnRedirectToAccessDenied = context => ApiOrRedirect(context, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "Your organisation may not do this.");
+        });
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(PortalUser.Alliance, p => p.RequireRole(PortalUser.Alliance))
+            .AddPolicy(PortalUser.Hospital, p => p.RequireRole(PortalUser.Hospital))
+            .AddPolicy(PortalUser.Manufacturer, p => p.RequireRole(PortalUser.Manufacturer));
+
+        services.AddAntiforgery(options => options.Cookie.Name = "procurement.antiforgery");
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AddPolicy(PortalLimits.Login, context =>
+            {
+                var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;
+                return RateLimitPartition.GetFixedWindowLimiter(
+                    context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.LoginPermitsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+            });
+            options.AddPolicy(PortalLimits.Bids, context =>
+            {
+                var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;
+                return RateLimitPartition.GetTokenBucketLimiter(
+                    context.User.FindFirstValue(PortalUser.OrganisationClaim) ?? "anonymous",
+                    _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = limits.BidBurstPerManufacturer,
+                        TokensPerPeriod = limits.BidsPerSecondPerManufacturer,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                    });
+            });
+            options.OnRejected = async (context, cancellationToken) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                }
+                await TypedResults.Problem(Problems.For(ErrorCodes.RateLimited, "Too many requests; wait and try again.")).ExecuteAsync(context.HttpContext);
+            };
+        });
+
+        services.AddProblemDetails();
+        services.AddLocalization();
+        services.Configure<RequestLocalizationOptions>(options =>
+        {
+            options.DefaultRequestCulture = new RequestCulture("en");
+            options.SupportedCultures = Cultures;
+            options.SupportedUICultures = Cultures;
+            options.FallBackToParentCultures = true;
+            options.FallBackToParentUICultures = true;
+            // The chosen language (cookie) wins; otherwise the browser's: any zh-* browser gets Chinese.
+            options.RequestCultureProviders =
+            [
+                new QueryStringRequestCultureProvider(),
+                new CookieRequestCultureProvider(),
+                new ChineseBrowserCultureProvider(),
+            ];
+        });
+        services.AddRazorPages(options =>
+        {
+            options.Conventions.AllowAnonymousToFolder("/Account");
+            options.Conventions.AllowAnonymousToPage("/Status");
+            options.Conventions.AllowAnonymousToPage("/Error");
+            options.Conventions.AuthorizeFolder("/Alliance", PortalUser.Alliance);
+            options.Conventions.AuthorizeFolder("/Hospital", PortalUser.Hospital);
+            options.Conventions.AuthorizeFolder("/Bidding", PortalUser.Manufacturer);
+            options.Conventions.ConfigureFilter(new RefusalPageFilter());
+        })
+            .AddViewLocalization()
+            .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)))
+            .AddApplicationPart(typeof(PortalExtensions).Assembly);
+        services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Procurement portal API";
+            document.Info.Description = "Volume-based procurement: batches, bids, awards, agreements, usage. Errors are RFC 9457 problem details with a stable `code`.";
+            return Task.CompletedTask;
+        }));
+        return builder;
+    }
+
+    public static WebApplication MapBidPortal(this WebApplication app)
+    {
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = Problems.HandleAsync }));
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages =>
+        {
+            pages.UseExceptionHandler("/Error");
+            pages.UseStatusCodePagesWithReExecute("/Status", "?code={0}");
+        });
+        app.UseRequestLocalization();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.UseAntiforgery();
+
+        app.MapOpenApi("/api/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/api/docs", options => options.WithOpenApiRoutePattern("/api/openapi/{documentName}.json").WithTitle("Procurement portal API")).AllowAnonymous();
+        var api = app.MapGroup("/api").DisableAntiforgery();
+        api.MapSessionApi().MapBatchApi().MapBidApi().MapAwardApi().MapHospitalApi().MapAgreementApi();
+        app.MapGet("/assets/{name}", Assets.Serve).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/culture", SetCulture).AllowAnonymous().ExcludeFromDescription();
+        app.MapRazorPages();
+        return app;
+    }
+
+    private static IResult SetCulture(HttpContext context, [Microsoft.AspNetCore.Mvc.FromForm] string culture, [Microsoft.AspNetCore.Mvc.FromForm] string? returnUrl)
+    {
+        var chosen = Cultures.FirstOrDefault(c => c.Name == culture)?.Name ?? "en";
+        context.Response.Cookies.Append(
+            CookieRequestCultureProvider.DefaultCookieName,
+            CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),
+            new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), SameSite = SameSiteMode.Lax, HttpOnly = true, IsEssential = true });
+        return Results.LocalRedirect(returnUrl is { Length: > 0 } url && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) ? url : "/");
+    }
+
+    private static Task ApiOrRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status, string code, string message)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            return TypedResults.Problem(Problems.For(code, message)).ExecuteAsync(context.HttpContext);
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Chinese for any Chinese browser (zh, zh-TW, zh-Hans...), otherwise nothing (the default, English).</summary>
+public sealed class ChineseBrowserCultureProvider : RequestCultureProvider
+{
+    public override Task<ProviderCultureResult?> DetermineProviderCultureResult(HttpContext httpContext)
+    {
+        var languages = httpContext.Request.GetTypedHeaders().AcceptLanguage;
+        var first = languages.OrderByDescending(l => l.Quality ?? 1).FirstOrDefault();
+        var zh = first is not null && first.Value.Value is { } tag && (tag.Equals("zh", StringComparison.OrdinalIgnoreCase) || tag.StartsWith("zh-", StringComparison.OrdinalIgnoreCase));
+        return Task.FromResult(zh ? new ProviderCultureResult("zh-CN") : null);
+    }
 }

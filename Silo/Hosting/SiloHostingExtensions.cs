@@ -1,4 +1,6 @@
 using Orleans.Dashboard;
+using Procurement.BidPortal.Hosting;
+using Procurement.BidPortal.Security;
 using Procurement.Grains.Hosting;
 using Procurement.Silo.Seeding;
 
@@ -6,12 +8,17 @@ namespace Procurement.Silo.Hosting;
 
 public static class SiloHostingExtensions
 {
-    /// <summary>One silo with localhost clustering, the store, reminders, the dashboard and the demo seed.</summary>
+    /// <summary>
+    /// One silo with localhost clustering (ports from <c>Orleans:SiloPort</c> and <c>Orleans:GatewayPort</c>),
+    /// the store, reminders, the dashboard, the co-hosted portal and the demo seed.
+    /// </summary>
     public static WebApplicationBuilder AddProcurementSilo(this WebApplicationBuilder builder)
     {
+        var siloPort = builder.Configuration.GetValue("Orleans:SiloPort", 11111);
+        var gatewayPort = builder.Configuration.GetValue("Orleans:GatewayPort", 30000);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering();
+            silo.UseLocalhostClustering(siloPort, gatewayPort);
             silo.AddProcurement();
             silo.AddDashboard();
         });
@@ -19,19 +26,16 @@ public static class SiloHostingExtensions
         builder.Services.AddHostedService<DemoSeeder>();
         builder.Services.AddHostedService<StartupBanner>();
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+        builder.AddBidPortal();
         return builder;
     }
 
     public static WebApplication MapProcurementSilo(this WebApplication app)
     {
-        app.UseWhen(
-            context => context.Request.Path.StartsWithSegments("/dashboard"),
-            branch => branch.UseMiddleware<LocalOnlyMiddleware>());
-        app.MapHealthChecks("/health");
-        app.MapOrleansDashboard("/dashboard");
-        app.MapGet("/", () => Results.Text(
-            "Procurement silo. Health: /health. Dashboard: /dashboard (from this machine). The portal arrives with BidPortal.",
-            "text/plain"));
+        app.MapBidPortal();
+        app.MapHealthChecks("/health").AllowAnonymous();
+        // The dashboard has no authentication of its own: alliance administrators only.
+        app.MapOrleansDashboard("/dashboard").RequireAuthorization(PortalUser.Alliance);
         return app;
     }
 }

@@ -6,4 +6,7 @@ public sealed class DemoSeedOptions
     public const string Section = "Demo";
 
     public bool Seed { get; set; } = true;
+
+    /// <summary>The demo users' password; when empty, one is generated at seeding and printed in the log (never stored in a file).</summary>
+    public string? Password { get; set; }
 }

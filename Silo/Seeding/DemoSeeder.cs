@@ -45,6 +45,14 @@ public sealed class DemoSeeder(
                 return;
             }
             await SeedAsync();
+            var password = string.IsNullOrEmpty(options.Value.Password)
+                ? Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)).Replace('/', 'x').Replace('+', 'y')
+                : options.Value.Password;
+            foreach (var (user, name, kind, organisation) in DemoUsers)
+            {
+                await grains.GetGrain<IAccountGrain>(user).CreateAsync(name, kind, organisation, password);
+                logger.LogInformation("Demo login ({Kind} {Organisation}): user {User}, password {Password}", kind, organisation, user, password);
+            }
             logger.LogInformation("Demo seed: alliance {Alliance}, batch {Batch} open for volume reporting.", AllianceId, BatchId);
         }
         catch (Exception ex)
@@ -52,6 +60,15 @@ public sealed class DemoSeeder(
             logger.LogError(ex, "Demo seed failed.");
         }
     }
+
+    /// <summary>One user of each kind (and a second manufacturer, to see that bids stay sealed between firms).</summary>
+    public static readonly (string User, string Name, OrganisationKind Kind, string Organisation)[] DemoUsers =
+    [
+        ("alliance.admin", "North China alliance administrator", OrganisationKind.Alliance, AllianceId),
+        ("hospital.bj1", "Beijing People's Hospital No. 1 pharmacy", OrganisationKind.Hospital, "H-BJ-001"),
+        ("maker.huahai", "Huahai tender desk", OrganisationKind.Manufacturer, "M-HUAHAI"),
+        ("maker.qilu", "Qilu tender desk", OrganisationKind.Manufacturer, "M-QILU"),
+    ];
 
     private static readonly Region[] Regions =
     [

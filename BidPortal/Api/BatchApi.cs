@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Procurement.BidPortal.Security;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Grains;
+
+namespace Procurement.BidPortal.Api;
+
+/// <summary>Batches as each role may see them, and the alliance's moves through the phases.</summary>
+public static class BatchApi
+{
+    public static RouteGroupBuilder MapBatchApi(this RouteGroupBuilder api)
+    {
+        var batches = api.MapGroup("/batches").WithTags("Batches");
+        batches.MapGet("/", ListAsync).WithName("ListBatches").WithSummary("The batches the user's organisation may see.");
+        batches.MapGet("/{batchId}", GetAsync).WithName("GetBatch");
+
+        var alliance = batches.MapGroup("").RequireAuthorization(PortalUser.Alliance);
+        alliance.MapPost("/", CreateAsync).WithName("CreateBatch").WithSummary("Creates or replaces a batch definition while it is in Draft.");
+        alliance.MapPost("/{batchId}/open-reporting", (string batchId, GrainAccess grains) => MoveAsync(grains, batchId, b => b.OpenVolumeReportingAsync()))
+            .WithName("OpenVolumeReporting");
+        alliance.MapPost("/{batchId}/close-reporting", async (string batchId, GrainAccess grains) =>
+        {
+            await grains.AllianceBatchAsync(batchId);
+            return TypedResults.Ok(await grains.Batch(batchId).CloseVolumeReportingAsync());
+        }).WithName("CloseVolumeReporting");
+        alliance.MapPost("/{batchId}/open-bidding", (string batchId, GrainAccess grains) => MoveAsync(grains, batchId, b => b.OpenBiddingAsync()))
+            .WithName("OpenBidding");
+        alliance.MapPost("/{batchId}/open-bids", (string batchId, GrainAccess grains) => MoveAsync(grains, batchId, b => b.OpenBidsAsync()))
+            .WithName("OpenBids").WithSummary("Opens the sealed bids; refused before the opening time.");
+        alliance.MapPost("/{batchId}/renewal", async (string batchId, RenewalRequest request, GrainAccess grains) =>
+        {
+            await grains.AllianceBatchAsync(batchId);
+            return TypedResults.Ok(await grains.Batch(batchId).CreateRenewalAsync(request));
+        }).WithName("CreateRenewal").WithSummary("Creates the renewal batch of an expiring batch.");
+        return api;
+    }
+
+    private static async Task<Ok<IReadOnlyList<BatchSummary>>> ListAsync(GrainAccess grains, ClaimsPrincipal user)
+    {
+        var directory = grains.Directory();
+        IReadOnlyList<BatchSummary> list = user.Role() switch
+        {
+            PortalUser.Alliance => (await directory.ListBatchesAsync()).Where(b => b.AllianceId == user.Organisation()).ToList(),
+            PortalUser.Hospital => await directory.ListBatchesForHospitalAsync(user.Organisation()),
+            _ => (await directory.ListBatchesAsync()).Where(b => b.Phase >= TenderBatchPhase.Bidding).ToList(),
+        };
+        return TypedResults.Ok(list);
+    }
+
+    /// <summary>The batch if the user may see it (see <see cref="GrainAccess"/>).</summary>
+    public static Task<TenderBatchView> VisibleBatchAsync(GrainAccess grains, ClaimsPrincipal user, string batchId) => user.Role() switch
+    {
+        PortalUser.Alliance => grains.AllianceBatchAsync(batchId),
+        PortalUser.Hospital => grains.HospitalBatchAsync(batchId),
+        _ => grains.BiddingBatchAsync(batchId),
+    };
+
+    private static async Task<Ok<TenderBatchView>> GetAsync(string batchId, GrainAccess grains, ClaimsPrincipal user) =>
+        TypedResults.Ok(await VisibleBatchAsync(grains, user, batchId));
+
+    private static async Task<Results<Ok<TenderBatchView>, ProblemHttpResult>> CreateAsync(CreateBatchRequest request, GrainAccess grains, ClaimsPrincipal user)
+    {
+        if (request.Definition?.AllianceId != user.Organisation())
+        {
+            return Problems.Result(GrainAccess.Forbidden($"batches of alliance '{request.Definition?.AllianceId}'"));
+        }
+        var batch = grains.Batch(request.BatchId);
+        try
+        {
+            var existing = await batch.GetAsync();
+            if (existing.Definition!.AllianceId != user.Organisation())
+            {
+                return Problems.Result(GrainAccess.Forbidden($"batch {request.BatchId}"));
+            }
+        }
+        catch (Contracts.Errors.ProcurementException ex) when (ex.Code == Contracts.Errors.ErrorCodes.NotConfigured)
+        {
+            // A new batch.
+        }
+        return TypedResults.Ok(await batch.ConfigureAsync(request.Definition));
+    }
+
+    private static async Task<Ok<TenderBatchView>> MoveAsync(GrainAccess grains, string batchId, Func<ITenderBatchGrain, Task<TenderBatchView>> move)
+    {
+        await grains.AllianceBatchAsync(batchId);
+        return TypedResults.Ok(await move(grains.Batch(batchId)));
+    }
+}

@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Procurement.BidPortal.Security;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Grains;
+
+namespace Procurement.BidPortal.Api;
+
+/// <summary>Bids: a manufacturer's own, sealed, until the opening; everyone's, with prices, after it.</summary>
+public static class BidApi
+{
+    public static RouteGroupBuilder MapBidApi(this RouteGroupBuilder api)
+    {
+        var bids = api.MapGroup("").WithTags("Bids");
+        bids.MapGet("/batches/{batchId}/bids", ListAsync).RequireAuthorization(p => p.RequireRole(PortalUser.Alliance, PortalUser.Manufacturer))
+            .WithName("ListBids").WithSummary("Before the opening: the caller's own bids, sealed (an alliance sees all, sealed). After: every active bid with its price.");
+        var manufacturer = bids.MapGroup("").RequireAuthorization(PortalUser.Manufacturer);
+        manufacturer.MapPost("/batches/{batchId}/bids", SubmitAsync).RequireRateLimiting(PortalLimits.Bids)
+            .WithName("SubmitBid").WithSummary("Submits a sealed bid; the receipt proves what was received and when.");
+        manufacturer.MapPut("/bids/{bidId:guid}", AmendAsync).RequireRateLimiting(PortalLimits.Bids).WithName("AmendBid");
+        manufacturer.MapDelete("/bids/{bidId:guid}", WithdrawAsync).RequireRateLimiting(PortalLimits.Bids).WithName("WithdrawBid");
+        manufacturer.MapGet("/my/bids", async (GrainAccess grains) => TypedResults.Ok(await grains.Bidder().ListBidsAsync()))
+            .WithName("ListMyBids").WithSummary("The caller's bids in every batch, sealed.");
+        return api;
+    }
+
+    private static async Task<IResult> ListAsync(string batchId, GrainAccess grains, ClaimsPrincipal user)
+    {
+        var view = await BatchApi.VisibleBatchAsync(grains, user, batchId);
+        if (view.Phase >= TenderBatchPhase.Opened)
+        {
+            return TypedResults.Ok(await grains.Batch(batchId).GetOpenedBidsAsync());
+        }
+        var sealedBids = await grains.Batch(batchId).ListSealedBidsAsync();
+        return TypedResults.Ok(user.Role() == PortalUser.Alliance
+            ? sealedBids
+            : sealedBids.Where(b => b.ManufacturerId == user.Organisation()).ToList());
+    }
+
+    private static async Task<Results<Ok<BidReceipt>, ProblemHttpResult>> SubmitAsync(string batchId, BidRequest request, GrainAccess grains)
+    {
+        if (request.Content?.BatchId != batchId)
+        {
+            return Problems.Result(Contracts.Errors.ErrorCodes.InvalidField, $"content.batchId must be the batch of the address, {batchId}.", "content.batchId");
+        }
+        return TypedResults.Ok(await grains.Bidder().SubmitBidAsync(request.ClientRequestId, request.Content));
+    }
+
+    private static async Task<Ok<BidReceipt>> AmendAsync(Guid bidId, BidRequest request, GrainAccess grains) =>
+        TypedResults.Ok(await grains.Bidder().AmendBidAsync(request.ClientRequestId, bidId, request.Content));
+
+    private static async Task<Ok<BidReceipt>> WithdrawAsync(Guid bidId, string clientRequestId, GrainAccess grains) =>
+        TypedResults.Ok(await grains.Bidder().WithdrawBidAsync(clientRequestId, bidId));
+}

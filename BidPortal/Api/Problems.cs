@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Procurement.Contracts.Errors;
+
+namespace Procurement.BidPortal.Api;
+
+/// <summary>
+/// Refusals as RFC 9457 problem details carrying the stable <c>code</c> (and the <c>field</c>
+/// when one input is at fault). Unexpected failures become a plain 500 without a stack trace.
+/// </summary>
+public static class Problems
+{
+    private static readonly HashSet<string> NotFound =
+    [
+        ErrorCodes.NotFound, ErrorCodes.NotConfigured, ErrorCodes.BidNotFound, ErrorCodes.ObjectionNotFound, ErrorCodes.AgreementNotFound,
+    ];
+
+    private static readonly HashSet<string> BadInput =
+    [
+        ErrorCodes.RequiredField, ErrorCodes.InvalidField, ErrorCodes.UnknownProduct, ErrorCodes.BelowHistoryNeedsReason,
+        ErrorCodes.PriceAboveMaximum, ErrorCodes.NotQualified, ErrorCodes.UnknownReference, ErrorCodes.FutureMonth,
+        ErrorCodes.NoAgreementForProduct, ErrorCodes.UnknownManufacturer, ErrorCodes.DuplicateLine, ErrorCodes.MalformedFile,
+        ErrorCodes.NotParticipating, ErrorCodes.AntiforgeryFailed,
+    ];
+
+    public static int StatusOf(string code) => code switch
+    {
+        _ when NotFound.Contains(code) => StatusCodes.Status404NotFound,
+        _ when BadInput.Contains(code) => StatusCodes.Status400BadRequest,
+        ErrorCodes.Forbidden => StatusCodes.Status403Forbidden,
+        ErrorCodes.Unauthenticated or ErrorCodes.SignInFailed => StatusCodes.Status401Unauthorized,
+        ErrorCodes.AccountLocked => StatusCodes.Status423Locked,
+        ErrorCodes.RateLimited => StatusCodes.Status429TooManyRequests,
+        ErrorCodes.StoreFailure => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status409Conflict,
+    };
+
+    public static ProblemDetails For(string code, string message, string? field = null)
+    {
+        var problem = new ProblemDetails
+        {
+            Status = StatusOf(code),
+            Title = code,
+            Detail = message,
+            Type = $"https://procurement.example/problems/{code.ToLowerInvariant().Replace('_', '-')}",
+        };
+        problem.Extensions["code"] = code;
+        if (field is not null)
+        {
+            problem.Extensions["field"] = field;
+        }
+        return problem;
+    }
+
+    public static ProblemHttpResult Result(ProcurementException ex) => TypedResults.Problem(For(ex.Code, ex.Message, ex.Field));
+
+    public static ProblemHttpResult Result(string code, string message, string? field = null) => TypedResults.Problem(For(code, message, field));
+
+    /// <summary>The exception handler of <c>/api</c>: a refusal keeps its code, anything else is a 500 that names no internals.</summary>
+    public static async Task HandleAsync(HttpContext context)
+    {
+        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var problem = error switch
+        {
+            ProcurementException ex => For(ex.Code, ex.Message, ex.Field),
+            BadHttpRequestException bad => For(ErrorCodes.InvalidField, bad.Message),
+            Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException => For(ErrorCodes.AntiforgeryFailed, "The form's antiforgery token is missing or stale; reload the page."),
+            _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "INTERNAL_ERROR", Detail = "The request failed on the server; the log has the cause." },
+        };
+        if (error is BadHttpRequestException { StatusCode: var status } && status != StatusCodes.Status400BadRequest)
+        {
+            problem.Status = status;
+        }
+        context.Response.StatusCode = problem.Status ?? 500;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Localization;
+using Procurement.BidPortal.Security;
+using Procurement.Contracts.Domain;
+
+namespace Procurement.BidPortal.Pages.Bidding;
+
+public sealed class AgreementsModel(GrainAccess grains, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+{
+    public IReadOnlyList<Agreement> Agreements { get; private set; } = [];
+
+    public IReadOnlyList<SupplierVolume> Volumes { get; private set; } = [];
+
+    public async Task OnGetAsync()
+    {
+        Agreements = await Grains.Directory().ListAgreementsForManufacturerAsync(User.Organisation());
+        Volumes = await Grains.Directory().ListSupplierVolumesAsync(User.Organisation());
+    }
+}

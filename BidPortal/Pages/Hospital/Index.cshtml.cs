@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Localization;
+using Procurement.BidPortal.Security;
+using Procurement.Contracts.Domain;
+
+namespace Procurement.BidPortal.Pages.Hospital;
+
+/// <summary>A hospital's start page: its batches, its agreements and suppliers, and completion against time progress.</summary>
+public sealed class IndexModel(GrainAccess grains, TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+{
+    public IReadOnlyList<BatchSummary> Batches { get; private set; } = [];
+
+    public IReadOnlyList<HospitalAgreementView> Agreements { get; private set; } = [];
+
+    /// <summary>Per agreement: units counted toward it this agreement year over the hospital's agreed volume, and the share of the year gone.</summary>
+    public IReadOnlyList<(string Label, decimal Completion, decimal? TimeProgress)> Progress { get; private set; } = [];
+
+    public async Task OnGetAsync()
+    {
+        Batches = await Grains.Directory().ListBatchesForHospitalAsync(User.Organisation());
+        Agreements = await Grains.Directory().ListAgreementsForHospitalAsync(User.Organisation());
+        var usage = await Grains.Hospital().GetUsageAsync(null);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        Progress = Agreements
+            .Where(a => a.Agreement.State is AgreementState.Active or AgreementState.Expiring && a.Part.AnnualVolume > 0)
+            .Select(a =>
+            {
+                var monthsIn = Math.Max(0, (today.Year - a.Agreement.Start.Year) * 12 + today.Month - a.Agreement.Start.Month) % 12;
+                var yearStart = a.Agreement.Start.AddMonths((today.Year - a.Agreement.Start.Year) * 12 + today.Month - a.Agreement.Start.Month - monthsIn);
+                var counted = usage.Where(u => u.AgreementId == a.Agreement.AgreementId && string.CompareOrdinal(u.Month, yearStart.ToString("yyyy-MM")) >= 0).Sum(u => u.CountedUnits);
+                var time = today < a.Agreement.Start ? 0m : (monthsIn + (today.Day - 1) / (decimal)DateTime.DaysInMonth(today.Year, today.Month)) / 12m;
+                return ($"{a.Agreement.ProductId} · {a.Agreement.ManufacturerId}", counted / (decimal)a.Part.AnnualVolume, (decimal?)time);
+            })
+            .ToList();
+    }
+}

@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+using Procurement.BidPortal.Api;
+using Procurement.BidPortal.Security;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Grains;
+
+namespace Procurement.BidPortal.Pages.Hospital;
+
+/// <summary>A hospital's volume report for one batch: a form per product, or a CSV/XLSX upload, all lines or none.</summary>
+public sealed class ReportModel(GrainAccess grains, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+{
+    [BindProperty(SupportsGet = true)]
+    public string Id { get; set; } = "";
+
+    [BindProperty]
+    public List<VolumeReportLine> Lines { get; set; } = [];
+
+    public TenderBatchView View { get; private set; } = null!;
+
+    public ReportingTerms Terms { get; private set; } = null!;
+
+    public IReadOnlyList<VolumeReport> Reports { get; private set; } = [];
+
+    public IReadOnlyList<Manufacturer> Manufacturers { get; private set; } = [];
+
+    public IReadOnlyList<RowError> RowErrors { get; private set; } = [];
+
+    [TempData]
+    public string? Saved { get; set; }
+
+    public async Task OnGetAsync() => await LoadAsync();
+
+    public async Task<IActionResult> OnPostFormAsync()
+    {
+        await LoadAsync();
+        var lines = Lines.Where(l => !string.IsNullOrEmpty(l.ProductId)).ToList();
+        if (!await TryAsync(() => Grains.Hospital().SubmitVolumeReportsAsync(Id, lines), ""))
+        {
+            return Page();
+        }
+        Saved = L["{0} report line(s) saved.", lines.Count];
+        return RedirectToPage(new { id = Id });
+    }
+
+    public async Task<IActionResult> OnPostUploadAsync(IFormFile? file)
+    {
+        await LoadAsync();
+        if (file is null || file.Length == 0)
+        {
+            Problem = L["Choose a CSV or XLSX file to upload."];
+            return Page();
+        }
+        HospitalApi.VolumeUploadResult? result = null;
+        if (!await TryAsync(async () =>
+        {
+            await using var stream = file.OpenReadStream();
+            result = await HospitalApi.ImportVolumesAsync(Grains, Id, stream, UploadParser.IsXlsx(file.ContentType, file.FileName));
+        }))
+        {
+            return Page();
+        }
+        if (!result!.Accepted)
+        {
+            RowErrors = result.Errors;
+            Problem = L["Nothing was saved: {0} row error(s).", result.Errors.Count];
+            return Page();
+        }
+        Saved = L["{0} report line(s) saved from {1}.", result.Lines.Count, file.FileName];
+        return RedirectToPage(new { id = Id });
+    }
+
+    private async Task LoadAsync()
+    {
+        View = await Grains.HospitalBatchAsync(Id);
+        Terms = await Grains.Batch(Id).GetReportingTermsAsync(User.Organisation());
+        Reports = await Grains.Hospital().GetVolumeReportsAsync(Id);
+        Manufacturers = await Grains.Directory().ListManufacturersAsync();
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+using Procurement.BidPortal.Security;
+using Procurement.Contracts.Errors;
+
+namespace Procurement.BidPortal.Pages;
+
+/// <summary>
+/// The base of the portal's pages: the grains as the user may reach them, and a refusal shown on
+/// the form, next to the field it names, with its stable code.
+/// </summary>
+public abstract class PortalPage(GrainAccess grains, IStringLocalizer<SharedResource> localizer) : PageModel
+{
+    protected GrainAccess Grains { get; } = grains;
+
+    protected IStringLocalizer<SharedResource> L { get; } = localizer;
+
+    /// <summary>The message of the last refusal, for the page's alert.</summary>
+    public string? Problem { get; set; }
+
+    /// <summary>Runs an action; a refusal becomes a model error on the form rather than an error page.</summary>
+    protected async Task<bool> TryAsync(Func<Task> action, string? prefix = null)
+    {
+        try
+        {
+            await action();
+            return true;
+        }
+        catch (ProcurementException ex)
+        {
+            Problem = $"{ex.Message} ({ex.Code})";
+            ModelState.AddModelError(ex.Field is null ? "" : $"{prefix}{ex.Field}", $"{ex.Message} ({ex.Code})");
+            return false;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Security.Claims;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
+
+namespace Procurement.BidPortal.Security;
+
+/// <summary>
+/// The grains as the signed-in user may reach them: every call names the user in the request
+/// context (for the event log), and the organisation checks live here, once, for pages and API alike.
+/// A resource of another organisation is refused with <c>FORBIDDEN</c> before any grain changes.
+/// </summary>
+public sealed class GrainAccess(IClusterClient client, IHttpContextAccessor http)
+{
+    public IClusterClient Client => Act();
+
+    private ClaimsPrincipal User => http.HttpContext?.User ?? new ClaimsPrincipal();
+
+    /// <summary>Puts the signed-in user into the request context of the grain calls that follow on this flow.</summary>
+    public IClusterClient Act()
+    {
+        if (User.Identity?.IsAuthenticated == true)
+        {
+            RequestContext.Set(RequestActor.Key, User.Actor());
+        }
+        return client;
+    }
+
+    public static ProcurementException Forbidden(string what) =>
+        new(ErrorCodes.Forbidden, $"You may not see or change {what}.");
+
+    /// <summary>A batch of the signed-in alliance.</summary>
+    public async Task<TenderBatchView> AllianceBatchAsync(string batchId)
+    {
+        var view = await Act().GetGrain<ITenderBatchGrain>(batchId).GetAsync();
+        if (view.Definition?.AllianceId != User.Organisation())
+        {
+            throw Forbidden($"batch {batchId}");
+        }
+        return view;
+    }
+
+    /// <summary>A batch as a manufacturer sees it: only once bidding has opened.</summary>
+    public async Task<TenderBatchView> BiddingBatchAsync(string batchId)
+    {
+        var view = await Act().GetGrain<ITenderBatchGrain>(batchId).GetAsync();
+        if (view.Phase < TenderBatchPhase.Bidding)
+        {
+            throw Forbidden($"batch {batchId} before bidding opens");
+        }
+        return view;
+    }
+
+    /// <summary>A batch the signed-in hospital takes part in.</summary>
+    public async Task<TenderBatchView> HospitalBatchAsync(string batchId)
+    {
+        var view = await Act().GetGrain<ITenderBatchGrain>(batchId).GetAsync();
+        if (view.Definition is null || !view.Definition.HospitalIds.Contains(User.Organisation()))
+        {
+            throw Forbidden($"batch {batchId}");
+        }
+        return view;
+    }
+
+    /// <summary>An agreement of a batch of the signed-in alliance.</summary>
+    public async Task<Agreement> AllianceAgreementAsync(Guid agreementId)
+    {
+        Agreement agreement;
+        try
+        {
+            agreement = await Act().GetGrain<IAgreementGrain>(agreementId).GetAsync();
+        }
+        catch (ProcurementException ex) when (ex.Code == ErrorCodes.AgreementNotFound)
+        {
+            throw Forbidden($"agreement {agreementId}");
+        }
+        await AllianceBatchAsync(agreement.BatchId);
+        return agreement;
+    }
+
+    public IBidderGrain Bidder() => Act().GetGrain<IBidderGrain>(User.Organisation());
+
+    public IHospitalGrain Hospital() => Act().GetGrain<IHospitalGrain>(User.Organisation());
+
+    public IDirectoryGrain Directory() => Act().GetGrain<IDirectoryGrain>(0);
+
+    public IMonitoringGrain Monitoring() => Act().GetGrain<IMonitoringGrain>(0);
+
+    public ITenderBatchGrain Batch(string batchId) => Act().GetGrain<ITenderBatchGrain>(batchId);
+}

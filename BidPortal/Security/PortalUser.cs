@@ -1,0 +1,44 @@
+using System.Security.Claims;
+using Procurement.Contracts.Domain;
+
+namespace Procurement.BidPortal.Security;
+
+/// <summary>The claims of a signed-in user: the user name, the kind of organisation (the role) and its id.</summary>
+public static class PortalUser
+{
+    public const string OrganisationClaim = "procurement:org";
+
+    public const string Scheme = "procurement";
+
+    /// <summary>Policy names: one per organisation kind.</summary>
+    public const string Alliance = "alliance";
+    public const string Hospital = "hospital";
+    public const string Manufacturer = "manufacturer";
+
+    public static string RoleOf(OrganisationKind kind) => kind switch
+    {
+        OrganisationKind.Alliance => Alliance,
+        OrganisationKind.Hospital => Hospital,
+        _ => Manufacturer,
+    };
+
+    public static ClaimsPrincipal Principal(UserAccount account) =>
+        new(new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.Name, account.UserName),
+                new Claim(ClaimTypes.GivenName, account.DisplayName),
+                new Claim(ClaimTypes.Role, RoleOf(account.Kind)),
+                new Claim(OrganisationClaim, account.OrganisationId),
+            ],
+            Scheme));
+
+    public static string Organisation(this ClaimsPrincipal user) =>
+        user.FindFirstValue(OrganisationClaim) ?? throw new InvalidOperationException("The user has no organisation claim.");
+
+    public static string UserName(this ClaimsPrincipal user) => user.Identity?.Name ?? "";
+
+    public static string Role(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.Role) ?? "";
+
+    /// <summary>How the event log names this user.</summary>
+    public static string Actor(this ClaimsPrincipal user) => $"user:{user.UserName()}";
+}
