@@ -88,7 +88,7 @@ public static class PortalExtensions
         });
 
         services.AddProblemDetails();
-        services.AddLocalization();
+        services.AddLocalization(options => options.ResourcesPath = "Resources");
         services.Configure<RequestLocalizationOptions>(options =>
         {
             options.DefaultRequestCulture = new RequestCulture("en");

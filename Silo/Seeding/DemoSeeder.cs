@@ -68,7 +68,11 @@ public sealed class DemoSeeder(
         ("hospital.bj1", "Beijing People's Hospital No. 1 pharmacy", OrganisationKind.Hospital, "H-BJ-001"),
         ("maker.huahai", "Huahai tender desk", OrganisationKind.Manufacturer, "M-HUAHAI"),
         ("maker.qilu", "Qilu tender desk", OrganisationKind.Manufacturer, "M-QILU"),
+        ("alliance.south", "South China alliance administrator", OrganisationKind.Alliance, SouthAllianceId),
     ];
+
+    /// <summary>A second alliance, so that each alliance's administrators see only their own batches.</summary>
+    public const string SouthAllianceId = "ALLIANCE-SOUTH";
 
     private static readonly Region[] Regions =
     [
@@ -99,6 +103,7 @@ public sealed class DemoSeeder(
     private async Task SeedAsync()
     {
         await grains.GetGrain<IAllianceGrain>(AllianceId).RegisterAsync(new Alliance(AllianceId, "North China Purchasing Alliance", Regions));
+        await grains.GetGrain<IAllianceGrain>(SouthAllianceId).RegisterAsync(new Alliance(SouthAllianceId, "South China Purchasing Alliance", [new("GD", "Guangdong")]));
         foreach (var product in Products)
         {
             await grains.GetGrain<IProductGrain>(product.Id).RegisterAsync(product);

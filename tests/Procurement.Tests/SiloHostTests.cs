@@ -50,14 +50,14 @@ public sealed class SiloHostTests
         Assert.Contains(silo.Lines, l => l.Contains("Store:Provider must be 'sqlite' or 'postgresql', not 'oracle'", StringComparison.Ordinal));
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private sealed class SiloProcess : IDisposable
+    internal sealed class SiloProcess : IDisposable
     {
         private readonly Process _process;
 

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit;
+
+namespace Procurement.Tests.Portal;
+
+/// <summary>The portal's API and pages over a real silo process: who may do what, sign-in, uploads, languages.</summary>
+[Collection(PortalCollection.Name)]
+public sealed class PortalApiTests(PortalFixture portal)
+{
+    private const string Batch = "DEMO-2026-01";
+
+    private static readonly object AnyBody = new { };
+
+    /// <summary>(caller, method, path, body): every one must be refused, and nothing may change.</summary>
+    private static readonly (string? User, string Method, string Path, object? Body)[] Matrix =
+    [
+        (null, "GET", "/api/batches", null),
+        (null, "GET", $"/api/batches/{Batch}", null),
+        (null, "POST", $"/api/batches/{Batch}/close-reporting", AnyBody),
+        // Another alliance on this alliance's batch.
+        ("alliance.south", "GET", $"/api/batches/{Batch}", null),
+        ("alliance.south", "POST", $"/api/batches/{Batch}/open-reporting", AnyBody),
+        ("alliance.south", "POST", $"/api/batches/{Batch}/close-reporting", AnyBody),
+        ("alliance.south", "POST", $"/api/batches/{Batch}/open-bidding", AnyBody),
+        ("alliance.south", "POST", $"/api/batches/{Batch}/open-bids", AnyBody),
+        ("alliance.south", "POST", $"/api/batches/{Batch}/award", new { mode = "cost-optimal", regionBudgets = new { }, timeLimitSeconds = 5 }),
+        ("alliance.south", "POST", $"/api/batches/{Batch}/award/compare", new { modes = new[] { "ranked-pick" }, regionBudgets = new { }, timeLimitSeconds = 5 }),
+        ("alliance.south", "POST", $"/api/batches/{Batch}/objections/{Guid.NewGuid()}/answer", new { text = "no" }),
+        ("alliance.south", "POST", $"/api/batches/{Batch}/finalise", AnyBody),
+        ("alliance.south", "POST", $"/api/batches/{Batch}/renewal", new { batchId = "X", name = "X", windows = new { reportingCloses = "2027-01-01T00:00:00Z", biddingDeadline = "2027-02-01T00:00:00Z", openingTime = "2027-02-01T00:00:00Z", publicityDays = 7 }, agreementMonths = 12 }),
+        ("alliance.south", "GET", $"/api/batches/{Batch}/monitoring", null),
+        ("alliance.south", "GET", $"/api/batches/{Batch}/bids", null),
+        ("alliance.south", "GET", $"/api/batches/{Batch}/award", null),
+        ("alliance.south", "GET", $"/api/batches/{Batch}/objections", null),
+        ("alliance.south", "GET", $"/api/batches/{Batch}/agreements", null),
+        ("alliance.south", "POST", $"/api/agreements/{Guid.NewGuid()}/supply-failure", new { text = "x" }),
+        ("alliance.south", "POST", "/api/batches", new { batchId = Batch, definition = new { allianceId = "ALLIANCE-NORTH", name = "taken over", products = Array.Empty<object>(), regionCodes = Array.Empty<string>(), hospitalIds = Array.Empty<string>(), ruleSet = new { name = "round11", parameters = new { }, conversion = new { packFactor = 1.0, strengthFactor = 1.0 } }, windows = new { reportingCloses = "2027-01-01T00:00:00Z", biddingDeadline = "2027-02-01T00:00:00Z", openingTime = "2027-02-01T00:00:00Z", publicityDays = 7 }, agreementMonths = 12 } }),
+        ("alliance.south", "POST", $"/api/batches/{Batch}/volume-reports", new[] { new { productId = "AMLODIPINE-TAB", annualVolume = 1 } }),
+        // A hospital on alliance and manufacturer actions.
+        ("hospital.bj1", "POST", $"/api/batches/{Batch}/close-reporting", AnyBody),
+        ("hospital.bj1", "GET", $"/api/batches/{Batch}/monitoring", null),
+        ("hospital.bj1", "GET", $"/api/batches/{Batch}/bids", null),
+        ("hospital.bj1", "POST", $"/api/batches/{Batch}/bids", new { clientRequestId = "r1", content = new { batchId = Batch, productId = "AMLODIPINE-TAB", specificationCode = "5mgx28", pricePerPack = 1.0, annualCapacity = 1, supplyRegions = new[] { "BJ" } } }),
+        ("hospital.bj1", "GET", "/api/manufacturer/agreements", null),
+        // A manufacturer on alliance and hospital actions, and on a batch before bidding opens.
+        ("maker.huahai", "GET", $"/api/batches/{Batch}", null),
+        ("maker.huahai", "POST", $"/api/batches/{Batch}/close-reporting", AnyBody),
+        ("maker.huahai", "POST", $"/api/batches/{Batch}/finalise", AnyBody),
+        ("maker.huahai", "GET", $"/api/batches/{Batch}/volume-reports", null),
+        ("maker.huahai", "POST", $"/api/batches/{Batch}/volume-reports", new[] { new { productId = "AMLODIPINE-TAB", annualVolume = 1 } }),
+        ("maker.huahai", "GET", "/api/hospital/agreements", null),
+    ];
+
+    [Fact]
+    public async Task Every_endpoint_refuses_other_roles_and_organisations_and_changes_nothing()
+    {
+        var admin = await portal.ClientAsync("alliance.admin");
+        var hospital = await portal.ClientAsync("hospital.bj1");
+        var before = await admin.GetStringAsync($"/api/batches/{Batch}");
+        var reportsBefore = await hospital.GetStringAsync($"/api/batches/{Batch}/volume-reports");
+        var clients = new Dictionary<string, HttpClient>();
+        var failures = new List<string>();
+
+        foreach (var (user, method, path, body) in Matrix)
+        {
+            var key = user ?? "anonymous";
+            if (!clients.TryGetValue(key, out var client))
+            {
+                client = clients[key] = await portal.ClientAsync(user);
+            }
+            using var request = new HttpRequestMessage(new HttpMethod(method), path);
+            if (body is not null)
+            {
+                request.Content = JsonContent.Create(body);
+            }
+            using var response = await client.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            var status = (int)response.StatusCode;
+            if (status is not (401 or 403 or 404))
+            {
+                failures.Add($"{key} {method} {path}: {status} {text}");
+                continue;
+            }
+            using var problem = JsonDocument.Parse(text);
+            var code = problem.RootElement.GetProperty("code").GetString();
+            if (code is not ("UNAUTHENTICATED" or "FORBIDDEN" or "NOT_FOUND" or "BID_NOT_FOUND" or "AGREEMENT_NOT_FOUND" or "OBJECTION_NOT_FOUND"))
+            {
+                failures.Add($"{key} {method} {path}: code {code}");
+            }
+        }
+
+        Assert.Empty(failures);
+        Assert.Equal(before, await admin.GetStringAsync($"/api/batches/{Batch}"));
+        Assert.Equal(reportsBefore, await hospital.GetStringAsync($"/api/batches/{Batch}/volume-reports"));
+        using var list = JsonDocument.Parse(await (await portal.ClientAsync("alliance.south")).GetStringAsync("/api/batches"));
+        Assert.Equal(0, list.RootElement.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Repeated_wrong_passwords_lock_the_account_and_an_unknown_user_looks_the_same()
+    {
+        using var client = await portal.ClientAsync(null);
+        for (var attempt = 1; attempt <= 4; attempt++)
+        {
+            var wrong = await client.PostAsJsonAsync("/api/session", new { userName = "maker.qilu", password = $"wrong-{attempt}-password" });
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+            Assert.Contains("SIGN_IN_FAILED", await wrong.Content.ReadAsStringAsync());
+        }
+        var fifth = await client.PostAsJsonAsync("/api/session", new { userName = "maker.qilu", password = "wrong-5-password" });
+        Assert.Equal(HttpStatusCode.Locked, fifth.StatusCode);
+        Assert.Contains("ACCOUNT_LOCKED", await fifth.Content.ReadAsStringAsync());
+
+        var right = await client.PostAsJsonAsync("/api/session", new { userName = "maker.qilu", password = PortalFixture.Password });
+        Assert.Equal(HttpStatusCode.Locked, right.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/batches")).StatusCode);
+
+        var unknown = await client.PostAsJsonAsync("/api/session", new { userName = "nobody.here", password = "whatever-password" });
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        Assert.Contains("SIGN_IN_FAILED", await unknown.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_describes_the_api_and_the_dashboard_is_for_alliance_administrators()
+    {
+        using var anonymous = await portal.ClientAsync(null);
+        using var document = JsonDocument.Parse(await anonymous.GetStringAsync("/api/openapi/v1.json"));
+        var paths = document.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/api/batches/{batchId}/bids", paths);
+        Assert.Contains("/api/batches/{batchId}/volume-reports/upload", paths);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await anonymous.GetAsync("/dashboard/")).StatusCode);
+        var manufacturer = await portal.ClientAsync("maker.huahai");
+        Assert.Equal(HttpStatusCode.Redirect, (await manufacturer.GetAsync("/dashboard/")).StatusCode);
+        var admin = await portal.ClientAsync("alliance.admin");
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/dashboard/")).StatusCode);
+    }
+}
