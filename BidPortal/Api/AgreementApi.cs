@@ -14,7 +14,7 @@ public static class AgreementApi
         var agreements = api.MapGroup("").WithTags("Agreements");
         agreements.MapGet("/batches/{batchId}/agreements", ListAsync).WithName("ListAgreements")
             .WithSummary("An alliance sees every agreement of its batch; a manufacturer its own; a hospital those it buys under.");
-        agreements.MapGet("/batches/{batchId}/monitoring", (string batchId, GrainAccess grains, TimeProvider clock) => MonitoringAsync(grains, batchId, clock))
+        agreements.MapGet("/batches/{batchId}/monitoring", (string batchId, GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) => MonitoringAsync(grains, batchId, clock))
             .RequireAuthorization(PortalUser.Alliance).WithName("GetMonitoring")
             .WithSummary("Completion by region, product and agreement, flagged hospitals, agreements expiring within 180 days, notifications.");
         agreements.MapPost("/agreements/{agreementId:guid}/supply-failure", async (Guid agreementId, TextRequest request, GrainAccess grains) =>

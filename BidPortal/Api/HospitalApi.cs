@@ -74,15 +74,26 @@ public static class HospitalApi
         return await grains.Hospital().ImportUsageCsvAsync(month, csv);
     }
 
+    /// <summary>The request body in memory: the sheet readers read synchronously, which Kestrel's body stream refuses.</summary>
+    private static async Task<MemoryStream> BufferAsync(HttpRequest request)
+    {
+        var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        buffer.Position = 0;
+        return buffer;
+    }
+
     private static async Task<Results<Ok<VolumeUploadResult>, UnprocessableEntity<VolumeUploadResult>>> UploadVolumesAsync(string batchId, HttpRequest request, GrainAccess grains)
     {
-        var result = await ImportVolumesAsync(grains, batchId, request.Body, UploadParser.IsXlsx(request.ContentType, null));
+        using var body = await BufferAsync(request);
+        var result = await ImportVolumesAsync(grains, batchId, body, UploadParser.IsXlsx(request.ContentType, null));
         return result.Accepted ? TypedResults.Ok(result) : TypedResults.UnprocessableEntity(result);
     }
 
     private static async Task<Results<Ok<UsageImportResult>, UnprocessableEntity<UsageImportResult>>> UploadUsageAsync(string month, HttpRequest request, GrainAccess grains)
     {
-        var result = await ImportUsageAsync(grains, month, request.Body, UploadParser.IsXlsx(request.ContentType, null));
+        using var body = await BufferAsync(request);
+        var result = await ImportUsageAsync(grains, month, body, UploadParser.IsXlsx(request.ContentType, null));
         return result.Accepted ? TypedResults.Ok(result) : TypedResults.UnprocessableEntity(result);
     }
 }

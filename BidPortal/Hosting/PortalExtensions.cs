@@ -4,7 +4,9 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Procurement.Contracts.Grains;
 using Procurement.BidPortal.Api;
 using Procurement.BidPortal.Security;
 using Procurement.Contracts.Errors;
@@ -29,7 +31,7 @@ public static class PortalExtensions
     {
         var services = builder.Services;
         services.AddHttpContextAccessor();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton(BusinessClock.Key, TimeProvider.System);
         services.AddScoped<GrainAccess>();
         services.AddOptions<PortalLimits>().BindConfiguration(PortalLimits.Section);
 
@@ -88,6 +90,11 @@ public static class PortalExtensions
         });
 
         services.AddProblemDetails();
+        // Enums travel by name ("Bidding", not 3): the API reads the way the domain does.
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        // Pages carry Chinese text as it is, not as numeric character references.
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(options =>
+            options.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddLocalization(options => options.ResourcesPath = "Resources");
         services.Configure<RequestLocalizationOptions>(options =>
         {
@@ -128,11 +135,21 @@ public static class PortalExtensions
 
     public static WebApplication MapBidPortal(this WebApplication app)
     {
-        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = Problems.HandleAsync }));
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages =>
+        // Re-executing handlers must sit on the app itself (a branch has no routing to re-execute into).
+        // People get the friendly pages; the API answers with problem details and keeps its own status bodies.
+        app.UseExceptionHandler("/Error");
+        app.UseStatusCodePagesWithReExecute("/Status", "?code={0}");
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api =>
         {
-            pages.UseExceptionHandler("/Error");
-            pages.UseStatusCodePagesWithReExecute("/Status", "?code={0}");
+            api.Use((context, next) =>
+            {
+                if (context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+                {
+                    pages.Enabled = false;
+                }
+                return next(context);
+            });
+            api.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = Problems.HandleAsync });
         });
         app.UseRequestLocalization();
         app.UseAuthentication();
@@ -143,7 +160,7 @@ public static class PortalExtensions
         app.MapOpenApi("/api/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/api/docs", options => options.WithOpenApiRoutePattern("/api/openapi/{documentName}.json").WithTitle("Procurement portal API")).AllowAnonymous();
         var api = app.MapGroup("/api").DisableAntiforgery();
-        api.MapSessionApi().MapBatchApi().MapBidApi().MapAwardApi().MapHospitalApi().MapAgreementApi();
+        api.MapSessionApi().MapBatchApi().MapBidApi().MapAwardApi().MapHospitalApi().MapAgreementApi().MapExportApi();
         app.MapGet("/assets/{name}", Assets.Serve).AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/culture", SetCulture).AllowAnonymous().ExcludeFromDescription();
         app.MapRazorPages();

@@ -1,3 +1,5 @@
+using Procurement.Contracts.Grains;
+
 namespace Procurement.Grains.Hosting;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Procurement.Grains.Hosting;
 /// </summary>
 public static class ProcurementClock
 {
-    public const string Key = "procurement";
+    public const string Key = BusinessClock.Key;
 
     /// <summary>Stored instants keep whole microseconds, the finest precision every database keeps.</summary>
     public static DateTimeOffset Now(TimeProvider clock)

@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
+using Procurement.Contracts.Grains;
 using Procurement.BidPortal.Security;
 using Procurement.Contracts.Domain;
 
 namespace Procurement.BidPortal.Pages.Alliance;
 
 /// <summary>One batch for its alliance: the phases, the award with its progress, statements, comparison, objections, finalising, renewal and exports.</summary>
-public sealed class BatchModel(GrainAccess grains, TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+public sealed class BatchModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
 {
     [BindProperty(SupportsGet = true)]
     public string Id { get; set; } = "";

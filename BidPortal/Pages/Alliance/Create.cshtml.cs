@@ -7,7 +7,7 @@ using Procurement.Contracts.Grains;
 namespace Procurement.BidPortal.Pages.Alliance;
 
 /// <summary>Creates a batch in Draft: products with maximum prices, regions (their hospitals take part), rule set, windows.</summary>
-public sealed class CreateModel(GrainAccess grains, TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+public sealed class CreateModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
 {
     [BindProperty]
     public string BatchId { get; set; } = "";

@@ -8,7 +8,7 @@ using Procurement.Contracts.Grains;
 namespace Procurement.BidPortal.Pages.Alliance;
 
 /// <summary>The monitoring dashboard: completion by region × product, flagged hospitals, agreements expiring soon, notifications, supply failures.</summary>
-public sealed class MonitoringModel(GrainAccess grains, TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+public sealed class MonitoringModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
 {
     [BindProperty(SupportsGet = true)]
     public string Id { get; set; } = "";

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Localization;
+using Procurement.Contracts.Grains;
 using Procurement.BidPortal.Security;
 using Procurement.Contracts.Domain;
 
 namespace Procurement.BidPortal.Pages.Hospital;
 
 /// <summary>A hospital's start page: its batches, its agreements and suppliers, and completion against time progress.</summary>
-public sealed class IndexModel(GrainAccess grains, TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+public sealed class IndexModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
 {
     public IReadOnlyList<BatchSummary> Batches { get; private set; } = [];
 

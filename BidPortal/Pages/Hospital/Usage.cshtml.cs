@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
+using Procurement.Contracts.Grains;
 using Procurement.BidPortal.Api;
 using Procurement.BidPortal.Security;
 using Procurement.Contracts.Domain;
@@ -7,7 +8,7 @@ using Procurement.Contracts.Domain;
 namespace Procurement.BidPortal.Pages.Hospital;
 
 /// <summary>A month's purchases: one line by form, or the month's sheet by upload; the lines as they count.</summary>
-public sealed class UsageModel(GrainAccess grains, TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+public sealed class UsageModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
 {
     [BindProperty(SupportsGet = true)]
     public string? Month { get; set; }

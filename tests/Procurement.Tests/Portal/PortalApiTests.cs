@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Xunit;
 
@@ -119,6 +120,56 @@ public sealed class PortalApiTests(PortalFixture portal)
         var unknown = await client.PostAsJsonAsync("/api/session", new { userName = "nobody.here", password = "whatever-password" });
         Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
         Assert.Contains("SIGN_IN_FAILED", await unknown.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_volume_upload_with_bad_rows_stores_nothing_and_names_every_row_then_a_good_one_stores_all()
+    {
+        var hospital = await portal.ClientAsync("hospital.bj1");
+        var bad = "product_id,annual_volume,preferred_manufacturer_id,below_history_reason\nATORVASTATIN-TAB,100000,,\nMETFORMIN-TAB,-5,,\n,20,,\n";
+        var refused = await hospital.PostAsync($"/api/batches/{Batch}/volume-reports/upload", new StringContent(bad, Encoding.UTF8, "text/csv"));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        using (var result = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()))
+        {
+            var errors = result.RootElement.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("field").GetString())).ToList();
+            Assert.Contains((2, "annual_volume"), errors);
+            Assert.Contains((3, "product_id"), errors);
+        }
+        Assert.Equal("[]", await hospital.GetStringAsync($"/api/batches/{Batch}/volume-reports"));
+
+        var good = "product_id,annual_volume,preferred_manufacturer_id,below_history_reason\nATORVASTATIN-TAB,100000,M-HUAHAI,\nAMLODIPINE-TAB,200000,,\n";
+        var stored = await hospital.PostAsync($"/api/batches/{Batch}/volume-reports/upload", new StringContent(good, Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        using var reports = JsonDocument.Parse(await hospital.GetStringAsync($"/api/batches/{Batch}/volume-reports"));
+        var lines = reports.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("productId").GetString()!, r => r.GetProperty("annualVolume").GetInt64());
+        Assert.Equal(100000, lines["ATORVASTATIN-TAB"]);
+        Assert.Equal(200000, lines["AMLODIPINE-TAB"]);
+        Assert.Equal("M-HUAHAI", reports.RootElement.EnumerateArray().Single(r => r.GetProperty("productId").GetString() == "ATORVASTATIN-TAB").GetProperty("preferredManufacturerId").GetString());
+    }
+
+    [Fact]
+    public async Task Chinese_browsers_get_Chinese_others_English_and_refusals_are_friendly_pages()
+    {
+        var zh = await (await portal.ClientAsync(null, "zh-CN,zh;q=0.9")).GetStringAsync("/Account/Login");
+        var en = await (await portal.ClientAsync(null, "en-GB,en;q=0.9")).GetStringAsync("/Account/Login");
+        Assert.Contains("登录", zh);
+        Assert.Contains("用户名", zh);
+        Assert.Contains("Sign in", en);
+        Assert.DoesNotContain("登录", en);
+        Assert.Contains("登录", await (await portal.ClientAsync(null, "en")).GetStringAsync("/Account/Login?culture=zh-CN"));
+
+        var manufacturer = await portal.ClientAsync("maker.huahai", "en");
+        var denied = await manufacturer.GetAsync("/Alliance");
+        Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+        var deniedPage = await manufacturer.GetAsync(denied.Headers.Location);
+        Assert.Equal(HttpStatusCode.Forbidden, deniedPage.StatusCode);
+        Assert.Contains("may not see or change", await deniedPage.Content.ReadAsStringAsync());
+        var missing = await manufacturer.GetAsync("/Bidding/Batch?id=NO-SUCH-BATCH");
+        var body = await missing.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("nothing at this address", body);
+        Assert.DoesNotContain("   at ", body);
     }
 
     [Fact]

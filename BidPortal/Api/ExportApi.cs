@@ -1,0 +1,66 @@
+using Procurement.BidPortal.Exports;
+using Procurement.BidPortal.Security;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
+
+namespace Procurement.BidPortal.Api;
+
+/// <summary>Exports for the alliance: the award and the agreements as CSV or XLSX, the whole batch as an OCDS release package.</summary>
+public static class ExportApi
+{
+    public const string Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+    public static RouteGroupBuilder MapExportApi(this RouteGroupBuilder api)
+    {
+        var exports = api.MapGroup("/batches/{batchId}/exports").WithTags("Exports").RequireAuthorization(PortalUser.Alliance);
+        exports.MapGet("/award-allocations.csv", (string batchId, GrainAccess grains) =>
+            AwardFileAsync(grains, batchId, "text/csv; charset=utf-8", $"{batchId}-allocations.csv", AwardExport.WriteAllocationsCsv)).WithName("ExportAllocationsCsv");
+        exports.MapGet("/award-statements.csv", (string batchId, GrainAccess grains) =>
+            AwardFileAsync(grains, batchId, "text/csv; charset=utf-8", $"{batchId}-statements.csv", AwardExport.WriteStatementsCsv)).WithName("ExportStatementsCsv");
+        exports.MapGet("/award.xlsx", (string batchId, GrainAccess grains) =>
+            AwardFileAsync(grains, batchId, Xlsx, $"{batchId}-award.xlsx", AwardExport.WriteXlsx)).WithName("ExportAwardXlsx");
+        exports.MapGet("/agreements.csv", (string batchId, GrainAccess grains) =>
+            AgreementFileAsync(grains, batchId, "text/csv; charset=utf-8", $"{batchId}-agreements.csv", AgreementExport.WriteCsv)).WithName("ExportAgreementsCsv");
+        exports.MapGet("/agreements.xlsx", (string batchId, GrainAccess grains) =>
+            AgreementFileAsync(grains, batchId, Xlsx, $"{batchId}-agreements.xlsx", AgreementExport.WriteXlsx)).WithName("ExportAgreementsXlsx");
+        exports.MapGet("/ocds.json", OcdsAsync).WithName("ExportOcds").WithSummary("The batch as an OCDS 1.1 release package with the VBP extension (docs/OCDS.md).");
+        return api;
+    }
+
+    private static async Task<IResult> AwardFileAsync(GrainAccess grains, string batchId, string type, string name, Action<AwardView, Stream> write)
+    {
+        await grains.AllianceBatchAsync(batchId);
+        var award = await grains.Batch(batchId).GetAwardAsync()
+            ?? throw new ProcurementException(ErrorCodes.NotFound, $"Batch {batchId} has no award yet.", "batchId");
+        var buffer = new MemoryStream();
+        write(award, buffer);
+        return TypedResults.File(buffer.ToArray(), type, name);
+    }
+
+    private static async Task<IResult> AgreementFileAsync(GrainAccess grains, string batchId, string type, string name, Action<IReadOnlyList<Agreement>, Stream> write)
+    {
+        await grains.AllianceBatchAsync(batchId);
+        var buffer = new MemoryStream();
+        write(await grains.Batch(batchId).ListAgreementsAsync(), buffer);
+        return TypedResults.File(buffer.ToArray(), type, name);
+    }
+
+    private static async Task<IResult> OcdsAsync(string batchId, GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, HttpRequest request)
+    {
+        var view = await grains.AllianceBatchAsync(batchId);
+        var batch = grains.Batch(batchId);
+        var directory = grains.Directory();
+        var productIds = view.Definition!.Products.Select(p => p.ProductId).ToHashSet();
+        var products = (await directory.ListProductsAsync()).Where(p => productIds.Contains(p.Id)).ToList();
+        var bids = view.Phase >= TenderBatchPhase.Opened ? await batch.GetOpenedBidsAsync() : null;
+        var award = await batch.GetAwardAsync();
+        var agreements = view.Phase >= TenderBatchPhase.Awarded ? await batch.ListAgreementsAsync() : [];
+        var alliance = await grains.Client.GetGrain<IAllianceGrain>(view.Definition.AllianceId).GetAsync();
+        var ocds = new OcdsBatch(view, products, await directory.ListManufacturersAsync(), bids, award, agreements, alliance);
+        var package = OcdsExport.Build(ocds, clock.GetUtcNow(), alliance?.Name ?? view.Definition.AllianceId, "ocds-vbp");
+        var buffer = new MemoryStream();
+        OcdsExport.Write(package, buffer);
+        return TypedResults.File(buffer.ToArray(), "application/json; charset=utf-8", $"{batchId}-ocds.json");
+    }
+}

@@ -1,0 +1,384 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Procurement.Contracts.Domain;
+
+namespace Procurement.BidPortal.Exports;
+
+/// <summary>
+/// Publishes a batch as Open Contracting Data Standard 1.1, so that anyone can follow a
+/// volume-based procurement with the tools that read OCDS: one compiled-style release per batch
+/// (its whole state at publication), bids through the OCDS bid extension, and what OCDS has no
+/// field for (regions, agreed volumes, agreement versions) as the VBP extension of docs/OCDS.md.
+/// Pure: the package depends only on the arguments.
+/// </summary>
+public static class OcdsExport
+{
+    /// <summary>Where the VBP extension's extension.json will be served; a placeholder until the portal hosts it.</summary>
+    public const string VbpExtensionUri = "https://procurement.example/ocds/vbp-extension/extension.json";
+
+    /// <summary>The OCDS bid extension (release-level <c>bids.details</c>), pinned to a version.</summary>
+    public const string BidExtensionUri =
+        "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.4/extension.json";
+
+    /// <summary>Where packages will be served, one per release id; a placeholder like <see cref="VbpExtensionUri"/>.</summary>
+    public const string PackageBaseUri = "https://procurement.example/ocds/releases/";
+
+    public const string Currency = "CNY";
+
+    /// <summary>The item classification scheme: our own (OCDS reserves the <c>x_</c> prefix for local schemes), the id is the product id.</summary>
+    public const string ClassificationScheme = "x_VBP";
+
+    /// <summary>Statement reasons that mean the bid was never in the comparison, published as bid status <c>disqualified</c>.</summary>
+    private static readonly HashSet<string> DisqualifyingReasons = new(StringComparer.Ordinal)
+    {
+        "LOST_NOT_QUALIFIED",
+        "LOST_ABOVE_MAXIMUM_PRICE",
+    };
+
+    /// <summary>
+    /// The relaxed encoder leaves Chinese text and quotes readable (\" rather than \u0022); it only
+    /// skips the escaping of HTML-sensitive characters, which matters for JSON inlined into a page,
+    /// never for a package served as a JSON file.
+    /// </summary>
+    private static readonly JsonSerializerOptions JsonFormat = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>
+    /// The package for <paramref name="batch"/> as of <paramref name="publishedDate"/>. Prices of
+    /// bids appear only from the opening on, the award only from publicity on, contracts once
+    /// agreements exist; ocid = <paramref name="ocidPrefix"/>-batchId, the release id adds the
+    /// phase and the publication instant so each publication is a new release.
+    /// </summary>
+    public static ReleasePackage Build(OcdsBatch batch, DateTimeOffset publishedDate, string publisherName, string ocidPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentException.ThrowIfNullOrWhiteSpace(publisherName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(ocidPrefix);
+
+        var view = batch.View;
+        var phase = view.Phase;
+        var definition = view.Definition;
+        var names = new Names(batch);
+        var publicAward = phase >= TenderBatchPhase.Publicity ? batch.Award : null;
+        var publicBids = phase >= TenderBatchPhase.Opened ? batch.Bids : null;
+
+        var buyer = batch.Alliance is { } alliance
+            ? new OcdsOrganizationReference(alliance.Id, alliance.Name)
+            : definition is null ? null : new OcdsOrganizationReference(definition.AllianceId, definition.AllianceId);
+
+        var bids = publicBids is null ? null : Bids(publicBids, publicAward, names);
+        var tenderers = publicBids?
+            .Select(b => b.ManufacturerId)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .Select(names.Organisation)
+            .ToList();
+        var awards = publicAward is null && batch.Agreements.Count == 0
+            ? []
+            : Awards(view.BatchId, phase, publicAward, batch.Agreements, publishedDate, names);
+        var contracts = batch.Agreements.Select(a => Contract(view.BatchId, a, batch.BusinessUtcOffset, names)).ToList();
+        var ruleSet = publicAward?.RuleSet ?? definition?.RuleSet.Name;
+
+        var tender = new OcdsTender(
+            Id: view.BatchId,
+            Title: definition?.Name ?? view.BatchId,
+            Status: TenderStatus(phase),
+            ProcurementMethod: "open",
+            ProcurementMethodDetails: ruleSet is null
+                ? "Volume-based procurement"
+                : $"Volume-based procurement (rule set {ruleSet})",
+            MainProcurementCategory: "goods",
+            ProcuringEntity: buyer,
+            Items: definition?.Products.Select(p => names.Item(p.ProductId, ReportedVolume(view, p.ProductId), p.MaxValidUnitPrice)).ToList() ?? [],
+            TenderPeriod: definition is null ? null : new OcdsPeriod(null, definition.Windows.BiddingDeadline),
+            AwardPeriod: definition is null ? null : new OcdsPeriod(view.OpenedAt ?? definition.Windows.OpeningTime, view.PublicityEnds),
+            NumberOfTenderers: tenderers?.Count,
+            Tenderers: tenderers,
+            VbpRuleSet: ruleSet,
+            VbpAwardMode: publicAward?.Mode,
+            VbpAgreementMonths: definition?.AgreementMonths,
+            VbpRegionCodes: definition?.RegionCodes);
+
+        var release = new OcdsRelease(
+            Ocid: Ocid(ocidPrefix, view.BatchId),
+            Id: string.Create(CultureInfo.InvariantCulture, $"{view.BatchId}-{Camel(phase)}-{publishedDate.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}"),
+            Date: publishedDate,
+            Tag: [Tag(phase, contracts.Count > 0)],
+            InitiationType: "tender",
+            Parties: Parties(buyer, tenderers, awards, names),
+            Buyer: buyer,
+            Tender: tender,
+            Bids: bids,
+            Awards: awards.Count > 0 ? awards : null,
+            Contracts: contracts.Count > 0 ? contracts : null,
+            RelatedProcesses: view.RenewalOf is { } previous
+                ? [new OcdsRelatedProcess("1", ["renewalProcess"], $"Renewal of batch {previous}", "ocid", Ocid(ocidPrefix, previous))]
+                : null);
+
+        return new ReleasePackage(
+            Uri: PackageBaseUri + Uri.EscapeDataString(release.Id) + ".json",
+            Version: "1.1",
+            PublishedDate: publishedDate,
+            Publisher: new OcdsPublisher(publisherName),
+            Extensions: [BidExtensionUri, VbpExtensionUri],
+            Releases: [release]);
+    }
+
+    /// <summary>UTF-8 JSON without a BOM, camelCase, indented, nulls omitted, money as decimal numbers.</summary>
+    public static void Write(ReleasePackage package, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentNullException.ThrowIfNull(output);
+        JsonSerializer.Serialize(output, package, JsonFormat);
+    }
+
+    /// <summary>The id of the award of <paramref name="productId"/> to <paramref name="manufacturerId"/>; contracts name it in awardID.</summary>
+    public static string AwardId(string batchId, string productId, string manufacturerId) =>
+        $"{batchId}-{productId}-{manufacturerId}";
+
+    private static string Ocid(string prefix, string batchId) => $"{prefix}-{batchId}";
+
+    private static string Camel<T>(T value)
+        where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+
+    private static string Tag(TenderBatchPhase phase, bool hasContracts) => phase switch
+    {
+        TenderBatchPhase.Draft or TenderBatchPhase.VolumeReporting or TenderBatchPhase.VolumeReportingClosed => "planning",
+        TenderBatchPhase.Bidding or TenderBatchPhase.Opened => "tender",
+        TenderBatchPhase.Publicity => "award",
+        TenderBatchPhase.Awarded => hasContracts ? "contract" : "award",
+        _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, "A phase the OCDS export does not know."),
+    };
+
+    private static string TenderStatus(TenderBatchPhase phase) => phase switch
+    {
+        < TenderBatchPhase.Bidding => "planning",
+        TenderBatchPhase.Awarded => "complete",
+        _ => "active",
+    };
+
+    /// <summary>OCDS contract statuses: an agreement still in force is active; one that has ended, for whatever reason, is terminated.</summary>
+    private static string ContractStatus(AgreementState state) => state switch
+    {
+        AgreementState.Active or AgreementState.Expiring or AgreementState.Suspended => "active",
+        _ => "terminated",
+    };
+
+    private static long? ReportedVolume(TenderBatchView view, string productId) =>
+        view.VolumeTotals.FirstOrDefault(v => string.Equals(v.ProductId, productId, StringComparison.Ordinal))?.TotalAnnualVolume;
+
+    private static OcdsBids Bids(IReadOnlyList<OpenedBid> bids, AwardView? award, Names names)
+    {
+        var statements = new Dictionary<Guid, AwardStatement>();
+        foreach (var statement in award?.Statements ?? [])
+        {
+            statements.TryAdd(statement.BidId, statement);
+        }
+
+        var details = bids
+            .OrderBy(b => b.Content.ProductId, StringComparer.Ordinal)
+            .ThenBy(b => b.ManufacturerId, StringComparer.Ordinal)
+            .ThenBy(b => b.BidId)
+            .Select(b =>
+            {
+                var statement = statements.GetValueOrDefault(b.BidId);
+                return new OcdsBid(
+                    Id: ExportText.Id(b.BidId),
+                    Date: b.ReceivedAt,
+                    Status: statement is not null && DisqualifyingReasons.Contains(statement.Reason) ? "disqualified" : "valid",
+                    Tenderers: [names.Organisation(b.ManufacturerId)],
+                    Value: new OcdsValue(b.Content.PricePerPack, Currency),
+                    VbpProductId: b.Content.ProductId,
+                    VbpSpecificationCode: b.Content.SpecificationCode,
+                    VbpUnitComparablePrice: b.UnitComparablePrice,
+                    VbpAnnualCapacity: b.Content.AnnualCapacity,
+                    VbpSupplyRegions: b.Content.SupplyRegions,
+                    VbpBidderGroup: b.BidderGroup,
+                    VbpVersion: b.Version,
+                    VbpContentSha256: b.ContentSha256,
+                    VbpRank: statement?.Rank,
+                    VbpWon: statement?.Won,
+                    VbpReason: statement?.Reason);
+            })
+            .ToList();
+        return new OcdsBids(details);
+    }
+
+    /// <summary>
+    /// One award per winner and product: every manufacturer that won a product's comparison, is
+    /// primary or spare anywhere for it, or holds an agreement for it (so every contract finds its
+    /// award). The value is the sum of the primary amounts, so the awards add up to the award's total.
+    /// </summary>
+    private static List<OcdsAward> Awards(
+        string batchId,
+        TenderBatchPhase phase,
+        AwardView? award,
+        IReadOnlyList<Agreement> agreements,
+        DateTimeOffset publishedDate,
+        Names names)
+    {
+        var statements = (award?.Statements ?? []).ToLookup(s => (s.ProductId, s.ManufacturerId));
+        var primaries = (award?.Allocations ?? []).ToLookup(a => (a.ProductId, a.PrimaryManufacturerId));
+        var spares = (award?.Allocations ?? [])
+            .Where(a => a.SpareManufacturerId is not null)
+            .ToLookup(a => (a.ProductId, a.SpareManufacturerId!));
+        var hospitalLines = (award?.HospitalSummary ?? []).ToLookup(h => (h.ProductId, h.PrimaryManufacturerId));
+        var agreementsByKey = agreements.ToLookup(a => (a.ProductId, a.ManufacturerId));
+
+        var keys = (award?.Statements ?? []).Where(s => s.Won).Select(s => (s.ProductId, s.ManufacturerId))
+            .Concat(primaries.Select(g => g.Key))
+            .Concat(spares.Select(g => g.Key))
+            .Concat(hospitalLines.Select(g => g.Key))
+            .Concat(agreementsByKey.Select(g => g.Key))
+            .Distinct()
+            .OrderBy(k => k.Item1, StringComparer.Ordinal)
+            .ThenBy(k => k.Item2, StringComparer.Ordinal);
+
+        var status = phase == TenderBatchPhase.Awarded ? "active" : "pending";
+        var result = new List<OcdsAward>();
+        foreach (var key in keys)
+        {
+            var (productId, manufacturerId) = key;
+            var statement = statements[key].OrderByDescending(s => s.Won).FirstOrDefault();
+            var regions = primaries[key].Select(a => new OcdsVbpRegion(a.RegionCode, "primary", a.AgreedVolume, a.Amount, null))
+                .Concat(hospitalLines[key].Select(h => new OcdsVbpRegion(h.RegionCode, "primary", h.AgreedVolume, h.Amount, h.Hospitals)))
+                .Concat(spares[key].Select(a => new OcdsVbpRegion(a.RegionCode, "spare", null, null, null)))
+                .ToList();
+            var volume = regions.Sum(r => r.AgreedVolume ?? 0);
+            var amount = regions.Sum(r => r.Amount ?? 0m);
+            var unitPrice = primaries[key].FirstOrDefault()?.UnitPrice
+                ?? statement?.AwardedUnitPrice
+                ?? agreementsByKey[key].FirstOrDefault()?.UnitPrice;
+            var bidId = primaries[key].FirstOrDefault()?.PrimaryBidId
+                ?? hospitalLines[key].FirstOrDefault()?.PrimaryBidId
+                ?? statement?.BidId
+                ?? spares[key].FirstOrDefault()?.SpareBidId
+                ?? agreementsByKey[key].FirstOrDefault()?.BidId;
+            var supplier = names.Organisation(manufacturerId);
+
+            result.Add(new OcdsAward(
+                Id: AwardId(batchId, productId, manufacturerId),
+                Title: $"{names.ProductTitle(productId)} - {supplier.Name}",
+                Status: status,
+                Date: award?.ProposedAt ?? publishedDate,
+                Value: new OcdsValue(amount, Currency),
+                Suppliers: [supplier],
+                Items: [names.Item(productId, volume, unitPrice)],
+                VbpBidId: ExportText.Id(bidId),
+                VbpAgreedVolume: volume,
+                VbpUnitPrice: unitPrice,
+                VbpPricePerPack: statement?.AwardedPricePerPack,
+                VbpRegions: regions));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// An agreement as a contract. Its period is dates in the business zone: from the start's
+    /// midnight to the last second of the day before <see cref="Agreement.End"/>, which is exclusive.
+    /// </summary>
+    private static OcdsContract Contract(string batchId, Agreement agreement, TimeSpan offset, Names names) => new(
+        Id: ExportText.Id(agreement.AgreementId),
+        AwardId: AwardId(batchId, agreement.ProductId, agreement.ManufacturerId),
+        Title: string.Create(
+            CultureInfo.InvariantCulture,
+            $"{names.ProductTitle(agreement.ProductId)} - {names.Organisation(agreement.ManufacturerId).Name} - {agreement.RegionCode} (version {agreement.Version})"),
+        Status: ContractStatus(agreement.State),
+        Period: new OcdsPeriod(
+            new DateTimeOffset(agreement.Start.ToDateTime(TimeOnly.MinValue), offset),
+            new DateTimeOffset(agreement.End.AddDays(-1).ToDateTime(new TimeOnly(23, 59, 59)), offset)),
+        Value: new OcdsValue(agreement.AnnualAmount, Currency),
+        Items: [names.Item(agreement.ProductId, agreement.AnnualVolume, agreement.UnitPrice)],
+        VbpAgreementVersion: agreement.Version,
+        VbpPreviousAgreementId: ExportText.Id(agreement.PreviousAgreementId),
+        VbpAnnualVolume: agreement.AnnualVolume,
+        VbpUnitPrice: agreement.UnitPrice,
+        VbpRegionCode: agreement.RegionCode,
+        VbpState: Camel(agreement.State),
+        VbpStateReason: agreement.StateReason,
+        VbpSupplierId: agreement.ManufacturerId,
+        VbpSpareSupplierId: agreement.SpareManufacturerId,
+        VbpHospitals: agreement.Hospitals);
+
+    /// <summary>The buyer, then every manufacturer that bid or is supplied an award, by id, each once with all its roles.</summary>
+    private static List<OcdsParty> Parties(
+        OcdsOrganizationReference? buyer,
+        IReadOnlyList<OcdsOrganizationReference>? tenderers,
+        IReadOnlyList<OcdsAward> awards,
+        Names names)
+    {
+        var bidding = new HashSet<string>((tenderers ?? []).Select(t => t.Id), StringComparer.Ordinal);
+        var supplying = new HashSet<string>(awards.SelectMany(a => a.Suppliers).Select(s => s.Id), StringComparer.Ordinal);
+        var parties = new List<OcdsParty>();
+        if (buyer is not null)
+        {
+            parties.Add(new OcdsParty(buyer.Id, buyer.Name, ["buyer", "procuringEntity"]));
+        }
+
+        foreach (var id in bidding.Union(supplying).Order(StringComparer.Ordinal))
+        {
+            List<string> roles = [];
+            if (bidding.Contains(id))
+            {
+                roles.Add("tenderer");
+            }
+
+            if (supplying.Contains(id))
+            {
+                roles.Add("supplier");
+            }
+
+            parties.Add(new OcdsParty(id, names.Organisation(id).Name, roles));
+        }
+
+        return parties;
+    }
+
+    /// <summary>Names of products and manufacturers by id; an id the batch does not describe stands for its own name.</summary>
+    private sealed class Names
+    {
+        private readonly Dictionary<string, Product> _products = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _manufacturers = new(StringComparer.Ordinal);
+
+        public Names(OcdsBatch batch)
+        {
+            foreach (var product in batch.Products)
+            {
+                _products.TryAdd(product.Id, product);
+            }
+
+            foreach (var manufacturer in batch.Manufacturers)
+            {
+                _manufacturers.TryAdd(manufacturer.Id, manufacturer.Name);
+            }
+        }
+
+        public OcdsOrganizationReference Organisation(string manufacturerId) =>
+            new(manufacturerId, _manufacturers.GetValueOrDefault(manufacturerId, manufacturerId));
+
+        public string ProductTitle(string productId) =>
+            _products.TryGetValue(productId, out var p) ? $"{p.Molecule} {p.DosageForm}".Trim() : productId;
+
+        /// <summary>The product as an OCDS item; the unit is its representative specification, in which volumes and unit prices count.</summary>
+        public OcdsItem Item(string productId, long? quantity, decimal? unitPrice)
+        {
+            var product = _products.GetValueOrDefault(productId);
+            return new OcdsItem(
+                Id: productId,
+                Description: ProductTitle(productId),
+                Classification: new OcdsClassification(ClassificationScheme, productId, product?.Molecule),
+                Quantity: quantity,
+                Unit: new OcdsUnit(
+                    product?.Representative.Code ?? productId,
+                    unitPrice is { } price ? new OcdsValue(price, Currency) : null));
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using System.Text.Json.Serialization;
+using Procurement.Contracts.Domain;
+
+namespace Procurement.BidPortal.Exports;
+
+/// <summary>
+/// What the portal reads from the grains to publish one batch in OCDS: the public view, the
+/// products and manufacturers it names, the opened bids (null before the opening, when prices are
+/// still sealed), the award (proposed or final), the agreements and the alliance. Bundled so the
+/// export stays a pure function of one value.
+/// </summary>
+public sealed record OcdsBatch(
+    TenderBatchView View,
+    IReadOnlyList<Product> Products,
+    IReadOnlyList<Manufacturer> Manufacturers,
+    IReadOnlyList<OpenedBid>? Bids,
+    AwardView? Award,
+    IReadOnlyList<Agreement> Agreements,
+    Alliance? Alliance)
+{
+    /// <summary>
+    /// The UTC offset of the business time zone in which agreement periods are dates (OCDS wants
+    /// instants). Asia/Shanghai, the default <c>Agreements:TimeZone</c>, has kept +08:00 since 1991.
+    /// </summary>
+    public TimeSpan BusinessUtcOffset { get; init; } = TimeSpan.FromHours(8);
+}
+
+/// <summary>An OCDS 1.1 release package: the envelope that names the publisher and the extensions the releases use.</summary>
+public sealed record ReleasePackage(
+    string Uri,
+    string Version,
+    DateTimeOffset PublishedDate,
+    OcdsPublisher Publisher,
+    IReadOnlyList<string> Extensions,
+    IReadOnlyList<OcdsRelease> Releases);
+
+/// <summary>Who publishes the package.</summary>
+public sealed record OcdsPublisher(string Name);
+
+/// <summary>
+/// One release: the whole known state of a batch at the time of publication (compiled style), so a
+/// reader needs no earlier release to understand it. Sections not reached yet are null and omitted.
+/// </summary>
+public sealed record OcdsRelease(
+    string Ocid,
+    string Id,
+    DateTimeOffset Date,
+    IReadOnlyList<string> Tag,
+    string InitiationType,
+    IReadOnlyList<OcdsParty> Parties,
+    OcdsOrganizationReference? Buyer,
+    OcdsTender Tender,
+    OcdsBids? Bids,
+    IReadOnlyList<OcdsAward>? Awards,
+    IReadOnlyList<OcdsContract>? Contracts,
+    IReadOnlyList<OcdsRelatedProcess>? RelatedProcesses);
+
+/// <summary>An organisation taking part, with its roles in this process (buyer, procuringEntity, tenderer, supplier).</summary>
+public sealed record OcdsParty(string Id, string Name, IReadOnlyList<string> Roles);
+
+/// <summary>A reference to an entry of <see cref="OcdsRelease.Parties"/> by id, with the name for readers.</summary>
+public sealed record OcdsOrganizationReference(string Id, string Name);
+
+/// <summary>The tender section, with the VBP extension fields that have no OCDS home.</summary>
+public sealed record OcdsTender(
+    string Id,
+    string Title,
+    string Status,
+    string ProcurementMethod,
+    string ProcurementMethodDetails,
+    string MainProcurementCategory,
+    OcdsOrganizationReference? ProcuringEntity,
+    IReadOnlyList<OcdsItem> Items,
+    OcdsPeriod? TenderPeriod,
+    OcdsPeriod? AwardPeriod,
+    int? NumberOfTenderers,
+    IReadOnlyList<OcdsOrganizationReference>? Tenderers,
+    string? VbpRuleSet,
+    string? VbpAwardMode,
+    int? VbpAgreementMonths,
+    IReadOnlyList<string>? VbpRegionCodes);
+
+/// <summary>A product (tender) or a product's awarded or contracted volume (award, contract).</summary>
+public sealed record OcdsItem(
+    string Id,
+    string Description,
+    OcdsClassification Classification,
+    long? Quantity,
+    OcdsUnit Unit);
+
+/// <summary>The product's classification; <c>x_VBP</c> is our scheme: the id is the product id.</summary>
+public sealed record OcdsClassification(string Scheme, string Id, string? Description);
+
+/// <summary>The unit volumes count in (the representative specification) and its price.</summary>
+public sealed record OcdsUnit(string Name, OcdsValue? Value);
+
+/// <summary>An amount of money; decimal so that no CNY figure passes through binary floating point.</summary>
+public sealed record OcdsValue(decimal Amount, string Currency);
+
+/// <summary>A period; either end may be unknown yet.</summary>
+public sealed record OcdsPeriod(DateTimeOffset? StartDate, DateTimeOffset? EndDate);
+
+/// <summary>The bids section of the OCDS bid extension (a release-level object).</summary>
+public sealed record OcdsBids(IReadOnlyList<OcdsBid> Details);
+
+/// <summary>An opened bid, with the VBP fields needed to follow the award's comparison.</summary>
+public sealed record OcdsBid(
+    string Id,
+    DateTimeOffset Date,
+    string Status,
+    IReadOnlyList<OcdsOrganizationReference> Tenderers,
+    OcdsValue Value,
+    string VbpProductId,
+    string VbpSpecificationCode,
+    decimal VbpUnitComparablePrice,
+    long VbpAnnualCapacity,
+    IReadOnlyList<string> VbpSupplyRegions,
+    string VbpBidderGroup,
+    int VbpVersion,
+    string VbpContentSha256,
+    int? VbpRank,
+    bool? VbpWon,
+    string? VbpReason);
+
+/// <summary>One winner's award of one product, with its regions as the VBP extension.</summary>
+public sealed record OcdsAward(
+    string Id,
+    string Title,
+    string Status,
+    DateTimeOffset Date,
+    OcdsValue Value,
+    IReadOnlyList<OcdsOrganizationReference> Suppliers,
+    IReadOnlyList<OcdsItem> Items,
+    string? VbpBidId,
+    long VbpAgreedVolume,
+    decimal? VbpUnitPrice,
+    decimal? VbpPricePerPack,
+    IReadOnlyList<OcdsVbpRegion> VbpRegions);
+
+/// <summary>A region an award covers: as primary supplier with its volume and amount, or as spare.</summary>
+public sealed record OcdsVbpRegion(
+    string RegionCode,
+    string Role,
+    long? AgreedVolume,
+    decimal? Amount,
+    int? Hospitals);
+
+/// <summary>One agreement, linked to the award of its supplier and product, with its VBP state and version.</summary>
+public sealed record OcdsContract(
+    string Id,
+    [property: JsonPropertyName("awardID")] string AwardId,
+    string Title,
+    string Status,
+    OcdsPeriod Period,
+    OcdsValue Value,
+    IReadOnlyList<OcdsItem> Items,
+    int VbpAgreementVersion,
+    string? VbpPreviousAgreementId,
+    long VbpAnnualVolume,
+    decimal VbpUnitPrice,
+    string VbpRegionCode,
+    string VbpState,
+    string? VbpStateReason,
+    string VbpSupplierId,
+    string? VbpSpareSupplierId,
+    int VbpHospitals);
+
+/// <summary>Another OCDS process this one relates to (a renewal names the batch it renews).</summary>
+public sealed record OcdsRelatedProcess(
+    string Id,
+    IReadOnlyList<string> Relationship,
+    string Title,
+    string Scheme,
+    string Identifier);

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Procurement.Contracts.Grains;
+using Xunit;
+
+namespace Procurement.Tests.Portal;
+
+/// <summary>
+/// The silo program with its portal, in this process on a real Kestrel port (for browsers too),
+/// over a fresh SQLite folder and the demo seed, with the business clock under the test's control:
+/// deadlines, opening and publicity pass when the test says so.
+/// </summary>
+public sealed class JourneyFixture : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"procurement-journey-{Guid.NewGuid():N}");
+
+    public Uri BaseAddress { get; }
+
+    private readonly int _port = SiloHostTests.FreePort();
+
+    public JourneyFixture()
+    {
+        BaseAddress = new Uri($"http://127.0.0.1:{_port}");
+        UseKestrel(_port);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("Store:DataDirectory", DataDirectory);
+        builder.UseSetting("Demo:Password", PortalFixture.Password);
+        builder.UseSetting("Orleans:SiloPort", SiloHostTests.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Orleans:GatewayPort", SiloHostTests.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Portal:LoginPermitsPerMinute", "1000");
+        builder.ConfigureTestServices(services => services.AddKeyedSingleton<TimeProvider>(BusinessClock.Key, Clock));
+    }
+
+    public async Task InitializeAsync()
+    {
+        StartServer();
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        using var probe = new HttpClient { BaseAddress = BaseAddress };
+        while (true)
+        {
+            var response = await probe.PostAsJsonAsync("/api/session", new { userName = "alliance.admin", password = PortalFixture.Password });
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The demo seed did not create its users within 120 s.");
+            }
+            await Task.Delay(250);
+        }
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    /// <summary>A client with its own cookie jar, signed in as <paramref name="user"/>.</summary>
+    public async Task<HttpClient> SignedInAsync(string user)
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+        var response = await client.PostAsJsonAsync("/api/session", new { userName = user, password = PortalFixture.Password });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return client;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class JourneyCollection : ICollectionFixture<JourneyFixture>
+{
+    public const string Name = "journey";
+}
