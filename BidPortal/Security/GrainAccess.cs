@@ -26,13 +26,19 @@ public sealed class GrainAccess(IClusterClient client, IHttpContextAccessor http
         return client;
     }
 
+    /// <summary>A batch id from an address or form; a missing one is a batch that does not exist, not a server fault.</summary>
+    private static string BatchKey(string? batchId) =>
+        string.IsNullOrWhiteSpace(batchId)
+            ? throw new ProcurementException(ErrorCodes.NotFound, "No batch was named.", "batchId")
+            : batchId;
+
     public static ProcurementException Forbidden(string what) =>
         new(ErrorCodes.Forbidden, $"You may not see or change {what}.");
 
     /// <summary>A batch of the signed-in alliance.</summary>
     public async Task<TenderBatchView> AllianceBatchAsync(string batchId)
     {
-        var view = await Act().GetGrain<ITenderBatchGrain>(batchId).GetAsync();
+        var view = await Act().GetGrain<ITenderBatchGrain>(BatchKey(batchId)).GetAsync();
         if (view.Definition?.AllianceId != User.Organisation())
         {
             throw Forbidden($"batch {batchId}");
@@ -43,7 +49,7 @@ public sealed class GrainAccess(IClusterClient client, IHttpContextAccessor http
     /// <summary>A batch as a manufacturer sees it: only once bidding has opened.</summary>
     public async Task<TenderBatchView> BiddingBatchAsync(string batchId)
     {
-        var view = await Act().GetGrain<ITenderBatchGrain>(batchId).GetAsync();
+        var view = await Act().GetGrain<ITenderBatchGrain>(BatchKey(batchId)).GetAsync();
         if (view.Phase < TenderBatchPhase.Bidding)
         {
             throw Forbidden($"batch {batchId} before bidding opens");
@@ -54,7 +60,7 @@ public sealed class GrainAccess(IClusterClient client, IHttpContextAccessor http
     /// <summary>A batch the signed-in hospital takes part in.</summary>
     public async Task<TenderBatchView> HospitalBatchAsync(string batchId)
     {
-        var view = await Act().GetGrain<ITenderBatchGrain>(batchId).GetAsync();
+        var view = await Act().GetGrain<ITenderBatchGrain>(BatchKey(batchId)).GetAsync();
         if (view.Definition is null || !view.Definition.HospitalIds.Contains(User.Organisation()))
         {
             throw Forbidden($"batch {batchId}");
@@ -86,5 +92,5 @@ public sealed class GrainAccess(IClusterClient client, IHttpContextAccessor http
 
     public IMonitoringGrain Monitoring() => Act().GetGrain<IMonitoringGrain>(0);
 
-    public ITenderBatchGrain Batch(string batchId) => Act().GetGrain<ITenderBatchGrain>(batchId);
+    public ITenderBatchGrain Batch(string batchId) => Act().GetGrain<ITenderBatchGrain>(BatchKey(batchId));
 }

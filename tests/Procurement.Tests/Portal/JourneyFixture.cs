@@ -39,7 +39,12 @@ public sealed class JourneyFixture : WebApplicationFactory<Program>, IAsyncLifet
         builder.UseSetting("Orleans:SiloPort", SiloHostTests.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Orleans:GatewayPort", SiloHostTests.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Portal:LoginPermitsPerMinute", "1000");
-        builder.ConfigureTestServices(services => services.AddKeyedSingleton<TimeProvider>(BusinessClock.Key, Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddKeyedSingleton<TimeProvider>(BusinessClock.Key, Clock);
+            // Warnings and errors of the host go where the other silo tests put theirs.
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider, Infrastructure.FileErrorLog>();
+        });
     }
 
     public async Task InitializeAsync()

@@ -1,0 +1,71 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit;
+
+namespace Procurement.Tests.Portal;
+
+/// <summary>Sets a round up through the API to the point a browser journey starts from.</summary>
+public static class PortalRound
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static readonly string[] Hospitals = ["H-BJ-001", "H-BJ-002", "H-TJ-001", "H-TJ-002"];
+
+    /// <summary>A two-product batch of the North alliance in volume reporting, its windows counted from <paramref name="now"/>.</summary>
+    public static async Task<string> CreateReportingBatchAsync(HttpClient admin, DateTimeOffset now, string prefix)
+    {
+        var batchId = $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)].ToUpperInvariant();
+        await OkAsync(admin.PostAsJsonAsync("/api/batches", new
+        {
+            batchId,
+            definition = new
+            {
+                allianceId = "ALLIANCE-NORTH",
+                name = $"{prefix} batch",
+                products = new[] { new { productId = "ATORVASTATIN-TAB", maxValidUnitPrice = 0.5m }, new { productId = "AMLODIPINE-TAB", maxValidUnitPrice = 0.2m } },
+                regionCodes = new[] { "BJ", "TJ" },
+                hospitalIds = Hospitals,
+                ruleSet = new { name = "round11", parameters = new Dictionary<string, string>(), conversion = new { packCountDoublingFactor = 1.95m, strengthDoublingFactor = 1.7m } },
+                windows = new { reportingCloses = now.AddDays(1), biddingDeadline = now.AddDays(10), openingTime = now.AddDays(10), publicityDays = 7 },
+                agreementMonths = 24,
+            },
+        }));
+        await OkAsync(admin.PostAsync($"/api/batches/{batchId}/open-reporting", null));
+        return batchId;
+    }
+
+    /// <summary>Reports the Beijing hospital's volumes, closes reporting and opens bidding.</summary>
+    public static async Task OpenBiddingAsync(HttpClient admin, HttpClient hospital, string batchId)
+    {
+        await OkAsync(hospital.PostAsJsonAsync($"/api/batches/{batchId}/volume-reports", new[]
+        {
+            new { productId = "ATORVASTATIN-TAB", annualVolume = 700_000L },
+            new { productId = "AMLODIPINE-TAB", annualVolume = 1_400_000L },
+        }));
+        await OkAsync(admin.PostAsync($"/api/batches/{batchId}/close-reporting", null));
+        await OkAsync(admin.PostAsync($"/api/batches/{batchId}/open-bidding", null));
+    }
+
+    public static Task<JsonElement> BidAsync(HttpClient maker, string batchId, string product, decimal pricePerPack) =>
+        OkAsync(maker.PostAsJsonAsync($"/api/batches/{batchId}/bids", new
+        {
+            clientRequestId = Guid.NewGuid().ToString("N"),
+            content = new
+            {
+                batchId,
+                productId = product,
+                specificationCode = product == "ATORVASTATIN-TAB" ? "20mgx7" : "5mgx28",
+                pricePerPack,
+                annualCapacity = 10_000_000L,
+                supplyRegions = new[] { "BJ", "TJ" },
+            },
+        }));
+
+    public static async Task<JsonElement> OkAsync(Task<HttpResponseMessage> call)
+    {
+        using var response = await call;
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {text}");
+        return text.Length == 0 ? default : JsonSerializer.Deserialize<JsonElement>(text, Json);
+    }
+}
