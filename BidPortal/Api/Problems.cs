@@ -64,6 +64,8 @@ public static class Problems
         var problem = error switch
         {
             ProcurementException ex => For(ex.Code, ex.Message, ex.Field),
+            BadHttpRequestException { InnerException: System.Text.Json.JsonException json } => For(
+                ErrorCodes.InvalidField, $"The JSON body is malformed or has a value of the wrong type at {json.Path ?? "$"}: {json.Message}", json.Path ?? "$"),
             BadHttpRequestException bad => For(ErrorCodes.InvalidField, bad.Message),
             Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException => For(ErrorCodes.AntiforgeryFailed, "The form's antiforgery token is missing or stale; reload the page."),
             _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "INTERNAL_ERROR", Detail = "The request failed on the server; the log has the cause." },

@@ -90,6 +90,8 @@ public static class PortalExtensions
         });
 
         services.AddProblemDetails();
+        // A body or parameter that does not bind throws, so the API's handler answers with a problem naming the place.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         // Enums travel by name ("Bidding", not 3): the API reads the way the domain does.
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         // Pages carry Chinese text as it is, not as numeric character references.

@@ -18,8 +18,12 @@ public abstract class PortalPage(GrainAccess grains, IStringLocalizer<SharedReso
     /// <summary>The message of the last refusal, for the page's alert.</summary>
     public string? Problem { get; set; }
 
-    /// <summary>Runs an action; a refusal becomes a model error on the form rather than an error page.</summary>
-    protected async Task<bool> TryAsync(Func<Task> action, string? prefix = null)
+    /// <summary>
+    /// Runs an action; a refusal becomes a model error on the form rather than an error page, next
+    /// to the input the grain's field names (model-state keys ignore case, so <c>pricePerPack</c>
+    /// under prefix <c>Form.</c> is the input <c>Form.PricePerPack</c>).
+    /// </summary>
+    protected async Task<bool> TryAsync(Func<Task> action, string? prefix = null, Func<string, string>? field = null)
     {
         try
         {
@@ -29,7 +33,7 @@ public abstract class PortalPage(GrainAccess grains, IStringLocalizer<SharedReso
         catch (ProcurementException ex)
         {
             Problem = $"{ex.Message} ({ex.Code})";
-            ModelState.AddModelError(ex.Field is null ? "" : $"{prefix}{ex.Field}", $"{ex.Message} ({ex.Code})");
+            ModelState.AddModelError(ex.Field is null ? "" : $"{prefix}{(field is null ? ex.Field : field(ex.Field))}", $"{ex.Message} ({ex.Code})");
             return false;
         }
     }

@@ -24,7 +24,13 @@ public sealed class SiloHostTests
             var health = await http.GetAsync("/health");
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
             Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
-            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/dashboard")).StatusCode);
+            using (var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = http.BaseAddress })
+            {
+                var dashboard = await anonymous.GetAsync("/dashboard/");
+                Assert.Equal(HttpStatusCode.Redirect, dashboard.StatusCode);
+                Assert.StartsWith("/account/login", dashboard.Headers.Location!.AbsolutePath, StringComparison.OrdinalIgnoreCase);
+            }
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/Account/Login")).StatusCode);
             Assert.Contains(silo.Lines, l => l.Contains($"Data: sqlite at {Path.Combine(data, "procurement.db")}", StringComparison.Ordinal));
             Assert.Contains(silo.Lines, l => l.Contains($"http://127.0.0.1:{port}", StringComparison.Ordinal));
         }
@@ -50,6 +56,26 @@ public sealed class SiloHostTests
         Assert.Contains(silo.Lines, l => l.Contains("Store:Provider must be 'sqlite' or 'postgresql', not 'oracle'", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task The_portal_runs_alone_as_an_Orleans_client_of_a_running_silo()
+    {
+        var data = Path.Combine(Path.GetTempPath(), $"procurement-silo-{Guid.NewGuid():N}");
+        var gateway = FreePort();
+        using var silo = SiloProcess.Start(
+            $"--urls http://127.0.0.1:{FreePort()} --Store:DataDirectory={data} --Demo:Password=standalone-password --Orleans:SiloPort={FreePort()} --Orleans:GatewayPort={gateway}");
+        await silo.WaitForLineAsync("Demo seed: alliance", TimeSpan.FromSeconds(90));
+        var port = FreePort();
+        using var portal = SiloProcess.Start($"--urls http://127.0.0.1:{port} --Orleans:GatewayPort={gateway}", "Procurement.BidPortal.dll");
+        await portal.WaitForLineAsync($"http://127.0.0.1:{port}", TimeSpan.FromSeconds(90));
+
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var signIn = await http.PostAsync("/api/session", new StringContent("""{"userName":"alliance.admin","password":"standalone-password"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        var batches = await http.GetStringAsync("/api/batches");
+        Assert.Contains("DEMO-2026-01", batches);
+        Assert.Contains("North China alliance, batch 2026-1", await http.GetStringAsync("/Alliance/Batch?id=DEMO-2026-01"));
+    }
+
     internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -65,9 +91,9 @@ public sealed class SiloHostTests
 
         public ConcurrentQueue<string> Lines { get; } = new();
 
-        public static SiloProcess Start(string arguments)
+        public static SiloProcess Start(string arguments, string assembly = "Procurement.Silo.dll")
         {
-            var dll = Path.Combine(AppContext.BaseDirectory, "Procurement.Silo.dll");
+            var dll = Path.Combine(AppContext.BaseDirectory, assembly);
             var start = new ProcessStartInfo("dotnet", $"{dll} {arguments}")
             {
                 RedirectStandardOutput = true,

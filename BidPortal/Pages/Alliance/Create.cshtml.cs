@@ -71,7 +71,8 @@ public sealed class CreateModel(GrainAccess grains, [FromKeyedServices(BusinessC
             new TenderWindows(Utc(ReportingCloses), Utc(BiddingDeadline), Utc(OpeningTime), PublicityDays),
             AgreementMonths);
         var id = BatchId.Trim();
-        if (!await TryAsync(async () =>
+        if (!await TryAsync(
+            async () =>
         {
             try
             {
@@ -82,7 +83,8 @@ public sealed class CreateModel(GrainAccess grains, [FromKeyedServices(BusinessC
             {
                 await Grains.Batch(id).ConfigureAsync(definition);
             }
-        }))
+        },
+            field: f => f.StartsWith("windows.", StringComparison.Ordinal) ? f["windows.".Length..] : f))
         {
             return Page();
         }

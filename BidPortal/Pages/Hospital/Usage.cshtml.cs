@@ -30,7 +30,7 @@ public sealed class UsageModel(GrainAccess grains, [FromKeyedServices(BusinessCl
     public async Task<IActionResult> OnPostLineAsync()
     {
         await LoadAsync();
-        if (!await TryAsync(() => Grains.Hospital().ReportUsageAsync(Month!, [Line]), "Line."))
+        if (!await TryAsync(() => Grains.Hospital().ReportUsageAsync(Month!, [Line]), "Line.", f => f.Replace("lines[0].", "", StringComparison.Ordinal)))
         {
             return Page();
         }

@@ -173,6 +173,19 @@ public sealed class PortalApiTests(PortalFixture portal)
     }
 
     [Fact]
+    public async Task Malformed_json_is_refused_with_a_problem_naming_the_place()
+    {
+        var manufacturer = await portal.ClientAsync("maker.huahai");
+        var response = await manufacturer.PostAsync($"/api/batches/{Batch}/bids",
+            new StringContent("""{"clientRequestId":"r9","content":{"batchId":"DEMO-2026-01","pricePerPack":"cheap"}}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("FIELD_INVALID", problem.RootElement.GetProperty("code").GetString());
+        Assert.Equal("$.content.pricePerPack", problem.RootElement.GetProperty("field").GetString());
+    }
+
+    [Fact]
     public async Task The_OpenAPI_document_describes_the_api_and_the_dashboard_is_for_alliance_administrators()
     {
         using var anonymous = await portal.ClientAsync(null);
