@@ -22,6 +22,11 @@ public sealed class BidderGrain(
     private Manufacturer? _manufacturer;
     private Dictionary<string, Qualification> _qualifications = [];
 
+    // The ids of this manufacturer's bids, loaded at the first amendment and kept as bids are
+    // submitted through this (single) activation, so another firm's bid id is refused before any
+    // batch is asked, without a read per amendment.
+    private HashSet<Guid>? _ownBids;
+
     private string ManufacturerId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -77,7 +82,9 @@ public sealed class BidderGrain(
                 $"Manufacturer {ManufacturerId} has not declared its qualification for {content.ProductId}.",
                 "productId");
         }
-        return await RouteAsync(new BidCommand(Guid.NewGuid(), ManufacturerId, BidAction.Submitted, content, clientRequestId, ActorName));
+        var submitted = await RouteAsync(new BidCommand(Guid.NewGuid(), ManufacturerId, BidAction.Submitted, content, clientRequestId, ActorName));
+        _ownBids?.Add(submitted.BidId);
+        return submitted;
     }
 
     public async Task<BidReceipt> AmendBidAsync(string clientRequestId, Guid bidId, BidContent content)
@@ -87,6 +94,15 @@ public sealed class BidderGrain(
         if (await RepeatedAsync(clientRequestId, BidAction.Amended, bidId, content) is { } receipt)
         {
             return receipt;
+        }
+        if (_ownBids is null || !_ownBids.Contains(bidId))
+        {
+            // Loaded (or reloaded, should a submission have been stored without its answer arriving) from the store.
+            _ownBids = (await bids.ListSealedForManufacturerAsync(ManufacturerId)).Select(b => b.BidId).ToHashSet();
+        }
+        if (!_ownBids.Contains(bidId))
+        {
+            throw new ProcurementException(ErrorCodes.BidNotFound, $"Bid {bidId} of manufacturer {ManufacturerId} does not exist.", "bidId");
         }
         return await RouteAsync(new BidCommand(bidId, ManufacturerId, BidAction.Amended, content, clientRequestId, ActorName));
     }
