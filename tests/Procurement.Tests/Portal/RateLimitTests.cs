@@ -1,0 +1,42 @@
+using System.Net;
+using System.Net.Http.Json;
+using Xunit;
+
+namespace Procurement.Tests.Portal;
+
+/// <summary>The portal's rate limits, on a silo process started with tiny ones.</summary>
+public sealed class RateLimitTests
+{
+    [Fact]
+    public async Task Sign_in_is_limited_per_address_and_bid_actions_per_manufacturer()
+    {
+        var data = Path.Combine(Path.GetTempPath(), $"procurement-limits-{Guid.NewGuid():N}");
+        var port = SiloHostTests.FreePort();
+        using var silo = SiloHostTests.SiloProcess.Start(
+            $"--urls http://127.0.0.1:{port} --Store:DataDirectory={data} --Demo:Password={PortalFixture.Password} " +
+            $"--Orleans:SiloPort={SiloHostTests.FreePort()} --Orleans:GatewayPort={SiloHostTests.FreePort()} " +
+            "--Portal:LoginPermitsPerMinute=3 --Portal:BidsPerSecondPerManufacturer=1 --Portal:BidBurstPerManufacturer=2");
+        await silo.WaitForLineAsync("Demo seed: alliance", TimeSpan.FromSeconds(120));
+        using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/api/session", new { userName = "maker.huahai", password = "not-the-password" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/session", new { userName = "maker.huahai", password = PortalFixture.Password })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/session", new { userName = "maker.huahai", password = PortalFixture.Password })).StatusCode);
+        var limited = await client.PostAsJsonAsync("/api/session", new { userName = "maker.huahai", password = PortalFixture.Password });
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Contains("RATE_LIMITED", await limited.Content.ReadAsStringAsync());
+        Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+
+        // The burst of two bid actions is spent (refused by the batch, which is not in bidding), the third is limited.
+        var bid = new
+        {
+            clientRequestId = "limits",
+            content = new { batchId = "DEMO-2026-01", productId = "ATORVASTATIN-TAB", specificationCode = "20mgx7", pricePerPack = 1.0m, annualCapacity = 1L, supplyRegions = new[] { "BJ" } },
+        };
+        Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsJsonAsync("/api/batches/DEMO-2026-01/bids", bid)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsJsonAsync("/api/batches/DEMO-2026-01/bids", bid)).StatusCode);
+        var third = await client.PostAsJsonAsync("/api/batches/DEMO-2026-01/bids", bid);
+        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
+        Assert.Contains("RATE_LIMITED", await third.Content.ReadAsStringAsync());
+    }
+}
