@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Orleans.Dashboard;
 using Procurement.BidPortal.Hosting;
 using Procurement.BidPortal.Security;
@@ -8,6 +9,8 @@ namespace Procurement.Silo.Hosting;
 
 public static class SiloHostingExtensions
 {
+    private const string ReadyTag = "ready";
+
     /// <summary>
     /// One silo with localhost clustering (ports from <c>Orleans:SiloPort</c> and <c>Orleans:GatewayPort</c>),
     /// the store, reminders, the dashboard, the co-hosted portal and the demo seed.
@@ -25,7 +28,9 @@ public static class SiloHostingExtensions
         builder.Services.AddOptions<DemoSeedOptions>().BindConfiguration(DemoSeedOptions.Section);
         builder.Services.AddHostedService<DemoSeeder>();
         builder.Services.AddHostedService<StartupBanner>();
-        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+        builder.Services.AddHealthChecks()
+            .AddCheck<StoreHealthCheck>("store", tags: [ReadyTag])
+            .AddCheck<SiloActiveHealthCheck>("silo", tags: [ReadyTag]);
         builder.AddBidPortal();
         return builder;
     }
@@ -33,7 +38,11 @@ public static class SiloHostingExtensions
     public static WebApplication MapProcurementSilo(this WebApplication app)
     {
         app.MapBidPortal();
-        app.MapHealthChecks("/health").AllowAnonymous();
+        // /health: the store (as before); /health/live: the process answers (a restart fixes nothing else);
+        // /health/ready: the store answers and the silo is active in the cluster, so it may take traffic.
+        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = check => check.Name == "store" }).AllowAnonymous();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
         // The dashboard has no authentication of its own: alliance administrators only.
         app.MapOrleansDashboard("/dashboard").RequireAuthorization(PortalUser.Alliance);
         return app;

@@ -24,6 +24,8 @@ public sealed class SiloHostTests
             var health = await http.GetAsync("/health");
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
             Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
+            Assert.Equal("Healthy", await http.GetStringAsync("/health/live"));
+            Assert.Equal("Healthy", await http.GetStringAsync("/health/ready"));
             using (var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = http.BaseAddress })
             {
                 var dashboard = await anonymous.GetAsync("/dashboard/");
