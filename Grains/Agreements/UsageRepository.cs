@@ -194,10 +194,22 @@ public sealed class UsageRepository(ProcurementStore store)
             }
             var added = new List<(ClassifiedLine Line, int Revision)>(decision.Lines.Count);
             var amended = new List<(ClassifiedLine Line, int Revision)>();
+            var unchanged = new List<(ClassifiedLine Line, int Revision)>();
             foreach (var line in decision.Lines)
             {
-                var previous = context.MonthLines.GetValueOrDefault((line.Line.ProductId, line.Line.ManufacturerId))?.Revision ?? 0;
+                var current = context.MonthLines.GetValueOrDefault((line.Line.ProductId, line.Line.ManufacturerId));
+                if (current is not null && Same(current, line))
+                {
+                    // Sent again as it stands (a client retrying after a lost answer): acknowledged, not a new revision.
+                    unchanged.Add((line, current.Revision));
+                    continue;
+                }
+                var previous = current?.Revision ?? 0;
                 (previous == 0 ? added : amended).Add((line, previous + 1));
+            }
+            if (added.Count == 0 && amended.Count == 0)
+            {
+                return (context, decision, unchanged);
             }
             foreach (var (line, revision) in amended)
             {
@@ -209,8 +221,14 @@ public sealed class UsageRepository(ProcurementStore store)
             // Running totals: many hospitals of a group add to the same agreement rows, written once per row at the commit.
             StoreWriter.Accumulator(transaction, () => new CompletionAccumulator(store.Dialect.PrefersMultiRowInsert)).Add(decision.Completion);
             await EventLog.AppendJsonAsync(connection, transaction, at, actor, null, "hospital", hospitalId, amended.Count == 0 ? "UsageReported" : "UsageAmended", payloadJson);
-            return (context, decision, [.. added, .. amended]);
+            return (context, decision, [.. added, .. amended, .. unchanged]);
         });
+
+        static bool Same(MonthLine current, ClassifiedLine line) =>
+            current.Units == line.Line.Units
+            && current.AmountE6 == Scaled.ToE6(line.Line.Amount, "amount")
+            && current.Classification == (int)line.Classification
+            && current.AgreementId == line.AgreementId;
 
         void Bind((ClassifiedLine Line, int Revision) row, object?[] v)
         {

@@ -80,6 +80,9 @@ public abstract class AgreementTests(ClusterFixture fixture)
         // A correction is an amendment: the new figure counts, the old one is kept.
         var amended = (await h1.ReportUsageAsync(Months.Format(start), [new UsageLine(s.Atorvastatin, s.Maker1, 12_000, 4_800m)])).Single();
         Assert.Equal(2, amended.Revision);
+        // The same line sent again (a retry after a lost answer) is acknowledged as it stands: no new revision, counted once.
+        var resent = (await h1.ReportUsageAsync(Months.Format(start), [new UsageLine(s.Atorvastatin, s.Maker1, 12_000, 4_800m)])).Single();
+        Assert.Equal((2, 12_000L), (resent.Revision, resent.CountedUnits));
         var revisions = await h1.GetUsageRevisionsAsync(Months.Format(start));
         Assert.Equal([10_000L, 12_000L], revisions.Where(r => r.ProductId == s.Atorvastatin && r.ManufacturerId == s.Maker1).Select(r => r.Units));
 

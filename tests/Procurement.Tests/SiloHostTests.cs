@@ -93,7 +93,7 @@ public sealed class SiloHostTests
 
         public ConcurrentQueue<string> Lines { get; } = new();
 
-        public static SiloProcess Start(string arguments, string assembly = "Procurement.Silo.dll")
+        public static SiloProcess Start(string arguments, string assembly = "Procurement.Silo.dll", IReadOnlyDictionary<string, string>? environment = null)
         {
             var dll = Path.Combine(AppContext.BaseDirectory, assembly);
             var start = new ProcessStartInfo("dotnet", $"{dll} {arguments}")
@@ -104,6 +104,10 @@ public sealed class SiloHostTests
             };
             start.Environment["DOTNET_ENVIRONMENT"] = "Production";
             start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            {
+                start.Environment[name] = value;
+            }
             var process = new Process { StartInfo = start };
             var silo = new SiloProcess(process);
             process.OutputDataReceived += (_, e) => { if (e.Data is not null) { silo.Lines.Enqueue(e.Data); } };
