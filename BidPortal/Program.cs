@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Procurement.BidPortal.Hosting;
 
 namespace Procurement.BidPortal;
@@ -14,8 +15,12 @@ public static class PortalProgram
         var builder = WebApplication.CreateBuilder(args);
         builder.AddPortalClient();
         builder.AddBidPortal();
+        builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         var app = builder.Build();
         app.MapBidPortal();
+        // Liveness: the process answers; readiness: the cluster behind it answers.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
         app.Run();
     }
 }

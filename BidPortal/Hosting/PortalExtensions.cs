@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -56,6 +57,12 @@ public static class PortalExtensions
             .AddPolicy(PortalUser.Manufacturer, p => p.RequireRole(PortalUser.Manufacturer));
 
         services.AddAntiforgery(options => options.Cookie.Name = "procurement.antiforgery");
+        // One key ring for every instance (kept by the cluster), under one application name, so
+        // cookies and antiforgery tokens issued by one silo or portal are read by all.
+        services.AddDataProtection().SetApplicationName("procurement-portal");
+        services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(provider =>
+            new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(
+                options => options.XmlRepository = new GrainKeyRepository(provider)));
         services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

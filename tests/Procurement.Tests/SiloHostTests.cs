@@ -63,19 +63,29 @@ public sealed class SiloHostTests
     {
         var data = Path.Combine(Path.GetTempPath(), $"procurement-silo-{Guid.NewGuid():N}");
         var gateway = FreePort();
+        var siloHttp = FreePort();
         using var silo = SiloProcess.Start(
-            $"--urls http://127.0.0.1:{FreePort()} --Store:DataDirectory={data} --Demo:Password=standalone-password --Orleans:SiloPort={FreePort()} --Orleans:GatewayPort={gateway}");
+            $"--urls http://127.0.0.1:{siloHttp} --Store:DataDirectory={data} --Demo:Password=standalone-password --Orleans:SiloPort={FreePort()} --Orleans:GatewayPort={gateway}");
         await silo.WaitForLineAsync("Demo seed: alliance", TimeSpan.FromSeconds(90));
         var port = FreePort();
         using var portal = SiloProcess.Start($"--urls http://127.0.0.1:{port} --Orleans:GatewayPort={gateway}", "Procurement.BidPortal.dll");
         await portal.WaitForLineAsync($"http://127.0.0.1:{port}", TimeSpan.FromSeconds(90));
 
-        using var http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var cookies = new System.Net.CookieContainer();
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        Assert.Equal("Healthy", await http.GetStringAsync("/health/live"));
+        Assert.Equal("Healthy", await http.GetStringAsync("/health/ready"));
         var signIn = await http.PostAsync("/api/session", new StringContent("""{"userName":"alliance.admin","password":"standalone-password"}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
         var batches = await http.GetStringAsync("/api/batches");
         Assert.Contains("DEMO-2026-01", batches);
         Assert.Contains("North China alliance, batch 2026-1", await http.GetStringAsync("/Alliance/Batch?id=DEMO-2026-01"));
+
+        // The session cookie the standalone portal issued is read by the silo's own portal: one key ring for all.
+        using var onSilo = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = new Uri($"http://127.0.0.1:{siloHttp}") };
+        Assert.Contains("alliance.admin", await onSilo.GetStringAsync("/api/session"));
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(data, "procurement.db")};Mode=ReadOnly");
+        Assert.True(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM data_protection_keys WHERE name LIKE 'portal/%'") >= 1);
     }
 
     internal static int FreePort()
