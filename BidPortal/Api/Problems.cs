@@ -32,7 +32,7 @@ public static class Problems
         ErrorCodes.Unauthenticated or ErrorCodes.SignInFailed => StatusCodes.Status401Unauthorized,
         ErrorCodes.AccountLocked => StatusCodes.Status423Locked,
         ErrorCodes.RateLimited => StatusCodes.Status429TooManyRequests,
-        ErrorCodes.StoreFailure => StatusCodes.Status503ServiceUnavailable,
+        ErrorCodes.StoreFailure or ErrorCodes.ClusterUnavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status409Conflict,
     };
 
@@ -57,6 +57,18 @@ public static class Problems
 
     public static ProblemHttpResult Result(string code, string message, string? field = null) => TypedResults.Problem(For(code, message, field));
 
+    /// <summary>
+    /// A silo that died or left under the call: the request may be sent again (bid actions carry a
+    /// request id, usage lines sent unchanged act once), so it is a 503, not a server fault.
+    /// </summary>
+    public static bool IsClusterUnavailable(Exception? error) => error switch
+    {
+        null => false,
+        SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException or TimeoutException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsClusterUnavailable),
+        _ => IsClusterUnavailable(error.InnerException),
+    };
+
     /// <summary>The exception handler of <c>/api</c>: a refusal keeps its code, anything else is a 500 that names no internals.</summary>
     public static async Task HandleAsync(HttpContext context)
     {
@@ -68,8 +80,13 @@ public static class Problems
                 ErrorCodes.InvalidField, $"The JSON body is malformed or has a value of the wrong type at {json.Path ?? "$"}: {json.Message}", json.Path ?? "$"),
             BadHttpRequestException bad => For(ErrorCodes.InvalidField, bad.Message),
             Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException => For(ErrorCodes.AntiforgeryFailed, "The form's antiforgery token is missing or stale; reload the page."),
+            _ when IsClusterUnavailable(error) => For(ErrorCodes.ClusterUnavailable, "The cluster is rebalancing after a silo left; send the same request again (its request id makes it act once)."),
             _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "INTERNAL_ERROR", Detail = "The request failed on the server; the log has the cause." },
         };
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.Response.Headers.RetryAfter = "1";
+        }
         if (error is BadHttpRequestException { StatusCode: var status } && status != StatusCodes.Status400BadRequest)
         {
             problem.Status = status;

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Procurement.Contracts.Grains;
 using Procurement.BidPortal.Api;
 using Procurement.BidPortal.Security;
@@ -19,11 +20,35 @@ public static class PortalExtensions
 {
     public static readonly CultureInfo[] Cultures = [new("zh-CN"), new("en")];
 
-    /// <summary>Connects the standalone portal to the cluster as an Orleans client (gateway from <c>Orleans:GatewayPort</c>, default 30000).</summary>
+    /// <summary>
+    /// Connects the standalone portal to the cluster as an Orleans client, by the <c>Orleans</c> section:
+    /// the local silo's gateway (<c>Orleans:GatewayPort</c>) with <c>localhost</c> clustering, or the
+    /// active gateways listed in the Orleans database with <c>adonet</c>.
+    /// </summary>
     public static WebApplicationBuilder AddPortalClient(this WebApplicationBuilder builder)
     {
-        var gatewayPort = builder.Configuration.GetValue("Orleans:GatewayPort", 30000);
-        builder.UseOrleansClient(client => client.UseLocalhostClustering(gatewayPort));
+        var cluster = builder.AddOrleansClusterOptions<OrleansClusterOptions, OrleansClusterOptionsValidator>();
+        // AddOrleansClient without configuration, as the silo: Orleans would read the Orleans section as its own.
+        builder.Services.AddOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = cluster.ClusterId;
+                options.ServiceId = cluster.ServiceId;
+            });
+            if (cluster.IsAdoNet)
+            {
+                client.UseAdoNetClustering(options =>
+                {
+                    options.Invariant = cluster.Invariant!;
+                    options.ConnectionString = cluster.ConnectionString;
+                });
+            }
+            else
+            {
+                client.UseLocalhostClustering(cluster.GatewayPort);
+            }
+        });
         return builder;
     }
 

@@ -46,4 +46,5 @@ public static class ErrorCodes
     public const string Unauthenticated = "UNAUTHENTICATED";
     public const string RateLimited = "RATE_LIMITED";
     public const string AntiforgeryFailed = "ANTIFORGERY_FAILED";
+    public const string ClusterUnavailable = "CLUSTER_UNAVAILABLE";
 }

@@ -14,7 +14,7 @@ public static class ProcurementSiloExtensions
     /// Everything a silo needs to host the procurement grains: the store (bound from the
     /// <c>Store</c> section, with <c>ConnectionStrings:Procurement</c> as the connection string when
     /// the section has none), the repositories, the agreement rules (the <c>Agreements</c> section), reminders kept in the
-    /// store, and the business clock.
+    /// store unless the host registered another reminder table before, and the business clock.
     /// </summary>
     public static ISiloBuilder AddProcurement(this ISiloBuilder silo, TimeProvider? clock = null)
     {
@@ -41,7 +41,7 @@ public static class ProcurementSiloExtensions
         services.TryAddSingleton<DirectoryRepository>();
         services.TryAddKeyedSingleton(ProcurementClock.Key, clock ?? TimeProvider.System);
         silo.AddReminders();
-        services.AddSingleton<IReminderTable, SqlReminderTable>();
+        services.TryAddSingleton<IReminderTable, SqlReminderTable>();
         return silo;
     }
 }

@@ -12,16 +12,18 @@ public static class SiloHostingExtensions
     private const string ReadyTag = "ready";
 
     /// <summary>
-    /// One silo with localhost clustering (ports from <c>Orleans:SiloPort</c> and <c>Orleans:GatewayPort</c>),
-    /// the store, reminders, the dashboard, the co-hosted portal and the demo seed.
+    /// One silo, clustered by the <c>Orleans</c> section (localhost by default, or through the Orleans
+    /// database), with the store, reminders, the dashboard, the co-hosted portal and the demo seed.
     /// </summary>
     public static WebApplicationBuilder AddProcurementSilo(this WebApplicationBuilder builder)
     {
-        var siloPort = builder.Configuration.GetValue("Orleans:SiloPort", 11111);
-        var gatewayPort = builder.Configuration.GetValue("Orleans:GatewayPort", 30000);
-        builder.UseOrleans(silo =>
+        var cluster = builder.AddOrleansClusterOptions<SiloClusterOptions, SiloClusterOptionsValidator>();
+        // AddOrleans, not UseOrleans: UseOrleans hands Orleans the host's configuration, and Orleans 10
+        // reads the Orleans section as its own provider settings (it takes Orleans:Clustering for a
+        // provider section and fails on 'adonet'). The section is ours; everything is configured here.
+        builder.Services.AddOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, gatewayPort);
+            silo.UseProcurementClustering(cluster);
             silo.AddProcurement();
             silo.AddDashboard();
         });

@@ -1,11 +1,20 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Silo.Hosting;
 
-/// <summary>Logs where the data lives and where to point a browser, once the server listens.</summary>
-public sealed class StartupBanner(IHostApplicationLifetime lifetime, IServer server, ProcurementStore store, ILogger<StartupBanner> logger)
+/// <summary>Logs where the data lives, which cluster the silo joined as what, and where to point a browser, once the server listens.</summary>
+public sealed class StartupBanner(
+    IHostApplicationLifetime lifetime,
+    IServer server,
+    ProcurementStore store,
+    IOptions<SiloClusterOptions> settings,
+    IOptions<ClusterOptions> cluster,
+    ILocalSiloDetails silo,
+    ILogger<StartupBanner> logger)
     : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -14,6 +23,14 @@ public sealed class StartupBanner(IHostApplicationLifetime lifetime, IServer ser
         {
             var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             logger.LogInformation("Data: {Provider} at {Location}", store.Dialect.Name, store.Dialect.Location);
+            logger.LogInformation(
+                "Cluster: {Clustering}{Invariant}, cluster {ClusterId}, service {ServiceId}, silo {Silo}, gateway {Gateway}",
+                settings.Value.Clustering,
+                settings.Value.IsAdoNet ? $" ({settings.Value.Invariant})" : "",
+                cluster.Value.ClusterId,
+                cluster.Value.ServiceId,
+                silo.SiloAddress.Endpoint,
+                silo.GatewayAddress?.Endpoint);
             foreach (var address in addresses)
             {
                 logger.LogInformation("Listening: {Address}  health {Address}/health  dashboard {Address}/dashboard", address, address, address);

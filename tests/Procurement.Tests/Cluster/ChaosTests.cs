@@ -5,7 +5,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using Npgsql;
-using Procurement.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -30,9 +29,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
     public async Task Three_silos_killed_in_turn_lose_no_acknowledged_bid_or_report_and_open_the_batch_on_time()
     {
         var seconds = int.TryParse(Environment.GetEnvironmentVariable("PROCUREMENT_CHAOS_SECONDS"), out var s) ? s : 30;
-        var database = $"chaos_{Guid.NewGuid():N}"[..14];
-        var connectionString = PostgresServer.Instance.ConnectionStringFor(database);
-        await CreateDatabaseAsync(connectionString);
+        var connectionString = await OrleansDatabase.CreatePostgresAsync();
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
 
         var environment = new Dictionary<string, string>
         {
@@ -102,6 +100,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
             output.WriteLine($"opening due {opening:O}, opened {openedAt:O}");
 
             Assert.NotEmpty(log.Kills);
+            Assert.True(log.FailureKinds.Keys.All(k => k is "503" or nameof(HttpRequestException) or nameof(TaskCanceledException)),
+                $"a client saw a failure other than 503 (retry) or a dropped connection: {string.Join(", ", log.FailureKinds.Keys)}");
             Assert.True(log.Bids.Count > 20, $"only {log.Bids.Count} bid actions were acknowledged");
             Assert.True(log.Reports.Count > 10, $"only {log.Reports.Count} usage reports were acknowledged");
             Assert.Empty(lostBids);
@@ -377,30 +377,4 @@ public sealed class ChaosTests(ITestOutputHelper output)
     }
 
     private static Task<JsonElement> PortalRound(Task<HttpResponseMessage> call) => Portal.PortalRound.OkAsync(call);
-
-    private static async Task CreateDatabaseAsync(string connectionString)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        var database = builder.Database!;
-        builder.Database = "postgres";
-        await using (var server = new NpgsqlConnection(builder.ToString()))
-        {
-            await server.ExecuteAsync($"CREATE DATABASE \"{database}\"");
-        }
-        await using var connection = new NpgsqlConnection(connectionString);
-        foreach (var script in Directory.GetFiles(Path.Combine(RepositoryRoot(), "deploy", "sql", "orleans", "postgresql"), "*.sql").Order(StringComparer.Ordinal))
-        {
-            await connection.ExecuteAsync(await File.ReadAllTextAsync(script));
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Procurement.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("The repository root (Procurement.sln) was not found above the test assembly.");
-    }
 }
