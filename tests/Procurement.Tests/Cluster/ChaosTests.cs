@@ -43,6 +43,9 @@ public sealed class ChaosTests(ITestOutputHelper output)
             ["Orleans__AdvertisedIP"] = "127.0.0.1",
             ["Demo__Password"] = Password,
             ["Portal__LoginPermitsPerMinute"] = "10000",
+            // A sequential bidder reaches 50 actions/s here; this test is about surviving kills, not the bid rate limit.
+            ["Portal__BidsPerSecondPerManufacturer"] = "10000",
+            ["Portal__BidBurstPerManufacturer"] = "10000",
         };
         var silos = Enumerable.Range(0, 3).Select(i => new SiloSlot(i, environment)).ToArray();
         SiloHostTests.SiloProcess? portal = null;
