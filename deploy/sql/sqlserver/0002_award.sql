@@ -26,7 +26,7 @@ CREATE TABLE award_statements (
     bid_rank            INT NULL,
     won                 BIT NOT NULL,
     reason              NVARCHAR(MAX)    NOT NULL,
-    rule                NVARCHAR(200)    NOT NULL,
+    [rule]              NVARCHAR(200)    NOT NULL,
     revival_unit_price_e6 BIGINT NULL,
     awarded_unit_price_e6 BIGINT NULL,
     awarded_pack_price_e6 BIGINT NULL,

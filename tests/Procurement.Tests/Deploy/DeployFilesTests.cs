@@ -292,18 +292,15 @@ public sealed class DeployFilesTests
     public void Every_orleans_setting_and_connection_string_the_code_reads_is_in_the_readme_table()
     {
         var documented = ReadmeSettings().Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
-        var read = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var file in new[] { "Silo", "BidPortal", "Grains" }.SelectMany(d => Directory.EnumerateFiles(PathOf(d), "*.cs", SearchOption.AllDirectories)).Where(f => !IsBuildOutput(f)))
+        // The Orleans section is bound to the cluster options classes: every settable property is a setting.
+        var read = new SortedSet<string>(StringComparer.Ordinal)
         {
-            var code = File.ReadAllText(file);
-            foreach (Match m in Regex.Matches(code, "\"(?<key>Orleans:[A-Za-z]+)\""))
-            {
-                read.Add(m.Groups["key"].Value);
-            }
-            foreach (Match m in Regex.Matches(code, "GetConnectionString\\(\"(?<name>[A-Za-z]+)\"\\)"))
-            {
-                read.Add($"ConnectionStrings:{m.Groups["name"].Value}");
-            }
+            $"ConnectionStrings:{Procurement.BidPortal.Hosting.OrleansClusterOptions.ConnectionStringName}",
+            "ConnectionStrings:Procurement",
+        };
+        foreach (var property in typeof(Procurement.Silo.Hosting.SiloClusterOptions).GetProperties().Where(p => p.CanWrite && p.Name != "ConnectionString"))
+        {
+            read.Add($"{Procurement.BidPortal.Hosting.OrleansClusterOptions.Section}:{property.Name}");
         }
         Assert.Contains("Orleans:GatewayPort", read);
         foreach (var key in read)
@@ -314,17 +311,12 @@ public sealed class DeployFilesTests
 
     // ================================================================ ports
 
-    /// <summary>The code's default for an Orleans port: Silo/appsettings.json if it sets one, and every <c>GetValue("Orleans:X", n)</c> in the code.</summary>
+    /// <summary>The code's default for an Orleans port: the cluster options' default, unless Silo/appsettings.json sets one (then both must agree).</summary>
     private static int CodeDefault(string key)
     {
-        var defaults = new HashSet<int>();
-        foreach (var file in new[] { "Silo", "BidPortal", "Grains" }.SelectMany(d => Directory.EnumerateFiles(PathOf(d), "*.cs", SearchOption.AllDirectories)).Where(f => !IsBuildOutput(f)))
-        {
-            foreach (Match m in Regex.Matches(File.ReadAllText(file), $"GetValue(<int>)?\\(\\s*\"Orleans:{key}\"\\s*,\\s*(?<port>\\d+)\\s*\\)"))
-            {
-                defaults.Add(int.Parse(m.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
+        var property = typeof(Procurement.Silo.Hosting.SiloClusterOptions).GetProperty(key)
+            ?? throw new InvalidOperationException($"SiloClusterOptions has no {key}.");
+        var defaults = new HashSet<int> { (int)property.GetValue(new Procurement.Silo.Hosting.SiloClusterOptions())! };
         using var settings = JsonDocument.Parse(File.ReadAllText(PathOf("Silo/appsettings.json")));
         if (settings.RootElement.TryGetProperty("Orleans", out var orleans) && orleans.TryGetProperty(key, out var value))
         {
