@@ -13,6 +13,7 @@ public static class Migrator
 {
     public static IReadOnlyList<string> Migrate(SqlDialect dialect, ILogger logger)
     {
+        using var migrationLock = dialect.LockForMigration();
         dialect.Prepare();
         var prefix = $"Procurement.Grains.Scripts.{dialect.ScriptFolder}.";
         var engine = dialect.MigrationTarget()

@@ -73,6 +73,12 @@ public abstract class SqlDialect
     {
     }
 
+    /// <summary>
+    /// Held while one process creates and migrates the database, so silos starting together take
+    /// turns (the first migrates, the others find it done); null where only one process migrates.
+    /// </summary>
+    internal virtual IDisposable? LockForMigration() => null;
+
     /// <summary>Creates the database if the server allows it and returns the DbUp builder for it.</summary>
     internal abstract UpgradeEngineBuilder MigrationTarget();
 
@@ -197,5 +203,55 @@ public sealed class PostgresDialect(string connectionString) : SqlDialect
     {
         EnsureDatabase.For.PostgresqlDatabase(ConnectionString);
         return DeployChanges.To.PostgresqlDatabase(ConnectionString);
+    }
+
+    /// <summary>
+    /// A session advisory lock in the server's maintenance database (the target may not exist yet),
+    /// keyed by the target database's name. Without access to that database the migration runs
+    /// unguarded, as before: start one silo first then.
+    /// </summary>
+    internal override IDisposable? LockForMigration()
+    {
+        var target = new NpgsqlConnectionStringBuilder(ConnectionString);
+        var key = MigrationLockKey(target.Database ?? "");
+        var maintenance = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = "postgres", Pooling = false };
+        var connection = new NpgsqlConnection(maintenance.ToString());
+        try
+        {
+            connection.Open();
+            using var command = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection);
+            command.Parameters.AddWithValue("key", key);
+            command.ExecuteNonQuery();
+            return new MigrationLock(connection, key);
+        }
+        catch (NpgsqlException)
+        {
+            connection.Dispose();
+            return null;
+        }
+    }
+
+    // FNV-1a over the name: the same key in every process, whatever the runtime's string hashing.
+    private static long MigrationLockKey(string database)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes($"procurement-migrate:{database}"))
+        {
+            hash = (hash ^ b) * 1099511628211UL;
+        }
+        return unchecked((long)hash);
+    }
+
+    private sealed class MigrationLock(NpgsqlConnection connection, long key) : IDisposable
+    {
+        public void Dispose()
+        {
+            using (var command = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection))
+            {
+                command.Parameters.AddWithValue("key", key);
+                command.ExecuteNonQuery();
+            }
+            connection.Dispose();
+        }
     }
 }

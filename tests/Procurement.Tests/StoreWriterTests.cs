@@ -77,4 +77,24 @@ public sealed class StoreWriterTests
         Assert.Equal(123_456.789012m, Scaled.FromE6(123_456_789_012L));
         Assert.Equal("x", Assert.Throws<ProcurementException>(() => Scaled.ToE6(0.0000001m, "x")).Field);
     }
+
+    [Fact]
+    public async Task Silos_starting_together_on_a_new_PostgreSQL_database_migrate_it_once_without_racing()
+    {
+        var options = TestStores.Postgres();
+        var stores = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => new ProcurementStore(Options.Create(options), NullLoggerFactory.Instance))));
+        try
+        {
+            var journal = await stores[0].ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schemaversions"));
+            var scripts = typeof(ProcurementStore).Assembly.GetManifestResourceNames().Count(n => n.StartsWith("Procurement.Grains.Scripts.postgresql.", StringComparison.Ordinal));
+            Assert.Equal(scripts, journal);
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+        }
+    }
 }
