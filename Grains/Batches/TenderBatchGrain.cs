@@ -4,6 +4,8 @@ using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Serialization.Invocation;
 using Procurement.Grains.Agreements;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Storage;
@@ -16,6 +18,15 @@ namespace Procurement.Grains.Batches;
 /// update (from the expected phase only) written with its event. The opening is driven by a
 /// reminder, which is durable, so a batch opens on time even across silo restarts.
 /// </summary>
+/// <remarks>
+/// Bid actions interleave with each other (<see cref="MayInterleaveBid"/>): while one bid's write
+/// waits for its commit, the next is checked and queued, so the bids of a surge share group
+/// commits instead of being written one after another. Each manufacturer's actions still arrive
+/// one at a time (its bidder grain is not reentrant), the store's constraints hold the rest, and
+/// every phase change goes through <see cref="TransitionAsync"/>, which an interleaved bid waits
+/// out before it looks at the phase.
+/// </remarks>
+[MayInterleave(nameof(MayInterleaveBid))]
 public sealed class TenderBatchGrain(
     BatchRepository batches,
     BidRepository bids,
@@ -41,7 +52,13 @@ public sealed class TenderBatchGrain(
     private AwardProgress? _awardProgress;
     private DateTimeOffset? _publicityEnds;
 
+    // The phase change under way, if any: interleaved bids wait for it before they read the phase.
+    private Task? _transition;
+
     private string BatchId => this.GetPrimaryKeyString();
+
+    /// <summary>Only bid actions interleave (with each other and with the awaits of other calls, which they wait out when those change the phase).</summary>
+    public static bool MayInterleaveBid(IInvokable request) => request.GetMethodName() == nameof(AcceptBidAsync);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -127,6 +144,10 @@ public sealed class TenderBatchGrain(
     {
         // The receipt time is taken first: the deadline applies to when the bid reached the batch.
         var receivedAt = ProcurementClock.Now(clock);
+        while (_transition is { } transition)
+        {
+            await transition;
+        }
         var batch = RequireBatch();
         var windows = batch.Definition.Windows;
         if (batch.Phase == TenderBatchPhase.Bidding && receivedAt >= windows.OpeningTime)
@@ -465,6 +486,10 @@ public sealed class TenderBatchGrain(
 
     private async Task OpenIfDueAsync(string actor)
     {
+        while (_transition is { } running)
+        {
+            await running;
+        }
         if (_batch is { Phase: TenderBatchPhase.Bidding } batch && ProcurementClock.Now(clock) >= batch.Definition.Windows.OpeningTime)
         {
             await OpenAsync(actor);
@@ -483,15 +508,40 @@ public sealed class TenderBatchGrain(
         await this.RegisterOrUpdateReminder(OpeningReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, TimeSpan.FromMinutes(1));
     }
 
-    private async Task MoveAsync(TenderBatchPhase from, TenderBatchPhase to, object details, string? actor = null)
-    {
-        var batch = RequireBatch();
-        if (batch.Phase != from)
+    private Task MoveAsync(TenderBatchPhase from, TenderBatchPhase to, object details, string? actor = null) =>
+        TransitionAsync(async () =>
         {
-            throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}; it moves to {to} only from {from}.");
+            var batch = RequireBatch();
+            if (batch.Phase != from)
+            {
+                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}; it moves to {to} only from {from}.");
+            }
+            await batches.ChangePhaseAsync(BatchId, from, to, ProcurementClock.Now(clock), actor ?? Actor.Current($"alliance:{batch.Definition.AllianceId}"), details);
+            await ReloadAsync();
+        });
+
+    /// <summary>
+    /// Runs a phase change alone: one at a time (two bids arriving at the opening time both find
+    /// it due; the second waits and then finds the batch opened), and seen by interleaved bids only
+    /// once it is done.
+    /// </summary>
+    private async Task TransitionAsync(Func<Task> change)
+    {
+        while (_transition is { } running)
+        {
+            await running;
         }
-        await batches.ChangePhaseAsync(BatchId, from, to, ProcurementClock.Now(clock), actor ?? Actor.Current($"alliance:{batch.Definition.AllianceId}"), details);
-        await ReloadAsync();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _transition = done.Task;
+        try
+        {
+            await change();
+        }
+        finally
+        {
+            _transition = null;
+            done.SetResult();
+        }
     }
 
     private async Task ReloadAsync()

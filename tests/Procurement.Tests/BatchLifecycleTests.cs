@@ -99,6 +99,45 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Bids_of_many_manufacturers_arriving_together_are_all_recorded_and_a_burst_at_the_opening_opens_the_batch_once()
+    {
+        var s = NewScenario();
+        await s.OpenBiddingAsync();
+        var makers = Enumerable.Range(1, 40).Select(i => $"MX{i:00}-{s.Tag}").ToList();
+        foreach (var maker in makers)
+        {
+            await s.Bidder(maker).RegisterAsync(new Manufacturer(maker, $"Maker {maker}", null));
+            await s.Bidder(maker).DeclareQualificationAsync(new Qualification(s.Atorvastatin, true, 3, false, "GMP-OK"));
+            await s.Bidder(maker).DeclareQualificationAsync(new Qualification(s.Amlodipine, true, 3, false, "GMP-OK"));
+        }
+
+        // 80 bid actions at once: the batch takes them interleaved, each recorded once.
+        var receipts = await Task.WhenAll(makers.SelectMany(maker => new[]
+        {
+            s.Bidder(maker).SubmitBidAsync($"{maker}-atv", s.Bid(s.Atorvastatin, 1.00m)),
+            s.Bidder(maker).SubmitBidAsync($"{maker}-aml", s.Bid(s.Amlodipine, 2.00m)),
+        }));
+        Assert.Equal(80, receipts.Select(r => r.BidId).Distinct().Count());
+        Assert.Equal(80, (await s.Batch.GetAsync()).SealedBidCount);
+        Assert.Equal(80, await Store.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM bids WHERE batch_id = @BatchId", new { s.BatchId })));
+
+        // At the opening time 40 amendments arrive together: the first to be handled opens the batch,
+        // every one is refused as late, and the batch is opened exactly once.
+        fixture.Clock.SetUtcNow(s.Windows.OpeningTime);
+        var late = makers.Select((maker, i) => s.Bidder(maker).AmendBidAsync($"{maker}-late", receipts[i * 2].BidId, s.Bid(s.Atorvastatin, 0.90m))).ToList();
+        foreach (var call in late)
+        {
+            var refusal = await Assert.ThrowsAsync<ProcurementException>(() => call);
+            Assert.Equal(ErrorCodes.DeadlinePassed, refusal.Code);
+        }
+        Assert.Equal(TenderBatchPhase.Opened, (await s.Batch.GetAsync()).Phase);
+        var events = await Store.ReadAsync(c => EventLog.ForBatchAsync(c, s.BatchId));
+        Assert.Single(events, e => e.EventType == "PhaseChangedToOpened");
+        Assert.Equal(80, events.Count(e => e.EventType.StartsWith("Bid", StringComparison.Ordinal)));
+        Assert.All(await s.Batch.GetOpenedBidsAsync(), b => Assert.Equal(1, b.Version));
+    }
+
+    [Fact]
     public async Task No_price_is_readable_before_the_opening_by_anyone()
     {
         var s = NewScenario();
