@@ -57,7 +57,7 @@ public sealed class BidRepository(ProcurementStore store)
 
     private const string DeleteSupplyRegionsSql = "DELETE FROM bid_supply_regions WHERE bid_id = @BidId";
 
-    private const string InsertSupplyRegionSql = "INSERT INTO bid_supply_regions (bid_id, region_code) VALUES (@BidId, @RegionCode)";
+    private static readonly string[] SupplyRegionColumns = ["bid_id", "region_code"];
 
     private const string InsertActionSql = """
         INSERT INTO bid_actions (manufacturer_id, client_request_id, bid_id, batch_id, product_id, version, action,
@@ -138,11 +138,14 @@ public sealed class BidRepository(ProcurementStore store)
             }
             if (command.Action != BidAction.Withdrawn)
             {
-                await connection.ExecuteAsync(DeleteSupplyRegionsSql, new { BidId = bidId.ToString() }, transaction);
-                await connection.ExecuteAsync(
-                    InsertSupplyRegionSql,
-                    content.SupplyRegions.Distinct().Select(r => new { BidId = bidId.ToString(), RegionCode = r }),
-                    transaction);
+                if (command.Action == BidAction.Amended)
+                {
+                    await connection.ExecuteAsync(DeleteSupplyRegionsSql, new { BidId = bidId.ToString() }, transaction);
+                }
+                // One statement for all regions on a server (a round trip per region was most of a bid's write there).
+                var id = bidId.ToString();
+                await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "bid_supply_regions", SupplyRegionColumns,
+                    content.SupplyRegions.Distinct().ToList(), (region, v) => { v[0] = id; v[1] = region; });
             }
             await connection.ExecuteAsync(InsertActionSql, new
             {
