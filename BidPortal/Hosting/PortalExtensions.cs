@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -60,6 +61,27 @@ public static class PortalExtensions
         services.TryAddKeyedSingleton(BusinessClock.Key, TimeProvider.System);
         services.AddScoped<GrainAccess>();
         services.AddOptions<PortalLimits>().BindConfiguration(PortalLimits.Section);
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<PortalLimits>>((forwarded, limits) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in limits.Value.TrustedProxies)
+            {
+                if (System.Net.IPNetwork.TryParse(proxy, out var network))
+                {
+                    forwarded.KnownIPNetworks.Add(network);
+                }
+                else if (System.Net.IPAddress.TryParse(proxy, out var address))
+                {
+                    forwarded.KnownProxies.Add(address);
+                }
+                else
+                {
+                    throw new InvalidOperationException($"Portal:TrustedProxies has '{proxy}', which is neither an IP address nor a network such as 10.0.0.0/8.");
+                }
+            }
+        });
 
         services.AddAuthentication(PortalUser.Scheme).AddCookie(PortalUser.Scheme, options =>
         {
@@ -185,6 +207,8 @@ public static class PortalExtensions
             });
             api.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = Problems.HandleAsync });
         });
+        // Before anything reads the client's address (the sign-in limit): trusted proxies only.
+        app.UseForwardedHeaders();
         app.UseRequestLocalization();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -15,4 +15,11 @@ public sealed class PortalLimits
 
     /// <summary>The burst a manufacturer may spend at once above the sustained rate.</summary>
     public int BidBurstPerManufacturer { get; set; } = 200;
+
+    /// <summary>
+    /// Reverse proxies (addresses, or networks as <c>10.0.0.0/8</c>) whose <c>X-Forwarded-For</c>
+    /// and <c>X-Forwarded-Proto</c> are believed, so limits apply per real client behind them.
+    /// Empty: the headers are ignored and the connection's address counts.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
 }

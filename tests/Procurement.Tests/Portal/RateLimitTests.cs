@@ -15,7 +15,7 @@ public sealed class RateLimitTests
         using var silo = SiloHostTests.SiloProcess.Start(
             $"--urls http://127.0.0.1:{port} --Store:DataDirectory={data} --Demo:Password={PortalFixture.Password} " +
             $"--Orleans:SiloPort={SiloHostTests.FreePort()} --Orleans:GatewayPort={SiloHostTests.FreePort()} " +
-            "--Portal:LoginPermitsPerMinute=3 --Portal:BidsPerSecondPerManufacturer=1 --Portal:BidBurstPerManufacturer=2");
+            "--Portal:LoginPermitsPerMinute=3 --Portal:BidsPerSecondPerManufacturer=1 --Portal:BidBurstPerManufacturer=2 --Portal:TrustedProxies:0=127.0.0.1");
         await silo.WaitForLineAsync("Demo seed: alliance", TimeSpan.FromSeconds(120));
         using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
@@ -26,6 +26,11 @@ public sealed class RateLimitTests
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.Contains("RATE_LIMITED", await limited.Content.ReadAsStringAsync());
         Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+
+        // Behind a trusted proxy (here: loopback) the limit is per real client: another address still signs in.
+        using var proxied = new HttpRequestMessage(HttpMethod.Post, "/api/session") { Content = JsonContent.Create(new { userName = "maker.huahai", password = PortalFixture.Password }) };
+        proxied.Headers.Add("X-Forwarded-For", "203.0.113.9");
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(proxied)).StatusCode);
 
         // The burst of two bid actions is spent (refused by the batch, which is not in bidding), the third is limited.
         var bid = new
