@@ -94,7 +94,7 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
     };
 
     private const string SelectKeptByAgreementSql = """
-        SELECT {0} AS Key, {1}
+        SELECT {0} AS "Key", {1}
           FROM completion_agreements c
           JOIN agreements a ON a.agreement_id = c.agreement_id
          WHERE c.batch_id = @BatchId AND c.year_start = @YearStart
@@ -106,24 +106,30 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
         """;
 
     private const string SelectKeptByHospitalSql = """
-        SELECT hospital_id AS Key, agreed AS Agreed, counted AS Counted, surplus AS Surplus, substitutes AS Substitutes
+        SELECT hospital_id AS "Key", agreed AS Agreed, counted AS Counted, surplus AS Surplus, substitutes AS Substitutes
           FROM completion_hospitals
          WHERE batch_id = @BatchId AND year_start = @YearStart
          ORDER BY hospital_id
         """;
 
-    /// <summary>Completion at <paramref name="level"/> for the agreement year under way, from the kept rows.</summary>
-    public async Task<IReadOnlyList<Completion>> CompletionAsync(string batchId, CompletionLevel level, DateTimeOffset now)
+    /// <summary>The figures at <paramref name="level"/> from the kept completion rows.</summary>
+    internal static string KeptSql(CompletionLevel level)
     {
-        var year = await RequireYearAsync(batchId, now);
         var key = KeyColumn(level);
-        var sql = level switch
+        return level switch
         {
             CompletionLevel.Hospital => SelectKeptByHospitalSql,
             CompletionLevel.Batch => string.Format(SelectKeptByAgreementSql, "@BatchId", KeptSumsSql),
             CompletionLevel.Agreement => string.Format(SelectKeptByAgreementSql, "c.agreement_id", KeptSumsSql) + " GROUP BY c.agreement_id ORDER BY c.agreement_id",
             _ => string.Format(SelectKeptByAgreementSql, $"a.{key}", KeptSumsSql) + $" GROUP BY a.{key} ORDER BY a.{key}",
         };
+    }
+
+    /// <summary>Completion at <paramref name="level"/> for the agreement year under way, from the kept rows.</summary>
+    public async Task<IReadOnlyList<Completion>> CompletionAsync(string batchId, CompletionLevel level, DateTimeOffset now)
+    {
+        var year = await RequireYearAsync(batchId, now);
+        var sql = KeptSql(level);
         var rows = await store.ReadAsync(connection => connection.QueryAsync<SumRow>(sql, Parameters(batchId, year)));
         return Figures(rows, year);
     }
@@ -135,15 +141,23 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
     public async Task<IReadOnlyList<Completion>> RecomputeAsync(string batchId, CompletionLevel level, DateTimeOffset now)
     {
         var year = await RequireYearAsync(batchId, now);
-        var key = KeyColumn(level);
-        var parts = string.Format(PartsSql, "");
-        var sql = key is null
-            ? $"{parts} SELECT @BatchId AS Key, {SumsSql} FROM parts"
-            : $"{parts} SELECT {key} AS Key, {SumsSql} FROM parts GROUP BY {key} ORDER BY {key}";
+        var sql = RecomputeSql(level);
         // Millions of rows at national scale: this is a check, allowed minutes rather than the default 30 s.
         var rows = await store.ReadAsync(connection => connection.QueryAsync<SumRow>(sql, Parameters(batchId, year), commandTimeout: 600));
         return Figures(rows, year);
     }
+
+    /// <summary>The figures at <paramref name="level"/> summed from the usage lines.</summary>
+    internal static string RecomputeSql(CompletionLevel level)
+    {
+        var key = KeyColumn(level);
+        var parts = string.Format(PartsSql, "");
+        return key is null
+            ? string.Format(RecomputeSqlTemplate, parts, "@BatchId", "")
+            : string.Format(RecomputeSqlTemplate, parts, key, $" GROUP BY {key} ORDER BY {key}");
+    }
+
+    private const string RecomputeSqlTemplate = "{0} SELECT {1} AS \"Key\", " + SumsSql + " FROM parts{2}";
 
     private IReadOnlyList<Completion> Figures(IEnumerable<SumRow> rows, Year year)
     {
@@ -209,7 +223,6 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
     {
         var period = await connection.QuerySingleAsync<(int Anchor, int End)>(SelectPeriodSql, new { BatchId = batchId }, transaction);
         var ids = agreementIds?.ToArray() ?? [];
-        var hospitalsOf = "SELECT hospital_id FROM agreement_hospitals WHERE agreement_id IN @Ids";
         if (agreementIds is null)
         {
             await connection.ExecuteAsync("DELETE FROM completion_agreements WHERE batch_id = @BatchId", new { BatchId = batchId }, transaction);
@@ -218,29 +231,45 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
         else
         {
             await connection.ExecuteAsync(dialect.Sql("DELETE FROM completion_agreements WHERE agreement_id IN @Ids"), new { Ids = ids }, transaction);
-            await connection.ExecuteAsync(dialect.Sql($"DELETE FROM completion_hospitals WHERE batch_id = @BatchId AND hospital_id IN ({hospitalsOf})"), new { BatchId = batchId, Ids = ids }, transaction);
+            await connection.ExecuteAsync(dialect.Sql($"DELETE FROM completion_hospitals WHERE batch_id = @BatchId AND hospital_id IN ({HospitalsOfSql})"), new { BatchId = batchId, Ids = ids }, transaction);
         }
         for (var start = period.Anchor; start < period.End; start += 12)
         {
             var year = new Year(start, Math.Min(start + 12, period.End), 0m);
             var parameters = new DynamicParameters(Parameters(batchId, year));
             parameters.Add("Ids", ids);
-            await connection.ExecuteAsync(dialect.Sql($"""
-                {string.Format(PartsSql, agreementIds is null ? "" : "AND a.agreement_id IN @Ids")}
-                INSERT INTO completion_agreements (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6)
-                SELECT agreement_id, @YearStart, @BatchId, {SumsSql}, CAST(COALESCE(SUM(spent_e6), 0) AS BIGINT)
-                  FROM parts
-                 GROUP BY agreement_id
-                """), parameters, transaction, commandTimeout: 600);
-            await connection.ExecuteAsync(dialect.Sql($"""
-                {string.Format(PartsSql, agreementIds is null ? "" : $"AND h.hospital_id IN ({hospitalsOf})")}
-                INSERT INTO completion_hospitals (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6)
-                SELECT @BatchId, hospital_id, @YearStart, {SumsSql}, CAST(COALESCE(SUM(spent_e6), 0) AS BIGINT), CAST(COALESCE(SUM(agreed * max_unit_price_e6), 0) AS BIGINT)
-                  FROM parts
-                 GROUP BY hospital_id
-                """), parameters, transaction, commandTimeout: 600);
+            await connection.ExecuteAsync(dialect.Sql(RebuildAgreementsSql(agreementIds is not null)), parameters, transaction, commandTimeout: 600);
+            await connection.ExecuteAsync(dialect.Sql(RebuildHospitalsSql(agreementIds is not null)), parameters, transaction, commandTimeout: 600);
         }
     }
+
+    private const string HospitalsOfSql = "SELECT hospital_id FROM agreement_hospitals WHERE agreement_id IN @Ids";
+
+    /// <summary>The kept rows of the agreements (<c>@Ids</c> when <paramref name="some"/>, else the batch's) for one year, from the lines.</summary>
+    internal static string RebuildAgreementsSql(bool some) =>
+        string.Format(RebuildAgreementsSqlTemplate, string.Format(PartsSql, some ? "AND a.agreement_id IN @Ids" : ""));
+
+    private const string RebuildAgreementsSqlTemplate = "{0}\n" + """
+        INSERT INTO completion_agreements (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6)
+        SELECT agreement_id, @YearStart, @BatchId,
+        """ + SumsSql + """
+        , CAST(COALESCE(SUM(spent_e6), 0) AS BIGINT)
+          FROM parts
+         GROUP BY agreement_id
+        """;
+
+    /// <summary>The kept rows of the hospitals those agreements supply (every hospital of the batch when not <paramref name="some"/>) for one year.</summary>
+    internal static string RebuildHospitalsSql(bool some) =>
+        string.Format(RebuildHospitalsSqlTemplate, string.Format(PartsSql, some ? $"AND h.hospital_id IN ({HospitalsOfSql})" : ""));
+
+    private const string RebuildHospitalsSqlTemplate = "{0}\n" + """
+        INSERT INTO completion_hospitals (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6)
+        SELECT @BatchId, hospital_id, @YearStart,
+        """ + SumsSql + """
+        , CAST(COALESCE(SUM(spent_e6), 0) AS BIGINT), CAST(COALESCE(SUM(agreed * max_unit_price_e6), 0) AS BIGINT)
+          FROM parts
+         GROUP BY hospital_id
+        """;
 
     private static object Parameters(string batchId, Year year) =>
         new { BatchId = batchId, YearStart = year.Start, YearEnd = year.End, YearMonths = year.End - year.Start };

@@ -219,7 +219,7 @@ public sealed class UsageRepository(ProcurementStore store)
             await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "usage_lines", LineColumns, added, Bind);
             await PreparedRows.ExecuteAsync(connection, transaction, UpdateLineSql, LineColumns, amended, Bind);
             // Running totals: many hospitals of a group add to the same agreement rows, written once per row at the commit.
-            StoreWriter.Accumulator(transaction, () => new CompletionAccumulator(store.Dialect.PrefersMultiRowInsert)).Add(decision.Completion);
+            StoreWriter.Accumulator(transaction, () => new CompletionAccumulator(store.Dialect)).Add(decision.Completion);
             await EventLog.AppendJsonAsync(connection, transaction, at, actor, null, "hospital", hospitalId, amended.Count == 0 ? "UsageReported" : "UsageAmended", payloadJson);
             return (context, decision, [.. added, .. amended, .. unchanged]);
         });
@@ -288,7 +288,7 @@ public sealed class UsageRepository(ProcurementStore store)
     /// The completion changes of a group's units, summed per row; written at the commit in key
     /// order (so concurrent groups on a server take row locks in one order).
     /// </summary>
-    private sealed class CompletionAccumulator(bool multiRow) : IGroupAccumulator
+    private sealed class CompletionAccumulator(SqlDialect dialect) : IGroupAccumulator
     {
         private readonly List<CompletionDelta> _pending = [];
         private readonly Dictionary<(string BatchId, string? AgreementId, string? HospitalId, int YearStart), CompletionDelta> _group = [];
@@ -325,59 +325,59 @@ public sealed class UsageRepository(ProcurementStore store)
                 .Select(g => g.Value)
                 .ToList();
             // On a server a round trip per row would cost more than the rows: multi-row upserts.
-            return multiRow ? UpsertAsync(connection, transaction, ordered) : ApplyAsync(connection, transaction, ordered);
+            return dialect.PrefersMultiRowInsert ? UpsertAsync(dialect, connection, transaction, ordered) : ApplyAsync(connection, transaction, ordered);
         }
     }
 
     private const int RowsPerUpsert = 500;
 
+    private const string UpsertAgreementCompletionSql = """
+        INSERT INTO completion_agreements AS c (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6) VALUES {0}
+         ON CONFLICT (agreement_id, year_start) DO UPDATE
+           SET agreed = c.agreed + excluded.agreed, counted = c.counted + excluded.counted, surplus = c.surplus + excluded.surplus,
+               substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6
+        """;
+
+    private const string UpsertHospitalCompletionSql = """
+        INSERT INTO completion_hospitals AS c (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6) VALUES {0}
+         ON CONFLICT (batch_id, year_start, hospital_id) DO UPDATE
+           SET agreed = c.agreed + excluded.agreed, counted = c.counted + excluded.counted, surplus = c.surplus + excluded.surplus,
+               substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6, budget_e6 = c.budget_e6 + excluded.budget_e6
+        """;
+
+    /// <summary>The multi-row upsert of <paramref name="count"/> completion changes, by agreement or by hospital.</summary>
+    internal static string CompletionUpsertSql(bool byAgreement, int count)
+    {
+        var rows = new System.Text.StringBuilder();
+        PreparedRows.AppendRows(rows, byAgreement ? 8 : 9, count);
+        return (byAgreement ? UpsertAgreementCompletionSql : UpsertHospitalCompletionSql).Replace("{0}", rows.ToString(), StringComparison.Ordinal);
+    }
+
     /// <summary>The changes as multi-row <c>INSERT … ON CONFLICT DO UPDATE</c> statements that add them to the rows.</summary>
-    private static async Task UpsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<CompletionDelta> deltas)
+    private static async Task UpsertAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction, IReadOnlyList<CompletionDelta> deltas)
     {
         var byAgreement = deltas.Where(d => d.AgreementId is not null).ToList();
         var byHospital = deltas.Where(d => d.AgreementId is null).ToList();
-        await UpsertChunksAsync(connection, transaction, byAgreement,
-            "INSERT INTO completion_agreements AS c (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6) VALUES ",
-            d => [d.AgreementId, d.YearStart, d.BatchId, d.Agreed, d.Counted, d.Surplus, d.Substitutes, d.SpentE6],
-            """
-             ON CONFLICT (agreement_id, year_start) DO UPDATE
-               SET agreed = c.agreed + excluded.agreed, counted = c.counted + excluded.counted, surplus = c.surplus + excluded.surplus,
-                   substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6
-            """);
-        await UpsertChunksAsync(connection, transaction, byHospital,
-            "INSERT INTO completion_hospitals AS c (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6) VALUES ",
-            d => [d.BatchId, d.HospitalId, d.YearStart, d.Agreed, d.Counted, d.Surplus, d.Substitutes, d.SpentE6, d.BudgetE6],
-            """
-             ON CONFLICT (batch_id, year_start, hospital_id) DO UPDATE
-               SET agreed = c.agreed + excluded.agreed, counted = c.counted + excluded.counted, surplus = c.surplus + excluded.surplus,
-                   substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6, budget_e6 = c.budget_e6 + excluded.budget_e6
-            """);
+        await UpsertChunksAsync(dialect, connection, transaction, byAgreement, byAgreement: true,
+            d => [d.AgreementId, d.YearStart, d.BatchId, d.Agreed, d.Counted, d.Surplus, d.Substitutes, d.SpentE6]);
+        await UpsertChunksAsync(dialect, connection, transaction, byHospital, byAgreement: false,
+            d => [d.BatchId, d.HospitalId, d.YearStart, d.Agreed, d.Counted, d.Surplus, d.Substitutes, d.SpentE6, d.BudgetE6]);
     }
 
     private static async Task UpsertChunksAsync(
-        DbConnection connection, DbTransaction transaction, IReadOnlyList<CompletionDelta> rows, string insert, Func<CompletionDelta, object?[]> values, string conflict)
+        SqlDialect dialect, DbConnection connection, DbTransaction transaction, IReadOnlyList<CompletionDelta> rows, bool byAgreement, Func<CompletionDelta, object?[]> values)
     {
-        for (var start = 0; start < rows.Count; start += RowsPerUpsert)
+        var perStatement = PreparedRows.RowsPerStatement(dialect, byAgreement ? 8 : 9, RowsPerUpsert);
+        for (var start = 0; start < rows.Count; start += perStatement)
         {
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            var sql = new System.Text.StringBuilder(insert);
-            var count = Math.Min(RowsPerUpsert, rows.Count - start);
+            var count = Math.Min(perStatement, rows.Count - start);
             for (var r = 0; r < count; r++)
             {
-                var row = values(rows[start + r]);
-                sql.Append(r == 0 ? "(" : ", (");
-                for (var c = 0; c < row.Length; c++)
-                {
-                    var parameter = command.CreateParameter();
-                    parameter.ParameterName = $"@p{r}_{c}";
-                    parameter.Value = row[c] ?? DBNull.Value;
-                    command.Parameters.Add(parameter);
-                    sql.Append(c == 0 ? "" : ", ").Append(parameter.ParameterName);
-                }
-                sql.Append(')');
+                PreparedRows.AddRowParameters(command, r, values(rows[start + r]));
             }
-            command.CommandText = sql.Append(conflict).ToString();
+            command.CommandText = CompletionUpsertSql(byAgreement, count);
             await command.ExecuteNonQueryAsync();
         }
     }

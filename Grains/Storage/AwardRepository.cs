@@ -128,7 +128,7 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
     private static readonly string[] StatementColumns =
     [
         "award_id", "bid_id", "product_id", "manufacturer_id", "unit_price_e6", "anchor_e6", "ratio_e6", "bid_rank", "won",
-        "reason", "rule", "revival_unit_price_e6", "awarded_unit_price_e6", "awarded_pack_price_e6",
+        "reason", "\"rule\"", "revival_unit_price_e6", "awarded_unit_price_e6", "awarded_pack_price_e6",
     ];
 
     private static readonly string[] AllocationColumns =
@@ -257,7 +257,7 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
 
     private const string SelectStatementsSql = """
         SELECT bid_id AS BidId, product_id AS ProductId, manufacturer_id AS ManufacturerId, unit_price_e6 AS UnitPriceE6,
-               anchor_e6 AS AnchorE6, ratio_e6 AS RatioE6, bid_rank AS BidRank, won AS Won, reason AS Reason, rule AS Rule,
+               anchor_e6 AS AnchorE6, ratio_e6 AS RatioE6, bid_rank AS BidRank, won AS Won, reason AS Reason, "rule" AS "Rule",
                revival_unit_price_e6 AS RevivalUnitPriceE6, awarded_unit_price_e6 AS AwardedUnitPriceE6,
                awarded_pack_price_e6 AS AwardedPackPriceE6
           FROM award_statements
@@ -278,7 +278,7 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
 
     private const string SelectHospitalSummarySql = """
         SELECT a.product_id AS ProductId, a.region_code AS RegionCode, a.primary_bid_id AS PrimaryBidId, b.manufacturer_id AS PrimaryManufacturerId,
-               COUNT(*) AS Hospitals, CAST(SUM(CASE WHEN a.named_brand THEN 1 ELSE 0 END) AS BIGINT) AS NamedBrandHospitals,
+               COUNT(*) AS Hospitals, CAST(SUM(CASE WHEN a.named_brand = @Named THEN 1 ELSE 0 END) AS BIGINT) AS NamedBrandHospitals,
                CAST(SUM(a.agreed_volume) AS BIGINT) AS AgreedVolume, CAST(SUM(a.amount_e6) AS BIGINT) AS AmountE6
           FROM award_hospital_allocations a
           JOIN bids b ON b.bid_id = a.primary_bid_id
@@ -304,7 +304,7 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
             }
             var statements = await connection.QueryAsync<StatementRow>(SelectStatementsSql, new { award.AwardId });
             var allocations = await connection.QueryAsync<AllocationRow>(SelectAllocationsSql, new { award.AwardId });
-            var summary = await connection.QueryAsync<HospitalSummaryRow>(SelectHospitalSummarySql, new { award.AwardId });
+            var summary = await connection.QueryAsync<HospitalSummaryRow>(SelectHospitalSummarySql, new { award.AwardId, Named = true });
             var unallocated = await connection.QueryAsync<AwardUnallocatedHospital>(SelectUnallocatedHospitalsSql, new { award.AwardId });
             return new AwardView(
                 Guid.Parse(award.AwardId), batchId, award.Mode, award.RuleSet, award.SolveStatus,

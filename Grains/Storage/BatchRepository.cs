@@ -12,9 +12,16 @@ public sealed class BatchRepository(ProcurementStore store)
 {
     private const string SelectPhaseSql = "SELECT phase FROM tender_batches WHERE batch_id = @BatchId";
 
+
     private static readonly string[] BatchIdParameter = ["BatchId"];
 
-    private readonly string _selectPhaseForShareSql = $"{SelectPhaseSql} {store.Dialect.ShareLockSuffix}";
+    private readonly string _selectPhaseForShareSql = SelectPhaseForShareSql(store.Dialect);
+
+    /// <summary>The batch's phase, held against a concurrent phase change until the transaction ends.</summary>
+    internal static string SelectPhaseForShareSql(SqlDialect dialect) =>
+        string.Format(CultureInfo.InvariantCulture, SelectPhaseForShareSqlTemplate, dialect.ShareLockHint, dialect.ShareLockSuffix).TrimEnd();
+
+    private const string SelectPhaseForShareSqlTemplate = "SELECT phase FROM tender_batches{0} WHERE batch_id = @BatchId {1}";
 
     private const string SelectAllianceSql = "SELECT COUNT(*) FROM alliances WHERE alliance_id = @AllianceId";
 

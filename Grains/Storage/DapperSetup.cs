@@ -1,13 +1,15 @@
 using System.Data;
 using System.Globalization;
 using Dapper;
+using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 
 namespace Procurement.Grains.Storage;
 
 /// <summary>
 /// Instants are written as UTC: ISO 8601 text with 7 fractional digits on SQLite (fixed width, so
-/// text order is time order) and timestamptz elsewhere. Registered once per process.
+/// text order is time order), timestamptz on PostgreSQL and datetime2(7) on SQL Server. Registered
+/// once per process.
 /// </summary>
 public static class DapperSetup
 {
@@ -27,8 +29,13 @@ public static class DapperSetup
     }
 
     /// <summary>An instant as a raw parameter value for <paramref name="connection"/>'s driver, as the type handler writes it.</summary>
-    public static object InstantValue(System.Data.Common.DbConnection connection, DateTimeOffset value) =>
-        connection is SqliteConnection ? SqliteText(value) : value.UtcDateTime;
+    public static object InstantValue(System.Data.Common.DbConnection connection, DateTimeOffset value) => connection switch
+    {
+        SqliteConnection => SqliteText(value),
+        // SqlClient sends a DateTime as the legacy datetime type (1/300 s); an offset value keeps 100 ns.
+        SqlServerConnection => value.ToUniversalTime(),
+        _ => value.UtcDateTime,
+    };
 
     public static string SqliteText(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
@@ -41,6 +48,11 @@ public static class DapperSetup
             {
                 parameter.DbType = DbType.String;
                 parameter.Value = SqliteText(value);
+            }
+            else if (parameter is SqlParameter)
+            {
+                parameter.DbType = DbType.DateTime2;
+                parameter.Value = value.UtcDateTime;
             }
             else
             {

@@ -1,4 +1,5 @@
 using DbUp;
+using DbUp.Builder;
 using DbUp.Engine.Output;
 using Microsoft.Extensions.Logging;
 
@@ -14,9 +15,19 @@ public static class Migrator
     public static IReadOnlyList<string> Migrate(SqlDialect dialect, ILogger logger)
     {
         using var migrationLock = dialect.LockForMigration();
-        dialect.Prepare();
+        UpgradeEngineBuilder target;
+        try
+        {
+            dialect.Prepare();
+            target = dialect.MigrationTarget();
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            throw new InvalidOperationException(
+                $"Cannot reach the {dialect.Name} database at {dialect.Location} (Store:ConnectionString): {ex.Message}", ex);
+        }
         var prefix = $"Procurement.Grains.Scripts.{dialect.ScriptFolder}.";
-        var engine = dialect.MigrationTarget()
+        var engine = target
             .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, name => name.StartsWith(prefix, StringComparison.Ordinal))
             .WithTransactionPerScript()
             .LogTo(new UpgradeLog(logger))

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text;
 
 namespace Procurement.Grains.Storage;
@@ -44,8 +45,46 @@ public static class PreparedRows
         }
     }
 
-    /// <summary>Rows per multi-row INSERT: far below SQLite's 32,766 and PostgreSQL's 65,535 parameters.</summary>
+    /// <summary>Rows per multi-row INSERT, fewer where the database takes fewer parameters (SQL Server: 2,100).</summary>
     private const int RowsPerInsert = 200;
+
+    /// <summary>How many rows of <paramref name="columns"/> values one statement carries on <paramref name="dialect"/>.</summary>
+    public static int RowsPerStatement(SqlDialect dialect, int columns, int preferred = RowsPerInsert) =>
+        Math.Max(1, Math.Min(preferred, dialect.MaxParameters / Math.Max(1, columns)));
+
+    /// <summary>The text of a multi-row INSERT of <paramref name="count"/> rows, parameters named <c>@p{row}_{column}</c>.</summary>
+    public static string MultiRowInsertSql(string table, string[] columns, int count)
+    {
+        var sql = new StringBuilder(string.Format(CultureInfo.InvariantCulture, InsertSqlTemplate, table, string.Join(", ", columns)));
+        AppendRows(sql, columns.Length, count);
+        return sql.ToString();
+    }
+
+    /// <summary>Appends <c>(@p0_0, @p0_1), (@p1_0, @p1_1), …</c>.</summary>
+    public static void AppendRows(StringBuilder sql, int columns, int count)
+    {
+        for (var r = 0; r < count; r++)
+        {
+            sql.Append(r == 0 ? "(" : ", (");
+            for (var c = 0; c < columns; c++)
+            {
+                sql.Append(c == 0 ? "@p" : ", @p").Append(r).Append('_').Append(c);
+            }
+            sql.Append(')');
+        }
+    }
+
+    /// <summary>Binds row <paramref name="row"/>'s values as <c>@p{row}_{column}</c>.</summary>
+    public static void AddRowParameters(DbCommand command, int row, object?[] values)
+    {
+        for (var c = 0; c < values.Length; c++)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = $"@p{row}_{c}";
+            parameter.Value = values[c] ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+    }
 
     /// <summary>
     /// Inserts rows the way the database takes them fastest: on a server, multi-row
@@ -62,14 +101,17 @@ public static class PreparedRows
         IReadOnlyList<T> rows,
         Action<T, object?[]> values) =>
         dialect.PrefersMultiRowInsert
-            ? InsertMultiRowAsync(connection, transaction, table, columns, rows, values)
-            : ExecuteAsync(
-                connection,
-                transaction,
-                $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "@" + c))})",
-                columns,
-                rows,
-                values);
+            ? InsertMultiRowAsync(connection, transaction, table, columns, rows, values, RowsPerStatement(dialect, columns.Length))
+            : ExecuteAsync(connection, transaction, SingleRowInsertSql(table, columns), ParameterNames(columns), rows, values);
+
+    /// <summary>The text of a one-row INSERT, each value a parameter named after its column.</summary>
+    public static string SingleRowInsertSql(string table, string[] columns) =>
+        string.Format(CultureInfo.InvariantCulture, InsertSqlTemplate, table, string.Join(", ", columns)) + $"({string.Join(", ", ParameterNames(columns).Select(c => "@" + c))})";
+
+    private const string InsertSqlTemplate = "INSERT INTO {0} ({1}) VALUES ";
+
+    /// <summary>A column's parameter is its name without the quotes a reserved word needs (<c>"rule"</c>).</summary>
+    private static string[] ParameterNames(string[] columns) => columns.Select(c => c.Trim('"')).ToArray();
 
     private static async Task<int> InsertMultiRowAsync<T>(
         DbConnection connection,
@@ -77,31 +119,22 @@ public static class PreparedRows
         string table,
         string[] columns,
         IReadOnlyList<T> rows,
-        Action<T, object?[]> values)
+        Action<T, object?[]> values,
+        int rowsPerStatement)
     {
         var total = 0;
         var buffer = new object?[columns.Length];
-        for (var start = 0; start < rows.Count; start += RowsPerInsert)
+        for (var start = 0; start < rows.Count; start += rowsPerStatement)
         {
-            var count = Math.Min(RowsPerInsert, rows.Count - start);
+            var count = Math.Min(rowsPerStatement, rows.Count - start);
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            var sql = new StringBuilder($"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ");
             for (var r = 0; r < count; r++)
             {
                 values(rows[start + r], buffer);
-                sql.Append(r == 0 ? "(" : ", (");
-                for (var c = 0; c < columns.Length; c++)
-                {
-                    var parameter = command.CreateParameter();
-                    parameter.ParameterName = $"@p{r}_{c}";
-                    parameter.Value = buffer[c] ?? DBNull.Value;
-                    command.Parameters.Add(parameter);
-                    sql.Append(c == 0 ? "" : ", ").Append(parameter.ParameterName);
-                }
-                sql.Append(')');
+                AddRowParameters(command, r, buffer);
             }
-            command.CommandText = sql.ToString();
+            command.CommandText = MultiRowInsertSql(table, columns, count);
             total += await command.ExecuteNonQueryAsync();
         }
         return total;

@@ -28,6 +28,12 @@ public abstract class SqlDialect
     /// <summary>Appended to a SELECT that must hold its rows against concurrent writers until commit.</summary>
     public abstract string ShareLockSuffix { get; }
 
+    /// <summary>The same as a table hint, for databases that lock per table reference (after the table's name).</summary>
+    public virtual string ShareLockHint => string.Empty;
+
+    /// <summary>The most parameters one command may carry (multi-row statements are cut to fit).</summary>
+    public virtual int MaxParameters => 30_000;
+
     /// <summary>How many transactions the store writer runs at once.</summary>
     public abstract int WriterCount { get; }
 
@@ -66,7 +72,8 @@ public abstract class SqlDialect
 
     public virtual string RollbackToSavepoint(string name) => $"ROLLBACK TO SAVEPOINT {name}";
 
-    public virtual string ReleaseSavepoint(string name) => $"RELEASE SAVEPOINT {name}";
+    /// <summary>The statement that ends a savepoint kept, or null where savepoints need no release.</summary>
+    public virtual string? ReleaseSavepoint(string name) => $"RELEASE SAVEPOINT {name}";
 
     /// <summary>Database-wide settings that must be in place before the migrations run.</summary>
     internal virtual void Prepare()
@@ -86,6 +93,7 @@ public abstract class SqlDialect
     {
         StoreProviders.Sqlite => new SqliteDialect(options),
         StoreProviders.PostgreSql => new PostgresDialect(options.ConnectionString!),
+        StoreProviders.SqlServer => new SqlServerDialect(options.ConnectionString!),
         _ => throw new InvalidOperationException($"Unknown store provider '{options.Provider}'."),
     };
 }

@@ -7,7 +7,7 @@ public sealed class StoreOptions
 {
     public const string Section = "Store";
 
-    /// <summary><c>sqlite</c> (default) or <c>postgresql</c>.</summary>
+    /// <summary><c>sqlite</c> (default), <c>postgresql</c> or <c>sqlserver</c>.</summary>
     public string Provider { get; set; } = StoreProviders.Sqlite;
 
     /// <summary>
@@ -33,6 +33,7 @@ public static class StoreProviders
 {
     public const string Sqlite = "sqlite";
     public const string PostgreSql = "postgresql";
+    public const string SqlServer = "sqlserver";
 }
 
 public sealed class StoreOptionsValidator : IValidateOptions<StoreOptions>
@@ -40,13 +41,13 @@ public sealed class StoreOptionsValidator : IValidateOptions<StoreOptions>
     public ValidateOptionsResult Validate(string? name, StoreOptions options)
     {
         var failures = new List<string>();
-        if (options.Provider is not (StoreProviders.Sqlite or StoreProviders.PostgreSql))
+        if (options.Provider is not (StoreProviders.Sqlite or StoreProviders.PostgreSql or StoreProviders.SqlServer))
         {
-            failures.Add($"Store:Provider must be '{StoreProviders.Sqlite}' or '{StoreProviders.PostgreSql}', not '{options.Provider}'.");
+            failures.Add($"Store:Provider must be '{StoreProviders.Sqlite}', '{StoreProviders.PostgreSql}' or '{StoreProviders.SqlServer}', not '{options.Provider}'.");
         }
-        if (options.Provider == StoreProviders.PostgreSql && string.IsNullOrWhiteSpace(options.ConnectionString))
+        if (options.Provider is StoreProviders.PostgreSql or StoreProviders.SqlServer && string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            failures.Add("Store:ConnectionString (or ConnectionStrings:Procurement) is required when Store:Provider is 'postgresql'.");
+            failures.Add($"Store:ConnectionString (or ConnectionStrings:Procurement) is required when Store:Provider is '{options.Provider}'.");
         }
         if (options.Provider == StoreProviders.Sqlite && string.IsNullOrWhiteSpace(options.ConnectionString)
             && string.IsNullOrWhiteSpace(options.DataDirectory))

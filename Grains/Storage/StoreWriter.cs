@@ -40,7 +40,7 @@ public sealed class StoreWriter : IAsyncDisposable
     private readonly Channel<IWorkItem> _queue = Channel.CreateUnbounded<IWorkItem>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Task[] _loops;
     private readonly string _savepoint;
-    private readonly string _releaseSavepoint;
+    private readonly string? _releaseSavepoint;
     private readonly string _rollbackToSavepoint;
 
     public StoreWriter(SqlDialect dialect, int maxBatchSize, ILogger<StoreWriter> logger)
@@ -239,7 +239,10 @@ public sealed class StoreWriter : IAsyncDisposable
                     try
                     {
                         await item.RunAsync(connection, transaction);
-                        await ExecuteAsync(connection, transaction, _releaseSavepoint);
+                        if (_releaseSavepoint is not null)
+                        {
+                            await ExecuteAsync(connection, transaction, _releaseSavepoint);
+                        }
                         UnitEnded(transaction, succeeded: true);
                         succeeded.Add(item);
                     }
@@ -247,7 +250,10 @@ public sealed class StoreWriter : IAsyncDisposable
                     {
                         UnitEnded(transaction, succeeded: false);
                         await ExecuteAsync(connection, transaction, _rollbackToSavepoint);
-                        await ExecuteAsync(connection, transaction, _releaseSavepoint);
+                        if (_releaseSavepoint is not null)
+                        {
+                            await ExecuteAsync(connection, transaction, _releaseSavepoint);
+                        }
                         item.Fail(Describe(ex));
                     }
                 }

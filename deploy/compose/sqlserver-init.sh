@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One-shot SQL Server initialisation for deploy/compose/sqlserver.yml (also usable by hand with
 # sqlcmd on the PATH as /opt/mssql-tools18/bin/sqlcmd):
-#   1. creates the database $APP_DB and the login/user $APP_LOGIN (db_owner: DbUp creates tables),
+#   1. creates the database $APP_DB with a binary collation (ids compare case-sensitively, as on the
+#      other databases; the silo refuses a case-insensitive one) and the login/user $APP_LOGIN
+#      (db_owner: DbUp creates tables),
 #   2. runs the Orleans clustering and reminder scripts /scripts/orleans/*.sql in file-name order,
 #      unless the Orleans tables are already there.
 # Connection: SQLCMDSERVER, SQLCMDUSER, SQLCMDPASSWORD (sqlcmd reads them from the environment, so
@@ -27,7 +29,7 @@ setup=$(mktemp)
 cat > "$setup" <<'SQL'
 SET NOCOUNT ON;
 IF DB_ID(N'$(APP_DB)') IS NULL
-    EXEC (N'CREATE DATABASE [$(APP_DB)]');
+    EXEC (N'CREATE DATABASE [$(APP_DB)] COLLATE Latin1_General_100_BIN2');
 IF SUSER_ID(N'$(APP_LOGIN)') IS NULL
     EXEC (N'CREATE LOGIN [$(APP_LOGIN)] WITH PASSWORD = N''$(APP_PASSWORD)'', CHECK_POLICY = ON');
 GO

@@ -55,7 +55,23 @@ public sealed class SiloHostTests
         var exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(90));
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains(silo.Lines, l => l.Contains("Store:Provider must be 'sqlite' or 'postgresql', not 'oracle'", StringComparison.Ordinal));
+        Assert.Contains(silo.Lines, l => l.Contains("Store:Provider must be 'sqlite', 'postgresql' or 'sqlserver', not 'oracle'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_SqlServer_store_that_cannot_be_reached_stops_the_start_naming_the_database()
+    {
+        // Nothing listens on the port: the silo takes the SQL Server store, tries to create and
+        // migrate the database, and stops with a message an operator can act on.
+        var port = FreePort();
+        using var silo = SiloProcess.Start(
+            $"--urls http://127.0.0.1:{FreePort()} --Store:Provider=sqlserver",
+            environment: new Dictionary<string, string> { ["Store__ConnectionString"] = $"Server=127.0.0.1,{port};Database=procurement;User Id=app;Password=not-a-secret;Connect Timeout=3;Encrypt=False" });
+
+        var exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(silo.Lines, l => l.Contains($"Cannot reach the sqlserver database at sqlserver://127.0.0.1,{port}/procurement (Store:ConnectionString)", StringComparison.Ordinal));
     }
 
     [Fact]
