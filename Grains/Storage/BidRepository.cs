@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Globalization;
 using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
@@ -41,23 +43,52 @@ public sealed class BidRepository(ProcurementStore store)
          WHERE batch_id = @BatchId AND product_id = @ProductId AND manufacturer_id = @ManufacturerId AND status = 0
         """;
 
+    private static readonly string[] ActiveForProductParameters = ["BatchId", "ProductId", "ManufacturerId"];
+
     private const string InsertBidSql = """
         INSERT INTO bids (bid_id, batch_id, product_id, manufacturer_id, status, version, spec_code, price_per_pack_e6,
                           annual_capacity, received_at, content_sha256)
-        VALUES (@BidId, @BatchId, @ProductId, @ManufacturerId, 0, @Version, @SpecCode, @PricePerPackE6,
+        VALUES (@BidId, @BatchId, @ProductId, @ManufacturerId, 0, 1, @SpecCode, @PricePerPackE6,
                 @AnnualCapacity, @ReceivedAt, @ContentSha256)
         """;
 
+    private static readonly string[] InsertBidParameters =
+        ["BidId", "BatchId", "ProductId", "ManufacturerId", "SpecCode", "PricePerPackE6", "AnnualCapacity", "ReceivedAt", "ContentSha256"];
+
+    // Reads and writes the bid in one statement, and only an active bid of this bidder, batch and
+    // product: the row lock it takes orders concurrent changes, each then the next version.
     private const string UpdateBidSql = """
         UPDATE bids
-           SET status = @Status, version = @Version, spec_code = @SpecCode, price_per_pack_e6 = @PricePerPackE6,
+           SET status = @Status, version = version + 1, spec_code = @SpecCode, price_per_pack_e6 = @PricePerPackE6,
                annual_capacity = @AnnualCapacity, received_at = @ReceivedAt, content_sha256 = @ContentSha256
-         WHERE bid_id = @BidId AND version = @PreviousVersion
+         WHERE bid_id = @BidId AND manufacturer_id = @ManufacturerId AND batch_id = @BatchId AND product_id = @ProductId AND status = 0
+        RETURNING version
         """;
 
-    private const string DeleteSupplyRegionsSql = "DELETE FROM bid_supply_regions WHERE bid_id = @BidId";
+    private static readonly string[] UpdateBidParameters =
+        ["Status", "SpecCode", "PricePerPackE6", "AnnualCapacity", "ReceivedAt", "ContentSha256", "BidId", "ManufacturerId", "BatchId", "ProductId"];
 
-    private static readonly string[] SupplyRegionColumns = ["bid_id", "region_code"];
+    private static readonly ConcurrentDictionary<int, (string Delete, string Insert, string[] Parameters)> SupplyRegionStatements = new();
+
+    /// <summary>
+    /// The statements that make a bid's stored supply regions the given ones (as many as
+    /// <paramref name="count"/>), deleting and inserting only what differs: an amendment that keeps
+    /// its regions, as most do, writes no region row (rewriting them all cost a row, its index
+    /// entries and two foreign-key checks per region).
+    /// </summary>
+    internal static (string Delete, string Insert, string[] Parameters) SupplyRegionsSql(int count) =>
+        SupplyRegionStatements.GetOrAdd(count, static n =>
+        {
+            var regions = Enumerable.Range(0, n).Select(i => $"@Region{i}").ToArray();
+            return (
+                string.Format(CultureInfo.InvariantCulture, DeleteOtherRegionsSqlTemplate, string.Join(", ", regions)),
+                string.Format(CultureInfo.InvariantCulture, InsertRegionsSqlTemplate, string.Join(", ", regions.Select(r => $"(@BidId, {r})"))),
+                ["BidId", .. regions.Select(r => r[1..])]);
+        });
+
+    private const string DeleteOtherRegionsSqlTemplate = "DELETE FROM bid_supply_regions WHERE bid_id = @BidId AND region_code NOT IN ({0})";
+
+    private const string InsertRegionsSqlTemplate = "INSERT INTO bid_supply_regions (bid_id, region_code) VALUES {0} ON CONFLICT (bid_id, region_code) DO NOTHING";
 
     private const string InsertActionSql = """
         INSERT INTO bid_actions (manufacturer_id, client_request_id, bid_id, batch_id, product_id, version, action,
@@ -66,25 +97,31 @@ public sealed class BidRepository(ProcurementStore store)
                 @CanonicalContent, @ContentSha256, @ReceivedAt)
         """;
 
+    private static readonly string[] ActionParameters =
+        ["ManufacturerId", "ClientRequestId", "BidId", "BatchId", "ProductId", "Version", "Action", "CanonicalContent", "ContentSha256", "ReceivedAt"];
+
     /// <summary>
     /// Records one bid action and its event in one transaction and returns the receipt. The
     /// stateful checks (one active bid per product, the bid belongs to the bidder and is still
-    /// active) run inside the transaction.
+    /// active) run inside the transaction. On a server that is two round trips: the check (a submit)
+    /// or the update that returns the new version (an amendment or a withdrawal), then every other
+    /// statement together.
     /// </summary>
     public Task<BidReceipt> RecordAsync(BidCommand command, DateTimeOffset receivedAt) =>
         store.WriteAsync(async (connection, transaction) =>
         {
             var content = command.Content;
-            var version = 1;
-            var bidId = command.BidId;
+            var bidId = command.BidId.ToString();
+            var canonical = BidCanonicalForm.Text(command.ManufacturerId, content);
+            var sha = BidCanonicalForm.Sha256(command.ManufacturerId, content);
+            var price = Scaled.ToE6(content.PricePerPack, "pricePerPack");
+            var writes = new StatementBatch(connection, transaction);
+            var at = writes.Instant(receivedAt);
+            int version;
             if (command.Action == BidAction.Submitted)
             {
-                var existing = await connection.QuerySingleOrDefaultAsync<string>(SelectActiveForProductSql, new
-                {
-                    content.BatchId,
-                    content.ProductId,
-                    command.ManufacturerId,
-                }, transaction);
+                var existing = await StatementCache.ScalarAsync(connection, transaction, SelectActiveForProductSql, ActiveForProductParameters,
+                    content.BatchId, content.ProductId, command.ManufacturerId);
                 if (existing is not null)
                 {
                     throw new ProcurementException(
@@ -92,76 +129,36 @@ public sealed class BidRepository(ProcurementStore store)
                         $"Manufacturer {command.ManufacturerId} already has bid {existing} on {content.ProductId}; amend or withdraw it.",
                         "productId");
                 }
+                version = 1;
+                writes.Add(InsertBidSql, InsertBidParameters,
+                    bidId, content.BatchId, content.ProductId, command.ManufacturerId, content.SpecificationCode, price, content.AnnualCapacity, at, sha);
             }
             else
             {
-                var current = await connection.QuerySingleOrDefaultAsync<BidRow>(SelectCurrentSql, new { BidId = bidId.ToString() }, transaction);
-                if (current is null || current.ManufacturerId != command.ManufacturerId || current.BatchId != content.BatchId)
+                var status = command.Action == BidAction.Withdrawn ? (int)BidStatus.Withdrawn : (int)BidStatus.Active;
+                var updated = await StatementCache.ScalarAsync(connection, transaction, UpdateBidSql, UpdateBidParameters,
+                    status, content.SpecificationCode, price, content.AnnualCapacity, at, sha, bidId, command.ManufacturerId, content.BatchId, content.ProductId);
+                if (updated is null)
                 {
-                    throw new ProcurementException(ErrorCodes.BidNotFound, $"Bid {bidId} of manufacturer {command.ManufacturerId} does not exist in batch {content.BatchId}.", "bidId");
+                    throw await RefusalAsync(connection, transaction, command);
                 }
-                if (current.Status == (int)BidStatus.Withdrawn)
-                {
-                    throw new ProcurementException(ErrorCodes.BidWithdrawn, $"Bid {bidId} was withdrawn; submit a new bid instead.", "bidId");
-                }
-                if (current.ProductId != content.ProductId)
-                {
-                    throw ProcurementException.Invalid("productId", $"Bid {bidId} is on product {current.ProductId}; an amendment cannot move it to {content.ProductId}.");
-                }
-                version = current.Version + 1;
-            }
-
-            var canonical = BidCanonicalForm.Text(command.ManufacturerId, content);
-            var sha = BidCanonicalForm.Sha256(command.ManufacturerId, content);
-            var values = new
-            {
-                BidId = bidId.ToString(),
-                content.BatchId,
-                content.ProductId,
-                command.ManufacturerId,
-                Status = command.Action == BidAction.Withdrawn ? (int)BidStatus.Withdrawn : (int)BidStatus.Active,
-                Version = version,
-                PreviousVersion = version - 1,
-                SpecCode = content.SpecificationCode,
-                PricePerPackE6 = Scaled.ToE6(content.PricePerPack, "pricePerPack"),
-                content.AnnualCapacity,
-                ReceivedAt = receivedAt,
-                ContentSha256 = sha,
-            };
-            if (command.Action == BidAction.Submitted)
-            {
-                await connection.ExecuteAsync(InsertBidSql, values, transaction);
-            }
-            else if (await connection.ExecuteAsync(UpdateBidSql, values, transaction) != 1)
-            {
-                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Bid {bidId} changed concurrently; repeat the request.", "bidId");
+                version = Convert.ToInt32(updated, CultureInfo.InvariantCulture);
             }
             if (command.Action != BidAction.Withdrawn)
             {
+                // The batch grain refuses a bid without regions.
+                object?[] regions = [bidId, .. content.SupplyRegions.Distinct()];
+                var (delete, insert, parameters) = SupplyRegionsSql(regions.Length - 1);
                 if (command.Action == BidAction.Amended)
                 {
-                    await connection.ExecuteAsync(DeleteSupplyRegionsSql, new { BidId = bidId.ToString() }, transaction);
+                    writes.Add(delete, parameters, regions);
                 }
-                // One statement for all regions on a server (a round trip per region was most of a bid's write there).
-                var id = bidId.ToString();
-                await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "bid_supply_regions", SupplyRegionColumns,
-                    content.SupplyRegions.Distinct().ToList(), (region, v) => { v[0] = id; v[1] = region; });
+                writes.Add(insert, parameters, regions);
             }
-            await connection.ExecuteAsync(InsertActionSql, new
-            {
-                command.ManufacturerId,
-                command.ClientRequestId,
-                BidId = bidId.ToString(),
-                content.BatchId,
-                content.ProductId,
-                Version = version,
-                Action = (int)command.Action,
-                CanonicalContent = canonical,
-                ContentSha256 = sha,
-                ReceivedAt = receivedAt,
-            }, transaction);
+            writes.Add(InsertActionSql, ActionParameters,
+                command.ManufacturerId, command.ClientRequestId, bidId, content.BatchId, content.ProductId, version, (int)command.Action, canonical, sha, at);
             // The event says that a sealed bid changed, never what it offers: the log is readable before the opening.
-            await EventLog.AppendAsync(connection, transaction, receivedAt, command.Actor, content.BatchId, "bid", bidId.ToString(), $"Bid{command.Action}", new
+            EventLog.Append(writes, receivedAt, command.Actor, content.BatchId, "bid", bidId, $"Bid{command.Action}", new
             {
                 command.ManufacturerId,
                 content.ProductId,
@@ -169,8 +166,30 @@ public sealed class BidRepository(ProcurementStore store)
                 ContentSha256 = sha,
                 command.ClientRequestId,
             });
-            return new BidReceipt(bidId, content.BatchId, content.ProductId, command.ManufacturerId, version, command.Action, receivedAt, sha, command.ClientRequestId);
+            await writes.ExecuteAsync();
+            return new BidReceipt(command.BidId, content.BatchId, content.ProductId, command.ManufacturerId, version, command.Action, receivedAt, sha, command.ClientRequestId);
         });
+
+    /// <summary>Why an amendment or withdrawal found no active bid to change, read from the bid as it stands.</summary>
+    private static async Task<ProcurementException> RefusalAsync(DbConnection connection, DbTransaction transaction, BidCommand command)
+    {
+        var bidId = command.BidId;
+        var content = command.Content;
+        var current = await connection.QuerySingleOrDefaultAsync<BidRow>(SelectCurrentSql, new { BidId = bidId.ToString() }, transaction);
+        if (current is null || current.ManufacturerId != command.ManufacturerId || current.BatchId != content.BatchId)
+        {
+            return new ProcurementException(ErrorCodes.BidNotFound, $"Bid {bidId} of manufacturer {command.ManufacturerId} does not exist in batch {content.BatchId}.", "bidId");
+        }
+        if (current.Status == (int)BidStatus.Withdrawn)
+        {
+            return new ProcurementException(ErrorCodes.BidWithdrawn, $"Bid {bidId} was withdrawn; submit a new bid instead.", "bidId");
+        }
+        if (current.ProductId != content.ProductId)
+        {
+            return ProcurementException.Invalid("productId", $"Bid {bidId} is on product {current.ProductId}; an amendment cannot move it to {content.ProductId}.");
+        }
+        return new ProcurementException(ErrorCodes.InvalidTransition, $"Bid {bidId} changed concurrently; repeat the request.", "bidId");
+    }
 
     /// <summary>The latest content of a bid, for a bidder grain that amends or withdraws it.</summary>
     public Task<(string ManufacturerId, BidContent Content, BidStatus Status)?> GetContentAsync(Guid bidId) =>

@@ -49,6 +49,18 @@ public static class EventLog
         string payloadJson) =>
         StatementCache.ExecuteAsync(connection, transaction, InsertSql, InsertParameters, DapperSetup.InstantValue(connection, occurredAt), actor, batchId, entityType, entityId, eventType, payloadJson);
 
+    /// <summary>Adds the event to the statements of its change, to be sent with them.</summary>
+    public static void Append(
+        StatementBatch batch,
+        DateTimeOffset occurredAt,
+        string actor,
+        string? batchId,
+        string entityType,
+        string entityId,
+        string eventType,
+        object payload) =>
+        batch.Add(InsertSql, InsertParameters, batch.Instant(occurredAt), actor, batchId, entityType, entityId, eventType, Serialize(payload));
+
     private const string SelectByBatchSql = """
         SELECT event_id AS EventId, occurred_at AS OccurredAt, actor AS Actor, batch_id AS BatchId,
                entity_type AS EntityType, entity_id AS EntityId, event_type AS EventType, payload AS Payload

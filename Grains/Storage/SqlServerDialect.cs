@@ -10,8 +10,9 @@ namespace Procurement.Grains.Storage;
 
 /// <summary>
 /// SQL Server through Microsoft.Data.SqlClient. The repositories' SQL is written once, in the subset
-/// SQLite and PostgreSQL share; the one construct of that subset T-SQL lacks, the upsert
-/// (<c>INSERT … ON CONFLICT … DO UPDATE</c>), is rewritten here into a <c>MERGE</c> when a command's
+/// SQLite and PostgreSQL share; the two constructs of that subset T-SQL lacks, the upsert
+/// (<c>INSERT … ON CONFLICT … DO UPDATE</c>) and <c>UPDATE … RETURNING</c>, are rewritten here into a
+/// <c>MERGE</c> and an <c>UPDATE … OUTPUT inserted.…</c> when a command's
 /// text is set (<see cref="SqlServerConnection"/> routes every command through <see cref="Sql"/>),
 /// so no call site can forget it. No SQL Server runs where this is built: every statement the
 /// repositories hold is rewritten and parsed by Microsoft's T-SQL parser in the tests, which is
@@ -148,6 +149,10 @@ public sealed partial class SqlServerDialect(string connectionString) : SqlDiale
     /// </summary>
     internal static string Rewrite(string text)
     {
+        if (Returning().IsMatch(text))
+        {
+            return RewriteReturning(text);
+        }
         if (!OnConflict().IsMatch(text))
         {
             return text;
@@ -196,6 +201,26 @@ public sealed partial class SqlServerDialect(string connectionString) : SqlDiale
         }
         sql.Append(" WHEN NOT MATCHED THEN INSERT (").Append(string.Join(", ", columns)).Append(") VALUES (").Append(insertValues).Append(");");
         return sql.ToString();
+    }
+
+    [GeneratedRegex(@"\bRETURNING\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Returning();
+
+    [GeneratedRegex(
+        @"^\s*UPDATE\s+(?<table>\w+)\s+SET\s+(?<set>.+?)\s+WHERE\s+(?<where>.+?)\s+RETURNING\s+(?<columns>[\w\s,]+?)\s*;?\s*$",
+        RegexOptions.Singleline | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex UpdateReturning();
+
+    /// <summary><c>UPDATE … WHERE … RETURNING c</c> as T-SQL has it: <c>UPDATE … OUTPUT inserted.c WHERE …</c>.</summary>
+    private static string RewriteReturning(string text)
+    {
+        var match = UpdateReturning().Match(text);
+        if (!match.Success)
+        {
+            throw new NotSupportedException($"This RETURNING has a form the SQL Server dialect cannot rewrite: {text}");
+        }
+        var output = string.Join(", ", SplitTopLevel(match.Groups["columns"].Value).Select(c => $"inserted.{c}"));
+        return $"UPDATE {match.Groups["table"].Value}\n   SET {match.Groups["set"].Value.Trim()}\nOUTPUT {output}\n WHERE {match.Groups["where"].Value.Trim()}";
     }
 
     [GeneratedRegex(@"\bexcluded\.(?<column>\w+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -193,6 +193,11 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
         Assert.Equal(2, amended.Version);
         Assert.NotEqual(submitted.ContentSha256, amended.ContentSha256);
         Assert.True(amended.ReceivedAt > submitted.ReceivedAt);
+        // The supply regions follow each amendment: one dropped, then another in its place.
+        Assert.Equal(3, (await bidder.AmendBidAsync("a-one-region", submitted.BidId, s.Bid(s.Amlodipine, 2.50m, capacity: 500_000, regions: [s.RegionB]))).Version);
+        Assert.Equal([s.RegionB], (await new BidRepository(Store).GetContentAsync(submitted.BidId))!.Value.Content.SupplyRegions);
+        var regionsChanged = await bidder.AmendBidAsync("a-other-region", submitted.BidId, s.Bid(s.Amlodipine, 2.50m, capacity: 500_000, regions: [s.RegionA]));
+        Assert.Equal(4, regionsChanged.Version);
 
         var atorvastatin = await bidder.SubmitBidAsync("s2", s.Bid(s.Atorvastatin, 1.00m));
         var withdrawn = await bidder.WithdrawBidAsync("w", atorvastatin.BidId);
@@ -209,6 +214,8 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
         var amlodipine = open.Single(b => b.BidId == submitted.BidId);
         Assert.Equal(2.50m, amlodipine.Content.PricePerPack);
         Assert.Equal(500_000, amlodipine.Content.AnnualCapacity);
+        Assert.Equal([s.RegionA], amlodipine.Content.SupplyRegions);
+        Assert.Equal(regionsChanged.ContentSha256, amlodipine.ContentSha256);
         Assert.Contains(open, b => b.BidId == resubmitted.BidId);
         Assert.DoesNotContain(open, b => b.BidId == atorvastatin.BidId);
     }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -53,6 +54,90 @@ public sealed class StoreWriterTests
         Assert.DoesNotContain("R50", codes);
         Assert.Contains("R49", codes);
         Assert.Equal("Seed", await store.ReadAsync(c => c.ExecuteScalarAsync<string>("SELECT name FROM regions WHERE region_code = 'R0'")));
+    }
+
+    [Theory]
+    [InlineData(StoreProviders.Sqlite)]
+    [InlineData(StoreProviders.PostgreSql)]
+    public async Task A_group_with_failing_units_is_run_again_without_them_and_every_other_unit_counts_once(string provider)
+    {
+        await using var store = new ProcurementStore(Options.Create(TestStores.For(provider)), NullLoggerFactory.Instance);
+        await store.WriteAsync(async (c, t) =>
+        {
+            await c.ExecuteAsync("CREATE TABLE writer_counts (name TEXT NOT NULL PRIMARY KEY, n BIGINT NOT NULL)", transaction: t);
+            await c.ExecuteAsync("INSERT INTO writer_counts (name, n) VALUES ('units', 0), ('accumulated', 0)", transaction: t);
+        });
+
+        // Every writer loop is held by a unit of its own while the units below queue up: released,
+        // the first loop free takes them all as one group.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holders = new List<Task>();
+        for (var i = 0; i < store.Dialect.WriterCount; i++)
+        {
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            holders.Add(store.WriteAsync(async (_, _) =>
+            {
+                started.TrySetResult();
+                await gate.Task;
+            }));
+            await started.Task;
+        }
+        var runs = new int[40];
+        var units = Enumerable.Range(0, runs.Length).Select(i => store.WriteAsync(async (c, t) =>
+        {
+            Interlocked.Increment(ref runs[i]);
+            await c.ExecuteAsync("INSERT INTO regions (region_code, name) VALUES (@Code, 'Region')", new { Code = $"G{i}" }, t);
+            await c.ExecuteAsync("UPDATE writer_counts SET n = n + 1 WHERE name = 'units'", transaction: t);
+            StoreWriter.Accumulator(t, () => new Sum()).Add(i);
+            if (i is 10 or 30)
+            {
+                // Written first, then refused: unit 10 ends the first run of the group, unit 30 fails in the second.
+                throw new ProcurementException(ErrorCodes.InvalidField, $"unit {i} refused", "test");
+            }
+            return i;
+        })).ToList();
+        gate.SetResult();
+        await Task.WhenAll(holders);
+
+        for (var i = 0; i < units.Count; i++)
+        {
+            if (i is 10 or 30)
+            {
+                Assert.Equal(ErrorCodes.InvalidField, (await Assert.ThrowsAsync<ProcurementException>(() => units[i])).Code);
+            }
+            else
+            {
+                Assert.Equal(i, await units[i]);
+            }
+        }
+        // The units before the first failure ran twice, and count once: the first run was rolled back.
+        Assert.All(runs[..10], r => Assert.Equal(2, r));
+        Assert.All(runs[10..], r => Assert.Equal(1, r));
+        var counts = await store.ReadAsync(async c => (await c.QueryAsync<(string Name, long N)>("SELECT name, n FROM writer_counts")).ToDictionary(r => r.Name, r => r.N));
+        Assert.Equal(38, counts["units"]);
+        Assert.Equal(Enumerable.Range(0, runs.Length).Sum() - 10 - 30, counts["accumulated"]);
+        var codes = await store.ReadAsync(async c => (await c.QueryAsync<string>("SELECT region_code FROM regions WHERE region_code LIKE 'G%'")).ToHashSet());
+        Assert.Equal(Enumerable.Range(0, runs.Length).Where(i => i is not (10 or 30)).Select(i => $"G{i}").ToHashSet(), codes);
+    }
+
+    /// <summary>A running total over a group's units, written once at its commit.</summary>
+    private sealed class Sum : IGroupAccumulator
+    {
+        private long _pending;
+        private long _group;
+
+        public void Add(long value) => _pending += value;
+
+        public void UnitSucceeded()
+        {
+            _group += _pending;
+            _pending = 0;
+        }
+
+        public void UnitFailed() => _pending = 0;
+
+        public Task FlushAsync(DbConnection connection, DbTransaction transaction) =>
+            connection.ExecuteAsync("UPDATE writer_counts SET n = n + @Sum WHERE name = 'accumulated'", new { Sum = _group }, transaction);
     }
 
     [Theory]

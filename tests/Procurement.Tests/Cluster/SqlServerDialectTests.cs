@@ -42,6 +42,9 @@ public sealed partial class SqlServerDialectTests
         { "completion by agreement, 3 rows", UsageRepository.CompletionUpsertSql(byAgreement: true, 3) },
         { "completion by hospital, 3 rows", UsageRepository.CompletionUpsertSql(byAgreement: false, 3) },
         { "phase held for share", BatchRepository.SelectPhaseForShareSql(Dialect) },
+        { "bid regions, other ones deleted", BidRepository.SupplyRegionsSql(3).Delete },
+        { "bid regions, missing ones inserted", BidRepository.SupplyRegionsSql(3).Insert },
+        { "bid regions, one inserted", BidRepository.SupplyRegionsSql(1).Insert },
         { "kept, batch", MonitoringRepository.KeptSql(CompletionLevel.Batch) },
         { "kept, agreement", MonitoringRepository.KeptSql(CompletionLevel.Agreement) },
         { "kept, hospital", MonitoringRepository.KeptSql(CompletionLevel.Hospital) },
@@ -122,6 +125,20 @@ public sealed partial class SqlServerDialectTests
         Assert.Contains("WHEN MATCHED AND regions.name <> @Name THEN UPDATE SET name = @Name", guarded);
         Parse(nothing, "nothing");
         Parse(guarded, "guarded");
+    }
+
+    [Fact]
+    public void Update_returning_becomes_update_output_inserted()
+    {
+        var update = SqlServerDialect.Rewrite("""
+            UPDATE bids
+               SET status = @Status, version = version + 1
+             WHERE bid_id = @BidId AND status = 0
+            RETURNING version
+            """);
+
+        Assert.Equal("UPDATE bids\n   SET status = @Status, version = version + 1\nOUTPUT inserted.version\n WHERE bid_id = @BidId AND status = 0", update);
+        Parse(update, "update output");
     }
 
     [Fact]
