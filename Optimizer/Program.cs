@@ -1,11 +1,24 @@
 using Procurement.Optimizer.Cli;
 
-using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+namespace Procurement.Optimizer;
+
+/// <summary>
+/// The optimiser's command line: <c>plan</c>, or the award by default. A named class, not top-level
+/// statements: those would put a <c>Program</c> in the global namespace, which the tests (that see
+/// this assembly's internals) would confuse with the silo's.
+/// </summary>
+internal static class Program
 {
-    e.Cancel = true;
-    cancel.Cancel();
-};
-return args.Length > 0 && args[0] == "plan"
-    ? PlanCommand.Run(args, Console.Out, Console.Error, cancel.Token)
-    : AwardCommand.Run(args, Console.Out, Console.Error, cancel.Token);
+    private static int Main(string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        return args.Length > 0 && args[0] == "plan"
+            ? PlanCommand.Run(args, Console.Out, Console.Error, cancel.Token)
+            : AwardCommand.Run(args, Console.Out, Console.Error, cancel.Token);
+    }
+}

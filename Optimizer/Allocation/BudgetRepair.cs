@@ -17,9 +17,10 @@ namespace Procurement.Optimizer.Allocation;
 /// overshoot; this takes back what a later step made unnecessary).
 /// </para>
 /// <para>
-/// <see cref="Improve"/> then wins back cost product by product: a product's own MIP again, with
-/// as each region's budget what the other products leave of it. Neither proves anything: the
-/// bound stays the solvers' (the products' own bounds, or the joint model's).
+/// <see cref="Improve"/> then wins back cost product by product: a product's own exact search
+/// again (<see cref="RegionSearch"/>, from what it holds), with as each region's budget what the
+/// other products leave of it. Neither proves anything: the bound stays the solvers' (the
+/// products' own bounds, or the joint model's).
 /// </para>
 /// </summary>
 internal static class BudgetRepair
@@ -45,7 +46,7 @@ internal static class BudgetRepair
 
     /// <summary>
     /// Re-solves, in passes while some product gets cheaper and time remains, every product whose
-    /// cost is above its own (from its MIP without budgets, <paramref name="ownCost"/>), within what
+    /// cost is above its own (solved without budgets, <paramref name="ownCost"/>), within what
     /// the other products leave of each region's budget. It does not stop at the gap tolerance: the
     /// products' bounds ignore the budgets, so a gap within it may still hide cost worth winning. Products run in parallel, each on a
     /// snapshot of the others; a result is kept only if it is cheaper and still fits beside what the
@@ -58,7 +59,6 @@ internal static class BudgetRepair
         IReadOnlyDictionary<string, decimal?> budgets,
         Func<TimeSpan> remaining,
         TimeSpan eachAtMost,
-        double relativeGap,
         int workers,
         CancellationToken cancellationToken)
     {
@@ -94,14 +94,19 @@ internal static class BudgetRepair
                     }
                     var cells = products[product];
                     Dictionary<string, decimal?> residual;
+                    Dictionary<RegionMip.Cell, BidStatement> held;
                     long before;
                     lock (gate)
                     {
                         var mine = Spend(cells, current);
                         residual = limit.ToDictionary(l => l.Key, l => (decimal?)((l.Value - spend[l.Key] + mine.GetValueOrDefault(l.Key)) / (decimal)RegionMip.FenPerYuan), StringComparer.Ordinal);
                         before = Cost(product);
+                        held = cells.ToDictionary(c => c, c => current[c]);
                     }
-                    var outcome = RegionMip.Solve(cells, residual, left < eachAtMost ? left : eachAtMost, relativeGap, cancellationToken);
+                    // From what the product holds: it fits what the others leave, so the search
+                    // only looks for something cheaper, to the fen (see above), and whatever it
+                    // has when its time is up is worth keeping if cheaper.
+                    var outcome = RegionSearch.Solve(cells, residual, left < eachAtMost ? left : eachAtMost, 0, cancellationToken, held);
                     if (outcome.Status is not (SolveStatus.Optimal or SolveStatus.FeasibleWithGap) || outcome.Cost >= before)
                     {
                         return;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Google.OrTools.Sat;
 using Procurement.Optimizer.Model;
@@ -29,7 +30,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
     private const long FenPerYuan = 100;
 
     /// <summary>
-    /// With budgets, the share of the time limit the products' own MIPs may take: the rest is for
+    /// With budgets, the share of the time limit the products' own solves may take: the rest is for
     /// the repair and the re-solves when the products' optima overspend a region.
     /// </summary>
     private const double ProductShareWithBudgets = 0.6;
@@ -73,10 +74,11 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
     }
 
     /// <summary>
-    /// The default pipeline. (1) Each product's cost-optimal primaries as a MIP, products in
-    /// parallel, each allowed whatever remains of the time limit (with budgets, of
-    /// <see cref="ProductShareWithBudgets"/> of it). Without budgets that is the whole cost phase;
-    /// the sum of the products' bounds bounds the batch. (2) With budgets, when the products' own
+    /// The default pipeline. (1) Each product's cost-optimal primaries by the exact search
+    /// (<see cref="RegionSearch"/>; CBC for the rest of the product's time when it cannot prove
+    /// its answer in half of it), products in parallel, each allowed whatever remains of the time
+    /// limit (with budgets, of <see cref="ProductShareWithBudgets"/> of it). Without budgets that
+    /// is the whole cost phase; the sum of the products' bounds bounds the batch. (2) With budgets, when the products' own
     /// optima already fit every region's budget they are optimal for the batch too (the budgets
     /// only remove allocations). Otherwise a repair moves cells between winners until every budget
     /// holds (<see cref="BudgetRepair"/>), each product still above its own cost is solved again
@@ -87,8 +89,8 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
     /// (3) Rank and continuity, only for products where the cost-optimal allocation leaves a
     /// cheaper winner with less volume than a dearer one or a region away from its previous
     /// supplier: CP-SAT with that product's cost and its spend in every region held at most at the
-    /// MIP's, starting from the MIP's allocation. (4) Spares: in each (product, region) the
-    /// best-ranked other winner that supplies it.
+    /// cost phase's, starting from its allocation, products side by side. (4) Spares: in each
+    /// (product, region) the best-ranked other winner that supplies it.
     /// </summary>
     private CostOptimalResult AllocateWithMip(
         IReadOnlyList<ProductToAllocate> products,
@@ -101,7 +103,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         var deadline = options.TimeLimit - options.TimeLimit / 10;
         var hasBudgets = budgets.Values.Any(b => b is not null);
         var productDeadline = hasBudgets ? deadline * ProductShareWithBudgets : deadline;
-        var parameters = string.Create(CultureInfo.InvariantCulture, $"cost: cbc per product{(hasBudgets ? $" in {ProductShareWithBudgets:P0} of the time; when budgets bind: repair and descent, cbc per product within the others' spend, scip joint from it (cbc joint if the repair fails)" : "")}, relative_mip_gap:{options.RelativeGap:0.######}, time limit {options.TimeLimit.TotalSeconds:0.###} s, {options.Workers} in parallel; rank and continuity: cp-sat {Parameters(options.TimeLimit / 10)}");
+        var parameters = string.Create(CultureInfo.InvariantCulture, $"cost: exact search per product, cbc when it cannot prove in half its time{(hasBudgets ? $"; products in {ProductShareWithBudgets:P0} of the time; when budgets bind: repair and descent, the same per product within the others' spend, scip joint from it (cbc joint if the repair fails)" : "")}, relative_mip_gap:{options.RelativeGap:0.######}, time limit {options.TimeLimit.TotalSeconds:0.###} s, {options.Workers} in parallel; rank and continuity: cp-sat {Parameters(options.TimeLimit / 10)}");
         var prepared = products.Select(p => (Item: p, Parts: RegionMip.Cells(p))).ToList();
         var outcomes = new RegionMip.Outcome[prepared.Count];
         var done = 0;
@@ -110,7 +112,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         var gate = new object();
         Parallel.For(0, prepared.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Workers) }, i =>
         {
-            outcomes[i] = RegionMip.Solve(prepared[i].Parts.Cells, null, Remaining(productDeadline, watch), options.RelativeGap, cancellationToken);
+            outcomes[i] = RegionSearch.SolveProduct(prepared[i].Parts.Cells, null, Remaining(productDeadline, watch), options.RelativeGap, cancellationToken);
             lock (gate)
             {
                 done++;
@@ -125,36 +127,38 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         if (productDeadline < deadline && unsolved.Count > 0)
         {
             Parallel.ForEach(unsolved, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Workers) }, i =>
-                outcomes[i] = RegionMip.Solve(prepared[i].Parts.Cells, null, Remaining(deadline, watch), options.RelativeGap, cancellationToken));
+                outcomes[i] = RegionSearch.SolveProduct(prepared[i].Parts.Cells, null, Remaining(deadline, watch), options.RelativeGap, cancellationToken));
         }
 
         if (outcomes.Any(o => o.Status == SolveStatus.Infeasible))
         {
             var failed = string.Join(", ", prepared.Where((_, i) => outcomes[i].Status == SolveStatus.Infeasible).Select(p => p.Item.Product.ProductId));
-            return new CostOptimalResult([], new SolveReport($"mip: no allocation within the winners' capacities for {failed}", SolveStatus.Infeasible, null, null, null, watch.Elapsed, parameters), null);
+            return new CostOptimalResult([], new SolveReport($"exact search per product: no allocation within the winners' capacities for {failed}", SolveStatus.Infeasible, null, null, null, watch.Elapsed, parameters), null);
         }
         if (outcomes.Any(o => o.Status == SolveStatus.NoSolutionInTime))
         {
-            return new CostOptimalResult([], new SolveReport("mip per product", SolveStatus.NoSolutionInTime, null, null, null, watch.Elapsed, parameters), null);
+            return new CostOptimalResult([], new SolveReport("exact search per product", SolveStatus.NoSolutionInTime, null, null, null, watch.Elapsed, parameters), null);
         }
         var primary = outcomes.SelectMany(o => o.Primary).ToDictionary(p => p.Key, p => p.Value);
         var proven = outcomes.All(o => o.Status == SolveStatus.Optimal);
         var cost = outcomes.Sum(o => o.Cost);
         var bound = outcomes.Sum(o => o.Bound);
-        var method = "mip per product";
+        var method = "exact search per product";
         var cells = prepared.SelectMany(p => p.Parts.Cells).ToList();
         var repaired = hasBudgets && !FitsBudgets(primary, budgets) ? BudgetRepair.Repair(cells, primary, budgets, cancellationToken) : null;
         if (repaired is { Overspend: 0 })
         {
             progress?.Invoke(new SolveProgress("cost, budget repair", watch.Elapsed, Yuan(repaired.Cost), Yuan(bound)));
+            // Each re-solve gets a hundredth of the limit: the search finds what it wins early, and
+            // proving that nothing cheaper fits is what takes long.
             var improved = BudgetRepair.Improve(
                 prepared.Select(p => p.Parts.Cells).ToList(), outcomes.Select(o => o.Cost).ToList(), repaired.Primary, budgets,
-                () => deadline - watch.Elapsed, options.TimeLimit / 20, options.RelativeGap, options.Workers, cancellationToken);
+                () => deadline - watch.Elapsed, options.TimeLimit / 100, options.Workers, cancellationToken);
             primary = improved;
             cost = improved.Sum(p => p.Key.Fen(p.Value));
-            method = "mip per product, repaired to the region budgets, products re-solved within them";
+            method = "exact search per product, repaired to the region budgets, products re-solved within them";
             progress?.Invoke(new SolveProgress("cost, products re-solved within the budgets", watch.Elapsed, Yuan(cost), Yuan(bound)));
-            if (!WithinGap(cost, bound) && deadline - watch.Elapsed >= ShortestMip)
+            if (!WithinGap(cost, bound) && deadline - watch.Elapsed >= RegionMip.ShortestSolve)
             {
                 var joint = RegionMip.Solve(cells, budgets, deadline - watch.Elapsed, options.RelativeGap, cancellationToken, start: primary);
                 if (joint.Status is SolveStatus.Optimal or SolveStatus.FeasibleWithGap)
@@ -191,17 +195,29 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         }
         progress?.Invoke(new SolveProgress("cost", watch.Elapsed, Yuan(cost), Yuan(bound)));
 
-        // Rank and continuity under the cost found; each product keeps its cost and its spend per region.
+        // Rank and continuity under the cost found; each product keeps its cost and its spend per
+        // region, so the products are independent: they run side by side, one CP-SAT worker each,
+        // and their progress is reported one at a time.
         var secondaryDeadline = watch.Elapsed + options.TimeLimit / 10 < options.TimeLimit ? watch.Elapsed + options.TimeLimit / 10 : options.TimeLimit;
-        foreach (var (item, parts) in prepared)
+        var pending = prepared.Where(p => SecondaryPenalty(p.Item, p.Parts.Cells, primary, previousSuppliers) > 0).ToList();
+        var each = new CostOptimal(options with { Workers = 1 }, progress is null ? null : p =>
         {
-            if (SecondaryPenalty(item, parts.Cells, primary, previousSuppliers) == 0 || watch.Elapsed >= secondaryDeadline)
+            lock (gate)
             {
-                continue;
+                progress(p);
+            }
+        });
+        var moved = new ConcurrentBag<(RegionMip.Cell Cell, BidStatement Winner)>();
+        Parallel.ForEach(pending, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Workers) }, entry =>
+        {
+            var (item, parts) = entry;
+            if (watch.Elapsed >= secondaryDeadline || cancellationToken.IsCancellationRequested)
+            {
+                return;
             }
             var mine = parts.Cells.Where(primary.ContainsKey).ToList();
             var spend = mine.GroupBy(c => c.Region).ToDictionary(g => g.Key, g => (decimal?)Yuan(g.Sum(c => c.Fen(primary[c]))), StringComparer.Ordinal);
-            var model = Build([item], spend, null, previousSuppliers, slackBudgets: false);
+            var model = each.Build([item], spend, null, previousSuppliers, slackBudgets: false);
             var productCost = mine.Sum(c => c.Fen(primary[c]));
             model.Model.Add(model.Cost <= productCost);
             var chosen = mine.Select(c => (c.Region, primary[c].BidId)).ToHashSet();
@@ -209,16 +225,20 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
             {
                 model.Model.AddHint(candidate.Literal, chosen.Contains((candidate.Region, candidate.Winner.BidId)));
             }
-            var secondStatus = Solve(model, model.Secondary, "rank-and-continuity", Parameters(secondaryDeadline - watch.Elapsed), cancellationToken, out _, out _, out var values);
+            var secondStatus = each.Solve(model, model.Secondary, "rank-and-continuity", each.Parameters(secondaryDeadline - watch.Elapsed), cancellationToken, out _, out _, out var values);
             if (secondStatus is not (CpSolverStatus.Optimal or CpSolverStatus.Feasible))
             {
-                continue;
+                return;
             }
             var byRegion = mine.ToDictionary(c => c.Region, StringComparer.Ordinal);
             foreach (var candidate in model.Primaries.Where(c => values(c.Literal)))
             {
-                primary[byRegion[candidate.Region]] = candidate.Winner;
+                moved.Add((byRegion[candidate.Region], candidate.Winner));
             }
+        });
+        foreach (var (cell, winner) in moved)
+        {
+            primary[cell] = winner;
         }
 
         var allocations = prepared.Select(p => new ProductAllocation(
@@ -227,7 +247,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
             p.Parts.Unallocated)).ToList();
         var finalCost = primary.Sum(p => p.Key.Fen(p.Value));
         var gap = finalCost == 0 ? 0d : (double)(finalCost - bound) / finalCost;
-        // Optimal: every MIP proved its solution within the relative gap tolerance (or to the fen).
+        // Optimal: every solve proved its solution within the relative gap tolerance (or to the fen).
         var status = proven || finalCost - bound < 1 ? SolveStatus.Optimal : SolveStatus.FeasibleWithGap;
         return new CostOptimalResult(allocations, new SolveReport(method, status, Yuan(finalCost), Yuan(bound), gap, watch.Elapsed, parameters), null);
     }
@@ -235,12 +255,9 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
     /// <summary>Proven within the relative gap tolerance, or to the fen: what "optimal" means for the MIP.</summary>
     private bool WithinGap(long cost, long bound) => cost - bound < 1 || cost - bound <= options.RelativeGap * cost;
 
-    /// <summary>A MIP stopped at once says nothing: none is given less.</summary>
-    private static readonly TimeSpan ShortestMip = TimeSpan.FromMilliseconds(200);
-
-    /// <summary>What remains of the time limit, but at least <see cref="ShortestMip"/>.</summary>
+    /// <summary>What remains of the time limit, but at least <see cref="RegionMip.ShortestSolve"/>.</summary>
     private static TimeSpan Remaining(TimeSpan deadline, System.Diagnostics.Stopwatch watch) =>
-        TimeSpan.FromTicks(Math.Max((deadline - watch.Elapsed).Ticks, ShortestMip.Ticks));
+        TimeSpan.FromTicks(Math.Max((deadline - watch.Elapsed).Ticks, RegionMip.ShortestSolve.Ticks));
 
     /// <summary>The primary with, as its spare, the best-ranked other winner that supplies the region.</summary>
     private static RegionAllocation Allocation(RegionMip.Cell cell, BidStatement primary)

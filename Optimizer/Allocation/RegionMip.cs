@@ -9,11 +9,13 @@ namespace Procurement.Optimizer.Allocation;
 /// primary per (product, region), each winner's volume within its capacity, every winner at least
 /// one region where there are regions enough, and optionally each region's spend within its
 /// budget. Each product alone is a generalized assignment problem; CBC's LP bound and cuts close
-/// most of them in milliseconds where CP-SAT's bound moves slowly. "Optimal" means proven within
-/// the relative gap tolerance (<see cref="SolveOptions.RelativeGap"/>) or to the fen; the bound
-/// and gap reported are the ones the solver proved. Given a known allocation to start from, the
-/// model runs on SCIP instead, which takes it as its first solution: OR-Tools' CBC interface never
-/// passes a hint on to CBC.
+/// most of them in milliseconds where CP-SAT's bound moves slowly, but stall near 1e-4 on some,
+/// so one product goes to <see cref="RegionSearch"/> first and comes here only when that cannot
+/// prove its answer in time; the joint model with the budget rows is this one's alone.
+/// "Optimal" means proven within the relative gap tolerance (<see cref="SolveOptions.RelativeGap"/>)
+/// or to the fen; the bound and gap reported are the ones the solver proved. Given a known
+/// allocation to start from, the model runs on SCIP instead, which takes it as its first solution:
+/// OR-Tools' CBC interface never passes a hint on to CBC.
 /// </summary>
 internal static class RegionMip
 {
@@ -29,6 +31,9 @@ internal static class RegionMip
     }
 
     public const long FenPerYuan = 100;
+
+    /// <summary>A MIP stopped at once says nothing: none is given less.</summary>
+    public static readonly TimeSpan ShortestSolve = TimeSpan.FromMilliseconds(200);
 
     public static long CostFen(long volume, BidStatement winner) =>
         checked((long)decimal.Round(volume * winner.AwardedUnitPrice!.Value * FenPerYuan, 0, MidpointRounding.AwayFromZero));
