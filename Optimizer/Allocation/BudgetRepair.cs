@@ -47,10 +47,12 @@ internal static class BudgetRepair
     /// <summary>
     /// Re-solves, in passes while some product gets cheaper and time remains, every product whose
     /// cost is above its own (solved without budgets, <paramref name="ownCost"/>), within what
-    /// the other products leave of each region's budget. It does not stop at the gap tolerance: the
-    /// products' bounds ignore the budgets, so a gap within it may still hide cost worth winning. Products run in parallel, each on a
-    /// snapshot of the others; a result is kept only if it is cheaper and still fits beside what the
-    /// others hold by then (one running beside it may have taken the same slack).
+    /// the other products leave of each region's budget, to the same relative gap tolerance as
+    /// the products' own solves (0: to the fen). A product whose last re-solve proved its answer
+    /// is not solved again until the others leave it more budget in one of its regions: the same
+    /// residual budgets give the same answer. Products run in parallel, each on a snapshot of the
+    /// others; a result is kept only if it is cheaper and still fits beside what the others hold by
+    /// then (one running beside it may have taken the same slack).
     /// </summary>
     public static Dictionary<RegionMip.Cell, BidStatement> Improve(
         IReadOnlyList<IReadOnlyList<RegionMip.Cell>> products,
@@ -59,6 +61,7 @@ internal static class BudgetRepair
         IReadOnlyDictionary<string, decimal?> budgets,
         Func<TimeSpan> remaining,
         TimeSpan eachAtMost,
+        double relativeGap,
         int workers,
         CancellationToken cancellationToken)
     {
@@ -71,6 +74,14 @@ internal static class BudgetRepair
         }
         var gate = new object();
         long Cost(int product) => products[product].Sum(c => c.Fen(current[c]));
+        // Per product, the residual budgets (fen) its last proven re-solve saw; null: not proven yet.
+        var provenWith = new Dictionary<string, long>?[products.Count];
+        Dictionary<string, long> Residual(int product)
+        {
+            var mine = Spend(products[product], current);
+            return mine.Keys.Where(limit.ContainsKey).ToDictionary(r => r, r => limit[r] - spend[r] + mine[r], StringComparer.Ordinal);
+        }
+        bool MoreRoomThan(Dictionary<string, long> now, Dictionary<string, long> then) => now.Any(r => r.Value > then[r.Key]);
 
         var improved = true;
         while (improved && remaining() > TimeSpan.Zero && !cancellationToken.IsCancellationRequested)
@@ -78,7 +89,7 @@ internal static class BudgetRepair
             improved = false;
             var order = Enumerable.Range(0, products.Count)
                 .Select(p => (Product: p, Excess: Cost(p) - ownCost[p]))
-                .Where(p => p.Excess > 0)
+                .Where(p => p.Excess > 0 && (provenWith[p.Product] is not { } then || MoreRoomThan(Residual(p.Product), then)))
                 .OrderByDescending(p => p.Excess)
                 .Select(p => p.Product)
                 .ToList();
@@ -93,22 +104,29 @@ internal static class BudgetRepair
                         return;
                     }
                     var cells = products[product];
-                    Dictionary<string, decimal?> residual;
+                    Dictionary<string, long> room;
                     Dictionary<RegionMip.Cell, BidStatement> held;
                     long before;
                     lock (gate)
                     {
-                        var mine = Spend(cells, current);
-                        residual = limit.ToDictionary(l => l.Key, l => (decimal?)((l.Value - spend[l.Key] + mine.GetValueOrDefault(l.Key)) / (decimal)RegionMip.FenPerYuan), StringComparer.Ordinal);
+                        room = Residual(product);
                         before = Cost(product);
                         held = cells.ToDictionary(c => c, c => current[c]);
                     }
+                    var residual = room.ToDictionary(r => r.Key, r => (decimal?)(r.Value / (decimal)RegionMip.FenPerYuan), StringComparer.Ordinal);
                     // From what the product holds: it fits what the others leave, so the search
-                    // only looks for something cheaper, to the fen (see above), and whatever it
-                    // has when its time is up is worth keeping if cheaper.
-                    var outcome = RegionSearch.Solve(cells, residual, left < eachAtMost ? left : eachAtMost, 0, cancellationToken, held);
+                    // only looks for something cheaper, and whatever it has when its time is up
+                    // is worth keeping if cheaper.
+                    var outcome = RegionSearch.Solve(cells, residual, left < eachAtMost ? left : eachAtMost, relativeGap, cancellationToken, held);
                     if (outcome.Status is not (SolveStatus.Optimal or SolveStatus.FeasibleWithGap) || outcome.Cost >= before)
                     {
+                        if (outcome.Status == SolveStatus.Optimal)
+                        {
+                            lock (gate)
+                            {
+                                provenWith[product] = room;
+                            }
+                        }
                         return;
                     }
                     lock (gate)
@@ -128,6 +146,8 @@ internal static class BudgetRepair
                         {
                             current[cell] = winner;
                         }
+                        // Proven against the room it had; what it holds now leaves the same room.
+                        provenWith[product] = outcome.Status == SolveStatus.Optimal ? room : null;
                         improved = true;
                     }
                 });

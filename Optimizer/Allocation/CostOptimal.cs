@@ -153,7 +153,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
             // proving that nothing cheaper fits is what takes long.
             var improved = BudgetRepair.Improve(
                 prepared.Select(p => p.Parts.Cells).ToList(), outcomes.Select(o => o.Cost).ToList(), repaired.Primary, budgets,
-                () => deadline - watch.Elapsed, options.TimeLimit / 100, options.Workers, cancellationToken);
+                () => deadline - watch.Elapsed, options.TimeLimit / 100, options.RelativeGap, options.Workers, cancellationToken);
             primary = improved;
             cost = improved.Sum(p => p.Key.Fen(p.Value));
             method = "exact search per product, repaired to the region budgets, products re-solved within them";
@@ -225,7 +225,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
             {
                 model.Model.AddHint(candidate.Literal, chosen.Contains((candidate.Region, candidate.Winner.BidId)));
             }
-            var secondStatus = each.Solve(model, model.Secondary, "rank-and-continuity", each.Parameters(secondaryDeadline - watch.Elapsed), cancellationToken, out _, out _, out var values);
+            var secondStatus = each.Solve(model, model.Secondary, "rank-and-continuity", each.Parameters(secondaryDeadline - watch.Elapsed), cancellationToken, out _, out _, out var values, stall: SecondaryStall);
             if (secondStatus is not (CpSolverStatus.Optimal or CpSolverStatus.Feasible))
             {
                 return;
@@ -354,14 +354,32 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
     private string Parameters(TimeSpan? limit = null) =>
         string.Create(CultureInfo.InvariantCulture, $"max_time_in_seconds:{(limit ?? options.TimeLimit).TotalSeconds:0.###} num_workers:{options.Workers} random_seed:{options.RandomSeed}");
 
+    /// <summary>
+    /// How long a product's rank-and-continuity search may go without finding a better allocation
+    /// before it stops with the best it has: a hundredth of the time limit, at least 20 ms.
+    /// </summary>
+    private TimeSpan SecondaryStall => TimeSpan.FromTicks(Math.Max(options.TimeLimit.Ticks / 100, TimeSpan.FromMilliseconds(20).Ticks));
+
     private CpSolverStatus Solve(
         BuiltModel built, LinearExpr objective, string phase, string parameters, CancellationToken cancellationToken,
-        out long value, out long bound, out Func<ILiteral, bool> values)
+        out long value, out long bound, out Func<ILiteral, bool> values, TimeSpan? stall = null)
     {
         built.Model.Minimize(objective);
         using var solver = new CpSolver { StringParameters = parameters };
         using var stop = cancellationToken.Register(solver.StopSearch);
-        var status = solver.Solve(built.Model, new ProgressCallback(phase, progress));
+        var callback = new ProgressCallback(phase, progress);
+        // With a stall limit, a watch stops the search once it has gone that long without a better
+        // solution (the solver's own clock, so the first solution counts from the start).
+        using var watchdog = stall is { } most
+            ? new Timer(_ =>
+            {
+                if (callback.SinceLastSolution() > most)
+                {
+                    solver.StopSearch();
+                }
+            }, null, most / 4, most / 4)
+            : null;
+        var status = solver.Solve(built.Model, callback);
         if (status is CpSolverStatus.Optimal or CpSolverStatus.Feasible)
         {
             value = (long)Math.Round(solver.ObjectiveValue);
@@ -589,7 +607,16 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
 
     private sealed class ProgressCallback(string phase, Action<SolveProgress>? progress) : CpSolverSolutionCallback
     {
-        public override void OnSolutionCallback() =>
+        private readonly System.Diagnostics.Stopwatch _started = System.Diagnostics.Stopwatch.StartNew();
+        private long _lastSolutionTicks;
+
+        /// <summary>Time since the last solution was reported, or since the solve started.</summary>
+        public TimeSpan SinceLastSolution() => _started.Elapsed - TimeSpan.FromTicks(Interlocked.Read(ref _lastSolutionTicks));
+
+        public override void OnSolutionCallback()
+        {
+            Interlocked.Exchange(ref _lastSolutionTicks, _started.Elapsed.Ticks);
             progress?.Invoke(new SolveProgress(phase, TimeSpan.FromSeconds(WallTime()), (decimal)ObjectiveValue() / FenPerYuan, (decimal)BestObjectiveBound() / FenPerYuan));
+        }
     }
 }
