@@ -103,7 +103,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         var deadline = options.TimeLimit - options.TimeLimit / 10;
         var hasBudgets = budgets.Values.Any(b => b is not null);
         var productDeadline = hasBudgets ? deadline * ProductShareWithBudgets : deadline;
-        var parameters = string.Create(CultureInfo.InvariantCulture, $"cost: exact search per product, cbc when it cannot prove in half its time{(hasBudgets ? $"; products in {ProductShareWithBudgets:P0} of the time; when budgets bind: repair and descent, the same per product within the others' spend, scip joint from it (cbc joint if the repair fails)" : "")}, relative_mip_gap:{options.RelativeGap:0.######}, time limit {options.TimeLimit.TotalSeconds:0.###} s, {options.Workers} in parallel; rank and continuity: cp-sat {Parameters(options.TimeLimit / 10)}");
+        var parameters = string.Create(CultureInfo.InvariantCulture, $"cost: exact search per product, cbc when it cannot prove in half its time{(hasBudgets ? $"; products in {ProductShareWithBudgets:P0} of the time; when budgets bind: repair and descent, the same per product within the others' spend to the same gap (again only when the others free room), scip joint from it (cbc joint if the repair fails)" : "")}, relative_mip_gap:{options.RelativeGap:0.######}, time limit {options.TimeLimit.TotalSeconds:0.###} s, {options.Workers} in parallel; rank and continuity: cp-sat {Parameters(options.TimeLimit / 10)}, a product stops after {SecondaryStall.TotalSeconds:0.###} s without a better allocation");
         var prepared = products.Select(p => (Item: p, Parts: RegionMip.Cells(p))).ToList();
         var outcomes = new RegionMip.Outcome[prepared.Count];
         var done = 0;
