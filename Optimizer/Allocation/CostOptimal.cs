@@ -368,9 +368,9 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         using var solver = new CpSolver { StringParameters = parameters };
         using var stop = cancellationToken.Register(solver.StopSearch);
         var callback = new ProgressCallback(phase, progress);
-        // With a stall limit, a watch stops the search once it has gone that long without a better
-        // solution (the solver's own clock, so the first solution counts from the start).
-        using var watchdog = stall is { } most
+        // With a stall limit, a timer stops the search once it has gone that long without a better
+        // solution (counted from the start until the first one).
+        var watchdog = stall is { } most
             ? new Timer(_ =>
             {
                 if (callback.SinceLastSolution() > most)
@@ -379,7 +379,23 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
                 }
             }, null, most / 4, most / 4)
             : null;
-        var status = solver.Solve(built.Model, callback);
+        CpSolverStatus status;
+        try
+        {
+            status = solver.Solve(built.Model, callback);
+        }
+        finally
+        {
+            if (watchdog is not null)
+            {
+                // Wait for a tick in flight: it must not reach the solver once it is disposed.
+                using var ticksDone = new ManualResetEvent(false);
+                if (watchdog.Dispose(ticksDone))
+                {
+                    ticksDone.WaitOne();
+                }
+            }
+        }
         if (status is CpSolverStatus.Optimal or CpSolverStatus.Feasible)
         {
             value = (long)Math.Round(solver.ObjectiveValue);
