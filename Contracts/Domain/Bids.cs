@@ -37,7 +37,10 @@ public enum BidStatus
 
 /// <summary>
 /// Proof that the server accepted a bid action: the bid, its version, the server time at which the
-/// request reached the batch, and the SHA-256 of the canonical bid content (hex, lower case).
+/// request reached the batch, and the commitment to the canonical bid content
+/// (<see cref="ContentSha256"/>: SHA-256 over <see cref="Nonce"/> and the canonical text, see
+/// <see cref="BidCanonicalForm.Commitment"/>). Only the bidder receives the nonce until the opening,
+/// which publishes every content with its nonce so anyone can check every receipt.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Procurement.BidReceipt")]
 public sealed record BidReceipt(
@@ -49,9 +52,13 @@ public sealed record BidReceipt(
     [property: Id(5)] BidAction Action,
     [property: Id(6)] DateTimeOffset ReceivedAt,
     [property: Id(7)] string ContentSha256,
-    [property: Id(8)] string ClientRequestId);
+    [property: Id(8)] string ClientRequestId,
+    [property: Id(9)] string Nonce);
 
-/// <summary>A bid as it may be shown before the opening: everything but what was offered.</summary>
+/// <summary>
+/// A bid as its own bidder sees it before the opening: everything but what was offered, and the
+/// commitment of its latest receipt. Nobody else sees a sealed bid, or how many there are.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Procurement.SealedBid")]
 public sealed record SealedBid(
     [property: Id(0)] Guid BidId,
@@ -63,7 +70,11 @@ public sealed record SealedBid(
     [property: Id(6)] DateTimeOffset ReceivedAt,
     [property: Id(7)] string ContentSha256);
 
-/// <summary>A bid after the opening, with its price and unit comparable price.</summary>
+/// <summary>
+/// A bid after the opening, with its price and unit comparable price, and the nonce of its latest
+/// receipt: <c>BidCanonicalForm.Commitment(ReceiptNonce, BidCanonicalForm.Text(ManufacturerId, Content))</c>
+/// equals <see cref="ContentSha256"/>.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Procurement.OpenedBid")]
 public sealed record OpenedBid(
     [property: Id(0)] Guid BidId,
@@ -73,4 +84,5 @@ public sealed record OpenedBid(
     [property: Id(4)] decimal UnitComparablePrice,
     [property: Id(5)] int Version,
     [property: Id(6)] DateTimeOffset ReceivedAt,
-    [property: Id(7)] string ContentSha256);
+    [property: Id(7)] string ContentSha256,
+    [property: Id(8)] string ReceiptNonce);

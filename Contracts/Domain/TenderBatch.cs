@@ -62,14 +62,18 @@ public sealed record ProductVolumeTotal(
     [property: Id(1)] long TotalAnnualVolume,
     [property: Id(2)] int ReportingHospitals);
 
-/// <summary>A batch as anyone may see it: definition, phase and the phase's timestamps. No prices of bids.</summary>
+/// <summary>
+/// A batch as anyone may see it: definition, phase and the phase's timestamps. No prices of bids,
+/// and no count of them before the opening (<see cref="SealedBidCount"/> is null until then: the
+/// number of bidders is itself a signal to collude on).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Procurement.TenderBatchView")]
 public sealed record TenderBatchView(
     [property: Id(0)] string BatchId,
     [property: Id(1)] TenderBatchPhase Phase,
     [property: Id(2)] TenderBatchDefinition? Definition,
     [property: Id(3)] IReadOnlyList<ProductVolumeTotal> VolumeTotals,
-    [property: Id(4)] int SealedBidCount,
+    [property: Id(4)] int? SealedBidCount,
     [property: Id(5)] DateTimeOffset? OpenedAt,
     [property: Id(6)] string? AwardStatus = null,
     [property: Id(7)] DateTimeOffset? PublicityEnds = null,

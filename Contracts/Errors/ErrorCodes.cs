@@ -21,6 +21,9 @@ public static class ErrorCodes
     public const string BidWithdrawn = "BID_WITHDRAWN";
     public const string RequestIdReused = "REQUEST_ID_REUSED";
     public const string BidsSealed = "BIDS_SEALED";
+
+    /// <summary>A sealed bid or opening key does not decrypt or does not match its commitment: the stored record was altered.</summary>
+    public const string SealBroken = "SEAL_BROKEN";
     public const string OpeningNotDue = "OPENING_NOT_DUE";
     public const string UnknownReference = "UNKNOWN_REFERENCE";
     public const string StoreFailure = "STORE_FAILURE";

@@ -110,7 +110,11 @@ public interface ITenderBatchGrain : IGrainWithStringKey
     [Alias("CreateRenewal")]
     Task<TenderBatchView> CreateRenewalAsync(RenewalRequest request);
 
-    /// <summary>The bids of the batch without anything that was offered. Allowed in every phase.</summary>
+    /// <summary>
+    /// The bids of the batch without anything that was offered, with their receipts' commitments.
+    /// Refused with <c>BIDS_SEALED</c> before the opening: until then nobody sees whether, how many
+    /// or by whom bids were made.
+    /// </summary>
     [Alias("ListSealedBids")]
     Task<IReadOnlyList<SealedBid>> ListSealedBidsAsync();
 

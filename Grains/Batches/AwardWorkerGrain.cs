@@ -18,11 +18,14 @@ namespace Procurement.Grains.Batches;
 [StatelessWorker]
 public sealed class AwardWorkerGrain(
     AwardRepository awards,
+    BatchRepository batches,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock,
     ILogger<AwardWorkerGrain> logger) : Grain, IAwardWorkerGrain
 {
     public async Task RunAsync(string batchId, AwardRequest request, string actor)
     {
+        // Refused to the caller, before the batch hears of a run.
+        await RequireOpenedAsync(batchId);
         string? failure = null;
         AwardProgress? last = null;
         try
@@ -82,6 +85,7 @@ public sealed class AwardWorkerGrain(
 
     public async Task<IReadOnlyList<AwardVariant>> CompareAsync(string batchId, AwardComparisonRequest request)
     {
+        await RequireOpenedAsync(batchId);
         var variants = new List<AwardVariant>();
         var ruleSets = new List<string?> { null };
         if (request.WhatIfRuleSet is { } whatIf)
@@ -111,6 +115,20 @@ public sealed class AwardWorkerGrain(
             }
         }
         return variants;
+    }
+
+    /// <summary>
+    /// Bid contents are read only once the batch is opened: this worker checks the phase itself
+    /// rather than trusting its caller, since anything that reaches the cluster could call it.
+    /// </summary>
+    private async Task RequireOpenedAsync(string batchId)
+    {
+        var batch = await batches.LoadAsync(Check.Id(batchId, "batchId"))
+            ?? throw new ProcurementException(ErrorCodes.NotConfigured, $"Batch {batchId} has not been configured.", "batchId");
+        if (batch.Phase < TenderBatchPhase.Opened)
+        {
+            throw new ProcurementException(ErrorCodes.BidsSealed, $"Bids of batch {batchId} are sealed until the opening; the award runs after it.");
+        }
     }
 
     private static AwardVariant Variant(AwardDocument award, int timeLimitSeconds)

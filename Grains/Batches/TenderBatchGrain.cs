@@ -1,4 +1,6 @@
+using System.Data.Common;
 using System.Globalization;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
@@ -8,6 +10,7 @@ using Orleans.Concurrency;
 using Orleans.Serialization.Invocation;
 using Procurement.Grains.Agreements;
 using Procurement.Grains.Hosting;
+using Procurement.Grains.Sealing;
 using Procurement.Grains.Storage;
 using Procurement.Optimizer.Award;
 
@@ -33,6 +36,8 @@ public sealed class TenderBatchGrain(
     ReferenceRepository reference,
     AwardRepository awards,
     AgreementRepository agreements,
+    SealingRepository sealing,
+    KeyEncryptionKey kek,
     IOptions<AgreementOptions> agreementOptions,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock,
     ILogger<TenderBatchGrain> logger) : Grain, ITenderBatchGrain, IRemindable
@@ -47,7 +52,14 @@ public sealed class TenderBatchGrain(
     private StoredBatch? _batch;
     private IReadOnlyDictionary<string, Product> _products = new Dictionary<string, Product>();
     private HashSet<string> _hospitals = [];
+    // Kept to log the opening; never shown before it (the view's count is null until then).
     private int _sealedBidCount;
+
+    // Bid writes under way: the opening waits for them, so a bid accepted on time is in what it decrypts.
+    private readonly HashSet<Task<BidReceipt>> _pendingBids = [];
+
+    // The batch's opening public key while bidding: every accepted bid is sealed under it.
+    private RSA? _openingKey;
     private string? _awardStatus;
     private AwardProgress? _awardProgress;
     private DateTimeOffset? _publicityEnds;
@@ -66,8 +78,22 @@ public sealed class TenderBatchGrain(
         if (_batch?.Phase == TenderBatchPhase.Bidding)
         {
             _sealedBidCount = (await bids.ListSealedForBatchAsync(BatchId)).Count(b => b.Status == BidStatus.Active);
+            if (await sealing.GetAsync(BatchId) is { } stored)
+            {
+                _openingKey = OpeningKey.ImportPublic(stored.PublicKey);
+            }
             await OpenIfDueAsync(Actor.Scheduler);
         }
+        else if (_batch?.Phase >= TenderBatchPhase.Opened)
+        {
+            _sealedBidCount = await bids.CountOpenedActiveAsync(BatchId);
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _openingKey?.Dispose();
+        return Task.CompletedTask;
     }
 
     public async Task<TenderBatchView> ConfigureAsync(TenderBatchDefinition definition)
@@ -105,7 +131,22 @@ public sealed class TenderBatchGrain(
                 $"The bidding deadline {batch.Definition.Windows.BiddingDeadline:O} has passed; bidding cannot open.",
                 "windows.biddingDeadline");
         }
-        await MoveAsync(TenderBatchPhase.VolumeReportingClosed, TenderBatchPhase.Bidding, new { });
+        // The opening key is made here and stored with the phase change: bids can only arrive once it exists.
+        var key = OpeningKey.Create();
+        var stored = new BatchSealing
+        {
+            BatchId = BatchId,
+            Mode = SealingModes.Automatic,
+            PublicKey = key.PublicKey,
+            WrappedPrivateKey = kek.Wrap(OpeningKeyPurpose, key.PrivateKey, OpeningKey.AssociatedData(BatchId)),
+            KekId = kek.Id,
+            CreatedAt = now,
+        };
+        CryptographicOperations.ZeroMemory(key.PrivateKey);
+        await MoveAsync(TenderBatchPhase.VolumeReportingClosed, TenderBatchPhase.Bidding,
+            new { OpeningKeySha256 = Convert.ToHexStringLower(SHA256.HashData(key.PublicKey)), Sealing = "automatic" },
+            with: (connection, transaction) => SealingRepository.SaveAsync(connection, transaction, stored));
+        _openingKey = OpeningKey.ImportPublic(key.PublicKey);
         await ScheduleOpeningAsync();
         return View();
     }
@@ -114,11 +155,11 @@ public sealed class TenderBatchGrain(
     {
         var batch = RequireBatch();
         var now = ProcurementClock.Now(clock);
-        if (batch.Phase == TenderBatchPhase.Bidding && now < batch.Definition.Windows.OpeningTime)
+        if (batch.Phase == TenderBatchPhase.Bidding && !IsOpeningDue(batch, now))
         {
             throw new ProcurementException(
                 ErrorCodes.OpeningNotDue,
-                $"Bids of batch {BatchId} open at {batch.Definition.Windows.OpeningTime:O}; it is {now:O}.");
+                $"Bids of batch {BatchId} open at {batch.Definition.Windows.OpeningTime:O}, after the deadline {batch.Definition.Windows.BiddingDeadline:O}; it is {now:O}.");
         }
         await OpenAsync(Actor.Current($"alliance:{batch.Definition.AllianceId}"));
         return View();
@@ -148,17 +189,19 @@ public sealed class TenderBatchGrain(
         {
             await transition;
         }
-        var batch = RequireBatch();
-        var windows = batch.Definition.Windows;
-        if (batch.Phase == TenderBatchPhase.Bidding && receivedAt >= windows.OpeningTime)
+        if (_batch is { Phase: TenderBatchPhase.Bidding } due && IsOpeningDue(due, receivedAt))
         {
             await OpenIfDueAsync(Actor.Scheduler);
         }
-        if (_batch!.Phase != TenderBatchPhase.Bidding)
+        // From here to the write's start nothing awaits, so no phase change can begin unseen: the
+        // opening waits for the writes in _pendingBids before it reads the sealed bids.
+        var batch = RequireBatch();
+        var windows = batch.Definition.Windows;
+        if (batch.Phase != TenderBatchPhase.Bidding)
         {
-            throw _batch.Phase > TenderBatchPhase.Bidding
+            throw batch.Phase > TenderBatchPhase.Bidding
                 ? new ProcurementException(ErrorCodes.DeadlinePassed, $"Bidding for batch {BatchId} closed at {windows.BiddingDeadline:O}.")
-                : new ProcurementException(ErrorCodes.BiddingNotOpen, $"Batch {BatchId} is in {_batch.Phase}; bidding is not open.");
+                : new ProcurementException(ErrorCodes.BiddingNotOpen, $"Batch {BatchId} is in {batch.Phase}; bidding is not open.");
         }
         if (receivedAt > windows.BiddingDeadline)
         {
@@ -166,8 +209,20 @@ public sealed class TenderBatchGrain(
                 ErrorCodes.DeadlinePassed,
                 $"The bid reached the server at {receivedAt:O}, after the deadline {windows.BiddingDeadline:O}.");
         }
-        ValidateBid(command);
-        var receipt = await bids.RecordAsync(command, receivedAt);
+        var canonical = command.Action == BidAction.Withdrawn
+            ? BidCanonicalForm.WithdrawalText(command.ManufacturerId, command.Content.BatchId, command.Content.ProductId, command.BidId)
+            : BidCanonicalForm.Text(command.ManufacturerId, ValidateBid(command));
+        var write = bids.RecordAsync(command, Seal(command, canonical), receivedAt);
+        _pendingBids.Add(write);
+        BidReceipt receipt;
+        try
+        {
+            receipt = await write;
+        }
+        finally
+        {
+            _pendingBids.Remove(write);
+        }
         _sealedBidCount += command.Action switch
         {
             BidAction.Submitted => 1,
@@ -427,7 +482,17 @@ public sealed class TenderBatchGrain(
         }
     }
 
-    public Task<IReadOnlyList<SealedBid>> ListSealedBidsAsync() => bids.ListSealedForBatchAsync(BatchId);
+    public Task<IReadOnlyList<SealedBid>> ListSealedBidsAsync()
+    {
+        var batch = RequireBatch();
+        if (batch.Phase < TenderBatchPhase.Opened)
+        {
+            throw new ProcurementException(
+                ErrorCodes.BidsSealed,
+                $"Bids of batch {BatchId} are sealed until the opening at {batch.Definition.Windows.OpeningTime:O}; until then nobody sees whether any were made.");
+        }
+        return bids.ListSealedForBatchAsync(BatchId);
+    }
 
     public async Task<IReadOnlyList<OpenedBid>> GetOpenedBidsAsync()
     {
@@ -443,7 +508,7 @@ public sealed class TenderBatchGrain(
         {
             var content = r.Bid.ToContent(r.Regions);
             var unitPrice = ComparablePrice.Of(_products[content.ProductId], content.SpecificationCode, content.PricePerPack, batch.Definition.RuleSet.Conversion);
-            return new OpenedBid(Guid.Parse(r.Bid.BidId), r.Bid.ManufacturerId, r.Bid.BidderGroup, content, unitPrice, r.Bid.Version, r.Bid.ReceivedAt, r.Bid.ContentSha256);
+            return new OpenedBid(Guid.Parse(r.Bid.BidId), r.Bid.ManufacturerId, r.Bid.BidderGroup, content, unitPrice, r.Bid.Version, r.Bid.ReceivedAt, r.Bid.ContentSha256, r.Bid.ReceiptNonce ?? "");
         }).ToList();
     }
 
@@ -490,25 +555,142 @@ public sealed class TenderBatchGrain(
         {
             await running;
         }
-        if (_batch is { Phase: TenderBatchPhase.Bidding } batch && ProcurementClock.Now(clock) >= batch.Definition.Windows.OpeningTime)
+        if (_batch is { Phase: TenderBatchPhase.Bidding } batch && IsOpeningDue(batch, ProcurementClock.Now(clock)))
         {
             await OpenAsync(actor);
         }
     }
 
+    /// <summary>
+    /// The opening is due at the opening time, and only once the deadline has passed: a bid
+    /// received exactly at the deadline is on time, also when the opening time equals the deadline.
+    /// </summary>
+    private static bool IsOpeningDue(StoredBatch batch, DateTimeOffset at) =>
+        at >= batch.Definition.Windows.OpeningTime && at > batch.Definition.Windows.BiddingDeadline;
+
+    /// <summary>
+    /// Opens the bids: unwraps the batch's opening key, decrypts every sealed action, checks each
+    /// against its row (bidder, batch, product) and its receipt's commitment, and writes the opened
+    /// record with the phase change in one transaction. One envelope that does not open or does
+    /// not match its commitment stops the opening (<c>SEAL_BROKEN</c>): the record was altered.
+    /// </summary>
     private async Task OpenAsync(string actor)
     {
-        await MoveAsync(TenderBatchPhase.Bidding, TenderBatchPhase.Opened, new { ActiveBids = _sealedBidCount }, actor);
-        logger.LogInformation("Batch {BatchId} opened at {OpenedAt:O} with {Count} active bid(s).", BatchId, _batch!.OpenedAt, _sealedBidCount);
+        IReadOnlyList<OpenedAction> opened = [];
+        await TransitionAsync(async () =>
+        {
+            var batch = RequireBatch();
+            if (batch.Phase != TenderBatchPhase.Bidding)
+            {
+                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}; it opens only from Bidding.");
+            }
+            foreach (var pending in _pendingBids.ToList())
+            {
+                // A write that failed was refused to its bidder and sealed nothing.
+                await ((Task)pending).ContinueWith(static _ => { }, TaskScheduler.Current);
+            }
+            opened = await UnsealAsync();
+            var now = ProcurementClock.Now(clock);
+            await batches.ChangePhaseAsync(BatchId, TenderBatchPhase.Bidding, TenderBatchPhase.Opened, now, actor,
+                new { ActiveBids = opened.GroupBy(a => a.Action.BidId).Count(g => g.MaxBy(a => a.Action.Version)!.Content is not null), OpenedActions = opened.Count },
+                async (connection, transaction) =>
+                {
+                    await BidRepository.WriteOpenedAsync(connection, transaction, BatchId, opened);
+                    await SealingRepository.MarkOpenedAsync(connection, transaction, BatchId, now);
+                });
+            await ReloadAsync();
+        });
+        var bidCount = opened.Select(a => a.Action.BidId).Distinct().Count();
+        _openingKey?.Dispose();
+        _openingKey = null;
+        _sealedBidCount = await bids.CountOpenedActiveAsync(BatchId);
+        logger.LogInformation("Batch {BatchId} opened at {OpenedAt:O} with {Count} active bid(s) ({Actions} sealed actions of {Bids} bids decrypted).",
+            BatchId, _batch!.OpenedAt, _sealedBidCount, opened.Count, bidCount);
+    }
+
+    private async Task<IReadOnlyList<OpenedAction>> UnsealAsync()
+    {
+        var actions = await bids.ListSealedActionsAsync(BatchId);
+        if (actions.Count == 0)
+        {
+            return [];
+        }
+        var stored = await sealing.GetAsync(BatchId)
+            ?? throw new ProcurementException(ErrorCodes.SealBroken, $"Batch {BatchId} has sealed bids but no opening key.");
+        if (stored.KekId != kek.Id)
+        {
+            throw new ProcurementException(ErrorCodes.SealBroken,
+                $"The opening key of batch {BatchId} is wrapped under key-encryption key {stored.KekId}; this silo has {kek.Id} (Sealing:KeyFile).");
+        }
+        byte[] privateKey;
+        try
+        {
+            privateKey = kek.Unwrap(OpeningKeyPurpose, stored.WrappedPrivateKey, OpeningKey.AssociatedData(BatchId));
+        }
+        catch (CryptographicException)
+        {
+            throw new ProcurementException(ErrorCodes.SealBroken, $"The opening key of batch {BatchId} does not unwrap: the stored key was altered.");
+        }
+        using var key = OpeningKey.ImportPrivate(privateKey);
+        CryptographicOperations.ZeroMemory(privateKey);
+        var opened = new List<OpenedAction>(actions.Count);
+        foreach (var action in actions)
+        {
+            opened.Add(Unseal(key, action));
+        }
+        return opened;
+    }
+
+    private OpenedAction Unseal(RSA key, SealedAction action)
+    {
+        var bidId = Guid.Parse(action.BidId);
+        string canonical;
+        string nonce;
+        try
+        {
+            canonical = BidEnvelope.Open(key, action.Envelope, BidEnvelope.AssociatedData(bidId, action.ManufacturerId, action.ClientRequestId, BatchId));
+            nonce = Convert.ToHexStringLower(kek.Unwrap(ReceiptNoncePurpose, action.WrappedNonce, ReceiptNonceData(action.ManufacturerId, action.ClientRequestId)));
+        }
+        catch (CryptographicException)
+        {
+            throw new ProcurementException(ErrorCodes.SealBroken,
+                $"Version {action.Version} of bid {action.BidId} does not decrypt: its stored envelope or nonce was altered or moved.");
+        }
+        if (BidCanonicalForm.Commitment(nonce, canonical) != action.Commitment)
+        {
+            throw new ProcurementException(ErrorCodes.SealBroken,
+                $"Version {action.Version} of bid {action.BidId} does not match its receipt's commitment.");
+        }
+        BidContent? content = null;
+        if ((BidAction)action.Action == BidAction.Withdrawn)
+        {
+            if (canonical != BidCanonicalForm.WithdrawalText(action.ManufacturerId, action.BatchId, action.ProductId, bidId))
+            {
+                throw new ProcurementException(ErrorCodes.SealBroken, $"The withdrawal of bid {action.BidId} does not name that bid.");
+            }
+        }
+        else
+        {
+            var (manufacturerId, parsed) = BidCanonicalForm.Parse(canonical);
+            if (manufacturerId != action.ManufacturerId || parsed.BatchId != BatchId || parsed.ProductId != action.ProductId)
+            {
+                throw new ProcurementException(ErrorCodes.SealBroken, $"Version {action.Version} of bid {action.BidId} is sealed for another bidder, batch or product.");
+            }
+            content = parsed;
+        }
+        return new OpenedAction(action, canonical, nonce, content);
     }
 
     private async Task ScheduleOpeningAsync()
     {
-        var due = RequireBatch().Definition.Windows.OpeningTime - ProcurementClock.Now(clock);
+        var windows = RequireBatch().Definition.Windows;
+        var opening = windows.OpeningTime > windows.BiddingDeadline ? windows.OpeningTime : windows.BiddingDeadline.AddMilliseconds(1);
+        var due = opening - ProcurementClock.Now(clock);
         await this.RegisterOrUpdateReminder(OpeningReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, TimeSpan.FromMinutes(1));
     }
 
-    private Task MoveAsync(TenderBatchPhase from, TenderBatchPhase to, object details, string? actor = null) =>
+    private Task MoveAsync(
+        TenderBatchPhase from, TenderBatchPhase to, object details, string? actor = null, Func<DbConnection, DbTransaction, Task>? with = null) =>
         TransitionAsync(async () =>
         {
             var batch = RequireBatch();
@@ -516,7 +698,7 @@ public sealed class TenderBatchGrain(
             {
                 throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}; it moves to {to} only from {from}.");
             }
-            await batches.ChangePhaseAsync(BatchId, from, to, ProcurementClock.Now(clock), actor ?? Actor.Current($"alliance:{batch.Definition.AllianceId}"), details);
+            await batches.ChangePhaseAsync(BatchId, from, to, ProcurementClock.Now(clock), actor ?? Actor.Current($"alliance:{batch.Definition.AllianceId}"), details, with);
             await ReloadAsync();
         });
 
@@ -564,13 +746,33 @@ public sealed class TenderBatchGrain(
     private TenderBatchView View()
     {
         var batch = RequireBatch();
-        return new TenderBatchView(BatchId, batch.Phase, batch.Definition, [], _sealedBidCount, batch.OpenedAt, _awardStatus, _publicityEnds, _awardProgress)
+        return new TenderBatchView(BatchId, batch.Phase, batch.Definition, [], batch.Phase >= TenderBatchPhase.Opened ? _sealedBidCount : null, batch.OpenedAt, _awardStatus, _publicityEnds, _awardProgress)
         {
             RenewalOf = batch.RenewalOf,
         };
     }
 
-    private void ValidateBid(BidCommand command)
+    public const string OpeningKeyPurpose = "opening-key";
+
+    public const string ReceiptNoncePurpose = "receipt-nonce";
+
+    public static string ReceiptNonceData(string manufacturerId, string clientRequestId) => $"receipt-nonce/{manufacturerId}/{clientRequestId}";
+
+    /// <summary>
+    /// Encrypts a validated bid action under the batch's opening key and commits to it with a fresh
+    /// nonce, which goes to the bidder in the receipt and to the store wrapped under the
+    /// key-encryption key. Nothing else of the content leaves this method.
+    /// </summary>
+    private SealedContent Seal(BidCommand command, string canonical)
+    {
+        var key = _openingKey ?? throw new ProcurementException(ErrorCodes.BiddingNotOpen, $"Batch {BatchId} has no opening key; bidding is not open.");
+        var nonce = BidCanonicalForm.NewNonce();
+        var envelope = BidEnvelope.Seal(key, canonical, BidEnvelope.AssociatedData(command.BidId, command.ManufacturerId, command.ClientRequestId, BatchId));
+        var wrappedNonce = kek.Wrap(ReceiptNoncePurpose, Convert.FromHexString(nonce), ReceiptNonceData(command.ManufacturerId, command.ClientRequestId));
+        return new SealedContent(envelope, BidCanonicalForm.Commitment(nonce, canonical), nonce, wrappedNonce);
+    }
+
+    private BidContent ValidateBid(BidCommand command)
     {
         var batch = RequireBatch();
         var content = Check.NotNull(command.Content, "content");
@@ -604,11 +806,13 @@ public sealed class TenderBatchGrain(
         var unitPrice = ComparablePrice.Of(product, content.SpecificationCode, content.PricePerPack, batch.Definition.RuleSet.Conversion);
         if (unitPrice > batchProduct.MaxValidUnitPrice)
         {
+            // The message names the limit, never the refused price: refusals reach logs.
             throw new ProcurementException(
                 ErrorCodes.PriceAboveMaximum,
-                $"The unit comparable price {unitPrice} CNY is above the maximum valid price {batchProduct.MaxValidUnitPrice} CNY of {product.Id}.",
+                $"The bid's unit comparable price is above the maximum valid price {batchProduct.MaxValidUnitPrice} CNY of {product.Id}.",
                 "pricePerPack");
         }
+        return content;
     }
 
     private static void Validate(TenderBatchDefinition definition, DateTimeOffset now)

@@ -1,7 +1,9 @@
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
+using Procurement.Grains.Batches;
 using Procurement.Grains.Hosting;
+using Procurement.Grains.Sealing;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Bidders;
@@ -15,6 +17,7 @@ namespace Procurement.Grains.Bidders;
 public sealed class BidderGrain(
     ReferenceRepository reference,
     BidRepository bids,
+    KeyEncryptionKey kek,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock) : Grain, IBidderGrain
 {
     private const int MaxRequestIdLength = 100;
@@ -71,7 +74,7 @@ public sealed class BidderGrain(
     {
         RequireManufacturer();
         CheckRequest(clientRequestId, content);
-        if (await RepeatedAsync(clientRequestId, BidAction.Submitted, null, content) is { } receipt)
+        if (await RepeatedAsync(clientRequestId, BidAction.Submitted, null, BidCanonicalForm.Text(ManufacturerId, content)) is { } receipt)
         {
             return receipt;
         }
@@ -91,7 +94,7 @@ public sealed class BidderGrain(
     {
         RequireManufacturer();
         CheckRequest(clientRequestId, content);
-        if (await RepeatedAsync(clientRequestId, BidAction.Amended, bidId, content) is { } receipt)
+        if (await RepeatedAsync(clientRequestId, BidAction.Amended, bidId, BidCanonicalForm.Text(ManufacturerId, content)) is { } receipt)
         {
             return receipt;
         }
@@ -111,16 +114,19 @@ public sealed class BidderGrain(
     {
         RequireManufacturer();
         CheckRequestId(clientRequestId);
-        var current = await bids.GetContentAsync(bidId);
-        if (current is null || current.Value.ManufacturerId != ManufacturerId)
+        var current = await bids.GetSealedAsync(bidId);
+        if (current is null || current.ManufacturerId != ManufacturerId)
         {
             throw new ProcurementException(ErrorCodes.BidNotFound, $"Bid {bidId} of manufacturer {ManufacturerId} does not exist.", "bidId");
         }
-        if (await RepeatedAsync(clientRequestId, BidAction.Withdrawn, bidId, current.Value.Content) is { } receipt)
+        var withdrawal = BidCanonicalForm.WithdrawalText(ManufacturerId, current.BatchId, current.ProductId, bidId);
+        if (await RepeatedAsync(clientRequestId, BidAction.Withdrawn, bidId, withdrawal) is { } receipt)
         {
             return receipt;
         }
-        return await RouteAsync(new BidCommand(bidId, ManufacturerId, BidAction.Withdrawn, current.Value.Content, clientRequestId, ActorName));
+        // A withdrawal names the bid and carries no offer.
+        var content = new BidContent(current.BatchId, current.ProductId, "", 0m, 0, []);
+        return await RouteAsync(new BidCommand(bidId, ManufacturerId, BidAction.Withdrawn, content, clientRequestId, ActorName));
     }
 
     public Task<Objection> FileObjectionAsync(string batchId, string text)
@@ -141,16 +147,20 @@ public sealed class BidderGrain(
     /// The receipt of an earlier request with the same id, if it asked for the same thing; a
     /// reused id for something else is refused rather than silently answered with the old receipt.
     /// </summary>
-    private async Task<BidReceipt?> RepeatedAsync(string clientRequestId, BidAction action, Guid? bidId, BidContent content)
+    private async Task<BidReceipt?> RepeatedAsync(string clientRequestId, BidAction action, Guid? bidId, string canonicalText)
     {
-        var earlier = await bids.FindReceiptAsync(ManufacturerId, clientRequestId);
-        if (earlier is null)
+        var stored = await bids.FindActionAsync(ManufacturerId, clientRequestId);
+        if (stored is null)
         {
             return null;
         }
+        // The stored commitment is salted with the receipt's nonce, which the key-encryption key unwraps.
+        var nonce = Convert.ToHexStringLower(kek.Unwrap(
+            TenderBatchGrain.ReceiptNoncePurpose, stored.WrappedNonce, TenderBatchGrain.ReceiptNonceData(ManufacturerId, clientRequestId)));
+        var earlier = stored.ToReceipt(nonce);
         var same = earlier.Action == action
             && (bidId is null || earlier.BidId == bidId)
-            && earlier.ContentSha256 == BidCanonicalForm.Sha256(ManufacturerId, content);
+            && earlier.ContentSha256 == BidCanonicalForm.Commitment(nonce, canonicalText);
         return same
             ? earlier
             : throw new ProcurementException(

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Procurement.Grains.Accounts;
 using Procurement.Grains.Agreements;
 using Procurement.Grains.Lists;
+using Procurement.Grains.Sealing;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Hosting;
@@ -13,7 +14,7 @@ public static class ProcurementSiloExtensions
     /// <summary>
     /// Everything a silo needs to host the procurement grains: the store (bound from the
     /// <c>Store</c> section, with <c>ConnectionStrings:Procurement</c> as the connection string when
-    /// the section has none), the repositories, the agreement rules (the <c>Agreements</c> section), reminders kept in the
+    /// the section has none), the key-encryption key (the <c>Sealing</c> section), the repositories, the agreement rules (the <c>Agreements</c> section), reminders kept in the
     /// store unless the host registered another reminder table before, and the business clock.
     /// </summary>
     public static ISiloBuilder AddProcurement(this ISiloBuilder silo, TimeProvider? clock = null)
@@ -29,6 +30,10 @@ public static class ProcurementSiloExtensions
         services.TryAddSingleton<ReferenceRepository>();
         services.TryAddSingleton<BatchRepository>();
         services.TryAddSingleton<BidRepository>();
+        services.TryAddSingleton<SealingRepository>();
+        services.AddOptions<SealingOptions>().BindConfiguration(SealingOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SealingOptions>, SealingOptionsValidator>());
+        services.TryAddSingleton<KeyEncryptionKey>();
         services.TryAddSingleton<AwardRepository>();
         services.AddOptions<AgreementOptions>().BindConfiguration(AgreementOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgreementOptions>, AgreementOptionsValidator>());

@@ -208,11 +208,20 @@ public sealed class BatchRepository(ProcurementStore store)
          WHERE batch_id = @BatchId AND phase = @From
         """;
 
-    /// <summary>Moves the batch from one phase to the next; refused unless the stored phase is <paramref name="from"/>.</summary>
+    /// <summary>
+    /// Moves the batch from one phase to the next; refused unless the stored phase is
+    /// <paramref name="from"/>. <paramref name="with"/> writes what belongs to the change in its
+    /// transaction (the opening key when bidding opens, the opened bids at the opening).
+    /// </summary>
     public Task ChangePhaseAsync(
-        string batchId, TenderBatchPhase from, TenderBatchPhase to, DateTimeOffset at, string actor, object details) =>
+        string batchId, TenderBatchPhase from, TenderBatchPhase to, DateTimeOffset at, string actor, object details,
+        Func<DbConnection, DbTransaction, Task>? with = null) =>
         store.WriteAsync(async (connection, transaction) =>
         {
+            if (with is not null)
+            {
+                await with(connection, transaction);
+            }
             var changed = await connection.ExecuteAsync(UpdatePhaseSql, new
             {
                 BatchId = batchId,

@@ -9,112 +9,87 @@ using Procurement.Contracts.Grains;
 namespace Procurement.Grains.Storage;
 
 /// <summary>
-/// Bids: the current state of each (table <c>bids</c>) and every action on it (table
-/// <c>bid_actions</c>, keyed by manufacturer and client request id, which makes requests idempotent).
+/// Bids. Until its batch opens a bid lives only in <c>sealed_bids</c> (who, which product, status,
+/// version, the latest receipt's commitment) and <c>sealed_bid_actions</c> (every action's
+/// envelope, commitment and wrapped receipt nonce, keyed by manufacturer and client request id,
+/// which makes requests idempotent). The opening writes the decrypted record into <c>bids</c>,
+/// <c>bid_supply_regions</c> and <c>bid_actions</c> (<see cref="WriteOpenedAsync"/>).
 /// </summary>
 public sealed class BidRepository(ProcurementStore store)
 {
     private const string SelectActionSql = """
         SELECT bid_id AS BidId, batch_id AS BatchId, product_id AS ProductId, version AS Version, action AS Action,
-               content_sha256 AS ContentSha256, received_at AS ReceivedAt, client_request_id AS ClientRequestId,
-               manufacturer_id AS ManufacturerId
-          FROM bid_actions
+               commitment AS Commitment, wrapped_nonce AS WrappedNonce, received_at AS ReceivedAt,
+               client_request_id AS ClientRequestId, manufacturer_id AS ManufacturerId
+          FROM sealed_bid_actions
          WHERE manufacturer_id = @ManufacturerId AND client_request_id = @ClientRequestId
         """;
 
-    public Task<BidReceipt?> FindReceiptAsync(string manufacturerId, string clientRequestId) =>
-        store.ReadAsync(async connection =>
-        {
-            var row = await connection.QuerySingleOrDefaultAsync<ActionRow>(
-                SelectActionSql, new { ManufacturerId = manufacturerId, ClientRequestId = clientRequestId });
-            return row?.ToReceipt();
-        });
+    /// <summary>The earlier action under this client request id, with its wrapped nonce, or null.</summary>
+    public Task<SealedAction?> FindActionAsync(string manufacturerId, string clientRequestId) =>
+        store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<SealedAction>(
+            SelectActionSql, new { ManufacturerId = manufacturerId, ClientRequestId = clientRequestId }));
 
-    private const string SelectCurrentSql = """
+    private const string SelectSealedBidSql = """
         SELECT bid_id AS BidId, batch_id AS BatchId, product_id AS ProductId, manufacturer_id AS ManufacturerId,
-               status AS Status, version AS Version, spec_code AS SpecCode, price_per_pack_e6 AS PricePerPackE6,
-               annual_capacity AS AnnualCapacity, received_at AS ReceivedAt, content_sha256 AS ContentSha256
-          FROM bids
+               status AS Status, version AS Version, received_at AS ReceivedAt, commitment AS ContentSha256
+          FROM sealed_bids
          WHERE bid_id = @BidId
         """;
 
+    /// <summary>A bid's sealed record (never its content), for a bidder grain that amends or withdraws it.</summary>
+    public Task<SealedBid?> GetSealedAsync(Guid bidId) =>
+        store.ReadAsync(async connection =>
+            (await connection.QuerySingleOrDefaultAsync<SealedRow>(SelectSealedBidSql, new { BidId = bidId.ToString() }))?.ToSealedBid());
+
     private const string SelectActiveForProductSql = """
-        SELECT bid_id FROM bids
+        SELECT bid_id FROM sealed_bids
          WHERE batch_id = @BatchId AND product_id = @ProductId AND manufacturer_id = @ManufacturerId AND status = 0
         """;
 
     private static readonly string[] ActiveForProductParameters = ["BatchId", "ProductId", "ManufacturerId"];
 
     private const string InsertBidSql = """
-        INSERT INTO bids (bid_id, batch_id, product_id, manufacturer_id, status, version, spec_code, price_per_pack_e6,
-                          annual_capacity, received_at, content_sha256)
-        VALUES (@BidId, @BatchId, @ProductId, @ManufacturerId, 0, 1, @SpecCode, @PricePerPackE6,
-                @AnnualCapacity, @ReceivedAt, @ContentSha256)
+        INSERT INTO sealed_bids (bid_id, batch_id, product_id, manufacturer_id, status, version, received_at, commitment)
+        VALUES (@BidId, @BatchId, @ProductId, @ManufacturerId, 0, 1, @ReceivedAt, @Commitment)
         """;
 
-    private static readonly string[] InsertBidParameters =
-        ["BidId", "BatchId", "ProductId", "ManufacturerId", "SpecCode", "PricePerPackE6", "AnnualCapacity", "ReceivedAt", "ContentSha256"];
+    private static readonly string[] InsertBidParameters = ["BidId", "BatchId", "ProductId", "ManufacturerId", "ReceivedAt", "Commitment"];
 
     // Reads and writes the bid in one statement, and only an active bid of this bidder, batch and
     // product: the row lock it takes orders concurrent changes, each then the next version.
     private const string UpdateBidSql = """
-        UPDATE bids
-           SET status = @Status, version = version + 1, spec_code = @SpecCode, price_per_pack_e6 = @PricePerPackE6,
-               annual_capacity = @AnnualCapacity, received_at = @ReceivedAt, content_sha256 = @ContentSha256
+        UPDATE sealed_bids
+           SET status = @Status, version = version + 1, received_at = @ReceivedAt, commitment = @Commitment
          WHERE bid_id = @BidId AND manufacturer_id = @ManufacturerId AND batch_id = @BatchId AND product_id = @ProductId AND status = 0
         RETURNING version
         """;
 
-    private static readonly string[] UpdateBidParameters =
-        ["Status", "SpecCode", "PricePerPackE6", "AnnualCapacity", "ReceivedAt", "ContentSha256", "BidId", "ManufacturerId", "BatchId", "ProductId"];
-
-    private static readonly ConcurrentDictionary<int, (string Delete, string Insert, string[] Parameters)> SupplyRegionStatements = new();
-
-    /// <summary>
-    /// The statements that make a bid's stored supply regions the given ones (as many as
-    /// <paramref name="count"/>), deleting and inserting only what differs: an amendment that keeps
-    /// its regions, as most do, writes no region row (rewriting them all cost a row, its index
-    /// entries and two foreign-key checks per region).
-    /// </summary>
-    internal static (string Delete, string Insert, string[] Parameters) SupplyRegionsSql(int count) =>
-        SupplyRegionStatements.GetOrAdd(count, static n =>
-        {
-            var regions = Enumerable.Range(0, n).Select(i => $"@Region{i}").ToArray();
-            return (
-                string.Format(CultureInfo.InvariantCulture, DeleteOtherRegionsSqlTemplate, string.Join(", ", regions)),
-                string.Format(CultureInfo.InvariantCulture, InsertRegionsSqlTemplate, string.Join(", ", regions.Select(r => $"(@BidId, {r})"))),
-                ["BidId", .. regions.Select(r => r[1..])]);
-        });
-
-    private const string DeleteOtherRegionsSqlTemplate = "DELETE FROM bid_supply_regions WHERE bid_id = @BidId AND region_code NOT IN ({0})";
-
-    private const string InsertRegionsSqlTemplate = "INSERT INTO bid_supply_regions (bid_id, region_code) VALUES {0} ON CONFLICT (bid_id, region_code) DO NOTHING";
+    private static readonly string[] UpdateBidParameters = ["Status", "ReceivedAt", "Commitment", "BidId", "ManufacturerId", "BatchId", "ProductId"];
 
     private const string InsertActionSql = """
-        INSERT INTO bid_actions (manufacturer_id, client_request_id, bid_id, batch_id, product_id, version, action,
-                                 canonical_content, content_sha256, received_at)
+        INSERT INTO sealed_bid_actions (manufacturer_id, client_request_id, bid_id, batch_id, product_id, version, action,
+                                        envelope, commitment, wrapped_nonce, received_at)
         VALUES (@ManufacturerId, @ClientRequestId, @BidId, @BatchId, @ProductId, @Version, @Action,
-                @CanonicalContent, @ContentSha256, @ReceivedAt)
+                @Envelope, @Commitment, @WrappedNonce, @ReceivedAt)
         """;
 
     private static readonly string[] ActionParameters =
-        ["ManufacturerId", "ClientRequestId", "BidId", "BatchId", "ProductId", "Version", "Action", "CanonicalContent", "ContentSha256", "ReceivedAt"];
+        ["ManufacturerId", "ClientRequestId", "BidId", "BatchId", "ProductId", "Version", "Action", "Envelope", "Commitment", "WrappedNonce", "ReceivedAt"];
 
     /// <summary>
-    /// Records one bid action and its event in one transaction and returns the receipt. The
+    /// Records one sealed bid action and its event in one transaction and returns the receipt. The
     /// stateful checks (one active bid per product, the bid belongs to the bidder and is still
     /// active) run inside the transaction. On a server that is two round trips: the check (a submit)
-    /// or the update that returns the new version (an amendment or a withdrawal), then every other
-    /// statement together.
+    /// or the update that returns the new version (an amendment or a withdrawal), then the action
+    /// and the event together. The event says that a sealed bid changed, never what it offers nor
+    /// its commitment.
     /// </summary>
-    public Task<BidReceipt> RecordAsync(BidCommand command, DateTimeOffset receivedAt) =>
+    public Task<BidReceipt> RecordAsync(BidCommand command, SealedContent sealedContent, DateTimeOffset receivedAt) =>
         store.WriteAsync(async (connection, transaction) =>
         {
             var content = command.Content;
             var bidId = command.BidId.ToString();
-            var canonical = BidCanonicalForm.Text(command.ManufacturerId, content);
-            var sha = BidCanonicalForm.Sha256(command.ManufacturerId, content);
-            var price = Scaled.ToE6(content.PricePerPack, "pricePerPack");
             var writes = new StatementBatch(connection, transaction);
             var at = writes.Instant(receivedAt);
             int version;
@@ -131,43 +106,32 @@ public sealed class BidRepository(ProcurementStore store)
                 }
                 version = 1;
                 writes.Add(InsertBidSql, InsertBidParameters,
-                    bidId, content.BatchId, content.ProductId, command.ManufacturerId, content.SpecificationCode, price, content.AnnualCapacity, at, sha);
+                    bidId, content.BatchId, content.ProductId, command.ManufacturerId, at, sealedContent.Commitment);
             }
             else
             {
                 var status = command.Action == BidAction.Withdrawn ? (int)BidStatus.Withdrawn : (int)BidStatus.Active;
                 var updated = await StatementCache.ScalarAsync(connection, transaction, UpdateBidSql, UpdateBidParameters,
-                    status, content.SpecificationCode, price, content.AnnualCapacity, at, sha, bidId, command.ManufacturerId, content.BatchId, content.ProductId);
+                    status, at, sealedContent.Commitment, bidId, command.ManufacturerId, content.BatchId, content.ProductId);
                 if (updated is null)
                 {
                     throw await RefusalAsync(connection, transaction, command);
                 }
                 version = Convert.ToInt32(updated, CultureInfo.InvariantCulture);
             }
-            if (command.Action != BidAction.Withdrawn)
-            {
-                // The batch grain refuses a bid without regions.
-                object?[] regions = [bidId, .. content.SupplyRegions.Distinct()];
-                var (delete, insert, parameters) = SupplyRegionsSql(regions.Length - 1);
-                if (command.Action == BidAction.Amended)
-                {
-                    writes.Add(delete, parameters, regions);
-                }
-                writes.Add(insert, parameters, regions);
-            }
             writes.Add(InsertActionSql, ActionParameters,
-                command.ManufacturerId, command.ClientRequestId, bidId, content.BatchId, content.ProductId, version, (int)command.Action, canonical, sha, at);
-            // The event says that a sealed bid changed, never what it offers: the log is readable before the opening.
+                command.ManufacturerId, command.ClientRequestId, bidId, content.BatchId, content.ProductId, version, (int)command.Action,
+                sealedContent.Envelope, sealedContent.Commitment, sealedContent.WrappedNonce, at);
             EventLog.Append(writes, receivedAt, command.Actor, content.BatchId, "bid", bidId, $"Bid{command.Action}", new
             {
                 command.ManufacturerId,
                 content.ProductId,
                 Version = version,
-                ContentSha256 = sha,
                 command.ClientRequestId,
             });
             await writes.ExecuteAsync();
-            return new BidReceipt(command.BidId, content.BatchId, content.ProductId, command.ManufacturerId, version, command.Action, receivedAt, sha, command.ClientRequestId);
+            return new BidReceipt(command.BidId, content.BatchId, content.ProductId, command.ManufacturerId, version, command.Action, receivedAt,
+                sealedContent.Commitment, command.ClientRequestId, sealedContent.Nonce);
         });
 
     /// <summary>Why an amendment or withdrawal found no active bid to change, read from the bid as it stands.</summary>
@@ -175,7 +139,7 @@ public sealed class BidRepository(ProcurementStore store)
     {
         var bidId = command.BidId;
         var content = command.Content;
-        var current = await connection.QuerySingleOrDefaultAsync<BidRow>(SelectCurrentSql, new { BidId = bidId.ToString() }, transaction);
+        var current = await connection.QuerySingleOrDefaultAsync<SealedRow>(SelectSealedBidSql, new { BidId = bidId.ToString() }, transaction);
         if (current is null || current.ManufacturerId != command.ManufacturerId || current.BatchId != content.BatchId)
         {
             return new ProcurementException(ErrorCodes.BidNotFound, $"Bid {bidId} of manufacturer {command.ManufacturerId} does not exist in batch {content.BatchId}.", "bidId");
@@ -191,25 +155,10 @@ public sealed class BidRepository(ProcurementStore store)
         return new ProcurementException(ErrorCodes.InvalidTransition, $"Bid {bidId} changed concurrently; repeat the request.", "bidId");
     }
 
-    /// <summary>The latest content of a bid, for a bidder grain that amends or withdraws it.</summary>
-    public Task<(string ManufacturerId, BidContent Content, BidStatus Status)?> GetContentAsync(Guid bidId) =>
-        store.ReadAsync<(string, BidContent, BidStatus)?>(async connection =>
-        {
-            var row = await connection.QuerySingleOrDefaultAsync<BidRow>(SelectCurrentSql, new { BidId = bidId.ToString() });
-            if (row is null)
-            {
-                return null;
-            }
-            var regions = await connection.QueryAsync<string>(SelectRegionsOfBidSql, new { BidId = bidId.ToString() });
-            return (row.ManufacturerId, row.ToContent(regions.AsList()), (BidStatus)row.Status);
-        });
-
-    private const string SelectRegionsOfBidSql = "SELECT region_code FROM bid_supply_regions WHERE bid_id = @BidId ORDER BY region_code";
-
     private const string SelectSealedSql = """
         SELECT bid_id AS BidId, batch_id AS BatchId, product_id AS ProductId, manufacturer_id AS ManufacturerId,
-               status AS Status, version AS Version, received_at AS ReceivedAt, content_sha256 AS ContentSha256
-          FROM bids
+               status AS Status, version AS Version, received_at AS ReceivedAt, commitment AS ContentSha256
+          FROM sealed_bids
         """;
 
     public Task<IReadOnlyList<SealedBid>> ListSealedForBatchAsync(string batchId) =>
@@ -221,16 +170,17 @@ public sealed class BidRepository(ProcurementStore store)
     private Task<IReadOnlyList<SealedBid>> ListSealedAsync(string sql, string id) =>
         store.ReadAsync<IReadOnlyList<SealedBid>>(async connection =>
             (await connection.QueryAsync<SealedRow>(sql, new { Id = id }))
-                .Select(r => new SealedBid(Guid.Parse(r.BidId), r.BatchId, r.ProductId, r.ManufacturerId, (BidStatus)r.Status, r.Version, r.ReceivedAt, r.ContentSha256))
+                .Select(r => r.ToSealedBid())
                 .ToList());
 
     private const string SelectOpenedSql = """
         SELECT b.bid_id AS BidId, b.batch_id AS BatchId, b.product_id AS ProductId, b.manufacturer_id AS ManufacturerId,
                b.status AS Status, b.version AS Version, b.spec_code AS SpecCode, b.price_per_pack_e6 AS PricePerPackE6,
                b.annual_capacity AS AnnualCapacity, b.received_at AS ReceivedAt, b.content_sha256 AS ContentSha256,
-               COALESCE(m.affiliation_group, m.manufacturer_id) AS BidderGroup
+               COALESCE(m.affiliation_group, m.manufacturer_id) AS BidderGroup, a.receipt_nonce AS ReceiptNonce
           FROM bids b
           JOIN manufacturers m ON m.manufacturer_id = b.manufacturer_id
+          LEFT JOIN bid_actions a ON a.bid_id = b.bid_id AND a.version = b.version
          WHERE b.batch_id = @BatchId AND b.status = 0
          ORDER BY b.product_id, b.manufacturer_id
         """;
@@ -279,12 +229,18 @@ public sealed class BidRepository(ProcurementStore store)
 
         public string ContentSha256 { get; init; } = "";
 
+        /// <summary>The nonce of the latest receipt, published at the opening (null for bids opened before receipts were salted).</summary>
+        public string? ReceiptNonce { get; init; }
+
         public BidContent ToContent(IReadOnlyList<string> regions) =>
             new(BatchId, ProductId, SpecCode, Scaled.FromE6(PricePerPackE6), AnnualCapacity, regions);
     }
 
     private sealed record SealedRow
     {
+        public SealedBid ToSealedBid() =>
+            new(Guid.Parse(BidId), BatchId, ProductId, ManufacturerId, (BidStatus)Status, Version, ReceivedAt, ContentSha256);
+
         public string BidId { get; init; } = "";
 
         public string BatchId { get; init; } = "";
@@ -309,27 +265,135 @@ public sealed class BidRepository(ProcurementStore store)
         public string RegionCode { get; init; } = "";
     }
 
-    private sealed record ActionRow
+    private const string SelectSealedActionsSql = """
+        SELECT bid_id AS BidId, batch_id AS BatchId, product_id AS ProductId, version AS Version, action AS Action,
+               envelope AS Envelope, commitment AS Commitment, wrapped_nonce AS WrappedNonce, received_at AS ReceivedAt,
+               client_request_id AS ClientRequestId, manufacturer_id AS ManufacturerId
+          FROM sealed_bid_actions
+         WHERE batch_id = @BatchId
+         ORDER BY bid_id, version
+        """;
+
+    /// <summary>Every sealed action of a batch, with its envelope, in order of bid and version: what the opening decrypts.</summary>
+    public Task<IReadOnlyList<SealedAction>> ListSealedActionsAsync(string batchId) =>
+        store.ReadAsync<IReadOnlyList<SealedAction>>(async connection =>
+            (await connection.QueryAsync<SealedAction>(SelectSealedActionsSql, new { BatchId = batchId })).AsList());
+
+    private const string SelectSealedBidsOfBatchSql = """
+        SELECT bid_id AS BidId, batch_id AS BatchId, product_id AS ProductId, manufacturer_id AS ManufacturerId,
+               status AS Status, version AS Version, received_at AS ReceivedAt, commitment AS ContentSha256
+          FROM sealed_bids
+         WHERE batch_id = @BatchId
+         ORDER BY bid_id
+        """;
+
+    private const string InsertOpenedBidSql = """
+        INSERT INTO bids (bid_id, batch_id, product_id, manufacturer_id, status, version, spec_code, price_per_pack_e6,
+                          annual_capacity, received_at, content_sha256)
+        VALUES (@BidId, @BatchId, @ProductId, @ManufacturerId, @Status, @Version, @SpecCode, @PricePerPackE6,
+                @AnnualCapacity, @ReceivedAt, @ContentSha256)
+        """;
+
+    private const string InsertOpenedRegionSql = "INSERT INTO bid_supply_regions (bid_id, region_code) VALUES (@BidId, @RegionCode)";
+
+    private const string InsertOpenedActionSql = """
+        INSERT INTO bid_actions (manufacturer_id, client_request_id, bid_id, batch_id, product_id, version, action,
+                                 canonical_content, content_sha256, received_at, receipt_nonce)
+        VALUES (@ManufacturerId, @ClientRequestId, @BidId, @BatchId, @ProductId, @Version, @Action,
+                @CanonicalContent, @ContentSha256, @ReceivedAt, @ReceiptNonce)
+        """;
+
+    /// <summary>
+    /// Writes the opened record of a batch in the caller's transaction (the opening's, with its
+    /// phase change): each bid with the content of its latest submission or amendment, its supply
+    /// regions, and every action with its canonical text and published nonce.
+    /// </summary>
+    public static async Task WriteOpenedAsync(DbConnection connection, DbTransaction transaction, string batchId, IReadOnlyList<OpenedAction> actions)
     {
-        public string BidId { get; init; } = "";
-
-        public string BatchId { get; init; } = "";
-
-        public string ProductId { get; init; } = "";
-
-        public string ManufacturerId { get; init; } = "";
-
-        public int Version { get; init; }
-
-        public int Action { get; init; }
-
-        public string ContentSha256 { get; init; } = "";
-
-        public DateTimeOffset ReceivedAt { get; init; }
-
-        public string ClientRequestId { get; init; } = "";
-
-        public BidReceipt ToReceipt() =>
-            new(Guid.Parse(BidId), BatchId, ProductId, ManufacturerId, Version, (BidAction)Action, ReceivedAt, ContentSha256, ClientRequestId);
+        var sealedBids = (await connection.QueryAsync<SealedRow>(SelectSealedBidsOfBatchSql, new { BatchId = batchId }, transaction)).AsList();
+        var byBid = actions.ToLookup(a => a.Action.BidId);
+        foreach (var bid in sealedBids)
+        {
+            var history = byBid[bid.BidId].OrderBy(a => a.Action.Version).ToList();
+            var latest = history.LastOrDefault(a => a.Content is not null)?.Content
+                ?? throw new ProcurementException(ErrorCodes.StoreFailure, $"Bid {bid.BidId} has no opened content.");
+            await connection.ExecuteAsync(InsertOpenedBidSql, new
+            {
+                bid.BidId,
+                bid.BatchId,
+                bid.ProductId,
+                bid.ManufacturerId,
+                bid.Status,
+                bid.Version,
+                SpecCode = latest.SpecificationCode,
+                PricePerPackE6 = Scaled.ToE6(latest.PricePerPack, "pricePerPack"),
+                latest.AnnualCapacity,
+                bid.ReceivedAt,
+                bid.ContentSha256,
+            }, transaction);
+            foreach (var region in latest.SupplyRegions.Distinct(StringComparer.Ordinal))
+            {
+                await connection.ExecuteAsync(InsertOpenedRegionSql, new { bid.BidId, RegionCode = region }, transaction);
+            }
+            foreach (var opened in history)
+            {
+                var action = opened.Action;
+                await connection.ExecuteAsync(InsertOpenedActionSql, new
+                {
+                    action.ManufacturerId,
+                    action.ClientRequestId,
+                    action.BidId,
+                    action.BatchId,
+                    action.ProductId,
+                    action.Version,
+                    action.Action,
+                    CanonicalContent = opened.CanonicalText,
+                    ContentSha256 = action.Commitment,
+                    action.ReceivedAt,
+                    ReceiptNonce = opened.Nonce,
+                }, transaction);
+            }
+        }
     }
+
+    private const string CountActiveSql = "SELECT COUNT(*) FROM bids WHERE batch_id = @BatchId AND status = 0";
+
+    /// <summary>How many bids of an opened batch are active.</summary>
+    public Task<int> CountOpenedActiveAsync(string batchId) =>
+        store.ReadAsync(connection => connection.ExecuteScalarAsync<int>(CountActiveSql, new { BatchId = batchId }));
 }
+
+/// <summary>What the batch grain made of one bid action before it is stored: the envelope, the commitment and the nonce (plain for the receipt, wrapped for the store).</summary>
+public sealed record SealedContent(byte[] Envelope, string Commitment, string Nonce, byte[] WrappedNonce);
+
+/// <summary>A stored sealed bid action. <see cref="Envelope"/> is read only for the opening.</summary>
+public sealed record SealedAction
+{
+    public string BidId { get; init; } = "";
+
+    public string BatchId { get; init; } = "";
+
+    public string ProductId { get; init; } = "";
+
+    public string ManufacturerId { get; init; } = "";
+
+    public int Version { get; init; }
+
+    public int Action { get; init; }
+
+    public byte[] Envelope { get; init; } = [];
+
+    public string Commitment { get; init; } = "";
+
+    public byte[] WrappedNonce { get; init; } = [];
+
+    public DateTimeOffset ReceivedAt { get; init; }
+
+    public string ClientRequestId { get; init; } = "";
+
+    public BidReceipt ToReceipt(string nonce) =>
+        new(Guid.Parse(BidId), BatchId, ProductId, ManufacturerId, Version, (BidAction)Action, ReceivedAt, Commitment, ClientRequestId, nonce);
+}
+
+/// <summary>A sealed action as the opening decrypted and checked it; <see cref="Content"/> is null for a withdrawal.</summary>
+public sealed record OpenedAction(SealedAction Action, string CanonicalText, string Nonce, BidContent? Content);

@@ -116,10 +116,44 @@ public sealed class SqliteDialect : SqlDialect
         ConnectionString = builder.ToString();
         Location = builder.DataSource;
         _synchronous = options.SqliteSynchronous;
-        var folder = Path.GetDirectoryName(Location);
-        if (!string.IsNullOrEmpty(folder))
+        CreateOwnerOnly(Location);
+    }
+
+    /// <summary>
+    /// Creates the data folder and an empty database file readable by the owner only, before
+    /// SQLite opens it: SQLite gives its -wal and -shm files the database file's permissions.
+    /// Files that exist keep theirs.
+    /// </summary>
+    private static void CreateOwnerOnly(string location)
+    {
+        var folder = Path.GetDirectoryName(location);
+        if (OperatingSystem.IsWindows() || location.StartsWith(':') || location.Contains("mode=memory", StringComparison.OrdinalIgnoreCase))
         {
-            Directory.CreateDirectory(folder);
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+            }
+            return;
+        }
+        if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        if (!File.Exists(location))
+        {
+            try
+            {
+                using var _ = new FileStream(location, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+            }
+            catch (IOException) when (File.Exists(location))
+            {
+                // Another silo on the same folder created it first.
+            }
         }
     }
 

@@ -43,10 +43,10 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
         var first = await s.Bidder(s.Maker1).SubmitBidAsync("r1", s.Bid(s.Atorvastatin, 1.2345m));
         await s.Bidder(s.Maker2).SubmitBidAsync("r1", s.Bid(s.Atorvastatin, 2.10m, spec: "20mgx14", regions: [s.RegionA]));
 
-        fixture.Clock.SetUtcNow(s.Windows.OpeningTime);
+        fixture.Clock.SetUtcNow(s.OpeningDue);
         var opened = await s.Batch.OpenBidsAsync();
         Assert.Equal(TenderBatchPhase.Opened, opened.Phase);
-        Assert.Equal(s.Windows.OpeningTime, opened.OpenedAt);
+        Assert.Equal(s.OpeningDue, opened.OpenedAt);
 
         var bids = await s.Batch.GetOpenedBidsAsync();
         Assert.Equal(2, bids.Count);
@@ -85,7 +85,7 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
         // The opening time equals the deadline here, so the late bid's arrival also opened the batch:
         // that is recorded, the bid is not.
         var after = await TableCounts.ReadAsync(Store);
-        foreach (var table in new[] { "bids", "bid_actions", "bid_supply_regions" })
+        foreach (var table in new[] { "sealed_bids", "sealed_bid_actions" })
         {
             Assert.Equal(before[table], after[table]);
         }
@@ -118,12 +118,12 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
             s.Bidder(maker).SubmitBidAsync($"{maker}-aml", s.Bid(s.Amlodipine, 2.00m)),
         }));
         Assert.Equal(80, receipts.Select(r => r.BidId).Distinct().Count());
-        Assert.Equal(80, (await s.Batch.GetAsync()).SealedBidCount);
-        Assert.Equal(80, await Store.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM bids WHERE batch_id = @BatchId", new { s.BatchId })));
+        Assert.Null((await s.Batch.GetAsync()).SealedBidCount);
+        Assert.Equal(80, await Store.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sealed_bids WHERE batch_id = @BatchId", new { s.BatchId })));
 
         // At the opening time 40 amendments arrive together: the first to be handled opens the batch,
         // every one is refused as late, and the batch is opened exactly once.
-        fixture.Clock.SetUtcNow(s.Windows.OpeningTime);
+        fixture.Clock.SetUtcNow(s.OpeningDue);
         var late = makers.Select((maker, i) => s.Bidder(maker).AmendBidAsync($"{maker}-late", receipts[i * 2].BidId, s.Bid(s.Atorvastatin, 0.90m))).ToList();
         foreach (var call in late)
         {
@@ -135,6 +135,7 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
         Assert.Single(events, e => e.EventType == "PhaseChangedToOpened");
         Assert.Equal(80, events.Count(e => e.EventType.StartsWith("Bid", StringComparison.Ordinal)));
         Assert.All(await s.Batch.GetOpenedBidsAsync(), b => Assert.Equal(1, b.Version));
+        Assert.Equal(80, (await s.Batch.GetAsync()).SealedBidCount);
     }
 
     [Fact]
@@ -148,13 +149,15 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
         await Refused.WithAsync(ErrorCodes.OpeningNotDue, () => s.Batch.OpenBidsAsync());
         Assert.Equal(TenderBatchPhase.Bidding, (await s.Batch.GetAsync()).Phase);
 
-        var sealedBids = await s.Batch.ListSealedBidsAsync();
-        Assert.Equal(receipt.ContentSha256, Assert.Single(sealedBids).ContentSha256);
+        // Nobody but the bidder learns that a bid exists, how many there are, or any hash of one.
+        await Refused.WithAsync(ErrorCodes.BidsSealed, () => s.Batch.ListSealedBidsAsync());
+        Assert.Null((await s.Batch.GetAsync()).SealedBidCount);
         Assert.Single(await s.Bidder(s.Maker1).ListBidsAsync(), b => b.BidId == receipt.BidId);
 
         // The event log is readable before the opening too: it must not carry the price.
         var events = await Store.ReadAsync(c => EventLog.ForBatchAsync(c, s.BatchId));
         Assert.DoesNotContain(events, e => e.Payload.Contains("1.7777") || e.Payload.Contains("17777"));
+        Assert.DoesNotContain(events, e => e.Payload.Contains(receipt.ContentSha256));
     }
 
     [Fact]
@@ -174,9 +177,11 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
             ErrorCodes.BidAlreadyExists, () => s.Bidder(s.Maker1).SubmitBidAsync("req-43", s.Bid(s.Atorvastatin, 0.95m)), "productId");
 
         var rows = await Store.ReadAsync(c => c.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM bid_actions WHERE batch_id = @BatchId", new { s.BatchId }));
+            "SELECT COUNT(*) FROM sealed_bid_actions WHERE batch_id = @BatchId", new { s.BatchId }));
         Assert.Equal(1, rows);
-        Assert.Equal(BidCanonicalForm.Sha256(s.Maker1, s.Bid(s.Atorvastatin, 1.00m)), first.ContentSha256);
+        // The receipt commits to the content under its own nonce, which only the bidder got.
+        Assert.Equal(64, first.Nonce.Length);
+        Assert.Equal(BidCanonicalForm.Commitment(first.Nonce, BidCanonicalForm.Text(s.Maker1, s.Bid(s.Atorvastatin, 1.00m))), first.ContentSha256);
     }
 
     [Fact]
@@ -195,7 +200,6 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
         Assert.True(amended.ReceivedAt > submitted.ReceivedAt);
         // The supply regions follow each amendment: one dropped, then another in its place.
         Assert.Equal(3, (await bidder.AmendBidAsync("a-one-region", submitted.BidId, s.Bid(s.Amlodipine, 2.50m, capacity: 500_000, regions: [s.RegionB]))).Version);
-        Assert.Equal([s.RegionB], (await new BidRepository(Store).GetContentAsync(submitted.BidId))!.Value.Content.SupplyRegions);
         var regionsChanged = await bidder.AmendBidAsync("a-other-region", submitted.BidId, s.Bid(s.Amlodipine, 2.50m, capacity: 500_000, regions: [s.RegionA]));
         Assert.Equal(4, regionsChanged.Version);
 
@@ -207,7 +211,7 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
         await Refused.WithAsync(ErrorCodes.BidNotFound, () => s.Bidder(s.Maker2).WithdrawBidAsync("steal", submitted.BidId), "bidId");
         var resubmitted = await bidder.SubmitBidAsync("s3", s.Bid(s.Atorvastatin, 0.90m));
 
-        fixture.Clock.SetUtcNow(s.Windows.OpeningTime);
+        fixture.Clock.SetUtcNow(s.OpeningDue);
         await s.Batch.OpenBidsAsync();
         var open = await s.Batch.GetOpenedBidsAsync();
         Assert.Equal(2, open.Count);
@@ -216,6 +220,7 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
         Assert.Equal(500_000, amlodipine.Content.AnnualCapacity);
         Assert.Equal([s.RegionA], amlodipine.Content.SupplyRegions);
         Assert.Equal(regionsChanged.ContentSha256, amlodipine.ContentSha256);
+        Assert.Equal(regionsChanged.Nonce, amlodipine.ReceiptNonce);
         Assert.Contains(open, b => b.BidId == resubmitted.BidId);
         Assert.DoesNotContain(open, b => b.BidId == atorvastatin.BidId);
     }
@@ -298,7 +303,7 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
         var cheap = await s.Bidder(s.Maker1).SubmitBidAsync("a1", s.Bid(s.Atorvastatin, 2.80m));
         await s.Bidder(s.Maker2).SubmitBidAsync("a2", s.Bid(s.Atorvastatin, 3.08m));
         var late = await s.Bidder(s.Maker1).SubmitBidAsync("b1", s.Bid(s.Amlodipine, 2.80m));
-        fixture.Clock.SetUtcNow(s.Windows.OpeningTime);
+        fixture.Clock.SetUtcNow(s.OpeningDue);
         await s.Batch.OpenBidsAsync();
 
         // Budgets far too small: the award is refused with the figures, and the batch stays Opened.
@@ -359,7 +364,7 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
         var cheap = await s.Bidder(s.Maker1).SubmitBidAsync("h1", s.Bid(s.Atorvastatin, 2.80m));
         var dear = await s.Bidder(s.Maker2).SubmitBidAsync("h2", s.Bid(s.Atorvastatin, 3.08m));
         var amlodipine = await s.Bidder(s.Maker1).SubmitBidAsync("h3", s.Bid(s.Amlodipine, 2.80m));
-        fixture.Clock.SetUtcNow(s.Windows.OpeningTime);
+        fixture.Clock.SetUtcNow(s.OpeningDue);
         await s.Batch.OpenBidsAsync();
 
         await Refused.WithAsync(ErrorCodes.InvalidField, () => s.Batch.RunAwardAsync(new AwardRequest("by-hospital", new Dictionary<string, decimal>(), 5)), "mode");

@@ -50,7 +50,19 @@ public sealed class PriceConversionTests
         Assert.Equal(
             """{"annualCapacity":1000,"batchId":"B1","manufacturerId":"M1","pricePerPack":"1.5000","productId":"ATV","specificationCode":"20mgx7","supplyRegions":["GD","GX"]}""",
             text);
-        Assert.Equal(BidCanonicalForm.Sha256("M1", bid with { SupplyRegions = ["GD", "GX"], PricePerPack = 1.50m }), BidCanonicalForm.Sha256("M1", bid));
-        Assert.NotEqual(BidCanonicalForm.Sha256("M2", bid), BidCanonicalForm.Sha256("M1", bid));
+        var nonce = BidCanonicalForm.NewNonce();
+        Assert.Equal(
+            BidCanonicalForm.Commitment(nonce, BidCanonicalForm.Text("M1", bid with { SupplyRegions = ["GD", "GX"], PricePerPack = 1.50m })),
+            BidCanonicalForm.Commitment(nonce, text));
+        Assert.NotEqual(BidCanonicalForm.Commitment(nonce, BidCanonicalForm.Text("M2", bid)), BidCanonicalForm.Commitment(nonce, text));
+        // The same content under another nonce gives an unrelated commitment: a hash cannot be matched by trying prices.
+        Assert.NotEqual(BidCanonicalForm.Commitment(BidCanonicalForm.NewNonce(), text), BidCanonicalForm.Commitment(nonce, text));
+        // SHA-256 over the nonce's bytes then the text, so anyone can check it with standard tools.
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([.. Convert.FromHexString(nonce), .. System.Text.Encoding.UTF8.GetBytes(text)]));
+        Assert.Equal(expected, BidCanonicalForm.Commitment(nonce, text));
+        var (manufacturer, parsed) = BidCanonicalForm.Parse(text);
+        Assert.Equal("M1", manufacturer);
+        Assert.Equal(["GD", "GX"], parsed.SupplyRegions);
+        Assert.Equal(text, BidCanonicalForm.Text(manufacturer, parsed));
     }
 }

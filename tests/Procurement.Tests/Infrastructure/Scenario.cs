@@ -68,6 +68,12 @@ public sealed class Scenario(IGrainFactory grains, TimeProvider clock)
         }
     }
 
+    /// <summary>
+    /// The first instant the opening is due in these windows: the opening time equals the deadline,
+    /// and a bid received exactly at the deadline is on time, so the opening comes just after it.
+    /// </summary>
+    public DateTimeOffset OpeningDue => Windows.OpeningTime.AddMilliseconds(1);
+
     public TenderBatchDefinition Definition()
     {
         var now = clock.GetUtcNow();
@@ -112,7 +118,7 @@ public sealed class Scenario(IGrainFactory grains, TimeProvider clock)
         await Bidder(Maker1).SubmitBidAsync("a1", Bid(Atorvastatin, 2.80m));
         await Bidder(Maker2).SubmitBidAsync("a2", Bid(Atorvastatin, 3.08m));
         await Bidder(Maker1).SubmitBidAsync("b1", Bid(Amlodipine, 2.80m));
-        fake.SetUtcNow(Windows.OpeningTime);
+        fake.SetUtcNow(OpeningDue);
         await Batch.OpenBidsAsync();
         await Batch.RunAwardAsync(new AwardRequest("cost-optimal", new Dictionary<string, decimal> { [RegionA] = 1_000_000m, [RegionB] = 1_000_000m }, 5));
         var watch = System.Diagnostics.Stopwatch.StartNew();

@@ -3,6 +3,7 @@ using Orleans.TestingHost;
 using Orleans.Hosting;
 using Procurement.Grains.Agreements;
 using Procurement.Grains.Hosting;
+using Procurement.Grains.Sealing;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Tests.Infrastructure;
@@ -23,6 +24,22 @@ public sealed class SiloCluster : IAsyncDisposable
 
     public StoreOptions Store { get; }
 
+    /// <summary>Every line the silo logged.</summary>
+    public LogCapture Logs { get; private init; } = new();
+
+    /// <summary>
+    /// The key-encryption key of the tests' in-process silos: one file for the test run, outside
+    /// every database, as Sealing:KeyFile names it in production.
+    /// </summary>
+    public static string KeyFile { get; } = CreateKeyFile();
+
+    private static string CreateKeyFile()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"procurement-kek-{Guid.NewGuid():N}.key");
+        File.WriteAllText(path, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        return path;
+    }
+
     public IClusterClient Client => _cluster.Client;
 
     /// <summary>
@@ -39,6 +56,7 @@ public sealed class SiloCluster : IAsyncDisposable
 
     public static async Task<SiloCluster> StartAsync(StoreOptions store, TimeProvider clock, string serviceId = "procurement-tests")
     {
+        var logs = new LogCapture();
         var builder = new InProcessTestClusterBuilder(1);
         builder.Options.ServiceId = serviceId;
         builder.Options.ConfigureFileLogging = false;
@@ -46,14 +64,16 @@ public sealed class SiloCluster : IAsyncDisposable
         {
             silo.AddProcurement(clock);
             silo.Services.Configure<StoreOptions>(store.CopyTo);
+            silo.Services.Configure<SealingOptions>(o => o.KeyFile = KeyFile);
             // The agreement clock looks every second (real time) at the business clock the tests move.
             silo.Services.Configure<AgreementOptions>(o => o.CheckPeriod = TimeSpan.FromSeconds(1));
             silo.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             silo.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider, FileErrorLog>();
+            silo.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new SiloCluster(cluster, store);
+        return new SiloCluster(cluster, store) { Logs = logs };
     }
 
     public async ValueTask DisposeAsync()

@@ -10,7 +10,7 @@ public static class TableCounts
     [
         "regions", "alliances", "alliance_regions", "hospitals", "manufacturers", "products", "product_specifications",
         "hospital_usage_history", "tender_batches", "batch_products", "batch_regions", "batch_hospitals", "volume_reports",
-        "qualifications", "bids", "bid_supply_regions", "bid_actions", "events",
+        "qualifications", "bids", "bid_supply_regions", "bid_actions", "sealed_bids", "sealed_bid_actions", "batch_sealing", "events",
     ];
 
     public static Task<Dictionary<string, long>> ReadAsync(ProcurementStore store) =>

@@ -452,7 +452,7 @@ public sealed class ExportTests
 
     private static OpenedBid Bid(Guid id, string manufacturer, string product, string spec, decimal pricePerPack, decimal unitPrice) =>
         new(id, manufacturer, manufacturer, new BidContent(BatchId, product, spec, pricePerPack, 10_000_000, [Shanghai, Guangdong]),
-            unitPrice, 1, ProposedAt.AddDays(-10), new string('a', 64));
+            unitPrice, 1, ProposedAt.AddDays(-10), new string('a', 64), new string('b', 64));
 
     private static OcdsBatch Batch(TenderBatchPhase phase, bool withAgreements)
     {

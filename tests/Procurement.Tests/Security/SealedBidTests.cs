@@ -1,0 +1,285 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
+using Procurement.Grains.Storage;
+using Procurement.Optimizer.Award;
+using Procurement.Tests.Infrastructure;
+using Xunit;
+
+namespace Procurement.Tests.Security;
+
+/// <summary>
+/// The sealed bid as an attacker sees it: a reader of every table (a DBA, a backup), of the SQLite
+/// files and of the logs, the alliance through the grains, a cluster client calling the award
+/// worker. Before the opening none of them may learn a price, a capacity, a hash of the content or
+/// how many bids there are; at the opening every bid decrypts and every receipt verifies.
+/// </summary>
+public abstract class SealedBidTests(ClusterFixture fixture)
+{
+    private Scenario NewScenario() => new(fixture.Cluster.Client, fixture.Clock);
+
+    private ProcurementStore Store => fixture.Cluster.Database;
+
+    [Fact]
+    public async Task After_bids_are_in_no_table_file_or_log_line_holds_a_price_or_a_hash_that_brute_force_can_match()
+    {
+        var s = NewScenario();
+        await s.OpenBiddingAsync();
+        var first = s.Bid(s.Atorvastatin, 1.7777m, capacity: 4_242_421);
+        var receipt = await s.Bidder(s.Maker1).SubmitBidAsync("p1", first);
+        var amended = s.Bid(s.Atorvastatin, 1.6666m, capacity: 4_242_421, regions: [s.RegionA]);
+        await s.Bidder(s.Maker1).AmendBidAsync("p1-amend", receipt.BidId, amended);
+        var second = s.Bid(s.Atorvastatin, 2.3131m, spec: "20mgx14", capacity: 3_131_313);
+        await s.Bidder(s.Maker2).SubmitBidAsync("p2", second);
+        // A refused price must not reach a log line either.
+        await Refused.WithAsync(ErrorCodes.PriceAboveMaximum, () => s.Bidder(s.Maker3).SubmitBidAsync("p3", s.Bid(s.Atorvastatin, 3.9876m)), "pricePerPack");
+
+        var contents = new[] { (s.Maker1, first), (s.Maker1, amended), (s.Maker2, second) };
+        var needles = new List<string> { "1.7777", "17777", "1.6666", "16666", "2.3131", "23131", "3.9876", "39876", "4242421", "3131313" };
+        foreach (var (maker, content) in contents)
+        {
+            var text = BidCanonicalForm.Text(maker, content);
+            needles.Add(text);
+            needles.Add(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))));
+        }
+
+        var stored = await ReadEveryValueAsync();
+        foreach (var needle in needles)
+        {
+            Assert.False(stored.Any(v => v.Contains(needle, StringComparison.OrdinalIgnoreCase)),
+                $"A stored value holds '{needle}': {stored.FirstOrDefault(v => v.Contains(needle, StringComparison.OrdinalIgnoreCase))}");
+        }
+        foreach (var line in fixture.Cluster.Logs.Lines)
+        {
+            Assert.False(needles.Any(n => line.Contains(n, StringComparison.OrdinalIgnoreCase)), $"A log line holds a sealed value: {line}");
+        }
+        if (Store.Dialect is SqliteDialect sqlite)
+        {
+            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(sqlite.Location)!))
+            {
+                var bytes = File.ReadAllBytes(file);
+                foreach (var needle in needles)
+                {
+                    Assert.True(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(needle)) < 0, $"{Path.GetFileName(file)} holds '{needle}'.");
+                }
+            }
+        }
+
+        // Brute force over the whole price space of the product (4 decimals up to its maximum of
+        // 3.50 a pack) with everything else known: no stored value matches an unsalted hash.
+        var hashes = stored.Where(v => v.Length == 64).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.NotEmpty(hashes);
+        for (var tenThousandths = 1; tenThousandths <= 35_000; tenThousandths++)
+        {
+            var guess = amended with { PricePerPack = tenThousandths / 10_000m };
+            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(BidCanonicalForm.Text(s.Maker1, guess))));
+            Assert.DoesNotContain(hash, hashes);
+        }
+    }
+
+    [Fact]
+    public async Task Before_the_opening_nobody_but_the_bidder_sees_a_bid_its_hash_or_how_many_there_are()
+    {
+        var s = NewScenario();
+        await s.OpenBiddingAsync();
+        var receipt = await s.Bidder(s.Maker1).SubmitBidAsync("a", s.Bid(s.Atorvastatin, 1.50m));
+        await s.Bidder(s.Maker2).SubmitBidAsync("b", s.Bid(s.Atorvastatin, 1.60m));
+
+        await Refused.WithAsync(ErrorCodes.BidsSealed, () => s.Batch.ListSealedBidsAsync());
+        await Refused.WithAsync(ErrorCodes.BidsSealed, () => s.Batch.GetOpenedBidsAsync());
+        Assert.Null((await s.Batch.GetAsync()).SealedBidCount);
+        var own = Assert.Single(await s.Bidder(s.Maker1).ListBidsAsync(), b => b.BatchId == s.BatchId);
+        Assert.Equal(receipt.ContentSha256, own.ContentSha256);
+        Assert.DoesNotContain(await s.Bidder(s.Maker3).ListBidsAsync(), b => b.BatchId == s.BatchId);
+
+        var events = await Store.ReadAsync(c => EventLog.ForBatchAsync(c, s.BatchId));
+        Assert.DoesNotContain(events, e => e.Payload.Contains(receipt.ContentSha256, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_award_worker_refuses_to_read_bids_before_the_opening_whoever_calls_it()
+    {
+        var s = NewScenario();
+        await s.OpenBiddingAsync();
+        await s.Bidder(s.Maker1).SubmitBidAsync("a", s.Bid(s.Atorvastatin, 1.50m));
+        var worker = fixture.Cluster.Client.GetGrain<IAwardWorkerGrain>(0);
+        var budgets = new Dictionary<string, decimal>();
+
+        await Refused.WithAsync(ErrorCodes.BidsSealed, () => worker.CompareAsync(s.BatchId, new AwardComparisonRequest([AwardModes.CostOptimal], null, budgets, 5)));
+        await Refused.WithAsync(ErrorCodes.BidsSealed, () => worker.RunAsync(s.BatchId, new AwardRequest(AwardModes.CostOptimal, budgets, 5), "attacker"));
+
+        var view = await s.Batch.GetAsync();
+        Assert.Equal(TenderBatchPhase.Bidding, view.Phase);
+        Assert.Null(view.AwardStatus);
+    }
+
+    [Fact]
+    public async Task At_the_opening_every_bid_decrypts_every_receipt_verifies_and_a_bid_at_the_deadline_is_in()
+    {
+        var s = NewScenario();
+        await s.OpenBiddingAsync();
+        Assert.Equal(s.Windows.BiddingDeadline, s.Windows.OpeningTime);
+        var receipts = new List<BidReceipt>();
+        var submitted = s.Bid(s.Atorvastatin, 1.2345m, capacity: 800_000);
+        receipts.Add(await s.Bidder(s.Maker1).SubmitBidAsync("m1", submitted));
+        var amendedContent = s.Bid(s.Atorvastatin, 1.1111m, capacity: 900_000, regions: [s.RegionB]);
+        receipts.Add(await s.Bidder(s.Maker1).AmendBidAsync("m1-a", receipts[0].BidId, amendedContent));
+        var withdrawnFirst = await s.Bidder(s.Maker2).SubmitBidAsync("m2", s.Bid(s.Amlodipine, 2.80m));
+        receipts.Add(withdrawnFirst);
+        receipts.Add(await s.Bidder(s.Maker2).WithdrawBidAsync("m2-w", withdrawnFirst.BidId));
+
+        // Exactly at the deadline, which is also the opening time: on time, and in the opening.
+        fixture.Clock.SetUtcNow(s.Windows.BiddingDeadline);
+        var atDeadline = s.Bid(s.Atorvastatin, 2.0202m, spec: "20mgx14", capacity: 700_000);
+        var lastReceipt = await s.Bidder(s.Maker2).SubmitBidAsync("m2-at-t", atDeadline);
+        receipts.Add(lastReceipt);
+        Assert.Equal(s.Windows.BiddingDeadline, lastReceipt.ReceivedAt);
+        await Refused.WithAsync(ErrorCodes.OpeningNotDue, () => s.Batch.OpenBidsAsync());
+        Assert.Equal(TenderBatchPhase.Bidding, (await s.Batch.GetAsync()).Phase);
+
+        fixture.Clock.SetUtcNow(s.Windows.BiddingDeadline.AddMilliseconds(1));
+        await Refused.WithAsync(ErrorCodes.DeadlinePassed, () => s.Bidder(s.Maker3).SubmitBidAsync("late", s.Bid(s.Atorvastatin, 1.00m)));
+        var view = await s.Batch.GetAsync();
+        Assert.Equal(TenderBatchPhase.Opened, view.Phase);
+        Assert.Equal(2, view.SealedBidCount);
+
+        var opened = await s.Batch.GetOpenedBidsAsync();
+        Assert.Equal(2, opened.Count);
+        var mine = opened.Single(b => b.ManufacturerId == s.Maker1);
+        AssertSameContent(amendedContent, mine.Content);
+        Assert.Equal(receipts[1].ContentSha256, mine.ContentSha256);
+        var theirs = opened.Single(b => b.ManufacturerId == s.Maker2);
+        AssertSameContent(atDeadline, theirs.Content);
+        foreach (var bid in opened)
+        {
+            Assert.Equal(bid.ContentSha256, BidCanonicalForm.Commitment(bid.ReceiptNonce, BidCanonicalForm.Text(bid.ManufacturerId, bid.Content)));
+        }
+
+        // Every receipt, of every version and of the withdrawal, is checked by anyone against the published record.
+        var published = (await Store.ReadAsync(c => c.QueryAsync<(string ManufacturerId, string ClientRequestId, string CanonicalContent, string ContentSha256, string ReceiptNonce)>(
+            "SELECT manufacturer_id, client_request_id, canonical_content, content_sha256, receipt_nonce FROM bid_actions WHERE batch_id = @BatchId",
+            new { s.BatchId }))).ToDictionary(r => (r.ManufacturerId, r.ClientRequestId));
+        Assert.Equal(receipts.Count, published.Count);
+        foreach (var receipt in receipts)
+        {
+            var row = published[(receipt.ManufacturerId, receipt.ClientRequestId)];
+            Assert.Equal(receipt.Nonce, row.ReceiptNonce);
+            Assert.Equal(receipt.ContentSha256, row.ContentSha256);
+            Assert.Equal(receipt.ContentSha256, BidCanonicalForm.Commitment(row.ReceiptNonce, row.CanonicalContent));
+        }
+        Assert.Equal(BidCanonicalForm.Text(s.Maker1, submitted), published[(s.Maker1, "m1")].CanonicalContent);
+    }
+
+    [Fact]
+    public async Task An_envelope_moved_or_a_commitment_altered_in_the_database_stops_the_opening()
+    {
+        var s = NewScenario();
+        await s.OpenBiddingAsync();
+        var a = await s.Bidder(s.Maker1).SubmitBidAsync("a", s.Bid(s.Atorvastatin, 1.50m));
+        var b = await s.Bidder(s.Maker2).SubmitBidAsync("b", s.Bid(s.Atorvastatin, 1.40m));
+        const string envelopeOf = "SELECT envelope FROM sealed_bid_actions WHERE bid_id = @BidId";
+        var envelopeA = await Store.ReadAsync(c => c.ExecuteScalarAsync<byte[]>(envelopeOf, new { BidId = a.BidId.ToString() }));
+        var envelopeB = await Store.ReadAsync(c => c.ExecuteScalarAsync<byte[]>(envelopeOf, new { BidId = b.BidId.ToString() }));
+        const string setEnvelope = "UPDATE sealed_bid_actions SET envelope = @Envelope WHERE bid_id = @BidId";
+
+        // A DBA gives bidder A bidder B's lower price.
+        await Store.WriteAsync(async (c, t) => await c.ExecuteAsync(setEnvelope, new { Envelope = envelopeB, BidId = a.BidId.ToString() }, t));
+        fixture.Clock.SetUtcNow(s.OpeningDue);
+        await Refused.WithAsync(ErrorCodes.SealBroken, () => s.Batch.OpenBidsAsync());
+        Assert.Equal(TenderBatchPhase.Bidding, (await s.Batch.GetAsync()).Phase);
+        Assert.Equal(0, await Store.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM bids WHERE batch_id = @BatchId", new { s.BatchId })));
+
+        // Put back, but the commitment of B changed: refused again.
+        await Store.WriteAsync(async (c, t) => await c.ExecuteAsync(setEnvelope, new { Envelope = envelopeA, BidId = a.BidId.ToString() }, t));
+        const string setCommitment = "UPDATE sealed_bid_actions SET commitment = @Commitment WHERE bid_id = @BidId";
+        await Store.WriteAsync(async (c, t) => await c.ExecuteAsync(setCommitment, new { Commitment = new string('0', 64), BidId = b.BidId.ToString() }, t));
+        await Refused.WithAsync(ErrorCodes.SealBroken, () => s.Batch.OpenBidsAsync());
+
+        await Store.WriteAsync(async (c, t) => await c.ExecuteAsync(setCommitment, new { Commitment = b.ContentSha256, BidId = b.BidId.ToString() }, t));
+        Assert.Equal(TenderBatchPhase.Opened, (await s.Batch.OpenBidsAsync()).Phase);
+        Assert.Equal([1.40m, 1.50m], (await s.Batch.GetOpenedBidsAsync()).Select(x => x.Content.PricePerPack).Order());
+    }
+
+    [Fact]
+    public async Task The_key_ring_is_encrypted_at_rest_and_an_older_plain_key_is_encrypted_when_read()
+    {
+        var ring = fixture.Cluster.Client.GetGrain<IKeyRingGrain>($"ring-{Guid.NewGuid():N}");
+        const string secret = "<key id=\"k1\"><masterKey>c2VjcmV0LWtleS1tYXRlcmlhbA==</masterKey></key>";
+        await ring.StoreAsync("k1", secret);
+        Assert.Equal([secret], await ring.GetAllAsync());
+        var stored = await ReadEveryValueAsync();
+        Assert.DoesNotContain(stored, v => v.Contains("c2VjcmV0LWtleS1tYXRlcmlhbA", StringComparison.Ordinal));
+
+        var legacyRing = $"ring-{Guid.NewGuid():N}";
+        const string legacy = "<key id=\"k0\"><masterKey>b2xkLXBsYWluLWtleQ==</masterKey></key>";
+        await Store.WriteAsync(async (c, t) => await c.ExecuteAsync(
+            "INSERT INTO data_protection_keys (name, xml, created_at) VALUES (@Name, @Xml, @At)",
+            new { Name = $"{legacyRing}/k0", Xml = legacy, At = fixture.Clock.GetUtcNow() }, t));
+        Assert.Equal([legacy], await fixture.Cluster.Client.GetGrain<IKeyRingGrain>(legacyRing).GetAllAsync());
+        Assert.DoesNotContain(await ReadEveryValueAsync(), v => v.Contains("b2xkLXBsYWluLWtleQ", StringComparison.Ordinal));
+    }
+
+    private static void AssertSameContent(BidContent expected, BidContent actual)
+    {
+        Assert.Equal(expected.PricePerPack, actual.PricePerPack);
+        Assert.Equal(expected.AnnualCapacity, actual.AnnualCapacity);
+        Assert.Equal(expected.SpecificationCode, actual.SpecificationCode);
+        Assert.Equal(expected.SupplyRegions.Order(StringComparer.Ordinal), actual.SupplyRegions.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Every value of every table, as text (binary values as their bytes read as Latin-1 and as hex).</summary>
+    private Task<List<string>> ReadEveryValueAsync() =>
+        Store.ReadAsync(async connection =>
+        {
+            var tables = Store.Dialect is SqliteDialect
+                ? await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table'")
+                : await connection.QueryAsync<string>("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'");
+            var values = new List<string>();
+            foreach (var table in tables)
+            {
+                foreach (IDictionary<string, object?> row in await connection.QueryAsync($"SELECT * FROM \"{table}\""))
+                {
+                    foreach (var value in row.Values)
+                    {
+                        switch (value)
+                        {
+                            case null:
+                                break;
+                            case byte[] bytes:
+                                values.Add(Encoding.Latin1.GetString(bytes));
+                                values.Add(Convert.ToHexStringLower(bytes));
+                                break;
+                            case IFormattable formattable:
+                                values.Add(formattable.ToString(null, CultureInfo.InvariantCulture));
+                                break;
+                            default:
+                                values.Add(value.ToString() ?? "");
+                                break;
+                        }
+                    }
+                }
+            }
+            return values;
+        });
+}
+
+public sealed class SqliteSealedBidTests(SqliteClusterFixture fixture) : SealedBidTests(fixture), IClassFixture<SqliteClusterFixture>
+{
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void The_data_folder_and_its_files_are_readable_by_the_owner_only()
+    {
+        var location = ((SqliteDialect)fixture.Cluster.Database.Dialect).Location;
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(location)!));
+        var files = Directory.GetFiles(Path.GetDirectoryName(location)!);
+        Assert.Contains(location, files);
+        Assert.Contains(location + "-wal", files);
+        Assert.All(files, f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
+    }
+}
+
+public sealed class PostgresSealedBidTests(PostgresClusterFixture fixture) : SealedBidTests(fixture), IClassFixture<PostgresClusterFixture>;
