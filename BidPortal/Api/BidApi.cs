@@ -13,7 +13,7 @@ public static class BidApi
     {
         var bids = api.MapGroup("").WithTags("Bids");
         bids.MapGet("/batches/{batchId}/bids", ListAsync).RequireAuthorization(p => p.RequireRole(PortalUser.Alliance, PortalUser.Manufacturer))
-            .WithName("ListBids").WithSummary("Before the opening: the caller's own bids, sealed (an alliance sees all, sealed). After: every active bid with its price.");
+            .WithName("ListBids").WithSummary("Before the opening: the caller's own bids, sealed (an alliance gets 409 BIDS_SEALED: nobody sees another's bid or how many there are). After: every active bid with its price and its receipt nonce.");
         var manufacturer = bids.MapGroup("").RequireAuthorization(PortalUser.Manufacturer);
         manufacturer.MapPost("/batches/{batchId}/bids", SubmitAsync).RequireRateLimiting(PortalLimits.Bids)
             .WithName("SubmitBid").WithSummary("Submits a sealed bid; the receipt proves what was received and when.");
@@ -31,10 +31,13 @@ public static class BidApi
         {
             return TypedResults.Ok(await grains.Batch(batchId).GetOpenedBidsAsync());
         }
-        var sealedBids = await grains.Batch(batchId).ListSealedBidsAsync();
-        return TypedResults.Ok(user.Role() == PortalUser.Alliance
-            ? sealedBids
-            : sealedBids.Where(b => b.ManufacturerId == user.Organisation()).ToList());
+        if (user.Role() != PortalUser.Manufacturer)
+        {
+            // Nobody but a bidder sees a sealed bid, its hash, or how many there are.
+            return Problems.Result(Contracts.Errors.ErrorCodes.BidsSealed,
+                $"Bids of batch {batchId} are sealed until the opening at {view.Definition?.Windows.OpeningTime:O}.", null);
+        }
+        return TypedResults.Ok((await grains.Bidder().ListBidsAsync()).Where(b => b.BatchId == batchId).ToList());
     }
 
     private static async Task<Results<Ok<BidReceipt>, ProblemHttpResult>> SubmitAsync(string batchId, BidRequest request, GrainAccess grains)

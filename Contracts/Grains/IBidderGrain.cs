@@ -38,4 +38,11 @@ public interface IBidderGrain : IGrainWithStringKey
     /// <summary>This manufacturer's bids, sealed: no prices before or after the opening.</summary>
     [Alias("ListBids")]
     Task<IReadOnlyList<SealedBid>> ListBidsAsync();
+
+    /// <summary>
+    /// The receipt of the latest action on one of this manufacturer's bids, with its nonce, so the
+    /// bidder can keep what it needs to verify the opened content; <c>BID_NOT_FOUND</c> for a bid of another.
+    /// </summary>
+    [Alias("GetReceipt")]
+    Task<BidReceipt> GetReceiptAsync(Guid bidId);
 }

@@ -138,6 +138,21 @@ public sealed class BidderGrain(
 
     public Task<IReadOnlyList<SealedBid>> ListBidsAsync() => bids.ListSealedForManufacturerAsync(ManufacturerId);
 
+    public async Task<BidReceipt> GetReceiptAsync(Guid bidId)
+    {
+        RequireManufacturer();
+        var action = await bids.FindLatestActionAsync(bidId);
+        if (action is null || action.ManufacturerId != ManufacturerId)
+        {
+            throw new ProcurementException(ErrorCodes.BidNotFound, $"Bid {bidId} of manufacturer {ManufacturerId} does not exist.", "bidId");
+        }
+        return action.ToReceipt(UnwrapNonce(action));
+    }
+
+    private string UnwrapNonce(SealedAction action) =>
+        Convert.ToHexStringLower(kek.Unwrap(
+            TenderBatchGrain.ReceiptNoncePurpose, action.WrappedNonce, TenderBatchGrain.ReceiptNonceData(action.ManufacturerId, action.ClientRequestId)));
+
     private string ActorName => Actor.Current($"manufacturer:{ManufacturerId}");
 
     private Task<BidReceipt> RouteAsync(BidCommand command) =>
@@ -155,8 +170,7 @@ public sealed class BidderGrain(
             return null;
         }
         // The stored commitment is salted with the receipt's nonce, which the key-encryption key unwraps.
-        var nonce = Convert.ToHexStringLower(kek.Unwrap(
-            TenderBatchGrain.ReceiptNoncePurpose, stored.WrappedNonce, TenderBatchGrain.ReceiptNonceData(ManufacturerId, clientRequestId)));
+        var nonce = UnwrapNonce(stored);
         var earlier = stored.ToReceipt(nonce);
         var same = earlier.Action == action
             && (bidId is null || earlier.BidId == bidId)

@@ -30,6 +30,19 @@ public sealed class BidRepository(ProcurementStore store)
         store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<SealedAction>(
             SelectActionSql, new { ManufacturerId = manufacturerId, ClientRequestId = clientRequestId }));
 
+    private const string SelectLatestActionSql = """
+        SELECT a.bid_id AS BidId, a.batch_id AS BatchId, a.product_id AS ProductId, a.version AS Version, a.action AS Action,
+               a.commitment AS Commitment, a.wrapped_nonce AS WrappedNonce, a.received_at AS ReceivedAt,
+               a.client_request_id AS ClientRequestId, a.manufacturer_id AS ManufacturerId
+          FROM sealed_bid_actions a
+          JOIN sealed_bids b ON b.bid_id = a.bid_id AND b.version = a.version
+         WHERE a.bid_id = @BidId
+        """;
+
+    /// <summary>The latest action on a bid (its current receipt), or null.</summary>
+    public Task<SealedAction?> FindLatestActionAsync(Guid bidId) =>
+        store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<SealedAction>(SelectLatestActionSql, new { BidId = bidId.ToString() }));
+
     private const string SelectSealedBidSql = """
         SELECT bid_id AS BidId, batch_id AS BatchId, product_id AS ProductId, manufacturer_id AS ManufacturerId,
                status AS Status, version AS Version, received_at AS ReceivedAt, commitment AS ContentSha256

@@ -59,6 +59,39 @@ public sealed class SiloHostTests
     }
 
     [Fact]
+    public async Task A_server_store_without_a_key_encryption_key_file_stops_the_start_naming_the_setting()
+    {
+        // Every silo on a shared database must seal and open with the same key, kept outside it:
+        // none is generated for a server store.
+        using var silo = SiloProcess.Start(
+            $"--urls http://127.0.0.1:{FreePort()} --Store:Provider=postgresql",
+            environment: new Dictionary<string, string> { ["Store__ConnectionString"] = Infrastructure.PostgresServer.Instance.ConnectionStringFor($"procurement_{Guid.NewGuid():N}") });
+
+        var exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(silo.Lines, l => l.Contains("Sealing:KeyFile must name the key-encryption key file when Store:Provider is 'postgresql'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_demo_generates_its_key_encryption_key_beside_the_data_folder_readable_by_the_owner_only()
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"procurement-silo-{Guid.NewGuid():N}");
+        var data = Path.Combine(root, "data");
+        using (var silo = SiloProcess.Start($"--urls http://127.0.0.1:{FreePort()} --Store:DataDirectory={data} --Demo:Seed=false"))
+        {
+            await silo.WaitForLineAsync("Generated a new key-encryption key", TimeSpan.FromSeconds(120));
+        }
+        var key = Path.Combine(root, "keys", "sealing.key");
+        Assert.True(File.Exists(key));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+        }
+        Assert.Equal(32, Convert.FromBase64String(File.ReadAllText(key).Trim()).Length);
+    }
+
+    [Fact]
     public async Task A_SqlServer_store_that_cannot_be_reached_stops_the_start_naming_the_database()
     {
         // Nothing listens on the port: the silo takes the SQL Server store, tries to create and

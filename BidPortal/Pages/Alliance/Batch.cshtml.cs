@@ -26,7 +26,6 @@ public sealed class BatchModel(GrainAccess grains, [FromKeyedServices(BusinessCl
 
     public TenderBatchView View { get; private set; } = null!;
 
-    public IReadOnlyList<SealedBid> SealedBids { get; private set; } = [];
 
     public AwardView? Award { get; private set; }
 
@@ -94,7 +93,6 @@ public sealed class BatchModel(GrainAccess grains, [FromKeyedServices(BusinessCl
     private async Task LoadAsync()
     {
         View = await Grains.AllianceBatchAsync(Id);
-        SealedBids = await Grains.Batch(Id).ListSealedBidsAsync();
         if (View.Phase >= TenderBatchPhase.Opened)
         {
             Award = await Grains.Batch(Id).GetAwardAsync();

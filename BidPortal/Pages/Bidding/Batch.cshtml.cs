@@ -92,17 +92,20 @@ public sealed class BatchModel(GrainAccess grains, IStringLocalizer<SharedResour
         return RedirectToPage(new { id = Id });
     }
 
-    /// <summary>The receipt of the bid's latest action as a JSON file: what the server holds, when it received it and the content hash.</summary>
+    /// <summary>
+    /// The receipt of the bid's latest action as a JSON file: what the server holds, when it received
+    /// it, the commitment and its nonce (with which the bidder checks the opened content).
+    /// </summary>
     public async Task<IActionResult> OnGetReceiptAsync(Guid bidId)
     {
         await LoadAsync();
-        var bid = MyBids.FirstOrDefault(b => b.BidId == bidId);
-        if (bid is null)
+        if (!MyBids.Any(b => b.BidId == bidId))
         {
             return NotFound();
         }
-        var json = JsonSerializer.SerializeToUtf8Bytes(bid, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
-        return File(json, "application/json", $"receipt-{bid.BatchId}-{bid.ProductId}-v{bid.Version}.json");
+        var receipt = await Grains.Bidder().GetReceiptAsync(bidId);
+        var json = JsonSerializer.SerializeToUtf8Bytes(receipt, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
+        return File(json, "application/json", $"receipt-{receipt.BatchId}-{receipt.ProductId}-v{receipt.Version}.json");
     }
 
     private async Task LoadAsync()

@@ -20,7 +20,7 @@ public sealed class AdoNetClusterTests
         // One database for the store and for Orleans, as a small deployment has it.
         var database = await OrleansDatabase.CreatePostgresAsync();
         var adonet = $"--Orleans:Clustering=adonet --Orleans:Invariant=Npgsql \"--ConnectionStrings:Orleans={database}\"";
-        var store = $"--Store:Provider=postgresql \"--Store:ConnectionString={database}\"";
+        var store = $"--Store:Provider=postgresql \"--Store:ConnectionString={database}\" --Sealing:KeyFile={Infrastructure.SiloCluster.KeyFile}";
         var (firstHttp, secondHttp) = (FreePort(), FreePort());
 
         using var first = SiloProcess.Start(

@@ -36,6 +36,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         {
             ["Store__Provider"] = "postgresql",
             ["Store__ConnectionString"] = connectionString,
+            ["Sealing__KeyFile"] = Infrastructure.SiloCluster.KeyFile,
             ["ConnectionStrings__Orleans"] = connectionString,
             ["Orleans__Clustering"] = "adonet",
             ["Orleans__Invariant"] = "Npgsql",

@@ -109,14 +109,14 @@ public sealed class BrowserJourneyTests(JourneyFixture portal) : IAsyncLifetime
         using (var receipt = JsonDocument.Parse(await File.ReadAllTextAsync((await download.PathAsync())!)))
         {
             Assert.Equal(2, receipt.RootElement.GetProperty("version").GetInt32());
+            // The nonce the opening will publish: with it the bidder checks its commitment.
+            Assert.Equal(64, receipt.RootElement.GetProperty("nonce").GetString()!.Length);
         }
         await ShotAsync(page, "manufacturer-2-amended");
 
-        // The alliance sees one sealed bid, amended once; the price stays sealed.
-        using var sealedBids = JsonDocument.Parse(await admin.GetStringAsync($"/api/batches/{batchId}/bids"));
-        var bid = Assert.Single(sealedBids.RootElement.EnumerateArray());
-        Assert.Equal(2, bid.GetProperty("version").GetInt32());
-        Assert.False(bid.TryGetProperty("content", out _));
+        // The alliance sees nothing of the sealed bid: not its price, its hash, nor that it exists.
+        var sealedBids = await admin.GetAsync($"/api/batches/{batchId}/bids");
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, sealedBids.StatusCode);
     }
 
     [Fact]
@@ -137,9 +137,10 @@ public sealed class BrowserJourneyTests(JourneyFixture portal) : IAsyncLifetime
 
         await page.GotoAsync($"/Alliance/Batch?id={batchId}");
         await SignInAsync(page, "alliance.admin");
-        await Assertions.Expect(page.Locator("[data-test=sealed-count]")).ToHaveTextAsync("4");
+        await Assertions.Expect(page.Locator("[data-test=sealed-count]")).ToHaveTextAsync("sealed until the opening");
         await page.Locator("[data-test=open-bids]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=phase]")).ToHaveTextAsync("Opened");
+        await Assertions.Expect(page.Locator("[data-test=sealed-count]")).ToHaveTextAsync("4");
 
         await page.Locator("[data-test=mode]").SelectOptionAsync("ranked-pick");
         await page.Locator("[data-test=run-award]").ClickAsync();

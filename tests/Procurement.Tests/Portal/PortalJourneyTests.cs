@@ -67,9 +67,10 @@ public sealed class PortalJourneyTests(JourneyFixture portal)
         }
         Assert.Equal(2, (await Ok(huahai.GetAsync($"/api/batches/{batchId}/bids"))).GetArrayLength());
         Assert.All((await Ok(qilu.GetAsync($"/api/batches/{batchId}/bids"))).EnumerateArray(), b => Assert.Equal("M-QILU", b.GetProperty("manufacturerId").GetString()));
-        var sealedForAlliance = await Ok(admin.GetAsync($"/api/batches/{batchId}/bids"));
-        Assert.Equal(4, sealedForAlliance.GetArrayLength());
-        Assert.False(sealedForAlliance[0].TryGetProperty("content", out _));
+        // The alliance learns nothing of sealed bids, not even how many there are.
+        var sealedForAlliance = await admin.GetAsync($"/api/batches/{batchId}/bids");
+        Assert.Equal(HttpStatusCode.Conflict, sealedForAlliance.StatusCode);
+        Assert.Contains("BIDS_SEALED", await sealedForAlliance.Content.ReadAsStringAsync());
 
         // Another firm's bid id is not found for a manufacturer, and nothing changes.
         var huahaiAtorvastatin = receipts[("maker.huahai", "ATORVASTATIN-TAB")].GetProperty("bidId").GetGuid();
