@@ -53,7 +53,50 @@ public sealed record TenderBatchDefinition(
     [property: Id(4)] IReadOnlyList<string> HospitalIds,
     [property: Id(5)] RuleSetChoice RuleSet,
     [property: Id(6)] TenderWindows Windows,
-    [property: Id(7)] int AgreementMonths);
+    [property: Id(7)] int AgreementMonths)
+{
+    /// <summary>
+    /// The officers who open the bids, k of n. Null: the batch opens by itself at the opening time
+    /// (automatic mode, the opening key wrapped under the silos' key-encryption key).
+    /// </summary>
+    [Id(8)]
+    public OpeningCommittee? OpeningCommittee { get; init; }
+}
+
+/// <summary>
+/// Opening officers: the batch's opening key is split among them when bidding opens, each share
+/// encrypted to the officer's own RSA public key (PEM, at least 2,048 bits), so neither the
+/// database nor the silos hold a usable one. Any <see cref="Threshold"/> of them open the bids by
+/// presenting their decrypted shares at the opening; fewer open nothing.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.OpeningCommittee")]
+public sealed record OpeningCommittee(
+    [property: Id(0)] IReadOnlyList<OpeningOfficer> Officers,
+    [property: Id(1)] int Threshold);
+
+/// <summary>An opening officer: a portal user of the batch's alliance and the public key its share is encrypted to.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.OpeningOfficer")]
+public sealed record OpeningOfficer(
+    [property: Id(0)] string UserName,
+    [property: Id(1)] string PublicKeyPem);
+
+/// <summary>An officer's share as handed out: encrypted (RSA-OAEP-SHA256) to the officer's public key.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.EncryptedOpeningShare")]
+public sealed record EncryptedOpeningShare(
+    [property: Id(0)] string BatchId,
+    [property: Id(1)] string UserName,
+    [property: Id(2)] int Index,
+    [property: Id(3)] int Threshold,
+    [property: Id(4)] int Officers,
+    [property: Id(5)] string EncryptedShareBase64);
+
+/// <summary>How far the opening officers are: who has presented a share this activation, and whether the batch is open.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.OpeningSharesStatus")]
+public sealed record OpeningSharesStatus(
+    [property: Id(0)] int Presented,
+    [property: Id(1)] int Threshold,
+    [property: Id(2)] IReadOnlyList<string> PresentedBy,
+    [property: Id(3)] TenderBatchPhase Phase);
 
 /// <summary>Reported annual volume of one product, summed over the batch's hospitals.</summary>
 [GenerateSerializer, Immutable, Alias("Procurement.ProductVolumeTotal")]

@@ -24,6 +24,12 @@ public static class ErrorCodes
 
     /// <summary>A sealed bid or opening key does not decrypt or does not match its commitment: the stored record was altered.</summary>
     public const string SealBroken = "SEAL_BROKEN";
+
+    /// <summary>The batch is opened by its officers and fewer than the threshold have presented their shares.</summary>
+    public const string OpeningSharesRequired = "OPENING_SHARES_REQUIRED";
+
+    /// <summary>A presented opening share is not the one made for that officer.</summary>
+    public const string OpeningShareInvalid = "OPENING_SHARE_INVALID";
     public const string OpeningNotDue = "OPENING_NOT_DUE";
     public const string UnknownReference = "UNKNOWN_REFERENCE";
     public const string StoreFailure = "STORE_FAILURE";

@@ -118,6 +118,20 @@ public interface ITenderBatchGrain : IGrainWithStringKey
     [Alias("ListSealedBids")]
     Task<IReadOnlyList<SealedBid>> ListSealedBidsAsync();
 
+    /// <summary>An opening officer's share, encrypted to the officer's public key (batches with opening officers, from bidding on).</summary>
+    [Alias("GetOpeningShare")]
+    Task<EncryptedOpeningShare> GetOpeningShareAsync(string userName);
+
+    /// <summary>
+    /// An officer presents its decrypted share once the opening is due; with the threshold reached
+    /// the batch opens. Shares are held in memory only and forgotten at the opening.
+    /// </summary>
+    [Alias("PresentOpeningShare")]
+    Task<OpeningSharesStatus> PresentOpeningShareAsync(string userName, string share);
+
+    [Alias("GetOpeningSharesStatus")]
+    Task<OpeningSharesStatus> GetOpeningSharesStatusAsync();
+
     /// <summary>All active bids with prices. Refused with <c>BIDS_SEALED</c> before the opening.</summary>
     [Alias("GetOpenedBids")]
     Task<IReadOnlyList<OpenedBid>> GetOpenedBidsAsync();

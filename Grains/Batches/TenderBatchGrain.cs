@@ -58,6 +58,9 @@ public sealed class TenderBatchGrain(
     // Bid writes under way: the opening waits for them, so a bid accepted on time is in what it decrypts.
     private readonly HashSet<Task<BidReceipt>> _pendingBids = [];
 
+    // Officers' shares presented at the opening, in memory only, by user name; forgotten at the opening.
+    private readonly Dictionary<string, (byte X, byte[] Y)> _presentedShares = new(StringComparer.Ordinal);
+
     // The batch's opening public key while bidding: every accepted bid is sealed under it.
     private RSA? _openingKey;
     private string? _awardStatus;
@@ -133,19 +136,20 @@ public sealed class TenderBatchGrain(
         }
         // The opening key is made here and stored with the phase change: bids can only arrive once it exists.
         var key = OpeningKey.Create();
-        var stored = new BatchSealing
-        {
-            BatchId = BatchId,
-            Mode = SealingModes.Automatic,
-            PublicKey = key.PublicKey,
-            WrappedPrivateKey = kek.Wrap(OpeningKeyPurpose, key.PrivateKey, OpeningKey.AssociatedData(BatchId)),
-            KekId = kek.Id,
-            CreatedAt = now,
-        };
+        var (stored, shares) = SealOpeningKey(key, batch.Definition.OpeningCommittee, now);
         CryptographicOperations.ZeroMemory(key.PrivateKey);
         await MoveAsync(TenderBatchPhase.VolumeReportingClosed, TenderBatchPhase.Bidding,
-            new { OpeningKeySha256 = Convert.ToHexStringLower(SHA256.HashData(key.PublicKey)), Sealing = "automatic" },
-            with: (connection, transaction) => SealingRepository.SaveAsync(connection, transaction, stored));
+            new
+            {
+                OpeningKeySha256 = Convert.ToHexStringLower(SHA256.HashData(key.PublicKey)),
+                Sealing = stored.Mode == SealingModes.Officers ? "officers" : "automatic",
+                stored.Threshold,
+            },
+            with: async (connection, transaction) =>
+            {
+                await SealingRepository.SaveAsync(connection, transaction, stored);
+                await SealingRepository.SaveSharesAsync(connection, transaction, BatchId, shares);
+            });
         _openingKey = OpeningKey.ImportPublic(key.PublicKey);
         await ScheduleOpeningAsync();
         return View();
@@ -160,6 +164,12 @@ public sealed class TenderBatchGrain(
             throw new ProcurementException(
                 ErrorCodes.OpeningNotDue,
                 $"Bids of batch {BatchId} open at {batch.Definition.Windows.OpeningTime:O}, after the deadline {batch.Definition.Windows.BiddingDeadline:O}; it is {now:O}.");
+        }
+        if (batch.Phase == TenderBatchPhase.Bidding && !CanRelease(batch))
+        {
+            throw new ProcurementException(
+                ErrorCodes.OpeningSharesRequired,
+                $"Batch {BatchId} is opened by {batch.Definition.OpeningCommittee!.Threshold} of its {batch.Definition.OpeningCommittee.Officers.Count} opening officers; {_presentedShares.Count} presented a share.");
         }
         await OpenAsync(Actor.Current($"alliance:{batch.Definition.AllianceId}"));
         return View();
@@ -555,7 +565,7 @@ public sealed class TenderBatchGrain(
         {
             await running;
         }
-        if (_batch is { Phase: TenderBatchPhase.Bidding } batch && IsOpeningDue(batch, ProcurementClock.Now(clock)))
+        if (_batch is { Phase: TenderBatchPhase.Bidding } batch && IsOpeningDue(batch, ProcurementClock.Now(clock)) && CanRelease(batch))
         {
             await OpenAsync(actor);
         }
@@ -601,6 +611,11 @@ public sealed class TenderBatchGrain(
             await ReloadAsync();
         });
         var bidCount = opened.Select(a => a.Action.BidId).Distinct().Count();
+        foreach (var (_, y) in _presentedShares.Values)
+        {
+            CryptographicOperations.ZeroMemory(y);
+        }
+        _presentedShares.Clear();
         _openingKey?.Dispose();
         _openingKey = null;
         _sealedBidCount = await bids.CountOpenedActiveAsync(BatchId);
@@ -620,12 +635,27 @@ public sealed class TenderBatchGrain(
         if (stored.KekId != kek.Id)
         {
             throw new ProcurementException(ErrorCodes.SealBroken,
-                $"The opening key of batch {BatchId} is wrapped under key-encryption key {stored.KekId}; this silo has {kek.Id} (Sealing:KeyFile).");
+                $"The receipts and opening key of batch {BatchId} are wrapped under key-encryption key {stored.KekId}; this silo has {kek.Id} (Sealing:KeyFile).");
         }
         byte[] privateKey;
         try
         {
-            privateKey = kek.Unwrap(OpeningKeyPurpose, stored.WrappedPrivateKey, OpeningKey.AssociatedData(BatchId));
+            if (stored.Mode == SealingModes.Officers)
+            {
+                var secret = Shamir.Combine(_presentedShares.Values.ToList());
+                try
+                {
+                    privateKey = Aead.Open(secret, stored.WrappedPrivateKey, OpeningKey.AssociatedData(BatchId));
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(secret);
+                }
+            }
+            else
+            {
+                privateKey = kek.Unwrap(OpeningKeyPurpose, stored.WrappedPrivateKey, OpeningKey.AssociatedData(BatchId));
+            }
         }
         catch (CryptographicException)
         {
@@ -752,6 +782,110 @@ public sealed class TenderBatchGrain(
         };
     }
 
+    /// <summary>
+    /// Wraps the new opening key's private half: under the key-encryption key (automatic), or
+    /// under a fresh secret split k of n among the opening officers, each share encrypted to its
+    /// officer's public key with RSA-OAEP-SHA256 and then forgotten here.
+    /// </summary>
+    private (BatchSealing Stored, List<(int Position, byte[] EncryptedShare, string ShareSha256)> Shares) SealOpeningKey(
+        OpeningKey key, OpeningCommittee? committee, DateTimeOffset now)
+    {
+        var stored = new BatchSealing { BatchId = BatchId, PublicKey = key.PublicKey, KekId = kek.Id, CreatedAt = now };
+        if (committee is null)
+        {
+            return (stored with
+            {
+                Mode = SealingModes.Automatic,
+                WrappedPrivateKey = kek.Wrap(OpeningKeyPurpose, key.PrivateKey, OpeningKey.AssociatedData(BatchId)),
+            }, []);
+        }
+        var secret = RandomNumberGenerator.GetBytes(32);
+        try
+        {
+            var shares = new List<(int, byte[], string)>();
+            foreach (var (x, y) in Shamir.Split(secret, committee.Officers.Count, committee.Threshold))
+            {
+                var text = OpeningShareText.Format(BatchId, x, y);
+                CryptographicOperations.ZeroMemory(y);
+                using var officer = RSA.Create();
+                officer.ImportFromPem(committee.Officers[x - 1].PublicKeyPem);
+                shares.Add((x, officer.Encrypt(System.Text.Encoding.UTF8.GetBytes(text), RSAEncryptionPadding.OaepSHA256), OpeningShareText.Sha256(text)));
+            }
+            return (stored with
+            {
+                Mode = SealingModes.Officers,
+                Threshold = committee.Threshold,
+                WrappedPrivateKey = Aead.Seal(secret, key.PrivateKey, OpeningKey.AssociatedData(BatchId)),
+            }, shares);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
+    public async Task<EncryptedOpeningShare> GetOpeningShareAsync(string userName)
+    {
+        var batch = RequireBatch();
+        var committee = RequireCommittee(batch);
+        var share = await sealing.GetShareAsync(BatchId, Check.Id(userName, "userName"));
+        if (share is null)
+        {
+            throw new ProcurementException(ErrorCodes.Forbidden, $"{userName} is not an opening officer of batch {BatchId}.", "userName");
+        }
+        if (share.EncryptedShare is null)
+        {
+            throw new ProcurementException(ErrorCodes.BiddingNotOpen, $"The shares of batch {BatchId} are made when bidding opens; it is in {batch.Phase}.");
+        }
+        return new EncryptedOpeningShare(BatchId, share.UserName, share.Position, committee.Threshold, committee.Officers.Count, Convert.ToBase64String(share.EncryptedShare));
+    }
+
+    public async Task<OpeningSharesStatus> PresentOpeningShareAsync(string userName, string share)
+    {
+        var batch = RequireBatch();
+        var committee = RequireCommittee(batch);
+        var now = ProcurementClock.Now(clock);
+        if (batch.Phase != TenderBatchPhase.Bidding)
+        {
+            throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}; shares open a batch in Bidding.");
+        }
+        // Shares are taken only once the opening is due, so k of them never sit in memory before it.
+        if (!IsOpeningDue(batch, now))
+        {
+            throw new ProcurementException(ErrorCodes.OpeningNotDue,
+                $"Shares are presented at the opening, {batch.Definition.Windows.OpeningTime:O}, after the deadline {batch.Definition.Windows.BiddingDeadline:O}; it is {now:O}.");
+        }
+        var stored = await sealing.GetShareAsync(BatchId, Check.Id(userName, "userName"))
+            ?? throw new ProcurementException(ErrorCodes.Forbidden, $"{userName} is not an opening officer of batch {BatchId}.", "userName");
+        var text = Check.Text(share, "share", 1000).Trim();
+        if (!OpeningShareText.TryParse(text, out var batchId, out var x, out var y)
+            || batchId != BatchId || x != stored.Position || OpeningShareText.Sha256(text) != stored.ShareSha256)
+        {
+            throw new ProcurementException(ErrorCodes.OpeningShareInvalid,
+                $"This is not the opening share made for {userName} in batch {BatchId}: paste the text your private key decrypts from the share you were given.", "share");
+        }
+        _presentedShares[stored.UserName] = (x, y);
+        await sealing.RecordSharePresentedAsync(BatchId, stored.UserName, stored.Position, now, Actor.Current($"alliance:{batch.Definition.AllianceId}"));
+        if (_presentedShares.Count >= committee.Threshold)
+        {
+            await OpenAsync(Actor.Current($"alliance:{batch.Definition.AllianceId}"));
+        }
+        return SharesStatus(committee);
+    }
+
+    public Task<OpeningSharesStatus> GetOpeningSharesStatusAsync() => Task.FromResult(SharesStatus(RequireCommittee(RequireBatch())));
+
+    private OpeningSharesStatus SharesStatus(OpeningCommittee committee) =>
+        new(_presentedShares.Count, committee.Threshold, _presentedShares.Keys.Order(StringComparer.Ordinal).ToList(), RequireBatch().Phase);
+
+    private OpeningCommittee RequireCommittee(StoredBatch batch) =>
+        batch.Definition.OpeningCommittee
+        ?? throw new ProcurementException(ErrorCodes.InvalidField, $"Batch {BatchId} opens automatically at its opening time; it has no opening officers.", "openingCommittee");
+
+    /// <summary>Whether the opening key can be released now: always in automatic mode, with enough presented shares in officers mode.</summary>
+    private bool CanRelease(StoredBatch batch) =>
+        batch.Definition.OpeningCommittee is not { } committee || _presentedShares.Count >= committee.Threshold;
+
     public const string OpeningKeyPurpose = "opening-key";
 
     public const string ReceiptNoncePurpose = "receipt-nonce";
@@ -868,6 +1002,46 @@ public sealed class TenderBatchGrain(
         if (definition.AgreementMonths is < 1 or > 48)
         {
             throw ProcurementException.Invalid("agreementMonths", "agreementMonths must be from 1 to 48.");
+        }
+        if (definition.OpeningCommittee is { } committee)
+        {
+            ValidateCommittee(committee);
+        }
+    }
+
+    public const int MaxOpeningOfficers = 15;
+
+    private static void ValidateCommittee(OpeningCommittee committee)
+    {
+        var officers = Check.NonEmpty(committee.Officers, "openingCommittee.officers");
+        if (officers.Count > MaxOpeningOfficers)
+        {
+            throw ProcurementException.Invalid("openingCommittee.officers", $"A batch has at most {MaxOpeningOfficers} opening officers.");
+        }
+        for (var i = 0; i < officers.Count; i++)
+        {
+            var field = $"openingCommittee.officers[{i}]";
+            var officer = Check.NotNull(officers[i], field);
+            Check.Id(officer.UserName, $"{field}.userName");
+            var pem = Check.Text(officer.PublicKeyPem, $"{field}.publicKeyPem", 10_000);
+            try
+            {
+                using var rsa = RSA.Create();
+                rsa.ImportFromPem(pem);
+                if (rsa.KeySize < 2048)
+                {
+                    throw ProcurementException.Invalid($"{field}.publicKeyPem", $"The officer's RSA key has {rsa.KeySize} bits; at least 2,048 are needed.");
+                }
+            }
+            catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+            {
+                throw ProcurementException.Invalid($"{field}.publicKeyPem", "publicKeyPem must be an RSA public key in PEM (-----BEGIN PUBLIC KEY-----).");
+            }
+        }
+        Check.Distinct(officers.Select(o => o.UserName).ToList(), "openingCommittee.officers.userName");
+        if (committee.Threshold < 1 || committee.Threshold > officers.Count)
+        {
+            throw ProcurementException.Invalid("openingCommittee.threshold", $"threshold must be from 1 to the number of officers ({officers.Count}).");
         }
     }
 }

@@ -14,9 +14,6 @@ namespace Procurement.Grains.Sealing;
 public sealed class KeyEncryptionKey
 {
     private const int KeyBytes = 32;
-    private const int NonceBytes = 12;
-    private const int TagBytes = 16;
-    private const byte FormatVersion = 1;
 
     private readonly byte[] _key;
 
@@ -39,30 +36,13 @@ public sealed class KeyEncryptionKey
     /// <summary>A public fingerprint of the key, stored beside what it wraps so a wrong key file is named, not guessed at.</summary>
     public string Id { get; }
 
-    /// <summary>AES-256-GCM under the key derived for <paramref name="purpose"/>: version, nonce, tag, ciphertext.</summary>
-    public byte[] Wrap(string purpose, ReadOnlySpan<byte> plaintext, string associatedData)
-    {
-        var output = new byte[1 + NonceBytes + TagBytes + plaintext.Length];
-        output[0] = FormatVersion;
-        var nonce = output.AsSpan(1, NonceBytes);
-        RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(Derive(purpose, KeyBytes), TagBytes);
-        aes.Encrypt(nonce, plaintext, output.AsSpan(1 + NonceBytes + TagBytes), output.AsSpan(1 + NonceBytes, TagBytes), Encoding.UTF8.GetBytes(associatedData));
-        return output;
-    }
+    /// <summary>AES-256-GCM (<see cref="Aead"/>) under the key derived for <paramref name="purpose"/>.</summary>
+    public byte[] Wrap(string purpose, ReadOnlySpan<byte> plaintext, string associatedData) =>
+        Aead.Seal(Derive(purpose, KeyBytes), plaintext, associatedData);
 
     /// <summary>The plaintext of <see cref="Wrap"/>; a value altered, moved or wrapped under another key is refused.</summary>
-    public byte[] Unwrap(string purpose, ReadOnlySpan<byte> wrapped, string associatedData)
-    {
-        if (wrapped.Length < 1 + NonceBytes + TagBytes || wrapped[0] != FormatVersion)
-        {
-            throw new CryptographicException($"A value wrapped for '{purpose}' is malformed.");
-        }
-        var plaintext = new byte[wrapped.Length - 1 - NonceBytes - TagBytes];
-        using var aes = new AesGcm(Derive(purpose, KeyBytes), TagBytes);
-        aes.Decrypt(wrapped.Slice(1, NonceBytes), wrapped[(1 + NonceBytes + TagBytes)..], wrapped.Slice(1 + NonceBytes, TagBytes), plaintext, Encoding.UTF8.GetBytes(associatedData));
-        return plaintext;
-    }
+    public byte[] Unwrap(string purpose, ReadOnlySpan<byte> wrapped, string associatedData) =>
+        Aead.Open(Derive(purpose, KeyBytes), wrapped, associatedData);
 
     private byte[] Derive(string purpose, int length) =>
         HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, length, salt: [], info: Encoding.UTF8.GetBytes("procurement/" + purpose));

@@ -34,16 +34,31 @@ public sealed class BatchRepository(ProcurementStore store)
     private const string UpsertBatchSql = """
         INSERT INTO tender_batches (batch_id, alliance_id, name, phase, rule_set_name, rule_set_parameters, pack_factor_e6,
                                     strength_factor_e6, reporting_closes_at, bidding_deadline_at, opening_at, publicity_days,
-                                    agreement_months, opened_at, updated_at)
+                                    agreement_months, opened_at, updated_at, opening_threshold)
         VALUES (@BatchId, @AllianceId, @Name, 0, @RuleSetName, @RuleSetParameters, @PackFactorE6,
                 @StrengthFactorE6, @ReportingClosesAt, @BiddingDeadlineAt, @OpeningAt, @PublicityDays,
-                @AgreementMonths, NULL, @At)
+                @AgreementMonths, NULL, @At, @OpeningThreshold)
         ON CONFLICT (batch_id) DO UPDATE SET alliance_id = excluded.alliance_id, name = excluded.name,
                rule_set_name = excluded.rule_set_name, rule_set_parameters = excluded.rule_set_parameters,
                pack_factor_e6 = excluded.pack_factor_e6, strength_factor_e6 = excluded.strength_factor_e6,
                reporting_closes_at = excluded.reporting_closes_at, bidding_deadline_at = excluded.bidding_deadline_at,
                opening_at = excluded.opening_at, publicity_days = excluded.publicity_days,
-               agreement_months = excluded.agreement_months, updated_at = excluded.updated_at
+               agreement_months = excluded.agreement_months, updated_at = excluded.updated_at,
+               opening_threshold = excluded.opening_threshold
+        """;
+
+    private const string DeleteOpeningOfficersSql = "DELETE FROM batch_opening_officers WHERE batch_id = @BatchId";
+
+    private const string InsertOpeningOfficerSql = """
+        INSERT INTO batch_opening_officers (batch_id, position, user_name, public_key_pem, encrypted_share, share_sha256)
+        VALUES (@BatchId, @Position, @UserName, @PublicKeyPem, @EncryptedShare, @ShareSha256)
+        """;
+
+    private const string SelectOpeningOfficersSql = """
+        SELECT user_name AS UserName, public_key_pem AS PublicKeyPem
+          FROM batch_opening_officers
+         WHERE batch_id = @BatchId
+         ORDER BY position
         """;
 
     private const string DeleteBatchProductsSql = "DELETE FROM batch_products WHERE batch_id = @BatchId";
@@ -136,7 +151,18 @@ public sealed class BatchRepository(ProcurementStore store)
                 definition.Windows.PublicityDays,
                 definition.AgreementMonths,
                 At = at,
+                OpeningThreshold = definition.OpeningCommittee?.Threshold,
             }, transaction);
+            await connection.ExecuteAsync(DeleteOpeningOfficersSql, new { BatchId = batchId }, transaction);
+            await connection.ExecuteAsync(InsertOpeningOfficerSql, (definition.OpeningCommittee?.Officers ?? []).Select((o, i) => new
+            {
+                BatchId = batchId,
+                Position = i + 1,
+                o.UserName,
+                o.PublicKeyPem,
+                EncryptedShare = (byte[]?)null,
+                ShareSha256 = (string?)null,
+            }), transaction);
             await connection.ExecuteAsync(DeleteBatchProductsSql, new { BatchId = batchId }, transaction);
             await connection.ExecuteAsync(DeleteBatchRegionsSql, new { BatchId = batchId }, transaction);
             await connection.ExecuteAsync(DeleteBatchHospitalsSql, new { BatchId = batchId }, transaction);
@@ -241,7 +267,8 @@ public sealed class BatchRepository(ProcurementStore store)
         SELECT batch_id AS BatchId, alliance_id AS AllianceId, name AS Name, phase AS Phase, rule_set_name AS RuleSetName,
                rule_set_parameters AS RuleSetParameters, pack_factor_e6 AS PackFactorE6, strength_factor_e6 AS StrengthFactorE6,
                reporting_closes_at AS ReportingClosesAt, bidding_deadline_at AS BiddingDeadlineAt, opening_at AS OpeningAt,
-               publicity_days AS PublicityDays, agreement_months AS AgreementMonths, opened_at AS OpenedAt, renewal_of AS RenewalOf
+               publicity_days AS PublicityDays, agreement_months AS AgreementMonths, opened_at AS OpenedAt, renewal_of AS RenewalOf,
+               opening_threshold AS OpeningThreshold
           FROM tender_batches
          WHERE batch_id = @BatchId
         """;
@@ -277,6 +304,14 @@ public sealed class BatchRepository(ProcurementStore store)
                     new PriceConversion(Scaled.FromE6(row.PackFactorE6), Scaled.FromE6(row.StrengthFactorE6))),
                 new TenderWindows(row.ReportingClosesAt, row.BiddingDeadlineAt, row.OpeningAt, row.PublicityDays),
                 row.AgreementMonths);
+            if (row.OpeningThreshold is { } threshold)
+            {
+                var officers = await connection.QueryAsync<OpeningOfficerRow>(SelectOpeningOfficersSql, new { BatchId = batchId });
+                definition = definition with
+                {
+                    OpeningCommittee = new OpeningCommittee(officers.Select(o => new OpeningOfficer(o.UserName, o.PublicKeyPem)).ToList(), threshold),
+                };
+            }
             return new StoredBatch(definition, (TenderBatchPhase)row.Phase, row.OpenedAt) { RenewalOf = row.RenewalOf };
         });
 
@@ -445,6 +480,15 @@ public sealed class BatchRepository(ProcurementStore store)
         public int AgreementMonths { get; init; }
 
         public DateTimeOffset? OpenedAt { get; init; }
+
+        public int? OpeningThreshold { get; init; }
+    }
+
+    private sealed record OpeningOfficerRow
+    {
+        public string UserName { get; init; } = "";
+
+        public string PublicKeyPem { get; init; } = "";
     }
 
     private sealed record BatchProductRow

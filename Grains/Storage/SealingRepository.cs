@@ -23,6 +23,18 @@ public sealed record BatchSealing
     public DateTimeOffset? OpenedAt { get; init; }
 }
 
+/// <summary>An opening officer's share as stored: encrypted to the officer's public key, and its hash.</summary>
+public sealed record OfficerShare
+{
+    public int Position { get; init; }
+
+    public string UserName { get; init; } = "";
+
+    public byte[]? EncryptedShare { get; init; }
+
+    public string? ShareSha256 { get; init; }
+}
+
 /// <summary>How a batch's opening key is released at the opening.</summary>
 public static class SealingModes
 {
@@ -53,6 +65,29 @@ public sealed class SealingRepository(ProcurementStore store)
 
     public Task<BatchSealing?> GetAsync(string batchId) =>
         store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<BatchSealing>(SelectSql, new { BatchId = batchId }));
+
+    private const string SetShareSql = """
+        UPDATE batch_opening_officers SET encrypted_share = @EncryptedShare, share_sha256 = @ShareSha256
+         WHERE batch_id = @BatchId AND position = @Position
+        """;
+
+    /// <summary>Stores each officer's encrypted share (by position, 1..n) with the bidding's phase change.</summary>
+    public static Task SaveSharesAsync(DbConnection connection, DbTransaction transaction, string batchId, IEnumerable<(int Position, byte[] EncryptedShare, string ShareSha256)> shares) =>
+        connection.ExecuteAsync(SetShareSql, shares.Select(s => new { BatchId = batchId, s.Position, s.EncryptedShare, s.ShareSha256 }), transaction);
+
+    private const string SelectShareSql = """
+        SELECT position AS Position, user_name AS UserName, encrypted_share AS EncryptedShare, share_sha256 AS ShareSha256
+          FROM batch_opening_officers
+         WHERE batch_id = @BatchId AND user_name = @UserName
+        """;
+
+    public Task<OfficerShare?> GetShareAsync(string batchId, string userName) =>
+        store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<OfficerShare>(SelectShareSql, new { BatchId = batchId, UserName = userName }));
+
+    /// <summary>Records that an officer presented a valid share (never the share).</summary>
+    public Task RecordSharePresentedAsync(string batchId, string userName, int position, DateTimeOffset at, string actor) =>
+        store.WriteAsync((connection, transaction) =>
+            EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "OpeningSharePresented", new { UserName = userName, Index = position }));
 
     private const string MarkOpenedSql = "UPDATE batch_sealing SET opened_at = @OpenedAt WHERE batch_id = @BatchId";
 

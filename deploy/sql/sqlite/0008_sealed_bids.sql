@@ -52,3 +52,18 @@ CREATE INDEX ix_sealed_bid_actions_batch ON sealed_bid_actions (batch_id);
 
 -- Published at the opening with the content, so anyone can recompute each receipt's commitment.
 ALTER TABLE bid_actions ADD COLUMN receipt_nonce TEXT NULL;
+
+-- Opening officers (k of n): each officer's RSA public key (PEM), and at bidding's start the
+-- officer's share of the opening key, encrypted to that key, with the SHA-256 of the share so a
+-- wrong one is named when presented. No share is stored in a form the silos can read.
+CREATE TABLE batch_opening_officers (
+    batch_id            TEXT    NOT NULL REFERENCES tender_batches (batch_id),
+    position            INTEGER NOT NULL,
+    user_name           TEXT    NOT NULL,
+    public_key_pem      TEXT    NOT NULL,
+    encrypted_share     BLOB    NULL,
+    share_sha256        TEXT    NULL,
+    PRIMARY KEY (batch_id, position)
+);
+CREATE UNIQUE INDEX ux_batch_opening_officers_user ON batch_opening_officers (batch_id, user_name);
+ALTER TABLE tender_batches ADD COLUMN opening_threshold INTEGER NULL;

@@ -52,3 +52,18 @@ CREATE INDEX ix_sealed_bid_actions_batch ON sealed_bid_actions (batch_id);
 
 -- Published at the opening with the content, so anyone can recompute each receipt's commitment.
 ALTER TABLE bid_actions ADD receipt_nonce NVARCHAR(64) NULL;
+
+-- Opening officers (k of n): each officer's RSA public key (PEM), and at bidding's start the
+-- officer's share of the opening key, encrypted to that key, with the SHA-256 of the share so a
+-- wrong one is named when presented. No share is stored in a form the silos can read.
+CREATE TABLE batch_opening_officers (
+    batch_id            NVARCHAR(200) NOT NULL REFERENCES tender_batches (batch_id),
+    position            INT NOT NULL,
+    user_name           NVARCHAR(200) NOT NULL,
+    public_key_pem      NVARCHAR(MAX) NOT NULL,
+    encrypted_share     VARBINARY(MAX) NULL,
+    share_sha256        NVARCHAR(64) NULL,
+    PRIMARY KEY (batch_id, position)
+);
+CREATE UNIQUE INDEX ux_batch_opening_officers_user ON batch_opening_officers (batch_id, user_name);
+ALTER TABLE tender_batches ADD opening_threshold INT NULL;

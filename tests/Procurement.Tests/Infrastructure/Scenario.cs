@@ -90,17 +90,17 @@ public sealed class Scenario(IGrainFactory grains, TimeProvider clock)
     }
 
     /// <summary>Registers everything and takes the batch to volume reporting.</summary>
-    public async Task OpenReportingAsync()
+    public async Task OpenReportingAsync(OpeningCommittee? committee = null)
     {
         await RegisterAsync();
-        await Batch.ConfigureAsync(Definition());
+        await Batch.ConfigureAsync(Definition() with { OpeningCommittee = committee });
         await Batch.OpenVolumeReportingAsync();
     }
 
     /// <summary>Takes the batch through reporting (two hospitals report) into bidding.</summary>
-    public async Task OpenBiddingAsync()
+    public async Task OpenBiddingAsync(OpeningCommittee? committee = null)
     {
-        await OpenReportingAsync();
+        await OpenReportingAsync(committee);
         await Hospital(Hospital1).SubmitVolumeReportsAsync(BatchId, [new VolumeReportLine(Atorvastatin, 70_000, null, null), new VolumeReportLine(Amlodipine, 28_000, null, null)]);
         await Hospital(Hospital2).SubmitVolumeReportsAsync(BatchId, [new VolumeReportLine(Atorvastatin, 30_000, Maker1, null)]);
         await Batch.CloseVolumeReportingAsync();

@@ -48,6 +48,13 @@ public abstract class SealedBidTests(ClusterFixture fixture)
         }
 
         var stored = await ReadEveryValueAsync();
+        // A binary value is also read as hex, for a hash stored raw; only a hash is looked for there,
+        // as a short run of digits turns up in the hex of random ciphertext by chance.
+        var hexOfBinary = await ReadEveryValueAsync(binaryAsHex: true);
+        foreach (var needle in needles.Where(n => n.Length == 64))
+        {
+            Assert.DoesNotContain(hexOfBinary, v => v.Contains(needle, StringComparison.OrdinalIgnoreCase));
+        }
         foreach (var needle in needles)
         {
             Assert.False(stored.Any(v => v.Contains(needle, StringComparison.OrdinalIgnoreCase)),
@@ -71,7 +78,7 @@ public abstract class SealedBidTests(ClusterFixture fixture)
 
         // Brute force over the whole price space of the product (4 decimals up to its maximum of
         // 3.50 a pack) with everything else known: no stored value matches an unsalted hash.
-        var hashes = stored.Where(v => v.Length == 64).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var hashes = stored.Concat(hexOfBinary).Where(v => v.Length == 64).ToHashSet(StringComparer.OrdinalIgnoreCase);
         Assert.NotEmpty(hashes);
         for (var tenThousandths = 1; tenThousandths <= 35_000; tenThousandths++)
         {
@@ -223,6 +230,87 @@ public abstract class SealedBidTests(ClusterFixture fixture)
         Assert.DoesNotContain(await ReadEveryValueAsync(), v => v.Contains("b2xkLXBsYWluLWtleQ", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Opening_officers_open_the_bids_k_of_n_and_fewer_shares_or_the_database_with_the_silos_key_open_nothing()
+    {
+        var s = NewScenario();
+        var keys = Enumerable.Range(0, 3).Select(_ => RSA.Create(2048)).ToList();
+        var names = Enumerable.Range(1, 3).Select(i => $"officer{i}-{s.Tag}").ToList();
+        var committee = new OpeningCommittee(names.Select((n, i) => new OpeningOfficer(n, keys[i].ExportSubjectPublicKeyInfoPem())).ToList(), 2);
+        await s.OpenBiddingAsync(committee);
+        Assert.Equal(2, (await s.Batch.GetAsync()).Definition!.OpeningCommittee!.Threshold);
+        await s.Bidder(s.Maker1).SubmitBidAsync("a", s.Bid(s.Atorvastatin, 1.50m));
+        var b = await s.Bidder(s.Maker2).SubmitBidAsync("b", s.Bid(s.Atorvastatin, 1.40m));
+
+        // Each officer fetches its share, encrypted to its own key, and decrypts it alone.
+        var shares = new List<string>();
+        for (var i = 0; i < names.Count; i++)
+        {
+            var encrypted = await s.Batch.GetOpeningShareAsync(names[i]);
+            Assert.Equal((i + 1, 2, 3), (encrypted.Index, encrypted.Threshold, encrypted.Officers));
+            shares.Add(Encoding.UTF8.GetString(keys[i].Decrypt(Convert.FromBase64String(encrypted.EncryptedShareBase64), RSAEncryptionPadding.OaepSHA256)));
+        }
+        await Refused.WithAsync(ErrorCodes.Forbidden, () => s.Batch.GetOpeningShareAsync($"intruder-{s.Tag}"), "userName");
+
+        // The database and the silos' key-encryption key together do not give the opening key, and no share is stored readable.
+        var wrapped = await Store.ReadAsync(c => c.ExecuteScalarAsync<byte[]>("SELECT wrapped_private_key FROM batch_sealing WHERE batch_id = @BatchId", new { s.BatchId }));
+        var kek = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Procurement.Grains.Sealing.KeyEncryptionKey>(fixture.Cluster.SiloServices);
+        Assert.ThrowsAny<CryptographicException>(() => kek.Unwrap("opening-key", wrapped!, $"opening-key/{s.BatchId}"));
+        var stored = await ReadEveryValueAsync();
+        Assert.DoesNotContain(stored, v => shares.Any(share => v.Contains(share.Split(':')[2], StringComparison.Ordinal)));
+
+        // Before the opening no share is taken; at the opening time nothing opens without the officers.
+        await Refused.WithAsync(ErrorCodes.OpeningNotDue, () => s.Batch.PresentOpeningShareAsync(names[0], shares[0]));
+        fixture.Clock.SetUtcNow(s.OpeningDue);
+        await Refused.WithAsync(ErrorCodes.OpeningSharesRequired, () => s.Batch.OpenBidsAsync());
+        await Refused.WithAsync(ErrorCodes.DeadlinePassed, () => s.Bidder(s.Maker3).SubmitBidAsync("late", s.Bid(s.Atorvastatin, 1.00m)));
+        Assert.Equal(TenderBatchPhase.Bidding, (await s.Batch.GetAsync()).Phase);
+
+        // Another officer's share, or an altered one, is refused by name.
+        await Refused.WithAsync(ErrorCodes.OpeningShareInvalid, () => s.Batch.PresentOpeningShareAsync(names[1], shares[0]), "share");
+        var parts = shares[0].Split(':', 4);
+        var flipped = $"{parts[0]}:{parts[1]}:{(parts[2][0] == 'A' ? 'B' : 'A')}{parts[2][1..]}:{parts[3]}";
+        await Refused.WithAsync(ErrorCodes.OpeningShareInvalid, () => s.Batch.PresentOpeningShareAsync(names[0], flipped), "share");
+
+        // k - 1 = 1 share opens nothing.
+        var status = await s.Batch.PresentOpeningShareAsync(names[0], shares[0]);
+        Assert.Equal((1, TenderBatchPhase.Bidding), (status.Presented, status.Phase));
+        await Refused.WithAsync(ErrorCodes.BidsSealed, () => s.Batch.GetOpenedBidsAsync());
+        await Refused.WithAsync(ErrorCodes.OpeningSharesRequired, () => s.Batch.OpenBidsAsync());
+
+        // The second share opens the batch; every bid decrypts and verifies.
+        status = await s.Batch.PresentOpeningShareAsync(names[2], shares[2]);
+        Assert.Equal(TenderBatchPhase.Opened, status.Phase);
+        var opened = await s.Batch.GetOpenedBidsAsync();
+        Assert.Equal([1.40m, 1.50m], opened.Select(x => x.Content.PricePerPack).Order());
+        Assert.All(opened, x => Assert.Equal(x.ContentSha256, BidCanonicalForm.Commitment(x.ReceiptNonce, BidCanonicalForm.Text(x.ManufacturerId, x.Content))));
+        Assert.Equal(b.ContentSha256, opened.Single(x => x.BidId == b.BidId).ContentSha256);
+
+        var events = await Store.ReadAsync(c => EventLog.ForBatchAsync(c, s.BatchId));
+        Assert.Equal(2, events.Count(e => e.EventType == "OpeningSharePresented"));
+        Assert.DoesNotContain(events, e => shares.Any(share => e.Payload.Contains(share.Split(':')[2], StringComparison.Ordinal)));
+        foreach (var key in keys)
+        {
+            key.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task An_opening_committee_is_checked_when_the_batch_is_configured()
+    {
+        var s = NewScenario();
+        await s.RegisterAsync();
+        using var weak = RSA.Create(1024);
+        using var good = RSA.Create(2048);
+        OpeningCommittee Committee(string pem, int threshold) => new([new OpeningOfficer($"o1-{s.Tag}", pem), new OpeningOfficer($"o2-{s.Tag}", good.ExportSubjectPublicKeyInfoPem())], threshold);
+
+        await Refused.WithAsync(ErrorCodes.InvalidField, () => s.Batch.ConfigureAsync(s.Definition() with { OpeningCommittee = Committee("not a key", 1) }), "openingCommittee.officers[0].publicKeyPem");
+        await Refused.WithAsync(ErrorCodes.InvalidField, () => s.Batch.ConfigureAsync(s.Definition() with { OpeningCommittee = Committee(weak.ExportSubjectPublicKeyInfoPem(), 1) }), "openingCommittee.officers[0].publicKeyPem");
+        await Refused.WithAsync(ErrorCodes.InvalidField, () => s.Batch.ConfigureAsync(s.Definition() with { OpeningCommittee = Committee(good.ExportSubjectPublicKeyInfoPem(), 3) }), "openingCommittee.threshold");
+        await Refused.WithAsync(ErrorCodes.InvalidField, () => s.Batch.ConfigureAsync(s.Definition() with { OpeningCommittee = Committee(good.ExportSubjectPublicKeyInfoPem(), 0) }), "openingCommittee.threshold");
+        await Refused.WithAsync(ErrorCodes.NotConfigured, () => s.Batch.GetAsync());
+    }
+
     private static void AssertSameContent(BidContent expected, BidContent actual)
     {
         Assert.Equal(expected.PricePerPack, actual.PricePerPack);
@@ -231,8 +319,8 @@ public abstract class SealedBidTests(ClusterFixture fixture)
         Assert.Equal(expected.SupplyRegions.Order(StringComparer.Ordinal), actual.SupplyRegions.Order(StringComparer.Ordinal));
     }
 
-    /// <summary>Every value of every table, as text (binary values as their bytes read as Latin-1 and as hex).</summary>
-    private Task<List<string>> ReadEveryValueAsync() =>
+    /// <summary>Every value of every table, as text: binary values as their bytes read as Latin-1, or only binary values, as hex.</summary>
+    private Task<List<string>> ReadEveryValueAsync(bool binaryAsHex = false) =>
         Store.ReadAsync(async connection =>
         {
             var tables = Store.Dialect is SqliteDialect
@@ -250,8 +338,9 @@ public abstract class SealedBidTests(ClusterFixture fixture)
                             case null:
                                 break;
                             case byte[] bytes:
-                                values.Add(Encoding.Latin1.GetString(bytes));
-                                values.Add(Convert.ToHexStringLower(bytes));
+                                values.Add(binaryAsHex ? Convert.ToHexStringLower(bytes) : Encoding.Latin1.GetString(bytes));
+                                break;
+                            case var _ when binaryAsHex:
                                 break;
                             case IFormattable formattable:
                                 values.Add(formattable.ToString(null, CultureInfo.InvariantCulture));
