@@ -28,6 +28,23 @@ public static class BatchApi
             .WithName("OpenBidding");
         alliance.MapPost("/{batchId}/open-bids", (string batchId, GrainAccess grains) => MoveAsync(grains, batchId, b => b.OpenBidsAsync()))
             .WithName("OpenBids").WithSummary("Opens the sealed bids; refused before the opening time.");
+        alliance.MapGet("/{batchId}/opening-share", async (string batchId, GrainAccess grains, ClaimsPrincipal user) =>
+        {
+            await grains.AllianceBatchAsync(batchId);
+            return TypedResults.Ok(await grains.Batch(batchId).GetOpeningShareAsync(user.UserName()));
+        }).WithName("GetOpeningShare")
+            .WithSummary("The signed-in opening officer's share, encrypted to its public key (RSA-OAEP-SHA256); decrypt it with the private key, off the portal.");
+        alliance.MapGet("/{batchId}/opening-shares", async (string batchId, GrainAccess grains) =>
+        {
+            await grains.AllianceBatchAsync(batchId);
+            return TypedResults.Ok(await grains.Batch(batchId).GetOpeningSharesStatusAsync());
+        }).WithName("GetOpeningSharesStatus").WithSummary("How many opening officers have presented their shares.");
+        alliance.MapPost("/{batchId}/opening-shares", async (string batchId, ShareRequest request, GrainAccess grains, ClaimsPrincipal user) =>
+        {
+            await grains.AllianceBatchAsync(batchId);
+            return TypedResults.Ok(await grains.Batch(batchId).PresentOpeningShareAsync(user.UserName(), request.Share));
+        }).WithName("PresentOpeningShare")
+            .WithSummary("The signed-in opening officer presents its decrypted share at the opening; the threshold of shares opens the bids.");
         alliance.MapPost("/{batchId}/renewal", async (string batchId, RenewalRequest request, GrainAccess grains) =>
         {
             await grains.AllianceBatchAsync(batchId);

@@ -11,6 +11,9 @@ public sealed record BidRequest(string ClientRequestId, BidContent Content);
 
 public sealed record TextRequest(string Text);
 
+/// <summary>An opening officer's decrypted share, as its private key gives it.</summary>
+public sealed record ShareRequest(string Share);
+
 public sealed record FinaliseRequest(DateOnly? AgreementsStart);
 
 /// <summary>The award as a manufacturer or hospital may see it: allocations for all, statements of the caller's own bids only.</summary>

@@ -150,6 +150,38 @@ public sealed class PortalJourneyTests(JourneyFixture portal)
         Assert.Equal(2, takeover.GetProperty("version").GetInt32());
     }
 
+    [Fact]
+    public async Task An_opening_officer_fetches_a_share_decrypts_it_off_the_portal_and_presents_it_to_open_the_bids()
+    {
+        var admin = await portal.SignedInAsync("alliance.admin");
+        var huahai = await portal.SignedInAsync("maker.huahai");
+        using var officerKey = System.Security.Cryptography.RSA.Create(2048);
+        var committee = new { officers = new[] { new { userName = "alliance.admin", publicKeyPem = officerKey.ExportSubjectPublicKeyInfoPem() } }, threshold = 1 };
+        var batchId = await PortalRound.CreateReportingBatchAsync(admin, portal.Clock.GetUtcNow(), "OFFICERS", openingCommittee: committee);
+        await PortalRound.OpenBiddingAsync(admin, await portal.SignedInAsync("hospital.bj1"), batchId);
+        await PortalRound.BidAsync(huahai, batchId, "ATORVASTATIN-TAB", 1.3579m);
+
+        var encrypted = await Ok(admin.GetAsync($"/api/batches/{batchId}/opening-share"));
+        Assert.Equal(1, encrypted.GetProperty("index").GetInt32());
+        var share = System.Text.Encoding.UTF8.GetString(officerKey.Decrypt(
+            Convert.FromBase64String(encrypted.GetProperty("encryptedShareBase64").GetString()!), System.Security.Cryptography.RSAEncryptionPadding.OaepSHA256));
+        var early = await admin.PostAsJsonAsync($"/api/batches/{batchId}/opening-shares", new { share });
+        Assert.Contains("OPENING_NOT_DUE", await early.Content.ReadAsStringAsync());
+
+        portal.Clock.Advance(TimeSpan.FromDays(10) + TimeSpan.FromSeconds(1));
+        var refused = await admin.PostAsync($"/api/batches/{batchId}/open-bids", null);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("OPENING_SHARES_REQUIRED", await refused.Content.ReadAsStringAsync());
+        var wrong = await admin.PostAsJsonAsync($"/api/batches/{batchId}/opening-shares", new { share = share.Replace(":1:", ":2:", StringComparison.Ordinal) });
+        Assert.Contains("OPENING_SHARE_INVALID", await wrong.Content.ReadAsStringAsync());
+
+        var status = await Ok(admin.PostAsJsonAsync($"/api/batches/{batchId}/opening-shares", new { share }));
+        Assert.Equal("Opened", status.GetProperty("phase").GetString());
+        var bid = Assert.Single((await Ok(admin.GetAsync($"/api/batches/{batchId}/bids"))).EnumerateArray());
+        Assert.Equal(1.3579m, bid.GetProperty("content").GetProperty("pricePerPack").GetDecimal());
+        Assert.Equal(64, bid.GetProperty("receiptNonce").GetString()!.Length);
+    }
+
     private static object Bid(string batchId, string product, string spec, decimal price) => new
     {
         clientRequestId = Guid.NewGuid().ToString("N"),

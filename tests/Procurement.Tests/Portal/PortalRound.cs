@@ -12,7 +12,7 @@ public static class PortalRound
     public static readonly string[] Hospitals = ["H-BJ-001", "H-BJ-002", "H-TJ-001", "H-TJ-002"];
 
     /// <summary>A two-product batch of the North alliance in volume reporting, its windows counted from <paramref name="now"/>.</summary>
-    public static async Task<string> CreateReportingBatchAsync(HttpClient admin, DateTimeOffset now, string prefix, string[]? hospitals = null)
+    public static async Task<string> CreateReportingBatchAsync(HttpClient admin, DateTimeOffset now, string prefix, string[]? hospitals = null, object? openingCommittee = null)
     {
         var batchId = $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)].ToUpperInvariant();
         await OkAsync(admin.PostAsJsonAsync("/api/batches", new
@@ -28,6 +28,7 @@ public static class PortalRound
                 ruleSet = new { name = "round11", parameters = new Dictionary<string, string>(), conversion = new { packCountDoublingFactor = 1.95m, strengthDoublingFactor = 1.7m } },
                 windows = new { reportingCloses = now.AddDays(1), biddingDeadline = now.AddDays(10), openingTime = now.AddDays(10), publicityDays = 7 },
                 agreementMonths = 24,
+                openingCommittee,
             },
         }));
         await OkAsync(admin.PostAsync($"/api/batches/{batchId}/open-reporting", null));
