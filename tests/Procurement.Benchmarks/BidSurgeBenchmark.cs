@@ -131,6 +131,14 @@ internal sealed class SurgeHost<TEntry> : WebApplicationFactory<TEntry>
             builder.UseSetting("Store:ConnectionString", _connectionString);
         }
         builder.UseSetting("Store:DataDirectory", _dataDirectory);
+        // A server store names its key-encryption key; one beside the run's data folder, made once.
+        var keyFile = Path.Combine(_dataDirectory, "sealing.key");
+        if (!File.Exists(keyFile))
+        {
+            Directory.CreateDirectory(_dataDirectory);
+            File.WriteAllText(keyFile, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        }
+        builder.UseSetting("Sealing:KeyFile", keyFile);
         builder.UseSetting("Demo:Seed", "true");
         builder.UseSetting("Demo:Password", SurgeCatalog.DemoPassword);
         builder.UseSetting("Orleans:SiloPort", SurgeNet.FreePort().ToString(CultureInfo.InvariantCulture));
