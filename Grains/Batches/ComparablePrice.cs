@@ -7,7 +7,12 @@ namespace Procurement.Grains.Batches;
 /// <summary>The unit comparable price of a bid, by the award engine's own conversion.</summary>
 public static class ComparablePrice
 {
-    public static decimal Of(Product product, string specificationCode, decimal pricePerPack, PriceConversion conversion)
+    /// <summary>To 6 decimals, for display.</summary>
+    public static decimal Of(Product product, string specificationCode, decimal pricePerPack, PriceConversion conversion) =>
+        Exact(product, specificationCode, pricePerPack, conversion).ToDecimal(UnitPrice.Decimals);
+
+    /// <summary>Exact, for the maximum-price check: a bid exactly at the maximum is never refused by a rounding.</summary>
+    public static ExactPrice Exact(Product product, string specificationCode, decimal pricePerPack, PriceConversion conversion)
     {
         var specification = product.FindSpecification(specificationCode)
             ?? throw ProcurementException.Invalid("specificationCode", $"Specification '{specificationCode}' is not biddable for product {product.Id}.");
@@ -18,6 +23,6 @@ public static class ComparablePrice
             product.Representative.StrengthMg,
             specification.PackCount,
             specification.StrengthMg);
-        return UnitPrice.FromPackPrice(pricePerPack, factor, product.Representative.PackCount);
+        return UnitPrice.Exact(pricePerPack, factor, product.Representative.PackCount);
     }
 }

@@ -937,8 +937,8 @@ public sealed class TenderBatchGrain(
         {
             throw ProcurementException.Invalid("specificationCode", $"Specification '{content.SpecificationCode}' is not biddable for product {product.Id}.");
         }
-        var unitPrice = ComparablePrice.Of(product, content.SpecificationCode, content.PricePerPack, batch.Definition.RuleSet.Conversion);
-        if (unitPrice > batchProduct.MaxValidUnitPrice)
+        var unitPrice = ComparablePrice.Exact(product, content.SpecificationCode, content.PricePerPack, batch.Definition.RuleSet.Conversion);
+        if (unitPrice > Procurement.Optimizer.Winners.ExactPrice.Of(batchProduct.MaxValidUnitPrice))
         {
             // The message names the limit, never the refused price: refusals reach logs.
             throw new ProcurementException(

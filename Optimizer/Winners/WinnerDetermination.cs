@@ -9,7 +9,8 @@ namespace Procurement.Optimizer.Winners;
 /// maximum valid price; keep only each affiliated group's best bid where the round says so; rank;
 /// find the anchor; test every bid against the winning routes; apply the round's exclusions and the
 /// winner cap; offer revival. Ties in price are broken by the earlier server receipt time, then by
-/// the bid id in ordinal order.
+/// the bid id in ordinal order. Every comparison is on exact prices (<see cref="ExactPrice"/>); the
+/// unit prices, anchors and ratios in the statements are rounded for display only.
 /// </summary>
 public sealed class WinnerDetermination(RuleParameters rules)
 {
@@ -17,10 +18,11 @@ public sealed class WinnerDetermination(RuleParameters rules)
 
     public ProductResult Determine(ProductInput product, IReadOnlyList<BidInput> bids)
     {
+        var maximum = ExactPrice.Of(product.MaxValidUnitPrice);
         var entries = bids
-            .Select(b => new Entry(b, UnitPrice.Of(Rules, product, UnitPrice.Find(product, b.SpecificationCode)
+            .Select(b => new Entry(b, UnitPrice.Exact(Rules, product, UnitPrice.Find(product, b.SpecificationCode)
                 ?? throw new ArgumentException($"Bid {b.BidId} names specification '{b.SpecificationCode}', which product {product.ProductId} does not have."), b.PricePerPack)))
-            .OrderBy(e => e.Unit)
+            .OrderBy(e => e.Exact)
             .ThenBy(e => e.Bid.ReceivedAt)
             .ThenBy(e => e.Bid.BidId, StringComparer.Ordinal)
             .ToList();
@@ -33,7 +35,7 @@ public sealed class WinnerDetermination(RuleParameters rules)
             {
                 entry.Lose(Reasons.NotQualified, QualificationRule());
             }
-            else if (entry.Unit > product.MaxValidUnitPrice)
+            else if (entry.Exact > maximum)
             {
                 entry.Lose(Reasons.AboveMaximumPrice, $"unit price {entry.Unit} > maximum valid price {product.MaxValidUnitPrice}");
             }
@@ -52,13 +54,13 @@ public sealed class WinnerDetermination(RuleParameters rules)
         }
 
         var cap = Rules.MaxWinners(competing.Count);
-        decimal? anchor = competing.Count == 0 ? null : AnchorOf(competing);
+        ExactPrice? anchor = competing.Count == 0 ? null : AnchorOf(competing);
         var qualifying = new List<Entry>();
         var cut = new List<Entry>();
         foreach (var entry in competing)
         {
-            entry.Anchor = anchor;
-            entry.Ratio = decimal.Round(entry.Unit / anchor!.Value, 4);
+            entry.Anchor = anchor!.Value.ToDecimal(UnitPrice.Decimals);
+            entry.Ratio = (entry.Exact / anchor.Value).ToDecimal(4);
             if (WinningRoute(product, entry, anchor.Value) is { } route)
             {
                 entry.Route = route;
@@ -66,7 +68,7 @@ public sealed class WinnerDetermination(RuleParameters rules)
             }
             else
             {
-                entry.Lose(Reasons.AboveRatio, $"unit price {entry.Unit} > {Rules.RatioLimit} x anchor {anchor}");
+                entry.Lose(Reasons.AboveRatio, $"unit price {entry.Unit} > {Rules.RatioLimit} x anchor {entry.Anchor}");
                 cut.Add(entry);
             }
         }
@@ -96,27 +98,27 @@ public sealed class WinnerDetermination(RuleParameters rules)
         {
             foreach (var entry in cut)
             {
-                entry.RevivalUnitPrice = revival;
+                entry.RevivalUnitPrice = revival.ToDecimal(UnitPrice.Decimals);
                 if (!entry.Bid.AcceptsRevival)
                 {
-                    entry.Lose(Reasons.RevivalDeclined, $"did not accept the revival price {revival}");
+                    entry.Lose(Reasons.RevivalDeclined, $"did not accept the revival price {entry.RevivalUnitPrice}");
                 }
                 else if (winners.Count < cap)
                 {
                     var specification = UnitPrice.Find(product, entry.Bid.SpecificationCode)!;
-                    entry.Win(Reasons.WonByRevival, $"revived at {revival}", revival, UnitPrice.PackPrice(Rules, product, specification, revival));
+                    entry.Win(Reasons.WonByRevival, $"revived at {entry.RevivalUnitPrice}", entry.RevivalUnitPrice.Value, UnitPrice.PackPrice(Rules, product, specification, revival));
                     winners.Add(entry);
                 }
                 else
                 {
-                    entry.Lose(Reasons.WinnerCapReached, $"revival offered at {revival}, but at most {cap} winners with {competing.Count} eligible firms");
+                    entry.Lose(Reasons.WinnerCapReached, $"revival offered at {entry.RevivalUnitPrice}, but at most {cap} winners with {competing.Count} eligible firms");
                 }
             }
         }
 
         var statements = entries.Select(e => e.Statement(product.ProductId, Rules.BelowAnchorNeedsCostJustification)).ToList();
         var winnerStatements = winners.Select(w => statements.Single(s => s.BidId == w.Bid.BidId)).ToList();
-        return new ProductResult(product.ProductId, competing.Count, anchor, cap, statements, winnerStatements, Rules.AgreedShare(winners.Count));
+        return new ProductResult(product.ProductId, competing.Count, anchor?.ToDecimal(UnitPrice.Decimals), cap, statements, winnerStatements, Rules.AgreedShare(winners.Count));
     }
 
     private bool IsQualified(BidderQualification qualification) =>
@@ -129,55 +131,64 @@ public sealed class WinnerDetermination(RuleParameters rules)
             ? $"consistency evaluation passed, {Rules.MinimumYearsOfProduction}+ years of production{(Rules.GmpViolationDisqualifies ? ", no GMP violation in 2 years" : "")}"
             : "consistency evaluation passed";
 
-    private decimal AnchorOf(List<Entry> competing)
+    /// <summary>The lowest competing price, or (round 11) the larger of it and a share of the competing prices' average, exactly.</summary>
+    private ExactPrice AnchorOf(List<Entry> competing)
     {
-        var lowest = competing[0].Unit;
-        return Rules.Anchor switch
+        var lowest = competing[0].Exact;
+        if (Rules.Anchor != AnchorRule.LowestOrShareOfAverage)
         {
-            AnchorRule.LowestOrShareOfAverage =>
-                Math.Max(lowest, decimal.Round(Rules.AnchorShareOfAverage * competing.Average(e => e.Unit), UnitPrice.Decimals)),
-            _ => lowest,
-        };
+            return lowest;
+        }
+        var sum = ExactPrice.Zero;
+        foreach (var entry in competing)
+        {
+            sum += entry.Exact;
+        }
+        return ExactPrice.Max(lowest, ExactPrice.Of(Rules.AnchorShareOfAverage) * sum / ExactPrice.Of(competing.Count));
     }
 
-    private (string Reason, string Rule)? WinningRoute(ProductInput product, Entry entry, decimal anchor)
+    private (string Reason, string Rule)? WinningRoute(ProductInput product, Entry entry, ExactPrice anchor)
     {
-        if (entry.Unit <= Rules.RatioLimit * anchor)
+        if (entry.Exact <= ExactPrice.Of(Rules.RatioLimit) * anchor)
         {
-            return (Reasons.WonByRatio, $"unit price {entry.Unit} <= {Rules.RatioLimit} x anchor {anchor}");
+            return (Reasons.WonByRatio, $"unit price {entry.Unit} <= {Rules.RatioLimit} x anchor {entry.Anchor}");
         }
-        if (Rules.WinningUnitPriceThreshold is { } threshold && entry.Unit <= threshold)
+        if (Rules.WinningUnitPriceThreshold is { } threshold && entry.Exact <= ExactPrice.Of(threshold))
         {
             return (Reasons.WonByPriceThreshold, $"unit price {entry.Unit} <= {threshold}");
         }
-        if (Rules.WinningPriceCut is { } cutShare && entry.Unit <= (1 - cutShare) * product.MaxValidUnitPrice)
+        if (Rules.WinningPriceCut is { } cutShare && entry.Exact <= ExactPrice.Of(1 - cutShare) * ExactPrice.Of(product.MaxValidUnitPrice))
         {
             return (Reasons.WonByPriceCut, $"cut of at least {cutShare:P0} from the maximum valid price {product.MaxValidUnitPrice}");
         }
-        if (Rules.DosageFormThresholds.TryGetValue(product.DosageForm, out var formThreshold) && entry.Unit <= formThreshold)
+        if (Rules.DosageFormThresholds.TryGetValue(product.DosageForm, out var formThreshold) && entry.Exact <= ExactPrice.Of(formThreshold))
         {
             return (Reasons.WonByDosageFormThreshold, $"unit price {entry.Unit} <= {formThreshold} for {product.DosageForm}");
         }
-        if (Rules.OralSolidExemption is { } exemption && Rules.OralSolidForms.Contains(product.DosageForm) && entry.Unit <= exemption)
+        if (Rules.OralSolidExemption is { } exemption && Rules.OralSolidForms.Contains(product.DosageForm) && entry.Exact <= ExactPrice.Of(exemption))
         {
             return (Reasons.WonByOralSolidExemption, $"oral solid at {entry.Unit} <= {exemption} is exempt from the ratio cut");
         }
         return null;
     }
 
-    private decimal? RevivalPrice(List<Entry> winners, List<Entry> qualifying) => Rules.Revival switch
+    private ExactPrice? RevivalPrice(List<Entry> winners, List<Entry> qualifying) => Rules.Revival switch
     {
-        RevivalRule.HighestWinningPrice when winners.Count == 1 => decimal.Round(Rules.RatioLimit * winners[0].Unit, UnitPrice.Decimals),
-        RevivalRule.HighestWinningPrice when winners.Count > 1 => winners.Max(w => w.Unit),
-        RevivalRule.HighestPriceNotCut when qualifying.Count > 0 => qualifying.Max(q => q.Unit),
+        RevivalRule.HighestWinningPrice when winners.Count == 1 => ExactPrice.Of(Rules.RatioLimit) * winners[0].Exact,
+        RevivalRule.HighestWinningPrice when winners.Count > 1 => winners.Select(w => w.Exact).Max(),
+        RevivalRule.HighestPriceNotCut when qualifying.Count > 0 => qualifying.Select(q => q.Exact).Max(),
         _ => null,
     };
 
-    private sealed class Entry(BidInput bid, decimal unit)
+    private sealed class Entry(BidInput bid, ExactPrice exact)
     {
         public BidInput Bid { get; } = bid;
 
-        public decimal Unit { get; } = unit;
+        /// <summary>The exact unit comparable price, which every rule compares.</summary>
+        public ExactPrice Exact { get; } = exact;
+
+        /// <summary>The unit comparable price to 6 decimals, for the statement.</summary>
+        public decimal Unit { get; } = exact.ToDecimal(UnitPrice.Decimals);
 
         public int? Rank { get; set; }
 

@@ -161,3 +161,70 @@ public sealed class WinnerDeterminationTests
         Assert.Equal("ruleSet", Assert.Throws<RuleParameterException>(() => RuleSetCatalog.Resolve("round99", new Dictionary<string, string>())).Parameter);
     }
 }
+
+/// <summary>
+/// Issue 15, item 2: a decision never depends on a rounding the rule does not have. Bids on one
+/// specification compare exactly as their pack prices; with 7-, 14-, 21- or 28-unit representatives
+/// a pack price of exactly 1.8 times the lowest is within the ratio at every price point.
+/// </summary>
+public sealed class ExactRatioTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static ProductInput Product(int representativePackCount) => new(
+        "P", "Ointment", 100m, new SpecificationInput("rep", representativePackCount, 10m), [new SpecificationInput("double", representativePackCount * 2, 10m)],
+        new Dictionary<string, long> { ["R1"] = 1_000_000 });
+
+    private static BidInput Bid(string id, decimal pricePerPack, int second, string spec = "rep") =>
+        new(id, $"M-{id}", $"M-{id}", "P", spec, pricePerPack, 1_000_000, ["R1"], T0.AddSeconds(second), new BidderQualification(true, 5, false));
+
+    private static ProductResult Run(string ruleSet, ProductInput product, params BidInput[] bids) =>
+        new WinnerDetermination(RuleSetCatalog.Resolve(ruleSet, new Dictionary<string, string>())).Determine(product, bids);
+
+    [Fact]
+    public void The_issue_example_a_pack_at_exactly_1_8_times_the_lowest_wins_in_round_9_and_is_not_cut_in_round_10()
+    {
+        foreach (var ruleSet in new[] { "round9", "round10" })
+        {
+            var result = Run(ruleSet, Product(7), Bid("A", 1.00m, 0), Bid("B", 1.80m, 1), Bid("C", 3.00m, 2));
+            var b = result.Statements.Single(s => s.BidId == "B");
+            Assert.True(b.Won, $"{ruleSet}: {b.Reason} {b.Rule}");
+            Assert.Equal(Reasons.WonByRatio, b.Reason);
+            Assert.Null(b.RevivalUnitPrice);
+            Assert.Equal(1.8m, b.RatioToAnchor);
+        }
+    }
+
+    [Theory]
+    [InlineData(7)]
+    [InlineData(14)]
+    [InlineData(21)]
+    [InlineData(28)]
+    public void At_every_price_point_exactly_1_8_times_the_lowest_is_within_and_one_step_more_is_not(int representativePackCount)
+    {
+        var product = Product(representativePackCount);
+        var rules = RuleSetCatalog.Resolve("round9", new Dictionary<string, string>());
+        var determination = new WinnerDetermination(rules);
+        for (var tenThousandths = 5; tenThousandths <= 30_000; tenThousandths += 5)
+        {
+            var lowest = tenThousandths / 10_000m;
+            var atLimit = 1.8m * lowest;
+            if (decimal.Round(atLimit, 4) != atLimit)
+            {
+                continue;
+            }
+            var result = determination.Determine(product, [Bid("A", lowest, 0), Bid("B", atLimit, 1), Bid("C", atLimit + 0.0001m, 2), Bid("D", 1_000m, 3)]);
+            Assert.True(result.Statements.Single(s => s.BidId == "B").Reason == Reasons.WonByRatio, $"n_rep {representativePackCount}, lowest {lowest}: B at {atLimit} was cut");
+            Assert.Equal(Reasons.AboveRatio, result.Statements.Single(s => s.BidId == "C").Reason);
+        }
+    }
+
+    [Fact]
+    public void Across_specifications_the_comparison_uses_the_exact_converted_price()
+    {
+        // 14 tablets cost 1.95 times 7 tablets: a 14-pack at 1.8 x 1.95 x the 7-pack price is exactly at the limit.
+        var result = Run("round9", Product(7), Bid("A", 1.00m, 0), Bid("B", 3.51m, 1, spec: "double"), Bid("C", 3.5101m, 2, spec: "double"), Bid("D", 10m, 3));
+        Assert.Equal(Reasons.WonByRatio, result.Statements.Single(s => s.BidId == "B").Reason);
+        Assert.Equal(Reasons.AboveRatio, result.Statements.Single(s => s.BidId == "C").Reason);
+    }
+}
