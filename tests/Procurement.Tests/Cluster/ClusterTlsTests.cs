@@ -5,6 +5,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Connections.Security;
 using Procurement.BidPortal.Hosting;
@@ -23,7 +24,7 @@ namespace Procurement.Tests.Cluster;
 /// CA. Without TLS the ports listen on loopback only and a client's actor is not believed. Either
 /// way a gateway client never reaches a cluster-internal grain.
 /// </summary>
-public sealed class ClusterTlsTests
+public sealed class ClusterTlsTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Password = "cluster-tls-password";
 
@@ -153,9 +154,13 @@ public sealed class ClusterTlsTests
         ClusterCertificates.LoadAuthorities(new ClusterTlsOptions { CaPath = ca.CaPath });
 
     /// <summary>An Orleans client of the single silo's gateway, configured by <paramref name="configure"/>; started.</summary>
-    internal static async Task<IHost> StartClientAsync(int gateway, Action<IClientBuilder> configure)
+    internal static async Task<IHost> StartClientAsync(int gateway, Action<IClientBuilder> configure, ConnectionLog? log = null, TimeSpan? timeout = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        if (log is not null)
+        {
+            builder.Logging.AddProvider(log);
+        }
         builder.Services.AddOrleansClient(client =>
         {
             client.UseLocalhostClustering(gateway);
@@ -165,7 +170,7 @@ public sealed class ClusterTlsTests
         var host = builder.Build();
         try
         {
-            await host.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            await host.StartAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
             return host;
         }
         catch
@@ -175,16 +180,49 @@ public sealed class ClusterTlsTests
         }
     }
 
-    private static async Task AssertCannotConnectAsync(int gateway, Action<IClientBuilder> configure)
+    /// <summary>
+    /// The client never gets a connection: every attempt ends in the handshake (the Orleans client
+    /// keeps retrying while it starts, so its start either fails or is still waiting when given up).
+    /// </summary>
+    private async Task AssertCannotConnectAsync(int gateway, Action<IClientBuilder> configure)
     {
+        var log = new ConnectionLog();
         var failure = await Record.ExceptionAsync(async () =>
         {
-            using var host = await StartClientAsync(gateway, configure);
-            // Should the start not fail on its own, the first call must.
-            await host.Services.GetRequiredService<IClusterClient>().GetGrain<IAccountGrain>("alliance.admin").GetAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            using var host = await StartClientAsync(gateway, configure, log, TimeSpan.FromSeconds(15));
+            await host.Services.GetRequiredService<IClusterClient>().GetGrain<IAccountGrain>("alliance.admin").GetAsync().WaitAsync(TimeSpan.FromSeconds(15));
         });
+        output.WriteLine($"{failure?.GetType().Name}: {failure?.Message.Split('\n')[0]}; connection attempts failed: {log.FailedAttempts}");
         Assert.NotNull(failure);
         Assert.IsNotType<ProcurementException>(failure);
+        Assert.True(log.FailedAttempts > 0, "The client logged no failed connection attempt.");
+    }
+
+    /// <summary>Counts the Orleans client's failed connection attempts from its log.</summary>
+    internal sealed class ConnectionLog : ILoggerProvider, ILogger
+    {
+        private int _failedAttempts;
+
+        public int FailedAttempts => Volatile.Read(ref _failedAttempts);
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (formatter(state, exception).StartsWith("Connection attempt to endpoint", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _failedAttempts);
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>The local addresses on which something listens on TCP <paramref name="port"/> (from /proc/net/tcp and tcp6).</summary>
