@@ -35,6 +35,7 @@ public sealed class AdoNetClusterTests
         using var second = SiloProcess.Start(
             $"--urls http://127.0.0.1:{secondHttp} {adonet} {store} {Endpoints()} {TestCertificates.Arguments(ca.PemSettings("silo2"))} --Demo:Seed=false");
         await second.WaitForLineAsync("Cluster: adonet (Npgsql), cluster procurement, service procurement", TimeSpan.FromSeconds(120));
+        await second.WaitForLineAsync("Cluster connections: mutual TLS", TimeSpan.FromSeconds(30));
         Assert.Contains(second.Lines, l => l.Contains("Cluster connections: mutual TLS", StringComparison.Ordinal) && l.Contains("CN=silo2", StringComparison.Ordinal));
 
         await using var connection = new NpgsqlConnection(database);

@@ -41,6 +41,7 @@ public sealed class ClusterTlsTests(Xunit.Abstractions.ITestOutputHelper output)
             $"--urls http://127.0.0.1:{FreePort()} --Store:DataDirectory={data} --Demo:Password={Password} " +
             $"--Orleans:SiloPort={FreePort()} --Orleans:GatewayPort={gateway} {TestCertificates.Arguments(ca.PemSettings("silo1"))}");
         await silo.WaitForLineAsync("Demo seed: alliance", StartTimeout);
+        await silo.WaitForLineAsync("Cluster connections: mutual TLS", StartTimeout);
         Assert.Contains(silo.Lines, l => l.Contains("Cluster connections: mutual TLS", StringComparison.Ordinal) && l.Contains("CN=silo1", StringComparison.Ordinal));
 
         // (a) The standalone portal with a certificate of the cluster's CA (PKCS#12) connects and works.
@@ -48,7 +49,7 @@ public sealed class ClusterTlsTests(Xunit.Abstractions.ITestOutputHelper output)
         using (var portal = SiloProcess.Start($"--urls http://127.0.0.1:{portalHttp} --Orleans:GatewayPort={gateway} {TestCertificates.Arguments(ca.PfxSettings("portal"))}", "Procurement.BidPortal.dll"))
         {
             await portal.WaitForLineAsync($"http://127.0.0.1:{portalHttp}", StartTimeout);
-            Assert.Contains(portal.Lines, l => l.Contains("Cluster connections: mutual TLS", StringComparison.Ordinal));
+            await portal.WaitForLineAsync("Cluster connections: mutual TLS", StartTimeout);
             using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri($"http://127.0.0.1:{portalHttp}") };
             Assert.Equal("Healthy", await http.GetStringAsync("/health/ready"));
             var signIn = await http.PostAsJsonAsync("/api/session", new { userName = "alliance.admin", password = Password });
@@ -99,7 +100,7 @@ public sealed class ClusterTlsTests(Xunit.Abstractions.ITestOutputHelper output)
         using var silo = SiloProcess.Start(
             $"--urls http://127.0.0.1:{FreePort()} --Store:DataDirectory={data} --Demo:Password={Password} --Orleans:SiloPort={siloPort} --Orleans:GatewayPort={gateway}");
         await silo.WaitForLineAsync("Demo seed: alliance", StartTimeout);
-        Assert.Contains(silo.Lines, l => l.Contains("Cluster connections: no TLS (localhost clustering)", StringComparison.Ordinal));
+        await silo.WaitForLineAsync("Cluster connections: no TLS (localhost clustering)", StartTimeout);
         if (OperatingSystem.IsLinux())
         {
             Assert.Equal(["127.0.0.1"], ListeningAddresses(siloPort));
