@@ -620,6 +620,50 @@ public sealed class DeployFilesTests
     }
 
     [Fact]
+    public async Task The_dev_certificate_script_makes_certificates_the_silo_and_portal_accept()
+    {
+        if (!File.Exists("/usr/bin/openssl") || !File.Exists("/bin/bash"))
+        {
+            return; // The script needs openssl and bash; both are on the build machines.
+        }
+        // A copy in a temporary folder, so the repository's git-ignored certs/ is left alone.
+        var folder = Path.Combine(Path.GetTempPath(), $"procurement-devcerts-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var script = Path.Combine(folder, "make-dev-certs.sh");
+            File.Copy(Path.Combine(DeployDir, "compose", "make-dev-certs.sh"), script);
+            using (var run = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/bash", script) { RedirectStandardError = true, RedirectStandardOutput = true })!)
+            {
+                var errors = run.StandardError.ReadToEndAsync();
+                await run.StandardOutput.ReadToEndAsync();
+                await run.WaitForExitAsync();
+                Assert.True(run.ExitCode == 0, $"make-dev-certs.sh failed: {await errors}");
+            }
+            var trust = new ClusterCertificateTrust(ClusterCertificates.LoadAuthorities(new ClusterTlsOptions { CaPath = Path.Combine(folder, "certs", "silo", "ca.crt") }));
+            foreach (var (who, usage) in new[] { ("silo", "1.3.6.1.5.5.7.3.1"), ("portal", "1.3.6.1.5.5.7.3.2") })
+            {
+                var tls = new ClusterTlsOptions
+                {
+                    CertificatePath = Path.Combine(folder, "certs", who, "tls.crt"),
+                    KeyPath = Path.Combine(folder, "certs", who, "tls.key"),
+                    CaPath = Path.Combine(folder, "certs", who, "ca.crt"),
+                };
+                Assert.Empty(ClusterCertificates.Problems(tls));
+                using var certificate = ClusterCertificates.LoadOwn(tls);
+                Assert.True(trust.Accepts(certificate, null));
+                var usages = certificate.Extensions.OfType<System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension>().Single().EnhancedKeyUsages;
+                Assert.Contains(usages.Cast<System.Security.Cryptography.Oid>(), o => o.Value == usage);
+            }
+            Assert.False(File.Exists(Path.Combine(folder, "certs", "silo", "ca.key")), "The CA's key must not be in a mounted folder.");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Kubernetes_silos_and_portals_mount_their_certificate_and_the_trust_bundle_the_settings_name()
     {
         var cluster = ConfigMapData("procurement-cluster");
