@@ -33,6 +33,23 @@ public class OrleansClusterOptions
 
     public bool IsAdoNet => Clustering == ClusteringModes.AdoNet;
 
+    /// <summary>Mutual TLS on the cluster's connections (<c>Orleans:Tls</c>).</summary>
+    public ClusterTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// Whether connections use mutual TLS: when <c>Orleans:Tls:Mode</c> says so, and by default with
+    /// <c>adonet</c> clustering or a configured certificate.
+    /// </summary>
+    public bool UsesTls => Tls.Mode switch
+    {
+        ClusterTlsModes.Mutual => true,
+        ClusterTlsModes.Disabled => false,
+        _ => IsAdoNet || !string.IsNullOrWhiteSpace(Tls.CertificatePath),
+    };
+
+    /// <summary>TLS turned off on purpose where it would be required: a cluster whose ports anyone on its network can use.</summary>
+    public bool TlsDisabledOnNetwork => !UsesTls && IsAdoNet;
+
     /// <summary>The settings as the host reads them before its services exist.</summary>
     public static TOptions Read<TOptions>(IConfiguration configuration)
         where TOptions : OrleansClusterOptions, new()
@@ -82,6 +99,10 @@ public sealed class OrleansClusterOptionsValidator : IValidateOptions<OrleansClu
         {
             yield return $"Orleans:GatewayPort must be between 1 and 65535, not {options.GatewayPort}.";
         }
+        foreach (var failure in TlsFailures(options))
+        {
+            yield return failure;
+        }
         if (!options.IsAdoNet)
         {
             yield break;
@@ -99,6 +120,29 @@ public sealed class OrleansClusterOptionsValidator : IValidateOptions<OrleansClu
         {
             yield return $"ConnectionStrings:{OrleansClusterOptions.ConnectionStringName} is not a valid connection string: {problem}";
         }
+    }
+
+    private static IEnumerable<string> TlsFailures(OrleansClusterOptions options)
+    {
+        var tls = options.Tls;
+        if (!string.IsNullOrEmpty(tls.Mode) && tls.Mode is not (ClusterTlsModes.Mutual or ClusterTlsModes.Disabled))
+        {
+            return [$"Orleans:Tls:Mode must be '{ClusterTlsModes.Mutual}' or '{ClusterTlsModes.Disabled}' (or unset), not '{tls.Mode}'."];
+        }
+        if (tls.Mode == ClusterTlsModes.Disabled)
+        {
+            return string.IsNullOrWhiteSpace(tls.CertificatePath)
+                ? []
+                : ["Orleans:Tls:Mode is 'disabled' but Orleans:Tls:CertificatePath is set: remove one of them."];
+        }
+        if (!options.UsesTls)
+        {
+            return [];
+        }
+        var why = options.IsAdoNet
+            ? $" Mutual TLS is required when Orleans:Clustering is '{ClusteringModes.AdoNet}': the silo and gateway ports are reachable from the network (see deploy/README.md, \"Cluster certificates\"; Orleans:Tls:Mode=disabled turns it off for tests on one machine)."
+            : "";
+        return ClusterCertificates.Problems(tls).Select(problem => problem + why).ToList();
     }
 
     // The driver's own message names the position, never the text (which may hold a password).

@@ -24,7 +24,8 @@ public static class PortalExtensions
     /// <summary>
     /// Connects the standalone portal to the cluster as an Orleans client, by the <c>Orleans</c> section:
     /// the local silo's gateway (<c>Orleans:GatewayPort</c>) with <c>localhost</c> clustering, or the
-    /// active gateways listed in the Orleans database with <c>adonet</c>.
+    /// active gateways listed in the Orleans database with <c>adonet</c>; over mutual TLS when
+    /// <c>Orleans:Tls</c> asks for it (always with <c>adonet</c>).
     /// </summary>
     public static WebApplicationBuilder AddPortalClient(this WebApplicationBuilder builder)
     {
@@ -49,7 +50,15 @@ public static class PortalExtensions
             {
                 client.UseLocalhostClustering(cluster.GatewayPort);
             }
+            if (cluster.UsesTls)
+            {
+                // The portal's own certificate answers the gateway's request for one; the gateway's must chain to the cluster's CAs.
+                var certificate = ClusterCertificates.LoadOwn(cluster.Tls);
+                var trust = new ClusterCertificateTrust(ClusterCertificates.LoadAuthorities(cluster.Tls));
+                client.UseTls(certificate, options => options.RequireClusterCertificates(trust));
+            }
         });
+        builder.Services.AddHostedService<ClusterConnectionBanner>();
         return builder;
     }
 

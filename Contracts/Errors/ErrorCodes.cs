@@ -56,4 +56,6 @@ public static class ErrorCodes
     public const string RateLimited = "RATE_LIMITED";
     public const string AntiforgeryFailed = "ANTIFORGERY_FAILED";
     public const string ClusterUnavailable = "CLUSTER_UNAVAILABLE";
+    public const string ClusterInternal = "CLUSTER_INTERNAL";
+    public const string ClientNotAuthenticated = "CLUSTER_CLIENT_NOT_AUTHENTICATED";
 }

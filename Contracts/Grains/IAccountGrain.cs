@@ -5,11 +5,17 @@ namespace Procurement.Contracts.Grains;
 /// <summary>
 /// A portal user's account, keyed by the user name in lower case. One activation per user, so
 /// failed attempts are counted without races and the lockout holds across portal instances.
+/// Only the cluster and authenticated clients (the portal, for sign-in) reach it.
 /// </summary>
+[AuthenticatedClientsOnly]
 [Alias("Procurement.IAccountGrain")]
 public interface IAccountGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the account for an existing organisation; refused when the user name is taken.</summary>
+    /// <summary>
+    /// Creates the account for an existing organisation; refused when the user name is taken. Account
+    /// administration runs inside the cluster (the demo seed, a silo-side tool): no client creates one.
+    /// </summary>
+    [ClusterInternal]
     [Alias("Create")]
     Task<UserAccount> CreateAsync(string displayName, OrganisationKind kind, string organisationId, string password);
 

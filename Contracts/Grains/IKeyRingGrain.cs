@@ -2,8 +2,10 @@ namespace Procurement.Contracts.Grains;
 
 /// <summary>
 /// The web tier's data-protection key ring, kept in the system of record so that every silo and
-/// portal instance signs and reads cookies with the same keys. Keyed by the ring's name.
+/// portal instance signs and reads cookies with the same keys. Keyed by the ring's name. Holds key
+/// material: only the cluster and authenticated clients (the portal) reach it.
 /// </summary>
+[AuthenticatedClientsOnly]
 [Alias("Procurement.IKeyRingGrain")]
 public interface IKeyRingGrain : IGrainWithStringKey
 {

@@ -147,7 +147,11 @@ public sealed record BidCommand(
     [property: Id(4)] string ClientRequestId,
     [property: Id(5)] string Actor);
 
-/// <summary>Runs the award engine for a batch away from the batch grain. Any key; stateless.</summary>
+/// <summary>
+/// Runs the award engine for a batch away from the batch grain. Any key; stateless. Only the batch
+/// grain calls it (it checks the phase); clients are refused.
+/// </summary>
+[ClusterInternal]
 [Alias("Procurement.IAwardWorkerGrain")]
 public interface IAwardWorkerGrain : IGrainWithIntegerKey
 {

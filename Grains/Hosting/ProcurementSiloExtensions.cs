@@ -15,7 +15,9 @@ public static class ProcurementSiloExtensions
     /// Everything a silo needs to host the procurement grains: the store (bound from the
     /// <c>Store</c> section, with <c>ConnectionStrings:Procurement</c> as the connection string when
     /// the section has none), the key-encryption key (the <c>Sealing</c> section), the repositories, the agreement rules (the <c>Agreements</c> section), reminders kept in the
-    /// store unless the host registered another reminder table before, and the business clock.
+    /// store unless the host registered another reminder table before, the business clock, and the
+    /// filter that keeps gateway clients from cluster-internal grains (<see cref="ClusterCallFilter"/>;
+    /// the host says through <see cref="GatewayClientOptions"/> what its gateway knows of its clients).
     /// </summary>
     public static ISiloBuilder AddProcurement(this ISiloBuilder silo, TimeProvider? clock = null)
     {
@@ -45,6 +47,8 @@ public static class ProcurementSiloExtensions
         services.TryAddSingleton<AccountRepository>();
         services.TryAddSingleton<DirectoryRepository>();
         services.TryAddKeyedSingleton(ProcurementClock.Key, clock ?? TimeProvider.System);
+        services.AddOptions<GatewayClientOptions>();
+        silo.AddIncomingGrainCallFilter<ClusterCallFilter>();
         silo.AddReminders();
         services.TryAddSingleton<IReminderTable, SqlReminderTable>();
         return silo;

@@ -1,5 +1,7 @@
+using System.Net;
 using Orleans.Configuration;
 using Procurement.BidPortal.Hosting;
+using Procurement.Grains.Hosting;
 
 namespace Procurement.Silo.Hosting;
 
@@ -44,11 +46,38 @@ public static class SiloClusteringExtensions
         else
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
+            // Said, not assumed: without TLS, loopback is all that keeps other machines off these ports.
+            silo.Configure<EndpointOptions>(options =>
+            {
+                options.SiloListeningEndpoint = new IPEndPoint(IPAddress.Loopback, cluster.SiloPort);
+                options.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Loopback, cluster.GatewayPort);
+            });
         }
+        silo.UseProcurementTls(cluster);
         if (cluster.Kubernetes)
         {
             // Registered after our ClusterOptions, so the pod's ORLEANS_CLUSTER_ID and ORLEANS_SERVICE_ID, when set, win.
             silo.UseKubernetesHosting();
+        }
+        return silo;
+    }
+
+    /// <summary>
+    /// Mutual TLS on the silo port (both ways) and the gateway port when <see cref="OrleansClusterOptions.UsesTls"/>:
+    /// a peer without a certificate of the cluster's CA is refused during the handshake. Tells the
+    /// grain call filter what the gateway knows of its clients.
+    /// </summary>
+    public static ISiloBuilder UseProcurementTls(this ISiloBuilder silo, SiloClusterOptions cluster)
+    {
+        var clients = cluster.UsesTls ? GatewayClients.MutuallyAuthenticated
+            : cluster.IsAdoNet ? GatewayClients.Unauthenticated
+            : GatewayClients.Loopback;
+        silo.Services.Configure<GatewayClientOptions>(options => options.Clients = clients);
+        if (cluster.UsesTls)
+        {
+            var certificate = ClusterCertificates.LoadOwn(cluster.Tls);
+            var trust = new ClusterCertificateTrust(ClusterCertificates.LoadAuthorities(cluster.Tls));
+            silo.UseTls(certificate, options => options.RequireClusterCertificates(trust));
         }
         return silo;
     }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Procurement.BidPortal.Hosting;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Silo.Hosting;
@@ -31,6 +32,7 @@ public sealed class StartupBanner(
                 cluster.Value.ServiceId,
                 silo.SiloAddress.Endpoint,
                 silo.GatewayAddress?.Endpoint);
+            ClusterConnectionBanner.Log(settings.Value, logger, $"silo port {settings.Value.SiloPort} and gateway port {settings.Value.GatewayPort}");
             foreach (var address in addresses)
             {
                 logger.LogInformation("Listening: {Address}  health {Address}/health  dashboard {Address}/dashboard", address, address, address);

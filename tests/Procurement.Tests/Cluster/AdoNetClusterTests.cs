@@ -1,33 +1,42 @@
 using System.Net;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
 using Xunit;
 using static Procurement.Tests.SiloHostTests;
 
 namespace Procurement.Tests.Cluster;
 
 /// <summary>
-/// The real silo program, twice, clustered through a PostgreSQL database installed with our scripts,
-/// and the standalone portal finding them there; and the start refused when a setting is missing.
+/// The real silo program, twice, clustered through a PostgreSQL database installed with our scripts
+/// and talking mutual TLS with certificates of a CA made for the test, and the standalone portal
+/// finding them there; and the start refused when a setting (the certificate among them) is missing.
 /// </summary>
 public sealed class AdoNetClusterTests
 {
     private const string Password = "cluster-password";
 
     [Fact]
-    public async Task Two_silos_join_through_postgresql_serve_the_portal_and_keep_reminders_there()
+    public async Task Two_silos_join_through_postgresql_over_mutual_tls_serve_the_portal_and_keep_reminders_there()
     {
         // One database for the store and for Orleans, as a small deployment has it.
         var database = await OrleansDatabase.CreatePostgresAsync();
+        using var ca = TestCertificates.CreateAuthority("procurement-cluster-ca");
         var adonet = $"--Orleans:Clustering=adonet --Orleans:Invariant=Npgsql \"--ConnectionStrings:Orleans={database}\"";
         var store = $"--Store:Provider=postgresql \"--Store:ConnectionString={database}\" --Sealing:KeyFile={Infrastructure.SiloCluster.KeyFile}";
         var (firstHttp, secondHttp) = (FreePort(), FreePort());
 
         using var first = SiloProcess.Start(
-            $"--urls http://127.0.0.1:{firstHttp} {adonet} {store} {Endpoints()} --Demo:Seed=true --Demo:Password={Password}");
+            $"--urls http://127.0.0.1:{firstHttp} {adonet} {store} {Endpoints()} {TestCertificates.Arguments(ca.PemSettings("silo1"))} --Demo:Seed=true --Demo:Password={Password}");
         await first.WaitForLineAsync("Demo seed: alliance", TimeSpan.FromSeconds(120));
-        using var second = SiloProcess.Start($"--urls http://127.0.0.1:{secondHttp} {adonet} {store} {Endpoints()} --Demo:Seed=false");
+        using var second = SiloProcess.Start(
+            $"--urls http://127.0.0.1:{secondHttp} {adonet} {store} {Endpoints()} {TestCertificates.Arguments(ca.PemSettings("silo2"))} --Demo:Seed=false");
         await second.WaitForLineAsync("Cluster: adonet (Npgsql), cluster procurement, service procurement", TimeSpan.FromSeconds(120));
+        await second.WaitForLineAsync("Cluster connections: mutual TLS", TimeSpan.FromSeconds(30));
+        Assert.Contains(second.Lines, l => l.Contains("Cluster connections: mutual TLS", StringComparison.Ordinal) && l.Contains("CN=silo2", StringComparison.Ordinal));
 
         await using var connection = new NpgsqlConnection(database);
         var members = (await connection.QueryAsync<(string Address, int Port, int Status)>(
@@ -56,7 +65,7 @@ public sealed class AdoNetClusterTests
 
         // The standalone portal lists the gateways from the database.
         var portalHttp = FreePort();
-        using var portal = SiloProcess.Start($"--urls http://127.0.0.1:{portalHttp} {adonet}", "Procurement.BidPortal.dll");
+        using var portal = SiloProcess.Start($"--urls http://127.0.0.1:{portalHttp} {adonet} {TestCertificates.Arguments(ca.PfxSettings("portal"))}", "Procurement.BidPortal.dll");
         await portal.WaitForLineAsync($"http://127.0.0.1:{portalHttp}", TimeSpan.FromSeconds(120));
         using var viaPortal = await SignedInAsync(portalHttp);
         Assert.Contains("\"phase\":\"Bidding\"", await viaPortal.GetStringAsync("/api/batches/DEMO-2026-01"));
@@ -77,6 +86,36 @@ public sealed class AdoNetClusterTests
         Assert.Contains(process.Lines, l => l.Contains("ConnectionStrings:Orleans is required when Orleans:Clustering is 'adonet'.", StringComparison.Ordinal));
         Assert.Contains(process.Lines, l => l.Contains(
             "Orleans:Invariant must be 'Npgsql' or 'Microsoft.Data.SqlClient' when Orleans:Clustering is 'adonet', not 'Oracle'.", StringComparison.Ordinal));
+        Assert.Contains(process.Lines, l => l.Contains(
+            "Orleans:Tls:CertificatePath is not set. Mutual TLS is required when Orleans:Clustering is 'adonet'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Adonet_with_tls_disabled_starts_warning_loudly_and_gives_clients_no_key_ring()
+    {
+        var database = await OrleansDatabase.CreatePostgresAsync();
+        var gateway = FreePort();
+        using var silo = SiloProcess.Start(
+            $"--urls http://127.0.0.1:{FreePort()} --Orleans:Clustering=adonet --Orleans:Invariant=Npgsql \"--ConnectionStrings:Orleans={database}\" " +
+            $"--Store:Provider=postgresql \"--Store:ConnectionString={database}\" --Orleans:SiloPort={FreePort()} --Orleans:GatewayPort={gateway} " +
+            "--Orleans:AdvertisedIP=127.0.0.1 --Orleans:Tls:Mode=disabled --Demo:Seed=false");
+        await silo.WaitForLineAsync("Cluster connections: NOT AUTHENTICATED. Orleans:Tls:Mode=disabled", TimeSpan.FromSeconds(120));
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddOrleansClient(client =>
+        {
+            client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", database));
+            client.Configure<Orleans.Configuration.ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("procurement", "procurement"));
+        });
+        using var host = builder.Build();
+        await host.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        var grains = host.Services.GetRequiredService<IClusterClient>();
+
+        var refused = await Assert.ThrowsAsync<ProcurementException>(() => grains.GetGrain<IKeyRingGrain>("portal").GetAllAsync());
+        Assert.Equal(ErrorCodes.ClientNotAuthenticated, refused.Code);
+        refused = await Assert.ThrowsAsync<ProcurementException>(() => grains.GetGrain<IAccountGrain>("alliance.admin").SignInAsync("guess"));
+        Assert.Equal(ErrorCodes.ClientNotAuthenticated, refused.Code);
+        await host.StopAsync();
     }
 
     /// <summary>Free ports, and loopback advertised: silos of a test talk to each other on this machine only.</summary>

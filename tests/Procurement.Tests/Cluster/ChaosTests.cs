@@ -12,7 +12,7 @@ namespace Procurement.Tests.Cluster;
 
 /// <summary>
 /// Modelled on Orleans' own chaos tests: a real PostgreSQL, three silo processes clustered through
-/// the ADO.NET membership table, and a standalone portal as their client, all on loopback. While
+/// the ADO.NET membership table over mutual TLS, and a standalone portal as their client, all on loopback. While
 /// manufacturers amend bids and a hospital reports usage through the portal without pause, one
 /// silo is killed with SIGKILL every 10 s and started again. Afterwards every acknowledged bid
 /// action and usage report is in the database exactly once, and a batch whose opening time passed
@@ -48,7 +48,11 @@ public sealed class ChaosTests(ITestOutputHelper output)
             ["Portal__BidsPerSecondPerManufacturer"] = "10000",
             ["Portal__BidBurstPerManufacturer"] = "10000",
         };
-        var silos = Enumerable.Range(0, 3).Select(i => new SiloSlot(i, environment)).ToArray();
+        // Mutual TLS between the silos and to the portal, as every adonet deployment has it.
+        using var ca = TestCertificates.CreateAuthority("chaos-ca");
+        var siloEnvironment = new Dictionary<string, string>(environment.Concat(ca.PemSettings("silo")));
+        var portalEnvironment = new Dictionary<string, string>(environment.Concat(ca.PfxSettings("portal")));
+        var silos = Enumerable.Range(0, 3).Select(i => new SiloSlot(i, siloEnvironment)).ToArray();
         SiloHostTests.SiloProcess? portal = null;
         try
         {
@@ -58,7 +62,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             silos[2].Start(seed: false);
             await Task.WhenAll(silos.Skip(1).Select(slot => slot.Process!.WaitForLineAsync("Now listening on", TimeSpan.FromSeconds(120))));
             var portalPort = SiloHostTests.FreePort();
-            portal = SiloHostTests.SiloProcess.Start($"--urls http://127.0.0.1:{portalPort}", "Procurement.BidPortal.dll", environment);
+            portal = SiloHostTests.SiloProcess.Start($"--urls http://127.0.0.1:{portalPort}", "Procurement.BidPortal.dll", portalEnvironment);
             await portal.WaitForLineAsync("Now listening on", TimeSpan.FromSeconds(120));
             var baseAddress = new Uri($"http://127.0.0.1:{portalPort}");
 

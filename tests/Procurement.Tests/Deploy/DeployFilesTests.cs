@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Procurement.BidPortal.Hosting;
 using Procurement.BidPortal.Security;
 using Procurement.Grains.Accounts;
 using Procurement.Grains.Agreements;
@@ -45,6 +46,7 @@ public sealed class DeployFilesTests
         [DemoSeedOptions.Section] = typeof(DemoSeedOptions),
         [AccountOptions.Section] = typeof(AccountOptions),
         [AgreementOptions.Section] = typeof(AgreementOptions),
+        [$"{OrleansClusterOptions.Section}:Tls"] = typeof(ClusterTlsOptions),
     };
 
     private static readonly string[] _appServices = ["silo1", "silo2", "portal"];
@@ -275,11 +277,12 @@ public sealed class DeployFilesTests
     {
         foreach (var setting in ReadmeSettings())
         {
-            var parts = setting.Key.Split(':');
-            if (parts.Length == 2 && _optionSections.TryGetValue(parts[0], out var options))
+            var cut = setting.Key.LastIndexOf(':');
+            if (cut > 0 && _optionSections.TryGetValue(setting.Key[..cut], out var options))
             {
-                var property = options.GetProperty(parts[1], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
-                Assert.True(property is { CanWrite: true }, $"{setting.Key}: {options.Name} has no settable property {parts[1]}.");
+                var name = setting.Key[(cut + 1)..];
+                var property = options.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+                Assert.True(property is { CanWrite: true }, $"{setting.Key}: {options.Name} has no settable property {name}.");
             }
             else
             {
@@ -300,9 +303,19 @@ public sealed class DeployFilesTests
         };
         foreach (var property in typeof(Procurement.Silo.Hosting.SiloClusterOptions).GetProperties().Where(p => p.CanWrite && p.Name != "ConnectionString"))
         {
+            if (property.PropertyType == typeof(ClusterTlsOptions))
+            {
+                // A nested section: its own settable properties are the settings.
+                foreach (var tls in typeof(ClusterTlsOptions).GetProperties().Where(p => p.CanWrite))
+                {
+                    read.Add($"{OrleansClusterOptions.Section}:{property.Name}:{tls.Name}");
+                }
+                continue;
+            }
             read.Add($"{Procurement.BidPortal.Hosting.OrleansClusterOptions.Section}:{property.Name}");
         }
         Assert.Contains("Orleans:GatewayPort", read);
+        Assert.Contains("Orleans:Tls:CaPath", read);
         foreach (var key in read)
         {
             Assert.True(documented.Contains(key), $"The code reads {key}; deploy/README.md's configuration table does not list it.");
@@ -567,6 +580,170 @@ public sealed class DeployFilesTests
         Assert.True(referenced >= 4, "The silo, the portal and the schema job take their connection strings from the Secret.");
     }
 
+    // ================================================================ cluster TLS and network
+
+    private const string TlsMount = "/etc/procurement/tls";
+
+    [Theory]
+    [MemberData(nameof(ComposeFiles))]
+    public void Compose_silos_and_portal_talk_mutual_tls_with_their_own_mounted_certificates(string file, string database, string provider, string invariant)
+    {
+        _ = (database, provider, invariant);
+        var services = ComposeServices(file);
+        var composeDir = Path.Combine(DeployDir, "compose");
+        foreach (var (service, folder) in new[] { ("silo1", "certs/silo"), ("silo2", "certs/silo"), ("portal", "certs/portal") })
+        {
+            var env = ComposeEnvironment(Map(services[service]));
+            Assert.Equal(ClusterTlsModes.Mutual, env["Orleans__Tls__Mode"]);
+            var mounts = Seq(At(services[service], "volumes")).Select(v => Str(v).Split(':')).ToList();
+            foreach (var setting in new[] { "Orleans__Tls__CertificatePath", "Orleans__Tls__KeyPath", "Orleans__Tls__CaPath" })
+            {
+                var path = env[setting];
+                var mount = mounts.SingleOrDefault(m => path.StartsWith(m[1] + "/", StringComparison.Ordinal));
+                Assert.True(mount is not null, $"{file} {service}: {setting}={path} is in no mounted folder.");
+                Assert.Equal($"./{folder}", mount![0]);
+                Assert.Equal("ro", mount.ElementAtOrDefault(2));
+            }
+            // The CA's key is never mounted.
+            Assert.DoesNotContain(mounts, m => m[0] is "./certs" or "./certs/ca");
+        }
+        var script = Path.Combine(composeDir, "make-dev-certs.sh");
+        Assert.True(File.Exists(script), "deploy/compose/make-dev-certs.sh is missing.");
+        var text = File.ReadAllText(script);
+        foreach (var made in new[] { "silo/tls.crt", "silo/tls.key", "silo/ca.crt", "portal/tls.crt", "portal/tls.key", "portal/ca.crt" })
+        {
+            var (who, name) = (made.Split('/')[0], made.Split('/')[1]);
+            Assert.True(text.Contains($"{who}/{name}", StringComparison.Ordinal) || text.Contains($"$name/{name}", StringComparison.Ordinal),
+                $"make-dev-certs.sh does not make {made}, which {file} mounts.");
+        }
+        Assert.Contains("certs/", File.ReadAllLines(Path.Combine(composeDir, ".gitignore")).Select(l => l.Trim()));
+    }
+
+    [Fact]
+    public async Task The_dev_certificate_script_makes_certificates_the_silo_and_portal_accept()
+    {
+        if (!File.Exists("/usr/bin/openssl") || !File.Exists("/bin/bash"))
+        {
+            return; // The script needs openssl and bash; both are on the build machines.
+        }
+        // A copy in a temporary folder, so the repository's git-ignored certs/ is left alone.
+        var folder = Path.Combine(Path.GetTempPath(), $"procurement-devcerts-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var script = Path.Combine(folder, "make-dev-certs.sh");
+            File.Copy(Path.Combine(DeployDir, "compose", "make-dev-certs.sh"), script);
+            using (var run = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/bash", script) { RedirectStandardError = true, RedirectStandardOutput = true })!)
+            {
+                var errors = run.StandardError.ReadToEndAsync();
+                await run.StandardOutput.ReadToEndAsync();
+                await run.WaitForExitAsync();
+                Assert.True(run.ExitCode == 0, $"make-dev-certs.sh failed: {await errors}");
+            }
+            var trust = new ClusterCertificateTrust(ClusterCertificates.LoadAuthorities(new ClusterTlsOptions { CaPath = Path.Combine(folder, "certs", "silo", "ca.crt") }));
+            foreach (var (who, usage) in new[] { ("silo", "1.3.6.1.5.5.7.3.1"), ("portal", "1.3.6.1.5.5.7.3.2") })
+            {
+                var tls = new ClusterTlsOptions
+                {
+                    CertificatePath = Path.Combine(folder, "certs", who, "tls.crt"),
+                    KeyPath = Path.Combine(folder, "certs", who, "tls.key"),
+                    CaPath = Path.Combine(folder, "certs", who, "ca.crt"),
+                };
+                Assert.Empty(ClusterCertificates.Problems(tls));
+                using var certificate = ClusterCertificates.LoadOwn(tls);
+                Assert.True(trust.Accepts(certificate, null));
+                var usages = certificate.Extensions.OfType<System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension>().Single().EnhancedKeyUsages;
+                Assert.Contains(usages.Cast<System.Security.Cryptography.Oid>(), o => o.Value == usage);
+            }
+            Assert.False(File.Exists(Path.Combine(folder, "certs", "silo", "ca.key")), "The CA's key must not be in a mounted folder.");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Kubernetes_silos_and_portals_mount_their_certificate_and_the_trust_bundle_the_settings_name()
+    {
+        var cluster = ConfigMapData("procurement-cluster");
+        Assert.Equal(ClusterTlsModes.Mutual, cluster["Orleans__Tls__Mode"]);
+        Assert.Equal("adonet", cluster["Orleans__Clustering"]);
+        var certificates = KubernetesDocuments().Where(d => Str(At(d.Document, "kind")) == "Certificate")
+            .ToDictionary(d => Str(At(d.Document, "spec", "secretName")), d => d.Document);
+        foreach (var (deployment, secret, usages) in new[]
+        {
+            ("procurement-silo", "procurement-silo-tls", new[] { "server auth", "client auth" }),
+            ("procurement-portal", "procurement-portal-tls", new[] { "client auth" }),
+        })
+        {
+            var workload = KubernetesDeployment(deployment);
+            var container = Assert.Single(Containers(workload));
+            var volumes = Seq(At(workload, "spec", "template", "spec", "volumes")).Select(v => Map(v)).ToDictionary(v => Str(v["name"]));
+            var mounts = Seq(At(container, "volumeMounts")).Select(m => Map(m)).ToList();
+            string VolumeFor(string path)
+            {
+                var mount = mounts.SingleOrDefault(m => path.StartsWith(Str(m["mountPath"]) + "/", StringComparison.Ordinal));
+                Assert.True(mount is not null, $"{deployment}: {path} is in no mounted volume.");
+                Assert.Equal("true", Str(mount!["readOnly"]));
+                return Str(mount["name"]);
+            }
+            foreach (var setting in new[] { "Orleans__Tls__CertificatePath", "Orleans__Tls__KeyPath" })
+            {
+                Assert.StartsWith(TlsMount + "/", cluster[setting], StringComparison.Ordinal);
+                Assert.Equal(secret, Str(At(volumes[VolumeFor(cluster[setting])], "secret", "secretName")));
+            }
+            Assert.Equal("procurement-cluster-trust", Str(At(volumes[VolumeFor(cluster["Orleans__Tls__CaPath"])], "configMap", "name")));
+            // The key is readable by the pod's group only, which is the image's user's.
+            Assert.Equal("1654", Str(At(workload, "spec", "template", "spec", "securityContext", "fsGroup")));
+
+            Assert.True(certificates.TryGetValue(secret, out var certificate), $"No cert-manager Certificate makes Secret {secret}.");
+            Assert.Superset(usages.ToHashSet(), Seq(At(certificate, "spec", "usages")).Select(u => Str(u)).ToHashSet());
+            Assert.Equal("tls.crt", Path.GetFileName(cluster["Orleans__Tls__CertificatePath"]));
+            Assert.Equal("tls.key", Path.GetFileName(cluster["Orleans__Tls__KeyPath"]));
+        }
+    }
+
+    [Fact]
+    public void A_network_policy_admits_the_silo_and_gateway_ports_only_from_the_clusters_own_pods()
+    {
+        var silo = KubernetesDeployment("procurement-silo");
+        var portal = KubernetesDeployment("procurement-portal");
+        var siloLabels = Map(At(silo, "spec", "template", "metadata", "labels"));
+        var portalLabels = Map(At(portal, "spec", "template", "metadata", "labels"));
+        var ports = ContainerPorts(Assert.Single(Containers(silo)));
+        static bool Selects(object? selector, Dictionary<string, object?> labels) =>
+            Map(At(selector, "matchLabels") ?? new Dictionary<string, object?>()).All(l => labels.TryGetValue(l.Key, out var v) && Str(v) == Str(l.Value));
+
+        var policy = Assert.Single(KubernetesDocuments(), d => Str(At(d.Document, "kind")) == "NetworkPolicy"
+            && Selects(At(d.Document, "spec", "podSelector"), siloLabels)).Document;
+        Assert.Contains("Ingress", Seq(At(policy, "spec", "policyTypes")).Select(t => Str(t)));
+        var admitted = new Dictionary<int, List<string>> { [ports["silo"]] = [], [ports["gateway"]] = [] };
+        foreach (var rule in Seq(At(policy, "spec", "ingress")))
+        {
+            var rulePorts = Seq(At(rule, "ports") ?? new List<object?>()).Select(p => Str(At(p, "port")))
+                .Select(p => int.TryParse(p, out var number) ? number : ports[p]).ToList();
+            var peers = Seq(At(rule, "from") ?? new List<object?>()).ToList();
+            foreach (var port in admitted.Keys)
+            {
+                if (rulePorts.Count > 0 && !rulePorts.Contains(port))
+                {
+                    continue;
+                }
+                Assert.True(peers.Count > 0, $"An ingress rule admits port {port} from anywhere.");
+                foreach (var peer in peers)
+                {
+                    Assert.True(Map(peer).Keys.SequenceEqual(["podSelector"]), $"Port {port} is admitted from something other than a pod of this namespace: {string.Join(", ", Map(peer).Keys)}.");
+                    var selector = At(peer, "podSelector");
+                    Assert.True(Map(At(selector, "matchLabels") ?? new Dictionary<string, object?>()).Count > 0, $"Port {port} is admitted from every pod.");
+                    admitted[port].Add(Selects(selector, siloLabels) ? "silo" : Selects(selector, portalLabels) ? "portal" : "other");
+                }
+            }
+        }
+        Assert.Equal(["silo"], admitted[ports["silo"]].Distinct());
+        Assert.Equal(["portal", "silo"], admitted[ports["gateway"]].Distinct().Order());
+    }
+
     // ================================================================ secrets in files
 
     /// <summary>A value that is visibly not a real secret.</summary>
@@ -588,6 +765,8 @@ public sealed class DeployFilesTests
             .Where(f => !IsBuildOutput(f))
             // The operator's own filled-in environment file is git-ignored and never committed.
             .Where(f => Path.GetFileName(f) != ".env")
+            // So are the development certificates make-dev-certs.sh writes (compose/.gitignore: certs/).
+            .Where(f => !Relative(f).StartsWith("deploy/compose/certs/", StringComparison.Ordinal))
             .ToList();
         Assert.NotEmpty(files);
         var findings = new List<string>();
