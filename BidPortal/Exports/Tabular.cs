@@ -12,6 +12,7 @@ namespace Procurement.BidPortal.Exports;
 /// Excel reads a BOM-less file in the local ANSI code page and garbles Chinese names. XLSX: one
 /// sheet per table, numbers as numbers. Both write synchronously and leave the stream open, so a
 /// caller that streams to an HTTP response buffers first (Kestrel refuses synchronous writes).
+/// CSV text cells are neutralised against formula injection (<see cref="FormulaSafeText"/>).
 /// </summary>
 internal static class Tabular
 {
@@ -30,6 +31,7 @@ internal static class Tabular
         ArgumentNullException.ThrowIfNull(output);
         using var writer = new StreamWriter(output, Utf8WithBom, bufferSize: -1, leaveOpen: true);
         using var csv = new CsvWriter(writer, CsvFormat, leaveOpen: true);
+        csv.Context.TypeConverterCache.AddConverter<string>(new FormulaSafeText());
         csv.WriteHeader<T>();
         csv.NextRecord();
         foreach (var row in rows)

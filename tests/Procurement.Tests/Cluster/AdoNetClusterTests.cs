@@ -86,6 +86,7 @@ public sealed class AdoNetClusterTests
     private static async Task<HttpClient> SignedInAsync(int port)
     {
         var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        http.DefaultRequestHeaders.Add("X-Requested-With", "XMLHttpRequest");
         var signIn = await http.PostAsync("/api/session", new StringContent(
             $$"""{"userName":"alliance.admin","password":"{{Password}}"}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
