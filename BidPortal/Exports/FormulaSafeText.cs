@@ -17,5 +17,5 @@ internal sealed class FormulaSafeText : StringConverter
         text is { Length: > 0 } && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text;
 
     public override string? ConvertToString(object? value, IWriterRow row, MemberMapData memberMapData) =>
-        Neutralise(value as string);
+        value is string text ? Neutralise(text) : base.ConvertToString(value, row, memberMapData);
 }

@@ -20,6 +20,9 @@ internal static class Tabular
     {
         NewLine = "\r\n",
         HasHeaderRecord = true,
+        // RFC 4180 quoting, also of a lone CR or LF (CsvHelper quotes only the configured CRLF once NewLine is set).
+        ShouldQuote = args => args.Field is { Length: > 0 } field
+            && (field.AsSpan().IndexOfAny("\",\r\n") >= 0 || field[0] == ' ' || field[^1] == ' '),
     };
 
     private static readonly UTF8Encoding Utf8WithBom = new(encoderShouldEmitUTF8Identifier: true);

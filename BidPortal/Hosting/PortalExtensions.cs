@@ -63,11 +63,14 @@ public static class PortalExtensions
         services.AddOptions<PortalLimits>().BindConfiguration(PortalLimits.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PortalLimits>, PortalLimitsValidator>());
         services.AddMemoryCache();
-        // Forwarded headers are believed from the configured proxies only: the defaults (loopback)
-        // are cleared, so with Portal:TrustedProxies empty no sender sets the client address or scheme.
+        // Forwarded headers are believed from the configured proxies only. The middleware believes
+        // every sender when its lists of known proxies are both empty, so with Portal:TrustedProxies
+        // empty it reads no header at all, rather than lists merely cleared of the loopback default.
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<PortalLimits>>((forwarded, limits) =>
         {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.ForwardedHeaders = limits.Value.TrustedProxies.Count == 0
+                ? ForwardedHeaders.None
+                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
             foreach (var proxy in limits.Value.TrustedProxies)
