@@ -28,7 +28,8 @@ public sealed class SignInDelayTests(SignInDelayTests.Silo silo) : IClassFixture
                 $"--Orleans:SiloPort={SiloHostTests.FreePort()} --Orleans:GatewayPort={SiloHostTests.FreePort()} " +
                 "--Portal:LoginPermitsPerMinute=1000 --Portal:TrustedProxies:0=127.0.0.1 --Accounts:FreeFailures=5 --Accounts:FreeFailuresPerAddress=3");
             await _silo.WaitForLineAsync("Demo seed: alliance", TimeSpan.FromSeconds(120));
-            Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            // No cookie jar: every attempt stands alone, as an attacker's would.
+            Client = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         }
 
         public Task DisposeAsync()
