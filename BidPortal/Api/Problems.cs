@@ -95,6 +95,12 @@ public static class Problems
             _ when IsClusterUnavailable(error) => For(ErrorCodes.ClusterUnavailable, "The cluster is rebalancing after a silo left; send the same request again (its request id makes it act once)."),
             _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "INTERNAL_ERROR", Detail = "The request failed on the server; the log has the cause." },
         };
+        if (IsRefusal(error))
+        {
+            // The middleware writes no diagnostics for refusals (SuppressDiagnosticsCallback): one line here instead.
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Problems))
+                .LogInformation("Refused {Method} {Path}: {Code} {Message}", context.Request.Method, context.Request.Path, problem.Extensions["code"], problem.Detail);
+        }
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
         {
             context.Response.Headers.RetryAfter = "1";

@@ -221,6 +221,14 @@ public static class PortalExtensions
         {
             ExceptionHandlingPath = "/Error",
             SuppressDiagnosticsCallback = context => Problems.IsRefusal(context.Exception),
+            // A refusal or a request that does not bind is the client's, not a server fault: its own status, not 500.
+            StatusCodeSelector = error => error switch
+            {
+                ProcurementException refusal => Problems.StatusOf(refusal.Code),
+                BadHttpRequestException bad => bad.StatusCode,
+                Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException => StatusCodes.Status400BadRequest,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePagesWithReExecute("/Status", "?code={0}");
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api =>
@@ -259,15 +267,24 @@ public static class PortalExtensions
             .MapBatchApi().MapBidApi().MapAwardApi().MapHospitalApi().MapAgreementApi().MapExportApi().MapAccountApi();
         app.MapGet("/assets/{name}", Assets.Serve).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/culture", SetCultureFromQuery).AllowAnonymous().ExcludeFromDescription();
-        app.MapPost("/culture", SetCulture).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/culture", (Delegate)SetCultureAsync).AllowAnonymous().ExcludeFromDescription();
         app.MapRazorPages();
         return app;
     }
 
-    private static IResult SetCulture(HttpContext context, [Microsoft.AspNetCore.Mvc.FromForm] string culture, [Microsoft.AspNetCore.Mvc.FromForm] string? returnUrl) =>
-        ChooseCulture(context, culture, returnUrl);
+    /// <summary>
+    /// The language button's form, or the same fields in the query. Choosing a language changes
+    /// nothing but the language cookie, so neither needs an antiforgery token, and whatever is
+    /// sent ends in a redirect, never in an error page.
+    /// </summary>
+    private static async Task<IResult> SetCultureAsync(HttpContext context)
+    {
+        var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : null;
+        string? Field(string name) => form?[name].FirstOrDefault() ?? context.Request.Query[name].FirstOrDefault();
+        return ChooseCulture(context, Field("culture"), Field("returnUrl"));
+    }
 
-    /// <summary>A language link (<c>/culture?culture=en&amp;returnUrl=/Alliance</c>): choosing a language changes nothing else.</summary>
+    /// <summary>A language link (<c>/culture?culture=en&amp;returnUrl=/Alliance</c>).</summary>
     private static IResult SetCultureFromQuery(HttpContext context, string? culture, string? returnUrl) =>
         ChooseCulture(context, culture, returnUrl);
 

@@ -165,10 +165,17 @@ public sealed class PortalHardeningTests(PortalFixture portal)
     public async Task The_language_switch_redirects_only_within_the_portal(string returnUrl, string location)
     {
         using var anonymous = await portal.ClientAsync(null);
-        var response = await anonymous.GetAsync($"/culture?culture=en&returnUrl={Uri.EscapeDataString(returnUrl)}");
+        var query = $"/culture?culture=en&returnUrl={Uri.EscapeDataString(returnUrl)}";
+        var link = await anonymous.GetAsync(query);
+        // The probe's request: a POST with the fields in the query and no form.
+        var post = await anonymous.PostAsync(query, null);
+        var form = await anonymous.PostAsync("/culture", new FormUrlEncodedContent([new("culture", "en"), new("returnUrl", returnUrl)]));
 
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal(location, response.Headers.Location?.OriginalString);
+        foreach (var response in new[] { link, post, form })
+        {
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Equal(location, response.Headers.Location?.OriginalString);
+        }
     }
 
     [Fact]
