@@ -56,7 +56,7 @@ public static class UploadParser
     /// <summary>
     /// Refuses a workbook that would unpack to more than the limit, or by more than the ratio
     /// (a zip bomb), from the sizes its zip directory declares, before any part is parsed. The
-    /// parser reads no more than the declared sizes, so a directory that understates them fails as malformed.
+    /// sheet is then read row by row, so the row limit still stops one whose directory understates its sizes.
     /// </summary>
     public static void CheckXlsx(MemoryStream content, UploadLimits limits)
     {
