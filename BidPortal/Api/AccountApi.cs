@@ -19,13 +19,26 @@ public static class AccountApi
 
     private static async Task<NoContent> ResetPasswordAsync(string userName, ResetPasswordRequest request, GrainAccess grains, ClaimsPrincipal user)
     {
-        var account = grains.Client.GetGrain<IAccountGrain>(userName.ToLowerInvariant());
-        // Another organisation's user and a user that does not exist look the same: no names are confirmed.
+        await ResetOwnUsersPasswordAsync(grains, user, userName, request.NewPassword);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Sets a new password for a user of the caller's own alliance (the API and the page). Another
+    /// organisation's user and a user that does not exist look the same: no names are confirmed.
+    /// </summary>
+    public static async Task ResetOwnUsersPasswordAsync(GrainAccess grains, ClaimsPrincipal user, string userName, string newPassword)
+    {
+        var key = (userName ?? "").Trim().ToLowerInvariant();
+        if (!EntityId.IsValid(key))
+        {
+            throw GrainAccess.Forbidden($"the account '{userName}'");
+        }
+        var account = grains.Client.GetGrain<IAccountGrain>(key);
         if (await account.GetAsync() is not { Kind: OrganisationKind.Alliance } target || target.OrganisationId != user.Organisation())
         {
             throw GrainAccess.Forbidden($"the account '{userName}'");
         }
-        await account.ResetPasswordAsync(request.NewPassword);
-        return TypedResults.NoContent();
+        await account.ResetPasswordAsync(newPassword);
     }
 }

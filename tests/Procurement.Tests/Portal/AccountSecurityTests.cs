@@ -95,6 +95,39 @@ public sealed class AccountSecurityTests(JourneyFixture portal)
     }
 
     [Fact]
+    public async Task The_alliance_page_resets_a_password_of_its_own_users_only()
+    {
+        var grains = portal.Services.GetRequiredService<IGrainFactory>();
+        const string user = "alliance.north3";
+        await grains.GetGrain<IAccountGrain>(user).CreateAsync("North alliance clerk", OrganisationKind.Alliance, "ALLIANCE-NORTH", PortalFixture.Password);
+        var session = await portal.SignedInAsync(user);
+
+        var south = await portal.SignedInAsync("alliance.south");
+        var refused = await PostFormAsync(south, "/Alliance/Users", new() { ["UserName"] = user, ["NewPassword"] = ResetPassword });
+        Assert.Contains("FORBIDDEN", refused);
+        Assert.DoesNotContain("data-test=\"password-reset\"", refused);
+
+        var admin = await portal.SignedInAsync("alliance.admin");
+        var done = await PostFormAsync(admin, "/Alliance/Users", new() { ["UserName"] = user, ["NewPassword"] = ResetPassword });
+        Assert.Contains("data-test=\"password-reset\"", done);
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await session.GetAsync("/api/session")).StatusCode);
+        await portal.SignedInAsync(user, ResetPassword);
+    }
+
+    /// <summary>Posts a page's form the way a browser does: with the antiforgery token of the page just loaded.</summary>
+    private static async Task<string> PostFormAsync(HttpClient client, string path, Dictionary<string, string> fields)
+    {
+        var page = await client.GetStringAsync(path);
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(token);
+        fields["__RequestVerificationToken"] = token;
+        var response = await client.PostAsync(path, new FormUrlEncodedContent(fields));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    [Fact]
     public async Task Objections_are_limited_to_one_open_per_bidder_and_4000_characters_and_exports_and_opened_bids_reads_are_recorded()
     {
         var admin = await portal.SignedInAsync("alliance.admin");
