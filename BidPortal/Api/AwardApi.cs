@@ -21,7 +21,8 @@ public static class AwardApi
         {
             await grains.BiddingBatchAsync(batchId);
             return TypedResults.Ok(await grains.Bidder().FileObjectionAsync(batchId, request.Text));
-        }).RequireAuthorization(PortalUser.Manufacturer).WithName("FileObjection");
+        }).RequireAuthorization(PortalUser.Manufacturer).RequireRateLimiting(PortalLimits.Objections).WithName("FileObjection")
+            .WithSummary("Files an objection during publicity: at most 4,000 characters, one unanswered objection per bidder at a time, rate limited per manufacturer.");
 
         var alliance = award.MapGroup("").RequireAuthorization(PortalUser.Alliance);
         alliance.MapPost("/award", async (string batchId, AwardRequest request, GrainAccess grains) =>

@@ -9,6 +9,9 @@ namespace Procurement.BidPortal.Api;
 /// <summary>Bids: a manufacturer's own, sealed, until the opening; everyone's, with prices, after it.</summary>
 public static class BidApi
 {
+    /// <summary>The event of a read of the opened bids (prices of every bidder).</summary>
+    public const string OpenedBidsRead = "OpenedBidsRead";
+
     public static RouteGroupBuilder MapBidApi(this RouteGroupBuilder api)
     {
         var bids = api.MapGroup("").WithTags("Bids");
@@ -29,7 +32,9 @@ public static class BidApi
         var view = await BatchApi.VisibleBatchAsync(grains, user, batchId);
         if (view.Phase >= TenderBatchPhase.Opened)
         {
-            return TypedResults.Ok(await grains.Batch(batchId).GetOpenedBidsAsync());
+            var opened = await grains.Batch(batchId).GetOpenedBidsAsync();
+            await grains.RecordAsync(OpenedBidsRead, batchId, "batch", batchId, "GET /api/batches/{batchId}/bids");
+            return TypedResults.Ok(opened);
         }
         if (user.Role() != PortalUser.Manufacturer)
         {

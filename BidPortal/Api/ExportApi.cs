@@ -9,6 +9,9 @@ namespace Procurement.BidPortal.Api;
 /// <summary>Exports for the alliance: the award and the agreements as CSV or XLSX, the whole batch as an OCDS release package.</summary>
 public static class ExportApi
 {
+    /// <summary>The event of every export downloaded (the file's name is its detail).</summary>
+    public const string ExportDownloaded = "ExportDownloaded";
+
     public const string Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
     public static RouteGroupBuilder MapExportApi(this RouteGroupBuilder api)
@@ -35,6 +38,7 @@ public static class ExportApi
             ?? throw new ProcurementException(ErrorCodes.NotFound, $"Batch {batchId} has no award yet.", "batchId");
         var buffer = new MemoryStream();
         write(award, buffer);
+        await grains.RecordAsync(ExportDownloaded, batchId, "batch", batchId, name);
         return TypedResults.File(buffer.ToArray(), type, name);
     }
 
@@ -43,6 +47,7 @@ public static class ExportApi
         await grains.AllianceBatchAsync(batchId);
         var buffer = new MemoryStream();
         write(await grains.Batch(batchId).ListAgreementsAsync(), buffer);
+        await grains.RecordAsync(ExportDownloaded, batchId, "batch", batchId, name);
         return TypedResults.File(buffer.ToArray(), type, name);
     }
 
@@ -61,6 +66,7 @@ public static class ExportApi
         var package = OcdsExport.Build(ocds, clock.GetUtcNow(), alliance?.Name ?? view.Definition.AllianceId, "ocds-vbp");
         var buffer = new MemoryStream();
         OcdsExport.Write(package, buffer);
+        await grains.RecordAsync(ExportDownloaded, batchId, "batch", batchId, $"{batchId}-ocds.json");
         return TypedResults.File(buffer.ToArray(), "application/json; charset=utf-8", $"{batchId}-ocds.json");
     }
 }

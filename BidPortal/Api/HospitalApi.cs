@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Procurement.BidPortal.Security;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
@@ -22,6 +23,7 @@ public static class HospitalApi
             return TypedResults.Ok(await grains.Hospital().SubmitVolumeReportsAsync(batchId, lines));
         }).WithName("SubmitVolumeReports").WithSummary("Submits or amends report lines, all or none.");
         hospital.MapPost("/batches/{batchId}/volume-reports/upload", UploadVolumesAsync).WithName("UploadVolumeReports")
+            .Accepts<Stream>(UploadParser.CsvType, UploadParser.XlsxType)
             .WithSummary("The body is a CSV (text/csv) or XLSX sheet with product_id, annual_volume, preferred_manufacturer_id, below_history_reason: all rows stored, or none and every bad row.");
         hospital.MapGet("/usage", async (string? month, GrainAccess grains) => TypedResults.Ok(await grains.Hospital().GetUsageAsync(month)))
             .WithName("GetUsage");
@@ -29,6 +31,7 @@ public static class HospitalApi
             TypedResults.Ok(await grains.Hospital().ReportUsageAsync(month, lines)))
             .WithName("ReportUsage").WithSummary("Reports a month's purchases (yyyy-MM); a line sent again amends the earlier one, kept as history.");
         hospital.MapPost("/usage/{month}/upload", UploadUsageAsync).WithName("UploadUsage")
+            .Accepts<Stream>(UploadParser.CsvType, UploadParser.XlsxType)
             .WithSummary("The body is a CSV or XLSX sheet with product_id, manufacturer_id, units, amount: all rows stored, or none and every bad row.");
         hospital.MapGet("/hospital/agreements", async (GrainAccess grains, System.Security.Claims.ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Directory().ListAgreementsForHospitalAsync(user.Organisation())))
@@ -39,13 +42,19 @@ public static class HospitalApi
     /// <summary>The outcome of a volume upload: the stored lines, or every bad row.</summary>
     public sealed record VolumeUploadResult(bool Accepted, IReadOnlyList<VolumeReport> Lines, IReadOnlyList<RowError> Errors);
 
-    public static async Task<VolumeUploadResult> ImportVolumesAsync(GrainAccess grains, string batchId, Stream content, bool xlsx)
+    /// <summary>Refusals of the whole file (too large, too many rows, no access) rather than of a row.</summary>
+    private static readonly HashSet<string> FileRefusals =
+    [
+        ErrorCodes.Forbidden, ErrorCodes.ReportingClosed, ErrorCodes.NotConfigured, ErrorCodes.UploadTooLarge, ErrorCodes.TooManyRows,
+    ];
+
+    public static async Task<VolumeUploadResult> ImportVolumesAsync(GrainAccess grains, string batchId, Stream content, long? length, bool xlsx, UploadLimits limits, CancellationToken cancellationToken)
     {
         await grains.HospitalBatchAsync(batchId);
-        List<Dictionary<string, string>> rows;
+        await using var body = await UploadParser.BufferAsync(content, length, limits, cancellationToken);
         try
         {
-            rows = UploadParser.ReadRows(content, xlsx);
+            var rows = UploadParser.ReadRows(body, xlsx, limits);
             var (lines, errors) = UploadParser.VolumeLines(rows);
             if (errors.Count > 0)
             {
@@ -53,47 +62,42 @@ public static class HospitalApi
             }
             return new VolumeUploadResult(true, await grains.Hospital().SubmitVolumeReportsAsync(batchId, lines), []);
         }
-        catch (ProcurementException ex) when (ex.Code != ErrorCodes.Forbidden && ex.Code != ErrorCodes.ReportingClosed && ex.Code != ErrorCodes.NotConfigured)
+        catch (ProcurementException ex) when (!FileRefusals.Contains(ex.Code))
         {
             return new VolumeUploadResult(false, [], [UploadParser.RowOf(ex)]);
         }
     }
 
-    public static async Task<UsageImportResult> ImportUsageAsync(GrainAccess grains, string month, Stream content, bool xlsx)
+    public static async Task<UsageImportResult> ImportUsageAsync(GrainAccess grains, string month, Stream content, long? length, bool xlsx, UploadLimits limits, CancellationToken cancellationToken)
     {
+        await using var body = await UploadParser.BufferAsync(content, length, limits, cancellationToken);
         string csv;
         if (xlsx)
         {
-            csv = UploadParser.UsageCsv(UploadParser.ReadRows(content, xlsx: true));
+            csv = UploadParser.UsageCsv(UploadParser.ReadRows(body, xlsx: true, limits));
         }
         else
         {
-            using var reader = new StreamReader(content);
-            csv = await reader.ReadToEndAsync();
+            UploadParser.CountCsvRows(body, limits);
+            using var reader = new StreamReader(body);
+            csv = await reader.ReadToEndAsync(cancellationToken);
         }
         return await grains.Hospital().ImportUsageCsvAsync(month, csv);
     }
 
-    /// <summary>The request body in memory: the sheet readers read synchronously, which Kestrel's body stream refuses.</summary>
-    private static async Task<MemoryStream> BufferAsync(HttpRequest request)
+    private static async Task<Results<Ok<VolumeUploadResult>, UnprocessableEntity<VolumeUploadResult>>> UploadVolumesAsync(
+        string batchId, HttpRequest request, GrainAccess grains, IOptions<PortalLimits> limits)
     {
-        var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
-        buffer.Position = 0;
-        return buffer;
-    }
-
-    private static async Task<Results<Ok<VolumeUploadResult>, UnprocessableEntity<VolumeUploadResult>>> UploadVolumesAsync(string batchId, HttpRequest request, GrainAccess grains)
-    {
-        using var body = await BufferAsync(request);
-        var result = await ImportVolumesAsync(grains, batchId, body, UploadParser.IsXlsx(request.ContentType, null));
+        var result = await ImportVolumesAsync(grains, batchId, request.Body, request.ContentLength, UploadParser.IsXlsx(request.ContentType, null),
+            UploadLimits.From(limits.Value), request.HttpContext.RequestAborted);
         return result.Accepted ? TypedResults.Ok(result) : TypedResults.UnprocessableEntity(result);
     }
 
-    private static async Task<Results<Ok<UsageImportResult>, UnprocessableEntity<UsageImportResult>>> UploadUsageAsync(string month, HttpRequest request, GrainAccess grains)
+    private static async Task<Results<Ok<UsageImportResult>, UnprocessableEntity<UsageImportResult>>> UploadUsageAsync(
+        string month, HttpRequest request, GrainAccess grains, IOptions<PortalLimits> limits)
     {
-        using var body = await BufferAsync(request);
-        var result = await ImportUsageAsync(grains, month, body, UploadParser.IsXlsx(request.ContentType, null));
+        var result = await ImportUsageAsync(grains, month, request.Body, request.ContentLength, UploadParser.IsXlsx(request.ContentType, null),
+            UploadLimits.From(limits.Value), request.HttpContext.RequestAborted);
         return result.Accepted ? TypedResults.Ok(result) : TypedResults.UnprocessableEntity(result);
     }
 }

@@ -28,7 +28,10 @@ public static class Problems
     {
         _ when NotFound.Contains(code) => StatusCodes.Status404NotFound,
         _ when BadInput.Contains(code) => StatusCodes.Status400BadRequest,
-        ErrorCodes.Forbidden => StatusCodes.Status403Forbidden,
+        ErrorCodes.Forbidden or ErrorCodes.CsrfRejected => StatusCodes.Status403Forbidden,
+        ErrorCodes.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
+        ErrorCodes.UploadTooLarge or ErrorCodes.TooManyRows => StatusCodes.Status413PayloadTooLarge,
+        ErrorCodes.SignInDelayed => StatusCodes.Status429TooManyRequests,
         ErrorCodes.Unauthenticated or ErrorCodes.SignInFailed => StatusCodes.Status401Unauthorized,
         ErrorCodes.AccountLocked => StatusCodes.Status423Locked,
         ErrorCodes.RateLimited => StatusCodes.Status429TooManyRequests,
@@ -69,6 +72,13 @@ public static class Problems
         _ => IsClusterUnavailable(error.InnerException),
     };
 
+    /// <summary>
+    /// Refusals and requests that do not bind are answered, not faults: the exception handlers
+    /// write no error log with a stack trace for them.
+    /// </summary>
+    public static bool IsRefusal(Exception? error) =>
+        error is ProcurementException or BadHttpRequestException or Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException;
+
     /// <summary>The exception handler of <c>/api</c>: a refusal keeps its code, anything else is a 500 that names no internals.</summary>
     public static async Task HandleAsync(HttpContext context)
     {
@@ -78,11 +88,19 @@ public static class Problems
             ProcurementException ex => For(ex.Code, ex.Message, ex.Field),
             BadHttpRequestException { InnerException: System.Text.Json.JsonException json } => For(
                 ErrorCodes.InvalidField, $"The JSON body is malformed or has a value of the wrong type at {json.Path ?? "$"}: {json.Message}", json.Path ?? "$"),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => For(ErrorCodes.UploadTooLarge, "The request body is larger than the portal accepts."),
+            BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } bad => For(ErrorCodes.UnsupportedMediaType, bad.Message),
             BadHttpRequestException bad => For(ErrorCodes.InvalidField, bad.Message),
             Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException => For(ErrorCodes.AntiforgeryFailed, "The form's antiforgery token is missing or stale; reload the page."),
             _ when IsClusterUnavailable(error) => For(ErrorCodes.ClusterUnavailable, "The cluster is rebalancing after a silo left; send the same request again (its request id makes it act once)."),
             _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "INTERNAL_ERROR", Detail = "The request failed on the server; the log has the cause." },
         };
+        if (IsRefusal(error))
+        {
+            // The middleware writes no diagnostics for refusals (SuppressDiagnosticsCallback): one line here instead.
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Problems))
+                .LogInformation("Refused {Method} {Path}: {Code} {Message}", context.Request.Method, context.Request.Path, problem.Extensions["code"], problem.Detail);
+        }
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
         {
             context.Response.Headers.RetryAfter = "1";

@@ -28,3 +28,7 @@ public sealed record MonitoringResponse(
     IReadOnlyList<Completion> FlaggedHospitals,
     IReadOnlyList<Agreement> ExpiringSoon,
     IReadOnlyList<Notification> Notifications);
+
+public sealed record ChangePasswordRequest(string CurrentPassword, string NewPassword);
+
+public sealed record ResetPasswordRequest(string NewPassword);

@@ -24,19 +24,86 @@ public static class UploadParser
         (contentType?.StartsWith(XlsxType, StringComparison.OrdinalIgnoreCase) ?? false)
         || (fileName?.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase) ?? false);
 
-    /// <summary>The rows of a sheet as header → text, in order; the header names are lower-cased and trimmed.</summary>
-    public static List<Dictionary<string, string>> ReadRows(Stream content, bool xlsx)
+    /// <summary>
+    /// The body of an upload in memory (the sheet readers read synchronously, which Kestrel's body
+    /// stream refuses), refused with <c>UPLOAD_TOO_LARGE</c> as soon as it passes the limit.
+    /// </summary>
+    public static async Task<MemoryStream> BufferAsync(Stream content, long? declaredLength, UploadLimits limits, CancellationToken cancellationToken)
+    {
+        if (declaredLength > limits.MaxBytes)
+        {
+            throw TooLarge(limits);
+        }
+        var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await content.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limits.MaxBytes)
+            {
+                await buffer.DisposeAsync();
+                throw TooLarge(limits);
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        buffer.Position = 0;
+        return buffer;
+    }
+
+    private static ProcurementException TooLarge(UploadLimits limits) =>
+        new(ErrorCodes.UploadTooLarge, $"The file is larger than the {limits.MaxBytes:N0} bytes an upload may have.", "file");
+
+    /// <summary>
+    /// Refuses a workbook that would unpack to more than the limit, or by more than the ratio
+    /// (a zip bomb), from the sizes its zip directory declares, before any part is parsed. The
+    /// sheet is then read row by row, so the row limit still stops one whose directory understates its sizes.
+    /// </summary>
+    public static void CheckXlsx(MemoryStream content, UploadLimits limits)
+    {
+        long unpacked;
+        try
+        {
+            using var zip = new System.IO.Compression.ZipArchive(content, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true);
+            unpacked = zip.Entries.Sum(e => e.Length);
+        }
+        catch (InvalidDataException)
+        {
+            throw new ProcurementException(ErrorCodes.MalformedFile, "The file is not a readable XLSX workbook.", "file");
+        }
+        finally
+        {
+            content.Position = 0;
+        }
+        // Small workbooks may compress well; the ratio matters once there is something to unpack.
+        if (unpacked > limits.MaxXlsxUncompressedBytes || (unpacked > 1024 * 1024 && unpacked > content.Length * limits.MaxXlsxCompressionRatio))
+        {
+            throw new ProcurementException(ErrorCodes.UploadTooLarge,
+                $"The workbook unpacks to {unpacked:N0} bytes from {content.Length:N0}; at most {limits.MaxXlsxUncompressedBytes:N0} bytes and {limits.MaxXlsxCompressionRatio} times its size are accepted.", "file");
+        }
+    }
+
+    private static ProcurementException TooManyRows(UploadLimits limits) =>
+        new(ErrorCodes.TooManyRows, $"The file has more than the {limits.MaxRows:N0} data rows an upload may have.", "file");
+
+    /// <summary>
+    /// The rows of a sheet as header → text, in order; the header names are lower-cased and trimmed.
+    /// Both readers stream row by row, and reading stops with <c>TOO_MANY_ROWS</c> past the limit.
+    /// </summary>
+    public static List<Dictionary<string, string>> ReadRows(MemoryStream content, bool xlsx, UploadLimits limits)
     {
         var rows = new List<Dictionary<string, string>>();
         if (xlsx)
         {
-            using var buffer = new MemoryStream();
-            content.CopyTo(buffer);
-            buffer.Position = 0;
+            CheckXlsx(content, limits);
             try
             {
-                foreach (IDictionary<string, object?> row in buffer.Query(useHeaderRow: true))
+                var read = 0;
+                foreach (IDictionary<string, object?> row in content.Query(useHeaderRow: true))
                 {
+                    if (++read > limits.MaxRows)
+                    {
+                        throw TooManyRows(limits);
+                    }
                     rows.Add(row.ToDictionary(c => c.Key.Trim().ToLowerInvariant(), c => Convert.ToString(c.Value, CultureInfo.InvariantCulture)?.Trim() ?? ""));
                 }
             }
@@ -46,7 +113,7 @@ public static class UploadParser
             }
             return rows.Where(r => r.Values.Any(v => v.Length > 0)).ToList();
         }
-        using var reader = new StreamReader(content);
+        using var reader = new StreamReader(content, leaveOpen: true);
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { TrimOptions = TrimOptions.Trim, BadDataFound = null, MissingFieldFound = null });
         if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is null)
         {
@@ -55,6 +122,10 @@ public static class UploadParser
         var header = csv.HeaderRecord.Select(h => h.Trim().ToLowerInvariant()).ToArray();
         while (csv.Read())
         {
+            if (rows.Count >= limits.MaxRows)
+            {
+                throw TooManyRows(limits);
+            }
             var row = new Dictionary<string, string>();
             for (var i = 0; i < header.Length; i++)
             {
@@ -66,6 +137,25 @@ public static class UploadParser
             }
         }
         return rows;
+    }
+
+    /// <summary>Refuses a CSV with more data records than the limit, reading it as a stream; the text is then handed on unchanged.</summary>
+    public static void CountCsvRows(MemoryStream content, UploadLimits limits)
+    {
+        using (var reader = new StreamReader(content, leaveOpen: true))
+        using (var csv = new CsvParser(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { BadDataFound = null }))
+        {
+            var records = 0;
+            while (csv.Read())
+            {
+                // The first record is the header.
+                if (++records > limits.MaxRows + 1)
+                {
+                    throw TooManyRows(limits);
+                }
+            }
+        }
+        content.Position = 0;
     }
 
     public static void RequireColumns(List<Dictionary<string, string>> rows, IReadOnlyList<string> required)

@@ -12,6 +12,7 @@ namespace Procurement.BidPortal.Exports;
 /// Excel reads a BOM-less file in the local ANSI code page and garbles Chinese names. XLSX: one
 /// sheet per table, numbers as numbers. Both write synchronously and leave the stream open, so a
 /// caller that streams to an HTTP response buffers first (Kestrel refuses synchronous writes).
+/// CSV text cells are neutralised against formula injection (<see cref="FormulaSafeText"/>).
 /// </summary>
 internal static class Tabular
 {
@@ -19,6 +20,9 @@ internal static class Tabular
     {
         NewLine = "\r\n",
         HasHeaderRecord = true,
+        // RFC 4180 quoting, also of a lone CR or LF (CsvHelper quotes only the configured CRLF once NewLine is set).
+        ShouldQuote = args => args.Field is { Length: > 0 } field
+            && (field.AsSpan().IndexOfAny("\",\r\n") >= 0 || field[0] == ' ' || field[^1] == ' '),
     };
 
     private static readonly UTF8Encoding Utf8WithBom = new(encoderShouldEmitUTF8Identifier: true);
@@ -30,6 +34,7 @@ internal static class Tabular
         ArgumentNullException.ThrowIfNull(output);
         using var writer = new StreamWriter(output, Utf8WithBom, bufferSize: -1, leaveOpen: true);
         using var csv = new CsvWriter(writer, CsvFormat, leaveOpen: true);
+        csv.Context.TypeConverterCache.AddConverter<string>(new FormulaSafeText());
         csv.WriteHeader<T>();
         csv.NextRecord();
         foreach (var row in rows)

@@ -69,10 +69,17 @@ public static class PortalExtensions
         services.AddHttpContextAccessor();
         services.TryAddKeyedSingleton(BusinessClock.Key, TimeProvider.System);
         services.AddScoped<GrainAccess>();
-        services.AddOptions<PortalLimits>().BindConfiguration(PortalLimits.Section);
+        services.AddOptions<PortalLimits>().BindConfiguration(PortalLimits.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PortalLimits>, PortalLimitsValidator>());
+        services.AddMemoryCache();
+        // Forwarded headers are believed from the configured proxies only. The middleware believes
+        // every sender when its lists of known proxies are both empty, so with Portal:TrustedProxies
+        // empty it reads no header at all, rather than lists merely cleared of the loopback default.
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<PortalLimits>>((forwarded, limits) =>
         {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.ForwardedHeaders = limits.Value.TrustedProxies.Count == 0
+                ? ForwardedHeaders.None
+                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
             foreach (var proxy in limits.Value.TrustedProxies)
@@ -81,16 +88,14 @@ public static class PortalExtensions
                 {
                     forwarded.KnownIPNetworks.Add(network);
                 }
-                else if (System.Net.IPAddress.TryParse(proxy, out var address))
-                {
-                    forwarded.KnownProxies.Add(address);
-                }
                 else
                 {
-                    throw new InvalidOperationException($"Portal:TrustedProxies has '{proxy}', which is neither an IP address nor a network such as 10.0.0.0/8.");
+                    forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
                 }
             }
         });
+        services.AddOptions<Microsoft.AspNetCore.Http.Features.FormOptions>().Configure<IOptions<PortalLimits>>((form, limits) =>
+            form.MultipartBodyLengthLimit = limits.Value.MaxUploadBytes + 64 * 1024);
 
         services.AddAuthentication(PortalUser.Scheme).AddCookie(PortalUser.Scheme, options =>
         {
@@ -104,15 +109,25 @@ public static class PortalExtensions
             options.LoginPath = "/account/login";
             options.AccessDeniedPath = "/account/denied";
             options.Events.OnRedirectToLogin = context => ApiOrRedirect(context, StatusCodes.Status401Unauthorized, ErrorCodes.Unauthenticated, "Sign in first.");
-            options.Events.OnRedirectToAccessDenied = context => ApiOrRedirect(context, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "Your organisation may not do this.");
+            options.Events.OnRedirectToAccessDenied = context => context.Request.Path.StartsWithSegments("/dashboard")
+                ? ForbiddenAsync(context)
+                : ApiOrRedirect(context, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "Your organisation may not do this.");
+            // A cookie is good only while its server-side session is open (sign-out, password change).
+            options.Events.OnValidatePrincipal = SessionValidation.ValidateAsync;
         });
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(PortalUser.Alliance, p => p.RequireRole(PortalUser.Alliance))
             .AddPolicy(PortalUser.Hospital, p => p.RequireRole(PortalUser.Hospital))
-            .AddPolicy(PortalUser.Manufacturer, p => p.RequireRole(PortalUser.Manufacturer));
+            .AddPolicy(PortalUser.Manufacturer, p => p.RequireRole(PortalUser.Manufacturer))
+            .AddPolicy(PortalUser.Operator, p => p.RequireRole(PortalUser.Operator))
+            .AddPolicy(PortalUser.Business, p => p.RequireRole(PortalUser.Alliance, PortalUser.Hospital, PortalUser.Manufacturer));
 
-        services.AddAntiforgery(options => options.Cookie.Name = "procurement.antiforgery");
+        services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "procurement.antiforgery";
+            options.HeaderName = ApiRequestGuard.AntiforgeryHeader;
+        });
         // One key ring for every instance (kept by the cluster), under one application name, so
         // cookies and antiforgery tokens issued by one silo or portal are read by all.
         services.AddDataProtection().SetApplicationName("procurement-portal");
@@ -141,6 +156,13 @@ public static class PortalExtensions
                         ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                         QueueLimit = 0,
                     });
+            });
+            options.AddPolicy(PortalLimits.Objections, context =>
+            {
+                var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;
+                return RateLimitPartition.GetFixedWindowLimiter(
+                    context.User.FindFirstValue(PortalUser.OrganisationClaim) ?? "anonymous",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.ObjectionsPerMinutePerManufacturer, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
             });
             options.OnRejected = async (context, cancellationToken) =>
             {
@@ -178,7 +200,9 @@ public static class PortalExtensions
         });
         services.AddRazorPages(options =>
         {
-            options.Conventions.AllowAnonymousToFolder("/Account");
+            options.Conventions.AllowAnonymousToPage("/Account/Login");
+            options.Conventions.AllowAnonymousToPage("/Account/Logout");
+            options.Conventions.AllowAnonymousToPage("/Account/Denied");
             options.Conventions.AllowAnonymousToPage("/Status");
             options.Conventions.AllowAnonymousToPage("/Error");
             options.Conventions.AuthorizeFolder("/Alliance", PortalUser.Alliance);
@@ -202,7 +226,19 @@ public static class PortalExtensions
     {
         // Re-executing handlers must sit on the app itself (a branch has no routing to re-execute into).
         // People get the friendly pages; the API answers with problem details and keeps its own status bodies.
-        app.UseExceptionHandler("/Error");
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandlingPath = "/Error",
+            SuppressDiagnosticsCallback = context => Problems.IsRefusal(context.Exception),
+            // A refusal or a request that does not bind is the client's, not a server fault: its own status, not 500.
+            StatusCodeSelector = error => error switch
+            {
+                ProcurementException refusal => Problems.StatusOf(refusal.Code),
+                BadHttpRequestException bad => bad.StatusCode,
+                Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException => StatusCodes.Status400BadRequest,
+                _ => StatusCodes.Status500InternalServerError,
+            },
+        });
         app.UseStatusCodePagesWithReExecute("/Status", "?code={0}");
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api =>
         {
@@ -214,34 +250,79 @@ public static class PortalExtensions
                 }
                 return next(context);
             });
-            api.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = Problems.HandleAsync });
+            api.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandler = Problems.HandleAsync,
+                SuppressDiagnosticsCallback = context => Problems.IsRefusal(context.Exception),
+            });
         });
         // Before anything reads the client's address (the sign-in limit): trusted proxies only.
         app.UseForwardedHeaders();
+        app.UseMiddleware<SecurityHeaders>();
         app.UseRequestLocalization();
         app.UseAuthentication();
+        app.UseMiddleware<ApiRequestGuard>();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapOpenApi("/api/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/api/docs", options => options.WithOpenApiRoutePattern("/api/openapi/{documentName}.json").WithTitle("Procurement portal API")).AllowAnonymous();
-        var api = app.MapGroup("/api").DisableAntiforgery();
-        api.MapSessionApi().MapBatchApi().MapBidApi().MapAwardApi().MapHospitalApi().MapAgreementApi().MapExportApi();
+        // The API's own cross-site defence is ApiRequestGuard; its refusals and ids go through ApiEndpointFilter.
+        var api = app.MapGroup("/api").DisableAntiforgery().AddEndpointFilter<ApiEndpointFilter>();
+        api.MapSessionApi();
+        // Business data is for alliances, hospitals and manufacturers, not the platform operator.
+        api.MapGroup("").RequireAuthorization(PortalUser.Business)
+            .MapBatchApi().MapBidApi().MapAwardApi().MapHospitalApi().MapAgreementApi().MapExportApi().MapAccountApi();
         app.MapGet("/assets/{name}", Assets.Serve).AllowAnonymous().ExcludeFromDescription();
-        app.MapPost("/culture", SetCulture).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/culture", SetCultureFromQuery).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/culture", (Delegate)SetCultureAsync).AllowAnonymous().ExcludeFromDescription();
         app.MapRazorPages();
         return app;
     }
 
-    private static IResult SetCulture(HttpContext context, [Microsoft.AspNetCore.Mvc.FromForm] string culture, [Microsoft.AspNetCore.Mvc.FromForm] string? returnUrl)
+    /// <summary>
+    /// The language button's form, or the same fields in the query. Choosing a language changes
+    /// nothing but the language cookie, so neither needs an antiforgery token, and whatever is
+    /// sent ends in a redirect, never in an error page.
+    /// </summary>
+    private static async Task<IResult> SetCultureAsync(HttpContext context)
+    {
+        var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : null;
+        string? Field(string name) => form?[name].FirstOrDefault() ?? context.Request.Query[name].FirstOrDefault();
+        return ChooseCulture(context, Field("culture"), Field("returnUrl"));
+    }
+
+    /// <summary>A language link (<c>/culture?culture=en&amp;returnUrl=/Alliance</c>).</summary>
+    private static IResult SetCultureFromQuery(HttpContext context, string? culture, string? returnUrl) =>
+        ChooseCulture(context, culture, returnUrl);
+
+    private static IResult ChooseCulture(HttpContext context, string? culture, string? returnUrl)
     {
         var chosen = Cultures.FirstOrDefault(c => c.Name == culture)?.Name ?? "en";
         context.Response.Cookies.Append(
             CookieRequestCultureProvider.DefaultCookieName,
             CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),
             new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), SameSite = SameSiteMode.Lax, HttpOnly = true, IsEssential = true });
-        return Results.LocalRedirect(returnUrl is { Length: > 0 } url && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) ? url : "/");
+        return Results.LocalRedirect(IsLocalPath(returnUrl) ? returnUrl! : "/");
+    }
+
+    /// <summary>
+    /// A path on this site: one leading '/' not followed by '/' or '\' (browsers read both as
+    /// another host), no control characters. The same rule as MVC's <c>Url.IsLocalUrl</c>, so
+    /// <c>LocalRedirect</c> never throws on what passes.
+    /// </summary>
+    public static bool IsLocalPath(string? url) =>
+        url is { Length: > 0 }
+        && url[0] == '/'
+        && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
+        && !url.Any(char.IsControl);
+
+    /// <summary>The dashboard is no page of the portal: a signed-in user without the role gets a plain 403.</summary>
+    private static Task ForbiddenAsync(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context)
+    {
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return Task.CompletedTask;
     }
 
     private static Task ApiOrRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status, string code, string message)

@@ -26,11 +26,14 @@ public sealed class GrainAccess(IClusterClient client, IHttpContextAccessor http
         return client;
     }
 
-    /// <summary>A batch id from an address or form; a missing one is a batch that does not exist, not a server fault.</summary>
+    /// <summary>
+    /// A batch id from an address or form; a missing one is a batch that does not exist, not a
+    /// server fault; a malformed one is refused before any grain is activated for it.
+    /// </summary>
     private static string BatchKey(string? batchId) =>
         string.IsNullOrWhiteSpace(batchId)
             ? throw new ProcurementException(ErrorCodes.NotFound, "No batch was named.", "batchId")
-            : batchId;
+            : EntityId.Require(batchId, "batchId");
 
     public static ProcurementException Forbidden(string what) =>
         new(ErrorCodes.Forbidden, $"You may not see or change {what}.");
@@ -83,6 +86,10 @@ public sealed class GrainAccess(IClusterClient client, IHttpContextAccessor http
         await AllianceBatchAsync(agreement.BatchId);
         return agreement;
     }
+
+    /// <summary>Records a read by the signed-in user (an export, opened bids) in the event log.</summary>
+    public Task RecordAsync(string eventType, string? batchId, string entityType, string entityId, string detail) =>
+        Act().GetGrain<IAccountGrain>(User.UserName()).RecordAccessAsync(new AccessRecord(eventType, batchId, entityType, entityId, detail));
 
     public IBidderGrain Bidder() => Act().GetGrain<IBidderGrain>(User.Organisation());
 

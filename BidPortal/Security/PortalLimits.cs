@@ -1,11 +1,17 @@
+using Microsoft.Extensions.Options;
+
 namespace Procurement.BidPortal.Security;
 
-/// <summary>Rate limits of the portal (section <c>Portal</c>): sign-in per client address, bid actions per manufacturer.</summary>
+/// <summary>
+/// Limits of the portal (section <c>Portal</c>): rate limits (sign-in per client address, bid
+/// actions and objections per manufacturer), upload sizes, the session check's cache, trusted proxies.
+/// </summary>
 public sealed class PortalLimits
 {
     public const string Section = "Portal";
     public const string Login = "login";
     public const string Bids = "bids";
+    public const string Objections = "objections";
 
     /// <summary>Sign-in attempts one client address may make per minute.</summary>
     public int LoginPermitsPerMinute { get; set; } = 30;
@@ -16,10 +22,66 @@ public sealed class PortalLimits
     /// <summary>The burst a manufacturer may spend at once above the sustained rate.</summary>
     public int BidBurstPerManufacturer { get; set; } = 200;
 
+    /// <summary>Objections one manufacturer may file (or try to) per minute.</summary>
+    public int ObjectionsPerMinutePerManufacturer { get; set; } = 5;
+
+    /// <summary>The largest upload body (CSV or XLSX), in bytes.</summary>
+    public long MaxUploadBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>The most data rows an upload may have.</summary>
+    public int MaxUploadRows { get; set; } = 100_000;
+
+    /// <summary>The most an XLSX upload may unpack to, in bytes (the sum of its zip entries' sizes).</summary>
+    public long MaxXlsxUncompressedBytes { get; set; } = 200L * 1024 * 1024;
+
+    /// <summary>The highest ratio of unpacked to packed size an XLSX upload may have (a zip bomb has thousands).</summary>
+    public int MaxXlsxCompressionRatio { get; set; } = 100;
+
+    /// <summary>
+    /// How long a portal instance trusts its last answer that a session is open. A session ended on
+    /// another instance is refused here at most this long after.
+    /// </summary>
+    public TimeSpan SessionCheckCache { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>
     /// Reverse proxies (addresses, or networks as <c>10.0.0.0/8</c>) whose <c>X-Forwarded-For</c>
     /// and <c>X-Forwarded-Proto</c> are believed, so limits apply per real client behind them.
     /// Empty: the headers are ignored and the connection's address counts.
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
+}
+
+public sealed class PortalLimitsValidator : IValidateOptions<PortalLimits>
+{
+    public ValidateOptionsResult Validate(string? name, PortalLimits options)
+    {
+        var failures = new List<string>();
+        void Positive(long value, string key)
+        {
+            if (value <= 0)
+            {
+                failures.Add($"Portal:{key} must be positive, not {value}.");
+            }
+        }
+        Positive(options.LoginPermitsPerMinute, nameof(options.LoginPermitsPerMinute));
+        Positive(options.BidsPerSecondPerManufacturer, nameof(options.BidsPerSecondPerManufacturer));
+        Positive(options.BidBurstPerManufacturer, nameof(options.BidBurstPerManufacturer));
+        Positive(options.ObjectionsPerMinutePerManufacturer, nameof(options.ObjectionsPerMinutePerManufacturer));
+        Positive(options.MaxUploadBytes, nameof(options.MaxUploadBytes));
+        Positive(options.MaxUploadRows, nameof(options.MaxUploadRows));
+        Positive(options.MaxXlsxUncompressedBytes, nameof(options.MaxXlsxUncompressedBytes));
+        Positive(options.MaxXlsxCompressionRatio, nameof(options.MaxXlsxCompressionRatio));
+        if (options.SessionCheckCache < TimeSpan.Zero || options.SessionCheckCache > TimeSpan.FromSeconds(30))
+        {
+            failures.Add($"Portal:SessionCheckCache must be from 00:00:00 to 00:00:30, not {options.SessionCheckCache}.");
+        }
+        foreach (var proxy in options.TrustedProxies)
+        {
+            if (!System.Net.IPNetwork.TryParse(proxy, out _) && !System.Net.IPAddress.TryParse(proxy, out _))
+            {
+                failures.Add($"Portal:TrustedProxies has '{proxy}', which is neither an IP address nor a network such as 10.0.0.0/8.");
+            }
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }

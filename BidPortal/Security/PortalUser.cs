@@ -8,27 +8,36 @@ public static class PortalUser
 {
     public const string OrganisationClaim = "procurement:org";
 
+    /// <summary>The server-side session the cookie belongs to (see <see cref="SessionValidation"/>).</summary>
+    public const string SessionClaim = "procurement:sid";
+
     public const string Scheme = "procurement";
 
     /// <summary>Policy names: one per organisation kind.</summary>
     public const string Alliance = "alliance";
     public const string Hospital = "hospital";
     public const string Manufacturer = "manufacturer";
+    public const string Operator = "operator";
+
+    /// <summary>The roles that work with business data through the API (all but the platform operator).</summary>
+    public const string Business = "business";
 
     public static string RoleOf(OrganisationKind kind) => kind switch
     {
         OrganisationKind.Alliance => Alliance,
         OrganisationKind.Hospital => Hospital,
+        OrganisationKind.Operator => Operator,
         _ => Manufacturer,
     };
 
-    public static ClaimsPrincipal Principal(UserAccount account) =>
+    public static ClaimsPrincipal Principal(UserAccount account, string sessionId) =>
         new(new ClaimsIdentity(
             [
                 new Claim(ClaimTypes.Name, account.UserName),
                 new Claim(ClaimTypes.GivenName, account.DisplayName),
                 new Claim(ClaimTypes.Role, RoleOf(account.Kind)),
                 new Claim(OrganisationClaim, account.OrganisationId),
+                new Claim(SessionClaim, sessionId),
             ],
             Scheme));
 
@@ -36,6 +45,8 @@ public static class PortalUser
         user.FindFirstValue(OrganisationClaim) ?? throw new InvalidOperationException("The user has no organisation claim.");
 
     public static string UserName(this ClaimsPrincipal user) => user.Identity?.Name ?? "";
+
+    public static string? SessionId(this ClaimsPrincipal user) => user.FindFirstValue(SessionClaim);
 
     public static string Role(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.Role) ?? "";
 

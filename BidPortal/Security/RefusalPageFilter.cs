@@ -6,8 +6,9 @@ using Procurement.Contracts.Errors;
 namespace Procurement.BidPortal.Security;
 
 /// <summary>
-/// A page that loads another organisation's batch (or one that does not exist) answers with the
-/// friendly 403 or 404 page instead of an error page.
+/// A page that loads another organisation's batch (or one that does not exist, or names a
+/// malformed id) answers with the friendly status page of the refusal (403, 404, 400...) instead
+/// of an error page, and the refusal is logged as one information line without a stack trace.
 /// </summary>
 public sealed class RefusalPageFilter : IAsyncPageFilter
 {
@@ -18,12 +19,11 @@ public sealed class RefusalPageFilter : IAsyncPageFilter
         var executed = await next();
         if (executed.Exception is ProcurementException ex && !executed.ExceptionHandled)
         {
-            var status = Problems.StatusOf(ex.Code);
-            if (status is StatusCodes.Status403Forbidden or StatusCodes.Status404NotFound)
-            {
-                executed.Result = new StatusCodeResult(status);
-                executed.ExceptionHandled = true;
-            }
+            var request = context.HttpContext.Request;
+            context.HttpContext.RequestServices.GetRequiredService<ILogger<RefusalPageFilter>>()
+                .LogInformation("Refused {Method} {Path}: {Code} {Message}", request.Method, request.Path, ex.Code, ex.Message);
+            executed.Result = new StatusCodeResult(Problems.StatusOf(ex.Code));
+            executed.ExceptionHandled = true;
         }
     }
 }

@@ -58,4 +58,10 @@ public static class ErrorCodes
     public const string ClusterUnavailable = "CLUSTER_UNAVAILABLE";
     public const string ClusterInternal = "CLUSTER_INTERNAL";
     public const string ClientNotAuthenticated = "CLUSTER_CLIENT_NOT_AUTHENTICATED";
+    public const string CsrfRejected = "CSRF_REJECTED";
+    public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
+    public const string UploadTooLarge = "UPLOAD_TOO_LARGE";
+    public const string TooManyRows = "TOO_MANY_ROWS";
+    public const string SignInDelayed = "SIGN_IN_DELAYED";
+    public const string ObjectionAlreadyOpen = "OBJECTION_ALREADY_OPEN";
 }

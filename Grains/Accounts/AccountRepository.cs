@@ -5,11 +5,11 @@ using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Accounts;
 
-/// <summary>Portal accounts: the user, the organisation it acts for, the password hash and the lockout counters.</summary>
+/// <summary>Portal accounts: the user, the organisation it acts for, the password hash, the failed sign-in counter and the server-side sessions.</summary>
 public sealed class AccountRepository(ProcurementStore store)
 {
     /// <summary>An account as stored, with what sign-in needs.</summary>
-    public sealed record StoredAccount(UserAccount Account, string PasswordHash, int FailedAttempts, DateTimeOffset? LockedUntil);
+    public sealed record StoredAccount(UserAccount Account, string PasswordHash, int FailedAttempts, DateTimeOffset? RetryAt);
 
     private const string SelectSql = """
         SELECT user_name AS UserName, display_name AS DisplayName, organisation_kind AS Kind,
@@ -56,31 +56,100 @@ public sealed class AccountRepository(ProcurementStore store)
 
     private const string UpdateSignInSql = """
         UPDATE user_accounts
-           SET failed_attempts = @FailedAttempts, locked_until = @LockedUntil, updated_at = @At
+           SET failed_attempts = @FailedAttempts, locked_until = @RetryAt, updated_at = @At
          WHERE user_name = @UserName
         """;
 
-    /// <summary>Records the outcome of a sign-in; a lockout is an event of its own.</summary>
-    public Task RecordSignInAsync(string userName, int failedAttempts, DateTimeOffset? lockedUntil, bool lockedNow, DateTimeOffset at) =>
+    /// <summary>A failed sign-in of an existing account: the count, the instant the next attempt is allowed, and the event.</summary>
+    public Task RecordFailureAsync(string userName, int failedAttempts, DateTimeOffset? retryAt, string clientAddress, DateTimeOffset at) =>
         store.WriteAsync(async (connection, transaction) =>
         {
-            await connection.ExecuteAsync(UpdateSignInSql, new { UserName = userName, FailedAttempts = failedAttempts, LockedUntil = lockedUntil, At = at }, transaction);
-            if (lockedNow)
-            {
-                await EventLog.AppendAsync(connection, transaction, at, $"user:{userName}", null, "account", userName, "AccountLockedOut", new { lockedUntil, failedAttempts });
-            }
+            await connection.ExecuteAsync(UpdateSignInSql, new { UserName = userName, FailedAttempts = failedAttempts, RetryAt = retryAt, At = at }, transaction);
+            await EventLog.AppendAsync(connection, transaction, at, $"user:{userName}", null, "account", userName, "SignInFailed", new { clientAddress, failedAttempts, retryAt });
+        });
+
+    /// <summary>A failed sign-in under a name that has no account: only the event (the grain keeps the count in memory).</summary>
+    public Task RecordUnknownFailureAsync(string userName, string clientAddress, DateTimeOffset at) =>
+        store.WriteAsync((connection, transaction) =>
+            EventLog.AppendAsync(connection, transaction, at, $"user:{userName}", null, "account", userName, "SignInFailed", new { clientAddress, unknownUser = true }));
+
+    private const string InsertSessionSql = """
+        INSERT INTO user_sessions (session_id, user_name, client_address, created_at, revoked_at)
+        VALUES                    (@SessionId, @UserName, @ClientAddress, @At, NULL)
+        """;
+
+    /// <summary>A good sign-in: the failure count cleared, the session opened, the event, in one transaction.</summary>
+    public Task StartSessionAsync(string userName, string sessionId, string clientAddress, DateTimeOffset at) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(UpdateSignInSql, new { UserName = userName, FailedAttempts = 0, RetryAt = (DateTimeOffset?)null, At = at }, transaction);
+            await connection.ExecuteAsync(InsertSessionSql, new { SessionId = sessionId, UserName = userName, ClientAddress = clientAddress, At = at }, transaction);
+            await EventLog.AppendAsync(connection, transaction, at, $"user:{userName}", null, "account", userName, "SignedIn", new { clientAddress });
+        });
+
+    private const string SelectOpenSessionsSql = """
+        SELECT session_id AS SessionId, created_at AS CreatedAt
+          FROM user_sessions
+         WHERE user_name = @UserName AND revoked_at IS NULL
+        """;
+
+    /// <summary>The user's sessions that were not ended, with when each began.</summary>
+    public Task<Dictionary<string, DateTimeOffset>> ListOpenSessionsAsync(string userName) =>
+        store.ReadAsync(async connection =>
+            (await connection.QueryAsync<SessionRow>(SelectOpenSessionsSql, new { UserName = userName }))
+                .ToDictionary(r => r.SessionId, r => r.CreatedAt, StringComparer.Ordinal));
+
+    private const string RevokeSessionSql = """
+        UPDATE user_sessions SET revoked_at = @At
+         WHERE user_name = @UserName AND session_id = @SessionId AND revoked_at IS NULL
+        """;
+
+    public Task SignOutAsync(string userName, string sessionId, DateTimeOffset at) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(RevokeSessionSql, new { UserName = userName, SessionId = sessionId, At = at }, transaction);
+            await EventLog.AppendAsync(connection, transaction, at, $"user:{userName}", null, "account", userName, "SignedOut", new { userName });
         });
 
     private const string UpdatePasswordSql = """
-        UPDATE user_accounts SET password_hash = @PasswordHash, updated_at = @At WHERE user_name = @UserName
+        UPDATE user_accounts SET password_hash = @PasswordHash, failed_attempts = 0, locked_until = NULL, updated_at = @At WHERE user_name = @UserName
         """;
 
-    public Task ChangePasswordAsync(string userName, string passwordHash, DateTimeOffset at) =>
+    private const string RevokeOtherSessionsSql = """
+        UPDATE user_sessions SET revoked_at = @At
+         WHERE user_name = @UserName AND revoked_at IS NULL AND session_id <> @KeepSessionId
+        """;
+
+    /// <summary>A rehash on sign-in: the same password in a newer format, no event.</summary>
+    public Task RehashAsync(string userName, string passwordHash, DateTimeOffset at) =>
         store.WriteAsync(async (connection, transaction) =>
         {
             await connection.ExecuteAsync(UpdatePasswordSql, new { UserName = userName, PasswordHash = passwordHash, At = at }, transaction);
-            await EventLog.AppendAsync(connection, transaction, at, $"user:{userName}", null, "account", userName, "PasswordChanged", new { userName });
         });
+
+    /// <summary>
+    /// A new password (<paramref name="eventType"/> <c>PasswordChanged</c> by the user, <c>PasswordReset</c> by an
+    /// administrator): every session but <paramref name="keepSessionId"/> ends in the same transaction. The event names no password.
+    /// </summary>
+    public Task ChangePasswordAsync(string userName, string passwordHash, string? keepSessionId, string eventType, string actor, DateTimeOffset at) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(UpdatePasswordSql, new { UserName = userName, PasswordHash = passwordHash, At = at }, transaction);
+            var revoked = await connection.ExecuteAsync(RevokeOtherSessionsSql, new { UserName = userName, At = at, KeepSessionId = keepSessionId ?? "" }, transaction);
+            await EventLog.AppendAsync(connection, transaction, at, actor, null, "account", userName, eventType, new { userName, sessionsEnded = revoked });
+        });
+
+    /// <summary>A read worth recording, as an event of its own (there is no change to put it beside).</summary>
+    public Task RecordAccessAsync(string actor, AccessRecord access, DateTimeOffset at) =>
+        store.WriteAsync((connection, transaction) =>
+            EventLog.AppendAsync(connection, transaction, at, actor, access.BatchId, access.EntityType, access.EntityId, access.EventType, new { detail = access.Detail }));
+
+    private sealed record SessionRow
+    {
+        public string SessionId { get; init; } = "";
+
+        public DateTimeOffset CreatedAt { get; init; }
+    }
 
     private sealed record AccountRow
     {

@@ -101,6 +101,7 @@ public sealed class TenderBatchGrain(
 
     public async Task<TenderBatchView> ConfigureAsync(TenderBatchDefinition definition)
     {
+        EntityId.Require(BatchId, "batchId");
         Validate(definition, ProcurementClock.Now(clock));
         if (_batch is { Phase: not TenderBatchPhase.Draft })
         {
@@ -370,6 +371,12 @@ public sealed class TenderBatchGrain(
     public async Task<Objection> FileObjectionAsync(string manufacturerId, string text)
     {
         RequirePublicityOpen();
+        // One open objection per bidder: a second waits for the answer to the first (objections name no product).
+        if ((await awards.ListObjectionsAsync(BatchId)).Any(o => o.ManufacturerId == manufacturerId && o.Answer is null))
+        {
+            throw new ProcurementException(ErrorCodes.ObjectionAlreadyOpen,
+                $"Manufacturer {manufacturerId} has an unanswered objection in batch {BatchId}; file another once it is answered.", "text");
+        }
         return await awards.FileObjectionAsync(BatchId, Check.Id(manufacturerId, "manufacturerId"), Check.Text(text, "text", 4000),
             ProcurementClock.Now(clock), Actor.Current($"manufacturer:{manufacturerId}"));
     }

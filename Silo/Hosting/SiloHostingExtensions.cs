@@ -45,8 +45,8 @@ public static class SiloHostingExtensions
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = check => check.Name == "store" }).AllowAnonymous();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
-        // The dashboard has no authentication of its own: alliance administrators only.
-        app.MapOrleansDashboard("/dashboard").RequireAuthorization(PortalUser.Alliance);
+        // The dashboard has no authentication of its own and spans every alliance: platform operators only.
+        app.MapOrleansDashboard("/dashboard").RequireAuthorization(PortalUser.Operator);
         return app;
     }
 }

@@ -61,7 +61,7 @@ public sealed class DemoSeeder(
         }
     }
 
-    /// <summary>One user of each kind (and a second manufacturer, to see that bids stay sealed between firms).</summary>
+    /// <summary>One user of each kind (a second manufacturer and alliance, to see that each stays in its own lane), and the platform operator.</summary>
     public static readonly (string User, string Name, OrganisationKind Kind, string Organisation)[] DemoUsers =
     [
         ("alliance.admin", "North China alliance administrator", OrganisationKind.Alliance, AllianceId),
@@ -69,6 +69,8 @@ public sealed class DemoSeeder(
         ("maker.huahai", "Huahai tender desk", OrganisationKind.Manufacturer, "M-HUAHAI"),
         ("maker.qilu", "Qilu tender desk", OrganisationKind.Manufacturer, "M-QILU"),
         ("alliance.south", "South China alliance administrator", OrganisationKind.Alliance, SouthAllianceId),
+        // The platform operator: the cluster dashboard, which spans every alliance, and no business data.
+        ("platform.operator", "Platform operator", OrganisationKind.Operator, UserAccount.PlatformOrganisation),
     ];
 
     /// <summary>A second alliance, so that each alliance's administrators see only their own batches.</summary>

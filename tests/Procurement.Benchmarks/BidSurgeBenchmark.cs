@@ -188,6 +188,8 @@ internal static class SurgeNet
         {
             BaseAddress = baseAddress,
             Timeout = TimeSpan.FromSeconds(60),
+            // Signed-in unsafe API calls carry it (the portal's cross-site request defence).
+            DefaultRequestHeaders = { { "X-Requested-With", "XMLHttpRequest" } },
         };
 
     /// <summary>The stable code of a problem-details body, or the status alone.</summary>

@@ -9,7 +9,7 @@ using Procurement.Contracts.Errors;
 namespace Procurement.BidPortal.Pages.Account;
 
 [EnableRateLimiting(PortalLimits.Login)]
-public sealed class LoginModel(GrainAccess grains, IClusterClient client, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+public sealed class LoginModel(GrainAccess grains, IClusterClient client, IStringLocalizer<SharedResource> localizer, [FromKeyedServices(Contracts.Grains.BusinessClock.Key)] TimeProvider clock) : PortalPage(grains, localizer)
 {
     [BindProperty, Required(ErrorMessage = "Enter your user name.")]
     public string UserName { get; set; } = "";
@@ -35,8 +35,8 @@ public sealed class LoginModel(GrainAccess grains, IClusterClient client, IStrin
         {
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
         }
-        Problem = result.FailureCode == ErrorCodes.AccountLocked
-            ? L["The account is locked until {0} after repeated failed sign-ins.", result.LockedUntil!.Value.ToLocalTime().ToString("yyyy-MM-dd HH:mm")]
+        Problem = result is { FailureCode: ErrorCodes.SignInDelayed, RetryAt: { } retryAt }
+            ? L["Too many failed sign-ins; try again in {0} s.", SessionApi.SecondsUntil(retryAt, clock)]
             : L["The user name or password is wrong."];
         ModelState.AddModelError(nameof(Password), Problem);
         return Page();

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Procurement.BidPortal.Security;
@@ -11,7 +10,7 @@ public sealed class LogoutModel : PageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        await HttpContext.SignOutAsync(PortalUser.Scheme);
+        await SessionValidation.SignOutAsync(HttpContext);
         return Redirect("/Account/Login");
     }
 }

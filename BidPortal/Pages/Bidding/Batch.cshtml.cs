@@ -117,6 +117,7 @@ public sealed class BatchModel(GrainAccess grains, IStringLocalizer<SharedResour
         if (View.Phase >= TenderBatchPhase.Opened)
         {
             OpenedBids = await Grains.Batch(Id).GetOpenedBidsAsync();
+            await Grains.RecordAsync(BidApi.OpenedBidsRead, Id, "batch", Id, "page /Bidding/Batch");
             Award = await AwardApi.VisibleAwardAsync(Grains, User, Id);
             MyObjections = (await Grains.Batch(Id).ListObjectionsAsync()).Where(o => o.ManufacturerId == Organisation).ToList();
         }

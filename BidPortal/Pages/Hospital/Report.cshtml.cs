@@ -8,7 +8,7 @@ using Procurement.Contracts.Grains;
 namespace Procurement.BidPortal.Pages.Hospital;
 
 /// <summary>A hospital's volume report for one batch: a form per product, or a CSV/XLSX upload, all lines or none.</summary>
-public sealed class ReportModel(GrainAccess grains, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+public sealed class ReportModel(GrainAccess grains, IStringLocalizer<SharedResource> localizer, Microsoft.Extensions.Options.IOptions<PortalLimits> limits) : PortalPage(grains, localizer)
 {
     [BindProperty(SupportsGet = true)]
     public string Id { get; set; } = "";
@@ -55,7 +55,7 @@ public sealed class ReportModel(GrainAccess grains, IStringLocalizer<SharedResou
         if (!await TryAsync(async () =>
         {
             await using var stream = file.OpenReadStream();
-            result = await HospitalApi.ImportVolumesAsync(Grains, Id, stream, UploadParser.IsXlsx(file.ContentType, file.FileName));
+            result = await HospitalApi.ImportVolumesAsync(Grains, Id, stream, file.Length, UploadParser.IsXlsx(file.ContentType, file.FileName), UploadLimits.From(limits.Value), HttpContext.RequestAborted);
         }))
         {
             return Page();

@@ -8,7 +8,7 @@ using Procurement.Contracts.Domain;
 namespace Procurement.BidPortal.Pages.Hospital;
 
 /// <summary>A month's purchases: one line by form, or the month's sheet by upload; the lines as they count.</summary>
-public sealed class UsageModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+public sealed class UsageModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IStringLocalizer<SharedResource> localizer, Microsoft.Extensions.Options.IOptions<PortalLimits> limits) : PortalPage(grains, localizer)
 {
     [BindProperty(SupportsGet = true)]
     public string? Month { get; set; }
@@ -50,7 +50,7 @@ public sealed class UsageModel(GrainAccess grains, [FromKeyedServices(BusinessCl
         if (!await TryAsync(async () =>
         {
             await using var stream = file.OpenReadStream();
-            result = await HospitalApi.ImportUsageAsync(Grains, Month!, stream, UploadParser.IsXlsx(file.ContentType, file.FileName));
+            result = await HospitalApi.ImportUsageAsync(Grains, Month!, stream, file.Length, UploadParser.IsXlsx(file.ContentType, file.FileName), UploadLimits.From(limits.Value), HttpContext.RequestAborted);
         }))
         {
             return Page();

@@ -113,7 +113,7 @@ public sealed class AdoNetClusterTests
 
         var refused = await Assert.ThrowsAsync<ProcurementException>(() => grains.GetGrain<IKeyRingGrain>("portal").GetAllAsync());
         Assert.Equal(ErrorCodes.ClientNotAuthenticated, refused.Code);
-        refused = await Assert.ThrowsAsync<ProcurementException>(() => grains.GetGrain<IAccountGrain>("alliance.admin").SignInAsync("guess"));
+        refused = await Assert.ThrowsAsync<ProcurementException>(() => grains.GetGrain<IAccountGrain>("alliance.admin").SignInAsync("guess", "127.0.0.1"));
         Assert.Equal(ErrorCodes.ClientNotAuthenticated, refused.Code);
         await host.StopAsync();
     }
@@ -125,6 +125,7 @@ public sealed class AdoNetClusterTests
     private static async Task<HttpClient> SignedInAsync(int port)
     {
         var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        http.DefaultRequestHeaders.Add("X-Requested-With", "XMLHttpRequest");
         var signIn = await http.PostAsync("/api/session", new StringContent(
             $$"""{"userName":"alliance.admin","password":"{{Password}}"}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);

@@ -304,6 +304,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
     private static async Task<HttpClient> SignInAsync(Uri baseAddress, string user)
     {
         var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        // Signed-in unsafe API calls carry it (the portal's cross-site request defence).
+        client.DefaultRequestHeaders.Add("X-Requested-With", "XMLHttpRequest");
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {

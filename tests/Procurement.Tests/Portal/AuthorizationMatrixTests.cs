@@ -47,6 +47,8 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("POST", "/api/session", None, None, AnonymousAllowed: true),
         new("GET", "/api/session", All, None),
         new("DELETE", "/api/session", All, None),
+        new("PUT", "/api/session/password", All, None, _ => new { currentPassword = "wrong-password", newPassword = "matrix-new-password" }),
+        new("POST", "/api/accounts/{userName}/password-reset", Alliance, Alliance, _ => new { newPassword = "matrix-new-password" }),
         new("GET", "/api/batches", All, None),
         new("GET", "/api/batches/{batchId}", All, ["alliance", "hospital"]),
         new("POST", "/api/batches", Alliance, Alliance, i => new
@@ -169,6 +171,7 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         .Replace("{agreementId:guid}", ids.AgreementId.ToString(), StringComparison.Ordinal)
         .Replace("{objectionId:guid}", ids.ObjectionId.ToString(), StringComparison.Ordinal)
         .Replace("{month}", "2026-12", StringComparison.Ordinal)
+        .Replace("{userName}", "alliance.admin", StringComparison.Ordinal)
         .Replace("{documentName}", "v1", StringComparison.Ordinal)
         + (pattern == "/api/bids/{bidId:guid}" ? "?clientRequestId=matrix" : "");
 

@@ -446,6 +446,29 @@ public sealed class ExportTests
         Assert.Equal("disqualified", loserBid.GetProperty("status").GetString());
     }
 
+    [Fact]
+    public void Csv_text_cells_that_a_spreadsheet_would_run_are_neutralised_and_negative_numbers_stay_numbers()
+    {
+        var hostile = new AwardAllocation("-2+3", "=HYPERLINK(\"http://evil.example\")", AmlHuahaiBid, "@SUM(A1)", null, "+1", -10, 0.5m, -5.25m);
+        var cells = new[] { "\tTAB", "\rCR" };
+        var bytes = Write(s => AwardExport.WriteAllocationsCsv(Award with { Allocations = [hostile, hostile with { ProductId = cells[0], RegionCode = cells[1] }] }, s));
+
+        var (_, rows) = ReadCsv(bytes);
+        Assert.Equal("'-2+3", rows[0]["product_id"]);
+        Assert.Equal("'=HYPERLINK(\"http://evil.example\")", rows[0]["region_code"]);
+        Assert.Equal("'@SUM(A1)", rows[0]["primary_manufacturer_id"]);
+        Assert.Equal("'+1", rows[0]["spare_manufacturer_id"]);
+        Assert.Equal("'\tTAB", rows[1]["product_id"]);
+        Assert.Equal("'\rCR", rows[1]["region_code"]);
+        // Numeric columns are the system's own figures, never typed text: a negative stays a number.
+        Assert.Equal("-10", rows[0]["agreed_volume"]);
+        Assert.Equal("-5.25", rows[0]["amount"]);
+        // XLSX text cells are text, never formulas: they keep what was stored.
+        var xlsx = MiniExcel.Query(new MemoryStream(Write(s => AwardExport.WriteXlsx(Award with { Allocations = [hostile] }, s))), useHeaderRow: true, sheetName: AwardExport.AllocationsSheet)
+            .Cast<IDictionary<string, object>>().Single();
+        Assert.Equal("-2+3", xlsx["product_id"]);
+    }
+
     private static AwardAllocation Allocation(
         string product, string region, Guid primaryBid, string primary, Guid? spareBid, string? spare, long volume, decimal unitPrice) =>
         new(product, region, primaryBid, primary, spareBid, spare, volume, unitPrice, volume * unitPrice);

@@ -39,6 +39,7 @@ public sealed class JourneyFixture : WebApplicationFactory<Program>, IAsyncLifet
         builder.UseSetting("Orleans:SiloPort", SiloHostTests.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Orleans:GatewayPort", SiloHostTests.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Portal:LoginPermitsPerMinute", "1000");
+        builder.UseSetting("Portal:ObjectionsPerMinutePerManufacturer", "1000");
         builder.ConfigureTestServices(services =>
         {
             services.AddKeyedSingleton<TimeProvider>(BusinessClock.Key, Clock);
@@ -70,10 +71,11 @@ public sealed class JourneyFixture : WebApplicationFactory<Program>, IAsyncLifet
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     /// <summary>A client with its own cookie jar, signed in as <paramref name="user"/>.</summary>
-    public async Task<HttpClient> SignedInAsync(string user)
+    public async Task<HttpClient> SignedInAsync(string user, string password = PortalFixture.Password)
     {
         var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
-        var response = await client.PostAsJsonAsync("/api/session", new { userName = user, password = PortalFixture.Password });
+        client.DefaultRequestHeaders.Add(PortalFixture.RequestedWith, "XMLHttpRequest");
+        var response = await client.PostAsJsonAsync("/api/session", new { userName = user, password });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return client;
     }

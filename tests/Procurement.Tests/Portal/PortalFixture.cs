@@ -7,14 +7,21 @@ namespace Procurement.Tests.Portal;
 /// <summary>
 /// The real silo program with its co-hosted portal, started as a process on free loopback ports
 /// over a fresh SQLite folder, with the demo seed (its users share <see cref="Password"/>).
+/// Its clients send the API header that signed-in unsafe calls need, unless asked not to.
 /// </summary>
 public sealed class PortalFixture : IAsyncLifetime
 {
     public const string Password = "portal-test-password";
 
+    /// <summary>The header a signed-in API client sends with unsafe calls (see ApiRequestGuard).</summary>
+    public const string RequestedWith = "X-Requested-With";
+
     private SiloHostTests.SiloProcess? _silo;
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>What the silo process has logged so far.</summary>
+    public IReadOnlyCollection<string> Log => _silo?.Lines ?? (IReadOnlyCollection<string>)[];
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"procurement-portal-{Guid.NewGuid():N}");
 
@@ -35,9 +42,13 @@ public sealed class PortalFixture : IAsyncLifetime
     }
 
     /// <summary>A client with its own cookie jar, signed in as <paramref name="user"/> (or anonymous when null).</summary>
-    public async Task<HttpClient> ClientAsync(string? user, string? acceptLanguage = null)
+    public async Task<HttpClient> ClientAsync(string? user, string? acceptLanguage = null, bool apiHeader = true)
     {
         var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+        if (apiHeader)
+        {
+            client.DefaultRequestHeaders.Add(RequestedWith, "XMLHttpRequest");
+        }
         if (acceptLanguage is not null)
         {
             client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(acceptLanguage);

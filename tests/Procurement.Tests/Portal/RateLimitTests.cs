@@ -8,16 +8,18 @@ namespace Procurement.Tests.Portal;
 public sealed class RateLimitTests
 {
     [Fact]
-    public async Task Sign_in_is_limited_per_address_and_bid_actions_per_manufacturer()
+    public async Task Sign_in_is_limited_per_address_and_bid_actions_and_objections_per_manufacturer()
     {
         var data = Path.Combine(Path.GetTempPath(), $"procurement-limits-{Guid.NewGuid():N}");
         var port = SiloHostTests.FreePort();
         using var silo = SiloHostTests.SiloProcess.Start(
             $"--urls http://127.0.0.1:{port} --Store:DataDirectory={data} --Demo:Password={PortalFixture.Password} " +
             $"--Orleans:SiloPort={SiloHostTests.FreePort()} --Orleans:GatewayPort={SiloHostTests.FreePort()} " +
-            "--Portal:LoginPermitsPerMinute=3 --Portal:BidsPerSecondPerManufacturer=1 --Portal:BidBurstPerManufacturer=2 --Portal:TrustedProxies:0=127.0.0.1");
+            "--Portal:LoginPermitsPerMinute=3 --Portal:BidsPerSecondPerManufacturer=1 --Portal:BidBurstPerManufacturer=2 --Portal:TrustedProxies:0=127.0.0.1 " +
+            "--Portal:ObjectionsPerMinutePerManufacturer=2");
         await silo.WaitForLineAsync("Demo seed: alliance", TimeSpan.FromSeconds(120));
         using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        client.DefaultRequestHeaders.Add(PortalFixture.RequestedWith, "XMLHttpRequest");
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/api/session", new { userName = "maker.huahai", password = "not-the-password" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/session", new { userName = "maker.huahai", password = PortalFixture.Password })).StatusCode);
@@ -43,5 +45,12 @@ public sealed class RateLimitTests
         var third = await client.PostAsJsonAsync("/api/batches/DEMO-2026-01/bids", bid);
         Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
         Assert.Contains("RATE_LIMITED", await third.Content.ReadAsStringAsync());
+
+        // Objections: two a minute (refused by the batch, which is not in publicity), the third is limited.
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.PostAsJsonAsync("/api/batches/DEMO-2026-01/objections", new { text = "one" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.PostAsJsonAsync("/api/batches/DEMO-2026-01/objections", new { text = "two" })).StatusCode);
+        var objection = await client.PostAsJsonAsync("/api/batches/DEMO-2026-01/objections", new { text = "three" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, objection.StatusCode);
+        Assert.Contains("RATE_LIMITED", await objection.Content.ReadAsStringAsync());
     }
 }
