@@ -49,12 +49,20 @@ issue() {
 issue silo "DNS:silo1,DNS:silo2,DNS:localhost,IP:127.0.0.1"
 issue portal "DNS:portal,DNS:localhost"
 
+# The key-encryption key that wraps each batch's opening key, the receipt nonces and the key ring:
+# 32 random bytes in Base64, made once and never renewed here (a new one would leave every sealed
+# bid of a running round unopenable). Back it up apart from the database.
+mkdir -p sealing
+if [[ ! -f sealing/sealing.key ]]; then
+  openssl rand -base64 32 > sealing/sealing.key
+fi
+
 # The containers run as uid 1654 (the images' user "app"): give it the files, or at least read access.
 chmod 700 ca
-chmod 755 silo portal
+chmod 755 silo portal sealing
 chmod 644 silo/tls.crt silo/ca.crt portal/tls.crt portal/ca.crt
-if ! chown 1654:1654 silo/tls.key portal/tls.key 2>/dev/null; then
-  chmod 644 silo/tls.key portal/tls.key
+if ! chown 1654:1654 silo/tls.key portal/tls.key sealing/sealing.key 2>/dev/null; then
+  chmod 644 silo/tls.key portal/tls.key sealing/sealing.key
   echo "note: could not chown the keys to uid 1654, so they are readable by every local user; keep this folder on a single-user machine" >&2
 fi
-echo "certificates in $(pwd): silo/ and portal/ (tls.crt, tls.key, ca.crt); the CA's key is in ca/, never mount it"
+echo "certificates in $(pwd): silo/ and portal/ (tls.crt, tls.key, ca.crt); the CA's key is in ca/, never mount it; the sealing key in sealing/ (back it up)"

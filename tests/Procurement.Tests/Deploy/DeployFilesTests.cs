@@ -42,6 +42,7 @@ public sealed class DeployFilesTests
     private static readonly Dictionary<string, Type> _optionSections = new(StringComparer.Ordinal)
     {
         [StoreOptions.Section] = typeof(StoreOptions),
+        [Procurement.Grains.Sealing.SealingOptions.Section] = typeof(Procurement.Grains.Sealing.SealingOptions),
         [PortalLimits.Section] = typeof(PortalLimits),
         [DemoSeedOptions.Section] = typeof(DemoSeedOptions),
         [AccountOptions.Section] = typeof(AccountOptions),

@@ -113,8 +113,12 @@ public abstract class SealedBidTests(ClusterFixture fixture)
         var s = NewScenario();
         await s.OpenBiddingAsync();
         await s.Bidder(s.Maker1).SubmitBidAsync("a", s.Bid(s.Atorvastatin, 1.50m));
-        var worker = fixture.Cluster.Client.GetGrain<IAwardWorkerGrain>(0);
         var budgets = new Dictionary<string, decimal>();
+        // A gateway client is refused at the door (the award worker is cluster-internal); called from
+        // inside the cluster, the worker checks the phase itself.
+        await Refused.WithAsync(ErrorCodes.ClusterInternal,
+            () => fixture.Cluster.Client.GetGrain<IAwardWorkerGrain>(0).CompareAsync(s.BatchId, new AwardComparisonRequest([AwardModes.CostOptimal], null, budgets, 5)));
+        var worker = fixture.Cluster.SiloGrainFactory.GetGrain<IAwardWorkerGrain>(0);
 
         await Refused.WithAsync(ErrorCodes.BidsSealed, () => worker.CompareAsync(s.BatchId, new AwardComparisonRequest([AwardModes.CostOptimal], null, budgets, 5)));
         await Refused.WithAsync(ErrorCodes.BidsSealed, () => worker.RunAsync(s.BatchId, new AwardRequest(AwardModes.CostOptimal, budgets, 5), "attacker"));
