@@ -103,6 +103,7 @@ public static class AwardInputValidator
         }
 
         var bidIds = new HashSet<string>(StringComparer.Ordinal);
+        var firstBidOf = new Dictionary<(string, string), int>();
         for (var i = 0; i < (input.Bids?.Count ?? 0); i++)
         {
             var bid = input.Bids![i];
@@ -114,6 +115,20 @@ public static class AwardInputValidator
             if (string.IsNullOrWhiteSpace(bid.ManufacturerId))
             {
                 Fail($"{at}.manufacturerId", "is required");
+            }
+            else if (firstBidOf.TryGetValue((bid.ManufacturerId, bid.ProductId ?? ""), out var earlier))
+            {
+                // Two bids of one firm would count as two eligible firms and could both win.
+                Fail($"{at}.manufacturerId", $"manufacturer '{bid.ManufacturerId}' already bids on '{bid.ProductId}' in $.bids[{earlier}] (bid '{input.Bids[earlier].BidId}'); one bid per manufacturer and product, so '{bid.BidId}' is refused");
+            }
+            else
+            {
+                firstBidOf[(bid.ManufacturerId, bid.ProductId ?? "")] = i;
+            }
+            if (string.IsNullOrWhiteSpace(bid.BidderGroup))
+            {
+                // Never a silent merge of unrelated firms into one group.
+                Fail($"{at}.bidderGroup", "is required: the affiliation group, or the manufacturer id when the firm stands alone");
             }
             if (!products.TryGetValue(bid.ProductId ?? "", out var product))
             {

@@ -50,7 +50,8 @@ public static class AwardCommand
             return BadInput;
         }
         var mode = options.GetValueOrDefault("--mode", AwardModes.RankedPick);
-        if (!TryPositive(options, "--time-limit", 10, out var seconds, error) || !TryPositive(options, "--workers", Math.Max(1, Environment.ProcessorCount), out var workers, error))
+        if (!TryInRange(options, "--time-limit", 10, MaxTimeLimitSeconds, integer: false, out var seconds, error)
+            | !TryInRange(options, "--workers", Math.Max(1, Environment.ProcessorCount), MaxWorkers, integer: true, out var workers, error))
         {
             return BadInput;
         }
@@ -182,18 +183,24 @@ public static class AwardCommand
         return options;
     }
 
-    private static bool TryPositive(Dictionary<string, string> options, string name, double fallback, out double value, TextWriter error)
+    /// <summary>The longest solve the command accepts (a day), and the most solver threads.</summary>
+    public const double MaxTimeLimitSeconds = 86_400;
+
+    public const double MaxWorkers = 256;
+
+    private static bool TryInRange(Dictionary<string, string> options, string name, double fallback, double maximum, bool integer, out double value, TextWriter error)
     {
         value = fallback;
         if (!options.TryGetValue(name, out var text))
         {
             return true;
         }
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && value > 0)
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value)
+            && value > 0 && value <= maximum && (!integer || value == Math.Floor(value)))
         {
             return true;
         }
-        error.WriteLine($"{name} must be a positive number, not '{text}'.");
+        error.WriteLine($"{name} must be a positive {(integer ? "whole number" : "number")} of at most {maximum.ToString(CultureInfo.InvariantCulture)}, not '{text}'.");
         return false;
     }
 }

@@ -76,6 +76,58 @@ public sealed class AwardCommandTests
         Assert.False(File.Exists(output));
     }
 
+    [Theory]
+    [InlineData("--workers", "1e12")]
+    [InlineData("--workers", "2.5")]
+    [InlineData("--workers", "0")]
+    [InlineData("--time-limit", "1e308")]
+    [InlineData("--time-limit", "-1")]
+    public void Out_of_range_options_stop_with_exit_code_2_naming_the_option(string option, string value)
+    {
+        var output = Temp("never.json");
+
+        var (code, _, error) = Run("award", "--input", Example, "--output", output, option, value);
+
+        Assert.Equal(AwardCommand.BadInput, code);
+        Assert.Contains($"{option} must be a positive", error);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void Two_bids_of_one_manufacturer_on_one_product_are_refused_naming_both()
+    {
+        var document = JsonNode.Parse(File.ReadAllText(Example))!;
+        var bids = document["bids"]!.AsArray();
+        var copy = JsonNode.Parse(bids[0]!.ToJsonString())!;
+        copy["bidId"] = "SECOND-BID";
+        bids.Add(copy);
+        var input = Temp("twice.json");
+        File.WriteAllText(input, document.ToJsonString());
+
+        var (code, _, error) = Run("award", "--input", input, "--output", Temp("never.json"));
+
+        Assert.Equal(AwardCommand.BadInput, code);
+        Assert.Contains($"$.bids[{bids.Count - 1}].manufacturerId", error);
+        Assert.Contains($"$.bids[0] (bid '{bids[0]!["bidId"]!.GetValue<string>()}')", error);
+        Assert.Contains("'SECOND-BID' is refused", error);
+    }
+
+    [Fact]
+    public void A_bid_without_its_bidder_group_is_refused_rather_than_merged_with_others()
+    {
+        var document = JsonNode.Parse(File.ReadAllText(Example))!;
+        document["bids"]![0]!.AsObject().Remove("bidderGroup");
+        document["bids"]![1]!["bidderGroup"] = "";
+        var input = Temp("nogroup.json");
+        File.WriteAllText(input, document.ToJsonString());
+
+        var (code, _, error) = Run("award", "--input", input, "--output", Temp("never.json"));
+
+        Assert.Equal(AwardCommand.BadInput, code);
+        Assert.Contains("$.bids[0].bidderGroup", error);
+        Assert.Contains("$.bids[1].bidderGroup", error);
+    }
+
     [Fact]
     public async Task Hospital_mode_gives_every_hospital_one_supplier_and_the_documents_match_their_schemas()
     {
