@@ -72,5 +72,16 @@ public sealed class AwardEngine(SolveOptions options, Action<SolveProgress>? pro
         product.Result.Winners,
         product.Result.Statements,
         allocation?.Regions ?? [],
-        allocation?.Unallocated ?? []);
+        product.Result.Winners.Count == 0 ? NoWinner(product.Product) : allocation?.Unallocated ?? []);
+
+    /// <summary>
+    /// A product without a winner leaves every region that reported demand unserved: each is listed,
+    /// with its reported volume (no agreed share applies without a winner).
+    /// </summary>
+    private static IReadOnlyList<UnallocatedRegion> NoWinner(ProductInput product) =>
+        product.ReportedVolumes
+            .Where(v => v.Value > 0)
+            .OrderBy(v => v.Key, StringComparer.Ordinal)
+            .Select(v => new UnallocatedRegion(v.Key, v.Value, "no winner: no bid won this product; the volume is the region's reported volume"))
+            .ToList();
 }

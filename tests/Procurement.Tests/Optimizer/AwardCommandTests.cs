@@ -93,6 +93,29 @@ public sealed class AwardCommandTests
         Assert.False(File.Exists(output));
     }
 
+    [Theory]
+    [InlineData("ranked-pick")]
+    [InlineData("cost-optimal")]
+    public void A_product_without_a_winner_lists_every_region_that_reported_demand_as_unallocated(string mode)
+    {
+        var document = JsonNode.Parse(File.ReadAllText(Example))!;
+        // Every bid on amlodipine is above a maximum valid price of a millionth of a yuan.
+        document["products"]![1]!["maxValidUnitPrice"] = 0.000001m;
+        var input = Temp("nowinner.json");
+        File.WriteAllText(input, document.ToJsonString());
+        var output = Temp("nowinner-out.json");
+
+        var (code, _, error) = Run("award", "--input", input, "--output", output, "--mode", mode, "--time-limit", "5");
+
+        Assert.True(code == AwardCommand.Ok, error);
+        var product = JsonNode.Parse(File.ReadAllText(output))!["products"]!.AsArray().Single(p => p!["productId"]!.GetValue<string>() == "AMLODIPINE-TAB")!;
+        Assert.Empty(product["winners"]!.AsArray());
+        var unallocated = product["unallocated"]!.AsArray();
+        Assert.Equal(["BJ", "HE", "TJ"], unallocated.Select(u => u!["regionCode"]!.GetValue<string>()));
+        Assert.Equal([5_200_000L, 7_400_000L, 2_600_000L], unallocated.Select(u => u!["agreedVolume"]!.GetValue<long>()));
+        Assert.All(unallocated, u => Assert.StartsWith("no winner", u!["reason"]!.GetValue<string>(), StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Two_bids_of_one_manufacturer_on_one_product_are_refused_naming_both()
     {
