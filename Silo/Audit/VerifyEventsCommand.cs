@@ -60,13 +60,15 @@ public static class VerifyEventsCommand
 
         try
         {
-            DapperSetup.EnsureConfigured();
-            var dialect = SqlDialect.Create(options);
-            if (dialect is SqliteDialect && !File.Exists(dialect.Location))
+            // Looked for before the dialect is made: it would create a missing folder, and opening
+            // a missing file would create an empty database.
+            if (options.Provider == StoreProviders.Sqlite && SqliteFile(options) is { } file && !File.Exists(file))
             {
-                await error.WriteLineAsync($"No SQLite store at {dialect.Location} (Store:DataDirectory or Store:ConnectionString).");
+                await error.WriteLineAsync($"No SQLite store at {file} (Store:DataDirectory or Store:ConnectionString).");
                 return Unusable;
             }
+            DapperSetup.EnsureConfigured();
+            var dialect = SqlDialect.Create(options);
             await output.WriteLineAsync($"Event chain of the {dialect.Name} store at {dialect.Location}");
             await using var connection = await dialect.OpenAsync();
             var result = await AuditVerifier.VerifyAsync(connection, null, anchors);
@@ -94,5 +96,16 @@ public static class VerifyEventsCommand
             await error.WriteLineAsync($"Cannot read the event chain: {ex.Message} (is the store migrated to 0009?)");
             return Unusable;
         }
+    }
+
+    /// <summary>The SQLite file the store options name, as <see cref="SqliteDialect"/> finds it; null for an in-memory database.</summary>
+    private static string? SqliteFile(StoreOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            return Path.GetFullPath(Path.Combine(options.DataDirectory, "procurement.db"));
+        }
+        var source = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(options.ConnectionString).DataSource;
+        return string.IsNullOrEmpty(source) || source == ":memory:" ? null : Path.GetFullPath(source);
     }
 }
