@@ -22,3 +22,42 @@ CREATE TABLE event_chain_head (
     last_hash           TEXT    NULL
 );
 INSERT INTO event_chain_head (head_id, chain_length, last_event_id, last_hash) VALUES (1, 0, NULL, NULL);
+
+-- Append-only for everyone the trigger applies to, the application's role included: an event is
+-- never deleted, and a row changes once, when its commit chains it (chain_seq and chain_hash set
+-- from NULL, nothing else touched). A table owner or superuser can still disable or drop the
+-- trigger; the chain then shows what was changed (docs/SECURITY.md).
+CREATE FUNCTION events_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        RAISE EXCEPTION 'events are append-only: the table cannot be truncated' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'events are append-only: event % cannot be deleted', OLD.event_id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF OLD.chain_seq IS NULL
+       AND NEW.chain_seq IS NOT NULL
+       AND NEW.chain_hash IS NOT NULL
+       AND NEW.event_id = OLD.event_id
+       AND NEW.occurred_at = OLD.occurred_at
+       AND NEW.actor = OLD.actor
+       AND NEW.batch_id IS NOT DISTINCT FROM OLD.batch_id
+       AND NEW.entity_type = OLD.entity_type
+       AND NEW.entity_id = OLD.entity_id
+       AND NEW.event_type = OLD.event_type
+       AND NEW.payload = OLD.payload THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'events are append-only: event % can only be chained, once', OLD.event_id USING ERRCODE = 'insufficient_privilege';
+END;
+$$;
+
+CREATE TRIGGER events_append_only
+    BEFORE UPDATE OR DELETE ON events
+    FOR EACH ROW EXECUTE FUNCTION events_append_only();
+
+-- TRUNCATE skips row triggers: refused by a statement trigger of its own.
+CREATE TRIGGER events_no_truncate
+    BEFORE TRUNCATE ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION events_append_only();

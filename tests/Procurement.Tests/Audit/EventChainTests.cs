@@ -44,6 +44,7 @@ public sealed class EventChainTests
         {
             await using var connection = await store.Dialect.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
+            await ActAsDatabaseOwnerAsync(connection, transaction, provider);
             var (kind, expected) = await TamperAsync(connection, transaction, provider, rows, random);
             var result = await AuditVerifier.VerifyAsync(connection, transaction, []);
             await transaction.RollbackAsync();
@@ -72,6 +73,7 @@ public sealed class EventChainTests
         await using var connection = await store.Dialect.OpenAsync();
         Assert.True((await AuditVerifier.VerifyAsync(connection, null, [anchor])).Intact);
         await using var transaction = await connection.BeginTransactionAsync();
+        await ActAsDatabaseOwnerAsync(connection, transaction, provider);
         // A careful forger removes the last five rows and moves the recorded head back to match.
         var rows = await ChainAsync(store);
         var kept = rows[^6];
@@ -254,6 +256,41 @@ public sealed class EventChainTests
         // The silo may chain more events meanwhile: the head read through the grain must be in the chain.
         var result = await cluster.Database.ReadAsync(c => AuditVerifier.VerifyAsync(c, null, [new ChainAnchor(head.EventId, head.Hash)]));
         Assert.True(result.Intact, result.FirstBreak?.Reason);
+    }
+
+    [Fact]
+    public async Task On_PostgreSQL_the_application_can_chain_events_but_not_change_or_delete_them()
+    {
+        await using var store = new ProcurementStore(Options.Create(TestStores.Postgres()), NullLoggerFactory.Instance);
+        await WriteEventsAsync(store, 3);
+        var rows = await ChainAsync(store);
+
+        foreach (var sql in new[]
+        {
+            "UPDATE events SET payload = '{}' WHERE event_id = @EventId",
+            "UPDATE events SET chain_hash = NULL, chain_seq = NULL WHERE event_id = @EventId",
+            "DELETE FROM events WHERE event_id = @EventId",
+            "TRUNCATE events",
+        })
+        {
+            var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => store.ReadAsync(c => c.ExecuteAsync(sql, new { rows[1].EventId })));
+            Assert.Contains("append-only", refused.MessageText);
+        }
+        var result = await VerifyAsync(store);
+        Assert.True(result.Intact, result.FirstBreak?.Reason);
+        Assert.Equal(3, result.Head!.Length);
+    }
+
+    /// <summary>
+    /// The tamperings below are a database owner's: on PostgreSQL the append-only trigger is
+    /// switched off first (inside the transaction, so the rollback switches it on again).
+    /// </summary>
+    private static async Task ActAsDatabaseOwnerAsync(DbConnection connection, DbTransaction transaction, string provider)
+    {
+        if (provider == StoreProviders.PostgreSql)
+        {
+            await connection.ExecuteAsync("ALTER TABLE events DISABLE TRIGGER USER", transaction: transaction);
+        }
     }
 
     private static async Task<(int ExitCode, string Output)> RunSiloAsync(string arguments)
