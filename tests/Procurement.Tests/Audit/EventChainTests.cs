@@ -207,6 +207,43 @@ public sealed class EventChainTests
         Assert.Equal(5, result.Head!.Length);
     }
 
+    [Theory]
+    [InlineData(StoreProviders.Sqlite)]
+    [InlineData(StoreProviders.PostgreSql)]
+    public async Task Events_of_a_store_from_before_migration_0009_are_chained_at_its_first_start(string provider)
+    {
+        var options = TestStores.For(provider);
+        var dialect = SqlDialect.Create(options);
+        // The store as it was: every script before 0009, and events in the table of that time.
+        dialect.Prepare();
+        var prefix = $"Procurement.Grains.Scripts.{dialect.ScriptFolder}.";
+        var upgrade = dialect.MigrationTarget()
+            .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, n => n.StartsWith(prefix, StringComparison.Ordinal) && string.CompareOrdinal(n, prefix + "0009") < 0)
+            .Build()
+            .PerformUpgrade();
+        Assert.True(upgrade.Successful, upgrade.Error?.Message);
+        await using (var connection = await dialect.OpenAsync())
+        {
+            for (var i = 0; i < 7; i++)
+            {
+                await connection.ExecuteAsync(
+                    """
+                    INSERT INTO events (occurred_at, actor, batch_id, entity_type, entity_id, event_type, payload)
+                    VALUES (@At, 'user:old', @BatchId, 'batch', 'B', 'Old', @Payload)
+                    """,
+                    new { At = Start.AddMinutes(i), BatchId = i % 2 == 0 ? null : "B", Payload = $$"""{"i":{{i}}}""" });
+            }
+        }
+
+        await using var store = new ProcurementStore(Options.Create(options), NullLoggerFactory.Instance);
+
+        var result = await VerifyAsync(store);
+        Assert.True(result.Intact, result.FirstBreak?.Reason);
+        Assert.Equal(7, result.Head!.Length);
+        var rows = await ChainAsync(store);
+        Assert.Equal(rows.Select(r => r.EventId).Order(), rows.Select(r => r.EventId));
+    }
+
     [Fact]
     public async Task The_silo_executable_verifies_a_SQLite_file_and_exits_non_zero_with_the_event_after_one_update()
     {
