@@ -41,7 +41,7 @@ public static class AuditVerifier
     public static async Task<ChainVerification> VerifyAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<ChainAnchor> anchors)
     {
         ArgumentNullException.ThrowIfNull(anchors);
-        var storedHead = await StoredHeadAsync(connection, transaction);
+        var (headRow, storedHead) = await ReadStoredHeadAsync(connection, transaction);
         var pending = anchors.GroupBy(a => a.EventId).ToDictionary(g => g.Key, g => g.ToList());
         var storedHeadMet = storedHead is null;
         ChainHead? last = null;
@@ -106,6 +106,11 @@ public static class AuditVerifier
         {
             broken = new ChainBreak(storedHead!.EventId, storedHead.Length, $"the chain ends at place {last?.Length ?? 0} but its recorded head is event {storedHead.EventId} at place {storedHead.Length} (rows at the end deleted)");
         }
+        if (broken is null && !headRow && last is not null)
+        {
+            // The writers cannot go on without it, so it was removed by hand.
+            broken = new ChainBreak(last.EventId, last.Length, "the chain's recorded head row is missing (event_chain_head deleted)");
+        }
         if (broken is null)
         {
             await using var command = Command(connection, transaction, SelectFirstUnchainedSql);
@@ -119,18 +124,26 @@ public static class AuditVerifier
     }
 
     /// <summary>The head as the store records it (the chain's last row at its last commit), or null while nothing is chained.</summary>
-    public static async Task<ChainHead?> StoredHeadAsync(DbConnection connection, DbTransaction? transaction)
+    public static async Task<ChainHead?> StoredHeadAsync(DbConnection connection, DbTransaction? transaction) =>
+        (await ReadStoredHeadAsync(connection, transaction)).Head;
+
+    /// <summary>Whether the head row is there at all, and the head it records (null while nothing is chained).</summary>
+    private static async Task<(bool Exists, ChainHead? Head)> ReadStoredHeadAsync(DbConnection connection, DbTransaction? transaction)
     {
         await using var command = Command(connection, transaction, SelectStoredHeadSql);
         await using var reader = await command.ExecuteReaderAsync();
-        if (!await reader.ReadAsync() || reader.IsDBNull(1) || reader.IsDBNull(2))
+        if (!await reader.ReadAsync())
         {
-            return null;
+            return (false, null);
         }
-        return new ChainHead(
+        if (reader.IsDBNull(1) || reader.IsDBNull(2))
+        {
+            return (true, null);
+        }
+        return (true, new ChainHead(
             Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture),
             Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture),
-            reader.GetString(2));
+            reader.GetString(2)));
     }
 
     private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)

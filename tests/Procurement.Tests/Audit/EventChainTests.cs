@@ -87,6 +87,8 @@ public sealed class EventChainTests
         Assert.Equal(published.EventId, anchored.FirstBreak?.EventId);
         var misnamed = await AuditVerifier.VerifyAsync(connection, transaction, [new ChainAnchor(kept.EventId, new string('0', 64))]);
         Assert.Equal(kept.EventId, misnamed.FirstBreak?.EventId);
+        await connection.ExecuteAsync("DELETE FROM event_chain_head", transaction: transaction);
+        Assert.Equal(kept.EventId, (await AuditVerifier.VerifyAsync(connection, transaction, [])).FirstBreak?.EventId);
         await transaction.RollbackAsync();
     }
 
