@@ -62,7 +62,10 @@ public static class ExportApi
         var award = await batch.GetAwardAsync();
         var agreements = view.Phase >= TenderBatchPhase.Awarded ? await batch.ListAgreementsAsync() : [];
         var alliance = await grains.Client.GetGrain<IAllianceGrain>(view.Definition.AllianceId).GetAsync();
-        var ocds = new OcdsBatch(view, products, await directory.ListManufacturersAsync(), bids, award, agreements, alliance);
+        var ocds = new OcdsBatch(view, products, await directory.ListManufacturersAsync(), bids, award, agreements, alliance)
+        {
+            EventChainHead = await directory.GetEventChainHeadAsync(),
+        };
         var package = OcdsExport.Build(ocds, clock.GetUtcNow(), alliance?.Name ?? view.Definition.AllianceId, "ocds-vbp");
         var buffer = new MemoryStream();
         OcdsExport.Write(package, buffer);

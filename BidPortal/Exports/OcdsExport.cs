@@ -120,7 +120,8 @@ public static class OcdsExport
             Contracts: contracts.Count > 0 ? contracts : null,
             RelatedProcesses: view.RenewalOf is { } previous
                 ? [new OcdsRelatedProcess("1", ["renewalProcess"], $"Renewal of batch {previous}", "ocid", Ocid(ocidPrefix, previous))]
-                : null);
+                : null,
+            VbpEventChainHead: batch.EventChainHead is { } head ? new OcdsEventChainHead(head.Length, head.EventId, head.Hash) : null);
 
         return new ReleasePackage(
             Uri: PackageBaseUri + Uri.EscapeDataString(release.Id) + ".json",

@@ -23,6 +23,13 @@ public sealed record OcdsBatch(
     /// instants). Asia/Shanghai, the default <c>Agreements:TimeZone</c>, has kept +08:00 since 1991.
     /// </summary>
     public TimeSpan BusinessUtcOffset { get; init; } = TimeSpan.FromHours(8);
+
+    /// <summary>
+    /// The head of the tamper-evident event log when the package was made (docs/SECURITY.md),
+    /// published so that anyone can later hold the log to it (<c>verify-events --anchor</c>); null
+    /// omits it.
+    /// </summary>
+    public ChainHead? EventChainHead { get; init; }
 }
 
 /// <summary>An OCDS 1.1 release package: the envelope that names the publisher and the extensions the releases use.</summary>
@@ -53,7 +60,14 @@ public sealed record OcdsRelease(
     OcdsBids? Bids,
     IReadOnlyList<OcdsAward>? Awards,
     IReadOnlyList<OcdsContract>? Contracts,
-    IReadOnlyList<OcdsRelatedProcess>? RelatedProcesses);
+    IReadOnlyList<OcdsRelatedProcess>? RelatedProcesses,
+    OcdsEventChainHead? VbpEventChainHead);
+
+/// <summary>
+/// The VBP extension's record of the publisher's event log at publication: its length, last event
+/// and that event's chain hash (lowercase hex SHA-256), as <c>verify-events</c> prints and checks it.
+/// </summary>
+public sealed record OcdsEventChainHead(long Length, long EventId, string Hash);
 
 /// <summary>An organisation taking part, with its roles in this process (buyer, procuringEntity, tenderer, supplier).</summary>
 public sealed record OcdsParty(string Id, string Name, IReadOnlyList<string> Roles);

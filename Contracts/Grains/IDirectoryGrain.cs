@@ -36,4 +36,8 @@ public interface IDirectoryGrain : IGrainWithIntegerKey
     /// <summary>Per batch, product, region and month: what hospitals bought of the manufacturer's agreed products.</summary>
     [Alias("ListSupplierVolumes")]
     Task<IReadOnlyList<SupplierVolume>> ListSupplierVolumesAsync(string manufacturerId);
+
+    /// <summary>The head of the tamper-evident event log (docs/SECURITY.md), to publish; null while nothing is chained.</summary>
+    [Alias("GetEventChainHead")]
+    Task<ChainHead?> GetEventChainHeadAsync();
 }

@@ -46,6 +46,7 @@ public static class ProcurementSiloExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccountOptions>, AccountOptionsValidator>());
         services.TryAddSingleton<AccountRepository>();
         services.TryAddSingleton<DirectoryRepository>();
+        services.TryAddSingleton<AuditRepository>();
         services.TryAddKeyedSingleton(ProcurementClock.Key, clock ?? TimeProvider.System);
         services.AddOptions<GatewayClientOptions>();
         silo.AddIncomingGrainCallFilter<ClusterCallFilter>();

@@ -3,12 +3,13 @@ using Procurement.Contracts.Domain;
 using Procurement.Contracts.Grains;
 using Procurement.Grains.Agreements;
 using Procurement.Grains.Hosting;
+using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Lists;
 
 /// <summary>List reads over SQL; stateless, so every silo answers its share of index pages.</summary>
 [StatelessWorker]
-public sealed class DirectoryGrain(DirectoryRepository directory, AgreementRepository agreements) : Grain, IDirectoryGrain
+public sealed class DirectoryGrain(DirectoryRepository directory, AgreementRepository agreements, AuditRepository audit) : Grain, IDirectoryGrain
 {
     public Task<IReadOnlyList<BatchSummary>> ListBatchesAsync() => directory.ListBatchesAsync();
 
@@ -35,4 +36,6 @@ public sealed class DirectoryGrain(DirectoryRepository directory, AgreementRepos
 
     public Task<IReadOnlyList<SupplierVolume>> ListSupplierVolumesAsync(string manufacturerId) =>
         directory.ListSupplierVolumesAsync(Check.Id(manufacturerId, "manufacturerId"));
+
+    public Task<ChainHead?> GetEventChainHeadAsync() => audit.HeadAsync();
 }

@@ -6,7 +6,7 @@ namespace Procurement.Grains.Storage;
 
 /// <summary>
 /// The append-only history of every state change: who, what, when, which batch. Always written
-/// inside the transaction of the change it records.
+/// inside the transaction of the change it records, and hash-chained at its commit (<see cref="AuditChain"/>).
 /// </summary>
 public static class EventLog
 {
@@ -46,8 +46,11 @@ public static class EventLog
         string entityType,
         string entityId,
         string eventType,
-        string payloadJson) =>
-        StatementCache.ExecuteAsync(connection, transaction, InsertSql, InsertParameters, DapperSetup.InstantValue(connection, occurredAt), actor, batchId, entityType, entityId, eventType, payloadJson);
+        string payloadJson)
+    {
+        JoinChain(transaction);
+        return StatementCache.ExecuteAsync(connection, transaction, InsertSql, InsertParameters, DapperSetup.InstantValue(connection, occurredAt), actor, batchId, entityType, entityId, eventType, payloadJson);
+    }
 
     /// <summary>Adds the event to the statements of its change, to be sent with them.</summary>
     public static void Append(
@@ -58,8 +61,18 @@ public static class EventLog
         string entityType,
         string entityId,
         string eventType,
-        object payload) =>
+        object payload)
+    {
+        JoinChain(batch.Transaction);
         batch.Add(InsertSql, InsertParameters, batch.Instant(occurredAt), actor, batchId, entityType, entityId, eventType, Serialize(payload));
+    }
+
+    /// <summary>
+    /// Rows are inserted unchained; the group that writes them chains them at its commit
+    /// (<see cref="AuditChain"/>). A transaction outside the group writer leaves its events to the
+    /// next group that commits events, or to the next start.
+    /// </summary>
+    private static void JoinChain(DbTransaction transaction) => StoreWriter.Accumulator(transaction, () => AuditChainSeal.Instance);
 
     private const string SelectByBatchSql = """
         SELECT event_id AS EventId, occurred_at AS OccurredAt, actor AS Actor, batch_id AS BatchId,

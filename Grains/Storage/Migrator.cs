@@ -39,6 +39,13 @@ public static class Migrator
                 $"Migrating the {dialect.Name} database at {dialect.Location} failed in script '{result.ErrorScript?.Name}': {result.Error.Message}",
                 result.Error);
         }
+        // Events from before migration 0009, or left unchained by a write outside the group
+        // writer, are chained now, under the migration lock, before the store takes writes.
+        var chained = Task.Run(() => AuditChain.SealUnchainedAsync(dialect)).GetAwaiter().GetResult();
+        if (chained > 0)
+        {
+            logger.LogInformation("Event chain: {Count} event(s) written before it or outside the group writer chained at start.", chained);
+        }
         return result.Scripts.Select(s => s.Name).ToList();
     }
 

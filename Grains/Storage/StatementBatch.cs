@@ -12,6 +12,9 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
 {
     private readonly List<(string Sql, string[] ParameterNames, object?[] Values)> _statements = [];
 
+    /// <summary>The unit's transaction (the event log joins its group's chain seal through it).</summary>
+    public DbTransaction Transaction => transaction;
+
     /// <summary>An instant as this connection's driver takes it.</summary>
     public object Instant(DateTimeOffset value) => DapperSetup.InstantValue(connection, value);
 

@@ -100,7 +100,9 @@ public sealed class StoreWriter : IAsyncDisposable
     {
         if (Accumulators.TryGetValue(transaction, out var list))
         {
-            foreach (var accumulator in list)
+            // The event chain last: it chains the events the others may have appended, and holds
+            // the chain head's lock from then to the commit, which nothing else should lengthen.
+            foreach (var accumulator in list.OrderBy(a => a is AuditChainSeal))
             {
                 await accumulator.FlushAsync(connection, transaction);
             }

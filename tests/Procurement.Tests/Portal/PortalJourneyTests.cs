@@ -138,6 +138,10 @@ public sealed class PortalJourneyTests(JourneyFixture portal)
         {
             var release = ocds.RootElement.GetProperty("releases")[0];
             Assert.Equal(agreements.GetArrayLength(), release.GetProperty("contracts").GetArrayLength());
+            // The event log's head at the export (docs/SECURITY.md): the whole journey is chained by now.
+            var head = release.GetProperty("vbpEventChainHead");
+            Assert.True(head.GetProperty("length").GetInt64() > 0);
+            Assert.Equal(64, head.GetProperty("hash").GetString()!.Length);
         }
         Assert.Equal(HttpStatusCode.Forbidden, (await huahai.GetAsync($"/api/batches/{batchId}/exports/ocds.json")).StatusCode);
 

@@ -1,0 +1,209 @@
+using System.Buffers.Binary;
+using System.Data.Common;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Procurement.Grains.Storage;
+
+/// <summary>
+/// The hash chain over the <c>events</c> table (docs/SECURITY.md, "Tamper-evident event log").
+/// Each row's <c>chain_hash</c> is the SHA-256 of the previous row's hash and the row's canonical
+/// form; <c>chain_seq</c> is its place in the chain. Rows are written unchained and chained by
+/// <see cref="SealAsync"/> in the transaction that wrote them, just before its commit, under the
+/// lock of the one-row chain head: commits that chain events are thereby put in one order, and
+/// each row is hashed against the row that really precedes it, whichever writer or silo made it.
+/// </summary>
+public static class AuditChain
+{
+    /// <summary>The first field of every canonical form: a later form gets a new tag, never a changed meaning.</summary>
+    public const string FormatTag = "procurement-event-chain-v1";
+
+    /// <summary>Marks a null field (batch id), distinct from the empty string's length 0.</summary>
+    private const uint NullLength = uint.MaxValue;
+
+    // Writing the head back to itself locks its row until commit on every database (PostgreSQL and
+    // SQL Server take the row's write lock; SQLite's writer already holds the database's), and
+    // after a wait for another writer's commit it returns the head that commit left.
+    private const string LockHeadSql = """
+        UPDATE event_chain_head
+           SET chain_length = chain_length
+         WHERE head_id = 1
+        RETURNING chain_length, last_event_id, last_hash
+        """;
+
+    // Read after the head is locked, so every earlier chaining commit is visible and no later one
+    // can start. On a server an unchained row of another transaction is invisible (PostgreSQL's
+    // snapshot) or skipped (SQL Server's READPAST; without it this read would wait for that row's
+    // transaction while that one waits for the head).
+    private const string SelectUnchainedSql = """
+        SELECT event_id, occurred_at, actor, batch_id, entity_type, entity_id, event_type, payload
+          FROM events
+         WHERE chain_seq IS NULL
+         ORDER BY event_id
+        """;
+
+    private const string SelectUnchainedSqlServerSql = """
+        SELECT event_id, occurred_at, actor, batch_id, entity_type, entity_id, event_type, payload
+          FROM events WITH (READPAST)
+         WHERE chain_seq IS NULL
+         ORDER BY event_id
+        """;
+
+    private const string ChainRowSql = """
+        UPDATE events
+           SET chain_seq = @Seq, chain_hash = @Hash
+         WHERE event_id = @EventId
+        """;
+
+    private static readonly string[] ChainRowParameters = ["Seq", "Hash", "EventId"];
+
+    private const string SetHeadSql = """
+        UPDATE event_chain_head
+           SET chain_length = @Length, last_event_id = @EventId, last_hash = @Hash
+         WHERE head_id = 1
+        """;
+
+    private static readonly string[] SetHeadParameters = ["Length", "EventId", "Hash"];
+
+    /// <summary>
+    /// Chains every unchained event visible to <paramref name="transaction"/> (its own, and any
+    /// left by a write outside the group writer), in event id order, after the current head.
+    /// Must be the last write before the commit: it holds the head's lock until then.
+    /// </summary>
+    public static async Task<int> SealAsync(DbConnection connection, DbTransaction transaction)
+    {
+        var head = await LockHeadAsync(connection, transaction);
+        var unchained = connection is SqlServerConnection ? SelectUnchainedSqlServerSql : SelectUnchainedSql;
+        var chained = new List<(long EventId, long Seq, string Hash)>();
+        var length = head.Length;
+        var previous = head.Hash;
+        using (var hasher = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        {
+            await StatementCache.ReadAsync(connection, transaction, unchained, [], [], reader =>
+            {
+                var row = ReadRow(reader);
+                length++;
+                previous = Hash(hasher, previous, length, row);
+                chained.Add((row.EventId, length, previous));
+            });
+        }
+        if (chained.Count == 0)
+        {
+            return 0;
+        }
+        var writes = new StatementBatch(connection, transaction);
+        foreach (var (eventId, seq, hash) in chained)
+        {
+            writes.Add(ChainRowSql, ChainRowParameters, seq, hash, eventId);
+        }
+        writes.Add(SetHeadSql, SetHeadParameters, length, chained[^1].EventId, previous);
+        await writes.ExecuteAsync();
+        return chained.Count;
+    }
+
+    /// <summary>
+    /// Chains what is left unchained (rows written before migration 0009, or by a write outside
+    /// the group writer) in a transaction of its own; run once at start, after the migrations.
+    /// </summary>
+    public static async Task<int> SealUnchainedAsync(SqlDialect dialect)
+    {
+        await using var connection = await dialect.OpenForWriteAsync();
+        await using var transaction = await dialect.BeginWriteAsync(connection, CancellationToken.None);
+        var count = await SealAsync(connection, transaction);
+        await transaction.CommitAsync();
+        return count;
+    }
+
+    private static async Task<(long Length, string? Hash)> LockHeadAsync(DbConnection connection, DbTransaction transaction)
+    {
+        (long Length, string? Hash)? head = null;
+        await StatementCache.ReadAsync(connection, transaction, LockHeadSql, [], [], reader =>
+            head = (Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        return head ?? throw new InvalidOperationException("The event chain head row is missing (migration 0009 inserts it); the chain cannot go on without it.");
+    }
+
+    /// <summary>
+    /// The chain hash of <paramref name="row"/> at place <paramref name="seq"/> after a row whose
+    /// hash is <paramref name="previousHash"/> (null for the first row): lowercase hex SHA-256 of
+    /// the canonical form, each field as a 4-byte big-endian length of its UTF-8 bytes and the
+    /// bytes (a null as length 0xFFFFFFFF and no bytes), in this order: <see cref="FormatTag"/>,
+    /// the previous hash (empty for the first row), seq, event id, occurred_at (UTC,
+    /// <c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>), actor, batch id, entity type, entity id, event
+    /// type, payload. Numbers are decimal digits.
+    /// </summary>
+    public static string Hash(string? previousHash, long seq, ChainRow row)
+    {
+        using var hasher = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        return Hash(hasher, previousHash, seq, row);
+    }
+
+    private static string Hash(IncrementalHash hasher, string? previousHash, long seq, ChainRow row)
+    {
+        Field(hasher, FormatTag);
+        Field(hasher, previousHash ?? "");
+        Field(hasher, seq.ToString(CultureInfo.InvariantCulture));
+        Field(hasher, row.EventId.ToString(CultureInfo.InvariantCulture));
+        Field(hasher, CanonicalInstant(row.OccurredAt));
+        Field(hasher, row.Actor);
+        Field(hasher, row.BatchId);
+        Field(hasher, row.EntityType);
+        Field(hasher, row.EntityId);
+        Field(hasher, row.EventType);
+        Field(hasher, row.Payload);
+        return Convert.ToHexStringLower(hasher.GetHashAndReset());
+    }
+
+    /// <summary>The instant as hashed: UTC with seven fractional digits, whatever the database keeps it as.</summary>
+    public static string CanonicalInstant(DateTimeOffset instant) =>
+        instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static void Field(IncrementalHash hasher, string? value)
+    {
+        Span<byte> length = stackalloc byte[4];
+        if (value is null)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(length, NullLength);
+            hasher.AppendData(length);
+            return;
+        }
+        var bytes = Encoding.UTF8.GetBytes(value);
+        BinaryPrimitives.WriteUInt32BigEndian(length, (uint)bytes.Length);
+        hasher.AppendData(length);
+        hasher.AppendData(bytes);
+    }
+
+    /// <summary>
+    /// The event columns of the current row, in the order of the chain's SELECTs (event id,
+    /// occurred_at, actor, batch id, entity type, entity id, event type, payload).
+    /// </summary>
+    internal static ChainRow ReadRow(DbDataReader reader) => new(
+        Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture),
+        Instant(reader.GetValue(1)),
+        reader.GetString(2),
+        reader.IsDBNull(3) ? null : reader.GetString(3),
+        reader.GetString(4),
+        reader.GetString(5),
+        reader.GetString(6),
+        reader.GetString(7));
+
+    /// <summary>An instant as each driver returns it: SQLite's text, a UTC or unspecified DateTime, or an offset value.</summary>
+    private static DateTimeOffset Instant(object value) => value switch
+    {
+        DateTimeOffset instant => instant.ToUniversalTime(),
+        DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
+        string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed) => parsed,
+        _ => throw new FormatException($"occurred_at holds '{value}', which is not an instant."),
+    };
+}
+
+/// <summary>The columns of an event that its chain hash covers (with its place in the chain).</summary>
+public sealed record ChainRow(
+    long EventId,
+    DateTimeOffset OccurredAt,
+    string Actor,
+    string? BatchId,
+    string EntityType,
+    string EntityId,
+    string EventType,
+    string Payload);
