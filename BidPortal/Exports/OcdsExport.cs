@@ -204,6 +204,7 @@ public static class OcdsExport
                     VbpBidderGroup: b.BidderGroup,
                     VbpVersion: b.Version,
                     VbpContentSha256: b.ContentSha256,
+                    VbpReceiptNonce: b.ReceiptNonce,
                     VbpRank: statement?.Rank,
                     VbpWon: statement?.Won,
                     VbpReason: statement?.Reason);

@@ -132,6 +132,7 @@ public sealed record OcdsBid(
     string VbpBidderGroup,
     int VbpVersion,
     string VbpContentSha256,
+    string VbpReceiptNonce,
     int? VbpRank,
     bool? VbpWon,
     string? VbpReason);

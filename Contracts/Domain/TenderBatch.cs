@@ -125,6 +125,13 @@ public sealed record TenderBatchView(
     /// <summary>For a renewal batch, the batch whose agreements it continues.</summary>
     [Id(9)]
     public string? RenewalOf { get; init; }
+
+    /// <summary>
+    /// The tamper-evident event log's head when the bids were opened: everything recorded up to
+    /// the opening, every bid action included, is fixed by it (check with <c>verify-events --anchor</c>).
+    /// </summary>
+    [Id(10)]
+    public ChainHead? OpeningChainHead { get; init; }
 }
 
 /// <summary>What the alliance gives to renew a batch: the new batch's id, name, windows and agreement period.</summary>

@@ -37,6 +37,7 @@ public sealed class TenderBatchGrain(
     AwardRepository awards,
     AgreementRepository agreements,
     SealingRepository sealing,
+    AuditRepository audit,
     KeyEncryptionKey kek,
     IOptions<AgreementOptions> agreementOptions,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock,
@@ -54,6 +55,9 @@ public sealed class TenderBatchGrain(
     private HashSet<string> _hospitals = [];
     // Kept to log the opening; never shown before it (the view's count is null until then).
     private int _sealedBidCount;
+
+    // The event chain's head published at the opening.
+    private ChainHead? _openingChainHead;
 
     // Bid writes under way: the opening waits for them, so a bid accepted on time is in what it decrypts.
     private readonly HashSet<Task<BidReceipt>> _pendingBids = [];
@@ -90,6 +94,7 @@ public sealed class TenderBatchGrain(
         else if (_batch?.Phase >= TenderBatchPhase.Opened)
         {
             _sealedBidCount = await bids.CountOpenedActiveAsync(BatchId);
+            _openingChainHead = OpeningHead(await sealing.GetAsync(BatchId));
         }
     }
 
@@ -608,12 +613,19 @@ public sealed class TenderBatchGrain(
             }
             opened = await UnsealAsync();
             var now = ProcurementClock.Now(clock);
+            // The log's head as the bids open fixes every bid action recorded before it; it is published with the opening.
+            var head = await audit.HeadAsync();
             await batches.ChangePhaseAsync(BatchId, TenderBatchPhase.Bidding, TenderBatchPhase.Opened, now, actor,
-                new { ActiveBids = opened.GroupBy(a => a.Action.BidId).Count(g => g.MaxBy(a => a.Action.Version)!.Content is not null), OpenedActions = opened.Count },
+                new
+                {
+                    ActiveBids = opened.GroupBy(a => a.Action.BidId).Count(g => g.MaxBy(a => a.Action.Version)!.Content is not null),
+                    OpenedActions = opened.Count,
+                    EventChainHead = head,
+                },
                 async (connection, transaction) =>
                 {
                     await BidRepository.WriteOpenedAsync(connection, transaction, BatchId, opened);
-                    await SealingRepository.MarkOpenedAsync(connection, transaction, BatchId, now);
+                    await SealingRepository.MarkOpenedAsync(connection, transaction, BatchId, now, head);
                 });
             await ReloadAsync();
         });
@@ -626,8 +638,9 @@ public sealed class TenderBatchGrain(
         _openingKey?.Dispose();
         _openingKey = null;
         _sealedBidCount = await bids.CountOpenedActiveAsync(BatchId);
-        logger.LogInformation("Batch {BatchId} opened at {OpenedAt:O} with {Count} active bid(s) ({Actions} sealed actions of {Bids} bids decrypted).",
-            BatchId, _batch!.OpenedAt, _sealedBidCount, opened.Count, bidCount);
+        _openingChainHead = OpeningHead(await sealing.GetAsync(BatchId));
+        logger.LogInformation("Batch {BatchId} opened at {OpenedAt:O} with {Count} active bid(s) ({Actions} sealed actions of {Bids} bids decrypted); event chain head {EventId}:{Hash}.",
+            BatchId, _batch!.OpenedAt, _sealedBidCount, opened.Count, bidCount, _openingChainHead?.EventId, _openingChainHead?.Hash);
     }
 
     private async Task<IReadOnlyList<OpenedAction>> UnsealAsync()
@@ -777,6 +790,9 @@ public sealed class TenderBatchGrain(
         }
     }
 
+    private static ChainHead? OpeningHead(BatchSealing? stored) =>
+        stored is { OpeningChainLength: { } length, OpeningChainEventId: { } eventId, OpeningChainHash: { } hash } ? new ChainHead(length, eventId, hash) : null;
+
     private StoredBatch RequireBatch() =>
         _batch ?? throw new ProcurementException(ErrorCodes.NotConfigured, $"Batch {BatchId} has not been configured.", "batchId");
 
@@ -786,6 +802,7 @@ public sealed class TenderBatchGrain(
         return new TenderBatchView(BatchId, batch.Phase, batch.Definition, [], batch.Phase >= TenderBatchPhase.Opened ? _sealedBidCount : null, batch.OpenedAt, _awardStatus, _publicityEnds, _awardProgress)
         {
             RenewalOf = batch.RenewalOf,
+            OpeningChainHead = _openingChainHead,
         };
     }
 

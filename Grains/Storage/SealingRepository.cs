@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Procurement.Contracts.Domain;
 
 namespace Procurement.Grains.Storage;
 
@@ -21,6 +22,12 @@ public sealed record BatchSealing
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? OpenedAt { get; init; }
+
+    public long? OpeningChainLength { get; init; }
+
+    public long? OpeningChainEventId { get; init; }
+
+    public string? OpeningChainHash { get; init; }
 }
 
 /// <summary>An opening officer's share as stored: encrypted to the officer's public key, and its hash.</summary>
@@ -58,7 +65,8 @@ public sealed class SealingRepository(ProcurementStore store)
 
     private const string SelectSql = """
         SELECT batch_id AS BatchId, mode AS Mode, public_key AS PublicKey, wrapped_private_key AS WrappedPrivateKey,
-               kek_id AS KekId, threshold AS Threshold, created_at AS CreatedAt, opened_at AS OpenedAt
+               kek_id AS KekId, threshold AS Threshold, created_at AS CreatedAt, opened_at AS OpenedAt,
+               opening_chain_length AS OpeningChainLength, opening_chain_event_id AS OpeningChainEventId, opening_chain_hash AS OpeningChainHash
           FROM batch_sealing
          WHERE batch_id = @BatchId
         """;
@@ -89,8 +97,13 @@ public sealed class SealingRepository(ProcurementStore store)
         store.WriteAsync((connection, transaction) =>
             EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "OpeningSharePresented", new { UserName = userName, Index = position }));
 
-    private const string MarkOpenedSql = "UPDATE batch_sealing SET opened_at = @OpenedAt WHERE batch_id = @BatchId";
+    private const string MarkOpenedSql = """
+        UPDATE batch_sealing
+           SET opened_at = @OpenedAt, opening_chain_length = @Length, opening_chain_event_id = @EventId, opening_chain_hash = @Hash
+         WHERE batch_id = @BatchId
+        """;
 
-    public static Task MarkOpenedAsync(DbConnection connection, DbTransaction transaction, string batchId, DateTimeOffset openedAt) =>
-        connection.ExecuteAsync(MarkOpenedSql, new { BatchId = batchId, OpenedAt = openedAt }, transaction);
+    /// <summary>Records the opening and the event chain's head it published.</summary>
+    public static Task MarkOpenedAsync(DbConnection connection, DbTransaction transaction, string batchId, DateTimeOffset openedAt, ChainHead? head) =>
+        connection.ExecuteAsync(MarkOpenedSql, new { BatchId = batchId, OpenedAt = openedAt, head?.Length, head?.EventId, head?.Hash }, transaction);
 }

@@ -14,7 +14,11 @@ CREATE TABLE batch_sealing (
     kek_id              TEXT    NOT NULL,
     threshold           INTEGER NULL,
     created_at          TIMESTAMPTZ NOT NULL,
-    opened_at           TIMESTAMPTZ NULL
+    opened_at           TIMESTAMPTZ NULL,
+    -- the event chain's head when the batch opened (docs/SECURITY.md): published with the opening
+    opening_chain_length BIGINT NULL,
+    opening_chain_event_id BIGINT NULL,
+    opening_chain_hash  TEXT    NULL
 );
 
 CREATE TABLE sealed_bids (

@@ -14,7 +14,11 @@ CREATE TABLE batch_sealing (
     kek_id              TEXT    NOT NULL,
     threshold           INTEGER NULL,
     created_at          TEXT    NOT NULL,
-    opened_at           TEXT    NULL
+    opened_at           TEXT    NULL,
+    -- the event chain's head when the batch opened (docs/SECURITY.md): published with the opening
+    opening_chain_length BIGINT NULL,
+    opening_chain_event_id BIGINT NULL,
+    opening_chain_hash  TEXT    NULL
 );
 
 CREATE TABLE sealed_bids (

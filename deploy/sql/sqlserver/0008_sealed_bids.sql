@@ -14,7 +14,11 @@ CREATE TABLE batch_sealing (
     kek_id              NVARCHAR(200) NOT NULL,
     threshold           INT NULL,
     created_at          DATETIME2(7) NOT NULL,
-    opened_at           DATETIME2(7) NULL
+    opened_at           DATETIME2(7) NULL,
+    -- the event chain's head when the batch opened (docs/SECURITY.md): published with the opening
+    opening_chain_length BIGINT NULL,
+    opening_chain_event_id BIGINT NULL,
+    opening_chain_hash  NVARCHAR(64) NULL
 );
 
 CREATE TABLE sealed_bids (

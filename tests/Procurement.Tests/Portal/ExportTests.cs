@@ -389,6 +389,9 @@ public sealed class ExportTests
         Assert.Equal(25.2m, loserBid.GetProperty("value").GetProperty("amount").GetDecimal());
         Assert.False(loserBid.GetProperty("vbpWon").GetBoolean());
         Assert.Equal("valid", loserBid.GetProperty("status").GetString());
+        // Each bid's receipt can be checked from the release alone: commitment and nonce are published.
+        Assert.Equal(new string('a', 64), loserBid.GetProperty("vbpContentSha256").GetString());
+        Assert.Equal(new string('b', 64), loserBid.GetProperty("vbpReceiptNonce").GetString());
 
         var awards = release.GetProperty("awards").EnumerateArray().ToList();
         var winners = Statements.Where(s => s.Won).Select(s => s.ManufacturerId).Distinct().Count();

@@ -158,6 +158,16 @@ public abstract class SealedBidTests(ClusterFixture fixture)
         Assert.Equal(TenderBatchPhase.Opened, view.Phase);
         Assert.Equal(2, view.SealedBidCount);
 
+        // The opening publishes the event log's head, which covers every bid action before it and verifies.
+        var head = Assert.IsType<ChainHead>(view.OpeningChainHead);
+        var events = await Store.ReadAsync(c => EventLog.ForBatchAsync(c, s.BatchId));
+        Assert.All(events.Where(e => e.EventType.StartsWith("Bid", StringComparison.Ordinal)), e => Assert.True(e.EventId <= head.EventId));
+        var opening = events.Single(e => e.EventType == "PhaseChangedToOpened");
+        Assert.True(opening.EventId > head.EventId);
+        Assert.Contains(head.Hash, opening.Payload, StringComparison.Ordinal);
+        var storedHash = await Store.ReadAsync(c => c.ExecuteScalarAsync<string>("SELECT chain_hash FROM events WHERE event_id = @EventId", new { head.EventId }));
+        Assert.Equal(head.Hash, storedHash);
+
         var opened = await s.Batch.GetOpenedBidsAsync();
         Assert.Equal(2, opened.Count);
         var mine = opened.Single(b => b.ManufacturerId == s.Maker1);
