@@ -196,6 +196,52 @@ public abstract class SealedBidTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_award_from_the_opened_bids_equals_the_award_computed_from_the_plaintext()
+    {
+        var s = NewScenario();
+        await s.OpenBiddingAsync();
+        var plaintext = new Dictionary<string, (string Maker, BidContent Content)>();
+        async Task SubmitAsync(string maker, string request, BidContent content) =>
+            plaintext[(await s.Bidder(maker).SubmitBidAsync(request, content)).BidId.ToString()] = (maker, content);
+        await SubmitAsync(s.Maker1, "a1", s.Bid(s.Atorvastatin, 2.80m, capacity: 2_000_000));
+        await SubmitAsync(s.Maker2, "a2", s.Bid(s.Atorvastatin, 5.4321m, spec: "20mgx14", capacity: 900_000, regions: [s.RegionB]));
+        await SubmitAsync(s.Maker1, "b1", s.Bid(s.Amlodipine, 2.80m));
+        fixture.Clock.SetUtcNow(s.OpeningDue);
+        await s.Batch.OpenBidsAsync();
+
+        // What the award reads is what was sealed, field for field.
+        var request = new AwardRequest(AwardModes.RankedPick, new Dictionary<string, decimal>(), 5);
+        var awards = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<AwardRepository>(fixture.Cluster.SiloServices);
+        var input = await awards.LoadInputAsync(s.BatchId, request);
+        Assert.Equal(plaintext.Keys.Order(), input.Bids.Select(b => b.BidId).Order());
+        var fromPlaintext = input with
+        {
+            Bids = input.Bids.Select(b =>
+            {
+                var (maker, content) = plaintext[b.BidId];
+                Assert.Equal((maker, content.SpecificationCode, content.PricePerPack, content.AnnualCapacity), (b.ManufacturerId, b.SpecificationCode, b.PricePerPack, b.AnnualCapacity));
+                Assert.Equal(content.SupplyRegions.Order(StringComparer.Ordinal), b.SupplyRegions.Order(StringComparer.Ordinal));
+                return b with { SpecificationCode = content.SpecificationCode, PricePerPack = content.PricePerPack, AnnualCapacity = content.AnnualCapacity, SupplyRegions = content.SupplyRegions };
+            }).ToList(),
+        };
+
+        await s.Batch.RunAwardAsync(request);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while ((await s.Batch.GetAsync()).Phase != TenderBatchPhase.Publicity && watch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(50);
+        }
+        var stored = Assert.IsType<AwardView>(await s.Batch.GetAwardAsync());
+        var expected = new AwardEngine(new Procurement.Optimizer.Allocation.SolveOptions(TimeSpan.FromSeconds(5), 1)).Run(fromPlaintext, AwardModes.RankedPick);
+        Assert.Equal(
+            expected.Products.SelectMany(p => p.Statements).Select(x => (x.BidId, x.Won, x.Reason, x.AwardedUnitPrice)).Order(),
+            stored.Statements.Select(x => (x.BidId.ToString(), x.Won, x.Reason, x.AwardedUnitPrice)).Order());
+        Assert.Equal(
+            expected.Products.SelectMany(p => p.Allocations).Select(a => (a.ProductId, a.RegionCode, a.PrimaryBidId, a.AgreedVolume, a.Amount)).Order(),
+            stored.Allocations.Select(a => (a.ProductId, a.RegionCode, a.PrimaryBidId.ToString(), a.AgreedVolume, a.Amount)).Order());
+    }
+
+    [Fact]
     public async Task An_envelope_moved_or_a_commitment_altered_in_the_database_stops_the_opening()
     {
         var s = NewScenario();
