@@ -44,7 +44,7 @@ public sealed class SealingOptionsValidator(IOptions<StoreOptions> store) : IVal
         {
             return ValidateOptionsResult.Fail(
                 $"Sealing:KeyFile must name the key-encryption key file when Store:Provider is '{store.Value.Provider}' "
-                + "(32 random bytes in Base64, the same file on every silo, kept outside the database: deploy/README.md, \"Keys\").");
+                + "(32 random bytes in Base64, the same file on every silo, kept outside the database: deploy/README.md, \"Secrets\").");
         }
         if (!string.IsNullOrWhiteSpace(options.KeyFile) && !File.Exists(path))
         {

@@ -97,7 +97,7 @@ public sealed class AdoNetClusterTests
         var gateway = FreePort();
         using var silo = SiloProcess.Start(
             $"--urls http://127.0.0.1:{FreePort()} --Orleans:Clustering=adonet --Orleans:Invariant=Npgsql \"--ConnectionStrings:Orleans={database}\" " +
-            $"--Store:Provider=postgresql \"--Store:ConnectionString={database}\" --Orleans:SiloPort={FreePort()} --Orleans:GatewayPort={gateway} " +
+            $"--Store:Provider=postgresql \"--Store:ConnectionString={database}\" --Sealing:KeyFile={Infrastructure.SiloCluster.KeyFile} --Orleans:SiloPort={FreePort()} --Orleans:GatewayPort={gateway} " +
             "--Orleans:AdvertisedIP=127.0.0.1 --Orleans:Tls:Mode=disabled --Demo:Seed=false");
         await silo.WaitForLineAsync("Cluster connections: NOT AUTHENTICATED. Orleans:Tls:Mode=disabled", TimeSpan.FromSeconds(120));
 
