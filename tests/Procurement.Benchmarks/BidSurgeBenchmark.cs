@@ -403,7 +403,7 @@ internal sealed class SurgeRun<TEntry>(SurgeSettings settings, string provider) 
             {
                 acks.AddRange(maker.Acks);
             }
-            apiBids = await ReadThroughApiAsync(admin);
+            apiBids = await ReadThroughApiAsync();
             foreach (var maker in _makers)
             {
                 maker.Http.Dispose();
@@ -741,25 +741,30 @@ internal sealed class SurgeRun<TEntry>(SurgeSettings settings, string provider) 
 
     // ---------------------------------------------------------------- durability
 
-    private async Task<IReadOnlyList<SealedBid>> ReadThroughApiAsync(HttpClient admin)
+    /// <summary>Each manufacturer's own sealed bids in the batch: before the opening nobody else may list them.</summary>
+    private async Task<IReadOnlyList<SealedBid>> ReadThroughApiAsync()
     {
-        using var response = await admin.GetAsync($"/api/batches/{_batchId}/bids");
-        response.EnsureSuccessStatusCode();
-        using var stream = await response.Content.ReadAsStreamAsync();
-        using var document = await JsonDocument.ParseAsync(stream);
-        return document.RootElement.EnumerateArray()
-            .Select(b => new SealedBid(
-                b.GetProperty("bidId").GetGuid(), b.GetProperty("batchId").GetString()!, b.GetProperty("productId").GetString()!,
-                b.GetProperty("manufacturerId").GetString()!, BidStatus.Active, b.GetProperty("version").GetInt32(),
-                b.GetProperty("receivedAt").GetDateTimeOffset(), b.GetProperty("contentSha256").GetString()!))
-            .ToList();
+        var all = new List<SealedBid>();
+        foreach (var maker in _makers)
+        {
+            using var response = await maker.Http.GetAsync($"/api/batches/{_batchId}/bids");
+            response.EnsureSuccessStatusCode();
+            using var stream = await response.Content.ReadAsStreamAsync();
+            using var document = await JsonDocument.ParseAsync(stream);
+            all.AddRange(document.RootElement.EnumerateArray()
+                .Select(b => new SealedBid(
+                    b.GetProperty("bidId").GetGuid(), b.GetProperty("batchId").GetString()!, b.GetProperty("productId").GetString()!,
+                    b.GetProperty("manufacturerId").GetString()!, BidStatus.Active, b.GetProperty("version").GetInt32(),
+                    b.GetProperty("receivedAt").GetDateTimeOffset(), b.GetProperty("contentSha256").GetString()!)));
+        }
+        return all;
     }
 
     /// <summary>
-    /// Every action the clients saw acknowledged must be in <c>bid_actions</c> (same bid, version and
-    /// content hash), read on a connection of its own after the server has stopped; every bid's
-    /// stored version must be its last acknowledged one, through the API (before the stop) and in
-    /// <c>bids</c>; each action has its event.
+    /// Every action the clients saw acknowledged must be in <c>sealed_bid_actions</c> (same bid,
+    /// version and commitment), read on a connection of its own after the server has stopped; every
+    /// bid's stored version must be its last acknowledged one, through each bidder's own list (before
+    /// the stop) and in <c>sealed_bids</c>; each action has its event.
     /// </summary>
     private async Task<bool> CheckDurabilityAsync(List<Ack> acks, IReadOnlyList<SealedBid> apiBids, string? connectionString)
     {
@@ -779,7 +784,7 @@ internal sealed class SurgeRun<TEntry>(SurgeSettings settings, string provider) 
             await connection.OpenAsync();
             await using (var command = connection.CreateCommand())
             {
-                command.CommandText = "SELECT manufacturer_id, client_request_id, bid_id, version, content_sha256 FROM bid_actions WHERE batch_id = @b";
+                command.CommandText = "SELECT manufacturer_id, client_request_id, bid_id, version, commitment FROM sealed_bid_actions WHERE batch_id = @b";
                 AddBatch(command);
                 await using var reader = await command.ExecuteReaderAsync();
                 while (await reader.ReadAsync())
@@ -789,7 +794,7 @@ internal sealed class SurgeRun<TEntry>(SurgeSettings settings, string provider) 
             }
             await using (var command = connection.CreateCommand())
             {
-                command.CommandText = "SELECT bid_id, version FROM bids WHERE batch_id = @b";
+                command.CommandText = "SELECT bid_id, version FROM sealed_bids WHERE batch_id = @b";
                 AddBatch(command);
                 await using var reader = await command.ExecuteReaderAsync();
                 while (await reader.ReadAsync())
