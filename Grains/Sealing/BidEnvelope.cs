@@ -17,13 +17,12 @@ public static class BidEnvelope
 
     private const byte FormatVersion = 1;
     private const int DataKeyBytes = 32;
-    private const int NonceBytes = 12;
-    private const int TagBytes = 16;
 
     /// <summary>Binds an envelope to its action row: the bid, the bidder, its request id (unique per bidder) and the batch.</summary>
     public static string AssociatedData(Guid bidId, string manufacturerId, string clientRequestId, string batchId) =>
         $"bid/{bidId:N}/{manufacturerId}/{clientRequestId}/{batchId}";
 
+    /// <summary>Version, the wrapped data key's length and the wrapped key, then the padded text sealed with <see cref="Aead"/>.</summary>
     public static byte[] Seal(RSA openingPublicKey, string canonicalText, string associatedData)
     {
         var text = Encoding.UTF8.GetBytes(canonicalText);
@@ -34,15 +33,12 @@ public static class BidEnvelope
         try
         {
             var wrappedKey = openingPublicKey.Encrypt(dataKey, RSAEncryptionPadding.OaepSHA256);
-            var output = new byte[1 + 2 + wrappedKey.Length + NonceBytes + TagBytes + padded.Length];
+            var body = Aead.Seal(dataKey, padded, associatedData);
+            var output = new byte[3 + wrappedKey.Length + body.Length];
             output[0] = FormatVersion;
             BinaryPrimitives.WriteUInt16BigEndian(output.AsSpan(1), checked((ushort)wrappedKey.Length));
             wrappedKey.CopyTo(output.AsSpan(3));
-            var at = 3 + wrappedKey.Length;
-            var nonce = output.AsSpan(at, NonceBytes);
-            RandomNumberGenerator.Fill(nonce);
-            using var aes = new AesGcm(dataKey, TagBytes);
-            aes.Encrypt(nonce, padded, output.AsSpan(at + NonceBytes + TagBytes), output.AsSpan(at + NonceBytes, TagBytes), Encoding.UTF8.GetBytes(associatedData));
+            body.CopyTo(output.AsSpan(3 + wrappedKey.Length));
             return output;
         }
         finally
@@ -59,17 +55,14 @@ public static class BidEnvelope
             throw new CryptographicException("The bid envelope is malformed.");
         }
         var keyLength = BinaryPrimitives.ReadUInt16BigEndian(envelope[1..]);
-        var at = 3 + keyLength;
-        if (envelope.Length < at + NonceBytes + TagBytes + Block)
+        if (envelope.Length < 3 + keyLength + Block)
         {
             throw new CryptographicException("The bid envelope is malformed.");
         }
         var dataKey = openingPrivateKey.Decrypt(envelope.Slice(3, keyLength).ToArray(), RSAEncryptionPadding.OaepSHA256);
         try
         {
-            var padded = new byte[envelope.Length - at - NonceBytes - TagBytes];
-            using var aes = new AesGcm(dataKey, TagBytes);
-            aes.Decrypt(envelope.Slice(at, NonceBytes), envelope[(at + NonceBytes + TagBytes)..], envelope.Slice(at + NonceBytes, TagBytes), padded, Encoding.UTF8.GetBytes(associatedData));
+            var padded = Aead.Open(dataKey, envelope[(3 + keyLength)..], associatedData);
             var length = BinaryPrimitives.ReadInt32BigEndian(padded);
             if (length < 0 || length > padded.Length - 4)
             {
