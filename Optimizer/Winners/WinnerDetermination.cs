@@ -73,11 +73,17 @@ public sealed class WinnerDetermination(RuleParameters rules)
             }
         }
 
-        if (Rules.HighestQualifyingCannotWin && qualifying.Count > 1)
+        // "The highest qualifying price cannot win" names a price, not a bid: every bid at that price
+        // is out, tied or not (the order of receipt decides nothing here). When every qualifying bid
+        // stands at one price there is no highest price apart from the others, and none is excluded.
+        if (Rules.HighestQualifyingCannotWin && qualifying.Count > 1 && qualifying[0].Exact < qualifying[^1].Exact)
         {
-            var highest = qualifying[^1];
-            highest.Lose(Reasons.HighestQualifyingPrice, "the highest qualifying price cannot win");
-            qualifying.RemoveAt(qualifying.Count - 1);
+            var highest = qualifying[^1].Exact;
+            foreach (var entry in qualifying.Where(e => e.Exact == highest))
+            {
+                entry.Lose(Reasons.HighestQualifyingPrice, $"the highest qualifying price ({entry.Unit}) cannot win");
+            }
+            qualifying.RemoveAll(e => e.Exact == highest);
         }
 
         var winners = new List<Entry>();

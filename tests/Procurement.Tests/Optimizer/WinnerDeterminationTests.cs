@@ -38,6 +38,20 @@ public sealed class WinnerDeterminationTests
     }
 
     [Fact]
+    public void Round7_excludes_every_bid_tied_at_the_highest_qualifying_price_whatever_their_order_of_receipt()
+    {
+        var result = Run("round7", Product(3m), Bid("A", 1.00m), Bid("B", 1.50m), Bid("C", 1.70m, second: 5), Bid("D", 1.70m, second: 1));
+
+        Assert.Equal(["A", "B"], result.Winners.Select(w => w.BidId));
+        Assert.Equal(Reasons.HighestQualifyingPrice, Of(result, "C").Reason);
+        Assert.Equal(Reasons.HighestQualifyingPrice, Of(result, "D").Reason);
+
+        // All qualifying bids at one price: no highest price apart from the others, nobody excluded.
+        var level = Run("round7", Product(3m), Bid("A", 1.20m), Bid("B", 1.20m, second: 1));
+        Assert.Equal(["A", "B"], level.Winners.Select(w => w.BidId));
+    }
+
+    [Fact]
     public void Round7_wins_at_or_below_ten_fen_and_by_a_fifty_percent_cut()
     {
         var cheap = Run("round7", Product(1m), Bid("A", 0.05m), Bid("B", 0.095m), Bid("C", 0.098m));
