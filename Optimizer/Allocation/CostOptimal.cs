@@ -329,6 +329,18 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         var costStatus = Solve(model, model.Cost, "cost", parameters, cancellationToken, out var cost, out var bound, out var values);
         if (costStatus is CpSolverStatus.Infeasible)
         {
+            // Capacity first, as the default solver reports it: a product that fits no budget at all
+            // is short of capacity, and no extra budget would help.
+            var unbudgeted = budgets.ToDictionary(b => b.Key, _ => (decimal?)null, StringComparer.Ordinal);
+            var shortOfCapacity = products
+                .Where(p => Solve(Build([p], unbudgeted, null, null, slackBudgets: false), LinearExpr.Constant(0), "capacity", parameters, cancellationToken, out _, out _, out _) == CpSolverStatus.Infeasible)
+                .Select(p => p.Product.ProductId)
+                .ToList();
+            if (shortOfCapacity.Count > 0)
+            {
+                return new CostOptimalResult([], new SolveReport(
+                    $"cp-sat: no allocation within the winners' capacities for {string.Join(", ", shortOfCapacity)}", SolveStatus.Infeasible, null, null, null, watch.Elapsed, parameters), null);
+            }
             var report = new SolveReport("cp-sat", SolveStatus.Infeasible, null, null, null, watch.Elapsed, parameters);
             return new CostOptimalResult([], report, Shortfall(products, budgets, parameters, cancellationToken));
         }

@@ -158,6 +158,10 @@ public static class AwardCommand
                 output.WriteLine($"{"",20} region {left.RegionCode} ({left.AgreedVolume:N0} units): {left.Reason}");
             }
         }
+        if (award.Solve.Status == SolveStatus.Infeasible && award.Shortfall is null)
+        {
+            output.WriteLine($"No allocation: {award.Solve.Method}.");
+        }
         if (award.Shortfall is { } shortfall)
         {
             output.WriteLine($"No allocation fits the budgets. Extra budget needed: {shortfall.TotalExtraBudget:N2} CNY ({string.Join(", ", shortfall.ExtraBudgetByRegion.Select(e => $"{e.Key} {e.Value:N2}"))}); largest agreed share that fits: {(shortfall.LargestFeasibleShare is { } s ? s.ToString("P1", CultureInfo.InvariantCulture) : "none")}.");

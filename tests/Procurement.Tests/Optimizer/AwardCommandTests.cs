@@ -116,6 +116,30 @@ public sealed class AwardCommandTests
         Assert.All(unallocated, u => Assert.StartsWith("no winner", u!["reason"]!.GetValue<string>(), StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("mip")]
+    [InlineData("cp-sat")]
+    public void A_capacity_shortfall_names_the_product_and_the_capacities_with_either_solver_never_a_budget(string solver)
+    {
+        var document = JsonNode.Parse(File.ReadAllText(Example))!;
+        foreach (var bid in document["bids"]!.AsArray().Where(b => b!["productId"]!.GetValue<string>() == "AMLODIPINE-TAB"))
+        {
+            bid!["annualCapacity"] = 1;
+        }
+        foreach (var region in document["regions"]!.AsArray())
+        {
+            region!["budget"] = 1_000_000_000m;
+        }
+        var input = Temp("capacity.json");
+        File.WriteAllText(input, document.ToJsonString());
+
+        var (code, text, error) = Run("award", "--input", input, "--output", Temp("capacity-out.json"), "--mode", "cost-optimal", "--solver", solver, "--time-limit", "5");
+
+        Assert.True(code != AwardCommand.BadInput, error);
+        Assert.Contains("no allocation within the winners' capacities for AMLODIPINE-TAB", text);
+        Assert.DoesNotContain("Extra budget needed", text);
+    }
+
     [Fact]
     public void Two_bids_of_one_manufacturer_on_one_product_are_refused_naming_both()
     {
