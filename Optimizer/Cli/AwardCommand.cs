@@ -78,6 +78,25 @@ public static class AwardCommand
         AwardInput input;
         try
         {
+            if (new FileInfo(inputPath) is { Exists: true, Length: > AwardInputSchema.MaxInputBytes } large)
+            {
+                error.WriteLine($"{inputPath}: {large.Length:N0} bytes; the award input may have at most {AwardInputSchema.MaxInputBytes:N0}.");
+                return BadInput;
+            }
+            var schemaProblems = AwardInputSchema.Validate(File.ReadAllText(inputPath));
+            if (schemaProblems.Count > 0)
+            {
+                error.WriteLine($"{inputPath}: the input does not match docs/award-input.schema.json ({schemaProblems.Count} problem(s)):");
+                foreach (var (path, problem) in schemaProblems.Take(MaxProblemsShown))
+                {
+                    error.WriteLine($"  {path}: {problem}");
+                }
+                if (schemaProblems.Count > MaxProblemsShown)
+                {
+                    error.WriteLine($"  ... and {schemaProblems.Count - MaxProblemsShown:N0} more");
+                }
+                return BadInput;
+            }
             input = Read(inputPath);
         }
         catch (FileNotFoundException)
@@ -88,6 +107,11 @@ public static class AwardCommand
         catch (JsonException ex)
         {
             error.WriteLine($"{inputPath}: malformed JSON at {ex.Path ?? "$"} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {ex.Message}");
+            return BadInput;
+        }
+        catch (Newtonsoft.Json.JsonReaderException ex)
+        {
+            error.WriteLine($"{inputPath}: malformed JSON at {(string.IsNullOrEmpty(ex.Path) ? "$" : "$." + ex.Path)} (line {ex.LineNumber}, position {ex.LinePosition}): {ex.Message}");
             return BadInput;
         }
 
@@ -136,7 +160,8 @@ public static class AwardCommand
         return input with
         {
             Parameters = input.Parameters ?? new Dictionary<string, string>(),
-            Products = input.Products ?? [],
+            // The schema lets a product leave out its other specifications: none.
+            Products = (input.Products ?? []).Select(p => p.OtherSpecifications is null ? p with { OtherSpecifications = [] } : p).ToList(),
             Regions = input.Regions ?? [],
             Bids = input.Bids ?? [],
             Hospitals = input.Hospitals,
@@ -191,6 +216,8 @@ public static class AwardCommand
     public const double MaxTimeLimitSeconds = 86_400;
 
     public const double MaxWorkers = 256;
+
+    private const int MaxProblemsShown = 500;
 
     private static bool TryInRange(Dictionary<string, string> options, string name, double fallback, double maximum, bool integer, out double value, TextWriter error)
     {

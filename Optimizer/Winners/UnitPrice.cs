@@ -49,5 +49,5 @@ public static class UnitPrice
     public static SpecificationInput? Find(ProductInput product, string code) =>
         string.Equals(product.Representative.Code, code, StringComparison.Ordinal)
             ? product.Representative
-            : product.OtherSpecifications.FirstOrDefault(s => string.Equals(s.Code, code, StringComparison.Ordinal));
+            : product.OtherSpecifications?.FirstOrDefault(s => string.Equals(s.Code, code, StringComparison.Ordinal));
 }

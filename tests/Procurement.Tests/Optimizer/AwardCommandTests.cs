@@ -76,6 +76,113 @@ public sealed class AwardCommandTests
         Assert.False(File.Exists(output));
     }
 
+    [Fact]
+    public void The_issues_crashing_inputs_stop_with_exit_code_2_naming_every_place()
+    {
+        var document = JsonNode.Parse(File.ReadAllText(Example))!;
+        document["bids"]![0]!.AsObject().Remove("supplyRegions");
+        document["products"]![0]!.AsObject().Remove("dosageForm");
+        document["products"]![1]!["reportedVolumes"]!["BJ"] = long.MaxValue;
+        document["bids"]![1]!["pricePerPack"] = JsonNode.Parse("1e27");
+        document["bids"]![2]!["bidId"] = new string('x', 1_000_000);
+        var input = Temp("crashing.json");
+        File.WriteAllText(input, document.ToJsonString());
+
+        var (code, _, error) = Run("award", "--input", input, "--output", Temp("never.json"));
+
+        Assert.Equal(AwardCommand.BadInput, code);
+        foreach (var place in new[] { "$.bids[0].supplyRegions", "$.products[0].dosageForm", "$.products[1].reportedVolumes.BJ", "$.bids[1].pricePerPack", "$.bids[2].bidId" })
+        {
+            Assert.Contains(place, error);
+        }
+    }
+
+    /// <summary>
+    /// 1,000 seeded mutations of the example (a field removed, its type changed, a number at or past
+    /// its limits, a string of 1 MB): each ends in exit 0 or exit 2 with a message, within a minute,
+    /// never in an exception.
+    /// </summary>
+    [Fact]
+    public async Task A_thousand_mutations_of_the_example_never_crash_or_hang_the_command()
+    {
+        var random = new Random(20261203);
+        var example = File.ReadAllText(Example);
+        JsonNode[] replacements =
+        [
+            JsonValue.Create(0)!, JsonValue.Create(-1)!, JsonValue.Create(long.MaxValue)!, JsonNode.Parse("1e308")!, JsonNode.Parse("1e-300")!,
+            JsonValue.Create(0.00001m)!, JsonValue.Create("")!, JsonValue.Create(new string('z', 1_000_000))!, JsonValue.Create(true)!,
+            new JsonArray(), new JsonObject(), JsonValue.Create("2026-13-45T99:99:99Z")!, JsonValue.Create(2_147_483_648L)!,
+        ];
+        var outcomes = new Dictionary<int, int>();
+        for (var i = 0; i < 1_000; i++)
+        {
+            var document = JsonNode.Parse(example)!;
+            var places = Places(document).ToList();
+            var (parent, key) = places[random.Next(places.Count)];
+            var mutation = random.Next(3);
+            switch (parent, mutation)
+            {
+                case (JsonObject o, 0):
+                    o.Remove((string)key);
+                    break;
+                case (JsonArray a, 0):
+                    a.RemoveAt((int)key);
+                    break;
+                case (JsonObject o, _):
+                    o[(string)key] = replacements[random.Next(replacements.Length)].DeepClone();
+                    break;
+                case (JsonArray a, _):
+                    a[(int)key] = replacements[random.Next(replacements.Length)].DeepClone();
+                    break;
+            }
+            var input = Temp($"fuzz-{i}.json");
+            File.WriteAllText(input, document.ToJsonString());
+            var run = Task.Run(() => Run("award", "--input", input, "--output", Temp($"fuzz-{i}-out.json"), "--time-limit", "2"));
+            var (code, _, error) = await run.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(code is AwardCommand.Ok or AwardCommand.BadInput, $"mutation {i}: exit {code}: {error}");
+            if (code == AwardCommand.BadInput)
+            {
+                Assert.False(string.IsNullOrWhiteSpace(error), $"mutation {i}: exit 2 without a message");
+            }
+            outcomes[code] = outcomes.GetValueOrDefault(code) + 1;
+            File.Delete(input);
+        }
+        Assert.True(outcomes.GetValueOrDefault(AwardCommand.BadInput) > 100, $"too few mutations refused: {string.Join(", ", outcomes)}");
+    }
+
+    private static IEnumerable<(JsonNode Parent, object Key)> Places(JsonNode node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (name, child) in o.ToList())
+                {
+                    yield return (o, name);
+                    if (child is not null)
+                    {
+                        foreach (var inner in Places(child))
+                        {
+                            yield return inner;
+                        }
+                    }
+                }
+                break;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                {
+                    yield return (a, i);
+                    if (a[i] is { } child)
+                    {
+                        foreach (var inner in Places(child))
+                        {
+                            yield return inner;
+                        }
+                    }
+                }
+                break;
+        }
+    }
+
     [Theory]
     [InlineData("--workers", "1e12")]
     [InlineData("--workers", "2.5")]
