@@ -233,23 +233,31 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
             need.Winner = fit;
             left[fit.BidId] -= need.Volume;
         }
-        // Every winner that must get volume gets at least its smallest hospital.
+        // Every winner that must get volume gets a hospital: the one whose move costs least among those
+        // it supplies and has room for, taken from a winner that keeps a hospital or needs none (taking
+        // the only hospital of another such winner would only move the breach).
         var hospitalsOf = needs.CountBy(n => n.Winner!.BidId, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
-        foreach (var bidId in mustGetVolume)
+        foreach (var bidId in mustGetVolume.Order(StringComparer.Ordinal))
         {
             if (hospitalsOf.GetValueOrDefault(bidId) > 0)
             {
                 continue;
             }
-            var smallest = free.Where(n => n.Candidates.Any(c => c.BidId == bidId)).OrderBy(n => n.Volume).FirstOrDefault();
-            if (smallest is not null)
+            var price = winners.First(w => w.BidId == bidId).AwardedUnitPrice!.Value;
+            var move = free
+                .Where(n => n.Candidates.Any(c => c.BidId == bidId) && left[bidId] >= n.Volume)
+                .Where(n => hospitalsOf.GetValueOrDefault(n.Winner!.BidId) > 1 || !mustGetVolume.Contains(n.Winner.BidId))
+                .OrderBy(n => n.Volume * (price - n.Winner!.AwardedUnitPrice!.Value))
+                .ThenBy(n => n.Volume)
+                .FirstOrDefault();
+            if (move is not null)
             {
-                left[smallest.Winner!.BidId] += smallest.Volume;
-                hospitalsOf[smallest.Winner.BidId]--;
-                smallest.Winner = smallest.Candidates.First(c => c.BidId == bidId);
-                left[bidId] -= smallest.Volume;
+                left[move.Winner!.BidId] += move.Volume;
+                hospitalsOf[move.Winner.BidId]--;
+                move.Winner = move.Candidates.First(c => c.BidId == bidId);
+                left[bidId] -= move.Volume;
                 hospitalsOf[bidId] = 1;
-                misfits.Add(smallest);
+                misfits.Add(move);
             }
         }
 
@@ -257,9 +265,17 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
         // already keeps every rule within the target gap: CP-SAT would then spend seconds in presolve
         // on a few thousand hospitals only to hand the same allocation back.
         var remaining = limit - watch.Elapsed;
+        var provedWhole = false;
         if (remaining > TimeSpan.FromMilliseconds(50) && !WithinTarget(needs, free, left, mustGetVolume, hospitalsOf, bound))
         {
-            Improve(free, misfits, capacity, needs, mustGetVolume, bound, remaining, cancellationToken);
+            provedWhole = Improve(free, misfits, capacity, needs, mustGetVolume, bound, remaining, cancellationToken);
+        }
+        // The rules are checked on the result itself, never taken on trust from the steps above.
+        var withoutVolume = MissingVolume(needs, free, mustGetVolume);
+        if (withoutVolume.Count > 0)
+        {
+            return Infeasible(productId, unallocated,
+                $"no allocation found in time that gives every winner volume: {string.Join(", ", withoutVolume)} got none", watch, parameters, SolveStatus.NoSolutionInTime);
         }
 
         var used = needs.GroupBy(n => n.Winner!.BidId).ToDictionary(g => g.Key, g => g.Sum(n => n.Volume), StringComparer.Ordinal);
@@ -271,8 +287,9 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
                 SolveStatus.NoSolutionInTime);
         }
         var cost = Cost(needs);
-        var provenBound = Math.Min(bound, cost);
-        var gap = Gap(cost, bound);
+        // CP-SAT proved the whole product (every free hospital was in its model): its optimum is the bound.
+        var provenBound = provedWhole ? cost : Math.Min(bound, cost);
+        var gap = provedWhole ? 0d : Gap(cost, bound);
         // The spare is the best-ranked other winner of the hospital's region: rank each region's winners once.
         var byRank = candidatesIn.ToDictionary(c => c.Key, c => c.Value.OrderBy(w => w.Rank ?? int.MaxValue).ToList(), StringComparer.Ordinal);
         var allocations = needs
@@ -292,6 +309,13 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
     }
 
     private static decimal Cost(IEnumerable<Need> needs) => needs.Sum(n => n.Volume * n.Winner!.AwardedUnitPrice!.Value);
+
+    /// <summary>The winners that must get volume, could be given a hospital, and have none.</summary>
+    private static List<string> MissingVolume(List<Need> needs, List<Need> free, HashSet<string> mustGetVolume)
+    {
+        var served = needs.Select(n => n.Winner!.BidId).ToHashSet(StringComparer.Ordinal);
+        return mustGetVolume.Where(b => !served.Contains(b) && free.Any(n => n.Candidates.Any(c => c.BidId == b))).Order(StringComparer.Ordinal).ToList();
+    }
 
     /// <summary>The proven gap of a cost against the LP bound, as reported.</summary>
     private static double Gap(decimal cost, decimal bound) => cost == 0 ? 0d : (double)((cost - Math.Min(bound, cost)) / cost);
@@ -368,9 +392,12 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
     /// <summary>
     /// CP-SAT over the hospitals rounding placed away from their targets plus the smallest hospitals
     /// of every (region, winner), with every other hospital held where it is: minimise cost within
-    /// the capacities, starting from the current allocation. Keeps the result only if it is no worse.
+    /// the capacities and the every-winner rule, starting from the current allocation. Keeps the
+    /// result unless it costs more than an allocation that already kept every rule. Returns whether
+    /// the model held every free hospital and was solved to optimality: then its optimum is the
+    /// product's.
     /// </summary>
-    private void Improve(
+    private bool Improve(
         List<Need> free, List<Need> misfits, Dictionary<string, long> capacity, List<Need> all, HashSet<string> mustGetVolume,
         decimal bound, TimeSpan limit, CancellationToken cancellationToken)
     {
@@ -433,10 +460,11 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
         var status = solver.Solve(model, new StopWhenClose(heldFen, targetFen));
         if (status is not (CpSolverStatus.Optimal or CpSolverStatus.Feasible))
         {
-            return;
+            return false;
         }
         var before = Cost(movable);
-        var wasOverCapacity = all.GroupBy(n => n.Winner!.BidId).Any(g => g.Sum(n => n.Volume) > capacity[g.Key]);
+        var wasOverCapacity = all.GroupBy(n => n.Winner!.BidId).Any(g => g.Sum(n => n.Volume) > capacity[g.Key])
+            || MissingVolume(all, free, mustGetVolume).Count > 0;
         var previous = movable.ToDictionary(n => n, n => n.Winner!);
         foreach (var (need, winner, x) in literals)
         {
@@ -451,7 +479,11 @@ public sealed class HospitalLevel(SolveOptions options, Action<SolveProgress>? p
             {
                 need.Winner = winner;
             }
+            return false;
         }
+        // Stopped early when close to the LP bound: optimal only if CP-SAT proved it over every free hospital.
+        // Named brands are fixed by the rule, so holding them loses nothing.
+        return status == CpSolverStatus.Optimal && free.All(chosen.Contains) && all.Where(n => !chosen.Contains(n)).All(n => n.Named);
     }
 
     private sealed class StopWhenClose(long heldFen, long targetFen) : CpSolverSolutionCallback

@@ -133,6 +133,67 @@ public sealed class HospitalLevelTests
         }
     }
 
+    /// <summary>Issue 15, item 1: round 10, one ointment, four hospitals, three winners.</summary>
+    [Fact]
+    public void The_issue_example_gives_every_winner_volume_and_reports_optimal_only_at_the_true_optimum()
+    {
+        var demands = new[] { ("H1", 1_000), ("H2", 500), ("H3", 300), ("H4", 100) }
+            .Select(h => new HospitalDemandInput(h.Item1, "R1", "P", h.Item2, null)).ToList();
+        var product = new ProductInput("P", "Ointment", 3.0m, new SpecificationInput("1", 1, 1m), [], new Dictionary<string, long> { ["R1"] = 1_900 });
+        var bids = new[] { ("A", 1.0m, true), ("B", 1.1m, true), ("C", 1.2m, true), ("D", 2.0m, false) }
+            .Select((b, i) => new BidInput(b.Item1, $"M{b.Item1}", $"M{b.Item1}", "P", "1", b.Item2, 10_000, ["R1"], T0.AddSeconds(i),
+                new BidderQualification(true, 5, false), b.Item3)).ToList();
+        var result = new WinnerDetermination(RuleSetCatalog.Resolve("round10", new Dictionary<string, string>())).Determine(product, bids);
+        var instance = new Instance(new ProductToAllocate(product, result, bids.ToDictionary(b => b.BidId)), demands);
+        Assert.Equal(["A", "B", "C"], result.Winners.Select(w => w.BidId));
+
+        var solved = new HospitalLevel(Options).Allocate([instance.Item], demands);
+
+        var hospitals = Assert.Single(solved.Products).Hospitals;
+        Assert.All(result.Winners, w => Assert.Contains(hospitals, h => h.PrimaryBidId == w.BidId));
+        var truth = BruteForce(instance)!.Value;
+        Assert.Equal(truth, solved.Report.Objective);
+        Assert.True(solved.Report.Bound <= truth);
+        Assert.True(solved.Report.Status != SolveStatus.Optimal || solved.Report.Bound == truth, $"optimal with bound {solved.Report.Bound} below {truth}");
+    }
+
+    /// <summary>
+    /// With the default gap tolerance: every winner that can be given a hospital gets one, the bound
+    /// never passes the exhaustive optimum, and "optimal" is said only of the exhaustive optimum.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Across_random_instances_every_winner_gets_volume_and_optimal_means_the_exhaustive_optimum(bool named)
+    {
+        for (var seed = 100; seed < 140; seed++)
+        {
+            var instance = RandomInstance(seed, hospitals: 6, bidders: 4, named);
+            var solved = new HospitalLevel(Options).Allocate([instance.Item], instance.Demands);
+            var truth = BruteForce(instance);
+            if (truth is null)
+            {
+                Assert.NotEqual(SolveStatus.Optimal, solved.Report.Status);
+                continue;
+            }
+            var hospitals = Assert.Single(solved.Products).Hospitals;
+            var lines = instance.Demands.Count(d => Agreed(instance, d) > 0
+                && instance.Item.Result.Winners.Any(w => instance.Item.Bids[w.BidId].SupplyRegions.Contains(d.RegionCode)));
+            foreach (var winner in instance.Item.Result.Winners.Where(w => instance.Demands.Any(d => Agreed(instance, d) > 0 && instance.Item.Bids[w.BidId].SupplyRegions.Contains(d.RegionCode))))
+            {
+                if (instance.Item.Result.Winners.Count <= lines)
+                {
+                    Assert.True(hospitals.Any(h => h.PrimaryBidId == winner.BidId), $"seed {seed}: {winner.BidId} got no hospital");
+                }
+            }
+            Assert.True(solved.Report.Bound <= truth.Value + 1e-6m, $"seed {seed}: bound {solved.Report.Bound} above {truth}");
+            if (solved.Report.Status == SolveStatus.Optimal)
+            {
+                Assert.Equal(truth.Value, solved.Report.Objective);
+            }
+        }
+    }
+
     [Fact]
     public void A_large_product_is_allocated_within_a_small_proven_gap()
     {
