@@ -86,10 +86,11 @@ public sealed class ChaosTests(ITestOutputHelper output)
             await Task.WhenAll(workers);
             await killer;
 
-            // Afterwards: every acknowledged action is stored exactly once.
+            // Afterwards: every acknowledged action is stored exactly once (sealed: the opening, which
+            // decrypts them into bid_actions, may still be under way).
             await using var connection = new NpgsqlConnection(connectionString);
             var stored = (await connection.QueryAsync<(string ManufacturerId, string ClientRequestId)>(
-                "SELECT manufacturer_id, client_request_id FROM bid_actions WHERE batch_id = @BatchId", new { BatchId = chaosBatch })).ToHashSet();
+                "SELECT manufacturer_id, client_request_id FROM sealed_bid_actions WHERE batch_id = @BatchId", new { BatchId = chaosBatch })).ToHashSet();
             var lostBids = log.Bids.Where(b => !stored.Contains(b)).ToList();
             var units = (await connection.QueryAsync<long>(
                 """
@@ -99,7 +100,13 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 """)).ToList();
             var lostReports = log.Reports.Where(u => !units.Contains(u)).ToList();
             var duplicateReports = units.GroupBy(u => u).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-            var openedAt = await connection.ExecuteScalarAsync<DateTime?>("SELECT opened_at FROM tender_batches WHERE batch_id = @BatchId", new { BatchId = chaosBatch });
+            // The opening (due during the chaos) is recorded with the time it happened; wait for it a while.
+            DateTime? openedAt = null;
+            for (var wait = Stopwatch.StartNew(); openedAt is null && wait.Elapsed < TimeSpan.FromSeconds(60); await Task.Delay(250))
+            {
+                openedAt = await connection.ExecuteScalarAsync<DateTime?>("SELECT opened_at FROM tender_batches WHERE batch_id = @BatchId", new { BatchId = chaosBatch });
+            }
+            var opened = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM bid_actions WHERE batch_id = @BatchId", new { BatchId = chaosBatch });
 
             output.WriteLine($"chaos: {seconds} s, {log.Kills.Count} kill(s) of 3 silos, restarts {log.Restarts}");
             output.WriteLine($"bid actions acknowledged {log.Bids.Count}, stored {stored.Count}, lost {lostBids.Count}; usage reports acknowledged {log.Reports.Count}, lost {lostReports.Count}, duplicated {duplicateReports.Count}");
@@ -116,6 +123,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             Assert.Empty(lostReports);
             Assert.Empty(duplicateReports);
             Assert.NotNull(openedAt);
+            Assert.Equal(stored.Count, opened);
             var lateBy = new DateTimeOffset(DateTime.SpecifyKind(openedAt!.Value, DateTimeKind.Utc)) - opening;
             Assert.InRange(lateBy, TimeSpan.Zero, TimeSpan.FromSeconds(30));
         }
