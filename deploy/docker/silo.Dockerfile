@@ -30,6 +30,9 @@ COPY BidPortal/ BidPortal/
 COPY Silo/ Silo/
 # Grains embeds the application schema scripts (deploy/sql/{sqlite,postgresql}) for DbUp.
 COPY deploy/sql/ deploy/sql/
+# Optimizer embeds the award input's JSON Schema (docs/award-input.schema.json), which its command
+# line validates against.
+COPY docs/ docs/
 # Optimizer is an executable referenced through Grains: a RID-specific publish builds it twice (with
 # and without the RID) and both builds carry Procurement.Optimizer.{deps,runtimeconfig}.json and an
 # apphost. The silo only loads its assembly, which is the same in both, so the duplicate is
