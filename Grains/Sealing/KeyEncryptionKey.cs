@@ -38,11 +38,16 @@ public sealed class KeyEncryptionKey
 
     /// <summary>AES-256-GCM (<see cref="Aead"/>) under the key derived for <paramref name="purpose"/>.</summary>
     public byte[] Wrap(string purpose, ReadOnlySpan<byte> plaintext, string associatedData) =>
-        Aead.Seal(Derive(purpose, KeyBytes), plaintext, associatedData);
+        Aead.Seal(KeyFor(purpose), plaintext, associatedData);
 
     /// <summary>The plaintext of <see cref="Wrap"/>; a value altered, moved or wrapped under another key is refused.</summary>
     public byte[] Unwrap(string purpose, ReadOnlySpan<byte> wrapped, string associatedData) =>
-        Aead.Open(Derive(purpose, KeyBytes), wrapped, associatedData);
+        Aead.Open(KeyFor(purpose), wrapped, associatedData);
+
+    // Derived once per purpose: every bid wraps a nonce, so HKDF need not run on the bid path.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
+
+    private byte[] KeyFor(string purpose) => _keys.GetOrAdd(purpose, p => Derive(p, KeyBytes));
 
     private byte[] Derive(string purpose, int length) =>
         HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, length, salt: [], info: Encoding.UTF8.GetBytes("procurement/" + purpose));
