@@ -646,6 +646,20 @@ public sealed class TenderBatchGrain(
     private async Task<IReadOnlyList<OpenedAction>> UnsealAsync()
     {
         var actions = await bids.ListSealedActionsAsync(BatchId);
+        // The chained event log names every accepted action: a sealed row deleted (a rival's bid made
+        // to vanish) or added without its event stops the opening like an altered one.
+        var recorded = (await bids.ListRecordedActionsAsync(BatchId)).ToHashSet();
+        var sealedRows = actions.Select(a => (a.BidId, a.Version)).ToHashSet();
+        if (recorded.Except(sealedRows).OrderBy(r => r.BidId, StringComparer.Ordinal).FirstOrDefault() is { BidId: not null } missing)
+        {
+            throw new ProcurementException(ErrorCodes.SealBroken,
+                $"Version {missing.Version} of bid {missing.BidId} is in the event log but its sealed record is gone: the store was altered.");
+        }
+        if (sealedRows.Except(recorded).OrderBy(r => r.BidId, StringComparer.Ordinal).FirstOrDefault() is { BidId: not null } extra)
+        {
+            throw new ProcurementException(ErrorCodes.SealBroken,
+                $"Version {extra.Version} of bid {extra.BidId} is sealed but was never recorded in the event log: the store was altered.");
+        }
         if (actions.Count == 0)
         {
             return [];

@@ -135,7 +135,7 @@ public sealed class BidRepository(ProcurementStore store)
             writes.Add(InsertActionSql, ActionParameters,
                 command.ManufacturerId, command.ClientRequestId, bidId, content.BatchId, content.ProductId, version, (int)command.Action,
                 sealedContent.Envelope, sealedContent.Commitment, sealedContent.WrappedNonce, at);
-            EventLog.Append(writes, receivedAt, command.Actor, content.BatchId, "bid", bidId, $"Bid{command.Action}", new
+            EventLog.Append(writes, receivedAt, command.Actor, content.BatchId, BidEntity, bidId, $"Bid{command.Action}", new
             {
                 command.ManufacturerId,
                 content.ProductId,
@@ -291,6 +291,29 @@ public sealed class BidRepository(ProcurementStore store)
     public Task<IReadOnlyList<SealedAction>> ListSealedActionsAsync(string batchId) =>
         store.ReadAsync<IReadOnlyList<SealedAction>>(async connection =>
             (await connection.QueryAsync<SealedAction>(SelectSealedActionsSql, new { BatchId = batchId })).AsList());
+
+    private const string SelectRecordedActionsSql = """
+        SELECT entity_id AS EntityId, payload AS Payload
+          FROM events
+         WHERE batch_id = @BatchId AND entity_type = @EntityType
+        """;
+
+    /// <summary>
+    /// Every bid action the (hash-chained) event log recorded for the batch, as (bid id, version):
+    /// the opening holds the sealed rows against it, so a sealed row deleted or added behind the
+    /// application's back is seen.
+    /// </summary>
+    public Task<IReadOnlyList<(string BidId, int Version)>> ListRecordedActionsAsync(string batchId) =>
+        store.ReadAsync<IReadOnlyList<(string, int)>>(async connection =>
+            (await connection.QueryAsync<(string EntityId, string Payload)>(SelectRecordedActionsSql, new { BatchId = batchId, EntityType = BidEntity }))
+                .Select(e =>
+                {
+                    using var payload = System.Text.Json.JsonDocument.Parse(e.Payload);
+                    return (e.EntityId, payload.RootElement.GetProperty("version").GetInt32());
+                })
+                .ToList());
+
+    private const string BidEntity = "bid";
 
     private const string SelectSealedBidsOfBatchSql = """
         SELECT bid_id AS BidId, batch_id AS BatchId, product_id AS ProductId, manufacturer_id AS ManufacturerId,

@@ -272,6 +272,26 @@ public abstract class SealedBidTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_sealed_bid_deleted_in_the_database_stops_the_opening_because_the_event_log_names_it()
+    {
+        var s = NewScenario();
+        await s.OpenBiddingAsync();
+        await s.Bidder(s.Maker1).SubmitBidAsync("a", s.Bid(s.Atorvastatin, 1.50m));
+        var rival = await s.Bidder(s.Maker2).SubmitBidAsync("b", s.Bid(s.Atorvastatin, 1.40m));
+
+        // A DBA makes the cheaper rival's bid vanish.
+        await Store.WriteAsync(async (c, t) =>
+        {
+            await c.ExecuteAsync("DELETE FROM sealed_bid_actions WHERE bid_id = @BidId", new { BidId = rival.BidId.ToString() }, t);
+            await c.ExecuteAsync("DELETE FROM sealed_bids WHERE bid_id = @BidId", new { BidId = rival.BidId.ToString() }, t);
+        });
+        fixture.Clock.SetUtcNow(s.OpeningDue);
+        var refusal = await Refused.WithAsync(ErrorCodes.SealBroken, () => s.Batch.OpenBidsAsync());
+        Assert.Contains(rival.BidId.ToString(), refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(TenderBatchPhase.Bidding, (await s.Batch.GetAsync()).Phase);
+    }
+
+    [Fact]
     public async Task The_key_ring_is_encrypted_at_rest_and_an_older_plain_key_is_encrypted_when_read()
     {
         var ring = fixture.Cluster.Client.GetGrain<IKeyRingGrain>($"ring-{Guid.NewGuid():N}");
