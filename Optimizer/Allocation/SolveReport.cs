@@ -9,6 +9,11 @@ public enum SolveStatus
     FeasibleWithGap,
     Infeasible,
     NoSolutionInTime,
+    /// <summary>
+    /// The independent rule checker found a rule the allocation breaks (the award's <c>check</c>
+    /// names each); never published as an award, whatever the solver reported.
+    /// </summary>
+    RuleBroken,
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Procurement.Optimizer.Allocation;
+using Procurement.Optimizer.Checking;
 using Procurement.Optimizer.Winners;
 
 namespace Procurement.Optimizer.Award;
@@ -10,7 +11,11 @@ public sealed record AwardDocument(
     string Mode,
     IReadOnlyList<ProductAward> Products,
     SolveReport Solve,
-    BudgetShortfall? Shortfall);
+    BudgetShortfall? Shortfall)
+{
+    /// <summary>The independent rule checker's verdict (<see cref="AwardChecker"/>); every award from the engine carries one.</summary>
+    public AwardCheck? Check { get; init; }
+}
 
 public sealed record ProductAward(
     string ProductId,

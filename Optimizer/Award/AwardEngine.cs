@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Procurement.Optimizer.Allocation;
+using Procurement.Optimizer.Checking;
 using Procurement.Optimizer.Model;
 using Procurement.Optimizer.RuleSets;
 using Procurement.Optimizer.Winners;
@@ -21,6 +22,29 @@ public sealed class AwardEngine(SolveOptions options, Action<SolveProgress>? pro
         CancellationToken cancellationToken = default)
     {
         AwardInputValidator.ThrowIfInvalid(input, mode);
+        return Checked(input, Solve(input, mode, ruleSetOverride, previousSuppliers, cancellationToken));
+    }
+
+    /// <summary>
+    /// Every award passes the independent rule checker (<see cref="AwardChecker"/>); a broken rule
+    /// makes the status <see cref="SolveStatus.RuleBroken"/>, whatever the solver said, and the
+    /// document carries the verdict either way.
+    /// </summary>
+    internal static AwardDocument Checked(AwardInput input, AwardDocument award)
+    {
+        var check = AwardChecker.Check(input, award);
+        return check.Violations.Count == 0
+            ? award with { Check = check }
+            : award with { Check = check, Solve = award.Solve with { Status = SolveStatus.RuleBroken } };
+    }
+
+    private AwardDocument Solve(
+        AwardInput input,
+        string mode,
+        string? ruleSetOverride,
+        IReadOnlyDictionary<(string ProductId, string RegionCode), string>? previousSuppliers,
+        CancellationToken cancellationToken)
+    {
         var ruleSet = ruleSetOverride ?? input.RuleSet;
         var rules = RuleSetCatalog.Resolve(ruleSet, input.Parameters);
         var determination = new WinnerDetermination(rules);

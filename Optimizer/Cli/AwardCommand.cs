@@ -21,6 +21,9 @@ public static class AwardCommand
     public const int Failed = 1;
     public const int BadInput = 2;
 
+    /// <summary>The award document was written, and the independent rule checker found a rule it breaks (status <c>rule-broken</c>).</summary>
+    public const int RuleBroken = 3;
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -149,7 +152,7 @@ public static class AwardCommand
             PrintTable(comparison.Alternative, output);
         }
         output.WriteLine($"Award written to {outputPath}.");
-        return Ok;
+        return award.Solve.Status == SolveStatus.RuleBroken || comparison?.Alternative.Solve.Status == SolveStatus.RuleBroken ? RuleBroken : Ok;
     }
 
     public static AwardInput Read(string path)
@@ -181,6 +184,16 @@ public static class AwardCommand
             foreach (var left in product.Unallocated)
             {
                 output.WriteLine($"{"",20} region {left.RegionCode} ({left.AgreedVolume:N0} units): {left.Reason}");
+            }
+        }
+        if (award.Check is { } check)
+        {
+            output.WriteLine(check.Violations.Count == 0
+                ? $"Rule check: passed, every rule holds ({check.Checks:N0} checks, {check.WallTime.TotalMilliseconds:F0} ms)."
+                : $"Rule check: RULE BROKEN ({check.Violations.Count:N0} violation(s), {check.WallTime.TotalMilliseconds:F0} ms):");
+            foreach (var violation in check.Violations.Take(20))
+            {
+                output.WriteLine($"  {violation.Rule} at {violation.Place}: {violation.Detail}");
             }
         }
         if (award.Solve.Status == SolveStatus.Infeasible && award.Shortfall is null)
