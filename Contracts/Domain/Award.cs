@@ -82,7 +82,22 @@ public sealed record AwardView(
     /// <summary>Hospital lines a hospital-level award could not place.</summary>
     [Id(14)]
     public IReadOnlyList<AwardUnallocatedHospital> UnallocatedHospitals { get; init; } = [];
+
+    /// <summary>
+    /// The independent rule checker's verdict, stored with the award (null for awards stored before
+    /// the checker existed). Only an award that passed is ever stored: one that breaks a rule leaves
+    /// the batch Opened, its award status naming the rule and the place.
+    /// </summary>
+    [Id(15)]
+    public AwardCheckSummary? Check { get; init; }
 }
+
+/// <summary>The rule checker's verdict on a stored award: "passed", how many rule checks it made, its time.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.AwardCheckSummary")]
+public sealed record AwardCheckSummary(
+    [property: Id(0)] string Verdict,
+    [property: Id(1)] long Checks,
+    [property: Id(2)] TimeSpan WallTime);
 
 /// <summary>One winner's share of a product in a region under a hospital-level award.</summary>
 [GenerateSerializer, Immutable, Alias("Procurement.AwardHospitalSummary")]

@@ -59,8 +59,13 @@ public sealed class AwardWorkerGrain(
             {
                 SolveStatus.Infeasible => Shortfall(award.Shortfall),
                 SolveStatus.NoSolutionInTime => $"no allocation was found within {request.TimeLimitSeconds} s; allow more time",
+                SolveStatus.RuleBroken => RuleBroken(award),
                 _ => null,
             };
+            if (award.Solve.Status == SolveStatus.RuleBroken)
+            {
+                logger.LogError("The award of batch {BatchId} breaks a rule and was not stored: {Violations}", batchId, award.Check!.Summary(20));
+            }
             if (failure is null)
             {
                 await awards.SaveProposedAsync(batchId, award, ProcurementClock.Now(clock), actor);
@@ -137,6 +142,7 @@ public sealed class AwardWorkerGrain(
         {
             SolveStatus.Infeasible => Shortfall(award.Shortfall),
             SolveStatus.NoSolutionInTime => $"no allocation was found within {timeLimitSeconds} s; allow more time",
+            SolveStatus.RuleBroken => RuleBroken(award),
             _ => null,
         };
         var products = award.Products.Select(p =>
@@ -156,6 +162,10 @@ public sealed class AwardWorkerGrain(
             products,
             failure);
     }
+
+    /// <summary>The status line of an award the independent checker refused: the first rules broken, with their places.</summary>
+    internal static string RuleBroken(AwardDocument award) =>
+        $"the award breaks a rule and was not published ({award.Check!.Violations.Count:N0} violation(s)): {award.Check.Summary()}";
 
     private static string Shortfall(BudgetShortfall? shortfall) =>
         shortfall is null

@@ -3,6 +3,7 @@ using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Optimizer.Award;
+using Procurement.Optimizer.Checking;
 using Procurement.Optimizer.Model;
 
 namespace Procurement.Grains.Storage;
@@ -121,8 +122,10 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
     private const string UpdatePhaseSql = "UPDATE tender_batches SET phase = @To, updated_at = @At WHERE batch_id = @BatchId AND phase = @From";
 
     private const string InsertAwardSql = """
-        INSERT INTO awards (award_id, batch_id, mode, rule_set, solve_status, objective_e6, bound_e6, gap, wall_ms, solver_parameters, proposed_at)
-        VALUES (@AwardId, @BatchId, @Mode, @RuleSet, @SolveStatus, @ObjectiveE6, @BoundE6, @Gap, @WallMs, @SolverParameters, @ProposedAt)
+        INSERT INTO awards (award_id, batch_id, mode, rule_set, solve_status, objective_e6, bound_e6, gap, wall_ms, solver_parameters, proposed_at,
+                            check_verdict, check_count, check_ms)
+        VALUES (@AwardId, @BatchId, @Mode, @RuleSet, @SolveStatus, @ObjectiveE6, @BoundE6, @Gap, @WallMs, @SolverParameters, @ProposedAt,
+                @CheckVerdict, @CheckCount, @CheckMs)
         """;
 
     private static readonly string[] StatementColumns =
@@ -146,6 +149,12 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
     /// </summary>
     public Task<Guid> SaveProposedAsync(string batchId, AwardDocument award, DateTimeOffset at, string actor)
     {
+        // Only an award the independent checker passed is stored and published (docs/AWARD.md, "In the system").
+        if (award.Check is not { Verdict: AwardCheck.Passed } check)
+        {
+            throw new ProcurementException(ErrorCodes.InvalidTransition,
+                $"The award of batch {batchId} was not checked or breaks a rule ({award.Check?.Summary() ?? "no check"}); it was not stored.");
+        }
         var awardId = Guid.NewGuid();
         var id = awardId.ToString();
         var statements = award.Products.SelectMany(p => p.Statements).ToList();
@@ -178,6 +187,9 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
                 WallMs = (long)award.Solve.WallTime.TotalMilliseconds,
                 SolverParameters = award.Solve.Parameters,
                 ProposedAt = at,
+                CheckVerdict = check.Verdict,
+                CheckCount = (long)check.Checks,
+                CheckMs = (long)check.WallTime.TotalMilliseconds,
             }, transaction);
             await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "award_statements", StatementColumns, statements, (s, v) =>
             {
@@ -250,7 +262,8 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
 
     private const string SelectAwardSql = """
         SELECT award_id AS AwardId, mode AS Mode, rule_set AS RuleSet, solve_status AS SolveStatus, objective_e6 AS ObjectiveE6,
-               bound_e6 AS BoundE6, gap AS Gap, wall_ms AS WallMs, solver_parameters AS SolverParameters, proposed_at AS ProposedAt
+               bound_e6 AS BoundE6, gap AS Gap, wall_ms AS WallMs, solver_parameters AS SolverParameters, proposed_at AS ProposedAt,
+               check_verdict AS CheckVerdict, check_count AS CheckCount, check_ms AS CheckMs
           FROM awards
          WHERE batch_id = @BatchId
         """;
@@ -321,6 +334,7 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
                     h.ProductId, h.RegionCode, Guid.Parse(h.PrimaryBidId), h.PrimaryManufacturerId, (int)h.Hospitals, (int)h.NamedBrandHospitals,
                     h.AgreedVolume, Scaled.FromE6(h.AmountE6))).ToList(),
                 UnallocatedHospitals = unallocated.ToList(),
+                Check = award.CheckVerdict is null ? null : new AwardCheckSummary(award.CheckVerdict, award.CheckCount ?? 0, TimeSpan.FromMilliseconds(award.CheckMs ?? 0)),
             };
         });
 
@@ -532,6 +546,12 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
         public string SolverParameters { get; init; } = "";
 
         public DateTimeOffset ProposedAt { get; init; }
+
+        public string? CheckVerdict { get; init; }
+
+        public long? CheckCount { get; init; }
+
+        public long? CheckMs { get; init; }
     }
 
     private sealed record StatementRow

@@ -325,6 +325,10 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
 
         var award = Assert.IsType<AwardView>(await s.Batch.GetAwardAsync());
         Assert.Equal("Optimal", award.SolveStatus);
+        // The independent rule checker's verdict is stored with the award.
+        var check = Assert.IsType<AwardCheckSummary>(award.Check);
+        Assert.Equal("passed", check.Verdict);
+        Assert.True(check.Checks > 20, $"{check}");
         Assert.Equal(3, award.Statements.Count);
         Assert.All(award.Statements, st => Assert.True(st.Won));
         var atvA = award.Allocations.Single(a => a.ProductId == s.Atorvastatin && a.RegionCode == s.RegionA);
@@ -375,6 +379,7 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
         var award = Assert.IsType<AwardView>(await s.Batch.GetAwardAsync());
         Assert.Equal("hospital", award.Mode);
         Assert.Equal("Optimal", award.SolveStatus);
+        Assert.Equal("passed", award.Check?.Verdict);
         Assert.Empty(award.Allocations);
         Assert.Empty(award.UnallocatedHospitals);
 

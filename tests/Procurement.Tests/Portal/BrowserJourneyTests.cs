@@ -147,6 +147,8 @@ public sealed class BrowserJourneyTests(JourneyFixture portal) : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-test=phase]")).ToHaveTextAsync("Publicity", new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("[data-test=statements] tbody tr")).ToHaveCountAsync(4);
         await Assertions.Expect(page.Locator("#price-cut-chart")).ToBeVisibleAsync();
+        // The independent rule checker's verdict, stored with the award, is on the page.
+        await Assertions.Expect(page.Locator("[data-test=award-check]")).ToContainTextAsync("every rule holds");
         await ShotAsync(page, "alliance-1-proposed-award");
 
         await PortalRound.OkAsync(qilu.PostAsJsonAsync($"/api/batches/{batchId}/objections", new { text = "Please recheck our unit price." }));

@@ -24,6 +24,42 @@ public abstract class SealedBidTests(ClusterFixture fixture)
 
     private ProcurementStore Store => fixture.Cluster.Database;
 
+    /// <summary>
+    /// Whether <paramref name="needle"/> occurs in <paramref name="bytes"/> other than inside a run of
+    /// 32 or more hex or Base64 characters (a hash or ciphertext stored as text, where a short run of
+    /// digits turns up by chance); a 64-character needle (a hash) counts wherever it occurs.
+    /// </summary>
+    private static bool HoldsOutsideOpaqueRuns(byte[] bytes, byte[] needle)
+    {
+        static bool Opaque(byte b) => b is (>= (byte)'0' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (byte)'+' or (byte)'/' or (byte)'=' or (byte)'-' or (byte)'_';
+        var from = 0;
+        while (from <= bytes.Length - needle.Length)
+        {
+            var at = bytes.AsSpan(from).IndexOf(needle);
+            if (at < 0)
+            {
+                return false;
+            }
+            at += from;
+            var start = at;
+            while (start > 0 && Opaque(bytes[start - 1]))
+            {
+                start--;
+            }
+            var end = at + needle.Length;
+            while (end < bytes.Length && Opaque(bytes[end]))
+            {
+                end++;
+            }
+            if (needle.Length == 64 || end - start < 32)
+            {
+                return true;
+            }
+            from = at + 1;
+        }
+        return false;
+    }
+
     [Fact]
     public async Task After_bids_are_in_no_table_file_or_log_line_holds_a_price_or_a_hash_that_brute_force_can_match()
     {
@@ -55,10 +91,14 @@ public abstract class SealedBidTests(ClusterFixture fixture)
         {
             Assert.DoesNotContain(hexOfBinary, v => v.Contains(needle, StringComparison.OrdinalIgnoreCase));
         }
+        // A stored hash or ciphertext as text (hex or Base64, 32 characters or more, nothing else) is
+        // looked at for hashes only, for the same reason: "17777" turns up in a random hex hash now and then.
+        static bool Opaque(string value) => value.Length >= 32 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '=' or '-' or '_');
         foreach (var needle in needles)
         {
-            Assert.False(stored.Any(v => v.Contains(needle, StringComparison.OrdinalIgnoreCase)),
-                $"A stored value holds '{needle}': {stored.FirstOrDefault(v => v.Contains(needle, StringComparison.OrdinalIgnoreCase))}");
+            var candidates = needle.Length == 64 ? stored : stored.Where(v => !Opaque(v));
+            Assert.False(candidates.Any(v => v.Contains(needle, StringComparison.OrdinalIgnoreCase)),
+                $"A stored value holds '{needle}': {candidates.FirstOrDefault(v => v.Contains(needle, StringComparison.OrdinalIgnoreCase))}");
         }
         foreach (var line in fixture.Cluster.Logs.Lines)
         {
@@ -71,7 +111,7 @@ public abstract class SealedBidTests(ClusterFixture fixture)
                 var bytes = File.ReadAllBytes(file);
                 foreach (var needle in needles)
                 {
-                    Assert.True(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(needle)) < 0, $"{Path.GetFileName(file)} holds '{needle}'.");
+                    Assert.False(HoldsOutsideOpaqueRuns(bytes, Encoding.UTF8.GetBytes(needle)), $"{Path.GetFileName(file)} holds '{needle}'.");
                 }
             }
         }
