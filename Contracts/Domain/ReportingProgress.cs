@@ -41,4 +41,8 @@ public sealed record ReportingReminder(
     [property: Id(1)] DateOnly Day,
     [property: Id(2)] bool AlreadySent,
     [property: Id(3)] int Hospitals,
-    [property: Id(4)] DateTimeOffset SentAt);
+    [property: Id(4)] DateTimeOffset SentAt)
+{
+    /// <summary>The kind of the notice each hospital receives (<see cref="Notification.Kind"/>).</summary>
+    public const string NotificationKind = "ReportingReminder";
+}

@@ -7,8 +7,6 @@ namespace Procurement.Grains.Storage;
 /// <summary>Volume reporting as the alliance follows it: who has reported, totals by region, and the daily reminder.</summary>
 public sealed class ReportingRepository(ProcurementStore store)
 {
-    public const string ReminderKind = "ReportingReminder";
-
     private const string SelectRegionTotalsSql = """
         SELECT v.product_id AS ProductId, h.region_code AS RegionCode,
                CAST(SUM(v.annual_volume) AS BIGINT) AS TotalAnnualVolume, COUNT(*) AS ReportingHospitals
@@ -68,7 +66,7 @@ public sealed class ReportingRepository(ProcurementStore store)
             var waiting = (await HospitalsAsync(connection, transaction, batchId)).Where(h => !h.Reported).Select(h => h.Hospital.Id).ToList();
             foreach (var hospitalId in waiting)
             {
-                await Notifications.AddAsync(connection, transaction, store.Dialect, at, "hospital", hospitalId, batchId, null, ReminderKind, message);
+                await Notifications.AddAsync(connection, transaction, store.Dialect, at, "hospital", hospitalId, batchId, null, ReportingReminder.NotificationKind, message);
             }
             await connection.ExecuteAsync(InsertReminderSql, new { BatchId = batchId, Day = dayText, SentAt = at, Hospitals = waiting.Count }, transaction);
             await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "ReportingReminderSent", new { Day = dayText, Hospitals = waiting });
