@@ -32,9 +32,14 @@ public sealed class Names(GrainAccess grains, IStringLocalizer<SharedResource> l
 
     public string Of(Manufacturer manufacturer) => Pick(manufacturer.Name, manufacturer.NameZh);
 
-    /// <summary>The molecule and its dosage form: "Amlodipine besylate Tablet", "氨氯地平片剂".</summary>
+    /// <summary>
+    /// The molecule and its dosage form: "Amlodipine besylate Tablet", "氨氯地平片剂"; a Chinese page
+    /// without the Chinese molecule name keeps the space ("Amlodipine besylate 片剂").
+    /// </summary>
     public string Of(Product product) =>
-        Chinese ? $"{Pick(product.Molecule, product.MoleculeZh)}{DosageForm(product.DosageForm)}" : $"{product.Molecule} {DosageForm(product.DosageForm)}";
+        Chinese && !string.IsNullOrWhiteSpace(product.MoleculeZh)
+            ? $"{product.MoleculeZh}{DosageForm(product.DosageForm)}"
+            : $"{product.Molecule} {DosageForm(product.DosageForm)}";
 
     public string DosageForm(string dosageForm) => localizer[dosageForm];
 
