@@ -4,21 +4,36 @@ namespace Procurement.Contracts.Domain;
 [GenerateSerializer, Immutable, Alias("Procurement.Region")]
 public sealed record Region(
     [property: Id(0)] string Code,
-    [property: Id(1)] string Name);
+    [property: Id(1)] string Name)
+{
+    /// <summary>The name in Chinese, shown on zh-CN pages (北京, 河北); <see cref="Name"/> elsewhere and when absent.</summary>
+    [Id(2)]
+    public string? NameZh { get; init; }
+}
 
 /// <summary>A purchasing alliance and the regions it buys for.</summary>
 [GenerateSerializer, Immutable, Alias("Procurement.Alliance")]
 public sealed record Alliance(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
-    [property: Id(2)] IReadOnlyList<Region> Regions);
+    [property: Id(2)] IReadOnlyList<Region> Regions)
+{
+    /// <summary>The name in Chinese, shown on zh-CN pages; <see cref="Name"/> elsewhere and when absent.</summary>
+    [Id(3)]
+    public string? NameZh { get; init; }
+}
 
 /// <summary>A public medical institution; it belongs to exactly one region.</summary>
 [GenerateSerializer, Immutable, Alias("Procurement.Hospital")]
 public sealed record Hospital(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
-    [property: Id(2)] string RegionCode);
+    [property: Id(2)] string RegionCode)
+{
+    /// <summary>The name in Chinese, shown on zh-CN pages; <see cref="Name"/> elsewhere and when absent.</summary>
+    [Id(3)]
+    public string? NameZh { get; init; }
+}
 
 /// <summary>
 /// A bidder. Firms sharing an <see cref="AffiliationGroup"/> are closely related and count as one
@@ -31,4 +46,8 @@ public sealed record Manufacturer(
     [property: Id(2)] string? AffiliationGroup)
 {
     public string BidderGroup => AffiliationGroup ?? Id;
+
+    /// <summary>The name in Chinese, shown on zh-CN pages; <see cref="Name"/> elsewhere and when absent.</summary>
+    [Id(3)]
+    public string? NameZh { get; init; }
 }

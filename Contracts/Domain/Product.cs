@@ -23,4 +23,8 @@ public sealed record Product(
 
     public Specification? FindSpecification(string code) =>
         AllSpecifications.FirstOrDefault(s => string.Equals(s.Code, code, StringComparison.Ordinal));
+
+    /// <summary>The molecule's name in Chinese (氨氯地平), shown on zh-CN pages; <see cref="Molecule"/> elsewhere and when absent.</summary>
+    [Id(5)]
+    public string? MoleculeZh { get; init; }
 }

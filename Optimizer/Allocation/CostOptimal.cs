@@ -181,7 +181,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
             if (joint.Status == SolveStatus.Infeasible)
             {
                 var report = new SolveReport(method, SolveStatus.Infeasible, null, bound == 0 ? null : Yuan(bound), null, watch.Elapsed, parameters);
-                return new CostOptimalResult([], report, Shortfall(products, budgets, Parameters(), cancellationToken));
+                return new CostOptimalResult([], report, Shortfall(products, budgets, () => ParametersUntil(options.TimeLimit, watch), cancellationToken));
             }
             if (joint.Status == SolveStatus.NoSolutionInTime)
             {
@@ -255,9 +255,31 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
     /// <summary>Proven within the relative gap tolerance, or to the fen: what "optimal" means for the MIP.</summary>
     private bool WithinGap(long cost, long bound) => cost - bound < 1 || cost - bound <= options.RelativeGap * cost;
 
-    /// <summary>What remains of the time limit, but at least <see cref="RegionMip.ShortestSolve"/>.</summary>
+    /// <summary>
+    /// What remains until <paramref name="deadline"/>, at least <see cref="LateSolve"/>: a product
+    /// that starts after its time is up still gets the exact search's constructed allocation and a
+    /// moment of local search, but no CBC (which needs <see cref="RegionMip.ShortestSolve"/>), so
+    /// the products left at the deadline add at most <see cref="LateSolve"/> each, side by side.
+    /// </summary>
     private static TimeSpan Remaining(TimeSpan deadline, System.Diagnostics.Stopwatch watch) =>
-        TimeSpan.FromTicks(Math.Max((deadline - watch.Elapsed).Ticks, RegionMip.ShortestSolve.Ticks));
+        TimeSpan.FromTicks(Math.Max((deadline - watch.Elapsed).Ticks, LateSolve.Ticks));
+
+    /// <summary>The least time a solve is given once the time limit has passed.</summary>
+    internal static readonly TimeSpan LateSolve = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// CP-SAT parameters for a phase that may run until <paramref name="until"/> on <paramref name="watch"/>
+    /// (at most <paramref name="most"/> when given), at least <see cref="LateSolve"/>.
+    /// </summary>
+    private string ParametersUntil(TimeSpan until, System.Diagnostics.Stopwatch watch, TimeSpan? most = null)
+    {
+        var left = until - watch.Elapsed;
+        if (most is { } cap && cap < left)
+        {
+            left = cap;
+        }
+        return Parameters(left < LateSolve ? LateSolve : left);
+    }
 
     /// <summary>The primary with, as its spare, the best-ranked other winner that supplies the region.</summary>
     private static RegionAllocation Allocation(RegionMip.Cell cell, BidStatement primary)
@@ -314,6 +336,9 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var parameters = Parameters();
+        // One deadline for every phase: the cost phase until 90 % of the limit, rank and continuity
+        // in what is left (at most a tenth), and, when nothing fits, the diagnosis within the limit too.
+        var limit = options.TimeLimit;
         var model = Build(products, budgets, null, previousSuppliers, slackBudgets: false);
         if (hint is not null)
         {
@@ -326,14 +351,14 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
             }
         }
 
-        var costStatus = Solve(model, model.Cost, "cost", parameters, cancellationToken, out var cost, out var bound, out var values);
+        var costStatus = Solve(model, model.Cost, "cost", ParametersUntil(limit - limit / 10, watch), cancellationToken, out var cost, out var bound, out var values);
         if (costStatus is CpSolverStatus.Infeasible)
         {
             // Capacity first, as the default solver reports it: a product that fits no budget at all
             // is short of capacity, and no extra budget would help.
             var unbudgeted = budgets.ToDictionary(b => b.Key, _ => (decimal?)null, StringComparer.Ordinal);
             var shortOfCapacity = products
-                .Where(p => Solve(Build([p], unbudgeted, null, null, slackBudgets: false), LinearExpr.Constant(0), "capacity", parameters, cancellationToken, out _, out _, out _) == CpSolverStatus.Infeasible)
+                .Where(p => Solve(Build([p], unbudgeted, null, null, slackBudgets: false), LinearExpr.Constant(0), "capacity", ParametersUntil(limit, watch), cancellationToken, out _, out _, out _) == CpSolverStatus.Infeasible)
                 .Select(p => p.Product.ProductId)
                 .ToList();
             if (shortOfCapacity.Count > 0)
@@ -341,8 +366,9 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
                 return new CostOptimalResult([], new SolveReport(
                     $"cp-sat: no allocation within the winners' capacities for {string.Join(", ", shortOfCapacity)}", SolveStatus.Infeasible, null, null, null, watch.Elapsed, parameters), null);
             }
+            var shortfall = Shortfall(products, budgets, () => ParametersUntil(limit, watch), cancellationToken);
             var report = new SolveReport("cp-sat", SolveStatus.Infeasible, null, null, null, watch.Elapsed, parameters);
-            return new CostOptimalResult([], report, Shortfall(products, budgets, parameters, cancellationToken));
+            return new CostOptimalResult([], report, shortfall);
         }
         if (costStatus is not (CpSolverStatus.Optimal or CpSolverStatus.Feasible))
         {
@@ -354,7 +380,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         model.Model.Add(model.Cost <= cost);
         // The secondary objectives only choose among allocations of equal cost: they get a tenth of
         // the time, and whatever they reach within it is kept (the cost is already fixed).
-        var secondStatus = Solve(model, model.Secondary, "rank-and-continuity", Parameters(options.TimeLimit / 10), cancellationToken, out _, out _, out var secondValues);
+        var secondStatus = Solve(model, model.Secondary, "rank-and-continuity", ParametersUntil(limit, watch, limit / 10), cancellationToken, out _, out _, out var secondValues);
         var final = secondStatus is CpSolverStatus.Optimal or CpSolverStatus.Feasible ? secondValues : values;
 
         var gap = cost == 0 ? 0d : (double)(cost - bound) / Math.Max(1d, Math.Abs(cost));
@@ -426,13 +452,19 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
 
     private static decimal Yuan(long fen) => fen / (decimal)FenPerYuan;
 
+    /// <summary>
+    /// When nothing fits the budgets: the least extra budget by region, and the largest uniform
+    /// share that fits (bisection; a step the time left cannot decide counts as not fitting, so the
+    /// share reported is always one proven to fit). <paramref name="parameters"/> gives each solve
+    /// what is left of the award's time limit.
+    /// </summary>
     private BudgetShortfall Shortfall(
-        IReadOnlyList<ProductToAllocate> products, IReadOnlyDictionary<string, decimal?> budgets, string parameters, CancellationToken cancellationToken)
+        IReadOnlyList<ProductToAllocate> products, IReadOnlyDictionary<string, decimal?> budgets, Func<string> parameters, CancellationToken cancellationToken)
     {
         var slack = Build(products, budgets, null, null, slackBudgets: true);
         var extra = new Dictionary<string, decimal>(StringComparer.Ordinal);
         decimal total = 0;
-        using (var solver = new CpSolver { StringParameters = parameters })
+        using (var solver = new CpSolver { StringParameters = parameters() })
         {
             slack.Model.Minimize(LinearExpr.Sum(slack.Slacks.Values));
             using var stop = cancellationToken.Register(solver.StopSearch);
@@ -458,7 +490,7 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         {
             var mid = (low + high + 1) / 2;
             var scaled = Build(products, budgets, mid / 1000m, null, slackBudgets: false);
-            using var solver = new CpSolver { StringParameters = parameters };
+            using var solver = new CpSolver { StringParameters = parameters() };
             using var stop = cancellationToken.Register(solver.StopSearch);
             var status = solver.Solve(scaled.Model);
             if (status is CpSolverStatus.Optimal or CpSolverStatus.Feasible)

@@ -55,7 +55,7 @@ public enum CostSolver
     CpSat,
 }
 
-/// <summary>Options of a solve; the time limit applies to each phase.</summary>
+/// <summary>Options of a solve; the time limit is that of the whole award, every phase against one deadline (docs/AWARD.md, "The time limit and its margin").</summary>
 /// <param name="RelativeGap">
 /// The MIP stops, and calls its solution optimal, once (cost - proven bound) / cost is at most this
 /// (1e-4 by default, as in most MIP solvers); the report always carries the true bound and gap.

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration.Memory;
 using Orleans.Dashboard;
 using Procurement.BidPortal.Hosting;
 using Procurement.BidPortal.Security;
@@ -17,6 +18,7 @@ public static class SiloHostingExtensions
     /// </summary>
     public static WebApplicationBuilder AddProcurementSilo(this WebApplicationBuilder builder)
     {
+        builder.AddQuietLoggingDefaults();
         var cluster = builder.AddOrleansClusterOptions<SiloClusterOptions, SiloClusterOptionsValidator>();
         // AddOrleans, not UseOrleans: UseOrleans hands Orleans the host's configuration, and Orleans 10
         // reads the Orleans section as its own provider settings (it takes Orleans:Clustering for a
@@ -36,6 +38,28 @@ public static class SiloHostingExtensions
         builder.AddBidPortal();
         return builder;
     }
+
+    /// <summary>
+    /// The console levels of appsettings.json, also as the lowest-priority configuration source, so
+    /// that they hold wherever the silo is started from (appsettings.json is read from the content
+    /// root, the current folder, which <c>dotnet run</c> sets to the project but a started dll does
+    /// not). At Information, Polly logs two lines per grain placement and Orleans and ASP.NET Core
+    /// several per start and request, burying the banner and the demo logins; their warnings and
+    /// errors still show. appsettings.json, environment variables and the command line override these.
+    /// </summary>
+    private static void AddQuietLoggingDefaults(this WebApplicationBuilder builder) =>
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+                ["Logging:LogLevel:Microsoft.Extensions.Http"] = "Warning",
+                ["Logging:LogLevel:Orleans"] = "Warning",
+                ["Logging:LogLevel:Polly"] = "Warning",
+            },
+        });
 
     public static WebApplication MapProcurementSilo(this WebApplication app)
     {

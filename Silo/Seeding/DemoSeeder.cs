@@ -41,7 +41,7 @@ public sealed class DemoSeeder(
             var alliances = await store.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM alliances"));
             if (alliances > 0)
             {
-                logger.LogInformation("Demo seed skipped: the store already holds data.");
+                await LogExistingLoginsAsync();
                 return;
             }
             await SeedAsync();
@@ -51,8 +51,9 @@ public sealed class DemoSeeder(
             foreach (var (user, name, kind, organisation) in DemoUsers)
             {
                 await grains.GetGrain<IAccountGrain>(user).CreateAsync(name, kind, organisation, password);
-                logger.LogInformation("Demo login ({Kind} {Organisation}): user {User}, password {Password}", kind, organisation, user, password);
             }
+            // One block, so that a newcomer finds every login together near the top of the console.
+            logger.LogInformation("Demo logins, one per role (password {Password}):{Logins}", password, LoginTable(DemoUsers));
             logger.LogInformation("Demo seed: alliance {Alliance}, batch {Batch} open for volume reporting.", AllianceId, BatchId);
         }
         catch (Exception ex)
@@ -60,6 +61,30 @@ public sealed class DemoSeeder(
             logger.LogError(ex, "Demo seed failed.");
         }
     }
+
+    /// <summary>On a store seeded before: the demo user names still there (the password is not kept anywhere it could be read back).</summary>
+    private async Task LogExistingLoginsAsync()
+    {
+        var existing = new List<(string User, string Name, OrganisationKind Kind, string Organisation)>();
+        foreach (var demo in DemoUsers)
+        {
+            if (await grains.GetGrain<IAccountGrain>(demo.User).GetAsync() is not null)
+            {
+                existing.Add(demo);
+            }
+        }
+        if (existing.Count == 0)
+        {
+            logger.LogInformation("Demo seed skipped: the store already holds data.");
+            return;
+        }
+        logger.LogInformation(
+            "Demo seed skipped: the store already holds data. Demo logins (password as printed when this store was seeded, or Demo:Password if set then):{Logins}",
+            LoginTable(existing));
+    }
+
+    private static string LoginTable(IEnumerable<(string User, string Name, OrganisationKind Kind, string Organisation)> users) =>
+        string.Concat(users.Select(u => $"{Environment.NewLine}  {u.User,-18} {u.Kind} {u.Organisation}: {u.Name}"));
 
     /// <summary>One user of each kind (a second manufacturer and alliance, to see that each stays in its own lane), and the platform operator.</summary>
     public static readonly (string User, string Name, OrganisationKind Kind, string Organisation)[] DemoUsers =

@@ -35,6 +35,7 @@ public sealed class SiloHostTests
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/Account/Login")).StatusCode);
             Assert.Contains(silo.Lines, l => l.Contains($"Data: sqlite at {Path.Combine(data, "procurement.db")}", StringComparison.Ordinal));
             Assert.Contains(silo.Lines, l => l.Contains($"http://127.0.0.1:{port}", StringComparison.Ordinal));
+            AssertEveryDemoLoginInTheFirst40Lines(silo);
         }
 
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(data, "procurement.db")}");
@@ -45,6 +46,20 @@ public sealed class SiloHostTests
 
         using var again = SiloProcess.Start($"--urls http://127.0.0.1:{FreePort()} --Store:DataDirectory={data}");
         await again.WaitForLineAsync("Demo seed skipped", TimeSpan.FromSeconds(90));
+        AssertEveryDemoLoginInTheFirst40Lines(again);
+    }
+
+    /// <summary>What a newcomer needs from the console (issue 16): every demo login near the top, not buried in framework chatter.</summary>
+    private static void AssertEveryDemoLoginInTheFirst40Lines(SiloProcess silo)
+    {
+        var first = silo.Lines.Take(40).ToList();
+        foreach (var (user, _, _, _) in Procurement.Silo.Seeding.DemoSeeder.DemoUsers)
+        {
+            Assert.True(
+                first.Any(l => l.Contains($" {user} ", StringComparison.Ordinal)),
+                $"Demo login {user} is not in the first 40 console lines:{Environment.NewLine}{string.Join(Environment.NewLine, silo.Lines)}");
+        }
+        Assert.DoesNotContain(first, l => l.Contains("Polly", StringComparison.Ordinal));
     }
 
     [Fact]
