@@ -52,9 +52,10 @@ public sealed class JourneyFixture : WebApplicationFactory<Program>, IAsyncLifet
     {
         StartServer();
         var deadline = DateTime.UtcNow.AddSeconds(180);
-        using var probe = new HttpClient { BaseAddress = BaseAddress };
         while (true)
         {
+            // A fresh client each time: a signed-in client's second sign-in is a cookie write without the antiforgery token.
+            using var probe = new HttpClient { BaseAddress = BaseAddress };
             // The logins exist before the stories; the seed is done when its last batch (volume
             // reporting) is there: until then it may still be setting the business clock back.
             var response = await probe.PostAsJsonAsync("/api/session", new { userName = "alliance.admin", password = PortalFixture.Password });
