@@ -102,6 +102,7 @@ public sealed class DemoSeeder(
                 control.ReturnToPresent();
                 await grains.GetGrain<ITenderBatchGrain>(ExpiringBatchId).AdvanceAgreementsAsync();
                 await grains.GetGrain<ITenderBatchGrain>(AwardedBatchId).AdvanceAgreementsAsync();
+                await stories.ThisMonthAsync(ExpiringBatchId, AwardedBatchId);
             }
             else
             {

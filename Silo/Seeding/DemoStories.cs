@@ -167,8 +167,20 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
         }
     }
 
+    /// <summary>This month's purchases so far (at the present time), for both earlier rounds: the share of the month gone.</summary>
+    public async Task ThisMonthAsync(params string[] batchIds)
+    {
+        var month = Months.Of(present, zone);
+        var begins = Months.Begins(month, zone);
+        var gone = (decimal)((clock.GetUtcNow() - begins) / (Months.Begins(month + 1, zone) - begins));
+        foreach (var batchId in batchIds)
+        {
+            await UsageAsync(batchId, month, Math.Clamp(gone, 0.05m, 1m));
+        }
+    }
+
     /// <summary>One month's purchases of every hospital under the batch's agreements in force; the lagging hospital buys about half.</summary>
-    private async Task UsageAsync(string batchId, int month)
+    private async Task UsageAsync(string batchId, int month, decimal shareOfMonth = 1m)
     {
         var agreements = (await Batch(batchId).ListAgreementsAsync())
             .Where(a => a.State is AgreementState.Active or AgreementState.Expiring && Months.Of(a.Start) <= month && month < Months.Of(a.End))
@@ -184,7 +196,7 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
             foreach (var part in hospitals)
             {
                 var pace = part.HospitalId == LaggingHospital ? 0.45m + (decimal)_random.NextDouble() * 0.1m : 0.92m + (decimal)_random.NextDouble() * 0.2m;
-                var units = (long)(part.AnnualVolume / 12m * pace);
+                var units = (long)(part.AnnualVolume / 12m * pace * shareOfMonth);
                 if (units <= 0)
                 {
                     continue;
