@@ -71,6 +71,14 @@ public interface ITenderBatchGrain : IGrainWithStringKey
     [Alias("CompareAwards")]
     Task<IReadOnlyList<AwardVariant>> CompareAwardsAsync(AwardComparisonRequest request);
 
+    /// <summary>
+    /// Moves the batch's agreements along the clock now (states, notices, expiry): what the
+    /// agreement reminder does every period. For the silo's own services (the demo seed replays
+    /// earlier rounds and then brings them to the present); clients are refused.
+    /// </summary>
+    [ClusterInternal, Alias("AdvanceAgreements")]
+    Task AdvanceAgreementsAsync();
+
     /// <summary>The award worker's progress while it solves; shown in the view until the next run.</summary>
     [Alias("AwardProgress"), OneWay]
     Task AwardProgressAsync(AwardProgress progress);

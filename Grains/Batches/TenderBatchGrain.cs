@@ -580,7 +580,7 @@ public sealed class TenderBatchGrain(
         }
     }
 
-    private async Task AdvanceAgreementsAsync()
+    public async Task AdvanceAgreementsAsync()
     {
         if (_batch?.Phase != TenderBatchPhase.Awarded)
         {

@@ -52,10 +52,16 @@ public sealed class CostOptimal(SolveOptions options, Action<SolveProgress>? pro
         }
 
         // Without budgets nothing ties the products together: one small model per product, each with
-        // its share of the time limit, so the whole solve still keeps to the limit.
+        // its share of what is left of the limit when it starts (what model building and solver start
+        // take comes out of the later products' shares, so the whole solve keeps to the limit).
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var each = new CostOptimal(options with { TimeLimit = options.TimeLimit / products.Count }, progress);
-        var parts = products.Select(p => each.SolveJoint([p], budgets, previousSuppliers, cancellationToken, hint)).ToList();
+        var parts = new List<CostOptimalResult>(products.Count);
+        for (var i = 0; i < products.Count; i++)
+        {
+            var share = (options.TimeLimit - watch.Elapsed) / (products.Count - i);
+            var each = new CostOptimal(options with { TimeLimit = share < LateSolve ? LateSolve : share }, progress);
+            parts.Add(each.SolveJoint([products[i]], budgets, previousSuppliers, cancellationToken, hint));
+        }
         var status = parts.Any(p => p.Report.Status == SolveStatus.Infeasible) ? SolveStatus.Infeasible
             : parts.Any(p => p.Report.Status == SolveStatus.NoSolutionInTime) ? SolveStatus.NoSolutionInTime
             : parts.All(p => p.Report.Status == SolveStatus.Optimal) ? SolveStatus.Optimal

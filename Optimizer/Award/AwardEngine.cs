@@ -21,8 +21,27 @@ public sealed class AwardEngine(SolveOptions options, Action<SolveProgress>? pro
         IReadOnlyDictionary<(string ProductId, string RegionCode), string>? previousSuppliers = null,
         CancellationToken cancellationToken = default)
     {
+        var watch = Stopwatch.StartNew();
         AwardInputValidator.ThrowIfInvalid(input, mode);
-        return Checked(input, Solve(input, mode, ruleSetOverride, previousSuppliers, cancellationToken));
+        return Checked(input, Solve(input, mode, ruleSetOverride, previousSuppliers, watch, cancellationToken));
+    }
+
+    /// <summary>
+    /// What the award reserves, per line it will check (hospital lines in hospital mode, bids and
+    /// regions otherwise), for the document and the rule check after the solve: about twice what
+    /// they took a line at national hospital scale on a 2-core machine (0.5-0.75 µs).
+    /// </summary>
+    public static readonly TimeSpan ReservePerLine = TimeSpan.FromTicks(10);
+
+    /// <summary>
+    /// The allocation's share of the award's time limit: what validation and winner determination
+    /// left of it, less the reserve for the document and the rule check, but at least half the
+    /// limit (docs/AWARD.md, "The time limit and its margin").
+    /// </summary>
+    internal TimeSpan SolveLimit(TimeSpan spent, long lines)
+    {
+        var left = options.TimeLimit - spent - ReservePerLine * lines;
+        return left > options.TimeLimit / 2 ? left : options.TimeLimit / 2;
     }
 
     /// <summary>
@@ -43,6 +62,7 @@ public sealed class AwardEngine(SolveOptions options, Action<SolveProgress>? pro
         string mode,
         string? ruleSetOverride,
         IReadOnlyDictionary<(string ProductId, string RegionCode), string>? previousSuppliers,
+        Stopwatch watch,
         CancellationToken cancellationToken)
     {
         var ruleSet = ruleSetOverride ?? input.RuleSet;
@@ -52,11 +72,13 @@ public sealed class AwardEngine(SolveOptions options, Action<SolveProgress>? pro
         var products = input.Products
             .Select(p => new ProductToAllocate(p, determination.Determine(p, bidsByProduct[p.ProductId].ToList()), bidsByProduct[p.ProductId].ToDictionary(b => b.BidId)))
             .ToList();
+        var lines = mode == AwardModes.Hospital ? input.Hospitals?.Count ?? 0 : input.Bids.Count + input.Products.Sum(p => p.ReportedVolumes.Count);
+        var solveOptions = options with { TimeLimit = SolveLimit(watch.Elapsed, lines) };
 
         if (mode == AwardModes.CostOptimal)
         {
             var budgets = input.Regions.ToDictionary(r => r.Code, r => r.Budget, StringComparer.Ordinal);
-            var solved = new CostOptimal(options, progress).Allocate(products, budgets, previousSuppliers, cancellationToken);
+            var solved = new CostOptimal(solveOptions, progress).Allocate(products, budgets, previousSuppliers, cancellationToken);
             var allocations = solved.Products.ToDictionary(p => p.ProductId);
             return new AwardDocument(input.BatchId, ruleSet, mode,
                 products.Select(p => Award(p, allocations.GetValueOrDefault(p.Product.ProductId))).ToList(), solved.Report, solved.Shortfall);
@@ -64,7 +86,7 @@ public sealed class AwardEngine(SolveOptions options, Action<SolveProgress>? pro
 
         if (mode == AwardModes.Hospital)
         {
-            var solved = new HospitalLevel(options, progress).Allocate(products, input.Hospitals!, cancellationToken);
+            var solved = new HospitalLevel(solveOptions, progress).Allocate(products, input.Hospitals!, cancellationToken);
             var byProduct = solved.Products.ToDictionary(p => p.ProductId);
             return new AwardDocument(input.BatchId, ruleSet, mode,
                 products.Select(p => Award(p, null) with
@@ -76,7 +98,7 @@ public sealed class AwardEngine(SolveOptions options, Action<SolveProgress>? pro
                 null);
         }
 
-        var watch = Stopwatch.StartNew();
+        watch.Restart();
         var ranked = products.Select(p => Award(p, RankedPick.Allocate(p.Product, p.Result, p.Bids))).ToList();
         var cost = ranked.Sum(p => p.Allocations.Sum(a => a.Amount));
         var report = new SolveReport(AwardModes.RankedPick, SolveStatus.ProcedureCompleted, cost, null, null, watch.Elapsed, "procedure: rank order, stated preference or largest remaining volume first");

@@ -42,18 +42,27 @@ public static class AwardChecker
         public int Checks { get; private set; }
 
         private RuleParameters _rules = null!;
+
         private readonly Dictionary<string, decimal> _spend = new(StringComparer.Ordinal);
         private decimal _amounts;
         private long _lines;
 
-        /// <summary>Records one check; a failure is listed (up to the limit).</summary>
-        private void Hold(bool holds, string rule, string place, Func<string> detail)
+        /// <summary>Records one check; a failure is listed (up to the limit), its place and detail only then put in words.</summary>
+        private void Hold(bool holds, string rule, Place place, Func<string> detail)
         {
             Checks++;
             if (!holds && Violations.Count < MaxViolationsListed)
             {
-                Violations.Add(new RuleViolation(rule, place, detail()));
+                Violations.Add(new RuleViolation(rule, place.ToString(), detail()));
             }
+        }
+
+        /// <summary>Where a check applies, put in words only when it fails (an award has millions of lines).</summary>
+        private readonly record struct Place(string Text, string? Kind = null, string? Id = null)
+        {
+            public static implicit operator Place(string text) => new(text);
+
+            public override string ToString() => Kind is null ? Text : $"{Text}, {Kind} {Id}";
         }
 
         private bool Allocated => award.Solve.Status is not (Allocation.SolveStatus.Infeasible or Allocation.SolveStatus.NoSolutionInTime);
@@ -75,31 +84,31 @@ public static class AwardChecker
             {
                 Hold(false, RuleCodes.Document, $"product {extra}", () => "the award names a product the input does not have");
             }
+            if (award.Mode is not (AwardModes.Hospital or AwardModes.CostOptimal or AwardModes.RankedPick))
+            {
+                Hold(false, RuleCodes.Document, "$.mode", () => $"'{award.Mode}' is not an allocation mode");
+                return;
+            }
             var bidsByProduct = input.Bids.ToLookup(b => b.ProductId, StringComparer.Ordinal);
             var hospitalsByProduct = (input.Hospitals ?? []).ToLookup(h => h.ProductId, StringComparer.Ordinal);
-            foreach (var product in input.Products)
+            // Products are independent: checked side by side, each into its own tally, merged in input order.
+            var parts = new Run[input.Products.Count];
+            Parallel.For(0, parts.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
             {
-                var found = documented.GetValueOrDefault(product.ProductId);
-                Hold(found is { Count: 1 }, RuleCodes.Document, $"product {product.ProductId}",
-                    () => found is null ? "the award leaves this product out" : $"the award lists this product {found.Count} times");
-                if (found is not { Count: 1 })
+                var part = new Run(input, award) { _rules = _rules };
+                part.CheckProduct(input.Products[i], documented.GetValueOrDefault(input.Products[i].ProductId), bidsByProduct, hospitalsByProduct);
+                parts[i] = part;
+            });
+            foreach (var part in parts)
+            {
+                Checks += part.Checks;
+                Violations.AddRange(part.Violations.Take(MaxViolationsListed - Violations.Count));
+                foreach (var (region, spent) in part._spend)
                 {
-                    continue;
+                    _spend[region] = _spend.GetValueOrDefault(region) + spent;
                 }
-                var outcome = RuleOutcome.Derive(_rules, product, bidsByProduct[product.ProductId].ToList());
-                CheckWinners(product, found[0], outcome);
-                switch (award.Mode)
-                {
-                    case AwardModes.Hospital:
-                        CheckHospitals(product, found[0], outcome, hospitalsByProduct[product.ProductId].ToList());
-                        break;
-                    case AwardModes.CostOptimal or AwardModes.RankedPick:
-                        CheckRegions(product, found[0], outcome);
-                        break;
-                    default:
-                        Hold(false, RuleCodes.Document, "$.mode", () => $"'{award.Mode}' is not an allocation mode");
-                        return;
-                }
+                _amounts += part._amounts;
+                _lines += part._lines;
             }
             if (award.Mode == AwardModes.CostOptimal && Allocated)
             {
@@ -111,6 +120,26 @@ public static class AwardChecker
                 }
             }
             CheckObjective();
+        }
+
+        private void CheckProduct(ProductInput product, List<ProductAward>? found, ILookup<string, BidInput> bids, ILookup<string, HospitalDemandInput> hospitals)
+        {
+            Hold(found is { Count: 1 }, RuleCodes.Document, $"product {product.ProductId}",
+                () => found is null ? "the award leaves this product out" : $"the award lists this product {found.Count} times");
+            if (found is not { Count: 1 })
+            {
+                return;
+            }
+            var outcome = RuleOutcome.Derive(_rules, product, bids[product.ProductId].ToList());
+            CheckWinners(product, found[0], outcome);
+            if (award.Mode == AwardModes.Hospital)
+            {
+                CheckHospitals(product, found[0], outcome, hospitals[product.ProductId].ToList());
+            }
+            else
+            {
+                CheckRegions(product, found[0], outcome);
+            }
         }
 
         private void CheckWinners(ProductInput product, ProductAward document, RuleOutcome outcome)
@@ -235,7 +264,7 @@ public static class AwardChecker
             var used = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var line in document.HospitalAllocations)
             {
-                var at = $"{place}, hospital {line.HospitalId}";
+                var at = new Place(place, "hospital", line.HospitalId);
                 if (!lines.TryGetValue(line.HospitalId, out var demand))
                 {
                     Hold(false, RuleCodes.Coverage, at, () => "an allocation for a hospital that reported no volume of this product");
@@ -249,7 +278,7 @@ public static class AwardChecker
                 CheckLine(outcome, at, demand.RegionCode, line.PrimaryBidId, line.PrimaryManufacturerId, line.SpareBidId, line.SpareManufacturerId,
                     line.AgreedVolume, line.UnitPrice, line.Amount, used);
                 var brand = demand.PreferredManufacturerId is { } named
-                    ? outcome.Winners.FirstOrDefault(w => w.Bid.ManufacturerId == named && w.Bid.SupplyRegions.Contains(demand.RegionCode))
+                    ? outcome.WinnersIn(demand.RegionCode).FirstOrDefault(w => w.Bid.ManufacturerId == named)
                     : null;
                 Hold(brand is null || line.PrimaryBidId == brand.Bid.BidId, RuleCodes.NamedBrand, at,
                     () => $"the hospital named {brand!.Bid.ManufacturerId}, a winner that supplies its region, but is given {line.PrimaryManufacturerId}");
@@ -268,10 +297,10 @@ public static class AwardChecker
                 {
                     continue;
                 }
-                var at = $"{place}, hospital {demand.HospitalId}";
+                var at = new Place(place, "hospital", demand.HospitalId);
                 var served = allocated.GetValueOrDefault(demand.HospitalId);
                 var listed = unallocated.GetValueOrDefault(demand.HospitalId);
-                var candidates = outcome.Winners.Where(w => w.Bid.SupplyRegions.Contains(demand.RegionCode)).ToList();
+                var candidates = outcome.WinnersIn(demand.RegionCode);
                 if (candidates.Count > 0)
                 {
                     needs++;
@@ -293,9 +322,10 @@ public static class AwardChecker
                 // name another winning brand supplying it (a named brand binds its hospital).
                 var open = demands
                     .Where(d => RoundAway(d.ReportedVolume * outcome.AgreedShare) > 0)
-                    .Select(d => (d.RegionCode, Named: outcome.Winners.FirstOrDefault(w => w.Bid.ManufacturerId == d.PreferredManufacturerId && w.Bid.SupplyRegions.Contains(d.RegionCode))))
+                    .Select(d => (d.RegionCode, Named: d.PreferredManufacturerId is null ? null : outcome.WinnersIn(d.RegionCode).FirstOrDefault(w => w.Bid.ManufacturerId == d.PreferredManufacturerId)))
+                    .Distinct()
                     .ToList();
-                foreach (var winner in outcome.Winners.Where(w => open.Any(o => w.Bid.SupplyRegions.Contains(o.RegionCode) && (o.Named is null || o.Named == w))))
+                foreach (var winner in outcome.Winners.Where(w => open.Any(o => w.Regions.Contains(o.RegionCode) && (o.Named is null || o.Named == w))))
                 {
                     Hold(used.GetValueOrDefault(winner.Bid.BidId) > 0, RuleCodes.EveryWinner, $"{place}, bid {winner.Bid.BidId}",
                         () => $"the winner gets no hospital, though the product has {needs:N0} hospitals to supply for {outcome.Winners.Count} winners");
@@ -305,10 +335,10 @@ public static class AwardChecker
 
         /// <summary>What every line holds to, region or hospital: its supplier, spare, price and amount.</summary>
         private void CheckLine(
-            RuleOutcome outcome, string at, string region, string primaryBidId, string primaryManufacturerId, string? spareBidId, string? spareManufacturerId,
+            RuleOutcome outcome, Place at, string region, string primaryBidId, string primaryManufacturerId, string? spareBidId, string? spareManufacturerId,
             long volume, decimal unitPrice, decimal amount, Dictionary<string, long> used)
         {
-            var primary = outcome.Winners.FirstOrDefault(w => w.Bid.BidId == primaryBidId);
+            var primary = outcome.WinnerById.GetValueOrDefault(primaryBidId);
             Hold(primary is not null && primary.Bid.ManufacturerId == primaryManufacturerId, RuleCodes.Supplier, at,
                 () => $"the primary {primaryBidId} ({primaryManufacturerId}) is not a winner of the product");
             if (primary is null)
@@ -316,8 +346,8 @@ public static class AwardChecker
                 return;
             }
             used[primaryBidId] = used.GetValueOrDefault(primaryBidId) + volume;
-            Hold(primary.Bid.SupplyRegions.Contains(region), RuleCodes.Supplier, at, () => $"the primary {primaryBidId} did not offer to supply region {region}");
-            var price = primary.AwardedUnit!.Value.Round(6);
+            Hold(primary.Regions.Contains(region), RuleCodes.Supplier, at, () => $"the primary {primaryBidId} did not offer to supply region {region}");
+            var price = primary.AwardedUnitRounded;
             Hold(unitPrice == price, RuleCodes.Price, at, () => $"unit price {unitPrice}, the primary's awarded unit price is {price}");
             Hold(Math.Abs(amount - volume * price) <= 0.005m, RuleCodes.Price, at, () => $"amount {amount}, {volume:N0} x {price} is {volume * price}");
             _amounts += volume * price;
@@ -325,12 +355,12 @@ public static class AwardChecker
             _spend[region] = _spend.GetValueOrDefault(region) + amount;
             if (spareBidId is null)
             {
-                var other = outcome.Winners.FirstOrDefault(w => w.Bid.BidId != primaryBidId && w.Bid.SupplyRegions.Contains(region));
+                var other = outcome.WinnersIn(region).FirstOrDefault(w => w.Bid.BidId != primaryBidId);
                 Hold(other is null, RuleCodes.Spare, at, () => $"no spare, though winner {other!.Bid.BidId} supplies the region");
                 return;
             }
-            var spare = outcome.Winners.FirstOrDefault(w => w.Bid.BidId == spareBidId);
-            Hold(spare is not null && spare.Bid.ManufacturerId == spareManufacturerId && spare.Bid.SupplyRegions.Contains(region), RuleCodes.Spare, at,
+            var spare = outcome.WinnerById.GetValueOrDefault(spareBidId);
+            Hold(spare is not null && spare.Bid.ManufacturerId == spareManufacturerId && spare.Regions.Contains(region), RuleCodes.Spare, at,
                 () => $"the spare {spareBidId} is not a winner that supplies region {region}");
             Hold(spareBidId != primaryBidId, RuleCodes.Spare, at, () => "the spare is the primary");
         }

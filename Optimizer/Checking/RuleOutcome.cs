@@ -15,6 +15,21 @@ internal sealed class RuleOutcome
 
     public required IReadOnlyList<Expected> Winners { get; init; }
 
+    /// <summary>The winners by bid id.</summary>
+    public required IReadOnlyDictionary<string, Expected> WinnerById { get; init; }
+
+    /// <summary>The winners that supply a region, in rank order (an empty list for a region none supplies).</summary>
+    public IReadOnlyList<Expected> WinnersIn(string region)
+    {
+        if (!_byRegion.TryGetValue(region, out var list))
+        {
+            _byRegion[region] = list = Winners.Where(w => w.Regions.Contains(region)).ToList();
+        }
+        return list;
+    }
+
+    private readonly Dictionary<string, IReadOnlyList<Expected>> _byRegion = new(StringComparer.Ordinal);
+
     public required int EligibleFirms { get; init; }
 
     public required int Cap { get; init; }
@@ -28,6 +43,9 @@ internal sealed class RuleOutcome
     {
         public BidInput Bid { get; } = bid;
 
+        /// <summary>The regions the bid offers to supply.</summary>
+        public HashSet<string> Regions { get; } = new(bid.SupplyRegions ?? [], StringComparer.Ordinal);
+
         /// <summary>The exact unit comparable price.</summary>
         public Fraction Unit { get; } = unit;
 
@@ -40,7 +58,16 @@ internal sealed class RuleOutcome
 
         public int? Rank { get; set; }
 
-        public Fraction? AwardedUnit { get; set; }
+        public Fraction? AwardedUnit
+        {
+            get => _awardedUnit;
+            set => (_awardedUnit, AwardedUnitRounded) = (value, value?.Round(6) ?? 0m);
+        }
+
+        /// <summary>The awarded unit price as statements and lines show it: to 6 decimals, half away from zero.</summary>
+        public decimal AwardedUnitRounded { get; private set; }
+
+        private Fraction? _awardedUnit;
 
         public decimal? AwardedPack { get; set; }
 
@@ -186,6 +213,7 @@ internal sealed class RuleOutcome
         {
             Bids = priced.ToDictionary(e => e.Bid.BidId, StringComparer.Ordinal),
             Winners = winners,
+            WinnerById = winners.ToDictionary(w => w.Bid.BidId, StringComparer.Ordinal),
             EligibleFirms = n,
             Cap = cap,
             AgreedShare = winners.Count == 0 ? 0m : shares[Math.Min(winners.Count, shares.Count) - 1],

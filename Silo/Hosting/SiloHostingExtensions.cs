@@ -23,10 +23,13 @@ public static class SiloHostingExtensions
         // AddOrleans, not UseOrleans: UseOrleans hands Orleans the host's configuration, and Orleans 10
         // reads the Orleans section as its own provider settings (it takes Orleans:Clustering for a
         // provider section and fails on 'adonet'). The section is ours; everything is configured here.
+        // The demo seed replays earlier rounds on a business clock it may set back until the seed is
+        // done (Seeding/DemoClock.cs); a silo that does not seed runs on the system clock alone.
+        TimeProvider? businessClock = builder.Configuration.GetValue(DemoSeedOptions.Section + ":Seed", true) ? new DemoClock() : null;
         builder.Services.AddOrleans(silo =>
         {
             silo.UseProcurementClustering(cluster);
-            silo.AddProcurement();
+            silo.AddProcurement(businessClock);
             silo.AddDashboard();
         });
         builder.Services.AddOptions<DemoSeedOptions>().BindConfiguration(DemoSeedOptions.Section);

@@ -2,32 +2,68 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Grains;
+using Procurement.Grains.Agreements;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Silo.Seeding;
 
 /// <summary>
-/// On an empty store, creates a demonstration round through the grains (so every record is
-/// validated and has its events): one alliance of five provinces, hospitals, manufacturers with an
-/// affiliated pair, five real molecules, and a batch open for volume reporting.
+/// On an empty store, seeds a living demonstration through the grains, the same paths users take
+/// (so every record is validated and has its events), in four stories:
+/// <list type="number">
+/// <item>an earlier round (<see cref="AwardedBatchId"/>), awarded and final, its agreements begun
+/// about nine months ago, with monthly usage (one hospital well behind, so it is flagged), hospital
+/// scores for retained savings, and one supply failure taken over by the spare;</item>
+/// <item>a batch in bidding (<see cref="BiddingBatchId"/>) with sealed bids from several
+/// manufacturers, its deadline 20 minutes and its opening 25 minutes after the start, so a newcomer
+/// sees the opening happen and runs the award;</item>
+/// <item>a batch in volume reporting (<see cref="BatchId"/>) with part of the hospitals reported;</item>
+/// <item>an older round (<see cref="ExpiringBatchId"/>) whose agreements end in about three months:
+/// Expiring, with its notices, ready for renewal.</item>
+/// </list>
+/// The earlier rounds are replayed on the business clock set back (<see cref="IDemoClockControl"/>),
+/// which returns to the present for good when the seed is done; without such a clock only stories
+/// 2 and 3 are seeded. The logins are printed as soon as the accounts exist, before the stories.
 /// </summary>
 public sealed class DemoSeeder(
     IGrainFactory grains,
     ProcurementStore store,
     IOptions<DemoSeedOptions> options,
+    IOptions<AgreementOptions> agreementOptions,
     IHostApplicationLifetime lifetime,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock,
     ILogger<DemoSeeder> logger) : IHostedService
 {
-    public const string AllianceId = "ALLIANCE-NORTH";
+    public const string AllianceId = DemoCatalogue.AllianceId;
+    public const string SouthAllianceId = DemoCatalogue.SouthAllianceId;
+
+    /// <summary>Story 3: open for volume reporting.</summary>
     public const string BatchId = "DEMO-2026-01";
+
+    /// <summary>Story 2: in bidding, opening within the first half hour.</summary>
+    public const string BiddingBatchId = "DEMO-2026-02";
+
+    /// <summary>Story 1: awarded, agreements nine months under way.</summary>
+    public const string AwardedBatchId = "DEMO-2025-02";
+
+    /// <summary>Story 4: agreements ending in about three months, ready for renewal.</summary>
+    public const string ExpiringBatchId = "DEMO-2025-01";
+
+    /// <summary>Story 2's bidding deadline and opening, after the seed starts.</summary>
+    public static readonly TimeSpan BiddingDeadlineAfterStart = TimeSpan.FromMinutes(20);
+
+    public static readonly TimeSpan OpeningAfterStart = TimeSpan.FromMinutes(25);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (options.Value.Seed)
         {
             lifetime.ApplicationStarted.Register(() => _ = SeedLoggedAsync());
+        }
+        else
+        {
+            (clock as IDemoClockControl)?.ReturnToPresent();
         }
         return Task.CompletedTask;
     }
@@ -36,15 +72,18 @@ public sealed class DemoSeeder(
 
     private async Task SeedLoggedAsync()
     {
+        var control = clock as IDemoClockControl;
         try
         {
             var alliances = await store.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM alliances"));
             if (alliances > 0)
             {
+                control?.ReturnToPresent();
                 await LogExistingLoginsAsync();
                 return;
             }
-            await SeedAsync();
+            var present = clock.GetUtcNow();
+            await RegisterReferenceDataAsync();
             var password = string.IsNullOrEmpty(options.Value.Password)
                 ? Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)).Replace('/', 'x').Replace('+', 'y')
                 : options.Value.Password;
@@ -54,11 +93,60 @@ public sealed class DemoSeeder(
             }
             // One block, so that a newcomer finds every login together near the top of the console.
             logger.LogInformation("Demo logins, one per role (password {Password}):{Logins}", password, LoginTable(DemoUsers));
-            logger.LogInformation("Demo seed: alliance {Alliance}, batch {Batch} open for volume reporting.", AllianceId, BatchId);
+
+            var stories = new DemoStories(grains, clock, agreementOptions.Value.Zone(), present);
+            if (control is not null)
+            {
+                logger.LogInformation("Demo seed: replaying two earlier rounds on the business clock set back (about half a minute)...");
+                await stories.EarlierRoundsAsync(control, ExpiringBatchId, AwardedBatchId);
+                control.ReturnToPresent();
+                await grains.GetGrain<ITenderBatchGrain>(ExpiringBatchId).AdvanceAgreementsAsync();
+                await grains.GetGrain<ITenderBatchGrain>(AwardedBatchId).AdvanceAgreementsAsync();
+                await stories.ThisMonthAsync(ExpiringBatchId, AwardedBatchId);
+            }
+            else
+            {
+                logger.LogInformation("Demo seed: the business clock cannot be set back; the earlier rounds are left out.");
+            }
+            var now = clock.GetUtcNow();
+            await stories.BiddingAsync(BiddingBatchId, now + BiddingDeadlineAfterStart, now + OpeningAfterStart);
+            await stories.ReportingAsync(BatchId);
+            logger.LogInformation(
+                "Demo seed: alliance {Alliance}; batches {Awarded} (awarded, agreements under way), {Expiring} (expiring, ready for renewal), {Bidding} (in bidding, opens at {Opening:u}), {Reporting} (volume reporting).",
+                AllianceId, AwardedBatchId, ExpiringBatchId, BiddingBatchId, now + OpeningAfterStart, BatchId);
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "Demo seed failed.");
+        }
+        finally
+        {
+            control?.ReturnToPresent();
+        }
+    }
+
+    private async Task RegisterReferenceDataAsync()
+    {
+        await grains.GetGrain<IAllianceGrain>(AllianceId).RegisterAsync(DemoCatalogue.North);
+        await grains.GetGrain<IAllianceGrain>(SouthAllianceId).RegisterAsync(DemoCatalogue.South);
+        foreach (var molecule in DemoCatalogue.All)
+        {
+            await grains.GetGrain<IProductGrain>(molecule.Product.Id).RegisterAsync(molecule.Product);
+        }
+        foreach (var manufacturer in DemoCatalogue.Manufacturers)
+        {
+            var bidder = grains.GetGrain<IBidderGrain>(manufacturer.Id);
+            await bidder.RegisterAsync(manufacturer);
+            foreach (var molecule in DemoCatalogue.All)
+            {
+                await bidder.DeclareQualificationAsync(new Qualification(molecule.Product.Id, true, 5, false, $"GMP-{manufacturer.Id}"));
+            }
+        }
+        foreach (var (hospital, size) in DemoCatalogue.Hospitals())
+        {
+            var grain = grains.GetGrain<IHospitalGrain>(hospital.Id);
+            await grain.RegisterAsync(hospital);
+            await grain.SetUsageHistoryAsync(DemoCatalogue.All.Select(m => new UsageHistory(m.Product.Id, (long)(m.AnnualUse * size))).ToList());
         }
     }
 
@@ -90,83 +178,22 @@ public sealed class DemoSeeder(
     public static readonly (string User, string Name, OrganisationKind Kind, string Organisation)[] DemoUsers =
     [
         ("alliance.admin", "North China alliance administrator", OrganisationKind.Alliance, AllianceId),
-        ("hospital.bj1", "Beijing People's Hospital No. 1 pharmacy", OrganisationKind.Hospital, "H-BJ-001"),
+        ("hospital.bj1", "Beijing First People's Hospital pharmacy", OrganisationKind.Hospital, "H-BJ-001"),
         ("maker.huahai", "Huahai tender desk", OrganisationKind.Manufacturer, "M-HUAHAI"),
         ("maker.qilu", "Qilu tender desk", OrganisationKind.Manufacturer, "M-QILU"),
         ("alliance.south", "South China alliance administrator", OrganisationKind.Alliance, SouthAllianceId),
         // The platform operator: the cluster dashboard, which spans every alliance, and no business data.
         ("platform.operator", "Platform operator", OrganisationKind.Operator, UserAccount.PlatformOrganisation),
     ];
+}
 
-    /// <summary>A second alliance, so that each alliance's administrators see only their own batches.</summary>
-    public const string SouthAllianceId = "ALLIANCE-SOUTH";
+/// <summary>
+/// A business clock the demo seed may set back while it replays earlier rounds, and return to the
+/// present when done (<see cref="DemoClock"/>; the browser tests' stepped clock).
+/// </summary>
+public interface IDemoClockControl
+{
+    void SetUtcNow(DateTimeOffset instant);
 
-    private static readonly Region[] Regions =
-    [
-        new("BJ", "Beijing"), new("TJ", "Tianjin"), new("HE", "Hebei"), new("SX", "Shanxi"), new("NM", "Inner Mongolia"),
-    ];
-
-    private static readonly Product[] Products =
-    [
-        new("ATORVASTATIN-TAB", "Atorvastatin calcium", "Tablet", new("20mgx7", 7, 20m), [new("20mgx14", 14, 20m), new("10mgx7", 7, 10m)]),
-        new("AMLODIPINE-TAB", "Amlodipine besylate", "Tablet", new("5mgx28", 28, 5m), [new("5mgx7", 7, 5m), new("10mgx14", 14, 10m)]),
-        new("METFORMIN-TAB", "Metformin hydrochloride", "Tablet", new("500mgx20", 20, 500m), [new("500mgx60", 60, 500m), new("850mgx30", 30, 850m)]),
-        new("MONTELUKAST-TAB", "Montelukast sodium", "Tablet", new("10mgx5", 5, 10m), [new("10mgx10", 10, 10m)]),
-        new("ENTECAVIR-TAB", "Entecavir", "Tablet", new("0.5mgx7", 7, 0.5m), [new("0.5mgx28", 28, 0.5m), new("1mgx7", 7, 1m)]),
-    ];
-
-    private static readonly decimal[] MaxUnitPrices = [0.5m, 0.2m, 0.06m, 1.2m, 1.8m];
-
-    private static readonly Manufacturer[] Manufacturers =
-    [
-        new("M-HUAHAI", "Zhejiang Huahai Pharmaceutical", null),
-        new("M-QILU", "Qilu Pharmaceutical", null),
-        new("M-CSPC", "CSPC Pharmaceutical Group", "G-CSPC"),
-        new("M-CSPC-OUYI", "CSPC Ouyi Pharmaceutical", "G-CSPC"),
-        new("M-KELUN", "Sichuan Kelun Pharmaceutical", null),
-        new("M-HENGRUI", "Jiangsu Hengrui Pharmaceuticals", null),
-    ];
-
-    private async Task SeedAsync()
-    {
-        await grains.GetGrain<IAllianceGrain>(AllianceId).RegisterAsync(new Alliance(AllianceId, "North China Purchasing Alliance", Regions));
-        await grains.GetGrain<IAllianceGrain>(SouthAllianceId).RegisterAsync(new Alliance(SouthAllianceId, "South China Purchasing Alliance", [new("GD", "Guangdong")]));
-        foreach (var product in Products)
-        {
-            await grains.GetGrain<IProductGrain>(product.Id).RegisterAsync(product);
-        }
-        foreach (var manufacturer in Manufacturers)
-        {
-            var bidder = grains.GetGrain<IBidderGrain>(manufacturer.Id);
-            await bidder.RegisterAsync(manufacturer);
-            foreach (var product in Products)
-            {
-                await bidder.DeclareQualificationAsync(new Qualification(product.Id, true, 5, false, $"GMP-{manufacturer.Id}"));
-            }
-        }
-        var hospitalIds = new List<string>();
-        foreach (var region in Regions)
-        {
-            for (var n = 1; n <= 3; n++)
-            {
-                var id = $"H-{region.Code}-{n:000}";
-                var hospital = grains.GetGrain<IHospitalGrain>(id);
-                await hospital.RegisterAsync(new Hospital(id, $"{region.Name} People's Hospital No. {n}", region.Code));
-                await hospital.SetUsageHistoryAsync(Products.Select((p, i) => new UsageHistory(p.Id, 100_000L * (i + 1) * n)).ToList());
-                hospitalIds.Add(id);
-            }
-        }
-        var now = clock.GetUtcNow();
-        var batch = grains.GetGrain<ITenderBatchGrain>(BatchId);
-        await batch.ConfigureAsync(new TenderBatchDefinition(
-            AllianceId,
-            "North China alliance, batch 2026-1",
-            Products.Select((p, i) => new BatchProduct(p.Id, MaxUnitPrices[i])).ToList(),
-            Regions.Select(r => r.Code).ToList(),
-            hospitalIds,
-            new RuleSetChoice(RuleSetNames.Round11, new Dictionary<string, string>(), PriceConversion.National),
-            new TenderWindows(now.AddDays(14), now.AddDays(30), now.AddDays(30), 7),
-            24));
-        await batch.OpenVolumeReportingAsync();
-    }
+    void ReturnToPresent();
 }

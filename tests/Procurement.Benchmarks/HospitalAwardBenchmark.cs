@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Google.OrTools.Sat;
 using Procurement.Optimizer.Allocation;
+using Procurement.Optimizer.Award;
 using Procurement.Optimizer.Model;
 using Procurement.Optimizer.RuleSets;
 using Procurement.Optimizer.Winners;
@@ -11,7 +12,10 @@ namespace Procurement.Benchmarks;
 /// Hospital-level award at the scale of national round 11: 55 products x 46,000 hospitals, up to
 /// 10 winners per product, declared capacities, and brand preferences (a share of hospitals name a
 /// manufacturer). Prints, with the machine: the default pipeline (LP bound, rounding, CP-SAT
-/// improvement) with its proven gap; beside it plain CP-SAT on the same per-product model with the
+/// improvement) run as the system runs it, through <see cref="AwardEngine"/> in hospital mode under
+/// rule set round11 (input validation, winner determination, allocation, then the independent rule
+/// checker), with its proven gap, the solve time, the checker's own time and verdict, and the whole
+/// call's wall time against the time limit plus its margin (max(1 s, 5 % of the limit)); beside it plain CP-SAT on the same per-product model with the
 /// same total time limit; and the region-level ranked-pick cost against it. Fixed seed.
 /// Usage: dotnet run -c Release --project tests/Procurement.Benchmarks -- award-hospital [--time-limit 60] [--seed 11] [--hospitals 46000] [--products 55] [--skip-plain]
 /// </summary>
@@ -31,11 +35,36 @@ public static class HospitalAwardBenchmark
             + $"{demands.Count(d => d.PreferredManufacturerId is not null):N0} lines naming a brand; seed {seed}; generated in {watch.Elapsed.TotalSeconds:F1} s; time limit {timeLimit} s.");
 
         var options = new SolveOptions(TimeSpan.FromSeconds(timeLimit), Math.Max(1, Environment.ProcessorCount));
+        var input = new AwardInput($"bench-hospital-seed{seed}", RuleSetCatalog.Round11, new Dictionary<string, string>(),
+            products.Select(p => p.Product).ToList(),
+            products[0].Product.ReportedVolumes.Keys.Select(r => new RegionInput(r, null)).ToList(),
+            products.SelectMany(p => p.Bids.Values).ToList())
+        { Hospitals = demands };
+        var loadBefore = AwardBenchmark.Load();
         watch.Restart();
-        var ours = new HospitalLevel(options).Allocate(products, demands);
-        var report = ours.Report;
-        Console.WriteLine($"hospital level (LP bound, rounding, CP-SAT): {report.Status}, {watch.Elapsed.TotalSeconds:F1} s, cost {report.Objective:N2} CNY, "
-            + $"proven bound {report.Bound:N2}, gap {report.Gap:P5}; worst product gap {ours.Products.Max(p => p.Report.Gap ?? 0):P5}");
+        AwardDocument award;
+        try
+        {
+            award = new AwardEngine(options).Run(input, AwardModes.Hospital);
+        }
+        catch (AwardInputException ex)
+        {
+            Console.WriteLine($"the engine refused the generated input: {ex.Message}");
+            return 1;
+        }
+        var total = watch.Elapsed;
+        var report = award.Solve;
+        var check = award.Check;
+        var other = total - report.WallTime - (check?.WallTime ?? TimeSpan.Zero);
+        Console.WriteLine($"engine, hospital level (LP bound, rounding, CP-SAT) + rule check: {report.Status}; solve {report.WallTime.TotalSeconds:F1} s, "
+            + $"check {(check is null ? "none" : $"{check.WallTime.TotalSeconds:F1} s ({check.Verdict}, {check.Checks:N0} checks)")}, rest (validation, winners, document) {other.TotalSeconds:F1} s; "
+            + $"total {AwardBenchmark.Margin(total, options.TimeLimit)} (load before {loadBefore}, after {AwardBenchmark.Load()})");
+        Console.WriteLine($"  cost {report.Objective:N2} CNY, proven bound {report.Bound:N2}, gap {report.Gap:P5}; {award.Products.Sum(p => p.HospitalAllocations.Count):N0} hospital lines allocated, "
+            + $"{award.Products.Sum(p => p.UnallocatedHospitals.Count):N0} unallocated; {award.Products.Sum(p => p.Winners.Count)} winners");
+        if (check is { Violations.Count: > 0 })
+        {
+            Console.WriteLine($"  rule broken: {check.Summary(5)}");
+        }
 
         var rankedCost = products.Sum(p => RankedPick.Allocate(p.Product, p.Result, p.Bids).Regions.Sum(r => r.Amount));
         if (report.Objective is { } cost && cost > 0)

@@ -57,7 +57,7 @@ public sealed class AdoNetClusterTests
             Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/batches/DEMO-2026-01/open-bidding", null)).StatusCode);
         }
         var reminder = await connection.QuerySingleAsync<(string ServiceId, string GrainId, long Period)>(
-            "SELECT ServiceId, GrainId, Period FROM OrleansRemindersTable WHERE ReminderName = 'open-bids'");
+            "SELECT ServiceId, GrainId, Period FROM OrleansRemindersTable WHERE ReminderName = 'open-bids' AND GrainId LIKE '%/DEMO-2026-01'");
         Assert.Equal("procurement", reminder.ServiceId);
         Assert.EndsWith("/DEMO-2026-01", reminder.GrainId, StringComparison.Ordinal);
         Assert.Equal(60_000, reminder.Period);

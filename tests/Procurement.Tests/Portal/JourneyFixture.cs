@@ -17,7 +17,7 @@ namespace Procurement.Tests.Portal;
 /// </summary>
 public sealed class JourneyFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    public StepClock Clock { get; } = new(DateTimeOffset.UtcNow);
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"procurement-journey-{Guid.NewGuid():N}");
 
@@ -52,18 +52,22 @@ public sealed class JourneyFixture : WebApplicationFactory<Program>, IAsyncLifet
     public async Task InitializeAsync()
     {
         StartServer();
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        using var probe = new HttpClient { BaseAddress = BaseAddress };
+        var deadline = DateTime.UtcNow.AddSeconds(180);
         while (true)
         {
+            // A fresh client each time: a signed-in client's second sign-in is a cookie write without the antiforgery token.
+            using var probe = new HttpClient { BaseAddress = BaseAddress };
+            // The logins exist before the stories; the seed is done when its last batch (volume
+            // reporting) is there: until then it may still be setting the business clock back.
             var response = await probe.PostAsJsonAsync("/api/session", new { userName = "alliance.admin", password = PortalFixture.Password });
-            if (response.StatusCode == HttpStatusCode.OK)
+            if (response.StatusCode == HttpStatusCode.OK
+                && (await probe.GetAsync($"/api/batches/{Procurement.Silo.Seeding.DemoSeeder.BatchId}")).StatusCode == HttpStatusCode.OK)
             {
                 return;
             }
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException("The demo seed did not create its users within 120 s.");
+                throw new TimeoutException("The demo seed did not finish within 180 s.");
             }
             await Task.Delay(250);
         }
@@ -86,4 +90,56 @@ public sealed class JourneyFixture : WebApplicationFactory<Program>, IAsyncLifet
 public sealed class JourneyCollection : ICollectionFixture<JourneyFixture>
 {
     public const string Name = "journey";
+}
+
+/// <summary>
+/// The business clock of the journeys: it stands still unless the test moves it (as a fake clock
+/// does), and the demo seed may set it back while it replays the earlier rounds and then return it
+/// to where it stood (<see cref="Procurement.Silo.Seeding.IDemoClockControl"/>).
+/// </summary>
+public sealed class StepClock(DateTimeOffset start) : TimeProvider, Procurement.Silo.Seeding.IDemoClockControl
+{
+    private readonly object _gate = new();
+    private DateTimeOffset _now = start;
+    private DateTimeOffset _present = start;
+    private bool _replaying;
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        lock (_gate)
+        {
+            return _now;
+        }
+    }
+
+    public void Advance(TimeSpan by)
+    {
+        lock (_gate)
+        {
+            _now += by;
+        }
+    }
+
+    public void SetUtcNow(DateTimeOffset instant)
+    {
+        lock (_gate)
+        {
+            if (!_replaying)
+            {
+                (_present, _replaying) = (_now, true);
+            }
+            _now = instant;
+        }
+    }
+
+    public void ReturnToPresent()
+    {
+        lock (_gate)
+        {
+            if (_replaying)
+            {
+                (_now, _replaying) = (_present, false);
+            }
+        }
+    }
 }
