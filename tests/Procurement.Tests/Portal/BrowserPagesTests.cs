@@ -50,7 +50,8 @@ public sealed class BrowserPagesTests(JourneyFixture portal) : IAsyncLifetime
         await page.GotoAsync($"/Alliance/Batch?id={batchId}");
         await SignInAsync(page, "alliance.admin");
         await Assertions.Expect(page.Locator("[data-test=reported-count]")).ToContainTextAsync("4 家医院中已有 1 家报量");
-        await Assertions.Expect(page.Locator("[data-test=not-reported]")).ToContainTextAsync("北京市第一人民医院");
+        var beijingFirst = (await portal.Services.GetRequiredService<IGrainFactory>().GetGrain<IHospitalGrain>("H-BJ-001").GetAsync())!.NameZh!;
+        await Assertions.Expect(page.Locator("[data-test=not-reported]")).ToContainTextAsync(beijingFirst);
         await Assertions.Expect(page.Locator("[data-test=not-reported] li")).ToHaveCountAsync(3);
         await Assertions.Expect(page.Locator("[data-test=reporting-totals]")).ToContainTextAsync("氯沙坦钾片剂");
         await Assertions.Expect(page.Locator("[data-test=reporting-totals] thead")).ToContainTextAsync("天津");
