@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Security.Claims;
 using Microsoft.Extensions.Localization;
 using Procurement.BidPortal.Security;
 using Procurement.Contracts.Domain;
+using Procurement.Contracts.Grains;
 using HospitalRecord = Procurement.Contracts.Domain.Hospital;
 
 namespace Procurement.BidPortal.Pages;
@@ -18,6 +20,7 @@ public sealed class Names(GrainAccess grains, IStringLocalizer<SharedResource> l
     private Dictionary<string, Region> _regions = [];
     private Dictionary<string, Manufacturer> _manufacturers = [];
     private readonly Dictionary<string, HospitalRecord> _hospitals = new(StringComparer.Ordinal);
+    private string? _organisation;
     private bool _loaded;
 
     public static bool Chinese => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "zh";
@@ -51,8 +54,14 @@ public sealed class Names(GrainAccess grains, IStringLocalizer<SharedResource> l
 
     public string Hospital(string id) => _hospitals.TryGetValue(id, out var h) ? Of(h) : id;
 
-    /// <summary>The catalogue (products, regions, manufacturers), once per request; pages call it before they render.</summary>
-    public async Task LoadAsync()
+    /// <summary>The signed-in user's organisation by name (the page header), or its id before <see cref="LoadAsync"/>.</summary>
+    public string Organisation(ClaimsPrincipal user) => _organisation ?? user.Organisation();
+
+    /// <summary>
+    /// The catalogue (products, regions, manufacturers) and the user's own organisation, once per
+    /// request; pages call it before they render.
+    /// </summary>
+    public async Task LoadAsync(ClaimsPrincipal user)
     {
         if (_loaded)
         {
@@ -65,6 +74,13 @@ public sealed class Names(GrainAccess grains, IStringLocalizer<SharedResource> l
         _products = (await products).ToDictionary(p => p.Id, StringComparer.Ordinal);
         _regions = (await regions).ToDictionary(r => r.Code, StringComparer.Ordinal);
         _manufacturers = (await manufacturers).ToDictionary(m => m.Id, StringComparer.Ordinal);
+        _organisation = user.Role() switch
+        {
+            PortalUser.Alliance => await grains.Client.GetGrain<IAllianceGrain>(user.Organisation()).GetAsync() is { } alliance ? Of(alliance) : null,
+            PortalUser.Hospital => await grains.Hospital().GetAsync() is { } hospital ? Of(hospital) : null,
+            PortalUser.Manufacturer => _manufacturers.TryGetValue(user.Organisation(), out var manufacturer) ? Of(manufacturer) : null,
+            _ => null,
+        };
         _loaded = true;
     }
 

@@ -24,7 +24,7 @@ public abstract class PortalPage(GrainAccess grains, IStringLocalizer<SharedReso
     {
         if (User.Identity?.IsAuthenticated == true)
         {
-            await Names.LoadAsync();
+            await Names.LoadAsync(User);
         }
         await next();
     }

@@ -40,11 +40,14 @@ public sealed class PortalPagesTests(JourneyFixture portal)
         Assert.Contains("氯沙坦钾片剂", zh);
         Assert.Contains(beijing.NameZh!, zh);
         Assert.Contains(hospitalBj1.NameZh!, zh);
+        Assert.Contains(alliance.NameZh!, zh);
         var en = await PageAsync(admin, "/Alliance/Create", "en-GB");
         Assert.Contains("Losartan potassium Tablet", en);
         Assert.Contains(System.Text.Encodings.Web.HtmlEncoder.Default.Encode(hospitalBj1.Name), en);
         Assert.DoesNotContain("氯沙坦钾", en);
         Assert.DoesNotContain(hospitalBj1.NameZh!, en);
+        Assert.Contains(alliance.Name, en);
+        Assert.DoesNotContain(alliance.NameZh!, en);
 
         // A hospital's report form names the manufacturers in its language.
         var batchId = await LocalisedCatalogue.CreateBatchAsync(admin, portal.Clock.GetUtcNow(), "NAMES");
