@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Globalization;
 using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Grains.Agreements;
@@ -38,7 +40,7 @@ public sealed class ReportingRepository(ProcurementStore store)
                 .ToList();
             var hospitals = await HospitalsAsync(connection, null, batchId);
             var last = await connection.ExecuteScalarAsync<string?>(SelectLastReminderSql, new { BatchId = batchId });
-            return (regions, hospitals, last is null ? null : DateOnly.ParseExact(last, DayFormat));
+            return (regions, hospitals, last is null ? null : DateOnly.ParseExact(last, DayFormat, CultureInfo.InvariantCulture));
         });
 
     private const string CountReminderSql = "SELECT COUNT(*) FROM reporting_reminders WHERE batch_id = @BatchId AND reminder_day = @Day";
@@ -57,7 +59,7 @@ public sealed class ReportingRepository(ProcurementStore store)
     public Task<ReportingReminder> RemindAsync(string batchId, string message, DateOnly day, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>
         {
-            var dayText = day.ToString(DayFormat, System.Globalization.CultureInfo.InvariantCulture);
+            var dayText = day.ToString(DayFormat, CultureInfo.InvariantCulture);
             if (await connection.ExecuteScalarAsync<long>(CountReminderSql, new { BatchId = batchId, Day = dayText }, transaction) > 0)
             {
                 var sent = await connection.QuerySingleAsync<ReminderRow>(SelectReminderSql, new { BatchId = batchId, Day = dayText }, transaction);
@@ -73,7 +75,7 @@ public sealed class ReportingRepository(ProcurementStore store)
             return new ReportingReminder(batchId, day, false, waiting.Count, at);
         });
 
-    private static async Task<IReadOnlyList<HospitalReportingStatus>> HospitalsAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, string batchId) =>
+    private static async Task<IReadOnlyList<HospitalReportingStatus>> HospitalsAsync(DbConnection connection, DbTransaction? transaction, string batchId) =>
         (await connection.QueryAsync<HospitalRow>(SelectHospitalsSql, new { BatchId = batchId }, transaction))
             .Select(r => new HospitalReportingStatus(new Hospital(r.Id, r.Name, r.RegionCode) { NameZh = r.NameZh }, (int)r.ProductsReported, r.LastReportedAt))
             .ToList();
