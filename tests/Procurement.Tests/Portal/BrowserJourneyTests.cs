@@ -14,31 +14,15 @@ namespace Procurement.Tests.Portal;
 [Collection(JourneyCollection.Name)]
 public sealed class BrowserJourneyTests(JourneyFixture portal) : IAsyncLifetime
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
+    public const string ChromiumPath = PortalBrowser.ChromiumPath;
 
-    public static readonly string ScreenshotDirectory = Path.Combine(AppContext.BaseDirectory, "screenshots");
+    public static readonly string ScreenshotDirectory = PortalBrowser.ScreenshotDirectory;
 
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private PortalBrowser _browser = null!;
 
-    public async Task InitializeAsync()
-    {
-        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: install Debian's chromium package (bash test.sh does).");
-        Directory.CreateDirectory(ScreenshotDirectory);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-    }
+    public async Task InitializeAsync() => _browser = await PortalBrowser.LaunchAsync(portal.BaseAddress);
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
+    public Task DisposeAsync() => _browser.DisposeAsync().AsTask();
 
     [Fact]
     public async Task A_hospital_reports_volumes_by_upload_in_Chinese_then_English()
@@ -171,24 +155,11 @@ public sealed class BrowserJourneyTests(JourneyFixture portal) : IAsyncLifetime
         await ShotAsync(page, "alliance-4-dashboard-zh");
     }
 
-    private async Task<IPage> NewPageAsync(string locale)
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.BaseAddress.ToString(), Locale = locale });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(20_000);
-        return page;
-    }
+    private Task<IPage> NewPageAsync(string locale) => _browser.NewPageAsync(locale);
 
-    private static async Task SignInAsync(IPage page, string user)
-    {
-        await page.Locator("#UserName").FillAsync(user);
-        await page.Locator("#Password").FillAsync(PortalFixture.Password);
-        await page.Locator("[data-test=sign-in]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-test=who]")).ToContainTextAsync(user);
-    }
+    private static Task SignInAsync(IPage page, string user) => PortalBrowser.SignInAsync(page, user);
 
-    private static Task ShotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{name}.png"), FullPage = true });
+    private static Task ShotAsync(IPage page, string name) => PortalBrowser.ShotAsync(page, name);
 
     private static async Task<string> WriteFileAsync(string name, string content)
     {

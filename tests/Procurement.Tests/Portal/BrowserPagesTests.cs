@@ -15,28 +15,11 @@ namespace Procurement.Tests.Portal;
 [Collection(JourneyCollection.Name)]
 public sealed class BrowserPagesTests(JourneyFixture portal) : IAsyncLifetime
 {
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private PortalBrowser _browser = null!;
 
-    public async Task InitializeAsync()
-    {
-        Assert.True(File.Exists(BrowserJourneyTests.ChromiumPath), $"{BrowserJourneyTests.ChromiumPath} is missing: install Debian's chromium package (bash test.sh does).");
-        Directory.CreateDirectory(BrowserJourneyTests.ScreenshotDirectory);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = BrowserJourneyTests.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        await LocalisedCatalogue.EnsureAsync(portal.Services.GetRequiredService<IGrainFactory>());
-    }
+    public async Task InitializeAsync() => _browser = await PortalBrowser.LaunchAsync(portal.BaseAddress);
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
+    public Task DisposeAsync() => _browser.DisposeAsync().AsTask();
 
     [Fact]
     public async Task The_alliance_follows_reporting_and_reminds_the_hospitals_once_a_day_in_Chinese()
@@ -141,22 +124,9 @@ public sealed class BrowserPagesTests(JourneyFixture portal) : IAsyncLifetime
         Assert.DoesNotContain("H-TJ-002", chosen);
     }
 
-    private async Task<IPage> NewPageAsync(string locale)
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.BaseAddress.ToString(), Locale = locale });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(20_000);
-        return page;
-    }
+    private Task<IPage> NewPageAsync(string locale) => _browser.NewPageAsync(locale);
 
-    private static async Task SignInAsync(IPage page, string user)
-    {
-        await page.Locator("#UserName").FillAsync(user);
-        await page.Locator("#Password").FillAsync(PortalFixture.Password);
-        await page.Locator("[data-test=sign-in]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-test=who]")).ToContainTextAsync(user);
-    }
+    private static Task SignInAsync(IPage page, string user) => PortalBrowser.SignInAsync(page, user);
 
-    private static Task ShotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserJourneyTests.ScreenshotDirectory, $"{name}.png"), FullPage = true });
+    private static Task ShotAsync(IPage page, string name) => PortalBrowser.ShotAsync(page, name);
 }

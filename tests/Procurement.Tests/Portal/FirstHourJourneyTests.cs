@@ -16,29 +16,13 @@ namespace Procurement.Tests.Portal;
 [Collection(JourneyCollection.Name)]
 public sealed class FirstHourJourneyTests(JourneyFixture portal) : IAsyncLifetime
 {
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private PortalBrowser _browser = null!;
 
     private IGrainFactory Grains => portal.Services.GetRequiredService<IGrainFactory>();
 
-    public async Task InitializeAsync()
-    {
-        Assert.True(File.Exists(BrowserJourneyTests.ChromiumPath), $"{BrowserJourneyTests.ChromiumPath} is missing: install Debian's chromium package (bash test.sh does).");
-        Directory.CreateDirectory(BrowserJourneyTests.ScreenshotDirectory);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = BrowserJourneyTests.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-    }
+    public async Task InitializeAsync() => _browser = await PortalBrowser.LaunchAsync(portal.BaseAddress);
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
+    public Task DisposeAsync() => _browser.DisposeAsync().AsTask();
 
     [Fact]
     public async Task The_demo_holds_four_living_stories_with_real_figures()
@@ -135,7 +119,9 @@ public sealed class FirstHourJourneyTests(JourneyFixture portal) : IAsyncLifetim
         await Assertions.Expect(hospital.Locator("[data-test=batches]")).ToContainTextAsync(DemoSeeder.BatchId);
         Assert.True(await hospital.Locator("[data-test=agreements] tbody tr").CountAsync() > 0);
         await ShotAsync(hospital, "first-hour-hospital-1-home-zh");
-        await hospital.GotoAsync("/Hospital/Usage");
+        // The purchases page of the newest month with purchases (other journeys move the shared clock on).
+        var newest = (await Grains.GetGrain<IHospitalGrain>("H-BJ-001").GetUsageAsync(null)).Max(u => u.Month);
+        await hospital.GotoAsync($"/Hospital/Usage?month={newest}");
         Assert.True(await hospital.Locator("[data-test=usage] tbody tr").CountAsync() > 0);
         await hospital.GotoAsync($"/Hospital/Report?id={DemoSeeder.BatchId}");
         await Assertions.Expect(hospital.Locator("body")).ToContainTextAsync("ATORVASTATIN-TAB");
@@ -166,22 +152,9 @@ public sealed class FirstHourJourneyTests(JourneyFixture portal) : IAsyncLifetim
         await ShotAsync(operatorPage, "first-hour-operator-dashboard");
     }
 
-    private async Task<IPage> NewPageAsync(string locale)
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.BaseAddress.ToString(), Locale = locale });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(20_000);
-        return page;
-    }
+    private Task<IPage> NewPageAsync(string locale) => _browser.NewPageAsync(locale);
 
-    private static async Task SignInAsync(IPage page, string user)
-    {
-        await page.Locator("#UserName").FillAsync(user);
-        await page.Locator("#Password").FillAsync(PortalFixture.Password);
-        await page.Locator("[data-test=sign-in]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-test=who]")).ToContainTextAsync(user);
-    }
+    private static Task SignInAsync(IPage page, string user) => PortalBrowser.SignInAsync(page, user);
 
-    private static Task ShotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserJourneyTests.ScreenshotDirectory, $"{name}.png"), FullPage = true });
+    private static Task ShotAsync(IPage page, string name) => PortalBrowser.ShotAsync(page, name);
 }
