@@ -51,6 +51,17 @@ public sealed class RuleSetCatalogTests
     }
 
     [Fact]
+    public void The_award_documents_table_lists_exactly_the_registered_keys()
+    {
+        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "docs", "AWARD.md"));
+        var table = text[text.IndexOf("Parameters a batch may override", StringComparison.Ordinal)..text.IndexOf("Statement reason codes", StringComparison.Ordinal)];
+
+        var documented = table.Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal)).Select(l => l.Split('`')[1]);
+
+        Assert.Equal(RuleSetCatalog.Parameters.Select(p => p.Key), documented);
+    }
+
+    [Fact]
     public void Keys_and_names_are_listed_once()
     {
         Assert.Equal(RuleSetCatalog.Names.Count, RuleSetCatalog.Names.Distinct().Count());
