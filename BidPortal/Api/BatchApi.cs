@@ -48,6 +48,18 @@ public static class BatchApi
             return TypedResults.Ok(await grains.Batch(batchId).PresentOpeningShareAsync(user.UserName(), request.Share));
         }).WithName("PresentOpeningShare")
             .WithSummary("The signed-in opening officer presents its decrypted share at the opening; the threshold of shares opens the bids.");
+        alliance.MapGet("/{batchId}/reporting-progress", async (string batchId, GrainAccess grains) =>
+        {
+            await grains.AllianceBatchAsync(batchId);
+            return TypedResults.Ok(await grains.Batch(batchId).GetReportingProgressAsync());
+        }).WithName("GetReportingProgress")
+            .WithSummary("Volume reporting so far: totals per product and per product and region, and which participating hospitals have reported.");
+        alliance.MapPost("/{batchId}/reporting-reminders", async (string batchId, GrainAccess grains) =>
+        {
+            await grains.AllianceBatchAsync(batchId);
+            return TypedResults.Ok(await grains.Batch(batchId).RemindHospitalsToReportAsync());
+        }).RequireRateLimiting(PortalLimits.Reminders).WithName("RemindHospitalsToReport")
+            .WithSummary("Reminds the participating hospitals that have not reported; once a business day (a second call that day answers alreadySent and sends nothing).");
         alliance.MapPost("/{batchId}/renewal", async (string batchId, RenewalRequest request, GrainAccess grains) =>
         {
             await grains.AllianceBatchAsync(batchId);

@@ -1,4 +1,4 @@
-// Countdowns: <span data-deadline="ISO instant">; progress: <div data-poll="/api/batches/ID"> refreshed while an award runs.
+// Select-all checkboxes; countdowns: <span data-deadline="ISO instant">; progress: <div data-poll="/api/batches/ID"> refreshed while an award runs.
 (function () {
   function tick() {
     document.querySelectorAll('[data-deadline]').forEach(function (el) {
@@ -9,6 +9,20 @@
     });
   }
   tick(); setInterval(tick, 1000);
+  // Select all: <input type="checkbox" data-select-all="G"> ticks or clears every checkbox whose data-group lists G.
+  document.querySelectorAll('[data-select-all]').forEach(function (all) {
+    var group = all.getAttribute('data-select-all');
+    var members = function () {
+      return Array.prototype.filter.call(document.querySelectorAll('[data-group]'), function (el) {
+        return el.getAttribute('data-group').split(' ').indexOf(group) >= 0;
+      });
+    };
+    var sync = function () { var m = members(); all.checked = m.length > 0 && m.every(function (el) { return el.checked; }); };
+    all.addEventListener('change', function () { members().forEach(function (el) { el.checked = all.checked; }); document.querySelectorAll('[data-select-all]').forEach(function (o) { if (o !== all) { o.dispatchEvent(new Event('sync')); } }); });
+    all.addEventListener('sync', sync);
+    members().forEach(function (el) { el.addEventListener('change', sync); });
+    sync();
+  });
   document.querySelectorAll('[data-poll]').forEach(function (el) {
     var url = el.getAttribute('data-poll');
     var timer = setInterval(function () {

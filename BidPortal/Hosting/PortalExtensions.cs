@@ -69,6 +69,7 @@ public static class PortalExtensions
         services.AddHttpContextAccessor();
         services.TryAddKeyedSingleton(BusinessClock.Key, TimeProvider.System);
         services.AddScoped<GrainAccess>();
+        services.AddScoped<Pages.Names>();
         services.AddOptions<PortalLimits>().BindConfiguration(PortalLimits.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PortalLimits>, PortalLimitsValidator>());
         services.AddMemoryCache();
@@ -163,6 +164,13 @@ public static class PortalExtensions
                 return RateLimitPartition.GetFixedWindowLimiter(
                     context.User.FindFirstValue(PortalUser.OrganisationClaim) ?? "anonymous",
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.ObjectionsPerMinutePerManufacturer, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+            });
+            options.AddPolicy(PortalLimits.Reminders, context =>
+            {
+                var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;
+                return RateLimitPartition.GetFixedWindowLimiter(
+                    context.User.FindFirstValue(PortalUser.OrganisationClaim) ?? "anonymous",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.RemindersPerMinutePerAlliance, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
             });
             options.OnRejected = async (context, cancellationToken) =>
             {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
 using Procurement.BidPortal.Security;
@@ -14,6 +15,19 @@ public abstract class PortalPage(GrainAccess grains, IStringLocalizer<SharedReso
     protected GrainAccess Grains { get; } = grains;
 
     protected IStringLocalizer<SharedResource> L { get; } = localizer;
+
+    /// <summary>Names in the reader's language (the same instance the views inject).</summary>
+    protected Names Names => HttpContext.RequestServices.GetRequiredService<Names>();
+
+    /// <summary>Loads the catalogue's names for a signed-in user before any handler, so every view can name what it shows.</summary>
+    public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    {
+        if (User.Identity?.IsAuthenticated == true)
+        {
+            await Names.LoadAsync(User);
+        }
+        await next();
+    }
 
     /// <summary>The message of the last refusal, for the page's alert.</summary>
     public string? Problem { get; set; }

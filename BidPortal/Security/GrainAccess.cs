@@ -60,6 +60,20 @@ public sealed class GrainAccess(IClusterClient client, IHttpContextAccessor http
         return view;
     }
 
+    /// <summary>
+    /// A batch as announced to manufacturers while hospitals report: its products, maximum prices
+    /// and windows may be shown (the coming batches of the manufacturer's home page), nothing reported.
+    /// </summary>
+    public async Task<TenderBatchView> AnnouncedBatchAsync(string batchId)
+    {
+        var view = await Act().GetGrain<ITenderBatchGrain>(BatchKey(batchId)).GetAsync();
+        if (view.Phase < TenderBatchPhase.VolumeReporting)
+        {
+            throw Forbidden($"batch {batchId} before volume reporting opens");
+        }
+        return view;
+    }
+
     /// <summary>A batch the signed-in hospital takes part in.</summary>
     public async Task<TenderBatchView> HospitalBatchAsync(string batchId)
     {

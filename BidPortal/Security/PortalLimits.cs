@@ -12,6 +12,7 @@ public sealed class PortalLimits
     public const string Login = "login";
     public const string Bids = "bids";
     public const string Objections = "objections";
+    public const string Reminders = "reminders";
 
     /// <summary>Sign-in attempts one client address may make per minute.</summary>
     public int LoginPermitsPerMinute { get; set; } = 30;
@@ -24,6 +25,9 @@ public sealed class PortalLimits
 
     /// <summary>Objections one manufacturer may file (or try to) per minute.</summary>
     public int ObjectionsPerMinutePerManufacturer { get; set; } = 5;
+
+    /// <summary>Reporting reminders one alliance may ask for (or try to) per minute; each batch sends at most one a day anyway.</summary>
+    public int RemindersPerMinutePerAlliance { get; set; } = 5;
 
     /// <summary>The largest upload body (CSV or XLSX), in bytes.</summary>
     public long MaxUploadBytes { get; set; } = 10 * 1024 * 1024;
@@ -67,6 +71,7 @@ public sealed class PortalLimitsValidator : IValidateOptions<PortalLimits>
         Positive(options.BidsPerSecondPerManufacturer, nameof(options.BidsPerSecondPerManufacturer));
         Positive(options.BidBurstPerManufacturer, nameof(options.BidBurstPerManufacturer));
         Positive(options.ObjectionsPerMinutePerManufacturer, nameof(options.ObjectionsPerMinutePerManufacturer));
+        Positive(options.RemindersPerMinutePerAlliance, nameof(options.RemindersPerMinutePerAlliance));
         Positive(options.MaxUploadBytes, nameof(options.MaxUploadBytes));
         Positive(options.MaxUploadRows, nameof(options.MaxUploadRows));
         Positive(options.MaxXlsxUncompressedBytes, nameof(options.MaxXlsxUncompressedBytes));

@@ -20,6 +20,10 @@ public interface IDirectoryGrain : IGrainWithIntegerKey
     [Alias("ListManufacturers")]
     Task<IReadOnlyList<Manufacturer>> ListManufacturersAsync();
 
+    /// <summary>Every region (province) with its names.</summary>
+    [Alias("ListRegions")]
+    Task<IReadOnlyList<Region>> ListRegionsAsync();
+
     /// <summary>The hospitals in the given regions.</summary>
     [Alias("ListHospitals")]
     Task<IReadOnlyList<Hospital>> ListHospitalsAsync(IReadOnlyList<string> regionCodes);

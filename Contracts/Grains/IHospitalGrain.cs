@@ -12,6 +12,10 @@ public interface IHospitalGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<Hospital?> GetAsync();
 
+    /// <summary>The hospital's average annual use per product, as recorded.</summary>
+    [Alias("GetUsageHistory")]
+    Task<IReadOnlyList<UsageHistory>> GetUsageHistoryAsync();
+
     /// <summary>Records the average annual use of products over the last two years (replaces per product).</summary>
     [Alias("SetUsageHistory")]
     Task SetUsageHistoryAsync(IReadOnlyList<UsageHistory> history);

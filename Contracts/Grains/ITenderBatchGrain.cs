@@ -36,6 +36,18 @@ public interface ITenderBatchGrain : IGrainWithStringKey
     [Alias("GetReportingTerms")]
     Task<ReportingTerms> GetReportingTermsAsync(string hospitalId);
 
+    /// <summary>Volume reporting so far: totals per product and per product and region, every participating hospital and whether it has reported.</summary>
+    [Alias("GetReportingProgress")]
+    Task<ReportingProgress> GetReportingProgressAsync();
+
+    /// <summary>
+    /// Sends a notice to every participating hospital that has reported nothing yet, while reporting
+    /// is open; recorded in the event log. At most once per business day: a second call that day
+    /// sends nothing and answers with the first (<see cref="ReportingReminder.AlreadySent"/>).
+    /// </summary>
+    [Alias("RemindHospitalsToReport")]
+    Task<ReportingReminder> RemindHospitalsToReportAsync();
+
     /// <summary>
     /// Records a bid action routed by a bidder grain. The deadline is checked against the server
     /// clock at the moment the request reaches the batch.
@@ -182,4 +194,14 @@ public sealed record ReportingTerms(
     [property: Id(1)] bool Participating,
     [property: Id(2)] IReadOnlyList<string> ProductIds,
     [property: Id(3)] DateTimeOffset ReportingCloses,
-    [property: Id(4)] decimal MinimumShareOfHistory);
+    [property: Id(4)] decimal MinimumShareOfHistory)
+{
+    /// <summary>
+    /// The least annual volume a hospital whose average annual use is <paramref name="averageAnnualVolume"/>
+    /// may report without a reason: its share of the history, rounded up to whole units. The report
+    /// form shows this figure and the hospital grain refuses below it, so the two cannot differ.
+    /// </summary>
+    public long FloorOf(long averageAnnualVolume) => (long)Math.Ceiling(averageAnnualVolume * MinimumShareOfHistory);
+
+    public bool NeedsReason(long annualVolume, long averageAnnualVolume) => annualVolume < FloorOf(averageAnnualVolume);
+}

@@ -39,6 +39,7 @@ public sealed class TenderBatchGrain(
     AgreementRepository agreements,
     SealingRepository sealing,
     AuditRepository audit,
+    ReportingRepository reporting,
     KeyEncryptionKey kek,
     IOptions<AgreementOptions> agreementOptions,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock,
@@ -195,6 +196,29 @@ public sealed class TenderBatchGrain(
             batch.Definition.Products.Select(p => p.ProductId).ToList(),
             batch.Definition.Windows.ReportingCloses,
             share));
+    }
+
+    public async Task<ReportingProgress> GetReportingProgressAsync()
+    {
+        var batch = RequireBatch();
+        var products = await batches.VolumeTotalsAsync(BatchId);
+        var (regions, hospitals, lastReminder) = await reporting.ProgressAsync(BatchId);
+        return new ReportingProgress(BatchId, batch.Phase, products, regions, hospitals, lastReminder);
+    }
+
+    public async Task<ReportingReminder> RemindHospitalsToReportAsync()
+    {
+        var batch = RequireBatch();
+        if (batch.Phase != TenderBatchPhase.VolumeReporting)
+        {
+            throw new ProcurementException(ErrorCodes.ReportingClosed, $"Batch {BatchId} is in {batch.Phase}; reminders go out while volume reporting is open.", "batchId");
+        }
+        var now = ProcurementClock.Now(clock);
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, agreementOptions.Value.Zone()).DateTime);
+        var closes = TimeZoneInfo.ConvertTime(batch.Definition.Windows.ReportingCloses, agreementOptions.Value.Zone());
+        var message = string.Create(CultureInfo.InvariantCulture,
+            $"Please report your annual volumes for batch {batch.Definition.Name} ({BatchId}) before {closes:yyyy-MM-dd HH:mm}.");
+        return await reporting.RemindAsync(BatchId, message, day, now, Actor.Current($"alliance:{batch.Definition.AllianceId}"));
     }
 
     public async Task<BidReceipt> AcceptBidAsync(BidCommand command)

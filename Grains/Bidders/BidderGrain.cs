@@ -43,6 +43,7 @@ public sealed class BidderGrain(
         Check.NotNull(manufacturer, "manufacturer");
         Check.MatchesKey(Check.Id(manufacturer.Id, "id"), ManufacturerId, "id");
         Check.Text(manufacturer.Name, "name", 200);
+        Check.OptionalText(manufacturer.NameZh, "nameZh", 200);
         if (manufacturer.AffiliationGroup is not null)
         {
             Check.Id(manufacturer.AffiliationGroup, "affiliationGroup");

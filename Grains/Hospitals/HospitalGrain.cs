@@ -41,12 +41,16 @@ public sealed class HospitalGrain(
         Check.NotNull(hospital, "hospital");
         Check.MatchesKey(Check.Id(hospital.Id, "id"), HospitalId, "id");
         Check.Text(hospital.Name, "name", 200);
+        Check.OptionalText(hospital.NameZh, "nameZh", 200);
         Check.Id(hospital.RegionCode, "regionCode");
         await reference.SaveHospitalAsync(hospital, ProcurementClock.Now(clock), Actor.Current($"hospital:{HospitalId}"));
         _hospital = hospital;
     }
 
     public Task<Hospital?> GetAsync() => Task.FromResult(_hospital);
+
+    public Task<IReadOnlyList<UsageHistory>> GetUsageHistoryAsync() =>
+        Task.FromResult<IReadOnlyList<UsageHistory>>(_history.Select(h => new UsageHistory(h.Key, h.Value)).OrderBy(h => h.ProductId, StringComparer.Ordinal).ToList());
 
     public async Task SetUsageHistoryAsync(IReadOnlyList<UsageHistory> history)
     {
@@ -103,12 +107,12 @@ public sealed class HospitalGrain(
             var reason = Check.OptionalText(line.BelowHistoryReason, $"lines[{i}].belowHistoryReason");
             var preferred = line.PreferredManufacturerId is null ? null : Check.Id(line.PreferredManufacturerId, $"lines[{i}].preferredManufacturerId");
             if (_history.TryGetValue(line.ProductId, out var average)
-                && line.AnnualVolume < average * terms.MinimumShareOfHistory
+                && terms.NeedsReason(line.AnnualVolume, average)
                 && reason is null)
             {
                 throw new ProcurementException(
                     ErrorCodes.BelowHistoryNeedsReason,
-                    $"{line.AnnualVolume} is below {terms.MinimumShareOfHistory:P0} of the average use {average} of {line.ProductId}; give a reason.",
+                    $"{line.AnnualVolume} is below {terms.FloorOf(average)} ({terms.MinimumShareOfHistory:P0} of the average use {average}) of {line.ProductId}; give a reason.",
                     $"lines[{i}].belowHistoryReason");
             }
             cleaned.Add(line with { BelowHistoryReason = reason, PreferredManufacturerId = preferred });

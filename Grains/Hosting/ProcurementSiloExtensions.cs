@@ -31,6 +31,7 @@ public static class ProcurementSiloExtensions
         services.TryAddSingleton<ProcurementStore>();
         services.TryAddSingleton<ReferenceRepository>();
         services.TryAddSingleton<BatchRepository>();
+        services.TryAddSingleton<ReportingRepository>();
         services.TryAddSingleton<BidRepository>();
         services.TryAddSingleton<SealingRepository>();
         services.AddOptions<SealingOptions>().BindConfiguration(SealingOptions.Section).ValidateOnStart();

@@ -18,6 +18,8 @@ public sealed class DirectoryGrain(DirectoryRepository directory, AgreementRepos
 
     public Task<IReadOnlyList<Manufacturer>> ListManufacturersAsync() => directory.ListManufacturersAsync();
 
+    public Task<IReadOnlyList<Region>> ListRegionsAsync() => directory.ListRegionsAsync();
+
     public Task<IReadOnlyList<Hospital>> ListHospitalsAsync(IReadOnlyList<string> regionCodes)
     {
         Check.NotNull(regionCodes, "regionCodes");

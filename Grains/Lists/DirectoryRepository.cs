@@ -31,18 +31,24 @@ public sealed class DirectoryRepository(ProcurementStore store, ReferenceReposit
 
     public Task<IReadOnlyList<Manufacturer>> ListManufacturersAsync() =>
         store.ReadAsync<IReadOnlyList<Manufacturer>>(async connection =>
-            (await connection.QueryAsync<(string Id, string Name, string? Group)>(
-                "SELECT manufacturer_id, name, affiliation_group FROM manufacturers ORDER BY manufacturer_id"))
-                .Select(m => new Manufacturer(m.Id, m.Name, m.Group)).ToList());
+            (await connection.QueryAsync<(string Id, string Name, string? NameZh, string? Group)>(
+                "SELECT manufacturer_id, name, name_zh, affiliation_group FROM manufacturers ORDER BY manufacturer_id"))
+                .Select(m => new Manufacturer(m.Id, m.Name, m.Group) { NameZh = m.NameZh }).ToList());
+
+    private const string SelectRegionsSql = "SELECT region_code AS Code, name AS Name, name_zh AS NameZh FROM regions ORDER BY region_code";
+
+    public Task<IReadOnlyList<Region>> ListRegionsAsync() =>
+        store.ReadAsync<IReadOnlyList<Region>>(async connection =>
+            (await connection.QueryAsync<ReferenceRepository.RegionRow>(SelectRegionsSql)).Select(r => r.ToRegion()).ToList());
 
     private const string SelectHospitalsSql = """
-        SELECT hospital_id, name, region_code FROM hospitals WHERE region_code IN @RegionCodes ORDER BY region_code, hospital_id
+        SELECT hospital_id, name, name_zh, region_code FROM hospitals WHERE region_code IN @RegionCodes ORDER BY region_code, hospital_id
         """;
 
     public Task<IReadOnlyList<Hospital>> ListHospitalsAsync(IReadOnlyList<string> regionCodes) =>
         store.ReadAsync<IReadOnlyList<Hospital>>(async connection =>
-            (await connection.QueryAsync<(string Id, string Name, string Region)>(store.Dialect.Sql(SelectHospitalsSql), new { RegionCodes = regionCodes.ToArray() }))
-                .Select(h => new Hospital(h.Id, h.Name, h.Region)).ToList());
+            (await connection.QueryAsync<(string Id, string Name, string? NameZh, string Region)>(store.Dialect.Sql(SelectHospitalsSql), new { RegionCodes = regionCodes.ToArray() }))
+                .Select(h => new Hospital(h.Id, h.Name, h.Region) { NameZh = h.NameZh }).ToList());
 
     public async Task<IReadOnlyList<Product>> ListProductsAsync()
     {

@@ -15,6 +15,7 @@ public sealed class ProductGrain(
         Check.NotNull(product, "product");
         Check.MatchesKey(Check.Id(product.Id, "id"), this.GetPrimaryKeyString(), "id");
         Check.Text(product.Molecule, "molecule", 200);
+        Check.OptionalText(product.MoleculeZh, "moleculeZh", 200);
         Check.Text(product.DosageForm, "dosageForm", 100);
         Check.NotNull(product.Representative, "representative");
         Check.NotNull(product.OtherSpecifications, "otherSpecifications");

@@ -9,13 +9,13 @@ namespace Procurement.Grains.Storage;
 public sealed class ReferenceRepository(ProcurementStore store)
 {
     private const string UpsertRegionSql = """
-        INSERT INTO regions (region_code, name) VALUES (@Code, @Name)
-        ON CONFLICT (region_code) DO UPDATE SET name = excluded.name
+        INSERT INTO regions (region_code, name, name_zh) VALUES (@Code, @Name, @NameZh)
+        ON CONFLICT (region_code) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh
         """;
 
     private const string UpsertAllianceSql = """
-        INSERT INTO alliances (alliance_id, name, updated_at) VALUES (@Id, @Name, @At)
-        ON CONFLICT (alliance_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at
+        INSERT INTO alliances (alliance_id, name, name_zh, updated_at) VALUES (@Id, @Name, @NameZh, @At)
+        ON CONFLICT (alliance_id) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh, updated_at = excluded.updated_at
         """;
 
     private const string DeleteAllianceRegionsSql = "DELETE FROM alliance_regions WHERE alliance_id = @Id";
@@ -27,8 +27,8 @@ public sealed class ReferenceRepository(ProcurementStore store)
     public Task SaveAllianceAsync(Alliance alliance, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>
         {
-            await connection.ExecuteAsync(UpsertRegionSql, alliance.Regions, transaction);
-            await connection.ExecuteAsync(UpsertAllianceSql, new { alliance.Id, alliance.Name, At = at }, transaction);
+            await connection.ExecuteAsync(UpsertRegionSql, alliance.Regions.Select(r => new { r.Code, r.Name, r.NameZh }), transaction);
+            await connection.ExecuteAsync(UpsertAllianceSql, new { alliance.Id, alliance.Name, alliance.NameZh, At = at }, transaction);
             await connection.ExecuteAsync(DeleteAllianceRegionsSql, new { alliance.Id }, transaction);
             await connection.ExecuteAsync(
                 InsertAllianceRegionSql,
@@ -37,10 +37,10 @@ public sealed class ReferenceRepository(ProcurementStore store)
             await EventLog.AppendAsync(connection, transaction, at, actor, null, "alliance", alliance.Id, "AllianceRegistered", alliance);
         });
 
-    private const string SelectAllianceSql = "SELECT alliance_id AS Id, name AS Name FROM alliances WHERE alliance_id = @Id";
+    private const string SelectAllianceSql = "SELECT alliance_id AS Id, name AS Name, name_zh AS NameZh FROM alliances WHERE alliance_id = @Id";
 
     private const string SelectAllianceRegionsSql = """
-        SELECT r.region_code AS Code, r.name AS Name
+        SELECT r.region_code AS Code, r.name AS Name, r.name_zh AS NameZh
           FROM alliance_regions ar
           JOIN regions r ON r.region_code = ar.region_code
          WHERE ar.alliance_id = @Id
@@ -56,14 +56,14 @@ public sealed class ReferenceRepository(ProcurementStore store)
                 return null;
             }
             var regions = await connection.QueryAsync<RegionRow>(SelectAllianceRegionsSql, new { Id = id });
-            return new Alliance(row.Id, row.Name, regions.Select(r => new Region(r.Code, r.Name)).ToList());
+            return new Alliance(row.Id, row.Name, regions.Select(r => r.ToRegion()).ToList()) { NameZh = row.NameZh };
         });
 
     private const string CountRegionSql = "SELECT COUNT(*) FROM regions WHERE region_code = @Code";
 
     private const string UpsertHospitalSql = """
-        INSERT INTO hospitals (hospital_id, name, region_code, updated_at) VALUES (@Id, @Name, @RegionCode, @At)
-        ON CONFLICT (hospital_id) DO UPDATE SET name = excluded.name, region_code = excluded.region_code, updated_at = excluded.updated_at
+        INSERT INTO hospitals (hospital_id, name, name_zh, region_code, updated_at) VALUES (@Id, @Name, @NameZh, @RegionCode, @At)
+        ON CONFLICT (hospital_id) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh, region_code = excluded.region_code, updated_at = excluded.updated_at
         """;
 
     public Task SaveHospitalAsync(Hospital hospital, DateTimeOffset at, string actor) =>
@@ -74,12 +74,12 @@ public sealed class ReferenceRepository(ProcurementStore store)
             {
                 throw new ProcurementException(ErrorCodes.UnknownReference, $"Region '{hospital.RegionCode}' does not exist.", "regionCode");
             }
-            await connection.ExecuteAsync(UpsertHospitalSql, new { hospital.Id, hospital.Name, hospital.RegionCode, At = at }, transaction);
+            await connection.ExecuteAsync(UpsertHospitalSql, new { hospital.Id, hospital.Name, hospital.NameZh, hospital.RegionCode, At = at }, transaction);
             await EventLog.AppendAsync(connection, transaction, at, actor, null, "hospital", hospital.Id, "HospitalRegistered", hospital);
         });
 
     private const string SelectHospitalSql = """
-        SELECT hospital_id AS Id, name AS Name, region_code AS RegionCode FROM hospitals WHERE hospital_id = @Id
+        SELECT hospital_id AS Id, name AS Name, name_zh AS NameZh, region_code AS RegionCode FROM hospitals WHERE hospital_id = @Id
         """;
 
     /// <summary>A hospital and its usage history, read on one connection (a hospital grain's activation).</summary>
@@ -94,12 +94,12 @@ public sealed class ReferenceRepository(ProcurementStore store)
             var history = (await connection.QueryAsync<HistoryRow>(SelectHistorySql, new { HospitalId = id }))
                 .Select(r => new UsageHistory(r.ProductId, r.AverageAnnualVolume))
                 .ToList();
-            return (new Hospital(row.Id, row.Name, row.RegionCode), history);
+            return (new Hospital(row.Id, row.Name, row.RegionCode) { NameZh = row.NameZh }, history);
         });
 
     private const string UpsertManufacturerSql = """
-        INSERT INTO manufacturers (manufacturer_id, name, affiliation_group, updated_at) VALUES (@Id, @Name, @AffiliationGroup, @At)
-        ON CONFLICT (manufacturer_id) DO UPDATE SET name = excluded.name, affiliation_group = excluded.affiliation_group, updated_at = excluded.updated_at
+        INSERT INTO manufacturers (manufacturer_id, name, name_zh, affiliation_group, updated_at) VALUES (@Id, @Name, @NameZh, @AffiliationGroup, @At)
+        ON CONFLICT (manufacturer_id) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh, affiliation_group = excluded.affiliation_group, updated_at = excluded.updated_at
         """;
 
     public Task SaveManufacturerAsync(Manufacturer manufacturer, DateTimeOffset at, string actor) =>
@@ -107,20 +107,20 @@ public sealed class ReferenceRepository(ProcurementStore store)
         {
             await connection.ExecuteAsync(
                 UpsertManufacturerSql,
-                new { manufacturer.Id, manufacturer.Name, manufacturer.AffiliationGroup, At = at },
+                new { manufacturer.Id, manufacturer.Name, manufacturer.NameZh, manufacturer.AffiliationGroup, At = at },
                 transaction);
             await EventLog.AppendAsync(connection, transaction, at, actor, null, "manufacturer", manufacturer.Id, "ManufacturerRegistered", manufacturer);
         });
 
     private const string SelectManufacturerSql = """
-        SELECT manufacturer_id AS Id, name AS Name, affiliation_group AS AffiliationGroup FROM manufacturers WHERE manufacturer_id = @Id
+        SELECT manufacturer_id AS Id, name AS Name, name_zh AS NameZh, affiliation_group AS AffiliationGroup FROM manufacturers WHERE manufacturer_id = @Id
         """;
 
     public Task<Manufacturer?> GetManufacturerAsync(string id) =>
         store.ReadAsync(async connection =>
         {
             var row = await connection.QuerySingleOrDefaultAsync<ManufacturerRow>(SelectManufacturerSql, new { Id = id });
-            return row is null ? null : new Manufacturer(row.Id, row.Name, row.AffiliationGroup);
+            return row is null ? null : new Manufacturer(row.Id, row.Name, row.AffiliationGroup) { NameZh = row.NameZh };
         });
 
     private const string CountProductInLiveBatchSql = """
@@ -131,9 +131,9 @@ public sealed class ReferenceRepository(ProcurementStore store)
         """;
 
     private const string UpsertProductSql = """
-        INSERT INTO products (product_id, molecule, dosage_form, representative_spec, updated_at)
-        VALUES (@Id, @Molecule, @DosageForm, @RepresentativeSpec, @At)
-        ON CONFLICT (product_id) DO UPDATE SET molecule = excluded.molecule, dosage_form = excluded.dosage_form,
+        INSERT INTO products (product_id, molecule, molecule_zh, dosage_form, representative_spec, updated_at)
+        VALUES (@Id, @Molecule, @MoleculeZh, @DosageForm, @RepresentativeSpec, @At)
+        ON CONFLICT (product_id) DO UPDATE SET molecule = excluded.molecule, molecule_zh = excluded.molecule_zh, dosage_form = excluded.dosage_form,
                representative_spec = excluded.representative_spec, updated_at = excluded.updated_at
         """;
 
@@ -159,6 +159,7 @@ public sealed class ReferenceRepository(ProcurementStore store)
             {
                 product.Id,
                 product.Molecule,
+                product.MoleculeZh,
                 product.DosageForm,
                 RepresentativeSpec = product.Representative.Code,
                 At = at,
@@ -176,7 +177,7 @@ public sealed class ReferenceRepository(ProcurementStore store)
         });
 
     private const string SelectProductsSql = """
-        SELECT p.product_id AS ProductId, p.molecule AS Molecule, p.dosage_form AS DosageForm,
+        SELECT p.product_id AS ProductId, p.molecule AS Molecule, p.molecule_zh AS MoleculeZh, p.dosage_form AS DosageForm,
                s.spec_code AS SpecCode, s.pack_count AS PackCount, s.strength_mg_e6 AS StrengthMgE6,
                s.is_representative AS IsRepresentative
           FROM products p
@@ -202,7 +203,10 @@ public sealed class ReferenceRepository(ProcurementStore store)
                 first.Molecule,
                 first.DosageForm,
                 specs.Single(s => s.Code == representative.SpecCode),
-                specs.Where(s => s.Code != representative.SpecCode).ToList());
+                specs.Where(s => s.Code != representative.SpecCode).ToList())
+            {
+                MoleculeZh = first.MoleculeZh,
+            };
         });
     }
 
@@ -284,13 +288,19 @@ public sealed class ReferenceRepository(ProcurementStore store)
         public string Id { get; init; } = "";
 
         public string Name { get; init; } = "";
+
+        public string? NameZh { get; init; }
     }
 
-    private sealed record RegionRow
+    internal sealed record RegionRow
     {
         public string Code { get; init; } = "";
 
         public string Name { get; init; } = "";
+
+        public string? NameZh { get; init; }
+
+        public Region ToRegion() => new(Code, Name) { NameZh = NameZh };
     }
 
     private sealed record HospitalRow
@@ -298,6 +308,8 @@ public sealed class ReferenceRepository(ProcurementStore store)
         public string Id { get; init; } = "";
 
         public string Name { get; init; } = "";
+
+        public string? NameZh { get; init; }
 
         public string RegionCode { get; init; } = "";
     }
@@ -308,6 +320,8 @@ public sealed class ReferenceRepository(ProcurementStore store)
 
         public string Name { get; init; } = "";
 
+        public string? NameZh { get; init; }
+
         public string? AffiliationGroup { get; init; }
     }
 
@@ -316,6 +330,8 @@ public sealed class ReferenceRepository(ProcurementStore store)
         public string ProductId { get; init; } = "";
 
         public string Molecule { get; init; } = "";
+
+        public string? MoleculeZh { get; init; }
 
         public string DosageForm { get; init; } = "";
 

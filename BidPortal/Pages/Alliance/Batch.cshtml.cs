@@ -35,6 +35,13 @@ public sealed class BatchModel(GrainAccess grains, [FromKeyedServices(BusinessCl
 
     public IReadOnlyList<Agreement> Agreements { get; private set; } = [];
 
+    /// <summary>Volume reporting so far, while reporting is open or just closed.</summary>
+    public ReportingProgress? Reporting { get; private set; }
+
+    /// <summary>What the last reminder click did (set by the reminder page, shown once).</summary>
+    [TempData]
+    public string? Reminded { get; set; }
+
     public DateTimeOffset Now => clock.GetUtcNow();
 
     public async Task OnGetAsync() => await LoadAsync();
@@ -93,6 +100,10 @@ public sealed class BatchModel(GrainAccess grains, [FromKeyedServices(BusinessCl
     private async Task LoadAsync()
     {
         View = await Grains.AllianceBatchAsync(Id);
+        if (View.Phase is TenderBatchPhase.VolumeReporting or TenderBatchPhase.VolumeReportingClosed)
+        {
+            Reporting = await Grains.Batch(Id).GetReportingProgressAsync();
+        }
         if (View.Phase >= TenderBatchPhase.Opened)
         {
             Award = await Grains.Batch(Id).GetAwardAsync();

@@ -6,7 +6,12 @@ using Procurement.Contracts.Grains;
 
 namespace Procurement.BidPortal.Pages.Alliance;
 
-/// <summary>Creates a batch in Draft: products with maximum prices, regions (their hospitals take part), rule set, windows.</summary>
+/// <summary>
+/// Creates a batch in Draft with what the batch API takes: products with maximum prices, regions,
+/// the participating hospitals of those regions (a checklist grouped by region), rule set, windows,
+/// publicity and agreement period. Region budgets are not part of a batch: they are given to each
+/// award run, on the batch page.
+/// </summary>
 public sealed class CreateModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
 {
     [BindProperty]
@@ -23,6 +28,9 @@ public sealed class CreateModel(GrainAccess grains, [FromKeyedServices(BusinessC
 
     [BindProperty]
     public List<string> RegionCodes { get; set; } = [];
+
+    [BindProperty]
+    public List<string> HospitalIds { get; set; } = [];
 
     [BindProperty]
     public string RuleSet { get; set; } = "";
@@ -46,6 +54,9 @@ public sealed class CreateModel(GrainAccess grains, [FromKeyedServices(BusinessC
 
     public IReadOnlyList<Product> Products { get; private set; } = [];
 
+    /// <summary>The hospitals of the alliance's regions, for the checklist.</summary>
+    public IReadOnlyList<Contracts.Domain.Hospital> Hospitals { get; private set; } = [];
+
     public async Task OnGetAsync()
     {
         await LoadAsync();
@@ -55,13 +66,16 @@ public sealed class CreateModel(GrainAccess grains, [FromKeyedServices(BusinessC
         BiddingDeadline = now.AddDays(30);
         OpeningTime = now.AddDays(30);
         RegionCodes = Alliance?.Regions.Select(r => r.Code).ToList() ?? [];
+        HospitalIds = Hospitals.Select(h => h.Id).ToList();
     }
 
     public async Task<IActionResult> OnPostAsync()
     {
         await LoadAsync();
         var regions = RegionCodes.Where(r => Alliance!.Regions.Any(a => a.Code == r)).ToList();
-        var hospitals = (await Grains.Directory().ListHospitalsAsync(regions)).Select(h => h.Id).ToList();
+        // Only the ticked hospitals of the ticked regions: a hospital of a region left out does not take part.
+        var chosen = HospitalIds.ToHashSet(StringComparer.Ordinal);
+        var hospitals = Hospitals.Where(h => regions.Contains(h.RegionCode) && chosen.Contains(h.Id)).Select(h => h.Id).ToList();
         var definition = new TenderBatchDefinition(
             User.Organisation(),
             Name,
@@ -99,5 +113,6 @@ public sealed class CreateModel(GrainAccess grains, [FromKeyedServices(BusinessC
     {
         Alliance = await Grains.Client.GetGrain<IAllianceGrain>(User.Organisation()).GetAsync();
         Products = await Grains.Directory().ListProductsAsync();
+        Hospitals = await Grains.Directory().ListHospitalsAsync(Alliance?.Regions.Select(r => r.Code).ToList() ?? []);
     }
 }

@@ -38,6 +38,7 @@ public sealed class MonitoringModel(GrainAccess grains, [FromKeyedServices(Busin
     private async Task LoadAsync()
     {
         View = await Grains.AllianceBatchAsync(Id);
+        await Names.LoadHospitalsAsync(View.Definition!.RegionCodes);
         Dashboard = await AgreementApi.MonitoringAsync(Grains, Id, clock);
         if (View.Phase >= TenderBatchPhase.Awarded)
         {

@@ -12,6 +12,9 @@ public sealed class IndexModel(GrainAccess grains, [FromKeyedServices(BusinessCl
 
     public IReadOnlyList<HospitalAgreementView> Agreements { get; private set; } = [];
 
+    /// <summary>The hospital's newest notices: reporting reminders, agreement notices.</summary>
+    public IReadOnlyList<Notification> Notices { get; private set; } = [];
+
     /// <summary>Per agreement: units counted toward it this agreement year over the hospital's agreed volume, and the share of the year gone.</summary>
     public IReadOnlyList<(string Label, decimal Completion, decimal? TimeProgress)> Progress { get; private set; } = [];
 
@@ -19,6 +22,7 @@ public sealed class IndexModel(GrainAccess grains, [FromKeyedServices(BusinessCl
     {
         Batches = await Grains.Directory().ListBatchesForHospitalAsync(User.Organisation());
         Agreements = await Grains.Directory().ListAgreementsForHospitalAsync(User.Organisation());
+        Notices = (await Grains.Monitoring().ListNotificationsAsync("hospital", User.Organisation())).Take(20).ToList();
         var usage = await Grains.Hospital().GetUsageAsync(null);
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         Progress = Agreements
@@ -29,7 +33,7 @@ public sealed class IndexModel(GrainAccess grains, [FromKeyedServices(BusinessCl
                 var yearStart = a.Agreement.Start.AddMonths((today.Year - a.Agreement.Start.Year) * 12 + today.Month - a.Agreement.Start.Month - monthsIn);
                 var counted = usage.Where(u => u.AgreementId == a.Agreement.AgreementId && string.CompareOrdinal(u.Month, yearStart.ToString("yyyy-MM")) >= 0).Sum(u => u.CountedUnits);
                 var time = today < a.Agreement.Start ? 0m : (monthsIn + (today.Day - 1) / (decimal)DateTime.DaysInMonth(today.Year, today.Month)) / 12m;
-                return ($"{a.Agreement.ProductId} · {a.Agreement.ManufacturerId}", counted / (decimal)a.Part.AnnualVolume, (decimal?)time);
+                return ($"{Names.Product(a.Agreement.ProductId)} · {Names.Manufacturer(a.Agreement.ManufacturerId)}", counted / (decimal)a.Part.AnnualVolume, (decimal?)time);
             })
             .ToList();
     }

@@ -26,6 +26,9 @@ public sealed class ReportModel(GrainAccess grains, IStringLocalizer<SharedResou
 
     public IReadOnlyList<RowError> RowErrors { get; private set; } = [];
 
+    /// <summary>The hospital's average annual use per product, beside each input with the floor it implies.</summary>
+    public IReadOnlyDictionary<string, long> History { get; private set; } = new Dictionary<string, long>();
+
     [TempData]
     public string? Saved { get; set; }
 
@@ -76,5 +79,6 @@ public sealed class ReportModel(GrainAccess grains, IStringLocalizer<SharedResou
         Terms = await Grains.Batch(Id).GetReportingTermsAsync(User.Organisation());
         Reports = await Grains.Hospital().GetVolumeReportsAsync(Id);
         Manufacturers = await Grains.Directory().ListManufacturersAsync();
+        History = (await Grains.Hospital().GetUsageHistoryAsync()).ToDictionary(h => h.ProductId, h => h.AverageAnnualVolume);
     }
 }

@@ -64,6 +64,8 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("GET", "/api/batches/{batchId}/opening-share", Alliance, Alliance),
         new("GET", "/api/batches/{batchId}/opening-shares", Alliance, Alliance),
         new("POST", "/api/batches/{batchId}/opening-shares", Alliance, Alliance, _ => new { share = "vbp-opening-share-1:1:AAAA:x" }),
+        new("GET", "/api/batches/{batchId}/reporting-progress", Alliance, Alliance),
+        new("POST", "/api/batches/{batchId}/reporting-reminders", Alliance, Alliance),
         new("POST", "/api/batches/{batchId}/renewal", Alliance, Alliance, _ => new { batchId = "MATRIX-RENEWAL", name = "renewal", windows = Windows, agreementMonths = 12 }),
         new("GET", "/api/batches/{batchId}/bids", AllianceOrManufacturer, Alliance),
         new("POST", "/api/batches/{batchId}/bids", Manufacturer, None, BidBody),

@@ -40,6 +40,7 @@ public sealed class JourneyFixture : WebApplicationFactory<Program>, IAsyncLifet
         builder.UseSetting("Orleans:GatewayPort", SiloHostTests.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Portal:LoginPermitsPerMinute", "1000");
         builder.UseSetting("Portal:ObjectionsPerMinutePerManufacturer", "1000");
+        builder.UseSetting("Portal:RemindersPerMinutePerAlliance", "1000");
         builder.ConfigureTestServices(services =>
         {
             services.AddKeyedSingleton<TimeProvider>(BusinessClock.Key, Clock);

@@ -8,7 +8,7 @@ namespace Procurement.Tests.Portal;
 public sealed class RateLimitTests
 {
     [Fact]
-    public async Task Sign_in_is_limited_per_address_and_bid_actions_and_objections_per_manufacturer()
+    public async Task Sign_in_is_limited_per_address_bid_actions_and_objections_per_manufacturer_and_reminders_per_alliance()
     {
         var data = Path.Combine(Path.GetTempPath(), $"procurement-limits-{Guid.NewGuid():N}");
         var port = SiloHostTests.FreePort();
@@ -16,7 +16,7 @@ public sealed class RateLimitTests
             $"--urls http://127.0.0.1:{port} --Store:DataDirectory={data} --Demo:Password={PortalFixture.Password} " +
             $"--Orleans:SiloPort={SiloHostTests.FreePort()} --Orleans:GatewayPort={SiloHostTests.FreePort()} " +
             "--Portal:LoginPermitsPerMinute=3 --Portal:BidsPerSecondPerManufacturer=1 --Portal:BidBurstPerManufacturer=2 --Portal:TrustedProxies:0=127.0.0.1 " +
-            "--Portal:ObjectionsPerMinutePerManufacturer=2");
+            "--Portal:ObjectionsPerMinutePerManufacturer=2 --Portal:RemindersPerMinutePerAlliance=2");
         await silo.WaitForLineAsync("Demo seed: alliance", TimeSpan.FromSeconds(120));
         using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         client.DefaultRequestHeaders.Add(PortalFixture.RequestedWith, "XMLHttpRequest");
@@ -52,5 +52,17 @@ public sealed class RateLimitTests
         var objection = await client.PostAsJsonAsync("/api/batches/DEMO-2026-01/objections", new { text = "three" });
         Assert.Equal(HttpStatusCode.TooManyRequests, objection.StatusCode);
         Assert.Contains("RATE_LIMITED", await objection.Content.ReadAsStringAsync());
+
+        // Reporting reminders: two a minute per alliance (the second answers that today's went out already), the third is limited.
+        using var alliance = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = client.BaseAddress };
+        alliance.DefaultRequestHeaders.Add(PortalFixture.RequestedWith, "XMLHttpRequest");
+        alliance.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.10");
+        Assert.Equal(HttpStatusCode.OK, (await alliance.PostAsJsonAsync("/api/session", new { userName = "alliance.admin", password = PortalFixture.Password })).StatusCode);
+        var batchId = await PortalRound.CreateReportingBatchAsync(alliance, DateTimeOffset.UtcNow, "LIMITS");
+        Assert.False((await PortalRound.OkAsync(alliance.PostAsync($"/api/batches/{batchId}/reporting-reminders", null))).GetProperty("alreadySent").GetBoolean());
+        Assert.True((await PortalRound.OkAsync(alliance.PostAsync($"/api/batches/{batchId}/reporting-reminders", null))).GetProperty("alreadySent").GetBoolean());
+        var reminder = await alliance.PostAsync($"/api/batches/{batchId}/reporting-reminders", null);
+        Assert.Equal(HttpStatusCode.TooManyRequests, reminder.StatusCode);
+        Assert.Contains("RATE_LIMITED", await reminder.Content.ReadAsStringAsync());
     }
 }

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.Extensions.Localization;
+using Procurement.BidPortal.Security;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Grains;
+using HospitalRecord = Procurement.Contracts.Domain.Hospital;
+
+namespace Procurement.BidPortal.Pages;
+
+/// <summary>
+/// The one place a page chooses a name for its reader: on a Chinese page the Chinese name when one
+/// is set, the English name otherwise and on every English page; dosage forms through the string
+/// table. Per request it also turns the ids that tables carry (products, regions, manufacturers,
+/// hospitals) into those names; an id it does not know is shown as it is.
+/// </summary>
+public sealed class Names(GrainAccess grains, IStringLocalizer<SharedResource> localizer)
+{
+    private Dictionary<string, Product> _products = [];
+    private Dictionary<string, Region> _regions = [];
+    private Dictionary<string, Manufacturer> _manufacturers = [];
+    private readonly Dictionary<string, HospitalRecord> _hospitals = new(StringComparer.Ordinal);
+    private string? _organisation;
+    private bool _loaded;
+
+    public static bool Chinese => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "zh";
+
+    public static string Pick(string name, string? nameZh) => Chinese && !string.IsNullOrWhiteSpace(nameZh) ? nameZh : name;
+
+    public string Of(Region region) => Pick(region.Name, region.NameZh);
+
+    public string Of(Contracts.Domain.Alliance alliance) => Pick(alliance.Name, alliance.NameZh);
+
+    public string Of(HospitalRecord hospital) => Pick(hospital.Name, hospital.NameZh);
+
+    public string Of(Manufacturer manufacturer) => Pick(manufacturer.Name, manufacturer.NameZh);
+
+    /// <summary>
+    /// The molecule and its dosage form: "Amlodipine besylate Tablet", "氨氯地平片剂"; a Chinese page
+    /// without the Chinese molecule name keeps the space ("Amlodipine besylate 片剂").
+    /// </summary>
+    public string Of(Product product) =>
+        Chinese && !string.IsNullOrWhiteSpace(product.MoleculeZh)
+            ? $"{product.MoleculeZh}{DosageForm(product.DosageForm)}"
+            : $"{product.Molecule} {DosageForm(product.DosageForm)}";
+
+    public string DosageForm(string dosageForm) => localizer[dosageForm];
+
+    public string Product(string id) => _products.TryGetValue(id, out var p) ? Of(p) : id;
+
+    public string Region(string code) => _regions.TryGetValue(code, out var r) ? Of(r) : code;
+
+    public string Manufacturer(string? id) => id is null ? "" : _manufacturers.TryGetValue(id, out var m) ? Of(m) : id;
+
+    public string Hospital(string id) => _hospitals.TryGetValue(id, out var h) ? Of(h) : id;
+
+    /// <summary>The signed-in user's organisation by name (the page header), or its id before <see cref="LoadAsync"/>.</summary>
+    public string Organisation(ClaimsPrincipal user) => _organisation ?? user.Organisation();
+
+    /// <summary>
+    /// The catalogue (products, regions, manufacturers) and the user's own organisation, once per
+    /// request; pages call it before they render.
+    /// </summary>
+    public async Task LoadAsync(ClaimsPrincipal user)
+    {
+        if (_loaded)
+        {
+            return;
+        }
+        var directory = grains.Directory();
+        var products = directory.ListProductsAsync();
+        var regions = directory.ListRegionsAsync();
+        var manufacturers = directory.ListManufacturersAsync();
+        _products = (await products).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        _regions = (await regions).ToDictionary(r => r.Code, StringComparer.Ordinal);
+        _manufacturers = (await manufacturers).ToDictionary(m => m.Id, StringComparer.Ordinal);
+        _organisation = user.Role() switch
+        {
+            PortalUser.Alliance => await grains.Client.GetGrain<IAllianceGrain>(user.Organisation()).GetAsync() is { } alliance ? Of(alliance) : null,
+            PortalUser.Hospital => await grains.Hospital().GetAsync() is { } hospital ? Of(hospital) : null,
+            PortalUser.Manufacturer => _manufacturers.TryGetValue(user.Organisation(), out var manufacturer) ? Of(manufacturer) : null,
+            _ => null,
+        };
+        _loaded = true;
+    }
+
+    /// <summary>The hospitals of some regions, for a page that names hospitals.</summary>
+    public async Task LoadHospitalsAsync(IReadOnlyList<string> regionCodes)
+    {
+        foreach (var hospital in await grains.Directory().ListHospitalsAsync(regionCodes))
+        {
+            _hospitals[hospital.Id] = hospital;
+        }
+    }
+}
