@@ -14,6 +14,9 @@ public static class BatchApi
         var batches = api.MapGroup("/batches").WithTags("Batches");
         batches.MapGet("/", ListAsync).WithName("ListBatches").WithSummary("The batches the user's organisation may see.");
         batches.MapGet("/{batchId}", GetAsync).WithName("GetBatch");
+        api.MapGet("/rule-sets", async (GrainAccess grains) => TypedResults.Ok(await grains.RuleSets().GetAsync()))
+            .WithTags("Batches").WithName("GetRuleSets")
+            .WithSummary("The rule sets a batch may name and the keys it may set in ruleSet.parameters (any other key is refused, naming it).");
 
         var alliance = batches.MapGroup("").RequireAuthorization(PortalUser.Alliance);
         alliance.MapPost("/", CreateAsync).WithName("CreateBatch").WithSummary("Creates or replaces a batch definition while it is in Draft.");

@@ -113,5 +113,8 @@ public sealed class GrainAccess(IClusterClient client, IHttpContextAccessor http
 
     public IMonitoringGrain Monitoring() => Act().GetGrain<IMonitoringGrain>(0);
 
+    /// <summary>The rule-set names and parameter keys, from the award engine's registry.</summary>
+    public IRuleSetCatalogGrain RuleSets() => Act().GetGrain<IRuleSetCatalogGrain>(0);
+
     public ITenderBatchGrain Batch(string batchId) => Act().GetGrain<ITenderBatchGrain>(BatchKey(batchId));
 }

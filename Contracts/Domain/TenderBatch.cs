@@ -27,7 +27,8 @@ public sealed record BatchProduct(
 /// <summary>
 /// The rule set a batch is awarded under: one of the named national rule sets or <c>custom</c>,
 /// with parameters that override the named set (thresholds, tables, factors), and the price
-/// conversion factors used to compare specifications.
+/// conversion factors used to compare specifications. The names and the keys a batch may set are
+/// the award engine's registry's (<see cref="Grains.IRuleSetCatalogGrain"/>); any other is refused.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Procurement.RuleSetChoice")]
 public sealed record RuleSetChoice(
@@ -141,15 +142,3 @@ public sealed record RenewalRequest(
     [property: Id(1)] string Name,
     [property: Id(2)] TenderWindows Windows,
     [property: Id(3)] int AgreementMonths);
-
-/// <summary>The rule sets a batch can name; the award engine implements one file per round.</summary>
-public static class RuleSetNames
-{
-    public const string Round7 = "round7";
-    public const string Round9 = "round9";
-    public const string Round10 = "round10";
-    public const string Round11 = "round11";
-    public const string Custom = "custom";
-
-    public static IReadOnlyList<string> All { get; } = [Round7, Round9, Round10, Round11, Custom];
-}

@@ -13,6 +13,7 @@ using Procurement.Grains.Hosting;
 using Procurement.Grains.Sealing;
 using Procurement.Grains.Storage;
 using Procurement.Optimizer.Award;
+using Procurement.Optimizer.RuleSets;
 
 namespace Procurement.Grains.Batches;
 
@@ -49,7 +50,6 @@ public sealed class TenderBatchGrain(
     /// <summary>Moves the batch's agreements along the clock (notices, expiry) once it is Awarded.</summary>
     public const string AgreementReminder = "agreements";
 
-    private const string MinimumShareParameter = "volumeReport.minimumShareOfHistory";
 
     private StoredBatch? _batch;
     private IReadOnlyDictionary<string, Product> _products = new Dictionary<string, Product>();
@@ -187,7 +187,7 @@ public sealed class TenderBatchGrain(
     public Task<ReportingTerms> GetReportingTermsAsync(string hospitalId)
     {
         var batch = RequireBatch();
-        var share = batch.Definition.RuleSet.Parameters.TryGetValue(MinimumShareParameter, out var text)
+        var share = batch.Definition.RuleSet.Parameters.TryGetValue(RuleSetCatalog.MinimumShareOfHistory, out var text)
             ? decimal.Parse(text, CultureInfo.InvariantCulture)
             : 0.8m;
         return Task.FromResult(new ReportingTerms(
@@ -327,9 +327,9 @@ public sealed class TenderBatchGrain(
                 throw ProcurementException.Invalid("modes", $"A mode is {AwardModes.RankedPick}, {AwardModes.CostOptimal} or {AwardModes.Hospital}, not '{mode}'.");
             }
         }
-        if (request.WhatIfRuleSet is { } whatIf && !RuleSetNames.All.Contains(whatIf))
+        if (request.WhatIfRuleSet is { } whatIf && !RuleSetCatalog.Names.Contains(whatIf))
         {
-            throw ProcurementException.Invalid("whatIfRuleSet", $"whatIfRuleSet must be one of {string.Join(", ", RuleSetNames.All)}, not '{whatIf}'.");
+            throw ProcurementException.Invalid("whatIfRuleSet", $"whatIfRuleSet must be one of {string.Join(", ", RuleSetCatalog.Names)}, not '{whatIf}'.");
         }
         Check.NotNull(request.RegionBudgets, "regionBudgets");
         foreach (var (region, budget) in request.RegionBudgets)
@@ -1011,6 +1011,29 @@ public sealed class TenderBatchGrain(
         return content;
     }
 
+    /// <summary>
+    /// Every key is one of the registry's (award and volume-reporting keys alike) with a valid value,
+    /// so nothing the award or the reporting terms would refuse or ignore is ever stored.
+    /// </summary>
+    private static void ValidateParameters(IReadOnlyDictionary<string, string> parameters, string ruleSetName)
+    {
+        try
+        {
+            foreach (var key in parameters.Keys)
+            {
+                if (RuleSetCatalog.Parameter(key).FromConversion)
+                {
+                    throw new RuleParameterException(key, "is set through ruleSet.conversion, not ruleSet.parameters.");
+                }
+            }
+            RuleSetCatalog.Resolve(ruleSetName, parameters);
+        }
+        catch (RuleParameterException ex)
+        {
+            throw ProcurementException.Invalid($"ruleSet.parameters.{ex.Parameter}", ex.Message);
+        }
+    }
+
     private static void Validate(TenderBatchDefinition definition, DateTimeOffset now)
     {
         Check.NotNull(definition, "definition");
@@ -1029,16 +1052,11 @@ public sealed class TenderBatchGrain(
         Check.Distinct(Check.NonEmpty(definition.RegionCodes, "regionCodes"), "regionCodes");
         Check.Distinct(Check.NonEmpty(definition.HospitalIds, "hospitalIds"), "hospitalIds");
         var ruleSet = Check.NotNull(definition.RuleSet, "ruleSet");
-        if (!RuleSetNames.All.Contains(ruleSet.Name))
+        if (!RuleSetCatalog.Names.Contains(ruleSet.Name))
         {
-            throw ProcurementException.Invalid("ruleSet.name", $"ruleSet.name must be one of {string.Join(", ", RuleSetNames.All)}, not '{ruleSet.Name}'.");
+            throw ProcurementException.Invalid("ruleSet.name", $"ruleSet.name must be one of {string.Join(", ", RuleSetCatalog.Names)}, not '{ruleSet.Name}'.");
         }
-        Check.NotNull(ruleSet.Parameters, "ruleSet.parameters");
-        if (ruleSet.Parameters.TryGetValue(MinimumShareParameter, out var share)
-            && (!decimal.TryParse(share, NumberStyles.Number, CultureInfo.InvariantCulture, out var value) || value is < 0 or > 1))
-        {
-            throw ProcurementException.Invalid($"ruleSet.parameters.{MinimumShareParameter}", $"{MinimumShareParameter} must be a number from 0 to 1, not '{share}'.");
-        }
+        ValidateParameters(Check.NotNull(ruleSet.Parameters, "ruleSet.parameters"), ruleSet.Name);
         var conversion = Check.NotNull(ruleSet.Conversion, "ruleSet.conversion");
         if (conversion.PackCountDoublingFactor <= 0 || conversion.StrengthDoublingFactor <= 0)
         {

@@ -5,6 +5,7 @@ using Procurement.Contracts.Errors;
 using Procurement.Optimizer.Award;
 using Procurement.Optimizer.Checking;
 using Procurement.Optimizer.Model;
+using Procurement.Optimizer.RuleSets;
 
 namespace Procurement.Grains.Storage;
 
@@ -72,8 +73,8 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
         var conversion = definition.RuleSet.Conversion;
         var parameters = new Dictionary<string, string>(definition.RuleSet.Parameters)
         {
-            ["packCountDoublingFactor"] = conversion.PackCountDoublingFactor.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["strengthDoublingFactor"] = conversion.StrengthDoublingFactor.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [RuleSetCatalog.PackCountDoublingFactor] = conversion.PackCountDoublingFactor.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [RuleSetCatalog.StrengthDoublingFactor] = conversion.StrengthDoublingFactor.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
 
         return new AwardInput(

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Procurement.Optimizer.RuleSets;
 
 /// <summary>How the reference price of the 1.8x rule is found.</summary>
@@ -95,94 +93,18 @@ public sealed record RuleParameters
         winners <= 0 ? 0m : AgreedShareByWinners[Math.Min(winners, AgreedShareByWinners.Count) - 1];
 
     /// <summary>
-    /// Applies a batch's overrides. Keys: <c>ratioLimit</c>, <c>anchor</c> (lowestPrice |
-    /// lowestOrShareOfAverage), <c>anchorShareOfAverage</c>, <c>winningUnitPriceThreshold</c>,
-    /// <c>winningPriceCut</c>, <c>dosageFormThreshold.{form}</c>, <c>oralSolidExemption</c>,
-    /// <c>highestQualifyingCannotWin</c>, <c>revival</c> (none | highestWinningPrice |
-    /// highestPriceNotCut), <c>maxWinnersByEligible</c> and <c>agreedShareByWinners</c> (comma
-    /// lists), <c>affiliatesAsOneBidder</c>, <c>minimumYearsOfProduction</c>,
-    /// <c>gmpViolationDisqualifies</c>, <c>belowAnchorNeedsCostJustification</c>,
-    /// <c>packCountDoublingFactor</c>, <c>strengthDoublingFactor</c>. Other keys (for example the
-    /// volume-reporting ones) belong to other parts of the system and are ignored here; a known key
-    /// with a bad value is an error naming it.
+    /// Applies a batch's overrides. Every key must be one of <see cref="RuleSetCatalog.Parameters"/>
+    /// (keys that other parts of the system read are checked, not applied); an unknown key or a bad
+    /// value is an error naming the key.
     /// </summary>
     public RuleParameters Override(IReadOnlyDictionary<string, string> parameters)
     {
         var result = this;
-        var thresholds = new Dictionary<string, decimal>(DosageFormThresholds, StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in parameters)
         {
-            result = key switch
-            {
-                "ratioLimit" => result with { RatioLimit = Positive(key, value) },
-                "anchor" => result with { Anchor = Enum<AnchorRule>(key, value) },
-                "anchorShareOfAverage" => result with { AnchorShareOfAverage = Share(key, value) },
-                "winningUnitPriceThreshold" => result with { WinningUnitPriceThreshold = OptionalPositive(key, value) },
-                "winningPriceCut" => result with { WinningPriceCut = OptionalShare(key, value) },
-                "oralSolidExemption" => result with { OralSolidExemption = OptionalPositive(key, value) },
-                "highestQualifyingCannotWin" => result with { HighestQualifyingCannotWin = Bool(key, value) },
-                "revival" => result with { Revival = Enum<RevivalRule>(key, value) },
-                "maxWinnersByEligible" => result with { MaxWinnersByEligible = List(key, value, s => int.Parse(s, CultureInfo.InvariantCulture), v => v >= 1) },
-                "agreedShareByWinners" => result with { AgreedShareByWinners = List(key, value, s => decimal.Parse(s, CultureInfo.InvariantCulture), v => v is > 0 and <= 1) },
-                "affiliatesAsOneBidder" => result with { AffiliatesAsOneBidder = Bool(key, value) },
-                "minimumYearsOfProduction" => result with { MinimumYearsOfProduction = (int)NonNegative(key, value) },
-                "gmpViolationDisqualifies" => result with { GmpViolationDisqualifies = Bool(key, value) },
-                "belowAnchorNeedsCostJustification" => result with { BelowAnchorNeedsCostJustification = Bool(key, value) },
-                "packCountDoublingFactor" => result with { PackCountDoublingFactor = Positive(key, value) },
-                "strengthDoublingFactor" => result with { StrengthDoublingFactor = Positive(key, value) },
-                _ when key.StartsWith("dosageFormThreshold.", StringComparison.Ordinal) => Threshold(result, key, value),
-                _ => result,
-            };
+            result = RuleSetCatalog.Parameter(key).Apply(result, key, value);
         }
         return result;
-
-        RuleParameters Threshold(RuleParameters current, string key, string value)
-        {
-            thresholds[key["dosageFormThreshold.".Length..]] = Positive(key, value);
-            return current with { DosageFormThresholds = new Dictionary<string, decimal>(thresholds, StringComparer.OrdinalIgnoreCase) };
-        }
-    }
-
-    private static decimal Number(string key, string value) =>
-        decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number)
-            ? number
-            : throw new RuleParameterException(key, $"'{value}' is not a number.");
-
-    private static decimal Positive(string key, string value) =>
-        Number(key, value) is > 0 and var number ? number : throw new RuleParameterException(key, $"must be positive, not {value}.");
-
-    private static decimal NonNegative(string key, string value) =>
-        Number(key, value) is >= 0 and var number ? number : throw new RuleParameterException(key, $"must not be negative, not {value}.");
-
-    private static decimal Share(string key, string value) =>
-        Number(key, value) is > 0 and <= 1 and var number ? number : throw new RuleParameterException(key, $"must be a share in (0, 1], not {value}.");
-
-    private static decimal? OptionalPositive(string key, string value) =>
-        string.Equals(value, "none", StringComparison.OrdinalIgnoreCase) ? null : Positive(key, value);
-
-    private static decimal? OptionalShare(string key, string value) =>
-        string.Equals(value, "none", StringComparison.OrdinalIgnoreCase) ? null : Share(key, value);
-
-    private static bool Bool(string key, string value) =>
-        bool.TryParse(value, out var flag) ? flag : throw new RuleParameterException(key, $"must be true or false, not '{value}'.");
-
-    private static T Enum<T>(string key, string value)
-        where T : struct, Enum =>
-        System.Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && System.Enum.IsDefined(parsed)
-            ? parsed
-            : throw new RuleParameterException(key, $"must be one of {string.Join(", ", System.Enum.GetNames<T>())}, not '{value}'.");
-
-    private static IReadOnlyList<T> List<T>(string key, string value, Func<string, T> parse, Func<T, bool> valid)
-    {
-        try
-        {
-            var items = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(parse).ToList();
-            return items.Count > 0 && items.All(valid) ? items : throw new RuleParameterException(key, $"'{value}' is not a valid list.");
-        }
-        catch (FormatException)
-        {
-            throw new RuleParameterException(key, $"'{value}' is not a comma-separated list of numbers.");
-        }
     }
 }
 

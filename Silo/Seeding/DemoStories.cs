@@ -1,6 +1,7 @@
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Grains;
 using Procurement.Grains.Agreements;
+using Procurement.Optimizer.RuleSets;
 using static Procurement.Silo.Seeding.DemoCatalogue;
 
 namespace Procurement.Silo.Seeding;
@@ -39,12 +40,12 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
         var current = Months.Of(present, zone);
         var expiringStart = current - 21;
         var awardedStart = current - 9;
-        await RoundAsync(control, expiringId, "North China alliance, batch 2025-1", [Metformin, Entecavir, Clopidogrel], expiringStart, RuleSetNames.Round10);
+        await RoundAsync(control, expiringId, "North China alliance, batch 2025-1", [Metformin, Entecavir, Clopidogrel], expiringStart, RuleSetCatalog.Round10);
         for (var month = expiringStart; month < current; month++)
         {
             if (month == awardedStart - 1)
             {
-                await RoundAsync(control, awardedId, "North China alliance, batch 2025-2", [Atorvastatin, Amlodipine, Montelukast], awardedStart, RuleSetNames.Round11);
+                await RoundAsync(control, awardedId, "North China alliance, batch 2025-2", [Atorvastatin, Amlodipine, Montelukast], awardedStart, RuleSetCatalog.Round11);
             }
             if (month == awardedStart + 4)
             {
@@ -101,7 +102,7 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
         Molecule[] molecules = [Rosuvastatin, Candesartan, Cefuroxime];
         var now = clock.GetUtcNow();
         var batch = Batch(batchId);
-        await batch.ConfigureAsync(Definition("North China alliance, batch 2026-2", molecules, RuleSetNames.Round11,
+        await batch.ConfigureAsync(Definition("North China alliance, batch 2026-2", molecules, RuleSetCatalog.Round11,
             new TenderWindows(now.AddMinutes(5), deadline, opening, 7)));
         await batch.OpenVolumeReportingAsync();
         var reported = await ReportAsync(batchId, molecules, _hospitals.Select(h => h.Hospital.Id).ToList());
@@ -116,7 +117,7 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
         Molecule[] molecules = [Atorvastatin, Amlodipine, Metformin, Montelukast, Entecavir];
         var now = clock.GetUtcNow();
         var batch = Batch(batchId);
-        await batch.ConfigureAsync(Definition("North China alliance, batch 2026-1", molecules, RuleSetNames.Round11,
+        await batch.ConfigureAsync(Definition("North China alliance, batch 2026-1", molecules, RuleSetCatalog.Round11,
             new TenderWindows(now.AddDays(14), now.AddDays(30), now.AddDays(30), 7)));
         await batch.OpenVolumeReportingAsync();
         await ReportAsync(batchId, molecules, _hospitals.Where((_, i) => i % 2 == 1).Select(h => h.Hospital.Id).ToList());

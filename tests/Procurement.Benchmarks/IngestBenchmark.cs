@@ -5,6 +5,7 @@ using Dapper;
 using Npgsql;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Grains;
+using Procurement.Optimizer.RuleSets;
 using Procurement.Grains.Storage;
 using Procurement.Tests.Infrastructure;
 
@@ -61,7 +62,7 @@ public static class IngestBenchmark
             var batch = cluster.Client.GetGrain<ITenderBatchGrain>(batchId);
             await batch.ConfigureAsync(new TenderBatchDefinition(
                 "ALLIANCE", batchId, products.Select(p => new BatchProduct(p, 1m)).ToList(), regions, hospitals,
-                new RuleSetChoice(RuleSetNames.Round11, new Dictionary<string, string>(), PriceConversion.National),
+                new RuleSetChoice(RuleSetCatalog.Round11, new Dictionary<string, string>(), PriceConversion.National),
                 new TenderWindows(now.AddDays(1), now.AddDays(2), now.AddDays(2), 7), 24));
             await batch.OpenVolumeReportingAsync();
         }

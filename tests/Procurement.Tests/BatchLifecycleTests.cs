@@ -1,8 +1,10 @@
+using System.Text.Json;
 using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
 using Procurement.Grains.Storage;
+using Procurement.Optimizer.RuleSets;
 using Procurement.Tests.Infrastructure;
 using Xunit;
 
@@ -276,6 +278,54 @@ public abstract class BatchLifecycleTests(ClusterFixture fixture)
         }
         var batchEvents = await Store.ReadAsync(c => EventLog.ForBatchAsync(c, s.BatchId));
         Assert.Equal(["BatchConfigured", "PhaseChangedToVolumeReporting"], batchEvents.Select(e => e.EventType));
+    }
+
+    [Theory]
+    [InlineData("ratioLimt", "2.0")]
+    [InlineData("ratioLimit", "fast")]
+    [InlineData("volumeReport.minimumShareOfHistory", "1.5")]
+    [InlineData("packCountDoublingFactor", "2")]
+    public async Task A_rule_parameter_the_registry_does_not_take_is_refused_naming_it_and_nothing_is_stored(string key, string value)
+    {
+        var s = NewScenario();
+        await s.RegisterAsync();
+        var before = await TableCounts.ReadAsync(Store);
+        var definition = s.Definition();
+        var parameters = new Dictionary<string, string> { ["ratioLimit"] = "2.0", [key] = value };
+
+        var error = await Refused.WithAsync(ErrorCodes.InvalidField,
+            () => s.Batch.ConfigureAsync(definition with { RuleSet = definition.RuleSet with { Parameters = parameters } }), $"ruleSet.parameters.{key}");
+
+        Assert.Contains(key, error.Message);
+        await Refused.WithAsync(ErrorCodes.NotConfigured, () => s.Batch.GetAsync());
+        var after = await TableCounts.ReadAsync(Store);
+        foreach (var table in new[] { "tender_batches", "batch_products", "batch_hospitals" })
+        {
+            Assert.Equal(before[table], after[table]);
+        }
+        Assert.Empty(await Store.ReadAsync(c => EventLog.ForBatchAsync(c, s.BatchId)));
+    }
+
+    [Fact]
+    public async Task Every_key_a_batch_may_set_round_trips_through_configuration_and_the_store_and_the_catalog_grain_serves_the_registry()
+    {
+        var s = NewScenario();
+        await s.RegisterAsync();
+        var parameters = RuleSetCatalog.Parameters.Where(p => !p.FromConversion).ToDictionary(p => p.KeyFor("Tablet"), p => p.Example);
+        var definition = s.Definition();
+
+        var view = await s.Batch.ConfigureAsync(definition with { RuleSet = definition.RuleSet with { Parameters = parameters } });
+
+        Assert.Equal(parameters.OrderBy(p => p.Key), view.Definition!.RuleSet.Parameters.OrderBy(p => p.Key));
+        var stored = await Store.ReadAsync(c => c.QuerySingleAsync<string>(
+            "SELECT rule_set_parameters FROM tender_batches WHERE batch_id = @BatchId", new { s.BatchId }));
+        Assert.Equal(parameters.OrderBy(p => p.Key), JsonSerializer.Deserialize<Dictionary<string, string>>(stored)!.OrderBy(p => p.Key));
+        Assert.Equal(0.9m, (await s.Batch.GetReportingTermsAsync(s.Hospital1)).MinimumShareOfHistory);
+
+        var catalog = await fixture.Cluster.Client.GetGrain<IRuleSetCatalogGrain>(0).GetAsync();
+        Assert.Equal(RuleSetCatalog.Names, catalog.Names);
+        Assert.Equal(RuleSetCatalog.Default, catalog.Default);
+        Assert.Equal(RuleSetCatalog.Parameters.Select(p => (p.Key, p.Owner.ToString(), p.Example)), catalog.Parameters.Select(p => (p.Key, p.Owner, p.Example)));
     }
 
     [Fact]

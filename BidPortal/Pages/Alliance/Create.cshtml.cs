@@ -33,7 +33,7 @@ public sealed class CreateModel(GrainAccess grains, [FromKeyedServices(BusinessC
     public List<string> HospitalIds { get; set; } = [];
 
     [BindProperty]
-    public string RuleSet { get; set; } = RuleSetNames.Round11;
+    public string RuleSet { get; set; } = "";
 
     [BindProperty]
     public DateTime ReportingCloses { get; set; }
@@ -60,6 +60,7 @@ public sealed class CreateModel(GrainAccess grains, [FromKeyedServices(BusinessC
     public async Task OnGetAsync()
     {
         await LoadAsync();
+        RuleSet = (await Grains.RuleSets().GetAsync()).Default;
         var now = clock.GetUtcNow().UtcDateTime;
         ReportingCloses = now.AddDays(14);
         BiddingDeadline = now.AddDays(30);

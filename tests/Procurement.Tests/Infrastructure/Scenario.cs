@@ -1,5 +1,6 @@
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Grains;
+using Procurement.Optimizer.RuleSets;
 
 namespace Procurement.Tests.Infrastructure;
 
@@ -84,7 +85,7 @@ public sealed class Scenario(IGrainFactory grains, TimeProvider clock)
             [new BatchProduct(Atorvastatin, 0.5m), new BatchProduct(Amlodipine, 0.2m)],
             [RegionA, RegionB],
             [Hospital1, Hospital2],
-            new RuleSetChoice(RuleSetNames.Round11, new Dictionary<string, string>(), PriceConversion.National),
+            new RuleSetChoice(RuleSetCatalog.Round11, new Dictionary<string, string>(), PriceConversion.National),
             Windows,
             24);
     }

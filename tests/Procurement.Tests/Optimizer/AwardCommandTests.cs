@@ -76,6 +76,25 @@ public sealed class AwardCommandTests
         Assert.False(File.Exists(output));
     }
 
+    [Theory]
+    [InlineData("ratioLimt", "2.0")]
+    [InlineData("ratioLimit", "fast")]
+    [InlineData("volumeReport.minimumShareOfHistory", "2")]
+    public void An_unknown_or_bad_rule_parameter_stops_with_exit_code_2_naming_the_key(string key, string value)
+    {
+        var document = JsonNode.Parse(File.ReadAllText(Example))!;
+        document["parameters"] = new JsonObject { [key] = value };
+        var input = Temp("bad-parameter.json");
+        File.WriteAllText(input, document.ToJsonString());
+        var output = Temp("never.json");
+
+        var (code, _, error) = Run("award", "--input", input, "--output", output);
+
+        Assert.Equal(AwardCommand.BadInput, code);
+        Assert.Contains($"$.parameters.{key}", error);
+        Assert.False(File.Exists(output));
+    }
+
     [Fact]
     public void The_issues_crashing_inputs_stop_with_exit_code_2_naming_every_place()
     {

@@ -9,6 +9,7 @@ using Procurement.BidPortal.Hosting;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
+using Procurement.Optimizer.RuleSets;
 using Xunit;
 
 namespace Procurement.Tests.Portal;
@@ -178,7 +179,7 @@ public sealed class AccountSecurityTests(JourneyFixture portal)
         var grains = portal.Services.GetRequiredService<IGrainFactory>();
         var definition = new TenderBatchDefinition(
             "ALLIANCE-NORTH", "malformed", [new BatchProduct("ATORVASTATIN-TAB", 0.5m)], ["BJ"], ["H-BJ-001"],
-            new RuleSetChoice(RuleSetNames.Round11, new Dictionary<string, string>(), PriceConversion.National),
+            new RuleSetChoice(RuleSetCatalog.Round11, new Dictionary<string, string>(), PriceConversion.National),
             new TenderWindows(portal.Clock.GetUtcNow().AddDays(1), portal.Clock.GetUtcNow().AddDays(10), portal.Clock.GetUtcNow().AddDays(10), 7), 12);
 
         var refused = await Assert.ThrowsAsync<ProcurementException>(() => grains.GetGrain<ITenderBatchGrain>(batchId).ConfigureAsync(definition));

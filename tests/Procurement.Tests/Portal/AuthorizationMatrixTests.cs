@@ -50,6 +50,7 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("PUT", "/api/session/password", All, None, _ => new { currentPassword = "wrong-password", newPassword = "matrix-new-password" }),
         new("POST", "/api/accounts/{userName}/password-reset", Alliance, Alliance, _ => new { newPassword = "matrix-new-password" }),
         new("GET", "/api/batches", All, None),
+        new("GET", "/api/rule-sets", All, None),
         new("GET", "/api/batches/{batchId}", All, ["alliance", "hospital"]),
         new("POST", "/api/batches", Alliance, Alliance, i => new
         {

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
+using Procurement.Optimizer.RuleSets;
 using Xunit;
 
 namespace Procurement.Tests.Portal;
@@ -125,6 +126,8 @@ public sealed class BrowserJourneyTests(JourneyFixture portal) : IAsyncLifetime
         await page.Locator("[data-test=open-bids]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=phase]")).ToHaveTextAsync("Opened");
         await Assertions.Expect(page.Locator("[data-test=sealed-count]")).ToHaveTextAsync("4");
+        var whatIf = await page.Locator("select[name=WhatIfRuleSet] option").EvaluateAllAsync<string[]>("options => options.map(o => o.value)");
+        Assert.Equal(["", .. RuleSetCatalog.Names], whatIf);
 
         await page.Locator("[data-test=mode]").SelectOptionAsync("ranked-pick");
         await page.Locator("[data-test=run-award]").ClickAsync();
