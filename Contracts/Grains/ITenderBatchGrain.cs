@@ -57,9 +57,9 @@ public interface ITenderBatchGrain : IGrainWithStringKey
 
     /// <summary>
     /// Starts the award of an opened batch on a stateless worker and returns at once; the batch
-    /// stays responsive while it runs. When the worker has stored the proposed award, the batch is in
-    /// Publicity; when it could not award (bad input, budgets that no allocation fits), the view's
-    /// <c>AwardStatus</c> says why and the batch stays Opened.
+    /// stays responsive while it runs. When the batch has taken the award the worker stored (see
+    /// <see cref="AwardProposedAsync"/>), it is in Publicity; when it could not award (bad input,
+    /// budgets that no allocation fits), the view's <c>AwardStatus</c> says why and the batch stays Opened.
     /// </summary>
     [Alias("RunAward")]
     Task<TenderBatchView> RunAwardAsync(AwardRequest request);
