@@ -79,12 +79,12 @@ public interface ITenderBatchGrain : IGrainWithStringKey
     [ClusterInternal, Alias("AdvanceAgreements")]
     Task AdvanceAgreementsAsync();
 
-    /// <summary>The award worker's progress while it solves; shown in the view until the next run.</summary>
-    [Alias("AwardProgress"), OneWay]
+    /// <summary>The award worker's progress while it solves; shown in the view until the next run. Only the cluster calls it.</summary>
+    [ClusterInternal, Alias("AwardProgress"), OneWay]
     Task AwardProgressAsync(AwardProgress progress);
 
-    /// <summary>Called by the award worker when it could not award, with the reason and its last progress.</summary>
-    [Alias("AwardCompleted")]
+    /// <summary>Called by the award worker when it could not award, with the reason and its last progress. Only the cluster calls it.</summary>
+    [ClusterInternal, Alias("AwardCompleted")]
     Task AwardCompletedAsync(string? failure, AwardProgress? lastProgress = null);
 
     /// <summary>
