@@ -15,6 +15,9 @@ using Procurement.Grains.Storage;
 using Procurement.Optimizer.Award;
 using Procurement.Optimizer.Checking;
 using Procurement.Optimizer.RuleSets;
+using Procurement.Grains.Awards;
+using Procurement.Grains.Bidders;
+using Procurement.Grains.Reference;
 
 namespace Procurement.Grains.Batches;
 

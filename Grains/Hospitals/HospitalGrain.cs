@@ -8,6 +8,8 @@ using Microsoft.Extensions.Options;
 using Procurement.Grains.Agreements;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Storage;
+using Procurement.Grains.Batches;
+using Procurement.Grains.Reference;
 
 namespace Procurement.Grains.Hospitals;
 
