@@ -1,23 +1,11 @@
-using System.Data.Common;
-using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
-using Microsoft.Extensions.Options;
-using Orleans.Concurrency;
-using Orleans.Serialization.Invocation;
-using Procurement.Grains.Agreements;
+using Procurement.Grains.Bidders;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Sealing;
-using Procurement.Grains.Storage;
-using Procurement.Optimizer.Award;
-using Procurement.Optimizer.Checking;
-using Procurement.Optimizer.RuleSets;
-using Procurement.Grains.Awards;
-using Procurement.Grains.Bidders;
-using Procurement.Grains.Reference;
 
 namespace Procurement.Grains.Batches;
 
