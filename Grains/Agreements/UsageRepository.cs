@@ -3,6 +3,7 @@ using System.Globalization;
 using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
+using Procurement.Grains.Agreements.Domain;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Agreements;
@@ -33,9 +34,6 @@ public sealed class UsageRepository(ProcurementStore store)
                revision = @revision, reported_at = @reported_at
          WHERE hospital_id = @hospital_id AND month = @month AND product_id = @product_id AND manufacturer_id = @manufacturer_id
         """;
-
-    /// <summary>A line ready to store: what the hospital sent and how it counts.</summary>
-    public sealed record ClassifiedLine(UsageLine Line, UsageClassification Classification, string? AgreementId);
 
     private const string SelectLinesSql = """
         SELECT hospital_id AS HospitalId, month AS Month, product_id AS ProductId, manufacturer_id AS ManufacturerId, units AS Units,
@@ -75,9 +73,6 @@ public sealed class UsageRepository(ProcurementStore store)
         IReadOnlySet<string> UnknownManufacturers,
         IReadOnlyDictionary<(string ProductId, string ManufacturerId), MonthLine> MonthLines);
 
-    /// <summary>A line already stored for the month being written: what an amendment replaces.</summary>
-    public sealed record MonthLine(int Classification, string? AgreementId, long Units, long AmountE6, int Revision = 0);
-
     /// <summary>What the caller decided from the context: the lines to store and the completion change, or the errors (then nothing is stored).</summary>
     public sealed record Decision(List<ClassifiedLine> Lines, List<RowError> Errors, List<CompletionDelta> Completion);
 
@@ -85,7 +80,9 @@ public sealed class UsageRepository(ProcurementStore store)
 
     private const string SelectSubstitutesSql = "SELECT product_id, for_product_id FROM declared_substitutes WHERE hospital_id = @HospitalId";
 
-    private const string SelectAgreedUnitsSql = "SELECT agreement_id, month, units FROM usage_lines WHERE hospital_id = @HospitalId AND classification = 0";
+    private const string SelectAgreedUnitsSql = "SELECT agreement_id, month, units FROM usage_lines WHERE hospital_id = @HospitalId AND classification = @Agreed";
+
+    private static readonly string[] HospitalAndAgreed = ["HospitalId", "Agreed"];
 
     private const string SelectMonthLinesSql = """
         SELECT product_id, manufacturer_id, classification, agreement_id, units, amount_e6, revision
@@ -127,7 +124,7 @@ public sealed class UsageRepository(ProcurementStore store)
         var agreed = new Dictionary<(string, int), long>();
         if (agreements.Count > 0)
         {
-            await StatementCache.ReadAsync(connection, transaction, SelectAgreedUnitsSql, HospitalParameter, [hospitalId],
+            await StatementCache.ReadAsync(connection, transaction, SelectAgreedUnitsSql, HospitalAndAgreed, [hospitalId, (int)UsageClassification.Agreed],
                 r => agreed[(r.GetString(0), Convert.ToInt32(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture))] = r.GetInt64(2));
         }
         var monthLines = new Dictionary<(string, string), MonthLine>();
@@ -243,17 +240,6 @@ public sealed class UsageRepository(ProcurementStore store)
             v[8] = row.Revision;
             v[9] = reportedAt;
         }
-    }
-
-    /// <summary>
-    /// A change to the kept completion of an agreement (<see cref="AgreementId"/>) or of a
-    /// hospital in a batch (<see cref="HospitalId"/>) in the agreement year from <see cref="YearStart"/>.
-    /// </summary>
-    public sealed record CompletionDelta(string BatchId, int YearStart, long Agreed, long Counted, long Surplus, long Substitutes, long SpentE6, long BudgetE6)
-    {
-        public string? AgreementId { get; init; }
-
-        public string? HospitalId { get; init; }
     }
 
     private const string UpdateAgreementCompletionSql = """
