@@ -26,8 +26,7 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
     private const string PartsSql = """
         WITH bought AS (
             SELECT u.agreement_id, u.hospital_id,
-        """ + UsageClassifier.SumsSql + """
-
+        """ + "\n" + UsageClassifier.SumsSql + "\n" + """
               FROM usage_lines u
               JOIN agreements a ON a.agreement_id = u.agreement_id
              WHERE a.batch_id = @BatchId AND u.month >= @YearStart AND u.month < @YearEnd
@@ -37,15 +36,15 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
                    COALESCE(b.agreed_units, 0) AS purchased,
                    COALESCE(b.substitute_units, 0) AS substitutes,
                    COALESCE(b.spent_e6, 0) AS spent_e6,
-        """ + CompletionRule.AgreedSql + """
-         AS agreed
+        """ + "\n" + CompletionRule.AgreedSql + "\n" + """
+                   AS agreed
               FROM agreements a
               JOIN agreement_hospitals h ON h.agreement_id = a.agreement_id
               JOIN batch_products bp ON bp.batch_id = a.batch_id AND bp.product_id = a.product_id
               LEFT JOIN bought b ON b.agreement_id = a.agreement_id AND b.hospital_id = h.hospital_id
              WHERE a.batch_id = @BatchId AND
-        """ + CompletionRule.InYearSql + """
-         {0}
+        """ + " " + CompletionRule.InYearSql + " " + """
+        {0}
         )
         """;
 
