@@ -19,16 +19,6 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
 {
     private AgreementOptions Options => options.Value;
 
-    private static readonly string[] AgreementColumns =
-    [
-        "agreement_id", "batch_id", "award_id", "product_id", "region_code", "manufacturer_id", "bid_id", "spare_bid_id",
-        "annual_volume", "unit_price_e6", "annual_amount_e6", "start_month", "end_month", "anchor_month", "state", "notices_sent",
-        "version", "previous_agreement_id", "state_reason", "created_at", "updated_at",
-    ];
-
-    private static readonly string[] HospitalColumns =
-        ["agreement_id", "hospital_id", "annual_volume", "annual_amount_e6", "prepayment_e6", "carried_units"];
-
     private const string SelectAwardSql = "SELECT award_id AS AwardId, mode AS Mode FROM awards WHERE batch_id = @BatchId";
 
     private const string SelectRegionAllocationsSql = """
@@ -91,30 +81,29 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             }
         }
 
-        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "agreements", AgreementColumns, agreements, (a, v) =>
-        {
-            v[0] = a.AgreementId;
-            v[1] = batchId;
-            v[2] = award.AwardId;
-            v[3] = a.ProductId;
-            v[4] = a.RegionCode;
-            v[5] = a.ManufacturerId;
-            v[6] = a.BidId;
-            v[7] = a.SpareBidId;
-            v[8] = a.AnnualVolume;
-            v[9] = a.UnitPriceE6;
-            v[10] = a.AnnualAmountE6;
-            v[11] = startMonth;
-            v[12] = startMonth + months;
-            v[13] = startMonth;
-            v[14] = (int)AgreementState.Active;
-            v[15] = 0;
-            v[16] = 1;
-            v[17] = null;
-            v[18] = null;
-            v[19] = instant;
-            v[20] = instant;
-        });
+        var binding = new RowBinding<AgreementRow>(
+            ("agreement_id", a => a.AgreementId),
+            ("batch_id", _ => batchId),
+            ("award_id", _ => award.AwardId),
+            ("product_id", a => a.ProductId),
+            ("region_code", a => a.RegionCode),
+            ("manufacturer_id", a => a.ManufacturerId),
+            ("bid_id", a => a.BidId),
+            ("spare_bid_id", a => a.SpareBidId),
+            ("annual_volume", a => a.AnnualVolume),
+            ("unit_price_e6", a => a.UnitPriceE6),
+            ("annual_amount_e6", a => a.AnnualAmountE6),
+            ("start_month", _ => startMonth),
+            ("end_month", _ => startMonth + months),
+            ("anchor_month", _ => startMonth),
+            ("state", _ => (int)AgreementState.Active),
+            ("notices_sent", _ => 0),
+            ("version", _ => 1),
+            ("previous_agreement_id", _ => null),
+            ("state_reason", _ => null),
+            ("created_at", _ => instant),
+            ("updated_at", _ => instant));
+        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "agreements", binding.Columns, agreements, binding.Bind);
         await InsertHospitalsAsync(connection, transaction, hospitals);
         await InsertCompletionRowsAsync(connection, transaction, batchId, startMonth, months, agreements, hospitals);
         await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "AgreementsCreated", new
@@ -130,10 +119,6 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             Notices.AgreementsCreated(batchId, alliance, startMonth, months, agreements.Select(a => (a.ManufacturerId, a.ProductId)).ToList()));
         return agreements.Count;
     }
-
-    private static readonly string[] AgreementCompletionColumns = ["agreement_id", "year_start", "batch_id", "agreed", "counted", "surplus", "substitutes", "spent_e6"];
-
-    private static readonly string[] HospitalCompletionColumns = ["batch_id", "hospital_id", "year_start", "agreed", "counted", "surplus", "substitutes", "spent_e6", "budget_e6"];
 
     /// <summary>The kept completion rows of new agreements: each agreement year's agreed volume and budget, nothing bought yet.</summary>
     private async Task InsertCompletionRowsAsync(
@@ -159,41 +144,39 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             }
             agreementRows.AddRange(agreements.Select(a => (a.AgreementId, year, agreedByAgreement.GetValueOrDefault(a.AgreementId))));
         }
-        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "completion_agreements", AgreementCompletionColumns, agreementRows, (r, v) =>
-        {
-            v[0] = r.AgreementId;
-            v[1] = r.Year;
-            v[2] = batchId;
-            v[3] = r.Agreed;
-            v[4] = 0L;
-            v[5] = 0L;
-            v[6] = 0L;
-            v[7] = 0L;
-        });
-        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "completion_hospitals", HospitalCompletionColumns, hospitalRows.ToList(), (r, v) =>
-        {
-            v[0] = batchId;
-            v[1] = r.Key.HospitalId;
-            v[2] = r.Key.Year;
-            v[3] = r.Value.Agreed;
-            v[4] = 0L;
-            v[5] = 0L;
-            v[6] = 0L;
-            v[7] = 0L;
-            v[8] = r.Value.BudgetE6;
-        });
+        var agreementBinding = new RowBinding<(string AgreementId, int Year, long Agreed)>(
+            ("agreement_id", r => r.AgreementId),
+            ("year_start", r => r.Year),
+            ("batch_id", _ => batchId),
+            ("agreed", r => r.Agreed),
+            ("counted", _ => 0L),
+            ("surplus", _ => 0L),
+            ("substitutes", _ => 0L),
+            ("spent_e6", _ => 0L));
+        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "completion_agreements", agreementBinding.Columns, agreementRows, agreementBinding.Bind);
+        var hospitalBinding = new RowBinding<KeyValuePair<(string HospitalId, int Year), (long Agreed, long BudgetE6)>>(
+            ("batch_id", _ => batchId),
+            ("hospital_id", r => r.Key.HospitalId),
+            ("year_start", r => r.Key.Year),
+            ("agreed", r => r.Value.Agreed),
+            ("counted", _ => 0L),
+            ("surplus", _ => 0L),
+            ("substitutes", _ => 0L),
+            ("spent_e6", _ => 0L),
+            ("budget_e6", r => r.Value.BudgetE6));
+        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "completion_hospitals", hospitalBinding.Columns, hospitalRows.ToList(), hospitalBinding.Bind);
     }
 
+    private static readonly RowBinding<HospitalRow> HospitalBinding = new(
+        ("agreement_id", h => h.AgreementId),
+        ("hospital_id", h => h.HospitalId),
+        ("annual_volume", h => h.AnnualVolume),
+        ("annual_amount_e6", h => h.AnnualAmountE6),
+        ("prepayment_e6", h => h.PrepaymentE6),
+        ("carried_units", h => h.CarriedUnits));
+
     private Task InsertHospitalsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<HospitalRow> hospitals) =>
-        PreparedRows.InsertAsync(store.Dialect, connection, transaction, "agreement_hospitals", HospitalColumns, hospitals, (h, v) =>
-        {
-            v[0] = h.AgreementId;
-            v[1] = h.HospitalId;
-            v[2] = h.AnnualVolume;
-            v[3] = h.AnnualAmountE6;
-            v[4] = h.PrepaymentE6;
-            v[5] = h.CarriedUnits;
-        });
+        PreparedRows.InsertAsync(store.Dialect, connection, transaction, "agreement_hospitals", HospitalBinding.Columns, hospitals, HospitalBinding.Bind);
 
     private const string SelectOpenAgreementsSql = """
         SELECT agreement_id AS AgreementId, manufacturer_id AS ManufacturerId, product_id AS ProductId, end_month AS EndMonth,

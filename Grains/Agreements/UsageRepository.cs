@@ -14,9 +14,6 @@ namespace Procurement.Grains.Agreements;
 /// </summary>
 public sealed class UsageRepository(ProcurementStore store)
 {
-    private static readonly string[] LineColumns =
-        ["hospital_id", "month", "product_id", "manufacturer_id", "units", "amount_e6", "classification", "agreement_id", "revision", "reported_at"];
-
     private static readonly string[] HospitalAndMonth = ["HospitalId", "Month"];
 
     private const string CopyToHistorySql = """
@@ -163,6 +160,18 @@ public sealed class UsageRepository(ProcurementStore store)
         string hospitalId, int month, IReadOnlyCollection<string> manufacturerIds, Func<Context, Decision> decide, string payloadJson, DateTimeOffset at, string actor)
     {
         var reportedAt = store.Dialect.Instant(at);
+        // The columns of both the insert and the update (whose parameters are named after them).
+        var lineColumns = new RowBinding<(ClassifiedLine Line, int Revision)>(
+            ("hospital_id", _ => hospitalId),
+            ("month", _ => month),
+            ("product_id", r => r.Line.Line.ProductId),
+            ("manufacturer_id", r => r.Line.Line.ManufacturerId),
+            ("units", r => r.Line.Line.Units),
+            ("amount_e6", r => Scaled.ToE6(r.Line.Line.Amount, "amount")),
+            ("classification", r => (int)r.Line.Classification),
+            ("agreement_id", r => r.Line.AgreementId),
+            ("revision", r => r.Revision),
+            ("reported_at", _ => reportedAt));
         return ClassifyAndSaveCoreAsync();
 
         async Task<(Context, Decision, IReadOnlyList<(ClassifiedLine, int)>)> ClassifyAndSaveCoreAsync()
@@ -213,8 +222,8 @@ public sealed class UsageRepository(ProcurementStore store)
                 await StatementCache.ExecuteAsync(connection, transaction, CopyToHistorySql, CopyParameters,
                     reportedAt, hospitalId, month, line.Line.ProductId, line.Line.ManufacturerId, revision - 1);
             }
-            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "usage_lines", LineColumns, added, Bind);
-            await PreparedRows.ExecuteAsync(connection, transaction, UpdateLineSql, LineColumns, amended, Bind);
+            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "usage_lines", lineColumns.Columns, added, lineColumns.Bind);
+            await PreparedRows.ExecuteAsync(connection, transaction, UpdateLineSql, lineColumns.Columns, amended, lineColumns.Bind);
             // Running totals: many hospitals of a group add to the same agreement rows, written once per row at the commit.
             StoreWriter.Accumulator(transaction, () => new CompletionAccumulator(store.Dialect)).Add(decision.Completion);
             await EventLog.AppendJsonAsync(connection, transaction, at, actor, null, "hospital", hospitalId, amended.Count == 0 ? "UsageReported" : "UsageAmended", payloadJson);
@@ -226,20 +235,6 @@ public sealed class UsageRepository(ProcurementStore store)
             && current.AmountE6 == Scaled.ToE6(line.Line.Amount, "amount")
             && current.Classification == (int)line.Classification
             && current.AgreementId == line.AgreementId;
-
-        void Bind((ClassifiedLine Line, int Revision) row, object?[] v)
-        {
-            v[0] = hospitalId;
-            v[1] = month;
-            v[2] = row.Line.Line.ProductId;
-            v[3] = row.Line.Line.ManufacturerId;
-            v[4] = row.Line.Line.Units;
-            v[5] = Scaled.ToE6(row.Line.Line.Amount, "amount");
-            v[6] = (int)row.Line.Classification;
-            v[7] = row.Line.AgreementId;
-            v[8] = row.Revision;
-            v[9] = reportedAt;
-        }
     }
 
     private const string UpdateAgreementCompletionSql = """
