@@ -309,19 +309,31 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
 
     private const string UpdateStateSql = """
         UPDATE agreements SET state = @State, state_reason = @Reason, end_month = @EndMonth, updated_at = @At
-         WHERE agreement_id = @AgreementId AND state = @OldState
+         WHERE agreement_id = @AgreementId AND state = @OldState AND notices_sent = @OldNoticesSent
         """;
 
+    private const string SelectStandingSql = """
+        SELECT state AS State, notices_sent AS NoticesSent, start_month AS StartMonth, end_month AS EndMonth
+          FROM agreements
+         WHERE agreement_id = @AgreementId
+        """;
+
+    /// <summary>Where an agreement stands (state, notices sent, period), or null when it does not exist.</summary>
+    public Task<AgreementStanding?> StandingAsync(Guid agreementId) =>
+        store.ReadAsync(async connection =>
+            await connection.QuerySingleOrDefaultAsync<(int State, int NoticesSent, int StartMonth, int EndMonth)?>(SelectStandingSql, new { AgreementId = agreementId.ToString() })
+                is { } row ? new AgreementStanding((AgreementState)row.State, row.NoticesSent, row.StartMonth, row.EndMonth) : null);
+
     /// <summary>
-    /// Suspends, resumes or terminates an agreement, as <see cref="AgreementLifecycle.Change"/>
-    /// allows. Termination ends it at the current month (it counts nothing after); suspension keeps its period.
+    /// Saves the alliance's change (<see cref="AgreementLifecycle.Change"/>) of an agreement that
+    /// stood at <paramref name="before"/>, with its event and notices; refused with
+    /// <c>CONCURRENT_CHANGE</c> when the clock moved it meanwhile. A termination rebuilds the
+    /// agreement's kept completion (its year's agreed volume becomes what was delivered).
     /// </summary>
-    public Task<Agreement> ChangeStateAsync(Guid agreementId, AgreementState to, string reason, DateTimeOffset at, string actor) =>
+    public Task<Agreement> SaveChangeAsync(Guid agreementId, AgreementStanding before, StateChange change, string reason, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>
         {
             var current = await LoadForChangeAsync(connection, transaction, agreementId);
-            var from = (AgreementState)current.State;
-            var change = AgreementLifecycle.From(Options).Change(agreementId, from, to, current.NoticesSent, current.StartMonth, current.EndMonth, at);
             await ExpectOneAsync(agreementId, connection.ExecuteAsync(UpdateStateSql, new
             {
                 State = (int)change.State,
@@ -329,14 +341,15 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 change.EndMonth,
                 At = at,
                 AgreementId = agreementId.ToString(),
-                OldState = current.State,
+                OldState = (int)before.State,
+                OldNoticesSent = before.NoticesSent,
             }, transaction));
-            if (to == AgreementState.Terminated)
+            if (change.State == AgreementState.Terminated)
             {
-                // The year's agreed volume becomes what was delivered, and later years have none.
                 await MonitoringRepository.RebuildAsync(connection, transaction, store.Dialect, current.BatchId, [current.AgreementId]);
             }
-            await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", agreementId.ToString(), change.EventType, new { From = from.ToString(), To = change.State.ToString(), reason });
+            await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", agreementId.ToString(), change.EventType,
+                new { From = before.State.ToString(), To = change.State.ToString(), reason });
             var alliance = await AllianceAsync(connection, transaction, current.BatchId);
             await Notifications.AddAsync(connection, transaction, store.Dialect, at, current.BatchId,
                 Notices.StateChanged(alliance, agreementId, current.ManufacturerId, current.ProductId, current.RegionCode, change, reason));
@@ -406,6 +419,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 At = at,
                 AgreementId = agreementId.ToString(),
                 OldState = current.State,
+                OldNoticesSent = current.NoticesSent,
             }, transaction));
             var successorId = Guid.NewGuid();
             await connection.ExecuteAsync(InsertAgreementSql, new

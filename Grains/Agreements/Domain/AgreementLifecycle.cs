@@ -12,6 +12,9 @@ public sealed record ClockChange(ClockedAgreement Before, AgreementState State, 
 /// <summary>The changes due at one instant, and when the next one falls due (null when none remains).</summary>
 public sealed record ClockRun(IReadOnlyList<ClockChange> Changes, DateTimeOffset? NextDue);
 
+/// <summary>Where an agreement stands: what the alliance's changes depend on, and what a change is conditional on.</summary>
+public sealed record AgreementStanding(AgreementState State, int NoticesSent, int StartMonth, int EndMonth);
+
 /// <summary>An alliance's change to an agreement, as allowed: the state it takes, its (maybe earlier) end, the event.</summary>
 public sealed record StateChange(AgreementState State, int EndMonth, string EventType);
 
@@ -102,13 +105,14 @@ public sealed class AgreementLifecycle
     }
 
     /// <summary>
-    /// The alliance's change of an agreement from <paramref name="from"/> to <paramref name="to"/>
+    /// The alliance's change of an agreement from where it stands to <paramref name="to"/>
     /// (Suspended, Active to resume, Terminated), or <see cref="ErrorCodes.InvalidTransition"/>.
     /// Resuming returns to the state the clock gives it (Expiring once a notice went out);
     /// terminating ends it at the current month (<see cref="EndingMonth"/>).
     /// </summary>
-    public StateChange Change(Guid agreementId, AgreementState from, AgreementState to, int noticesSent, int startMonth, int endMonth, DateTimeOffset at)
+    public StateChange Change(Guid agreementId, AgreementStanding standing, AgreementState to, DateTimeOffset at)
     {
+        var from = standing.State;
         var allowed = to switch
         {
             AgreementState.Suspended => from is AgreementState.Active or AgreementState.Expiring,
@@ -120,10 +124,10 @@ public sealed class AgreementLifecycle
         {
             throw new ProcurementException(ErrorCodes.InvalidTransition, $"Agreement {agreementId} is {from}; it cannot become {to}.");
         }
-        var state = to == AgreementState.Active && noticesSent > 0 ? AgreementState.Expiring : to;
+        var state = to == AgreementState.Active ? Continuing(standing.NoticesSent) : to;
         return new StateChange(
             state,
-            to == AgreementState.Terminated ? EndingMonth(startMonth, at) : endMonth,
+            to == AgreementState.Terminated ? EndingMonth(standing.StartMonth, at) : standing.EndMonth,
             $"Agreement{(to == AgreementState.Active ? "Resumed" : to.ToString())}");
     }
 

@@ -104,7 +104,7 @@ public sealed class AgreementLifecycleTests
     [InlineData(AgreementState.Suspended, AgreementState.Terminated, 0, AgreementState.Terminated, "AgreementTerminated")]
     public void The_alliance_changes_a_running_agreement(AgreementState from, AgreementState to, int notices, AgreementState state, string eventType)
     {
-        var change = Lifecycle.Change(Guid.Empty, from, to, notices, EndMonth - 24, EndMonth, End.AddMonths(-10));
+        var change = Lifecycle.Change(Guid.Empty, new AgreementStanding(from, notices, EndMonth - 24, EndMonth), to, End.AddMonths(-10));
         Assert.Equal((state, eventType), (change.State, change.EventType));
         Assert.Equal(to == AgreementState.Terminated ? EndMonth - 10 : EndMonth, change.EndMonth);
     }
@@ -118,7 +118,7 @@ public sealed class AgreementLifecycleTests
     [InlineData(AgreementState.Active, AgreementState.Expired)]
     public void Other_changes_are_refused(AgreementState from, AgreementState to)
     {
-        var error = Assert.Throws<ProcurementException>(() => Lifecycle.Change(Guid.Empty, from, to, 0, EndMonth - 24, EndMonth, End.AddMonths(-10)));
+        var error = Assert.Throws<ProcurementException>(() => Lifecycle.Change(Guid.Empty, new AgreementStanding(from, 0, EndMonth - 24, EndMonth), to, End.AddMonths(-10)));
         Assert.Equal(ErrorCodes.InvalidTransition, error.Code);
     }
 
