@@ -70,9 +70,6 @@ public sealed class UsageRepository(ProcurementStore store)
         IReadOnlySet<string> UnknownManufacturers,
         IReadOnlyDictionary<(string ProductId, string ManufacturerId), MonthLine> MonthLines);
 
-    /// <summary>What the caller decided from the context: the lines to store and the completion change, or the errors (then nothing is stored).</summary>
-    public sealed record Decision(List<ClassifiedLine> Lines, List<RowError> Errors, List<CompletionDelta> Completion);
-
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> KnownManufacturers = new(StringComparer.Ordinal);
 
     private const string SelectSubstitutesSql = "SELECT product_id, for_product_id FROM declared_substitutes WHERE hospital_id = @HospitalId";
@@ -152,12 +149,29 @@ public sealed class UsageRepository(ProcurementStore store)
     }
 
     /// <summary>
-    /// Reads the context and lets <paramref name="decide"/> classify the lines, then stores them in
-    /// the same unit of work: new lines inserted, amended ones replaced with their old revision
-    /// kept, the completion change added, one event. When the decision has errors nothing is stored.
+    /// The context of writing a hospital's month: in process (SQLite) on a kept reader beside the
+    /// single writer, with its prepared statements, leaving the writer only the writes; on a server
+    /// on a pooled connection. One hospital's calls are serialised by its grain and only it writes
+    /// its lines, so what it read is still what the write replaces.
     /// </summary>
-    public Task<(Context Context, Decision Decision, IReadOnlyList<(ClassifiedLine Line, int Revision)> Saved)> ClassifyAndSaveAsync(
-        string hospitalId, int month, IReadOnlyCollection<string> manufacturerIds, Func<Context, Decision> decide, string payloadJson, DateTimeOffset at, string actor)
+    public Task<Context> LoadContextAsync(string hospitalId, int month, IReadOnlyCollection<string> manufacturerIds) =>
+        store.ReadPreparedAsync(connection => LoadContextAsync(connection, null, hospitalId, month, manufacturerIds));
+
+    /// <summary>
+    /// Stores a month's classified lines in one unit of work: new lines inserted, amended ones
+    /// replaced with their old revision kept (<paramref name="monthLines"/>: the month's lines as
+    /// read in the context), a line sent again unchanged acknowledged as it stands, the completion
+    /// change added, one event. Returns each line with its revision.
+    /// </summary>
+    public Task<IReadOnlyList<(ClassifiedLine Line, int Revision)>> SaveAsync(
+        string hospitalId,
+        int month,
+        IReadOnlyDictionary<(string ProductId, string ManufacturerId), MonthLine> monthLines,
+        IReadOnlyList<ClassifiedLine> lines,
+        IReadOnlyList<CompletionDelta> completion,
+        string payloadJson,
+        DateTimeOffset at,
+        string actor)
     {
         var reportedAt = store.Dialect.Instant(at);
         // The columns of both the insert and the update (whose parameters are named after them).
@@ -172,38 +186,14 @@ public sealed class UsageRepository(ProcurementStore store)
             ("agreement_id", r => r.Line.AgreementId),
             ("revision", r => r.Revision),
             ("reported_at", _ => reportedAt));
-        return ClassifyAndSaveCoreAsync();
-
-        async Task<(Context, Decision, IReadOnlyList<(ClassifiedLine, int)>)> ClassifyAndSaveCoreAsync()
+        return store.WriteAsync<IReadOnlyList<(ClassifiedLine, int)>>(async (connection, transaction) =>
         {
-            // In process (SQLite) the context is read beside the single writer, on a kept reader with
-            // its prepared statements, leaving the writer only the writes; one hospital's calls are
-            // serialised by its grain, so what it read is still what the write replaces. On a
-            // server the writer loops are several and it is read inside the write.
-            if (!store.Dialect.SynchronousDriver)
-            {
-                return await WriteAsync(null);
-            }
-            var read = await store.ReadPreparedAsync(connection => LoadContextAsync(connection, null, hospitalId, month, manufacturerIds));
-            var made = decide(read);
-            return made.Errors.Count > 0 ? (read, made, []) : await WriteAsync((read, made));
-        }
-
-        Task<(Context, Decision, IReadOnlyList<(ClassifiedLine, int)>)> WriteAsync((Context Context, Decision Decision)? ready) =>
-            store.WriteAsync<(Context, Decision, IReadOnlyList<(ClassifiedLine, int)>)>(async (connection, transaction) =>
-        {
-            var context = ready?.Context ?? await LoadContextAsync(connection, transaction, hospitalId, month, manufacturerIds);
-            var decision = ready?.Decision ?? decide(context);
-            if (decision.Errors.Count > 0)
-            {
-                return (context, decision, []);
-            }
-            var added = new List<(ClassifiedLine Line, int Revision)>(decision.Lines.Count);
+            var added = new List<(ClassifiedLine Line, int Revision)>(lines.Count);
             var amended = new List<(ClassifiedLine Line, int Revision)>();
             var unchanged = new List<(ClassifiedLine Line, int Revision)>();
-            foreach (var line in decision.Lines)
+            foreach (var line in lines)
             {
-                var current = context.MonthLines.GetValueOrDefault((line.Line.ProductId, line.Line.ManufacturerId));
+                var current = monthLines.GetValueOrDefault((line.Line.ProductId, line.Line.ManufacturerId));
                 if (current is not null && Same(current, line))
                 {
                     // Sent again as it stands (a client retrying after a lost answer): acknowledged, not a new revision.
@@ -215,7 +205,7 @@ public sealed class UsageRepository(ProcurementStore store)
             }
             if (added.Count == 0 && amended.Count == 0)
             {
-                return (context, decision, unchanged);
+                return unchanged;
             }
             foreach (var (line, revision) in amended)
             {
@@ -225,9 +215,9 @@ public sealed class UsageRepository(ProcurementStore store)
             await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "usage_lines", lineColumns.Columns, added, lineColumns.Bind);
             await PreparedRows.ExecuteAsync(connection, transaction, UpdateLineSql, lineColumns.Columns, amended, lineColumns.Bind);
             // Running totals: many hospitals of a group add to the same agreement rows, written once per row at the commit.
-            StoreWriter.Accumulator(transaction, () => new CompletionAccumulator(store.Dialect)).Add(decision.Completion);
+            StoreWriter.Accumulator(transaction, () => new CompletionAccumulator(store.Dialect)).Add(completion);
             await EventLog.AppendJsonAsync(connection, transaction, at, actor, null, "hospital", hospitalId, amended.Count == 0 ? "UsageReported" : "UsageAmended", payloadJson);
-            return (context, decision, [.. added, .. amended, .. unchanged]);
+            return [.. added, .. amended, .. unchanged];
         });
 
         static bool Same(MonthLine current, ClassifiedLine line) =>

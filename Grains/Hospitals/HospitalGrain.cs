@@ -146,10 +146,10 @@ public sealed class HospitalGrain(
         var m = UsageMonth(month);
         Check.NonEmpty(lines, "lines");
         var now = ProcurementClock.Now(clock);
-        var (context, decision, saved) = await ClassifyAndSaveAsync(m, lines, [], now);
-        if (decision.Errors.Count > 0)
+        var (context, errors, saved) = await ClassifyAndSaveAsync(m, lines, [], now);
+        if (errors.Count > 0)
         {
-            var first = decision.Errors[0];
+            var first = errors[0];
             throw new ProcurementException(first.Code, first.Message, $"lines[{first.Row - 1}].{first.Field}");
         }
         return Records(m, saved, context, now);
@@ -168,10 +168,10 @@ public sealed class HospitalGrain(
         // Rows that parsed are checked too, so one upload reports every bad row at once.
         var parsed = lines.Where(l => l.Line is not null).ToList();
         var now = ProcurementClock.Now(clock);
-        var (context, decision, saved) = await ClassifyAndSaveAsync(m, parsed.Select(l => l.Line!).ToList(), errors, now, e => e with { Row = parsed[e.Row - 1].Row });
-        if (decision.Errors.Count > 0)
+        var (context, refused, saved) = await ClassifyAndSaveAsync(m, parsed.Select(l => l.Line!).ToList(), errors, now, e => e with { Row = parsed[e.Row - 1].Row });
+        if (refused.Count > 0)
         {
-            return new UsageImportResult(false, [], decision.Errors.OrderBy(e => e.Row).ThenBy(e => e.Field, StringComparer.Ordinal).ToList());
+            return new UsageImportResult(false, [], refused.OrderBy(e => e.Row).ThenBy(e => e.Field, StringComparer.Ordinal).ToList());
         }
         return new UsageImportResult(true, Records(m, saved, context, now), []);
     }
@@ -218,14 +218,23 @@ public sealed class HospitalGrain(
     }
 
     /// <summary>
-    /// Classifies and stores a month's lines in one unit of work on the store's writer, which reads
-    /// the hospital's agreements, substitutes and earlier purchases first; with any error (those
-    /// given, or found now) nothing is stored and the decision carries every error.
+    /// Reads the hospital's agreements, substitutes and earlier purchases, classifies the month's
+    /// lines and works out their completion change (<see cref="UsageClassifier"/>), and stores them
+    /// in one unit of work; with any error (those given, or found now) nothing is stored and every
+    /// error is returned.
     /// </summary>
-    private Task<(UsageRepository.Context Context, UsageRepository.Decision Decision, IReadOnlyList<(ClassifiedLine Line, int Revision)> Saved)> ClassifyAndSaveAsync(
+    private async Task<(UsageRepository.Context Context, List<RowError> Errors, IReadOnlyList<(ClassifiedLine Line, int Revision)> Saved)> ClassifyAndSaveAsync(
         int month, IReadOnlyList<UsageLine> lines, List<RowError> earlierErrors, DateTimeOffset now, Func<RowError, RowError>? renumber = null)
     {
         var makers = lines.Where(l => l?.ManufacturerId is { Length: > 0 }).Select(l => l.ManufacturerId).Distinct(StringComparer.Ordinal).ToList();
+        var context = await usage.LoadContextAsync(HospitalId, month, makers);
+        var (classified, errors) = UsageClassifier.Classify(HospitalId, month, lines, context.Agreements, context.Substitutes, context.UnknownManufacturers);
+        var all = earlierErrors.Concat(errors.Select(renumber ?? (e => e))).ToList();
+        if (all.Count > 0)
+        {
+            return (context, all, []);
+        }
+        var completion = UsageClassifier.CompletionDeltas(HospitalId, month, classified, context.Agreements, context.AgreedUnits, context.MonthLines);
         // The event records who reported what month and its totals; the lines themselves, with every
         // revision an amendment replaced, are in usage_lines and usage_line_history.
         var payload = EventLog.Serialize(new
@@ -235,15 +244,8 @@ public sealed class HospitalGrain(
             Units = lines.Sum(l => l?.Units ?? 0),
             Amount = lines.Sum(l => l?.Amount ?? 0m),
         });
-        return usage.ClassifyAndSaveAsync(HospitalId, month, makers, context =>
-        {
-            // Runs on the store's writer: only pure work on the context, no grain state.
-            var (classified, errors) = UsageClassifier.Classify(HospitalId, month, lines, context.Agreements, context.Substitutes, context.UnknownManufacturers);
-            var all = earlierErrors.Concat(errors.Select(renumber ?? (e => e))).ToList();
-            return all.Count > 0
-                ? new UsageRepository.Decision(classified, all, [])
-                : new UsageRepository.Decision(classified, [], UsageClassifier.CompletionDeltas(HospitalId, month, classified, context.Agreements, context.AgreedUnits, context.MonthLines));
-        }, payload, now, Actor.Current($"hospital:{HospitalId}"));
+        var saved = await usage.SaveAsync(HospitalId, month, context.MonthLines, classified, completion, payload, now, Actor.Current($"hospital:{HospitalId}"));
+        return (context, [], saved);
     }
 
     private List<UsageRecord> Records(int month, IReadOnlyList<(ClassifiedLine Line, int Revision)> saved, UsageRepository.Context context, DateTimeOffset now) =>
