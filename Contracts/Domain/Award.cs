@@ -99,6 +99,27 @@ public sealed record AwardCheckSummary(
     [property: Id(1)] long Checks,
     [property: Id(2)] TimeSpan WallTime);
 
+/// <summary>
+/// What the award worker hands the batch when it has stored an award: the award's id (its rows are
+/// written, under this id, by the worker: a hospital-level award has millions of lines, too many for
+/// a grain message), the figures the batch's <c>AwardProposed</c> event carries, when it was
+/// proposed, who ran it, and the rule checker's verdict, which must be "passed".
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ProposedAward")]
+public sealed record ProposedAward(
+    [property: Id(0)] Guid AwardId,
+    [property: Id(1)] string Mode,
+    [property: Id(2)] string RuleSet,
+    [property: Id(3)] string SolveStatus,
+    [property: Id(4)] decimal? Objective,
+    [property: Id(5)] int Winners,
+    [property: Id(6)] int RegionAllocations,
+    [property: Id(7)] int HospitalAllocations,
+    [property: Id(8)] int UnallocatedHospitals,
+    [property: Id(9)] DateTimeOffset ProposedAt,
+    [property: Id(10)] string Actor,
+    [property: Id(11)] AwardCheckSummary Check);
+
 /// <summary>One winner's share of a product in a region under a hospital-level award.</summary>
 [GenerateSerializer, Immutable, Alias("Procurement.AwardHospitalSummary")]
 public sealed record AwardHospitalSummary(

@@ -57,9 +57,9 @@ public interface ITenderBatchGrain : IGrainWithStringKey
 
     /// <summary>
     /// Starts the award of an opened batch on a stateless worker and returns at once; the batch
-    /// stays responsive while it runs. When the worker has stored the proposed award, the batch is in
-    /// Publicity; when it could not award (bad input, budgets that no allocation fits), the view's
-    /// <c>AwardStatus</c> says why and the batch stays Opened.
+    /// stays responsive while it runs. When the batch has taken the award the worker stored (see
+    /// <see cref="AwardProposedAsync"/>), it is in Publicity; when it could not award (bad input,
+    /// budgets that no allocation fits), the view's <c>AwardStatus</c> says why and the batch stays Opened.
     /// </summary>
     [Alias("RunAward")]
     Task<TenderBatchView> RunAwardAsync(AwardRequest request);
@@ -79,13 +79,22 @@ public interface ITenderBatchGrain : IGrainWithStringKey
     [ClusterInternal, Alias("AdvanceAgreements")]
     Task AdvanceAgreementsAsync();
 
-    /// <summary>The award worker's progress while it solves; shown in the view until the next run.</summary>
-    [Alias("AwardProgress"), OneWay]
+    /// <summary>The award worker's progress while it solves; shown in the view until the next run. Only the cluster calls it.</summary>
+    [ClusterInternal, Alias("AwardProgress"), OneWay]
     Task AwardProgressAsync(AwardProgress progress);
 
-    /// <summary>Called by the award worker when it has finished, with the reason when it failed and its last progress.</summary>
-    [Alias("AwardCompleted")]
+    /// <summary>Called by the award worker when it could not award, with the reason and its last progress. Only the cluster calls it.</summary>
+    [ClusterInternal, Alias("AwardCompleted")]
     Task AwardCompletedAsync(string? failure, AwardProgress? lastProgress = null);
+
+    /// <summary>
+    /// Called by the award worker with the award it stored and the rule checker passed: the batch
+    /// takes it as its proposed award and moves to Publicity, in one transaction of its own. Until
+    /// then the stored award belongs to no batch and nothing shows it. A refusal (the batch moved
+    /// on, the award is gone or not passed) leaves the batch Opened with the reason as its award status.
+    /// </summary>
+    [ClusterInternal, Alias("AwardProposed")]
+    Task AwardProposedAsync(ProposedAward award, AwardProgress? lastProgress = null);
 
     /// <summary>The proposed award during publicity, the final one after; null before.</summary>
     [Alias("GetAward")]

@@ -12,8 +12,10 @@ namespace Procurement.Grains.Batches;
 
 /// <summary>
 /// Runs the award engine for a batch: gathers the input from the tables, solves on a thread-pool
-/// thread (the solve is CPU-bound and may take its whole time limit), stores the proposed award and
-/// reports back to the batch.
+/// thread (the solve is CPU-bound and may take its whole time limit), stores the award's own rows
+/// under a new award id when the checker passed it, and hands the result to the batch, which alone
+/// takes it as its proposed award and moves its phase. The rows are written here rather than sent:
+/// a hospital-level award has millions of lines, too many for a grain message.
 /// </summary>
 [StatelessWorker]
 public sealed class AwardWorkerGrain(
@@ -27,6 +29,7 @@ public sealed class AwardWorkerGrain(
         // Refused to the caller, before the batch hears of a run.
         await RequireOpenedAsync(batchId);
         string? failure = null;
+        ProposedAward? proposed = null;
         AwardProgress? last = null;
         try
         {
@@ -68,7 +71,7 @@ public sealed class AwardWorkerGrain(
             }
             if (failure is null)
             {
-                await awards.SaveProposedAsync(batchId, award, ProcurementClock.Now(clock), actor);
+                proposed = await awards.StoreAsync(batchId, award, ProcurementClock.Now(clock), actor);
             }
         }
         catch (AwardInputException ex)
@@ -84,8 +87,16 @@ public sealed class AwardWorkerGrain(
             logger.LogError(ex, "The award of batch {BatchId} failed.", batchId);
             failure = "the award engine failed; the silo log has the cause";
         }
-        // The last progress goes with the completion: one-way reports may arrive after it and are then dropped.
-        await GrainFactory.GetGrain<ITenderBatchGrain>(batchId).AwardCompletedAsync(failure, Volatile.Read(ref last));
+        // The last progress goes with the result: one-way reports may arrive after it and are then dropped.
+        var owner = GrainFactory.GetGrain<ITenderBatchGrain>(batchId);
+        if (proposed is not null)
+        {
+            await owner.AwardProposedAsync(proposed, Volatile.Read(ref last));
+        }
+        else
+        {
+            await owner.AwardCompletedAsync(failure, Volatile.Read(ref last));
+        }
     }
 
     public async Task<IReadOnlyList<AwardVariant>> CompareAsync(string batchId, AwardComparisonRequest request)

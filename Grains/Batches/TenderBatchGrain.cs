@@ -13,6 +13,7 @@ using Procurement.Grains.Hosting;
 using Procurement.Grains.Sealing;
 using Procurement.Grains.Storage;
 using Procurement.Optimizer.Award;
+using Procurement.Optimizer.Checking;
 using Procurement.Optimizer.RuleSets;
 
 namespace Procurement.Grains.Batches;
@@ -383,11 +384,48 @@ public sealed class TenderBatchGrain(
         return Task.CompletedTask;
     }
 
-    public async Task AwardCompletedAsync(string? failure, AwardProgress? lastProgress = null)
+    public Task AwardCompletedAsync(string? failure, AwardProgress? lastProgress = null)
     {
         _awardStatus = failure is null ? null : $"failed: {failure}";
         _awardProgress = lastProgress ?? _awardProgress;
-        await ReloadAsync();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Takes the award the worker stored as this batch's proposed award: this grain alone moves
+    /// its phase and writes its events. A refusal leaves the stored award unlinked (shown nowhere,
+    /// removed by the next run) and the batch Opened with the reason as its award status.
+    /// </summary>
+    public async Task AwardProposedAsync(ProposedAward award, AwardProgress? lastProgress = null)
+    {
+        _awardProgress = lastProgress ?? _awardProgress;
+        try
+        {
+            await TransitionAsync(async () =>
+            {
+                var batch = RequireBatch();
+                if (award.Check.Verdict != AwardCheck.Passed)
+                {
+                    throw new ProcurementException(ErrorCodes.InvalidTransition,
+                        $"Award {award.AwardId} has the checker's verdict '{award.Check.Verdict}', not '{AwardCheck.Passed}'; it was not published.");
+                }
+                if (batch.Phase != TenderBatchPhase.Opened)
+                {
+                    throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}, no longer Opened; the award was not published.");
+                }
+                await batches.ProposeAwardAsync(BatchId, award, AwardCheck.Passed);
+                _batch = batch with { Phase = TenderBatchPhase.Publicity };
+                _publicityEnds = award.ProposedAt.AddDays(batch.Definition.Windows.PublicityDays);
+            });
+            _awardStatus = null;
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Batch {BatchId} did not take award {AwardId}.", BatchId, award.AwardId);
+            _awardStatus = ex is ProcurementException refused && refused.Code != ErrorCodes.StoreFailure
+                ? $"failed: {refused.Message}"
+                : "failed: the award could not be published; the silo log has the cause; run the award again";
+        }
     }
 
     public Task<AwardView?> GetAwardAsync() => awards.GetAsync(BatchId);
@@ -453,12 +491,22 @@ public sealed class TenderBatchGrain(
         // The reminder is registered before the transaction: should the silo stop right after the
         // commit, the agreements still have their clock. A tick on a batch that is not Awarded ends it.
         await this.RegisterOrUpdateReminder(AgreementReminder, agreementOptions.Value.CheckPeriod, agreementOptions.Value.CheckPeriod);
+        var actor = Actor.Current($"alliance:{batch.Definition.AllianceId}");
         try
         {
-            await awards.FinaliseAsync(BatchId, now, Actor.Current($"alliance:{batch.Definition.AllianceId}"), startMonth, batch.Definition.AgreementMonths);
+            // The award is final and the agreements are made in the transaction that moves the phase.
+            await MoveAsync(TenderBatchPhase.Publicity, TenderBatchPhase.Awarded, new { }, actor,
+                with: (connection, transaction) => AwardRepository.RequireObjectionsAnsweredAsync(connection, transaction, BatchId),
+                then: async (connection, transaction) =>
+                {
+                    await AwardRepository.FinaliseAsync(connection, transaction, BatchId, now);
+                    await agreements.CreateFromAwardAsync(connection, transaction, BatchId, startMonth, batch.Definition.AgreementMonths, now, actor);
+                },
+                at: now);
         }
         catch
         {
+            // A failure after the commit (the reply lost) must not stop the agreements' clock.
             await ReloadAsync();
             if (_batch?.Phase != TenderBatchPhase.Awarded)
             {
@@ -466,7 +514,6 @@ public sealed class TenderBatchGrain(
             }
             throw;
         }
-        await ReloadAsync();
         return View();
     }
 
@@ -778,7 +825,8 @@ public sealed class TenderBatchGrain(
     }
 
     private Task MoveAsync(
-        TenderBatchPhase from, TenderBatchPhase to, object details, string? actor = null, Func<DbConnection, DbTransaction, Task>? with = null) =>
+        TenderBatchPhase from, TenderBatchPhase to, object details, string? actor = null,
+        Func<DbConnection, DbTransaction, Task>? with = null, Func<DbConnection, DbTransaction, Task>? then = null, DateTimeOffset? at = null) =>
         TransitionAsync(async () =>
         {
             var batch = RequireBatch();
@@ -786,7 +834,7 @@ public sealed class TenderBatchGrain(
             {
                 throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}; it moves to {to} only from {from}.");
             }
-            await batches.ChangePhaseAsync(BatchId, from, to, ProcurementClock.Now(clock), actor ?? Actor.Current($"alliance:{batch.Definition.AllianceId}"), details, with);
+            await batches.ChangePhaseAsync(BatchId, from, to, at ?? ProcurementClock.Now(clock), actor ?? Actor.Current($"alliance:{batch.Definition.AllianceId}"), details, with, then);
             await ReloadAsync();
         });
 

@@ -9,8 +9,13 @@ using Procurement.Optimizer.RuleSets;
 
 namespace Procurement.Grains.Storage;
 
-/// <summary>The award of a batch: its input gathered from the tables, the proposed award, objections, finalising.</summary>
-public sealed class AwardRepository(ProcurementStore store, BatchRepository batches, ReferenceRepository reference, BidRepository bids, Agreements.AgreementRepository agreements)
+/// <summary>
+/// The award of a batch: its input gathered from the tables, the award's own rows, objections.
+/// An award is stored by the worker that made it and belongs to no batch until the batch grain
+/// takes it (<see cref="BatchRepository.ProposeAwardAsync"/>); every read goes through the batch's
+/// link, so an award whose batch never took it is shown nowhere, and the batch's next run removes it.
+/// </summary>
+public sealed class AwardRepository(ProcurementStore store, BatchRepository batches, ReferenceRepository reference, BidRepository bids)
 {
     private const string SelectVolumesByRegionSql = """
         SELECT v.product_id AS ProductId, h.region_code AS RegionCode, CAST(SUM(v.annual_volume) AS BIGINT) AS Volume
@@ -120,7 +125,24 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
         static SpecificationInput Spec(Specification s) => new(s.Code, s.PackCount, s.StrengthMg);
     }
 
-    private const string UpdatePhaseSql = "UPDATE tender_batches SET phase = @To, updated_at = @At WHERE batch_id = @BatchId AND phase = @From";
+    // Awards of the batch it has not taken: left by a run whose batch never linked its award (a
+    // crash between the two steps, or a batch that had moved on).
+    private const string SelectUnlinkedAwardsSql = """
+        SELECT a.award_id
+          FROM awards a
+         WHERE a.batch_id = @BatchId
+           AND NOT EXISTS (SELECT 1 FROM tender_batches b WHERE b.batch_id = a.batch_id AND b.proposed_award_id = a.award_id)
+        """;
+
+    private const string DeleteStatementsSql = "DELETE FROM award_statements WHERE award_id = @AwardId";
+
+    private const string DeleteAllocationsSql = "DELETE FROM award_allocations WHERE award_id = @AwardId";
+
+    private const string DeleteHospitalAllocationsSql = "DELETE FROM award_hospital_allocations WHERE award_id = @AwardId";
+
+    private const string DeleteUnallocatedHospitalsSql = "DELETE FROM award_unallocated_hospitals WHERE award_id = @AwardId";
+
+    private const string DeleteAwardSql = "DELETE FROM awards WHERE award_id = @AwardId";
 
     private const string InsertAwardSql = """
         INSERT INTO awards (award_id, batch_id, mode, rule_set, solve_status, objective_e6, bound_e6, gap, wall_ms, solver_parameters, proposed_at,
@@ -145,10 +167,13 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
         ["award_id", "product_id", "hospital_id", "region_code", "agreed_volume", "reason"];
 
     /// <summary>
-    /// Stores the proposed award (statements, region or hospital allocations) and moves the batch
-    /// from Opened to Publicity, in one transaction.
+    /// Stores an award the independent checker passed, under a new award id, with its statements
+    /// and region or hospital allocations, and returns what the batch needs to take it. Nothing
+    /// shows it until the batch does (<see cref="BatchRepository.ProposeAwardAsync"/>). Awards of
+    /// the batch that it never took are removed in the same transaction, so the batch keeps one
+    /// award row (<c>ux_awards_batch</c>).
     /// </summary>
-    public Task<Guid> SaveProposedAsync(string batchId, AwardDocument award, DateTimeOffset at, string actor)
+    public Task<ProposedAward> StoreAsync(string batchId, AwardDocument award, DateTimeOffset at, string actor)
     {
         // Only an award the independent checker passed is stored and published (docs/AWARD.md, "In the system").
         if (award.Check is not { Verdict: AwardCheck.Passed } check)
@@ -164,16 +189,12 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
         var unallocatedHospitals = award.Products.SelectMany(p => p.UnallocatedHospitals.Select(u => (p.ProductId, Line: u))).ToList();
         return store.WriteAsync(async (connection, transaction) =>
         {
-            var moved = await connection.ExecuteAsync(UpdatePhaseSql, new
+            foreach (var unlinked in (await connection.QueryAsync<string>(SelectUnlinkedAwardsSql, new { BatchId = batchId }, transaction)).ToList())
             {
-                BatchId = batchId,
-                From = (int)TenderBatchPhase.Opened,
-                To = (int)TenderBatchPhase.Publicity,
-                At = at,
-            }, transaction);
-            if (moved != 1)
-            {
-                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {batchId} is no longer Opened; the award was not stored.");
+                foreach (var delete in (string[])[DeleteStatementsSql, DeleteAllocationsSql, DeleteHospitalAllocationsSql, DeleteUnallocatedHospitalsSql, DeleteAwardSql])
+                {
+                    await connection.ExecuteAsync(delete, new { AwardId = unlinked }, transaction);
+                }
             }
             await connection.ExecuteAsync(InsertAwardSql, new
             {
@@ -242,31 +263,31 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
                 v[4] = u.Line.AgreedVolume;
                 v[5] = u.Line.Reason;
             });
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "AwardProposed", new
-            {
-                AwardId = awardId,
+            return new ProposedAward(
+                awardId,
                 award.Mode,
                 award.RuleSet,
-                Status = award.Solve.Status.ToString(),
+                award.Solve.Status.ToString(),
                 award.Solve.Objective,
-                Winners = award.Products.Sum(p => p.Winners.Count),
-                RegionAllocations = allocations.Count,
-                HospitalAllocations = hospitalAllocations.Count,
-                UnallocatedHospitals = unallocatedHospitals.Count,
-            });
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "PhaseChangedToPublicity", new { AwardId = awardId });
-            return awardId;
+                award.Products.Sum(p => p.Winners.Count),
+                allocations.Count,
+                hospitalAllocations.Count,
+                unallocatedHospitals.Count,
+                at,
+                actor,
+                new AwardCheckSummary(check.Verdict, check.Checks, check.WallTime));
         });
     }
 
     private static object? E6(decimal? value) => value is { } v ? Scaled.ToE6(decimal.Round(v, 6), "amount") : null;
 
     private const string SelectAwardSql = """
-        SELECT award_id AS AwardId, mode AS Mode, rule_set AS RuleSet, solve_status AS SolveStatus, objective_e6 AS ObjectiveE6,
-               bound_e6 AS BoundE6, gap AS Gap, wall_ms AS WallMs, solver_parameters AS SolverParameters, proposed_at AS ProposedAt,
-               check_verdict AS CheckVerdict, check_count AS CheckCount, check_ms AS CheckMs
-          FROM awards
-         WHERE batch_id = @BatchId
+        SELECT a.award_id AS AwardId, a.mode AS Mode, a.rule_set AS RuleSet, a.solve_status AS SolveStatus, a.objective_e6 AS ObjectiveE6,
+               a.bound_e6 AS BoundE6, a.gap AS Gap, a.wall_ms AS WallMs, a.solver_parameters AS SolverParameters, a.proposed_at AS ProposedAt,
+               a.check_verdict AS CheckVerdict, a.check_count AS CheckCount, a.check_ms AS CheckMs
+          FROM awards a
+          JOIN tender_batches b ON b.proposed_award_id = a.award_id
+         WHERE b.batch_id = @BatchId
         """;
 
     private const string SelectStatementsSql = """
@@ -344,7 +365,7 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
                p.manufacturer_id AS PrimaryManufacturerId, a.spare_bid_id AS SpareBidId, s.manufacturer_id AS SpareManufacturerId,
                a.agreed_volume AS AgreedVolume, a.unit_price_e6 AS UnitPriceE6, a.amount_e6 AS AmountE6, a.named_brand AS NamedBrand
           FROM award_hospital_allocations a
-          JOIN awards w ON w.award_id = a.award_id
+          JOIN tender_batches w ON w.proposed_award_id = a.award_id
           JOIN bids p ON p.bid_id = a.primary_bid_id
           LEFT JOIN bids s ON s.bid_id = a.spare_bid_id
          WHERE w.batch_id = @BatchId AND a.hospital_id = @HospitalId
@@ -422,30 +443,24 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
 
     private const string CountUnansweredSql = "SELECT COUNT(*) FROM objections WHERE batch_id = @BatchId AND answer IS NULL";
 
-    private const string FinaliseAwardSql = "UPDATE awards SET finalised_at = @At WHERE batch_id = @BatchId AND finalised_at IS NULL";
+    private const string FinaliseAwardSql = """
+        UPDATE awards SET finalised_at = @At
+         WHERE award_id = (SELECT proposed_award_id FROM tender_batches WHERE batch_id = @BatchId) AND finalised_at IS NULL
+        """;
 
-    /// <summary>
-    /// Finalises the award, refused inside the transaction while any objection is unanswered, and
-    /// creates the agreements in the same transaction, from <paramref name="startMonth"/> for
-    /// <paramref name="months"/> months.
-    /// </summary>
-    public Task FinaliseAsync(string batchId, DateTimeOffset at, string actor, int startMonth, int months) =>
-        store.WriteAsync(async (connection, transaction) =>
+    /// <summary>Refuses, inside the finalising transaction, while any objection to the batch is unanswered.</summary>
+    public static async Task RequireObjectionsAnsweredAsync(DbConnection connection, DbTransaction transaction, string batchId)
+    {
+        var open = await connection.ExecuteScalarAsync<long>(CountUnansweredSql, new { BatchId = batchId }, transaction);
+        if (open > 0)
         {
-            var open = await connection.ExecuteScalarAsync<long>(CountUnansweredSql, new { BatchId = batchId }, transaction);
-            if (open > 0)
-            {
-                throw new ProcurementException(ErrorCodes.ObjectionsUnanswered, $"{open} objection(s) to batch {batchId} are unanswered; answer them before finalising.");
-            }
-            var moved = await connection.ExecuteAsync(UpdatePhaseSql, new { BatchId = batchId, From = (int)TenderBatchPhase.Publicity, To = (int)TenderBatchPhase.Awarded, At = at }, transaction);
-            if (moved != 1)
-            {
-                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {batchId} is not in Publicity; it cannot be finalised.");
-            }
-            await connection.ExecuteAsync(FinaliseAwardSql, new { BatchId = batchId, At = at }, transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "PhaseChangedToAwarded", new { });
-            await agreements.CreateFromAwardAsync(connection, transaction, batchId, startMonth, months, at, actor);
-        });
+            throw new ProcurementException(ErrorCodes.ObjectionsUnanswered, $"{open} objection(s) to batch {batchId} are unanswered; answer them before finalising.");
+        }
+    }
+
+    /// <summary>Marks the batch's proposed award final, inside the batch's transaction that moves it to Awarded.</summary>
+    public static Task FinaliseAsync(DbConnection connection, DbTransaction transaction, string batchId, DateTimeOffset at) =>
+        connection.ExecuteAsync(FinaliseAwardSql, new { BatchId = batchId, At = at }, transaction);
 
     private sealed record VolumeRow
     {

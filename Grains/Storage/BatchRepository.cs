@@ -237,11 +237,13 @@ public sealed class BatchRepository(ProcurementStore store)
     /// <summary>
     /// Moves the batch from one phase to the next; refused unless the stored phase is
     /// <paramref name="from"/>. <paramref name="with"/> writes what belongs to the change in its
-    /// transaction (the opening key when bidding opens, the opened bids at the opening).
+    /// transaction before it (the opening key when bidding opens, the opened bids at the opening,
+    /// the objections check at finalising), <paramref name="then"/> what follows from it, after its
+    /// event (the agreements of a finalised award).
     /// </summary>
     public Task ChangePhaseAsync(
         string batchId, TenderBatchPhase from, TenderBatchPhase to, DateTimeOffset at, string actor, object details,
-        Func<DbConnection, DbTransaction, Task>? with = null) =>
+        Func<DbConnection, DbTransaction, Task>? with = null, Func<DbConnection, DbTransaction, Task>? then = null) =>
         store.WriteAsync(async (connection, transaction) =>
         {
             if (with is not null)
@@ -261,6 +263,58 @@ public sealed class BatchRepository(ProcurementStore store)
                 throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {batchId} is not in {from}; it cannot move to {to}.");
             }
             await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, $"PhaseChangedTo{to}", details);
+            if (then is not null)
+            {
+                await then(connection, transaction);
+            }
+        });
+
+    // Only an award stored for this batch with the checker's "passed" is taken.
+    private const string ProposeAwardSql = """
+        UPDATE tender_batches
+           SET phase = @To, updated_at = @At, proposed_award_id = @AwardId
+         WHERE batch_id = @BatchId AND phase = @From
+           AND EXISTS (SELECT 1 FROM awards a WHERE a.award_id = @AwardId AND a.batch_id = @BatchId AND a.check_verdict = @Passed)
+        """;
+
+    /// <summary>
+    /// Takes an award the worker stored as the batch's proposed award and moves the batch from
+    /// Opened to Publicity, with the events <c>AwardProposed</c> and <c>PhaseChangedToPublicity</c>,
+    /// in one transaction. Refused unless the batch is Opened and the award is stored for it with
+    /// the checker's verdict "passed".
+    /// </summary>
+    public Task ProposeAwardAsync(string batchId, ProposedAward award, string passed) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            var changed = await connection.ExecuteAsync(ProposeAwardSql, new
+            {
+                BatchId = batchId,
+                From = (int)TenderBatchPhase.Opened,
+                To = (int)TenderBatchPhase.Publicity,
+                At = award.ProposedAt,
+                AwardId = award.AwardId.ToString(),
+                Passed = passed,
+            }, transaction);
+            if (changed != 1)
+            {
+                var phase = (TenderBatchPhase)await connection.ExecuteScalarAsync<int>(SelectPhaseSql, new { BatchId = batchId }, transaction);
+                throw new ProcurementException(ErrorCodes.InvalidTransition, phase == TenderBatchPhase.Opened
+                    ? $"Award {award.AwardId} is not stored for batch {batchId} with the checker's verdict '{passed}'; it was not published."
+                    : $"Batch {batchId} is no longer Opened; the award was not published.");
+            }
+            await EventLog.AppendAsync(connection, transaction, award.ProposedAt, award.Actor, batchId, "batch", batchId, "AwardProposed", new
+            {
+                award.AwardId,
+                award.Mode,
+                award.RuleSet,
+                Status = award.SolveStatus,
+                award.Objective,
+                award.Winners,
+                award.RegionAllocations,
+                award.HospitalAllocations,
+                award.UnallocatedHospitals,
+            });
+            await EventLog.AppendAsync(connection, transaction, award.ProposedAt, award.Actor, batchId, "batch", batchId, "PhaseChangedToPublicity", new { award.AwardId });
         });
 
     private const string SelectBatchSql = """

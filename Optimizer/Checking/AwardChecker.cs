@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Procurement.Optimizer.Award;
 using Procurement.Optimizer.Model;
 using Procurement.Optimizer.RuleSets;
@@ -54,6 +55,21 @@ public static class AwardChecker
             if (!holds && Violations.Count < MaxViolationsListed)
             {
                 Violations.Add(new RuleViolation(rule, place.ToString(), detail()));
+            }
+        }
+
+        /// <summary>Counts one check; false when it fails and the failure is still to be listed (then call <see cref="Fail"/>).</summary>
+        private bool Holds(bool holds)
+        {
+            Checks++;
+            return holds || Violations.Count >= MaxViolationsListed;
+        }
+
+        private void Fail(string rule, Place place, string detail)
+        {
+            if (Violations.Count < MaxViolationsListed)
+            {
+                Violations.Add(new RuleViolation(rule, place.ToString(), detail));
             }
         }
 
@@ -262,28 +278,36 @@ public static class AwardChecker
             var allocated = document.HospitalAllocations.GroupBy(h => h.HospitalId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
             var unallocated = document.UnallocatedHospitals.GroupBy(h => h.HospitalId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
             var used = new Dictionary<string, long>(StringComparer.Ordinal);
+            // The loops over hospital lines run millions of times: no delegates here, words only on failure.
             foreach (var line in document.HospitalAllocations)
             {
                 var at = new Place(place, "hospital", line.HospitalId);
                 if (!lines.TryGetValue(line.HospitalId, out var demand))
                 {
-                    Hold(false, RuleCodes.Coverage, at, () => "an allocation for a hospital that reported no volume of this product");
+                    Holds(false);
+                    Fail(RuleCodes.Coverage, at, "an allocation for a hospital that reported no volume of this product");
                     continue;
                 }
                 var volume = RoundAway(demand.ReportedVolume * outcome.AgreedShare);
-                Hold(line.ProductId == product.ProductId && line.RegionCode == demand.RegionCode, RuleCodes.Document, at,
-                    () => $"the line names product {line.ProductId} in region {line.RegionCode}; the hospital reported it in {demand.RegionCode}");
-                Hold(line.AgreedVolume == volume && volume > 0, RuleCodes.AgreedVolume, at,
-                    () => $"agreed volume {line.AgreedVolume:N0}, the agreed share {outcome.AgreedShare} of the reported {demand.ReportedVolume:N0} gives {volume:N0}");
+                if (!Holds(line.ProductId == product.ProductId && line.RegionCode == demand.RegionCode))
+                {
+                    Fail(RuleCodes.Document, at, $"the line names product {line.ProductId} in region {line.RegionCode}; the hospital reported it in {demand.RegionCode}");
+                }
+                if (!Holds(line.AgreedVolume == volume && volume > 0))
+                {
+                    Fail(RuleCodes.AgreedVolume, at, $"agreed volume {line.AgreedVolume:N0}, the agreed share {outcome.AgreedShare} of the reported {demand.ReportedVolume:N0} gives {volume:N0}");
+                }
                 CheckLine(outcome, at, demand.RegionCode, line.PrimaryBidId, line.PrimaryManufacturerId, line.SpareBidId, line.SpareManufacturerId,
                     line.AgreedVolume, line.UnitPrice, line.Amount, used);
-                var brand = demand.PreferredManufacturerId is { } named
-                    ? outcome.WinnersIn(demand.RegionCode).FirstOrDefault(w => w.Bid.ManufacturerId == named)
-                    : null;
-                Hold(brand is null || line.PrimaryBidId == brand.Bid.BidId, RuleCodes.NamedBrand, at,
-                    () => $"the hospital named {brand!.Bid.ManufacturerId}, a winner that supplies its region, but is given {line.PrimaryManufacturerId}");
-                Hold(line.NamedBrand == (brand is not null && line.PrimaryBidId == brand.Bid.BidId), RuleCodes.NamedBrand, at,
-                    () => line.NamedBrand ? "flagged as the named brand, which it is not" : "the named brand given but not flagged");
+                var brand = demand.PreferredManufacturerId is { } named ? NamedWinner(outcome, demand.RegionCode, named) : null;
+                if (!Holds(brand is null || line.PrimaryBidId == brand.Bid.BidId))
+                {
+                    Fail(RuleCodes.NamedBrand, at, $"the hospital named {brand!.Bid.ManufacturerId}, a winner that supplies its region, but is given {line.PrimaryManufacturerId}");
+                }
+                if (!Holds(line.NamedBrand == (brand is not null && line.PrimaryBidId == brand.Bid.BidId)))
+                {
+                    Fail(RuleCodes.NamedBrand, at, line.NamedBrand ? "flagged as the named brand, which it is not" : "the named brand given but not flagged");
+                }
             }
             if (outcome.Winners.Count == 0)
             {
@@ -297,7 +321,6 @@ public static class AwardChecker
                 {
                     continue;
                 }
-                var at = new Place(place, "hospital", demand.HospitalId);
                 var served = allocated.GetValueOrDefault(demand.HospitalId);
                 var listed = unallocated.GetValueOrDefault(demand.HospitalId);
                 var candidates = outcome.WinnersIn(demand.RegionCode);
@@ -305,14 +328,22 @@ public static class AwardChecker
                 {
                     needs++;
                 }
-                Hold(served <= 1 && !(served == 1 && listed is not null), RuleCodes.Coverage, at, () => "the hospital is served more than once, or served and listed as unallocated");
+                if (!Holds(served <= 1 && !(served == 1 && listed is not null)))
+                {
+                    Fail(RuleCodes.Coverage, new Place(place, "hospital", demand.HospitalId), "the hospital is served more than once, or served and listed as unallocated");
+                }
                 if (served == 0 && Allocated)
                 {
-                    Hold(listed is { Count: 1 } && listed[0].AgreedVolume == volume, RuleCodes.Coverage, at,
-                        () => $"{volume:N0} units served by no winner and not listed as unallocated with that volume");
+                    if (!Holds(listed is { Count: 1 } && listed[0].AgreedVolume == volume))
+                    {
+                        Fail(RuleCodes.Coverage, new Place(place, "hospital", demand.HospitalId), $"{volume:N0} units served by no winner and not listed as unallocated with that volume");
+                    }
                     var room = candidates.FirstOrDefault(w => w.Bid.AnnualCapacity - used.GetValueOrDefault(w.Bid.BidId) >= volume);
-                    Hold(room is null, RuleCodes.Unallocated, at,
-                        () => $"left unallocated although winner {room!.Bid.BidId} supplies its region and has {room.Bid.AnnualCapacity - used.GetValueOrDefault(room.Bid.BidId):N0} units of capacity left");
+                    if (!Holds(room is null))
+                    {
+                        Fail(RuleCodes.Unallocated, new Place(place, "hospital", demand.HospitalId),
+                            $"left unallocated although winner {room!.Bid.BidId} supplies its region and has {room.Bid.AnnualCapacity - used.GetValueOrDefault(room.Bid.BidId):N0} units of capacity left");
+                    }
                 }
             }
             CheckCapacity(outcome, place, used);
@@ -333,36 +364,81 @@ public static class AwardChecker
             }
         }
 
-        /// <summary>What every line holds to, region or hospital: its supplier, spare, price and amount.</summary>
+        /// <summary>What every line holds to, region or hospital: its supplier, spare, price and amount (no delegates: it runs for every line).</summary>
         private void CheckLine(
             RuleOutcome outcome, Place at, string region, string primaryBidId, string primaryManufacturerId, string? spareBidId, string? spareManufacturerId,
             long volume, decimal unitPrice, decimal amount, Dictionary<string, long> used)
         {
             var primary = outcome.WinnerById.GetValueOrDefault(primaryBidId);
-            Hold(primary is not null && primary.Bid.ManufacturerId == primaryManufacturerId, RuleCodes.Supplier, at,
-                () => $"the primary {primaryBidId} ({primaryManufacturerId}) is not a winner of the product");
+            if (!Holds(primary is not null && primary.Bid.ManufacturerId == primaryManufacturerId))
+            {
+                Fail(RuleCodes.Supplier, at, $"the primary {primaryBidId} ({primaryManufacturerId}) is not a winner of the product");
+            }
             if (primary is null)
             {
                 return;
             }
             used[primaryBidId] = used.GetValueOrDefault(primaryBidId) + volume;
-            Hold(primary.Regions.Contains(region), RuleCodes.Supplier, at, () => $"the primary {primaryBidId} did not offer to supply region {region}");
+            if (!Holds(primary.Regions.Contains(region)))
+            {
+                Fail(RuleCodes.Supplier, at, $"the primary {primaryBidId} did not offer to supply region {region}");
+            }
             var price = primary.AwardedUnitRounded;
-            Hold(unitPrice == price, RuleCodes.Price, at, () => $"unit price {unitPrice}, the primary's awarded unit price is {price}");
-            Hold(Math.Abs(amount - volume * price) <= 0.005m, RuleCodes.Price, at, () => $"amount {amount}, {volume:N0} x {price} is {volume * price}");
-            _amounts += volume * price;
+            if (!Holds(unitPrice == price))
+            {
+                Fail(RuleCodes.Price, at, $"unit price {unitPrice}, the primary's awarded unit price is {price}");
+            }
+            var exact = volume * price;
+            if (!Holds(Math.Abs(amount - exact) <= 0.005m))
+            {
+                Fail(RuleCodes.Price, at, $"amount {amount}, {volume:N0} x {price} is {exact}");
+            }
+            _amounts += exact;
             _lines++;
-            _spend[region] = _spend.GetValueOrDefault(region) + amount;
+            ref var spent = ref CollectionsMarshal.GetValueRefOrAddDefault(_spend, region, out _);
+            spent += amount;
             if (spareBidId is null)
             {
-                var other = outcome.WinnersIn(region).FirstOrDefault(w => w.Bid.BidId != primaryBidId);
-                Hold(other is null, RuleCodes.Spare, at, () => $"no spare, though winner {other!.Bid.BidId} supplies the region");
+                var other = FirstOtherIn(outcome, region, primaryBidId);
+                if (!Holds(other is null))
+                {
+                    Fail(RuleCodes.Spare, at, $"no spare, though winner {other!.Bid.BidId} supplies the region");
+                }
                 return;
             }
             var spare = outcome.WinnerById.GetValueOrDefault(spareBidId);
-            Hold(spare is not null && spare.Bid.ManufacturerId == spareManufacturerId && spare.Regions.Contains(region), RuleCodes.Spare, at,
-                () => $"the spare {spareBidId} is not a winner that supplies region {region}");
-            Hold(spareBidId != primaryBidId, RuleCodes.Spare, at, () => "the spare is the primary");
+            if (!Holds(spare is not null && spare.Bid.ManufacturerId == spareManufacturerId && spare.Regions.Contains(region)))
+            {
+                Fail(RuleCodes.Spare, at, $"the spare {spareBidId} is not a winner that supplies region {region}");
+            }
+            if (!Holds(spareBidId != primaryBidId))
+            {
+                Fail(RuleCodes.Spare, at, "the spare is the primary");
+            }
+        }
+
+        private static RuleOutcome.Expected? FirstOtherIn(RuleOutcome outcome, string region, string bidId)
+        {
+            foreach (var winner in outcome.WinnersIn(region))
+            {
+                if (winner.Bid.BidId != bidId)
+                {
+                    return winner;
+                }
+            }
+            return null;
+        }
+
+        private static RuleOutcome.Expected? NamedWinner(RuleOutcome outcome, string region, string manufacturerId)
+        {
+            foreach (var winner in outcome.WinnersIn(region))
+            {
+                if (winner.Bid.ManufacturerId == manufacturerId)
+                {
+                    return winner;
+                }
+            }
+            return null;
         }
 
         private void CheckCapacity(RuleOutcome outcome, string place, Dictionary<string, long> used)

@@ -125,6 +125,13 @@ public sealed class ClusterTlsTests(Xunit.Abstractions.ITestOutputHelper output)
         var run = await Assert.ThrowsAsync<ProcurementException>(() =>
             grains.GetGrain<IAwardWorkerGrain>(0).RunAsync("DEMO-2026-01", null!, "user:intruder"));
         Assert.Equal(ErrorCodes.ClusterInternal, run.Code);
+        // The worker's reports to the batch, and the hand-over of an award: a client cannot fake an award's outcome.
+        var completed = await Assert.ThrowsAsync<ProcurementException>(() =>
+            grains.GetGrain<ITenderBatchGrain>("DEMO-2026-01").AwardCompletedAsync("forged failure"));
+        Assert.Equal(ErrorCodes.ClusterInternal, completed.Code);
+        var advanced = await Assert.ThrowsAsync<ProcurementException>(() => grains.GetGrain<ITenderBatchGrain>("DEMO-2026-01").AdvanceAgreementsAsync());
+        Assert.Equal(ErrorCodes.ClusterInternal, advanced.Code);
+        Assert.Null((await grains.GetGrain<ITenderBatchGrain>("DEMO-2026-01").GetAsync()).AwardStatus);
         var create = await Assert.ThrowsAsync<ProcurementException>(() =>
             grains.GetGrain<IAccountGrain>("intruder.admin").CreateAsync("Intruder", OrganisationKind.Alliance, "A-NORTH", "intruder-password-1"));
         Assert.Equal(ErrorCodes.ClusterInternal, create.Code);

@@ -1,10 +1,9 @@
-using System.Reflection;
-using System.Reflection.Emit;
 using System.Text.RegularExpressions;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using Procurement.Contracts.Domain;
 using Procurement.Grains.Agreements;
 using Procurement.Grains.Storage;
+using Procurement.Tests.Infrastructure;
 using Xunit;
 
 namespace Procurement.Tests.Cluster;
@@ -220,61 +219,12 @@ public sealed partial class SqlServerDialectTests
     /// </summary>
     private static IEnumerable<string> SqlLiterals()
     {
-        var assembly = typeof(ProcurementStore).Assembly;
         // The other dialects' own statements, and the SQL Server dialect's pieces of MERGE (its output is tested above).
         var skipped = new[] { typeof(PostgresDialect), typeof(SqliteDialect), typeof(SqlServerDialect) };
-        foreach (var type in assembly.GetTypes())
-        {
-            if (skipped.Any(s => type == s || type.DeclaringType == s))
-            {
-                continue;
-            }
-            const BindingFlags all = BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
-            foreach (var method in type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all)))
-            {
-                var il = method.GetMethodBody()?.GetILAsByteArray();
-                if (il is null)
-                {
-                    continue;
-                }
-                foreach (var text in LoadedStrings(method.Module, il).Where(t => Statement().IsMatch(t)))
-                {
-                    yield return text;
-                }
-            }
-        }
-    }
-
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
-        .GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!)
-        .ToDictionary(o => o.Value);
-
-    private static IEnumerable<string> LoadedStrings(Module module, byte[] il)
-    {
-        var position = 0;
-        while (position < il.Length)
-        {
-            short value = il[position++];
-            if (value == 0xFE)
-            {
-                value = unchecked((short)(0xFE00 | il[position++]));
-            }
-            var opCode = OpCodesByValue[value];
-            if (opCode == OpCodes.Ldstr)
-            {
-                yield return module.ResolveString(BitConverter.ToInt32(il, position));
-            }
-            position += opCode.OperandType switch
-            {
-                OperandType.InlineNone => 0,
-                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                OperandType.InlineVar => 2,
-                OperandType.InlineI8 or OperandType.InlineR => 8,
-                OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, position),
-                _ => 4,
-            };
-        }
+        return Il.Bodies(typeof(ProcurementStore).Assembly)
+            .Where(b => !skipped.Any(s => b.Method.DeclaringType == s || b.Method.DeclaringType?.DeclaringType == s))
+            .SelectMany(b => Il.LoadedStrings(b.Method, b.Body))
+            .Where(t => Statement().IsMatch(t));
     }
 
     /// <summary>Function calls whose name is not one of T-SQL's built-ins that our statements may use.</summary>
