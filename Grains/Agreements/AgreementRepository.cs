@@ -382,11 +382,6 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 @Version, @PreviousAgreementId, @StateReason, @At, @At)
         """;
 
-    private const string InsertPartSql = """
-        INSERT INTO agreement_hospitals (agreement_id, hospital_id, annual_volume, annual_amount_e6, prepayment_e6, carried_units)
-        VALUES (@AgreementId, @HospitalId, @AnnualVolume, @AnnualAmountE6, @PrepaymentE6, @CarriedUnits)
-        """;
-
     /// <summary>
     /// Records a verified supply failure (<see cref="SupplyFailureTakeover"/>): the agreement ends
     /// at the current month as TakenOver and its spare supplier takes over the rest as a new
@@ -445,15 +440,10 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 StateReason = successor.Reason,
                 At = store.Dialect.Instant(at),
             }, transaction);
-            await connection.ExecuteAsync(InsertPartSql, successor.Parts.Select(p => new
-            {
-                AgreementId = successorId.ToString(),
-                p.HospitalId,
-                p.AnnualVolume,
-                p.AnnualAmountE6,
-                p.PrepaymentE6,
-                p.CarriedUnits,
-            }), transaction);
+            // A region's hospitals can be thousands: the parts go in as the creation's do, many rows a statement on a server.
+            await InsertHospitalsAsync(connection, transaction, successor.Parts
+                .Select(p => new HospitalRow(successorId.ToString(), p.HospitalId, p.AnnualVolume, p.AnnualAmountE6, p.PrepaymentE6, p.CarriedUnits))
+                .ToList());
             await MonitoringRepository.RebuildAsync(connection, transaction, store.Dialect, current.BatchId, [current.AgreementId, successorId.ToString()]);
             var payload = new
             {
