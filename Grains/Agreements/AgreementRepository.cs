@@ -15,6 +15,11 @@ namespace Procurement.Grains.Agreements;
 /// <see cref="Notices"/>, <see cref="CompletionRule"/>); this loads the rows they need and saves what
 /// they decide, with its events and notifications, in one transaction.
 /// </summary>
+/// <remarks>
+/// Over 400 lines as one idea, the <c>agreements</c> and <c>agreement_hospitals</c> rows: most of it
+/// is their SQL text and row types; the batch grain calls its creation, clock and reads, the
+/// agreement grain its changes.
+/// </remarks>
 public sealed class AgreementRepository(ProcurementStore store, IOptions<AgreementOptions> options)
 {
     private AgreementOptions Options => options.Value;
