@@ -5,6 +5,7 @@ using Procurement.Grains.Batches;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Sealing;
 using Procurement.Grains.Storage;
+using Procurement.Grains.Reference;
 
 namespace Procurement.Grains.Bidders;
 

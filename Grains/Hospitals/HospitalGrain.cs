@@ -9,6 +9,8 @@ using Procurement.Grains.Agreements;
 using Procurement.Grains.Agreements.Domain;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Storage;
+using Procurement.Grains.Batches;
+using Procurement.Grains.Reference;
 
 namespace Procurement.Grains.Hospitals;
 

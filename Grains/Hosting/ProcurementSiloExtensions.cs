@@ -6,6 +6,10 @@ using Procurement.Grains.Agreements;
 using Procurement.Grains.Lists;
 using Procurement.Grains.Sealing;
 using Procurement.Grains.Storage;
+using Procurement.Grains.Awards;
+using Procurement.Grains.Batches;
+using Procurement.Grains.Bidders;
+using Procurement.Grains.Reference;
 
 namespace Procurement.Grains.Hosting;
 

@@ -2,6 +2,7 @@ using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Grains.Agreements;
 using Procurement.Grains.Storage;
+using Procurement.Grains.Reference;
 
 namespace Procurement.Grains.Lists;
 

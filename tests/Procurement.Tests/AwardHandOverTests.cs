@@ -9,6 +9,7 @@ using Procurement.Optimizer.Award;
 using Procurement.Optimizer.Checking;
 using Procurement.Tests.Infrastructure;
 using Xunit;
+using Procurement.Grains.Awards;
 
 namespace Procurement.Tests;
 

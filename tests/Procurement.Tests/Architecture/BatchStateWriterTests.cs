@@ -4,6 +4,7 @@ using Procurement.Grains.Batches;
 using Procurement.Grains.Storage;
 using Procurement.Tests.Infrastructure;
 using Xunit;
+using Procurement.Grains.Awards;
 
 namespace Procurement.Tests.Architecture;
 

@@ -5,6 +5,7 @@ using Procurement.Grains.Agreements;
 using Procurement.Grains.Storage;
 using Procurement.Tests.Infrastructure;
 using Xunit;
+using Procurement.Grains.Batches;
 
 namespace Procurement.Tests.Cluster;
 

@@ -9,6 +9,7 @@ using Procurement.Grains.Storage;
 using Procurement.Optimizer.Award;
 using Procurement.Tests.Infrastructure;
 using Xunit;
+using Procurement.Grains.Awards;
 
 namespace Procurement.Tests.Security;
 

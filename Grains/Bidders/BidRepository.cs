@@ -5,8 +5,9 @@ using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
+using Procurement.Grains.Storage;
 
-namespace Procurement.Grains.Storage;
+namespace Procurement.Grains.Bidders;
 
 /// <summary>
 /// Bids. Until its batch opens a bid lives only in <c>sealed_bids</c> (who, which product, status,

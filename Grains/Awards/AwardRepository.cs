@@ -6,8 +6,12 @@ using Procurement.Optimizer.Award;
 using Procurement.Optimizer.Checking;
 using Procurement.Optimizer.Model;
 using Procurement.Optimizer.RuleSets;
+using Procurement.Grains.Batches;
+using Procurement.Grains.Bidders;
+using Procurement.Grains.Storage;
+using Procurement.Grains.Reference;
 
-namespace Procurement.Grains.Storage;
+namespace Procurement.Grains.Awards;
 
 /// <summary>
 /// The award of a batch: its input gathered from the tables, the award's own rows, objections.

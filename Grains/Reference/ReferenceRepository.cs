@@ -2,8 +2,9 @@ using System.Data.Common;
 using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
+using Procurement.Grains.Storage;
 
-namespace Procurement.Grains.Storage;
+namespace Procurement.Grains.Reference;
 
 /// <summary>Alliances, regions, hospitals, manufacturers, products, usage history and qualifications.</summary>
 public sealed class ReferenceRepository(ProcurementStore store)

@@ -1,8 +1,9 @@
 using System.Data.Common;
 using Dapper;
 using Procurement.Contracts.Domain;
+using Procurement.Grains.Storage;
 
-namespace Procurement.Grains.Storage;
+namespace Procurement.Grains.Bidders;
 
 /// <summary>A batch's opening key as stored: the public half, and the private half wrapped (table <c>batch_sealing</c>).</summary>
 public sealed record BatchSealing

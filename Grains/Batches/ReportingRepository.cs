@@ -3,8 +3,9 @@ using System.Globalization;
 using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Grains.Agreements;
+using Procurement.Grains.Storage;
 
-namespace Procurement.Grains.Storage;
+namespace Procurement.Grains.Batches;
 
 /// <summary>Volume reporting as the alliance follows it: who has reported, totals by region, and the daily reminder.</summary>
 public sealed class ReportingRepository(ProcurementStore store)

@@ -7,8 +7,9 @@ using Procurement.Grains.Hosting;
 using Procurement.Grains.Storage;
 using Procurement.Optimizer.Allocation;
 using Procurement.Optimizer.Award;
+using Procurement.Grains.Batches;
 
-namespace Procurement.Grains.Batches;
+namespace Procurement.Grains.Awards;
 
 /// <summary>
 /// Runs the award engine for a batch: gathers the input from the tables, solves on a thread-pool

@@ -4,8 +4,9 @@ using System.Text.Json;
 using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
+using Procurement.Grains.Storage;
 
-namespace Procurement.Grains.Storage;
+namespace Procurement.Grains.Batches;
 
 /// <summary>Tender batches: definition, phase, and the volume reports made for them.</summary>
 public sealed class BatchRepository(ProcurementStore store)

@@ -1,0 +1,188 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Serialization.Invocation;
+using Procurement.Grains.Agreements;
+using Procurement.Grains.Hosting;
+using Procurement.Grains.Sealing;
+using Procurement.Grains.Storage;
+using Procurement.Optimizer.Award;
+using Procurement.Optimizer.Checking;
+using Procurement.Optimizer.RuleSets;
+using Procurement.Grains.Awards;
+using Procurement.Grains.Bidders;
+using Procurement.Grains.Reference;
+
+namespace Procurement.Grains.Batches;
+
+/// <summary>The award of a tender batch: starting the worker, its progress, taking the award it stored (only one the rule checker passed) into publicity.</summary>
+public sealed partial class TenderBatchGrain
+{
+    public Task<TenderBatchView> RunAwardAsync(AwardRequest request)
+    {
+        var batch = RequireBatch();
+        Check.NotNull(request, "request");
+        if (request.Mode is not (AwardModes.RankedPick or AwardModes.CostOptimal or AwardModes.Hospital))
+        {
+            throw ProcurementException.Invalid("mode", $"mode must be {AwardModes.RankedPick}, {AwardModes.CostOptimal} or {AwardModes.Hospital}, not '{request.Mode}'.");
+        }
+        Check.NotNull(request.RegionBudgets, "regionBudgets");
+        foreach (var (region, budget) in request.RegionBudgets)
+        {
+            if (!batch.Definition.RegionCodes.Contains(region))
+            {
+                throw ProcurementException.Invalid($"regionBudgets.{region}", $"Region '{region}' is not a region of batch {BatchId}.");
+            }
+            if (budget < 0)
+            {
+                throw ProcurementException.Invalid($"regionBudgets.{region}", "A budget must not be negative.");
+            }
+        }
+        if (request.TimeLimitSeconds is < 1 or > 3600)
+        {
+            throw ProcurementException.Invalid("timeLimitSeconds", "timeLimitSeconds must be from 1 to 3600.");
+        }
+        if (batch.Phase != TenderBatchPhase.Opened)
+        {
+            throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}; it is awarded only when Opened.");
+        }
+        if (_awardStatus == AwardRunningStatus)
+        {
+            throw new ProcurementException(ErrorCodes.AwardRunning, $"The award of batch {BatchId} is already running.");
+        }
+        _awardStatus = AwardRunningStatus;
+        _awardProgress = null;
+        // Not awaited: the worker reports back through AwardCompletedAsync, so this grain keeps answering meanwhile.
+        _ = StartWorkerAsync(request, Actor.Current($"alliance:{batch.Definition.AllianceId}"));
+        return Task.FromResult(View());
+    }
+
+    public Task<IReadOnlyList<AwardVariant>> CompareAwardsAsync(AwardComparisonRequest request)
+    {
+        var batch = RequireBatch();
+        Check.NotNull(request, "request");
+        Check.NotNull(request.Modes, "modes");
+        if (request.Modes.Count == 0)
+        {
+            throw ProcurementException.Required("modes");
+        }
+        foreach (var mode in request.Modes)
+        {
+            if (mode is not (AwardModes.RankedPick or AwardModes.CostOptimal or AwardModes.Hospital))
+            {
+                throw ProcurementException.Invalid("modes", $"A mode is {AwardModes.RankedPick}, {AwardModes.CostOptimal} or {AwardModes.Hospital}, not '{mode}'.");
+            }
+        }
+        if (request.WhatIfRuleSet is { } whatIf && !RuleSetCatalog.Names.Contains(whatIf))
+        {
+            throw ProcurementException.Invalid("whatIfRuleSet", $"whatIfRuleSet must be one of {string.Join(", ", RuleSetCatalog.Names)}, not '{whatIf}'.");
+        }
+        Check.NotNull(request.RegionBudgets, "regionBudgets");
+        foreach (var (region, budget) in request.RegionBudgets)
+        {
+            if (!batch.Definition.RegionCodes.Contains(region))
+            {
+                throw ProcurementException.Invalid($"regionBudgets.{region}", $"Region '{region}' is not a region of batch {BatchId}.");
+            }
+            if (budget < 0)
+            {
+                throw ProcurementException.Invalid($"regionBudgets.{region}", "A budget must not be negative.");
+            }
+        }
+        if (request.TimeLimitSeconds is < 1 or > 600)
+        {
+            throw ProcurementException.Invalid("timeLimitSeconds", "timeLimitSeconds must be from 1 to 600.");
+        }
+        if (batch.Phase < TenderBatchPhase.Opened)
+        {
+            throw new ProcurementException(ErrorCodes.BidsSealed, $"Bids of batch {BatchId} are sealed until the opening; there is nothing to compare.");
+        }
+        return GrainFactory.GetGrain<IAwardWorkerGrain>(0).CompareAsync(BatchId, request);
+    }
+
+    private async Task StartWorkerAsync(AwardRequest request, string actor)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IAwardWorkerGrain>(0).RunAsync(BatchId, request, actor);
+        }
+        catch (TimeoutException)
+        {
+            // A long solve outlasts the call's response timeout; the worker still reports back when done.
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "The award worker for batch {BatchId} could not run.", BatchId);
+            if (_awardStatus == AwardRunningStatus)
+            {
+                _awardStatus = "failed: the award worker could not run; run the award again";
+            }
+        }
+    }
+
+    public Task AwardProgressAsync(AwardProgress progress)
+    {
+        if (progress is not null && _awardStatus == AwardRunningStatus)
+        {
+            _awardProgress = progress;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task AwardCompletedAsync(string? failure, AwardProgress? lastProgress = null)
+    {
+        _awardStatus = failure is null ? null : $"failed: {failure}";
+        _awardProgress = lastProgress ?? _awardProgress;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Takes the award the worker stored as this batch's proposed award: this grain alone moves
+    /// its phase and writes its events. A refusal leaves the stored award unlinked (shown nowhere,
+    /// removed by the next run) and the batch Opened with the reason as its award status.
+    /// </summary>
+    public async Task AwardProposedAsync(ProposedAward award, AwardProgress? lastProgress = null)
+    {
+        _awardProgress = lastProgress ?? _awardProgress;
+        try
+        {
+            await TransitionAsync(async () =>
+            {
+                var batch = RequireBatch();
+                if (award.Check.Verdict != AwardCheck.Passed)
+                {
+                    throw new ProcurementException(ErrorCodes.InvalidTransition,
+                        $"Award {award.AwardId} has the checker's verdict '{award.Check.Verdict}', not '{AwardCheck.Passed}'; it was not published.");
+                }
+                if (batch.Phase != TenderBatchPhase.Opened)
+                {
+                    throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}, no longer Opened; the award was not published.");
+                }
+                await batches.ProposeAwardAsync(BatchId, award, AwardCheck.Passed);
+                _batch = batch with { Phase = TenderBatchPhase.Publicity };
+                _publicityEnds = award.ProposedAt.AddDays(batch.Definition.Windows.PublicityDays);
+            });
+            _awardStatus = null;
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Batch {BatchId} did not take award {AwardId}.", BatchId, award.AwardId);
+            _awardStatus = ex is ProcurementException refused && refused.Code != ErrorCodes.StoreFailure
+                ? $"failed: {refused.Message}"
+                : "failed: the award could not be published; the silo log has the cause; run the award again";
+        }
+    }
+
+    public Task<AwardView?> GetAwardAsync() => awards.GetAsync(BatchId);
+
+    public Task<IReadOnlyList<AwardHospitalAllocation>> GetHospitalAllocationsAsync(string hospitalId)
+    {
+        return awards.ListHospitalAllocationsAsync(BatchId, Check.Id(hospitalId, "hospitalId"));
+    }
+}
