@@ -3,28 +3,26 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
+using Procurement.Grains.Agreements.Domain;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Agreements;
 
 /// <summary>
-/// Agreements: made from the final award, moved along by the clock (notices, expiry), suspended,
-/// resumed, terminated, and taken over by the spare supplier after a supply failure. Every change
-/// writes its events and notifications in the same transaction.
+/// The agreements' rows: made from the final award, moved along by the clock (notices, expiry),
+/// suspended, resumed, terminated, and taken over by the spare supplier after a supply failure.
+/// The rules are the domain's (<see cref="AgreementLifecycle"/>, <see cref="SupplyFailureTakeover"/>,
+/// <see cref="Notices"/>, <see cref="CompletionRule"/>); this loads the rows they need and saves what
+/// they decide, with its events and notifications, in one transaction.
 /// </summary>
+/// <remarks>
+/// Over 400 lines as one idea, the <c>agreements</c> and <c>agreement_hospitals</c> rows: most of it
+/// is their SQL text and row types; the batch grain calls its creation, clock and reads, the
+/// agreement grain its changes.
+/// </remarks>
 public sealed class AgreementRepository(ProcurementStore store, IOptions<AgreementOptions> options)
 {
     private AgreementOptions Options => options.Value;
-
-    private static readonly string[] AgreementColumns =
-    [
-        "agreement_id", "batch_id", "award_id", "product_id", "region_code", "manufacturer_id", "bid_id", "spare_bid_id",
-        "annual_volume", "unit_price_e6", "annual_amount_e6", "start_month", "end_month", "anchor_month", "state", "notices_sent",
-        "version", "previous_agreement_id", "state_reason", "created_at", "updated_at",
-    ];
-
-    private static readonly string[] HospitalColumns =
-        ["agreement_id", "hospital_id", "annual_volume", "annual_amount_e6", "prepayment_e6", "carried_units"];
 
     private const string SelectAwardSql = "SELECT award_id AS AwardId, mode AS Mode FROM awards WHERE batch_id = @BatchId";
 
@@ -77,41 +75,40 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             var volume = group.Sum(l => l.Volume);
             var parts = hospitalLevel
                 ? group.Select(l => (HospitalId: l.HospitalId!, Volume: l.Volume)).ToList()
-                : Apportion(volume, reports[(first.ProductId, first.RegionCode)].Select(r => (r.HospitalId, r.Volume)).ToList());
+                : Apportionment.LargestRemainder(volume, reports[(first.ProductId, first.RegionCode)].Select(r => (r.HospitalId, r.Volume)).ToList());
             agreements.Add(new AgreementRow(
                 id, first.ProductId, first.RegionCode, first.ManufacturerId, first.BidId, group.Select(l => l.SpareBidId).FirstOrDefault(s => s is not null),
                 volume, first.UnitPriceE6, checked(volume * first.UnitPriceE6)));
             foreach (var (hospitalId, part) in parts)
             {
                 var amount = checked(part * first.UnitPriceE6);
-                hospitals.Add(new HospitalRow(id, hospitalId, part, amount, Prepayment(amount)));
+                hospitals.Add(new HospitalRow(id, hospitalId, part, amount, Prepayment.Of(amount, Options.PrepaymentShare)));
             }
         }
 
-        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "agreements", AgreementColumns, agreements, (a, v) =>
-        {
-            v[0] = a.AgreementId;
-            v[1] = batchId;
-            v[2] = award.AwardId;
-            v[3] = a.ProductId;
-            v[4] = a.RegionCode;
-            v[5] = a.ManufacturerId;
-            v[6] = a.BidId;
-            v[7] = a.SpareBidId;
-            v[8] = a.AnnualVolume;
-            v[9] = a.UnitPriceE6;
-            v[10] = a.AnnualAmountE6;
-            v[11] = startMonth;
-            v[12] = startMonth + months;
-            v[13] = startMonth;
-            v[14] = (int)AgreementState.Active;
-            v[15] = 0;
-            v[16] = 1;
-            v[17] = null;
-            v[18] = null;
-            v[19] = instant;
-            v[20] = instant;
-        });
+        var binding = new RowBinding<AgreementRow>(
+            ("agreement_id", a => a.AgreementId),
+            ("batch_id", _ => batchId),
+            ("award_id", _ => award.AwardId),
+            ("product_id", a => a.ProductId),
+            ("region_code", a => a.RegionCode),
+            ("manufacturer_id", a => a.ManufacturerId),
+            ("bid_id", a => a.BidId),
+            ("spare_bid_id", a => a.SpareBidId),
+            ("annual_volume", a => a.AnnualVolume),
+            ("unit_price_e6", a => a.UnitPriceE6),
+            ("annual_amount_e6", a => a.AnnualAmountE6),
+            ("start_month", _ => startMonth),
+            ("end_month", _ => startMonth + months),
+            ("anchor_month", _ => startMonth),
+            ("state", _ => (int)AgreementState.Active),
+            ("notices_sent", _ => 0),
+            ("version", _ => 1),
+            ("previous_agreement_id", _ => null),
+            ("state_reason", _ => null),
+            ("created_at", _ => instant),
+            ("updated_at", _ => instant));
+        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "agreements", binding.Columns, agreements, binding.Bind);
         await InsertHospitalsAsync(connection, transaction, hospitals);
         await InsertCompletionRowsAsync(connection, transaction, batchId, startMonth, months, agreements, hospitals);
         await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "AgreementsCreated", new
@@ -122,20 +119,11 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             Start = Months.FirstDay(startMonth),
             End = Months.FirstDay(startMonth + months),
         });
-        var alliance = await connection.ExecuteScalarAsync<string>("SELECT alliance_id FROM tender_batches WHERE batch_id = @BatchId", new { BatchId = batchId }, transaction);
-        await Notifications.AddAsync(connection, transaction, store.Dialect, at, "alliance", alliance!, batchId, null, "AgreementsCreated",
-            $"{agreements.Count} agreement(s) of batch {batchId} run from {Months.Format(startMonth)} to {Months.Format(startMonth + months - 1)}.");
-        foreach (var maker in agreements.GroupBy(a => a.ManufacturerId))
-        {
-            await Notifications.AddAsync(connection, transaction, store.Dialect, at, "manufacturer", maker.Key, batchId, null, "AgreementsCreated",
-                $"You hold {maker.Count()} agreement(s) of batch {batchId} ({string.Join(", ", maker.Select(a => a.ProductId).Distinct().Order(StringComparer.Ordinal))}), from {Months.Format(startMonth)}.");
-        }
+        var alliance = await AllianceAsync(connection, transaction, batchId);
+        await Notifications.AddAsync(connection, transaction, store.Dialect, at, batchId,
+            Notices.AgreementsCreated(batchId, alliance, startMonth, months, agreements.Select(a => (a.ManufacturerId, a.ProductId)).ToList()));
         return agreements.Count;
     }
-
-    private static readonly string[] AgreementCompletionColumns = ["agreement_id", "year_start", "batch_id", "agreed", "counted", "surplus", "substitutes", "spent_e6"];
-
-    private static readonly string[] HospitalCompletionColumns = ["batch_id", "hospital_id", "year_start", "agreed", "counted", "surplus", "substitutes", "spent_e6", "budget_e6"];
 
     /// <summary>The kept completion rows of new agreements: each agreement year's agreed volume and budget, nothing bought yet.</summary>
     private async Task InsertCompletionRowsAsync(
@@ -161,73 +149,45 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             }
             agreementRows.AddRange(agreements.Select(a => (a.AgreementId, year, agreedByAgreement.GetValueOrDefault(a.AgreementId))));
         }
-        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "completion_agreements", AgreementCompletionColumns, agreementRows, (r, v) =>
-        {
-            v[0] = r.AgreementId;
-            v[1] = r.Year;
-            v[2] = batchId;
-            v[3] = r.Agreed;
-            v[4] = 0L;
-            v[5] = 0L;
-            v[6] = 0L;
-            v[7] = 0L;
-        });
-        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "completion_hospitals", HospitalCompletionColumns, hospitalRows.ToList(), (r, v) =>
-        {
-            v[0] = batchId;
-            v[1] = r.Key.HospitalId;
-            v[2] = r.Key.Year;
-            v[3] = r.Value.Agreed;
-            v[4] = 0L;
-            v[5] = 0L;
-            v[6] = 0L;
-            v[7] = 0L;
-            v[8] = r.Value.BudgetE6;
-        });
+        var agreementBinding = new RowBinding<(string AgreementId, int Year, long Agreed)>(
+            ("agreement_id", r => r.AgreementId),
+            ("year_start", r => r.Year),
+            ("batch_id", _ => batchId),
+            ("agreed", r => r.Agreed),
+            ("counted", _ => 0L),
+            ("surplus", _ => 0L),
+            ("substitutes", _ => 0L),
+            ("spent_e6", _ => 0L));
+        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "completion_agreements", agreementBinding.Columns, agreementRows, agreementBinding.Bind);
+        var hospitalBinding = new RowBinding<KeyValuePair<(string HospitalId, int Year), (long Agreed, long BudgetE6)>>(
+            ("batch_id", _ => batchId),
+            ("hospital_id", r => r.Key.HospitalId),
+            ("year_start", r => r.Key.Year),
+            ("agreed", r => r.Value.Agreed),
+            ("counted", _ => 0L),
+            ("surplus", _ => 0L),
+            ("substitutes", _ => 0L),
+            ("spent_e6", _ => 0L),
+            ("budget_e6", r => r.Value.BudgetE6));
+        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "completion_hospitals", hospitalBinding.Columns, hospitalRows.ToList(), hospitalBinding.Bind);
     }
+
+    private static readonly RowBinding<HospitalRow> HospitalBinding = new(
+        ("agreement_id", h => h.AgreementId),
+        ("hospital_id", h => h.HospitalId),
+        ("annual_volume", h => h.AnnualVolume),
+        ("annual_amount_e6", h => h.AnnualAmountE6),
+        ("prepayment_e6", h => h.PrepaymentE6),
+        ("carried_units", h => h.CarriedUnits));
 
     private Task InsertHospitalsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<HospitalRow> hospitals) =>
-        PreparedRows.InsertAsync(store.Dialect, connection, transaction, "agreement_hospitals", HospitalColumns, hospitals, (h, v) =>
-        {
-            v[0] = h.AgreementId;
-            v[1] = h.HospitalId;
-            v[2] = h.AnnualVolume;
-            v[3] = h.AnnualAmountE6;
-            v[4] = h.PrepaymentE6;
-            v[5] = h.CarriedUnits;
-        });
-
-    /// <summary>The prepayment of an amount (both x 10^6), to the fen.</summary>
-    private long Prepayment(long amountE6) =>
-        (long)decimal.Round(amountE6 * Options.PrepaymentShare / 10_000m, 0, MidpointRounding.AwayFromZero) * 10_000;
-
-    /// <summary>
-    /// Shares <paramref name="total"/> among the parts in proportion to their weights, in whole
-    /// units, by largest remainder (ties to the earlier id), so the shares add up to the total.
-    /// </summary>
-    public static List<(string HospitalId, long Volume)> Apportion(long total, IReadOnlyList<(string HospitalId, long Weight)> weights)
-    {
-        var sum = weights.Sum(w => w.Weight);
-        if (sum == 0)
-        {
-            return [];
-        }
-        var shares = weights
-            .Select(w => (w.HospitalId, Exact: (decimal)total * w.Weight / sum))
-            .Select(w => (w.HospitalId, Floor: (long)decimal.Floor(w.Exact), Remainder: w.Exact - decimal.Floor(w.Exact)))
-            .ToList();
-        var left = total - shares.Sum(s => s.Floor);
-        var extra = shares
-            .OrderByDescending(s => s.Remainder).ThenBy(s => s.HospitalId, StringComparer.Ordinal)
-            .Take((int)left).Select(s => s.HospitalId).ToHashSet(StringComparer.Ordinal);
-        return shares.Select(s => (s.HospitalId, s.Floor + (extra.Contains(s.HospitalId) ? 1 : 0))).ToList();
-    }
+        PreparedRows.InsertAsync(store.Dialect, connection, transaction, "agreement_hospitals", HospitalBinding.Columns, hospitals, HospitalBinding.Bind);
 
     private const string SelectOpenAgreementsSql = """
         SELECT agreement_id AS AgreementId, manufacturer_id AS ManufacturerId, product_id AS ProductId, end_month AS EndMonth,
                state AS State, notices_sent AS NoticesSent
           FROM agreements
-         WHERE batch_id = @BatchId AND state IN (0, 1, 3)
+         WHERE batch_id = @BatchId AND state IN (@Active, @Expiring, @Suspended)
         """;
 
     private const string UpdateClockStateSql = """
@@ -235,98 +195,57 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
          WHERE agreement_id = @AgreementId AND state = @OldState AND notices_sent = @OldNoticesSent
         """;
 
+    private const string SelectAllianceSql = "SELECT alliance_id FROM tender_batches WHERE batch_id = @BatchId";
+
     /// <summary>
-    /// Applies what the clock has made due to a batch's agreements at <paramref name="now"/>:
-    /// each notice window passed (the first makes an active agreement Expiring) and the end
-    /// (Expired). Returns when the next transition is due, or null when none remains.
+    /// Applies what the clock (<see cref="AgreementLifecycle"/>) has made due to a batch's running
+    /// agreements at <paramref name="now"/>, with their events and notices. Returns when the next
+    /// transition is due, or null when none remains.
     /// </summary>
     public Task<DateTimeOffset?> AdvanceAsync(string batchId, DateTimeOffset now, string actor) =>
         store.WriteAsync<DateTimeOffset?>(async (connection, transaction) =>
         {
-            var zone = Options.Zone();
-            var notices = Options.Notices();
-            var open = (await connection.QueryAsync<OpenAgreement>(SelectOpenAgreementsSql, new { BatchId = batchId }, transaction)).ToList();
-            DateTimeOffset? next = null;
-            var changed = new List<(OpenAgreement Agreement, AgreementState State, int Notices, List<string> Events)>();
-            foreach (var agreement in open)
+            var running = AgreementLifecycle.Running;
+            var rows = await connection.QueryAsync<OpenAgreement>(SelectOpenAgreementsSql,
+                new { BatchId = batchId, Active = (int)running[0], Expiring = (int)running[1], Suspended = (int)running[2] }, transaction);
+            var run = AgreementLifecycle.From(Options).Tick(rows.Select(r => r.ToDomain()), now);
+            if (run.Changes.Count == 0)
             {
-                var end = Months.Begins(agreement.EndMonth, zone);
-                var state = (AgreementState)agreement.State;
-                var sent = agreement.NoticesSent;
-                var events = new List<string>();
-                while (sent < notices.Count && now >= end.AddDays(-notices[sent]))
-                {
-                    sent++;
-                    events.Add($"ExpiryNotice{notices[sent - 1]}Days");
-                    if (state == AgreementState.Active)
-                    {
-                        state = AgreementState.Expiring;
-                    }
-                }
-                if (now >= end)
-                {
-                    state = AgreementState.Expired;
-                    events.Add("AgreementExpired");
-                }
-                if (events.Count > 0)
-                {
-                    changed.Add((agreement, state, sent, events));
-                }
-                if (state != AgreementState.Expired)
-                {
-                    var due = sent < notices.Count ? end.AddDays(-notices[sent]) : end;
-                    next = next is null || due < next ? due : next;
-                }
+                return run.NextDue;
             }
-            if (changed.Count == 0)
+            foreach (var change in run.Changes)
             {
-                return next;
-            }
-
-            var at = store.Dialect.Instant(now);
-            foreach (var (agreement, state, sent, events) in changed)
-            {
+                var before = change.Before;
                 var updated = await connection.ExecuteAsync(UpdateClockStateSql, new
                 {
-                    State = (int)state,
-                    NoticesSent = sent,
+                    State = (int)change.State,
+                    change.NoticesSent,
                     At = now,
-                    agreement.AgreementId,
-                    OldState = agreement.State,
-                    OldNoticesSent = agreement.NoticesSent,
+                    before.AgreementId,
+                    OldState = (int)before.State,
+                    OldNoticesSent = before.NoticesSent,
                 }, transaction);
                 if (updated != 1)
                 {
-                    throw new ProcurementException(ErrorCodes.ConcurrentChange, $"Agreement {agreement.AgreementId} changed while its clock moved it; the next tick retries.");
+                    throw new ProcurementException(ErrorCodes.ConcurrentChange, $"Agreement {before.AgreementId} changed while its clock moved it; the next tick retries.");
                 }
-                foreach (var eventType in events)
+                foreach (var eventType in change.Events)
                 {
-                    await EventLog.AppendAsync(connection, transaction, now, actor, batchId, "agreement", agreement.AgreementId, eventType, new
+                    await EventLog.AppendAsync(connection, transaction, now, actor, batchId, "agreement", before.AgreementId, eventType, new
                     {
-                        From = ((AgreementState)agreement.State).ToString(),
-                        To = state.ToString(),
-                        NoticesSent = sent,
+                        From = before.State.ToString(),
+                        To = change.State.ToString(),
+                        change.NoticesSent,
                     });
                 }
             }
-
-            // People get one notice per batch and one per manufacturer for each kind, not one per agreement.
-            var alliance = await connection.ExecuteScalarAsync<string>("SELECT alliance_id FROM tender_batches WHERE batch_id = @BatchId", new { BatchId = batchId }, transaction);
-            foreach (var kind in changed.SelectMany(c => c.Events.Select(e => (c.Agreement, Event: e))).GroupBy(c => c.Event))
-            {
-                var endText = Months.FirstDay(kind.First().Agreement.EndMonth).AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-                var what = kind.Key == "AgreementExpired" ? $"expired on {endText}" : $"expire on {endText} ({kind.Key["ExpiryNotice".Length..^"Days".Length]} days' notice)";
-                await Notifications.AddAsync(connection, transaction, store.Dialect, now, "alliance", alliance!, batchId, null, kind.Key,
-                    $"{kind.Count()} agreement(s) of batch {batchId} {what}.");
-                foreach (var maker in kind.GroupBy(c => c.Agreement.ManufacturerId))
-                {
-                    await Notifications.AddAsync(connection, transaction, store.Dialect, now, "manufacturer", maker.Key, batchId,
-                        maker.Count() == 1 ? Guid.Parse(maker.First().Agreement.AgreementId) : null, kind.Key,
-                        $"{maker.Count()} of your agreement(s) of batch {batchId} ({string.Join(", ", maker.Select(m => m.Agreement.ProductId).Distinct().Order(StringComparer.Ordinal))}) {what}.");
-                }
-            }
-            return next;
+            var alliance = await AllianceAsync(connection, transaction, batchId);
+            await Notifications.AddAsync(connection, transaction, store.Dialect, now, batchId, Notices.Clock(batchId, alliance, run.Changes));
+            return run.NextDue;
         });
+
+    private static async Task<string> AllianceAsync(DbConnection connection, DbTransaction transaction, string batchId) =>
+        (await connection.ExecuteScalarAsync<string>(SelectAllianceSql, new { BatchId = batchId }, transaction))!;
 
     private const string SelectAgreementSql = """
         SELECT a.agreement_id AS AgreementId, a.batch_id AS BatchId, a.award_id AS AwardId, a.product_id AS ProductId, a.region_code AS RegionCode,
@@ -395,56 +314,57 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
 
     private const string UpdateStateSql = """
         UPDATE agreements SET state = @State, state_reason = @Reason, end_month = @EndMonth, updated_at = @At
-         WHERE agreement_id = @AgreementId AND state = @OldState
+         WHERE agreement_id = @AgreementId AND state = @OldState AND notices_sent = @OldNoticesSent
         """;
 
+    private const string SelectStandingSql = """
+        SELECT state AS State, notices_sent AS NoticesSent, start_month AS StartMonth, end_month AS EndMonth
+          FROM agreements
+         WHERE agreement_id = @AgreementId
+        """;
+
+    /// <summary>Where an agreement stands (state, notices sent, period), or null when it does not exist.</summary>
+    public Task<AgreementStanding?> StandingAsync(Guid agreementId) =>
+        store.ReadAsync(async connection =>
+            await connection.QuerySingleOrDefaultAsync<(int State, int NoticesSent, int StartMonth, int EndMonth)?>(SelectStandingSql, new { AgreementId = agreementId.ToString() })
+                is { } row ? new AgreementStanding((AgreementState)row.State, row.NoticesSent, row.StartMonth, row.EndMonth) : null);
+
     /// <summary>
-    /// Suspends, resumes or terminates an agreement. Termination ends it at the current month (it
-    /// counts nothing after); suspension keeps its period.
+    /// Saves the alliance's change (<see cref="AgreementLifecycle.Change"/>) of an agreement that
+    /// stood at <paramref name="before"/>, with its event and notices; refused with
+    /// <c>CONCURRENT_CHANGE</c> when the clock moved it meanwhile. A termination rebuilds the
+    /// agreement's kept completion (its year's agreed volume becomes what was delivered).
     /// </summary>
-    public Task<Agreement> ChangeStateAsync(Guid agreementId, AgreementState to, string reason, DateTimeOffset at, string actor) =>
+    public Task<Agreement> SaveChangeAsync(Guid agreementId, AgreementStanding before, StateChange change, string reason, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>
         {
             var current = await LoadForChangeAsync(connection, transaction, agreementId);
-            var from = (AgreementState)current.State;
-            var allowed = to switch
-            {
-                AgreementState.Suspended => from is AgreementState.Active or AgreementState.Expiring,
-                AgreementState.Active => from == AgreementState.Suspended,
-                AgreementState.Terminated => from is AgreementState.Active or AgreementState.Expiring or AgreementState.Suspended,
-                _ => false,
-            };
-            if (!allowed)
-            {
-                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Agreement {agreementId} is {from}; it cannot become {to}.");
-            }
-            // Resuming returns to the state the clock gives it: Expiring once a notice went out.
-            var state = to == AgreementState.Active && current.NoticesSent > 0 ? AgreementState.Expiring : to;
-            var endMonth = to == AgreementState.Terminated ? EndingMonth(current, at) : current.EndMonth;
             await ExpectOneAsync(agreementId, connection.ExecuteAsync(UpdateStateSql, new
             {
-                State = (int)state,
+                State = (int)change.State,
                 Reason = reason,
-                EndMonth = endMonth,
+                change.EndMonth,
                 At = at,
                 AgreementId = agreementId.ToString(),
-                OldState = current.State,
+                OldState = (int)before.State,
+                OldNoticesSent = before.NoticesSent,
             }, transaction));
-            if (to == AgreementState.Terminated)
+            if (change.State == AgreementState.Terminated)
             {
-                // The year's agreed volume becomes what was delivered, and later years have none.
                 await MonitoringRepository.RebuildAsync(connection, transaction, store.Dialect, current.BatchId, [current.AgreementId]);
             }
-            var eventType = $"Agreement{(to == AgreementState.Active ? "Resumed" : to.ToString())}";
-            await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", agreementId.ToString(), eventType, new { From = from.ToString(), To = state.ToString(), reason });
-            await NotifyPartiesAsync(connection, transaction, at, current, eventType, $"Agreement {agreementId} ({current.ProductId}, {current.RegionCode}) is now {state}: {reason}");
-            return (await connection.QuerySingleAsync<AgreementRecord>($"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId", new { AgreementId = agreementId.ToString() }, transaction)).ToAgreement();
+            await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", agreementId.ToString(), change.EventType,
+                new { From = before.State.ToString(), To = change.State.ToString(), reason });
+            var alliance = await AllianceAsync(connection, transaction, current.BatchId);
+            await Notifications.AddAsync(connection, transaction, store.Dialect, at, current.BatchId,
+                Notices.StateChanged(alliance, agreementId, current.ManufacturerId, current.ProductId, current.RegionCode, change, reason));
+            return await ReadAsync(connection, transaction, agreementId);
         });
 
-    private const string SelectCountedSql = """
+    private const string SelectDeliveredSql = """
         SELECT hospital_id AS HospitalId, CAST(SUM(units) AS BIGINT) AS Units
           FROM usage_lines
-         WHERE agreement_id = @AgreementId AND classification = 0 AND month >= @YearStart AND month < @Before
+         WHERE agreement_id = @AgreementId AND classification = @Agreed AND month >= @YearStart AND month < @Before
          GROUP BY hospital_id
         """;
 
@@ -456,108 +376,96 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
          WHERE b.bid_id = @BidId AND s.won = @Won
         """;
 
+    private const string SelectPartsSql = "SELECT hospital_id, annual_volume FROM agreement_hospitals WHERE agreement_id = @AgreementId";
+
+    private const string InsertAgreementSql = """
+        INSERT INTO agreements (agreement_id, batch_id, award_id, product_id, region_code, manufacturer_id, bid_id, spare_bid_id,
+                                annual_volume, unit_price_e6, annual_amount_e6, start_month, end_month, anchor_month, state, notices_sent,
+                                version, previous_agreement_id, state_reason, created_at, updated_at)
+        VALUES (@AgreementId, @BatchId, @AwardId, @ProductId, @RegionCode, @ManufacturerId, @BidId, @SpareBidId,
+                @AnnualVolume, @UnitPriceE6, @AnnualAmountE6, @StartMonth, @EndMonth, @AnchorMonth, @State, @NoticesSent,
+                @Version, @PreviousAgreementId, @StateReason, @At, @At)
+        """;
+
     /// <summary>
-    /// Records a verified supply failure: the agreement ends at the current month as TakenOver
-    /// and its spare supplier takes over the rest as a new version, at the spare's own awarded
-    /// price, linked to the old one. Each hospital's agreed volume of the agreement year under way
-    /// is what the failed supplier had not delivered; later years are whole.
+    /// Records a verified supply failure (<see cref="SupplyFailureTakeover"/>): the agreement ends
+    /// at the current month as TakenOver and its spare supplier takes over the rest as a new
+    /// version linked to the old one.
     /// </summary>
     public Task<Agreement> TakeOverAsync(Guid agreementId, string reason, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>
         {
             var current = await LoadForChangeAsync(connection, transaction, agreementId);
-            var from = (AgreementState)current.State;
-            if (from is not (AgreementState.Active or AgreementState.Expiring or AgreementState.Suspended))
+            var failed = new FailedAgreement(
+                agreementId, (AgreementState)current.State, current.SpareBidId, current.AnnualVolume, current.StartMonth, current.EndMonth,
+                current.AnchorMonth, current.NoticesSent, current.Version);
+            var start = SupplyFailureTakeover.Begin(failed, AgreementLifecycle.From(Options), at);
+            var spare = await connection.QuerySingleOrDefaultAsync<(string? ManufacturerId, long? UnitPriceE6)>(SelectSpareSql, new { BidId = current.SpareBidId, Won = true }, transaction);
+            var delivered = (await connection.QueryAsync<(string HospitalId, long Units)>(SelectDeliveredSql, new
             {
-                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Agreement {agreementId} is {from}; only a running agreement can be taken over.");
-            }
-            if (current.SpareBidId is null)
-            {
-                throw new ProcurementException(ErrorCodes.NoSpareSupplier, $"Agreement {agreementId} has no spare supplier; the alliance must award the region anew.", "agreementId");
-            }
-            var spare = await connection.QuerySingleOrDefaultAsync<(string ManufacturerId, long? UnitPriceE6)>(SelectSpareSql, new { BidId = current.SpareBidId, Won = true }, transaction);
-            if (spare.ManufacturerId is null || spare.UnitPriceE6 is not { } price)
-            {
-                throw new ProcurementException(ErrorCodes.NoSpareSupplier, $"The spare supplier of agreement {agreementId} has no awarded price.", "agreementId");
-            }
-            var switchMonth = EndingMonth(current, at);
-            if (switchMonth >= current.EndMonth)
-            {
-                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Agreement {agreementId} ends this month; there is nothing left to take over.");
-            }
-            var yearStart = current.AnchorMonth + (switchMonth - current.AnchorMonth) / 12 * 12;
-            var counted = (await connection.QueryAsync<(string HospitalId, long Units)>(SelectCountedSql, new { AgreementId = agreementId.ToString(), YearStart = yearStart, Before = switchMonth }, transaction))
-                .ToDictionary(c => c.HospitalId, c => c.Units, StringComparer.Ordinal);
-            var parts = (await connection.QueryAsync<(string HospitalId, long AnnualVolume)>(
-                "SELECT hospital_id, annual_volume FROM agreement_hospitals WHERE agreement_id = @AgreementId", new { AgreementId = agreementId.ToString() }, transaction)).ToList();
+                AgreementId = agreementId.ToString(),
+                Agreed = (int)UsageClassification.Agreed,
+                start.YearStart,
+                Before = start.SwitchMonth,
+            }, transaction)).ToDictionary(c => c.HospitalId, c => c.Units, StringComparer.Ordinal);
+            var parts = (await connection.QueryAsync<(string HospitalId, long AnnualVolume)>(SelectPartsSql, new { AgreementId = agreementId.ToString() }, transaction)).ToList();
+            var successor = SupplyFailureTakeover.Successor(failed, start, spare.ManufacturerId, spare.UnitPriceE6, parts, delivered, Options.PrepaymentShare, reason);
 
             await ExpectOneAsync(agreementId, connection.ExecuteAsync(UpdateStateSql, new
             {
                 State = (int)AgreementState.TakenOver,
                 Reason = reason,
-                EndMonth = switchMonth,
+                EndMonth = start.SwitchMonth,
                 At = at,
                 AgreementId = agreementId.ToString(),
                 OldState = current.State,
+                OldNoticesSent = current.NoticesSent,
             }, transaction));
-            var successor = Guid.NewGuid();
-            var instant = store.Dialect.Instant(at);
-            var amount = checked(current.AnnualVolume * price);
-            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "agreements", AgreementColumns, [current], (a, v) =>
+            var successorId = Guid.NewGuid();
+            await connection.ExecuteAsync(InsertAgreementSql, new
             {
-                v[0] = successor.ToString();
-                v[1] = a.BatchId;
-                v[2] = a.AwardId;
-                v[3] = a.ProductId;
-                v[4] = a.RegionCode;
-                v[5] = spare.ManufacturerId;
-                v[6] = a.SpareBidId;
-                v[7] = null;
-                v[8] = a.AnnualVolume;
-                v[9] = price;
-                v[10] = amount;
-                v[11] = switchMonth;
-                v[12] = a.EndMonth;
-                v[13] = a.AnchorMonth;
-                v[14] = a.NoticesSent > 0 ? (int)AgreementState.Expiring : (int)AgreementState.Active;
-                v[15] = a.NoticesSent;
-                v[16] = a.Version + 1;
-                v[17] = a.AgreementId;
-                v[18] = $"took over after a supply failure: {reason}";
-                v[19] = instant;
-                v[20] = instant;
-            });
-            await InsertHospitalsAsync(connection, transaction, parts.Select(p =>
-            {
-                var carried = Math.Min(p.AnnualVolume, counted.GetValueOrDefault(p.HospitalId));
-                var partAmount = checked(p.AnnualVolume * price);
-                return new HospitalRow(successor.ToString(), p.HospitalId, p.AnnualVolume, partAmount, Prepayment(partAmount), carried);
-            }).ToList());
-            await MonitoringRepository.RebuildAsync(connection, transaction, store.Dialect, current.BatchId, [current.AgreementId, successor.ToString()]);
+                AgreementId = successorId.ToString(),
+                current.BatchId,
+                current.AwardId,
+                current.ProductId,
+                current.RegionCode,
+                successor.ManufacturerId,
+                successor.BidId,
+                SpareBidId = (string?)null,
+                successor.AnnualVolume,
+                successor.UnitPriceE6,
+                successor.AnnualAmountE6,
+                successor.StartMonth,
+                successor.EndMonth,
+                successor.AnchorMonth,
+                State = (int)successor.State,
+                successor.NoticesSent,
+                successor.Version,
+                PreviousAgreementId = current.AgreementId,
+                StateReason = successor.Reason,
+                At = store.Dialect.Instant(at),
+            }, transaction);
+            // A region's hospitals can be thousands: the parts go in as the creation's do, many rows a statement on a server.
+            await InsertHospitalsAsync(connection, transaction, successor.Parts
+                .Select(p => new HospitalRow(successorId.ToString(), p.HospitalId, p.AnnualVolume, p.AnnualAmountE6, p.PrepaymentE6, p.CarriedUnits))
+                .ToList());
+            await MonitoringRepository.RebuildAsync(connection, transaction, store.Dialect, current.BatchId, [current.AgreementId, successorId.ToString()]);
             var payload = new
             {
-                Successor = successor,
+                Successor = successorId,
                 From = current.ManufacturerId,
-                To = spare.ManufacturerId,
-                Month = Months.Format(switchMonth),
-                UnitPrice = Scaled.FromE6(price),
+                To = successor.ManufacturerId,
+                Month = Months.Format(successor.StartMonth),
+                UnitPrice = Scaled.FromE6(successor.UnitPriceE6),
                 reason,
             };
             await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", current.AgreementId, "SupplyFailureRecorded", payload);
-            await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", successor.ToString(), "AgreementTakenOver", new { Previous = current.AgreementId, payload.To, payload.Month });
-            var message = $"Supply failure on agreement {agreementId} ({current.ProductId}, {current.RegionCode}): {spare.ManufacturerId} supplies from {Months.Format(switchMonth)} under agreement {successor}. {reason}";
-            await NotifyPartiesAsync(connection, transaction, at, current, "SupplyFailureRecorded", message);
-            await Notifications.AddAsync(connection, transaction, store.Dialect, at, "manufacturer", spare.ManufacturerId, current.BatchId, successor, "AgreementTakenOver", message);
-            foreach (var (hospitalId, _) in parts)
-            {
-                await Notifications.AddAsync(connection, transaction, store.Dialect, at, "hospital", hospitalId, current.BatchId, successor, "SupplierChanged", message);
-            }
-            return (await connection.QuerySingleAsync<AgreementRecord>($"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId", new { AgreementId = successor.ToString() }, transaction)).ToAgreement();
+            await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", successorId.ToString(), "AgreementTakenOver", new { Previous = current.AgreementId, payload.To, payload.Month });
+            var alliance = await AllianceAsync(connection, transaction, current.BatchId);
+            await Notifications.AddAsync(connection, transaction, store.Dialect, at, current.BatchId,
+                Notices.SupplyFailure(alliance, agreementId, current.ManufacturerId, current.ProductId, current.RegionCode, successorId, successor, reason));
+            return await ReadAsync(connection, transaction, successorId);
         });
-
-    /// <summary>The month a change made at <paramref name="at"/> ends an agreement: the current month, never before its second month.</summary>
-    private int EndingMonth(AgreementRecord agreement, DateTimeOffset at) =>
-        Math.Max(agreement.StartMonth + 1, Months.Of(at, Options.Zone()));
 
     /// <summary>The change is conditional on the state read in the same transaction; the clock may have moved it meanwhile.</summary>
     private static async Task ExpectOneAsync(Guid agreementId, Task<int> update)
@@ -568,17 +476,13 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
         }
     }
 
+    private static async Task<Agreement> ReadAsync(DbConnection connection, DbTransaction transaction, Guid agreementId) =>
+        (await connection.QuerySingleAsync<AgreementRecord>($"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId", new { AgreementId = agreementId.ToString() }, transaction)).ToAgreement();
+
     private async Task<AgreementRecord> LoadForChangeAsync(DbConnection connection, DbTransaction transaction, Guid agreementId) =>
         await connection.QuerySingleOrDefaultAsync<AgreementRecord>(
             $"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId", new { AgreementId = agreementId.ToString() }, transaction)
         ?? throw new ProcurementException(ErrorCodes.AgreementNotFound, $"Agreement {agreementId} does not exist.", "agreementId");
-
-    private async Task NotifyPartiesAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset at, AgreementRecord agreement, string kind, string message)
-    {
-        var alliance = await connection.ExecuteScalarAsync<string>("SELECT alliance_id FROM tender_batches WHERE batch_id = @BatchId", new { agreement.BatchId }, transaction);
-        await Notifications.AddAsync(connection, transaction, store.Dialect, at, "alliance", alliance!, agreement.BatchId, Guid.Parse(agreement.AgreementId), kind, message);
-        await Notifications.AddAsync(connection, transaction, store.Dialect, at, "manufacturer", agreement.ManufacturerId, agreement.BatchId, Guid.Parse(agreement.AgreementId), kind, message);
-    }
 
     private sealed record AllocationLine
     {
@@ -629,6 +533,8 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
         public int State { get; init; }
 
         public int NoticesSent { get; init; }
+
+        public ClockedAgreement ToDomain() => new(AgreementId, ManufacturerId, ProductId, EndMonth, (AgreementState)State, NoticesSent);
     }
 
     private sealed record AgreementRecord
@@ -680,69 +586,5 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             SpareBidId is null ? null : Guid.Parse(SpareBidId), SpareManufacturerId, AnnualVolume,
             Scaled.FromE6(UnitPriceE6), Scaled.FromE6(AnnualAmountE6), Months.FirstDay(StartMonth), Months.FirstDay(EndMonth),
             (AgreementState)State, Version, PreviousAgreementId is null ? null : Guid.Parse(PreviousAgreementId), StateReason, (int)Hospitals);
-    }
-}
-
-/// <summary>A hospital's part of one agreement, as its purchases are classified and its completion kept.</summary>
-public sealed record HospitalAgreement
-{
-    public string AgreementId { get; init; } = "";
-
-    public string BatchId { get; init; } = "";
-
-    public string ProductId { get; init; } = "";
-
-    public string ManufacturerId { get; init; } = "";
-
-    public int StartMonth { get; init; }
-
-    public int EndMonth { get; init; }
-
-    public int AnchorMonth { get; init; }
-
-    /// <summary>The end of the batch's agreement period (exclusive), which a takeover keeps.</summary>
-    public int PeriodEndMonth { get; init; }
-
-    public int State { get; init; }
-
-    public long AnnualVolume { get; init; }
-
-    public long CarriedUnits { get; init; }
-
-    /// <summary>The product's maximum valid unit price (x 10^6): the reference of the retained-savings budget.</summary>
-    public long MaxUnitPriceE6 { get; init; }
-
-    /// <summary>The agreed volume of the agreement year that <paramref name="month"/> falls in, for what is bought in it so far.</summary>
-    public long AgreedIn(int month, long purchased) =>
-        CompletionRule.Figures(AnnualVolume, CarriedUnits, StartMonth, EndMonth, PeriodEndMonth, (AgreementState)State, YearStart(month), purchased).Agreed;
-
-    public int YearStart(int month) => AnchorMonth + Math.Max(0, month - AnchorMonth) / 12 * 12;
-
-    public bool Covers(int month) => month >= StartMonth && month < EndMonth;
-}
-
-/// <summary>
-/// How much of one hospital's part of an agreement counts in an agreement year, the one rule the
-/// completion rows, the monitoring SQL and the usage records share. The year's agreed volume is
-/// the annual volume (pro rata for a last year shorter than twelve months); in a takeover's first
-/// year, less what the failed supplier had delivered; for an agreement that ended early (taken
-/// over or terminated) in that year, what it delivered. Purchases count up to it, the rest is surplus.
-/// </summary>
-public static class CompletionRule
-{
-    public static (long Agreed, long Counted, long Surplus) Figures(
-        long annual, long carried, int startMonth, int endMonth, int periodEndMonth, AgreementState state, int yearStart, long purchased)
-    {
-        var yearEnd = Math.Min(yearStart + 12, periodEndMonth);
-        if (startMonth >= yearEnd || endMonth <= yearStart)
-        {
-            return (0, 0, purchased);
-        }
-        var whole = annual * (yearEnd - yearStart) / 12;
-        var agreed = state is AgreementState.TakenOver or AgreementState.Terminated && endMonth < yearEnd
-            ? Math.Min(purchased, whole)
-            : startMonth > yearStart ? whole - carried : whole;
-        var counted = Math.Min(purchased, agreed);
-        return (agreed, counted, purchased - counted);
     }
 }

@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
+using Procurement.Grains.Agreements.Domain;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Agreements;
@@ -16,17 +17,16 @@ namespace Procurement.Grains.Agreements;
 /// <see cref="RecomputeAsync"/>: the check of the kept rows, and how a takeover rebuilds them.
 /// </summary>
 /// <remarks>
-/// The rule of a hospital's part of an agreement in a year is <see cref="CompletionRule"/>; the
-/// SQL below is the same rule.
+/// The rule of a hospital's part of an agreement in a year is <see cref="CompletionRule"/>, and
+/// how a line counts is <see cref="UsageClassifier"/>; the statements below are composed from
+/// their SQL forms and take the enum values as parameters.
 /// </remarks>
 public sealed class MonitoringRepository(ProcurementStore store, IOptions<AgreementOptions> options)
 {
     private const string PartsSql = """
         WITH bought AS (
             SELECT u.agreement_id, u.hospital_id,
-                   SUM(CASE WHEN u.classification = 0 THEN u.units ELSE 0 END) AS agreed_units,
-                   SUM(CASE WHEN u.classification IN (1, 2) THEN u.units ELSE 0 END) AS substitute_units,
-                   SUM(CASE WHEN u.classification IN (0, 1, 2) THEN u.amount_e6 ELSE 0 END) AS spent_e6
+        """ + "\n" + UsageClassifier.SumsSql + "\n" + """
               FROM usage_lines u
               JOIN agreements a ON a.agreement_id = u.agreement_id
              WHERE a.batch_id = @BatchId AND u.month >= @YearStart AND u.month < @YearEnd
@@ -36,25 +36,19 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
                    COALESCE(b.agreed_units, 0) AS purchased,
                    COALESCE(b.substitute_units, 0) AS substitutes,
                    COALESCE(b.spent_e6, 0) AS spent_e6,
-                   CASE WHEN a.state IN (4, 5) AND a.end_month < @YearEnd
-                            THEN CASE WHEN COALESCE(b.agreed_units, 0) < h.annual_volume * @YearMonths / 12
-                                      THEN COALESCE(b.agreed_units, 0) ELSE h.annual_volume * @YearMonths / 12 END
-                        WHEN a.start_month > @YearStart THEN h.annual_volume * @YearMonths / 12 - h.carried_units
-                        ELSE h.annual_volume * @YearMonths / 12 END AS agreed
+        """ + "\n" + CompletionRule.AgreedSql + "\n" + """
+                   AS agreed
               FROM agreements a
               JOIN agreement_hospitals h ON h.agreement_id = a.agreement_id
               JOIN batch_products bp ON bp.batch_id = a.batch_id AND bp.product_id = a.product_id
               LEFT JOIN bought b ON b.agreement_id = a.agreement_id AND b.hospital_id = h.hospital_id
-             WHERE a.batch_id = @BatchId AND a.start_month < @YearEnd AND a.end_month > @YearStart {0}
+             WHERE a.batch_id = @BatchId AND
+        """ + " " + CompletionRule.InYearSql + " " + """
+        {0}
         )
         """;
 
-    private const string SumsSql = """
-        CAST(COALESCE(SUM(agreed), 0) AS BIGINT) AS Agreed,
-        CAST(COALESCE(SUM(CASE WHEN purchased < agreed THEN purchased ELSE agreed END), 0) AS BIGINT) AS Counted,
-        CAST(COALESCE(SUM(CASE WHEN purchased > agreed THEN purchased - agreed ELSE 0 END), 0) AS BIGINT) AS Surplus,
-        CAST(COALESCE(SUM(substitutes), 0) AS BIGINT) AS Substitutes
-        """;
+    private const string SumsSql = CompletionRule.SumsSql;
 
     /// <summary>The agreement year under way at <paramref name="now"/> (the last one once the agreements ended), and the share of it elapsed.</summary>
     public sealed record Year(int Start, int End, decimal TimeProgress);
@@ -236,7 +230,7 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
         for (var start = period.Anchor; start < period.End; start += 12)
         {
             var year = new Year(start, Math.Min(start + 12, period.End), 0m);
-            var parameters = new DynamicParameters(Parameters(batchId, year));
+            var parameters = Parameters(batchId, year);
             parameters.Add("Ids", ids);
             await connection.ExecuteAsync(dialect.Sql(RebuildAgreementsSql(agreementIds is not null)), parameters, transaction, commandTimeout: 600);
             await connection.ExecuteAsync(dialect.Sql(RebuildHospitalsSql(agreementIds is not null)), parameters, transaction, commandTimeout: 600);
@@ -271,8 +265,12 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
          GROUP BY hospital_id
         """;
 
-    private static object Parameters(string batchId, Year year) =>
-        new { BatchId = batchId, YearStart = year.Start, YearEnd = year.End, YearMonths = year.End - year.Start };
+    private static DynamicParameters Parameters(string batchId, Year year)
+    {
+        var parameters = new DynamicParameters(CompletionRule.SqlParameters(year.Start, year.End));
+        parameters.Add("BatchId", batchId);
+        return parameters;
+    }
 
     private sealed record SumRow
     {

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Procurement.Contracts.Domain;
+using Procurement.Grains.Agreements.Domain;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Agreements;
@@ -31,6 +32,16 @@ public static class Notifications
         string message) =>
         StatementCache.ExecuteAsync(connection, transaction, InsertSql, InsertParameters,
             Guid.NewGuid().ToString(), dialect.Instant(at), audienceKind, audienceId, batchId, agreementId?.ToString(), kind, message);
+
+    /// <summary>Writes the <paramref name="notices"/> about a batch's agreements (their wording is <see cref="Domain.Notices"/>).</summary>
+    public static async Task AddAsync(
+        DbConnection connection, DbTransaction transaction, SqlDialect dialect, DateTimeOffset at, string batchId, IEnumerable<Notice> notices)
+    {
+        foreach (var n in notices)
+        {
+            await AddAsync(connection, transaction, dialect, at, n.AudienceKind, n.AudienceId, batchId, n.AgreementId, n.Kind, n.Message);
+        }
+    }
 
     private const string SelectSql = """
         SELECT notification_id AS NotificationId, created_at AS CreatedAt, audience_kind AS AudienceKind, audience_id AS AudienceId,

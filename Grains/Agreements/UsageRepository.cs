@@ -3,6 +3,7 @@ using System.Globalization;
 using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
+using Procurement.Grains.Agreements.Domain;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Agreements;
@@ -13,9 +14,6 @@ namespace Procurement.Grains.Agreements;
 /// </summary>
 public sealed class UsageRepository(ProcurementStore store)
 {
-    private static readonly string[] LineColumns =
-        ["hospital_id", "month", "product_id", "manufacturer_id", "units", "amount_e6", "classification", "agreement_id", "revision", "reported_at"];
-
     private static readonly string[] HospitalAndMonth = ["HospitalId", "Month"];
 
     private const string CopyToHistorySql = """
@@ -33,9 +31,6 @@ public sealed class UsageRepository(ProcurementStore store)
                revision = @revision, reported_at = @reported_at
          WHERE hospital_id = @hospital_id AND month = @month AND product_id = @product_id AND manufacturer_id = @manufacturer_id
         """;
-
-    /// <summary>A line ready to store: what the hospital sent and how it counts.</summary>
-    public sealed record ClassifiedLine(UsageLine Line, UsageClassification Classification, string? AgreementId);
 
     private const string SelectLinesSql = """
         SELECT hospital_id AS HospitalId, month AS Month, product_id AS ProductId, manufacturer_id AS ManufacturerId, units AS Units,
@@ -75,17 +70,13 @@ public sealed class UsageRepository(ProcurementStore store)
         IReadOnlySet<string> UnknownManufacturers,
         IReadOnlyDictionary<(string ProductId, string ManufacturerId), MonthLine> MonthLines);
 
-    /// <summary>A line already stored for the month being written: what an amendment replaces.</summary>
-    public sealed record MonthLine(int Classification, string? AgreementId, long Units, long AmountE6, int Revision = 0);
-
-    /// <summary>What the caller decided from the context: the lines to store and the completion change, or the errors (then nothing is stored).</summary>
-    public sealed record Decision(List<ClassifiedLine> Lines, List<RowError> Errors, List<CompletionDelta> Completion);
-
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> KnownManufacturers = new(StringComparer.Ordinal);
 
     private const string SelectSubstitutesSql = "SELECT product_id, for_product_id FROM declared_substitutes WHERE hospital_id = @HospitalId";
 
-    private const string SelectAgreedUnitsSql = "SELECT agreement_id, month, units FROM usage_lines WHERE hospital_id = @HospitalId AND classification = 0";
+    private const string SelectAgreedUnitsSql = "SELECT agreement_id, month, units FROM usage_lines WHERE hospital_id = @HospitalId AND classification = @Agreed";
+
+    private static readonly string[] HospitalAndAgreed = ["HospitalId", "Agreed"];
 
     private const string SelectMonthLinesSql = """
         SELECT product_id, manufacturer_id, classification, agreement_id, units, amount_e6, revision
@@ -127,7 +118,7 @@ public sealed class UsageRepository(ProcurementStore store)
         var agreed = new Dictionary<(string, int), long>();
         if (agreements.Count > 0)
         {
-            await StatementCache.ReadAsync(connection, transaction, SelectAgreedUnitsSql, HospitalParameter, [hospitalId],
+            await StatementCache.ReadAsync(connection, transaction, SelectAgreedUnitsSql, HospitalAndAgreed, [hospitalId, (int)UsageClassification.Agreed],
                 r => agreed[(r.GetString(0), Convert.ToInt32(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture))] = r.GetInt64(2));
         }
         var monthLines = new Dictionary<(string, string), MonthLine>();
@@ -158,46 +149,51 @@ public sealed class UsageRepository(ProcurementStore store)
     }
 
     /// <summary>
-    /// Reads the context and lets <paramref name="decide"/> classify the lines, then stores them in
-    /// the same unit of work: new lines inserted, amended ones replaced with their old revision
-    /// kept, the completion change added, one event. When the decision has errors nothing is stored.
+    /// The context of writing a hospital's month: in process (SQLite) on a kept reader beside the
+    /// single writer, with its prepared statements, leaving the writer only the writes; on a server
+    /// on a pooled connection. One hospital's calls are serialised by its grain and only it writes
+    /// its lines, so what it read is still what the write replaces.
     /// </summary>
-    public Task<(Context Context, Decision Decision, IReadOnlyList<(ClassifiedLine Line, int Revision)> Saved)> ClassifyAndSaveAsync(
-        string hospitalId, int month, IReadOnlyCollection<string> manufacturerIds, Func<Context, Decision> decide, string payloadJson, DateTimeOffset at, string actor)
+    public Task<Context> LoadContextAsync(string hospitalId, int month, IReadOnlyCollection<string> manufacturerIds) =>
+        store.ReadPreparedAsync(connection => LoadContextAsync(connection, null, hospitalId, month, manufacturerIds));
+
+    /// <summary>
+    /// Stores a month's classified lines in one unit of work: new lines inserted, amended ones
+    /// replaced with their old revision kept (<paramref name="monthLines"/>: the month's lines as
+    /// read in the context), a line sent again unchanged acknowledged as it stands, the completion
+    /// change added, one event. Returns each line with its revision.
+    /// </summary>
+    public Task<IReadOnlyList<(ClassifiedLine Line, int Revision)>> SaveAsync(
+        string hospitalId,
+        int month,
+        IReadOnlyDictionary<(string ProductId, string ManufacturerId), MonthLine> monthLines,
+        IReadOnlyList<ClassifiedLine> lines,
+        IReadOnlyList<CompletionDelta> completion,
+        string payloadJson,
+        DateTimeOffset at,
+        string actor)
     {
         var reportedAt = store.Dialect.Instant(at);
-        return ClassifyAndSaveCoreAsync();
-
-        async Task<(Context, Decision, IReadOnlyList<(ClassifiedLine, int)>)> ClassifyAndSaveCoreAsync()
+        // The columns of both the insert and the update (whose parameters are named after them).
+        var lineColumns = new RowBinding<(ClassifiedLine Line, int Revision)>(
+            ("hospital_id", _ => hospitalId),
+            ("month", _ => month),
+            ("product_id", r => r.Line.Line.ProductId),
+            ("manufacturer_id", r => r.Line.Line.ManufacturerId),
+            ("units", r => r.Line.Line.Units),
+            ("amount_e6", r => Scaled.ToE6(r.Line.Line.Amount, "amount")),
+            ("classification", r => (int)r.Line.Classification),
+            ("agreement_id", r => r.Line.AgreementId),
+            ("revision", r => r.Revision),
+            ("reported_at", _ => reportedAt));
+        return store.WriteAsync<IReadOnlyList<(ClassifiedLine, int)>>(async (connection, transaction) =>
         {
-            // In process (SQLite) the context is read beside the single writer, on a kept reader with
-            // its prepared statements, leaving the writer only the writes; one hospital's calls are
-            // serialised by its grain, so what it read is still what the write replaces. On a
-            // server the writer loops are several and it is read inside the write.
-            if (!store.Dialect.SynchronousDriver)
-            {
-                return await WriteAsync(null);
-            }
-            var read = await store.ReadPreparedAsync(connection => LoadContextAsync(connection, null, hospitalId, month, manufacturerIds));
-            var made = decide(read);
-            return made.Errors.Count > 0 ? (read, made, []) : await WriteAsync((read, made));
-        }
-
-        Task<(Context, Decision, IReadOnlyList<(ClassifiedLine, int)>)> WriteAsync((Context Context, Decision Decision)? ready) =>
-            store.WriteAsync<(Context, Decision, IReadOnlyList<(ClassifiedLine, int)>)>(async (connection, transaction) =>
-        {
-            var context = ready?.Context ?? await LoadContextAsync(connection, transaction, hospitalId, month, manufacturerIds);
-            var decision = ready?.Decision ?? decide(context);
-            if (decision.Errors.Count > 0)
-            {
-                return (context, decision, []);
-            }
-            var added = new List<(ClassifiedLine Line, int Revision)>(decision.Lines.Count);
+            var added = new List<(ClassifiedLine Line, int Revision)>(lines.Count);
             var amended = new List<(ClassifiedLine Line, int Revision)>();
             var unchanged = new List<(ClassifiedLine Line, int Revision)>();
-            foreach (var line in decision.Lines)
+            foreach (var line in lines)
             {
-                var current = context.MonthLines.GetValueOrDefault((line.Line.ProductId, line.Line.ManufacturerId));
+                var current = monthLines.GetValueOrDefault((line.Line.ProductId, line.Line.ManufacturerId));
                 if (current is not null && Same(current, line))
                 {
                     // Sent again as it stands (a client retrying after a lost answer): acknowledged, not a new revision.
@@ -209,19 +205,19 @@ public sealed class UsageRepository(ProcurementStore store)
             }
             if (added.Count == 0 && amended.Count == 0)
             {
-                return (context, decision, unchanged);
+                return unchanged;
             }
             foreach (var (line, revision) in amended)
             {
                 await StatementCache.ExecuteAsync(connection, transaction, CopyToHistorySql, CopyParameters,
                     reportedAt, hospitalId, month, line.Line.ProductId, line.Line.ManufacturerId, revision - 1);
             }
-            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "usage_lines", LineColumns, added, Bind);
-            await PreparedRows.ExecuteAsync(connection, transaction, UpdateLineSql, LineColumns, amended, Bind);
+            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "usage_lines", lineColumns.Columns, added, lineColumns.Bind);
+            await PreparedRows.ExecuteAsync(connection, transaction, UpdateLineSql, lineColumns.Columns, amended, lineColumns.Bind);
             // Running totals: many hospitals of a group add to the same agreement rows, written once per row at the commit.
-            StoreWriter.Accumulator(transaction, () => new CompletionAccumulator(store.Dialect)).Add(decision.Completion);
+            StoreWriter.Accumulator(transaction, () => new CompletionAccumulator(store.Dialect)).Add(completion);
             await EventLog.AppendJsonAsync(connection, transaction, at, actor, null, "hospital", hospitalId, amended.Count == 0 ? "UsageReported" : "UsageAmended", payloadJson);
-            return (context, decision, [.. added, .. amended, .. unchanged]);
+            return [.. added, .. amended, .. unchanged];
         });
 
         static bool Same(MonthLine current, ClassifiedLine line) =>
@@ -229,31 +225,6 @@ public sealed class UsageRepository(ProcurementStore store)
             && current.AmountE6 == Scaled.ToE6(line.Line.Amount, "amount")
             && current.Classification == (int)line.Classification
             && current.AgreementId == line.AgreementId;
-
-        void Bind((ClassifiedLine Line, int Revision) row, object?[] v)
-        {
-            v[0] = hospitalId;
-            v[1] = month;
-            v[2] = row.Line.Line.ProductId;
-            v[3] = row.Line.Line.ManufacturerId;
-            v[4] = row.Line.Line.Units;
-            v[5] = Scaled.ToE6(row.Line.Line.Amount, "amount");
-            v[6] = (int)row.Line.Classification;
-            v[7] = row.Line.AgreementId;
-            v[8] = row.Revision;
-            v[9] = reportedAt;
-        }
-    }
-
-    /// <summary>
-    /// A change to the kept completion of an agreement (<see cref="AgreementId"/>) or of a
-    /// hospital in a batch (<see cref="HospitalId"/>) in the agreement year from <see cref="YearStart"/>.
-    /// </summary>
-    public sealed record CompletionDelta(string BatchId, int YearStart, long Agreed, long Counted, long Surplus, long Substitutes, long SpentE6, long BudgetE6)
-    {
-        public string? AgreementId { get; init; }
-
-        public string? HospitalId { get; init; }
     }
 
     private const string UpdateAgreementCompletionSql = """

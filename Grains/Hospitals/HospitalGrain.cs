@@ -6,6 +6,7 @@ using CsvHelper;
 using CsvHelper.Configuration;
 using Microsoft.Extensions.Options;
 using Procurement.Grains.Agreements;
+using Procurement.Grains.Agreements.Domain;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Storage;
 using Procurement.Grains.Batches;
@@ -147,10 +148,10 @@ public sealed class HospitalGrain(
         var m = UsageMonth(month);
         Check.NonEmpty(lines, "lines");
         var now = ProcurementClock.Now(clock);
-        var (context, decision, saved) = await ClassifyAndSaveAsync(m, lines, [], now);
-        if (decision.Errors.Count > 0)
+        var (context, errors, saved) = await ClassifyAndSaveAsync(m, lines, [], now);
+        if (errors.Count > 0)
         {
-            var first = decision.Errors[0];
+            var first = errors[0];
             throw new ProcurementException(first.Code, first.Message, $"lines[{first.Row - 1}].{first.Field}");
         }
         return Records(m, saved, context, now);
@@ -169,10 +170,10 @@ public sealed class HospitalGrain(
         // Rows that parsed are checked too, so one upload reports every bad row at once.
         var parsed = lines.Where(l => l.Line is not null).ToList();
         var now = ProcurementClock.Now(clock);
-        var (context, decision, saved) = await ClassifyAndSaveAsync(m, parsed.Select(l => l.Line!).ToList(), errors, now, e => e with { Row = parsed[e.Row - 1].Row });
-        if (decision.Errors.Count > 0)
+        var (context, refused, saved) = await ClassifyAndSaveAsync(m, parsed.Select(l => l.Line!).ToList(), errors, now, e => e with { Row = parsed[e.Row - 1].Row });
+        if (refused.Count > 0)
         {
-            return new UsageImportResult(false, [], decision.Errors.OrderBy(e => e.Row).ThenBy(e => e.Field, StringComparer.Ordinal).ToList());
+            return new UsageImportResult(false, [], refused.OrderBy(e => e.Row).ThenBy(e => e.Field, StringComparer.Ordinal).ToList());
         }
         return new UsageImportResult(true, Records(m, saved, context, now), []);
     }
@@ -219,90 +220,23 @@ public sealed class HospitalGrain(
     }
 
     /// <summary>
-    /// Checks and classifies lines; errors carry the 1-based line number and the field. A line is
-    /// agreed when an agreement of the hospital for its product runs that month and the brand is
-    /// its supplier's; another brand is a substitute; a declared substitute product counts against
-    /// the agreement of the product it stands for; outside every agreement's period it counts for
-    /// nothing; a product with neither agreement nor declaration is refused.
+    /// Reads the hospital's agreements, substitutes and earlier purchases, classifies the month's
+    /// lines and works out their completion change (<see cref="UsageClassifier"/>), and stores them
+    /// in one unit of work; with any error (those given, or found now) nothing is stored and every
+    /// error is returned.
     /// </summary>
-    private (List<UsageRepository.ClassifiedLine> Lines, List<RowError> Errors) ClassifyLines(int month, IReadOnlyList<UsageLine> lines, UsageRepository.Context context)
-    {
-        var errors = new List<RowError>();
-        var classified = new List<UsageRepository.ClassifiedLine>(lines.Count);
-        var seen = new HashSet<(string, string)>();
-        var unknown = context.UnknownManufacturers;
-        for (var i = 0; i < lines.Count; i++)
-        {
-            var row = i + 1;
-            var line = lines[i];
-            if (line is null)
-            {
-                errors.Add(new RowError(row, "line", ErrorCodes.RequiredField, "The line is empty."));
-                continue;
-            }
-            var before = errors.Count;
-            if (string.IsNullOrWhiteSpace(line.ProductId))
-            {
-                errors.Add(new RowError(row, "productId", ErrorCodes.RequiredField, "productId is required."));
-            }
-            if (string.IsNullOrWhiteSpace(line.ManufacturerId))
-            {
-                errors.Add(new RowError(row, "manufacturerId", ErrorCodes.RequiredField, "manufacturerId is required."));
-            }
-            else if (unknown.Contains(line.ManufacturerId))
-            {
-                errors.Add(new RowError(row, "manufacturerId", ErrorCodes.UnknownManufacturer, $"Manufacturer '{line.ManufacturerId}' is not registered."));
-            }
-            if (line.Units < 0)
-            {
-                errors.Add(new RowError(row, "units", ErrorCodes.InvalidField, $"units must not be negative, not {line.Units}."));
-            }
-            if (line.Amount < 0 || decimal.Round(line.Amount, 2) != line.Amount)
-            {
-                errors.Add(new RowError(row, "amount", ErrorCodes.InvalidField, $"amount must be a non-negative sum in CNY to the fen, not {line.Amount.ToString(CultureInfo.InvariantCulture)}."));
-            }
-            if (errors.Count > before)
-            {
-                continue;
-            }
-            if (!seen.Add((line.ProductId, line.ManufacturerId)))
-            {
-                errors.Add(new RowError(row, "productId", ErrorCodes.DuplicateLine, $"{line.ProductId} from {line.ManufacturerId} appears twice; send one line per product and brand."));
-                continue;
-            }
-            var forProduct = context.Agreements.Where(a => a.ProductId == line.ProductId).ToList();
-            if (forProduct.Count > 0)
-            {
-                var covering = forProduct.Where(a => a.Covers(month)).OrderByDescending(a => a.ManufacturerId == line.ManufacturerId).FirstOrDefault();
-                classified.Add(covering is null
-                    ? new(line, UsageClassification.OutsideAgreement, null)
-                    : new(line, covering.ManufacturerId == line.ManufacturerId ? UsageClassification.Agreed : UsageClassification.SubstituteBrand, covering.AgreementId));
-            }
-            else if (context.Substitutes.TryGetValue(line.ProductId, out var forProductId))
-            {
-                var covering = context.Agreements.FirstOrDefault(a => a.ProductId == forProductId && a.Covers(month));
-                classified.Add(covering is null
-                    ? new(line, UsageClassification.OutsideAgreement, null)
-                    : new(line, UsageClassification.DeclaredSubstitute, covering.AgreementId));
-            }
-            else
-            {
-                errors.Add(new RowError(row, "productId", ErrorCodes.NoAgreementForProduct,
-                    $"Hospital {HospitalId} has no agreement for {line.ProductId} and has not declared it a substitute."));
-            }
-        }
-        return (classified, errors);
-    }
-
-    /// <summary>
-    /// Classifies and stores a month's lines in one unit of work on the store's writer, which reads
-    /// the hospital's agreements, substitutes and earlier purchases first; with any error (those
-    /// given, or found now) nothing is stored and the decision carries every error.
-    /// </summary>
-    private Task<(UsageRepository.Context Context, UsageRepository.Decision Decision, IReadOnlyList<(UsageRepository.ClassifiedLine Line, int Revision)> Saved)> ClassifyAndSaveAsync(
+    private async Task<(UsageRepository.Context Context, List<RowError> Errors, IReadOnlyList<(ClassifiedLine Line, int Revision)> Saved)> ClassifyAndSaveAsync(
         int month, IReadOnlyList<UsageLine> lines, List<RowError> earlierErrors, DateTimeOffset now, Func<RowError, RowError>? renumber = null)
     {
         var makers = lines.Where(l => l?.ManufacturerId is { Length: > 0 }).Select(l => l.ManufacturerId).Distinct(StringComparer.Ordinal).ToList();
+        var context = await usage.LoadContextAsync(HospitalId, month, makers);
+        var (classified, errors) = UsageClassifier.Classify(HospitalId, month, lines, context.Agreements, context.Substitutes, context.UnknownManufacturers);
+        var all = earlierErrors.Concat(errors.Select(renumber ?? (e => e))).ToList();
+        if (all.Count > 0)
+        {
+            return (context, all, []);
+        }
+        var completion = UsageClassifier.CompletionDeltas(HospitalId, month, classified, context.Agreements, context.AgreedUnits, context.MonthLines);
         // The event records who reported what month and its totals; the lines themselves, with every
         // revision an amendment replaced, are in usage_lines and usage_line_history.
         var payload = EventLog.Serialize(new
@@ -312,18 +246,11 @@ public sealed class HospitalGrain(
             Units = lines.Sum(l => l?.Units ?? 0),
             Amount = lines.Sum(l => l?.Amount ?? 0m),
         });
-        return usage.ClassifyAndSaveAsync(HospitalId, month, makers, context =>
-        {
-            // Runs on the store's writer: only pure work on the context, no grain state.
-            var (classified, errors) = ClassifyLines(month, lines, context);
-            var all = earlierErrors.Concat(errors.Select(renumber ?? (e => e))).ToList();
-            return all.Count > 0
-                ? new UsageRepository.Decision(classified, all, [])
-                : new UsageRepository.Decision(classified, [], CompletionDeltas(month, classified, context));
-        }, payload, now, Actor.Current($"hospital:{HospitalId}"));
+        var saved = await usage.SaveAsync(HospitalId, month, context.MonthLines, classified, completion, payload, now, Actor.Current($"hospital:{HospitalId}"));
+        return (context, [], saved);
     }
 
-    private List<UsageRecord> Records(int month, IReadOnlyList<(UsageRepository.ClassifiedLine Line, int Revision)> saved, UsageRepository.Context context, DateTimeOffset now) =>
+    private List<UsageRecord> Records(int month, IReadOnlyList<(ClassifiedLine Line, int Revision)> saved, UsageRepository.Context context, DateTimeOffset now) =>
         saved.Select(s => Record(new UsageRepository.StoredLine
         {
             HospitalId = HospitalId,
@@ -338,89 +265,14 @@ public sealed class HospitalGrain(
             ReportedAt = now,
         }, context)).ToList();
 
-    /// <summary>
-    /// A stored line with its counted and surplus units: an agreed line counts up to what the
-    /// agreement year's agreed volume leaves after the earlier months of that year.
-    /// </summary>
+    /// <summary>A stored line with its counted and surplus units (<see cref="UsageClassifier.CountedAndSurplus"/>).</summary>
     private static UsageRecord Record(UsageRepository.StoredLine line, UsageRepository.Context context)
     {
-        long counted = 0, surplus = 0;
         var classification = (UsageClassification)line.Classification;
-        if (classification == UsageClassification.Agreed && context.Agreements.FirstOrDefault(a => a.AgreementId == line.AgreementId) is { } agreement)
-        {
-            var yearStart = agreement.YearStart(line.Month);
-            var before = context.AgreedUnits.Where(u => u.Key.AgreementId == agreement.AgreementId && u.Key.Month >= yearStart && u.Key.Month < line.Month).Sum(u => u.Value);
-            counted = Math.Clamp(agreement.AgreedIn(line.Month, before + line.Units) - before, 0, line.Units);
-            surplus = line.Units - counted;
-        }
+        var (counted, surplus) = UsageClassifier.CountedAndSurplus(classification, line.AgreementId, line.Month, line.Units, context.Agreements, context.AgreedUnits);
         return new UsageRecord(
             line.HospitalId, line.MonthText, line.ProductId, line.ManufacturerId, line.Units, Storage.Scaled.FromE6(line.AmountE6), classification,
             line.AgreementId is null ? null : Guid.Parse(line.AgreementId), counted, surplus, line.Revision, line.ReportedAt);
-    }
-
-    /// <summary>
-    /// What a month's write changes in the kept completion: per agreement and agreement year, and
-    /// per batch and year for this hospital, the difference the new lines make against the lines
-    /// they replace. Updates <paramref name="context"/>'s agreed units to the state after the write.
-    /// </summary>
-    private List<UsageRepository.CompletionDelta> CompletionDeltas(int month, List<UsageRepository.ClassifiedLine> lines, UsageRepository.Context context)
-    {
-        var byAgreement = context.Agreements.ToDictionary(a => a.AgreementId, StringComparer.Ordinal);
-        var oldUnits = new Dictionary<string, long>(StringComparer.Ordinal);
-        var change = new Dictionary<string, (long Agreed, long Substitutes, long SpentE6)>(StringComparer.Ordinal);
-        void Add(string? agreementId, UsageClassification classification, long units, long amountE6, int sign)
-        {
-            if (agreementId is null || classification == UsageClassification.OutsideAgreement)
-            {
-                return;
-            }
-            var c = change.GetValueOrDefault(agreementId);
-            change[agreementId] = classification == UsageClassification.Agreed
-                ? (c.Agreed + sign * units, c.Substitutes, c.SpentE6 + sign * amountE6)
-                : (c.Agreed, c.Substitutes + sign * units, c.SpentE6 + sign * amountE6);
-        }
-        foreach (var line in lines)
-        {
-            if (context.MonthLines.TryGetValue((line.Line.ProductId, line.Line.ManufacturerId), out var old))
-            {
-                Add(old.AgreementId, (UsageClassification)old.Classification, old.Units, old.AmountE6, -1);
-            }
-            Add(line.AgreementId, line.Classification, line.Line.Units, Storage.Scaled.ToE6(line.Line.Amount, "amount"), +1);
-        }
-
-        var deltas = new List<UsageRepository.CompletionDelta>();
-        var hospital = new Dictionary<(string BatchId, int Year), UsageRepository.CompletionDelta>();
-        foreach (var (agreementId, (agreedChange, substitutes, spent)) in change)
-        {
-            var agreement = byAgreement[agreementId];
-            var year = agreement.YearStart(month);
-            var before = context.AgreedUnits.Where(u => u.Key.AgreementId == agreementId && u.Key.Month >= year && u.Key.Month < year + 12).Sum(u => u.Value);
-            var after = before + agreedChange;
-            context.AgreedUnits[(agreementId, month)] = context.AgreedUnits.GetValueOrDefault((agreementId, month)) + agreedChange;
-            var f0 = CompletionRule.Figures(agreement.AnnualVolume, agreement.CarriedUnits, agreement.StartMonth, agreement.EndMonth, agreement.PeriodEndMonth, (AgreementState)agreement.State, year, before);
-            var f1 = CompletionRule.Figures(agreement.AnnualVolume, agreement.CarriedUnits, agreement.StartMonth, agreement.EndMonth, agreement.PeriodEndMonth, (AgreementState)agreement.State, year, after);
-            var delta = new UsageRepository.CompletionDelta(
-                agreement.BatchId, year, f1.Agreed - f0.Agreed, f1.Counted - f0.Counted, f1.Surplus - f0.Surplus, substitutes, spent,
-                (f1.Agreed - f0.Agreed) * agreement.MaxUnitPriceE6)
-            {
-                AgreementId = agreementId,
-            };
-            deltas.Add(delta);
-            var key = (agreement.BatchId, year);
-            hospital[key] = hospital.TryGetValue(key, out var sum)
-                ? sum with
-                {
-                    Agreed = sum.Agreed + delta.Agreed,
-                    Counted = sum.Counted + delta.Counted,
-                    Surplus = sum.Surplus + delta.Surplus,
-                    Substitutes = sum.Substitutes + delta.Substitutes,
-                    SpentE6 = sum.SpentE6 + delta.SpentE6,
-                    BudgetE6 = sum.BudgetE6 + delta.BudgetE6,
-                }
-                : delta with { AgreementId = null, HospitalId = HospitalId };
-        }
-        deltas.AddRange(hospital.Values);
-        return deltas;
     }
 
     private static readonly string[] CsvColumns = ["product_id", "manufacturer_id", "units", "amount"];
