@@ -140,6 +140,14 @@ public interface ITenderBatchGrain : IGrainWithStringKey
     Task<TenderBatchView> CreateRenewalAsync(RenewalRequest request);
 
     /// <summary>
+    /// Called on the renewal batch by the batch it renews (<see cref="CreateRenewalAsync"/>): the
+    /// renewal saves its own definition, in Draft, with the agreements it continues, so each batch
+    /// stays the only writer of its state. Only the cluster calls it.
+    /// </summary>
+    [ClusterInternal, Alias("ConfigureRenewal")]
+    Task<TenderBatchView> ConfigureRenewalAsync(string previousBatchId, TenderBatchDefinition definition, IReadOnlyList<Agreement> continued);
+
+    /// <summary>
     /// The bids of the batch without anything that was offered, with their receipts' commitments.
     /// Refused with <c>BIDS_SEALED</c> before the opening: until then nobody sees whether, how many
     /// or by whom bids were made.

@@ -125,10 +125,19 @@ public sealed partial class TenderBatchGrain
             Windows = request.Windows,
             AgreementMonths = request.AgreementMonths,
         };
+        Validate(definition, ProcurementClock.Now(clock));
+        return await GrainFactory.GetGrain<ITenderBatchGrain>(renewalId).ConfigureRenewalAsync(BatchId, definition, continued);
+    }
+
+    public async Task<TenderBatchView> ConfigureRenewalAsync(string previousBatchId, TenderBatchDefinition definition, IReadOnlyList<Agreement> continued)
+    {
+        Check.NotNull(definition, "definition");
+        Check.NotNull(continued, "continued");
         var now = ProcurementClock.Now(clock);
         Validate(definition, now);
-        await batches.SaveRenewalAsync(renewalId, BatchId, definition, continued, now, Actor.Current($"alliance:{batch.Definition.AllianceId}"));
-        return await GrainFactory.GetGrain<ITenderBatchGrain>(renewalId).GetAsync();
+        await batches.SaveRenewalAsync(BatchId, previousBatchId, definition, continued, now, Actor.Current($"alliance:{definition.AllianceId}"));
+        await ReloadAsync();
+        return View();
     }
 
     private void RequirePublicityOpen()

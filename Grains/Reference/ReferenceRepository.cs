@@ -128,7 +128,7 @@ public sealed class ReferenceRepository(ProcurementStore store)
         SELECT COUNT(*)
           FROM batch_products bp
           JOIN tender_batches b ON b.batch_id = bp.batch_id
-         WHERE bp.product_id = @Id AND b.phase > 0
+         WHERE bp.product_id = @Id AND b.phase > @Draft
         """;
 
     private const string UpsertProductSql = """
@@ -148,7 +148,7 @@ public sealed class ReferenceRepository(ProcurementStore store)
     public Task SaveProductAsync(Product product, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>
         {
-            var live = await connection.ExecuteScalarAsync<long>(CountProductInLiveBatchSql, new { product.Id }, transaction);
+            var live = await connection.ExecuteScalarAsync<long>(CountProductInLiveBatchSql, new { product.Id, Draft = (int)TenderBatchPhase.Draft }, transaction);
             if (live > 0)
             {
                 throw new ProcurementException(

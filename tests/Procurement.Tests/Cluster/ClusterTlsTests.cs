@@ -132,6 +132,11 @@ public sealed class ClusterTlsTests(Xunit.Abstractions.ITestOutputHelper output)
         var advanced = await Assert.ThrowsAsync<ProcurementException>(() => grains.GetGrain<ITenderBatchGrain>("DEMO-2026-01").AdvanceAgreementsAsync());
         Assert.Equal(ErrorCodes.ClusterInternal, advanced.Code);
         Assert.Null((await grains.GetGrain<ITenderBatchGrain>("DEMO-2026-01").GetAsync()).AwardStatus);
+        // A renewal is configured by the batch it renews, never by a client directly.
+        var demo = (await grains.GetGrain<ITenderBatchGrain>("DEMO-2026-01").GetAsync()).Definition!;
+        var renewal = await Assert.ThrowsAsync<ProcurementException>(() =>
+            grains.GetGrain<ITenderBatchGrain>("FORGED-RENEWAL").ConfigureRenewalAsync("DEMO-2026-01", demo, []));
+        Assert.Equal(ErrorCodes.ClusterInternal, renewal.Code);
         var create = await Assert.ThrowsAsync<ProcurementException>(() =>
             grains.GetGrain<IAccountGrain>("intruder.admin").CreateAsync("Intruder", OrganisationKind.Alliance, "A-NORTH", "intruder-password-1"));
         Assert.Equal(ErrorCodes.ClusterInternal, create.Code);
