@@ -14,123 +14,13 @@ using Procurement.Grains.Reference;
 namespace Procurement.Grains.Awards;
 
 /// <summary>
-/// The award of a batch: its input gathered from the tables, the award's own rows, objections.
+/// The award of a batch: the award's own rows, objections (its input is read by <see cref="AwardInputReader"/>).
 /// An award is stored by the worker that made it and belongs to no batch until the batch grain
 /// takes it (<see cref="BatchRepository.ProposeAwardAsync"/>); every read goes through the batch's
 /// link, so an award whose batch never took it is shown nowhere, and the batch's next run removes it.
 /// </summary>
-public sealed class AwardRepository(ProcurementStore store, BatchRepository batches, ReferenceRepository reference, BidRepository bids)
+public sealed class AwardRepository(ProcurementStore store)
 {
-    private const string SelectVolumesByRegionSql = """
-        SELECT v.product_id AS ProductId, h.region_code AS RegionCode, CAST(SUM(v.annual_volume) AS BIGINT) AS Volume
-          FROM volume_reports v
-          JOIN hospitals h ON h.hospital_id = v.hospital_id
-         WHERE v.batch_id = @BatchId
-         GROUP BY v.product_id, h.region_code
-        """;
-
-    private const string SelectHospitalLinesSql = """
-        SELECT v.hospital_id AS HospitalId, h.region_code AS RegionCode, v.product_id AS ProductId,
-               v.annual_volume AS AnnualVolume, v.preferred_manufacturer_id AS PreferredManufacturerId
-          FROM volume_reports v
-          JOIN hospitals h ON h.hospital_id = v.hospital_id
-         WHERE v.batch_id = @BatchId AND v.annual_volume > 0
-         ORDER BY v.product_id, v.hospital_id
-        """;
-
-    private const string SelectQualificationsSql = """
-        SELECT q.manufacturer_id AS ManufacturerId, q.product_id AS ProductId, q.consistency_passed AS ConsistencyPassed,
-               q.years_of_production AS YearsOfProduction, q.gmp_violation_2y AS GmpViolation
-          FROM qualifications q
-          JOIN bids b ON b.manufacturer_id = q.manufacturer_id AND b.product_id = q.product_id
-         WHERE b.batch_id = @BatchId AND b.status = 0
-        """;
-
-    /// <summary>
-    /// For a renewal batch, the supplier of each product and region under the agreements it
-    /// continues, which the cost-optimal award keeps where it costs nothing (continuity); null otherwise.
-    /// </summary>
-    public async Task<IReadOnlyDictionary<(string ProductId, string RegionCode), string>?> PreviousSuppliersAsync(string batchId)
-    {
-        var references = await batches.RenewalReferencesAsync(batchId);
-        return references.Count == 0 ? null : references.ToDictionary(r => (r.ProductId, r.RegionCode), r => r.PreviousManufacturerId);
-    }
-
-    /// <summary>The batch as the award engine reads it: products with reported volume per region, regions with budgets, active bids.</summary>
-    public async Task<AwardInput> LoadInputAsync(string batchId, AwardRequest request)
-    {
-        var batch = await batches.LoadAsync(batchId)
-            ?? throw new ProcurementException(ErrorCodes.NotConfigured, $"Batch {batchId} has not been configured.", "batchId");
-        var definition = batch.Definition;
-        var products = await reference.GetProductsAsync(definition.Products.Select(p => p.ProductId).ToList());
-        var hospitalLevel = request.Mode == AwardModes.Hospital;
-        var (volumes, qualifications, hospitalLines) = await store.ReadAsync(async connection =>
-        {
-            var v = (await connection.QueryAsync<VolumeRow>(SelectVolumesByRegionSql, new { BatchId = batchId })).ToList();
-            var q = (await connection.QueryAsync<QualificationRow>(SelectQualificationsSql, new { BatchId = batchId }))
-                .ToDictionary(r => (r.ManufacturerId, r.ProductId));
-            // The hospital lines only for a hospital-level award: at national scale they are millions.
-            var h = hospitalLevel
-                ? (await connection.QueryAsync<HospitalLineRow>(SelectHospitalLinesSql, new { BatchId = batchId }))
-                    .Select(r => new HospitalDemandInput(r.HospitalId, r.RegionCode, r.ProductId, r.AnnualVolume, r.PreferredManufacturerId))
-                    .ToList()
-                : null;
-            return (v, q, h);
-        });
-        var active = await bids.ListActiveWithContentAsync(batchId);
-        var renewal = (await batches.RenewalReferencesAsync(batchId)).ToLookup(r => r.ProductId);
-        var conversion = definition.RuleSet.Conversion;
-        var parameters = new Dictionary<string, string>(definition.RuleSet.Parameters)
-        {
-            [RuleSetCatalog.PackCountDoublingFactor] = conversion.PackCountDoublingFactor.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            [RuleSetCatalog.StrengthDoublingFactor] = conversion.StrengthDoublingFactor.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-
-        return new AwardInput(
-            batchId,
-            definition.RuleSet.Name,
-            parameters,
-            definition.Products.Select(p =>
-            {
-                var product = products[p.ProductId];
-                return new ProductInput(
-                    p.ProductId,
-                    product.DosageForm,
-                    p.MaxValidUnitPrice,
-                    Spec(product.Representative),
-                    product.OtherSpecifications.Select(Spec).ToList(),
-                    volumes.Where(v => v.ProductId == p.ProductId).ToDictionary(v => v.RegionCode, v => v.Volume))
-                {
-                    MinimumAgreedVolumes = renewal.Contains(p.ProductId)
-                        ? renewal[p.ProductId].ToDictionary(r => r.RegionCode, r => r.PreviousAnnualVolume, StringComparer.Ordinal)
-                        : null,
-                };
-            }).ToList(),
-            definition.RegionCodes.Select(r => new RegionInput(r, request.RegionBudgets.TryGetValue(r, out var budget) ? budget : null)).ToList(),
-            active.Select(a =>
-            {
-                var qualification = qualifications.GetValueOrDefault((a.Bid.ManufacturerId, a.Bid.ProductId));
-                return new BidInput(
-                    a.Bid.BidId,
-                    a.Bid.ManufacturerId,
-                    a.Bid.BidderGroup,
-                    a.Bid.ProductId,
-                    a.Bid.SpecCode,
-                    Scaled.FromE6(a.Bid.PricePerPackE6),
-                    a.Bid.AnnualCapacity,
-                    a.Regions,
-                    a.Bid.ReceivedAt,
-                    new BidderQualification(qualification?.ConsistencyPassed ?? false, qualification?.YearsOfProduction ?? 0, qualification?.GmpViolation ?? true));
-            }).ToList())
-        {
-            Hospitals = hospitalLines,
-        };
-
-        static SpecificationInput Spec(Specification s) => new(s.Code, s.PackCount, s.StrengthMg);
-    }
-
-    // Awards of the batch it has not taken: left by a run whose batch never linked its award (a
-    // crash between the two steps, or a batch that had moved on).
     private const string SelectUnlinkedAwardsSql = """
         SELECT a.award_id
           FROM awards a
@@ -466,28 +356,6 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
     public static Task FinaliseAsync(DbConnection connection, DbTransaction transaction, string batchId, DateTimeOffset at) =>
         connection.ExecuteAsync(FinaliseAwardSql, new { BatchId = batchId, At = at }, transaction);
 
-    private sealed record VolumeRow
-    {
-        public string ProductId { get; init; } = "";
-
-        public string RegionCode { get; init; } = "";
-
-        public long Volume { get; init; }
-    }
-
-    private sealed record HospitalLineRow
-    {
-        public string HospitalId { get; init; } = "";
-
-        public string RegionCode { get; init; } = "";
-
-        public string ProductId { get; init; } = "";
-
-        public long AnnualVolume { get; init; }
-
-        public string? PreferredManufacturerId { get; init; }
-    }
-
     private sealed record HospitalSummaryRow
     {
         public string ProductId { get; init; } = "";
@@ -530,19 +398,6 @@ public sealed class AwardRepository(ProcurementStore store, BatchRepository batc
         public long AmountE6 { get; init; }
 
         public bool NamedBrand { get; init; }
-    }
-
-    private sealed record QualificationRow
-    {
-        public string ManufacturerId { get; init; } = "";
-
-        public string ProductId { get; init; } = "";
-
-        public bool ConsistencyPassed { get; init; }
-
-        public int YearsOfProduction { get; init; }
-
-        public bool GmpViolation { get; init; }
     }
 
     private sealed record AwardRow

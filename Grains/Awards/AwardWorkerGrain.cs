@@ -21,6 +21,7 @@ namespace Procurement.Grains.Awards;
 [StatelessWorker]
 public sealed class AwardWorkerGrain(
     AwardRepository awards,
+    AwardInputReader inputs,
     BatchRepository batches,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock,
     ILogger<AwardWorkerGrain> logger) : Grain, IAwardWorkerGrain
@@ -34,7 +35,7 @@ public sealed class AwardWorkerGrain(
         AwardProgress? last = null;
         try
         {
-            var input = await awards.LoadInputAsync(batchId, request);
+            var input = await inputs.LoadInputAsync(batchId, request);
             var batch = GrainFactory.GetGrain<ITenderBatchGrain>(batchId);
             var lastSent = TimeSpan.MinValue;
             var gate = new object();
@@ -57,7 +58,7 @@ public sealed class AwardWorkerGrain(
                     }
                     _ = batch.AwardProgressAsync(progress);
                 });
-            var previousSuppliers = await awards.PreviousSuppliersAsync(batchId);
+            var previousSuppliers = await inputs.PreviousSuppliersAsync(batchId);
             var award = await Task.Run(() => engine.Run(input, request.Mode, previousSuppliers: previousSuppliers));
             failure = award.Solve.Status switch
             {
@@ -109,12 +110,12 @@ public sealed class AwardWorkerGrain(
         {
             ruleSets.Add(whatIf);
         }
-        var previousSuppliers = await awards.PreviousSuppliersAsync(batchId);
+        var previousSuppliers = await inputs.PreviousSuppliersAsync(batchId);
         foreach (var ruleSet in ruleSets)
         {
             foreach (var mode in request.Modes.Distinct(StringComparer.Ordinal))
             {
-                var input = await awards.LoadInputAsync(batchId, new AwardRequest(mode, request.RegionBudgets, request.TimeLimitSeconds));
+                var input = await inputs.LoadInputAsync(batchId, new AwardRequest(mode, request.RegionBudgets, request.TimeLimitSeconds));
                 if (ruleSet == input.RuleSet)
                 {
                     continue;

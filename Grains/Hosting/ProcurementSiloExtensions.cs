@@ -42,6 +42,7 @@ public static class ProcurementSiloExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SealingOptions>, SealingOptionsValidator>());
         services.TryAddSingleton<KeyEncryptionKey>();
         services.TryAddSingleton<AwardRepository>();
+        services.TryAddSingleton<AwardInputReader>();
         services.AddOptions<AgreementOptions>().BindConfiguration(AgreementOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgreementOptions>, AgreementOptionsValidator>());
         services.TryAddSingleton<AgreementRepository>();

@@ -28,6 +28,7 @@ public abstract class AwardHandOverTests(ClusterFixture fixture)
     private ProcurementStore Store => fixture.Cluster.Database;
 
     private AwardRepository Awards => fixture.Cluster.SiloServices.GetRequiredService<AwardRepository>();
+    private AwardInputReader Inputs => fixture.Cluster.SiloServices.GetRequiredService<AwardInputReader>();
 
     [Fact]
     public async Task An_award_stored_but_never_taken_by_the_batch_is_shown_nowhere_and_the_next_run_replaces_it()
@@ -131,7 +132,7 @@ public abstract class AwardHandOverTests(ClusterFixture fixture)
     /// <summary>What the worker does before it hands the award over: solve and store.</summary>
     private async Task<ProposedAward> StoreAsync(Scenario s, string mode)
     {
-        var input = await Awards.LoadInputAsync(s.BatchId, new AwardRequest(mode, new Dictionary<string, decimal>(), 5));
+        var input = await Inputs.LoadInputAsync(s.BatchId, new AwardRequest(mode, new Dictionary<string, decimal>(), 5));
         var award = new AwardEngine(new SolveOptions(TimeSpan.FromSeconds(5), 1)).Run(input, mode);
         Assert.Equal(AwardCheck.Passed, award.Check?.Verdict);
         return await Awards.StoreAsync(s.BatchId, award, fixture.Clock.GetUtcNow(), "test");

@@ -252,7 +252,7 @@ public abstract class SealedBidTests(ClusterFixture fixture)
 
         // What the award reads is what was sealed, field for field.
         var request = new AwardRequest(AwardModes.RankedPick, new Dictionary<string, decimal>(), 5);
-        var awards = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<AwardRepository>(fixture.Cluster.SiloServices);
+        var awards = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<AwardInputReader>(fixture.Cluster.SiloServices);
         var input = await awards.LoadInputAsync(s.BatchId, request);
         Assert.Equal(plaintext.Keys.Order(), input.Bids.Select(b => b.BidId).Order());
         var fromPlaintext = input with
