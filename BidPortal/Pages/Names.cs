@@ -29,6 +29,14 @@ public sealed class Names(GrainAccess grains, IStringLocalizer<SharedResource> l
 
     public string Of(Region region) => Pick(region.Name, region.NameZh);
 
+    /// <summary>A batch's phase in words ("Volume reporting", "报量中"), never the enum's name run together.</summary>
+    public string Of(TenderBatchPhase phase) => localizer[phase switch
+    {
+        TenderBatchPhase.VolumeReporting => "Volume reporting",
+        TenderBatchPhase.VolumeReportingClosed => "Volume reporting closed",
+        _ => phase.ToString(),
+    }];
+
     public string Of(Contracts.Domain.Alliance alliance) => Pick(alliance.Name, alliance.NameZh);
 
     public string Of(HospitalRecord hospital) => Pick(hospital.Name, hospital.NameZh);

@@ -17,7 +17,12 @@ public sealed class BrowserPagesTests(JourneyFixture portal) : IAsyncLifetime
 {
     private PortalBrowser _browser = null!;
 
-    public async Task InitializeAsync() => _browser = await PortalBrowser.LaunchAsync(portal.BaseAddress);
+    public async Task InitializeAsync()
+    {
+        // The tests' losartan, whichever test class runs first.
+        await LocalisedCatalogue.EnsureAsync(portal.Services.GetRequiredService<IGrainFactory>());
+        _browser = await PortalBrowser.LaunchAsync(portal.BaseAddress);
+    }
 
     public Task DisposeAsync() => _browser.DisposeAsync().AsTask();
 

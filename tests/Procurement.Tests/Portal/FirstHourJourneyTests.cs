@@ -83,6 +83,9 @@ public sealed class FirstHourJourneyTests(JourneyFixture portal) : IAsyncLifetim
         {
             await Assertions.Expect(alliance.Locator("[data-test=batches]")).ToContainTextAsync(id);
         }
+        // Phases in words, not the enum's name run together.
+        await Assertions.Expect(alliance.Locator("[data-test=batches]")).ToContainTextAsync("Volume reporting");
+        await Assertions.Expect(alliance.Locator("[data-test=batches]")).Not.ToContainTextAsync("VolumeReporting");
         await ShotAsync(alliance, "first-hour-alliance-1-batches");
         await alliance.GotoAsync($"/Alliance/Monitoring?id={DemoSeeder.AwardedBatchId}");
         await Assertions.Expect(alliance.Locator("[data-test=flagged]")).ToContainTextAsync("H-SX-003");
@@ -118,6 +121,7 @@ public sealed class FirstHourJourneyTests(JourneyFixture portal) : IAsyncLifetim
         await hospital.GotoAsync("/Hospital");
         await Assertions.Expect(hospital.Locator("[data-test=batches]")).ToContainTextAsync(DemoSeeder.BatchId);
         Assert.True(await hospital.Locator("[data-test=agreements] tbody tr").CountAsync() > 0);
+        await Assertions.Expect(hospital.Locator("[data-test=batches]")).ToContainTextAsync("报量中");
         await ShotAsync(hospital, "first-hour-hospital-1-home-zh");
         // The purchases page of the newest month with purchases (other journeys move the shared clock on).
         var newest = (await Grains.GetGrain<IHospitalGrain>("H-BJ-001").GetUsageAsync(null)).Max(u => u.Month);
