@@ -54,6 +54,12 @@ public sealed partial class TenderBatchGrain(
 {
     public const string OpeningReminder = "open-bids";
 
+    /// <summary>
+    /// How often the opening reminder ticks until the batch is open: a tick missed while a silo
+    /// fails over (the reminder moves to another silo) comes again at most this much later.
+    /// </summary>
+    public static readonly TimeSpan OpeningReminderPeriod = TimeSpan.FromSeconds(10);
+
     /// <summary>Moves the batch's agreements along the clock (notices, expiry) once it is Awarded.</summary>
     public const string AgreementReminder = "agreements";
 
@@ -279,7 +285,7 @@ public sealed partial class TenderBatchGrain(
         var windows = RequireBatch().Definition.Windows;
         var opening = windows.OpeningTime > windows.BiddingDeadline ? windows.OpeningTime : windows.BiddingDeadline.AddMilliseconds(1);
         var due = opening - ProcurementClock.Now(clock);
-        await this.RegisterOrUpdateReminder(OpeningReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, TimeSpan.FromMinutes(1));
+        await this.RegisterOrUpdateReminder(OpeningReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, OpeningReminderPeriod);
     }
 
     private Task MoveAsync(

@@ -57,6 +57,8 @@ public static class ProcurementSiloExtensions
         services.AddOptions<GatewayClientOptions>();
         silo.AddIncomingGrainCallFilter<ClusterCallFilter>();
         silo.AddReminders();
+        // The opening reminder ticks every 10 s until the batch is open (Orleans' default floor is a minute).
+        services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = Batches.TenderBatchGrain.OpeningReminderPeriod);
         services.TryAddSingleton<IReminderTable, SqlReminderTable>();
         return silo;
     }

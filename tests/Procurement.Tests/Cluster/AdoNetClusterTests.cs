@@ -60,7 +60,7 @@ public sealed class AdoNetClusterTests
             "SELECT ServiceId, GrainId, Period FROM OrleansRemindersTable WHERE ReminderName = 'open-bids' AND GrainId LIKE '%/DEMO-2026-01'");
         Assert.Equal("procurement", reminder.ServiceId);
         Assert.EndsWith("/DEMO-2026-01", reminder.GrainId, StringComparison.Ordinal);
-        Assert.Equal(60_000, reminder.Period);
+        Assert.Equal((long)Procurement.Grains.Batches.TenderBatchGrain.OpeningReminderPeriod.TotalMilliseconds, reminder.Period);
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM orleans_reminders"));
 
         // The standalone portal lists the gateways from the database.
