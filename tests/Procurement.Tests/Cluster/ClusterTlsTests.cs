@@ -129,6 +129,10 @@ public sealed class ClusterTlsTests(Xunit.Abstractions.ITestOutputHelper output)
         var completed = await Assert.ThrowsAsync<ProcurementException>(() =>
             grains.GetGrain<ITenderBatchGrain>("DEMO-2026-01").AwardCompletedAsync("forged failure"));
         Assert.Equal(ErrorCodes.ClusterInternal, completed.Code);
+        var proposed = await Assert.ThrowsAsync<ProcurementException>(() => grains.GetGrain<ITenderBatchGrain>("DEMO-2026-01").AwardProposedAsync(
+            new ProposedAward(Guid.NewGuid(), "cost-optimal", "round11", "Optimal", 1m, 1, 1, 0, 0, DateTimeOffset.UtcNow, "user:intruder",
+                new AwardCheckSummary("passed", 1, TimeSpan.Zero))));
+        Assert.Equal(ErrorCodes.ClusterInternal, proposed.Code);
         var advanced = await Assert.ThrowsAsync<ProcurementException>(() => grains.GetGrain<ITenderBatchGrain>("DEMO-2026-01").AdvanceAgreementsAsync());
         Assert.Equal(ErrorCodes.ClusterInternal, advanced.Code);
         Assert.Null((await grains.GetGrain<ITenderBatchGrain>("DEMO-2026-01").GetAsync()).AwardStatus);
