@@ -68,20 +68,9 @@ public sealed class StoreWriterTests
             await c.ExecuteAsync("INSERT INTO writer_counts (name, n) VALUES ('units', 0), ('accumulated', 0)", transaction: t);
         });
 
-        // Every writer loop is held by a unit of its own while the units below queue up: released,
-        // the first loop free takes them all as one group.
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var holders = new List<Task>();
-        for (var i = 0; i < store.Dialect.WriterCount; i++)
-        {
-            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            holders.Add(store.WriteAsync(async (_, _) =>
-            {
-                started.TrySetResult();
-                await gate.Task;
-            }));
-            await started.Task;
-        }
+        // Every writer loop is held while the units below queue up; the first loop let go takes them
+        // all as one group.
+        var held = await HeldWriterLoops.HoldAsync(store);
         var runs = new int[40];
         var units = Enumerable.Range(0, runs.Length).Select(i => store.WriteAsync(async (c, t) =>
         {
@@ -96,8 +85,7 @@ public sealed class StoreWriterTests
             }
             return i;
         })).ToList();
-        gate.SetResult();
-        await Task.WhenAll(holders);
+        held.ReleaseFirst();
 
         for (var i = 0; i < units.Count; i++)
         {
@@ -110,6 +98,7 @@ public sealed class StoreWriterTests
                 Assert.Equal(i, await units[i]);
             }
         }
+        await held.ReleaseOthersAsync();
         // The units before the first failure ran twice, and count once: the first run was rolled back.
         Assert.All(runs[..10], r => Assert.Equal(2, r));
         Assert.All(runs[10..], r => Assert.Equal(1, r));

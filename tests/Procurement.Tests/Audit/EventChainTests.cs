@@ -100,20 +100,9 @@ public sealed class EventChainTests
         await using var store = new ProcurementStore(Options.Create(TestStores.For(provider)), NullLoggerFactory.Instance);
         await WriteEventsAsync(store, 5);
 
-        // Every writer loop is held by a unit of its own while the units below queue up: released,
-        // the first loop free takes them all as one group (as StoreWriterTests does).
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var holders = new List<Task>();
-        for (var i = 0; i < store.Dialect.WriterCount; i++)
-        {
-            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            holders.Add(store.WriteAsync(async (_, _) =>
-            {
-                started.TrySetResult();
-                await gate.Task;
-            }));
-            await started.Task;
-        }
+        // Every writer loop is held while the units below queue up; the first loop let go takes them
+        // all as one group.
+        var held = await HeldWriterLoops.HoldAsync(store);
         var runs = new int[40];
         var units = Enumerable.Range(0, runs.Length).Select(i => store.WriteAsync(async (c, t) =>
         {
@@ -135,8 +124,7 @@ public sealed class EventChainTests
             }
             return i;
         })).ToList();
-        gate.SetResult();
-        await Task.WhenAll(holders);
+        held.ReleaseFirst();
         foreach (var unit in units)
         {
             try
@@ -147,6 +135,7 @@ public sealed class EventChainTests
             {
             }
         }
+        await held.ReleaseOthersAsync();
 
         Assert.All(runs[..10], r => Assert.Equal(2, r));
         var result = await VerifyAsync(store);
