@@ -64,4 +64,18 @@ public static class ErrorCodes
     public const string TooManyRows = "TOO_MANY_ROWS";
     public const string SignInDelayed = "SIGN_IN_DELAYED";
     public const string ObjectionAlreadyOpen = "OBJECTION_ALREADY_OPEN";
+    public const string ProductNotOrderable = "ORDER_PRODUCT_NOT_ORDERABLE";
+    public const string PriceNotListed = "ORDER_PRICE_NOT_LISTED";
+    public const string SubstituteReasonRequired = "ORDER_SUBSTITUTE_REASON_REQUIRED";
+    public const string ManufacturerRequired = "ORDER_MANUFACTURER_REQUIRED";
+    public const string OrderNotFound = "ORDER_NOT_FOUND";
+    public const string DeliveryNotFound = "DELIVERY_NOT_FOUND";
+    public const string InvoiceNotFound = "INVOICE_NOT_FOUND";
+    public const string ResponseWindowClosed = "ORDER_RESPONSE_WINDOW_CLOSED";
+    public const string AcceptanceWindowClosed = "DELIVERY_ACCEPTANCE_WINDOW_CLOSED";
+    public const string DeliveryAboveOrdered = "DELIVERY_ABOVE_ORDERED";
+    public const string InvoiceNotPayable = "INVOICE_NOT_PAYABLE";
+    public const string AlreadyInvoiced = "DELIVERY_ALREADY_INVOICED";
+    public const string NotDesignated = "SUPPLIER_NOT_DESIGNATED";
+    public const string LedgerUnavailable = "PREPAYMENT_LEDGER_UNAVAILABLE";
 }

@@ -12,6 +12,20 @@ public interface IAllianceGrain : IGrainWithStringKey
 
     [Alias("Get")]
     Task<Alliance?> GetAsync();
+
+    /// <summary>
+    /// Lists (or relists) prices for products bought outside any agreement, product x manufacturer;
+    /// a listing not named stays as it is.
+    /// </summary>
+    [Alias("ListPrices")]
+    Task ListPricesAsync(IReadOnlyList<ListedPrice> prices);
+
+    [Alias("GetListedPrices")]
+    Task<IReadOnlyList<ListedPrice>> GetListedPricesAsync();
+
+    /// <summary>Sets the days hospitals have to pay after accepting a delivery (1-180; 30 unless set).</summary>
+    [Alias("SetPaymentTerm")]
+    Task SetPaymentTermAsync(int days);
 }
 
 /// <summary>A product of the catalogue. Keyed by product id.</summary>

@@ -53,6 +53,10 @@ public static class ProcurementSiloExtensions
         services.TryAddSingleton<AccountRepository>();
         services.TryAddSingleton<DirectoryRepository>();
         services.TryAddSingleton<AuditRepository>();
+        services.AddOptions<Orders.OrderOptions>().BindConfiguration(Orders.OrderOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Orders.OrderOptions>, Orders.OrderOptionsValidator>());
+        services.TryAddSingleton<Orders.OrderRepository>();
+        services.TryAddSingleton<Orders.SupplyTermsRepository>();
         services.TryAddKeyedSingleton(ProcurementClock.Key, clock ?? TimeProvider.System);
         services.AddOptions<GatewayClientOptions>();
         silo.AddIncomingGrainCallFilter<ClusterCallFilter>();

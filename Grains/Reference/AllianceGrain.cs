@@ -1,3 +1,4 @@
+using Procurement.Contracts.Errors;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Grains;
 using Procurement.Grains.Hosting;
@@ -7,6 +8,7 @@ namespace Procurement.Grains.Reference;
 
 public sealed class AllianceGrain(
     ReferenceRepository reference,
+    Orders.SupplyTermsRepository terms,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock) : Grain, IAllianceGrain
 {
     public async Task RegisterAsync(Alliance alliance)
@@ -26,4 +28,64 @@ public sealed class AllianceGrain(
     }
 
     public Task<Alliance?> GetAsync() => reference.GetAllianceAsync(this.GetPrimaryKeyString());
+
+    /// <summary>At most this many prices in one call.</summary>
+    public const int MaxListedPerCall = 5_000;
+
+    public async Task ListPricesAsync(IReadOnlyList<ListedPrice> prices)
+    {
+        var allianceId = this.GetPrimaryKeyString();
+        await RegisteredAsync(allianceId);
+        Check.NonEmpty(prices, "prices");
+        if (prices.Count > MaxListedPerCall)
+        {
+            throw new ProcurementException(ErrorCodes.TooManyRows, $"At most {MaxListedPerCall} prices can be listed at once; {prices.Count} were sent.", "prices");
+        }
+        var seen = new HashSet<(string, string)>();
+        for (var i = 0; i < prices.Count; i++)
+        {
+            var price = Check.NotNull(prices[i], $"prices[{i}]");
+            Check.Id(price.ProductId, $"prices[{i}].productId");
+            Check.Id(price.ManufacturerId, $"prices[{i}].manufacturerId");
+            if (price.UnitPrice <= 0 || price.UnitPrice > 1_000_000m)
+            {
+                throw ProcurementException.Invalid($"prices[{i}].unitPrice", $"prices[{i}].unitPrice must be above 0 and at most 1,000,000.");
+            }
+            Scaled.ToE6(price.UnitPrice, $"prices[{i}].unitPrice");
+            if (!seen.Add((price.ProductId, price.ManufacturerId)))
+            {
+                throw ProcurementException.Invalid($"prices[{i}]", $"{price.ProductId} from {price.ManufacturerId} is listed twice.");
+            }
+            if (!await terms.ProductExistsAsync(price.ProductId))
+            {
+                throw new ProcurementException(ErrorCodes.NotFound, $"Product {price.ProductId} is not registered.", $"prices[{i}].productId");
+            }
+            if (!await terms.ManufacturerExistsAsync(price.ManufacturerId))
+            {
+                throw new ProcurementException(ErrorCodes.UnknownManufacturer, $"Manufacturer {price.ManufacturerId} is not registered.", $"prices[{i}].manufacturerId");
+            }
+        }
+        await terms.ListPricesAsync(allianceId, prices, ProcurementClock.Now(clock), Actor.Current($"alliance:{allianceId}"));
+    }
+
+    public Task<IReadOnlyList<ListedPrice>> GetListedPricesAsync() => terms.ListedPricesAsync(this.GetPrimaryKeyString());
+
+    public async Task SetPaymentTermAsync(int days)
+    {
+        var allianceId = this.GetPrimaryKeyString();
+        await RegisteredAsync(allianceId);
+        if (days is < 1 or > 180)
+        {
+            throw ProcurementException.Invalid("days", "days must be between 1 and 180.");
+        }
+        await terms.SetPaymentTermAsync(allianceId, days, ProcurementClock.Now(clock), Actor.Current($"alliance:{allianceId}"));
+    }
+
+    private async Task RegisteredAsync(string allianceId)
+    {
+        if (await reference.GetAllianceAsync(allianceId) is null)
+        {
+            throw new ProcurementException(ErrorCodes.NotFound, $"Alliance {allianceId} is not registered.", "allianceId");
+        }
+    }
 }

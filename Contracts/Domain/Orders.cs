@@ -1,0 +1,240 @@
+namespace Procurement.Contracts.Domain;
+
+/// <summary>How fast a line is needed: an emergency line has the shorter response window.</summary>
+public enum OrderUrgency
+{
+    Normal = 0,
+    Emergency = 1,
+}
+
+/// <summary>What a line is bought under, which decides its price and where it counts.</summary>
+public enum OrderLineKind
+{
+    /// <summary>The selected product from the hospital's agreement supplier, at the agreed price, drawn down against the agreed volume.</summary>
+    Agreed = 0,
+    /// <summary>Another brand of a selected product, bought with a stated reason at its listed price; counted apart, never toward completion.</summary>
+    Substitute = 1,
+    /// <summary>A product without an agreement for the hospital, at the price its alliance listed.</summary>
+    Listed = 2,
+}
+
+/// <summary>An order line's state; moves go forward only.</summary>
+public enum OrderLineState
+{
+    /// <summary>Waiting for the supplier's answer within the response window.</summary>
+    Placed = 0,
+    Confirmed = 1,
+    Refused = 2,
+    /// <summary>The response window closed without an answer.</summary>
+    Lapsed = 3,
+    /// <summary>Every ordered unit has been accepted.</summary>
+    Fulfilled = 4,
+}
+
+/// <summary>A delivery's state; moves go forward only.</summary>
+public enum DeliveryState
+{
+    /// <summary>On its way or arrived, waiting for the hospital's acceptance within 3 working days.</summary>
+    Shipped = 0,
+    Accepted = 1,
+    Rejected = 2,
+}
+
+/// <summary>Why a hospital rejects a delivery, or accepts fewer units than were shipped.</summary>
+public enum DeliveryRejection
+{
+    QuantityShort = 0,
+    Damaged = 1,
+    ExpiryTooNear = 2,
+    Other = 3,
+}
+
+/// <summary>An invoice's state; moves go forward only.</summary>
+public enum InvoiceState
+{
+    /// <summary>Issued for a delivery the hospital has not accepted yet.</summary>
+    Issued = 0,
+    /// <summary>Its delivery was accepted: the payment clock runs.</summary>
+    Payable = 1,
+    /// <summary>The due date passed unpaid (flagged by the daily check).</summary>
+    Overdue = 2,
+    Paid = 3,
+    /// <summary>Its delivery was rejected: nothing is owed.</summary>
+    Void = 4,
+}
+
+/// <summary>Who paid an invoice.</summary>
+public enum Payer
+{
+    Hospital = 0,
+    /// <summary>The medical-insurance fund settling directly with the supplier, drawing the hospital's prepayment ledger first.</summary>
+    InsuranceFund = 1,
+}
+
+/// <summary>One line a hospital asks for.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.OrderLineRequest")]
+public sealed record OrderLineRequest(
+    [property: Id(0)] string ProductId,
+    [property: Id(1)] long Quantity,
+    [property: Id(2)] string DeliveryPoint,
+    [property: Id(3)] OrderUrgency Urgency,
+    /// <summary>The brand wanted; empty for the agreement's supplier (or the only listed one).</summary>
+    [property: Id(4)] string? ManufacturerId = null,
+    /// <summary>Why a non-selected brand of a selected product is needed (required for a substitute).</summary>
+    [property: Id(5)] string? SubstituteReason = null);
+
+/// <summary>An order as placed: the hospital's request id makes a resend return the same order.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.OrderRequest")]
+public sealed record OrderRequest(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] IReadOnlyList<OrderLineRequest> Lines);
+
+/// <summary>One line of an order, priced and routed.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.OrderLine")]
+public sealed record OrderLine(
+    [property: Id(0)] Guid OrderId,
+    [property: Id(1)] int LineNo,
+    [property: Id(2)] string HospitalId,
+    [property: Id(3)] string ProductId,
+    [property: Id(4)] string ManufacturerId,
+    [property: Id(5)] OrderLineKind Kind,
+    [property: Id(6)] Guid? AgreementId,
+    [property: Id(7)] long Quantity,
+    /// <summary>Units of an agreed line beyond the hospital's remaining agreed volume when it was placed.</summary>
+    [property: Id(8)] long SurplusUnits,
+    [property: Id(9)] decimal UnitPrice,
+    [property: Id(10)] string DeliveryPoint,
+    [property: Id(11)] OrderUrgency Urgency,
+    [property: Id(12)] string? SubstituteReason,
+    [property: Id(13)] OrderLineState State,
+    [property: Id(14)] DateTimeOffset PlacedAt,
+    [property: Id(15)] DateTimeOffset RespondBy,
+    [property: Id(16)] DateTimeOffset? RespondedAt,
+    [property: Id(17)] string? RefusalReason,
+    [property: Id(18)] long ShippedUnits,
+    [property: Id(19)] long AcceptedUnits,
+    [property: Id(20)] string RegionCode)
+{
+    public bool Surplus => SurplusUnits > 0;
+
+    public decimal Amount => Quantity * UnitPrice;
+}
+
+[GenerateSerializer, Immutable, Alias("Procurement.Order")]
+public sealed record Order(
+    [property: Id(0)] Guid OrderId,
+    [property: Id(1)] string HospitalId,
+    [property: Id(2)] DateTimeOffset PlacedAt,
+    [property: Id(3)] string RequestId,
+    [property: Id(4)] IReadOnlyList<OrderLine> Lines);
+
+/// <summary>A shipment against one order line.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ShipmentRequest")]
+public sealed record ShipmentRequest(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] Guid OrderId,
+    [property: Id(2)] int LineNo,
+    [property: Id(3)] long Quantity,
+    [property: Id(4)] string LotNumber,
+    [property: Id(5)] DateOnly ExpiryDate);
+
+[GenerateSerializer, Immutable, Alias("Procurement.Delivery")]
+public sealed record Delivery(
+    [property: Id(0)] Guid DeliveryId,
+    [property: Id(1)] Guid OrderId,
+    [property: Id(2)] int LineNo,
+    [property: Id(3)] string HospitalId,
+    [property: Id(4)] string ManufacturerId,
+    /// <summary>Who shipped: the manufacturer or the distributor it designated for the region.</summary>
+    [property: Id(5)] string ShippedBy,
+    [property: Id(6)] string LotNumber,
+    [property: Id(7)] DateOnly ExpiryDate,
+    [property: Id(8)] long Quantity,
+    [property: Id(9)] DateTimeOffset ShippedAt,
+    [property: Id(10)] DateTimeOffset AcceptBy,
+    [property: Id(11)] DeliveryState State,
+    [property: Id(12)] long AcceptedUnits,
+    [property: Id(13)] DateTimeOffset? DecidedAt,
+    [property: Id(14)] DeliveryRejection? Rejection,
+    /// <summary>Accepted by the closing of the acceptance window rather than by the hospital.</summary>
+    [property: Id(15)] bool Deemed,
+    [property: Id(16)] decimal UnitPrice);
+
+/// <summary>The hospital's decision on a delivery: accept (perhaps fewer units, with the reason) or reject all.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.DeliveryDecision")]
+public sealed record DeliveryDecision(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] bool Accept,
+    /// <summary>When accepting: the units received in good order (all shipped units when omitted).</summary>
+    [property: Id(2)] long? AcceptedUnits = null,
+    /// <summary>Required when rejecting or accepting fewer units.</summary>
+    [property: Id(3)] DeliveryRejection? Reason = null,
+    [property: Id(4)] string? Note = null);
+
+[GenerateSerializer, Immutable, Alias("Procurement.InvoiceRequest")]
+public sealed record InvoiceRequest(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] Guid DeliveryId,
+    [property: Id(2)] string InvoiceNumber);
+
+[GenerateSerializer, Immutable, Alias("Procurement.Invoice")]
+public sealed record Invoice(
+    [property: Id(0)] Guid InvoiceId,
+    [property: Id(1)] Guid DeliveryId,
+    [property: Id(2)] string HospitalId,
+    [property: Id(3)] string ManufacturerId,
+    [property: Id(4)] string InvoiceNumber,
+    /// <summary>The shipped units at the line's price; once accepted, the accepted units at it.</summary>
+    [property: Id(5)] decimal Amount,
+    [property: Id(6)] DateTimeOffset IssuedAt,
+    [property: Id(7)] InvoiceState State,
+    [property: Id(8)] DateTimeOffset? DueAt,
+    [property: Id(9)] DateTimeOffset? PaidAt);
+
+[GenerateSerializer, Immutable, Alias("Procurement.PaymentRequest")]
+public sealed record PaymentRequest(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] Guid InvoiceId,
+    [property: Id(2)] string Reference);
+
+[GenerateSerializer, Immutable, Alias("Procurement.Payment")]
+public sealed record Payment(
+    [property: Id(0)] Guid PaymentId,
+    [property: Id(1)] Guid InvoiceId,
+    [property: Id(2)] string HospitalId,
+    [property: Id(3)] Payer Payer,
+    [property: Id(4)] decimal Amount,
+    /// <summary>The part drawn from the hospital's prepayment ledger (direct settlement only).</summary>
+    [property: Id(5)] decimal FromPrepayment,
+    [property: Id(6)] DateTimeOffset PaidAt,
+    [property: Id(7)] string Reference,
+    [property: Id(8)] bool OnTime);
+
+/// <summary>A hospital's prepayment ledger: credited from its agreements' prepayments, drawn by direct settlement.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.PrepaymentLedger")]
+public sealed record PrepaymentLedger(
+    [property: Id(0)] string HospitalId,
+    [property: Id(1)] decimal Credited,
+    [property: Id(2)] decimal Drawn,
+    [property: Id(3)] decimal Balance);
+
+/// <summary>A price the alliance lists for a product of a manufacturer, for purchases outside any agreement.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ListedPrice")]
+public sealed record ListedPrice(
+    [property: Id(0)] string ProductId,
+    [property: Id(1)] string ManufacturerId,
+    [property: Id(2)] decimal UnitPrice);
+
+/// <summary>A distributor, which manufacturers may designate per region to confirm, ship and invoice their lines.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.Distributor")]
+public sealed record Distributor(
+    [property: Id(0)] string DistributorId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? NameZh = null);
+
+/// <summary>What a supplier sees in its inbox: the line and where it stands.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.SupplierLine")]
+public sealed record SupplierLine(
+    [property: Id(0)] OrderLine Line,
+    [property: Id(1)] IReadOnlyList<Delivery> Deliveries,
+    [property: Id(2)] IReadOnlyList<Invoice> Invoices);

@@ -1,0 +1,139 @@
+using Procurement.Contracts.Domain;
+
+namespace Procurement.Contracts.Grains;
+
+/// <summary>
+/// A hospital's purchasing after the award (keyed by the hospital's id): its orders, the
+/// suppliers' answers, deliveries, invoices, payments and prepayment ledger. The one writer of all
+/// of them, so a hospital's orders draw down its agreed volumes one after another and never
+/// overrun them unmarked. Every write carries a client request id: the same id sent again returns
+/// what the first call made and changes nothing. A supplier's call names the organisation acting
+/// (the manufacturer, or the distributor it designated for the hospital's region), which the
+/// portal takes from the signed-in user and the grain checks against the line.
+/// </summary>
+[Alias("Procurement.IHospitalOrdersGrain")]
+public interface IHospitalOrdersGrain : IGrainWithStringKey
+{
+    /// <summary>Prices and routes each line by the hospital's agreements and its alliance's price list, and places the order.</summary>
+    [Alias("PlaceOrder")]
+    Task<Order> PlaceOrderAsync(OrderRequest request);
+
+    [Alias("GetOrder")]
+    Task<Order> GetOrderAsync(Guid orderId);
+
+    /// <summary>The newest orders first, at most <paramref name="limit"/> (1-500).</summary>
+    [Alias("ListOrders")]
+    Task<IReadOnlyList<Order>> ListOrdersAsync(int limit);
+
+    /// <summary>The supplier confirms or refuses a line within its response window.</summary>
+    [Alias("RespondToLine")]
+    Task<OrderLine> RespondToLineAsync(string supplierId, string requestId, Guid orderId, int lineNo, bool confirm, string? reason);
+
+    /// <summary>The supplier ships part or all of a confirmed line's outstanding units.</summary>
+    [Alias("Ship")]
+    Task<Delivery> ShipAsync(string supplierId, ShipmentRequest request);
+
+    /// <summary>The supplier invoices one delivery.</summary>
+    [Alias("Invoice")]
+    Task<Invoice> InvoiceAsync(string supplierId, InvoiceRequest request);
+
+    /// <summary>The hospital accepts or rejects a delivery within 3 working days of its shipment.</summary>
+    [Alias("DecideDelivery")]
+    Task<Delivery> DecideDeliveryAsync(Guid deliveryId, DeliveryDecision decision);
+
+    /// <summary>The hospital records its payment of an accepted delivery's invoice.</summary>
+    [Alias("Pay")]
+    Task<Payment> PayAsync(PaymentRequest request);
+
+    /// <summary>
+    /// The insurance fund settles an invoice directly with the supplier: the hospital's prepayment
+    /// ledger is drawn first, the fund pays the rest.
+    /// </summary>
+    [Alias("SettleDirectly")]
+    Task<Payment> SettleDirectlyAsync(PaymentRequest request);
+
+    [Alias("ListDeliveries")]
+    Task<IReadOnlyList<Delivery>> ListDeliveriesAsync(int limit);
+
+    [Alias("ListInvoices")]
+    Task<IReadOnlyList<Invoice>> ListInvoicesAsync(int limit);
+
+    [Alias("ListPayments")]
+    Task<IReadOnlyList<Payment>> ListPaymentsAsync(int limit);
+
+    [Alias("GetLedger")]
+    Task<PrepaymentLedger> GetLedgerAsync();
+
+    /// <summary>
+    /// Applies every window and due date that has passed: lines unanswered lapse, deliveries
+    /// unanswered are deemed accepted, invoices past due become overdue. Called by the order clock.
+    /// </summary>
+    [ClusterInternal]
+    [Alias("ApplyDeadlines")]
+    Task<int> ApplyDeadlinesAsync();
+}
+
+/// <summary>
+/// The order clock (one, key 0): a reminder that survives restarts finds the hospitals with a
+/// window or due date passed, from the stored deadlines, and has each hospital's grain apply them.
+/// </summary>
+[ClusterInternal]
+[Alias("Procurement.IOrderClockGrain")]
+public interface IOrderClockGrain : IGrainWithIntegerKey
+{
+    /// <summary>Registers the reminder if it is not registered yet.</summary>
+    [Alias("EnsureRunning")]
+    Task EnsureRunningAsync();
+
+    /// <summary>Applies what is due now; returns the number of moves made.</summary>
+    [Alias("Sweep")]
+    Task<int> SweepAsync();
+}
+
+/// <summary>Reads across hospitals for the suppliers and for authorisation (a stateless worker).</summary>
+[Alias("Procurement.IOrderDirectoryGrain")]
+public interface IOrderDirectoryGrain : IGrainWithIntegerKey
+{
+    /// <summary>The hospital an order belongs to, or null.</summary>
+    [Alias("FindOrder")]
+    Task<string?> FindOrderAsync(Guid orderId);
+
+    /// <summary>The hospital a delivery was shipped to, or null.</summary>
+    [Alias("FindDelivery")]
+    Task<string?> FindDeliveryAsync(Guid deliveryId);
+
+    /// <summary>The hospital an invoice is addressed to, or null.</summary>
+    [Alias("FindInvoice")]
+    Task<string?> FindInvoiceAsync(Guid invoiceId);
+
+    /// <summary>The lines a supplier answers for (as manufacturer, or as designated distributor), newest first.</summary>
+    [Alias("ListSupplierLines")]
+    Task<IReadOnlyList<SupplierLine>> ListSupplierLinesAsync(string supplierId, int limit);
+}
+
+/// <summary>A distributor (keyed by its id).</summary>
+[Alias("Procurement.IDistributorGrain")]
+public interface IDistributorGrain : IGrainWithStringKey
+{
+    [Alias("Register")]
+    Task RegisterAsync(Distributor distributor);
+
+    [Alias("Get")]
+    Task<Distributor?> GetAsync();
+}
+
+/// <summary>
+/// A manufacturer as a supplier after the award (keyed by manufacturer id), apart from its bidding:
+/// the distributor it designates per region to answer, ship and invoice its lines there.
+/// </summary>
+[Alias("Procurement.ISupplierGrain")]
+public interface ISupplierGrain : IGrainWithStringKey
+{
+    /// <summary>Designates a registered distributor for a region, or, with null, takes the region back.</summary>
+    [Alias("DesignateDistributor")]
+    Task DesignateDistributorAsync(string regionCode, string? distributorId);
+
+    /// <summary>Region code to distributor id.</summary>
+    [Alias("ListDesignations")]
+    Task<IReadOnlyDictionary<string, string>> ListDesignationsAsync();
+}

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+
+namespace Procurement.Grains.Orders;
+
+/// <summary>
+/// The windows of purchasing after the award, bound from the <c>Orders</c> section. The defaults
+/// follow common provincial practice (DOMAIN.md): a supplier answers within 24 hours (8 for an
+/// emergency line), the hospital accepts within 3 working days and pays within 30 days of
+/// acceptance unless its alliance sets another term.
+/// </summary>
+public sealed class OrderOptions
+{
+    public const string Section = "Orders";
+
+    public TimeSpan ResponseWindow { get; set; } = TimeSpan.FromHours(24);
+
+    public TimeSpan EmergencyResponseWindow { get; set; } = TimeSpan.FromHours(8);
+
+    public int AcceptanceWorkingDays { get; set; } = 3;
+
+    public int PaymentDays { get; set; } = 30;
+
+    /// <summary>How often the order clock looks for passed windows and due dates.</summary>
+    public TimeSpan ClockPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Hospitals the clock handles per tick at most; the rest wait for the next tick.</summary>
+    public int HospitalsPerTick { get; set; } = 1_000;
+
+    /// <summary>Lines per order at most.</summary>
+    public int MaxLines { get; set; } = 500;
+}
+
+public sealed class OrderOptionsValidator : IValidateOptions<OrderOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OrderOptions options)
+    {
+        var failures = new List<string>();
+        if (options.ResponseWindow <= TimeSpan.Zero || options.EmergencyResponseWindow <= TimeSpan.Zero)
+        {
+            failures.Add("Orders:ResponseWindow and Orders:EmergencyResponseWindow must be positive.");
+        }
+        if (options.AcceptanceWorkingDays is < 1 or > 30)
+        {
+            failures.Add("Orders:AcceptanceWorkingDays must be between 1 and 30.");
+        }
+        if (options.PaymentDays is < 1 or > 180)
+        {
+            failures.Add("Orders:PaymentDays must be between 1 and 180.");
+        }
+        if (options.ClockPeriod < TimeSpan.FromSeconds(1))
+        {
+            failures.Add("Orders:ClockPeriod must be at least one second.");
+        }
+        if (options.HospitalsPerTick is < 1 or > 100_000)
+        {
+            failures.Add("Orders:HospitalsPerTick must be between 1 and 100000.");
+        }
+        if (options.MaxLines is < 1 or > 5_000)
+        {
+            failures.Add("Orders:MaxLines must be between 1 and 5000.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,363 @@
+using System.Data.Common;
+using Dapper;
+using Procurement.Contracts.Domain;
+using Procurement.Grains.Storage;
+
+namespace Procurement.Grains.Orders;
+
+/// <summary>The writes: each change of a hospital's purchasing in one transaction, with its events and its request id.</summary>
+public sealed partial class OrderRepository
+{
+    private const string InsertRequestSql = """
+        INSERT INTO order_requests (hospital_id, actor_id, request_id, kind, entity_id)
+        VALUES (@HospitalId, @ActorId, @RequestId, @Kind, @EntityId)
+        """;
+
+    private const string InsertOrderSql = """
+        INSERT INTO orders (order_id, hospital_id, request_id, placed_at, placed_by)
+        VALUES (@OrderId, @HospitalId, @RequestId, @PlacedAt, @PlacedBy)
+        """;
+
+    private const string InsertLineSql = """
+        INSERT INTO order_lines (order_id, line_no, hospital_id, region_code, product_id, manufacturer_id, kind, agreement_id, year_start, alliance_id,
+                                 quantity, surplus_units, unit_price_e6, delivery_point, urgency, substitute_reason, state, placed_at, respond_by)
+        VALUES (@OrderId, @LineNo, @HospitalId, @RegionCode, @ProductId, @ManufacturerId, @Kind, @AgreementId, @YearStart, @AllianceId,
+                @Quantity, @SurplusUnits, @UnitPriceE6, @DeliveryPoint, @Urgency, @SubstituteReason, @State, @PlacedAt, @RespondBy)
+        """;
+
+    /// <summary>A line as it is stored at placement, with what routing decided.</summary>
+    public sealed record NewLine(OrderLine Line, int? YearStart, string? AllianceId);
+
+    private static Task RequestAsync(DbConnection connection, DbTransaction transaction, string hospitalId, string actorId, string requestId, string kind, string entityId) =>
+        connection.ExecuteAsync(InsertRequestSql, new { HospitalId = hospitalId, ActorId = actorId, RequestId = requestId, Kind = kind, EntityId = entityId }, transaction);
+
+    public Task PlaceAsync(Order order, IReadOnlyList<NewLine> lines, string actor) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            await RequestAsync(connection, transaction, order.HospitalId, order.HospitalId, order.RequestId, RequestKinds.Order, order.OrderId.ToString());
+            await connection.ExecuteAsync(InsertOrderSql, new { OrderId = order.OrderId.ToString(), order.HospitalId, order.RequestId, order.PlacedAt, PlacedBy = actor }, transaction);
+            await connection.ExecuteAsync(InsertLineSql, lines.Select(n => new
+            {
+                OrderId = n.Line.OrderId.ToString(),
+                n.Line.LineNo,
+                n.Line.HospitalId,
+                n.Line.RegionCode,
+                n.Line.ProductId,
+                n.Line.ManufacturerId,
+                Kind = (int)n.Line.Kind,
+                AgreementId = n.Line.AgreementId?.ToString(),
+                n.YearStart,
+                n.AllianceId,
+                n.Line.Quantity,
+                n.Line.SurplusUnits,
+                UnitPriceE6 = Scaled.ToE6(n.Line.UnitPrice, "unitPrice"),
+                n.Line.DeliveryPoint,
+                Urgency = (int)n.Line.Urgency,
+                n.Line.SubstituteReason,
+                State = (int)n.Line.State,
+                n.Line.PlacedAt,
+                n.Line.RespondBy,
+            }), transaction);
+            await EventLog.AppendAsync(connection, transaction, order.PlacedAt, actor, null, "order", order.OrderId.ToString(), "OrderPlaced", new
+            {
+                order.HospitalId,
+                order.RequestId,
+                Lines = order.Lines.Select(l => new { l.LineNo, l.ProductId, l.ManufacturerId, Kind = l.Kind.ToString(), l.AgreementId, l.Quantity, l.SurplusUnits, l.UnitPrice, Urgency = l.Urgency.ToString(), l.RespondBy }),
+            });
+        });
+
+    private const string UpdateLineStateSql = """
+        UPDATE order_lines SET state = @State, responded_at = @RespondedAt, refusal_reason = @Reason
+         WHERE order_id = @OrderId AND line_no = @LineNo AND state = @OldState
+        """;
+
+    public Task RespondAsync(OrderLine line, OrderLineState to, DateTimeOffset at, string? reason, string actor, string supplierId, string requestId) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            await RequestAsync(connection, transaction, line.HospitalId, supplierId, requestId, RequestKinds.Response, LineKey(line.OrderId, line.LineNo));
+            await MoveLineAsync(connection, transaction, line, to, at, reason);
+            await EventLog.AppendAsync(connection, transaction, at, actor, null, "order-line", LineKey(line.OrderId, line.LineNo),
+                to == OrderLineState.Confirmed ? "OrderLineConfirmed" : "OrderLineRefused", new { SupplierId = supplierId, Reason = reason });
+        });
+
+    private static async Task MoveLineAsync(DbConnection connection, DbTransaction transaction, OrderLine line, OrderLineState to, DateTimeOffset? at, string? reason)
+    {
+        var changed = await connection.ExecuteAsync(UpdateLineStateSql, new
+        {
+            State = (int)to,
+            RespondedAt = at,
+            Reason = reason,
+            OrderId = line.OrderId.ToString(),
+            line.LineNo,
+            OldState = (int)line.State,
+        }, transaction);
+        if (changed != 1)
+        {
+            throw new InvalidOperationException($"Line {line.LineNo} of order {line.OrderId} was not {line.State} when it was moved: its grain is not the only writer.");
+        }
+    }
+
+    public static string LineKey(Guid orderId, int lineNo) => $"{orderId}/{lineNo}";
+
+    private const string InsertDeliverySql = """
+        INSERT INTO deliveries (delivery_id, order_id, line_no, hospital_id, manufacturer_id, shipped_by, lot_number, expiry_date, quantity,
+                                unit_price_e6, shipped_at, accept_by, state)
+        VALUES (@DeliveryId, @OrderId, @LineNo, @HospitalId, @ManufacturerId, @ShippedBy, @LotNumber, @ExpiryDate, @Quantity,
+                @UnitPriceE6, @ShippedAt, @AcceptBy, @State)
+        """;
+
+    private const string AddShippedSql = """
+        UPDATE order_lines SET shipped_units = shipped_units + @Units WHERE order_id = @OrderId AND line_no = @LineNo
+        """;
+
+    public Task ShipAsync(Delivery delivery, string actor, string requestId) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            await RequestAsync(connection, transaction, delivery.HospitalId, delivery.ShippedBy, requestId, RequestKinds.Shipment, delivery.DeliveryId.ToString());
+            await connection.ExecuteAsync(InsertDeliverySql, new
+            {
+                DeliveryId = delivery.DeliveryId.ToString(),
+                OrderId = delivery.OrderId.ToString(),
+                delivery.LineNo,
+                delivery.HospitalId,
+                delivery.ManufacturerId,
+                delivery.ShippedBy,
+                delivery.LotNumber,
+                ExpiryDate = DayNumber.Of(delivery.ExpiryDate),
+                delivery.Quantity,
+                UnitPriceE6 = Scaled.ToE6(delivery.UnitPrice, "unitPrice"),
+                delivery.ShippedAt,
+                delivery.AcceptBy,
+                State = (int)DeliveryState.Shipped,
+            }, transaction);
+            await connection.ExecuteAsync(AddShippedSql, new { Units = delivery.Quantity, OrderId = delivery.OrderId.ToString(), delivery.LineNo }, transaction);
+            await EventLog.AppendAsync(connection, transaction, delivery.ShippedAt, actor, null, "delivery", delivery.DeliveryId.ToString(), "DeliveryShipped",
+                new { delivery.OrderId, delivery.LineNo, delivery.ShippedBy, delivery.LotNumber, delivery.ExpiryDate, delivery.Quantity, delivery.AcceptBy });
+        });
+
+    private const string InsertInvoiceSql = """
+        INSERT INTO invoices (invoice_id, delivery_id, hospital_id, manufacturer_id, alliance_id, invoice_number, amount_e6, issued_at, state, due_at)
+        VALUES (@InvoiceId, @DeliveryId, @HospitalId, @ManufacturerId, @AllianceId, @InvoiceNumber, @AmountE6, @IssuedAt, @State, @DueAt)
+        """;
+
+    public Task InvoiceAsync(Invoice invoice, string? allianceId, string supplierId, string actor, string requestId) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            await RequestAsync(connection, transaction, invoice.HospitalId, supplierId, requestId, RequestKinds.Invoice, invoice.InvoiceId.ToString());
+            await connection.ExecuteAsync(InsertInvoiceSql, new
+            {
+                InvoiceId = invoice.InvoiceId.ToString(),
+                DeliveryId = invoice.DeliveryId.ToString(),
+                invoice.HospitalId,
+                invoice.ManufacturerId,
+                AllianceId = allianceId,
+                invoice.InvoiceNumber,
+                AmountE6 = Scaled.ToE6(invoice.Amount, "amount"),
+                invoice.IssuedAt,
+                State = (int)invoice.State,
+                invoice.DueAt,
+            }, transaction);
+            await EventLog.AppendAsync(connection, transaction, invoice.IssuedAt, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceIssued",
+                new { invoice.DeliveryId, invoice.InvoiceNumber, invoice.Amount, State = invoice.State.ToString(), invoice.DueAt });
+        });
+
+    private const string DecideDeliverySql = """
+        UPDATE deliveries SET state = @State, accepted_units = @AcceptedUnits, decided_at = @DecidedAt, rejection = @Rejection, note = @Note, deemed = @Deemed
+         WHERE delivery_id = @DeliveryId AND state = @Shipped
+        """;
+
+    private const string SettleLineUnitsSql = """
+        UPDATE order_lines SET shipped_units = shipped_units - @Returned, accepted_units = accepted_units + @Accepted
+         WHERE order_id = @OrderId AND line_no = @LineNo
+        """;
+
+    private const string InvoiceDecidedSql = """
+        UPDATE invoices SET state = @State, amount_e6 = @AmountE6, due_at = @DueAt WHERE delivery_id = @DeliveryId AND state = @Issued
+        """;
+
+    /// <summary>What a decision on a delivery changes: the delivery, its line's units and state, its invoice if issued.</summary>
+    public sealed record DeliveryOutcome(
+        Delivery Delivery,
+        OrderLine Line,
+        OrderLineState? LineTo,
+        string? Note,
+        DateTimeOffset? InvoiceDueAt);
+
+    public Task DecideAsync(IReadOnlyList<DeliveryOutcome> outcomes, string actor, string? requestId) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            foreach (var o in outcomes)
+            {
+                var d = o.Delivery;
+                if (requestId is not null)
+                {
+                    await RequestAsync(connection, transaction, d.HospitalId, d.HospitalId, requestId, RequestKinds.Decision, d.DeliveryId.ToString());
+                }
+                var changed = await connection.ExecuteAsync(DecideDeliverySql, new
+                {
+                    State = (int)d.State,
+                    d.AcceptedUnits,
+                    d.DecidedAt,
+                    Rejection = (int?)d.Rejection,
+                    o.Note,
+                    Deemed = d.Deemed ? 1 : 0,
+                    DeliveryId = d.DeliveryId.ToString(),
+                    Shipped = (int)DeliveryState.Shipped,
+                }, transaction);
+                if (changed != 1)
+                {
+                    throw new InvalidOperationException($"Delivery {d.DeliveryId} was decided twice: its grain is not the only writer.");
+                }
+                await connection.ExecuteAsync(SettleLineUnitsSql, new
+                {
+                    Returned = d.Quantity - d.AcceptedUnits,
+                    Accepted = d.AcceptedUnits,
+                    OrderId = d.OrderId.ToString(),
+                    d.LineNo,
+                }, transaction);
+                if (o.LineTo is { } to)
+                {
+                    await MoveLineAsync(connection, transaction, o.Line, to, o.Line.RespondedAt, o.Line.RefusalReason);
+                }
+                await connection.ExecuteAsync(InvoiceDecidedSql, new
+                {
+                    State = (int)(d.State == DeliveryState.Accepted ? InvoiceState.Payable : InvoiceState.Void),
+                    AmountE6 = Scaled.ToE6(d.AcceptedUnits * d.UnitPrice, "amount"),
+                    DueAt = d.State == DeliveryState.Accepted ? o.InvoiceDueAt : null,
+                    DeliveryId = d.DeliveryId.ToString(),
+                    Issued = (int)InvoiceState.Issued,
+                }, transaction);
+                await EventLog.AppendAsync(connection, transaction, d.DecidedAt!.Value, actor, null, "delivery", d.DeliveryId.ToString(),
+                    d.State == DeliveryState.Accepted ? (d.Deemed ? "DeliveryDeemedAccepted" : "DeliveryAccepted") : "DeliveryRejected",
+                    new { d.AcceptedUnits, Rejection = d.Rejection?.ToString(), o.Note, o.InvoiceDueAt });
+            }
+        });
+
+    private const string InsertPaymentSql = """
+        INSERT INTO payments (payment_id, invoice_id, hospital_id, payer, amount_e6, from_prepayment_e6, paid_at, reference, on_time)
+        VALUES (@PaymentId, @InvoiceId, @HospitalId, @Payer, @AmountE6, @FromPrepaymentE6, @PaidAt, @Reference, @OnTime)
+        """;
+
+    private const string InvoicePaidSql = """
+        UPDATE invoices SET state = @Paid, paid_at = @PaidAt WHERE invoice_id = @InvoiceId AND state IN (@Payable, @Overdue)
+        """;
+
+    private const string InsertDrawSql = """
+        INSERT INTO prepayment_entries (entry_id, hospital_id, agreement_id, invoice_id, amount_e6, entered_at)
+        VALUES (@EntryId, @HospitalId, NULL, @InvoiceId, @AmountE6, @At)
+        """;
+
+    /// <summary>
+    /// Records a payment. A direct settlement draws the hospital's prepayment ledger first: the
+    /// ledger is credited and read inside this transaction, so the draw never exceeds the balance.
+    /// </summary>
+    public Task<Payment> PayAsync(Invoice invoice, Payer payer, DateTimeOffset at, string reference, string actorId, string actor, string requestId) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            var amountE6 = Scaled.ToE6(invoice.Amount, "amount");
+            long fromPrepaymentE6 = 0;
+            if (payer == Payer.InsuranceFund)
+            {
+                await CreditAsync(connection, transaction, invoice.HospitalId, at);
+                var (credited, drawn) = await ReadLedgerAsync(connection, transaction, invoice.HospitalId);
+                fromPrepaymentE6 = Math.Min(amountE6, Math.Max(0, credited - drawn));
+                if (fromPrepaymentE6 > 0)
+                {
+                    await connection.ExecuteAsync(InsertDrawSql, new { EntryId = invoice.InvoiceId.ToString(), invoice.HospitalId, InvoiceId = invoice.InvoiceId.ToString(), AmountE6 = -fromPrepaymentE6, At = at }, transaction);
+                }
+            }
+            var payment = new Payment(Guid.NewGuid(), invoice.InvoiceId, invoice.HospitalId, payer, invoice.Amount, Scaled.FromE6(fromPrepaymentE6), at, reference,
+                invoice.DueAt is { } due && at <= due);
+            await RequestAsync(connection, transaction, invoice.HospitalId, actorId, requestId, RequestKinds.Payment, payment.PaymentId.ToString());
+            await connection.ExecuteAsync(InsertPaymentSql, new
+            {
+                PaymentId = payment.PaymentId.ToString(),
+                InvoiceId = invoice.InvoiceId.ToString(),
+                invoice.HospitalId,
+                Payer = (int)payer,
+                AmountE6 = amountE6,
+                FromPrepaymentE6 = fromPrepaymentE6,
+                PaidAt = at,
+                Reference = reference,
+                OnTime = payment.OnTime ? 1 : 0,
+            }, transaction);
+            var changed = await connection.ExecuteAsync(InvoicePaidSql, new
+            {
+                Paid = (int)InvoiceState.Paid,
+                PaidAt = at,
+                InvoiceId = invoice.InvoiceId.ToString(),
+                Payable = (int)InvoiceState.Payable,
+                Overdue = (int)InvoiceState.Overdue,
+            }, transaction);
+            if (changed != 1)
+            {
+                throw new InvalidOperationException($"Invoice {invoice.InvoiceId} was not payable when it was paid: its grain is not the only writer.");
+            }
+            await EventLog.AppendAsync(connection, transaction, at, actor, null, "invoice", invoice.InvoiceId.ToString(), payer == Payer.Hospital ? "InvoicePaid" : "InvoiceSettledDirectly",
+                new { payment.PaymentId, payment.Amount, payment.FromPrepayment, payment.OnTime, Reference = reference });
+            return payment;
+        });
+
+    // ---- The clock ------------------------------------------------------------------------------
+
+    private const string SelectDueLinesSql = $"SELECT {LineColumns} FROM order_lines l WHERE l.hospital_id = @HospitalId AND l.state = @Placed AND l.respond_by < @Now";
+
+    private static readonly string SelectDueDeliveriesSql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.hospital_id = @HospitalId AND d.state = @Shipped AND d.accept_by < @Now";
+
+    private static readonly string SelectDueInvoicesSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.hospital_id = @HospitalId AND i.state = @Payable AND i.due_at < @Now";
+
+    public Task<(IReadOnlyList<OrderLine> Lines, IReadOnlyList<Delivery> Deliveries, IReadOnlyList<Invoice> Invoices)> DueAsync(string hospitalId, DateTimeOffset now) =>
+        store.ReadAsync<(IReadOnlyList<OrderLine>, IReadOnlyList<Delivery>, IReadOnlyList<Invoice>)>(async connection =>
+        {
+            var lines = (await connection.QueryAsync<LineRow>(SelectDueLinesSql, new { HospitalId = hospitalId, Placed = (int)OrderLineState.Placed, Now = now })).Select(l => l.ToLine()).ToList();
+            var deliveries = (await connection.QueryAsync<DeliveryRow>(SelectDueDeliveriesSql, new { HospitalId = hospitalId, Shipped = (int)DeliveryState.Shipped, Now = now })).Select(d => d.ToDelivery()).ToList();
+            var invoices = (await connection.QueryAsync<InvoiceRow>(SelectDueInvoicesSql, new { HospitalId = hospitalId, Payable = (int)InvoiceState.Payable, Now = now })).Select(i => i.ToInvoice()).ToList();
+            return (lines, deliveries, invoices);
+        });
+
+    private const string InvoiceOverdueSql = "UPDATE invoices SET state = @Overdue WHERE invoice_id = @InvoiceId AND state = @Payable";
+
+    /// <summary>Lapses unanswered lines and flags overdue invoices, with an event each and a notice to the hospital for the overdue ones.</summary>
+    public Task LapseAndFlagAsync(IReadOnlyList<OrderLine> lapsed, IReadOnlyList<Invoice> overdue, DateTimeOffset at, string actor) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            foreach (var line in lapsed)
+            {
+                await MoveLineAsync(connection, transaction, line, OrderLineState.Lapsed, null, null);
+                await EventLog.AppendAsync(connection, transaction, at, actor, null, "order-line", LineKey(line.OrderId, line.LineNo), "OrderLineLapsed",
+                    new { line.ManufacturerId, line.RespondBy });
+            }
+            foreach (var invoice in overdue)
+            {
+                await connection.ExecuteAsync(InvoiceOverdueSql, new { Overdue = (int)InvoiceState.Overdue, InvoiceId = invoice.InvoiceId.ToString(), Payable = (int)InvoiceState.Payable }, transaction);
+                await EventLog.AppendAsync(connection, transaction, at, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceOverdue", new { invoice.DueAt, invoice.Amount });
+            }
+        });
+
+    /// <summary>The hospitals with a window or due date passed, at most <paramref name="limit"/>.</summary>
+    private const string SelectDueHospitalsSql = """
+        SELECT hospital_id FROM order_lines WHERE state = @Placed AND respond_by < @Now
+        UNION SELECT hospital_id FROM deliveries WHERE state = @Shipped AND accept_by < @Now
+        UNION SELECT hospital_id FROM invoices WHERE state = @Payable AND due_at < @Now
+        """;
+
+    public Task<IReadOnlyList<string>> DueHospitalsAsync(DateTimeOffset now, int limit) =>
+        store.ReadAsync<IReadOnlyList<string>>(async connection => await FirstAsync<string>(connection, SelectDueHospitalsSql, new
+        {
+            Placed = (int)OrderLineState.Placed,
+            Shipped = (int)DeliveryState.Shipped,
+            Payable = (int)InvoiceState.Payable,
+            Now = now,
+        }, limit));
+}
+
+/// <summary>The kinds of request a client request id may stand for.</summary>
+public static class RequestKinds
+{
+    public const string Order = "order";
+    public const string Response = "response";
+    public const string Shipment = "shipment";
+    public const string Invoice = "invoice";
+    public const string Decision = "decision";
+    public const string Payment = "payment";
+}

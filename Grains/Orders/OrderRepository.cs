@@ -1,0 +1,382 @@
+using System.Data.Common;
+using Dapper;
+using Procurement.Contracts.Domain;
+using Procurement.Grains.Agreements.Domain;
+using Procurement.Grains.Orders.Domain;
+using Procurement.Grains.Storage;
+
+namespace Procurement.Grains.Orders;
+
+/// <summary>
+/// Loads and saves a hospital's orders, deliveries, invoices, payments and prepayment ledger. It
+/// decides nothing: <see cref="HospitalOrdersGrain"/> asks the domain (<see cref="OrderRouting"/>,
+/// <see cref="OrderMoves"/>) and hands the rows here, each change in one transaction with its events.
+/// </summary>
+public sealed partial class OrderRepository(ProcurementStore store)
+{
+    public ProcurementStore Store => store;
+
+    // ---- Reading -------------------------------------------------------------------------------
+
+    private const string SelectHospitalRegionSql = "SELECT region_code FROM hospitals WHERE hospital_id = @HospitalId";
+
+    private const string SelectOrderableAgreementsSql = """
+        SELECT a.agreement_id AS AgreementId, a.batch_id AS BatchId, a.product_id AS ProductId, a.manufacturer_id AS ManufacturerId,
+               a.start_month AS StartMonth, a.end_month AS EndMonth, a.anchor_month AS AnchorMonth,
+               a.anchor_month + b.agreement_months AS PeriodEndMonth, a.state AS State,
+               h.annual_volume AS AnnualVolume, h.carried_units AS CarriedUnits, p.max_unit_price_e6 AS MaxUnitPriceE6,
+               a.unit_price_e6 AS UnitPriceE6, b.alliance_id AS AllianceId
+          FROM agreement_hospitals h
+          JOIN agreements a ON a.agreement_id = h.agreement_id
+          JOIN tender_batches b ON b.batch_id = a.batch_id
+          JOIN batch_products p ON p.batch_id = a.batch_id AND p.product_id = a.product_id
+         WHERE h.hospital_id = @HospitalId
+        """;
+
+    private const string SelectListedOffersSql = """
+        SELECT l.alliance_id AS AllianceId, l.product_id AS ProductId, l.manufacturer_id AS ManufacturerId, l.unit_price_e6 AS UnitPriceE6
+          FROM listed_prices l
+          JOIN alliance_regions r ON r.alliance_id = l.alliance_id
+         WHERE r.region_code = @RegionCode
+        """;
+
+    private const string SelectDrawnSql = """
+        SELECT agreement_id AS AgreementId, year_start AS YearStart, SUM(quantity - surplus_units) AS Drawn
+          FROM order_lines
+         WHERE hospital_id = @HospitalId AND kind = @Agreed AND state IN (@Placed, @Confirmed, @Fulfilled)
+         GROUP BY agreement_id, year_start
+        """;
+
+    private sealed class AgreementRow
+    {
+        public string AgreementId { get; set; } = "";
+        public string BatchId { get; set; } = "";
+        public string ProductId { get; set; } = "";
+        public string ManufacturerId { get; set; } = "";
+        public int StartMonth { get; set; }
+        public int EndMonth { get; set; }
+        public int AnchorMonth { get; set; }
+        public int PeriodEndMonth { get; set; }
+        public int State { get; set; }
+        public long AnnualVolume { get; set; }
+        public long CarriedUnits { get; set; }
+        public long MaxUnitPriceE6 { get; set; }
+        public long UnitPriceE6 { get; set; }
+        public string AllianceId { get; set; } = "";
+    }
+
+    /// <summary>What routing a hospital's order needs: its region, agreements, listed prices and draw-downs so far; null for an unknown hospital.</summary>
+    public Task<(string RegionCode, IReadOnlyList<OrderableAgreement> Agreements, IReadOnlyList<ListedOffer> Listed, IReadOnlyDictionary<(string, int), long> Drawn)?> LoadRoutingAsync(string hospitalId) =>
+        store.ReadAsync<(string, IReadOnlyList<OrderableAgreement>, IReadOnlyList<ListedOffer>, IReadOnlyDictionary<(string, int), long>)?>(async connection =>
+        {
+            var region = await connection.QuerySingleOrDefaultAsync<string>(SelectHospitalRegionSql, new { HospitalId = hospitalId });
+            if (region is null)
+            {
+                return null;
+            }
+            var agreements = (await connection.QueryAsync<AgreementRow>(SelectOrderableAgreementsSql, new { HospitalId = hospitalId }))
+                .Select(r => new OrderableAgreement(new HospitalAgreement
+                {
+                    AgreementId = r.AgreementId,
+                    BatchId = r.BatchId,
+                    ProductId = r.ProductId,
+                    ManufacturerId = r.ManufacturerId,
+                    StartMonth = r.StartMonth,
+                    EndMonth = r.EndMonth,
+                    AnchorMonth = r.AnchorMonth,
+                    PeriodEndMonth = r.PeriodEndMonth,
+                    State = r.State,
+                    AnnualVolume = r.AnnualVolume,
+                    CarriedUnits = r.CarriedUnits,
+                    MaxUnitPriceE6 = r.MaxUnitPriceE6,
+                }, r.AllianceId, r.UnitPriceE6))
+                .ToList();
+            var listed = (await connection.QueryAsync<ListedOffer>(SelectListedOffersSql, new { RegionCode = region })).ToList();
+            var drawn = (await connection.QueryAsync<(string AgreementId, int YearStart, long Drawn)>(SelectDrawnSql, new
+            {
+                HospitalId = hospitalId,
+                Agreed = (int)OrderLineKind.Agreed,
+                Placed = (int)OrderLineState.Placed,
+                Confirmed = (int)OrderLineState.Confirmed,
+                Fulfilled = (int)OrderLineState.Fulfilled,
+            })).ToDictionary(r => (r.AgreementId, r.YearStart), r => r.Drawn);
+            return (region, agreements, listed, drawn);
+        });
+
+    private const string SelectRequestSql = """
+        SELECT kind AS Kind, entity_id AS EntityId FROM order_requests
+         WHERE hospital_id = @HospitalId AND actor_id = @ActorId AND request_id = @RequestId
+        """;
+
+    /// <summary>What an earlier request with this id made: its kind and the id of what it made.</summary>
+    public Task<(string Kind, string EntityId)?> FindRequestAsync(string hospitalId, string actorId, string requestId) =>
+        store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<(string Kind, string EntityId)?>(SelectRequestSql,
+            new { HospitalId = hospitalId, ActorId = actorId, RequestId = requestId }));
+
+    private const string LineColumns = """
+        l.order_id AS OrderId, l.line_no AS LineNo, l.hospital_id AS HospitalId, l.product_id AS ProductId, l.manufacturer_id AS ManufacturerId,
+        l.kind AS Kind, l.agreement_id AS AgreementId, l.quantity AS Quantity, l.surplus_units AS SurplusUnits, l.unit_price_e6 AS UnitPriceE6,
+        l.delivery_point AS DeliveryPoint, l.urgency AS Urgency, l.substitute_reason AS SubstituteReason, l.state AS State,
+        l.placed_at AS PlacedAt, l.respond_by AS RespondBy, l.responded_at AS RespondedAt, l.refusal_reason AS RefusalReason,
+        l.shipped_units AS ShippedUnits, l.accepted_units AS AcceptedUnits, l.region_code AS RegionCode
+        """;
+
+    private static readonly string SelectOrderLinesSql = $"SELECT {LineColumns} FROM order_lines l WHERE l.order_id = @OrderId ORDER BY l.line_no";
+
+    private const string SelectOrderSql = "SELECT order_id AS OrderId, hospital_id AS HospitalId, placed_at AS PlacedAt, request_id AS RequestId FROM orders WHERE order_id = @OrderId";
+
+    private const string SelectRecentOrdersSql = "SELECT order_id FROM orders WHERE hospital_id = @HospitalId ORDER BY placed_at DESC, order_id";
+
+    private sealed class LineRow
+    {
+        public string OrderId { get; set; } = "";
+        public int LineNo { get; set; }
+        public string HospitalId { get; set; } = "";
+        public string ProductId { get; set; } = "";
+        public string ManufacturerId { get; set; } = "";
+        public int Kind { get; set; }
+        public string? AgreementId { get; set; }
+        public long Quantity { get; set; }
+        public long SurplusUnits { get; set; }
+        public long UnitPriceE6 { get; set; }
+        public string DeliveryPoint { get; set; } = "";
+        public int Urgency { get; set; }
+        public string? SubstituteReason { get; set; }
+        public int State { get; set; }
+        public DateTimeOffset PlacedAt { get; set; }
+        public DateTimeOffset RespondBy { get; set; }
+        public DateTimeOffset? RespondedAt { get; set; }
+        public string? RefusalReason { get; set; }
+        public long ShippedUnits { get; set; }
+        public long AcceptedUnits { get; set; }
+        public string RegionCode { get; set; } = "";
+
+        public OrderLine ToLine() => new(
+            Guid.Parse(OrderId), LineNo, HospitalId, ProductId, ManufacturerId, (OrderLineKind)Kind,
+            AgreementId is null ? null : Guid.Parse(AgreementId), Quantity, SurplusUnits, Scaled.FromE6(UnitPriceE6),
+            DeliveryPoint, (OrderUrgency)Urgency, SubstituteReason, (OrderLineState)State, PlacedAt, RespondBy, RespondedAt,
+            RefusalReason, ShippedUnits, AcceptedUnits, RegionCode);
+    }
+
+    private sealed record OrderRow(string OrderId, string HospitalId, DateTimeOffset PlacedAt, string RequestId);
+
+    private static async Task<Order?> ReadOrderAsync(DbConnection connection, DbTransaction? transaction, Guid orderId)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<OrderRow>(SelectOrderSql, new { OrderId = orderId.ToString() }, transaction);
+        if (row is null)
+        {
+            return null;
+        }
+        var lines = (await connection.QueryAsync<LineRow>(SelectOrderLinesSql, new { OrderId = row.OrderId }, transaction)).Select(l => l.ToLine()).ToList();
+        return new Order(orderId, row.HospitalId, row.PlacedAt, row.RequestId, lines);
+    }
+
+    public Task<Order?> GetOrderAsync(Guid orderId) => store.ReadAsync(connection => ReadOrderAsync(connection, null, orderId));
+
+    public Task<IReadOnlyList<Order>> ListOrdersAsync(string hospitalId, int limit) =>
+        store.ReadAsync<IReadOnlyList<Order>>(async connection =>
+        {
+            var ids = await FirstAsync<string>(connection, SelectRecentOrdersSql, new { HospitalId = hospitalId }, limit);
+            var orders = new List<Order>(ids.Count);
+            foreach (var id in ids)
+            {
+                orders.Add((await ReadOrderAsync(connection, null, Guid.Parse(id)))!);
+            }
+            return orders;
+        });
+
+    /// <summary>The first <paramref name="limit"/> rows of an ordered query, read no further (portable: no LIMIT or TOP).</summary>
+    private static async Task<List<T>> FirstAsync<T>(DbConnection connection, string sql, object parameters, int limit)
+    {
+        var rows = new List<T>();
+        await foreach (var row in connection.QueryUnbufferedAsync<T>(sql, parameters))
+        {
+            rows.Add(row);
+            if (rows.Count >= limit)
+            {
+                break;
+            }
+        }
+        return rows;
+    }
+
+    private const string DeliveryColumns = """
+        d.delivery_id AS DeliveryId, d.order_id AS OrderId, d.line_no AS LineNo, d.hospital_id AS HospitalId, d.manufacturer_id AS ManufacturerId,
+        d.shipped_by AS ShippedBy, d.lot_number AS LotNumber, d.expiry_date AS ExpiryDate, d.quantity AS Quantity, d.shipped_at AS ShippedAt,
+        d.accept_by AS AcceptBy, d.state AS State, d.accepted_units AS AcceptedUnits, d.decided_at AS DecidedAt, d.rejection AS Rejection,
+        d.deemed AS Deemed, d.unit_price_e6 AS UnitPriceE6
+        """;
+
+    private sealed class DeliveryRow
+    {
+        public string DeliveryId { get; set; } = "";
+        public string OrderId { get; set; } = "";
+        public int LineNo { get; set; }
+        public string HospitalId { get; set; } = "";
+        public string ManufacturerId { get; set; } = "";
+        public string ShippedBy { get; set; } = "";
+        public string LotNumber { get; set; } = "";
+        public int ExpiryDate { get; set; }
+        public long Quantity { get; set; }
+        public DateTimeOffset ShippedAt { get; set; }
+        public DateTimeOffset AcceptBy { get; set; }
+        public int State { get; set; }
+        public long AcceptedUnits { get; set; }
+        public DateTimeOffset? DecidedAt { get; set; }
+        public int? Rejection { get; set; }
+        public int Deemed { get; set; }
+        public long UnitPriceE6 { get; set; }
+
+        public Delivery ToDelivery() => new(
+            Guid.Parse(DeliveryId), Guid.Parse(OrderId), LineNo, HospitalId, ManufacturerId, ShippedBy, LotNumber, DayNumber.ToDate(ExpiryDate),
+            Quantity, ShippedAt, AcceptBy, (DeliveryState)State, AcceptedUnits, DecidedAt, (DeliveryRejection?)Rejection, Deemed != 0, Scaled.FromE6(UnitPriceE6));
+    }
+
+    private static readonly string SelectDeliverySql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.delivery_id = @DeliveryId";
+
+    private static readonly string SelectLineDeliveriesSql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.order_id = @OrderId AND d.line_no = @LineNo ORDER BY d.shipped_at, d.delivery_id";
+
+    private static readonly string SelectRecentDeliveriesSql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.hospital_id = @HospitalId ORDER BY d.shipped_at DESC, d.delivery_id";
+
+    public Task<Delivery?> GetDeliveryAsync(Guid deliveryId) =>
+        store.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<DeliveryRow>(SelectDeliverySql, new { DeliveryId = deliveryId.ToString() }))?.ToDelivery());
+
+    public Task<IReadOnlyList<Delivery>> ListDeliveriesAsync(string hospitalId, int limit) =>
+        store.ReadAsync<IReadOnlyList<Delivery>>(async connection =>
+            (await FirstAsync<DeliveryRow>(connection, SelectRecentDeliveriesSql, new { HospitalId = hospitalId }, limit)).Select(d => d.ToDelivery()).ToList());
+
+    public Task<IReadOnlyList<Delivery>> ListLineDeliveriesAsync(Guid orderId, int lineNo) =>
+        store.ReadAsync<IReadOnlyList<Delivery>>(async connection =>
+            (await connection.QueryAsync<DeliveryRow>(SelectLineDeliveriesSql, new { OrderId = orderId.ToString(), LineNo = lineNo })).Select(d => d.ToDelivery()).ToList());
+
+    private const string InvoiceColumns = """
+        i.invoice_id AS InvoiceId, i.delivery_id AS DeliveryId, i.hospital_id AS HospitalId, i.manufacturer_id AS ManufacturerId,
+        i.invoice_number AS InvoiceNumber, i.amount_e6 AS AmountE6, i.issued_at AS IssuedAt, i.state AS State, i.due_at AS DueAt, i.paid_at AS PaidAt
+        """;
+
+    private sealed class InvoiceRow
+    {
+        public string InvoiceId { get; set; } = "";
+        public string DeliveryId { get; set; } = "";
+        public string HospitalId { get; set; } = "";
+        public string ManufacturerId { get; set; } = "";
+        public string InvoiceNumber { get; set; } = "";
+        public long AmountE6 { get; set; }
+        public DateTimeOffset IssuedAt { get; set; }
+        public int State { get; set; }
+        public DateTimeOffset? DueAt { get; set; }
+        public DateTimeOffset? PaidAt { get; set; }
+
+        public Invoice ToInvoice() => new(
+            Guid.Parse(InvoiceId), Guid.Parse(DeliveryId), HospitalId, ManufacturerId, InvoiceNumber, Scaled.FromE6(AmountE6), IssuedAt, (InvoiceState)State, DueAt, PaidAt);
+    }
+
+    private static readonly string SelectInvoiceSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.invoice_id = @InvoiceId";
+
+    private static readonly string SelectDeliveryInvoiceSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.delivery_id = @DeliveryId";
+
+    private static readonly string SelectRecentInvoicesSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.hospital_id = @HospitalId ORDER BY i.issued_at DESC, i.invoice_id";
+
+    public Task<Invoice?> GetInvoiceAsync(Guid invoiceId) =>
+        store.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<InvoiceRow>(SelectInvoiceSql, new { InvoiceId = invoiceId.ToString() }))?.ToInvoice());
+
+    public Task<Invoice?> GetDeliveryInvoiceAsync(Guid deliveryId) =>
+        store.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<InvoiceRow>(SelectDeliveryInvoiceSql, new { DeliveryId = deliveryId.ToString() }))?.ToInvoice());
+
+    public Task<IReadOnlyList<Invoice>> ListInvoicesAsync(string hospitalId, int limit) =>
+        store.ReadAsync<IReadOnlyList<Invoice>>(async connection =>
+            (await FirstAsync<InvoiceRow>(connection, SelectRecentInvoicesSql, new { HospitalId = hospitalId }, limit)).Select(i => i.ToInvoice()).ToList());
+
+    private const string PaymentColumns = """
+        payment_id AS PaymentId, invoice_id AS InvoiceId, hospital_id AS HospitalId, payer AS Payer, amount_e6 AS AmountE6,
+        from_prepayment_e6 AS FromPrepaymentE6, paid_at AS PaidAt, reference AS Reference, on_time AS OnTime
+        """;
+
+    private sealed class PaymentRow
+    {
+        public string PaymentId { get; set; } = "";
+        public string InvoiceId { get; set; } = "";
+        public string HospitalId { get; set; } = "";
+        public int Payer { get; set; }
+        public long AmountE6 { get; set; }
+        public long FromPrepaymentE6 { get; set; }
+        public DateTimeOffset PaidAt { get; set; }
+        public string Reference { get; set; } = "";
+        public int OnTime { get; set; }
+
+        public Payment ToPayment() => new(
+            Guid.Parse(PaymentId), Guid.Parse(InvoiceId), HospitalId, (Payer)Payer, Scaled.FromE6(AmountE6), Scaled.FromE6(FromPrepaymentE6), PaidAt, Reference, OnTime != 0);
+    }
+
+    private static readonly string SelectPaymentSql = $"SELECT {PaymentColumns} FROM payments WHERE payment_id = @PaymentId";
+
+    private static readonly string SelectRecentPaymentsSql = $"SELECT {PaymentColumns} FROM payments WHERE hospital_id = @HospitalId ORDER BY paid_at DESC, payment_id";
+
+    public Task<Payment?> GetPaymentAsync(Guid paymentId) =>
+        store.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<PaymentRow>(SelectPaymentSql, new { PaymentId = paymentId.ToString() }))?.ToPayment());
+
+    public Task<IReadOnlyList<Payment>> ListPaymentsAsync(string hospitalId, int limit) =>
+        store.ReadAsync<IReadOnlyList<Payment>>(async connection =>
+            (await FirstAsync<PaymentRow>(connection, SelectRecentPaymentsSql, new { HospitalId = hospitalId }, limit)).Select(p => p.ToPayment()).ToList());
+
+    private const string SelectDesignatedSql = """
+        SELECT distributor_id FROM distributor_designations WHERE manufacturer_id = @ManufacturerId AND region_code = @RegionCode
+        """;
+
+    /// <summary>The distributor a manufacturer designated for a region, or null.</summary>
+    public Task<string?> DesignatedDistributorAsync(string manufacturerId, string regionCode) =>
+        store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<string?>(SelectDesignatedSql, new { ManufacturerId = manufacturerId, RegionCode = regionCode }));
+
+    private const string SelectPaymentDaysSql = """
+        SELECT payment_days FROM alliance_payment_terms WHERE alliance_id = @AllianceId
+        """;
+
+    public Task<int?> PaymentDaysAsync(string allianceId) =>
+        store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<int?>(SelectPaymentDaysSql, new { AllianceId = allianceId }));
+
+    private const string SelectLineAllianceSql = "SELECT alliance_id FROM order_lines WHERE order_id = @OrderId AND line_no = @LineNo";
+
+    public Task<string?> LineAllianceAsync(Guid orderId, int lineNo) =>
+        store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<string?>(SelectLineAllianceSql, new { OrderId = orderId.ToString(), LineNo = lineNo }));
+
+    private const string SelectLedgerSql = """
+        SELECT COALESCE(SUM(CASE WHEN amount_e6 > 0 THEN amount_e6 ELSE 0 END), 0) AS Credited,
+               COALESCE(SUM(CASE WHEN amount_e6 < 0 THEN -amount_e6 ELSE 0 END), 0) AS Drawn
+          FROM prepayment_entries
+         WHERE hospital_id = @HospitalId
+        """;
+
+    private static async Task<(long Credited, long Drawn)> ReadLedgerAsync(DbConnection connection, DbTransaction? transaction, string hospitalId) =>
+        await connection.QuerySingleAsync<(long Credited, long Drawn)>(SelectLedgerSql, new { HospitalId = hospitalId }, transaction);
+
+    /// <summary>
+    /// Credits the ledger with each agreement part's prepayment not credited yet (once per part),
+    /// inside the caller's transaction, and returns the ledger.
+    /// </summary>
+    private const string CreditPrepaymentsSql = """
+        INSERT INTO prepayment_entries (entry_id, hospital_id, agreement_id, invoice_id, amount_e6, entered_at)
+        SELECT h.agreement_id, h.hospital_id, h.agreement_id, NULL, h.prepayment_e6, @At
+          FROM agreement_hospitals h
+         WHERE h.hospital_id = @HospitalId AND h.prepayment_e6 > 0
+           AND NOT EXISTS (SELECT 1 FROM prepayment_entries e WHERE e.hospital_id = h.hospital_id AND e.agreement_id = h.agreement_id)
+        """;
+
+    public Task<PrepaymentLedger> LedgerAsync(string hospitalId, DateTimeOffset at) =>
+        store.WriteAsync(async (connection, transaction) =>
+        {
+            await CreditAsync(connection, transaction, hospitalId, at);
+            var (credited, drawn) = await ReadLedgerAsync(connection, transaction, hospitalId);
+            return new PrepaymentLedger(hospitalId, Scaled.FromE6(credited), Scaled.FromE6(drawn), Scaled.FromE6(credited - drawn));
+        });
+
+    private static Task CreditAsync(DbConnection connection, DbTransaction transaction, string hospitalId, DateTimeOffset at) =>
+        connection.ExecuteAsync(CreditPrepaymentsSql, new { HospitalId = hospitalId, At = at }, transaction);
+}
+
+/// <summary>A calendar date as a whole number yyyymmdd, the same on every database.</summary>
+public static class DayNumber
+{
+    public static int Of(DateOnly date) => date.Year * 10_000 + date.Month * 100 + date.Day;
+
+    public static DateOnly ToDate(int value) => new(value / 10_000, value / 100 % 100, value % 100);
+}

@@ -1,0 +1,165 @@
+-- After the award (issue 18): hospitals order against their agreements, suppliers answer, ship
+-- and invoice, hospitals accept and pay, the insurance fund settles directly through the
+-- hospital's prepayment ledger. Each hospital's grain is the one writer of its rows here; every
+-- deadline is a stored instant, so the order clock finds what is due after any restart.
+
+-- Prices an alliance lists for products bought outside any agreement.
+CREATE TABLE listed_prices (
+    alliance_id         NVARCHAR(200)    NOT NULL REFERENCES alliances (alliance_id),
+    product_id          NVARCHAR(200)    NOT NULL REFERENCES products (product_id),
+    manufacturer_id     NVARCHAR(200)    NOT NULL REFERENCES manufacturers (manufacturer_id),
+    unit_price_e6       BIGINT  NOT NULL CHECK (unit_price_e6 > 0),
+    listed_at           DATETIME2(7) NOT NULL,
+    PRIMARY KEY (alliance_id, product_id, manufacturer_id)
+);
+
+-- Days a hospital has to pay after acceptance, per alliance (the default applies without a row).
+CREATE TABLE alliance_payment_terms (
+    alliance_id         NVARCHAR(200)    NOT NULL PRIMARY KEY REFERENCES alliances (alliance_id),
+    payment_days        INT NOT NULL CHECK (payment_days BETWEEN 1 AND 180),
+    updated_at          DATETIME2(7) NOT NULL
+);
+
+CREATE TABLE distributors (
+    distributor_id      NVARCHAR(200)    NOT NULL PRIMARY KEY,
+    name                NVARCHAR(200)    NOT NULL,
+    name_zh             NVARCHAR(200)    NULL,
+    updated_at          DATETIME2(7) NOT NULL
+);
+
+-- The distributor a manufacturer designates to answer, ship and invoice its lines in a region.
+CREATE TABLE distributor_designations (
+    manufacturer_id     NVARCHAR(200)    NOT NULL REFERENCES manufacturers (manufacturer_id),
+    region_code         NVARCHAR(200)    NOT NULL REFERENCES regions (region_code),
+    distributor_id      NVARCHAR(200)    NOT NULL REFERENCES distributors (distributor_id),
+    designated_at       DATETIME2(7) NOT NULL,
+    PRIMARY KEY (manufacturer_id, region_code)
+);
+
+CREATE TABLE orders (
+    order_id            NVARCHAR(200)    NOT NULL PRIMARY KEY,
+    hospital_id         NVARCHAR(200)    NOT NULL REFERENCES hospitals (hospital_id),
+    request_id          NVARCHAR(200)    NOT NULL,
+    placed_at           DATETIME2(7) NOT NULL,
+    placed_by           NVARCHAR(200)    NOT NULL
+);
+CREATE UNIQUE INDEX ux_orders_request ON orders (hospital_id, request_id);
+CREATE INDEX ix_orders_hospital ON orders (hospital_id, placed_at);
+
+-- kind: 0 agreed, 1 substitute, 2 listed. state: 0 placed, 1 confirmed, 2 refused, 3 lapsed,
+-- 4 fulfilled. urgency: 0 normal, 1 emergency. An agreed line draws down the agreement year that
+-- year_start names; surplus_units is the part beyond what remained when it was placed.
+CREATE TABLE order_lines (
+    order_id            NVARCHAR(200)    NOT NULL REFERENCES orders (order_id),
+    line_no             INT NOT NULL,
+    hospital_id         NVARCHAR(200)    NOT NULL REFERENCES hospitals (hospital_id),
+    region_code         NVARCHAR(200)    NOT NULL REFERENCES regions (region_code),
+    product_id          NVARCHAR(200)    NOT NULL REFERENCES products (product_id),
+    manufacturer_id     NVARCHAR(200)    NOT NULL REFERENCES manufacturers (manufacturer_id),
+    kind                INT NOT NULL,
+    agreement_id        NVARCHAR(200)    NULL REFERENCES agreements (agreement_id),
+    year_start          INT NULL,
+    alliance_id         NVARCHAR(200)    NULL REFERENCES alliances (alliance_id),
+    quantity            BIGINT  NOT NULL CHECK (quantity > 0),
+    surplus_units       BIGINT  NOT NULL CHECK (surplus_units >= 0),
+    unit_price_e6       BIGINT  NOT NULL CHECK (unit_price_e6 > 0),
+    delivery_point      NVARCHAR(1000)    NOT NULL,
+    urgency             INT NOT NULL,
+    substitute_reason   NVARCHAR(1000)    NULL,
+    state               INT NOT NULL,
+    placed_at           DATETIME2(7) NOT NULL,
+    respond_by          DATETIME2(7) NOT NULL,
+    responded_at        DATETIME2(7) NULL,
+    refusal_reason      NVARCHAR(1000)    NULL,
+    shipped_units       BIGINT  NOT NULL DEFAULT 0,
+    accepted_units      BIGINT  NOT NULL DEFAULT 0,
+    PRIMARY KEY (order_id, line_no),
+    CHECK (shipped_units <= quantity AND accepted_units <= shipped_units)
+);
+CREATE INDEX ix_order_lines_supplier ON order_lines (manufacturer_id, placed_at);
+CREATE INDEX ix_order_lines_drawdown ON order_lines (hospital_id, agreement_id, year_start);
+CREATE INDEX ix_order_lines_due ON order_lines (state, respond_by);
+
+-- state: 0 shipped, 1 accepted, 2 rejected. rejection: 0 quantity short, 1 damaged, 2 expiry too near, 3 other.
+CREATE TABLE deliveries (
+    delivery_id         NVARCHAR(200)    NOT NULL PRIMARY KEY,
+    order_id            NVARCHAR(200)    NOT NULL,
+    line_no             INT NOT NULL,
+    hospital_id         NVARCHAR(200)    NOT NULL REFERENCES hospitals (hospital_id),
+    manufacturer_id     NVARCHAR(200)    NOT NULL REFERENCES manufacturers (manufacturer_id),
+    shipped_by          NVARCHAR(200)    NOT NULL,
+    lot_number          NVARCHAR(200)    NOT NULL,
+    expiry_date         INT NOT NULL,
+    quantity            BIGINT  NOT NULL CHECK (quantity > 0),
+    unit_price_e6       BIGINT  NOT NULL,
+    shipped_at          DATETIME2(7) NOT NULL,
+    accept_by           DATETIME2(7) NOT NULL,
+    state               INT NOT NULL,
+    accepted_units      BIGINT  NOT NULL DEFAULT 0,
+    decided_at          DATETIME2(7) NULL,
+    rejection           INT NULL,
+    note                NVARCHAR(1000)    NULL,
+    deemed              INT NOT NULL DEFAULT 0,
+    FOREIGN KEY (order_id, line_no) REFERENCES order_lines (order_id, line_no),
+    CHECK (accepted_units <= quantity)
+);
+CREATE INDEX ix_deliveries_line ON deliveries (order_id, line_no);
+CREATE INDEX ix_deliveries_hospital ON deliveries (hospital_id, shipped_at);
+CREATE INDEX ix_deliveries_due ON deliveries (state, accept_by);
+
+-- state: 0 issued, 1 payable, 2 overdue, 3 paid, 4 void. One invoice per delivery.
+CREATE TABLE invoices (
+    invoice_id          NVARCHAR(200)    NOT NULL PRIMARY KEY,
+    delivery_id         NVARCHAR(200)    NOT NULL REFERENCES deliveries (delivery_id),
+    hospital_id         NVARCHAR(200)    NOT NULL REFERENCES hospitals (hospital_id),
+    manufacturer_id     NVARCHAR(200)    NOT NULL REFERENCES manufacturers (manufacturer_id),
+    alliance_id         NVARCHAR(200)    NULL REFERENCES alliances (alliance_id),
+    invoice_number      NVARCHAR(200)    NOT NULL,
+    amount_e6           BIGINT  NOT NULL CHECK (amount_e6 >= 0),
+    issued_at           DATETIME2(7) NOT NULL,
+    state               INT NOT NULL,
+    due_at              DATETIME2(7) NULL,
+    paid_at             DATETIME2(7) NULL
+);
+CREATE UNIQUE INDEX ux_invoices_delivery ON invoices (delivery_id);
+CREATE INDEX ix_invoices_hospital ON invoices (hospital_id, issued_at);
+CREATE INDEX ix_invoices_due ON invoices (state, due_at);
+
+-- payer: 0 hospital, 1 insurance fund (direct settlement).
+CREATE TABLE payments (
+    payment_id          NVARCHAR(200)    NOT NULL PRIMARY KEY,
+    invoice_id          NVARCHAR(200)    NOT NULL REFERENCES invoices (invoice_id),
+    hospital_id         NVARCHAR(200)    NOT NULL REFERENCES hospitals (hospital_id),
+    payer               INT NOT NULL,
+    amount_e6           BIGINT  NOT NULL CHECK (amount_e6 >= 0),
+    from_prepayment_e6  BIGINT  NOT NULL CHECK (from_prepayment_e6 >= 0),
+    paid_at             DATETIME2(7) NOT NULL,
+    reference           NVARCHAR(200)    NOT NULL,
+    on_time             INT NOT NULL
+);
+CREATE UNIQUE INDEX ux_payments_invoice ON payments (invoice_id);
+CREATE INDEX ix_payments_hospital ON payments (hospital_id, paid_at);
+
+-- A hospital's prepayment ledger: a credit per agreement part (its prepayment), a draw per
+-- direct settlement (negative). The balance is the sum. entry_id: the agreement's id for a
+-- credit, the invoice's for a draw, so neither can be entered twice.
+CREATE TABLE prepayment_entries (
+    entry_id            NVARCHAR(200)    NOT NULL,
+    hospital_id         NVARCHAR(200)    NOT NULL REFERENCES hospitals (hospital_id),
+    agreement_id        NVARCHAR(200)    NULL REFERENCES agreements (agreement_id),
+    invoice_id          NVARCHAR(200)    NULL REFERENCES invoices (invoice_id),
+    amount_e6           BIGINT  NOT NULL,
+    entered_at          DATETIME2(7) NOT NULL,
+    PRIMARY KEY (hospital_id, entry_id)
+);
+
+-- Client request ids of every write on a hospital's orders, per acting organisation: a request
+-- sent again returns what the first made.
+CREATE TABLE order_requests (
+    hospital_id         NVARCHAR(200)    NOT NULL,
+    actor_id            NVARCHAR(200)    NOT NULL,
+    request_id          NVARCHAR(200)    NOT NULL,
+    kind                NVARCHAR(200)    NOT NULL,
+    entity_id           NVARCHAR(200)    NOT NULL,
+    PRIMARY KEY (hospital_id, actor_id, request_id)
+);

@@ -1,0 +1,226 @@
+using Dapper;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
+using Procurement.Grains.Agreements;
+using Procurement.Grains.Orders.Domain;
+using Procurement.Grains.Storage;
+using Procurement.Tests.Infrastructure;
+using Xunit;
+
+namespace Procurement.Tests.Orders;
+
+/// <summary>
+/// Purchasing after the award, through the grains on a real store with the business clock stepped
+/// by hand: order, answer, shipment, acceptance, invoice, payment, direct settlement, and the clock
+/// that lapses, deems and flags what its window left behind.
+/// </summary>
+public abstract class OrderLifecycleTests(ClusterFixture fixture)
+{
+    private static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+
+    private ProcurementStore Store => fixture.Cluster.Database;
+
+    private IGrainFactory Grains => fixture.Cluster.Client;
+
+    private async Task<(Scenario S, IReadOnlyList<Agreement> Agreements)> AwardedAsync()
+    {
+        var s = new Scenario(Grains, fixture.Clock);
+        var startMonth = Months.Of(fixture.Clock.GetUtcNow().AddDays(9), Zone) + 1;
+        await s.AwardAndFinaliseAsync(fixture.Clock, Months.FirstDay(startMonth));
+        // A Wednesday morning of the agreements' first month, so working days are easy to count.
+        var first = Months.Begins(startMonth, Zone);
+        var wednesday = first.AddDays(((int)DayOfWeek.Wednesday - (int)TimeZoneInfo.ConvertTime(first, Zone).DayOfWeek + 7) % 7).AddHours(10);
+        fixture.Clock.SetUtcNow(wednesday);
+        return (s, await s.Batch.ListAgreementsAsync());
+    }
+
+    private Task<int> SweepAsync() => fixture.Cluster.SiloGrainFactory.GetGrain<IOrderClockGrain>(0).SweepAsync();
+
+    private Task<long> CountAsync(string table, string hospitalId) =>
+        Store.ReadAsync(c => c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE hospital_id = @H", new { H = hospitalId }));
+
+    [Fact]
+    public async Task From_order_to_payment_with_a_distributor_a_partial_and_a_rejected_delivery_deemed_acceptance_overdue_and_direct_settlement()
+    {
+        var (s, agreements) = await AwardedAsync();
+        var atv = agreements.Single(a => a.ProductId == s.Atorvastatin && a.RegionCode == s.RegionA);
+        var aml = agreements.Single(a => a.ProductId == s.Amlodipine);
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var placedAt = fixture.Clock.GetUtcNow();
+
+        // Atorvastatin: the hospital's agreed 49,000 a year; two lines draw 30,000 then 25,000, so
+        // the second has 6,000 beyond what remained. Amlodipine in an emergency.
+        var order = await orders.PlaceOrderAsync(new OrderRequest("po-1",
+        [
+            new OrderLineRequest(s.Atorvastatin, 30_000, "Pharmacy, building 2", OrderUrgency.Normal),
+            new OrderLineRequest(s.Atorvastatin, 25_000, "Pharmacy, building 2", OrderUrgency.Normal),
+            new OrderLineRequest(s.Amlodipine, 1_000, "Emergency ward", OrderUrgency.Emergency),
+        ]));
+        Assert.Equal(3, order.Lines.Count);
+        var (l1, l2, l3) = (order.Lines[0], order.Lines[1], order.Lines[2]);
+        Assert.Equal((OrderLineKind.Agreed, s.Maker1, atv.AgreementId, 0.40m, 0L), (l1.Kind, l1.ManufacturerId, l1.AgreementId!.Value, l1.UnitPrice, l1.SurplusUnits));
+        Assert.Equal((6_000L, true), (l2.SurplusUnits, l2.Surplus));
+        Assert.Equal(aml.AgreementId, l3.AgreementId);
+        Assert.Equal(placedAt.AddHours(24), l1.RespondBy);
+        Assert.Equal(placedAt.AddHours(8), l3.RespondBy);
+
+        // Sent again (an answer lost on the way), the same request id returns the same order.
+        var again = await orders.PlaceOrderAsync(new OrderRequest("po-1", [new OrderLineRequest(s.Atorvastatin, 1, "x", OrderUrgency.Normal)]));
+        Assert.Equal(order.OrderId, again.OrderId);
+        Assert.Equal(1, await CountAsync("orders", s.Hospital1));
+
+        // Only the line's manufacturer, or the distributor it designated for the region, may answer.
+        await Refused.WithAsync(ErrorCodes.NotDesignated, () => orders.RespondToLineAsync(s.Maker2, "r-x", order.OrderId, 1, true, null));
+        var distributor = $"D-{s.Tag}";
+        await Grains.GetGrain<IDistributorGrain>(distributor).RegisterAsync(new Distributor(distributor, "Distributor one"));
+        await Refused.WithAsync(ErrorCodes.NotDesignated, () => orders.RespondToLineAsync(distributor, "r-1", order.OrderId, 1, true, null));
+        await Grains.GetGrain<ISupplierGrain>(s.Maker1).DesignateDistributorAsync(s.RegionA, distributor);
+        Assert.Equal(OrderLineState.Confirmed, (await orders.RespondToLineAsync(distributor, "r-1", order.OrderId, 1, true, null)).State);
+
+        // The emergency line's 8 hours pass unanswered: an answer a millisecond late is refused, and the clock lapses it.
+        fixture.Clock.SetUtcNow(l3.RespondBy.AddMilliseconds(1));
+        await Refused.WithAsync(ErrorCodes.ResponseWindowClosed, () => orders.RespondToLineAsync(s.Maker1, "r-3", order.OrderId, 3, true, null));
+        Assert.True(await SweepAsync() >= 1);
+        Assert.Equal(OrderLineState.Lapsed, (await orders.GetOrderAsync(order.OrderId)).Lines[2].State);
+
+        // An answer exactly at the end of the window is in time.
+        fixture.Clock.SetUtcNow(l2.RespondBy);
+        Assert.Equal(OrderLineState.Confirmed, (await orders.RespondToLineAsync(s.Maker1, "r-2", order.OrderId, 2, true, null)).State);
+
+        // Line 1 goes in two deliveries; more than is left to ship is refused.
+        var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
+        var d1 = await orders.ShipAsync(distributor, new ShipmentRequest("s-1", order.OrderId, 1, 10_000, "LOT-A1", expiry));
+        Assert.Equal((distributor, s.Maker1, DeliveryState.Shipped), (d1.ShippedBy, d1.ManufacturerId, d1.State));
+        Assert.Equal(WorkingDays.Add(d1.ShippedAt, 3, Zone), d1.AcceptBy);
+        await Refused.WithAsync(ErrorCodes.DeliveryAboveOrdered, () => orders.ShipAsync(s.Maker1, new ShipmentRequest("s-x", order.OrderId, 1, 20_001, "LOT-A2", expiry)));
+        var d2 = await orders.ShipAsync(s.Maker1, new ShipmentRequest("s-2", order.OrderId, 1, 20_000, "LOT-A2", expiry));
+
+        // The first delivery's invoice cannot be paid before the delivery is accepted.
+        var i1 = await orders.InvoiceAsync(s.Maker1, new InvoiceRequest("i-1", d1.DeliveryId, "INV-0001"));
+        Assert.Equal((InvoiceState.Issued, 4_000m, (DateTimeOffset?)null), (i1.State, i1.Amount, i1.DueAt));
+        await Refused.WithAsync(ErrorCodes.InvoiceNotPayable, () => orders.PayAsync(new PaymentRequest("p-x", i1.InvoiceId, "BANK-1")));
+        await Refused.WithAsync(ErrorCodes.AlreadyInvoiced, () => orders.InvoiceAsync(s.Maker1, new InvoiceRequest("i-x", d1.DeliveryId, "INV-0009")));
+
+        // Accepted: the payment clock starts, 30 days by default. Accepting twice is refused.
+        var accepted = await orders.DecideDeliveryAsync(d1.DeliveryId, new DeliveryDecision("a-1", true));
+        Assert.Equal((DeliveryState.Accepted, 10_000L), (accepted.State, accepted.AcceptedUnits));
+        await Refused.WithAsync(ErrorCodes.InvalidTransition, () => orders.DecideDeliveryAsync(d1.DeliveryId, new DeliveryDecision("a-again", true)));
+        var payable = (await orders.ListInvoicesAsync(10)).Single(i => i.InvoiceId == i1.InvoiceId);
+        Assert.Equal((InvoiceState.Payable, accepted.DecidedAt!.Value.AddDays(30)), (payable.State, payable.DueAt!.Value));
+
+        // The second is rejected as damaged: its units may be shipped again, its invoice never issued.
+        await Refused.WithAsync(ErrorCodes.RequiredField, () => orders.DecideDeliveryAsync(d2.DeliveryId, new DeliveryDecision("a-2", false)));
+        Assert.Equal(DeliveryState.Rejected, (await orders.DecideDeliveryAsync(d2.DeliveryId, new DeliveryDecision("a-2", false, null, DeliveryRejection.Damaged, "crushed cartons"))).State);
+        await Refused.WithAsync(ErrorCodes.InvalidTransition, () => orders.InvoiceAsync(s.Maker1, new InvoiceRequest("i-2", d2.DeliveryId, "INV-0002")));
+
+        // Shipped again and left unanswered: after 3 working days it is deemed accepted, and line 1 is fulfilled.
+        var d3 = await orders.ShipAsync(s.Maker1, new ShipmentRequest("s-3", order.OrderId, 1, 20_000, "LOT-A3", expiry));
+        fixture.Clock.SetUtcNow(d3.AcceptBy);
+        await SweepAsync();
+        Assert.Equal(DeliveryState.Shipped, (await orders.ListDeliveriesAsync(10)).Single(d => d.DeliveryId == d3.DeliveryId).State);
+        fixture.Clock.SetUtcNow(d3.AcceptBy.AddMilliseconds(1));
+        await Refused.WithAsync(ErrorCodes.AcceptanceWindowClosed, () => orders.DecideDeliveryAsync(d3.DeliveryId, new DeliveryDecision("a-3", false, null, DeliveryRejection.Other)));
+        await SweepAsync();
+        var deemed = (await orders.ListDeliveriesAsync(10)).Single(d => d.DeliveryId == d3.DeliveryId);
+        Assert.Equal((DeliveryState.Accepted, true, 20_000L, d3.AcceptBy), (deemed.State, deemed.Deemed, deemed.AcceptedUnits, deemed.DecidedAt!.Value));
+        var line1 = (await orders.GetOrderAsync(order.OrderId)).Lines[0];
+        Assert.Equal((OrderLineState.Fulfilled, 30_000L, 30_000L), (line1.State, line1.ShippedUnits, line1.AcceptedUnits));
+
+        // Invoiced after acceptance: payable at once, due from the acceptance.
+        var i3 = await orders.InvoiceAsync(s.Maker1, new InvoiceRequest("i-3", d3.DeliveryId, "INV-0003"));
+        Assert.Equal((InvoiceState.Payable, 8_000m, d3.AcceptBy.AddDays(30)), (i3.State, i3.Amount, i3.DueAt!.Value));
+
+        // The hospital pays the first on time; paying it again is refused.
+        var paid = await orders.PayAsync(new PaymentRequest("p-1", i1.InvoiceId, "BANK-1"));
+        Assert.Equal((Payer.Hospital, 4_000m, 0m, true), (paid.Payer, paid.Amount, paid.FromPrepayment, paid.OnTime));
+        Assert.Equal(paid.PaymentId, (await orders.PayAsync(new PaymentRequest("p-1", i1.InvoiceId, "BANK-1"))).PaymentId);
+        await Refused.WithAsync(ErrorCodes.InvoiceNotPayable, () => orders.PayAsync(new PaymentRequest("p-2", i1.InvoiceId, "BANK-2")));
+
+        // The third passes its due date unpaid: flagged overdue by the clock, then settled by the
+        // insurance fund, which draws the hospital's prepayment ledger first.
+        fixture.Clock.SetUtcNow(i3.DueAt!.Value.AddMilliseconds(1));
+        await SweepAsync();
+        Assert.Equal(InvoiceState.Overdue, (await orders.ListInvoicesAsync(10)).Single(i => i.InvoiceId == i3.InvoiceId).State);
+        var prepaid = (await Grains.GetGrain<IAgreementGrain>(atv.AgreementId).ListHospitalsAsync()).Single().Prepayment
+            + (await Grains.GetGrain<IAgreementGrain>(aml.AgreementId).ListHospitalsAsync()).Single(h => h.HospitalId == s.Hospital1).Prepayment;
+        var settled = await orders.SettleDirectlyAsync(new PaymentRequest("f-1", i3.InvoiceId, "FUND-77"));
+        Assert.Equal((Payer.InsuranceFund, 8_000m, Math.Min(8_000m, prepaid), false), (settled.Payer, settled.Amount, settled.FromPrepayment, settled.OnTime));
+        var ledger = await orders.GetLedgerAsync();
+        Assert.Equal((prepaid, Math.Min(8_000m, prepaid), prepaid - Math.Min(8_000m, prepaid)), (ledger.Credited, ledger.Drawn, ledger.Balance));
+
+        // Every move is an event in the chained log.
+        var events = await Store.ReadAsync(c => c.QueryAsync<string>(
+            "SELECT event_type FROM events WHERE entity_type = 'delivery' AND entity_id = @Id ORDER BY event_id", new { Id = d3.DeliveryId.ToString() }));
+        Assert.Equal(["DeliveryShipped", "DeliveryDeemedAccepted"], events);
+        var invoiceEvents = await Store.ReadAsync(c => c.QueryAsync<string>(
+            "SELECT event_type FROM events WHERE entity_type = 'invoice' AND entity_id = @Id ORDER BY event_id", new { Id = i3.InvoiceId.ToString() }));
+        Assert.Equal(["InvoiceIssued", "InvoiceOverdue", "InvoiceSettledDirectly"], invoiceEvents);
+    }
+
+    [Fact]
+    public async Task Substitutes_need_a_reason_and_a_listed_price_products_without_agreement_go_at_the_listed_price()
+    {
+        var (s, _) = await AwardedAsync();
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var generic = $"GEN-{s.Tag}";
+        await Grains.GetGrain<IProductGrain>(generic).RegisterAsync(new Product(generic, "Metformin", "Tablet", new Specification("500mgx30", 30, 500m), []));
+
+        await Refused.WithAsync(ErrorCodes.SubstituteReasonRequired,
+            () => orders.PlaceOrderAsync(new OrderRequest("o-1", [new OrderLineRequest(s.Atorvastatin, 100, "Pharmacy", OrderUrgency.Normal, s.Maker2)])));
+        await Refused.WithAsync(ErrorCodes.PriceNotListed,
+            () => orders.PlaceOrderAsync(new OrderRequest("o-1", [new OrderLineRequest(s.Atorvastatin, 100, "Pharmacy", OrderUrgency.Normal, s.Maker2, "allergy to an excipient")])));
+        await Refused.WithAsync(ErrorCodes.ProductNotOrderable,
+            () => orders.PlaceOrderAsync(new OrderRequest("o-1", [new OrderLineRequest(generic, 100, "Pharmacy", OrderUrgency.Normal)])));
+
+        await Grains.GetGrain<IAllianceGrain>(s.AllianceId).ListPricesAsync(
+            [new ListedPrice(s.Atorvastatin, s.Maker2, 0.55m), new ListedPrice(generic, s.Maker3, 0.12m)]);
+        var order = await orders.PlaceOrderAsync(new OrderRequest("o-1",
+        [
+            new OrderLineRequest(s.Atorvastatin, 100, "Pharmacy", OrderUrgency.Normal, s.Maker2, "allergy to an excipient"),
+            new OrderLineRequest(generic, 300, "Pharmacy", OrderUrgency.Normal),
+        ]));
+        Assert.Equal((OrderLineKind.Substitute, s.Maker2, 0.55m, (Guid?)null, "allergy to an excipient"),
+            (order.Lines[0].Kind, order.Lines[0].ManufacturerId, order.Lines[0].UnitPrice, order.Lines[0].AgreementId, order.Lines[0].SubstituteReason));
+        Assert.Equal((OrderLineKind.Listed, s.Maker3, 0.12m), (order.Lines[1].Kind, order.Lines[1].ManufacturerId, order.Lines[1].UnitPrice));
+    }
+
+    [Fact]
+    public async Task Bad_input_is_refused_with_a_stable_code_naming_the_field_and_nothing_is_written()
+    {
+        var (s, _) = await AwardedAsync();
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var good = new OrderLineRequest(s.Atorvastatin, 10, "Pharmacy", OrderUrgency.Normal);
+
+        Assert.Equal("lines[1].quantity", (await Refused.WithAsync(ErrorCodes.InvalidField,
+            () => orders.PlaceOrderAsync(new OrderRequest("b-1", [good, good with { Quantity = 0 }])))).Field);
+        Assert.Equal("lines[0].quantity", (await Refused.WithAsync(ErrorCodes.InvalidField,
+            () => orders.PlaceOrderAsync(new OrderRequest("b-1", [good with { Quantity = -5 }])))).Field);
+        Assert.Equal("lines[1].productId", (await Refused.WithAsync(ErrorCodes.ProductNotOrderable,
+            () => orders.PlaceOrderAsync(new OrderRequest("b-1", [good, good with { ProductId = "NO-SUCH-PRODUCT" }])))).Field);
+        Assert.Equal("lines[0].deliveryPoint", (await Refused.WithAsync(ErrorCodes.RequiredField,
+            () => orders.PlaceOrderAsync(new OrderRequest("b-1", [good with { DeliveryPoint = " " }])))).Field);
+        Assert.Equal("requestId", (await Refused.WithAsync(ErrorCodes.InvalidField,
+            () => orders.PlaceOrderAsync(new OrderRequest("has spaces", [good])))).Field);
+        await Refused.WithAsync(ErrorCodes.OrderNotFound, () => orders.RespondToLineAsync(s.Maker1, "r", Guid.NewGuid(), 1, true, null));
+        await Refused.WithAsync(ErrorCodes.InvoiceNotFound, () => orders.PayAsync(new PaymentRequest("p", Guid.NewGuid(), "BANK")));
+        await Refused.WithAsync(ErrorCodes.DeliveryNotFound, () => orders.DecideDeliveryAsync(Guid.NewGuid(), new DeliveryDecision("d", true)));
+        foreach (var table in new[] { "orders", "order_lines", "order_requests" })
+        {
+            Assert.Equal(0, await CountAsync(table, s.Hospital1));
+        }
+
+        // Another hospital's order is not found from this hospital's grain: no hospital reaches another's orders.
+        var order = await orders.PlaceOrderAsync(new OrderRequest("b-2", [good]));
+        var other = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital2);
+        await Refused.WithAsync(ErrorCodes.OrderNotFound, () => other.GetOrderAsync(order.OrderId));
+        await Refused.WithAsync(ErrorCodes.OrderNotFound, () => other.RespondToLineAsync(s.Maker1, "r", order.OrderId, 1, true, null));
+        Assert.Empty(await other.ListOrdersAsync(10));
+        // A request id used for an order cannot stand for a payment.
+        await Refused.WithAsync(ErrorCodes.RequestIdReused, () => orders.PayAsync(new PaymentRequest("b-2", Guid.NewGuid(), "BANK")));
+    }
+}
+
+public sealed class SqliteOrderLifecycleTests(SqliteClusterFixture fixture) : OrderLifecycleTests(fixture), IClassFixture<SqliteClusterFixture>;
+
+public sealed class PostgresOrderLifecycleTests(PostgresClusterFixture fixture) : OrderLifecycleTests(fixture), IClassFixture<PostgresClusterFixture>;
