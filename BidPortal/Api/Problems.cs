@@ -14,6 +14,7 @@ public static class Problems
     private static readonly HashSet<string> NotFound =
     [
         ErrorCodes.NotFound, ErrorCodes.NotConfigured, ErrorCodes.BidNotFound, ErrorCodes.ObjectionNotFound, ErrorCodes.AgreementNotFound,
+        ErrorCodes.OrderNotFound, ErrorCodes.DeliveryNotFound, ErrorCodes.InvoiceNotFound,
     ];
 
     private static readonly HashSet<string> BadInput =
@@ -22,13 +23,15 @@ public static class Problems
         ErrorCodes.PriceAboveMaximum, ErrorCodes.NotQualified, ErrorCodes.UnknownReference, ErrorCodes.FutureMonth,
         ErrorCodes.NoAgreementForProduct, ErrorCodes.UnknownManufacturer, ErrorCodes.DuplicateLine, ErrorCodes.MalformedFile,
         ErrorCodes.NotParticipating, ErrorCodes.AntiforgeryFailed,
+        ErrorCodes.ProductNotOrderable, ErrorCodes.PriceNotListed, ErrorCodes.SubstituteReasonRequired, ErrorCodes.ManufacturerRequired,
+        ErrorCodes.DeliveryAboveOrdered,
     ];
 
     public static int StatusOf(string code) => code switch
     {
         _ when NotFound.Contains(code) => StatusCodes.Status404NotFound,
         _ when BadInput.Contains(code) => StatusCodes.Status400BadRequest,
-        ErrorCodes.Forbidden or ErrorCodes.CsrfRejected => StatusCodes.Status403Forbidden,
+        ErrorCodes.Forbidden or ErrorCodes.CsrfRejected or ErrorCodes.NotDesignated => StatusCodes.Status403Forbidden,
         ErrorCodes.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         ErrorCodes.UploadTooLarge or ErrorCodes.TooManyRows => StatusCodes.Status413PayloadTooLarge,
         ErrorCodes.SignInDelayed => StatusCodes.Status429TooManyRequests,

@@ -196,6 +196,43 @@ public static class UploadParser
         return (lines, errors);
     }
 
+    public static readonly string[] OrderColumns = ["product_id", "quantity", "delivery_point", "urgency", "manufacturer_id", "substitute_reason"];
+
+    /// <summary>Order lines from a sheet, or every row's errors (row 1 is the first data row); urgency is normal or emergency, normal when empty.</summary>
+    public static (List<OrderLineRequest> Lines, List<RowError> Errors) OrderLines(List<Dictionary<string, string>> rows)
+    {
+        RequireColumns(rows, OrderColumns[..3]);
+        var lines = new List<OrderLineRequest>();
+        var errors = new List<RowError>();
+        if (rows.Count == 0)
+        {
+            errors.Add(new RowError(0, "file", ErrorCodes.MalformedFile, "The file has no data rows."));
+        }
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            var product = row.GetValueOrDefault("product_id", "");
+            if (product.Length == 0)
+            {
+                errors.Add(new RowError(i + 1, "product_id", ErrorCodes.RequiredField, "product_id is required."));
+            }
+            if (!long.TryParse(row.GetValueOrDefault("quantity", ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out var quantity) || quantity < 1)
+            {
+                errors.Add(new RowError(i + 1, "quantity", ErrorCodes.InvalidField, $"quantity must be a whole number of units, 1 or more, not '{row.GetValueOrDefault("quantity", "")}'."));
+            }
+            var urgencyText = row.GetValueOrDefault("urgency", "");
+            var urgency = OrderUrgency.Normal;
+            if (urgencyText.Length > 0 && !Enum.TryParse(urgencyText, ignoreCase: true, out urgency) || !Enum.IsDefined(urgency))
+            {
+                errors.Add(new RowError(i + 1, "urgency", ErrorCodes.InvalidField, $"urgency must be normal or emergency, not '{urgencyText}'."));
+            }
+            var maker = row.GetValueOrDefault("manufacturer_id", "");
+            var reason = row.GetValueOrDefault("substitute_reason", "");
+            lines.Add(new OrderLineRequest(product, quantity, row.GetValueOrDefault("delivery_point", ""), urgency, maker.Length == 0 ? null : maker, reason.Length == 0 ? null : reason));
+        }
+        return (lines, errors);
+    }
+
     /// <summary>A sheet of usage rows as the CSV text the hospital grain imports (it reports every bad row itself).</summary>
     public static string UsageCsv(List<Dictionary<string, string>> rows)
     {

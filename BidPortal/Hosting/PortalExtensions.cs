@@ -281,7 +281,7 @@ public static class PortalExtensions
         api.MapSessionApi();
         // Business data is for alliances, hospitals and manufacturers, not the platform operator.
         api.MapGroup("").RequireAuthorization(PortalUser.Business)
-            .MapBatchApi().MapBidApi().MapAwardApi().MapHospitalApi().MapAgreementApi().MapExportApi().MapAccountApi();
+            .MapBatchApi().MapBidApi().MapAwardApi().MapHospitalApi().MapAgreementApi().MapOrderApi().MapExportApi().MapAccountApi();
         app.MapGet("/assets/{name}", Assets.Serve).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/culture", SetCultureFromQuery).AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/culture", (Delegate)SetCultureAsync).AllowAnonymous().ExcludeFromDescription();

@@ -116,5 +116,36 @@ public sealed class GrainAccess(IClusterClient client, IHttpContextAccessor http
     /// <summary>The rule-set names and parameter keys, from the award engine's registry.</summary>
     public IRuleSetCatalogGrain RuleSets() => Act().GetGrain<IRuleSetCatalogGrain>(0);
 
+    /// <summary>The signed-in hospital's purchasing.</summary>
+    public IHospitalOrdersGrain Orders() => Act().GetGrain<IHospitalOrdersGrain>(User.Organisation());
+
+    public IOrderDirectoryGrain OrderDirectory() => Act().GetGrain<IOrderDirectoryGrain>(0);
+
+    /// <summary>The purchasing of the hospital an order belongs to; the grain then checks that the supplier may act on the line.</summary>
+    public async Task<IHospitalOrdersGrain> OrdersOfOrderAsync(Guid orderId) =>
+        await OrderDirectory().FindOrderAsync(orderId) is { } hospital
+            ? Act().GetGrain<IHospitalOrdersGrain>(hospital)
+            : throw new ProcurementException(ErrorCodes.OrderNotFound, $"Order {orderId} does not exist.", "orderId");
+
+    public async Task<IHospitalOrdersGrain> OrdersOfDeliveryAsync(Guid deliveryId) =>
+        await OrderDirectory().FindDeliveryAsync(deliveryId) is { } hospital
+            ? Act().GetGrain<IHospitalOrdersGrain>(hospital)
+            : throw new ProcurementException(ErrorCodes.DeliveryNotFound, $"Delivery {deliveryId} does not exist.", "deliveryId");
+
+    /// <summary>An invoice bought under the signed-in alliance's agreement or price list, whose fund may settle it.</summary>
+    public async Task<IHospitalOrdersGrain> AllianceInvoiceAsync(Guid invoiceId)
+    {
+        if (await OrderDirectory().FindInvoiceAsync(invoiceId) is not { } hospital)
+        {
+            throw Forbidden($"invoice {invoiceId}");
+        }
+        var orders = Act().GetGrain<IHospitalOrdersGrain>(hospital);
+        if ((await orders.GetInvoiceAsync(invoiceId)).AllianceId != User.Organisation())
+        {
+            throw Forbidden($"invoice {invoiceId}");
+        }
+        return orders;
+    }
+
     public ITenderBatchGrain Batch(string batchId) => Act().GetGrain<ITenderBatchGrain>(BatchKey(batchId));
 }

@@ -189,7 +189,9 @@ public sealed record Invoice(
     [property: Id(6)] DateTimeOffset IssuedAt,
     [property: Id(7)] InvoiceState State,
     [property: Id(8)] DateTimeOffset? DueAt,
-    [property: Id(9)] DateTimeOffset? PaidAt);
+    [property: Id(9)] DateTimeOffset? PaidAt,
+    /// <summary>The alliance whose agreement or price list the line was bought under: its insurance fund may settle directly.</summary>
+    [property: Id(10)] string? AllianceId);
 
 [GenerateSerializer, Immutable, Alias("Procurement.PaymentRequest")]
 public sealed record PaymentRequest(

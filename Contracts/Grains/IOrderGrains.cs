@@ -52,6 +52,9 @@ public interface IHospitalOrdersGrain : IGrainWithStringKey
     [Alias("SettleDirectly")]
     Task<Payment> SettleDirectlyAsync(PaymentRequest request);
 
+    [Alias("GetInvoice")]
+    Task<Invoice> GetInvoiceAsync(Guid invoiceId);
+
     [Alias("ListDeliveries")]
     Task<IReadOnlyList<Delivery>> ListDeliveriesAsync(int limit);
 

@@ -174,10 +174,10 @@ public sealed partial class HospitalOrdersGrain(
         // Invoiced after acceptance, the invoice is payable at once and due from the acceptance.
         var invoice = delivery.State == DeliveryState.Accepted
             ? new Invoice(Guid.NewGuid(), delivery.DeliveryId, HospitalId, line.ManufacturerId, number, delivery.AcceptedUnits * delivery.UnitPrice, now,
-                InvoiceState.Payable, await DueAsync(allianceId, delivery.DecidedAt!.Value), null)
+                InvoiceState.Payable, await DueAsync(allianceId, delivery.DecidedAt!.Value), null, allianceId)
             : new Invoice(Guid.NewGuid(), delivery.DeliveryId, HospitalId, line.ManufacturerId, number, delivery.Quantity * delivery.UnitPrice, now,
-                InvoiceState.Issued, null, null);
-        await orders.InvoiceAsync(invoice, allianceId, supplierId, Actor.Current($"manufacturer:{supplierId}"), requestId);
+                InvoiceState.Issued, null, null, allianceId);
+        await orders.InvoiceAsync(invoice, supplierId, Actor.Current($"manufacturer:{supplierId}"), requestId);
         return invoice;
     }
 
@@ -223,13 +223,16 @@ public sealed partial class HospitalOrdersGrain(
             return (await orders.GetPaymentAsync(Guid.Parse(earlier.EntityId)))!;
         }
         var reference = Check.Text(request.Reference, "reference", 64);
-        var invoice = await orders.GetInvoiceAsync(request.InvoiceId) is { } found && found.HospitalId == HospitalId
-            ? found
-            : throw new ProcurementException(ErrorCodes.InvoiceNotFound, $"Invoice {request.InvoiceId} is not addressed to hospital {HospitalId}.", "invoiceId");
+        var invoice = await GetInvoiceAsync(request.InvoiceId);
         OrderMoves.Pay(invoice);
         var actor = Actor.Current(payer == Payer.Hospital ? $"hospital:{HospitalId}" : "insurance-fund");
         return await orders.PayAsync(invoice, payer, ProcurementClock.Now(clock), reference, actorId, actor, requestId);
     }
+
+    public async Task<Invoice> GetInvoiceAsync(Guid invoiceId) =>
+        await orders.GetInvoiceAsync(invoiceId) is { } invoice && invoice.HospitalId == HospitalId
+            ? invoice
+            : throw new ProcurementException(ErrorCodes.InvoiceNotFound, $"Invoice {invoiceId} is not addressed to hospital {HospitalId}.", "invoiceId");
 
     public Task<IReadOnlyList<Delivery>> ListDeliveriesAsync(int limit) => orders.ListDeliveriesAsync(HospitalId, Limit(limit));
 

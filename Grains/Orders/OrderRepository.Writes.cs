@@ -140,7 +140,7 @@ public sealed partial class OrderRepository
         VALUES (@InvoiceId, @DeliveryId, @HospitalId, @ManufacturerId, @AllianceId, @InvoiceNumber, @AmountE6, @IssuedAt, @State, @DueAt)
         """;
 
-    public Task InvoiceAsync(Invoice invoice, string? allianceId, string supplierId, string actor, string requestId) =>
+    public Task InvoiceAsync(Invoice invoice, string supplierId, string actor, string requestId) =>
         store.WriteAsync(async (connection, transaction) =>
         {
             await RequestAsync(connection, transaction, invoice.HospitalId, supplierId, requestId, RequestKinds.Invoice, invoice.InvoiceId.ToString());
@@ -150,7 +150,7 @@ public sealed partial class OrderRepository
                 DeliveryId = invoice.DeliveryId.ToString(),
                 invoice.HospitalId,
                 invoice.ManufacturerId,
-                AllianceId = allianceId,
+                invoice.AllianceId,
                 invoice.InvoiceNumber,
                 AmountE6 = Scaled.ToE6(invoice.Amount, "amount"),
                 invoice.IssuedAt,

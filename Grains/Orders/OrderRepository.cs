@@ -251,7 +251,8 @@ public sealed partial class OrderRepository(ProcurementStore store)
 
     private const string InvoiceColumns = """
         i.invoice_id AS InvoiceId, i.delivery_id AS DeliveryId, i.hospital_id AS HospitalId, i.manufacturer_id AS ManufacturerId,
-        i.invoice_number AS InvoiceNumber, i.amount_e6 AS AmountE6, i.issued_at AS IssuedAt, i.state AS State, i.due_at AS DueAt, i.paid_at AS PaidAt
+        i.invoice_number AS InvoiceNumber, i.amount_e6 AS AmountE6, i.issued_at AS IssuedAt, i.state AS State, i.due_at AS DueAt, i.paid_at AS PaidAt,
+        i.alliance_id AS AllianceId
         """;
 
     private sealed class InvoiceRow
@@ -266,9 +267,10 @@ public sealed partial class OrderRepository(ProcurementStore store)
         public int State { get; set; }
         public DateTimeOffset? DueAt { get; set; }
         public DateTimeOffset? PaidAt { get; set; }
+        public string? AllianceId { get; set; }
 
         public Invoice ToInvoice() => new(
-            Guid.Parse(InvoiceId), Guid.Parse(DeliveryId), HospitalId, ManufacturerId, InvoiceNumber, Scaled.FromE6(AmountE6), IssuedAt, (InvoiceState)State, DueAt, PaidAt);
+            Guid.Parse(InvoiceId), Guid.Parse(DeliveryId), HospitalId, ManufacturerId, InvoiceNumber, Scaled.FromE6(AmountE6), IssuedAt, (InvoiceState)State, DueAt, PaidAt, AllianceId);
     }
 
     private static readonly string SelectInvoiceSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.invoice_id = @InvoiceId";

@@ -25,7 +25,7 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
     /// <summary>Who may call an endpoint, and for whom the sample ids are another organisation's (so the call must still be refused).</summary>
     private sealed record Row(string Method, string Pattern, string[] Roles, string[] ForeignFor, Func<Ids, object?>? Body = null, bool AnonymousAllowed = false);
 
-    private sealed record Ids(string BatchId, Guid BidId, Guid AgreementId, Guid ObjectionId);
+    private sealed record Ids(string BatchId, Guid BidId, Guid AgreementId, Guid ObjectionId, Guid OrderId, Guid DeliveryId, Guid InvoiceId);
 
     private static readonly string[] Alliance = ["alliance"];
     private static readonly string[] Hospital = ["hospital"];
@@ -98,6 +98,26 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("GET", "/api/batches/{batchId}/exports/agreements.csv", Alliance, Alliance),
         new("GET", "/api/batches/{batchId}/exports/agreements.xlsx", Alliance, Alliance),
         new("GET", "/api/batches/{batchId}/exports/ocds.json", Alliance, Alliance),
+        new("POST", "/api/orders", Hospital, None, _ => new { requestId = "matrix", lines = Array.Empty<object>() }),
+        new("POST", "/api/orders/upload", Hospital, None, _ => "product_id,quantity,delivery_point\n"),
+        new("GET", "/api/orders", Hospital, None),
+        new("GET", "/api/orders/{orderId:guid}", All, All),
+        new("POST", "/api/deliveries/{deliveryId:guid}/decision", Hospital, Hospital, _ => new { requestId = "matrix", accept = false, reason = "Damaged" }),
+        new("POST", "/api/invoices/{invoiceId:guid}/payment", Hospital, Hospital, _ => new { requestId = "matrix", reference = "MATRIX" }),
+        new("GET", "/api/hospital/deliveries", Hospital, None),
+        new("GET", "/api/hospital/invoices", Hospital, None),
+        new("GET", "/api/hospital/payments", Hospital, None),
+        new("GET", "/api/hospital/prepayment-ledger", Hospital, None),
+        new("GET", "/api/supplier/lines", Manufacturer, None),
+        new("POST", "/api/orders/{orderId:guid}/lines/{lineNo:int}/response", Manufacturer, Manufacturer, _ => new { requestId = "matrix", confirm = false, reason = "no stock" }),
+        new("POST", "/api/orders/{orderId:guid}/lines/{lineNo:int}/shipments", Manufacturer, Manufacturer, _ => new { requestId = "matrix", quantity = 1, lotNumber = "MATRIX", expiryDate = "2031-01-01" }),
+        new("POST", "/api/deliveries/{deliveryId:guid}/invoice", Manufacturer, Manufacturer, _ => new { requestId = "matrix", invoiceNumber = "MATRIX" }),
+        new("GET", "/api/supplier/distributors", Manufacturer, None),
+        new("PUT", "/api/supplier/distributors/{regionCode}", Manufacturer, None, _ => new { distributorId = (string?)null }),
+        new("GET", "/api/alliance/listed-prices", Alliance, None),
+        new("PUT", "/api/alliance/listed-prices", Alliance, None, _ => Array.Empty<object>()),
+        new("PUT", "/api/alliance/payment-term", Alliance, None, _ => new { days = 30 }),
+        new("POST", "/api/invoices/{invoiceId:guid}/direct-settlement", Alliance, Alliance, _ => new { requestId = "matrix", reference = "MATRIX" }),
         new("GET", "/api/openapi/{documentName}.json", None, None, AnonymousAllowed: true),
     ];
 
@@ -176,6 +196,11 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         .Replace("{month}", "2026-12", StringComparison.Ordinal)
         .Replace("{userName}", "alliance.admin", StringComparison.Ordinal)
         .Replace("{documentName}", "v1", StringComparison.Ordinal)
+        .Replace("{orderId:guid}", ids.OrderId.ToString(), StringComparison.Ordinal)
+        .Replace("{deliveryId:guid}", ids.DeliveryId.ToString(), StringComparison.Ordinal)
+        .Replace("{invoiceId:guid}", ids.InvoiceId.ToString(), StringComparison.Ordinal)
+        .Replace("{lineNo:int}", "1", StringComparison.Ordinal)
+        .Replace("{regionCode}", "BJ", StringComparison.Ordinal)
         + (pattern == "/api/bids/{bidId:guid}" ? "?clientRequestId=matrix" : "");
 
     private async Task<long> EventCountAsync()
@@ -216,6 +241,22 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         portal.Clock.Advance(TimeSpan.FromDays(8));
         await PortalRound.OkAsync(admin.PostAsJsonAsync($"/api/batches/{batchId}/finalise", new { }));
         var agreements = await PortalRound.OkAsync(admin.GetAsync($"/api/batches/{batchId}/agreements"));
-        return new Ids(batchId, bid.GetProperty("bidId").GetGuid(), agreements[0].GetProperty("agreementId").GetGuid(), objectionId);
+
+        // An order of the Tianjin hospital at the North alliance's listed price, supplied by M-HUAHAI:
+        // shipped, accepted and invoiced, so its order, delivery and invoice are foreign to the others.
+        Assert.True((await admin.PutAsJsonAsync("/api/alliance/listed-prices", new[] { new { productId = "ATORVASTATIN-TAB", manufacturerId = "M-HUAHAI", unitPrice = 0.50m } })).IsSuccessStatusCode);
+        var order = await PortalRound.OkAsync(tianjin.PostAsJsonAsync("/api/orders", new
+        {
+            requestId = $"matrix-{batchId}",
+            lines = new[] { new { productId = "ATORVASTATIN-TAB", quantity = 100L, deliveryPoint = "Pharmacy", urgency = "Normal", manufacturerId = "M-HUAHAI" } },
+        }));
+        var orderId = order.GetProperty("orderId").GetGuid();
+        await PortalRound.OkAsync(huahai.PostAsJsonAsync($"/api/orders/{orderId}/lines/1/response", new { requestId = "m-confirm", confirm = true }));
+        var delivery = await PortalRound.OkAsync(huahai.PostAsJsonAsync($"/api/orders/{orderId}/lines/1/shipments", new { requestId = "m-ship", quantity = 100L, lotNumber = "L1", expiryDate = "2031-01-01" }));
+        var deliveryId = delivery.GetProperty("deliveryId").GetGuid();
+        await PortalRound.OkAsync(tianjin.PostAsJsonAsync($"/api/deliveries/{deliveryId}/decision", new { requestId = "m-accept", accept = true }));
+        var invoice = await PortalRound.OkAsync(huahai.PostAsJsonAsync($"/api/deliveries/{deliveryId}/invoice", new { requestId = "m-invoice", invoiceNumber = "INV-M1" }));
+        return new Ids(batchId, bid.GetProperty("bidId").GetGuid(), agreements[0].GetProperty("agreementId").GetGuid(), objectionId,
+            orderId, deliveryId, invoice.GetProperty("invoiceId").GetGuid());
     }
 }

@@ -1,0 +1,151 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Procurement.BidPortal.Security;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
+
+namespace Procurement.BidPortal.Api;
+
+/// <summary>
+/// Purchasing after the award: hospitals order, accept deliveries and pay; suppliers answer, ship
+/// and invoice; alliances list prices, set the payment term and settle directly for the insurance
+/// fund. A hospital reaches only its own orders (its grain is keyed by its organisation); a
+/// supplier only the lines it supplies or was designated for; an alliance only its own invoices.
+/// </summary>
+public static class OrderApi
+{
+    /// <summary>Answers to a client that sends no limit.</summary>
+    private const int DefaultLimit = 100;
+
+    public static RouteGroupBuilder MapOrderApi(this RouteGroupBuilder api)
+    {
+        var hospital = api.MapGroup("").WithTags("Orders").RequireAuthorization(PortalUser.Hospital);
+        hospital.MapPost("/orders", async (OrderRequest request, GrainAccess grains) => TypedResults.Ok(await grains.Orders().PlaceOrderAsync(request)))
+            .WithName("PlaceOrder").WithSummary("Places an order: each line priced and routed by the hospital's agreements or a listed price. The same requestId sent again returns the same order.");
+        hospital.MapPost("/orders/upload", UploadOrderAsync).WithName("UploadOrder")
+            .Accepts<Stream>(UploadParser.CsvType, UploadParser.XlsxType)
+            .WithSummary("The body is a CSV or XLSX sheet with product_id, quantity, delivery_point, urgency, manufacturer_id, substitute_reason; ?requestId= names the order. All lines placed, or none and every bad row.");
+        hospital.MapGet("/orders", async (int? limit, GrainAccess grains) => TypedResults.Ok(await grains.Orders().ListOrdersAsync(limit ?? DefaultLimit)))
+            .WithName("ListOrders").WithSummary("The hospital's orders, newest first.");
+        hospital.MapPost("/deliveries/{deliveryId:guid}/decision", async (Guid deliveryId, DeliveryDecision decision, GrainAccess grains) =>
+            TypedResults.Ok(await grains.Orders().DecideDeliveryAsync(deliveryId, decision)))
+            .WithName("DecideDelivery").WithSummary("Accepts (perhaps fewer units, with the reason) or rejects a delivery within 3 working days of its shipment.");
+        hospital.MapPost("/invoices/{invoiceId:guid}/payment", async (Guid invoiceId, PaymentBody body, GrainAccess grains) =>
+            TypedResults.Ok(await grains.Orders().PayAsync(new PaymentRequest(body.RequestId, invoiceId, body.Reference))))
+            .WithName("PayInvoice").WithSummary("Records the hospital's payment of an accepted delivery's invoice.");
+        hospital.MapGet("/hospital/deliveries", async (int? limit, GrainAccess grains) => TypedResults.Ok(await grains.Orders().ListDeliveriesAsync(limit ?? DefaultLimit)))
+            .WithName("ListHospitalDeliveries");
+        hospital.MapGet("/hospital/invoices", async (int? limit, GrainAccess grains) => TypedResults.Ok(await grains.Orders().ListInvoicesAsync(limit ?? DefaultLimit)))
+            .WithName("ListHospitalInvoices");
+        hospital.MapGet("/hospital/payments", async (int? limit, GrainAccess grains) => TypedResults.Ok(await grains.Orders().ListPaymentsAsync(limit ?? DefaultLimit)))
+            .WithName("ListHospitalPayments");
+        hospital.MapGet("/hospital/prepayment-ledger", async (GrainAccess grains) => TypedResults.Ok(await grains.Orders().GetLedgerAsync()))
+            .WithName("GetPrepaymentLedger").WithSummary("The prepayment credited from the hospital's agreements, drawn by direct settlement, and the balance.");
+
+        api.MapGet("/orders/{orderId:guid}", GetOrderAsync).WithTags("Orders").RequireAuthorization(PortalUser.Business)
+            .WithName("GetOrder").WithSummary("A hospital sees its own order; a supplier the lines of it that it supplies.");
+
+        var supplier = api.MapGroup("").WithTags("Supply").RequireAuthorization(PortalUser.Manufacturer);
+        supplier.MapGet("/supplier/lines", async (int? limit, GrainAccess grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await grains.OrderDirectory().ListSupplierLinesAsync(user.Organisation(), limit ?? DefaultLimit)))
+            .WithName("ListSupplierLines").WithSummary("The order lines the supplier answers for, with their deliveries and invoices, newest first.");
+        supplier.MapPost("/orders/{orderId:guid}/lines/{lineNo:int}/response", async (Guid orderId, int lineNo, LineResponse body, GrainAccess grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await (await grains.OrdersOfOrderAsync(orderId)).RespondToLineAsync(user.Organisation(), body.RequestId, orderId, lineNo, body.Confirm, body.Reason)))
+            .WithName("RespondToLine").WithSummary("Confirms or refuses a line within its response window (24 h, 8 h for an emergency line).");
+        supplier.MapPost("/orders/{orderId:guid}/lines/{lineNo:int}/shipments", async (Guid orderId, int lineNo, ShipmentBody body, GrainAccess grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await (await grains.OrdersOfOrderAsync(orderId)).ShipAsync(user.Organisation(), new ShipmentRequest(body.RequestId, orderId, lineNo, body.Quantity, body.LotNumber, body.ExpiryDate))))
+            .WithName("ShipLine").WithSummary("Ships part or all of a confirmed line's outstanding units, with lot number and expiry date.");
+        supplier.MapPost("/deliveries/{deliveryId:guid}/invoice", async (Guid deliveryId, InvoiceBody body, GrainAccess grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await (await grains.OrdersOfDeliveryAsync(deliveryId)).InvoiceAsync(user.Organisation(), new InvoiceRequest(body.RequestId, deliveryId, body.InvoiceNumber))))
+            .WithName("InvoiceDelivery").WithSummary("Invoices one delivery.");
+        supplier.MapGet("/supplier/distributors", async (GrainAccess grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await grains.Act().GetGrain<ISupplierGrain>(user.Organisation()).ListDesignationsAsync()))
+            .WithName("ListDistributorDesignations");
+        supplier.MapPut("/supplier/distributors/{regionCode}", async (string regionCode, DesignationBody body, GrainAccess grains, ClaimsPrincipal user) =>
+        {
+            await grains.Act().GetGrain<ISupplierGrain>(user.Organisation()).DesignateDistributorAsync(regionCode, body.DistributorId);
+            return TypedResults.NoContent();
+        }).WithName("DesignateDistributor").WithSummary("Designates the distributor that answers, ships and invoices the manufacturer's lines in a region (null takes the region back).");
+
+        var alliance = api.MapGroup("").WithTags("Supply").RequireAuthorization(PortalUser.Alliance);
+        alliance.MapGet("/alliance/listed-prices", async (GrainAccess grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await grains.Act().GetGrain<IAllianceGrain>(user.Organisation()).GetListedPricesAsync()))
+            .WithName("GetListedPrices");
+        alliance.MapPut("/alliance/listed-prices", async (List<ListedPrice> prices, GrainAccess grains, ClaimsPrincipal user) =>
+        {
+            await grains.Act().GetGrain<IAllianceGrain>(user.Organisation()).ListPricesAsync(prices);
+            return TypedResults.NoContent();
+        }).WithName("ListPrices").WithSummary("Lists prices, product x manufacturer, for purchases outside any agreement.");
+        alliance.MapPut("/alliance/payment-term", async (PaymentTermBody body, GrainAccess grains, ClaimsPrincipal user) =>
+        {
+            await grains.Act().GetGrain<IAllianceGrain>(user.Organisation()).SetPaymentTermAsync(body.Days);
+            return TypedResults.NoContent();
+        }).WithName("SetPaymentTerm").WithSummary("Days hospitals have to pay after acceptance (30 unless set).");
+        alliance.MapPost("/invoices/{invoiceId:guid}/direct-settlement", async (Guid invoiceId, PaymentBody body, GrainAccess grains) =>
+        {
+            var orders = await grains.AllianceInvoiceAsync(invoiceId);
+            return TypedResults.Ok(await orders.SettleDirectlyAsync(new PaymentRequest(body.RequestId, invoiceId, body.Reference)));
+        }).WithName("SettleInvoiceDirectly").WithSummary("The insurance fund pays the supplier directly, drawing the hospital's prepayment ledger first.");
+        return api;
+    }
+
+    public sealed record PaymentBody(string RequestId, string Reference);
+
+    public sealed record LineResponse(string RequestId, bool Confirm, string? Reason);
+
+    public sealed record ShipmentBody(string RequestId, long Quantity, string LotNumber, DateOnly ExpiryDate);
+
+    public sealed record InvoiceBody(string RequestId, string InvoiceNumber);
+
+    public sealed record DesignationBody(string? DistributorId);
+
+    public sealed record PaymentTermBody(int Days);
+
+    /// <summary>The outcome of an order upload: the order, or every bad row.</summary>
+    public sealed record OrderUploadResult(bool Accepted, Order? Order, IReadOnlyList<RowError> Errors);
+
+    private static readonly HashSet<string> FileRefusals = [ErrorCodes.Forbidden, ErrorCodes.UploadTooLarge, ErrorCodes.TooManyRows, ErrorCodes.RequestIdReused];
+
+    public static async Task<OrderUploadResult> ImportOrderAsync(GrainAccess grains, string requestId, Stream content, long? length, bool xlsx, UploadLimits limits, CancellationToken cancellationToken)
+    {
+        await using var body = await UploadParser.BufferAsync(content, length, limits, cancellationToken);
+        try
+        {
+            var (lines, errors) = UploadParser.OrderLines(UploadParser.ReadRows(body, xlsx, limits));
+            if (errors.Count > 0)
+            {
+                return new OrderUploadResult(false, null, errors);
+            }
+            return new OrderUploadResult(true, await grains.Orders().PlaceOrderAsync(new OrderRequest(requestId, lines)), []);
+        }
+        catch (ProcurementException ex) when (!FileRefusals.Contains(ex.Code))
+        {
+            return new OrderUploadResult(false, null, [UploadParser.RowOf(ex)]);
+        }
+    }
+
+    private static async Task<Results<Ok<OrderUploadResult>, UnprocessableEntity<OrderUploadResult>>> UploadOrderAsync(
+        string? requestId, HttpRequest request, GrainAccess grains, IOptions<PortalLimits> limits)
+    {
+        var result = await ImportOrderAsync(grains, requestId ?? "", request.Body, request.ContentLength, UploadParser.IsXlsx(request.ContentType, null),
+            UploadLimits.From(limits.Value), request.HttpContext.RequestAborted);
+        return result.Accepted ? TypedResults.Ok(result) : TypedResults.UnprocessableEntity(result);
+    }
+
+    private static async Task<Ok<Order>> GetOrderAsync(Guid orderId, GrainAccess grains, ClaimsPrincipal user)
+    {
+        if (user.Role() == PortalUser.Hospital)
+        {
+            return TypedResults.Ok(await grains.Orders().GetOrderAsync(orderId));
+        }
+        if (user.Role() != PortalUser.Manufacturer)
+        {
+            throw GrainAccess.Forbidden($"order {orderId}");
+        }
+        var order = await (await grains.OrdersOfOrderAsync(orderId)).GetOrderAsync(orderId);
+        var lines = order.Lines.Where(l => l.ManufacturerId == user.Organisation()).ToList();
+        return lines.Count > 0 ? TypedResults.Ok(order with { Lines = lines }) : throw GrainAccess.Forbidden($"order {orderId}");
+    }
+}
