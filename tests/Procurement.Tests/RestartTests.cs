@@ -27,10 +27,11 @@ public sealed class RestartTests
             s = new Scenario(first.Client, clock);
             await s.RegisterAsync();
             var now = clock.GetUtcNow();
-            openingTime = now.AddSeconds(4);
+            // Real time: wide enough that a loaded machine still submits the bid before the deadline.
+            openingTime = now.AddSeconds(8);
             var definition = s.Definition() with
             {
-                Windows = new TenderWindows(now.AddSeconds(2), openingTime, openingTime, 7),
+                Windows = new TenderWindows(now.AddSeconds(4), openingTime, openingTime, 7),
             };
             await s.Batch.ConfigureAsync(definition);
             await s.Batch.OpenVolumeReportingAsync();
@@ -106,5 +107,58 @@ public sealed class RestartTests
         Assert.All(states, x => Assert.Equal((2, 3), x));
         var events = await second.Database.ReadAsync(c => EventLog.ForBatchAsync(c, s.BatchId));
         Assert.Equal(3, events.Count(e => e.EventType == "AgreementExpired" && e.Actor == "system:scheduler"));
+    }
+
+    [Fact]
+    public async Task Order_windows_and_due_dates_survive_a_restart_and_are_applied_by_the_stored_order_clock()
+    {
+        var store = TestStores.Sqlite();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 10, 2, 0, 0, TimeSpan.Zero));
+        Scenario s;
+        Procurement.Contracts.Domain.Order order;
+        Procurement.Contracts.Domain.Delivery unanswered;
+        Procurement.Contracts.Domain.Invoice invoice;
+        await using (var first = await SiloCluster.StartAsync(store, clock, "restart-orders"))
+        {
+            s = new Scenario(first.Client, clock);
+            await s.AwardAndFinaliseAsync(clock, new DateOnly(2027, 4, 1));
+            // Wednesday 7 April 2027, 10:00 in Beijing.
+            clock.SetUtcNow(new DateTimeOffset(2027, 4, 7, 2, 0, 0, TimeSpan.Zero));
+            var orders = first.Client.GetGrain<Procurement.Contracts.Grains.IHospitalOrdersGrain>(s.Hospital1);
+            order = await orders.PlaceOrderAsync(new OrderRequest("restart-1",
+            [
+                new OrderLineRequest(s.Atorvastatin, 1_000, "Emergency ward", OrderUrgency.Emergency),
+                new OrderLineRequest(s.Atorvastatin, 2_000, "Pharmacy", OrderUrgency.Normal),
+                new OrderLineRequest(s.Atorvastatin, 500, "Pharmacy", OrderUrgency.Normal),
+            ]));
+            var expiry = new DateOnly(2029, 1, 1);
+            await orders.RespondToLineAsync(s.Maker1, "c-2", order.OrderId, 2, true, null);
+            await orders.RespondToLineAsync(s.Maker1, "c-3", order.OrderId, 3, true, null);
+            unanswered = await orders.ShipAsync(s.Maker1, new ShipmentRequest("s-2", order.OrderId, 2, 2_000, "LOT-2", expiry));
+            var accepted = await orders.ShipAsync(s.Maker1, new ShipmentRequest("s-3", order.OrderId, 3, 500, "LOT-3", expiry));
+            await orders.DecideDeliveryAsync(accepted.DeliveryId, new DeliveryDecision("a-3", true));
+            invoice = await orders.InvoiceAsync(s.Maker1, new InvoiceRequest("i-3", accepted.DeliveryId, "INV-3"));
+        }
+
+        // Business time passes every window and due date while no silo runs; the new silo is never
+        // called, so only the stored order clock can apply them.
+        clock.SetUtcNow(invoice.DueAt!.Value.AddMinutes(1));
+        await using var second = await SiloCluster.StartAsync(store, clock, "restart-orders");
+        var watch = Stopwatch.StartNew();
+        (int Line, int Delivery, int Deemed, int Invoice) seen = default;
+        while (watch.Elapsed < TimeSpan.FromSeconds(45) && seen != (3, 1, 1, 2))
+        {
+            seen = await second.Database.ReadAsync(async c => (
+                await c.ExecuteScalarAsync<int>("SELECT state FROM order_lines WHERE order_id = @Id AND line_no = 1", new { Id = order.OrderId.ToString() }),
+                await c.ExecuteScalarAsync<int>("SELECT state FROM deliveries WHERE delivery_id = @Id", new { Id = unanswered.DeliveryId.ToString() }),
+                await c.ExecuteScalarAsync<int>("SELECT deemed FROM deliveries WHERE delivery_id = @Id", new { Id = unanswered.DeliveryId.ToString() }),
+                await c.ExecuteScalarAsync<int>("SELECT state FROM invoices WHERE invoice_id = @Id", new { Id = invoice.InvoiceId.ToString() })));
+            await Task.Delay(200);
+        }
+        // The emergency line lapsed, the unanswered delivery was deemed accepted at its window's end, the invoice is overdue.
+        Assert.Equal((3, 1, 1, 2), seen);
+        var decidedAt = await second.Database.ReadAsync(c => c.ExecuteScalarAsync<DateTimeOffset>(
+            "SELECT decided_at FROM deliveries WHERE delivery_id = @Id", new { Id = unanswered.DeliveryId.ToString() }));
+        Assert.Equal(unanswered.AcceptBy, decidedAt);
     }
 }

@@ -136,6 +136,10 @@ public sealed class ClusterTlsTests(Xunit.Abstractions.ITestOutputHelper output)
         var advanced = await Assert.ThrowsAsync<ProcurementException>(() => grains.GetGrain<ITenderBatchGrain>("DEMO-2026-01").AdvanceAgreementsAsync());
         Assert.Equal(ErrorCodes.ClusterInternal, advanced.Code);
         Assert.Null((await grains.GetGrain<ITenderBatchGrain>("DEMO-2026-01").GetAsync()).AwardStatus);
+        // The order clock and the deadlines it applies: a client cannot lapse a supplier's line or deem a delivery accepted.
+        Assert.Equal(ErrorCodes.ClusterInternal, (await Assert.ThrowsAsync<ProcurementException>(() => grains.GetGrain<IOrderClockGrain>(0).SweepAsync())).Code);
+        Assert.Equal(ErrorCodes.ClusterInternal, (await Assert.ThrowsAsync<ProcurementException>(() => grains.GetGrain<IOrderClockGrain>(0).EnsureRunningAsync())).Code);
+        Assert.Equal(ErrorCodes.ClusterInternal, (await Assert.ThrowsAsync<ProcurementException>(() => grains.GetGrain<IHospitalOrdersGrain>("H-BJ-001").ApplyDeadlinesAsync())).Code);
         // A renewal is configured by the batch it renews, never by a client directly.
         var demo = (await grains.GetGrain<ITenderBatchGrain>("DEMO-2026-01").GetAsync()).Definition!;
         var renewal = await Assert.ThrowsAsync<ProcurementException>(() =>

@@ -68,6 +68,8 @@ public sealed class SiloCluster : IAsyncDisposable
             // The agreement clock looks every second (real time) at the business clock the tests move.
             silo.Services.Configure<AgreementOptions>(o => o.CheckPeriod = TimeSpan.FromSeconds(1));
             silo.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            // The order clock too.
+            silo.Services.Configure<Procurement.Grains.Orders.OrderOptions>(o => o.ClockPeriod = TimeSpan.FromSeconds(1));
             silo.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider, FileErrorLog>();
             silo.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
         });

@@ -81,7 +81,7 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         // The emergency line's 8 hours pass unanswered: an answer a millisecond late is refused, and the clock lapses it.
         fixture.Clock.SetUtcNow(l3.RespondBy.AddMilliseconds(1));
         await Refused.WithAsync(ErrorCodes.ResponseWindowClosed, () => orders.RespondToLineAsync(s.Maker1, "r-3", order.OrderId, 3, true, null));
-        Assert.True(await SweepAsync() >= 1);
+        await SweepAsync();
         Assert.Equal(OrderLineState.Lapsed, (await orders.GetOrderAsync(order.OrderId)).Lines[2].State);
 
         // An answer exactly at the end of the window is in time.
