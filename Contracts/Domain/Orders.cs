@@ -113,7 +113,9 @@ public sealed record OrderLine(
     [property: Id(17)] string? RefusalReason,
     [property: Id(18)] long ShippedUnits,
     [property: Id(19)] long AcceptedUnits,
-    [property: Id(20)] string RegionCode)
+    [property: Id(20)] string RegionCode,
+    /// <summary>When the line is due delivered (72 hours after placement, 24 for an emergency line, by default).</summary>
+    [property: Id(21)] DateTimeOffset DeliverBy)
 {
     public bool Surplus => SurplusUnits > 0;
 

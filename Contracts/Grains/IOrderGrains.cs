@@ -140,3 +140,20 @@ public interface ISupplierGrain : IGrainWithStringKey
     [Alias("ListDesignations")]
     Task<IReadOnlyDictionary<string, string>> ListDesignationsAsync();
 }
+
+/// <summary>The figures of purchasing for an alliance, from SQL over the tables (a stateless worker).</summary>
+[Alias("Procurement.IOrderFiguresGrain")]
+public interface IOrderFiguresGrain : IGrainWithIntegerKey
+{
+    /// <summary>Per supplier x region x product, for the lines placed under the alliance in months <paramref name="fromMonth"/> to <paramref name="toMonth"/> (yyyy-MM, inclusive).</summary>
+    [Alias("GetSupplyPerformance")]
+    Task<IReadOnlyList<SupplyPerformance>> GetSupplyPerformanceAsync(string allianceId, string fromMonth, string toMonth);
+
+    /// <summary>Per hospital, for the same months.</summary>
+    [Alias("GetHospitalPurchasing")]
+    Task<IReadOnlyList<HospitalPurchasing>> GetHospitalPurchasingAsync(string allianceId, string fromMonth, string toMonth);
+
+    /// <summary>Suppliers whose fill rate on agreed lines due in the last days is below the threshold, with the agreements a takeover would move.</summary>
+    [Alias("GetSupplyRisks")]
+    Task<IReadOnlyList<SupplyRisk>> GetSupplyRisksAsync(string allianceId);
+}

@@ -71,12 +71,14 @@ public sealed partial class HospitalOrdersGrain(
             }
             var reason = Check.OptionalText(line.SubstituteReason, $"{field}.substituteReason", 500);
             var routed = router.Route(line with { SubstituteReason = reason }, field);
-            var respondBy = now + (line.Urgency == OrderUrgency.Emergency ? Options.EmergencyResponseWindow : Options.ResponseWindow);
+            var emergency = line.Urgency == OrderUrgency.Emergency;
+            var respondBy = now + (emergency ? Options.EmergencyResponseWindow : Options.ResponseWindow);
+            var deliverBy = now + (emergency ? Options.EmergencyDeliveryWindow : Options.DeliveryWindow);
             placed.Add(new OrderRepository.NewLine(new OrderLine(
                 orderId, i + 1, HospitalId, line.ProductId, routed.ManufacturerId, routed.Kind,
                 routed.AgreementId is null ? null : Guid.Parse(routed.AgreementId), routed.Quantity, routed.SurplusUnits,
                 Scaled.FromE6(routed.UnitPriceE6), point, line.Urgency, routed.Kind == OrderLineKind.Substitute ? reason : null,
-                OrderLineState.Placed, now, respondBy, null, null, 0, 0, routing.RegionCode), routed.YearStart, routed.AllianceId));
+                OrderLineState.Placed, now, respondBy, null, null, 0, 0, routing.RegionCode, deliverBy), routed.YearStart, routed.AllianceId, month));
         }
         var order = new Order(orderId, HospitalId, now, requestId, placed.Select(p => p.Line).ToList());
         await orders.PlaceAsync(order, placed, Actor.Current($"hospital:{HospitalId}"));
@@ -226,7 +228,8 @@ public sealed partial class HospitalOrdersGrain(
         var invoice = await GetInvoiceAsync(request.InvoiceId);
         OrderMoves.Pay(invoice);
         var actor = Actor.Current(payer == Payer.Hospital ? $"hospital:{HospitalId}" : "insurance-fund");
-        return await orders.PayAsync(invoice, payer, ProcurementClock.Now(clock), reference, actorId, actor, requestId);
+        var acceptedAt = (await orders.GetDeliveryAsync(invoice.DeliveryId))!.DecidedAt!.Value;
+        return await orders.PayAsync(invoice, acceptedAt, payer, ProcurementClock.Now(clock), reference, actorId, actor, requestId);
     }
 
     public async Task<Invoice> GetInvoiceAsync(Guid invoiceId) =>

@@ -16,6 +16,12 @@ public sealed class OrderOptions
 
     public TimeSpan EmergencyResponseWindow { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary>How long after placement a line is delivered on time (Shanxi: 72 hours).</summary>
+    public TimeSpan DeliveryWindow { get; set; } = TimeSpan.FromHours(72);
+
+    /// <summary>The same for an emergency line.</summary>
+    public TimeSpan EmergencyDeliveryWindow { get; set; } = TimeSpan.FromHours(24);
+
     public int AcceptanceWorkingDays { get; set; } = 3;
 
     public int PaymentDays { get; set; } = 30;
@@ -25,6 +31,11 @@ public sealed class OrderOptions
 
     /// <summary>Hospitals the clock handles per tick at most; the rest wait for the next tick.</summary>
     public int HospitalsPerTick { get; set; } = 1_000;
+
+    /// <summary>A supplier whose fill rate on agreed lines due in the last <see cref="RiskDays"/> days is below this is a supply risk.</summary>
+    public decimal RiskFillRate { get; set; } = 0.95m;
+
+    public int RiskDays { get; set; } = 7;
 
     /// <summary>Lines per order at most.</summary>
     public int MaxLines { get; set; } = 500;
@@ -38,6 +49,10 @@ public sealed class OrderOptionsValidator : IValidateOptions<OrderOptions>
         if (options.ResponseWindow <= TimeSpan.Zero || options.EmergencyResponseWindow <= TimeSpan.Zero)
         {
             failures.Add("Orders:ResponseWindow and Orders:EmergencyResponseWindow must be positive.");
+        }
+        if (options.DeliveryWindow <= TimeSpan.Zero || options.EmergencyDeliveryWindow <= TimeSpan.Zero)
+        {
+            failures.Add("Orders:DeliveryWindow and Orders:EmergencyDeliveryWindow must be positive.");
         }
         if (options.AcceptanceWorkingDays is < 1 or > 30)
         {
@@ -54,6 +69,10 @@ public sealed class OrderOptionsValidator : IValidateOptions<OrderOptions>
         if (options.HospitalsPerTick is < 1 or > 100_000)
         {
             failures.Add("Orders:HospitalsPerTick must be between 1 and 100000.");
+        }
+        if (options.RiskFillRate is <= 0m or > 1m || options.RiskDays is < 1 or > 90)
+        {
+            failures.Add("Orders:RiskFillRate must be above 0 and at most 1, Orders:RiskDays between 1 and 90.");
         }
         if (options.MaxLines is < 1 or > 5_000)
         {

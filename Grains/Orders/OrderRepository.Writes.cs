@@ -20,13 +20,15 @@ public sealed partial class OrderRepository
 
     private const string InsertLineSql = """
         INSERT INTO order_lines (order_id, line_no, hospital_id, region_code, product_id, manufacturer_id, kind, agreement_id, year_start, alliance_id,
-                                 quantity, surplus_units, unit_price_e6, delivery_point, urgency, substitute_reason, state, placed_at, respond_by)
+                                 quantity, surplus_units, unit_price_e6, delivery_point, urgency, substitute_reason, state, placed_at, respond_by,
+                                 deliver_by, month)
         VALUES (@OrderId, @LineNo, @HospitalId, @RegionCode, @ProductId, @ManufacturerId, @Kind, @AgreementId, @YearStart, @AllianceId,
-                @Quantity, @SurplusUnits, @UnitPriceE6, @DeliveryPoint, @Urgency, @SubstituteReason, @State, @PlacedAt, @RespondBy)
+                @Quantity, @SurplusUnits, @UnitPriceE6, @DeliveryPoint, @Urgency, @SubstituteReason, @State, @PlacedAt, @RespondBy,
+                @DeliverBy, @Month)
         """;
 
     /// <summary>A line as it is stored at placement, with what routing decided.</summary>
-    public sealed record NewLine(OrderLine Line, int? YearStart, string? AllianceId);
+    public sealed record NewLine(OrderLine Line, int? YearStart, string? AllianceId, int Month);
 
     private static Task RequestAsync(DbConnection connection, DbTransaction transaction, string hospitalId, string actorId, string requestId, string kind, string entityId) =>
         connection.ExecuteAsync(InsertRequestSql, new { HospitalId = hospitalId, ActorId = actorId, RequestId = requestId, Kind = kind, EntityId = entityId }, transaction);
@@ -57,6 +59,8 @@ public sealed partial class OrderRepository
                 State = (int)n.Line.State,
                 n.Line.PlacedAt,
                 n.Line.RespondBy,
+                n.Line.DeliverBy,
+                n.Month,
             }), transaction);
             await EventLog.AppendAsync(connection, transaction, order.PlacedAt, actor, null, "order", order.OrderId.ToString(), "OrderPlaced", new
             {
@@ -67,7 +71,12 @@ public sealed partial class OrderRepository
         });
 
     private const string UpdateLineStateSql = """
-        UPDATE order_lines SET state = @State, responded_at = @RespondedAt, refusal_reason = @Reason
+        UPDATE order_lines SET state = @State, responded_at = @RespondedAt, refusal_reason = @Reason, response_seconds = @ResponseSeconds
+         WHERE order_id = @OrderId AND line_no = @LineNo AND state = @OldState
+        """;
+
+    private const string LineFulfilledSql = """
+        UPDATE order_lines SET state = @State, delivered_on_time = @OnTime
          WHERE order_id = @OrderId AND line_no = @LineNo AND state = @OldState
         """;
 
@@ -87,6 +96,7 @@ public sealed partial class OrderRepository
             State = (int)to,
             RespondedAt = at,
             Reason = reason,
+            ResponseSeconds = at is { } answered ? (long?)(long)(answered - line.PlacedAt).TotalSeconds : null,
             OrderId = line.OrderId.ToString(),
             line.LineNo,
             OldState = (int)line.State,
@@ -215,9 +225,17 @@ public sealed partial class OrderRepository
                     OrderId = d.OrderId.ToString(),
                     d.LineNo,
                 }, transaction);
-                if (o.LineTo is { } to)
+                if (o.LineTo == OrderLineState.Fulfilled)
                 {
-                    await MoveLineAsync(connection, transaction, o.Line, to, o.Line.RespondedAt, o.Line.RefusalReason);
+                    // The shipment that completed the line decides whether it came on time.
+                    await connection.ExecuteAsync(LineFulfilledSql, new
+                    {
+                        State = (int)OrderLineState.Fulfilled,
+                        OnTime = d.ShippedAt <= o.Line.DeliverBy ? 1 : 0,
+                        OrderId = d.OrderId.ToString(),
+                        d.LineNo,
+                        OldState = (int)o.Line.State,
+                    }, transaction);
                 }
                 await connection.ExecuteAsync(InvoiceDecidedSql, new
                 {
@@ -234,8 +252,8 @@ public sealed partial class OrderRepository
         });
 
     private const string InsertPaymentSql = """
-        INSERT INTO payments (payment_id, invoice_id, hospital_id, payer, amount_e6, from_prepayment_e6, paid_at, reference, on_time)
-        VALUES (@PaymentId, @InvoiceId, @HospitalId, @Payer, @AmountE6, @FromPrepaymentE6, @PaidAt, @Reference, @OnTime)
+        INSERT INTO payments (payment_id, invoice_id, hospital_id, payer, amount_e6, from_prepayment_e6, paid_at, payable_seconds, reference, on_time)
+        VALUES (@PaymentId, @InvoiceId, @HospitalId, @Payer, @AmountE6, @FromPrepaymentE6, @PaidAt, @PayableSeconds, @Reference, @OnTime)
         """;
 
     private const string InvoicePaidSql = """
@@ -251,7 +269,7 @@ public sealed partial class OrderRepository
     /// Records a payment. A direct settlement draws the hospital's prepayment ledger first: the
     /// ledger is credited and read inside this transaction, so the draw never exceeds the balance.
     /// </summary>
-    public Task<Payment> PayAsync(Invoice invoice, Payer payer, DateTimeOffset at, string reference, string actorId, string actor, string requestId) =>
+    public Task<Payment> PayAsync(Invoice invoice, DateTimeOffset acceptedAt, Payer payer, DateTimeOffset at, string reference, string actorId, string actor, string requestId) =>
         store.WriteAsync(async (connection, transaction) =>
         {
             var amountE6 = Scaled.ToE6(invoice.Amount, "amount");
@@ -278,6 +296,7 @@ public sealed partial class OrderRepository
                 AmountE6 = amountE6,
                 FromPrepaymentE6 = fromPrepaymentE6,
                 PaidAt = at,
+                PayableSeconds = (long)(at - acceptedAt).TotalSeconds,
                 Reference = reference,
                 OnTime = payment.OnTime ? 1 : 0,
             }, transaction);

@@ -41,7 +41,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
         """;
 
     private const string SelectDrawnSql = """
-        SELECT agreement_id AS AgreementId, year_start AS YearStart, SUM(quantity - surplus_units) AS Drawn
+        SELECT agreement_id AS AgreementId, year_start AS YearStart, CAST(SUM(quantity - surplus_units) AS BIGINT) AS Drawn
           FROM order_lines
          WHERE hospital_id = @HospitalId AND kind = @Agreed AND state IN (@Placed, @Confirmed, @Fulfilled)
          GROUP BY agreement_id, year_start
@@ -118,7 +118,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
         l.kind AS Kind, l.agreement_id AS AgreementId, l.quantity AS Quantity, l.surplus_units AS SurplusUnits, l.unit_price_e6 AS UnitPriceE6,
         l.delivery_point AS DeliveryPoint, l.urgency AS Urgency, l.substitute_reason AS SubstituteReason, l.state AS State,
         l.placed_at AS PlacedAt, l.respond_by AS RespondBy, l.responded_at AS RespondedAt, l.refusal_reason AS RefusalReason,
-        l.shipped_units AS ShippedUnits, l.accepted_units AS AcceptedUnits, l.region_code AS RegionCode
+        l.shipped_units AS ShippedUnits, l.accepted_units AS AcceptedUnits, l.region_code AS RegionCode, l.deliver_by AS DeliverBy
         """;
 
     private static readonly string SelectOrderLinesSql = $"SELECT {LineColumns} FROM order_lines l WHERE l.order_id = @OrderId ORDER BY l.line_no";
@@ -150,12 +150,13 @@ public sealed partial class OrderRepository(ProcurementStore store)
         public long ShippedUnits { get; set; }
         public long AcceptedUnits { get; set; }
         public string RegionCode { get; set; } = "";
+        public DateTimeOffset DeliverBy { get; set; }
 
         public OrderLine ToLine() => new(
             Guid.Parse(OrderId), LineNo, HospitalId, ProductId, ManufacturerId, (OrderLineKind)Kind,
             AgreementId is null ? null : Guid.Parse(AgreementId), Quantity, SurplusUnits, Scaled.FromE6(UnitPriceE6),
             DeliveryPoint, (OrderUrgency)Urgency, SubstituteReason, (OrderLineState)State, PlacedAt, RespondBy, RespondedAt,
-            RefusalReason, ShippedUnits, AcceptedUnits, RegionCode);
+            RefusalReason, ShippedUnits, AcceptedUnits, RegionCode, DeliverBy);
     }
 
     private sealed record OrderRow(string OrderId, string HospitalId, DateTimeOffset PlacedAt, string RequestId);
@@ -342,8 +343,8 @@ public sealed partial class OrderRepository(ProcurementStore store)
         store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<string?>(SelectLineAllianceSql, new { OrderId = orderId.ToString(), LineNo = lineNo }));
 
     private const string SelectLedgerSql = """
-        SELECT COALESCE(SUM(CASE WHEN amount_e6 > 0 THEN amount_e6 ELSE 0 END), 0) AS Credited,
-               COALESCE(SUM(CASE WHEN amount_e6 < 0 THEN -amount_e6 ELSE 0 END), 0) AS Drawn
+        SELECT CAST(COALESCE(SUM(CASE WHEN amount_e6 > 0 THEN amount_e6 ELSE 0 END), 0) AS BIGINT) AS Credited,
+               CAST(COALESCE(SUM(CASE WHEN amount_e6 < 0 THEN -amount_e6 ELSE 0 END), 0) AS BIGINT) AS Drawn
           FROM prepayment_entries
          WHERE hospital_id = @HospitalId
         """;

@@ -48,7 +48,10 @@ CREATE INDEX ix_orders_hospital ON orders (hospital_id, placed_at);
 
 -- kind: 0 agreed, 1 substitute, 2 listed. state: 0 placed, 1 confirmed, 2 refused, 3 lapsed,
 -- 4 fulfilled. urgency: 0 normal, 1 emergency. An agreed line draws down the agreement year that
--- year_start names; surplus_units is the part beyond what remained when it was placed.
+-- year_start names; surplus_units is the part beyond what remained when it was placed. month is the
+-- business month of placement (year x 12 + month - 1), response_seconds the supplier's answer time
+-- and delivered_on_time whether the shipment that completed the line left by deliver_by: kept as
+-- plain numbers so the figures are the same SQL on every database.
 CREATE TABLE order_lines (
     order_id            NVARCHAR(200)    NOT NULL REFERENCES orders (order_id),
     line_no             INT NOT NULL,
@@ -69,6 +72,10 @@ CREATE TABLE order_lines (
     state               INT NOT NULL,
     placed_at           DATETIME2(7) NOT NULL,
     respond_by          DATETIME2(7) NOT NULL,
+    deliver_by          DATETIME2(7) NOT NULL,
+    month               INT NOT NULL,
+    response_seconds    BIGINT  NULL,
+    delivered_on_time   INT NULL,
     responded_at        DATETIME2(7) NULL,
     refusal_reason      NVARCHAR(1000)    NULL,
     shipped_units       BIGINT  NOT NULL DEFAULT 0,
@@ -77,6 +84,7 @@ CREATE TABLE order_lines (
     CHECK (shipped_units <= quantity AND accepted_units <= shipped_units)
 );
 CREATE INDEX ix_order_lines_supplier ON order_lines (manufacturer_id, placed_at);
+CREATE INDEX ix_order_lines_alliance ON order_lines (alliance_id, month);
 CREATE INDEX ix_order_lines_drawdown ON order_lines (hospital_id, agreement_id, year_start);
 CREATE INDEX ix_order_lines_due ON order_lines (state, respond_by);
 
@@ -134,6 +142,7 @@ CREATE TABLE payments (
     amount_e6           BIGINT  NOT NULL CHECK (amount_e6 >= 0),
     from_prepayment_e6  BIGINT  NOT NULL CHECK (from_prepayment_e6 >= 0),
     paid_at             DATETIME2(7) NOT NULL,
+    payable_seconds     BIGINT  NOT NULL,
     reference           NVARCHAR(200)    NOT NULL,
     on_time             INT NOT NULL
 );

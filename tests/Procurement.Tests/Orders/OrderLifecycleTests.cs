@@ -156,6 +156,53 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         var invoiceEvents = await Store.ReadAsync(c => c.QueryAsync<string>(
             "SELECT event_type FROM events WHERE entity_type = 'invoice' AND entity_id = @Id ORDER BY event_id", new { Id = i3.InvoiceId.ToString() }));
         Assert.Equal(["InvoiceIssued", "InvoiceOverdue", "InvoiceSettledDirectly"], invoiceEvents);
+
+        // The month's figures, counted in SQL.
+        var month = Months.Format(Months.Of(placedAt, Zone));
+        var figures = Grains.GetGrain<IOrderFiguresGrain>(0);
+        var supply = await figures.GetSupplyPerformanceAsync(s.AllianceId, month, month);
+        var atvA = supply.Single(x => x.ManufacturerId == s.Maker1 && x.RegionCode == s.RegionA && x.ProductId == s.Atorvastatin);
+        // 30,000 of 55,000 units; line 1 came within its 72 hours, line 2 never; answers at once and after exactly 24 hours.
+        Assert.Equal((2L, 55_000L, 30_000L, 0.5455m, 0.5m, 0.25m, 24.25m),
+            (atvA.Lines, atvA.OrderedUnits, atvA.AcceptedUnits, atvA.FillRate, atvA.OnTimeDeliveryRate, atvA.ResponseHoursP50, atvA.ResponseHoursP90));
+        var amlA = supply.Single(x => x.ProductId == s.Amlodipine);
+        Assert.Equal((0m, (decimal?)null), (amlA.FillRate, amlA.ResponseHoursP50));
+        var hospital = (await figures.GetHospitalPurchasingAsync(s.AllianceId, month, month)).Single(h => h.HospitalId == s.Hospital1);
+        // Two invoices paid, one on time; 12,000 accepted on the platform and nothing declared outside; the lapsed amlodipine line is not counted.
+        Assert.Equal((2L, 1L, 0.5m, 12_000m, 0m, 1m, 1m),
+            (hospital.InvoicesDue, hospital.PaidOnTime, hospital.OnTimePaymentRate, hospital.PlatformAmount, hospital.OffPlatformAmount, hospital.OnlineProcurementRate, hospital.SelectedShare));
+        Assert.NotNull(hospital.DaysPayableOutstanding);
+    }
+
+    [Fact]
+    public async Task A_supplier_falling_behind_is_a_supply_risk_and_the_takeover_it_proposes_is_one_audited_action()
+    {
+        var (s, agreements) = await AwardedAsync();
+        var atv = agreements.Single(a => a.ProductId == s.Atorvastatin && a.RegionCode == s.RegionA);
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var order = await orders.PlaceOrderAsync(new OrderRequest("risk-1", [new OrderLineRequest(s.Atorvastatin, 10_000, "Pharmacy", OrderUrgency.Normal)]));
+        await orders.RespondToLineAsync(s.Maker1, "c", order.OrderId, 1, true, null);
+        var delivery = await orders.ShipAsync(s.Maker1, new ShipmentRequest("s", order.OrderId, 1, 5_000, "LOT", DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2)));
+        await orders.DecideDeliveryAsync(delivery.DeliveryId, new DeliveryDecision("a", true));
+        var figures = Grains.GetGrain<IOrderFiguresGrain>(0);
+
+        // Before the line is due nothing is flagged; once its 72 hours are past, half delivered is below 95 %.
+        Assert.Empty(await figures.GetSupplyRisksAsync(s.AllianceId));
+        fixture.Clock.SetUtcNow(order.Lines[0].DeliverBy.AddMilliseconds(1));
+        var risk = Assert.Single(await figures.GetSupplyRisksAsync(s.AllianceId));
+        Assert.Equal((s.Maker1, s.RegionA, s.Atorvastatin, 0.5m, 0.95m, atv.AgreementId),
+            (risk.ManufacturerId, risk.RegionCode, risk.ProductId, risk.FillRate, risk.Threshold, Assert.Single(risk.AgreementIds)));
+
+        // The proposal is the existing takeover: the spare supplier takes the remaining volume as a new version.
+        var takenOver = await Grains.GetGrain<IAgreementGrain>(risk.AgreementIds[0]).RecordSupplyFailureAsync("Fill rate 50 % over 7 days");
+        Assert.Equal((s.Maker2, atv.AgreementId), (takenOver.ManufacturerId, takenOver.PreviousAgreementId));
+        Assert.Contains("SupplyFailureRecorded", await Store.ReadAsync(c => c.QueryAsync<string>(
+            "SELECT event_type FROM events WHERE entity_type = 'agreement' AND entity_id = @Id", new { Id = atv.AgreementId.ToString() })));
+
+        // From the month the successor starts (never before the agreement's second month), agreed lines go to the spare at its price.
+        fixture.Clock.SetUtcNow(Months.Begins(Months.Of(takenOver.Start), Zone).AddDays(1));
+        var next = await orders.PlaceOrderAsync(new OrderRequest("risk-2", [new OrderLineRequest(s.Atorvastatin, 100, "Pharmacy", OrderUrgency.Normal)]));
+        Assert.Equal((s.Maker2, takenOver.AgreementId, takenOver.UnitPrice), (next.Lines[0].ManufacturerId, next.Lines[0].AgreementId!.Value, next.Lines[0].UnitPrice));
     }
 
     [Fact]

@@ -1,0 +1,55 @@
+namespace Procurement.Contracts.Domain;
+
+/// <summary>
+/// How one supplier served one product in one region over a period of placed lines: units filled,
+/// lines delivered on time, and how fast it answered (to the quarter hour).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.SupplyPerformance")]
+public sealed record SupplyPerformance(
+    [property: Id(0)] string ManufacturerId,
+    [property: Id(1)] string RegionCode,
+    [property: Id(2)] string ProductId,
+    [property: Id(3)] long Lines,
+    [property: Id(4)] long OrderedUnits,
+    [property: Id(5)] long AcceptedUnits,
+    /// <summary>Accepted over ordered units.</summary>
+    [property: Id(6)] decimal FillRate,
+    /// <summary>Lines fulfilled by a shipment inside their delivery window, over the lines due by now.</summary>
+    [property: Id(7)] decimal? OnTimeDeliveryRate,
+    /// <summary>Median and 90th percentile of the answer time, in hours, as the upper edge of its quarter hour.</summary>
+    [property: Id(8)] decimal? ResponseHoursP50,
+    [property: Id(9)] decimal? ResponseHoursP90);
+
+/// <summary>A hospital's purchasing over a range of months: payment timeliness, platform share and selected products' share.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.HospitalPurchasing")]
+public sealed record HospitalPurchasing(
+    [property: Id(0)] string HospitalId,
+    [property: Id(1)] long InvoicesDue,
+    [property: Id(2)] long PaidOnTime,
+    /// <summary>Paid on time over invoices paid or overdue.</summary>
+    [property: Id(3)] decimal? OnTimePaymentRate,
+    /// <summary>Average days from acceptance to payment of the invoices paid.</summary>
+    [property: Id(4)] decimal? DaysPayableOutstanding,
+    /// <summary>Accepted on the platform, at the lines' prices.</summary>
+    [property: Id(5)] decimal PlatformAmount,
+    /// <summary>Declared in the monthly self-report as bought outside the platform.</summary>
+    [property: Id(6)] decimal OffPlatformAmount,
+    /// <summary>Platform over platform plus off-platform amount.</summary>
+    [property: Id(7)] decimal? OnlineProcurementRate,
+    /// <summary>Units ordered of selected products over all units ordered of their molecules.</summary>
+    [property: Id(8)] decimal? SelectedShare);
+
+/// <summary>
+/// A supplier falling behind in a region: its fill rate over the last days is below the alliance's
+/// threshold. The proposal is the existing takeover of the named agreements by their spare supplier.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.SupplyRisk")]
+public sealed record SupplyRisk(
+    [property: Id(0)] string ManufacturerId,
+    [property: Id(1)] string RegionCode,
+    [property: Id(2)] string ProductId,
+    [property: Id(3)] long OrderedUnits,
+    [property: Id(4)] long AcceptedUnits,
+    [property: Id(5)] decimal FillRate,
+    [property: Id(6)] decimal Threshold,
+    [property: Id(7)] IReadOnlyList<Guid> AgreementIds);

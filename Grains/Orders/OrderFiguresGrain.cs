@@ -1,0 +1,203 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
+using Procurement.Grains.Agreements;
+using Procurement.Grains.Hosting;
+using Procurement.Grains.Orders.Domain;
+using Procurement.Grains.Storage;
+
+namespace Procurement.Grains.Orders;
+
+/// <summary>
+/// The figures of purchasing, answered by set-based SQL over the order tables (any silo answers):
+/// supply performance per supplier x region x product, payment timeliness and platform share per
+/// hospital, and the supply-risk alerts. Every figure is counted in SQL from plain numbers stored
+/// with the rows (month, answer seconds, on-time marks), so the text is the same on every database.
+/// </summary>
+[StatelessWorker]
+public sealed class OrderFiguresGrain(
+    ProcurementStore store,
+    IOptions<OrderOptions> options,
+    [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock) : Grain, IOrderFiguresGrain
+{
+    private const string SupplySql = """
+        SELECT manufacturer_id AS ManufacturerId, region_code AS RegionCode, product_id AS ProductId, CAST(COUNT(*) AS BIGINT) AS Lines,
+               CAST(SUM(quantity) AS BIGINT) AS Ordered, CAST(SUM(accepted_units) AS BIGINT) AS Accepted,
+               CAST(SUM(CASE WHEN state = @Fulfilled AND delivered_on_time = 1 THEN 1 ELSE 0 END) AS BIGINT) AS OnTime,
+               CAST(SUM(CASE WHEN state = @Fulfilled OR deliver_by < @Now THEN 1 ELSE 0 END) AS BIGINT) AS Due
+          FROM order_lines
+         WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To
+         GROUP BY manufacturer_id, region_code, product_id
+        """;
+
+    private const string ResponseSql = """
+        SELECT manufacturer_id AS ManufacturerId, region_code AS RegionCode, product_id AS ProductId,
+               response_seconds / 900 AS Bucket, CAST(COUNT(*) AS BIGINT) AS Answers
+          FROM order_lines
+         WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To AND response_seconds IS NOT NULL
+         GROUP BY manufacturer_id, region_code, product_id, response_seconds / 900
+        """;
+
+    // Rows are read as value tuples, by position: SQLite reports no type for an aggregate column
+    // before the first row, which a record's constructor match needs even for an empty result.
+
+    public async Task<IReadOnlyList<SupplyPerformance>> GetSupplyPerformanceAsync(string allianceId, string fromMonth, string toMonth)
+    {
+        var (from, to) = Range(fromMonth, toMonth);
+        var now = ProcurementClock.Now(clock);
+        var (rows, responses) = await store.ReadAsync(async connection =>
+        {
+            var parameters = new { AllianceId = allianceId, From = from, To = to, Fulfilled = (int)OrderLineState.Fulfilled, Now = now };
+            return ((await connection.QueryAsync<(string ManufacturerId, string RegionCode, string ProductId, long Lines, long Ordered, long Accepted, long OnTime, long Due)>(SupplySql, parameters)).ToList(),
+                (await connection.QueryAsync<(string ManufacturerId, string RegionCode, string ProductId, long Bucket, long Answers)>(ResponseSql, parameters)).ToList());
+        });
+        var buckets = responses.ToLookup(r => (r.ManufacturerId, r.RegionCode, r.ProductId), r => (r.Bucket, r.Answers));
+        return rows
+            .Select(r =>
+            {
+                var answers = buckets[(r.ManufacturerId, r.RegionCode, r.ProductId)].ToList();
+                return new SupplyPerformance(r.ManufacturerId, r.RegionCode, r.ProductId, r.Lines, r.Ordered, r.Accepted,
+                    Figures.Rate(r.Accepted, r.Ordered) ?? 0m, Figures.Rate(r.OnTime, r.Due),
+                    Figures.PercentileHours(answers, 0.5m), Figures.PercentileHours(answers, 0.9m));
+            })
+            .OrderBy(r => r.ManufacturerId, StringComparer.Ordinal).ThenBy(r => r.RegionCode, StringComparer.Ordinal).ThenBy(r => r.ProductId, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private const string AllianceHospitalsSql = """
+        SELECT h.hospital_id FROM hospitals h JOIN alliance_regions r ON r.region_code = h.region_code WHERE r.alliance_id = @AllianceId
+        """;
+
+    private const string PaymentSql = """
+        SELECT i.hospital_id AS HospitalId,
+               CAST(SUM(CASE WHEN i.state = @Paid OR i.state = @Overdue THEN 1 ELSE 0 END) AS BIGINT) AS Due,
+               CAST(SUM(CASE WHEN p.on_time = 1 THEN 1 ELSE 0 END) AS BIGINT) AS OnTime,
+               CAST(SUM(CASE WHEN p.payment_id IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS Paid,
+               CAST(SUM(CASE WHEN p.payment_id IS NULL THEN 0 ELSE p.payable_seconds END) AS BIGINT) AS PayableSeconds
+          FROM invoices i
+          JOIN deliveries d ON d.delivery_id = i.delivery_id
+          JOIN order_lines l ON l.order_id = d.order_id AND l.line_no = d.line_no
+          LEFT JOIN payments p ON p.invoice_id = i.invoice_id
+         WHERE i.alliance_id = @AllianceId AND l.month >= @From AND l.month <= @To
+         GROUP BY i.hospital_id
+        """;
+
+    private const string PlatformSql = """
+        SELECT l.hospital_id AS HospitalId, CAST(SUM(l.accepted_units * l.unit_price_e6) AS BIGINT) AS AmountE6
+          FROM order_lines l
+          JOIN hospitals h ON h.hospital_id = l.hospital_id
+          JOIN alliance_regions r ON r.region_code = h.region_code
+         WHERE r.alliance_id = @AllianceId AND l.month >= @From AND l.month <= @To
+         GROUP BY l.hospital_id
+        """;
+
+    private const string OffPlatformSql = """
+        SELECT u.hospital_id AS HospitalId, CAST(SUM(u.amount_e6) AS BIGINT) AS AmountE6
+          FROM usage_lines u
+          JOIN hospitals h ON h.hospital_id = u.hospital_id
+          JOIN alliance_regions r ON r.region_code = h.region_code
+         WHERE r.alliance_id = @AllianceId AND u.month >= @From AND u.month <= @To
+         GROUP BY u.hospital_id
+        """;
+
+    private const string SelectedShareSql = """
+        SELECT l.hospital_id AS HospitalId,
+               CAST(SUM(CASE WHEN l.kind = @Agreed THEN l.quantity ELSE 0 END) AS BIGINT) AS Selected, CAST(SUM(l.quantity) AS BIGINT) AS Total
+          FROM order_lines l
+          JOIN products p ON p.product_id = l.product_id
+          JOIN hospitals h ON h.hospital_id = l.hospital_id
+          JOIN alliance_regions r ON r.region_code = h.region_code
+         WHERE r.alliance_id = @AllianceId AND l.month >= @From AND l.month <= @To
+           AND l.state <> @Refused AND l.state <> @Lapsed
+           AND p.molecule IN (SELECT p2.molecule FROM agreements a
+                                JOIN tender_batches b ON b.batch_id = a.batch_id
+                                JOIN products p2 ON p2.product_id = a.product_id
+                               WHERE b.alliance_id = @AllianceId)
+         GROUP BY l.hospital_id
+        """;
+
+
+    public async Task<IReadOnlyList<HospitalPurchasing>> GetHospitalPurchasingAsync(string allianceId, string fromMonth, string toMonth)
+    {
+        var (from, to) = Range(fromMonth, toMonth);
+        return await store.ReadAsync<IReadOnlyList<HospitalPurchasing>>(async connection =>
+        {
+            var parameters = new
+            {
+                AllianceId = allianceId,
+                From = from,
+                To = to,
+                Paid = (int)InvoiceState.Paid,
+                Overdue = (int)InvoiceState.Overdue,
+                Agreed = (int)OrderLineKind.Agreed,
+                Refused = (int)OrderLineState.Refused,
+                Lapsed = (int)OrderLineState.Lapsed,
+            };
+            var hospitals = (await connection.QueryAsync<string>(AllianceHospitalsSql, parameters)).ToHashSet(StringComparer.Ordinal);
+            var payments = (await connection.QueryAsync<(string HospitalId, long Due, long OnTime, long Paid, long PayableSeconds)>(PaymentSql, parameters))
+                .ToDictionary(r => r.HospitalId, StringComparer.Ordinal);
+            var platform = (await connection.QueryAsync<(string HospitalId, long AmountE6)>(PlatformSql, parameters)).ToDictionary(r => r.HospitalId, r => r.AmountE6, StringComparer.Ordinal);
+            var offPlatform = (await connection.QueryAsync<(string HospitalId, long AmountE6)>(OffPlatformSql, parameters)).ToDictionary(r => r.HospitalId, r => r.AmountE6, StringComparer.Ordinal);
+            var selected = (await connection.QueryAsync<(string HospitalId, long Selected, long Total)>(SelectedShareSql, parameters)).ToDictionary(r => r.HospitalId, StringComparer.Ordinal);
+            return hospitals
+                .Where(h => payments.ContainsKey(h) || platform.ContainsKey(h) || offPlatform.ContainsKey(h) || selected.ContainsKey(h))
+                .Order(StringComparer.Ordinal)
+                .Select(h =>
+                {
+                    var found = payments.TryGetValue(h, out var pay);
+                    var on = Scaled.FromE6(platform.GetValueOrDefault(h));
+                    var off = Scaled.FromE6(offPlatform.GetValueOrDefault(h));
+                    var share = selected.GetValueOrDefault(h);
+                    return new HospitalPurchasing(h, pay.Due, pay.OnTime, Figures.Rate(pay.OnTime, pay.Due),
+                        found && pay.Paid > 0 ? Math.Round(pay.PayableSeconds / 86_400m / pay.Paid, 1, MidpointRounding.AwayFromZero) : null,
+                        on, off, Figures.Rate(on, on + off), Figures.Rate(share.Selected, share.Total));
+                })
+                .ToList();
+        });
+    }
+
+    private const string RiskSql = """
+        SELECT manufacturer_id AS ManufacturerId, region_code AS RegionCode, product_id AS ProductId, agreement_id AS AgreementId,
+               CAST(SUM(quantity) AS BIGINT) AS Ordered, CAST(SUM(accepted_units) AS BIGINT) AS Accepted
+          FROM order_lines
+         WHERE alliance_id = @AllianceId AND kind = @Agreed AND deliver_by >= @Since AND deliver_by < @Now
+         GROUP BY manufacturer_id, region_code, product_id, agreement_id
+        """;
+
+
+    public async Task<IReadOnlyList<SupplyRisk>> GetSupplyRisksAsync(string allianceId)
+    {
+        Check.Id(allianceId, "allianceId");
+        var now = ProcurementClock.Now(clock);
+        var threshold = options.Value.RiskFillRate;
+        var rows = await store.ReadAsync(async connection => (await connection.QueryAsync<(string ManufacturerId, string RegionCode, string ProductId, string AgreementId, long Ordered, long Accepted)>(RiskSql, new
+        {
+            AllianceId = allianceId,
+            Agreed = (int)OrderLineKind.Agreed,
+            Since = now - TimeSpan.FromDays(options.Value.RiskDays),
+            Now = now,
+        })).ToList());
+        return rows
+            .GroupBy(r => (r.ManufacturerId, r.RegionCode, r.ProductId))
+            .Select(g => (Key: g.Key, Ordered: g.Sum(r => r.Ordered), Accepted: g.Sum(r => r.Accepted), Agreements: g.Select(r => Guid.Parse(r.AgreementId)).Distinct().ToList()))
+            .Where(g => g.Ordered > 0 && (decimal)g.Accepted / g.Ordered < threshold)
+            .Select(g => new SupplyRisk(g.Key.ManufacturerId, g.Key.RegionCode, g.Key.ProductId, g.Ordered, g.Accepted,
+                Figures.Rate(g.Accepted, g.Ordered)!.Value, threshold, g.Agreements))
+            .OrderBy(r => r.FillRate).ThenBy(r => r.ManufacturerId, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private static (int From, int To) Range(string fromMonth, string toMonth)
+    {
+        var from = Months.Parse(fromMonth, "from");
+        var to = Months.Parse(toMonth, "to");
+        if (to < from || to - from > 35)
+        {
+            throw ProcurementException.Invalid("to", "to must be the month of from or later, at most 36 months on.");
+        }
+        return (from, to);
+    }
+}
