@@ -92,6 +92,11 @@ public static class OrderApi
         alliance.MapGet("/alliance/supply-risks", async (GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetSupplyRisksAsync(user.Organisation())))
             .WithName("GetSupplyRisks").WithSummary("Suppliers whose fill rate in a region fell below the threshold over the last days, with the agreements a takeover by the spare would move (POST /api/agreements/{id}/supply-failure).");
+        alliance.MapGet("/batches/{batchId}/reporting-mismatches", async (string batchId, GrainAccess grains) =>
+        {
+            await grains.AllianceBatchAsync(batchId);
+            return TypedResults.Ok(await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetReportingMismatchesAsync(batchId));
+        }).WithName("GetReportingMismatches").WithSummary("Hospitals whose reported volume differs from their last twelve months' purchases (platform and declared) by more than the configured share.");
         alliance.MapPost("/invoices/{invoiceId:guid}/direct-settlement", async (Guid invoiceId, PaymentBody body, GrainAccess grains) =>
         {
             var orders = await grains.AllianceInvoiceAsync(invoiceId);

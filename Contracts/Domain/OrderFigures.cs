@@ -53,3 +53,18 @@ public sealed record SupplyRisk(
     [property: Id(5)] decimal FillRate,
     [property: Id(6)] decimal Threshold,
     [property: Id(7)] IReadOnlyList<Guid> AgreementIds);
+
+/// <summary>
+/// A hospital whose reported annual volume for a batch's product differs from what it actually
+/// bought in the last twelve months (accepted on the platform plus declared outside it) by more
+/// than the alliance's share.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ReportingMismatch")]
+public sealed record ReportingMismatch(
+    [property: Id(0)] string HospitalId,
+    [property: Id(1)] string ProductId,
+    [property: Id(2)] long Reported,
+    [property: Id(3)] long PlatformUnits,
+    [property: Id(4)] long OffPlatformUnits,
+    /// <summary>Reported minus bought, over bought (or over 1 when nothing was bought).</summary>
+    [property: Id(5)] decimal Difference);

@@ -156,4 +156,11 @@ public interface IOrderFiguresGrain : IGrainWithIntegerKey
     /// <summary>Suppliers whose fill rate on agreed lines due in the last days is below the threshold, with the agreements a takeover would move.</summary>
     [Alias("GetSupplyRisks")]
     Task<IReadOnlyList<SupplyRisk>> GetSupplyRisksAsync(string allianceId);
+
+    /// <summary>
+    /// The hospitals whose report for the batch differs from their purchases of the last twelve
+    /// months (before the current month) by more than <c>Orders:ReportMismatchShare</c>, largest first.
+    /// </summary>
+    [Alias("GetReportingMismatches")]
+    Task<IReadOnlyList<ReportingMismatch>> GetReportingMismatchesAsync(string batchId);
 }

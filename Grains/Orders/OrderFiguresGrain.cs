@@ -21,6 +21,7 @@ namespace Procurement.Grains.Orders;
 public sealed class OrderFiguresGrain(
     ProcurementStore store,
     IOptions<OrderOptions> options,
+    IOptions<AgreementOptions> agreementOptions,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock) : Grain, IOrderFiguresGrain
 {
     private const string SupplySql = """
@@ -187,6 +188,32 @@ public sealed class OrderFiguresGrain(
             .Select(g => new SupplyRisk(g.Key.ManufacturerId, g.Key.RegionCode, g.Key.ProductId, g.Ordered, g.Accepted,
                 Figures.Rate(g.Accepted, g.Ordered)!.Value, threshold, g.Agreements))
             .OrderBy(r => r.FillRate).ThenBy(r => r.ManufacturerId, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private const string MismatchSql = """
+        SELECT v.hospital_id AS HospitalId, v.product_id AS ProductId, v.annual_volume AS Reported,
+               CAST(COALESCE((SELECT SUM(l.accepted_units) FROM order_lines l
+                               WHERE l.hospital_id = v.hospital_id AND l.product_id = v.product_id AND l.month >= @From AND l.month < @To), 0) AS BIGINT) AS Platform,
+               CAST(COALESCE((SELECT SUM(u.units) FROM usage_lines u
+                               WHERE u.hospital_id = v.hospital_id AND u.product_id = v.product_id AND u.month >= @From AND u.month < @To), 0) AS BIGINT) AS OffPlatform
+          FROM volume_reports v
+         WHERE v.batch_id = @BatchId
+        """;
+
+    public async Task<IReadOnlyList<ReportingMismatch>> GetReportingMismatchesAsync(string batchId)
+    {
+        Check.Id(batchId, "batchId");
+        var month = Months.Of(ProcurementClock.Now(clock), agreementOptions.Value.Zone());
+        var share = options.Value.ReportMismatchShare;
+        var rows = await store.ReadAsync(async connection =>
+            (await connection.QueryAsync<(string HospitalId, string ProductId, long Reported, long Platform, long OffPlatform)>(
+                MismatchSql, new { BatchId = batchId, From = month - 12, To = month })).ToList());
+        return rows
+            .Select(r => new ReportingMismatch(r.HospitalId, r.ProductId, r.Reported, r.Platform, r.OffPlatform,
+                Math.Round((decimal)(r.Reported - r.Platform - r.OffPlatform) / Math.Max(1, r.Platform + r.OffPlatform), 4, MidpointRounding.AwayFromZero)))
+            .Where(m => Math.Abs(m.Difference) > share)
+            .OrderByDescending(m => Math.Abs(m.Difference)).ThenBy(m => m.HospitalId, StringComparer.Ordinal).ThenBy(m => m.ProductId, StringComparer.Ordinal)
             .ToList();
     }
 

@@ -37,6 +37,9 @@ public sealed class OrderOptions
 
     public int RiskDays { get; set; } = 7;
 
+    /// <summary>A hospital whose reported volume differs from its last twelve months' purchases by more than this share is listed to its alliance.</summary>
+    public decimal ReportMismatchShare { get; set; } = 0.20m;
+
     /// <summary>Lines per order at most.</summary>
     public int MaxLines { get; set; } = 500;
 }
@@ -73,6 +76,10 @@ public sealed class OrderOptionsValidator : IValidateOptions<OrderOptions>
         if (options.RiskFillRate is <= 0m or > 1m || options.RiskDays is < 1 or > 90)
         {
             failures.Add("Orders:RiskFillRate must be above 0 and at most 1, Orders:RiskDays between 1 and 90.");
+        }
+        if (options.ReportMismatchShare is <= 0m or > 10m)
+        {
+            failures.Add("Orders:ReportMismatchShare must be above 0 and at most 10.");
         }
         if (options.MaxLines is < 1 or > 5_000)
         {

@@ -206,6 +206,28 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_alliance_sees_the_hospitals_whose_report_differs_from_what_they_bought()
+    {
+        var (s, _) = await AwardedAsync();
+        var placedMonth = Months.Of(fixture.Clock.GetUtcNow(), Zone);
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        // Hospital 1 reported 70,000 atorvastatin and 28,000 amlodipine; Hospital 2 30,000 atorvastatin.
+        var order = await orders.PlaceOrderAsync(new OrderRequest("m-1", [new OrderLineRequest(s.Atorvastatin, 60_000, "Pharmacy", OrderUrgency.Normal)]));
+        await orders.RespondToLineAsync(s.Maker1, "c", order.OrderId, 1, true, null);
+        var delivery = await orders.ShipAsync(s.Maker1, new ShipmentRequest("s", order.OrderId, 1, 60_000, "LOT", DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2)));
+        await orders.DecideDeliveryAsync(delivery.DeliveryId, new DeliveryDecision("a", true));
+        fixture.Clock.SetUtcNow(Months.Begins(placedMonth + 1, Zone).AddDays(2));
+        await s.Hospital(s.Hospital1).ReportUsageAsync(Months.Format(placedMonth), [new UsageLine(s.Atorvastatin, s.Maker1, 5_000, 2_000m)]);
+        await s.Hospital(s.Hospital2).ReportUsageAsync(Months.Format(placedMonth), [new UsageLine(s.Atorvastatin, s.Maker2, 20_000, 8_800m)]);
+
+        // 65,000 bought against 70,000 reported is within 20 %; amlodipine was never bought; Hospital 2 reported half as much again as it bought.
+        var mismatches = await Grains.GetGrain<IOrderFiguresGrain>(0).GetReportingMismatchesAsync(s.BatchId);
+        Assert.Equal(
+            [(s.Hospital1, s.Amlodipine, 28_000L, 0L, 0L, 28_000m), (s.Hospital2, s.Atorvastatin, 30_000L, 0L, 20_000L, 0.5m)],
+            mismatches.Select(m => (m.HospitalId, m.ProductId, m.Reported, m.PlatformUnits, m.OffPlatformUnits, m.Difference)));
+    }
+
+    [Fact]
     public async Task Substitutes_need_a_reason_and_a_listed_price_products_without_agreement_go_at_the_listed_price()
     {
         var (s, _) = await AwardedAsync();

@@ -120,6 +120,7 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("GET", "/api/alliance/supply-performance", Alliance, None),
         new("GET", "/api/alliance/hospital-purchasing", Alliance, None),
         new("GET", "/api/alliance/supply-risks", Alliance, None),
+        new("GET", "/api/batches/{batchId}/reporting-mismatches", Alliance, Alliance),
         new("POST", "/api/invoices/{invoiceId:guid}/direct-settlement", Alliance, Alliance, _ => new { requestId = "matrix", reference = "MATRIX" }),
         new("GET", "/api/openapi/{documentName}.json", None, None, AnonymousAllowed: true),
     ];
