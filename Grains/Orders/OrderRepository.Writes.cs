@@ -321,9 +321,9 @@ public sealed partial class OrderRepository
 
     private const string SelectDueLinesSql = $"SELECT {LineColumns} FROM order_lines l WHERE l.hospital_id = @HospitalId AND l.state = @Placed AND l.respond_by < @Now";
 
-    private static readonly string SelectDueDeliveriesSql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.hospital_id = @HospitalId AND d.state = @Shipped AND d.accept_by < @Now";
+    private const string SelectDueDeliveriesSql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.hospital_id = @HospitalId AND d.state = @Shipped AND d.accept_by < @Now";
 
-    private static readonly string SelectDueInvoicesSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.hospital_id = @HospitalId AND i.state = @Payable AND i.due_at < @Now";
+    private const string SelectDueInvoicesSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.hospital_id = @HospitalId AND i.state = @Payable AND i.due_at < @Now";
 
     public Task<(IReadOnlyList<OrderLine> Lines, IReadOnlyList<Delivery> Deliveries, IReadOnlyList<Invoice> Invoices)> DueAsync(string hospitalId, DateTimeOffset now) =>
         store.ReadAsync<(IReadOnlyList<OrderLine>, IReadOnlyList<Delivery>, IReadOnlyList<Invoice>)>(async connection =>

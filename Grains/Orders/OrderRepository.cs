@@ -121,7 +121,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
         l.shipped_units AS ShippedUnits, l.accepted_units AS AcceptedUnits, l.region_code AS RegionCode, l.deliver_by AS DeliverBy
         """;
 
-    private static readonly string SelectOrderLinesSql = $"SELECT {LineColumns} FROM order_lines l WHERE l.order_id = @OrderId ORDER BY l.line_no";
+    private const string SelectOrderLinesSql = $"SELECT {LineColumns} FROM order_lines l WHERE l.order_id = @OrderId ORDER BY l.line_no";
 
     private const string SelectOrderSql = "SELECT order_id AS OrderId, hospital_id AS HospitalId, placed_at AS PlacedAt, request_id AS RequestId FROM orders WHERE order_id = @OrderId";
 
@@ -233,11 +233,11 @@ public sealed partial class OrderRepository(ProcurementStore store)
             Quantity, ShippedAt, AcceptBy, (DeliveryState)State, AcceptedUnits, DecidedAt, (DeliveryRejection?)Rejection, Deemed != 0, Scaled.FromE6(UnitPriceE6));
     }
 
-    private static readonly string SelectDeliverySql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.delivery_id = @DeliveryId";
+    private const string SelectDeliverySql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.delivery_id = @DeliveryId";
 
-    private static readonly string SelectLineDeliveriesSql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.order_id = @OrderId AND d.line_no = @LineNo ORDER BY d.shipped_at, d.delivery_id";
+    private const string SelectLineDeliveriesSql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.order_id = @OrderId AND d.line_no = @LineNo ORDER BY d.shipped_at, d.delivery_id";
 
-    private static readonly string SelectRecentDeliveriesSql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.hospital_id = @HospitalId ORDER BY d.shipped_at DESC, d.delivery_id";
+    private const string SelectRecentDeliveriesSql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.hospital_id = @HospitalId ORDER BY d.shipped_at DESC, d.delivery_id";
 
     public Task<Delivery?> GetDeliveryAsync(Guid deliveryId) =>
         store.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<DeliveryRow>(SelectDeliverySql, new { DeliveryId = deliveryId.ToString() }))?.ToDelivery());
@@ -274,11 +274,11 @@ public sealed partial class OrderRepository(ProcurementStore store)
             Guid.Parse(InvoiceId), Guid.Parse(DeliveryId), HospitalId, ManufacturerId, InvoiceNumber, Scaled.FromE6(AmountE6), IssuedAt, (InvoiceState)State, DueAt, PaidAt, AllianceId);
     }
 
-    private static readonly string SelectInvoiceSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.invoice_id = @InvoiceId";
+    private const string SelectInvoiceSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.invoice_id = @InvoiceId";
 
-    private static readonly string SelectDeliveryInvoiceSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.delivery_id = @DeliveryId";
+    private const string SelectDeliveryInvoiceSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.delivery_id = @DeliveryId";
 
-    private static readonly string SelectRecentInvoicesSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.hospital_id = @HospitalId ORDER BY i.issued_at DESC, i.invoice_id";
+    private const string SelectRecentInvoicesSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.hospital_id = @HospitalId ORDER BY i.issued_at DESC, i.invoice_id";
 
     public Task<Invoice?> GetInvoiceAsync(Guid invoiceId) =>
         store.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<InvoiceRow>(SelectInvoiceSql, new { InvoiceId = invoiceId.ToString() }))?.ToInvoice());
@@ -311,9 +311,9 @@ public sealed partial class OrderRepository(ProcurementStore store)
             Guid.Parse(PaymentId), Guid.Parse(InvoiceId), HospitalId, (Payer)Payer, Scaled.FromE6(AmountE6), Scaled.FromE6(FromPrepaymentE6), PaidAt, Reference, OnTime != 0);
     }
 
-    private static readonly string SelectPaymentSql = $"SELECT {PaymentColumns} FROM payments WHERE payment_id = @PaymentId";
+    private const string SelectPaymentSql = $"SELECT {PaymentColumns} FROM payments WHERE payment_id = @PaymentId";
 
-    private static readonly string SelectRecentPaymentsSql = $"SELECT {PaymentColumns} FROM payments WHERE hospital_id = @HospitalId ORDER BY paid_at DESC, payment_id";
+    private const string SelectRecentPaymentsSql = $"SELECT {PaymentColumns} FROM payments WHERE hospital_id = @HospitalId ORDER BY paid_at DESC, payment_id";
 
     public Task<Payment?> GetPaymentAsync(Guid paymentId) =>
         store.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<PaymentRow>(SelectPaymentSql, new { PaymentId = paymentId.ToString() }))?.ToPayment());
