@@ -211,23 +211,26 @@ public sealed partial class HospitalOrdersGrain(
         return decided;
     }
 
-    public Task<Payment> PayAsync(PaymentRequest request) => PayAsync(request, Payer.Hospital, HospitalId);
+    public Task<Payment> PayAsync(PaymentRequest request) => PayAsync(request, Payer.Hospital);
 
-    public Task<Payment> SettleDirectlyAsync(PaymentRequest request) => PayAsync(request, Payer.InsuranceFund, "insurance-fund");
+    public Task<Payment> SettleDirectlyAsync(PaymentRequest request) => PayAsync(request, Payer.InsuranceFund);
 
-    private async Task<Payment> PayAsync(PaymentRequest request, Payer payer, string actorId)
+    private async Task<Payment> PayAsync(PaymentRequest request, Payer payer)
     {
         Check.NotNull(request, "request");
         var requestId = RequestId(request.RequestId);
+        var invoice = await GetInvoiceAsync(request.InvoiceId);
+        // Request ids are kept per payer: each alliance's fund has its own, so one fund's id can
+        // never return another's payment.
+        var actorId = payer == Payer.Hospital ? HospitalId : $"insurance-fund:{invoice.AllianceId}";
         if (await orders.FindRequestAsync(HospitalId, actorId, requestId) is { } earlier)
         {
             Same(earlier, RequestKinds.Payment, requestId);
             return (await orders.GetPaymentAsync(Guid.Parse(earlier.EntityId)))!;
         }
         var reference = Check.Text(request.Reference, "reference", 64);
-        var invoice = await GetInvoiceAsync(request.InvoiceId);
         OrderMoves.Pay(invoice);
-        var actor = Actor.Current(payer == Payer.Hospital ? $"hospital:{HospitalId}" : "insurance-fund");
+        var actor = Actor.Current(payer == Payer.Hospital ? $"hospital:{HospitalId}" : actorId);
         var acceptedAt = (await orders.GetDeliveryAsync(invoice.DeliveryId))!.DecidedAt!.Value;
         return await orders.PayAsync(invoice, acceptedAt, payer, ProcurementClock.Now(clock), reference, actorId, actor, requestId);
     }

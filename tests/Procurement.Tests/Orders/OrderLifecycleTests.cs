@@ -285,8 +285,8 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         await Refused.WithAsync(ErrorCodes.OrderNotFound, () => other.GetOrderAsync(order.OrderId));
         await Refused.WithAsync(ErrorCodes.OrderNotFound, () => other.RespondToLineAsync(s.Maker1, "r", order.OrderId, 1, true, null));
         Assert.Empty(await other.ListOrdersAsync(10));
-        // A request id used for an order cannot stand for a payment.
-        await Refused.WithAsync(ErrorCodes.RequestIdReused, () => orders.PayAsync(new PaymentRequest("b-2", Guid.NewGuid(), "BANK")));
+        // A request id used for an order cannot stand for a delivery decision.
+        await Refused.WithAsync(ErrorCodes.RequestIdReused, () => orders.DecideDeliveryAsync(Guid.NewGuid(), new DeliveryDecision("b-2", true)));
     }
 }
 
