@@ -6,10 +6,16 @@ using Procurement.Optimizer.Winners;
 
 namespace Procurement.Optimizer.Allocation;
 
-/// <summary>The cost-optimal allocation as a CP-SAT model (primaries, spares, capacity, every winner some volume, budgets; cost, rank and continuity objectives), which the rank-and-continuity step, the diagnosis and <c>--solver cp-sat</c> solve.</summary>
+/// <summary>
+/// The cost-optimal allocation as a CP-SAT model (primaries, spares, capacity, every winner some
+/// volume, budgets; cost, rank and continuity objectives), which the pipeline's rank-and-continuity
+/// step and the diagnosis solve. The benchmarks' plain CP-SAT comparison solves it too, whole: the
+/// model and its solve are internal, visible to that assembly, so the comparison runs the same
+/// model without being part of the award.
+/// </summary>
 public sealed partial class CostOptimal
 {
-    private string Parameters(TimeSpan? limit = null) =>
+    internal string Parameters(TimeSpan? limit = null) =>
         string.Create(CultureInfo.InvariantCulture, $"max_time_in_seconds:{(limit ?? options.TimeLimit).TotalSeconds:0.###} num_workers:{options.Workers} random_seed:{options.RandomSeed}");
 
     /// <summary>
@@ -18,7 +24,7 @@ public sealed partial class CostOptimal
     /// </summary>
     private TimeSpan SecondaryStall => TimeSpan.FromTicks(Math.Max(options.TimeLimit.Ticks / 100, TimeSpan.FromMilliseconds(20).Ticks));
 
-    private CpSolverStatus Solve(
+    internal CpSolverStatus Solve(
         BuiltModel built, LinearExpr objective, string phase, string parameters, CancellationToken cancellationToken,
         out long value, out long bound, out Func<ILiteral, bool> values, TimeSpan? stall = null)
     {
@@ -70,7 +76,7 @@ public sealed partial class CostOptimal
         return status;
     }
 
-    private BuiltModel Build(
+    internal BuiltModel Build(
         IReadOnlyList<ProductToAllocate> products,
         IReadOnlyDictionary<string, decimal?> budgets,
         decimal? uniformShare,
@@ -192,7 +198,7 @@ public sealed partial class CostOptimal
         return built;
     }
 
-    private sealed class BuiltModel(CpModel model)
+    internal sealed class BuiltModel(CpModel model)
     {
         public CpModel Model { get; } = model;
 

@@ -15,7 +15,7 @@ public sealed partial class CostOptimal
     /// share reported is always one proven to fit). <paramref name="parameters"/> gives each solve
     /// what is left of the award's time limit.
     /// </summary>
-    private BudgetShortfall Shortfall(
+    internal BudgetShortfall Shortfall(
         IReadOnlyList<ProductToAllocate> products, IReadOnlyDictionary<string, decimal?> budgets, Func<string> parameters, CancellationToken cancellationToken)
     {
         var slack = Build(products, budgets, null, null, slackBudgets: true);

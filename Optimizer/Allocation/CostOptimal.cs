@@ -22,10 +22,12 @@ public sealed record CostOptimalResult(
 /// price x agreed volume over all products stays within its budget. Objectives, in this order:
 /// total cost; then rank (a cheaper winner gets no less volume than a dearer one) and continuity
 /// (the previous supplier keeps its region). Money is counted in fen, integer. This file is the
-/// orchestration of the default pipeline (<see cref="AllocateWithMip"/>: exact search per product,
-/// CBC, budget repair and re-solves, then CP-SAT for rank and continuity); the CP-SAT model is in
-/// <c>CostOptimal.Model.cs</c>, the plain CP-SAT pipeline in <c>CostOptimal.CpSat.cs</c> and the
-/// infeasibility diagnosis in <c>CostOptimal.Shortfall.cs</c> (docs/AWARD.md, "Allocation").
+/// orchestration of the award's one pipeline (<see cref="Allocate"/>: exact search per product,
+/// CBC where it cannot prove its answer, budget repair and re-solves, then CP-SAT for rank and
+/// continuity); the CP-SAT model the last step solves is in <c>CostOptimal.Model.cs</c> and the
+/// diagnosis when nothing fits the budgets in <c>CostOptimal.Shortfall.cs</c> (docs/AWARD.md,
+/// "Allocation"). Plain CP-SAT on the whole model, the comparison the benchmarks run, lives in
+/// tests/Procurement.Benchmarks, not here.
 /// </summary>
 public sealed partial class CostOptimal(SolveOptions options, Action<SolveProgress>? progress = null)
 {
@@ -37,74 +39,31 @@ public sealed partial class CostOptimal(SolveOptions options, Action<SolveProgre
     /// </summary>
     private const double ProductShareWithBudgets = 0.6;
 
-    public CostOptimalResult Allocate(
-        IReadOnlyList<ProductToAllocate> products,
-        IReadOnlyDictionary<string, decimal?> budgets,
-        IReadOnlyDictionary<(string ProductId, string RegionCode), string>? previousSuppliers = null,
-        CancellationToken cancellationToken = default,
-        IReadOnlyList<ProductAllocation>? hint = null)
-    {
-        if (options.Solver == CostSolver.Mip)
-        {
-            return AllocateWithMip(products, budgets, previousSuppliers, cancellationToken);
-        }
-        if (budgets.Values.Any(b => b is not null) || products.Count <= 1)
-        {
-            return SolveJoint(products, budgets, previousSuppliers, cancellationToken, hint);
-        }
-
-        // Without budgets nothing ties the products together: one small model per product, each with
-        // its share of what is left of the limit when it starts (what model building and solver start
-        // take comes out of the later products' shares, so the whole solve keeps to the limit).
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var parts = new List<CostOptimalResult>(products.Count);
-        for (var i = 0; i < products.Count; i++)
-        {
-            var share = (options.TimeLimit - watch.Elapsed) / (products.Count - i);
-            var each = new CostOptimal(options with { TimeLimit = share < LateSolve ? LateSolve : share }, progress);
-            parts.Add(each.SolveJoint([products[i]], budgets, previousSuppliers, cancellationToken, hint));
-        }
-        var status = parts.Any(p => p.Report.Status == SolveStatus.Infeasible) ? SolveStatus.Infeasible
-            : parts.Any(p => p.Report.Status == SolveStatus.NoSolutionInTime) ? SolveStatus.NoSolutionInTime
-            : parts.All(p => p.Report.Status == SolveStatus.Optimal) ? SolveStatus.Optimal
-            : SolveStatus.FeasibleWithGap;
-        if (status is SolveStatus.Infeasible or SolveStatus.NoSolutionInTime)
-        {
-            return new CostOptimalResult([], new SolveReport("cp-sat per product", status, null, null, null, watch.Elapsed, Parameters()), null);
-        }
-        var cost = parts.Sum(p => p.Report.Objective!.Value);
-        var bound = parts.Sum(p => p.Report.Bound!.Value);
-        var gap = cost == 0 ? 0d : (double)((cost - bound) / cost);
-        return new CostOptimalResult(
-            parts.SelectMany(p => p.Products).ToList(),
-            new SolveReport("cp-sat per product", status, cost, bound, gap, watch.Elapsed, Parameters()),
-            null);
-    }
-
     /// <summary>
-    /// The default pipeline. (1) Each product's cost-optimal primaries by the exact search
+    /// The pipeline. (1) Each product's cost-optimal primaries by the exact search
     /// (<see cref="RegionSearch"/>; CBC for the rest of the product's time when it cannot prove
     /// its answer in half of it), products in parallel, each allowed whatever remains of the time
     /// limit (with budgets, of <see cref="ProductShareWithBudgets"/> of it). Without budgets that
-    /// is the whole cost phase; the sum of the products' bounds bounds the batch. (2) With budgets, when the products' own
-    /// optima already fit every region's budget they are optimal for the batch too (the budgets
-    /// only remove allocations). Otherwise a repair moves cells between winners until every budget
+    /// is the whole cost phase; the sum of the products' bounds bounds the batch. (2) With
+    /// budgets, when the products' own optima already fit every region's budget they are optimal
+    /// for the batch too (the budgets only remove allocations). Otherwise a repair moves cells between winners until every budget
     /// holds (<see cref="BudgetRepair"/>), each product still above its own cost is solved again
     /// within what the others leave of the budgets, and, if that is not within the gap tolerance
     /// of the bound and time remains, the joint MIP with the budget rows starts from it (on SCIP,
     /// which takes the start). The bound stays the larger of the products' and the joint MIP's.
-    /// When the repair cannot fit the budgets, the joint MIP (CBC) alone, as before.
+    /// When the repair cannot fit the budgets, the joint MIP (CBC) alone from the start; if that finds
+    /// nothing either, the diagnosis (<see cref="Shortfall"/>).
     /// (3) Rank and continuity, only for products where the cost-optimal allocation leaves a
     /// cheaper winner with less volume than a dearer one or a region away from its previous
     /// supplier: CP-SAT with that product's cost and its spend in every region held at most at the
     /// cost phase's, starting from its allocation, products side by side. (4) Spares: in each
     /// (product, region) the best-ranked other winner that supplies it.
     /// </summary>
-    private CostOptimalResult AllocateWithMip(
+    public CostOptimalResult Allocate(
         IReadOnlyList<ProductToAllocate> products,
         IReadOnlyDictionary<string, decimal?> budgets,
-        IReadOnlyDictionary<(string ProductId, string RegionCode), string>? previousSuppliers,
-        CancellationToken cancellationToken)
+        IReadOnlyDictionary<(string ProductId, string RegionCode), string>? previousSuppliers = null,
+        CancellationToken cancellationToken = default)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         // The cost phase ends at 90 % of the limit: the last tenth is the rank-and-continuity step's.
@@ -279,7 +238,7 @@ public sealed partial class CostOptimal(SolveOptions options, Action<SolveProgre
     /// CP-SAT parameters for a phase that may run until <paramref name="until"/> on <paramref name="watch"/>
     /// (at most <paramref name="most"/> when given), at least <see cref="LateSolve"/>.
     /// </summary>
-    private string ParametersUntil(TimeSpan until, System.Diagnostics.Stopwatch watch, TimeSpan? most = null)
+    internal string ParametersUntil(TimeSpan until, System.Diagnostics.Stopwatch watch, TimeSpan? most = null)
     {
         var left = until - watch.Elapsed;
         if (most is { } cap && cap < left)
@@ -335,6 +294,6 @@ public sealed partial class CostOptimal(SolveOptions options, Action<SolveProgre
         return shortfall + misses;
     }
 
-    private static decimal Yuan(long fen) => fen / (decimal)FenPerYuan;
+    internal static decimal Yuan(long fen) => fen / (decimal)FenPerYuan;
 
 }

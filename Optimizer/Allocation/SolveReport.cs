@@ -42,25 +42,12 @@ public sealed record BudgetShortfall(
     decimal TotalExtraBudget,
     decimal? LargestFeasibleShare);
 
-/// <summary>How the cost-optimal allocation is solved.</summary>
-public enum CostSolver
-{
-    /// <summary>
-    /// The cost phase as a MIP (CBC) per product, or jointly when budgets bind; rank and continuity
-    /// then by CP-SAT with the cost fixed, warm-started from the MIP's solution. The default.
-    /// </summary>
-    Mip,
-
-    /// <summary>Every phase on CP-SAT alone (the comparison the benchmark runs beside the default).</summary>
-    CpSat,
-}
-
 /// <summary>Options of a solve; the time limit is that of the whole award, every phase against one deadline (docs/AWARD.md, "The time limit and its margin").</summary>
 /// <param name="RelativeGap">
 /// The MIP stops, and calls its solution optimal, once (cost - proven bound) / cost is at most this
 /// (1e-4 by default, as in most MIP solvers); the report always carries the true bound and gap.
 /// </param>
-public sealed record SolveOptions(TimeSpan TimeLimit, int Workers, int RandomSeed = 1, CostSolver Solver = CostSolver.Mip, double RelativeGap = 1e-4)
+public sealed record SolveOptions(TimeSpan TimeLimit, int Workers, int RandomSeed = 1, double RelativeGap = 1e-4)
 {
     public static SolveOptions Default { get; } = new(TimeSpan.FromSeconds(10), Math.Max(1, Environment.ProcessorCount));
 }

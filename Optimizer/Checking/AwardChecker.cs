@@ -20,6 +20,13 @@ namespace Procurement.Optimizer.Checking;
 /// amounts; nothing left unallocated that a winner had the room to take; and the objective, bound
 /// and gap as the figures give them. <c>AwardCheckerTests</c> holds the source of this folder to
 /// naming none of the engine's types.
+/// <para>
+/// At about 480 lines this file is still one idea: one pass over one award that holds it to every
+/// rule, each check reading and adding to the same few things (the count of checks, the violations
+/// listed, the spend per region, the sum of the amounts), so its parts belong together. What the
+/// rule text decides for a product, its winners and their prices, is the other idea, in
+/// <c>RuleOutcome.cs</c>.
+/// </para>
 /// </summary>
 public static class AwardChecker
 {

@@ -34,7 +34,7 @@ public static class AwardCommand
     {
         if (args.Length == 0 || args[0] != "award")
         {
-            error.WriteLine("usage: award --input batch.json --output award.json [--mode ranked-pick|cost-optimal|hospital] [--rule-set NAME] [--what-if NAME] [--solver mip|cp-sat] [--time-limit SECONDS] [--workers N]");
+            error.WriteLine("usage: award --input batch.json --output award.json [--mode ranked-pick|cost-optimal|hospital] [--rule-set NAME] [--what-if NAME] [--time-limit SECONDS] [--workers N]");
             return BadInput;
         }
         Dictionary<string, string> options;
@@ -56,17 +56,6 @@ public static class AwardCommand
         if (!TryInRange(options, "--time-limit", 10, MaxTimeLimitSeconds, integer: false, out var seconds, error)
             | !TryInRange(options, "--workers", Math.Max(1, Environment.ProcessorCount), MaxWorkers, integer: true, out var workers, error))
         {
-            return BadInput;
-        }
-        var solver = options.GetValueOrDefault("--solver", "mip") switch
-        {
-            "mip" => (CostSolver?)CostSolver.Mip,
-            "cp-sat" => CostSolver.CpSat,
-            _ => null,
-        };
-        if (solver is null)
-        {
-            error.WriteLine($"--solver must be mip or cp-sat, not '{options["--solver"]}'.");
             return BadInput;
         }
         foreach (var name in new[] { "--rule-set", "--what-if" })
@@ -119,7 +108,7 @@ public static class AwardCommand
         }
 
         var engine = new AwardEngine(
-            new SolveOptions(TimeSpan.FromSeconds(seconds), (int)workers, Solver: solver.Value),
+            new SolveOptions(TimeSpan.FromSeconds(seconds), (int)workers),
             p => output.WriteLine($"  solving {p.Phase}: {p.Elapsed.TotalSeconds,6:F2} s  best {p.BestObjective,16:N2} CNY  bound {p.Bound,16:N2} CNY"));
         AwardDocument award;
         WhatIfComparison? comparison = null;
@@ -208,7 +197,7 @@ public static class AwardCommand
 
     private static Dictionary<string, string> Options(string[] args)
     {
-        var known = new[] { "--input", "--output", "--mode", "--rule-set", "--what-if", "--solver", "--time-limit", "--workers" };
+        var known = new[] { "--input", "--output", "--mode", "--rule-set", "--what-if", "--time-limit", "--workers" };
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i += 2)
         {

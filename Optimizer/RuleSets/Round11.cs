@@ -18,7 +18,7 @@ public static class Round11
         AnchorShareOfAverage = 0.5m,
         OralSolidExemption = 0.1m,
         Revival = RevivalRule.HighestPriceNotCut,
-        MaxWinnersByEligible = [1, 2, 2, 3, 3, 3, 4, 5, 6, 6, 7, 8, 8, 9, 9, 10],
+        MaxWinnersByEligible = Round10.Parameters.MaxWinnersByEligible,
         AgreedShareByWinners = [0.6m, 0.7m, 0.8m],
         AffiliatesAsOneBidder = true,
         MinimumYearsOfProduction = 2,

@@ -9,19 +9,19 @@ namespace Procurement.Benchmarks;
 
 /// <summary>
 /// Region-level award at the scale of national round 10: 62 products, 778 bids from 439 firms,
-/// 31 regions with budgets. Prints, with the machine: winner determination time; the default
+/// 31 regions with budgets. Prints, with the machine: winner determination time; the award's
 /// cost-optimal pipeline (exact search per product, CBC where it cannot prove in time, then CP-SAT)
 /// run as the system runs it, through <see cref="AwardEngine"/> (input validation, winner
 /// determination, allocation, then the independent rule checker), with the solve time, the
 /// checker's own time and verdict, and the whole call's wall time against the time limit plus its
-/// margin (max(1 s, 5 % of the limit)); beside it plain CP-SAT with the same time limit, with
-/// and without budgets; and the cost of ranked-pick against cost-optimal. The instance is
-/// generated from a fixed seed. The engine requires a budget for every region in cost-optimal
+/// margin (max(1 s, 5 % of the limit)); beside it plain CP-SAT (<see cref="PlainCpSat"/>) with
+/// the same time limit, with and without budgets; and the cost of ranked-pick against
+/// cost-optimal. The instance is generated from a fixed seed. The engine requires a budget for every region in cost-optimal
 /// mode, so "no budgets" gives it budgets no allocation can reach (every region's reported volume
 /// at twice the product's maximum valid unit price); the plain CP-SAT runs get no budgets at all.
 /// <c>--gap</c> sets the MIP's relative gap tolerance (default 1e-4; 0 proves to the fen);
-/// <c>--no-cp-sat</c> leaves out the plain CP-SAT runs, for timing the default pipeline alone;
-/// <c>--progress</c> prints the pipeline's phases as they end; <c>--repeat N</c> runs the default
+/// <c>--no-cp-sat</c> leaves out the plain CP-SAT runs, for timing the pipeline alone;
+/// <c>--progress</c> prints the pipeline's phases as they end; <c>--repeat N</c> runs the
 /// pipeline N times in the same process and prints each run and the median (of the engine call's
 /// wall time), the first run being the cold one (JIT compilation and the native solver library's
 /// first load fall in it).
@@ -95,12 +95,12 @@ public static class AwardBenchmark
                 continue;
             }
             var plainLoad = Load();
-            var plain = new CostOptimal(options with { Solver = CostSolver.CpSat }).Allocate(determined, regionBudgets);
+            var plain = PlainCpSat.Allocate(options, determined, regionBudgets);
             Print($"{label}, plain CP-SAT           ", plain, rankedCost, determined);
             Console.WriteLine($"  (plain CP-SAT: load before {plainLoad}; {Margin(plain.Report.WallTime, options.TimeLimit)})");
             if (args.Contains("--warm"))
             {
-                var warm = new CostOptimal(options with { Solver = CostSolver.CpSat }).Allocate(determined, regionBudgets, hint: ranked);
+                var warm = PlainCpSat.Allocate(options, determined, regionBudgets, hint: ranked);
                 Print($"{label}, CP-SAT from ranked-pick", warm, rankedCost, determined);
             }
         }
