@@ -44,10 +44,10 @@ public static class OrderApi
         hospital.MapGet("/hospital/prepayment-ledger", async (GrainAccess grains) => TypedResults.Ok(await grains.Orders().GetLedgerAsync()))
             .WithName("GetPrepaymentLedger").WithSummary("The prepayment credited from the hospital's agreements, drawn by direct settlement, and the balance.");
 
-        api.MapGet("/orders/{orderId:guid}", GetOrderAsync).WithTags("Orders").RequireAuthorization(PortalUser.Business)
-            .WithName("GetOrder").WithSummary("A hospital sees its own order; a supplier the lines of it that it supplies.");
+        api.MapGet("/orders/{orderId:guid}", GetOrderAsync).WithTags("Orders")
+            .WithName("GetOrder").WithSummary("A hospital sees its own order; a supplier the lines of it that it supplies or was designated for.");
 
-        var supplier = api.MapGroup("").WithTags("Supply").RequireAuthorization(PortalUser.Manufacturer);
+        var supplier = api.MapGroup("").WithTags("Supply").RequireAuthorization(PortalUser.Supplier);
         supplier.MapGet("/supplier/lines", async (int? limit, GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.OrderDirectory().ListSupplierLinesAsync(user.Organisation(), limit ?? DefaultLimit)))
             .WithName("ListSupplierLines").WithSummary("The order lines the supplier answers for, with their deliveries and invoices, newest first.");
@@ -60,10 +60,11 @@ public static class OrderApi
         supplier.MapPost("/deliveries/{deliveryId:guid}/invoice", async (Guid deliveryId, InvoiceBody body, GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await (await grains.OrdersOfDeliveryAsync(deliveryId)).InvoiceAsync(user.Organisation(), new InvoiceRequest(body.RequestId, deliveryId, body.InvoiceNumber))))
             .WithName("InvoiceDelivery").WithSummary("Invoices one delivery.");
-        supplier.MapGet("/supplier/distributors", async (GrainAccess grains, ClaimsPrincipal user) =>
+        var manufacturer = api.MapGroup("").WithTags("Supply").RequireAuthorization(PortalUser.Manufacturer);
+        manufacturer.MapGet("/supplier/distributors", async (GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Act().GetGrain<ISupplierGrain>(user.Organisation()).ListDesignationsAsync()))
             .WithName("ListDistributorDesignations");
-        supplier.MapPut("/supplier/distributors/{regionCode}", async (string regionCode, DesignationBody body, GrainAccess grains, ClaimsPrincipal user) =>
+        manufacturer.MapPut("/supplier/distributors/{regionCode}", async (string regionCode, DesignationBody body, GrainAccess grains, ClaimsPrincipal user) =>
         {
             await grains.Act().GetGrain<ISupplierGrain>(user.Organisation()).DesignateDistributorAsync(regionCode, body.DistributorId);
             return TypedResults.NoContent();
@@ -154,12 +155,13 @@ public static class OrderApi
         {
             return TypedResults.Ok(await grains.Orders().GetOrderAsync(orderId));
         }
-        if (user.Role() != PortalUser.Manufacturer)
+        if (user.Role() is not (PortalUser.Manufacturer or PortalUser.Distributor))
         {
             throw GrainAccess.Forbidden($"order {orderId}");
         }
         var order = await (await grains.OrdersOfOrderAsync(orderId)).GetOrderAsync(orderId);
-        var lines = order.Lines.Where(l => l.ManufacturerId == user.Organisation()).ToList();
+        var designations = user.Role() == PortalUser.Distributor ? await grains.DesignationsToAsync(user.Organisation()) : [];
+        var lines = order.Lines.Where(l => l.ManufacturerId == user.Organisation() || designations.Contains((l.ManufacturerId, l.RegionCode))).ToList();
         return lines.Count > 0 ? TypedResults.Ok(order with { Lines = lines }) : throw GrainAccess.Forbidden($"order {orderId}");
     }
 }

@@ -122,7 +122,9 @@ public static class PortalExtensions
             .AddPolicy(PortalUser.Hospital, p => p.RequireRole(PortalUser.Hospital))
             .AddPolicy(PortalUser.Manufacturer, p => p.RequireRole(PortalUser.Manufacturer))
             .AddPolicy(PortalUser.Operator, p => p.RequireRole(PortalUser.Operator))
-            .AddPolicy(PortalUser.Business, p => p.RequireRole(PortalUser.Alliance, PortalUser.Hospital, PortalUser.Manufacturer));
+            .AddPolicy(PortalUser.Business, p => p.RequireRole(PortalUser.Alliance, PortalUser.Hospital, PortalUser.Manufacturer))
+            .AddPolicy(PortalUser.Supplier, p => p.RequireRole(PortalUser.Manufacturer, PortalUser.Distributor))
+            .AddPolicy(PortalUser.Purchasing, p => p.RequireRole(PortalUser.Alliance, PortalUser.Hospital, PortalUser.Manufacturer, PortalUser.Distributor));
 
         services.AddAntiforgery(options =>
         {
@@ -281,7 +283,9 @@ public static class PortalExtensions
         api.MapSessionApi();
         // Business data is for alliances, hospitals and manufacturers, not the platform operator.
         api.MapGroup("").RequireAuthorization(PortalUser.Business)
-            .MapBatchApi().MapBidApi().MapAwardApi().MapHospitalApi().MapAgreementApi().MapOrderApi().MapExportApi().MapAccountApi();
+            .MapBatchApi().MapBidApi().MapAwardApi().MapHospitalApi().MapAgreementApi().MapExportApi().MapAccountApi();
+        // Purchasing after the award adds the distributors, who see only the lines designated to them.
+        api.MapGroup("").RequireAuthorization(PortalUser.Purchasing).MapOrderApi();
         app.MapGet("/assets/{name}", Assets.Serve).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/culture", SetCultureFromQuery).AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/culture", (Delegate)SetCultureAsync).AllowAnonymous().ExcludeFromDescription();

@@ -121,6 +121,10 @@ public sealed class GrainAccess(IClusterClient client, IHttpContextAccessor http
 
     public IOrderDirectoryGrain OrderDirectory() => Act().GetGrain<IOrderDirectoryGrain>(0);
 
+    /// <summary>The manufacturer x region pairs that designated the signed-in distributor.</summary>
+    public async Task<HashSet<(string ManufacturerId, string RegionCode)>> DesignationsToAsync(string distributorId) =>
+        (await OrderDirectory().ListDesignationsToAsync(distributorId)).Select(d => (d.ManufacturerId, d.RegionCode)).ToHashSet();
+
     /// <summary>The purchasing of the hospital an order belongs to; the grain then checks that the supplier may act on the line.</summary>
     public async Task<IHospitalOrdersGrain> OrdersOfOrderAsync(Guid orderId) =>
         await OrderDirectory().FindOrderAsync(orderId) is { } hospital

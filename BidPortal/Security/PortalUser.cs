@@ -18,6 +18,13 @@ public static class PortalUser
     public const string Hospital = "hospital";
     public const string Manufacturer = "manufacturer";
     public const string Operator = "operator";
+    public const string Distributor = "distributor";
+
+    /// <summary>Who answers, ships and invoices order lines: manufacturers and the distributors they designate.</summary>
+    public const string Supplier = "supplier";
+
+    /// <summary>The roles that take part in purchasing after the award (the order API): business roles and distributors.</summary>
+    public const string Purchasing = "purchasing";
 
     /// <summary>The roles that work with business data through the API (all but the platform operator).</summary>
     public const string Business = "business";
@@ -27,7 +34,10 @@ public static class PortalUser
         OrganisationKind.Alliance => Alliance,
         OrganisationKind.Hospital => Hospital,
         OrganisationKind.Operator => Operator,
-        _ => Manufacturer,
+        OrganisationKind.Manufacturer => Manufacturer,
+        OrganisationKind.Distributor => Distributor,
+        // A kind added without a role here must not fall into another role's rights.
+        _ => throw new InvalidOperationException($"No portal role for organisation kind {kind}."),
     };
 
     public static ClaimsPrincipal Principal(UserAccount account, string sessionId) =>

@@ -13,6 +13,12 @@ public enum OrganisationKind
     /// cluster and sees its dashboard, which spans every alliance; no business data through the API.
     /// </summary>
     Operator = 3,
+
+    /// <summary>
+    /// A distributor: answers, ships and invoices the order lines of the manufacturers that
+    /// designated it for a region, and sees nothing else.
+    /// </summary>
+    Distributor = 4,
 }
 
 /// <summary>A portal user, bound to exactly one organisation.</summary>

@@ -236,6 +236,13 @@ public sealed record Distributor(
     [property: Id(1)] string Name,
     [property: Id(2)] string? NameZh = null);
 
+/// <summary>A manufacturer's designation of a distributor for one region.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.Designation")]
+public sealed record Designation(
+    [property: Id(0)] string ManufacturerId,
+    [property: Id(1)] string RegionCode,
+    [property: Id(2)] string DistributorId);
+
 /// <summary>What a supplier sees in its inbox: the line and where it stands.</summary>
 [GenerateSerializer, Immutable, Alias("Procurement.SupplierLine")]
 public sealed record SupplierLine(

@@ -97,6 +97,10 @@ public interface IOrderClockGrain : IGrainWithIntegerKey
 [Alias("Procurement.IOrderDirectoryGrain")]
 public interface IOrderDirectoryGrain : IGrainWithIntegerKey
 {
+    /// <summary>The manufacturer x region pairs that designated <paramref name="distributorId"/>.</summary>
+    [Alias("ListDesignationsTo")]
+    Task<IReadOnlyList<Designation>> ListDesignationsToAsync(string distributorId);
+
     /// <summary>The hospital an order belongs to, or null.</summary>
     [Alias("FindOrder")]
     Task<string?> FindOrderAsync(Guid orderId);

@@ -70,7 +70,9 @@ public sealed class AccountGrain(
             OrganisationKind.Alliance => await GrainFactory.GetGrain<IAllianceGrain>(organisationId).GetAsync() is not null,
             OrganisationKind.Hospital => await GrainFactory.GetGrain<IHospitalGrain>(organisationId).GetAsync() is not null,
             OrganisationKind.Operator => organisationId == UserAccount.PlatformOrganisation,
-            _ => await GrainFactory.GetGrain<IBidderGrain>(organisationId).GetAsync() is not null,
+            OrganisationKind.Manufacturer => await GrainFactory.GetGrain<IBidderGrain>(organisationId).GetAsync() is not null,
+            OrganisationKind.Distributor => await GrainFactory.GetGrain<IDistributorGrain>(organisationId).GetAsync() is not null,
+            _ => false,
         };
         if (!exists)
         {

@@ -11,6 +11,16 @@ namespace Procurement.Grains.Orders;
 [StatelessWorker]
 public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository orders) : Grain, IOrderDirectoryGrain
 {
+    private const string DesignationsToSql = """
+        SELECT manufacturer_id AS ManufacturerId, region_code AS RegionCode, distributor_id AS DistributorId
+          FROM distributor_designations WHERE distributor_id = @DistributorId ORDER BY manufacturer_id, region_code
+        """;
+
+    public Task<IReadOnlyList<Designation>> ListDesignationsToAsync(string distributorId) =>
+        store.ReadAsync<IReadOnlyList<Designation>>(async connection =>
+            (await connection.QueryAsync<(string ManufacturerId, string RegionCode, string DistributorId)>(DesignationsToSql, new { DistributorId = distributorId }))
+                .Select(r => new Designation(r.ManufacturerId, r.RegionCode, r.DistributorId)).ToList());
+
     private const string OrderHospitalSql = "SELECT hospital_id FROM orders WHERE order_id = @Id";
 
     private const string DeliveryHospitalSql = "SELECT hospital_id FROM deliveries WHERE delivery_id = @Id";

@@ -33,6 +33,8 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
     private static readonly string[] All = ["alliance", "hospital", "manufacturer"];
     private static readonly string[] AllianceOrManufacturer = ["alliance", "manufacturer"];
     private static readonly string[] None = [];
+    private static readonly string[] Supplier = ["manufacturer", "distributor"];
+    private static readonly string[] Purchasing = ["alliance", "hospital", "manufacturer", "distributor"];
 
     private static object BidBody(Ids ids) => new
     {
@@ -45,9 +47,9 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
     private static readonly Row[] Rows =
     [
         new("POST", "/api/session", None, None, AnonymousAllowed: true),
-        new("GET", "/api/session", All, None),
-        new("DELETE", "/api/session", All, None),
-        new("PUT", "/api/session/password", All, None, _ => new { currentPassword = "wrong-password", newPassword = "matrix-new-password" }),
+        new("GET", "/api/session", Purchasing, None),
+        new("DELETE", "/api/session", Purchasing, None),
+        new("PUT", "/api/session/password", Purchasing, None, _ => new { currentPassword = "wrong-password", newPassword = "matrix-new-password" }),
         new("POST", "/api/accounts/{userName}/password-reset", Alliance, Alliance, _ => new { newPassword = "matrix-new-password" }),
         new("GET", "/api/batches", All, None),
         new("GET", "/api/rule-sets", All, None),
@@ -101,17 +103,17 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("POST", "/api/orders", Hospital, None, _ => new { requestId = "matrix", lines = Array.Empty<object>() }),
         new("POST", "/api/orders/upload", Hospital, None, _ => "product_id,quantity,delivery_point\n"),
         new("GET", "/api/orders", Hospital, None),
-        new("GET", "/api/orders/{orderId:guid}", All, All),
+        new("GET", "/api/orders/{orderId:guid}", Purchasing, Purchasing),
         new("POST", "/api/deliveries/{deliveryId:guid}/decision", Hospital, Hospital, _ => new { requestId = "matrix", accept = false, reason = "Damaged" }),
         new("POST", "/api/invoices/{invoiceId:guid}/payment", Hospital, Hospital, _ => new { requestId = "matrix", reference = "MATRIX" }),
         new("GET", "/api/hospital/deliveries", Hospital, None),
         new("GET", "/api/hospital/invoices", Hospital, None),
         new("GET", "/api/hospital/payments", Hospital, None),
         new("GET", "/api/hospital/prepayment-ledger", Hospital, None),
-        new("GET", "/api/supplier/lines", Manufacturer, None),
-        new("POST", "/api/orders/{orderId:guid}/lines/{lineNo:int}/response", Manufacturer, Manufacturer, _ => new { requestId = "matrix", confirm = false, reason = "no stock" }),
-        new("POST", "/api/orders/{orderId:guid}/lines/{lineNo:int}/shipments", Manufacturer, Manufacturer, _ => new { requestId = "matrix", quantity = 1, lotNumber = "MATRIX", expiryDate = "2031-01-01" }),
-        new("POST", "/api/deliveries/{deliveryId:guid}/invoice", Manufacturer, Manufacturer, _ => new { requestId = "matrix", invoiceNumber = "MATRIX" }),
+        new("GET", "/api/supplier/lines", Supplier, None),
+        new("POST", "/api/orders/{orderId:guid}/lines/{lineNo:int}/response", Supplier, Supplier, _ => new { requestId = "matrix", confirm = false, reason = "no stock" }),
+        new("POST", "/api/orders/{orderId:guid}/lines/{lineNo:int}/shipments", Supplier, Supplier, _ => new { requestId = "matrix", quantity = 1, lotNumber = "MATRIX", expiryDate = "2031-01-01" }),
+        new("POST", "/api/deliveries/{deliveryId:guid}/invoice", Supplier, Supplier, _ => new { requestId = "matrix", invoiceNumber = "MATRIX" }),
         new("GET", "/api/supplier/distributors", Manufacturer, None),
         new("PUT", "/api/supplier/distributors/{regionCode}", Manufacturer, None, _ => new { distributorId = (string?)null }),
         new("GET", "/api/alliance/listed-prices", Alliance, None),
@@ -135,6 +137,8 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
             ["alliance.south"] = ("alliance", await portal.SignedInAsync("alliance.south")),
             ["hospital.bj1"] = ("hospital", await portal.SignedInAsync("hospital.bj1")),
             ["maker.qilu"] = ("manufacturer", await portal.SignedInAsync("maker.qilu")),
+            // Designated by M-HUAHAI for Beijing only: the Tianjin order's line is not its to answer.
+            ["distributor.north"] = ("distributor", await portal.SignedInAsync("distributor.north")),
         };
         var mapped = portal.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
@@ -224,6 +228,12 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         if (await grains.GetGrain<IAccountGrain>("hospital.tj1").GetAsync() is null)
         {
             await grains.GetGrain<IAccountGrain>("hospital.tj1").CreateAsync("Tianjin hospital pharmacy", OrganisationKind.Hospital, "H-TJ-001", PortalFixture.Password);
+        }
+        if (await grains.GetGrain<IAccountGrain>("distributor.north").GetAsync() is null)
+        {
+            await grains.GetGrain<IDistributorGrain>("D-NORTH").RegisterAsync(new Distributor("D-NORTH", "North pharmaceutical distribution"));
+            await grains.GetGrain<ISupplierGrain>("M-HUAHAI").DesignateDistributorAsync("BJ", "D-NORTH");
+            await grains.GetGrain<IAccountGrain>("distributor.north").CreateAsync("North distribution order desk", OrganisationKind.Distributor, "D-NORTH", PortalFixture.Password);
         }
         var admin = await portal.SignedInAsync("alliance.admin");
         var tianjin = await portal.SignedInAsync("hospital.tj1");
