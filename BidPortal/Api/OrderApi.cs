@@ -41,6 +41,8 @@ public static class OrderApi
             .WithName("ListHospitalInvoices");
         hospital.MapGet("/hospital/payments", async (int? limit, GrainAccess grains) => TypedResults.Ok(await grains.Orders().ListPaymentsAsync(limit ?? DefaultLimit)))
             .WithName("ListHospitalPayments");
+        hospital.MapGet("/hospital/accepted-volumes", async (GrainAccess grains) => TypedResults.Ok(await grains.Orders().GetAcceptedVolumesAsync()))
+            .WithName("GetAcceptedVolumes").WithSummary("Units accepted on the platform per product over the two years before this month, with the annual average: the history beside the next volume report.");
         hospital.MapGet("/hospital/prepayment-ledger", async (GrainAccess grains) => TypedResults.Ok(await grains.Orders().GetLedgerAsync()))
             .WithName("GetPrepaymentLedger").WithSummary("The prepayment credited from the hospital's agreements, drawn by direct settlement, and the balance.");
 

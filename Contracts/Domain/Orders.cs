@@ -236,6 +236,13 @@ public sealed record Distributor(
     [property: Id(1)] string Name,
     [property: Id(2)] string? NameZh = null);
 
+/// <summary>Units of a product a hospital accepted on the platform over the last two years, and their annual average.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.AcceptedVolume")]
+public sealed record AcceptedVolume(
+    [property: Id(0)] string ProductId,
+    [property: Id(1)] long AcceptedUnits,
+    [property: Id(2)] long AnnualAverage);
+
 /// <summary>A manufacturer's designation of a distributor for one region.</summary>
 [GenerateSerializer, Immutable, Alias("Procurement.Designation")]
 public sealed record Designation(

@@ -68,6 +68,13 @@ public interface IHospitalOrdersGrain : IGrainWithStringKey
     Task<PrepaymentLedger> GetLedgerAsync();
 
     /// <summary>
+    /// What the hospital accepted on the platform per product over the 24 months before the current
+    /// one, with the annual average: shown beside its next volume report.
+    /// </summary>
+    [Alias("GetAcceptedVolumes")]
+    Task<IReadOnlyList<AcceptedVolume>> GetAcceptedVolumesAsync();
+
+    /// <summary>
     /// Applies every window and due date that has passed: lines unanswered lapse, deliveries
     /// unanswered are deemed accepted, invoices past due become overdue. Called by the order clock.
     /// </summary>

@@ -246,6 +246,15 @@ public sealed partial class HospitalOrdersGrain(
 
     public Task<IReadOnlyList<Payment>> ListPaymentsAsync(int limit) => orders.ListPaymentsAsync(HospitalId, Limit(limit));
 
+    public async Task<IReadOnlyList<AcceptedVolume>> GetAcceptedVolumesAsync()
+    {
+        var month = Months.Of(ProcurementClock.Now(clock), agreementOptions.Value.Zone());
+        // Two whole years before the current month, so a month under way never halves the average.
+        return (await orders.AcceptedVolumesAsync(HospitalId, month - 24, month))
+            .Select(v => new AcceptedVolume(v.ProductId, v.Accepted, v.Accepted / 2))
+            .ToList();
+    }
+
     public Task<PrepaymentLedger> GetLedgerAsync() => orders.LedgerAsync(HospitalId, ProcurementClock.Now(clock));
 
     public async Task<int> ApplyDeadlinesAsync()

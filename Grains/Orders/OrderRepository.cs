@@ -322,6 +322,19 @@ public sealed partial class OrderRepository(ProcurementStore store)
         store.ReadAsync<IReadOnlyList<Payment>>(async connection =>
             (await FirstAsync<PaymentRow>(connection, SelectRecentPaymentsSql, new { HospitalId = hospitalId }, limit)).Select(p => p.ToPayment()).ToList());
 
+    private const string SelectAcceptedVolumesSql = """
+        SELECT product_id AS ProductId, CAST(SUM(accepted_units) AS BIGINT) AS Accepted
+          FROM order_lines
+         WHERE hospital_id = @HospitalId AND month >= @From AND month < @To AND accepted_units > 0
+         GROUP BY product_id
+         ORDER BY product_id
+        """;
+
+    /// <summary>Accepted units per product in the months from <paramref name="fromMonth"/> (inclusive) to <paramref name="toMonth"/> (exclusive).</summary>
+    public Task<IReadOnlyList<(string ProductId, long Accepted)>> AcceptedVolumesAsync(string hospitalId, int fromMonth, int toMonth) =>
+        store.ReadAsync<IReadOnlyList<(string ProductId, long Accepted)>>(async connection =>
+            (await connection.QueryAsync<(string ProductId, long Accepted)>(SelectAcceptedVolumesSql, new { HospitalId = hospitalId, From = fromMonth, To = toMonth })).ToList());
+
     private const string SelectDesignatedSql = """
         SELECT distributor_id FROM distributor_designations WHERE manufacturer_id = @ManufacturerId AND region_code = @RegionCode
         """;

@@ -220,6 +220,9 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         await s.Hospital(s.Hospital1).ReportUsageAsync(Months.Format(placedMonth), [new UsageLine(s.Atorvastatin, s.Maker1, 5_000, 2_000m)]);
         await s.Hospital(s.Hospital2).ReportUsageAsync(Months.Format(placedMonth), [new UsageLine(s.Atorvastatin, s.Maker2, 20_000, 8_800m)]);
 
+        // The hospital sees what it accepted on the platform in the two years before this month.
+        Assert.Equal([new AcceptedVolume(s.Atorvastatin, 60_000, 30_000)], await orders.GetAcceptedVolumesAsync());
+
         // 65,000 bought against 70,000 reported is within 20 %; amlodipine was never bought; Hospital 2 reported half as much again as it bought.
         var mismatches = await Grains.GetGrain<IOrderFiguresGrain>(0).GetReportingMismatchesAsync(s.BatchId);
         Assert.Equal(

@@ -110,6 +110,7 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("GET", "/api/hospital/invoices", Hospital, None),
         new("GET", "/api/hospital/payments", Hospital, None),
         new("GET", "/api/hospital/prepayment-ledger", Hospital, None),
+        new("GET", "/api/hospital/accepted-volumes", Hospital, None),
         new("GET", "/api/supplier/lines", Supplier, None),
         new("POST", "/api/orders/{orderId:guid}/lines/{lineNo:int}/response", Supplier, Supplier, _ => new { requestId = "matrix", confirm = false, reason = "no stock" }),
         new("POST", "/api/orders/{orderId:guid}/lines/{lineNo:int}/shipments", Supplier, Supplier, _ => new { requestId = "matrix", quantity = 1, lotNumber = "MATRIX", expiryDate = "2031-01-01" }),
