@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
+using Procurement.Grains.Batches.Domain;
 using Procurement.Grains.Hosting;
 using Procurement.Optimizer.Award;
 using Procurement.Optimizer.Checking;
@@ -143,18 +144,10 @@ public sealed partial class TenderBatchGrain
             await TransitionAsync(async () =>
             {
                 var batch = RequireBatch();
-                if (award.Check.Verdict != AwardCheck.Passed)
-                {
-                    throw new ProcurementException(ErrorCodes.InvalidTransition,
-                        $"Award {award.AwardId} has the checker's verdict '{award.Check.Verdict}', not '{AwardCheck.Passed}'; it was not published.");
-                }
-                if (batch.Phase != TenderBatchPhase.Opened)
-                {
-                    throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}, no longer Opened; the award was not published.");
-                }
+                BatchLifecycle.RequireAwardProposed(BatchId, batch.Phase, award.AwardId, award.Check.Verdict);
                 await batches.ProposeAwardAsync(BatchId, award, AwardCheck.Passed);
                 _batch = batch with { Phase = TenderBatchPhase.Publicity };
-                _publicityEnds = award.ProposedAt.AddDays(batch.Definition.Windows.PublicityDays);
+                _publicityEnds = BatchLifecycle.PublicityEnds(award.ProposedAt, batch.Definition.Windows.PublicityDays);
             });
             _awardStatus = null;
         }

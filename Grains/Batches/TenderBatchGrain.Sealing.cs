@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
+using Procurement.Grains.Batches.Domain;
 using Procurement.Grains.Bidders;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Sealing;
@@ -123,11 +124,7 @@ public sealed partial class TenderBatchGrain
         IReadOnlyList<OpenedAction> opened = [];
         await TransitionAsync(async () =>
         {
-            var batch = RequireBatch();
-            if (batch.Phase != TenderBatchPhase.Bidding)
-            {
-                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}; it opens only from Bidding.");
-            }
+            BatchLifecycle.RequireOpens(BatchId, RequireBatch().Phase);
             foreach (var pending in _pendingBids.ToList())
             {
                 // A write that failed was refused to its bidder and sealed nothing.

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Serialization.Invocation;
 using Procurement.Grains.Agreements;
+using Procurement.Grains.Batches.Domain;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Sealing;
 using Procurement.Grains.Storage;
@@ -146,13 +147,7 @@ public sealed partial class TenderBatchGrain(
     {
         var batch = RequireBatch();
         var now = ProcurementClock.Now(clock);
-        if (batch.Phase == TenderBatchPhase.VolumeReportingClosed && now > batch.Definition.Windows.BiddingDeadline)
-        {
-            throw new ProcurementException(
-                ErrorCodes.DeadlinePassed,
-                $"The bidding deadline {batch.Definition.Windows.BiddingDeadline:O} has passed; bidding cannot open.",
-                "windows.biddingDeadline");
-        }
+        BatchLifecycle.RequireBiddingOpens(BatchId, batch.Phase, batch.Definition.Windows, now);
         // The opening key is made here and stored with the phase change: bids can only arrive once it exists.
         var key = OpeningKey.Create();
         var (stored, shares) = SealOpeningKey(key, batch.Definition.OpeningCommittee, now);
@@ -221,10 +216,7 @@ public sealed partial class TenderBatchGrain(
     public async Task<ReportingReminder> RemindHospitalsToReportAsync()
     {
         var batch = RequireBatch();
-        if (batch.Phase != TenderBatchPhase.VolumeReporting)
-        {
-            throw new ProcurementException(ErrorCodes.ReportingClosed, $"Batch {BatchId} is in {batch.Phase}; reminders go out while volume reporting is open.", "batchId");
-        }
+        BatchLifecycle.RequireRemindable(BatchId, batch.Phase);
         var now = ProcurementClock.Now(clock);
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, agreementOptions.Value.Zone()).DateTime);
         var closes = TimeZoneInfo.ConvertTime(batch.Definition.Windows.ReportingCloses, agreementOptions.Value.Zone());
@@ -294,10 +286,7 @@ public sealed partial class TenderBatchGrain(
         TransitionAsync(async () =>
         {
             var batch = RequireBatch();
-            if (batch.Phase != from)
-            {
-                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}; it moves to {to} only from {from}.");
-            }
+            BatchLifecycle.RequireMove(BatchId, batch.Phase, from, to);
             await batches.ChangePhaseAsync(BatchId, from, to, at ?? ProcurementClock.Now(clock), actor ?? Actor.Current($"alliance:{batch.Definition.AllianceId}"), details, with, then);
             await ReloadAsync();
         });
@@ -335,7 +324,7 @@ public sealed partial class TenderBatchGrain(
             _hospitals = _batch.Definition.HospitalIds.ToHashSet(StringComparer.Ordinal);
             if (_batch.Phase >= TenderBatchPhase.Publicity && await awards.GetAsync(BatchId) is { } award)
             {
-                _publicityEnds = award.ProposedAt.AddDays(_batch.Definition.Windows.PublicityDays);
+                _publicityEnds = BatchLifecycle.PublicityEnds(award.ProposedAt, _batch.Definition.Windows.PublicityDays);
             }
         }
     }
