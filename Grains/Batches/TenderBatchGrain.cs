@@ -173,17 +173,10 @@ public sealed partial class TenderBatchGrain(
     {
         var batch = RequireBatch();
         var now = ProcurementClock.Now(clock);
-        if (batch.Phase == TenderBatchPhase.Bidding && !IsOpeningDue(batch, now))
+        if (batch.Phase == TenderBatchPhase.Bidding)
         {
-            throw new ProcurementException(
-                ErrorCodes.OpeningNotDue,
-                $"Bids of batch {BatchId} open at {batch.Definition.Windows.OpeningTime:O}, after the deadline {batch.Definition.Windows.BiddingDeadline:O}; it is {now:O}.");
-        }
-        if (batch.Phase == TenderBatchPhase.Bidding && !CanRelease(batch))
-        {
-            throw new ProcurementException(
-                ErrorCodes.OpeningSharesRequired,
-                $"Batch {BatchId} is opened by {batch.Definition.OpeningCommittee!.Threshold} of its {batch.Definition.OpeningCommittee.Officers.Count} opening officers; {_presentedShares.Count} presented a share.");
+            SealedBidding.RequireOpeningDue(BatchId, batch.Definition.Windows, now);
+            SealedBidding.RequireReleasable(BatchId, batch.Definition.OpeningCommittee, _presentedShares.Count);
         }
         await OpenAsync(Actor.Current($"alliance:{batch.Definition.AllianceId}"));
         return View();
@@ -274,9 +267,7 @@ public sealed partial class TenderBatchGrain(
 
     private async Task ScheduleOpeningAsync()
     {
-        var windows = RequireBatch().Definition.Windows;
-        var opening = windows.OpeningTime > windows.BiddingDeadline ? windows.OpeningTime : windows.BiddingDeadline.AddMilliseconds(1);
-        var due = opening - ProcurementClock.Now(clock);
+        var due = SealedBidding.OpeningReminderDue(RequireBatch().Definition.Windows) - ProcurementClock.Now(clock);
         await this.RegisterOrUpdateReminder(OpeningReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, OpeningReminderPeriod);
     }
 
