@@ -4,9 +4,7 @@ using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
 using Procurement.Grains.Batches.Domain;
 using Procurement.Grains.Hosting;
-using Procurement.Optimizer.Award;
 using Procurement.Optimizer.Checking;
-using Procurement.Optimizer.RuleSets;
 
 namespace Procurement.Grains.Batches;
 

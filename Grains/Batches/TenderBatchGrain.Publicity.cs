@@ -1,7 +1,5 @@
 using Procurement.Contracts.Domain;
-using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
-using Procurement.Grains.Agreements;
 using Procurement.Grains.Awards;
 using Procurement.Grains.Batches.Domain;
 using Procurement.Grains.Hosting;
@@ -74,33 +72,11 @@ public sealed partial class TenderBatchGrain
         var batch = RequireBatch();
         Check.NotNull(request, "request");
         var renewalId = Check.Id(request.BatchId, "batchId");
-        if (renewalId == BatchId)
-        {
-            throw ProcurementException.Invalid("batchId", "The renewal batch needs an id of its own.");
-        }
         var current = await agreements.ListAsync(BatchId);
-        if (batch.Phase != TenderBatchPhase.Awarded || !current.Any(a => a.State == AgreementState.Expiring))
-        {
-            throw new ProcurementException(ErrorCodes.NotExpiring, $"Batch {BatchId} has no expiring agreements; a renewal starts from an expiring batch.");
-        }
-        // The agreements to continue: the newest version in each product and region that still runs or ran to its end.
-        var continued = current
-            .Where(a => a.State is AgreementState.Expiring or AgreementState.Active or AgreementState.Suspended)
-            .GroupBy(a => (a.ProductId, a.RegionCode))
-            .Select(g => g.OrderByDescending(a => a.Version).First())
-            .ToList();
-        var products = batch.Definition.Products
-            .Where(p => continued.Any(a => a.ProductId == p.ProductId))
-            .Select(p => new BatchProduct(p.ProductId, continued.Where(a => a.ProductId == p.ProductId).Max(a => a.UnitPrice)))
-            .ToList();
-        var definition = batch.Definition with
-        {
-            Name = request.Name,
-            Products = products,
-            Windows = request.Windows,
-            AgreementMonths = request.AgreementMonths,
-        };
-        Validate(definition, ProcurementClock.Now(clock));
+        Renewal.RequireRenewable(BatchId, renewalId, batch.Phase, current);
+        var continued = Renewal.Continued(current);
+        var definition = Renewal.Definition(batch.Definition, request, continued);
+        BatchDefinitionRules.Validate(definition, ProcurementClock.Now(clock));
         return await GrainFactory.GetGrain<ITenderBatchGrain>(renewalId).ConfigureRenewalAsync(BatchId, definition, continued);
     }
 
@@ -109,7 +85,7 @@ public sealed partial class TenderBatchGrain
         Check.NotNull(definition, "definition");
         Check.NotNull(continued, "continued");
         var now = ProcurementClock.Now(clock);
-        Validate(definition, now);
+        BatchDefinitionRules.Validate(definition, now);
         await batches.SaveRenewalAsync(BatchId, previousBatchId, definition, continued, now, Actor.Current($"alliance:{definition.AllianceId}"));
         await ReloadAsync();
         return View();
