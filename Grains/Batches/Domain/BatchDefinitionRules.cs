@@ -16,29 +16,6 @@ namespace Procurement.Grains.Batches.Domain;
 /// </summary>
 public static class BatchDefinitionRules
 {
-    /// <summary>
-    /// Every key is one of the registry's (award and volume-reporting keys alike) with a valid value,
-    /// so nothing the award or the reporting terms would refuse or ignore is ever stored.
-    /// </summary>
-    private static void ValidateParameters(IReadOnlyDictionary<string, string> parameters, string ruleSetName)
-    {
-        try
-        {
-            foreach (var key in parameters.Keys)
-            {
-                if (RuleSetCatalog.Parameter(key).FromConversion)
-                {
-                    throw new RuleParameterException(key, "is set through ruleSet.conversion, not ruleSet.parameters.");
-                }
-            }
-            RuleSetCatalog.Resolve(ruleSetName, parameters);
-        }
-        catch (RuleParameterException ex)
-        {
-            throw ProcurementException.Invalid($"ruleSet.parameters.{ex.Parameter}", ex.Message);
-        }
-    }
-
     public static void Validate(TenderBatchDefinition definition, DateTimeOffset now)
     {
         Check.NotNull(definition, "definition");
@@ -91,6 +68,29 @@ public static class BatchDefinitionRules
         if (definition.OpeningCommittee is { } committee)
         {
             ValidateCommittee(committee);
+        }
+    }
+
+    /// <summary>
+    /// Every key is one of the registry's (award and volume-reporting keys alike) with a valid value,
+    /// so nothing the award or the reporting terms would refuse or ignore is ever stored.
+    /// </summary>
+    private static void ValidateParameters(IReadOnlyDictionary<string, string> parameters, string ruleSetName)
+    {
+        try
+        {
+            foreach (var key in parameters.Keys)
+            {
+                if (RuleSetCatalog.Parameter(key).FromConversion)
+                {
+                    throw new RuleParameterException(key, "is set through ruleSet.conversion, not ruleSet.parameters.");
+                }
+            }
+            RuleSetCatalog.Resolve(ruleSetName, parameters);
+        }
+        catch (RuleParameterException ex)
+        {
+            throw ProcurementException.Invalid($"ruleSet.parameters.{ex.Parameter}", ex.Message);
         }
     }
 
