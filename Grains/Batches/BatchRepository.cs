@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
+using Procurement.Grains.Batches.Domain;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Batches;
@@ -129,12 +130,7 @@ public sealed class BatchRepository(ProcurementStore store)
     private async Task SaveDefinitionAsync(DbConnection connection, DbTransaction transaction, string batchId, TenderBatchDefinition definition, DateTimeOffset at, string actor)
     {
             var phase = await connection.QuerySingleOrDefaultAsync<int?>(SelectPhaseSql, new { BatchId = batchId }, transaction);
-            if (phase is { } current && current != (int)TenderBatchPhase.Draft)
-            {
-                throw new ProcurementException(
-                    ErrorCodes.InvalidTransition,
-                    $"Batch {batchId} is in {(TenderBatchPhase)current}; it can only be configured in Draft.");
-            }
+            BatchLifecycle.RequireConfigurable(batchId, (TenderBatchPhase?)phase);
             await CheckReferencesAsync(connection, transaction, definition);
 
             await connection.ExecuteAsync(UpsertBatchSql, new

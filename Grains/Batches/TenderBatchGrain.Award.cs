@@ -2,10 +2,9 @@ using Microsoft.Extensions.Logging;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
+using Procurement.Grains.Batches.Domain;
 using Procurement.Grains.Hosting;
-using Procurement.Optimizer.Award;
 using Procurement.Optimizer.Checking;
-using Procurement.Optimizer.RuleSets;
 
 namespace Procurement.Grains.Batches;
 
@@ -15,35 +14,8 @@ public sealed partial class TenderBatchGrain
     public Task<TenderBatchView> RunAwardAsync(AwardRequest request)
     {
         var batch = RequireBatch();
-        Check.NotNull(request, "request");
-        if (request.Mode is not (AwardModes.RankedPick or AwardModes.CostOptimal or AwardModes.Hospital))
-        {
-            throw ProcurementException.Invalid("mode", $"mode must be {AwardModes.RankedPick}, {AwardModes.CostOptimal} or {AwardModes.Hospital}, not '{request.Mode}'.");
-        }
-        Check.NotNull(request.RegionBudgets, "regionBudgets");
-        foreach (var (region, budget) in request.RegionBudgets)
-        {
-            if (!batch.Definition.RegionCodes.Contains(region))
-            {
-                throw ProcurementException.Invalid($"regionBudgets.{region}", $"Region '{region}' is not a region of batch {BatchId}.");
-            }
-            if (budget < 0)
-            {
-                throw ProcurementException.Invalid($"regionBudgets.{region}", "A budget must not be negative.");
-            }
-        }
-        if (request.TimeLimitSeconds is < 1 or > 3600)
-        {
-            throw ProcurementException.Invalid("timeLimitSeconds", "timeLimitSeconds must be from 1 to 3600.");
-        }
-        if (batch.Phase != TenderBatchPhase.Opened)
-        {
-            throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}; it is awarded only when Opened.");
-        }
-        if (_awardStatus == AwardRunningStatus)
-        {
-            throw new ProcurementException(ErrorCodes.AwardRunning, $"The award of batch {BatchId} is already running.");
-        }
+        AwardRequests.CheckRun(BatchId, batch.Definition, request);
+        BatchLifecycle.RequireAwardable(BatchId, batch.Phase, _awardStatus == AwardRunningStatus);
         _awardStatus = AwardRunningStatus;
         _awardProgress = null;
         // Not awaited: the worker reports back through AwardCompletedAsync, so this grain keeps answering meanwhile.
@@ -54,40 +26,8 @@ public sealed partial class TenderBatchGrain
     public Task<IReadOnlyList<AwardVariant>> CompareAwardsAsync(AwardComparisonRequest request)
     {
         var batch = RequireBatch();
-        Check.NotNull(request, "request");
-        Check.NotNull(request.Modes, "modes");
-        if (request.Modes.Count == 0)
-        {
-            throw ProcurementException.Required("modes");
-        }
-        foreach (var mode in request.Modes)
-        {
-            if (mode is not (AwardModes.RankedPick or AwardModes.CostOptimal or AwardModes.Hospital))
-            {
-                throw ProcurementException.Invalid("modes", $"A mode is {AwardModes.RankedPick}, {AwardModes.CostOptimal} or {AwardModes.Hospital}, not '{mode}'.");
-            }
-        }
-        if (request.WhatIfRuleSet is { } whatIf && !RuleSetCatalog.Names.Contains(whatIf))
-        {
-            throw ProcurementException.Invalid("whatIfRuleSet", $"whatIfRuleSet must be one of {string.Join(", ", RuleSetCatalog.Names)}, not '{whatIf}'.");
-        }
-        Check.NotNull(request.RegionBudgets, "regionBudgets");
-        foreach (var (region, budget) in request.RegionBudgets)
-        {
-            if (!batch.Definition.RegionCodes.Contains(region))
-            {
-                throw ProcurementException.Invalid($"regionBudgets.{region}", $"Region '{region}' is not a region of batch {BatchId}.");
-            }
-            if (budget < 0)
-            {
-                throw ProcurementException.Invalid($"regionBudgets.{region}", "A budget must not be negative.");
-            }
-        }
-        if (request.TimeLimitSeconds is < 1 or > 600)
-        {
-            throw ProcurementException.Invalid("timeLimitSeconds", "timeLimitSeconds must be from 1 to 600.");
-        }
-        if (batch.Phase < TenderBatchPhase.Opened)
+        AwardRequests.CheckComparison(BatchId, batch.Definition, request);
+        if (SealedBidding.IsSealed(batch.Phase))
         {
             throw new ProcurementException(ErrorCodes.BidsSealed, $"Bids of batch {BatchId} are sealed until the opening; there is nothing to compare.");
         }
@@ -143,18 +83,10 @@ public sealed partial class TenderBatchGrain
             await TransitionAsync(async () =>
             {
                 var batch = RequireBatch();
-                if (award.Check.Verdict != AwardCheck.Passed)
-                {
-                    throw new ProcurementException(ErrorCodes.InvalidTransition,
-                        $"Award {award.AwardId} has the checker's verdict '{award.Check.Verdict}', not '{AwardCheck.Passed}'; it was not published.");
-                }
-                if (batch.Phase != TenderBatchPhase.Opened)
-                {
-                    throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}, no longer Opened; the award was not published.");
-                }
+                BatchLifecycle.RequireAwardProposed(BatchId, batch.Phase, award.AwardId, award.Check.Verdict);
                 await batches.ProposeAwardAsync(BatchId, award, AwardCheck.Passed);
                 _batch = batch with { Phase = TenderBatchPhase.Publicity };
-                _publicityEnds = award.ProposedAt.AddDays(batch.Definition.Windows.PublicityDays);
+                _publicityEnds = BatchLifecycle.PublicityEnds(award.ProposedAt, batch.Definition.Windows.PublicityDays);
             });
             _awardStatus = null;
         }

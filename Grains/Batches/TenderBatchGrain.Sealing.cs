@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
+using Procurement.Grains.Batches.Domain;
 using Procurement.Grains.Bidders;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Sealing;
@@ -20,29 +21,17 @@ public sealed partial class TenderBatchGrain
         {
             await transition;
         }
-        if (_batch is { Phase: TenderBatchPhase.Bidding } due && IsOpeningDue(due, receivedAt))
+        if (_batch is { Phase: TenderBatchPhase.Bidding } due && SealedBidding.IsOpeningDue(due.Definition.Windows, receivedAt))
         {
             await OpenIfDueAsync(Actor.Scheduler);
         }
         // From here to the write's start nothing awaits, so no phase change can begin unseen: the
         // opening waits for the writes in _pendingBids before it reads the sealed bids.
         var batch = RequireBatch();
-        var windows = batch.Definition.Windows;
-        if (batch.Phase != TenderBatchPhase.Bidding)
-        {
-            throw batch.Phase > TenderBatchPhase.Bidding
-                ? new ProcurementException(ErrorCodes.DeadlinePassed, $"Bidding for batch {BatchId} closed at {windows.BiddingDeadline:O}.")
-                : new ProcurementException(ErrorCodes.BiddingNotOpen, $"Batch {BatchId} is in {batch.Phase}; bidding is not open.");
-        }
-        if (receivedAt > windows.BiddingDeadline)
-        {
-            throw new ProcurementException(
-                ErrorCodes.DeadlinePassed,
-                $"The bid reached the server at {receivedAt:O}, after the deadline {windows.BiddingDeadline:O}.");
-        }
+        SealedBidding.RequireAccepting(BatchId, batch.Phase, batch.Definition.Windows, receivedAt);
         var canonical = command.Action == BidAction.Withdrawn
             ? BidCanonicalForm.WithdrawalText(command.ManufacturerId, command.Content.BatchId, command.Content.ProductId, command.BidId)
-            : BidCanonicalForm.Text(command.ManufacturerId, ValidateBid(command));
+            : BidCanonicalForm.Text(command.ManufacturerId, SealedBidding.Validate(BatchId, batch.Definition, _products, command.Content));
         var write = bids.RecordAsync(command, Seal(command, canonical), receivedAt);
         _pendingBids.Add(write);
         BidReceipt receipt;
@@ -54,19 +43,14 @@ public sealed partial class TenderBatchGrain
         {
             _pendingBids.Remove(write);
         }
-        _sealedBidCount += command.Action switch
-        {
-            BidAction.Submitted => 1,
-            BidAction.Withdrawn => -1,
-            _ => 0,
-        };
+        _sealedBidCount += SealedBidding.ActiveBidChange(command.Action);
         return receipt;
     }
 
     public Task<IReadOnlyList<SealedBid>> ListSealedBidsAsync()
     {
         var batch = RequireBatch();
-        if (batch.Phase < TenderBatchPhase.Opened)
+        if (SealedBidding.IsSealed(batch.Phase))
         {
             throw new ProcurementException(
                 ErrorCodes.BidsSealed,
@@ -78,7 +62,7 @@ public sealed partial class TenderBatchGrain
     public async Task<IReadOnlyList<OpenedBid>> GetOpenedBidsAsync()
     {
         var batch = RequireBatch();
-        if (batch.Phase < TenderBatchPhase.Opened)
+        if (SealedBidding.IsSealed(batch.Phase))
         {
             throw new ProcurementException(
                 ErrorCodes.BidsSealed,
@@ -99,18 +83,13 @@ public sealed partial class TenderBatchGrain
         {
             await running;
         }
-        if (_batch is { Phase: TenderBatchPhase.Bidding } batch && IsOpeningDue(batch, ProcurementClock.Now(clock)) && CanRelease(batch))
+        if (_batch is { Phase: TenderBatchPhase.Bidding } batch
+            && SealedBidding.IsOpeningDue(batch.Definition.Windows, ProcurementClock.Now(clock))
+            && SealedBidding.CanRelease(batch.Definition.OpeningCommittee, _presentedShares.Count))
         {
             await OpenAsync(actor);
         }
     }
-
-    /// <summary>
-    /// The opening is due at the opening time, and only once the deadline has passed: a bid
-    /// received exactly at the deadline is on time, also when the opening time equals the deadline.
-    /// </summary>
-    private static bool IsOpeningDue(StoredBatch batch, DateTimeOffset at) =>
-        at >= batch.Definition.Windows.OpeningTime && at > batch.Definition.Windows.BiddingDeadline;
 
     /// <summary>
     /// Opens the bids: unwraps the batch's opening key, decrypts every sealed action, checks each
@@ -123,11 +102,7 @@ public sealed partial class TenderBatchGrain
         IReadOnlyList<OpenedAction> opened = [];
         await TransitionAsync(async () =>
         {
-            var batch = RequireBatch();
-            if (batch.Phase != TenderBatchPhase.Bidding)
-            {
-                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}; it opens only from Bidding.");
-            }
+            BatchLifecycle.RequireOpens(BatchId, RequireBatch().Phase);
             foreach (var pending in _pendingBids.ToList())
             {
                 // A write that failed was refused to its bidder and sealed nothing.
@@ -168,20 +143,8 @@ public sealed partial class TenderBatchGrain
     private async Task<IReadOnlyList<OpenedAction>> UnsealAsync()
     {
         var actions = await bids.ListSealedActionsAsync(BatchId);
-        // The chained event log names every accepted action: a sealed row deleted (a rival's bid made
-        // to vanish) or added without its event stops the opening like an altered one.
-        var recorded = (await bids.ListRecordedActionsAsync(BatchId)).ToHashSet();
-        var sealedRows = actions.Select(a => (a.BidId, a.Version)).ToHashSet();
-        if (recorded.Except(sealedRows).OrderBy(r => r.BidId, StringComparer.Ordinal).FirstOrDefault() is { BidId: not null } missing)
-        {
-            throw new ProcurementException(ErrorCodes.SealBroken,
-                $"Version {missing.Version} of bid {missing.BidId} is in the event log but its sealed record is gone: the store was altered.");
-        }
-        if (sealedRows.Except(recorded).OrderBy(r => r.BidId, StringComparer.Ordinal).FirstOrDefault() is { BidId: not null } extra)
-        {
-            throw new ProcurementException(ErrorCodes.SealBroken,
-                $"Version {extra.Version} of bid {extra.BidId} is sealed but was never recorded in the event log: the store was altered.");
-        }
+        // The chained event log names every accepted action; the sealed rows must be exactly those.
+        SealedBidding.RequireSameActions(await bids.ListRecordedActionsAsync(BatchId), actions.Select(a => (a.BidId, a.Version)));
         if (actions.Count == 0)
         {
             return [];
@@ -330,16 +293,7 @@ public sealed partial class TenderBatchGrain
         var batch = RequireBatch();
         var committee = RequireCommittee(batch);
         var now = ProcurementClock.Now(clock);
-        if (batch.Phase != TenderBatchPhase.Bidding)
-        {
-            throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}; shares open a batch in Bidding.");
-        }
-        // Shares are taken only once the opening is due, so k of them never sit in memory before it.
-        if (!IsOpeningDue(batch, now))
-        {
-            throw new ProcurementException(ErrorCodes.OpeningNotDue,
-                $"Shares are presented at the opening, {batch.Definition.Windows.OpeningTime:O}, after the deadline {batch.Definition.Windows.BiddingDeadline:O}; it is {now:O}.");
-        }
+        SealedBidding.RequireSharesTaken(BatchId, batch.Phase, batch.Definition.Windows, now);
         var stored = await sealing.GetShareAsync(BatchId, Check.Id(userName, "userName"))
             ?? throw new ProcurementException(ErrorCodes.Forbidden, $"{userName} is not an opening officer of batch {BatchId}.", "userName");
         var text = Check.Text(share, "share", 1000).Trim();
@@ -367,10 +321,6 @@ public sealed partial class TenderBatchGrain
         batch.Definition.OpeningCommittee
         ?? throw new ProcurementException(ErrorCodes.InvalidField, $"Batch {BatchId} opens automatically at its opening time; it has no opening officers.", "openingCommittee");
 
-    /// <summary>Whether the opening key can be released now: always in automatic mode, with enough presented shares in officers mode.</summary>
-    private bool CanRelease(StoredBatch batch) =>
-        batch.Definition.OpeningCommittee is not { } committee || _presentedShares.Count >= committee.Threshold;
-
     public const string OpeningKeyPurpose = "opening-key";
 
     public const string ReceiptNoncePurpose = "receipt-nonce";
@@ -389,48 +339,5 @@ public sealed partial class TenderBatchGrain
         var envelope = BidEnvelope.Seal(key, canonical, BidEnvelope.AssociatedData(command.BidId, command.ManufacturerId, command.ClientRequestId, BatchId));
         var wrappedNonce = kek.Wrap(ReceiptNoncePurpose, Convert.FromHexString(nonce), ReceiptNonceData(command.ManufacturerId, command.ClientRequestId));
         return new SealedContent(envelope, BidCanonicalForm.Commitment(nonce, canonical), nonce, wrappedNonce);
-    }
-
-    private BidContent ValidateBid(BidCommand command)
-    {
-        var batch = RequireBatch();
-        var content = Check.NotNull(command.Content, "content");
-        Check.Id(content.ProductId, "productId");
-        Check.Id(content.SpecificationCode, "specificationCode");
-        var batchProduct = batch.Definition.Products.FirstOrDefault(p => p.ProductId == content.ProductId)
-            ?? throw new ProcurementException(ErrorCodes.UnknownProduct, $"Product '{content.ProductId}' is not in batch {BatchId}.", "productId");
-        if (content.PricePerPack <= 0)
-        {
-            throw ProcurementException.Invalid("pricePerPack", "pricePerPack must be positive.");
-        }
-        Check.Decimals(content.PricePerPack, 4, "pricePerPack");
-        if (content.AnnualCapacity <= 0)
-        {
-            throw ProcurementException.Invalid("annualCapacity", "annualCapacity must be a positive number of representative units.");
-        }
-        var regions = Check.NonEmpty(content.SupplyRegions, "supplyRegions");
-        Check.Distinct(regions, "supplyRegions");
-        for (var i = 0; i < regions.Count; i++)
-        {
-            if (!batch.Definition.RegionCodes.Contains(regions[i]))
-            {
-                throw ProcurementException.Invalid($"supplyRegions[{i}]", $"Region '{regions[i]}' is not a region of batch {BatchId}.");
-            }
-        }
-        var product = _products[content.ProductId];
-        if (product.FindSpecification(content.SpecificationCode) is null)
-        {
-            throw ProcurementException.Invalid("specificationCode", $"Specification '{content.SpecificationCode}' is not biddable for product {product.Id}.");
-        }
-        var unitPrice = ComparablePrice.Exact(product, content.SpecificationCode, content.PricePerPack, batch.Definition.RuleSet.Conversion);
-        if (unitPrice > Procurement.Optimizer.Winners.ExactPrice.Of(batchProduct.MaxValidUnitPrice))
-        {
-            // The message names the limit, never the refused price: refusals reach logs.
-            throw new ProcurementException(
-                ErrorCodes.PriceAboveMaximum,
-                $"The bid's unit comparable price is above the maximum valid price {batchProduct.MaxValidUnitPrice} CNY of {product.Id}.",
-                "pricePerPack");
-        }
-        return content;
     }
 }

@@ -9,11 +9,10 @@ using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Serialization.Invocation;
 using Procurement.Grains.Agreements;
+using Procurement.Grains.Batches.Domain;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Sealing;
 using Procurement.Grains.Storage;
-using Procurement.Optimizer.Award;
-using Procurement.Optimizer.Checking;
 using Procurement.Optimizer.RuleSets;
 using Procurement.Grains.Awards;
 using Procurement.Grains.Bidders;
@@ -28,6 +27,10 @@ namespace Procurement.Grains.Batches;
 /// four files, by concern: this one (definition, phases, reporting, reminders, the view),
 /// <c>.Sealing</c> (bids and the opening), <c>.Award</c> and <c>.Publicity</c> (objections,
 /// finalising, renewal); it is one idea because the batch is the only writer of its state.
+/// The rules are the domain's, plain C# in <c>Domain/</c> (<see cref="BatchLifecycle"/>,
+/// <see cref="SealedBidding"/>, <see cref="Objections"/>, <see cref="AwardRequests"/>,
+/// <see cref="Renewal"/>, <see cref="BatchDefinitionRules"/>): the grain reads the clock, loads,
+/// asks them and saves what they allow.
 /// </summary>
 /// <remarks>
 /// Bid actions interleave with each other (<see cref="MayInterleaveBid"/>): while one bid's write
@@ -120,11 +123,8 @@ public sealed partial class TenderBatchGrain(
     public async Task<TenderBatchView> ConfigureAsync(TenderBatchDefinition definition)
     {
         EntityId.Require(BatchId, "batchId");
-        Validate(definition, ProcurementClock.Now(clock));
-        if (_batch is { Phase: not TenderBatchPhase.Draft })
-        {
-            throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {_batch.Phase}; it can only be configured in Draft.");
-        }
+        BatchDefinitionRules.Validate(definition, ProcurementClock.Now(clock));
+        BatchLifecycle.RequireConfigurable(BatchId, _batch?.Phase);
         await batches.SaveDefinitionAsync(BatchId, definition, ProcurementClock.Now(clock), Actor.Current($"alliance:{definition.AllianceId}"));
         await ReloadAsync();
         return View();
@@ -146,13 +146,7 @@ public sealed partial class TenderBatchGrain(
     {
         var batch = RequireBatch();
         var now = ProcurementClock.Now(clock);
-        if (batch.Phase == TenderBatchPhase.VolumeReportingClosed && now > batch.Definition.Windows.BiddingDeadline)
-        {
-            throw new ProcurementException(
-                ErrorCodes.DeadlinePassed,
-                $"The bidding deadline {batch.Definition.Windows.BiddingDeadline:O} has passed; bidding cannot open.",
-                "windows.biddingDeadline");
-        }
+        BatchLifecycle.RequireBiddingOpens(BatchId, batch.Phase, batch.Definition.Windows, now);
         // The opening key is made here and stored with the phase change: bids can only arrive once it exists.
         var key = OpeningKey.Create();
         var (stored, shares) = SealOpeningKey(key, batch.Definition.OpeningCommittee, now);
@@ -178,17 +172,10 @@ public sealed partial class TenderBatchGrain(
     {
         var batch = RequireBatch();
         var now = ProcurementClock.Now(clock);
-        if (batch.Phase == TenderBatchPhase.Bidding && !IsOpeningDue(batch, now))
+        if (batch.Phase == TenderBatchPhase.Bidding)
         {
-            throw new ProcurementException(
-                ErrorCodes.OpeningNotDue,
-                $"Bids of batch {BatchId} open at {batch.Definition.Windows.OpeningTime:O}, after the deadline {batch.Definition.Windows.BiddingDeadline:O}; it is {now:O}.");
-        }
-        if (batch.Phase == TenderBatchPhase.Bidding && !CanRelease(batch))
-        {
-            throw new ProcurementException(
-                ErrorCodes.OpeningSharesRequired,
-                $"Batch {BatchId} is opened by {batch.Definition.OpeningCommittee!.Threshold} of its {batch.Definition.OpeningCommittee.Officers.Count} opening officers; {_presentedShares.Count} presented a share.");
+            SealedBidding.RequireOpeningDue(BatchId, batch.Definition.Windows, now);
+            SealedBidding.RequireReleasable(BatchId, batch.Definition.OpeningCommittee, _presentedShares.Count);
         }
         await OpenAsync(Actor.Current($"alliance:{batch.Definition.AllianceId}"));
         return View();
@@ -221,10 +208,7 @@ public sealed partial class TenderBatchGrain(
     public async Task<ReportingReminder> RemindHospitalsToReportAsync()
     {
         var batch = RequireBatch();
-        if (batch.Phase != TenderBatchPhase.VolumeReporting)
-        {
-            throw new ProcurementException(ErrorCodes.ReportingClosed, $"Batch {BatchId} is in {batch.Phase}; reminders go out while volume reporting is open.", "batchId");
-        }
+        BatchLifecycle.RequireRemindable(BatchId, batch.Phase);
         var now = ProcurementClock.Now(clock);
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, agreementOptions.Value.Zone()).DateTime);
         var closes = TimeZoneInfo.ConvertTime(batch.Definition.Windows.ReportingCloses, agreementOptions.Value.Zone());
@@ -282,9 +266,7 @@ public sealed partial class TenderBatchGrain(
 
     private async Task ScheduleOpeningAsync()
     {
-        var windows = RequireBatch().Definition.Windows;
-        var opening = windows.OpeningTime > windows.BiddingDeadline ? windows.OpeningTime : windows.BiddingDeadline.AddMilliseconds(1);
-        var due = opening - ProcurementClock.Now(clock);
+        var due = SealedBidding.OpeningReminderDue(RequireBatch().Definition.Windows) - ProcurementClock.Now(clock);
         await this.RegisterOrUpdateReminder(OpeningReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, OpeningReminderPeriod);
     }
 
@@ -294,10 +276,7 @@ public sealed partial class TenderBatchGrain(
         TransitionAsync(async () =>
         {
             var batch = RequireBatch();
-            if (batch.Phase != from)
-            {
-                throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {BatchId} is in {batch.Phase}; it moves to {to} only from {from}.");
-            }
+            BatchLifecycle.RequireMove(BatchId, batch.Phase, from, to);
             await batches.ChangePhaseAsync(BatchId, from, to, at ?? ProcurementClock.Now(clock), actor ?? Actor.Current($"alliance:{batch.Definition.AllianceId}"), details, with, then);
             await ReloadAsync();
         });
@@ -335,7 +314,7 @@ public sealed partial class TenderBatchGrain(
             _hospitals = _batch.Definition.HospitalIds.ToHashSet(StringComparer.Ordinal);
             if (_batch.Phase >= TenderBatchPhase.Publicity && await awards.GetAsync(BatchId) is { } award)
             {
-                _publicityEnds = award.ProposedAt.AddDays(_batch.Definition.Windows.PublicityDays);
+                _publicityEnds = BatchLifecycle.PublicityEnds(award.ProposedAt, _batch.Definition.Windows.PublicityDays);
             }
         }
     }
@@ -354,119 +333,5 @@ public sealed partial class TenderBatchGrain(
             RenewalOf = batch.RenewalOf,
             OpeningChainHead = _openingChainHead,
         };
-    }
-
-    /// <summary>
-    /// Every key is one of the registry's (award and volume-reporting keys alike) with a valid value,
-    /// so nothing the award or the reporting terms would refuse or ignore is ever stored.
-    /// </summary>
-    private static void ValidateParameters(IReadOnlyDictionary<string, string> parameters, string ruleSetName)
-    {
-        try
-        {
-            foreach (var key in parameters.Keys)
-            {
-                if (RuleSetCatalog.Parameter(key).FromConversion)
-                {
-                    throw new RuleParameterException(key, "is set through ruleSet.conversion, not ruleSet.parameters.");
-                }
-            }
-            RuleSetCatalog.Resolve(ruleSetName, parameters);
-        }
-        catch (RuleParameterException ex)
-        {
-            throw ProcurementException.Invalid($"ruleSet.parameters.{ex.Parameter}", ex.Message);
-        }
-    }
-
-    private static void Validate(TenderBatchDefinition definition, DateTimeOffset now)
-    {
-        Check.NotNull(definition, "definition");
-        Check.Id(definition.AllianceId, "allianceId");
-        Check.Text(definition.Name, "name", 200);
-        var products = Check.NonEmpty(definition.Products, "products");
-        Check.Distinct(products.Select(p => p?.ProductId!).ToList(), "products.productId");
-        for (var i = 0; i < products.Count; i++)
-        {
-            if (products[i].MaxValidUnitPrice <= 0)
-            {
-                throw ProcurementException.Invalid($"products[{i}].maxValidUnitPrice", "maxValidUnitPrice must be positive.");
-            }
-            Check.Decimals(products[i].MaxValidUnitPrice, 6, $"products[{i}].maxValidUnitPrice");
-        }
-        Check.Distinct(Check.NonEmpty(definition.RegionCodes, "regionCodes"), "regionCodes");
-        Check.Distinct(Check.NonEmpty(definition.HospitalIds, "hospitalIds"), "hospitalIds");
-        var ruleSet = Check.NotNull(definition.RuleSet, "ruleSet");
-        if (!RuleSetCatalog.Names.Contains(ruleSet.Name))
-        {
-            throw ProcurementException.Invalid("ruleSet.name", $"ruleSet.name must be one of {string.Join(", ", RuleSetCatalog.Names)}, not '{ruleSet.Name}'.");
-        }
-        ValidateParameters(Check.NotNull(ruleSet.Parameters, "ruleSet.parameters"), ruleSet.Name);
-        var conversion = Check.NotNull(ruleSet.Conversion, "ruleSet.conversion");
-        if (conversion.PackCountDoublingFactor <= 0 || conversion.StrengthDoublingFactor <= 0)
-        {
-            throw ProcurementException.Invalid("ruleSet.conversion", "Conversion factors must be positive.");
-        }
-        var windows = Check.NotNull(definition.Windows, "windows");
-        if (windows.ReportingCloses <= now)
-        {
-            throw ProcurementException.Invalid("windows.reportingCloses", $"windows.reportingCloses must be in the future (it is {now:O}).");
-        }
-        if (windows.BiddingDeadline <= windows.ReportingCloses)
-        {
-            throw ProcurementException.Invalid("windows.biddingDeadline", "windows.biddingDeadline must be after windows.reportingCloses.");
-        }
-        if (windows.OpeningTime < windows.BiddingDeadline)
-        {
-            throw ProcurementException.Invalid("windows.openingTime", "windows.openingTime must not be before windows.biddingDeadline.");
-        }
-        if (windows.PublicityDays is < 0 or > 60)
-        {
-            throw ProcurementException.Invalid("windows.publicityDays", "windows.publicityDays must be from 0 to 60.");
-        }
-        if (definition.AgreementMonths is < 1 or > 48)
-        {
-            throw ProcurementException.Invalid("agreementMonths", "agreementMonths must be from 1 to 48.");
-        }
-        if (definition.OpeningCommittee is { } committee)
-        {
-            ValidateCommittee(committee);
-        }
-    }
-
-    public const int MaxOpeningOfficers = 15;
-
-    private static void ValidateCommittee(OpeningCommittee committee)
-    {
-        var officers = Check.NonEmpty(committee.Officers, "openingCommittee.officers");
-        if (officers.Count > MaxOpeningOfficers)
-        {
-            throw ProcurementException.Invalid("openingCommittee.officers", $"A batch has at most {MaxOpeningOfficers} opening officers.");
-        }
-        for (var i = 0; i < officers.Count; i++)
-        {
-            var field = $"openingCommittee.officers[{i}]";
-            var officer = Check.NotNull(officers[i], field);
-            Check.Id(officer.UserName, $"{field}.userName");
-            var pem = Check.Text(officer.PublicKeyPem, $"{field}.publicKeyPem", 10_000);
-            try
-            {
-                using var rsa = RSA.Create();
-                rsa.ImportFromPem(pem);
-                if (rsa.KeySize < 2048)
-                {
-                    throw ProcurementException.Invalid($"{field}.publicKeyPem", $"The officer's RSA key has {rsa.KeySize} bits; at least 2,048 are needed.");
-                }
-            }
-            catch (Exception ex) when (ex is ArgumentException or CryptographicException)
-            {
-                throw ProcurementException.Invalid($"{field}.publicKeyPem", "publicKeyPem must be an RSA public key in PEM (-----BEGIN PUBLIC KEY-----).");
-            }
-        }
-        Check.Distinct(officers.Select(o => o.UserName).ToList(), "openingCommittee.officers.userName");
-        if (committee.Threshold < 1 || committee.Threshold > officers.Count)
-        {
-            throw ProcurementException.Invalid("openingCommittee.threshold", $"threshold must be from 1 to the number of officers ({officers.Count}).");
-        }
     }
 }

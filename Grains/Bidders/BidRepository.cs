@@ -5,6 +5,7 @@ using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
+using Procurement.Grains.Bidders.Domain;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Bidders;
@@ -113,10 +114,7 @@ public sealed class BidRepository(ProcurementStore store)
                     content.BatchId, content.ProductId, command.ManufacturerId);
                 if (existing is not null)
                 {
-                    throw new ProcurementException(
-                        ErrorCodes.BidAlreadyExists,
-                        $"Manufacturer {command.ManufacturerId} already has bid {existing} on {content.ProductId}; amend or withdraw it.",
-                        "productId");
+                    throw BidLifecycle.AlreadyActive(command.ManufacturerId, content.ProductId, Convert.ToString(existing, CultureInfo.InvariantCulture)!);
                 }
                 version = 1;
                 writes.Add(InsertBidSql, InsertBidParameters,
@@ -148,25 +146,12 @@ public sealed class BidRepository(ProcurementStore store)
                 sealedContent.Commitment, command.ClientRequestId, sealedContent.Nonce);
         });
 
-    /// <summary>Why an amendment or withdrawal found no active bid to change, read from the bid as it stands.</summary>
+    /// <summary>Why an amendment or withdrawal found no active bid to change (<see cref="BidLifecycle.Refusal"/>), read from the bid as it stands.</summary>
     private static async Task<ProcurementException> RefusalAsync(DbConnection connection, DbTransaction transaction, BidCommand command)
     {
         var bidId = command.BidId;
-        var content = command.Content;
         var current = await connection.QuerySingleOrDefaultAsync<SealedRow>(SelectSealedBidSql, new { BidId = bidId.ToString() }, transaction);
-        if (current is null || current.ManufacturerId != command.ManufacturerId || current.BatchId != content.BatchId)
-        {
-            return new ProcurementException(ErrorCodes.BidNotFound, $"Bid {bidId} of manufacturer {command.ManufacturerId} does not exist in batch {content.BatchId}.", "bidId");
-        }
-        if (current.Status == (int)BidStatus.Withdrawn)
-        {
-            return new ProcurementException(ErrorCodes.BidWithdrawn, $"Bid {bidId} was withdrawn; submit a new bid instead.", "bidId");
-        }
-        if (current.ProductId != content.ProductId)
-        {
-            return ProcurementException.Invalid("productId", $"Bid {bidId} is on product {current.ProductId}; an amendment cannot move it to {content.ProductId}.");
-        }
-        return new ProcurementException(ErrorCodes.InvalidTransition, $"Bid {bidId} changed concurrently; repeat the request.", "bidId");
+        return BidLifecycle.Refusal(command, current?.ToSealedBid());
     }
 
     private const string SelectSealedSql = """

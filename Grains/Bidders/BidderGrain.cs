@@ -2,6 +2,7 @@ using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
 using Procurement.Grains.Batches;
+using Procurement.Grains.Bidders.Domain;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Sealing;
 using Procurement.Grains.Storage;
@@ -107,7 +108,7 @@ public sealed class BidderGrain(
         }
         if (!_ownBids.Contains(bidId))
         {
-            throw new ProcurementException(ErrorCodes.BidNotFound, $"Bid {bidId} of manufacturer {ManufacturerId} does not exist.", "bidId");
+            throw BidLifecycle.NotFound(ManufacturerId, bidId);
         }
         return await RouteAsync(new BidCommand(bidId, ManufacturerId, BidAction.Amended, content, clientRequestId, ActorName));
     }
@@ -117,9 +118,9 @@ public sealed class BidderGrain(
         RequireManufacturer();
         CheckRequestId(clientRequestId);
         var current = await bids.GetSealedAsync(bidId);
-        if (current is null || current.ManufacturerId != ManufacturerId)
+        if (!BidLifecycle.IsOwn(current, ManufacturerId))
         {
-            throw new ProcurementException(ErrorCodes.BidNotFound, $"Bid {bidId} of manufacturer {ManufacturerId} does not exist.", "bidId");
+            throw BidLifecycle.NotFound(ManufacturerId, bidId);
         }
         var withdrawal = BidCanonicalForm.WithdrawalText(ManufacturerId, current.BatchId, current.ProductId, bidId);
         if (await RepeatedAsync(clientRequestId, BidAction.Withdrawn, bidId, withdrawal) is { } receipt)
@@ -146,7 +147,7 @@ public sealed class BidderGrain(
         var action = await bids.FindLatestActionAsync(bidId);
         if (action is null || action.ManufacturerId != ManufacturerId)
         {
-            throw new ProcurementException(ErrorCodes.BidNotFound, $"Bid {bidId} of manufacturer {ManufacturerId} does not exist.", "bidId");
+            throw BidLifecycle.NotFound(ManufacturerId, bidId);
         }
         return action.ToReceipt(UnwrapNonce(action));
     }

@@ -10,6 +10,7 @@ using Procurement.Grains.Agreements.Domain;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Storage;
 using Procurement.Grains.Batches;
+using Procurement.Grains.Batches.Domain;
 using Procurement.Grains.Reference;
 
 namespace Procurement.Grains.Hospitals;
@@ -81,7 +82,7 @@ public sealed class HospitalGrain(
         Check.NonEmpty(lines, "lines");
         var terms = await GetTermsAsync(batchId);
         var now = ProcurementClock.Now(clock);
-        if (terms.Phase != TenderBatchPhase.VolumeReporting || now > terms.ReportingCloses)
+        if (!BatchLifecycle.IsReportingOpen(terms.Phase, terms.ReportingCloses, now))
         {
             throw new ProcurementException(ErrorCodes.ReportingClosed, $"Volume reporting for batch {batchId} is not open.", "batchId");
         }

@@ -1,0 +1,79 @@
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
+using Procurement.Grains.Hosting;
+using Procurement.Optimizer.Award;
+using Procurement.Optimizer.RuleSets;
+
+namespace Procurement.Grains.Batches.Domain;
+
+/// <summary>
+/// What the alliance may ask of an award: a run that is stored and proposed, or a comparison of
+/// modes (and a what-if rule set) that stores nothing. Both name known modes, budgets for the
+/// batch's own regions that are not negative, and a time limit: up to an hour for a run, ten
+/// minutes for a comparison, which the alliance waits for.
+/// </summary>
+public static class AwardRequests
+{
+    public const int MaxRunSeconds = 3600;
+
+    public const int MaxComparisonSeconds = 600;
+
+    public static void CheckRun(string batchId, TenderBatchDefinition definition, AwardRequest? asked)
+    {
+        var request = Check.NotNull(asked, "request");
+        if (!IsMode(request.Mode))
+        {
+            throw ProcurementException.Invalid("mode", $"mode must be {AwardModes.RankedPick}, {AwardModes.CostOptimal} or {AwardModes.Hospital}, not '{request.Mode}'.");
+        }
+        CheckRegionBudgets(batchId, definition, request.RegionBudgets);
+        if (request.TimeLimitSeconds is < 1 or > MaxRunSeconds)
+        {
+            throw ProcurementException.Invalid("timeLimitSeconds", $"timeLimitSeconds must be from 1 to {MaxRunSeconds}.");
+        }
+    }
+
+    public static void CheckComparison(string batchId, TenderBatchDefinition definition, AwardComparisonRequest? asked)
+    {
+        var request = Check.NotNull(asked, "request");
+        Check.NotNull(request.Modes, "modes");
+        if (request.Modes.Count == 0)
+        {
+            throw ProcurementException.Required("modes");
+        }
+        foreach (var mode in request.Modes)
+        {
+            if (!IsMode(mode))
+            {
+                throw ProcurementException.Invalid("modes", $"A mode is {AwardModes.RankedPick}, {AwardModes.CostOptimal} or {AwardModes.Hospital}, not '{mode}'.");
+            }
+        }
+        if (request.WhatIfRuleSet is { } whatIf && !RuleSetCatalog.Names.Contains(whatIf))
+        {
+            throw ProcurementException.Invalid("whatIfRuleSet", $"whatIfRuleSet must be one of {string.Join(", ", RuleSetCatalog.Names)}, not '{whatIf}'.");
+        }
+        CheckRegionBudgets(batchId, definition, request.RegionBudgets);
+        if (request.TimeLimitSeconds is < 1 or > MaxComparisonSeconds)
+        {
+            throw ProcurementException.Invalid("timeLimitSeconds", $"timeLimitSeconds must be from 1 to {MaxComparisonSeconds}.");
+        }
+    }
+
+    /// <summary>Each budget is for a region of the batch and not negative; a region without one has no budget limit.</summary>
+    public static void CheckRegionBudgets(string batchId, TenderBatchDefinition definition, IReadOnlyDictionary<string, decimal>? budgets)
+    {
+        foreach (var (region, budget) in Check.NotNull(budgets, "regionBudgets"))
+        {
+            if (!definition.RegionCodes.Contains(region))
+            {
+                throw ProcurementException.Invalid($"regionBudgets.{region}", $"Region '{region}' is not a region of batch {batchId}.");
+            }
+            if (budget < 0)
+            {
+                throw ProcurementException.Invalid($"regionBudgets.{region}", "A budget must not be negative.");
+            }
+        }
+    }
+
+    private static bool IsMode(string? mode) => mode is AwardModes.RankedPick or AwardModes.CostOptimal or AwardModes.Hospital;
+}
