@@ -24,6 +24,7 @@ public sealed class HospitalGrain(
     ReferenceRepository reference,
     BatchRepository batches,
     UsageRepository usage,
+    Orders.OrderRepository orders,
     IOptions<AgreementOptions> agreementOptions,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock) : Grain, IHospitalGrain
 {
@@ -92,6 +93,7 @@ public sealed class HospitalGrain(
         }
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var cleaned = new List<VolumeReportLine>(lines.Count);
+        var history = await HistoryAsync(now);
         for (var i = 0; i < lines.Count; i++)
         {
             var line = Check.NotNull(lines[i], $"lines[{i}]");
@@ -110,7 +112,7 @@ public sealed class HospitalGrain(
             }
             var reason = Check.OptionalText(line.BelowHistoryReason, $"lines[{i}].belowHistoryReason");
             var preferred = line.PreferredManufacturerId is null ? null : Check.Id(line.PreferredManufacturerId, $"lines[{i}].preferredManufacturerId");
-            if (_history.TryGetValue(line.ProductId, out var average)
+            if (history.TryGetValue(line.ProductId, out var average)
                 && terms.NeedsReason(line.AnnualVolume, average)
                 && reason is null)
             {
@@ -122,6 +124,22 @@ public sealed class HospitalGrain(
             cleaned.Add(line with { BelowHistoryReason = reason, PreferredManufacturerId = preferred });
         }
         return await batches.SaveVolumeReportsAsync(batchId, HospitalId, cleaned, now, Actor.Current($"hospital:{HospitalId}"));
+    }
+
+    /// <summary>
+    /// The history a report is held to: per product the larger of the registered average annual use
+    /// and the annual average the hospital accepted on the platform over the two years before this
+    /// month, so buying on the platform and then reporting less needs a reason too.
+    /// </summary>
+    private async Task<Dictionary<string, long>> HistoryAsync(DateTimeOffset now)
+    {
+        var month = Months.Of(now, agreementOptions.Value.Zone());
+        var history = new Dictionary<string, long>(_history, StringComparer.Ordinal);
+        foreach (var (productId, accepted) in await orders.AcceptedVolumesAsync(HospitalId, month - 24, month))
+        {
+            history[productId] = Math.Max(history.GetValueOrDefault(productId), accepted / 2);
+        }
+        return history;
     }
 
     public Task<IReadOnlyList<VolumeReport>> GetVolumeReportsAsync(string batchId) =>

@@ -29,6 +29,9 @@ public sealed class ReportModel(GrainAccess grains, IStringLocalizer<SharedResou
     /// <summary>The hospital's average annual use per product, beside each input with the floor it implies.</summary>
     public IReadOnlyDictionary<string, long> History { get; private set; } = new Dictionary<string, long>();
 
+    /// <summary>Units accepted on the platform per product over the two years before this month: the floor holds the report to their annual average too.</summary>
+    public IReadOnlyDictionary<string, long> Accepted { get; private set; } = new Dictionary<string, long>();
+
     [TempData]
     public string? Saved { get; set; }
 
@@ -79,6 +82,14 @@ public sealed class ReportModel(GrainAccess grains, IStringLocalizer<SharedResou
         Terms = await Grains.Batch(Id).GetReportingTermsAsync(User.Organisation());
         Reports = await Grains.Hospital().GetVolumeReportsAsync(Id);
         Manufacturers = await Grains.Directory().ListManufacturersAsync();
-        History = (await Grains.Hospital().GetUsageHistoryAsync()).ToDictionary(h => h.ProductId, h => h.AverageAnnualVolume);
+        var history = (await Grains.Hospital().GetUsageHistoryAsync()).ToDictionary(h => h.ProductId, h => h.AverageAnnualVolume);
+        var accepted = await Grains.Orders().GetAcceptedVolumesAsync();
+        Accepted = accepted.ToDictionary(v => v.ProductId, v => v.AcceptedUnits);
+        // The floor is the grain's: the larger of the registered average and the accepted annual average.
+        foreach (var volume in accepted)
+        {
+            history[volume.ProductId] = Math.Max(history.GetValueOrDefault(volume.ProductId), volume.AnnualAverage);
+        }
+        History = history;
     }
 }

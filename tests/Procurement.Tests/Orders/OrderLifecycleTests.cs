@@ -228,6 +228,16 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         Assert.Equal(
             [(s.Hospital1, s.Amlodipine, 28_000L, 0L, 0L, 28_000m), (s.Hospital2, s.Atorvastatin, 30_000L, 0L, 20_000L, 0.5m)],
             mismatches.Select(m => (m.HospitalId, m.ProductId, m.Reported, m.PlatformUnits, m.OffPlatformUnits, m.Difference)));
+
+        // In the next round's reporting the accepted volumes are history too: 60,000 in two years is
+        // 30,000 a year, so a report below 24,000 needs a reason.
+        var next = Grains.GetGrain<ITenderBatchGrain>($"{s.BatchId}-N");
+        await next.ConfigureAsync(s.Definition() with { Name = "Next round" });
+        await next.OpenVolumeReportingAsync();
+        var hospital = s.Hospital(s.Hospital1);
+        Assert.Equal("lines[0].belowHistoryReason", (await Refused.WithAsync(ErrorCodes.BelowHistoryNeedsReason,
+            () => hospital.SubmitVolumeReportsAsync(next.GetPrimaryKeyString(), [new VolumeReportLine(s.Atorvastatin, 23_999, null, null)]))).Field);
+        await hospital.SubmitVolumeReportsAsync(next.GetPrimaryKeyString(), [new VolumeReportLine(s.Atorvastatin, 24_000, null, null)]);
     }
 
     [Fact]
