@@ -114,7 +114,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
             new { HospitalId = hospitalId, ActorId = actorId, RequestId = requestId }));
 
     private const string LineColumns = """
-        l.order_id AS OrderId, l.line_no AS LineNo, l.hospital_id AS HospitalId, l.product_id AS ProductId, l.manufacturer_id AS ManufacturerId,
+        l.order_id AS OrderId, l.line_no AS LineNumber, l.hospital_id AS HospitalId, l.product_id AS ProductId, l.manufacturer_id AS ManufacturerId,
         l.kind AS Kind, l.agreement_id AS AgreementId, l.quantity AS Quantity, l.surplus_units AS SurplusUnits, l.unit_price_e6 AS UnitPriceE6,
         l.delivery_point AS DeliveryPoint, l.urgency AS Urgency, l.substitute_reason AS SubstituteReason, l.state AS State,
         l.placed_at AS PlacedAt, l.respond_by AS RespondBy, l.responded_at AS RespondedAt, l.refusal_reason AS RefusalReason,
@@ -130,7 +130,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
     private sealed class LineRow
     {
         public string OrderId { get; set; } = "";
-        public int LineNo { get; set; }
+        public int LineNumber { get; set; }
         public string HospitalId { get; set; } = "";
         public string ProductId { get; set; } = "";
         public string ManufacturerId { get; set; } = "";
@@ -153,7 +153,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
         public DateTimeOffset DeliverBy { get; set; }
 
         public OrderLine ToLine() => new(
-            Guid.Parse(OrderId), LineNo, HospitalId, ProductId, ManufacturerId, (OrderLineKind)Kind,
+            Guid.Parse(OrderId), LineNumber, HospitalId, ProductId, ManufacturerId, (OrderLineKind)Kind,
             AgreementId is null ? null : Guid.Parse(AgreementId), Quantity, SurplusUnits, Scaled.FromE6(UnitPriceE6),
             DeliveryPoint, (OrderUrgency)Urgency, SubstituteReason, (OrderLineState)State, PlacedAt, RespondBy, RespondedAt,
             RefusalReason, ShippedUnits, AcceptedUnits, RegionCode, DeliverBy);
@@ -202,7 +202,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
     }
 
     private const string DeliveryColumns = """
-        d.delivery_id AS DeliveryId, d.order_id AS OrderId, d.line_no AS LineNo, d.hospital_id AS HospitalId, d.manufacturer_id AS ManufacturerId,
+        d.delivery_id AS DeliveryId, d.order_id AS OrderId, d.line_no AS LineNumber, d.hospital_id AS HospitalId, d.manufacturer_id AS ManufacturerId,
         d.shipped_by AS ShippedBy, d.lot_number AS LotNumber, d.expiry_date AS ExpiryDate, d.quantity AS Quantity, d.shipped_at AS ShippedAt,
         d.accept_by AS AcceptBy, d.state AS State, d.accepted_units AS AcceptedUnits, d.decided_at AS DecidedAt, d.rejection AS Rejection,
         d.deemed AS Deemed, d.unit_price_e6 AS UnitPriceE6
@@ -212,7 +212,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
     {
         public string DeliveryId { get; set; } = "";
         public string OrderId { get; set; } = "";
-        public int LineNo { get; set; }
+        public int LineNumber { get; set; }
         public string HospitalId { get; set; } = "";
         public string ManufacturerId { get; set; } = "";
         public string ShippedBy { get; set; } = "";
@@ -229,7 +229,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
         public long UnitPriceE6 { get; set; }
 
         public Delivery ToDelivery() => new(
-            Guid.Parse(DeliveryId), Guid.Parse(OrderId), LineNo, HospitalId, ManufacturerId, ShippedBy, LotNumber, DayNumber.ToDate(ExpiryDate),
+            Guid.Parse(DeliveryId), Guid.Parse(OrderId), LineNumber, HospitalId, ManufacturerId, ShippedBy, LotNumber, DayNumber.ToDate(ExpiryDate),
             Quantity, ShippedAt, AcceptBy, (DeliveryState)State, AcceptedUnits, DecidedAt, (DeliveryRejection?)Rejection, Deemed != 0, Scaled.FromE6(UnitPriceE6));
     }
 
