@@ -67,7 +67,8 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
 
         var agreements = new List<AgreementRow>();
         var hospitals = new List<HospitalRow>();
-        var instant = store.Dialect.Instant(at);
+        // Boxed once: every agreement binds the same instant.
+        object instant = at;
         foreach (var group in lines.GroupBy(l => (l.ProductId, l.RegionCode, l.BidId)).OrderBy(g => g.Key.ProductId, StringComparer.Ordinal).ThenBy(g => g.Key.RegionCode, StringComparer.Ordinal))
         {
             var first = group.First();
@@ -125,13 +126,15 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
         return agreements.Count;
     }
 
+    private const string SelectMaxPricesSql = "SELECT product_id, max_unit_price_e6 FROM batch_products WHERE batch_id = @BatchId";
+
     /// <summary>The kept completion rows of new agreements: each agreement year's agreed volume and budget, nothing bought yet.</summary>
     private async Task InsertCompletionRowsAsync(
         DbConnection connection, DbTransaction transaction, string batchId, int startMonth, int months,
         IReadOnlyList<AgreementRow> agreements, IReadOnlyList<HospitalRow> hospitals)
     {
         var prices = (await connection.QueryAsync<(string ProductId, long PriceE6)>(
-                "SELECT product_id, max_unit_price_e6 FROM batch_products WHERE batch_id = @BatchId", new { BatchId = batchId }, transaction))
+                SelectMaxPricesSql, new { BatchId = batchId }, transaction))
             .ToDictionary(p => p.ProductId, p => p.PriceE6, StringComparer.Ordinal);
         var productOf = agreements.ToDictionary(a => a.AgreementId, a => a.ProductId, StringComparer.Ordinal);
         var end = startMonth + months;
@@ -258,28 +261,36 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
           LEFT JOIN bids s ON s.bid_id = a.spare_bid_id
         """;
 
+    private const string SelectAgreementsOfBatchSql = $"{SelectAgreementSql} WHERE a.batch_id = @BatchId ORDER BY a.product_id, a.region_code, a.version";
+
     public Task<IReadOnlyList<Agreement>> ListAsync(string batchId) =>
         store.ReadAsync<IReadOnlyList<Agreement>>(async connection =>
-            (await connection.QueryAsync<AgreementRecord>($"{SelectAgreementSql} WHERE a.batch_id = @BatchId ORDER BY a.product_id, a.region_code, a.version", new { BatchId = batchId }))
+            (await connection.QueryAsync<AgreementRecord>(SelectAgreementsOfBatchSql, new { BatchId = batchId }))
                 .Select(r => r.ToAgreement()).ToList());
+
+    private const string SelectAgreementsOfManufacturerSql = $"{SelectAgreementSql} WHERE a.manufacturer_id = @ManufacturerId ORDER BY a.batch_id DESC, a.product_id, a.region_code, a.version";
 
     /// <summary>Every agreement a manufacturer supplies as primary, across batches, newest batch first.</summary>
     public Task<IReadOnlyList<Agreement>> ListForManufacturerAsync(string manufacturerId) =>
         store.ReadAsync<IReadOnlyList<Agreement>>(async connection =>
             (await connection.QueryAsync<AgreementRecord>(
-                $"{SelectAgreementSql} WHERE a.manufacturer_id = @ManufacturerId ORDER BY a.batch_id DESC, a.product_id, a.region_code, a.version",
+                SelectAgreementsOfManufacturerSql,
                 new { ManufacturerId = manufacturerId }))
                 .Select(r => r.ToAgreement()).ToList());
+
+    private const string SelectPartsOfHospitalSql = "SELECT agreement_id, annual_volume, annual_amount_e6, prepayment_e6 FROM agreement_hospitals WHERE hospital_id = @HospitalId";
+
+    private const string SelectAgreementsOfHospitalSql = $"{SelectAgreementSql} JOIN agreement_hospitals ah ON ah.agreement_id = a.agreement_id WHERE ah.hospital_id = @HospitalId ORDER BY a.batch_id DESC, a.product_id, a.version";
 
     /// <summary>Every agreement a hospital buys under, with its own part of each.</summary>
     public Task<IReadOnlyList<(Agreement Agreement, AgreementHospital Part)>> ListForHospitalAsync(string hospitalId) =>
         store.ReadAsync<IReadOnlyList<(Agreement, AgreementHospital)>>(async connection =>
         {
             var agreements = (await connection.QueryAsync<AgreementRecord>(
-                $"{SelectAgreementSql} JOIN agreement_hospitals ah ON ah.agreement_id = a.agreement_id WHERE ah.hospital_id = @HospitalId ORDER BY a.batch_id DESC, a.product_id, a.version",
+                SelectAgreementsOfHospitalSql,
                 new { HospitalId = hospitalId })).Select(r => r.ToAgreement()).ToList();
             var parts = (await connection.QueryAsync<(string AgreementId, long AnnualVolume, long AnnualAmountE6, long PrepaymentE6)>(
-                "SELECT agreement_id, annual_volume, annual_amount_e6, prepayment_e6 FROM agreement_hospitals WHERE hospital_id = @HospitalId",
+                SelectPartsOfHospitalSql,
                 new { HospitalId = hospitalId }))
                 .ToDictionary(p => Guid.Parse(p.AgreementId));
             return agreements
@@ -287,14 +298,18 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 .ToList();
         });
 
+    private const string SelectAgreementByIdSql = $"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId";
+
     public Task<Agreement?> GetAsync(Guid agreementId) =>
         store.ReadAsync(async connection =>
-            (await connection.QuerySingleOrDefaultAsync<AgreementRecord>($"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId", new { AgreementId = agreementId.ToString() }))?.ToAgreement());
+            (await connection.QuerySingleOrDefaultAsync<AgreementRecord>(SelectAgreementByIdSql, new { AgreementId = agreementId.ToString() }))?.ToAgreement());
+
+    private const string SelectHospitalPartsSql = "SELECT hospital_id, annual_volume, annual_amount_e6, prepayment_e6 FROM agreement_hospitals WHERE agreement_id = @AgreementId ORDER BY hospital_id";
 
     public Task<IReadOnlyList<AgreementHospital>> ListHospitalsAsync(Guid agreementId) =>
         store.ReadAsync<IReadOnlyList<AgreementHospital>>(async connection =>
             (await connection.QueryAsync<(string HospitalId, long AnnualVolume, long AnnualAmountE6, long PrepaymentE6)>(
-                "SELECT hospital_id, annual_volume, annual_amount_e6, prepayment_e6 FROM agreement_hospitals WHERE agreement_id = @AgreementId ORDER BY hospital_id",
+                SelectHospitalPartsSql,
                 new { AgreementId = agreementId.ToString() }))
                 .Select(h => new AgreementHospital(agreementId, h.HospitalId, h.AnnualVolume, Scaled.FromE6(h.AnnualAmountE6), Scaled.FromE6(h.PrepaymentE6)))
                 .ToList());
@@ -443,7 +458,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 successor.Version,
                 PreviousAgreementId = current.AgreementId,
                 StateReason = successor.Reason,
-                At = store.Dialect.Instant(at),
+                At = at,
             }, transaction);
             // A region's hospitals can be thousands: the parts go in as the creation's do, many rows a statement on a server.
             await InsertHospitalsAsync(connection, transaction, successor.Parts
@@ -477,11 +492,11 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
     }
 
     private static async Task<Agreement> ReadAsync(DbConnection connection, DbTransaction transaction, Guid agreementId) =>
-        (await connection.QuerySingleAsync<AgreementRecord>($"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId", new { AgreementId = agreementId.ToString() }, transaction)).ToAgreement();
+        (await connection.QuerySingleAsync<AgreementRecord>(SelectAgreementByIdSql, new { AgreementId = agreementId.ToString() }, transaction)).ToAgreement();
 
     private async Task<AgreementRecord> LoadForChangeAsync(DbConnection connection, DbTransaction transaction, Guid agreementId) =>
         await connection.QuerySingleOrDefaultAsync<AgreementRecord>(
-            $"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId", new { AgreementId = agreementId.ToString() }, transaction)
+            SelectAgreementByIdSql, new { AgreementId = agreementId.ToString() }, transaction)
         ?? throw new ProcurementException(ErrorCodes.AgreementNotFound, $"Agreement {agreementId} does not exist.", "agreementId");
 
     private sealed record AllocationLine

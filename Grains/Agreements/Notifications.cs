@@ -31,7 +31,7 @@ public static class Notifications
         string kind,
         string message) =>
         StatementCache.ExecuteAsync(connection, transaction, InsertSql, InsertParameters,
-            Guid.NewGuid().ToString(), dialect.Instant(at), audienceKind, audienceId, batchId, agreementId?.ToString(), kind, message);
+            Guid.NewGuid().ToString(), at, audienceKind, audienceId, batchId, agreementId?.ToString(), kind, message);
 
     /// <summary>Writes the <paramref name="notices"/> about a batch's agreements (their wording is <see cref="Domain.Notices"/>).</summary>
     public static async Task AddAsync(

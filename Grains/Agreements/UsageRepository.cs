@@ -46,19 +46,25 @@ public sealed class UsageRepository(ProcurementStore store)
          WHERE hospital_id = @HospitalId AND month = @Month
         """;
 
+    private const string SelectAllLinesSql = $"{SelectLinesSql} ORDER BY month, product_id, manufacturer_id";
+
+    private const string SelectMonthLinesOrderedSql = $"{SelectLinesSql} AND month = @Month ORDER BY product_id, manufacturer_id";
+
     /// <summary>A hospital's current lines, of one month or all.</summary>
     public Task<IReadOnlyList<StoredLine>> ListAsync(string hospitalId, int? month) =>
         store.ReadAsync<IReadOnlyList<StoredLine>>(async connection =>
             (await connection.QueryAsync<StoredLine>(
-                month is null ? $"{SelectLinesSql} ORDER BY month, product_id, manufacturer_id" : $"{SelectLinesSql} AND month = @Month ORDER BY product_id, manufacturer_id",
+                month is null ? SelectAllLinesSql : SelectMonthLinesOrderedSql,
                 new { HospitalId = hospitalId, Month = month })).ToList());
+
+    private const string SelectLinesOfMonthSql = $"{SelectLinesSql} AND month = @Month";
 
     /// <summary>Every revision of a hospital's lines of one month, the replaced ones and the current, oldest first.</summary>
     public Task<IReadOnlyList<StoredLine>> RevisionsAsync(string hospitalId, int month) =>
         store.ReadAsync<IReadOnlyList<StoredLine>>(async connection =>
         {
             var old = await connection.QueryAsync<StoredLine>(SelectHistorySql, new { HospitalId = hospitalId, Month = month });
-            var current = await connection.QueryAsync<StoredLine>($"{SelectLinesSql} AND month = @Month", new { HospitalId = hospitalId, Month = month });
+            var current = await connection.QueryAsync<StoredLine>(SelectLinesOfMonthSql, new { HospitalId = hospitalId, Month = month });
             return old.Concat(current).OrderBy(l => l.ProductId, StringComparer.Ordinal).ThenBy(l => l.ManufacturerId, StringComparer.Ordinal).ThenBy(l => l.Revision).ToList();
         });
 
@@ -173,7 +179,8 @@ public sealed class UsageRepository(ProcurementStore store)
         DateTimeOffset at,
         string actor)
     {
-        var reportedAt = store.Dialect.Instant(at);
+        // Boxed once: every line binds the same instant.
+        object reportedAt = at;
         // The columns of both the insert and the update (whose parameters are named after them).
         var lineColumns = new RowBinding<(ClassifiedLine Line, int Revision)>(
             ("hospital_id", _ => hospitalId),
@@ -215,7 +222,7 @@ public sealed class UsageRepository(ProcurementStore store)
             await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "usage_lines", lineColumns.Columns, added, lineColumns.Bind);
             await PreparedRows.ExecuteAsync(connection, transaction, UpdateLineSql, lineColumns.Columns, amended, lineColumns.Bind);
             // Running totals: many hospitals of a group add to the same agreement rows, written once per row at the commit.
-            StoreWriter.Accumulator(transaction, () => new CompletionAccumulator(store.Dialect)).Add(completion);
+            StoreWriter.Accumulator(transaction, () => new CompletionAccumulator()).Add(completion);
             await EventLog.AppendJsonAsync(connection, transaction, at, actor, null, "hospital", hospitalId, amended.Count == 0 ? "UsageReported" : "UsageAmended", payloadJson);
             return [.. added, .. amended, .. unchanged];
         });
@@ -259,7 +266,7 @@ public sealed class UsageRepository(ProcurementStore store)
     /// The completion changes of a group's units, summed per row; written at the commit in key
     /// order (so concurrent groups on a server take row locks in one order).
     /// </summary>
-    private sealed class CompletionAccumulator(SqlDialect dialect) : IGroupAccumulator
+    private sealed class CompletionAccumulator : IGroupAccumulator
     {
         private readonly List<CompletionDelta> _pending = [];
         private readonly Dictionary<(string BatchId, string? AgreementId, string? HospitalId, int YearStart), CompletionDelta> _group = [];
@@ -288,7 +295,7 @@ public sealed class UsageRepository(ProcurementStore store)
 
         public void UnitFailed() => _pending.Clear();
 
-        public Task FlushAsync(DbConnection connection, DbTransaction transaction)
+        public Task FlushAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction)
         {
             var ordered = _group
                 .OrderBy(g => g.Key.AgreementId is null).ThenBy(g => g.Key.BatchId, StringComparer.Ordinal)
@@ -302,29 +309,7 @@ public sealed class UsageRepository(ProcurementStore store)
 
     private const int RowsPerUpsert = 500;
 
-    private const string UpsertAgreementCompletionSql = """
-        INSERT INTO completion_agreements AS c (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6) VALUES {0}
-         ON CONFLICT (agreement_id, year_start) DO UPDATE
-           SET agreed = c.agreed + excluded.agreed, counted = c.counted + excluded.counted, surplus = c.surplus + excluded.surplus,
-               substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6
-        """;
-
-    private const string UpsertHospitalCompletionSql = """
-        INSERT INTO completion_hospitals AS c (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6) VALUES {0}
-         ON CONFLICT (batch_id, year_start, hospital_id) DO UPDATE
-           SET agreed = c.agreed + excluded.agreed, counted = c.counted + excluded.counted, surplus = c.surplus + excluded.surplus,
-               substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6, budget_e6 = c.budget_e6 + excluded.budget_e6
-        """;
-
-    /// <summary>The multi-row upsert of <paramref name="count"/> completion changes, by agreement or by hospital.</summary>
-    internal static string CompletionUpsertSql(bool byAgreement, int count)
-    {
-        var rows = new System.Text.StringBuilder();
-        PreparedRows.AppendRows(rows, byAgreement ? 8 : 9, count);
-        return (byAgreement ? UpsertAgreementCompletionSql : UpsertHospitalCompletionSql).Replace("{0}", rows.ToString(), StringComparison.Ordinal);
-    }
-
-    /// <summary>The changes as multi-row <c>INSERT … ON CONFLICT DO UPDATE</c> statements that add them to the rows.</summary>
+    /// <summary>The changes as multi-row upserts that add them to the rows.</summary>
     private static async Task UpsertAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction, IReadOnlyList<CompletionDelta> deltas)
     {
         var byAgreement = deltas.Where(d => d.AgreementId is not null).ToList();
@@ -348,7 +333,7 @@ public sealed class UsageRepository(ProcurementStore store)
             {
                 PreparedRows.AddRowParameters(command, r, values(rows[start + r]));
             }
-            command.CommandText = CompletionUpsertSql(byAgreement, count);
+            command.CommandText = dialect.Statements.UpsertCompletion(byAgreement, count);
             await command.ExecuteNonQueryAsync();
         }
     }
@@ -381,10 +366,14 @@ public sealed class UsageRepository(ProcurementStore store)
     public Task<Context> LoadContextAsync(string hospitalId) =>
         store.ReadAsync(connection => LoadContextAsync(connection, null, hospitalId, null, []));
 
+    private const string DeleteSubstituteSql = "DELETE FROM declared_substitutes WHERE hospital_id = @HospitalId AND product_id = @ProductId";
+
+    private const string InsertSubstituteSql = "INSERT INTO declared_substitutes (hospital_id, product_id, for_product_id, declared_at) VALUES (@HospitalId, @ProductId, @ForProductId, @At)";
+
     public Task DeclareSubstituteAsync(string hospitalId, string productId, string forProductId, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>
         {
-            var products = (await connection.QueryAsync<string>(store.Dialect.Sql("SELECT product_id FROM products WHERE product_id IN @Ids"), new { Ids = new[] { productId, forProductId } }, transaction)).ToHashSet(StringComparer.Ordinal);
+            var products = (await connection.QueryAsync<string>(store.Dialect.Statements.SelectKnownProducts, new { Ids = new[] { productId, forProductId } }, transaction)).ToHashSet(StringComparer.Ordinal);
             foreach (var (id, field) in new[] { (productId, "productId"), (forProductId, "forProductId") })
             {
                 if (!products.Contains(id))
@@ -392,9 +381,9 @@ public sealed class UsageRepository(ProcurementStore store)
                     throw new ProcurementException(ErrorCodes.UnknownReference, $"Product '{id}' does not exist.", field);
                 }
             }
-            await connection.ExecuteAsync("DELETE FROM declared_substitutes WHERE hospital_id = @HospitalId AND product_id = @ProductId", new { HospitalId = hospitalId, ProductId = productId }, transaction);
+            await connection.ExecuteAsync(DeleteSubstituteSql, new { HospitalId = hospitalId, ProductId = productId }, transaction);
             await connection.ExecuteAsync(
-                "INSERT INTO declared_substitutes (hospital_id, product_id, for_product_id, declared_at) VALUES (@HospitalId, @ProductId, @ForProductId, @At)",
+                InsertSubstituteSql,
                 new { HospitalId = hospitalId, ProductId = productId, ForProductId = forProductId, At = at }, transaction);
             await EventLog.AppendAsync(connection, transaction, at, actor, null, "hospital", hospitalId, "SubstituteDeclared", new { productId, forProductId });
         });

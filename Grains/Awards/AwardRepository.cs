@@ -310,6 +310,8 @@ public sealed class AwardRepository(ProcurementStore store)
          WHERE objection_id = @ObjectionId AND batch_id = @BatchId AND answer IS NULL
         """;
 
+    private const string SelectObjectionSql = $"{SelectObjectionsSql} AND objection_id = @ObjectionId";
+
     public Task<Objection> AnswerObjectionAsync(string batchId, Guid objectionId, string answer, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>
         {
@@ -319,7 +321,7 @@ public sealed class AwardRepository(ProcurementStore store)
                 throw new ProcurementException(ErrorCodes.ObjectionNotFound, $"Objection {objectionId} does not exist in batch {batchId} or was already answered.", "objectionId");
             }
             await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "objection", objectionId.ToString(), "ObjectionAnswered", new { answer });
-            var row = await connection.QuerySingleAsync<ObjectionRow>($"{SelectObjectionsSql} AND objection_id = @ObjectionId", new { BatchId = batchId, ObjectionId = objectionId.ToString() }, transaction);
+            var row = await connection.QuerySingleAsync<ObjectionRow>(SelectObjectionSql, new { BatchId = batchId, ObjectionId = objectionId.ToString() }, transaction);
             return row.ToObjection();
         });
 
@@ -330,9 +332,11 @@ public sealed class AwardRepository(ProcurementStore store)
          WHERE batch_id = @BatchId
         """;
 
+    private const string SelectObjectionsInOrderSql = $"{SelectObjectionsSql} ORDER BY filed_at, objection_id";
+
     public Task<IReadOnlyList<Objection>> ListObjectionsAsync(string batchId) =>
         store.ReadAsync<IReadOnlyList<Objection>>(async connection =>
-            (await connection.QueryAsync<ObjectionRow>($"{SelectObjectionsSql} ORDER BY filed_at, objection_id", new { BatchId = batchId }))
+            (await connection.QueryAsync<ObjectionRow>(SelectObjectionsInOrderSql, new { BatchId = batchId }))
                 .Select(r => r.ToObjection()).ToList());
 
     private const string CountUnansweredSql = "SELECT COUNT(*) FROM objections WHERE batch_id = @BatchId AND answer IS NULL";

@@ -16,37 +16,9 @@ public sealed class BatchRepository(ProcurementStore store)
 
     private static readonly string[] BatchIdParameter = ["BatchId"];
 
-    private readonly string _selectPhaseForShareSql = SelectPhaseForShareSql(store.Dialect);
-
-    /// <summary>The batch's phase, held against a concurrent phase change until the transaction ends.</summary>
-    internal static string SelectPhaseForShareSql(SqlDialect dialect) =>
-        string.Format(CultureInfo.InvariantCulture, SelectPhaseForShareSqlTemplate, dialect.ShareLockHint, dialect.ShareLockSuffix).TrimEnd();
-
-    private const string SelectPhaseForShareSqlTemplate = "SELECT phase FROM tender_batches{0} WHERE batch_id = @BatchId {1}";
-
     private const string SelectAllianceSql = "SELECT COUNT(*) FROM alliances WHERE alliance_id = @AllianceId";
 
     private const string SelectAllianceRegionsSql = "SELECT region_code FROM alliance_regions WHERE alliance_id = @AllianceId";
-
-    private const string SelectKnownProductsSql = "SELECT product_id FROM products WHERE product_id IN @Ids";
-
-    private const string SelectHospitalRegionsSql = "SELECT hospital_id AS Id, region_code AS RegionCode FROM hospitals WHERE hospital_id IN @Ids";
-
-    private const string UpsertBatchSql = """
-        INSERT INTO tender_batches (batch_id, alliance_id, name, phase, rule_set_name, rule_set_parameters, pack_factor_e6,
-                                    strength_factor_e6, reporting_closes_at, bidding_deadline_at, opening_at, publicity_days,
-                                    agreement_months, opened_at, updated_at, opening_threshold)
-        VALUES (@BatchId, @AllianceId, @Name, 0, @RuleSetName, @RuleSetParameters, @PackFactorE6,
-                @StrengthFactorE6, @ReportingClosesAt, @BiddingDeadlineAt, @OpeningAt, @PublicityDays,
-                @AgreementMonths, NULL, @At, @OpeningThreshold)
-        ON CONFLICT (batch_id) DO UPDATE SET alliance_id = excluded.alliance_id, name = excluded.name,
-               rule_set_name = excluded.rule_set_name, rule_set_parameters = excluded.rule_set_parameters,
-               pack_factor_e6 = excluded.pack_factor_e6, strength_factor_e6 = excluded.strength_factor_e6,
-               reporting_closes_at = excluded.reporting_closes_at, bidding_deadline_at = excluded.bidding_deadline_at,
-               opening_at = excluded.opening_at, publicity_days = excluded.publicity_days,
-               agreement_months = excluded.agreement_months, updated_at = excluded.updated_at,
-               opening_threshold = excluded.opening_threshold
-        """;
 
     private const string DeleteOpeningOfficersSql = "DELETE FROM batch_opening_officers WHERE batch_id = @BatchId";
 
@@ -89,16 +61,20 @@ public sealed class BatchRepository(ProcurementStore store)
         VALUES (@BatchId, @ProductId, @RegionCode, @PreviousAgreementId, @PreviousManufacturerId, @PreviousUnitPriceE6, @PreviousAnnualVolume)
         """;
 
+    private const string CountBatchSql = "SELECT COUNT(*) FROM tender_batches WHERE batch_id = @BatchId";
+
+    private const string SetRenewalOfSql = "UPDATE tender_batches SET renewal_of = @Previous WHERE batch_id = @BatchId";
+
     /// <summary>Creates a renewal batch in Draft, in one transaction: its definition, the batch it continues and what it keeps of each agreement.</summary>
     public Task SaveRenewalAsync(string batchId, string previousBatchId, TenderBatchDefinition definition, IReadOnlyList<Agreement> continued, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>
         {
-            if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tender_batches WHERE batch_id = @BatchId", new { BatchId = batchId }, transaction) > 0)
+            if (await connection.ExecuteScalarAsync<long>(CountBatchSql, new { BatchId = batchId }, transaction) > 0)
             {
                 throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {batchId} exists already; a renewal needs a new id.", "batchId");
             }
             await SaveDefinitionAsync(connection, transaction, batchId, definition, at, actor);
-            await connection.ExecuteAsync("UPDATE tender_batches SET renewal_of = @Previous WHERE batch_id = @BatchId", new { Previous = previousBatchId, BatchId = batchId }, transaction);
+            await connection.ExecuteAsync(SetRenewalOfSql, new { Previous = previousBatchId, BatchId = batchId }, transaction);
             await connection.ExecuteAsync(InsertRenewalProductSql, continued.Select(a => new
             {
                 BatchId = batchId,
@@ -137,7 +113,7 @@ public sealed class BatchRepository(ProcurementStore store)
             }
             await CheckReferencesAsync(connection, transaction, definition);
 
-            await connection.ExecuteAsync(UpsertBatchSql, new
+            await connection.ExecuteAsync(store.Dialect.Statements.UpsertBatch, new
             {
                 BatchId = batchId,
                 definition.AllianceId,
@@ -196,7 +172,7 @@ public sealed class BatchRepository(ProcurementStore store)
             }
         }
         var productIds = definition.Products.Select(p => p.ProductId).ToList();
-        var knownProducts = (await connection.QueryAsync<string>(store.Dialect.Sql(SelectKnownProductsSql), new { Ids = productIds }, transaction)).ToHashSet();
+        var knownProducts = (await connection.QueryAsync<string>(store.Dialect.Statements.SelectKnownProducts, new { Ids = productIds }, transaction)).ToHashSet();
         for (var i = 0; i < productIds.Count; i++)
         {
             if (!knownProducts.Contains(productIds[i]))
@@ -207,7 +183,7 @@ public sealed class BatchRepository(ProcurementStore store)
         var hospitalRegions = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var chunk in definition.HospitalIds.Chunk(500))
         {
-            foreach (var row in await connection.QueryAsync<HospitalRegionRow>(store.Dialect.Sql(SelectHospitalRegionsSql), new { Ids = chunk }, transaction))
+            foreach (var row in await connection.QueryAsync<HospitalRegionRow>(store.Dialect.Statements.SelectHospitalRegions, new { Ids = chunk }, transaction))
             {
                 hospitalRegions[row.Id] = row.RegionCode;
             }
@@ -414,11 +390,12 @@ public sealed class BatchRepository(ProcurementStore store)
         string batchId, string hospitalId, IReadOnlyList<VolumeReportLine> lines, DateTimeOffset at, string actor)
     {
         var payload = EventLog.Serialize(lines);
-        var reportedAt = store.Dialect.Instant(at);
+        // Boxed once: every line binds the same instant.
+        object reportedAt = at;
 
         return await store.WriteAsync<IReadOnlyList<VolumeReport>>(async (connection, transaction) =>
         {
-            var phase = await StatementCache.ScalarAsync(connection, transaction, _selectPhaseForShareSql, BatchIdParameter, batchId);
+            var phase = await StatementCache.ScalarAsync(connection, transaction, store.Dialect.Statements.SelectPhaseForShare, BatchIdParameter, batchId);
             if (phase is null || Convert.ToInt32(phase, CultureInfo.InvariantCulture) != (int)TenderBatchPhase.VolumeReporting)
             {
                 throw new ProcurementException(ErrorCodes.ReportingClosed, $"Volume reporting for batch {batchId} is not open.", "batchId");
@@ -463,8 +440,6 @@ public sealed class BatchRepository(ProcurementStore store)
         }
     }
 
-    private const string SelectKnownManufacturersSql = "SELECT manufacturer_id FROM manufacturers WHERE manufacturer_id IN @Ids";
-
     private async Task CheckPreferredManufacturersAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<VolumeReportLine> lines)
     {
         var named = lines.Where(l => l.PreferredManufacturerId is not null).Select(l => l.PreferredManufacturerId!).Distinct().ToList();
@@ -472,7 +447,7 @@ public sealed class BatchRepository(ProcurementStore store)
         {
             return;
         }
-        var known = (await connection.QueryAsync<string>(store.Dialect.Sql(SelectKnownManufacturersSql), new { Ids = named }, transaction)).ToHashSet();
+        var known = (await connection.QueryAsync<string>(store.Dialect.Statements.SelectKnownManufacturers, new { Ids = named }, transaction)).ToHashSet();
         for (var i = 0; i < lines.Count; i++)
         {
             if (lines[i].PreferredManufacturerId is { } id && !known.Contains(id))

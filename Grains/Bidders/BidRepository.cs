@@ -70,15 +70,6 @@ public sealed class BidRepository(ProcurementStore store)
 
     private static readonly string[] InsertBidParameters = ["BidId", "BatchId", "ProductId", "ManufacturerId", "ReceivedAt", "Commitment"];
 
-    // Reads and writes the bid in one statement, and only an active bid of this bidder, batch and
-    // product: the row lock it takes orders concurrent changes, each then the next version.
-    private const string UpdateBidSql = """
-        UPDATE sealed_bids
-           SET status = @Status, version = version + 1, received_at = @ReceivedAt, commitment = @Commitment
-         WHERE bid_id = @BidId AND manufacturer_id = @ManufacturerId AND batch_id = @BatchId AND product_id = @ProductId AND status = 0
-        RETURNING version
-        """;
-
     private static readonly string[] UpdateBidParameters = ["Status", "ReceivedAt", "Commitment", "BidId", "ManufacturerId", "BatchId", "ProductId"];
 
     private const string InsertActionSql = """
@@ -105,7 +96,7 @@ public sealed class BidRepository(ProcurementStore store)
             var content = command.Content;
             var bidId = command.BidId.ToString();
             var writes = new StatementBatch(connection, transaction);
-            var at = writes.Instant(receivedAt);
+            object at = receivedAt;
             int version;
             if (command.Action == BidAction.Submitted)
             {
@@ -125,7 +116,7 @@ public sealed class BidRepository(ProcurementStore store)
             else
             {
                 var status = command.Action == BidAction.Withdrawn ? (int)BidStatus.Withdrawn : (int)BidStatus.Active;
-                var updated = await StatementCache.ScalarAsync(connection, transaction, UpdateBidSql, UpdateBidParameters,
+                var updated = await StatementCache.ScalarAsync(connection, transaction, store.Dialect.Statements.UpdateBidReturningVersion, UpdateBidParameters,
                     status, at, sealedContent.Commitment, bidId, command.ManufacturerId, content.BatchId, content.ProductId);
                 if (updated is null)
                 {
@@ -175,11 +166,15 @@ public sealed class BidRepository(ProcurementStore store)
           FROM sealed_bids
         """;
 
+    private const string SelectSealedOfBatchSql = $"{SelectSealedSql} WHERE batch_id = @Id ORDER BY product_id, manufacturer_id";
+
     public Task<IReadOnlyList<SealedBid>> ListSealedForBatchAsync(string batchId) =>
-        ListSealedAsync($"{SelectSealedSql} WHERE batch_id = @Id ORDER BY product_id, manufacturer_id", batchId);
+        ListSealedAsync(SelectSealedOfBatchSql, batchId);
+
+    private const string SelectSealedOfManufacturerSql = $"{SelectSealedSql} WHERE manufacturer_id = @Id ORDER BY batch_id, product_id";
 
     public Task<IReadOnlyList<SealedBid>> ListSealedForManufacturerAsync(string manufacturerId) =>
-        ListSealedAsync($"{SelectSealedSql} WHERE manufacturer_id = @Id ORDER BY batch_id, product_id", manufacturerId);
+        ListSealedAsync(SelectSealedOfManufacturerSql, manufacturerId);
 
     private Task<IReadOnlyList<SealedBid>> ListSealedAsync(string sql, string id) =>
         store.ReadAsync<IReadOnlyList<SealedBid>>(async connection =>

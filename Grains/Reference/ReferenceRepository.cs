@@ -9,16 +9,6 @@ namespace Procurement.Grains.Reference;
 /// <summary>Alliances, regions, hospitals, manufacturers, products, usage history and qualifications.</summary>
 public sealed class ReferenceRepository(ProcurementStore store)
 {
-    private const string UpsertRegionSql = """
-        INSERT INTO regions (region_code, name, name_zh) VALUES (@Code, @Name, @NameZh)
-        ON CONFLICT (region_code) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh
-        """;
-
-    private const string UpsertAllianceSql = """
-        INSERT INTO alliances (alliance_id, name, name_zh, updated_at) VALUES (@Id, @Name, @NameZh, @At)
-        ON CONFLICT (alliance_id) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh, updated_at = excluded.updated_at
-        """;
-
     private const string DeleteAllianceRegionsSql = "DELETE FROM alliance_regions WHERE alliance_id = @Id";
 
     private const string InsertAllianceRegionSql = """
@@ -28,8 +18,8 @@ public sealed class ReferenceRepository(ProcurementStore store)
     public Task SaveAllianceAsync(Alliance alliance, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>
         {
-            await connection.ExecuteAsync(UpsertRegionSql, alliance.Regions.Select(r => new { r.Code, r.Name, r.NameZh }), transaction);
-            await connection.ExecuteAsync(UpsertAllianceSql, new { alliance.Id, alliance.Name, alliance.NameZh, At = at }, transaction);
+            await connection.ExecuteAsync(store.Dialect.Statements.UpsertRegion, alliance.Regions.Select(r => new { r.Code, r.Name, r.NameZh }), transaction);
+            await connection.ExecuteAsync(store.Dialect.Statements.UpsertAlliance, new { alliance.Id, alliance.Name, alliance.NameZh, At = at }, transaction);
             await connection.ExecuteAsync(DeleteAllianceRegionsSql, new { alliance.Id }, transaction);
             await connection.ExecuteAsync(
                 InsertAllianceRegionSql,
@@ -62,11 +52,6 @@ public sealed class ReferenceRepository(ProcurementStore store)
 
     private const string CountRegionSql = "SELECT COUNT(*) FROM regions WHERE region_code = @Code";
 
-    private const string UpsertHospitalSql = """
-        INSERT INTO hospitals (hospital_id, name, name_zh, region_code, updated_at) VALUES (@Id, @Name, @NameZh, @RegionCode, @At)
-        ON CONFLICT (hospital_id) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh, region_code = excluded.region_code, updated_at = excluded.updated_at
-        """;
-
     public Task SaveHospitalAsync(Hospital hospital, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>
         {
@@ -75,7 +60,7 @@ public sealed class ReferenceRepository(ProcurementStore store)
             {
                 throw new ProcurementException(ErrorCodes.UnknownReference, $"Region '{hospital.RegionCode}' does not exist.", "regionCode");
             }
-            await connection.ExecuteAsync(UpsertHospitalSql, new { hospital.Id, hospital.Name, hospital.NameZh, hospital.RegionCode, At = at }, transaction);
+            await connection.ExecuteAsync(store.Dialect.Statements.UpsertHospital, new { hospital.Id, hospital.Name, hospital.NameZh, hospital.RegionCode, At = at }, transaction);
             await EventLog.AppendAsync(connection, transaction, at, actor, null, "hospital", hospital.Id, "HospitalRegistered", hospital);
         });
 
@@ -98,16 +83,11 @@ public sealed class ReferenceRepository(ProcurementStore store)
             return (new Hospital(row.Id, row.Name, row.RegionCode) { NameZh = row.NameZh }, history);
         });
 
-    private const string UpsertManufacturerSql = """
-        INSERT INTO manufacturers (manufacturer_id, name, name_zh, affiliation_group, updated_at) VALUES (@Id, @Name, @NameZh, @AffiliationGroup, @At)
-        ON CONFLICT (manufacturer_id) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh, affiliation_group = excluded.affiliation_group, updated_at = excluded.updated_at
-        """;
-
     public Task SaveManufacturerAsync(Manufacturer manufacturer, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>
         {
             await connection.ExecuteAsync(
-                UpsertManufacturerSql,
+                store.Dialect.Statements.UpsertManufacturer,
                 new { manufacturer.Id, manufacturer.Name, manufacturer.NameZh, manufacturer.AffiliationGroup, At = at },
                 transaction);
             await EventLog.AppendAsync(connection, transaction, at, actor, null, "manufacturer", manufacturer.Id, "ManufacturerRegistered", manufacturer);
@@ -131,13 +111,6 @@ public sealed class ReferenceRepository(ProcurementStore store)
          WHERE bp.product_id = @Id AND b.phase > @Draft
         """;
 
-    private const string UpsertProductSql = """
-        INSERT INTO products (product_id, molecule, molecule_zh, dosage_form, representative_spec, updated_at)
-        VALUES (@Id, @Molecule, @MoleculeZh, @DosageForm, @RepresentativeSpec, @At)
-        ON CONFLICT (product_id) DO UPDATE SET molecule = excluded.molecule, molecule_zh = excluded.molecule_zh, dosage_form = excluded.dosage_form,
-               representative_spec = excluded.representative_spec, updated_at = excluded.updated_at
-        """;
-
     private const string DeleteSpecificationsSql = "DELETE FROM product_specifications WHERE product_id = @Id";
 
     private const string InsertSpecificationSql = """
@@ -156,7 +129,7 @@ public sealed class ReferenceRepository(ProcurementStore store)
                     $"Product {product.Id} is in a batch past Draft; its specifications can no longer change.",
                     "product");
             }
-            await connection.ExecuteAsync(UpsertProductSql, new
+            await connection.ExecuteAsync(store.Dialect.Statements.UpsertProduct, new
             {
                 product.Id,
                 product.Molecule,
@@ -177,23 +150,13 @@ public sealed class ReferenceRepository(ProcurementStore store)
             await EventLog.AppendAsync(connection, transaction, at, actor, null, "product", product.Id, "ProductRegistered", product);
         });
 
-    private const string SelectProductsSql = """
-        SELECT p.product_id AS ProductId, p.molecule AS Molecule, p.molecule_zh AS MoleculeZh, p.dosage_form AS DosageForm,
-               s.spec_code AS SpecCode, s.pack_count AS PackCount, s.strength_mg_e6 AS StrengthMgE6,
-               s.is_representative AS IsRepresentative
-          FROM products p
-          JOIN product_specifications s ON s.product_id = p.product_id
-         WHERE p.product_id IN @Ids
-         ORDER BY p.product_id, s.is_representative DESC, s.spec_code
-        """;
-
     public Task<IReadOnlyDictionary<string, Product>> GetProductsAsync(IReadOnlyCollection<string> ids) =>
         store.ReadAsync(connection => GetProductsAsync(connection, null, ids));
 
     public async Task<IReadOnlyDictionary<string, Product>> GetProductsAsync(
         DbConnection connection, DbTransaction? transaction, IReadOnlyCollection<string> ids)
     {
-        var rows = await connection.QueryAsync<ProductSpecRow>(store.Dialect.Sql(SelectProductsSql), new { Ids = ids }, transaction);
+        var rows = await connection.QueryAsync<ProductSpecRow>(store.Dialect.Statements.SelectProductsWithSpecifications, new { Ids = ids }, transaction);
         return rows.GroupBy(r => r.ProductId).ToDictionary(g => g.Key, g =>
         {
             var first = g.First();
@@ -211,25 +174,18 @@ public sealed class ReferenceRepository(ProcurementStore store)
         });
     }
 
-    private const string UpsertHistorySql = """
-        INSERT INTO hospital_usage_history (hospital_id, product_id, average_annual_volume) VALUES (@HospitalId, @ProductId, @AverageAnnualVolume)
-        ON CONFLICT (hospital_id, product_id) DO UPDATE SET average_annual_volume = excluded.average_annual_volume
-        """;
-
-    private const string CountProductsSql = "SELECT product_id FROM products WHERE product_id IN @Ids";
-
     public Task SaveUsageHistoryAsync(string hospitalId, IReadOnlyList<UsageHistory> history, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>
         {
             var ids = history.Select(h => h.ProductId).Distinct().ToList();
-            var known = (await connection.QueryAsync<string>(store.Dialect.Sql(CountProductsSql), new { Ids = ids }, transaction)).ToHashSet();
+            var known = (await connection.QueryAsync<string>(store.Dialect.Statements.SelectKnownProducts, new { Ids = ids }, transaction)).ToHashSet();
             var index = history.ToList().FindIndex(h => !known.Contains(h.ProductId));
             if (index >= 0)
             {
                 throw new ProcurementException(ErrorCodes.UnknownReference, $"Product '{history[index].ProductId}' does not exist.", $"history[{index}].productId");
             }
             await connection.ExecuteAsync(
-                UpsertHistorySql,
+                store.Dialect.Statements.UpsertUsageHistory,
                 history.Select(h => new { HospitalId = hospitalId, h.ProductId, h.AverageAnnualVolume }),
                 transaction);
             await EventLog.AppendAsync(connection, transaction, at, actor, null, "hospital", hospitalId, "UsageHistoryRecorded", history);
@@ -241,23 +197,15 @@ public sealed class ReferenceRepository(ProcurementStore store)
          WHERE hospital_id = @HospitalId
         """;
 
-    private const string UpsertQualificationSql = """
-        INSERT INTO qualifications (manufacturer_id, product_id, consistency_passed, years_of_production, gmp_violation_2y, gmp_record, declared_at)
-        VALUES (@ManufacturerId, @ProductId, @ConsistencyEvaluationPassed, @YearsOfProduction, @GmpViolationInLastTwoYears, @GmpRecordReference, @At)
-        ON CONFLICT (manufacturer_id, product_id) DO UPDATE SET consistency_passed = excluded.consistency_passed,
-               years_of_production = excluded.years_of_production, gmp_violation_2y = excluded.gmp_violation_2y,
-               gmp_record = excluded.gmp_record, declared_at = excluded.declared_at
-        """;
-
     public Task SaveQualificationAsync(string manufacturerId, Qualification qualification, DateTimeOffset at, string actor) =>
         store.WriteAsync(async (connection, transaction) =>
         {
-            var known = await connection.QueryAsync<string>(store.Dialect.Sql(CountProductsSql), new { Ids = new[] { qualification.ProductId } }, transaction);
+            var known = await connection.QueryAsync<string>(store.Dialect.Statements.SelectKnownProducts, new { Ids = new[] { qualification.ProductId } }, transaction);
             if (!known.Any())
             {
                 throw new ProcurementException(ErrorCodes.UnknownReference, $"Product '{qualification.ProductId}' does not exist.", "productId");
             }
-            await connection.ExecuteAsync(UpsertQualificationSql, new
+            await connection.ExecuteAsync(store.Dialect.Statements.UpsertQualification, new
             {
                 ManufacturerId = manufacturerId,
                 qualification.ProductId,

@@ -22,34 +22,6 @@ public static class AuditChain
     /// <summary>Marks a null field (batch id), distinct from the empty string's length 0.</summary>
     private const uint NullLength = uint.MaxValue;
 
-    // Writing the head back to itself locks its row until commit on every database (PostgreSQL and
-    // SQL Server take the row's write lock; SQLite's writer already holds the database's), and
-    // after a wait for another writer's commit it returns the head that commit left.
-    private const string LockHeadSql = """
-        UPDATE event_chain_head
-           SET chain_length = chain_length
-         WHERE head_id = 1
-        RETURNING chain_length, last_event_id, last_hash
-        """;
-
-    // Read after the head is locked, so every earlier chaining commit is visible and no later one
-    // can start. On a server an unchained row of another transaction is invisible (PostgreSQL's
-    // snapshot) or skipped (SQL Server's READPAST; without it this read would wait for that row's
-    // transaction while that one waits for the head).
-    private const string SelectUnchainedSql = """
-        SELECT event_id, occurred_at, actor, batch_id, entity_type, entity_id, event_type, payload
-          FROM events
-         WHERE chain_seq IS NULL
-         ORDER BY event_id
-        """;
-
-    private const string SelectUnchainedSqlServerSql = """
-        SELECT event_id, occurred_at, actor, batch_id, entity_type, entity_id, event_type, payload
-          FROM events WITH (READPAST)
-         WHERE chain_seq IS NULL
-         ORDER BY event_id
-        """;
-
     private const string ChainRowSql = """
         UPDATE events
            SET chain_seq = @Seq, chain_hash = @Hash
@@ -71,10 +43,10 @@ public static class AuditChain
     /// left by a write outside the group writer), in event id order, after the current head.
     /// Must be the last write before the commit: it holds the head's lock until then.
     /// </summary>
-    public static async Task<int> SealAsync(DbConnection connection, DbTransaction transaction)
+    public static async Task<int> SealAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction)
     {
-        var head = await LockHeadAsync(connection, transaction);
-        var unchained = connection is SqlServerConnection ? SelectUnchainedSqlServerSql : SelectUnchainedSql;
+        var head = await LockHeadAsync(dialect, connection, transaction);
+        var unchained = dialect.Statements.SelectUnchainedEvents;
         var chained = new List<(long EventId, long Seq, string Hash)>();
         var length = head.Length;
         var previous = head.Hash;
@@ -110,15 +82,15 @@ public static class AuditChain
     {
         await using var connection = await dialect.OpenForWriteAsync();
         await using var transaction = await dialect.BeginWriteAsync(connection, CancellationToken.None);
-        var count = await SealAsync(connection, transaction);
+        var count = await SealAsync(dialect, connection, transaction);
         await transaction.CommitAsync();
         return count;
     }
 
-    private static async Task<(long Length, string? Hash)> LockHeadAsync(DbConnection connection, DbTransaction transaction)
+    private static async Task<(long Length, string? Hash)> LockHeadAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction)
     {
         (long Length, string? Hash)? head = null;
-        await StatementCache.ReadAsync(connection, transaction, LockHeadSql, [], [], reader =>
+        await StatementCache.ReadAsync(connection, transaction, dialect.Statements.LockChainHead, [], [], reader =>
             head = (Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), reader.IsDBNull(2) ? null : reader.GetString(2)));
         return head ?? throw new InvalidOperationException("The event chain head row is missing (migration 0009 inserts it); the chain cannot go on without it.");
     }
@@ -179,22 +151,13 @@ public static class AuditChain
     /// </summary>
     internal static ChainRow ReadRow(DbDataReader reader) => new(
         Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture),
-        Instant(reader.GetValue(1)),
+        Instants.Read(reader.GetValue(1)),
         reader.GetString(2),
         reader.IsDBNull(3) ? null : reader.GetString(3),
         reader.GetString(4),
         reader.GetString(5),
         reader.GetString(6),
         reader.GetString(7));
-
-    /// <summary>An instant as each driver returns it: SQLite's text, a UTC or unspecified DateTime, or an offset value.</summary>
-    private static DateTimeOffset Instant(object value) => value switch
-    {
-        DateTimeOffset instant => instant.ToUniversalTime(),
-        DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
-        string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed) => parsed,
-        _ => throw new FormatException($"occurred_at holds '{value}', which is not an instant."),
-    };
 }
 
 /// <summary>The columns of an event that its chain hash covers (with its place in the chain).</summary>

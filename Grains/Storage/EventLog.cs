@@ -49,7 +49,7 @@ public static class EventLog
         string payloadJson)
     {
         JoinChain(transaction);
-        return StatementCache.ExecuteAsync(connection, transaction, InsertSql, InsertParameters, DapperSetup.InstantValue(connection, occurredAt), actor, batchId, entityType, entityId, eventType, payloadJson);
+        return StatementCache.ExecuteAsync(connection, transaction, InsertSql, InsertParameters, occurredAt, actor, batchId, entityType, entityId, eventType, payloadJson);
     }
 
     /// <summary>Adds the event to the statements of its change, to be sent with them.</summary>
@@ -64,7 +64,7 @@ public static class EventLog
         object payload)
     {
         JoinChain(batch.Transaction);
-        batch.Add(InsertSql, InsertParameters, batch.Instant(occurredAt), actor, batchId, entityType, entityId, eventType, Serialize(payload));
+        batch.Add(InsertSql, InsertParameters, occurredAt, actor, batchId, entityType, entityId, eventType, Serialize(payload));
     }
 
     /// <summary>

@@ -81,7 +81,7 @@ public static class PreparedRows
         {
             var parameter = command.CreateParameter();
             parameter.ParameterName = $"@p{row}_{c}";
-            parameter.Value = values[c] ?? DBNull.Value;
+            StatementCache.SetValue(parameter, values[c]);
             command.Parameters.Add(parameter);
         }
     }

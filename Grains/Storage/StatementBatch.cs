@@ -15,9 +15,6 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
     /// <summary>The unit's transaction (the event log joins its group's chain seal through it).</summary>
     public DbTransaction Transaction => transaction;
 
-    /// <summary>An instant as this connection's driver takes it.</summary>
-    public object Instant(DateTimeOffset value) => DapperSetup.InstantValue(connection, value);
-
     /// <summary>Adds <paramref name="sql"/> with the given values in order of <paramref name="parameterNames"/> (without the <c>@</c>).</summary>
     public void Add(string sql, string[] parameterNames, params object?[] values) => _statements.Add((sql, parameterNames, values));
 
@@ -46,7 +43,7 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
             {
                 var parameter = command.CreateParameter();
                 parameter.ParameterName = "@" + names[i];
-                parameter.Value = values[i] ?? DBNull.Value;
+                StatementCache.SetValue(parameter, values[i]);
                 command.Parameters.Add(parameter);
             }
             batch.BatchCommands.Add(command);

@@ -122,6 +122,19 @@ public sealed class StatementCache : IDisposable
         _statements.Clear();
     }
 
+    /// <summary>Sets a parameter's value; an instant as its database keeps it (<see cref="Instants"/>).</summary>
+    internal static void SetValue(DbParameter parameter, object? value)
+    {
+        if (value is DateTimeOffset instant)
+        {
+            Instants.Bind(parameter, instant);
+        }
+        else
+        {
+            parameter.Value = value ?? DBNull.Value;
+        }
+    }
+
     /// <summary>A command with its parameters created once; only their values change per use.</summary>
     public sealed class Statement
     {
@@ -139,7 +152,7 @@ public sealed class StatementCache : IDisposable
         {
             for (var i = 0; i < Parameters.Length; i++)
             {
-                Parameters[i].Value = values[i] ?? DBNull.Value;
+                SetValue(Parameters[i], values[i]);
             }
         }
 

@@ -26,7 +26,7 @@ public interface IGroupAccumulator
     void UnitFailed();
 
     /// <summary>Writes the group's changes, in the group's transaction.</summary>
-    Task FlushAsync(DbConnection connection, DbTransaction transaction);
+    Task FlushAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction);
 }
 
 /// <summary>
@@ -96,7 +96,7 @@ public sealed class StoreWriter : IAsyncDisposable
         }
     }
 
-    private static async Task FlushAccumulatorsAsync(DbConnection connection, DbTransaction transaction)
+    private async Task FlushAccumulatorsAsync(DbConnection connection, DbTransaction transaction)
     {
         if (Accumulators.TryGetValue(transaction, out var list))
         {
@@ -104,7 +104,7 @@ public sealed class StoreWriter : IAsyncDisposable
             // the chain head's lock from then to the commit, which nothing else should lengthen.
             foreach (var accumulator in list.OrderBy(a => a is AuditChainSeal))
             {
-                await accumulator.FlushAsync(connection, transaction);
+                await accumulator.FlushAsync(_dialect, connection, transaction);
             }
             Accumulators.Remove(transaction);
         }

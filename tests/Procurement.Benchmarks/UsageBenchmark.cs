@@ -160,7 +160,7 @@ public static class UsageBenchmark
         await store.WriteAsync(async (c, t) =>
         {
             var agreements = products.SelectMany((p, i) => regions.Select(r => (Product: p, Region: r, Maker: Maker(i)))).ToList();
-            var instant = store.Dialect.Instant(at);
+            object instant = at;
             await PreparedRows.InsertAsync(store.Dialect, c, t, "agreements",
                 ["agreement_id", "batch_id", "award_id", "product_id", "region_code", "manufacturer_id", "bid_id", "annual_volume", "unit_price_e6",
                  "annual_amount_e6", "start_month", "end_month", "anchor_month", "state", "notices_sent", "version", "created_at", "updated_at"],
@@ -221,7 +221,7 @@ public static class UsageBenchmark
         var u = Add(command, "u", 0L);
         var a = Add(command, "a", 0L);
         var g = Add(command, "g", "");
-        Add(command, "t", store.Dialect.Instant(DateTimeOffset.UtcNow));
+        Instants.Bind(Add(command, "t", ""), DateTimeOffset.UtcNow);
         await command.PrepareAsync();
         for (var i = 0; i < hospitals.Count; i++)
         {

@@ -125,7 +125,7 @@ public sealed class StoreWriterTests
 
         public void UnitFailed() => _pending = 0;
 
-        public Task FlushAsync(DbConnection connection, DbTransaction transaction) =>
+        public Task FlushAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction) =>
             connection.ExecuteAsync("UPDATE writer_counts SET n = n + @Sum WHERE name = 'accumulated'", new { Sum = _group }, transaction);
     }
 
