@@ -87,7 +87,8 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             }
         }
 
-        var binding = new RowBinding<AgreementRow>(
+        var insert = Prepared<AgreementRow>.Insert(
+            "agreements",
             ("agreement_id", a => a.AgreementId),
             ("batch_id", _ => batchId),
             ("award_id", _ => award.AwardId),
@@ -109,7 +110,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             ("state_reason", _ => null),
             ("created_at", _ => instant),
             ("updated_at", _ => instant));
-        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "agreements", binding.Columns, agreements, binding.Bind);
+        await insert.InsertAsync(store.Dialect, connection, transaction, agreements);
         await InsertHospitalsAsync(connection, transaction, hospitals);
         await InsertCompletionRowsAsync(connection, transaction, batchId, startMonth, months, agreements, hospitals);
         await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "AgreementsCreated", new
@@ -152,7 +153,8 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             }
             agreementRows.AddRange(agreements.Select(a => (a.AgreementId, year, agreedByAgreement.GetValueOrDefault(a.AgreementId))));
         }
-        var agreementBinding = new RowBinding<(string AgreementId, int Year, long Agreed)>(
+        var insertAgreementRows = Prepared<(string AgreementId, int Year, long Agreed)>.Insert(
+            "completion_agreements",
             ("agreement_id", r => r.AgreementId),
             ("year_start", r => r.Year),
             ("batch_id", _ => batchId),
@@ -161,8 +163,9 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             ("surplus", _ => 0L),
             ("substitutes", _ => 0L),
             ("spent_e6", _ => 0L));
-        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "completion_agreements", agreementBinding.Columns, agreementRows, agreementBinding.Bind);
-        var hospitalBinding = new RowBinding<KeyValuePair<(string HospitalId, int Year), (long Agreed, long BudgetE6)>>(
+        await insertAgreementRows.InsertAsync(store.Dialect, connection, transaction, agreementRows);
+        var insertHospitalRows = Prepared<KeyValuePair<(string HospitalId, int Year), (long Agreed, long BudgetE6)>>.Insert(
+            "completion_hospitals",
             ("batch_id", _ => batchId),
             ("hospital_id", r => r.Key.HospitalId),
             ("year_start", r => r.Key.Year),
@@ -172,10 +175,11 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             ("substitutes", _ => 0L),
             ("spent_e6", _ => 0L),
             ("budget_e6", r => r.Value.BudgetE6));
-        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "completion_hospitals", hospitalBinding.Columns, hospitalRows.ToList(), hospitalBinding.Bind);
+        await insertHospitalRows.InsertAsync(store.Dialect, connection, transaction, hospitalRows.ToList());
     }
 
-    private static readonly RowBinding<HospitalRow> HospitalBinding = new(
+    private static readonly Prepared<HospitalRow> InsertHospital = Prepared<HospitalRow>.Insert(
+        "agreement_hospitals",
         ("agreement_id", h => h.AgreementId),
         ("hospital_id", h => h.HospitalId),
         ("annual_volume", h => h.AnnualVolume),
@@ -184,7 +188,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
         ("carried_units", h => h.CarriedUnits));
 
     private Task InsertHospitalsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<HospitalRow> hospitals) =>
-        PreparedRows.InsertAsync(store.Dialect, connection, transaction, "agreement_hospitals", HospitalBinding.Columns, hospitals, HospitalBinding.Bind);
+        InsertHospital.InsertAsync(store.Dialect, connection, transaction, hospitals);
 
     private const string SelectOpenAgreementsSql = """
         SELECT agreement_id AS AgreementId, manufacturer_id AS ManufacturerId, product_id AS ProductId, end_month AS EndMonth,

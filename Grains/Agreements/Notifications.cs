@@ -17,8 +17,6 @@ public static class Notifications
         VALUES (@NotificationId, @CreatedAt, @AudienceKind, @AudienceId, @BatchId, @AgreementId, @Kind, @Message)
         """;
 
-    private static readonly string[] InsertParameters = ["NotificationId", "CreatedAt", "AudienceKind", "AudienceId", "BatchId", "AgreementId", "Kind", "Message"];
-
     public static Task AddAsync(
         DbConnection connection,
         DbTransaction transaction,
@@ -30,8 +28,17 @@ public static class Notifications
         Guid? agreementId,
         string kind,
         string message) =>
-        StatementCache.ExecuteAsync(connection, transaction, InsertSql, InsertParameters,
-            Guid.NewGuid().ToString(), at, audienceKind, audienceId, batchId, agreementId?.ToString(), kind, message);
+        connection.ExecuteAsync(InsertSql, new
+        {
+            NotificationId = Guid.NewGuid().ToString(),
+            CreatedAt = at,
+            AudienceKind = audienceKind,
+            AudienceId = audienceId,
+            BatchId = batchId,
+            AgreementId = agreementId?.ToString(),
+            Kind = kind,
+            Message = message,
+        }, transaction);
 
     /// <summary>Writes the <paramref name="notices"/> about a batch's agreements (their wording is <see cref="Domain.Notices"/>).</summary>
     public static async Task AddAsync(

@@ -14,8 +14,6 @@ public sealed class BatchRepository(ProcurementStore store)
     private const string SelectPhaseSql = "SELECT phase FROM tender_batches WHERE batch_id = @BatchId";
 
 
-    private static readonly string[] BatchIdParameter = ["BatchId"];
-
     private const string SelectAllianceSql = "SELECT COUNT(*) FROM alliances WHERE alliance_id = @AllianceId";
 
     private const string SelectAllianceRegionsSql = "SELECT region_code FROM alliance_regions WHERE alliance_id = @AllianceId";
@@ -365,20 +363,18 @@ public sealed class BatchRepository(ProcurementStore store)
         SELECT product_id AS ProductId, revision AS Revision FROM volume_reports WHERE batch_id = @BatchId AND hospital_id = @HospitalId
         """;
 
-    private static readonly string[] BatchAndHospitalParameters = ["BatchId", "HospitalId"];
+    private static readonly Prepared<(string BatchId, string HospitalId)> SelectRevisions = new(
+        SelectRevisionsSql, ("BatchId", k => k.BatchId), ("HospitalId", k => k.HospitalId));
 
-    private static readonly string[] ReportColumns =
-        ["batch_id", "hospital_id", "product_id", "annual_volume", "preferred_manufacturer_id", "below_history_reason", "revision", "reported_at"];
-
+    // Its parameters are named after the columns, as the insert's are.
     private const string UpdateReportSql = """
         UPDATE volume_reports
-           SET annual_volume = @AnnualVolume, preferred_manufacturer_id = @PreferredManufacturerId,
-               below_history_reason = @BelowHistoryReason, revision = @Revision, reported_at = @ReportedAt
-         WHERE batch_id = @BatchId AND hospital_id = @HospitalId AND product_id = @ProductId AND revision = @Revision - 1
+           SET annual_volume = @annual_volume, preferred_manufacturer_id = @preferred_manufacturer_id,
+               below_history_reason = @below_history_reason, revision = @revision, reported_at = @reported_at
+         WHERE batch_id = @batch_id AND hospital_id = @hospital_id AND product_id = @product_id AND revision = @revision - 1
         """;
 
-    private static readonly string[] ReportParameters =
-        ["BatchId", "HospitalId", "ProductId", "AnnualVolume", "PreferredManufacturerId", "BelowHistoryReason", "Revision", "ReportedAt"];
+    private readonly Prepared<string> _selectPhaseForShare = new(store.Dialect.Statements.SelectPhaseForShare, ("BatchId", id => id));
 
     /// <summary>
     /// Writes a hospital's report lines in one transaction, after confirming under a lock on the
@@ -392,10 +388,23 @@ public sealed class BatchRepository(ProcurementStore store)
         var payload = EventLog.Serialize(lines);
         // Boxed once: every line binds the same instant.
         object reportedAt = at;
+        (string, Func<VolumeReport, object?>)[] columns =
+        [
+            ("batch_id", r => r.BatchId),
+            ("hospital_id", r => r.HospitalId),
+            ("product_id", r => r.ProductId),
+            ("annual_volume", r => r.AnnualVolume),
+            ("preferred_manufacturer_id", r => r.PreferredManufacturerId),
+            ("below_history_reason", r => r.BelowHistoryReason),
+            ("revision", r => r.Revision),
+            ("reported_at", _ => reportedAt),
+        ];
+        var insert = Prepared<VolumeReport>.Insert("volume_reports", columns);
+        var update = new Prepared<VolumeReport>(UpdateReportSql, columns);
 
         return await store.WriteAsync<IReadOnlyList<VolumeReport>>(async (connection, transaction) =>
         {
-            var phase = await StatementCache.ScalarAsync(connection, transaction, store.Dialect.Statements.SelectPhaseForShare, BatchIdParameter, batchId);
+            var phase = await _selectPhaseForShare.ScalarAsync(connection, transaction, batchId);
             if (phase is null || Convert.ToInt32(phase, CultureInfo.InvariantCulture) != (int)TenderBatchPhase.VolumeReporting)
             {
                 throw new ProcurementException(ErrorCodes.ReportingClosed, $"Volume reporting for batch {batchId} is not open.", "batchId");
@@ -403,9 +412,7 @@ public sealed class BatchRepository(ProcurementStore store)
             await CheckPreferredManufacturersAsync(connection, transaction, lines);
             // Read in the same transaction: the revision an amendment replaces is the one stored now.
             var revisions = new Dictionary<string, int>(StringComparer.Ordinal);
-            await StatementCache.ReadAsync(
-                connection, transaction, SelectRevisionsSql, BatchAndHospitalParameters, [batchId, hospitalId],
-                r => revisions[r.GetString(0)] = r.GetInt32(1));
+            await SelectRevisions.ReadAsync(connection, transaction, (batchId, hospitalId), r => revisions[r.GetString(0)] = r.GetInt32(1));
             var reports = new List<VolumeReport>(lines.Count);
             var added = new List<VolumeReport>(lines.Count);
             var amended = new List<VolumeReport>();
@@ -417,8 +424,8 @@ public sealed class BatchRepository(ProcurementStore store)
                 reports.Add(report);
                 (report.Revision == 1 ? added : amended).Add(report);
             }
-            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "volume_reports", ReportColumns, added, Bind);
-            if (await PreparedRows.ExecuteAsync(connection, transaction, UpdateReportSql, ReportParameters, amended, Bind) != amended.Count)
+            await insert.InsertAsync(store.Dialect, connection, transaction, added);
+            if (await update.ExecuteEachAsync(connection, transaction, amended) != amended.Count)
             {
                 throw new ProcurementException(
                     ErrorCodes.ConcurrentChange, $"The reports of hospital {hospitalId} changed while this amendment was written; send it again.", "lines");
@@ -426,18 +433,6 @@ public sealed class BatchRepository(ProcurementStore store)
             await EventLog.AppendJsonAsync(connection, transaction, at, actor, batchId, "hospital", hospitalId, "VolumeReported", payload);
             return reports;
         });
-
-        void Bind(VolumeReport r, object?[] v)
-        {
-            v[0] = r.BatchId;
-            v[1] = r.HospitalId;
-            v[2] = r.ProductId;
-            v[3] = r.AnnualVolume;
-            v[4] = r.PreferredManufacturerId;
-            v[5] = r.BelowHistoryReason;
-            v[6] = r.Revision;
-            v[7] = reportedAt;
-        }
     }
 
     private async Task CheckPreferredManufacturersAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<VolumeReportLine> lines)

@@ -28,7 +28,8 @@ public static class AuditChain
          WHERE event_id = @EventId
         """;
 
-    private static readonly string[] ChainRowParameters = ["Seq", "Hash", "EventId"];
+    private static readonly Prepared<(long Seq, string Hash, long EventId)> SetChainPlace = new(
+        ChainRowSql, ("Seq", r => r.Seq), ("Hash", r => r.Hash), ("EventId", r => r.EventId));
 
     private const string SetHeadSql = """
         UPDATE event_chain_head
@@ -36,7 +37,8 @@ public static class AuditChain
          WHERE head_id = 1
         """;
 
-    private static readonly string[] SetHeadParameters = ["Length", "EventId", "Hash"];
+    private static readonly Prepared<(long Length, long EventId, string Hash)> SetHead = new(
+        SetHeadSql, ("Length", h => h.Length), ("EventId", h => h.EventId), ("Hash", h => h.Hash));
 
     /// <summary>
     /// Chains every unchained event visible to <paramref name="transaction"/> (its own, and any
@@ -46,13 +48,12 @@ public static class AuditChain
     public static async Task<int> SealAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction)
     {
         var head = await LockHeadAsync(dialect, connection, transaction);
-        var unchained = dialect.Statements.SelectUnchainedEvents;
         var chained = new List<(long EventId, long Seq, string Hash)>();
         var length = head.Length;
         var previous = head.Hash;
         using (var hasher = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
         {
-            await StatementCache.ReadAsync(connection, transaction, unchained, [], [], reader =>
+            await new Prepared<ValueTuple>(dialect.Statements.SelectUnchainedEvents).ReadAsync(connection, transaction, default, reader =>
             {
                 var row = ReadRow(reader);
                 length++;
@@ -67,9 +68,9 @@ public static class AuditChain
         var writes = new StatementBatch(connection, transaction);
         foreach (var (eventId, seq, hash) in chained)
         {
-            writes.Add(ChainRowSql, ChainRowParameters, seq, hash, eventId);
+            writes.Add(SetChainPlace, (seq, hash, eventId));
         }
-        writes.Add(SetHeadSql, SetHeadParameters, length, chained[^1].EventId, previous);
+        writes.Add(SetHead, (length, chained[^1].EventId, previous!));
         await writes.ExecuteAsync();
         return chained.Count;
     }
@@ -90,7 +91,7 @@ public static class AuditChain
     private static async Task<(long Length, string? Hash)> LockHeadAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction)
     {
         (long Length, string? Hash)? head = null;
-        await StatementCache.ReadAsync(connection, transaction, dialect.Statements.LockChainHead, [], [], reader =>
+        await new Prepared<ValueTuple>(dialect.Statements.LockChainHead).ReadAsync(connection, transaction, default, reader =>
             head = (Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), reader.IsDBNull(2) ? null : reader.GetString(2)));
         return head ?? throw new InvalidOperationException("The event chain head row is missing (migration 0009 inserts it); the chain cannot go on without it.");
     }

@@ -17,7 +17,17 @@ public static class EventLog
         VALUES             (@OccurredAt, @Actor, @BatchId, @EntityType, @EntityId, @EventType, @Payload)
         """;
 
-    private static readonly string[] InsertParameters = ["OccurredAt", "Actor", "BatchId", "EntityType", "EntityId", "EventType", "Payload"];
+    private static readonly Prepared<Event> Insert = new(
+        InsertSql,
+        ("OccurredAt", e => e.OccurredAt),
+        ("Actor", e => e.Actor),
+        ("BatchId", e => e.BatchId),
+        ("EntityType", e => e.EntityType),
+        ("EntityId", e => e.EntityId),
+        ("EventType", e => e.EventType),
+        ("Payload", e => e.Payload));
+
+    private readonly record struct Event(DateTimeOffset OccurredAt, string Actor, string? BatchId, string EntityType, string EntityId, string EventType, string Payload);
 
     /// <summary>
     /// The JSON text of a payload. A large payload is serialised by the caller before it queues
@@ -49,7 +59,7 @@ public static class EventLog
         string payloadJson)
     {
         JoinChain(transaction);
-        return StatementCache.ExecuteAsync(connection, transaction, InsertSql, InsertParameters, occurredAt, actor, batchId, entityType, entityId, eventType, payloadJson);
+        return Insert.ExecuteAsync(connection, transaction, new Event(occurredAt, actor, batchId, entityType, entityId, eventType, payloadJson));
     }
 
     /// <summary>Adds the event to the statements of its change, to be sent with them.</summary>
@@ -64,7 +74,7 @@ public static class EventLog
         object payload)
     {
         JoinChain(batch.Transaction);
-        batch.Add(InsertSql, InsertParameters, occurredAt, actor, batchId, entityType, entityId, eventType, Serialize(payload));
+        batch.Add(Insert, new Event(occurredAt, actor, batchId, entityType, entityId, eventType, Serialize(payload)));
     }
 
     /// <summary>

@@ -43,18 +43,18 @@ public sealed class StoreWriter : IAsyncDisposable
     private readonly ILogger<StoreWriter> _logger;
     private readonly Channel<IWorkItem> _queue = Channel.CreateUnbounded<IWorkItem>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Task[] _loops;
-    private readonly string _savepoint;
-    private readonly string? _releaseSavepoint;
-    private readonly string _rollbackToSavepoint;
+    private readonly Prepared<ValueTuple> _savepoint;
+    private readonly Prepared<ValueTuple>? _releaseSavepoint;
+    private readonly Prepared<ValueTuple> _rollbackToSavepoint;
 
     public StoreWriter(SqlDialect dialect, int maxBatchSize, ILogger<StoreWriter> logger)
     {
         _dialect = dialect;
         _maxBatchSize = maxBatchSize;
         _logger = logger;
-        _savepoint = dialect.Savepoint("unit");
-        _releaseSavepoint = dialect.ReleaseSavepoint("unit");
-        _rollbackToSavepoint = dialect.RollbackToSavepoint("unit");
+        _savepoint = new Prepared<ValueTuple>(dialect.Savepoint("unit"));
+        _releaseSavepoint = dialect.ReleaseSavepoint("unit") is { } release ? new Prepared<ValueTuple>(release) : null;
+        _rollbackToSavepoint = new Prepared<ValueTuple>(dialect.RollbackToSavepoint("unit"));
         _loops = dialect.SynchronousDriver
             ? [RunOnDedicatedThread()]
             : Enumerable.Range(0, dialect.WriterCount).Select(_ => Task.Run(RunAsync)).ToArray();
@@ -373,8 +373,8 @@ public sealed class StoreWriter : IAsyncDisposable
         return new ProcurementException(ErrorCodes.StoreFailure, "The store could not save the change; nothing was written. The silo log has the cause.");
     }
 
-    private static Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql) =>
-        StatementCache.ExecuteAsync(connection, transaction, sql, []);
+    private static Task ExecuteAsync(DbConnection connection, DbTransaction transaction, Prepared<ValueTuple> statement) =>
+        statement.ExecuteAsync(connection, transaction, default);
 
     public async ValueTask DisposeAsync()
     {

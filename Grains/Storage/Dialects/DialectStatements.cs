@@ -170,7 +170,7 @@ public abstract class DialectStatements
         _completionUpserts.GetOrAdd((byAgreement, rows), static (key, self) =>
         {
             var values = new StringBuilder();
-            PreparedRows.AppendRows(values, key.ByAgreement ? CompletionAgreementColumns.Length : CompletionHospitalColumns.Length, key.Rows);
+            MultiRowValues.Append(values, key.ByAgreement ? CompletionAgreementColumns.Length : CompletionHospitalColumns.Length, key.Rows);
             return self.CompletionUpsert(key.ByAgreement, values.ToString());
         }, this);
 

@@ -33,10 +33,13 @@ public sealed partial class SqlServerDialectTests
         return data;
     }
 
+    // A multi-row INSERT as Prepared makes them, with a quoted reserved word among its columns.
+    private static readonly Prepared<int> RowInsert = Prepared<int>.Insert("bid_statements", ("bid_id", _ => "B"), ("\"rule\"", _ => "R"), ("won", _ => true));
+
     public static TheoryData<string, string> Built() => new()
     {
-        { "PreparedRows, 3 rows", PreparedRows.MultiRowInsertSql("bid_statements", ["bid_id", "\"rule\"", "won"], 3) },
-        { "PreparedRows, one row", PreparedRows.SingleRowInsertSql("bid_statements", ["bid_id", "\"rule\"", "won"]) },
+        { "insert, 3 rows", RowInsert.MultiRowInsertSql(3) },
+        { "insert, one row", RowInsert.Sql },
         { "migration lock", SqlServerDialect.GetMigrationLockSql },
         { "migration unlock", SqlServerDialect.ReleaseMigrationLockSql },
         { "completion by agreement, 1 row", SqlServer.UpsertCompletion(byAgreement: true, 1) },
@@ -123,9 +126,9 @@ public sealed partial class SqlServerDialectTests
     public void Multi_row_statements_stay_within_the_parameter_limit()
     {
         // SQL Server refuses more than 2,100 parameters in one command.
-        Assert.True(PreparedRows.RowsPerStatement(Dialect, 9, 500) * 9 <= 2_100);
-        Assert.True(PreparedRows.RowsPerStatement(Dialect, 12) * 12 <= 2_100);
-        Assert.Equal(200, PreparedRows.RowsPerStatement(new PostgresDialect("Host=localhost;Database=x"), 12));
+        Assert.True(Prepared<int>.RowsFitting(Dialect, 9, 500) * 9 <= 2_100);
+        Assert.True(Prepared<int>.RowsFitting(Dialect, 12) * 12 <= 2_100);
+        Assert.Equal(200, Prepared<int>.RowsFitting(new PostgresDialect("Host=localhost;Database=x"), 12));
     }
 
     [Fact]
