@@ -55,9 +55,9 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
     /// region's agreed volume is shared among its hospitals in proportion to what each reported
     /// (largest remainder, so the parts add up); at hospital level each hospital's line is its part.
     /// </summary>
-    public async Task<int> CreateFromAwardAsync(
-        DbConnection connection, DbTransaction transaction, string batchId, int startMonth, int months, DateTimeOffset at, string actor)
+    public async Task<int> CreateFromAwardAsync(WriteContext unit, string batchId, int startMonth, int months, DateTimeOffset at, string actor)
     {
+        var (connection, transaction) = unit;
         var award = await connection.QuerySingleAsync<(string AwardId, string Mode)>(SelectAwardSql, new { BatchId = batchId }, transaction);
         var hospitalLevel = award.Mode == "hospital";
         var lines = (await connection.QueryAsync<AllocationLine>(
@@ -113,7 +113,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
         await insert.InsertAsync(store.Dialect, connection, transaction, agreements);
         await InsertHospitalsAsync(connection, transaction, hospitals);
         await InsertCompletionRowsAsync(connection, transaction, batchId, startMonth, months, agreements, hospitals);
-        await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "AgreementsCreated", new
+        await EventLog.AppendAsync(unit, at, actor, batchId, "batch", batchId, "AgreementsCreated", new
         {
             award.AwardId,
             Agreements = agreements.Count,
@@ -210,8 +210,9 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
     /// transition is due, or null when none remains.
     /// </summary>
     public Task<DateTimeOffset?> AdvanceAsync(string batchId, DateTimeOffset now, string actor) =>
-        store.WriteAsync<DateTimeOffset?>(async (connection, transaction) =>
+        store.WriteAsync<DateTimeOffset?>(async unit =>
         {
+            var (connection, transaction) = unit;
             var running = AgreementLifecycle.Running;
             var rows = await connection.QueryAsync<OpenAgreement>(SelectOpenAgreementsSql,
                 new { BatchId = batchId, Active = (int)running[0], Expiring = (int)running[1], Suspended = (int)running[2] }, transaction);
@@ -238,7 +239,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 }
                 foreach (var eventType in change.Events)
                 {
-                    await EventLog.AppendAsync(connection, transaction, now, actor, batchId, "agreement", before.AgreementId, eventType, new
+                    await EventLog.AppendAsync(unit, now, actor, batchId, "agreement", before.AgreementId, eventType, new
                     {
                         From = before.State.ToString(),
                         To = change.State.ToString(),
@@ -355,8 +356,9 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
     /// agreement's kept completion (its year's agreed volume becomes what was delivered).
     /// </summary>
     public Task<Agreement> SaveChangeAsync(Guid agreementId, AgreementStanding before, StateChange change, string reason, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var current = await LoadForChangeAsync(connection, transaction, agreementId);
             await ExpectOneAsync(agreementId, connection.ExecuteAsync(UpdateStateSql, new
             {
@@ -372,7 +374,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             {
                 await MonitoringRepository.RebuildAsync(connection, transaction, store.Dialect, current.BatchId, [current.AgreementId]);
             }
-            await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", agreementId.ToString(), change.EventType,
+            await EventLog.AppendAsync(unit, at, actor, current.BatchId, "agreement", agreementId.ToString(), change.EventType,
                 new { From = before.State.ToString(), To = change.State.ToString(), reason });
             var alliance = await AllianceAsync(connection, transaction, current.BatchId);
             await Notifications.AddAsync(connection, transaction, store.Dialect, at, current.BatchId,
@@ -412,8 +414,9 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
     /// version linked to the old one.
     /// </summary>
     public Task<Agreement> TakeOverAsync(Guid agreementId, string reason, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var current = await LoadForChangeAsync(connection, transaction, agreementId);
             var failed = new FailedAgreement(
                 agreementId, (AgreementState)current.State, current.SpareBidId, current.AnnualVolume, current.StartMonth, current.EndMonth,
@@ -478,8 +481,8 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 UnitPrice = Scaled.FromE6(successor.UnitPriceE6),
                 reason,
             };
-            await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", current.AgreementId, "SupplyFailureRecorded", payload);
-            await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", successorId.ToString(), "AgreementTakenOver", new { Previous = current.AgreementId, payload.To, payload.Month });
+            await EventLog.AppendAsync(unit, at, actor, current.BatchId, "agreement", current.AgreementId, "SupplyFailureRecorded", payload);
+            await EventLog.AppendAsync(unit, at, actor, current.BatchId, "agreement", successorId.ToString(), "AgreementTakenOver", new { Previous = current.AgreementId, payload.To, payload.Month });
             var alliance = await AllianceAsync(connection, transaction, current.BatchId);
             await Notifications.AddAsync(connection, transaction, store.Dialect, at, current.BatchId,
                 Notices.SupplyFailure(alliance, agreementId, current.ManufacturerId, current.ProductId, current.RegionCode, successorId, successor, reason));

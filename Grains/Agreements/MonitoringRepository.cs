@@ -199,8 +199,9 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
     private const string InsertScoreSql = "INSERT INTO hospital_scores (batch_id, hospital_id, score, updated_at) VALUES (@BatchId, @HospitalId, @Score, @At)";
 
     public Task SetScoresAsync(string batchId, IReadOnlyDictionary<string, int> scores, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             foreach (var (hospitalId, score) in scores)
             {
                 await connection.ExecuteAsync(DeleteScoreSql, new { BatchId = batchId, HospitalId = hospitalId }, transaction);
@@ -208,7 +209,7 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
                     InsertScoreSql,
                     new { BatchId = batchId, HospitalId = hospitalId, Score = score, At = at }, transaction);
             }
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "HospitalScoresSet", new { scores.Count });
+            await EventLog.AppendAsync(unit, at, actor, batchId, "batch", batchId, "HospitalScoresSet", new { scores.Count });
         });
 
     private const string DeleteBatchCompletionAgreementsSql = "DELETE FROM completion_agreements WHERE batch_id = @BatchId";

@@ -208,8 +208,9 @@ public sealed class UsageRepository(ProcurementStore store)
         ];
         var insertLines = Prepared<(ClassifiedLine Line, int Revision)>.Insert("usage_lines", lineColumns);
         var updateLines = new Prepared<(ClassifiedLine Line, int Revision)>(UpdateLineSql, lineColumns);
-        return store.WriteAsync<IReadOnlyList<(ClassifiedLine, int)>>(async (connection, transaction) =>
+        return store.WriteAsync<IReadOnlyList<(ClassifiedLine, int)>>(async unit =>
         {
+            var (connection, transaction) = unit;
             var added = new List<(ClassifiedLine Line, int Revision)>(lines.Count);
             var amended = new List<(ClassifiedLine Line, int Revision)>();
             var unchanged = new List<(ClassifiedLine Line, int Revision)>();
@@ -236,8 +237,8 @@ public sealed class UsageRepository(ProcurementStore store)
             await insertLines.InsertAsync(store.Dialect, connection, transaction, added);
             await updateLines.ExecuteEachAsync(connection, transaction, amended);
             // Running totals: many hospitals of a group add to the same agreement rows, written once per row at the commit.
-            StoreWriter.Accumulator(transaction, () => new CompletionAccumulator()).Add(completion);
-            await EventLog.AppendJsonAsync(connection, transaction, at, actor, null, "hospital", hospitalId, amended.Count == 0 ? "UsageReported" : "UsageAmended", payloadJson);
+            unit.Accumulator(() => new CompletionAccumulator()).Add(completion);
+            await EventLog.AppendJsonAsync(unit, at, actor, null, "hospital", hospitalId, amended.Count == 0 ? "UsageReported" : "UsageAmended", payloadJson);
             return [.. added, .. amended, .. unchanged];
         });
 
@@ -331,8 +332,9 @@ public sealed class UsageRepository(ProcurementStore store)
 
         public void UnitFailed() => _pending.Clear();
 
-        public Task FlushAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction)
+        public Task FlushAsync(WriteContext group)
         {
+            var (dialect, connection, transaction) = (group.Dialect, group.Connection, group.Transaction);
             var ordered = _group
                 .OrderBy(g => g.Key.AgreementId is null).ThenBy(g => g.Key.BatchId, StringComparer.Ordinal)
                 .ThenBy(g => g.Key.AgreementId ?? g.Key.HospitalId, StringComparer.Ordinal).ThenBy(g => g.Key.YearStart)
@@ -380,8 +382,9 @@ public sealed class UsageRepository(ProcurementStore store)
     private const string InsertSubstituteSql = "INSERT INTO declared_substitutes (hospital_id, product_id, for_product_id, declared_at) VALUES (@HospitalId, @ProductId, @ForProductId, @At)";
 
     public Task DeclareSubstituteAsync(string hospitalId, string productId, string forProductId, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var products = (await connection.QueryAsync<string>(store.Dialect.Statements.SelectKnownProducts, new { Ids = new[] { productId, forProductId } }, transaction)).ToHashSet(StringComparer.Ordinal);
             foreach (var (id, field) in new[] { (productId, "productId"), (forProductId, "forProductId") })
             {
@@ -394,7 +397,7 @@ public sealed class UsageRepository(ProcurementStore store)
             await connection.ExecuteAsync(
                 InsertSubstituteSql,
                 new { HospitalId = hospitalId, ProductId = productId, ForProductId = forProductId, At = at }, transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "hospital", hospitalId, "SubstituteDeclared", new { productId, forProductId });
+            await EventLog.AppendAsync(unit, at, actor, null, "hospital", hospitalId, "SubstituteDeclared", new { productId, forProductId });
         });
 
     /// <summary>A usage line as stored.</summary>

@@ -273,8 +273,9 @@ public sealed class AwardRepository(ProcurementStore store)
         """;
 
     public Task<Objection> FileObjectionAsync(string batchId, string manufacturerId, string text, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             if (await connection.ExecuteScalarAsync<long>(CountBidsSql, new { BatchId = batchId, ManufacturerId = manufacturerId }, transaction) == 0)
             {
                 throw new ProcurementException(ErrorCodes.BidNotFound, $"Manufacturer {manufacturerId} did not bid in batch {batchId}; only bidders may object.", "manufacturerId");
@@ -288,7 +289,7 @@ public sealed class AwardRepository(ProcurementStore store)
                 Text = text,
                 FiledAt = at,
             }, transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "objection", objection.ObjectionId.ToString(), "ObjectionFiled", new { manufacturerId, text });
+            await EventLog.AppendAsync(unit, at, actor, batchId, "objection", objection.ObjectionId.ToString(), "ObjectionFiled", new { manufacturerId, text });
             return objection;
         });
 
@@ -300,14 +301,15 @@ public sealed class AwardRepository(ProcurementStore store)
     private const string SelectObjectionSql = $"{SelectObjectionsSql} AND objection_id = @ObjectionId";
 
     public Task<Objection> AnswerObjectionAsync(string batchId, Guid objectionId, string answer, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var changed = await connection.ExecuteAsync(AnswerSql, new { Answer = answer, At = at, Actor = actor, ObjectionId = objectionId.ToString(), BatchId = batchId }, transaction);
             if (changed != 1)
             {
                 throw new ProcurementException(ErrorCodes.ObjectionNotFound, $"Objection {objectionId} does not exist in batch {batchId} or was already answered.", "objectionId");
             }
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "objection", objectionId.ToString(), "ObjectionAnswered", new { answer });
+            await EventLog.AppendAsync(unit, at, actor, batchId, "objection", objectionId.ToString(), "ObjectionAnswered", new { answer });
             var row = await connection.QuerySingleAsync<ObjectionRow>(SelectObjectionSql, new { BatchId = batchId, ObjectionId = objectionId.ToString() }, transaction);
             return row.ToObjection();
         });

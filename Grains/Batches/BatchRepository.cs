@@ -52,7 +52,7 @@ public sealed class BatchRepository(ProcurementStore store)
     /// exists and lies in one of the batch's regions.
     /// </summary>
     public Task SaveDefinitionAsync(string batchId, TenderBatchDefinition definition, DateTimeOffset at, string actor) =>
-        store.WriteAsync((connection, transaction) => SaveDefinitionAsync(connection, transaction, batchId, definition, at, actor));
+        store.WriteAsync(unit => SaveDefinitionAsync(unit, batchId, definition, at, actor));
 
     private const string InsertRenewalProductSql = """
         INSERT INTO renewal_products (batch_id, product_id, region_code, previous_agreement_id, previous_manufacturer_id, previous_unit_price_e6, previous_annual_volume)
@@ -65,13 +65,14 @@ public sealed class BatchRepository(ProcurementStore store)
 
     /// <summary>Creates a renewal batch in Draft, in one transaction: its definition, the batch it continues and what it keeps of each agreement.</summary>
     public Task SaveRenewalAsync(string batchId, string previousBatchId, TenderBatchDefinition definition, IReadOnlyList<Agreement> continued, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             if (await connection.ExecuteScalarAsync<long>(CountBatchSql, new { BatchId = batchId }, transaction) > 0)
             {
                 throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {batchId} exists already; a renewal needs a new id.", "batchId");
             }
-            await SaveDefinitionAsync(connection, transaction, batchId, definition, at, actor);
+            await SaveDefinitionAsync(unit, batchId, definition, at, actor);
             await connection.ExecuteAsync(SetRenewalOfSql, new { Previous = previousBatchId, BatchId = batchId }, transaction);
             await connection.ExecuteAsync(InsertRenewalProductSql, continued.Select(a => new
             {
@@ -83,8 +84,8 @@ public sealed class BatchRepository(ProcurementStore store)
                 PreviousUnitPriceE6 = Scaled.ToE6(a.UnitPrice, "unitPrice"),
                 PreviousAnnualVolume = a.AnnualVolume,
             }), transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "RenewalCreated", new { PreviousBatchId = previousBatchId, Agreements = continued.Count });
-            await EventLog.AppendAsync(connection, transaction, at, actor, previousBatchId, "batch", previousBatchId, "RenewedBy", new { BatchId = batchId });
+            await EventLog.AppendAsync(unit, at, actor, batchId, "batch", batchId, "RenewalCreated", new { PreviousBatchId = previousBatchId, Agreements = continued.Count });
+            await EventLog.AppendAsync(unit, at, actor, previousBatchId, "batch", previousBatchId, "RenewedBy", new { BatchId = batchId });
         });
 
     private const string SelectRenewalSql = """
@@ -100,8 +101,9 @@ public sealed class BatchRepository(ProcurementStore store)
                 .Select(r => new RenewalReference(r.ProductId, r.RegionCode, r.PreviousManufacturerId, Scaled.FromE6(r.PreviousUnitPriceE6), r.PreviousAnnualVolume))
                 .ToList());
 
-    private async Task SaveDefinitionAsync(DbConnection connection, DbTransaction transaction, string batchId, TenderBatchDefinition definition, DateTimeOffset at, string actor)
+    private async Task SaveDefinitionAsync(WriteContext unit, string batchId, TenderBatchDefinition definition, DateTimeOffset at, string actor)
     {
+        var (connection, transaction) = unit;
             var phase = await connection.QuerySingleOrDefaultAsync<int?>(SelectPhaseSql, new { BatchId = batchId }, transaction);
             if (phase is { } current && current != (int)TenderBatchPhase.Draft)
             {
@@ -149,7 +151,7 @@ public sealed class BatchRepository(ProcurementStore store)
             }), transaction);
             await connection.ExecuteAsync(InsertBatchRegionSql, definition.RegionCodes.Select(r => new { BatchId = batchId, RegionCode = r }), transaction);
             await connection.ExecuteAsync(InsertBatchHospitalSql, definition.HospitalIds.Select(h => new { BatchId = batchId, HospitalId = h }), transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "BatchConfigured", definition);
+            await EventLog.AppendAsync(unit, at, actor, batchId, "batch", batchId, "BatchConfigured", definition);
     }
 
     private async Task CheckReferencesAsync(DbConnection connection, DbTransaction transaction, TenderBatchDefinition definition)
@@ -218,9 +220,10 @@ public sealed class BatchRepository(ProcurementStore store)
     /// </summary>
     public Task ChangePhaseAsync(
         string batchId, TenderBatchPhase from, TenderBatchPhase to, DateTimeOffset at, string actor, object details,
-        Func<DbConnection, DbTransaction, Task>? with = null, Func<DbConnection, DbTransaction, Task>? then = null) =>
-        store.WriteAsync(async (connection, transaction) =>
+        Func<DbConnection, DbTransaction, Task>? with = null, Func<WriteContext, Task>? then = null) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             if (with is not null)
             {
                 await with(connection, transaction);
@@ -237,10 +240,10 @@ public sealed class BatchRepository(ProcurementStore store)
             {
                 throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {batchId} is not in {from}; it cannot move to {to}.");
             }
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, $"PhaseChangedTo{to}", details);
+            await EventLog.AppendAsync(unit, at, actor, batchId, "batch", batchId, $"PhaseChangedTo{to}", details);
             if (then is not null)
             {
-                await then(connection, transaction);
+                await then(unit);
             }
         });
 
@@ -259,8 +262,9 @@ public sealed class BatchRepository(ProcurementStore store)
     /// the checker's verdict "passed".
     /// </summary>
     public Task ProposeAwardAsync(string batchId, ProposedAward award, string passed) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var changed = await connection.ExecuteAsync(ProposeAwardSql, new
             {
                 BatchId = batchId,
@@ -277,7 +281,7 @@ public sealed class BatchRepository(ProcurementStore store)
                     ? $"Award {award.AwardId} is not stored for batch {batchId} with the checker's verdict '{passed}'; it was not published."
                     : $"Batch {batchId} is no longer Opened; the award was not published.");
             }
-            await EventLog.AppendAsync(connection, transaction, award.ProposedAt, award.Actor, batchId, "batch", batchId, "AwardProposed", new
+            await EventLog.AppendAsync(unit, award.ProposedAt, award.Actor, batchId, "batch", batchId, "AwardProposed", new
             {
                 award.AwardId,
                 award.Mode,
@@ -289,7 +293,7 @@ public sealed class BatchRepository(ProcurementStore store)
                 award.HospitalAllocations,
                 award.UnallocatedHospitals,
             });
-            await EventLog.AppendAsync(connection, transaction, award.ProposedAt, award.Actor, batchId, "batch", batchId, "PhaseChangedToPublicity", new { award.AwardId });
+            await EventLog.AppendAsync(unit, award.ProposedAt, award.Actor, batchId, "batch", batchId, "PhaseChangedToPublicity", new { award.AwardId });
         });
 
     private const string SelectBatchSql = """
@@ -402,8 +406,9 @@ public sealed class BatchRepository(ProcurementStore store)
         var insert = Prepared<VolumeReport>.Insert("volume_reports", columns);
         var update = new Prepared<VolumeReport>(UpdateReportSql, columns);
 
-        return await store.WriteAsync<IReadOnlyList<VolumeReport>>(async (connection, transaction) =>
+        return await store.WriteAsync<IReadOnlyList<VolumeReport>>(async unit =>
         {
+            var (connection, transaction) = unit;
             var phase = await _selectPhaseForShare.ScalarAsync(connection, transaction, batchId);
             if (phase is null || Convert.ToInt32(phase, CultureInfo.InvariantCulture) != (int)TenderBatchPhase.VolumeReporting)
             {
@@ -430,7 +435,7 @@ public sealed class BatchRepository(ProcurementStore store)
                 throw new ProcurementException(
                     ErrorCodes.ConcurrentChange, $"The reports of hospital {hospitalId} changed while this amendment was written; send it again.", "lines");
             }
-            await EventLog.AppendJsonAsync(connection, transaction, at, actor, batchId, "hospital", hospitalId, "VolumeReported", payload);
+            await EventLog.AppendJsonAsync(unit, at, actor, batchId, "hospital", hospitalId, "VolumeReported", payload);
             return reports;
         });
     }

@@ -72,10 +72,10 @@ public sealed partial class TenderBatchGrain
             // The award is final and the agreements are made in the transaction that moves the phase.
             await MoveAsync(TenderBatchPhase.Publicity, TenderBatchPhase.Awarded, new { }, actor,
                 with: (connection, transaction) => AwardRepository.RequireObjectionsAnsweredAsync(connection, transaction, BatchId),
-                then: async (connection, transaction) =>
+                then: async unit =>
                 {
-                    await AwardRepository.FinaliseAsync(connection, transaction, BatchId, now);
-                    await agreements.CreateFromAwardAsync(connection, transaction, BatchId, startMonth, batch.Definition.AgreementMonths, now, actor);
+                    await AwardRepository.FinaliseAsync(unit.Connection, unit.Transaction, BatchId, now);
+                    await agreements.CreateFromAwardAsync(unit, BatchId, startMonth, batch.Definition.AgreementMonths, now, actor);
                 },
                 at: now);
         }

@@ -121,11 +121,12 @@ public sealed class BidRepository(ProcurementStore store)
     /// its commitment.
     /// </summary>
     public Task<BidReceipt> RecordAsync(BidCommand command, SealedContent sealedContent, DateTimeOffset receivedAt) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var content = command.Content;
             var bidId = command.BidId.ToString();
-            var writes = new StatementBatch(connection, transaction);
+            var writes = new StatementBatch(unit);
             var change = new Change(command, sealedContent, bidId, receivedAt);
             int version;
             if (command.Action == BidAction.Submitted)

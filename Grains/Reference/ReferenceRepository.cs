@@ -16,8 +16,9 @@ public sealed class ReferenceRepository(ProcurementStore store)
         """;
 
     public Task SaveAllianceAsync(Alliance alliance, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             await connection.ExecuteAsync(store.Dialect.Statements.UpsertRegion, alliance.Regions.Select(r => new { r.Code, r.Name, r.NameZh }), transaction);
             await connection.ExecuteAsync(store.Dialect.Statements.UpsertAlliance, new { alliance.Id, alliance.Name, alliance.NameZh, At = at }, transaction);
             await connection.ExecuteAsync(DeleteAllianceRegionsSql, new { alliance.Id }, transaction);
@@ -25,7 +26,7 @@ public sealed class ReferenceRepository(ProcurementStore store)
                 InsertAllianceRegionSql,
                 alliance.Regions.Select(r => new { AllianceId = alliance.Id, r.Code }),
                 transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "alliance", alliance.Id, "AllianceRegistered", alliance);
+            await EventLog.AppendAsync(unit, at, actor, null, "alliance", alliance.Id, "AllianceRegistered", alliance);
         });
 
     private const string SelectAllianceSql = "SELECT alliance_id AS Id, name AS Name, name_zh AS NameZh FROM alliances WHERE alliance_id = @Id";
@@ -53,15 +54,16 @@ public sealed class ReferenceRepository(ProcurementStore store)
     private const string CountRegionSql = "SELECT COUNT(*) FROM regions WHERE region_code = @Code";
 
     public Task SaveHospitalAsync(Hospital hospital, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var regions = await connection.ExecuteScalarAsync<long>(CountRegionSql, new { Code = hospital.RegionCode }, transaction);
             if (regions == 0)
             {
                 throw new ProcurementException(ErrorCodes.UnknownReference, $"Region '{hospital.RegionCode}' does not exist.", "regionCode");
             }
             await connection.ExecuteAsync(store.Dialect.Statements.UpsertHospital, new { hospital.Id, hospital.Name, hospital.NameZh, hospital.RegionCode, At = at }, transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "hospital", hospital.Id, "HospitalRegistered", hospital);
+            await EventLog.AppendAsync(unit, at, actor, null, "hospital", hospital.Id, "HospitalRegistered", hospital);
         });
 
     private const string SelectHospitalSql = """
@@ -84,13 +86,14 @@ public sealed class ReferenceRepository(ProcurementStore store)
         });
 
     public Task SaveManufacturerAsync(Manufacturer manufacturer, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             await connection.ExecuteAsync(
                 store.Dialect.Statements.UpsertManufacturer,
                 new { manufacturer.Id, manufacturer.Name, manufacturer.NameZh, manufacturer.AffiliationGroup, At = at },
                 transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "manufacturer", manufacturer.Id, "ManufacturerRegistered", manufacturer);
+            await EventLog.AppendAsync(unit, at, actor, null, "manufacturer", manufacturer.Id, "ManufacturerRegistered", manufacturer);
         });
 
     private const string SelectManufacturerSql = """
@@ -119,8 +122,9 @@ public sealed class ReferenceRepository(ProcurementStore store)
         """;
 
     public Task SaveProductAsync(Product product, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var live = await connection.ExecuteScalarAsync<long>(CountProductInLiveBatchSql, new { product.Id, Draft = (int)TenderBatchPhase.Draft }, transaction);
             if (live > 0)
             {
@@ -147,7 +151,7 @@ public sealed class ReferenceRepository(ProcurementStore store)
                 StrengthMgE6 = Scaled.ToE6(s.StrengthMg, "strengthMg"),
                 IsRepresentative = s == product.Representative,
             }), transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "product", product.Id, "ProductRegistered", product);
+            await EventLog.AppendAsync(unit, at, actor, null, "product", product.Id, "ProductRegistered", product);
         });
 
     public Task<IReadOnlyDictionary<string, Product>> GetProductsAsync(IReadOnlyCollection<string> ids) =>
@@ -175,8 +179,9 @@ public sealed class ReferenceRepository(ProcurementStore store)
     }
 
     public Task SaveUsageHistoryAsync(string hospitalId, IReadOnlyList<UsageHistory> history, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var ids = history.Select(h => h.ProductId).Distinct().ToList();
             var known = (await connection.QueryAsync<string>(store.Dialect.Statements.SelectKnownProducts, new { Ids = ids }, transaction)).ToHashSet();
             var index = history.ToList().FindIndex(h => !known.Contains(h.ProductId));
@@ -188,7 +193,7 @@ public sealed class ReferenceRepository(ProcurementStore store)
                 store.Dialect.Statements.UpsertUsageHistory,
                 history.Select(h => new { HospitalId = hospitalId, h.ProductId, h.AverageAnnualVolume }),
                 transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "hospital", hospitalId, "UsageHistoryRecorded", history);
+            await EventLog.AppendAsync(unit, at, actor, null, "hospital", hospitalId, "UsageHistoryRecorded", history);
         });
 
     private const string SelectHistorySql = """
@@ -198,8 +203,9 @@ public sealed class ReferenceRepository(ProcurementStore store)
         """;
 
     public Task SaveQualificationAsync(string manufacturerId, Qualification qualification, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var known = await connection.QueryAsync<string>(store.Dialect.Statements.SelectKnownProducts, new { Ids = new[] { qualification.ProductId } }, transaction);
             if (!known.Any())
             {
@@ -215,7 +221,7 @@ public sealed class ReferenceRepository(ProcurementStore store)
                 qualification.GmpRecordReference,
                 At = at,
             }, transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "manufacturer", manufacturerId, "QualificationDeclared", qualification);
+            await EventLog.AppendAsync(unit, at, actor, null, "manufacturer", manufacturerId, "QualificationDeclared", qualification);
         });
 
     private const string SelectQualificationsSql = """

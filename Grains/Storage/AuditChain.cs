@@ -45,8 +45,9 @@ public static class AuditChain
     /// left by a write outside the group writer), in event id order, after the current head.
     /// Must be the last write before the commit: it holds the head's lock until then.
     /// </summary>
-    public static async Task<int> SealAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction)
+    public static async Task<int> SealAsync(WriteContext group)
     {
+        var (dialect, connection, transaction) = (group.Dialect, group.Connection, group.Transaction);
         var head = await LockHeadAsync(dialect, connection, transaction);
         var chained = new List<(long EventId, long Seq, string Hash)>();
         var length = head.Length;
@@ -65,7 +66,7 @@ public static class AuditChain
         {
             return 0;
         }
-        var writes = new StatementBatch(connection, transaction);
+        var writes = new StatementBatch(group);
         foreach (var (eventId, seq, hash) in chained)
         {
             writes.Add(SetChainPlace, (seq, hash, eventId));
@@ -83,7 +84,7 @@ public static class AuditChain
     {
         await using var connection = await dialect.OpenForWriteAsync();
         await using var transaction = await dialect.BeginWriteAsync(connection, CancellationToken.None);
-        var count = await SealAsync(dialect, connection, transaction);
+        var count = await SealAsync(new WriteContext(dialect, connection, transaction));
         await transaction.CommitAsync();
         return count;
     }

@@ -36,8 +36,7 @@ public static class EventLog
     public static string Serialize(object payload) => JsonSerializer.Serialize(payload, PayloadJson);
 
     public static Task AppendAsync(
-        DbConnection connection,
-        DbTransaction transaction,
+        WriteContext unit,
         DateTimeOffset occurredAt,
         string actor,
         string? batchId,
@@ -45,11 +44,10 @@ public static class EventLog
         string entityId,
         string eventType,
         object payload) =>
-        AppendJsonAsync(connection, transaction, occurredAt, actor, batchId, entityType, entityId, eventType, Serialize(payload));
+        AppendJsonAsync(unit, occurredAt, actor, batchId, entityType, entityId, eventType, Serialize(payload));
 
     public static Task AppendJsonAsync(
-        DbConnection connection,
-        DbTransaction transaction,
+        WriteContext unit,
         DateTimeOffset occurredAt,
         string actor,
         string? batchId,
@@ -58,8 +56,8 @@ public static class EventLog
         string eventType,
         string payloadJson)
     {
-        JoinChain(transaction);
-        return Insert.ExecuteAsync(connection, transaction, new Event(occurredAt, actor, batchId, entityType, entityId, eventType, payloadJson));
+        JoinChain(unit);
+        return Insert.ExecuteAsync(unit.Connection, unit.Transaction, new Event(occurredAt, actor, batchId, entityType, entityId, eventType, payloadJson));
     }
 
     /// <summary>Adds the event to the statements of its change, to be sent with them.</summary>
@@ -73,16 +71,16 @@ public static class EventLog
         string eventType,
         object payload)
     {
-        JoinChain(batch.Transaction);
+        JoinChain(batch.Unit);
         batch.Add(Insert, new Event(occurredAt, actor, batchId, entityType, entityId, eventType, Serialize(payload)));
     }
 
     /// <summary>
     /// Rows are inserted unchained; the group that writes them chains them at its commit
-    /// (<see cref="AuditChain"/>). A transaction outside the group writer leaves its events to the
-    /// next group that commits events, or to the next start.
+    /// (<see cref="AuditChain"/>). A transaction outside the group writer that does not flush its
+    /// context leaves its events to the next group that commits events, or to the next start.
     /// </summary>
-    private static void JoinChain(DbTransaction transaction) => StoreWriter.Accumulator(transaction, () => AuditChainSeal.Instance);
+    private static void JoinChain(WriteContext unit) => unit.Accumulator(() => AuditChainSeal.Instance);
 
     private const string SelectByBatchSql = """
         SELECT event_id AS EventId, occurred_at AS OccurredAt, actor AS Actor, batch_id AS BatchId,

@@ -8,12 +8,15 @@ namespace Procurement.Grains.Storage;
 /// small write's time; in process (SQLite, which has no batches and no round trips to save) one
 /// after another on the connection's prepared commands (<see cref="StatementCache"/>).
 /// </summary>
-public sealed class StatementBatch(DbConnection connection, DbTransaction transaction)
+public sealed class StatementBatch(WriteContext unit)
 {
+    private readonly DbConnection _connection = unit.Connection;
+    private readonly DbTransaction _transaction = unit.Transaction;
+
     private readonly List<(string Sql, string[] ParameterNames, object?[] Values)> _statements = [];
 
-    /// <summary>The unit's transaction (the event log joins its group's chain seal through it).</summary>
-    public DbTransaction Transaction => transaction;
+    /// <summary>The unit whose statements these are (the event log joins its group's chain seal through it).</summary>
+    public WriteContext Unit => unit;
 
     /// <summary>Adds <paramref name="statement"/> with the values of <paramref name="args"/>.</summary>
     public void Add<T>(Prepared<T> statement, T args)
@@ -30,11 +33,11 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
         {
             return;
         }
-        if (!connection.CanCreateBatch)
+        if (!_connection.CanCreateBatch)
         {
             foreach (var (sql, names, values) in _statements)
             {
-                var statement = StatementCache.Get(connection, transaction, sql, names, out var owned);
+                var statement = StatementCache.Get(_connection, _transaction, sql, names, out var owned);
                 try
                 {
                     for (var i = 0; i < values.Length; i++)
@@ -53,8 +56,8 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
             }
             return;
         }
-        await using var batch = connection.CreateBatch();
-        batch.Transaction = transaction;
+        await using var batch = _connection.CreateBatch();
+        batch.Transaction = _transaction;
         foreach (var (sql, names, values) in _statements)
         {
             var command = batch.CreateBatchCommand();
