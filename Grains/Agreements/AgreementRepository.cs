@@ -122,7 +122,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             End = Months.FirstDay(startMonth + months),
         });
         var alliance = await AllianceAsync(connection, transaction, batchId);
-        await Notifications.AddAsync(connection, transaction, store.Dialect, at, batchId,
+        await Notifications.AddAsync(connection, transaction, at, batchId,
             Notices.AgreementsCreated(batchId, alliance, startMonth, months, agreements.Select(a => (a.ManufacturerId, a.ProductId)).ToList()));
         return agreements.Count;
     }
@@ -248,7 +248,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 }
             }
             var alliance = await AllianceAsync(connection, transaction, batchId);
-            await Notifications.AddAsync(connection, transaction, store.Dialect, now, batchId, Notices.Clock(batchId, alliance, run.Changes));
+            await Notifications.AddAsync(connection, transaction, now, batchId, Notices.Clock(batchId, alliance, run.Changes));
             return run.NextDue;
         });
 
@@ -377,7 +377,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             await EventLog.AppendAsync(unit, at, actor, current.BatchId, "agreement", agreementId.ToString(), change.EventType,
                 new { From = before.State.ToString(), To = change.State.ToString(), reason });
             var alliance = await AllianceAsync(connection, transaction, current.BatchId);
-            await Notifications.AddAsync(connection, transaction, store.Dialect, at, current.BatchId,
+            await Notifications.AddAsync(connection, transaction, at, current.BatchId,
                 Notices.StateChanged(alliance, agreementId, current.ManufacturerId, current.ProductId, current.RegionCode, change, reason));
             return await ReadAsync(connection, transaction, agreementId);
         });
@@ -484,7 +484,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             await EventLog.AppendAsync(unit, at, actor, current.BatchId, "agreement", current.AgreementId, "SupplyFailureRecorded", payload);
             await EventLog.AppendAsync(unit, at, actor, current.BatchId, "agreement", successorId.ToString(), "AgreementTakenOver", new { Previous = current.AgreementId, payload.To, payload.Month });
             var alliance = await AllianceAsync(connection, transaction, current.BatchId);
-            await Notifications.AddAsync(connection, transaction, store.Dialect, at, current.BatchId,
+            await Notifications.AddAsync(connection, transaction, at, current.BatchId,
                 Notices.SupplyFailure(alliance, agreementId, current.ManufacturerId, current.ProductId, current.RegionCode, successorId, successor, reason));
             return await ReadAsync(connection, transaction, successorId);
         });

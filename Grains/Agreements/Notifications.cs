@@ -20,7 +20,6 @@ public static class Notifications
     public static Task AddAsync(
         DbConnection connection,
         DbTransaction transaction,
-        SqlDialect dialect,
         DateTimeOffset at,
         string audienceKind,
         string audienceId,
@@ -42,11 +41,11 @@ public static class Notifications
 
     /// <summary>Writes the <paramref name="notices"/> about a batch's agreements (their wording is <see cref="Domain.Notices"/>).</summary>
     public static async Task AddAsync(
-        DbConnection connection, DbTransaction transaction, SqlDialect dialect, DateTimeOffset at, string batchId, IEnumerable<Notice> notices)
+        DbConnection connection, DbTransaction transaction, DateTimeOffset at, string batchId, IEnumerable<Notice> notices)
     {
         foreach (var n in notices)
         {
-            await AddAsync(connection, transaction, dialect, at, n.AudienceKind, n.AudienceId, batchId, n.AgreementId, n.Kind, n.Message);
+            await AddAsync(connection, transaction, at, n.AudienceKind, n.AudienceId, batchId, n.AgreementId, n.Kind, n.Message);
         }
     }
 

@@ -70,7 +70,7 @@ public sealed class ReportingRepository(ProcurementStore store)
             var waiting = (await HospitalsAsync(connection, transaction, batchId)).Where(h => !h.Reported).Select(h => h.Hospital.Id).ToList();
             foreach (var hospitalId in waiting)
             {
-                await Notifications.AddAsync(connection, transaction, store.Dialect, at, "hospital", hospitalId, batchId, null, ReportingReminder.NotificationKind, message);
+                await Notifications.AddAsync(connection, transaction, at, "hospital", hospitalId, batchId, null, ReportingReminder.NotificationKind, message);
             }
             await connection.ExecuteAsync(InsertReminderSql, new { BatchId = batchId, Day = dayText, SentAt = at, Hospitals = waiting.Count }, transaction);
             await EventLog.AppendAsync(unit, at, actor, batchId, "batch", batchId, "ReportingReminderSent", new { Day = dayText, Hospitals = waiting });

@@ -28,12 +28,13 @@ public sealed class Prepared<T>
         _values = parameters.Select(p => p.Value).ToArray();
     }
 
-    private Prepared(string insertHead, (string Column, Func<T, object?> Value)[] columns, bool _)
+    // The flag only tells this constructor from the public one, whose parameters have the same types.
+    private Prepared(string insertHead, (string Column, Func<T, object?> Value)[] columns, bool insert)
         : this(
             insertHead + "(" + string.Join(", ", columns.Select(c => "@" + ParameterOf(c.Column))) + ")",
             columns.Select(c => (ParameterOf(c.Column), c.Value)).ToArray())
     {
-        _insertHead = insertHead;
+        _insertHead = insert ? insertHead : null;
     }
 
     private const string InsertSqlTemplate = "INSERT INTO {0} ({1}) VALUES ";
