@@ -40,8 +40,9 @@ public sealed class AccountRepository(ProcurementStore store)
         """;
 
     public Task CreateAsync(UserAccount account, string passwordHash, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             if (await connection.ExecuteScalarAsync<long>(CountSql, new { account.UserName }, transaction) > 0)
             {
                 throw new ProcurementException(ErrorCodes.AccountExists, $"The user name '{account.UserName}' is taken.", "userName");
@@ -51,7 +52,7 @@ public sealed class AccountRepository(ProcurementStore store)
                 new { account.UserName, account.DisplayName, Kind = (int)account.Kind, account.OrganisationId, PasswordHash = passwordHash, account.CreatedAt },
                 transaction);
             // The event names the account, never the hash.
-            await EventLog.AppendAsync(connection, transaction, account.CreatedAt, actor, null, "account", account.UserName, "AccountCreated", account);
+            await EventLog.AppendAsync(unit, account.CreatedAt, actor, null, "account", account.UserName, "AccountCreated", account);
         });
 
     private const string UpdateSignInSql = """
@@ -62,16 +63,17 @@ public sealed class AccountRepository(ProcurementStore store)
 
     /// <summary>A failed sign-in of an existing account: the count, the instant the next attempt is allowed, and the event.</summary>
     public Task RecordFailureAsync(string userName, int failedAttempts, DateTimeOffset? retryAt, string clientAddress, DateTimeOffset at) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             await connection.ExecuteAsync(UpdateSignInSql, new { UserName = userName, FailedAttempts = failedAttempts, RetryAt = retryAt, At = at }, transaction);
-            await EventLog.AppendAsync(connection, transaction, at, $"user:{userName}", null, "account", userName, "SignInFailed", new { clientAddress, failedAttempts, retryAt });
+            await EventLog.AppendAsync(unit, at, $"user:{userName}", null, "account", userName, "SignInFailed", new { clientAddress, failedAttempts, retryAt });
         });
 
     /// <summary>A failed sign-in under a name that has no account: only the event (the grain keeps the count in memory).</summary>
     public Task RecordUnknownFailureAsync(string userName, string clientAddress, DateTimeOffset at) =>
-        store.WriteAsync((connection, transaction) =>
-            EventLog.AppendAsync(connection, transaction, at, $"user:{userName}", null, "account", userName, "SignInFailed", new { clientAddress, unknownUser = true }));
+        store.WriteAsync(unit =>
+            EventLog.AppendAsync(unit, at, $"user:{userName}", null, "account", userName, "SignInFailed", new { clientAddress, unknownUser = true }));
 
     private const string InsertSessionSql = """
         INSERT INTO user_sessions (session_id, user_name, client_address, created_at, revoked_at)
@@ -80,11 +82,12 @@ public sealed class AccountRepository(ProcurementStore store)
 
     /// <summary>A good sign-in: the failure count cleared, the session opened, the event, in one transaction.</summary>
     public Task StartSessionAsync(string userName, string sessionId, string clientAddress, DateTimeOffset at) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             await connection.ExecuteAsync(UpdateSignInSql, new { UserName = userName, FailedAttempts = 0, RetryAt = (DateTimeOffset?)null, At = at }, transaction);
             await connection.ExecuteAsync(InsertSessionSql, new { SessionId = sessionId, UserName = userName, ClientAddress = clientAddress, At = at }, transaction);
-            await EventLog.AppendAsync(connection, transaction, at, $"user:{userName}", null, "account", userName, "SignedIn", new { clientAddress });
+            await EventLog.AppendAsync(unit, at, $"user:{userName}", null, "account", userName, "SignedIn", new { clientAddress });
         });
 
     private const string SelectOpenSessionsSql = """
@@ -105,10 +108,11 @@ public sealed class AccountRepository(ProcurementStore store)
         """;
 
     public Task SignOutAsync(string userName, string sessionId, DateTimeOffset at) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             await connection.ExecuteAsync(RevokeSessionSql, new { UserName = userName, SessionId = sessionId, At = at }, transaction);
-            await EventLog.AppendAsync(connection, transaction, at, $"user:{userName}", null, "account", userName, "SignedOut", new { userName });
+            await EventLog.AppendAsync(unit, at, $"user:{userName}", null, "account", userName, "SignedOut", new { userName });
         });
 
     private const string UpdatePasswordSql = """
@@ -132,17 +136,18 @@ public sealed class AccountRepository(ProcurementStore store)
     /// administrator): every session but <paramref name="keepSessionId"/> ends in the same transaction. The event names no password.
     /// </summary>
     public Task ChangePasswordAsync(string userName, string passwordHash, string? keepSessionId, string eventType, string actor, DateTimeOffset at) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             await connection.ExecuteAsync(UpdatePasswordSql, new { UserName = userName, PasswordHash = passwordHash, At = at }, transaction);
             var revoked = await connection.ExecuteAsync(RevokeOtherSessionsSql, new { UserName = userName, At = at, KeepSessionId = keepSessionId ?? "" }, transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "account", userName, eventType, new { userName, sessionsEnded = revoked });
+            await EventLog.AppendAsync(unit, at, actor, null, "account", userName, eventType, new { userName, sessionsEnded = revoked });
         });
 
     /// <summary>A read worth recording, as an event of its own (there is no change to put it beside).</summary>
     public Task RecordAccessAsync(string actor, AccessRecord access, DateTimeOffset at) =>
-        store.WriteAsync((connection, transaction) =>
-            EventLog.AppendAsync(connection, transaction, at, actor, access.BatchId, access.EntityType, access.EntityId, access.EventType, new { detail = access.Detail }));
+        store.WriteAsync(unit =>
+            EventLog.AppendAsync(unit, at, actor, access.BatchId, access.EntityType, access.EntityId, access.EventType, new { detail = access.Detail }));
 
     private sealed record SessionRow
     {

@@ -55,9 +55,9 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
     /// region's agreed volume is shared among its hospitals in proportion to what each reported
     /// (largest remainder, so the parts add up); at hospital level each hospital's line is its part.
     /// </summary>
-    public async Task<int> CreateFromAwardAsync(
-        DbConnection connection, DbTransaction transaction, string batchId, int startMonth, int months, DateTimeOffset at, string actor)
+    public async Task<int> CreateFromAwardAsync(WriteContext unit, string batchId, int startMonth, int months, DateTimeOffset at, string actor)
     {
+        var (connection, transaction) = unit;
         var award = await connection.QuerySingleAsync<(string AwardId, string Mode)>(SelectAwardSql, new { BatchId = batchId }, transaction);
         var hospitalLevel = award.Mode == "hospital";
         var lines = (await connection.QueryAsync<AllocationLine>(
@@ -67,7 +67,8 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
 
         var agreements = new List<AgreementRow>();
         var hospitals = new List<HospitalRow>();
-        var instant = store.Dialect.Instant(at);
+        // Boxed once: every agreement binds the same instant.
+        object instant = at;
         foreach (var group in lines.GroupBy(l => (l.ProductId, l.RegionCode, l.BidId)).OrderBy(g => g.Key.ProductId, StringComparer.Ordinal).ThenBy(g => g.Key.RegionCode, StringComparer.Ordinal))
         {
             var first = group.First();
@@ -86,7 +87,8 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             }
         }
 
-        var binding = new RowBinding<AgreementRow>(
+        var insert = Prepared<AgreementRow>.Insert(
+            "agreements",
             ("agreement_id", a => a.AgreementId),
             ("batch_id", _ => batchId),
             ("award_id", _ => award.AwardId),
@@ -108,10 +110,10 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             ("state_reason", _ => null),
             ("created_at", _ => instant),
             ("updated_at", _ => instant));
-        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "agreements", binding.Columns, agreements, binding.Bind);
+        await insert.InsertAsync(store.Dialect, connection, transaction, agreements);
         await InsertHospitalsAsync(connection, transaction, hospitals);
         await InsertCompletionRowsAsync(connection, transaction, batchId, startMonth, months, agreements, hospitals);
-        await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "AgreementsCreated", new
+        await EventLog.AppendAsync(unit, at, actor, batchId, "batch", batchId, "AgreementsCreated", new
         {
             award.AwardId,
             Agreements = agreements.Count,
@@ -120,10 +122,12 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             End = Months.FirstDay(startMonth + months),
         });
         var alliance = await AllianceAsync(connection, transaction, batchId);
-        await Notifications.AddAsync(connection, transaction, store.Dialect, at, batchId,
+        await Notifications.AddAsync(connection, transaction, at, batchId,
             Notices.AgreementsCreated(batchId, alliance, startMonth, months, agreements.Select(a => (a.ManufacturerId, a.ProductId)).ToList()));
         return agreements.Count;
     }
+
+    private const string SelectMaxPricesSql = "SELECT product_id, max_unit_price_e6 FROM batch_products WHERE batch_id = @BatchId";
 
     /// <summary>The kept completion rows of new agreements: each agreement year's agreed volume and budget, nothing bought yet.</summary>
     private async Task InsertCompletionRowsAsync(
@@ -131,7 +135,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
         IReadOnlyList<AgreementRow> agreements, IReadOnlyList<HospitalRow> hospitals)
     {
         var prices = (await connection.QueryAsync<(string ProductId, long PriceE6)>(
-                "SELECT product_id, max_unit_price_e6 FROM batch_products WHERE batch_id = @BatchId", new { BatchId = batchId }, transaction))
+                SelectMaxPricesSql, new { BatchId = batchId }, transaction))
             .ToDictionary(p => p.ProductId, p => p.PriceE6, StringComparer.Ordinal);
         var productOf = agreements.ToDictionary(a => a.AgreementId, a => a.ProductId, StringComparer.Ordinal);
         var end = startMonth + months;
@@ -149,7 +153,8 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             }
             agreementRows.AddRange(agreements.Select(a => (a.AgreementId, year, agreedByAgreement.GetValueOrDefault(a.AgreementId))));
         }
-        var agreementBinding = new RowBinding<(string AgreementId, int Year, long Agreed)>(
+        var insertAgreementRows = Prepared<(string AgreementId, int Year, long Agreed)>.Insert(
+            "completion_agreements",
             ("agreement_id", r => r.AgreementId),
             ("year_start", r => r.Year),
             ("batch_id", _ => batchId),
@@ -158,8 +163,9 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             ("surplus", _ => 0L),
             ("substitutes", _ => 0L),
             ("spent_e6", _ => 0L));
-        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "completion_agreements", agreementBinding.Columns, agreementRows, agreementBinding.Bind);
-        var hospitalBinding = new RowBinding<KeyValuePair<(string HospitalId, int Year), (long Agreed, long BudgetE6)>>(
+        await insertAgreementRows.InsertAsync(store.Dialect, connection, transaction, agreementRows);
+        var insertHospitalRows = Prepared<KeyValuePair<(string HospitalId, int Year), (long Agreed, long BudgetE6)>>.Insert(
+            "completion_hospitals",
             ("batch_id", _ => batchId),
             ("hospital_id", r => r.Key.HospitalId),
             ("year_start", r => r.Key.Year),
@@ -169,10 +175,11 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             ("substitutes", _ => 0L),
             ("spent_e6", _ => 0L),
             ("budget_e6", r => r.Value.BudgetE6));
-        await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "completion_hospitals", hospitalBinding.Columns, hospitalRows.ToList(), hospitalBinding.Bind);
+        await insertHospitalRows.InsertAsync(store.Dialect, connection, transaction, hospitalRows.ToList());
     }
 
-    private static readonly RowBinding<HospitalRow> HospitalBinding = new(
+    private static readonly Prepared<HospitalRow> InsertHospital = Prepared<HospitalRow>.Insert(
+        "agreement_hospitals",
         ("agreement_id", h => h.AgreementId),
         ("hospital_id", h => h.HospitalId),
         ("annual_volume", h => h.AnnualVolume),
@@ -181,7 +188,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
         ("carried_units", h => h.CarriedUnits));
 
     private Task InsertHospitalsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<HospitalRow> hospitals) =>
-        PreparedRows.InsertAsync(store.Dialect, connection, transaction, "agreement_hospitals", HospitalBinding.Columns, hospitals, HospitalBinding.Bind);
+        InsertHospital.InsertAsync(store.Dialect, connection, transaction, hospitals);
 
     private const string SelectOpenAgreementsSql = """
         SELECT agreement_id AS AgreementId, manufacturer_id AS ManufacturerId, product_id AS ProductId, end_month AS EndMonth,
@@ -203,8 +210,9 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
     /// transition is due, or null when none remains.
     /// </summary>
     public Task<DateTimeOffset?> AdvanceAsync(string batchId, DateTimeOffset now, string actor) =>
-        store.WriteAsync<DateTimeOffset?>(async (connection, transaction) =>
+        store.WriteAsync<DateTimeOffset?>(async unit =>
         {
+            var (connection, transaction) = unit;
             var running = AgreementLifecycle.Running;
             var rows = await connection.QueryAsync<OpenAgreement>(SelectOpenAgreementsSql,
                 new { BatchId = batchId, Active = (int)running[0], Expiring = (int)running[1], Suspended = (int)running[2] }, transaction);
@@ -231,7 +239,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 }
                 foreach (var eventType in change.Events)
                 {
-                    await EventLog.AppendAsync(connection, transaction, now, actor, batchId, "agreement", before.AgreementId, eventType, new
+                    await EventLog.AppendAsync(unit, now, actor, batchId, "agreement", before.AgreementId, eventType, new
                     {
                         From = before.State.ToString(),
                         To = change.State.ToString(),
@@ -240,7 +248,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 }
             }
             var alliance = await AllianceAsync(connection, transaction, batchId);
-            await Notifications.AddAsync(connection, transaction, store.Dialect, now, batchId, Notices.Clock(batchId, alliance, run.Changes));
+            await Notifications.AddAsync(connection, transaction, now, batchId, Notices.Clock(batchId, alliance, run.Changes));
             return run.NextDue;
         });
 
@@ -258,28 +266,36 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
           LEFT JOIN bids s ON s.bid_id = a.spare_bid_id
         """;
 
+    private const string SelectAgreementsOfBatchSql = $"{SelectAgreementSql} WHERE a.batch_id = @BatchId ORDER BY a.product_id, a.region_code, a.version";
+
     public Task<IReadOnlyList<Agreement>> ListAsync(string batchId) =>
         store.ReadAsync<IReadOnlyList<Agreement>>(async connection =>
-            (await connection.QueryAsync<AgreementRecord>($"{SelectAgreementSql} WHERE a.batch_id = @BatchId ORDER BY a.product_id, a.region_code, a.version", new { BatchId = batchId }))
+            (await connection.QueryAsync<AgreementRecord>(SelectAgreementsOfBatchSql, new { BatchId = batchId }))
                 .Select(r => r.ToAgreement()).ToList());
+
+    private const string SelectAgreementsOfManufacturerSql = $"{SelectAgreementSql} WHERE a.manufacturer_id = @ManufacturerId ORDER BY a.batch_id DESC, a.product_id, a.region_code, a.version";
 
     /// <summary>Every agreement a manufacturer supplies as primary, across batches, newest batch first.</summary>
     public Task<IReadOnlyList<Agreement>> ListForManufacturerAsync(string manufacturerId) =>
         store.ReadAsync<IReadOnlyList<Agreement>>(async connection =>
             (await connection.QueryAsync<AgreementRecord>(
-                $"{SelectAgreementSql} WHERE a.manufacturer_id = @ManufacturerId ORDER BY a.batch_id DESC, a.product_id, a.region_code, a.version",
+                SelectAgreementsOfManufacturerSql,
                 new { ManufacturerId = manufacturerId }))
                 .Select(r => r.ToAgreement()).ToList());
+
+    private const string SelectPartsOfHospitalSql = "SELECT agreement_id, annual_volume, annual_amount_e6, prepayment_e6 FROM agreement_hospitals WHERE hospital_id = @HospitalId";
+
+    private const string SelectAgreementsOfHospitalSql = $"{SelectAgreementSql} JOIN agreement_hospitals ah ON ah.agreement_id = a.agreement_id WHERE ah.hospital_id = @HospitalId ORDER BY a.batch_id DESC, a.product_id, a.version";
 
     /// <summary>Every agreement a hospital buys under, with its own part of each.</summary>
     public Task<IReadOnlyList<(Agreement Agreement, AgreementHospital Part)>> ListForHospitalAsync(string hospitalId) =>
         store.ReadAsync<IReadOnlyList<(Agreement, AgreementHospital)>>(async connection =>
         {
             var agreements = (await connection.QueryAsync<AgreementRecord>(
-                $"{SelectAgreementSql} JOIN agreement_hospitals ah ON ah.agreement_id = a.agreement_id WHERE ah.hospital_id = @HospitalId ORDER BY a.batch_id DESC, a.product_id, a.version",
+                SelectAgreementsOfHospitalSql,
                 new { HospitalId = hospitalId })).Select(r => r.ToAgreement()).ToList();
             var parts = (await connection.QueryAsync<(string AgreementId, long AnnualVolume, long AnnualAmountE6, long PrepaymentE6)>(
-                "SELECT agreement_id, annual_volume, annual_amount_e6, prepayment_e6 FROM agreement_hospitals WHERE hospital_id = @HospitalId",
+                SelectPartsOfHospitalSql,
                 new { HospitalId = hospitalId }))
                 .ToDictionary(p => Guid.Parse(p.AgreementId));
             return agreements
@@ -287,14 +303,18 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 .ToList();
         });
 
+    private const string SelectAgreementByIdSql = $"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId";
+
     public Task<Agreement?> GetAsync(Guid agreementId) =>
         store.ReadAsync(async connection =>
-            (await connection.QuerySingleOrDefaultAsync<AgreementRecord>($"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId", new { AgreementId = agreementId.ToString() }))?.ToAgreement());
+            (await connection.QuerySingleOrDefaultAsync<AgreementRecord>(SelectAgreementByIdSql, new { AgreementId = agreementId.ToString() }))?.ToAgreement());
+
+    private const string SelectHospitalPartsSql = "SELECT hospital_id, annual_volume, annual_amount_e6, prepayment_e6 FROM agreement_hospitals WHERE agreement_id = @AgreementId ORDER BY hospital_id";
 
     public Task<IReadOnlyList<AgreementHospital>> ListHospitalsAsync(Guid agreementId) =>
         store.ReadAsync<IReadOnlyList<AgreementHospital>>(async connection =>
             (await connection.QueryAsync<(string HospitalId, long AnnualVolume, long AnnualAmountE6, long PrepaymentE6)>(
-                "SELECT hospital_id, annual_volume, annual_amount_e6, prepayment_e6 FROM agreement_hospitals WHERE agreement_id = @AgreementId ORDER BY hospital_id",
+                SelectHospitalPartsSql,
                 new { AgreementId = agreementId.ToString() }))
                 .Select(h => new AgreementHospital(agreementId, h.HospitalId, h.AnnualVolume, Scaled.FromE6(h.AnnualAmountE6), Scaled.FromE6(h.PrepaymentE6)))
                 .ToList());
@@ -336,8 +356,9 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
     /// agreement's kept completion (its year's agreed volume becomes what was delivered).
     /// </summary>
     public Task<Agreement> SaveChangeAsync(Guid agreementId, AgreementStanding before, StateChange change, string reason, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var current = await LoadForChangeAsync(connection, transaction, agreementId);
             await ExpectOneAsync(agreementId, connection.ExecuteAsync(UpdateStateSql, new
             {
@@ -353,10 +374,10 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             {
                 await MonitoringRepository.RebuildAsync(connection, transaction, store.Dialect, current.BatchId, [current.AgreementId]);
             }
-            await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", agreementId.ToString(), change.EventType,
+            await EventLog.AppendAsync(unit, at, actor, current.BatchId, "agreement", agreementId.ToString(), change.EventType,
                 new { From = before.State.ToString(), To = change.State.ToString(), reason });
             var alliance = await AllianceAsync(connection, transaction, current.BatchId);
-            await Notifications.AddAsync(connection, transaction, store.Dialect, at, current.BatchId,
+            await Notifications.AddAsync(connection, transaction, at, current.BatchId,
                 Notices.StateChanged(alliance, agreementId, current.ManufacturerId, current.ProductId, current.RegionCode, change, reason));
             return await ReadAsync(connection, transaction, agreementId);
         });
@@ -393,8 +414,9 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
     /// version linked to the old one.
     /// </summary>
     public Task<Agreement> TakeOverAsync(Guid agreementId, string reason, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var current = await LoadForChangeAsync(connection, transaction, agreementId);
             var failed = new FailedAgreement(
                 agreementId, (AgreementState)current.State, current.SpareBidId, current.AnnualVolume, current.StartMonth, current.EndMonth,
@@ -443,7 +465,7 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 successor.Version,
                 PreviousAgreementId = current.AgreementId,
                 StateReason = successor.Reason,
-                At = store.Dialect.Instant(at),
+                At = at,
             }, transaction);
             // A region's hospitals can be thousands: the parts go in as the creation's do, many rows a statement on a server.
             await InsertHospitalsAsync(connection, transaction, successor.Parts
@@ -459,10 +481,10 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 UnitPrice = Scaled.FromE6(successor.UnitPriceE6),
                 reason,
             };
-            await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", current.AgreementId, "SupplyFailureRecorded", payload);
-            await EventLog.AppendAsync(connection, transaction, at, actor, current.BatchId, "agreement", successorId.ToString(), "AgreementTakenOver", new { Previous = current.AgreementId, payload.To, payload.Month });
+            await EventLog.AppendAsync(unit, at, actor, current.BatchId, "agreement", current.AgreementId, "SupplyFailureRecorded", payload);
+            await EventLog.AppendAsync(unit, at, actor, current.BatchId, "agreement", successorId.ToString(), "AgreementTakenOver", new { Previous = current.AgreementId, payload.To, payload.Month });
             var alliance = await AllianceAsync(connection, transaction, current.BatchId);
-            await Notifications.AddAsync(connection, transaction, store.Dialect, at, current.BatchId,
+            await Notifications.AddAsync(connection, transaction, at, current.BatchId,
                 Notices.SupplyFailure(alliance, agreementId, current.ManufacturerId, current.ProductId, current.RegionCode, successorId, successor, reason));
             return await ReadAsync(connection, transaction, successorId);
         });
@@ -477,11 +499,11 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
     }
 
     private static async Task<Agreement> ReadAsync(DbConnection connection, DbTransaction transaction, Guid agreementId) =>
-        (await connection.QuerySingleAsync<AgreementRecord>($"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId", new { AgreementId = agreementId.ToString() }, transaction)).ToAgreement();
+        (await connection.QuerySingleAsync<AgreementRecord>(SelectAgreementByIdSql, new { AgreementId = agreementId.ToString() }, transaction)).ToAgreement();
 
     private async Task<AgreementRecord> LoadForChangeAsync(DbConnection connection, DbTransaction transaction, Guid agreementId) =>
         await connection.QuerySingleOrDefaultAsync<AgreementRecord>(
-            $"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId", new { AgreementId = agreementId.ToString() }, transaction)
+            SelectAgreementByIdSql, new { AgreementId = agreementId.ToString() }, transaction)
         ?? throw new ProcurementException(ErrorCodes.AgreementNotFound, $"Agreement {agreementId} does not exist.", "agreementId");
 
     private sealed record AllocationLine

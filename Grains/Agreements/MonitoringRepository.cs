@@ -194,18 +194,27 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
         }).ToList();
     }
 
+    private const string DeleteScoreSql = "DELETE FROM hospital_scores WHERE batch_id = @BatchId AND hospital_id = @HospitalId";
+
+    private const string InsertScoreSql = "INSERT INTO hospital_scores (batch_id, hospital_id, score, updated_at) VALUES (@BatchId, @HospitalId, @Score, @At)";
+
     public Task SetScoresAsync(string batchId, IReadOnlyDictionary<string, int> scores, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             foreach (var (hospitalId, score) in scores)
             {
-                await connection.ExecuteAsync("DELETE FROM hospital_scores WHERE batch_id = @BatchId AND hospital_id = @HospitalId", new { BatchId = batchId, HospitalId = hospitalId }, transaction);
+                await connection.ExecuteAsync(DeleteScoreSql, new { BatchId = batchId, HospitalId = hospitalId }, transaction);
                 await connection.ExecuteAsync(
-                    "INSERT INTO hospital_scores (batch_id, hospital_id, score, updated_at) VALUES (@BatchId, @HospitalId, @Score, @At)",
+                    InsertScoreSql,
                     new { BatchId = batchId, HospitalId = hospitalId, Score = score, At = at }, transaction);
             }
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "HospitalScoresSet", new { scores.Count });
+            await EventLog.AppendAsync(unit, at, actor, batchId, "batch", batchId, "HospitalScoresSet", new { scores.Count });
         });
+
+    private const string DeleteBatchCompletionAgreementsSql = "DELETE FROM completion_agreements WHERE batch_id = @BatchId";
+
+    private const string DeleteBatchCompletionHospitalsSql = "DELETE FROM completion_hospitals WHERE batch_id = @BatchId";
 
     /// <summary>
     /// Rebuilds, inside a transaction, the kept completion rows of <paramref name="agreementIds"/>
@@ -219,29 +228,32 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
         var ids = agreementIds?.ToArray() ?? [];
         if (agreementIds is null)
         {
-            await connection.ExecuteAsync("DELETE FROM completion_agreements WHERE batch_id = @BatchId", new { BatchId = batchId }, transaction);
-            await connection.ExecuteAsync("DELETE FROM completion_hospitals WHERE batch_id = @BatchId", new { BatchId = batchId }, transaction);
+            await connection.ExecuteAsync(DeleteBatchCompletionAgreementsSql, new { BatchId = batchId }, transaction);
+            await connection.ExecuteAsync(DeleteBatchCompletionHospitalsSql, new { BatchId = batchId }, transaction);
         }
         else
         {
-            await connection.ExecuteAsync(dialect.Sql("DELETE FROM completion_agreements WHERE agreement_id IN @Ids"), new { Ids = ids }, transaction);
-            await connection.ExecuteAsync(dialect.Sql($"DELETE FROM completion_hospitals WHERE batch_id = @BatchId AND hospital_id IN ({HospitalsOfSql})"), new { BatchId = batchId, Ids = ids }, transaction);
+            await connection.ExecuteAsync(dialect.Statements.DeleteCompletionOfAgreements, new { Ids = ids }, transaction);
+            await connection.ExecuteAsync(dialect.Statements.DeleteCompletionOfHospitalsSupplied, new { BatchId = batchId, Ids = ids }, transaction);
         }
+        var rebuildAgreements = RebuildAgreementsSql(agreementIds is null ? "" : dialect.Statements.AgreementsOfIds);
+        var rebuildHospitals = RebuildHospitalsSql(agreementIds is null ? "" : dialect.Statements.HospitalsSuppliedByIds);
         for (var start = period.Anchor; start < period.End; start += 12)
         {
             var year = new Year(start, Math.Min(start + 12, period.End), 0m);
             var parameters = Parameters(batchId, year);
             parameters.Add("Ids", ids);
-            await connection.ExecuteAsync(dialect.Sql(RebuildAgreementsSql(agreementIds is not null)), parameters, transaction, commandTimeout: 600);
-            await connection.ExecuteAsync(dialect.Sql(RebuildHospitalsSql(agreementIds is not null)), parameters, transaction, commandTimeout: 600);
+            await connection.ExecuteAsync(rebuildAgreements, parameters, transaction, commandTimeout: 600);
+            await connection.ExecuteAsync(rebuildHospitals, parameters, transaction, commandTimeout: 600);
         }
     }
 
-    private const string HospitalsOfSql = "SELECT hospital_id FROM agreement_hospitals WHERE agreement_id IN @Ids";
-
-    /// <summary>The kept rows of the agreements (<c>@Ids</c> when <paramref name="some"/>, else the batch's) for one year, from the lines.</summary>
-    internal static string RebuildAgreementsSql(bool some) =>
-        string.Format(RebuildAgreementsSqlTemplate, string.Format(PartsSql, some ? "AND a.agreement_id IN @Ids" : ""));
+    /// <summary>
+    /// The kept rows of the agreements for one year, from the lines: the batch's, or those the
+    /// <paramref name="condition"/> on the lines keeps (<see cref="Storage.Dialects.DialectStatements.AgreementsOfIds"/>).
+    /// </summary>
+    internal static string RebuildAgreementsSql(string condition) =>
+        string.Format(RebuildAgreementsSqlTemplate, string.Format(PartsSql, condition));
 
     private const string RebuildAgreementsSqlTemplate = "{0}\n" + """
         INSERT INTO completion_agreements (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6)
@@ -252,9 +264,12 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
          GROUP BY agreement_id
         """;
 
-    /// <summary>The kept rows of the hospitals those agreements supply (every hospital of the batch when not <paramref name="some"/>) for one year.</summary>
-    internal static string RebuildHospitalsSql(bool some) =>
-        string.Format(RebuildHospitalsSqlTemplate, string.Format(PartsSql, some ? $"AND h.hospital_id IN ({HospitalsOfSql})" : ""));
+    /// <summary>
+    /// The kept rows of the hospitals for one year: every hospital of the batch, or those the
+    /// <paramref name="condition"/> keeps (<see cref="Storage.Dialects.DialectStatements.HospitalsSuppliedByIds"/>).
+    /// </summary>
+    internal static string RebuildHospitalsSql(string condition) =>
+        string.Format(RebuildHospitalsSqlTemplate, string.Format(PartsSql, condition));
 
     private const string RebuildHospitalsSqlTemplate = "{0}\n" + """
         INSERT INTO completion_hospitals (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6)

@@ -17,12 +17,9 @@ public static class Notifications
         VALUES (@NotificationId, @CreatedAt, @AudienceKind, @AudienceId, @BatchId, @AgreementId, @Kind, @Message)
         """;
 
-    private static readonly string[] InsertParameters = ["NotificationId", "CreatedAt", "AudienceKind", "AudienceId", "BatchId", "AgreementId", "Kind", "Message"];
-
     public static Task AddAsync(
         DbConnection connection,
         DbTransaction transaction,
-        SqlDialect dialect,
         DateTimeOffset at,
         string audienceKind,
         string audienceId,
@@ -30,16 +27,25 @@ public static class Notifications
         Guid? agreementId,
         string kind,
         string message) =>
-        StatementCache.ExecuteAsync(connection, transaction, InsertSql, InsertParameters,
-            Guid.NewGuid().ToString(), dialect.Instant(at), audienceKind, audienceId, batchId, agreementId?.ToString(), kind, message);
+        connection.ExecuteAsync(InsertSql, new
+        {
+            NotificationId = Guid.NewGuid().ToString(),
+            CreatedAt = at,
+            AudienceKind = audienceKind,
+            AudienceId = audienceId,
+            BatchId = batchId,
+            AgreementId = agreementId?.ToString(),
+            Kind = kind,
+            Message = message,
+        }, transaction);
 
     /// <summary>Writes the <paramref name="notices"/> about a batch's agreements (their wording is <see cref="Domain.Notices"/>).</summary>
     public static async Task AddAsync(
-        DbConnection connection, DbTransaction transaction, SqlDialect dialect, DateTimeOffset at, string batchId, IEnumerable<Notice> notices)
+        DbConnection connection, DbTransaction transaction, DateTimeOffset at, string batchId, IEnumerable<Notice> notices)
     {
         foreach (var n in notices)
         {
-            await AddAsync(connection, transaction, dialect, at, n.AudienceKind, n.AudienceId, batchId, n.AgreementId, n.Kind, n.Message);
+            await AddAsync(connection, transaction, at, n.AudienceKind, n.AudienceId, batchId, n.AgreementId, n.Kind, n.Message);
         }
     }
 

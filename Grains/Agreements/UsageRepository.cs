@@ -14,8 +14,6 @@ namespace Procurement.Grains.Agreements;
 /// </summary>
 public sealed class UsageRepository(ProcurementStore store)
 {
-    private static readonly string[] HospitalAndMonth = ["HospitalId", "Month"];
-
     private const string CopyToHistorySql = """
         INSERT INTO usage_line_history (hospital_id, month, product_id, manufacturer_id, revision, units, amount_e6, classification, agreement_id, reported_at, replaced_at)
         SELECT hospital_id, month, product_id, manufacturer_id, revision, units, amount_e6, classification, agreement_id, reported_at, @ReplacedAt
@@ -23,7 +21,14 @@ public sealed class UsageRepository(ProcurementStore store)
          WHERE hospital_id = @HospitalId AND month = @Month AND product_id = @ProductId AND manufacturer_id = @ManufacturerId AND revision = @Revision
         """;
 
-    private static readonly string[] CopyParameters = ["ReplacedAt", "HospitalId", "Month", "ProductId", "ManufacturerId", "Revision"];
+    private static readonly Prepared<(object ReplacedAt, string HospitalId, int Month, ClassifiedLine Line, int Revision)> CopyToHistory = new(
+        CopyToHistorySql,
+        ("ReplacedAt", c => c.ReplacedAt),
+        ("HospitalId", c => c.HospitalId),
+        ("Month", c => c.Month),
+        ("ProductId", c => c.Line.Line.ProductId),
+        ("ManufacturerId", c => c.Line.Line.ManufacturerId),
+        ("Revision", c => c.Revision));
 
     private const string UpdateLineSql = """
         UPDATE usage_lines
@@ -46,19 +51,25 @@ public sealed class UsageRepository(ProcurementStore store)
          WHERE hospital_id = @HospitalId AND month = @Month
         """;
 
+    private const string SelectAllLinesSql = $"{SelectLinesSql} ORDER BY month, product_id, manufacturer_id";
+
+    private const string SelectMonthLinesOrderedSql = $"{SelectLinesSql} AND month = @Month ORDER BY product_id, manufacturer_id";
+
     /// <summary>A hospital's current lines, of one month or all.</summary>
     public Task<IReadOnlyList<StoredLine>> ListAsync(string hospitalId, int? month) =>
         store.ReadAsync<IReadOnlyList<StoredLine>>(async connection =>
             (await connection.QueryAsync<StoredLine>(
-                month is null ? $"{SelectLinesSql} ORDER BY month, product_id, manufacturer_id" : $"{SelectLinesSql} AND month = @Month ORDER BY product_id, manufacturer_id",
+                month is null ? SelectAllLinesSql : SelectMonthLinesOrderedSql,
                 new { HospitalId = hospitalId, Month = month })).ToList());
+
+    private const string SelectLinesOfMonthSql = $"{SelectLinesSql} AND month = @Month";
 
     /// <summary>Every revision of a hospital's lines of one month, the replaced ones and the current, oldest first.</summary>
     public Task<IReadOnlyList<StoredLine>> RevisionsAsync(string hospitalId, int month) =>
         store.ReadAsync<IReadOnlyList<StoredLine>>(async connection =>
         {
             var old = await connection.QueryAsync<StoredLine>(SelectHistorySql, new { HospitalId = hospitalId, Month = month });
-            var current = await connection.QueryAsync<StoredLine>($"{SelectLinesSql} AND month = @Month", new { HospitalId = hospitalId, Month = month });
+            var current = await connection.QueryAsync<StoredLine>(SelectLinesOfMonthSql, new { HospitalId = hospitalId, Month = month });
             return old.Concat(current).OrderBy(l => l.ProductId, StringComparer.Ordinal).ThenBy(l => l.ManufacturerId, StringComparer.Ordinal).ThenBy(l => l.Revision).ToList();
         });
 
@@ -76,7 +87,12 @@ public sealed class UsageRepository(ProcurementStore store)
 
     private const string SelectAgreedUnitsSql = "SELECT agreement_id, month, units FROM usage_lines WHERE hospital_id = @HospitalId AND classification = @Agreed";
 
-    private static readonly string[] HospitalAndAgreed = ["HospitalId", "Agreed"];
+    private static readonly Prepared<string> SelectHospitalAgreements = new(AgreementRepository.SelectHospitalAgreementsSql, ("HospitalId", id => id));
+
+    private static readonly Prepared<string> SelectSubstitutes = new(SelectSubstitutesSql, ("HospitalId", id => id));
+
+    private static readonly Prepared<string> SelectAgreedUnits = new(
+        SelectAgreedUnitsSql, ("HospitalId", id => id), ("Agreed", _ => (int)UsageClassification.Agreed));
 
     private const string SelectMonthLinesSql = """
         SELECT product_id, manufacturer_id, classification, agreement_id, units, amount_e6, revision
@@ -86,9 +102,10 @@ public sealed class UsageRepository(ProcurementStore store)
 
     private const string CountManufacturerSql = "SELECT COUNT(*) FROM manufacturers WHERE manufacturer_id = @Id";
 
-    private static readonly string[] HospitalParameter = ["HospitalId"];
+    private static readonly Prepared<(string HospitalId, int Month)> SelectMonthLines = new(
+        SelectMonthLinesSql, ("HospitalId", k => k.HospitalId), ("Month", k => k.Month));
 
-    private static readonly string[] IdParameter = ["Id"];
+    private static readonly Prepared<string> CountManufacturer = new(CountManufacturerSql, ("Id", id => id));
 
     /// <summary>
     /// The context. Inside a write it is read on the writer's own connection with its prepared
@@ -98,7 +115,7 @@ public sealed class UsageRepository(ProcurementStore store)
     private static async Task<Context> LoadContextAsync(DbConnection connection, DbTransaction? transaction, string hospitalId, int? month, IReadOnlyCollection<string> manufacturerIds)
     {
         var agreements = new List<HospitalAgreement>();
-        await StatementCache.ReadAsync(connection, transaction, AgreementRepository.SelectHospitalAgreementsSql, HospitalParameter, [hospitalId], r => agreements.Add(new HospitalAgreement
+        await SelectHospitalAgreements.ReadAsync(connection, transaction, hospitalId, r => agreements.Add(new HospitalAgreement
         {
             AgreementId = r.GetString(0),
             BatchId = r.GetString(1),
@@ -114,17 +131,17 @@ public sealed class UsageRepository(ProcurementStore store)
             MaxUnitPriceE6 = r.GetInt64(11),
         }));
         var substitutes = new Dictionary<string, string>(StringComparer.Ordinal);
-        await StatementCache.ReadAsync(connection, transaction, SelectSubstitutesSql, HospitalParameter, [hospitalId], r => substitutes[r.GetString(0)] = r.GetString(1));
+        await SelectSubstitutes.ReadAsync(connection, transaction, hospitalId, r => substitutes[r.GetString(0)] = r.GetString(1));
         var agreed = new Dictionary<(string, int), long>();
         if (agreements.Count > 0)
         {
-            await StatementCache.ReadAsync(connection, transaction, SelectAgreedUnitsSql, HospitalAndAgreed, [hospitalId, (int)UsageClassification.Agreed],
+            await SelectAgreedUnits.ReadAsync(connection, transaction, hospitalId,
                 r => agreed[(r.GetString(0), Convert.ToInt32(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture))] = r.GetInt64(2));
         }
         var monthLines = new Dictionary<(string, string), MonthLine>();
         if (month is not null)
         {
-            await StatementCache.ReadAsync(connection, transaction, SelectMonthLinesSql, HospitalAndMonth, [hospitalId, month], r => monthLines[(r.GetString(0), r.GetString(1))] =
+            await SelectMonthLines.ReadAsync(connection, transaction, (hospitalId, month.Value), r => monthLines[(r.GetString(0), r.GetString(1))] =
             new MonthLine(Convert.ToInt32(r.GetValue(2), System.Globalization.CultureInfo.InvariantCulture), r.IsDBNull(3) ? null : r.GetString(3), r.GetInt64(4), r.GetInt64(5),
                 Convert.ToInt32(r.GetValue(6), System.Globalization.CultureInfo.InvariantCulture)));
         }
@@ -136,7 +153,7 @@ public sealed class UsageRepository(ProcurementStore store)
                 continue;
             }
             // Manufacturers are never removed, so one found is remembered for the process's life.
-            if (Convert.ToInt64(await StatementCache.ScalarAsync(connection, transaction, CountManufacturerSql, IdParameter, id), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            if (Convert.ToInt64(await CountManufacturer.ScalarAsync(connection, transaction, id), System.Globalization.CultureInfo.InvariantCulture) > 0)
             {
                 KnownManufacturers[id] = true;
             }
@@ -173,9 +190,11 @@ public sealed class UsageRepository(ProcurementStore store)
         DateTimeOffset at,
         string actor)
     {
-        var reportedAt = store.Dialect.Instant(at);
+        // Boxed once: every line binds the same instant.
+        object reportedAt = at;
         // The columns of both the insert and the update (whose parameters are named after them).
-        var lineColumns = new RowBinding<(ClassifiedLine Line, int Revision)>(
+        (string, Func<(ClassifiedLine Line, int Revision), object?>)[] lineColumns =
+        [
             ("hospital_id", _ => hospitalId),
             ("month", _ => month),
             ("product_id", r => r.Line.Line.ProductId),
@@ -185,9 +204,13 @@ public sealed class UsageRepository(ProcurementStore store)
             ("classification", r => (int)r.Line.Classification),
             ("agreement_id", r => r.Line.AgreementId),
             ("revision", r => r.Revision),
-            ("reported_at", _ => reportedAt));
-        return store.WriteAsync<IReadOnlyList<(ClassifiedLine, int)>>(async (connection, transaction) =>
+            ("reported_at", _ => reportedAt),
+        ];
+        var insertLines = Prepared<(ClassifiedLine Line, int Revision)>.Insert("usage_lines", lineColumns);
+        var updateLines = new Prepared<(ClassifiedLine Line, int Revision)>(UpdateLineSql, lineColumns);
+        return store.WriteAsync<IReadOnlyList<(ClassifiedLine, int)>>(async unit =>
         {
+            var (connection, transaction) = unit;
             var added = new List<(ClassifiedLine Line, int Revision)>(lines.Count);
             var amended = new List<(ClassifiedLine Line, int Revision)>();
             var unchanged = new List<(ClassifiedLine Line, int Revision)>();
@@ -209,14 +232,13 @@ public sealed class UsageRepository(ProcurementStore store)
             }
             foreach (var (line, revision) in amended)
             {
-                await StatementCache.ExecuteAsync(connection, transaction, CopyToHistorySql, CopyParameters,
-                    reportedAt, hospitalId, month, line.Line.ProductId, line.Line.ManufacturerId, revision - 1);
+                await CopyToHistory.ExecuteAsync(connection, transaction, (reportedAt, hospitalId, month, line, revision - 1));
             }
-            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "usage_lines", lineColumns.Columns, added, lineColumns.Bind);
-            await PreparedRows.ExecuteAsync(connection, transaction, UpdateLineSql, lineColumns.Columns, amended, lineColumns.Bind);
+            await insertLines.InsertAsync(store.Dialect, connection, transaction, added);
+            await updateLines.ExecuteEachAsync(connection, transaction, amended);
             // Running totals: many hospitals of a group add to the same agreement rows, written once per row at the commit.
-            StoreWriter.Accumulator(transaction, () => new CompletionAccumulator(store.Dialect)).Add(completion);
-            await EventLog.AppendJsonAsync(connection, transaction, at, actor, null, "hospital", hospitalId, amended.Count == 0 ? "UsageReported" : "UsageAmended", payloadJson);
+            unit.Accumulator(() => new CompletionAccumulator()).Add(completion);
+            await EventLog.AppendJsonAsync(unit, at, actor, null, "hospital", hospitalId, amended.Count == 0 ? "UsageReported" : "UsageAmended", payloadJson);
             return [.. added, .. amended, .. unchanged];
         });
 
@@ -227,39 +249,61 @@ public sealed class UsageRepository(ProcurementStore store)
             && current.AgreementId == line.AgreementId;
     }
 
+    // A completion change's columns, in the order of the dialect's multi-row upsert
+    // (DialectStatements.CompletionAgreementColumns); the update's parameters are named after them.
+    private static readonly (string, Func<CompletionDelta, object?>)[] AgreementCompletionColumns =
+    [
+        ("agreement_id", d => d.AgreementId),
+        ("year_start", d => d.YearStart),
+        ("batch_id", d => d.BatchId),
+        ("agreed", d => d.Agreed),
+        ("counted", d => d.Counted),
+        ("surplus", d => d.Surplus),
+        ("substitutes", d => d.Substitutes),
+        ("spent_e6", d => d.SpentE6),
+    ];
+
+    private static readonly Prepared<CompletionDelta> InsertAgreementCompletion = Prepared<CompletionDelta>.Insert("completion_agreements", AgreementCompletionColumns);
+
     private const string UpdateAgreementCompletionSql = """
         UPDATE completion_agreements
-           SET agreed = agreed + @Agreed, counted = counted + @Counted, surplus = surplus + @Surplus,
-               substitutes = substitutes + @Substitutes, spent_e6 = spent_e6 + @SpentE6
-         WHERE agreement_id = @AgreementId AND year_start = @YearStart
+           SET agreed = agreed + @agreed, counted = counted + @counted, surplus = surplus + @surplus,
+               substitutes = substitutes + @substitutes, spent_e6 = spent_e6 + @spent_e6
+         WHERE agreement_id = @agreement_id AND year_start = @year_start
         """;
 
-    private const string InsertAgreementCompletionSql = """
-        INSERT INTO completion_agreements (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6)
-        VALUES (@AgreementId, @YearStart, @BatchId, @Agreed, @Counted, @Surplus, @Substitutes, @SpentE6)
-        """;
+    private static readonly Prepared<CompletionDelta> UpdateAgreementCompletion = new(UpdateAgreementCompletionSql, AgreementCompletionColumns);
 
-    private static readonly string[] AgreementCompletionParameters = ["Agreed", "Counted", "Surplus", "Substitutes", "SpentE6", "AgreementId", "YearStart", "BatchId"];
+    // In the order of DialectStatements.CompletionHospitalColumns.
+    private static readonly (string, Func<CompletionDelta, object?>)[] HospitalCompletionColumns =
+    [
+        ("batch_id", d => d.BatchId),
+        ("hospital_id", d => d.HospitalId),
+        ("year_start", d => d.YearStart),
+        ("agreed", d => d.Agreed),
+        ("counted", d => d.Counted),
+        ("surplus", d => d.Surplus),
+        ("substitutes", d => d.Substitutes),
+        ("spent_e6", d => d.SpentE6),
+        ("budget_e6", d => d.BudgetE6),
+    ];
+
+    private static readonly Prepared<CompletionDelta> InsertHospitalCompletion = Prepared<CompletionDelta>.Insert("completion_hospitals", HospitalCompletionColumns);
 
     private const string UpdateHospitalCompletionSql = """
         UPDATE completion_hospitals
-           SET agreed = agreed + @Agreed, counted = counted + @Counted, surplus = surplus + @Surplus,
-               substitutes = substitutes + @Substitutes, spent_e6 = spent_e6 + @SpentE6, budget_e6 = budget_e6 + @BudgetE6
-         WHERE batch_id = @BatchId AND year_start = @YearStart AND hospital_id = @HospitalId
+           SET agreed = agreed + @agreed, counted = counted + @counted, surplus = surplus + @surplus,
+               substitutes = substitutes + @substitutes, spent_e6 = spent_e6 + @spent_e6, budget_e6 = budget_e6 + @budget_e6
+         WHERE batch_id = @batch_id AND year_start = @year_start AND hospital_id = @hospital_id
         """;
 
-    private const string InsertHospitalCompletionSql = """
-        INSERT INTO completion_hospitals (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6)
-        VALUES (@BatchId, @HospitalId, @YearStart, @Agreed, @Counted, @Surplus, @Substitutes, @SpentE6, @BudgetE6)
-        """;
-
-    private static readonly string[] HospitalCompletionParameters = ["Agreed", "Counted", "Surplus", "Substitutes", "SpentE6", "BudgetE6", "BatchId", "YearStart", "HospitalId"];
+    private static readonly Prepared<CompletionDelta> UpdateHospitalCompletion = new(UpdateHospitalCompletionSql, HospitalCompletionColumns);
 
     /// <summary>
     /// The completion changes of a group's units, summed per row; written at the commit in key
     /// order (so concurrent groups on a server take row locks in one order).
     /// </summary>
-    private sealed class CompletionAccumulator(SqlDialect dialect) : IGroupAccumulator
+    private sealed class CompletionAccumulator : IGroupAccumulator
     {
         private readonly List<CompletionDelta> _pending = [];
         private readonly Dictionary<(string BatchId, string? AgreementId, string? HospitalId, int YearStart), CompletionDelta> _group = [];
@@ -288,8 +332,9 @@ public sealed class UsageRepository(ProcurementStore store)
 
         public void UnitFailed() => _pending.Clear();
 
-        public Task FlushAsync(DbConnection connection, DbTransaction transaction)
+        public Task FlushAsync(WriteContext group)
         {
+            var (dialect, connection, transaction) = (group.Dialect, group.Connection, group.Transaction);
             var ordered = _group
                 .OrderBy(g => g.Key.AgreementId is null).ThenBy(g => g.Key.BatchId, StringComparer.Ordinal)
                 .ThenBy(g => g.Key.AgreementId ?? g.Key.HospitalId, StringComparer.Ordinal).ThenBy(g => g.Key.YearStart)
@@ -302,55 +347,15 @@ public sealed class UsageRepository(ProcurementStore store)
 
     private const int RowsPerUpsert = 500;
 
-    private const string UpsertAgreementCompletionSql = """
-        INSERT INTO completion_agreements AS c (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6) VALUES {0}
-         ON CONFLICT (agreement_id, year_start) DO UPDATE
-           SET agreed = c.agreed + excluded.agreed, counted = c.counted + excluded.counted, surplus = c.surplus + excluded.surplus,
-               substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6
-        """;
-
-    private const string UpsertHospitalCompletionSql = """
-        INSERT INTO completion_hospitals AS c (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6) VALUES {0}
-         ON CONFLICT (batch_id, year_start, hospital_id) DO UPDATE
-           SET agreed = c.agreed + excluded.agreed, counted = c.counted + excluded.counted, surplus = c.surplus + excluded.surplus,
-               substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6, budget_e6 = c.budget_e6 + excluded.budget_e6
-        """;
-
-    /// <summary>The multi-row upsert of <paramref name="count"/> completion changes, by agreement or by hospital.</summary>
-    internal static string CompletionUpsertSql(bool byAgreement, int count)
-    {
-        var rows = new System.Text.StringBuilder();
-        PreparedRows.AppendRows(rows, byAgreement ? 8 : 9, count);
-        return (byAgreement ? UpsertAgreementCompletionSql : UpsertHospitalCompletionSql).Replace("{0}", rows.ToString(), StringComparison.Ordinal);
-    }
-
-    /// <summary>The changes as multi-row <c>INSERT … ON CONFLICT DO UPDATE</c> statements that add them to the rows.</summary>
+    /// <summary>The changes as multi-row upserts that add them to the rows.</summary>
     private static async Task UpsertAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction, IReadOnlyList<CompletionDelta> deltas)
     {
         var byAgreement = deltas.Where(d => d.AgreementId is not null).ToList();
         var byHospital = deltas.Where(d => d.AgreementId is null).ToList();
-        await UpsertChunksAsync(dialect, connection, transaction, byAgreement, byAgreement: true,
-            d => [d.AgreementId, d.YearStart, d.BatchId, d.Agreed, d.Counted, d.Surplus, d.Substitutes, d.SpentE6]);
-        await UpsertChunksAsync(dialect, connection, transaction, byHospital, byAgreement: false,
-            d => [d.BatchId, d.HospitalId, d.YearStart, d.Agreed, d.Counted, d.Surplus, d.Substitutes, d.SpentE6, d.BudgetE6]);
-    }
-
-    private static async Task UpsertChunksAsync(
-        SqlDialect dialect, DbConnection connection, DbTransaction transaction, IReadOnlyList<CompletionDelta> rows, bool byAgreement, Func<CompletionDelta, object?[]> values)
-    {
-        var perStatement = PreparedRows.RowsPerStatement(dialect, byAgreement ? 8 : 9, RowsPerUpsert);
-        for (var start = 0; start < rows.Count; start += perStatement)
-        {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            var count = Math.Min(perStatement, rows.Count - start);
-            for (var r = 0; r < count; r++)
-            {
-                PreparedRows.AddRowParameters(command, r, values(rows[start + r]));
-            }
-            command.CommandText = CompletionUpsertSql(byAgreement, count);
-            await command.ExecuteNonQueryAsync();
-        }
+        await InsertAgreementCompletion.ExecuteRowsAsync(connection, transaction, byAgreement,
+            Prepared<CompletionDelta>.RowsFitting(dialect, AgreementCompletionColumns.Length, RowsPerUpsert), n => dialect.Statements.UpsertCompletion(byAgreement: true, n));
+        await InsertHospitalCompletion.ExecuteRowsAsync(connection, transaction, byHospital,
+            Prepared<CompletionDelta>.RowsFitting(dialect, HospitalCompletionColumns.Length, RowsPerUpsert), n => dialect.Statements.UpsertCompletion(byAgreement: false, n));
     }
 
     /// <summary>Adds the changes to the kept completion rows (a row missing is made from the change).</summary>
@@ -358,21 +363,12 @@ public sealed class UsageRepository(ProcurementStore store)
     {
         foreach (var d in deltas)
         {
-            if (d.AgreementId is { } agreementId)
+            var (update, insert) = d.AgreementId is null
+                ? (UpdateHospitalCompletion, InsertHospitalCompletion)
+                : (UpdateAgreementCompletion, InsertAgreementCompletion);
+            if (await update.ExecuteAsync(connection, transaction, d) == 0)
             {
-                object?[] values = [d.Agreed, d.Counted, d.Surplus, d.Substitutes, d.SpentE6, agreementId, d.YearStart, d.BatchId];
-                if (await StatementCache.ExecuteAsync(connection, transaction, UpdateAgreementCompletionSql, AgreementCompletionParameters, values) == 0)
-                {
-                    await StatementCache.ExecuteAsync(connection, transaction, InsertAgreementCompletionSql, AgreementCompletionParameters, values);
-                }
-            }
-            else
-            {
-                object?[] values = [d.Agreed, d.Counted, d.Surplus, d.Substitutes, d.SpentE6, d.BudgetE6, d.BatchId, d.YearStart, d.HospitalId];
-                if (await StatementCache.ExecuteAsync(connection, transaction, UpdateHospitalCompletionSql, HospitalCompletionParameters, values) == 0)
-                {
-                    await StatementCache.ExecuteAsync(connection, transaction, InsertHospitalCompletionSql, HospitalCompletionParameters, values);
-                }
+                await insert.ExecuteAsync(connection, transaction, d);
             }
         }
     }
@@ -381,10 +377,15 @@ public sealed class UsageRepository(ProcurementStore store)
     public Task<Context> LoadContextAsync(string hospitalId) =>
         store.ReadAsync(connection => LoadContextAsync(connection, null, hospitalId, null, []));
 
+    private const string DeleteSubstituteSql = "DELETE FROM declared_substitutes WHERE hospital_id = @HospitalId AND product_id = @ProductId";
+
+    private const string InsertSubstituteSql = "INSERT INTO declared_substitutes (hospital_id, product_id, for_product_id, declared_at) VALUES (@HospitalId, @ProductId, @ForProductId, @At)";
+
     public Task DeclareSubstituteAsync(string hospitalId, string productId, string forProductId, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
-            var products = (await connection.QueryAsync<string>(store.Dialect.Sql("SELECT product_id FROM products WHERE product_id IN @Ids"), new { Ids = new[] { productId, forProductId } }, transaction)).ToHashSet(StringComparer.Ordinal);
+            var (connection, transaction) = unit;
+            var products = (await connection.QueryAsync<string>(store.Dialect.Statements.SelectKnownProducts, new { Ids = new[] { productId, forProductId } }, transaction)).ToHashSet(StringComparer.Ordinal);
             foreach (var (id, field) in new[] { (productId, "productId"), (forProductId, "forProductId") })
             {
                 if (!products.Contains(id))
@@ -392,11 +393,11 @@ public sealed class UsageRepository(ProcurementStore store)
                     throw new ProcurementException(ErrorCodes.UnknownReference, $"Product '{id}' does not exist.", field);
                 }
             }
-            await connection.ExecuteAsync("DELETE FROM declared_substitutes WHERE hospital_id = @HospitalId AND product_id = @ProductId", new { HospitalId = hospitalId, ProductId = productId }, transaction);
+            await connection.ExecuteAsync(DeleteSubstituteSql, new { HospitalId = hospitalId, ProductId = productId }, transaction);
             await connection.ExecuteAsync(
-                "INSERT INTO declared_substitutes (hospital_id, product_id, for_product_id, declared_at) VALUES (@HospitalId, @ProductId, @ForProductId, @At)",
+                InsertSubstituteSql,
                 new { HospitalId = hospitalId, ProductId = productId, ForProductId = forProductId, At = at }, transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "hospital", hospitalId, "SubstituteDeclared", new { productId, forProductId });
+            await EventLog.AppendAsync(unit, at, actor, null, "hospital", hospitalId, "SubstituteDeclared", new { productId, forProductId });
         });
 
     /// <summary>A usage line as stored.</summary>

@@ -2,10 +2,12 @@ using System.Data.Common;
 using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
+using Procurement.Optimizer.Allocation;
 using Procurement.Optimizer.Award;
 using Procurement.Optimizer.Checking;
 using Procurement.Optimizer.Model;
 using Procurement.Optimizer.RuleSets;
+using Procurement.Optimizer.Winners;
 using Procurement.Grains.Batches;
 using Procurement.Grains.Bidders;
 using Procurement.Grains.Storage;
@@ -44,21 +46,6 @@ public sealed class AwardRepository(ProcurementStore store)
         VALUES (@AwardId, @BatchId, @Mode, @RuleSet, @SolveStatus, @ObjectiveE6, @BoundE6, @Gap, @WallMs, @SolverParameters, @ProposedAt,
                 @CheckVerdict, @CheckCount, @CheckMs)
         """;
-
-    private static readonly string[] StatementColumns =
-    [
-        "award_id", "bid_id", "product_id", "manufacturer_id", "unit_price_e6", "anchor_e6", "ratio_e6", "bid_rank", "won",
-        "reason", "\"rule\"", "revival_unit_price_e6", "awarded_unit_price_e6", "awarded_pack_price_e6",
-    ];
-
-    private static readonly string[] AllocationColumns =
-        ["award_id", "product_id", "region_code", "primary_bid_id", "spare_bid_id", "agreed_volume", "unit_price_e6", "amount_e6"];
-
-    private static readonly string[] HospitalAllocationColumns =
-        ["award_id", "product_id", "hospital_id", "region_code", "primary_bid_id", "spare_bid_id", "agreed_volume", "unit_price_e6", "amount_e6", "named_brand"];
-
-    private static readonly string[] UnallocatedHospitalColumns =
-        ["award_id", "product_id", "hospital_id", "region_code", "agreed_volume", "reason"];
 
     /// <summary>
     /// Stores an award the independent checker passed, under a new award id, with its statements
@@ -107,56 +94,56 @@ public sealed class AwardRepository(ProcurementStore store)
                 CheckCount = (long)check.Checks,
                 CheckMs = (long)check.WallTime.TotalMilliseconds,
             }, transaction);
-            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "award_statements", StatementColumns, statements, (s, v) =>
-            {
-                v[0] = id;
-                v[1] = s.BidId;
-                v[2] = s.ProductId;
-                v[3] = s.ManufacturerId;
-                v[4] = E6(s.UnitComparablePrice);
-                v[5] = E6(s.Anchor);
-                v[6] = E6(s.RatioToAnchor);
-                v[7] = s.Rank;
-                v[8] = s.Won;
-                v[9] = s.Reason;
-                v[10] = s.Rule;
-                v[11] = E6(s.RevivalUnitPrice);
-                v[12] = E6(s.AwardedUnitPrice);
-                v[13] = E6(s.AwardedPricePerPack);
-            });
-            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "award_allocations", AllocationColumns, allocations, (a, v) =>
-            {
-                v[0] = id;
-                v[1] = a.ProductId;
-                v[2] = a.RegionCode;
-                v[3] = a.PrimaryBidId;
-                v[4] = a.SpareBidId;
-                v[5] = a.AgreedVolume;
-                v[6] = E6(a.UnitPrice);
-                v[7] = E6(a.Amount);
-            });
-            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "award_hospital_allocations", HospitalAllocationColumns, hospitalAllocations, (a, v) =>
-            {
-                v[0] = id;
-                v[1] = a.ProductId;
-                v[2] = a.HospitalId;
-                v[3] = a.RegionCode;
-                v[4] = a.PrimaryBidId;
-                v[5] = a.SpareBidId;
-                v[6] = a.AgreedVolume;
-                v[7] = E6(a.UnitPrice);
-                v[8] = E6(a.Amount);
-                v[9] = a.NamedBrand;
-            });
-            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "award_unallocated_hospitals", UnallocatedHospitalColumns, unallocatedHospitals, (u, v) =>
-            {
-                v[0] = id;
-                v[1] = u.ProductId;
-                v[2] = u.Line.HospitalId;
-                v[3] = u.Line.RegionCode;
-                v[4] = u.Line.AgreedVolume;
-                v[5] = u.Line.Reason;
-            });
+            var insertStatements = Prepared<BidStatement>.Insert(
+                "award_statements",
+                ("award_id", _ => id),
+                ("bid_id", s => s.BidId),
+                ("product_id", s => s.ProductId),
+                ("manufacturer_id", s => s.ManufacturerId),
+                ("unit_price_e6", s => E6(s.UnitComparablePrice)),
+                ("anchor_e6", s => E6(s.Anchor)),
+                ("ratio_e6", s => E6(s.RatioToAnchor)),
+                ("bid_rank", s => s.Rank),
+                ("won", s => s.Won),
+                ("reason", s => s.Reason),
+                ("\"rule\"", s => s.Rule),
+                ("revival_unit_price_e6", s => E6(s.RevivalUnitPrice)),
+                ("awarded_unit_price_e6", s => E6(s.AwardedUnitPrice)),
+                ("awarded_pack_price_e6", s => E6(s.AwardedPricePerPack)));
+            await insertStatements.InsertAsync(store.Dialect, connection, transaction, statements);
+            var insertAllocations = Prepared<RegionAllocation>.Insert(
+                "award_allocations",
+                ("award_id", _ => id),
+                ("product_id", a => a.ProductId),
+                ("region_code", a => a.RegionCode),
+                ("primary_bid_id", a => a.PrimaryBidId),
+                ("spare_bid_id", a => a.SpareBidId),
+                ("agreed_volume", a => a.AgreedVolume),
+                ("unit_price_e6", a => E6(a.UnitPrice)),
+                ("amount_e6", a => E6(a.Amount)));
+            await insertAllocations.InsertAsync(store.Dialect, connection, transaction, allocations);
+            var insertHospitalAllocations = Prepared<HospitalAllocation>.Insert(
+                "award_hospital_allocations",
+                ("award_id", _ => id),
+                ("product_id", a => a.ProductId),
+                ("hospital_id", a => a.HospitalId),
+                ("region_code", a => a.RegionCode),
+                ("primary_bid_id", a => a.PrimaryBidId),
+                ("spare_bid_id", a => a.SpareBidId),
+                ("agreed_volume", a => a.AgreedVolume),
+                ("unit_price_e6", a => E6(a.UnitPrice)),
+                ("amount_e6", a => E6(a.Amount)),
+                ("named_brand", a => a.NamedBrand));
+            await insertHospitalAllocations.InsertAsync(store.Dialect, connection, transaction, hospitalAllocations);
+            var insertUnallocated = Prepared<(string ProductId, UnallocatedHospital Line)>.Insert(
+                "award_unallocated_hospitals",
+                ("award_id", _ => id),
+                ("product_id", u => u.ProductId),
+                ("hospital_id", u => u.Line.HospitalId),
+                ("region_code", u => u.Line.RegionCode),
+                ("agreed_volume", u => u.Line.AgreedVolume),
+                ("reason", u => u.Line.Reason));
+            await insertUnallocated.InsertAsync(store.Dialect, connection, transaction, unallocatedHospitals);
             return new ProposedAward(
                 awardId,
                 award.Mode,
@@ -286,8 +273,9 @@ public sealed class AwardRepository(ProcurementStore store)
         """;
 
     public Task<Objection> FileObjectionAsync(string batchId, string manufacturerId, string text, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             if (await connection.ExecuteScalarAsync<long>(CountBidsSql, new { BatchId = batchId, ManufacturerId = manufacturerId }, transaction) == 0)
             {
                 throw new ProcurementException(ErrorCodes.BidNotFound, $"Manufacturer {manufacturerId} did not bid in batch {batchId}; only bidders may object.", "manufacturerId");
@@ -301,7 +289,7 @@ public sealed class AwardRepository(ProcurementStore store)
                 Text = text,
                 FiledAt = at,
             }, transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "objection", objection.ObjectionId.ToString(), "ObjectionFiled", new { manufacturerId, text });
+            await EventLog.AppendAsync(unit, at, actor, batchId, "objection", objection.ObjectionId.ToString(), "ObjectionFiled", new { manufacturerId, text });
             return objection;
         });
 
@@ -310,16 +298,19 @@ public sealed class AwardRepository(ProcurementStore store)
          WHERE objection_id = @ObjectionId AND batch_id = @BatchId AND answer IS NULL
         """;
 
+    private const string SelectObjectionSql = $"{SelectObjectionsSql} AND objection_id = @ObjectionId";
+
     public Task<Objection> AnswerObjectionAsync(string batchId, Guid objectionId, string answer, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var changed = await connection.ExecuteAsync(AnswerSql, new { Answer = answer, At = at, Actor = actor, ObjectionId = objectionId.ToString(), BatchId = batchId }, transaction);
             if (changed != 1)
             {
                 throw new ProcurementException(ErrorCodes.ObjectionNotFound, $"Objection {objectionId} does not exist in batch {batchId} or was already answered.", "objectionId");
             }
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "objection", objectionId.ToString(), "ObjectionAnswered", new { answer });
-            var row = await connection.QuerySingleAsync<ObjectionRow>($"{SelectObjectionsSql} AND objection_id = @ObjectionId", new { BatchId = batchId, ObjectionId = objectionId.ToString() }, transaction);
+            await EventLog.AppendAsync(unit, at, actor, batchId, "objection", objectionId.ToString(), "ObjectionAnswered", new { answer });
+            var row = await connection.QuerySingleAsync<ObjectionRow>(SelectObjectionSql, new { BatchId = batchId, ObjectionId = objectionId.ToString() }, transaction);
             return row.ToObjection();
         });
 
@@ -330,9 +321,11 @@ public sealed class AwardRepository(ProcurementStore store)
          WHERE batch_id = @BatchId
         """;
 
+    private const string SelectObjectionsInOrderSql = $"{SelectObjectionsSql} ORDER BY filed_at, objection_id";
+
     public Task<IReadOnlyList<Objection>> ListObjectionsAsync(string batchId) =>
         store.ReadAsync<IReadOnlyList<Objection>>(async connection =>
-            (await connection.QueryAsync<ObjectionRow>($"{SelectObjectionsSql} ORDER BY filed_at, objection_id", new { BatchId = batchId }))
+            (await connection.QueryAsync<ObjectionRow>(SelectObjectionsInOrderSql, new { BatchId = batchId }))
                 .Select(r => r.ToObjection()).ToList());
 
     private const string CountUnansweredSql = "SELECT COUNT(*) FROM objections WHERE batch_id = @BatchId AND answer IS NULL";

@@ -15,39 +15,9 @@ public sealed class BatchRepository(ProcurementStore store)
     private const string SelectPhaseSql = "SELECT phase FROM tender_batches WHERE batch_id = @BatchId";
 
 
-    private static readonly string[] BatchIdParameter = ["BatchId"];
-
-    private readonly string _selectPhaseForShareSql = SelectPhaseForShareSql(store.Dialect);
-
-    /// <summary>The batch's phase, held against a concurrent phase change until the transaction ends.</summary>
-    internal static string SelectPhaseForShareSql(SqlDialect dialect) =>
-        string.Format(CultureInfo.InvariantCulture, SelectPhaseForShareSqlTemplate, dialect.ShareLockHint, dialect.ShareLockSuffix).TrimEnd();
-
-    private const string SelectPhaseForShareSqlTemplate = "SELECT phase FROM tender_batches{0} WHERE batch_id = @BatchId {1}";
-
     private const string SelectAllianceSql = "SELECT COUNT(*) FROM alliances WHERE alliance_id = @AllianceId";
 
     private const string SelectAllianceRegionsSql = "SELECT region_code FROM alliance_regions WHERE alliance_id = @AllianceId";
-
-    private const string SelectKnownProductsSql = "SELECT product_id FROM products WHERE product_id IN @Ids";
-
-    private const string SelectHospitalRegionsSql = "SELECT hospital_id AS Id, region_code AS RegionCode FROM hospitals WHERE hospital_id IN @Ids";
-
-    private const string UpsertBatchSql = """
-        INSERT INTO tender_batches (batch_id, alliance_id, name, phase, rule_set_name, rule_set_parameters, pack_factor_e6,
-                                    strength_factor_e6, reporting_closes_at, bidding_deadline_at, opening_at, publicity_days,
-                                    agreement_months, opened_at, updated_at, opening_threshold)
-        VALUES (@BatchId, @AllianceId, @Name, 0, @RuleSetName, @RuleSetParameters, @PackFactorE6,
-                @StrengthFactorE6, @ReportingClosesAt, @BiddingDeadlineAt, @OpeningAt, @PublicityDays,
-                @AgreementMonths, NULL, @At, @OpeningThreshold)
-        ON CONFLICT (batch_id) DO UPDATE SET alliance_id = excluded.alliance_id, name = excluded.name,
-               rule_set_name = excluded.rule_set_name, rule_set_parameters = excluded.rule_set_parameters,
-               pack_factor_e6 = excluded.pack_factor_e6, strength_factor_e6 = excluded.strength_factor_e6,
-               reporting_closes_at = excluded.reporting_closes_at, bidding_deadline_at = excluded.bidding_deadline_at,
-               opening_at = excluded.opening_at, publicity_days = excluded.publicity_days,
-               agreement_months = excluded.agreement_months, updated_at = excluded.updated_at,
-               opening_threshold = excluded.opening_threshold
-        """;
 
     private const string DeleteOpeningOfficersSql = "DELETE FROM batch_opening_officers WHERE batch_id = @BatchId";
 
@@ -83,23 +53,28 @@ public sealed class BatchRepository(ProcurementStore store)
     /// exists and lies in one of the batch's regions.
     /// </summary>
     public Task SaveDefinitionAsync(string batchId, TenderBatchDefinition definition, DateTimeOffset at, string actor) =>
-        store.WriteAsync((connection, transaction) => SaveDefinitionAsync(connection, transaction, batchId, definition, at, actor));
+        store.WriteAsync(unit => SaveDefinitionAsync(unit, batchId, definition, at, actor));
 
     private const string InsertRenewalProductSql = """
         INSERT INTO renewal_products (batch_id, product_id, region_code, previous_agreement_id, previous_manufacturer_id, previous_unit_price_e6, previous_annual_volume)
         VALUES (@BatchId, @ProductId, @RegionCode, @PreviousAgreementId, @PreviousManufacturerId, @PreviousUnitPriceE6, @PreviousAnnualVolume)
         """;
 
+    private const string CountBatchSql = "SELECT COUNT(*) FROM tender_batches WHERE batch_id = @BatchId";
+
+    private const string SetRenewalOfSql = "UPDATE tender_batches SET renewal_of = @Previous WHERE batch_id = @BatchId";
+
     /// <summary>Creates a renewal batch in Draft, in one transaction: its definition, the batch it continues and what it keeps of each agreement.</summary>
     public Task SaveRenewalAsync(string batchId, string previousBatchId, TenderBatchDefinition definition, IReadOnlyList<Agreement> continued, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
-            if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tender_batches WHERE batch_id = @BatchId", new { BatchId = batchId }, transaction) > 0)
+            var (connection, transaction) = unit;
+            if (await connection.ExecuteScalarAsync<long>(CountBatchSql, new { BatchId = batchId }, transaction) > 0)
             {
                 throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {batchId} exists already; a renewal needs a new id.", "batchId");
             }
-            await SaveDefinitionAsync(connection, transaction, batchId, definition, at, actor);
-            await connection.ExecuteAsync("UPDATE tender_batches SET renewal_of = @Previous WHERE batch_id = @BatchId", new { Previous = previousBatchId, BatchId = batchId }, transaction);
+            await SaveDefinitionAsync(unit, batchId, definition, at, actor);
+            await connection.ExecuteAsync(SetRenewalOfSql, new { Previous = previousBatchId, BatchId = batchId }, transaction);
             await connection.ExecuteAsync(InsertRenewalProductSql, continued.Select(a => new
             {
                 BatchId = batchId,
@@ -110,8 +85,8 @@ public sealed class BatchRepository(ProcurementStore store)
                 PreviousUnitPriceE6 = Scaled.ToE6(a.UnitPrice, "unitPrice"),
                 PreviousAnnualVolume = a.AnnualVolume,
             }), transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "RenewalCreated", new { PreviousBatchId = previousBatchId, Agreements = continued.Count });
-            await EventLog.AppendAsync(connection, transaction, at, actor, previousBatchId, "batch", previousBatchId, "RenewedBy", new { BatchId = batchId });
+            await EventLog.AppendAsync(unit, at, actor, batchId, "batch", batchId, "RenewalCreated", new { PreviousBatchId = previousBatchId, Agreements = continued.Count });
+            await EventLog.AppendAsync(unit, at, actor, previousBatchId, "batch", previousBatchId, "RenewedBy", new { BatchId = batchId });
         });
 
     private const string SelectRenewalSql = """
@@ -127,13 +102,14 @@ public sealed class BatchRepository(ProcurementStore store)
                 .Select(r => new RenewalReference(r.ProductId, r.RegionCode, r.PreviousManufacturerId, Scaled.FromE6(r.PreviousUnitPriceE6), r.PreviousAnnualVolume))
                 .ToList());
 
-    private async Task SaveDefinitionAsync(DbConnection connection, DbTransaction transaction, string batchId, TenderBatchDefinition definition, DateTimeOffset at, string actor)
+    private async Task SaveDefinitionAsync(WriteContext unit, string batchId, TenderBatchDefinition definition, DateTimeOffset at, string actor)
     {
+        var (connection, transaction) = unit;
             var phase = await connection.QuerySingleOrDefaultAsync<int?>(SelectPhaseSql, new { BatchId = batchId }, transaction);
             BatchLifecycle.RequireConfigurable(batchId, (TenderBatchPhase?)phase);
             await CheckReferencesAsync(connection, transaction, definition);
 
-            await connection.ExecuteAsync(UpsertBatchSql, new
+            await connection.ExecuteAsync(store.Dialect.Statements.UpsertBatch, new
             {
                 BatchId = batchId,
                 definition.AllianceId,
@@ -171,7 +147,7 @@ public sealed class BatchRepository(ProcurementStore store)
             }), transaction);
             await connection.ExecuteAsync(InsertBatchRegionSql, definition.RegionCodes.Select(r => new { BatchId = batchId, RegionCode = r }), transaction);
             await connection.ExecuteAsync(InsertBatchHospitalSql, definition.HospitalIds.Select(h => new { BatchId = batchId, HospitalId = h }), transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "BatchConfigured", definition);
+            await EventLog.AppendAsync(unit, at, actor, batchId, "batch", batchId, "BatchConfigured", definition);
     }
 
     private async Task CheckReferencesAsync(DbConnection connection, DbTransaction transaction, TenderBatchDefinition definition)
@@ -192,7 +168,7 @@ public sealed class BatchRepository(ProcurementStore store)
             }
         }
         var productIds = definition.Products.Select(p => p.ProductId).ToList();
-        var knownProducts = (await connection.QueryAsync<string>(store.Dialect.Sql(SelectKnownProductsSql), new { Ids = productIds }, transaction)).ToHashSet();
+        var knownProducts = (await connection.QueryAsync<string>(store.Dialect.Statements.SelectKnownProducts, new { Ids = productIds }, transaction)).ToHashSet();
         for (var i = 0; i < productIds.Count; i++)
         {
             if (!knownProducts.Contains(productIds[i]))
@@ -203,7 +179,7 @@ public sealed class BatchRepository(ProcurementStore store)
         var hospitalRegions = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var chunk in definition.HospitalIds.Chunk(500))
         {
-            foreach (var row in await connection.QueryAsync<HospitalRegionRow>(store.Dialect.Sql(SelectHospitalRegionsSql), new { Ids = chunk }, transaction))
+            foreach (var row in await connection.QueryAsync<HospitalRegionRow>(store.Dialect.Statements.SelectHospitalRegions, new { Ids = chunk }, transaction))
             {
                 hospitalRegions[row.Id] = row.RegionCode;
             }
@@ -240,9 +216,10 @@ public sealed class BatchRepository(ProcurementStore store)
     /// </summary>
     public Task ChangePhaseAsync(
         string batchId, TenderBatchPhase from, TenderBatchPhase to, DateTimeOffset at, string actor, object details,
-        Func<DbConnection, DbTransaction, Task>? with = null, Func<DbConnection, DbTransaction, Task>? then = null) =>
-        store.WriteAsync(async (connection, transaction) =>
+        Func<DbConnection, DbTransaction, Task>? with = null, Func<WriteContext, Task>? then = null) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             if (with is not null)
             {
                 await with(connection, transaction);
@@ -259,10 +236,10 @@ public sealed class BatchRepository(ProcurementStore store)
             {
                 throw new ProcurementException(ErrorCodes.InvalidTransition, $"Batch {batchId} is not in {from}; it cannot move to {to}.");
             }
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, $"PhaseChangedTo{to}", details);
+            await EventLog.AppendAsync(unit, at, actor, batchId, "batch", batchId, $"PhaseChangedTo{to}", details);
             if (then is not null)
             {
-                await then(connection, transaction);
+                await then(unit);
             }
         });
 
@@ -281,8 +258,9 @@ public sealed class BatchRepository(ProcurementStore store)
     /// the checker's verdict "passed".
     /// </summary>
     public Task ProposeAwardAsync(string batchId, ProposedAward award, string passed) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var changed = await connection.ExecuteAsync(ProposeAwardSql, new
             {
                 BatchId = batchId,
@@ -299,7 +277,7 @@ public sealed class BatchRepository(ProcurementStore store)
                     ? $"Award {award.AwardId} is not stored for batch {batchId} with the checker's verdict '{passed}'; it was not published."
                     : $"Batch {batchId} is no longer Opened; the award was not published.");
             }
-            await EventLog.AppendAsync(connection, transaction, award.ProposedAt, award.Actor, batchId, "batch", batchId, "AwardProposed", new
+            await EventLog.AppendAsync(unit, award.ProposedAt, award.Actor, batchId, "batch", batchId, "AwardProposed", new
             {
                 award.AwardId,
                 award.Mode,
@@ -311,7 +289,7 @@ public sealed class BatchRepository(ProcurementStore store)
                 award.HospitalAllocations,
                 award.UnallocatedHospitals,
             });
-            await EventLog.AppendAsync(connection, transaction, award.ProposedAt, award.Actor, batchId, "batch", batchId, "PhaseChangedToPublicity", new { award.AwardId });
+            await EventLog.AppendAsync(unit, award.ProposedAt, award.Actor, batchId, "batch", batchId, "PhaseChangedToPublicity", new { award.AwardId });
         });
 
     private const string SelectBatchSql = """
@@ -385,20 +363,18 @@ public sealed class BatchRepository(ProcurementStore store)
         SELECT product_id AS ProductId, revision AS Revision FROM volume_reports WHERE batch_id = @BatchId AND hospital_id = @HospitalId
         """;
 
-    private static readonly string[] BatchAndHospitalParameters = ["BatchId", "HospitalId"];
+    private static readonly Prepared<(string BatchId, string HospitalId)> SelectRevisions = new(
+        SelectRevisionsSql, ("BatchId", k => k.BatchId), ("HospitalId", k => k.HospitalId));
 
-    private static readonly string[] ReportColumns =
-        ["batch_id", "hospital_id", "product_id", "annual_volume", "preferred_manufacturer_id", "below_history_reason", "revision", "reported_at"];
-
+    // Its parameters are named after the columns, as the insert's are.
     private const string UpdateReportSql = """
         UPDATE volume_reports
-           SET annual_volume = @AnnualVolume, preferred_manufacturer_id = @PreferredManufacturerId,
-               below_history_reason = @BelowHistoryReason, revision = @Revision, reported_at = @ReportedAt
-         WHERE batch_id = @BatchId AND hospital_id = @HospitalId AND product_id = @ProductId AND revision = @Revision - 1
+           SET annual_volume = @annual_volume, preferred_manufacturer_id = @preferred_manufacturer_id,
+               below_history_reason = @below_history_reason, revision = @revision, reported_at = @reported_at
+         WHERE batch_id = @batch_id AND hospital_id = @hospital_id AND product_id = @product_id AND revision = @revision - 1
         """;
 
-    private static readonly string[] ReportParameters =
-        ["BatchId", "HospitalId", "ProductId", "AnnualVolume", "PreferredManufacturerId", "BelowHistoryReason", "Revision", "ReportedAt"];
+    private readonly Prepared<string> _selectPhaseForShare = new(store.Dialect.Statements.SelectPhaseForShare, ("BatchId", id => id));
 
     /// <summary>
     /// Writes a hospital's report lines in one transaction, after confirming under a lock on the
@@ -410,11 +386,26 @@ public sealed class BatchRepository(ProcurementStore store)
         string batchId, string hospitalId, IReadOnlyList<VolumeReportLine> lines, DateTimeOffset at, string actor)
     {
         var payload = EventLog.Serialize(lines);
-        var reportedAt = store.Dialect.Instant(at);
+        // Boxed once: every line binds the same instant.
+        object reportedAt = at;
+        (string, Func<VolumeReport, object?>)[] columns =
+        [
+            ("batch_id", r => r.BatchId),
+            ("hospital_id", r => r.HospitalId),
+            ("product_id", r => r.ProductId),
+            ("annual_volume", r => r.AnnualVolume),
+            ("preferred_manufacturer_id", r => r.PreferredManufacturerId),
+            ("below_history_reason", r => r.BelowHistoryReason),
+            ("revision", r => r.Revision),
+            ("reported_at", _ => reportedAt),
+        ];
+        var insert = Prepared<VolumeReport>.Insert("volume_reports", columns);
+        var update = new Prepared<VolumeReport>(UpdateReportSql, columns);
 
-        return await store.WriteAsync<IReadOnlyList<VolumeReport>>(async (connection, transaction) =>
+        return await store.WriteAsync<IReadOnlyList<VolumeReport>>(async unit =>
         {
-            var phase = await StatementCache.ScalarAsync(connection, transaction, _selectPhaseForShareSql, BatchIdParameter, batchId);
+            var (connection, transaction) = unit;
+            var phase = await _selectPhaseForShare.ScalarAsync(connection, transaction, batchId);
             if (phase is null || Convert.ToInt32(phase, CultureInfo.InvariantCulture) != (int)TenderBatchPhase.VolumeReporting)
             {
                 throw new ProcurementException(ErrorCodes.ReportingClosed, $"Volume reporting for batch {batchId} is not open.", "batchId");
@@ -422,9 +413,7 @@ public sealed class BatchRepository(ProcurementStore store)
             await CheckPreferredManufacturersAsync(connection, transaction, lines);
             // Read in the same transaction: the revision an amendment replaces is the one stored now.
             var revisions = new Dictionary<string, int>(StringComparer.Ordinal);
-            await StatementCache.ReadAsync(
-                connection, transaction, SelectRevisionsSql, BatchAndHospitalParameters, [batchId, hospitalId],
-                r => revisions[r.GetString(0)] = r.GetInt32(1));
+            await SelectRevisions.ReadAsync(connection, transaction, (batchId, hospitalId), r => revisions[r.GetString(0)] = r.GetInt32(1));
             var reports = new List<VolumeReport>(lines.Count);
             var added = new List<VolumeReport>(lines.Count);
             var amended = new List<VolumeReport>();
@@ -436,30 +425,16 @@ public sealed class BatchRepository(ProcurementStore store)
                 reports.Add(report);
                 (report.Revision == 1 ? added : amended).Add(report);
             }
-            await PreparedRows.InsertAsync(store.Dialect, connection, transaction, "volume_reports", ReportColumns, added, Bind);
-            if (await PreparedRows.ExecuteAsync(connection, transaction, UpdateReportSql, ReportParameters, amended, Bind) != amended.Count)
+            await insert.InsertAsync(store.Dialect, connection, transaction, added);
+            if (await update.ExecuteEachAsync(connection, transaction, amended) != amended.Count)
             {
                 throw new ProcurementException(
                     ErrorCodes.ConcurrentChange, $"The reports of hospital {hospitalId} changed while this amendment was written; send it again.", "lines");
             }
-            await EventLog.AppendJsonAsync(connection, transaction, at, actor, batchId, "hospital", hospitalId, "VolumeReported", payload);
+            await EventLog.AppendJsonAsync(unit, at, actor, batchId, "hospital", hospitalId, "VolumeReported", payload);
             return reports;
         });
-
-        void Bind(VolumeReport r, object?[] v)
-        {
-            v[0] = r.BatchId;
-            v[1] = r.HospitalId;
-            v[2] = r.ProductId;
-            v[3] = r.AnnualVolume;
-            v[4] = r.PreferredManufacturerId;
-            v[5] = r.BelowHistoryReason;
-            v[6] = r.Revision;
-            v[7] = reportedAt;
-        }
     }
-
-    private const string SelectKnownManufacturersSql = "SELECT manufacturer_id FROM manufacturers WHERE manufacturer_id IN @Ids";
 
     private async Task CheckPreferredManufacturersAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<VolumeReportLine> lines)
     {
@@ -468,7 +443,7 @@ public sealed class BatchRepository(ProcurementStore store)
         {
             return;
         }
-        var known = (await connection.QueryAsync<string>(store.Dialect.Sql(SelectKnownManufacturersSql), new { Ids = named }, transaction)).ToHashSet();
+        var known = (await connection.QueryAsync<string>(store.Dialect.Statements.SelectKnownManufacturers, new { Ids = named }, transaction)).ToHashSet();
         for (var i = 0; i < lines.Count; i++)
         {
             if (lines[i].PreferredManufacturerId is { } id && !known.Contains(id))

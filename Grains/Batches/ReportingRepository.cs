@@ -58,8 +58,9 @@ public sealed class ReportingRepository(ProcurementStore store)
     /// sends nothing and answers with the first one.
     /// </summary>
     public Task<ReportingReminder> RemindAsync(string batchId, string message, DateOnly day, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var dayText = day.ToString(DayFormat, CultureInfo.InvariantCulture);
             if (await connection.ExecuteScalarAsync<long>(CountReminderSql, new { BatchId = batchId, Day = dayText }, transaction) > 0)
             {
@@ -69,10 +70,10 @@ public sealed class ReportingRepository(ProcurementStore store)
             var waiting = (await HospitalsAsync(connection, transaction, batchId)).Where(h => !h.Reported).Select(h => h.Hospital.Id).ToList();
             foreach (var hospitalId in waiting)
             {
-                await Notifications.AddAsync(connection, transaction, store.Dialect, at, "hospital", hospitalId, batchId, null, ReportingReminder.NotificationKind, message);
+                await Notifications.AddAsync(connection, transaction, at, "hospital", hospitalId, batchId, null, ReportingReminder.NotificationKind, message);
             }
             await connection.ExecuteAsync(InsertReminderSql, new { BatchId = batchId, Day = dayText, SentAt = at, Hospitals = waiting.Count }, transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "ReportingReminderSent", new { Day = dayText, Hospitals = waiting });
+            await EventLog.AppendAsync(unit, at, actor, batchId, "batch", batchId, "ReportingReminderSent", new { Day = dayText, Hospitals = waiting });
             return new ReportingReminder(batchId, day, false, waiting.Count, at);
         });
 

@@ -45,10 +45,10 @@ public sealed partial class TenderBatchGrain
             // the unanswered objections are counted again in it, from the rows rather than this activation's view.
             await MoveAsync(TenderBatchPhase.Publicity, TenderBatchPhase.Awarded, new { }, actor,
                 with: (connection, transaction) => AwardRepository.RequireObjectionsAnsweredAsync(connection, transaction, BatchId),
-                then: async (connection, transaction) =>
+                then: async unit =>
                 {
-                    await AwardRepository.FinaliseAsync(connection, transaction, BatchId, now);
-                    await agreements.CreateFromAwardAsync(connection, transaction, BatchId, startMonth, batch.Definition.AgreementMonths, now, actor);
+                    await AwardRepository.FinaliseAsync(unit.Connection, unit.Transaction, BatchId, now);
+                    await agreements.CreateFromAwardAsync(unit, BatchId, startMonth, batch.Definition.AgreementMonths, now, actor);
                 },
                 at: now);
         }

@@ -272,7 +272,7 @@ public sealed partial class TenderBatchGrain(
 
     private Task MoveAsync(
         TenderBatchPhase from, TenderBatchPhase to, object details, string? actor = null,
-        Func<DbConnection, DbTransaction, Task>? with = null, Func<DbConnection, DbTransaction, Task>? then = null, DateTimeOffset? at = null) =>
+        Func<DbConnection, DbTransaction, Task>? with = null, Func<WriteContext, Task>? then = null, DateTimeOffset? at = null) =>
         TransitionAsync(async () =>
         {
             var batch = RequireBatch();

@@ -62,25 +62,32 @@ public sealed class BidRepository(ProcurementStore store)
          WHERE batch_id = @BatchId AND product_id = @ProductId AND manufacturer_id = @ManufacturerId AND status = 0
         """;
 
-    private static readonly string[] ActiveForProductParameters = ["BatchId", "ProductId", "ManufacturerId"];
+    private static readonly Prepared<(string BatchId, string ProductId, string ManufacturerId)> SelectActiveForProduct = new(
+        SelectActiveForProductSql, ("BatchId", b => b.BatchId), ("ProductId", b => b.ProductId), ("ManufacturerId", b => b.ManufacturerId));
 
     private const string InsertBidSql = """
         INSERT INTO sealed_bids (bid_id, batch_id, product_id, manufacturer_id, status, version, received_at, commitment)
         VALUES (@BidId, @BatchId, @ProductId, @ManufacturerId, 0, 1, @ReceivedAt, @Commitment)
         """;
 
-    private static readonly string[] InsertBidParameters = ["BidId", "BatchId", "ProductId", "ManufacturerId", "ReceivedAt", "Commitment"];
+    private static readonly Prepared<Change> InsertBid = new(
+        InsertBidSql,
+        ("BidId", c => c.BidId),
+        ("BatchId", c => c.Command.Content.BatchId),
+        ("ProductId", c => c.Command.Content.ProductId),
+        ("ManufacturerId", c => c.Command.ManufacturerId),
+        ("ReceivedAt", c => c.ReceivedAt),
+        ("Commitment", c => c.Sealed.Commitment));
 
-    // Reads and writes the bid in one statement, and only an active bid of this bidder, batch and
-    // product: the row lock it takes orders concurrent changes, each then the next version.
-    private const string UpdateBidSql = """
-        UPDATE sealed_bids
-           SET status = @Status, version = version + 1, received_at = @ReceivedAt, commitment = @Commitment
-         WHERE bid_id = @BidId AND manufacturer_id = @ManufacturerId AND batch_id = @BatchId AND product_id = @ProductId AND status = 0
-        RETURNING version
-        """;
-
-    private static readonly string[] UpdateBidParameters = ["Status", "ReceivedAt", "Commitment", "BidId", "ManufacturerId", "BatchId", "ProductId"];
+    private readonly Prepared<Change> _updateBid = new(
+        store.Dialect.Statements.UpdateBidReturningVersion,
+        ("Status", c => c.Command.Action == BidAction.Withdrawn ? (int)BidStatus.Withdrawn : (int)BidStatus.Active),
+        ("ReceivedAt", c => c.ReceivedAt),
+        ("Commitment", c => c.Sealed.Commitment),
+        ("BidId", c => c.BidId),
+        ("ManufacturerId", c => c.Command.ManufacturerId),
+        ("BatchId", c => c.Command.Content.BatchId),
+        ("ProductId", c => c.Command.Content.ProductId));
 
     private const string InsertActionSql = """
         INSERT INTO sealed_bid_actions (manufacturer_id, client_request_id, bid_id, batch_id, product_id, version, action,
@@ -89,8 +96,22 @@ public sealed class BidRepository(ProcurementStore store)
                 @Envelope, @Commitment, @WrappedNonce, @ReceivedAt)
         """;
 
-    private static readonly string[] ActionParameters =
-        ["ManufacturerId", "ClientRequestId", "BidId", "BatchId", "ProductId", "Version", "Action", "Envelope", "Commitment", "WrappedNonce", "ReceivedAt"];
+    private static readonly Prepared<(Change Change, int Version)> InsertAction = new(
+        InsertActionSql,
+        ("ManufacturerId", a => a.Change.Command.ManufacturerId),
+        ("ClientRequestId", a => a.Change.Command.ClientRequestId),
+        ("BidId", a => a.Change.BidId),
+        ("BatchId", a => a.Change.Command.Content.BatchId),
+        ("ProductId", a => a.Change.Command.Content.ProductId),
+        ("Version", a => a.Version),
+        ("Action", a => (int)a.Change.Command.Action),
+        ("Envelope", a => a.Change.Sealed.Envelope),
+        ("Commitment", a => a.Change.Sealed.Commitment),
+        ("WrappedNonce", a => a.Change.Sealed.WrappedNonce),
+        ("ReceivedAt", a => a.Change.ReceivedAt));
+
+    /// <summary>What one bid action writes, as its statements take it.</summary>
+    private sealed record Change(BidCommand Command, SealedContent Sealed, string BidId, object ReceivedAt);
 
     /// <summary>
     /// Records one sealed bid action and its event in one transaction and returns the receipt. The
@@ -101,39 +122,34 @@ public sealed class BidRepository(ProcurementStore store)
     /// its commitment.
     /// </summary>
     public Task<BidReceipt> RecordAsync(BidCommand command, SealedContent sealedContent, DateTimeOffset receivedAt) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var content = command.Content;
             var bidId = command.BidId.ToString();
-            var writes = new StatementBatch(connection, transaction);
-            var at = writes.Instant(receivedAt);
+            var writes = new StatementBatch(unit);
+            var change = new Change(command, sealedContent, bidId, receivedAt);
             int version;
             if (command.Action == BidAction.Submitted)
             {
-                var existing = await StatementCache.ScalarAsync(connection, transaction, SelectActiveForProductSql, ActiveForProductParameters,
-                    content.BatchId, content.ProductId, command.ManufacturerId);
+                var existing = await SelectActiveForProduct.ScalarAsync(connection, transaction, (content.BatchId, content.ProductId, command.ManufacturerId));
                 if (existing is not null)
                 {
                     throw BidLifecycle.AlreadyActive(command.ManufacturerId, content.ProductId, Convert.ToString(existing, CultureInfo.InvariantCulture)!);
                 }
                 version = 1;
-                writes.Add(InsertBidSql, InsertBidParameters,
-                    bidId, content.BatchId, content.ProductId, command.ManufacturerId, at, sealedContent.Commitment);
+                writes.Add(InsertBid, change);
             }
             else
             {
-                var status = command.Action == BidAction.Withdrawn ? (int)BidStatus.Withdrawn : (int)BidStatus.Active;
-                var updated = await StatementCache.ScalarAsync(connection, transaction, UpdateBidSql, UpdateBidParameters,
-                    status, at, sealedContent.Commitment, bidId, command.ManufacturerId, content.BatchId, content.ProductId);
+                var updated = await _updateBid.ScalarAsync(connection, transaction, change);
                 if (updated is null)
                 {
                     throw await RefusalAsync(connection, transaction, command);
                 }
                 version = Convert.ToInt32(updated, CultureInfo.InvariantCulture);
             }
-            writes.Add(InsertActionSql, ActionParameters,
-                command.ManufacturerId, command.ClientRequestId, bidId, content.BatchId, content.ProductId, version, (int)command.Action,
-                sealedContent.Envelope, sealedContent.Commitment, sealedContent.WrappedNonce, at);
+            writes.Add(InsertAction, (change, version));
             EventLog.Append(writes, receivedAt, command.Actor, content.BatchId, BidEntity, bidId, $"Bid{command.Action}", new
             {
                 command.ManufacturerId,
@@ -160,11 +176,15 @@ public sealed class BidRepository(ProcurementStore store)
           FROM sealed_bids
         """;
 
+    private const string SelectSealedOfBatchSql = $"{SelectSealedSql} WHERE batch_id = @Id ORDER BY product_id, manufacturer_id";
+
     public Task<IReadOnlyList<SealedBid>> ListSealedForBatchAsync(string batchId) =>
-        ListSealedAsync($"{SelectSealedSql} WHERE batch_id = @Id ORDER BY product_id, manufacturer_id", batchId);
+        ListSealedAsync(SelectSealedOfBatchSql, batchId);
+
+    private const string SelectSealedOfManufacturerSql = $"{SelectSealedSql} WHERE manufacturer_id = @Id ORDER BY batch_id, product_id";
 
     public Task<IReadOnlyList<SealedBid>> ListSealedForManufacturerAsync(string manufacturerId) =>
-        ListSealedAsync($"{SelectSealedSql} WHERE manufacturer_id = @Id ORDER BY batch_id, product_id", manufacturerId);
+        ListSealedAsync(SelectSealedOfManufacturerSql, manufacturerId);
 
     private Task<IReadOnlyList<SealedBid>> ListSealedAsync(string sql, string id) =>
         store.ReadAsync<IReadOnlyList<SealedBid>>(async connection =>

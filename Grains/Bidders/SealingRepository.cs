@@ -95,8 +95,8 @@ public sealed class SealingRepository(ProcurementStore store)
 
     /// <summary>Records that an officer presented a valid share (never the share).</summary>
     public Task RecordSharePresentedAsync(string batchId, string userName, int position, DateTimeOffset at, string actor) =>
-        store.WriteAsync((connection, transaction) =>
-            EventLog.AppendAsync(connection, transaction, at, actor, batchId, "batch", batchId, "OpeningSharePresented", new { UserName = userName, Index = position }));
+        store.WriteAsync(unit =>
+            EventLog.AppendAsync(unit, at, actor, batchId, "batch", batchId, "OpeningSharePresented", new { UserName = userName, Index = position }));
 
     private const string MarkOpenedSql = """
         UPDATE batch_sealing

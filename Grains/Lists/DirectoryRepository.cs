@@ -18,22 +18,28 @@ public sealed class DirectoryRepository(ProcurementStore store, ReferenceReposit
           FROM tender_batches b
         """;
 
+    private const string SelectAllBatchesSql = $"{SelectBatchesSql} ORDER BY b.reporting_closes_at DESC, b.batch_id";
+
     public Task<IReadOnlyList<BatchSummary>> ListBatchesAsync() =>
         store.ReadAsync<IReadOnlyList<BatchSummary>>(async connection =>
-            (await connection.QueryAsync<BatchRow>($"{SelectBatchesSql} ORDER BY b.reporting_closes_at DESC, b.batch_id"))
+            (await connection.QueryAsync<BatchRow>(SelectAllBatchesSql))
                 .Select(r => r.ToSummary()).ToList());
+
+    private const string SelectBatchesOfHospitalSql = $"{SelectBatchesSql} WHERE b.batch_id IN (SELECT batch_id FROM batch_hospitals WHERE hospital_id = @HospitalId) ORDER BY b.reporting_closes_at DESC, b.batch_id";
 
     public Task<IReadOnlyList<BatchSummary>> ListBatchesForHospitalAsync(string hospitalId) =>
         store.ReadAsync<IReadOnlyList<BatchSummary>>(async connection =>
             (await connection.QueryAsync<BatchRow>(
-                $"{SelectBatchesSql} WHERE b.batch_id IN (SELECT batch_id FROM batch_hospitals WHERE hospital_id = @HospitalId) ORDER BY b.reporting_closes_at DESC, b.batch_id",
+                SelectBatchesOfHospitalSql,
                 new { HospitalId = hospitalId }))
                 .Select(r => r.ToSummary()).ToList());
+
+    private const string SelectManufacturersSql = "SELECT manufacturer_id, name, name_zh, affiliation_group FROM manufacturers ORDER BY manufacturer_id";
 
     public Task<IReadOnlyList<Manufacturer>> ListManufacturersAsync() =>
         store.ReadAsync<IReadOnlyList<Manufacturer>>(async connection =>
             (await connection.QueryAsync<(string Id, string Name, string? NameZh, string? Group)>(
-                "SELECT manufacturer_id, name, name_zh, affiliation_group FROM manufacturers ORDER BY manufacturer_id"))
+                SelectManufacturersSql))
                 .Select(m => new Manufacturer(m.Id, m.Name, m.Group) { NameZh = m.NameZh }).ToList());
 
     private const string SelectRegionsSql = "SELECT region_code AS Code, name AS Name, name_zh AS NameZh FROM regions ORDER BY region_code";
@@ -42,18 +48,16 @@ public sealed class DirectoryRepository(ProcurementStore store, ReferenceReposit
         store.ReadAsync<IReadOnlyList<Region>>(async connection =>
             (await connection.QueryAsync<ReferenceRepository.RegionRow>(SelectRegionsSql)).Select(r => r.ToRegion()).ToList());
 
-    private const string SelectHospitalsSql = """
-        SELECT hospital_id, name, name_zh, region_code FROM hospitals WHERE region_code IN @RegionCodes ORDER BY region_code, hospital_id
-        """;
-
     public Task<IReadOnlyList<Hospital>> ListHospitalsAsync(IReadOnlyList<string> regionCodes) =>
         store.ReadAsync<IReadOnlyList<Hospital>>(async connection =>
-            (await connection.QueryAsync<(string Id, string Name, string? NameZh, string Region)>(store.Dialect.Sql(SelectHospitalsSql), new { RegionCodes = regionCodes.ToArray() }))
+            (await connection.QueryAsync<(string Id, string Name, string? NameZh, string Region)>(store.Dialect.Statements.SelectHospitalsOfRegions, new { RegionCodes = regionCodes.ToArray() }))
                 .Select(h => new Hospital(h.Id, h.Name, h.Region) { NameZh = h.NameZh }).ToList());
+
+    private const string SelectProductIdsSql = "SELECT product_id FROM products";
 
     public async Task<IReadOnlyList<Product>> ListProductsAsync()
     {
-        var ids = await store.ReadAsync(async connection => (await connection.QueryAsync<string>("SELECT product_id FROM products")).ToList());
+        var ids = await store.ReadAsync(async connection => (await connection.QueryAsync<string>(SelectProductIdsSql)).ToList());
         return (await reference.GetProductsAsync(ids)).Values.OrderBy(p => p.Id, StringComparer.Ordinal).ToList();
     }
 

@@ -55,12 +55,13 @@ public sealed class KeyRingGrain(
         Check.NotNull(xml, "xml");
         var key = Prefix + name;
         var encrypted = Encrypt(key, xml);
-        return store.WriteAsync(async (connection, transaction) =>
+        return store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             if (await connection.ExecuteScalarAsync<long>(CountSql, new { Name = key }, transaction) == 0)
             {
                 await connection.ExecuteAsync(InsertSql, new { Name = key, Xml = encrypted, At = ProcurementClock.Now(clock) }, transaction);
-                await EventLog.AppendAsync(connection, transaction, ProcurementClock.Now(clock), "system:data-protection", null, "key-ring", key, "KeyAdded", new { name = key });
+                await EventLog.AppendAsync(unit, ProcurementClock.Now(clock), "system:data-protection", null, "key-ring", key, "KeyAdded", new { name = key });
             }
         });
     }

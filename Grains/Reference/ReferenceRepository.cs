@@ -9,16 +9,6 @@ namespace Procurement.Grains.Reference;
 /// <summary>Alliances, regions, hospitals, manufacturers, products, usage history and qualifications.</summary>
 public sealed class ReferenceRepository(ProcurementStore store)
 {
-    private const string UpsertRegionSql = """
-        INSERT INTO regions (region_code, name, name_zh) VALUES (@Code, @Name, @NameZh)
-        ON CONFLICT (region_code) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh
-        """;
-
-    private const string UpsertAllianceSql = """
-        INSERT INTO alliances (alliance_id, name, name_zh, updated_at) VALUES (@Id, @Name, @NameZh, @At)
-        ON CONFLICT (alliance_id) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh, updated_at = excluded.updated_at
-        """;
-
     private const string DeleteAllianceRegionsSql = "DELETE FROM alliance_regions WHERE alliance_id = @Id";
 
     private const string InsertAllianceRegionSql = """
@@ -26,16 +16,17 @@ public sealed class ReferenceRepository(ProcurementStore store)
         """;
 
     public Task SaveAllianceAsync(Alliance alliance, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
-            await connection.ExecuteAsync(UpsertRegionSql, alliance.Regions.Select(r => new { r.Code, r.Name, r.NameZh }), transaction);
-            await connection.ExecuteAsync(UpsertAllianceSql, new { alliance.Id, alliance.Name, alliance.NameZh, At = at }, transaction);
+            var (connection, transaction) = unit;
+            await connection.ExecuteAsync(store.Dialect.Statements.UpsertRegion, alliance.Regions.Select(r => new { r.Code, r.Name, r.NameZh }), transaction);
+            await connection.ExecuteAsync(store.Dialect.Statements.UpsertAlliance, new { alliance.Id, alliance.Name, alliance.NameZh, At = at }, transaction);
             await connection.ExecuteAsync(DeleteAllianceRegionsSql, new { alliance.Id }, transaction);
             await connection.ExecuteAsync(
                 InsertAllianceRegionSql,
                 alliance.Regions.Select(r => new { AllianceId = alliance.Id, r.Code }),
                 transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "alliance", alliance.Id, "AllianceRegistered", alliance);
+            await EventLog.AppendAsync(unit, at, actor, null, "alliance", alliance.Id, "AllianceRegistered", alliance);
         });
 
     private const string SelectAllianceSql = "SELECT alliance_id AS Id, name AS Name, name_zh AS NameZh FROM alliances WHERE alliance_id = @Id";
@@ -62,21 +53,17 @@ public sealed class ReferenceRepository(ProcurementStore store)
 
     private const string CountRegionSql = "SELECT COUNT(*) FROM regions WHERE region_code = @Code";
 
-    private const string UpsertHospitalSql = """
-        INSERT INTO hospitals (hospital_id, name, name_zh, region_code, updated_at) VALUES (@Id, @Name, @NameZh, @RegionCode, @At)
-        ON CONFLICT (hospital_id) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh, region_code = excluded.region_code, updated_at = excluded.updated_at
-        """;
-
     public Task SaveHospitalAsync(Hospital hospital, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var regions = await connection.ExecuteScalarAsync<long>(CountRegionSql, new { Code = hospital.RegionCode }, transaction);
             if (regions == 0)
             {
                 throw new ProcurementException(ErrorCodes.UnknownReference, $"Region '{hospital.RegionCode}' does not exist.", "regionCode");
             }
-            await connection.ExecuteAsync(UpsertHospitalSql, new { hospital.Id, hospital.Name, hospital.NameZh, hospital.RegionCode, At = at }, transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "hospital", hospital.Id, "HospitalRegistered", hospital);
+            await connection.ExecuteAsync(store.Dialect.Statements.UpsertHospital, new { hospital.Id, hospital.Name, hospital.NameZh, hospital.RegionCode, At = at }, transaction);
+            await EventLog.AppendAsync(unit, at, actor, null, "hospital", hospital.Id, "HospitalRegistered", hospital);
         });
 
     private const string SelectHospitalSql = """
@@ -98,19 +85,15 @@ public sealed class ReferenceRepository(ProcurementStore store)
             return (new Hospital(row.Id, row.Name, row.RegionCode) { NameZh = row.NameZh }, history);
         });
 
-    private const string UpsertManufacturerSql = """
-        INSERT INTO manufacturers (manufacturer_id, name, name_zh, affiliation_group, updated_at) VALUES (@Id, @Name, @NameZh, @AffiliationGroup, @At)
-        ON CONFLICT (manufacturer_id) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh, affiliation_group = excluded.affiliation_group, updated_at = excluded.updated_at
-        """;
-
     public Task SaveManufacturerAsync(Manufacturer manufacturer, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             await connection.ExecuteAsync(
-                UpsertManufacturerSql,
+                store.Dialect.Statements.UpsertManufacturer,
                 new { manufacturer.Id, manufacturer.Name, manufacturer.NameZh, manufacturer.AffiliationGroup, At = at },
                 transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "manufacturer", manufacturer.Id, "ManufacturerRegistered", manufacturer);
+            await EventLog.AppendAsync(unit, at, actor, null, "manufacturer", manufacturer.Id, "ManufacturerRegistered", manufacturer);
         });
 
     private const string SelectManufacturerSql = """
@@ -131,13 +114,6 @@ public sealed class ReferenceRepository(ProcurementStore store)
          WHERE bp.product_id = @Id AND b.phase > @Draft
         """;
 
-    private const string UpsertProductSql = """
-        INSERT INTO products (product_id, molecule, molecule_zh, dosage_form, representative_spec, updated_at)
-        VALUES (@Id, @Molecule, @MoleculeZh, @DosageForm, @RepresentativeSpec, @At)
-        ON CONFLICT (product_id) DO UPDATE SET molecule = excluded.molecule, molecule_zh = excluded.molecule_zh, dosage_form = excluded.dosage_form,
-               representative_spec = excluded.representative_spec, updated_at = excluded.updated_at
-        """;
-
     private const string DeleteSpecificationsSql = "DELETE FROM product_specifications WHERE product_id = @Id";
 
     private const string InsertSpecificationSql = """
@@ -146,8 +122,9 @@ public sealed class ReferenceRepository(ProcurementStore store)
         """;
 
     public Task SaveProductAsync(Product product, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var live = await connection.ExecuteScalarAsync<long>(CountProductInLiveBatchSql, new { product.Id, Draft = (int)TenderBatchPhase.Draft }, transaction);
             if (live > 0)
             {
@@ -156,7 +133,7 @@ public sealed class ReferenceRepository(ProcurementStore store)
                     $"Product {product.Id} is in a batch past Draft; its specifications can no longer change.",
                     "product");
             }
-            await connection.ExecuteAsync(UpsertProductSql, new
+            await connection.ExecuteAsync(store.Dialect.Statements.UpsertProduct, new
             {
                 product.Id,
                 product.Molecule,
@@ -174,18 +151,8 @@ public sealed class ReferenceRepository(ProcurementStore store)
                 StrengthMgE6 = Scaled.ToE6(s.StrengthMg, "strengthMg"),
                 IsRepresentative = s == product.Representative,
             }), transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "product", product.Id, "ProductRegistered", product);
+            await EventLog.AppendAsync(unit, at, actor, null, "product", product.Id, "ProductRegistered", product);
         });
-
-    private const string SelectProductsSql = """
-        SELECT p.product_id AS ProductId, p.molecule AS Molecule, p.molecule_zh AS MoleculeZh, p.dosage_form AS DosageForm,
-               s.spec_code AS SpecCode, s.pack_count AS PackCount, s.strength_mg_e6 AS StrengthMgE6,
-               s.is_representative AS IsRepresentative
-          FROM products p
-          JOIN product_specifications s ON s.product_id = p.product_id
-         WHERE p.product_id IN @Ids
-         ORDER BY p.product_id, s.is_representative DESC, s.spec_code
-        """;
 
     public Task<IReadOnlyDictionary<string, Product>> GetProductsAsync(IReadOnlyCollection<string> ids) =>
         store.ReadAsync(connection => GetProductsAsync(connection, null, ids));
@@ -193,7 +160,7 @@ public sealed class ReferenceRepository(ProcurementStore store)
     public async Task<IReadOnlyDictionary<string, Product>> GetProductsAsync(
         DbConnection connection, DbTransaction? transaction, IReadOnlyCollection<string> ids)
     {
-        var rows = await connection.QueryAsync<ProductSpecRow>(store.Dialect.Sql(SelectProductsSql), new { Ids = ids }, transaction);
+        var rows = await connection.QueryAsync<ProductSpecRow>(store.Dialect.Statements.SelectProductsWithSpecifications, new { Ids = ids }, transaction);
         return rows.GroupBy(r => r.ProductId).ToDictionary(g => g.Key, g =>
         {
             var first = g.First();
@@ -211,28 +178,22 @@ public sealed class ReferenceRepository(ProcurementStore store)
         });
     }
 
-    private const string UpsertHistorySql = """
-        INSERT INTO hospital_usage_history (hospital_id, product_id, average_annual_volume) VALUES (@HospitalId, @ProductId, @AverageAnnualVolume)
-        ON CONFLICT (hospital_id, product_id) DO UPDATE SET average_annual_volume = excluded.average_annual_volume
-        """;
-
-    private const string CountProductsSql = "SELECT product_id FROM products WHERE product_id IN @Ids";
-
     public Task SaveUsageHistoryAsync(string hospitalId, IReadOnlyList<UsageHistory> history, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var ids = history.Select(h => h.ProductId).Distinct().ToList();
-            var known = (await connection.QueryAsync<string>(store.Dialect.Sql(CountProductsSql), new { Ids = ids }, transaction)).ToHashSet();
+            var known = (await connection.QueryAsync<string>(store.Dialect.Statements.SelectKnownProducts, new { Ids = ids }, transaction)).ToHashSet();
             var index = history.ToList().FindIndex(h => !known.Contains(h.ProductId));
             if (index >= 0)
             {
                 throw new ProcurementException(ErrorCodes.UnknownReference, $"Product '{history[index].ProductId}' does not exist.", $"history[{index}].productId");
             }
             await connection.ExecuteAsync(
-                UpsertHistorySql,
+                store.Dialect.Statements.UpsertUsageHistory,
                 history.Select(h => new { HospitalId = hospitalId, h.ProductId, h.AverageAnnualVolume }),
                 transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "hospital", hospitalId, "UsageHistoryRecorded", history);
+            await EventLog.AppendAsync(unit, at, actor, null, "hospital", hospitalId, "UsageHistoryRecorded", history);
         });
 
     private const string SelectHistorySql = """
@@ -241,23 +202,16 @@ public sealed class ReferenceRepository(ProcurementStore store)
          WHERE hospital_id = @HospitalId
         """;
 
-    private const string UpsertQualificationSql = """
-        INSERT INTO qualifications (manufacturer_id, product_id, consistency_passed, years_of_production, gmp_violation_2y, gmp_record, declared_at)
-        VALUES (@ManufacturerId, @ProductId, @ConsistencyEvaluationPassed, @YearsOfProduction, @GmpViolationInLastTwoYears, @GmpRecordReference, @At)
-        ON CONFLICT (manufacturer_id, product_id) DO UPDATE SET consistency_passed = excluded.consistency_passed,
-               years_of_production = excluded.years_of_production, gmp_violation_2y = excluded.gmp_violation_2y,
-               gmp_record = excluded.gmp_record, declared_at = excluded.declared_at
-        """;
-
     public Task SaveQualificationAsync(string manufacturerId, Qualification qualification, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
-            var known = await connection.QueryAsync<string>(store.Dialect.Sql(CountProductsSql), new { Ids = new[] { qualification.ProductId } }, transaction);
+            var (connection, transaction) = unit;
+            var known = await connection.QueryAsync<string>(store.Dialect.Statements.SelectKnownProducts, new { Ids = new[] { qualification.ProductId } }, transaction);
             if (!known.Any())
             {
                 throw new ProcurementException(ErrorCodes.UnknownReference, $"Product '{qualification.ProductId}' does not exist.", "productId");
             }
-            await connection.ExecuteAsync(UpsertQualificationSql, new
+            await connection.ExecuteAsync(store.Dialect.Statements.UpsertQualification, new
             {
                 ManufacturerId = manufacturerId,
                 qualification.ProductId,
@@ -267,7 +221,7 @@ public sealed class ReferenceRepository(ProcurementStore store)
                 qualification.GmpRecordReference,
                 At = at,
             }, transaction);
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "manufacturer", manufacturerId, "QualificationDeclared", qualification);
+            await EventLog.AppendAsync(unit, at, actor, null, "manufacturer", manufacturerId, "QualificationDeclared", qualification);
         });
 
     private const string SelectQualificationsSql = """

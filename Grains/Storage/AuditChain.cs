@@ -22,41 +22,14 @@ public static class AuditChain
     /// <summary>Marks a null field (batch id), distinct from the empty string's length 0.</summary>
     private const uint NullLength = uint.MaxValue;
 
-    // Writing the head back to itself locks its row until commit on every database (PostgreSQL and
-    // SQL Server take the row's write lock; SQLite's writer already holds the database's), and
-    // after a wait for another writer's commit it returns the head that commit left.
-    private const string LockHeadSql = """
-        UPDATE event_chain_head
-           SET chain_length = chain_length
-         WHERE head_id = 1
-        RETURNING chain_length, last_event_id, last_hash
-        """;
-
-    // Read after the head is locked, so every earlier chaining commit is visible and no later one
-    // can start. On a server an unchained row of another transaction is invisible (PostgreSQL's
-    // snapshot) or skipped (SQL Server's READPAST; without it this read would wait for that row's
-    // transaction while that one waits for the head).
-    private const string SelectUnchainedSql = """
-        SELECT event_id, occurred_at, actor, batch_id, entity_type, entity_id, event_type, payload
-          FROM events
-         WHERE chain_seq IS NULL
-         ORDER BY event_id
-        """;
-
-    private const string SelectUnchainedSqlServerSql = """
-        SELECT event_id, occurred_at, actor, batch_id, entity_type, entity_id, event_type, payload
-          FROM events WITH (READPAST)
-         WHERE chain_seq IS NULL
-         ORDER BY event_id
-        """;
-
     private const string ChainRowSql = """
         UPDATE events
            SET chain_seq = @Seq, chain_hash = @Hash
          WHERE event_id = @EventId
         """;
 
-    private static readonly string[] ChainRowParameters = ["Seq", "Hash", "EventId"];
+    private static readonly Prepared<(long Seq, string Hash, long EventId)> SetChainPlace = new(
+        ChainRowSql, ("Seq", r => r.Seq), ("Hash", r => r.Hash), ("EventId", r => r.EventId));
 
     private const string SetHeadSql = """
         UPDATE event_chain_head
@@ -64,23 +37,24 @@ public static class AuditChain
          WHERE head_id = 1
         """;
 
-    private static readonly string[] SetHeadParameters = ["Length", "EventId", "Hash"];
+    private static readonly Prepared<(long Length, long EventId, string Hash)> SetHead = new(
+        SetHeadSql, ("Length", h => h.Length), ("EventId", h => h.EventId), ("Hash", h => h.Hash));
 
     /// <summary>
     /// Chains every unchained event visible to <paramref name="transaction"/> (its own, and any
     /// left by a write outside the group writer), in event id order, after the current head.
     /// Must be the last write before the commit: it holds the head's lock until then.
     /// </summary>
-    public static async Task<int> SealAsync(DbConnection connection, DbTransaction transaction)
+    public static async Task<int> SealAsync(WriteContext group)
     {
-        var head = await LockHeadAsync(connection, transaction);
-        var unchained = connection is SqlServerConnection ? SelectUnchainedSqlServerSql : SelectUnchainedSql;
+        var (dialect, connection, transaction) = (group.Dialect, group.Connection, group.Transaction);
+        var head = await LockHeadAsync(dialect, connection, transaction);
         var chained = new List<(long EventId, long Seq, string Hash)>();
         var length = head.Length;
         var previous = head.Hash;
         using (var hasher = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
         {
-            await StatementCache.ReadAsync(connection, transaction, unchained, [], [], reader =>
+            await new Prepared<ValueTuple>(dialect.Statements.SelectUnchainedEvents).ReadAsync(connection, transaction, default, reader =>
             {
                 var row = ReadRow(reader);
                 length++;
@@ -92,12 +66,12 @@ public static class AuditChain
         {
             return 0;
         }
-        var writes = new StatementBatch(connection, transaction);
+        var writes = new StatementBatch(group);
         foreach (var (eventId, seq, hash) in chained)
         {
-            writes.Add(ChainRowSql, ChainRowParameters, seq, hash, eventId);
+            writes.Add(SetChainPlace, (seq, hash, eventId));
         }
-        writes.Add(SetHeadSql, SetHeadParameters, length, chained[^1].EventId, previous);
+        writes.Add(SetHead, (length, chained[^1].EventId, previous!));
         await writes.ExecuteAsync();
         return chained.Count;
     }
@@ -110,15 +84,15 @@ public static class AuditChain
     {
         await using var connection = await dialect.OpenForWriteAsync();
         await using var transaction = await dialect.BeginWriteAsync(connection, CancellationToken.None);
-        var count = await SealAsync(connection, transaction);
+        var count = await SealAsync(new WriteContext(dialect, connection, transaction));
         await transaction.CommitAsync();
         return count;
     }
 
-    private static async Task<(long Length, string? Hash)> LockHeadAsync(DbConnection connection, DbTransaction transaction)
+    private static async Task<(long Length, string? Hash)> LockHeadAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction)
     {
         (long Length, string? Hash)? head = null;
-        await StatementCache.ReadAsync(connection, transaction, LockHeadSql, [], [], reader =>
+        await new Prepared<ValueTuple>(dialect.Statements.LockChainHead).ReadAsync(connection, transaction, default, reader =>
             head = (Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), reader.IsDBNull(2) ? null : reader.GetString(2)));
         return head ?? throw new InvalidOperationException("The event chain head row is missing (migration 0009 inserts it); the chain cannot go on without it.");
     }
@@ -179,22 +153,13 @@ public static class AuditChain
     /// </summary>
     internal static ChainRow ReadRow(DbDataReader reader) => new(
         Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture),
-        Instant(reader.GetValue(1)),
+        Instants.Read(reader.GetValue(1)),
         reader.GetString(2),
         reader.IsDBNull(3) ? null : reader.GetString(3),
         reader.GetString(4),
         reader.GetString(5),
         reader.GetString(6),
         reader.GetString(7));
-
-    /// <summary>An instant as each driver returns it: SQLite's text, a UTC or unspecified DateTime, or an offset value.</summary>
-    private static DateTimeOffset Instant(object value) => value switch
-    {
-        DateTimeOffset instant => instant.ToUniversalTime(),
-        DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
-        string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed) => parsed,
-        _ => throw new FormatException($"occurred_at holds '{value}', which is not an instant."),
-    };
 }
 
 /// <summary>The columns of an event that its chain hash covers (with its place in the chain).</summary>

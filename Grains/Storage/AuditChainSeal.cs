@@ -24,5 +24,5 @@ public sealed class AuditChainSeal : IGroupAccumulator
     {
     }
 
-    public Task FlushAsync(DbConnection connection, DbTransaction transaction) => AuditChain.SealAsync(connection, transaction);
+    public Task FlushAsync(WriteContext group) => AuditChain.SealAsync(group);
 }

@@ -17,7 +17,17 @@ public static class EventLog
         VALUES             (@OccurredAt, @Actor, @BatchId, @EntityType, @EntityId, @EventType, @Payload)
         """;
 
-    private static readonly string[] InsertParameters = ["OccurredAt", "Actor", "BatchId", "EntityType", "EntityId", "EventType", "Payload"];
+    private static readonly Prepared<Event> Insert = new(
+        InsertSql,
+        ("OccurredAt", e => e.OccurredAt),
+        ("Actor", e => e.Actor),
+        ("BatchId", e => e.BatchId),
+        ("EntityType", e => e.EntityType),
+        ("EntityId", e => e.EntityId),
+        ("EventType", e => e.EventType),
+        ("Payload", e => e.Payload));
+
+    private readonly record struct Event(DateTimeOffset OccurredAt, string Actor, string? BatchId, string EntityType, string EntityId, string EventType, string Payload);
 
     /// <summary>
     /// The JSON text of a payload. A large payload is serialised by the caller before it queues
@@ -26,8 +36,7 @@ public static class EventLog
     public static string Serialize(object payload) => JsonSerializer.Serialize(payload, PayloadJson);
 
     public static Task AppendAsync(
-        DbConnection connection,
-        DbTransaction transaction,
+        WriteContext unit,
         DateTimeOffset occurredAt,
         string actor,
         string? batchId,
@@ -35,11 +44,10 @@ public static class EventLog
         string entityId,
         string eventType,
         object payload) =>
-        AppendJsonAsync(connection, transaction, occurredAt, actor, batchId, entityType, entityId, eventType, Serialize(payload));
+        AppendJsonAsync(unit, occurredAt, actor, batchId, entityType, entityId, eventType, Serialize(payload));
 
     public static Task AppendJsonAsync(
-        DbConnection connection,
-        DbTransaction transaction,
+        WriteContext unit,
         DateTimeOffset occurredAt,
         string actor,
         string? batchId,
@@ -48,8 +56,8 @@ public static class EventLog
         string eventType,
         string payloadJson)
     {
-        JoinChain(transaction);
-        return StatementCache.ExecuteAsync(connection, transaction, InsertSql, InsertParameters, DapperSetup.InstantValue(connection, occurredAt), actor, batchId, entityType, entityId, eventType, payloadJson);
+        JoinChain(unit);
+        return Insert.ExecuteAsync(unit.Connection, unit.Transaction, new Event(occurredAt, actor, batchId, entityType, entityId, eventType, payloadJson));
     }
 
     /// <summary>Adds the event to the statements of its change, to be sent with them.</summary>
@@ -63,16 +71,16 @@ public static class EventLog
         string eventType,
         object payload)
     {
-        JoinChain(batch.Transaction);
-        batch.Add(InsertSql, InsertParameters, batch.Instant(occurredAt), actor, batchId, entityType, entityId, eventType, Serialize(payload));
+        JoinChain(batch.Unit);
+        batch.Add(Insert, new Event(occurredAt, actor, batchId, entityType, entityId, eventType, Serialize(payload)));
     }
 
     /// <summary>
     /// Rows are inserted unchained; the group that writes them chains them at its commit
-    /// (<see cref="AuditChain"/>). A transaction outside the group writer leaves its events to the
-    /// next group that commits events, or to the next start.
+    /// (<see cref="AuditChain"/>). A transaction outside the group writer that does not flush its
+    /// context leaves its events to the next group that commits events, or to the next start.
     /// </summary>
-    private static void JoinChain(DbTransaction transaction) => StoreWriter.Accumulator(transaction, () => AuditChainSeal.Instance);
+    private static void JoinChain(WriteContext unit) => unit.Accumulator(() => AuditChainSeal.Instance);
 
     private const string SelectByBatchSql = """
         SELECT event_id AS EventId, occurred_at AS OccurredAt, actor AS Actor, batch_id AS BatchId,

@@ -78,7 +78,13 @@ public sealed class ProcurementStore : IAsyncDisposable
 
     public Task<T> WriteAsync<T>(WriteWork<T> work) => Writer.WriteAsync(work);
 
-    public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work) => Writer.WriteAsync(work);
+    public Task WriteAsync(Func<WriteContext, Task> work) => Writer.WriteAsync(work);
+
+    /// <summary>A unit that needs nothing of its group but the connection and the transaction (it appends no event).</summary>
+    public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work) => Writer.WriteAsync(unit => work(unit.Connection, unit.Transaction));
+
+    /// <summary>A unit that needs nothing of its group but the connection and the transaction (it appends no event).</summary>
+    public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work) => Writer.WriteAsync(unit => work(unit.Connection, unit.Transaction));
 
     public async ValueTask DisposeAsync()
     {

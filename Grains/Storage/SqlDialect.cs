@@ -1,17 +1,17 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Text.RegularExpressions;
 using DbUp;
 using DbUp.Builder;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using Procurement.Grains.Storage.Dialects;
 
 namespace Procurement.Grains.Storage;
 
 /// <summary>
 /// Everything that differs between the databases we run on, in one place: connections, the
-/// migration target, write transactions and the few SQL fragments that are not portable. The
-/// repositories' SQL is otherwise written once, in the subset the databases share.
+/// migration target, write transactions, savepoints and the statements whose text is not portable
+/// (<see cref="Statements"/>, one named statement each, chosen with the dialect when the store
+/// starts). The repositories' other statements are written once, in the subset the databases share.
 /// </summary>
 public abstract class SqlDialect
 {
@@ -25,11 +25,8 @@ public abstract class SqlDialect
     /// <summary>Where the data lives, for the start-up log (a file path or a host and database).</summary>
     public abstract string Location { get; }
 
-    /// <summary>Appended to a SELECT that must hold its rows against concurrent writers until commit.</summary>
-    public abstract string ShareLockSuffix { get; }
-
-    /// <summary>The same as a table hint, for databases that lock per table reference (after the table's name).</summary>
-    public virtual string ShareLockHint => string.Empty;
+    /// <summary>This database's text of the statements that differ between databases.</summary>
+    public abstract DialectStatements Statements { get; }
 
     /// <summary>The most parameters one command may carry (multi-row statements are cut to fit).</summary>
     public virtual int MaxParameters => 30_000;
@@ -52,21 +49,11 @@ public abstract class SqlDialect
     public virtual ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         connection.BeginTransactionAsync(cancellationToken);
 
-    /// <summary>
-    /// The repositories write list membership as <c>column IN @List</c>, which Dapper expands into
-    /// one parameter per element. Dapper hands a list to Npgsql as one array parameter instead, so
-    /// PostgreSQL needs <c>column = ANY(@List)</c>; this rewrites the text once per statement.
-    /// </summary>
-    public virtual string Sql(string text) => text;
-
     /// <summary>Whether the driver's async methods in fact complete synchronously (run the writer on a thread of its own).</summary>
     public virtual bool SynchronousDriver => false;
 
     /// <summary>Whether many rows go faster as one multi-row INSERT (a server: fewer round trips).</summary>
     public virtual bool PrefersMultiRowInsert => true;
-
-    /// <summary>An instant as a raw ADO.NET parameter value (the Dapper type handler does the same for Dapper).</summary>
-    public virtual object Instant(DateTimeOffset value) => value.UtcDateTime;
 
     public virtual string Savepoint(string name) => $"SAVEPOINT {name}";
 
@@ -165,15 +152,11 @@ public sealed class SqliteDialect : SqlDialect
 
     public override string Location { get; }
 
-    // SQLite has one writer at a time: the store writer's single transaction holds the lock, so
-    // a row read inside it cannot change before commit.
-    public override string ShareLockSuffix => string.Empty;
+    public override DialectStatements Statements { get; } = new SqliteStatements();
 
     public override int WriterCount => 1;
 
     public override DbConnection CreateConnection() => new SqliteConnection(ConnectionString);
-
-    public override object Instant(DateTimeOffset value) => DapperSetup.SqliteText(value);
 
     public override bool PrefersMultiRowInsert => false;
 
@@ -255,14 +238,7 @@ public sealed class PostgresDialect(string connectionString) : SqlDialect
         }
     }
 
-    private static readonly Regex InList = new(@"(?<column>[\w.]+) IN @(?<list>\w+)", RegexOptions.Compiled);
-
-    private readonly ConcurrentDictionary<string, string> _rewritten = new(StringComparer.Ordinal);
-
-    public override string ShareLockSuffix => "FOR SHARE";
-
-    public override string Sql(string text) =>
-        _rewritten.GetOrAdd(text, static t => InList.Replace(t, "${column} = ANY(@${list})"));
+    public override DialectStatements Statements { get; } = new PostgresStatements();
 
     public override int WriterCount => 4;
 

@@ -26,13 +26,6 @@ public sealed class SqlReminderTable(ProcurementStore store, IOptions<ClusterOpt
 
     private const string SelectOutsideRangeSql = $"{Columns} WHERE service_id = @ServiceId AND (grain_hash > @Begin OR grain_hash <= @End)";
 
-    private const string UpsertSql = """
-        INSERT INTO orleans_reminders (service_id, grain_id, reminder_name, grain_hash, start_at, period_ms, etag)
-        VALUES (@ServiceId, @GrainId, @ReminderName, @GrainHash, @StartAt, @PeriodMs, @ETag)
-        ON CONFLICT (service_id, grain_id, reminder_name) DO UPDATE SET
-               grain_hash = excluded.grain_hash, start_at = excluded.start_at, period_ms = excluded.period_ms, etag = excluded.etag
-        """;
-
     private const string DeleteSql = """
         DELETE FROM orleans_reminders
          WHERE service_id = @ServiceId AND grain_id = @GrainId AND reminder_name = @ReminderName AND etag = @ETag
@@ -58,7 +51,7 @@ public sealed class SqlReminderTable(ProcurementStore store, IOptions<ClusterOpt
         store.WriteAsync<string?>(async (connection, transaction) =>
         {
             var etag = Guid.NewGuid().ToString("N");
-            await connection.ExecuteAsync(UpsertSql, new
+            await connection.ExecuteAsync(store.Dialect.Statements.UpsertReminder, new
             {
                 ServiceId = _serviceId,
                 GrainId = entry.GrainId.ToString(),

@@ -6,20 +6,25 @@ namespace Procurement.Grains.Storage;
 /// Statements of one unit of work that need nothing from each other's results, sent together: to a
 /// server in one round trip (<see cref="DbBatch"/>), where a round trip per statement was most of a
 /// small write's time; in process (SQLite, which has no batches and no round trips to save) one
-/// after another on the connection's prepared statements (<see cref="StatementCache"/>).
+/// after another on the connection's prepared commands (<see cref="StatementCache"/>).
 /// </summary>
-public sealed class StatementBatch(DbConnection connection, DbTransaction transaction)
+public sealed class StatementBatch(WriteContext unit)
 {
+    private readonly DbConnection _connection = unit.Connection;
+    private readonly DbTransaction _transaction = unit.Transaction;
+
     private readonly List<(string Sql, string[] ParameterNames, object?[] Values)> _statements = [];
 
-    /// <summary>The unit's transaction (the event log joins its group's chain seal through it).</summary>
-    public DbTransaction Transaction => transaction;
+    /// <summary>The unit whose statements these are (the event log joins its group's chain seal through it).</summary>
+    public WriteContext Unit => unit;
 
-    /// <summary>An instant as this connection's driver takes it.</summary>
-    public object Instant(DateTimeOffset value) => DapperSetup.InstantValue(connection, value);
-
-    /// <summary>Adds <paramref name="sql"/> with the given values in order of <paramref name="parameterNames"/> (without the <c>@</c>).</summary>
-    public void Add(string sql, string[] parameterNames, params object?[] values) => _statements.Add((sql, parameterNames, values));
+    /// <summary>Adds <paramref name="statement"/> with the values of <paramref name="args"/>.</summary>
+    public void Add<T>(Prepared<T> statement, T args)
+    {
+        var values = new object?[statement.ParameterCount];
+        statement.Values(args, values);
+        _statements.Add((statement.Sql, statement.ParameterNames, values));
+    }
 
     /// <summary>Runs the statements in the order they were added, in the unit's transaction.</summary>
     public async Task ExecuteAsync()
@@ -28,16 +33,31 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
         {
             return;
         }
-        if (!connection.CanCreateBatch)
+        if (!_connection.CanCreateBatch)
         {
             foreach (var (sql, names, values) in _statements)
             {
-                await StatementCache.ExecuteAsync(connection, transaction, sql, names, values);
+                var statement = StatementCache.Get(_connection, _transaction, sql, names, out var owned);
+                try
+                {
+                    for (var i = 0; i < values.Length; i++)
+                    {
+                        statement.Set(i, values[i]);
+                    }
+                    await statement.Command.ExecuteNonQueryAsync();
+                }
+                finally
+                {
+                    if (owned)
+                    {
+                        await statement.Command.DisposeAsync();
+                    }
+                }
             }
             return;
         }
-        await using var batch = connection.CreateBatch();
-        batch.Transaction = transaction;
+        await using var batch = _connection.CreateBatch();
+        batch.Transaction = _transaction;
         foreach (var (sql, names, values) in _statements)
         {
             var command = batch.CreateBatchCommand();
@@ -45,8 +65,8 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
             for (var i = 0; i < names.Length; i++)
             {
                 var parameter = command.CreateParameter();
-                parameter.ParameterName = "@" + names[i];
-                parameter.Value = values[i] ?? DBNull.Value;
+                parameter.ParameterName = names[i];
+                StatementCache.SetValue(parameter, values[i]);
                 command.Parameters.Add(parameter);
             }
             batch.BatchCommands.Add(command);

@@ -4,11 +4,12 @@ using System.Runtime.CompilerServices;
 namespace Procurement.Grains.Storage;
 
 /// <summary>
-/// Prepared statements kept on a long-lived connection. Microsoft.Data.Sqlite compiles the SQL of
-/// every new command again, which on the hot write path (a savepoint, a phase check, an INSERT and
-/// an event for each of thousands of small units) costs more than the statements themselves. The
-/// store writer keeps one SQLite connection open for its lifetime and attaches a cache to it;
-/// statements run on any other connection are compiled per command as before.
+/// Prepared commands kept on a long-lived connection, for <see cref="Prepared{T}"/>.
+/// Microsoft.Data.Sqlite compiles the SQL of every new command again, which on the hot write path
+/// (a phase check, an INSERT and an event for each of thousands of small units) costs more than
+/// the statements themselves. The store writer keeps one SQLite connection open for its lifetime
+/// and attaches a cache to it, as do the store's kept readers; a statement run on any other
+/// connection gets a command of its own per call.
 /// </summary>
 public sealed class StatementCache : IDisposable
 {
@@ -28,18 +29,18 @@ public sealed class StatementCache : IDisposable
     }
 
     /// <summary>
-    /// A command for <paramref name="sql"/> with parameters named <paramref name="parameterNames"/>
-    /// (without the <c>@</c>), bound to <paramref name="transaction"/>: the connection's cached one
-    /// when it has a cache (<paramref name="owned"/> false), otherwise a new one the caller disposes.
+    /// A command for <paramref name="sql"/> with parameters <paramref name="parameterNames"/>, bound
+    /// to <paramref name="transaction"/>: the connection's cached one when it has a cache
+    /// (<paramref name="owned"/> false), otherwise a new one the caller disposes.
     /// </summary>
-    public static Statement Get(DbConnection connection, DbTransaction? transaction, string sql, string[] parameterNames, out bool owned)
+    internal static Statement Get(DbConnection connection, DbTransaction? transaction, string sql, string[] parameterNames, out bool owned)
     {
         if (Caches.TryGetValue(connection, out var cache))
         {
             owned = false;
             if (!cache._statements.TryGetValue(sql, out var cached))
             {
-                cached = Statement.Create(connection, sql, parameterNames);
+                cached = new Statement(connection, sql, parameterNames);
                 cached.Command.Prepare();
                 cache._statements.Add(sql, cached);
             }
@@ -47,68 +48,21 @@ public sealed class StatementCache : IDisposable
             return cached;
         }
         owned = true;
-        var statement = Statement.Create(connection, sql, parameterNames);
+        var statement = new Statement(connection, sql, parameterNames);
         statement.Command.Transaction = transaction;
         return statement;
     }
 
-    /// <summary>Runs <paramref name="sql"/> with the given values in order of <paramref name="parameterNames"/>.</summary>
-    public static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, string[] parameterNames, params object?[] values)
+    /// <summary>Sets a parameter's value; an instant as its database keeps it (<see cref="Instants"/>).</summary>
+    internal static void SetValue(DbParameter parameter, object? value)
     {
-        var statement = Get(connection, transaction, sql, parameterNames, out var owned);
-        try
+        if (value is DateTimeOffset instant)
         {
-            statement.Bind(values);
-            return await statement.Command.ExecuteNonQueryAsync();
+            Instants.Bind(parameter, instant);
         }
-        finally
+        else
         {
-            if (owned)
-            {
-                await statement.Command.DisposeAsync();
-            }
-        }
-    }
-
-    /// <summary>The first column of the first row, or null when there is none.</summary>
-    public static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, string[] parameterNames, params object?[] values)
-    {
-        var statement = Get(connection, transaction, sql, parameterNames, out var owned);
-        try
-        {
-            statement.Bind(values);
-            var value = await statement.Command.ExecuteScalarAsync();
-            return value is DBNull ? null : value;
-        }
-        finally
-        {
-            if (owned)
-            {
-                await statement.Command.DisposeAsync();
-            }
-        }
-    }
-
-    /// <summary>Reads every row, handing each to <paramref name="read"/> while the reader is on it.</summary>
-    public static async Task ReadAsync(
-        DbConnection connection, DbTransaction? transaction, string sql, string[] parameterNames, object?[] values, Action<DbDataReader> read)
-    {
-        var statement = Get(connection, transaction, sql, parameterNames, out var owned);
-        try
-        {
-            statement.Bind(values);
-            await using var reader = await statement.Command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                read(reader);
-            }
-        }
-        finally
-        {
-            if (owned)
-            {
-                await statement.Command.DisposeAsync();
-            }
+            parameter.Value = value ?? DBNull.Value;
         }
     }
 
@@ -123,38 +77,39 @@ public sealed class StatementCache : IDisposable
     }
 
     /// <summary>A command with its parameters created once; only their values change per use.</summary>
-    public sealed class Statement
+    internal sealed class Statement
     {
-        private Statement(DbCommand command, DbParameter[] parameters)
+        private readonly DbParameter[] _parameters;
+
+        // The value each parameter was last given: a row that binds the same object again (the
+        // instant every line of a report shares) leaves the parameter as it is, so SQLite's text
+        // of the instant is made once per call, not once per row.
+        private readonly object?[] _bound;
+
+        public Statement(DbConnection connection, string sql, string[] parameterNames)
         {
-            Command = command;
-            Parameters = parameters;
+            Command = connection.CreateCommand();
+            Command.CommandText = sql;
+            _parameters = new DbParameter[parameterNames.Length];
+            _bound = new object?[parameterNames.Length];
+            for (var i = 0; i < parameterNames.Length; i++)
+            {
+                _parameters[i] = Command.CreateParameter();
+                _parameters[i].ParameterName = parameterNames[i];
+                Command.Parameters.Add(_parameters[i]);
+            }
         }
 
         public DbCommand Command { get; }
 
-        public DbParameter[] Parameters { get; }
-
-        public void Bind(object?[] values)
+        public void Set(int index, object? value)
         {
-            for (var i = 0; i < Parameters.Length; i++)
+            if (value is not null && ReferenceEquals(value, _bound[index]))
             {
-                Parameters[i].Value = values[i] ?? DBNull.Value;
+                return;
             }
-        }
-
-        internal static Statement Create(DbConnection connection, string sql, string[] parameterNames)
-        {
-            var command = connection.CreateCommand();
-            command.CommandText = sql;
-            var parameters = new DbParameter[parameterNames.Length];
-            for (var i = 0; i < parameterNames.Length; i++)
-            {
-                parameters[i] = command.CreateParameter();
-                parameters[i].ParameterName = "@" + parameterNames[i];
-                command.Parameters.Add(parameters[i]);
-            }
-            return new Statement(command, parameters);
+            SetValue(_parameters[index], value);
+            _bound[index] = value;
         }
     }
 }

@@ -6,11 +6,11 @@ using Procurement.Contracts.Errors;
 namespace Procurement.Grains.Storage;
 
 /// <summary>
-/// A unit of work: runs its statements on the given connection inside the given transaction. It may
-/// run more than once (its group is run again when another unit of the group fails), so it keeps its
-/// state inside itself and returns what it made.
+/// A unit of work: runs its statements on its group's connection inside the group's transaction
+/// (<see cref="WriteContext"/>). It may run more than once (its group is run again when another
+/// unit of the group fails), so it keeps its state inside itself and returns what it made.
 /// </summary>
-public delegate Task<T> WriteWork<T>(DbConnection connection, DbTransaction transaction);
+public delegate Task<T> WriteWork<T>(WriteContext unit);
 
 /// <summary>
 /// Changes that many units of a group make to the same rows (running totals), gathered while the
@@ -26,7 +26,7 @@ public interface IGroupAccumulator
     void UnitFailed();
 
     /// <summary>Writes the group's changes, in the group's transaction.</summary>
-    Task FlushAsync(DbConnection connection, DbTransaction transaction);
+    Task FlushAsync(WriteContext group);
 }
 
 /// <summary>
@@ -43,71 +43,21 @@ public sealed class StoreWriter : IAsyncDisposable
     private readonly ILogger<StoreWriter> _logger;
     private readonly Channel<IWorkItem> _queue = Channel.CreateUnbounded<IWorkItem>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Task[] _loops;
-    private readonly string _savepoint;
-    private readonly string? _releaseSavepoint;
-    private readonly string _rollbackToSavepoint;
+    private readonly Prepared<ValueTuple> _savepoint;
+    private readonly Prepared<ValueTuple>? _releaseSavepoint;
+    private readonly Prepared<ValueTuple> _rollbackToSavepoint;
 
     public StoreWriter(SqlDialect dialect, int maxBatchSize, ILogger<StoreWriter> logger)
     {
         _dialect = dialect;
         _maxBatchSize = maxBatchSize;
         _logger = logger;
-        _savepoint = dialect.Savepoint("unit");
-        _releaseSavepoint = dialect.ReleaseSavepoint("unit");
-        _rollbackToSavepoint = dialect.RollbackToSavepoint("unit");
+        _savepoint = new Prepared<ValueTuple>(dialect.Savepoint("unit"));
+        _releaseSavepoint = dialect.ReleaseSavepoint("unit") is { } release ? new Prepared<ValueTuple>(release) : null;
+        _rollbackToSavepoint = new Prepared<ValueTuple>(dialect.RollbackToSavepoint("unit"));
         _loops = dialect.SynchronousDriver
             ? [RunOnDedicatedThread()]
             : Enumerable.Range(0, dialect.WriterCount).Select(_ => Task.Run(RunAsync)).ToArray();
-    }
-
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbTransaction, List<IGroupAccumulator>> Accumulators = new();
-
-    /// <summary>
-    /// The accumulator of type <typeparamref name="T"/> of the group that <paramref name="transaction"/>
-    /// belongs to, made on first use. Outside a group writer the caller must flush it itself.
-    /// </summary>
-    public static T Accumulator<T>(DbTransaction transaction, Func<T> create) where T : IGroupAccumulator
-    {
-        var list = Accumulators.GetValue(transaction, _ => []);
-        if (list.OfType<T>().FirstOrDefault() is { } existing)
-        {
-            return existing;
-        }
-        var made = create();
-        list.Add(made);
-        return made;
-    }
-
-    private static void UnitEnded(DbTransaction transaction, bool succeeded)
-    {
-        if (Accumulators.TryGetValue(transaction, out var list))
-        {
-            foreach (var accumulator in list)
-            {
-                if (succeeded)
-                {
-                    accumulator.UnitSucceeded();
-                }
-                else
-                {
-                    accumulator.UnitFailed();
-                }
-            }
-        }
-    }
-
-    private static async Task FlushAccumulatorsAsync(DbConnection connection, DbTransaction transaction)
-    {
-        if (Accumulators.TryGetValue(transaction, out var list))
-        {
-            // The event chain last: it chains the events the others may have appended, and holds
-            // the chain head's lock from then to the commit, which nothing else should lengthen.
-            foreach (var accumulator in list.OrderBy(a => a is AuditChainSeal))
-            {
-                await accumulator.FlushAsync(connection, transaction);
-            }
-            Accumulators.Remove(transaction);
-        }
     }
 
     public Task<T> WriteAsync<T>(WriteWork<T> work, CancellationToken cancellationToken = default)
@@ -120,10 +70,10 @@ public sealed class StoreWriter : IAsyncDisposable
         return item.Completion.Task;
     }
 
-    public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default) =>
-        WriteAsync<bool>(async (connection, transaction) =>
+    public Task WriteAsync(Func<WriteContext, Task> work, CancellationToken cancellationToken = default) =>
+        WriteAsync<bool>(async unit =>
         {
-            await work(connection, transaction);
+            await work(unit);
             return true;
         }, cancellationToken);
 
@@ -222,60 +172,35 @@ public sealed class StoreWriter : IAsyncDisposable
     /// </summary>
     private async Task CommitAsync(List<IWorkItem> batch)
     {
-        DbConnection? connection = null;
-        var failed = false;
         List<IWorkItem>? rest = null;
-        try
+        var committed = await InTransactionAsync(batch, async group =>
         {
-            connection = await ConnectAsync();
-            await using var transaction = await _dialect.BeginWriteAsync(connection, CancellationToken.None);
-            for (var i = 0; i < batch.Count && rest is null; i++)
+            for (var i = 0; i < batch.Count; i++)
             {
                 try
                 {
-                    await batch[i].RunAsync(connection, transaction);
-                    UnitEnded(transaction, succeeded: true);
+                    await batch[i].RunAsync(group);
+                    group.UnitEnded(succeeded: true);
                 }
                 catch (Exception ex)
                 {
-                    Accumulators.Remove(transaction);
-                    await transaction.RollbackAsync();
+                    await group.Transaction.RollbackAsync();
                     batch[i].Fail(Describe(ex));
                     rest = new List<IWorkItem>(batch);
                     rest.RemoveAt(i);
+                    return false;
                 }
             }
-            if (rest is null)
-            {
-                await FlushAccumulatorsAsync(connection, transaction);
-                await transaction.CommitAsync();
-            }
-        }
-        catch (Exception ex)
-        {
-            failed = true;
-            _logger.LogError(ex, "A group commit of {Count} unit(s) failed; every unit in it is reported failed.", batch.Count);
-            foreach (var item in batch)
-            {
-                item.Fail(Describe(ex));
-            }
-            return;
-        }
-        finally
-        {
-            if (connection is not null)
-            {
-                await ReleaseAsync(connection, failed);
-            }
-        }
-        if (rest is null)
+            return true;
+        });
+        if (committed == true)
         {
             foreach (var item in batch)
             {
                 item.Complete();
             }
         }
-        else if (rest.Count > 0)
+        else if (committed == false && rest!.Count > 0)
         {
             await CommitInSavepointsAsync(rest);
         }
@@ -284,57 +209,82 @@ public sealed class StoreWriter : IAsyncDisposable
     private async Task CommitInSavepointsAsync(List<IWorkItem> batch)
     {
         var succeeded = new List<IWorkItem>(batch.Count);
+        var committed = await InTransactionAsync(batch, async group =>
+        {
+            if (batch.Count == 1)
+            {
+                try
+                {
+                    await batch[0].RunAsync(group);
+                    group.UnitEnded(succeeded: true);
+                    succeeded.Add(batch[0]);
+                    return true;
+                }
+                catch (Exception ex)
+                {
+                    await group.Transaction.RollbackAsync();
+                    batch[0].Fail(Describe(ex));
+                    return false;
+                }
+            }
+            var (connection, transaction) = group;
+            foreach (var item in batch)
+            {
+                await ExecuteAsync(connection, transaction, _savepoint);
+                try
+                {
+                    await item.RunAsync(group);
+                    if (_releaseSavepoint is not null)
+                    {
+                        await ExecuteAsync(connection, transaction, _releaseSavepoint);
+                    }
+                    group.UnitEnded(succeeded: true);
+                    succeeded.Add(item);
+                }
+                catch (Exception ex)
+                {
+                    group.UnitEnded(succeeded: false);
+                    await ExecuteAsync(connection, transaction, _rollbackToSavepoint);
+                    if (_releaseSavepoint is not null)
+                    {
+                        await ExecuteAsync(connection, transaction, _releaseSavepoint);
+                    }
+                    item.Fail(Describe(ex));
+                }
+            }
+            return true;
+        });
+        if (committed == true)
+        {
+            foreach (var item in succeeded)
+            {
+                item.Complete();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="run"/> in a transaction of its own and, when it returns true, writes
+    /// the group's accumulators and commits: true when committed, false when <paramref name="run"/>
+    /// rolled back, null when the transaction itself failed (every unit of
+    /// <paramref name="batch"/> is then reported failed).
+    /// </summary>
+    private async Task<bool?> InTransactionAsync(List<IWorkItem> batch, Func<WriteContext, Task<bool>> run)
+    {
         DbConnection? connection = null;
         var failed = false;
         try
         {
             connection = await ConnectAsync();
             await using var transaction = await _dialect.BeginWriteAsync(connection, CancellationToken.None);
-            if (batch.Count == 1)
+            var group = new WriteContext(_dialect, connection, transaction);
+            if (!await run(group))
             {
-                try
-                {
-                    await batch[0].RunAsync(connection, transaction);
-                    UnitEnded(transaction, succeeded: true);
-                    succeeded.Add(batch[0]);
-                }
-                catch (Exception ex)
-                {
-                    Accumulators.Remove(transaction);
-                    await transaction.RollbackAsync();
-                    batch[0].Fail(Describe(ex));
-                    return;
-                }
+                return false;
             }
-            else
-            {
-                foreach (var item in batch)
-                {
-                    await ExecuteAsync(connection, transaction, _savepoint);
-                    try
-                    {
-                        await item.RunAsync(connection, transaction);
-                        if (_releaseSavepoint is not null)
-                        {
-                            await ExecuteAsync(connection, transaction, _releaseSavepoint);
-                        }
-                        UnitEnded(transaction, succeeded: true);
-                        succeeded.Add(item);
-                    }
-                    catch (Exception ex)
-                    {
-                        UnitEnded(transaction, succeeded: false);
-                        await ExecuteAsync(connection, transaction, _rollbackToSavepoint);
-                        if (_releaseSavepoint is not null)
-                        {
-                            await ExecuteAsync(connection, transaction, _releaseSavepoint);
-                        }
-                        item.Fail(Describe(ex));
-                    }
-                }
-            }
-            await FlushAccumulatorsAsync(connection, transaction);
+            await group.FlushAsync();
             await transaction.CommitAsync();
+            return true;
         }
         catch (Exception ex)
         {
@@ -344,7 +294,7 @@ public sealed class StoreWriter : IAsyncDisposable
             {
                 item.Fail(Describe(ex));
             }
-            return;
+            return null;
         }
         finally
         {
@@ -352,10 +302,6 @@ public sealed class StoreWriter : IAsyncDisposable
             {
                 await ReleaseAsync(connection, failed);
             }
-        }
-        foreach (var item in succeeded)
-        {
-            item.Complete();
         }
     }
 
@@ -373,8 +319,8 @@ public sealed class StoreWriter : IAsyncDisposable
         return new ProcurementException(ErrorCodes.StoreFailure, "The store could not save the change; nothing was written. The silo log has the cause.");
     }
 
-    private static Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql) =>
-        StatementCache.ExecuteAsync(connection, transaction, sql, []);
+    private static Task ExecuteAsync(DbConnection connection, DbTransaction transaction, Prepared<ValueTuple> statement) =>
+        statement.ExecuteAsync(connection, transaction, default);
 
     public async ValueTask DisposeAsync()
     {
@@ -391,7 +337,7 @@ public sealed class StoreWriter : IAsyncDisposable
     {
         bool IsCancelled { get; }
 
-        Task RunAsync(DbConnection connection, DbTransaction transaction);
+        Task RunAsync(WriteContext unit);
 
         void Complete();
 
@@ -417,8 +363,8 @@ public sealed class StoreWriter : IAsyncDisposable
             }
         }
 
-        public async Task RunAsync(DbConnection connection, DbTransaction transaction) =>
-            _result = await work(connection, transaction);
+        public async Task RunAsync(WriteContext unit) =>
+            _result = await work(unit);
 
         public void Complete() => Completion.TrySetResult(_result);
 

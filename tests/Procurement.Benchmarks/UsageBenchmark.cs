@@ -160,43 +160,36 @@ public static class UsageBenchmark
         await store.WriteAsync(async (c, t) =>
         {
             var agreements = products.SelectMany((p, i) => regions.Select(r => (Product: p, Region: r, Maker: Maker(i)))).ToList();
-            var instant = store.Dialect.Instant(at);
-            await PreparedRows.InsertAsync(store.Dialect, c, t, "agreements",
-                ["agreement_id", "batch_id", "award_id", "product_id", "region_code", "manufacturer_id", "bid_id", "annual_volume", "unit_price_e6",
-                 "annual_amount_e6", "start_month", "end_month", "anchor_month", "state", "notices_sent", "version", "created_at", "updated_at"],
-                agreements, (a, v) =>
-                {
-                    v[0] = AgreementId(a.Product, a.Region);
-                    v[1] = BatchId;
-                    v[2] = "AWARD-USAGE";
-                    v[3] = a.Product;
-                    v[4] = a.Region;
-                    v[5] = a.Maker;
-                    v[6] = $"BID-{a.Product}";
-                    v[7] = 12_000L * hospitals.Count / regions.Count;
-                    v[8] = 400_000L;
-                    v[9] = 4_800_000_000L * hospitals.Count / regions.Count;
-                    v[10] = start;
-                    v[11] = start + 24;
-                    v[12] = start;
-                    v[13] = 0;
-                    v[14] = 0;
-                    v[15] = 1;
-                    v[16] = instant;
-                    v[17] = instant;
-                });
+            object instant = at;
+            await Prepared<(string Product, string Region, string Maker)>.Insert(
+                "agreements",
+                ("agreement_id", a => AgreementId(a.Product, a.Region)),
+                ("batch_id", _ => BatchId),
+                ("award_id", _ => "AWARD-USAGE"),
+                ("product_id", a => a.Product),
+                ("region_code", a => a.Region),
+                ("manufacturer_id", a => a.Maker),
+                ("bid_id", a => $"BID-{a.Product}"),
+                ("annual_volume", _ => 12_000L * hospitals.Count / regions.Count),
+                ("unit_price_e6", _ => 400_000L),
+                ("annual_amount_e6", _ => 4_800_000_000L * hospitals.Count / regions.Count),
+                ("start_month", _ => start),
+                ("end_month", _ => start + 24),
+                ("anchor_month", _ => start),
+                ("state", _ => 0),
+                ("notices_sent", _ => 0),
+                ("version", _ => 1),
+                ("created_at", _ => instant),
+                ("updated_at", _ => instant)).InsertAsync(store.Dialect, c, t, agreements);
             var parts = hospitals.Select((h, i) => (Hospital: h, Region: regions[i % regions.Count])).SelectMany(h => products.Select(p => (h.Hospital, h.Region, Product: p))).ToList();
-            await PreparedRows.InsertAsync(store.Dialect, c, t, "agreement_hospitals",
-                ["agreement_id", "hospital_id", "annual_volume", "annual_amount_e6", "prepayment_e6", "carried_units"],
-                parts, (p, v) =>
-                {
-                    v[0] = AgreementId(p.Product, p.Region);
-                    v[1] = p.Hospital;
-                    v[2] = 12_000L;
-                    v[3] = 4_800_000_000L;
-                    v[4] = 1_440_000_000L;
-                    v[5] = 0L;
-                });
+            await Prepared<(string Hospital, string Region, string Product)>.Insert(
+                "agreement_hospitals",
+                ("agreement_id", p => AgreementId(p.Product, p.Region)),
+                ("hospital_id", p => p.Hospital),
+                ("annual_volume", _ => 12_000L),
+                ("annual_amount_e6", _ => 4_800_000_000L),
+                ("prepayment_e6", _ => 1_440_000_000L),
+                ("carried_units", _ => 0L)).InsertAsync(store.Dialect, c, t, parts);
         });
         // The kept completion rows, as finalising makes them (here: rebuilt from the empty usage).
         var rebuild = Stopwatch.StartNew();
@@ -221,7 +214,7 @@ public static class UsageBenchmark
         var u = Add(command, "u", 0L);
         var a = Add(command, "a", 0L);
         var g = Add(command, "g", "");
-        Add(command, "t", store.Dialect.Instant(DateTimeOffset.UtcNow));
+        Instants.Bind(Add(command, "t", ""), DateTimeOffset.UtcNow);
         await command.PrepareAsync();
         for (var i = 0; i < hospitals.Count; i++)
         {

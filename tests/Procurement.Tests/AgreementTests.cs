@@ -188,8 +188,8 @@ public abstract class AgreementTests(ClusterFixture fixture)
         Assert.Contains(await Monitoring.ListNotificationsAsync("hospital", s.Hospital1), n => n.Kind == "SupplierChanged" && n.AgreementId == successor.AgreementId);
         Assert.Contains(await Monitoring.ListNotificationsAsync("manufacturer", s.Maker2), n => n.Kind == "AgreementTakenOver");
         var events = await Store.ReadAsync(c => c.QueryAsync<string>(
-            Store.Dialect.Sql("SELECT event_type FROM events WHERE entity_type = 'agreement' AND entity_id IN @Ids ORDER BY event_id"),
-            new { Ids = new[] { failed.AgreementId.ToString(), successor.AgreementId.ToString() } }));
+            "SELECT event_type FROM events WHERE entity_type = 'agreement' AND entity_id IN (@Failed, @Successor) ORDER BY event_id",
+            new { Failed = failed.AgreementId.ToString(), Successor = successor.AgreementId.ToString() }));
         Assert.Equal(["SupplyFailureRecorded", "AgreementTakenOver"], events);
 
         // Suspension and termination are refused where they do not apply, allowed where they do.

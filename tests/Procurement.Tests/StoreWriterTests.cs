@@ -72,12 +72,13 @@ public sealed class StoreWriterTests
         // all as one group.
         var held = await HeldWriterLoops.HoldAsync(store);
         var runs = new int[40];
-        var units = Enumerable.Range(0, runs.Length).Select(i => store.WriteAsync(async (c, t) =>
+        var units = Enumerable.Range(0, runs.Length).Select(i => store.WriteAsync(async unit =>
         {
+            var (c, t) = unit;
             Interlocked.Increment(ref runs[i]);
             await c.ExecuteAsync("INSERT INTO regions (region_code, name) VALUES (@Code, 'Region')", new { Code = $"G{i}" }, t);
             await c.ExecuteAsync("UPDATE writer_counts SET n = n + 1 WHERE name = 'units'", transaction: t);
-            StoreWriter.Accumulator(t, () => new Sum()).Add(i);
+            unit.Accumulator(() => new Sum()).Add(i);
             if (i is 10 or 30)
             {
                 // Written first, then refused: unit 10 ends the first run of the group, unit 30 fails in the second.
@@ -125,8 +126,8 @@ public sealed class StoreWriterTests
 
         public void UnitFailed() => _pending = 0;
 
-        public Task FlushAsync(DbConnection connection, DbTransaction transaction) =>
-            connection.ExecuteAsync("UPDATE writer_counts SET n = n + @Sum WHERE name = 'accumulated'", new { Sum = _group }, transaction);
+        public Task FlushAsync(WriteContext group) =>
+            group.Connection.ExecuteAsync("UPDATE writer_counts SET n = n + @Sum WHERE name = 'accumulated'", new { Sum = _group }, group.Transaction);
     }
 
     [Theory]
@@ -138,8 +139,8 @@ public sealed class StoreWriterTests
         await using (var first = new ProcurementStore(Options.Create(options), NullLoggerFactory.Instance))
         {
             var instant = new DateTimeOffset(2026, 11, 24, 9, 59, 59, 999, TimeSpan.Zero).AddTicks(1230);
-            await first.WriteAsync(async (c, t) =>
-                await EventLog.AppendAsync(c, t, instant, "tester", "B1", "batch", "B1", "Tested", new { Amount = 12.3456m }));
+            await first.WriteAsync(async unit =>
+                await EventLog.AppendAsync(unit, instant, "tester", "B1", "batch", "B1", "Tested", new { Amount = 12.3456m }));
             var read = Assert.Single(await first.ReadAsync(c => EventLog.ForBatchAsync(c, "B1")));
             Assert.Equal(instant, read.OccurredAt);
             Assert.Contains("12.3456", read.Payload);

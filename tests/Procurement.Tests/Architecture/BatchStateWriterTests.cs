@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using Procurement.Grains.Batches;
 using Procurement.Grains.Storage;
+using Procurement.Grains.Storage.Dialects;
 using Procurement.Tests.Infrastructure;
 using Xunit;
 using Procurement.Grains.Awards;
@@ -64,12 +65,30 @@ public sealed partial class BatchStateWriterTests
         Assert.DoesNotContain(called, c => c.StartsWith("BatchRepository.", StringComparison.Ordinal) && c != "BatchRepository.LoadAsync");
     }
 
-    /// <summary>Strings that write the batch row or name an event about its phase or proposed award.</summary>
-    private static IEnumerable<(MethodBase Method, string Text)> BatchStateWrites() =>
-        from body in Code.SelectMany(Il.Bodies)
-        from text in Il.LoadedStrings(body.Method, body.Body)
-        where WritesBatch().IsMatch(text) || text == "AwardProposed" || text.StartsWith("PhaseChangedTo", StringComparison.Ordinal)
-        select (body.Method, text);
+    /// <summary>
+    /// Strings that write the batch row or name an event about its phase or proposed award. A
+    /// statement whose text differs between databases is a property of the dialect's statement set
+    /// (<see cref="DialectStatements"/>): it counts as written where that property is read.
+    /// </summary>
+    private static IEnumerable<(MethodBase Method, string Text)> BatchStateWrites()
+    {
+        var statements = new SqlServerStatements();
+        var dialectWrites = typeof(DialectStatements).GetProperties()
+            .Where(p => p.PropertyType == typeof(string) && WritesBatch().IsMatch((string)p.GetValue(statements)!))
+            .ToDictionary(p => p.GetMethod!.Name, p => (string)p.GetValue(statements)!, StringComparer.Ordinal);
+        var direct =
+            from body in Code.SelectMany(Il.Bodies)
+            where !typeof(DialectStatements).IsAssignableFrom(body.Method.DeclaringType)
+            from text in Il.LoadedStrings(body.Method, body.Body)
+            where WritesBatch().IsMatch(text) || text == "AwardProposed" || text.StartsWith("PhaseChangedTo", StringComparison.Ordinal)
+            select (body.Method, text);
+        var throughDialect =
+            from body in Code.SelectMany(Il.Bodies)
+            from called in Il.CalledMethods(body.Method, body.Body)
+            where called.DeclaringType == typeof(DialectStatements) && dialectWrites.ContainsKey(called.Name)
+            select (body.Method, dialectWrites[called.Name]);
+        return direct.Concat(throughDialect);
+    }
 
     [GeneratedRegex(@"\b(UPDATE|INSERT\s+INTO|DELETE\s+FROM|MERGE\s+INTO)\s+tender_batches\b", RegexOptions.IgnoreCase)]
     private static partial Regex WritesBatch();

@@ -104,16 +104,16 @@ public sealed class EventChainTests
         // all as one group.
         var held = await HeldWriterLoops.HoldAsync(store);
         var runs = new int[40];
-        var units = Enumerable.Range(0, runs.Length).Select(i => store.WriteAsync(async (c, t) =>
+        var units = Enumerable.Range(0, runs.Length).Select(i => store.WriteAsync(async unit =>
         {
             Interlocked.Increment(ref runs[i]);
             if (i % 2 == 0)
             {
-                await EventLog.AppendAsync(c, t, Start.AddSeconds(i), "tester", "G", "unit", $"U{i}", "UnitRan", new { i });
+                await EventLog.AppendAsync(unit, Start.AddSeconds(i), "tester", "G", "unit", $"U{i}", "UnitRan", new { i });
             }
             else
             {
-                var batch = new StatementBatch(c, t);
+                var batch = new StatementBatch(unit);
                 EventLog.Append(batch, Start.AddSeconds(i), "tester", "G", "unit", $"U{i}", "UnitRan", new { i });
                 await batch.ExecuteAsync();
             }
@@ -161,10 +161,10 @@ public sealed class EventChainTests
 
         // Each store runs four writer loops: eight transactions take event ids and commit in
         // whatever order the server lets them.
-        var writes = new[] { first, second }.SelectMany((store, s) => Enumerable.Range(0, 300).Select(i => store.WriteAsync(async (c, t) =>
+        var writes = new[] { first, second }.SelectMany((store, s) => Enumerable.Range(0, 300).Select(i => store.WriteAsync(async unit =>
         {
-            await EventLog.AppendAsync(c, t, Start.AddMilliseconds(i), $"silo{s}", null, "unit", $"S{s}-{i}", "UnitRan", new { s, i });
-            await EventLog.AppendAsync(c, t, Start.AddMilliseconds(i), $"silo{s}", "B", "unit", $"S{s}-{i}", "UnitRanAgain", new { s, i });
+            await EventLog.AppendAsync(unit, Start.AddMilliseconds(i), $"silo{s}", null, "unit", $"S{s}-{i}", "UnitRan", new { s, i });
+            await EventLog.AppendAsync(unit, Start.AddMilliseconds(i), $"silo{s}", "B", "unit", $"S{s}-{i}", "UnitRanAgain", new { s, i });
         }))).ToList();
         await Task.WhenAll(writes);
 
@@ -186,7 +186,8 @@ public sealed class EventChainTests
             await WriteEventsAsync(store, 4);
             await using var connection = await store.Dialect.OpenAsync();
             await using var transaction = await store.Dialect.BeginWriteAsync(connection, CancellationToken.None);
-            await EventLog.AppendAsync(connection, transaction, Start, "script", null, "unit", "X", "Imported", new { });
+            // A context of its own, never flushed: the events stay unchained, as a script's would.
+            await EventLog.AppendAsync(new WriteContext(store.Dialect, connection, transaction), Start, "script", null, "unit", "X", "Imported", new { });
             await transaction.CommitAsync();
             Assert.Null((await VerifyAsync(store)).FirstBreak?.Seq);
             Assert.False((await VerifyAsync(store)).Intact);
@@ -333,9 +334,9 @@ public sealed class EventChainTests
     /// <summary>Events of every shape (a null batch, long and unicode payloads) in several commits.</summary>
     private static async Task WriteEventsAsync(ProcurementStore store, int count)
     {
-        var writes = Enumerable.Range(0, count).Select(i => store.WriteAsync(async (c, t) =>
+        var writes = Enumerable.Range(0, count).Select(i => store.WriteAsync(async unit =>
             await EventLog.AppendAsync(
-                c, t, Start.AddSeconds(i).AddTicks(i * 10), $"user:u{i % 3}", i % 4 == 0 ? null : $"B{i % 2}",
+                unit, Start.AddSeconds(i).AddTicks(i * 10), $"user:u{i % 3}", i % 4 == 0 ? null : $"B{i % 2}",
                 i % 3 == 0 ? "batch" : "bid", $"E{i}", $"Happened{i % 5}",
                 new { i, note = i % 7 == 0 ? "价格 \"quoted\"" : new string('x', i) })));
         await Task.WhenAll(writes);

@@ -7,6 +7,7 @@ using Procurement.Contracts.Domain;
 using Procurement.Grains.Agreements;
 using Procurement.Grains.Agreements.Domain;
 using Procurement.Grains.Storage;
+using Procurement.Grains.Storage.Dialects;
 using Procurement.Tests.Infrastructure;
 using Xunit;
 
@@ -142,7 +143,7 @@ public sealed class CompletionRuleSqlTests
     {
         foreach (var sql in new[]
         {
-            MonitoringRepository.RecomputeSql(CompletionLevel.Batch), MonitoringRepository.RebuildAgreementsSql(some: true), MonitoringRepository.RebuildHospitalsSql(some: false),
+            MonitoringRepository.RecomputeSql(CompletionLevel.Batch), MonitoringRepository.RebuildAgreementsSql(new SqliteStatements().AgreementsOfIds), MonitoringRepository.RebuildHospitalsSql(""),
         })
         {
             Assert.Contains(CompletionRule.AgreedSql, sql, StringComparison.Ordinal);

@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace Procurement.Grains.Storage.Dialects;
+
+/// <summary>
+/// The statements whose text differs between the databases, each named, one set per database and
+/// chosen once when the store starts (<see cref="SqlDialect.Statements"/>): the upserts, an UPDATE
+/// that returns what it wrote, a read that holds its row to commit, and list membership. The text
+/// here is SQLite's; a database whose text differs overrides the statement in its own set
+/// (<see cref="PostgresStatements"/>, <see cref="SqlServerStatements"/>). Nothing is rewritten at
+/// run time: every other statement is written once, beside the code that runs it, in the subset
+/// all three share.
+/// </summary>
+public abstract class DialectStatements
+{
+    private readonly ConcurrentDictionary<(bool ByAgreement, int Rows), string> _completionUpserts = new();
+
+    // Reference data: a definition saved again replaces the row it saved before.
+
+    public virtual string UpsertRegion => """
+        INSERT INTO regions (region_code, name, name_zh) VALUES (@Code, @Name, @NameZh)
+        ON CONFLICT (region_code) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh
+        """;
+
+    public virtual string UpsertAlliance => """
+        INSERT INTO alliances (alliance_id, name, name_zh, updated_at) VALUES (@Id, @Name, @NameZh, @At)
+        ON CONFLICT (alliance_id) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh, updated_at = excluded.updated_at
+        """;
+
+    public virtual string UpsertHospital => """
+        INSERT INTO hospitals (hospital_id, name, name_zh, region_code, updated_at) VALUES (@Id, @Name, @NameZh, @RegionCode, @At)
+        ON CONFLICT (hospital_id) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh, region_code = excluded.region_code, updated_at = excluded.updated_at
+        """;
+
+    public virtual string UpsertManufacturer => """
+        INSERT INTO manufacturers (manufacturer_id, name, name_zh, affiliation_group, updated_at) VALUES (@Id, @Name, @NameZh, @AffiliationGroup, @At)
+        ON CONFLICT (manufacturer_id) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh, affiliation_group = excluded.affiliation_group, updated_at = excluded.updated_at
+        """;
+
+    public virtual string UpsertProduct => """
+        INSERT INTO products (product_id, molecule, molecule_zh, dosage_form, representative_spec, updated_at)
+        VALUES (@Id, @Molecule, @MoleculeZh, @DosageForm, @RepresentativeSpec, @At)
+        ON CONFLICT (product_id) DO UPDATE SET molecule = excluded.molecule, molecule_zh = excluded.molecule_zh, dosage_form = excluded.dosage_form,
+               representative_spec = excluded.representative_spec, updated_at = excluded.updated_at
+        """;
+
+    public virtual string UpsertUsageHistory => """
+        INSERT INTO hospital_usage_history (hospital_id, product_id, average_annual_volume) VALUES (@HospitalId, @ProductId, @AverageAnnualVolume)
+        ON CONFLICT (hospital_id, product_id) DO UPDATE SET average_annual_volume = excluded.average_annual_volume
+        """;
+
+    public virtual string UpsertQualification => """
+        INSERT INTO qualifications (manufacturer_id, product_id, consistency_passed, years_of_production, gmp_violation_2y, gmp_record, declared_at)
+        VALUES (@ManufacturerId, @ProductId, @ConsistencyEvaluationPassed, @YearsOfProduction, @GmpViolationInLastTwoYears, @GmpRecordReference, @At)
+        ON CONFLICT (manufacturer_id, product_id) DO UPDATE SET consistency_passed = excluded.consistency_passed,
+               years_of_production = excluded.years_of_production, gmp_violation_2y = excluded.gmp_violation_2y,
+               gmp_record = excluded.gmp_record, declared_at = excluded.declared_at
+        """;
+
+    // A batch's definition: saved again while in draft, it replaces the row but keeps its phase.
+
+    public virtual string UpsertBatch => """
+        INSERT INTO tender_batches (batch_id, alliance_id, name, phase, rule_set_name, rule_set_parameters, pack_factor_e6,
+                                    strength_factor_e6, reporting_closes_at, bidding_deadline_at, opening_at, publicity_days,
+                                    agreement_months, opened_at, updated_at, opening_threshold)
+        VALUES (@BatchId, @AllianceId, @Name, 0, @RuleSetName, @RuleSetParameters, @PackFactorE6,
+                @StrengthFactorE6, @ReportingClosesAt, @BiddingDeadlineAt, @OpeningAt, @PublicityDays,
+                @AgreementMonths, NULL, @At, @OpeningThreshold)
+        ON CONFLICT (batch_id) DO UPDATE SET alliance_id = excluded.alliance_id, name = excluded.name,
+               rule_set_name = excluded.rule_set_name, rule_set_parameters = excluded.rule_set_parameters,
+               pack_factor_e6 = excluded.pack_factor_e6, strength_factor_e6 = excluded.strength_factor_e6,
+               reporting_closes_at = excluded.reporting_closes_at, bidding_deadline_at = excluded.bidding_deadline_at,
+               opening_at = excluded.opening_at, publicity_days = excluded.publicity_days,
+               agreement_months = excluded.agreement_months, updated_at = excluded.updated_at,
+               opening_threshold = excluded.opening_threshold
+        """;
+
+    /// <summary>
+    /// The batch's phase, held against a concurrent phase change until the transaction ends. SQLite
+    /// has one writer at a time: the store writer's transaction holds the database's lock, so the
+    /// row cannot change before commit without a hint.
+    /// </summary>
+    public virtual string SelectPhaseForShare => "SELECT phase FROM tender_batches WHERE batch_id = @BatchId";
+
+    public virtual string UpsertReminder => """
+        INSERT INTO orleans_reminders (service_id, grain_id, reminder_name, grain_hash, start_at, period_ms, etag)
+        VALUES (@ServiceId, @GrainId, @ReminderName, @GrainHash, @StartAt, @PeriodMs, @ETag)
+        ON CONFLICT (service_id, grain_id, reminder_name) DO UPDATE SET
+               grain_hash = excluded.grain_hash, start_at = excluded.start_at, period_ms = excluded.period_ms, etag = excluded.etag
+        """;
+
+    /// <summary>
+    /// Reads and writes the bid in one statement, and only an active bid of this bidder, batch and
+    /// product: the row lock it takes orders concurrent changes, each then the next version.
+    /// </summary>
+    public virtual string UpdateBidReturningVersion => """
+        UPDATE sealed_bids
+           SET status = @Status, version = version + 1, received_at = @ReceivedAt, commitment = @Commitment
+         WHERE bid_id = @BidId AND manufacturer_id = @ManufacturerId AND batch_id = @BatchId AND product_id = @ProductId AND status = 0
+        RETURNING version
+        """;
+
+    /// <summary>
+    /// Writing the event chain's head back to itself locks its row until commit on every database
+    /// (PostgreSQL and SQL Server take the row's write lock; SQLite's writer already holds the
+    /// database's), and after a wait for another writer's commit it returns the head that commit left.
+    /// </summary>
+    public virtual string LockChainHead => """
+        UPDATE event_chain_head
+           SET chain_length = chain_length
+         WHERE head_id = 1
+        RETURNING chain_length, last_event_id, last_hash
+        """;
+
+    /// <summary>
+    /// Read after the chain head is locked, so every earlier chaining commit is visible and no
+    /// later one can start. On a server an unchained row of another transaction is invisible
+    /// (PostgreSQL's snapshot) or skipped (SQL Server's READPAST).
+    /// </summary>
+    public virtual string SelectUnchainedEvents => """
+        SELECT event_id, occurred_at, actor, batch_id, entity_type, entity_id, event_type, payload
+          FROM events
+         WHERE chain_seq IS NULL
+         ORDER BY event_id
+        """;
+
+    // List membership: Dapper expands `IN @List` into one parameter per element.
+
+    public virtual string SelectKnownProducts => "SELECT product_id FROM products WHERE product_id IN @Ids";
+
+    public virtual string SelectKnownManufacturers => "SELECT manufacturer_id FROM manufacturers WHERE manufacturer_id IN @Ids";
+
+    public virtual string SelectHospitalRegions => "SELECT hospital_id AS Id, region_code AS RegionCode FROM hospitals WHERE hospital_id IN @Ids";
+
+    public virtual string SelectHospitalsOfRegions => """
+        SELECT hospital_id, name, name_zh, region_code FROM hospitals WHERE region_code IN @RegionCodes ORDER BY region_code, hospital_id
+        """;
+
+    public virtual string SelectProductsWithSpecifications => """
+        SELECT p.product_id AS ProductId, p.molecule AS Molecule, p.molecule_zh AS MoleculeZh, p.dosage_form AS DosageForm,
+               s.spec_code AS SpecCode, s.pack_count AS PackCount, s.strength_mg_e6 AS StrengthMgE6,
+               s.is_representative AS IsRepresentative
+          FROM products p
+          JOIN product_specifications s ON s.product_id = p.product_id
+         WHERE p.product_id IN @Ids
+         ORDER BY p.product_id, s.is_representative DESC, s.spec_code
+        """;
+
+    public virtual string DeleteCompletionOfAgreements => "DELETE FROM completion_agreements WHERE agreement_id IN @Ids";
+
+    public virtual string DeleteCompletionOfHospitalsSupplied => """
+        DELETE FROM completion_hospitals
+         WHERE batch_id = @BatchId AND hospital_id IN (SELECT hospital_id FROM agreement_hospitals WHERE agreement_id IN @Ids)
+        """;
+
+    /// <summary>The condition a rebuild of some agreements' completion puts on the usage lines it sums (<c>a</c>: the agreement).</summary>
+    public virtual string AgreementsOfIds => "AND a.agreement_id IN @Ids";
+
+    /// <summary>The condition a rebuild of the hospitals those agreements supply puts on the lines it sums (<c>h</c>: the agreement's hospital).</summary>
+    public virtual string HospitalsSuppliedByIds => "AND h.hospital_id IN (SELECT hospital_id FROM agreement_hospitals WHERE agreement_id IN @Ids)";
+
+    /// <summary>
+    /// Adds a group's completion changes to the kept rows, <paramref name="rows"/> rows in one
+    /// statement with parameters <c>@p{row}_{column}</c> in the order of
+    /// <see cref="CompletionAgreementColumns"/> or <see cref="CompletionHospitalColumns"/>; a row
+    /// missing is made from the change. Made once per size.
+    /// </summary>
+    public string UpsertCompletion(bool byAgreement, int rows) =>
+        _completionUpserts.GetOrAdd((byAgreement, rows), static (key, self) =>
+        {
+            var values = new StringBuilder();
+            MultiRowValues.Append(values, key.ByAgreement ? CompletionAgreementColumns.Length : CompletionHospitalColumns.Length, key.Rows);
+            return self.CompletionUpsert(key.ByAgreement, values.ToString());
+        }, this);
+
+    public static readonly string[] CompletionAgreementColumns = ["agreement_id", "year_start", "batch_id", "agreed", "counted", "surplus", "substitutes", "spent_e6"];
+
+    public static readonly string[] CompletionHospitalColumns = ["batch_id", "hospital_id", "year_start", "agreed", "counted", "surplus", "substitutes", "spent_e6", "budget_e6"];
+
+    /// <summary>The completion upsert around <paramref name="values"/> (<c>(@p0_0, …), (@p1_0, …)</c>).</summary>
+    protected virtual string CompletionUpsert(bool byAgreement, string values) => byAgreement
+        ? $"""
+            INSERT INTO completion_agreements AS c (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6) VALUES {values}
+             ON CONFLICT (agreement_id, year_start) DO UPDATE
+               SET agreed = c.agreed + excluded.agreed, counted = c.counted + excluded.counted, surplus = c.surplus + excluded.surplus,
+                   substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6
+            """
+        : $"""
+            INSERT INTO completion_hospitals AS c (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6) VALUES {values}
+             ON CONFLICT (batch_id, year_start, hospital_id) DO UPDATE
+               SET agreed = c.agreed + excluded.agreed, counted = c.counted + excluded.counted, surplus = c.surplus + excluded.surplus,
+                   substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6, budget_e6 = c.budget_e6 + excluded.budget_e6
+            """;
+}
+
+/// <summary>SQLite's statements: the text of <see cref="DialectStatements"/> as it stands.</summary>
+public sealed class SqliteStatements : DialectStatements
+{
+}

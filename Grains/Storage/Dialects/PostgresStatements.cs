@@ -1,0 +1,42 @@
+namespace Procurement.Grains.Storage.Dialects;
+
+/// <summary>
+/// PostgreSQL's statements where they differ from SQLite's. Dapper hands a list to Npgsql as one
+/// array parameter instead of expanding it, so list membership is <c>column = ANY(@List)</c>; a
+/// read that must hold its row to commit says <c>FOR SHARE</c>.
+/// </summary>
+public sealed class PostgresStatements : DialectStatements
+{
+    public override string SelectPhaseForShare => "SELECT phase FROM tender_batches WHERE batch_id = @BatchId FOR SHARE";
+
+    public override string SelectKnownProducts => "SELECT product_id FROM products WHERE product_id = ANY(@Ids)";
+
+    public override string SelectKnownManufacturers => "SELECT manufacturer_id FROM manufacturers WHERE manufacturer_id = ANY(@Ids)";
+
+    public override string SelectHospitalRegions => "SELECT hospital_id AS Id, region_code AS RegionCode FROM hospitals WHERE hospital_id = ANY(@Ids)";
+
+    public override string SelectHospitalsOfRegions => """
+        SELECT hospital_id, name, name_zh, region_code FROM hospitals WHERE region_code = ANY(@RegionCodes) ORDER BY region_code, hospital_id
+        """;
+
+    public override string SelectProductsWithSpecifications => """
+        SELECT p.product_id AS ProductId, p.molecule AS Molecule, p.molecule_zh AS MoleculeZh, p.dosage_form AS DosageForm,
+               s.spec_code AS SpecCode, s.pack_count AS PackCount, s.strength_mg_e6 AS StrengthMgE6,
+               s.is_representative AS IsRepresentative
+          FROM products p
+          JOIN product_specifications s ON s.product_id = p.product_id
+         WHERE p.product_id = ANY(@Ids)
+         ORDER BY p.product_id, s.is_representative DESC, s.spec_code
+        """;
+
+    public override string DeleteCompletionOfAgreements => "DELETE FROM completion_agreements WHERE agreement_id = ANY(@Ids)";
+
+    public override string DeleteCompletionOfHospitalsSupplied => """
+        DELETE FROM completion_hospitals
+         WHERE batch_id = @BatchId AND hospital_id IN (SELECT hospital_id FROM agreement_hospitals WHERE agreement_id = ANY(@Ids))
+        """;
+
+    public override string AgreementsOfIds => "AND a.agreement_id = ANY(@Ids)";
+
+    public override string HospitalsSuppliedByIds => "AND h.hospital_id IN (SELECT hospital_id FROM agreement_hospitals WHERE agreement_id = ANY(@Ids))";
+}
