@@ -34,8 +34,9 @@ public sealed partial class OrderRepository
         connection.ExecuteAsync(InsertRequestSql, new { HospitalId = hospitalId, ActorId = actorId, RequestId = requestId, Kind = kind, EntityId = entityId }, transaction);
 
     public Task PlaceAsync(Order order, IReadOnlyList<NewLine> lines, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             await RequestAsync(connection, transaction, order.HospitalId, order.HospitalId, order.RequestId, RequestKinds.Order, order.OrderId.ToString());
             await connection.ExecuteAsync(InsertOrderSql, new { OrderId = order.OrderId.ToString(), order.HospitalId, order.RequestId, order.PlacedAt, PlacedBy = actor }, transaction);
             await connection.ExecuteAsync(InsertLineSql, lines.Select(n => new
@@ -62,7 +63,7 @@ public sealed partial class OrderRepository
                 n.Line.DeliverBy,
                 n.Month,
             }), transaction);
-            await EventLog.AppendAsync(connection, transaction, order.PlacedAt, actor, null, "order", order.OrderId.ToString(), "OrderPlaced", new
+            await EventLog.AppendAsync(unit, order.PlacedAt, actor, null, "order", order.OrderId.ToString(), "OrderPlaced", new
             {
                 order.HospitalId,
                 order.RequestId,
@@ -81,11 +82,12 @@ public sealed partial class OrderRepository
         """;
 
     public Task RespondAsync(OrderLine line, OrderLineState to, DateTimeOffset at, string? reason, string actor, string supplierId, string requestId) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             await RequestAsync(connection, transaction, line.HospitalId, supplierId, requestId, RequestKinds.Response, LineKey(line.OrderId, line.LineNo));
             await MoveLineAsync(connection, transaction, line, to, at, reason);
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "order-line", LineKey(line.OrderId, line.LineNo),
+            await EventLog.AppendAsync(unit, at, actor, null, "order-line", LineKey(line.OrderId, line.LineNo),
                 to == OrderLineState.Confirmed ? "OrderLineConfirmed" : "OrderLineRefused", new { SupplierId = supplierId, Reason = reason });
         });
 
@@ -121,8 +123,9 @@ public sealed partial class OrderRepository
         """;
 
     public Task ShipAsync(Delivery delivery, string actor, string requestId) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             await RequestAsync(connection, transaction, delivery.HospitalId, delivery.ShippedBy, requestId, RequestKinds.Shipment, delivery.DeliveryId.ToString());
             await connection.ExecuteAsync(InsertDeliverySql, new
             {
@@ -141,7 +144,7 @@ public sealed partial class OrderRepository
                 State = (int)DeliveryState.Shipped,
             }, transaction);
             await connection.ExecuteAsync(AddShippedSql, new { Units = delivery.Quantity, OrderId = delivery.OrderId.ToString(), delivery.LineNo }, transaction);
-            await EventLog.AppendAsync(connection, transaction, delivery.ShippedAt, actor, null, "delivery", delivery.DeliveryId.ToString(), "DeliveryShipped",
+            await EventLog.AppendAsync(unit, delivery.ShippedAt, actor, null, "delivery", delivery.DeliveryId.ToString(), "DeliveryShipped",
                 new { delivery.OrderId, delivery.LineNo, delivery.ShippedBy, delivery.LotNumber, delivery.ExpiryDate, delivery.Quantity, delivery.AcceptBy });
         });
 
@@ -151,8 +154,9 @@ public sealed partial class OrderRepository
         """;
 
     public Task InvoiceAsync(Invoice invoice, string supplierId, string actor, string requestId) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             await RequestAsync(connection, transaction, invoice.HospitalId, supplierId, requestId, RequestKinds.Invoice, invoice.InvoiceId.ToString());
             await connection.ExecuteAsync(InsertInvoiceSql, new
             {
@@ -167,7 +171,7 @@ public sealed partial class OrderRepository
                 State = (int)invoice.State,
                 invoice.DueAt,
             }, transaction);
-            await EventLog.AppendAsync(connection, transaction, invoice.IssuedAt, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceIssued",
+            await EventLog.AppendAsync(unit, invoice.IssuedAt, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceIssued",
                 new { invoice.DeliveryId, invoice.InvoiceNumber, invoice.Amount, State = invoice.State.ToString(), invoice.DueAt });
         });
 
@@ -194,8 +198,9 @@ public sealed partial class OrderRepository
         DateTimeOffset? InvoiceDueAt);
 
     public Task DecideAsync(IReadOnlyList<DeliveryOutcome> outcomes, string actor, string? requestId) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             foreach (var o in outcomes)
             {
                 var d = o.Delivery;
@@ -245,7 +250,7 @@ public sealed partial class OrderRepository
                     DeliveryId = d.DeliveryId.ToString(),
                     Issued = (int)InvoiceState.Issued,
                 }, transaction);
-                await EventLog.AppendAsync(connection, transaction, d.DecidedAt!.Value, actor, null, "delivery", d.DeliveryId.ToString(),
+                await EventLog.AppendAsync(unit, d.DecidedAt!.Value, actor, null, "delivery", d.DeliveryId.ToString(),
                     d.State == DeliveryState.Accepted ? (d.Deemed ? "DeliveryDeemedAccepted" : "DeliveryAccepted") : "DeliveryRejected",
                     new { d.AcceptedUnits, Rejection = d.Rejection?.ToString(), o.Note, o.InvoiceDueAt });
             }
@@ -270,8 +275,9 @@ public sealed partial class OrderRepository
     /// ledger is credited and read inside this transaction, so the draw never exceeds the balance.
     /// </summary>
     public Task<Payment> PayAsync(Invoice invoice, DateTimeOffset acceptedAt, Payer payer, DateTimeOffset at, string reference, string actorId, string actor, string requestId) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var amountE6 = Scaled.ToE6(invoice.Amount, "amount");
             long fromPrepaymentE6 = 0;
             if (payer == Payer.InsuranceFund)
@@ -312,7 +318,7 @@ public sealed partial class OrderRepository
             {
                 throw new InvalidOperationException($"Invoice {invoice.InvoiceId} was not payable when it was paid: its grain is not the only writer.");
             }
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "invoice", invoice.InvoiceId.ToString(), payer == Payer.Hospital ? "InvoicePaid" : "InvoiceSettledDirectly",
+            await EventLog.AppendAsync(unit, at, actor, null, "invoice", invoice.InvoiceId.ToString(), payer == Payer.Hospital ? "InvoicePaid" : "InvoiceSettledDirectly",
                 new { payment.PaymentId, payment.Amount, payment.FromPrepayment, payment.OnTime, Reference = reference });
             return payment;
         });
@@ -338,18 +344,19 @@ public sealed partial class OrderRepository
 
     /// <summary>Lapses unanswered lines and flags overdue invoices, with an event each and a notice to the hospital for the overdue ones.</summary>
     public Task LapseAndFlagAsync(IReadOnlyList<OrderLine> lapsed, IReadOnlyList<Invoice> overdue, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             foreach (var line in lapsed)
             {
                 await MoveLineAsync(connection, transaction, line, OrderLineState.Lapsed, null, null);
-                await EventLog.AppendAsync(connection, transaction, at, actor, null, "order-line", LineKey(line.OrderId, line.LineNo), "OrderLineLapsed",
+                await EventLog.AppendAsync(unit, at, actor, null, "order-line", LineKey(line.OrderId, line.LineNo), "OrderLineLapsed",
                     new { line.ManufacturerId, line.RespondBy });
             }
             foreach (var invoice in overdue)
             {
                 await connection.ExecuteAsync(InvoiceOverdueSql, new { Overdue = (int)InvoiceState.Overdue, InvoiceId = invoice.InvoiceId.ToString(), Payable = (int)InvoiceState.Payable }, transaction);
-                await EventLog.AppendAsync(connection, transaction, at, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceOverdue", new { invoice.DueAt, invoice.Amount });
+                await EventLog.AppendAsync(unit, at, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceOverdue", new { invoice.DueAt, invoice.Amount });
             }
         });
 

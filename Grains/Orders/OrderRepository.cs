@@ -378,8 +378,9 @@ public sealed partial class OrderRepository(ProcurementStore store)
         """;
 
     public Task<PrepaymentLedger> LedgerAsync(string hospitalId, DateTimeOffset at) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             await CreditAsync(connection, transaction, hospitalId, at);
             var (credited, drawn) = await ReadLedgerAsync(connection, transaction, hospitalId);
             return new PrepaymentLedger(hospitalId, Scaled.FromE6(credited), Scaled.FromE6(drawn), Scaled.FromE6(credited - drawn));

@@ -22,8 +22,9 @@ public sealed class SupplyTermsRepository(ProcurementStore store)
         """;
 
     public Task ListPricesAsync(string allianceId, IReadOnlyList<ListedPrice> prices, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             foreach (var price in prices)
             {
                 var row = new { AllianceId = allianceId, price.ProductId, price.ManufacturerId, UnitPriceE6 = Scaled.ToE6(price.UnitPrice, "unitPrice"), At = at };
@@ -32,7 +33,7 @@ public sealed class SupplyTermsRepository(ProcurementStore store)
                     await connection.ExecuteAsync(InsertListedSql, row, transaction);
                 }
             }
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "alliance", allianceId, "PricesListed",
+            await EventLog.AppendAsync(unit, at, actor, null, "alliance", allianceId, "PricesListed",
                 new { Prices = prices.Select(p => new { p.ProductId, p.ManufacturerId, p.UnitPrice }) });
         });
 
@@ -51,14 +52,15 @@ public sealed class SupplyTermsRepository(ProcurementStore store)
     private const string InsertTermSql = "INSERT INTO alliance_payment_terms (alliance_id, payment_days, updated_at) VALUES (@AllianceId, @Days, @At)";
 
     public Task SetPaymentTermAsync(string allianceId, int days, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var row = new { AllianceId = allianceId, Days = days, At = at };
             if (await connection.ExecuteAsync(UpdateTermSql, row, transaction) == 0)
             {
                 await connection.ExecuteAsync(InsertTermSql, row, transaction);
             }
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "alliance", allianceId, "PaymentTermSet", new { Days = days });
+            await EventLog.AppendAsync(unit, at, actor, null, "alliance", allianceId, "PaymentTermSet", new { Days = days });
         });
 
     private const string UpdateDistributorSql = "UPDATE distributors SET name = @Name, name_zh = @NameZh, updated_at = @At WHERE distributor_id = @DistributorId";
@@ -66,14 +68,15 @@ public sealed class SupplyTermsRepository(ProcurementStore store)
     private const string InsertDistributorSql = "INSERT INTO distributors (distributor_id, name, name_zh, updated_at) VALUES (@DistributorId, @Name, @NameZh, @At)";
 
     public Task RegisterDistributorAsync(Distributor distributor, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var row = new { distributor.DistributorId, distributor.Name, distributor.NameZh, At = at };
             if (await connection.ExecuteAsync(UpdateDistributorSql, row, transaction) == 0)
             {
                 await connection.ExecuteAsync(InsertDistributorSql, row, transaction);
             }
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "distributor", distributor.DistributorId, "DistributorRegistered", new { distributor.Name });
+            await EventLog.AppendAsync(unit, at, actor, null, "distributor", distributor.DistributorId, "DistributorRegistered", new { distributor.Name });
         });
 
     private const string SelectDistributorSql = "SELECT distributor_id AS DistributorId, name AS Name, name_zh AS NameZh FROM distributors WHERE distributor_id = @DistributorId";
@@ -89,15 +92,16 @@ public sealed class SupplyTermsRepository(ProcurementStore store)
         """;
 
     public Task DesignateAsync(string manufacturerId, string regionCode, string? distributorId, DateTimeOffset at, string actor) =>
-        store.WriteAsync(async (connection, transaction) =>
+        store.WriteAsync(async unit =>
         {
+            var (connection, transaction) = unit;
             var row = new { ManufacturerId = manufacturerId, RegionCode = regionCode, DistributorId = distributorId, At = at };
             await connection.ExecuteAsync(DeleteDesignationSql, row, transaction);
             if (distributorId is not null)
             {
                 await connection.ExecuteAsync(InsertDesignationSql, row, transaction);
             }
-            await EventLog.AppendAsync(connection, transaction, at, actor, null, "manufacturer", manufacturerId,
+            await EventLog.AppendAsync(unit, at, actor, null, "manufacturer", manufacturerId,
                 distributorId is null ? "DistributorDesignationEnded" : "DistributorDesignated", new { RegionCode = regionCode, DistributorId = distributorId });
         });
 
