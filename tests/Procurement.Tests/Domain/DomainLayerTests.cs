@@ -19,10 +19,10 @@ public sealed class DomainLayerTests
         .ToArray();
 
     [Fact]
-    public void The_batch_bidder_and_agreement_domains_are_there()
+    public void The_batch_bidder_agreement_and_order_domains_are_there()
     {
         Assert.Equal(
-            ["Procurement.Grains.Agreements.Domain", "Procurement.Grains.Batches.Domain", "Procurement.Grains.Bidders.Domain"],
+            ["Procurement.Grains.Agreements.Domain", "Procurement.Grains.Batches.Domain", "Procurement.Grains.Bidders.Domain", "Procurement.Grains.Orders.Domain"],
             DomainTypes.Select(t => t.Namespace!).Distinct().Order(StringComparer.Ordinal));
     }
 
