@@ -128,9 +128,13 @@ public sealed class OcdsPurchasingTests
         Assert.Equal(["payer"], parties["A-NAT-insurance-fund"]);
         Assert.False(release.TryGetProperty("vbpPurchasingTruncated", out _));
 
-        // The schema check bites on the new sections too: milestone status is a closed codelist.
+        // The schema checks bite on the new sections too: milestone status is a closed codelist of
+        // OCDS, a purchase order's status one of the VBP extension.
         var json = Encoding.UTF8.GetString(bytes);
         Assert.NotEmpty((await OcdsSchema.PackageAsync()).Validate(json.Replace("\"partiallyMet\"", "\"half\"", StringComparison.Ordinal)));
+        var unknownStatus = json.Replace("\"status\": \"fulfilled\"", "\"status\": \"shipped\"", StringComparison.Ordinal);
+        Assert.Empty((await OcdsSchema.PackageAsync()).Validate(unknownStatus));
+        Assert.NotEmpty((await OcdsSchema.PackageWithVbpExtensionAsync()).Validate(unknownStatus));
     }
 
     [Fact]
