@@ -79,7 +79,7 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
 
     /// <summary>The lines placed against the batch's agreements, oldest first; the order is total, so a cut by count is stable.</summary>
     private const string BatchLinesSql = """
-        SELECT l.order_id AS OrderId, l.line_no AS LineNo, l.hospital_id AS HospitalId, l.product_id AS ProductId,
+        SELECT l.order_id AS OrderId, l.line_no AS LineNumber, l.hospital_id AS HospitalId, l.product_id AS ProductId,
                l.manufacturer_id AS ManufacturerId, l.kind AS Kind, l.agreement_id AS AgreementId, l.quantity AS Quantity,
                l.surplus_units AS SurplusUnits, l.unit_price_e6 AS UnitPriceE6, l.delivery_point AS DeliveryPoint, l.urgency AS Urgency,
                l.substitute_reason AS SubstituteReason, l.state AS State, l.placed_at AS PlacedAt, l.respond_by AS RespondBy,
@@ -96,7 +96,7 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
     /// when they exist (one invoice per delivery, one payment per invoice), in the lines' order.
     /// </summary>
     private const string BatchSettlementsSql = """
-        SELECT d.delivery_id AS DeliveryId, d.order_id AS OrderId, d.line_no AS LineNo, d.hospital_id AS HospitalId,
+        SELECT d.delivery_id AS DeliveryId, d.order_id AS OrderId, d.line_no AS LineNumber, d.hospital_id AS HospitalId,
                d.manufacturer_id AS ManufacturerId, d.shipped_by AS ShippedBy, d.lot_number AS LotNumber, d.expiry_date AS ExpiryDate,
                d.quantity AS Quantity, d.shipped_at AS ShippedAt, d.accept_by AS AcceptBy, d.state AS State,
                d.accepted_units AS AcceptedUnits, d.decided_at AS DecidedAt, d.rejection AS Rejection, d.deemed AS Deemed,
@@ -143,7 +143,7 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
             {
                 // Rows come in the lines' order, so the first row of a line that was cut starts
                 // the part beyond the limit.
-                if (!kept.Contains((Guid.Parse(row.OrderId), row.LineNo)))
+                if (!kept.Contains((Guid.Parse(row.OrderId), row.LineNumber)))
                 {
                     break;
                 }
@@ -161,10 +161,11 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
         });
     }
 
+    /// <summary>A line's row; the line number is read as LineNumber because LINENO is a reserved word in T-SQL.</summary>
     private sealed class BatchLineRow
     {
         public string OrderId { get; set; } = "";
-        public int LineNo { get; set; }
+        public int LineNumber { get; set; }
         public string HospitalId { get; set; } = "";
         public string ProductId { get; set; } = "";
         public string ManufacturerId { get; set; } = "";
@@ -187,7 +188,7 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
         public DateTimeOffset DeliverBy { get; set; }
 
         public OrderLine ToLine() => new(
-            Guid.Parse(OrderId), LineNo, HospitalId, ProductId, ManufacturerId, (OrderLineKind)Kind,
+            Guid.Parse(OrderId), LineNumber, HospitalId, ProductId, ManufacturerId, (OrderLineKind)Kind,
             AgreementId is null ? null : Guid.Parse(AgreementId), Quantity, SurplusUnits, Scaled.FromE6(UnitPriceE6),
             DeliveryPoint, (OrderUrgency)Urgency, SubstituteReason, (OrderLineState)State, PlacedAt, RespondBy, RespondedAt,
             RefusalReason, ShippedUnits, AcceptedUnits, RegionCode, DeliverBy);
@@ -198,7 +199,7 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
     {
         public string DeliveryId { get; set; } = "";
         public string OrderId { get; set; } = "";
-        public int LineNo { get; set; }
+        public int LineNumber { get; set; }
         public string HospitalId { get; set; } = "";
         public string ManufacturerId { get; set; } = "";
         public string ShippedBy { get; set; } = "";
@@ -230,7 +231,7 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
         public int? OnTime { get; set; }
 
         public Delivery ToDelivery() => new(
-            Guid.Parse(DeliveryId), Guid.Parse(OrderId), LineNo, HospitalId, ManufacturerId, ShippedBy, LotNumber, DayNumber.ToDate(ExpiryDate),
+            Guid.Parse(DeliveryId), Guid.Parse(OrderId), LineNumber, HospitalId, ManufacturerId, ShippedBy, LotNumber, DayNumber.ToDate(ExpiryDate),
             Quantity, ShippedAt, AcceptBy, (DeliveryState)State, AcceptedUnits, DecidedAt, (DeliveryRejection?)Rejection, Deemed != 0, Scaled.FromE6(UnitPriceE6));
 
         public Invoice? ToInvoice() => InvoiceId is null
