@@ -62,9 +62,17 @@ public static class ExportApi
         var award = await batch.GetAwardAsync();
         var agreements = view.Phase >= TenderBatchPhase.Awarded ? await batch.ListAgreementsAsync() : [];
         var alliance = await grains.Client.GetGrain<IAllianceGrain>(view.Definition.AllianceId).GetAsync();
+        // Purchasing hangs on agreements, so a batch without them reads none; the read stops at
+        // BatchPurchasing.MaxLines lines and says so, which the release repeats (docs/OCDS.md).
+        var purchasing = agreements.Count > 0
+            ? await grains.OrderDirectory().GetBatchPurchasingAsync(batchId, BatchPurchasing.MaxLines)
+            : BatchPurchasing.Empty;
+        var hospitals = purchasing.Lines.Count > 0 ? await directory.ListHospitalsAsync(view.Definition.RegionCodes) : [];
         var ocds = new OcdsBatch(view, products, await directory.ListManufacturersAsync(), bids, award, agreements, alliance)
         {
             EventChainHead = await directory.GetEventChainHeadAsync(),
+            Purchasing = purchasing,
+            Hospitals = hospitals,
         };
         var package = OcdsExport.Build(ocds, clock.GetUtcNow(), alliance?.Name ?? view.Definition.AllianceId, "ocds-vbp");
         var buffer = new MemoryStream();

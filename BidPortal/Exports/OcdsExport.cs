@@ -83,7 +83,12 @@ public static class OcdsExport
         var awards = publicAward is null && batch.Agreements.Count == 0
             ? []
             : Awards(view.BatchId, phase, publicAward, batch.Agreements, publishedDate, names);
-        var contracts = batch.Agreements.Select(a => Contract(view.BatchId, a, batch.BusinessUtcOffset, names)).ToList();
+        var purchasing = batch.Purchasing is { } bought && buyer is not null && batch.Agreements.Count > 0
+            ? new OcdsPurchasing(bought, batch.Hospitals, buyer.Id, buyer.Name, names.Organisation)
+            : null;
+        var contracts = batch.Agreements
+            .Select(a => Contract(view.BatchId, a, batch.BusinessUtcOffset, names, purchasing?.Implementation(a)))
+            .ToList();
         var ruleSet = publicAward?.RuleSet ?? definition?.RuleSet.Name;
 
         var tender = new OcdsTender(
@@ -112,7 +117,7 @@ public static class OcdsExport
             Date: publishedDate,
             Tag: [Tag(phase, contracts.Count > 0)],
             InitiationType: "tender",
-            Parties: Parties(buyer, tenderers, awards, names),
+            Parties: Parties(buyer, tenderers, awards, names, purchasing?.Roles(contracts) ?? []),
             Buyer: buyer,
             Tender: tender,
             Bids: bids,
@@ -121,7 +126,8 @@ public static class OcdsExport
             RelatedProcesses: view.RenewalOf is { } previous
                 ? [new OcdsRelatedProcess("1", ["renewalProcess"], $"Renewal of batch {previous}", "ocid", Ocid(ocidPrefix, previous))]
                 : null,
-            VbpEventChainHead: batch.EventChainHead is { } head ? new OcdsEventChainHead(head.Length, head.EventId, head.Hash) : null);
+            VbpEventChainHead: batch.EventChainHead is { } head ? new OcdsEventChainHead(head.Length, head.EventId, head.Hash) : null,
+            VbpPurchasingTruncated: purchasing?.Truncated == true ? true : null);
 
         return new ReleasePackage(
             Uri: PackageBaseUri + Uri.EscapeDataString(release.Id) + ".json",
@@ -287,7 +293,7 @@ public static class OcdsExport
     /// An agreement as a contract. Its period is dates in the business zone: from the start's
     /// midnight to the last second of the day before <see cref="Agreement.End"/>, which is exclusive.
     /// </summary>
-    private static OcdsContract Contract(string batchId, Agreement agreement, TimeSpan offset, Names names) => new(
+    private static OcdsContract Contract(string batchId, Agreement agreement, TimeSpan offset, Names names, OcdsImplementation? implementation) => new(
         Id: ExportText.Id(agreement.AgreementId),
         AwardId: AwardId(batchId, agreement.ProductId, agreement.ManufacturerId),
         Title: string.Create(
@@ -308,24 +314,31 @@ public static class OcdsExport
         VbpStateReason: agreement.StateReason,
         VbpSupplierId: agreement.ManufacturerId,
         VbpSpareSupplierId: agreement.SpareManufacturerId,
-        VbpHospitals: agreement.Hospitals);
+        VbpHospitals: agreement.Hospitals,
+        Implementation: implementation);
 
-    /// <summary>The buyer, then every manufacturer that bid or is supplied an award, by id, each once with all its roles.</summary>
+    /// <summary>
+    /// The buyer, then every manufacturer that bid or is supplied an award, by id, then the
+    /// hospitals and funds that purchasing adds, by id: each once with all its roles.
+    /// </summary>
     private static List<OcdsParty> Parties(
         OcdsOrganizationReference? buyer,
         IReadOnlyList<OcdsOrganizationReference>? tenderers,
         IReadOnlyList<OcdsAward> awards,
-        Names names)
+        Names names,
+        IReadOnlyList<(OcdsOrganizationReference Organisation, string Role)> purchasing)
     {
         var bidding = new HashSet<string>((tenderers ?? []).Select(t => t.Id), StringComparer.Ordinal);
         var supplying = new HashSet<string>(awards.SelectMany(a => a.Suppliers).Select(s => s.Id), StringComparer.Ordinal);
+        var purchasingRoles = purchasing.ToLookup(p => p.Organisation.Id, p => p.Role, StringComparer.Ordinal);
         var parties = new List<OcdsParty>();
         if (buyer is not null)
         {
-            parties.Add(new OcdsParty(buyer.Id, buyer.Name, ["buyer", "procuringEntity"]));
+            parties.Add(new OcdsParty(buyer.Id, buyer.Name, ["buyer", "procuringEntity", .. PurchasingRoles(purchasingRoles[buyer.Id]).Where(r => r != "buyer")]));
         }
 
-        foreach (var id in bidding.Union(supplying).Order(StringComparer.Ordinal))
+        var manufacturers = bidding.Union(supplying).Order(StringComparer.Ordinal).ToList();
+        foreach (var id in manufacturers)
         {
             List<string> roles = [];
             if (bidding.Contains(id))
@@ -338,10 +351,33 @@ public static class OcdsExport
                 roles.Add("supplier");
             }
 
+            roles.AddRange(PurchasingRoles(purchasingRoles[id]));
             parties.Add(new OcdsParty(id, names.Organisation(id).Name, roles));
         }
 
+        var listed = new HashSet<string>(manufacturers, StringComparer.Ordinal);
+        if (buyer is not null)
+        {
+            listed.Add(buyer.Id);
+        }
+
+        foreach (var organisation in purchasing
+            .Select(p => p.Organisation)
+            .Where(o => !listed.Contains(o.Id))
+            .DistinctBy(o => o.Id, StringComparer.Ordinal)
+            .OrderBy(o => o.Id, StringComparer.Ordinal))
+        {
+            parties.Add(new OcdsParty(organisation.Id, organisation.Name, PurchasingRoles(purchasingRoles[organisation.Id])));
+        }
+
         return parties;
+    }
+
+    /// <summary>The roles purchasing gives, each once, in a fixed order so the package is stable.</summary>
+    private static List<string> PurchasingRoles(IEnumerable<string> roles)
+    {
+        var given = roles.ToHashSet(StringComparer.Ordinal);
+        return new[] { "buyer", "payer", "payee" }.Where(given.Contains).ToList();
     }
 
     /// <summary>Names of products and manufacturers by id; an id the batch does not describe stands for its own name.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Procurement.Contracts.Domain;
+using Procurement.Contracts.Grains;
 
 namespace Procurement.BidPortal.Exports;
 
@@ -23,6 +24,16 @@ public sealed record OcdsBatch(
     /// instants). Asia/Shanghai, the default <c>Agreements:TimeZone</c>, has kept +08:00 since 1991.
     /// </summary>
     public TimeSpan BusinessUtcOffset { get; init; } = TimeSpan.FromHours(8);
+
+    /// <summary>
+    /// What was bought under the agreements after the award (orders, accepted deliveries, invoices,
+    /// payments), read through <c>IOrderDirectoryGrain.GetBatchPurchasingAsync</c>; null or empty
+    /// publishes the contracts without an implementation section, as before purchasing began.
+    /// </summary>
+    public BatchPurchasing? Purchasing { get; init; }
+
+    /// <summary>The hospitals of the batch's regions, to name those that ordered or paid; an unknown id stands for its own name.</summary>
+    public IReadOnlyList<Hospital> Hospitals { get; init; } = [];
 
     /// <summary>
     /// The head of the tamper-evident event log when the package was made (docs/SECURITY.md),
@@ -61,7 +72,8 @@ public sealed record OcdsRelease(
     IReadOnlyList<OcdsAward>? Awards,
     IReadOnlyList<OcdsContract>? Contracts,
     IReadOnlyList<OcdsRelatedProcess>? RelatedProcesses,
-    OcdsEventChainHead? VbpEventChainHead);
+    OcdsEventChainHead? VbpEventChainHead,
+    bool? VbpPurchasingTruncated);
 
 /// <summary>
 /// The VBP extension's record of the publisher's event log at publication: its length, last event
@@ -69,7 +81,7 @@ public sealed record OcdsRelease(
 /// </summary>
 public sealed record OcdsEventChainHead(long Length, long EventId, string Hash);
 
-/// <summary>An organisation taking part, with its roles in this process (buyer, procuringEntity, tenderer, supplier).</summary>
+/// <summary>An organisation taking part, with its roles in this process (buyer, procuringEntity, tenderer, supplier, payer, payee).</summary>
 public sealed record OcdsParty(string Id, string Name, IReadOnlyList<string> Roles);
 
 /// <summary>A reference to an entry of <see cref="OcdsRelease.Parties"/> by id, with the name for readers.</summary>
@@ -178,7 +190,70 @@ public sealed record OcdsContract(
     string? VbpStateReason,
     string VbpSupplierId,
     string? VbpSpareSupplierId,
-    int VbpHospitals);
+    int VbpHospitals,
+    OcdsImplementation? Implementation);
+
+/// <summary>
+/// What happened under a contract: payments as core transactions, accepted deliveries as core
+/// milestones, and the purchase order lines placed against the agreement as the VBP extension.
+/// </summary>
+public sealed record OcdsImplementation(
+    IReadOnlyList<OcdsTransaction>? Transactions,
+    IReadOnlyList<OcdsMilestone>? Milestones,
+    IReadOnlyList<OcdsPurchaseOrder>? VbpPurchaseOrders);
+
+/// <summary>
+/// A payment of an invoice for an accepted delivery: by the hospital, or by the insurance fund
+/// settling directly. Dates are UTC instants (<see cref="DateTime"/> of kind Utc, written with Z).
+/// </summary>
+public sealed record OcdsTransaction(
+    string Id,
+    DateTime Date,
+    OcdsValue Value,
+    OcdsOrganizationReference Payer,
+    OcdsOrganizationReference Payee,
+    string VbpPurchaseOrderId,
+    string VbpDeliveryId,
+    string VbpInvoiceNumber,
+    decimal? VbpFromPrepayment,
+    bool VbpOnTime);
+
+/// <summary>An accepted delivery, as a core milestone of type <c>delivery</c>.</summary>
+public sealed record OcdsMilestone(
+    string Id,
+    string Title,
+    string Type,
+    string Status,
+    DateTime DueDate,
+    DateTime? DateMet,
+    DateTime? DateModified,
+    string VbpPurchaseOrderId,
+    string VbpLotNumber,
+    string VbpExpiryDate,
+    string VbpShippedBy,
+    long VbpShippedUnits,
+    long VbpAcceptedUnits,
+    bool VbpDeemed);
+
+/// <summary>
+/// A purchase order line placed against the agreement (VBP extension: no OCDS extension for
+/// purchase orders is registered, docs/OCDS.md). The id is the order's id and the line number.
+/// </summary>
+public sealed record OcdsPurchaseOrder(
+    string Id,
+    string OrderId,
+    int LineNo,
+    OcdsOrganizationReference Hospital,
+    DateTime Date,
+    string Status,
+    string Urgency,
+    long Quantity,
+    long SurplusUnits,
+    OcdsValue UnitPrice,
+    OcdsValue Value,
+    DateTime DeliverBy,
+    long ShippedUnits,
+    long AcceptedUnits);
 
 /// <summary>Another OCDS process this one relates to (a renewal names the batch it renews).</summary>
 public sealed record OcdsRelatedProcess(

@@ -123,6 +123,36 @@ public interface IOrderDirectoryGrain : IGrainWithIntegerKey
     /// <summary>The lines a supplier answers for (as manufacturer, or as designated distributor), newest first.</summary>
     [Alias("ListSupplierLines")]
     Task<IReadOnlyList<SupplierLine>> ListSupplierLinesAsync(string supplierId, int limit);
+
+    /// <summary>
+    /// What was bought under a batch's agreements, for its OCDS export: the lines placed against
+    /// them, oldest first, at most <paramref name="limit"/> (1-<see cref="BatchPurchasing.MaxLines"/>),
+    /// with their accepted deliveries, those deliveries' invoices and the payments of them.
+    /// </summary>
+    [Alias("GetBatchPurchasing")]
+    Task<BatchPurchasing> GetBatchPurchasingAsync(string batchId, int limit);
+}
+
+/// <summary>
+/// The purchasing under one batch's agreements (<see cref="IOrderDirectoryGrain.GetBatchPurchasingAsync"/>).
+/// <see cref="Truncated"/> says the batch had more lines than the limit: the oldest lines are kept,
+/// each with everything under it, so a reader never sees a payment without its line.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.BatchPurchasing")]
+public sealed record BatchPurchasing(
+    [property: Id(0)] IReadOnlyList<OrderLine> Lines,
+    [property: Id(1)] IReadOnlyList<Delivery> AcceptedDeliveries,
+    [property: Id(2)] IReadOnlyList<Invoice> Invoices,
+    [property: Id(3)] IReadOnlyList<Payment> Payments,
+    [property: Id(4)] bool Truncated)
+{
+    /// <summary>
+    /// The most lines one read returns: a national batch's first months stay whole, and the grain's
+    /// answer stays a few megabytes, far below Orleans' message size limit.
+    /// </summary>
+    public const int MaxLines = 10_000;
+
+    public static BatchPurchasing Empty { get; } = new([], [], [], [], false);
 }
 
 /// <summary>A distributor (keyed by its id).</summary>

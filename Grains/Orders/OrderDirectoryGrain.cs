@@ -86,4 +86,172 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
         }
         return result;
     }
+
+    /// <summary>The lines placed against the batch's agreements, oldest first; the order is total, so a cut by count is stable.</summary>
+    private const string BatchLinesSql = """
+        SELECT l.order_id AS OrderId, l.line_no AS LineNumber, l.hospital_id AS HospitalId, l.product_id AS ProductId,
+               l.manufacturer_id AS ManufacturerId, l.kind AS Kind, l.agreement_id AS AgreementId, l.quantity AS Quantity,
+               l.surplus_units AS SurplusUnits, l.unit_price_e6 AS UnitPriceE6, l.delivery_point AS DeliveryPoint, l.urgency AS Urgency,
+               l.substitute_reason AS SubstituteReason, l.state AS State, l.placed_at AS PlacedAt, l.respond_by AS RespondBy,
+               l.responded_at AS RespondedAt, l.refusal_reason AS RefusalReason, l.shipped_units AS ShippedUnits,
+               l.accepted_units AS AcceptedUnits, l.region_code AS RegionCode, l.deliver_by AS DeliverBy
+          FROM order_lines l
+          JOIN agreements a ON a.agreement_id = l.agreement_id
+         WHERE a.batch_id = @BatchId
+         ORDER BY l.placed_at, l.order_id, l.line_no
+        """;
+
+    /// <summary>
+    /// The accepted deliveries of those lines, each with its invoice and that invoice's payment
+    /// when they exist (one invoice per delivery, one payment per invoice), in the lines' order.
+    /// </summary>
+    private const string BatchSettlementsSql = """
+        SELECT d.delivery_id AS DeliveryId, d.order_id AS OrderId, d.line_no AS LineNumber, d.hospital_id AS HospitalId,
+               d.manufacturer_id AS ManufacturerId, d.shipped_by AS ShippedBy, d.lot_number AS LotNumber, d.expiry_date AS ExpiryDate,
+               d.quantity AS Quantity, d.shipped_at AS ShippedAt, d.accept_by AS AcceptBy, d.state AS State,
+               d.accepted_units AS AcceptedUnits, d.decided_at AS DecidedAt, d.rejection AS Rejection, d.deemed AS Deemed,
+               d.unit_price_e6 AS UnitPriceE6,
+               i.invoice_id AS InvoiceId, i.invoice_number AS InvoiceNumber, i.amount_e6 AS InvoiceAmountE6, i.issued_at AS IssuedAt,
+               i.state AS InvoiceState, i.due_at AS DueAt, i.paid_at AS InvoicePaidAt, i.alliance_id AS AllianceId,
+               p.payment_id AS PaymentId, p.payer AS Payer, p.amount_e6 AS PaymentAmountE6, p.from_prepayment_e6 AS FromPrepaymentE6,
+               p.paid_at AS PaidAt, p.reference AS Reference, p.on_time AS OnTime
+          FROM deliveries d
+          JOIN order_lines l ON l.order_id = d.order_id AND l.line_no = d.line_no
+          JOIN agreements a ON a.agreement_id = l.agreement_id
+          LEFT JOIN invoices i ON i.delivery_id = d.delivery_id
+          LEFT JOIN payments p ON p.invoice_id = i.invoice_id
+         WHERE a.batch_id = @BatchId AND d.state = @Accepted
+         ORDER BY l.placed_at, l.order_id, l.line_no, d.shipped_at, d.delivery_id
+        """;
+
+    public async Task<BatchPurchasing> GetBatchPurchasingAsync(string batchId, int limit)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(batchId);
+        if (limit is < 1 or > BatchPurchasing.MaxLines)
+        {
+            throw ProcurementException.Invalid("limit", $"limit must be between 1 and {BatchPurchasing.MaxLines}.");
+        }
+        return await store.ReadAsync(async connection =>
+        {
+            var lines = new List<OrderLine>();
+            var truncated = false;
+            await foreach (var row in connection.QueryUnbufferedAsync<BatchLineRow>(BatchLinesSql, new { BatchId = batchId }))
+            {
+                if (lines.Count == limit)
+                {
+                    truncated = true;
+                    break;
+                }
+                lines.Add(row.ToLine());
+            }
+
+            var kept = lines.Select(l => (l.OrderId, l.LineNo)).ToHashSet();
+            var deliveries = new List<Delivery>();
+            var invoices = new List<Invoice>();
+            var payments = new List<Payment>();
+            await foreach (var row in connection.QueryUnbufferedAsync<BatchSettlementRow>(BatchSettlementsSql, new { BatchId = batchId, Accepted = (int)DeliveryState.Accepted }))
+            {
+                // Rows come in the lines' order, so the first row of a line that was cut starts
+                // the part beyond the limit.
+                if (!kept.Contains((Guid.Parse(row.OrderId), row.LineNumber)))
+                {
+                    break;
+                }
+                deliveries.Add(row.ToDelivery());
+                if (row.ToInvoice() is { } invoice)
+                {
+                    invoices.Add(invoice);
+                    if (row.ToPayment(invoice) is { } payment)
+                    {
+                        payments.Add(payment);
+                    }
+                }
+            }
+            return new BatchPurchasing(lines, deliveries, invoices, payments, truncated);
+        });
+    }
+
+    /// <summary>A line's row; the line number is read as LineNumber because LINENO is a reserved word in T-SQL.</summary>
+    private sealed class BatchLineRow
+    {
+        public string OrderId { get; set; } = "";
+        public int LineNumber { get; set; }
+        public string HospitalId { get; set; } = "";
+        public string ProductId { get; set; } = "";
+        public string ManufacturerId { get; set; } = "";
+        public int Kind { get; set; }
+        public string? AgreementId { get; set; }
+        public long Quantity { get; set; }
+        public long SurplusUnits { get; set; }
+        public long UnitPriceE6 { get; set; }
+        public string DeliveryPoint { get; set; } = "";
+        public int Urgency { get; set; }
+        public string? SubstituteReason { get; set; }
+        public int State { get; set; }
+        public DateTimeOffset PlacedAt { get; set; }
+        public DateTimeOffset RespondBy { get; set; }
+        public DateTimeOffset? RespondedAt { get; set; }
+        public string? RefusalReason { get; set; }
+        public long ShippedUnits { get; set; }
+        public long AcceptedUnits { get; set; }
+        public string RegionCode { get; set; } = "";
+        public DateTimeOffset DeliverBy { get; set; }
+
+        public OrderLine ToLine() => new(
+            Guid.Parse(OrderId), LineNumber, HospitalId, ProductId, ManufacturerId, (OrderLineKind)Kind,
+            AgreementId is null ? null : Guid.Parse(AgreementId), Quantity, SurplusUnits, Scaled.FromE6(UnitPriceE6),
+            DeliveryPoint, (OrderUrgency)Urgency, SubstituteReason, (OrderLineState)State, PlacedAt, RespondBy, RespondedAt,
+            RefusalReason, ShippedUnits, AcceptedUnits, RegionCode, DeliverBy);
+    }
+
+    /// <summary>A delivery with its invoice and payment, both absent (null columns) until they exist.</summary>
+    private sealed class BatchSettlementRow
+    {
+        public string DeliveryId { get; set; } = "";
+        public string OrderId { get; set; } = "";
+        public int LineNumber { get; set; }
+        public string HospitalId { get; set; } = "";
+        public string ManufacturerId { get; set; } = "";
+        public string ShippedBy { get; set; } = "";
+        public string LotNumber { get; set; } = "";
+        public int ExpiryDate { get; set; }
+        public long Quantity { get; set; }
+        public DateTimeOffset ShippedAt { get; set; }
+        public DateTimeOffset AcceptBy { get; set; }
+        public int State { get; set; }
+        public long AcceptedUnits { get; set; }
+        public DateTimeOffset? DecidedAt { get; set; }
+        public int? Rejection { get; set; }
+        public int Deemed { get; set; }
+        public long UnitPriceE6 { get; set; }
+        public string? InvoiceId { get; set; }
+        public string? InvoiceNumber { get; set; }
+        public long? InvoiceAmountE6 { get; set; }
+        public DateTimeOffset? IssuedAt { get; set; }
+        public int? InvoiceState { get; set; }
+        public DateTimeOffset? DueAt { get; set; }
+        public DateTimeOffset? InvoicePaidAt { get; set; }
+        public string? AllianceId { get; set; }
+        public string? PaymentId { get; set; }
+        public int? Payer { get; set; }
+        public long? PaymentAmountE6 { get; set; }
+        public long? FromPrepaymentE6 { get; set; }
+        public DateTimeOffset? PaidAt { get; set; }
+        public string? Reference { get; set; }
+        public int? OnTime { get; set; }
+
+        public Delivery ToDelivery() => new(
+            Guid.Parse(DeliveryId), Guid.Parse(OrderId), LineNumber, HospitalId, ManufacturerId, ShippedBy, LotNumber, DayNumber.ToDate(ExpiryDate),
+            Quantity, ShippedAt, AcceptBy, (DeliveryState)State, AcceptedUnits, DecidedAt, (DeliveryRejection?)Rejection, Deemed != 0, Scaled.FromE6(UnitPriceE6));
+
+        public Invoice? ToInvoice() => InvoiceId is null
+            ? null
+            : new(Guid.Parse(InvoiceId), Guid.Parse(DeliveryId), HospitalId, ManufacturerId, InvoiceNumber!, Scaled.FromE6(InvoiceAmountE6!.Value),
+                IssuedAt!.Value, (InvoiceState)InvoiceState!.Value, DueAt, InvoicePaidAt, AllianceId);
+
+        public Payment? ToPayment(Invoice invoice) => PaymentId is null
+            ? null
+            : new(Guid.Parse(PaymentId), invoice.InvoiceId, HospitalId, (Payer)Payer!.Value, Scaled.FromE6(PaymentAmountE6!.Value),
+                Scaled.FromE6(FromPrepaymentE6!.Value), PaidAt!.Value, Reference!, OnTime != 0);
+    }
 }

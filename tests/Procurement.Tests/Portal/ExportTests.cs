@@ -4,9 +4,9 @@ using System.Text.Json;
 using CsvHelper;
 using CsvHelper.Configuration;
 using MiniExcelLibs;
-using NJsonSchema;
 using Procurement.BidPortal.Exports;
 using Procurement.Contracts.Domain;
+using Procurement.Tests.Portal.Ocds;
 using Xunit;
 
 namespace Procurement.Tests.Portal;
@@ -447,32 +447,13 @@ public sealed class ExportTests
         Assert.Equal(1_234, published.GetProperty("length").GetInt64());
         Assert.Equal(98_765, published.GetProperty("eventId").GetInt64());
         Assert.Equal(head.Hash, published.GetProperty("hash").GetString());
-        var schema = await OcdsPackageSchemaAsync();
+        var schema = await OcdsSchema.PackageAsync();
         var json = Encoding.UTF8.GetString(bytes);
         var errors = schema.Validate(json);
         Assert.True(errors.Count == 0, string.Join("; ", errors.Select(e => $"{e.Path}: {e.Kind}")));
         Assert.False(Release(Batch(TenderBatchPhase.Awarded, withAgreements: true)).TryGetProperty("vbpEventChainHead", out _));
         // The schema check bites: a package without its required version is refused.
         Assert.NotEmpty(schema.Validate(json.Replace("\"version\": \"1.1\",", "", StringComparison.Ordinal)));
-    }
-
-    /// <summary>
-    /// The OCDS release-package schema, with its reference to the release schema served from the
-    /// copy beside it (no network).
-    /// </summary>
-    private static async Task<JsonSchema> OcdsPackageSchemaAsync()
-    {
-        var folder = Path.Combine(AppContext.BaseDirectory, "Portal", "Ocds");
-        var release = await JsonSchema.FromFileAsync(Path.Combine(folder, "release-schema.json"));
-        return await JsonSchema.FromJsonAsync(
-            await File.ReadAllTextAsync(Path.Combine(folder, "release-package-schema.json")),
-            null,
-            root =>
-            {
-                var resolver = new JsonReferenceResolver(new JsonSchemaAppender(root, new DefaultTypeNameGenerator()));
-                resolver.AddDocumentReference("https://standard.open-contracting.org/schema/1__1__5/release-schema.json", release);
-                return resolver;
-            });
     }
 
     [Fact]
