@@ -10,11 +10,12 @@ public static class Charts
 {
     /// <summary>
     /// Horizontal bars per label, one or two series (for example completion beside time progress),
-    /// each value a share of 1 (drawn capped at 1.5).
+    /// each value a share of 1 (drawn capped at 1.5). Long labels (hospitals' full names) need a
+    /// wider label column than the default, or they run under the bars.
     /// </summary>
-    public static IHtmlContent ShareBars(string id, IReadOnlyList<(string Label, decimal First, decimal? Second)> rows, string firstName, string? secondName)
+    public static IHtmlContent ShareBars(string id, IReadOnlyList<(string Label, decimal First, decimal? Second)> rows, string firstName, string? secondName, int labelWidth = 190)
     {
-        const int labelWidth = 190, barWidth = 420, rowHeight = 30;
+        const int barWidth = 420, rowHeight = 30;
         var height = rows.Count * rowHeight + 30;
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" id=\"{id}\" role=\"img\" width=\"{labelWidth + barWidth + 80}\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\">");

@@ -37,6 +37,57 @@ public sealed class Names(GrainAccess grains, IStringLocalizer<SharedResource> l
         _ => phase.ToString(),
     }];
 
+    /// <summary>An order line's state in words ("Waiting for an answer", "待答复").</summary>
+    public string Of(OrderLineState state) => localizer[state switch
+    {
+        OrderLineState.Placed => "Waiting for an answer",
+        OrderLineState.Confirmed => "Confirmed",
+        OrderLineState.Refused => "Refused",
+        OrderLineState.Lapsed => "Lapsed without an answer",
+        OrderLineState.Fulfilled => "Fulfilled",
+        _ => state.ToString(),
+    }];
+
+    /// <summary>What a line is bought under, in words.</summary>
+    public string Of(OrderLineKind kind) => localizer[kind switch
+    {
+        OrderLineKind.Agreed => "Agreed",
+        OrderLineKind.Substitute => "Substitute",
+        OrderLineKind.Listed => "Listed price",
+        _ => kind.ToString(),
+    }];
+
+    public string Of(OrderUrgency urgency) => localizer[urgency == OrderUrgency.Emergency ? "Emergency" : "Normal"];
+
+    public string Of(DeliveryState state) => localizer[state switch
+    {
+        DeliveryState.Shipped => "Shipped, waiting for acceptance",
+        DeliveryState.Accepted => "Accepted",
+        DeliveryState.Rejected => "Rejected",
+        _ => state.ToString(),
+    }];
+
+    public string Of(DeliveryRejection reason) => localizer[reason switch
+    {
+        DeliveryRejection.QuantityShort => "Quantity short",
+        DeliveryRejection.Damaged => "Damaged",
+        DeliveryRejection.ExpiryTooNear => "Expiry too near",
+        DeliveryRejection.Other => "Other reason",
+        _ => reason.ToString(),
+    }];
+
+    public string Of(InvoiceState state) => localizer[state switch
+    {
+        InvoiceState.Issued => "Issued, delivery not yet accepted",
+        InvoiceState.Payable => "Payable",
+        InvoiceState.Overdue => "Overdue",
+        InvoiceState.Paid => "Paid",
+        InvoiceState.Void => "Void (delivery rejected)",
+        _ => state.ToString(),
+    }];
+
+    public string Of(Payer payer) => localizer[payer == Payer.InsuranceFund ? "Insurance fund (direct settlement)" : "Hospital"];
+
     public string Of(Contracts.Domain.Alliance alliance) => Pick(alliance.Name, alliance.NameZh);
 
     public string Of(HospitalRecord hospital) => Pick(hospital.Name, hospital.NameZh);
@@ -61,6 +112,13 @@ public sealed class Names(GrainAccess grains, IStringLocalizer<SharedResource> l
     public string Manufacturer(string? id) => id is null ? "" : _manufacturers.TryGetValue(id, out var m) ? Of(m) : id;
 
     public string Hospital(string id) => _hospitals.TryGetValue(id, out var h) ? Of(h) : id;
+
+    /// <summary>The catalogue's products, for a form's choice.</summary>
+    public IEnumerable<Product> Products => _products.Values.OrderBy(p => p.Id, StringComparer.Ordinal);
+
+    public IEnumerable<Manufacturer> Manufacturers => _manufacturers.Values.OrderBy(m => m.Id, StringComparer.Ordinal);
+
+    public IEnumerable<Region> Regions => _regions.Values.OrderBy(r => r.Code, StringComparer.Ordinal);
 
     /// <summary>The signed-in user's organisation by name (the page header), or its id before <see cref="LoadAsync"/>.</summary>
     public string Organisation(ClaimsPrincipal user) => _organisation ?? user.Organisation();

@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+using Procurement.BidPortal.Security;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Grains;
+
+namespace Procurement.BidPortal.Pages.Alliance;
+
+/// <summary>
+/// Purchasing under the alliance over a range of months: online procurement and payment
+/// timeliness per hospital, supply performance per supplier, supply-risk alerts that propose the
+/// takeover by the spare supplier, the listed prices and the payment term.
+/// </summary>
+public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IConfiguration configuration, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+{
+    [BindProperty(SupportsGet = true)]
+    public string? From { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? To { get; set; }
+
+    public IReadOnlyList<SupplyPerformance> Performance { get; private set; } = [];
+
+    public IReadOnlyList<HospitalPurchasing> Hospitals { get; private set; } = [];
+
+    public IReadOnlyList<SupplyRisk> Risks { get; private set; } = [];
+
+    public IReadOnlyList<ListedPrice> Prices { get; private set; } = [];
+
+    [TempData]
+    public string? Saved { get; set; }
+
+    public async Task OnGetAsync() => await LoadAsync();
+
+    /// <summary>
+    /// The takeover the alert proposes, of every agreement it names: each is checked to be the
+    /// alliance's own before any is moved, so a foreign id in the form changes nothing.
+    /// </summary>
+    public async Task<IActionResult> OnPostTakeoverAsync(List<Guid> agreementIds, string? reason)
+    {
+        if (!await TryAsync(async () =>
+        {
+            foreach (var id in agreementIds)
+            {
+                await Grains.AllianceAgreementAsync(id);
+            }
+            foreach (var id in agreementIds)
+            {
+                await Grains.Client.GetGrain<IAgreementGrain>(id).RecordSupplyFailureAsync(reason ?? "");
+            }
+        }))
+        {
+            await LoadAsync();
+            return Page();
+        }
+        Saved = L["The supply failure is recorded: {0} agreement(s) pass to the spare supplier.", agreementIds.Count];
+        return RedirectToPage(new { from = From, to = To });
+    }
+
+    public async Task<IActionResult> OnPostListPriceAsync(string? productId, string? manufacturerId, decimal unitPrice)
+    {
+        if (!await TryAsync(() => Alliance().ListPricesAsync([new ListedPrice(productId ?? "", manufacturerId ?? "", unitPrice)])))
+        {
+            await LoadAsync();
+            return Page();
+        }
+        Saved = L["The price is listed."];
+        return RedirectToPage(new { from = From, to = To });
+    }
+
+    public async Task<IActionResult> OnPostPaymentTermAsync(int days)
+    {
+        if (!await TryAsync(() => Alliance().SetPaymentTermAsync(days)))
+        {
+            await LoadAsync();
+            return Page();
+        }
+        Saved = L["Hospitals now have {0} days to pay after acceptance.", days];
+        return RedirectToPage(new { from = From, to = To });
+    }
+
+    private IAllianceGrain Alliance() => Grains.Client.GetGrain<IAllianceGrain>(User.Organisation());
+
+    private async Task LoadAsync()
+    {
+        // The current month in the business time zone the grains file each line's month under
+        // (the same setting, Asia/Shanghai unless configured): in the first hours of a month in
+        // Beijing it is still the last month in UTC, and the UTC month would show an empty range.
+        // A malformed month falls back to it rather than failing the page.
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(configuration["Agreements:TimeZone"] ?? "Asia/Shanghai");
+        var month = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        From = From is { } f && Month().IsMatch(f) ? f : month;
+        To = To is { } t && Month().IsMatch(t) ? t : From;
+        var alliance = await Alliance().GetAsync();
+        await Names.LoadHospitalsAsync(alliance?.Regions.Select(r => r.Code).ToList() ?? []);
+        var figures = Grains.Client.GetGrain<IOrderFiguresGrain>(0);
+        await TryAsync(async () =>
+        {
+            Performance = await figures.GetSupplyPerformanceAsync(User.Organisation(), From, To);
+            Hospitals = await figures.GetHospitalPurchasingAsync(User.Organisation(), From, To);
+        });
+        Risks = await figures.GetSupplyRisksAsync(User.Organisation());
+        Prices = await Alliance().GetListedPricesAsync();
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}$")]
+    private static partial Regex Month();
+}

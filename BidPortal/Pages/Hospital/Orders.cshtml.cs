@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
+using Procurement.BidPortal.Api;
+using Procurement.BidPortal.Security;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Grains;
+
+namespace Procurement.BidPortal.Pages.Hospital;
+
+/// <summary>
+/// A hospital's purchasing: orders placed by form or by sheet, the lines as they were priced and
+/// answered, deliveries waiting for acceptance, invoices to pay, payments and the prepayment ledger.
+/// </summary>
+public sealed partial class OrdersModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IStringLocalizer<SharedResource> localizer, IOptions<PortalLimits> limits) : PortalPage(grains, localizer)
+{
+    /// <summary>Rows offered by the order form; rows left without a product are not sent.</summary>
+    public const int FormLines = 3;
+
+    /// <summary>How many of each list the page shows, newest first.</summary>
+    private const int Shown = 200;
+
+    [BindProperty]
+    public List<OrderFormLine> Lines { get; set; } = [.. Enumerable.Range(0, FormLines).Select(_ => new OrderFormLine())];
+
+    /// <summary>Rendered into the form once, so a form sent twice (a double click, a resend) places one order.</summary>
+    [BindProperty]
+    public string RequestId { get; set; } = Guid.NewGuid().ToString("N");
+
+    public IReadOnlyList<Order> PlacedOrders { get; private set; } = [];
+
+    public IReadOnlyList<Delivery> Deliveries { get; private set; } = [];
+
+    public IReadOnlyList<Invoice> Invoices { get; private set; } = [];
+
+    public IReadOnlyList<Payment> Payments { get; private set; } = [];
+
+    public PrepaymentLedger? Ledger { get; private set; }
+
+    public IReadOnlyList<RowError> RowErrors { get; private set; } = [];
+
+    public DateTimeOffset Now { get; private set; }
+
+    [TempData]
+    public string? Saved { get; set; }
+
+    public async Task OnGetAsync() => await LoadAsync();
+
+    public async Task<IActionResult> OnPostPlaceAsync()
+    {
+        // Only the filled rows go; an error the grain reports for the n-th line sent is shown beside the form row it came from.
+        var filled = Lines.Select((line, row) => (line, row)).Where(x => !string.IsNullOrWhiteSpace(x.line.ProductId)).ToList();
+        if (filled.Count == 0)
+        {
+            await LoadAsync();
+            Problem = L["Choose a product for at least one line."];
+            return Page();
+        }
+        var request = new OrderRequest(RequestId, filled.Select(x => x.line.ToRequest()).ToList());
+        Order? order = null;
+        if (!await TryAsync(async () => order = await Grains.Orders().PlaceOrderAsync(request), "",
+            field => LineIndex().Replace(field, m => $"Lines[{filled[int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)].row}]")))
+        {
+            await LoadAsync();
+            return Page();
+        }
+        Saved = L["Order placed with {0} line(s).", order!.Lines.Count];
+        return RedirectToPage();
+    }
+
+    public async Task<IActionResult> OnPostUploadAsync(IFormFile? file)
+    {
+        if (file is null || file.Length == 0)
+        {
+            await LoadAsync();
+            Problem = L["Choose a CSV or XLSX file to upload."];
+            return Page();
+        }
+        OrderApi.OrderUploadResult? result = null;
+        var imported = await TryAsync(async () =>
+        {
+            await using var stream = file.OpenReadStream();
+            result = await OrderApi.ImportOrderAsync(Grains, RequestId, stream, file.Length, UploadParser.IsXlsx(file.ContentType, file.FileName), UploadLimits.From(limits.Value), HttpContext.RequestAborted);
+        });
+        if (!imported || !result!.Accepted)
+        {
+            await LoadAsync();
+            if (imported)
+            {
+                RowErrors = result!.Errors;
+                Problem = L["Nothing was ordered: {0} row error(s).", result.Errors.Count];
+            }
+            return Page();
+        }
+        Saved = L["Order placed with {0} line(s) from {1}.", result.Order!.Lines.Count, file.FileName];
+        return RedirectToPage();
+    }
+
+    public async Task<IActionResult> OnPostDecideAsync(Guid deliveryId, string requestId, bool accept, long? acceptedUnits, DeliveryRejection? reason, string? note)
+    {
+        var decision = new DeliveryDecision(requestId, accept, accept ? acceptedUnits : null, reason, string.IsNullOrWhiteSpace(note) ? null : note);
+        if (!await TryAsync(() => Grains.Orders().DecideDeliveryAsync(deliveryId, decision)))
+        {
+            await LoadAsync();
+            return Page();
+        }
+        Saved = accept ? L["The delivery is accepted."] : L["The delivery is rejected."];
+        return RedirectToPage();
+    }
+
+    public async Task<IActionResult> OnPostPayAsync(Guid invoiceId, string requestId, string? reference)
+    {
+        if (!await TryAsync(() => Grains.Orders().PayAsync(new PaymentRequest(requestId, invoiceId, reference ?? ""))))
+        {
+            await LoadAsync();
+            return Page();
+        }
+        Saved = L["The payment is recorded."];
+        return RedirectToPage();
+    }
+
+    private async Task LoadAsync()
+    {
+        Now = clock.GetUtcNow();
+        var orders = Grains.Orders();
+        PlacedOrders = await orders.ListOrdersAsync(Shown);
+        Deliveries = await orders.ListDeliveriesAsync(Shown);
+        Invoices = await orders.ListInvoicesAsync(Shown);
+        Payments = await orders.ListPaymentsAsync(Shown);
+        Ledger = await orders.GetLedgerAsync();
+    }
+
+    [GeneratedRegex(@"^lines\[(\d+)\]", RegexOptions.IgnoreCase)]
+    private static partial Regex LineIndex();
+
+    /// <summary>One row of the order form.</summary>
+    public sealed class OrderFormLine
+    {
+        public string? ProductId { get; set; }
+
+        public long Quantity { get; set; }
+
+        public string? DeliveryPoint { get; set; }
+
+        public OrderUrgency Urgency { get; set; }
+
+        /// <summary>Empty for the agreement's supplier, or the only listed brand.</summary>
+        public string? ManufacturerId { get; set; }
+
+        public string? SubstituteReason { get; set; }
+
+        public OrderLineRequest ToRequest() => new(ProductId!, Quantity, DeliveryPoint ?? "", Urgency,
+            string.IsNullOrWhiteSpace(ManufacturerId) ? null : ManufacturerId,
+            string.IsNullOrWhiteSpace(SubstituteReason) ? null : SubstituteReason);
+    }
+}
