@@ -30,15 +30,23 @@ public sealed class HospitalGrain(
 {
     private Hospital? _hospital;
     private Dictionary<string, long> _history = [];
+
+    // The annual average accepted on the platform per product over the two years before the month
+    // it was read in (_acceptedMonth), read with the hospital at activation and again when the
+    // month turns: a report is held to it as to the registered history.
+    private Dictionary<string, long> _accepted = [];
+    private int _acceptedMonth;
     private readonly Dictionary<string, ReportingTerms> _terms = [];
 
     private string HospitalId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var (hospital, history) = await reference.GetHospitalWithHistoryAsync(HospitalId);
+        _acceptedMonth = Months.Of(ProcurementClock.Now(clock), agreementOptions.Value.Zone());
+        var (hospital, history, accepted) = await reference.GetHospitalWithHistoryAsync(HospitalId, _acceptedMonth - 24, _acceptedMonth);
         _hospital = hospital;
         _history = history.ToDictionary(h => h.ProductId, h => h.AverageAnnualVolume);
+        _accepted = accepted.ToDictionary(a => a.ProductId, a => a.Accepted / 2, StringComparer.Ordinal);
     }
 
     public async Task RegisterAsync(Hospital hospital)
@@ -134,10 +142,19 @@ public sealed class HospitalGrain(
     private async Task<Dictionary<string, long>> HistoryAsync(DateTimeOffset now)
     {
         var month = Months.Of(now, agreementOptions.Value.Zone());
-        var history = new Dictionary<string, long>(_history, StringComparer.Ordinal);
-        foreach (var (productId, accepted) in await orders.AcceptedVolumesAsync(HospitalId, month - 24, month))
+        if (month != _acceptedMonth)
         {
-            history[productId] = Math.Max(history.GetValueOrDefault(productId), accepted / 2);
+            _accepted = (await orders.AcceptedVolumesAsync(HospitalId, month - 24, month)).ToDictionary(a => a.ProductId, a => a.Accepted / 2, StringComparer.Ordinal);
+            _acceptedMonth = month;
+        }
+        if (_accepted.Count == 0)
+        {
+            return _history;
+        }
+        var history = new Dictionary<string, long>(_history, StringComparer.Ordinal);
+        foreach (var (productId, average) in _accepted)
+        {
+            history[productId] = Math.Max(history.GetValueOrDefault(productId), average);
         }
         return history;
     }

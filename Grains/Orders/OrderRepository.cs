@@ -322,7 +322,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
         store.ReadAsync<IReadOnlyList<Payment>>(async connection =>
             (await FirstAsync<PaymentRow>(connection, SelectRecentPaymentsSql, new { HospitalId = hospitalId }, limit)).Select(p => p.ToPayment()).ToList());
 
-    private const string SelectAcceptedVolumesSql = """
+    internal const string SelectAcceptedVolumesSql = """
         SELECT product_id AS ProductId, CAST(SUM(accepted_units) AS BIGINT) AS Accepted
           FROM order_lines
          WHERE hospital_id = @HospitalId AND month >= @From AND month < @To AND accepted_units > 0

@@ -71,18 +71,25 @@ public sealed class ReferenceRepository(ProcurementStore store)
         """;
 
     /// <summary>A hospital and its usage history, read on one connection (a hospital grain's activation).</summary>
-    public Task<(Hospital? Hospital, IReadOnlyList<UsageHistory> History)> GetHospitalWithHistoryAsync(string id) =>
-        store.ReadAsync<(Hospital?, IReadOnlyList<UsageHistory>)>(async connection =>
+    /// <summary>
+    /// A hospital, its registered history and the units it accepted on the platform per product in
+    /// the months from <paramref name="acceptedFrom"/> (inclusive) to <paramref name="acceptedTo"/>
+    /// (exclusive), in one read: what its grain holds a volume report to.
+    /// </summary>
+    public Task<(Hospital? Hospital, IReadOnlyList<UsageHistory> History, IReadOnlyList<(string ProductId, long Accepted)> Accepted)> GetHospitalWithHistoryAsync(
+        string id, int acceptedFrom, int acceptedTo) =>
+        store.ReadAsync<(Hospital?, IReadOnlyList<UsageHistory>, IReadOnlyList<(string, long)>)>(async connection =>
         {
             var row = await connection.QuerySingleOrDefaultAsync<HospitalRow>(SelectHospitalSql, new { Id = id });
             if (row is null)
             {
-                return (null, []);
+                return (null, [], []);
             }
             var history = (await connection.QueryAsync<HistoryRow>(SelectHistorySql, new { HospitalId = id }))
                 .Select(r => new UsageHistory(r.ProductId, r.AverageAnnualVolume))
                 .ToList();
-            return (new Hospital(row.Id, row.Name, row.RegionCode) { NameZh = row.NameZh }, history);
+            var accepted = (await connection.QueryAsync<(string, long)>(Orders.OrderRepository.SelectAcceptedVolumesSql, new { HospitalId = id, From = acceptedFrom, To = acceptedTo })).ToList();
+            return (new Hospital(row.Id, row.Name, row.RegionCode) { NameZh = row.NameZh }, history, accepted);
         });
 
     public Task SaveManufacturerAsync(Manufacturer manufacturer, DateTimeOffset at, string actor) =>
