@@ -13,6 +13,11 @@ namespace Procurement.BidPortal.Exports;
 /// field for (regions, agreed volumes, agreement versions) as the VBP extension of docs/OCDS.md.
 /// Pure: the package depends only on the arguments.
 /// </summary>
+/// <remarks>
+/// Over 400 lines as one idea, the mapping of one batch to one release: each section (parties,
+/// tender, bids, awards, contracts with their implementation) reads the same bundle and the same
+/// publication rules (what is public when), so splitting them would spread those rules apart.
+/// </remarks>
 public static class OcdsExport
 {
     /// <summary>Where the VBP extension's extension.json will be served; a placeholder until the portal hosts it.</summary>

@@ -12,6 +12,11 @@ namespace Procurement.Grains.Agreements;
 /// Hospitals' monthly purchases. A line is keyed by hospital, month, product and brand; sending it
 /// again amends it: the revision it replaces is kept in <c>usage_line_history</c> as it was.
 /// </summary>
+/// <remarks>
+/// Over 400 lines as one idea, a month of one hospital's lines: what the classifier needs read in
+/// one round, and the lines, their history, the kept completion totals and the events saved in one
+/// unit. The statements are long (SQL text); the logic is the domain's (<c>UsageClassifier</c>).
+/// </remarks>
 public sealed class UsageRepository(ProcurementStore store)
 {
     private const string CopyToHistorySql = """

@@ -21,6 +21,11 @@ namespace Procurement.Grains.Awards;
 /// takes it (<see cref="BatchRepository.ProposeAwardAsync"/>); every read goes through the batch's
 /// link, so an award whose batch never took it is shown nowhere, and the batch's next run removes it.
 /// </summary>
+/// <remarks>
+/// Over 400 lines as one idea, an award's rows (the award, its allocations, hospital lines,
+/// statements and check) stored together and read back together through the batch's link; most of
+/// the length is the statements' text.
+/// </remarks>
 public sealed class AwardRepository(ProcurementStore store)
 {
     private const string SelectUnlinkedAwardsSql = """

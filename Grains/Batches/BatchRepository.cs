@@ -10,6 +10,12 @@ using Procurement.Grains.Storage;
 namespace Procurement.Grains.Batches;
 
 /// <summary>Tender batches: definition, phase, and the volume reports made for them.</summary>
+/// <remarks>
+/// Over 400 lines as one idea, the <c>tender_batches</c> row and what hangs on it (products,
+/// regions, hospitals, reports): every write checks the batch's phase under the same lock, which is
+/// why the reports are saved here and not in a repository of their own. The rules are the batch
+/// domain's (<c>Batches/Domain</c>); most of the length is the statements' text.
+/// </remarks>
 public sealed class BatchRepository(ProcurementStore store)
 {
     private const string SelectPhaseSql = "SELECT phase FROM tender_batches WHERE batch_id = @BatchId";

@@ -17,6 +17,11 @@ namespace Procurement.Grains.Bidders;
 /// which makes requests idempotent). The opening writes the decrypted record into <c>bids</c>,
 /// <c>bid_supply_regions</c> and <c>bid_actions</c> (<see cref="WriteOpenedAsync"/>).
 /// </summary>
+/// <remarks>
+/// Over 400 lines as one idea, a bid's rows from its sealed submission to its opened record: the
+/// sealed and the opened halves share the same keys, idempotency and event chain, and the opening
+/// writes one from the other in one transaction.
+/// </remarks>
 public sealed class BidRepository(ProcurementStore store)
 {
     private const string SelectActionSql = """

@@ -88,13 +88,8 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
     }
 
     /// <summary>The lines placed against the batch's agreements, oldest first; the order is total, so a cut by count is stable.</summary>
-    private const string BatchLinesSql = """
-        SELECT l.order_id AS OrderId, l.line_no AS LineNumber, l.hospital_id AS HospitalId, l.product_id AS ProductId,
-               l.manufacturer_id AS ManufacturerId, l.kind AS Kind, l.agreement_id AS AgreementId, l.quantity AS Quantity,
-               l.surplus_units AS SurplusUnits, l.unit_price_e6 AS UnitPriceE6, l.delivery_point AS DeliveryPoint, l.urgency AS Urgency,
-               l.substitute_reason AS SubstituteReason, l.state AS State, l.placed_at AS PlacedAt, l.respond_by AS RespondBy,
-               l.responded_at AS RespondedAt, l.refusal_reason AS RefusalReason, l.shipped_units AS ShippedUnits,
-               l.accepted_units AS AcceptedUnits, l.region_code AS RegionCode, l.deliver_by AS DeliverBy
+    private const string BatchLinesSql = $"""
+        SELECT {OrderRepository.LineColumns}
           FROM order_lines l
           JOIN agreements a ON a.agreement_id = l.agreement_id
          WHERE a.batch_id = @BatchId
@@ -135,7 +130,7 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
         {
             var lines = new List<OrderLine>();
             var truncated = false;
-            await foreach (var row in connection.QueryUnbufferedAsync<BatchLineRow>(BatchLinesSql, new { BatchId = batchId }))
+            await foreach (var row in connection.QueryUnbufferedAsync<OrderRepository.LineRow>(BatchLinesSql, new { BatchId = batchId }))
             {
                 if (lines.Count == limit)
                 {
@@ -169,39 +164,6 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
             }
             return new BatchPurchasing(lines, deliveries, invoices, payments, truncated);
         });
-    }
-
-    /// <summary>A line's row; the line number is read as LineNumber because LINENO is a reserved word in T-SQL.</summary>
-    private sealed class BatchLineRow
-    {
-        public string OrderId { get; set; } = "";
-        public int LineNumber { get; set; }
-        public string HospitalId { get; set; } = "";
-        public string ProductId { get; set; } = "";
-        public string ManufacturerId { get; set; } = "";
-        public int Kind { get; set; }
-        public string? AgreementId { get; set; }
-        public long Quantity { get; set; }
-        public long SurplusUnits { get; set; }
-        public long UnitPriceE6 { get; set; }
-        public string DeliveryPoint { get; set; } = "";
-        public int Urgency { get; set; }
-        public string? SubstituteReason { get; set; }
-        public int State { get; set; }
-        public DateTimeOffset PlacedAt { get; set; }
-        public DateTimeOffset RespondBy { get; set; }
-        public DateTimeOffset? RespondedAt { get; set; }
-        public string? RefusalReason { get; set; }
-        public long ShippedUnits { get; set; }
-        public long AcceptedUnits { get; set; }
-        public string RegionCode { get; set; } = "";
-        public DateTimeOffset DeliverBy { get; set; }
-
-        public OrderLine ToLine() => new(
-            Guid.Parse(OrderId), LineNumber, HospitalId, ProductId, ManufacturerId, (OrderLineKind)Kind,
-            AgreementId is null ? null : Guid.Parse(AgreementId), Quantity, SurplusUnits, Scaled.FromE6(UnitPriceE6),
-            DeliveryPoint, (OrderUrgency)Urgency, SubstituteReason, (OrderLineState)State, PlacedAt, RespondBy, RespondedAt,
-            RefusalReason, ShippedUnits, AcceptedUnits, RegionCode, DeliverBy);
     }
 
     /// <summary>A delivery with its invoice and payment, both absent (null columns) until they exist.</summary>

@@ -113,7 +113,8 @@ public sealed partial class OrderRepository(ProcurementStore store)
         store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<(string Kind, string EntityId)?>(SelectRequestSql,
             new { HospitalId = hospitalId, ActorId = actorId, RequestId = requestId }));
 
-    private const string LineColumns = """
+    /// <summary>An order line's columns as <see cref="LineRow"/> reads them (the line number as LineNumber: LINENO is reserved in T-SQL).</summary>
+    internal const string LineColumns = """
         l.order_id AS OrderId, l.line_no AS LineNumber, l.hospital_id AS HospitalId, l.product_id AS ProductId, l.manufacturer_id AS ManufacturerId,
         l.kind AS Kind, l.agreement_id AS AgreementId, l.quantity AS Quantity, l.surplus_units AS SurplusUnits, l.unit_price_e6 AS UnitPriceE6,
         l.delivery_point AS DeliveryPoint, l.urgency AS Urgency, l.substitute_reason AS SubstituteReason, l.state AS State,
@@ -127,7 +128,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
 
     private const string SelectRecentOrdersSql = "SELECT order_id FROM orders WHERE hospital_id = @HospitalId ORDER BY placed_at DESC, order_id";
 
-    private sealed class LineRow
+    internal sealed class LineRow
     {
         public string OrderId { get; set; } = "";
         public int LineNumber { get; set; }
