@@ -85,7 +85,9 @@ public sealed class SiloHostTests
         var exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(90));
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains(silo.Lines, l => l.Contains("Sealing:KeyFile must name the key-encryption key file when Store:Provider is 'postgresql'", StringComparison.Ordinal));
+        Assert.True(
+            silo.Lines.Any(l => l.Contains("Sealing:KeyFile must name the key-encryption key file when Store:Provider is 'postgresql'", StringComparison.Ordinal)),
+            $"The start did not name the setting:{Environment.NewLine}{string.Join(Environment.NewLine, silo.Lines)}");
     }
 
     [Fact]

@@ -62,7 +62,7 @@ public sealed class PostgresServer
         }
         Run(Path.Combine(bin, "initdb"), $"-D {dataDirectory} -A trust -U postgres{(durable ? "" : " --no-sync")} -E UTF8 --locale=C", asRoot);
         var port = FreePort();
-        var options = string.Join(" ", new[] { "listen_addresses=127.0.0.1", "max_connections=200" }
+        var options = string.Join(" ", new[] { "listen_addresses=127.0.0.1", "max_connections=500" }
             .Concat(durable ? [] : ["fsync=off"]).Concat(settings).Select(setting => $"-c {setting}"));
         Run(Path.Combine(bin, "pg_ctl"), $"-D {dataDirectory} -l {dataDirectory}/server.log -w -t 60 -o \"-p {port} -k {dataDirectory} {options}\" start", asRoot);
         var postmaster = int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
