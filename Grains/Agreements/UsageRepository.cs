@@ -35,6 +35,29 @@ public sealed class UsageRepository(ProcurementStore store)
         ("ManufacturerId", c => c.Line.Line.ManufacturerId),
         ("Revision", c => c.Revision));
 
+    /// <summary>A usage line as it is stored: the call's hospital, month and instant with the line and its revision.</summary>
+    private readonly record struct LineToStore(string HospitalId, int Month, object ReportedAt, ClassifiedLine Line, int Revision);
+
+    // The columns of both the insert and the update (whose parameters are named after them), made
+    // once: a call passes its hospital, month and instant with each row instead of capturing them.
+    private static readonly (string, Func<LineToStore, object?>)[] StoredLineColumns =
+    [
+        ("hospital_id", r => r.HospitalId),
+        ("month", r => r.Month),
+        ("product_id", r => r.Line.Line.ProductId),
+        ("manufacturer_id", r => r.Line.Line.ManufacturerId),
+        ("units", r => r.Line.Line.Units),
+        ("amount_e6", r => Scaled.ToE6(r.Line.Line.Amount, "amount")),
+        ("classification", r => (int)r.Line.Classification),
+        ("agreement_id", r => r.Line.AgreementId),
+        ("revision", r => r.Revision),
+        ("reported_at", r => r.ReportedAt),
+    ];
+
+    private static readonly Prepared<LineToStore> InsertLines = Prepared<LineToStore>.Insert("usage_lines", StoredLineColumns);
+
+    private static readonly Prepared<LineToStore> UpdateLines = new(UpdateLineSql, StoredLineColumns);
+
     private const string UpdateLineSql = """
         UPDATE usage_lines
            SET units = @units, amount_e6 = @amount_e6, classification = @classification, agreement_id = @agreement_id,
@@ -197,22 +220,6 @@ public sealed class UsageRepository(ProcurementStore store)
     {
         // Boxed once: every line binds the same instant.
         object reportedAt = at;
-        // The columns of both the insert and the update (whose parameters are named after them).
-        (string, Func<(ClassifiedLine Line, int Revision), object?>)[] lineColumns =
-        [
-            ("hospital_id", _ => hospitalId),
-            ("month", _ => month),
-            ("product_id", r => r.Line.Line.ProductId),
-            ("manufacturer_id", r => r.Line.Line.ManufacturerId),
-            ("units", r => r.Line.Line.Units),
-            ("amount_e6", r => Scaled.ToE6(r.Line.Line.Amount, "amount")),
-            ("classification", r => (int)r.Line.Classification),
-            ("agreement_id", r => r.Line.AgreementId),
-            ("revision", r => r.Revision),
-            ("reported_at", _ => reportedAt),
-        ];
-        var insertLines = Prepared<(ClassifiedLine Line, int Revision)>.Insert("usage_lines", lineColumns);
-        var updateLines = new Prepared<(ClassifiedLine Line, int Revision)>(UpdateLineSql, lineColumns);
         return store.WriteAsync<IReadOnlyList<(ClassifiedLine, int)>>(async unit =>
         {
             var (connection, transaction) = unit;
@@ -239,8 +246,8 @@ public sealed class UsageRepository(ProcurementStore store)
             {
                 await CopyToHistory.ExecuteAsync(connection, transaction, (reportedAt, hospitalId, month, line, revision - 1));
             }
-            await insertLines.InsertAsync(store.Dialect, connection, transaction, added);
-            await updateLines.ExecuteEachAsync(connection, transaction, amended);
+            await InsertLines.InsertAsync(store.Dialect, connection, transaction, added.Select(a => new LineToStore(hospitalId, month, reportedAt, a.Line, a.Revision)).ToList());
+            await UpdateLines.ExecuteEachAsync(connection, transaction, amended.Select(a => new LineToStore(hospitalId, month, reportedAt, a.Line, a.Revision)).ToList());
             // Running totals: many hospitals of a group add to the same agreement rows, written once per row at the commit.
             unit.Accumulator(() => new CompletionAccumulator()).Add(completion);
             await EventLog.AppendJsonAsync(unit, at, actor, null, "hospital", hospitalId, amended.Count == 0 ? "UsageReported" : "UsageAmended", payloadJson);
