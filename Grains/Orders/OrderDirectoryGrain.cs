@@ -37,8 +37,8 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
         store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<string?>(sql, new { Id = id.ToString() }));
 
     /// <summary>The lines of the manufacturer, and of the manufacturers that designated it as distributor in the line's region.</summary>
-    private const string SupplierLinesSql = """
-        SELECT l.order_id, l.line_no, l.hospital_id, l.placed_at
+    private const string SupplierLinesSql = $"""
+        SELECT {OrderRepository.LineColumns}
           FROM order_lines l
          WHERE l.manufacturer_id = @SupplierId
             OR EXISTS (SELECT 1 FROM distributor_designations g
@@ -52,12 +52,13 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
         {
             throw ProcurementException.Invalid("limit", "limit must be between 1 and 500.");
         }
-        var keys = await store.ReadAsync(async connection =>
+        // The lines themselves, read once (not their whole orders, which may hold 500 lines each).
+        var lines = await store.ReadAsync(async connection =>
         {
-            var rows = new List<(string OrderId, int LineNo, string HospitalId)>();
-            await foreach (var row in connection.QueryUnbufferedAsync<(string OrderId, int LineNo, string HospitalId, DateTimeOffset PlacedAt)>(SupplierLinesSql, new { SupplierId = supplierId }))
+            var rows = new List<OrderLine>();
+            await foreach (var row in connection.QueryUnbufferedAsync<OrderRepository.LineRow>(SupplierLinesSql, new { SupplierId = supplierId }))
             {
-                rows.Add((row.OrderId, row.LineNo, row.HospitalId));
+                rows.Add(row.ToLine());
                 if (rows.Count >= limit)
                 {
                     break;
@@ -65,24 +66,19 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
             }
             return rows;
         });
-        var result = new List<SupplierLine>(keys.Count);
-        foreach (var group in keys.GroupBy(k => k.OrderId))
+        var result = new List<SupplierLine>(lines.Count);
+        foreach (var line in lines)
         {
-            var order = await orders.GetOrderAsync(Guid.Parse(group.Key));
-            foreach (var key in group)
+            var deliveries = await orders.ListLineDeliveriesAsync(line.OrderId, line.LineNo);
+            var invoices = new List<Invoice>();
+            foreach (var delivery in deliveries)
             {
-                var line = order!.Lines.Single(l => l.LineNo == key.LineNo);
-                var deliveries = await orders.ListLineDeliveriesAsync(line.OrderId, line.LineNo);
-                var invoices = new List<Invoice>();
-                foreach (var delivery in deliveries)
+                if (await orders.GetDeliveryInvoiceAsync(delivery.DeliveryId) is { } invoice)
                 {
-                    if (await orders.GetDeliveryInvoiceAsync(delivery.DeliveryId) is { } invoice)
-                    {
-                        invoices.Add(invoice);
-                    }
+                    invoices.Add(invoice);
                 }
-                result.Add(new SupplierLine(line, deliveries, invoices));
             }
+            result.Add(new SupplierLine(line, deliveries, invoices));
         }
         return result;
     }
