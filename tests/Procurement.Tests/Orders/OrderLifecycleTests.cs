@@ -268,6 +268,42 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task One_alliance_funds_request_id_never_returns_another_alliances_settlement()
+    {
+        var (s, _) = await AwardedAsync();
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var generic = $"GEN2-{s.Tag}";
+        await Grains.GetGrain<IProductGrain>(generic).RegisterAsync(new Product(generic, "Metformin", "Tablet", new Specification("500mgx30", 30, 500m), []));
+        // A second alliance over the same region lists the same product from another brand.
+        var other = $"B-{s.Tag}";
+        await Grains.GetGrain<IAllianceGrain>(other).RegisterAsync(new Alliance(other, "Second alliance", [new Region(s.RegionA, "Region A")]));
+        await Grains.GetGrain<IAllianceGrain>(s.AllianceId).ListPricesAsync([new ListedPrice(generic, s.Maker3, 0.10m)]);
+        await Grains.GetGrain<IAllianceGrain>(other).ListPricesAsync([new ListedPrice(generic, s.Maker1, 0.20m)]);
+        var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
+
+        async Task<Invoice> InvoicedAsync(string request, string maker)
+        {
+            var order = await orders.PlaceOrderAsync(new OrderRequest(request, [new OrderLineRequest(generic, 100, "Pharmacy", OrderUrgency.Normal, maker)]));
+            await orders.RespondToLineAsync(maker, $"{request}-c", order.OrderId, 1, true, null);
+            var delivery = await orders.ShipAsync(maker, new ShipmentRequest($"{request}-s", order.OrderId, 1, 100, "LOT", expiry));
+            await orders.DecideDeliveryAsync(delivery.DeliveryId, new DeliveryDecision($"{request}-a", true));
+            return await orders.InvoiceAsync(maker, new InvoiceRequest($"{request}-i", delivery.DeliveryId, $"INV-{request}"));
+        }
+
+        var first = await InvoicedAsync("fa", s.Maker3);
+        var second = await InvoicedAsync("fb", s.Maker1);
+        Assert.Equal((s.AllianceId, other), (first.AllianceId, second.AllianceId));
+
+        // Both funds happen to use the same request id: each gets its own settlement.
+        var byFirst = await orders.SettleDirectlyAsync(new PaymentRequest("fund-1", first.InvoiceId, "F-A"));
+        var bySecond = await orders.SettleDirectlyAsync(new PaymentRequest("fund-1", second.InvoiceId, "F-B"));
+        Assert.NotEqual(byFirst.PaymentId, bySecond.PaymentId);
+        Assert.Equal((second.InvoiceId, 20m, "F-B"), (bySecond.InvoiceId, bySecond.Amount, bySecond.Reference));
+        // The same fund sending its id again gets its own settlement back.
+        Assert.Equal(byFirst.PaymentId, (await orders.SettleDirectlyAsync(new PaymentRequest("fund-1", first.InvoiceId, "F-A"))).PaymentId);
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_with_a_stable_code_naming_the_field_and_nothing_is_written()
     {
         var (s, _) = await AwardedAsync();
