@@ -119,9 +119,11 @@ public sealed record UsageImportResult(
 
 /// <summary>
 /// Completion of one unit of monitoring (an agreement, a hospital, a region, a product or the
-/// batch) in the current agreement year: agreed volume, agreed-product purchases within it and
-/// above it, substitutes, completion rate, time progress, and whether it is flagged (completion
-/// below the configured share of time progress).
+/// batch) in the current agreement year: agreed volume, agreed-product purchases accepted on the
+/// platform within it and above it, substitutes, completion rate, time progress, and whether it
+/// is flagged (completion below the configured share of time progress). Purchases of the agreed
+/// product the hospitals declared as made off the platform are a figure of their own
+/// (<see cref="DeclaredOffPlatformUnits"/>): they count toward no completion.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Procurement.Completion")]
 public sealed record Completion(
@@ -132,7 +134,8 @@ public sealed record Completion(
     [property: Id(4)] long SubstituteUnits,
     [property: Id(5)] decimal CompletionRate,
     [property: Id(6)] decimal TimeProgress,
-    [property: Id(7)] bool Flagged);
+    [property: Id(7)] bool Flagged,
+    [property: Id(8)] long DeclaredOffPlatformUnits);
 
 /// <summary>The level at which completion is summed.</summary>
 public enum CompletionLevel

@@ -382,9 +382,10 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
             return await ReadAsync(connection, transaction, agreementId);
         });
 
+    // What the failed supplier delivered is what hospitals accepted of it on the platform.
     private const string SelectDeliveredSql = """
         SELECT hospital_id AS HospitalId, CAST(SUM(units) AS BIGINT) AS Units
-          FROM usage_lines
+          FROM platform_purchases
          WHERE agreement_id = @AgreementId AND classification = @Agreed AND month >= @YearStart AND month < @Before
          GROUP BY hospital_id
         """;

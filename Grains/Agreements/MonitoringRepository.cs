@@ -10,10 +10,12 @@ namespace Procurement.Grains.Agreements;
 
 /// <summary>
 /// Execution figures of a batch for the agreement year under way: completion per agreement,
-/// hospital, region, product or the batch; flagged hospitals; retained savings. They are read
-/// from the kept completion rows (<c>completion_agreements</c>, <c>completion_hospitals</c>),
-/// which every usage write updates in its own transaction, so a dashboard reads thousands of rows
-/// rather than millions of lines. The same figures summed from <c>usage_lines</c> are
+/// hospital, region, product or the batch; flagged hospitals; retained savings. Completion counts
+/// what hospitals accepted on the platform (<c>platform_purchases</c>); what they declared as
+/// bought off it (<c>usage_lines</c>) is a figure of its own. They are read from the kept
+/// completion rows (<c>completion_agreements</c>, <c>completion_hospitals</c>), which every
+/// acceptance and declaration updates in its own transaction, so a dashboard reads thousands of
+/// rows rather than millions of lines. The same figures summed from the lines are
 /// <see cref="RecomputeAsync"/>: the check of the kept rows, and how a takeover rebuilds them.
 /// </summary>
 /// <remarks>
@@ -23,10 +25,19 @@ namespace Procurement.Grains.Agreements;
 /// </remarks>
 public sealed class MonitoringRepository(ProcurementStore store, IOptions<AgreementOptions> options)
 {
+    // bought: the platform's purchases (accepted deliveries), which completion counts; declared: the
+    // hospitals' declarations of purchases off the platform, a figure of their own (and spending).
     private const string PartsSql = """
         WITH bought AS (
             SELECT u.agreement_id, u.hospital_id,
         """ + "\n" + UsageClassifier.SumsSql + "\n" + """
+              FROM platform_purchases u
+              JOIN agreements a ON a.agreement_id = u.agreement_id
+             WHERE a.batch_id = @BatchId AND u.month >= @YearStart AND u.month < @YearEnd
+             GROUP BY u.agreement_id, u.hospital_id
+        ), declared AS (
+            SELECT u.agreement_id, u.hospital_id,
+        """ + "\n" + UsageClassifier.DeclaredSumsSql + "\n" + """
               FROM usage_lines u
               JOIN agreements a ON a.agreement_id = u.agreement_id
              WHERE a.batch_id = @BatchId AND u.month >= @YearStart AND u.month < @YearEnd
@@ -35,13 +46,15 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
             SELECT a.agreement_id, h.hospital_id, a.region_code, a.product_id, bp.max_unit_price_e6,
                    COALESCE(b.agreed_units, 0) AS purchased,
                    COALESCE(b.substitute_units, 0) AS substitutes,
-                   COALESCE(b.spent_e6, 0) AS spent_e6,
+                   COALESCE(b.spent_e6, 0) + COALESCE(d.declared_spent_e6, 0) AS spent_e6,
+                   COALESCE(d.declared_units, 0) AS declared,
         """ + "\n" + CompletionRule.AgreedSql + "\n" + """
                    AS agreed
               FROM agreements a
               JOIN agreement_hospitals h ON h.agreement_id = a.agreement_id
               JOIN batch_products bp ON bp.batch_id = a.batch_id AND bp.product_id = a.product_id
               LEFT JOIN bought b ON b.agreement_id = a.agreement_id AND b.hospital_id = h.hospital_id
+              LEFT JOIN declared d ON d.agreement_id = a.agreement_id AND d.hospital_id = h.hospital_id
              WHERE a.batch_id = @BatchId AND
         """ + " " + CompletionRule.InYearSql + " " + """
         {0}
@@ -96,11 +109,12 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
 
     private const string KeptSumsSql = """
         CAST(COALESCE(SUM(c.agreed), 0) AS BIGINT) AS Agreed, CAST(COALESCE(SUM(c.counted), 0) AS BIGINT) AS Counted,
-        CAST(COALESCE(SUM(c.surplus), 0) AS BIGINT) AS Surplus, CAST(COALESCE(SUM(c.substitutes), 0) AS BIGINT) AS Substitutes
+        CAST(COALESCE(SUM(c.surplus), 0) AS BIGINT) AS Surplus, CAST(COALESCE(SUM(c.substitutes), 0) AS BIGINT) AS Substitutes,
+        CAST(COALESCE(SUM(c.declared), 0) AS BIGINT) AS Declared
         """;
 
     private const string SelectKeptByHospitalSql = """
-        SELECT hospital_id AS "Key", agreed AS Agreed, counted AS Counted, surplus AS Surplus, substitutes AS Substitutes
+        SELECT hospital_id AS "Key", agreed AS Agreed, counted AS Counted, surplus AS Surplus, substitutes AS Substitutes, declared AS Declared
           FROM completion_hospitals
          WHERE batch_id = @BatchId AND year_start = @YearStart
          ORDER BY hospital_id
@@ -159,7 +173,7 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
         return rows.Select(r =>
         {
             var rate = r.Agreed > 0 ? decimal.Round((decimal)r.Counted / r.Agreed, 6) : 1m;
-            return new Completion(r.Key, r.Agreed, r.Counted, r.Surplus, r.Substitutes, rate, year.TimeProgress, rate < flagShare * year.TimeProgress);
+            return new Completion(r.Key, r.Agreed, r.Counted, r.Surplus, r.Substitutes, rate, year.TimeProgress, rate < flagShare * year.TimeProgress, r.Declared);
         }).ToList();
     }
 
@@ -256,7 +270,7 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
         string.Format(RebuildAgreementsSqlTemplate, string.Format(PartsSql, condition));
 
     private const string RebuildAgreementsSqlTemplate = "{0}\n" + """
-        INSERT INTO completion_agreements (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6)
+        INSERT INTO completion_agreements (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, declared, spent_e6)
         SELECT agreement_id, @YearStart, @BatchId,
         """ + SumsSql + """
         , CAST(COALESCE(SUM(spent_e6), 0) AS BIGINT)
@@ -272,7 +286,7 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
         string.Format(RebuildHospitalsSqlTemplate, string.Format(PartsSql, condition));
 
     private const string RebuildHospitalsSqlTemplate = "{0}\n" + """
-        INSERT INTO completion_hospitals (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6)
+        INSERT INTO completion_hospitals (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, declared, spent_e6, budget_e6)
         SELECT @BatchId, hospital_id, @YearStart,
         """ + SumsSql + """
         , CAST(COALESCE(SUM(spent_e6), 0) AS BIGINT), CAST(COALESCE(SUM(agreed * max_unit_price_e6), 0) AS BIGINT)
@@ -298,6 +312,8 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
         public long Surplus { get; init; }
 
         public long Substitutes { get; init; }
+
+        public long Declared { get; init; }
     }
 
     private sealed record SavingsRow

@@ -9,8 +9,10 @@ using Procurement.Grains.Storage;
 namespace Procurement.Grains.Agreements;
 
 /// <summary>
-/// Hospitals' monthly purchases. A line is keyed by hospital, month, product and brand; sending it
-/// again amends it: the revision it replaces is kept in <c>usage_line_history</c> as it was.
+/// Hospitals' monthly declarations of what they bought off the platform (what they bought on it is
+/// counted from their accepted deliveries, <see cref="PlatformPurchases"/>). A line is keyed by
+/// hospital, month, product and brand; sending it again amends it: the revision it replaces is kept
+/// in <c>usage_line_history</c> as it was.
 /// </summary>
 /// <remarks>
 /// Over 400 lines as one idea, a month of one hospital's lines: what the classifier needs read in
@@ -113,7 +115,8 @@ public sealed class UsageRepository(ProcurementStore store)
 
     private const string SelectSubstitutesSql = "SELECT product_id, for_product_id FROM declared_substitutes WHERE hospital_id = @HospitalId";
 
-    private const string SelectAgreedUnitsSql = "SELECT agreement_id, month, units FROM usage_lines WHERE hospital_id = @HospitalId AND classification = @Agreed";
+    // What counts toward completion is bought on the platform: the agreed units so far are its.
+    private const string SelectAgreedUnitsSql = "SELECT agreement_id, month, units FROM platform_purchases WHERE hospital_id = @HospitalId AND classification = @Agreed";
 
     private static readonly Prepared<string> SelectHospitalAgreements = new(AgreementRepository.SelectHospitalAgreementsSql, ("HospitalId", id => id));
 
@@ -140,7 +143,13 @@ public sealed class UsageRepository(ProcurementStore store)
     /// statements (no pooled connection and no statement compiled per call, and the revisions an
     /// amendment replaces are the ones stored at that moment); for a read, on a pooled one.
     /// </summary>
-    private static async Task<Context> LoadContextAsync(DbConnection connection, DbTransaction? transaction, string hospitalId, int? month, IReadOnlyCollection<string> manufacturerIds)
+    /// <remarks>
+    /// The agreed units so far (what completion counts) are read only for a platform purchase
+    /// (<paramref name="withAgreedUnits"/>); a declaration's month lines only for a declaration
+    /// (<paramref name="month"/>).
+    /// </remarks>
+    internal static async Task<Context> LoadContextAsync(
+        DbConnection connection, DbTransaction? transaction, string hospitalId, int? month, IReadOnlyCollection<string> manufacturerIds, bool withAgreedUnits = false)
     {
         var agreements = new List<HospitalAgreement>();
         await SelectHospitalAgreements.ReadAsync(connection, transaction, hospitalId, r => agreements.Add(new HospitalAgreement
@@ -161,7 +170,7 @@ public sealed class UsageRepository(ProcurementStore store)
         var substitutes = new Dictionary<string, string>(StringComparer.Ordinal);
         await SelectSubstitutes.ReadAsync(connection, transaction, hospitalId, r => substitutes[r.GetString(0)] = r.GetString(1));
         var agreed = new Dictionary<(string, int), long>();
-        if (agreements.Count > 0)
+        if (withAgreedUnits && agreements.Count > 0)
         {
             await SelectAgreedUnits.ReadAsync(connection, transaction, hospitalId,
                 r => agreed[(r.GetString(0), Convert.ToInt32(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture))] = r.GetInt64(2));
@@ -248,8 +257,7 @@ public sealed class UsageRepository(ProcurementStore store)
             }
             await InsertLines.InsertAsync(store.Dialect, connection, transaction, added.Select(a => new LineToStore(hospitalId, month, reportedAt, a.Line, a.Revision)).ToList());
             await UpdateLines.ExecuteEachAsync(connection, transaction, amended.Select(a => new LineToStore(hospitalId, month, reportedAt, a.Line, a.Revision)).ToList());
-            // Running totals: many hospitals of a group add to the same agreement rows, written once per row at the commit.
-            unit.Accumulator(() => new CompletionAccumulator()).Add(completion);
+            AddCompletion(unit, completion);
             await EventLog.AppendJsonAsync(unit, at, actor, null, "hospital", hospitalId, amended.Count == 0 ? "UsageReported" : "UsageAmended", payloadJson);
             return [.. added, .. amended, .. unchanged];
         });
@@ -273,6 +281,7 @@ public sealed class UsageRepository(ProcurementStore store)
         ("surplus", d => d.Surplus),
         ("substitutes", d => d.Substitutes),
         ("spent_e6", d => d.SpentE6),
+        ("declared", d => d.Declared),
     ];
 
     private static readonly Prepared<CompletionDelta> InsertAgreementCompletion = Prepared<CompletionDelta>.Insert("completion_agreements", AgreementCompletionColumns);
@@ -280,7 +289,7 @@ public sealed class UsageRepository(ProcurementStore store)
     private const string UpdateAgreementCompletionSql = """
         UPDATE completion_agreements
            SET agreed = agreed + @agreed, counted = counted + @counted, surplus = surplus + @surplus,
-               substitutes = substitutes + @substitutes, spent_e6 = spent_e6 + @spent_e6
+               substitutes = substitutes + @substitutes, spent_e6 = spent_e6 + @spent_e6, declared = declared + @declared
          WHERE agreement_id = @agreement_id AND year_start = @year_start
         """;
 
@@ -298,6 +307,7 @@ public sealed class UsageRepository(ProcurementStore store)
         ("substitutes", d => d.Substitutes),
         ("spent_e6", d => d.SpentE6),
         ("budget_e6", d => d.BudgetE6),
+        ("declared", d => d.Declared),
     ];
 
     private static readonly Prepared<CompletionDelta> InsertHospitalCompletion = Prepared<CompletionDelta>.Insert("completion_hospitals", HospitalCompletionColumns);
@@ -305,11 +315,18 @@ public sealed class UsageRepository(ProcurementStore store)
     private const string UpdateHospitalCompletionSql = """
         UPDATE completion_hospitals
            SET agreed = agreed + @agreed, counted = counted + @counted, surplus = surplus + @surplus,
-               substitutes = substitutes + @substitutes, spent_e6 = spent_e6 + @spent_e6, budget_e6 = budget_e6 + @budget_e6
+               substitutes = substitutes + @substitutes, spent_e6 = spent_e6 + @spent_e6, budget_e6 = budget_e6 + @budget_e6, declared = declared + @declared
          WHERE batch_id = @batch_id AND year_start = @year_start AND hospital_id = @hospital_id
         """;
 
     private static readonly Prepared<CompletionDelta> UpdateHospitalCompletion = new(UpdateHospitalCompletionSql, HospitalCompletionColumns);
+
+    /// <summary>
+    /// Adds a unit's changes to the kept completion rows, at the group's commit: many hospitals of
+    /// a group add to the same agreement rows, each row written once per group.
+    /// </summary>
+    internal static void AddCompletion(WriteContext unit, IEnumerable<CompletionDelta> deltas) =>
+        unit.Accumulator(() => new CompletionAccumulator()).Add(deltas);
 
     /// <summary>
     /// The completion changes of a group's units, summed per row; written at the commit in key
@@ -336,6 +353,7 @@ public sealed class UsageRepository(ProcurementStore store)
                         Substitutes = sum.Substitutes + d.Substitutes,
                         SpentE6 = sum.SpentE6 + d.SpentE6,
                         BudgetE6 = sum.BudgetE6 + d.BudgetE6,
+                        Declared = sum.Declared + d.Declared,
                     }
                     : d;
             }
@@ -384,10 +402,6 @@ public sealed class UsageRepository(ProcurementStore store)
             }
         }
     }
-
-    /// <summary>A hospital's agreements, declared substitutes and agreed units so far, for reading its usage.</summary>
-    public Task<Context> LoadContextAsync(string hospitalId) =>
-        store.ReadAsync(connection => LoadContextAsync(connection, null, hospitalId, null, []));
 
     private const string DeleteSubstituteSql = "DELETE FROM declared_substitutes WHERE hospital_id = @HospitalId AND product_id = @ProductId";
 

@@ -184,13 +184,13 @@ public sealed class HospitalGrain(
         var m = UsageMonth(month);
         Check.NonEmpty(lines, "lines");
         var now = ProcurementClock.Now(clock);
-        var (context, errors, saved) = await ClassifyAndSaveAsync(m, lines, [], now);
+        var (_, errors, saved) = await ClassifyAndSaveAsync(m, lines, [], now);
         if (errors.Count > 0)
         {
             var first = errors[0];
             throw new ProcurementException(first.Code, first.Message, $"lines[{first.Row - 1}].{first.Field}");
         }
-        return Records(m, saved, context, now);
+        return Records(m, saved, now);
     }
 
     public async Task<UsageImportResult> ImportUsageCsvAsync(string month, string csv)
@@ -206,28 +206,26 @@ public sealed class HospitalGrain(
         // Rows that parsed are checked too, so one upload reports every bad row at once.
         var parsed = lines.Where(l => l.Line is not null).ToList();
         var now = ProcurementClock.Now(clock);
-        var (context, refused, saved) = await ClassifyAndSaveAsync(m, parsed.Select(l => l.Line!).ToList(), errors, now, e => e with { Row = parsed[e.Row - 1].Row });
+        var (_, refused, saved) = await ClassifyAndSaveAsync(m, parsed.Select(l => l.Line!).ToList(), errors, now, e => e with { Row = parsed[e.Row - 1].Row });
         if (refused.Count > 0)
         {
             return new UsageImportResult(false, [], refused.OrderBy(e => e.Row).ThenBy(e => e.Field, StringComparer.Ordinal).ToList());
         }
-        return new UsageImportResult(true, Records(m, saved, context, now), []);
+        return new UsageImportResult(true, Records(m, saved, now), []);
     }
 
     public async Task<IReadOnlyList<UsageRecord>> GetUsageAsync(string? month)
     {
         RequireHospital();
         int? m = month is null ? null : Months.Parse(month, "month");
-        var context = await LoadUsageContextAsync();
-        return (await usage.ListAsync(HospitalId, m)).Select(l => Record(l, context)).ToList();
+        return (await usage.ListAsync(HospitalId, m)).Select(Record).ToList();
     }
 
     public async Task<IReadOnlyList<UsageRecord>> GetUsageRevisionsAsync(string month)
     {
         RequireHospital();
         var m = Months.Parse(month, "month");
-        var context = await LoadUsageContextAsync();
-        return (await usage.RevisionsAsync(HospitalId, m)).Select(l => Record(l, context)).ToList();
+        return (await usage.RevisionsAsync(HospitalId, m)).Select(Record).ToList();
     }
 
     public async Task DeclareSubstituteAsync(string productId, string forProductId)
@@ -241,8 +239,6 @@ public sealed class HospitalGrain(
         }
         await usage.DeclareSubstituteAsync(HospitalId, productId, forProductId, ProcurementClock.Now(clock), Actor.Current($"hospital:{HospitalId}"));
     }
-
-    private Task<UsageRepository.Context> LoadUsageContextAsync() => usage.LoadContextAsync(HospitalId);
 
     private int UsageMonth(string month)
     {
@@ -272,7 +268,8 @@ public sealed class HospitalGrain(
         {
             return (context, all, []);
         }
-        var completion = UsageClassifier.CompletionDeltas(HospitalId, month, classified, context.Agreements, context.AgreedUnits, context.MonthLines);
+        // The month's declaration is of purchases off the platform: a figure of its own, counted toward no completion.
+        var completion = UsageClassifier.DeclaredDeltas(HospitalId, month, classified, context.Agreements, context.MonthLines);
         // The event records who reported what month and its totals; the lines themselves, with every
         // revision an amendment replaced, are in usage_lines and usage_line_history.
         var payload = EventLog.Serialize(new
@@ -286,7 +283,7 @@ public sealed class HospitalGrain(
         return (context, [], saved);
     }
 
-    private List<UsageRecord> Records(int month, IReadOnlyList<(ClassifiedLine Line, int Revision)> saved, UsageRepository.Context context, DateTimeOffset now) =>
+    private List<UsageRecord> Records(int month, IReadOnlyList<(ClassifiedLine Line, int Revision)> saved, DateTimeOffset now) =>
         saved.Select(s => Record(new UsageRepository.StoredLine
         {
             HospitalId = HospitalId,
@@ -299,17 +296,12 @@ public sealed class HospitalGrain(
             AgreementId = s.Line.AgreementId,
             Revision = s.Revision,
             ReportedAt = now,
-        }, context)).ToList();
+        })).ToList();
 
-    /// <summary>A stored line with its counted and surplus units (<see cref="UsageClassifier.CountedAndSurplus"/>).</summary>
-    private static UsageRecord Record(UsageRepository.StoredLine line, UsageRepository.Context context)
-    {
-        var classification = (UsageClassification)line.Classification;
-        var (counted, surplus) = UsageClassifier.CountedAndSurplus(classification, line.AgreementId, line.Month, line.Units, context.Agreements, context.AgreedUnits);
-        return new UsageRecord(
-            line.HospitalId, line.MonthText, line.ProductId, line.ManufacturerId, line.Units, Storage.Scaled.FromE6(line.AmountE6), classification,
-            line.AgreementId is null ? null : Guid.Parse(line.AgreementId), counted, surplus, line.Revision, line.ReportedAt);
-    }
+    /// <summary>A stored declaration line: bought off the platform, it counts toward no completion (no counted, no surplus units).</summary>
+    private static UsageRecord Record(UsageRepository.StoredLine line) =>
+        new(line.HospitalId, line.MonthText, line.ProductId, line.ManufacturerId, line.Units, Storage.Scaled.FromE6(line.AmountE6),
+            (UsageClassification)line.Classification, line.AgreementId is null ? null : Guid.Parse(line.AgreementId), 0, 0, line.Revision, line.ReportedAt);
 
     private static readonly string[] CsvColumns = ["product_id", "manufacturer_id", "units", "amount"];
 

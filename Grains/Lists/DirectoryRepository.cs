@@ -61,12 +61,12 @@ public sealed class DirectoryRepository(ProcurementStore store, ReferenceReposit
         return (await reference.GetProductsAsync(ids)).Values.OrderBy(p => p.Id, StringComparer.Ordinal).ToList();
     }
 
-    // Units bought of the agreed product from its supplier (counted and surplus alike), per month.
+    // Units bought of the agreed product from its supplier on the platform (counted and surplus alike), per month.
     private const string SelectSupplierVolumesSql = """
         SELECT a.batch_id AS BatchId, a.product_id AS ProductId, a.region_code AS RegionCode, u.month AS Month,
                COUNT(DISTINCT u.hospital_id) AS Hospitals, SUM(u.units) AS Units, SUM(u.amount_e6) AS AmountE6
           FROM agreements a
-          JOIN usage_lines u ON u.agreement_id = a.agreement_id AND u.manufacturer_id = a.manufacturer_id
+          JOIN platform_purchases u ON u.agreement_id = a.agreement_id AND u.classification = @Agreed
          WHERE a.manufacturer_id = @ManufacturerId
          GROUP BY a.batch_id, a.product_id, a.region_code, u.month
          ORDER BY a.batch_id, a.product_id, a.region_code, u.month
@@ -75,7 +75,7 @@ public sealed class DirectoryRepository(ProcurementStore store, ReferenceReposit
     public Task<IReadOnlyList<SupplierVolume>> ListSupplierVolumesAsync(string manufacturerId) =>
         store.ReadAsync<IReadOnlyList<SupplierVolume>>(async connection =>
             (await connection.QueryAsync<(string BatchId, string ProductId, string RegionCode, long Month, long Hospitals, long Units, long AmountE6)>(
-                SelectSupplierVolumesSql, new { ManufacturerId = manufacturerId }))
+                SelectSupplierVolumesSql, new { ManufacturerId = manufacturerId, Agreed = (int)UsageClassification.Agreed }))
                 .Select(r => new SupplierVolume(r.BatchId, r.ProductId, r.RegionCode, Months.Format((int)r.Month), (int)r.Hospitals, r.Units, Scaled.FromE6(r.AmountE6)))
                 .ToList());
 

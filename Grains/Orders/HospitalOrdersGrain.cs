@@ -289,7 +289,8 @@ public sealed partial class HospitalOrdersGrain(
         {
             due = await DueAsync(await orders.LineAllianceAsync(line.OrderId, line.LineNo), decided.DecidedAt!.Value);
         }
-        return new OrderRepository.DeliveryOutcome(decided, line, fulfilled ? OrderLineState.Fulfilled : null, note, due);
+        return new OrderRepository.DeliveryOutcome(decided, line, fulfilled ? OrderLineState.Fulfilled : null, note, due,
+            Months.Of(decided.DecidedAt!.Value, agreementOptions.Value.Zone()));
     }
 
     private async Task<DateTimeOffset> DueAsync(string? allianceId, DateTimeOffset acceptedAt)

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Procurement.Contracts.Domain;
+using Procurement.Grains.Agreements;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Orders;
@@ -189,13 +190,18 @@ public sealed partial class OrderRepository
         UPDATE invoices SET state = @State, amount_e6 = @AmountE6, due_at = @DueAt WHERE delivery_id = @DeliveryId AND state = @Issued
         """;
 
-    /// <summary>What a decision on a delivery changes: the delivery, its line's units and state, its invoice if issued.</summary>
+    /// <summary>
+    /// What a decision on a delivery changes: the delivery, its line's units and state, its invoice
+    /// if issued, and the hospital's platform purchases of <see cref="Month"/> (the business month of
+    /// the decision) by what it accepted.
+    /// </summary>
     public sealed record DeliveryOutcome(
         Delivery Delivery,
         OrderLine Line,
         OrderLineState? LineTo,
         string? Note,
-        DateTimeOffset? InvoiceDueAt);
+        DateTimeOffset? InvoiceDueAt,
+        int Month);
 
     public Task DecideAsync(IReadOnlyList<DeliveryOutcome> outcomes, string actor, string? requestId) =>
         store.WriteAsync(async unit =>
@@ -253,6 +259,12 @@ public sealed partial class OrderRepository
                 await EventLog.AppendAsync(unit, d.DecidedAt!.Value, actor, null, "delivery", d.DeliveryId.ToString(),
                     d.State == DeliveryState.Accepted ? (d.Deemed ? "DeliveryDeemedAccepted" : "DeliveryAccepted") : "DeliveryRejected",
                     new { d.AcceptedUnits, Rejection = d.Rejection?.ToString(), o.Note, o.InvoiceDueAt });
+                // What was accepted is bought: completion counts it in the same transaction.
+                if (d.State == DeliveryState.Accepted && d.AcceptedUnits > 0)
+                {
+                    await PlatformPurchases.RecordAsync(unit, d.HospitalId, o.Month,
+                        [new PlatformPurchases.Accepted(o.Line.ProductId, o.Line.ManufacturerId, d.AcceptedUnits, d.AcceptedUnits * d.UnitPrice)]);
+                }
             }
         });
 

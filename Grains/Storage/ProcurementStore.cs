@@ -19,10 +19,36 @@ public sealed class ProcurementStore : IAsyncDisposable
         logger.LogInformation(
             "Store: {Provider} at {Location}; {Count} migration script(s) applied now.",
             Dialect.Name, Dialect.Location, applied.Count);
+        if (applied.Any(name => name.Contains(".0015_platform_purchases.", StringComparison.Ordinal)))
+        {
+            // Completion now counts accepted deliveries and keeps the self-report apart: the rows
+            // kept before the script counted the self-report, so each batch's are made again.
+            var batches = Task.Run(() => RebuildCompletionAsync(Dialect)).GetAwaiter().GetResult();
+            if (batches > 0)
+            {
+                logger.LogInformation("Completion: the kept rows of {Count} batch(es) rebuilt from accepted deliveries and declarations.", batches);
+            }
+        }
         Writer = new StoreWriter(Dialect, options.Value.MaxBatchSize, loggerFactory.CreateLogger<StoreWriter>());
     }
 
     public SqlDialect Dialect { get; }
+
+    private const string SelectBatchesWithAgreementsSql = "SELECT DISTINCT batch_id FROM agreements ORDER BY batch_id";
+
+    /// <summary>Rebuilds every batch's kept completion rows from the lines, one transaction per batch.</summary>
+    internal static async Task<int> RebuildCompletionAsync(SqlDialect dialect)
+    {
+        await using var connection = await dialect.OpenAsync();
+        var batches = (await Dapper.SqlMapper.QueryAsync<string>(connection, SelectBatchesWithAgreementsSql)).ToList();
+        foreach (var batchId in batches)
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            await Agreements.MonitoringRepository.RebuildAsync(connection, transaction, dialect, batchId, null);
+            await transaction.CommitAsync();
+        }
+        return batches.Count;
+    }
 
     public StoreWriter Writer { get; }
 

@@ -57,49 +57,48 @@ public abstract class AgreementTests(ClusterFixture fixture)
         Assert.Equal((s.Hospital1, 49_000L, 19_600m, 5_880m), (part.HospitalId, part.AnnualVolume, part.AnnualAmount, part.Prepayment));
         Assert.Contains(await Monitoring.ListNotificationsAsync("manufacturer", s.Maker2), n => n.Kind == "AgreementsCreated");
 
-        // Month one: Hospital1 buys the agreed brand, some of another brand, and amlodipine.
+        // Month one: Hospital1 buys on the platform the agreed brand, some of another brand (at a
+        // listed price, with a reason), and amlodipine; it declares 2,000 more bought off the platform.
         SetMonth(start);
         var h1 = s.Hospital(s.Hospital1);
-        var lines = await h1.ReportUsageAsync(Months.Format(start),
-        [
-            new UsageLine(s.Atorvastatin, s.Maker1, 10_000, 4_000m),
-            new UsageLine(s.Atorvastatin, s.Maker2, 500, 220m),
-            new UsageLine(s.Amlodipine, s.Maker1, 1_000, 100m),
-        ]);
-        var agreed = lines.Single(l => l.ManufacturerId == s.Maker1 && l.ProductId == s.Atorvastatin);
-        Assert.Equal((UsageClassification.Agreed, atvA.AgreementId, 10_000L, 0L, 1), (agreed.Classification, agreed.AgreementId, agreed.CountedUnits, agreed.SurplusUnits, agreed.Revision));
-        Assert.Equal(UsageClassification.SubstituteBrand, lines.Single(l => l.ManufacturerId == s.Maker2).Classification);
+        await fixture.Cluster.Client.GetGrain<IAllianceGrain>(s.AllianceId).ListPricesAsync([new ListedPrice(s.Atorvastatin, s.Maker2, 0.44m)]);
+        await BuyAsync(s.Hospital1, s.Atorvastatin, 10_000);
+        await BuyAsync(s.Hospital1, s.Atorvastatin, 500, s.Maker2, "Shortage at the hospital's pharmacy");
+        await BuyAsync(s.Hospital1, s.Amlodipine, 1_000);
+        var declared = Assert.Single(await h1.ReportUsageAsync(Months.Format(start), [new UsageLine(s.Atorvastatin, s.Maker1, 2_000, 800m)]));
+        // Declared off the platform: classified as ever, counted toward nothing.
+        Assert.Equal((UsageClassification.Agreed, atvA.AgreementId, 0L, 0L, 1), (declared.Classification, declared.AgreementId, declared.CountedUnits, declared.SurplusUnits, declared.Revision));
 
-        // Hospital2 buys its whole year in two months: the second month is surplus above the agreed volume.
-        var h2 = s.Hospital(s.Hospital2);
-        await h2.ReportUsageAsync(Months.Format(start), [new UsageLine(s.Atorvastatin, s.Maker2, 20_000, 8_800m)]);
+        // Hospital2 buys its whole year in two months: the second month's order is surplus above the agreed volume.
+        await BuyAsync(s.Hospital2, s.Atorvastatin, 20_000);
         SetMonth(start + 1);
-        var second = Assert.Single(await h2.ReportUsageAsync(Months.Format(start + 1), [new UsageLine(s.Atorvastatin, s.Maker2, 3_000, 1_320m)]));
-        Assert.Equal((1_000L, 2_000L), (second.CountedUnits, second.SurplusUnits));
+        var second = await BuyAsync(s.Hospital2, s.Atorvastatin, 3_000);
+        Assert.Equal(2_000L, second.SurplusUnits);
 
-        // A correction is an amendment: the new figure counts, the old one is kept.
-        var amended = (await h1.ReportUsageAsync(Months.Format(start), [new UsageLine(s.Atorvastatin, s.Maker1, 12_000, 4_800m)])).Single();
+        // A correction of a declaration is an amendment: the new figure counts, the old one is kept.
+        var amended = (await h1.ReportUsageAsync(Months.Format(start), [new UsageLine(s.Atorvastatin, s.Maker1, 2_500, 1_000m)])).Single();
         Assert.Equal(2, amended.Revision);
-        // The same line sent again (a retry after a lost answer) is acknowledged as it stands: no new revision, counted once.
-        var resent = (await h1.ReportUsageAsync(Months.Format(start), [new UsageLine(s.Atorvastatin, s.Maker1, 12_000, 4_800m)])).Single();
-        Assert.Equal((2, 12_000L), (resent.Revision, resent.CountedUnits));
+        // The same line sent again (a retry after a lost answer) is acknowledged as it stands: no new revision.
+        var resent = (await h1.ReportUsageAsync(Months.Format(start), [new UsageLine(s.Atorvastatin, s.Maker1, 2_500, 1_000m)])).Single();
+        Assert.Equal(2, resent.Revision);
         var revisions = await h1.GetUsageRevisionsAsync(Months.Format(start));
-        Assert.Equal([10_000L, 12_000L], revisions.Where(r => r.ProductId == s.Atorvastatin && r.ManufacturerId == s.Maker1).Select(r => r.Units));
+        Assert.Equal([2_000L, 2_500L], revisions.Where(r => r.ProductId == s.Atorvastatin && r.ManufacturerId == s.Maker1).Select(r => r.Units));
 
-        // Half-way through the first agreement year: Hospital1 is behind, Hospital2 is not.
+        // Half-way through the first agreement year: Hospital1 is behind, Hospital2 is not. Only
+        // what was accepted on the platform counts; the declared units are a figure of their own.
         SetMonth(start + 6, 1);
         var byHospital = await Monitoring.GetCompletionAsync(s.BatchId, CompletionLevel.Hospital);
         var first = byHospital.Single(c => c.Key == s.Hospital1);
         Assert.InRange(first.TimeProgress, 0.49m, 0.51m);
         Assert.Equal(49_000 + aml.AnnualVolume, first.AgreedVolume);
-        Assert.Equal(12_000 + 1_000, first.CountedUnits);
-        Assert.Equal(500, first.SubstituteUnits);
+        Assert.Equal((10_000L + 1_000, 500L, 2_500L), (first.CountedUnits, first.SubstituteUnits, first.DeclaredOffPlatformUnits));
         Assert.True(first.Flagged);
         var secondHospital = byHospital.Single(c => c.Key == s.Hospital2);
-        Assert.Equal((21_000L, 21_000L, 2_000L, 1m, false), (secondHospital.AgreedVolume, secondHospital.CountedUnits, secondHospital.SurplusUnits, secondHospital.CompletionRate, secondHospital.Flagged));
+        Assert.Equal((21_000L, 21_000L, 2_000L, 1m, false, 0L),
+            (secondHospital.AgreedVolume, secondHospital.CountedUnits, secondHospital.SurplusUnits, secondHospital.CompletionRate, secondHospital.Flagged, secondHospital.DeclaredOffPlatformUnits));
         Assert.Equal([s.Hospital1], (await Monitoring.GetFlaggedHospitalsAsync(s.BatchId)).Select(c => c.Key));
         var batch = Assert.Single(await Monitoring.GetCompletionAsync(s.BatchId, CompletionLevel.Batch));
-        Assert.Equal((49_000 + 21_000 + aml.AnnualVolume, 12_000L + 21_000 + 1_000), (batch.AgreedVolume, batch.CountedUnits));
+        Assert.Equal((49_000 + 21_000 + aml.AnnualVolume, 10_000L + 21_000 + 1_000, 2_500L), (batch.AgreedVolume, batch.CountedUnits, batch.DeclaredOffPlatformUnits));
         var byRegion = await Monitoring.GetCompletionAsync(s.BatchId, CompletionLevel.Region);
         Assert.Equal([s.RegionA, s.RegionB], byRegion.Select(r => r.Key));
         Assert.Equal(3, (await Monitoring.GetCompletionAsync(s.BatchId, CompletionLevel.Agreement)).Count);
@@ -158,9 +157,9 @@ public abstract class AgreementTests(ClusterFixture fixture)
         var failed = agreements.Single(a => a.ProductId == s.Atorvastatin && a.RegionCode == s.RegionA);
         var h1 = s.Hospital(s.Hospital1);
         SetMonth(start);
-        await h1.ReportUsageAsync(Months.Format(start), [new UsageLine(s.Atorvastatin, s.Maker1, 3_000, 1_200m)]);
+        await BuyAsync(s.Hospital1, s.Atorvastatin, 3_000);
         SetMonth(start + 1);
-        await h1.ReportUsageAsync(Months.Format(start + 1), [new UsageLine(s.Atorvastatin, s.Maker1, 2_000, 800m)]);
+        await BuyAsync(s.Hospital1, s.Atorvastatin, 2_000);
 
         SetMonth(start + 2);
         var grain = fixture.Cluster.Client.GetGrain<IAgreementGrain>(failed.AgreementId);
@@ -171,10 +170,10 @@ public abstract class AgreementTests(ClusterFixture fixture)
         Assert.Equal((AgreementState.TakenOver, Months.FirstDay(start + 2)), (old.State, old.End));
         await Refused.WithAsync(ErrorCodes.InvalidTransition, () => grain.RecordSupplyFailureAsync("again"));
 
-        // From now the spare's brand is the agreed one; the failed brand is a substitute.
-        var month3 = await h1.ReportUsageAsync(Months.Format(start + 2),
-            [new UsageLine(s.Atorvastatin, s.Maker2, 4_000, 1_760m), new UsageLine(s.Atorvastatin, s.Maker1, 100, 40m)]);
-        Assert.Equal((UsageClassification.Agreed, successor.AgreementId), month3.Where(l => l.ManufacturerId == s.Maker2).Select(l => (l.Classification, l.AgreementId)).Single());
+        // From now orders go to the spare at its price; the failed brand, declared bought off the platform, is a substitute.
+        var bought = await BuyAsync(s.Hospital1, s.Atorvastatin, 4_000);
+        Assert.Equal((s.Maker2, successor.AgreementId, 0.44m), (bought.ManufacturerId, bought.AgreementId!.Value, bought.UnitPrice));
+        var month3 = await h1.ReportUsageAsync(Months.Format(start + 2), [new UsageLine(s.Atorvastatin, s.Maker1, 100, 40m)]);
         Assert.Equal(UsageClassification.SubstituteBrand, month3.Single(l => l.ManufacturerId == s.Maker1).Classification);
 
         // The year's agreed volume is split: what the failed supplier delivered, and the rest for the spare.
@@ -255,6 +254,23 @@ public abstract class AgreementTests(ClusterFixture fixture)
         Assert.True(good.Accepted, string.Join("; ", good.Errors));
         Assert.Equal([9_000L, 500L], good.Lines.OrderBy(l => l.ProductId == s.Amlodipine).Select(l => l.Units));
         Assert.Equal(2, (await h1.GetUsageAsync(month)).Count);
+    }
+
+    /// <summary>
+    /// Buys on the platform as a hospital and its supplier do: one order line, confirmed, shipped in
+    /// full and accepted at the clock's time. Returns the line as it stands after.
+    /// </summary>
+    private async Task<OrderLine> BuyAsync(string hospitalId, string productId, long units, string? manufacturerId = null, string? reason = null)
+    {
+        var orders = fixture.Cluster.Client.GetGrain<IHospitalOrdersGrain>(hospitalId);
+        var id = Guid.NewGuid().ToString("N");
+        var order = await orders.PlaceOrderAsync(new OrderRequest($"o-{id}", [new OrderLineRequest(productId, units, "Pharmacy", OrderUrgency.Normal, manufacturerId, reason)]));
+        var line = order.Lines[0];
+        await orders.RespondToLineAsync(line.ManufacturerId, $"c-{id}", order.OrderId, line.LineNo, true, null);
+        var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
+        var delivery = await orders.ShipAsync(line.ManufacturerId, new ShipmentRequest($"s-{id}", order.OrderId, line.LineNo, units, "LOT-1", expiry));
+        await orders.DecideDeliveryAsync(delivery.DeliveryId, new DeliveryDecision($"a-{id}", true));
+        return (await orders.GetOrderAsync(order.OrderId)).Lines[0];
     }
 
     /// <summary>The kept completion rows give, at every level, what summing the lines gives.</summary>

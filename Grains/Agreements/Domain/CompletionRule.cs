@@ -53,12 +53,16 @@ public static class CompletionRule
     /// <summary>The parts <see cref="Figures"/> gives anything to: those whose agreement runs in the year.</summary>
     public const string InYearSql = "a.start_month < @YearEnd AND a.end_month > @YearStart";
 
-    /// <summary>The sums of parts (<c>agreed</c>, <c>purchased</c>, <c>substitutes</c> columns): counted up to the agreed volume, the rest surplus.</summary>
+    /// <summary>
+    /// The sums of parts (<c>agreed</c>, <c>purchased</c>, <c>substitutes</c>, <c>declared</c>
+    /// columns): counted up to the agreed volume, the rest surplus; declared off-platform units apart.
+    /// </summary>
     public const string SumsSql = """
         CAST(COALESCE(SUM(agreed), 0) AS BIGINT) AS Agreed,
         CAST(COALESCE(SUM(CASE WHEN purchased < agreed THEN purchased ELSE agreed END), 0) AS BIGINT) AS Counted,
         CAST(COALESCE(SUM(CASE WHEN purchased > agreed THEN purchased - agreed ELSE 0 END), 0) AS BIGINT) AS Surplus,
-        CAST(COALESCE(SUM(substitutes), 0) AS BIGINT) AS Substitutes
+        CAST(COALESCE(SUM(substitutes), 0) AS BIGINT) AS Substitutes,
+        CAST(COALESCE(SUM(declared), 0) AS BIGINT) AS Declared
         """;
 
     /// <summary>

@@ -18,17 +18,23 @@ public sealed record CompletionDelta(string BatchId, int YearStart, long Agreed,
 {
     public string? AgreementId { get; init; }
 
+    /// <summary>Units of the agreed brand the hospital declared as bought off the platform: a figure of their own, counted toward nothing.</summary>
+    public long Declared { get; init; }
+
     public string? HospitalId { get; init; }
 }
 
 /// <summary>
-/// How a hospital's usage line counts (the <see cref="UsageClassification"/> it gets), and what a
-/// month's lines change in the kept completion. A line is agreed when an agreement of the hospital
-/// for its product runs that month and the brand is its supplier's; another brand is a substitute;
-/// a declared substitute product counts against the agreement of the product it stands for;
-/// outside every agreement's period it counts for nothing; a product with neither agreement nor
-/// declaration is refused. Agreed units count toward completion (<see cref="CompletionRule"/>),
-/// substitutes apart; spending is every line under an agreement.
+/// How a hospital's purchase line counts (the <see cref="UsageClassification"/> it gets), and what
+/// a month's lines change in the kept completion. A line is agreed when an agreement of the
+/// hospital for its product runs that month and the brand is its supplier's; another brand is a
+/// substitute; a declared substitute product counts against the agreement of the product it stands
+/// for; outside every agreement's period it counts for nothing; a product with neither agreement
+/// nor declaration is refused. Lines come from two channels: the platform's (what the hospital
+/// accepted of its deliveries, <see cref="CompletionDeltas"/>), whose agreed units count toward
+/// completion (<see cref="CompletionRule"/>) and substitutes apart; and the hospital's monthly
+/// declaration of what it bought off the platform (<see cref="DeclaredDeltas"/>), kept as a figure
+/// of its own. Spending is every line under an agreement, on either channel.
 /// </summary>
 public static class UsageClassifier
 {
@@ -48,13 +54,24 @@ public static class UsageClassifier
     };
 
     /// <summary>
-    /// <see cref="CountsToward"/> in SQL, over the usage lines <c>u</c>: the agreed units, the
-    /// substitute units and the spending of a group of lines, with the parameters of <see cref="SqlParameters"/>.
+    /// <see cref="CountsToward"/> in SQL, over the platform's purchase lines <c>u</c>: the agreed
+    /// units, the substitute units and the spending of a group of lines, with the parameters of
+    /// <see cref="SqlParameters"/>.
     /// </summary>
     public const string SumsSql = """
         SUM(CASE WHEN u.classification = @Agreed THEN u.units ELSE 0 END) AS agreed_units,
         SUM(CASE WHEN u.classification IN (@SubstituteBrand, @DeclaredSubstitute) THEN u.units ELSE 0 END) AS substitute_units,
         SUM(CASE WHEN u.classification IN (@Agreed, @SubstituteBrand, @DeclaredSubstitute) THEN u.amount_e6 ELSE 0 END) AS spent_e6
+        """;
+
+    /// <summary>
+    /// The declared off-platform figures in SQL, over the hospitals' declared lines <c>u</c>: the
+    /// agreed brand's units (the figure of their own) and the spending (which retained savings count
+    /// on either channel).
+    /// </summary>
+    public const string DeclaredSumsSql = """
+        SUM(CASE WHEN u.classification = @Agreed THEN u.units ELSE 0 END) AS declared_units,
+        SUM(CASE WHEN u.classification IN (@Agreed, @SubstituteBrand, @DeclaredSubstitute) THEN u.amount_e6 ELSE 0 END) AS declared_spent_e6
         """;
 
     /// <summary>The classifications SQL names, by the C# enum's names.</summary>
@@ -167,29 +184,11 @@ public static class UsageClassifier
     }
 
     /// <summary>
-    /// The counted and surplus units of a stored line: an agreed line counts up to what the
-    /// agreement year's agreed volume leaves after the earlier months of that year
-    /// (<paramref name="agreedUnits"/>: the hospital's agreed units per agreement and month).
-    /// </summary>
-    public static (long Counted, long Surplus) CountedAndSurplus(
-        UsageClassification classification, string? agreementId, int month, long units,
-        IReadOnlyList<HospitalAgreement> agreements, IReadOnlyDictionary<(string AgreementId, int Month), long> agreedUnits)
-    {
-        if (classification != UsageClassification.Agreed || agreements.FirstOrDefault(a => a.AgreementId == agreementId) is not { } agreement)
-        {
-            return (0, 0);
-        }
-        var yearStart = agreement.YearStart(month);
-        var before = agreedUnits.Where(u => u.Key.AgreementId == agreement.AgreementId && u.Key.Month >= yearStart && u.Key.Month < month).Sum(u => u.Value);
-        var counted = Math.Clamp(agreement.AgreedIn(month, before + units) - before, 0, units);
-        return (counted, units - counted);
-    }
-
-    /// <summary>
-    /// What a month's write changes in the kept completion: per agreement and agreement year, and
+    /// What platform purchases change in the kept completion: per agreement and agreement year, and
     /// per batch and year for the hospital, the difference the new lines make against the lines
-    /// they replace (<paramref name="monthLines"/>). Updates <paramref name="agreedUnits"/> to the
-    /// state after the write.
+    /// they replace (<paramref name="monthLines"/>; none when the lines add to the month). Updates
+    /// <paramref name="agreedUnits"/> (the hospital's platform purchases of agreed brands per
+    /// agreement and month) to the state after the write.
     /// </summary>
     public static List<CompletionDelta> CompletionDeltas(
         string hospitalId,
@@ -252,6 +251,58 @@ public static class UsageClassifier
                     BudgetE6 = sum.BudgetE6 + delta.BudgetE6,
                 }
                 : delta with { AgreementId = null, HospitalId = hospitalId };
+        }
+        deltas.AddRange(hospital.Values);
+        return deltas;
+    }
+
+    /// <summary>
+    /// What a month's declaration of off-platform purchases changes in the kept rows: the declared
+    /// units of each agreed brand and the spending, against the lines the declaration replaces
+    /// (<paramref name="monthLines"/>). Nothing of it counts toward completion.
+    /// </summary>
+    public static List<CompletionDelta> DeclaredDeltas(
+        string hospitalId,
+        int month,
+        IReadOnlyList<ClassifiedLine> lines,
+        IReadOnlyList<HospitalAgreement> agreements,
+        IReadOnlyDictionary<(string ProductId, string ManufacturerId), MonthLine> monthLines)
+    {
+        var byAgreement = agreements.ToDictionary(a => a.AgreementId, StringComparer.Ordinal);
+        var change = new Dictionary<string, (long Declared, long SpentE6)>(StringComparer.Ordinal);
+        void Add(string? agreementId, UsageClassification classification, long units, long amountE6, int sign)
+        {
+            var counts = CountsToward(classification);
+            if (agreementId is null || counts == Counts.Nothing)
+            {
+                return;
+            }
+            var c = change.GetValueOrDefault(agreementId);
+            change[agreementId] = (c.Declared + (counts == Counts.Agreed ? sign * units : 0), c.SpentE6 + sign * amountE6);
+        }
+        foreach (var line in lines)
+        {
+            if (monthLines.TryGetValue((line.Line.ProductId, line.Line.ManufacturerId), out var old))
+            {
+                Add(old.AgreementId, (UsageClassification)old.Classification, old.Units, old.AmountE6, -1);
+            }
+            Add(line.AgreementId, line.Classification, line.Line.Units, Storage.Scaled.ToE6(line.Line.Amount, "amount"), +1);
+        }
+        var deltas = new List<CompletionDelta>();
+        var hospital = new Dictionary<(string BatchId, int Year), CompletionDelta>();
+        foreach (var (agreementId, (declared, spent)) in change)
+        {
+            if (declared == 0 && spent == 0)
+            {
+                continue;
+            }
+            var agreement = byAgreement[agreementId];
+            var year = agreement.YearStart(month);
+            deltas.Add(new CompletionDelta(agreement.BatchId, year, 0, 0, 0, 0, spent, 0) { AgreementId = agreementId, Declared = declared });
+            var key = (agreement.BatchId, year);
+            hospital[key] = hospital.TryGetValue(key, out var sum)
+                ? sum with { SpentE6 = sum.SpentE6 + spent, Declared = sum.Declared + declared }
+                : new CompletionDelta(agreement.BatchId, year, 0, 0, 0, 0, spent, 0) { HospitalId = hospitalId, Declared = declared };
         }
         deltas.AddRange(hospital.Values);
         return deltas;

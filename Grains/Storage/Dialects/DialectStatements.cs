@@ -174,23 +174,24 @@ public abstract class DialectStatements
             return self.CompletionUpsert(key.ByAgreement, values.ToString());
         }, this);
 
-    public static readonly string[] CompletionAgreementColumns = ["agreement_id", "year_start", "batch_id", "agreed", "counted", "surplus", "substitutes", "spent_e6"];
+    public static readonly string[] CompletionAgreementColumns = ["agreement_id", "year_start", "batch_id", "agreed", "counted", "surplus", "substitutes", "spent_e6", "declared"];
 
-    public static readonly string[] CompletionHospitalColumns = ["batch_id", "hospital_id", "year_start", "agreed", "counted", "surplus", "substitutes", "spent_e6", "budget_e6"];
+    public static readonly string[] CompletionHospitalColumns = ["batch_id", "hospital_id", "year_start", "agreed", "counted", "surplus", "substitutes", "spent_e6", "budget_e6", "declared"];
 
     /// <summary>The completion upsert around <paramref name="values"/> (<c>(@p0_0, …), (@p1_0, …)</c>).</summary>
     protected virtual string CompletionUpsert(bool byAgreement, string values) => byAgreement
         ? $"""
-            INSERT INTO completion_agreements AS c (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6) VALUES {values}
+            INSERT INTO completion_agreements AS c (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6, declared) VALUES {values}
              ON CONFLICT (agreement_id, year_start) DO UPDATE
                SET agreed = c.agreed + excluded.agreed, counted = c.counted + excluded.counted, surplus = c.surplus + excluded.surplus,
-                   substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6
+                   substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6, declared = c.declared + excluded.declared
             """
         : $"""
-            INSERT INTO completion_hospitals AS c (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6) VALUES {values}
+            INSERT INTO completion_hospitals AS c (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6, declared) VALUES {values}
              ON CONFLICT (batch_id, year_start, hospital_id) DO UPDATE
                SET agreed = c.agreed + excluded.agreed, counted = c.counted + excluded.counted, surplus = c.surplus + excluded.surplus,
-                   substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6, budget_e6 = c.budget_e6 + excluded.budget_e6
+                   substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6, budget_e6 = c.budget_e6 + excluded.budget_e6,
+                   declared = c.declared + excluded.declared
             """;
 }
 

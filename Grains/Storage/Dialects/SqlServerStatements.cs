@@ -130,22 +130,23 @@ public sealed class SqlServerStatements : DialectStatements
     protected override string CompletionUpsert(bool byAgreement, string values) => byAgreement
         ? $"""
             MERGE INTO completion_agreements WITH (HOLDLOCK) AS c
-            USING (VALUES {values}) AS excluded (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6)
+            USING (VALUES {values}) AS excluded (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6, declared)
                ON c.agreement_id = excluded.agreement_id AND c.year_start = excluded.year_start
              WHEN MATCHED THEN UPDATE SET agreed = c.agreed + excluded.agreed, counted = c.counted + excluded.counted, surplus = c.surplus + excluded.surplus,
-                   substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6
-             WHEN NOT MATCHED THEN INSERT (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6)
+                   substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6, declared = c.declared + excluded.declared
+             WHEN NOT MATCHED THEN INSERT (agreement_id, year_start, batch_id, agreed, counted, surplus, substitutes, spent_e6, declared)
                   VALUES (excluded.agreement_id, excluded.year_start, excluded.batch_id, excluded.agreed, excluded.counted, excluded.surplus,
-                          excluded.substitutes, excluded.spent_e6);
+                          excluded.substitutes, excluded.spent_e6, excluded.declared);
             """
         : $"""
             MERGE INTO completion_hospitals WITH (HOLDLOCK) AS c
-            USING (VALUES {values}) AS excluded (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6)
+            USING (VALUES {values}) AS excluded (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6, declared)
                ON c.batch_id = excluded.batch_id AND c.year_start = excluded.year_start AND c.hospital_id = excluded.hospital_id
              WHEN MATCHED THEN UPDATE SET agreed = c.agreed + excluded.agreed, counted = c.counted + excluded.counted, surplus = c.surplus + excluded.surplus,
-                   substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6, budget_e6 = c.budget_e6 + excluded.budget_e6
-             WHEN NOT MATCHED THEN INSERT (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6)
+                   substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6, budget_e6 = c.budget_e6 + excluded.budget_e6,
+                   declared = c.declared + excluded.declared
+             WHEN NOT MATCHED THEN INSERT (batch_id, hospital_id, year_start, agreed, counted, surplus, substitutes, spent_e6, budget_e6, declared)
                   VALUES (excluded.batch_id, excluded.hospital_id, excluded.year_start, excluded.agreed, excluded.counted, excluded.surplus,
-                          excluded.substitutes, excluded.spent_e6, excluded.budget_e6);
+                          excluded.substitutes, excluded.spent_e6, excluded.budget_e6, excluded.declared);
             """;
 }

@@ -56,7 +56,7 @@ public sealed class CompletionRuleSqlTests
         return $"""
             WITH cases (id, state, start_month, end_month, annual_volume, carried_units, agreed_units) AS (VALUES {values}),
             parts AS (
-                SELECT a.id, {CompletionRule.AgreedSql} AS agreed, COALESCE(b.agreed_units, 0) AS purchased, 0 AS substitutes
+                SELECT a.id, {CompletionRule.AgreedSql} AS agreed, COALESCE(b.agreed_units, 0) AS purchased, 0 AS substitutes, 0 AS declared
                   FROM cases a
                   JOIN cases h ON h.id = a.id
                   LEFT JOIN cases b ON b.id = a.id AND b.agreed_units IS NOT NULL
@@ -136,6 +136,15 @@ public sealed class CompletionRuleSqlTests
             lines.Where(l => UsageClassifier.CountsToward(l.Classification) == UsageClassifier.Counts.Substitute).Sum(l => l.Units),
             lines.Where(l => UsageClassifier.CountsToward(l.Classification) != UsageClassifier.Counts.Nothing).Sum(l => l.AmountE6));
         Assert.Equal(expected, row);
+
+        // The declarations of off-platform purchases: the agreed brand's units apart, spending as on the platform.
+        var declaredSql = $"""
+            WITH u (classification, units, amount_e6) AS (VALUES {values})
+            SELECT CAST(declared_units AS BIGINT) AS DeclaredUnits, CAST(declared_spent_e6 AS BIGINT) AS SpentE6
+              FROM (SELECT {UsageClassifier.DeclaredSumsSql} FROM u) s
+            """;
+        var declared = await store.ReadAsync(c => c.QuerySingleAsync<(long DeclaredUnits, long SpentE6)>(declaredSql, new DynamicParameters(CompletionRule.SqlParameters(P, P + 12))));
+        Assert.Equal((expected.Item1, expected.Item3), declared);
     }
 
     [Fact]
@@ -150,6 +159,7 @@ public sealed class CompletionRuleSqlTests
             Assert.Contains(CompletionRule.InYearSql, sql, StringComparison.Ordinal);
             Assert.Contains(CompletionRule.SumsSql, sql, StringComparison.Ordinal);
             Assert.Contains(UsageClassifier.SumsSql, sql, StringComparison.Ordinal);
+            Assert.Contains(UsageClassifier.DeclaredSumsSql, sql, StringComparison.Ordinal);
         }
     }
 }

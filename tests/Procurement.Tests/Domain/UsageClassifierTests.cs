@@ -70,15 +70,6 @@ public sealed class UsageClassifierTests
         Assert.Equal(counts, UsageClassifier.CountsToward(classification));
 
     [Fact]
-    public void An_agreed_line_counts_up_to_what_the_year_leaves_after_earlier_months()
-    {
-        var agreed = new Dictionary<(string, int), long> { [("A-ATV", P)] = 9_000, [("A-ATV", P + 1)] = 2_000, [("A-ATV", P - 12)] = 50_000 };
-        Assert.Equal((1_000L, 2_000L), UsageClassifier.CountedAndSurplus(UsageClassification.Agreed, "A-ATV", P + 2, 3_000, [Atv], agreed));
-        Assert.Equal((0L, 0L), UsageClassifier.CountedAndSurplus(UsageClassification.SubstituteBrand, "A-ATV", P + 2, 3_000, [Atv], agreed));
-        Assert.Equal((3_000L, 0L), UsageClassifier.CountedAndSurplus(UsageClassification.Agreed, "A-ATV", P + 12, 3_000, [Atv], agreed));
-    }
-
-    [Fact]
     public void An_amendment_changes_the_completion_by_its_difference_per_agreement_and_for_the_hospital()
     {
         var agreed = new Dictionary<(string AgreementId, int Month), long> { [("A-ATV", P)] = 10_500, [("A-ATV", P + 1)] = 500 };
@@ -98,5 +89,25 @@ public sealed class UsageClassifierTests
         var byAgreement = new CompletionDelta("B1", P, 0, 1_000, 500, 100, 810_000_000, 0) { AgreementId = "A-ATV" };
         Assert.Equal([byAgreement, byAgreement with { AgreementId = null, HospitalId = "H1" }], deltas);
         Assert.Equal(12_500, agreed[("A-ATV", P + 1)] + agreed[("A-ATV", P)]);
+    }
+
+    [Fact]
+    public void A_declaration_of_off_platform_purchases_changes_only_the_declared_units_and_the_spending()
+    {
+        var monthLines = new Dictionary<(string, string), MonthLine>
+        {
+            [("ATV", "M1")] = new((int)UsageClassification.Agreed, "A-ATV", 500, 250_000_000, 1),
+        };
+        var lines = new List<ClassifiedLine>
+        {
+            new(new UsageLine("ATV", "M1", 2_000, 1_000m), UsageClassification.Agreed, "A-ATV"),
+            new(new UsageLine("ATV", "M3", 100, 60m), UsageClassification.SubstituteBrand, "A-ATV"),
+            new(new UsageLine("AML", "M1", 100, 60m), UsageClassification.OutsideAgreement, null),
+        };
+        var deltas = UsageClassifier.DeclaredDeltas("H1", P + 1, lines, [Atv, Aml], monthLines);
+
+        // The amendment declares 1,500 more of the agreed brand and 810 CNY more spent; nothing counted, no surplus, no substitutes.
+        var byAgreement = new CompletionDelta("B1", P, 0, 0, 0, 0, 810_000_000, 0) { AgreementId = "A-ATV", Declared = 1_500 };
+        Assert.Equal([byAgreement, byAgreement with { AgreementId = null, HospitalId = "H1" }], deltas);
     }
 }
