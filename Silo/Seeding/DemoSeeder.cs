@@ -13,7 +13,8 @@ namespace Procurement.Silo.Seeding;
 /// (so every record is validated and has its events), in four stories:
 /// <list type="number">
 /// <item>an earlier round (<see cref="AwardedBatchId"/>), awarded and final, its agreements begun
-/// about nine months ago, with monthly usage (one hospital well behind, so it is flagged), hospital
+/// about nine months ago, with months of orders, deliveries, invoices and payments on the platform
+/// (one hospital well behind, so it is flagged; one paying late; one supplier falling behind), hospital
 /// scores for retained savings, and one supply failure taken over by the spare;</item>
 /// <item>a batch in bidding (<see cref="BiddingBatchId"/>) with sealed bids from several
 /// manufacturers, its deadline 20 minutes and its opening 25 minutes after the start, so a newcomer
@@ -102,7 +103,7 @@ public sealed class DemoSeeder(
                 control.ReturnToPresent();
                 await grains.GetGrain<ITenderBatchGrain>(ExpiringBatchId).AdvanceAgreementsAsync();
                 await grains.GetGrain<ITenderBatchGrain>(AwardedBatchId).AdvanceAgreementsAsync();
-                await stories.ThisMonthAsync(ExpiringBatchId, AwardedBatchId);
+                await stories.ThisMonthAsync();
             }
             else
             {
@@ -148,6 +149,7 @@ public sealed class DemoSeeder(
             await grain.RegisterAsync(hospital);
             await grain.SetUsageHistoryAsync(DemoCatalogue.All.Select(m => new UsageHistory(m.Product.Id, (long)(m.AnnualUse * size))).ToList());
         }
+        await DemoPurchasing.RegisterDistributorAsync(grains);
     }
 
     /// <summary>On a store seeded before: the demo user names still there (the password is not kept anywhere it could be read back).</summary>
@@ -181,6 +183,7 @@ public sealed class DemoSeeder(
         ("hospital.bj1", "Beijing First People's Hospital pharmacy", OrganisationKind.Hospital, "H-BJ-001"),
         ("maker.huahai", "Huahai tender desk", OrganisationKind.Manufacturer, "M-HUAHAI"),
         ("maker.qilu", "Qilu tender desk", OrganisationKind.Manufacturer, "M-QILU"),
+        ("distributor.jt", "Jointown order desk, Beijing", OrganisationKind.Distributor, DemoPurchasing.Distributor),
         ("alliance.south", "South China alliance administrator", OrganisationKind.Alliance, SouthAllianceId),
         // The platform operator: the cluster dashboard, which spans every alliance, and no business data.
         ("platform.operator", "Platform operator", OrganisationKind.Operator, UserAccount.PlatformOrganisation),

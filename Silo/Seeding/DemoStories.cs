@@ -25,6 +25,9 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
     private readonly Random _random = new(20_260_101);
     private readonly IReadOnlyList<(Hospital Hospital, decimal Size)> _hospitals = Hospitals();
     private readonly Dictionary<Guid, IReadOnlyList<AgreementHospital>> _agreementHospitals = [];
+    private DemoPurchasing? _purchasing;
+
+    private DemoPurchasing Purchasing => _purchasing ??= new DemoPurchasing(grains, _random);
 
     private ITenderBatchGrain Batch(string id) => grains.GetGrain<ITenderBatchGrain>(id);
 
@@ -32,8 +35,11 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
 
     /// <summary>
     /// Stories 4 and 1: a round whose 24-month agreements began 21 months ago, and one whose began
-    /// 9 months ago; then every month's purchases since, month by month on the clock, with the
-    /// supply failure in story 1's fifth month; hospital scores for retained savings.
+    /// 9 months ago; then every month's purchases since, month by month on the clock. Before the
+    /// second round the hospitals declared their purchases monthly (the platform took orders only
+    /// from then); from it they order on the platform, a few declaring a little bought off it, with
+    /// the supply failure in story 1's fifth month, and a supplier falling behind in the last weeks;
+    /// hospital scores for retained savings.
     /// </summary>
     public async Task EarlierRoundsAsync(IDemoClockControl control, string expiringId, string awardedId)
     {
@@ -47,6 +53,12 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
             {
                 await RoundAsync(control, awardedId, "North China alliance, batch 2025-2", [Atorvastatin, Amlodipine, Montelukast], awardedStart, RuleSetCatalog.Round11);
             }
+            var onPlatform = month >= awardedStart;
+            if (onPlatform)
+            {
+                control.SetUtcNow(Months.Begins(month, zone).AddDays(4).AddHours(10));
+                await Purchasing.OrderAsync([expiringId, awardedId], month, 1m, fallingBehind: month == current - 1, LaggingHospital);
+            }
             if (month == awardedStart + 4)
             {
                 control.SetUtcNow(Months.Begins(month, zone).AddDays(14).AddHours(11));
@@ -55,17 +67,29 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
                 await grains.GetGrain<IAgreementGrain>(failing.AgreementId).RecordSupplyFailureAsync(
                     "The supplier's only production line stopped after a GMP inspection; verified by the provincial medical products administration.");
             }
-            // Purchases are reported in the first days of the following month.
-            control.SetUtcNow(Months.Begins(month + 1, zone).AddDays(3).AddHours(10));
-            await UsageAsync(expiringId, month);
-            if (month >= awardedStart)
+            if (onPlatform)
             {
-                await UsageAsync(awardedId, month);
+                // Invoices paid within the term (the late payer aside); a few hospitals declare what they bought off the platform.
+                control.SetUtcNow(Months.Begins(month, zone).AddDays(19).AddHours(10));
+                await Purchasing.PayAsync(clock.GetUtcNow());
+                await UsageAsync(awardedId, month, 0.08m, DeclaringHospitals);
+            }
+            else
+            {
+                // Purchases were declared in the first days of the following month.
+                control.SetUtcNow(Months.Begins(month + 1, zone).AddDays(3).AddHours(10));
+                await UsageAsync(expiringId, month);
             }
         }
+        // The last week: orders whose delivery was due in the last days, the falling supplier short again.
+        control.SetUtcNow(present.AddDays(-6));
+        await Purchasing.OrderAsync([expiringId, awardedId], Months.Of(present.AddDays(-6), zone), 0.25m, fallingBehind: true, LaggingHospital);
         var scores = _hospitals.ToDictionary(h => h.Hospital.Id, h => h.Hospital.Id == LaggingHospital ? 58 : 70 + _random.Next(0, 28));
         await grains.GetGrain<IMonitoringGrain>(0).SetHospitalScoresAsync(awardedId, scores);
     }
+
+    /// <summary>The hospitals that declare a little bought off the platform each month (not the lagging one).</summary>
+    private static readonly HashSet<string> DeclaringHospitals = new(StringComparer.Ordinal) { "H-BJ-002", "H-HE-003", "H-SD-001" };
 
     /// <summary>A whole round in the month before <paramref name="startMonth"/>, ending in agreements that begin then (24 months).</summary>
     private async Task RoundAsync(IDemoClockControl control, string batchId, string name, Molecule[] molecules, int startMonth, string ruleSet)
@@ -168,20 +192,14 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
         }
     }
 
-    /// <summary>This month's purchases so far (at the present time), for both earlier rounds: the share of the month gone.</summary>
-    public async Task ThisMonthAsync(params string[] batchIds)
-    {
-        var month = Months.Of(present, zone);
-        var begins = Months.Begins(month, zone);
-        var gone = (decimal)((clock.GetUtcNow() - begins) / (Months.Begins(month + 1, zone) - begins));
-        foreach (var batchId in batchIds)
-        {
-            await UsageAsync(batchId, month, Math.Clamp(gone, 0.05m, 1m));
-        }
-    }
+    /// <summary>At the present: the demo hospital has an order line awaiting its supplier's answer and a delivery to accept.</summary>
+    public Task ThisMonthAsync() => Purchasing.OpenItemsAsync("H-BJ-001", Atorvastatin.Product.Id, clock.GetUtcNow());
 
-    /// <summary>One month's purchases of every hospital under the batch's agreements in force; the lagging hospital buys about half.</summary>
-    private async Task UsageAsync(string batchId, int month, decimal shareOfMonth = 1m)
+    /// <summary>
+    /// One month's purchases declared by hospitals (all, or <paramref name="only"/>) under the
+    /// batch's agreements in force; the lagging hospital buys about half.
+    /// </summary>
+    private async Task UsageAsync(string batchId, int month, decimal shareOfMonth = 1m, IReadOnlySet<string>? only = null)
     {
         var agreements = (await Batch(batchId).ListAgreementsAsync())
             .Where(a => a.State is AgreementState.Active or AgreementState.Expiring && Months.Of(a.Start) <= month && month < Months.Of(a.End))
@@ -194,7 +212,7 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
                 hospitals = await grains.GetGrain<IAgreementGrain>(agreement.AgreementId).ListHospitalsAsync();
                 _agreementHospitals[agreement.AgreementId] = hospitals;
             }
-            foreach (var part in hospitals)
+            foreach (var part in hospitals.Where(p => only is null || only.Contains(p.HospitalId)))
             {
                 var pace = part.HospitalId == LaggingHospital ? 0.45m + (decimal)_random.NextDouble() * 0.1m : 0.92m + (decimal)_random.NextDouble() * 0.2m;
                 var units = (long)(part.AnnualVolume / 12m * pace * shareOfMonth);
