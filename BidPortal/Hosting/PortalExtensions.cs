@@ -160,6 +160,21 @@ public static class PortalExtensions
                         QueueLimit = 0,
                     });
             });
+            // Purchasing writes per organisation, whatever its kind: a hospital's order sheets, a
+            // supplier's answers and shipments, an alliance's price lists share one kind of bucket.
+            options.AddPolicy(PortalLimits.Orders, context =>
+            {
+                var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;
+                return RateLimitPartition.GetTokenBucketLimiter(
+                    context.User.FindFirstValue(PortalUser.OrganisationClaim) ?? "anonymous",
+                    _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = limits.OrderBurstPerOrganisation,
+                        TokensPerPeriod = limits.OrdersPerSecondPerOrganisation,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                    });
+            });
             options.AddPolicy(PortalLimits.Objections, context =>
             {
                 var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;
