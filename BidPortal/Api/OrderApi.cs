@@ -87,6 +87,9 @@ public static class OrderApi
             await grains.Act().GetGrain<IAllianceGrain>(user.Organisation()).SetPaymentTermAsync(body.Days);
             return TypedResults.NoContent();
         }).RequireRateLimiting(PortalLimits.Orders).WithName("SetPaymentTerm").WithSummary("Days hospitals have to pay after acceptance (30 unless set).");
+        alliance.MapGet("/alliance/payment-term", async (GrainAccess grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(new PaymentTermBody(await grains.Act().GetGrain<IAllianceGrain>(user.Organisation()).GetPaymentTermAsync())))
+            .WithName("GetPaymentTerm").WithSummary("Days hospitals have to pay after acceptance: the alliance's term, or the default (30 unless configured) while it set none.");
         alliance.MapGet("/alliance/supply-performance", async (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetSupplyPerformanceAsync(user.Organisation(), from, to)))
             .WithName("GetSupplyPerformance").WithSummary("Fill rate, on-time delivery and answer times per supplier x region x product, for lines placed in months from..to (yyyy-MM).");

@@ -29,6 +29,9 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
 
     public IReadOnlyList<ListedPrice> Prices { get; private set; } = [];
 
+    /// <summary>The days hospitals have to pay after acceptance, as the alliance set them or by default.</summary>
+    public int PaymentTermDays { get; private set; }
+
     [TempData]
     public string? Saved { get; set; }
 
@@ -103,6 +106,7 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
         });
         Risks = await figures.GetSupplyRisksAsync(User.Organisation());
         Prices = await Alliance().GetListedPricesAsync();
+        PaymentTermDays = await Alliance().GetPaymentTermAsync();
     }
 
     [GeneratedRegex(@"^\d{4}-\d{2}$")]
