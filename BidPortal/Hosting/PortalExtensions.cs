@@ -70,6 +70,7 @@ public static class PortalExtensions
         services.TryAddKeyedSingleton(BusinessClock.Key, TimeProvider.System);
         services.AddScoped<GrainAccess>();
         services.AddScoped<Pages.Names>();
+        services.AddSingleton(provider => Pages.BusinessTime.From(provider.GetRequiredService<IConfiguration>()));
         services.AddOptions<PortalLimits>().BindConfiguration(PortalLimits.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PortalLimits>, PortalLimitsValidator>());
         services.AddMemoryCache();
