@@ -38,13 +38,15 @@ public sealed partial class BusinessTimeTests(JourneyFixture portal)
     }
 
     [Fact]
-    public async Task The_usage_page_opens_on_the_business_month()
+    public async Task The_usage_page_opens_on_the_business_month_and_asks_for_purchases_outside_the_platform()
     {
         using var hospital = await portal.SignedInAsync("hospital.bj1");
         var html = await hospital.GetStringAsync("/Hospital/Usage");
         var month = MonthInput().Match(html);
         Assert.True(month.Success, "The month field is missing.");
         Assert.Equal(TimeZoneInfo.ConvertTime(portal.Clock.GetUtcNow(), Zone).ToString("yyyy-MM"), month.Groups[1].Value);
+        Assert.Contains("what the hospital bought outside the platform", html, StringComparison.Ordinal);
+        Assert.Contains("counted from their accepted deliveries automatically", html, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"<input name=""month"" value=""([^""]*)""")]
