@@ -123,6 +123,7 @@ public static class PortalExtensions
             .AddPolicy(PortalUser.Hospital, p => p.RequireRole(PortalUser.Hospital))
             .AddPolicy(PortalUser.Manufacturer, p => p.RequireRole(PortalUser.Manufacturer))
             .AddPolicy(PortalUser.Operator, p => p.RequireRole(PortalUser.Operator))
+            .AddPolicy(PortalUser.Distributor, p => p.RequireRole(PortalUser.Distributor))
             .AddPolicy(PortalUser.Business, p => p.RequireRole(PortalUser.Alliance, PortalUser.Hospital, PortalUser.Manufacturer))
             .AddPolicy(PortalUser.Supplier, p => p.RequireRole(PortalUser.Manufacturer, PortalUser.Distributor))
             .AddPolicy(PortalUser.Purchasing, p => p.RequireRole(PortalUser.Alliance, PortalUser.Hospital, PortalUser.Manufacturer, PortalUser.Distributor));
@@ -234,6 +235,7 @@ public static class PortalExtensions
             options.Conventions.AuthorizeFolder("/Alliance", PortalUser.Alliance);
             options.Conventions.AuthorizeFolder("/Hospital", PortalUser.Hospital);
             options.Conventions.AuthorizeFolder("/Bidding", PortalUser.Manufacturer);
+            options.Conventions.AuthorizeFolder("/Distribution", PortalUser.Distributor);
             options.Conventions.ConfigureFilter(new RefusalPageFilter());
         })
             .AddViewLocalization()
