@@ -13,6 +13,7 @@ namespace Procurement.BidPortal.Api;
 /// and invoice; alliances list prices, set the payment term and settle directly for the insurance
 /// fund. A hospital reaches only its own orders (its grain is keyed by its organisation); a
 /// supplier only the lines it supplies or was designated for; an alliance only its own invoices.
+/// Every write spends a token of its organisation's bucket (<see cref="PortalLimits.Orders"/>).
 /// </summary>
 public static class OrderApi
 {
@@ -23,18 +24,18 @@ public static class OrderApi
     {
         var hospital = api.MapGroup("").WithTags("Orders").RequireAuthorization(PortalUser.Hospital);
         hospital.MapPost("/orders", async (OrderRequest request, GrainAccess grains) => TypedResults.Ok(await grains.Orders().PlaceOrderAsync(request)))
-            .WithName("PlaceOrder").WithSummary("Places an order: each line priced and routed by the hospital's agreements or a listed price. The same requestId sent again returns the same order.");
-        hospital.MapPost("/orders/upload", UploadOrderAsync).WithName("UploadOrder")
+            .RequireRateLimiting(PortalLimits.Orders).WithName("PlaceOrder").WithSummary("Places an order: each line priced and routed by the hospital's agreements or a listed price. The same requestId sent again returns the same order.");
+        hospital.MapPost("/orders/upload", UploadOrderAsync).RequireRateLimiting(PortalLimits.Orders).WithName("UploadOrder")
             .Accepts<Stream>(UploadParser.CsvType, UploadParser.XlsxType)
             .WithSummary("The body is a CSV or XLSX sheet with product_id, quantity, delivery_point, urgency, manufacturer_id, substitute_reason; ?requestId= names the order. All lines placed, or none and every bad row.");
         hospital.MapGet("/orders", async (int? limit, GrainAccess grains) => TypedResults.Ok(await grains.Orders().ListOrdersAsync(limit ?? DefaultLimit)))
             .WithName("ListOrders").WithSummary("The hospital's orders, newest first.");
         hospital.MapPost("/deliveries/{deliveryId:guid}/decision", async (Guid deliveryId, DeliveryDecision decision, GrainAccess grains) =>
             TypedResults.Ok(await grains.Orders().DecideDeliveryAsync(deliveryId, decision)))
-            .WithName("DecideDelivery").WithSummary("Accepts (perhaps fewer units, with the reason) or rejects a delivery within 3 working days of its shipment.");
+            .RequireRateLimiting(PortalLimits.Orders).WithName("DecideDelivery").WithSummary("Accepts (perhaps fewer units, with the reason) or rejects a delivery within 3 working days of its shipment.");
         hospital.MapPost("/invoices/{invoiceId:guid}/payment", async (Guid invoiceId, PaymentBody body, GrainAccess grains) =>
             TypedResults.Ok(await grains.Orders().PayAsync(new PaymentRequest(body.RequestId, invoiceId, body.Reference))))
-            .WithName("PayInvoice").WithSummary("Records the hospital's payment of an accepted delivery's invoice.");
+            .RequireRateLimiting(PortalLimits.Orders).WithName("PayInvoice").WithSummary("Records the hospital's payment of an accepted delivery's invoice.");
         hospital.MapGet("/hospital/deliveries", async (int? limit, GrainAccess grains) => TypedResults.Ok(await grains.Orders().ListDeliveriesAsync(limit ?? DefaultLimit)))
             .WithName("ListHospitalDeliveries");
         hospital.MapGet("/hospital/invoices", async (int? limit, GrainAccess grains) => TypedResults.Ok(await grains.Orders().ListInvoicesAsync(limit ?? DefaultLimit)))
@@ -55,13 +56,13 @@ public static class OrderApi
             .WithName("ListSupplierLines").WithSummary("The order lines the supplier answers for, with their deliveries and invoices, newest first.");
         supplier.MapPost("/orders/{orderId:guid}/lines/{lineNo:int}/response", async (Guid orderId, int lineNo, LineResponse body, GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await (await grains.OrdersOfOrderAsync(orderId)).RespondToLineAsync(user.Organisation(), body.RequestId, orderId, lineNo, body.Confirm, body.Reason)))
-            .WithName("RespondToLine").WithSummary("Confirms or refuses a line within its response window (24 h, 8 h for an emergency line).");
+            .RequireRateLimiting(PortalLimits.Orders).WithName("RespondToLine").WithSummary("Confirms or refuses a line within its response window (24 h, 8 h for an emergency line).");
         supplier.MapPost("/orders/{orderId:guid}/lines/{lineNo:int}/shipments", async (Guid orderId, int lineNo, ShipmentBody body, GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await (await grains.OrdersOfOrderAsync(orderId)).ShipAsync(user.Organisation(), new ShipmentRequest(body.RequestId, orderId, lineNo, body.Quantity, body.LotNumber, body.ExpiryDate))))
-            .WithName("ShipLine").WithSummary("Ships part or all of a confirmed line's outstanding units, with lot number and expiry date.");
+            .RequireRateLimiting(PortalLimits.Orders).WithName("ShipLine").WithSummary("Ships part or all of a confirmed line's outstanding units, with lot number and expiry date.");
         supplier.MapPost("/deliveries/{deliveryId:guid}/invoice", async (Guid deliveryId, InvoiceBody body, GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await (await grains.OrdersOfDeliveryAsync(deliveryId)).InvoiceAsync(user.Organisation(), new InvoiceRequest(body.RequestId, deliveryId, body.InvoiceNumber))))
-            .WithName("InvoiceDelivery").WithSummary("Invoices one delivery.");
+            .RequireRateLimiting(PortalLimits.Orders).WithName("InvoiceDelivery").WithSummary("Invoices one delivery.");
         var manufacturer = api.MapGroup("").WithTags("Supply").RequireAuthorization(PortalUser.Manufacturer);
         manufacturer.MapGet("/supplier/distributors", async (GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Act().GetGrain<ISupplierGrain>(user.Organisation()).ListDesignationsAsync()))
@@ -70,7 +71,7 @@ public static class OrderApi
         {
             await grains.Act().GetGrain<ISupplierGrain>(user.Organisation()).DesignateDistributorAsync(regionCode, body.DistributorId);
             return TypedResults.NoContent();
-        }).WithName("DesignateDistributor").WithSummary("Designates the distributor that answers, ships and invoices the manufacturer's lines in a region (null takes the region back).");
+        }).RequireRateLimiting(PortalLimits.Orders).WithName("DesignateDistributor").WithSummary("Designates the distributor that answers, ships and invoices the manufacturer's lines in a region (null takes the region back).");
 
         var alliance = api.MapGroup("").WithTags("Supply").RequireAuthorization(PortalUser.Alliance);
         alliance.MapGet("/alliance/listed-prices", async (GrainAccess grains, ClaimsPrincipal user) =>
@@ -80,12 +81,15 @@ public static class OrderApi
         {
             await grains.Act().GetGrain<IAllianceGrain>(user.Organisation()).ListPricesAsync(prices);
             return TypedResults.NoContent();
-        }).WithName("ListPrices").WithSummary("Lists prices, product x manufacturer, for purchases outside any agreement.");
+        }).RequireRateLimiting(PortalLimits.Orders).WithName("ListPrices").WithSummary("Lists prices, product x manufacturer, for purchases outside any agreement.");
         alliance.MapPut("/alliance/payment-term", async (PaymentTermBody body, GrainAccess grains, ClaimsPrincipal user) =>
         {
             await grains.Act().GetGrain<IAllianceGrain>(user.Organisation()).SetPaymentTermAsync(body.Days);
             return TypedResults.NoContent();
-        }).WithName("SetPaymentTerm").WithSummary("Days hospitals have to pay after acceptance (30 unless set).");
+        }).RequireRateLimiting(PortalLimits.Orders).WithName("SetPaymentTerm").WithSummary("Days hospitals have to pay after acceptance (30 unless set).");
+        alliance.MapGet("/alliance/payment-term", async (GrainAccess grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(new PaymentTermBody(await grains.Act().GetGrain<IAllianceGrain>(user.Organisation()).GetPaymentTermAsync())))
+            .WithName("GetPaymentTerm").WithSummary("Days hospitals have to pay after acceptance: the alliance's term, or the default (30 unless configured) while it set none.");
         alliance.MapGet("/alliance/supply-performance", async (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetSupplyPerformanceAsync(user.Organisation(), from, to)))
             .WithName("GetSupplyPerformance").WithSummary("Fill rate, on-time delivery and answer times per supplier x region x product, for lines placed in months from..to (yyyy-MM).");
@@ -104,7 +108,7 @@ public static class OrderApi
         {
             var orders = await grains.AllianceInvoiceAsync(invoiceId);
             return TypedResults.Ok(await orders.SettleDirectlyAsync(new PaymentRequest(body.RequestId, invoiceId, body.Reference)));
-        }).WithName("SettleInvoiceDirectly").WithSummary("The insurance fund pays the supplier directly, drawing the hospital's prepayment ledger first.");
+        }).RequireRateLimiting(PortalLimits.Orders).WithName("SettleInvoiceDirectly").WithSummary("The insurance fund pays the supplier directly, drawing the hospital's prepayment ledger first.");
         return api;
     }
 

@@ -70,6 +70,7 @@ public static class PortalExtensions
         services.TryAddKeyedSingleton(BusinessClock.Key, TimeProvider.System);
         services.AddScoped<GrainAccess>();
         services.AddScoped<Pages.Names>();
+        services.AddSingleton(provider => Pages.BusinessTime.From(provider.GetRequiredService<IConfiguration>()));
         services.AddOptions<PortalLimits>().BindConfiguration(PortalLimits.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PortalLimits>, PortalLimitsValidator>());
         services.AddMemoryCache();
@@ -122,6 +123,7 @@ public static class PortalExtensions
             .AddPolicy(PortalUser.Hospital, p => p.RequireRole(PortalUser.Hospital))
             .AddPolicy(PortalUser.Manufacturer, p => p.RequireRole(PortalUser.Manufacturer))
             .AddPolicy(PortalUser.Operator, p => p.RequireRole(PortalUser.Operator))
+            .AddPolicy(PortalUser.Distributor, p => p.RequireRole(PortalUser.Distributor))
             .AddPolicy(PortalUser.Business, p => p.RequireRole(PortalUser.Alliance, PortalUser.Hospital, PortalUser.Manufacturer))
             .AddPolicy(PortalUser.Supplier, p => p.RequireRole(PortalUser.Manufacturer, PortalUser.Distributor))
             .AddPolicy(PortalUser.Purchasing, p => p.RequireRole(PortalUser.Alliance, PortalUser.Hospital, PortalUser.Manufacturer, PortalUser.Distributor));
@@ -156,6 +158,21 @@ public static class PortalExtensions
                     {
                         TokenLimit = limits.BidBurstPerManufacturer,
                         TokensPerPeriod = limits.BidsPerSecondPerManufacturer,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                    });
+            });
+            // Purchasing writes per organisation, whatever its kind: a hospital's order sheets, a
+            // supplier's answers and shipments, an alliance's price lists share one kind of bucket.
+            options.AddPolicy(PortalLimits.Orders, context =>
+            {
+                var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;
+                return RateLimitPartition.GetTokenBucketLimiter(
+                    context.User.FindFirstValue(PortalUser.OrganisationClaim) ?? "anonymous",
+                    _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = limits.OrderBurstPerOrganisation,
+                        TokensPerPeriod = limits.OrdersPerSecondPerOrganisation,
                         ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                         QueueLimit = 0,
                     });
@@ -218,6 +235,7 @@ public static class PortalExtensions
             options.Conventions.AuthorizeFolder("/Alliance", PortalUser.Alliance);
             options.Conventions.AuthorizeFolder("/Hospital", PortalUser.Hospital);
             options.Conventions.AuthorizeFolder("/Bidding", PortalUser.Manufacturer);
+            options.Conventions.AuthorizeFolder("/Distribution", PortalUser.Distributor);
             options.Conventions.ConfigureFilter(new RefusalPageFilter());
         })
             .AddViewLocalization()

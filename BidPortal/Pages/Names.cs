@@ -145,6 +145,7 @@ public sealed class Names(GrainAccess grains, IStringLocalizer<SharedResource> l
             PortalUser.Alliance => await grains.Client.GetGrain<IAllianceGrain>(user.Organisation()).GetAsync() is { } alliance ? Of(alliance) : null,
             PortalUser.Hospital => await grains.Hospital().GetAsync() is { } hospital ? Of(hospital) : null,
             PortalUser.Manufacturer => _manufacturers.TryGetValue(user.Organisation(), out var manufacturer) ? Of(manufacturer) : null,
+            PortalUser.Distributor => await grains.Client.GetGrain<IDistributorGrain>(user.Organisation()).GetAsync() is { } distributor ? Pick(distributor.Name, distributor.NameZh) : null,
             _ => null,
         };
         _loaded = true;

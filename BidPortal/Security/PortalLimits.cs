@@ -4,7 +4,8 @@ namespace Procurement.BidPortal.Security;
 
 /// <summary>
 /// Limits of the portal (section <c>Portal</c>): rate limits (sign-in per client address, bid
-/// actions and objections per manufacturer), upload sizes, the session check's cache, trusted proxies.
+/// actions and objections per manufacturer, purchasing writes per organisation), upload sizes, the
+/// session check's cache, trusted proxies.
 /// </summary>
 public sealed class PortalLimits
 {
@@ -13,6 +14,7 @@ public sealed class PortalLimits
     public const string Bids = "bids";
     public const string Objections = "objections";
     public const string Reminders = "reminders";
+    public const string Orders = "orders";
 
     /// <summary>Sign-in attempts one client address may make per minute.</summary>
     public int LoginPermitsPerMinute { get; set; } = 30;
@@ -28,6 +30,15 @@ public sealed class PortalLimits
 
     /// <summary>Reporting reminders one alliance may ask for (or try to) per minute; each batch sends at most one a day anyway.</summary>
     public int RemindersPerMinutePerAlliance { get; set; } = 5;
+
+    /// <summary>
+    /// Purchasing writes (orders, answers, shipments, invoices, acceptances, payments, price lists,
+    /// designations, the payment term) one organisation may make per second, sustained.
+    /// </summary>
+    public int OrdersPerSecondPerOrganisation { get; set; } = 50;
+
+    /// <summary>The burst of purchasing writes an organisation may spend at once above the sustained rate.</summary>
+    public int OrderBurstPerOrganisation { get; set; } = 200;
 
     /// <summary>The largest upload body (CSV or XLSX), in bytes.</summary>
     public long MaxUploadBytes { get; set; } = 10 * 1024 * 1024;
@@ -72,6 +83,8 @@ public sealed class PortalLimitsValidator : IValidateOptions<PortalLimits>
         Positive(options.BidBurstPerManufacturer, nameof(options.BidBurstPerManufacturer));
         Positive(options.ObjectionsPerMinutePerManufacturer, nameof(options.ObjectionsPerMinutePerManufacturer));
         Positive(options.RemindersPerMinutePerAlliance, nameof(options.RemindersPerMinutePerAlliance));
+        Positive(options.OrdersPerSecondPerOrganisation, nameof(options.OrdersPerSecondPerOrganisation));
+        Positive(options.OrderBurstPerOrganisation, nameof(options.OrderBurstPerOrganisation));
         Positive(options.MaxUploadBytes, nameof(options.MaxUploadBytes));
         Positive(options.MaxUploadRows, nameof(options.MaxUploadRows));
         Positive(options.MaxXlsxUncompressedBytes, nameof(options.MaxXlsxUncompressedBytes));

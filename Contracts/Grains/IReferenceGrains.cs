@@ -26,6 +26,10 @@ public interface IAllianceGrain : IGrainWithStringKey
     /// <summary>Sets the days hospitals have to pay after accepting a delivery (1-180; 30 unless set).</summary>
     [Alias("SetPaymentTerm")]
     Task SetPaymentTermAsync(int days);
+
+    /// <summary>The days hospitals have to pay after accepting a delivery: the alliance's term, or the configured default (<c>Orders:PaymentDays</c>) while it set none.</summary>
+    [Alias("GetPaymentTerm")]
+    Task<int> GetPaymentTermAsync();
 }
 
 /// <summary>A product of the catalogue. Keyed by product id.</summary>

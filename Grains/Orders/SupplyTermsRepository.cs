@@ -63,6 +63,12 @@ public sealed class SupplyTermsRepository(ProcurementStore store)
             await EventLog.AppendAsync(unit, at, actor, null, "alliance", allianceId, "PaymentTermSet", new { Days = days });
         });
 
+    private const string SelectTermSql = "SELECT payment_days FROM alliance_payment_terms WHERE alliance_id = @AllianceId";
+
+    /// <summary>The days the alliance set, or null while it set none.</summary>
+    public Task<int?> PaymentTermAsync(string allianceId) =>
+        store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<int?>(SelectTermSql, new { AllianceId = allianceId }));
+
     private const string UpdateDistributorSql = "UPDATE distributors SET name = @Name, name_zh = @NameZh, updated_at = @At WHERE distributor_id = @DistributorId";
 
     private const string InsertDistributorSql = "INSERT INTO distributors (distributor_id, name, name_zh, updated_at) VALUES (@DistributorId, @Name, @NameZh, @At)";

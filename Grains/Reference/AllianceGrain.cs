@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Grains;
@@ -9,6 +10,7 @@ namespace Procurement.Grains.Reference;
 public sealed class AllianceGrain(
     ReferenceRepository reference,
     Orders.SupplyTermsRepository terms,
+    IOptions<Orders.OrderOptions> orderOptions,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock) : Grain, IAllianceGrain
 {
     public async Task RegisterAsync(Alliance alliance)
@@ -80,6 +82,10 @@ public sealed class AllianceGrain(
         }
         await terms.SetPaymentTermAsync(allianceId, days, ProcurementClock.Now(clock), Actor.Current($"alliance:{allianceId}"));
     }
+
+    /// <summary>The same default the hospitals' invoices fall back to while the alliance set no term.</summary>
+    public async Task<int> GetPaymentTermAsync() =>
+        await terms.PaymentTermAsync(this.GetPrimaryKeyString()) ?? orderOptions.Value.PaymentDays;
 
     private async Task RegisteredAsync(string allianceId)
     {

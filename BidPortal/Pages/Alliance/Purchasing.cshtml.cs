@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
@@ -13,7 +12,7 @@ namespace Procurement.BidPortal.Pages.Alliance;
 /// timeliness per hospital, supply performance per supplier, supply-risk alerts that propose the
 /// takeover by the spare supplier, the listed prices and the payment term.
 /// </summary>
-public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IConfiguration configuration, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, BusinessTime time, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
 {
     [BindProperty(SupportsGet = true)]
     public string? From { get; set; }
@@ -28,6 +27,9 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
     public IReadOnlyList<SupplyRisk> Risks { get; private set; } = [];
 
     public IReadOnlyList<ListedPrice> Prices { get; private set; } = [];
+
+    /// <summary>The days hospitals have to pay after acceptance, as the alliance set them or by default.</summary>
+    public int PaymentTermDays { get; private set; }
 
     [TempData]
     public string? Saved { get; set; }
@@ -85,12 +87,11 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
 
     private async Task LoadAsync()
     {
-        // The current month in the business time zone the grains file each line's month under
-        // (the same setting, Asia/Shanghai unless configured): in the first hours of a month in
-        // Beijing it is still the last month in UTC, and the UTC month would show an empty range.
+        // The current month in the business time zone the grains file each line's month under: in
+        // the first hours of a month in Beijing it is still the last month in UTC, and the UTC month
+        // would show an empty range.
         // A malformed month falls back to it rather than failing the page.
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(configuration["Agreements:TimeZone"] ?? "Asia/Shanghai");
-        var month = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var month = time.Month(clock.GetUtcNow());
         From = From is { } f && Month().IsMatch(f) ? f : month;
         To = To is { } t && Month().IsMatch(t) ? t : From;
         var alliance = await Alliance().GetAsync();
@@ -103,6 +104,7 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
         });
         Risks = await figures.GetSupplyRisksAsync(User.Organisation());
         Prices = await Alliance().GetListedPricesAsync();
+        PaymentTermDays = await Alliance().GetPaymentTermAsync();
     }
 
     [GeneratedRegex(@"^\d{4}-\d{2}$")]

@@ -7,73 +7,21 @@ using Procurement.Contracts.Grains;
 namespace Procurement.BidPortal.Pages.Bidding;
 
 /// <summary>
-/// A supplier's order inbox: lines to answer before their window closes, confirmed lines to ship,
-/// deliveries to invoice, receivables by age, and the distributors it designated per region.
+/// A manufacturer's order inbox (<see cref="SupplierInboxPage"/>) and the distributors it
+/// designated per region.
 /// </summary>
-public sealed class OrdersModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+public sealed class OrdersModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IStringLocalizer<SharedResource> localizer) : SupplierInboxPage(grains, clock, localizer)
 {
-    /// <summary>The most lines the inbox reads (the directory's own ceiling).</summary>
-    private const int Shown = 500;
-
-    /// <summary>The ages receivables are grouped in, by upper bound in days (the last is open).</summary>
-    public static readonly IReadOnlyList<(string Label, int UpTo)> AgeBuckets = [("0–30", 30), ("31–60", 60), ("61–90", 90), ("90+", int.MaxValue)];
-
-    public IReadOnlyList<SupplierLine> Lines { get; private set; } = [];
-
     public IReadOnlyDictionary<string, string> Designations { get; private set; } = new Dictionary<string, string>();
 
     public IReadOnlyDictionary<string, Distributor?> Distributors { get; private set; } = new Dictionary<string, Distributor?>();
-
-    public DateTimeOffset Now { get; private set; }
-
-    [TempData]
-    public string? Saved { get; set; }
-
-    public IEnumerable<SupplierLine> ToAnswer => Lines.Where(s => s.Line.State == OrderLineState.Placed).OrderBy(s => s.Line.RespondBy);
-
-    public IEnumerable<SupplierLine> ToShip => Lines.Where(s => s.Line.State == OrderLineState.Confirmed && s.Line.Quantity > s.Line.ShippedUnits).OrderBy(s => s.Line.DeliverBy);
-
-    /// <summary>Deliveries not rejected that carry no invoice yet.</summary>
-    public IEnumerable<(SupplierLine Line, Delivery Delivery)> ToInvoice =>
-        Lines.SelectMany(s => s.Deliveries.Where(d => d.State != DeliveryState.Rejected && s.Invoices.All(i => i.DeliveryId != d.DeliveryId)).Select(d => (s, d)));
-
-    /// <summary>Invoices not yet paid (nor void), each with its age in days.</summary>
-    public IReadOnlyList<(SupplierLine Line, Invoice Invoice, int AgeDays)> Receivables { get; private set; } = [];
-
-    public async Task OnGetAsync() => await LoadAsync();
-
-    public async Task<IActionResult> OnPostRespondAsync(Guid orderId, int lineNo, string requestId, bool confirm, string? reason) =>
-        await ActAsync(async () => await (await Grains.OrdersOfOrderAsync(orderId)).RespondToLineAsync(User.Organisation(), requestId, orderId, lineNo, confirm, string.IsNullOrWhiteSpace(reason) ? null : reason),
-            confirm ? L["The line is confirmed."] : L["The line is refused."]);
-
-    public async Task<IActionResult> OnPostShipAsync(Guid orderId, int lineNo, string requestId, long quantity, string? lotNumber, DateOnly expiryDate) =>
-        await ActAsync(async () => await (await Grains.OrdersOfOrderAsync(orderId)).ShipAsync(User.Organisation(), new ShipmentRequest(requestId, orderId, lineNo, quantity, lotNumber ?? "", expiryDate)),
-            L["{0} unit(s) shipped.", quantity]);
-
-    public async Task<IActionResult> OnPostInvoiceAsync(Guid deliveryId, string requestId, string? invoiceNumber) =>
-        await ActAsync(async () => await (await Grains.OrdersOfDeliveryAsync(deliveryId)).InvoiceAsync(User.Organisation(), new InvoiceRequest(requestId, deliveryId, invoiceNumber ?? "")),
-            L["Invoice {0} issued.", invoiceNumber ?? ""]);
 
     public async Task<IActionResult> OnPostDesignateAsync(string regionCode, string? distributorId) =>
         await ActAsync(() => Grains.Client.GetGrain<ISupplierGrain>(User.Organisation()).DesignateDistributorAsync(regionCode, string.IsNullOrWhiteSpace(distributorId) ? null : distributorId.Trim()),
             L["The designation is saved."]);
 
-    private async Task<IActionResult> ActAsync(Func<Task> action, string saved)
+    protected override async Task LoadMoreAsync()
     {
-        if (!await TryAsync(action))
-        {
-            await LoadAsync();
-            return Page();
-        }
-        Saved = saved;
-        return RedirectToPage();
-    }
-
-    private async Task LoadAsync()
-    {
-        Now = clock.GetUtcNow();
-        Lines = await Grains.OrderDirectory().ListSupplierLinesAsync(User.Organisation(), Shown);
-        await Names.LoadHospitalsAsync(Lines.Select(s => s.Line.RegionCode).Distinct().ToList());
         Designations = await Grains.Client.GetGrain<ISupplierGrain>(User.Organisation()).ListDesignationsAsync();
         var distributors = new Dictionary<string, Distributor?>();
         foreach (var id in Designations.Values.Distinct())
@@ -81,36 +29,5 @@ public sealed class OrdersModel(GrainAccess grains, [FromKeyedServices(BusinessC
             distributors[id] = await Grains.Client.GetGrain<IDistributorGrain>(id).GetAsync();
         }
         Distributors = distributors;
-        Receivables = Lines
-            .SelectMany(s => s.Invoices.Where(i => i.State is InvoiceState.Issued or InvoiceState.Payable or InvoiceState.Overdue).Select(i => (s, i, AgeDays(s, i))))
-            .OrderByDescending(r => r.Item3)
-            .ToList();
-    }
-
-    /// <summary>
-    /// A receivable ages from its invoice, or from the acceptance of its delivery when that came
-    /// later: only then is the hospital bound to pay, so an invoice sent ahead of the goods does not
-    /// look older than the debt it stands for.
-    /// </summary>
-    private int AgeDays(SupplierLine line, Invoice invoice)
-    {
-        var accepted = line.Deliveries.FirstOrDefault(d => d.DeliveryId == invoice.DeliveryId)?.DecidedAt;
-        var from = accepted is { } at && at > invoice.IssuedAt ? at : invoice.IssuedAt;
-        return Math.Max(0, (int)(Now - from).TotalDays);
-    }
-
-    public static string Bucket(int ageDays) => AgeBuckets.First(b => ageDays <= b.UpTo).Label;
-
-    /// <summary>Time left in words a countdown can show: days, hours and minutes, or that it has passed.</summary>
-    public string TimeLeft(DateTimeOffset until)
-    {
-        var left = until - Now;
-        if (left <= TimeSpan.Zero)
-        {
-            return L["window closed"];
-        }
-        return left.TotalDays >= 1
-            ? L["{0} d {1} h left", (int)left.TotalDays, left.Hours]
-            : L["{0} h {1} min left", left.Hours, left.Minutes];
     }
 }

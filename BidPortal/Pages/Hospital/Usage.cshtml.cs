@@ -8,7 +8,7 @@ using Procurement.Contracts.Domain;
 namespace Procurement.BidPortal.Pages.Hospital;
 
 /// <summary>A month's purchases: one line by form, or the month's sheet by upload; the lines as they count.</summary>
-public sealed class UsageModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IStringLocalizer<SharedResource> localizer, Microsoft.Extensions.Options.IOptions<PortalLimits> limits) : PortalPage(grains, localizer)
+public sealed class UsageModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, BusinessTime time, IStringLocalizer<SharedResource> localizer, Microsoft.Extensions.Options.IOptions<PortalLimits> limits) : PortalPage(grains, localizer)
 {
     [BindProperty(SupportsGet = true)]
     public string? Month { get; set; }
@@ -67,7 +67,8 @@ public sealed class UsageModel(GrainAccess grains, [FromKeyedServices(BusinessCl
 
     private async Task LoadAsync()
     {
-        Month ??= clock.GetUtcNow().ToString("yyyy-MM");
+        // The business month, as the grain files usage: in Beijing's first eight hours of a month it is still the last month in UTC.
+        Month ??= time.Month(clock.GetUtcNow());
         Agreements = await Grains.Directory().ListAgreementsForHospitalAsync(User.Organisation());
         await TryAsync(async () => Lines = await Grains.Hospital().GetUsageAsync(Month));
     }

@@ -120,6 +120,7 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("GET", "/api/alliance/listed-prices", Alliance, None),
         new("PUT", "/api/alliance/listed-prices", Alliance, None, _ => Array.Empty<object>()),
         new("PUT", "/api/alliance/payment-term", Alliance, None, _ => new { days = 30 }),
+        new("GET", "/api/alliance/payment-term", Alliance, None),
         new("GET", "/api/alliance/supply-performance", Alliance, None),
         new("GET", "/api/alliance/hospital-purchasing", Alliance, None),
         new("GET", "/api/alliance/supply-risks", Alliance, None),

@@ -104,7 +104,7 @@ public sealed class BrowserOrdersTests(JourneyFixture portal) : IAsyncLifetime
         await hospital.ReloadAsync();
         var invoice = hospital.Locator($"[data-test=invoice-{invoiceNumber}]");
         await Assertions.Expect(invoice).ToContainTextAsync("345.00");
-        await Assertions.Expect(invoice.Locator("[data-test=due]")).ToHaveTextAsync(portal.Clock.GetUtcNow().AddDays(30).ToLocalTime().ToString("yyyy-MM-dd"));
+        await Assertions.Expect(invoice.Locator("[data-test=due]")).ToHaveTextAsync(TimeZoneInfo.ConvertTime(portal.Clock.GetUtcNow().AddDays(30), BusinessTimeTests.Zone).ToString("yyyy-MM-dd"));
         await invoice.Locator("[data-test=reference]").FillAsync($"BANK-{tag}");
         await invoice.Locator("[data-test=pay-button]").ClickAsync();
         await Assertions.Expect(hospital.Locator("[data-test=saved]")).ToHaveTextAsync("The payment is recorded.");

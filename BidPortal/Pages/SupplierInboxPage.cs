@@ -1,0 +1,110 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+using Procurement.BidPortal.Security;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Grains;
+
+namespace Procurement.BidPortal.Pages;
+
+/// <summary>
+/// The order inbox of whoever answers, ships and invoices order lines: a manufacturer for its own
+/// lines, a distributor for the lines the manufacturers designated it for. Lines to answer before
+/// their window closes, confirmed lines to ship, deliveries to invoice, receivables by age. The
+/// grain checks on every action that the signed-in organisation may act on the line.
+/// </summary>
+public abstract class SupplierInboxPage(GrainAccess grains, TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+{
+    /// <summary>The most lines the inbox reads (the directory's own ceiling).</summary>
+    private const int Shown = 500;
+
+    /// <summary>The ages receivables are grouped in, by upper bound in days (the last is open).</summary>
+    public static readonly IReadOnlyList<(string Label, int UpTo)> AgeBuckets = [("0–30", 30), ("31–60", 60), ("61–90", 90), ("90+", int.MaxValue)];
+
+    public IReadOnlyList<SupplierLine> Lines { get; private set; } = [];
+
+    public DateTimeOffset Now { get; private set; }
+
+    /// <summary>Whether each line names its manufacturer: a distributor answers for several.</summary>
+    public virtual bool ShowsManufacturer => false;
+
+    [TempData]
+    public string? Saved { get; set; }
+
+    public IEnumerable<SupplierLine> ToAnswer => Lines.Where(s => s.Line.State == OrderLineState.Placed).OrderBy(s => s.Line.RespondBy);
+
+    public IEnumerable<SupplierLine> ToShip => Lines.Where(s => s.Line.State == OrderLineState.Confirmed && s.Line.Quantity > s.Line.ShippedUnits).OrderBy(s => s.Line.DeliverBy);
+
+    /// <summary>Deliveries not rejected that carry no invoice yet.</summary>
+    public IEnumerable<(SupplierLine Line, Delivery Delivery)> ToInvoice =>
+        Lines.SelectMany(s => s.Deliveries.Where(d => d.State != DeliveryState.Rejected && s.Invoices.All(i => i.DeliveryId != d.DeliveryId)).Select(d => (s, d)));
+
+    /// <summary>Invoices not yet paid (nor void), each with its age in days.</summary>
+    public IReadOnlyList<(SupplierLine Line, Invoice Invoice, int AgeDays)> Receivables { get; private set; } = [];
+
+    public async Task OnGetAsync() => await LoadAsync();
+
+    public async Task<IActionResult> OnPostRespondAsync(Guid orderId, int lineNo, string requestId, bool confirm, string? reason) =>
+        await ActAsync(async () => await (await Grains.OrdersOfOrderAsync(orderId)).RespondToLineAsync(User.Organisation(), requestId, orderId, lineNo, confirm, string.IsNullOrWhiteSpace(reason) ? null : reason),
+            confirm ? L["The line is confirmed."] : L["The line is refused."]);
+
+    public async Task<IActionResult> OnPostShipAsync(Guid orderId, int lineNo, string requestId, long quantity, string? lotNumber, DateOnly expiryDate) =>
+        await ActAsync(async () => await (await Grains.OrdersOfOrderAsync(orderId)).ShipAsync(User.Organisation(), new ShipmentRequest(requestId, orderId, lineNo, quantity, lotNumber ?? "", expiryDate)),
+            L["{0} unit(s) shipped.", quantity]);
+
+    public async Task<IActionResult> OnPostInvoiceAsync(Guid deliveryId, string requestId, string? invoiceNumber) =>
+        await ActAsync(async () => await (await Grains.OrdersOfDeliveryAsync(deliveryId)).InvoiceAsync(User.Organisation(), new InvoiceRequest(requestId, deliveryId, invoiceNumber ?? "")),
+            L["Invoice {0} issued.", invoiceNumber ?? ""]);
+
+    protected async Task<IActionResult> ActAsync(Func<Task> action, string saved)
+    {
+        if (!await TryAsync(action))
+        {
+            await LoadAsync();
+            return Page();
+        }
+        Saved = saved;
+        return RedirectToPage();
+    }
+
+    /// <summary>What a page adds to the inbox (the manufacturer's designations).</summary>
+    protected virtual Task LoadMoreAsync() => Task.CompletedTask;
+
+    private async Task LoadAsync()
+    {
+        Now = clock.GetUtcNow();
+        Lines = await Grains.OrderDirectory().ListSupplierLinesAsync(User.Organisation(), Shown);
+        await Names.LoadHospitalsAsync(Lines.Select(s => s.Line.RegionCode).Distinct().ToList());
+        Receivables = Lines
+            .SelectMany(s => s.Invoices.Where(i => i.State is InvoiceState.Issued or InvoiceState.Payable or InvoiceState.Overdue).Select(i => (s, i, AgeDays(s, i))))
+            .OrderByDescending(r => r.Item3)
+            .ToList();
+        await LoadMoreAsync();
+    }
+
+    /// <summary>
+    /// A receivable ages from its invoice, or from the acceptance of its delivery when that came
+    /// later: only then is the hospital bound to pay, so an invoice sent ahead of the goods does not
+    /// look older than the debt it stands for.
+    /// </summary>
+    private int AgeDays(SupplierLine line, Invoice invoice)
+    {
+        var accepted = line.Deliveries.FirstOrDefault(d => d.DeliveryId == invoice.DeliveryId)?.DecidedAt;
+        var from = accepted is { } at && at > invoice.IssuedAt ? at : invoice.IssuedAt;
+        return Math.Max(0, (int)(Now - from).TotalDays);
+    }
+
+    public static string Bucket(int ageDays) => AgeBuckets.First(b => ageDays <= b.UpTo).Label;
+
+    /// <summary>Time left in words a countdown can show: days, hours and minutes, or that it has passed.</summary>
+    public string TimeLeft(DateTimeOffset until)
+    {
+        var left = until - Now;
+        if (left <= TimeSpan.Zero)
+        {
+            return L["window closed"];
+        }
+        return left.TotalDays >= 1
+            ? L["{0} d {1} h left", (int)left.TotalDays, left.Hours]
+            : L["{0} h {1} min left", left.Hours, left.Minutes];
+    }
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Procurement.BidPortal.Security;
+using Xunit;
+
+namespace Procurement.Tests.Portal;
+
+/// <summary>
+/// Purchasing writes spend a token bucket per organisation (<see cref="PortalLimits.Orders"/>):
+/// every write the order API maps carries the policy, and a silo started with a tiny burst answers
+/// the write past it with 429 and the stable code, while reads and other organisations go on.
+/// </summary>
+[Collection(JourneyCollection.Name)]
+public sealed class OrderRateLimitTests(JourneyFixture portal)
+{
+    [Fact]
+    public void Every_purchasing_write_carries_the_orders_policy()
+    {
+        var writes = portal.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<ITagsMetadata>()?.Tags.Any(t => t is "Orders" or "Supply") == true)
+            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Any(m => m != HttpMethods.Get) == true)
+            .ToList();
+        // Orders, upload, decision, payment, response, shipment, invoice, designation, listed prices, payment term, settlement.
+        Assert.True(writes.Count >= 11, $"only {writes.Count} purchasing writes found");
+        var unlimited = writes.Where(e => e.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName != PortalLimits.Orders)
+            .Select(e => e.RoutePattern.RawText).ToList();
+        Assert.True(unlimited.Count == 0, $"Purchasing writes without the orders rate limit: {string.Join(", ", unlimited)}");
+    }
+
+    [Fact]
+    public void The_order_limits_must_be_positive()
+    {
+        var result = new PortalLimitsValidator().Validate(null, new PortalLimits { OrdersPerSecondPerOrganisation = 0, OrderBurstPerOrganisation = -1 });
+        Assert.True(result.Failed);
+        Assert.Contains("Portal:OrdersPerSecondPerOrganisation must be positive, not 0.", result.Failures!);
+        Assert.Contains("Portal:OrderBurstPerOrganisation must be positive, not -1.", result.Failures!);
+        Assert.True(new PortalLimitsValidator().Validate(null, new PortalLimits()).Succeeded);
+    }
+
+    [Fact]
+    public async Task Purchasing_writes_past_the_burst_are_refused_per_organisation_reads_go_on()
+    {
+        var data = Path.Combine(Path.GetTempPath(), $"procurement-order-limits-{Guid.NewGuid():N}");
+        var port = SiloHostTests.FreePort();
+        using var silo = SiloHostTests.SiloProcess.Start(
+            $"--urls http://127.0.0.1:{port} --Store:DataDirectory={data} --Demo:Password={PortalFixture.Password} " +
+            $"--Orleans:SiloPort={SiloHostTests.FreePort()} --Orleans:GatewayPort={SiloHostTests.FreePort()} " +
+            "--Portal:LoginPermitsPerMinute=1000 --Portal:OrdersPerSecondPerOrganisation=1 --Portal:OrderBurstPerOrganisation=3");
+        await silo.WaitForLineAsync("Demo seed: alliance", TimeSpan.FromSeconds(120));
+        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        using var hospital = await SignedInAsync(baseAddress, "hospital.bj1");
+        using var maker = await SignedInAsync(baseAddress, "maker.huahai");
+
+        // The burst of three is spent on orders the grain refuses (no lines); a token comes back each
+        // second, so the limit shows within the next three.
+        var emptyOrder = new { requestId = "limits", lines = Array.Empty<object>() };
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, (await hospital.PostAsJsonAsync("/api/orders", emptyOrder)).StatusCode);
+        }
+        var limited = await FirstLimitedAsync(() => hospital.PostAsJsonAsync("/api/orders", emptyOrder));
+        Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+
+        // Another write of the same hospital draws on the same bucket; its reads are not limited.
+        await FirstLimitedAsync(() => hospital.PostAsJsonAsync($"/api/invoices/{Guid.NewGuid()}/payment", new { requestId = "limits", reference = "X" }));
+        Assert.Equal(HttpStatusCode.OK, (await hospital.GetAsync("/api/orders")).StatusCode);
+
+        // Another organisation has its own bucket: the manufacturer's answer reaches the grain (no such order).
+        var answer = await maker.PostAsJsonAsync($"/api/orders/{Guid.NewGuid()}/lines/1/response", new { requestId = "limits", confirm = true });
+        Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+    }
+
+    /// <summary>
+    /// The first of three quick calls that is refused for the rate: with the bucket spent, one token
+    /// may come back between two calls, never two.
+    /// </summary>
+    private static async Task<HttpResponseMessage> FirstLimitedAsync(Func<Task<HttpResponseMessage>> call)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await call();
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.Contains("RATE_LIMITED", await response.Content.ReadAsStringAsync());
+                return response;
+            }
+        }
+        throw new Xunit.Sdk.XunitException("Three calls past the burst were all let through.");
+    }
+
+    private static async Task<HttpClient> SignedInAsync(Uri baseAddress, string user)
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = baseAddress };
+        client.DefaultRequestHeaders.Add(PortalFixture.RequestedWith, "XMLHttpRequest");
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/session", new { userName = user, password = PortalFixture.Password })).StatusCode);
+        return client;
+    }
+}
