@@ -130,6 +130,22 @@ public sealed record Order(
     [property: Id(3)] string RequestId,
     [property: Id(4)] IReadOnlyList<OrderLine> Lines);
 
+/// <summary>A supplier's answer to one order line, among many sent at once, with its own request id.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.LineAnswer")]
+public sealed record LineAnswer(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] Guid OrderId,
+    [property: Id(2)] int LineNo,
+    [property: Id(3)] bool Confirm,
+    /// <summary>Why the line is refused (required to refuse).</summary>
+    [property: Id(4)] string? Reason = null);
+
+/// <summary>A hospital's decision on one delivery, among many sent at once.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.DeliveryDecisionOf")]
+public sealed record DeliveryDecisionOf(
+    [property: Id(0)] Guid DeliveryId,
+    [property: Id(1)] DeliveryDecision Decision);
+
 /// <summary>A shipment against one order line.</summary>
 [GenerateSerializer, Immutable, Alias("Procurement.ShipmentRequest")]
 public sealed record ShipmentRequest(

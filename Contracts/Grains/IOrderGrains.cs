@@ -52,6 +52,27 @@ public interface IHospitalOrdersGrain : IGrainWithStringKey
     [Alias("SettleDirectly")]
     Task<Payment> SettleDirectlyAsync(PaymentRequest request);
 
+    // Many at once: a supplier answering, shipping or invoicing a whole order, a hospital accepting
+    // a whole consignment or paying a statement. At most Orders:MaxLines items; each carries its own
+    // request id (an item sent before returns what it made); every item is checked before any is
+    // written, a bad one refused naming its place (items[3].quantity), and all are written in one
+    // transaction, each move with its event.
+
+    [Alias("RespondToLines")]
+    Task<IReadOnlyList<OrderLine>> RespondToLinesAsync(string supplierId, IReadOnlyList<LineAnswer> answers);
+
+    [Alias("ShipMany")]
+    Task<IReadOnlyList<Delivery>> ShipManyAsync(string supplierId, IReadOnlyList<ShipmentRequest> requests);
+
+    [Alias("DecideDeliveries")]
+    Task<IReadOnlyList<Delivery>> DecideDeliveriesAsync(IReadOnlyList<DeliveryDecisionOf> decisions);
+
+    [Alias("InvoiceMany")]
+    Task<IReadOnlyList<Invoice>> InvoiceManyAsync(string supplierId, IReadOnlyList<InvoiceRequest> requests);
+
+    [Alias("PayMany")]
+    Task<IReadOnlyList<Payment>> PayManyAsync(IReadOnlyList<PaymentRequest> requests);
+
     [Alias("GetInvoice")]
     Task<Invoice> GetInvoiceAsync(Guid invoiceId);
 

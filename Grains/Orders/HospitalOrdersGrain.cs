@@ -96,144 +96,38 @@ public sealed partial class HospitalOrdersGrain(
 
     public Task<IReadOnlyList<Order>> ListOrdersAsync(int limit) => orders.ListOrdersAsync(HospitalId, Limit(limit));
 
-    public async Task<OrderLine> RespondToLineAsync(string supplierId, string requestId, Guid orderId, int lineNo, bool confirm, string? reason)
-    {
-        Check.Id(supplierId, "supplierId");
-        requestId = RequestId(requestId);
-        if (await orders.FindRequestAsync(HospitalId, supplierId, requestId) is { } earlier)
-        {
-            Same(earlier, RequestKinds.Response, requestId);
-            return await LineAsync(orderId, lineNo);
-        }
-        var line = await LineAsync(orderId, lineNo);
-        await SupplierMayActAsync(line, supplierId);
-        reason = Check.OptionalText(reason, "reason", 500);
-        if (!confirm && reason is null)
-        {
-            throw ProcurementException.Required("reason");
-        }
-        var now = ProcurementClock.Now(clock);
-        var to = OrderMoves.Respond(line, confirm, now);
-        await orders.RespondAsync(line, to, now, confirm ? null : reason, Actor.Current($"manufacturer:{supplierId}"), supplierId, requestId);
-        return line with { State = to, RespondedAt = now, RefusalReason = confirm ? null : reason };
-    }
+    public async Task<OrderLine> RespondToLineAsync(string supplierId, string requestId, Guid orderId, int lineNo, bool confirm, string? reason) =>
+        (await RespondAsync(supplierId, [new LineAnswer(requestId, orderId, lineNo, confirm, reason)], null))[0];
 
-    public async Task<Delivery> ShipAsync(string supplierId, ShipmentRequest request)
-    {
-        Check.Id(supplierId, "supplierId");
-        Check.NotNull(request, "request");
-        var requestId = RequestId(request.RequestId);
-        if (await orders.FindRequestAsync(HospitalId, supplierId, requestId) is { } earlier)
-        {
-            Same(earlier, RequestKinds.Shipment, requestId);
-            return (await orders.GetDeliveryAsync(Guid.Parse(earlier.EntityId)))!;
-        }
-        var line = await LineAsync(request.OrderId, request.LineNo);
-        await SupplierMayActAsync(line, supplierId);
-        if (request.Quantity < 1)
-        {
-            throw ProcurementException.Invalid("quantity", "quantity must be at least 1 unit.");
-        }
-        var lot = Check.Text(request.LotNumber, "lotNumber", 64);
-        var now = ProcurementClock.Now(clock);
-        var zone = agreementOptions.Value.Zone();
-        if (request.ExpiryDate <= DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime))
-        {
-            throw ProcurementException.Invalid("expiryDate", $"expiryDate {request.ExpiryDate:yyyy-MM-dd} has passed: an expired lot cannot be shipped.");
-        }
-        OrderMoves.Ship(line, request.Quantity);
-        var delivery = new Delivery(Guid.NewGuid(), line.OrderId, line.LineNo, HospitalId, line.ManufacturerId, supplierId, lot, request.ExpiryDate,
-            request.Quantity, now, WorkingDays.Add(now, Options.AcceptanceWorkingDays, zone), DeliveryState.Shipped, 0, null, null, false, line.UnitPrice);
-        await orders.ShipAsync(delivery, Actor.Current($"manufacturer:{supplierId}"), requestId);
-        await StartClockAsync();
-        return delivery;
-    }
+    public async Task<Delivery> ShipAsync(string supplierId, ShipmentRequest request) =>
+        (await ShipAsync(supplierId, [Check.NotNull(request, "request")], null))[0];
 
-    public async Task<Invoice> InvoiceAsync(string supplierId, InvoiceRequest request)
-    {
-        Check.Id(supplierId, "supplierId");
-        Check.NotNull(request, "request");
-        var requestId = RequestId(request.RequestId);
-        if (await orders.FindRequestAsync(HospitalId, supplierId, requestId) is { } earlier)
-        {
-            Same(earlier, RequestKinds.Invoice, requestId);
-            return (await orders.GetInvoiceAsync(Guid.Parse(earlier.EntityId)))!;
-        }
-        var delivery = await DeliveryAsync(request.DeliveryId);
-        var line = await LineAsync(delivery.OrderId, delivery.LineNo);
-        await SupplierMayActAsync(line, supplierId);
-        var number = Check.Text(request.InvoiceNumber, "invoiceNumber", 64);
-        if (await orders.GetDeliveryInvoiceAsync(delivery.DeliveryId) is { } existing)
-        {
-            throw new ProcurementException(ErrorCodes.AlreadyInvoiced, $"Delivery {delivery.DeliveryId} is already invoiced ({existing.InvoiceNumber}).", "deliveryId");
-        }
-        if (delivery.State == DeliveryState.Rejected)
-        {
-            throw new ProcurementException(ErrorCodes.InvalidTransition, $"Delivery {delivery.DeliveryId} was rejected: nothing is owed for it.", "deliveryId");
-        }
-        var now = ProcurementClock.Now(clock);
-        var allianceId = await orders.LineAllianceAsync(line.OrderId, line.LineNo);
-        // Invoiced after acceptance, the invoice is payable at once and due from the acceptance.
-        var invoice = delivery.State == DeliveryState.Accepted
-            ? new Invoice(Guid.NewGuid(), delivery.DeliveryId, HospitalId, line.ManufacturerId, number, delivery.AcceptedUnits * delivery.UnitPrice, now,
-                InvoiceState.Payable, await DueAsync(allianceId, delivery.DecidedAt!.Value), null, allianceId)
-            : new Invoice(Guid.NewGuid(), delivery.DeliveryId, HospitalId, line.ManufacturerId, number, delivery.Quantity * delivery.UnitPrice, now,
-                InvoiceState.Issued, null, null, allianceId);
-        await orders.InvoiceAsync(invoice, supplierId, Actor.Current($"manufacturer:{supplierId}"), requestId);
-        return invoice;
-    }
+    public async Task<Invoice> InvoiceAsync(string supplierId, InvoiceRequest request) =>
+        (await InvoiceAsync(supplierId, [Check.NotNull(request, "request")], null))[0];
 
-    public async Task<Delivery> DecideDeliveryAsync(Guid deliveryId, DeliveryDecision decision)
-    {
-        Check.NotNull(decision, "decision");
-        var requestId = RequestId(decision.RequestId);
-        if (await orders.FindRequestAsync(HospitalId, HospitalId, requestId) is { } earlier)
-        {
-            Same(earlier, RequestKinds.Decision, requestId);
-            return (await orders.GetDeliveryAsync(Guid.Parse(earlier.EntityId)))!;
-        }
-        var delivery = await DeliveryAsync(deliveryId);
-        if (decision.Reason is { } r && !Enum.IsDefined(r))
-        {
-            throw ProcurementException.Invalid("reason", "reason must be quantity-short, damaged, expiry-too-near or other.");
-        }
-        var note = Check.OptionalText(decision.Note, "note", 500);
-        var now = ProcurementClock.Now(clock);
-        var (state, accepted) = OrderMoves.Decide(delivery, decision, now);
-        var decided = delivery with
-        {
-            State = state,
-            AcceptedUnits = accepted,
-            DecidedAt = now,
-            Rejection = state == DeliveryState.Rejected || accepted < delivery.Quantity ? decision.Reason : null,
-        };
-        await orders.DecideAsync([await OutcomeAsync(decided, note)], Actor.Current($"hospital:{HospitalId}"), requestId);
-        return decided;
-    }
+    public async Task<Delivery> DecideDeliveryAsync(Guid deliveryId, DeliveryDecision decision) =>
+        (await DecideAsync([new DeliveryDecisionOf(deliveryId, Check.NotNull(decision, "decision"))], null))[0];
 
-    public Task<Payment> PayAsync(PaymentRequest request) => PayAsync(request, Payer.Hospital);
+    public async Task<Payment> PayAsync(PaymentRequest request) =>
+        (await PayAsync([Check.NotNull(request, "request")], Payer.Hospital, null))[0];
 
-    public Task<Payment> SettleDirectlyAsync(PaymentRequest request) => PayAsync(request, Payer.InsuranceFund);
+    public async Task<Payment> SettleDirectlyAsync(PaymentRequest request) =>
+        (await PayAsync([Check.NotNull(request, "request")], Payer.InsuranceFund, null))[0];
 
-    private async Task<Payment> PayAsync(PaymentRequest request, Payer payer)
-    {
-        Check.NotNull(request, "request");
-        var requestId = RequestId(request.RequestId);
-        var invoice = await GetInvoiceAsync(request.InvoiceId);
-        // Request ids are kept per payer: each alliance's fund has its own, so one fund's id can
-        // never return another's payment.
-        var actorId = payer == Payer.Hospital ? HospitalId : $"insurance-fund:{invoice.AllianceId}";
-        if (await orders.FindRequestAsync(HospitalId, actorId, requestId) is { } earlier)
-        {
-            Same(earlier, RequestKinds.Payment, requestId);
-            return (await orders.GetPaymentAsync(Guid.Parse(earlier.EntityId)))!;
-        }
-        var reference = Check.Text(request.Reference, "reference", 64);
-        OrderMoves.Pay(invoice);
-        var actor = Actor.Current(payer == Payer.Hospital ? $"hospital:{HospitalId}" : actorId);
-        var acceptedAt = (await orders.GetDeliveryAsync(invoice.DeliveryId))!.DecidedAt!.Value;
-        return await orders.PayAsync(invoice, acceptedAt, payer, ProcurementClock.Now(clock), reference, actorId, actor, requestId);
-    }
+    public Task<IReadOnlyList<OrderLine>> RespondToLinesAsync(string supplierId, IReadOnlyList<LineAnswer> answers) =>
+        RespondAsync(supplierId, Many(answers, "answers"), "answers");
+
+    public Task<IReadOnlyList<Delivery>> ShipManyAsync(string supplierId, IReadOnlyList<ShipmentRequest> requests) =>
+        ShipAsync(supplierId, Many(requests, "requests"), "requests");
+
+    public Task<IReadOnlyList<Delivery>> DecideDeliveriesAsync(IReadOnlyList<DeliveryDecisionOf> decisions) =>
+        DecideAsync(Many(decisions, "decisions"), "decisions");
+
+    public Task<IReadOnlyList<Invoice>> InvoiceManyAsync(string supplierId, IReadOnlyList<InvoiceRequest> requests) =>
+        InvoiceAsync(supplierId, Many(requests, "requests"), "requests");
+
+    public Task<IReadOnlyList<Payment>> PayManyAsync(IReadOnlyList<PaymentRequest> requests) =>
+        PayAsync(Many(requests, "requests"), Payer.Hospital, "requests");
 
     public async Task<Invoice> GetInvoiceAsync(Guid invoiceId) =>
         await orders.GetInvoiceAsync(invoiceId) is { } invoice && invoice.HospitalId == HospitalId
@@ -267,11 +161,14 @@ public sealed partial class HospitalOrdersGrain(
             // Not answered within the window: the delivery counts as accepted in full at the window's
             // end, so a hospital cannot hold a supplier's payment back by staying silent.
             // One at a time: each outcome reads its line as the one before left it.
+            var call = new CallState(this);
+            var outcomes = new List<OrderRepository.DeliveryOutcome>(deliveries.Count);
             foreach (var d in deliveries)
             {
                 var deemed = d with { State = DeliveryState.Accepted, AcceptedUnits = d.Quantity, DecidedAt = d.AcceptBy, Deemed = true };
-                await orders.DecideAsync([await OutcomeAsync(deemed, null)], actor, null);
+                outcomes.Add(await call.OutcomeAsync(deemed, null, null));
             }
+            await orders.DecideAsync(outcomes, actor);
         }
         if (lines.Count > 0 || invoices.Count > 0)
         {
@@ -280,46 +177,10 @@ public sealed partial class HospitalOrdersGrain(
         return lines.Count + deliveries.Count + invoices.Count;
     }
 
-    private async Task<OrderRepository.DeliveryOutcome> OutcomeAsync(Delivery decided, string? note)
-    {
-        var line = await LineAsync(decided.OrderId, decided.LineNo);
-        var fulfilled = decided.State == DeliveryState.Accepted && line.AcceptedUnits + decided.AcceptedUnits == line.Quantity && line.State == OrderLineState.Confirmed;
-        DateTimeOffset? due = null;
-        if (decided.State == DeliveryState.Accepted)
-        {
-            due = await DueAsync(await orders.LineAllianceAsync(line.OrderId, line.LineNo), decided.DecidedAt!.Value);
-        }
-        return new OrderRepository.DeliveryOutcome(decided, line, fulfilled ? OrderLineState.Fulfilled : null, note, due,
-            Months.Of(decided.DecidedAt!.Value, agreementOptions.Value.Zone()));
-    }
-
     private async Task<DateTimeOffset> DueAsync(string? allianceId, DateTimeOffset acceptedAt)
     {
         var days = allianceId is null ? null : await orders.PaymentDaysAsync(allianceId);
         return acceptedAt.AddDays(days ?? Options.PaymentDays);
-    }
-
-    private async Task<OrderLine> LineAsync(Guid orderId, int lineNo)
-    {
-        var order = await GetOrderAsync(orderId);
-        return order.Lines.FirstOrDefault(l => l.LineNo == lineNo)
-            ?? throw new ProcurementException(ErrorCodes.OrderNotFound, $"Order {orderId} has no line {lineNo}.", "lineNo");
-    }
-
-    private async Task<Delivery> DeliveryAsync(Guid deliveryId) =>
-        await orders.GetDeliveryAsync(deliveryId) is { } delivery && delivery.HospitalId == HospitalId
-            ? delivery
-            : throw new ProcurementException(ErrorCodes.DeliveryNotFound, $"Delivery {deliveryId} was not shipped to hospital {HospitalId}.", "deliveryId");
-
-    /// <summary>The line's manufacturer, or the distributor it designated for the hospital's region; no one else.</summary>
-    private async Task SupplierMayActAsync(OrderLine line, string supplierId)
-    {
-        if (supplierId == line.ManufacturerId || await orders.DesignatedDistributorAsync(line.ManufacturerId, line.RegionCode) == supplierId)
-        {
-            return;
-        }
-        throw new ProcurementException(ErrorCodes.NotDesignated,
-            $"{supplierId} is neither {line.ManufacturerId} nor the distributor it designated for region {line.RegionCode}.", "supplierId");
     }
 
     private static void Same((string Kind, string EntityId) earlier, string kind, string requestId)
@@ -333,15 +194,15 @@ public sealed partial class HospitalOrdersGrain(
     [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$")]
     private static partial Regex RequestIdPattern();
 
-    private static string RequestId(string? value)
+    private static string RequestId(string? value, string field = "requestId")
     {
         if (string.IsNullOrEmpty(value))
         {
-            throw ProcurementException.Required("requestId");
+            throw ProcurementException.Required(field);
         }
         return RequestIdPattern().IsMatch(value)
             ? value
-            : throw ProcurementException.Invalid("requestId", "requestId must be 1-64 letters, digits, '.', '_', ':' or '-'.");
+            : throw ProcurementException.Invalid(field, $"{field} must be 1-64 letters, digits, '.', '_', ':' or '-'.");
     }
 
     private static int Limit(int limit) => limit is >= 1 and <= 500 ? limit : throw ProcurementException.Invalid("limit", "limit must be between 1 and 500.");

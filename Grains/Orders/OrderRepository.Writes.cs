@@ -82,14 +82,20 @@ public sealed partial class OrderRepository
          WHERE order_id = @OrderId AND line_no = @LineNo AND state = @OldState
         """;
 
-    public Task RespondAsync(OrderLine line, OrderLineState to, DateTimeOffset at, string? reason, string actor, string supplierId, string requestId) =>
+    /// <summary>A supplier's answer to a line, with its request id.</summary>
+    public sealed record Response(OrderLine Line, OrderLineState To, string? Reason, string RequestId);
+
+    public Task RespondAsync(IReadOnlyList<Response> responses, DateTimeOffset at, string actor, string supplierId) =>
         store.WriteAsync(async unit =>
         {
             var (connection, transaction) = unit;
-            await RequestAsync(connection, transaction, line.HospitalId, supplierId, requestId, RequestKinds.Response, LineKey(line.OrderId, line.LineNo));
-            await MoveLineAsync(connection, transaction, line, to, at, reason);
-            await EventLog.AppendAsync(unit, at, actor, null, "order-line", LineKey(line.OrderId, line.LineNo),
-                to == OrderLineState.Confirmed ? "OrderLineConfirmed" : "OrderLineRefused", new { SupplierId = supplierId, Reason = reason });
+            foreach (var (line, to, reason, requestId) in responses)
+            {
+                await RequestAsync(connection, transaction, line.HospitalId, supplierId, requestId, RequestKinds.Response, LineKey(line.OrderId, line.LineNo));
+                await MoveLineAsync(connection, transaction, line, to, at, reason);
+                await EventLog.AppendAsync(unit, at, actor, null, "order-line", LineKey(line.OrderId, line.LineNo),
+                    to == OrderLineState.Confirmed ? "OrderLineConfirmed" : "OrderLineRefused", new { SupplierId = supplierId, Reason = reason });
+            }
         });
 
     private static async Task MoveLineAsync(DbConnection connection, DbTransaction transaction, OrderLine line, OrderLineState to, DateTimeOffset? at, string? reason)
@@ -123,30 +129,33 @@ public sealed partial class OrderRepository
         UPDATE order_lines SET shipped_units = shipped_units + @Units WHERE order_id = @OrderId AND line_no = @LineNo
         """;
 
-    public Task ShipAsync(Delivery delivery, string actor, string requestId) =>
+    public Task ShipAsync(IReadOnlyList<(Delivery Delivery, string RequestId)> shipments, string actor) =>
         store.WriteAsync(async unit =>
         {
             var (connection, transaction) = unit;
-            await RequestAsync(connection, transaction, delivery.HospitalId, delivery.ShippedBy, requestId, RequestKinds.Shipment, delivery.DeliveryId.ToString());
-            await connection.ExecuteAsync(InsertDeliverySql, new
+            foreach (var (delivery, requestId) in shipments)
             {
-                DeliveryId = delivery.DeliveryId.ToString(),
-                OrderId = delivery.OrderId.ToString(),
-                delivery.LineNo,
-                delivery.HospitalId,
-                delivery.ManufacturerId,
-                delivery.ShippedBy,
-                delivery.LotNumber,
-                ExpiryDate = DayNumber.Of(delivery.ExpiryDate),
-                delivery.Quantity,
-                UnitPriceE6 = Scaled.ToE6(delivery.UnitPrice, "unitPrice"),
-                delivery.ShippedAt,
-                delivery.AcceptBy,
-                State = (int)DeliveryState.Shipped,
-            }, transaction);
-            await connection.ExecuteAsync(AddShippedSql, new { Units = delivery.Quantity, OrderId = delivery.OrderId.ToString(), delivery.LineNo }, transaction);
-            await EventLog.AppendAsync(unit, delivery.ShippedAt, actor, null, "delivery", delivery.DeliveryId.ToString(), "DeliveryShipped",
-                new { delivery.OrderId, delivery.LineNo, delivery.ShippedBy, delivery.LotNumber, delivery.ExpiryDate, delivery.Quantity, delivery.AcceptBy });
+                await RequestAsync(connection, transaction, delivery.HospitalId, delivery.ShippedBy, requestId, RequestKinds.Shipment, delivery.DeliveryId.ToString());
+                await connection.ExecuteAsync(InsertDeliverySql, new
+                {
+                    DeliveryId = delivery.DeliveryId.ToString(),
+                    OrderId = delivery.OrderId.ToString(),
+                    delivery.LineNo,
+                    delivery.HospitalId,
+                    delivery.ManufacturerId,
+                    delivery.ShippedBy,
+                    delivery.LotNumber,
+                    ExpiryDate = DayNumber.Of(delivery.ExpiryDate),
+                    delivery.Quantity,
+                    UnitPriceE6 = Scaled.ToE6(delivery.UnitPrice, "unitPrice"),
+                    delivery.ShippedAt,
+                    delivery.AcceptBy,
+                    State = (int)DeliveryState.Shipped,
+                }, transaction);
+                await connection.ExecuteAsync(AddShippedSql, new { Units = delivery.Quantity, OrderId = delivery.OrderId.ToString(), delivery.LineNo }, transaction);
+                await EventLog.AppendAsync(unit, delivery.ShippedAt, actor, null, "delivery", delivery.DeliveryId.ToString(), "DeliveryShipped",
+                    new { delivery.OrderId, delivery.LineNo, delivery.ShippedBy, delivery.LotNumber, delivery.ExpiryDate, delivery.Quantity, delivery.AcceptBy });
+            }
         });
 
     private const string InsertInvoiceSql = """
@@ -154,26 +163,29 @@ public sealed partial class OrderRepository
         VALUES (@InvoiceId, @DeliveryId, @HospitalId, @ManufacturerId, @AllianceId, @InvoiceNumber, @AmountE6, @IssuedAt, @State, @DueAt)
         """;
 
-    public Task InvoiceAsync(Invoice invoice, string supplierId, string actor, string requestId) =>
+    public Task InvoiceAsync(IReadOnlyList<(Invoice Invoice, string RequestId)> invoices, string supplierId, string actor) =>
         store.WriteAsync(async unit =>
         {
             var (connection, transaction) = unit;
-            await RequestAsync(connection, transaction, invoice.HospitalId, supplierId, requestId, RequestKinds.Invoice, invoice.InvoiceId.ToString());
-            await connection.ExecuteAsync(InsertInvoiceSql, new
+            foreach (var (invoice, requestId) in invoices)
             {
-                InvoiceId = invoice.InvoiceId.ToString(),
-                DeliveryId = invoice.DeliveryId.ToString(),
-                invoice.HospitalId,
-                invoice.ManufacturerId,
-                invoice.AllianceId,
-                invoice.InvoiceNumber,
-                AmountE6 = Scaled.ToE6(invoice.Amount, "amount"),
-                invoice.IssuedAt,
-                State = (int)invoice.State,
-                invoice.DueAt,
-            }, transaction);
-            await EventLog.AppendAsync(unit, invoice.IssuedAt, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceIssued",
-                new { invoice.DeliveryId, invoice.InvoiceNumber, invoice.Amount, State = invoice.State.ToString(), invoice.DueAt });
+                await RequestAsync(connection, transaction, invoice.HospitalId, supplierId, requestId, RequestKinds.Invoice, invoice.InvoiceId.ToString());
+                await connection.ExecuteAsync(InsertInvoiceSql, new
+                {
+                    InvoiceId = invoice.InvoiceId.ToString(),
+                    DeliveryId = invoice.DeliveryId.ToString(),
+                    invoice.HospitalId,
+                    invoice.ManufacturerId,
+                    invoice.AllianceId,
+                    invoice.InvoiceNumber,
+                    AmountE6 = Scaled.ToE6(invoice.Amount, "amount"),
+                    invoice.IssuedAt,
+                    State = (int)invoice.State,
+                    invoice.DueAt,
+                }, transaction);
+                await EventLog.AppendAsync(unit, invoice.IssuedAt, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceIssued",
+                    new { invoice.DeliveryId, invoice.InvoiceNumber, invoice.Amount, State = invoice.State.ToString(), invoice.DueAt });
+            }
         });
 
     private const string DecideDeliverySql = """
@@ -193,7 +205,7 @@ public sealed partial class OrderRepository
     /// <summary>
     /// What a decision on a delivery changes: the delivery, its line's units and state, its invoice
     /// if issued, and the hospital's platform purchases of <see cref="Month"/> (the business month of
-    /// the decision) by what it accepted.
+    /// the decision) by what it accepted; with the hospital's request id (none for the clock's).
     /// </summary>
     public sealed record DeliveryOutcome(
         Delivery Delivery,
@@ -201,18 +213,19 @@ public sealed partial class OrderRepository
         OrderLineState? LineTo,
         string? Note,
         DateTimeOffset? InvoiceDueAt,
-        int Month);
+        int Month,
+        string? RequestId);
 
-    public Task DecideAsync(IReadOnlyList<DeliveryOutcome> outcomes, string actor, string? requestId) =>
+    public Task DecideAsync(IReadOnlyList<DeliveryOutcome> outcomes, string actor) =>
         store.WriteAsync(async unit =>
         {
             var (connection, transaction) = unit;
             foreach (var o in outcomes)
             {
                 var d = o.Delivery;
-                if (requestId is not null)
+                if (o.RequestId is not null)
                 {
-                    await RequestAsync(connection, transaction, d.HospitalId, d.HospitalId, requestId, RequestKinds.Decision, d.DeliveryId.ToString());
+                    await RequestAsync(connection, transaction, d.HospitalId, d.HospitalId, o.RequestId, RequestKinds.Decision, d.DeliveryId.ToString());
                 }
                 var changed = await connection.ExecuteAsync(DecideDeliverySql, new
                 {
@@ -259,12 +272,13 @@ public sealed partial class OrderRepository
                 await EventLog.AppendAsync(unit, d.DecidedAt!.Value, actor, null, "delivery", d.DeliveryId.ToString(),
                     d.State == DeliveryState.Accepted ? (d.Deemed ? "DeliveryDeemedAccepted" : "DeliveryAccepted") : "DeliveryRejected",
                     new { d.AcceptedUnits, Rejection = d.Rejection?.ToString(), o.Note, o.InvoiceDueAt });
-                // What was accepted is bought: completion counts it in the same transaction.
-                if (d.State == DeliveryState.Accepted && d.AcceptedUnits > 0)
-                {
-                    await PlatformPurchases.RecordAsync(unit, d.HospitalId, o.Month,
-                        [new PlatformPurchases.Accepted(o.Line.ProductId, o.Line.ManufacturerId, d.AcceptedUnits, d.AcceptedUnits * d.UnitPrice)]);
-                }
+            }
+            // What was accepted is bought: completion counts it in the same transaction, a month's at once.
+            foreach (var month in outcomes.Where(o => o.Delivery.State == DeliveryState.Accepted && o.Delivery.AcceptedUnits > 0).GroupBy(o => (o.Delivery.HospitalId, o.Month)))
+            {
+                await PlatformPurchases.RecordAsync(unit, month.Key.HospitalId, month.Key.Month, month
+                    .Select(o => new PlatformPurchases.Accepted(o.Line.ProductId, o.Line.ManufacturerId, o.Delivery.AcceptedUnits, o.Delivery.AcceptedUnits * o.Delivery.UnitPrice))
+                    .ToList());
             }
         });
 
@@ -282,57 +296,72 @@ public sealed partial class OrderRepository
         VALUES (@EntryId, @HospitalId, NULL, @InvoiceId, @AmountE6, @At)
         """;
 
+    /// <summary>An invoice to pay, when its delivery was accepted, the payer's reference and request id, and who acts (<see cref="Index"/>: its place in the call).</summary>
+    public sealed record PaymentOf(Invoice Invoice, DateTimeOffset AcceptedAt, string Reference, string RequestId, string ActorId, string Actor, int Index);
+
     /// <summary>
-    /// Records a payment. A direct settlement draws the hospital's prepayment ledger first: the
-    /// ledger is credited and read inside this transaction, so the draw never exceeds the balance.
+    /// Records payments. A direct settlement draws the hospital's prepayment ledger first: the
+    /// ledger is credited and read inside this transaction, so the draws never exceed the balance.
     /// </summary>
-    public Task<Payment> PayAsync(Invoice invoice, DateTimeOffset acceptedAt, Payer payer, DateTimeOffset at, string reference, string actorId, string actor, string requestId) =>
-        store.WriteAsync(async unit =>
+    public Task<IReadOnlyList<(Payment Payment, int Index)>> PayAsync(IReadOnlyList<PaymentOf> payments, Payer payer, DateTimeOffset at) =>
+        store.WriteAsync<IReadOnlyList<(Payment, int)>>(async unit =>
         {
             var (connection, transaction) = unit;
-            var amountE6 = Scaled.ToE6(invoice.Amount, "amount");
-            long fromPrepaymentE6 = 0;
-            if (payer == Payer.InsuranceFund)
+            var made = new List<(Payment, int)>(payments.Count);
+            long balanceE6 = 0;
+            if (payer == Payer.InsuranceFund && payments.Count > 0)
             {
-                await CreditAsync(connection, transaction, invoice.HospitalId, at);
-                var (credited, drawn) = await ReadLedgerAsync(connection, transaction, invoice.HospitalId);
-                fromPrepaymentE6 = Math.Min(amountE6, Math.Max(0, credited - drawn));
-                if (fromPrepaymentE6 > 0)
+                var hospitalId = payments[0].Invoice.HospitalId;
+                await CreditAsync(connection, transaction, hospitalId, at);
+                var (credited, drawn) = await ReadLedgerAsync(connection, transaction, hospitalId);
+                balanceE6 = Math.Max(0, credited - drawn);
+            }
+            foreach (var (invoice, acceptedAt, reference, requestId, actorId, actor, index) in payments)
+            {
+                var amountE6 = Scaled.ToE6(invoice.Amount, "amount");
+                long fromPrepaymentE6 = 0;
+                if (payer == Payer.InsuranceFund)
                 {
-                    await connection.ExecuteAsync(InsertDrawSql, new { EntryId = invoice.InvoiceId.ToString(), invoice.HospitalId, InvoiceId = invoice.InvoiceId.ToString(), AmountE6 = -fromPrepaymentE6, At = at }, transaction);
+                    fromPrepaymentE6 = Math.Min(amountE6, balanceE6);
+                    balanceE6 -= fromPrepaymentE6;
+                    if (fromPrepaymentE6 > 0)
+                    {
+                        await connection.ExecuteAsync(InsertDrawSql, new { EntryId = invoice.InvoiceId.ToString(), invoice.HospitalId, InvoiceId = invoice.InvoiceId.ToString(), AmountE6 = -fromPrepaymentE6, At = at }, transaction);
+                    }
                 }
+                var payment = new Payment(Guid.NewGuid(), invoice.InvoiceId, invoice.HospitalId, payer, invoice.Amount, Scaled.FromE6(fromPrepaymentE6), at, reference,
+                    invoice.DueAt is { } due && at <= due);
+                await RequestAsync(connection, transaction, invoice.HospitalId, actorId, requestId, RequestKinds.Payment, payment.PaymentId.ToString());
+                await connection.ExecuteAsync(InsertPaymentSql, new
+                {
+                    PaymentId = payment.PaymentId.ToString(),
+                    InvoiceId = invoice.InvoiceId.ToString(),
+                    invoice.HospitalId,
+                    Payer = (int)payer,
+                    AmountE6 = amountE6,
+                    FromPrepaymentE6 = fromPrepaymentE6,
+                    PaidAt = at,
+                    PayableSeconds = (long)(at - acceptedAt).TotalSeconds,
+                    Reference = reference,
+                    OnTime = payment.OnTime ? 1 : 0,
+                }, transaction);
+                var changed = await connection.ExecuteAsync(InvoicePaidSql, new
+                {
+                    Paid = (int)InvoiceState.Paid,
+                    PaidAt = at,
+                    InvoiceId = invoice.InvoiceId.ToString(),
+                    Payable = (int)InvoiceState.Payable,
+                    Overdue = (int)InvoiceState.Overdue,
+                }, transaction);
+                if (changed != 1)
+                {
+                    throw new InvalidOperationException($"Invoice {invoice.InvoiceId} was not payable when it was paid: its grain is not the only writer.");
+                }
+                await EventLog.AppendAsync(unit, at, actor, null, "invoice", invoice.InvoiceId.ToString(), payer == Payer.Hospital ? "InvoicePaid" : "InvoiceSettledDirectly",
+                    new { payment.PaymentId, payment.Amount, payment.FromPrepayment, payment.OnTime, Reference = reference });
+                made.Add((payment, index));
             }
-            var payment = new Payment(Guid.NewGuid(), invoice.InvoiceId, invoice.HospitalId, payer, invoice.Amount, Scaled.FromE6(fromPrepaymentE6), at, reference,
-                invoice.DueAt is { } due && at <= due);
-            await RequestAsync(connection, transaction, invoice.HospitalId, actorId, requestId, RequestKinds.Payment, payment.PaymentId.ToString());
-            await connection.ExecuteAsync(InsertPaymentSql, new
-            {
-                PaymentId = payment.PaymentId.ToString(),
-                InvoiceId = invoice.InvoiceId.ToString(),
-                invoice.HospitalId,
-                Payer = (int)payer,
-                AmountE6 = amountE6,
-                FromPrepaymentE6 = fromPrepaymentE6,
-                PaidAt = at,
-                PayableSeconds = (long)(at - acceptedAt).TotalSeconds,
-                Reference = reference,
-                OnTime = payment.OnTime ? 1 : 0,
-            }, transaction);
-            var changed = await connection.ExecuteAsync(InvoicePaidSql, new
-            {
-                Paid = (int)InvoiceState.Paid,
-                PaidAt = at,
-                InvoiceId = invoice.InvoiceId.ToString(),
-                Payable = (int)InvoiceState.Payable,
-                Overdue = (int)InvoiceState.Overdue,
-            }, transaction);
-            if (changed != 1)
-            {
-                throw new InvalidOperationException($"Invoice {invoice.InvoiceId} was not payable when it was paid: its grain is not the only writer.");
-            }
-            await EventLog.AppendAsync(unit, at, actor, null, "invoice", invoice.InvoiceId.ToString(), payer == Payer.Hospital ? "InvoicePaid" : "InvoiceSettledDirectly",
-                new { payment.PaymentId, payment.Amount, payment.FromPrepayment, payment.OnTime, Reference = reference });
-            return payment;
+            return made;
         });
 
     // ---- The clock ------------------------------------------------------------------------------

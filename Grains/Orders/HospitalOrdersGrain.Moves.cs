@@ -1,0 +1,391 @@
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Grains.Agreements;
+using Procurement.Grains.Hosting;
+using Procurement.Grains.Orders.Domain;
+
+namespace Procurement.Grains.Orders;
+
+/// <summary>
+/// The moves after placement (answer, shipment, acceptance, invoice, payment), one item or many in
+/// one call: every item is checked before any is written (a bad one refused naming its place,
+/// <c>requests[3].quantity</c>; the single calls name the field alone), each item keeps its own
+/// request id (one sent before returns what it made), and all are written in one transaction,
+/// each move with its event. Items of one call see each other: two shipments of one line cannot
+/// both take its outstanding units, two acceptances add up.
+/// </summary>
+public sealed partial class HospitalOrdersGrain
+{
+    private OrderRepository Repository => orders;
+
+    private TimeZoneInfo BusinessZone => agreementOptions.Value.Zone();
+
+    private T[] Many<T>(IReadOnlyList<T>? items, string field)
+    {
+        Check.NonEmpty(items, field);
+        if (items!.Count > Options.MaxLines)
+        {
+            throw new ProcurementException(ErrorCodes.TooManyRows, $"At most {Options.MaxLines} items may be sent at once; {field} has {items.Count}.", field);
+        }
+        return [.. items];
+    }
+
+    /// <summary>Runs one item's checks; a refusal of an item of many names its place.</summary>
+    private static async Task<T> ItemAsync<T>(string? field, int index, Func<Task<T>> check)
+    {
+        try
+        {
+            return await check();
+        }
+        catch (ProcurementException e) when (field is not null)
+        {
+            var at = $"{field}[{index}]";
+            throw new ProcurementException(e.Code, e.Message, e.Field is null ? at : $"{at}.{e.Field}");
+        }
+    }
+
+    private static void Once(HashSet<string> seen, string requestId)
+    {
+        if (!seen.Add(requestId))
+        {
+            throw ProcurementException.Invalid("requestId", $"Request id {requestId} appears twice in one call; each item needs its own.");
+        }
+    }
+
+    private async Task<IReadOnlyList<OrderLine>> RespondAsync(string supplierId, IReadOnlyList<LineAnswer> answers, string? field)
+    {
+        Check.Id(supplierId, "supplierId");
+        var call = new CallState(this);
+        var now = ProcurementClock.Now(clock);
+        var results = new OrderLine[answers.Count];
+        var writes = new List<OrderRepository.Response>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < answers.Count; i++)
+        {
+            results[i] = await ItemAsync(field, i, async () =>
+            {
+                var answer = Check.NotNull(answers[i], "answer");
+                var requestId = RequestId(answer.RequestId);
+                Once(seen, requestId);
+                if (await orders.FindRequestAsync(HospitalId, supplierId, requestId) is { } earlier)
+                {
+                    Same(earlier, RequestKinds.Response, requestId);
+                    return await call.LineAsync(answer.OrderId, answer.LineNo);
+                }
+                var line = await call.LineAsync(answer.OrderId, answer.LineNo);
+                await call.SupplierMayActAsync(line, supplierId);
+                var reason = Check.OptionalText(answer.Reason, "reason", 500);
+                if (!answer.Confirm && reason is null)
+                {
+                    throw ProcurementException.Required("reason");
+                }
+                var to = OrderMoves.Respond(line, answer.Confirm, now);
+                writes.Add(new OrderRepository.Response(line, to, answer.Confirm ? null : reason, requestId));
+                return call.Update(line with { State = to, RespondedAt = now, RefusalReason = answer.Confirm ? null : reason });
+            });
+        }
+        if (writes.Count > 0)
+        {
+            await orders.RespondAsync(writes, now, Actor.Current($"manufacturer:{supplierId}"), supplierId);
+        }
+        return results;
+    }
+
+    private async Task<IReadOnlyList<Delivery>> ShipAsync(string supplierId, IReadOnlyList<ShipmentRequest> requests, string? field)
+    {
+        Check.Id(supplierId, "supplierId");
+        var call = new CallState(this);
+        var now = ProcurementClock.Now(clock);
+        var zone = agreementOptions.Value.Zone();
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
+        var acceptBy = WorkingDays.Add(now, Options.AcceptanceWorkingDays, zone);
+        var results = new Delivery[requests.Count];
+        var writes = new List<(Delivery Delivery, string RequestId)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            results[i] = await ItemAsync(field, i, async () =>
+            {
+                var request = Check.NotNull(requests[i], "request");
+                var requestId = RequestId(request.RequestId);
+                Once(seen, requestId);
+                if (await orders.FindRequestAsync(HospitalId, supplierId, requestId) is { } earlier)
+                {
+                    Same(earlier, RequestKinds.Shipment, requestId);
+                    return (await orders.GetDeliveryAsync(Guid.Parse(earlier.EntityId)))!;
+                }
+                var line = await call.LineAsync(request.OrderId, request.LineNo);
+                await call.SupplierMayActAsync(line, supplierId);
+                if (request.Quantity < 1)
+                {
+                    throw ProcurementException.Invalid("quantity", "quantity must be at least 1 unit.");
+                }
+                var lot = Check.Text(request.LotNumber, "lotNumber", 64);
+                if (request.ExpiryDate <= today)
+                {
+                    throw ProcurementException.Invalid("expiryDate", $"expiryDate {request.ExpiryDate:yyyy-MM-dd} has passed: an expired lot cannot be shipped.");
+                }
+                OrderMoves.Ship(line, request.Quantity);
+                call.Update(line with { ShippedUnits = line.ShippedUnits + request.Quantity });
+                var delivery = new Delivery(Guid.NewGuid(), line.OrderId, line.LineNo, HospitalId, line.ManufacturerId, supplierId, lot, request.ExpiryDate,
+                    request.Quantity, now, acceptBy, DeliveryState.Shipped, 0, null, null, false, line.UnitPrice);
+                writes.Add((delivery, requestId));
+                return delivery;
+            });
+        }
+        if (writes.Count > 0)
+        {
+            await orders.ShipAsync(writes, Actor.Current($"manufacturer:{supplierId}"));
+            await StartClockAsync();
+        }
+        return results;
+    }
+
+    private async Task<IReadOnlyList<Invoice>> InvoiceAsync(string supplierId, IReadOnlyList<InvoiceRequest> requests, string? field)
+    {
+        Check.Id(supplierId, "supplierId");
+        var call = new CallState(this);
+        var now = ProcurementClock.Now(clock);
+        var results = new Invoice[requests.Count];
+        var writes = new List<(Invoice Invoice, string RequestId)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var invoiced = new HashSet<Guid>();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            results[i] = await ItemAsync(field, i, async () =>
+            {
+                var request = Check.NotNull(requests[i], "request");
+                var requestId = RequestId(request.RequestId);
+                Once(seen, requestId);
+                if (await orders.FindRequestAsync(HospitalId, supplierId, requestId) is { } earlier)
+                {
+                    Same(earlier, RequestKinds.Invoice, requestId);
+                    return (await orders.GetInvoiceAsync(Guid.Parse(earlier.EntityId)))!;
+                }
+                var delivery = await call.DeliveryAsync(request.DeliveryId);
+                var line = await call.LineAsync(delivery.OrderId, delivery.LineNo);
+                await call.SupplierMayActAsync(line, supplierId);
+                var number = Check.Text(request.InvoiceNumber, "invoiceNumber", 64);
+                if (!invoiced.Add(delivery.DeliveryId) || await orders.GetDeliveryInvoiceAsync(delivery.DeliveryId) is not null)
+                {
+                    throw new ProcurementException(ErrorCodes.AlreadyInvoiced, $"Delivery {delivery.DeliveryId} is already invoiced.", "deliveryId");
+                }
+                if (delivery.State == DeliveryState.Rejected)
+                {
+                    throw new ProcurementException(ErrorCodes.InvalidTransition, $"Delivery {delivery.DeliveryId} was rejected: nothing is owed for it.", "deliveryId");
+                }
+                var allianceId = await call.AllianceAsync(line);
+                // Invoiced after acceptance, the invoice is payable at once and due from the acceptance.
+                var invoice = delivery.State == DeliveryState.Accepted
+                    ? new Invoice(Guid.NewGuid(), delivery.DeliveryId, HospitalId, line.ManufacturerId, number, delivery.AcceptedUnits * delivery.UnitPrice, now,
+                        InvoiceState.Payable, await call.DueAsync(allianceId, delivery.DecidedAt!.Value), null, allianceId)
+                    : new Invoice(Guid.NewGuid(), delivery.DeliveryId, HospitalId, line.ManufacturerId, number, delivery.Quantity * delivery.UnitPrice, now,
+                        InvoiceState.Issued, null, null, allianceId);
+                writes.Add((invoice, requestId));
+                return invoice;
+            });
+        }
+        if (writes.Count > 0)
+        {
+            await orders.InvoiceAsync(writes, supplierId, Actor.Current($"manufacturer:{supplierId}"));
+        }
+        return results;
+    }
+
+    private async Task<IReadOnlyList<Delivery>> DecideAsync(IReadOnlyList<DeliveryDecisionOf> decisions, string? field)
+    {
+        var call = new CallState(this);
+        var now = ProcurementClock.Now(clock);
+        var results = new Delivery[decisions.Count];
+        var outcomes = new List<OrderRepository.DeliveryOutcome>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var decided = new HashSet<Guid>();
+        for (var i = 0; i < decisions.Count; i++)
+        {
+            results[i] = await ItemAsync(field, i, async () =>
+            {
+                var item = Check.NotNull(decisions[i], "decision");
+                var decision = Check.NotNull(item.Decision, "decision");
+                var requestId = RequestId(decision.RequestId);
+                Once(seen, requestId);
+                if (await orders.FindRequestAsync(HospitalId, HospitalId, requestId) is { } earlier)
+                {
+                    Same(earlier, RequestKinds.Decision, requestId);
+                    return (await orders.GetDeliveryAsync(Guid.Parse(earlier.EntityId)))!;
+                }
+                var delivery = await call.DeliveryAsync(item.DeliveryId);
+                if (!decided.Add(delivery.DeliveryId))
+                {
+                    throw new ProcurementException(ErrorCodes.InvalidTransition, $"Delivery {delivery.DeliveryId} is decided twice in one call.", "deliveryId");
+                }
+                if (decision.Reason is { } r && !Enum.IsDefined(r))
+                {
+                    throw ProcurementException.Invalid("reason", "reason must be quantity-short, damaged, expiry-too-near or other.");
+                }
+                var note = Check.OptionalText(decision.Note, "note", 500);
+                var (state, accepted) = OrderMoves.Decide(delivery, decision, now);
+                var outcome = delivery with
+                {
+                    State = state,
+                    AcceptedUnits = accepted,
+                    DecidedAt = now,
+                    Rejection = state == DeliveryState.Rejected || accepted < delivery.Quantity ? decision.Reason : null,
+                };
+                outcomes.Add(await call.OutcomeAsync(outcome, note, requestId));
+                return outcome;
+            });
+        }
+        if (outcomes.Count > 0)
+        {
+            await orders.DecideAsync(outcomes, Actor.Current($"hospital:{HospitalId}"));
+        }
+        return results;
+    }
+
+    private async Task<IReadOnlyList<Payment>> PayAsync(IReadOnlyList<PaymentRequest> requests, Payer payer, string? field)
+    {
+        var call = new CallState(this);
+        var now = ProcurementClock.Now(clock);
+        var results = new Payment?[requests.Count];
+        var writes = new List<OrderRepository.PaymentOf>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var paid = new HashSet<Guid>();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var index = i;
+            results[i] = await ItemAsync(field, i, async () =>
+            {
+                var request = Check.NotNull(requests[index], "request");
+                var requestId = RequestId(request.RequestId);
+                var invoice = await GetInvoiceAsync(request.InvoiceId);
+                // Request ids are kept per payer: each alliance's fund has its own, so one fund's id can
+                // never return another's payment.
+                var actorId = payer == Payer.Hospital ? HospitalId : $"insurance-fund:{invoice.AllianceId}";
+                Once(seen, $"{actorId}/{requestId}");
+                if (await orders.FindRequestAsync(HospitalId, actorId, requestId) is { } earlier)
+                {
+                    Same(earlier, RequestKinds.Payment, requestId);
+                    return await orders.GetPaymentAsync(Guid.Parse(earlier.EntityId));
+                }
+                var reference = Check.Text(request.Reference, "reference", 64);
+                if (!paid.Add(invoice.InvoiceId))
+                {
+                    throw new ProcurementException(ErrorCodes.InvalidTransition, $"Invoice {invoice.InvoiceId} is paid twice in one call.", "invoiceId");
+                }
+                OrderMoves.Pay(invoice);
+                var acceptedAt = (await call.DeliveryAsync(invoice.DeliveryId)).DecidedAt!.Value;
+                writes.Add(new OrderRepository.PaymentOf(invoice, acceptedAt, reference, requestId, actorId,
+                    Actor.Current(payer == Payer.Hospital ? $"hospital:{HospitalId}" : actorId), index));
+                return null;
+            });
+        }
+        if (writes.Count > 0)
+        {
+            foreach (var (payment, index) in await orders.PayAsync(writes, payer, now))
+            {
+                results[index] = payment;
+            }
+        }
+        return results.Select(p => p!).ToList();
+    }
+
+    /// <summary>
+    /// What one call has read and changed: orders, deliveries, alliances and payment terms read
+    /// once, and lines as the call's earlier items left them.
+    /// </summary>
+    private sealed class CallState(HospitalOrdersGrain grain)
+    {
+        private readonly Dictionary<Guid, Order> _orders = [];
+        private readonly Dictionary<(Guid, int), OrderLine> _lines = [];
+        private readonly Dictionary<Guid, Delivery> _deliveries = [];
+        private readonly Dictionary<(Guid, int), string?> _alliances = [];
+        private readonly Dictionary<string, int?> _terms = new(StringComparer.Ordinal);
+        private readonly Dictionary<(string, string), string?> _designated = [];
+
+        private OrderRepository Orders => grain.Repository;
+
+        public async Task<OrderLine> LineAsync(Guid orderId, int lineNo)
+        {
+            if (_lines.TryGetValue((orderId, lineNo), out var changed))
+            {
+                return changed;
+            }
+            if (!_orders.TryGetValue(orderId, out var order))
+            {
+                _orders[orderId] = order = await grain.GetOrderAsync(orderId);
+            }
+            return order.Lines.FirstOrDefault(l => l.LineNo == lineNo)
+                ?? throw new ProcurementException(ErrorCodes.OrderNotFound, $"Order {orderId} has no line {lineNo}.", "lineNo");
+        }
+
+        /// <summary>The line as this call's item left it, for the items after it.</summary>
+        public OrderLine Update(OrderLine line) => _lines[(line.OrderId, line.LineNo)] = line;
+
+        public async Task<Delivery> DeliveryAsync(Guid deliveryId)
+        {
+            if (!_deliveries.TryGetValue(deliveryId, out var delivery))
+            {
+                delivery = await Orders.GetDeliveryAsync(deliveryId) is { } found && found.HospitalId == grain.HospitalId
+                    ? found
+                    : throw new ProcurementException(ErrorCodes.DeliveryNotFound, $"Delivery {deliveryId} was not shipped to hospital {grain.HospitalId}.", "deliveryId");
+                _deliveries[deliveryId] = delivery;
+            }
+            return delivery;
+        }
+
+        /// <summary>The line's manufacturer, or the distributor it designated for the hospital's region; no one else.</summary>
+        public async Task SupplierMayActAsync(OrderLine line, string supplierId)
+        {
+            if (supplierId == line.ManufacturerId)
+            {
+                return;
+            }
+            var key = (line.ManufacturerId, line.RegionCode);
+            if (!_designated.TryGetValue(key, out var designated))
+            {
+                _designated[key] = designated = await Orders.DesignatedDistributorAsync(line.ManufacturerId, line.RegionCode);
+            }
+            if (designated != supplierId)
+            {
+                throw new ProcurementException(ErrorCodes.NotDesignated,
+                    $"{supplierId} is neither {line.ManufacturerId} nor the distributor it designated for region {line.RegionCode}.", "supplierId");
+            }
+        }
+
+        public async Task<string?> AllianceAsync(OrderLine line)
+        {
+            if (!_alliances.TryGetValue((line.OrderId, line.LineNo), out var allianceId))
+            {
+                _alliances[(line.OrderId, line.LineNo)] = allianceId = await Orders.LineAllianceAsync(line.OrderId, line.LineNo);
+            }
+            return allianceId;
+        }
+
+        public async Task<DateTimeOffset> DueAsync(string? allianceId, DateTimeOffset acceptedAt)
+        {
+            int? days = null;
+            if (allianceId is not null && !_terms.TryGetValue(allianceId, out days))
+            {
+                _terms[allianceId] = days = await Orders.PaymentDaysAsync(allianceId);
+            }
+            return acceptedAt.AddDays(days ?? grain.Options.PaymentDays);
+        }
+
+        /// <summary>A decision's outcome: the line's units and state as this call leaves them, the invoice's due date, the month of its purchase.</summary>
+        public async Task<OrderRepository.DeliveryOutcome> OutcomeAsync(Delivery decided, string? note, string? requestId)
+        {
+            var line = await LineAsync(decided.OrderId, decided.LineNo);
+            var fulfilled = decided.State == DeliveryState.Accepted && line.AcceptedUnits + decided.AcceptedUnits == line.Quantity && line.State == OrderLineState.Confirmed;
+            DateTimeOffset? due = decided.State == DeliveryState.Accepted ? await DueAsync(await AllianceAsync(line), decided.DecidedAt!.Value) : null;
+            Update(line with
+            {
+                AcceptedUnits = line.AcceptedUnits + decided.AcceptedUnits,
+                ShippedUnits = line.ShippedUnits - (decided.Quantity - decided.AcceptedUnits),
+                State = fulfilled ? OrderLineState.Fulfilled : line.State,
+            });
+            _deliveries[decided.DeliveryId] = decided;
+            return new OrderRepository.DeliveryOutcome(decided, line, fulfilled ? OrderLineState.Fulfilled : null, note, due,
+                Months.Of(decided.DecidedAt!.Value, grain.BusinessZone), requestId);
+        }
+    }
+}
