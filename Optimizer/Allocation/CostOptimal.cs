@@ -252,9 +252,8 @@ public sealed partial class CostOptimal(SolveOptions options, Action<SolveProgre
     private static RegionAllocation Allocation(RegionMip.Cell cell, BidStatement primary)
     {
         var spare = cell.Candidates.Where(c => c.BidId != primary.BidId).OrderBy(c => c.Rank ?? int.MaxValue).FirstOrDefault();
-        var price = primary.AwardedUnitPrice!.Value;
         return new RegionAllocation(cell.Item.Product.ProductId, cell.Region, primary.BidId, primary.ManufacturerId, spare?.BidId, spare?.ManufacturerId,
-            cell.Volume, price, decimal.Round(cell.Volume * price, 2));
+            cell.Volume, primary.AwardedUnitPrice!.Value, AwardedAmount.Yuan(cell.Volume, primary));
     }
 
     private static bool FitsBudgets(IReadOnlyDictionary<RegionMip.Cell, BidStatement> primary, IReadOnlyDictionary<string, decimal?> budgets) =>
