@@ -99,7 +99,7 @@ public sealed partial class CostOptimal(SolveOptions options, Action<SolveProgre
 
         if (outcomes.Any(o => o.Status == SolveStatus.Infeasible))
         {
-            var failed = string.Join(", ", prepared.Where((_, i) => outcomes[i].Status == SolveStatus.Infeasible).Select(p => p.Item.Product.ProductId));
+            var failed = string.Join("; ", prepared.Where((_, i) => outcomes[i].Status == SolveStatus.Infeasible).Select(p => CapacityShortfall(p.Item, p.Parts.Cells)));
             return new CostOptimalResult([], new SolveReport($"exact search per product: no allocation within the winners' capacities for {failed}", SolveStatus.Infeasible, null, null, null, watch.Elapsed, parameters), null);
         }
         if (outcomes.Any(o => o.Status == SolveStatus.NoSolutionInTime))
@@ -217,6 +217,18 @@ public sealed partial class CostOptimal(SolveOptions options, Action<SolveProgre
         // Optimal: every solve proved its solution within the relative gap tolerance (or to the fen).
         var status = proven || finalCost - bound < 1 ? SolveStatus.Optimal : SolveStatus.FeasibleWithGap;
         return new CostOptimalResult(allocations, new SolveReport(method, status, Yuan(finalCost), Yuan(bound), gap, watch.Elapsed, parameters), null);
+    }
+
+    /// <summary>
+    /// A product no allocation fits, in figures: its agreed volume in the regions its winners
+    /// supply and their capacities' total; when the total would do, what else binds.
+    /// </summary>
+    private static string CapacityShortfall(ProductToAllocate item, IReadOnlyList<RegionMip.Cell> cells)
+    {
+        var demand = cells.Sum(c => c.Volume);
+        var capacity = item.Result.Winners.Where(w => cells.Any(c => c.Candidates.Contains(w))).Sum(w => item.Bids[w.BidId].AnnualCapacity);
+        return string.Create(CultureInfo.InvariantCulture, $"{item.Product.ProductId} (agreed volume {demand:N0} units, the winners' capacities total {capacity:N0} units")
+            + (demand > capacity ? ")" : ": enough in total, but not with each region whole to one winner that supplies it and a region for every winner)");
     }
 
     /// <summary>Proven within the relative gap tolerance, or to the fen: what "optimal" means for the MIP.</summary>
