@@ -148,7 +148,9 @@ public sealed partial class CostOptimal(SolveOptions options, Action<SolveProgre
             if (joint.Status == SolveStatus.Infeasible)
             {
                 var report = new SolveReport(method, SolveStatus.Infeasible, null, bound == 0 ? null : Yuan(bound), null, watch.Elapsed, parameters);
-                return new CostOptimalResult([], report, Shortfall(products, budgets, () => ParametersUntil(options.TimeLimit, watch), cancellationToken));
+                var shortfall = Shortfall(products, budgets, () => ParametersUntil(options.TimeLimit, watch), cancellationToken, repaired.Primary,
+                    () => ParametersUntil(options.TimeLimit, watch, (options.TimeLimit - watch.Elapsed) / 2));
+                return new CostOptimalResult([], report, shortfall);
             }
             if (joint.Status == SolveStatus.NoSolutionInTime)
             {
