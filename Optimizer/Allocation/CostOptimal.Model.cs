@@ -116,7 +116,7 @@ public sealed partial class CostOptimal
                     var primary = model.NewBoolVar($"x_{item.Product.ProductId}_{winner.BidId}_{region}");
                     primaries.Add(primary);
                     built.Literals.Add(primary);
-                    var fen = checked((long)decimal.Round(volume * winner.AwardedUnitPrice!.Value * FenPerYuan, 0, MidpointRounding.AwayFromZero));
+                    var fen = AwardedAmount.Fen(volume, winner);
                     costTerms.Add((primary, fen));
                     if (!spendByRegion.TryGetValue(region, out var spend))
                     {
@@ -227,9 +227,8 @@ public sealed partial class CostOptimal
                     g.OrderBy(p => p.Region, StringComparer.Ordinal).Select(p =>
                     {
                         var spare = spareOf.GetValueOrDefault((g.Key, p.Region));
-                        var price = p.Winner.AwardedUnitPrice!.Value;
                         return new RegionAllocation(g.Key, p.Region, p.Winner.BidId, p.Winner.ManufacturerId, spare?.BidId, spare?.ManufacturerId,
-                            p.Volume, price, decimal.Round(p.Volume * price, 2));
+                            p.Volume, p.Winner.AwardedUnitPrice!.Value, AwardedAmount.Yuan(p.Volume, p.Winner));
                     }).ToList(),
                     Unallocated.Where(u => u.ProductId == g.Key).Select(u => new UnallocatedRegion(u.Region, u.Volume, u.Reason)).ToList()))
                 .ToList();

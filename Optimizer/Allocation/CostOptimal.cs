@@ -99,7 +99,7 @@ public sealed partial class CostOptimal(SolveOptions options, Action<SolveProgre
 
         if (outcomes.Any(o => o.Status == SolveStatus.Infeasible))
         {
-            var failed = string.Join(", ", prepared.Where((_, i) => outcomes[i].Status == SolveStatus.Infeasible).Select(p => p.Item.Product.ProductId));
+            var failed = string.Join("; ", prepared.Where((_, i) => outcomes[i].Status == SolveStatus.Infeasible).Select(p => CapacityShortfall(p.Item, p.Parts.Cells)));
             return new CostOptimalResult([], new SolveReport($"exact search per product: no allocation within the winners' capacities for {failed}", SolveStatus.Infeasible, null, null, null, watch.Elapsed, parameters), null);
         }
         if (outcomes.Any(o => o.Status == SolveStatus.NoSolutionInTime))
@@ -148,7 +148,9 @@ public sealed partial class CostOptimal(SolveOptions options, Action<SolveProgre
             if (joint.Status == SolveStatus.Infeasible)
             {
                 var report = new SolveReport(method, SolveStatus.Infeasible, null, bound == 0 ? null : Yuan(bound), null, watch.Elapsed, parameters);
-                return new CostOptimalResult([], report, Shortfall(products, budgets, () => ParametersUntil(options.TimeLimit, watch), cancellationToken));
+                var shortfall = Shortfall(products, budgets, () => ParametersUntil(options.TimeLimit, watch), cancellationToken, repaired.Primary,
+                    () => ParametersUntil(options.TimeLimit, watch, (options.TimeLimit - watch.Elapsed) / 2));
+                return new CostOptimalResult([], report, shortfall);
             }
             if (joint.Status == SolveStatus.NoSolutionInTime)
             {
@@ -219,6 +221,18 @@ public sealed partial class CostOptimal(SolveOptions options, Action<SolveProgre
         return new CostOptimalResult(allocations, new SolveReport(method, status, Yuan(finalCost), Yuan(bound), gap, watch.Elapsed, parameters), null);
     }
 
+    /// <summary>
+    /// A product no allocation fits, in figures: its agreed volume in the regions its winners
+    /// supply and their capacities' total; when the total would do, what else binds.
+    /// </summary>
+    private static string CapacityShortfall(ProductToAllocate item, IReadOnlyList<RegionMip.Cell> cells)
+    {
+        var demand = cells.Sum(c => c.Volume);
+        var capacity = item.Result.Winners.Where(w => cells.Any(c => c.Candidates.Contains(w))).Sum(w => item.Bids[w.BidId].AnnualCapacity);
+        return string.Create(CultureInfo.InvariantCulture, $"{item.Product.ProductId} (agreed volume {demand:N0} units, the winners' capacities total {capacity:N0} units")
+            + (demand > capacity ? ")" : ": enough in total, but not with each region whole to one winner that supplies it and a region for every winner)");
+    }
+
     /// <summary>Proven within the relative gap tolerance, or to the fen: what "optimal" means for the MIP.</summary>
     private bool WithinGap(long cost, long bound) => cost - bound < 1 || cost - bound <= options.RelativeGap * cost;
 
@@ -252,9 +266,8 @@ public sealed partial class CostOptimal(SolveOptions options, Action<SolveProgre
     private static RegionAllocation Allocation(RegionMip.Cell cell, BidStatement primary)
     {
         var spare = cell.Candidates.Where(c => c.BidId != primary.BidId).OrderBy(c => c.Rank ?? int.MaxValue).FirstOrDefault();
-        var price = primary.AwardedUnitPrice!.Value;
         return new RegionAllocation(cell.Item.Product.ProductId, cell.Region, primary.BidId, primary.ManufacturerId, spare?.BidId, spare?.ManufacturerId,
-            cell.Volume, price, decimal.Round(cell.Volume * price, 2));
+            cell.Volume, primary.AwardedUnitPrice!.Value, AwardedAmount.Yuan(cell.Volume, primary));
     }
 
     private static bool FitsBudgets(IReadOnlyDictionary<RegionMip.Cell, BidStatement> primary, IReadOnlyDictionary<string, decimal?> budgets) =>

@@ -56,7 +56,7 @@ public sealed partial class HospitalLevel
                     perWinner[candidate.BidId] = list = [];
                 }
                 list.Add((x, need.Volume));
-                costTerms.Add((x, checked((long)decimal.Round(need.Volume * candidate.AwardedUnitPrice!.Value * 100m, 0, MidpointRounding.AwayFromZero))));
+                costTerms.Add((x, AwardedAmount.Fen(need.Volume, candidate)));
                 model.AddHint(x, candidate.BidId == need.Winner!.BidId);
             }
             model.AddExactlyOne(choices);

@@ -167,7 +167,7 @@ public sealed partial class HospitalLevel(SolveOptions options, Action<SolveProg
         var mustGetVolume = winners.Count <= needs.Count
             ? winners.Where(w => !namedBids.Contains(w.BidId)).Select(w => w.BidId).ToHashSet(StringComparer.Ordinal)
             : [];
-        var namedCost = needs.Where(n => n.Named).Sum(n => n.Volume * n.Winner!.AwardedUnitPrice!.Value);
+        var namedCost = Cost(needs.Where(n => n.Named));
         var lp = SolveTransportation(winners, regions, candidatesIn, left, mustGetVolume, cancellationToken);
         if (lp is null)
         {
@@ -184,7 +184,7 @@ public sealed partial class HospitalLevel(SolveOptions options, Action<SolveProg
         {
             // The region's winners cheapest first (a stable sort: equal prices stay in rank order), each
             // with the volume the LP gives it here.
-            var cheapest = candidatesIn[region].OrderBy(c => c.AwardedUnitPrice).ToArray();
+            var cheapest = candidatesIn[region].OrderBy(AwardedAmount.UnitPrice).ToArray();
             var room = Array.ConvertAll(cheapest, c => target.GetValueOrDefault((region, c.BidId)));
             foreach (var need in list.OrderByDescending(n => n.Volume))
             {
@@ -205,7 +205,7 @@ public sealed partial class HospitalLevel(SolveOptions options, Action<SolveProg
         }
         foreach (var need in misfits.OrderByDescending(n => n.Volume))
         {
-            var fit = need.Candidates.Where(c => left[c.BidId] >= need.Volume).OrderBy(c => c.AwardedUnitPrice).FirstOrDefault()
+            var fit = need.Candidates.Where(c => left[c.BidId] >= need.Volume).OrderBy(AwardedAmount.UnitPrice).FirstOrDefault()
                 ?? need.Candidates.OrderByDescending(c => left[c.BidId]).First();
             need.Winner = fit;
             left[fit.BidId] -= need.Volume;
@@ -220,11 +220,11 @@ public sealed partial class HospitalLevel(SolveOptions options, Action<SolveProg
             {
                 continue;
             }
-            var price = winners.First(w => w.BidId == bidId).AwardedUnitPrice!.Value;
+            var winner = winners.First(w => w.BidId == bidId);
             var move = free
                 .Where(n => n.Candidates.Any(c => c.BidId == bidId) && left[bidId] >= n.Volume)
                 .Where(n => hospitalsOf.GetValueOrDefault(n.Winner!.BidId) > 1 || !mustGetVolume.Contains(n.Winner.BidId))
-                .OrderBy(n => n.Volume * (price - n.Winner!.AwardedUnitPrice!.Value))
+                .OrderBy(n => AwardedAmount.Fen(n.Volume, winner) - AwardedAmount.Fen(n.Volume, n.Winner!))
                 .ThenBy(n => n.Volume)
                 .FirstOrDefault();
             if (move is not null)
@@ -274,9 +274,8 @@ public sealed partial class HospitalLevel(SolveOptions options, Action<SolveProg
             .Select(n =>
             {
                 var spare = byRank[n.Demand.RegionCode].Find(c => c.BidId != n.Winner!.BidId);
-                var price = n.Winner!.AwardedUnitPrice!.Value;
-                return new HospitalAllocation(productId, n.Demand.HospitalId, n.Demand.RegionCode, n.Winner.BidId, n.Winner.ManufacturerId,
-                    spare?.BidId, spare?.ManufacturerId, n.Volume, price, decimal.Round(n.Volume * price, 2), n.Named);
+                return new HospitalAllocation(productId, n.Demand.HospitalId, n.Demand.RegionCode, n.Winner!.BidId, n.Winner.ManufacturerId,
+                    spare?.BidId, spare?.ManufacturerId, n.Volume, n.Winner.AwardedUnitPrice!.Value, AwardedAmount.Yuan(n.Volume, n.Winner), n.Named);
             })
             .ToList();
         // Costs are exact decimals; the LP bound comes from floating point, so "optimal" allows 1e-9 of it.
@@ -285,7 +284,20 @@ public sealed partial class HospitalLevel(SolveOptions options, Action<SolveProg
             new SolveReport("lp bound, rounding, cp-sat", status, cost, provenBound, gap, watch.Elapsed, parameters));
     }
 
-    private static decimal Cost(IEnumerable<Need> needs) => needs.Sum(n => n.Volume * n.Winner!.AwardedUnitPrice!.Value);
+    /// <summary>
+    /// The cost the LP bounds: each winner's volume times its exact awarded price, summed exactly,
+    /// to 6 decimals. Each line's amount is rounded to the fen on its own, so the amounts' sum may
+    /// differ from it by half a fen a line.
+    /// </summary>
+    private static decimal Cost(IEnumerable<Need> needs)
+    {
+        var total = ExactPrice.Zero;
+        foreach (var winner in needs.GroupBy(n => n.Winner!))
+        {
+            total += ExactPrice.Of(winner.Sum(n => n.Volume)) * AwardedAmount.UnitPrice(winner.Key);
+        }
+        return total.ToDecimal(6);
+    }
 
     /// <summary>The winners that must get volume, could be given a hospital, and have none.</summary>
     private static List<string> MissingVolume(List<Need> needs, List<Need> free, HashSet<string> mustGetVolume)
@@ -351,7 +363,7 @@ public sealed partial class HospitalLevel(SolveOptions options, Action<SolveProg
                 {
                     some.SetCoefficient(f, 1);
                 }
-                objective.SetCoefficient(f, (double)winner.AwardedUnitPrice!.Value);
+                objective.SetCoefficient(f, AwardedAmount.UnitPrice(winner).ToDouble());
                 flows.Add((region, winner, f));
             }
         }

@@ -68,11 +68,10 @@ public static class RankedPick
             .Select(p =>
             {
                 var backup = spare.GetValueOrDefault(p.Key);
-                var price = p.Value.Statement.AwardedUnitPrice!.Value;
                 return new RegionAllocation(
                     product.ProductId, p.Key, p.Value.Statement.BidId, p.Value.Statement.ManufacturerId,
-                    backup?.Statement.BidId, backup?.Statement.ManufacturerId, volumes[p.Key], price,
-                    decimal.Round(volumes[p.Key] * price, 2));
+                    backup?.Statement.BidId, backup?.Statement.ManufacturerId, volumes[p.Key], p.Value.Statement.AwardedUnitPrice!.Value,
+                    AwardedAmount.Yuan(volumes[p.Key], p.Value.Statement));
             })
             .ToList();
         var unallocated = open

@@ -35,8 +35,8 @@ internal static class RegionMip
     /// <summary>A MIP stopped at once says nothing: none is given less.</summary>
     public static readonly TimeSpan ShortestSolve = TimeSpan.FromMilliseconds(200);
 
-    public static long CostFen(long volume, BidStatement winner) =>
-        checked((long)decimal.Round(volume * winner.AwardedUnitPrice!.Value * FenPerYuan, 0, MidpointRounding.AwayFromZero));
+    /// <summary>The amount in fen, as the document gives it (<see cref="AwardedAmount"/>): what every solver counts.</summary>
+    public static long CostFen(long volume, BidStatement winner) => AwardedAmount.Fen(volume, winner);
 
     /// <summary>The cells of a product at its agreed share, and the regions no winner supplies.</summary>
     public static (List<Cell> Cells, List<UnallocatedRegion> Unallocated) Cells(ProductToAllocate item, decimal? share = null)

@@ -116,14 +116,14 @@ internal sealed partial class RegionSearch
         // The winners any cell lists, whether or not the budgets leave them that cell: as in the
         // MIP, each of them must get a region when the product has regions enough.
         var winners = item.Result.Winners.Where(w => _cells.Any(c => c.Candidates.Contains(w))).ToList();
-        var classes = winners.GroupBy(w => w.AwardedUnitPrice!.Value).OrderBy(g => g.Key).Select(g => g.ToList()).ToList();
+        var classes = winners.GroupBy(AwardedAmount.UnitPrice).OrderBy(g => g.Key).Select(g => g.ToList()).ToList();
         _k = classes.Count;
         var mustHave = _everyWinnerARegion = item.Result.Winners.Count <= _n;
         bool Affordable(RegionMip.Cell cell, BidStatement winner) =>
             budgets?.GetValueOrDefault(cell.Region) is not { } budget || cell.Fen(winner) <= decimal.Floor(budget * RegionMip.FenPerYuan);
         _members = classes.Select(g => g.Select(w => new Member(w, item.Bids[w.BidId].AnnualCapacity,
             _cells.Select(c => c.Candidates.Contains(w) && Affordable(c, w)).ToArray())).ToArray()).ToArray();
-        _price = classes.Select(g => (double)(g[0].AwardedUnitPrice!.Value * RegionMip.FenPerYuan)).ToArray();
+        _price = classes.Select(g => AwardedAmount.UnitPrice(g[0]).ToDouble() * RegionMip.FenPerYuan).ToArray();
         _capacity = _members.Select(m => m.Sum(w => w.Capacity)).ToArray();
         _mustHave = _members.Select(m => mustHave ? m.Length : 0).ToArray();
         _infeasible = mustHave && _members.SelectMany(m => m).Any(w => !w.Eligible.Contains(true));
@@ -145,7 +145,7 @@ internal sealed partial class RegionSearch
             {
                 var price = classes[k][0];
                 _cost[i * _k + k] = cell.Fen(price);
-                rounding[i] = Math.Min(rounding[i], (double)(cell.Fen(price) - cell.Volume * price.AwardedUnitPrice!.Value * RegionMip.FenPerYuan));
+                rounding[i] = Math.Min(rounding[i], cell.Fen(price) - cell.Volume * _price[k]);
             }
         }
 

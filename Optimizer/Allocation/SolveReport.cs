@@ -32,16 +32,6 @@ public sealed record SolveReport(
 /// <summary>A progress line while a solve runs: the best cost so far and the proven bound.</summary>
 public sealed record SolveProgress(string Phase, TimeSpan Elapsed, decimal BestObjective, decimal Bound);
 
-/// <summary>
-/// When no allocation fits the budgets: the smallest extra budget per region that makes the
-/// allocation feasible (as the minimum total extra, split by region) and the largest uniform
-/// agreed share of reported volume that fits the budgets as they are.
-/// </summary>
-public sealed record BudgetShortfall(
-    IReadOnlyDictionary<string, decimal> ExtraBudgetByRegion,
-    decimal TotalExtraBudget,
-    decimal? LargestFeasibleShare);
-
 /// <summary>Options of a solve; the time limit is that of the whole award, every phase against one deadline (docs/AWARD.md, "The time limit and its margin").</summary>
 /// <param name="RelativeGap">
 /// The MIP stops, and calls its solution optimal, once (cost - proven bound) / cost is at most this

@@ -395,10 +395,11 @@ public static class AwardChecker
             {
                 Fail(RuleCodes.Price, at, $"unit price {unitPrice}, the primary's awarded unit price is {price}");
             }
-            var exact = volume * price;
-            if (!Holds(Math.Abs(amount - exact) <= 0.005m))
+            // The amount is volume x the exact awarded price, rounded once to the fen.
+            var exact = primary.AmountOf(volume);
+            if (!Holds(amount == exact))
             {
-                Fail(RuleCodes.Price, at, $"amount {amount}, {volume:N0} x {price} is {exact}");
+                Fail(RuleCodes.Price, at, $"amount {amount}, {volume:N0} x the exact awarded price ({price} to 6 decimals) is {exact} to the fen");
             }
             _amounts += exact;
             _lines++;
@@ -465,10 +466,11 @@ public static class AwardChecker
             {
                 return;
             }
-            // Solvers count money in fen, each line rounded: the sum may differ by half a fen per line.
+            // The lines' amounts are each rounded to the fen; a solver's objective may be counted
+            // otherwise (an LP in floating point): allow half a fen per line.
             var tolerance = 0.005m * (_lines + 1);
             Hold(Math.Abs(objective - _amounts) <= tolerance, RuleCodes.Objective, "$.solve.objective",
-                () => $"objective {objective}, the lines' volume x price sum to {_amounts}");
+                () => $"objective {objective}, the lines' amounts sum to {_amounts}");
             if (solve.Bound is { } bound)
             {
                 Hold(bound <= objective + tolerance, RuleCodes.Objective, "$.solve.bound", () => $"the bound {bound} is above the cost {objective} of an allocation found");

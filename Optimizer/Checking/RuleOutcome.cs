@@ -67,6 +67,30 @@ internal sealed class RuleOutcome
         /// <summary>The awarded unit price as statements and lines show it: to 6 decimals, half away from zero.</summary>
         public decimal AwardedUnitRounded { get; private set; }
 
+        /// <summary>
+        /// What a line of <paramref name="volume"/> units is paid: volume x the exact awarded unit
+        /// price, rounded once to the fen, half away from zero (never from the 6-decimal price).
+        /// </summary>
+        public decimal AmountOf(long volume)
+        {
+            var price = _awardedUnit ?? Fraction.Of(0);
+            BigInteger fen;
+            // A line's figures fit 128 bits almost always; a national hospital award checks millions of lines.
+            if (price.Numerator <= long.MaxValue && price.Denominator <= long.MaxValue && volume is >= 0 and < 1L << 40)
+            {
+                var hundredfold = (Int128)(long)price.Numerator * volume * 100;
+                var denominator = (Int128)(long)price.Denominator;
+                var (whole, remainder) = Int128.DivRem(hundredfold, denominator);
+                fen = (BigInteger)(remainder * 2 >= denominator ? whole + 1 : whole);
+            }
+            else
+            {
+                var whole = BigInteger.DivRem(price.Numerator * volume * 100, price.Denominator, out var remainder);
+                fen = remainder * 2 >= price.Denominator ? whole + 1 : whole;
+            }
+            return (decimal)fen / 100m;
+        }
+
         private Fraction? _awardedUnit;
 
         public decimal? AwardedPack { get; set; }

@@ -191,7 +191,7 @@ public static class AwardCommand
         }
         if (award.Shortfall is { } shortfall)
         {
-            output.WriteLine($"No allocation fits the budgets. Extra budget needed: {shortfall.TotalExtraBudget:N2} CNY ({string.Join(", ", shortfall.ExtraBudgetByRegion.Select(e => $"{e.Key} {e.Value:N2}"))}); largest agreed share that fits: {(shortfall.LargestFeasibleShare is { } s ? s.ToString("P1", CultureInfo.InvariantCulture) : "none")}.");
+            output.WriteLine(shortfall.Summary());
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Procurement.Optimizer.Winners;
 
 /// <summary>Stable codes for why a bid won or lost. Never rename one: statements are published.</summary>
@@ -38,7 +40,16 @@ public sealed record BidStatement(
     decimal? RevivalUnitPrice,
     decimal? AwardedUnitPrice,
     decimal? AwardedPricePerPack,
-    bool CostJustificationRequired);
+    bool CostJustificationRequired)
+{
+    /// <summary>
+    /// The awarded unit price as the rules give it, exactly (<see cref="AwardedUnitPrice"/> is it
+    /// to 6 decimals, for display): what amounts are computed from (<see cref="AwardedAmount"/>).
+    /// Not part of the published document.
+    /// </summary>
+    [JsonIgnore]
+    public ExactPrice? ExactAwardedUnitPrice { get; init; }
+}
 
 /// <summary>The outcome for one product: its statements, winners in rank order, and the agreed share.</summary>
 public sealed record ProductResult(

@@ -79,5 +79,30 @@ public readonly struct ExactPrice : IComparable<ExactPrice>, IEquatable<ExactPri
         return _numerator.Sign < 0 ? -value : value;
     }
 
+    /// <summary>
+    /// <paramref name="quantity"/> times this value in units of 10^-<paramref name="decimals"/>
+    /// (2: fen), rounded once, half away from zero: an amount is never built from a rounded price.
+    /// </summary>
+    public long TimesRounded(long quantity, int decimals)
+    {
+        // Fast path for the common sizes (a hospital award rounds millions of lines): every
+        // product stays below 2^120, inside Int128.
+        if (decimals is >= 0 and <= 4 && Math.Abs(quantity) < 1L << 40
+            && _numerator >= long.MinValue + 1 && _numerator <= long.MaxValue && Den <= long.MaxValue)
+        {
+            var exact = (Int128)(long)_numerator * quantity * (long)Math.Pow(10, decimals);
+            var den = (Int128)(long)Den;
+            var near = (Int128.Abs(exact) * 2 + den) / (den * 2);
+            return checked((long)(exact < 0 ? -near : near));
+        }
+        var scale = BigInteger.Pow(10, decimals);
+        var product = BigInteger.Abs(_numerator * quantity) * scale;
+        var rounded = (product * 2 + Den) / (Den * 2);
+        return checked((long)(_numerator.Sign * Math.Sign(quantity) < 0 ? -rounded : rounded));
+    }
+
+    /// <summary>The nearest double, for floating-point bounds and LP coefficients (never for a decision on a price).</summary>
+    public double ToDouble() => (double)_numerator / (double)Den;
+
     public override string ToString() => ToDecimal(6).ToString(CultureInfo.InvariantCulture);
 }

@@ -91,7 +91,7 @@ public sealed class WinnerDetermination(RuleParameters rules)
         {
             if (winners.Count < cap)
             {
-                entry.Win(entry.Route!.Value.Reason, entry.Route.Value.Rule, entry.Unit, entry.Bid.PricePerPack);
+                entry.Win(entry.Route!.Value.Reason, entry.Route.Value.Rule, entry.Exact, entry.Bid.PricePerPack);
                 winners.Add(entry);
             }
             else
@@ -112,7 +112,7 @@ public sealed class WinnerDetermination(RuleParameters rules)
                 else if (winners.Count < cap)
                 {
                     var specification = UnitPrice.Find(product, entry.Bid.SpecificationCode)!;
-                    entry.Win(Reasons.WonByRevival, $"revived at {entry.RevivalUnitPrice}", entry.RevivalUnitPrice.Value, UnitPrice.PackPrice(Rules, product, specification, revival));
+                    entry.Win(Reasons.WonByRevival, $"revived at {entry.RevivalUnitPrice}", revival, UnitPrice.PackPrice(Rules, product, specification, revival));
                     winners.Add(entry);
                 }
                 else
@@ -209,10 +209,10 @@ public sealed class WinnerDetermination(RuleParameters rules)
         private bool _won;
         private string _reason = "";
         private string _rule = "";
-        private decimal? _awardedUnit;
+        private ExactPrice? _awardedUnit;
         private decimal? _awardedPack;
 
-        public void Win(string reason, string rule, decimal awardedUnit, decimal awardedPack)
+        public void Win(string reason, string rule, ExactPrice awardedUnit, decimal awardedPack)
         {
             (_won, _reason, _rule, _awardedUnit, _awardedPack) = (true, reason, rule, awardedUnit, awardedPack);
         }
@@ -236,8 +236,11 @@ public sealed class WinnerDetermination(RuleParameters rules)
             _reason,
             _rule,
             RevivalUnitPrice,
-            _awardedUnit,
+            _awardedUnit?.ToDecimal(UnitPrice.Decimals),
             _awardedPack,
-            flagBelowAnchor && _won && Anchor is { } anchor && Unit < anchor);
+            flagBelowAnchor && _won && Anchor is { } anchor && Unit < anchor)
+        {
+            ExactAwardedUnitPrice = _awardedUnit,
+        };
     }
 }

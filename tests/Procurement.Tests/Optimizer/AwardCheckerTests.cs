@@ -3,6 +3,7 @@ using Procurement.Optimizer.Allocation;
 using Procurement.Optimizer.Award;
 using Procurement.Optimizer.Checking;
 using Procurement.Optimizer.Model;
+using Procurement.Optimizer.Winners;
 using Xunit;
 
 namespace Procurement.Tests.Optimizer;
@@ -142,7 +143,9 @@ public sealed class AwardCheckerTests
                 Assert.Contains(award.Solve.Status, new[] { SolveStatus.Infeasible, SolveStatus.NoSolutionInTime });
                 continue;
             }
-            Assert.Equal(optimum, award.Products.Sum(p => p.HospitalAllocations.Sum(h => h.AgreedVolume * h.UnitPrice)));
+            // The objective is the exact cost (volume x exact awarded price) to 6 decimals, summed over products.
+            Assert.Equal(optimum, award.Products.Sum(p => p.HospitalAllocations
+                .Aggregate(ExactPrice.Zero, (sum, h) => sum + ExactPrice.Of(h.AgreedVolume) * AwardedAmount.UnitPrice(p.Winners.Single(w => w.BidId == h.PrimaryBidId))).ToDecimal(6)));
             compared++;
         }
         Assert.True(compared > 150, $"only {compared} of 200 hospital awards could be compared");
@@ -170,7 +173,7 @@ public sealed class AwardCheckerTests
     private static decimal? Exhaustive(AwardInput input, ProductAward product, List<Line> lines)
     {
         var capacity = product.Winners.ToDictionary(w => w.BidId, w => input.Bids.Single(b => b.BidId == w.BidId).AnnualCapacity);
-        var price = product.Winners.ToDictionary(w => w.BidId, w => w.AwardedUnitPrice!.Value);
+        var price = product.Winners.ToDictionary(w => w.BidId, AwardedAmount.UnitPrice);
         var mustHave = product.Winners.Count <= lines.Count
             ? product.Winners.Where(w => lines.Any(l => l.Candidates.Contains(w.BidId) && (l.Named is null || l.Named == w.BidId))).Select(w => w.BidId).ToList()
             : [];
@@ -179,15 +182,16 @@ public sealed class AwardCheckerTests
         while (true)
         {
             var used = new Dictionary<string, long>();
-            var cost = 0m;
+            var exact = ExactPrice.Zero;
             var ok = true;
             for (var i = 0; i < lines.Count && ok; i++)
             {
                 var bid = lines[i].Candidates[choice[i]];
                 ok = lines[i].Named is null || lines[i].Named == bid;
                 used[bid] = used.GetValueOrDefault(bid) + lines[i].Volume;
-                cost += lines[i].Volume * price[bid];
+                exact += ExactPrice.Of(lines[i].Volume) * price[bid];
             }
+            var cost = exact.ToDecimal(6);
             ok = ok && used.All(u => u.Value <= capacity[u.Key]) && mustHave.All(used.ContainsKey);
             if (ok && (best is null || cost < best))
             {
@@ -271,7 +275,7 @@ public sealed class AwardCheckerTests
             Allocations = p.Allocations.Select(a => a with
             {
                 PrimaryBidId = cheapest.BidId, PrimaryManufacturerId = cheapest.ManufacturerId, UnitPrice = cheapest.AwardedUnitPrice!.Value,
-                Amount = decimal.Round(a.AgreedVolume * cheapest.AwardedUnitPrice!.Value, 2),
+                Amount = AwardedAmount.Yuan(a.AgreedVolume, cheapest),
                 SpareBidId = a.PrimaryBidId == cheapest.BidId ? a.SpareBidId : a.PrimaryBidId,
                 SpareManufacturerId = a.PrimaryBidId == cheapest.BidId ? a.SpareManufacturerId : a.PrimaryManufacturerId,
             }).ToList(),
@@ -310,7 +314,7 @@ public sealed class AwardCheckerTests
         AssertBroken(input, Tamper(award, p => p with
         {
             HospitalAllocations = p.HospitalAllocations.Select(h => h.HospitalId == "H1"
-                ? h with { PrimaryBidId = other.BidId, PrimaryManufacturerId = other.ManufacturerId, UnitPrice = other.AwardedUnitPrice!.Value, Amount = decimal.Round(h.AgreedVolume * other.AwardedUnitPrice!.Value, 2), SpareBidId = h.PrimaryBidId, SpareManufacturerId = h.PrimaryManufacturerId }
+                ? h with { PrimaryBidId = other.BidId, PrimaryManufacturerId = other.ManufacturerId, UnitPrice = other.AwardedUnitPrice!.Value, Amount = AwardedAmount.Yuan(h.AgreedVolume, other), SpareBidId = h.PrimaryBidId, SpareManufacturerId = h.PrimaryManufacturerId }
                 : h).ToList(),
         }), RuleCodes.NamedBrand, "product P, hospital H1");
         AssertBroken(input, Tamper(award, p => p with { HospitalAllocations = p.HospitalAllocations.Where(h => h.HospitalId != "H4").ToList() }), RuleCodes.Coverage, "product P, hospital H4");

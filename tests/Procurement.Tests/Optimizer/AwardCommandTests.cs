@@ -116,6 +116,46 @@ public sealed class AwardCommandTests
         }
     }
 
+    [Fact]
+    public void A_product_without_reported_volumes_stops_with_exit_code_2_naming_the_place()
+    {
+        var document = JsonNode.Parse(File.ReadAllText(Example))!;
+        document["products"]![1]!.AsObject().Remove("reportedVolumes");
+        var input = Temp("novolumes.json");
+        File.WriteAllText(input, document.ToJsonString());
+        var output = Temp("never.json");
+
+        var (code, _, error) = Run("award", "--input", input, "--output", output, "--mode", "cost-optimal");
+
+        Assert.Equal(AwardCommand.BadInput, code);
+        Assert.Contains("$.products[1].reportedVolumes", error);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void Other_specifications_left_out_with_a_bid_naming_another_specification_stops_with_exit_code_2_naming_the_bid()
+    {
+        var document = JsonNode.Parse(File.ReadAllText(Example))!;
+        // The schema lets a product leave its other specifications out; a bid on ATORVASTATIN-TAB's 20mgx14 then names none it has.
+        document["products"]![0]!.AsObject().Remove("otherSpecifications");
+        var bids = document["bids"]!.AsArray();
+        var index = bids.Select((b, i) => (b, i)).First(x => x.b!["productId"]!.GetValue<string>() == "ATORVASTATIN-TAB").i;
+        bids[index]!["specificationCode"] = "20mgx14";
+        var input = Temp("nospecs.json");
+        File.WriteAllText(input, document.ToJsonString());
+        var output = Temp("never.json");
+
+        var (code, _, error) = Run("award", "--input", input, "--output", output);
+
+        Assert.Equal(AwardCommand.BadInput, code);
+        Assert.Contains($"$.bids[{index}].specificationCode: '20mgx14' is not a specification of ATORVASTATIN-TAB", error);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
     /// <summary>
     /// 1,000 seeded mutations of the example (a field removed, its type changed, a number at or past
     /// its limits, a string of 1 MB): each ends in exit 0 or exit 2 with a message, within a minute,
@@ -260,8 +300,10 @@ public sealed class AwardCommandTests
         var (code, text, error) = Run("award", "--input", input, "--output", Temp("capacity-out.json"), "--mode", "cost-optimal", "--time-limit", "5");
 
         Assert.True(code != AwardCommand.BadInput, error);
-        Assert.Contains("no allocation within the winners' capacities for AMLODIPINE-TAB", text);
-        Assert.DoesNotContain("Extra budget needed", text);
+        // The product, its agreed volume (70 % of the 15,200,000 units reported, with two winners) and the winners' capacities in total.
+        Assert.Contains("no allocation within the winners' capacities for AMLODIPINE-TAB (agreed volume 10,640,000 units, the winners' capacities total 2 units)", text);
+        Assert.DoesNotContain("No allocation fits the budgets", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("extra budget", text, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

@@ -39,7 +39,11 @@ public sealed class HospitalLevelTests
     private static long Agreed(Instance instance, HospitalDemandInput demand) =>
         (long)decimal.Round(demand.ReportedVolume * instance.Item.Result.AgreedShare, 0, MidpointRounding.AwayFromZero);
 
-    /// <summary>Every assignment of hospitals to winners, checked against every rule: the true optimum.</summary>
+    /// <summary>The exact cost of the lines (volume x exact awarded price), to 6 decimals, as the objective gives it.</summary>
+    private static decimal Exact(Instance instance, IEnumerable<HospitalAllocation> lines) =>
+        lines.Aggregate(ExactPrice.Zero, (sum, h) => sum + ExactPrice.Of(h.AgreedVolume) * AwardedAmount.UnitPrice(instance.Item.Result.Winners.Single(w => w.BidId == h.PrimaryBidId))).ToDecimal(6);
+
+    /// <summary>Every assignment of hospitals to winners, checked against every rule: the true optimum (exact cost, to 6 decimals).</summary>
     private static decimal? BruteForce(Instance instance)
     {
         var winners = instance.Item.Result.Winners;
@@ -52,12 +56,12 @@ public sealed class HospitalLevelTests
         {
             var volume = winners.ToDictionary(w => w.BidId, _ => 0L);
             var feasible = true;
-            var cost = 0m;
+            var exact = ExactPrice.Zero;
             for (var i = 0; i < lines.Count; i++)
             {
                 var winner = lines[i].Candidates[choice[i]];
                 volume[winner.BidId] += lines[i].Volume;
-                cost += lines[i].Volume * winner.AwardedUnitPrice!.Value;
+                exact += ExactPrice.Of(lines[i].Volume) * AwardedAmount.UnitPrice(winner);
                 if (lines[i].Demand.PreferredManufacturerId is { } brand && lines[i].Candidates.Any(c => c.ManufacturerId == brand))
                 {
                     feasible &= winner.ManufacturerId == brand;
@@ -71,6 +75,7 @@ public sealed class HospitalLevelTests
                     feasible &= volume[winner.BidId] > 0;
                 }
             }
+            var cost = exact.ToDecimal(6);
             if (feasible && (best is null || cost < best))
             {
                 best = cost;
@@ -108,8 +113,10 @@ public sealed class HospitalLevelTests
         }
         Assert.NotEqual(SolveStatus.Infeasible, solved.Report.Status);
         var product = Assert.Single(solved.Products);
-        var cost = product.Hospitals.Sum(h => h.AgreedVolume * h.UnitPrice);
+        // The objective is the exact cost (volume x exact awarded price) to 6 decimals; each line's amount is rounded to the fen.
+        var cost = Exact(instance, product.Hospitals);
         Assert.Equal(solved.Report.Objective, cost);
+        Assert.InRange(product.Hospitals.Sum(h => h.Amount) - cost, -0.005m * product.Hospitals.Count, 0.005m * product.Hospitals.Count);
         // The proven bound never exceeds the true optimum, and the allocation never beats it.
         Assert.True(solved.Report.Bound <= truth.Value + 1e-6m, $"bound {solved.Report.Bound} above the optimum {truth}");
         Assert.True(cost >= truth.Value, $"cost {cost} below the optimum {truth}");
