@@ -180,10 +180,9 @@ public sealed class AwardWorkerGrain(
     internal static string RuleBroken(AwardDocument award) =>
         $"the award breaks a rule and was not published ({award.Check!.Violations.Count:N0} violation(s)): {award.Check.Summary()}";
 
-    private static string Shortfall(BudgetShortfall? shortfall) =>
+    /// <summary>The status line of an award no allocation of which fits the budgets: the diagnosis as far as it got (never a figure it did not find).</summary>
+    internal static string Shortfall(BudgetShortfall? shortfall) =>
         shortfall is null
             ? "no allocation fits the region budgets"
-            : $"no allocation fits the region budgets: {shortfall.TotalExtraBudget:N2} CNY more is needed "
-              + $"({string.Join(", ", shortfall.ExtraBudgetByRegion.Select(e => $"{e.Key} {e.Value:N2}"))}); "
-              + (shortfall.LargestFeasibleShare is { } share ? $"the largest agreed share that fits is {share:P1}" : "no agreed share fits");
+            : $"no allocation fits the region budgets: {shortfall.Summary()}";
 }

@@ -144,3 +144,25 @@ public sealed class AwardShortfallTests
         Assert.Contains("an agreed share of 71.2 % fits; whether a larger one does was not decided", shortfall.Summary());
     }
 }
+
+/// <summary>The batch's status line after a failed award says what the diagnosis found, never a figure it did not.</summary>
+public sealed class AwardWorkerShortfallStatusTests
+{
+    [Fact]
+    public void A_diagnosis_that_found_no_figure_in_time_reads_not_determined_never_zero()
+    {
+        var undetermined = new Procurement.Optimizer.Allocation.BudgetShortfall(new Dictionary<string, decimal>(), null, null,
+            Procurement.Optimizer.Allocation.ExtraBudgetStatus.NotDetermined, null, Procurement.Optimizer.Allocation.LargestShareStatus.NotDetermined);
+        var status = Procurement.Grains.Awards.AwardWorkerGrain.Shortfall(undetermined);
+        Assert.Contains("not determined within the time limit", status, StringComparison.Ordinal);
+        Assert.DoesNotContain("0.00", status, StringComparison.Ordinal);
+
+        var bounded = undetermined with
+        {
+            ExtraBudgetByRegion = new Dictionary<string, decimal> { ["BJ"] = 1_200.50m },
+            TotalExtraBudget = 1_200.50m,
+            ExtraBudgetStatus = Procurement.Optimizer.Allocation.ExtraBudgetStatus.UpperBound,
+        };
+        Assert.Contains("at most 1,200.50 CNY", Procurement.Grains.Awards.AwardWorkerGrain.Shortfall(bounded), StringComparison.Ordinal);
+    }
+}
