@@ -7,5 +7,6 @@ return args.FirstOrDefault() switch
     "ingest" => await IngestBenchmark.RunAsync(args[1..]),
     "usage" => await UsageBenchmark.RunAsync(args[1..]),
     "bid-surge" => await BidSurgeBenchmark.RunAsync(args[1..]),
+    "order-month" => await OrderMonthBenchmark.RunAsync(args[1..]),
     _ => await IngestBenchmark.RunAsync(args),
 };

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using Dapper;
+using Microsoft.Extensions.Time.Testing;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Grains;
+using Procurement.Grains.Agreements;
+using Procurement.Grains.Storage;
+using Procurement.Tests.Infrastructure;
+
+namespace Procurement.Benchmarks;
+
+/// <summary>
+/// A month of a national round on the platform (46,000 hospitals x 55 products, one order line
+/// each: 2.53 M lines at full scale) taken through the hospital order grains stage by stage: each
+/// hospital places its order; the distributor of its region (designated by every manufacturer
+/// there, as regional distributors are) confirms, ships, and, once the hospital has accepted,
+/// invoices the 55 lines in one call each; the hospital pays. Each stage's lines per second are
+/// printed beside a plain bulk insert of the same number of order lines into the same database
+/// in the same run. The agreements are seeded straight into the tables (the award is not measured).
+/// Usage: dotnet run -c Release --project tests/Procurement.Benchmarks -- order-month [--hospitals N]
+///        [--products M] [--provider sqlite|postgresql|both] [--parallel P]
+/// </summary>
+public static class OrderMonthBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var hospitals = IngestBenchmark.IntOption(args, "--hospitals", 46_000);
+        var products = IngestBenchmark.IntOption(args, "--products", 55);
+        var parallel = IngestBenchmark.IntOption(args, "--parallel", 256);
+        var index = Array.IndexOf(args, "--provider");
+        var provider = index >= 0 && index + 1 < args.Length ? args[index + 1] : "both";
+        IngestBenchmark.PrintMachine();
+        Console.WriteLine($"Workload: {hospitals:N0} hospitals x {products} products = {(long)hospitals * products:N0} order lines of one month; {parallel} hospitals in flight.");
+        foreach (var name in provider == "both" ? [StoreProviders.Sqlite, StoreProviders.PostgreSql] : new[] { provider })
+        {
+            await RunOneAsync(name, hospitals, products, parallel);
+        }
+        return 0;
+    }
+
+    private sealed class HospitalMonth
+    {
+        public Guid OrderId;
+        public OrderLine[] Lines = [];
+        public Delivery[] Deliveries = [];
+        public Invoice[] Invoices = [];
+    }
+
+    private static async Task RunOneAsync(string provider, int hospitalCount, int productCount, int parallel)
+    {
+        var options = TestStores.For(provider);
+        // 10:00 in Beijing on a Tuesday of the agreements' fourth month (agreements from 2027-01); the clock stands still.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2027, 4, 20, 2, 0, 0, TimeSpan.Zero));
+        await using var cluster = await SiloCluster.StartAsync(options, clock, $"bench-orders-{provider}");
+        var store = cluster.Database;
+        var hospitals = Enumerable.Range(1, hospitalCount).Select(i => $"H{i:000000}").ToList();
+        var products = Enumerable.Range(1, productCount).Select(i => $"P{i:000}").ToList();
+        var regions = Enumerable.Range(1, 31).Select(i => $"R{i:00}").ToList();
+        var setup = Stopwatch.StartNew();
+        await UsageBenchmark.SeedAsync(store, hospitals, products, regions);
+        await store.WriteAsync(async (c, t) =>
+        {
+            var at = DateTimeOffset.UtcNow;
+            await c.ExecuteAsync("INSERT INTO distributors (distributor_id, name, updated_at) VALUES (@Id, @Id, @At)", regions.Select(r => new { Id = $"D-{r}", At = at }), t);
+            await c.ExecuteAsync(
+                "INSERT INTO distributor_designations (manufacturer_id, region_code, distributor_id, designated_at) VALUES (@Maker, @Region, @Distributor, @At)",
+                products.SelectMany((_, i) => regions.Select(r => new { Maker = UsageBenchmark.Maker(i), Region = r, Distributor = $"D-{r}", At = at })), t);
+        });
+        Console.WriteLine($"[{provider}] setup: {setup.Elapsed.TotalSeconds:F1} s");
+
+        var rows = (long)hospitalCount * productCount;
+        var factory = cluster.SiloGrainFactory;
+        var months = new HospitalMonth[hospitalCount];
+        var expiry = new DateOnly(2029, 6, 30);
+        var rates = new List<(string Stage, double Rate)>();
+
+        async Task StageAsync(string stage, Func<int, IHospitalOrdersGrain, string, Task> work)
+        {
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(Enumerable.Range(0, hospitalCount), new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (h, _) =>
+                await work(h, factory.GetGrain<IHospitalOrdersGrain>(hospitals[h]), $"D-{regions[h % regions.Count]}"));
+            watch.Stop();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+            var rate = rows / watch.Elapsed.TotalSeconds;
+            rates.Add((stage, rate));
+            Console.WriteLine($"[{provider}] {stage,-12}: {rows:N0} lines in {watch.Elapsed.TotalSeconds,7:F1} s = {rate,9:N0} lines/s ({hospitalCount:N0} calls; process CPU {cpu / watch.Elapsed:F2} cores)");
+        }
+
+        await StageAsync("order", async (h, grain, _) =>
+        {
+            var order = await grain.PlaceOrderAsync(new OrderRequest($"o-{h}", products.Select((p, i) => new OrderLineRequest(p, 800 + (h + i) % 400, "Central pharmacy", OrderUrgency.Normal)).ToList()));
+            months[h] = new HospitalMonth { OrderId = order.OrderId, Lines = [.. order.Lines] };
+        });
+        await StageAsync("confirm", async (h, grain, supplier) =>
+            await grain.RespondToLinesAsync(supplier, months[h].Lines.Select(l => new LineAnswer($"c-{h}-{l.LineNo}", l.OrderId, l.LineNo, true)).ToList()));
+        await StageAsync("ship", async (h, grain, supplier) =>
+            months[h].Deliveries = [.. await grain.ShipManyAsync(supplier, months[h].Lines.Select(l => new ShipmentRequest($"s-{h}-{l.LineNo}", l.OrderId, l.LineNo, l.Quantity, "LOT-2704", expiry)).ToList())]);
+        await StageAsync("accept", async (h, grain, _) =>
+            await grain.DecideDeliveriesAsync(months[h].Deliveries.Select(d => new DeliveryDecisionOf(d.DeliveryId, new DeliveryDecision($"a-{h}-{d.LineNo}", true))).ToList()));
+        await StageAsync("invoice", async (h, grain, supplier) =>
+            months[h].Invoices = [.. await grain.InvoiceManyAsync(supplier, months[h].Deliveries.Select(d => new InvoiceRequest($"i-{h}-{d.LineNo}", d.DeliveryId, $"FP{h:000000}{d.LineNo:00}")).ToList())]);
+        await StageAsync("pay", async (h, grain, _) =>
+            await grain.PayManyAsync(months[h].Invoices.Select(i => new PaymentRequest($"p-{h}-{i.InvoiceNumber}", i.InvoiceId, $"BANK-{h}")).ToList()));
+
+        // None lost, none doubled: every line fulfilled, accepted, invoiced and paid once; completion counts every unit.
+        var counts = await store.ReadAsync(c => c.QuerySingleAsync<(long Fulfilled, long Accepted, long Paid, long Payments, long Units, long Purchased)>("""
+            SELECT (SELECT COUNT(*) FROM order_lines WHERE state = 4 AND accepted_units = quantity),
+                   (SELECT COUNT(*) FROM deliveries WHERE state = 1),
+                   (SELECT COUNT(*) FROM invoices WHERE state = 3),
+                   (SELECT COUNT(*) FROM payments),
+                   (SELECT COALESCE(SUM(accepted_units), 0) FROM order_lines),
+                   (SELECT COALESCE(SUM(units), 0) FROM platform_purchases)
+            """, commandTimeout: 600));
+        Console.WriteLine($"[{provider}] stored: {counts.Fulfilled:N0} lines fulfilled, {counts.Accepted:N0} deliveries accepted, {counts.Paid:N0} invoices paid, {counts.Payments:N0} payments; {counts.Units:N0} units accepted, {counts.Purchased:N0} counted as platform purchases");
+        if (counts.Fulfilled != rows || counts.Accepted != rows || counts.Paid != rows || counts.Payments != rows || counts.Units != counts.Purchased)
+        {
+            throw new InvalidOperationException("Lost or doubled work: the counts above must all equal the lines, and the units the purchases.");
+        }
+
+        var plain = Stopwatch.StartNew();
+        await PlainInsertAsync(store, hospitals, products, regions);
+        plain.Stop();
+        var plainRate = rows / plain.Elapsed.TotalSeconds;
+        Console.WriteLine($"[{provider}] plain bulk insert: {rows:N0} order lines in {plain.Elapsed.TotalSeconds:F1} s = {plainRate:N0} lines/s (with their {hospitalCount:N0} orders; one connection, one transaction, prepared INSERTs)");
+        foreach (var (stage, rate) in rates)
+        {
+            Console.WriteLine($"[{provider}] {stage,-12} / plain: {rate / plainRate,6:P0} (target >= 50%)");
+        }
+    }
+
+    /// <summary>The same number of order lines (and their orders) inserted plainly: the comparison each stage is held to.</summary>
+    private static async Task PlainInsertAsync(ProcurementStore store, List<string> hospitals, List<string> products, List<string> regions)
+    {
+        await using var connection = await store.Dialect.OpenForWriteAsync();
+        await using var transaction = await store.Dialect.BeginWriteAsync(connection, CancellationToken.None);
+        await using var order = connection.CreateCommand();
+        order.Transaction = transaction;
+        order.CommandText = "INSERT INTO orders (order_id, hospital_id, request_id, placed_at, placed_by) VALUES (@o, @h, @r, @t, 'plain')";
+        var oId = UsageBenchmark.Add(order, "o", "");
+        var oHospital = UsageBenchmark.Add(order, "h", "");
+        var oRequest = UsageBenchmark.Add(order, "r", "");
+        var now = DateTimeOffset.UtcNow;
+        Instants.Bind(UsageBenchmark.Add(order, "t", ""), now);
+        await order.PrepareAsync();
+        await using var line = connection.CreateCommand();
+        line.Transaction = transaction;
+        line.CommandText = """
+            INSERT INTO order_lines (order_id, line_no, hospital_id, region_code, product_id, manufacturer_id, kind, agreement_id, year_start, alliance_id,
+                                     quantity, surplus_units, unit_price_e6, delivery_point, urgency, substitute_reason, state, placed_at, respond_by, deliver_by, month)
+            VALUES (@o, @n, @h, @g, @p, @m, 0, @a, @y, 'ALLIANCE', @q, 0, 400000, 'Central pharmacy', 0, NULL, 0, @t, @t, @t, @y)
+            """;
+        var lOrder = UsageBenchmark.Add(line, "o", "");
+        var lNo = UsageBenchmark.Add(line, "n", 0);
+        var lHospital = UsageBenchmark.Add(line, "h", "");
+        var lRegion = UsageBenchmark.Add(line, "g", "");
+        var lProduct = UsageBenchmark.Add(line, "p", "");
+        var lMaker = UsageBenchmark.Add(line, "m", "");
+        var lAgreement = UsageBenchmark.Add(line, "a", "");
+        UsageBenchmark.Add(line, "y", Months.Parse("2027-01", "month"));
+        var lQuantity = UsageBenchmark.Add(line, "q", 0L);
+        Instants.Bind(UsageBenchmark.Add(line, "t", ""), now);
+        await line.PrepareAsync();
+        for (var i = 0; i < hospitals.Count; i++)
+        {
+            var orderId = Guid.NewGuid().ToString();
+            var region = regions[i % regions.Count];
+            oId.Value = orderId;
+            oHospital.Value = hospitals[i];
+            oRequest.Value = $"plain-{i}";
+            await order.ExecuteNonQueryAsync();
+            for (var j = 0; j < products.Count; j++)
+            {
+                lOrder.Value = orderId;
+                lNo.Value = j + 1;
+                lHospital.Value = hospitals[i];
+                lRegion.Value = region;
+                lProduct.Value = products[j];
+                lMaker.Value = UsageBenchmark.Maker(j);
+                lAgreement.Value = UsageBenchmark.AgreementId(products[j], region);
+                lQuantity.Value = 800L + (i + j) % 400;
+                await line.ExecuteNonQueryAsync();
+            }
+        }
+        await transaction.CommitAsync();
+    }
+}
