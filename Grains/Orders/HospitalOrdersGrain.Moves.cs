@@ -60,6 +60,7 @@ public sealed partial class HospitalOrdersGrain
         var results = new OrderLine[answers.Count];
         var writes = new List<OrderRepository.Response>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        await call.PreloadRequestsAsync(supplierId, answers.Select(a => a?.RequestId));
         for (var i = 0; i < answers.Count; i++)
         {
             results[i] = await ItemAsync(field, i, async () =>
@@ -67,7 +68,7 @@ public sealed partial class HospitalOrdersGrain
                 var answer = Check.NotNull(answers[i], "answer");
                 var requestId = RequestId(answer.RequestId);
                 Once(seen, requestId);
-                if (await orders.FindRequestAsync(HospitalId, supplierId, requestId) is { } earlier)
+                if (await call.EarlierAsync(supplierId, requestId) is { } earlier)
                 {
                     Same(earlier, RequestKinds.Response, requestId);
                     return await call.LineAsync(answer.OrderId, answer.LineNo);
@@ -102,6 +103,7 @@ public sealed partial class HospitalOrdersGrain
         var results = new Delivery[requests.Count];
         var writes = new List<(Delivery Delivery, string RequestId)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        await call.PreloadRequestsAsync(supplierId, requests.Select(r => r?.RequestId));
         for (var i = 0; i < requests.Count; i++)
         {
             results[i] = await ItemAsync(field, i, async () =>
@@ -109,7 +111,7 @@ public sealed partial class HospitalOrdersGrain
                 var request = Check.NotNull(requests[i], "request");
                 var requestId = RequestId(request.RequestId);
                 Once(seen, requestId);
-                if (await orders.FindRequestAsync(HospitalId, supplierId, requestId) is { } earlier)
+                if (await call.EarlierAsync(supplierId, requestId) is { } earlier)
                 {
                     Same(earlier, RequestKinds.Shipment, requestId);
                     return (await orders.GetDeliveryAsync(Guid.Parse(earlier.EntityId)))!;
@@ -150,6 +152,8 @@ public sealed partial class HospitalOrdersGrain
         var writes = new List<(Invoice Invoice, string RequestId)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var invoiced = new HashSet<Guid>();
+        await call.PreloadRequestsAsync(supplierId, requests.Select(r => r?.RequestId));
+        await call.PreloadDeliveriesAsync(requests.Where(r => r is not null).Select(r => r.DeliveryId), withInvoices: true);
         for (var i = 0; i < requests.Count; i++)
         {
             results[i] = await ItemAsync(field, i, async () =>
@@ -157,7 +161,7 @@ public sealed partial class HospitalOrdersGrain
                 var request = Check.NotNull(requests[i], "request");
                 var requestId = RequestId(request.RequestId);
                 Once(seen, requestId);
-                if (await orders.FindRequestAsync(HospitalId, supplierId, requestId) is { } earlier)
+                if (await call.EarlierAsync(supplierId, requestId) is { } earlier)
                 {
                     Same(earlier, RequestKinds.Invoice, requestId);
                     return (await orders.GetInvoiceAsync(Guid.Parse(earlier.EntityId)))!;
@@ -166,7 +170,7 @@ public sealed partial class HospitalOrdersGrain
                 var line = await call.LineAsync(delivery.OrderId, delivery.LineNo);
                 await call.SupplierMayActAsync(line, supplierId);
                 var number = Check.Text(request.InvoiceNumber, "invoiceNumber", 64);
-                if (!invoiced.Add(delivery.DeliveryId) || await orders.GetDeliveryInvoiceAsync(delivery.DeliveryId) is not null)
+                if (!invoiced.Add(delivery.DeliveryId) || await call.InvoicedAsync(delivery.DeliveryId))
                 {
                     throw new ProcurementException(ErrorCodes.AlreadyInvoiced, $"Delivery {delivery.DeliveryId} is already invoiced.", "deliveryId");
                 }
@@ -200,6 +204,8 @@ public sealed partial class HospitalOrdersGrain
         var outcomes = new List<OrderRepository.DeliveryOutcome>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var decided = new HashSet<Guid>();
+        await call.PreloadRequestsAsync(HospitalId, decisions.Select(d => d?.Decision?.RequestId));
+        await call.PreloadDeliveriesAsync(decisions.Where(d => d is not null).Select(d => d.DeliveryId), withInvoices: false);
         for (var i = 0; i < decisions.Count; i++)
         {
             results[i] = await ItemAsync(field, i, async () =>
@@ -208,7 +214,7 @@ public sealed partial class HospitalOrdersGrain
                 var decision = Check.NotNull(item.Decision, "decision");
                 var requestId = RequestId(decision.RequestId);
                 Once(seen, requestId);
-                if (await orders.FindRequestAsync(HospitalId, HospitalId, requestId) is { } earlier)
+                if (await call.EarlierAsync(HospitalId, requestId) is { } earlier)
                 {
                     Same(earlier, RequestKinds.Decision, requestId);
                     return (await orders.GetDeliveryAsync(Guid.Parse(earlier.EntityId)))!;
@@ -250,6 +256,11 @@ public sealed partial class HospitalOrdersGrain
         var writes = new List<OrderRepository.PaymentOf>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var paid = new HashSet<Guid>();
+        await call.PreloadInvoicesAsync(requests.Where(r => r is not null).Select(r => r.InvoiceId));
+        if (payer == Payer.Hospital)
+        {
+            await call.PreloadRequestsAsync(HospitalId, requests.Select(r => r?.RequestId));
+        }
         for (var i = 0; i < requests.Count; i++)
         {
             var index = i;
@@ -257,12 +268,12 @@ public sealed partial class HospitalOrdersGrain
             {
                 var request = Check.NotNull(requests[index], "request");
                 var requestId = RequestId(request.RequestId);
-                var invoice = await GetInvoiceAsync(request.InvoiceId);
+                var invoice = await call.InvoiceAsync(request.InvoiceId);
                 // Request ids are kept per payer: each alliance's fund has its own, so one fund's id can
                 // never return another's payment.
                 var actorId = payer == Payer.Hospital ? HospitalId : $"insurance-fund:{invoice.AllianceId}";
                 Once(seen, $"{actorId}/{requestId}");
-                if (await orders.FindRequestAsync(HospitalId, actorId, requestId) is { } earlier)
+                if (await call.EarlierAsync(actorId, requestId) is { } earlier)
                 {
                     Same(earlier, RequestKinds.Payment, requestId);
                     return await orders.GetPaymentAsync(Guid.Parse(earlier.EntityId));
@@ -302,7 +313,62 @@ public sealed partial class HospitalOrdersGrain
         private readonly Dictionary<string, int?> _terms = new(StringComparer.Ordinal);
         private readonly Dictionary<(string, string), string?> _designated = [];
 
+        private readonly Dictionary<string, IReadOnlyDictionary<string, (string Kind, string EntityId)>> _requests = new(StringComparer.Ordinal);
+        private readonly Dictionary<Guid, Invoice> _invoices = [];
+        private readonly HashSet<Guid> _invoiced = [];
+        private readonly HashSet<Guid> _invoicesRead = [];
+
         private OrderRepository Orders => grain.Repository;
+
+        /// <summary>Reads at once what the call's request ids of <paramref name="actorId"/> made before (ids not well formed are refused later, item by item).</summary>
+        public async Task PreloadRequestsAsync(string actorId, IEnumerable<string?> requestIds) =>
+            _requests[actorId] = await Orders.FindRequestsAsync(grain.HospitalId, actorId,
+                requestIds.Where(r => r is not null && RequestIdPattern().IsMatch(r)).Select(r => r!).Distinct(StringComparer.Ordinal).ToList());
+
+        public async Task<(string Kind, string EntityId)?> EarlierAsync(string actorId, string requestId) =>
+            _requests.TryGetValue(actorId, out var read)
+                ? read.TryGetValue(requestId, out var earlier) ? earlier : null
+                : await Orders.FindRequestAsync(grain.HospitalId, actorId, requestId);
+
+        /// <summary>Reads the call's deliveries at once (and, for invoicing, which of them are invoiced); those of another hospital are left out and refused when asked for.</summary>
+        public async Task PreloadDeliveriesAsync(IEnumerable<Guid> deliveryIds, bool withInvoices)
+        {
+            var ids = deliveryIds.Distinct().ToList();
+            foreach (var delivery in await Orders.GetDeliveriesAsync(ids))
+            {
+                if (delivery.HospitalId == grain.HospitalId)
+                {
+                    _deliveries[delivery.DeliveryId] = delivery;
+                }
+            }
+            if (withInvoices)
+            {
+                foreach (var invoice in await Orders.GetDeliveriesInvoicesAsync(ids))
+                {
+                    _invoiced.Add(invoice.DeliveryId);
+                }
+                _invoicesRead.UnionWith(ids);
+            }
+        }
+
+        public async Task<bool> InvoicedAsync(Guid deliveryId) =>
+            _invoicesRead.Contains(deliveryId) ? _invoiced.Contains(deliveryId) : await Orders.GetDeliveryInvoiceAsync(deliveryId) is not null;
+
+        /// <summary>Reads the call's invoices at once, and the deliveries they bill.</summary>
+        public async Task PreloadInvoicesAsync(IEnumerable<Guid> invoiceIds)
+        {
+            foreach (var invoice in await Orders.GetInvoicesAsync(invoiceIds.Distinct().ToList()))
+            {
+                if (invoice.HospitalId == grain.HospitalId)
+                {
+                    _invoices[invoice.InvoiceId] = invoice;
+                }
+            }
+            await PreloadDeliveriesAsync(_invoices.Values.Select(i => i.DeliveryId), withInvoices: false);
+        }
+
+        public async Task<Invoice> InvoiceAsync(Guid invoiceId) =>
+            _invoices.TryGetValue(invoiceId, out var invoice) ? invoice : await grain.GetInvoiceAsync(invoiceId);
 
         public async Task<OrderLine> LineAsync(Guid orderId, int lineNo)
         {
@@ -356,7 +422,12 @@ public sealed partial class HospitalOrdersGrain
         {
             if (!_alliances.TryGetValue((line.OrderId, line.LineNo), out var allianceId))
             {
-                _alliances[(line.OrderId, line.LineNo)] = allianceId = await Orders.LineAllianceAsync(line.OrderId, line.LineNo);
+                // A whole order's at once: the call's other lines are most likely of it.
+                foreach (var (lineNo, alliance) in await Orders.OrderAlliancesAsync(line.OrderId))
+                {
+                    _alliances[(line.OrderId, lineNo)] = alliance;
+                }
+                allianceId = _alliances.GetValueOrDefault((line.OrderId, line.LineNo));
             }
             return allianceId;
         }

@@ -19,20 +19,44 @@ public sealed partial class OrderRepository
         VALUES (@OrderId, @HospitalId, @RequestId, @PlacedAt, @PlacedBy)
         """;
 
-    private const string InsertLineSql = """
-        INSERT INTO order_lines (order_id, line_no, hospital_id, region_code, product_id, manufacturer_id, kind, agreement_id, year_start, alliance_id,
-                                 quantity, surplus_units, unit_price_e6, delivery_point, urgency, substitute_reason, state, placed_at, respond_by,
-                                 deliver_by, month)
-        VALUES (@OrderId, @LineNo, @HospitalId, @RegionCode, @ProductId, @ManufacturerId, @Kind, @AgreementId, @YearStart, @AllianceId,
-                @Quantity, @SurplusUnits, @UnitPriceE6, @DeliveryPoint, @Urgency, @SubstituteReason, @State, @PlacedAt, @RespondBy,
-                @DeliverBy, @Month)
-        """;
+    // An order's lines in multi-row inserts (one statement for an order of up to a few hundred lines).
+    private static readonly Prepared<NewLine> InsertLines = Prepared<NewLine>.Insert(
+        "order_lines",
+        ("order_id", n => n.Line.OrderId.ToString()),
+        ("line_no", n => n.Line.LineNo),
+        ("hospital_id", n => n.Line.HospitalId),
+        ("region_code", n => n.Line.RegionCode),
+        ("product_id", n => n.Line.ProductId),
+        ("manufacturer_id", n => n.Line.ManufacturerId),
+        ("kind", n => (int)n.Line.Kind),
+        ("agreement_id", n => n.Line.AgreementId?.ToString()),
+        ("year_start", n => n.YearStart),
+        ("alliance_id", n => n.AllianceId),
+        ("quantity", n => n.Line.Quantity),
+        ("surplus_units", n => n.Line.SurplusUnits),
+        ("unit_price_e6", n => Scaled.ToE6(n.Line.UnitPrice, "unitPrice")),
+        ("delivery_point", n => n.Line.DeliveryPoint),
+        ("urgency", n => (int)n.Line.Urgency),
+        ("substitute_reason", n => n.Line.SubstituteReason),
+        ("state", n => (int)n.Line.State),
+        ("placed_at", n => n.Line.PlacedAt),
+        ("respond_by", n => n.Line.RespondBy),
+        ("deliver_by", n => n.Line.DeliverBy),
+        ("month", n => n.Month));
 
     /// <summary>A line as it is stored at placement, with what routing decided.</summary>
     public sealed record NewLine(OrderLine Line, int? YearStart, string? AllianceId, int Month);
 
+    private static readonly Prepared<(string HospitalId, string ActorId, string RequestId, string Kind, string EntityId)> InsertRequest = new(
+        InsertRequestSql,
+        ("HospitalId", r => r.HospitalId),
+        ("ActorId", r => r.ActorId),
+        ("RequestId", r => r.RequestId),
+        ("Kind", r => r.Kind),
+        ("EntityId", r => r.EntityId));
+
     private static Task RequestAsync(DbConnection connection, DbTransaction transaction, string hospitalId, string actorId, string requestId, string kind, string entityId) =>
-        connection.ExecuteAsync(InsertRequestSql, new { HospitalId = hospitalId, ActorId = actorId, RequestId = requestId, Kind = kind, EntityId = entityId }, transaction);
+        InsertRequest.ExecuteAsync(connection, transaction, (hospitalId, actorId, requestId, kind, entityId));
 
     public Task PlaceAsync(Order order, IReadOnlyList<NewLine> lines, string actor) =>
         store.WriteAsync(async unit =>
@@ -40,30 +64,7 @@ public sealed partial class OrderRepository
             var (connection, transaction) = unit;
             await RequestAsync(connection, transaction, order.HospitalId, order.HospitalId, order.RequestId, RequestKinds.Order, order.OrderId.ToString());
             await connection.ExecuteAsync(InsertOrderSql, new { OrderId = order.OrderId.ToString(), order.HospitalId, order.RequestId, order.PlacedAt, PlacedBy = actor }, transaction);
-            await connection.ExecuteAsync(InsertLineSql, lines.Select(n => new
-            {
-                OrderId = n.Line.OrderId.ToString(),
-                n.Line.LineNo,
-                n.Line.HospitalId,
-                n.Line.RegionCode,
-                n.Line.ProductId,
-                n.Line.ManufacturerId,
-                Kind = (int)n.Line.Kind,
-                AgreementId = n.Line.AgreementId?.ToString(),
-                n.YearStart,
-                n.AllianceId,
-                n.Line.Quantity,
-                n.Line.SurplusUnits,
-                UnitPriceE6 = Scaled.ToE6(n.Line.UnitPrice, "unitPrice"),
-                n.Line.DeliveryPoint,
-                Urgency = (int)n.Line.Urgency,
-                n.Line.SubstituteReason,
-                State = (int)n.Line.State,
-                n.Line.PlacedAt,
-                n.Line.RespondBy,
-                n.Line.DeliverBy,
-                n.Month,
-            }), transaction);
+            await InsertLines.InsertAsync(store.Dialect, connection, transaction, lines);
             await EventLog.AppendAsync(unit, order.PlacedAt, actor, null, "order", order.OrderId.ToString(), "OrderPlaced", new
             {
                 order.HospitalId,
@@ -98,19 +99,19 @@ public sealed partial class OrderRepository
             }
         });
 
+    private static readonly Prepared<(OrderLine Line, OrderLineState To, DateTimeOffset? At, string? Reason)> UpdateLineState = new(
+        UpdateLineStateSql,
+        ("State", m => (int)m.To),
+        ("RespondedAt", m => m.At),
+        ("Reason", m => m.Reason),
+        ("ResponseSeconds", m => m.At is { } answered ? (long?)(long)(answered - m.Line.PlacedAt).TotalSeconds : null),
+        ("OrderId", m => m.Line.OrderId.ToString()),
+        ("LineNo", m => m.Line.LineNo),
+        ("OldState", m => (int)m.Line.State));
+
     private static async Task MoveLineAsync(DbConnection connection, DbTransaction transaction, OrderLine line, OrderLineState to, DateTimeOffset? at, string? reason)
     {
-        var changed = await connection.ExecuteAsync(UpdateLineStateSql, new
-        {
-            State = (int)to,
-            RespondedAt = at,
-            Reason = reason,
-            ResponseSeconds = at is { } answered ? (long?)(long)(answered - line.PlacedAt).TotalSeconds : null,
-            OrderId = line.OrderId.ToString(),
-            line.LineNo,
-            OldState = (int)line.State,
-        }, transaction);
-        if (changed != 1)
+        if (await UpdateLineState.ExecuteAsync(connection, transaction, (line, to, at, reason)) != 1)
         {
             throw new InvalidOperationException($"Line {line.LineNo} of order {line.OrderId} was not {line.State} when it was moved: its grain is not the only writer.");
         }
@@ -129,6 +130,25 @@ public sealed partial class OrderRepository
         UPDATE order_lines SET shipped_units = shipped_units + @Units WHERE order_id = @OrderId AND line_no = @LineNo
         """;
 
+    private static readonly Prepared<Delivery> InsertDelivery = new(
+        InsertDeliverySql,
+        ("DeliveryId", d => d.DeliveryId.ToString()),
+        ("OrderId", d => d.OrderId.ToString()),
+        ("LineNo", d => d.LineNo),
+        ("HospitalId", d => d.HospitalId),
+        ("ManufacturerId", d => d.ManufacturerId),
+        ("ShippedBy", d => d.ShippedBy),
+        ("LotNumber", d => d.LotNumber),
+        ("ExpiryDate", d => DayNumber.Of(d.ExpiryDate)),
+        ("Quantity", d => d.Quantity),
+        ("UnitPriceE6", d => Scaled.ToE6(d.UnitPrice, "unitPrice")),
+        ("ShippedAt", d => d.ShippedAt),
+        ("AcceptBy", d => d.AcceptBy),
+        ("State", _ => (int)DeliveryState.Shipped));
+
+    private static readonly Prepared<Delivery> AddShipped = new(
+        AddShippedSql, ("Units", d => d.Quantity), ("OrderId", d => d.OrderId.ToString()), ("LineNo", d => d.LineNo));
+
     public Task ShipAsync(IReadOnlyList<(Delivery Delivery, string RequestId)> shipments, string actor) =>
         store.WriteAsync(async unit =>
         {
@@ -136,23 +156,8 @@ public sealed partial class OrderRepository
             foreach (var (delivery, requestId) in shipments)
             {
                 await RequestAsync(connection, transaction, delivery.HospitalId, delivery.ShippedBy, requestId, RequestKinds.Shipment, delivery.DeliveryId.ToString());
-                await connection.ExecuteAsync(InsertDeliverySql, new
-                {
-                    DeliveryId = delivery.DeliveryId.ToString(),
-                    OrderId = delivery.OrderId.ToString(),
-                    delivery.LineNo,
-                    delivery.HospitalId,
-                    delivery.ManufacturerId,
-                    delivery.ShippedBy,
-                    delivery.LotNumber,
-                    ExpiryDate = DayNumber.Of(delivery.ExpiryDate),
-                    delivery.Quantity,
-                    UnitPriceE6 = Scaled.ToE6(delivery.UnitPrice, "unitPrice"),
-                    delivery.ShippedAt,
-                    delivery.AcceptBy,
-                    State = (int)DeliveryState.Shipped,
-                }, transaction);
-                await connection.ExecuteAsync(AddShippedSql, new { Units = delivery.Quantity, OrderId = delivery.OrderId.ToString(), delivery.LineNo }, transaction);
+                await InsertDelivery.ExecuteAsync(connection, transaction, delivery);
+                await AddShipped.ExecuteAsync(connection, transaction, delivery);
                 await EventLog.AppendAsync(unit, delivery.ShippedAt, actor, null, "delivery", delivery.DeliveryId.ToString(), "DeliveryShipped",
                     new { delivery.OrderId, delivery.LineNo, delivery.ShippedBy, delivery.LotNumber, delivery.ExpiryDate, delivery.Quantity, delivery.AcceptBy });
             }
@@ -163,6 +168,19 @@ public sealed partial class OrderRepository
         VALUES (@InvoiceId, @DeliveryId, @HospitalId, @ManufacturerId, @AllianceId, @InvoiceNumber, @AmountE6, @IssuedAt, @State, @DueAt)
         """;
 
+    private static readonly Prepared<Invoice> InsertInvoice = new(
+        InsertInvoiceSql,
+        ("InvoiceId", i => i.InvoiceId.ToString()),
+        ("DeliveryId", i => i.DeliveryId.ToString()),
+        ("HospitalId", i => i.HospitalId),
+        ("ManufacturerId", i => i.ManufacturerId),
+        ("AllianceId", i => i.AllianceId),
+        ("InvoiceNumber", i => i.InvoiceNumber),
+        ("AmountE6", i => Scaled.ToE6(i.Amount, "amount")),
+        ("IssuedAt", i => i.IssuedAt),
+        ("State", i => (int)i.State),
+        ("DueAt", i => i.DueAt));
+
     public Task InvoiceAsync(IReadOnlyList<(Invoice Invoice, string RequestId)> invoices, string supplierId, string actor) =>
         store.WriteAsync(async unit =>
         {
@@ -170,19 +188,7 @@ public sealed partial class OrderRepository
             foreach (var (invoice, requestId) in invoices)
             {
                 await RequestAsync(connection, transaction, invoice.HospitalId, supplierId, requestId, RequestKinds.Invoice, invoice.InvoiceId.ToString());
-                await connection.ExecuteAsync(InsertInvoiceSql, new
-                {
-                    InvoiceId = invoice.InvoiceId.ToString(),
-                    DeliveryId = invoice.DeliveryId.ToString(),
-                    invoice.HospitalId,
-                    invoice.ManufacturerId,
-                    invoice.AllianceId,
-                    invoice.InvoiceNumber,
-                    AmountE6 = Scaled.ToE6(invoice.Amount, "amount"),
-                    invoice.IssuedAt,
-                    State = (int)invoice.State,
-                    invoice.DueAt,
-                }, transaction);
+                await InsertInvoice.ExecuteAsync(connection, transaction, invoice);
                 await EventLog.AppendAsync(unit, invoice.IssuedAt, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceIssued",
                     new { invoice.DeliveryId, invoice.InvoiceNumber, invoice.Amount, State = invoice.State.ToString(), invoice.DueAt });
             }
@@ -216,6 +222,40 @@ public sealed partial class OrderRepository
         int Month,
         string? RequestId);
 
+    private static readonly Prepared<DeliveryOutcome> DecideDelivery = new(
+        DecideDeliverySql,
+        ("State", o => (int)o.Delivery.State),
+        ("AcceptedUnits", o => o.Delivery.AcceptedUnits),
+        ("DecidedAt", o => o.Delivery.DecidedAt),
+        ("Rejection", o => (int?)o.Delivery.Rejection),
+        ("Note", o => o.Note),
+        ("Deemed", o => o.Delivery.Deemed ? 1 : 0),
+        ("DeliveryId", o => o.Delivery.DeliveryId.ToString()),
+        ("Shipped", _ => (int)DeliveryState.Shipped));
+
+    private static readonly Prepared<DeliveryOutcome> SettleLineUnits = new(
+        SettleLineUnitsSql,
+        ("Returned", o => o.Delivery.Quantity - o.Delivery.AcceptedUnits),
+        ("Accepted", o => o.Delivery.AcceptedUnits),
+        ("OrderId", o => o.Delivery.OrderId.ToString()),
+        ("LineNo", o => o.Delivery.LineNo));
+
+    private static readonly Prepared<DeliveryOutcome> LineFulfilled = new(
+        LineFulfilledSql,
+        ("State", _ => (int)OrderLineState.Fulfilled),
+        ("OnTime", o => o.Delivery.ShippedAt <= o.Line.DeliverBy ? 1 : 0),
+        ("OrderId", o => o.Delivery.OrderId.ToString()),
+        ("LineNo", o => o.Delivery.LineNo),
+        ("OldState", o => (int)o.Line.State));
+
+    private static readonly Prepared<DeliveryOutcome> InvoiceDecided = new(
+        InvoiceDecidedSql,
+        ("State", o => (int)(o.Delivery.State == DeliveryState.Accepted ? InvoiceState.Payable : InvoiceState.Void)),
+        ("AmountE6", o => Scaled.ToE6(o.Delivery.AcceptedUnits * o.Delivery.UnitPrice, "amount")),
+        ("DueAt", o => o.Delivery.State == DeliveryState.Accepted ? o.InvoiceDueAt : null),
+        ("DeliveryId", o => o.Delivery.DeliveryId.ToString()),
+        ("Issued", _ => (int)InvoiceState.Issued));
+
     public Task DecideAsync(IReadOnlyList<DeliveryOutcome> outcomes, string actor) =>
         store.WriteAsync(async unit =>
         {
@@ -227,48 +267,17 @@ public sealed partial class OrderRepository
                 {
                     await RequestAsync(connection, transaction, d.HospitalId, d.HospitalId, o.RequestId, RequestKinds.Decision, d.DeliveryId.ToString());
                 }
-                var changed = await connection.ExecuteAsync(DecideDeliverySql, new
-                {
-                    State = (int)d.State,
-                    d.AcceptedUnits,
-                    d.DecidedAt,
-                    Rejection = (int?)d.Rejection,
-                    o.Note,
-                    Deemed = d.Deemed ? 1 : 0,
-                    DeliveryId = d.DeliveryId.ToString(),
-                    Shipped = (int)DeliveryState.Shipped,
-                }, transaction);
-                if (changed != 1)
+                if (await DecideDelivery.ExecuteAsync(connection, transaction, o) != 1)
                 {
                     throw new InvalidOperationException($"Delivery {d.DeliveryId} was decided twice: its grain is not the only writer.");
                 }
-                await connection.ExecuteAsync(SettleLineUnitsSql, new
-                {
-                    Returned = d.Quantity - d.AcceptedUnits,
-                    Accepted = d.AcceptedUnits,
-                    OrderId = d.OrderId.ToString(),
-                    d.LineNo,
-                }, transaction);
+                await SettleLineUnits.ExecuteAsync(connection, transaction, o);
                 if (o.LineTo == OrderLineState.Fulfilled)
                 {
                     // The shipment that completed the line decides whether it came on time.
-                    await connection.ExecuteAsync(LineFulfilledSql, new
-                    {
-                        State = (int)OrderLineState.Fulfilled,
-                        OnTime = d.ShippedAt <= o.Line.DeliverBy ? 1 : 0,
-                        OrderId = d.OrderId.ToString(),
-                        d.LineNo,
-                        OldState = (int)o.Line.State,
-                    }, transaction);
+                    await LineFulfilled.ExecuteAsync(connection, transaction, o);
                 }
-                await connection.ExecuteAsync(InvoiceDecidedSql, new
-                {
-                    State = (int)(d.State == DeliveryState.Accepted ? InvoiceState.Payable : InvoiceState.Void),
-                    AmountE6 = Scaled.ToE6(d.AcceptedUnits * d.UnitPrice, "amount"),
-                    DueAt = d.State == DeliveryState.Accepted ? o.InvoiceDueAt : null,
-                    DeliveryId = d.DeliveryId.ToString(),
-                    Issued = (int)InvoiceState.Issued,
-                }, transaction);
+                await InvoiceDecided.ExecuteAsync(connection, transaction, o);
                 await EventLog.AppendAsync(unit, d.DecidedAt!.Value, actor, null, "delivery", d.DeliveryId.ToString(),
                     d.State == DeliveryState.Accepted ? (d.Deemed ? "DeliveryDeemedAccepted" : "DeliveryAccepted") : "DeliveryRejected",
                     new { d.AcceptedUnits, Rejection = d.Rejection?.ToString(), o.Note, o.InvoiceDueAt });
@@ -295,6 +304,27 @@ public sealed partial class OrderRepository
         INSERT INTO prepayment_entries (entry_id, hospital_id, agreement_id, invoice_id, amount_e6, entered_at)
         VALUES (@EntryId, @HospitalId, NULL, @InvoiceId, @AmountE6, @At)
         """;
+
+    private static readonly Prepared<(Payment Payment, Invoice Invoice, long AmountE6, long FromPrepaymentE6, long PayableSeconds)> InsertPayment = new(
+        InsertPaymentSql,
+        ("PaymentId", p => p.Payment.PaymentId.ToString()),
+        ("InvoiceId", p => p.Invoice.InvoiceId.ToString()),
+        ("HospitalId", p => p.Invoice.HospitalId),
+        ("Payer", p => (int)p.Payment.Payer),
+        ("AmountE6", p => p.AmountE6),
+        ("FromPrepaymentE6", p => p.FromPrepaymentE6),
+        ("PaidAt", p => p.Payment.PaidAt),
+        ("PayableSeconds", p => p.PayableSeconds),
+        ("Reference", p => p.Payment.Reference),
+        ("OnTime", p => p.Payment.OnTime ? 1 : 0));
+
+    private static readonly Prepared<Payment> InvoicePaid = new(
+        InvoicePaidSql,
+        ("Paid", _ => (int)InvoiceState.Paid),
+        ("PaidAt", p => p.PaidAt),
+        ("InvoiceId", p => p.InvoiceId.ToString()),
+        ("Payable", _ => (int)InvoiceState.Payable),
+        ("Overdue", _ => (int)InvoiceState.Overdue));
 
     /// <summary>An invoice to pay, when its delivery was accepted, the payer's reference and request id, and who acts (<see cref="Index"/>: its place in the call).</summary>
     public sealed record PaymentOf(Invoice Invoice, DateTimeOffset AcceptedAt, string Reference, string RequestId, string ActorId, string Actor, int Index);
@@ -332,28 +362,8 @@ public sealed partial class OrderRepository
                 var payment = new Payment(Guid.NewGuid(), invoice.InvoiceId, invoice.HospitalId, payer, invoice.Amount, Scaled.FromE6(fromPrepaymentE6), at, reference,
                     invoice.DueAt is { } due && at <= due);
                 await RequestAsync(connection, transaction, invoice.HospitalId, actorId, requestId, RequestKinds.Payment, payment.PaymentId.ToString());
-                await connection.ExecuteAsync(InsertPaymentSql, new
-                {
-                    PaymentId = payment.PaymentId.ToString(),
-                    InvoiceId = invoice.InvoiceId.ToString(),
-                    invoice.HospitalId,
-                    Payer = (int)payer,
-                    AmountE6 = amountE6,
-                    FromPrepaymentE6 = fromPrepaymentE6,
-                    PaidAt = at,
-                    PayableSeconds = (long)(at - acceptedAt).TotalSeconds,
-                    Reference = reference,
-                    OnTime = payment.OnTime ? 1 : 0,
-                }, transaction);
-                var changed = await connection.ExecuteAsync(InvoicePaidSql, new
-                {
-                    Paid = (int)InvoiceState.Paid,
-                    PaidAt = at,
-                    InvoiceId = invoice.InvoiceId.ToString(),
-                    Payable = (int)InvoiceState.Payable,
-                    Overdue = (int)InvoiceState.Overdue,
-                }, transaction);
-                if (changed != 1)
+                await InsertPayment.ExecuteAsync(connection, transaction, (payment, invoice, amountE6, fromPrepaymentE6, (long)(at - acceptedAt).TotalSeconds));
+                if (await InvoicePaid.ExecuteAsync(connection, transaction, payment) != 1)
                 {
                     throw new InvalidOperationException($"Invoice {invoice.InvoiceId} was not payable when it was paid: its grain is not the only writer.");
                 }

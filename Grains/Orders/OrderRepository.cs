@@ -108,6 +108,18 @@ public sealed partial class OrderRepository(ProcurementStore store)
          WHERE hospital_id = @HospitalId AND actor_id = @ActorId AND request_id = @RequestId
         """;
 
+    /// <summary>What earlier requests with these ids made, by request id (a call's ids read at once).</summary>
+    public async Task<IReadOnlyDictionary<string, (string Kind, string EntityId)>> FindRequestsAsync(string hospitalId, string actorId, IReadOnlyCollection<string> requestIds)
+    {
+        if (requestIds.Count == 0)
+        {
+            return new Dictionary<string, (string, string)>();
+        }
+        var rows = await store.ReadAsync(connection => connection.QueryAsync<(string RequestId, string Kind, string EntityId)>(store.Dialect.Statements.SelectOrderRequests,
+            new { HospitalId = hospitalId, ActorId = actorId, Ids = requestIds.ToArray() }));
+        return rows.ToDictionary(r => r.RequestId, r => (r.Kind, r.EntityId), StringComparer.Ordinal);
+    }
+
     /// <summary>What an earlier request with this id made: its kind and the id of what it made.</summary>
     public Task<(string Kind, string EntityId)?> FindRequestAsync(string hospitalId, string actorId, string requestId) =>
         store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<(string Kind, string EntityId)?>(SelectRequestSql,
@@ -202,7 +214,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
         return rows;
     }
 
-    private const string DeliveryColumns = """
+    internal const string DeliveryColumns = """
         d.delivery_id AS DeliveryId, d.order_id AS OrderId, d.line_no AS LineNumber, d.hospital_id AS HospitalId, d.manufacturer_id AS ManufacturerId,
         d.shipped_by AS ShippedBy, d.lot_number AS LotNumber, d.expiry_date AS ExpiryDate, d.quantity AS Quantity, d.shipped_at AS ShippedAt,
         d.accept_by AS AcceptBy, d.state AS State, d.accepted_units AS AcceptedUnits, d.decided_at AS DecidedAt, d.rejection AS Rejection,
@@ -240,6 +252,12 @@ public sealed partial class OrderRepository(ProcurementStore store)
 
     private const string SelectRecentDeliveriesSql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.hospital_id = @HospitalId ORDER BY d.shipped_at DESC, d.delivery_id";
 
+    /// <summary>The deliveries with these ids (those that exist), read at once.</summary>
+    public Task<IReadOnlyList<Delivery>> GetDeliveriesAsync(IReadOnlyCollection<Guid> deliveryIds) =>
+        store.ReadAsync<IReadOnlyList<Delivery>>(async connection => deliveryIds.Count == 0
+            ? []
+            : (await connection.QueryAsync<DeliveryRow>(store.Dialect.Statements.SelectDeliveriesOfIds, new { Ids = deliveryIds.Select(d => d.ToString()).ToArray() })).Select(d => d.ToDelivery()).ToList());
+
     public Task<Delivery?> GetDeliveryAsync(Guid deliveryId) =>
         store.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<DeliveryRow>(SelectDeliverySql, new { DeliveryId = deliveryId.ToString() }))?.ToDelivery());
 
@@ -251,7 +269,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
         store.ReadAsync<IReadOnlyList<Delivery>>(async connection =>
             (await connection.QueryAsync<DeliveryRow>(SelectLineDeliveriesSql, new { OrderId = orderId.ToString(), LineNo = lineNo })).Select(d => d.ToDelivery()).ToList());
 
-    private const string InvoiceColumns = """
+    internal const string InvoiceColumns = """
         i.invoice_id AS InvoiceId, i.delivery_id AS DeliveryId, i.hospital_id AS HospitalId, i.manufacturer_id AS ManufacturerId,
         i.invoice_number AS InvoiceNumber, i.amount_e6 AS AmountE6, i.issued_at AS IssuedAt, i.state AS State, i.due_at AS DueAt, i.paid_at AS PaidAt,
         i.alliance_id AS AllianceId
@@ -280,6 +298,17 @@ public sealed partial class OrderRepository(ProcurementStore store)
     private const string SelectDeliveryInvoiceSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.delivery_id = @DeliveryId";
 
     private const string SelectRecentInvoicesSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.hospital_id = @HospitalId ORDER BY i.issued_at DESC, i.invoice_id";
+
+    /// <summary>The invoices with these ids (those that exist), read at once.</summary>
+    public Task<IReadOnlyList<Invoice>> GetInvoicesAsync(IReadOnlyCollection<Guid> invoiceIds) => InvoicesAsync(store.Dialect.Statements.SelectInvoicesOfIds, invoiceIds);
+
+    /// <summary>The invoices of these deliveries (those invoiced), read at once.</summary>
+    public Task<IReadOnlyList<Invoice>> GetDeliveriesInvoicesAsync(IReadOnlyCollection<Guid> deliveryIds) => InvoicesAsync(store.Dialect.Statements.SelectInvoicesOfDeliveries, deliveryIds);
+
+    private Task<IReadOnlyList<Invoice>> InvoicesAsync(string sql, IReadOnlyCollection<Guid> ids) =>
+        store.ReadAsync<IReadOnlyList<Invoice>>(async connection => ids.Count == 0
+            ? []
+            : (await connection.QueryAsync<InvoiceRow>(sql, new { Ids = ids.Select(i => i.ToString()).ToArray() })).Select(i => i.ToInvoice()).ToList());
 
     public Task<Invoice?> GetInvoiceAsync(Guid invoiceId) =>
         store.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<InvoiceRow>(SelectInvoiceSql, new { InvoiceId = invoiceId.ToString() }))?.ToInvoice());
@@ -351,10 +380,13 @@ public sealed partial class OrderRepository(ProcurementStore store)
     public Task<int?> PaymentDaysAsync(string allianceId) =>
         store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<int?>(SelectPaymentDaysSql, new { AllianceId = allianceId }));
 
-    private const string SelectLineAllianceSql = "SELECT alliance_id FROM order_lines WHERE order_id = @OrderId AND line_no = @LineNo";
+    private const string SelectOrderAlliancesSql = "SELECT line_no AS LineNumber, alliance_id AS AllianceId FROM order_lines WHERE order_id = @OrderId";
 
-    public Task<string?> LineAllianceAsync(Guid orderId, int lineNo) =>
-        store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<string?>(SelectLineAllianceSql, new { OrderId = orderId.ToString(), LineNo = lineNo }));
+    /// <summary>The alliance each line of an order was bought under (its agreement's or price list's), by line number.</summary>
+    public Task<IReadOnlyDictionary<int, string?>> OrderAlliancesAsync(Guid orderId) =>
+        store.ReadAsync<IReadOnlyDictionary<int, string?>>(async connection =>
+            (await connection.QueryAsync<(int LineNumber, string? AllianceId)>(SelectOrderAlliancesSql, new { OrderId = orderId.ToString() }))
+                .ToDictionary(r => r.LineNumber, r => r.AllianceId));
 
     private const string SelectLedgerSql = """
         SELECT CAST(COALESCE(SUM(CASE WHEN amount_e6 > 0 THEN amount_e6 ELSE 0 END), 0) AS BIGINT) AS Credited,

@@ -147,6 +147,18 @@ public abstract class DialectStatements
          ORDER BY p.product_id, s.is_representative DESC, s.spec_code
         """;
 
+    // A call's items of a hospital's purchasing, read at once (at most Orders:MaxLines ids).
+    public virtual string SelectOrderRequests => """
+        SELECT request_id AS RequestId, kind AS Kind, entity_id AS EntityId FROM order_requests
+         WHERE hospital_id = @HospitalId AND actor_id = @ActorId AND request_id IN @Ids
+        """;
+
+    public virtual string SelectDeliveriesOfIds => $"SELECT {Orders.OrderRepository.DeliveryColumns} FROM deliveries d WHERE d.delivery_id IN @Ids";
+
+    public virtual string SelectInvoicesOfIds => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.invoice_id IN @Ids";
+
+    public virtual string SelectInvoicesOfDeliveries => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.delivery_id IN @Ids";
+
     public virtual string DeleteCompletionOfAgreements => "DELETE FROM completion_agreements WHERE agreement_id IN @Ids";
 
     public virtual string DeleteCompletionOfHospitalsSupplied => """

@@ -29,6 +29,17 @@ public sealed class PostgresStatements : DialectStatements
          ORDER BY p.product_id, s.is_representative DESC, s.spec_code
         """;
 
+    public override string SelectOrderRequests => """
+        SELECT request_id AS RequestId, kind AS Kind, entity_id AS EntityId FROM order_requests
+         WHERE hospital_id = @HospitalId AND actor_id = @ActorId AND request_id = ANY(@Ids)
+        """;
+
+    public override string SelectDeliveriesOfIds => $"SELECT {Orders.OrderRepository.DeliveryColumns} FROM deliveries d WHERE d.delivery_id = ANY(@Ids)";
+
+    public override string SelectInvoicesOfIds => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.invoice_id = ANY(@Ids)";
+
+    public override string SelectInvoicesOfDeliveries => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.delivery_id = ANY(@Ids)";
+
     public override string DeleteCompletionOfAgreements => "DELETE FROM completion_agreements WHERE agreement_id = ANY(@Ids)";
 
     public override string DeleteCompletionOfHospitalsSupplied => """
