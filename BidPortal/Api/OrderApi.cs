@@ -36,6 +36,12 @@ public static class OrderApi
         hospital.MapPost("/invoices/{invoiceId:guid}/payment", async (Guid invoiceId, PaymentBody body, GrainAccess grains) =>
             TypedResults.Ok(await grains.Orders().PayAsync(new PaymentRequest(body.RequestId, invoiceId, body.Reference))))
             .RequireRateLimiting(PortalLimits.Orders).WithName("PayInvoice").WithSummary("Records the hospital's payment of an accepted delivery's invoice.");
+        hospital.MapPost("/deliveries/decisions", async (List<DeliveryDecisionOf> decisions, GrainAccess grains) =>
+            TypedResults.Ok(await grains.Orders().DecideDeliveriesAsync(decisions)))
+            .RequireRateLimiting(PortalLimits.Orders).WithName("DecideDeliveries").WithSummary("Accepts or rejects many deliveries at once (a consignment), each with its request id; all or none.");
+        hospital.MapPost("/invoices/payments", async (List<PaymentRequest> payments, GrainAccess grains) =>
+            TypedResults.Ok(await grains.Orders().PayManyAsync(payments)))
+            .RequireRateLimiting(PortalLimits.Orders).WithName("PayInvoices").WithSummary("Records the payment of many invoices at once (a statement), each with its request id; all or none.");
         hospital.MapGet("/hospital/deliveries", async (int? limit, GrainAccess grains) => TypedResults.Ok(await grains.Orders().ListDeliveriesAsync(limit ?? DefaultLimit)))
             .WithName("ListHospitalDeliveries");
         hospital.MapGet("/hospital/invoices", async (int? limit, GrainAccess grains) => TypedResults.Ok(await grains.Orders().ListInvoicesAsync(limit ?? DefaultLimit)))
@@ -63,6 +69,19 @@ public static class OrderApi
         supplier.MapPost("/deliveries/{deliveryId:guid}/invoice", async (Guid deliveryId, InvoiceBody body, GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await (await grains.OrdersOfDeliveryAsync(deliveryId)).InvoiceAsync(user.Organisation(), new InvoiceRequest(body.RequestId, deliveryId, body.InvoiceNumber))))
             .RequireRateLimiting(PortalLimits.Orders).WithName("InvoiceDelivery").WithSummary("Invoices one delivery.");
+        // Many lines of one order at once (a whole order confirmed, shipped or invoiced in one request).
+        supplier.MapPost("/orders/{orderId:guid}/answers", async (Guid orderId, List<LineAnswerBody> answers, GrainAccess grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await (await grains.OrdersOfOrderAsync(orderId)).RespondToLinesAsync(user.Organisation(),
+                answers.Select(a => new LineAnswer(a?.RequestId!, orderId, a?.LineNo ?? 0, a?.Confirm ?? false, a?.Reason)).ToList())))
+            .RequireRateLimiting(PortalLimits.Orders).WithName("RespondToLines").WithSummary("Confirms or refuses many lines of an order at once (at most Orders:MaxLines), each with its request id; all or none.");
+        supplier.MapPost("/orders/{orderId:guid}/shipments", async (Guid orderId, List<LineShipmentBody> shipments, GrainAccess grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await (await grains.OrdersOfOrderAsync(orderId)).ShipManyAsync(user.Organisation(),
+                shipments.Select(b => new ShipmentRequest(b?.RequestId!, orderId, b?.LineNo ?? 0, b?.Quantity ?? 0, b?.LotNumber!, b?.ExpiryDate ?? default)).ToList())))
+            .RequireRateLimiting(PortalLimits.Orders).WithName("ShipLines").WithSummary("Ships many lines of an order at once, each with its lot and expiry; all or none.");
+        supplier.MapPost("/orders/{orderId:guid}/invoices", async (Guid orderId, List<DeliveryInvoiceBody> invoices, GrainAccess grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await (await grains.OrdersOfOrderAsync(orderId)).InvoiceManyAsync(user.Organisation(),
+                invoices.Select(b => new InvoiceRequest(b?.RequestId!, b?.DeliveryId ?? Guid.Empty, b?.InvoiceNumber!)).ToList())))
+            .RequireRateLimiting(PortalLimits.Orders).WithName("InvoiceDeliveries").WithSummary("Invoices many deliveries of an order's hospital at once; all or none.");
         var manufacturer = api.MapGroup("").WithTags("Supply").RequireAuthorization(PortalUser.Manufacturer);
         manufacturer.MapGet("/supplier/distributors", async (GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Act().GetGrain<ISupplierGrain>(user.Organisation()).ListDesignationsAsync()))
@@ -119,6 +138,12 @@ public static class OrderApi
     public sealed record ShipmentBody(string RequestId, long Quantity, string LotNumber, DateOnly ExpiryDate);
 
     public sealed record InvoiceBody(string RequestId, string InvoiceNumber);
+
+    public sealed record LineAnswerBody(string RequestId, int LineNo, bool Confirm, string? Reason);
+
+    public sealed record LineShipmentBody(string RequestId, int LineNo, long Quantity, string LotNumber, DateOnly ExpiryDate);
+
+    public sealed record DeliveryInvoiceBody(string RequestId, Guid DeliveryId, string InvoiceNumber);
 
     public sealed record DesignationBody(string? DistributorId);
 

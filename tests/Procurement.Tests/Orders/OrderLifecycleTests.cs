@@ -304,6 +304,70 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Many_moves_in_one_call_are_all_or_nothing_each_with_its_request_id_and_event()
+    {
+        var (s, _) = await AwardedAsync();
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var order = await orders.PlaceOrderAsync(new OrderRequest("many-1",
+        [
+            new OrderLineRequest(s.Atorvastatin, 300, "Pharmacy", OrderUrgency.Normal),
+            new OrderLineRequest(s.Atorvastatin, 200, "Ward 3", OrderUrgency.Normal),
+            new OrderLineRequest(s.Amlodipine, 100, "Pharmacy", OrderUrgency.Normal),
+        ]));
+        var id = order.OrderId.ToString();
+        async Task<long> EventsAsync(string type, IEnumerable<string> entities)
+        {
+            var of = (await Store.ReadAsync(c => c.QueryAsync<string>("SELECT entity_id FROM events WHERE event_type = @Type", new { Type = type }))).ToList();
+            return entities.Sum(e => of.Count(o => o == e));
+        }
+
+        // One bad answer refuses the call, naming its place; nothing is answered.
+        var answers = order.Lines.Select(l => new LineAnswer($"ans-{l.LineNo}", l.OrderId, l.LineNo, true)).ToList();
+        Assert.Equal("answers[1].requestId", (await Refused.WithAsync(ErrorCodes.InvalidField,
+            () => orders.RespondToLinesAsync(s.Maker1, [answers[0], answers[1] with { RequestId = "not valid!" }, answers[2]]))).Field);
+        Assert.Equal("answers[2].reason", (await Refused.WithAsync(ErrorCodes.RequiredField,
+            () => orders.RespondToLinesAsync(s.Maker1, [answers[0], answers[1], answers[2] with { Confirm = false }]))).Field);
+        Assert.All((await orders.GetOrderAsync(order.OrderId)).Lines, l => Assert.Equal(OrderLineState.Placed, l.State));
+        Assert.All(await orders.RespondToLinesAsync(s.Maker1, answers), l => Assert.Equal(OrderLineState.Confirmed, l.State));
+        Assert.Equal(3, await EventsAsync("OrderLineConfirmed", order.Lines.Select(l => $"{id}/{l.LineNo}")));
+
+        // Two shipments of one line in one call see each other: together they may not exceed it.
+        var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
+        ShipmentRequest Ship(string request, int lineNo, long quantity) => new(request, order.OrderId, lineNo, quantity, "LOT-M", expiry);
+        Assert.Equal("requests[1].quantity", (await Refused.WithAsync(ErrorCodes.DeliveryAboveOrdered,
+            () => orders.ShipManyAsync(s.Maker1, [Ship("sh-1", 1, 200), Ship("sh-2", 1, 101)]))).Field);
+        Assert.Equal(0, await CountAsync("deliveries", s.Hospital1));
+        var shipments = new List<ShipmentRequest> { Ship("sh-1", 1, 200), Ship("sh-2", 1, 100), Ship("sh-3", 2, 200), Ship("sh-4", 3, 100) };
+        var deliveries = await orders.ShipManyAsync(s.Maker1, shipments);
+        // Sent again (an answer lost on the way): the same deliveries, nothing shipped twice.
+        Assert.Equal(deliveries.Select(d => d.DeliveryId), (await orders.ShipManyAsync(s.Maker1, shipments)).Select(d => d.DeliveryId));
+        Assert.Equal(4, await CountAsync("deliveries", s.Hospital1));
+
+        // Another hospital cannot decide them; this one accepts the consignment, one delivery short.
+        Assert.Equal("decisions[0].deliveryId", (await Refused.WithAsync(ErrorCodes.DeliveryNotFound,
+            () => Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital2).DecideDeliveriesAsync([new DeliveryDecisionOf(deliveries[0].DeliveryId, new DeliveryDecision("x", true))]))).Field);
+        var decided = await orders.DecideDeliveriesAsync(deliveries.Select((d, i) => new DeliveryDecisionOf(d.DeliveryId,
+            i == 3 ? new DeliveryDecision($"dec-{i}", true, 90, DeliveryRejection.QuantityShort) : new DeliveryDecision($"dec-{i}", true))).ToList());
+        Assert.Equal([200L, 100L, 200L, 90L], decided.Select(d => d.AcceptedUnits));
+        var lines = (await orders.GetOrderAsync(order.OrderId)).Lines;
+        Assert.Equal([(OrderLineState.Fulfilled, 300L), (OrderLineState.Fulfilled, 200L), (OrderLineState.Confirmed, 90L)], lines.Select(l => (l.State, l.AcceptedUnits)));
+        Assert.Equal(4, await EventsAsync("DeliveryAccepted", deliveries.Select(d => d.DeliveryId.ToString())));
+        var completion = (await Grains.GetGrain<IMonitoringGrain>(0).GetCompletionAsync(s.BatchId, CompletionLevel.Hospital)).Single(c => c.Key == s.Hospital1);
+        Assert.Equal(590, completion.CountedUnits + completion.SurplusUnits);
+
+        // Invoiced and paid as a statement: one delivery twice in a call is refused, then all at once.
+        Assert.Equal("requests[1].deliveryId", (await Refused.WithAsync(ErrorCodes.AlreadyInvoiced,
+            () => orders.InvoiceManyAsync(s.Maker1, [new InvoiceRequest("in-0", deliveries[0].DeliveryId, "INV-M0"), new InvoiceRequest("in-x", deliveries[0].DeliveryId, "INV-MX")]))).Field);
+        var invoices = await orders.InvoiceManyAsync(s.Maker1, deliveries.Select((d, i) => new InvoiceRequest($"in-{i}", d.DeliveryId, $"INV-M{i}")).ToList());
+        Assert.Equal([80m, 40m, 80m, 9m], invoices.Select(i => i.Amount));
+        var payments = await orders.PayManyAsync(invoices.Select((i, n) => new PaymentRequest($"pay-{n}", i.InvoiceId, "BANK-STATEMENT-7")).ToList());
+        Assert.All(payments, p => Assert.True(p.OnTime));
+        Assert.Equal(payments.Select(p => p.PaymentId), (await orders.PayManyAsync(invoices.Select((i, n) => new PaymentRequest($"pay-{n}", i.InvoiceId, "BANK-STATEMENT-7")).ToList())).Select(p => p.PaymentId));
+        Assert.Equal(4, await CountAsync("payments", s.Hospital1));
+        Assert.All(await orders.ListInvoicesAsync(10), i => Assert.Equal(InvoiceState.Paid, i.State));
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_with_a_stable_code_naming_the_field_and_nothing_is_written()
     {
         var (s, _) = await AwardedAsync();
