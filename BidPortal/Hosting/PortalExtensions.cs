@@ -152,6 +152,11 @@ public static class PortalExtensions
             options.AddPolicy(PortalLimits.Bids, context =>
             {
                 var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;
+                // A page carries the policy for its form posts; viewing it spends nothing.
+                if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+                {
+                    return RateLimitPartition.GetNoLimiter("reads");
+                }
                 return RateLimitPartition.GetTokenBucketLimiter(
                     context.User.FindFirstValue(PortalUser.OrganisationClaim) ?? "anonymous",
                     _ => new TokenBucketRateLimiterOptions
@@ -167,6 +172,11 @@ public static class PortalExtensions
             options.AddPolicy(PortalLimits.Orders, context =>
             {
                 var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;
+                // A page carries the policy for its form posts; viewing it spends nothing.
+                if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+                {
+                    return RateLimitPartition.GetNoLimiter("reads");
+                }
                 return RateLimitPartition.GetTokenBucketLimiter(
                     context.User.FindFirstValue(PortalUser.OrganisationClaim) ?? "anonymous",
                     _ => new TokenBucketRateLimiterOptions

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using Procurement.BidPortal.Security;
 using Procurement.Contracts.Domain;
@@ -12,6 +13,8 @@ namespace Procurement.BidPortal.Pages.Alliance;
 /// timeliness per hospital, supply performance per supplier, supply-risk alerts that propose the
 /// takeover by the spare supplier, the listed prices and the payment term.
 /// </summary>
+// Writes only: the policy lets reads (GET) through (PortalExtensions); handler methods cannot carry it.
+[EnableRateLimiting(PortalLimits.Orders)]
 public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, BusinessTime time, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
 {
     [BindProperty(SupportsGet = true)]

@@ -11,7 +11,7 @@ namespace Procurement.BidPortal.Pages.Alliance;
 /// limit covers the reminder and not the batch page.
 /// </summary>
 [EnableRateLimiting(PortalLimits.Reminders)]
-public sealed class RemindModel(GrainAccess grains, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+public sealed class RemindModel(GrainAccess grains, IStringLocalizer<SharedResource> localizer, BusinessTime time) : PortalPage(grains, localizer)
 {
     [TempData]
     public string? Reminded { get; set; }
@@ -32,7 +32,7 @@ public sealed class RemindModel(GrainAccess grains, IStringLocalizer<SharedResou
             return Redirect($"/Alliance/Batch?id={Uri.EscapeDataString(id)}");
         }
         Reminded = reminder.AlreadySent
-            ? L["A reminder was already sent today ({0}, to {1} hospitals); the next can go out tomorrow.", reminder.SentAt.ToLocalTime().ToString("HH:mm"), reminder.Hospitals]
+            ? L["A reminder was already sent today ({0}, to {1} hospitals); the next can go out tomorrow.", time.Local(reminder.SentAt).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture), reminder.Hospitals]
             : L["Reminder sent to {0} hospitals.", reminder.Hospitals];
         return Redirect($"/Alliance/Batch?id={Uri.EscapeDataString(id)}");
     }

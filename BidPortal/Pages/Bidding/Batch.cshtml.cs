@@ -9,6 +9,8 @@ using Procurement.Contracts.Domain;
 namespace Procurement.BidPortal.Pages.Bidding;
 
 /// <summary>One batch for a manufacturer: products and maximum prices, its own bids with receipts, and after the opening every bid and its own statements.</summary>
+// Writes only: the policy lets reads (GET) through (PortalExtensions); handler methods cannot carry it.
+[EnableRateLimiting(PortalLimits.Bids)]
 public sealed class BatchModel(GrainAccess grains, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
 {
     [BindProperty(SupportsGet = true)]
@@ -52,7 +54,6 @@ public sealed class BatchModel(GrainAccess grains, IStringLocalizer<SharedResour
 
     public async Task OnGetAsync() => await LoadAsync();
 
-    [EnableRateLimiting(PortalLimits.Bids)]
     public async Task<IActionResult> OnPostSubmitAsync()
     {
         await LoadAsync();
@@ -69,7 +70,6 @@ public sealed class BatchModel(GrainAccess grains, IStringLocalizer<SharedResour
         return RedirectToPage(new { id = Id });
     }
 
-    [EnableRateLimiting(PortalLimits.Bids)]
     public async Task<IActionResult> OnPostWithdrawAsync(Guid bidId, string clientRequestId)
     {
         await LoadAsync();

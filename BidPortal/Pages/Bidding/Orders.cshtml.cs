@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using Procurement.BidPortal.Security;
 using Procurement.Contracts.Domain;
@@ -10,6 +11,8 @@ namespace Procurement.BidPortal.Pages.Bidding;
 /// A manufacturer's order inbox (<see cref="SupplierInboxPage"/>) and the distributors it
 /// designated per region.
 /// </summary>
+// Writes only: the policy lets reads (GET) through (PortalExtensions); handler methods cannot carry it.
+[EnableRateLimiting(PortalLimits.Orders)]
 public sealed class OrdersModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IStringLocalizer<SharedResource> localizer) : SupplierInboxPage(grains, clock, localizer)
 {
     public IReadOnlyDictionary<string, string> Designations { get; private set; } = new Dictionary<string, string>();

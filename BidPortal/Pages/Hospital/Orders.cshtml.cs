@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using Procurement.BidPortal.Api;
@@ -14,6 +15,8 @@ namespace Procurement.BidPortal.Pages.Hospital;
 /// A hospital's purchasing: orders placed by form or by sheet, the lines as they were priced and
 /// answered, deliveries waiting for acceptance, invoices to pay, payments and the prepayment ledger.
 /// </summary>
+// Writes only: the policy lets reads (GET) through (PortalExtensions); handler methods cannot carry it.
+[EnableRateLimiting(PortalLimits.Orders)]
 public sealed partial class OrdersModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IStringLocalizer<SharedResource> localizer, IOptions<PortalLimits> limits) : PortalPage(grains, localizer)
 {
     /// <summary>Rows offered by the order form; rows left without a product are not sent.</summary>

@@ -33,6 +33,22 @@ public sealed class OrderRateLimitTests(JourneyFixture portal)
         Assert.True(unlimited.Count == 0, $"Purchasing writes without the orders rate limit: {string.Join(", ", unlimited)}");
     }
 
+    [Theory]
+    [InlineData("Hospital/Orders", PortalLimits.Orders)]
+    [InlineData("Bidding/Orders", PortalLimits.Orders)]
+    [InlineData("Distribution", PortalLimits.Orders)]
+    [InlineData("Alliance/Purchasing", PortalLimits.Orders)]
+    [InlineData("Bidding/Batch", PortalLimits.Bids)]
+    public void The_pages_that_post_purchasing_or_bids_carry_their_policy(string page, string policy)
+    {
+        // A Razor page's handler is chosen after routing, so the limit must be on the page's endpoint (its model class), not on a handler method.
+        var endpoints = portal.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => string.Equals(e.RoutePattern.RawText?.Trim('/'), page, StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        Assert.NotEmpty(endpoints);
+        Assert.All(endpoints, e => Assert.Equal(policy, e.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName));
+    }
+
     [Fact]
     public void The_order_limits_must_be_positive()
     {
