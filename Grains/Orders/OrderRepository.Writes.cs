@@ -7,6 +7,11 @@ using Procurement.Grains.Storage;
 namespace Procurement.Grains.Orders;
 
 /// <summary>The writes: each change of a hospital's purchasing in one transaction, with its events and its request id.</summary>
+/// <remarks>
+/// Over 400 lines as one idea, the moves of the purchasing state machines as rows: each statement
+/// beside the one typed binding (<see cref="Prepared{T}"/>) that fills it, and each move's unit of
+/// work; most of the length is SQL text and parameter lists.
+/// </remarks>
 public sealed partial class OrderRepository
 {
     private const string InsertRequestSql = """

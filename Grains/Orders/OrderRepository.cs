@@ -12,6 +12,12 @@ namespace Procurement.Grains.Orders;
 /// decides nothing: <see cref="HospitalOrdersGrain"/> asks the domain (<see cref="OrderRouting"/>,
 /// <see cref="OrderMoves"/>) and hands the rows here, each change in one transaction with its events.
 /// </summary>
+/// <remarks>
+/// Over 400 lines as one idea, the reads of one hospital's purchasing (this file; the writes are
+/// <c>OrderRepository.Writes.cs</c>): its SQL text and the row classes it reads into, which the
+/// writes and the supplier's and alliance's reads share; split further, the column lists would be
+/// repeated.
+/// </remarks>
 public sealed partial class OrderRepository(ProcurementStore store)
 {
     public ProcurementStore Store => store;
