@@ -152,40 +152,14 @@ public static class PortalExtensions
             options.AddPolicy(PortalLimits.Bids, context =>
             {
                 var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;
-                // A page carries the policy for its form posts; viewing it spends nothing.
-                if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
-                {
-                    return RateLimitPartition.GetNoLimiter("reads");
-                }
-                return RateLimitPartition.GetTokenBucketLimiter(
-                    context.User.FindFirstValue(PortalUser.OrganisationClaim) ?? "anonymous",
-                    _ => new TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = limits.BidBurstPerManufacturer,
-                        TokensPerPeriod = limits.BidsPerSecondPerManufacturer,
-                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                        QueueLimit = 0,
-                    });
+                return WritesPerOrganisation(context, limits.BidBurstPerManufacturer, limits.BidsPerSecondPerManufacturer);
             });
             // Purchasing writes per organisation, whatever its kind: a hospital's order sheets, a
             // supplier's answers and shipments, an alliance's price lists share one kind of bucket.
             options.AddPolicy(PortalLimits.Orders, context =>
             {
                 var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;
-                // A page carries the policy for its form posts; viewing it spends nothing.
-                if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
-                {
-                    return RateLimitPartition.GetNoLimiter("reads");
-                }
-                return RateLimitPartition.GetTokenBucketLimiter(
-                    context.User.FindFirstValue(PortalUser.OrganisationClaim) ?? "anonymous",
-                    _ => new TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = limits.OrderBurstPerOrganisation,
-                        TokensPerPeriod = limits.OrdersPerSecondPerOrganisation,
-                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                        QueueLimit = 0,
-                    });
+                return WritesPerOrganisation(context, limits.OrderBurstPerOrganisation, limits.OrdersPerSecondPerOrganisation);
             });
             options.AddPolicy(PortalLimits.Objections, context =>
             {
@@ -374,6 +348,24 @@ public static class PortalExtensions
         context.Response.Redirect(context.RedirectUri);
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// A token bucket per signed-in organisation for its writes: <paramref name="burst"/> at once,
+    /// <paramref name="perSecond"/> sustained. A page carries the policy for its form posts, so
+    /// viewing it (GET, HEAD) spends nothing.
+    /// </summary>
+    private static RateLimitPartition<string> WritesPerOrganisation(HttpContext context, int burst, int perSecond) =>
+        HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+            ? RateLimitPartition.GetNoLimiter("reads")
+            : RateLimitPartition.GetTokenBucketLimiter(
+                context.User.FindFirstValue(PortalUser.OrganisationClaim) ?? "anonymous",
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = burst,
+                    TokensPerPeriod = perSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                });
 }
 
 /// <summary>Chinese for any Chinese browser (zh, zh-TW, zh-Hans...), otherwise nothing (the default, English).</summary>
