@@ -114,16 +114,14 @@ internal sealed partial class OrderSurgeRun<TEntry>(OrderSurgeSettings settings,
             NpgsqlConnection.ClearAllPools();
             StopPostgres();
         }
-        if (provider == StoreProviders.Sqlite)
+        // The run's folder: the SQLite database, or only the sealing key beside a server's database.
+        try
         {
-            try
-            {
-                SqliteConnection.ClearAllPools();
-                Directory.Delete(_dataDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
         }
         return durable;
     }
