@@ -8,5 +8,6 @@ return args.FirstOrDefault() switch
     "usage" => await UsageBenchmark.RunAsync(args[1..]),
     "bid-surge" => await BidSurgeBenchmark.RunAsync(args[1..]),
     "order-month" => await OrderMonthBenchmark.RunAsync(args[1..]),
+    "order-surge" => await OrderSurgeBenchmark.RunAsync(args[1..]),
     _ => await IngestBenchmark.RunAsync(args),
 };

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Procurement.Benchmarks;
 
@@ -11,12 +13,14 @@ internal sealed class SurgeHost<TEntry> : WebApplicationFactory<TEntry>
     private readonly string _provider;
     private readonly string? _connectionString;
     private readonly string _dataDirectory;
+    private readonly DemoSeedWatch? _seedWatch;
 
-    public SurgeHost(string provider, string? connectionString, string dataDirectory, int port)
+    public SurgeHost(string provider, string? connectionString, string dataDirectory, int port, DemoSeedWatch? seedWatch = null)
     {
         _provider = provider;
         _connectionString = connectionString;
         _dataDirectory = dataDirectory;
+        _seedWatch = seedWatch;
         UseKestrel(port);
     }
 
@@ -46,12 +50,20 @@ internal sealed class SurgeHost<TEntry> : WebApplicationFactory<TEntry>
         builder.UseSetting("Portal:LoginPermitsPerMinute", "1000000");
         builder.UseSetting("Portal:BidsPerSecondPerManufacturer", "1000000");
         builder.UseSetting("Portal:BidBurstPerManufacturer", "1000000");
+        builder.UseSetting("Portal:OrdersPerSecondPerOrganisation", "1000000");
+        builder.UseSetting("Portal:OrderBurstPerOrganisation", "1000000");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft", "Warning");
         builder.UseSetting("Logging:LogLevel:Orleans", "Warning");
         builder.UseSetting("Logging:LogLevel:Procurement", "Warning");
         // Set-up hashes 2 x N passwords (PBKDF2) on two cores: turns of over a second are expected there.
         builder.UseSetting("Logging:LogLevel:Orleans.Runtime.Scheduler.WorkItemGroup", "Error");
+        if (_seedWatch is not null)
+        {
+            // The seed's summary is information: let it through to the watch (and the console).
+            builder.UseSetting($"Logging:LogLevel:{DemoSeedWatch.Category}", "Information");
+            builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(_seedWatch));
+        }
     }
 
     private static string SiloFolder()
