@@ -22,7 +22,7 @@ namespace Procurement.Benchmarks;
 /// </summary>
 public static class UsageBenchmark
 {
-    private const string BatchId = "BENCH-USAGE";
+    internal const string BatchId = "BENCH-USAGE";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -117,13 +117,13 @@ public static class UsageBenchmark
         Console.WriteLine($"[{provider}] retained savings       : {retained.Count,7:N0} hospitals in {savings.Elapsed.TotalSeconds:F2} s");
     }
 
-    private static string Maker(int product) => $"M{product:000}";
+    internal static string Maker(int product) => $"M{product:000}";
 
     /// <summary>The agreement of a product in a region: a fixed GUID made from the two codes.</summary>
-    private static string AgreementId(string product, string region) =>
+    internal static string AgreementId(string product, string region) =>
         new Guid(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes($"{product}/{region}"))).ToString();
 
-    private static async Task SeedAsync(ProcurementStore store, List<string> hospitals, List<string> products, List<string> regions)
+    internal static async Task SeedAsync(ProcurementStore store, List<string> hospitals, List<string> products, List<string> regions)
     {
         var at = DateTimeOffset.UtcNow;
         await store.WriteAsync(async (c, t) =>
