@@ -85,7 +85,7 @@ public static class OrderFiguresBenchmark
         }
 
         // A silo started again over the loaded store: the figures' first calls are its first reads.
-        await using var cluster = await SiloCluster.StartAsync(options, clock, $"bench-figures-{provider}-read");
+        var cluster = await SiloCluster.StartAsync(options, clock, $"bench-figures-{provider}-read");
         var factory = cluster.SiloGrainFactory;
         var figures = factory.GetGrain<IOrderFiguresGrain>(0);
         var monitoring = factory.GetGrain<IMonitoringGrain>(0);
@@ -134,6 +134,24 @@ public static class OrderFiguresBenchmark
             // For looking at the plans by hand: the throwaway PostgreSQL server ends with this process.
             Console.WriteLine($"[{provider}] holding the store {hold} s: {(provider == StoreProviders.PostgreSql ? options.ConnectionString : options.DataDirectory)}");
             await Task.Delay(TimeSpan.FromSeconds(hold));
+        }
+        await cluster.DisposeAsync();
+        await RemoveStoreAsync(options);
+    }
+
+    /// <summary>The store takes gigabytes at national scale: removed once measured.</summary>
+    private static async Task RemoveStoreAsync(StoreOptions options)
+    {
+        if (options.Provider == StoreProviders.PostgreSql)
+        {
+            var database = new Npgsql.NpgsqlConnectionStringBuilder(options.ConnectionString).Database;
+            await using var connection = new Npgsql.NpgsqlConnection(PostgresServer.Instance.ConnectionString);
+            await connection.ExecuteAsync($"DROP DATABASE \"{database}\" WITH (FORCE)");
+        }
+        else
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(options.DataDirectory!, recursive: true);
         }
     }
 
