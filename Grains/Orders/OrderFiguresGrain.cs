@@ -24,22 +24,19 @@ public sealed class OrderFiguresGrain(
     IOptions<AgreementOptions> agreementOptions,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock) : Grain, IOrderFiguresGrain
 {
+    // One pass over the alliance's lines of the months, grouped as the figures index (migration
+    // 0016) keeps them: by month, supplier, region, product and the quarter hour of the answer
+    // (the percentiles count per quarter hour; a line not answered yet has none). The database sums
+    // the lines as it reads them, sorting none; the quarter hours and months are added up here.
     private const string SupplySql = """
-        SELECT manufacturer_id AS ManufacturerId, region_code AS RegionCode, product_id AS ProductId, CAST(COUNT(*) AS BIGINT) AS Lines,
-               CAST(SUM(quantity) AS BIGINT) AS Ordered, CAST(SUM(accepted_units) AS BIGINT) AS Accepted,
+        SELECT manufacturer_id AS ManufacturerId, region_code AS RegionCode, product_id AS ProductId, response_seconds / 900 AS Bucket,
+               CAST(COUNT(*) AS BIGINT) AS Lines, CAST(SUM(quantity) AS BIGINT) AS Ordered, CAST(SUM(accepted_units) AS BIGINT) AS Accepted,
                CAST(SUM(CASE WHEN state = @Fulfilled AND delivered_on_time = 1 THEN 1 ELSE 0 END) AS BIGINT) AS OnTime,
-               CAST(SUM(CASE WHEN state = @Fulfilled OR deliver_by < @Now THEN 1 ELSE 0 END) AS BIGINT) AS Due
+               CAST(SUM(CASE WHEN state = @Fulfilled OR deliver_by < @Now THEN 1 ELSE 0 END) AS BIGINT) AS Due,
+               CAST(COUNT(response_seconds) AS BIGINT) AS Answers
           FROM order_lines
          WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To
-         GROUP BY manufacturer_id, region_code, product_id
-        """;
-
-    private const string ResponseSql = """
-        SELECT manufacturer_id AS ManufacturerId, region_code AS RegionCode, product_id AS ProductId,
-               response_seconds / 900 AS Bucket, CAST(COUNT(*) AS BIGINT) AS Answers
-          FROM order_lines
-         WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To AND response_seconds IS NOT NULL
-         GROUP BY manufacturer_id, region_code, product_id, response_seconds / 900
+         GROUP BY month, manufacturer_id, region_code, product_id, response_seconds / 900
         """;
 
     // Rows are read as value tuples, by position: SQLite reports no type for an aggregate column
@@ -49,19 +46,18 @@ public sealed class OrderFiguresGrain(
     {
         var (from, to) = Range(fromMonth, toMonth);
         var now = ProcurementClock.Now(clock);
-        var (rows, responses) = await store.ReadAsync(async connection =>
+        var rows = await store.ReadAsync(async connection =>
         {
             var parameters = new { AllianceId = allianceId, From = from, To = to, Fulfilled = (int)OrderLineState.Fulfilled, Now = now };
-            return ((await connection.QueryAsync<(string ManufacturerId, string RegionCode, string ProductId, long Lines, long Ordered, long Accepted, long OnTime, long Due)>(SupplySql, parameters)).ToList(),
-                (await connection.QueryAsync<(string ManufacturerId, string RegionCode, string ProductId, long Bucket, long Answers)>(ResponseSql, parameters)).ToList());
+            return (await connection.QueryAsync<(string ManufacturerId, string RegionCode, string ProductId, long? Bucket, long Lines, long Ordered, long Accepted, long OnTime, long Due, long Answers)>(SupplySql, parameters)).ToList();
         });
-        var buckets = responses.ToLookup(r => (r.ManufacturerId, r.RegionCode, r.ProductId), r => (r.Bucket, r.Answers));
         return rows
-            .Select(r =>
+            .GroupBy(r => (r.ManufacturerId, r.RegionCode, r.ProductId))
+            .Select(g =>
             {
-                var answers = buckets[(r.ManufacturerId, r.RegionCode, r.ProductId)].ToList();
-                return new SupplyPerformance(r.ManufacturerId, r.RegionCode, r.ProductId, r.Lines, r.Ordered, r.Accepted,
-                    Figures.Rate(r.Accepted, r.Ordered) ?? 0m, Figures.Rate(r.OnTime, r.Due),
+                var answers = g.Where(r => r.Bucket is not null).Select(r => (r.Bucket!.Value, r.Answers)).ToList();
+                return new SupplyPerformance(g.Key.ManufacturerId, g.Key.RegionCode, g.Key.ProductId, g.Sum(r => r.Lines), g.Sum(r => r.Ordered), g.Sum(r => r.Accepted),
+                    Figures.Rate(g.Sum(r => r.Accepted), g.Sum(r => r.Ordered)) ?? 0m, Figures.Rate(g.Sum(r => r.OnTime), g.Sum(r => r.Due)),
                     Figures.PercentileHours(answers, 0.5m), Figures.PercentileHours(answers, 0.9m));
             })
             .OrderBy(r => r.ManufacturerId, StringComparer.Ordinal).ThenBy(r => r.RegionCode, StringComparer.Ordinal).ThenBy(r => r.ProductId, StringComparer.Ordinal)
@@ -86,13 +82,23 @@ public sealed class OrderFiguresGrain(
          GROUP BY i.hospital_id
         """;
 
+    // What each hospital of the alliance bought on the platform, and the selected products' share of
+    // their molecules, in one pass over its lines: the hospitals are walked in key order, each one's
+    // lines of the months read from the hospital index (migration 0016), so no line is sorted.
     private const string PlatformSql = """
-        SELECT l.hospital_id AS HospitalId, CAST(SUM(l.accepted_units * l.unit_price_e6) AS BIGINT) AS AmountE6
-          FROM order_lines l
-          JOIN hospitals h ON h.hospital_id = l.hospital_id
-          JOIN alliance_regions r ON r.region_code = h.region_code
-         WHERE r.alliance_id = @AllianceId AND l.month >= @From AND l.month <= @To
-         GROUP BY l.hospital_id
+        SELECT h.hospital_id AS HospitalId, CAST(SUM(l.accepted_units * l.unit_price_e6) AS BIGINT) AS AmountE6,
+               CAST(SUM(CASE WHEN s.product_id IS NOT NULL AND l.state <> @Refused AND l.state <> @Lapsed AND l.kind = @Agreed THEN l.quantity ELSE 0 END) AS BIGINT) AS Selected,
+               CAST(SUM(CASE WHEN s.product_id IS NOT NULL AND l.state <> @Refused AND l.state <> @Lapsed THEN l.quantity ELSE 0 END) AS BIGINT) AS Total
+          FROM hospitals h
+          JOIN order_lines l ON l.hospital_id = h.hospital_id
+          LEFT JOIN (SELECT p.product_id FROM products p
+                      WHERE p.molecule IN (SELECT p2.molecule FROM agreements a
+                                             JOIN tender_batches b ON b.batch_id = a.batch_id
+                                             JOIN products p2 ON p2.product_id = a.product_id
+                                            WHERE b.alliance_id = @AllianceId)) s ON s.product_id = l.product_id
+         WHERE EXISTS (SELECT 1 FROM alliance_regions r WHERE r.alliance_id = @AllianceId AND r.region_code = h.region_code)
+           AND l.month >= @From AND l.month <= @To
+         GROUP BY h.hospital_id
         """;
 
     private const string OffPlatformSql = """
@@ -103,23 +109,6 @@ public sealed class OrderFiguresGrain(
          WHERE r.alliance_id = @AllianceId AND u.month >= @From AND u.month <= @To
          GROUP BY u.hospital_id
         """;
-
-    private const string SelectedShareSql = """
-        SELECT l.hospital_id AS HospitalId,
-               CAST(SUM(CASE WHEN l.kind = @Agreed THEN l.quantity ELSE 0 END) AS BIGINT) AS Selected, CAST(SUM(l.quantity) AS BIGINT) AS Total
-          FROM order_lines l
-          JOIN products p ON p.product_id = l.product_id
-          JOIN hospitals h ON h.hospital_id = l.hospital_id
-          JOIN alliance_regions r ON r.region_code = h.region_code
-         WHERE r.alliance_id = @AllianceId AND l.month >= @From AND l.month <= @To
-           AND l.state <> @Refused AND l.state <> @Lapsed
-           AND p.molecule IN (SELECT p2.molecule FROM agreements a
-                                JOIN tender_batches b ON b.batch_id = a.batch_id
-                                JOIN products p2 ON p2.product_id = a.product_id
-                               WHERE b.alliance_id = @AllianceId)
-         GROUP BY l.hospital_id
-        """;
-
 
     public async Task<IReadOnlyList<HospitalPurchasing>> GetHospitalPurchasingAsync(string allianceId, string fromMonth, string toMonth)
     {
@@ -140,9 +129,10 @@ public sealed class OrderFiguresGrain(
             var hospitals = (await connection.QueryAsync<string>(AllianceHospitalsSql, parameters)).ToHashSet(StringComparer.Ordinal);
             var payments = (await connection.QueryAsync<(string HospitalId, long Due, long OnTime, long Paid, long PayableSeconds)>(PaymentSql, parameters))
                 .ToDictionary(r => r.HospitalId, StringComparer.Ordinal);
-            var platform = (await connection.QueryAsync<(string HospitalId, long AmountE6)>(PlatformSql, parameters)).ToDictionary(r => r.HospitalId, r => r.AmountE6, StringComparer.Ordinal);
+            var bought = (await connection.QueryAsync<(string HospitalId, long AmountE6, long Selected, long Total)>(PlatformSql, parameters)).ToList();
+            var platform = bought.ToDictionary(r => r.HospitalId, r => r.AmountE6, StringComparer.Ordinal);
+            var selected = bought.ToDictionary(r => r.HospitalId, r => (r.Selected, r.Total), StringComparer.Ordinal);
             var offPlatform = (await connection.QueryAsync<(string HospitalId, long AmountE6)>(OffPlatformSql, parameters)).ToDictionary(r => r.HospitalId, r => r.AmountE6, StringComparer.Ordinal);
-            var selected = (await connection.QueryAsync<(string HospitalId, long Selected, long Total)>(SelectedShareSql, parameters)).ToDictionary(r => r.HospitalId, StringComparer.Ordinal);
             return hospitals
                 .Where(h => payments.ContainsKey(h) || platform.ContainsKey(h) || offPlatform.ContainsKey(h) || selected.ContainsKey(h))
                 .Order(StringComparer.Ordinal)

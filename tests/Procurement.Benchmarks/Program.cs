@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
     "award-hospital" => HospitalAwardBenchmark.Run(args[1..]),
     "ingest" => await IngestBenchmark.RunAsync(args[1..]),
     "usage" => await UsageBenchmark.RunAsync(args[1..]),
+    "order-figures" => await OrderFiguresBenchmark.RunAsync(args[1..]),
     "bid-surge" => await BidSurgeBenchmark.RunAsync(args[1..]),
     "order-month" => await OrderMonthBenchmark.RunAsync(args[1..]),
     "order-surge" => await OrderSurgeBenchmark.RunAsync(args[1..]),
