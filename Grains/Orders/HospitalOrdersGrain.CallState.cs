@@ -31,10 +31,22 @@ public sealed partial class HospitalOrdersGrain
             _requests[actorId] = await Orders.FindRequestsAsync(grain.HospitalId, actorId,
                 requestIds.Where(r => r is not null && RequestIdPattern().IsMatch(r)).Select(r => r!).Distinct(StringComparer.Ordinal).ToList());
 
-        public async Task<(string Kind, string EntityId)?> EarlierAsync(string actorId, string requestId) =>
-            _requests.TryGetValue(actorId, out var read)
-                ? read.TryGetValue(requestId, out var earlier) ? earlier : null
+        /// <summary>
+        /// What an item's request id made before, if it was used: refused when it appears twice in
+        /// the call (<paramref name="seen"/>) or was used for another kind of request.
+        /// </summary>
+        public async Task<(string Kind, string EntityId)?> EarlierAsync(string actorId, string requestId, string kind, HashSet<string> seen)
+        {
+            Once(seen, actorId, requestId);
+            var earlier = _requests.TryGetValue(actorId, out var read)
+                ? read.TryGetValue(requestId, out var found) ? found : null
                 : await Orders.FindRequestAsync(grain.HospitalId, actorId, requestId);
+            if (earlier is { } made)
+            {
+                Same(made, kind, requestId);
+            }
+            return earlier;
+        }
 
         /// <summary>Reads the call's deliveries at once (and, for invoicing, which of them are invoiced); those of another hospital are left out and refused when asked for.</summary>
         public async Task PreloadDeliveriesAsync(IEnumerable<Guid> deliveryIds, bool withInvoices)

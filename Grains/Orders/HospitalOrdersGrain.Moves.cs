@@ -44,9 +44,10 @@ public sealed partial class HospitalOrdersGrain
         }
     }
 
-    private static void Once(HashSet<string> seen, string requestId)
+    /// <summary>Each item of a call needs its own request id (per acting organisation).</summary>
+    private static void Once(HashSet<string> seen, string actorId, string requestId)
     {
-        if (!seen.Add(requestId))
+        if (!seen.Add($"{actorId}/{requestId}"))
         {
             throw ProcurementException.Invalid("requestId", $"Request id {requestId} appears twice in one call; each item needs its own.");
         }
@@ -67,10 +68,8 @@ public sealed partial class HospitalOrdersGrain
             {
                 var answer = Check.NotNull(answers[i], "answer");
                 var requestId = RequestId(answer.RequestId);
-                Once(seen, requestId);
-                if (await call.EarlierAsync(supplierId, requestId) is { } earlier)
+                if (await call.EarlierAsync(supplierId, requestId, RequestKinds.Response, seen) is { } earlier)
                 {
-                    Same(earlier, RequestKinds.Response, requestId);
                     return await call.LineAsync(answer.OrderId, answer.LineNo);
                 }
                 var line = await call.LineAsync(answer.OrderId, answer.LineNo);
@@ -110,10 +109,8 @@ public sealed partial class HospitalOrdersGrain
             {
                 var request = Check.NotNull(requests[i], "request");
                 var requestId = RequestId(request.RequestId);
-                Once(seen, requestId);
-                if (await call.EarlierAsync(supplierId, requestId) is { } earlier)
+                if (await call.EarlierAsync(supplierId, requestId, RequestKinds.Shipment, seen) is { } earlier)
                 {
-                    Same(earlier, RequestKinds.Shipment, requestId);
                     return (await orders.GetDeliveryAsync(Guid.Parse(earlier.EntityId)))!;
                 }
                 var line = await call.LineAsync(request.OrderId, request.LineNo);
@@ -160,10 +157,8 @@ public sealed partial class HospitalOrdersGrain
             {
                 var request = Check.NotNull(requests[i], "request");
                 var requestId = RequestId(request.RequestId);
-                Once(seen, requestId);
-                if (await call.EarlierAsync(supplierId, requestId) is { } earlier)
+                if (await call.EarlierAsync(supplierId, requestId, RequestKinds.Invoice, seen) is { } earlier)
                 {
-                    Same(earlier, RequestKinds.Invoice, requestId);
                     return (await orders.GetInvoiceAsync(Guid.Parse(earlier.EntityId)))!;
                 }
                 var delivery = await call.DeliveryAsync(request.DeliveryId);
@@ -213,10 +208,8 @@ public sealed partial class HospitalOrdersGrain
                 var item = Check.NotNull(decisions[i], "decision");
                 var decision = Check.NotNull(item.Decision, "decision");
                 var requestId = RequestId(decision.RequestId);
-                Once(seen, requestId);
-                if (await call.EarlierAsync(HospitalId, requestId) is { } earlier)
+                if (await call.EarlierAsync(HospitalId, requestId, RequestKinds.Decision, seen) is { } earlier)
                 {
-                    Same(earlier, RequestKinds.Decision, requestId);
                     return (await orders.GetDeliveryAsync(Guid.Parse(earlier.EntityId)))!;
                 }
                 var delivery = await call.DeliveryAsync(item.DeliveryId);
@@ -272,10 +265,8 @@ public sealed partial class HospitalOrdersGrain
                 // Request ids are kept per payer: each alliance's fund has its own, so one fund's id can
                 // never return another's payment.
                 var actorId = payer == Payer.Hospital ? HospitalId : $"insurance-fund:{invoice.AllianceId}";
-                Once(seen, $"{actorId}/{requestId}");
-                if (await call.EarlierAsync(actorId, requestId) is { } earlier)
+                if (await call.EarlierAsync(actorId, requestId, RequestKinds.Payment, seen) is { } earlier)
                 {
-                    Same(earlier, RequestKinds.Payment, requestId);
                     return await orders.GetPaymentAsync(Guid.Parse(earlier.EntityId));
                 }
                 var reference = Check.Text(request.Reference, "reference", 64);
