@@ -174,7 +174,7 @@ public sealed partial class HospitalOrdersGrain
             });
             _deliveries[decided.DeliveryId] = decided;
             return new OrderRepository.DeliveryOutcome(decided, line, fulfilled ? OrderLineState.Fulfilled : null, note, due,
-                Months.Of(decided.DecidedAt!.Value, grain.BusinessZone), requestId);
+                Months.Of(decided.DecidedAt!.Value, grain.BusinessZone), requestId, await InvoicedAsync(decided.DeliveryId));
         }
     }
 }

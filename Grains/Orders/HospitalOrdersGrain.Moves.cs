@@ -200,7 +200,7 @@ public sealed partial class HospitalOrdersGrain
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var decided = new HashSet<Guid>();
         await call.PreloadRequestsAsync(HospitalId, decisions.Select(d => d?.Decision?.RequestId));
-        await call.PreloadDeliveriesAsync(decisions.Where(d => d is not null).Select(d => d.DeliveryId), withInvoices: false);
+        await call.PreloadDeliveriesAsync(decisions.Where(d => d is not null).Select(d => d.DeliveryId), withInvoices: true);
         for (var i = 0; i < decisions.Count; i++)
         {
             results[i] = await ItemAsync(field, i, async () =>

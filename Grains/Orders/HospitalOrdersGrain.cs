@@ -162,6 +162,7 @@ public sealed partial class HospitalOrdersGrain(
             // end, so a hospital cannot hold a supplier's payment back by staying silent.
             // One at a time: each outcome reads its line as the one before left it.
             var call = new CallState(this);
+            await call.PreloadDeliveriesAsync(deliveries.Select(d => d.DeliveryId), withInvoices: true);
             var outcomes = new List<OrderRepository.DeliveryOutcome>(deliveries.Count);
             foreach (var d in deliveries)
             {

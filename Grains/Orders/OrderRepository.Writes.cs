@@ -63,6 +63,11 @@ public sealed partial class OrderRepository
     private static Task RequestAsync(DbConnection connection, DbTransaction transaction, string hospitalId, string actorId, string requestId, string kind, string entityId) =>
         InsertRequest.ExecuteAsync(connection, transaction, (hospitalId, actorId, requestId, kind, entityId));
 
+    private static void Request(StatementBatch writes, string hospitalId, string actorId, string requestId, string kind, string entityId) =>
+        writes.Add(InsertRequest, (hospitalId, actorId, requestId, kind, entityId));
+
+    private static string NotOnlyWriter(string what) => $"{what}: its grain is not the only writer.";
+
     public Task PlaceAsync(Order order, IReadOnlyList<NewLine> lines, string actor) =>
         store.WriteAsync(async unit =>
         {
@@ -83,25 +88,21 @@ public sealed partial class OrderRepository
          WHERE order_id = @OrderId AND line_no = @LineNo AND state = @OldState
         """;
 
-    private const string LineFulfilledSql = """
-        UPDATE order_lines SET state = @State, delivered_on_time = @OnTime
-         WHERE order_id = @OrderId AND line_no = @LineNo AND state = @OldState
-        """;
-
     /// <summary>A supplier's answer to a line, with its request id.</summary>
     public sealed record Response(OrderLine Line, OrderLineState To, string? Reason, string RequestId);
 
     public Task RespondAsync(IReadOnlyList<Response> responses, DateTimeOffset at, string actor, string supplierId) =>
         store.WriteAsync(async unit =>
         {
-            var (connection, transaction) = unit;
+            var writes = new StatementBatch(unit);
             foreach (var (line, to, reason, requestId) in responses)
             {
-                await RequestAsync(connection, transaction, line.HospitalId, supplierId, requestId, RequestKinds.Response, LineKey(line.OrderId, line.LineNo));
-                await MoveLineAsync(connection, transaction, line, to, at, reason);
-                await EventLog.AppendAsync(unit, at, actor, null, "order-line", LineKey(line.OrderId, line.LineNo),
+                Request(writes, line.HospitalId, supplierId, requestId, RequestKinds.Response, LineKey(line.OrderId, line.LineNo));
+                writes.AddChangingOne(UpdateLineState, (line, to, at, reason), () => NotOnlyWriter($"Line {line.LineNo} of order {line.OrderId} was not {line.State} when it was answered"));
+                EventLog.Append(writes, at, actor, null, "order-line", LineKey(line.OrderId, line.LineNo),
                     to == OrderLineState.Confirmed ? "OrderLineConfirmed" : "OrderLineRefused", new { SupplierId = supplierId, Reason = reason });
             }
+            await writes.ExecuteAsync();
         });
 
     private static readonly Prepared<(OrderLine Line, OrderLineState To, DateTimeOffset? At, string? Reason)> UpdateLineState = new(
@@ -157,15 +158,16 @@ public sealed partial class OrderRepository
     public Task ShipAsync(IReadOnlyList<(Delivery Delivery, string RequestId)> shipments, string actor) =>
         store.WriteAsync(async unit =>
         {
-            var (connection, transaction) = unit;
+            var writes = new StatementBatch(unit);
             foreach (var (delivery, requestId) in shipments)
             {
-                await RequestAsync(connection, transaction, delivery.HospitalId, delivery.ShippedBy, requestId, RequestKinds.Shipment, delivery.DeliveryId.ToString());
-                await InsertDelivery.ExecuteAsync(connection, transaction, delivery);
-                await AddShipped.ExecuteAsync(connection, transaction, delivery);
-                await EventLog.AppendAsync(unit, delivery.ShippedAt, actor, null, "delivery", delivery.DeliveryId.ToString(), "DeliveryShipped",
+                Request(writes, delivery.HospitalId, delivery.ShippedBy, requestId, RequestKinds.Shipment, delivery.DeliveryId.ToString());
+                writes.Add(InsertDelivery, delivery);
+                writes.AddChangingOne(AddShipped, delivery, () => NotOnlyWriter($"Line {delivery.LineNo} of order {delivery.OrderId} is gone"));
+                EventLog.Append(writes, delivery.ShippedAt, actor, null, "delivery", delivery.DeliveryId.ToString(), "DeliveryShipped",
                     new { delivery.OrderId, delivery.LineNo, delivery.ShippedBy, delivery.LotNumber, delivery.ExpiryDate, delivery.Quantity, delivery.AcceptBy });
             }
+            await writes.ExecuteAsync();
         });
 
     private const string InsertInvoiceSql = """
@@ -189,14 +191,15 @@ public sealed partial class OrderRepository
     public Task InvoiceAsync(IReadOnlyList<(Invoice Invoice, string RequestId)> invoices, string supplierId, string actor) =>
         store.WriteAsync(async unit =>
         {
-            var (connection, transaction) = unit;
+            var writes = new StatementBatch(unit);
             foreach (var (invoice, requestId) in invoices)
             {
-                await RequestAsync(connection, transaction, invoice.HospitalId, supplierId, requestId, RequestKinds.Invoice, invoice.InvoiceId.ToString());
-                await InsertInvoice.ExecuteAsync(connection, transaction, invoice);
-                await EventLog.AppendAsync(unit, invoice.IssuedAt, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceIssued",
+                Request(writes, invoice.HospitalId, supplierId, requestId, RequestKinds.Invoice, invoice.InvoiceId.ToString());
+                writes.Add(InsertInvoice, invoice);
+                EventLog.Append(writes, invoice.IssuedAt, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceIssued",
                     new { invoice.DeliveryId, invoice.InvoiceNumber, invoice.Amount, State = invoice.State.ToString(), invoice.DueAt });
             }
+            await writes.ExecuteAsync();
         });
 
     private const string DecideDeliverySql = """
@@ -204,9 +207,13 @@ public sealed partial class OrderRepository
          WHERE delivery_id = @DeliveryId AND state = @Shipped
         """;
 
-    private const string SettleLineUnitsSql = """
-        UPDATE order_lines SET shipped_units = shipped_units - @Returned, accepted_units = accepted_units + @Accepted
-         WHERE order_id = @OrderId AND line_no = @LineNo
+    // The line's units, and when the decision completes it, its state and whether the shipment came on time.
+    private const string SettleLineSql = """
+        UPDATE order_lines
+           SET shipped_units = shipped_units - @Returned, accepted_units = accepted_units + @Accepted,
+               state = CASE WHEN @Completes = 1 THEN @Fulfilled ELSE state END,
+               delivered_on_time = CASE WHEN @Completes = 1 THEN @OnTime ELSE delivered_on_time END
+         WHERE order_id = @OrderId AND line_no = @LineNo AND (@Completes = 0 OR state = @OldState)
         """;
 
     private const string InvoiceDecidedSql = """
@@ -215,8 +222,9 @@ public sealed partial class OrderRepository
 
     /// <summary>
     /// What a decision on a delivery changes: the delivery, its line's units and state, its invoice
-    /// if issued, and the hospital's platform purchases of <see cref="Month"/> (the business month of
-    /// the decision) by what it accepted; with the hospital's request id (none for the clock's).
+    /// if issued (<see cref="Invoiced"/>: the supplier invoiced it before the decision), and the
+    /// hospital's platform purchases of <see cref="Month"/> (the business month of the decision) by
+    /// what it accepted; with the hospital's request id (none for the clock's).
     /// </summary>
     public sealed record DeliveryOutcome(
         Delivery Delivery,
@@ -225,7 +233,8 @@ public sealed partial class OrderRepository
         string? Note,
         DateTimeOffset? InvoiceDueAt,
         int Month,
-        string? RequestId);
+        string? RequestId,
+        bool Invoiced);
 
     private static readonly Prepared<DeliveryOutcome> DecideDelivery = new(
         DecideDeliverySql,
@@ -238,16 +247,13 @@ public sealed partial class OrderRepository
         ("DeliveryId", o => o.Delivery.DeliveryId.ToString()),
         ("Shipped", _ => (int)DeliveryState.Shipped));
 
-    private static readonly Prepared<DeliveryOutcome> SettleLineUnits = new(
-        SettleLineUnitsSql,
+    private static readonly Prepared<DeliveryOutcome> SettleLine = new(
+        SettleLineSql,
         ("Returned", o => o.Delivery.Quantity - o.Delivery.AcceptedUnits),
         ("Accepted", o => o.Delivery.AcceptedUnits),
-        ("OrderId", o => o.Delivery.OrderId.ToString()),
-        ("LineNo", o => o.Delivery.LineNo));
-
-    private static readonly Prepared<DeliveryOutcome> LineFulfilled = new(
-        LineFulfilledSql,
-        ("State", _ => (int)OrderLineState.Fulfilled),
+        ("Completes", o => o.LineTo == OrderLineState.Fulfilled ? 1 : 0),
+        ("Fulfilled", _ => (int)OrderLineState.Fulfilled),
+        // The shipment that completed the line decides whether it came on time.
         ("OnTime", o => o.Delivery.ShippedAt <= o.Line.DeliverBy ? 1 : 0),
         ("OrderId", o => o.Delivery.OrderId.ToString()),
         ("LineNo", o => o.Delivery.LineNo),
@@ -264,29 +270,25 @@ public sealed partial class OrderRepository
     public Task DecideAsync(IReadOnlyList<DeliveryOutcome> outcomes, string actor) =>
         store.WriteAsync(async unit =>
         {
-            var (connection, transaction) = unit;
+            var writes = new StatementBatch(unit);
             foreach (var o in outcomes)
             {
                 var d = o.Delivery;
                 if (o.RequestId is not null)
                 {
-                    await RequestAsync(connection, transaction, d.HospitalId, d.HospitalId, o.RequestId, RequestKinds.Decision, d.DeliveryId.ToString());
+                    Request(writes, d.HospitalId, d.HospitalId, o.RequestId, RequestKinds.Decision, d.DeliveryId.ToString());
                 }
-                if (await DecideDelivery.ExecuteAsync(connection, transaction, o) != 1)
+                writes.AddChangingOne(DecideDelivery, o, () => NotOnlyWriter($"Delivery {d.DeliveryId} was decided twice"));
+                writes.AddChangingOne(SettleLine, o, () => NotOnlyWriter($"Line {d.LineNo} of order {d.OrderId} was not {o.Line.State} when delivery {d.DeliveryId} completed it"));
+                if (o.Invoiced)
                 {
-                    throw new InvalidOperationException($"Delivery {d.DeliveryId} was decided twice: its grain is not the only writer.");
+                    writes.AddChangingOne(InvoiceDecided, o, () => NotOnlyWriter($"The invoice of delivery {d.DeliveryId} was not issued when the delivery was decided"));
                 }
-                await SettleLineUnits.ExecuteAsync(connection, transaction, o);
-                if (o.LineTo == OrderLineState.Fulfilled)
-                {
-                    // The shipment that completed the line decides whether it came on time.
-                    await LineFulfilled.ExecuteAsync(connection, transaction, o);
-                }
-                await InvoiceDecided.ExecuteAsync(connection, transaction, o);
-                await EventLog.AppendAsync(unit, d.DecidedAt!.Value, actor, null, "delivery", d.DeliveryId.ToString(),
+                EventLog.Append(writes, d.DecidedAt!.Value, actor, null, "delivery", d.DeliveryId.ToString(),
                     d.State == DeliveryState.Accepted ? (d.Deemed ? "DeliveryDeemedAccepted" : "DeliveryAccepted") : "DeliveryRejected",
                     new { d.AcceptedUnits, Rejection = d.Rejection?.ToString(), o.Note, o.InvoiceDueAt });
             }
+            await writes.ExecuteAsync();
             // What was accepted is bought: completion counts it in the same transaction, a month's at once.
             foreach (var month in outcomes.Where(o => o.Delivery.State == DeliveryState.Accepted && o.Delivery.AcceptedUnits > 0).GroupBy(o => (o.Delivery.HospitalId, o.Month)))
             {
@@ -309,6 +311,14 @@ public sealed partial class OrderRepository
         INSERT INTO prepayment_entries (entry_id, hospital_id, agreement_id, invoice_id, amount_e6, entered_at)
         VALUES (@EntryId, @HospitalId, NULL, @InvoiceId, @AmountE6, @At)
         """;
+
+    private static readonly Prepared<(Invoice Invoice, long AmountE6, DateTimeOffset At)> InsertDraw = new(
+        InsertDrawSql,
+        ("EntryId", d => d.Invoice.InvoiceId.ToString()),
+        ("HospitalId", d => d.Invoice.HospitalId),
+        ("InvoiceId", d => d.Invoice.InvoiceId.ToString()),
+        ("AmountE6", d => d.AmountE6),
+        ("At", d => d.At));
 
     private static readonly Prepared<(Payment Payment, Invoice Invoice, long AmountE6, long FromPrepaymentE6, long PayableSeconds)> InsertPayment = new(
         InsertPaymentSql,
@@ -343,6 +353,7 @@ public sealed partial class OrderRepository
         {
             var (connection, transaction) = unit;
             var made = new List<(Payment, int)>(payments.Count);
+            var writes = new StatementBatch(unit);
             long balanceE6 = 0;
             if (payer == Payer.InsuranceFund && payments.Count > 0)
             {
@@ -361,21 +372,19 @@ public sealed partial class OrderRepository
                     balanceE6 -= fromPrepaymentE6;
                     if (fromPrepaymentE6 > 0)
                     {
-                        await connection.ExecuteAsync(InsertDrawSql, new { EntryId = invoice.InvoiceId.ToString(), invoice.HospitalId, InvoiceId = invoice.InvoiceId.ToString(), AmountE6 = -fromPrepaymentE6, At = at }, transaction);
+                        writes.Add(InsertDraw, (invoice, -fromPrepaymentE6, at));
                     }
                 }
                 var payment = new Payment(Guid.NewGuid(), invoice.InvoiceId, invoice.HospitalId, payer, invoice.Amount, Scaled.FromE6(fromPrepaymentE6), at, reference,
                     invoice.DueAt is { } due && at <= due);
-                await RequestAsync(connection, transaction, invoice.HospitalId, actorId, requestId, RequestKinds.Payment, payment.PaymentId.ToString());
-                await InsertPayment.ExecuteAsync(connection, transaction, (payment, invoice, amountE6, fromPrepaymentE6, (long)(at - acceptedAt).TotalSeconds));
-                if (await InvoicePaid.ExecuteAsync(connection, transaction, payment) != 1)
-                {
-                    throw new InvalidOperationException($"Invoice {invoice.InvoiceId} was not payable when it was paid: its grain is not the only writer.");
-                }
-                await EventLog.AppendAsync(unit, at, actor, null, "invoice", invoice.InvoiceId.ToString(), payer == Payer.Hospital ? "InvoicePaid" : "InvoiceSettledDirectly",
+                Request(writes, invoice.HospitalId, actorId, requestId, RequestKinds.Payment, payment.PaymentId.ToString());
+                writes.Add(InsertPayment, (payment, invoice, amountE6, fromPrepaymentE6, (long)(at - acceptedAt).TotalSeconds));
+                writes.AddChangingOne(InvoicePaid, payment, () => NotOnlyWriter($"Invoice {invoice.InvoiceId} was not payable when it was paid"));
+                EventLog.Append(writes, at, actor, null, "invoice", invoice.InvoiceId.ToString(), payer == Payer.Hospital ? "InvoicePaid" : "InvoiceSettledDirectly",
                     new { payment.PaymentId, payment.Amount, payment.FromPrepayment, payment.OnTime, Reference = reference });
                 made.Add((payment, index));
             }
+            await writes.ExecuteAsync();
             return made;
         });
 

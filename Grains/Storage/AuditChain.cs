@@ -9,10 +9,12 @@ namespace Procurement.Grains.Storage;
 /// <summary>
 /// The hash chain over the <c>events</c> table (docs/SECURITY.md, "Tamper-evident event log").
 /// Each row's <c>chain_hash</c> is the SHA-256 of the previous row's hash and the row's canonical
-/// form; <c>chain_seq</c> is its place in the chain. Rows are written unchained and chained by
-/// <see cref="SealAsync"/> in the transaction that wrote them, just before its commit, under the
-/// lock of the one-row chain head: commits that chain events are thereby put in one order, and
+/// form; <c>chain_seq</c> is its place in the chain. A group's events are chained by
+/// <see cref="SealAsync"/> in the transaction that wrote the change, just before its commit, under
+/// the lock of the one-row chain head: commits that chain events are thereby put in one order, and
 /// each row is hashed against the row that really precedes it, whichever writer or silo made it.
+/// On SQLite and PostgreSQL the events wait in the group's seal and are inserted there, chained;
+/// on SQL Server they are inserted as appended and chained there by an UPDATE each.
 /// </summary>
 public static class AuditChain
 {
@@ -40,16 +42,37 @@ public static class AuditChain
     private static readonly Prepared<(long Length, long EventId, string Hash)> SetHead = new(
         SetHeadSql, ("Length", h => h.Length), ("EventId", h => h.EventId), ("Hash", h => h.Hash));
 
+    private static readonly (string Column, Func<(ChainRow Row, long Seq, string Hash), object?> Value)[] ChainedColumns =
+    [
+        ("event_id", c => c.Row.EventId),
+        ("occurred_at", c => c.Row.OccurredAt),
+        ("actor", c => c.Row.Actor),
+        ("batch_id", c => c.Row.BatchId),
+        ("entity_type", c => c.Row.EntityType),
+        ("entity_id", c => c.Row.EntityId),
+        ("event_type", c => c.Row.EventType),
+        ("payload", c => c.Row.Payload),
+        ("chain_seq", c => c.Seq),
+        ("chain_hash", c => c.Hash),
+    ];
+
+    // One statement per text of the id clause (the dialects' EventIdOverride), made on first use.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Prepared<(ChainRow Row, long Seq, string Hash)>> InsertChained = new();
+
     /// <summary>
-    /// Chains every unchained event visible to <paramref name="transaction"/> (its own, and any
-    /// left by a write outside the group writer), in event id order, after the current head.
-    /// Must be the last write before the commit: it holds the head's lock until then.
+    /// Chains the group's events at its commit, under the lock of the one-row chain head: first
+    /// every unchained row visible to the transaction (rows written before migration 0009, or on
+    /// a database that inserts events as they are appended), in event id order, by an UPDATE each;
+    /// then <paramref name="pending"/>, the events the group's units appended, in the order they
+    /// were appended, each inserted once with its id (<see cref="Dialects.DialectStatements.NextEventIds"/>),
+    /// place and hash. Must be the last write before the commit: it holds the head's lock until then.
     /// </summary>
-    public static async Task<int> SealAsync(WriteContext group)
+    public static async Task<int> SealAsync(WriteContext group, IReadOnlyList<ChainRow>? pending = null)
     {
         var (dialect, connection, transaction) = (group.Dialect, group.Connection, group.Transaction);
         var head = await LockHeadAsync(dialect, connection, transaction);
         var chained = new List<(long EventId, long Seq, string Hash)>();
+        var inserted = new List<(ChainRow Row, long Seq, string Hash)>(pending?.Count ?? 0);
         var length = head.Length;
         var previous = head.Hash;
         using (var hasher = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
@@ -61,19 +84,48 @@ public static class AuditChain
                 previous = Hash(hasher, previous, length, row);
                 chained.Add((row.EventId, length, previous));
             });
+            if (pending is { Count: > 0 })
+            {
+                var ids = await NextEventIdsAsync(dialect, connection, transaction, pending.Count);
+                for (var i = 0; i < pending.Count; i++)
+                {
+                    var row = pending[i] with { EventId = ids[i] };
+                    length++;
+                    previous = Hash(hasher, previous, length, row);
+                    inserted.Add((row, length, previous));
+                }
+            }
         }
-        if (chained.Count == 0)
+        if (chained.Count == 0 && inserted.Count == 0)
         {
             return 0;
+        }
+        if (inserted.Count > 0)
+        {
+            var insert = InsertChained.GetOrAdd(dialect.Statements.EventIdOverride, static clause => Prepared<(ChainRow Row, long Seq, string Hash)>.Insert("events", clause, ChainedColumns));
+            await insert.InsertAsync(dialect, connection, transaction, inserted);
         }
         var writes = new StatementBatch(group);
         foreach (var (eventId, seq, hash) in chained)
         {
             writes.Add(SetChainPlace, (seq, hash, eventId));
         }
-        writes.Add(SetHead, (length, chained[^1].EventId, previous!));
+        var lastEventId = inserted.Count > 0 ? inserted[^1].Row.EventId : chained[^1].EventId;
+        writes.Add(SetHead, (length, lastEventId, previous!));
         await writes.ExecuteAsync();
-        return chained.Count;
+        return chained.Count + inserted.Count;
+    }
+
+    private static async Task<long[]> NextEventIdsAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction, int count)
+    {
+        var ids = new List<long>(count);
+        await new Prepared<int>(dialect.Statements.NextEventIds, ("Count", n => n)).ReadAsync(connection, transaction, count, reader =>
+            ids.Add(Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture)));
+        if (ids.Count != count)
+        {
+            throw new InvalidOperationException($"The database gave {ids.Count} event ids for {count} events.");
+        }
+        return [.. ids];
     }
 
     /// <summary>

@@ -56,8 +56,12 @@ public static class EventLog
         string eventType,
         string payloadJson)
     {
-        JoinChain(unit);
-        return Insert.ExecuteAsync(unit.Connection, unit.Transaction, new Event(occurredAt, actor, batchId, entityType, entityId, eventType, payloadJson));
+        var row = new Event(occurredAt, actor, batchId, entityType, entityId, eventType, payloadJson);
+        if (HeldForTheSeal(unit, row))
+        {
+            return Task.CompletedTask;
+        }
+        return Insert.ExecuteAsync(unit.Connection, unit.Transaction, row);
     }
 
     /// <summary>Adds the event to the statements of its change, to be sent with them.</summary>
@@ -71,16 +75,31 @@ public static class EventLog
         string eventType,
         object payload)
     {
-        JoinChain(batch.Unit);
-        batch.Add(Insert, new Event(occurredAt, actor, batchId, entityType, entityId, eventType, Serialize(payload)));
+        var row = new Event(occurredAt, actor, batchId, entityType, entityId, eventType, Serialize(payload));
+        if (!HeldForTheSeal(batch.Unit, row))
+        {
+            batch.Add(Insert, row);
+        }
     }
 
     /// <summary>
-    /// Rows are inserted unchained; the group that writes them chains them at its commit
-    /// (<see cref="AuditChain"/>). A transaction outside the group writer that does not flush its
-    /// context leaves its events to the next group that commits events, or to the next start.
+    /// Joins the group's chain seal (<see cref="AuditChainSeal"/>). In a group of the store writer
+    /// on a database that inserts events chained, the event waits there and is inserted once,
+    /// chained, at the commit (true); elsewhere it is inserted now, unchained, and chained at the
+    /// commit by the seal, or by the next group or start when its context is never flushed (false). The
+    /// instant is kept as the database keeps it (PostgreSQL: whole microseconds), so the hash made
+    /// before the insert is the hash of the row as read back.
     /// </summary>
-    private static void JoinChain(WriteContext unit) => unit.Accumulator(() => AuditChainSeal.Instance);
+    private static bool HeldForTheSeal(WriteContext unit, Event row)
+    {
+        var seal = unit.Accumulator(static () => new AuditChainSeal());
+        if (!unit.FlushedBeforeCommit || !unit.Dialect.Statements.ChainsEventsAtInsert)
+        {
+            return false;
+        }
+        seal.Add(new ChainRow(0, unit.Dialect.KeptInstant(row.OccurredAt), row.Actor, row.BatchId, row.EntityType, row.EntityId, row.EventType, row.Payload));
+        return true;
+    }
 
     private const string SelectByBatchSql = """
         SELECT event_id AS EventId, occurred_at AS OccurredAt, actor AS Actor, batch_id AS BatchId,

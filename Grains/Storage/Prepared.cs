@@ -37,14 +37,18 @@ public sealed class Prepared<T>
         _insertHead = insert ? insertHead : null;
     }
 
-    private const string InsertSqlTemplate = "INSERT INTO {0} ({1}) VALUES ";
+    private const string InsertSqlTemplate = "INSERT INTO {0} ({1}){2} VALUES ";
 
     /// <summary>
     /// An INSERT of rows into <paramref name="table"/>, each value a parameter named after its
     /// column (without the quotes a reserved word needs, <c>"rule"</c>); see <see cref="InsertAsync"/>.
     /// </summary>
     public static Prepared<T> Insert(string table, params (string Column, Func<T, object?> Value)[] columns) =>
-        new(string.Format(CultureInfo.InvariantCulture, InsertSqlTemplate, table, string.Join(", ", columns.Select(c => c.Column))), columns, true);
+        Insert(table, "", columns);
+
+    /// <summary>As <see cref="Insert(string, ValueTuple{string, Func{T, object}}[])"/>, with <paramref name="beforeValues"/> between the column list and VALUES (PostgreSQL's <c>OVERRIDING SYSTEM VALUE</c>).</summary>
+    public static Prepared<T> Insert(string table, string beforeValues, params (string Column, Func<T, object?> Value)[] columns) =>
+        new(string.Format(CultureInfo.InvariantCulture, InsertSqlTemplate, table, string.Join(", ", columns.Select(c => c.Column)), beforeValues), columns, true);
 
     public string Sql { get; }
 

@@ -52,6 +52,9 @@ public abstract class SqlDialect
     /// <summary>Whether the driver's async methods in fact complete synchronously (run the writer on a thread of its own).</summary>
     public virtual bool SynchronousDriver => false;
 
+    /// <summary>An instant as this database keeps it (what reading it back gives).</summary>
+    public virtual DateTimeOffset KeptInstant(DateTimeOffset instant) => instant.ToUniversalTime();
+
     /// <summary>Whether many rows go faster as one multi-row INSERT (a server: fewer round trips).</summary>
     public virtual bool PrefersMultiRowInsert => true;
 
@@ -241,6 +244,13 @@ public sealed class PostgresDialect(string connectionString) : SqlDialect
     public override DialectStatements Statements { get; } = new PostgresStatements();
 
     public override int WriterCount => 4;
+
+    // timestamptz keeps whole microseconds; a .NET instant has tenths of one.
+    public override DateTimeOffset KeptInstant(DateTimeOffset instant)
+    {
+        var ticks = instant.UtcTicks;
+        return new DateTimeOffset(ticks - ticks % TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
+    }
 
     public override DbConnection CreateConnection() => _dataSource.CreateConnection();
 

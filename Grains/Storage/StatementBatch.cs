@@ -15,6 +15,9 @@ public sealed class StatementBatch(WriteContext unit)
 
     private readonly List<(string Sql, string[] ParameterNames, object?[] Values)> _statements = [];
 
+    // The statements that must change exactly one row (their places), with the failure's message.
+    private List<(int Index, Func<string> Otherwise)>? _changingOne;
+
     /// <summary>The unit whose statements these are (the event log joins its group's chain seal through it).</summary>
     public WriteContext Unit => unit;
 
@@ -26,6 +29,17 @@ public sealed class StatementBatch(WriteContext unit)
         _statements.Add((statement.Sql, statement.ParameterNames, values));
     }
 
+    /// <summary>
+    /// Adds <paramref name="statement"/>, which must change exactly one row: otherwise
+    /// <see cref="ExecuteAsync"/> throws <see cref="InvalidOperationException"/> with
+    /// <paramref name="otherwise"/> (made only then), and the unit is rolled back.
+    /// </summary>
+    public void AddChangingOne<T>(Prepared<T> statement, T args, Func<string> otherwise)
+    {
+        Add(statement, args);
+        (_changingOne ??= []).Add((_statements.Count - 1, otherwise));
+    }
+
     /// <summary>Runs the statements in the order they were added, in the unit's transaction.</summary>
     public async Task ExecuteAsync()
     {
@@ -33,10 +47,26 @@ public sealed class StatementBatch(WriteContext unit)
         {
             return;
         }
+        var changed = new int[_statements.Count];
+        await RunAsync(changed);
+        foreach (var (index, otherwise) in _changingOne ?? [])
+        {
+            if (changed[index] != 1)
+            {
+                throw new InvalidOperationException(otherwise());
+            }
+        }
+        _statements.Clear();
+        _changingOne?.Clear();
+    }
+
+    private async Task RunAsync(int[] changed)
+    {
         if (!_connection.CanCreateBatch)
         {
-            foreach (var (sql, names, values) in _statements)
+            for (var s = 0; s < _statements.Count; s++)
             {
+                var (sql, names, values) = _statements[s];
                 var statement = StatementCache.Get(_connection, _transaction, sql, names, out var owned);
                 try
                 {
@@ -44,7 +74,7 @@ public sealed class StatementBatch(WriteContext unit)
                     {
                         statement.Set(i, values[i]);
                     }
-                    await statement.Command.ExecuteNonQueryAsync();
+                    changed[s] = await statement.Command.ExecuteNonQueryAsync();
                 }
                 finally
                 {
@@ -72,5 +102,9 @@ public sealed class StatementBatch(WriteContext unit)
             batch.BatchCommands.Add(command);
         }
         await batch.ExecuteNonQueryAsync();
+        for (var s = 0; s < changed.Length; s++)
+        {
+            changed[s] = batch.BatchCommands[s].RecordsAffected;
+        }
     }
 }

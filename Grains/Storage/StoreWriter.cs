@@ -277,7 +277,7 @@ public sealed class StoreWriter : IAsyncDisposable
         {
             connection = await ConnectAsync();
             await using var transaction = await _dialect.BeginWriteAsync(connection, CancellationToken.None);
-            var group = new WriteContext(_dialect, connection, transaction);
+            var group = new WriteContext(_dialect, connection, transaction, flushedBeforeCommit: true);
             if (!await run(group))
             {
                 return false;

@@ -7,9 +7,16 @@ namespace Procurement.Grains.Storage;
 /// accumulators (<see cref="IGroupAccumulator"/>), handed to every unit of the group by the store
 /// writer and flushed by it before the commit.
 /// </summary>
-public sealed class WriteContext(SqlDialect dialect, DbConnection connection, DbTransaction transaction)
+public sealed class WriteContext(SqlDialect dialect, DbConnection connection, DbTransaction transaction, bool flushedBeforeCommit = false)
 {
     private readonly List<IGroupAccumulator> _accumulators = [];
+
+    /// <summary>
+    /// Whether whoever made this context flushes it before every commit (the store writer's
+    /// groups): only then may a write wait in an accumulator, as events wait for the chain seal.
+    /// A context made elsewhere writes its events at once.
+    /// </summary>
+    public bool FlushedBeforeCommit => flushedBeforeCommit;
 
     public SqlDialect Dialect => dialect;
 

@@ -125,6 +125,30 @@ public abstract class DialectStatements
          ORDER BY event_id
         """;
 
+    /// <summary>
+    /// Whether a commit inserts its events already chained (<see cref="AuditChain.SealAsync"/>):
+    /// they wait in the group's seal until the chain head is locked, take their ids from
+    /// <see cref="NextEventIds"/> and go in with their place and hash, in one write each. Where
+    /// false (SQL Server), events are inserted as they are appended and chained by a read-back and
+    /// an UPDATE each at the commit.
+    /// </summary>
+    public virtual bool ChainsEventsAtInsert => true;
+
+    /// <summary>
+    /// <c>@Count</c> new event ids in ascending order, asked while the chain head is locked. SQLite:
+    /// after the largest id ever given (its writer holds the database, so nobody else takes one).
+    /// </summary>
+    public virtual string NextEventIds => """
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @Count)
+        SELECT b.last + n.i
+          FROM n, (SELECT MAX(COALESCE((SELECT MAX(event_id) FROM events), 0),
+                              COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)) AS last) b
+         ORDER BY n.i
+        """;
+
+    /// <summary>What an INSERT of events with their own ids says between its column list and VALUES.</summary>
+    public virtual string EventIdOverride => "";
+
     // List membership: Dapper expands `IN @List` into one parameter per element.
 
     public virtual string SelectKnownProducts => "SELECT product_id FROM products WHERE product_id IN @Ids";

@@ -7,6 +7,13 @@ namespace Procurement.Grains.Storage.Dialects;
 /// </summary>
 public sealed class PostgresStatements : DialectStatements
 {
+    // From the identity column's own sequence, so an id given by default elsewhere never collides.
+    public override string NextEventIds => """
+        SELECT nextval(pg_get_serial_sequence('events', 'event_id')) FROM generate_series(1, @Count) ORDER BY 1
+        """;
+
+    public override string EventIdOverride => " OVERRIDING SYSTEM VALUE";
+
     public override string SelectPhaseForShare => "SELECT phase FROM tender_batches WHERE batch_id = @BatchId FOR SHARE";
 
     public override string SelectKnownProducts => "SELECT product_id FROM products WHERE product_id = ANY(@Ids)";

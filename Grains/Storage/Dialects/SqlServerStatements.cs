@@ -10,6 +10,12 @@ namespace Procurement.Grains.Storage.Dialects;
 /// </summary>
 public sealed class SqlServerStatements : DialectStatements
 {
+    // An IDENTITY column takes no given id without IDENTITY_INSERT (a table lock's worth of
+    // ceremony): events go in as they are appended and are chained at the commit.
+    public override bool ChainsEventsAtInsert => false;
+
+    public override string NextEventIds => throw new NotSupportedException("SQL Server events take their ids from IDENTITY as they are inserted.");
+
     public override string UpsertRegion => """
         MERGE INTO regions WITH (HOLDLOCK) AS regions
         USING (SELECT @Code AS region_code) AS excluded

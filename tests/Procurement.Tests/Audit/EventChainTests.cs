@@ -178,6 +178,32 @@ public sealed class EventChainTests
     [Theory]
     [InlineData(StoreProviders.Sqlite)]
     [InlineData(StoreProviders.PostgreSql)]
+    public async Task Events_are_hashed_as_the_database_keeps_them_to_the_tick_and_inserted_chained_in_the_order_appended(string provider)
+    {
+        await using var store = new ProcurementStore(Options.Create(TestStores.For(provider)), NullLoggerFactory.Instance);
+        await WriteEventsAsync(store, 2);
+        // Instants with tenths of a microsecond (PostgreSQL keeps whole microseconds), three events in one unit.
+        await store.WriteAsync(async unit =>
+        {
+            for (var i = 1; i <= 3; i++)
+            {
+                await EventLog.AppendAsync(unit, Start.AddTicks(i * 3 + 1), "user:ticks", null, "unit", $"T{i}", "Ticked", new { i });
+            }
+        });
+
+        var result = await VerifyAsync(store);
+        Assert.True(result.Intact, result.FirstBreak?.Reason);
+        Assert.Equal(5, result.Head!.Length);
+        var chain = await ChainAsync(store);
+        Assert.Equal(["T1", "T2", "T3"], chain.TakeLast(3).Select(r => System.Text.Json.JsonDocument.Parse(r.Payload).RootElement.GetProperty("i").GetInt32()).Select(i => $"T{i}"));
+        Assert.True(chain.Zip(chain.Skip(1)).All(p => p.Second.EventId > p.First.EventId), "event ids rise along the chain");
+        var unchained = await store.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM events WHERE chain_seq IS NULL"));
+        Assert.Equal(0, unchained);
+    }
+
+    [Theory]
+    [InlineData(StoreProviders.Sqlite)]
+    [InlineData(StoreProviders.PostgreSql)]
     public async Task Events_written_outside_the_group_writer_are_chained_at_the_next_start(string provider)
     {
         var options = TestStores.For(provider);
