@@ -130,6 +130,48 @@ public sealed class StoreWriterTests
             group.Connection.ExecuteAsync("UPDATE writer_counts SET n = n + @Sum WHERE name = 'accumulated'", new { Sum = _group }, group.Transaction);
     }
 
+    private static readonly Prepared<(string Code, string Name)> RenameRegion = new(
+        "UPDATE regions SET name = @Name WHERE region_code = @Code", ("Name", r => r.Name), ("Code", r => r.Code));
+
+    private static readonly Prepared<(string Code, string Name)> AddRegion = new(
+        "INSERT INTO regions (region_code, name) VALUES (@Code, @Name)", ("Code", r => r.Code), ("Name", r => r.Name));
+
+    [Theory]
+    [InlineData(StoreProviders.Sqlite)]
+    [InlineData(StoreProviders.PostgreSql)]
+    public async Task A_batched_statement_that_must_change_one_row_and_changes_none_rolls_its_unit_back_with_its_events(string provider)
+    {
+        await using var store = new ProcurementStore(Options.Create(TestStores.For(provider)), NullLoggerFactory.Instance);
+        await store.WriteAsync(async (c, t) =>
+            await c.ExecuteAsync("INSERT INTO regions (region_code, name) VALUES ('R1', 'One')", transaction: t));
+
+        await store.WriteAsync(async unit =>
+        {
+            var writes = new StatementBatch(unit);
+            writes.Add(AddRegion, ("R2", "Two"));
+            writes.AddChangingOne(RenameRegion, ("R1", "One renamed"), () => "R1 is gone");
+            EventLog.Append(writes, DateTimeOffset.UnixEpoch, "tester", null, "region", "R1", "Renamed", new { });
+            await writes.ExecuteAsync();
+        });
+        var refused = store.WriteAsync(async unit =>
+        {
+            var writes = new StatementBatch(unit);
+            writes.Add(AddRegion, ("R3", "Three"));
+            writes.AddChangingOne(RenameRegion, ("R9", "Nine"), () => "R9 is not there to rename");
+            EventLog.Append(writes, DateTimeOffset.UnixEpoch, "tester", null, "region", "R9", "Renamed", new { });
+            await writes.ExecuteAsync();
+        });
+
+        var error = await Assert.ThrowsAsync<ProcurementException>(() => refused);
+        Assert.Equal(ErrorCodes.StoreFailure, error.Code);
+        var names = await store.ReadAsync(async c => (await c.QueryAsync<(string, string)>("SELECT region_code, name FROM regions ORDER BY region_code")).ToList());
+        Assert.Equal([("R1", "One renamed"), ("R2", "Two")], names);
+        var events = await store.ReadAsync(async c => (await c.QueryAsync<string>("SELECT entity_id FROM events WHERE entity_type = 'region'")).ToList());
+        Assert.Equal(["R1"], events);
+        var chain = await store.ReadAsync(c => AuditVerifier.VerifyAsync(c, null, []));
+        Assert.True(chain.Intact, chain.FirstBreak?.Reason);
+    }
+
     [Theory]
     [InlineData(StoreProviders.Sqlite)]
     [InlineData(StoreProviders.PostgreSql)]
