@@ -119,7 +119,7 @@ public static class AuditChain
     private static async Task<long[]> NextEventIdsAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction, int count)
     {
         var ids = new List<long>(count);
-        await new Prepared<int>(dialect.Statements.NextEventIds, ("Count", n => n)).ReadAsync(connection, transaction, count, reader =>
+        await new Prepared<int>(dialect.Statements.NextEventIds(), ("Count", n => n)).ReadAsync(connection, transaction, count, reader =>
             ids.Add(Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture)));
         if (ids.Count != count)
         {

@@ -137,8 +137,9 @@ public abstract class DialectStatements
     /// <summary>
     /// <c>@Count</c> new event ids in ascending order, asked while the chain head is locked. SQLite:
     /// after the largest id ever given (its writer holds the database, so nobody else takes one).
+    /// A method, not a property: SQL Server, which does not insert events chained, has no form of it.
     /// </summary>
-    public virtual string NextEventIds => """
+    public virtual string NextEventIds() => """
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @Count)
         SELECT b.last + n.i
           FROM n, (SELECT MAX(COALESCE((SELECT MAX(event_id) FROM events), 0),

@@ -8,7 +8,7 @@ namespace Procurement.Grains.Storage.Dialects;
 public sealed class PostgresStatements : DialectStatements
 {
     // From the identity column's own sequence, so an id given by default elsewhere never collides.
-    public override string NextEventIds => """
+    public override string NextEventIds() => """
         SELECT nextval(pg_get_serial_sequence('events', 'event_id')) FROM generate_series(1, @Count) ORDER BY 1
         """;
 

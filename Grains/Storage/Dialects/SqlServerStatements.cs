@@ -14,7 +14,7 @@ public sealed class SqlServerStatements : DialectStatements
     // ceremony): events go in as they are appended and are chained at the commit.
     public override bool ChainsEventsAtInsert => false;
 
-    public override string NextEventIds => throw new NotSupportedException("SQL Server events take their ids from IDENTITY as they are inserted.");
+    public override string NextEventIds() => throw new NotSupportedException("SQL Server events take their ids from IDENTITY as they are inserted.");
 
     public override string UpsertRegion => """
         MERGE INTO regions WITH (HOLDLOCK) AS regions
