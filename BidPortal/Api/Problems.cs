@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Procurement.BidPortal.Security;
 using Procurement.Contracts.Errors;
 
 namespace Procurement.BidPortal.Api;
@@ -33,7 +34,7 @@ public static class Problems
         _ when BadInput.Contains(code) => StatusCodes.Status400BadRequest,
         ErrorCodes.Forbidden or ErrorCodes.CsrfRejected or ErrorCodes.NotDesignated => StatusCodes.Status403Forbidden,
         ErrorCodes.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
-        ErrorCodes.UploadTooLarge or ErrorCodes.TooManyRows => StatusCodes.Status413PayloadTooLarge,
+        ErrorCodes.UploadTooLarge or ErrorCodes.TooManyRows or ErrorCodes.RequestTooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorCodes.SignInDelayed => StatusCodes.Status429TooManyRequests,
         ErrorCodes.Unauthenticated or ErrorCodes.SignInFailed => StatusCodes.Status401Unauthorized,
         ErrorCodes.AccountLocked => StatusCodes.Status423Locked,
@@ -58,6 +59,10 @@ public static class Problems
         }
         return problem;
     }
+
+    /// <summary>A JSON body over <c>Portal:MaxJsonBodyBytes</c>, refused from its declared length or where reading stopped.</summary>
+    public static ProblemDetails RequestTooLarge(long limit) => For(ErrorCodes.RequestTooLarge,
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The request body is larger than the {limit:N0} bytes a JSON request may have (Portal:MaxJsonBodyBytes); nothing was done."));
 
     public static ProblemHttpResult Result(ProcurementException ex) => TypedResults.Problem(For(ex.Code, ex.Message, ex.Field));
 
@@ -91,6 +96,7 @@ public static class Problems
             ProcurementException ex => For(ex.Code, ex.Message, ex.Field),
             BadHttpRequestException { InnerException: System.Text.Json.JsonException json } => For(
                 ErrorCodes.InvalidField, $"The JSON body is malformed or has a value of the wrong type at {json.Path ?? "$"}: {json.Message}", json.Path ?? "$"),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } when context.Items[ApiRequestGuard.JsonBodyLimitItem] is long limit => RequestTooLarge(limit),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => For(ErrorCodes.UploadTooLarge, "The request body is larger than the portal accepts."),
             BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } bad => For(ErrorCodes.UnsupportedMediaType, bad.Message),
             BadHttpRequestException bad => For(ErrorCodes.InvalidField, bad.Message),

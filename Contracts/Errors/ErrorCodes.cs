@@ -61,6 +61,9 @@ public static class ErrorCodes
     public const string CsrfRejected = "CSRF_REJECTED";
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
     public const string UploadTooLarge = "UPLOAD_TOO_LARGE";
+
+    /// <summary>A JSON request body over the portal's limit (<c>Portal:MaxJsonBodyBytes</c>); uploads have <see cref="UploadTooLarge"/>.</summary>
+    public const string RequestTooLarge = "REQUEST_TOO_LARGE";
     public const string TooManyRows = "TOO_MANY_ROWS";
     public const string SignInDelayed = "SIGN_IN_DELAYED";
     public const string ObjectionAlreadyOpen = "OBJECTION_ALREADY_OPEN";
