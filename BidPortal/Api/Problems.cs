@@ -8,7 +8,8 @@ namespace Procurement.BidPortal.Api;
 
 /// <summary>
 /// Refusals as RFC 9457 problem details carrying the stable <c>code</c> (and the <c>field</c>
-/// when one input is at fault). Unexpected failures become a plain 500 without a stack trace.
+/// when one input is at fault). A failure inside the cluster is a 500 with <c>INTERNAL_ERROR</c> and the
+/// silo's correlation id; any other unexpected failure a plain 500 without a stack trace.
 /// </summary>
 public static class Problems
 {
@@ -40,6 +41,7 @@ public static class Problems
         ErrorCodes.AccountLocked => StatusCodes.Status423Locked,
         ErrorCodes.RateLimited => StatusCodes.Status429TooManyRequests,
         ErrorCodes.StoreFailure or ErrorCodes.ClusterUnavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorCodes.InternalError => StatusCodes.Status500InternalServerError,
         _ => StatusCodes.Status409Conflict,
     };
 
@@ -63,6 +65,17 @@ public static class Problems
     /// <summary>A JSON body over <c>Portal:MaxJsonBodyBytes</c>, refused from its declared length or where reading stopped.</summary>
     public static ProblemDetails RequestTooLarge(long limit) => For(ErrorCodes.RequestTooLarge,
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The request body is larger than the {limit:N0} bytes a JSON request may have (Portal:MaxJsonBodyBytes); nothing was done."));
+
+    /// <summary>
+    /// A grain call that failed inside the cluster: a 500 with the stable code and the correlation id
+    /// under which the silo logged the cause, for the operator to find it; nothing of the cause itself.
+    /// </summary>
+    public static ProblemDetails InternalError(InternalErrorException ex)
+    {
+        var problem = For(ex.Code, ex.Message);
+        problem.Extensions["correlationId"] = ex.CorrelationId;
+        return problem;
+    }
 
     public static ProblemHttpResult Result(ProcurementException ex) => TypedResults.Problem(For(ex.Code, ex.Message, ex.Field));
 
@@ -102,7 +115,8 @@ public static class Problems
             BadHttpRequestException bad => For(ErrorCodes.InvalidField, bad.Message),
             Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException => For(ErrorCodes.AntiforgeryFailed, "The form's antiforgery token is missing or stale; reload the page."),
             _ when IsClusterUnavailable(error) => For(ErrorCodes.ClusterUnavailable, "The cluster is rebalancing after a silo left; send the same request again (its request id makes it act once)."),
-            _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "INTERNAL_ERROR", Detail = "The request failed on the server; the log has the cause." },
+            InternalErrorException ex => InternalError(ex),
+            _ => For(ErrorCodes.InternalError, "The request failed on the server; the log has the cause."),
         };
         if (IsRefusal(error))
         {

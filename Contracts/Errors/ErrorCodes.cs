@@ -33,6 +33,9 @@ public static class ErrorCodes
     public const string OpeningNotDue = "OPENING_NOT_DUE";
     public const string UnknownReference = "UNKNOWN_REFERENCE";
     public const string StoreFailure = "STORE_FAILURE";
+
+    /// <summary>A grain call failed for a reason that is no refusal (a database error, a fault); see <see cref="InternalErrorException"/>.</summary>
+    public const string InternalError = "INTERNAL_ERROR";
     public const string ConcurrentChange = "CONCURRENT_CHANGE";
     public const string AwardRunning = "AWARD_RUNNING";
     public const string AwardFailed = "AWARD_FAILED";
