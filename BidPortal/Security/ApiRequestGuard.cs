@@ -69,7 +69,7 @@ public sealed class ApiRequestGuard(RequestDelegate next)
                 $"The body's Content-Type '{request.ContentType}' is not one this endpoint takes: {string.Join(", ", allowed)}.");
             return;
         }
-        if (jsonLimit is { } most && (request.ContentLength > most || (request.ContentLength is null && hasBody && !await FitsAsync(request, context.RequestAborted))))
+        if (jsonLimit is { } most && !await FitsAsync(context, most))
         {
             await TypedResults.Problem(Problems.RequestTooLarge(most)).ExecuteAsync(context);
             return;
@@ -78,15 +78,25 @@ public sealed class ApiRequestGuard(RequestDelegate next)
     }
 
     /// <summary>
-    /// Reads a body sent without its length (in chunks) here, kept for the handler, up to the limit
-    /// set above: past it the refusal is the API's problem, not the server's bare 413.
+    /// Whether the body is within the limit: from its declared length, unread; a body sent without
+    /// one (HTTP/1.1 chunks, an HTTP/2 stream) is read here, kept for the handler, and stops at the
+    /// limit set above, so the refusal is the API's problem and not the server's bare 413.
     /// </summary>
-    private static async Task<bool> FitsAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<bool> FitsAsync(HttpContext context, long limit)
     {
+        var request = context.Request;
+        if (request.ContentLength is { } length)
+        {
+            return length <= limit;
+        }
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false)
+        {
+            return true;
+        }
         request.EnableBuffering();
         try
         {
-            await request.Body.DrainAsync(cancellationToken);
+            await request.Body.DrainAsync(context.RequestAborted);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
