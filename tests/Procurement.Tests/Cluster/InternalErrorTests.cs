@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Procurement.BidPortal.Api;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
+using Procurement.Grains.Hosting;
 using Procurement.Grains.Storage;
 using Procurement.Tests.Infrastructure;
 using Xunit;
@@ -81,16 +82,16 @@ public sealed class InternalErrorTests
     [Fact]
     public void Only_refusals_orleans_own_timeouts_and_cancellations_cross_as_they_are()
     {
-        Assert.True(Grains.Hosting.InternalErrorFilter.CrossesAsItIs(new ProcurementException(ErrorCodes.NotFound, "gone")));
-        Assert.True(Grains.Hosting.InternalErrorFilter.CrossesAsItIs(new InternalErrorException("0123")));
-        Assert.True(Grains.Hosting.InternalErrorFilter.CrossesAsItIs(new SiloUnavailableException()));
-        Assert.True(Grains.Hosting.InternalErrorFilter.CrossesAsItIs(new TimeoutException()));
-        Assert.True(Grains.Hosting.InternalErrorFilter.CrossesAsItIs(new TaskCanceledException()));
+        Assert.True(InternalErrorFilter.CrossesAsItIs(new ProcurementException(ErrorCodes.NotFound, "gone")));
+        Assert.True(InternalErrorFilter.CrossesAsItIs(new InternalErrorException("0123")));
+        Assert.True(InternalErrorFilter.CrossesAsItIs(new SiloUnavailableException()));
+        Assert.True(InternalErrorFilter.CrossesAsItIs(new TimeoutException()));
+        Assert.True(InternalErrorFilter.CrossesAsItIs(new TaskCanceledException()));
 
-        Assert.False(Grains.Hosting.InternalErrorFilter.CrossesAsItIs(new Microsoft.Data.Sqlite.SqliteException("SQLite Error 1: 'no such table: t'.", 1)));
-        Assert.False(Grains.Hosting.InternalErrorFilter.CrossesAsItIs(new InvalidOperationException("Error parsing column 2 (amount=abc)")));
+        Assert.False(InternalErrorFilter.CrossesAsItIs(new Microsoft.Data.Sqlite.SqliteException("SQLite Error 1: 'no such table: t'.", 1)));
+        Assert.False(InternalErrorFilter.CrossesAsItIs(new InvalidOperationException("Error parsing column 2 (amount=abc)")));
         // An allowed type carrying a driver's exception inside would carry it across the wire too.
-        Assert.False(Grains.Hosting.InternalErrorFilter.CrossesAsItIs(new OrleansException("activation failed", new Microsoft.Data.Sqlite.SqliteException("no such table: t", 1))));
-        Assert.False(Grains.Hosting.InternalErrorFilter.CrossesAsItIs(new AggregateException(new TimeoutException(), new InvalidCastException())));
+        Assert.False(InternalErrorFilter.CrossesAsItIs(new OrleansException("activation failed", new Microsoft.Data.Sqlite.SqliteException("no such table: t", 1))));
+        Assert.False(InternalErrorFilter.CrossesAsItIs(new AggregateException(new TimeoutException(), new InvalidCastException())));
     }
 }
