@@ -1,13 +1,15 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Procurement.BidPortal.Security;
 using Procurement.Contracts.Errors;
 
 namespace Procurement.BidPortal.Api;
 
 /// <summary>
 /// Refusals as RFC 9457 problem details carrying the stable <c>code</c> (and the <c>field</c>
-/// when one input is at fault). Unexpected failures become a plain 500 without a stack trace.
+/// when one input is at fault). A failure inside the cluster is a 500 with <c>INTERNAL_ERROR</c> and the
+/// silo's correlation id; any other unexpected failure a plain 500 without a stack trace.
 /// </summary>
 public static class Problems
 {
@@ -33,12 +35,13 @@ public static class Problems
         _ when BadInput.Contains(code) => StatusCodes.Status400BadRequest,
         ErrorCodes.Forbidden or ErrorCodes.CsrfRejected or ErrorCodes.NotDesignated => StatusCodes.Status403Forbidden,
         ErrorCodes.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
-        ErrorCodes.UploadTooLarge or ErrorCodes.TooManyRows => StatusCodes.Status413PayloadTooLarge,
+        ErrorCodes.UploadTooLarge or ErrorCodes.TooManyRows or ErrorCodes.RequestTooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorCodes.SignInDelayed => StatusCodes.Status429TooManyRequests,
         ErrorCodes.Unauthenticated or ErrorCodes.SignInFailed => StatusCodes.Status401Unauthorized,
         ErrorCodes.AccountLocked => StatusCodes.Status423Locked,
         ErrorCodes.RateLimited => StatusCodes.Status429TooManyRequests,
         ErrorCodes.StoreFailure or ErrorCodes.ClusterUnavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorCodes.InternalError => StatusCodes.Status500InternalServerError,
         _ => StatusCodes.Status409Conflict,
     };
 
@@ -56,6 +59,21 @@ public static class Problems
         {
             problem.Extensions["field"] = field;
         }
+        return problem;
+    }
+
+    /// <summary>A JSON body over <c>Portal:MaxJsonBodyBytes</c>, refused from its declared length or where reading stopped.</summary>
+    public static ProblemDetails RequestTooLarge(long limit) => For(ErrorCodes.RequestTooLarge,
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The request body is larger than the {limit:N0} bytes a JSON request may have (Portal:MaxJsonBodyBytes); nothing was done."));
+
+    /// <summary>
+    /// A grain call that failed inside the cluster: a 500 with the stable code and the correlation id
+    /// under which the silo logged the cause, for the operator to find it; nothing of the cause itself.
+    /// </summary>
+    public static ProblemDetails InternalError(InternalErrorException ex)
+    {
+        var problem = For(ex.Code, ex.Message);
+        problem.Extensions["correlationId"] = ex.CorrelationId;
         return problem;
     }
 
@@ -91,12 +109,14 @@ public static class Problems
             ProcurementException ex => For(ex.Code, ex.Message, ex.Field),
             BadHttpRequestException { InnerException: System.Text.Json.JsonException json } => For(
                 ErrorCodes.InvalidField, $"The JSON body is malformed or has a value of the wrong type at {json.Path ?? "$"}: {json.Message}", json.Path ?? "$"),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } when context.Items[ApiRequestGuard.JsonBodyLimitItem] is long limit => RequestTooLarge(limit),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => For(ErrorCodes.UploadTooLarge, "The request body is larger than the portal accepts."),
             BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } bad => For(ErrorCodes.UnsupportedMediaType, bad.Message),
             BadHttpRequestException bad => For(ErrorCodes.InvalidField, bad.Message),
             Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException => For(ErrorCodes.AntiforgeryFailed, "The form's antiforgery token is missing or stale; reload the page."),
             _ when IsClusterUnavailable(error) => For(ErrorCodes.ClusterUnavailable, "The cluster is rebalancing after a silo left; send the same request again (its request id makes it act once)."),
-            _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "INTERNAL_ERROR", Detail = "The request failed on the server; the log has the cause." },
+            InternalErrorException ex => InternalError(ex),
+            _ => For(ErrorCodes.InternalError, "The request failed on the server; the log has the cause."),
         };
         if (IsRefusal(error))
         {

@@ -40,6 +40,13 @@ public sealed class PortalLimits
     /// <summary>The burst of purchasing writes an organisation may spend at once above the sustained rate.</summary>
     public int OrderBurstPerOrganisation { get; set; } = 200;
 
+    /// <summary>
+    /// The largest JSON request body, in bytes, on every API write but the uploads (which have
+    /// <see cref="MaxUploadBytes"/>). An order of <c>Orders:MaxLines</c> lines is a small part of it;
+    /// the limit keeps a far longer list from being read into memory before it is refused.
+    /// </summary>
+    public long MaxJsonBodyBytes { get; set; } = 1024 * 1024;
+
     /// <summary>The largest upload body (CSV or XLSX), in bytes.</summary>
     public long MaxUploadBytes { get; set; } = 10 * 1024 * 1024;
 
@@ -85,6 +92,7 @@ public sealed class PortalLimitsValidator : IValidateOptions<PortalLimits>
         Positive(options.RemindersPerMinutePerAlliance, nameof(options.RemindersPerMinutePerAlliance));
         Positive(options.OrdersPerSecondPerOrganisation, nameof(options.OrdersPerSecondPerOrganisation));
         Positive(options.OrderBurstPerOrganisation, nameof(options.OrderBurstPerOrganisation));
+        Positive(options.MaxJsonBodyBytes, nameof(options.MaxJsonBodyBytes));
         Positive(options.MaxUploadBytes, nameof(options.MaxUploadBytes));
         Positive(options.MaxUploadRows, nameof(options.MaxUploadRows));
         Positive(options.MaxXlsxUncompressedBytes, nameof(options.MaxXlsxUncompressedBytes));

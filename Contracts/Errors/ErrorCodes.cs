@@ -33,6 +33,9 @@ public static class ErrorCodes
     public const string OpeningNotDue = "OPENING_NOT_DUE";
     public const string UnknownReference = "UNKNOWN_REFERENCE";
     public const string StoreFailure = "STORE_FAILURE";
+
+    /// <summary>A grain call failed for a reason that is no refusal (a database error, a fault); see <see cref="InternalErrorException"/>.</summary>
+    public const string InternalError = "INTERNAL_ERROR";
     public const string ConcurrentChange = "CONCURRENT_CHANGE";
     public const string AwardRunning = "AWARD_RUNNING";
     public const string AwardFailed = "AWARD_FAILED";
@@ -61,6 +64,9 @@ public static class ErrorCodes
     public const string CsrfRejected = "CSRF_REJECTED";
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
     public const string UploadTooLarge = "UPLOAD_TOO_LARGE";
+
+    /// <summary>A JSON request body over the portal's limit (<c>Portal:MaxJsonBodyBytes</c>); uploads have <see cref="UploadTooLarge"/>.</summary>
+    public const string RequestTooLarge = "REQUEST_TOO_LARGE";
     public const string TooManyRows = "TOO_MANY_ROWS";
     public const string SignInDelayed = "SIGN_IN_DELAYED";
     public const string ObjectionAlreadyOpen = "OBJECTION_ALREADY_OPEN";

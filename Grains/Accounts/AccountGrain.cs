@@ -37,7 +37,7 @@ public sealed class AccountGrain(
 
     private string UserName => this.GetPrimaryKeyString();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => this.ActivateGuardedAsync(async () =>
     {
         _stored = await accounts.GetAsync(UserName);
         if (_stored is not null)
@@ -46,7 +46,7 @@ public sealed class AccountGrain(
                 .OrderByDescending(s => s.Value).Take(options.Value.MaxSessionsPerUser)
                 .ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
         }
-    }
+    });
 
     public async Task<UserAccount> CreateAsync(string displayName, OrganisationKind kind, string organisationId, string password)
     {

@@ -95,7 +95,7 @@ public sealed partial class TenderBatchGrain(
     /// <summary>Only bid actions interleave (with each other and with the awaits of other calls, which they wait out when those change the phase).</summary>
     public static bool MayInterleaveBid(IInvokable request) => request.GetMethodName() == nameof(AcceptBidAsync);
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => this.ActivateGuardedAsync(async () =>
     {
         await ReloadAsync();
         if (_batch?.Phase == TenderBatchPhase.Bidding)
@@ -112,7 +112,7 @@ public sealed partial class TenderBatchGrain(
             _sealedBidCount = await bids.CountOpenedActiveAsync(BatchId);
             _openingChainHead = OpeningHead(await sealing.GetAsync(BatchId));
         }
-    }
+    });
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -34,11 +34,11 @@ public sealed class BidderGrain(
 
     private string ManufacturerId => this.GetPrimaryKeyString();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => this.ActivateGuardedAsync(async () =>
     {
         _manufacturer = await reference.GetManufacturerAsync(ManufacturerId);
         _qualifications = (await reference.GetQualificationsAsync(ManufacturerId)).ToDictionary(q => q.ProductId);
-    }
+    });
 
     public async Task RegisterAsync(Manufacturer manufacturer)
     {

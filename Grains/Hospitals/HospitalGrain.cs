@@ -40,14 +40,14 @@ public sealed class HospitalGrain(
 
     private string HospitalId => this.GetPrimaryKeyString();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => this.ActivateGuardedAsync(async () =>
     {
         _acceptedMonth = Months.Of(ProcurementClock.Now(clock), agreementOptions.Value.Zone());
         var (hospital, history, accepted) = await reference.GetHospitalWithHistoryAsync(HospitalId, _acceptedMonth - 24, _acceptedMonth);
         _hospital = hospital;
         _history = history.ToDictionary(h => h.ProductId, h => h.AverageAnnualVolume);
         _accepted = accepted.ToDictionary(a => a.ProductId, a => a.Accepted / 2, StringComparer.Ordinal);
-    }
+    });
 
     public async Task RegisterAsync(Hospital hospital)
     {

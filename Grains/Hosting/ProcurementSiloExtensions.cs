@@ -21,7 +21,8 @@ public static class ProcurementSiloExtensions
     /// the section has none), the key-encryption key (the <c>Sealing</c> section), the repositories, the agreement rules (the <c>Agreements</c> section), reminders kept in the
     /// store unless the host registered another reminder table before, the business clock, and the
     /// filter that keeps gateway clients from cluster-internal grains (<see cref="ClusterCallFilter"/>;
-    /// the host says through <see cref="GatewayClientOptions"/> what its gateway knows of its clients).
+    /// the host says through <see cref="GatewayClientOptions"/> what its gateway knows of its clients),
+    /// and the one that turns exceptions a caller may not see into <c>INTERNAL_ERROR</c> (<see cref="InternalErrorFilter"/>).
     /// </summary>
     public static ISiloBuilder AddProcurement(this ISiloBuilder silo, TimeProvider? clock = null)
     {
@@ -59,6 +60,8 @@ public static class ProcurementSiloExtensions
         services.TryAddSingleton<Orders.SupplyTermsRepository>();
         services.TryAddKeyedSingleton(ProcurementClock.Key, clock ?? TimeProvider.System);
         services.AddOptions<GatewayClientOptions>();
+        // First, so it wraps everything after it: what may not cross the wire becomes INTERNAL_ERROR.
+        silo.AddIncomingGrainCallFilter<InternalErrorFilter>();
         silo.AddIncomingGrainCallFilter<ClusterCallFilter>();
         silo.AddReminders();
         // The opening reminder ticks every 10 s until the batch is open (Orleans' default floor is a minute).

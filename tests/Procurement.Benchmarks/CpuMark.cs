@@ -9,6 +9,10 @@ internal readonly record struct CpuMark(TimeSpan ProcessCpu, long ServerTicks, l
     /// <summary>The kernel's clock ticks per second (USER_HZ), 100 on Linux.</summary>
     private const double TicksPerSecond = 100;
 
+    /// <summary>The machine's load average over 1, 5 and 15 minutes (Linux), or n/a.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
     public static CpuMark Now(int? postmaster)
     {
         long busy = 0, total = 0;

@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Microsoft.Data.Sqlite;
-using Npgsql;
-using Procurement.Grains.Storage;
 
 namespace Procurement.Benchmarks;
 
@@ -113,7 +110,7 @@ internal sealed partial class OrderSurgeRun<TEntry>
     /// id, as the same order with all its lines in <c>order_lines</c>; nothing else may be there
     /// but orders whose answer never came; each order has its one event.
     /// </summary>
-    private async Task<bool> CheckDurabilityAsync(ResendOutcome resends, string? connectionString)
+    private async Task<bool> CheckDurabilityAsync(ResendOutcome resends)
     {
         var acks = _buyers.SelectMany(b => b.Acks).ToList();
         var unique = acks.GroupBy(a => (a.Buyer, a.RequestId)).Select(g => g.First()).ToList();
@@ -123,7 +120,7 @@ internal sealed partial class OrderSurgeRun<TEntry>
 
         var stored = new Dictionary<(string Hospital, string RequestId), (Guid OrderId, int Lines)>();
         long storedLines, events, requests;
-        await using (var connection = Open(connectionString))
+        await using (var connection = _server.Open())
         {
             await connection.OpenAsync();
             await using (var command = connection.CreateCommand())
@@ -180,9 +177,4 @@ internal sealed partial class OrderSurgeRun<TEntry>
             command.Parameters.Add(parameter);
         }
     }
-
-    private System.Data.Common.DbConnection Open(string? connectionString) =>
-        provider == StoreProviders.PostgreSql
-            ? new NpgsqlConnection(connectionString)
-            : new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_dataDirectory, "procurement.db"), Pooling = false }.ToString());
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -10,28 +9,11 @@ namespace Procurement.Benchmarks;
 internal readonly record struct OrderAck(int Buyer, string RequestId, long Seed, Guid OrderId, int Lines);
 
 /// <summary>
-/// The load: clients flat out or paced, the order each sends (sent again as it was when its
-/// outcome is unknown) and what each simulated hospital knows of its orders.
+/// The load (its loop is <see cref="SurgeLoad{TClient}"/>): the order each client sends (sent again
+/// as it was when its outcome is unknown) and what each simulated hospital knows of its orders.
 /// </summary>
 internal sealed partial class OrderSurgeRun<TEntry>
 {
-    /// <summary>One request of a client; returns null when it was answered with success, else what went wrong.</summary>
-    private delegate Task<string?> ClientAction(Buyer buyer, long counter);
-
-    private static async Task<string?> GetAsync(Buyer buyer, string path)
-    {
-        try
-        {
-            using var response = await buyer.Http.GetAsync(path);
-            var body = await response.Content.ReadAsStringAsync();
-            return response.IsSuccessStatusCode ? null : SurgeNet.Describe(response.StatusCode, body);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            return ex.GetType().Name;
-        }
-    }
-
     /// <summary>
     /// The hospital's next order, a fresh client request id each; an order whose outcome is unknown
     /// (no answer, or a 5xx) is sent again with the same id and body, as a client should.
@@ -90,93 +72,19 @@ internal sealed partial class OrderSurgeRun<TEntry>
         }
     }
 
-    /// <summary>Every client sends its next request as soon as the last is answered, until the time is up.</summary>
-    private async Task<PhaseLog> FlatOutAsync(string name, TimeSpan duration, ClientAction action, bool print, Buyer[]? clients = null)
+    /// <summary>When a phase starts: the orders and order lines per second it acknowledged, given its seconds, for its summary.</summary>
+    private Func<double, string> CountOrders()
     {
-        clients ??= _buyers;
-        var log = new PhaseLog();
         var acked = AckedOrders();
-        var cpu = CpuMark.Now(_postgres?.Postmaster);
-        var start = Stopwatch.GetTimestamp();
-        var end = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        await Task.WhenAll(clients.Select(buyer => Task.Run(async () =>
+        return elapsed =>
         {
-            while (Stopwatch.GetTimestamp() < end)
-            {
-                var sent = Stopwatch.GetTimestamp();
-                var error = await action(buyer, buyer.Counter++);
-                var micros = (long)Stopwatch.GetElapsedTime(sent).TotalMicroseconds;
-                log.Add(micros, micros, error);
-            }
-        })));
-        var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        var used = CpuMark.Now(_postgres?.Postmaster).Since(cpu);
-        if (print)
-        {
-            Console.WriteLine($"{Tag} {name}: {log.Count:N0} requests in {elapsed:F1} s, {clients.Length} client(s)");
-            Console.WriteLine($"{Tag}     answered with success: {log.Ok:N0} = {log.Ok / elapsed:N0}/s{Lines(AckedOrders() - acked, elapsed)}; errors: {log.Errors}");
-            Console.WriteLine($"{Tag}     latency: {log.Latency}");
-            Console.WriteLine($"{Tag}     {used}; load average {LoadAverage()}");
-        }
-        return log;
-    }
-
-    private string Lines(int orders, double elapsed) =>
-        orders == 0 ? "" : $" ({orders:N0} orders acknowledged = {orders / elapsed:N0} orders/s = {(long)orders * settings.Lines / elapsed:N0} order lines/s)";
-
-    /// <summary>
-    /// Orders at a fixed total rate, each client its share, evenly staggered. Latency counts from
-    /// when an order was due, not when it went out: a client held up by a slow answer sends the
-    /// late ones back to back and their wait is counted (no coordinated omission).
-    /// </summary>
-    private async Task PacedAsync(string name, TimeSpan duration, double ordersPerSecond)
-    {
-        var log = new PhaseLog();
-        var acked = AckedOrders();
-        var cpu = CpuMark.Now(_postgres?.Postmaster);
-        var interval = _buyers.Length / ordersPerSecond * Stopwatch.Frequency;
-        var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
-        var end = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var late = 0;
-        var unsent = 0;
-        await Task.WhenAll(_buyers.Select(buyer => Task.Run(async () =>
-        {
-            var due = start + (long)(interval * buyer.Index / _buyers.Length);
-            while (due < end)
-            {
-                if (Stopwatch.GetTimestamp() >= end)
-                {
-                    // Time is up with orders still due: a server that falls behind does not stretch the phase.
-                    Interlocked.Add(ref unsent, (int)Math.Ceiling((end - due) / interval));
-                    break;
-                }
-                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait);
-                }
-                else if (wait < -TimeSpan.FromMilliseconds(1))
-                {
-                    Interlocked.Increment(ref late);
-                }
-                var sent = Stopwatch.GetTimestamp();
-                var error = await OrderAsync(buyer, buyer.Counter++);
-                var now = Stopwatch.GetTimestamp();
-                log.Add((long)Stopwatch.GetElapsedTime(due, now).TotalMicroseconds, (long)Stopwatch.GetElapsedTime(sent, now).TotalMicroseconds, error);
-                due += (long)interval;
-            }
-        })));
-        var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        Console.WriteLine($"{Tag} {name}: {log.Count:N0} orders in {elapsed:F1} s ({late:N0} sent more than 1 ms after they were due; "
-            + $"{unsent:N0} due but not sent when the time was up, left out of the latencies)");
-        Console.WriteLine($"{Tag}     answered with success: {log.Ok:N0} = {log.Ok / elapsed:N0}/s{Lines(AckedOrders() - acked, elapsed)}; errors: {log.Errors}");
-        Console.WriteLine($"{Tag}     latency from when due: {log.Latency}");
-        Console.WriteLine($"{Tag}     latency from when sent: {log.ServiceLatency}");
-        Console.WriteLine($"{Tag}     {CpuMark.Now(_postgres?.Postmaster).Since(cpu)}; load average {LoadAverage()}");
+            var orders = AckedOrders() - acked;
+            return orders == 0 ? "" : $" ({orders:N0} orders acknowledged = {orders / elapsed:N0} orders/s = {(long)orders * settings.Lines / elapsed:N0} order lines/s)";
+        };
     }
 
     /// <summary>One simulated hospital: its account, its HTTP client with its cookie, the orders acknowledged to it.</summary>
-    private sealed class Buyer(int index, string hospitalId, string userName, HttpClient http)
+    private sealed class Buyer(int index, string hospitalId, string userName, HttpClient http) : ISurgeClient
     {
         private (string RequestId, long Seed)? _pending;
 

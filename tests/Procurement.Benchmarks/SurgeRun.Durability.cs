@@ -1,11 +1,8 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Grains;
-using Procurement.Grains.Storage;
 
 namespace Procurement.Benchmarks;
 
@@ -40,7 +37,7 @@ internal sealed partial class SurgeRun<TEntry>
     /// bid's stored version must be its last acknowledged one, through each bidder's own list (before
     /// the stop) and in <c>sealed_bids</c>; each action has its event.
     /// </summary>
-    private async Task<bool> CheckDurabilityAsync(List<Ack> acks, IReadOnlyList<SealedBid> apiBids, string? connectionString)
+    private async Task<bool> CheckDurabilityAsync(List<Ack> acks, IReadOnlyList<SealedBid> apiBids)
     {
         var unique = acks.GroupBy(a => (a.Maker, a.RequestId)).Select(g => g.First()).ToList();
         var repeatedAcks = acks.Count - unique.Count;
@@ -53,7 +50,7 @@ internal sealed partial class SurgeRun<TEntry>
         var stored = new Dictionary<(string Maker, string RequestId), (Guid BidId, int Version, string Sha)>();
         var storedBids = new Dictionary<Guid, int>();
         long events;
-        await using (var connection = Open(connectionString))
+        await using (var connection = _server.Open())
         {
             await connection.OpenAsync();
             await using (var command = connection.CreateCommand())
@@ -110,9 +107,4 @@ internal sealed partial class SurgeRun<TEntry>
             command.Parameters.Add(parameter);
         }
     }
-
-    private System.Data.Common.DbConnection Open(string? connectionString) =>
-        provider == StoreProviders.PostgreSql
-            ? new NpgsqlConnection(connectionString)
-            : new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_dataDirectory, "procurement.db"), Pooling = false }.ToString());
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -13,28 +12,11 @@ namespace Procurement.Benchmarks;
 internal readonly record struct Ack(int Maker, string RequestId, Guid BidId, int Version, string Sha256, bool Submitted);
 
 /// <summary>
-/// The load: clients flat out or paced, the bid action each sends (resent as it was when its
-/// outcome is unknown) and what each simulated manufacturer knows of its bids.
+/// The load (its loop is <see cref="SurgeLoad{TClient}"/>): the bid action each client sends (resent
+/// as it was when its outcome is unknown) and what each simulated manufacturer knows of its bids.
 /// </summary>
 internal sealed partial class SurgeRun<TEntry>
 {
-    /// <summary>One request of a client; returns null when it was answered with success, else what went wrong.</summary>
-    private delegate Task<string?> ClientAction(Maker maker, long counter);
-
-    private static async Task<string?> GetAsync(Maker maker, string path)
-    {
-        try
-        {
-            using var response = await maker.Http.GetAsync(path);
-            var body = await response.Content.ReadAsStringAsync();
-            return response.IsSuccessStatusCode ? null : SurgeNet.Describe(response.StatusCode, body);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            return ex.GetType().Name;
-        }
-    }
-
     /// <summary>
     /// The maker's next bid action: a submit while a product has no bid yet, then amendments round
     /// the five products, each a new price and a fresh client request id. A request whose outcome is
@@ -95,87 +77,6 @@ internal sealed partial class SurgeRun<TEntry>
         }
     }
 
-    /// <summary>Every client sends its next request as soon as the last is answered, until the time is up.</summary>
-    private async Task<PhaseLog> FlatOutAsync(string name, TimeSpan duration, ClientAction action, bool print, Maker[]? clients = null)
-    {
-        clients ??= _makers;
-        var log = new PhaseLog();
-        var cpu = CpuMark.Now(_postgres?.Postmaster);
-        var start = Stopwatch.GetTimestamp();
-        var end = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        await Task.WhenAll(clients.Select(maker => Task.Run(async () =>
-        {
-            while (Stopwatch.GetTimestamp() < end)
-            {
-                var sent = Stopwatch.GetTimestamp();
-                var error = await action(maker, maker.Counter++);
-                var micros = (long)Stopwatch.GetElapsedTime(sent).TotalMicroseconds;
-                log.Add(micros, micros, error);
-            }
-        })));
-        var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        var used = CpuMark.Now(_postgres?.Postmaster).Since(cpu);
-        if (print)
-        {
-            Console.WriteLine($"{Tag} {name}: {log.Count:N0} requests in {elapsed:F1} s, {clients.Length} client(s)");
-            Console.WriteLine($"{Tag}     answered 200: {log.Ok:N0} = {log.Ok / elapsed:N0}/s; errors: {log.Errors}");
-            Console.WriteLine($"{Tag}     latency: {log.Latency}");
-            Console.WriteLine($"{Tag}     {used}; load average {LoadAverage()}");
-        }
-        return log;
-    }
-
-    /// <summary>
-    /// Amendments at a fixed total rate, each client its share, evenly staggered. Latency counts
-    /// from when a request was due, not when it went out: a client held up by a slow answer sends
-    /// the late ones back to back and their wait is counted (no coordinated omission).
-    /// </summary>
-    private async Task PacedAsync(string name, TimeSpan duration, int rate)
-    {
-        var log = new PhaseLog();
-        var cpu = CpuMark.Now(_postgres?.Postmaster);
-        var interval = (double)_makers.Length / rate * Stopwatch.Frequency;
-        var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
-        var end = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var late = 0;
-        var unsent = 0;
-        await Task.WhenAll(_makers.Select(maker => Task.Run(async () =>
-        {
-            var due = start + (long)(interval * maker.Index / _makers.Length);
-            while (due < end)
-            {
-                if (Stopwatch.GetTimestamp() >= end)
-                {
-                    // Time is up with requests still due: a server that falls behind does not stretch the phase.
-                    Interlocked.Add(ref unsent, (int)Math.Ceiling((end - due) / interval));
-                    break;
-                }
-                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait);
-                }
-                else if (wait < -TimeSpan.FromMilliseconds(1))
-                {
-                    Interlocked.Increment(ref late);
-                }
-                var sent = Stopwatch.GetTimestamp();
-                var error = await BidAsync(maker, maker.Counter++);
-                var now = Stopwatch.GetTimestamp();
-                log.Add((long)Stopwatch.GetElapsedTime(due, now).TotalMicroseconds, (long)Stopwatch.GetElapsedTime(sent, now).TotalMicroseconds, error);
-                due += (long)interval;
-            }
-        })));
-        var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        Console.WriteLine($"{Tag} {name}: {log.Count:N0} requests in {elapsed:F1} s ({late:N0} sent more than 1 ms after they were due; "
-            + $"{unsent:N0} due but not sent when the time was up, left out of the latencies)");
-        Console.WriteLine($"{Tag}     answered 200: {log.Ok:N0} = {log.Ok / elapsed:N0}/s; errors: {log.Errors}");
-        Console.WriteLine($"{Tag}     latency from when due: {log.Latency}");
-        Console.WriteLine($"{Tag}     latency from when sent: {log.ServiceLatency}");
-        Console.WriteLine($"{Tag}     {CpuMark.Now(_postgres?.Postmaster).Since(cpu)}; load average {LoadAverage()}");
-    }
-
-
     /// <summary>One bid action as a client composes it; sent again as it is when its outcome is unknown.</summary>
     private sealed record BidRequestText(string RequestId, int Product, decimal Price, bool Submit)
     {
@@ -191,7 +92,7 @@ internal sealed partial class SurgeRun<TEntry>
     }
 
     /// <summary>One simulated manufacturer: its account, its HTTP client with its cookie, its bids as it knows them.</summary>
-    private sealed class Maker(int index, string manufacturerId, string userName, HttpClient http)
+    private sealed class Maker(int index, string manufacturerId, string userName, HttpClient http) : ISurgeClient
     {
         private int _next;
 

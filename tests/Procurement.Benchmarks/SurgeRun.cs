@@ -2,83 +2,66 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Grains;
-using Procurement.Grains.Storage;
-using Procurement.Tests.Infrastructure;
 
 namespace Procurement.Benchmarks;
 
 /// <summary>
-/// One run of the surge on one database: the server started over a fresh store, the set-up through
-/// the API (this file), the load phases (<c>SurgeRun.Load.cs</c>) and the durability check after
-/// the server has stopped (<c>SurgeRun.Durability.cs</c>).
+/// One run of the surge on one database: the server started over a fresh store (<see cref="SurgeServer{TEntry}"/>),
+/// the set-up through the API (this file), the load phases (<c>SurgeRun.Load.cs</c>) and the
+/// durability check after the server has stopped (<c>SurgeRun.Durability.cs</c>).
 /// </summary>
 internal sealed partial class SurgeRun<TEntry>(SurgeSettings settings, string provider) : ISurgeRun
     where TEntry : class
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"procurement-surge-{Guid.NewGuid():N}");
-    private readonly int _port = SurgeNet.FreePort();
+    private readonly SurgeServer<TEntry> _server = new(provider, "procurement-surge");
     private string _batchId = "";
-    private PostgresServer? _postgres;
     private Maker[] _makers = [];
+    private SurgeLoad<Maker> _load = null!;
 
-    private Uri BaseAddress => new($"http://127.0.0.1:{_port}");
-
-    private string Tag => $"[{provider}]";
+    private string Tag => _server.Tag;
 
     public async Task<bool> RunAsync()
     {
-        var connectionString = provider == StoreProviders.PostgreSql ? await PostgresAsync() : null;
-        Console.WriteLine($"{Tag} load average before: {LoadAverage()}");
-        if (provider == StoreProviders.Sqlite)
-        {
-            Console.WriteLine($"{Tag} SQLite at {_dataDirectory}/procurement.db, WAL, synchronous = FULL (the product's default: an acknowledged write survives a power loss)");
-        }
-        var host = new SurgeHost<TEntry>(provider, connectionString, _dataDirectory, _port);
-        if (_postgres is not null)
-        {
-            // Whatever happens below, the server started for this run does not outlive it.
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => StopPostgres();
-        }
+        await _server.PrepareStoreAsync("load average before", "procurement_surge",
+            ["server_version", "fsync", "synchronous_commit", "wal_sync_method", "max_connections", "data_directory"]);
         var acks = new List<Ack>();
         IReadOnlyList<SealedBid> apiBids;
         var setup = Stopwatch.StartNew();
         try
         {
-            host.StartServer();
-            using var admin = await SignInWhenSeededAsync();
-            await CreateMakersAsync(host.Services.GetRequiredService<IGrainFactory>());
+            using var admin = await _server.StartAsync();
+            await CreateMakersAsync(_server.Services.GetRequiredService<IGrainFactory>());
+            _load = new SurgeLoad<Maker>(Tag, _makers, _server.Postmaster, "requests", "answered 200");
             await OpenBiddingAsync(admin);
             await SignInMakersAsync();
             Console.WriteLine($"{Tag} setup (server start, demo seed, {settings.Manufacturers} manufacturers with qualifications and accounts, batch {_batchId} in Bidding, {settings.Manufacturers} sign-ins): {setup.Elapsed.TotalSeconds:F1} s");
 
             // Warm-up (not counted): the HTTP, cookie and grain paths of every client.
-            await FlatOutAsync("warm-up", TimeSpan.FromSeconds(3), (m, _) => GetAsync(m, "/api/session"), print: false);
+            await _load.FlatOutAsync("warm-up", TimeSpan.FromSeconds(3), (m, _) => SurgeNet.GetAsync(m.Http, "/api/session"), print: false);
 
-            var wal0 = await WalAsync(connectionString);
+            var wal0 = await _server.WalAsync();
             var acks0 = _makers.Sum(m => m.Acks.Count);
-            await FlatOutAsync("bid surge, flat out", TimeSpan.FromSeconds(settings.Seconds), BidAsync, print: true);
+            await _load.FlatOutAsync("bid surge, flat out", TimeSpan.FromSeconds(settings.Seconds), BidAsync, print: true);
             if (settings.PacedSeconds > 0 && settings.Rate > 0)
             {
-                await PacedAsync($"bids paced at {settings.Rate}/s", TimeSpan.FromSeconds(settings.PacedSeconds), settings.Rate);
+                await _load.PacedAsync($"bids paced at {settings.Rate}/s", TimeSpan.FromSeconds(settings.PacedSeconds), settings.Rate, BidAsync);
             }
             if (settings.GrainSeconds > 0)
             {
-                var grains = host.Services.GetRequiredService<IGrainFactory>();
-                await FlatOutAsync("diagnostic: the same bid actions through the silo's grain factory, no HTTP", TimeSpan.FromSeconds(settings.GrainSeconds),
+                var grains = _server.Services.GetRequiredService<IGrainFactory>();
+                await _load.FlatOutAsync("diagnostic: the same bid actions through the silo's grain factory, no HTTP", TimeSpan.FromSeconds(settings.GrainSeconds),
                     (m, _) => BidThroughGrainAsync(grains, m), print: true);
             }
             if (settings.SingleSeconds > 0)
             {
-                await FlatOutAsync("diagnostic: one client alone, bid actions through HTTP", TimeSpan.FromSeconds(settings.SingleSeconds), BidAsync, print: true, clients: _makers[..1]);
+                await _load.FlatOutAsync("diagnostic: one client alone, bid actions through HTTP", TimeSpan.FromSeconds(settings.SingleSeconds), BidAsync, print: true, only: _makers[..1]);
             }
-            if (await WalAsync(connectionString) is { } wal1 && wal0 is { } start)
+            if (await _server.WalAsync() is { } wal1 && wal0 is { } start)
             {
                 var commits = wal1.Commits - start.Commits;
                 var syncs = wal1.Syncs - start.Syncs;
@@ -89,10 +72,10 @@ internal sealed partial class SurgeRun<TEntry>(SurgeSettings settings, string pr
             }
             if (settings.CeilingSeconds > 0)
             {
-                await FlatOutAsync("ceiling: GET /health (anonymous; the store health check, one SELECT COUNT(*))", TimeSpan.FromSeconds(settings.CeilingSeconds),
-                    (m, _) => GetAsync(m, "/health"), print: true);
-                await FlatOutAsync("ceiling: GET /api/session (cookie, one in-memory grain call, JSON)", TimeSpan.FromSeconds(settings.CeilingSeconds),
-                    (m, _) => GetAsync(m, "/api/session"), print: true);
+                await _load.FlatOutAsync("ceiling: GET /health (anonymous; the store health check, one SELECT COUNT(*))", TimeSpan.FromSeconds(settings.CeilingSeconds),
+                    (m, _) => SurgeNet.GetAsync(m.Http, "/health"), print: true);
+                await _load.FlatOutAsync("ceiling: GET /api/session (cookie, one in-memory grain call, JSON)", TimeSpan.FromSeconds(settings.CeilingSeconds),
+                    (m, _) => SurgeNet.GetAsync(m.Http, "/api/session"), print: true);
             }
             foreach (var maker in _makers)
             {
@@ -106,125 +89,22 @@ internal sealed partial class SurgeRun<TEntry>(SurgeSettings settings, string pr
         }
         finally
         {
-            var stop = Stopwatch.StartNew();
-            await host.DisposeAsync();
-            Console.WriteLine($"{Tag} server stopped in {stop.Elapsed.TotalSeconds:F1} s");
+            await _server.StopAsync();
         }
-        bool durable;
         try
         {
-            durable = await CheckDurabilityAsync(acks, apiBids, connectionString);
+            return await CheckDurabilityAsync(acks, apiBids);
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
-            StopPostgres();
-        }
-        if (provider == StoreProviders.Sqlite)
-        {
-            try
-            {
-                SqliteConnection.ClearAllPools();
-                Directory.Delete(_dataDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
-        return durable;
-    }
-
-    /// <summary>
-    /// A database on a PostgreSQL server of this run's own, with the server's defaults for
-    /// durability (<c>fsync = on</c>, <c>synchronous_commit = on</c>): the tests' shared throwaway
-    /// server runs with <c>fsync = off</c>, and a figure of durable bids needs it on, as SQLite's FULL.
-    /// <c>PROCUREMENT_TEST_POSTGRES</c> names an existing server instead.
-    /// </summary>
-    private async Task<string> PostgresAsync()
-    {
-        var configured = Environment.GetEnvironmentVariable("PROCUREMENT_TEST_POSTGRES");
-        string baseConnection;
-        if (string.IsNullOrWhiteSpace(configured))
-        {
-            _postgres = PostgresServer.Launch(durable: true, "track_wal_io_timing=on");
-            baseConnection = _postgres.ConnectionString;
-        }
-        else
-        {
-            baseConnection = configured;
-        }
-        await using (var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(baseConnection) { Database = "postgres" }.ToString()))
-        {
-            await connection.OpenAsync();
-            var shown = new List<string>();
-            foreach (var name in new[] { "server_version", "fsync", "synchronous_commit", "wal_sync_method", "max_connections", "data_directory" })
-            {
-                await using var show = new NpgsqlCommand($"SHOW {name}", connection);
-                shown.Add($"{name} = {await show.ExecuteScalarAsync()}");
-            }
-            Console.WriteLine($"{Tag} PostgreSQL on loopback ({(_postgres is null ? "PROCUREMENT_TEST_POSTGRES" : "started by the benchmark")}): {string.Join(", ", shown)}");
-        }
-        return new NpgsqlConnectionStringBuilder(baseConnection) { Database = $"procurement_surge_{Guid.NewGuid():N}", MaxPoolSize = 50 }.ToString();
-    }
-
-    /// <summary>Stops the server started for this run, if one was, saying so when it does not stop cleanly.</summary>
-    private void StopPostgres()
-    {
-        try
-        {
-            _postgres?.Stop();
-        }
-        catch (Exception ex)
-        {
-            Console.Error.WriteLine($"The PostgreSQL server started for the run did not stop cleanly: {ex.Message}");
-        }
-    }
-
-    private async Task<(long Commits, long Syncs, double SyncMs)?> WalAsync(string? connectionString)
-    {
-        if (connectionString is null)
-        {
-            return null;
-        }
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()), wal_sync, wal_sync_time FROM pg_stat_wal", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetDouble(2));
-    }
-
-    private async Task<HttpClient> SignInWhenSeededAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(180);
-        var admin = SurgeNet.Client(BaseAddress);
-        while (true)
-        {
-            try
-            {
-                using var response = await admin.PostAsJsonAsync("/api/session", new { userName = "alliance.admin", password = SurgeCatalog.DemoPassword });
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return admin;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("The demo seed did not create its users within 180 s.");
-            }
-            await Task.Delay(250);
+            _server.Clean();
         }
     }
 
     private async Task CreateMakersAsync(IGrainFactory grains)
     {
         _makers = Enumerable.Range(1, settings.Manufacturers)
-            .Select(i => new Maker(i - 1, $"M-SURGE-{i:0000}", $"maker.surge{i:0000}", SurgeNet.Client(BaseAddress)))
+            .Select(i => new Maker(i - 1, $"M-SURGE-{i:0000}", $"maker.surge{i:0000}", SurgeNet.Client(_server.BaseAddress)))
             .ToArray();
         await Parallel.ForEachAsync(_makers, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (maker, _) =>
         {
@@ -261,7 +141,7 @@ internal sealed partial class SurgeRun<TEntry>(SurgeSettings settings, string pr
             },
         }));
         await OkAsync(admin.PostAsync($"/api/batches/{_batchId}/open-reporting", null));
-        using (var hospital = SurgeNet.Client(BaseAddress))
+        using (var hospital = SurgeNet.Client(_server.BaseAddress))
         {
             await OkAsync(hospital.PostAsJsonAsync("/api/session", new { userName = "hospital.bj1", password = SurgeCatalog.DemoPassword }));
             await OkAsync(hospital.PostAsJsonAsync($"/api/batches/{_batchId}/volume-reports",
@@ -285,8 +165,4 @@ internal sealed partial class SurgeRun<TEntry>(SurgeSettings settings, string pr
         }
         return text.Length == 0 ? default : JsonSerializer.Deserialize<JsonElement>(text, Json);
     }
-
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }
