@@ -187,7 +187,8 @@ internal static class OrderMonth
         ("issued_at", l => ShippedAt(l).AddHours(1)),
         ("state", _ => (int)InvoiceState.Paid),
         ("due_at", l => DueAt(l)),
-        ("paid_at", l => PaidAt(l)));
+        ("paid_at", l => PaidAt(l)),
+        ("month", _ => Month));
 
     /// <summary>The insurance fund settles directly in the last region.</summary>
     private static readonly BulkRows<Line> Payments = new(
@@ -201,7 +202,9 @@ internal static class OrderMonth
         ("paid_at", l => PaidAt(l)),
         ("payable_seconds", l => (long)(PaidAt(l) - DecidedAt(l)).TotalSeconds),
         ("reference", l => $"PAY-{l.Hospital}-{l.Product}"),
-        ("on_time", l => PaidAt(l) <= DueAt(l) ? 1 : 0));
+        ("on_time", l => PaidAt(l) <= DueAt(l) ? 1 : 0),
+        ("alliance_id", _ => AllianceId),
+        ("month", _ => Month));
 
     /// <summary>What each acceptance adds (one line per agreement and hospital, so one row each), by the business month of acceptance.</summary>
     private static readonly BulkRows<Line> Purchases = new(
