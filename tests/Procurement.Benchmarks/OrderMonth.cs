@@ -175,6 +175,7 @@ internal static class OrderMonth
         ("note", _ => null),
         ("deemed", _ => 0));
 
+    /// <summary>With its line's month, as the write path is to set it (migration 0017).</summary>
     private static readonly BulkRows<Line> Invoices = new(
         "invoices",
         ("invoice_id", l => EntityId(l, 2)),
@@ -190,7 +191,7 @@ internal static class OrderMonth
         ("paid_at", l => PaidAt(l)),
         ("month", _ => Month));
 
-    /// <summary>The insurance fund settles directly in the last region.</summary>
+    /// <summary>The insurance fund settles directly in the last region. With the invoice's alliance and month, as the write path is to set them (migration 0017).</summary>
     private static readonly BulkRows<Line> Payments = new(
         "payments",
         ("payment_id", l => EntityId(l, 3)),
