@@ -92,15 +92,17 @@ public sealed class OrderFiguresGrain(
         """;
 
     // Payment timeliness counts the invoices and payments of the lines ordered in the months. Each
-    // carries its line's month (migration 0017), so each part is one range of its figures index
-    // grouped by hospital. The second branch of each counts the rows the write path has not yet
-    // given a month, through the joins to their lines (found by the partial indexes of 0017; none
-    // once the write path sets it); the grain adds the two branches' rows of a hospital.
+    // carries its line's month (migration 0017), so each part is one range of its figures index,
+    // grouped by month and hospital as the index holds them (nothing sorted); the grain adds the
+    // months. The second branch of each counts the rows the write path has not yet given a month,
+    // through the joins to their lines: invoices found by the figures index (month IS NULL),
+    // payments by their partial index, which CROSS JOIN makes SQLite walk first (it would start from
+    // the alliance's invoices). Once the write path sets the month, the second branches read nothing.
     private const string InvoicesDueSql = """
         SELECT hospital_id AS HospitalId, CAST(SUM(CASE WHEN state = @Paid OR state = @Overdue THEN 1 ELSE 0 END) AS BIGINT) AS Due
           FROM invoices
          WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To
-         GROUP BY hospital_id
+         GROUP BY month, hospital_id
         UNION ALL
         SELECT i.hospital_id, CAST(SUM(CASE WHEN i.state = @Paid OR i.state = @Overdue THEN 1 ELSE 0 END) AS BIGINT)
           FROM invoices i
@@ -115,15 +117,15 @@ public sealed class OrderFiguresGrain(
                CAST(SUM(CASE WHEN on_time = 1 THEN 1 ELSE 0 END) AS BIGINT) AS OnTime, CAST(SUM(payable_seconds) AS BIGINT) AS PayableSeconds
           FROM payments
          WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To
-         GROUP BY hospital_id
+         GROUP BY month, hospital_id
         UNION ALL
         SELECT p.hospital_id, CAST(COUNT(*) AS BIGINT),
                CAST(SUM(CASE WHEN p.on_time = 1 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(p.payable_seconds) AS BIGINT)
           FROM payments p
-          JOIN invoices i ON i.invoice_id = p.invoice_id
+         CROSS JOIN invoices i
           JOIN deliveries d ON d.delivery_id = i.delivery_id
           JOIN order_lines l ON l.order_id = d.order_id AND l.line_no = d.line_no
-         WHERE p.month IS NULL AND i.alliance_id = @AllianceId AND l.month >= @From AND l.month <= @To
+         WHERE p.month IS NULL AND i.invoice_id = p.invoice_id AND i.alliance_id = @AllianceId AND l.month >= @From AND l.month <= @To
          GROUP BY p.hospital_id
         """;
 
@@ -231,27 +233,6 @@ public sealed class OrderFiguresGrain(
             .ToList();
     }
 
-    // Each report of the batch beside what the hospital accepted of the product on the platform in
-    // the year (its range of the lines' hospital-product index, migration 0017) and declared off
-    // it (one summed row per hospital and product, repeated beside each line: hence MAX). Only the
-    // reports whose difference can pass the share come back: |reported - bought| / max(1, bought)
-    // above the share cut to whole ten-thousandths, a little wider than the grain's test on the
-    // difference rounded to four decimals, which decides.
-    private const string MismatchSql = """
-        SELECT v.hospital_id AS HospitalId, v.product_id AS ProductId, v.annual_volume AS Reported,
-               CAST(COALESCE(SUM(l.accepted_units), 0) AS BIGINT) AS Platform, CAST(COALESCE(MAX(u.units), 0) AS BIGINT) AS OffPlatform
-          FROM volume_reports v
-          LEFT JOIN order_lines l ON l.hospital_id = v.hospital_id AND l.product_id = v.product_id AND l.month >= @From AND l.month < @To
-          LEFT JOIN (SELECT hospital_id, product_id, SUM(units) AS units FROM usage_lines
-                      WHERE month >= @From AND month < @To
-                      GROUP BY hospital_id, product_id) u ON u.hospital_id = v.hospital_id AND u.product_id = v.product_id
-         WHERE v.batch_id = @BatchId
-         GROUP BY v.hospital_id, v.product_id, v.annual_volume
-        HAVING ABS(v.annual_volume - COALESCE(SUM(l.accepted_units), 0) - COALESCE(MAX(u.units), 0)) * 10000
-               > @ShareE4 * CASE WHEN COALESCE(SUM(l.accepted_units), 0) + COALESCE(MAX(u.units), 0) < 1 THEN 1
-                                 ELSE COALESCE(SUM(l.accepted_units), 0) + COALESCE(MAX(u.units), 0) END
-        """;
-
     public async Task<IReadOnlyList<ReportingMismatch>> GetReportingMismatchesAsync(string batchId)
     {
         Check.Id(batchId, "batchId");
@@ -259,7 +240,7 @@ public sealed class OrderFiguresGrain(
         var share = options.Value.ReportMismatchShare;
         var rows = await store.ReadAsync(async connection =>
             (await connection.QueryAsync<(string HospitalId, string ProductId, long Reported, long Platform, long OffPlatform)>(
-                MismatchSql, new { BatchId = batchId, From = month - 12, To = month, ShareE4 = (long)decimal.Truncate(share * 10_000m) })).ToList());
+                store.Dialect.Statements.SelectReportingMismatches, new { BatchId = batchId, From = month - 12, To = month, ShareE4 = (long)decimal.Truncate(share * 10_000m) })).ToList());
         return rows
             .Select(r => new ReportingMismatch(r.HospitalId, r.ProductId, r.Reported, r.Platform, r.OffPlatform, Figures.ReportDifference(r.Reported, r.Platform + r.OffPlatform)))
             .Where(m => Math.Abs(m.Difference) > share)
