@@ -14,8 +14,9 @@ namespace Procurement.Grains.Orders;
 /// <summary>
 /// The figures of purchasing, answered by set-based SQL over the order tables (any silo answers):
 /// supply performance per supplier x region x product, payment timeliness and platform share per
-/// hospital, and the supply-risk alerts. Every figure is counted in SQL from plain numbers stored
-/// with the rows (month, answer seconds, on-time marks), so the text is the same on every database.
+/// hospital, the supply-risk alerts and the reporting mismatches. Every figure is counted in SQL
+/// from plain numbers stored with the rows (month, answer seconds, on-time marks), so the text is
+/// the same on every database, but for the mismatches, whose best plan differs (DialectStatements).
 /// </summary>
 [StatelessWorker]
 public sealed class OrderFiguresGrain(
