@@ -14,8 +14,9 @@ namespace Procurement.Grains.Orders;
 /// <summary>
 /// The figures of purchasing, answered by set-based SQL over the order tables (any silo answers):
 /// supply performance per supplier x region x product, payment timeliness and platform share per
-/// hospital, and the supply-risk alerts. Every figure is counted in SQL from plain numbers stored
-/// with the rows (month, answer seconds, on-time marks), so the text is the same on every database.
+/// hospital, the supply-risk alerts and the reporting mismatches. Every figure is counted in SQL
+/// from plain numbers stored with the rows (month, answer seconds, on-time marks), so the text is
+/// the same on every database, but for the mismatches, whose best plan differs (DialectStatements).
 /// </summary>
 [StatelessWorker]
 public sealed class OrderFiguresGrain(
@@ -25,18 +26,38 @@ public sealed class OrderFiguresGrain(
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock) : Grain, IOrderFiguresGrain
 {
     // One pass over the alliance's lines of the months, grouped as the figures index (migration
-    // 0016) keeps them: by month, supplier, region, product and the quarter hour of the answer
-    // (the percentiles count per quarter hour; a line not answered yet has none). The database sums
-    // the lines as it reads them, sorting none; the quarter hours and months are added up here.
+    // 0016) keeps them: by month, supplier, region, product and the quarter hour of the answer (a
+    // line not answered yet has none). The percentiles are taken here too, so one row per supplier,
+    // region and product comes back instead of one per quarter hour: the running count of answers
+    // up to each quarter hour (its peers of other months included) against the rank of the
+    // percentile, as Figures.PercentileRank counts it: ceil(total x share) and at least 1, share in
+    // thousandths. The first quarter hour that reaches the rank is the percentile's.
     private const string SupplySql = """
-        SELECT manufacturer_id AS ManufacturerId, region_code AS RegionCode, product_id AS ProductId, response_seconds / 900 AS Bucket,
-               CAST(COUNT(*) AS BIGINT) AS Lines, CAST(SUM(quantity) AS BIGINT) AS Ordered, CAST(SUM(accepted_units) AS BIGINT) AS Accepted,
-               CAST(SUM(CASE WHEN state = @Fulfilled AND delivered_on_time = 1 THEN 1 ELSE 0 END) AS BIGINT) AS OnTime,
-               CAST(SUM(CASE WHEN state = @Fulfilled OR deliver_by < @Now THEN 1 ELSE 0 END) AS BIGINT) AS Due,
-               CAST(COUNT(response_seconds) AS BIGINT) AS Answers
-          FROM order_lines
-         WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To
-         GROUP BY month, manufacturer_id, region_code, product_id, response_seconds / 900
+        WITH quarters AS (
+            SELECT manufacturer_id, region_code, product_id, response_seconds / 900 AS bucket,
+                   CAST(COUNT(*) AS BIGINT) AS lines, CAST(SUM(quantity) AS BIGINT) AS ordered, CAST(SUM(accepted_units) AS BIGINT) AS accepted,
+                   CAST(SUM(CASE WHEN state = @Fulfilled AND delivered_on_time = 1 THEN 1 ELSE 0 END) AS BIGINT) AS on_time,
+                   CAST(SUM(CASE WHEN state = @Fulfilled OR deliver_by < @Now THEN 1 ELSE 0 END) AS BIGINT) AS due,
+                   CAST(COUNT(response_seconds) AS BIGINT) AS answers
+              FROM order_lines
+             WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To
+             GROUP BY month, manufacturer_id, region_code, product_id, response_seconds / 900
+        ),
+        counted AS (
+            SELECT q.*,
+                   CAST(SUM(answers) OVER (PARTITION BY manufacturer_id, region_code, product_id ORDER BY bucket) AS BIGINT) AS seen,
+                   CAST(SUM(answers) OVER (PARTITION BY manufacturer_id, region_code, product_id) AS BIGINT) AS total
+              FROM quarters q
+        )
+        SELECT manufacturer_id AS ManufacturerId, region_code AS RegionCode, product_id AS ProductId,
+               CAST(SUM(lines) AS BIGINT) AS Lines, CAST(SUM(ordered) AS BIGINT) AS Ordered, CAST(SUM(accepted) AS BIGINT) AS Accepted,
+               CAST(SUM(on_time) AS BIGINT) AS OnTime, CAST(SUM(due) AS BIGINT) AS Due,
+               MIN(CASE WHEN bucket IS NOT NULL AND seen >= CASE WHEN (total * @MedianPerMille + 999) / 1000 < 1 THEN 1 ELSE (total * @MedianPerMille + 999) / 1000 END
+                        THEN bucket END) AS MedianBucket,
+               MIN(CASE WHEN bucket IS NOT NULL AND seen >= CASE WHEN (total * @P90PerMille + 999) / 1000 < 1 THEN 1 ELSE (total * @P90PerMille + 999) / 1000 END
+                        THEN bucket END) AS P90Bucket
+          FROM counted
+         GROUP BY manufacturer_id, region_code, product_id
         """;
 
     // Rows are read as value tuples, by position: SQLite reports no type for an aggregate column
@@ -48,18 +69,21 @@ public sealed class OrderFiguresGrain(
         var now = ProcurementClock.Now(clock);
         var rows = await store.ReadAsync(async connection =>
         {
-            var parameters = new { AllianceId = allianceId, From = from, To = to, Fulfilled = (int)OrderLineState.Fulfilled, Now = now };
-            return (await connection.QueryAsync<(string ManufacturerId, string RegionCode, string ProductId, long? Bucket, long Lines, long Ordered, long Accepted, long OnTime, long Due, long Answers)>(SupplySql, parameters)).ToList();
+            var parameters = new
+            {
+                AllianceId = allianceId,
+                From = from,
+                To = to,
+                Fulfilled = (int)OrderLineState.Fulfilled,
+                Now = now,
+                MedianPerMille = Figures.PerMille(Figures.Median),
+                P90PerMille = Figures.PerMille(Figures.Percentile90),
+            };
+            return (await connection.QueryAsync<(string ManufacturerId, string RegionCode, string ProductId, long Lines, long Ordered, long Accepted, long OnTime, long Due, long? MedianBucket, long? P90Bucket)>(SupplySql, parameters)).ToList();
         });
         return rows
-            .GroupBy(r => (r.ManufacturerId, r.RegionCode, r.ProductId))
-            .Select(g =>
-            {
-                var answers = g.Where(r => r.Bucket is not null).Select(r => (r.Bucket!.Value, r.Answers)).ToList();
-                return new SupplyPerformance(g.Key.ManufacturerId, g.Key.RegionCode, g.Key.ProductId, g.Sum(r => r.Lines), g.Sum(r => r.Ordered), g.Sum(r => r.Accepted),
-                    Figures.Rate(g.Sum(r => r.Accepted), g.Sum(r => r.Ordered)) ?? 0m, Figures.Rate(g.Sum(r => r.OnTime), g.Sum(r => r.Due)),
-                    Figures.PercentileHours(answers, 0.5m), Figures.PercentileHours(answers, 0.9m));
-            })
+            .Select(r => new SupplyPerformance(r.ManufacturerId, r.RegionCode, r.ProductId, r.Lines, r.Ordered, r.Accepted,
+                Figures.Rate(r.Accepted, r.Ordered) ?? 0m, Figures.Rate(r.OnTime, r.Due), Figures.BucketHours(r.MedianBucket), Figures.BucketHours(r.P90Bucket)))
             .OrderBy(r => r.ManufacturerId, StringComparer.Ordinal).ThenBy(r => r.RegionCode, StringComparer.Ordinal).ThenBy(r => r.ProductId, StringComparer.Ordinal)
             .ToList();
     }
@@ -68,23 +92,47 @@ public sealed class OrderFiguresGrain(
         SELECT h.hospital_id FROM hospitals h JOIN alliance_regions r ON r.region_code = h.region_code WHERE r.alliance_id = @AllianceId
         """;
 
-    private const string PaymentSql = """
-        SELECT i.hospital_id AS HospitalId,
-               CAST(SUM(CASE WHEN i.state = @Paid OR i.state = @Overdue THEN 1 ELSE 0 END) AS BIGINT) AS Due,
-               CAST(SUM(CASE WHEN p.on_time = 1 THEN 1 ELSE 0 END) AS BIGINT) AS OnTime,
-               CAST(SUM(CASE WHEN p.payment_id IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS Paid,
-               CAST(SUM(CASE WHEN p.payment_id IS NULL THEN 0 ELSE p.payable_seconds END) AS BIGINT) AS PayableSeconds
+    // Payment timeliness counts the invoices and payments of the lines ordered in the months. Each
+    // carries its line's month (migration 0017), so each part is one range of its figures index,
+    // grouped by month and hospital as the index holds them (nothing sorted); the grain adds the
+    // months. The second branch of each counts the rows the write path has not yet given a month,
+    // through the joins to their lines: invoices found by the figures index (month IS NULL),
+    // payments by their partial index, which CROSS JOIN makes SQLite walk first (it would start from
+    // the alliance's invoices). Once the write path sets the month, the second branches read nothing.
+    private const string InvoicesDueSql = """
+        SELECT hospital_id AS HospitalId, CAST(SUM(CASE WHEN state = @Paid OR state = @Overdue THEN 1 ELSE 0 END) AS BIGINT) AS Due
+          FROM invoices
+         WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To
+         GROUP BY month, hospital_id
+        UNION ALL
+        SELECT i.hospital_id, CAST(SUM(CASE WHEN i.state = @Paid OR i.state = @Overdue THEN 1 ELSE 0 END) AS BIGINT)
           FROM invoices i
           JOIN deliveries d ON d.delivery_id = i.delivery_id
           JOIN order_lines l ON l.order_id = d.order_id AND l.line_no = d.line_no
-          LEFT JOIN payments p ON p.invoice_id = i.invoice_id
-         WHERE i.alliance_id = @AllianceId AND l.month >= @From AND l.month <= @To
+         WHERE i.alliance_id = @AllianceId AND i.month IS NULL AND l.month >= @From AND l.month <= @To
          GROUP BY i.hospital_id
+        """;
+
+    private const string PaymentsSql = """
+        SELECT hospital_id AS HospitalId, CAST(COUNT(*) AS BIGINT) AS Paid,
+               CAST(SUM(CASE WHEN on_time = 1 THEN 1 ELSE 0 END) AS BIGINT) AS OnTime, CAST(SUM(payable_seconds) AS BIGINT) AS PayableSeconds
+          FROM payments
+         WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To
+         GROUP BY month, hospital_id
+        UNION ALL
+        SELECT p.hospital_id, CAST(COUNT(*) AS BIGINT),
+               CAST(SUM(CASE WHEN p.on_time = 1 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(p.payable_seconds) AS BIGINT)
+          FROM payments p
+         CROSS JOIN invoices i
+          JOIN deliveries d ON d.delivery_id = i.delivery_id
+          JOIN order_lines l ON l.order_id = d.order_id AND l.line_no = d.line_no
+         WHERE p.month IS NULL AND i.invoice_id = p.invoice_id AND i.alliance_id = @AllianceId AND l.month >= @From AND l.month <= @To
+         GROUP BY p.hospital_id
         """;
 
     // What each hospital of the alliance bought on the platform, and the selected products' share of
     // their molecules, in one pass over its lines: the hospitals are walked in key order, each one's
-    // lines of the months read from the hospital index (migration 0016), so no line is sorted.
+    // lines of the months read from the hospital index (migration 0017), so no line is sorted.
     private const string PlatformSql = """
         SELECT h.hospital_id AS HospitalId, CAST(SUM(l.accepted_units * l.unit_price_e6) AS BIGINT) AS AmountE6,
                CAST(SUM(CASE WHEN s.product_id IS NOT NULL AND l.state <> @Refused AND l.state <> @Lapsed AND l.kind = @Agreed THEN l.quantity ELSE 0 END) AS BIGINT) AS Selected,
@@ -127,23 +175,28 @@ public sealed class OrderFiguresGrain(
                 Lapsed = (int)OrderLineState.Lapsed,
             };
             var hospitals = (await connection.QueryAsync<string>(AllianceHospitalsSql, parameters)).ToHashSet(StringComparer.Ordinal);
-            var payments = (await connection.QueryAsync<(string HospitalId, long Due, long OnTime, long Paid, long PayableSeconds)>(PaymentSql, parameters))
-                .ToDictionary(r => r.HospitalId, StringComparer.Ordinal);
+            var due = (await connection.QueryAsync<(string HospitalId, long Due)>(InvoicesDueSql, parameters))
+                .GroupBy(r => r.HospitalId, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Sum(r => r.Due), StringComparer.Ordinal);
+            var paid = (await connection.QueryAsync<(string HospitalId, long Paid, long OnTime, long PayableSeconds)>(PaymentsSql, parameters))
+                .GroupBy(r => r.HospitalId, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => (Paid: g.Sum(r => r.Paid), OnTime: g.Sum(r => r.OnTime), PayableSeconds: g.Sum(r => r.PayableSeconds)), StringComparer.Ordinal);
             var bought = (await connection.QueryAsync<(string HospitalId, long AmountE6, long Selected, long Total)>(PlatformSql, parameters)).ToList();
             var platform = bought.ToDictionary(r => r.HospitalId, r => r.AmountE6, StringComparer.Ordinal);
             var selected = bought.ToDictionary(r => r.HospitalId, r => (r.Selected, r.Total), StringComparer.Ordinal);
             var offPlatform = (await connection.QueryAsync<(string HospitalId, long AmountE6)>(OffPlatformSql, parameters)).ToDictionary(r => r.HospitalId, r => r.AmountE6, StringComparer.Ordinal);
             return hospitals
-                .Where(h => payments.ContainsKey(h) || platform.ContainsKey(h) || offPlatform.ContainsKey(h) || selected.ContainsKey(h))
+                .Where(h => due.ContainsKey(h) || platform.ContainsKey(h) || offPlatform.ContainsKey(h) || selected.ContainsKey(h))
                 .Order(StringComparer.Ordinal)
                 .Select(h =>
                 {
-                    var found = payments.TryGetValue(h, out var pay);
+                    var invoicesDue = due.GetValueOrDefault(h);
+                    var pay = paid.GetValueOrDefault(h);
                     var on = Scaled.FromE6(platform.GetValueOrDefault(h));
                     var off = Scaled.FromE6(offPlatform.GetValueOrDefault(h));
                     var share = selected.GetValueOrDefault(h);
-                    return new HospitalPurchasing(h, pay.Due, pay.OnTime, Figures.Rate(pay.OnTime, pay.Due),
-                        found && pay.Paid > 0 ? Math.Round(pay.PayableSeconds / 86_400m / pay.Paid, 1, MidpointRounding.AwayFromZero) : null,
+                    return new HospitalPurchasing(h, invoicesDue, pay.OnTime, Figures.Rate(pay.OnTime, invoicesDue),
+                        pay.Paid > 0 ? Math.Round(pay.PayableSeconds / 86_400m / pay.Paid, 1, MidpointRounding.AwayFromZero) : null,
                         on, off, Figures.Rate(on, on + off), Figures.Rate(share.Selected, share.Total));
                 })
                 .ToList();
@@ -181,16 +234,6 @@ public sealed class OrderFiguresGrain(
             .ToList();
     }
 
-    private const string MismatchSql = """
-        SELECT v.hospital_id AS HospitalId, v.product_id AS ProductId, v.annual_volume AS Reported,
-               CAST(COALESCE((SELECT SUM(l.accepted_units) FROM order_lines l
-                               WHERE l.hospital_id = v.hospital_id AND l.product_id = v.product_id AND l.month >= @From AND l.month < @To), 0) AS BIGINT) AS Platform,
-               CAST(COALESCE((SELECT SUM(u.units) FROM usage_lines u
-                               WHERE u.hospital_id = v.hospital_id AND u.product_id = v.product_id AND u.month >= @From AND u.month < @To), 0) AS BIGINT) AS OffPlatform
-          FROM volume_reports v
-         WHERE v.batch_id = @BatchId
-        """;
-
     public async Task<IReadOnlyList<ReportingMismatch>> GetReportingMismatchesAsync(string batchId)
     {
         Check.Id(batchId, "batchId");
@@ -198,10 +241,9 @@ public sealed class OrderFiguresGrain(
         var share = options.Value.ReportMismatchShare;
         var rows = await store.ReadAsync(async connection =>
             (await connection.QueryAsync<(string HospitalId, string ProductId, long Reported, long Platform, long OffPlatform)>(
-                MismatchSql, new { BatchId = batchId, From = month - 12, To = month })).ToList());
+                store.Dialect.Statements.SelectReportingMismatches, new { BatchId = batchId, From = month - 12, To = month, ShareE4 = (long)decimal.Truncate(share * 10_000m) })).ToList());
         return rows
-            .Select(r => new ReportingMismatch(r.HospitalId, r.ProductId, r.Reported, r.Platform, r.OffPlatform,
-                Math.Round((decimal)(r.Reported - r.Platform - r.OffPlatform) / Math.Max(1, r.Platform + r.OffPlatform), 4, MidpointRounding.AwayFromZero)))
+            .Select(r => new ReportingMismatch(r.HospitalId, r.ProductId, r.Reported, r.Platform, r.OffPlatform, Figures.ReportDifference(r.Reported, r.Platform + r.OffPlatform)))
             .Where(m => Math.Abs(m.Difference) > share)
             .OrderByDescending(m => Math.Abs(m.Difference)).ThenBy(m => m.HospitalId, StringComparer.Ordinal).ThenBy(m => m.ProductId, StringComparer.Ordinal)
             .ToList();

@@ -175,6 +175,7 @@ internal static class OrderMonth
         ("note", _ => null),
         ("deemed", _ => 0));
 
+    /// <summary>With its line's month, as the write path is to set it (migration 0017).</summary>
     private static readonly BulkRows<Line> Invoices = new(
         "invoices",
         ("invoice_id", l => EntityId(l, 2)),
@@ -187,9 +188,10 @@ internal static class OrderMonth
         ("issued_at", l => ShippedAt(l).AddHours(1)),
         ("state", _ => (int)InvoiceState.Paid),
         ("due_at", l => DueAt(l)),
-        ("paid_at", l => PaidAt(l)));
+        ("paid_at", l => PaidAt(l)),
+        ("month", _ => Month));
 
-    /// <summary>The insurance fund settles directly in the last region.</summary>
+    /// <summary>The insurance fund settles directly in the last region. With the invoice's alliance and month, as the write path is to set them (migration 0017).</summary>
     private static readonly BulkRows<Line> Payments = new(
         "payments",
         ("payment_id", l => EntityId(l, 3)),
@@ -201,7 +203,9 @@ internal static class OrderMonth
         ("paid_at", l => PaidAt(l)),
         ("payable_seconds", l => (long)(PaidAt(l) - DecidedAt(l)).TotalSeconds),
         ("reference", l => $"PAY-{l.Hospital}-{l.Product}"),
-        ("on_time", l => PaidAt(l) <= DueAt(l) ? 1 : 0));
+        ("on_time", l => PaidAt(l) <= DueAt(l) ? 1 : 0),
+        ("alliance_id", _ => AllianceId),
+        ("month", _ => Month));
 
     /// <summary>What each acceptance adds (one line per agreement and hospital, so one row each), by the business month of acceptance.</summary>
     private static readonly BulkRows<Line> Purchases = new(

@@ -230,6 +230,28 @@ public abstract class DialectStatements
                    substitutes = c.substitutes + excluded.substitutes, spent_e6 = c.spent_e6 + excluded.spent_e6, budget_e6 = c.budget_e6 + excluded.budget_e6,
                    declared = c.declared + excluded.declared
             """;
+
+    // Reporting mismatches (OrderFiguresGrain): each report of the batch beside what the hospital
+    // accepted of the product on the platform in the year and declared off it. Only the reports
+    // whose difference can pass the share come back: |reported - bought| / max(1, bought) above the
+    // share cut to whole ten-thousandths, a little wider than the grain's test on the difference
+    // rounded to four decimals, which decides. SQLite walks the reports in key order and sums each
+    // one's range of the lines' hospital-product index (migration 0017); the declared units are one
+    // summed row per hospital and product, repeated beside each line: hence MAX.
+    public virtual string SelectReportingMismatches => """
+        SELECT v.hospital_id AS HospitalId, v.product_id AS ProductId, v.annual_volume AS Reported,
+               CAST(COALESCE(SUM(l.accepted_units), 0) AS BIGINT) AS Platform, CAST(COALESCE(MAX(u.units), 0) AS BIGINT) AS OffPlatform
+          FROM volume_reports v
+          LEFT JOIN order_lines l ON l.hospital_id = v.hospital_id AND l.product_id = v.product_id AND l.month >= @From AND l.month < @To
+          LEFT JOIN (SELECT hospital_id, product_id, SUM(units) AS units FROM usage_lines
+                      WHERE month >= @From AND month < @To
+                      GROUP BY hospital_id, product_id) u ON u.hospital_id = v.hospital_id AND u.product_id = v.product_id
+         WHERE v.batch_id = @BatchId
+         GROUP BY v.hospital_id, v.product_id, v.annual_volume
+        HAVING ABS(v.annual_volume - COALESCE(SUM(l.accepted_units), 0) - COALESCE(MAX(u.units), 0)) * 10000
+               > @ShareE4 * CASE WHEN COALESCE(SUM(l.accepted_units), 0) + COALESCE(MAX(u.units), 0) < 1 THEN 1
+                                 ELSE COALESCE(SUM(l.accepted_units), 0) + COALESCE(MAX(u.units), 0) END
+        """;
 }
 
 /// <summary>SQLite's statements: the text of <see cref="DialectStatements"/> as it stands.</summary>

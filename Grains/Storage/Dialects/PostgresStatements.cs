@@ -57,4 +57,22 @@ public sealed class PostgresStatements : DialectStatements
     public override string AgreementsOfIds => "AND a.agreement_id = ANY(@Ids)";
 
     public override string HospitalsSuppliedByIds => "AND h.hospital_id IN (SELECT hospital_id FROM agreement_hospitals WHERE agreement_id = ANY(@Ids))";
+
+    // The lines summed per hospital and product first, from the hospital-product index in its order,
+    // then joined to the reports: PostgreSQL hashes or merges the two, where a lookup per report
+    // would be millions of index probes; the sums stay bigint, so the filter is integer arithmetic.
+    public override string SelectReportingMismatches => """
+        SELECT v.hospital_id AS HospitalId, v.product_id AS ProductId, v.annual_volume AS Reported,
+               COALESCE(p.units, 0) AS Platform, COALESCE(u.units, 0) AS OffPlatform
+          FROM volume_reports v
+          LEFT JOIN (SELECT hospital_id, product_id, CAST(SUM(accepted_units) AS BIGINT) AS units FROM order_lines
+                      WHERE month >= @From AND month < @To
+                      GROUP BY hospital_id, product_id) p ON p.hospital_id = v.hospital_id AND p.product_id = v.product_id
+          LEFT JOIN (SELECT hospital_id, product_id, CAST(SUM(units) AS BIGINT) AS units FROM usage_lines
+                      WHERE month >= @From AND month < @To
+                      GROUP BY hospital_id, product_id) u ON u.hospital_id = v.hospital_id AND u.product_id = v.product_id
+         WHERE v.batch_id = @BatchId
+           AND ABS(v.annual_volume - COALESCE(p.units, 0) - COALESCE(u.units, 0)) * 10000
+               > @ShareE4 * CASE WHEN COALESCE(p.units, 0) + COALESCE(u.units, 0) < 1 THEN 1 ELSE COALESCE(p.units, 0) + COALESCE(u.units, 0) END
+        """;
 }
