@@ -170,9 +170,13 @@ public sealed partial class OrderRepository
             await writes.ExecuteAsync();
         });
 
+    // An invoice carries its line's business month (the month the line was ordered), for the payment figures (migration 0017).
     private const string InsertInvoiceSql = """
-        INSERT INTO invoices (invoice_id, delivery_id, hospital_id, manufacturer_id, alliance_id, invoice_number, amount_e6, issued_at, state, due_at)
-        VALUES (@InvoiceId, @DeliveryId, @HospitalId, @ManufacturerId, @AllianceId, @InvoiceNumber, @AmountE6, @IssuedAt, @State, @DueAt)
+        INSERT INTO invoices (invoice_id, delivery_id, hospital_id, manufacturer_id, alliance_id, invoice_number, amount_e6, issued_at, state, due_at, month)
+        SELECT @InvoiceId, @DeliveryId, @HospitalId, @ManufacturerId, @AllianceId, @InvoiceNumber, @AmountE6, @IssuedAt, @State, @DueAt, l.month
+          FROM deliveries d
+          JOIN order_lines l ON l.order_id = d.order_id AND l.line_no = d.line_no
+         WHERE d.delivery_id = @DeliveryId
         """;
 
     private static readonly Prepared<Invoice> InsertInvoice = new(
@@ -195,7 +199,7 @@ public sealed partial class OrderRepository
             foreach (var (invoice, requestId) in invoices)
             {
                 Request(writes, invoice.HospitalId, supplierId, requestId, RequestKinds.Invoice, invoice.InvoiceId.ToString());
-                writes.Add(InsertInvoice, invoice);
+                writes.AddChangingOne(InsertInvoice, invoice, () => $"Delivery {invoice.DeliveryId} or its line is gone: nothing to invoice.");
                 EventLog.Append(writes, invoice.IssuedAt, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceIssued",
                     new { invoice.DeliveryId, invoice.InvoiceNumber, invoice.Amount, State = invoice.State.ToString(), invoice.DueAt });
             }
@@ -298,9 +302,12 @@ public sealed partial class OrderRepository
             }
         });
 
+    // A payment carries its invoice's alliance and month, for the payment figures (migration 0017).
     private const string InsertPaymentSql = """
-        INSERT INTO payments (payment_id, invoice_id, hospital_id, payer, amount_e6, from_prepayment_e6, paid_at, payable_seconds, reference, on_time)
-        VALUES (@PaymentId, @InvoiceId, @HospitalId, @Payer, @AmountE6, @FromPrepaymentE6, @PaidAt, @PayableSeconds, @Reference, @OnTime)
+        INSERT INTO payments (payment_id, invoice_id, hospital_id, payer, amount_e6, from_prepayment_e6, paid_at, payable_seconds, reference, on_time, alliance_id, month)
+        SELECT @PaymentId, @InvoiceId, @HospitalId, @Payer, @AmountE6, @FromPrepaymentE6, @PaidAt, @PayableSeconds, @Reference, @OnTime, i.alliance_id, i.month
+          FROM invoices i
+         WHERE i.invoice_id = @InvoiceId
         """;
 
     private const string InvoicePaidSql = """
@@ -378,7 +385,7 @@ public sealed partial class OrderRepository
                 var payment = new Payment(Guid.NewGuid(), invoice.InvoiceId, invoice.HospitalId, payer, invoice.Amount, Scaled.FromE6(fromPrepaymentE6), at, reference,
                     invoice.DueAt is { } due && at <= due);
                 Request(writes, invoice.HospitalId, actorId, requestId, RequestKinds.Payment, payment.PaymentId.ToString());
-                writes.Add(InsertPayment, (payment, invoice, amountE6, fromPrepaymentE6, (long)(at - acceptedAt).TotalSeconds));
+                writes.AddChangingOne(InsertPayment, (payment, invoice, amountE6, fromPrepaymentE6, (long)(at - acceptedAt).TotalSeconds), () => $"Invoice {invoice.InvoiceId} is gone: nothing to pay.");
                 writes.AddChangingOne(InvoicePaid, payment, () => NotOnlyWriter($"Invoice {invoice.InvoiceId} was not payable when it was paid"));
                 EventLog.Append(writes, at, actor, null, "invoice", invoice.InvoiceId.ToString(), payer == Payer.Hospital ? "InvoicePaid" : "InvoiceSettledDirectly",
                     new { payment.PaymentId, payment.Amount, payment.FromPrepayment, payment.OnTime, Reference = reference });

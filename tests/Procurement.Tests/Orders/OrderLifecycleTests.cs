@@ -172,6 +172,11 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         Assert.Equal((2L, 1L, 0.5m, 12_000m, 0m, 1m, 1m),
             (hospital.InvoicesDue, hospital.PaidOnTime, hospital.OnTimePaymentRate, hospital.PlatformAmount, hospital.OffPlatformAmount, hospital.OnlineProcurementRate, hospital.SelectedShare));
         Assert.NotNull(hospital.DaysPayableOutstanding);
+        // Invoices and payments carry their line's month (and payments their invoice's alliance), as the payment figures read them.
+        var unset = await Store.ReadAsync(c => c.ExecuteScalarAsync<long>("""
+            SELECT (SELECT COUNT(*) FROM invoices WHERE month IS NULL) + (SELECT COUNT(*) FROM payments WHERE month IS NULL OR alliance_id IS NULL)
+            """));
+        Assert.Equal(0, unset);
     }
 
     [Fact]
