@@ -93,24 +93,14 @@ public sealed class OrderFiguresGrain(
         """;
 
     // Payment timeliness counts the invoices and payments of the lines ordered in the months. Each
-    // carries its line's month (migration 0017), so each part is one range of its figures index,
-    // grouped by month and hospital as the index holds them (nothing sorted); the grain adds the
-    // months. The second branch of each counts the rows the write path has not yet given a month,
-    // through the joins to their lines: invoices found by the figures index (month IS NULL),
-    // payments by their partial index, which CROSS JOIN makes SQLite walk first (it would start from
-    // the alliance's invoices). Once the write path sets the month, the second branches read nothing.
+    // carries its line's month (migration 0017 fills the rows before it; the write path sets it), so
+    // each part is one range of its figures index, grouped by month and hospital as the index holds
+    // them (nothing sorted); the grain adds the months.
     private const string InvoicesDueSql = """
         SELECT hospital_id AS HospitalId, CAST(SUM(CASE WHEN state = @Paid OR state = @Overdue THEN 1 ELSE 0 END) AS BIGINT) AS Due
           FROM invoices
          WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To
          GROUP BY month, hospital_id
-        UNION ALL
-        SELECT i.hospital_id, CAST(SUM(CASE WHEN i.state = @Paid OR i.state = @Overdue THEN 1 ELSE 0 END) AS BIGINT)
-          FROM invoices i
-          JOIN deliveries d ON d.delivery_id = i.delivery_id
-          JOIN order_lines l ON l.order_id = d.order_id AND l.line_no = d.line_no
-         WHERE i.alliance_id = @AllianceId AND i.month IS NULL AND l.month >= @From AND l.month <= @To
-         GROUP BY i.hospital_id
         """;
 
     private const string PaymentsSql = """
@@ -119,15 +109,6 @@ public sealed class OrderFiguresGrain(
           FROM payments
          WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To
          GROUP BY month, hospital_id
-        UNION ALL
-        SELECT p.hospital_id, CAST(COUNT(*) AS BIGINT),
-               CAST(SUM(CASE WHEN p.on_time = 1 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(p.payable_seconds) AS BIGINT)
-          FROM payments p
-         CROSS JOIN invoices i
-          JOIN deliveries d ON d.delivery_id = i.delivery_id
-          JOIN order_lines l ON l.order_id = d.order_id AND l.line_no = d.line_no
-         WHERE p.month IS NULL AND i.invoice_id = p.invoice_id AND i.alliance_id = @AllianceId AND l.month >= @From AND l.month <= @To
-         GROUP BY p.hospital_id
         """;
 
     // What each hospital of the alliance bought on the platform, and the selected products' share of

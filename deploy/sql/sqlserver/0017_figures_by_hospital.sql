@@ -5,9 +5,7 @@
 -- national scale with any index. Invoices and payments now carry the line's business month, and
 -- payments the invoice's alliance, so the figure reads two indexes grouped by hospital, no join.
 -- The write path sets them when it inserts an invoice (month: its line's month) and a payment
--- (alliance_id and month: its invoice's). Until it does, the figure reads the rows left unset
--- (month IS NULL) through the joins, found by the figures index (invoices) and a filtered index
--- (payments, whose alliance is unset too); rows written before this script are filled here.
+-- (alliance_id and month: its invoice's); rows written before this script are filled here.
 ALTER TABLE invoices ADD month INT NULL;
 ALTER TABLE payments ADD alliance_id NVARCHAR(200) NULL REFERENCES alliances (alliance_id);
 ALTER TABLE payments ADD month INT NULL;
@@ -23,7 +21,6 @@ UPDATE p SET alliance_id = i.alliance_id, month = i.month
 
 CREATE INDEX ix_invoices_figures ON invoices (alliance_id, month, hospital_id) INCLUDE (state);
 CREATE INDEX ix_payments_figures ON payments (alliance_id, month, hospital_id) INCLUDE (on_time, payable_seconds);
-CREATE INDEX ix_payments_month_unset ON payments (hospital_id, invoice_id) WHERE month IS NULL;
 
 -- What each hospital bought on the platform in the months (hospital purchasing), read hospital by
 -- hospital with every column the figure needs; and each hospital's accepted units of a product
