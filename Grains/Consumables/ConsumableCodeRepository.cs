@@ -31,7 +31,7 @@ internal sealed record ConsumableImportRun(
 /// <summary>
 /// The code master data's statements (deploy/sql/*/0019_consumable_codes.sql). A row imported again
 /// replaces the row of the same key: its old row is deleted and the new one inserted in the same
-/// transaction, which is the same text on every database.
+/// transaction (the deletes take a list, so their text is the dialect's: <see cref="Storage.Dialects.DialectStatements"/>).
 /// </summary>
 internal static class ConsumableCodeRepository
 {
@@ -65,22 +65,6 @@ internal static class ConsumableCodeRepository
         ("old_code", r => r.Row.OldCode),
         ("new_code", r => r.Row.NewCode),
         ("import_run_id", r => r.RunId));
-
-    private const string DeleteCodesSql = "DELETE FROM consumable_codes WHERE code IN @Codes";
-
-    private const string DeleteDeactivatedSql = "DELETE FROM consumable_deactivated_codes WHERE code IN @Codes";
-
-    private const string DeleteTranscodingsSql = "DELETE FROM consumable_transcodings WHERE old_code IN @Codes";
-
-    // A code the deactivated table names stays inactive when a later codes file lists it again.
-    private const string DeactivateListedSql = """
-        UPDATE consumable_codes
-           SET active = @Inactive
-         WHERE code IN @Codes
-           AND code IN (SELECT code FROM consumable_deactivated_codes)
-        """;
-
-    private const string DeactivateSql = "UPDATE consumable_codes SET active = @Inactive WHERE code IN @Codes";
 
     private const string CountCompletedRunsSql = """
         SELECT COUNT(*)
@@ -124,24 +108,24 @@ internal static class ConsumableCodeRepository
             {
                 var codes = rows.Cast<ConsumableCodeRow>().ToList();
                 var keys = codes.Select(r => r.Code.Value).ToList();
-                await connection.ExecuteAsync(DeleteCodesSql, new { Codes = keys }, transaction);
+                await connection.ExecuteAsync(dialect.Statements.DeleteConsumableCodes, new { Codes = keys }, transaction);
                 await InsertCode.InsertAsync(dialect, connection, transaction, codes.Select(r => (r, runId)).ToList());
-                await connection.ExecuteAsync(DeactivateListedSql, new { Inactive = false, Codes = keys }, transaction);
+                await connection.ExecuteAsync(dialect.Statements.DeactivateListedConsumableCodes, new { Inactive = false, Codes = keys }, transaction);
                 break;
             }
             case ConsumableCodeFileKind.Deactivated:
             {
                 var deactivated = rows.Cast<DeactivatedCodeRow>().ToList();
                 var keys = deactivated.Select(r => r.Code).ToList();
-                await connection.ExecuteAsync(DeleteDeactivatedSql, new { Codes = keys }, transaction);
+                await connection.ExecuteAsync(dialect.Statements.DeleteConsumableDeactivatedCodes, new { Codes = keys }, transaction);
                 await InsertDeactivated.InsertAsync(dialect, connection, transaction, deactivated.Select(r => (r, runId)).ToList());
-                await connection.ExecuteAsync(DeactivateSql, new { Inactive = false, Codes = keys }, transaction);
+                await connection.ExecuteAsync(dialect.Statements.DeactivateConsumableCodes, new { Inactive = false, Codes = keys }, transaction);
                 break;
             }
             default:
             {
                 var transcodings = rows.Cast<TranscodingRow>().ToList();
-                await connection.ExecuteAsync(DeleteTranscodingsSql, new { Codes = transcodings.Select(r => r.OldCode).ToList() }, transaction);
+                await connection.ExecuteAsync(dialect.Statements.DeleteConsumableTranscodings, new { Codes = transcodings.Select(r => r.OldCode).ToList() }, transaction);
                 await InsertTranscoding.InsertAsync(dialect, connection, transaction, transcodings.Select(r => (r, runId)).ToList());
                 break;
             }
