@@ -32,6 +32,8 @@ internal sealed class ConsumableSheetReader : IDisposable
                 BadDataFound = null,
                 MissingFieldFound = null,
                 DetectDelimiter = true,
+                // A blank line is a row of its own, numbered as a sheet's blank row is.
+                IgnoreBlankLines = false,
             });
         }
         Header = NextCells() ?? [];

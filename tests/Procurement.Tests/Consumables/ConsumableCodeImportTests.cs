@@ -135,7 +135,9 @@ public sealed class ConsumableCodeImportTests : IDisposable
             CodeRow(Code(2, 4), registrant: ""),
             CodeRow(Code(2, 5)),
             CodeRow(Code(2, 5)),
-            CodeRow(Code(2, 7)));
+            "",
+            CodeRow(Code(2, 7)),
+            CodeRow(Code(2, 8), model: ""));
 
         var refused = await importer.ImportAsync(bad, ConsumableCodeFileKind.Codes);
 
@@ -147,12 +149,13 @@ public sealed class ConsumableCodeImportTests : IDisposable
                 (3, "code.category", ErrorCodes.ConsumableCodeCategory),
                 (4, "registrant", ErrorCodes.RequiredField),
                 (6, "code", ErrorCodes.ConsumableCodeRepeated),
+                (9, "specification", ErrorCodes.RequiredField),
             ],
             refused.Errors.Select(e => (e.Row, e.Field, e.Code)));
         Assert.Contains("also in row 5", refused.Errors[3].Message, StringComparison.Ordinal);
         Assert.Equal(0, refused.MoreErrors);
         Assert.Equal(0, await CountAsync(store, "consumable_codes"));
-        Assert.Equal([("Failed", 7, 4)], await RunsAsync(store));
+        Assert.Equal([("Failed", 8, 5)], await RunsAsync(store));
 
         // A refused file is not taken for imported: run again, it is refused again.
         Assert.Equal(ConsumableImportOutcome.Refused, (await importer.ImportAsync(bad, ConsumableCodeFileKind.Codes)).Outcome);
