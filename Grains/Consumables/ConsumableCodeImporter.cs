@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Security.Cryptography;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
@@ -67,11 +66,8 @@ public sealed class ConsumableCodeImporter(ProcurementStore store, ConsumableImp
         }
         catch (ProcurementException ex)
         {
+            // A refusal of this importer, or STORE_FAILURE: the writer logs a database error's cause and rolls the file back.
             return await RefuseAsync(fileName, kind, sha256, started, rows, [new RowError(0, ex.Field ?? "file", ex.Code, ex.Message)], 0);
-        }
-        catch (DbException ex)
-        {
-            return await RefuseAsync(fileName, kind, sha256, started, rows, [new RowError(0, "file", ErrorCodes.StoreFailure, $"The store refused the file: {ex.Message}")], 0);
         }
     }
 

@@ -80,17 +80,17 @@ internal sealed class ConsumableRowParser(ConsumableCodeFileKind kind, IReadOnly
             case ConsumableCodeFileKind.Codes:
             {
                 var code = Code(ConsumableColumns.Code);
-                var parsed = new ConsumableCodeRow(
-                    code!,
-                    Cell(ConsumableColumns.CategoryName),
-                    Cell(ConsumableColumns.SubcategoryName),
-                    Cell(ConsumableColumns.GeneralName),
-                    Cell(ConsumableColumns.Material),
-                    Required(ConsumableColumns.Specification),
-                    Required(ConsumableColumns.Registrant),
-                    Required(ConsumableColumns.CertificateNumber),
-                    Cell(ConsumableColumns.ProductName));
-                return errors == 0 ? (parsed, code!.Key) : null;
+                var categoryName = Cell(ConsumableColumns.CategoryName);
+                var subcategoryName = Cell(ConsumableColumns.SubcategoryName);
+                var generalName = Cell(ConsumableColumns.GeneralName);
+                var material = Cell(ConsumableColumns.Material);
+                var specification = Required(ConsumableColumns.Specification);
+                var registrant = Required(ConsumableColumns.Registrant);
+                var certificate = Required(ConsumableColumns.CertificateNumber);
+                var productName = Cell(ConsumableColumns.ProductName);
+                return errors == 0
+                    ? (new ConsumableCodeRow(code!, categoryName, subcategoryName, generalName, material, specification, registrant, certificate, productName), code!.Key)
+                    : null;
             }
             case ConsumableCodeFileKind.Deactivated:
             {

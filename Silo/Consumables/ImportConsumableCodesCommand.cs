@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Procurement.Contracts.Domain;
 using Procurement.Grains.Consumables;
@@ -88,10 +87,15 @@ public static class ImportConsumableCodesCommand
             return Unusable;
         }
 
+        // Warnings and errors only, on standard error: a database error's cause is logged there, not in the result.
+        using var loggerFactory = LoggerFactory.Create(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddSimpleConsole(console => console.SingleLine = true)
+            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
         ProcurementStore store;
         try
         {
-            store = new ProcurementStore(Options.Create(storeOptions), NullLoggerFactory.Instance);
+            store = new ProcurementStore(Options.Create(storeOptions), loggerFactory);
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
         {
