@@ -123,6 +123,44 @@ public sealed class ConsumableCodeImportTests : IDisposable
     [Theory]
     [InlineData(StoreProviders.Sqlite)]
     [InlineData(StoreProviders.PostgreSql)]
+    public async Task A_file_of_thousands_of_rows_is_written_across_chunks_and_replaced_whole_when_imported_again(string provider)
+    {
+        await using var store = await StoreAsync(provider);
+        var importer = Importer(store, new ConsumableImportOptions());
+        var first = Csv("large.csv", [ChineseHeader, .. Enumerable.Range(1, 2_500).Select(n => CodeRow(Code(3, n)))]);
+        var second = Csv("large-2.csv", [ChineseHeader, .. Enumerable.Range(1, 2_500).Select(n => CodeRow(Code(3, n), model: $"M{n}"))]);
+
+        Imported(await importer.ImportAsync(first, ConsumableCodeFileKind.Codes));
+        Imported(await importer.ImportAsync(second, ConsumableCodeFileKind.Codes));
+
+        Assert.Equal(2_500, await CountAsync(store, "consumable_codes"));
+        Assert.Equal(2_500, await store.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM consumable_codes WHERE specification LIKE 'M%'")));
+        Assert.Equal("M2500", await store.ReadAsync(c => c.ExecuteScalarAsync<string>("SELECT specification FROM consumable_codes WHERE code = @Code", new { Code = Code(3, 2_500) })));
+    }
+
+    [Theory]
+    [InlineData(StoreProviders.Sqlite)]
+    [InlineData(StoreProviders.PostgreSql)]
+    public async Task A_deactivated_xlsx_with_date_cells_is_imported(string provider)
+    {
+        await using var store = await StoreAsync(provider);
+        var path = Path.Combine(_folder, "停用代码.xlsx");
+        MiniExcel.SaveAs(path, new[]
+        {
+            new Dictionary<string, object> { ["序号"] = 1, ["医保耗材代码"] = Code(2, 1), ["停用日期"] = new DateTime(2025, 12, 31), ["停用原因"] = "注册证注销" },
+            new Dictionary<string, object> { ["序号"] = 2, ["医保耗材代码"] = Code(2, 2), ["停用日期"] = "2026-01-05", ["停用原因"] = "" },
+        });
+
+        var result = await Importer(store).ImportAsync(path, ConsumableCodeFileKind.Deactivated);
+
+        Imported(result);
+        var kept = await store.ReadAsync(async c => (await c.QueryAsync<(string Code, string On, string? Reason)>("SELECT code, deactivated_on, reason FROM consumable_deactivated_codes ORDER BY code")).ToList());
+        Assert.Equal([(Code(2, 1), "2025-12-31", "注册证注销"), (Code(2, 2), "2026-01-05", null)], kept);
+    }
+
+    [Theory]
+    [InlineData(StoreProviders.Sqlite)]
+    [InlineData(StoreProviders.PostgreSql)]
     public async Task A_file_with_bad_rows_reports_every_row_writes_nothing_and_imports_once_fixed(string provider)
     {
         await using var store = await StoreAsync(provider);
