@@ -33,8 +33,8 @@ internal sealed class ConsumableRowParser(ConsumableCodeFileKind kind, IReadOnly
     // A date written with a time of day (a sheet's date cell, some exports) is still that day.
     private static readonly string[] DateTimeFormats = ["yyyy-MM-dd HH:mm:ss", "yyyy/MM/dd HH:mm:ss", "yyyy-M-d H:mm:ss", "yyyy/M/d H:mm:ss"];
 
-    /// <summary>The longest text a name or number cell may have: the release's are far shorter.</summary>
-    public const int MaxCellLength = 1000;
+    /// <summary>The longest text a cell may have: the release's are far shorter, and SQL Server indexes the certificate number (NVARCHAR(500)).</summary>
+    public const int MaxCellLength = 500;
 
     public ConsumableCodeFileKind Kind => kind;
 

@@ -15,7 +15,7 @@ CREATE TABLE consumable_codes (
     material            NVARCHAR(MAX)    NULL,
     specification       NVARCHAR(MAX)    NOT NULL,
     registrant          NVARCHAR(MAX)    NOT NULL,
-    certificate_number  NVARCHAR(200)    NOT NULL,
+    certificate_number  NVARCHAR(500)    NOT NULL,
     product_name        NVARCHAR(MAX)    NULL,
     active              BIT NOT NULL,
     import_run_id       NVARCHAR(64)     NOT NULL

@@ -214,6 +214,44 @@ public sealed class ConsumableCodeImportTests : IDisposable
         Assert.Equal(ConsumableImportOutcome.AlreadyImported, (await importer.ImportAsync(fixedFile, ConsumableCodeFileKind.Codes)).Outcome);
     }
 
+    /// <summary>A trigger that makes the database refuse the insert of one code, as a failure halfway through a file.</summary>
+    private static string RefuseInsertOf(string provider, string code) => provider == StoreProviders.PostgreSql
+        ? $"""
+          CREATE FUNCTION refuse_code() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN IF NEW.code = '{code}' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$;
+          CREATE TRIGGER refuse_code BEFORE INSERT ON consumable_codes FOR EACH ROW EXECUTE FUNCTION refuse_code();
+          """
+        : $"""
+          CREATE TRIGGER refuse_code BEFORE INSERT ON consumable_codes WHEN NEW.code = '{code}'
+          BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;
+          """;
+
+    [Theory]
+    [InlineData(StoreProviders.Sqlite)]
+    [InlineData(StoreProviders.PostgreSql)]
+    public async Task A_file_that_fails_halfway_in_the_database_leaves_nothing_and_imports_when_run_again(string provider)
+    {
+        await using var store = await StoreAsync(provider);
+        var importer = Importer(store);
+        var file = Csv("codes.csv", [ChineseHeader, .. Enumerable.Range(1, 9).Select(n => CodeRow(Code(2, n)))]);
+        await store.ReadAsync(c => c.ExecuteAsync(RefuseInsertOf(provider, Code(2, 8))));
+
+        var failed = await importer.ImportAsync(file, ConsumableCodeFileKind.Codes);
+
+        Assert.Equal(ConsumableImportOutcome.Refused, failed.Outcome);
+        Assert.Equal([(0, "file", ErrorCodes.StoreFailure)], failed.Errors.Select(e => (e.Row, e.Field, e.Code)));
+        Assert.Equal(0, await CountAsync(store, "consumable_codes"));
+        Assert.Equal([("Failed", 9, 1)], await RunsAsync(store));
+
+        await store.ReadAsync(c => c.ExecuteAsync("DROP TRIGGER refuse_code" + (provider == StoreProviders.PostgreSql ? " ON consumable_codes" : "")));
+        var again = await importer.ImportAsync(file, ConsumableCodeFileKind.Codes);
+
+        Imported(again);
+        Assert.Equal(failed.Sha256, again.Sha256);
+        Assert.Equal(9, await CountAsync(store, "consumable_codes"));
+        Assert.Equal([("Failed", 9, 1), ("Completed", 9, 0)], await RunsAsync(store));
+    }
+
     [Theory]
     [InlineData(StoreProviders.Sqlite)]
     [InlineData(StoreProviders.PostgreSql)]
