@@ -1,10 +1,15 @@
 using Procurement.Silo.Audit;
+using Procurement.Silo.Consumables;
 using Procurement.Silo.Hosting;
 
-// An offline tool in the same executable; it starts neither Orleans nor the web host.
+// Offline tools in the same executable; they start neither Orleans nor the web host.
 if (VerifyEventsCommand.IsInvoked(args))
 {
     return await VerifyEventsCommand.RunAsync(args[1..], Console.Out, Console.Error);
+}
+if (ImportConsumableCodesCommand.IsInvoked(args))
+{
+    return await ImportConsumableCodesCommand.RunAsync(args[1..], Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);

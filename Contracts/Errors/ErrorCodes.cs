@@ -84,4 +84,16 @@ public static class ErrorCodes
     public const string AlreadyInvoiced = "DELIVERY_ALREADY_INVOICED";
     public const string NotDesignated = "SUPPLIER_NOT_DESIGNATED";
     public const string LedgerUnavailable = "PREPAYMENT_LEDGER_UNAVAILABLE";
+
+    /// <summary>A national medical-insurance consumables code that is not 27 characters long.</summary>
+    public const string ConsumableCodeLength = "CONSUMABLE_CODE_LENGTH";
+
+    /// <summary>A consumables code whose characters are not 'C' and 26 digits; the field names the part.</summary>
+    public const string ConsumableCodeMalformed = "CONSUMABLE_CODE_MALFORMED";
+
+    /// <summary>A consumables code whose first-level category (C01, C02, …) is not one.</summary>
+    public const string ConsumableCodeCategory = "CONSUMABLE_CODE_CATEGORY";
+
+    /// <summary>A code (or an old code of a transcoding) that a file of the code master data holds twice.</summary>
+    public const string ConsumableCodeRepeated = "CONSUMABLE_CODE_REPEATED";
 }

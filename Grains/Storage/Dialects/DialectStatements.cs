@@ -184,6 +184,24 @@ public abstract class DialectStatements
 
     public virtual string SelectInvoicesOfDeliveries => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.delivery_id IN @Ids";
 
+    // The consumables code master data: a row imported again replaces the row of the same key.
+
+    public virtual string DeleteConsumableCodes => "DELETE FROM consumable_codes WHERE code IN @Codes";
+
+    public virtual string DeleteConsumableDeactivatedCodes => "DELETE FROM consumable_deactivated_codes WHERE code IN @Codes";
+
+    public virtual string DeleteConsumableTranscodings => "DELETE FROM consumable_transcodings WHERE old_code IN @Codes";
+
+    /// <summary>A code the deactivated table names stays inactive when a later codes file lists it again.</summary>
+    public virtual string DeactivateListedConsumableCodes => """
+        UPDATE consumable_codes
+           SET active = @Inactive
+         WHERE code IN @Codes
+           AND code IN (SELECT code FROM consumable_deactivated_codes)
+        """;
+
+    public virtual string DeactivateConsumableCodes => "UPDATE consumable_codes SET active = @Inactive WHERE code IN @Codes";
+
     public virtual string DeleteCompletionOfAgreements => "DELETE FROM completion_agreements WHERE agreement_id IN @Ids";
 
     public virtual string DeleteCompletionOfHospitalsSupplied => """

@@ -47,6 +47,21 @@ public sealed class PostgresStatements : DialectStatements
 
     public override string SelectInvoicesOfDeliveries => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.delivery_id = ANY(@Ids)";
 
+    public override string DeleteConsumableCodes => "DELETE FROM consumable_codes WHERE code = ANY(@Codes)";
+
+    public override string DeleteConsumableDeactivatedCodes => "DELETE FROM consumable_deactivated_codes WHERE code = ANY(@Codes)";
+
+    public override string DeleteConsumableTranscodings => "DELETE FROM consumable_transcodings WHERE old_code = ANY(@Codes)";
+
+    public override string DeactivateListedConsumableCodes => """
+        UPDATE consumable_codes
+           SET active = @Inactive
+         WHERE code = ANY(@Codes)
+           AND code IN (SELECT code FROM consumable_deactivated_codes)
+        """;
+
+    public override string DeactivateConsumableCodes => "UPDATE consumable_codes SET active = @Inactive WHERE code = ANY(@Codes)";
+
     public override string DeleteCompletionOfAgreements => "DELETE FROM completion_agreements WHERE agreement_id = ANY(@Ids)";
 
     public override string DeleteCompletionOfHospitalsSupplied => """
