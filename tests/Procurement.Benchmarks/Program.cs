@@ -10,5 +10,6 @@ return args.FirstOrDefault() switch
     "bid-surge" => await BidSurgeBenchmark.RunAsync(args[1..]),
     "order-month" => await OrderMonthBenchmark.RunAsync(args[1..]),
     "order-surge" => await OrderSurgeBenchmark.RunAsync(args[1..]),
+    "consumable-import" => await ConsumableImportBenchmark.RunAsync(args[1..]),
     _ => await IngestBenchmark.RunAsync(args),
 };
