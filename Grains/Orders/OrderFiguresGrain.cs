@@ -12,11 +12,11 @@ using Procurement.Grains.Storage;
 namespace Procurement.Grains.Orders;
 
 /// <summary>
-/// The figures of purchasing, answered by set-based SQL over the order tables (any silo answers):
-/// supply performance per supplier x region x product, payment timeliness and platform share per
-/// hospital, the supply-risk alerts and the reporting mismatches. Every figure is counted in SQL
-/// from plain numbers stored with the rows (month, answer seconds, on-time marks), so the text is
-/// the same on every database, but for the mismatches, whose best plan differs (DialectStatements).
+/// The figures of purchasing, answered by set-based SQL (any silo answers): supply performance per
+/// supplier x region x product and payment timeliness and platform share per hospital from the sums
+/// the database keeps as lines, invoices and payments are written (migration 0020's triggers), the
+/// supply-risk alerts and the reporting mismatches from the rows. The text is the same on every
+/// database, but for the mismatches, whose best plan differs (DialectStatements).
 /// </summary>
 [StatelessWorker]
 public sealed class OrderFiguresGrain(
@@ -25,39 +25,56 @@ public sealed class OrderFiguresGrain(
     IOptions<AgreementOptions> agreementOptions,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock) : Grain, IOrderFiguresGrain
 {
-    // One pass over the alliance's lines of the months, grouped as the figures index (migration
-    // 0016) keeps them: by month, supplier, region, product and the quarter hour of the answer (a
-    // line not answered yet has none). The percentiles are taken here too, so one row per supplier,
-    // region and product comes back instead of one per quarter hour: the running count of answers
-    // up to each quarter hour (its peers of other months included) against the rank of the
+    // Supply performance reads the sums the triggers of migration 0020 keep per supplier, region,
+    // product and month (the totals) and per quarter hour of the answer (the percentiles'
+    // histogram), and the lines not fulfilled yet, which count as due once past their delivery
+    // time (a live read of the few lines ix_order_lines_unfulfilled holds; the literal state is
+    // what lets SQLite use that partial index). The percentiles: the running count of answers up to
+    // each quarter hour (its peers of other months added first) against the rank of the
     // percentile, as Figures.PercentileRank counts it: ceil(total x share) and at least 1, share in
     // thousandths. The first quarter hour that reaches the rank is the percentile's.
-    private const string SupplySql = """
-        WITH quarters AS (
-            SELECT manufacturer_id, region_code, product_id, response_seconds / 900 AS bucket,
-                   CAST(COUNT(*) AS BIGINT) AS lines, CAST(SUM(quantity) AS BIGINT) AS ordered, CAST(SUM(accepted_units) AS BIGINT) AS accepted,
-                   CAST(SUM(CASE WHEN state = @Fulfilled AND delivered_on_time = 1 THEN 1 ELSE 0 END) AS BIGINT) AS on_time,
-                   CAST(SUM(CASE WHEN state = @Fulfilled OR deliver_by < @Now THEN 1 ELSE 0 END) AS BIGINT) AS due,
-                   CAST(COUNT(response_seconds) AS BIGINT) AS answers
-              FROM order_lines
+    private static readonly string SupplySql = $"""
+        WITH answers AS (
+            SELECT manufacturer_id, region_code, product_id, quarter, CAST(SUM(answers) AS BIGINT) AS answers
+              FROM order_answer_figures
              WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To
-             GROUP BY month, manufacturer_id, region_code, product_id, response_seconds / 900
+             GROUP BY manufacturer_id, region_code, product_id, quarter
         ),
         counted AS (
-            SELECT q.*,
-                   CAST(SUM(answers) OVER (PARTITION BY manufacturer_id, region_code, product_id ORDER BY bucket) AS BIGINT) AS seen,
+            SELECT a.*,
+                   CAST(SUM(answers) OVER (PARTITION BY manufacturer_id, region_code, product_id ORDER BY quarter) AS BIGINT) AS seen,
                    CAST(SUM(answers) OVER (PARTITION BY manufacturer_id, region_code, product_id) AS BIGINT) AS total
-              FROM quarters q
+              FROM answers a
+        ),
+        percentiles AS (
+            SELECT manufacturer_id, region_code, product_id,
+                   MIN(CASE WHEN seen >= CASE WHEN (total * @MedianPerMille + 999) / 1000 < 1 THEN 1 ELSE (total * @MedianPerMille + 999) / 1000 END
+                            THEN quarter END) AS median_quarter,
+                   MIN(CASE WHEN seen >= CASE WHEN (total * @P90PerMille + 999) / 1000 < 1 THEN 1 ELSE (total * @P90PerMille + 999) / 1000 END
+                            THEN quarter END) AS p90_quarter
+              FROM counted
+             GROUP BY manufacturer_id, region_code, product_id
+        ),
+        totals AS (
+            SELECT manufacturer_id, region_code, product_id,
+                   CAST(SUM(lines) AS BIGINT) AS lines, CAST(SUM(ordered) AS BIGINT) AS ordered, CAST(SUM(accepted) AS BIGINT) AS accepted,
+                   CAST(SUM(fulfilled) AS BIGINT) AS fulfilled, CAST(SUM(on_time) AS BIGINT) AS on_time
+              FROM order_supply_figures
+             WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To
+             GROUP BY manufacturer_id, region_code, product_id
+        ),
+        late AS (
+            SELECT manufacturer_id, region_code, product_id, CAST(COUNT(*) AS BIGINT) AS lines
+              FROM order_lines
+             WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To AND state <> {(int)OrderLineState.Fulfilled} AND deliver_by < @Now
+             GROUP BY manufacturer_id, region_code, product_id
         )
-        SELECT manufacturer_id AS ManufacturerId, region_code AS RegionCode, product_id AS ProductId,
-               CAST(SUM(lines) AS BIGINT) AS Lines, CAST(SUM(ordered) AS BIGINT) AS Ordered, CAST(SUM(accepted) AS BIGINT) AS Accepted,
-               CAST(SUM(on_time) AS BIGINT) AS OnTime, CAST(SUM(due) AS BIGINT) AS Due,
-               MIN(CASE WHEN bucket IS NOT NULL AND seen >= CASE WHEN (total * @MedianPerMille + 999) / 1000 < 1 THEN 1 ELSE (total * @MedianPerMille + 999) / 1000 END
-                        THEN bucket END) AS MedianBucket,
-               MIN(CASE WHEN bucket IS NOT NULL AND seen >= CASE WHEN (total * @P90PerMille + 999) / 1000 < 1 THEN 1 ELSE (total * @P90PerMille + 999) / 1000 END
-                        THEN bucket END) AS P90Bucket
-          FROM counted
-         GROUP BY manufacturer_id, region_code, product_id
+        SELECT t.manufacturer_id AS ManufacturerId, t.region_code AS RegionCode, t.product_id AS ProductId,
+               t.lines AS Lines, t.ordered AS Ordered, t.accepted AS Accepted, t.on_time AS OnTime,
+               t.fulfilled + COALESCE(l.lines, 0) AS Due, p.median_quarter AS MedianBucket, p.p90_quarter AS P90Bucket
+          FROM totals t
+          LEFT JOIN percentiles p ON p.manufacturer_id = t.manufacturer_id AND p.region_code = t.region_code AND p.product_id = t.product_id
+          LEFT JOIN late l ON l.manufacturer_id = t.manufacturer_id AND l.region_code = t.region_code AND l.product_id = t.product_id
         """;
 
     // Rows are read as value tuples, by position: SQLite reports no type for an aggregate column
@@ -74,7 +91,6 @@ public sealed class OrderFiguresGrain(
                 AllianceId = allianceId,
                 From = from,
                 To = to,
-                Fulfilled = (int)OrderLineState.Fulfilled,
                 Now = now,
                 MedianPerMille = Figures.PerMille(Figures.Median),
                 P90PerMille = Figures.PerMille(Figures.Percentile90),
@@ -88,45 +104,21 @@ public sealed class OrderFiguresGrain(
             .ToList();
     }
 
-    private const string AllianceHospitalsSql = """
-        SELECT h.hospital_id FROM hospitals h JOIN alliance_regions r ON r.region_code = h.region_code WHERE r.alliance_id = @AllianceId
-        """;
-
-    // Payment timeliness counts the invoices and payments of the lines ordered in the months. Each
-    // carries its line's month (migration 0017 fills the rows before it; the write path sets it), so
-    // each part is one range of its figures index, grouped by month and hospital as the index holds
-    // them (nothing sorted); the grain adds the months.
-    private const string InvoicesDueSql = """
-        SELECT hospital_id AS HospitalId, CAST(SUM(CASE WHEN state = @Paid OR state = @Overdue THEN 1 ELSE 0 END) AS BIGINT) AS Due
-          FROM invoices
-         WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To
-         GROUP BY month, hospital_id
-        """;
-
-    private const string PaymentsSql = """
-        SELECT hospital_id AS HospitalId, CAST(COUNT(*) AS BIGINT) AS Paid,
-               CAST(SUM(CASE WHEN on_time = 1 THEN 1 ELSE 0 END) AS BIGINT) AS OnTime, CAST(SUM(payable_seconds) AS BIGINT) AS PayableSeconds
-          FROM payments
-         WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To
-         GROUP BY month, hospital_id
-        """;
-
-    // What each hospital of the alliance bought on the platform, and the selected products' share of
-    // their molecules, in one pass over its lines: the hospitals are walked in key order, each one's
-    // lines of the months read from the hospital index (migration 0017), so no line is sorted.
-    private const string PlatformSql = """
-        SELECT h.hospital_id AS HospitalId, CAST(SUM(l.accepted_units * l.unit_price_e6) AS BIGINT) AS AmountE6,
-               CAST(SUM(CASE WHEN s.product_id IS NOT NULL AND l.state <> @Refused AND l.state <> @Lapsed AND l.kind = @Agreed THEN l.quantity ELSE 0 END) AS BIGINT) AS Selected,
-               CAST(SUM(CASE WHEN s.product_id IS NOT NULL AND l.state <> @Refused AND l.state <> @Lapsed THEN l.quantity ELSE 0 END) AS BIGINT) AS Total
+    // Hospital purchasing reads the sums the triggers of migration 0020 keep per hospital, order
+    // month and alliance, hospital by hospital in key order: what each hospital of the alliance
+    // bought on the platform under any alliance, and the invoices and payments of the lines this
+    // alliance's agreements and prices were bought under.
+    private const string HospitalSql = """
+        SELECT h.hospital_id AS HospitalId, CAST(SUM(f.amount_e6) AS BIGINT) AS AmountE6,
+               CAST(SUM(f.selected_units) AS BIGINT) AS Selected, CAST(SUM(f.molecule_units) AS BIGINT) AS Total,
+               CAST(SUM(CASE WHEN f.alliance_id = @AllianceId THEN f.invoices_due ELSE 0 END) AS BIGINT) AS Due,
+               CAST(SUM(CASE WHEN f.alliance_id = @AllianceId THEN f.paid ELSE 0 END) AS BIGINT) AS Paid,
+               CAST(SUM(CASE WHEN f.alliance_id = @AllianceId THEN f.paid_on_time ELSE 0 END) AS BIGINT) AS OnTime,
+               CAST(SUM(CASE WHEN f.alliance_id = @AllianceId THEN f.payable_seconds ELSE 0 END) AS BIGINT) AS PayableSeconds
           FROM hospitals h
-          JOIN order_lines l ON l.hospital_id = h.hospital_id
-          LEFT JOIN (SELECT p.product_id FROM products p
-                      WHERE p.molecule IN (SELECT p2.molecule FROM agreements a
-                                             JOIN tender_batches b ON b.batch_id = a.batch_id
-                                             JOIN products p2 ON p2.product_id = a.product_id
-                                            WHERE b.alliance_id = @AllianceId)) s ON s.product_id = l.product_id
+          JOIN order_hospital_figures f ON f.hospital_id = h.hospital_id
          WHERE EXISTS (SELECT 1 FROM alliance_regions r WHERE r.alliance_id = @AllianceId AND r.region_code = h.region_code)
-           AND l.month >= @From AND l.month <= @To
+           AND f.month >= @From AND f.month <= @To
          GROUP BY h.hospital_id
         """;
 
@@ -144,41 +136,20 @@ public sealed class OrderFiguresGrain(
         var (from, to) = Range(fromMonth, toMonth);
         return await store.ReadAsync<IReadOnlyList<HospitalPurchasing>>(async connection =>
         {
-            var parameters = new
-            {
-                AllianceId = allianceId,
-                From = from,
-                To = to,
-                Paid = (int)InvoiceState.Paid,
-                Overdue = (int)InvoiceState.Overdue,
-                Agreed = (int)OrderLineKind.Agreed,
-                Refused = (int)OrderLineState.Refused,
-                Lapsed = (int)OrderLineState.Lapsed,
-            };
-            var hospitals = (await connection.QueryAsync<string>(AllianceHospitalsSql, parameters)).ToHashSet(StringComparer.Ordinal);
-            var due = (await connection.QueryAsync<(string HospitalId, long Due)>(InvoicesDueSql, parameters))
-                .GroupBy(r => r.HospitalId, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.Sum(r => r.Due), StringComparer.Ordinal);
-            var paid = (await connection.QueryAsync<(string HospitalId, long Paid, long OnTime, long PayableSeconds)>(PaymentsSql, parameters))
-                .GroupBy(r => r.HospitalId, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => (Paid: g.Sum(r => r.Paid), OnTime: g.Sum(r => r.OnTime), PayableSeconds: g.Sum(r => r.PayableSeconds)), StringComparer.Ordinal);
-            var bought = (await connection.QueryAsync<(string HospitalId, long AmountE6, long Selected, long Total)>(PlatformSql, parameters)).ToList();
-            var platform = bought.ToDictionary(r => r.HospitalId, r => r.AmountE6, StringComparer.Ordinal);
-            var selected = bought.ToDictionary(r => r.HospitalId, r => (r.Selected, r.Total), StringComparer.Ordinal);
+            var parameters = new { AllianceId = allianceId, From = from, To = to };
+            var bought = (await connection.QueryAsync<(string HospitalId, long AmountE6, long Selected, long Total, long Due, long Paid, long OnTime, long PayableSeconds)>(HospitalSql, parameters))
+                .ToDictionary(r => r.HospitalId, StringComparer.Ordinal);
             var offPlatform = (await connection.QueryAsync<(string HospitalId, long AmountE6)>(OffPlatformSql, parameters)).ToDictionary(r => r.HospitalId, r => r.AmountE6, StringComparer.Ordinal);
-            return hospitals
-                .Where(h => due.ContainsKey(h) || platform.ContainsKey(h) || offPlatform.ContainsKey(h) || selected.ContainsKey(h))
+            return bought.Keys.Union(offPlatform.Keys)
                 .Order(StringComparer.Ordinal)
                 .Select(h =>
                 {
-                    var invoicesDue = due.GetValueOrDefault(h);
-                    var pay = paid.GetValueOrDefault(h);
-                    var on = Scaled.FromE6(platform.GetValueOrDefault(h));
+                    var kept = bought.GetValueOrDefault(h);
+                    var on = Scaled.FromE6(kept.AmountE6);
                     var off = Scaled.FromE6(offPlatform.GetValueOrDefault(h));
-                    var share = selected.GetValueOrDefault(h);
-                    return new HospitalPurchasing(h, invoicesDue, pay.OnTime, Figures.Rate(pay.OnTime, invoicesDue),
-                        pay.Paid > 0 ? Math.Round(pay.PayableSeconds / 86_400m / pay.Paid, 1, MidpointRounding.AwayFromZero) : null,
-                        on, off, Figures.Rate(on, on + off), Figures.Rate(share.Selected, share.Total));
+                    return new HospitalPurchasing(h, kept.Due, kept.OnTime, Figures.Rate(kept.OnTime, kept.Due),
+                        kept.Paid > 0 ? Math.Round(kept.PayableSeconds / 86_400m / kept.Paid, 1, MidpointRounding.AwayFromZero) : null,
+                        on, off, Figures.Rate(on, on + off), Figures.Rate(kept.Selected, kept.Total));
                 })
                 .ToList();
         });

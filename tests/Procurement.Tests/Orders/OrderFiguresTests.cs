@@ -39,34 +39,46 @@ public abstract class OrderFiguresTests(ClusterFixture fixture)
         var s = await AwardedAsync();
         var month = Months.Of(fixture.Clock.GetUtcNow(), Zone);
         var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
-        var order = await orders.PlaceOrderAsync(new OrderRequest("pct-1",
-            [.. Enumerable.Range(0, 7).Select(_ => new OrderLineRequest(s.Atorvastatin, 10, "Pharmacy", OrderUrgency.Normal))]));
-        // Answer seconds per line (null: not answered); lines 1 and 3 moved to the month before, so a
-        // quarter hour (the first) holds answers of both months.
-        long?[] seconds = [100, 800, 1_000, 5_000, 5_400, 40_000, null];
-        for (var i = 0; i < seconds.Length; i++)
-        {
-            await Store.WriteAsync((c, t) => c.ExecuteAsync(
-                "UPDATE order_lines SET response_seconds = @Seconds, month = @Month WHERE order_id = @OrderId AND line_no = @LineNo",
-                new { Seconds = seconds[i], Month = i is 0 or 2 ? month - 1 : month, OrderId = order.OrderId.ToString(), LineNo = i + 1 }, t));
-        }
+
+        // Answered after these seconds (null: not answered): two lines this month, five the next,
+        // so a quarter hour (the first) holds answers of both months.
+        await OrderAndAnswerAsync(orders, s, "pct-1", [100, 1_000]);
+        fixture.Clock.SetUtcNow(Months.Begins(month + 1, Zone).AddDays(9).AddHours(3));
+        await OrderAndAnswerAsync(orders, s, "pct-2", [800, 5_000, 5_400, 40_000, null]);
+        long?[] seconds = [100, 1_000, 800, 5_000, 5_400, 40_000, null];
 
         // Both months: quarter hours 0 (two answers), 1, 5, 6 and 44; the median is the 3rd of 6
         // (quarter hour 1, up to 0.5 h), the 90th percentile the 6th (quarter hour 44, up to 11.25 h).
-        var both = await OneAsync(s, month - 1, month);
+        var both = await OneAsync(s, month, month + 1);
         Assert.Equal((7L, 0.5m, 11.25m), (both.Lines, both.ResponseHoursP50!.Value, both.ResponseHoursP90!.Value));
         Assert.Equal((Definition(seconds, 0.5m), Definition(seconds, 0.9m)), (both.ResponseHoursP50, both.ResponseHoursP90));
 
-        // This month only: quarter hours 0, 5, 6 and 44; the median is the 2nd of 4 (1.5 h), the 90th the 4th.
-        long?[] thisMonth = [seconds[1], seconds[3], seconds[4], seconds[5], seconds[6]];
-        var one = await OneAsync(s, month, month);
+        // The next month only: quarter hours 0, 5, 6 and 44; the median is the 2nd of 4 (1.5 h), the 90th the 4th.
+        long?[] next = seconds[2..];
+        var one = await OneAsync(s, month + 1, month + 1);
         Assert.Equal((5L, 1.5m, 11.25m), (one.Lines, one.ResponseHoursP50!.Value, one.ResponseHoursP90!.Value));
-        Assert.Equal((Definition(thisMonth, 0.5m), Definition(thisMonth, 0.9m)), (one.ResponseHoursP50, one.ResponseHoursP90));
+        Assert.Equal((Definition(next, 0.5m), Definition(next, 0.9m)), (one.ResponseHoursP50, one.ResponseHoursP90));
 
         // No line answered: no percentile.
-        await Store.WriteAsync((c, t) => c.ExecuteAsync("UPDATE order_lines SET response_seconds = NULL WHERE order_id = @OrderId", new { OrderId = order.OrderId.ToString() }, t));
-        var none = await OneAsync(s, month - 1, month);
-        Assert.Equal(((decimal?)null, (decimal?)null), (none.ResponseHoursP50, none.ResponseHoursP90));
+        fixture.Clock.SetUtcNow(Months.Begins(month + 2, Zone).AddDays(9).AddHours(3));
+        await OrderAndAnswerAsync(orders, s, "pct-3", [null]);
+        var none = await OneAsync(s, month + 2, month + 2);
+        Assert.Equal((1L, (decimal?)null, (decimal?)null), (none.Lines, none.ResponseHoursP50, none.ResponseHoursP90));
+    }
+
+    /// <summary>Orders one line per entry and has the supplier answer each after its seconds (in rising order), leaving the nulls unanswered.</summary>
+    private async Task OrderAndAnswerAsync(IHospitalOrdersGrain orders, Scenario s, string requestId, long?[] seconds)
+    {
+        var order = await orders.PlaceOrderAsync(new OrderRequest(requestId,
+            [.. seconds.Select(_ => new OrderLineRequest(s.Atorvastatin, 10, "Pharmacy", OrderUrgency.Normal))]));
+        for (var i = 0; i < seconds.Length; i++)
+        {
+            if (seconds[i] is { } after)
+            {
+                fixture.Clock.SetUtcNow(order.PlacedAt.AddSeconds(after));
+                await orders.RespondToLineAsync(s.Maker1, $"{requestId}-{i}", order.OrderId, i + 1, true, null);
+            }
+        }
     }
 
     private async Task<SupplyPerformance> OneAsync(Scenario s, int from, int to) =>

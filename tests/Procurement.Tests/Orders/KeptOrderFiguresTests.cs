@@ -1,0 +1,223 @@
+using Dapper;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
+using Procurement.Grains.Agreements;
+using Procurement.Grains.Storage;
+using Procurement.Tests.Infrastructure;
+using Xunit;
+
+namespace Procurement.Tests.Orders;
+
+/// <summary>
+/// The sums migration 0020's triggers keep for the figures equal the same sums taken from the rows,
+/// over a random sequence of every move the order grains make (answers after random times, refusals,
+/// lapses, split shipments, partial and rejected acceptances, deemed acceptance, invoices, payments by
+/// the hospital and the fund, overdue flags); and a line's placed facts cannot be changed under them.
+/// </summary>
+public abstract class KeptOrderFiguresTests(ClusterFixture fixture)
+{
+    private static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+
+    private IGrainFactory Grains => fixture.Cluster.Client;
+
+    private ProcurementStore Store => fixture.Cluster.Database;
+
+    private Task<int> SweepAsync() => fixture.Cluster.SiloGrainFactory.GetGrain<IOrderClockGrain>(0).SweepAsync();
+
+    [Fact]
+    public async Task Over_random_move_sequences_the_kept_sums_equal_the_sums_of_the_rows()
+    {
+        var s = new Scenario(Grains, fixture.Clock);
+        var startMonth = Months.Of(fixture.Clock.GetUtcNow().AddDays(9), Zone) + 1;
+        await s.AwardAndFinaliseAsync(fixture.Clock, Months.FirstDay(startMonth));
+        fixture.Clock.SetUtcNow(Months.Begins(startMonth, Zone).AddDays(20).AddHours(10));
+        var random = new Random(20_261_204);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var step = 0; step < 20; step++)
+        {
+            var hospitalId = random.Next(3) == 0 ? s.Hospital2 : s.Hospital1;
+            var orders = Grains.GetGrain<IHospitalOrdersGrain>(hospitalId);
+            var lines = Enumerable.Range(0, random.Next(1, 4))
+                .Select(_ => new OrderLineRequest(hospitalId == s.Hospital1 && random.Next(3) == 0 ? s.Amlodipine : s.Atorvastatin,
+                    random.NextInt64(1, 500), "Pharmacy", random.Next(4) == 0 ? OrderUrgency.Emergency : OrderUrgency.Normal))
+                .ToList();
+            var order = await orders.PlaceOrderAsync(new OrderRequest($"p-{step}", lines));
+            var confirmed = new List<OrderLine>();
+            foreach (var line in order.Lines)
+            {
+                // Answers come within the shortest window (8 hours for an emergency line).
+                fixture.Clock.Advance(TimeSpan.FromSeconds(random.Next(1, 9_000)));
+                switch (random.Next(6))
+                {
+                    case 0:
+                        seen.Add("refused");
+                        await orders.RespondToLineAsync(line.ManufacturerId, $"r-{step}-{line.LineNo}", order.OrderId, line.LineNo, false, "out of stock");
+                        break;
+                    case 1:
+                        seen.Add("unanswered");
+                        break;
+                    default:
+                        await orders.RespondToLineAsync(line.ManufacturerId, $"r-{step}-{line.LineNo}", order.OrderId, line.LineNo, true, null);
+                        confirmed.Add(line);
+                        break;
+                }
+            }
+            foreach (var line in confirmed)
+            {
+                var key = $"{step}-{line.LineNo}";
+                var left = line.Quantity;
+                for (var part = 0; left > 0 && part < 2 && random.Next(5) > 0; part++)
+                {
+                    var units = part == 1 ? left : random.NextInt64(1, left + 1);
+                    left -= units;
+                    fixture.Clock.Advance(TimeSpan.FromHours(random.Next(1, 40)));
+                    var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
+                    var delivery = await orders.ShipAsync(line.ManufacturerId, new ShipmentRequest($"s-{key}-{part}", order.OrderId, line.LineNo, units, $"LOT-{key}", expiry));
+                    var invoiced = random.Next(2) == 0;
+                    if (invoiced)
+                    {
+                        await orders.InvoiceAsync(line.ManufacturerId, new InvoiceRequest($"i-{key}-{part}", delivery.DeliveryId, $"INV-{key}-{part}"));
+                    }
+                    var decision = random.Next(5) switch
+                    {
+                        0 => new DeliveryDecision($"a-{key}-{part}", false, null, DeliveryRejection.Damaged),
+                        1 => new DeliveryDecision($"a-{key}-{part}", true, units / 2, DeliveryRejection.QuantityShort),
+                        2 => null,
+                        _ => new DeliveryDecision($"a-{key}-{part}", true),
+                    };
+                    if (decision is null)
+                    {
+                        seen.Add("left to the clock");
+                        continue;
+                    }
+                    var decided = await orders.DecideDeliveryAsync(delivery.DeliveryId, decision);
+                    if (decided.State != DeliveryState.Accepted)
+                    {
+                        continue;
+                    }
+                    var invoice = invoiced
+                        ? (await orders.ListInvoicesAsync(500)).Single(i => i.DeliveryId == delivery.DeliveryId)
+                        : await orders.InvoiceAsync(line.ManufacturerId, new InvoiceRequest($"i-{key}-{part}", delivery.DeliveryId, $"INV-{key}-{part}"));
+                    switch (random.Next(4))
+                    {
+                        case 0:
+                            seen.Add("paid by the fund");
+                            await orders.SettleDirectlyAsync(new PaymentRequest($"f-{key}-{part}", invoice.InvoiceId, $"FUND-{key}"));
+                            break;
+                        case 1:
+                            seen.Add("left unpaid");
+                            break;
+                        default:
+                            fixture.Clock.Advance(TimeSpan.FromDays(random.Next(0, 3)));
+                            await orders.PayAsync(new PaymentRequest($"h-{key}-{part}", invoice.InvoiceId, $"BANK-{key}"));
+                            break;
+                    }
+                }
+            }
+            // Days pass: windows close, deliveries are deemed accepted, invoices fall overdue.
+            fixture.Clock.Advance(TimeSpan.FromHours(random.Next(1, 7 * 24)));
+            await SweepAsync();
+        }
+        Assert.Equal(["left to the clock", "left unpaid", "paid by the fund", "refused", "unanswered"], seen.Order(StringComparer.Ordinal));
+        var counts = await Store.ReadAsync(c => c.QuerySingleAsync<(long Lapsed, long Fulfilled, long Overdue, long Paid)>("""
+            SELECT (SELECT COUNT(*) FROM order_lines WHERE alliance_id = @AllianceId AND state = @Lapsed),
+                   (SELECT COUNT(*) FROM order_lines WHERE alliance_id = @AllianceId AND state = @Fulfilled),
+                   (SELECT COUNT(*) FROM invoices WHERE alliance_id = @AllianceId AND state = @Overdue),
+                   (SELECT COUNT(*) FROM payments WHERE alliance_id = @AllianceId)
+            """, new { s.AllianceId, Lapsed = (int)OrderLineState.Lapsed, Fulfilled = (int)OrderLineState.Fulfilled, Overdue = (int)InvoiceState.Overdue }));
+        Assert.True(counts.Lapsed > 0 && counts.Fulfilled > 0 && counts.Overdue > 0 && counts.Paid > 0, $"the sequence should reach every state: {counts}");
+
+        Assert.Equal(await SupplyFromRowsAsync(s.AllianceId), await SupplyKeptAsync(s.AllianceId));
+        Assert.Equal(await AnswersFromRowsAsync(s.AllianceId), await AnswersKeptAsync(s.AllianceId));
+        Assert.Equal(await HospitalsFromRowsAsync([s.Hospital1, s.Hospital2]), await HospitalsKeptAsync([s.Hospital1, s.Hospital2]));
+        Assert.NotEmpty(await HospitalsKeptAsync([s.Hospital1, s.Hospital2]));
+    }
+
+    [Fact]
+    public async Task A_placed_line_cannot_be_changed_under_its_kept_sums()
+    {
+        var s = new Scenario(Grains, fixture.Clock);
+        var startMonth = Months.Of(fixture.Clock.GetUtcNow().AddDays(9), Zone) + 1;
+        await s.AwardAndFinaliseAsync(fixture.Clock, Months.FirstDay(startMonth));
+        fixture.Clock.SetUtcNow(Months.Begins(startMonth, Zone).AddDays(3).AddHours(10));
+        var order = await Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1).PlaceOrderAsync(
+            new OrderRequest("facts-1", [new OrderLineRequest(s.Atorvastatin, 40, "Pharmacy", OrderUrgency.Normal)]));
+        var before = await SupplyKeptAsync(s.AllianceId);
+
+        foreach (var change in new[] { "quantity = quantity + 1", "month = month - 1", "hospital_id = hospital_id", "unit_price_e6 = unit_price_e6 * 2" })
+        {
+            await Assert.ThrowsAnyAsync<ProcurementException>(() => Store.WriteAsync((c, t) =>
+                c.ExecuteAsync($"UPDATE order_lines SET {change} WHERE order_id = @OrderId", new { OrderId = order.OrderId.ToString() }, t)));
+        }
+        Assert.Equal(before, await SupplyKeptAsync(s.AllianceId));
+        Assert.Equal(40, await Store.ReadAsync(c => c.QuerySingleAsync<long>("SELECT quantity FROM order_lines WHERE order_id = @OrderId", new { OrderId = order.OrderId.ToString() })));
+    }
+
+    private Task<List<(string, long, string, string, string, long, long, long, long, long)>> SupplyKeptAsync(string allianceId) =>
+        ListAsync<(string, long, string, string, string, long, long, long, long, long)>("""
+            SELECT alliance_id, CAST(month AS BIGINT), manufacturer_id, region_code, product_id, lines, ordered, accepted, fulfilled, on_time
+              FROM order_supply_figures WHERE alliance_id = @Id
+             ORDER BY month, manufacturer_id, region_code, product_id
+            """, allianceId);
+
+    private Task<List<(string, long, string, string, string, long, long, long, long, long)>> SupplyFromRowsAsync(string allianceId) =>
+        ListAsync<(string, long, string, string, string, long, long, long, long, long)>("""
+            SELECT alliance_id, CAST(month AS BIGINT), manufacturer_id, region_code, product_id, CAST(COUNT(*) AS BIGINT), CAST(SUM(quantity) AS BIGINT),
+                   CAST(SUM(accepted_units) AS BIGINT), CAST(SUM(CASE WHEN state = 4 THEN 1 ELSE 0 END) AS BIGINT),
+                   CAST(SUM(CASE WHEN state = 4 AND delivered_on_time = 1 THEN 1 ELSE 0 END) AS BIGINT)
+              FROM order_lines WHERE alliance_id = @Id
+             GROUP BY alliance_id, month, manufacturer_id, region_code, product_id
+             ORDER BY month, manufacturer_id, region_code, product_id
+            """, allianceId);
+
+    private Task<List<(long, string, string, string, long, long)>> AnswersKeptAsync(string allianceId) =>
+        ListAsync<(long, string, string, string, long, long)>("""
+            SELECT CAST(month AS BIGINT), manufacturer_id, region_code, product_id, quarter, answers FROM order_answer_figures WHERE alliance_id = @Id
+             ORDER BY month, manufacturer_id, region_code, product_id, quarter
+            """, allianceId);
+
+    private Task<List<(long, string, string, string, long, long)>> AnswersFromRowsAsync(string allianceId) =>
+        ListAsync<(long, string, string, string, long, long)>("""
+            SELECT CAST(month AS BIGINT), manufacturer_id, region_code, product_id, response_seconds / 900, CAST(COUNT(*) AS BIGINT) FROM order_lines
+             WHERE alliance_id = @Id AND response_seconds IS NOT NULL
+             GROUP BY month, manufacturer_id, region_code, product_id, response_seconds / 900
+             ORDER BY month, manufacturer_id, region_code, product_id, response_seconds / 900
+            """, allianceId);
+
+    private Task<List<(string, long, string, long, long, long, long, long, long, long)>> HospitalsKeptAsync(string[] hospitals) =>
+        ListAsync<(string, long, string, long, long, long, long, long, long, long)>("""
+            SELECT hospital_id, CAST(month AS BIGINT), alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds
+              FROM order_hospital_figures WHERE hospital_id IN (@H1, @H2)
+             ORDER BY hospital_id, month, alliance_id
+            """, hospitals);
+
+    // Agreed lines only in this sequence: their units are the selected product's and count toward its molecule.
+    private Task<List<(string, long, string, long, long, long, long, long, long, long)>> HospitalsFromRowsAsync(string[] hospitals) =>
+        ListAsync<(string, long, string, long, long, long, long, long, long, long)>("""
+            SELECT hospital_id, CAST(month AS BIGINT), alliance_id, CAST(SUM(amount) AS BIGINT), CAST(SUM(selected) AS BIGINT), CAST(SUM(molecule) AS BIGINT),
+                   CAST(SUM(due) AS BIGINT), CAST(SUM(paid) AS BIGINT), CAST(SUM(on_time) AS BIGINT), CAST(SUM(seconds) AS BIGINT)
+              FROM (SELECT hospital_id, month, alliance_id, accepted_units * unit_price_e6 AS amount,
+                           CASE WHEN state IN (2, 3) THEN 0 ELSE quantity END AS selected, CASE WHEN state IN (2, 3) THEN 0 ELSE quantity END AS molecule,
+                           0 AS due, 0 AS paid, 0 AS on_time, 0 AS seconds
+                      FROM order_lines WHERE hospital_id IN (@H1, @H2)
+                    UNION ALL
+                    SELECT hospital_id, month, alliance_id, 0, 0, 0, CASE WHEN state IN (2, 3) THEN 1 ELSE 0 END, 0, 0, 0
+                      FROM invoices WHERE hospital_id IN (@H1, @H2)
+                    UNION ALL
+                    SELECT hospital_id, month, alliance_id, 0, 0, 0, 0, 1, on_time, payable_seconds
+                      FROM payments WHERE hospital_id IN (@H1, @H2)) parts
+             GROUP BY hospital_id, month, alliance_id
+             ORDER BY hospital_id, month, alliance_id
+            """, hospitals);
+
+    private async Task<List<T>> ListAsync<T>(string sql, string id) =>
+        await Store.ReadAsync(async c => (await c.QueryAsync<T>(sql, new { Id = id })).ToList());
+
+    private async Task<List<T>> ListAsync<T>(string sql, string[] hospitals) =>
+        await Store.ReadAsync(async c => (await c.QueryAsync<T>(sql, new { H1 = hospitals[0], H2 = hospitals[1] })).ToList());
+}
+
+public sealed class SqliteKeptOrderFiguresTests(SqliteClusterFixture fixture) : KeptOrderFiguresTests(fixture), IClassFixture<SqliteClusterFixture>;
+
+public sealed class PostgresKeptOrderFiguresTests(PostgresClusterFixture fixture) : KeptOrderFiguresTests(fixture), IClassFixture<PostgresClusterFixture>;
