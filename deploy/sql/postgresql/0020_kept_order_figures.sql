@@ -21,7 +21,8 @@ CREATE TABLE order_supply_figures (
     accepted            BIGINT  NOT NULL,
     fulfilled           BIGINT  NOT NULL,
     on_time             BIGINT  NOT NULL,
-    PRIMARY KEY (alliance_id, month, manufacturer_id, region_code, product_id)
+    stripe              INTEGER NOT NULL,
+    PRIMARY KEY (alliance_id, month, manufacturer_id, region_code, product_id, stripe)
 );
 
 -- Answers per quarter hour of the answer time: the response-time percentiles' histogram.
@@ -33,7 +34,8 @@ CREATE TABLE order_answer_figures (
     product_id          TEXT    NOT NULL,
     quarter             BIGINT  NOT NULL,
     answers             BIGINT  NOT NULL,
-    PRIMARY KEY (alliance_id, month, manufacturer_id, region_code, product_id, quarter)
+    stripe              INTEGER NOT NULL,
+    PRIMARY KEY (alliance_id, month, manufacturer_id, region_code, product_id, quarter, stripe)
 );
 
 -- Per hospital, order month and the alliance the lines were bought under ('' for none): the
@@ -51,18 +53,19 @@ CREATE TABLE order_hospital_figures (
     paid                BIGINT  NOT NULL,
     paid_on_time        BIGINT  NOT NULL,
     payable_seconds     BIGINT  NOT NULL,
-    PRIMARY KEY (hospital_id, month, alliance_id)
+    stripe              INTEGER NOT NULL,
+    PRIMARY KEY (hospital_id, month, alliance_id, stripe)
 );
 
-INSERT INTO order_supply_figures (alliance_id, month, manufacturer_id, region_code, product_id, lines, ordered, accepted, fulfilled, on_time)
+INSERT INTO order_supply_figures (alliance_id, month, manufacturer_id, region_code, product_id, lines, ordered, accepted, fulfilled, on_time, stripe)
 SELECT alliance_id, month, manufacturer_id, region_code, product_id, COUNT(*), SUM(quantity), SUM(accepted_units),
-       SUM(CASE WHEN state = 4 THEN 1 ELSE 0 END), SUM(CASE WHEN state = 4 AND delivered_on_time = 1 THEN 1 ELSE 0 END)
+       SUM(CASE WHEN state = 4 THEN 1 ELSE 0 END), SUM(CASE WHEN state = 4 AND delivered_on_time = 1 THEN 1 ELSE 0 END), 0
   FROM order_lines
  WHERE alliance_id IS NOT NULL
  GROUP BY alliance_id, month, manufacturer_id, region_code, product_id;
 
-INSERT INTO order_answer_figures (alliance_id, month, manufacturer_id, region_code, product_id, quarter, answers)
-SELECT alliance_id, month, manufacturer_id, region_code, product_id, response_seconds / 900, COUNT(*)
+INSERT INTO order_answer_figures (alliance_id, month, manufacturer_id, region_code, product_id, quarter, answers, stripe)
+SELECT alliance_id, month, manufacturer_id, region_code, product_id, response_seconds / 900, COUNT(*), 0
   FROM order_lines
  WHERE alliance_id IS NOT NULL AND response_seconds IS NOT NULL
  GROUP BY alliance_id, month, manufacturer_id, region_code, product_id, response_seconds / 900;
@@ -70,8 +73,8 @@ SELECT alliance_id, month, manufacturer_id, region_code, product_id, response_se
 -- A line's units count toward its molecule when it is the selected product (agreed), another
 -- brand of it (substitute), or a listed product of a molecule under an agreement of the line's
 -- alliance; the same test is in the triggers below.
-INSERT INTO order_hospital_figures (hospital_id, month, alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds)
-SELECT hospital_id, month, alliance_id, SUM(amount_e6), SUM(selected_units), SUM(molecule_units), SUM(invoices_due), SUM(paid), SUM(paid_on_time), SUM(payable_seconds)
+INSERT INTO order_hospital_figures (hospital_id, month, alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds, stripe)
+SELECT hospital_id, month, alliance_id, SUM(amount_e6), SUM(selected_units), SUM(molecule_units), SUM(invoices_due), SUM(paid), SUM(paid_on_time), SUM(payable_seconds), 0
   FROM (SELECT l.hospital_id, l.month, COALESCE(l.alliance_id, '') AS alliance_id, l.accepted_units * l.unit_price_e6 AS amount_e6,
                CASE WHEN l.state IN (2, 3) THEN 0 WHEN l.kind = 0 THEN l.quantity ELSE 0 END AS selected_units,
                CASE WHEN l.state IN (2, 3) THEN 0 WHEN l.kind IN (0, 1) THEN l.quantity
@@ -122,29 +125,52 @@ LANGUAGE sql STABLE AS $$
                 THEN line_quantity ELSE 0 END
 $$;
 
+-- The writers run concurrently (four connections per silo), and two transactions adding to the
+-- same kept row in different orders would deadlock. So each connection adds to rows of its own,
+-- its stripe (the server process id): concurrent transactions never share a kept row, a key's
+-- stripes are adjacent in the key, and the figures add them up. A move adds its change to its own
+-- stripe, which may then hold a negative part of a sum whose other parts are in other stripes.
+CREATE FUNCTION order_supply_add(a TEXT, m INTEGER, maker TEXT, region TEXT, product TEXT,
+                                 d_lines BIGINT, d_ordered BIGINT, d_accepted BIGINT, d_fulfilled BIGINT, d_on_time BIGINT) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO order_supply_figures AS f (alliance_id, month, manufacturer_id, region_code, product_id, lines, ordered, accepted, fulfilled, on_time, stripe)
+    VALUES (a, m, maker, region, product, d_lines, d_ordered, d_accepted, d_fulfilled, d_on_time, pg_backend_pid())
+        ON CONFLICT (alliance_id, month, manufacturer_id, region_code, product_id, stripe) DO UPDATE
+       SET lines = f.lines + excluded.lines, ordered = f.ordered + excluded.ordered, accepted = f.accepted + excluded.accepted,
+           fulfilled = f.fulfilled + excluded.fulfilled, on_time = f.on_time + excluded.on_time
+$$;
+
+CREATE FUNCTION order_answer_add(a TEXT, m INTEGER, maker TEXT, region TEXT, product TEXT, q BIGINT) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO order_answer_figures AS f (alliance_id, month, manufacturer_id, region_code, product_id, quarter, answers, stripe)
+    VALUES (a, m, maker, region, product, q, 1, pg_backend_pid())
+        ON CONFLICT (alliance_id, month, manufacturer_id, region_code, product_id, quarter, stripe) DO UPDATE SET answers = f.answers + 1
+$$;
+
+CREATE FUNCTION order_hospital_add(h TEXT, m INTEGER, a TEXT, d_amount BIGINT, d_selected BIGINT, d_molecule BIGINT,
+                                   d_due BIGINT, d_paid BIGINT, d_on_time BIGINT, d_seconds BIGINT) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO order_hospital_figures AS f (hospital_id, month, alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds, stripe)
+    VALUES (h, m, COALESCE(a, ''), d_amount, d_selected, d_molecule, d_due, d_paid, d_on_time, d_seconds, pg_backend_pid())
+        ON CONFLICT (hospital_id, month, alliance_id, stripe) DO UPDATE
+       SET amount_e6 = f.amount_e6 + excluded.amount_e6, selected_units = f.selected_units + excluded.selected_units,
+           molecule_units = f.molecule_units + excluded.molecule_units, invoices_due = f.invoices_due + excluded.invoices_due,
+           paid = f.paid + excluded.paid, paid_on_time = f.paid_on_time + excluded.paid_on_time, payable_seconds = f.payable_seconds + excluded.payable_seconds
+$$;
+
 CREATE FUNCTION order_lines_figures_placed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.alliance_id IS NOT NULL THEN
-        INSERT INTO order_supply_figures AS f (alliance_id, month, manufacturer_id, region_code, product_id, lines, ordered, accepted, fulfilled, on_time)
-        VALUES (NEW.alliance_id, NEW.month, NEW.manufacturer_id, NEW.region_code, NEW.product_id, 1, NEW.quantity, NEW.accepted_units,
-                CASE WHEN NEW.state = 4 THEN 1 ELSE 0 END, CASE WHEN NEW.state = 4 AND NEW.delivered_on_time = 1 THEN 1 ELSE 0 END)
-            ON CONFLICT (alliance_id, month, manufacturer_id, region_code, product_id) DO UPDATE
-           SET lines = f.lines + 1, ordered = f.ordered + excluded.ordered, accepted = f.accepted + excluded.accepted,
-               fulfilled = f.fulfilled + excluded.fulfilled, on_time = f.on_time + excluded.on_time;
+        PERFORM order_supply_add(NEW.alliance_id, NEW.month, NEW.manufacturer_id, NEW.region_code, NEW.product_id, 1, NEW.quantity, NEW.accepted_units,
+                                 CASE WHEN NEW.state = 4 THEN 1 ELSE 0 END, CASE WHEN NEW.state = 4 AND NEW.delivered_on_time = 1 THEN 1 ELSE 0 END);
         IF NEW.response_seconds IS NOT NULL THEN
-            INSERT INTO order_answer_figures AS f (alliance_id, month, manufacturer_id, region_code, product_id, quarter, answers)
-            VALUES (NEW.alliance_id, NEW.month, NEW.manufacturer_id, NEW.region_code, NEW.product_id, NEW.response_seconds / 900, 1)
-                ON CONFLICT (alliance_id, month, manufacturer_id, region_code, product_id, quarter) DO UPDATE SET answers = f.answers + 1;
+            PERFORM order_answer_add(NEW.alliance_id, NEW.month, NEW.manufacturer_id, NEW.region_code, NEW.product_id, NEW.response_seconds / 900);
         END IF;
     END IF;
-    INSERT INTO order_hospital_figures AS f (hospital_id, month, alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds)
-    VALUES (NEW.hospital_id, NEW.month, COALESCE(NEW.alliance_id, ''), NEW.accepted_units * NEW.unit_price_e6,
-            CASE WHEN NEW.state IN (2, 3) THEN 0 WHEN NEW.kind = 0 THEN NEW.quantity ELSE 0 END,
-            order_line_molecule_units(NEW.kind, NEW.state, NEW.product_id, NEW.alliance_id, NEW.quantity), 0, 0, 0, 0)
-        ON CONFLICT (hospital_id, month, alliance_id) DO UPDATE
-       SET amount_e6 = f.amount_e6 + excluded.amount_e6, selected_units = f.selected_units + excluded.selected_units,
-           molecule_units = f.molecule_units + excluded.molecule_units;
+    PERFORM order_hospital_add(NEW.hospital_id, NEW.month, NEW.alliance_id, NEW.accepted_units * NEW.unit_price_e6,
+                               CASE WHEN NEW.state IN (2, 3) THEN 0 WHEN NEW.kind = 0 THEN NEW.quantity ELSE 0 END,
+                               order_line_molecule_units(NEW.kind, NEW.state, NEW.product_id, NEW.alliance_id, NEW.quantity), 0, 0, 0, 0);
     RETURN NULL;
 END;
 $$;
@@ -155,9 +181,7 @@ CREATE TRIGGER order_lines_figures_placed AFTER INSERT ON order_lines
 CREATE FUNCTION order_lines_figures_answered() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO order_answer_figures AS f (alliance_id, month, manufacturer_id, region_code, product_id, quarter, answers)
-    VALUES (NEW.alliance_id, NEW.month, NEW.manufacturer_id, NEW.region_code, NEW.product_id, NEW.response_seconds / 900, 1)
-        ON CONFLICT (alliance_id, month, manufacturer_id, region_code, product_id, quarter) DO UPDATE SET answers = f.answers + 1;
+    PERFORM order_answer_add(NEW.alliance_id, NEW.month, NEW.manufacturer_id, NEW.region_code, NEW.product_id, NEW.response_seconds / 900);
     RETURN NULL;
 END;
 $$;
@@ -170,24 +194,19 @@ CREATE FUNCTION order_lines_figures_moved() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.alliance_id IS NOT NULL THEN
-        UPDATE order_supply_figures
-           SET accepted = accepted + NEW.accepted_units - OLD.accepted_units,
-               fulfilled = fulfilled + (CASE WHEN NEW.state = 4 THEN 1 ELSE 0 END) - (CASE WHEN OLD.state = 4 THEN 1 ELSE 0 END),
-               on_time = on_time + (CASE WHEN NEW.state = 4 AND NEW.delivered_on_time = 1 THEN 1 ELSE 0 END)
-                                 - (CASE WHEN OLD.state = 4 AND OLD.delivered_on_time = 1 THEN 1 ELSE 0 END)
-         WHERE alliance_id = NEW.alliance_id AND month = NEW.month AND manufacturer_id = NEW.manufacturer_id
-           AND region_code = NEW.region_code AND product_id = NEW.product_id;
+        PERFORM order_supply_add(NEW.alliance_id, NEW.month, NEW.manufacturer_id, NEW.region_code, NEW.product_id, 0, 0,
+                                 NEW.accepted_units - OLD.accepted_units,
+                                 (CASE WHEN NEW.state = 4 THEN 1 ELSE 0 END) - (CASE WHEN OLD.state = 4 THEN 1 ELSE 0 END),
+                                 (CASE WHEN NEW.state = 4 AND NEW.delivered_on_time = 1 THEN 1 ELSE 0 END)
+                                 - (CASE WHEN OLD.state = 4 AND OLD.delivered_on_time = 1 THEN 1 ELSE 0 END));
     END IF;
-    UPDATE order_hospital_figures
-       SET amount_e6 = amount_e6 + (NEW.accepted_units - OLD.accepted_units) * NEW.unit_price_e6,
-           selected_units = selected_units
-               + (CASE WHEN NEW.state IN (2, 3) THEN 0 WHEN NEW.kind = 0 THEN NEW.quantity ELSE 0 END)
-               - (CASE WHEN OLD.state IN (2, 3) THEN 0 WHEN OLD.kind = 0 THEN OLD.quantity ELSE 0 END),
-           molecule_units = molecule_units
-               + CASE WHEN (NEW.state IN (2, 3)) = (OLD.state IN (2, 3)) THEN 0
-                      ELSE order_line_molecule_units(NEW.kind, NEW.state, NEW.product_id, NEW.alliance_id, NEW.quantity)
-                         - order_line_molecule_units(OLD.kind, OLD.state, OLD.product_id, OLD.alliance_id, OLD.quantity) END
-     WHERE hospital_id = NEW.hospital_id AND month = NEW.month AND alliance_id = COALESCE(NEW.alliance_id, '');
+    PERFORM order_hospital_add(NEW.hospital_id, NEW.month, NEW.alliance_id, (NEW.accepted_units - OLD.accepted_units) * NEW.unit_price_e6,
+                               (CASE WHEN NEW.state IN (2, 3) THEN 0 WHEN NEW.kind = 0 THEN NEW.quantity ELSE 0 END)
+                               - (CASE WHEN OLD.state IN (2, 3) THEN 0 WHEN OLD.kind = 0 THEN OLD.quantity ELSE 0 END),
+                               CASE WHEN (NEW.state IN (2, 3)) = (OLD.state IN (2, 3)) THEN 0
+                                    ELSE order_line_molecule_units(NEW.kind, NEW.state, NEW.product_id, NEW.alliance_id, NEW.quantity)
+                                       - order_line_molecule_units(OLD.kind, OLD.state, OLD.product_id, OLD.alliance_id, OLD.quantity) END,
+                               0, 0, 0, 0);
     RETURN NULL;
 END;
 $$;
@@ -199,15 +218,9 @@ CREATE TRIGGER order_lines_figures_moved AFTER UPDATE OF state, accepted_units, 
 CREATE FUNCTION invoices_figures() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO order_hospital_figures AS f (hospital_id, month, alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds)
-        VALUES (NEW.hospital_id, NEW.month, COALESCE(NEW.alliance_id, ''), 0, 0, 0, CASE WHEN NEW.state IN (2, 3) THEN 1 ELSE 0 END, 0, 0, 0)
-            ON CONFLICT (hospital_id, month, alliance_id) DO UPDATE SET invoices_due = f.invoices_due + excluded.invoices_due;
-    ELSE
-        UPDATE order_hospital_figures
-           SET invoices_due = invoices_due + CASE WHEN NEW.state IN (2, 3) THEN 1 ELSE -1 END
-         WHERE hospital_id = NEW.hospital_id AND month = NEW.month AND alliance_id = COALESCE(NEW.alliance_id, '');
-    END IF;
+    PERFORM order_hospital_add(NEW.hospital_id, NEW.month, NEW.alliance_id, 0, 0, 0,
+                               (CASE WHEN NEW.state IN (2, 3) THEN 1 ELSE 0 END)
+                               - (CASE WHEN TG_OP = 'UPDATE' AND OLD.state IN (2, 3) THEN 1 ELSE 0 END), 0, 0, 0);
     RETURN NULL;
 END;
 $$;
@@ -221,10 +234,7 @@ CREATE TRIGGER invoices_figures_moved AFTER UPDATE OF state ON invoices
 CREATE FUNCTION payments_figures_paid() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO order_hospital_figures AS f (hospital_id, month, alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds)
-    VALUES (NEW.hospital_id, NEW.month, COALESCE(NEW.alliance_id, ''), 0, 0, 0, 0, 1, NEW.on_time, NEW.payable_seconds)
-        ON CONFLICT (hospital_id, month, alliance_id) DO UPDATE
-       SET paid = f.paid + 1, paid_on_time = f.paid_on_time + excluded.paid_on_time, payable_seconds = f.payable_seconds + excluded.payable_seconds;
+    PERFORM order_hospital_add(NEW.hospital_id, NEW.month, NEW.alliance_id, 0, 0, 0, 0, 1, NEW.on_time, NEW.payable_seconds);
     RETURN NULL;
 END;
 $$;

@@ -8,6 +8,8 @@
 -- sums taken from the rows (KeptOrderFiguresTests).
 --
 -- SQL Server's triggers are set-based (inserted, deleted). Written, not run: no SQL Server here.
+-- The writers run concurrently: each connection adds to kept rows of its own (its stripe, @@SPID),
+-- so concurrent transactions never lock the same kept row (PostgreSQL's script says more).
 -- A line's placed facts (hospital, supplier, region, product, month, alliance, kind, quantity,
 -- price) never change after it is placed; the sums rely on it, and a trigger refuses a change.
 
@@ -22,7 +24,8 @@ CREATE TABLE order_supply_figures (
     accepted            BIGINT NOT NULL,
     fulfilled           BIGINT NOT NULL,
     on_time             BIGINT NOT NULL,
-    PRIMARY KEY (alliance_id, month, manufacturer_id, region_code, product_id)
+    stripe              INT NOT NULL,
+    PRIMARY KEY (alliance_id, month, manufacturer_id, region_code, product_id, stripe)
 );
 
 -- Answers per quarter hour of the answer time: the response-time percentiles' histogram.
@@ -34,7 +37,8 @@ CREATE TABLE order_answer_figures (
     product_id          NVARCHAR(200) NOT NULL,
     quarter             BIGINT NOT NULL,
     answers             BIGINT NOT NULL,
-    PRIMARY KEY (alliance_id, month, manufacturer_id, region_code, product_id, quarter)
+    stripe              INT NOT NULL,
+    PRIMARY KEY (alliance_id, month, manufacturer_id, region_code, product_id, quarter, stripe)
 );
 
 -- Per hospital, order month and the alliance the lines were bought under ('' for none): the
@@ -52,19 +56,20 @@ CREATE TABLE order_hospital_figures (
     paid                BIGINT NOT NULL,
     paid_on_time        BIGINT NOT NULL,
     payable_seconds     BIGINT NOT NULL,
-    PRIMARY KEY (hospital_id, month, alliance_id)
+    stripe              INT NOT NULL,
+    PRIMARY KEY (hospital_id, month, alliance_id, stripe)
 );
 GO
 
-INSERT INTO order_supply_figures (alliance_id, month, manufacturer_id, region_code, product_id, lines, ordered, accepted, fulfilled, on_time)
+INSERT INTO order_supply_figures (alliance_id, month, manufacturer_id, region_code, product_id, lines, ordered, accepted, fulfilled, on_time, stripe)
 SELECT alliance_id, month, manufacturer_id, region_code, product_id, COUNT_BIG(*), SUM(quantity), SUM(accepted_units),
-       SUM(CASE WHEN state = 4 THEN 1 ELSE 0 END), SUM(CASE WHEN state = 4 AND delivered_on_time = 1 THEN 1 ELSE 0 END)
+       SUM(CASE WHEN state = 4 THEN 1 ELSE 0 END), SUM(CASE WHEN state = 4 AND delivered_on_time = 1 THEN 1 ELSE 0 END), 0
   FROM order_lines
  WHERE alliance_id IS NOT NULL
  GROUP BY alliance_id, month, manufacturer_id, region_code, product_id;
 
-INSERT INTO order_answer_figures (alliance_id, month, manufacturer_id, region_code, product_id, quarter, answers)
-SELECT alliance_id, month, manufacturer_id, region_code, product_id, response_seconds / 900, COUNT_BIG(*)
+INSERT INTO order_answer_figures (alliance_id, month, manufacturer_id, region_code, product_id, quarter, answers, stripe)
+SELECT alliance_id, month, manufacturer_id, region_code, product_id, response_seconds / 900, COUNT_BIG(*), 0
   FROM order_lines
  WHERE alliance_id IS NOT NULL AND response_seconds IS NOT NULL
  GROUP BY alliance_id, month, manufacturer_id, region_code, product_id, response_seconds / 900;
@@ -72,8 +77,8 @@ SELECT alliance_id, month, manufacturer_id, region_code, product_id, response_se
 -- A line's units count toward its molecule when it is the selected product (agreed), another
 -- brand of it (substitute), or a listed product of a molecule under an agreement of the line's
 -- alliance; the same test is in the triggers below.
-INSERT INTO order_hospital_figures (hospital_id, month, alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds)
-SELECT hospital_id, month, alliance_id, SUM(amount_e6), SUM(selected_units), SUM(molecule_units), SUM(invoices_due), SUM(paid), SUM(paid_on_time), SUM(payable_seconds)
+INSERT INTO order_hospital_figures (hospital_id, month, alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds, stripe)
+SELECT hospital_id, month, alliance_id, SUM(amount_e6), SUM(selected_units), SUM(molecule_units), SUM(invoices_due), SUM(paid), SUM(paid_on_time), SUM(payable_seconds), 0
   FROM (SELECT l.hospital_id, l.month, COALESCE(l.alliance_id, '') AS alliance_id, l.accepted_units * l.unit_price_e6 AS amount_e6,
                CASE WHEN l.state IN (2, 3) THEN 0 WHEN l.kind = 0 THEN l.quantity ELSE 0 END AS selected_units,
                CASE WHEN l.state IN (2, 3) THEN 0 WHEN l.kind IN (0, 1) THEN l.quantity
@@ -122,20 +127,20 @@ BEGIN
                   SUM(CASE WHEN state = 4 THEN 1 ELSE 0 END) AS fulfilled, SUM(CASE WHEN state = 4 AND delivered_on_time = 1 THEN 1 ELSE 0 END) AS on_time
              FROM inserted WHERE alliance_id IS NOT NULL
             GROUP BY alliance_id, month, manufacturer_id, region_code, product_id) AS n
-       ON f.alliance_id = n.alliance_id AND f.month = n.month AND f.manufacturer_id = n.manufacturer_id AND f.region_code = n.region_code AND f.product_id = n.product_id
+       ON f.alliance_id = n.alliance_id AND f.month = n.month AND f.manufacturer_id = n.manufacturer_id AND f.region_code = n.region_code AND f.product_id = n.product_id AND f.stripe = @@SPID
      WHEN MATCHED THEN UPDATE SET lines = f.lines + n.lines, ordered = f.ordered + n.ordered, accepted = f.accepted + n.accepted,
                                   fulfilled = f.fulfilled + n.fulfilled, on_time = f.on_time + n.on_time
-     WHEN NOT MATCHED THEN INSERT (alliance_id, month, manufacturer_id, region_code, product_id, lines, ordered, accepted, fulfilled, on_time)
-                           VALUES (n.alliance_id, n.month, n.manufacturer_id, n.region_code, n.product_id, n.lines, n.ordered, n.accepted, n.fulfilled, n.on_time);
+     WHEN NOT MATCHED THEN INSERT (alliance_id, month, manufacturer_id, region_code, product_id, lines, ordered, accepted, fulfilled, on_time, stripe)
+                           VALUES (n.alliance_id, n.month, n.manufacturer_id, n.region_code, n.product_id, n.lines, n.ordered, n.accepted, n.fulfilled, n.on_time, @@SPID);
     MERGE order_answer_figures WITH (HOLDLOCK) AS f
     USING (SELECT alliance_id, month, manufacturer_id, region_code, product_id, response_seconds / 900 AS quarter, COUNT_BIG(*) AS answers
              FROM inserted WHERE alliance_id IS NOT NULL AND response_seconds IS NOT NULL
             GROUP BY alliance_id, month, manufacturer_id, region_code, product_id, response_seconds / 900) AS n
        ON f.alliance_id = n.alliance_id AND f.month = n.month AND f.manufacturer_id = n.manufacturer_id AND f.region_code = n.region_code
-      AND f.product_id = n.product_id AND f.quarter = n.quarter
+      AND f.product_id = n.product_id AND f.quarter = n.quarter AND f.stripe = @@SPID
      WHEN MATCHED THEN UPDATE SET answers = f.answers + n.answers
-     WHEN NOT MATCHED THEN INSERT (alliance_id, month, manufacturer_id, region_code, product_id, quarter, answers)
-                           VALUES (n.alliance_id, n.month, n.manufacturer_id, n.region_code, n.product_id, n.quarter, n.answers);
+     WHEN NOT MATCHED THEN INSERT (alliance_id, month, manufacturer_id, region_code, product_id, quarter, answers, stripe)
+                           VALUES (n.alliance_id, n.month, n.manufacturer_id, n.region_code, n.product_id, n.quarter, n.answers, @@SPID);
     MERGE order_hospital_figures WITH (HOLDLOCK) AS f
     USING (SELECT hospital_id, month, alliance_id, SUM(amount_e6) AS amount_e6, SUM(selected_units) AS selected_units, SUM(molecule_units) AS molecule_units
              FROM (SELECT i.hospital_id, i.month, COALESCE(i.alliance_id, '') AS alliance_id, i.accepted_units * i.unit_price_e6 AS amount_e6,
@@ -146,11 +151,11 @@ BEGIN
                     THEN i.quantity ELSE 0 END AS molecule_units
                      FROM inserted i) lines
             GROUP BY hospital_id, month, alliance_id) AS n
-       ON f.hospital_id = n.hospital_id AND f.month = n.month AND f.alliance_id = n.alliance_id
+       ON f.hospital_id = n.hospital_id AND f.month = n.month AND f.alliance_id = n.alliance_id AND f.stripe = @@SPID
      WHEN MATCHED THEN UPDATE SET amount_e6 = f.amount_e6 + n.amount_e6, selected_units = f.selected_units + n.selected_units,
                                   molecule_units = f.molecule_units + n.molecule_units
-     WHEN NOT MATCHED THEN INSERT (hospital_id, month, alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds)
-                           VALUES (n.hospital_id, n.month, n.alliance_id, n.amount_e6, n.selected_units, n.molecule_units, 0, 0, 0, 0);
+     WHEN NOT MATCHED THEN INSERT (hospital_id, month, alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds, stripe)
+                           VALUES (n.hospital_id, n.month, n.alliance_id, n.amount_e6, n.selected_units, n.molecule_units, 0, 0, 0, 0, @@SPID);
 END;
 GO
 
@@ -165,25 +170,25 @@ BEGIN
             WHERE i.alliance_id IS NOT NULL AND d.response_seconds IS NULL AND i.response_seconds IS NOT NULL
             GROUP BY i.alliance_id, i.month, i.manufacturer_id, i.region_code, i.product_id, i.response_seconds / 900) AS n
        ON f.alliance_id = n.alliance_id AND f.month = n.month AND f.manufacturer_id = n.manufacturer_id AND f.region_code = n.region_code
-      AND f.product_id = n.product_id AND f.quarter = n.quarter
+      AND f.product_id = n.product_id AND f.quarter = n.quarter AND f.stripe = @@SPID
      WHEN MATCHED THEN UPDATE SET answers = f.answers + n.answers
-     WHEN NOT MATCHED THEN INSERT (alliance_id, month, manufacturer_id, region_code, product_id, quarter, answers)
-                           VALUES (n.alliance_id, n.month, n.manufacturer_id, n.region_code, n.product_id, n.quarter, n.answers);
-    UPDATE f
-       SET accepted = f.accepted + n.accepted, fulfilled = f.fulfilled + n.fulfilled, on_time = f.on_time + n.on_time
-      FROM order_supply_figures f
-      JOIN (SELECT i.alliance_id, i.month, i.manufacturer_id, i.region_code, i.product_id,
+     WHEN NOT MATCHED THEN INSERT (alliance_id, month, manufacturer_id, region_code, product_id, quarter, answers, stripe)
+                           VALUES (n.alliance_id, n.month, n.manufacturer_id, n.region_code, n.product_id, n.quarter, n.answers, @@SPID);
+    MERGE order_supply_figures WITH (HOLDLOCK) AS f
+    USING (SELECT i.alliance_id, i.month, i.manufacturer_id, i.region_code, i.product_id,
                    SUM(i.accepted_units - d.accepted_units) AS accepted,
                    SUM((CASE WHEN i.state = 4 THEN 1 ELSE 0 END) - (CASE WHEN d.state = 4 THEN 1 ELSE 0 END)) AS fulfilled,
                    SUM((CASE WHEN i.state = 4 AND i.delivered_on_time = 1 THEN 1 ELSE 0 END) - (CASE WHEN d.state = 4 AND d.delivered_on_time = 1 THEN 1 ELSE 0 END)) AS on_time
               FROM inserted i JOIN deleted d ON d.order_id = i.order_id AND d.line_no = i.line_no
              WHERE i.alliance_id IS NOT NULL
-             GROUP BY i.alliance_id, i.month, i.manufacturer_id, i.region_code, i.product_id) n
-        ON f.alliance_id = n.alliance_id AND f.month = n.month AND f.manufacturer_id = n.manufacturer_id AND f.region_code = n.region_code AND f.product_id = n.product_id;
-    UPDATE f
-       SET amount_e6 = f.amount_e6 + n.amount_e6, selected_units = f.selected_units + n.selected_units, molecule_units = f.molecule_units + n.molecule_units
-      FROM order_hospital_figures f
-      JOIN (SELECT i.hospital_id, i.month, COALESCE(i.alliance_id, '') AS alliance_id,
+             GROUP BY i.alliance_id, i.month, i.manufacturer_id, i.region_code, i.product_id) AS n
+       ON f.alliance_id = n.alliance_id AND f.month = n.month AND f.manufacturer_id = n.manufacturer_id AND f.region_code = n.region_code
+      AND f.product_id = n.product_id AND f.stripe = @@SPID
+     WHEN MATCHED THEN UPDATE SET accepted = f.accepted + n.accepted, fulfilled = f.fulfilled + n.fulfilled, on_time = f.on_time + n.on_time
+     WHEN NOT MATCHED THEN INSERT (alliance_id, month, manufacturer_id, region_code, product_id, lines, ordered, accepted, fulfilled, on_time, stripe)
+                           VALUES (n.alliance_id, n.month, n.manufacturer_id, n.region_code, n.product_id, 0, 0, n.accepted, n.fulfilled, n.on_time, @@SPID);
+    MERGE order_hospital_figures WITH (HOLDLOCK) AS f
+    USING (SELECT i.hospital_id, i.month, COALESCE(i.alliance_id, '') AS alliance_id,
                    SUM((i.accepted_units - d.accepted_units) * i.unit_price_e6) AS amount_e6,
                    SUM((CASE WHEN i.state IN (2, 3) THEN 0 WHEN i.kind = 0 THEN i.quantity ELSE 0 END) - (CASE WHEN d.state IN (2, 3) THEN 0 WHEN d.kind = 0 THEN d.quantity ELSE 0 END)) AS selected_units,
                    SUM((CASE WHEN i.state IN (2, 3) THEN 0 WHEN i.kind IN (0, 1) THEN i.quantity
@@ -194,8 +199,12 @@ BEGIN
                                    JOIN tender_batches b ON b.batch_id = a.batch_id WHERE p.product_id = d.product_id AND b.alliance_id = d.alliance_id)
                     THEN d.quantity ELSE 0 END)) AS molecule_units
               FROM inserted i JOIN deleted d ON d.order_id = i.order_id AND d.line_no = i.line_no
-             GROUP BY i.hospital_id, i.month, COALESCE(i.alliance_id, '')) n
-        ON f.hospital_id = n.hospital_id AND f.month = n.month AND f.alliance_id = n.alliance_id;
+             GROUP BY i.hospital_id, i.month, COALESCE(i.alliance_id, '')) AS n
+       ON f.hospital_id = n.hospital_id AND f.month = n.month AND f.alliance_id = n.alliance_id AND f.stripe = @@SPID
+     WHEN MATCHED THEN UPDATE SET amount_e6 = f.amount_e6 + n.amount_e6, selected_units = f.selected_units + n.selected_units,
+                                  molecule_units = f.molecule_units + n.molecule_units
+     WHEN NOT MATCHED THEN INSERT (hospital_id, month, alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds, stripe)
+                           VALUES (n.hospital_id, n.month, n.alliance_id, n.amount_e6, n.selected_units, n.molecule_units, 0, 0, 0, 0, @@SPID);
 END;
 GO
 
@@ -208,10 +217,10 @@ BEGIN
              FROM inserted i LEFT JOIN deleted d ON d.invoice_id = i.invoice_id
             WHERE i.month IS NOT NULL
             GROUP BY i.hospital_id, i.month, COALESCE(i.alliance_id, '')) AS n
-       ON f.hospital_id = n.hospital_id AND f.month = n.month AND f.alliance_id = n.alliance_id
+       ON f.hospital_id = n.hospital_id AND f.month = n.month AND f.alliance_id = n.alliance_id AND f.stripe = @@SPID
      WHEN MATCHED THEN UPDATE SET invoices_due = f.invoices_due + n.due
-     WHEN NOT MATCHED THEN INSERT (hospital_id, month, alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds)
-                           VALUES (n.hospital_id, n.month, n.alliance_id, 0, 0, 0, n.due, 0, 0, 0);
+     WHEN NOT MATCHED THEN INSERT (hospital_id, month, alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds, stripe)
+                           VALUES (n.hospital_id, n.month, n.alliance_id, 0, 0, 0, n.due, 0, 0, 0, @@SPID);
 END;
 GO
 
@@ -222,8 +231,8 @@ BEGIN
     USING (SELECT hospital_id, month, COALESCE(alliance_id, '') AS alliance_id, COUNT_BIG(*) AS paid, SUM(CAST(on_time AS BIGINT)) AS on_time, SUM(payable_seconds) AS payable_seconds
              FROM inserted WHERE month IS NOT NULL
             GROUP BY hospital_id, month, COALESCE(alliance_id, '')) AS n
-       ON f.hospital_id = n.hospital_id AND f.month = n.month AND f.alliance_id = n.alliance_id
+       ON f.hospital_id = n.hospital_id AND f.month = n.month AND f.alliance_id = n.alliance_id AND f.stripe = @@SPID
      WHEN MATCHED THEN UPDATE SET paid = f.paid + n.paid, paid_on_time = f.paid_on_time + n.on_time, payable_seconds = f.payable_seconds + n.payable_seconds
-     WHEN NOT MATCHED THEN INSERT (hospital_id, month, alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds)
-                           VALUES (n.hospital_id, n.month, n.alliance_id, 0, 0, 0, 0, n.paid, n.on_time, n.payable_seconds);
+     WHEN NOT MATCHED THEN INSERT (hospital_id, month, alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds, stripe)
+                           VALUES (n.hospital_id, n.month, n.alliance_id, 0, 0, 0, 0, n.paid, n.on_time, n.payable_seconds, @@SPID);
 END;

@@ -3,6 +3,7 @@ using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
 using Procurement.Grains.Agreements;
+using Procurement.Grains.Orders;
 using Procurement.Grains.Storage;
 using Procurement.Tests.Infrastructure;
 using Xunit;
@@ -13,7 +14,8 @@ namespace Procurement.Tests.Orders;
 /// The sums migration 0020's triggers keep for the figures equal the same sums taken from the rows,
 /// over a random sequence of every move the order grains make (answers after random times, refusals,
 /// lapses, split shipments, partial and rejected acceptances, deemed acceptance, invoices, payments by
-/// the hospital and the fund, overdue flags); and a line's placed facts cannot be changed under them.
+/// the hospital and the fund, overdue flags), added up over the stripes PostgreSQL's concurrent
+/// writers keep apart; and a line's placed facts cannot be changed under them.
 /// </summary>
 public abstract class KeptOrderFiguresTests(ClusterFixture fixture)
 {
@@ -135,6 +137,10 @@ public abstract class KeptOrderFiguresTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public void The_fulfilled_state_written_as_a_literal_for_the_partial_index_is_the_enums() =>
+        Assert.Equal(OrderFiguresGrain.FulfilledState, ((int)OrderLineState.Fulfilled).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    [Fact]
     public async Task A_placed_line_cannot_be_changed_under_its_kept_sums()
     {
         var s = new Scenario(Grains, fixture.Clock);
@@ -156,8 +162,10 @@ public abstract class KeptOrderFiguresTests(ClusterFixture fixture)
 
     private Task<List<(string, long, string, string, string, long, long, long, long, long)>> SupplyKeptAsync(string allianceId) =>
         ListAsync<(string, long, string, string, string, long, long, long, long, long)>("""
-            SELECT alliance_id, CAST(month AS BIGINT), manufacturer_id, region_code, product_id, lines, ordered, accepted, fulfilled, on_time
+            SELECT alliance_id, CAST(month AS BIGINT), manufacturer_id, region_code, product_id, CAST(SUM(lines) AS BIGINT), CAST(SUM(ordered) AS BIGINT),
+                   CAST(SUM(accepted) AS BIGINT), CAST(SUM(fulfilled) AS BIGINT), CAST(SUM(on_time) AS BIGINT)
               FROM order_supply_figures WHERE alliance_id = @Id
+             GROUP BY alliance_id, month, manufacturer_id, region_code, product_id
              ORDER BY month, manufacturer_id, region_code, product_id
             """, allianceId);
 
@@ -173,7 +181,8 @@ public abstract class KeptOrderFiguresTests(ClusterFixture fixture)
 
     private Task<List<(long, string, string, string, long, long)>> AnswersKeptAsync(string allianceId) =>
         ListAsync<(long, string, string, string, long, long)>("""
-            SELECT CAST(month AS BIGINT), manufacturer_id, region_code, product_id, quarter, answers FROM order_answer_figures WHERE alliance_id = @Id
+            SELECT CAST(month AS BIGINT), manufacturer_id, region_code, product_id, quarter, CAST(SUM(answers) AS BIGINT) FROM order_answer_figures WHERE alliance_id = @Id
+             GROUP BY month, manufacturer_id, region_code, product_id, quarter
              ORDER BY month, manufacturer_id, region_code, product_id, quarter
             """, allianceId);
 
@@ -187,8 +196,10 @@ public abstract class KeptOrderFiguresTests(ClusterFixture fixture)
 
     private Task<List<(string, long, string, long, long, long, long, long, long, long)>> HospitalsKeptAsync(string[] hospitals) =>
         ListAsync<(string, long, string, long, long, long, long, long, long, long)>("""
-            SELECT hospital_id, CAST(month AS BIGINT), alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds
+            SELECT hospital_id, CAST(month AS BIGINT), alliance_id, CAST(SUM(amount_e6) AS BIGINT), CAST(SUM(selected_units) AS BIGINT), CAST(SUM(molecule_units) AS BIGINT),
+                   CAST(SUM(invoices_due) AS BIGINT), CAST(SUM(paid) AS BIGINT), CAST(SUM(paid_on_time) AS BIGINT), CAST(SUM(payable_seconds) AS BIGINT)
               FROM order_hospital_figures WHERE hospital_id IN (@H1, @H2)
+             GROUP BY hospital_id, month, alliance_id
              ORDER BY hospital_id, month, alliance_id
             """, hospitals);
 
