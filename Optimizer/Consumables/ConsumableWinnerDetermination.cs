@@ -110,7 +110,7 @@ public sealed class ConsumableWinnerDetermination(ConsumableRuleParameters rules
             var entry = members[i];
             entry.Rank = i + 1;
             entry.Reference = reference;
-            entry.Ratio = decimal.Round(entry.Bid.Price / reference, 4);
+            entry.Ratio = decimal.Round(entry.Bid.Price / reference, 4, MidpointRounding.AwayFromZero);
             var price = Show(entry.Bid.Price);
             (string Reason, string Rule)? route = null;
             if (rule.RatioLimit is { } limit && entry.Bid.Price <= limit * reference)

@@ -44,7 +44,7 @@ public static class DemandGroups
             // A firm joins A while the firms before it have not yet reached the top share.
             var group = grouping == ConsumableGrouping.None || (volume > 0 && cumulative < threshold) ? DemandGroupName.A : DemandGroupName.B;
             cumulative += volume;
-            var share = total == 0 ? 0m : decimal.Round((decimal)volume / total, 6);
+            var share = total == 0 ? 0m : decimal.Round((decimal)volume / total, 6, MidpointRounding.AwayFromZero);
             result.Add(new FirmDemand(firm, volume, share, i + 1, group));
         }
         return result;
