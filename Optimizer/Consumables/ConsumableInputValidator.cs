@@ -162,7 +162,7 @@ public static class ConsumableInputValidator
             fail(ConsumableInputCodes.Repeated, $"{at}.categoryId", $"'{category.CategoryId}' names an earlier category too");
         }
         id(category.Name, $"{at}.name");
-        if (category.ClassPrefix is { } prefix && (prefix.Length is < 3 or > ConsumableCodeText.Length || prefix[0] != 'C' || !prefix.Skip(1).All(char.IsAsciiDigit)))
+        if (category.ClassPrefix is { } prefix && !IsClassPrefix(prefix))
         {
             fail(ConsumableInputCodes.Invalid, $"{at}.classPrefix", $"'{prefix}' must be the start of a consumables code: C and 2 to 26 digits (e.g. C0201)");
         }
@@ -292,11 +292,15 @@ public static class ConsumableInputValidator
         {
             fail(ConsumableInputCodes.CodeMalformed, field, $"'{code}' must be C and 26 digits, its first-level category from C01");
         }
-        else if (category.ClassPrefix is { } prefix && !code.StartsWith(prefix, StringComparison.Ordinal))
+        // A malformed prefix is reported on the category once, not again on each of its bids.
+        else if (category.ClassPrefix is { } prefix && IsClassPrefix(prefix) && !code.StartsWith(prefix, StringComparison.Ordinal))
         {
             fail(ConsumableInputCodes.ClassMismatch, field, $"'{code}' is not in class {prefix} of category '{category.CategoryId}'");
         }
     }
+
+    private static bool IsClassPrefix(string prefix) =>
+        prefix.Length is >= 3 and <= ConsumableCodeText.Length && prefix[0] == 'C' && prefix.Skip(1).All(char.IsAsciiDigit);
 
     private static void CheckIntention(
         HospitalIntentionInput? intention, string at, Dictionary<string, ConsumableCategoryInput> categories,
