@@ -15,6 +15,9 @@ public static class ConsumableReasons
     public const string AboveMaximumPrice = "LOST_ABOVE_MAXIMUM_PRICE";
     public const string AffiliateNotBest = "LOST_AFFILIATE_NOT_BEST";
     public const string AboveRatio = "LOST_ABOVE_RATIO";
+
+    /// <summary>The group has a cut route and no ratio route, and the bid's cut from the maximum valid price is too small.</summary>
+    public const string CutTooSmall = "LOST_CUT_TOO_SMALL";
     public const string WinnerCapReached = "LOST_WINNER_CAP";
 }
 

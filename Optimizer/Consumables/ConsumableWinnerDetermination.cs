@@ -25,9 +25,10 @@ public sealed class ConsumableWinnerDetermination(ConsumableRuleParameters rules
     public static ConsumableAwardResult Run(ConsumableAwardInput input)
     {
         ConsumableInputValidator.ThrowIfInvalid(input);
-        var engine = new ConsumableWinnerDetermination(ConsumableRuleSetCatalog.Resolve(input.RuleSet, input.Parameters));
-        var bids = input.Bids.ToLookup(b => b.CategoryId, StringComparer.Ordinal);
-        var intentions = input.Intentions.ToLookup(i => i.CategoryId, StringComparer.Ordinal);
+        var engine = new ConsumableWinnerDetermination(ConsumableRuleSetCatalog.Resolve(input.RuleSet, input.Parameters ?? new Dictionary<string, string>()));
+        // Lists left out of a JSON input arrive as null; the validator reads them as empty, and so does the award.
+        var bids = (input.Bids ?? []).Select(b => b.ComponentPrices is null ? b with { ComponentPrices = [] } : b).ToLookup(b => b.CategoryId, StringComparer.Ordinal);
+        var intentions = (input.Intentions ?? []).ToLookup(i => i.CategoryId, StringComparer.Ordinal);
         var categories = input.Categories
             .Select(c => engine.Determine(c, bids[c.CategoryId].ToList(), intentions[c.CategoryId].ToList()))
             .ToList();
@@ -127,8 +128,15 @@ public sealed class ConsumableWinnerDetermination(ConsumableRuleParameters rules
             }
             if (route is not { } won)
             {
-                entry.Lose(ConsumableReasons.AboveRatio, $"price {price} > {Show(rule.RatioLimit!.Value)} x {referenceName} {Show(reference)}"
-                    + (rule.PriceCut is { } c ? $" and cut by less than {Show(c * 100)}% from {Show(maximum)}" : ""));
+                var tooSmall = rule.PriceCut is { } c ? $"cut by less than {Show(c * 100)}% from the maximum valid price {Show(maximum)}" : "";
+                if (rule.RatioLimit is { } ratio)
+                {
+                    entry.Lose(ConsumableReasons.AboveRatio, $"price {price} > {Show(ratio)} x {referenceName} {Show(reference)}" + (tooSmall.Length > 0 ? $" and {tooSmall}" : ""));
+                }
+                else
+                {
+                    entry.Lose(ConsumableReasons.CutTooSmall, $"price {price} {tooSmall}");
+                }
             }
             else if (admitted.Contains(entry.Bid.FirmId) || cap is null || admitted.Count < cap)
             {

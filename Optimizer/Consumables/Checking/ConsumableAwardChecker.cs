@@ -72,7 +72,7 @@ public static class ConsumableAwardChecker
         {
             try
             {
-                _rules = ConsumableRuleSetCatalog.Resolve(input.RuleSet, input.Parameters);
+                _rules = ConsumableRuleSetCatalog.Resolve(input.RuleSet, input.Parameters ?? new Dictionary<string, string>());
             }
             catch (RuleParameterException ex)
             {
@@ -81,20 +81,21 @@ public static class ConsumableAwardChecker
             }
             Hold(award.BatchId == input.BatchId, ConsumableRuleCodes.Document, "$.batchId", () => $"the award is of batch '{award.BatchId}', the input of '{input.BatchId}'");
             Hold(award.RuleSet == input.RuleSet, ConsumableRuleCodes.Document, "$.ruleSet", () => $"the award was decided under '{award.RuleSet}', the input names '{input.RuleSet}'");
-            foreach (var extra in award.Categories.Where(c => input.Categories.All(i => i.CategoryId != c.CategoryId)))
+            var inputCategories = input.Categories.Select(c => c.CategoryId).ToHashSet(StringComparer.Ordinal);
+            foreach (var extra in award.Categories.Where(c => !inputCategories.Contains(c.CategoryId)))
             {
                 Hold(false, ConsumableRuleCodes.Document, $"category {extra.CategoryId}", () => "the award names a category the input does not have");
             }
+            var awarded = award.Categories.ToLookup(c => c.CategoryId, StringComparer.Ordinal);
+            var bids = (input.Bids ?? []).ToLookup(b => b.CategoryId, StringComparer.Ordinal);
+            var intentions = (input.Intentions ?? []).ToLookup(i => i.CategoryId, StringComparer.Ordinal);
             foreach (var category in input.Categories)
             {
-                var found = award.Categories.Where(c => c.CategoryId == category.CategoryId).ToList();
+                var found = awarded[category.CategoryId].ToList();
                 Hold(found.Count == 1, ConsumableRuleCodes.Document, $"category {category.CategoryId}", () => $"the award lists this category {found.Count} times");
                 if (found.Count == 1)
                 {
-                    CheckCategory(category,
-                        input.Bids.Where(b => b.CategoryId == category.CategoryId).ToList(),
-                        input.Intentions.Where(i => i.CategoryId == category.CategoryId).ToList(),
-                        found[0]);
+                    CheckCategory(category, bids[category.CategoryId].ToList(), intentions[category.CategoryId].ToList(), found[0]);
                 }
             }
         }
@@ -126,8 +127,9 @@ public static class ConsumableAwardChecker
         private Dictionary<string, (long Volume, decimal Share, int Rank, DemandGroupName Group)> CheckDemand(
             string place, List<ConsumableBidInput> bids, List<HospitalIntentionInput> intentions, ConsumableCategoryResult result)
         {
+            var named = intentions.ToLookup(i => i.IntendedFirmId, StringComparer.Ordinal);
             var volumes = bids.Select(b => b.FirmId).Distinct(StringComparer.Ordinal)
-                .Select(f => (Firm: f, Volume: intentions.Where(i => i.IntendedFirmId == f).Sum(i => i.Quantity)))
+                .Select(f => (Firm: f, Volume: named[f].Sum(i => i.Quantity)))
                 .OrderByDescending(f => f.Volume).ThenBy(f => f.Firm, StringComparer.Ordinal)
                 .ToList();
             var total = volumes.Sum(f => f.Volume);
@@ -242,6 +244,7 @@ public static class ConsumableAwardChecker
                 entry.Reason = byRatio ? "WON_WITHIN_RATIO"
                     : byCut ? "WON_PRICE_CUT"
                     : rule.RatioLimit is null && rule.PriceCut is null ? "WON_ELIGIBLE"
+                    : rule.RatioLimit is null ? "LOST_CUT_TOO_SMALL"
                     : "LOST_ABOVE_RATIO";
                 if (entry.Won)
                 {
@@ -263,7 +266,8 @@ public static class ConsumableAwardChecker
         private void CheckStatements(string place, ConsumableCategoryInput category, List<Expected> expected, ConsumableCategoryResult result)
         {
             var statements = result.Statements.ToLookup(s => s.BidId, StringComparer.Ordinal);
-            foreach (var extra in result.Statements.Where(s => expected.All(e => e.Bid.BidId != s.BidId)))
+            var bidIds = expected.Select(e => e.Bid.BidId).ToHashSet(StringComparer.Ordinal);
+            foreach (var extra in result.Statements.Where(s => !bidIds.Contains(s.BidId)))
             {
                 Hold(false, ConsumableRuleCodes.Document, $"{place}, bid {extra.BidId}", () => "a statement for a bid the input does not have in this category");
             }
@@ -286,8 +290,8 @@ public static class ConsumableAwardChecker
                 Hold(s.FirmId == entry.Bid.FirmId && s.AffiliateGroup == entry.Bid.AffiliateGroup && s.CategoryId == category.CategoryId
                         && s.ProductId == entry.Bid.Product.ProductId && s.Price == entry.Bid.Price,
                     ConsumableRuleCodes.Document, at, () => "the statement's firm, affiliate group, category, product or price is not the bid's");
-                Hold(s.AwardedPrice == (entry.Won ? entry.Bid.Price : null) && s.AwardedComponentPrices.SequenceEqual(entry.Won ? entry.Bid.ComponentPrices : []),
-                    ConsumableRuleCodes.Winners, at, () => $"awarded {s.AwardedPrice} with {s.AwardedComponentPrices.Count} component prices; the bid's price and components are awarded to a winner only");
+                Hold(s.AwardedPrice == (entry.Won ? entry.Bid.Price : null) && (s.AwardedComponentPrices ?? []).SequenceEqual(entry.Won ? entry.Bid.ComponentPrices ?? [] : []),
+                    ConsumableRuleCodes.Winners, at, () => $"awarded {s.AwardedPrice} with {s.AwardedComponentPrices?.Count ?? 0} component prices; the bid's price and components are awarded to a winner only");
             }
             var won = expected.Where(e => e.Won).Select(e => e.Bid.BidId).ToHashSet(StringComparer.Ordinal);
             Hold(won.SetEquals(result.Winners.Select(w => w.BidId)) && result.Winners.Count == won.Count, ConsumableRuleCodes.Winners, place,
@@ -297,19 +301,20 @@ public static class ConsumableAwardChecker
         private void CheckVolumes(string place, List<Expected> expected, List<HospitalIntentionInput> intentions, ConsumableCategoryResult result)
         {
             var winners = expected.Where(e => e.Won).ToList();
+            var winnerById = winners.ToDictionary(w => w.Bid.BidId, StringComparer.Ordinal);
+            var byProduct = intentions.ToLookup(i => (i.IntendedFirmId, i.IntendedProductId));
             foreach (var winner in result.Winners)
             {
-                var entry = winners.FirstOrDefault(w => w.Bid.BidId == winner.BidId);
-                if (entry is null)
+                if (!winnerById.TryGetValue(winner.BidId, out var entry))
                 {
                     continue;
                 }
                 var bid = entry.Bid;
-                var volume = intentions.Where(i => i.IntendedFirmId == bid.FirmId && i.IntendedProductId == bid.Product.ProductId).Sum(i => i.Quantity);
+                var volume = byProduct[(bid.FirmId, bid.Product.ProductId)].Sum(i => i.Quantity);
                 Hold(winner.IntendedVolume == volume, ConsumableRuleCodes.IntendedVolume, $"{place}, winner {winner.BidId}",
                     () => $"intended volume {winner.IntendedVolume}, the intentions naming the product add up to {volume}");
                 Hold(winner.FirmId == bid.FirmId && winner.ProductId == bid.Product.ProductId && winner.Group == entry.Group && winner.AwardedPrice == bid.Price
-                        && winner.AwardedComponentPrices.SequenceEqual(bid.ComponentPrices) && winner.AnnualCapacity == bid.AnnualCapacity,
+                        && (winner.AwardedComponentPrices ?? []).SequenceEqual(bid.ComponentPrices ?? []) && winner.AnnualCapacity == bid.AnnualCapacity,
                     ConsumableRuleCodes.Winners, $"{place}, winner {winner.BidId}", () => "the winner's firm, product, group, awarded prices or capacity are not the bid's");
             }
 
@@ -349,10 +354,11 @@ public static class ConsumableAwardChecker
             var firmsStated = result.WinningFirms.ToLookup(f => f.FirmId, StringComparer.Ordinal);
             Hold(result.WinningFirms.Count == productsWon.Count, ConsumableRuleCodes.Winners, place,
                 () => $"{result.WinningFirms.Count} winning firms listed, the rules give {productsWon.Count}");
+            var winningBids = winners.ToLookup(w => w.Bid.FirmId, w => w.Bid.BidId, StringComparer.Ordinal);
             foreach (var firm in productsWon.Keys)
             {
                 var list = firmsStated[firm].ToList();
-                var bidIds = winners.Where(w => w.Bid.FirmId == firm).Select(w => w.Bid.BidId).ToHashSet(StringComparer.Ordinal);
+                var bidIds = winningBids[firm].ToHashSet(StringComparer.Ordinal);
                 Hold(list.Count == 1 && list[0].WinningBidIds.ToHashSet(StringComparer.Ordinal).SetEquals(bidIds), ConsumableRuleCodes.Winners, $"{place}, firm {firm}",
                     () => list.Count == 1 ? $"winning bids {string.Join(", ", list[0].WinningBidIds)}, the rules give {string.Join(", ", bidIds)}" : $"the firm is listed {list.Count} times");
                 if (list.Count == 1)

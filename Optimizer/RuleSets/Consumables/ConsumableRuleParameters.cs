@@ -102,10 +102,3 @@ public sealed record ConsumableRuleParameters
         return result;
     }
 }
-
-/// <summary>A demand group: A, the firms covering the top share of intended demand; B, the rest.</summary>
-public enum DemandGroupName
-{
-    A,
-    B,
-}

@@ -95,10 +95,10 @@ public static class ConsumableRuleSetCatalog
         ];
     }
 
-    /// <summary>A ratio below 1 would let no bid, not even the lowest, win by ratio.</summary>
+    /// <summary>A ratio below 1 would let no bid, not even the lowest, win by ratio; one above 100 is no rule (and could overflow the price arithmetic).</summary>
     private static decimal? OptionalRatio(string key, string value) =>
-        OptionalPositive(key, value) is { } ratio && ratio < 1m
-            ? throw new RuleParameterException(key, $"must be at least 1 (the lowest price is 1 times itself), not {value}.")
+        OptionalPositive(key, value) is { } ratio && ratio is < 1m or > 100m
+            ? throw new RuleParameterException(key, $"must be from 1 (the lowest price is 1 times itself) to 100, or none, not {value}.")
             : OptionalPositive(key, value);
 
     private static int? OptionalCount(string key, string value)

@@ -23,6 +23,7 @@ public sealed class ConsumableCheckerTests
         new() { ["groupA.ratioLimit"] = "none", ["groupA.maxWinners"] = "2", ["affiliatesAsOneBidder"] = "false" },
         new() { ["groupB.priceCut"] = "0.4", ["groupB.maxValidPriceShare"] = "0.8", ["componentSumAtLeastSetPrice"] = "false", ["topShare"] = "0.6" },
         new() { ["grouping"] = "none", ["groupA.ratioLimit"] = "1.3", ["groupA.priceCut"] = "0.3" },
+        new() { ["groupA.ratioLimit"] = "none", ["groupA.priceCut"] = "0.5", ["groupB.winnerShare"] = "0.5" },
     ];
 
     /// <summary>
@@ -107,7 +108,7 @@ public sealed class ConsumableCheckerTests
         // The instances are not trivial: every reason happens, group B wins now and then, hospitals choose again.
         Assert.Equal(
             [
-                ConsumableReasons.AboveMaximumPrice, ConsumableReasons.AboveRatio, ConsumableReasons.AffiliateNotBest, ConsumableReasons.ComponentsInconsistent,
+                ConsumableReasons.AboveMaximumPrice, ConsumableReasons.AboveRatio, ConsumableReasons.AffiliateNotBest, ConsumableReasons.ComponentsInconsistent, ConsumableReasons.CutTooSmall,
                 ConsumableReasons.NotQualified, ConsumableReasons.WinnerCapReached, ConsumableReasons.WonEligible, ConsumableReasons.WonByPriceCut, ConsumableReasons.WonByRatio,
             ],
             reasons.Order(StringComparer.Ordinal));

@@ -226,6 +226,20 @@ public sealed class ConsumableWinnerTests
     }
 
     [Fact]
+    public void With_only_a_cut_route_a_bid_cut_too_little_loses_on_the_cut()
+    {
+        ConsumableBidInput[] bids = [Bid("c4", "F1", 400m), Bid("c5", "F2", 500m), Bid("c6", "F3", 600m)];
+        var result = Run("custom", Unit(), bids, [], new() { ["grouping"] = "none", ["groupA.ratioLimit"] = "none", ["groupA.priceCut"] = "0.5" });
+
+        // At most (1 - 50%) x 1,000 = 500 wins; 600 is a 40% cut.
+        Assert.Equal(["c4", "c5"], result.Winners.Select(w => w.BidId));
+        Assert.Equal(ConsumableReasons.WonByPriceCut, Of(result, "c5").Reason);
+        Assert.Equal(ConsumableReasons.CutTooSmall, Of(result, "c6").Reason);
+        Assert.Equal("price 600 cut by less than 50% from the maximum valid price 1000", Of(result, "c6").Rule);
+        Assert.Equal(1.5m, Of(result, "c6").RatioToReference);
+    }
+
+    [Fact]
     public void Without_a_price_rule_the_cheapest_bidders_within_the_share_win()
     {
         ConsumableBidInput[] bids = [Bid("p9", "F4", 900m), Bid("p1", "F1", 100m), Bid("p5", "F3", 500m), Bid("p3", "F2", 300m)];
