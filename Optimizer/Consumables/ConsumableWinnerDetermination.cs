@@ -81,18 +81,19 @@ public sealed class ConsumableWinnerDetermination(ConsumableRuleParameters rules
         foreach (var group in new[] { DemandGroupName.A, DemandGroupName.B })
         {
             var members = competing.Where(e => e.Firm.Group == group).ToList();
-            var result = DetermineGroup(category, group, members, lowestOfA, winners);
+            var result = DetermineGroup(category, group, demand.Count(d => d.Group == group), members, lowestOfA, winners);
             if (group == DemandGroupName.A)
             {
                 lowestOfA = result.LowestPrice;
             }
-            groups.Add(result with { Firms = demand.Count(d => d.Group == group) });
+            groups.Add(result);
         }
 
         return Result(category, demand, groups, entries, winners, intentions);
     }
 
-    private ConsumableGroupResult DetermineGroup(ConsumableCategoryInput category, DemandGroupName group, List<Entry> members, decimal? lowestOfA, List<Entry> winners)
+    private ConsumableGroupResult DetermineGroup(
+        ConsumableCategoryInput category, DemandGroupName group, int firms, List<Entry> members, decimal? lowestOfA, List<Entry> winners)
     {
         var rule = Rules.RuleOf(group);
         var maximum = GroupMaximum(category, group);
@@ -100,7 +101,7 @@ public sealed class ConsumableWinnerDetermination(ConsumableRuleParameters rules
         var cap = rule.WinnerCap(bidders);
         if (members.Count == 0)
         {
-            return new ConsumableGroupResult(group, maximum, 0, 0, null, null, cap, 0);
+            return new ConsumableGroupResult(group, maximum, firms, 0, null, null, cap, 0);
         }
         var lowest = members[0].Bid.Price;
         var reference = rule.Reference == RatioReference.GroupALowest && lowestOfA is { } a ? a : lowest;
@@ -149,7 +150,7 @@ public sealed class ConsumableWinnerDetermination(ConsumableRuleParameters rules
                 entry.Lose(ConsumableReasons.WinnerCapReached, $"at most {cap} winning bidders of {bidders} competing in group {group}");
             }
         }
-        return new ConsumableGroupResult(group, maximum, 0, bidders, lowest, reference, cap, admitted.Count);
+        return new ConsumableGroupResult(group, maximum, firms, bidders, lowest, reference, cap, admitted.Count);
     }
 
     private static ConsumableCategoryResult Result(
