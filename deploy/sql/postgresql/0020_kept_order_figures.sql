@@ -118,11 +118,18 @@ CREATE TRIGGER order_lines_placed_facts BEFORE UPDATE OF hospital_id, manufactur
 
 -- Whether a line's units count toward its molecule (see the backfill above).
 CREATE FUNCTION order_line_molecule_units(line_kind INTEGER, line_state INTEGER, line_product TEXT, line_alliance TEXT, line_quantity BIGINT) RETURNS BIGINT
-LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN line_state IN (2, 3) THEN 0 WHEN line_kind IN (0, 1) THEN line_quantity
-                WHEN EXISTS (SELECT 1 FROM products p JOIN products s ON s.molecule = p.molecule JOIN agreements a ON a.product_id = s.product_id
-                               JOIN tender_batches b ON b.batch_id = a.batch_id WHERE p.product_id = line_product AND b.alliance_id = line_alliance)
-                THEN line_quantity ELSE 0 END
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF line_state IN (2, 3) THEN
+        RETURN 0;
+    ELSIF line_kind IN (0, 1) THEN
+        RETURN line_quantity;
+    ELSIF EXISTS (SELECT 1 FROM products p JOIN products s ON s.molecule = p.molecule JOIN agreements a ON a.product_id = s.product_id
+                    JOIN tender_batches b ON b.batch_id = a.batch_id WHERE p.product_id = line_product AND b.alliance_id = line_alliance) THEN
+        RETURN line_quantity;
+    END IF;
+    RETURN 0;
+END;
 $$;
 
 -- The writers run concurrently (four connections per silo), and two transactions adding to the
@@ -130,32 +137,39 @@ $$;
 -- its stripe (the server process id): concurrent transactions never share a kept row, a key's
 -- stripes are adjacent in the key, and the figures add them up. A move adds its change to its own
 -- stripe, which may then hold a negative part of a sum whose other parts are in other stripes.
+-- The functions are PL/pgSQL so that their statements' plans are kept per connection.
 CREATE FUNCTION order_supply_add(a TEXT, m INTEGER, maker TEXT, region TEXT, product TEXT,
                                  d_lines BIGINT, d_ordered BIGINT, d_accepted BIGINT, d_fulfilled BIGINT, d_on_time BIGINT) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO order_supply_figures AS f (alliance_id, month, manufacturer_id, region_code, product_id, lines, ordered, accepted, fulfilled, on_time, stripe)
     VALUES (a, m, maker, region, product, d_lines, d_ordered, d_accepted, d_fulfilled, d_on_time, pg_backend_pid())
         ON CONFLICT (alliance_id, month, manufacturer_id, region_code, product_id, stripe) DO UPDATE
        SET lines = f.lines + excluded.lines, ordered = f.ordered + excluded.ordered, accepted = f.accepted + excluded.accepted,
-           fulfilled = f.fulfilled + excluded.fulfilled, on_time = f.on_time + excluded.on_time
+           fulfilled = f.fulfilled + excluded.fulfilled, on_time = f.on_time + excluded.on_time;
+END;
 $$;
 
 CREATE FUNCTION order_answer_add(a TEXT, m INTEGER, maker TEXT, region TEXT, product TEXT, q BIGINT) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO order_answer_figures AS f (alliance_id, month, manufacturer_id, region_code, product_id, quarter, answers, stripe)
     VALUES (a, m, maker, region, product, q, 1, pg_backend_pid())
-        ON CONFLICT (alliance_id, month, manufacturer_id, region_code, product_id, quarter, stripe) DO UPDATE SET answers = f.answers + 1
+        ON CONFLICT (alliance_id, month, manufacturer_id, region_code, product_id, quarter, stripe) DO UPDATE SET answers = f.answers + 1;
+END;
 $$;
 
 CREATE FUNCTION order_hospital_add(h TEXT, m INTEGER, a TEXT, d_amount BIGINT, d_selected BIGINT, d_molecule BIGINT,
                                    d_due BIGINT, d_paid BIGINT, d_on_time BIGINT, d_seconds BIGINT) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO order_hospital_figures AS f (hospital_id, month, alliance_id, amount_e6, selected_units, molecule_units, invoices_due, paid, paid_on_time, payable_seconds, stripe)
     VALUES (h, m, COALESCE(a, ''), d_amount, d_selected, d_molecule, d_due, d_paid, d_on_time, d_seconds, pg_backend_pid())
         ON CONFLICT (hospital_id, month, alliance_id, stripe) DO UPDATE
        SET amount_e6 = f.amount_e6 + excluded.amount_e6, selected_units = f.selected_units + excluded.selected_units,
            molecule_units = f.molecule_units + excluded.molecule_units, invoices_due = f.invoices_due + excluded.invoices_due,
-           paid = f.paid + excluded.paid, paid_on_time = f.paid_on_time + excluded.paid_on_time, payable_seconds = f.payable_seconds + excluded.payable_seconds
+           paid = f.paid + excluded.paid, paid_on_time = f.paid_on_time + excluded.paid_on_time, payable_seconds = f.payable_seconds + excluded.payable_seconds;
+END;
 $$;
 
 CREATE FUNCTION order_lines_figures_placed() RETURNS trigger
