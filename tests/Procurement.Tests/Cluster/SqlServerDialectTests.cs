@@ -144,32 +144,6 @@ public sealed partial class SqlServerDialectTests
         Assert.IsType<SqlServerDialect>(SqlDialect.Create(new StoreOptions { Provider = "sqlserver", ConnectionString = "Server=db;Database=procurement" }));
     }
 
-    /// <summary>The SQL Server migration scripts, each batch between GO lines (no SQL Server runs here, so parsing is their check).</summary>
-    public static TheoryData<string> SqlServerScripts()
-    {
-        var data = new TheoryData<string>();
-        foreach (var name in typeof(ProcurementStore).Assembly.GetManifestResourceNames().Where(n => n.Contains(".sqlserver.", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            data.Add(name);
-        }
-        return data;
-    }
-
-    [Theory]
-    [MemberData(nameof(SqlServerScripts))]
-    public void Every_migration_script_parses_as_TSql(string resource)
-    {
-        using var stream = typeof(ProcurementStore).Assembly.GetManifestResourceStream(resource)!;
-        var text = new StreamReader(stream).ReadToEnd();
-        foreach (var batch in GoLine().Split(text).Where(b => !string.IsNullOrWhiteSpace(b)))
-        {
-            Parse(batch, resource);
-        }
-    }
-
-    [GeneratedRegex(@"^\s*GO\s*$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
-    private static partial Regex GoLine();
-
     private static void AssertTransactSql(string name, string text)
     {
         // Dapper expands a list parameter into one parameter per element on SQL Server.
