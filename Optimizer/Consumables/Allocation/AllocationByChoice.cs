@@ -1,0 +1,299 @@
+using System.Diagnostics;
+using System.Globalization;
+using Google.OrTools.Sat;
+using Procurement.Optimizer.Allocation;
+
+namespace Procurement.Optimizer.Consumables.Allocation;
+
+/// <summary>
+/// Allocation by choice (issue 19): in each category, every hospital goes whole to one winner, its
+/// first available choice when capacity allows, else a later listed choice, else the alliance's
+/// <see cref="FallbackRule"/>, else it is reported unsupplied. A winner's agreed volume is the sum of
+/// the quantities assigned to it. Objective, lexicographic, per category (categories are
+/// independent): (1) fewest units unsupplied, (2) most hospitals with their first choice (a count of
+/// hospitals, not volume-weighted; only hospitals that listed a winner count), (3) smallest sum of
+/// choice ranks (a second choice before a third, before the fallback), (4) least cost in fen.
+/// <para>
+/// The structure decides the method. Most categories bind nowhere: every hospital then takes its first
+/// available choice, which is optimal by construction (fast path, no solver). Where a capacity binds,
+/// the category is a generalised assignment problem (indivisible hospitals in capacitated winners):
+/// a greedy allocation (the smallest hospitals keep an over-subscribed first choice, the most a winner
+/// can keep; the others, largest first, go down their list) is the start; the LP relaxation (GLOP)
+/// bounds each level; CP-SAT, warm-started from the best allocation so far, works on a level only while
+/// it is not proven, each level held at its value for the next. Every level's value and bound are
+/// reported; a category is Optimal only when every level meets its bound.
+/// </para>
+/// </summary>
+public sealed class AllocationByChoice(SolveOptions options)
+{
+    /// <summary>
+    /// The comparison the benchmark runs: the same lexicographic CP-SAT model on every category, each
+    /// level hinted only with the level before's solution; no fast path, no greedy start, no LP bound.
+    /// </summary>
+    internal bool PlainCpSat { get; init; }
+
+    public ChoiceAllocationResult Allocate(ChoiceAllocationInput input, CancellationToken cancellationToken = default)
+    {
+        ChoiceInputValidator.ThrowIfInvalid(input);
+        var watch = Stopwatch.StartNew();
+        var problems = input.Categories.Select(c => new ChoiceProblem(c, input.Fallback)).ToArray();
+        var results = new CategoryAllocation[problems.Length];
+        var open = new List<int>();
+        for (var c = 0; c < problems.Length; c++)
+        {
+            if (PlainCpSat || !TryFastPath(problems[c], out results[c]))
+            {
+                open.Add(c);
+            }
+        }
+        // The binding categories share what is left of the limit, each its part of the rest when it starts.
+        for (var j = 0; j < open.Count; j++)
+        {
+            var share = (options.TimeLimit - watch.Elapsed) / (open.Count - j);
+            results[open[j]] = Solve(problems[open[j]], share, cancellationToken);
+        }
+        return new ChoiceAllocationResult(results, input.Fallback, Summary(results, watch.Elapsed));
+    }
+
+    private string Parameters(TimeSpan limit) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(PlainCpSat ? "plain cp-sat" : "lp: glop; cp-sat")} max_time_in_seconds:{limit.TotalSeconds:0.###} num_workers:{options.Workers} random_seed:{options.RandomSeed}");
+
+    /// <summary>Every hospital on its first available choice within every capacity: each level at its best possible value.</summary>
+    private bool TryFastPath(ChoiceProblem problem, out CategoryAllocation result)
+    {
+        var watch = Stopwatch.StartNew();
+        var assign = problem.Greedy();
+        var (unsupplied, first, rankSum, cost) = problem.Levels(assign);
+        result = null!;
+        if (unsupplied != 0 || first != problem.ListedCount || rankSum != 0 || cost != CostAtFirstChoices(problem))
+        {
+            return false;
+        }
+        result = Build(problem, assign, new ChoiceLevels(0, 0, first, first, 0, 0, cost, cost),
+            "fast path: every hospital its first available choice, no capacity binds", watch.Elapsed, Parameters(TimeSpan.Zero));
+        return true;
+    }
+
+    /// <summary>The cost with every hospital at rank 0: its first choice, or (no choice) the cheapest winner.</summary>
+    private static long CostAtFirstChoices(ChoiceProblem problem)
+    {
+        var cheapest = problem.PriceFen.DefaultIfEmpty(0).Min();
+        long cost = 0;
+        for (var h = 0; h < problem.Hospitals.Length; h++)
+        {
+            cost = checked(cost + problem.Quantity[h] * (problem.Choices[h].Length > 0 ? problem.PriceFen[problem.Choices[h][0]] : cheapest));
+        }
+        return cost;
+    }
+
+    private CategoryAllocation Solve(ChoiceProblem problem, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        TimeSpan Left() => limit - watch.Elapsed;
+        var parameters = Parameters(limit);
+        var model = new ChoiceModel(problem);
+        var assign = PlainCpSat ? null : problem.Greedy();
+        using var relaxation = PlainCpSat ? null : new ChoiceRelaxation(problem);
+        var demand = problem.Quantity.Sum();
+        var capacity = problem.Capacity.Aggregate(0L, (s, c) => c == long.MaxValue || s == long.MaxValue ? long.MaxValue : checked(s + c));
+        var unsuppliedBound = Math.Max(0, demand - capacity);
+
+        // Level 1: units unsupplied.
+        if (assign is null || problem.Levels(assign).Unsupplied > unsuppliedBound)
+        {
+            var (status, found, bound) = model.Minimise(model.Unsupplied, assign, PlainCpSat ? Left() / 3 : Left() / 4, options.Workers, options.RandomSeed, cancellationToken);
+            if (found is not null && (assign is null || problem.Levels(found).Unsupplied < problem.Levels(assign).Unsupplied))
+            {
+                assign = found;
+            }
+            unsuppliedBound = status == CpSolverStatus.Optimal && assign is not null
+                ? problem.Levels(assign).Unsupplied
+                : Math.Max(unsuppliedBound, ChoiceModel.FloorBound(bound, 1e-9));
+        }
+        if (assign is null)
+        {
+            return new CategoryAllocation(problem.Category.CategoryId, [], [], problem.ListedCount, new ChoiceLevels(0, 0, 0, 0, 0, 0, 0, 0),
+                new SolveReport("cp-sat found no allocation in time", SolveStatus.NoSolutionInTime, null, null, null, watch.Elapsed, parameters));
+        }
+        var unsupplied = problem.Levels(assign).Unsupplied;
+        model.Model.Add(model.Unsupplied <= unsupplied);
+        relaxation?.LimitUnsupplied(unsupplied);
+
+        // Levels 2 and 3: first choices, then ranks, as one key.
+        var (_, first, rankSum, _) = problem.Levels(assign);
+        var firstBound = relaxation?.MaxFirstChoices() ?? problem.ListedCount;
+        long rankBound = 0;
+        var rankBoundByLp = false;
+        if (relaxation is not null && first == firstBound)
+        {
+            relaxation.HoldFirstChoices(first);
+            rankBound = relaxation.MinRankSum() ?? 0;
+            rankBoundByLp = true;
+        }
+        if (first < firstBound || rankSum > rankBound)
+        {
+            var (status, found, bound) = model.Minimise(model.Key, assign, PlainCpSat ? Left() / 2 : Left() * 2 / 3, options.Workers, options.RandomSeed, cancellationToken);
+            if (found is not null && Better(problem, found, assign))
+            {
+                assign = found;
+                (_, first, rankSum, _) = problem.Levels(assign);
+            }
+            if (status == CpSolverStatus.Optimal)
+            {
+                firstBound = first;
+                rankBound = rankSum;
+            }
+            else if (ChoiceModel.FloorBound(bound, 0) is var keyBound && keyBound != long.MinValue)
+            {
+                // Key = rank sum - RankWeight x first choices, and a rank sum is at most MaxRankSum.
+                firstBound = (int)Math.Min(firstBound, Math.Max(first, FloorDiv(problem.MaxRankSum - keyBound, problem.RankWeight)));
+                if (first == firstBound)
+                {
+                    rankBound = Math.Max(rankBound, keyBound + problem.RankWeight * first);
+                }
+            }
+            if (relaxation is not null && first == firstBound && !rankBoundByLp)
+            {
+                relaxation.HoldFirstChoices(first);
+                rankBound = Math.Max(rankBound, relaxation.MinRankSum() ?? 0);
+            }
+        }
+        if (first != firstBound)
+        {
+            rankBound = 0;
+        }
+        model.Model.Add(model.FirstChoices >= first);
+        model.Model.Add(model.RankSum <= rankSum);
+
+        // Level 4: cost.
+        var cost = problem.Levels(assign).Cost;
+        long costBound = 0;
+        if (relaxation is not null)
+        {
+            if (first != firstBound)
+            {
+                relaxation.HoldFirstChoices(first);
+            }
+            relaxation.HoldRankSum(rankSum);
+            costBound = relaxation.MinCost() ?? 0;
+        }
+        if (cost > costBound && Left() > TimeSpan.FromMilliseconds(20))
+        {
+            var (status, found, bound) = model.Minimise(model.Cost, assign, Left(), options.Workers, options.RandomSeed, cancellationToken);
+            if (found is not null && Better(problem, found, assign))
+            {
+                assign = found;
+            }
+            costBound = status == CpSolverStatus.Optimal ? problem.Levels(assign).Cost : Math.Max(costBound, ChoiceModel.FloorBound(bound, 1e-9));
+        }
+        if (!PlainCpSat)
+        {
+            Polish(problem, assign);
+        }
+        (unsupplied, first, rankSum, cost) = problem.Levels(assign);
+        var levels = new ChoiceLevels(unsupplied, Math.Min(unsuppliedBound, unsupplied), first, Math.Max(first, firstBound), rankSum, Math.Min(rankBound, rankSum), cost, Math.Min(costBound, cost));
+        return Build(problem, assign, levels, PlainCpSat ? "plain cp-sat, level by level" : "greedy start, lp bounds (glop), cp-sat warm-started per open level", watch.Elapsed, parameters);
+    }
+
+    /// <summary>
+    /// Moves that are better on an earlier level whatever the rest, made where a stopped solve left
+    /// them: an unsupplied hospital into a winner with room (cheapest first), a hospital up its list
+    /// into an earlier choice with room.
+    /// </summary>
+    private static void Polish(ChoiceProblem problem, int[] assign)
+    {
+        var left = (long[])problem.Capacity.Clone();
+        for (var h = 0; h < assign.Length; h++)
+        {
+            if (assign[h] >= 0 && left[assign[h]] != long.MaxValue)
+            {
+                left[assign[h]] -= problem.Quantity[h];
+            }
+        }
+        var cheapest = Enumerable.Range(0, problem.Winners.Length).OrderBy(k => problem.PriceFen[k]).ThenBy(k => k).ToArray();
+        bool moved;
+        do
+        {
+            moved = false;
+            for (var h = 0; h < assign.Length; h++)
+            {
+                var current = problem.Rank(h, assign[h]);
+                var target = problem.Choices[h].Take(current).Concat(assign[h] < 0 ? cheapest : []).FirstOrDefault(k => problem.Quantity[h] <= left[k], -1);
+                if (target < 0 || problem.Rank(h, target) >= current)
+                {
+                    continue;
+                }
+                if (assign[h] >= 0 && left[assign[h]] != long.MaxValue)
+                {
+                    left[assign[h]] += problem.Quantity[h];
+                }
+                if (left[target] != long.MaxValue)
+                {
+                    left[target] -= problem.Quantity[h];
+                }
+                assign[h] = target;
+                moved = true;
+            }
+        }
+        while (moved);
+    }
+
+    private static bool Better(ChoiceProblem problem, int[] candidate, int[] current)
+    {
+        var a = problem.Levels(candidate);
+        var b = problem.Levels(current);
+        return (a.Unsupplied, -a.First, a.RankSum, a.Cost).CompareTo((b.Unsupplied, -b.First, b.RankSum, b.Cost)) < 0;
+    }
+
+    private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+
+    private static CategoryAllocation Build(ChoiceProblem problem, int[] assign, ChoiceLevels levels, string method, TimeSpan wall, string parameters)
+    {
+        var hospitals = new HospitalAssignment[assign.Length];
+        var agreed = new long[problem.Winners.Length];
+        var amount = new long[problem.Winners.Length];
+        for (var h = 0; h < assign.Length; h++)
+        {
+            var k = assign[h];
+            var intention = problem.Hospitals[h];
+            var offer = k >= 0 ? problem.Winners[k] : null;
+            hospitals[h] = new HospitalAssignment(intention.HospitalId, intention.RegionCode, intention.Quantity, offer?.OfferId, offer?.FirmId,
+                problem.Kind(h, k), problem.Rank(h, k), problem.Cost(h, k));
+            if (k >= 0)
+            {
+                agreed[k] += intention.Quantity;
+                amount[k] = checked(amount[k] + problem.Cost(h, k));
+            }
+        }
+        var winners = problem.Winners.Select((w, k) => new WinnerVolume(w.OfferId, w.FirmId, w.UnitPrice, w.AnnualCapacity, problem.IntendedVolume[k], agreed[k], amount[k])).ToList();
+        var gap = Gap(levels);
+        var report = new SolveReport(method, levels.Proven ? SolveStatus.Optimal : SolveStatus.FeasibleWithGap, levels.CostFen / 100m,
+            levels.CostGap is null ? null : levels.CostFenBound / 100m, gap, wall, parameters);
+        return new CategoryAllocation(problem.Category.CategoryId, hospitals, winners, problem.ListedCount, levels, report);
+    }
+
+    /// <summary>The relative gap of the first level not proven (the cost's when all earlier ones are).</summary>
+    private static double Gap(ChoiceLevels l) =>
+        l.UnsuppliedUnits != l.UnsuppliedUnitsBound ? (double)(l.UnsuppliedUnits - l.UnsuppliedUnitsBound) / l.UnsuppliedUnits
+        : l.FirstChoices != l.FirstChoicesBound ? (double)(l.FirstChoicesBound - l.FirstChoices) / l.FirstChoicesBound
+        : l.RankSum != l.RankSumBound ? (double)(l.RankSum - l.RankSumBound) / l.RankSum
+        : l.CostGap ?? 0d;
+
+    private SolveReport Summary(CategoryAllocation[] results, TimeSpan wall)
+    {
+        var reports = results.Select(r => r.Report).ToList();
+        var status = reports.Any(r => r.Status == SolveStatus.NoSolutionInTime) ? SolveStatus.NoSolutionInTime
+            : reports.All(r => r.Status == SolveStatus.Optimal) ? SolveStatus.Optimal
+            : SolveStatus.FeasibleWithGap;
+        var fast = results.Count(r => r.Report.Method.StartsWith("fast path", StringComparison.Ordinal));
+        var method = $"allocation by choice: {results.Length} categories, {fast} by the fast path, {results.Length - fast} solved";
+        if (status == SolveStatus.NoSolutionInTime)
+        {
+            return new SolveReport(method, status, null, null, null, wall, Parameters(options.TimeLimit));
+        }
+        var cost = results.Sum(r => r.Levels.CostFen / 100m);
+        decimal? bound = reports.All(r => r.Bound is not null) ? reports.Sum(r => r.Bound!.Value) : null;
+        var gap = bound is { } b ? cost == 0 ? 0d : (double)((cost - b) / cost) : reports.Max(r => r.Gap ?? 0d);
+        return new SolveReport(method, status, cost, bound, gap, wall, Parameters(options.TimeLimit));
+    }
+}

@@ -1,0 +1,251 @@
+using System.Globalization;
+using Google.OrTools.Sat;
+using Lp = Google.OrTools.LinearSolver;
+
+namespace Procurement.Optimizer.Consumables.Allocation;
+
+/// <summary>
+/// One category's exact model: a Boolean per (hospital, winner) and one for "unsupplied", exactly one
+/// per hospital, every bounded winner within its capacity; and its objectives as CP-SAT expressions.
+/// Each level is solved in turn, the levels before it held by constraints at the values reached.
+/// </summary>
+internal sealed class ChoiceModel
+{
+    private readonly ChoiceProblem _problem;
+    private readonly BoolVar[][] _x;
+    private readonly BoolVar[] _unsupplied;
+
+    public ChoiceModel(ChoiceProblem problem)
+    {
+        _problem = problem;
+        var winners = problem.Winners.Length;
+        var h = problem.Hospitals.Length;
+        _x = new BoolVar[h][];
+        _unsupplied = new BoolVar[h];
+        var perWinner = new List<int>[winners];
+        for (var k = 0; k < winners; k++)
+        {
+            perWinner[k] = [];
+        }
+        var unsuppliedTerms = new List<(BoolVar, long)>();
+        var keyTerms = new List<(BoolVar, long)>();
+        var costTerms = new List<(BoolVar, long)>();
+        var firstTerms = new List<(BoolVar, long)>();
+        var rankTerms = new List<(BoolVar, long)>();
+        for (var i = 0; i < h; i++)
+        {
+            _x[i] = new BoolVar[winners];
+            for (var k = 0; k < winners; k++)
+            {
+                var x = Model.NewBoolVar("");
+                _x[i][k] = x;
+                perWinner[k].Add(i);
+                var rank = problem.Rank(i, k);
+                var first = problem.IsFirst(i, k);
+                keyTerms.Add((x, rank - (first ? problem.RankWeight : 0)));
+                rankTerms.Add((x, rank));
+                costTerms.Add((x, problem.Cost(i, k)));
+                if (first)
+                {
+                    firstTerms.Add((x, 1));
+                }
+            }
+            _unsupplied[i] = Model.NewBoolVar("");
+            unsuppliedTerms.Add((_unsupplied[i], problem.Quantity[i]));
+            keyTerms.Add((_unsupplied[i], problem.Rank(i, -1)));
+            rankTerms.Add((_unsupplied[i], problem.Rank(i, -1)));
+            Model.AddExactlyOne([.. _x[i], _unsupplied[i]]);
+        }
+        for (var k = 0; k < winners; k++)
+        {
+            if (problem.Capacity[k] != long.MaxValue)
+            {
+                var members = perWinner[k];
+                Model.Add(LinearExpr.WeightedSum(members.Select(i => _x[i][k]), members.Select(i => problem.Quantity[i])) <= problem.Capacity[k]);
+            }
+        }
+        Unsupplied = Sum(unsuppliedTerms);
+        Key = Sum(keyTerms);
+        FirstChoices = Sum(firstTerms);
+        RankSum = Sum(rankTerms);
+        Cost = Sum(costTerms);
+    }
+
+    public CpModel Model { get; } = new();
+
+    public LinearExpr Unsupplied { get; }
+
+    /// <summary>Levels 2 and 3 in one: rank sum minus <see cref="ChoiceProblem.RankWeight"/> per first choice (the key less its constant).</summary>
+    public LinearExpr Key { get; }
+
+    public LinearExpr FirstChoices { get; }
+
+    public LinearExpr RankSum { get; }
+
+    public LinearExpr Cost { get; }
+
+    /// <summary>Minimises <paramref name="objective"/> from <paramref name="hint"/> (if any) within the limit; returns the status, the assignment found and CP-SAT's proven bound.</summary>
+    public (CpSolverStatus Status, int[]? Assign, double Bound) Minimise(LinearExpr objective, int[]? hint, TimeSpan limit, int workers, int seed, CancellationToken cancellationToken)
+    {
+        Model.ClearHints();
+        if (hint is not null)
+        {
+            for (var i = 0; i < hint.Length; i++)
+            {
+                for (var k = 0; k < _x[i].Length; k++)
+                {
+                    Model.AddHint(_x[i][k], hint[i] == k);
+                }
+                Model.AddHint(_unsupplied[i], hint[i] < 0);
+            }
+        }
+        Model.Minimize(objective);
+        using var solver = new CpSolver
+        {
+            StringParameters = string.Create(CultureInfo.InvariantCulture,
+                $"max_time_in_seconds:{Math.Max(0.01, limit.TotalSeconds):0.###} num_workers:{workers} random_seed:{seed}"),
+        };
+        using var stop = cancellationToken.Register(solver.StopSearch);
+        var status = solver.Solve(Model);
+        if (status is not (CpSolverStatus.Optimal or CpSolverStatus.Feasible))
+        {
+            return (status, null, double.NegativeInfinity);
+        }
+        var assign = new int[_x.Length];
+        for (var i = 0; i < _x.Length; i++)
+        {
+            assign[i] = Array.FindIndex(_x[i], solver.BooleanValue);
+        }
+        return (status, assign, solver.BestObjectiveBound);
+    }
+
+    /// <summary>An integer lower bound from a solver's floating-point bound, kept on the safe side where a double loses integers.</summary>
+    public static long FloorBound(double bound, double tolerance)
+    {
+        if (double.IsNegativeInfinity(bound) || double.IsNaN(bound))
+        {
+            return long.MinValue;
+        }
+        var slack = tolerance * Math.Max(1, Math.Abs(bound)) + (Math.BitIncrement(Math.Abs(bound)) - Math.Abs(bound));
+        return (long)Math.Ceiling(bound - slack);
+    }
+
+    private static LinearExpr Sum(List<(BoolVar Literal, long Weight)> terms) =>
+        LinearExpr.WeightedSum(terms.Select(t => t.Literal), terms.Select(t => t.Weight));
+}
+
+/// <summary>
+/// The LP relaxation of <see cref="ChoiceModel"/> (GLOP): hospitals divisible among winners. Its optimum
+/// bounds each level from below (above for first choices); levels are bounded in turn on one solver,
+/// each bound kept as a constraint for the next, so GLOP restarts from the last basis.
+/// </summary>
+internal sealed class ChoiceRelaxation : IDisposable
+{
+    private readonly ChoiceProblem _problem;
+    private readonly Lp.Solver _solver;
+    private readonly Lp.Variable[][] _x;
+    private readonly Lp.Variable[] _unsupplied;
+
+    public ChoiceRelaxation(ChoiceProblem problem)
+    {
+        _problem = problem;
+        _solver = Lp.Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("OR-Tools was built without GLOP.");
+        var winners = problem.Winners.Length;
+        var capacity = new Lp.Constraint?[winners];
+        for (var k = 0; k < winners; k++)
+        {
+            capacity[k] = problem.Capacity[k] == long.MaxValue ? null : _solver.MakeConstraint(double.NegativeInfinity, problem.Capacity[k]);
+        }
+        _x = new Lp.Variable[problem.Hospitals.Length][];
+        _unsupplied = new Lp.Variable[problem.Hospitals.Length];
+        for (var i = 0; i < _x.Length; i++)
+        {
+            var one = _solver.MakeConstraint(1, 1);
+            _x[i] = new Lp.Variable[winners];
+            for (var k = 0; k < winners; k++)
+            {
+                var x = _solver.MakeNumVar(0, 1, "");
+                _x[i][k] = x;
+                one.SetCoefficient(x, 1);
+                capacity[k]?.SetCoefficient(x, problem.Quantity[i]);
+            }
+            _unsupplied[i] = _solver.MakeNumVar(0, 1, "");
+            one.SetCoefficient(_unsupplied[i], 1);
+        }
+    }
+
+    /// <summary>Holds the unsupplied units at most at <paramref name="units"/>.</summary>
+    public void LimitUnsupplied(long units)
+    {
+        var row = _solver.MakeConstraint(double.NegativeInfinity, units);
+        for (var i = 0; i < _x.Length; i++)
+        {
+            row.SetCoefficient(_unsupplied[i], _problem.Quantity[i]);
+        }
+    }
+
+    /// <summary>The most first choices any (fractional) allocation reaches within the limits so far; null if GLOP did not solve.</summary>
+    public int? MaxFirstChoices()
+    {
+        var value = Solve((i, k) => _problem.IsFirst(i, k) ? 1 : 0, _ => 0, maximise: true);
+        return value is null ? null : (int)Math.Floor(value.Value + 1e-6 * Math.Max(1, value.Value));
+    }
+
+    public void HoldFirstChoices(int atLeast)
+    {
+        var row = _solver.MakeConstraint(atLeast, double.PositiveInfinity);
+        for (var i = 0; i < _x.Length; i++)
+        {
+            for (var k = 0; k < _x[i].Length; k++)
+            {
+                if (_problem.IsFirst(i, k))
+                {
+                    row.SetCoefficient(_x[i][k], 1);
+                }
+            }
+        }
+    }
+
+    public long? MinRankSum()
+    {
+        var value = Solve((i, k) => _problem.Rank(i, k), i => _problem.Rank(i, -1), maximise: false);
+        return value is null ? null : ChoiceModel.FloorBound(value.Value, 1e-9);
+    }
+
+    public void HoldRankSum(long atMost)
+    {
+        var row = _solver.MakeConstraint(double.NegativeInfinity, atMost);
+        for (var i = 0; i < _x.Length; i++)
+        {
+            for (var k = 0; k < _x[i].Length; k++)
+            {
+                row.SetCoefficient(_x[i][k], _problem.Rank(i, k));
+            }
+            row.SetCoefficient(_unsupplied[i], _problem.Rank(i, -1));
+        }
+    }
+
+    public long? MinCost()
+    {
+        var value = Solve((i, k) => _problem.Cost(i, k), _ => 0, maximise: false);
+        return value is null ? null : ChoiceModel.FloorBound(value.Value, 1e-9);
+    }
+
+    public void Dispose() => _solver.Dispose();
+
+    private double? Solve(Func<int, int, double> weight, Func<int, double> unsuppliedWeight, bool maximise)
+    {
+        var objective = _solver.Objective();
+        objective.Clear();
+        for (var i = 0; i < _x.Length; i++)
+        {
+            for (var k = 0; k < _x[i].Length; k++)
+            {
+                objective.SetCoefficient(_x[i][k], weight(i, k));
+            }
+            objective.SetCoefficient(_unsupplied[i], unsuppliedWeight(i));
+        }
+        objective.SetOptimizationDirection(maximise);
+        return _solver.Solve() == Lp.Solver.ResultStatus.OPTIMAL ? objective.Value() : null;
+    }
+}
