@@ -67,6 +67,19 @@ public sealed class AllocationByChoiceTests
     }
 
     [Fact]
+    public void Hospitals_with_no_listed_winner_fill_the_cheapest_winner_best_not_largest_first()
+    {
+        var allocation = Allocate(FallbackRule.LowestPrice, [Offer("A", 100m, null), Offer("B", 80m, 10)],
+            Wants("H6", 6, "LOST"), Wants("H5a", 5, "LOST"), Wants("H5b", 5, "LOST"));
+
+        // Largest first would put the 6 in B (6 x 80 + 10 x 100 = 1,480 CNY); both 5s in B cost 1,400.
+        Assert.Equal("A", Of(allocation, "H6").FirmId);
+        Assert.Equal(140_000, allocation.Levels.CostFen);
+        Assert.Equal(SolveStatus.Optimal, allocation.Report.Status);
+        Assert.DoesNotContain("fast path", allocation.Report.Method, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Hospitals_with_no_listed_winner_are_shared_in_proportion_to_intended_volume()
     {
         var allocation = Allocate(FallbackRule.ProportionalToIntendedVolume, [Offer("A", 100m, null), Offer("B", 80m, null)],
