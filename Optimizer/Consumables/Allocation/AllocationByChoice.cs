@@ -91,7 +91,6 @@ public sealed class AllocationByChoice(SolveOptions options)
         var watch = Stopwatch.StartNew();
         TimeSpan Left() => limit - watch.Elapsed;
         var parameters = Parameters(limit);
-        var model = new ChoiceModel(problem);
         var assign = PlainCpSat ? null : problem.Greedy();
         using var relaxation = PlainCpSat ? null : new ChoiceRelaxation(problem);
         var demand = problem.Quantity.Sum();
@@ -101,26 +100,21 @@ public sealed class AllocationByChoice(SolveOptions options)
         // Level 1: units unsupplied.
         if (assign is null || problem.Levels(assign).Unsupplied > unsuppliedBound)
         {
-            var (status, found, bound) = model.Minimise(model.Unsupplied, assign, PlainCpSat ? Left() / 3 : Left() / 4, options.Workers, options.RandomSeed, cancellationToken);
-            if (found is not null && (assign is null || problem.Levels(found).Unsupplied < problem.Levels(assign).Unsupplied))
+            var (status, bound) = Level(problem, ref assign, m => m.Unsupplied, held: 0, PlainCpSat ? Left() / 3 : Left() / 4, cancellationToken);
+            if (assign is not null)
             {
-                assign = found;
+                unsuppliedBound = status == CpSolverStatus.Optimal ? problem.Levels(assign).Unsupplied : Math.Max(unsuppliedBound, ChoiceModel.FloorBound(bound, 1e-9));
             }
-            unsuppliedBound = status == CpSolverStatus.Optimal && assign is not null
-                ? problem.Levels(assign).Unsupplied
-                : Math.Max(unsuppliedBound, ChoiceModel.FloorBound(bound, 1e-9));
         }
         if (assign is null)
         {
             return new CategoryAllocation(problem.Category.CategoryId, [], [], problem.ListedCount, new ChoiceLevels(0, 0, 0, 0, 0, 0, 0, 0),
                 new SolveReport("cp-sat found no allocation in time", SolveStatus.NoSolutionInTime, null, null, null, watch.Elapsed, parameters));
         }
-        var unsupplied = problem.Levels(assign).Unsupplied;
-        model.Model.Add(model.Unsupplied <= unsupplied);
+        var (unsupplied, first, rankSum, _) = problem.Levels(assign);
         relaxation?.LimitUnsupplied(unsupplied);
 
         // Levels 2 and 3: first choices, then ranks, as one key.
-        var (_, first, rankSum, _) = problem.Levels(assign);
         var firstBound = relaxation?.MaxFirstChoices() ?? problem.ListedCount;
         long rankBound = 0;
         var rankBoundByLp = false;
@@ -130,26 +124,36 @@ public sealed class AllocationByChoice(SolveOptions options)
             rankBound = relaxation.MinRankSum() ?? 0;
             rankBoundByLp = true;
         }
+        // Where it fits in 64 bits, the cost rides along as the key's last digits (key x factor + cost, the
+        // cost below the factor): the solve is then lexicographic over levels 2 to 4 at once, and does not
+        // trade a rank for an arbitrary rise in cost that level 4 would have to undo.
+        var factor = CostFactor(problem);
+        long? costBoundFromKey = null;
         if (first < firstBound || rankSum > rankBound)
         {
-            var (status, found, bound) = model.Minimise(model.Key, assign, PlainCpSat ? Left() / 2 : Left() * 2 / 3, options.Workers, options.RandomSeed, cancellationToken);
-            if (found is not null && Better(problem, found, assign))
-            {
-                assign = found;
-                (_, first, rankSum, _) = problem.Levels(assign);
-            }
+            var (status, bound) = Level(problem, ref assign!, factor > 0 ? m => m.Key * factor + m.Cost : m => m.Key, held: 1,
+                PlainCpSat ? Left() / 2 : Left() * 2 / 3, cancellationToken);
+            (unsupplied, first, rankSum, _) = problem.Levels(assign);
+            var combined = ChoiceModel.FloorBound(bound, 0);
             if (status == CpSolverStatus.Optimal)
             {
                 firstBound = first;
                 rankBound = rankSum;
+                costBoundFromKey = factor > 0 ? problem.Levels(assign).Cost : null;
             }
-            else if (ChoiceModel.FloorBound(bound, 0) is var keyBound && keyBound != long.MinValue)
+            else if (combined != long.MinValue)
             {
                 // Key = rank sum - RankWeight x first choices, and a rank sum is at most MaxRankSum.
+                var keyBound = factor > 0 ? FloorDiv(combined, factor) : combined;
                 firstBound = (int)Math.Min(firstBound, Math.Max(first, FloorDiv(problem.MaxRankSum - keyBound, problem.RankWeight)));
                 if (first == firstBound)
                 {
                     rankBound = Math.Max(rankBound, keyBound + problem.RankWeight * first);
+                }
+                var key = rankSum - problem.RankWeight * first;
+                if (factor > 0 && first == firstBound && rankSum == rankBound && keyBound == key)
+                {
+                    costBoundFromKey = combined - key * factor;
                 }
             }
             if (relaxation is not null && first == firstBound && !rankBoundByLp)
@@ -162,8 +166,6 @@ public sealed class AllocationByChoice(SolveOptions options)
         {
             rankBound = 0;
         }
-        model.Model.Add(model.FirstChoices >= first);
-        model.Model.Add(model.RankSum <= rankSum);
 
         // Level 4: cost.
         var cost = problem.Levels(assign).Cost;
@@ -177,14 +179,13 @@ public sealed class AllocationByChoice(SolveOptions options)
             relaxation.HoldRankSum(rankSum);
             costBound = relaxation.MinCost() ?? 0;
         }
+        costBound = Math.Max(costBound, costBoundFromKey ?? 0);
         if (cost > costBound && Left() > TimeSpan.FromMilliseconds(20))
         {
-            var (status, found, bound) = model.Minimise(model.Cost, assign, Left(), options.Workers, options.RandomSeed, cancellationToken);
-            if (found is not null && Better(problem, found, assign))
+            var (status, bound) = Level(problem, ref assign!, m => m.Cost, held: 2, Left(), cancellationToken);
             {
-                assign = found;
+                costBound = status == CpSolverStatus.Optimal ? problem.Levels(assign).Cost : Math.Max(costBound, ChoiceModel.FloorBound(bound, 1e-9));
             }
-            costBound = status == CpSolverStatus.Optimal ? problem.Levels(assign).Cost : Math.Max(costBound, ChoiceModel.FloorBound(bound, 1e-9));
         }
         if (!PlainCpSat)
         {
@@ -193,6 +194,116 @@ public sealed class AllocationByChoice(SolveOptions options)
         (unsupplied, first, rankSum, cost) = problem.Levels(assign);
         var levels = new ChoiceLevels(unsupplied, Math.Min(unsuppliedBound, unsupplied), first, Math.Max(first, firstBound), rankSum, Math.Min(rankBound, rankSum), cost, Math.Min(costBound, cost));
         return Build(problem, assign, levels, PlainCpSat ? "plain cp-sat, level by level" : "greedy start, lp bounds (glop), cp-sat warm-started per open level", watch.Elapsed, parameters);
+    }
+
+    /// <summary>
+    /// One level by CP-SAT within <paramref name="limit"/>, keeping the assignment only if it is better.
+    /// A category larger than <see cref="NeighbourhoodSize"/> is first improved over its neighbourhood
+    /// (a quarter of the time: small models solve fast), then the whole model is solved from there for
+    /// the proven bound. Returns the whole model's status and bound.
+    /// </summary>
+    private (CpSolverStatus Status, double Bound) Level(
+        ChoiceProblem problem, ref int[]? assign, Func<ChoiceModel, LinearExpr> objective, int held, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        if (!PlainCpSat && assign is not null && problem.Hospitals.Length > NeighbourhoodSize)
+        {
+            var part = Model(problem, assign, held, whole: false);
+            var (_, found, _) = part.Minimise(objective(part), assign, limit / 4, options.Workers, options.RandomSeed, cancellationToken);
+            if (found is not null && Better(problem, found, assign))
+            {
+                assign = found;
+            }
+        }
+        var model = Model(problem, assign, held, whole: true);
+        var (status, wholeFound, bound) = model.Minimise(objective(model), assign, limit - watch.Elapsed, options.Workers, options.RandomSeed, cancellationToken);
+        if (wholeFound is not null && (assign is null || Better(problem, wholeFound, assign)))
+        {
+            assign = wholeFound;
+        }
+        return (status, bound);
+    }
+
+    /// <summary>
+    /// The CP-SAT model of a level: over every hospital, or over the neighbourhood where the level can
+    /// still gain (<see cref="Neighbourhood"/>), the others held. The levels before (0: none, 1: the
+    /// units unsupplied, 2: also first choices and ranks) are held at their values reached.
+    /// </summary>
+    private ChoiceModel Model(ChoiceProblem problem, int[]? assign, int held, bool whole)
+    {
+        var all = problem.Hospitals.Length;
+        var movable = whole || assign is null ? Enumerable.Range(0, all).ToArray() : Neighbourhood(problem, assign);
+        var model = new ChoiceModel(problem, movable, assign);
+        if (assign is not null && held > 0)
+        {
+            var total = problem.Levels(assign);
+            var isMovable = new bool[all];
+            foreach (var h in movable)
+            {
+                isMovable[h] = true;
+            }
+            long heldUnsupplied = 0, heldRanks = 0;
+            var heldFirst = 0;
+            for (var h = 0; h < all; h++)
+            {
+                if (!isMovable[h])
+                {
+                    heldUnsupplied += assign[h] < 0 ? problem.Quantity[h] : 0;
+                    heldFirst += problem.IsFirst(h, assign[h]) ? 1 : 0;
+                    heldRanks += problem.Rank(h, assign[h]);
+                }
+            }
+            model.Model.Add(model.Unsupplied <= total.Unsupplied - heldUnsupplied);
+            if (held > 1)
+            {
+                model.Model.Add(model.FirstChoices >= total.First - heldFirst);
+                model.Model.Add(model.RankSum <= total.RankSum - heldRanks);
+            }
+        }
+        return model;
+    }
+
+    /// <summary>Hospitals of a category handed to CP-SAT at most; a larger category gets a neighbourhood, its bounds then from the LP alone.</summary>
+    public int NeighbourhoodSize { get; init; } = 600;
+
+    /// <summary>
+    /// Where a level can still gain: every hospital not on rank 0 or with no listed winner (it may move
+    /// up, or to a cheaper winner), then, for every winner with less room left than the largest such
+    /// hospital, the hospitals it holds, the smallest and the largest first (the swaps that free room),
+    /// up to <see cref="NeighbourhoodSize"/>.
+    /// </summary>
+    private int[] Neighbourhood(ChoiceProblem problem, int[] assign)
+    {
+        var left = (long[])problem.Capacity.Clone();
+        for (var h = 0; h < assign.Length; h++)
+        {
+            if (assign[h] >= 0 && left[assign[h]] != long.MaxValue)
+            {
+                left[assign[h]] -= problem.Quantity[h];
+            }
+        }
+        var chosen = new List<int>();
+        var open = Enumerable.Range(0, assign.Length).Where(h => problem.Rank(h, assign[h]) > 0 || !problem.Listed[h]).ToList();
+        var largest = open.Select(h => problem.Quantity[h]).DefaultIfEmpty(0).Max();
+        chosen.AddRange(open.OrderByDescending(h => problem.Rank(h, assign[h])).ThenByDescending(h => problem.Quantity[h]).Take(NeighbourhoodSize));
+        var binding = Enumerable.Range(0, left.Length).Where(k => left[k] < largest).ToList();
+        if (binding.Count > 0)
+        {
+            var perWinner = Math.Max(4, (NeighbourhoodSize - chosen.Count) / binding.Count / 2);
+            var taken = chosen.ToHashSet();
+            foreach (var k in binding)
+            {
+                var members = Enumerable.Range(0, assign.Length).Where(h => assign[h] == k && !taken.Contains(h)).OrderBy(h => problem.Quantity[h]).ToList();
+                foreach (var h in members.Take(perWinner).Concat(members.TakeLast(perWinner)))
+                {
+                    if (chosen.Count < NeighbourhoodSize && taken.Add(h))
+                    {
+                        chosen.Add(h);
+                    }
+                }
+            }
+        }
+        return [.. chosen.Order()];
     }
 
     /// <summary>
@@ -236,6 +347,15 @@ public sealed class AllocationByChoice(SolveOptions options)
             }
         }
         while (moved);
+    }
+
+    /// <summary>One more than the dearest allocation's cost, if key x factor + cost stays within 2^62; else 0.</summary>
+    private static long CostFactor(ChoiceProblem problem)
+    {
+        var dearest = problem.PriceFen.DefaultIfEmpty(0).Max();
+        var costMax = (decimal)problem.Quantity.Sum() * dearest;
+        var span = (decimal)problem.MaxRankSum + (decimal)problem.RankWeight * problem.ListedCount;
+        return span * (costMax + 1) < (decimal)(long.MaxValue / 2) ? (long)costMax + 1 : 0;
     }
 
     private static bool Better(ChoiceProblem problem, int[] candidate, int[] current)

@@ -5,24 +5,39 @@ using Lp = Google.OrTools.LinearSolver;
 namespace Procurement.Optimizer.Consumables.Allocation;
 
 /// <summary>
-/// One category's exact model: a Boolean per (hospital, winner) and one for "unsupplied", exactly one
-/// per hospital, every bounded winner within its capacity; and its objectives as CP-SAT expressions.
-/// Each level is solved in turn, the levels before it held by constraints at the values reached.
+/// One category's CP-SAT model over a set of movable hospitals, every other hospital held where it is:
+/// a Boolean per (movable hospital, winner with room for it once the movable hospitals are lifted
+/// out) and one for "unsupplied", exactly one per hospital, every bounded winner within what the held
+/// hospitals leave of its capacity. Its objectives are the movable hospitals' part of each level. With
+/// every hospital movable it is the category's exact model, and its bounds are the category's.
 /// </summary>
 internal sealed class ChoiceModel
 {
-    private readonly ChoiceProblem _problem;
-    private readonly BoolVar[][] _x;
+    private readonly int[] _movable;
+    private readonly (int Winner, BoolVar X)[][] _x;
     private readonly BoolVar[] _unsupplied;
 
-    public ChoiceModel(ChoiceProblem problem)
+    public ChoiceModel(ChoiceProblem problem, int[] movable, int[]? assign)
     {
-        _problem = problem;
+        _movable = movable;
         var winners = problem.Winners.Length;
-        var h = problem.Hospitals.Length;
-        _x = new BoolVar[h][];
-        _unsupplied = new BoolVar[h];
-        var perWinner = new List<int>[winners];
+        var room = (long[])problem.Capacity.Clone();
+        if (assign is not null)
+        {
+            var isMovable = new bool[assign.Length];
+            foreach (var h in movable)
+            {
+                isMovable[h] = true;
+            }
+            for (var h = 0; h < assign.Length; h++)
+            {
+                if (!isMovable[h] && assign[h] >= 0 && room[assign[h]] != long.MaxValue)
+                {
+                    room[assign[h]] -= problem.Quantity[h];
+                }
+            }
+        }
+        var perWinner = new List<(BoolVar X, long Quantity)>[winners];
         for (var k = 0; k < winners; k++)
         {
             perWinner[k] = [];
@@ -32,14 +47,21 @@ internal sealed class ChoiceModel
         var costTerms = new List<(BoolVar, long)>();
         var firstTerms = new List<(BoolVar, long)>();
         var rankTerms = new List<(BoolVar, long)>();
-        for (var i = 0; i < h; i++)
+        _x = new (int, BoolVar)[movable.Length][];
+        _unsupplied = new BoolVar[movable.Length];
+        for (var j = 0; j < movable.Length; j++)
         {
-            _x[i] = new BoolVar[winners];
+            var i = movable[j];
+            var options = new List<(int, BoolVar)>();
             for (var k = 0; k < winners; k++)
             {
+                if (problem.Quantity[i] > room[k])
+                {
+                    continue;
+                }
                 var x = Model.NewBoolVar("");
-                _x[i][k] = x;
-                perWinner[k].Add(i);
+                options.Add((k, x));
+                perWinner[k].Add((x, problem.Quantity[i]));
                 var rank = problem.Rank(i, k);
                 var first = problem.IsFirst(i, k);
                 keyTerms.Add((x, rank - (first ? problem.RankWeight : 0)));
@@ -50,18 +72,18 @@ internal sealed class ChoiceModel
                     firstTerms.Add((x, 1));
                 }
             }
-            _unsupplied[i] = Model.NewBoolVar("");
-            unsuppliedTerms.Add((_unsupplied[i], problem.Quantity[i]));
-            keyTerms.Add((_unsupplied[i], problem.Rank(i, -1)));
-            rankTerms.Add((_unsupplied[i], problem.Rank(i, -1)));
-            Model.AddExactlyOne([.. _x[i], _unsupplied[i]]);
+            _x[j] = [.. options];
+            _unsupplied[j] = Model.NewBoolVar("");
+            unsuppliedTerms.Add((_unsupplied[j], problem.Quantity[i]));
+            keyTerms.Add((_unsupplied[j], problem.Rank(i, -1)));
+            rankTerms.Add((_unsupplied[j], problem.Rank(i, -1)));
+            Model.AddExactlyOne([.. options.Select(o => o.Item2), _unsupplied[j]]);
         }
         for (var k = 0; k < winners; k++)
         {
-            if (problem.Capacity[k] != long.MaxValue)
+            if (room[k] != long.MaxValue && perWinner[k].Sum(t => t.Quantity) > room[k])
             {
-                var members = perWinner[k];
-                Model.Add(LinearExpr.WeightedSum(members.Select(i => _x[i][k]), members.Select(i => problem.Quantity[i])) <= problem.Capacity[k]);
+                Model.Add(LinearExpr.WeightedSum(perWinner[k].Select(t => t.X), perWinner[k].Select(t => t.Quantity)) <= room[k]);
             }
         }
         Unsupplied = Sum(unsuppliedTerms);
@@ -84,19 +106,23 @@ internal sealed class ChoiceModel
 
     public LinearExpr Cost { get; }
 
-    /// <summary>Minimises <paramref name="objective"/> from <paramref name="hint"/> (if any) within the limit; returns the status, the assignment found and CP-SAT's proven bound.</summary>
+    /// <summary>
+    /// Minimises <paramref name="objective"/> from <paramref name="hint"/> (a whole assignment; required
+    /// unless every hospital is movable) within the limit; returns the status, the whole assignment found
+    /// and CP-SAT's proven bound on the movable hospitals' part.
+    /// </summary>
     public (CpSolverStatus Status, int[]? Assign, double Bound) Minimise(LinearExpr objective, int[]? hint, TimeSpan limit, int workers, int seed, CancellationToken cancellationToken)
     {
         Model.ClearHints();
         if (hint is not null)
         {
-            for (var i = 0; i < hint.Length; i++)
+            for (var j = 0; j < _movable.Length; j++)
             {
-                for (var k = 0; k < _x[i].Length; k++)
+                foreach (var (k, x) in _x[j])
                 {
-                    Model.AddHint(_x[i][k], hint[i] == k);
+                    Model.AddHint(x, hint[_movable[j]] == k);
                 }
-                Model.AddHint(_unsupplied[i], hint[i] < 0);
+                Model.AddHint(_unsupplied[j], hint[_movable[j]] < 0);
             }
         }
         Model.Minimize(objective);
@@ -111,10 +137,10 @@ internal sealed class ChoiceModel
         {
             return (status, null, double.NegativeInfinity);
         }
-        var assign = new int[_x.Length];
-        for (var i = 0; i < _x.Length; i++)
+        var assign = hint is null ? new int[_movable.Length] : (int[])hint.Clone();
+        for (var j = 0; j < _movable.Length; j++)
         {
-            assign[i] = Array.FindIndex(_x[i], solver.BooleanValue);
+            assign[_movable[j]] = Array.Find(_x[j], o => solver.BooleanValue(o.X)) is { X: not null } chosen ? chosen.Winner : -1;
         }
         return (status, assign, solver.BestObjectiveBound);
     }
