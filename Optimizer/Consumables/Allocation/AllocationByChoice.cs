@@ -115,13 +115,14 @@ public sealed class AllocationByChoice(SolveOptions options)
         relaxation?.LimitUnsupplied(unsupplied);
 
         // Levels 2 and 3: first choices, then ranks, as one key.
-        var firstBound = relaxation?.MaxFirstChoices() ?? problem.ListedCount;
+        var firstBound = Math.Min(relaxation?.MaxFirstChoices() ?? problem.ListedCount, PlainCpSat ? problem.ListedCount : problem.MaxFirstChoices());
         long rankBound = 0;
         var rankBoundByLp = false;
         if (relaxation is not null && first == firstBound)
         {
             relaxation.HoldFirstChoices(first);
-            rankBound = relaxation.MinRankSum() ?? 0;
+            // With the most first choices, every other hospital that listed a winner ranks 1 at least.
+            rankBound = Math.Max(relaxation.MinRankSum() ?? 0, problem.ListedCount - first);
             rankBoundByLp = true;
         }
         // Where it fits in 64 bits, the cost rides along as the key's last digits (key x factor + cost, the
@@ -159,7 +160,7 @@ public sealed class AllocationByChoice(SolveOptions options)
             if (relaxation is not null && first == firstBound && !rankBoundByLp)
             {
                 relaxation.HoldFirstChoices(first);
-                rankBound = Math.Max(rankBound, relaxation.MinRankSum() ?? 0);
+                rankBound = Math.Max(rankBound, Math.Max(relaxation.MinRankSum() ?? 0, problem.ListedCount - first));
             }
         }
         if (first != firstBound)

@@ -119,6 +119,30 @@ internal sealed class ChoiceProblem
     public long Key(int first, long rankSum) => checked((ListedCount - first) * RankWeight + rankSum);
 
     /// <summary>
+    /// An upper bound on first choices that the LP misses: a winner keeps at most as many of the
+    /// hospitals that list it first as fit its capacity smallest first (a knapsack counting items is
+    /// solved exactly that way), whatever happens elsewhere.
+    /// </summary>
+    public int MaxFirstChoices()
+    {
+        var bound = 0;
+        foreach (var wanting in Enumerable.Range(0, Hospitals.Length).Where(h => Listed[h]).GroupBy(h => Choices[h][0]))
+        {
+            var room = Capacity[wanting.Key];
+            foreach (var q in wanting.Select(h => Quantity[h]).Order())
+            {
+                if (q > room)
+                {
+                    break;
+                }
+                room = room == long.MaxValue ? room : room - q;
+                bound++;
+            }
+        }
+        return bound;
+    }
+
+    /// <summary>
     /// The greedy start: every hospital's first choice, the smallest hospitals kept where a first choice
     /// is over capacity (the most first choices a winner can keep); the others, largest first, to
     /// their next choice with room, then the cheapest winner with room, else unsupplied.
