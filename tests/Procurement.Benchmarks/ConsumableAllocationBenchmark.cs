@@ -61,17 +61,15 @@ public static class ConsumableAllocationBenchmark
         Console.WriteLine($"{name}: {report.Status}; {AwardBenchmark.Margin(wall, options.TimeLimit)} (load before {load}, after {CpuMark.LoadAverage()}; {cpu})");
         Console.WriteLine($"  {report.Method}; {result.Categories.Count(c => c.Report.Status == SolveStatus.Optimal)} categories proven optimal, "
             + $"{result.Categories.Count(c => c.Report.Status == SolveStatus.NoSolutionInTime)} without a solution in time");
-        if (report.Status == SolveStatus.NoSolutionInTime)
-        {
-            return;
-        }
+        var scope = categories.Count == result.Categories.Count ? "" : $" (over the {categories.Count} categories with a solution)";
         var listed = categories.Sum(c => c.HospitalsWithListedWinner);
         var first = categories.Sum(c => c.Levels.FirstChoices);
         var firstBound = categories.Sum(c => c.Levels.FirstChoicesBound);
-        Console.WriteLine($"  unsupplied {categories.Sum(c => c.Levels.UnsuppliedUnits):N0} units (bound {categories.Sum(c => c.Levels.UnsuppliedUnitsBound):N0}); "
+        Console.WriteLine($"  unsupplied{scope} {categories.Sum(c => c.Levels.UnsuppliedUnits):N0} units (bound {categories.Sum(c => c.Levels.UnsuppliedUnitsBound):N0}); "
             + $"first choices {first:N0} of {listed:N0} hospitals with a listed winner = {(double)first / listed:P3} (bound {firstBound:N0} = {(double)firstBound / listed:P3}); "
             + $"rank sum {categories.Sum(c => c.Levels.RankSum):N0} (bound {categories.Sum(c => c.Levels.RankSumBound):N0})");
-        Console.WriteLine($"  cost {report.Objective:N2} CNY, bound {(report.Bound is { } b ? $"{b:N2}" : "none (an earlier level open)")}, gap {report.Gap:P5}; "
+        Console.WriteLine($"  cost{scope} {categories.Sum(c => c.Levels.CostFen) / 100m:N2} CNY, bound {(report.Bound is { } b ? $"{b:N2}" : "none (an earlier level open)")}, "
+            + $"gap {(report.Gap is { } g ? g.ToString("P5", System.Globalization.CultureInfo.InvariantCulture) : "none")} (largest category gap {categories.Max(c => c.Report.Gap ?? 0):P5}); "
             + $"independent check: {(violations == 0 ? "no violation" : $"{violations} violations")}");
         var open = categories.Where(c => c.Report.Status != SolveStatus.Optimal).OrderByDescending(c => c.Report.Gap).ToList();
         if (open.Count > 0)

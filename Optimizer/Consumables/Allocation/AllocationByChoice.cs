@@ -47,10 +47,24 @@ public sealed class AllocationByChoice(SolveOptions options)
             }
         }
         // The binding categories share what is left of the limit, each its part of the rest when it starts.
+        var assignments = new int[problems.Length][];
         for (var j = 0; j < open.Count; j++)
         {
             var share = (options.TimeLimit - watch.Elapsed) / (open.Count - j);
-            results[open[j]] = Solve(problems[open[j]], share, cancellationToken);
+            (results[open[j]], assignments[open[j]]) = Solve(problems[open[j]], share, null, cancellationToken);
+        }
+        // Categories proven early leave time: the ones still open share it, each from where it stopped.
+        var still = PlainCpSat ? [] : open.Where(c => results[c].Report.Status == SolveStatus.FeasibleWithGap).ToList();
+        for (var j = 0; j < still.Count; j++)
+        {
+            var share = (options.TimeLimit - watch.Elapsed) / (still.Count - j);
+            if (share < TimeSpan.FromMilliseconds(500) || cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            var c = still[j];
+            var (again, assign) = Solve(problems[c], share, assignments[c], cancellationToken);
+            results[c] = Merge(problems[c], results[c], again, assign);
         }
         return new ChoiceAllocationResult(results, input.Fallback, Summary(results, watch.Elapsed));
     }
@@ -86,12 +100,37 @@ public sealed class AllocationByChoice(SolveOptions options)
         return cost;
     }
 
-    private CategoryAllocation Solve(ChoiceProblem problem, TimeSpan limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps the better of two solves of a category: the lexicographically better allocation; with the
+    /// same values at every level, the same allocation's tighter bound at each level (every bound is
+    /// conditional on the same earlier values, so the tightest of the two holds).
+    /// </summary>
+    private static CategoryAllocation Merge(ChoiceProblem problem, CategoryAllocation first, CategoryAllocation second, int[] secondAssign)
+    {
+        var a = first.Levels;
+        var b = second.Levels;
+        var wall = first.Report.WallTime + second.Report.WallTime;
+        if ((a.UnsuppliedUnits, a.FirstChoices, a.RankSum, a.CostFen) != (b.UnsuppliedUnits, b.FirstChoices, b.RankSum, b.CostFen))
+        {
+            var better = (b.UnsuppliedUnits, -b.FirstChoices, b.RankSum, b.CostFen).CompareTo((a.UnsuppliedUnits, -a.FirstChoices, a.RankSum, a.CostFen)) < 0 ? second : first;
+            return better with { Report = better.Report with { WallTime = wall } };
+        }
+        var levels = b with
+        {
+            UnsuppliedUnitsBound = Math.Max(a.UnsuppliedUnitsBound, b.UnsuppliedUnitsBound),
+            FirstChoicesBound = Math.Min(a.FirstChoicesBound, b.FirstChoicesBound),
+            RankSumBound = Math.Max(a.RankSumBound, b.RankSumBound),
+            CostFenBound = Math.Max(a.CostFenBound, b.CostFenBound),
+        };
+        return Build(problem, secondAssign, levels, second.Report.Method + ", resumed", wall, second.Report.Parameters);
+    }
+
+    private (CategoryAllocation Allocation, int[] Assign) Solve(ChoiceProblem problem, TimeSpan limit, int[]? start, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         TimeSpan Left() => limit - watch.Elapsed;
         var parameters = Parameters(limit);
-        var assign = PlainCpSat ? null : problem.Greedy();
+        var assign = PlainCpSat ? null : start ?? problem.Greedy();
         using var relaxation = PlainCpSat ? null : new ChoiceRelaxation(problem);
         var demand = problem.Quantity.Sum();
         var capacity = problem.Capacity.Aggregate(0L, (s, c) => c == long.MaxValue || s == long.MaxValue ? long.MaxValue : checked(s + c));
@@ -108,8 +147,8 @@ public sealed class AllocationByChoice(SolveOptions options)
         }
         if (assign is null)
         {
-            return new CategoryAllocation(problem.Category.CategoryId, [], [], problem.ListedCount, new ChoiceLevels(0, 0, 0, 0, 0, 0, 0, 0),
-                new SolveReport("cp-sat found no allocation in time", SolveStatus.NoSolutionInTime, null, null, null, watch.Elapsed, parameters));
+            return (new CategoryAllocation(problem.Category.CategoryId, [], [], problem.ListedCount, new ChoiceLevels(0, 0, 0, 0, 0, 0, 0, 0),
+                new SolveReport("cp-sat found no allocation in time", SolveStatus.NoSolutionInTime, null, null, null, watch.Elapsed, parameters)), []);
         }
         var (unsupplied, first, rankSum, _) = problem.Levels(assign);
         relaxation?.LimitUnsupplied(unsupplied);
@@ -194,7 +233,7 @@ public sealed class AllocationByChoice(SolveOptions options)
         }
         (unsupplied, first, rankSum, cost) = problem.Levels(assign);
         var levels = new ChoiceLevels(unsupplied, Math.Min(unsuppliedBound, unsupplied), first, Math.Max(first, firstBound), rankSum, Math.Min(rankBound, rankSum), cost, Math.Min(costBound, cost));
-        return Build(problem, assign, levels, PlainCpSat ? "plain cp-sat, level by level" : "greedy start, lp bounds (glop), cp-sat warm-started per open level", watch.Elapsed, parameters);
+        return (Build(problem, assign, levels, PlainCpSat ? "plain cp-sat, level by level" : "greedy start, lp bounds (glop), cp-sat warm-started per open level", watch.Elapsed, parameters), assign);
     }
 
     /// <summary>

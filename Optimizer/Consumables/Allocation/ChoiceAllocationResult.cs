@@ -66,8 +66,9 @@ public sealed record CategoryAllocation(
 /// <summary>
 /// The batch: every category, the totals and one report. Its status is <see cref="SolveStatus.Optimal"/>
 /// only when every category is; Objective and Bound are the cost in CNY and the sum of the
-/// categories' cost bounds (null while a category's earlier level is open); Gap is the cost's relative
-/// gap, or, when a category's earlier level is open, that level's relative gap.
+/// categories' cost bounds (null while a category's earlier level is open); Gap is the batch cost's
+/// relative gap, or, while a category's earlier level is open, the largest of the categories' gaps (each
+/// the relative gap of its first open level).
 /// </summary>
 public sealed record ChoiceAllocationResult(IReadOnlyList<CategoryAllocation> Categories, FallbackRule Fallback, SolveReport Report)
 {
