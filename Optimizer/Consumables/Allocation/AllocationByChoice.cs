@@ -46,18 +46,20 @@ public sealed class AllocationByChoice(SolveOptions options)
                 open.Add(c);
             }
         }
-        // The binding categories share what is left of the limit, each its part of the rest when it starts.
+        // The binding categories share what is left of the limit, each its part of the rest when it starts;
+        // a reserve is kept for what follows the last solve (reading it, building the result).
+        var limit = options.TimeLimit - TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, options.TimeLimit.Ticks / 50));
         var assignments = new int[problems.Length][];
         for (var j = 0; j < open.Count; j++)
         {
-            var share = (options.TimeLimit - watch.Elapsed) / (open.Count - j);
+            var share = (limit - watch.Elapsed) / (open.Count - j);
             (results[open[j]], assignments[open[j]]) = Solve(problems[open[j]], share, null, cancellationToken);
         }
         // Categories proven early leave time: the ones still open share it, each from where it stopped.
-        var still = PlainCpSat ? [] : open.Where(c => results[c].Report.Status == SolveStatus.FeasibleWithGap).ToList();
+        var still = open.Where(c => results[c].Report.Status == SolveStatus.FeasibleWithGap).ToList();
         for (var j = 0; j < still.Count; j++)
         {
-            var share = (options.TimeLimit - watch.Elapsed) / (still.Count - j);
+            var share = (limit - watch.Elapsed) / (still.Count - j);
             if (share < TimeSpan.FromMilliseconds(500) || cancellationToken.IsCancellationRequested)
             {
                 break;
@@ -130,7 +132,7 @@ public sealed class AllocationByChoice(SolveOptions options)
         var watch = Stopwatch.StartNew();
         TimeSpan Left() => limit - watch.Elapsed;
         var parameters = Parameters(limit);
-        var assign = PlainCpSat ? null : start ?? problem.Greedy();
+        var assign = start ?? (PlainCpSat ? null : problem.Greedy());
         using var relaxation = PlainCpSat ? null : new ChoiceRelaxation(problem);
         var demand = problem.Quantity.Sum();
         var capacity = problem.Capacity.Aggregate(0L, (s, c) => c == long.MaxValue || s == long.MaxValue ? long.MaxValue : checked(s + c));
