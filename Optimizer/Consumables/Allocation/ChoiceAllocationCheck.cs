@@ -41,6 +41,10 @@ public static class ChoiceAllocationCheck
         return expected;
     }
 
+    /// <summary>The hospital's listed firms that won, in its order, each once.</summary>
+    private static List<string> Listed(HospitalIntention intention, Dictionary<string, WinningOffer> winners) =>
+        new[] { intention.IntendedFirmId }.Concat(intention.FurtherChoices ?? []).Where(winners.ContainsKey).Distinct(StringComparer.Ordinal).ToList();
+
     public static IReadOnlyList<string> Check(CategoryChoices category, FallbackRule fallback, CategoryAllocation allocation)
     {
         var problems = new List<string>();
@@ -62,7 +66,7 @@ public static class ChoiceAllocationCheck
                 continue;
             }
             var a = list[0];
-            var listed = new[] { intention.IntendedFirmId }.Concat(intention.FurtherChoices ?? []).Where(winners.ContainsKey).Distinct(StringComparer.Ordinal).ToList();
+            var listed = Listed(intention, winners);
             listedCount += listed.Count > 0 ? 1 : 0;
             if (a.Quantity != intention.Quantity)
             {
@@ -126,7 +130,7 @@ public static class ChoiceAllocationCheck
                 continue;
             }
             var a = list[0];
-            var listed = new[] { intention.IntendedFirmId }.Concat(intention.FurtherChoices ?? []).Where(winners.ContainsKey).Distinct(StringComparer.Ordinal).ToList();
+            var listed = Listed(intention, winners);
             var better = a.FirmId is null ? left.Where(l => l.Value >= intention.Quantity).Select(l => l.Key)
                 : listed.TakeWhile(f => f != a.FirmId).Where(f => left[f] >= intention.Quantity);
             if (better.FirstOrDefault() is { } room)

@@ -172,6 +172,30 @@ public sealed class AllocationByChoiceTests
     }
 
     [Fact]
+    public void A_large_binding_category_goes_through_the_neighbourhood_and_reports_bounds_it_has_proven()
+    {
+        // 900 hospitals (above the 600 of the neighbourhood), 8 winners, the two most wanted short of capacity.
+        var random = new Random(19);
+        var winners = Enumerable.Range(0, 8).Select(k => Offer($"F{k}", 100m + k * 7, k switch { 0 => 2_000, 1 => 1_500, 2 => null, _ => 6_000 })).ToList();
+        var intentions = Enumerable.Range(0, 900).Select(h => Wants($"H{h:000}", random.Next(1, 20),
+            $"F{(random.NextDouble() < 0.5 ? random.Next(2) : random.Next(9))}", $"F{random.Next(9)}")).ToArray();
+        var category = new CategoryChoices("C1", winners, intentions);
+        var allocator = new AllocationByChoice(new SolveOptions(TimeSpan.FromSeconds(4), 2));
+        var allocation = allocator.Allocate(new ChoiceAllocationInput([category], FallbackRule.LowestPrice)).Categories[0];
+
+        Assert.Empty(ChoiceAllocationCheck.Check(category, FallbackRule.LowestPrice, allocation));
+        Assert.DoesNotContain("fast path", allocation.Report.Method, StringComparison.Ordinal);
+        // The first two winners keep the most hospitals that fit, smallest first: proven without search.
+        Assert.Equal(allocation.Levels.FirstChoicesBound, allocation.Levels.FirstChoices);
+        Assert.True(allocation.Levels.FirstChoices < allocation.HospitalsWithListedWinner);
+        Assert.Equal(0, allocation.Levels.UnsuppliedUnits);
+        Assert.InRange(allocation.Report.Gap!.Value, 0d, 0.01);
+        Assert.True(allocation.Report.WallTime < TimeSpan.FromSeconds(5), $"{allocation.Report.WallTime}");
+        var bound = allocation.Levels.CostFenBound;
+        Assert.True(bound > 0 && bound <= allocation.Levels.CostFen);
+    }
+
+    [Fact]
     public void Bad_input_is_refused_with_stable_codes_naming_the_field()
     {
         var input = new ChoiceAllocationInput(
