@@ -15,7 +15,7 @@ namespace Procurement.Benchmarks;
 /// machine and its load, then the allocation (<see cref="AllocationByChoice"/>) and, with the same time
 /// limit, plain CP-SAT on the same lexicographic model; for each the time, status, the levels with
 /// their bounds, the cost with its bound and the gap.
-/// Usage: dotnet run -c Release --project tests/Procurement.Benchmarks -- consumable-award [--time-limit 60] [--seed 19] [--hospitals 10000] [--skip-plain]
+/// Usage: dotnet run -c Release --project tests/Procurement.Benchmarks -- consumable-award [--time-limit 60] [--seed 19] [--hospitals 10000] [--proportional] [--skip-plain]
 /// </summary>
 public static class ConsumableAllocationBenchmark
 {
@@ -31,12 +31,16 @@ public static class ConsumableAllocationBenchmark
         IngestBenchmark.PrintMachine();
         var watch = Stopwatch.StartNew();
         var (input, offers, products) = Generate(seed, hospitals);
+        if (args.Contains("--proportional"))
+        {
+            input = input with { Fallback = FallbackRule.ProportionalToIntendedVolume };
+        }
         var lines = input.Categories.Sum(c => c.Intentions.Count);
         var winners = input.Categories.Sum(c => c.Winners.Count);
         var lost = input.Categories.Sum(c => c.Intentions.Count(i => !c.Winners.Any(w => w.FirmId == i.IntendedFirmId)));
         Console.WriteLine($"Instance: {Firms} firms, {Categories} categories, {offers:N0} offers ({products:N0} products and systems, {products / offers}-{(products + offers - 1) / offers} per offer, sharing its price per system), {winners:N0} winning offers "
             + $"({input.Categories.SelectMany(c => c.Winners).Select(w => w.FirmId).Distinct().Count()} firms win somewhere); {hospitals:N0} hospitals, {lines:N0} intention lines, "
-            + $"{lost:N0} of them for a firm that lost; seed {seed}; generated in {watch.Elapsed.TotalSeconds:F1} s; time limit {timeLimit} s; workers {Environment.ProcessorCount}.");
+            + $"{lost:N0} of them for a firm that lost; seed {seed}; generated in {watch.Elapsed.TotalSeconds:F1} s; time limit {timeLimit} s; workers {Environment.ProcessorCount}; fallback {input.Fallback}.");
         var options = new SolveOptions(TimeSpan.FromSeconds(timeLimit), Math.Max(1, Environment.ProcessorCount), seed);
 
         Run("allocation by choice (fast path, greedy, GLOP bounds, CP-SAT per open level)", new AllocationByChoice(options), input, options);
