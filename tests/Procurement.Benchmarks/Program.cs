@@ -11,5 +11,6 @@ return args.FirstOrDefault() switch
     "order-month" => await OrderMonthBenchmark.RunAsync(args[1..]),
     "order-surge" => await OrderSurgeBenchmark.RunAsync(args[1..]),
     "consumable-import" => await ConsumableImportBenchmark.RunAsync(args[1..]),
+    "consumable-award" => ConsumableAllocationBenchmark.Run(args[1..]),
     _ => await IngestBenchmark.RunAsync(args),
 };
