@@ -54,6 +54,12 @@ public static class BatchApi
             return TypedResults.Ok(await grains.Batch(batchId).GetReportingProgressAsync());
         }).WithName("GetReportingProgress")
             .WithSummary("Volume reporting so far: totals per product and per product and region, and which participating hospitals have reported.");
+        alliance.MapGet("/{batchId}/consumable-demand", async (string batchId, GrainAccess grains) =>
+        {
+            await grains.AllianceBatchAsync(batchId);
+            return TypedResults.Ok(await grains.Batch(batchId).GetConsumableDemandAsync());
+        }).WithName("GetConsumableDemand")
+            .WithSummary("A consumables batch's brand intentions per category with each intended firm's total and share: the demand its A/B grouping reads.");
         alliance.MapPost("/{batchId}/reporting-reminders", async (string batchId, GrainAccess grains) =>
         {
             await grains.AllianceBatchAsync(batchId);

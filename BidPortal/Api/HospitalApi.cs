@@ -25,6 +25,17 @@ public static class HospitalApi
         hospital.MapPost("/batches/{batchId}/volume-reports/upload", UploadVolumesAsync).WithName("UploadVolumeReports")
             .Accepts<Stream>(UploadParser.CsvType, UploadParser.XlsxType)
             .WithSummary("The body is a CSV (text/csv) or XLSX sheet with product_id, annual_volume, preferred_manufacturer_id, below_history_reason: all rows stored, or none and every bad row.");
+        hospital.MapGet("/batches/{batchId}/consumable-intentions", async (string batchId, GrainAccess grains) =>
+        {
+            await grains.HospitalBatchAsync(batchId);
+            return TypedResults.Ok(await grains.Hospital().GetConsumableIntentionsAsync(batchId));
+        }).WithName("GetConsumableIntentions").WithSummary("The hospital's own brand intentions for a consumables batch, by category.");
+        hospital.MapPost("/batches/{batchId}/consumable-intentions", async (string batchId, List<ConsumableIntentionLine> lines, GrainAccess grains) =>
+        {
+            await grains.HospitalBatchAsync(batchId);
+            return TypedResults.Ok(await grains.Hospital().SubmitConsumableIntentionsAsync(batchId, lines));
+        }).WithName("SubmitConsumableIntentions")
+            .WithSummary("States or revises brand intentions per category of a consumables batch in reporting (firm, product, annual quantity, further choices), all or none.");
         hospital.MapGet("/usage", async (string? month, GrainAccess grains) => TypedResults.Ok(await grains.Hospital().GetUsageAsync(month)))
             .WithName("GetUsage");
         hospital.MapPost("/usage/{month}", async (string month, List<UsageLine> lines, GrainAccess grains) =>

@@ -27,6 +27,8 @@ public static class Problems
         ErrorCodes.NotParticipating, ErrorCodes.AntiforgeryFailed,
         ErrorCodes.ProductNotOrderable, ErrorCodes.PriceNotListed, ErrorCodes.SubstituteReasonRequired, ErrorCodes.ManufacturerRequired,
         ErrorCodes.DeliveryAboveOrdered,
+        ErrorCodes.ConsumableCategoryNotInBatch, ErrorCodes.ConsumableClassMismatch, ErrorCodes.ConsumableCodeLength, ErrorCodes.ConsumableCodeMalformed,
+        ErrorCodes.ConsumableCodeCategory,
     ];
 
     public static int StatusOf(string code) => code switch

@@ -62,6 +62,13 @@ public sealed record TenderBatchDefinition(
     /// </summary>
     [Id(8)]
     public OpeningCommittee? OpeningCommittee { get; init; }
+
+    /// <summary>
+    /// Null for a drug batch. For a consumables batch, its lots by product category and its
+    /// consumables rule set; <see cref="Products"/> may then be empty.
+    /// </summary>
+    [Id(9)]
+    public ConsumableTerms? Consumables { get; init; }
 }
 
 /// <summary>

@@ -96,4 +96,10 @@ public static class ErrorCodes
 
     /// <summary>A code (or an old code of a transcoding) that a file of the code master data holds twice.</summary>
     public const string ConsumableCodeRepeated = "CONSUMABLE_CODE_REPEATED";
+
+    /// <summary>A brand intention names a category the consumables batch does not have (or the batch is no consumables batch).</summary>
+    public const string ConsumableCategoryNotInBatch = "CONSUMABLE_CATEGORY_NOT_IN_BATCH";
+
+    /// <summary>A product's consumables code is not in the class (code prefix) of its category.</summary>
+    public const string ConsumableClassMismatch = "CONSUMABLE_CLASS_MISMATCH";
 }

@@ -31,6 +31,17 @@ public interface IHospitalGrain : IGrainWithStringKey
     Task<IReadOnlyList<VolumeReport>> GetVolumeReportsAsync(string batchId);
 
     /// <summary>
+    /// States or revises brand intentions for categories of a consumables batch in reporting, all
+    /// or nothing. An intention for a category already stated replaces it as a new revision.
+    /// </summary>
+    [Alias("SubmitConsumableIntentions")]
+    Task<IReadOnlyList<ConsumableIntention>> SubmitConsumableIntentionsAsync(string batchId, IReadOnlyList<ConsumableIntentionLine> lines);
+
+    /// <summary>The hospital's current brand intentions for a consumables batch, by category.</summary>
+    [Alias("GetConsumableIntentions")]
+    Task<IReadOnlyList<ConsumableIntention>> GetConsumableIntentionsAsync(string batchId);
+
+    /// <summary>
     /// Reports a month's purchases ("yyyy-MM", not in the future): per product and brand, units
     /// and amount. Each line is classified against the hospital's agreements; a line sent again
     /// for the same product and brand amends the earlier one, which is kept as history. All lines

@@ -41,6 +41,13 @@ public interface ITenderBatchGrain : IGrainWithStringKey
     Task<ReportingProgress> GetReportingProgressAsync();
 
     /// <summary>
+    /// The hospitals' brand intentions of a consumables batch per category, with each intended
+    /// firm's total and share: the demand its A/B grouping reads. Refused for a drug batch.
+    /// </summary>
+    [Alias("GetConsumableDemand")]
+    Task<ConsumableDemand> GetConsumableDemandAsync();
+
+    /// <summary>
     /// Sends a notice to every participating hospital that has reported nothing yet, while reporting
     /// is open; recorded in the event log. At most once per business day: a second call that day
     /// sends nothing and answers with the first (<see cref="ReportingReminder.AlreadySent"/>).
@@ -221,4 +228,8 @@ public sealed record ReportingTerms(
     public long FloorOf(long averageAnnualVolume) => (long)Math.Ceiling(averageAnnualVolume * MinimumShareOfHistory);
 
     public bool NeedsReason(long annualVolume, long averageAnnualVolume) => annualVolume < FloorOf(averageAnnualVolume);
+
+    /// <summary>The lots of a consumables batch (empty for a drug batch): what a brand intention may name.</summary>
+    [Id(5)]
+    public IReadOnlyList<ConsumableLot> ConsumableCategories { get; init; } = [];
 }

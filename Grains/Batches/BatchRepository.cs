@@ -153,6 +153,7 @@ public sealed class BatchRepository(ProcurementStore store)
             }), transaction);
             await connection.ExecuteAsync(InsertBatchRegionSql, definition.RegionCodes.Select(r => new { BatchId = batchId, RegionCode = r }), transaction);
             await connection.ExecuteAsync(InsertBatchHospitalSql, definition.HospitalIds.Select(h => new { BatchId = batchId, HospitalId = h }), transaction);
+            await ConsumableBatchRepository.SaveTermsAsync(unit, batchId, definition.Consumables);
             await EventLog.AppendAsync(unit, at, actor, batchId, "batch", batchId, "BatchConfigured", definition);
     }
 
@@ -346,6 +347,10 @@ public sealed class BatchRepository(ProcurementStore store)
                 {
                     OpeningCommittee = new OpeningCommittee(officers.Select(o => new OpeningOfficer(o.UserName, o.PublicKeyPem)).ToList(), threshold),
                 };
+            }
+            if (await ConsumableBatchRepository.LoadTermsAsync(connection, batchId) is { } consumables)
+            {
+                definition = definition with { Consumables = consumables };
             }
             return new StoredBatch(definition, (TenderBatchPhase)row.Phase, row.OpenedAt) { RenewalOf = row.RenewalOf };
         });

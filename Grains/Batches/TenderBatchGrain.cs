@@ -50,6 +50,7 @@ public sealed partial class TenderBatchGrain(
     SealingRepository sealing,
     AuditRepository audit,
     ReportingRepository reporting,
+    ConsumableBatchRepository consumables,
     KeyEncryptionKey kek,
     IOptions<AgreementOptions> agreementOptions,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock,
@@ -194,7 +195,18 @@ public sealed partial class TenderBatchGrain(
             _hospitals.Contains(hospitalId),
             batch.Definition.Products.Select(p => p.ProductId).ToList(),
             batch.Definition.Windows.ReportingCloses,
-            share));
+            share)
+        {
+            ConsumableCategories = batch.Definition.Consumables?.Categories ?? [],
+        });
+    }
+
+    public async Task<ConsumableDemand> GetConsumableDemandAsync()
+    {
+        var batch = RequireBatch();
+        var terms = batch.Definition.Consumables
+            ?? throw new ProcurementException(ErrorCodes.ConsumableCategoryNotInBatch, $"Batch {BatchId} is not a consumables batch; it has no categories.", "batchId");
+        return ConsumableDemandTotals.Of(BatchId, batch.Phase, terms.Categories, await consumables.GetIntentionsAsync(BatchId, null));
     }
 
     public async Task<ReportingProgress> GetReportingProgressAsync()

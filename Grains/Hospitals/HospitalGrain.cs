@@ -23,6 +23,7 @@ namespace Procurement.Grains.Hospitals;
 public sealed class HospitalGrain(
     ReferenceRepository reference,
     BatchRepository batches,
+    ConsumableBatchRepository consumables,
     UsageRepository usage,
     Orders.OrderRepository orders,
     IOptions<AgreementOptions> agreementOptions,
@@ -89,16 +90,8 @@ public sealed class HospitalGrain(
         RequireHospital();
         Check.Id(batchId, "batchId");
         Check.NonEmpty(lines, "lines");
-        var terms = await GetTermsAsync(batchId);
         var now = ProcurementClock.Now(clock);
-        if (!BatchLifecycle.IsReportingOpen(terms.Phase, terms.ReportingCloses, now))
-        {
-            throw new ProcurementException(ErrorCodes.ReportingClosed, $"Volume reporting for batch {batchId} is not open.", "batchId");
-        }
-        if (!terms.Participating)
-        {
-            throw new ProcurementException(ErrorCodes.NotParticipating, $"Hospital {HospitalId} does not take part in batch {batchId}.", "hospitalId");
-        }
+        var terms = await OpenTermsAsync(batchId, now);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var cleaned = new List<VolumeReportLine>(lines.Count);
         var history = await HistoryAsync(now);
@@ -161,6 +154,39 @@ public sealed class HospitalGrain(
 
     public Task<IReadOnlyList<VolumeReport>> GetVolumeReportsAsync(string batchId) =>
         batches.GetVolumeReportsAsync(Check.Id(batchId, "batchId"), HospitalId);
+
+    /// <remarks>
+    /// The history rule applies as to drug reports, keyed by the category's id: no platform history
+    /// of consumables exists yet, so it applies where the hospital's registered usage history (or
+    /// its accepted platform purchases) has an entry under that id.
+    /// </remarks>
+    public async Task<IReadOnlyList<ConsumableIntention>> SubmitConsumableIntentionsAsync(string batchId, IReadOnlyList<ConsumableIntentionLine> lines)
+    {
+        RequireHospital();
+        Check.Id(batchId, "batchId");
+        var now = ProcurementClock.Now(clock);
+        var terms = await OpenTermsAsync(batchId, now);
+        var cleaned = ConsumableIntentionRules.Validate(batchId, terms, lines, await HistoryAsync(now));
+        return await consumables.SaveIntentionsAsync(batchId, HospitalId, cleaned, now, Actor.Current($"hospital:{HospitalId}"));
+    }
+
+    public Task<IReadOnlyList<ConsumableIntention>> GetConsumableIntentionsAsync(string batchId) =>
+        consumables.GetIntentionsAsync(Check.Id(batchId, "batchId"), HospitalId);
+
+    /// <summary>The batch's reporting terms, refused unless its reporting is open now and the hospital takes part.</summary>
+    private async Task<ReportingTerms> OpenTermsAsync(string batchId, DateTimeOffset now)
+    {
+        var terms = await GetTermsAsync(batchId);
+        if (!BatchLifecycle.IsReportingOpen(terms.Phase, terms.ReportingCloses, now))
+        {
+            throw new ProcurementException(ErrorCodes.ReportingClosed, $"Volume reporting for batch {batchId} is not open.", "batchId");
+        }
+        if (!terms.Participating)
+        {
+            throw new ProcurementException(ErrorCodes.NotParticipating, $"Hospital {HospitalId} does not take part in batch {batchId}.", "hospitalId");
+        }
+        return terms;
+    }
 
     // A batch's products, hospitals and windows are fixed once it leaves Draft, so its terms are
     // kept; only the phase can move on, and the store re-checks that inside the write.

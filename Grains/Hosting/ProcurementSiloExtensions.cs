@@ -37,6 +37,7 @@ public static class ProcurementSiloExtensions
         services.TryAddSingleton<ReferenceRepository>();
         services.TryAddSingleton<BatchRepository>();
         services.TryAddSingleton<ReportingRepository>();
+        services.TryAddSingleton<ConsumableBatchRepository>();
         services.TryAddSingleton<BidRepository>();
         services.TryAddSingleton<SealingRepository>();
         services.AddOptions<SealingOptions>().BindConfiguration(SealingOptions.Section).ValidateOnStart();

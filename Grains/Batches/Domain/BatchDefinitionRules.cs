@@ -12,7 +12,8 @@ namespace Procurement.Grains.Batches.Domain;
 /// award engine knows, positive conversion factors, windows in order (reporting closes in the
 /// future, the bidding deadline after it, the opening not before the deadline), a publicity
 /// period of 0 to 60 days, agreements of 1 to 48 months, and a committee of opening officers
-/// with usable keys. That the alliance, regions, products and hospitals exist is the store's check.
+/// with usable keys; for a consumables batch, its lots and consumables rule set
+/// (<see cref="ConsumableLotRules"/>). That the alliance, regions, products and hospitals exist is the store's check.
 /// </summary>
 public static class BatchDefinitionRules
 {
@@ -21,7 +22,8 @@ public static class BatchDefinitionRules
         Check.NotNull(definition, "definition");
         Check.Id(definition.AllianceId, "allianceId");
         Check.Text(definition.Name, "name", 200);
-        var products = Check.NonEmpty(definition.Products, "products");
+        // A consumables batch is bought by category and may list no drug products.
+        var products = definition.Consumables is null ? Check.NonEmpty(definition.Products, "products") : Check.NotNull(definition.Products, "products");
         Check.Distinct(products.Select(p => p?.ProductId!).ToList(), "products.productId");
         for (var i = 0; i < products.Count; i++)
         {
@@ -68,6 +70,10 @@ public static class BatchDefinitionRules
         if (definition.OpeningCommittee is { } committee)
         {
             ValidateCommittee(committee);
+        }
+        if (definition.Consumables is { } consumables)
+        {
+            ConsumableLotRules.Validate(consumables);
         }
     }
 

@@ -11,6 +11,7 @@ public static class TableCounts
         "regions", "alliances", "alliance_regions", "hospitals", "manufacturers", "products", "product_specifications",
         "hospital_usage_history", "tender_batches", "batch_products", "batch_regions", "batch_hospitals", "volume_reports",
         "qualifications", "bids", "bid_supply_regions", "bid_actions", "sealed_bids", "sealed_bid_actions", "batch_sealing", "events",
+        "consumable_batches", "consumable_lots", "consumable_lot_components", "consumable_intentions", "consumable_intention_choices",
     ];
 
     public static Task<Dictionary<string, long>> ReadAsync(ProcurementStore store) =>

@@ -68,6 +68,7 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("POST", "/api/batches/{batchId}/opening-shares", Alliance, Alliance, _ => new { share = "vbp-opening-share-1:1:AAAA:x" }),
         new("GET", "/api/batches/{batchId}/reporting-progress", Alliance, Alliance),
         new("POST", "/api/batches/{batchId}/reporting-reminders", Alliance, Alliance),
+        new("GET", "/api/batches/{batchId}/consumable-demand", Alliance, Alliance),
         new("POST", "/api/batches/{batchId}/renewal", Alliance, Alliance, _ => new { batchId = "MATRIX-RENEWAL", name = "renewal", windows = Windows, agreementMonths = 12 }),
         new("GET", "/api/batches/{batchId}/bids", AllianceOrManufacturer, Alliance),
         new("POST", "/api/batches/{batchId}/bids", Manufacturer, None, BidBody),
@@ -84,6 +85,11 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("GET", "/api/batches/{batchId}/volume-reports", Hospital, Hospital),
         new("POST", "/api/batches/{batchId}/volume-reports", Hospital, Hospital, _ => new[] { new { productId = "ATORVASTATIN-TAB", annualVolume = 1L } }),
         new("POST", "/api/batches/{batchId}/volume-reports/upload", Hospital, Hospital, _ => "product_id,annual_volume\nATORVASTATIN-TAB,1\n"),
+        new("GET", "/api/batches/{batchId}/consumable-intentions", Hospital, Hospital),
+        new("POST", "/api/batches/{batchId}/consumable-intentions", Hospital, Hospital, _ => new[]
+        {
+            new { categoryId = "STENT", manufacturerId = "M-HUAHAI", certificateNumber = "CERT-1", model = "M1", annualQuantity = 1L, furtherChoices = new[] { "M-QILU" } },
+        }),
         new("GET", "/api/usage", Hospital, None),
         new("POST", "/api/usage/{month}", Hospital, None, _ => Array.Empty<object>()),
         new("POST", "/api/usage/{month}/upload", Hospital, None, _ => "product_id,manufacturer_id,units,amount\n"),

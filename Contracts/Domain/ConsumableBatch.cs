@@ -1,0 +1,102 @@
+namespace Procurement.Contracts.Domain;
+
+/// <summary>How a consumables category is bought: per unit (a stent) or as a product system (a hip: stem, cup, liner, head).</summary>
+public enum ConsumablePurchaseUnit
+{
+    Unit = 0,
+    System = 1,
+}
+
+/// <summary>
+/// What makes a batch a consumables batch (issue 19): its lots by product category and the
+/// consumables rule set it is awarded under, with overrides of that set's parameters (the keys of
+/// the consumables rule set catalogue; any other is refused, naming it). A batch may have drug
+/// products besides; most have none.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ConsumableTerms")]
+public sealed record ConsumableTerms(
+    [property: Id(0)] IReadOnlyList<ConsumableLot> Categories,
+    [property: Id(1)] string RuleSetName,
+    [property: Id(2)] IReadOnlyDictionary<string, string> Parameters);
+
+/// <summary>
+/// A lot: one product category. <see cref="ClassPrefix"/>, when given, is the start of the
+/// national consumables code (<c>C0201</c>, ending where a part of the code ends) every product of
+/// the category must have. <see cref="MaxValidPrice"/> is CNY per unit, or per system.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ConsumableLot")]
+public sealed record ConsumableLot(
+    [property: Id(0)] string CategoryId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? ClassPrefix,
+    [property: Id(3)] decimal MaxValidPrice,
+    [property: Id(4)] ConsumablePurchaseUnit PurchaseUnit,
+    [property: Id(5)] IReadOnlyList<ConsumableLotComponent> Components);
+
+/// <summary>A component of a product system, with its optional maximum valid price for separate purchase (CNY).</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ConsumableLotComponent")]
+public sealed record ConsumableLotComponent(
+    [property: Id(0)] string ComponentId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] decimal? MaxValidPrice);
+
+/// <summary>
+/// A hospital's brand intention for one category of a consumables batch: the firm and product
+/// (registration certificate + model, optionally its 27-character code) it intends to buy, the
+/// annual quantity (units, or systems), and further choices (firm ids, in order) should that firm
+/// lose. Below its share of a known history the hospital gives a reason, as for drugs.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ConsumableIntentionLine")]
+public sealed record ConsumableIntentionLine(
+    [property: Id(0)] string CategoryId,
+    [property: Id(1)] string ManufacturerId,
+    [property: Id(2)] string CertificateNumber,
+    [property: Id(3)] string Model,
+    [property: Id(4)] string? ConsumableCode,
+    [property: Id(5)] long AnnualQuantity,
+    [property: Id(6)] IReadOnlyList<string>? FurtherChoices,
+    [property: Id(7)] string? BelowHistoryReason);
+
+/// <summary>A stored brand intention with its revision number and time.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ConsumableIntention")]
+public sealed record ConsumableIntention(
+    [property: Id(0)] string BatchId,
+    [property: Id(1)] string HospitalId,
+    [property: Id(2)] string CategoryId,
+    [property: Id(3)] string ManufacturerId,
+    [property: Id(4)] string CertificateNumber,
+    [property: Id(5)] string Model,
+    [property: Id(6)] string? ConsumableCode,
+    [property: Id(7)] long AnnualQuantity,
+    [property: Id(8)] IReadOnlyList<string> FurtherChoices,
+    [property: Id(9)] string? BelowHistoryReason,
+    [property: Id(10)] int Revision,
+    [property: Id(11)] DateTimeOffset ReportedAt);
+
+/// <summary>The demand of a consumables batch as the alliance reads it: per category, the intentions and each intended firm's total.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ConsumableDemand")]
+public sealed record ConsumableDemand(
+    [property: Id(0)] string BatchId,
+    [property: Id(1)] TenderBatchPhase Phase,
+    [property: Id(2)] IReadOnlyList<ConsumableCategoryDemand> Categories);
+
+/// <summary>
+/// One category's intended demand: the total, the hospitals that stated an intention, each firm's
+/// total and share (highest first, equal totals by firm id: the order the A/B grouping reads), and the intentions.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ConsumableCategoryDemand")]
+public sealed record ConsumableCategoryDemand(
+    [property: Id(0)] string CategoryId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] long TotalQuantity,
+    [property: Id(3)] int Hospitals,
+    [property: Id(4)] IReadOnlyList<ConsumableFirmDemand> Firms,
+    [property: Id(5)] IReadOnlyList<ConsumableIntention> Intentions);
+
+/// <summary>A firm's intended quantity in a category, its share of the category's total (6 decimals) and how many hospitals named it.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ConsumableFirmDemand")]
+public sealed record ConsumableFirmDemand(
+    [property: Id(0)] string ManufacturerId,
+    [property: Id(1)] long Quantity,
+    [property: Id(2)] decimal Share,
+    [property: Id(3)] int Hospitals);

@@ -1,0 +1,98 @@
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
+using Procurement.Grains.Hosting;
+
+namespace Procurement.Grains.Batches.Domain;
+
+/// <summary>
+/// What a hospital's brand intentions must be: each names a category of the batch once, a firm, a
+/// product (certificate and model of at most <see cref="MaxProductTextLength"/> characters, and a
+/// valid 27-character code within the category's class where given), an annual quantity from 1 to
+/// <see cref="MaxAnnualQuantity"/>, and at most <see cref="MaxFurtherChoices"/> further firms, none
+/// repeating the intended firm or an earlier choice. Below the batch's share of a known history
+/// the hospital gives a reason (the drugs' rule, <see cref="ReportingTerms.NeedsReason"/>). That
+/// every firm is a registered manufacturer is the store's check.
+/// </summary>
+public static class ConsumableIntentionRules
+{
+    public const long MaxAnnualQuantity = 10_000_000;
+
+    public const int MaxFurtherChoices = 10;
+
+    public const int MaxProductTextLength = 200;
+
+    /// <summary>
+    /// The lines, checked and cleaned (blank optional text as null, the code trimmed). <paramref name="history"/>
+    /// is the hospital's average annual use keyed by category id: where it has an entry, the history rule applies.
+    /// </summary>
+    public static IReadOnlyList<ConsumableIntentionLine> Validate(
+        string batchId, ReportingTerms terms, IReadOnlyList<ConsumableIntentionLine>? lines, IReadOnlyDictionary<string, long> history)
+    {
+        var checkedLines = Check.NonEmpty(lines, "lines");
+        var categories = terms.ConsumableCategories.ToDictionary(c => c.CategoryId, StringComparer.Ordinal);
+        if (checkedLines.Count > Math.Max(categories.Count, 1))
+        {
+            throw ProcurementException.Invalid("lines", $"Batch {batchId} has {categories.Count} categories; {checkedLines.Count} intentions are more than one each.");
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var cleaned = new List<ConsumableIntentionLine>(checkedLines.Count);
+        for (var i = 0; i < checkedLines.Count; i++)
+        {
+            var at = $"lines[{i}]";
+            var line = Check.NotNull(checkedLines[i], at);
+            Check.Id(line.CategoryId, $"{at}.categoryId");
+            if (!categories.TryGetValue(line.CategoryId, out var category))
+            {
+                throw new ProcurementException(ErrorCodes.ConsumableCategoryNotInBatch, $"Category '{line.CategoryId}' is not a category of batch {batchId}.", $"{at}.categoryId");
+            }
+            if (!seen.Add(line.CategoryId))
+            {
+                throw ProcurementException.Invalid($"{at}.categoryId", $"Category '{line.CategoryId}' has two intentions; state one per category.");
+            }
+            Check.Id(line.ManufacturerId, $"{at}.manufacturerId");
+            Check.Text(line.CertificateNumber, $"{at}.certificateNumber", MaxProductTextLength);
+            Check.Text(line.Model, $"{at}.model", MaxProductTextLength);
+            var code = string.IsNullOrWhiteSpace(line.ConsumableCode) ? null : ConsumableCode.Parse(line.ConsumableCode, $"{at}.consumableCode").Value;
+            if (code is not null && category.ClassPrefix is { } prefix && !code.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                throw new ProcurementException(ErrorCodes.ConsumableClassMismatch,
+                    $"{at}.consumableCode '{code}' is not in class {prefix} of category '{category.CategoryId}'.", $"{at}.consumableCode");
+            }
+            if (line.AnnualQuantity is <= 0 or > MaxAnnualQuantity)
+            {
+                throw ProcurementException.Invalid($"{at}.annualQuantity", $"{at}.annualQuantity must be from 1 to {MaxAnnualQuantity:N0}, not {line.AnnualQuantity}.");
+            }
+            var choices = CheckChoices(line, at);
+            var reason = Check.OptionalText(line.BelowHistoryReason, $"{at}.belowHistoryReason");
+            if (history.TryGetValue(line.CategoryId, out var average) && terms.NeedsReason(line.AnnualQuantity, average) && reason is null)
+            {
+                throw new ProcurementException(
+                    ErrorCodes.BelowHistoryNeedsReason,
+                    $"{line.AnnualQuantity} is below {terms.FloorOf(average)} ({terms.MinimumShareOfHistory:P0} of the average use {average}) of category {line.CategoryId}; give a reason.",
+                    $"{at}.belowHistoryReason");
+            }
+            cleaned.Add(line with { ConsumableCode = code, FurtherChoices = choices, BelowHistoryReason = reason });
+        }
+        return cleaned;
+    }
+
+    private static List<string> CheckChoices(ConsumableIntentionLine line, string at)
+    {
+        var choices = line.FurtherChoices ?? [];
+        if (choices.Count > MaxFurtherChoices)
+        {
+            throw ProcurementException.Invalid($"{at}.furtherChoices", $"{at}.furtherChoices has {choices.Count} firms; at most {MaxFurtherChoices}.");
+        }
+        var named = new HashSet<string>(StringComparer.Ordinal) { line.ManufacturerId };
+        for (var j = 0; j < choices.Count; j++)
+        {
+            Check.Id(choices[j], $"{at}.furtherChoices[{j}]");
+            if (!named.Add(choices[j]))
+            {
+                throw ProcurementException.Invalid($"{at}.furtherChoices[{j}]", $"'{choices[j]}' is the intended firm or an earlier choice.");
+            }
+        }
+        return [.. choices];
+    }
+}
