@@ -1,0 +1,115 @@
+using Procurement.Optimizer.Allocation;
+using Procurement.Optimizer.Consumables.Allocation;
+using Procurement.Optimizer.Consumables.Checking;
+
+namespace Procurement.Optimizer.Consumables;
+
+/// <summary>
+/// One consumables award, checked: the winners of each category by its demand groups, their
+/// volume allocated by the hospitals' choices, each step held to its independent checker, and what
+/// each hospital will buy of which winning product. <see cref="Status"/> is
+/// <see cref="SolveStatus.Optimal"/> only when both checkers find nothing and every category's
+/// allocation is proven optimal; <see cref="SolveStatus.RuleBroken"/> when a checker finds anything.
+/// </summary>
+public sealed record ConsumableAward(
+    ConsumableAwardResult Winners,
+    ConsumableAwardCheck WinnerCheck,
+    ChoiceAllocationResult Allocation,
+    IReadOnlyList<AllocationProblem> AllocationProblems,
+    IReadOnlyList<ConsumableSupply> Supplies,
+    SolveStatus Status);
+
+/// <summary>What the allocation checker found wrong in one category.</summary>
+public sealed record AllocationProblem(string CategoryId, string Problem);
+
+/// <summary>
+/// A hospital's supply in a category: the winning firm, the winning bid (product or system) it is
+/// bought under and its awarded price, and the quantity a year: one agreement line per winner x hospital.
+/// </summary>
+public sealed record ConsumableSupply(string CategoryId, string HospitalId, string RegionCode, string FirmId, string BidId, string ProductId, decimal Price, long Quantity, ChoiceKind Kind);
+
+/// <summary>
+/// The award of a consumables batch from its opened bids and brand intentions
+/// (docs/CONSUMABLES.md, "The award"): <see cref="ConsumableWinnerDetermination"/>, then
+/// <see cref="AllocationByChoice"/> over what it leaves, then both checkers.
+/// </summary>
+public sealed class ConsumableAwardEngine(SolveOptions options)
+{
+    public ConsumableAward Run(ConsumableAwardInput input, FallbackRule fallback, CancellationToken cancellationToken = default)
+    {
+        var winners = ConsumableWinnerDetermination.Run(input);
+        var winnerCheck = ConsumableAwardChecker.Check(input, winners);
+        var intentions = (input.Intentions ?? []).ToLookup(i => i.CategoryId, StringComparer.Ordinal);
+        var choices = winners.Categories.Select(c => Choices(c, intentions[c.CategoryId])).ToList();
+        var allocation = new AllocationByChoice(options).Allocate(new ChoiceAllocationInput(choices, fallback), cancellationToken);
+
+        var problems = new List<AllocationProblem>();
+        var supplies = new List<ConsumableSupply>();
+        foreach (var (category, placed) in winners.Categories.Zip(allocation.Categories))
+        {
+            var asked = choices.Single(c => c.CategoryId == placed.CategoryId);
+            problems.AddRange(ChoiceAllocationCheck.Check(asked, fallback, placed).Select(p => new AllocationProblem(placed.CategoryId, p)));
+            supplies.AddRange(Supplies(category, intentions[category.CategoryId], placed));
+        }
+        var status = !winnerCheck.Passed || problems.Count > 0 ? SolveStatus.RuleBroken : allocation.Report.Status;
+        return new ConsumableAward(winners, winnerCheck, allocation, problems, supplies, status);
+    }
+
+    /// <summary>
+    /// A category's winners as allocation sees them, one offer per winning firm: its capacity is its
+    /// winning bids' together, its price the lowest of them (the one a hospital that did not name a
+    /// product of it buys, <see cref="Supplies"/>), rounded to the fen for the cost level only; the
+    /// awarded prices stay exact in the winners and the supplies. A hospital that named several
+    /// firms in the category is placed whole: its quantities added, its first choice the firm it
+    /// intended the most for (the firm id deciding a tie), then its other named firms by quantity,
+    /// then its further choices.
+    /// </summary>
+    public static CategoryChoices Choices(ConsumableCategoryResult category, IEnumerable<HospitalIntentionInput> intentions)
+    {
+        var bids = category.Winners.ToLookup(w => w.FirmId, StringComparer.Ordinal);
+        var offers = category.WinningFirms
+            .Select(f => new WinningOffer(f.FirmId, f.FirmId, Math.Round(bids[f.FirmId].Min(b => b.AwardedPrice), 2, MidpointRounding.AwayFromZero),
+                bids[f.FirmId].Aggregate(0L, (sum, b) => checked(sum + b.AnnualCapacity))))
+            .ToList();
+        var hospitals = intentions
+            .GroupBy(i => i.HospitalId, StringComparer.Ordinal)
+            .Select(h =>
+            {
+                var named = h.GroupBy(i => i.IntendedFirmId, StringComparer.Ordinal)
+                    .Select(f => (Firm: f.Key, Quantity: f.Sum(i => i.Quantity)))
+                    .OrderByDescending(f => f.Quantity).ThenBy(f => f.Firm, StringComparer.Ordinal)
+                    .Select(f => f.Firm)
+                    .ToList();
+                var further = named.Skip(1)
+                    .Concat(h.SelectMany(i => i.FurtherChoices ?? []))
+                    .Where(f => f != named[0])
+                    .Distinct(StringComparer.Ordinal)
+                    .ToList();
+                return new HospitalIntention(h.Key, h.First().Region, h.Sum(i => i.Quantity), named[0], further);
+            })
+            .ToList();
+        return new CategoryChoices(category.CategoryId, offers, hospitals);
+    }
+
+    /// <summary>
+    /// What each placed hospital buys: from its firm, the winning product it named (the one it
+    /// intended the most for, when it named several of that firm's), else the firm's lowest-priced
+    /// winning bid (the receipt order of the winners list deciding a tie).
+    /// </summary>
+    private static IEnumerable<ConsumableSupply> Supplies(ConsumableCategoryResult category, IEnumerable<HospitalIntentionInput> intentions, CategoryAllocation placed)
+    {
+        var named = intentions.ToLookup(i => (i.HospitalId, i.IntendedFirmId));
+        foreach (var hospital in placed.Hospitals.Where(h => h.FirmId is not null))
+        {
+            var firmBids = category.Winners.Where(w => w.FirmId == hospital.FirmId).ToList();
+            var wanted = named[(hospital.HospitalId, hospital.FirmId!)]
+                .Where(i => i.IntendedProductId is not null)
+                .OrderByDescending(i => i.Quantity)
+                .Select(i => firmBids.FirstOrDefault(b => b.ProductId == i.IntendedProductId))
+                .FirstOrDefault(b => b is not null);
+            var bid = wanted ?? firmBids.OrderBy(b => b.AwardedPrice).First();
+            yield return new ConsumableSupply(category.CategoryId, hospital.HospitalId, hospital.RegionCode, bid.FirmId, bid.BidId, bid.ProductId,
+                bid.AwardedPrice, hospital.Quantity, hospital.Kind);
+        }
+    }
+}
