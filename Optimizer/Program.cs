@@ -17,8 +17,11 @@ internal static class Program
             e.Cancel = true;
             cancel.Cancel();
         };
-        return args.Length > 0 && args[0] == "plan"
-            ? PlanCommand.Run(args, Console.Out, Console.Error, cancel.Token)
-            : AwardCommand.Run(args, Console.Out, Console.Error, cancel.Token);
+        return args.FirstOrDefault() switch
+        {
+            "plan" => PlanCommand.Run(args, Console.Out, Console.Error, cancel.Token),
+            "award-consumables" => ConsumableAwardCommand.Run(args, Console.Out, Console.Error, cancel.Token),
+            _ => AwardCommand.Run(args, Console.Out, Console.Error, cancel.Token),
+        };
     }
 }

@@ -40,7 +40,7 @@ public static class AwardCommand
         Dictionary<string, string> options;
         try
         {
-            options = Options(args[1..]);
+            options = Options(args[1..], KnownOptions);
         }
         catch (ArgumentException ex)
         {
@@ -195,9 +195,11 @@ public static class AwardCommand
         }
     }
 
-    private static Dictionary<string, string> Options(string[] args)
+    private static readonly string[] KnownOptions = ["--input", "--output", "--mode", "--rule-set", "--what-if", "--time-limit", "--workers"];
+
+    /// <summary>The command's options as name/value pairs, each one of <paramref name="known"/>.</summary>
+    internal static Dictionary<string, string> Options(string[] args, IReadOnlyList<string> known)
     {
-        var known = new[] { "--input", "--output", "--mode", "--rule-set", "--what-if", "--time-limit", "--workers" };
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i += 2)
         {
@@ -219,9 +221,9 @@ public static class AwardCommand
 
     public const double MaxWorkers = 256;
 
-    private const int MaxProblemsShown = 500;
+    internal const int MaxProblemsShown = 500;
 
-    private static bool TryInRange(Dictionary<string, string> options, string name, double fallback, double maximum, bool integer, out double value, TextWriter error)
+    internal static bool TryInRange(Dictionary<string, string> options, string name, double fallback, double maximum, bool integer, out double value, TextWriter error)
     {
         value = fallback;
         if (!options.TryGetValue(name, out var text))
