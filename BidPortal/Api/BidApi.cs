@@ -19,8 +19,9 @@ public static class BidApi
             .WithName("ListBids").WithSummary("Before the opening: the caller's own bids, sealed (an alliance gets 409 BIDS_SEALED: nobody sees another's bid or how many there are). After: every active bid with its price and its receipt nonce.");
         var manufacturer = bids.MapGroup("").RequireAuthorization(PortalUser.Manufacturer);
         manufacturer.MapPost("/batches/{batchId}/bids", SubmitAsync).RequireRateLimiting(PortalLimits.Bids)
-            .WithName("SubmitBid").WithSummary("Submits a sealed bid; the receipt proves what was received and when.");
-        manufacturer.MapPut("/bids/{bidId:guid}", AmendAsync).RequireRateLimiting(PortalLimits.Bids).WithName("AmendBid");
+            .WithName("SubmitBid").WithSummary("Submits a sealed bid; the receipt proves what was received and when. On a consumables batch the bid is on a category (productId) and gives content.consumable: certificate, model, optional 27-character code, and for a product system every component's price; pricePerPack is the price per unit or the set price.");
+        manufacturer.MapPut("/bids/{bidId:guid}", AmendAsync).RequireRateLimiting(PortalLimits.Bids).WithName("AmendBid")
+            .WithSummary("Replaces the offer of an active bid on the same product or consumables category, until the deadline.");
         manufacturer.MapDelete("/bids/{bidId:guid}", WithdrawAsync).RequireRateLimiting(PortalLimits.Bids).WithName("WithdrawBid");
         manufacturer.MapGet("/my/bids", async (GrainAccess grains) => TypedResults.Ok(await grains.Bidder().ListBidsAsync()))
             .WithName("ListMyBids").WithSummary("The caller's bids in every batch, sealed.");

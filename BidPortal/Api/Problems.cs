@@ -28,7 +28,7 @@ public static class Problems
         ErrorCodes.ProductNotOrderable, ErrorCodes.PriceNotListed, ErrorCodes.SubstituteReasonRequired, ErrorCodes.ManufacturerRequired,
         ErrorCodes.DeliveryAboveOrdered,
         ErrorCodes.ConsumableCategoryNotInBatch, ErrorCodes.ConsumableClassMismatch, ErrorCodes.ConsumableCodeLength, ErrorCodes.ConsumableCodeMalformed,
-        ErrorCodes.ConsumableCodeCategory,
+        ErrorCodes.ConsumableCodeCategory, ErrorCodes.BidKindMismatch, ErrorCodes.ComponentsNotPriced,
     ];
 
     public static int StatusOf(string code) => code switch

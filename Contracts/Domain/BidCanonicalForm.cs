@@ -12,6 +12,10 @@ namespace Procurement.Contracts.Domain;
 /// ordinally, UTF-8. The commitment is SHA-256 over the receipt's 32-byte random nonce followed by
 /// the text: without the nonce, which only the bidder holds until the opening, the small space of
 /// plausible prices cannot be searched for a matching hash.
+/// A consumables bid (form 2) adds, in the same alphabetical place, <c>consumable</c> (certificate,
+/// component prices sorted by component id ordinally with 4-decimal prices as strings, the code or
+/// null, the model) and <c>form: 2</c>; a drug bid's text (form 1, without either key) is exactly
+/// what it was before consumables existed, so every earlier receipt still verifies.
 /// </summary>
 public static class BidCanonicalForm
 {
@@ -23,6 +27,11 @@ public static class BidCanonicalForm
             json.WriteStartObject();
             json.WriteNumber("annualCapacity", content.AnnualCapacity);
             json.WriteString("batchId", content.BatchId);
+            if (content.Consumable is { } offer)
+            {
+                WriteConsumable(json, offer);
+                json.WriteNumber("form", ConsumableForm);
+            }
             json.WriteString("manufacturerId", manufacturerId);
             json.WriteString("pricePerPack", content.PricePerPack.ToString("F4", CultureInfo.InvariantCulture));
             json.WriteString("productId", content.ProductId);
@@ -37,6 +46,45 @@ public static class BidCanonicalForm
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
+
+    /// <summary>The form of a consumables bid's text; a drug bid's (form 1) carries no number.</summary>
+    public const int ConsumableForm = 2;
+
+    private static void WriteConsumable(Utf8JsonWriter json, ConsumableOffer offer)
+    {
+        json.WriteStartObject("consumable");
+        json.WriteString("certificateNumber", offer.CertificateNumber);
+        json.WriteStartArray("componentPrices");
+        foreach (var component in (offer.ComponentPrices ?? []).OrderBy(c => c.ComponentId, StringComparer.Ordinal))
+        {
+            json.WriteStartObject();
+            json.WriteString("componentId", component.ComponentId);
+            json.WriteString("price", component.Price.ToString("F4", CultureInfo.InvariantCulture));
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        if (offer.ConsumableCode is null)
+        {
+            json.WriteNull("consumableCode");
+        }
+        else
+        {
+            json.WriteString("consumableCode", offer.ConsumableCode);
+        }
+        json.WriteString("model", offer.Model);
+        json.WriteEndObject();
+    }
+
+    private static ConsumableOffer ParseConsumable(JsonElement consumable) =>
+        new(
+            consumable.GetProperty("certificateNumber").GetString()!,
+            consumable.GetProperty("model").GetString()!,
+            consumable.GetProperty("consumableCode").GetString(),
+            consumable.GetProperty("componentPrices").EnumerateArray()
+                .Select(c => new ConsumableComponentPrice(
+                    c.GetProperty("componentId").GetString()!,
+                    decimal.Parse(c.GetProperty("price").GetString()!, NumberStyles.Number, CultureInfo.InvariantCulture)))
+                .ToList());
 
     /// <summary>The canonical text of a withdrawal: which bid, and nothing it offered.</summary>
     public static string WithdrawalText(string manufacturerId, string batchId, string productId, Guid bidId)
@@ -86,7 +134,10 @@ public static class BidCanonicalForm
             root.GetProperty("specificationCode").GetString()!,
             decimal.Parse(root.GetProperty("pricePerPack").GetString()!, NumberStyles.Number, CultureInfo.InvariantCulture),
             root.GetProperty("annualCapacity").GetInt64(),
-            root.GetProperty("supplyRegions").EnumerateArray().Select(r => r.GetString()!).ToList());
+            root.GetProperty("supplyRegions").EnumerateArray().Select(r => r.GetString()!).ToList())
+        {
+            Consumable = root.TryGetProperty("consumable", out var consumable) ? ParseConsumable(consumable) : null,
+        };
         return (root.GetProperty("manufacturerId").GetString()!, content);
     }
 }

@@ -12,6 +12,10 @@ public sealed record Qualification(
 /// <summary>
 /// The content of a sealed bid. <see cref="PricePerPack"/> is CNY for one pack of
 /// <see cref="SpecificationCode"/>, at most 4 decimals; capacity is annual, in representative units.
+/// A consumables bid (<see cref="Consumable"/> given) is made on a category of a consumables
+/// batch: <see cref="ProductId"/> is the category id, <see cref="SpecificationCode"/> is empty,
+/// <see cref="PricePerPack"/> is CNY per unit, or the set price of a product system, and the
+/// capacity is annual, in units or systems.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Procurement.BidContent")]
 public sealed record BidContent(
@@ -20,7 +24,31 @@ public sealed record BidContent(
     [property: Id(2)] string SpecificationCode,
     [property: Id(3)] decimal PricePerPack,
     [property: Id(4)] long AnnualCapacity,
-    [property: Id(5)] IReadOnlyList<string> SupplyRegions);
+    [property: Id(5)] IReadOnlyList<string> SupplyRegions)
+{
+    /// <summary>The product and component prices of a consumables bid; null for a drug bid. Sealed with the rest.</summary>
+    [Id(6)]
+    public ConsumableOffer? Consumable { get; init; }
+}
+
+/// <summary>
+/// What a consumables bid offers besides its price: the product (registration certificate and
+/// model, with its 27-character consumables code if the bidder gives one) and, for a product
+/// system, the price of every component of the lot for separate purchase (each exactly once; none
+/// for a unit category).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ConsumableOffer")]
+public sealed record ConsumableOffer(
+    [property: Id(0)] string CertificateNumber,
+    [property: Id(1)] string Model,
+    [property: Id(2)] string? ConsumableCode,
+    [property: Id(3)] IReadOnlyList<ConsumableComponentPrice> ComponentPrices);
+
+/// <summary>A component's price (CNY, at most 4 decimals) in a system bid.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ConsumableComponentPrice")]
+public sealed record ConsumableComponentPrice(
+    [property: Id(0)] string ComponentId,
+    [property: Id(1)] decimal Price);
 
 public enum BidAction
 {

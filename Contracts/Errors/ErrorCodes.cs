@@ -102,4 +102,10 @@ public static class ErrorCodes
 
     /// <summary>A product's consumables code is not in the class (code prefix) of its category.</summary>
     public const string ConsumableClassMismatch = "CONSUMABLE_CLASS_MISMATCH";
+
+    /// <summary>A drug bid (no consumable part) on a consumables category, or a consumables bid on a drug product.</summary>
+    public const string BidKindMismatch = "BID_KIND_MISMATCH";
+
+    /// <summary>A system bid that leaves a component of its lot unpriced, prices one twice or one the lot does not have; component prices on a unit category.</summary>
+    public const string ComponentsNotPriced = "COMPONENTS_NOT_PRICED";
 }

@@ -77,7 +77,9 @@ public sealed class AwardInputReader(ProcurementStore store, BatchRepository bat
                 : null;
             return (v, q, h);
         });
-        var active = await bids.ListActiveWithContentAsync(batchId);
+        // A consumables batch may list drug products besides its categories: the drug award reads the drug bids.
+        var drugProducts = definition.Products.Select(p => p.ProductId).ToHashSet(StringComparer.Ordinal);
+        var active = (await bids.ListActiveWithContentAsync(batchId)).Where(a => drugProducts.Contains(a.Bid.ProductId)).ToList();
         var renewal = (await batches.RenewalReferencesAsync(batchId)).ToLookup(r => r.ProductId);
         var conversion = definition.RuleSet.Conversion;
         var parameters = new Dictionary<string, string>(definition.RuleSet.Parameters)

@@ -72,7 +72,10 @@ public sealed partial class TenderBatchGrain
         return rows.Select(r =>
         {
             var content = r.Bid.ToContent(r.Regions);
-            var unitPrice = ComparablePrice.Of(_products[content.ProductId], content.SpecificationCode, content.PricePerPack, batch.Definition.RuleSet.Conversion);
+            // A consumables bid's price is per unit or per system already: there is no pack to convert.
+            var unitPrice = content.Consumable is not null
+                ? content.PricePerPack
+                : ComparablePrice.Of(_products[content.ProductId], content.SpecificationCode, content.PricePerPack, batch.Definition.RuleSet.Conversion);
             return new OpenedBid(Guid.Parse(r.Bid.BidId), r.Bid.ManufacturerId, r.Bid.BidderGroup, content, unitPrice, r.Bid.Version, r.Bid.ReceivedAt, r.Bid.ContentSha256, r.Bid.ReceiptNonce ?? "");
         }).ToList();
     }

@@ -201,7 +201,8 @@ public sealed class BidRepository(ProcurementStore store)
         SELECT b.bid_id AS BidId, b.batch_id AS BatchId, b.product_id AS ProductId, b.manufacturer_id AS ManufacturerId,
                b.status AS Status, b.version AS Version, b.spec_code AS SpecCode, b.price_per_pack_e6 AS PricePerPackE6,
                b.annual_capacity AS AnnualCapacity, b.received_at AS ReceivedAt, b.content_sha256 AS ContentSha256,
-               COALESCE(m.affiliation_group, m.manufacturer_id) AS BidderGroup, a.receipt_nonce AS ReceiptNonce
+               COALESCE(m.affiliation_group, m.manufacturer_id) AS BidderGroup, a.receipt_nonce AS ReceiptNonce,
+               a.canonical_content AS CanonicalContent
           FROM bids b
           JOIN manufacturers m ON m.manufacturer_id = b.manufacturer_id
           LEFT JOIN bid_actions a ON a.bid_id = b.bid_id AND a.version = b.version
@@ -256,8 +257,15 @@ public sealed class BidRepository(ProcurementStore store)
         /// <summary>The nonce of the latest receipt, published at the opening (null for bids opened before receipts were salted).</summary>
         public string? ReceiptNonce { get; init; }
 
+        /// <summary>The canonical text of the latest action, as opened: a consumables bid's product and component prices are read from it.</summary>
+        public string? CanonicalContent { get; init; }
+
+        /// <summary>The consumables part of the bid, or null for a drug bid.</summary>
+        public ConsumableOffer? Consumable =>
+            CanonicalContent is null ? null : BidCanonicalForm.Parse(CanonicalContent).Content.Consumable;
+
         public BidContent ToContent(IReadOnlyList<string> regions) =>
-            new(BatchId, ProductId, SpecCode, Scaled.FromE6(PricePerPackE6), AnnualCapacity, regions);
+            new(BatchId, ProductId, SpecCode, Scaled.FromE6(PricePerPackE6), AnnualCapacity, regions) { Consumable = Consumable };
     }
 
     private sealed record SealedRow

@@ -45,6 +45,7 @@ public static class ProcurementSiloExtensions
         services.TryAddSingleton<KeyEncryptionKey>();
         services.TryAddSingleton<AwardRepository>();
         services.TryAddSingleton<AwardInputReader>();
+        services.TryAddSingleton<ConsumableAwardInputReader>();
         services.AddOptions<AgreementOptions>().BindConfiguration(AgreementOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgreementOptions>, AgreementOptionsValidator>());
         services.TryAddSingleton<AgreementRepository>();

@@ -209,14 +209,21 @@ public sealed class ReferenceRepository(ProcurementStore store)
          WHERE hospital_id = @HospitalId
         """;
 
+    private const string CountConsumableCategorySql = "SELECT COUNT(*) FROM consumable_lots WHERE category_id = @CategoryId";
+
+    /// <summary>
+    /// Stores a declared qualification for a product, or for a category of a consumables batch
+    /// (a consumables bid is made per category; docs/CONSUMABLES.md, "Sealed bids for consumables").
+    /// </summary>
     public Task SaveQualificationAsync(string manufacturerId, Qualification qualification, DateTimeOffset at, string actor) =>
         store.WriteAsync(async unit =>
         {
             var (connection, transaction) = unit;
             var known = await connection.QueryAsync<string>(store.Dialect.Statements.SelectKnownProducts, new { Ids = new[] { qualification.ProductId } }, transaction);
-            if (!known.Any())
+            if (!known.Any()
+                && await connection.ExecuteScalarAsync<long>(CountConsumableCategorySql, new { CategoryId = qualification.ProductId }, transaction) == 0)
             {
-                throw new ProcurementException(ErrorCodes.UnknownReference, $"Product '{qualification.ProductId}' does not exist.", "productId");
+                throw new ProcurementException(ErrorCodes.UnknownReference, $"Product or consumables category '{qualification.ProductId}' does not exist.", "productId");
             }
             await connection.ExecuteAsync(store.Dialect.Statements.UpsertQualification, new
             {

@@ -41,12 +41,25 @@ public static class SealedBidding
     /// batch's, the specification is biddable for it, price and capacity are positive, the supply
     /// regions are distinct regions of the batch, and the unit comparable price (exact, so a bid
     /// exactly at the maximum is never refused by a rounding) is at most the maximum valid price.
+    /// A consumables bid is <see cref="ConsumableBidRules"/>'s, with the same regions; a drug bid on
+    /// a consumables category is refused (<see cref="ErrorCodes.BidKindMismatch"/>).
     /// </summary>
     /// <param name="products">The batch's products as the reference data has them, by id.</param>
     public static BidContent Validate(string batchId, TenderBatchDefinition definition, IReadOnlyDictionary<string, Product> products, BidContent? offered)
     {
         var content = Check.NotNull(offered, "content");
         Check.Id(content.ProductId, "productId");
+        if (content.Consumable is not null)
+        {
+            ConsumableBidRules.Validate(batchId, definition, content);
+            CheckRegions(batchId, definition, content.SupplyRegions);
+            return content;
+        }
+        if (definition.Consumables?.Categories.Any(c => c.CategoryId == content.ProductId) == true)
+        {
+            throw new ProcurementException(ErrorCodes.BidKindMismatch,
+                $"'{content.ProductId}' is a consumables category of batch {batchId}; a bid on it gives its product and prices in consumable.", "consumable");
+        }
         Check.Id(content.SpecificationCode, "specificationCode");
         var batchProduct = definition.Products.FirstOrDefault(p => p.ProductId == content.ProductId)
             ?? throw new ProcurementException(ErrorCodes.UnknownProduct, $"Product '{content.ProductId}' is not in batch {batchId}.", "productId");
@@ -59,15 +72,7 @@ public static class SealedBidding
         {
             throw ProcurementException.Invalid("annualCapacity", "annualCapacity must be a positive number of representative units.");
         }
-        var regions = Check.NonEmpty(content.SupplyRegions, "supplyRegions");
-        Check.Distinct(regions, "supplyRegions");
-        for (var i = 0; i < regions.Count; i++)
-        {
-            if (!definition.RegionCodes.Contains(regions[i]))
-            {
-                throw ProcurementException.Invalid($"supplyRegions[{i}]", $"Region '{regions[i]}' is not a region of batch {batchId}.");
-            }
-        }
+        CheckRegions(batchId, definition, content.SupplyRegions);
         var product = products[content.ProductId];
         if (product.FindSpecification(content.SpecificationCode) is null)
         {
@@ -83,6 +88,19 @@ public static class SealedBidding
                 "pricePerPack");
         }
         return content;
+    }
+
+    private static void CheckRegions(string batchId, TenderBatchDefinition definition, IReadOnlyList<string>? supplyRegions)
+    {
+        var regions = Check.NonEmpty(supplyRegions, "supplyRegions");
+        Check.Distinct(regions, "supplyRegions");
+        for (var i = 0; i < regions.Count; i++)
+        {
+            if (!definition.RegionCodes.Contains(regions[i]))
+            {
+                throw ProcurementException.Invalid($"supplyRegions[{i}]", $"Region '{regions[i]}' is not a region of batch {batchId}.");
+            }
+        }
     }
 
     /// <summary>How an accepted action changes the number of active bids: a submission adds one, a withdrawal takes one away.</summary>

@@ -11,7 +11,7 @@ namespace Procurement.Tests.Portal;
 /// Brand intentions through the portal: a consumables batch created by its alliance, a hospital of
 /// the batch states and reads its own, the alliance reads the demand with the firm totals; another
 /// hospital, a manufacturer and another alliance are refused (the matrix test refuses every caller
-/// on another batch).
+/// on another batch); then a manufacturer bids on a category with its product and component prices.
 /// </summary>
 [Collection(JourneyCollection.Name)]
 public sealed class ConsumableIntentionsApiTests(JourneyFixture portal)
@@ -115,5 +115,33 @@ public sealed class ConsumableIntentionsApiTests(JourneyFixture portal)
         });
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.Contains("CONSUMABLE_CATEGORY_NOT_IN_BATCH", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Bidding: a manufacturer bids on a category with its product and component prices, sealed; a drug-form bid on it is refused.
+        await PortalRound.OkAsync(admin.PostAsync($"/api/batches/{batchId}/close-reporting", null));
+        await PortalRound.OkAsync(admin.PostAsync($"/api/batches/{batchId}/open-bidding", null));
+        await grains.GetGrain<IBidderGrain>("M-HUAHAI").DeclareQualificationAsync(new Qualification("HIP", true, 0, false, null));
+        var huahai = await portal.SignedInAsync("maker.huahai");
+        var receipt = await PortalRound.OkAsync(huahai.PostAsJsonAsync($"/api/batches/{batchId}/bids", new
+        {
+            clientRequestId = $"hip-{batchId}",
+            content = new
+            {
+                batchId, productId = "HIP", specificationCode = "", pricePerPack = 30_000m, annualCapacity = 500L, supplyRegions = new[] { "BJ" },
+                consumable = new
+                {
+                    certificateNumber = "CERT-H", model = "HIP-9", consumableCode = (string?)null,
+                    componentPrices = new[] { new { componentId = "stem", price = 11_000m }, new { componentId = "cup", price = 9_000m } },
+                },
+            },
+        }));
+        Assert.Equal(("HIP", 1), (receipt.GetProperty("productId").GetString(), receipt.GetProperty("version").GetInt32()));
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.GetAsync($"/api/batches/{batchId}/bids")).StatusCode);
+        using var drugForm = await huahai.PostAsJsonAsync($"/api/batches/{batchId}/bids", new
+        {
+            clientRequestId = $"hip-drug-{batchId}",
+            content = new { batchId, productId = "HIP", specificationCode = "5mgx28", pricePerPack = 1m, annualCapacity = 1L, supplyRegions = new[] { "BJ" } },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, drugForm.StatusCode);
+        Assert.Contains("BID_KIND_MISMATCH", await drugForm.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
