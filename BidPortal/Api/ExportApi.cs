@@ -73,6 +73,7 @@ public static class ExportApi
             EventChainHead = await directory.GetEventChainHeadAsync(),
             Purchasing = purchasing,
             Hospitals = hospitals,
+            ConsumableDemand = view.Definition.Consumables is null ? null : await batch.GetConsumableDemandAsync(),
         };
         var package = OcdsExport.Build(ocds, clock.GetUtcNow(), alliance?.Name ?? view.Definition.AllianceId, "ocds-vbp");
         var buffer = new MemoryStream();

@@ -27,6 +27,13 @@ public static class OcdsExport
     public const string BidExtensionUri =
         "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.4/extension.json";
 
+    /// <summary>The OCDS lots extension (tender.lots, items' relatedLot), pinned to a version: a consumables batch's categories are its lots.</summary>
+    public const string LotsExtensionUri =
+        "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.4/extension.json";
+
+    /// <summary>The national medical-insurance consumables code (医保医用耗材代码): a lot's item is classified by its class prefix.</summary>
+    public const string ConsumableClassificationScheme = "x_NHSA_MCS";
+
     /// <summary>Where packages will be served, one per release id; a placeholder like <see cref="VbpExtensionUri"/>.</summary>
     public const string PackageBaseUri = "https://procurement.example/ocds/releases/";
 
@@ -106,7 +113,8 @@ public static class OcdsExport
                 : $"Volume-based procurement (rule set {ruleSet})",
             MainProcurementCategory: "goods",
             ProcuringEntity: buyer,
-            Items: definition?.Products.Select(p => names.Item(p.ProductId, ReportedVolume(view, p.ProductId), p.MaxValidUnitPrice)).ToList() ?? [],
+            Items: [.. definition?.Products.Select(p => names.Item(p.ProductId, ReportedVolume(view, p.ProductId), p.MaxValidUnitPrice)) ?? [],
+                .. ConsumableItems(definition?.Consumables, batch.ConsumableDemand)],
             TenderPeriod: definition is null ? null : new OcdsPeriod(null, definition.Windows.BiddingDeadline),
             AwardPeriod: definition is null ? null : new OcdsPeriod(view.OpenedAt ?? definition.Windows.OpeningTime, view.PublicityEnds),
             NumberOfTenderers: tenderers?.Count,
@@ -114,7 +122,11 @@ public static class OcdsExport
             VbpRuleSet: ruleSet,
             VbpAwardMode: publicAward?.Mode,
             VbpAgreementMonths: definition?.AgreementMonths,
-            VbpRegionCodes: definition?.RegionCodes);
+            VbpRegionCodes: definition?.RegionCodes)
+        {
+            Lots = definition?.Consumables?.Categories.Select(c => new OcdsLot(c.CategoryId, c.Name,
+                c.PurchaseUnit == ConsumablePurchaseUnit.System ? $"Product system: {string.Join(", ", c.Components.Select(k => k.Name))}" : null)).ToList(),
+        };
 
         var release = new OcdsRelease(
             Ocid: Ocid(ocidPrefix, view.BatchId),
@@ -139,8 +151,40 @@ public static class OcdsExport
             Version: "1.1",
             PublishedDate: publishedDate,
             Publisher: new OcdsPublisher(publisherName),
-            Extensions: [BidExtensionUri, VbpExtensionUri],
+            Extensions: tender.Lots is { Count: > 0 } ? [BidExtensionUri, LotsExtensionUri, VbpExtensionUri] : [BidExtensionUri, VbpExtensionUri],
             Releases: [release]);
+    }
+
+    /// <summary>
+    /// A consumables batch's items: per category, the category (classified by its consumables code
+    /// class prefix when it has one, else by its id in our scheme), with the quantity hospitals
+    /// intended (null before any) at its maximum valid price per unit or per system; for a product
+    /// system, also each component at its maximum price for separate purchase. Each item names its lot.
+    /// </summary>
+    private static IEnumerable<OcdsItem> ConsumableItems(ConsumableTerms? terms, ConsumableDemand? demand)
+    {
+        foreach (var lot in terms?.Categories ?? [])
+        {
+            var intended = demand?.Categories.FirstOrDefault(c => c.CategoryId == lot.CategoryId)?.TotalQuantity;
+            var unit = lot.PurchaseUnit == ConsumablePurchaseUnit.System ? "system" : "unit";
+            yield return new OcdsItem(lot.CategoryId, lot.Name,
+                lot.ClassPrefix is { } prefix
+                    ? new OcdsClassification(ConsumableClassificationScheme, prefix, lot.Name)
+                    : new OcdsClassification(ClassificationScheme, lot.CategoryId, lot.Name),
+                intended is > 0 ? intended : null, new OcdsUnit(unit, new OcdsValue(lot.MaxValidPrice, Currency)))
+            {
+                RelatedLot = lot.CategoryId,
+            };
+            foreach (var component in lot.Components)
+            {
+                var id = $"{lot.CategoryId}/{component.ComponentId}";
+                yield return new OcdsItem(id, component.Name, new OcdsClassification(ClassificationScheme, id, component.Name), null,
+                    new OcdsUnit("unit", component.MaxValidPrice is { } price ? new OcdsValue(price, Currency) : null))
+                {
+                    RelatedLot = lot.CategoryId,
+                };
+            }
+        }
     }
 
     /// <summary>UTF-8 JSON without a BOM, camelCase, indented, nulls omitted, money as decimal numbers.</summary>

@@ -35,6 +35,9 @@ public sealed record OcdsBatch(
     /// <summary>The hospitals of the batch's regions, to name those that ordered or paid; an unknown id stands for its own name.</summary>
     public IReadOnlyList<Hospital> Hospitals { get; init; } = [];
 
+    /// <summary>A consumables batch's demand by category (the hospitals' brand intentions added up), for its items' quantities; null for a drug batch.</summary>
+    public ConsumableDemand? ConsumableDemand { get; init; }
+
     /// <summary>
     /// The head of the tamper-evident event log when the package was made (docs/SECURITY.md),
     /// published so that anyone can later hold the log to it (<c>verify-events --anchor</c>); null
@@ -104,7 +107,14 @@ public sealed record OcdsTender(
     string? VbpRuleSet,
     string? VbpAwardMode,
     int? VbpAgreementMonths,
-    IReadOnlyList<string>? VbpRegionCodes);
+    IReadOnlyList<string>? VbpRegionCodes)
+{
+    /// <summary>The lots extension's lots: a consumables batch's product categories (null for a drug batch).</summary>
+    public IReadOnlyList<OcdsLot>? Lots { get; init; }
+}
+
+/// <summary>A lot of the OCDS lots extension: one product category of a consumables batch.</summary>
+public sealed record OcdsLot(string Id, string Title, string? Description);
 
 /// <summary>A product (tender) or a product's awarded or contracted volume (award, contract).</summary>
 public sealed record OcdsItem(
@@ -112,7 +122,11 @@ public sealed record OcdsItem(
     string Description,
     OcdsClassification Classification,
     long? Quantity,
-    OcdsUnit Unit);
+    OcdsUnit Unit)
+{
+    /// <summary>The lots extension's link from an item to its lot (a consumables category).</summary>
+    public string? RelatedLot { get; init; }
+}
 
 /// <summary>The product's classification; <c>x_VBP</c> is our scheme: the id is the product id.</summary>
 public sealed record OcdsClassification(string Scheme, string Id, string? Description);

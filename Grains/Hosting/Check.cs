@@ -78,11 +78,16 @@ internal static class Check
         }
     }
 
+    /// <summary>
+    /// Refuses a value with more decimals than allowed. The message never quotes the value: a bid's
+    /// price refused here would otherwise reach the logs before the opening, close to the price the
+    /// bidder sends next.
+    /// </summary>
     public static void Decimals(decimal value, int decimals, string field)
     {
         if (decimal.Round(value, decimals) != value)
         {
-            throw ProcurementException.Invalid(field, $"{field} may have at most {decimals} decimals: {value}.");
+            throw ProcurementException.Invalid(field, $"{field} may have at most {decimals} decimals.");
         }
     }
 }

@@ -56,6 +56,15 @@ public sealed class SealedBiddingTests
     }
 
     [Fact]
+    public void A_price_with_too_many_decimals_is_refused_without_naming_it()
+    {
+        var precise = RefusedBid(Bid(6.12345m));
+
+        Assert.Equal((ErrorCodes.InvalidField, "pricePerPack"), (precise.Code, precise.Field));
+        Assert.DoesNotContain("6.1234", precise.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_price_whose_six_decimal_unit_price_equals_the_maximum_but_lies_above_it_is_refused()
     {
         // 1.0000 a pack of 7 is 0.142857142... a unit: shown as 0.142857, above a maximum of 0.142857.

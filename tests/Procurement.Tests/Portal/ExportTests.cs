@@ -457,6 +457,48 @@ public sealed class ExportTests
     }
 
     [Fact]
+    public async Task Ocds_package_of_a_consumables_batch_has_a_lot_per_category_with_its_items_and_validates()
+    {
+        var terms = new ConsumableTerms(
+            [
+                new ConsumableLot("DES-COCR", "Drug-eluting coronary stent, cobalt-chromium", "C0201", 2_850m, ConsumablePurchaseUnit.Unit, []),
+                new ConsumableLot("HIP", "Total hip system", null, 35_000m, ConsumablePurchaseUnit.System,
+                    [new ConsumableLotComponent("stem", "Femoral stem", 12_000m), new ConsumableLotComponent("cup", "Acetabular cup", null)]),
+            ],
+            "joints2021", new Dictionary<string, string>());
+        var drugs = Batch(TenderBatchPhase.VolumeReporting, withAgreements: false);
+        var batch = drugs with
+        {
+            View = drugs.View with { Definition = drugs.View.Definition! with { Consumables = terms } },
+            ConsumableDemand = new ConsumableDemand(BatchId, TenderBatchPhase.VolumeReporting, [new ConsumableCategoryDemand("DES-COCR", "stent", 12_000, 3, [], [])]),
+        };
+
+        var bytes = Write(s => OcdsExport.Write(OcdsExport.Build(batch, PublishedAt, "国家医保局", OcidPrefix), s));
+
+        using var document = JsonDocument.Parse(bytes);
+        Assert.Contains(OcdsExport.LotsExtensionUri, document.RootElement.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()));
+        var tender = Assert.Single(document.RootElement.GetProperty("releases").EnumerateArray().ToList()).GetProperty("tender");
+        Assert.Equal(["DES-COCR", "HIP"], tender.GetProperty("lots").EnumerateArray().Select(l => l.GetProperty("id").GetString()));
+        var items = tender.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("id").GetString()!);
+        var stent = items["DES-COCR"];
+        Assert.Equal(("DES-COCR", "x_NHSA_MCS", "C0201", 12_000L, 2_850m),
+            (stent.GetProperty("relatedLot").GetString(), stent.GetProperty("classification").GetProperty("scheme").GetString(),
+             stent.GetProperty("classification").GetProperty("id").GetString(), stent.GetProperty("quantity").GetInt64(),
+             stent.GetProperty("unit").GetProperty("value").GetProperty("amount").GetDecimal()));
+        Assert.Equal("system", items["HIP"].GetProperty("unit").GetProperty("name").GetString());
+        Assert.False(items["HIP"].TryGetProperty("quantity", out _));
+        Assert.Equal(12_000m, items["HIP/stem"].GetProperty("unit").GetProperty("value").GetProperty("amount").GetDecimal());
+        Assert.All(new[] { "HIP", "HIP/stem", "HIP/cup" }, id => Assert.Equal("HIP", items[id].GetProperty("relatedLot").GetString()));
+        // The drug products stay items of their own, with no lot.
+        Assert.False(items[Amlodipine].TryGetProperty("relatedLot", out _));
+        var schema = await OcdsSchema.PackageAsync();
+        var errors = schema.Validate(Encoding.UTF8.GetString(bytes));
+        Assert.True(errors.Count == 0, string.Join("; ", errors.Select(e => $"{e.Path}: {e.Kind}")));
+        // A drug batch names no lots extension.
+        Assert.DoesNotContain(OcdsExport.LotsExtensionUri, Encoding.UTF8.GetString(Write(s => OcdsExport.Write(OcdsExport.Build(drugs, PublishedAt, "国家医保局", OcidPrefix), s))));
+    }
+
+    [Fact]
     public void Ocds_awards_are_pending_during_publicity_and_a_rejected_price_marks_the_bid_disqualified()
     {
         var statements = Statements.Select(s => s.BidId == AmlLoserBid ? s with { Reason = "LOST_ABOVE_MAXIMUM_PRICE" } : s).ToList();
