@@ -151,7 +151,7 @@ public static class OrderMonthBenchmark
     }
 
     /// <summary>The same number of order lines (and their orders) inserted plainly: the comparison each stage is held to.</summary>
-    private static async Task PlainInsertAsync(ProcurementStore store, List<string> hospitals, List<string> products, List<string> regions, string tag)
+    internal static async Task PlainInsertAsync(ProcurementStore store, List<string> hospitals, List<string> products, List<string> regions, string tag)
     {
         await using var connection = await store.Dialect.OpenForWriteAsync();
         await using var transaction = await store.Dialect.BeginWriteAsync(connection, CancellationToken.None);

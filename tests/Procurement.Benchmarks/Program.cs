@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "order-month" => await OrderMonthBenchmark.RunAsync(args[1..]),
     "order-surge" => await OrderSurgeBenchmark.RunAsync(args[1..]),
     "consumable-import" => await ConsumableImportBenchmark.RunAsync(args[1..]),
+    "order-insert-cost" => await OrderInsertCostBenchmark.RunAsync(args[1..]),
     "consumable-award" => ConsumableAllocationBenchmark.Run(args[1..]),
     _ => await IngestBenchmark.RunAsync(args),
 };
