@@ -45,9 +45,10 @@ public sealed class ConsumableAwardEngine(SolveOptions options)
 
         var problems = new List<AllocationProblem>();
         var supplies = new List<ConsumableSupply>();
+        var asking = choices.ToDictionary(c => c.CategoryId, StringComparer.Ordinal);
         foreach (var (category, placed) in winners.Categories.Zip(allocation.Categories))
         {
-            var asked = choices.Single(c => c.CategoryId == placed.CategoryId);
+            var asked = asking[placed.CategoryId];
             problems.AddRange(ChoiceAllocationCheck.Check(asked, fallback, placed).Select(p => new AllocationProblem(placed.CategoryId, p)));
             supplies.AddRange(Supplies(category, intentions[category.CategoryId], placed));
         }
@@ -99,9 +100,10 @@ public sealed class ConsumableAwardEngine(SolveOptions options)
     private static IEnumerable<ConsumableSupply> Supplies(ConsumableCategoryResult category, IEnumerable<HospitalIntentionInput> intentions, CategoryAllocation placed)
     {
         var named = intentions.ToLookup(i => (i.HospitalId, i.IntendedFirmId));
+        var bids = category.Winners.ToLookup(w => w.FirmId, StringComparer.Ordinal);
         foreach (var hospital in placed.Hospitals.Where(h => h.FirmId is not null))
         {
-            var firmBids = category.Winners.Where(w => w.FirmId == hospital.FirmId).ToList();
+            var firmBids = bids[hospital.FirmId!].ToList();
             var wanted = named[(hospital.HospitalId, hospital.FirmId!)]
                 .Where(i => i.IntendedProductId is not null)
                 .OrderByDescending(i => i.Quantity)
