@@ -78,15 +78,27 @@ public static class PlatformPurchases
         // Each acceptance adds to the month: no line is replaced, so no month lines are passed.
         var completion = UsageClassifier.CompletionDeltas(hospitalId, month, classified, context.Agreements, context.AgreedUnits,
             new Dictionary<(string ProductId, string ManufacturerId), MonthLine>());
-        foreach (var group in classified.GroupBy(c => (c.AgreementId!, c.Classification)))
+        var rows = classified
+            .GroupBy(c => (c.AgreementId!, c.Classification))
+            .Select(g => new Row(g.Key.Item1, hospitalId, month, (int)g.Key.Classification, g.Sum(c => c.Line.Units), g.Sum(c => Scaled.ToE6(c.Line.Amount, "amount"))))
+            .ToList();
+        // A hospital's acceptance touches one row per agreement (55 in a national round's order):
+        // the additions go in one round trip, the rows still missing in a second. The hospital's
+        // grain is the only writer of its rows, so no other unit inserts one in between.
+        var writes = new StatementBatch(unit);
+        foreach (var row in rows)
         {
-            var row = new Row(group.Key.Item1, hospitalId, month, (int)group.Key.Classification,
-                group.Sum(c => c.Line.Units), group.Sum(c => Scaled.ToE6(c.Line.Amount, "amount")));
-            if (await Add.ExecuteAsync(connection, transaction, row) == 0)
+            writes.Add(Add, row);
+        }
+        var changed = await writes.ExecuteCountedAsync();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (changed[i] == 0)
             {
-                await Insert.ExecuteAsync(connection, transaction, row);
+                writes.Add(Insert, rows[i]);
             }
         }
+        await writes.ExecuteAsync();
         UsageRepository.AddCompletion(unit, completion);
     }
 }
