@@ -284,8 +284,12 @@ public abstract class ConsumableAwardFlowTests(ClusterFixture fixture)
             (await AgreementHospitalsAsync(s.BatchId)).Select(p => (p.AgreementId, p.HospitalId, p.Volume))
                 .OrderBy(p => p.AgreementId == agreements[0].AgreementId.ToString() ? 0 : 1).ThenBy(p => p.HospitalId, StringComparer.Ordinal));
         var components = await Store.ReadAsync(async c => (await c.QueryAsync<(string AgreementId, string ComponentId, long PriceE6)>(
-            "SELECT agreement_id, component_id, unit_price_e6 FROM agreement_component_prices WHERE agreement_id IN @Ids ORDER BY agreement_id, component_id",
-            new { Ids = agreements.Select(a => a.AgreementId.ToString()).ToList() })).ToList());
+            """
+            SELECT p.agreement_id, p.component_id, p.unit_price_e6
+              FROM agreement_component_prices p JOIN agreements a ON a.agreement_id = p.agreement_id
+             WHERE a.batch_id = @BatchId
+             ORDER BY p.agreement_id, p.component_id
+            """, new { s.BatchId })).ToList());
         Assert.Equal(
             [("cup", 6_000m), ("head", 4_000m), ("liner", 4_000m), ("stem", 6_000m)],
             components.Where(p => p.AgreementId == agreements[0].AgreementId.ToString()).Select(p => (p.ComponentId, p.PriceE6 / 1_000_000m)));
