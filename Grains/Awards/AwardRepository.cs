@@ -45,15 +45,16 @@ public sealed class AwardRepository(ProcurementStore store)
 
     private const string DeleteAwardSql = "DELETE FROM awards WHERE award_id = @AwardId";
 
-    /// <summary>A consumables award's own rows (migration 0024); a drug award has none.</summary>
-    private static readonly string[] DeleteConsumableRowsSql =
-    [
-        "DELETE FROM consumable_award_categories WHERE award_id = @AwardId",
-        "DELETE FROM consumable_award_groups WHERE award_id = @AwardId",
-        "DELETE FROM consumable_award_component_prices WHERE award_id = @AwardId",
-        "DELETE FROM consumable_award_winners WHERE award_id = @AwardId",
-        "DELETE FROM consumable_award_choices WHERE award_id = @AwardId",
-    ];
+    // A consumables award's own rows (migration 0024); a drug award has none.
+    private const string DeleteConsumableCategoriesSql = "DELETE FROM consumable_award_categories WHERE award_id = @AwardId";
+
+    private const string DeleteConsumableGroupsSql = "DELETE FROM consumable_award_groups WHERE award_id = @AwardId";
+
+    private const string DeleteConsumableComponentPricesSql = "DELETE FROM consumable_award_component_prices WHERE award_id = @AwardId";
+
+    private const string DeleteConsumableWinnersSql = "DELETE FROM consumable_award_winners WHERE award_id = @AwardId";
+
+    private const string DeleteConsumableChoicesSql = "DELETE FROM consumable_award_choices WHERE award_id = @AwardId";
 
     /// <summary>
     /// Removes, inside the transaction storing a batch's new award, the batch's awards it never took
@@ -63,7 +64,9 @@ public sealed class AwardRepository(ProcurementStore store)
     {
         foreach (var unlinked in (await connection.QueryAsync<string>(SelectUnlinkedAwardsSql, new { BatchId = batchId }, transaction)).ToList())
         {
-            foreach (var delete in DeleteConsumableRowsSql.Concat([DeleteStatementsSql, DeleteAllocationsSql, DeleteHospitalAllocationsSql, DeleteUnallocatedHospitalsSql, DeleteAwardSql]))
+            foreach (var delete in (string[])[
+                DeleteConsumableCategoriesSql, DeleteConsumableGroupsSql, DeleteConsumableComponentPricesSql, DeleteConsumableWinnersSql, DeleteConsumableChoicesSql,
+                DeleteStatementsSql, DeleteAllocationsSql, DeleteHospitalAllocationsSql, DeleteUnallocatedHospitalsSql, DeleteAwardSql])
             {
                 await connection.ExecuteAsync(delete, new { AwardId = unlinked }, transaction);
             }

@@ -344,6 +344,18 @@ public abstract class ConsumableAwardFlowTests(ClusterFixture fixture)
             .StoreAsync(s.BatchId, "consumables", input, broken, fixture.Clock.GetUtcNow(), "test"));
         Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM awards WHERE batch_id = @BatchId", new { s.BatchId }));
         Assert.Equal(TenderBatchPhase.Opened, (await s.Batch.GetAsync()).Phase);
+
+        // The good award stored twice without the batch taking it: the second store removes the first with all its rows.
+        var repository = fixture.Cluster.SiloServices.GetRequiredService<ConsumableAwardRepository>();
+        var first = await repository.StoreAsync(s.BatchId, "consumables", input, award, fixture.Clock.GetUtcNow(), "test");
+        var second = await repository.StoreAsync(s.BatchId, "consumables", input, award, fixture.Clock.GetUtcNow(), "test");
+        foreach (var table in new[] { "awards", "award_statements", "award_hospital_allocations", "consumable_award_groups", "consumable_award_winners",
+                     "consumable_award_choices", "consumable_award_categories" })
+        {
+            Assert.Equal(0, await CountAsync($"SELECT COUNT(*) FROM {table} WHERE award_id = @Id", new { Id = first.AwardId.ToString() }));
+            Assert.True(await CountAsync($"SELECT COUNT(*) FROM {table} WHERE award_id = @Id", new { Id = second.AwardId.ToString() }) > 0, table);
+        }
+        Assert.Null(await s.Batch.GetAwardAsync());
     }
 
     [Fact]
