@@ -58,10 +58,22 @@ public static class AwardApi
             : user.Role() switch
             {
                 PortalUser.Alliance => award,
-                PortalUser.Manufacturer => award with { Statements = award.Statements.Where(s => s.ManufacturerId == user.Organisation()).ToList() },
-                _ => award with { Statements = [] },
+                PortalUser.Manufacturer => award with
+                {
+                    Statements = award.Statements.Where(s => s.ManufacturerId == user.Organisation()).ToList(),
+                    Consumables = SuppliesOf(award.Consumables, s => s.ManufacturerId == user.Organisation()),
+                },
+                PortalUser.Hospital => award with { Statements = [], Consumables = SuppliesOf(award.Consumables, s => s.HospitalId == user.Organisation()) },
+                _ => award with { Statements = [], Consumables = SuppliesOf(award.Consumables, _ => false) },
             };
     }
+
+    /// <summary>
+    /// A consumables award's groups and winners are published with the award; a hospital's supply
+    /// and choices are the alliance's, its own hospital's and its supplier's to see.
+    /// </summary>
+    private static ConsumableAwardView? SuppliesOf(ConsumableAwardView? consumables, Func<ConsumableAwardSupply, bool> visible) =>
+        consumables is null ? null : consumables with { Supplies = consumables.Supplies.Where(visible).ToList() };
 
     private static async Task<Results<Ok<AwardResponse>, ProblemHttpResult>> GetAsync(string batchId, GrainAccess grains, ClaimsPrincipal user)
     {

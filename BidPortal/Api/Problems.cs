@@ -29,6 +29,7 @@ public static class Problems
         ErrorCodes.DeliveryAboveOrdered,
         ErrorCodes.ConsumableCategoryNotInBatch, ErrorCodes.ConsumableClassMismatch, ErrorCodes.ConsumableCodeLength, ErrorCodes.ConsumableCodeMalformed,
         ErrorCodes.ConsumableCodeCategory, ErrorCodes.BidKindMismatch, ErrorCodes.ComponentsNotPriced,
+        ErrorCodes.AwardModeNotForBatch, ErrorCodes.AwardBudgetNotForBatch,
     ];
 
     public static int StatusOf(string code) => code switch

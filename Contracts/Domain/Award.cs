@@ -90,6 +90,15 @@ public sealed record AwardView(
     /// </summary>
     [Id(15)]
     public AwardCheckSummary? Check { get; init; }
+
+    /// <summary>
+    /// A consumables award's groups, winners with their component prices, and each hospital's
+    /// supply with its choice rank; null for a drug award, and then left out of the JSON, so a drug
+    /// award's view reads as it did.
+    /// </summary>
+    [Id(16)]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ConsumableAwardView? Consumables { get; init; }
 }
 
 /// <summary>The rule checker's verdict on a stored award: "passed", how many rule checks it made, its time.</summary>

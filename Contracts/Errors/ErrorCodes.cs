@@ -108,4 +108,10 @@ public static class ErrorCodes
 
     /// <summary>A system bid that leaves a component of its lot unpriced, prices one twice or one the lot does not have; component prices on a unit category.</summary>
     public const string ComponentsNotPriced = "COMPONENTS_NOT_PRICED";
+
+    /// <summary>An award mode the batch's kind has not: a drug mode on a consumables batch, a consumables mode on a drug batch, a comparison of a consumables batch.</summary>
+    public const string AwardModeNotForBatch = "AWARD_MODE_NOT_FOR_BATCH";
+
+    /// <summary>Region budgets on a consumables batch's award: allocation by choice is bound by the hospitals' choices and the winners' capacity, not by a budget.</summary>
+    public const string AwardBudgetNotForBatch = "AWARD_BUDGET_NOT_FOR_BATCH";
 }

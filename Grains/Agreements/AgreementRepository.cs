@@ -5,6 +5,7 @@ using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Grains.Agreements.Domain;
 using Procurement.Grains.Storage;
+using Procurement.Optimizer.Award;
 
 namespace Procurement.Grains.Agreements;
 
@@ -59,7 +60,9 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
     {
         var (connection, transaction) = unit;
         var award = await connection.QuerySingleAsync<(string AwardId, string Mode)>(SelectAwardSql, new { BatchId = batchId }, transaction);
-        var hospitalLevel = award.Mode == "hospital";
+        // A consumables award, like a hospital-level one, has a line per hospital: each winning bid x category x region is an agreement of its hospitals.
+        var consumables = AwardModes.IsConsumables(award.Mode);
+        var hospitalLevel = award.Mode == AwardModes.Hospital || consumables;
         var lines = (await connection.QueryAsync<AllocationLine>(
             hospitalLevel ? SelectHospitalAllocationsSql : SelectRegionAllocationsSql, new { award.AwardId }, transaction)).ToList();
         var reports = (hospitalLevel ? [] : await connection.QueryAsync<ReportLine>(SelectReportsSql, new { BatchId = batchId }, transaction))
@@ -113,6 +116,11 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
         await insert.InsertAsync(store.Dialect, connection, transaction, agreements);
         await InsertHospitalsAsync(connection, transaction, hospitals);
         await InsertCompletionRowsAsync(connection, transaction, batchId, startMonth, months, agreements, hospitals);
+        if (consumables)
+        {
+            // The winning bid's component prices go with its agreements: a component bought separately (a revision) is priced from them.
+            await connection.ExecuteAsync(InsertComponentPricesSql, new { BatchId = batchId, award.AwardId }, transaction);
+        }
         await EventLog.AppendAsync(unit, at, actor, batchId, "batch", batchId, "AgreementsCreated", new
         {
             award.AwardId,
@@ -127,7 +135,20 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
         return agreements.Count;
     }
 
-    private const string SelectMaxPricesSql = "SELECT product_id, max_unit_price_e6 FROM batch_products WHERE batch_id = @BatchId";
+    private const string InsertComponentPricesSql = """
+        INSERT INTO agreement_component_prices (agreement_id, component_id, unit_price_e6)
+        SELECT a.agreement_id, c.component_id, c.unit_price_e6
+          FROM agreements a
+          JOIN consumable_award_component_prices c ON c.award_id = a.award_id AND c.bid_id = a.bid_id
+         WHERE a.batch_id = @BatchId AND a.award_id = @AwardId
+        """;
+
+    /// <summary>The maximum price of each product a batch's agreements can hold: a drug's from the batch's products, a consumables category's its lot's maximum valid price (per unit or per system).</summary>
+    private const string SelectMaxPricesSql = """
+        SELECT product_id, max_unit_price_e6 FROM batch_products WHERE batch_id = @BatchId
+        UNION ALL
+        SELECT category_id, max_valid_price_e6 FROM consumable_lots WHERE batch_id = @BatchId
+        """;
 
     /// <summary>The kept completion rows of new agreements: each agreement year's agreed volume and budget, nothing bought yet.</summary>
     private async Task InsertCompletionRowsAsync(

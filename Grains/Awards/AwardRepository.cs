@@ -45,6 +45,34 @@ public sealed class AwardRepository(ProcurementStore store)
 
     private const string DeleteAwardSql = "DELETE FROM awards WHERE award_id = @AwardId";
 
+    // A consumables award's own rows (migration 0024); a drug award has none.
+    private const string DeleteConsumableCategoriesSql = "DELETE FROM consumable_award_categories WHERE award_id = @AwardId";
+
+    private const string DeleteConsumableGroupsSql = "DELETE FROM consumable_award_groups WHERE award_id = @AwardId";
+
+    private const string DeleteConsumableComponentPricesSql = "DELETE FROM consumable_award_component_prices WHERE award_id = @AwardId";
+
+    private const string DeleteConsumableWinnersSql = "DELETE FROM consumable_award_winners WHERE award_id = @AwardId";
+
+    private const string DeleteConsumableChoicesSql = "DELETE FROM consumable_award_choices WHERE award_id = @AwardId";
+
+    /// <summary>
+    /// Removes, inside the transaction storing a batch's new award, the batch's awards it never took
+    /// (drug or consumables, with all their rows), so the batch keeps one award row (<c>ux_awards_batch</c>).
+    /// </summary>
+    internal static async Task RemoveUnlinkedAsync(DbConnection connection, DbTransaction transaction, string batchId)
+    {
+        foreach (var unlinked in (await connection.QueryAsync<string>(SelectUnlinkedAwardsSql, new { BatchId = batchId }, transaction)).ToList())
+        {
+            foreach (var delete in (string[])[
+                DeleteConsumableCategoriesSql, DeleteConsumableGroupsSql, DeleteConsumableComponentPricesSql, DeleteConsumableWinnersSql, DeleteConsumableChoicesSql,
+                DeleteStatementsSql, DeleteAllocationsSql, DeleteHospitalAllocationsSql, DeleteUnallocatedHospitalsSql, DeleteAwardSql])
+            {
+                await connection.ExecuteAsync(delete, new { AwardId = unlinked }, transaction);
+            }
+        }
+    }
+
     private const string InsertAwardSql = """
         INSERT INTO awards (award_id, batch_id, mode, rule_set, solve_status, objective_e6, bound_e6, gap, wall_ms, solver_parameters, proposed_at,
                             check_verdict, check_count, check_ms)
@@ -75,13 +103,7 @@ public sealed class AwardRepository(ProcurementStore store)
         var unallocatedHospitals = award.Products.SelectMany(p => p.UnallocatedHospitals.Select(u => (p.ProductId, Line: u))).ToList();
         return store.WriteAsync(async (connection, transaction) =>
         {
-            foreach (var unlinked in (await connection.QueryAsync<string>(SelectUnlinkedAwardsSql, new { BatchId = batchId }, transaction)).ToList())
-            {
-                foreach (var delete in (string[])[DeleteStatementsSql, DeleteAllocationsSql, DeleteHospitalAllocationsSql, DeleteUnallocatedHospitalsSql, DeleteAwardSql])
-                {
-                    await connection.ExecuteAsync(delete, new { AwardId = unlinked }, transaction);
-                }
-            }
+            await RemoveUnlinkedAsync(connection, transaction, batchId);
             await connection.ExecuteAsync(InsertAwardSql, new
             {
                 AwardId = id,
@@ -243,6 +265,7 @@ public sealed class AwardRepository(ProcurementStore store)
                     h.AgreedVolume, Scaled.FromE6(h.AmountE6))).ToList(),
                 UnallocatedHospitals = unallocated.ToList(),
                 Check = award.CheckVerdict is null ? null : new AwardCheckSummary(award.CheckVerdict, award.CheckCount ?? 0, TimeSpan.FromMilliseconds(award.CheckMs ?? 0)),
+                Consumables = AwardModes.IsConsumables(award.Mode) ? await ConsumableAwardRepository.ReadAsync(connection, award.AwardId) : null,
             };
         });
 

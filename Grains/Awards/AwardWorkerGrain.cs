@@ -19,9 +19,11 @@ namespace Procurement.Grains.Awards;
 /// a hospital-level award has millions of lines, too many for a grain message.
 /// </summary>
 [StatelessWorker]
-public sealed class AwardWorkerGrain(
+public sealed partial class AwardWorkerGrain(
     AwardRepository awards,
     AwardInputReader inputs,
+    ConsumableAwardRepository consumableAwards,
+    ConsumableAwardInputReader consumableInputs,
     BatchRepository batches,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock,
     ILogger<AwardWorkerGrain> logger) : Grain, IAwardWorkerGrain
@@ -29,7 +31,12 @@ public sealed class AwardWorkerGrain(
     public async Task RunAsync(string batchId, AwardRequest request, string actor)
     {
         // Refused to the caller, before the batch hears of a run.
-        await RequireOpenedAsync(batchId);
+        var opened = await RequireOpenedAsync(batchId);
+        if (opened.Definition.Consumables is not null)
+        {
+            await RunConsumablesAsync(batchId, request, actor);
+            return;
+        }
         string? failure = null;
         ProposedAward? proposed = null;
         AwardProgress? last = null;
@@ -139,7 +146,7 @@ public sealed class AwardWorkerGrain(
     /// Bid contents are read only once the batch is opened: this worker checks the phase itself
     /// rather than trusting its caller, since anything that reaches the cluster could call it.
     /// </summary>
-    private async Task RequireOpenedAsync(string batchId)
+    private async Task<StoredBatch> RequireOpenedAsync(string batchId)
     {
         var batch = await batches.LoadAsync(Check.Id(batchId, "batchId"))
             ?? throw new ProcurementException(ErrorCodes.NotConfigured, $"Batch {batchId} has not been configured.", "batchId");
@@ -147,6 +154,7 @@ public sealed class AwardWorkerGrain(
         {
             throw new ProcurementException(ErrorCodes.BidsSealed, $"Bids of batch {batchId} are sealed until the opening; the award runs after it.");
         }
+        return batch;
     }
 
     private static AwardVariant Variant(AwardDocument award, int timeLimitSeconds)

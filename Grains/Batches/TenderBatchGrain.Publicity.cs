@@ -74,7 +74,10 @@ public sealed partial class TenderBatchGrain
         var renewalId = Check.Id(request.BatchId, "batchId");
         var current = await agreements.ListAsync(BatchId);
         Renewal.RequireRenewable(BatchId, renewalId, batch.Phase, current);
-        var continued = Renewal.Continued(current);
+        // A consumables agreement is one per winning bid x category x region, not a drug product's: the
+        // renewal continues the drug agreements and copies the consumables terms (docs/CONSUMABLES.md).
+        var categories = batch.Definition.Consumables?.Categories.Select(c => c.CategoryId).ToHashSet(StringComparer.Ordinal) ?? [];
+        var continued = Renewal.Continued(current.Where(a => !categories.Contains(a.ProductId)));
         var definition = Renewal.Definition(batch.Definition, request, continued);
         BatchDefinitionRules.Validate(definition, ProcurementClock.Now(clock));
         return await GrainFactory.GetGrain<ITenderBatchGrain>(renewalId).ConfigureRenewalAsync(BatchId, definition, continued);

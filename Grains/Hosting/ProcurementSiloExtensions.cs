@@ -46,6 +46,7 @@ public static class ProcurementSiloExtensions
         services.TryAddSingleton<AwardRepository>();
         services.TryAddSingleton<AwardInputReader>();
         services.TryAddSingleton<ConsumableAwardInputReader>();
+        services.TryAddSingleton<ConsumableAwardRepository>();
         services.AddOptions<AgreementOptions>().BindConfiguration(AgreementOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgreementOptions>, AgreementOptionsValidator>());
         services.TryAddSingleton<AgreementRepository>();

@@ -22,6 +22,16 @@ public static class AwardRequests
     public static void CheckRun(string batchId, TenderBatchDefinition definition, AwardRequest? asked)
     {
         var request = Check.NotNull(asked, "request");
+        if (definition.Consumables is not null)
+        {
+            CheckConsumablesRun(batchId, request);
+            return;
+        }
+        if (AwardModes.IsConsumables(request.Mode))
+        {
+            throw new ProcurementException(ErrorCodes.AwardModeNotForBatch,
+                $"Batch {batchId} buys drugs: mode must be {AwardModes.RankedPick}, {AwardModes.CostOptimal} or {AwardModes.Hospital}, not '{request.Mode}'.", "mode");
+        }
         if (!IsMode(request.Mode))
         {
             throw ProcurementException.Invalid("mode", $"mode must be {AwardModes.RankedPick}, {AwardModes.CostOptimal} or {AwardModes.Hospital}, not '{request.Mode}'.");
@@ -36,6 +46,12 @@ public static class AwardRequests
     public static void CheckComparison(string batchId, TenderBatchDefinition definition, AwardComparisonRequest? asked)
     {
         var request = Check.NotNull(asked, "request");
+        // A comparison runs the drug engine over modes and rule sets; a consumables batch has one award per fallback rule and no budgets to weigh.
+        if (definition.Consumables is not null)
+        {
+            throw new ProcurementException(ErrorCodes.AwardModeNotForBatch,
+                $"Batch {batchId} is a consumables batch: its award is run, not compared (modes {string.Join(", ", AwardModes.ForConsumables)}).", "modes");
+        }
         Check.NotNull(request.Modes, "modes");
         if (request.Modes.Count == 0)
         {
@@ -72,6 +88,28 @@ public static class AwardRequests
             {
                 throw ProcurementException.Invalid($"regionBudgets.{region}", "A budget must not be negative.");
             }
+        }
+    }
+
+    /// <summary>
+    /// A consumables batch's run: a consumables mode (its fallback rule) and no region budgets, since
+    /// allocation by choice is bound by the hospitals' choices and the winners' capacity alone.
+    /// </summary>
+    private static void CheckConsumablesRun(string batchId, AwardRequest request)
+    {
+        if (!AwardModes.IsConsumables(request.Mode))
+        {
+            throw new ProcurementException(ErrorCodes.AwardModeNotForBatch,
+                $"Batch {batchId} is a consumables batch: mode must be {string.Join(" or ", AwardModes.ForConsumables)}, not '{request.Mode}'.", "mode");
+        }
+        if (Check.NotNull(request.RegionBudgets, "regionBudgets").Count > 0)
+        {
+            throw new ProcurementException(ErrorCodes.AwardBudgetNotForBatch,
+                $"Batch {batchId} is a consumables batch: its award takes no region budgets.", "regionBudgets");
+        }
+        if (request.TimeLimitSeconds is < 1 or > MaxRunSeconds)
+        {
+            throw ProcurementException.Invalid("timeLimitSeconds", $"timeLimitSeconds must be from 1 to {MaxRunSeconds}.");
         }
     }
 
