@@ -29,6 +29,7 @@ public static class Problems
         ErrorCodes.DeliveryAboveOrdered,
         ErrorCodes.ConsumableCategoryNotInBatch, ErrorCodes.ConsumableClassMismatch, ErrorCodes.ConsumableCodeLength, ErrorCodes.ConsumableCodeMalformed,
         ErrorCodes.ConsumableCodeCategory, ErrorCodes.BidKindMismatch, ErrorCodes.ComponentsNotPriced,
+        ErrorCodes.PageLimitOutOfRange, ErrorCodes.PageCursorInvalid, ErrorCodes.PageRequired,
     ];
 
     public static int StatusOf(string code) => code switch
