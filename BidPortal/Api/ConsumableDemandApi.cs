@@ -24,11 +24,7 @@ public static class ConsumableDemandApi
         {
             // A one-row page costs an index count and says whether the whole demand is within the bound.
             var size = await batch.GetConsumableDemandPageAsync(new ConsumableDemandPageRequest(null, null, 1));
-            if (size.TotalIntentions > ConsumableDemandPageRequest.MaxUnpagedIntentions)
-            {
-                throw new ProcurementException(ErrorCodes.PageRequired,
-                    $"Batch {batchId} has {size.TotalIntentions:N0} intentions; above {ConsumableDemandPageRequest.MaxUnpagedIntentions:N0} read them in pages (limit, after, category).", "limit");
-            }
+            ConsumableDemandPageRequest.RequireUnpagedWithinBound(batchId, size.TotalIntentions);
             return TypedResults.Ok(await batch.GetConsumableDemandAsync());
         }
         return TypedResults.Ok(await batch.GetConsumableDemandPageAsync(new ConsumableDemandPageRequest(

@@ -1,3 +1,5 @@
+using Procurement.Contracts.Errors;
+
 namespace Procurement.Contracts.Domain;
 
 /// <summary>How a consumables category is bought: per unit (a stent) or as a product system (a hip: stem, cup, liner, head).</summary>
@@ -124,6 +126,16 @@ public sealed record ConsumableDemandPageRequest(
     /// categories fit).
     /// </summary>
     public const int MaxUnpagedIntentions = 5_000;
+
+    /// <summary>Refuses the unpaged read of a batch with more than <see cref="MaxUnpagedIntentions"/> intentions (<c>PAGE_REQUIRED</c>, field <c>limit</c>).</summary>
+    public static void RequireUnpagedWithinBound(string batchId, long intentions)
+    {
+        if (intentions > MaxUnpagedIntentions)
+        {
+            throw new ProcurementException(ErrorCodes.PageRequired,
+                $"Batch {batchId} has {intentions:N0} intentions; above {MaxUnpagedIntentions:N0} read them in pages (limit, after, category).", "limit");
+        }
+    }
 }
 
 /// <summary>

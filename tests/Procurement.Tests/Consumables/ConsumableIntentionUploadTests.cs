@@ -281,6 +281,11 @@ public abstract class ConsumableIntentionUploadTests(ClusterFixture fixture)
         await Refused.WithAsync(ErrorCodes.PageCursorInvalid, () => Page(Hip, stentCursor, 10), "after");
         await Refused.WithAsync(ErrorCodes.ConsumableCategoryNotInBatch, () => Page("KNEE", null, 10), "category");
 
+        // The unpaged read's bound: the whole demand up to 5,000 intentions, a page required above.
+        ConsumableDemandPageRequest.RequireUnpagedWithinBound(s.BatchId, ConsumableDemandPageRequest.MaxUnpagedIntentions);
+        var error = Assert.Throws<ProcurementException>(() => ConsumableDemandPageRequest.RequireUnpagedWithinBound(s.BatchId, ConsumableDemandPageRequest.MaxUnpagedIntentions + 1));
+        Assert.Equal((ErrorCodes.PageRequired, "limit"), (error.Code, error.Field));
+
         var drugs = new Scenario(fixture.Cluster.Client, fixture.Clock);
         await drugs.OpenReportingAsync();
         await Refused.WithAsync(ErrorCodes.ConsumableCategoryNotInBatch,
