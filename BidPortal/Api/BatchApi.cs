@@ -54,12 +54,9 @@ public static class BatchApi
             return TypedResults.Ok(await grains.Batch(batchId).GetReportingProgressAsync());
         }).WithName("GetReportingProgress")
             .WithSummary("Volume reporting so far: totals per product and per product and region, and which participating hospitals have reported.");
-        alliance.MapGet("/{batchId}/consumable-demand", async (string batchId, GrainAccess grains) =>
-        {
-            await grains.AllianceBatchAsync(batchId);
-            return TypedResults.Ok(await grains.Batch(batchId).GetConsumableDemandAsync());
-        }).WithName("GetConsumableDemand")
-            .WithSummary("A consumables batch's brand intentions per category with each intended firm's total and share: the demand its A/B grouping reads.");
+        alliance.MapGet("/{batchId}/consumable-demand", ConsumableDemandApi.ReadAsync).WithName("GetConsumableDemand")
+            .WithSummary("A consumables batch's brand intentions per category with each intended firm's total and share: the demand its A/B grouping reads. " +
+                "With limit, after or category: one page of the intentions (at most 500) and the cursor of the next; without, the whole demand up to 5,000 intentions (PAGE_REQUIRED above).");
         alliance.MapPost("/{batchId}/reporting-reminders", async (string batchId, GrainAccess grains) =>
         {
             await grains.AllianceBatchAsync(batchId);

@@ -36,6 +36,7 @@ public static class HospitalApi
             return TypedResults.Ok(await grains.Hospital().SubmitConsumableIntentionsAsync(batchId, lines));
         }).WithName("SubmitConsumableIntentions")
             .WithSummary("States or revises brand intentions per category of a consumables batch in reporting (firm, product, annual quantity, further choices), all or none.");
+        hospital.MapConsumableIntentionUploadApi();
         hospital.MapGet("/usage", async (string? month, GrainAccess grains) => TypedResults.Ok(await grains.Hospital().GetUsageAsync(month)))
             .WithName("GetUsage");
         hospital.MapPost("/usage/{month}", async (string month, List<UsageLine> lines, GrainAccess grains) =>

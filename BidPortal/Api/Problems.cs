@@ -30,6 +30,7 @@ public static class Problems
         ErrorCodes.ConsumableCategoryNotInBatch, ErrorCodes.ConsumableClassMismatch, ErrorCodes.ConsumableCodeLength, ErrorCodes.ConsumableCodeMalformed,
         ErrorCodes.ConsumableCodeCategory, ErrorCodes.BidKindMismatch, ErrorCodes.ComponentsNotPriced,
         ErrorCodes.AwardModeNotForBatch, ErrorCodes.AwardBudgetNotForBatch,
+        ErrorCodes.PageLimitOutOfRange, ErrorCodes.PageCursorInvalid, ErrorCodes.PageRequired,
     ];
 
     public static int StatusOf(string code) => code switch

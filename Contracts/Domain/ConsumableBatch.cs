@@ -1,3 +1,5 @@
+using Procurement.Contracts.Errors;
+
 namespace Procurement.Contracts.Domain;
 
 /// <summary>How a consumables category is bought: per unit (a stent) or as a product system (a hip: stem, cup, liner, head).</summary>
@@ -100,3 +102,52 @@ public sealed record ConsumableFirmDemand(
     [property: Id(1)] long Quantity,
     [property: Id(2)] decimal Share,
     [property: Id(3)] int Hospitals);
+
+/// <summary>
+/// A page of a consumables batch's demand: the intentions of one category (or of all, null) after
+/// the cursor a previous page gave (<see cref="ConsumableDemandPage.NextCursor"/>; null for the first
+/// page), at most <see cref="Limit"/> of them, from 1 to <see cref="MaxLimit"/>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ConsumableDemandPageRequest")]
+public sealed record ConsumableDemandPageRequest(
+    [property: Id(0)] string? CategoryId,
+    [property: Id(1)] string? After,
+    [property: Id(2)] int Limit)
+{
+    /// <summary>The most intentions a page holds: a page's further choices are read with its hospitals and categories as one list of parameters, which stays well within every database's limit.</summary>
+    public const int MaxLimit = 500;
+
+    /// <summary>The page size when a paged read names no limit.</summary>
+    public const int DefaultLimit = 100;
+
+    /// <summary>
+    /// The most intentions the unpaged demand read returns: above it the caller reads the totals
+    /// and intentions in pages (about 1.5 MB of JSON; a national round's 2,400 hospitals in two
+    /// categories fit).
+    /// </summary>
+    public const int MaxUnpagedIntentions = 5_000;
+
+    /// <summary>Refuses the unpaged read of a batch with more than <see cref="MaxUnpagedIntentions"/> intentions (<c>PAGE_REQUIRED</c>, field <c>limit</c>).</summary>
+    public static void RequireUnpagedWithinBound(string batchId, long intentions)
+    {
+        if (intentions > MaxUnpagedIntentions)
+        {
+            throw new ProcurementException(ErrorCodes.PageRequired,
+                $"Batch {batchId} has {intentions:N0} intentions; above {MaxUnpagedIntentions:N0} read them in pages (limit, after, category).", "limit");
+        }
+    }
+}
+
+/// <summary>
+/// One page of a consumables batch's intentions, ordered by category id and hospital id (the
+/// store's order of text), with how many intentions the read covers in all (of the category, or of
+/// the batch) and the cursor of the next page (null on the last).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ConsumableDemandPage")]
+public sealed record ConsumableDemandPage(
+    [property: Id(0)] string BatchId,
+    [property: Id(1)] TenderBatchPhase Phase,
+    [property: Id(2)] string? CategoryId,
+    [property: Id(3)] long TotalIntentions,
+    [property: Id(4)] IReadOnlyList<ConsumableIntention> Intentions,
+    [property: Id(5)] string? NextCursor);

@@ -68,6 +68,15 @@ public static class ErrorCodes
     /// <summary>A JSON request body over the portal's limit (<c>Portal:MaxJsonBodyBytes</c>); uploads have <see cref="UploadTooLarge"/>.</summary>
     public const string RequestTooLarge = "REQUEST_TOO_LARGE";
     public const string TooManyRows = "TOO_MANY_ROWS";
+
+    /// <summary>A page size (<c>limit</c>) not a whole number from 1 to the read's maximum.</summary>
+    public const string PageLimitOutOfRange = "PAGE_LIMIT_OUT_OF_RANGE";
+
+    /// <summary>A paging cursor (<c>after</c>) that is not one the read gave out, or one of another category's pages.</summary>
+    public const string PageCursorInvalid = "PAGE_CURSOR_INVALID";
+
+    /// <summary>A read asked for whole whose size is over its bound; it must be read in pages.</summary>
+    public const string PageRequired = "PAGE_REQUIRED";
     public const string SignInDelayed = "SIGN_IN_DELAYED";
     public const string ObjectionAlreadyOpen = "OBJECTION_ALREADY_OPEN";
     public const string ProductNotOrderable = "ORDER_PRODUCT_NOT_ORDERABLE";

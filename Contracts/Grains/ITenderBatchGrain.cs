@@ -48,6 +48,14 @@ public interface ITenderBatchGrain : IGrainWithStringKey
     Task<ConsumableDemand> GetConsumableDemandAsync();
 
     /// <summary>
+    /// A page of a consumables batch's intentions (of one category, or all) after a cursor, with the
+    /// count the pages add up to; refused for a drug batch, an unknown category, a limit outside
+    /// 1..<see cref="ConsumableDemandPageRequest.MaxLimit"/> or a cursor the read did not give out.
+    /// </summary>
+    [Alias("GetConsumableDemandPage")]
+    Task<ConsumableDemandPage> GetConsumableDemandPageAsync(ConsumableDemandPageRequest request);
+
+    /// <summary>
     /// Sends a notice to every participating hospital that has reported nothing yet, while reporting
     /// is open; recorded in the event log. At most once per business day: a second call that day
     /// sends nothing and answers with the first (<see cref="ReportingReminder.AlreadySent"/>).

@@ -269,6 +269,78 @@ public sealed class ConsumableBatchRepository(ProcurementStore store)
                 .ToList();
         });
 
+    private const string OfCategorySql = " AND category_id = @CategoryId";
+
+    // The keyset: the rows after the last one read, in the order of IntentionsOrderSql; spelt without row values, which SQL Server lacks.
+    private const string AfterKeySql = " AND (category_id > @AfterCategory OR (category_id = @AfterCategory AND hospital_id > @AfterHospital))";
+
+    private const string SelectPageSql = SelectIntentionsSql + IntentionsOrderSql;
+
+    private const string SelectPageAfterSql = SelectIntentionsSql + AfterKeySql + IntentionsOrderSql;
+
+    private const string SelectCategoryPageSql = SelectIntentionsSql + OfCategorySql + IntentionsOrderSql;
+
+    private const string SelectCategoryPageAfterSql = SelectIntentionsSql + OfCategorySql + AfterKeySql + IntentionsOrderSql;
+
+    private const string CountIntentionsSql = "SELECT COUNT(*) FROM consumable_intentions WHERE batch_id = @BatchId";
+
+    private const string CountCategoryIntentionsSql = CountIntentionsSql + OfCategorySql;
+
+    // The page's choices by the range of its keys rather than a list of them: no list parameter, which PostgreSQL's driver would pass as an array.
+    private const string SelectPageChoicesSql = SelectChoicesSql + """
+
+           AND (category_id > @FromCategory OR (category_id = @FromCategory AND hospital_id >= @FromHospital))
+           AND (category_id < @ToCategory OR (category_id = @ToCategory AND hospital_id <= @ToHospital))
+        """ + ChoicesOrderSql;
+
+    /// <summary>
+    /// At most <paramref name="take"/> intentions of a batch (of one category, or all) after
+    /// <paramref name="after"/>, by category and hospital, with their further choices, and how many
+    /// intentions the read covers in all. The rows are read no further than <paramref name="take"/>
+    /// (portable: no LIMIT or TOP), from the index on batch and category.
+    /// </summary>
+    public Task<(IReadOnlyList<ConsumableIntention> Intentions, long Total)> GetIntentionsPageAsync(
+        string batchId, string? categoryId, (string CategoryId, string HospitalId)? after, int take) =>
+        store.ReadAsync<(IReadOnlyList<ConsumableIntention>, long)>(async connection =>
+        {
+            var parameters = new { BatchId = batchId, CategoryId = categoryId, AfterCategory = after?.CategoryId, AfterHospital = after?.HospitalId };
+            var sql = (categoryId, after) switch
+            {
+                (null, null) => SelectPageSql,
+                (null, _) => SelectPageAfterSql,
+                (_, null) => SelectCategoryPageSql,
+                _ => SelectCategoryPageAfterSql,
+            };
+            var rows = new List<IntentionRow>(take);
+            await foreach (var row in connection.QueryUnbufferedAsync<IntentionRow>(sql, parameters))
+            {
+                rows.Add(row);
+                if (rows.Count >= take)
+                {
+                    break;
+                }
+            }
+            var total = await connection.ExecuteScalarAsync<long>(categoryId is null ? CountIntentionsSql : CountCategoryIntentionsSql, parameters);
+            if (rows.Count == 0)
+            {
+                return ([], total);
+            }
+            var choices = (await connection.QueryAsync<ChoiceRow>(SelectPageChoicesSql, new
+                {
+                    BatchId = batchId,
+                    FromCategory = rows[0].CategoryId,
+                    FromHospital = rows[0].HospitalId,
+                    ToCategory = rows[^1].CategoryId,
+                    ToHospital = rows[^1].HospitalId,
+                }))
+                .GroupBy(c => (c.HospitalId, c.CategoryId))
+                .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(c => c.ManufacturerId).ToList());
+            return (rows.Select(r => new ConsumableIntention(
+                    r.BatchId, r.HospitalId, r.CategoryId, r.ManufacturerId, r.CertificateNumber, r.Model, r.ConsumableCode, r.AnnualQuantity,
+                    choices.GetValueOrDefault((r.HospitalId, r.CategoryId)) ?? [], r.BelowHistoryReason, r.Revision, r.ReportedAt))
+                .ToList(), total);
+        });
+
     private sealed record TermsRow
     {
         public string RuleSetName { get; init; } = "";

@@ -209,6 +209,19 @@ public sealed partial class TenderBatchGrain(
         return ConsumableDemandTotals.Of(BatchId, batch.Phase, terms.Categories, await consumables.GetIntentionsAsync(BatchId, null));
     }
 
+    public async Task<ConsumableDemandPage> GetConsumableDemandPageAsync(ConsumableDemandPageRequest request)
+    {
+        var batch = RequireBatch();
+        var terms = batch.Definition.Consumables
+            ?? throw new ProcurementException(ErrorCodes.ConsumableCategoryNotInBatch, $"Batch {BatchId} is not a consumables batch; it has no categories.", "batchId");
+        var after = ConsumableDemandPaging.Check(BatchId, terms, request);
+        var (rows, total) = await consumables.GetIntentionsPageAsync(BatchId, request.CategoryId, after, request.Limit + 1);
+        // One row past the limit says whether a next page exists without a second count.
+        var page = rows.Count > request.Limit ? rows.Take(request.Limit).ToList() : rows;
+        var next = rows.Count > request.Limit ? ConsumableDemandPaging.CursorOf(page[^1]) : null;
+        return new ConsumableDemandPage(BatchId, batch.Phase, request.CategoryId, total, page, next);
+    }
+
     public async Task<ReportingProgress> GetReportingProgressAsync()
     {
         var batch = RequireBatch();

@@ -69,8 +69,13 @@ public static class ConsumableAwardCommand
                 error.WriteLine($"{inputPath}: {large.Length:N0} bytes; a consumables award input may have at most {MaxInputBytes:N0}.");
                 return AwardCommand.BadInput;
             }
-            using var stream = File.OpenRead(inputPath);
-            input = JsonSerializer.Deserialize<ConsumableAwardInput>(stream, AwardCommand.Json) ?? throw new JsonException("The document is empty (null).");
+            var text = File.ReadAllText(inputPath);
+            var schemaProblems = ConsumableAwardInputSchema.Validate(text);
+            if (schemaProblems.Count > 0)
+            {
+                return Refused(error, inputPath, schemaProblems.Select(p => (p.Code, p.Field, p.Message)).ToList(), "does not match docs/consumables-award-input.schema.json");
+            }
+            input = JsonSerializer.Deserialize<ConsumableAwardInput>(text, AwardCommand.Json) ?? throw new JsonException("The document is empty (null).");
         }
         catch (FileNotFoundException)
         {
@@ -80,6 +85,12 @@ public static class ConsumableAwardCommand
         catch (JsonException ex)
         {
             error.WriteLine($"{inputPath}: malformed JSON at {ex.Path ?? "$"} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {ex.Message}");
+            return AwardCommand.BadInput;
+        }
+        catch (Newtonsoft.Json.JsonReaderException ex)
+        {
+            // The schema check parses first, so a malformed document is reported by its parser.
+            error.WriteLine($"{inputPath}: malformed JSON at {(string.IsNullOrEmpty(ex.Path) ? "$" : "$." + ex.Path)} (line {ex.LineNumber}, position {ex.LinePosition}): {ex.Message}");
             return AwardCommand.BadInput;
         }
 
@@ -102,9 +113,9 @@ public static class ConsumableAwardCommand
         return award.Status == SolveStatus.RuleBroken ? AwardCommand.RuleBroken : AwardCommand.Ok;
     }
 
-    private static int Refused(TextWriter error, string inputPath, IReadOnlyList<(string Code, string Field, string Message)> problems)
+    private static int Refused(TextWriter error, string inputPath, IReadOnlyList<(string Code, string Field, string Message)> problems, string why = "cannot be awarded")
     {
-        error.WriteLine($"{inputPath}: the input cannot be awarded ({problems.Count} problem(s)):");
+        error.WriteLine($"{inputPath}: the input {why} ({problems.Count} problem(s)):");
         foreach (var (code, field, message) in problems.Take(AwardCommand.MaxProblemsShown))
         {
             error.WriteLine($"  {field}: {code}: {message}");

@@ -9,6 +9,9 @@ public static class ConsumableInputCodes
     public const string Required = "FIELD_REQUIRED";
     public const string Invalid = "FIELD_INVALID";
     public const string Repeated = "FIELD_REPEATED";
+
+    /// <summary>A property the input's schema does not have (a misspelt name would otherwise be read as absent).</summary>
+    public const string Unknown = "FIELD_UNKNOWN";
     public const string UnknownReference = "UNKNOWN_REFERENCE";
     public const string TooMany = "TOO_MANY_ROWS";
     public const string CodeLength = "CONSUMABLE_CODE_LENGTH";

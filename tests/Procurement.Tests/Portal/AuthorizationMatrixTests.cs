@@ -85,6 +85,8 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("GET", "/api/batches/{batchId}/volume-reports", Hospital, Hospital),
         new("POST", "/api/batches/{batchId}/volume-reports", Hospital, Hospital, _ => new[] { new { productId = "ATORVASTATIN-TAB", annualVolume = 1L } }),
         new("POST", "/api/batches/{batchId}/volume-reports/upload", Hospital, Hospital, _ => "product_id,annual_volume\nATORVASTATIN-TAB,1\n"),
+        new("POST", "/api/batches/{batchId}/consumable-intentions/upload", Hospital, Hospital,
+            _ => "category_id,manufacturer_id,certificate_number,model,annual_quantity\nSTENT,M-QILU,C,M,1\n"),
         new("GET", "/api/batches/{batchId}/consumable-intentions", Hospital, Hospital),
         new("POST", "/api/batches/{batchId}/consumable-intentions", Hospital, Hospital, _ => new[]
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Grains;
@@ -26,38 +27,7 @@ public sealed class ConsumableIntentionsApiTests(JourneyFixture portal)
         }
         var admin = await portal.SignedInAsync("alliance.admin");
         var beijing = await portal.SignedInAsync("hospital.bj1");
-        var now = portal.Clock.GetUtcNow();
-        var batchId = $"CONS-{Guid.NewGuid():N}"[..14].ToUpperInvariant();
-        await PortalRound.OkAsync(admin.PostAsJsonAsync("/api/batches", new
-        {
-            batchId,
-            definition = new
-            {
-                allianceId = "ALLIANCE-NORTH",
-                name = "Coronary stents and hips",
-                products = Array.Empty<object>(),
-                regionCodes = new[] { "BJ" },
-                hospitalIds = new[] { "H-BJ-001" },
-                ruleSet = new { name = "round11", parameters = new Dictionary<string, string>(), conversion = new { packCountDoublingFactor = 1.95m, strengthDoublingFactor = 1.7m } },
-                windows = new { reportingCloses = now.AddDays(1), biddingDeadline = now.AddDays(10), openingTime = now.AddDays(10), publicityDays = 7 },
-                agreementMonths = 24,
-                consumables = new
-                {
-                    categories = new object[]
-                    {
-                        new { categoryId = "STENT", name = "Drug-eluting stent", classPrefix = "C0201", maxValidPrice = 848m, purchaseUnit = "Unit", components = Array.Empty<object>() },
-                        new
-                        {
-                            categoryId = "HIP", name = "Hip system", maxValidPrice = 35_000m, purchaseUnit = "System",
-                            components = new[] { new { componentId = "stem", name = "Femoral stem", maxValidPrice = (decimal?)12_000m }, new { componentId = "cup", name = "Cup", maxValidPrice = (decimal?)null } },
-                        },
-                    },
-                    ruleSetName = "stents2020",
-                    parameters = new Dictionary<string, string>(),
-                },
-            },
-        }));
-        await PortalRound.OkAsync(admin.PostAsync($"/api/batches/{batchId}/open-reporting", null));
+        var batchId = await CreateReportingBatchAsync(admin);
 
         var saved = await PortalRound.OkAsync(beijing.PostAsJsonAsync($"/api/batches/{batchId}/consumable-intentions", new object[]
         {
@@ -143,5 +113,108 @@ public sealed class ConsumableIntentionsApiTests(JourneyFixture portal)
         });
         Assert.Equal(HttpStatusCode.BadRequest, drugForm.StatusCode);
         Assert.Contains("BID_KIND_MISMATCH", await drugForm.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_hospital_uploads_its_intentions_as_a_sheet_and_the_alliance_reads_the_demand_in_pages()
+    {
+        var grains = portal.Services.GetRequiredService<IGrainFactory>();
+        if (await grains.GetGrain<IAccountGrain>("hospital.tj1").GetAsync() is null)
+        {
+            await grains.GetGrain<IAccountGrain>("hospital.tj1").CreateAsync("Tianjin hospital pharmacy", OrganisationKind.Hospital, "H-TJ-001", PortalFixture.Password);
+        }
+        var admin = await portal.SignedInAsync("alliance.admin");
+        var beijing = await portal.SignedInAsync("hospital.bj1");
+        var batchId = await CreateReportingBatchAsync(admin);
+        var upload = $"/api/batches/{batchId}/consumable-intentions/upload";
+        static StringContent Csv(string text) => new(text, System.Text.Encoding.UTF8, "text/csv");
+        const string Header = "category_id,manufacturer_id,certificate_number,model,annual_quantity,further_choices\n";
+
+        using var bad = await beijing.PostAsync(upload, Csv(Header + "STENT,M-HUAHAI,CERT-1,DES-1,many,\nHIP,M-QILU,,HIP-1,40,\n"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray()
+            .Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("field").GetString(), e.GetProperty("code").GetString())).ToList();
+        Assert.Equal([(1, "annual_quantity", "FIELD_INVALID"), (2, "certificate_number", "FIELD_REQUIRED")], errors);
+        Assert.Equal(0, (await PortalRound.OkAsync(beijing.GetAsync($"/api/batches/{batchId}/consumable-intentions"))).GetArrayLength());
+
+        var stored = await PortalRound.OkAsync(beijing.PostAsync(upload, Csv(Header + "STENT,M-HUAHAI,CERT-1,DES-1,300,M-QILU\nHIP,M-QILU,CERT-2,HIP-1,40,\n")));
+        Assert.True(stored.GetProperty("accepted").GetBoolean());
+        Assert.Equal(2, stored.GetProperty("intentions").GetArrayLength());
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await beijing.PostAsync(upload, new StringContent(Header, System.Text.Encoding.UTF8, "text/plain"))).StatusCode);
+        foreach (var user in new[] { "hospital.tj1", "maker.qilu", "alliance.south", "alliance.admin" })
+        {
+            var client = await portal.SignedInAsync(user);
+            using var response = await client.PostAsync(upload, Csv(Header + "STENT,M-QILU,C,M,1,\n"));
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{user}: {(int)response.StatusCode}");
+        }
+
+        // The whole demand (under its bound) and its pages hold the same intentions.
+        var whole = await PortalRound.OkAsync(admin.GetAsync($"/api/batches/{batchId}/consumable-demand"));
+        var expected = whole.GetProperty("categories").EnumerateArray().SelectMany(c => c.GetProperty("intentions").EnumerateArray())
+            .Select(i => $"{i.GetProperty("categoryId").GetString()}|{i.GetProperty("hospitalId").GetString()}").Order(StringComparer.Ordinal).ToList();
+        var paged = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = await PortalRound.OkAsync(admin.GetAsync($"/api/batches/{batchId}/consumable-demand?limit=1" + (after is null ? "" : $"&after={Uri.EscapeDataString(after)}")));
+            Assert.Equal(2, page.GetProperty("totalIntentions").GetInt64());
+            paged.AddRange(page.GetProperty("intentions").EnumerateArray().Select(i => $"{i.GetProperty("categoryId").GetString()}|{i.GetProperty("hospitalId").GetString()}"));
+            after = page.GetProperty("nextCursor").GetString();
+        }
+        while (after is not null && paged.Count < 10);
+        Assert.Equal(expected, paged.Order(StringComparer.Ordinal));
+        var hips = await PortalRound.OkAsync(admin.GetAsync($"/api/batches/{batchId}/consumable-demand?category=HIP"));
+        Assert.Equal(("HIP", 1), (hips.GetProperty("categoryId").GetString(), hips.GetProperty("intentions").GetArrayLength()));
+
+        foreach (var (query, code) in new[]
+        {
+            ("limit=0", "PAGE_LIMIT_OUT_OF_RANGE"), ("limit=501", "PAGE_LIMIT_OUT_OF_RANGE"), ("limit=abc", "PAGE_LIMIT_OUT_OF_RANGE"), ("limit=-5", "PAGE_LIMIT_OUT_OF_RANGE"),
+            ("after=garbage", "PAGE_CURSOR_INVALID"), ("category=KNEE", "CONSUMABLE_CATEGORY_NOT_IN_BATCH"),
+        })
+        {
+            using var refused = await admin.GetAsync($"/api/batches/{batchId}/consumable-demand?{query}");
+            Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{query}: {(int)refused.StatusCode}");
+            Assert.Contains(code, await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        var other = await portal.SignedInAsync("alliance.south");
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync($"/api/batches/{batchId}/consumable-demand?limit=1")).StatusCode);
+    }
+
+    /// <summary>A consumables batch of ALLIANCE-NORTH with a stent and a hip-system category, for hospital H-BJ-001, in reporting.</summary>
+    private async Task<string> CreateReportingBatchAsync(HttpClient admin)
+    {
+        var now = portal.Clock.GetUtcNow();
+        var batchId = $"CONS-{Guid.NewGuid():N}"[..14].ToUpperInvariant();
+        await PortalRound.OkAsync(admin.PostAsJsonAsync("/api/batches", new
+        {
+            batchId,
+            definition = new
+            {
+                allianceId = "ALLIANCE-NORTH",
+                name = "Coronary stents and hips",
+                products = Array.Empty<object>(),
+                regionCodes = new[] { "BJ" },
+                hospitalIds = new[] { "H-BJ-001" },
+                ruleSet = new { name = "round11", parameters = new Dictionary<string, string>(), conversion = new { packCountDoublingFactor = 1.95m, strengthDoublingFactor = 1.7m } },
+                windows = new { reportingCloses = now.AddDays(1), biddingDeadline = now.AddDays(10), openingTime = now.AddDays(10), publicityDays = 7 },
+                agreementMonths = 24,
+                consumables = new
+                {
+                    categories = new object[]
+                    {
+                        new { categoryId = "STENT", name = "Drug-eluting stent", classPrefix = "C0201", maxValidPrice = 848m, purchaseUnit = "Unit", components = Array.Empty<object>() },
+                        new
+                        {
+                            categoryId = "HIP", name = "Hip system", maxValidPrice = 35_000m, purchaseUnit = "System",
+                            components = new[] { new { componentId = "stem", name = "Femoral stem", maxValidPrice = (decimal?)12_000m }, new { componentId = "cup", name = "Cup", maxValidPrice = (decimal?)null } },
+                        },
+                    },
+                    ruleSetName = "stents2020",
+                    parameters = new Dictionary<string, string>(),
+                },
+            },
+        }));
+        await PortalRound.OkAsync(admin.PostAsync($"/api/batches/{batchId}/open-reporting", null));
+        return batchId;
     }
 }

@@ -170,6 +170,10 @@ public sealed class PortalApiTests(PortalFixture portal)
         var paths = document.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Contains("/api/batches/{batchId}/bids", paths);
         Assert.Contains("/api/batches/{batchId}/volume-reports/upload", paths);
+        Assert.Contains("/api/batches/{batchId}/consumable-intentions/upload", paths);
+        var demand = document.RootElement.GetProperty("paths").GetProperty("/api/batches/{batchId}/consumable-demand").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["batchId", "category", "after", "limit"], demand);
 
         Assert.Equal(HttpStatusCode.Redirect, (await anonymous.GetAsync("/dashboard/")).StatusCode);
         var manufacturer = await portal.ClientAsync("maker.huahai");
