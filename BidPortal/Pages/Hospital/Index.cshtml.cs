@@ -24,7 +24,8 @@ public sealed class IndexModel(GrainAccess grains, [FromKeyedServices(BusinessCl
     public async Task OnGetAsync()
     {
         Batches = await Grains.Directory().ListBatchesForHospitalAsync(User.Organisation());
-        var views = await Task.WhenAll(Batches.Select(b => Grains.HospitalBatchAsync(b.BatchId)));
+        // The directory lists only the hospital's batches; a plain read keeps one odd batch from refusing the whole page.
+        var views = await Task.WhenAll(Batches.Select(b => Grains.Batch(b.BatchId).GetAsync()));
         ConsumableBatchIds = views.Where(v => v.Definition?.Consumables is not null).Select(v => v.BatchId).ToHashSet(StringComparer.Ordinal);
         Agreements = await Grains.Directory().ListAgreementsForHospitalAsync(User.Organisation());
         Notices = (await Grains.Monitoring().ListNotificationsAsync("hospital", User.Organisation())).Take(20).ToList();
