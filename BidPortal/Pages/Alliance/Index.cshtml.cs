@@ -8,6 +8,13 @@ public sealed class IndexModel(GrainAccess grains, IStringLocalizer<SharedResour
 {
     public IReadOnlyList<BatchSummary> Batches { get; private set; } = [];
 
-    public async Task OnGetAsync() =>
+    /// <summary>The batches with consumables categories: they link to their demand page (the summary does not say).</summary>
+    public IReadOnlySet<string> ConsumableBatchIds { get; private set; } = new HashSet<string>();
+
+    public async Task OnGetAsync()
+    {
         Batches = (await Grains.Directory().ListBatchesAsync()).Where(b => b.AllianceId == User.Organisation()).ToList();
+        var views = await Task.WhenAll(Batches.Select(b => Grains.Batch(b.BatchId).GetAsync()));
+        ConsumableBatchIds = views.Where(v => v.Definition?.Consumables is not null).Select(v => v.BatchId).ToHashSet(StringComparer.Ordinal);
+    }
 }

@@ -10,6 +10,9 @@ public sealed class IndexModel(GrainAccess grains, [FromKeyedServices(BusinessCl
 {
     public IReadOnlyList<BatchSummary> Batches { get; private set; } = [];
 
+    /// <summary>The hospital's batches with consumables categories: they link to the brand intentions page (the summary does not say).</summary>
+    public IReadOnlySet<string> ConsumableBatchIds { get; private set; } = new HashSet<string>();
+
     public IReadOnlyList<HospitalAgreementView> Agreements { get; private set; } = [];
 
     /// <summary>The hospital's newest notices: reporting reminders, agreement notices.</summary>
@@ -21,6 +24,9 @@ public sealed class IndexModel(GrainAccess grains, [FromKeyedServices(BusinessCl
     public async Task OnGetAsync()
     {
         Batches = await Grains.Directory().ListBatchesForHospitalAsync(User.Organisation());
+        // The directory lists only the hospital's batches; a plain read keeps one odd batch from refusing the whole page.
+        var views = await Task.WhenAll(Batches.Select(b => Grains.Batch(b.BatchId).GetAsync()));
+        ConsumableBatchIds = views.Where(v => v.Definition?.Consumables is not null).Select(v => v.BatchId).ToHashSet(StringComparer.Ordinal);
         Agreements = await Grains.Directory().ListAgreementsForHospitalAsync(User.Organisation());
         Notices = (await Grains.Monitoring().ListNotificationsAsync("hospital", User.Organisation())).Take(20).ToList();
         var usage = await Grains.Hospital().GetUsageAsync(null);

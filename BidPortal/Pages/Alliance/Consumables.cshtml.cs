@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+using Procurement.BidPortal.Security;
+using Procurement.Contracts.Domain;
+
+namespace Procurement.BidPortal.Pages.Alliance;
+
+/// <summary>
+/// A consumables batch's demand for its alliance: per category the intended total, the hospitals
+/// that stated an intention, and each intended firm's quantity and share, as the A/B grouping reads them.
+/// </summary>
+public sealed class ConsumablesModel(GrainAccess grains, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+{
+    [BindProperty(SupportsGet = true)]
+    public string Id { get; set; } = "";
+
+    public TenderBatchView View { get; private set; } = null!;
+
+    /// <summary>Null for a drug batch (the grain refuses its demand read) and before reporting opens.</summary>
+    public ConsumableDemand? Demand { get; private set; }
+
+    public async Task OnGetAsync()
+    {
+        View = await Grains.AllianceBatchAsync(Id);
+        // The demand is read from reporting on; a draft has none to show yet.
+        if (View.Definition?.Consumables is not null && View.Phase >= TenderBatchPhase.VolumeReporting)
+        {
+            Demand = await Grains.Batch(Id).GetConsumableDemandAsync();
+        }
+    }
+}

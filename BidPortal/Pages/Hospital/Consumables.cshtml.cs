@@ -1,0 +1,94 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+using Procurement.BidPortal.Security;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Grains;
+
+namespace Procurement.BidPortal.Pages.Hospital;
+
+/// <summary>
+/// A hospital's brand intentions for a consumables batch: per category its current intention and a
+/// form to state or revise it, one category per submission (the grain takes all lines or none, so
+/// one line is one revision).
+/// </summary>
+public sealed partial class ConsumablesModel(GrainAccess grains, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+{
+    /// <summary>Further-choice selects shown beyond those already stated, up to the grain's limit of 10.</summary>
+    public const int MaxFurtherChoices = 10;
+
+    [BindProperty(SupportsGet = true)]
+    public string Id { get; set; } = "";
+
+    [BindProperty]
+    public IntentionForm Form { get; set; } = new();
+
+    public TenderBatchView View { get; private set; } = null!;
+
+    public ReportingTerms Terms { get; private set; } = null!;
+
+    public IReadOnlyDictionary<string, ConsumableIntention> Intentions { get; private set; } = new Dictionary<string, ConsumableIntention>();
+
+    /// <summary>The category of a refused form: only its form shows what was typed and the errors.</summary>
+    public string? RefusedCategory { get; private set; }
+
+    [TempData]
+    public string? Saved { get; set; }
+
+    public bool Open => Terms.Phase == TenderBatchPhase.VolumeReporting;
+
+    public sealed class IntentionForm
+    {
+        public string? CategoryId { get; set; }
+        public string? ManufacturerId { get; set; }
+        public string? CertificateNumber { get; set; }
+        public string? Model { get; set; }
+        public string? ConsumableCode { get; set; }
+        public long AnnualQuantity { get; set; }
+        public List<string?> FurtherChoices { get; set; } = [];
+        public string? BelowHistoryReason { get; set; }
+    }
+
+    public async Task OnGetAsync() => await LoadAsync();
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        await LoadAsync();
+        if (!ModelState.IsValid)
+        {
+            RefusedCategory = Form.CategoryId;
+            Problem = L["Nothing was saved: correct the marked fields."];
+            return Page();
+        }
+        // Empty inputs go to the grain as empty text, so its refusal names the required field.
+        var line = new ConsumableIntentionLine(
+            Form.CategoryId ?? "",
+            (Form.ManufacturerId ?? "").Trim(),
+            (Form.CertificateNumber ?? "").Trim(),
+            (Form.Model ?? "").Trim(),
+            string.IsNullOrWhiteSpace(Form.ConsumableCode) ? null : Form.ConsumableCode.Trim(),
+            Form.AnnualQuantity,
+            Form.FurtherChoices.Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c!).ToList(),
+            string.IsNullOrWhiteSpace(Form.BelowHistoryReason) ? null : Form.BelowHistoryReason.Trim());
+        // The grain names fields of its list ("lines[0].annualQuantity"); this form is that one line.
+        if (!await TryAsync(() => Grains.Hospital().SubmitConsumableIntentionsAsync(Id, [line]), "Form.", f => LinePrefix().Replace(f, "")))
+        {
+            RefusedCategory = Form.CategoryId;
+            return Page();
+        }
+        Saved = L["Intention for {0} saved.", Terms.ConsumableCategories.FirstOrDefault(c => c.CategoryId == Form.CategoryId)?.Name ?? Form.CategoryId ?? ""];
+        return RedirectToPage(new { id = Id });
+    }
+
+    private async Task LoadAsync()
+    {
+        View = await Grains.HospitalBatchAsync(Id);
+        Terms = await Grains.Batch(Id).GetReportingTermsAsync(User.Organisation());
+        Intentions = Terms.ConsumableCategories.Count == 0
+            ? new Dictionary<string, ConsumableIntention>()
+            : (await Grains.Hospital().GetConsumableIntentionsAsync(Id)).ToDictionary(i => i.CategoryId, StringComparer.Ordinal);
+    }
+
+    [GeneratedRegex(@"^lines\[\d+\]\.?")]
+    private static partial Regex LinePrefix();
+}
