@@ -25,6 +25,11 @@ public static class BidApi
         manufacturer.MapDelete("/bids/{bidId:guid}", WithdrawAsync).RequireRateLimiting(PortalLimits.Bids).WithName("WithdrawBid");
         manufacturer.MapGet("/my/bids", async (GrainAccess grains) => TypedResults.Ok(await grains.Bidder().ListBidsAsync()))
             .WithName("ListMyBids").WithSummary("The caller's bids in every batch, sealed.");
+        manufacturer.MapGet("/my/qualifications", async (GrainAccess grains) => TypedResults.Ok(await grains.Bidder().GetQualificationsAsync()))
+            .WithName("ListMyQualifications").WithSummary("The caller's declared qualifications, one per product or consumables category.");
+        manufacturer.MapPut("/my/qualifications/{productId}", DeclareQualificationAsync).RequireRateLimiting(PortalLimits.Bids)
+            .WithName("DeclareQualification")
+            .WithSummary("Declares (or replaces) the caller's qualification for a product or consumables category: consistency evaluation, years of production, GMP record. A bid on a product without one is refused (NOT_QUALIFIED). The declaration is an event in the audit log; the rule set decides at the award whether it makes the bid eligible.");
         return api;
     }
 
@@ -53,6 +58,13 @@ public static class BidApi
             return Problems.Result(Contracts.Errors.ErrorCodes.InvalidField, $"content.batchId must be the batch of the address, {batchId}.", "content.batchId");
         }
         return TypedResults.Ok(await grains.Bidder().SubmitBidAsync(request.ClientRequestId, request.Content));
+    }
+
+    private static async Task<Ok<Qualification>> DeclareQualificationAsync(string productId, QualificationRequest request, GrainAccess grains)
+    {
+        var qualification = new Qualification(productId, request.ConsistencyEvaluationPassed, request.YearsOfProduction, request.GmpViolationInLastTwoYears, request.GmpRecordReference);
+        await grains.Bidder().DeclareQualificationAsync(qualification);
+        return TypedResults.Ok((await grains.Bidder().GetQualificationsAsync()).Single(q => q.ProductId == productId));
     }
 
     private static async Task<Ok<BidReceipt>> AmendAsync(Guid bidId, BidRequest request, GrainAccess grains) =>

@@ -11,6 +11,9 @@ public sealed record BidRequest(string ClientRequestId, BidContent Content);
 
 public sealed record TextRequest(string Text);
 
+/// <summary>A manufacturer's qualification for the product or category of the address.</summary>
+public sealed record QualificationRequest(bool ConsistencyEvaluationPassed, int YearsOfProduction, bool GmpViolationInLastTwoYears, string? GmpRecordReference);
+
 /// <summary>An opening officer's decrypted share, as its private key gives it.</summary>
 public sealed record ShareRequest(string Share);
 

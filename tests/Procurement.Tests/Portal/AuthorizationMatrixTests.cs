@@ -75,6 +75,8 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("PUT", "/api/bids/{bidId:guid}", Manufacturer, Manufacturer, BidBody),
         new("DELETE", "/api/bids/{bidId:guid}", Manufacturer, Manufacturer),
         new("GET", "/api/my/bids", Manufacturer, None),
+        new("GET", "/api/my/qualifications", Manufacturer, None),
+        new("PUT", "/api/my/qualifications/{productId}", Manufacturer, None, _ => new { consistencyEvaluationPassed = true, yearsOfProduction = 5, gmpViolationInLastTwoYears = false, gmpRecordReference = "GMP-1" }),
         new("GET", "/api/batches/{batchId}/award", All, ["alliance", "hospital"]),
         new("GET", "/api/batches/{batchId}/objections", AllianceOrManufacturer, Alliance),
         new("POST", "/api/batches/{batchId}/objections", Manufacturer, None, _ => new { text = "objection" }),
@@ -224,6 +226,7 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         .Replace("{invoiceId:guid}", ids.InvoiceId.ToString(), StringComparison.Ordinal)
         .Replace("{lineNo:int}", "1", StringComparison.Ordinal)
         .Replace("{regionCode}", "BJ", StringComparison.Ordinal)
+        .Replace("{productId}", "ATORVASTATIN-TAB", StringComparison.Ordinal)
         + (pattern == "/api/bids/{bidId:guid}" ? "?clientRequestId=matrix" : "");
 
     private async Task<long> EventCountAsync()
