@@ -74,6 +74,17 @@ public static class BatchDefinitionRules
         if (definition.Consumables is { } consumables)
         {
             ConsumableLotRules.Validate(consumables);
+            // A category's id stands where a product's does (bids, award lines, agreements), so one
+            // batch must not use the same id for both.
+            var drugs = definition.Products.Select(p => p.ProductId).ToHashSet(StringComparer.Ordinal);
+            for (var i = 0; i < consumables.Categories.Count; i++)
+            {
+                if (drugs.Contains(consumables.Categories[i].CategoryId))
+                {
+                    throw ProcurementException.Invalid($"consumables.categories[{i}].categoryId",
+                        $"consumables.categories[{i}].categoryId '{consumables.Categories[i].CategoryId}' is also a product of the batch; a category needs an id of its own.");
+                }
+            }
         }
     }
 

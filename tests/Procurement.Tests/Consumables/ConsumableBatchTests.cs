@@ -155,6 +155,20 @@ public abstract class ConsumableBatchTests(ClusterFixture fixture)
         await AssertNothingWrittenAsync(before);
     }
 
+    [Fact]
+    public async Task A_category_with_the_id_of_a_product_of_the_same_batch_is_refused_and_nothing_is_written()
+    {
+        var s = NewScenario();
+        await s.RegisterAsync();
+        var drugs = s.Definition();
+        var product = drugs.Products[0].ProductId;
+        var before = await TableCounts.ReadAsync(Store);
+        var terms = WithLot(l => l with { CategoryId = product });
+        var error = await Refused.WithAsync(ErrorCodes.InvalidField, () => s.Batch.ConfigureAsync(drugs with { Consumables = terms }), "consumables.categories[1].categoryId");
+        Assert.Contains(product, error.Message, StringComparison.Ordinal);
+        await AssertNothingWrittenAsync(before);
+    }
+
     private static ConsumableIntentionLine Line(string category, string maker, long quantity, params string[] choices) =>
         new(category, maker, $"CERT-{maker}", "M-1", null, quantity, choices, null);
 
