@@ -3,6 +3,8 @@
 -- since 0024), and a line that buys one component of a product system separately names it in
 -- component_id (null for a drug line, a unit consumable, or a whole system). A category id is not
 -- a product, so order_lines.product_id no longer references products, as 0024 did for agreements.
+-- A monthly declaration of consumables bought off the platform names the category as well, so
+-- usage_lines.product_id loses its foreign key too.
 -- SQLite cannot drop a constraint: order_lines is rebuilt inside this script's transaction, with
 -- foreign keys on but deferred, exactly as 0024 rebuilt agreements: the copy is taken, the table
 -- dropped (its deliveries then count as violations), recreated, the rows put back (which settles
@@ -71,6 +73,36 @@ CREATE TRIGGER order_lines_placed_facts BEFORE UPDATE OF hospital_id, manufactur
 BEGIN
     SELECT RAISE(ABORT, 'an order line''s placed facts never change');
 END;
+
+-- A hospital's monthly declaration of consumables bought off the platform names the category as
+-- its product too: usage_lines.product_id loses its foreign key the same way (no triggers on it,
+-- and no table references it).
+CREATE TABLE usage_lines_0025 AS SELECT * FROM usage_lines;
+
+DROP TABLE usage_lines;
+
+CREATE TABLE usage_lines (
+    hospital_id         TEXT    NOT NULL REFERENCES hospitals (hospital_id),
+    month               INTEGER NOT NULL,
+    -- a drug product, or a consumables category
+    product_id          TEXT    NOT NULL,
+    manufacturer_id     TEXT    NOT NULL REFERENCES manufacturers (manufacturer_id),
+    units               BIGINT  NOT NULL CHECK (units >= 0),
+    amount_e6           BIGINT  NOT NULL CHECK (amount_e6 >= 0),
+    classification      INTEGER NOT NULL,
+    agreement_id        TEXT    NULL REFERENCES agreements (agreement_id),
+    revision            INTEGER NOT NULL,
+    reported_at         TEXT    NOT NULL,
+    PRIMARY KEY (hospital_id, month, product_id, manufacturer_id)
+);
+
+INSERT INTO usage_lines (hospital_id, month, product_id, manufacturer_id, units, amount_e6, classification, agreement_id, revision, reported_at)
+SELECT hospital_id, month, product_id, manufacturer_id, units, amount_e6, classification, agreement_id, revision, reported_at
+  FROM usage_lines_0025;
+
+DROP TABLE usage_lines_0025;
+
+CREATE INDEX ix_usage_lines_agreement ON usage_lines (agreement_id, hospital_id, month);
 
 -- The kept order figures' triggers of 0020, as they stood.
 CREATE TRIGGER order_lines_figures_placed AFTER INSERT ON order_lines

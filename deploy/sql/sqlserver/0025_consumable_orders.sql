@@ -2,15 +2,17 @@
 -- consumables agreement: the line's product_id holds the category id (as the agreement's does
 -- since 0024), and a line that buys one component of a product system separately names it in
 -- component_id (null for a drug line, a unit consumable, or a whole system). A category id is not
--- a product, so order_lines.product_id no longer references products, as 0024 did for agreements.
+-- a product, so order_lines.product_id no longer references products, as 0024 did for agreements;
+-- nor does usage_lines.product_id, since a monthly declaration of consumables bought off the
+-- platform names the category as well.
 -- The kept order figures' triggers of 0020 stay as they are; the placed-facts trigger now guards
 -- component_id as well: a line's component is a placed fact.
 -- The constraint was created unnamed: its name is looked up.
 DECLARE @drop NVARCHAR(MAX) = N'';
-SELECT @drop = @drop + N'ALTER TABLE order_lines DROP CONSTRAINT ' + QUOTENAME(fk.name) + N';'
+SELECT @drop = @drop + N'ALTER TABLE ' + QUOTENAME(OBJECT_NAME(fk.parent_object_id)) + N' DROP CONSTRAINT ' + QUOTENAME(fk.name) + N';'
   FROM sys.foreign_keys fk
  WHERE fk.referenced_object_id = OBJECT_ID(N'products')
-   AND fk.parent_object_id = OBJECT_ID(N'order_lines');
+   AND fk.parent_object_id IN (OBJECT_ID(N'order_lines'), OBJECT_ID(N'usage_lines'));
 EXEC sp_executesql @drop;
 
 ALTER TABLE order_lines ADD component_id NVARCHAR(200) NULL;

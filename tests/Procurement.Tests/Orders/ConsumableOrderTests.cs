@@ -159,12 +159,17 @@ public abstract class ConsumableOrderTests(ClusterFixture fixture)
             [(hip.AgreementId.ToString(), 11L, 220_000_000_000L), (stentA.AgreementId.ToString(), 110L, 66_000_000_000L)],
             purchases);
 
+        // A declaration of stents bought off the platform is classified against the stent agreement: a figure of its own.
+        var declared = Assert.Single(await s.Hospital(s.Hospital1).ReportUsageAsync(Months.Format(Months.Of(fixture.Clock.GetUtcNow(), Zone)),
+            [new UsageLine(Stent, s.Maker1, 5, 3_000m)]));
+        Assert.Equal((UsageClassification.Agreed, (Guid?)stentA.AgreementId), (declared.Classification, declared.AgreementId));
+
         // Completion: 100 of 100 stents with 10 surplus; 10 of 10 systems with 1 surplus.
         var monitoring = Grains.GetGrain<IMonitoringGrain>(0);
         var byAgreement = await monitoring.GetCompletionAsync(s.BatchId, CompletionLevel.Agreement);
         var stentFigures = byAgreement.Single(c => c.Key == stentA.AgreementId.ToString());
         var hipFigures = byAgreement.Single(c => c.Key == hip.AgreementId.ToString());
-        Assert.Equal((100L, 100L, 10L, 1m), (stentFigures.AgreedVolume, stentFigures.CountedUnits, stentFigures.SurplusUnits, stentFigures.CompletionRate));
+        Assert.Equal((100L, 100L, 10L, 1m, 5L), (stentFigures.AgreedVolume, stentFigures.CountedUnits, stentFigures.SurplusUnits, stentFigures.CompletionRate, stentFigures.DeclaredOffPlatformUnits));
         Assert.Equal((10L, 10L, 1L, 1m), (hipFigures.AgreedVolume, hipFigures.CountedUnits, hipFigures.SurplusUnits, hipFigures.CompletionRate));
         var h1 = (await monitoring.GetCompletionAsync(s.BatchId, CompletionLevel.Hospital)).Single(c => c.Key == s.Hospital1);
         Assert.Equal((110L, 110L, 11L), (h1.AgreedVolume, h1.CountedUnits, h1.SurplusUnits));
