@@ -244,3 +244,20 @@ public abstract class ConsumableOrderTests(ClusterFixture fixture)
 public sealed class SqliteConsumableOrderTests(SqliteClusterFixture fixture) : ConsumableOrderTests(fixture), IClassFixture<SqliteClusterFixture>;
 
 public sealed class PostgresConsumableOrderTests(PostgresClusterFixture fixture) : ConsumableOrderTests(fixture), IClassFixture<PostgresClusterFixture>;
+
+/// <summary>The order sheet's optional <c>component_id</c> column reaches the line; empty, it is a whole system or a unit.</summary>
+public sealed class ConsumableOrderSheetTests
+{
+    [Fact]
+    public void A_component_column_names_the_component_and_an_empty_one_none()
+    {
+        var (lines, errors) = Procurement.BidPortal.Api.UploadParser.OrderLines(
+        [
+            new() { ["product_id"] = "HIP-SYSTEM", ["quantity"] = "2", ["delivery_point"] = "Theatre", ["component_id"] = "cup" },
+            new() { ["product_id"] = "HIP-SYSTEM", ["quantity"] = "1", ["delivery_point"] = "Theatre", ["component_id"] = "" },
+            new() { ["product_id"] = "STENT-DES", ["quantity"] = "5", ["delivery_point"] = "Cath lab" },
+        ]);
+        Assert.Empty(errors);
+        Assert.Equal([("HIP-SYSTEM", 2L, (string?)"cup"), ("HIP-SYSTEM", 1L, null), ("STENT-DES", 5L, null)], lines.Select(l => (l.ProductId, l.Quantity, l.ComponentId)));
+    }
+}
