@@ -26,7 +26,7 @@ public static class Problems
         ErrorCodes.NoAgreementForProduct, ErrorCodes.UnknownManufacturer, ErrorCodes.DuplicateLine, ErrorCodes.MalformedFile,
         ErrorCodes.NotParticipating, ErrorCodes.AntiforgeryFailed,
         ErrorCodes.ProductNotOrderable, ErrorCodes.PriceNotListed, ErrorCodes.SubstituteReasonRequired, ErrorCodes.ManufacturerRequired,
-        ErrorCodes.DeliveryAboveOrdered,
+        ErrorCodes.ComponentNotInSystem, ErrorCodes.ComponentNotOnSystem, ErrorCodes.DeliveryAboveOrdered,
         ErrorCodes.ConsumableCategoryNotInBatch, ErrorCodes.ConsumableClassMismatch, ErrorCodes.ConsumableCodeLength, ErrorCodes.ConsumableCodeMalformed,
         ErrorCodes.ConsumableCodeCategory, ErrorCodes.BidKindMismatch, ErrorCodes.ComponentsNotPriced,
         ErrorCodes.AwardModeNotForBatch, ErrorCodes.AwardBudgetNotForBatch,

@@ -196,7 +196,7 @@ public static class UploadParser
         return (lines, errors);
     }
 
-    public static readonly string[] OrderColumns = ["product_id", "quantity", "delivery_point", "urgency", "manufacturer_id", "substitute_reason"];
+    public static readonly string[] OrderColumns = ["product_id", "quantity", "delivery_point", "urgency", "manufacturer_id", "substitute_reason", "component_id"];
 
     /// <summary>Order lines from a sheet, or every row's errors (row 1 is the first data row); urgency is normal or emergency, normal when empty.</summary>
     public static (List<OrderLineRequest> Lines, List<RowError> Errors) OrderLines(List<Dictionary<string, string>> rows)
@@ -228,7 +228,9 @@ public static class UploadParser
             }
             var maker = row.GetValueOrDefault("manufacturer_id", "");
             var reason = row.GetValueOrDefault("substitute_reason", "");
-            lines.Add(new OrderLineRequest(product, quantity, row.GetValueOrDefault("delivery_point", ""), urgency, maker.Length == 0 ? null : maker, reason.Length == 0 ? null : reason));
+            var component = row.GetValueOrDefault("component_id", "");
+            lines.Add(new OrderLineRequest(product, quantity, row.GetValueOrDefault("delivery_point", ""), urgency, maker.Length == 0 ? null : maker, reason.Length == 0 ? null : reason,
+                component.Length == 0 ? null : component));
         }
         return (lines, errors);
     }

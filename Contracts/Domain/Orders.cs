@@ -81,7 +81,12 @@ public sealed record OrderLineRequest(
     /// <summary>The brand wanted; empty for the agreement's supplier (or the only listed one).</summary>
     [property: Id(4)] string? ManufacturerId = null,
     /// <summary>Why a non-selected brand of a selected product is needed (required for a substitute).</summary>
-    [property: Id(5)] string? SubstituteReason = null);
+    [property: Id(5)] string? SubstituteReason = null,
+    /// <summary>
+    /// One component of a consumables product system bought separately (a revision), under the
+    /// system's agreement at its agreed component price; null for a drug, a unit consumable or a whole system.
+    /// </summary>
+    [property: Id(6)] string? ComponentId = null);
 
 /// <summary>An order as placed: the hospital's request id makes a resend return the same order.</summary>
 [GenerateSerializer, Immutable, Alias("Procurement.OrderRequest")]
@@ -115,7 +120,9 @@ public sealed record OrderLine(
     [property: Id(19)] long AcceptedUnits,
     [property: Id(20)] string RegionCode,
     /// <summary>When the line is due delivered (72 hours after placement, 24 for an emergency line, by default).</summary>
-    [property: Id(21)] DateTimeOffset DeliverBy)
+    [property: Id(21)] DateTimeOffset DeliverBy,
+    /// <summary>The component of a product system this line buys separately, at its component price and apart from the agreed volume; null otherwise.</summary>
+    [property: Id(22)] string? ComponentId = null)
 {
     public bool Surplus => SurplusUnits > 0;
 

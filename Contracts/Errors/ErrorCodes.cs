@@ -83,6 +83,12 @@ public static class ErrorCodes
     public const string PriceNotListed = "ORDER_PRICE_NOT_LISTED";
     public const string SubstituteReasonRequired = "ORDER_SUBSTITUTE_REASON_REQUIRED";
     public const string ManufacturerRequired = "ORDER_MANUFACTURER_REQUIRED";
+
+    /// <summary>An order line names a component its consumables agreement's product system does not have.</summary>
+    public const string ComponentNotInSystem = "ORDER_COMPONENT_NOT_IN_SYSTEM";
+
+    /// <summary>An order line names a component of something that is not a product system (a drug, or a consumable bought per unit).</summary>
+    public const string ComponentNotOnSystem = "ORDER_COMPONENT_NOT_A_SYSTEM";
     public const string OrderNotFound = "ORDER_NOT_FOUND";
     public const string DeliveryNotFound = "DELIVERY_NOT_FOUND";
     public const string InvoiceNotFound = "INVOICE_NOT_FOUND";

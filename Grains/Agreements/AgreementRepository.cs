@@ -340,17 +340,23 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 .Select(h => new AgreementHospital(agreementId, h.HospitalId, h.AnnualVolume, Scaled.FromE6(h.AnnualAmountE6), Scaled.FromE6(h.PrepaymentE6)))
                 .ToList());
 
-    /// <summary>The agreements a hospital buys under, with its own part of each, for classifying its purchases.</summary>
+    /// <summary>
+    /// The agreements a hospital buys under, with its own part of each, for classifying its
+    /// purchases: a drug's with its product's maximum price, a consumables category's (product id =
+    /// the category id, since 0024) with its lot's maximum valid price (per unit or per system), as
+    /// the completion rows' budget takes it (<see cref="SelectMaxPricesSql"/>).
+    /// </summary>
     internal const string SelectHospitalAgreementsSql = """
         SELECT a.agreement_id AS AgreementId, a.batch_id AS BatchId, a.product_id AS ProductId, a.manufacturer_id AS ManufacturerId,
                a.start_month AS StartMonth, a.end_month AS EndMonth, a.anchor_month AS AnchorMonth,
                a.anchor_month + b.agreement_months AS PeriodEndMonth, a.state AS State,
-               h.annual_volume AS AnnualVolume, h.carried_units AS CarriedUnits, p.max_unit_price_e6 AS MaxUnitPriceE6
+               h.annual_volume AS AnnualVolume, h.carried_units AS CarriedUnits, COALESCE(p.max_unit_price_e6, l.max_valid_price_e6) AS MaxUnitPriceE6
           FROM agreement_hospitals h
           JOIN agreements a ON a.agreement_id = h.agreement_id
           JOIN tender_batches b ON b.batch_id = a.batch_id
-          JOIN batch_products p ON p.batch_id = a.batch_id AND p.product_id = a.product_id
-         WHERE h.hospital_id = @HospitalId
+          LEFT JOIN batch_products p ON p.batch_id = a.batch_id AND p.product_id = a.product_id
+          LEFT JOIN consumable_lots l ON l.batch_id = a.batch_id AND l.category_id = a.product_id AND p.product_id IS NULL
+         WHERE h.hospital_id = @HospitalId AND (p.product_id IS NOT NULL OR l.category_id IS NOT NULL)
         """;
 
     private const string UpdateStateSql = """

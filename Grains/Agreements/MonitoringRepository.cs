@@ -43,7 +43,7 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
              WHERE a.batch_id = @BatchId AND u.month >= @YearStart AND u.month < @YearEnd
              GROUP BY u.agreement_id, u.hospital_id
         ), parts AS (
-            SELECT a.agreement_id, h.hospital_id, a.region_code, a.product_id, bp.max_unit_price_e6,
+            SELECT a.agreement_id, h.hospital_id, a.region_code, a.product_id, COALESCE(bp.max_unit_price_e6, cl.max_valid_price_e6) AS max_unit_price_e6,
                    COALESCE(b.agreed_units, 0) AS purchased,
                    COALESCE(b.substitute_units, 0) AS substitutes,
                    COALESCE(b.spent_e6, 0) + COALESCE(d.declared_spent_e6, 0) AS spent_e6,
@@ -52,10 +52,11 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
                    AS agreed
               FROM agreements a
               JOIN agreement_hospitals h ON h.agreement_id = a.agreement_id
-              JOIN batch_products bp ON bp.batch_id = a.batch_id AND bp.product_id = a.product_id
+              LEFT JOIN batch_products bp ON bp.batch_id = a.batch_id AND bp.product_id = a.product_id
+              LEFT JOIN consumable_lots cl ON cl.batch_id = a.batch_id AND cl.category_id = a.product_id AND bp.product_id IS NULL
               LEFT JOIN bought b ON b.agreement_id = a.agreement_id AND b.hospital_id = h.hospital_id
               LEFT JOIN declared d ON d.agreement_id = a.agreement_id AND d.hospital_id = h.hospital_id
-             WHERE a.batch_id = @BatchId AND
+             WHERE a.batch_id = @BatchId AND (bp.product_id IS NOT NULL OR cl.category_id IS NOT NULL) AND
         """ + " " + CompletionRule.InYearSql + " " + """
         {0}
         )

@@ -70,7 +70,12 @@ public sealed partial class HospitalOrdersGrain(
                 Check.Id(line.ManufacturerId, $"{field}.manufacturerId");
             }
             var reason = Check.OptionalText(line.SubstituteReason, $"{field}.substituteReason", 500);
-            var routed = router.Route(line with { SubstituteReason = reason }, field);
+            var component = string.IsNullOrEmpty(line.ComponentId) ? null : line.ComponentId;
+            if (component is not null)
+            {
+                Check.Id(component, $"{field}.componentId");
+            }
+            var routed = router.Route(line with { SubstituteReason = reason, ComponentId = component }, field);
             var emergency = line.Urgency == OrderUrgency.Emergency;
             var respondBy = now + (emergency ? Options.EmergencyResponseWindow : Options.ResponseWindow);
             var deliverBy = now + (emergency ? Options.EmergencyDeliveryWindow : Options.DeliveryWindow);
@@ -78,7 +83,7 @@ public sealed partial class HospitalOrdersGrain(
                 orderId, i + 1, HospitalId, line.ProductId, routed.ManufacturerId, routed.Kind,
                 routed.AgreementId is null ? null : Guid.Parse(routed.AgreementId), routed.Quantity, routed.SurplusUnits,
                 Scaled.FromE6(routed.UnitPriceE6), point, line.Urgency, routed.Kind == OrderLineKind.Substitute ? reason : null,
-                OrderLineState.Placed, now, respondBy, null, null, 0, 0, routing.RegionCode, deliverBy), routed.YearStart, routed.AllianceId, month));
+                OrderLineState.Placed, now, respondBy, null, null, 0, 0, routing.RegionCode, deliverBy, routed.ComponentId), routed.YearStart, routed.AllianceId, month));
         }
         var order = new Order(orderId, HospitalId, now, requestId, placed.Select(p => p.Line).ToList());
         await orders.PlaceAsync(order, placed, Actor.Current($"hospital:{HospitalId}"));

@@ -47,7 +47,8 @@ public sealed partial class OrderRepository
         ("placed_at", n => n.Line.PlacedAt),
         ("respond_by", n => n.Line.RespondBy),
         ("deliver_by", n => n.Line.DeliverBy),
-        ("month", n => n.Month));
+        ("month", n => n.Month),
+        ("component_id", n => n.Line.ComponentId));
 
     /// <summary>A line as it is stored at placement, with what routing decided.</summary>
     public sealed record NewLine(OrderLine Line, int? YearStart, string? AllianceId, int Month);
@@ -79,7 +80,7 @@ public sealed partial class OrderRepository
             {
                 order.HospitalId,
                 order.RequestId,
-                Lines = order.Lines.Select(l => new { l.LineNo, l.ProductId, l.ManufacturerId, Kind = l.Kind.ToString(), l.AgreementId, l.Quantity, l.SurplusUnits, l.UnitPrice, Urgency = l.Urgency.ToString(), l.RespondBy }),
+                Lines = order.Lines.Select(l => new { l.LineNo, l.ProductId, l.ComponentId, l.ManufacturerId, Kind = l.Kind.ToString(), l.AgreementId, l.Quantity, l.SurplusUnits, l.UnitPrice, Urgency = l.Urgency.ToString(), l.RespondBy }),
             });
         });
 
@@ -294,7 +295,10 @@ public sealed partial class OrderRepository
             }
             await writes.ExecuteAsync();
             // What was accepted is bought: completion counts it in the same transaction, a month's at once.
-            foreach (var month in outcomes.Where(o => o.Delivery.State == DeliveryState.Accepted && o.Delivery.AcceptedUnits > 0).GroupBy(o => (o.Delivery.HospitalId, o.Month)))
+            // A component bought separately counts toward no agreement (its agreed volume and budget
+            // are in whole systems): it is in the platform amount of the order figures only.
+            foreach (var month in outcomes.Where(o => o.Delivery.State == DeliveryState.Accepted && o.Delivery.AcceptedUnits > 0 && o.Line.ComponentId is null)
+                         .GroupBy(o => (o.Delivery.HospitalId, o.Month)))
             {
                 await PlatformPurchases.RecordAsync(unit, month.Key.HospitalId, month.Key.Month, month
                     .Select(o => new PlatformPurchases.Accepted(o.Line.ProductId, o.Line.ManufacturerId, o.Delivery.AcceptedUnits, o.Delivery.AcceptedUnits * o.Delivery.UnitPrice))

@@ -30,12 +30,21 @@ public sealed partial class OrderRepository(ProcurementStore store)
         SELECT a.agreement_id AS AgreementId, a.batch_id AS BatchId, a.product_id AS ProductId, a.manufacturer_id AS ManufacturerId,
                a.start_month AS StartMonth, a.end_month AS EndMonth, a.anchor_month AS AnchorMonth,
                a.anchor_month + b.agreement_months AS PeriodEndMonth, a.state AS State,
-               h.annual_volume AS AnnualVolume, h.carried_units AS CarriedUnits, p.max_unit_price_e6 AS MaxUnitPriceE6,
-               a.unit_price_e6 AS UnitPriceE6, b.alliance_id AS AllianceId
+               h.annual_volume AS AnnualVolume, h.carried_units AS CarriedUnits, COALESCE(p.max_unit_price_e6, l.max_valid_price_e6) AS MaxUnitPriceE6,
+               a.unit_price_e6 AS UnitPriceE6, b.alliance_id AS AllianceId, l.purchase_unit AS PurchaseUnit
           FROM agreement_hospitals h
           JOIN agreements a ON a.agreement_id = h.agreement_id
           JOIN tender_batches b ON b.batch_id = a.batch_id
-          JOIN batch_products p ON p.batch_id = a.batch_id AND p.product_id = a.product_id
+          LEFT JOIN batch_products p ON p.batch_id = a.batch_id AND p.product_id = a.product_id
+          LEFT JOIN consumable_lots l ON l.batch_id = a.batch_id AND l.category_id = a.product_id AND p.product_id IS NULL
+         WHERE h.hospital_id = @HospitalId AND (p.product_id IS NOT NULL OR l.category_id IS NOT NULL)
+        """;
+
+    // The component prices of the hospital's consumables system agreements, for a component bought separately.
+    private const string SelectComponentPricesSql = """
+        SELECT c.agreement_id AS AgreementId, c.component_id AS ComponentId, c.unit_price_e6 AS UnitPriceE6
+          FROM agreement_component_prices c
+          JOIN agreement_hospitals h ON h.agreement_id = c.agreement_id
          WHERE h.hospital_id = @HospitalId
         """;
 
@@ -49,7 +58,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
     private const string SelectDrawnSql = """
         SELECT agreement_id AS AgreementId, year_start AS YearStart, CAST(SUM(quantity - surplus_units) AS BIGINT) AS Drawn
           FROM order_lines
-         WHERE hospital_id = @HospitalId AND kind = @Agreed AND state IN (@Placed, @Confirmed, @Fulfilled)
+         WHERE hospital_id = @HospitalId AND kind = @Agreed AND state IN (@Placed, @Confirmed, @Fulfilled) AND component_id IS NULL
          GROUP BY agreement_id, year_start
         """;
 
@@ -69,6 +78,9 @@ public sealed partial class OrderRepository(ProcurementStore store)
         public long MaxUnitPriceE6 { get; set; }
         public long UnitPriceE6 { get; set; }
         public string AllianceId { get; set; } = "";
+
+        /// <summary>A consumables lot's purchase unit (Unit or System, by name); null for a drug.</summary>
+        public string? PurchaseUnit { get; set; }
     }
 
     /// <summary>What routing a hospital's order needs: its region, agreements, listed prices and draw-downs so far; null for an unknown hospital.</summary>
@@ -80,6 +92,9 @@ public sealed partial class OrderRepository(ProcurementStore store)
             {
                 return null;
             }
+            var components = (await connection.QueryAsync<(string AgreementId, string ComponentId, long UnitPriceE6)>(SelectComponentPricesSql, new { HospitalId = hospitalId }))
+                .GroupBy(c => c.AgreementId, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, long>)g.ToDictionary(c => c.ComponentId, c => c.UnitPriceE6, StringComparer.Ordinal), StringComparer.Ordinal);
             var agreements = (await connection.QueryAsync<AgreementRow>(SelectOrderableAgreementsSql, new { HospitalId = hospitalId }))
                 .Select(r => new OrderableAgreement(new HospitalAgreement
                 {
@@ -95,7 +110,8 @@ public sealed partial class OrderRepository(ProcurementStore store)
                     AnnualVolume = r.AnnualVolume,
                     CarriedUnits = r.CarriedUnits,
                     MaxUnitPriceE6 = r.MaxUnitPriceE6,
-                }, r.AllianceId, r.UnitPriceE6))
+                }, r.AllianceId, r.UnitPriceE6,
+                    r.PurchaseUnit == nameof(ConsumablePurchaseUnit.System) ? components.GetValueOrDefault(r.AgreementId) ?? new Dictionary<string, long>() : null))
                 .ToList();
             var listed = (await connection.QueryAsync<ListedOffer>(SelectListedOffersSql, new { RegionCode = region })).ToList();
             var drawn = (await connection.QueryAsync<(string AgreementId, int YearStart, long Drawn)>(SelectDrawnSql, new
@@ -137,7 +153,8 @@ public sealed partial class OrderRepository(ProcurementStore store)
         l.kind AS Kind, l.agreement_id AS AgreementId, l.quantity AS Quantity, l.surplus_units AS SurplusUnits, l.unit_price_e6 AS UnitPriceE6,
         l.delivery_point AS DeliveryPoint, l.urgency AS Urgency, l.substitute_reason AS SubstituteReason, l.state AS State,
         l.placed_at AS PlacedAt, l.respond_by AS RespondBy, l.responded_at AS RespondedAt, l.refusal_reason AS RefusalReason,
-        l.shipped_units AS ShippedUnits, l.accepted_units AS AcceptedUnits, l.region_code AS RegionCode, l.deliver_by AS DeliverBy
+        l.shipped_units AS ShippedUnits, l.accepted_units AS AcceptedUnits, l.region_code AS RegionCode, l.deliver_by AS DeliverBy,
+        l.component_id AS ComponentId
         """;
 
     private const string SelectOrderLinesSql = $"SELECT {LineColumns} FROM order_lines l WHERE l.order_id = @OrderId ORDER BY l.line_no";
@@ -171,11 +188,13 @@ public sealed partial class OrderRepository(ProcurementStore store)
         public string RegionCode { get; set; } = "";
         public DateTimeOffset DeliverBy { get; set; }
 
+        public string? ComponentId { get; set; }
+
         public OrderLine ToLine() => new(
             Guid.Parse(OrderId), LineNumber, HospitalId, ProductId, ManufacturerId, (OrderLineKind)Kind,
             AgreementId is null ? null : Guid.Parse(AgreementId), Quantity, SurplusUnits, Scaled.FromE6(UnitPriceE6),
             DeliveryPoint, (OrderUrgency)Urgency, SubstituteReason, (OrderLineState)State, PlacedAt, RespondBy, RespondedAt,
-            RefusalReason, ShippedUnits, AcceptedUnits, RegionCode, DeliverBy);
+            RefusalReason, ShippedUnits, AcceptedUnits, RegionCode, DeliverBy, ComponentId);
     }
 
     private sealed record OrderRow(string OrderId, string HospitalId, DateTimeOffset PlacedAt, string RequestId);

@@ -4,8 +4,12 @@ using Procurement.Grains.Agreements.Domain;
 
 namespace Procurement.Grains.Orders.Domain;
 
-/// <summary>An agreement a hospital may order under: its part of it, with the agreed price and the alliance.</summary>
-public sealed record OrderableAgreement(HospitalAgreement Part, string AllianceId, long UnitPriceE6)
+/// <summary>
+/// An agreement a hospital may order under: its part of it, with the agreed price and the alliance;
+/// for a consumables product system, the agreed price of each component bought separately
+/// (<see cref="ComponentPricesE6"/>, null for a drug or a consumable bought per unit).
+/// </summary>
+public sealed record OrderableAgreement(HospitalAgreement Part, string AllianceId, long UnitPriceE6, IReadOnlyDictionary<string, long>? ComponentPricesE6 = null)
 {
     public string AgreementId => Part.AgreementId;
 
@@ -30,7 +34,8 @@ public sealed record RoutedLine(
     int? YearStart,
     string? AllianceId,
     long Quantity,
-    long SurplusUnits);
+    long SurplusUnits,
+    string? ComponentId = null);
 
 /// <summary>
 /// Prices and routes order lines by the hospital's agreements, the way the platform's rules put
@@ -40,6 +45,9 @@ public sealed record RoutedLine(
 /// selected product needs a stated reason and is priced and counted apart; a product without an
 /// agreement goes at the price an alliance of the hospital's region listed. The draw-down is kept
 /// across the lines of one order, so two lines of the same product cannot both take the remainder.
+/// A component of a consumables product system (a revision) is bought only under the system's
+/// agreement, from its supplier, at the agreed component price, and draws nothing down: the agreed
+/// volume is in whole systems (<see cref="RouteComponent"/>).
 /// </summary>
 public sealed class OrderRouting(
     int month,
@@ -54,6 +62,10 @@ public sealed class OrderRouting(
         var agreement = agreements.Where(a => a.ProductId == line.ProductId && a.OpenIn(month))
             .OrderByDescending(a => a.Part.StartMonth).FirstOrDefault();
         var wanted = string.IsNullOrWhiteSpace(line.ManufacturerId) ? null : line.ManufacturerId;
+        if (line.ComponentId is not null)
+        {
+            return RouteComponent(line, agreement, wanted, field);
+        }
         if (agreement is not null && (wanted is null || wanted == agreement.ManufacturerId))
         {
             var yearStart = agreement.Part.YearStart(month);
@@ -94,5 +106,38 @@ public sealed class OrderRouting(
         // Two alliances of the region may list the same brand: the lower price is the hospital's.
         var best = offers.OrderBy(o => o.UnitPriceE6).ThenBy(o => o.AllianceId, StringComparer.Ordinal).First();
         return new RoutedLine(OrderLineKind.Listed, best.ManufacturerId, best.UnitPriceE6, null, null, best.AllianceId, line.Quantity, 0);
+    }
+
+    /// <summary>
+    /// A component bought separately. Our rule (DOMAIN.md says only that a system has component
+    /// prices for separate purchases): under the hospital's open agreement for the system's
+    /// category, from that agreement's supplier, at the component price the agreement keeps; the
+    /// line counts apart from the agreed volume (no draw-down, no surplus), since that volume is in
+    /// whole systems and a revision's single cup is not a system.
+    /// </summary>
+    private RoutedLine RouteComponent(OrderLineRequest line, OrderableAgreement? agreement, string? wanted, string field)
+    {
+        if (agreement is null)
+        {
+            throw new ProcurementException(ErrorCodes.ProductNotOrderable,
+                $"{line.ProductId} has no agreement open for this hospital: a component is bought only under its system's agreement.", $"{field}.productId");
+        }
+        if (agreement.ComponentPricesE6 is not { } prices)
+        {
+            throw new ProcurementException(ErrorCodes.ComponentNotOnSystem,
+                $"{line.ProductId} is not bought as a product system: it has no components to buy separately.", $"{field}.componentId");
+        }
+        if (!prices.TryGetValue(line.ComponentId!, out var priceE6))
+        {
+            throw new ProcurementException(ErrorCodes.ComponentNotInSystem,
+                $"The {line.ProductId} system has no component {line.ComponentId}; it has {string.Join(", ", prices.Keys.Order(StringComparer.Ordinal))}.", $"{field}.componentId");
+        }
+        if (wanted is not null && wanted != agreement.ManufacturerId)
+        {
+            throw new ProcurementException(ErrorCodes.PriceNotListed,
+                $"A component of {line.ProductId} is bought from the system's agreement supplier {agreement.ManufacturerId}, not {wanted}.", $"{field}.manufacturerId");
+        }
+        return new RoutedLine(OrderLineKind.Agreed, agreement.ManufacturerId, priceE6, agreement.AgreementId, agreement.Part.YearStart(month), agreement.AllianceId,
+            line.Quantity, 0, line.ComponentId);
     }
 }

@@ -1,0 +1,263 @@
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
+using Procurement.Grains.Agreements;
+using Procurement.Grains.Storage;
+using Procurement.Tests.Infrastructure;
+using Xunit;
+
+namespace Procurement.Tests.Orders;
+
+/// <summary>
+/// Purchasing under consumables agreements, on each database: a hospital with a stent agreement
+/// and a hip-system agreement (from a finalised consumables batch) orders stents, whole hip systems
+/// and a separate cup; the supplier confirms and ships with lots, the hospital accepts, the invoices
+/// are paid. Prices (unit, set, component), draw-down and surplus, completion, platform purchases and
+/// the kept order figures against hand-worked figures; bad lines refused with nothing written.
+/// </summary>
+public abstract class ConsumableOrderTests(ClusterFixture fixture)
+{
+    private const string Stent = "STENT-DES";
+    private const string Hip = "HIP-SYSTEM";
+
+    private static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+
+    private ProcurementStore Store => fixture.Cluster.Database;
+
+    private IGrainFactory Grains => fixture.Cluster.Client;
+
+    private static ConsumableLot StentLot() => new(Stent, "Drug-eluting coronary stent", "C0201", 848m, ConsumablePurchaseUnit.Unit, []);
+
+    private static ConsumableLot HipLot() => new(Hip, "Ceramic-on-ceramic hip", "C03", 35_000m, ConsumablePurchaseUnit.System,
+    [
+        new ConsumableLotComponent("stem", "Femoral stem", 12_000m),
+        new ConsumableLotComponent("cup", "Acetabular cup", null),
+        new ConsumableLotComponent("liner", "Liner", 5_000m),
+        new ConsumableLotComponent("head", "Femoral head", null),
+    ]);
+
+    /// <summary>
+    /// One consumables batch with a stent lot and a hip-system lot, Maker1 the only bidder of each:
+    /// Hospital1 (region A) intends 100 stents and 10 hips from it, Hospital2 (region B) 50 stents.
+    /// Finalised with agreements from the month after next; the clock then at a Wednesday morning of it.
+    /// </summary>
+    private async Task<(Scenario S, IReadOnlyList<Agreement> Agreements)> AgreementsAsync()
+    {
+        var s = new Scenario(Grains, fixture.Clock);
+        var startMonth = Months.Of(fixture.Clock.GetUtcNow().AddDays(9), Zone) + 1;
+        await s.RegisterAsync();
+        await s.Batch.ConfigureAsync(s.Definition() with
+        {
+            Products = [],
+            Consumables = new ConsumableTerms([StentLot(), HipLot()], "joints2021", new Dictionary<string, string>()),
+        });
+        await s.Batch.OpenVolumeReportingAsync();
+        await s.Hospital(s.Hospital1).SubmitConsumableIntentionsAsync(s.BatchId,
+        [
+            new ConsumableIntentionLine(Stent, s.Maker1, $"CERT-S-{s.Maker1}", "MODEL-S", null, 100, [], null),
+            new ConsumableIntentionLine(Hip, s.Maker1, $"CERT-H-{s.Maker1}", "MODEL-H", null, 10, [], null),
+        ]);
+        await s.Hospital(s.Hospital2).SubmitConsumableIntentionsAsync(s.BatchId,
+            [new ConsumableIntentionLine(Stent, s.Maker1, $"CERT-S-{s.Maker1}", "MODEL-S", null, 50, [], null)]);
+        await s.Batch.CloseVolumeReportingAsync();
+        await s.Batch.OpenBiddingAsync();
+        var maker = s.Bidder(s.Maker1);
+        await maker.DeclareQualificationAsync(new Qualification(Stent, true, 0, false, null));
+        await maker.DeclareQualificationAsync(new Qualification(Hip, true, 0, false, null));
+        await maker.SubmitBidAsync("st", new BidContent(s.BatchId, Stent, "", 600m, 90_000, [s.RegionA, s.RegionB])
+        {
+            Consumable = new ConsumableOffer($"CERT-S-{s.Maker1}", "MODEL-S", null, []),
+        });
+        await maker.SubmitBidAsync("hp", new BidContent(s.BatchId, Hip, "", 20_000m, 7_000, [s.RegionA, s.RegionB])
+        {
+            Consumable = new ConsumableOffer($"CERT-H-{s.Maker1}", "MODEL-H", null,
+                [new("stem", 6_000m), new("cup", 6_000m), new("liner", 4_000m), new("head", 4_000m)]),
+        });
+        fixture.Clock.SetUtcNow(s.OpeningDue);
+        await s.Batch.OpenBidsAsync();
+        await s.Batch.RunAwardAsync(new AwardRequest("consumables", new Dictionary<string, decimal>(), 10));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var view = await s.Batch.GetAsync();
+        while (view.Phase != TenderBatchPhase.Publicity)
+        {
+            Assert.False(view.AwardStatus?.StartsWith("failed", StringComparison.Ordinal) == true || watch.Elapsed > TimeSpan.FromSeconds(60),
+                $"The award did not reach publicity: {view.Phase}, {view.AwardStatus}");
+            await Task.Delay(50);
+            view = await s.Batch.GetAsync();
+        }
+        fixture.Clock.SetUtcNow(view.PublicityEnds!.Value);
+        await s.Batch.FinaliseAsync(Months.FirstDay(startMonth));
+        var first = Months.Begins(startMonth, Zone);
+        fixture.Clock.SetUtcNow(first.AddDays(((int)DayOfWeek.Wednesday - (int)TimeZoneInfo.ConvertTime(first, Zone).DayOfWeek + 7) % 7).AddHours(10));
+        return (s, await s.Batch.ListAgreementsAsync());
+    }
+
+    private Task<long> ScalarAsync(string sql, object args) => Store.ReadAsync(c => c.ExecuteScalarAsync<long>(sql, args));
+
+    /// <summary>What a hospital's refused order must not have written: orders, lines, order events.</summary>
+    private async Task<(long Orders, long Lines, long Events)> WrittenAsync(string hospitalId) => (
+        await ScalarAsync("SELECT COUNT(*) FROM orders WHERE hospital_id = @H", new { H = hospitalId }),
+        await ScalarAsync("SELECT COUNT(*) FROM order_lines WHERE hospital_id = @H", new { H = hospitalId }),
+        await ScalarAsync("SELECT COUNT(*) FROM events WHERE event_type = 'OrderPlaced' AND entity_id IN (SELECT order_id FROM orders WHERE hospital_id = @H)", new { H = hospitalId }));
+
+    [Fact]
+    public async Task Stents_whole_hip_systems_and_a_separate_cup_are_ordered_delivered_accepted_paid_and_counted()
+    {
+        var (s, agreements) = await AgreementsAsync();
+        var stentA = agreements.Single(a => a.ProductId == Stent && a.RegionCode == s.RegionA);
+        var hip = agreements.Single(a => a.ProductId == Hip);
+        Assert.Equal((s.Maker1, 100L, 600m), (stentA.ManufacturerId, stentA.AnnualVolume, stentA.UnitPrice));
+        Assert.Equal((s.Maker1, s.RegionA, 10L, 20_000m), (hip.ManufacturerId, hip.RegionCode, hip.AnnualVolume, hip.UnitPrice));
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+
+        // Hand-worked: stents 80 then 30 of the 100 agreed: the second has 10 beyond. Hips 7 systems,
+        // a separate cup x 3 (at the cup's 6,000, drawing nothing), then 4 systems: 3 of the 10 remain
+        // (the cup took none), so 1 is surplus.
+        var order = await orders.PlaceOrderAsync(new OrderRequest("co-1",
+        [
+            new OrderLineRequest(Stent, 80, "Cath lab", OrderUrgency.Normal),
+            new OrderLineRequest(Stent, 30, "Cath lab", OrderUrgency.Emergency),
+            new OrderLineRequest(Hip, 7, "Orthopaedic theatre", OrderUrgency.Normal),
+            new OrderLineRequest(Hip, 3, "Orthopaedic theatre", OrderUrgency.Normal, ComponentId: "cup"),
+            new OrderLineRequest(Hip, 4, "Orthopaedic theatre", OrderUrgency.Normal),
+        ]));
+        Assert.Equal(
+            [
+                (Stent, (string?)null, OrderLineKind.Agreed, (Guid?)stentA.AgreementId, 600m, 80L, 0L),
+                (Stent, null, OrderLineKind.Agreed, stentA.AgreementId, 600m, 30L, 10L),
+                (Hip, null, OrderLineKind.Agreed, hip.AgreementId, 20_000m, 7L, 0L),
+                (Hip, "cup", OrderLineKind.Agreed, hip.AgreementId, 6_000m, 3L, 0L),
+                (Hip, null, OrderLineKind.Agreed, hip.AgreementId, 20_000m, 4L, 1L),
+            ],
+            order.Lines.Select(l => (l.ProductId, l.ComponentId, l.Kind, l.AgreementId, l.UnitPrice, l.Quantity, l.SurplusUnits)));
+        Assert.All(order.Lines, l => Assert.Equal(s.Maker1, l.ManufacturerId));
+        // Read back from the store, the component is kept.
+        Assert.Equal([null, null, null, "cup", null], (await orders.GetOrderAsync(order.OrderId)).Lines.Select(l => l.ComponentId));
+
+        // The supplier confirms every line, ships each with its lot and expiry; the hospital accepts all.
+        await orders.RespondToLinesAsync(s.Maker1, order.Lines.Select(l => new LineAnswer($"r-{l.LineNo}", order.OrderId, l.LineNo, true, null)).ToList());
+        var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(3);
+        var deliveries = await orders.ShipManyAsync(s.Maker1,
+            order.Lines.Select(l => new ShipmentRequest($"s-{l.LineNo}", order.OrderId, l.LineNo, l.Quantity, $"LOT-{l.LineNo}", expiry)).ToList());
+        Assert.Equal(["LOT-1", "LOT-2", "LOT-3", "LOT-4", "LOT-5"], deliveries.Select(d => d.LotNumber));
+        Assert.Equal([600m, 600m, 20_000m, 6_000m, 20_000m], deliveries.Select(d => d.UnitPrice));
+        var invoices = await orders.InvoiceManyAsync(s.Maker1, deliveries.Select(d => new InvoiceRequest($"i-{d.LineNo}", d.DeliveryId, $"INV-{d.LineNo}")).ToList());
+        var accepted = await orders.DecideDeliveriesAsync(deliveries.Select(d => new DeliveryDecisionOf(d.DeliveryId, new DeliveryDecision($"a-{d.LineNo}", true))).ToList());
+        Assert.All(accepted, d => Assert.Equal(DeliveryState.Accepted, d.State));
+        Assert.All((await orders.GetOrderAsync(order.OrderId)).Lines, l => Assert.Equal(OrderLineState.Fulfilled, l.State));
+        var payments = await orders.PayManyAsync(invoices.Select(i => new PaymentRequest($"p-{i.InvoiceNumber}", i.InvoiceId, $"BANK-{i.InvoiceNumber}")).ToList());
+        // Amounts: 80 x 600, 30 x 600, 7 x 20,000, 3 x 6,000, 4 x 20,000.
+        Assert.Equal([48_000m, 18_000m, 140_000m, 18_000m, 80_000m], payments.Select(p => p.Amount));
+        Assert.All(await orders.ListInvoicesAsync(10), i => Assert.Equal(InvoiceState.Paid, i.State));
+
+        // Platform purchases: the stents and whole systems, by agreement; the cup counts toward none.
+        var purchases = await Store.ReadAsync(async c => (await c.QueryAsync<(string AgreementId, long Units, long AmountE6)>(
+            "SELECT agreement_id, units, amount_e6 FROM platform_purchases WHERE hospital_id = @H ORDER BY units", new { H = s.Hospital1 })).ToList());
+        Assert.Equal(
+            [(hip.AgreementId.ToString(), 11L, 220_000_000_000L), (stentA.AgreementId.ToString(), 110L, 66_000_000_000L)],
+            purchases);
+
+        // A declaration of stents bought off the platform is classified against the stent agreement: a figure of its own.
+        var declared = Assert.Single(await s.Hospital(s.Hospital1).ReportUsageAsync(Months.Format(Months.Of(fixture.Clock.GetUtcNow(), Zone)),
+            [new UsageLine(Stent, s.Maker1, 5, 3_000m)]));
+        Assert.Equal((UsageClassification.Agreed, (Guid?)stentA.AgreementId), (declared.Classification, declared.AgreementId));
+
+        // Completion: 100 of 100 stents with 10 surplus; 10 of 10 systems with 1 surplus.
+        var monitoring = Grains.GetGrain<IMonitoringGrain>(0);
+        var byAgreement = await monitoring.GetCompletionAsync(s.BatchId, CompletionLevel.Agreement);
+        var stentFigures = byAgreement.Single(c => c.Key == stentA.AgreementId.ToString());
+        var hipFigures = byAgreement.Single(c => c.Key == hip.AgreementId.ToString());
+        Assert.Equal((100L, 100L, 10L, 1m, 5L), (stentFigures.AgreedVolume, stentFigures.CountedUnits, stentFigures.SurplusUnits, stentFigures.CompletionRate, stentFigures.DeclaredOffPlatformUnits));
+        Assert.Equal((10L, 10L, 1L, 1m), (hipFigures.AgreedVolume, hipFigures.CountedUnits, hipFigures.SurplusUnits, hipFigures.CompletionRate));
+        var h1 = (await monitoring.GetCompletionAsync(s.BatchId, CompletionLevel.Hospital)).Single(c => c.Key == s.Hospital1);
+        Assert.Equal((110L, 110L, 11L), (h1.AgreedVolume, h1.CountedUnits, h1.SurplusUnits));
+        var repository = fixture.Cluster.SiloServices.GetRequiredService<MonitoringRepository>();
+        foreach (var level in Enum.GetValues<CompletionLevel>())
+        {
+            Assert.Equal(await repository.RecomputeAsync(s.BatchId, level, fixture.Clock.GetUtcNow()), await repository.CompletionAsync(s.BatchId, level, fixture.Clock.GetUtcNow()));
+        }
+
+        // The kept order figures equal the rows' sums: the platform amount is every accepted unit at its line's price, the cup's included.
+        Assert.Equal(304_000_000_000L, await ScalarAsync("SELECT SUM(amount_e6) FROM order_hospital_figures WHERE hospital_id = @H", new { H = s.Hospital1 }));
+        Assert.Equal(
+            await ScalarAsync("SELECT SUM(accepted_units * unit_price_e6) FROM order_lines WHERE hospital_id = @H", new { H = s.Hospital1 }),
+            await ScalarAsync("SELECT SUM(amount_e6) FROM order_hospital_figures WHERE hospital_id = @H", new { H = s.Hospital1 }));
+        Assert.Equal(5L, await ScalarAsync("SELECT SUM(paid) FROM order_hospital_figures WHERE hospital_id = @H", new { H = s.Hospital1 }));
+        var supply = await Store.ReadAsync(async c => (await c.QueryAsync<(string ProductId, long Lines, long Ordered, long Accepted, long Fulfilled)>(
+            "SELECT product_id, SUM(lines), SUM(ordered), SUM(accepted), SUM(fulfilled) FROM order_supply_figures WHERE alliance_id = @A GROUP BY product_id ORDER BY product_id",
+            new { A = s.AllianceId })).ToList());
+        Assert.Equal([(Hip, 3L, 14L, 14L, 3L), (Stent, 2L, 110L, 110L, 2L)], supply);
+
+        // A line's component is a placed fact: the trigger refuses to change it.
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.WriteAsync(async unit =>
+        {
+            var (connection, transaction) = unit;
+            await connection.ExecuteAsync("UPDATE order_lines SET component_id = 'head' WHERE order_id = @O AND line_no = 4", new { O = order.OrderId.ToString() }, transaction);
+        }));
+        Assert.Equal("cup", (await orders.GetOrderAsync(order.OrderId)).Lines[3].ComponentId);
+    }
+
+    [Fact]
+    public async Task Bad_consumables_lines_are_refused_naming_the_field_and_nothing_is_written()
+    {
+        var (s, _) = await AgreementsAsync();
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var good = new OrderLineRequest(Stent, 5, "Cath lab", OrderUrgency.Normal);
+        var before = await WrittenAsync(s.Hospital1);
+
+        // A component the hip system does not have; a component of a unit lot; a component from another maker.
+        await Refused.WithAsync(ErrorCodes.ComponentNotInSystem,
+            () => orders.PlaceOrderAsync(new OrderRequest("b-1", [good, new OrderLineRequest(Hip, 1, "Theatre", OrderUrgency.Normal, ComponentId: "screw")])), "lines[1].componentId");
+        await Refused.WithAsync(ErrorCodes.ComponentNotOnSystem,
+            () => orders.PlaceOrderAsync(new OrderRequest("b-2", [good, new OrderLineRequest(Stent, 1, "Cath lab", OrderUrgency.Normal, ComponentId: "cup")])), "lines[1].componentId");
+        await Refused.WithAsync(ErrorCodes.PriceNotListed,
+            () => orders.PlaceOrderAsync(new OrderRequest("b-3", [new OrderLineRequest(Hip, 1, "Theatre", OrderUrgency.Normal, s.Maker2, ComponentId: "cup")])), "lines[0].manufacturerId");
+        // A category with no agreement for the hospital: Hospital2 has stents but no hips; no one has knees.
+        var orders2 = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital2);
+        var before2 = await WrittenAsync(s.Hospital2);
+        await Refused.WithAsync(ErrorCodes.ProductNotOrderable,
+            () => orders2.PlaceOrderAsync(new OrderRequest("b-4", [good, new OrderLineRequest(Hip, 1, "Theatre", OrderUrgency.Normal)])), "lines[1].productId");
+        await Refused.WithAsync(ErrorCodes.ProductNotOrderable,
+            () => orders2.PlaceOrderAsync(new OrderRequest("b-5", [new OrderLineRequest(Hip, 1, "Theatre", OrderUrgency.Normal, ComponentId: "cup")])), "lines[0].productId");
+        await Refused.WithAsync(ErrorCodes.ProductNotOrderable,
+            () => orders.PlaceOrderAsync(new OrderRequest("b-6", [new OrderLineRequest("KNEE-SYSTEM", 1, "Theatre", OrderUrgency.Normal)])), "lines[0].productId");
+        // Zero and negative quantities, of a system and of a component.
+        await Refused.WithAsync(ErrorCodes.InvalidField,
+            () => orders.PlaceOrderAsync(new OrderRequest("b-7", [good, new OrderLineRequest(Hip, 0, "Theatre", OrderUrgency.Normal)])), "lines[1].quantity");
+        await Refused.WithAsync(ErrorCodes.InvalidField,
+            () => orders.PlaceOrderAsync(new OrderRequest("b-8", [new OrderLineRequest(Hip, -2, "Theatre", OrderUrgency.Normal, ComponentId: "cup")])), "lines[0].quantity");
+        await Refused.WithAsync(ErrorCodes.InvalidField,
+            () => orders.PlaceOrderAsync(new OrderRequest("b-9", [new OrderLineRequest(Hip, 1, "Theatre", OrderUrgency.Normal, ComponentId: " cup")])), "lines[0].componentId");
+
+        Assert.Equal(before, await WrittenAsync(s.Hospital1));
+        Assert.Equal(before2, await WrittenAsync(s.Hospital2));
+        Assert.Equal(0L, await ScalarAsync("SELECT COUNT(*) FROM order_requests WHERE hospital_id IN (@H1, @H2)", new { H1 = s.Hospital1, H2 = s.Hospital2 }));
+
+        // The same request ids, sent right, are then taken: a refusal kept none of them.
+        var placed = await orders.PlaceOrderAsync(new OrderRequest("b-1", [good, new OrderLineRequest(Hip, 1, "Theatre", OrderUrgency.Normal, ComponentId: "head")]));
+        Assert.Equal([(600m, (string?)null), (4_000m, "head")], placed.Lines.Select(l => (l.UnitPrice, l.ComponentId)));
+    }
+}
+
+public sealed class SqliteConsumableOrderTests(SqliteClusterFixture fixture) : ConsumableOrderTests(fixture), IClassFixture<SqliteClusterFixture>;
+
+public sealed class PostgresConsumableOrderTests(PostgresClusterFixture fixture) : ConsumableOrderTests(fixture), IClassFixture<PostgresClusterFixture>;
+
+/// <summary>The order sheet's optional <c>component_id</c> column reaches the line; empty, it is a whole system or a unit.</summary>
+public sealed class ConsumableOrderSheetTests
+{
+    [Fact]
+    public void A_component_column_names_the_component_and_an_empty_one_none()
+    {
+        var (lines, errors) = Procurement.BidPortal.Api.UploadParser.OrderLines(
+        [
+            new() { ["product_id"] = "HIP-SYSTEM", ["quantity"] = "2", ["delivery_point"] = "Theatre", ["component_id"] = "cup" },
+            new() { ["product_id"] = "HIP-SYSTEM", ["quantity"] = "1", ["delivery_point"] = "Theatre", ["component_id"] = "" },
+            new() { ["product_id"] = "STENT-DES", ["quantity"] = "5", ["delivery_point"] = "Cath lab" },
+        ]);
+        Assert.Empty(errors);
+        Assert.Equal([("HIP-SYSTEM", 2L, (string?)"cup"), ("HIP-SYSTEM", 1L, null), ("STENT-DES", 5L, null)], lines.Select(l => (l.ProductId, l.Quantity, l.ComponentId)));
+    }
+}
