@@ -42,11 +42,16 @@ public static class OcdsExport
     /// <summary>The item classification scheme: our own (OCDS reserves the <c>x_</c> prefix for local schemes), the id is the product id.</summary>
     public const string ClassificationScheme = "x_VBP";
 
-    /// <summary>Statement reasons that mean the bid was never in the comparison, published as bid status <c>disqualified</c>.</summary>
+    /// <summary>
+    /// Statement reasons that mean the bid was never in the comparison, published as bid status
+    /// <c>disqualified</c>: not qualified, above the maximum price, or (a product system) component
+    /// prices inconsistent with the set price.
+    /// </summary>
     private static readonly HashSet<string> DisqualifyingReasons = new(StringComparer.Ordinal)
     {
         "LOST_NOT_QUALIFIED",
         "LOST_ABOVE_MAXIMUM_PRICE",
+        "LOST_COMPONENTS_INCONSISTENT",
     };
 
     /// <summary>
@@ -85,21 +90,30 @@ public static class OcdsExport
             ? new OcdsOrganizationReference(alliance.Id, alliance.Name)
             : definition is null ? null : new OcdsOrganizationReference(definition.AllianceId, definition.AllianceId);
 
-        var bids = publicBids is null ? null : Bids(publicBids, publicAward, names);
+        var consumables = definition?.Consumables is { } terms ? new OcdsConsumables(terms, names.Organisation) : null;
+        var bids = publicBids is null ? null : Bids(publicBids, publicAward, names, consumables);
         var tenderers = publicBids?
             .Select(b => b.ManufacturerId)
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .Select(names.Organisation)
             .ToList();
-        var awards = publicAward is null && batch.Agreements.Count == 0
-            ? []
-            : Awards(view.BatchId, phase, publicAward, batch.Agreements, publishedDate, names);
+        // A consumables award covers the batch's categories only (docs/CONSUMABLES.md), and its
+        // awards are per winning bid and lot, from the award's winners and supplies.
+        var awards = publicAward?.Consumables is { } consumableAward && consumables is not null
+            ? consumables.Awards(view.BatchId, AwardStatus(phase), publicAward, consumableAward)
+            : publicAward is null && batch.Agreements.Count == 0
+                ? []
+                : Awards(view.BatchId, phase, publicAward, batch.Agreements, publishedDate, names);
         var purchasing = batch.Purchasing is { } bought && buyer is not null && batch.Agreements.Count > 0
             ? new OcdsPurchasing(bought, batch.Hospitals, buyer.Id, buyer.Name, names.Organisation)
             : null;
         var contracts = batch.Agreements
-            .Select(a => Contract(view.BatchId, a, batch.BusinessUtcOffset, names, purchasing?.Implementation(a)))
+            .Select(a =>
+            {
+                var contract = Contract(view.BatchId, a, batch.BusinessUtcOffset, names, purchasing?.Implementation(a));
+                return consumables?.Lot(a.ProductId) is { } lot ? consumables.Contract(contract, a, lot, batch.Award?.Consumables) : contract;
+            })
             .ToList();
         var ruleSet = publicAward?.RuleSet ?? definition?.RuleSet.Name;
 
@@ -213,6 +227,8 @@ public static class OcdsExport
         _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, "A phase the OCDS export does not know."),
     };
 
+    private static string AwardStatus(TenderBatchPhase phase) => phase == TenderBatchPhase.Awarded ? "active" : "pending";
+
     private static string TenderStatus(TenderBatchPhase phase) => phase switch
     {
         < TenderBatchPhase.Bidding => "planning",
@@ -230,7 +246,7 @@ public static class OcdsExport
     private static long? ReportedVolume(TenderBatchView view, string productId) =>
         view.VolumeTotals.FirstOrDefault(v => string.Equals(v.ProductId, productId, StringComparison.Ordinal))?.TotalAnnualVolume;
 
-    private static OcdsBids Bids(IReadOnlyList<OpenedBid> bids, AwardView? award, Names names)
+    private static OcdsBids Bids(IReadOnlyList<OpenedBid> bids, AwardView? award, Names names, OcdsConsumables? consumables)
     {
         var statements = new Dictionary<Guid, AwardStatement>();
         foreach (var statement in award?.Statements ?? [])
@@ -245,7 +261,7 @@ public static class OcdsExport
             .Select(b =>
             {
                 var statement = statements.GetValueOrDefault(b.BidId);
-                return new OcdsBid(
+                var bid = new OcdsBid(
                     Id: ExportText.Id(b.BidId),
                     Date: b.ReceivedAt,
                     Status: statement is not null && DisqualifyingReasons.Contains(statement.Reason) ? "disqualified" : "valid",
@@ -263,6 +279,9 @@ public static class OcdsExport
                     VbpRank: statement?.Rank,
                     VbpWon: statement?.Won,
                     VbpReason: statement?.Reason);
+                return b.Content.Consumable is { } offer && consumables?.Lot(b.Content.ProductId) is { } lot
+                    ? consumables.Bid(bid, lot, offer)
+                    : bid;
             })
             .ToList();
         return new OcdsBids(details);
@@ -298,7 +317,7 @@ public static class OcdsExport
             .OrderBy(k => k.Item1, StringComparer.Ordinal)
             .ThenBy(k => k.Item2, StringComparer.Ordinal);
 
-        var status = phase == TenderBatchPhase.Awarded ? "active" : "pending";
+        var status = AwardStatus(phase);
         var result = new List<OcdsAward>();
         foreach (var key in keys)
         {
