@@ -85,6 +85,8 @@ public static class OcdsExport
         var names = new Names(batch);
         var publicAward = phase >= TenderBatchPhase.Publicity ? batch.Award : null;
         var publicBids = phase >= TenderBatchPhase.Opened ? batch.Bids : null;
+        // Agreements carry the awarded prices, so they too wait for their phase whatever the caller passes.
+        var publicAgreements = phase >= TenderBatchPhase.Awarded ? batch.Agreements : [];
 
         var buyer = batch.Alliance is { } alliance
             ? new OcdsOrganizationReference(alliance.Id, alliance.Name)
@@ -102,17 +104,17 @@ public static class OcdsExport
         // awards are per winning bid and lot, from the award's winners and supplies.
         var awards = publicAward?.Consumables is { } consumableAward && consumables is not null
             ? consumables.Awards(view.BatchId, AwardStatus(phase), publicAward, consumableAward)
-            : publicAward is null && batch.Agreements.Count == 0
+            : publicAward is null && publicAgreements.Count == 0
                 ? []
-                : Awards(view.BatchId, phase, publicAward, batch.Agreements, publishedDate, names);
-        var purchasing = batch.Purchasing is { } bought && buyer is not null && batch.Agreements.Count > 0
+                : Awards(view.BatchId, phase, publicAward, publicAgreements, publishedDate, names);
+        var purchasing = batch.Purchasing is { } bought && buyer is not null && publicAgreements.Count > 0
             ? new OcdsPurchasing(bought, batch.Hospitals, buyer.Id, buyer.Name, names.Organisation)
             : null;
-        var contracts = batch.Agreements
+        var contracts = publicAgreements
             .Select(a =>
             {
                 var contract = Contract(view.BatchId, a, batch.BusinessUtcOffset, names, purchasing?.Implementation(a));
-                return consumables?.Lot(a.ProductId) is { } lot ? consumables.Contract(contract, a, lot, batch.Award?.Consumables) : contract;
+                return consumables?.Lot(a.ProductId) is { } lot ? consumables.Contract(contract, a, lot, publicAward?.Consumables) : contract;
             })
             .ToList();
         var ruleSet = publicAward?.RuleSet ?? definition?.RuleSet.Name;
