@@ -192,6 +192,10 @@ public sealed class ConsumableOcdsTests
         Assert.Contains("supplier", parties[MakerA]);
         Assert.DoesNotContain("supplier", parties[MakerB]);
         await OcdsSchema.AssertValidAsync(bytes);
+        // The VBP extension's schema holds the consumables award fields: a group other than A or B is refused.
+        var broken = Encoding.UTF8.GetString(bytes).Replace("\"vbpDemandGroup\": \"A\"", "\"vbpDemandGroup\": \"C\"", StringComparison.Ordinal);
+        Assert.NotEmpty((await OcdsSchema.PackageWithVbpExtensionAsync()).Validate(broken));
+        Assert.Empty((await OcdsSchema.PackageAsync()).Validate(broken));
     }
 
     [Fact]
