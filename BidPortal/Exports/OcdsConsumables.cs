@@ -52,7 +52,9 @@ internal sealed class OcdsConsumables
             .ThenBy(w => w.ManufacturerId, StringComparer.Ordinal)
             .ThenBy(w => w.BidId))
         {
-            var lot = Lot(winner.CategoryId);
+            // Winners come from the batch's lots; a category the definition no longer names is still
+            // published, as a unit lot under its id, because OCDS wants at least one item per award.
+            var lot = Lot(winner.CategoryId) ?? new ConsumableLot(winner.CategoryId, winner.CategoryId, null, winner.AwardedPrice, ConsumablePurchaseUnit.Unit, []);
             var supplied = supplies[winner.BidId].ToList();
             var regions = supplied
                 .GroupBy(s => s.RegionCode, StringComparer.Ordinal)
@@ -64,12 +66,12 @@ internal sealed class OcdsConsumables
             var bidId = ExportText.Id(winner.BidId);
             result.Add(new OcdsAward(
                 Id: OcdsExport.AwardId(batchId, winner.CategoryId, winner.ManufacturerId),
-                Title: $"{lot?.Name ?? winner.CategoryId} - {supplier.Name}",
+                Title: $"{lot.Name} - {supplier.Name}",
                 Status: status,
                 Date: award.ProposedAt,
                 Value: new OcdsValue(supplied.Sum(s => s.Amount ?? 0m), OcdsExport.Currency),
                 Suppliers: [supplier],
-                Items: lot is null ? [] : [.. Items(lot, volume, winner.AwardedPrice, winner.ComponentPrices, null)],
+                Items: [.. Items(lot, volume, winner.AwardedPrice, winner.ComponentPrices, null)],
                 VbpBidId: bidId,
                 VbpAgreedVolume: volume,
                 VbpUnitPrice: winner.AwardedPrice,
