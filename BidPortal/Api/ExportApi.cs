@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Procurement.BidPortal.Exports;
 using Procurement.BidPortal.Security;
 using Procurement.Contracts.Domain;
@@ -6,7 +7,11 @@ using Procurement.Contracts.Grains;
 
 namespace Procurement.BidPortal.Api;
 
-/// <summary>Exports for the alliance: the award and the agreements as CSV or XLSX, the whole batch as an OCDS release package.</summary>
+/// <summary>
+/// Exports: for the alliance, the award and the agreements as CSV or XLSX and the whole batch as an
+/// OCDS release package; for every role, a consumables award as CSV or XLSX, as much of it as the
+/// award view shows the caller.
+/// </summary>
 public static class ExportApi
 {
     /// <summary>The event of every export downloaded (the file's name is its detail).</summary>
@@ -28,6 +33,24 @@ public static class ExportApi
         exports.MapGet("/agreements.xlsx", (string batchId, GrainAccess grains) =>
             AgreementFileAsync(grains, batchId, Xlsx, $"{batchId}-agreements.xlsx", AgreementExport.WriteXlsx)).WithName("ExportAgreementsXlsx");
         exports.MapGet("/ocds.json", OcdsAsync).WithName("ExportOcds").WithSummary("The batch as an OCDS 1.1 release package with the VBP extension (docs/OCDS.md).");
+
+        // The consumables award is read by every role as the award view shows it (AwardApi): the
+        // alliance everything, a manufacturer its own statements and the supplies it makes, a
+        // hospital its own supplies; groups are published with the award.
+        var consumables = api.MapGroup("/batches/{batchId}/exports").WithTags("Exports")
+            .RequireAuthorization(p => p.RequireRole(PortalUser.Alliance, PortalUser.Manufacturer, PortalUser.Hospital));
+        consumables.MapGet("/consumable-groups.csv", (string batchId, GrainAccess grains, ClaimsPrincipal user) =>
+            ConsumableFileAsync(grains, user, batchId, "text/csv; charset=utf-8", $"{batchId}-consumable-groups.csv", ConsumableAwardExport.WriteGroupsCsv))
+            .WithName("ExportConsumableGroupsCsv").WithSummary("A consumables award's figures per category and demand group.");
+        consumables.MapGet("/consumable-statements.csv", (string batchId, GrainAccess grains, ClaimsPrincipal user) =>
+            ConsumableFileAsync(grains, user, batchId, "text/csv; charset=utf-8", $"{batchId}-consumable-statements.csv", ConsumableAwardExport.WriteStatementsCsv))
+            .WithName("ExportConsumableStatementsCsv").WithSummary("Every consumables bid's statement with its reason code (a manufacturer: its own; a hospital: none).");
+        consumables.MapGet("/consumable-supplies.csv", (string batchId, GrainAccess grains, ClaimsPrincipal user) =>
+            ConsumableFileAsync(grains, user, batchId, "text/csv; charset=utf-8", $"{batchId}-consumable-supplies.csv", ConsumableAwardExport.WriteSuppliesCsv))
+            .WithName("ExportConsumableSuppliesCsv").WithSummary("Each hospital's supply per category with its choice rank and the firm it was given (a manufacturer: those it makes; a hospital: its own).");
+        consumables.MapGet("/consumable-award.xlsx", (string batchId, GrainAccess grains, ClaimsPrincipal user) =>
+            ConsumableFileAsync(grains, user, batchId, Xlsx, $"{batchId}-consumable-award.xlsx", ConsumableAwardExport.WriteXlsx))
+            .WithName("ExportConsumableAwardXlsx").WithSummary("The three consumables tables as sheets Groups, Statements and Supplies.");
         return api;
     }
 
@@ -35,6 +58,22 @@ public static class ExportApi
     {
         await grains.AllianceBatchAsync(batchId);
         var award = await grains.Batch(batchId).GetAwardAsync()
+            ?? throw new ProcurementException(ErrorCodes.NotFound, $"Batch {batchId} has no award yet.", "batchId");
+        var buffer = new MemoryStream();
+        write(award, buffer);
+        await grains.RecordAsync(ExportDownloaded, batchId, "batch", batchId, name);
+        return TypedResults.File(buffer.ToArray(), type, name);
+    }
+
+    /// <summary>
+    /// The award as the caller may see it, written by <paramref name="write"/>; no award yet (which
+    /// is every batch before the opening, so no bid's content can leave here sealed) or a drug
+    /// award is 404, a table above <see cref="ConsumableAwardExport.MaxRows"/> is 413.
+    /// </summary>
+    private static async Task<IResult> ConsumableFileAsync(
+        GrainAccess grains, ClaimsPrincipal user, string batchId, string type, string name, Action<AwardView, Stream> write)
+    {
+        var award = await AwardApi.VisibleAwardAsync(grains, user, batchId)
             ?? throw new ProcurementException(ErrorCodes.NotFound, $"Batch {batchId} has no award yet.", "batchId");
         var buffer = new MemoryStream();
         write(award, buffer);

@@ -42,11 +42,16 @@ public static class OcdsExport
     /// <summary>The item classification scheme: our own (OCDS reserves the <c>x_</c> prefix for local schemes), the id is the product id.</summary>
     public const string ClassificationScheme = "x_VBP";
 
-    /// <summary>Statement reasons that mean the bid was never in the comparison, published as bid status <c>disqualified</c>.</summary>
+    /// <summary>
+    /// Statement reasons that mean the bid was never in the comparison, published as bid status
+    /// <c>disqualified</c>: not qualified, above the maximum price, or (a product system) component
+    /// prices inconsistent with the set price.
+    /// </summary>
     private static readonly HashSet<string> DisqualifyingReasons = new(StringComparer.Ordinal)
     {
         "LOST_NOT_QUALIFIED",
         "LOST_ABOVE_MAXIMUM_PRICE",
+        "LOST_COMPONENTS_INCONSISTENT",
     };
 
     /// <summary>
@@ -80,26 +85,37 @@ public static class OcdsExport
         var names = new Names(batch);
         var publicAward = phase >= TenderBatchPhase.Publicity ? batch.Award : null;
         var publicBids = phase >= TenderBatchPhase.Opened ? batch.Bids : null;
+        // Agreements carry the awarded prices, so they too wait for their phase whatever the caller passes.
+        var publicAgreements = phase >= TenderBatchPhase.Awarded ? batch.Agreements : [];
 
         var buyer = batch.Alliance is { } alliance
             ? new OcdsOrganizationReference(alliance.Id, alliance.Name)
             : definition is null ? null : new OcdsOrganizationReference(definition.AllianceId, definition.AllianceId);
 
-        var bids = publicBids is null ? null : Bids(publicBids, publicAward, names);
+        var consumables = definition?.Consumables is { } terms ? new OcdsConsumables(terms, names.Organisation) : null;
+        var bids = publicBids is null ? null : Bids(publicBids, publicAward, names, consumables);
         var tenderers = publicBids?
             .Select(b => b.ManufacturerId)
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .Select(names.Organisation)
             .ToList();
-        var awards = publicAward is null && batch.Agreements.Count == 0
-            ? []
-            : Awards(view.BatchId, phase, publicAward, batch.Agreements, publishedDate, names);
-        var purchasing = batch.Purchasing is { } bought && buyer is not null && batch.Agreements.Count > 0
+        // A consumables award covers the batch's categories only (docs/CONSUMABLES.md), and its
+        // awards are per winning bid and lot, from the award's winners and supplies.
+        var awards = publicAward?.Consumables is { } consumableAward && consumables is not null
+            ? consumables.Awards(view.BatchId, AwardStatus(phase), publicAward, consumableAward)
+            : publicAward is null && publicAgreements.Count == 0
+                ? []
+                : Awards(view.BatchId, phase, publicAward, publicAgreements, publishedDate, names);
+        var purchasing = batch.Purchasing is { } bought && buyer is not null && publicAgreements.Count > 0
             ? new OcdsPurchasing(bought, batch.Hospitals, buyer.Id, buyer.Name, names.Organisation)
             : null;
-        var contracts = batch.Agreements
-            .Select(a => Contract(view.BatchId, a, batch.BusinessUtcOffset, names, purchasing?.Implementation(a)))
+        var contracts = publicAgreements
+            .Select(a =>
+            {
+                var contract = Contract(view.BatchId, a, batch.BusinessUtcOffset, names, purchasing?.Implementation(a));
+                return consumables?.Lot(a.ProductId) is { } lot ? consumables.Contract(contract, a, lot, publicAward?.Consumables) : contract;
+            })
             .ToList();
         var ruleSet = publicAward?.RuleSet ?? definition?.RuleSet.Name;
 
@@ -213,6 +229,8 @@ public static class OcdsExport
         _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, "A phase the OCDS export does not know."),
     };
 
+    private static string AwardStatus(TenderBatchPhase phase) => phase == TenderBatchPhase.Awarded ? "active" : "pending";
+
     private static string TenderStatus(TenderBatchPhase phase) => phase switch
     {
         < TenderBatchPhase.Bidding => "planning",
@@ -230,7 +248,7 @@ public static class OcdsExport
     private static long? ReportedVolume(TenderBatchView view, string productId) =>
         view.VolumeTotals.FirstOrDefault(v => string.Equals(v.ProductId, productId, StringComparison.Ordinal))?.TotalAnnualVolume;
 
-    private static OcdsBids Bids(IReadOnlyList<OpenedBid> bids, AwardView? award, Names names)
+    private static OcdsBids Bids(IReadOnlyList<OpenedBid> bids, AwardView? award, Names names, OcdsConsumables? consumables)
     {
         var statements = new Dictionary<Guid, AwardStatement>();
         foreach (var statement in award?.Statements ?? [])
@@ -245,7 +263,7 @@ public static class OcdsExport
             .Select(b =>
             {
                 var statement = statements.GetValueOrDefault(b.BidId);
-                return new OcdsBid(
+                var bid = new OcdsBid(
                     Id: ExportText.Id(b.BidId),
                     Date: b.ReceivedAt,
                     Status: statement is not null && DisqualifyingReasons.Contains(statement.Reason) ? "disqualified" : "valid",
@@ -263,6 +281,9 @@ public static class OcdsExport
                     VbpRank: statement?.Rank,
                     VbpWon: statement?.Won,
                     VbpReason: statement?.Reason);
+                return b.Content.Consumable is { } offer && consumables?.Lot(b.Content.ProductId) is { } lot
+                    ? consumables.Bid(bid, lot, offer)
+                    : bid;
             })
             .ToList();
         return new OcdsBids(details);
@@ -298,7 +319,7 @@ public static class OcdsExport
             .OrderBy(k => k.Item1, StringComparer.Ordinal)
             .ThenBy(k => k.Item2, StringComparer.Ordinal);
 
-        var status = phase == TenderBatchPhase.Awarded ? "active" : "pending";
+        var status = AwardStatus(phase);
         var result = new List<OcdsAward>();
         foreach (var key in keys)
         {

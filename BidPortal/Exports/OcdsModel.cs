@@ -151,7 +151,7 @@ public sealed record OcdsBid(
     IReadOnlyList<OcdsOrganizationReference> Tenderers,
     OcdsValue Value,
     string VbpProductId,
-    string VbpSpecificationCode,
+    string? VbpSpecificationCode,
     decimal VbpUnitComparablePrice,
     long VbpAnnualCapacity,
     IReadOnlyList<string> VbpSupplyRegions,
@@ -161,7 +161,20 @@ public sealed record OcdsBid(
     string VbpReceiptNonce,
     int? VbpRank,
     bool? VbpWon,
-    string? VbpReason);
+    string? VbpReason)
+{
+    /// <summary>A consumables bid's lot (its category), the lots extension's <c>Bid.relatedLots</c>; null for a drug bid.</summary>
+    public IReadOnlyList<string>? RelatedLots { get; init; }
+
+    /// <summary>
+    /// A consumables bid's offer as items (the bid extension's <c>Bid.items</c>): the category at the
+    /// set or unit price, and for a product system each component at its price for separate purchase.
+    /// </summary>
+    public IReadOnlyList<OcdsItem>? Items { get; init; }
+
+    /// <summary>A consumables bid's product, <c>certificate/model</c>, as the award's winners name it.</summary>
+    public string? VbpConsumableProductId { get; init; }
+}
 
 /// <summary>One winner's award of one product, with its regions as the VBP extension.</summary>
 public sealed record OcdsAward(
@@ -176,7 +189,23 @@ public sealed record OcdsAward(
     long VbpAgreedVolume,
     decimal? VbpUnitPrice,
     decimal? VbpPricePerPack,
-    IReadOnlyList<OcdsVbpRegion> VbpRegions);
+    IReadOnlyList<OcdsVbpRegion> VbpRegions)
+{
+    /// <summary>A consumables award's lot (its category), the lots extension's <c>Award.relatedLots</c>.</summary>
+    public IReadOnlyList<string>? RelatedLots { get; init; }
+
+    /// <summary>A consumables award's winning bid, the bid extension's (v1.1.4) <c>Award.relatedBid</c>.</summary>
+    public string? RelatedBid { get; init; }
+
+    /// <summary>The demand group (<c>A</c> or <c>B</c>) the winning firm competed in.</summary>
+    public string? VbpDemandGroup { get; init; }
+
+    /// <summary>The volume hospitals intended for the winning product (their brand intentions).</summary>
+    public long? VbpIntendedVolume { get; init; }
+
+    /// <summary>The winning product, <c>certificate/model</c>.</summary>
+    public string? VbpConsumableProductId { get; init; }
+}
 
 /// <summary>A region an award covers: as primary supplier with its volume and amount, or as spare.</summary>
 public sealed record OcdsVbpRegion(

@@ -110,6 +110,11 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("GET", "/api/batches/{batchId}/exports/agreements.csv", Alliance, Alliance),
         new("GET", "/api/batches/{batchId}/exports/agreements.xlsx", Alliance, Alliance),
         new("GET", "/api/batches/{batchId}/exports/ocds.json", Alliance, Alliance),
+        // Every role reads a consumables award's files as it reads the award: another alliance's or a non-participating hospital's batch is refused.
+        new("GET", "/api/batches/{batchId}/exports/consumable-groups.csv", All, ["alliance", "hospital"]),
+        new("GET", "/api/batches/{batchId}/exports/consumable-statements.csv", All, ["alliance", "hospital"]),
+        new("GET", "/api/batches/{batchId}/exports/consumable-supplies.csv", All, ["alliance", "hospital"]),
+        new("GET", "/api/batches/{batchId}/exports/consumable-award.xlsx", All, ["alliance", "hospital"]),
         new("POST", "/api/orders", Hospital, None, _ => new { requestId = "matrix", lines = Array.Empty<object>() }),
         new("POST", "/api/orders/upload", Hospital, None, _ => "product_id,quantity,delivery_point\n"),
         new("GET", "/api/orders", Hospital, None),
