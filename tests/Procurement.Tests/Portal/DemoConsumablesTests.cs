@@ -149,11 +149,17 @@ public sealed class DemoConsumablesTests(JourneyFixture portal) : IAsyncLifetime
         await Assertions.Expect(weigao.Locator("[data-test=bid-HIP-SYSTEM]")).ToBeVisibleAsync();
         await Assertions.Expect(weigao.Locator("[data-test=bid-KNEE-SYSTEM]")).ToBeVisibleAsync();
         await PortalBrowser.ShotAsync(weigao, "demo-consumables-5-manufacturer-joint-bids");
+        // In publicity: the statements of its own bids, and the form to object.
+        await weigao.GotoAsync($"/Bidding/Batch?id={DemoSeeder.JointBatchId}");
+        await Assertions.Expect(weigao.Locator("[data-test=statements] tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(weigao.Locator("[data-test=statements]")).ToContainTextAsync(ConsumableReasons.WonByRatio);
+        await Assertions.Expect(weigao.Locator("[data-test=file-objection]")).ToBeVisibleAsync();
+        await PortalBrowser.ShotAsync(weigao, "demo-consumables-6-manufacturer-joint-statements");
         var microport = await _browser.NewPageAsync("en-US");
         await microport.GotoAsync("/Bidding");
         await PortalBrowser.SignInAsync(microport, "maker.microport");
         await microport.GotoAsync("/Bidding/Agreements");
         await Assertions.Expect(microport.Locator("[data-test=agreements]")).ToContainTextAsync("STENT-COCR");
-        await PortalBrowser.ShotAsync(microport, "demo-consumables-6-manufacturer-stent-agreements");
+        await PortalBrowser.ShotAsync(microport, "demo-consumables-7-manufacturer-stent-agreements");
     }
 }
