@@ -21,11 +21,16 @@ namespace Procurement.Silo.Seeding;
 /// sees the opening happen and runs the award;</item>
 /// <item>a batch in volume reporting (<see cref="BatchId"/>) with part of the hospitals reported;</item>
 /// <item>an older round (<see cref="ExpiringBatchId"/>) whose agreements end in about three months:
-/// Expiring, with its notices, ready for renewal.</item>
+/// Expiring, with its notices, ready for renewal;</item>
+/// <item>a coronary stent batch (<see cref="StentBatchId"/>, consumables, <c>stents2020</c>):
+/// brand intentions, sealed bids, opening, award, publicity with an objection answered, agreements
+/// begun three months ago;</item>
+/// <item>a joint-system batch (<see cref="JointBatchId"/>, hip and knee systems with component
+/// prices, <c>joints2021</c>) opened and awarded two days ago, in publicity.</item>
 /// </list>
 /// The earlier rounds are replayed on the business clock set back (<see cref="IDemoClockControl"/>),
 /// which returns to the present for good when the seed is done; without such a clock only stories
-/// 2 and 3 are seeded. The logins are printed as soon as the accounts exist, before the stories.
+/// 2 and 3 are seeded (5 and 6 need the clock set back as much as 1 and 4 do). The logins are printed as soon as the accounts exist, before the stories.
 /// </summary>
 public sealed class DemoSeeder(
     IGrainFactory grains,
@@ -50,6 +55,12 @@ public sealed class DemoSeeder(
 
     /// <summary>Story 4: agreements ending in about three months, ready for renewal.</summary>
     public const string ExpiringBatchId = "DEMO-2025-01";
+
+    /// <summary>Story 5: a consumables batch of drug-eluting stents, awarded and final, agreements three months under way.</summary>
+    public const string StentBatchId = "DEMO-STENTS";
+
+    /// <summary>Story 6: a consumables batch of hip and knee systems in publicity.</summary>
+    public const string JointBatchId = "DEMO-JOINTS";
 
     /// <summary>Story 2's bidding deadline and opening, after the seed starts.</summary>
     public static readonly TimeSpan BiddingDeadlineAfterStart = TimeSpan.FromMinutes(20);
@@ -98,11 +109,12 @@ public sealed class DemoSeeder(
             var stories = new DemoStories(grains, clock, agreementOptions.Value.Zone(), present);
             if (control is not null)
             {
-                logger.LogInformation("Demo seed: replaying two earlier rounds on the business clock set back (about half a minute)...");
-                await stories.EarlierRoundsAsync(control, ExpiringBatchId, AwardedBatchId);
+                logger.LogInformation("Demo seed: replaying earlier rounds (two of drugs, two of consumables) on the business clock set back (about half a minute)...");
+                await stories.EarlierRoundsAsync(control, ExpiringBatchId, AwardedBatchId, StentBatchId, JointBatchId);
                 control.ReturnToPresent();
                 await grains.GetGrain<ITenderBatchGrain>(ExpiringBatchId).AdvanceAgreementsAsync();
                 await grains.GetGrain<ITenderBatchGrain>(AwardedBatchId).AdvanceAgreementsAsync();
+                await grains.GetGrain<ITenderBatchGrain>(StentBatchId).AdvanceAgreementsAsync();
                 await stories.ThisMonthAsync();
             }
             else
@@ -113,8 +125,8 @@ public sealed class DemoSeeder(
             await stories.BiddingAsync(BiddingBatchId, now + BiddingDeadlineAfterStart, now + OpeningAfterStart);
             await stories.ReportingAsync(BatchId);
             logger.LogInformation(
-                "Demo seed: alliance {Alliance}; batches {Awarded} (awarded, agreements under way), {Expiring} (expiring, ready for renewal), {Bidding} (in bidding, opens at {Opening:u}), {Reporting} (volume reporting).",
-                AllianceId, AwardedBatchId, ExpiringBatchId, BiddingBatchId, now + OpeningAfterStart, BatchId);
+                "Demo seed: alliance {Alliance}; batches {Awarded} (awarded, agreements under way), {Expiring} (expiring, ready for renewal), {Bidding} (in bidding, opens at {Opening:u}), {Reporting} (volume reporting); consumables {Stents} (stents, agreements under way), {Joints} (hip and knee systems, in publicity).",
+                AllianceId, AwardedBatchId, ExpiringBatchId, BiddingBatchId, now + OpeningAfterStart, BatchId, StentBatchId, JointBatchId);
         }
         catch (Exception ex)
         {
@@ -148,6 +160,11 @@ public sealed class DemoSeeder(
             var grain = grains.GetGrain<IHospitalGrain>(hospital.Id);
             await grain.RegisterAsync(hospital);
             await grain.SetUsageHistoryAsync(DemoCatalogue.All.Select(m => new UsageHistory(m.Product.Id, (long)(m.AnnualUse * size))).ToList());
+        }
+        // The consumables firms qualify per lot once their batches exist (DemoConsumableStories).
+        foreach (var firm in DemoConsumables.AllFirms)
+        {
+            await grains.GetGrain<IBidderGrain>(firm.Id).RegisterAsync(firm);
         }
         await DemoPurchasing.RegisterDistributorAsync(grains);
     }
@@ -183,6 +200,9 @@ public sealed class DemoSeeder(
         ("hospital.bj1", "Beijing First People's Hospital pharmacy", OrganisationKind.Hospital, "H-BJ-001"),
         ("maker.huahai", "Huahai tender desk", OrganisationKind.Manufacturer, "M-HUAHAI"),
         ("maker.qilu", "Qilu tender desk", OrganisationKind.Manufacturer, "M-QILU"),
+        // Consumables: a stent firm that won (and its agreements), a joint firm with an award in publicity.
+        ("maker.microport", "MicroPort stent tender desk", OrganisationKind.Manufacturer, "M-MICROPORT"),
+        ("maker.weigao", "Weigao joints tender desk", OrganisationKind.Manufacturer, "M-WEIGAO"),
         ("distributor.jt", "Jointown order desk, Beijing", OrganisationKind.Distributor, DemoPurchasing.Distributor),
         ("alliance.south", "South China alliance administrator", OrganisationKind.Alliance, SouthAllianceId),
         // The platform operator: the cluster dashboard, which spans every alliance, and no business data.

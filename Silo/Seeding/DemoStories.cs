@@ -35,17 +35,21 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
 
     /// <summary>
     /// Stories 4 and 1: a round whose 24-month agreements began 21 months ago, and one whose began
-    /// 9 months ago; then every month's purchases since, month by month on the clock. Before the
+    /// 9 months ago; then every month's purchases since, month by month on the clock; stories 5 and
+    /// 6 (<see cref="DemoConsumableStories"/>) in their months: a stent round whose agreements began
+    /// 3 months ago, and a joint-system round awarded two days ago. Before the
     /// second round the hospitals declared their purchases monthly (the platform took orders only
     /// from then); from it they order on the platform, a few declaring a little bought off it, with
     /// the supply failure in story 1's fifth month, and a supplier falling behind in the last weeks;
     /// hospital scores for retained savings.
     /// </summary>
-    public async Task EarlierRoundsAsync(IDemoClockControl control, string expiringId, string awardedId)
+    public async Task EarlierRoundsAsync(IDemoClockControl control, string expiringId, string awardedId, string stentId, string jointId)
     {
         var current = Months.Of(present, zone);
         var expiringStart = current - 21;
         var awardedStart = current - 9;
+        var stentStart = current - 3;
+        var consumables = new DemoConsumableStories(grains, _hospitals);
         await RoundAsync(control, expiringId, "North China alliance, batch 2025-1", [Metformin, Entecavir, Clopidogrel], expiringStart, RuleSetCatalog.Round10);
         for (var month = expiringStart; month < current; month++)
         {
@@ -58,6 +62,11 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
             {
                 control.SetUtcNow(Months.Begins(month, zone).AddDays(4).AddHours(10));
                 await Purchasing.OrderAsync([expiringId, awardedId], month, 1m, fallingBehind: month == current - 1, LaggingHospital);
+            }
+            if (month == stentStart - 1)
+            {
+                // Between the month's orders (day 4) and its payments (day 19): the stent round takes days 5 to 18.
+                await consumables.StentRoundAsync(control, stentId, Months.Begins(month, zone).AddDays(5).AddHours(9), stentStart);
             }
             if (month == awardedStart + 4)
             {
@@ -84,6 +93,8 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
         // The last week: orders whose delivery was due in the last days, the falling supplier short again.
         control.SetUtcNow(present.AddDays(-6));
         await Purchasing.OrderAsync([expiringId, awardedId], Months.Of(present.AddDays(-6), zone), 0.25m, fallingBehind: true, LaggingHospital);
+        // The joint-system round over the last days: opened two days ago, its award in publicity for five days more.
+        await consumables.JointsInPublicityAsync(control, jointId, present.AddDays(-6).AddHours(1));
         var scores = _hospitals.ToDictionary(h => h.Hospital.Id, h => h.Hospital.Id == LaggingHospital ? 58 : 70 + _random.Next(0, 28));
         await grains.GetGrain<IMonitoringGrain>(0).SetHospitalScoresAsync(awardedId, scores);
     }
@@ -233,7 +244,7 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
         }
     }
 
-    private static async Task<TenderBatchView> WaitAsync(ITenderBatchGrain batch, Func<TenderBatchView, bool> done)
+    internal static async Task<TenderBatchView> WaitAsync(ITenderBatchGrain batch, Func<TenderBatchView, bool> done)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var view = await batch.GetAsync();

@@ -74,12 +74,12 @@ public sealed class FirstHourJourneyTests(JourneyFixture portal) : IAsyncLifetim
     [Fact]
     public async Task Every_role_reaches_a_non_empty_page_of_each_kind_and_the_alliance_opens_and_awards_the_bidding_batch()
     {
-        // The alliance: its batch list holds all four stories; monitoring of the awarded round has figures.
+        // The alliance: its batch list holds all six stories (the consumables ones: DemoConsumablesTests); monitoring of the awarded round has figures.
         var alliance = await NewPageAsync("en-US");
         await alliance.GotoAsync("/Alliance");
         await SignInAsync(alliance, "alliance.admin");
         await alliance.GotoAsync("/Alliance");
-        foreach (var id in new[] { DemoSeeder.AwardedBatchId, DemoSeeder.ExpiringBatchId, DemoSeeder.BiddingBatchId, DemoSeeder.BatchId })
+        foreach (var id in new[] { DemoSeeder.AwardedBatchId, DemoSeeder.ExpiringBatchId, DemoSeeder.BiddingBatchId, DemoSeeder.BatchId, DemoSeeder.StentBatchId, DemoSeeder.JointBatchId })
         {
             await Assertions.Expect(alliance.Locator("[data-test=batches]")).ToContainTextAsync(id);
         }

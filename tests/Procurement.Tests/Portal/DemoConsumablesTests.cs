@@ -1,0 +1,166 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Grains;
+using Procurement.Grains.Storage;
+using Procurement.Optimizer.Consumables;
+using Procurement.Silo.Seeding;
+using Xunit;
+
+namespace Procurement.Tests.Portal;
+
+/// <summary>
+/// The demo seed's consumables stories (issue 19) on a fresh demo store: the stent batch finalised
+/// into agreements at the awarded prices, within the maximum valid price, after an objection was
+/// answered; the joint-system batch in publicity with every component priced; the event chain
+/// intact after the whole seed; and each role's consumables pages showing them. Screenshots under
+/// <c>screenshots/demo-consumables-*</c>.
+/// </summary>
+[Collection(JourneyCollection.Name)]
+public sealed class DemoConsumablesTests(JourneyFixture portal) : IAsyncLifetime
+{
+    private PortalBrowser _browser = null!;
+
+    private IGrainFactory Grains => portal.Services.GetRequiredService<IGrainFactory>();
+
+    private ITenderBatchGrain Batch(string id) => Grains.GetGrain<ITenderBatchGrain>(id);
+
+    public async Task InitializeAsync() => _browser = await PortalBrowser.LaunchAsync(portal.BaseAddress);
+
+    public Task DisposeAsync() => _browser.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task The_stent_batch_is_final_its_agreements_at_the_awarded_prices_within_the_maximum_after_an_objection_answered()
+    {
+        var batch = Batch(DemoSeeder.StentBatchId);
+        var view = await batch.GetAsync();
+        Assert.Equal(TenderBatchPhase.Awarded, view.Phase);
+        Assert.Equal("stents2020", view.Definition!.Consumables!.RuleSetName);
+        var award = (await batch.GetAwardAsync())!;
+        Assert.Equal(("consumables", "stents2020", "passed"), (award.Mode, award.RuleSet, award.Check!.Verdict));
+
+        // As DemoConsumables works it out: six of eight bidders by price on cobalt-chromium, two of three on platinum-chromium.
+        var winners = award.Consumables!.Winners;
+        Assert.Equal(
+            [("M-YINYI", 469m), ("M-JWMEDICAL", 590m), ("M-ESSEN", 606m), ("M-LEPU", 643m), ("M-MICROPORT", 700m), ("M-SINOMED", 776m)],
+            winners.Where(w => w.CategoryId == "STENT-COCR").OrderBy(w => w.AwardedPrice).Select(w => (w.ManufacturerId, w.AwardedPrice)));
+        Assert.Equal([("M-LEPU", 712m), ("M-BOSTONSCI", 798m)],
+            winners.Where(w => w.CategoryId == "STENT-PTCR").OrderBy(w => w.AwardedPrice).Select(w => (w.ManufacturerId, w.AwardedPrice)));
+        Assert.Equal(
+            [("M-ABBOTT", ConsumableReasons.AboveRatio), ("M-BIOSENSORS", ConsumableReasons.AffiliateNotBest), ("M-MEDTRONIC", ConsumableReasons.WinnerCapReached)],
+            award.Statements.Where(s => s.ProductId == "STENT-COCR" && !s.Won).OrderBy(s => s.ManufacturerId, StringComparer.Ordinal).Select(s => (s.ManufacturerId, s.Reason)));
+        // The demo hospital intended the capped firm and is supplied by its first further choice.
+        var bj1 = Assert.Single(award.Consumables.Supplies, p => p.HospitalId == "H-BJ-001" && p.CategoryId == "STENT-COCR");
+        Assert.Equal(("M-MEDTRONIC", "M-MICROPORT", ChooseAgainReasons.FirmLost), (bj1.IntendedManufacturerId, bj1.ManufacturerId, bj1.ChoseAgainReason));
+
+        var objection = Assert.Single(await batch.ListObjectionsAsync());
+        Assert.Equal("M-MEDTRONIC", objection.ManufacturerId);
+        Assert.NotNull(objection.Answer);
+
+        var agreements = await batch.ListAgreementsAsync();
+        Assert.NotEmpty(agreements);
+        var awarded = winners.ToDictionary(w => w.BidId, w => w.AwardedPrice);
+        Assert.All(agreements, a =>
+        {
+            Assert.True(a.UnitPrice <= 2_850m, $"{a.ProductId} {a.ManufacturerId} {a.UnitPrice}");
+            Assert.Equal(awarded[a.BidId], a.UnitPrice);
+            Assert.Equal(AgreementState.Active, a.State);
+        });
+        // Every region's hospitals are supplied: each winner's agreements hold the volume the award allocated it.
+        Assert.Equal(award.Consumables.Supplies.Sum(p => p.Quantity), agreements.Sum(a => a.AnnualVolume));
+        Assert.Contains(agreements, a => a.ManufacturerId == "M-MICROPORT");
+    }
+
+    [Fact]
+    public async Task The_joint_batch_is_in_publicity_with_hip_and_knee_systems_and_every_component_priced()
+    {
+        var view = await Batch(DemoSeeder.JointBatchId).GetAsync();
+        Assert.Equal(TenderBatchPhase.Publicity, view.Phase);
+        // Days after the seed's present (the system's time when the fixture started): other journeys move the shared business clock on by weeks.
+        Assert.True(view.PublicityEnds > DateTimeOffset.UtcNow.AddDays(3), $"publicity ends at {view.PublicityEnds}");
+        var lots = view.Definition!.Consumables!.Categories;
+        Assert.Equal(("joints2021", 2), (view.Definition.Consumables.RuleSetName, lots.Count));
+        Assert.All(lots, l => Assert.Equal((ConsumablePurchaseUnit.System, 4), (l.PurchaseUnit, l.Components.Count)));
+
+        var award = (await Batch(DemoSeeder.JointBatchId).GetAwardAsync())!;
+        Assert.Equal(("consumables", "joints2021", "passed"), (award.Mode, award.RuleSet, award.Check!.Verdict));
+        Assert.All(award.Consumables!.Winners, w =>
+        {
+            var lot = lots.Single(l => l.CategoryId == w.CategoryId);
+            Assert.True(w.AwardedPrice <= lot.MaxValidPrice, $"{w.ManufacturerId} {w.AwardedPrice}");
+            Assert.Equal(lot.Components.Select(c => c.ComponentId).Order(StringComparer.Ordinal), w.ComponentPrices.Select(c => c.ComponentId).Order(StringComparer.Ordinal));
+            Assert.All(w.ComponentPrices, c => Assert.True(c.Price > 0 && c.Price <= lot.Components.Single(x => x.ComponentId == c.ComponentId).MaxValidPrice!.Value, $"{w.ManufacturerId} {c}"));
+            Assert.True(w.ComponentPrices.Sum(c => c.Price) >= w.AwardedPrice, $"{w.ManufacturerId}: components below the set price");
+        });
+        // Groups A and B by demand in both lots; the dearest bid of each lot lost above the ratio to group A's lowest.
+        Assert.Equal(["A", "B"], award.Consumables.Groups.Where(g => g.CategoryId == "HIP-SYSTEM").Select(g => g.Group).Order(StringComparer.Ordinal));
+        Assert.All(new[] { "HIP-SYSTEM", "KNEE-SYSTEM" }, lot => Assert.Equal(("M-SMITHNEPHEW", ConsumableReasons.AboveRatio),
+            award.Statements.Where(s => s.ProductId == lot && !s.Won).Select(s => (s.ManufacturerId, s.Reason)).Single()));
+        Assert.Empty(await Batch(DemoSeeder.JointBatchId).ListAgreementsAsync());
+    }
+
+    [Fact]
+    public async Task The_event_chain_verifies_after_the_seed()
+    {
+        var store = portal.Services.GetRequiredService<ProcurementStore>();
+        var result = await store.ReadAsync(c => AuditVerifier.VerifyAsync(c, null, []));
+        Assert.True(result.Intact, result.FirstBreak?.Reason);
+        Assert.True(result.Head!.Length > 1_000, $"{result.Head}");
+    }
+
+    [Fact]
+    public async Task Each_role_sees_the_consumables_batches_on_its_pages()
+    {
+        // The alliance: the joint demand with the firms' shares, and the award in publicity on the batch page.
+        var alliance = await _browser.NewPageAsync("en-US");
+        await alliance.GotoAsync("/Alliance");
+        await PortalBrowser.SignInAsync(alliance, "alliance.admin");
+        await alliance.GotoAsync("/Alliance");
+        await Assertions.Expect(alliance.Locator("[data-test=batches]")).ToContainTextAsync(DemoSeeder.StentBatchId);
+        await Assertions.Expect(alliance.Locator("[data-test=batches]")).ToContainTextAsync(DemoSeeder.JointBatchId);
+        await alliance.GotoAsync($"/Alliance/Consumables?id={DemoSeeder.JointBatchId}");
+        await Assertions.Expect(alliance.Locator("[data-test=demand-HIP-SYSTEM] [data-test=firm-M-AKMEDICAL]")).ToBeVisibleAsync();
+        await Assertions.Expect(alliance.Locator("[data-test=demand-KNEE-SYSTEM]")).ToBeVisibleAsync();
+        await PortalBrowser.ShotAsync(alliance, "demo-consumables-1-alliance-joint-demand");
+        await alliance.GotoAsync($"/Alliance/Batch?id={DemoSeeder.JointBatchId}");
+        await Assertions.Expect(alliance.Locator("[data-test=phase]")).ToHaveTextAsync("Publicity");
+        await Assertions.Expect(alliance.Locator("[data-test=award-check]")).ToContainTextAsync("every rule holds");
+        await Assertions.Expect(alliance.Locator("[data-test=statements]")).ToContainTextAsync(ConsumableReasons.AboveRatio);
+        await PortalBrowser.ShotAsync(alliance, "demo-consumables-2-alliance-joint-award");
+        await alliance.GotoAsync($"/Alliance/Batch?id={DemoSeeder.StentBatchId}");
+        await Assertions.Expect(alliance.Locator("[data-test=phase]")).ToHaveTextAsync("Awarded");
+        await Assertions.Expect(alliance.Locator("[data-test=objection]")).ToContainTextAsync("seventh");
+        await PortalBrowser.ShotAsync(alliance, "demo-consumables-3-alliance-stent-award");
+
+        // The demo hospital: its stent intentions, stated in the round.
+        var hospital = await _browser.NewPageAsync("zh-CN");
+        await hospital.GotoAsync("/Hospital");
+        await PortalBrowser.SignInAsync(hospital, "hospital.bj1");
+        await hospital.GotoAsync($"/Hospital/Consumables?id={DemoSeeder.StentBatchId}");
+        await Assertions.Expect(hospital.Locator("[data-test=category-STENT-COCR] [data-test=firm]")).ToContainTextAsync("美敦力");
+        await Assertions.Expect(hospital.Locator("[data-test=category-STENT-COCR] [data-test=choices]")).ToContainTextAsync("微创");
+        await PortalBrowser.ShotAsync(hospital, "demo-consumables-4-hospital-stent-intentions-zh");
+
+        // The manufacturers: Weigao's sealed hip and knee bids on the joint batch, MicroPort's stent agreements.
+        var weigao = await _browser.NewPageAsync("en-US");
+        await weigao.GotoAsync("/Bidding");
+        await PortalBrowser.SignInAsync(weigao, "maker.weigao");
+        await weigao.GotoAsync($"/Bidding/Consumables?id={DemoSeeder.JointBatchId}");
+        await Assertions.Expect(weigao.Locator("[data-test=lot-HIP-SYSTEM]")).ToBeVisibleAsync();
+        await Assertions.Expect(weigao.Locator("[data-test=bid-HIP-SYSTEM]")).ToBeVisibleAsync();
+        await Assertions.Expect(weigao.Locator("[data-test=bid-KNEE-SYSTEM]")).ToBeVisibleAsync();
+        await PortalBrowser.ShotAsync(weigao, "demo-consumables-5-manufacturer-joint-bids");
+        // In publicity: the statements of its own bids, and the form to object.
+        await weigao.GotoAsync($"/Bidding/Batch?id={DemoSeeder.JointBatchId}");
+        await Assertions.Expect(weigao.Locator("[data-test=statements] tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(weigao.Locator("[data-test=statements]")).ToContainTextAsync(ConsumableReasons.WonByRatio);
+        await Assertions.Expect(weigao.Locator("[data-test=file-objection]")).ToBeVisibleAsync();
+        await PortalBrowser.ShotAsync(weigao, "demo-consumables-6-manufacturer-joint-statements");
+        var microport = await _browser.NewPageAsync("en-US");
+        await microport.GotoAsync("/Bidding");
+        await PortalBrowser.SignInAsync(microport, "maker.microport");
+        await microport.GotoAsync("/Bidding/Agreements");
+        await Assertions.Expect(microport.Locator("[data-test=agreements]")).ToContainTextAsync("STENT-COCR");
+        await PortalBrowser.ShotAsync(microport, "demo-consumables-7-manufacturer-stent-agreements");
+    }
+}
