@@ -124,6 +124,8 @@ public sealed class DemoConsumablesTests(JourneyFixture portal) : IAsyncLifetime
         await PortalBrowser.ShotAsync(alliance, "demo-consumables-1-alliance-joint-demand");
         await alliance.GotoAsync($"/Alliance/Batch?id={DemoSeeder.JointBatchId}");
         await Assertions.Expect(alliance.Locator("[data-test=phase]")).ToHaveTextAsync("Publicity");
+        // The batch's rule set is its consumables round's, not the drug rule set a definition carries.
+        await Assertions.Expect(alliance.Locator("[data-test=rule-set]")).ToHaveTextAsync("joints2021");
         await Assertions.Expect(alliance.Locator("[data-test=award-check]")).ToContainTextAsync("every rule holds");
         await Assertions.Expect(alliance.Locator("[data-test=statements]")).ToContainTextAsync(ConsumableReasons.AboveRatio);
         await PortalBrowser.ShotAsync(alliance, "demo-consumables-2-alliance-joint-award");
