@@ -92,10 +92,15 @@ public sealed partial class OrderRepository(ProcurementStore store)
             {
                 return null;
             }
-            var components = (await connection.QueryAsync<(string AgreementId, string ComponentId, long UnitPriceE6)>(SelectComponentPricesSql, new { HospitalId = hospitalId }))
-                .GroupBy(c => c.AgreementId, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, long>)g.ToDictionary(c => c.ComponentId, c => c.UnitPriceE6, StringComparer.Ordinal), StringComparer.Ordinal);
-            var agreements = (await connection.QueryAsync<AgreementRow>(SelectOrderableAgreementsSql, new { HospitalId = hospitalId }))
+            var rows = (await connection.QueryAsync<AgreementRow>(SelectOrderableAgreementsSql, new { HospitalId = hospitalId })).ToList();
+            // Component prices are read only for a hospital with a system agreement: every other
+            // order (every drug order) goes without the round trip.
+            var components = !rows.Any(r => r.PurchaseUnit == nameof(ConsumablePurchaseUnit.System))
+                ? new Dictionary<string, IReadOnlyDictionary<string, long>>(StringComparer.Ordinal)
+                : (await connection.QueryAsync<(string AgreementId, string ComponentId, long UnitPriceE6)>(SelectComponentPricesSql, new { HospitalId = hospitalId }))
+                    .GroupBy(c => c.AgreementId, StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, long>)g.ToDictionary(c => c.ComponentId, c => c.UnitPriceE6, StringComparer.Ordinal), StringComparer.Ordinal);
+            var agreements = rows
                 .Select(r => new OrderableAgreement(new HospitalAgreement
                 {
                     AgreementId = r.AgreementId,
