@@ -122,10 +122,10 @@ public sealed class ExportTests
     [Fact]
     public void Allocations_csv_has_a_bom_the_snake_case_header_and_every_value_exact()
     {
-        var bytes = Write(s => AwardExport.WriteAllocationsCsv(Award, s));
+        var bytes = ExportFiles.Write(s => AwardExport.WriteAllocationsCsv(Award, s));
 
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
-        var (header, rows) = ReadCsv(bytes);
+        var (header, rows) = ExportFiles.ReadCsv(bytes);
         Assert.Equal(AllocationHeader, header);
         Assert.Equal(Allocations.Count, rows.Count);
         for (var i = 0; i < Allocations.Count; i++)
@@ -150,12 +150,12 @@ public sealed class ExportTests
     [Fact]
     public void Statements_csv_quotes_by_rfc_4180_and_keeps_nulls_empty()
     {
-        var bytes = Write(s => AwardExport.WriteStatementsCsv(Award, s));
+        var bytes = ExportFiles.Write(s => AwardExport.WriteStatementsCsv(Award, s));
 
         var text = Encoding.UTF8.GetString(bytes);
         Assert.Contains("\"round11: ratio <= 1.8, \"\"anchor\"\" = lowest\"", text);
         Assert.Contains("\r\n", text);
-        var (header, rows) = ReadCsv(bytes);
+        var (header, rows) = ExportFiles.ReadCsv(bytes);
         Assert.Equal(StatementHeader, header);
         Assert.Equal(Statements.Count, rows.Count);
         for (var i = 0; i < Statements.Count; i++)
@@ -181,9 +181,9 @@ public sealed class ExportTests
     [Fact]
     public void An_empty_award_still_writes_the_header()
     {
-        var bytes = Write(s => AwardExport.WriteAllocationsCsv(Award with { Allocations = [] }, s));
+        var bytes = ExportFiles.Write(s => AwardExport.WriteAllocationsCsv(Award with { Allocations = [] }, s));
 
-        var (header, rows) = ReadCsv(bytes);
+        var (header, rows) = ExportFiles.ReadCsv(bytes);
         Assert.Equal(AllocationHeader, header);
         Assert.Empty(rows);
     }
@@ -191,10 +191,10 @@ public sealed class ExportTests
     [Fact]
     public void Agreements_csv_has_every_field_and_chinese_text_with_quotes_and_newlines_round_trips()
     {
-        var bytes = Write(s => AgreementExport.WriteCsv(Agreements, s));
+        var bytes = ExportFiles.Write(s => AgreementExport.WriteCsv(Agreements, s));
 
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
-        var (header, rows) = ReadCsv(bytes);
+        var (header, rows) = ExportFiles.ReadCsv(bytes);
         Assert.Equal(AgreementHeader, header);
         Assert.Equal(Agreements.Count, rows.Count);
         for (var i = 0; i < Agreements.Count; i++)
@@ -273,7 +273,7 @@ public sealed class ExportTests
         ];
         var award = Award with { Allocations = [], HospitalSummary = summary };
 
-        var bytes = Write(s => AwardExport.WriteXlsx(award, s));
+        var bytes = ExportFiles.Write(s => AwardExport.WriteXlsx(award, s));
 
         Assert.Equal(["Allocations", "Statements", "HospitalSummary"], MiniExcel.GetSheetNames(new MemoryStream(bytes)));
         var rows = ReadSheet(bytes, "HospitalSummary");
@@ -293,7 +293,7 @@ public sealed class ExportTests
     [Fact]
     public void Agreement_workbook_has_one_sheet_with_every_agreement()
     {
-        var bytes = Write(s => AgreementExport.WriteXlsx(Agreements, s));
+        var bytes = ExportFiles.Write(s => AgreementExport.WriteXlsx(Agreements, s));
 
         Assert.Equal(["Agreements"], MiniExcel.GetSheetNames(new MemoryStream(bytes)));
         var rows = ReadSheet(bytes, "Agreements");
@@ -350,7 +350,7 @@ public sealed class ExportTests
     public void Ocds_package_of_an_awarded_batch_links_awards_contracts_and_parties()
     {
         var package = OcdsExport.Build(Batch(TenderBatchPhase.Awarded, withAgreements: true), PublishedAt, "国家医保局", OcidPrefix);
-        var bytes = Write(s => OcdsExport.Write(package, s));
+        var bytes = ExportFiles.Write(s => OcdsExport.Write(package, s));
         var json = Encoding.UTF8.GetString(bytes);
         Assert.Contains("\"name\": \"华海药业\"", json);
         Assert.Contains("\"name\": \"Dear \\\"Generic\\\", Ltd\"", json);
@@ -440,7 +440,7 @@ public sealed class ExportTests
         var head = new ChainHead(1_234, 98_765, "3f" + new string('0', 60) + "a1");
         var batch = Batch(TenderBatchPhase.Awarded, withAgreements: true) with { EventChainHead = head };
 
-        var bytes = Write(s => OcdsExport.Write(OcdsExport.Build(batch, PublishedAt, "国家医保局", OcidPrefix), s));
+        var bytes = ExportFiles.Write(s => OcdsExport.Write(OcdsExport.Build(batch, PublishedAt, "国家医保局", OcidPrefix), s));
 
         using var document = JsonDocument.Parse(bytes);
         var published = Assert.Single(document.RootElement.GetProperty("releases").EnumerateArray().ToList()).GetProperty("vbpEventChainHead");
@@ -473,7 +473,7 @@ public sealed class ExportTests
             ConsumableDemand = new ConsumableDemand(BatchId, TenderBatchPhase.VolumeReporting, [new ConsumableCategoryDemand("DES-COCR", "stent", 12_000, 3, [], [])]),
         };
 
-        var bytes = Write(s => OcdsExport.Write(OcdsExport.Build(batch, PublishedAt, "国家医保局", OcidPrefix), s));
+        var bytes = ExportFiles.Write(s => OcdsExport.Write(OcdsExport.Build(batch, PublishedAt, "国家医保局", OcidPrefix), s));
 
         using var document = JsonDocument.Parse(bytes);
         Assert.Contains(OcdsExport.LotsExtensionUri, document.RootElement.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()));
@@ -495,7 +495,7 @@ public sealed class ExportTests
         var errors = schema.Validate(Encoding.UTF8.GetString(bytes));
         Assert.True(errors.Count == 0, string.Join("; ", errors.Select(e => $"{e.Path}: {e.Kind}")));
         // A drug batch names no lots extension.
-        Assert.DoesNotContain(OcdsExport.LotsExtensionUri, Encoding.UTF8.GetString(Write(s => OcdsExport.Write(OcdsExport.Build(drugs, PublishedAt, "国家医保局", OcidPrefix), s))));
+        Assert.DoesNotContain(OcdsExport.LotsExtensionUri, Encoding.UTF8.GetString(ExportFiles.Write(s => OcdsExport.Write(OcdsExport.Build(drugs, PublishedAt, "国家医保局", OcidPrefix), s))));
     }
 
     [Fact]
@@ -519,9 +519,9 @@ public sealed class ExportTests
     {
         var hostile = new AwardAllocation("-2+3", "=HYPERLINK(\"http://evil.example\")", AmlHuahaiBid, "@SUM(A1)", null, "+1", -10, 0.5m, -5.25m);
         var cells = new[] { "\tTAB", "\rCR" };
-        var bytes = Write(s => AwardExport.WriteAllocationsCsv(Award with { Allocations = [hostile, hostile with { ProductId = cells[0], RegionCode = cells[1] }] }, s));
+        var bytes = ExportFiles.Write(s => AwardExport.WriteAllocationsCsv(Award with { Allocations = [hostile, hostile with { ProductId = cells[0], RegionCode = cells[1] }] }, s));
 
-        var (_, rows) = ReadCsv(bytes);
+        var (_, rows) = ExportFiles.ReadCsv(bytes);
         Assert.Equal("'-2+3", rows[0]["product_id"]);
         Assert.Equal("'=HYPERLINK(\"http://evil.example\")", rows[0]["region_code"]);
         Assert.Equal("'@SUM(A1)", rows[0]["primary_manufacturer_id"]);
@@ -532,7 +532,7 @@ public sealed class ExportTests
         Assert.Equal("-10", rows[0]["agreed_volume"]);
         Assert.Equal("-5.25", rows[0]["amount"]);
         // XLSX text cells are text, never formulas: they keep what was stored.
-        var xlsx = MiniExcel.Query(new MemoryStream(Write(s => AwardExport.WriteXlsx(Award with { Allocations = [hostile] }, s))), useHeaderRow: true, sheetName: AwardExport.AllocationsSheet)
+        var xlsx = MiniExcel.Query(new MemoryStream(ExportFiles.Write(s => AwardExport.WriteXlsx(Award with { Allocations = [hostile] }, s))), useHeaderRow: true, sheetName: AwardExport.AllocationsSheet)
             .Cast<IDictionary<string, object>>().Single();
         Assert.Equal("-2+3", xlsx["product_id"]);
     }
@@ -573,33 +573,11 @@ public sealed class ExportTests
 
     private static JsonElement Release(OcdsBatch batch)
     {
-        var bytes = Write(s => OcdsExport.Write(OcdsExport.Build(batch, PublishedAt, "国家医保局", OcidPrefix), s));
+        var bytes = ExportFiles.Write(s => OcdsExport.Write(OcdsExport.Build(batch, PublishedAt, "国家医保局", OcidPrefix), s));
         using var document = JsonDocument.Parse(bytes);
         return Assert.Single(document.RootElement.GetProperty("releases").EnumerateArray().ToList()).Clone();
     }
 
-    private static byte[] Write(Action<Stream> export)
-    {
-        using var output = new MemoryStream();
-        export(output);
-        return output.ToArray();
-    }
-
-    private static (string[] Header, List<Dictionary<string, string>> Rows) ReadCsv(byte[] bytes)
-    {
-        using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture));
-        Assert.True(csv.Read());
-        csv.ReadHeader();
-        var header = csv.HeaderRecord!;
-        var rows = new List<Dictionary<string, string>>();
-        while (csv.Read())
-        {
-            rows.Add(header.ToDictionary(h => h, h => csv.GetField(h)!));
-        }
-
-        return (header, rows);
-    }
 
     private static List<IDictionary<string, object?>> ReadSheet(byte[] bytes, string sheet) =>
         MiniExcel.Query(new MemoryStream(bytes), useHeaderRow: true, sheetName: sheet)

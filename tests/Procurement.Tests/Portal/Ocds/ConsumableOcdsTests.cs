@@ -226,17 +226,17 @@ public sealed class ConsumableOcdsTests
     [Fact]
     public void Award_files_hold_groups_statements_with_reasons_and_supplies_with_choice_ranks()
     {
-        var (groupHeader, groups) = ReadCsv(Write(s => ConsumableAwardExport.WriteGroupsCsv(Award, s)));
+        var (groupHeader, groups) = ExportFiles.ReadCsv(ExportFiles.Write(s => ConsumableAwardExport.WriteGroupsCsv(Award, s)));
         Assert.Equal(["category_id", "group", "max_valid_price", "firms", "competing_bidders", "lowest_price", "reference_price", "winner_cap", "winning_bidders"], groupHeader);
         Assert.Equal([("STENT", "A", "512.3456", "1"), ("HIP", "A", "7000.1234", ""), ("HIP", "B", "", "")],
             groups.Select(g => (g["category_id"], g["group"], g["reference_price"], g["winner_cap"])));
 
-        var (_, statements) = ReadCsv(Write(s => ConsumableAwardExport.WriteStatementsCsv(Award, s)));
+        var (_, statements) = ExportFiles.ReadCsv(ExportFiles.Write(s => ConsumableAwardExport.WriteStatementsCsv(Award, s)));
         Assert.Equal(Statements.Select(s => s.Reason), statements.Select(s => s["reason"]));
         Assert.Equal(("CERT-A-HIP/HIP-A", "A", "7000.1234", "True"), (statements[2]["product_id"], statements[2]["group"], statements[2]["awarded_price"], statements[2]["won"]));
         Assert.Equal(("", "", "8999.8765"), (statements[3]["product_id"], statements[3]["group"], statements[3]["price"]));
 
-        var (supplyHeader, supplies) = ReadCsv(Write(s => ConsumableAwardExport.WriteSuppliesCsv(Award, s)));
+        var (supplyHeader, supplies) = ExportFiles.ReadCsv(ExportFiles.Write(s => ConsumableAwardExport.WriteSuppliesCsv(Award, s)));
         Assert.Equal(["category_id", "hospital_id", "region_code", "intended_manufacturer_id", "manufacturer_id", "bid_id", "choice_rank", "choice_kind",
             "chose_again_reason", "quantity", "unit_price", "amount"], supplyHeader);
         Assert.Equal(("H2", MakerB, MakerA, "1", "FurtherChoice", "INTENDED_FIRM_LOST", "102469.12"),
@@ -244,7 +244,7 @@ public sealed class ConsumableOcdsTests
              supplies[1]["choice_kind"], supplies[1]["chose_again_reason"], supplies[1]["amount"]));
         Assert.Equal(("", "", "Unsupplied"), (supplies[3]["manufacturer_id"], supplies[3]["bid_id"], supplies[3]["choice_kind"]));
 
-        var xlsx = Write(s => ConsumableAwardExport.WriteXlsx(Award, s));
+        var xlsx = ExportFiles.Write(s => ConsumableAwardExport.WriteXlsx(Award, s));
         Assert.Equal([ConsumableAwardExport.GroupsSheet, ConsumableAwardExport.StatementsSheet, ConsumableAwardExport.SuppliesSheet],
             MiniExcel.GetSheetNames(new MemoryStream(xlsx)));
         var sheet = MiniExcel.Query(new MemoryStream(xlsx), useHeaderRow: true, sheetName: ConsumableAwardExport.SuppliesSheet).Cast<IDictionary<string, object?>>().ToList();
@@ -302,7 +302,7 @@ public sealed class ConsumableOcdsTests
     }
 
     private static byte[] Package(OcdsBatch batch) =>
-        Write(s => OcdsExport.Write(OcdsExport.Build(batch, PublishedAt, "国家医保局", "ocds-vbp001"), s));
+        ExportFiles.Write(s => OcdsExport.Write(OcdsExport.Build(batch, PublishedAt, "国家医保局", "ocds-vbp001"), s));
 
     private static JsonElement Release(byte[] bytes)
     {
@@ -322,26 +322,4 @@ public sealed class ConsumableOcdsTests
     private static (string Scheme, string Id) ClassificationOf(JsonElement item) =>
         (item.GetProperty("classification").GetProperty("scheme").GetString()!, item.GetProperty("classification").GetProperty("id").GetString()!);
 
-    private static byte[] Write(Action<Stream> export)
-    {
-        using var output = new MemoryStream();
-        export(output);
-        return output.ToArray();
-    }
-
-    private static (string[] Header, List<Dictionary<string, string>> Rows) ReadCsv(byte[] bytes)
-    {
-        using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture));
-        Assert.True(csv.Read());
-        csv.ReadHeader();
-        var header = csv.HeaderRecord!;
-        var rows = new List<Dictionary<string, string>>();
-        while (csv.Read())
-        {
-            rows.Add(header.ToDictionary(h => h, h => csv.GetField(h)!));
-        }
-
-        return (header, rows);
-    }
 }
