@@ -91,8 +91,7 @@ public static class HospitalApi
         else
         {
             UploadParser.CountCsvRows(body, limits);
-            using var reader = new StreamReader(body);
-            csv = await reader.ReadToEndAsync(cancellationToken);
+            csv = await UploadParser.CsvTextAsync(body, cancellationToken);
         }
         return await grains.Hospital().ImportUsageCsvAsync(month, csv);
     }

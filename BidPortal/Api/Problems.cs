@@ -23,7 +23,7 @@ public static class Problems
     [
         ErrorCodes.RequiredField, ErrorCodes.InvalidField, ErrorCodes.UnknownProduct, ErrorCodes.BelowHistoryNeedsReason,
         ErrorCodes.PriceAboveMaximum, ErrorCodes.NotQualified, ErrorCodes.UnknownReference, ErrorCodes.FutureMonth,
-        ErrorCodes.NoAgreementForProduct, ErrorCodes.UnknownManufacturer, ErrorCodes.DuplicateLine, ErrorCodes.MalformedFile,
+        ErrorCodes.NoAgreementForProduct, ErrorCodes.UnknownManufacturer, ErrorCodes.DuplicateLine, ErrorCodes.MalformedFile, ErrorCodes.FileEncoding,
         ErrorCodes.NotParticipating, ErrorCodes.AntiforgeryFailed,
         ErrorCodes.ProductNotOrderable, ErrorCodes.PriceNotListed, ErrorCodes.SubstituteReasonRequired, ErrorCodes.ManufacturerRequired,
         ErrorCodes.ComponentNotInSystem, ErrorCodes.ComponentNotOnSystem, ErrorCodes.DeliveryAboveOrdered,

@@ -4,6 +4,7 @@ using CsvHelper.Configuration;
 using MiniExcelLibs;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
+using Procurement.Contracts.Text;
 
 namespace Procurement.BidPortal.Api;
 
@@ -113,14 +114,14 @@ public static class UploadParser
             }
             return rows.Where(r => r.Values.Any(v => v.Length > 0)).ToList();
         }
-        using var reader = new StreamReader(content, leaveOpen: true);
+        using var reader = CsvEncoding.Reader(content);
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { TrimOptions = TrimOptions.Trim, BadDataFound = null, MissingFieldFound = null });
-        if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is null)
+        if (!Decoded(reader, 0, () => csv.Read() && csv.ReadHeader()) || csv.HeaderRecord is null)
         {
             throw new ProcurementException(ErrorCodes.MalformedFile, "The file has no header row.", "file");
         }
         var header = csv.HeaderRecord.Select(h => h.Trim().ToLowerInvariant()).ToArray();
-        while (csv.Read())
+        while (Decoded(reader, rows.Count, csv.Read))
         {
             if (rows.Count >= limits.MaxRows)
             {
@@ -142,11 +143,11 @@ public static class UploadParser
     /// <summary>Refuses a CSV with more data records than the limit, reading it as a stream; the text is then handed on unchanged.</summary>
     public static void CountCsvRows(MemoryStream content, UploadLimits limits)
     {
-        using (var reader = new StreamReader(content, leaveOpen: true))
+        using (var reader = CsvEncoding.Reader(content))
         using (var csv = new CsvParser(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { BadDataFound = null }))
         {
             var records = 0;
-            while (csv.Read())
+            while (Decoded(reader, Math.Max(0, records - 1), csv.Read))
             {
                 // The first record is the header.
                 if (++records > limits.MaxRows + 1)
@@ -156,6 +157,36 @@ public static class UploadParser
             }
         }
         content.Position = 0;
+    }
+
+    /// <summary>
+    /// The text of a CSV upload, in the encoding <see cref="CsvEncoding"/> tells (UTF-8 or GB18030),
+    /// refused with <c>FILE_ENCODING</c> when it is not valid text in it.
+    /// </summary>
+    public static async Task<string> CsvTextAsync(MemoryStream content, CancellationToken cancellationToken)
+    {
+        using var reader = CsvEncoding.Reader(content);
+        try
+        {
+            return await reader.ReadToEndAsync(cancellationToken);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw CsvEncoding.Undecodable(reader.CurrentEncoding, "throughout");
+        }
+    }
+
+    // A read that meets bytes the file's encoding cannot decode refuses the file, naming the last good row.
+    private static bool Decoded(StreamReader reader, int rowsRead, Func<bool> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is System.Text.DecoderFallbackException || ex.InnerException is System.Text.DecoderFallbackException)
+        {
+            throw CsvEncoding.Undecodable(reader.CurrentEncoding, rowsRead == 0 ? "in its first rows" : $"past its data row {rowsRead}");
+        }
     }
 
     public static void RequireColumns(List<Dictionary<string, string>> rows, IReadOnlyList<string> required)

@@ -69,6 +69,9 @@ public static class ErrorCodes
     public const string RequestTooLarge = "REQUEST_TOO_LARGE";
     public const string TooManyRows = "TOO_MANY_ROWS";
 
+    /// <summary>A CSV file whose bytes are not text in the encoding it was read in: not UTF-8 past a UTF-8 start (docs/PORTAL.md, "CSV encodings").</summary>
+    public const string FileEncoding = "FILE_ENCODING";
+
     /// <summary>A page size (<c>limit</c>) not a whole number from 1 to the read's maximum.</summary>
     public const string PageLimitOutOfRange = "PAGE_LIMIT_OUT_OF_RANGE";
 

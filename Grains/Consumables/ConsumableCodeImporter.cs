@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
+using Procurement.Contracts.Text;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Consumables;
@@ -160,6 +161,12 @@ public sealed class ConsumableCodeImporter(ProcurementStore store, ConsumableImp
         {
             return ConsumableSheetReader.Open(path);
         }
+        catch (System.Text.DecoderFallbackException)
+        {
+            // The header row is read on opening.
+            error(new RowError(0, "file", ErrorCodes.FileEncoding, CsvEncoding.Undecodable(CsvEncoding.Gb18030, "in its header row").Message));
+            return null;
+        }
         catch (Exception ex) when (Unreadable(ex))
         {
             error(new RowError(0, "file", ErrorCodes.MalformedFile, Unreadable(path)));
@@ -172,6 +179,14 @@ public sealed class ConsumableCodeImporter(ProcurementStore store, ConsumableImp
         try
         {
             return reader.TryRead(out row, out cells);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            var refusal = CsvEncoding.Undecodable(reader.Encoding!, $"past its row {reader.LastRow}");
+            error(new RowError(0, "file", refusal.Code, refusal.Message));
+            row = 0;
+            cells = [];
+            return false;
         }
         catch (Exception ex) when (Unreadable(ex))
         {

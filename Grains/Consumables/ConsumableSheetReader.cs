@@ -2,12 +2,13 @@ using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
 using MiniExcelLibs;
+using Procurement.Contracts.Text;
 
 namespace Procurement.Grains.Consumables;
 
 /// <summary>
-/// Reads a release file (CSV in UTF-8, or the first sheet of an XLSX workbook; the first row is the
-/// header) one row at a time, so a file of millions of rows is never held in memory. Blank rows
+/// Reads a release file (CSV in UTF-8 or GB18030, told apart by <see cref="CsvEncoding"/>, or the
+/// first sheet of an XLSX workbook; the first row is the header) one row at a time, so a file of millions of rows is never held in memory. Blank rows
 /// are passed over; row numbers count data rows from 1, as <see cref="Contracts.Domain.RowError"/> does.
 /// </summary>
 internal sealed class ConsumableSheetReader : IDisposable
@@ -26,7 +27,9 @@ internal sealed class ConsumableSheetReader : IDisposable
         }
         else
         {
-            _csv = new CsvReader(new StreamReader(_file, detectEncodingFromByteOrderMarks: true), new CsvConfiguration(CultureInfo.InvariantCulture)
+            var text = CsvEncoding.Reader(_file);
+            Encoding = text.CurrentEncoding;
+            _csv = new CsvReader(text, new CsvConfiguration(CultureInfo.InvariantCulture)
             {
                 TrimOptions = TrimOptions.Trim,
                 BadDataFound = null,
@@ -43,6 +46,9 @@ internal sealed class ConsumableSheetReader : IDisposable
 
     public static ConsumableSheetReader Open(string path) =>
         new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), IsXlsx(path));
+
+    /// <summary>The text encoding a CSV file is read in (null for a workbook).</summary>
+    public System.Text.Encoding? Encoding { get; }
 
     /// <summary>The header row's cells, trimmed; empty when the file has no row at all.</summary>
     public string[] Header { get; }

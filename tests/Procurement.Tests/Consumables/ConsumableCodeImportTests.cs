@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using MiniExcelLibs;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
+using Procurement.Contracts.Text;
 using Procurement.Grains.Consumables;
 using Procurement.Grains.Storage;
 using Procurement.Tests.Infrastructure;
@@ -348,6 +349,60 @@ public sealed class ConsumableCodeImportTests : IDisposable
 
         Assert.Equal(0, await CountAsync(store, "consumable_codes"));
         Assert.All(await RunsAsync(store), r => Assert.Equal("Failed", r.Status));
+    }
+
+    private string Gb18030Csv(string name, params string[] lines)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllBytes(path, CsvEncoding.Gb18030.GetBytes(string.Join("\r\n", lines) + "\r\n"));
+        return path;
+    }
+
+    [Theory]
+    [InlineData(StoreProviders.Sqlite)]
+    [InlineData(StoreProviders.PostgreSql)]
+    public async Task A_csv_saved_in_gb18030_by_a_chinese_desktop_is_read_as_gb18030_and_its_names_stored_as_written(string provider)
+    {
+        await using var store = await StoreAsync(provider);
+        var file = Gb18030Csv("codes-gbk.csv", ChineseHeader, CodeRow(Code(2, 1)), CodeRow(Code(2, 2), registrant: "乐普（北京）医疗器械股份有限公司"));
+        // Not UTF-8: read as UTF-8 every name would be replacement characters.
+        Assert.Throws<DecoderFallbackException>(() => CsvEncoding.StrictUtf8.GetString(File.ReadAllBytes(file)));
+
+        var result = await Importer(store).ImportAsync(file, ConsumableCodeFileKind.Codes);
+
+        Imported(result);
+        Assert.Equal(2, result.Rows);
+        var registrants = await store.ReadAsync(async c => (await c.QueryAsync<(string GeneralName, string Registrant)>(
+            "SELECT general_name, registrant FROM consumable_codes ORDER BY code")).ToList());
+        Assert.Equal([("冠状动脉药物洗脱支架", "微创医疗器械（上海）有限公司"), ("冠状动脉药物洗脱支架", "乐普（北京）医疗器械股份有限公司")], registrants);
+    }
+
+    [Theory]
+    [InlineData(StoreProviders.Sqlite)]
+    [InlineData(StoreProviders.PostgreSql)]
+    public async Task A_csv_that_is_utf8_at_its_start_and_gb18030_past_it_is_refused_with_file_encoding_and_nothing_written(string provider)
+    {
+        await using var store = await StoreAsync(provider);
+        // More than the sample of ASCII rows (registrant and names in Latin letters), then one row in GB18030.
+        var ascii = Enumerable.Range(1, CsvEncoding.SampleBytes / 90 + 10)
+            .Select(n => $"{Code(2, n)},Vascular,Stent,Coronary DES,CoCr,3.0x18mm,Example Medical Ltd,CERT-{n},Coronary stent system")
+            .ToList();
+        var path = Path.Combine(_folder, "mixed.csv");
+        var text = Encoding.ASCII.GetBytes(string.Join("\n", ["code,category,subcategory,general name,material,specification/model,registrant,certificate number,product name", .. ascii]) + "\n");
+        Assert.True(text.Length > CsvEncoding.SampleBytes);
+        File.WriteAllBytes(path, [.. text, .. CsvEncoding.Gb18030.GetBytes($"{Code(2, 999_999)},血管,支架,冠脉,钴铬,3.0×18mm,乐普医疗,CERT-X,支架系统\n")]);
+
+        var result = await Importer(store).ImportAsync(path, ConsumableCodeFileKind.Codes);
+
+        Assert.Equal(ConsumableImportOutcome.Refused, result.Outcome);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal((ErrorCodes.FileEncoding, "file"), (error.Code, error.Field));
+        // The row named is the last one read before the text stopped decoding (the reader decodes ahead of the rows it hands out).
+        var past = System.Text.RegularExpressions.Regex.Match(error.Message, "not valid UTF-8 past its row ([0-9]+)");
+        Assert.True(past.Success, error.Message);
+        Assert.InRange(int.Parse(past.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), ascii.Count - 1_000, ascii.Count);
+        Assert.Equal(0, await CountAsync(store, "consumable_codes"));
+        Assert.Equal("Failed", Assert.Single(await RunsAsync(store)).Status);
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

@@ -3,6 +3,7 @@ using MiniExcelLibs;
 using Procurement.BidPortal.Api;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
+using Procurement.Contracts.Text;
 using Procurement.Grains.Storage;
 using Procurement.Tests.Infrastructure;
 using Xunit;
@@ -109,6 +110,32 @@ public abstract class ConsumableIntentionUploadTests(ClusterFixture fixture)
         Assert.Equal((s.Maker3, 450L, 2, (string?)null), (now.ManufacturerId, now.AnnualQuantity, now.Revision, now.ConsumableCode));
         Assert.Equal([s.Maker1], now.FurtherChoices);
         Assert.Equal(1, mine.Single(i => i.CategoryId == Hip).Revision);
+    }
+
+    [Fact]
+    public async Task A_csv_saved_in_gb18030_is_stored_with_its_chinese_text_and_a_csv_that_is_neither_is_refused_with_file_encoding()
+    {
+        var s = await ReportingAsync();
+        var hospital = s.Hospital(s.Hospital1);
+        var text = $"""
+            category_id,manufacturer_id,certificate_number,model,annual_quantity,below_history_reason
+            {Stent},{s.Maker1},国械注准20153130000,火鹰 3.0×18mm,500,新院区开业
+            """;
+        var gbk = CsvEncoding.Gb18030.GetBytes(text);
+        Assert.NotEqual(Encoding.UTF8.GetBytes(text), gbk);
+
+        var stored = await ConsumableIntentionUploadApi.ImportAsync(hospital, s.BatchId, new MemoryStream(gbk), xlsx: false, Limits);
+
+        Assert.True(stored.Accepted, string.Join("; ", stored.Errors));
+        var mine = Assert.Single(await hospital.GetConsumableIntentionsAsync(s.BatchId));
+        Assert.Equal(("国械注准20153130000", "火鹰 3.0×18mm"), (mine.CertificateNumber, mine.Model));
+
+        // Bytes that are neither UTF-8 nor GB18030 (0xFF is neither's): refused, and the stored intention is as it was.
+        var before = await TableCounts.ReadAsync(Store);
+        await Refused.WithAsync(ErrorCodes.FileEncoding,
+            () => ConsumableIntentionUploadApi.ImportAsync(hospital, s.BatchId, new MemoryStream([.. gbk, 0xFF, 0xFF, (byte)'\n']), xlsx: false, Limits), "file");
+        await AssertNothingWrittenAsync(before);
+        Assert.Equal(1, Assert.Single(await hospital.GetConsumableIntentionsAsync(s.BatchId)).Revision);
     }
 
     [Fact]
