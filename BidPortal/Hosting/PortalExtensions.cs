@@ -220,6 +220,7 @@ public static class PortalExtensions
             options.Conventions.AuthorizeFolder("/Hospital", PortalUser.Hospital);
             options.Conventions.AuthorizeFolder("/Bidding", PortalUser.Manufacturer);
             options.Conventions.AuthorizeFolder("/Distribution", PortalUser.Distributor);
+            options.Conventions.AuthorizeFolder("/Codes", PortalUser.Business);
             options.Conventions.ConfigureFilter(new RefusalPageFilter());
         })
             .AddViewLocalization()
@@ -285,7 +286,7 @@ public static class PortalExtensions
         api.MapSessionApi();
         // Business data is for alliances, hospitals and manufacturers, not the platform operator.
         api.MapGroup("").RequireAuthorization(PortalUser.Business)
-            .MapBatchApi().MapBidApi().MapAwardApi().MapHospitalApi().MapAgreementApi().MapExportApi().MapAccountApi();
+            .MapBatchApi().MapBidApi().MapAwardApi().MapHospitalApi().MapAgreementApi().MapExportApi().MapAccountApi().MapConsumableCodeApi();
         // Purchasing after the award adds the distributors, who see only the lines designated to them.
         api.MapGroup("").RequireAuthorization(PortalUser.Purchasing).MapOrderApi();
         app.MapGet("/assets/{name}", Assets.Serve).AllowAnonymous().ExcludeFromDescription();

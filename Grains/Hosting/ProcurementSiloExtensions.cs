@@ -56,6 +56,7 @@ public static class ProcurementSiloExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccountOptions>, AccountOptionsValidator>());
         services.TryAddSingleton<AccountRepository>();
         services.TryAddSingleton<DirectoryRepository>();
+        services.TryAddSingleton<Consumables.ConsumableCodeReader>();
         services.TryAddSingleton<AuditRepository>();
         services.AddOptions<Orders.OrderOptions>().BindConfiguration(Orders.OrderOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Orders.OrderOptions>, Orders.OrderOptionsValidator>());

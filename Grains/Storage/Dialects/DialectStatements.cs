@@ -152,6 +152,9 @@ public abstract class DialectStatements
 
     // List membership: Dapper expands `IN @List` into one parameter per element.
 
+    /// <summary>Ends an ordered query at its first <c>@Take</c> rows.</summary>
+    public virtual string TakeFirst => "LIMIT @Take";
+
     public virtual string SelectKnownProducts => "SELECT product_id FROM products WHERE product_id IN @Ids";
 
     public virtual string SelectKnownManufacturers => "SELECT manufacturer_id FROM manufacturers WHERE manufacturer_id IN @Ids";

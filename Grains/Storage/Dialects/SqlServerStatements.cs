@@ -14,6 +14,8 @@ public sealed class SqlServerStatements : DialectStatements
     // ceremony): events go in as they are appended and are chained at the commit.
     public override bool ChainsEventsAtInsert => false;
 
+    public override string TakeFirst => "OFFSET 0 ROWS FETCH NEXT @Take ROWS ONLY";
+
     public override string NextEventIds() => throw new NotSupportedException("SQL Server events take their ids from IDENTITY as they are inserted.");
 
     public override string UpsertRegion => """

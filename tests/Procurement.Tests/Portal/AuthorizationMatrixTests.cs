@@ -53,6 +53,8 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("POST", "/api/accounts/{userName}/password-reset", Alliance, Alliance, _ => new { newPassword = "matrix-new-password" }),
         new("GET", "/api/batches", All, None),
         new("GET", "/api/rule-sets", All, None),
+        new("GET", "/api/consumable-codes", All, None),
+        new("GET", "/api/consumable-codes/{code}", All, None),
         new("GET", "/api/batches/{batchId}", All, ["alliance", "hospital"]),
         new("POST", "/api/batches", Alliance, Alliance, i => new
         {
