@@ -49,7 +49,7 @@ public static class OrderApi
         hospital.MapGet("/hospital/payments", async (int? limit, GrainAccess grains) => TypedResults.Ok(await grains.Orders().ListPaymentsAsync(limit ?? DefaultLimit)))
             .WithName("ListHospitalPayments");
         hospital.MapGet("/hospital/accepted-volumes", async (GrainAccess grains) => TypedResults.Ok(await grains.Orders().GetAcceptedVolumesAsync()))
-            .WithName("GetAcceptedVolumes").WithSummary("Units accepted on the platform per product over the two years before this month, with the annual average: the history beside the next volume report.");
+            .WithName("GetAcceptedVolumes").WithSummary("Units accepted on the platform per product and per consumables category (systems and units; a component bought separately counts nowhere; category true) over the two years before this month, with the annual average: the history beside the next volume report or brand intention.");
         hospital.MapGet("/hospital/prepayment-ledger", async (GrainAccess grains) => TypedResults.Ok(await grains.Orders().GetLedgerAsync()))
             .WithName("GetPrepaymentLedger").WithSummary("The prepayment credited from the hospital's agreements, drawn by direct settlement, and the balance.");
 

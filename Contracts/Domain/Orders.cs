@@ -259,12 +259,17 @@ public sealed record Distributor(
     [property: Id(1)] string Name,
     [property: Id(2)] string? NameZh = null);
 
-/// <summary>Units of a product a hospital accepted on the platform over the last two years, and their annual average.</summary>
+/// <summary>
+/// Units of a product a hospital accepted on the platform over the last two years, and their annual
+/// average. <see cref="Category"/>: the id is a consumables category's, counting the systems or units
+/// bought under its agreements (a component bought separately counts nowhere).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Procurement.AcceptedVolume")]
 public sealed record AcceptedVolume(
     [property: Id(0)] string ProductId,
     [property: Id(1)] long AcceptedUnits,
-    [property: Id(2)] long AnnualAverage);
+    [property: Id(2)] long AnnualAverage,
+    [property: Id(3)] bool Category = false);
 
 /// <summary>A manufacturer's designation of a distributor for one region.</summary>
 [GenerateSerializer, Immutable, Alias("Procurement.Designation")]

@@ -32,10 +32,12 @@ public sealed class HospitalGrain(
     private Hospital? _hospital;
     private Dictionary<string, long> _history = [];
 
-    // The annual average accepted on the platform per product over the two years before the month
-    // it was read in (_acceptedMonth), read with the hospital at activation and again when the
-    // month turns: a report is held to it as to the registered history.
-    private Dictionary<string, long> _accepted = [];
+    // The annual average accepted on the platform over the two years before the month it was read
+    // in (_acceptedMonth), per drug product and per consumables category (systems and units, not
+    // components bought separately), read with the hospital at activation and again when the month
+    // turns: a report or an intention is held to it as to the registered history.
+    private Dictionary<string, long> _acceptedProducts = [];
+    private Dictionary<string, long> _acceptedCategories = [];
     private int _acceptedMonth;
     private readonly Dictionary<string, ReportingTerms> _terms = [];
 
@@ -47,8 +49,14 @@ public sealed class HospitalGrain(
         var (hospital, history, accepted) = await reference.GetHospitalWithHistoryAsync(HospitalId, _acceptedMonth - 24, _acceptedMonth);
         _hospital = hospital;
         _history = history.ToDictionary(h => h.ProductId, h => h.AverageAnnualVolume);
-        _accepted = accepted.ToDictionary(a => a.ProductId, a => a.Accepted / 2, StringComparer.Ordinal);
+        KeepAccepted(accepted);
     });
+
+    private void KeepAccepted(IReadOnlyList<Orders.AcceptedUnits> accepted)
+    {
+        _acceptedProducts = accepted.Where(a => !a.Category).ToDictionary(a => a.Id, a => a.Accepted / 2, StringComparer.Ordinal);
+        _acceptedCategories = accepted.Where(a => a.Category).ToDictionary(a => a.Id, a => a.Accepted / 2, StringComparer.Ordinal);
+    }
 
     public async Task RegisterAsync(Hospital hospital)
     {
@@ -134,20 +142,41 @@ public sealed class HospitalGrain(
     /// </summary>
     private async Task<Dictionary<string, long>> HistoryAsync(DateTimeOffset now)
     {
+        await RefreshAcceptedAsync(now);
+        return WithAccepted(_acceptedProducts);
+    }
+
+    /// <summary>
+    /// The history a brand intention is held to: per category the larger of the usage registered
+    /// under the category's id and the annual average of the systems or units the hospital accepted
+    /// under consumables agreements of that category over the two years before this month.
+    /// </summary>
+    private async Task<Dictionary<string, long>> ConsumableHistoryAsync(DateTimeOffset now)
+    {
+        await RefreshAcceptedAsync(now);
+        return WithAccepted(_acceptedCategories);
+    }
+
+    private async Task RefreshAcceptedAsync(DateTimeOffset now)
+    {
         var month = Months.Of(now, agreementOptions.Value.Zone());
         if (month != _acceptedMonth)
         {
-            _accepted = (await orders.AcceptedVolumesAsync(HospitalId, month - 24, month)).ToDictionary(a => a.ProductId, a => a.Accepted / 2, StringComparer.Ordinal);
+            KeepAccepted(await orders.AcceptedVolumesAsync(HospitalId, month - 24, month));
             _acceptedMonth = month;
         }
-        if (_accepted.Count == 0)
+    }
+
+    private Dictionary<string, long> WithAccepted(Dictionary<string, long> accepted)
+    {
+        if (accepted.Count == 0)
         {
             return _history;
         }
         var history = new Dictionary<string, long>(_history, StringComparer.Ordinal);
-        foreach (var (productId, average) in _accepted)
+        foreach (var (id, average) in accepted)
         {
-            history[productId] = Math.Max(history.GetValueOrDefault(productId), average);
+            history[id] = Math.Max(history.GetValueOrDefault(id), average);
         }
         return history;
     }
@@ -156,9 +185,9 @@ public sealed class HospitalGrain(
         batches.GetVolumeReportsAsync(Check.Id(batchId, "batchId"), HospitalId);
 
     /// <remarks>
-    /// The history rule applies as to drug reports, keyed by the category's id: no platform history
-    /// of consumables exists yet, so it applies where the hospital's registered usage history (or
-    /// its accepted platform purchases) has an entry under that id.
+    /// The history rule applies as to drug reports, keyed by the category's id: the hospital's
+    /// accepted systems or units of the category under consumables agreements (any batch's), or a
+    /// usage history registered under that id.
     /// </remarks>
     public async Task<IReadOnlyList<ConsumableIntention>> SubmitConsumableIntentionsAsync(string batchId, IReadOnlyList<ConsumableIntentionLine> lines)
     {
@@ -166,7 +195,7 @@ public sealed class HospitalGrain(
         Check.Id(batchId, "batchId");
         var now = ProcurementClock.Now(clock);
         var terms = await OpenTermsAsync(batchId, now);
-        var cleaned = ConsumableIntentionRules.Validate(batchId, terms, lines, await HistoryAsync(now));
+        var cleaned = ConsumableIntentionRules.Validate(batchId, terms, lines, await ConsumableHistoryAsync(now));
         return await consumables.SaveIntentionsAsync(batchId, HospitalId, cleaned, now, Actor.Current($"hospital:{HospitalId}"));
     }
 

@@ -150,7 +150,7 @@ public sealed partial class HospitalOrdersGrain(
         var month = Months.Of(ProcurementClock.Now(clock), agreementOptions.Value.Zone());
         // Two whole years before the current month, so a month under way never halves the average.
         return (await orders.AcceptedVolumesAsync(HospitalId, month - 24, month))
-            .Select(v => new AcceptedVolume(v.ProductId, v.Accepted, v.Accepted / 2))
+            .Select(v => new AcceptedVolume(v.Id, v.Accepted, v.Accepted / 2, v.Category))
             .ToList();
     }
 

@@ -189,14 +189,51 @@ public sealed class OrderFiguresGrain(
             .ToList();
     }
 
+    // Consumables mismatches: each brand intention of the batch (its annual quantity per category)
+    // beside what the hospital accepted of the category in the year, whole systems and units under
+    // consumables agreements, mapped to the category as the history rule maps them
+    // (OrderRepository.SelectAcceptedVolumesSql: the agreement's product_id is a lot of its batch;
+    // a component bought separately counts nowhere), and declared off the platform under the
+    // category's id. The same filter as the drug reports' (DialectStatements); only the batch's
+    // intending hospitals' lines are summed, so a drug batch reads nothing here. One text on every
+    // database.
+    internal const string SelectConsumableReportingMismatchesSql = """
+        SELECT c.hospital_id AS HospitalId, c.category_id AS ProductId, c.annual_quantity AS Reported,
+               COALESCE(p.units, 0) AS Platform, COALESCE(u.units, 0) AS OffPlatform
+          FROM consumable_intentions c
+          LEFT JOIN (SELECT l.hospital_id, k.category_id, CAST(SUM(l.accepted_units) AS BIGINT) AS units
+                       FROM order_lines l
+                       JOIN agreements a      ON a.agreement_id = l.agreement_id
+                       JOIN consumable_lots k ON k.batch_id = a.batch_id AND k.category_id = a.product_id
+                      WHERE l.month >= @From AND l.month < @To AND l.component_id IS NULL
+                        AND l.hospital_id IN (SELECT hospital_id FROM consumable_intentions WHERE batch_id = @BatchId)
+                      GROUP BY l.hospital_id, k.category_id) p ON p.hospital_id = c.hospital_id AND p.category_id = c.category_id
+          LEFT JOIN (SELECT hospital_id, product_id, CAST(SUM(units) AS BIGINT) AS units
+                       FROM usage_lines
+                      WHERE month >= @From AND month < @To
+                        AND hospital_id IN (SELECT hospital_id FROM consumable_intentions WHERE batch_id = @BatchId)
+                      GROUP BY hospital_id, product_id) u ON u.hospital_id = c.hospital_id AND u.product_id = c.category_id
+         WHERE c.batch_id = @BatchId
+           AND ABS(c.annual_quantity - COALESCE(p.units, 0) - COALESCE(u.units, 0)) * 10000
+               > @ShareE4 * CASE WHEN COALESCE(p.units, 0) + COALESCE(u.units, 0) < 1 THEN 1 ELSE COALESCE(p.units, 0) + COALESCE(u.units, 0) END
+        """;
+
+    /// <remarks>
+    /// A drug report per product and a consumables batch's brand intention per category (its
+    /// <see cref="ReportingMismatch.ProductId"/> the category id) alike.
+    /// </remarks>
     public async Task<IReadOnlyList<ReportingMismatch>> GetReportingMismatchesAsync(string batchId)
     {
         Check.Id(batchId, "batchId");
         var month = Months.Of(ProcurementClock.Now(clock), agreementOptions.Value.Zone());
         var share = options.Value.ReportMismatchShare;
         var rows = await store.ReadAsync(async connection =>
-            (await connection.QueryAsync<(string HospitalId, string ProductId, long Reported, long Platform, long OffPlatform)>(
-                store.Dialect.Statements.SelectReportingMismatches, new { BatchId = batchId, From = month - 12, To = month, ShareE4 = (long)decimal.Truncate(share * 10_000m) })).ToList());
+        {
+            var args = new { BatchId = batchId, From = month - 12, To = month, ShareE4 = (long)decimal.Truncate(share * 10_000m) };
+            var reports = await connection.QueryAsync<(string HospitalId, string ProductId, long Reported, long Platform, long OffPlatform)>(store.Dialect.Statements.SelectReportingMismatches, args);
+            var intentions = await connection.QueryAsync<(string HospitalId, string ProductId, long Reported, long Platform, long OffPlatform)>(SelectConsumableReportingMismatchesSql, args);
+            return reports.Concat(intentions).ToList();
+        });
         return rows
             .Select(r => new ReportingMismatch(r.HospitalId, r.ProductId, r.Reported, r.Platform, r.OffPlatform, Figures.ReportDifference(r.Reported, r.Platform + r.OffPlatform)))
             .Where(m => Math.Abs(m.Difference) > share)

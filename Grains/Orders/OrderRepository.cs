@@ -382,18 +382,46 @@ public sealed partial class OrderRepository(ProcurementStore store)
         store.ReadAsync<IReadOnlyList<Payment>>(async connection =>
             (await FirstAsync<PaymentRow>(connection, SelectRecentPaymentsSql, new { HospitalId = hospitalId }, limit)).Select(p => p.ToPayment()).ToList());
 
+    // A line bought under a consumables agreement counts for its category: the agreement's
+    // product_id is the category id of a lot of the agreement's batch (migration 0024), so a line
+    // whose agreement finds its lot is a consumables line, keyed by that lot's category id across
+    // batches (a later batch's history is the category's, whichever batch bought it). A component
+    // bought separately (component_id set, migration 0025) is a revision, not a system: it counts
+    // nowhere. Every other line (a drug under its agreement or off it) counts for its product.
     internal const string SelectAcceptedVolumesSql = """
-        SELECT product_id AS ProductId, CAST(SUM(accepted_units) AS BIGINT) AS Accepted
-          FROM order_lines
-         WHERE hospital_id = @HospitalId AND month >= @From AND month < @To AND accepted_units > 0
-         GROUP BY product_id
-         ORDER BY product_id
+        SELECT COALESCE(k.category_id, l.product_id) AS Id,
+               CASE WHEN k.category_id IS NULL THEN 0 ELSE 1 END AS Category,
+               CAST(SUM(l.accepted_units) AS BIGINT) AS Accepted
+          FROM order_lines l
+          LEFT JOIN agreements a      ON a.agreement_id = l.agreement_id
+          LEFT JOIN consumable_lots k ON k.batch_id = a.batch_id AND k.category_id = a.product_id
+         WHERE l.hospital_id = @HospitalId AND l.month >= @From AND l.month < @To AND l.accepted_units > 0
+           AND l.component_id IS NULL
+         GROUP BY l.product_id, k.category_id
+         ORDER BY l.product_id, k.category_id
         """;
 
-    /// <summary>Accepted units per product in the months from <paramref name="fromMonth"/> (inclusive) to <paramref name="toMonth"/> (exclusive).</summary>
-    public Task<IReadOnlyList<(string ProductId, long Accepted)>> AcceptedVolumesAsync(string hospitalId, int fromMonth, int toMonth) =>
-        store.ReadAsync<IReadOnlyList<(string ProductId, long Accepted)>>(async connection =>
-            (await connection.QueryAsync<(string ProductId, long Accepted)>(SelectAcceptedVolumesSql, new { HospitalId = hospitalId, From = fromMonth, To = toMonth })).ToList());
+    internal sealed class AcceptedRow
+    {
+        public string Id { get; set; } = "";
+        public int Category { get; set; }
+        public long Accepted { get; set; }
+
+        public AcceptedUnits ToUnits() => new(Id, Category != 0, Accepted);
+    }
+
+    /// <summary>
+    /// Accepted units per drug product and per consumables category (systems and units, never a
+    /// component bought separately) in the months from <paramref name="fromMonth"/> (inclusive) to
+    /// <paramref name="toMonth"/> (exclusive).
+    /// </summary>
+    public Task<IReadOnlyList<AcceptedUnits>> AcceptedVolumesAsync(string hospitalId, int fromMonth, int toMonth) =>
+        store.ReadAsync(connection => AcceptedVolumesAsync(connection, hospitalId, fromMonth, toMonth));
+
+    internal static async Task<IReadOnlyList<AcceptedUnits>> AcceptedVolumesAsync(DbConnection connection, string hospitalId, int fromMonth, int toMonth) =>
+        (await connection.QueryAsync<AcceptedRow>(SelectAcceptedVolumesSql, new { HospitalId = hospitalId, From = fromMonth, To = toMonth }))
+            .Select(r => r.ToUnits())
+            .ToList();
 
     private const string SelectDesignatedSql = """
         SELECT distributor_id FROM distributor_designations WHERE manufacturer_id = @ManufacturerId AND region_code = @RegionCode

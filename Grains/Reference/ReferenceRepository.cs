@@ -72,13 +72,13 @@ public sealed class ReferenceRepository(ProcurementStore store)
 
     /// <summary>A hospital and its usage history, read on one connection (a hospital grain's activation).</summary>
     /// <summary>
-    /// A hospital, its registered history and the units it accepted on the platform per product in
+    /// A hospital, its registered history and the units it accepted on the platform per product and per consumables category in
     /// the months from <paramref name="acceptedFrom"/> (inclusive) to <paramref name="acceptedTo"/>
     /// (exclusive), in one read: what its grain holds a volume report to.
     /// </summary>
-    public Task<(Hospital? Hospital, IReadOnlyList<UsageHistory> History, IReadOnlyList<(string ProductId, long Accepted)> Accepted)> GetHospitalWithHistoryAsync(
+    public Task<(Hospital? Hospital, IReadOnlyList<UsageHistory> History, IReadOnlyList<Orders.AcceptedUnits> Accepted)> GetHospitalWithHistoryAsync(
         string id, int acceptedFrom, int acceptedTo) =>
-        store.ReadAsync<(Hospital?, IReadOnlyList<UsageHistory>, IReadOnlyList<(string, long)>)>(async connection =>
+        store.ReadAsync<(Hospital?, IReadOnlyList<UsageHistory>, IReadOnlyList<Orders.AcceptedUnits>)>(async connection =>
         {
             var row = await connection.QuerySingleOrDefaultAsync<HospitalRow>(SelectHospitalSql, new { Id = id });
             if (row is null)
@@ -88,7 +88,7 @@ public sealed class ReferenceRepository(ProcurementStore store)
             var history = (await connection.QueryAsync<HistoryRow>(SelectHistorySql, new { HospitalId = id }))
                 .Select(r => new UsageHistory(r.ProductId, r.AverageAnnualVolume))
                 .ToList();
-            var accepted = (await connection.QueryAsync<(string, long)>(Orders.OrderRepository.SelectAcceptedVolumesSql, new { HospitalId = id, From = acceptedFrom, To = acceptedTo })).ToList();
+            var accepted = await Orders.OrderRepository.AcceptedVolumesAsync(connection, id, acceptedFrom, acceptedTo);
             return (new Hospital(row.Id, row.Name, row.RegionCode) { NameZh = row.NameZh }, history, accepted);
         });
 

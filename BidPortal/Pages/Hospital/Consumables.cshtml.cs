@@ -29,6 +29,15 @@ public sealed partial class ConsumablesModel(GrainAccess grains, IStringLocalize
 
     public IReadOnlyDictionary<string, ConsumableIntention> Intentions { get; private set; } = new Dictionary<string, ConsumableIntention>();
 
+    /// <summary>
+    /// Per category, the systems or units accepted on the platform under its agreements over the two
+    /// years before this month (components bought separately not counted), with their annual average.
+    /// </summary>
+    public IReadOnlyDictionary<string, AcceptedVolume> Accepted { get; private set; } = new Dictionary<string, AcceptedVolume>();
+
+    /// <summary>Per category, the average annual use an intention is held to: the larger of the registered use and the accepted annual average.</summary>
+    public IReadOnlyDictionary<string, long> History { get; private set; } = new Dictionary<string, long>();
+
     /// <summary>The category of a refused form: only its form shows what was typed and the errors.</summary>
     public string? RefusedCategory { get; private set; }
 
@@ -84,9 +93,24 @@ public sealed partial class ConsumablesModel(GrainAccess grains, IStringLocalize
     {
         View = await Grains.HospitalBatchAsync(Id);
         Terms = await Grains.Batch(Id).GetReportingTermsAsync(User.Organisation());
-        Intentions = Terms.ConsumableCategories.Count == 0
-            ? new Dictionary<string, ConsumableIntention>()
-            : (await Grains.Hospital().GetConsumableIntentionsAsync(Id)).ToDictionary(i => i.CategoryId, StringComparer.Ordinal);
+        if (Terms.ConsumableCategories.Count == 0)
+        {
+            return;
+        }
+        Intentions = (await Grains.Hospital().GetConsumableIntentionsAsync(Id)).ToDictionary(i => i.CategoryId, StringComparer.Ordinal);
+        var categories = Terms.ConsumableCategories.Select(c => c.CategoryId).ToHashSet(StringComparer.Ordinal);
+        Accepted = (await Grains.Orders().GetAcceptedVolumesAsync())
+            .Where(v => v.Category && categories.Contains(v.ProductId))
+            .ToDictionary(v => v.ProductId, StringComparer.Ordinal);
+        // The floor is the grain's: the larger of the use registered under the category's id and the accepted annual average.
+        var history = (await Grains.Hospital().GetUsageHistoryAsync())
+            .Where(h => categories.Contains(h.ProductId))
+            .ToDictionary(h => h.ProductId, h => h.AverageAnnualVolume, StringComparer.Ordinal);
+        foreach (var volume in Accepted.Values)
+        {
+            history[volume.ProductId] = Math.Max(history.GetValueOrDefault(volume.ProductId), volume.AnnualAverage);
+        }
+        History = history;
     }
 
     [GeneratedRegex(@"^lines\[\d+\]\.?")]

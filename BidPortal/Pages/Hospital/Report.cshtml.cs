@@ -83,7 +83,8 @@ public sealed class ReportModel(GrainAccess grains, IStringLocalizer<SharedResou
         Reports = await Grains.Hospital().GetVolumeReportsAsync(Id);
         Manufacturers = await Grains.Directory().ListManufacturersAsync();
         var history = (await Grains.Hospital().GetUsageHistoryAsync()).ToDictionary(h => h.ProductId, h => h.AverageAnnualVolume);
-        var accepted = await Grains.Orders().GetAcceptedVolumesAsync();
+        // A drug report is held to the products' volumes; a category's are its brand intentions' history.
+        var accepted = (await Grains.Orders().GetAcceptedVolumesAsync()).Where(v => !v.Category).ToList();
         Accepted = accepted.ToDictionary(v => v.ProductId, v => v.AcceptedUnits);
         // The floor is the grain's: the larger of the registered average and the accepted annual average.
         foreach (var volume in accepted)

@@ -274,7 +274,7 @@ public abstract class ConsumableBatchTests(ClusterFixture fixture)
     {
         var s = NewScenario();
         await OpenConsumablesReportingAsync(s);
-        // No consumables history exists on the platform yet; a history registered under the category's id is held to.
+        // A usage history registered under the category's id is held to (as the accepted systems and units are: ConsumableOrderTests).
         await fixture.Cluster.Client.GetGrain<IProductGrain>(Stent + "-" + s.Tag).RegisterAsync(
             new Product(Stent + "-" + s.Tag, "Stent history", "Device", new Specification("1", 1, 1m), []));
         var history = NewScenario();

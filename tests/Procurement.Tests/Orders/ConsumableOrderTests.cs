@@ -15,7 +15,9 @@ namespace Procurement.Tests.Orders;
 /// and a hip-system agreement (from a finalised consumables batch) orders stents, whole hip systems
 /// and a separate cup; the supplier confirms and ships with lots, the hospital accepts, the invoices
 /// are paid. Prices (unit, set, component), draw-down and surplus, completion, platform purchases and
-/// the kept order figures against hand-worked figures; bad lines refused with nothing written.
+/// the kept order figures against hand-worked figures; bad lines refused with nothing written. What
+/// was accepted is the category's history: the next batch's brand intentions are held to it, and
+/// the reporting mismatches count the intentions against it (components bought separately never).
 /// </summary>
 public abstract class ConsumableOrderTests(ClusterFixture fixture)
 {
@@ -197,6 +199,90 @@ public abstract class ConsumableOrderTests(ClusterFixture fixture)
             await connection.ExecuteAsync("UPDATE order_lines SET component_id = 'head' WHERE order_id = @O AND line_no = 4", new { O = order.OrderId.ToString() }, transaction);
         }));
         Assert.Equal("cup", (await orders.GetOrderAsync(order.OrderId)).Lines[3].ComponentId);
+    }
+
+    /// <summary>Places the lines, and the supplier confirms and ships each in full, the hospital accepts every delivery.</summary>
+    private async Task AcceptedAsync(IHospitalOrdersGrain orders, string supplierId, string requestId, IReadOnlyList<OrderLineRequest> lines)
+    {
+        var order = await orders.PlaceOrderAsync(new OrderRequest(requestId, lines));
+        await orders.RespondToLinesAsync(supplierId, order.Lines.Select(l => new LineAnswer($"{requestId}-r{l.LineNo}", order.OrderId, l.LineNo, true, null)).ToList());
+        var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(3);
+        var deliveries = await orders.ShipManyAsync(supplierId,
+            order.Lines.Select(l => new ShipmentRequest($"{requestId}-s{l.LineNo}", order.OrderId, l.LineNo, l.Quantity, $"LOT-{l.LineNo}", expiry)).ToList());
+        var decided = await orders.DecideDeliveriesAsync(deliveries.Select(d => new DeliveryDecisionOf(d.DeliveryId, new DeliveryDecision($"{requestId}-a{d.LineNo}", true))).ToList());
+        Assert.All(decided, d => Assert.Equal(DeliveryState.Accepted, d.State));
+    }
+
+    /// <summary>What a refused submission of brand intentions must not have written: intentions, choices, their event.</summary>
+    private async Task<(long Intentions, long Choices, long Events)> IntentionsWrittenAsync(string batchId, string hospitalId) => (
+        await ScalarAsync("SELECT COUNT(*) FROM consumable_intentions WHERE batch_id = @B AND hospital_id = @H", new { B = batchId, H = hospitalId }),
+        await ScalarAsync("SELECT COUNT(*) FROM consumable_intention_choices WHERE batch_id = @B AND hospital_id = @H", new { B = batchId, H = hospitalId }),
+        await ScalarAsync("SELECT COUNT(*) FROM events WHERE event_type = 'ConsumableIntentionsReported' AND entity_id = @H", new { H = hospitalId }));
+
+    [Fact]
+    public async Task Accepted_systems_and_units_are_the_category_history_and_components_bought_separately_count_nowhere()
+    {
+        var (s, _) = await AgreementsAsync();
+        var placedMonth = Months.Of(fixture.Clock.GetUtcNow(), Zone);
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        // Hospital1 intended 100 stents and 10 hips (Hospital2 50 stents); it accepts 90 stents, 8 whole
+        // hips and 20 cups bought separately (revisions): the cups are no hips.
+        await AcceptedAsync(orders, s.Maker1, "h-1",
+        [
+            new OrderLineRequest(Stent, 90, "Cath lab", OrderUrgency.Normal),
+            new OrderLineRequest(Hip, 8, "Orthopaedic theatre", OrderUrgency.Normal),
+            new OrderLineRequest(Hip, 20, "Orthopaedic theatre", OrderUrgency.Normal, ComponentId: "cup"),
+        ]);
+        fixture.Clock.SetUtcNow(Months.Begins(placedMonth + 1, Zone).AddDays(2));
+
+        // The accepted volumes of the two years before this month, per category, the cups left out (with them the hips would be 28).
+        Assert.Equal(
+            [new AcceptedVolume(Hip, 8, 4, Category: true), new AcceptedVolume(Stent, 90, 45, Category: true)],
+            await orders.GetAcceptedVolumesAsync());
+        Assert.Empty(await Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital2).GetAcceptedVolumesAsync());
+
+        // Reporting mismatches of the batch (20 % by default): Hospital1's 100 stents against 90 bought
+        // is 11.11 %, within; its 10 hips against 8 systems is 25 % (against 28 with the cups it would
+        // be -64.29 %); Hospital2 intended 50 stents and bought none.
+        var mismatches = await Grains.GetGrain<IOrderFiguresGrain>(0).GetReportingMismatchesAsync(s.BatchId);
+        Assert.Equal(
+            [(s.Hospital2, Stent, 50L, 0L, 0L, 50m), (s.Hospital1, Hip, 10L, 8L, 0L, 0.25m)],
+            mismatches.Select(m => (m.HospitalId, m.ProductId, m.Reported, m.PlatformUnits, m.OffPlatformUnits, m.Difference)));
+
+        // The next consumables batch with the same categories: Hospital1's history is 45 stents and 4
+        // hips a year, so below 80 % of it (36 stents, 4 hips: 3.2 rounded up) an intention needs a reason.
+        var next = Grains.GetGrain<ITenderBatchGrain>($"{s.BatchId}-N");
+        var nextId = next.GetPrimaryKeyString();
+        await next.ConfigureAsync(s.Definition() with
+        {
+            Name = "Next consumables round",
+            Products = [],
+            Consumables = new ConsumableTerms([StentLot(), HipLot()], "joints2021", new Dictionary<string, string>()),
+        });
+        await next.OpenVolumeReportingAsync();
+        var hospital = s.Hospital(s.Hospital1);
+        ConsumableIntentionLine StentLine(long quantity) => new(Stent, s.Maker1, $"CERT-S-{s.Maker1}", "MODEL-S", null, quantity, [s.Maker2], null);
+        ConsumableIntentionLine HipLine(long quantity) => new(Hip, s.Maker1, $"CERT-H-{s.Maker1}", "MODEL-H", null, quantity, [s.Maker2], null);
+        var before = await IntentionsWrittenAsync(nextId, s.Hospital1);
+        Assert.Equal((0L, 0L), (before.Intentions, before.Choices));
+
+        var stentError = await Refused.WithAsync(ErrorCodes.BelowHistoryNeedsReason,
+            () => hospital.SubmitConsumableIntentionsAsync(nextId, [StentLine(35), HipLine(4)]), "lines[0].belowHistoryReason");
+        Assert.Contains("36", stentError.Message, StringComparison.Ordinal);
+        var hipError = await Refused.WithAsync(ErrorCodes.BelowHistoryNeedsReason,
+            () => hospital.SubmitConsumableIntentionsAsync(nextId, [StentLine(36), HipLine(3)]), "lines[1].belowHistoryReason");
+        Assert.Contains(Hip, hipError.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await IntentionsWrittenAsync(nextId, s.Hospital1));
+        Assert.Empty(await hospital.GetConsumableIntentionsAsync(nextId));
+
+        // At the floor no reason is needed (4 hips: with the cups counted the floor would be 12).
+        var saved = await hospital.SubmitConsumableIntentionsAsync(nextId, [StentLine(36), HipLine(4)]);
+        Assert.Equal([(Stent, 36L, (string?)null), (Hip, 4L, null)], saved.Select(i => (i.CategoryId, i.AnnualQuantity, i.BelowHistoryReason)));
+        // Below it, with a reason, it is kept with the reason.
+        var revised = Assert.Single(await hospital.SubmitConsumableIntentionsAsync(nextId, [HipLine(3) with { BelowHistoryReason = "Fewer revisions planned." }]));
+        Assert.Equal((3L, "Fewer revisions planned.", 2), (revised.AnnualQuantity, revised.BelowHistoryReason, revised.Revision));
+        // Hospital2 accepted nothing: no history, so the rule does not apply.
+        Assert.Single(await s.Hospital(s.Hospital2).SubmitConsumableIntentionsAsync(nextId, [StentLine(1)]));
     }
 
     [Fact]
