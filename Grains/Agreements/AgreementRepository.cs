@@ -324,29 +324,19 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 .ToList();
         });
 
-    private const string SelectComponentPricesSql = "SELECT agreement_id, component_id, unit_price_e6 FROM agreement_component_prices WHERE agreement_id IN @Ids";
+    private const string SelectComponentPricesOfBatchSql = """
+        SELECT p.agreement_id, p.component_id, p.unit_price_e6
+          FROM agreement_component_prices p
+          JOIN agreements a ON a.agreement_id = p.agreement_id
+         WHERE a.batch_id = @BatchId
+        """;
 
-    /// <summary>The component prices of the given agreements (a system's, kept from its winning bid), by agreement; an agreement without any is absent.</summary>
-    public async Task<IReadOnlyDictionary<Guid, IReadOnlyList<ConsumableComponentPrice>>> ComponentPricesAsync(IReadOnlyCollection<Guid> agreementIds)
-    {
-        if (agreementIds.Count == 0)
-        {
-            return new Dictionary<Guid, IReadOnlyList<ConsumableComponentPrice>>();
-        }
-        // In chunks: SQL Server takes at most 2,100 parameters, and a national round has thousands of agreements.
-        var rows = await store.ReadAsync(async connection =>
-        {
-            var read = new List<(string AgreementId, string ComponentId, long UnitPriceE6)>();
-            foreach (var chunk in agreementIds.Select(id => id.ToString()).Chunk(1_000))
-            {
-                read.AddRange(await connection.QueryAsync<(string AgreementId, string ComponentId, long UnitPriceE6)>(SelectComponentPricesSql, new { Ids = chunk }));
-            }
-            return read;
-        });
-        return rows
-            .GroupBy(r => Guid.Parse(r.AgreementId))
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<ConsumableComponentPrice>)g.Select(r => new ConsumableComponentPrice(r.ComponentId, Scaled.FromE6(r.UnitPriceE6))).ToList());
-    }
+    /// <summary>The component prices of a batch's agreements (a system's, kept from its winning bid), by agreement; an agreement without any is absent.</summary>
+    public Task<IReadOnlyDictionary<Guid, IReadOnlyList<ConsumableComponentPrice>>> ComponentPricesAsync(string batchId) =>
+        store.ReadAsync<IReadOnlyDictionary<Guid, IReadOnlyList<ConsumableComponentPrice>>>(async connection =>
+            (await connection.QueryAsync<(string AgreementId, string ComponentId, long UnitPriceE6)>(SelectComponentPricesOfBatchSql, new { BatchId = batchId }))
+                .GroupBy(r => Guid.Parse(r.AgreementId))
+                .ToDictionary(g => g.Key, g => (IReadOnlyList<ConsumableComponentPrice>)g.Select(r => new ConsumableComponentPrice(r.ComponentId, Scaled.FromE6(r.UnitPriceE6))).ToList()));
 
     private const string SelectAgreementByIdSql = $"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId";
 

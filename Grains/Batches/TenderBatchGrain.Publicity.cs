@@ -79,7 +79,7 @@ public sealed partial class TenderBatchGrain
         var categories = batch.Definition.Consumables?.Categories.Select(c => c.CategoryId).ToHashSet(StringComparer.Ordinal) ?? [];
         var continued = Renewal.Continued(current.Where(a => !categories.Contains(a.ProductId)));
         var continuedConsumables = ConsumableRenewal.Continued(current, batch.Definition.Consumables);
-        var componentPrices = await agreements.ComponentPricesAsync(continuedConsumables.Select(a => a.AgreementId).ToList());
+        var componentPrices = await agreements.ComponentPricesAsync(BatchId);
         var definition = Renewal.Definition(batch.Definition, request, continued,
             ConsumableRenewal.Terms(batch.Definition.Consumables, continuedConsumables, componentPrices));
         BatchDefinitionRules.Validate(definition, ProcurementClock.Now(clock));
