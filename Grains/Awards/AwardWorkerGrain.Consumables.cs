@@ -77,7 +77,7 @@ public sealed partial class AwardWorkerGrain
     /// </summary>
     private async Task<string?> RenewalShortfallAsync(string batchId, ConsumableAward award)
     {
-        var floors = ConsumableRenewal.Floors(await batches.ConsumableRenewalReferencesAsync(batchId));
+        var floors = await consumableInputs.RenewalFloorsAsync(batchId);
         var shortfalls = ConsumableRenewal.Shortfalls(floors, award.Supplies.Select(p => (p.CategoryId, p.RegionCode, p.Quantity)));
         return shortfalls.Count == 0
             ? null
