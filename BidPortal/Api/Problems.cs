@@ -29,7 +29,7 @@ public static class Problems
         ErrorCodes.ComponentNotInSystem, ErrorCodes.ComponentNotOnSystem, ErrorCodes.DeliveryAboveOrdered,
         ErrorCodes.ConsumableCategoryNotInBatch, ErrorCodes.ConsumableClassMismatch, ErrorCodes.ConsumableCodeLength, ErrorCodes.ConsumableCodeMalformed,
         ErrorCodes.ConsumableCodeCategory, ErrorCodes.BidKindMismatch, ErrorCodes.ComponentsNotPriced,
-        ErrorCodes.AwardModeNotForBatch, ErrorCodes.AwardBudgetNotForBatch,
+        ErrorCodes.AwardModeNotForBatch, ErrorCodes.AwardBudgetNotForBatch, ErrorCodes.RenewalVolumeBelowPrevious,
         ErrorCodes.PageLimitOutOfRange, ErrorCodes.PageCursorInvalid, ErrorCodes.PageRequired,
     ];
 

@@ -132,4 +132,11 @@ public static class ErrorCodes
 
     /// <summary>Region budgets on a consumables batch's award: allocation by choice is bound by the hospitals' choices and the winners' capacity, not by a budget.</summary>
     public const string AwardBudgetNotForBatch = "AWARD_BUDGET_NOT_FOR_BATCH";
+
+    /// <summary>
+    /// In a renewal of a consumables batch, a volume below the previous year's agreed volume: a
+    /// hospital's intention below its part of the continued agreements of the category, or a
+    /// category's volume in a region below the continued agreements' there.
+    /// </summary>
+    public const string RenewalVolumeBelowPrevious = "RENEWAL_VOLUME_BELOW_PREVIOUS";
 }

@@ -149,15 +149,18 @@ public interface ITenderBatchGrain : IGrainWithStringKey
     /// From a batch whose agreements are expiring, creates the renewal batch in Draft: the same
     /// products, regions, hospitals and rule set; the previous prices as reference (no valid bid
     /// above the highest previous price of a product); the previous year's agreed volume as the
-    /// floor of the new one; the previous suppliers passed to the award for continuity.
+    /// floor of the new one; the previous suppliers passed to the award for continuity. A
+    /// consumables batch's renewal lists its continued categories, each at the highest price now
+    /// paid in it, and keeps each continued consumables agreement as a volume floor.
     /// </summary>
     [Alias("CreateRenewal")]
     Task<TenderBatchView> CreateRenewalAsync(RenewalRequest request);
 
     /// <summary>
     /// Called on the renewal batch by the batch it renews (<see cref="CreateRenewalAsync"/>): the
-    /// renewal saves its own definition, in Draft, with the agreements it continues, so each batch
-    /// stays the only writer of its state. Only the cluster calls it.
+    /// renewal saves its own definition, in Draft, with the agreements it continues (drug and
+    /// consumables ones, told apart by the definition's categories), so each batch stays the only
+    /// writer of its state. Only the cluster calls it.
     /// </summary>
     [ClusterInternal, Alias("ConfigureRenewal")]
     Task<TenderBatchView> ConfigureRenewalAsync(string previousBatchId, TenderBatchDefinition definition, IReadOnlyList<Agreement> continued);
@@ -240,4 +243,11 @@ public sealed record ReportingTerms(
     /// <summary>The lots of a consumables batch (empty for a drug batch): what a brand intention may name.</summary>
     [Id(5)]
     public IReadOnlyList<ConsumableLot> ConsumableCategories { get; init; } = [];
+
+    /// <summary>
+    /// For a renewal of a consumables batch, the hospital's part of the previous year's agreed
+    /// volume per category: the least its intention may be (empty for any other batch).
+    /// </summary>
+    [Id(6)]
+    public IReadOnlyDictionary<string, long> RenewalFloors { get; init; } = new Dictionary<string, long>();
 }

@@ -324,6 +324,20 @@ public sealed class AgreementRepository(ProcurementStore store, IOptions<Agreeme
                 .ToList();
         });
 
+    private const string SelectComponentPricesOfBatchSql = """
+        SELECT p.agreement_id, p.component_id, p.unit_price_e6
+          FROM agreement_component_prices p
+          JOIN agreements a ON a.agreement_id = p.agreement_id
+         WHERE a.batch_id = @BatchId
+        """;
+
+    /// <summary>The component prices of a batch's agreements (a system's, kept from its winning bid), by agreement; an agreement without any is absent.</summary>
+    public Task<IReadOnlyDictionary<Guid, IReadOnlyList<ConsumableComponentPrice>>> ComponentPricesAsync(string batchId) =>
+        store.ReadAsync<IReadOnlyDictionary<Guid, IReadOnlyList<ConsumableComponentPrice>>>(async connection =>
+            (await connection.QueryAsync<(string AgreementId, string ComponentId, long UnitPriceE6)>(SelectComponentPricesOfBatchSql, new { BatchId = batchId }))
+                .GroupBy(r => Guid.Parse(r.AgreementId))
+                .ToDictionary(g => g.Key, g => (IReadOnlyList<ConsumableComponentPrice>)g.Select(r => new ConsumableComponentPrice(r.ComponentId, Scaled.FromE6(r.UnitPriceE6))).ToList()));
+
     private const string SelectAgreementByIdSql = $"{SelectAgreementSql} WHERE a.agreement_id = @AgreementId";
 
     public Task<Agreement?> GetAsync(Guid agreementId) =>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
+using Procurement.Grains.Batches.Domain;
 using Procurement.Grains.Hosting;
 using Procurement.Optimizer.Allocation;
 using Procurement.Optimizer.Award;
@@ -33,6 +34,7 @@ public sealed partial class AwardWorkerGrain
                 logger.LogError("The consumables award of batch {BatchId} breaks a rule and was not stored: {Violations}; allocation: {Problems}",
                     batchId, award.WinnerCheck.Summary(20), string.Join("; ", award.AllocationProblems.Take(20).Select(p => $"{p.CategoryId}: {p.Problem}")));
             }
+            failure ??= await RenewalShortfallAsync(batchId, award);
             if (failure is null)
             {
                 proposed = await consumableAwards.StoreAsync(batchId, request.Mode, input, award, ProcurementClock.Now(clock), actor);
@@ -66,6 +68,20 @@ public sealed partial class AwardWorkerGrain
         {
             await owner.AwardCompletedAsync(failure);
         }
+    }
+
+    /// <summary>
+    /// For a renewal, why the award is not stored: a continued category's supplies in a region add
+    /// up to less than the previous year's agreed volume there (a hospital no winner had room for);
+    /// null when every floor is met or the batch renews nothing.
+    /// </summary>
+    private async Task<string?> RenewalShortfallAsync(string batchId, ConsumableAward award)
+    {
+        var floors = await consumableInputs.RenewalFloorsAsync(batchId);
+        var shortfalls = ConsumableRenewal.Shortfalls(floors, award.Supplies.Select(p => (p.CategoryId, p.RegionCode, p.Quantity)));
+        return shortfalls.Count == 0
+            ? null
+            : $"{ErrorCodes.RenewalVolumeBelowPrevious}: the award supplies less than the previous year's agreed volume in {ConsumableRenewal.Describe(shortfalls)}";
     }
 
     /// <summary>The fallback rule of allocation by choice that the mode names (the request was checked against the batch's kind).</summary>

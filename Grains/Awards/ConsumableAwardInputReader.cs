@@ -2,6 +2,7 @@ using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Grains.Batches;
+using Procurement.Grains.Batches.Domain;
 using Procurement.Grains.Bidders;
 using Procurement.Grains.Storage;
 using Procurement.Optimizer.Consumables;
@@ -30,6 +31,13 @@ public sealed class ConsumableAwardInputReader(ProcurementStore store, BatchRepo
           JOIN hospitals h ON h.hospital_id = i.hospital_id
          WHERE i.batch_id = @BatchId
         """;
+
+    /// <summary>
+    /// For a renewal, the floor of each continued category and region (the previous year's agreed
+    /// volume, <see cref="ConsumableRenewal.Floors"/>) the award's supplies must reach; empty for a first batch.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<(string CategoryId, string RegionCode), long>> RenewalFloorsAsync(string batchId) =>
+        ConsumableRenewal.Floors(await batches.ConsumableRenewalReferencesAsync(batchId));
 
     public async Task<ConsumableAwardInput> LoadInputAsync(string batchId)
     {

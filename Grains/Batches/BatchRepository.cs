@@ -70,7 +70,16 @@ public sealed class BatchRepository(ProcurementStore store)
 
     private const string SetRenewalOfSql = "UPDATE tender_batches SET renewal_of = @Previous WHERE batch_id = @BatchId";
 
-    /// <summary>Creates a renewal batch in Draft, in one transaction: its definition, the batch it continues and what it keeps of each agreement.</summary>
+    private const string InsertRenewalConsumableSql = """
+        INSERT INTO renewal_consumable_agreements (batch_id, previous_agreement_id, category_id, region_code, previous_manufacturer_id, previous_unit_price_e6, previous_annual_volume)
+        VALUES (@BatchId, @PreviousAgreementId, @CategoryId, @RegionCode, @PreviousManufacturerId, @PreviousUnitPriceE6, @PreviousAnnualVolume)
+        """;
+
+    /// <summary>
+    /// Creates a renewal batch in Draft, in one transaction: its definition, the batch it continues
+    /// and what it keeps of each agreement, a drug product's in renewal_products, a consumables
+    /// category's (one of the definition's categories) in renewal_consumable_agreements.
+    /// </summary>
     public Task SaveRenewalAsync(string batchId, string previousBatchId, TenderBatchDefinition definition, IReadOnlyList<Agreement> continued, DateTimeOffset at, string actor) =>
         store.WriteAsync(async unit =>
         {
@@ -81,7 +90,18 @@ public sealed class BatchRepository(ProcurementStore store)
             }
             await SaveDefinitionAsync(unit, batchId, definition, at, actor);
             await connection.ExecuteAsync(SetRenewalOfSql, new { Previous = previousBatchId, BatchId = batchId }, transaction);
-            await connection.ExecuteAsync(InsertRenewalProductSql, continued.Select(a => new
+            var categories = definition.Consumables?.Categories.Select(c => c.CategoryId).ToHashSet(StringComparer.Ordinal) ?? [];
+            await connection.ExecuteAsync(InsertRenewalConsumableSql, continued.Where(a => categories.Contains(a.ProductId)).Select(a => new
+            {
+                BatchId = batchId,
+                PreviousAgreementId = a.AgreementId.ToString(),
+                CategoryId = a.ProductId,
+                a.RegionCode,
+                PreviousManufacturerId = a.ManufacturerId,
+                PreviousUnitPriceE6 = Scaled.ToE6(a.UnitPrice, "unitPrice"),
+                PreviousAnnualVolume = a.AnnualVolume,
+            }), transaction);
+            await connection.ExecuteAsync(InsertRenewalProductSql, continued.Where(a => !categories.Contains(a.ProductId)).Select(a => new
             {
                 BatchId = batchId,
                 a.ProductId,
@@ -107,6 +127,50 @@ public sealed class BatchRepository(ProcurementStore store)
             (await connection.QueryAsync<(string ProductId, string RegionCode, string PreviousManufacturerId, long PreviousUnitPriceE6, long PreviousAnnualVolume)>(SelectRenewalSql, new { BatchId = batchId }))
                 .Select(r => new RenewalReference(r.ProductId, r.RegionCode, r.PreviousManufacturerId, Scaled.FromE6(r.PreviousUnitPriceE6), r.PreviousAnnualVolume))
                 .ToList());
+
+    private const string SelectConsumableRenewalSql = """
+        SELECT category_id, region_code, previous_agreement_id, previous_manufacturer_id, previous_unit_price_e6, previous_annual_volume
+          FROM renewal_consumable_agreements
+         WHERE batch_id = @BatchId
+        """;
+
+    /// <summary>For a renewal of a consumables batch, what it keeps of each consumables agreement it continues; empty otherwise.</summary>
+    public Task<IReadOnlyList<ConsumableRenewalReference>> ConsumableRenewalReferencesAsync(string batchId) =>
+        store.ReadAsync<IReadOnlyList<ConsumableRenewalReference>>(async connection =>
+            (await connection.QueryAsync<(string CategoryId, string RegionCode, string PreviousAgreementId, string PreviousManufacturerId, long PreviousUnitPriceE6, long PreviousAnnualVolume)>(
+                SelectConsumableRenewalSql, new { BatchId = batchId }))
+                .Select(r => new ConsumableRenewalReference(r.CategoryId, r.RegionCode, Guid.Parse(r.PreviousAgreementId), r.PreviousManufacturerId,
+                    Scaled.FromE6(r.PreviousUnitPriceE6), r.PreviousAnnualVolume))
+                .ToList());
+
+    private const string SelectConsumableRenewalOfHospitalSql = """
+        SELECT r.category_id, h.annual_volume
+          FROM renewal_consumable_agreements r
+          JOIN agreement_hospitals h ON h.agreement_id = r.previous_agreement_id
+         WHERE r.batch_id = @BatchId AND h.hospital_id = @HospitalId
+        """;
+
+    /// <summary>
+    /// For a renewal of a consumables batch, a hospital's part of the continued agreements per
+    /// category (its annual agreed volume under them, added up): the least it may intend.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, long>> ConsumableRenewalFloorsOfHospitalAsync(string batchId, string hospitalId) =>
+        store.ReadAsync<IReadOnlyDictionary<string, long>>(async connection =>
+            (await connection.QueryAsync<(string CategoryId, long AnnualVolume)>(SelectConsumableRenewalOfHospitalSql, new { BatchId = batchId, HospitalId = hospitalId }))
+                .GroupBy(r => r.CategoryId, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Sum(r => r.AnnualVolume), StringComparer.Ordinal));
+
+    private const string SelectIntendedByRegionSql = """
+        SELECT i.category_id, h.region_code, i.annual_quantity
+          FROM consumable_intentions i
+          JOIN hospitals h ON h.hospital_id = i.hospital_id
+         WHERE i.batch_id = @BatchId
+        """;
+
+    /// <summary>The hospitals' intended quantities of a consumables batch, each with its category and the hospital's region.</summary>
+    public Task<IReadOnlyList<(string CategoryId, string RegionCode, long Quantity)>> IntendedQuantitiesAsync(string batchId) =>
+        store.ReadAsync<IReadOnlyList<(string CategoryId, string RegionCode, long Quantity)>>(async connection =>
+            (await connection.QueryAsync<(string CategoryId, string RegionCode, long Quantity)>(SelectIntendedByRegionSql, new { BatchId = batchId })).ToList());
 
     private async Task SaveDefinitionAsync(WriteContext unit, string batchId, TenderBatchDefinition definition, DateTimeOffset at, string actor)
     {

@@ -11,16 +11,24 @@ namespace Procurement.Grains.Batches;
 /// <summary>The award of a tender batch: starting the worker, its progress, taking the award it stored (only one the rule checker passed) into publicity.</summary>
 public sealed partial class TenderBatchGrain
 {
-    public Task<TenderBatchView> RunAwardAsync(AwardRequest request)
+    public async Task<TenderBatchView> RunAwardAsync(AwardRequest request)
     {
         var batch = RequireBatch();
         AwardRequests.CheckRun(BatchId, batch.Definition, request);
         BatchLifecycle.RequireAwardable(BatchId, batch.Phase, _awardStatus == AwardRunningStatus);
+        if (batch.RenewalOf is not null && batch.Definition.Consumables is { } terms)
+        {
+            // A renewal's agreed volume is at least the previous year's: with less intended than that
+            // in a category and region, no allocation can reach it, so the run is refused before it starts.
+            var floors = ConsumableRenewal.Floors(await batches.ConsumableRenewalReferencesAsync(BatchId));
+            ConsumableRenewal.RequireIntentionsAtFloor(BatchId, terms, floors, await batches.IntendedQuantitiesAsync(BatchId));
+            BatchLifecycle.RequireAwardable(BatchId, RequireBatch().Phase, _awardStatus == AwardRunningStatus);
+        }
         _awardStatus = AwardRunningStatus;
         _awardProgress = null;
         // Not awaited: the worker reports back through AwardCompletedAsync, so this grain keeps answering meanwhile.
         _ = StartWorkerAsync(request, Actor.Current($"alliance:{batch.Definition.AllianceId}"));
-        return Task.FromResult(View());
+        return View();
     }
 
     public Task<IReadOnlyList<AwardVariant>> CompareAwardsAsync(AwardComparisonRequest request)

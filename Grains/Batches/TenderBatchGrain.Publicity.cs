@@ -74,13 +74,16 @@ public sealed partial class TenderBatchGrain
         var renewalId = Check.Id(request.BatchId, "batchId");
         var current = await agreements.ListAsync(BatchId);
         Renewal.RequireRenewable(BatchId, renewalId, batch.Phase, current);
-        // A consumables agreement is one per winning bid x category x region, not a drug product's: the
-        // renewal continues the drug agreements and copies the consumables terms (docs/CONSUMABLES.md).
+        // A consumables agreement is one per winning bid x category x region, not a drug product's: each
+        // kind is continued by its own rule, and the renewal keeps both (docs/CONSUMABLES.md, "Renewal").
         var categories = batch.Definition.Consumables?.Categories.Select(c => c.CategoryId).ToHashSet(StringComparer.Ordinal) ?? [];
         var continued = Renewal.Continued(current.Where(a => !categories.Contains(a.ProductId)));
-        var definition = Renewal.Definition(batch.Definition, request, continued);
+        var continuedConsumables = ConsumableRenewal.Continued(current, batch.Definition.Consumables);
+        var componentPrices = await agreements.ComponentPricesAsync(BatchId);
+        var definition = Renewal.Definition(batch.Definition, request, continued,
+            ConsumableRenewal.Terms(batch.Definition.Consumables, continuedConsumables, componentPrices));
         BatchDefinitionRules.Validate(definition, ProcurementClock.Now(clock));
-        return await GrainFactory.GetGrain<ITenderBatchGrain>(renewalId).ConfigureRenewalAsync(BatchId, definition, continued);
+        return await GrainFactory.GetGrain<ITenderBatchGrain>(renewalId).ConfigureRenewalAsync(BatchId, definition, [.. continued, .. continuedConsumables]);
     }
 
     public async Task<TenderBatchView> ConfigureRenewalAsync(string previousBatchId, TenderBatchDefinition definition, IReadOnlyList<Agreement> continued)

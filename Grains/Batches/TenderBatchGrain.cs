@@ -184,21 +184,25 @@ public sealed partial class TenderBatchGrain(
 
     public Task<TenderBatchView> GetAsync() => Task.FromResult(View());
 
-    public Task<ReportingTerms> GetReportingTermsAsync(string hospitalId)
+    public async Task<ReportingTerms> GetReportingTermsAsync(string hospitalId)
     {
         var batch = RequireBatch();
         var share = batch.Definition.RuleSet.Parameters.TryGetValue(RuleSetCatalog.MinimumShareOfHistory, out var text)
             ? decimal.Parse(text, CultureInfo.InvariantCulture)
             : 0.8m;
-        return Task.FromResult(new ReportingTerms(
+        var participating = _hospitals.Contains(hospitalId);
+        return new ReportingTerms(
             batch.Phase,
-            _hospitals.Contains(hospitalId),
+            participating,
             batch.Definition.Products.Select(p => p.ProductId).ToList(),
             batch.Definition.Windows.ReportingCloses,
             share)
         {
             ConsumableCategories = batch.Definition.Consumables?.Categories ?? [],
-        });
+            RenewalFloors = batch.RenewalOf is not null && batch.Definition.Consumables is not null && participating
+                ? await batches.ConsumableRenewalFloorsOfHospitalAsync(BatchId, hospitalId)
+                : new Dictionary<string, long>(),
+        };
     }
 
     public async Task<ConsumableDemand> GetConsumableDemandAsync()

@@ -11,7 +11,9 @@ namespace Procurement.Grains.Batches.Domain;
 /// valid 27-character code within the category's class where given), an annual quantity from 1 to
 /// <see cref="MaxAnnualQuantity"/>, and at most <see cref="MaxFurtherChoices"/> further firms, none
 /// repeating the intended firm or an earlier choice. Below the batch's share of a known history
-/// the hospital gives a reason (the drugs' rule, <see cref="ReportingTerms.NeedsReason"/>). That
+/// the hospital gives a reason (the drugs' rule, <see cref="ReportingTerms.NeedsReason"/>); in a
+/// renewal it intends at least its part of the previous year's agreed volume
+/// (<see cref="ReportingTerms.RenewalFloors"/>), with or without a reason. That
 /// every firm is a registered manufacturer is the store's check.
 /// </summary>
 public static class ConsumableIntentionRules
@@ -62,6 +64,12 @@ public static class ConsumableIntentionRules
             if (line.AnnualQuantity is <= 0 or > MaxAnnualQuantity)
             {
                 throw ProcurementException.Invalid($"{at}.annualQuantity", $"{at}.annualQuantity must be from 1 to {MaxAnnualQuantity:N0}, not {line.AnnualQuantity}.");
+            }
+            if (terms.RenewalFloors.TryGetValue(line.CategoryId, out var previous) && line.AnnualQuantity < previous)
+            {
+                throw new ProcurementException(ErrorCodes.RenewalVolumeBelowPrevious,
+                    $"{at}.annualQuantity {line.AnnualQuantity} is below {previous}, this hospital's agreed volume of category {line.CategoryId} in the previous year; a renewal's volume is at least the previous year's.",
+                    $"{at}.annualQuantity");
             }
             var choices = CheckChoices(line, at);
             var reason = Check.OptionalText(line.BelowHistoryReason, $"{at}.belowHistoryReason");

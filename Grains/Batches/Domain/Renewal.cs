@@ -35,9 +35,11 @@ public static class Renewal
     /// <summary>
     /// The renewal batch's definition: the previous batch's alliance, regions, hospitals, rule set
     /// and opening committee, the continued products only, each with the highest unit price of its
-    /// continued agreements as its maximum valid price, and the request's name, windows and period.
+    /// continued agreements as its maximum valid price, the continued consumables categories
+    /// (<paramref name="consumables"/>, from <see cref="ConsumableRenewal.Terms"/>; null for a drug
+    /// batch or when none continues), and the request's name, windows and period.
     /// </summary>
-    public static TenderBatchDefinition Definition(TenderBatchDefinition previous, RenewalRequest request, IReadOnlyList<Agreement> continued) =>
+    public static TenderBatchDefinition Definition(TenderBatchDefinition previous, RenewalRequest request, IReadOnlyList<Agreement> continued, ConsumableTerms? consumables) =>
         previous with
         {
             Name = request.Name,
@@ -47,5 +49,6 @@ public static class Renewal
                 .ToList(),
             Windows = request.Windows,
             AgreementMonths = request.AgreementMonths,
+            Consumables = consumables,
         };
 }

@@ -33,7 +33,7 @@ public sealed class RenewalTests
         var request = new RenewalRequest("BATCH-R", "Batch T renewal", BatchWindows with { PublicityDays = 5 }, 12);
         var continued = new[] { Agreement("ATV", "GD", AgreementState.Expiring, 1, 0.95m), Agreement("ATV", "GX", AgreementState.Active, 1, 0.8m) };
 
-        var renewal = Renewal.Definition(definition, request, continued);
+        var renewal = Renewal.Definition(definition, request, continued, null);
 
         Assert.Equal([new BatchProduct("ATV", 0.95m)], renewal.Products);
         Assert.Equal(("Batch T renewal", 12, 5), (renewal.Name, renewal.AgreementMonths, renewal.Windows.PublicityDays));
