@@ -12,9 +12,12 @@ namespace Procurement.Silo.Seeding;
 /// within the term; except that one hospital pays late, one region's invoices are settled directly
 /// by the insurance fund, and in the last weeks one supplier falls behind (it ships about two
 /// thirds of what it confirms), so the alliance sees a supply-risk alert. Hospitals are served side
-/// by side (each has its own grain).
+/// by side (each has its own grain). <paramref name="tag"/> starts every request id and
+/// <paramref name="invoicePrefix"/> every invoice number, so two purchasing stories (drugs; stents)
+/// never meet each other's idempotent requests; <paramref name="deliveryPoint"/> is where the
+/// hospitals have their lines delivered.
 /// </summary>
-internal sealed class DemoPurchasing(IGrainFactory grains, Random random)
+internal sealed class DemoPurchasing(IGrainFactory grains, Random random, string tag = "demo", string invoicePrefix = "FP", string deliveryPoint = "Central pharmacy")
 {
     /// <summary>The hospital that pays its invoices late.</summary>
     public const string LatePayer = "H-TJ-002";
@@ -83,9 +86,9 @@ internal sealed class DemoPurchasing(IGrainFactory grains, Random random)
     private async Task HospitalMonthAsync(string hospitalId, List<(Agreement Agreement, long Units)> lines, int sequence, bool fallingBehind)
     {
         var orders = Orders(hospitalId);
-        var request = $"demo-{sequence}-{hospitalId}";
+        var request = $"{tag}-{sequence}-{hospitalId}";
         var order = await orders.PlaceOrderAsync(new OrderRequest(request,
-            lines.Select(l => new OrderLineRequest(l.Agreement.ProductId, l.Units, "Central pharmacy", OrderUrgency.Normal)).ToList()));
+            lines.Select(l => new OrderLineRequest(l.Agreement.ProductId, l.Units, deliveryPoint, OrderUrgency.Normal)).ToList()));
         foreach (var line in order.Lines)
         {
             var supplier = Supplier(line);
@@ -101,7 +104,7 @@ internal sealed class DemoPurchasing(IGrainFactory grains, Random random)
                 string.Create(CultureInfo.InvariantCulture, $"L{line.PlacedAt:yyMM}{line.LineNo:00}"), expiry));
             await orders.DecideDeliveryAsync(delivery.DeliveryId, new DeliveryDecision($"{request}-a{line.LineNo}", true));
             var invoice = await orders.InvoiceAsync(supplier, new InvoiceRequest($"{request}-i{line.LineNo}", delivery.DeliveryId,
-                string.Create(CultureInfo.InvariantCulture, $"FP{sequence:000}{hospitalId[2..]}{line.LineNo:00}")));
+                string.Create(CultureInfo.InvariantCulture, $"{invoicePrefix}{sequence:000}{hospitalId[2..]}{line.LineNo:00}")));
             lock (_unpaid)
             {
                 _unpaid.Add((hospitalId, invoice.InvoiceId, invoice.DueAt!.Value));

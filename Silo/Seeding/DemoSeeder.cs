@@ -24,7 +24,7 @@ namespace Procurement.Silo.Seeding;
 /// Expiring, with its notices, ready for renewal;</item>
 /// <item>a coronary stent batch (<see cref="StentBatchId"/>, consumables, <c>stents2020</c>):
 /// brand intentions, sealed bids, opening, award, publicity with an objection answered, agreements
-/// begun three months ago;</item>
+/// begun three months ago, with their months of orders, deliveries, acceptance, invoices and payments;</item>
 /// <item>a joint-system batch (<see cref="JointBatchId"/>, hip and knee systems with component
 /// prices, <c>joints2021</c>) opened and awarded two days ago, in publicity.</item>
 /// </list>

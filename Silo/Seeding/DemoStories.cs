@@ -27,6 +27,9 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
     private readonly Dictionary<Guid, IReadOnlyList<AgreementHospital>> _agreementHospitals = [];
     private DemoPurchasing? _purchasing;
 
+    // The stents' purchasing draws from its own fixed seed, so the drug figures are what they were before it was added.
+    private readonly DemoPurchasing _stentPurchasing = new(grains, new Random(20_200_801), "demo-stents", "FPS", "Cath lab");
+
     private DemoPurchasing Purchasing => _purchasing ??= new DemoPurchasing(grains, _random);
 
     private ITenderBatchGrain Batch(string id) => grains.GetGrain<ITenderBatchGrain>(id);
@@ -37,7 +40,8 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
     /// Stories 4 and 1: a round whose 24-month agreements began 21 months ago, and one whose began
     /// 9 months ago; then every month's purchases since, month by month on the clock; stories 5 and
     /// 6 (<see cref="DemoConsumableStories"/>) in their months: a stent round whose agreements began
-    /// 3 months ago, and a joint-system round awarded two days ago. Before the
+    /// 3 months ago, its stents ordered, delivered to the cath labs, accepted, invoiced and paid
+    /// each month since as the drugs are, and a joint-system round awarded two days ago. Before the
     /// second round the hospitals declared their purchases monthly (the platform took orders only
     /// from then); from it they order on the platform, a few declaring a little bought off it, with
     /// the supply failure in story 1's fifth month, and a supplier falling behind in the last weeks;
@@ -62,6 +66,10 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
             {
                 control.SetUtcNow(Months.Begins(month, zone).AddDays(4).AddHours(10));
                 await Purchasing.OrderAsync([expiringId, awardedId], month, 1m, fallingBehind: month == current - 1, LaggingHospital);
+                if (month >= stentStart)
+                {
+                    await _stentPurchasing.OrderAsync([stentId], month, 1m, fallingBehind: false, LaggingHospital);
+                }
             }
             if (month == stentStart - 1)
             {
@@ -81,6 +89,7 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
                 // Invoices paid within the term (the late payer aside); a few hospitals declare what they bought off the platform.
                 control.SetUtcNow(Months.Begins(month, zone).AddDays(19).AddHours(10));
                 await Purchasing.PayAsync(clock.GetUtcNow());
+                await _stentPurchasing.PayAsync(clock.GetUtcNow());
                 await UsageAsync(awardedId, month, 0.08m, DeclaringHospitals);
             }
             else
@@ -93,6 +102,7 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
         // The last week: orders whose delivery was due in the last days, the falling supplier short again.
         control.SetUtcNow(present.AddDays(-6));
         await Purchasing.OrderAsync([expiringId, awardedId], Months.Of(present.AddDays(-6), zone), 0.25m, fallingBehind: true, LaggingHospital);
+        await _stentPurchasing.OrderAsync([stentId], Months.Of(present.AddDays(-6), zone), 0.25m, fallingBehind: false, LaggingHospital);
         // The joint-system round over the last days: opened two days ago, its award in publicity for five days more.
         await consumables.JointsInPublicityAsync(control, jointId, present.AddDays(-6).AddHours(1));
         var scores = _hospitals.ToDictionary(h => h.Hospital.Id, h => h.Hospital.Id == LaggingHospital ? 58 : 70 + _random.Next(0, 28));
