@@ -57,7 +57,7 @@ internal sealed class DemoPurchasing(IGrainFactory grains, Random random, string
     /// </summary>
     public async Task OrderAsync(IReadOnlyList<string> batchIds, int month, decimal shareOfMonth, bool fallingBehind, string lagging)
     {
-        var byHospital = new Dictionary<string, List<(Agreement Agreement, long Units)>>(StringComparer.Ordinal);
+        var byHospital = new Dictionary<string, List<OrderLineRequest>>(StringComparer.Ordinal);
         foreach (var batchId in batchIds)
         {
             var agreements = (await grains.GetGrain<ITenderBatchGrain>(batchId).ListAgreementsAsync())
@@ -74,7 +74,8 @@ internal sealed class DemoPurchasing(IGrainFactory grains, Random random, string
                     var units = (long)(part.AnnualVolume / 12m * pace * shareOfMonth);
                     if (units > 0)
                     {
-                        (byHospital.TryGetValue(part.HospitalId, out var list) ? list : byHospital[part.HospitalId] = []).Add((agreement, units));
+                        (byHospital.TryGetValue(part.HospitalId, out var list) ? list : byHospital[part.HospitalId] = [])
+                            .Add(new OrderLineRequest(agreement.ProductId, units, deliveryPoint, OrderUrgency.Normal));
                     }
                 }
             }
@@ -83,12 +84,19 @@ internal sealed class DemoPurchasing(IGrainFactory grains, Random random, string
         await Task.WhenAll(byHospital.Select(h => HospitalMonthAsync(h.Key, h.Value, sequence, fallingBehind)));
     }
 
-    private async Task HospitalMonthAsync(string hospitalId, List<(Agreement Agreement, long Units)> lines, int sequence, bool fallingBehind)
+    /// <summary>
+    /// One component of a product system bought separately by one hospital (a revision's cup, say),
+    /// at the agreement's component price, and carried through like the month's orders.
+    /// </summary>
+    public Task OrderComponentAsync(string hospitalId, string categoryId, string componentId, long quantity) =>
+        HospitalMonthAsync(hospitalId, [new OrderLineRequest(categoryId, quantity, deliveryPoint, OrderUrgency.Normal, ComponentId: componentId)],
+            Interlocked.Increment(ref _sequence), fallingBehind: false);
+
+    private async Task HospitalMonthAsync(string hospitalId, List<OrderLineRequest> lines, int sequence, bool fallingBehind)
     {
         var orders = Orders(hospitalId);
         var request = $"{tag}-{sequence}-{hospitalId}";
-        var order = await orders.PlaceOrderAsync(new OrderRequest(request,
-            lines.Select(l => new OrderLineRequest(l.Agreement.ProductId, l.Units, deliveryPoint, OrderUrgency.Normal)).ToList()));
+        var order = await orders.PlaceOrderAsync(new OrderRequest(request, lines));
         foreach (var line in order.Lines)
         {
             var supplier = Supplier(line);
