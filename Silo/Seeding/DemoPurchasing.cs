@@ -13,7 +13,7 @@ namespace Procurement.Silo.Seeding;
 /// by the insurance fund, and in the last weeks one supplier falls behind (it ships about two
 /// thirds of what it confirms), so the alliance sees a supply-risk alert. Hospitals are served side
 /// by side (each has its own grain). <paramref name="tag"/> starts every request id and
-/// <paramref name="invoicePrefix"/> every invoice number, so two purchasing stories (drugs; stents)
+/// <paramref name="invoicePrefix"/> every invoice number, so the purchasing stories (drugs, stents, hips)
 /// never meet each other's idempotent requests; <paramref name="deliveryPoint"/> is where the
 /// hospitals have their lines delivered.
 /// </summary>
