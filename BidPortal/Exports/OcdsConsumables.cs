@@ -124,7 +124,7 @@ internal sealed class OcdsConsumables
         var prices = componentPrices.ToDictionary(c => c.ComponentId, c => c.Price, StringComparer.Ordinal);
         foreach (var component in lot.Components)
         {
-            var id = $"{lot.CategoryId}/{component.ComponentId}";
+            var id = ComponentItemId(lot.CategoryId, component.ComponentId);
             yield return new OcdsItem(id, component.Name, new OcdsClassification(OcdsExport.ClassificationScheme, id, component.Name), null,
                 new OcdsUnit("unit", prices.TryGetValue(component.ComponentId, out var each) ? new OcdsValue(each, OcdsExport.Currency) : null))
             {
@@ -132,6 +132,9 @@ internal sealed class OcdsConsumables
             };
         }
     }
+
+    /// <summary>The item id of a system's component, in the items and in the purchase orders that buy it separately.</summary>
+    public static string ComponentItemId(string categoryId, string componentId) => $"{categoryId}/{componentId}";
 
     /// <summary>The product id the award engine gives a consumables bid (ConsumableAwardInputMapping): certificate and model.</summary>
     private static string ProductId(ConsumableOffer offer) => $"{offer.CertificateNumber}/{offer.Model}";

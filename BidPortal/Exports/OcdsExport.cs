@@ -113,7 +113,7 @@ public static class OcdsExport
         var contracts = publicAgreements
             .Select(a =>
             {
-                var contract = Contract(view.BatchId, a, batch.BusinessUtcOffset, names, purchasing?.Implementation(a));
+                var contract = Contract(view.BatchId, a, batch.BusinessUtcOffset, names, purchasing?.Implementation(a, consumables?.Lot(a.ProductId) is not null));
                 return consumables?.Lot(a.ProductId) is { } lot ? consumables.Contract(contract, a, lot, publicAward?.Consumables) : contract;
             })
             .ToList();

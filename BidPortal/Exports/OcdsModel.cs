@@ -281,6 +281,8 @@ public sealed record OcdsMilestone(
 /// <summary>
 /// A purchase order line placed against the agreement (VBP extension: no OCDS extension for
 /// purchase orders is registered, docs/OCDS.md). The id is the order's id and the line number.
+/// <see cref="ItemId"/> names the contract item a consumables line buys (the category, or a
+/// component bought separately as its own item); a drug line leaves it out.
 /// </summary>
 public sealed record OcdsPurchaseOrder(
     string Id,
@@ -296,7 +298,8 @@ public sealed record OcdsPurchaseOrder(
     OcdsValue Value,
     DateTime DeliverBy,
     long ShippedUnits,
-    long AcceptedUnits);
+    long AcceptedUnits,
+    string? ItemId = null);
 
 /// <summary>Another OCDS process this one relates to (a renewal names the batch it renews).</summary>
 public sealed record OcdsRelatedProcess(

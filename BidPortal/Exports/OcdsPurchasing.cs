@@ -55,8 +55,11 @@ internal sealed class OcdsPurchasing
     /// <summary>The party id of an alliance's medical insurance fund: the fund has no id of its own in the system, it acts for the alliance.</summary>
     public static string FundId(string allianceId) => $"{allianceId}-insurance-fund";
 
-    /// <summary>The implementation of one agreement, or null while nothing was ordered against it.</summary>
-    public OcdsImplementation? Implementation(Agreement agreement)
+    /// <summary>
+    /// The implementation of one agreement, or null while nothing was ordered against it. Each
+    /// purchase order of a <paramref name="consumable"/> agreement names the contract item it buys.
+    /// </summary>
+    public OcdsImplementation? Implementation(Agreement agreement, bool consumable)
     {
         var lines = _linesByAgreement[agreement.AgreementId].ToList();
         if (lines.Count == 0)
@@ -64,7 +67,7 @@ internal sealed class OcdsPurchasing
             return null;
         }
 
-        var orders = lines.Select(PurchaseOrder).ToList();
+        var orders = lines.Select(l => PurchaseOrder(l, consumable)).ToList();
         var deliveries = lines
             .SelectMany(l => _deliveriesByLine[(l.OrderId, l.LineNo)].Select(d => (Line: l, Delivery: d)))
             .OrderBy(x => x.Delivery.ShippedAt)
@@ -116,7 +119,12 @@ internal sealed class OcdsPurchasing
     private static string Camel<T>(T value)
         where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
 
-    private OcdsPurchaseOrder PurchaseOrder(OrderLine line) => new(
+    /// <summary>
+    /// A line as a purchase order. A consumables line names its contract item as the contract's
+    /// items do (OcdsConsumables): the category for units or whole systems, <c>{category}/{component}</c>
+    /// for a component bought separately, priced at the component price.
+    /// </summary>
+    private OcdsPurchaseOrder PurchaseOrder(OrderLine line, bool consumable) => new(
         Id: PurchaseOrderId(line.OrderId, line.LineNo),
         OrderId: ExportText.Id(line.OrderId),
         LineNo: line.LineNo,
@@ -130,7 +138,8 @@ internal sealed class OcdsPurchasing
         Value: new OcdsValue(line.Amount, OcdsExport.Currency),
         DeliverBy: line.DeliverBy.UtcDateTime,
         ShippedUnits: line.ShippedUnits,
-        AcceptedUnits: line.AcceptedUnits);
+        AcceptedUnits: line.AcceptedUnits,
+        ItemId: !consumable ? null : line.ComponentId is { } component ? OcdsConsumables.ComponentItemId(line.ProductId, component) : line.ProductId);
 
     /// <summary>
     /// An accepted delivery: met when every shipped unit was accepted, partially met when the

@@ -13,11 +13,12 @@ namespace Procurement.Silo.Seeding;
 /// bids, the opening, the award, publicity with one objection answered, to agreements under way;
 /// and a joint-system batch opened and awarded in the last days, left in publicity so every role
 /// sees a live award. Quantities are drawn from their own fixed seed, so the drug stories' figures
-/// are what they were before these were added.
+/// are what they were before these were added (and a story given its own <paramref name="seed"/>
+/// leaves the others' figures as they were).
 /// </summary>
-internal sealed class DemoConsumableStories(IGrainFactory grains, IReadOnlyList<(Hospital Hospital, decimal Size)> hospitals)
+internal sealed class DemoConsumableStories(IGrainFactory grains, IReadOnlyList<(Hospital Hospital, decimal Size)> hospitals, int seed = 20_200_705)
 {
-    private readonly Random _random = new(20_200_705);
+    private readonly Random _random = new(seed);
 
     private ITenderBatchGrain Batch(string id) => grains.GetGrain<ITenderBatchGrain>(id);
 
@@ -41,6 +42,25 @@ internal sealed class DemoConsumableStories(IGrainFactory grains, IReadOnlyList<
         await batch.AnswerObjectionAsync(objection.ObjectionId,
             "Your bid qualifies by the ratio, but the rule set admits 75 % of the eight competing bidders, six, in price order; yours ranks seventh.");
         control.SetUtcNow(view.PublicityEnds.Value.AddHours(1));
+        await batch.FinaliseAsync(Months.FirstDay(startMonth));
+    }
+
+    /// <summary>
+    /// A small earlier round of hip systems alone, from <paramref name="t0"/> to about thirteen days
+    /// later, finalised without objection: its 24-month agreements, with the winners' component
+    /// prices, begin on the first day of <paramref name="startMonth"/>, so a hospital can buy a
+    /// component separately.
+    /// </summary>
+    public async Task HipSystemRoundAsync(IDemoClockControl control, string batchId, DateTimeOffset t0, int startMonth)
+    {
+        control.SetUtcNow(t0);
+        var windows = new TenderWindows(t0.AddDays(3), t0.AddDays(6), t0.AddDays(6), 7);
+        var lots = JointLots.Where(l => l.CategoryId == Hip).ToArray();
+        var batch = await ToBiddingAsync(control, batchId, "North China alliance, hip systems 2026", lots, ConsumableRuleSetCatalog.Joints2021, windows);
+        control.SetUtcNow(t0.AddDays(5));
+        await BidAsync(batchId, JointOffers.Where(o => o.CategoryId == Hip));
+        var view = await OpenAndAwardAsync(control, batch, windows);
+        control.SetUtcNow(view.PublicityEnds!.Value.AddHours(1));
         await batch.FinaliseAsync(Months.FirstDay(startMonth));
     }
 
@@ -72,7 +92,7 @@ internal sealed class DemoConsumableStories(IGrainFactory grains, IReadOnlyList<
             Consumables = new ConsumableTerms(lots, ruleSet, new Dictionary<string, string>()),
         });
         // A qualification under a category id is accepted once some consumables batch has the category.
-        foreach (var offer in (ruleSet == ConsumableRuleSetCatalog.Stents2020 ? StentOffers : JointOffers))
+        foreach (var offer in StentOffers.Concat(JointOffers).Where(o => lots.Any(l => l.CategoryId == o.CategoryId)))
         {
             await grains.GetGrain<IBidderGrain>(offer.FirmId).DeclareQualificationAsync(
                 new Qualification(offer.CategoryId, true, 5, false, $"NMPA {offer.Certificate}"));

@@ -12,9 +12,12 @@ namespace Procurement.Silo.Seeding;
 /// within the term; except that one hospital pays late, one region's invoices are settled directly
 /// by the insurance fund, and in the last weeks one supplier falls behind (it ships about two
 /// thirds of what it confirms), so the alliance sees a supply-risk alert. Hospitals are served side
-/// by side (each has its own grain).
+/// by side (each has its own grain). <paramref name="tag"/> starts every request id and
+/// <paramref name="invoicePrefix"/> every invoice number, so the purchasing stories (drugs, stents, hips)
+/// never meet each other's idempotent requests; <paramref name="deliveryPoint"/> is where the
+/// hospitals have their lines delivered.
 /// </summary>
-internal sealed class DemoPurchasing(IGrainFactory grains, Random random)
+internal sealed class DemoPurchasing(IGrainFactory grains, Random random, string tag = "demo", string invoicePrefix = "FP", string deliveryPoint = "Central pharmacy")
 {
     /// <summary>The hospital that pays its invoices late.</summary>
     public const string LatePayer = "H-TJ-002";
@@ -54,7 +57,7 @@ internal sealed class DemoPurchasing(IGrainFactory grains, Random random)
     /// </summary>
     public async Task OrderAsync(IReadOnlyList<string> batchIds, int month, decimal shareOfMonth, bool fallingBehind, string lagging)
     {
-        var byHospital = new Dictionary<string, List<(Agreement Agreement, long Units)>>(StringComparer.Ordinal);
+        var byHospital = new Dictionary<string, List<OrderLineRequest>>(StringComparer.Ordinal);
         foreach (var batchId in batchIds)
         {
             var agreements = (await grains.GetGrain<ITenderBatchGrain>(batchId).ListAgreementsAsync())
@@ -71,7 +74,8 @@ internal sealed class DemoPurchasing(IGrainFactory grains, Random random)
                     var units = (long)(part.AnnualVolume / 12m * pace * shareOfMonth);
                     if (units > 0)
                     {
-                        (byHospital.TryGetValue(part.HospitalId, out var list) ? list : byHospital[part.HospitalId] = []).Add((agreement, units));
+                        (byHospital.TryGetValue(part.HospitalId, out var list) ? list : byHospital[part.HospitalId] = [])
+                            .Add(new OrderLineRequest(agreement.ProductId, units, deliveryPoint, OrderUrgency.Normal));
                     }
                 }
             }
@@ -80,12 +84,19 @@ internal sealed class DemoPurchasing(IGrainFactory grains, Random random)
         await Task.WhenAll(byHospital.Select(h => HospitalMonthAsync(h.Key, h.Value, sequence, fallingBehind)));
     }
 
-    private async Task HospitalMonthAsync(string hospitalId, List<(Agreement Agreement, long Units)> lines, int sequence, bool fallingBehind)
+    /// <summary>
+    /// One component of a product system bought separately by one hospital (a revision's cup, say),
+    /// at the agreement's component price, and carried through like the month's orders.
+    /// </summary>
+    public Task OrderComponentAsync(string hospitalId, string categoryId, string componentId, long quantity) =>
+        HospitalMonthAsync(hospitalId, [new OrderLineRequest(categoryId, quantity, deliveryPoint, OrderUrgency.Normal, ComponentId: componentId)],
+            Interlocked.Increment(ref _sequence), fallingBehind: false);
+
+    private async Task HospitalMonthAsync(string hospitalId, List<OrderLineRequest> lines, int sequence, bool fallingBehind)
     {
         var orders = Orders(hospitalId);
-        var request = $"demo-{sequence}-{hospitalId}";
-        var order = await orders.PlaceOrderAsync(new OrderRequest(request,
-            lines.Select(l => new OrderLineRequest(l.Agreement.ProductId, l.Units, "Central pharmacy", OrderUrgency.Normal)).ToList()));
+        var request = $"{tag}-{sequence}-{hospitalId}";
+        var order = await orders.PlaceOrderAsync(new OrderRequest(request, lines));
         foreach (var line in order.Lines)
         {
             var supplier = Supplier(line);
@@ -101,7 +112,7 @@ internal sealed class DemoPurchasing(IGrainFactory grains, Random random)
                 string.Create(CultureInfo.InvariantCulture, $"L{line.PlacedAt:yyMM}{line.LineNo:00}"), expiry));
             await orders.DecideDeliveryAsync(delivery.DeliveryId, new DeliveryDecision($"{request}-a{line.LineNo}", true));
             var invoice = await orders.InvoiceAsync(supplier, new InvoiceRequest($"{request}-i{line.LineNo}", delivery.DeliveryId,
-                string.Create(CultureInfo.InvariantCulture, $"FP{sequence:000}{hospitalId[2..]}{line.LineNo:00}")));
+                string.Create(CultureInfo.InvariantCulture, $"{invoicePrefix}{sequence:000}{hospitalId[2..]}{line.LineNo:00}")));
             lock (_unpaid)
             {
                 _unpaid.Add((hospitalId, invoice.InvoiceId, invoice.DueAt!.Value));

@@ -24,13 +24,15 @@ namespace Procurement.Silo.Seeding;
 /// Expiring, with its notices, ready for renewal;</item>
 /// <item>a coronary stent batch (<see cref="StentBatchId"/>, consumables, <c>stents2020</c>):
 /// brand intentions, sealed bids, opening, award, publicity with an objection answered, agreements
-/// begun three months ago;</item>
+/// begun three months ago, with their months of orders, deliveries, acceptance, invoices and payments;</item>
 /// <item>a joint-system batch (<see cref="JointBatchId"/>, hip and knee systems with component
 /// prices, <c>joints2021</c>) opened and awarded two days ago, in publicity.</item>
+/// <item>a small hip-system batch (<see cref="HipSystemBatchId"/>, <c>joints2021</c>) finalised a
+/// month before the stents, its systems bought since and one hospital buying cups separately.</item>
 /// </list>
 /// The earlier rounds are replayed on the business clock set back (<see cref="IDemoClockControl"/>),
 /// which returns to the present for good when the seed is done; without such a clock only stories
-/// 2 and 3 are seeded (5 and 6 need the clock set back as much as 1 and 4 do). The logins are printed as soon as the accounts exist, before the stories.
+/// 2 and 3 are seeded (5 to 7 need the clock set back as much as 1 and 4 do). The logins are printed as soon as the accounts exist, before the stories.
 /// </summary>
 public sealed class DemoSeeder(
     IGrainFactory grains,
@@ -58,6 +60,9 @@ public sealed class DemoSeeder(
 
     /// <summary>Story 5: a consumables batch of drug-eluting stents, awarded and final, agreements three months under way.</summary>
     public const string StentBatchId = "DEMO-STENTS";
+
+    /// <summary>Story 7: a small consumables batch of hip systems, awarded and final, agreements four months under way (components bought separately).</summary>
+    public const string HipSystemBatchId = "DEMO-HIPS";
 
     /// <summary>Story 6: a consumables batch of hip and knee systems in publicity.</summary>
     public const string JointBatchId = "DEMO-JOINTS";
@@ -109,12 +114,13 @@ public sealed class DemoSeeder(
             var stories = new DemoStories(grains, clock, agreementOptions.Value.Zone(), present);
             if (control is not null)
             {
-                logger.LogInformation("Demo seed: replaying earlier rounds (two of drugs, two of consumables) on the business clock set back (about half a minute)...");
-                await stories.EarlierRoundsAsync(control, ExpiringBatchId, AwardedBatchId, StentBatchId, JointBatchId);
+                logger.LogInformation("Demo seed: replaying earlier rounds (two of drugs, three of consumables) on the business clock set back (about half a minute)...");
+                await stories.EarlierRoundsAsync(control, ExpiringBatchId, AwardedBatchId, StentBatchId, HipSystemBatchId, JointBatchId);
                 control.ReturnToPresent();
                 await grains.GetGrain<ITenderBatchGrain>(ExpiringBatchId).AdvanceAgreementsAsync();
                 await grains.GetGrain<ITenderBatchGrain>(AwardedBatchId).AdvanceAgreementsAsync();
                 await grains.GetGrain<ITenderBatchGrain>(StentBatchId).AdvanceAgreementsAsync();
+                await grains.GetGrain<ITenderBatchGrain>(HipSystemBatchId).AdvanceAgreementsAsync();
                 await stories.ThisMonthAsync();
             }
             else
@@ -125,8 +131,8 @@ public sealed class DemoSeeder(
             await stories.BiddingAsync(BiddingBatchId, now + BiddingDeadlineAfterStart, now + OpeningAfterStart);
             await stories.ReportingAsync(BatchId);
             logger.LogInformation(
-                "Demo seed: alliance {Alliance}; batches {Awarded} (awarded, agreements under way), {Expiring} (expiring, ready for renewal), {Bidding} (in bidding, opens at {Opening:u}), {Reporting} (volume reporting); consumables {Stents} (stents, agreements under way), {Joints} (hip and knee systems, in publicity).",
-                AllianceId, AwardedBatchId, ExpiringBatchId, BiddingBatchId, now + OpeningAfterStart, BatchId, StentBatchId, JointBatchId);
+                "Demo seed: alliance {Alliance}; batches {Awarded} (awarded, agreements under way), {Expiring} (expiring, ready for renewal), {Bidding} (in bidding, opens at {Opening:u}), {Reporting} (volume reporting); consumables {Stents} (stents, agreements under way), {Hips} (hip systems, agreements under way, components bought separately), {Joints} (hip and knee systems, in publicity).",
+                AllianceId, AwardedBatchId, ExpiringBatchId, BiddingBatchId, now + OpeningAfterStart, BatchId, StentBatchId, HipSystemBatchId, JointBatchId);
         }
         catch (Exception ex)
         {

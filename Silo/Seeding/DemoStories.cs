@@ -27,6 +27,13 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
     private readonly Dictionary<Guid, IReadOnlyList<AgreementHospital>> _agreementHospitals = [];
     private DemoPurchasing? _purchasing;
 
+    // The consumables' purchasing draws from its own fixed seeds, so the drug figures are what they were before it was added.
+    private readonly DemoPurchasing _stentPurchasing = new(grains, new Random(20_200_801), "demo-stents", "FPS", "Cath lab");
+    private readonly DemoPurchasing _hipPurchasing = new(grains, new Random(20_210_901), "demo-hips", "FPH", "Orthopaedic theatre");
+
+    /// <summary>The hospital that buys a hip system's acetabular cup separately each month (a revision).</summary>
+    public const string RevisingHospital = "H-BJ-001";
+
     private DemoPurchasing Purchasing => _purchasing ??= new DemoPurchasing(grains, _random);
 
     private ITenderBatchGrain Batch(string id) => grains.GetGrain<ITenderBatchGrain>(id);
@@ -37,19 +44,24 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
     /// Stories 4 and 1: a round whose 24-month agreements began 21 months ago, and one whose began
     /// 9 months ago; then every month's purchases since, month by month on the clock; stories 5 and
     /// 6 (<see cref="DemoConsumableStories"/>) in their months: a stent round whose agreements began
-    /// 3 months ago, and a joint-system round awarded two days ago. Before the
+    /// 3 months ago, its stents ordered, delivered to the cath labs, accepted, invoiced and paid
+    /// each month since as the drugs are; a small hip-system round a month earlier, its whole
+    /// systems bought the same way and the demo hospital buying a cup separately each month; and a
+    /// joint-system round awarded two days ago. Before the
     /// second round the hospitals declared their purchases monthly (the platform took orders only
     /// from then); from it they order on the platform, a few declaring a little bought off it, with
     /// the supply failure in story 1's fifth month, and a supplier falling behind in the last weeks;
     /// hospital scores for retained savings.
     /// </summary>
-    public async Task EarlierRoundsAsync(IDemoClockControl control, string expiringId, string awardedId, string stentId, string jointId)
+    public async Task EarlierRoundsAsync(IDemoClockControl control, string expiringId, string awardedId, string stentId, string hipId, string jointId)
     {
         var current = Months.Of(present, zone);
         var expiringStart = current - 21;
         var awardedStart = current - 9;
+        var hipStart = current - 4;
         var stentStart = current - 3;
         var consumables = new DemoConsumableStories(grains, _hospitals);
+        var hipSystems = new DemoConsumableStories(grains, _hospitals, seed: 20_210_705);
         await RoundAsync(control, expiringId, "North China alliance, batch 2025-1", [Metformin, Entecavir, Clopidogrel], expiringStart, RuleSetCatalog.Round10);
         for (var month = expiringStart; month < current; month++)
         {
@@ -62,6 +74,20 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
             {
                 control.SetUtcNow(Months.Begins(month, zone).AddDays(4).AddHours(10));
                 await Purchasing.OrderAsync([expiringId, awardedId], month, 1m, fallingBehind: month == current - 1, LaggingHospital);
+                if (month >= hipStart)
+                {
+                    await _hipPurchasing.OrderAsync([hipId], month, 1m, fallingBehind: false, LaggingHospital);
+                    await _hipPurchasing.OrderComponentAsync(RevisingHospital, DemoConsumables.Hip, "cup", 1);
+                }
+                if (month >= stentStart)
+                {
+                    await _stentPurchasing.OrderAsync([stentId], month, 1m, fallingBehind: false, LaggingHospital);
+                }
+            }
+            if (month == hipStart - 1)
+            {
+                // Between the month's orders (day 4) and its payments (day 19), as the stent round a month later.
+                await hipSystems.HipSystemRoundAsync(control, hipId, Months.Begins(month, zone).AddDays(5).AddHours(9), hipStart);
             }
             if (month == stentStart - 1)
             {
@@ -81,6 +107,8 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
                 // Invoices paid within the term (the late payer aside); a few hospitals declare what they bought off the platform.
                 control.SetUtcNow(Months.Begins(month, zone).AddDays(19).AddHours(10));
                 await Purchasing.PayAsync(clock.GetUtcNow());
+                await _stentPurchasing.PayAsync(clock.GetUtcNow());
+                await _hipPurchasing.PayAsync(clock.GetUtcNow());
                 await UsageAsync(awardedId, month, 0.08m, DeclaringHospitals);
             }
             else
@@ -93,6 +121,8 @@ internal sealed class DemoStories(IGrainFactory grains, TimeProvider clock, Time
         // The last week: orders whose delivery was due in the last days, the falling supplier short again.
         control.SetUtcNow(present.AddDays(-6));
         await Purchasing.OrderAsync([expiringId, awardedId], Months.Of(present.AddDays(-6), zone), 0.25m, fallingBehind: true, LaggingHospital);
+        await _stentPurchasing.OrderAsync([stentId], Months.Of(present.AddDays(-6), zone), 0.25m, fallingBehind: false, LaggingHospital);
+        await _hipPurchasing.OrderAsync([hipId], Months.Of(present.AddDays(-6), zone), 0.25m, fallingBehind: false, LaggingHospital);
         // The joint-system round over the last days: opened two days ago, its award in publicity for five days more.
         await consumables.JointsInPublicityAsync(control, jointId, present.AddDays(-6).AddHours(1));
         var scores = _hospitals.ToDictionary(h => h.Hospital.Id, h => h.Hospital.Id == LaggingHospital ? 58 : 70 + _random.Next(0, 28));

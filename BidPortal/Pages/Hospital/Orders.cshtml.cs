@@ -42,6 +42,15 @@ public sealed partial class OrdersModel(GrainAccess grains, [FromKeyedServices(B
 
     public PrepaymentLedger? Ledger { get; private set; }
 
+    /// <summary>
+    /// The consumables categories the hospital has an agreement for (a line's product is the
+    /// category), offered beside the drug products; a system's components with them.
+    /// </summary>
+    public IReadOnlyList<string> Categories { get; private set; } = [];
+
+    /// <summary>The components of those categories that are product systems, offered as suggestions for the component field.</summary>
+    public IReadOnlyList<(string CategoryId, ConsumableLotComponent Component)> Components { get; private set; } = [];
+
     public IReadOnlyList<RowError> RowErrors { get; private set; } = [];
 
     public DateTimeOffset Now { get; private set; }
@@ -133,6 +142,19 @@ public sealed partial class OrdersModel(GrainAccess grains, [FromKeyedServices(B
         Invoices = await orders.ListInvoicesAsync(Shown);
         Payments = await orders.ListPaymentsAsync(Shown);
         Ledger = await orders.GetLedgerAsync();
+        var drugs = Names.Products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var consumables = (await Grains.Directory().ListAgreementsForHospitalAsync(User.Organisation()))
+            .Select(a => a.Agreement)
+            .Where(a => !drugs.Contains(a.ProductId))
+            .ToList();
+        Categories = consumables.Select(a => a.ProductId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var components = new List<(string, ConsumableLotComponent)>();
+        foreach (var batchId in consumables.Select(a => a.BatchId).Distinct(StringComparer.Ordinal))
+        {
+            var lots = (await Grains.Batch(batchId).GetAsync()).Definition?.Consumables?.Categories ?? [];
+            components.AddRange(lots.Where(l => Categories.Contains(l.CategoryId)).SelectMany(l => l.Components.Select(c => (l.CategoryId, c))));
+        }
+        Components = components.DistinctBy(c => (c.Item1, c.Item2.ComponentId)).ToList();
     }
 
     [GeneratedRegex(@"^lines\[(\d+)\]", RegexOptions.IgnoreCase)]
@@ -154,8 +176,12 @@ public sealed partial class OrdersModel(GrainAccess grains, [FromKeyedServices(B
 
         public string? SubstituteReason { get; set; }
 
+        /// <summary>A component of a consumables product system bought separately (e.g. <c>cup</c>); empty for a whole system, a unit or a drug. The grain checks it, as for the API.</summary>
+        public string? ComponentId { get; set; }
+
         public OrderLineRequest ToRequest() => new(ProductId!, Quantity, DeliveryPoint ?? "", Urgency,
             string.IsNullOrWhiteSpace(ManufacturerId) ? null : ManufacturerId,
-            string.IsNullOrWhiteSpace(SubstituteReason) ? null : SubstituteReason);
+            string.IsNullOrWhiteSpace(SubstituteReason) ? null : SubstituteReason,
+            string.IsNullOrWhiteSpace(ComponentId) ? null : ComponentId.Trim());
     }
 }

@@ -11,7 +11,8 @@ namespace Procurement.Tests.Portal;
 /// The purchasing pages of issue 18 in Chromium: a hospital orders by form, the manufacturer
 /// confirms and ships from its inbox, the hospital accepts fewer units than shipped, the
 /// manufacturer invoices and sees the receivable by age, the hospital pays; the hospital's page in
-/// Chinese and the alliance's purchasing figures. Screenshots beside the other browser tests'.
+/// Chinese and the alliance's purchasing figures; the order form's component field (issue 19) on the
+/// demo's stent agreement. Screenshots beside the other browser tests'.
 /// </summary>
 [Collection(JourneyCollection.Name)]
 public sealed class BrowserOrdersTests(JourneyFixture portal) : IAsyncLifetime
@@ -141,6 +142,7 @@ public sealed class BrowserOrdersTests(JourneyFixture portal) : IAsyncLifetime
         await Assertions.Expect(alliance.Locator("[data-test=listed-prices] tr", new() { HasText = ProductId })).ToContainTextAsync("0.3000");
         await PortalBrowser.ShotAsync(alliance, "orders-7-alliance-purchasing-en");
     }
+
     [Fact]
     public async Task A_hospital_uploads_an_order_sheet_seeing_every_bad_row_and_the_manufacturer_refuses_the_emergency_line_in_Chinese()
     {
@@ -187,6 +189,39 @@ public sealed class BrowserOrdersTests(JourneyFixture portal) : IAsyncLifetime
         var refused = hospital.Locator("[data-test=order-line]", new() { HasText = point });
         await Assertions.Expect(refused.Locator("[data-test=state]")).ToContainTextAsync("Refused");
         await Assertions.Expect(refused.Locator("[data-test=state]")).ToContainTextAsync("暂时缺货");
+    }
+
+    [Fact]
+    public async Task A_hospital_orders_stents_by_form_and_a_component_of_the_unit_lot_is_refused_beside_the_component_field_in_Chinese()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
+        var point = $"Cath lab {tag}";
+        var hospital = await _browser.NewPageAsync("zh-CN");
+        await hospital.GotoAsync("/Hospital/Orders");
+        await PortalBrowser.SignInAsync(hospital, "hospital.bj1");
+        await Assertions.Expect(hospital.Locator("[data-test=place-order] thead")).ToContainTextAsync("部件（可选）");
+
+        // The demo's stent agreement is offered beside the drugs; a stent lot has no components, so the grain refuses the line,
+        // its message beside the component input, and nothing is ordered.
+        await hospital.Locator("#Lines_0__ProductId").SelectOptionAsync("STENT-COCR");
+        await hospital.Locator("#Lines_0__Quantity").FillAsync("2");
+        await hospital.Locator("#Lines_0__DeliveryPoint").FillAsync(point);
+        await hospital.Locator("#Lines_0__ComponentId").FillAsync("cup");
+        await hospital.Locator("[data-test=place]").ClickAsync();
+        await Assertions.Expect(hospital.Locator("[data-test=problem]")).ToContainTextAsync("ORDER_COMPONENT_NOT_A_SYSTEM");
+        await Assertions.Expect(hospital.Locator("[data-test=order-line-0] [data-valmsg-for='Lines[0].ComponentId']")).ToContainTextAsync("ORDER_COMPONENT_NOT_A_SYSTEM");
+        await Assertions.Expect(hospital.Locator("#Lines_0__ComponentId")).ToHaveValueAsync("cup");
+        await Assertions.Expect(hospital.Locator("[data-test=order-line]", new() { HasText = point })).ToHaveCountAsync(0);
+        await PortalBrowser.ShotAsync(hospital, "orders-10-hospital-component-refused-zh");
+
+        // Without the component: two stents from the agreement's supplier at the agreed price.
+        await hospital.Locator("#Lines_0__ComponentId").FillAsync("");
+        await hospital.Locator("[data-test=place]").ClickAsync();
+        await Assertions.Expect(hospital.Locator("[data-test=saved]")).ToBeVisibleAsync();
+        var ordered = hospital.Locator("[data-test=order-line]", new() { HasText = point });
+        await Assertions.Expect(ordered).ToContainTextAsync("STENT-COCR");
+        await Assertions.Expect(ordered).ToContainTextAsync("700.0000");
+        await Assertions.Expect(ordered.Locator("[data-test=component]")).ToHaveCountAsync(0);
     }
 
     private static async Task<string> WriteAsync(string name, string content)

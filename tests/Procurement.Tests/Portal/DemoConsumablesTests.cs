@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Procurement.Contracts.Domain;
@@ -13,7 +15,10 @@ namespace Procurement.Tests.Portal;
 /// The demo seed's consumables stories (issue 19) on a fresh demo store: the stent batch finalised
 /// into agreements at the awarded prices, within the maximum valid price, after an objection was
 /// answered; the joint-system batch in publicity with every component priced; the event chain
-/// intact after the whole seed; and each role's consumables pages showing them. Screenshots under
+/// intact after the whole seed; the stent agreements' months of orders, accepted deliveries and
+/// payments, counted toward their completion, and the demo hospital's stent orders; the small
+/// hip-system batch's whole systems and the cups bought separately, in completion and in OCDS; and each
+/// role's consumables pages showing them. Screenshots under
 /// <c>screenshots/demo-consumables-*</c>.
 /// </summary>
 [Collection(JourneyCollection.Name)]
@@ -69,6 +74,111 @@ public sealed class DemoConsumablesTests(JourneyFixture portal) : IAsyncLifetime
         // Every region's hospitals are supplied: each winner's agreements hold the volume the award allocated it.
         Assert.Equal(award.Consumables.Supplies.Sum(p => p.Quantity), agreements.Sum(a => a.AnnualVolume));
         Assert.Contains(agreements, a => a.ManufacturerId == "M-MICROPORT");
+    }
+
+    [Fact]
+    public async Task The_stent_agreements_have_months_of_orders_accepted_and_paid_counted_toward_their_completion_and_the_hospital_sees_its_orders()
+    {
+        var agreements = await Batch(DemoSeeder.StentBatchId).ListAgreementsAsync();
+        var ids = agreements.Select(a => a.AgreementId.ToString()).ToList();
+        var store = portal.Services.GetRequiredService<ProcurementStore>();
+        // What the hospitals accepted under each stent agreement, and the payments of those deliveries' invoices, read from the rows.
+        var accepted = await store.ReadAsync(async c => (await c.QueryAsync<(string AgreementId, long Units)>(
+            """
+            SELECT l.agreement_id, SUM(d.accepted_units)
+              FROM deliveries d JOIN order_lines l ON l.order_id = d.order_id AND l.line_no = d.line_no
+             WHERE l.agreement_id IN @Ids AND d.state = @Accepted
+             GROUP BY l.agreement_id
+            """, new { Ids = ids, Accepted = (int)DeliveryState.Accepted })).ToDictionary(r => r.AgreementId, r => r.Units, StringComparer.Ordinal));
+        var paid = await store.ReadAsync(c => c.ExecuteScalarAsync<long>(
+            """
+            SELECT COUNT(*)
+              FROM payments p JOIN invoices i ON i.invoice_id = p.invoice_id
+              JOIN deliveries d ON d.delivery_id = i.delivery_id
+              JOIN order_lines l ON l.order_id = d.order_id AND l.line_no = d.line_no
+             WHERE l.agreement_id IN @Ids
+            """, new { Ids = ids }));
+        // Three months of orders for every stent agreement with hospitals large enough to order a month's stents.
+        Assert.True(accepted.Count * 2 >= agreements.Count, $"{accepted.Count} of {agreements.Count} agreements with accepted deliveries");
+        Assert.True(paid >= accepted.Count * 3, $"{paid} payments");
+
+        // Completion (the alliance's monitoring) counts exactly the accepted stents of each agreement, within the agreed volume or beyond it.
+        var completion = (await Grains.GetGrain<IMonitoringGrain>(0).GetCompletionAsync(DemoSeeder.StentBatchId, CompletionLevel.Agreement))
+            .ToDictionary(c => c.Key, StringComparer.Ordinal);
+        Assert.All(agreements, a =>
+        {
+            var figures = completion[a.AgreementId.ToString()];
+            Assert.Equal(accepted.GetValueOrDefault(a.AgreementId.ToString()), figures.CountedUnits + figures.SurplusUnits);
+        });
+        var batch = Assert.Single(await Grains.GetGrain<IMonitoringGrain>(0).GetCompletionAsync(DemoSeeder.StentBatchId, CompletionLevel.Batch));
+        Assert.True(batch.CompletionRate > 0m, $"{batch.CompletionRate}");
+
+        // The demo hospital, over the API as its user: its stent orders from MicroPort (its further choice) at the agreed 700 CNY, to the cath lab.
+        using var hospital = await portal.SignedInAsync("hospital.bj1");
+        using var orders = JsonDocument.Parse(await hospital.GetStringAsync("/api/orders?limit=100"));
+        var stents = orders.RootElement.EnumerateArray()
+            .SelectMany(o => o.GetProperty("lines").EnumerateArray())
+            .Where(l => l.GetProperty("productId").GetString() == "STENT-COCR")
+            .ToList();
+        Assert.True(stents.Count >= 3, $"{stents.Count} stent lines");
+        Assert.All(stents, l => Assert.Equal(("M-MICROPORT", 700m, "Agreed"),
+            (l.GetProperty("manufacturerId").GetString(), l.GetProperty("unitPrice").GetDecimal(), l.GetProperty("kind").GetString())));
+        Assert.Contains(stents, l => l.GetProperty("deliveryPoint").GetString() == "Cath lab");
+        Assert.True(stents.Count(l => l.GetProperty("state").GetString() == "Fulfilled") >= 3, "three months of stents fulfilled");
+    }
+
+    [Fact]
+    public async Task The_hip_system_agreements_sell_whole_systems_and_the_demo_hospital_buys_cups_separately_at_the_component_price_counted_toward_no_completion()
+    {
+        var batch = Batch(DemoSeeder.HipSystemBatchId);
+        Assert.Equal(TenderBatchPhase.Awarded, (await batch.GetAsync()).Phase);
+        var award = (await batch.GetAwardAsync())!;
+        var agreements = await batch.ListAgreementsAsync();
+        Assert.NotEmpty(agreements);
+        Assert.All(agreements, a => Assert.Equal(AgreementState.Active, a.State));
+
+        // The demo hospital's hips come from the firm the award gave it, whole systems at the set price and a cup a month at the firm's cup price.
+        var supplier = Assert.Single(award.Consumables!.Supplies, p => p.HospitalId == "H-BJ-001").ManufacturerId;
+        var winner = award.Consumables.Winners.Single(w => w.ManufacturerId == supplier);
+        var cupPrice = winner.ComponentPrices.Single(c => c.ComponentId == "cup").Price;
+        var lines = (await Grains.GetGrain<IHospitalOrdersGrain>("H-BJ-001").ListOrdersAsync(200))
+            .SelectMany(o => o.Lines).Where(l => l.ProductId == "HIP-SYSTEM").ToList();
+        var cups = lines.Where(l => l.ComponentId is not null).ToList();
+        Assert.True(cups.Count >= 4, $"{cups.Count} cups");
+        Assert.All(cups, l => Assert.Equal(("cup", supplier, cupPrice, 1L, 0L), (l.ComponentId, l.ManufacturerId, l.UnitPrice, l.Quantity, l.SurplusUnits)));
+        Assert.All(lines.Where(l => l.ComponentId is null), l => Assert.Equal((supplier, winner.AwardedPrice), (l.ManufacturerId, l.UnitPrice)));
+        Assert.True(cups.Count(l => l.State == OrderLineState.Fulfilled) >= 4, "four months of cups accepted");
+        Assert.True(cupPrice < winner.AwardedPrice);
+
+        // Completion counts the accepted whole systems only: a cup draws nothing down.
+        var ids = agreements.Select(a => a.AgreementId.ToString()).ToList();
+        var store = portal.Services.GetRequiredService<ProcurementStore>();
+        var systems = await store.ReadAsync(async c => (await c.QueryAsync<(string AgreementId, long Units)>(
+            """
+            SELECT l.agreement_id, SUM(d.accepted_units)
+              FROM deliveries d JOIN order_lines l ON l.order_id = d.order_id AND l.line_no = d.line_no
+             WHERE l.agreement_id IN @Ids AND d.state = @Accepted AND l.component_id IS NULL
+             GROUP BY l.agreement_id
+            """, new { Ids = ids, Accepted = (int)DeliveryState.Accepted })).ToDictionary(r => r.AgreementId, r => r.Units, StringComparer.Ordinal));
+        var completion = (await Grains.GetGrain<IMonitoringGrain>(0).GetCompletionAsync(DemoSeeder.HipSystemBatchId, CompletionLevel.Agreement))
+            .ToDictionary(c => c.Key, StringComparer.Ordinal);
+        Assert.All(agreements, a =>
+        {
+            var figures = completion[a.AgreementId.ToString()];
+            Assert.Equal(systems.GetValueOrDefault(a.AgreementId.ToString()), figures.CountedUnits + figures.SurplusUnits);
+        });
+
+        // The alliance's OCDS release: the cups are purchase orders of the contract's cup item, and the package is valid OCDS 1.1.5.
+        using var alliance = await portal.SignedInAsync("alliance.admin");
+        var bytes = await alliance.GetByteArrayAsync($"/api/batches/{DemoSeeder.HipSystemBatchId}/exports/ocds.json");
+        await Ocds.OcdsSchema.AssertValidAsync(bytes);
+        using var package = JsonDocument.Parse(bytes);
+        var orders = package.RootElement.GetProperty("releases")[0].GetProperty("contracts").EnumerateArray()
+            .Where(c => c.TryGetProperty("implementation", out _))
+            .SelectMany(c => c.GetProperty("implementation").GetProperty("vbpPurchaseOrders").EnumerateArray())
+            .ToList();
+        Assert.Equal(cups.Count, orders.Count(o => o.GetProperty("itemId").GetString() == "HIP-SYSTEM/cup"));
+        Assert.Contains(orders, o => o.GetProperty("itemId").GetString() == "HIP-SYSTEM");
     }
 
     [Fact]
@@ -142,6 +252,11 @@ public sealed class DemoConsumablesTests(JourneyFixture portal) : IAsyncLifetime
         await Assertions.Expect(hospital.Locator("[data-test=category-STENT-COCR] [data-test=firm]")).ToContainTextAsync("美敦力");
         await Assertions.Expect(hospital.Locator("[data-test=category-STENT-COCR] [data-test=choices]")).ToContainTextAsync("微创");
         await PortalBrowser.ShotAsync(hospital, "demo-consumables-4-hospital-stent-intentions-zh");
+        // Its stent orders and the hip cups it bought separately, beside its drug orders.
+        await hospital.GotoAsync("/Hospital/Orders");
+        await Assertions.Expect(hospital.Locator("[data-test=orders]")).ToContainTextAsync("STENT-COCR");
+        await Assertions.Expect(hospital.Locator("[data-test=orders] [data-test=component]").First).ToContainTextAsync("cup");
+        await PortalBrowser.ShotAsync(hospital, "demo-consumables-8-hospital-stent-orders-zh");
 
         // The manufacturers: Weigao's sealed hip and knee bids on the joint batch, MicroPort's stent agreements.
         var weigao = await _browser.NewPageAsync("en-US");

@@ -7,6 +7,7 @@ using MiniExcelLibs;
 using Procurement.BidPortal.Exports;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
 using Xunit;
 
 namespace Procurement.Tests.Portal.Ocds;
@@ -14,7 +15,8 @@ namespace Procurement.Tests.Portal.Ocds;
 /// <summary>
 /// A consumables batch published in OCDS and as the award's files, by hand: a stent lot (unit) and a
 /// hip-system lot (set price and components), two firms winning, a bid lost to the winner cap and a
-/// system bid lost on its component prices, three agreements. Prices with four decimals, each
+/// system bid lost on its component prices, three agreements, and stents, hip systems and a cup
+/// bought separately under them. Prices with four decimals, each
 /// distinct, so a price leaking before the opening or passing through binary floating point shows.
 /// Every package validates against the official OCDS 1.1.5 schemas, with and without the VBP patch.
 /// </summary>
@@ -97,6 +99,36 @@ public sealed class ConsumableOcdsTests
         Agreement(3, Hip, Shanghai, HipA, 10, 7_000.1234m),
     ];
 
+    private static readonly Guid StentOrder = Guid.Parse("44444444-0000-0000-0000-0000000000a1");
+    private static readonly Guid HipOrder = Guid.Parse("44444444-0000-0000-0000-0000000000a2");
+
+    /// <summary>
+    /// H1 in Shanghai buys under agreements 1 and 3: 100 stents, 2 whole hip systems and a cup bought
+    /// separately at its component price; every line shipped, accepted and paid, the cup by the fund.
+    /// </summary>
+    private static readonly BatchPurchasing Purchasing = new(
+        [
+            Line(StentOrder, 1, Stent, null, 1, 100, 512.3456m),
+            Line(HipOrder, 1, Hip, null, 3, 2, 7_000.1234m),
+            Line(HipOrder, 2, Hip, "cup", 3, 1, 4_100.4321m),
+        ],
+        [
+            Delivery(1, StentOrder, 1, 100, 512.3456m),
+            Delivery(2, HipOrder, 1, 2, 7_000.1234m),
+            Delivery(3, HipOrder, 2, 1, 4_100.4321m),
+        ],
+        [
+            Invoice(1, 51_234.5600m),
+            Invoice(2, 14_000.2468m),
+            Invoice(3, 4_100.4321m),
+        ],
+        [
+            Payment(1, Payer.Hospital, 51_234.5600m),
+            Payment(2, Payer.Hospital, 14_000.2468m),
+            Payment(3, Payer.InsuranceFund, 4_100.4321m),
+        ],
+        Truncated: false);
+
     /// <summary>Every piece of a bid's sealed content that must not be published before the opening.</summary>
     private static readonly string[] SealedContent =
     [
@@ -111,8 +143,8 @@ public sealed class ConsumableOcdsTests
     [InlineData(TenderBatchPhase.Bidding)]
     public async Task Before_the_opening_no_part_of_a_bid_is_published_even_if_passed_in(TenderBatchPhase phase)
     {
-        // The caller hands over bids, award and agreements anyway: the export alone must hold the seal.
-        var batch = Batch(phase) with { Bids = Bids, Award = Award, Agreements = Agreements };
+        // The caller hands over bids, award, agreements and what was bought under them anyway: the export alone must hold the seal.
+        var batch = Batch(phase) with { Bids = Bids, Award = Award, Agreements = Agreements, Purchasing = Purchasing, Hospitals = [new("H1", "瑞金医院", Shanghai)] };
 
         var bytes = Package(batch);
 
@@ -224,6 +256,65 @@ public sealed class ConsumableOcdsTests
     }
 
     [Fact]
+    public async Task Orders_under_consumables_contracts_are_purchase_orders_of_their_items_with_deliveries_and_payments_and_validate()
+    {
+        var bytes = Package(Batch(TenderBatchPhase.Awarded) with { Agreements = Agreements, Purchasing = Purchasing, Hospitals = [new("H1", "瑞金医院", Shanghai)] });
+        await OcdsSchema.AssertValidAsync(bytes);
+
+        var release = Release(bytes);
+        var contracts = release.GetProperty("contracts").EnumerateArray().ToDictionary(c => c.GetProperty("id").GetString()!);
+        Assert.False(contracts[Agreements[1].AgreementId.ToString()].TryGetProperty("implementation", out _));
+
+        // The stents: one purchase order of the category item at the agreed unit price, its delivery and its payment.
+        var stent = contracts[Agreements[0].AgreementId.ToString()].GetProperty("implementation");
+        var stentOrder = Assert.Single(stent.GetProperty("vbpPurchaseOrders").EnumerateArray().ToList());
+        Assert.Equal(($"{StentOrder}-1", Stent, 100L, 512.3456m, 51_234.5600m),
+            (stentOrder.GetProperty("id").GetString(), stentOrder.GetProperty("itemId").GetString(), stentOrder.GetProperty("quantity").GetInt64(),
+             stentOrder.GetProperty("unitPrice").GetProperty("amount").GetDecimal(), stentOrder.GetProperty("value").GetProperty("amount").GetDecimal()));
+        var stentPayment = Assert.Single(stent.GetProperty("transactions").EnumerateArray().ToList());
+        Assert.Equal(("H1", MakerA, 51_234.5600m, $"{StentOrder}-1"),
+            (stentPayment.GetProperty("payer").GetProperty("id").GetString(), stentPayment.GetProperty("payee").GetProperty("id").GetString(),
+             stentPayment.GetProperty("value").GetProperty("amount").GetDecimal(), stentPayment.GetProperty("vbpPurchaseOrderId").GetString()));
+
+        // The hips: whole systems at the set price and the cup bought separately as its own item, at the cup's price;
+        // each purchase order names an item the contract lists, and each delivery and payment its purchase order.
+        var hipContract = contracts[Agreements[2].AgreementId.ToString()];
+        var items = hipContract.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()).ToHashSet();
+        var hip = hipContract.GetProperty("implementation");
+        var orders = hip.GetProperty("vbpPurchaseOrders").EnumerateArray().ToList();
+        Assert.Equal([(Hip, 2L, 7_000.1234m, 14_000.2468m), ("HIP/cup", 1L, 4_100.4321m, 4_100.4321m)],
+            orders.Select(o => (o.GetProperty("itemId").GetString(), o.GetProperty("quantity").GetInt64(),
+                o.GetProperty("unitPrice").GetProperty("amount").GetDecimal(), o.GetProperty("value").GetProperty("amount").GetDecimal())));
+        Assert.All(orders, o => Assert.Contains(o.GetProperty("itemId").GetString(), items));
+        Assert.Equal([$"{HipOrder}-1", $"{HipOrder}-2"], hip.GetProperty("milestones").EnumerateArray().Select(m => m.GetProperty("vbpPurchaseOrderId").GetString()));
+        var payments = hip.GetProperty("transactions").EnumerateArray().ToList();
+        Assert.Equal([($"{HipOrder}-1", "H1", 14_000.2468m), ($"{HipOrder}-2", "A-NAT-insurance-fund", 4_100.4321m)],
+            payments.Select(t => (t.GetProperty("vbpPurchaseOrderId").GetString(), t.GetProperty("payer").GetProperty("id").GetString(),
+                t.GetProperty("value").GetProperty("amount").GetDecimal())));
+        var parties = release.GetProperty("parties").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).ToList());
+        Assert.Equal(["buyer", "payer"], parties["H1"]);
+        Assert.Contains("payee", parties[MakerA]);
+
+        // A drug contract's purchase orders name no item: the field is the consumables'.
+        Assert.DoesNotContain("\"itemId\"", Encoding.UTF8.GetString(Package(Batch(TenderBatchPhase.Awarded) with { Agreements = Agreements })), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(TenderBatchPhase.Opened)]
+    [InlineData(TenderBatchPhase.Publicity)]
+    public async Task Purchasing_passed_in_before_the_agreements_are_public_is_not_published(TenderBatchPhase phase)
+    {
+        var bytes = Package(Batch(phase) with { Agreements = Agreements, Purchasing = Purchasing, Hospitals = [new("H1", "瑞金医院", Shanghai)] });
+
+        var json = Encoding.UTF8.GetString(bytes);
+        Assert.DoesNotContain("vbpPurchaseOrders", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("51234.56", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"H1\"", json, StringComparison.Ordinal);
+        await OcdsSchema.AssertValidAsync(bytes);
+    }
+
+    [Fact]
     public void Award_files_hold_groups_statements_with_reasons_and_supplies_with_choice_ranks()
     {
         var (groupHeader, groups) = ExportFiles.ReadCsv(ExportFiles.Write(s => ConsumableAwardExport.WriteGroupsCsv(Award, s)));
@@ -277,6 +368,24 @@ public sealed class ConsumableOcdsTests
     private static Agreement Agreement(int n, string category, string region, Guid bid, long volume, decimal price) =>
         new(Guid.Parse($"22222222-0000-0000-0000-00000000000{n}"), BatchId, category, region, MakerA, bid, null, null, volume, price, volume * price,
             new DateOnly(2026, 8, 1), new DateOnly(2028, 8, 1), AgreementState.Active, 1, null, null, 1);
+
+    private static Guid Id(int kind, int n) => Guid.Parse($"{kind}{kind}{kind}{kind}{kind}{kind}{kind}{kind}-0000-0000-0000-00000000000{n}");
+
+    private static DateTimeOffset PlacedAt => PublishedAt.AddDays(-20);
+
+    private static OrderLine Line(Guid order, int lineNo, string category, string? component, int agreement, long quantity, decimal price) =>
+        new(order, lineNo, "H1", category, MakerA, OrderLineKind.Agreed, Agreements[agreement - 1].AgreementId, quantity, 0, price, "Cath lab", OrderUrgency.Normal,
+            null, OrderLineState.Fulfilled, PlacedAt, PlacedAt.AddHours(24), PlacedAt.AddHours(1), null, quantity, quantity, Shanghai, PlacedAt.AddHours(72), component);
+
+    private static Delivery Delivery(int n, Guid order, int lineNo, long quantity, decimal price) =>
+        new(Id(5, n), order, lineNo, "H1", MakerA, MakerA, $"LOT-{n}", new DateOnly(2029, 6, 30), quantity, PlacedAt.AddHours(20 + n),
+            PlacedAt.AddDays(5), DeliveryState.Accepted, quantity, PlacedAt.AddDays(2), null, false, price);
+
+    private static Invoice Invoice(int n, decimal amount) =>
+        new(Id(6, n), Id(5, n), "H1", MakerA, $"INV-{n}", amount, PlacedAt.AddDays(2), InvoiceState.Paid, PlacedAt.AddDays(32), PlacedAt.AddDays(10 + n), "A-NAT");
+
+    private static Payment Payment(int n, Payer payer, decimal amount) =>
+        new(Id(7, n), Id(6, n), "H1", payer, amount, 0m, PlacedAt.AddDays(10 + n), $"BANK-{n}", true);
 
     private static OcdsBatch Batch(TenderBatchPhase phase)
     {
