@@ -24,36 +24,54 @@ public sealed class ConsumableCodeReader(ProcurementStore store)
           LEFT JOIN consumable_transcodings t ON t.old_code = c.code
         """;
 
+    private const string SelectCodesSql = "SELECT " + Columns;
+
+    private const string SelectCodeSql = SelectCodesSql + " WHERE c.code = @Code";
+
+    private const string SelectReplacementSql = "SELECT new_code FROM consumable_transcodings WHERE old_code = @Code";
+
+    private const string SelectReplacedSql = "SELECT old_code FROM consumable_transcodings WHERE new_code = @Code ORDER BY old_code";
+
+    private const string TextFilter = """
+        (LOWER(c.general_name) LIKE @Like ESCAPE '\' OR LOWER(c.product_name) LIKE @Like ESCAPE '\'
+         OR LOWER(c.registrant) LIKE @Like ESCAPE '\' OR LOWER(c.specification) LIKE @Like ESCAPE '\' OR LOWER(c.material) LIKE @Like ESCAPE '\')
+        """;
+
+    /// <summary>
+    /// The search's statement: the codes with only the filters the query has (each a fixed text,
+    /// its values parameters), in code order, cut at <c>@Take</c> rows by <paramref name="takeFirst"/>.
+    /// </summary>
+    public static string SearchSql(ConsumableCodeQuery query, string takeFirst)
+    {
+        var filters = new List<string>();
+        if (query.Prefix is not null)
+        {
+            filters.Add("c.code >= @Low AND c.code <= @High");
+        }
+        if (query.After is not null)
+        {
+            filters.Add("c.code > @After");
+        }
+        if (query.CertificateNumber is not null)
+        {
+            filters.Add("c.certificate_number = @CertificateNumber");
+        }
+        if (query.Active is not null)
+        {
+            filters.Add("c.active = @Active");
+        }
+        if (query.Text is not null)
+        {
+            filters.Add(TextFilter);
+        }
+        return SelectCodesSql + (filters.Count == 0 ? "" : " WHERE " + string.Join(" AND ", filters)) + " ORDER BY c.code " + takeFirst;
+    }
+
     public Task<ConsumableCodePage> SearchAsync(ConsumableCodeQuery query) =>
         store.ReadAsync(async connection =>
         {
-            var filters = new List<string>();
-            if (query.Prefix is { } prefix)
-            {
-                filters.Add("c.code >= @Low AND c.code <= @High");
-            }
-            if (query.After is not null)
-            {
-                filters.Add("c.code > @After");
-            }
-            if (query.CertificateNumber is not null)
-            {
-                filters.Add("c.certificate_number = @CertificateNumber");
-            }
-            if (query.Active is not null)
-            {
-                filters.Add("c.active = @Active");
-            }
-            if (query.Text is not null)
-            {
-                filters.Add("""
-                    (LOWER(c.general_name) LIKE @Like ESCAPE '\' OR LOWER(c.product_name) LIKE @Like ESCAPE '\'
-                     OR LOWER(c.registrant) LIKE @Like ESCAPE '\' OR LOWER(c.specification) LIKE @Like ESCAPE '\' OR LOWER(c.material) LIKE @Like ESCAPE '\')
-                    """);
-            }
-            var sql = $"SELECT {Columns}{(filters.Count == 0 ? "" : " WHERE " + string.Join(" AND ", filters))} ORDER BY c.code {store.Dialect.Statements.TakeFirst}";
             // One row more than the page says whether another page follows.
-            var rows = (await connection.QueryAsync<Row>(sql, new
+            var rows = (await connection.QueryAsync<Row>(SearchSql(query, store.Dialect.Statements.TakeFirst), new
             {
                 Low = query.Prefix?.PadRight(ConsumableCode.Length, '0'),
                 High = query.Prefix?.PadRight(ConsumableCode.Length, '9'),
@@ -74,10 +92,9 @@ public sealed class ConsumableCodeReader(ProcurementStore store)
     public Task<ConsumableCodeLookup?> LookupAsync(string code) =>
         store.ReadAsync(async connection =>
         {
-            var entry = (await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} WHERE c.code = @Code", new { Code = code }))?.Entry();
-            var replacedBy = entry?.ReplacedBy
-                ?? await connection.QuerySingleOrDefaultAsync<string>("SELECT new_code FROM consumable_transcodings WHERE old_code = @Code", new { Code = code });
-            var replaces = (await connection.QueryAsync<string>("SELECT old_code FROM consumable_transcodings WHERE new_code = @Code ORDER BY old_code", new { Code = code })).ToList();
+            var entry = (await connection.QuerySingleOrDefaultAsync<Row>(SelectCodeSql, new { Code = code }))?.Entry();
+            var replacedBy = entry?.ReplacedBy ?? await connection.QuerySingleOrDefaultAsync<string>(SelectReplacementSql, new { Code = code });
+            var replaces = (await connection.QueryAsync<string>(SelectReplacedSql, new { Code = code })).ToList();
             return entry is null && replacedBy is null && replaces.Count == 0 ? null : new ConsumableCodeLookup(code, entry, replacedBy, replaces);
         });
 

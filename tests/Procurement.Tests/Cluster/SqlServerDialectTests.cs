@@ -56,6 +56,8 @@ public sealed partial class SqlServerDialectTests
         { "rebuild agreements, some", MonitoringRepository.RebuildAgreementsSql(SqlServer.AgreementsOfIds) },
         { "rebuild hospitals, all", MonitoringRepository.RebuildHospitalsSql("") },
         { "rebuild hospitals, some", MonitoringRepository.RebuildHospitalsSql(SqlServer.HospitalsSuppliedByIds) },
+        { "consumable codes, no filter", Procurement.Grains.Consumables.ConsumableCodeReader.SearchSql(new(null, null, null, null, 50, null), SqlServer.TakeFirst) },
+        { "consumable codes, every filter", Procurement.Grains.Consumables.ConsumableCodeReader.SearchSql(new("C0201", "CERT", "stent", true, 50, "C02010000000000000000000000"), SqlServer.TakeFirst) },
     };
 
     [Fact]
