@@ -226,8 +226,7 @@ public sealed partial class TenderBatchGrain(
     {
         var batch = RequireBatch();
         var products = await batches.VolumeTotalsAsync(BatchId);
-        var (regions, hospitals, lastReminder) = await reporting.ProgressAsync(BatchId);
-        return new ReportingProgress(BatchId, batch.Phase, products, regions, hospitals, lastReminder);
+        return await reporting.ProgressAsync(BatchId, batch.Phase, products);
     }
 
     public async Task<ReportingReminder> RemindHospitalsToReportAsync()
@@ -237,8 +236,15 @@ public sealed partial class TenderBatchGrain(
         var now = ProcurementClock.Now(clock);
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, agreementOptions.Value.Zone()).DateTime);
         var closes = TimeZoneInfo.ConvertTime(batch.Definition.Windows.ReportingCloses, agreementOptions.Value.Zone());
+        // A consumables batch is reported by brand intention; one may list drug products besides.
+        var what = (batch.Definition.Consumables, batch.Definition.Products.Count) switch
+        {
+            (null, _) => "report your annual volumes",
+            (_, 0) => "state your brand intentions",
+            _ => "report your annual volumes and state your brand intentions",
+        };
         var message = string.Create(CultureInfo.InvariantCulture,
-            $"Please report your annual volumes for batch {batch.Definition.Name} ({BatchId}) before {closes:yyyy-MM-dd HH:mm}.");
+            $"Please {what} for batch {batch.Definition.Name} ({BatchId}) before {closes:yyyy-MM-dd HH:mm}.");
         return await reporting.RemindAsync(BatchId, message, day, now, Actor.Current($"alliance:{batch.Definition.AllianceId}"));
     }
 
