@@ -209,6 +209,14 @@ public sealed partial class TenderBatchGrain(
         return ConsumableDemandTotals.Of(BatchId, batch.Phase, terms.Categories, await consumables.GetIntentionsAsync(BatchId, null));
     }
 
+    public async Task<ConsumableDemand> GetConsumableDemandTotalsAsync()
+    {
+        var batch = RequireBatch();
+        var terms = batch.Definition.Consumables
+            ?? throw new ProcurementException(ErrorCodes.ConsumableCategoryNotInBatch, $"Batch {BatchId} is not a consumables batch; it has no categories.", "batchId");
+        return ConsumableDemandTotals.OfFirmTotals(BatchId, batch.Phase, terms.Categories, await consumables.GetFirmTotalsAsync(BatchId));
+    }
+
     public async Task<ConsumableDemandPage> GetConsumableDemandPageAsync(ConsumableDemandPageRequest request)
     {
         var batch = RequireBatch();
