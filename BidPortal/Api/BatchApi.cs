@@ -53,10 +53,14 @@ public static class BatchApi
             await grains.AllianceBatchAsync(batchId);
             return TypedResults.Ok(await grains.Batch(batchId).GetReportingProgressAsync());
         }).WithName("GetReportingProgress")
-            .WithSummary("Volume reporting so far: totals per product and per product and region, and which participating hospitals have reported.");
+            .WithSummary("Volume reporting so far: totals per product and per product and region, for a consumables batch the brand intentions' totals per category " +
+                "and per category and region, and which participating hospitals have reported (a volume or an intention).");
         alliance.MapGet("/{batchId}/consumable-demand", ConsumableDemandApi.ReadAsync).WithName("GetConsumableDemand")
             .WithSummary("A consumables batch's brand intentions per category with each intended firm's total and share: the demand its A/B grouping reads. " +
                 "With limit, after or category: one page of the intentions (at most 500) and the cursor of the next; without, the whole demand up to 5,000 intentions (PAGE_REQUIRED above).");
+        alliance.MapGet("/{batchId}/consumable-demand/totals", ConsumableDemandApi.ReadTotalsAsync).WithName("GetConsumableDemandTotals")
+            .WithSummary("A consumables batch's totals per category and intended firm (quantity, share, hospitals) without the intentions, " +
+                "summed by the database: for any number of intentions, where the whole read stops at 5,000.");
         alliance.MapPost("/{batchId}/reporting-reminders", async (string batchId, GrainAccess grains) =>
         {
             await grains.AllianceBatchAsync(batchId);

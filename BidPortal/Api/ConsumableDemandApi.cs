@@ -31,6 +31,16 @@ public static class ConsumableDemandApi
             string.IsNullOrEmpty(category) ? null : category, string.IsNullOrEmpty(after) ? null : after, LimitOf(limit))));
     }
 
+    /// <summary>
+    /// <c>GET /api/batches/{batchId}/consumable-demand/totals</c>: the categories' and firms' totals
+    /// without the intentions, summed by the database, so a batch of any size has them.
+    /// </summary>
+    public static async Task<Ok<ConsumableDemand>> ReadTotalsAsync(string batchId, GrainAccess grains)
+    {
+        await grains.AllianceBatchAsync(batchId);
+        return TypedResults.Ok(await grains.Batch(batchId).GetConsumableDemandTotalsAsync());
+    }
+
     private static int LimitOf(string? limit)
     {
         if (string.IsNullOrEmpty(limit))

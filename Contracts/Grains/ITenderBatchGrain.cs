@@ -48,6 +48,14 @@ public interface ITenderBatchGrain : IGrainWithStringKey
     Task<ConsumableDemand> GetConsumableDemandAsync();
 
     /// <summary>
+    /// The totals of <see cref="GetConsumableDemandAsync"/> without the intentions (each category's
+    /// <c>Intentions</c> empty), summed by the database per category and firm: bounded by the number
+    /// of categories and firms, however many hospitals stated one. Refused for a drug batch.
+    /// </summary>
+    [Alias("GetConsumableDemandTotals")]
+    Task<ConsumableDemand> GetConsumableDemandTotalsAsync();
+
+    /// <summary>
     /// A page of a consumables batch's intentions (of one category, or all) after a cursor, with the
     /// count the pages add up to; refused for a drug batch, an unknown category, a limit outside
     /// 1..<see cref="ConsumableDemandPageRequest.MaxLimit"/> or a cursor the read did not give out.

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
+using Procurement.Grains.Batches.Domain;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Batches;
@@ -269,6 +270,22 @@ public sealed class ConsumableBatchRepository(ProcurementStore store)
                 .ToList();
         });
 
+    // One row per category and firm, however many intentions: the totals of a batch too large to read whole.
+    private const string SelectFirmTotalsSql = """
+        SELECT category_id AS CategoryId, manufacturer_id AS ManufacturerId,
+               CAST(SUM(annual_quantity) AS BIGINT) AS Quantity, COUNT(*) AS Hospitals
+          FROM consumable_intentions
+         WHERE batch_id = @BatchId
+         GROUP BY category_id, manufacturer_id
+        """;
+
+    /// <summary>Per category and intended firm, the intended quantity and the hospitals that named the firm, summed by the database.</summary>
+    public Task<IReadOnlyList<ConsumableDemandTotals.FirmTotal>> GetFirmTotalsAsync(string batchId) =>
+        store.ReadAsync<IReadOnlyList<ConsumableDemandTotals.FirmTotal>>(async connection =>
+            (await connection.QueryAsync<FirmTotalRow>(SelectFirmTotalsSql, new { BatchId = batchId }))
+                .Select(r => new ConsumableDemandTotals.FirmTotal(r.CategoryId, r.ManufacturerId, r.Quantity, (int)r.Hospitals))
+                .ToList());
+
     private const string OfCategorySql = " AND category_id = @CategoryId";
 
     // The keyset: the rows after the last one read, in the order of IntentionsOrderSql; spelt without row values, which SQL Server lacks.
@@ -386,6 +403,17 @@ public sealed class ConsumableBatchRepository(ProcurementStore store)
         public string CategoryId { get; init; } = "";
 
         public string ManufacturerId { get; init; } = "";
+    }
+
+    private sealed record FirmTotalRow
+    {
+        public string CategoryId { get; init; } = "";
+
+        public string ManufacturerId { get; init; } = "";
+
+        public long Quantity { get; init; }
+
+        public long Hospitals { get; init; }
     }
 
     private sealed record IntentionRow

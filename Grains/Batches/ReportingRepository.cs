@@ -20,28 +20,74 @@ public sealed class ReportingRepository(ProcurementStore store)
          ORDER BY v.product_id, h.region_code
         """;
 
+    // A hospital has reported when it reported a product's volume or stated a category's brand
+    // intention; each table is counted in its own derived table, so neither multiplies the other's rows.
     private const string SelectHospitalsSql = """
         SELECT h.hospital_id AS Id, h.name AS Name, h.name_zh AS NameZh, h.region_code AS RegionCode,
-               COUNT(v.product_id) AS ProductsReported, MAX(v.reported_at) AS LastReportedAt
+               COALESCE(v.reported, 0) AS ProductsReported, v.last_at AS LastVolumeReportAt,
+               COALESCE(c.reported, 0) AS CategoriesReported, c.last_at AS LastIntentionAt
           FROM batch_hospitals bh
           JOIN hospitals h ON h.hospital_id = bh.hospital_id
-          LEFT JOIN volume_reports v ON v.batch_id = bh.batch_id AND v.hospital_id = bh.hospital_id
+          LEFT JOIN (SELECT hospital_id, COUNT(*) AS reported, MAX(reported_at) AS last_at
+                       FROM volume_reports
+                      WHERE batch_id = @BatchId
+                      GROUP BY hospital_id) v ON v.hospital_id = bh.hospital_id
+          LEFT JOIN (SELECT hospital_id, COUNT(*) AS reported, MAX(reported_at) AS last_at
+                       FROM consumable_intentions
+                      WHERE batch_id = @BatchId
+                      GROUP BY hospital_id) c ON c.hospital_id = bh.hospital_id
          WHERE bh.batch_id = @BatchId
-         GROUP BY h.hospital_id, h.name, h.name_zh, h.region_code
          ORDER BY h.region_code, h.hospital_id
+        """;
+
+    // Every category of the batch, in its order, with what is intended so far (0 where nothing is).
+    private const string SelectCategoryTotalsSql = """
+        SELECT l.category_id AS CategoryId, CAST(COALESCE(SUM(i.annual_quantity), 0) AS BIGINT) AS TotalAnnualQuantity,
+               COUNT(i.hospital_id) AS ReportingHospitals
+          FROM consumable_lots l
+          LEFT JOIN consumable_intentions i ON i.batch_id = l.batch_id AND i.category_id = l.category_id
+         WHERE l.batch_id = @BatchId
+         GROUP BY l.category_id, l.position
+         ORDER BY l.position
+        """;
+
+    private const string SelectCategoryRegionTotalsSql = """
+        SELECT i.category_id AS CategoryId, h.region_code AS RegionCode,
+               CAST(SUM(i.annual_quantity) AS BIGINT) AS TotalAnnualQuantity, COUNT(*) AS ReportingHospitals
+          FROM consumable_intentions i
+          JOIN hospitals h ON h.hospital_id = i.hospital_id
+         WHERE i.batch_id = @BatchId
+         GROUP BY i.category_id, h.region_code
+         ORDER BY i.category_id, h.region_code
         """;
 
     private const string SelectLastReminderSql = "SELECT MAX(reminder_day) FROM reporting_reminders WHERE batch_id = @BatchId";
 
-    public Task<(IReadOnlyList<RegionVolumeTotal> Regions, IReadOnlyList<HospitalReportingStatus> Hospitals, DateOnly? LastReminder)> ProgressAsync(string batchId) =>
-        store.ReadAsync<(IReadOnlyList<RegionVolumeTotal>, IReadOnlyList<HospitalReportingStatus>, DateOnly?)>(async connection =>
+    /// <summary>
+    /// The batch's reporting so far: drug volumes per product and region, brand intentions per
+    /// category and per category and region (none for a drug batch: it has no lots), every
+    /// participating hospital, and the day of the last reminder.
+    /// </summary>
+    public Task<ReportingProgress> ProgressAsync(string batchId, TenderBatchPhase phase, IReadOnlyList<ProductVolumeTotal> products) =>
+        store.ReadAsync(async connection =>
         {
-            var regions = (await connection.QueryAsync<RegionTotalRow>(SelectRegionTotalsSql, new { BatchId = batchId }))
+            var parameters = new { BatchId = batchId };
+            var regions = (await connection.QueryAsync<RegionTotalRow>(SelectRegionTotalsSql, parameters))
                 .Select(r => new RegionVolumeTotal(r.ProductId, r.RegionCode, r.TotalAnnualVolume, (int)r.ReportingHospitals))
                 .ToList();
+            var categories = (await connection.QueryAsync<CategoryTotalRow>(SelectCategoryTotalsSql, parameters))
+                .Select(r => new CategoryIntentionTotal(r.CategoryId, null, r.TotalAnnualQuantity, (int)r.ReportingHospitals))
+                .ToList();
+            var categoryRegions = categories.Count == 0 ? [] : (await connection.QueryAsync<CategoryTotalRow>(SelectCategoryRegionTotalsSql, parameters))
+                .Select(r => new CategoryIntentionTotal(r.CategoryId, r.RegionCode, r.TotalAnnualQuantity, (int)r.ReportingHospitals))
+                .ToList();
             var hospitals = await HospitalsAsync(connection, null, batchId);
-            var last = await connection.ExecuteScalarAsync<string?>(SelectLastReminderSql, new { BatchId = batchId });
-            return (regions, hospitals, last is null ? null : DateOnly.ParseExact(last, DayFormat, CultureInfo.InvariantCulture));
+            var last = await connection.ExecuteScalarAsync<string?>(SelectLastReminderSql, parameters);
+            return new ReportingProgress(batchId, phase, products, regions, hospitals, last is null ? null : DateOnly.ParseExact(last, DayFormat, CultureInfo.InvariantCulture))
+            {
+                Categories = categories,
+                CategoryRegions = categoryRegions,
+            };
         });
 
     private const string CountReminderSql = "SELECT COUNT(*) FROM reporting_reminders WHERE batch_id = @BatchId AND reminder_day = @Day";
@@ -53,7 +99,8 @@ public sealed class ReportingRepository(ProcurementStore store)
         """;
 
     /// <summary>
-    /// Reminds every participating hospital that has reported nothing yet: a notice each, one
+    /// Reminds every participating hospital that has reported nothing yet (no volume and no brand
+    /// intention): a notice each, one
     /// reminder row for the day and the event, in one transaction. A second call the same day
     /// sends nothing and answers with the first one.
     /// </summary>
@@ -79,8 +126,13 @@ public sealed class ReportingRepository(ProcurementStore store)
 
     private static async Task<IReadOnlyList<HospitalReportingStatus>> HospitalsAsync(DbConnection connection, DbTransaction? transaction, string batchId) =>
         (await connection.QueryAsync<HospitalRow>(SelectHospitalsSql, new { BatchId = batchId }, transaction))
-            .Select(r => new HospitalReportingStatus(new Hospital(r.Id, r.Name, r.RegionCode) { NameZh = r.NameZh }, (int)r.ProductsReported, r.LastReportedAt))
+            .Select(r => new HospitalReportingStatus(new Hospital(r.Id, r.Name, r.RegionCode) { NameZh = r.NameZh }, (int)r.ProductsReported, Latest(r.LastVolumeReportAt, r.LastIntentionAt))
+            {
+                CategoriesReported = (int)r.CategoriesReported,
+            })
             .ToList();
+
+    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     private const string DayFormat = "yyyy-MM-dd";
 
@@ -107,7 +159,22 @@ public sealed class ReportingRepository(ProcurementStore store)
 
         public long ProductsReported { get; init; }
 
-        public DateTimeOffset? LastReportedAt { get; init; }
+        public DateTimeOffset? LastVolumeReportAt { get; init; }
+
+        public long CategoriesReported { get; init; }
+
+        public DateTimeOffset? LastIntentionAt { get; init; }
+    }
+
+    private sealed record CategoryTotalRow
+    {
+        public string CategoryId { get; init; } = "";
+
+        public string? RegionCode { get; init; }
+
+        public long TotalAnnualQuantity { get; init; }
+
+        public long ReportingHospitals { get; init; }
     }
 
     private sealed record ReminderRow

@@ -213,6 +213,14 @@ public sealed partial class TenderBatchGrain(
         return ConsumableDemandTotals.Of(BatchId, batch.Phase, terms.Categories, await consumables.GetIntentionsAsync(BatchId, null));
     }
 
+    public async Task<ConsumableDemand> GetConsumableDemandTotalsAsync()
+    {
+        var batch = RequireBatch();
+        var terms = batch.Definition.Consumables
+            ?? throw new ProcurementException(ErrorCodes.ConsumableCategoryNotInBatch, $"Batch {BatchId} is not a consumables batch; it has no categories.", "batchId");
+        return ConsumableDemandTotals.OfFirmTotals(BatchId, batch.Phase, terms.Categories, await consumables.GetFirmTotalsAsync(BatchId));
+    }
+
     public async Task<ConsumableDemandPage> GetConsumableDemandPageAsync(ConsumableDemandPageRequest request)
     {
         var batch = RequireBatch();
@@ -230,8 +238,7 @@ public sealed partial class TenderBatchGrain(
     {
         var batch = RequireBatch();
         var products = await batches.VolumeTotalsAsync(BatchId);
-        var (regions, hospitals, lastReminder) = await reporting.ProgressAsync(BatchId);
-        return new ReportingProgress(BatchId, batch.Phase, products, regions, hospitals, lastReminder);
+        return await reporting.ProgressAsync(BatchId, batch.Phase, products);
     }
 
     public async Task<ReportingReminder> RemindHospitalsToReportAsync()
@@ -241,8 +248,15 @@ public sealed partial class TenderBatchGrain(
         var now = ProcurementClock.Now(clock);
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, agreementOptions.Value.Zone()).DateTime);
         var closes = TimeZoneInfo.ConvertTime(batch.Definition.Windows.ReportingCloses, agreementOptions.Value.Zone());
+        // A consumables batch is reported by brand intention; one may list drug products besides.
+        var what = (batch.Definition.Consumables, batch.Definition.Products.Count) switch
+        {
+            (null, _) => "report your annual volumes",
+            (_, 0) => "state your brand intentions",
+            _ => "report your annual volumes and state your brand intentions",
+        };
         var message = string.Create(CultureInfo.InvariantCulture,
-            $"Please report your annual volumes for batch {batch.Definition.Name} ({BatchId}) before {closes:yyyy-MM-dd HH:mm}.");
+            $"Please {what} for batch {batch.Definition.Name} ({BatchId}) before {closes:yyyy-MM-dd HH:mm}.");
         return await reporting.RemindAsync(BatchId, message, day, now, Actor.Current($"alliance:{batch.Definition.AllianceId}"));
     }
 

@@ -61,6 +61,7 @@ public abstract class ReportingProgressTests(ClusterFixture fixture)
         Assert.Equal(new RegionVolumeTotal(s.Atorvastatin, s.RegionB, 30_000, 1), Assert.Single(progress.Regions));
         Assert.Equal(30_000, progress.Products.Single(p => p.ProductId == s.Atorvastatin).TotalAnnualVolume);
         Assert.Null(progress.LastReminderDay);
+        Assert.Equal((0, 0), (progress.Categories.Count, progress.CategoryRegions.Count));
 
         var first = await s.Batch.RemindHospitalsToReportAsync();
         Assert.Equal((false, 1), (first.AlreadySent, first.Hospitals));
@@ -84,6 +85,70 @@ public abstract class ReportingProgressTests(ClusterFixture fixture)
         await s.Batch.CloseVolumeReportingAsync();
         var refused = await Assert.ThrowsAsync<ProcurementException>(() => s.Batch.RemindHospitalsToReportAsync());
         Assert.Equal(ErrorCodes.ReportingClosed, refused.Code);
+    }
+
+    [Fact]
+    public async Task In_a_consumables_batch_a_hospital_has_reported_when_it_stated_its_brand_intentions()
+    {
+        var s = NewScenario();
+        await s.RegisterAsync();
+        const string stent = "STENT-DES", hip = "HIP-SYSTEM";
+        var definition = s.Definition();
+        await s.Batch.ConfigureAsync(definition with
+        {
+            Products = [],
+            HospitalIds = [.. definition.HospitalIds, s.OutsideHospital],
+            Consumables = new ConsumableTerms(
+                [
+                    new ConsumableLot(stent, "Drug-eluting coronary stent", "C0201", 848m, ConsumablePurchaseUnit.Unit, []),
+                    new ConsumableLot(hip, "Hip system", "C03", 35_000m, ConsumablePurchaseUnit.System, [new ConsumableLotComponent("stem", "Femoral stem", null)]),
+                ],
+                "joints2021", new Dictionary<string, string>()),
+        });
+        await s.Batch.OpenVolumeReportingAsync();
+        var stated = fixture.Clock.GetUtcNow();
+        await s.Hospital(s.Hospital1).SubmitConsumableIntentionsAsync(s.BatchId,
+            [new(stent, s.Maker1, "CERT-1", "DES-1", null, 300, [s.Maker2], null), new(hip, s.Maker2, "CERT-2", "HIP-1", null, 20, [], null)]);
+        fixture.Clock.Advance(TimeSpan.FromMinutes(5));
+        await s.Hospital(s.OutsideHospital).SubmitConsumableIntentionsAsync(s.BatchId, [new(stent, s.Maker2, "CERT-3", "DES-2", null, 120, [], null)]);
+
+        // Hospital one and nine (region A) stated; hospital two (region B) did not.
+        var progress = await s.Batch.GetReportingProgressAsync();
+        Assert.Equal(
+            [(s.Hospital1, true, 0, 2), (s.OutsideHospital, true, 0, 1), (s.Hospital2, false, 0, 0)],
+            progress.Hospitals.Select(h => (h.Hospital.Id, h.Reported, h.ProductsReported, h.CategoriesReported)));
+        // The later of its reports and intentions (a database keeps microseconds at most).
+        Assert.InRange((progress.Hospitals[0].LastReportedAt!.Value - stated).Duration(), TimeSpan.Zero, TimeSpan.FromMilliseconds(1));
+        Assert.Null(progress.Hospitals[2].LastReportedAt);
+        Assert.Empty(progress.Products);
+        Assert.Empty(progress.Regions);
+        // Units per category in the batch's order, every category; per region where someone stated one.
+        Assert.Equal([new CategoryIntentionTotal(stent, null, 420, 2), new CategoryIntentionTotal(hip, null, 20, 1)], progress.Categories);
+        Assert.Equal([new CategoryIntentionTotal(hip, s.RegionA, 20, 1), new CategoryIntentionTotal(stent, s.RegionA, 420, 2)], progress.CategoryRegions);
+        // The progress's sums are the demand's, summed in C# from the intentions.
+        var demand = await s.Batch.GetConsumableDemandAsync();
+        Assert.Equal(demand.Categories.Select(c => (c.CategoryId, c.TotalQuantity, c.Hospitals)),
+            progress.Categories.Select(c => (c.CategoryId, c.TotalAnnualQuantity, c.ReportingHospitals)));
+
+        // The reminder goes to hospital two only, asking for brand intentions.
+        var reminder = await s.Batch.RemindHospitalsToReportAsync();
+        Assert.Equal((false, 1), (reminder.AlreadySent, reminder.Hospitals));
+        var monitoring = Grains.GetGrain<IMonitoringGrain>(0);
+        var notice = Assert.Single(await monitoring.ListNotificationsAsync("hospital", s.Hospital2), n => n.BatchId == s.BatchId);
+        Assert.Contains("state your brand intentions", notice.Message);
+        Assert.DoesNotContain("annual volumes", notice.Message);
+        Assert.DoesNotContain(await monitoring.ListNotificationsAsync("hospital", s.Hospital1), n => n.BatchId == s.BatchId);
+
+        // Once hospital two states one, every hospital has reported and the next day's reminder reaches none.
+        await s.Hospital(s.Hospital2).SubmitConsumableIntentionsAsync(s.BatchId, [new(hip, s.Maker1, "CERT-4", "HIP-2", null, 7, [], null)]);
+        progress = await s.Batch.GetReportingProgressAsync();
+        Assert.All(progress.Hospitals, h => Assert.True(h.Reported));
+        Assert.Equal(new CategoryIntentionTotal(hip, null, 27, 2), progress.Categories[1]);
+        Assert.Contains(new CategoryIntentionTotal(hip, s.RegionB, 7, 1), progress.CategoryRegions);
+        var beijing = fixture.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8));
+        fixture.Clock.Advance(beijing.Date.AddDays(1) - beijing.DateTime);
+        var next = await s.Batch.RemindHospitalsToReportAsync();
+        Assert.Equal((false, 0), (next.AlreadySent, next.Hospitals));
     }
 
     [Theory]

@@ -25,7 +25,8 @@ public sealed class ConsumablesModel(GrainAccess grains, IStringLocalizer<Shared
         // The demand is read from reporting on; a draft has none to show yet.
         if (View.Definition?.Consumables is not null && View.Phase >= TenderBatchPhase.VolumeReporting)
         {
-            Demand = await Grains.Batch(Id).GetConsumableDemandAsync();
+            // The page shows totals only: read without the intentions, so a national round's batch of any size has them.
+            Demand = await Grains.Batch(Id).GetConsumableDemandTotalsAsync();
         }
     }
 }

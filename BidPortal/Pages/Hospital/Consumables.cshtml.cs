@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
+using Procurement.BidPortal.Api;
 using Procurement.BidPortal.Security;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Grains;
@@ -10,9 +12,10 @@ namespace Procurement.BidPortal.Pages.Hospital;
 /// <summary>
 /// A hospital's brand intentions for a consumables batch: per category its current intention and a
 /// form to state or revise it, one category per submission (the grain takes all lines or none, so
-/// one line is one revision).
+/// one line is one revision), or every category at once from an uploaded CSV/XLSX sheet, all rows or
+/// none and every bad row listed (the upload API's reading and checks).
 /// </summary>
-public sealed partial class ConsumablesModel(GrainAccess grains, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
+public sealed partial class ConsumablesModel(GrainAccess grains, IStringLocalizer<SharedResource> localizer, IOptions<PortalLimits> limits) : PortalPage(grains, localizer)
 {
     /// <summary>Further-choice selects shown beyond those already stated, up to the grain's limit of 10.</summary>
     public const int MaxFurtherChoices = 10;
@@ -37,6 +40,9 @@ public sealed partial class ConsumablesModel(GrainAccess grains, IStringLocalize
 
     /// <summary>Per category, the average annual use an intention is held to: the larger of the registered use and the accepted annual average.</summary>
     public IReadOnlyDictionary<string, long> History { get; private set; } = new Dictionary<string, long>();
+
+    /// <summary>Every bad row of a refused upload (row 1 is the first data row).</summary>
+    public IReadOnlyList<RowError> RowErrors { get; private set; } = [];
 
     /// <summary>The category of a refused form: only its form shows what was typed and the errors.</summary>
     public string? RefusedCategory { get; private set; }
@@ -86,6 +92,35 @@ public sealed partial class ConsumablesModel(GrainAccess grains, IStringLocalize
             return Page();
         }
         Saved = L["Intention for {0} saved.", Terms.ConsumableCategories.FirstOrDefault(c => c.CategoryId == Form.CategoryId)?.Name ?? Form.CategoryId ?? ""];
+        return RedirectToPage(new { id = Id });
+    }
+
+    public async Task<IActionResult> OnPostUploadAsync(IFormFile? file)
+    {
+        await LoadAsync();
+        if (file is null || file.Length == 0)
+        {
+            Problem = L["Choose a CSV or XLSX file to upload."];
+            return Page();
+        }
+        ConsumableIntentionUploadApi.ConsumableIntentionUploadResult? result = null;
+        if (!await TryAsync(async () =>
+        {
+            var uploadLimits = UploadLimits.From(limits.Value);
+            await using var content = file.OpenReadStream();
+            await using var body = await UploadParser.BufferAsync(content, file.Length, uploadLimits, HttpContext.RequestAborted);
+            result = await ConsumableIntentionUploadApi.ImportAsync(Grains.Hospital(), Id, body, UploadParser.IsXlsx(file.ContentType, file.FileName), uploadLimits);
+        }))
+        {
+            return Page();
+        }
+        if (!result!.Accepted)
+        {
+            RowErrors = result.Errors;
+            Problem = L["Nothing was saved: {0} row error(s).", result.Errors.Count];
+            return Page();
+        }
+        Saved = L["{0} intention(s) saved from {1}.", result.Intentions.Count, file.FileName];
         return RedirectToPage(new { id = Id });
     }
 

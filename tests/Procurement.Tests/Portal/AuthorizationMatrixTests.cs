@@ -71,6 +71,7 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("GET", "/api/batches/{batchId}/reporting-progress", Alliance, Alliance),
         new("POST", "/api/batches/{batchId}/reporting-reminders", Alliance, Alliance),
         new("GET", "/api/batches/{batchId}/consumable-demand", Alliance, Alliance),
+        new("GET", "/api/batches/{batchId}/consumable-demand/totals", Alliance, Alliance),
         new("POST", "/api/batches/{batchId}/renewal", Alliance, Alliance, _ => new { batchId = "MATRIX-RENEWAL", name = "renewal", windows = Windows, agreementMonths = 12 }),
         new("GET", "/api/batches/{batchId}/bids", AllianceOrManufacturer, Alliance),
         new("POST", "/api/batches/{batchId}/bids", Manufacturer, None, BidBody),

@@ -79,6 +79,75 @@ public sealed class BrowserConsumablesTests(JourneyFixture portal) : IAsyncLifet
     }
 
     [Fact]
+    public async Task A_hospital_uploads_its_intentions_every_bad_row_is_listed_with_nothing_stored_then_a_good_sheet_is_stored()
+    {
+        var batchId = await CreateBatchAsync("CU");
+        var hospital = Grains.GetGrain<IHospitalGrain>("H-BJ-001");
+        var page = await _browser.NewPageAsync("en-GB");
+
+        await page.GotoAsync($"/Hospital/Consumables?id={batchId}");
+        await PortalBrowser.SignInAsync(page, "hospital.bj1");
+        await Assertions.Expect(page.Locator("[data-test=upload-intentions]")).ToBeVisibleAsync();
+
+        // Three bad rows: a quantity that is no whole number, a firm missing, a category given twice; one good row between them.
+        const string header = "category_id,manufacturer_id,certificate_number,model,annual_quantity,consumable_code,further_choices,below_history_reason\n";
+        var bad = await WriteFileAsync("intentions-bad.csv", header +
+            "STENT,M-HUAHAI,国械注准20203130001,DES-1,lots,,,\n" +
+            "HIP,,国械注准20213130002,HIP-9,12,,,\n" +
+            "STENT,M-QILU,国械注准20203130003,DES-2,40,,,\n");
+        await page.Locator("[data-test=upload-file]").SetInputFilesAsync(bad);
+        await page.Locator("[data-test=upload]").ClickAsync();
+        var errors = page.Locator("[data-test=row-errors] tbody tr");
+        await Assertions.Expect(errors).ToHaveCountAsync(3);
+        await Assertions.Expect(errors.Nth(0)).ToContainTextAsync("annual_quantity");
+        await Assertions.Expect(errors.Nth(0)).ToContainTextAsync(ErrorCodes.InvalidField);
+        await Assertions.Expect(errors.Nth(1)).ToContainTextAsync("manufacturer_id");
+        await Assertions.Expect(errors.Nth(1)).ToContainTextAsync(ErrorCodes.RequiredField);
+        await Assertions.Expect(errors.Nth(2)).ToContainTextAsync("category_id");
+        Assert.Equal(["1", "2", "3"], await page.Locator("[data-test=row-errors] tbody tr td:first-child").AllInnerTextsAsync());
+        await Assertions.Expect(page.Locator("[data-test=problem]")).ToContainTextAsync("3");
+        await PortalBrowser.ShotAsync(page, "consumables-7-hospital-upload-refused-en");
+        Assert.Empty(await hospital.GetConsumableIntentionsAsync(batchId));
+
+        // A good sheet in Chinese: both categories stored, the stent with its further choices in order.
+        var zh = await _browser.NewPageAsync("zh-CN");
+        await zh.GotoAsync($"/Hospital/Consumables?id={batchId}");
+        await PortalBrowser.SignInAsync(zh, "hospital.bj1");
+        await Assertions.Expect(zh.Locator("[data-test=upload-intentions]")).ToContainTextAsync("上传");
+        var good = await WriteFileAsync("intentions-good.csv", header +
+            "STENT,M-HUAHAI,国械注准20203130001,DES-1,300,,M-QILU,\n" +
+            "HIP,M-QILU,国械注准20213130002,HIP-9,12,,,\n");
+        await zh.Locator("[data-test=upload-file]").SetInputFilesAsync(good);
+        await zh.Locator("[data-test=upload]").ClickAsync();
+        await Assertions.Expect(zh.Locator("[data-test=saved]")).ToContainTextAsync("已从");
+        await Assertions.Expect(zh.Locator("[data-test=saved]")).ToContainTextAsync("2");
+        await Assertions.Expect(zh.Locator("[data-test=category-STENT] [data-test=quantity]")).ToHaveTextAsync("300");
+        await Assertions.Expect(zh.Locator("[data-test=category-HIP] [data-test=quantity]")).ToHaveTextAsync("12");
+        await Assertions.Expect(zh.Locator("[data-test=row-errors]")).ToHaveCountAsync(0);
+        await PortalBrowser.ShotAsync(zh, "consumables-8-hospital-upload-saved-zh");
+        var stored = (await hospital.GetConsumableIntentionsAsync(batchId)).ToDictionary(i => i.CategoryId);
+        Assert.Equal((300L, "M-HUAHAI", 1), (stored["STENT"].AnnualQuantity, stored["STENT"].ManufacturerId, stored["STENT"].Revision));
+        Assert.Equal(["M-QILU"], stored["STENT"].FurtherChoices);
+        Assert.Equal((12L, "M-QILU"), (stored["HIP"].AnnualQuantity, stored["HIP"].ManufacturerId));
+
+        // The alliance's batch page counts the hospital as reported, per category.
+        var alliance = await _browser.NewPageAsync("en-GB");
+        await alliance.GotoAsync($"/Alliance/Batch?id={batchId}");
+        await PortalBrowser.SignInAsync(alliance, "alliance.admin");
+        await Assertions.Expect(alliance.Locator("[data-test=reported-count]")).ToContainTextAsync("1 of 2");
+        await Assertions.Expect(alliance.Locator("[data-test=reporting-category-STENT] [data-test=intended]")).ToHaveTextAsync("300");
+        await Assertions.Expect(alliance.Locator("[data-test=reported]")).ToContainTextAsync("2 of 2 categories");
+        await PortalBrowser.ShotAsync(alliance, "consumables-9-alliance-reporting-categories-en");
+    }
+
+    private static async Task<string> WriteFileAsync(string name, string content)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}-{name}");
+        await File.WriteAllTextAsync(path, content);
+        return path;
+    }
+
+    [Fact]
     public async Task A_manufacturer_sends_sealed_offers_on_a_stent_lot_and_a_hip_system_and_bad_offers_write_nothing()
     {
         var batchId = await CreateBatchAsync("CB");

@@ -55,11 +55,20 @@ public sealed class ConsumableIntentionsApiTests(JourneyFixture portal)
         }
         Assert.Equal(250L, categories[0].GetProperty("totalQuantity").GetInt64());
 
+        // The totals-only read: the same totals and firms, no intentions.
+        var totals = await PortalRound.OkAsync(admin.GetAsync($"/api/batches/{batchId}/consumable-demand/totals"));
+        var totalCategories = totals.GetProperty("categories").EnumerateArray().ToList();
+        Assert.Equal(categories.Select(c => (c.GetProperty("categoryId").GetString(), c.GetProperty("totalQuantity").GetInt64(), c.GetProperty("hospitals").GetInt32(), c.GetProperty("firms").GetRawText())),
+            totalCategories.Select(c => (c.GetProperty("categoryId").GetString(), c.GetProperty("totalQuantity").GetInt64(), c.GetProperty("hospitals").GetInt32(), c.GetProperty("firms").GetRawText())));
+        Assert.All(totalCategories, c => Assert.Equal(0, c.GetProperty("intentions").GetArrayLength()));
+
         var refused = new (string User, HttpMethod Method, string Path)[]
         {
             ("hospital.tj1", HttpMethod.Post, $"/api/batches/{batchId}/consumable-intentions"),
             ("hospital.tj1", HttpMethod.Get, $"/api/batches/{batchId}/consumable-intentions"),
             ("hospital.bj1", HttpMethod.Get, $"/api/batches/{batchId}/consumable-demand"),
+            ("hospital.bj1", HttpMethod.Get, $"/api/batches/{batchId}/consumable-demand/totals"),
+            ("alliance.south", HttpMethod.Get, $"/api/batches/{batchId}/consumable-demand/totals"),
             ("maker.qilu", HttpMethod.Post, $"/api/batches/{batchId}/consumable-intentions"),
             ("maker.qilu", HttpMethod.Get, $"/api/batches/{batchId}/consumable-demand"),
             ("alliance.south", HttpMethod.Get, $"/api/batches/{batchId}/consumable-demand"),
