@@ -27,31 +27,7 @@ public sealed class ConsumableAwardApiTests(JourneyFixture portal)
         var qilu = await portal.SignedInAsync("maker.qilu");
         var now = portal.Clock.GetUtcNow();
         var batchId = $"CAWD-{Guid.NewGuid():N}"[..14].ToUpperInvariant();
-        await PortalRound.OkAsync(admin.PostAsJsonAsync("/api/batches", new
-        {
-            batchId,
-            definition = new
-            {
-                allianceId = "ALLIANCE-NORTH",
-                name = "Coronary stents",
-                products = Array.Empty<object>(),
-                regionCodes = new[] { "BJ" },
-                hospitalIds = new[] { "H-BJ-001" },
-                ruleSet = new { name = "round11", parameters = new Dictionary<string, string>(), conversion = new { packCountDoublingFactor = 1.95m, strengthDoublingFactor = 1.7m } },
-                windows = new { reportingCloses = now.AddDays(1), biddingDeadline = now.AddDays(10), openingTime = now.AddDays(10), publicityDays = 7 },
-                agreementMonths = 24,
-                consumables = new
-                {
-                    categories = new object[]
-                    {
-                        new { categoryId = "STENT", name = "Drug-eluting stent", classPrefix = "C0201", maxValidPrice = 848m, purchaseUnit = "Unit", components = Array.Empty<object>() },
-                    },
-                    ruleSetName = "stents2020",
-                    parameters = new Dictionary<string, string>(),
-                },
-            },
-        }));
-        await PortalRound.OkAsync(admin.PostAsync($"/api/batches/{batchId}/open-reporting", null));
+        await PortalRound.CreateConsumablesBatchAsync(admin, now, batchId, "Coronary stents", "stents2020", [PortalRound.StentLot()]);
         await PortalRound.OkAsync(beijing.PostAsJsonAsync($"/api/batches/{batchId}/consumable-intentions", new[]
         {
             new { categoryId = "STENT", manufacturerId = "M-QILU", certificateNumber = "CERT-Q", model = "DES-Q", annualQuantity = 300L, furtherChoices = new[] { "M-HUAHAI" } },

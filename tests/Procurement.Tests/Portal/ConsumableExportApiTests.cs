@@ -152,35 +152,8 @@ public sealed class ConsumableExportApiTests(JourneyFixture portal)
     {
         var now = portal.Clock.GetUtcNow();
         var batchId = $"CEXP-{Guid.NewGuid():N}"[..14].ToUpperInvariant();
-        await PortalRound.OkAsync(admin.PostAsJsonAsync("/api/batches", new
-        {
-            batchId,
-            definition = new
-            {
-                allianceId = "ALLIANCE-NORTH",
-                name = "Hip systems",
-                products = Array.Empty<object>(),
-                regionCodes = new[] { "BJ" },
-                hospitalIds = new[] { "H-BJ-001" },
-                ruleSet = new { name = "round11", parameters = new Dictionary<string, string>(), conversion = new { packCountDoublingFactor = 1.95m, strengthDoublingFactor = 1.7m } },
-                windows = new { reportingCloses = now.AddDays(1), biddingDeadline = now.AddDays(10), openingTime = now.AddDays(10), publicityDays = 7 },
-                agreementMonths = 24,
-                consumables = new
-                {
-                    categories = new object[]
-                    {
-                        new
-                        {
-                            categoryId = Hip, name = "Ceramic hip system", classPrefix = "C03", maxValidPrice = 35_000m, purchaseUnit = "System",
-                            components = new object[] { new { componentId = "stem", name = "Femoral stem", maxValidPrice = 12_000m }, new { componentId = "cup", name = "Acetabular cup", maxValidPrice = (decimal?)null } },
-                        },
-                    },
-                    ruleSetName = "joints2021",
-                    parameters = new Dictionary<string, string>(),
-                },
-            },
-        }));
-        await PortalRound.OkAsync(admin.PostAsync($"/api/batches/{batchId}/open-reporting", null));
+        await PortalRound.CreateConsumablesBatchAsync(admin, now, batchId, "Hip systems", "joints2021",
+            [PortalRound.HipLot(Hip, "Ceramic hip system", classPrefix: "C03", cupName: "Acetabular cup")]);
         await PortalRound.OkAsync(beijing.PostAsJsonAsync($"/api/batches/{batchId}/consumable-intentions", new[]
         {
             new { categoryId = Hip, manufacturerId = "M-QILU", certificateNumber = "CERT-HIP-M-QILU", model = "MODEL-HIP-M-QILU", annualQuantity = 300L, furtherChoices = new[] { "M-HUAHAI" } },

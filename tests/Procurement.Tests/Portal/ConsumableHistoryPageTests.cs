@@ -87,31 +87,7 @@ public sealed class ConsumableHistoryPageTests(JourneyFixture portal)
         var admin = await portal.SignedInAsync("alliance.admin");
         var now = portal.Clock.GetUtcNow();
         var batchId = $"HIST-{tag}".ToUpperInvariant();
-        await PortalRound.OkAsync(admin.PostAsJsonAsync("/api/batches", new
-        {
-            batchId,
-            definition = new
-            {
-                allianceId = "ALLIANCE-NORTH",
-                name = "Coronary stents, next round",
-                products = Array.Empty<object>(),
-                regionCodes = new[] { "BJ" },
-                hospitalIds = new[] { "H-BJ-001" },
-                ruleSet = new { name = "round11", parameters = new Dictionary<string, string>(), conversion = new { packCountDoublingFactor = 1.95m, strengthDoublingFactor = 1.7m } },
-                windows = new { reportingCloses = now.AddDays(1), biddingDeadline = now.AddDays(10), openingTime = now.AddDays(10), publicityDays = 7 },
-                agreementMonths = 24,
-                consumables = new
-                {
-                    categories = new object[]
-                    {
-                        new { categoryId = StentCoCr, name = "Drug-eluting stent, cobalt-chromium", classPrefix = "C0201", maxValidPrice = 848m, purchaseUnit = "Unit", components = Array.Empty<object>() },
-                    },
-                    ruleSetName = "stents2020",
-                    parameters = new Dictionary<string, string>(),
-                },
-            },
-        }));
-        await PortalRound.OkAsync(admin.PostAsync($"/api/batches/{batchId}/open-reporting", null));
+        await PortalRound.CreateConsumablesBatchAsync(admin, now, batchId, "Coronary stents, next round", "stents2020", [PortalRound.StentLot(StentCoCr, "Drug-eluting stent, cobalt-chromium")]);
         return batchId;
     }
 }

@@ -194,36 +194,7 @@ public sealed class ConsumableIntentionsApiTests(JourneyFixture portal)
     {
         var now = portal.Clock.GetUtcNow();
         var batchId = $"CONS-{Guid.NewGuid():N}"[..14].ToUpperInvariant();
-        await PortalRound.OkAsync(admin.PostAsJsonAsync("/api/batches", new
-        {
-            batchId,
-            definition = new
-            {
-                allianceId = "ALLIANCE-NORTH",
-                name = "Coronary stents and hips",
-                products = Array.Empty<object>(),
-                regionCodes = new[] { "BJ" },
-                hospitalIds = new[] { "H-BJ-001" },
-                ruleSet = new { name = "round11", parameters = new Dictionary<string, string>(), conversion = new { packCountDoublingFactor = 1.95m, strengthDoublingFactor = 1.7m } },
-                windows = new { reportingCloses = now.AddDays(1), biddingDeadline = now.AddDays(10), openingTime = now.AddDays(10), publicityDays = 7 },
-                agreementMonths = 24,
-                consumables = new
-                {
-                    categories = new object[]
-                    {
-                        new { categoryId = "STENT", name = "Drug-eluting stent", classPrefix = "C0201", maxValidPrice = 848m, purchaseUnit = "Unit", components = Array.Empty<object>() },
-                        new
-                        {
-                            categoryId = "HIP", name = "Hip system", maxValidPrice = 35_000m, purchaseUnit = "System",
-                            components = new[] { new { componentId = "stem", name = "Femoral stem", maxValidPrice = (decimal?)12_000m }, new { componentId = "cup", name = "Cup", maxValidPrice = (decimal?)null } },
-                        },
-                    },
-                    ruleSetName = "stents2020",
-                    parameters = new Dictionary<string, string>(),
-                },
-            },
-        }));
-        await PortalRound.OkAsync(admin.PostAsync($"/api/batches/{batchId}/open-reporting", null));
+        await PortalRound.CreateConsumablesBatchAsync(admin, now, batchId, "Coronary stents and hips", "stents2020", [PortalRound.StentLot(), PortalRound.HipLot()]);
         return batchId;
     }
 }

@@ -35,6 +35,44 @@ public static class PortalRound
         return batchId;
     }
 
+    /// <summary>A consumables lot bought by the unit: drug-eluting stents of class C0201, at most 848 CNY.</summary>
+    public static object StentLot(string categoryId = "STENT", string name = "Drug-eluting stent") =>
+        new { categoryId, name, classPrefix = "C0201", maxValidPrice = 848m, purchaseUnit = "Unit", components = Array.Empty<object>() };
+
+    /// <summary>A product-system lot at most 35,000 CNY: a femoral stem (at most 12,000 CNY) and a cup without a maximum of its own.</summary>
+    public static object HipLot(string categoryId = "HIP", string name = "Hip system", string? classPrefix = null, string cupName = "Cup") =>
+        new
+        {
+            categoryId, name, classPrefix, maxValidPrice = 35_000m, purchaseUnit = "System",
+            components = new object[] { new { componentId = "stem", name = "Femoral stem", maxValidPrice = (decimal?)12_000m }, new { componentId = "cup", name = cupName, maxValidPrice = (decimal?)null } },
+        };
+
+    /// <summary>
+    /// A consumables batch of the North alliance with <paramref name="lots"/> (no drug products), for the Beijing
+    /// hospital (or <paramref name="hospitals"/> of <paramref name="regions"/>), in volume reporting, its windows counted from <paramref name="now"/>.
+    /// </summary>
+    public static async Task CreateConsumablesBatchAsync(
+        HttpClient admin, DateTimeOffset now, string batchId, string name, string ruleSetName, object[] lots, string[]? regions = null, string[]? hospitals = null)
+    {
+        await OkAsync(admin.PostAsJsonAsync("/api/batches", new
+        {
+            batchId,
+            definition = new
+            {
+                allianceId = "ALLIANCE-NORTH",
+                name,
+                products = Array.Empty<object>(),
+                regionCodes = regions ?? ["BJ"],
+                hospitalIds = hospitals ?? ["H-BJ-001"],
+                ruleSet = new { name = "round11", parameters = new Dictionary<string, string>(), conversion = new { packCountDoublingFactor = 1.95m, strengthDoublingFactor = 1.7m } },
+                windows = new { reportingCloses = now.AddDays(1), biddingDeadline = now.AddDays(10), openingTime = now.AddDays(10), publicityDays = 7 },
+                agreementMonths = 24,
+                consumables = new { categories = lots, ruleSetName, parameters = new Dictionary<string, string>() },
+            },
+        }));
+        await OkAsync(admin.PostAsync($"/api/batches/{batchId}/open-reporting", null));
+    }
+
     /// <summary>Reports the Beijing hospital's volumes, closes reporting and opens bidding.</summary>
     public static async Task OpenBiddingAsync(HttpClient admin, HttpClient hospital, string batchId)
     {

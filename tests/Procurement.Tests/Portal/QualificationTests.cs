@@ -120,28 +120,8 @@ public sealed class QualificationTests(JourneyFixture portal) : IAsyncLifetime
         var now = portal.Clock.GetUtcNow();
         var batchId = $"{prefix}-{Guid.NewGuid():N}"[..14].ToUpperInvariant();
         var category = $"DES-{Guid.NewGuid():N}"[..12].ToUpperInvariant();
-        await PortalRound.OkAsync(admin.PostAsJsonAsync("/api/batches", new
-        {
-            batchId,
-            definition = new
-            {
-                allianceId = "ALLIANCE-NORTH",
-                name = "Coronary stents",
-                products = Array.Empty<object>(),
-                regionCodes = new[] { "BJ", "TJ" },
-                hospitalIds = new[] { "H-BJ-001", "H-TJ-001" },
-                ruleSet = new { name = "round11", parameters = new Dictionary<string, string>(), conversion = new { packCountDoublingFactor = 1.95m, strengthDoublingFactor = 1.7m } },
-                windows = new { reportingCloses = now.AddDays(1), biddingDeadline = now.AddDays(10), openingTime = now.AddDays(10), publicityDays = 7 },
-                agreementMonths = 24,
-                consumables = new
-                {
-                    categories = new object[] { new { categoryId = category, name = "Drug-eluting stent", classPrefix = "C0201", maxValidPrice = 848m, purchaseUnit = "Unit", components = Array.Empty<object>() } },
-                    ruleSetName = "stents2020",
-                    parameters = new Dictionary<string, string>(),
-                },
-            },
-        }));
-        await PortalRound.OkAsync(admin.PostAsync($"/api/batches/{batchId}/open-reporting", null));
+        await PortalRound.CreateConsumablesBatchAsync(admin, now, batchId, "Coronary stents", "stents2020", [PortalRound.StentLot(category)],
+            regions: ["BJ", "TJ"], hospitals: ["H-BJ-001", "H-TJ-001"]);
         await PortalRound.OkAsync(admin.PostAsync($"/api/batches/{batchId}/close-reporting", null));
         await PortalRound.OkAsync(admin.PostAsync($"/api/batches/{batchId}/open-bidding", null));
         return (batchId, category);
