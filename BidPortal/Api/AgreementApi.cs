@@ -16,7 +16,7 @@ public static class AgreementApi
             .WithSummary("An alliance sees every agreement of its batch; a manufacturer its own; a hospital those it buys under.");
         agreements.MapGet("/batches/{batchId}/monitoring", (string batchId, GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) => MonitoringAsync(grains, batchId, clock))
             .RequireAuthorization(PortalUser.Alliance).WithName("GetMonitoring")
-            .WithSummary("Completion by region, product and agreement, flagged hospitals, agreements expiring within 180 days, notifications.");
+            .WithSummary("Completion by region, product and agreement, flagged hospitals, agreements expiring within 180 days, notifications; for a batch of product systems, the components bought separately per agreement.");
         agreements.MapPost("/agreements/{agreementId:guid}/supply-failure", async (Guid agreementId, TextRequest request, GrainAccess grains) =>
         {
             await grains.AllianceAgreementAsync(agreementId);
@@ -71,6 +71,10 @@ public static class AgreementApi
             await monitoring.GetCompletionAsync(batchId, CompletionLevel.Agreement),
             await monitoring.GetFlaggedHospitalsAsync(batchId),
             expiring,
-            notifications);
+            notifications,
+            // Components are bought separately only under a product system's agreements.
+            view.Definition.Consumables?.Categories.Any(c => c.PurchaseUnit == ConsumablePurchaseUnit.System) == true
+                ? await monitoring.GetComponentPurchasesAsync(batchId)
+                : []);
     }
 }

@@ -30,7 +30,8 @@ public sealed record MonitoringResponse(
     IReadOnlyList<Completion> Agreements,
     IReadOnlyList<Completion> FlaggedHospitals,
     IReadOnlyList<Agreement> ExpiringSoon,
-    IReadOnlyList<Notification> Notifications);
+    IReadOnlyList<Notification> Notifications,
+    IReadOnlyList<ComponentPurchase>? ComponentPurchases = null);
 
 public sealed record ChangePasswordRequest(string CurrentPassword, string NewPassword);
 

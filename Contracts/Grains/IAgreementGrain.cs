@@ -51,6 +51,10 @@ public interface IMonitoringGrain : IGrainWithIntegerKey
     [Alias("GetRetainedSavings")]
     Task<IReadOnlyList<RetainedSavings>> GetRetainedSavingsAsync(string batchId);
 
+    /// <summary>Per agreement of a consumables batch and component: the components bought separately (revisions), by agreement and component.</summary>
+    [Alias("GetComponentPurchases")]
+    Task<IReadOnlyList<ComponentPurchase>> GetComponentPurchasesAsync(string batchId);
+
     /// <summary>Sets hospitals' assessment scores (0-100) for the batch, which decide their share of retained savings.</summary>
     [Alias("SetHospitalScores")]
     Task SetHospitalScoresAsync(string batchId, IReadOnlyDictionary<string, int> scores);

@@ -31,6 +31,9 @@ public sealed class MonitoringGrain(
     public Task<IReadOnlyList<RetainedSavings>> GetRetainedSavingsAsync(string batchId) =>
         monitoring.RetainedSavingsAsync(Check.Id(batchId, "batchId"), ProcurementClock.Now(clock));
 
+    public Task<IReadOnlyList<ComponentPurchase>> GetComponentPurchasesAsync(string batchId) =>
+        monitoring.ComponentPurchasesAsync(Check.Id(batchId, "batchId"));
+
     public async Task SetHospitalScoresAsync(string batchId, IReadOnlyDictionary<string, int> scores)
     {
         Check.Id(batchId, "batchId");

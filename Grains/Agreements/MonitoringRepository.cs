@@ -196,6 +196,30 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
     /// less what it spent on the batch's products (agreed brands, surplus and substitutes), times
     /// the share of its score's band; nothing when it overspent or has no score.
     /// </summary>
+    // Grouped by the line's price too, so that the amount is summed in decimal (units x price) rather than as a product that could overflow in SQL.
+    private const string SelectComponentPurchasesSql = """
+        SELECT l.agreement_id AS AgreementId, l.component_id AS ComponentId, l.unit_price_e6 AS UnitPriceE6,
+               CAST(COUNT(*) AS BIGINT) AS Lines, CAST(SUM(l.accepted_units) AS BIGINT) AS AcceptedUnits
+          FROM agreements a
+          JOIN order_lines l ON l.agreement_id = a.agreement_id
+         WHERE a.batch_id = @BatchId AND l.component_id IS NOT NULL
+         GROUP BY l.agreement_id, l.component_id, l.unit_price_e6
+        """;
+
+    private sealed record ComponentRow(string AgreementId, string ComponentId, long UnitPriceE6, long Lines, long AcceptedUnits);
+
+    /// <summary>The components bought separately under the batch's agreements, by agreement and component.</summary>
+    public async Task<IReadOnlyList<ComponentPurchase>> ComponentPurchasesAsync(string batchId)
+    {
+        var rows = await store.ReadAsync(connection => connection.QueryAsync<ComponentRow>(SelectComponentPurchasesSql, new { BatchId = batchId }));
+        return rows
+            .GroupBy(r => (r.AgreementId, r.ComponentId))
+            .Select(g => new ComponentPurchase(g.Key.AgreementId, g.Key.ComponentId, (int)g.Sum(r => r.Lines), g.Sum(r => r.AcceptedUnits),
+                g.Sum(r => r.AcceptedUnits * Scaled.FromE6(r.UnitPriceE6))))
+            .OrderBy(p => p.AgreementId, StringComparer.Ordinal).ThenBy(p => p.ComponentId, StringComparer.Ordinal)
+            .ToList();
+    }
+
     public async Task<IReadOnlyList<RetainedSavings>> RetainedSavingsAsync(string batchId, DateTimeOffset now)
     {
         var year = await RequireYearAsync(batchId, now);

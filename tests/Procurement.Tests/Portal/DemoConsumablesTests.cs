@@ -168,8 +168,21 @@ public sealed class DemoConsumablesTests(JourneyFixture portal) : IAsyncLifetime
             Assert.Equal(systems.GetValueOrDefault(a.AgreementId.ToString()), figures.CountedUnits + figures.SurplusUnits);
         });
 
-        // The alliance's OCDS release: the cups are purchase orders of the contract's cup item, and the package is valid OCDS 1.1.5.
+        // The cups are a figure of their own in the alliance's monitoring: lines, units and amount at the cup price, under the demo hospital's agreement.
         using var alliance = await portal.SignedInAsync("alliance.admin");
+        using (var monitoring = JsonDocument.Parse(await alliance.GetStringAsync($"/api/batches/{DemoSeeder.HipSystemBatchId}/monitoring")))
+        {
+            var bought = Assert.Single(monitoring.RootElement.GetProperty("componentPurchases").EnumerateArray());
+            var acceptedCups = cups.Sum(l => l.AcceptedUnits);
+            var agreement = agreements.Single(a => a.AgreementId.ToString() == bought.GetProperty("agreementId").GetString());
+            Assert.Equal((supplier, "BJ"), (agreement.ManufacturerId, agreement.RegionCode));
+            Assert.Equal(("cup", cups.Count, acceptedCups, acceptedCups * cupPrice),
+                (bought.GetProperty("componentId").GetString(), bought.GetProperty("lines").GetInt32(), bought.GetProperty("acceptedUnits").GetInt64(), bought.GetProperty("acceptedAmount").GetDecimal()));
+        }
+        var page = await alliance.GetStringAsync($"/Alliance/Monitoring?id={DemoSeeder.HipSystemBatchId}");
+        Assert.Contains("data-test=\"component-cup\"", page, StringComparison.Ordinal);
+
+        // The alliance's OCDS release: the cups are purchase orders of the contract's cup item, and the package is valid OCDS 1.1.5.
         var bytes = await alliance.GetByteArrayAsync($"/api/batches/{DemoSeeder.HipSystemBatchId}/exports/ocds.json");
         await Ocds.OcdsSchema.AssertValidAsync(bytes);
         using var package = JsonDocument.Parse(bytes);
