@@ -351,7 +351,10 @@ public abstract class ConsumableAwardFlowTests(ClusterFixture fixture)
         // The good award stored twice without the batch taking it: the second store removes the first with all its rows.
         var repository = fixture.Cluster.SiloServices.GetRequiredService<ConsumableAwardRepository>();
         var first = await repository.StoreAsync(s.BatchId, "consumables", input, award, fixture.Clock.GetUtcNow(), "test");
-        var second = await repository.StoreAsync(s.BatchId, "consumables", input, award, fixture.Clock.GetUtcNow(), "test");
+        // The checkers' time is stored apart, in check_ms, as a drug award's is.
+        var second = await repository.StoreAsync(s.BatchId, "consumables", input, award with { CheckTime = TimeSpan.FromMilliseconds(1_234) }, fixture.Clock.GetUtcNow(), "test");
+        Assert.Equal(TimeSpan.FromMilliseconds(1_234), second.Check.WallTime);
+        Assert.Equal(1_234, await CountAsync("SELECT check_ms FROM awards WHERE award_id = @Id", new { Id = second.AwardId.ToString() }));
         foreach (var table in new[] { "awards", "award_statements", "award_hospital_allocations", "consumable_award_groups", "consumable_award_winners",
                      "consumable_award_choices", "consumable_award_categories" })
         {
