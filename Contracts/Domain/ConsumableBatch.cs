@@ -12,8 +12,8 @@ public enum ConsumablePurchaseUnit
 /// <summary>
 /// What makes a batch a consumables batch (issue 19): its lots by product category and the
 /// consumables rule set it is awarded under, with overrides of that set's parameters (the keys of
-/// the consumables rule set catalogue; any other is refused, naming it). A batch may have drug
-/// products besides; most have none.
+/// the consumables rule set catalogue; any other is refused, naming it). Its batch lists no drug
+/// products (refused at configuration: the consumables award awards categories only).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Procurement.ConsumableTerms")]
 public sealed record ConsumableTerms(

@@ -8,6 +8,7 @@ using Procurement.Grains.Storage;
 using Procurement.Optimizer.Allocation;
 using Procurement.Optimizer.Award;
 using Procurement.Grains.Batches;
+using Procurement.Grains.Batches.Domain;
 
 namespace Procurement.Grains.Awards;
 
@@ -34,6 +35,7 @@ public sealed partial class AwardWorkerGrain(
         var opened = await RequireOpenedAsync(batchId);
         if (opened.Definition.Consumables is not null)
         {
+            AwardRequests.RequireNoDrugProducts(batchId, opened.Definition);
             await RunConsumablesAsync(batchId, request, actor);
             return;
         }

@@ -65,8 +65,7 @@ public sealed class ConsumableAwardRepository(ProcurementStore store)
                 ProposedAt = at,
                 CheckVerdict = AwardCheck.Passed,
                 CheckCount = checks,
-                // The engine runs both checkers inside its one call and does not time them apart.
-                CheckMs = 0L,
+                CheckMs = (long)award.CheckTime.TotalMilliseconds,
             }, transaction);
             await InsertStatements.InsertAsync(store.Dialect, connection, transaction, rows.Statements.Select(s => (id, s)).ToList());
             await InsertSupplies.InsertAsync(store.Dialect, connection, transaction, rows.Supplies.Select(s => (id, s)).ToList());
@@ -80,7 +79,7 @@ public sealed class ConsumableAwardRepository(ProcurementStore store)
             return new ProposedAward(
                 awardId, mode, award.Winners.RuleSet, award.Status.ToString(), report.Objective,
                 rows.Winners.Count, 0, rows.Supplies.Count, rows.Unsupplied.Count, at, actor,
-                new AwardCheckSummary(AwardCheck.Passed, checks, TimeSpan.Zero));
+                new AwardCheckSummary(AwardCheck.Passed, checks, award.CheckTime));
         });
     }
 

@@ -12,7 +12,9 @@ namespace Procurement.Optimizer.Cli;
 /// <c>award --input batch.json --output award.json [--mode ranked-pick|cost-optimal]
 /// [--rule-set NAME] [--what-if NAME] [--time-limit SECONDS] [--workers N]</c>. With
 /// <c>--what-if</c> the output holds the award under the batch's rule set and under the other one,
-/// side by side. Exit codes: 0 done (the document
+/// side by side. A consumables batch's input (one with <c>categories</c>) is awarded by
+/// <see cref="ConsumableAwardCommand"/> instead, in mode <c>consumables</c> or
+/// <c>consumables-proportional</c>. Exit codes: 0 done (the document
 /// says whether the allocation is feasible), 2 bad input or arguments, 1 anything else.
 /// </summary>
 public static class AwardCommand
@@ -34,7 +36,7 @@ public static class AwardCommand
     {
         if (args.Length == 0 || args[0] != "award")
         {
-            error.WriteLine("usage: award --input batch.json --output award.json [--mode ranked-pick|cost-optimal|hospital] [--rule-set NAME] [--what-if NAME] [--time-limit SECONDS] [--workers N]");
+            error.WriteLine("usage: award --input batch.json --output award.json [--mode ranked-pick|cost-optimal|hospital|consumables|consumables-proportional] [--rule-set NAME] [--what-if NAME] [--time-limit SECONDS] [--workers N]");
             return BadInput;
         }
         Dictionary<string, string> options;
@@ -51,6 +53,10 @@ public static class AwardCommand
         {
             error.WriteLine("--input and --output are required.");
             return BadInput;
+        }
+        if (ConsumableAwardCommand.IsConsumablesInput(inputPath))
+        {
+            return ConsumableAwardCommand.RunFromAward(options, output, error, cancellationToken);
         }
         var mode = options.GetValueOrDefault("--mode", AwardModes.RankedPick);
         if (!TryInRange(options, "--time-limit", 10, MaxTimeLimitSeconds, integer: false, out var seconds, error)

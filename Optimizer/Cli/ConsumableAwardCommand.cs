@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Procurement.Optimizer.Allocation;
+using Procurement.Optimizer.Award;
 using Procurement.Optimizer.Consumables;
 using Procurement.Optimizer.Consumables.Allocation;
 
@@ -113,6 +114,69 @@ public static class ConsumableAwardCommand
         return award.Status == SolveStatus.RuleBroken ? AwardCommand.RuleBroken : AwardCommand.Ok;
     }
 
+    /// <summary>
+    /// Whether the file is a consumables batch's award input: a JSON object with <c>categories</c>
+    /// (a drug batch's has <c>products</c>). Only the top level is read; a file that cannot be read
+    /// as JSON is not one, and the drug award then names what is wrong with it.
+    /// </summary>
+    public static bool IsConsumablesInput(string path)
+    {
+        if (new FileInfo(path) is not { Exists: true, Length: <= MaxInputBytes })
+        {
+            return false;
+        }
+        var reader = new Utf8JsonReader(File.ReadAllBytes(path));
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("categories"))
+                {
+                    return true;
+                }
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The <c>award</c> command on a consumables batch's input: its mode is the fallback rule (as
+    /// in the system: <c>consumables</c>, the default, or <c>consumables-proportional</c>); a drug
+    /// mode, <c>--rule-set</c> and <c>--what-if</c> are refused (the input names its consumables
+    /// rule set), and the rest is this command's.
+    /// </summary>
+    internal static int RunFromAward(Dictionary<string, string> options, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        foreach (var drugOnly in new[] { "--rule-set", "--what-if" })
+        {
+            if (options.ContainsKey(drugOnly))
+            {
+                error.WriteLine($"{drugOnly}: the input is a consumables batch's, awarded under the consumables rule set it names; {drugOnly} is for a drug batch.");
+                return AwardCommand.BadInput;
+            }
+        }
+        var mode = options.GetValueOrDefault("--mode", AwardModes.Consumables);
+        if (!AwardModes.IsConsumables(mode))
+        {
+            error.WriteLine($"--mode: the input is a consumables batch's: mode must be {string.Join(" or ", AwardModes.ForConsumables)}, not '{mode}'.");
+            return AwardCommand.BadInput;
+        }
+        var args = new List<string> { "award-consumables", "--fallback", mode == AwardModes.ConsumablesProportional ? "proportional-to-intended-volume" : "lowest-price" };
+        foreach (var (name, value) in options.Where(o => o.Key != "--mode"))
+        {
+            args.AddRange([name, value]);
+        }
+        return Run([.. args], output, error, cancellationToken);
+    }
+
     private static int Refused(TextWriter error, string inputPath, IReadOnlyList<(string Code, string Field, string Message)> problems, string why = "cannot be awarded")
     {
         error.WriteLine($"{inputPath}: the input {why} ({problems.Count} problem(s)):");
@@ -135,8 +199,8 @@ public static class ConsumableAwardCommand
                 $"{placed.Levels.FirstChoices,5}/{placed.HospitalsWithListedWinner,-6} {placed.Levels.UnsuppliedUnits,10:N0}");
         }
         output.WriteLine(award.WinnerCheck.Passed && award.AllocationProblems.Count == 0
-            ? "Rule check: passed (winners and allocation)."
-            : $"Rule check: RULE BROKEN ({award.WinnerCheck.Violations.Count} winner violation(s), {award.AllocationProblems.Count} allocation problem(s)).");
+            ? $"Rule check: passed (winners and allocation; {award.CheckTime.TotalMilliseconds:F0} ms)."
+            : $"Rule check: RULE BROKEN ({award.WinnerCheck.Violations.Count} winner violation(s), {award.AllocationProblems.Count} allocation problem(s); {award.CheckTime.TotalMilliseconds:F0} ms).");
         foreach (var problem in award.AllocationProblems.Take(20))
         {
             output.WriteLine($"  {problem.CategoryId}: {problem.Problem}");

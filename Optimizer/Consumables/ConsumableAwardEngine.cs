@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Procurement.Optimizer.Allocation;
 using Procurement.Optimizer.Consumables.Allocation;
 using Procurement.Optimizer.Consumables.Checking;
@@ -10,6 +11,8 @@ namespace Procurement.Optimizer.Consumables;
 /// each hospital will buy of which winning product. <see cref="Status"/> is
 /// <see cref="SolveStatus.Optimal"/> only when both checkers find nothing and every category's
 /// allocation is proven optimal; <see cref="SolveStatus.RuleBroken"/> when a checker finds anything.
+/// <see cref="CheckTime"/> is the time both checkers took together (apart from the allocation's own
+/// time in its report), as a drug award's check reports its own.
 /// </summary>
 public sealed record ConsumableAward(
     ConsumableAwardResult Winners,
@@ -17,7 +20,8 @@ public sealed record ConsumableAward(
     ChoiceAllocationResult Allocation,
     IReadOnlyList<AllocationProblem> AllocationProblems,
     IReadOnlyList<ConsumableSupply> Supplies,
-    SolveStatus Status);
+    SolveStatus Status,
+    TimeSpan CheckTime);
 
 /// <summary>What the allocation checker found wrong in one category.</summary>
 public sealed record AllocationProblem(string CategoryId, string Problem);
@@ -38,7 +42,9 @@ public sealed class ConsumableAwardEngine(SolveOptions options)
     public ConsumableAward Run(ConsumableAwardInput input, FallbackRule fallback, CancellationToken cancellationToken = default)
     {
         var winners = ConsumableWinnerDetermination.Run(input);
+        var checking = Stopwatch.StartNew();
         var winnerCheck = ConsumableAwardChecker.Check(input, winners);
+        checking.Stop();
         var intentions = (input.Intentions ?? []).ToLookup(i => i.CategoryId, StringComparer.Ordinal);
         var choices = winners.Categories.Select(c => Choices(c, intentions[c.CategoryId])).ToList();
         var allocation = new AllocationByChoice(options).Allocate(new ChoiceAllocationInput(choices, fallback), cancellationToken);
@@ -49,11 +55,13 @@ public sealed class ConsumableAwardEngine(SolveOptions options)
         foreach (var (category, placed) in winners.Categories.Zip(allocation.Categories))
         {
             var asked = asking[placed.CategoryId];
+            checking.Start();
             problems.AddRange(ChoiceAllocationCheck.Check(asked, fallback, placed).Select(p => new AllocationProblem(placed.CategoryId, p)));
+            checking.Stop();
             supplies.AddRange(Supplies(category, intentions[category.CategoryId], placed));
         }
         var status = !winnerCheck.Passed || problems.Count > 0 ? SolveStatus.RuleBroken : allocation.Report.Status;
-        return new ConsumableAward(winners, winnerCheck, allocation, problems, supplies, status);
+        return new ConsumableAward(winners, winnerCheck, allocation, problems, supplies, status, checking.Elapsed);
     }
 
     /// <summary>

@@ -24,6 +24,7 @@ public static class AwardRequests
         var request = Check.NotNull(asked, "request");
         if (definition.Consumables is not null)
         {
+            RequireNoDrugProducts(batchId, definition);
             CheckConsumablesRun(batchId, request);
             return;
         }
@@ -88,6 +89,22 @@ public static class AwardRequests
             {
                 throw ProcurementException.Invalid($"regionBudgets.{region}", "A budget must not be negative.");
             }
+        }
+    }
+
+    /// <summary>
+    /// A consumables batch that lists drug products (stored before configuration refused that) has
+    /// no award mode: the consumables award would leave the drug products unawarded and a drug award
+    /// the categories, and no batch is half-awarded (docs/CONSUMABLES.md, "One kind per batch").
+    /// Checked by the batch before it starts the worker and by the worker on the stored definition.
+    /// </summary>
+    public static void RequireNoDrugProducts(string batchId, TenderBatchDefinition definition)
+    {
+        if (definition.Consumables is not null && definition.Products.Count > 0)
+        {
+            throw new ProcurementException(ErrorCodes.AwardModeNotForBatch,
+                $"Batch {batchId} is a consumables batch that also lists drug products ({string.Join(", ", definition.Products.Select(p => p.ProductId))}); " +
+                "no mode awards both, so it is not awarded: buy the drug products in a drug batch of their own.", "mode");
         }
     }
 

@@ -13,7 +13,7 @@ namespace Procurement.Grains.Batches.Domain;
 /// future, the bidding deadline after it, the opening not before the deadline), a publicity
 /// period of 0 to 60 days, agreements of 1 to 48 months, and a committee of opening officers
 /// with usable keys; for a consumables batch, its lots and consumables rule set
-/// (<see cref="ConsumableLotRules"/>). That the alliance, regions, products and hospitals exist is the store's check.
+/// (<see cref="ConsumableLotRules"/>) and no drug products. That the alliance, regions, products and hospitals exist is the store's check.
 /// </summary>
 public static class BatchDefinitionRules
 {
@@ -22,7 +22,7 @@ public static class BatchDefinitionRules
         Check.NotNull(definition, "definition");
         Check.Id(definition.AllianceId, "allianceId");
         Check.Text(definition.Name, "name", 200);
-        // A consumables batch is bought by category and may list no drug products.
+        // A consumables batch is bought by category and lists no drug products (checked below, after its lots).
         var products = definition.Consumables is null ? Check.NonEmpty(definition.Products, "products") : Check.NotNull(definition.Products, "products");
         Check.Distinct(products.Select(p => p?.ProductId!).ToList(), "products.productId");
         for (var i = 0; i < products.Count; i++)
@@ -74,17 +74,21 @@ public static class BatchDefinitionRules
         if (definition.Consumables is { } consumables)
         {
             ConsumableLotRules.Validate(consumables);
-            // A category's id stands where a product's does (bids, award lines, agreements), so one
-            // batch must not use the same id for both.
-            var drugs = definition.Products.Select(p => p.ProductId).ToHashSet(StringComparer.Ordinal);
-            for (var i = 0; i < consumables.Categories.Count; i++)
-            {
-                if (drugs.Contains(consumables.Categories[i].CategoryId))
-                {
-                    throw ProcurementException.Invalid($"consumables.categories[{i}].categoryId",
-                        $"consumables.categories[{i}].categoryId '{consumables.Categories[i].CategoryId}' is also a product of the batch; a category needs an id of its own.");
-                }
-            }
+            RequireNoDrugProducts(definition.Products);
+        }
+    }
+
+    /// <summary>
+    /// A consumables batch lists no drug products: its award (the consumables engine) awards
+    /// categories only, so a drug product beside them would be left unawarded
+    /// (docs/CONSUMABLES.md, "One kind per batch"). Drugs are bought in a batch of their own.
+    /// </summary>
+    private static void RequireNoDrugProducts(IReadOnlyList<BatchProduct> products)
+    {
+        if (products.Count > 0)
+        {
+            throw ProcurementException.Invalid("products",
+                $"A consumables batch lists no drug products (its award awards categories only); put {string.Join(", ", products.Select(p => p.ProductId))} in a drug batch of their own.");
         }
     }
 

@@ -2,7 +2,9 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
+using Procurement.Contracts.Grains;
 using Procurement.Grains.Awards;
+using Procurement.Grains.Batches.Domain;
 using Procurement.Grains.Storage;
 using Procurement.Optimizer.Allocation;
 using Procurement.Optimizer.Consumables;
@@ -18,7 +20,8 @@ namespace Procurement.Tests.Consumables;
 /// batch from configuration through intentions, sealed bids, the opening, the award, publicity, an
 /// objection answered and finalisation into agreements, each figure against a hand-worked
 /// expectation and the stored award against the engine's own; an award with a category no bid won,
-/// and one a checker refused, store nothing; drug modes and budgets refused on a consumables batch.
+/// and one a checker refused, store nothing; drug modes and budgets refused on a consumables batch,
+/// and every mode on a consumables batch stored with drug products (it would be half-awarded).
 /// </summary>
 public abstract class ConsumableAwardFlowTests(ClusterFixture fixture)
 {
@@ -348,7 +351,10 @@ public abstract class ConsumableAwardFlowTests(ClusterFixture fixture)
         // The good award stored twice without the batch taking it: the second store removes the first with all its rows.
         var repository = fixture.Cluster.SiloServices.GetRequiredService<ConsumableAwardRepository>();
         var first = await repository.StoreAsync(s.BatchId, "consumables", input, award, fixture.Clock.GetUtcNow(), "test");
-        var second = await repository.StoreAsync(s.BatchId, "consumables", input, award, fixture.Clock.GetUtcNow(), "test");
+        // The checkers' time is stored apart, in check_ms, as a drug award's is.
+        var second = await repository.StoreAsync(s.BatchId, "consumables", input, award with { CheckTime = TimeSpan.FromMilliseconds(1_234) }, fixture.Clock.GetUtcNow(), "test");
+        Assert.Equal(TimeSpan.FromMilliseconds(1_234), second.Check.WallTime);
+        Assert.Equal(1_234, await CountAsync("SELECT check_ms FROM awards WHERE award_id = @Id", new { Id = second.AwardId.ToString() }));
         foreach (var table in new[] { "awards", "award_statements", "award_hospital_allocations", "consumable_award_groups", "consumable_award_winners",
                      "consumable_award_choices", "consumable_award_categories" })
         {
@@ -356,6 +362,35 @@ public abstract class ConsumableAwardFlowTests(ClusterFixture fixture)
             Assert.True(await CountAsync($"SELECT COUNT(*) FROM {table} WHERE award_id = @Id", new { Id = second.AwardId.ToString() }) > 0, table);
         }
         Assert.Null(await s.Batch.GetAwardAsync());
+    }
+
+    [Fact]
+    public async Task A_consumables_batch_stored_with_drug_products_is_not_awarded_in_any_mode_and_nothing_is_stored()
+    {
+        var s = NewScenario();
+        await OpenBiddingAsync(s, StentLot(), "stents2020",
+            [new ConsumableIntentionLine(Stent, s.Maker1, $"CERT-{s.Maker1}", $"MODEL-{s.Maker1}", null, 500, [], null)]);
+        await s.Bidder(s.Maker1).SubmitBidAsync("st1", StentBid(s, 600m, s.Maker1, 90_000));
+        await OpenAsync(s);
+        // As a batch stored before configuration refused drug products beside categories: its award
+        // would leave atorvastatin unawarded, so neither the batch nor the worker runs one.
+        await Store.WriteAsync((c, t) => c.ExecuteAsync(
+            "INSERT INTO batch_products (batch_id, product_id, max_unit_price_e6) VALUES (@BatchId, @ProductId, 500000)",
+            new { s.BatchId, ProductId = s.Atorvastatin }, t));
+        var request = new AwardRequest("consumables", new Dictionary<string, decimal>(), 5);
+
+        var refused = await Refused.WithAsync(ErrorCodes.AwardModeNotForBatch,
+            () => fixture.Cluster.SiloGrainFactory.GetGrain<IAwardWorkerGrain>(0).RunAsync(s.BatchId, request, "test"), "mode");
+        Assert.Contains(s.Atorvastatin, refused.Message, StringComparison.Ordinal);
+        var definition = (await s.Batch.GetAsync()).Definition! with { Products = [new BatchProduct(s.Atorvastatin, 0.5m)] };
+        foreach (var mode in new[] { "consumables", "consumables-proportional", "ranked-pick", "cost-optimal", "hospital" })
+        {
+            var error = Assert.Throws<ProcurementException>(() => AwardRequests.CheckRun(s.BatchId, definition, request with { Mode = mode }));
+            Assert.Equal((ErrorCodes.AwardModeNotForBatch, "mode"), (error.Code, error.Field));
+            Assert.Contains(s.Atorvastatin, error.Message, StringComparison.Ordinal);
+        }
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM awards WHERE batch_id = @BatchId", new { s.BatchId }));
+        Assert.Equal(TenderBatchPhase.Opened, (await s.Batch.GetAsync()).Phase);
     }
 
     [Fact]

@@ -156,16 +156,16 @@ public abstract class ConsumableBatchTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_category_with_the_id_of_a_product_of_the_same_batch_is_refused_and_nothing_is_written()
+    public async Task A_consumables_definition_listing_drug_products_is_refused_naming_them_and_nothing_is_written()
     {
         var s = NewScenario();
         await s.RegisterAsync();
         var drugs = s.Definition();
-        var product = drugs.Products[0].ProductId;
         var before = await TableCounts.ReadAsync(Store);
-        var terms = WithLot(l => l with { CategoryId = product });
-        var error = await Refused.WithAsync(ErrorCodes.InvalidField, () => s.Batch.ConfigureAsync(drugs with { Consumables = terms }), "consumables.categories[1].categoryId");
-        Assert.Contains(product, error.Message, StringComparison.Ordinal);
+        // Its award would award the categories only and leave the drug products unawarded.
+        var error = await Refused.WithAsync(ErrorCodes.InvalidField, () => s.Batch.ConfigureAsync(drugs with { Consumables = Terms() }), "products");
+        Assert.All(drugs.Products, p => Assert.Contains(p.ProductId, error.Message, StringComparison.Ordinal));
+        await Refused.WithAsync(ErrorCodes.InvalidField, () => s.Batch.ConfigureAsync(drugs with { Products = [drugs.Products[0]], Consumables = Terms() }), "products");
         await AssertNothingWrittenAsync(before);
     }
 

@@ -45,12 +45,12 @@ public abstract class ConsumableBidTests(ClusterFixture fixture)
         "joints2021",
         new Dictionary<string, string>());
 
-    /// <summary>A consumables batch that also buys atorvastatin, in Bidding, with intentions from both hospitals and every maker qualified for both categories.</summary>
+    /// <summary>A consumables batch (no drug products: configuration refuses them beside categories), in Bidding, with intentions from both hospitals and every maker qualified for both categories.</summary>
     private static async Task OpenConsumablesBiddingAsync(Scenario s)
     {
         await s.RegisterAsync();
         var definition = s.Definition();
-        await s.Batch.ConfigureAsync(definition with { Products = [definition.Products[0]], Consumables = Terms() });
+        await s.Batch.ConfigureAsync(definition with { Products = [], Consumables = Terms() });
         await s.Batch.OpenVolumeReportingAsync();
         await s.Hospital(s.Hospital1).SubmitConsumableIntentionsAsync(s.BatchId,
         [
@@ -98,7 +98,6 @@ public abstract class ConsumableBidTests(ClusterFixture fixture)
         var hip = await m1.SubmitBidAsync("h1", hipContent);
         var withdrawn = await s.Bidder(s.Maker2).SubmitBidAsync("w1", StentBid(s, 720m, "CERT-BETA", "MODEL-BETA"));
         Assert.Equal(BidAction.Withdrawn, (await s.Bidder(s.Maker2).WithdrawBidAsync("w1-x", withdrawn.BidId)).Action);
-        var drug = await s.Bidder(s.Maker2).SubmitBidAsync("d1", s.Bid(s.Atorvastatin, 0.45m));
         var mine = await m1.ListBidsAsync();
         Assert.Equal([BidStatus.Active, BidStatus.Active], mine.Where(b => b.BatchId == s.BatchId).Select(b => b.Status));
 
@@ -112,24 +111,23 @@ public abstract class ConsumableBidTests(ClusterFixture fixture)
         // The first request after the opening time opened the batch.
         Assert.Equal(TenderBatchPhase.Opened, (await s.Batch.GetAsync()).Phase);
         var opened = await s.Batch.GetOpenedBidsAsync();
-        Assert.Equal(3, opened.Count);
+        Assert.Equal(2, opened.Count);
         var stent = opened.Single(b => b.BidId == first.BidId);
         AssertSame(amendedContent, stent.Content);
         Assert.Equal(688.5m, stent.UnitComparablePrice);
         Assert.Equal(amended.ContentSha256, stent.ContentSha256);
         var hipOpened = opened.Single(b => b.BidId == hip.BidId);
         AssertSame(hipContent, hipOpened.Content);
-        Assert.Null(opened.Single(b => b.BidId == drug.BidId).Content.Consumable);
         foreach (var bid in opened)
         {
             Assert.Equal(bid.ContentSha256, BidCanonicalForm.Commitment(bid.ReceiptNonce, BidCanonicalForm.Text(bid.ManufacturerId, bid.Content)));
         }
         var published = await Store.ReadAsync(c => c.QueryAsync<(string Canonical, string Sha, string Nonce)>(
             "SELECT canonical_content, content_sha256, receipt_nonce FROM bid_actions WHERE batch_id = @BatchId", new { s.BatchId }));
-        Assert.Equal(6, published.Count());
+        Assert.Equal(5, published.Count());
         Assert.All(published, p => Assert.Equal(p.Sha, BidCanonicalForm.Commitment(p.Nonce, p.Canonical)));
 
-        // The award input: lots, the two consumables bids (the drug bid is the drug award's), the intentions with their regions.
+        // The award input: lots, the two bids, the intentions with their regions.
         var input = await fixture.Cluster.SiloServices.GetRequiredService<ConsumableAwardInputReader>().LoadInputAsync(s.BatchId);
         Assert.Equal(("joints2021", 2), (input.RuleSet, input.Categories.Count));
         Assert.Equal([(Hip, 30_000m, "CERT-HIP-5151/MODEL-HIP-5151"), (Stent, 688.5m, "CERT-ALPHA-7781/MODEL-ALPHA-7782")],
@@ -179,8 +177,9 @@ public abstract class ConsumableBidTests(ClusterFixture fixture)
         BidContent Hips(decimal price = 30_000m, params (string, decimal)[] components) => HipBid(s, price, "CERT", "MODEL", components);
 
         await Refused.WithAsync(ErrorCodes.BidKindMismatch, () => Submit(s.Bid(Stent, 700m) with { ProductId = Stent }), "consumable");
-        await Refused.WithAsync(ErrorCodes.BidKindMismatch, () => Submit(StentBid(s, 0.4m, "C", "M") with { ProductId = s.Atorvastatin }), "consumable");
-        // Amlodipine (its maker qualified for it) is not in this batch at all: neither a product nor a category.
+        // Atorvastatin and amlodipine (their makers qualified for them) are not in this batch: it lists no drug products.
+        await Refused.WithAsync(ErrorCodes.UnknownProduct, () => Submit(s.Bid(s.Atorvastatin, 0.45m)), "productId");
+        await Refused.WithAsync(ErrorCodes.ConsumableCategoryNotInBatch, () => Submit(StentBid(s, 0.4m, "C", "M") with { ProductId = s.Atorvastatin }), "productId");
         await Refused.WithAsync(ErrorCodes.ConsumableCategoryNotInBatch, () => Submit(StentBid(s, 0.4m, "C", "M") with { ProductId = s.Amlodipine }), "productId");
         await Refused.WithAsync(ErrorCodes.InvalidField, () => Submit(Stents() with { SpecificationCode = "20mgx7" }), "specificationCode");
         await Refused.WithAsync(ErrorCodes.RequiredField, () => Submit(Stents(o => o with { CertificateNumber = " " })), "consumable.certificateNumber");

@@ -61,4 +61,23 @@ public sealed class AwardRequestsTests
         Assert.Equal((ErrorCodes.InvalidField, "whatIfRuleSet"), Refusal(() => AwardRequests.CheckComparison(BatchId, Definition, Comparison(whatIf: "round12"))));
         Assert.Equal((ErrorCodes.InvalidField, "timeLimitSeconds"), Refusal(() => AwardRequests.CheckComparison(BatchId, Definition, Comparison(seconds: 601))));
     }
+
+    [Fact]
+    public void A_consumables_batch_with_drug_products_is_refused_in_every_mode_naming_them_and_one_without_runs()
+    {
+        var terms = new ConsumableTerms([new ConsumableLot("STENT", "Stent", "C0201", 848m, ConsumablePurchaseUnit.Unit, [])], "stents2020", new Dictionary<string, string>());
+        var consumables = Definition with { Products = [], Consumables = terms };
+        AwardRequests.CheckRun(BatchId, consumables, Run(mode: AwardModes.Consumables));
+        AwardRequests.RequireNoDrugProducts(BatchId, consumables);
+        AwardRequests.RequireNoDrugProducts(BatchId, Definition);
+
+        var mixed = Definition with { Consumables = terms };
+        foreach (var mode in new[] { AwardModes.Consumables, AwardModes.ConsumablesProportional, AwardModes.RankedPick, AwardModes.CostOptimal, AwardModes.Hospital })
+        {
+            var refused = Assert.Throws<ProcurementException>(() => AwardRequests.CheckRun(BatchId, mixed, Run(mode: mode)));
+            Assert.Equal((ErrorCodes.AwardModeNotForBatch, "mode"), (refused.Code, refused.Field));
+            Assert.All(Definition.Products, p => Assert.Contains(p.ProductId, refused.Message, StringComparison.Ordinal));
+        }
+        Assert.Equal((ErrorCodes.AwardModeNotForBatch, "mode"), Refusal(() => AwardRequests.RequireNoDrugProducts(BatchId, mixed)));
+    }
 }

@@ -1,3 +1,4 @@
+using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Grains.Batches.Domain;
 using Xunit;
@@ -40,5 +41,16 @@ public sealed class BatchDefinitionRulesTests
         Assert.Equal("ruleSet.name", Field(() => BatchDefinitionRules.Validate(Definition with { RuleSet = Definition.RuleSet with { Name = "round12" } }, Now)));
         Assert.Equal("ruleSet.parameters.nonsense", Field(() => BatchDefinitionRules.Validate(
             Definition with { RuleSet = Definition.RuleSet with { Parameters = new Dictionary<string, string> { ["nonsense"] = "1" } } }, Now)));
+    }
+
+    [Fact]
+    public void A_consumables_definition_lists_no_drug_products()
+    {
+        var terms = new ConsumableTerms([new ConsumableLot("STENT", "Stent", "C0201", 848m, ConsumablePurchaseUnit.Unit, [])], "stents2020", new Dictionary<string, string>());
+        BatchDefinitionRules.Validate(Definition with { Products = [], Consumables = terms }, Now);
+
+        var refused = Assert.Throws<ProcurementException>(() => BatchDefinitionRules.Validate(Definition with { Consumables = terms }, Now));
+        Assert.Equal((ErrorCodes.InvalidField, "products"), (refused.Code, refused.Field));
+        Assert.All(Definition.Products, p => Assert.Contains(p.ProductId, refused.Message, StringComparison.Ordinal));
     }
 }
