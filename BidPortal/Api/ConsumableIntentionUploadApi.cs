@@ -13,7 +13,8 @@ namespace Procurement.BidPortal.Api;
 /// volume report upload): every row read and checked, then all lines submitted through the
 /// hospital grain in one call (one transaction, one event), or none and every bad row. The grain
 /// is the signed-in hospital's own, so a hospital can only state its own intentions; the rules
-/// (categories, firms, the history rule) are the grain's, as for the JSON form.
+/// (categories, firms, the history rule) are the grain's, as for the JSON form. A row with its
+/// certificate and model empty (or a sheet without those columns) intends any product of the firm.
 /// </summary>
 public static class ConsumableIntentionUploadApi
 {
@@ -27,9 +28,9 @@ public static class ConsumableIntentionUploadApi
     public const string ReasonColumn = "below_history_reason";
 
     /// <summary>The columns, the required ones first; further choices are firm ids separated by <c>;</c> (a comma would split the CSV cell).</summary>
-    public static readonly string[] Columns = [CategoryColumn, FirmColumn, CertificateColumn, ModelColumn, QuantityColumn, CodeColumn, ChoicesColumn, ReasonColumn];
+    public static readonly string[] Columns = [CategoryColumn, FirmColumn, QuantityColumn, CertificateColumn, ModelColumn, CodeColumn, ChoicesColumn, ReasonColumn];
 
-    private const int RequiredColumns = 5;
+    private const int RequiredColumns = 3;
 
     /// <summary>The outcome of an upload: the stored intentions, or none and every bad row.</summary>
     public sealed record ConsumableIntentionUploadResult(bool Accepted, IReadOnlyList<ConsumableIntention> Intentions, IReadOnlyList<RowError> Errors);
@@ -45,8 +46,9 @@ public static class ConsumableIntentionUploadApi
     {
         hospital.MapPost("/batches/{batchId}/consumable-intentions/upload", UploadAsync).WithName("UploadConsumableIntentions")
             .Accepts<Stream>(UploadParser.CsvType, UploadParser.XlsxType)
-            .WithSummary("The body is a CSV (text/csv) or XLSX sheet with category_id, manufacturer_id, certificate_number, model, annual_quantity, " +
-                "consumable_code, further_choices (firm ids separated by ;), below_history_reason: all rows stored, or none and every bad row.");
+            .WithSummary("The body is a CSV (text/csv) or XLSX sheet with category_id, manufacturer_id, annual_quantity, certificate_number and model " +
+                "(both, or neither for any product of the firm), consumable_code, further_choices (firm ids separated by ;), below_history_reason: " +
+                "all rows stored, or none and every bad row.");
         return hospital;
     }
 
@@ -99,7 +101,7 @@ public static class ConsumableIntentionUploadApi
             var row = rows[i];
             var number = i + 1;
             string Cell(string column) => row.GetValueOrDefault(column, "");
-            foreach (var column in new[] { CategoryColumn, FirmColumn, CertificateColumn, ModelColumn })
+            foreach (var column in new[] { CategoryColumn, FirmColumn })
             {
                 if (Cell(column).Length == 0)
                 {
@@ -111,6 +113,15 @@ public static class ConsumableIntentionUploadApi
             {
                 errors.Add(new RowError(number, CategoryColumn, ErrorCodes.InvalidField, $"Category '{category}' is also in row {categoryRows[category]}; state one intention per category."));
             }
+            var certificate = Cell(CertificateColumn);
+            var model = Cell(ModelColumn);
+            var code = Cell(CodeColumn);
+            if (ProductIncomplete(certificate, model, code) is { } missing)
+            {
+                errors.Add(new RowError(number, missing, ErrorCodes.ConsumableProductIncomplete, missing == CodeColumn
+                    ? $"{CodeColumn} names a product: give its {CertificateColumn} and {ModelColumn}, or no code for any product of the firm."
+                    : $"{missing} is required with the {(missing == ModelColumn ? CertificateColumn : ModelColumn)}: name the product by both, or neither for any product of the firm."));
+            }
             var quantityText = Cell(QuantityColumn);
             if (!long.TryParse(quantityText, NumberStyles.None, CultureInfo.InvariantCulture, out var quantity) || quantity < 1)
             {
@@ -121,11 +132,20 @@ public static class ConsumableIntentionUploadApi
             {
                 errors.Add(new RowError(number, ChoicesColumn, ErrorCodes.InvalidField, $"{ChoicesColumn} has an empty firm id; separate firm ids by ';'."));
             }
-            var code = Cell(CodeColumn);
             var reason = Cell(ReasonColumn);
-            lines.Add(new ConsumableIntentionLine(category, Cell(FirmColumn), Cell(CertificateColumn), Cell(ModelColumn), code.Length == 0 ? null : code, quantity,
-                choices.Where(c => c.Length > 0).ToList(), reason.Length == 0 ? null : reason));
+            lines.Add(new ConsumableIntentionLine(category, Cell(FirmColumn), certificate.Length == 0 ? null : certificate, model.Length == 0 ? null : model,
+                code.Length == 0 ? null : code, quantity, choices.Where(c => c.Length > 0).ToList(), reason.Length == 0 ? null : reason));
         }
         return (lines, errors);
     }
+
+    /// <summary>The column a row's half-named product lacks (the grain's rule, reported here for every row), or null when the product is whole or absent.</summary>
+    private static string? ProductIncomplete(string certificate, string model, string code) =>
+        (certificate.Length > 0, model.Length > 0) switch
+        {
+            (true, false) => ModelColumn,
+            (false, true) => CertificateColumn,
+            (false, false) when code.Length > 0 => CodeColumn,
+            _ => null,
+        };
 }

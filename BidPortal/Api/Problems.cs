@@ -27,7 +27,7 @@ public static class Problems
         ErrorCodes.NotParticipating, ErrorCodes.AntiforgeryFailed,
         ErrorCodes.ProductNotOrderable, ErrorCodes.PriceNotListed, ErrorCodes.SubstituteReasonRequired, ErrorCodes.ManufacturerRequired,
         ErrorCodes.ComponentNotInSystem, ErrorCodes.ComponentNotOnSystem, ErrorCodes.DeliveryAboveOrdered,
-        ErrorCodes.ConsumableCategoryNotInBatch, ErrorCodes.ConsumableClassMismatch, ErrorCodes.ConsumableCodeLength, ErrorCodes.ConsumableCodeMalformed,
+        ErrorCodes.ConsumableCategoryNotInBatch, ErrorCodes.ConsumableClassMismatch, ErrorCodes.ConsumableProductIncomplete, ErrorCodes.ConsumableCodeLength, ErrorCodes.ConsumableCodeMalformed,
         ErrorCodes.ConsumableCodeCategory, ErrorCodes.BidKindMismatch, ErrorCodes.ComponentsNotPriced,
         ErrorCodes.AwardModeNotForBatch, ErrorCodes.AwardBudgetNotForBatch, ErrorCodes.RenewalVolumeBelowPrevious,
         ErrorCodes.PageLimitOutOfRange, ErrorCodes.PageCursorInvalid, ErrorCodes.PageRequired,

@@ -43,31 +43,32 @@ public sealed record ConsumableLotComponent(
     [property: Id(2)] decimal? MaxValidPrice);
 
 /// <summary>
-/// A hospital's brand intention for one category of a consumables batch: the firm and product
-/// (registration certificate + model, optionally its 27-character code) it intends to buy, the
-/// annual quantity (units, or systems), and further choices (firm ids, in order) should that firm
-/// lose. Below its share of a known history the hospital gives a reason, as for drugs.
+/// A hospital's brand intention for one category of a consumables batch: the firm and, if it
+/// intends a particular one, the product (registration certificate + model, both or neither,
+/// optionally its 27-character code) it intends to buy, the annual quantity (units, or systems),
+/// and further choices (firm ids, in order) should that firm lose. With no product any product of
+/// the firm will do. Below its share of a known history the hospital gives a reason, as for drugs.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Procurement.ConsumableIntentionLine")]
 public sealed record ConsumableIntentionLine(
     [property: Id(0)] string CategoryId,
     [property: Id(1)] string ManufacturerId,
-    [property: Id(2)] string CertificateNumber,
-    [property: Id(3)] string Model,
+    [property: Id(2)] string? CertificateNumber,
+    [property: Id(3)] string? Model,
     [property: Id(4)] string? ConsumableCode,
     [property: Id(5)] long AnnualQuantity,
     [property: Id(6)] IReadOnlyList<string>? FurtherChoices,
     [property: Id(7)] string? BelowHistoryReason);
 
-/// <summary>A stored brand intention with its revision number and time.</summary>
+/// <summary>A stored brand intention with its revision number and time; no certificate and model: any product of the firm.</summary>
 [GenerateSerializer, Immutable, Alias("Procurement.ConsumableIntention")]
 public sealed record ConsumableIntention(
     [property: Id(0)] string BatchId,
     [property: Id(1)] string HospitalId,
     [property: Id(2)] string CategoryId,
     [property: Id(3)] string ManufacturerId,
-    [property: Id(4)] string CertificateNumber,
-    [property: Id(5)] string Model,
+    [property: Id(4)] string? CertificateNumber,
+    [property: Id(5)] string? Model,
     [property: Id(6)] string? ConsumableCode,
     [property: Id(7)] long AnnualQuantity,
     [property: Id(8)] IReadOnlyList<string> FurtherChoices,

@@ -121,6 +121,12 @@ public static class ErrorCodes
     /// <summary>A product's consumables code is not in the class (code prefix) of its category.</summary>
     public const string ConsumableClassMismatch = "CONSUMABLE_CLASS_MISMATCH";
 
+    /// <summary>
+    /// A brand intention's product half named: a certificate without a model or a model without a
+    /// certificate (the field is the one missing), or a consumables code without the product it codes.
+    /// </summary>
+    public const string ConsumableProductIncomplete = "CONSUMABLE_PRODUCT_INCOMPLETE";
+
     /// <summary>A drug bid (no consumable part) on a consumables category, or a consumables bid on a drug product.</summary>
     public const string BidKindMismatch = "BID_KIND_MISMATCH";
 

@@ -7,7 +7,8 @@ namespace Procurement.Grains.Awards;
 /// <summary>
 /// Turns an opened consumables batch into the input of its award (<see cref="ConsumableAwardInput"/>):
 /// the batch's lots as categories, every opened consumables bid (drug bids of the same batch are the
-/// drug award's), and every hospital's stored brand intention with its hospital's region. Plain C#,
+/// drug award's), and every hospital's stored brand intention with its hospital's region (an
+/// intention of a firm alone with no product id: the engine then buys the firm's winning product). Plain C#,
 /// no I/O; <see cref="ConsumableAwardInputReader"/> loads what it maps.
 /// </summary>
 /// <remarks>
@@ -46,11 +47,17 @@ public static class ConsumableAwardInputMapping
                 : throw new ProcurementException(ErrorCodes.StoreFailure, $"Hospital {i.HospitalId} of an intention in batch {batchId} has no region."),
             i.CategoryId,
             i.ManufacturerId,
-            new ConsumableProduct(i.CertificateNumber, i.Model, i.ConsumableCode).ProductId,
+            IntendedProductId(i),
             i.AnnualQuantity,
             i.FurtherChoices)).ToList();
         return new ConsumableAwardInput(batchId, terms.RuleSetName, terms.Parameters, categories, bids, hospitals);
     }
+
+    /// <summary>The intended product's id, as a bid's product is named; null for an intention of the firm alone (any of its products).</summary>
+    private static string? IntendedProductId(ConsumableIntention intention) =>
+        intention is { CertificateNumber: { } certificate, Model: { } model }
+            ? new ConsumableProduct(certificate, model, intention.ConsumableCode).ProductId
+            : null;
 
     private static ConsumableBidInput Bid(OpenedBid bid, Qualification? declared)
     {

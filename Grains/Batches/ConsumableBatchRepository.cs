@@ -426,9 +426,9 @@ public sealed class ConsumableBatchRepository(ProcurementStore store)
 
         public string ManufacturerId { get; init; } = "";
 
-        public string CertificateNumber { get; init; } = "";
+        public string? CertificateNumber { get; init; }
 
-        public string Model { get; init; } = "";
+        public string? Model { get; init; }
 
         public string? ConsumableCode { get; init; }
 

@@ -75,12 +75,13 @@ public sealed partial class ConsumablesModel(GrainAccess grains, IStringLocalize
             Problem = L["Nothing was saved: correct the marked fields."];
             return Page();
         }
-        // Empty inputs go to the grain as empty text, so its refusal names the required field.
+        // An empty firm goes to the grain as empty text, so its refusal names the required field; an
+        // empty certificate and model are no product (any product of the firm), one without the other refused by the grain.
         var line = new ConsumableIntentionLine(
             Form.CategoryId ?? "",
             (Form.ManufacturerId ?? "").Trim(),
-            (Form.CertificateNumber ?? "").Trim(),
-            (Form.Model ?? "").Trim(),
+            string.IsNullOrWhiteSpace(Form.CertificateNumber) ? null : Form.CertificateNumber.Trim(),
+            string.IsNullOrWhiteSpace(Form.Model) ? null : Form.Model.Trim(),
             string.IsNullOrWhiteSpace(Form.ConsumableCode) ? null : Form.ConsumableCode.Trim(),
             Form.AnnualQuantity,
             Form.FurtherChoices.Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c!).ToList(),

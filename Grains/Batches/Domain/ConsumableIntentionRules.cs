@@ -6,9 +6,10 @@ using Procurement.Grains.Hosting;
 namespace Procurement.Grains.Batches.Domain;
 
 /// <summary>
-/// What a hospital's brand intentions must be: each names a category of the batch once, a firm, a
-/// product (certificate and model of at most <see cref="MaxProductTextLength"/> characters, and a
-/// valid 27-character code within the category's class where given), an annual quantity from 1 to
+/// What a hospital's brand intentions must be: each names a category of the batch once, a firm, and
+/// optionally a product of it (certificate and model together, each of at most
+/// <see cref="MaxProductTextLength"/> characters, and a valid 27-character code within the
+/// category's class where given; a code only with a product), an annual quantity from 1 to
 /// <see cref="MaxAnnualQuantity"/>, and at most <see cref="MaxFurtherChoices"/> further firms, none
 /// repeating the intended firm or an earlier choice. Below the batch's share of a known history
 /// the hospital gives a reason (the drugs' rule, <see cref="ReportingTerms.NeedsReason"/>); in a
@@ -25,7 +26,7 @@ public static class ConsumableIntentionRules
     public const int MaxProductTextLength = 200;
 
     /// <summary>
-    /// The lines, checked and cleaned (blank optional text as null, the code trimmed). <paramref name="history"/>
+    /// The lines, checked and cleaned (blank optional text as null, so a blank certificate and model are no product; the code trimmed). <paramref name="history"/>
     /// is the hospital's average annual use keyed by category id: where it has an entry, the history rule applies.
     /// </summary>
     public static IReadOnlyList<ConsumableIntentionLine> Validate(
@@ -53,8 +54,7 @@ public static class ConsumableIntentionRules
                 throw ProcurementException.Invalid($"{at}.categoryId", $"Category '{line.CategoryId}' has two intentions; state one per category.");
             }
             Check.Id(line.ManufacturerId, $"{at}.manufacturerId");
-            Check.Text(line.CertificateNumber, $"{at}.certificateNumber", MaxProductTextLength);
-            Check.Text(line.Model, $"{at}.model", MaxProductTextLength);
+            var (certificate, model) = CheckProduct(line, at);
             var code = string.IsNullOrWhiteSpace(line.ConsumableCode) ? null : ConsumableCode.Parse(line.ConsumableCode, $"{at}.consumableCode").Value;
             if (code is not null && category.ClassPrefix is { } prefix && !code.StartsWith(prefix, StringComparison.Ordinal))
             {
@@ -80,10 +80,36 @@ public static class ConsumableIntentionRules
                     $"{line.AnnualQuantity} is below {terms.FloorOf(average)} ({terms.MinimumShareOfHistory:P0} of the average use {average}) of category {line.CategoryId}; give a reason.",
                     $"{at}.belowHistoryReason");
             }
-            cleaned.Add(line with { ConsumableCode = code, FurtherChoices = choices, BelowHistoryReason = reason });
+            cleaned.Add(line with { CertificateNumber = certificate, Model = model, ConsumableCode = code, FurtherChoices = choices, BelowHistoryReason = reason });
         }
         return cleaned;
     }
+
+    /// <summary>
+    /// The product the line names, or (null, null) for any product of the firm: the certificate and
+    /// the model together or neither, and a code only with them (a code identifies one product).
+    /// </summary>
+    private static (string? Certificate, string? Model) CheckProduct(ConsumableIntentionLine line, string at)
+    {
+        var certificate = Check.OptionalText(line.CertificateNumber, $"{at}.certificateNumber", MaxProductTextLength);
+        var model = Check.OptionalText(line.Model, $"{at}.model", MaxProductTextLength);
+        if (certificate is not null && model is null)
+        {
+            throw ProductIncomplete($"{at}.model", $"{at}.model is required with the certificate {certificate}: name the product by both, or neither for any product of the firm.");
+        }
+        if (model is null && !string.IsNullOrWhiteSpace(line.ConsumableCode))
+        {
+            throw ProductIncomplete($"{at}.consumableCode", $"{at}.consumableCode names a product: give its certificate and model with it, or no code for any product of the firm.");
+        }
+        if (model is not null && certificate is null)
+        {
+            throw ProductIncomplete($"{at}.certificateNumber", $"{at}.certificateNumber is required with the model {model}: name the product by both, or neither for any product of the firm.");
+        }
+        return (certificate, model);
+    }
+
+    private static ProcurementException ProductIncomplete(string field, string message) =>
+        new(ErrorCodes.ConsumableProductIncomplete, message, field);
 
     private static List<string> CheckChoices(ConsumableIntentionLine line, string at)
     {

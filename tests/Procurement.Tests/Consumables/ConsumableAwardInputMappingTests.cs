@@ -81,6 +81,22 @@ public sealed class ConsumableAwardInputMappingTests
     }
 
     [Fact]
+    public void An_intention_of_a_firm_alone_maps_to_no_product_id_and_passes_the_validator()
+    {
+        var intentions = new[]
+        {
+            new ConsumableIntention("B", "H1", "STENT", "F1", null, null, null, 500, ["F3"], null, 1, At),
+            new ConsumableIntention("B", "H2", "STENT", "F3", "C3", "M-3", null, 200, [], null, 1, At),
+        };
+        var regions = new Dictionary<string, string> { ["H1"] = "RA", ["H2"] = "RB" };
+
+        var input = ConsumableAwardInputMapping.Map("B", Terms, [], new Dictionary<(string, string), Qualification>(), intentions, regions);
+
+        Assert.Equal([("H1", "F1", (string?)null), ("H2", "F3", "C3/M-3")], input.Intentions.Select(i => (i.HospitalId, i.IntendedFirmId, i.IntendedProductId)));
+        Assert.Empty(ConsumableInputValidator.Problems(input));
+    }
+
+    [Fact]
     public void An_intention_of_a_hospital_without_a_region_is_a_store_failure()
     {
         var intention = new ConsumableIntention("B", "H9", "STENT", "F1", "C1", "M-1", null, 5, [], null, 1, At);

@@ -247,7 +247,7 @@ public abstract class ConsumableBatchTests(ClusterFixture fixture)
         await Refused.WithAsync(ErrorCodes.InvalidField, () => Submit(Line(Stent, s.Maker1, -5)), "lines[0].annualQuantity");
         await Refused.WithAsync(ErrorCodes.InvalidField, () => Submit(Line(Stent, s.Maker1, 10_000_001)), "lines[0].annualQuantity");
         await Refused.WithAsync(ErrorCodes.RequiredField, () => Submit(Line(Stent, "", 1)), "lines[0].manufacturerId");
-        await Refused.WithAsync(ErrorCodes.RequiredField, () => Submit(Line(Stent, s.Maker1, 1) with { CertificateNumber = " " }), "lines[0].certificateNumber");
+        await Refused.WithAsync(ErrorCodes.ConsumableProductIncomplete, () => Submit(Line(Stent, s.Maker1, 1) with { CertificateNumber = " " }), "lines[0].certificateNumber");
         await Refused.WithAsync(ErrorCodes.InvalidField, () => Submit(Line(Stent, s.Maker1, 1) with { Model = new string('m', 201) }), "lines[0].model");
         await Refused.WithAsync(ErrorCodes.ConsumableCodeLength, () => Submit(Line(Stent, s.Maker1, 1) with { ConsumableCode = "C0201" }), "lines[0].consumableCode");
         await Refused.WithAsync(ErrorCodes.ConsumableClassMismatch, () => Submit(Line(Stent, s.Maker1, 1) with { ConsumableCode = OrthopaedicCode }), "lines[0].consumableCode");

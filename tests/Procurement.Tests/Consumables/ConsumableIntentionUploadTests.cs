@@ -158,7 +158,7 @@ public abstract class ConsumableIntentionUploadTests(ClusterFixture fixture)
         Assert.Equal(
             [
                 (1, "annual_quantity", ErrorCodes.InvalidField),
-                (2, "manufacturer_id", ErrorCodes.RequiredField), (2, "model", ErrorCodes.RequiredField), (2, "annual_quantity", ErrorCodes.InvalidField),
+                (2, "manufacturer_id", ErrorCodes.RequiredField), (2, "model", ErrorCodes.ConsumableProductIncomplete), (2, "annual_quantity", ErrorCodes.InvalidField),
                 (3, "category_id", ErrorCodes.InvalidField), (3, "further_choices", ErrorCodes.InvalidField),
             ],
             refused.Errors.Select(e => (e.Row, e.Field, e.Code)));
@@ -196,7 +196,7 @@ public abstract class ConsumableIntentionUploadTests(ClusterFixture fixture)
         await Refused.WithAsync(ErrorCodes.UploadTooLarge,
             () => UploadParser.BufferAsync(Csv(header + row), null, Limits with { MaxBytes = 10 }, CancellationToken.None), "file");
         await Refused.WithAsync(ErrorCodes.MalformedFile,
-            () => ConsumableIntentionUploadApi.ImportAsync(hospital, s.BatchId, Csv("category_id,manufacturer_id,annual_quantity\n" + $"{Stent},{s.Maker1},1\n"), false, Limits), "file");
+            () => ConsumableIntentionUploadApi.ImportAsync(hospital, s.BatchId, Csv("category_id,manufacturer_id,certificate_number,model\n" + $"{Stent},{s.Maker1},C,M\n"), false, Limits), "file");
         await Refused.WithAsync(ErrorCodes.MalformedFile,
             () => ConsumableIntentionUploadApi.ImportAsync(hospital, s.BatchId, Csv("not a workbook"), true, Limits), "file");
         await Refused.WithAsync(ErrorCodes.NotParticipating,

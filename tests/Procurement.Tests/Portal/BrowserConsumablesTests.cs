@@ -27,6 +27,36 @@ public sealed class BrowserConsumablesTests(JourneyFixture portal) : IAsyncLifet
     public Task DisposeAsync() => _browser.DisposeAsync().AsTask();
 
     [Fact]
+    public async Task A_hospital_states_a_firm_alone_on_the_page_and_a_certificate_without_a_model_is_refused_beside_the_model()
+    {
+        var batchId = await CreateBatchAsync("FO");
+        var page = await _browser.NewPageAsync("zh-CN");
+        await page.GotoAsync($"/Hospital/Consumables?id={batchId}");
+        await PortalBrowser.SignInAsync(page, "hospital.bj1");
+        var stent = page.Locator("[data-test=category-STENT]");
+        await stent.Locator("[data-test=firm-select]").SelectOptionAsync("M-HUAHAI");
+        await stent.Locator("[data-test=certificate]").FillAsync("国械注准20203130001");
+        await stent.Locator("[data-test=quantity-input]").FillAsync("300");
+        await stent.Locator("[data-test=save-intention]").ClickAsync();
+        stent = page.Locator("[data-test=category-STENT]");
+        var modelError = stent.Locator("[data-test=model] + .field-validation-error");
+        await Assertions.Expect(modelError).ToContainTextAsync(ErrorCodes.ConsumableProductIncomplete);
+        await Assertions.Expect(modelError).ToContainTextAsync("model");
+        Assert.Empty(await Grains.GetGrain<IHospitalGrain>("H-BJ-001").GetConsumableIntentionsAsync(batchId));
+
+        // The firm alone: certificate and model left empty.
+        await stent.Locator("[data-test=certificate]").FillAsync("");
+        await stent.Locator("[data-test=model]").FillAsync("");
+        await stent.Locator("[data-test=save-intention]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=saved]")).ToBeVisibleAsync();
+        stent = page.Locator("[data-test=category-STENT]");
+        await Assertions.Expect(stent.Locator("[data-test=any-product]")).ToHaveTextAsync("该企业的任一产品");
+        await PortalBrowser.ShotAsync(page, "consumables-firm-only-intention-zh");
+        var stored = Assert.Single(await Grains.GetGrain<IHospitalGrain>("H-BJ-001").GetConsumableIntentionsAsync(batchId));
+        Assert.Equal(("M-HUAHAI", (string?)null, (string?)null, 300L), (stored.ManufacturerId, stored.CertificateNumber, stored.Model, stored.AnnualQuantity));
+    }
+
+    [Fact]
     public async Task A_hospital_states_an_intention_sees_it_after_reload_and_a_zero_quantity_writes_nothing()
     {
         var batchId = await CreateBatchAsync("CI");

@@ -143,7 +143,7 @@ public sealed class ConsumableIntentionsApiTests(JourneyFixture portal)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, bad.StatusCode);
         var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray()
             .Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("field").GetString(), e.GetProperty("code").GetString())).ToList();
-        Assert.Equal([(1, "annual_quantity", "FIELD_INVALID"), (2, "certificate_number", "FIELD_REQUIRED")], errors);
+        Assert.Equal([(1, "annual_quantity", "FIELD_INVALID"), (2, "certificate_number", "CONSUMABLE_PRODUCT_INCOMPLETE")], errors);
         Assert.Equal(0, (await PortalRound.OkAsync(beijing.GetAsync($"/api/batches/{batchId}/consumable-intentions"))).GetArrayLength());
 
         var stored = await PortalRound.OkAsync(beijing.PostAsync(upload, Csv(Header + "STENT,M-HUAHAI,CERT-1,DES-1,300,M-QILU\nHIP,M-QILU,CERT-2,HIP-1,40,\n")));
