@@ -33,13 +33,8 @@ public sealed class SealedBidSweepTests(JourneyFixture portal)
             ["maker.huahai"] = huahaiBid.GetProperty("contentSha256").GetString()!,
             ["maker.qilu"] = qiluBid.GetProperty("contentSha256").GetString()!,
         };
-        // A price as it would be printed (1.9753, 1.97530), in fen-ten-thousandths or as an integer of
-        // a smaller unit; matched as a whole number, so a random trace id or hash that happens to hold
-        // the digits "19753" is not taken for a leak (it once was: a 403 problem's traceId).
-        var prices = new[] { "1.9753", "19753", "1975300", "2.8642", "28642", "2864200" }
-            .Select(p => (Text: p, Pattern: new System.Text.RegularExpressions.Regex(
-                "(?<![0-9A-Za-z])" + System.Text.RegularExpressions.Regex.Escape(p) + "0*(?![0-9A-Za-z])")))
-            .ToList();
+        // Matched as whole numbers (SealedValues.Holds): a 403 problem's random traceId once held "19753".
+        string[] prices = ["1.9753", "19753", "1975300", "2.8642", "28642", "2864200"];
 
         var callers = new Dictionary<string, HttpClient>
         {
@@ -77,9 +72,9 @@ public sealed class SealedBidSweepTests(JourneyFixture portal)
                 using var response = await client.GetAsync(path);
                 var body = await response.Content.ReadAsStringAsync();
                 answered += response.IsSuccessStatusCode ? 1 : 0;
-                foreach (var price in prices.Where(p => p.Pattern.IsMatch(body)))
+                foreach (var price in prices.Where(p => Security.SealedValues.Holds(body, p)))
                 {
-                    leaks.Add($"{user} GET {path}: price {price.Text}");
+                    leaks.Add($"{user} GET {path}: price {price}");
                 }
                 foreach (var (owner, commitment) in commitments.Where(c => c.Key != user && body.Contains(c.Value, StringComparison.OrdinalIgnoreCase)))
                 {
