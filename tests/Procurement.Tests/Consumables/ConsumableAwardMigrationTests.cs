@@ -16,8 +16,7 @@ public sealed class ConsumableAwardMigrationTests(SqliteClusterFixture fixture) 
 {
     private static string RebuildPart()
     {
-        using var stream = typeof(Migrator).Assembly.GetManifestResourceStream("Procurement.Grains.Scripts.sqlite.0024_consumable_awards.sql")!;
-        var script = new StreamReader(stream).ReadToEnd();
+        var script = SqliteStoreCopy.Script("0024_consumable_awards.sql");
         var start = script.IndexOf("PRAGMA defer_foreign_keys", StringComparison.Ordinal);
         return script[start..script.IndexOf("CREATE TABLE consumable_award_categories", start, StringComparison.Ordinal)];
     }
@@ -26,21 +25,8 @@ public sealed class ConsumableAwardMigrationTests(SqliteClusterFixture fixture) 
     {
         var s = new Scenario(fixture.Cluster.Client, fixture.Clock);
         await s.AwardAndFinaliseAsync(fixture.Clock);
-        var sqlite = (SqliteDialect)fixture.Cluster.Database.Dialect;
-        var copy = new SqliteConnection($"Data Source={Path.Combine(Path.GetDirectoryName(sqlite.Location)!, $"copy-{Guid.NewGuid():N}.db")};Foreign Keys=True");
-        copy.Open();
-        using (var source = new SqliteConnection($"Data Source={sqlite.Location};Mode=ReadOnly"))
-        {
-            source.Open();
-            source.BackupDatabase(copy);
-        }
-        return copy;
+        return SqliteStoreCopy.Of((SqliteDialect)fixture.Cluster.Database.Dialect);
     }
-
-    private static async Task<List<string>> RowsAsync(SqliteConnection connection, string table) =>
-        (await connection.QueryAsync($"SELECT * FROM {table} ORDER BY 1, 2"))
-            .Select(r => string.Join("|", ((IDictionary<string, object?>)r).Select(kv => $"{kv.Key}={kv.Value}")))
-            .ToList();
 
     [Fact]
     public async Task The_rebuild_keeps_every_agreement_and_every_row_that_references_one()
@@ -50,7 +36,7 @@ public sealed class ConsumableAwardMigrationTests(SqliteClusterFixture fixture) 
         var before = new Dictionary<string, List<string>>();
         foreach (var table in tables)
         {
-            before[table] = await RowsAsync(copy, table);
+            before[table] = await SqliteStoreCopy.RowsAsync(copy, table);
         }
         Assert.NotEmpty(before["agreements"]);
         Assert.NotEmpty(before["agreement_hospitals"]);
@@ -63,7 +49,7 @@ public sealed class ConsumableAwardMigrationTests(SqliteClusterFixture fixture) 
 
         foreach (var table in tables)
         {
-            Assert.Equal(before[table], await RowsAsync(copy, table));
+            Assert.Equal(before[table], await SqliteStoreCopy.RowsAsync(copy, table));
         }
         Assert.Empty(await copy.QueryAsync("PRAGMA foreign_key_check"));
         Assert.DoesNotContain("REFERENCES products", await copy.ExecuteScalarAsync<string>("SELECT sql FROM sqlite_master WHERE name = 'agreements'"));

@@ -18,11 +18,7 @@ public sealed class ConsumableIntentionMigrationTests(SqliteClusterFixture fixtu
 {
     private static readonly string[] Tables = ["consumable_intentions", "consumable_intention_choices"];
 
-    private static string Script()
-    {
-        using var stream = typeof(Migrator).Assembly.GetManifestResourceStream("Procurement.Grains.Scripts.sqlite.0027_firm_only_intentions.sql")!;
-        return new StreamReader(stream).ReadToEnd();
-    }
+    private static string Script() => SqliteStoreCopy.Script("0027_firm_only_intentions.sql");
 
     private Scenario NewScenario() => new(fixture.Cluster.Client, fixture.Clock);
 
@@ -41,21 +37,8 @@ public sealed class ConsumableIntentionMigrationTests(SqliteClusterFixture fixtu
         await s.Hospital(s.Hospital2).SubmitConsumableIntentionsAsync(s.BatchId,
             [new ConsumableIntentionLine("STENT", s.Maker2, null, null, null, 300, [s.Maker1], null)]);
 
-        var sqlite = (SqliteDialect)fixture.Cluster.Database.Dialect;
-        var copy = new SqliteConnection($"Data Source={Path.Combine(Path.GetDirectoryName(sqlite.Location)!, $"copy-{Guid.NewGuid():N}.db")};Foreign Keys=True");
-        copy.Open();
-        using (var source = new SqliteConnection($"Data Source={sqlite.Location};Mode=ReadOnly"))
-        {
-            source.Open();
-            source.BackupDatabase(copy);
-        }
-        return copy;
+        return SqliteStoreCopy.Of((SqliteDialect)fixture.Cluster.Database.Dialect);
     }
-
-    private static async Task<List<string>> RowsAsync(SqliteConnection connection, string table) =>
-        (await connection.QueryAsync($"SELECT * FROM {table} ORDER BY 1, 2, 3"))
-            .Select(r => string.Join("|", ((IDictionary<string, object?>)r).Select(kv => $"{kv.Key}={kv.Value ?? "NULL"}")))
-            .ToList();
 
     [Fact]
     public async Task The_rebuild_keeps_every_intention_and_choice_and_the_table_takes_a_firm_alone_but_not_half_a_product()
@@ -65,7 +48,7 @@ public sealed class ConsumableIntentionMigrationTests(SqliteClusterFixture fixtu
         var before = new Dictionary<string, List<string>>();
         foreach (var table in Tables)
         {
-            before[table] = await RowsAsync(copy, table);
+            before[table] = await SqliteStoreCopy.RowsAsync(copy, table);
             Assert.NotEmpty(before[table]);
         }
 
@@ -77,7 +60,7 @@ public sealed class ConsumableIntentionMigrationTests(SqliteClusterFixture fixtu
 
         foreach (var table in Tables)
         {
-            Assert.Equal(before[table], await RowsAsync(copy, table));
+            Assert.Equal(before[table], await SqliteStoreCopy.RowsAsync(copy, table));
         }
         Assert.Empty(await copy.QueryAsync("PRAGMA foreign_key_check"));
         Assert.Equal(["ix_consumable_intentions_category"],

@@ -23,11 +23,7 @@ public sealed class ConsumableOrderMigrationTests(SqliteClusterFixture fixture) 
     private static readonly string[] Tables =
         ["order_lines", "deliveries", "invoices", "usage_lines", "order_supply_figures", "order_answer_figures", "order_hospital_figures"];
 
-    private static string Script()
-    {
-        using var stream = typeof(Migrator).Assembly.GetManifestResourceStream("Procurement.Grains.Scripts.sqlite.0025_consumable_orders.sql")!;
-        return new StreamReader(stream).ReadToEnd();
-    }
+    private static string Script() => SqliteStoreCopy.Script("0025_consumable_orders.sql");
 
     private async Task<SqliteConnection> CopyOfStoreAsync()
     {
@@ -44,21 +40,8 @@ public sealed class ConsumableOrderMigrationTests(SqliteClusterFixture fixture) 
         await orders.DecideDeliveryAsync(delivery.DeliveryId, new DeliveryDecision("a-1", true, 900, DeliveryRejection.QuantityShort));
         await s.Hospital(s.Hospital1).ReportUsageAsync(Months.Format(startMonth), [new UsageLine(s.Atorvastatin, s.Maker1, 100, 40m)]);
 
-        var sqlite = (SqliteDialect)fixture.Cluster.Database.Dialect;
-        var copy = new SqliteConnection($"Data Source={Path.Combine(Path.GetDirectoryName(sqlite.Location)!, $"copy-{Guid.NewGuid():N}.db")};Foreign Keys=True");
-        copy.Open();
-        using (var source = new SqliteConnection($"Data Source={sqlite.Location};Mode=ReadOnly"))
-        {
-            source.Open();
-            source.BackupDatabase(copy);
-        }
-        return copy;
+        return SqliteStoreCopy.Of((SqliteDialect)fixture.Cluster.Database.Dialect);
     }
-
-    private static async Task<List<string>> RowsAsync(SqliteConnection connection, string table) =>
-        (await connection.QueryAsync($"SELECT * FROM {table} ORDER BY 1, 2, 3"))
-            .Select(r => string.Join("|", ((IDictionary<string, object?>)r).Select(kv => $"{kv.Key}={kv.Value}")))
-            .ToList();
 
     [Fact]
     public async Task The_rebuild_keeps_every_line_reference_and_kept_sum_and_the_triggers_work_after_it()
@@ -67,7 +50,7 @@ public sealed class ConsumableOrderMigrationTests(SqliteClusterFixture fixture) 
         var before = new Dictionary<string, List<string>>();
         foreach (var table in Tables)
         {
-            before[table] = await RowsAsync(copy, table);
+            before[table] = await SqliteStoreCopy.RowsAsync(copy, table);
             Assert.NotEmpty(before[table]);
         }
 
@@ -79,7 +62,7 @@ public sealed class ConsumableOrderMigrationTests(SqliteClusterFixture fixture) 
 
         foreach (var table in Tables)
         {
-            Assert.Equal(before[table], await RowsAsync(copy, table));
+            Assert.Equal(before[table], await SqliteStoreCopy.RowsAsync(copy, table));
         }
         Assert.Empty(await copy.QueryAsync("PRAGMA foreign_key_check"));
         foreach (var table in new[] { "order_lines", "usage_lines" })
