@@ -25,6 +25,17 @@ internal sealed class OcdsConsumables
         _organisation = organisation;
     }
 
+    /// <summary>A category's demand groups with their figures, in group order, from a public award; null without one.</summary>
+    public static IReadOnlyList<OcdsVbpDemandGroup>? DemandGroups(ConsumableAwardView? award, string categoryId) =>
+        award?.Groups
+            .Where(g => g.CategoryId == categoryId)
+            .OrderBy(g => g.Group, StringComparer.Ordinal)
+            .Select(g => new OcdsVbpDemandGroup(g.Group, Cny(g.MaxValidPrice), g.Firms, g.CompetingBidders,
+                g.LowestPrice is { } lowest ? Cny(lowest) : null, g.ReferencePrice is { } reference ? Cny(reference) : null, g.WinnerCap, g.WinningBidders))
+            .ToList();
+
+    private static OcdsValue Cny(decimal amount) => new(amount, OcdsExport.Currency);
+
     /// <summary>The lot of a bid's, award's or agreement's product id, or null when the id is a drug product of the batch.</summary>
     public ConsumableLot? Lot(string productId) => _lots.GetValueOrDefault(productId);
 

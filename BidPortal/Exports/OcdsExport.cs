@@ -141,7 +141,10 @@ public static class OcdsExport
             VbpRegionCodes: definition?.RegionCodes)
         {
             Lots = definition?.Consumables?.Categories.Select(c => new OcdsLot(c.CategoryId, c.Name,
-                c.PurchaseUnit == ConsumablePurchaseUnit.System ? $"Product system: {string.Join(", ", c.Components.Select(k => k.Name))}" : null)).ToList(),
+                c.PurchaseUnit == ConsumablePurchaseUnit.System ? $"Product system: {string.Join(", ", c.Components.Select(k => k.Name))}" : null)
+            {
+                VbpDemandGroups = OcdsConsumables.DemandGroups(publicAward?.Consumables, c.CategoryId),
+            }).ToList(),
         };
 
         var release = new OcdsRelease(

@@ -114,7 +114,26 @@ public sealed record OcdsTender(
 }
 
 /// <summary>A lot of the OCDS lots extension: one product category of a consumables batch.</summary>
-public sealed record OcdsLot(string Id, string Title, string? Description);
+public sealed record OcdsLot(string Id, string Title, string? Description)
+{
+    /// <summary>Once the award is public (publicity on): the category's demand groups with their selection figures; null before.</summary>
+    public IReadOnlyList<OcdsVbpDemandGroup>? VbpDemandGroups { get; init; }
+}
+
+/// <summary>
+/// A demand group of a consumables category as the award formed it (the VBP extension's
+/// <c>VbpDemandGroup</c>): its maximum valid price, firms, competing bidders, lowest and reference
+/// price, winner cap and winning bidders.
+/// </summary>
+public sealed record OcdsVbpDemandGroup(
+    string Group,
+    OcdsValue MaxValidPrice,
+    int Firms,
+    int CompetingBidders,
+    OcdsValue? LowestPrice,
+    OcdsValue? ReferencePrice,
+    int? WinnerCap,
+    int WinningBidders);
 
 /// <summary>A product (tender) or a product's awarded or contracted volume (award, contract).</summary>
 public sealed record OcdsItem(

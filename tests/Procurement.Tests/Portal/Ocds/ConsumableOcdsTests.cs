@@ -166,6 +166,8 @@ public sealed class ConsumableOcdsTests
 
         var release = Release(bytes);
         Assert.False(release.TryGetProperty("awards", out _));
+        // Opened but not yet awarded in public: the lots carry no group figures.
+        Assert.All(release.GetProperty("tender").GetProperty("lots").EnumerateArray(), l => Assert.False(l.TryGetProperty("vbpDemandGroups", out _)));
         var bids = BidsById(release);
         Assert.Equal(4, bids.Count);
         var hip = bids[HipA.ToString()];
@@ -224,10 +226,25 @@ public sealed class ConsumableOcdsTests
         Assert.Contains("supplier", parties[MakerA]);
         Assert.DoesNotContain("supplier", parties[MakerB]);
         await OcdsSchema.AssertValidAsync(bytes);
+        // Each lot carries its demand groups' figures once the award is public.
+        var lots = release.GetProperty("tender").GetProperty("lots").EnumerateArray().ToDictionary(l => l.GetProperty("id").GetString()!);
+        var stentGroup = Assert.Single(lots[Stent].GetProperty("vbpDemandGroups").EnumerateArray());
+        Assert.Equal(("A", 848m, 2, 2, 512.3456m, 512.3456m, 1, 1),
+            (stentGroup.GetProperty("group").GetString(), stentGroup.GetProperty("maxValidPrice").GetProperty("amount").GetDecimal(), stentGroup.GetProperty("firms").GetInt32(),
+             stentGroup.GetProperty("competingBidders").GetInt32(), stentGroup.GetProperty("lowestPrice").GetProperty("amount").GetDecimal(),
+             stentGroup.GetProperty("referencePrice").GetProperty("amount").GetDecimal(), stentGroup.GetProperty("winnerCap").GetInt32(), stentGroup.GetProperty("winningBidders").GetInt32()));
+        var hipGroups = lots[Hip].GetProperty("vbpDemandGroups").EnumerateArray().ToList();
+        Assert.Equal(["A", "B"], hipGroups.Select(g => g.GetProperty("group").GetString()));
+        Assert.False(hipGroups[1].TryGetProperty("lowestPrice", out _));
+        Assert.False(hipGroups[0].TryGetProperty("winnerCap", out _));
         // The VBP extension's schema holds the consumables award fields: a group other than A or B is refused.
         var broken = Encoding.UTF8.GetString(bytes).Replace("\"vbpDemandGroup\": \"A\"", "\"vbpDemandGroup\": \"C\"", StringComparison.Ordinal);
         Assert.NotEmpty((await OcdsSchema.PackageWithVbpExtensionAsync()).Validate(broken));
         Assert.Empty((await OcdsSchema.PackageAsync()).Validate(broken));
+        // And a lot's group figures: a negative count of firms is refused.
+        var brokenLot = Encoding.UTF8.GetString(bytes).Replace("\"firms\": 2", "\"firms\": -2", StringComparison.Ordinal);
+        Assert.NotEqual(Encoding.UTF8.GetString(bytes), brokenLot);
+        Assert.NotEmpty((await OcdsSchema.PackageWithVbpExtensionAsync()).Validate(brokenLot));
     }
 
     [Fact]

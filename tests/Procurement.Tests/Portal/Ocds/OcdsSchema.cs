@@ -26,8 +26,22 @@ internal static class OcdsSchema
     {
         var release = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, "release-schema.json")))!;
         var patch = JsonNode.Parse(File.ReadAllText(DeployFiles.PathOf("BidPortal/Exports/VbpExtension/release-schema.json")))!;
-        return PackageAsync(MergePatch(release, patch).ToJsonString());
+        return PackageAsync(MergePatch(MergePatch(release, LotsStandIn), patch).ToJsonString());
     }
+
+    /// <summary>
+    /// What the lots extension gives the release schema that the VBP extension builds on: tender lots
+    /// of a <c>Lot</c> with an id (only this: the extension's own schema is not in the offline copy),
+    /// so that the VBP fields of a lot (<c>vbpDemandGroups</c>) are checked with the rest.
+    /// </summary>
+    private static JsonNode LotsStandIn => JsonNode.Parse("""
+        {
+          "definitions": {
+            "Tender": { "properties": { "lots": { "type": "array", "items": { "$ref": "#/definitions/Lot" } } } },
+            "Lot": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 } } }
+          }
+        }
+        """)!;
 
     /// <summary>Fails with every schema error's path and kind when the package does not validate, with or without the VBP extension.</summary>
     public static async Task AssertValidAsync(byte[] package)
