@@ -23,10 +23,29 @@ public sealed partial class AwardWorkerGrain
     {
         string? failure = null;
         ProposedAward? proposed = null;
+        AwardProgress? last = null;
         try
         {
             var input = await consumableInputs.LoadInputAsync(batchId);
-            var engine = new ConsumableAwardEngine(new SolveOptions(TimeSpan.FromSeconds(request.TimeLimitSeconds), Math.Max(1, Environment.ProcessorCount)));
+            var batch = GrainFactory.GetGrain<ITenderBatchGrain>(batchId);
+            var lastSent = TimeSpan.MinValue;
+            var gate = new object();
+            var engine = new ConsumableAwardEngine(new SolveOptions(TimeSpan.FromSeconds(request.TimeLimitSeconds), Math.Max(1, Environment.ProcessorCount)), p =>
+            {
+                logger.LogInformation("Consumables award of {BatchId}: {Phase} {Elapsed:F1} s, cost {Cost:N2} CNY, bound {Bound:N2} CNY", batchId, p.Phase, p.Elapsed.TotalSeconds, p.Cost, p.CostBound);
+                // As the drug award's: to the batch one-way, at most twice a second, but every category's count goes.
+                var progress = new AwardProgress(p.Phase, p.Elapsed.TotalSeconds, p.Cost, p.CostBound, ProcurementClock.Now(clock));
+                Volatile.Write(ref last, progress);
+                lock (gate)
+                {
+                    if (lastSent != TimeSpan.MinValue && p.Elapsed - lastSent < TimeSpan.FromMilliseconds(500) && !p.Phase.Contains("/", StringComparison.Ordinal))
+                    {
+                        return;
+                    }
+                    lastSent = p.Elapsed;
+                }
+                _ = batch.AwardProgressAsync(progress);
+            });
             var award = await Task.Run(() => engine.Run(input, FallbackOf(request.Mode)));
             failure = ConsumableFailure(award, request.TimeLimitSeconds);
             if (award.Status == SolveStatus.RuleBroken)
@@ -59,14 +78,15 @@ public sealed partial class AwardWorkerGrain
             logger.LogError(ex, "The consumables award of batch {BatchId} failed.", batchId);
             failure = "the consumables award engine failed; the silo log has the cause";
         }
+        // The last progress goes with the result: one-way reports may arrive after it and are then dropped.
         var owner = GrainFactory.GetGrain<ITenderBatchGrain>(batchId);
         if (proposed is not null)
         {
-            await owner.AwardProposedAsync(proposed);
+            await owner.AwardProposedAsync(proposed, Volatile.Read(ref last));
         }
         else
         {
-            await owner.AwardCompletedAsync(failure);
+            await owner.AwardCompletedAsync(failure, Volatile.Read(ref last));
         }
     }
 

@@ -23,6 +23,13 @@ public sealed record ConsumableAward(
     SolveStatus Status,
     TimeSpan CheckTime);
 
+/// <summary>
+/// How far a consumables award has got: its phase (<c>winners</c>, then <c>allocation k/n categories</c>
+/// as each category is placed), the time it has run, and the cost of the categories placed so far with
+/// its proven bound (CNY; a category proven later may still lower its cost).
+/// </summary>
+public sealed record ConsumableAwardProgress(string Phase, TimeSpan Elapsed, decimal Cost, decimal CostBound);
+
 /// <summary>What the allocation checker found wrong in one category.</summary>
 public sealed record AllocationProblem(string CategoryId, string Problem);
 
@@ -37,17 +44,30 @@ public sealed record ConsumableSupply(string CategoryId, string HospitalId, stri
 /// (docs/CONSUMABLES.md, "The award"): <see cref="ConsumableWinnerDetermination"/>, then
 /// <see cref="AllocationByChoice"/> over what it leaves, then both checkers.
 /// </summary>
-public sealed class ConsumableAwardEngine(SolveOptions options)
+public sealed class ConsumableAwardEngine(SolveOptions options, Action<ConsumableAwardProgress>? progress = null)
 {
     public ConsumableAward Run(ConsumableAwardInput input, FallbackRule fallback, CancellationToken cancellationToken = default)
     {
+        var started = Stopwatch.StartNew();
         var winners = ConsumableWinnerDetermination.Run(input);
+        progress?.Invoke(new ConsumableAwardProgress("winners", started.Elapsed, 0m, 0m));
         var checking = Stopwatch.StartNew();
         var winnerCheck = ConsumableAwardChecker.Check(input, winners);
         checking.Stop();
         var intentions = (input.Intentions ?? []).ToLookup(i => i.CategoryId, StringComparer.Ordinal);
         var choices = winners.Categories.Select(c => Choices(c, intentions[c.CategoryId])).ToList();
-        var allocation = new AllocationByChoice(options).Allocate(new ChoiceAllocationInput(choices, fallback), cancellationToken);
+        // The cost of the categories placed so far, and its proven bound, in CNY.
+        long costFen = 0, boundFen = 0;
+        var allocator = new AllocationByChoice(options)
+        {
+            CategoryPlaced = progress is null ? null : (category, placed, total) =>
+            {
+                costFen += category.Levels.CostFen;
+                boundFen += category.Levels.CostFenBound;
+                progress(new ConsumableAwardProgress($"allocation {placed}/{total} categories", started.Elapsed, costFen / 100m, boundFen / 100m));
+            },
+        };
+        var allocation = allocator.Allocate(new ChoiceAllocationInput(choices, fallback), cancellationToken);
 
         var problems = new List<AllocationProblem>();
         var supplies = new List<ConsumableSupply>();

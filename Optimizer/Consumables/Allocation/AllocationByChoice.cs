@@ -32,6 +32,12 @@ public sealed partial class AllocationByChoice(SolveOptions options)
     /// </summary>
     internal bool PlainCpSat { get; init; }
 
+    /// <summary>
+    /// Called on the solving thread as each category is placed: the category's allocation (its first
+    /// placement; a category proven later may still improve), how many are placed and how many there are.
+    /// </summary>
+    public Action<CategoryAllocation, int, int>? CategoryPlaced { get; init; }
+
     public ChoiceAllocationResult Allocate(ChoiceAllocationInput input, CancellationToken cancellationToken = default)
     {
         ChoiceInputValidator.ThrowIfInvalid(input);
@@ -39,11 +45,16 @@ public sealed partial class AllocationByChoice(SolveOptions options)
         var problems = input.Categories.Select(c => new ChoiceProblem(c, input.Fallback)).ToArray();
         var results = new CategoryAllocation[problems.Length];
         var open = new List<int>();
+        var placed = 0;
         for (var c = 0; c < problems.Length; c++)
         {
             if (PlainCpSat || !TryFastPath(problems[c], out results[c]))
             {
                 open.Add(c);
+            }
+            else
+            {
+                CategoryPlaced?.Invoke(results[c], ++placed, problems.Length);
             }
         }
         // The binding categories share what is left of the limit, each its part of the rest when it starts;
@@ -54,6 +65,7 @@ public sealed partial class AllocationByChoice(SolveOptions options)
         {
             var share = (limit - watch.Elapsed) / (open.Count - j);
             (results[open[j]], assignments[open[j]]) = Solve(problems[open[j]], share, null, cancellationToken);
+            CategoryPlaced?.Invoke(results[open[j]], ++placed, problems.Length);
         }
         // Categories proven early leave time: the ones still open share it, each from where it stopped.
         var still = open.Where(c => results[c].Report.Status == SolveStatus.FeasibleWithGap).ToList();

@@ -177,6 +177,11 @@ public abstract class ConsumableAwardFlowTests(ClusterFixture fixture)
         await s.Batch.RunAwardAsync(new AwardRequest("consumables", new Dictionary<string, decimal>(), 10));
         var view = await AwaitAwardAsync(s);
         Assert.Equal((TenderBatchPhase.Publicity, null), (view.Phase, view.AwardStatus));
+        // The view shows how the solve went, as for a drug award: the worker's last progress, the one category placed, its cost at its bound.
+        var progress = Assert.IsType<AwardProgress>(view.AwardProgress);
+        Assert.Equal("allocation 1/1 categories", progress.Phase);
+        Assert.True(progress.BestCost > 0 && progress.BestCost == progress.Bound, $"{progress}");
+        Assert.Equal(fixture.Clock.GetUtcNow(), progress.ReportedAt);
         var award = (await s.Batch.GetAwardAsync())!;
         Assert.Equal(("consumables", "stents2020", "Optimal", "passed"), (award.Mode, award.RuleSet, award.SolveStatus, award.Check!.Verdict));
 

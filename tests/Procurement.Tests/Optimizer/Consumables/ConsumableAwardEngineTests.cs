@@ -38,6 +38,23 @@ public sealed class ConsumableAwardEngineTests
     ];
 
     [Fact]
+    public void Progress_is_reported_after_the_winners_and_as_each_category_is_placed_with_the_cost_so_far_and_its_bound()
+    {
+        var reports = new List<ConsumableAwardProgress>();
+
+        var award = new ConsumableAwardEngine(Options, reports.Add).Run(Batch(Bids, Intentions), FallbackRule.LowestPrice);
+
+        var categories = award.Allocation.Categories.Count;
+        Assert.Equal(["winners", .. Enumerable.Range(1, categories).Select(k => $"allocation {k}/{categories} categories")], reports.Select(r => r.Phase));
+        Assert.True(reports.Zip(reports.Skip(1)).All(p => p.First.Elapsed <= p.Second.Elapsed), "elapsed times go forward");
+        // Every category here is proven at once: the last report's cost is the award's, at its bound.
+        var cost = award.Allocation.Categories.Sum(c => c.Levels.CostFen) / 100m;
+        Assert.True(cost > 0);
+        Assert.Equal((cost, cost), (reports[^1].Cost, reports[^1].CostBound));
+        Assert.Equal((0m, 0m), (reports[0].Cost, reports[0].CostBound));
+    }
+
+    [Fact]
     public void Hospitals_keep_a_winning_firm_choose_again_when_theirs_lost_and_the_rest_go_to_the_cheapest_winner()
     {
         var award = new ConsumableAwardEngine(Options).Run(Batch(Bids, Intentions), FallbackRule.LowestPrice);
