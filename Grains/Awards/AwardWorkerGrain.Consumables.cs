@@ -23,28 +23,14 @@ public sealed partial class AwardWorkerGrain
     {
         string? failure = null;
         ProposedAward? proposed = null;
-        AwardProgress? last = null;
+        var progress = new AwardProgressSender(GrainFactory.GetGrain<ITenderBatchGrain>(batchId), clock);
         try
         {
             var input = await consumableInputs.LoadInputAsync(batchId);
-            var batch = GrainFactory.GetGrain<ITenderBatchGrain>(batchId);
-            var lastSent = TimeSpan.MinValue;
-            var gate = new object();
             var engine = new ConsumableAwardEngine(new SolveOptions(TimeSpan.FromSeconds(request.TimeLimitSeconds), Math.Max(1, Environment.ProcessorCount)), p =>
             {
                 logger.LogInformation("Consumables award of {BatchId}: {Phase} {Elapsed:F1} s, cost {Cost:N2} CNY, bound {Bound:N2} CNY", batchId, p.Phase, p.Elapsed.TotalSeconds, p.Cost, p.CostBound);
-                // As the drug award's: to the batch one-way, at most twice a second, but every category's count goes.
-                var progress = new AwardProgress(p.Phase, p.Elapsed.TotalSeconds, p.Cost, p.CostBound, ProcurementClock.Now(clock));
-                Volatile.Write(ref last, progress);
-                lock (gate)
-                {
-                    if (lastSent != TimeSpan.MinValue && p.Elapsed - lastSent < TimeSpan.FromMilliseconds(500) && !p.Phase.Contains("/", StringComparison.Ordinal))
-                    {
-                        return;
-                    }
-                    lastSent = p.Elapsed;
-                }
-                _ = batch.AwardProgressAsync(progress);
+                progress.Report(p.Phase, p.Elapsed, p.Cost, p.CostBound);
             });
             var award = await Task.Run(() => engine.Run(input, FallbackOf(request.Mode)));
             failure = ConsumableFailure(award, request.TimeLimitSeconds);
@@ -82,11 +68,11 @@ public sealed partial class AwardWorkerGrain
         var owner = GrainFactory.GetGrain<ITenderBatchGrain>(batchId);
         if (proposed is not null)
         {
-            await owner.AwardProposedAsync(proposed, Volatile.Read(ref last));
+            await owner.AwardProposedAsync(proposed, progress.Last);
         }
         else
         {
-            await owner.AwardCompletedAsync(failure, Volatile.Read(ref last));
+            await owner.AwardCompletedAsync(failure, progress.Last);
         }
     }
 

@@ -41,31 +41,16 @@ public sealed partial class AwardWorkerGrain(
         }
         string? failure = null;
         ProposedAward? proposed = null;
-        AwardProgress? last = null;
+        var progress = new AwardProgressSender(GrainFactory.GetGrain<ITenderBatchGrain>(batchId), clock);
         try
         {
             var input = await inputs.LoadInputAsync(batchId, request);
-            var batch = GrainFactory.GetGrain<ITenderBatchGrain>(batchId);
-            var lastSent = TimeSpan.MinValue;
-            var gate = new object();
             var engine = new AwardEngine(
                 new SolveOptions(TimeSpan.FromSeconds(request.TimeLimitSeconds), Math.Max(1, Environment.ProcessorCount)),
                 p =>
                 {
                     logger.LogInformation("Award of {BatchId}: {Phase} {Elapsed:F1} s, best {Best:N2} CNY, bound {Bound:N2} CNY", batchId, p.Phase, p.Elapsed.TotalSeconds, p.BestObjective, p.Bound);
-                    // To the batch at most twice a second (one-way: the solver never waits for it),
-                    // except the first report and the per-product counts ("cost, 3/62 products"), which always go.
-                    var progress = new AwardProgress(p.Phase, p.Elapsed.TotalSeconds, p.BestObjective, p.Bound, ProcurementClock.Now(clock));
-                    Volatile.Write(ref last, progress);
-                    lock (gate)
-                    {
-                        if (lastSent != TimeSpan.MinValue && p.Elapsed - lastSent < TimeSpan.FromMilliseconds(500) && !p.Phase.Contains("/", StringComparison.Ordinal))
-                        {
-                            return;
-                        }
-                        lastSent = p.Elapsed;
-                    }
-                    _ = batch.AwardProgressAsync(progress);
+                    progress.Report(p.Phase, p.Elapsed, p.BestObjective, p.Bound);
                 });
             var previousSuppliers = await inputs.PreviousSuppliersAsync(batchId);
             var award = await Task.Run(() => engine.Run(input, request.Mode, previousSuppliers: previousSuppliers));
@@ -102,11 +87,11 @@ public sealed partial class AwardWorkerGrain(
         var owner = GrainFactory.GetGrain<ITenderBatchGrain>(batchId);
         if (proposed is not null)
         {
-            await owner.AwardProposedAsync(proposed, Volatile.Read(ref last));
+            await owner.AwardProposedAsync(proposed, progress.Last);
         }
         else
         {
-            await owner.AwardCompletedAsync(failure, Volatile.Read(ref last));
+            await owner.AwardCompletedAsync(failure, progress.Last);
         }
     }
 
