@@ -12,7 +12,7 @@ namespace Procurement.Silo.Seeding;
 /// outcomes (stents: maximum valid price 2,850 CNY, winners about 469 to 1,000 CNY; hips and knees
 /// from tens of thousands of CNY to a few thousand a system), not a firm's real bid.
 /// </summary>
-internal static class DemoConsumables
+public static class DemoConsumables
 {
     public const string StentCoCr = "STENT-COCR";
     public const string StentPtCr = "STENT-PTCR";
@@ -192,6 +192,29 @@ internal static class DemoConsumables
     {
         [StentCoCr] = 2_400, [StentPtCr] = 600, [Hip] = 320, [Knee] = 260,
     };
+
+    /// <summary>
+    /// The demo's products as a file of the code master data (the release's Chinese headers), so the
+    /// codes page shows every product the demo bids, with its class, registrant, certificate and model.
+    /// </summary>
+    public static IEnumerable<string> CodeFileLines()
+    {
+        yield return "医保耗材代码,一级分类,二级分类,三级分类（通用名）,耗材材质,规格型号,注册备案人,注册证编号/备案号,单件产品名称";
+        var registrants = StentFirms.Concat(JointFirms).ToDictionary(f => f.Firm.Id, f => f.Firm.NameZh ?? f.Firm.Name);
+        foreach (var offer in StentOffers.Concat(JointOffers).DistinctBy(o => o.Code))
+        {
+            var (category, subcategory, name, material) = offer.CategoryId switch
+            {
+                StentCoCr => ("血管介入治疗类材料", "血管支架", "冠状动脉药物洗脱支架", "钴铬合金"),
+                StentPtCr => ("血管介入治疗类材料", "血管支架", "冠状动脉药物洗脱支架", "铂铬合金"),
+                Hip => ("骨科材料", "关节", "人工髋关节", "钛合金/陶瓷"),
+                _ => ("骨科材料", "关节", "人工膝关节", "钴铬钼/超高分子量聚乙烯"),
+            };
+            yield return string.Join(",", offer.Code, category, subcategory, name, material, Csv(offer.Model), Csv(registrants[offer.FirmId]), offer.Certificate, $"{name}系统");
+        }
+    }
+
+    private static string Csv(string text) => text.Contains(',') || text.Contains('"') ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
 
     private static Offer Stent(string category, string firm, string certificate, string model, decimal price) =>
         new(category, firm, certificate, model, Code("C020103001", category == StentCoCr ? "10101" : "10102", firm, model), price);

@@ -127,6 +127,7 @@ public sealed class DemoSeeder(
             {
                 logger.LogInformation("Demo seed: the business clock cannot be set back; the earlier rounds are left out.");
             }
+            await ImportDemoCodesAsync();
             var now = clock.GetUtcNow();
             await stories.BiddingAsync(BiddingBatchId, now + BiddingDeadlineAfterStart, now + OpeningAfterStart);
             await stories.ReportingAsync(BatchId);
@@ -194,6 +195,23 @@ public sealed class DemoSeeder(
         logger.LogInformation(
             "Demo seed skipped: the store already holds data. Demo logins (password as printed when this store was seeded, or Demo:Password if set then):{Logins}",
             LoginTable(existing));
+    }
+
+    /// <summary>The demo's consumables products into the code master data, through the importer an alliance runs on the release files.</summary>
+    private async Task ImportDemoCodesAsync()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"demo-codes-{Guid.NewGuid():N}.csv");
+        try
+        {
+            await File.WriteAllLinesAsync(path, DemoConsumables.CodeFileLines(), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+            var result = await new Grains.Consumables.ConsumableCodeImporter(store, new Grains.Consumables.ConsumableImportOptions(), clock)
+                .ImportAsync(path, ConsumableCodeFileKind.Codes);
+            logger.LogInformation("Demo seed: {Rows} consumables codes {Outcome}.", result.Rows, result.Outcome);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     private static string LoginTable(IEnumerable<(string User, string Name, OrganisationKind Kind, string Organisation)> users) =>

@@ -223,6 +223,27 @@ public sealed class DemoConsumablesTests(JourneyFixture portal) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_product_the_demo_bids_is_in_the_code_master_data_a_hospital_browses()
+    {
+        using var hospital = await portal.SignedInAsync("hospital.bj1");
+        var offers = DemoConsumables.StentOffers.Concat(DemoConsumables.JointOffers).DistinctBy(o => o.Code).ToList();
+        var found = new Dictionary<string, JsonElement>();
+        foreach (var prefix in new[] { "C0201", "C0301" })
+        {
+            using var page = JsonDocument.Parse(await hospital.GetStringAsync($"/api/consumable-codes?prefix={prefix}&limit=500"));
+            foreach (var item in page.RootElement.GetProperty("items").EnumerateArray())
+            {
+                found[item.GetProperty("code").GetString()!] = item.Clone();
+            }
+        }
+        Assert.All(offers, o => Assert.True(found.ContainsKey(o.Code), $"{o.Code} ({o.FirmId} {o.Model}) is not in the codes"));
+        var microport = DemoConsumables.StentOffers.First(o => o.FirmId == "M-MICROPORT");
+        Assert.Equal((microport.Certificate, microport.Model, "上海微创医疗器械（集团）有限公司", true),
+            (found[microport.Code].GetProperty("certificateNumber").GetString(), found[microport.Code].GetProperty("specification").GetString(),
+             found[microport.Code].GetProperty("registrant").GetString(), found[microport.Code].GetProperty("active").GetBoolean()));
+    }
+
+    [Fact]
     public async Task The_event_chain_verifies_after_the_seed()
     {
         var store = portal.Services.GetRequiredService<ProcurementStore>();
