@@ -25,18 +25,20 @@ public sealed class OrderFiguresGrain(
     IOptions<AgreementOptions> agreementOptions,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock) : Grain, IOrderFiguresGrain
 {
-    /// <summary>(int)<see cref="OrderLineState.Fulfilled"/> as SQL text: a literal, which SQLite needs to use a partial index (a test holds it to the enum).</summary>
+    /// <summary>(int)<see cref="OrderLineState.Fulfilled"/> as SQL text (a test holds it to the enum).</summary>
     internal const string FulfilledState = "4";
 
     // Supply performance reads the sums the triggers of migration 0020 keep per supplier, region,
     // product and month (the totals) and per quarter hour of the answer (the percentiles'
     // histogram), and the lines not fulfilled yet, which count as due once past their delivery
-    // time (a live read of the few lines ix_order_lines_unfulfilled holds; the literal state is
-    // what lets SQLite use that partial index). The percentiles: the running count of answers up to
+    // time (a live read of the few lines ix_order_lines_unfulfilled holds: partial on
+    // `delivered_on_time IS NULL` since migration 0030, which holds for exactly the lines not
+    // fulfilled, so the read names that term for the databases to use the index, beside the state
+    // it stands for). The percentiles: the running count of answers up to
     // each quarter hour (its peers of other months added first) against the rank of the
     // percentile, as Figures.PercentileRank counts it: ceil(total x share) and at least 1, share in
     // thousandths. The first quarter hour that reaches the rank is the percentile's.
-    private const string SupplySql = $"""
+    internal const string SupplySql = $"""
         WITH answers AS (
             SELECT manufacturer_id, region_code, product_id, quarter, CAST(SUM(answers) AS BIGINT) AS answers
               FROM order_answer_figures
@@ -69,7 +71,7 @@ public sealed class OrderFiguresGrain(
         late AS (
             SELECT manufacturer_id, region_code, product_id, CAST(COUNT(*) AS BIGINT) AS lines
               FROM order_lines
-             WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To AND state <> {FulfilledState} AND deliver_by < @Now
+             WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To AND state <> {FulfilledState} AND delivered_on_time IS NULL AND deliver_by < @Now
              GROUP BY manufacturer_id, region_code, product_id
         )
         SELECT t.manufacturer_id AS ManufacturerId, t.region_code AS RegionCode, t.product_id AS ProductId,
