@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Procurement.Contracts.Domain;
 using Procurement.Grains.Agreements.Domain;
 using Procurement.Grains.Storage;
@@ -23,16 +24,6 @@ public static class PlatformPurchases
     /// <summary>Units of a product from a brand that a hospital accepted, and what they cost.</summary>
     public sealed record Accepted(string ProductId, string ManufacturerId, long Units, decimal Amount);
 
-    private const string AddSql = """
-        UPDATE platform_purchases SET units = units + @Units, amount_e6 = amount_e6 + @AmountE6
-         WHERE agreement_id = @AgreementId AND hospital_id = @HospitalId AND month = @Month AND classification = @Classification
-        """;
-
-    private const string InsertSql = """
-        INSERT INTO platform_purchases (agreement_id, hospital_id, month, classification, units, amount_e6)
-        VALUES (@AgreementId, @HospitalId, @Month, @Classification, @Units, @AmountE6)
-        """;
-
     private readonly record struct Row(string AgreementId, string HospitalId, int Month, int Classification, long Units, long AmountE6);
 
     private static readonly (string, Func<Row, object?>)[] Columns =
@@ -45,9 +36,8 @@ public static class PlatformPurchases
         ("AmountE6", r => r.AmountE6),
     ];
 
-    private static readonly Prepared<Row> Add = new(AddSql, Columns);
-
-    private static readonly Prepared<Row> Insert = new(InsertSql, Columns);
+    // One statement per dialect's text (DialectStatements.AddPlatformPurchase), made on first use.
+    private static readonly ConcurrentDictionary<string, Prepared<Row>> Add = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Adds what <paramref name="hospitalId"/> accepted in <paramref name="month"/> to its platform
@@ -82,21 +72,13 @@ public static class PlatformPurchases
             .GroupBy(c => (c.AgreementId!, c.Classification))
             .Select(g => new Row(g.Key.Item1, hospitalId, month, (int)g.Key.Classification, g.Sum(c => c.Line.Units), g.Sum(c => Scaled.ToE6(c.Line.Amount, "amount"))))
             .ToList();
-        // A hospital's acceptance touches one row per agreement (55 in a national round's order):
-        // the additions go in one round trip, the rows still missing in a second. The hospital's
-        // grain is the only writer of its rows, so no other unit inserts one in between.
+        // A hospital's acceptance touches one row per agreement (55 in a national round's order),
+        // each added to or made by one upsert (the first acceptance of a month makes its rows).
+        var add = Add.GetOrAdd(unit.Dialect.Statements.AddPlatformPurchase, static sql => new Prepared<Row>(sql, Columns));
         var writes = new StatementBatch(unit);
         foreach (var row in rows)
         {
-            writes.Add(Add, row);
-        }
-        var changed = await writes.ExecuteCountedAsync();
-        for (var i = 0; i < rows.Count; i++)
-        {
-            if (changed[i] == 0)
-            {
-                writes.Add(Insert, rows[i]);
-            }
+            writes.Add(add, row);
         }
         await writes.ExecuteAsync();
         UsageRepository.AddCompletion(unit, completion);

@@ -16,6 +16,15 @@ public abstract class DialectStatements
 {
     private readonly ConcurrentDictionary<(bool ByAgreement, int Rows), string> _completionUpserts = new();
 
+    // A hospital's platform purchases of a month (Agreements.PlatformPurchases): an acceptance adds
+    // its units and amount to the row of its agreement and classification, made by the first.
+    public virtual string AddPlatformPurchase => """
+        INSERT INTO platform_purchases (agreement_id, hospital_id, month, classification, units, amount_e6)
+        VALUES (@AgreementId, @HospitalId, @Month, @Classification, @Units, @AmountE6)
+        ON CONFLICT (agreement_id, hospital_id, month, classification) DO UPDATE
+           SET units = platform_purchases.units + excluded.units, amount_e6 = platform_purchases.amount_e6 + excluded.amount_e6
+        """;
+
     // Reference data: a definition saved again replaces the row it saved before.
 
     public virtual string UpsertRegion => """

@@ -18,6 +18,15 @@ public sealed class SqlServerStatements : DialectStatements
 
     public override string NextEventIds() => throw new NotSupportedException("SQL Server events take their ids from IDENTITY as they are inserted.");
 
+    public override string AddPlatformPurchase => """
+        MERGE INTO platform_purchases WITH (HOLDLOCK) AS p
+        USING (SELECT @AgreementId AS agreement_id, @HospitalId AS hospital_id, @Month AS month, @Classification AS classification) AS n
+           ON p.agreement_id = n.agreement_id AND p.hospital_id = n.hospital_id AND p.month = n.month AND p.classification = n.classification
+         WHEN MATCHED THEN UPDATE SET units = p.units + @Units, amount_e6 = p.amount_e6 + @AmountE6
+         WHEN NOT MATCHED THEN INSERT (agreement_id, hospital_id, month, classification, units, amount_e6)
+                               VALUES (@AgreementId, @HospitalId, @Month, @Classification, @Units, @AmountE6);
+        """;
+
     public override string UpsertRegion => """
         MERGE INTO regions WITH (HOLDLOCK) AS regions
         USING (SELECT @Code AS region_code) AS excluded
