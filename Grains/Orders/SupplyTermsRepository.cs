@@ -128,8 +128,15 @@ public sealed class SupplyTermsRepository(ProcurementStore store)
     public Task<bool> ManufacturerExistsAsync(string manufacturerId) =>
         store.ReadAsync(async connection => await connection.ExecuteScalarAsync<long>(ManufacturerExistsSql, new { ManufacturerId = manufacturerId }) > 0);
 
-    private const string ProductExistsSql = "SELECT COUNT(*) FROM products WHERE product_id = @ProductId";
+    // A drug product, or a consumables category of one of the alliance's batches (listed_prices.product_id
+    // names either since migration 0031).
+    private const string ListableSql = """
+        SELECT (SELECT COUNT(*) FROM products WHERE product_id = @ProductId)
+             + (SELECT COUNT(*) FROM consumable_lots l JOIN tender_batches b ON b.batch_id = l.batch_id
+                 WHERE l.category_id = @ProductId AND b.alliance_id = @AllianceId)
+        """;
 
-    public Task<bool> ProductExistsAsync(string productId) =>
-        store.ReadAsync(async connection => await connection.ExecuteScalarAsync<long>(ProductExistsSql, new { ProductId = productId }) > 0);
+    /// <summary>Whether <paramref name="allianceId"/> may list a price for <paramref name="productId"/>: a registered drug product, or a category of its consumables batches.</summary>
+    public Task<bool> ListableAsync(string allianceId, string productId) =>
+        store.ReadAsync(async connection => await connection.ExecuteScalarAsync<long>(ListableSql, new { AllianceId = allianceId, ProductId = productId }) > 0);
 }

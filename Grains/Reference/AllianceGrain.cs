@@ -58,9 +58,10 @@ public sealed class AllianceGrain(
             {
                 throw ProcurementException.Invalid($"prices[{i}]", $"{price.ProductId} from {price.ManufacturerId} is listed twice.");
             }
-            if (!await terms.ProductExistsAsync(price.ProductId))
+            if (!await terms.ListableAsync(allianceId, price.ProductId))
             {
-                throw new ProcurementException(ErrorCodes.NotFound, $"Product {price.ProductId} is not registered.", $"prices[{i}].productId");
+                throw new ProcurementException(ErrorCodes.NotFound,
+                    $"{price.ProductId} is neither a registered product nor a consumables category of this alliance's batches.", $"prices[{i}].productId");
             }
             if (!await terms.ManufacturerExistsAsync(price.ManufacturerId))
             {

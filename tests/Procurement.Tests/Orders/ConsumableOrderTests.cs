@@ -201,6 +201,48 @@ public abstract class ConsumableOrderTests(ClusterFixture fixture)
         Assert.Equal("cup", (await orders.GetOrderAsync(order.OrderId)).Lines[3].ComponentId);
     }
 
+    [Fact]
+    public async Task Another_firms_stent_is_bought_with_a_reason_at_the_listed_price_and_a_listed_hip_counts_toward_its_category()
+    {
+        var (s, agreements) = await AgreementsAsync();
+        var stentA = agreements.Single(a => a.ProductId == Stent && a.RegionCode == s.RegionA);
+        var alliance = Grains.GetGrain<IAllianceGrain>(s.AllianceId);
+        var month = Months.Format(Months.Of(fixture.Clock.GetUtcNow(), Zone));
+
+        // The alliance lists a price for categories of its batch, from a firm that did not win; not for a category it does not buy.
+        var unknown = await Assert.ThrowsAsync<ProcurementException>(() => alliance.ListPricesAsync([new ListedPrice("NO-SUCH-CATEGORY", s.Maker2, 700m)]));
+        Assert.Equal((ErrorCodes.NotFound, "prices[0].productId"), (unknown.Code, unknown.Field));
+        await alliance.ListPricesAsync([new ListedPrice(Stent, s.Maker2, 700m), new ListedPrice(Hip, s.Maker2, 25_000m)]);
+
+        // Hospital1's stents come from Maker1 under its agreement: Maker2's stent needs a reason, and then goes at the listed price, counted apart.
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var written = await WrittenAsync(s.Hospital1);
+        var noReason = await Assert.ThrowsAsync<ProcurementException>(() => orders.PlaceOrderAsync(new OrderRequest("sub-0",
+            [new OrderLineRequest(Stent, 20, "Cath lab", OrderUrgency.Normal, ManufacturerId: s.Maker2)])));
+        Assert.Equal((ErrorCodes.SubstituteReasonRequired, "lines[0].substituteReason"), (noReason.Code, noReason.Field));
+        Assert.Equal(written, await WrittenAsync(s.Hospital1));
+        await AcceptedAsync(orders, s.Maker2, "sub-1",
+            [new OrderLineRequest(Stent, 20, "Cath lab", OrderUrgency.Normal, ManufacturerId: s.Maker2, SubstituteReason: "the team's trial protocol names this stent")]);
+        var line = Assert.Single(Assert.Single(await orders.ListOrdersAsync(10)).Lines);
+        Assert.Equal((OrderLineKind.Substitute, s.Maker2, 700m, (Guid?)null, 0L), (line.Kind, line.ManufacturerId, line.UnitPrice, line.AgreementId, line.SurplusUnits));
+        var stentFigures = (await Grains.GetGrain<IMonitoringGrain>(0).GetCompletionAsync(s.BatchId, CompletionLevel.Agreement)).Single(c => c.Key == stentA.AgreementId.ToString());
+        Assert.Equal((0L, 20L), (stentFigures.CountedUnits, stentFigures.SubstituteUnits));
+
+        // Hospital2 has no hip agreement: Maker2's listed hip goes at the listed price, and its units count toward the category
+        // the alliance buys under agreements (the selected share's denominator), none toward the selected units.
+        await AcceptedAsync(Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital2), s.Maker2, "lst-1",
+            [new OrderLineRequest(Hip, 2, "Orthopaedic theatre", OrderUrgency.Normal, ManufacturerId: s.Maker2)]);
+        var listed = Assert.Single(Assert.Single(await Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital2).ListOrdersAsync(10)).Lines);
+        Assert.Equal((OrderLineKind.Listed, 25_000m), (listed.Kind, listed.UnitPrice));
+        var figures = (await fixture.Cluster.SiloGrainFactory.GetGrain<IOrderFiguresGrain>(0).GetHospitalPurchasingAsync(s.AllianceId, month, month))
+            .ToDictionary(h => h.HospitalId);
+        Assert.Equal(0m, figures[s.Hospital2].SelectedShare);
+        // Hospital1: 20 substitute stents of 20 stents bought, none selected.
+        Assert.Equal(0m, figures[s.Hospital1].SelectedShare);
+        Assert.Equal((0L, 2L), await Store.ReadAsync(c => c.QuerySingleAsync<(long, long)>(
+            "SELECT CAST(SUM(selected_units) AS BIGINT), CAST(SUM(molecule_units) AS BIGINT) FROM order_hospital_figures WHERE hospital_id = @H", new { H = s.Hospital2 })));
+    }
+
     /// <summary>Places the lines, and the supplier confirms and ships each in full, the hospital accepts every delivery.</summary>
     private async Task AcceptedAsync(IHospitalOrdersGrain orders, string supplierId, string requestId, IReadOnlyList<OrderLineRequest> lines)
     {
