@@ -252,6 +252,12 @@ public sealed record ListedPrice(
     [property: Id(1)] string ManufacturerId,
     [property: Id(2)] decimal UnitPrice);
 
+/// <summary>A consumables category of one of the alliance's batches, which it may list a price for (as for a drug product).</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ListableCategory")]
+public sealed record ListableCategory(
+    [property: Id(0)] string CategoryId,
+    [property: Id(1)] string Name);
+
 /// <summary>A distributor, which manufacturers may designate per region to confirm, ship and invoice their lines.</summary>
 [GenerateSerializer, Immutable, Alias("Procurement.Distributor")]
 public sealed record Distributor(

@@ -23,6 +23,10 @@ public interface IAllianceGrain : IGrainWithStringKey
     [Alias("GetListedPrices")]
     Task<IReadOnlyList<ListedPrice>> GetListedPricesAsync();
 
+    /// <summary>The consumables categories of the alliance's batches, by id (at most <c>AllianceGrain.MaxListableCategories</c>): what it may list prices for beside the drug products.</summary>
+    [Alias("GetListableCategories")]
+    Task<IReadOnlyList<ListableCategory>> GetListableCategoriesAsync();
+
     /// <summary>Sets the days hospitals have to pay after accepting a delivery (1-180; 30 unless set).</summary>
     [Alias("SetPaymentTerm")]
     Task SetPaymentTermAsync(int days);

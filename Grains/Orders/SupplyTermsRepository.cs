@@ -136,6 +136,27 @@ public sealed class SupplyTermsRepository(ProcurementStore store)
                  WHERE l.category_id = @ProductId AND b.alliance_id = @AllianceId)
         """;
 
+    // A category's name as its first batch (by id) gives it; a renewal repeats its predecessor's.
+    private const string SelectListableCategoriesSql = """
+        SELECT l.category_id, MIN(l.name) FROM consumable_lots l JOIN tender_batches b ON b.batch_id = l.batch_id
+         WHERE b.alliance_id = @AllianceId
+         GROUP BY l.category_id
+         ORDER BY l.category_id
+        """;
+
+    /// <summary>The consumables categories of the alliance's batches, the first <paramref name="limit"/> by id.</summary>
+    public Task<IReadOnlyList<ListableCategory>> ListableCategoriesAsync(string allianceId, int limit) =>
+        store.ReadAsync<IReadOnlyList<ListableCategory>>(async connection =>
+        {
+            var categories = new List<ListableCategory>();
+            await using var reader = await connection.ExecuteReaderAsync(SelectListableCategoriesSql, new { AllianceId = allianceId });
+            while (categories.Count < limit && await reader.ReadAsync())
+            {
+                categories.Add(new ListableCategory(reader.GetString(0), reader.GetString(1)));
+            }
+            return categories;
+        });
+
     /// <summary>Whether <paramref name="allianceId"/> may list a price for <paramref name="productId"/>: a registered drug product, or a category of its consumables batches.</summary>
     public Task<bool> ListableAsync(string allianceId, string productId) =>
         store.ReadAsync(async connection => await connection.ExecuteScalarAsync<long>(ListableSql, new { AllianceId = allianceId, ProductId = productId }) > 0);

@@ -73,6 +73,11 @@ public sealed class AllianceGrain(
 
     public Task<IReadOnlyList<ListedPrice>> GetListedPricesAsync() => terms.ListedPricesAsync(this.GetPrimaryKeyString());
 
+    /// <summary>At most this many categories are offered for listing (a page's select, not a catalogue).</summary>
+    public const int MaxListableCategories = 2_000;
+
+    public Task<IReadOnlyList<ListableCategory>> GetListableCategoriesAsync() => terms.ListableCategoriesAsync(this.GetPrimaryKeyString(), MaxListableCategories);
+
     public async Task SetPaymentTermAsync(int days)
     {
         var allianceId = this.GetPrimaryKeyString();

@@ -31,6 +31,12 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
 
     public IReadOnlyList<ListedPrice> Prices { get; private set; } = [];
 
+    /// <summary>The consumables categories of the alliance's batches, listable beside the drug products.</summary>
+    public IReadOnlyList<ListableCategory> Categories { get; private set; } = [];
+
+    /// <summary>The name of a listed product that is one of the categories, or null.</summary>
+    public string? CategoryName(string productId) => Categories.FirstOrDefault(c => c.CategoryId == productId)?.Name;
+
     /// <summary>The days hospitals have to pay after acceptance, as the alliance set them or by default.</summary>
     public int PaymentTermDays { get; private set; }
 
@@ -107,6 +113,7 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
         });
         Risks = await figures.GetSupplyRisksAsync(User.Organisation());
         Prices = await Alliance().GetListedPricesAsync();
+        Categories = await Alliance().GetListableCategoriesAsync();
         PaymentTermDays = await Alliance().GetPaymentTermAsync();
     }
 

@@ -224,6 +224,50 @@ public sealed class BrowserOrdersTests(JourneyFixture portal) : IAsyncLifetime
         await Assertions.Expect(ordered.Locator("[data-test=component]")).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task The_alliance_lists_a_price_for_a_stent_category_and_a_hospital_buys_another_firms_stent_with_a_reason()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
+        var point = $"Cath lab B {tag}";
+
+        // The alliance offers its batches' categories beside the drug products, and lists Abbott's stent (a losing bid) at 1,100.
+        var alliance = await _browser.NewPageAsync("en-GB");
+        await alliance.GotoAsync("/Alliance/Purchasing");
+        await PortalBrowser.SignInAsync(alliance, "alliance.admin");
+        await Assertions.Expect(alliance.Locator("[data-test=list-price-categories] option[value=STENT-COCR]")).ToHaveCountAsync(1);
+        await alliance.Locator("[data-test=list-price-product]").SelectOptionAsync("STENT-COCR");
+        await alliance.Locator("[data-test=list-price-manufacturer]").SelectOptionAsync("M-ABBOTT");
+        await alliance.Locator("[data-test=list-price-unit]").FillAsync("1100");
+        await alliance.Locator("[data-test=list-price] button").ClickAsync();
+        await Assertions.Expect(alliance.Locator("[data-test=saved]")).ToHaveTextAsync("The price is listed.");
+        var listed = alliance.Locator("[data-test=listed-prices] tr", new() { HasText = "STENT-COCR" });
+        await Assertions.Expect(listed).ToContainTextAsync("1100.0000");
+        await Assertions.Expect(listed).ToContainTextAsync("cobalt-chromium");
+        await PortalBrowser.ShotAsync(alliance, "orders-11-alliance-lists-a-category-en");
+
+        // The hospital's stents come from MicroPort under its agreement: Abbott's needs a reason, then goes at the listed price.
+        var hospital = await _browser.NewPageAsync("zh-CN");
+        await hospital.GotoAsync("/Hospital/Orders");
+        await PortalBrowser.SignInAsync(hospital, "hospital.bj1");
+        await hospital.Locator("#Lines_0__ProductId").SelectOptionAsync("STENT-COCR");
+        await hospital.Locator("#Lines_0__Quantity").FillAsync("3");
+        await hospital.Locator("#Lines_0__DeliveryPoint").FillAsync(point);
+        await hospital.Locator("#Lines_0__ManufacturerId").SelectOptionAsync("M-ABBOTT");
+        await hospital.Locator("[data-test=place]").ClickAsync();
+        await Assertions.Expect(hospital.Locator("[data-test=problem]")).ToContainTextAsync("ORDER_SUBSTITUTE_REASON_REQUIRED");
+        await Assertions.Expect(hospital.Locator("[data-test=order-line]", new() { HasText = point })).ToHaveCountAsync(0);
+        await hospital.Locator("#Lines_0__SubstituteReason").FillAsync("术者临床试验方案指定");
+        await hospital.Locator("[data-test=place]").ClickAsync();
+        await Assertions.Expect(hospital.Locator("[data-test=saved]")).ToBeVisibleAsync();
+        var ordered = hospital.Locator("[data-test=order-line]", new() { HasText = point });
+        await Assertions.Expect(ordered.Locator("[data-test=kind]")).ToContainTextAsync("替代");
+        await Assertions.Expect(ordered.Locator("[data-test=kind]")).ToContainTextAsync("术者临床试验方案指定");
+        await Assertions.Expect(ordered).ToContainTextAsync("雅培医疗用品（上海）有限公司");
+        await Assertions.Expect(ordered).ToContainTextAsync("1100.0000");
+        await Assertions.Expect(ordered).ToContainTextAsync("3,300.00");
+        await PortalBrowser.ShotAsync(hospital, "orders-12-hospital-category-substitute-zh");
+    }
+
     private static async Task<string> WriteAsync(string name, string content)
     {
         var path = Path.Combine(Path.GetTempPath(), name);
