@@ -101,7 +101,7 @@ public static class EventLog
         return true;
     }
 
-    private const string SelectByBatchSql = """
+    internal const string SelectByBatchSql = """
         SELECT event_id AS EventId, occurred_at AS OccurredAt, actor AS Actor, batch_id AS BatchId,
                entity_type AS EntityType, entity_id AS EntityId, event_type AS EventType, payload AS Payload
           FROM events
