@@ -106,6 +106,7 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("POST", "/api/agreements/{agreementId:guid}/supply-failure", Alliance, Alliance, _ => new { text = "verified" }),
         new("GET", "/api/manufacturer/agreements", Manufacturer, None),
         new("GET", "/api/manufacturer/volumes", Manufacturer, None),
+        new("GET", "/api/manufacturer/component-purchases", Manufacturer, None),
         new("GET", "/api/notifications", All, None),
         new("GET", "/api/batches/{batchId}/exports/award-allocations.csv", Alliance, Alliance),
         new("GET", "/api/batches/{batchId}/exports/award-statements.csv", Alliance, Alliance),
