@@ -118,7 +118,7 @@ public sealed class ConsumableIntentionRevisionsApiTests(JourneyFixture portal) 
         await Assertions.Expect(stent.Locator("[data-test=intention] [data-test=revision]")).ToContainTextAsync("r2");
         await Assertions.Expect(stent.GetByRole(AriaRole.Heading, new() { Name = "以前的修订" })).ToBeVisibleAsync();
         var earlier = stent.Locator("[data-test=revisions-STENT] [data-test=revision-1]");
-        await Assertions.Expect(earlier.Locator("[data-test=quantity]")).ToHaveTextAsync("300");
+        await Assertions.Expect(earlier.Locator("[data-test=revision-quantity]")).ToHaveTextAsync("300");
         await Assertions.Expect(earlier.Locator("[data-test=written-by]")).ToHaveTextAsync("user:hospital.bj1");
         await Assertions.Expect(stent.Locator("[data-test=revisions-STENT] tbody tr")).ToHaveCountAsync(1);
         // A category stated once has no earlier revision.
