@@ -15,7 +15,7 @@ namespace Procurement.Tests.Portal;
 /// revisions (who, when, what), never another hospital's; the alliance reads any participating
 /// hospital's of its own batch and is told <c>NOT_FOUND</c> for a hospital outside it; another
 /// alliance, another hospital's address and a manufacturer are refused. The hospital's intentions
-/// page lists the earlier revisions under the current one (Chromium, zh-CN).
+/// page lists the earlier revisions under the current one (Chromium, zh-CN and en).
 /// </summary>
 [Collection(JourneyCollection.Name)]
 public sealed class ConsumableIntentionRevisionsApiTests(JourneyFixture portal) : IAsyncLifetime
@@ -124,5 +124,15 @@ public sealed class ConsumableIntentionRevisionsApiTests(JourneyFixture portal) 
         // A category stated once has no earlier revision.
         await Assertions.Expect(page.Locator("[data-test=revisions-HIP]")).ToHaveCountAsync(0);
         await PortalBrowser.ShotAsync(page, "consumables-intention-revisions-zh");
+
+        // The same in English.
+        var english = await _browser.NewPageAsync("en-US");
+        await english.GotoAsync("/Hospital");
+        await PortalBrowser.SignInAsync(english, "hospital.bj1");
+        await english.GotoAsync($"/Hospital/Consumables?id={batchId}");
+        var stentEn = english.Locator("[data-test=category-STENT]");
+        await Assertions.Expect(stentEn.GetByRole(AriaRole.Heading, new() { Name = "Earlier revisions" })).ToBeVisibleAsync();
+        await Assertions.Expect(stentEn.Locator("[data-test=revisions-STENT] thead")).ToContainTextAsync("Written by");
+        await Assertions.Expect(stentEn.Locator("[data-test=revisions-STENT] [data-test=revision-1] [data-test=revision-quantity]")).ToHaveTextAsync("300");
     }
 }
