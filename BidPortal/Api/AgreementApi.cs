@@ -30,6 +30,10 @@ public static class AgreementApi
             TypedResults.Ok(await grains.Directory().ListSupplierVolumesAsync(user.Organisation())))
             .RequireAuthorization(PortalUser.Manufacturer).WithName("ListSupplierVolumes")
             .WithSummary("What hospitals bought of the manufacturer's agreed products, per month and region.");
+        agreements.MapGet("/manufacturer/component-purchases", async (GrainAccess grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await grains.Directory().ListComponentPurchasesForManufacturerAsync(user.Organisation())))
+            .RequireAuthorization(PortalUser.Manufacturer).WithName("ListManufacturerComponentPurchases")
+            .WithSummary("Per agreement of the manufacturer's own and component: the components of its product systems hospitals bought separately (order lines, units accepted, amount).");
         agreements.MapGet("/notifications", async (GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Monitoring().ListNotificationsAsync(user.Role(), user.Organisation())))
             .WithName("ListNotifications");

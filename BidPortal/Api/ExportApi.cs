@@ -112,7 +112,10 @@ public static class ExportApi
             EventChainHead = await directory.GetEventChainHeadAsync(),
             Purchasing = purchasing,
             Hospitals = hospitals,
-            ConsumableDemand = view.Definition.Consumables is null ? null : await batch.GetConsumableDemandAsync(),
+            // The items need each category's intended total only: the totals' one GROUP BY answers a
+            // row per category and firm named, however many hospitals stated an intention, where the
+            // whole read would carry every intention into memory (docs/OCDS.md, "Items").
+            ConsumableDemand = view.Definition.Consumables is null ? null : await batch.GetConsumableDemandTotalsAsync(),
         };
         var package = OcdsExport.Build(ocds, clock.GetUtcNow(), alliance?.Name ?? view.Definition.AllianceId, "ocds-vbp");
         var buffer = new MemoryStream();

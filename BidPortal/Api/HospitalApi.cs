@@ -37,6 +37,7 @@ public static class HospitalApi
         }).WithName("SubmitConsumableIntentions")
             .WithSummary("States or revises brand intentions per category of a consumables batch in reporting (firm, product, annual quantity, further choices), all or none.");
         hospital.MapConsumableIntentionUploadApi();
+        api.MapConsumableIntentionHistoryApi();
         hospital.MapGet("/usage", async (string? month, GrainAccess grains) => TypedResults.Ok(await grains.Hospital().GetUsageAsync(month)))
             .WithName("GetUsage");
         hospital.MapPost("/usage/{month}", async (string month, List<UsageLine> lines, GrainAccess grains) =>

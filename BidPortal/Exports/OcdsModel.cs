@@ -35,7 +35,11 @@ public sealed record OcdsBatch(
     /// <summary>The hospitals of the batch's regions, to name those that ordered or paid; an unknown id stands for its own name.</summary>
     public IReadOnlyList<Hospital> Hospitals { get; init; } = [];
 
-    /// <summary>A consumables batch's demand by category (the hospitals' brand intentions added up), for its items' quantities; null for a drug batch.</summary>
+    /// <summary>
+    /// A consumables batch's demand by category (the hospitals' brand intentions added up), for its
+    /// items' quantities; null for a drug batch. Only each category's total is read, so the portal
+    /// passes the totals without the intentions (<c>GetConsumableDemandTotalsAsync</c>).
+    /// </summary>
     public ConsumableDemand? ConsumableDemand { get; init; }
 
     /// <summary>

@@ -14,11 +14,16 @@ public sealed record BatchSummary(
     [property: Id(8)] int Hospitals,
     [property: Id(9)] string? RenewalOf);
 
-/// <summary>A hospital's part of an agreement, with the agreement itself.</summary>
+/// <summary>
+/// A hospital's part of an agreement, with the agreement itself and, under a product system's
+/// agreement, the components the hospital itself bought separately (its own order lines only; none
+/// for any other agreement).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Procurement.HospitalAgreementView")]
 public sealed record HospitalAgreementView(
     [property: Id(0)] Agreement Agreement,
-    [property: Id(1)] AgreementHospital Part);
+    [property: Id(1)] AgreementHospital Part,
+    [property: Id(2)] IReadOnlyList<ComponentPurchase>? ComponentPurchases = null);
 
 /// <summary>What hospitals bought of a manufacturer's agreed product in one month and region.</summary>
 [GenerateSerializer, Immutable, Alias("Procurement.SupplierVolume")]

@@ -34,12 +34,17 @@ public interface IDirectoryGrain : IGrainWithIntegerKey
     [Alias("ListAgreementsForManufacturer")]
     Task<IReadOnlyList<Agreement>> ListAgreementsForManufacturerAsync(string manufacturerId);
 
+    /// <summary>The hospital's agreements, each with the components the hospital bought separately under it.</summary>
     [Alias("ListAgreementsForHospital")]
     Task<IReadOnlyList<HospitalAgreementView>> ListAgreementsForHospitalAsync(string hospitalId);
 
     /// <summary>Per batch, product, region and month: what hospitals bought of the manufacturer's agreed products.</summary>
     [Alias("ListSupplierVolumes")]
     Task<IReadOnlyList<SupplierVolume>> ListSupplierVolumesAsync(string manufacturerId);
+
+    /// <summary>Per agreement of the manufacturer (its own only) and component: the components of its product systems hospitals bought separately.</summary>
+    [Alias("ListComponentPurchasesForManufacturer")]
+    Task<IReadOnlyList<ComponentPurchase>> ListComponentPurchasesForManufacturerAsync(string manufacturerId);
 
     /// <summary>The head of the tamper-evident event log (docs/SECURITY.md), to publish; null while nothing is chained.</summary>
     [Alias("GetEventChainHead")]

@@ -41,6 +41,10 @@ public interface IHospitalGrain : IGrainWithStringKey
     [Alias("GetConsumableIntentions")]
     Task<IReadOnlyList<ConsumableIntention>> GetConsumableIntentionsAsync(string batchId);
 
+    /// <summary>Every kept revision of the hospital's intentions for the batch, newest first (bounded: <see cref="ConsumableIntentionHistory.MaxRevisions"/>).</summary>
+    [Alias("GetConsumableIntentionHistory")]
+    Task<ConsumableIntentionHistory> GetConsumableIntentionHistoryAsync(string batchId);
+
     /// <summary>
     /// Reports a month's purchases ("yyyy-MM", not in the future): per product and brand, units
     /// and amount. Each line is classified against the hospital's agreements; a line sent again

@@ -190,12 +190,6 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
          ORDER BY c.hospital_id
         """;
 
-    /// <summary>
-    /// Retained savings per hospital for the year under way: the VBP budget (the year's agreed
-    /// volume at each product's maximum valid unit price, the pre-tender reference of the batch)
-    /// less what it spent on the batch's products (agreed brands, surplus and substitutes), times
-    /// the share of its score's band; nothing when it overspent or has no score.
-    /// </summary>
     // Grouped by the line's price too, so that the amount is summed in decimal (units x price) rather than as a product that could overflow in SQL.
     private const string SelectComponentPurchasesSql = """
         SELECT l.agreement_id AS AgreementId, l.component_id AS ComponentId, l.unit_price_e6 AS UnitPriceE6,
@@ -206,20 +200,65 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
          GROUP BY l.agreement_id, l.component_id, l.unit_price_e6
         """;
 
-    private sealed record ComponentRow(string AgreementId, string ComponentId, long UnitPriceE6, long Lines, long AcceptedUnits);
+    // A manufacturer's own agreements only: the agreement's manufacturer, not the line's supplier.
+    private const string SelectComponentPurchasesOfManufacturerSql = """
+        SELECT l.agreement_id AS AgreementId, l.component_id AS ComponentId, l.unit_price_e6 AS UnitPriceE6,
+               CAST(COUNT(*) AS BIGINT) AS Lines, CAST(SUM(l.accepted_units) AS BIGINT) AS AcceptedUnits
+          FROM agreements a
+          JOIN order_lines l ON l.agreement_id = a.agreement_id
+         WHERE a.manufacturer_id = @ManufacturerId AND l.component_id IS NOT NULL
+         GROUP BY l.agreement_id, l.component_id, l.unit_price_e6
+        """;
+
+    // A hospital's own order lines only, under whichever agreement they were bought.
+    private const string SelectComponentPurchasesOfHospitalSql = """
+        SELECT l.agreement_id AS AgreementId, l.component_id AS ComponentId, l.unit_price_e6 AS UnitPriceE6,
+               CAST(COUNT(*) AS BIGINT) AS Lines, CAST(SUM(l.accepted_units) AS BIGINT) AS AcceptedUnits
+          FROM order_lines l
+         WHERE l.hospital_id = @HospitalId AND l.component_id IS NOT NULL AND l.agreement_id IS NOT NULL
+         GROUP BY l.agreement_id, l.component_id, l.unit_price_e6
+        """;
+
+    // Settable properties, not a positional record: with no rows SQLite types the aggregates as blobs, which Dapper can only match to a constructor by type.
+    private sealed record ComponentRow
+    {
+        public string AgreementId { get; init; } = "";
+
+        public string ComponentId { get; init; } = "";
+
+        public long UnitPriceE6 { get; init; }
+
+        public long Lines { get; init; }
+
+        public long AcceptedUnits { get; init; }
+    }
 
     /// <summary>The components bought separately under the batch's agreements, by agreement and component.</summary>
-    public async Task<IReadOnlyList<ComponentPurchase>> ComponentPurchasesAsync(string batchId)
-    {
-        var rows = await store.ReadAsync(connection => connection.QueryAsync<ComponentRow>(SelectComponentPurchasesSql, new { BatchId = batchId }));
-        return rows
+    public async Task<IReadOnlyList<ComponentPurchase>> ComponentPurchasesAsync(string batchId) =>
+        Purchases(await store.ReadAsync(connection => connection.QueryAsync<ComponentRow>(SelectComponentPurchasesSql, new { BatchId = batchId })));
+
+    /// <summary>The same figure over the agreements of one manufacturer (every batch), by agreement and component.</summary>
+    public async Task<IReadOnlyList<ComponentPurchase>> ComponentPurchasesOfManufacturerAsync(string manufacturerId) =>
+        Purchases(await store.ReadAsync(connection => connection.QueryAsync<ComponentRow>(SelectComponentPurchasesOfManufacturerSql, new { ManufacturerId = manufacturerId })));
+
+    /// <summary>The same figure over one hospital's own order lines (every agreement), by agreement and component.</summary>
+    public async Task<IReadOnlyList<ComponentPurchase>> ComponentPurchasesOfHospitalAsync(string hospitalId) =>
+        Purchases(await store.ReadAsync(connection => connection.QueryAsync<ComponentRow>(SelectComponentPurchasesOfHospitalSql, new { HospitalId = hospitalId })));
+
+    private static List<ComponentPurchase> Purchases(IEnumerable<ComponentRow> rows) =>
+        rows
             .GroupBy(r => (r.AgreementId, r.ComponentId))
             .Select(g => new ComponentPurchase(g.Key.AgreementId, g.Key.ComponentId, (int)g.Sum(r => r.Lines), g.Sum(r => r.AcceptedUnits),
                 g.Sum(r => r.AcceptedUnits * Scaled.FromE6(r.UnitPriceE6))))
             .OrderBy(p => p.AgreementId, StringComparer.Ordinal).ThenBy(p => p.ComponentId, StringComparer.Ordinal)
             .ToList();
-    }
 
+    /// <summary>
+    /// Retained savings per hospital for the year under way: the VBP budget (the year's agreed
+    /// volume at each product's maximum valid unit price, the pre-tender reference of the batch)
+    /// less what it spent on the batch's products (agreed brands, surplus and substitutes), times
+    /// the share of its score's band; nothing when it overspent or has no score.
+    /// </summary>
     public async Task<IReadOnlyList<RetainedSavings>> RetainedSavingsAsync(string batchId, DateTimeOffset now)
     {
         var year = await RequireYearAsync(batchId, now);

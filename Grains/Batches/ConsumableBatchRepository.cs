@@ -144,7 +144,8 @@ public sealed class ConsumableBatchRepository(ProcurementStore store)
     /// Writes a hospital's intentions in one transaction with their event, after confirming under a
     /// lock on the batch row that reporting is open and that every firm named is a registered
     /// manufacturer. The current revisions are read in the transaction; should two writers ever
-    /// race, the insert (primary key) or the update (expected revision) refuses.
+    /// race, the insert (primary key) or the update (expected revision) refuses. Each intention's
+    /// revision is kept beside it, with the actor (<see cref="ConsumableIntentionRevisionStore"/>).
     /// </summary>
     public Task<IReadOnlyList<ConsumableIntention>> SaveIntentionsAsync(
         string batchId, string hospitalId, IReadOnlyList<ConsumableIntentionLine> lines, DateTimeOffset at, string actor) =>
@@ -200,6 +201,7 @@ public sealed class ConsumableBatchRepository(ProcurementStore store)
                     Position = i + 1,
                     ManufacturerId = m,
                 }), transaction);
+                await ConsumableIntentionRevisionStore.AppendAsync(connection, transaction, intention, actor);
                 saved.Add(intention);
             }
             await EventLog.AppendAsync(unit, at, actor, batchId, "hospital", hospitalId, "ConsumableIntentionsReported", lines);

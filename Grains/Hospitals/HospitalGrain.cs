@@ -24,6 +24,7 @@ public sealed class HospitalGrain(
     ReferenceRepository reference,
     BatchRepository batches,
     ConsumableBatchRepository consumables,
+    ConsumableIntentionRevisionStore revisions,
     UsageRepository usage,
     Orders.OrderRepository orders,
     IOptions<AgreementOptions> agreementOptions,
@@ -201,6 +202,9 @@ public sealed class HospitalGrain(
 
     public Task<IReadOnlyList<ConsumableIntention>> GetConsumableIntentionsAsync(string batchId) =>
         consumables.GetIntentionsAsync(Check.Id(batchId, "batchId"), HospitalId);
+
+    public Task<ConsumableIntentionHistory> GetConsumableIntentionHistoryAsync(string batchId) =>
+        revisions.HistoryAsync(Check.Id(batchId, "batchId"), HospitalId);
 
     /// <summary>The batch's reporting terms, refused unless its reporting is open now and the hospital takes part.</summary>
     private async Task<ReportingTerms> OpenTermsAsync(string batchId, DateTimeOffset now)

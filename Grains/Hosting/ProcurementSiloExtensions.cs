@@ -38,6 +38,7 @@ public static class ProcurementSiloExtensions
         services.TryAddSingleton<BatchRepository>();
         services.TryAddSingleton<ReportingRepository>();
         services.TryAddSingleton<ConsumableBatchRepository>();
+        services.TryAddSingleton<ConsumableIntentionRevisionStore>();
         services.TryAddSingleton<BidRepository>();
         services.TryAddSingleton<SealingRepository>();
         services.AddOptions<SealingOptions>().BindConfiguration(SealingOptions.Section).ValidateOnStart();

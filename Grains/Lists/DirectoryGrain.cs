@@ -9,7 +9,7 @@ namespace Procurement.Grains.Lists;
 
 /// <summary>List reads over SQL; stateless, so every silo answers its share of index pages.</summary>
 [StatelessWorker]
-public sealed class DirectoryGrain(DirectoryRepository directory, AgreementRepository agreements, AuditRepository audit) : Grain, IDirectoryGrain
+public sealed class DirectoryGrain(DirectoryRepository directory, AgreementRepository agreements, MonitoringRepository monitoring, AuditRepository audit) : Grain, IDirectoryGrain
 {
     public Task<IReadOnlyList<BatchSummary>> ListBatchesAsync() => directory.ListBatchesAsync();
 
@@ -31,13 +31,20 @@ public sealed class DirectoryGrain(DirectoryRepository directory, AgreementRepos
     public Task<IReadOnlyList<Agreement>> ListAgreementsForManufacturerAsync(string manufacturerId) =>
         agreements.ListForManufacturerAsync(Check.Id(manufacturerId, "manufacturerId"));
 
-    public async Task<IReadOnlyList<HospitalAgreementView>> ListAgreementsForHospitalAsync(string hospitalId) =>
-        (await agreements.ListForHospitalAsync(Check.Id(hospitalId, "hospitalId")))
-            .Select(a => new HospitalAgreementView(a.Agreement, a.Part))
+    public async Task<IReadOnlyList<HospitalAgreementView>> ListAgreementsForHospitalAsync(string hospitalId)
+    {
+        Check.Id(hospitalId, "hospitalId");
+        var components = (await monitoring.ComponentPurchasesOfHospitalAsync(hospitalId)).ToLookup(c => c.AgreementId, StringComparer.Ordinal);
+        return (await agreements.ListForHospitalAsync(hospitalId))
+            .Select(a => new HospitalAgreementView(a.Agreement, a.Part, components[a.Agreement.AgreementId.ToString()].ToList()))
             .ToList();
+    }
 
     public Task<IReadOnlyList<SupplierVolume>> ListSupplierVolumesAsync(string manufacturerId) =>
         directory.ListSupplierVolumesAsync(Check.Id(manufacturerId, "manufacturerId"));
+
+    public Task<IReadOnlyList<ComponentPurchase>> ListComponentPurchasesForManufacturerAsync(string manufacturerId) =>
+        monitoring.ComponentPurchasesOfManufacturerAsync(Check.Id(manufacturerId, "manufacturerId"));
 
     public Task<ChainHead?> GetEventChainHeadAsync() => audit.HeadAsync();
 }

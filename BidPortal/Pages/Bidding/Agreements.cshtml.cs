@@ -10,9 +10,13 @@ public sealed class AgreementsModel(GrainAccess grains, IStringLocalizer<SharedR
 
     public IReadOnlyList<SupplierVolume> Volumes { get; private set; } = [];
 
+    /// <summary>The components of the manufacturer's product systems bought separately, per agreement of its own and component.</summary>
+    public IReadOnlyList<ComponentPurchase> Components { get; private set; } = [];
+
     public async Task OnGetAsync()
     {
         Agreements = await Grains.Directory().ListAgreementsForManufacturerAsync(User.Organisation());
         Volumes = await Grains.Directory().ListSupplierVolumesAsync(User.Organisation());
+        Components = await Grains.Directory().ListComponentPurchasesForManufacturerAsync(User.Organisation());
     }
 }

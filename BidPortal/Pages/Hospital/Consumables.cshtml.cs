@@ -32,6 +32,12 @@ public sealed partial class ConsumablesModel(GrainAccess grains, IStringLocalize
 
     public IReadOnlyDictionary<string, ConsumableIntention> Intentions { get; private set; } = new Dictionary<string, ConsumableIntention>();
 
+    /// <summary>The kept revisions of the hospital's intentions per category, newest first (the current one among them).</summary>
+    public ILookup<string, ConsumableIntentionRevision> Revisions { get; private set; } = Array.Empty<ConsumableIntentionRevision>().ToLookup(r => r.CategoryId);
+
+    /// <summary>Whether older revisions than those read were left out (<see cref="ConsumableIntentionHistory.MaxRevisions"/>).</summary>
+    public bool RevisionsTruncated { get; private set; }
+
     /// <summary>
     /// Per category, the systems or units accepted on the platform under its agreements over the two
     /// years before this month (components bought separately not counted), with their annual average.
@@ -134,6 +140,9 @@ public sealed partial class ConsumablesModel(GrainAccess grains, IStringLocalize
             return;
         }
         Intentions = (await Grains.Hospital().GetConsumableIntentionsAsync(Id)).ToDictionary(i => i.CategoryId, StringComparer.Ordinal);
+        var kept = await Grains.Hospital().GetConsumableIntentionHistoryAsync(Id);
+        Revisions = kept.Revisions.ToLookup(r => r.CategoryId, StringComparer.Ordinal);
+        RevisionsTruncated = kept.Truncated;
         var categories = Terms.ConsumableCategories.Select(c => c.CategoryId).ToHashSet(StringComparer.Ordinal);
         Accepted = (await Grains.Orders().GetAcceptedVolumesAsync())
             .Where(v => v.Category && categories.Contains(v.ProductId))

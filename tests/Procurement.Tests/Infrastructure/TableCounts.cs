@@ -12,6 +12,7 @@ public static class TableCounts
         "hospital_usage_history", "tender_batches", "batch_products", "batch_regions", "batch_hospitals", "volume_reports",
         "qualifications", "bids", "bid_supply_regions", "bid_actions", "sealed_bids", "sealed_bid_actions", "batch_sealing", "events",
         "consumable_batches", "consumable_lots", "consumable_lot_components", "consumable_intentions", "consumable_intention_choices",
+        "consumable_intention_revisions", "consumable_intention_revision_choices",
     ];
 
     public static Task<Dictionary<string, long>> ReadAsync(ProcurementStore store) =>

@@ -175,6 +175,17 @@ public abstract class ConsumableOrderTests(ClusterFixture fixture)
         Assert.Equal((10L, 10L, 1L, 1m), (hipFigures.AgreedVolume, hipFigures.CountedUnits, hipFigures.SurplusUnits, hipFigures.CompletionRate));
         var h1 = (await monitoring.GetCompletionAsync(s.BatchId, CompletionLevel.Hospital)).Single(c => c.Key == s.Hospital1);
         Assert.Equal((110L, 110L, 11L), (h1.AgreedVolume, h1.CountedUnits, h1.SurplusUnits));
+        // The cups bought separately are a figure of their own, the same for the alliance, for the
+        // hospital (its own lines, beside the agreement) and for the supplier (its own agreements); no other party's.
+        var cups = new ComponentPurchase(hip.AgreementId.ToString(), "cup", 1, 3L, 18_000m);
+        Assert.Equal([cups], await monitoring.GetComponentPurchasesAsync(s.BatchId));
+        var directory = Grains.GetGrain<IDirectoryGrain>(0);
+        var hospitalViews = await directory.ListAgreementsForHospitalAsync(s.Hospital1);
+        Assert.Equal([cups], hospitalViews.Single(v => v.Agreement.AgreementId == hip.AgreementId).ComponentPurchases!);
+        Assert.All(hospitalViews.Where(v => v.Agreement.AgreementId != hip.AgreementId), v => Assert.Empty(v.ComponentPurchases!));
+        Assert.Empty((await directory.ListAgreementsForHospitalAsync(s.Hospital2)).SelectMany(v => v.ComponentPurchases!));
+        Assert.Equal([cups], await directory.ListComponentPurchasesForManufacturerAsync(s.Maker1));
+        Assert.Empty(await directory.ListComponentPurchasesForManufacturerAsync(s.Maker2));
         var repository = fixture.Cluster.SiloServices.GetRequiredService<MonitoringRepository>();
         foreach (var level in Enum.GetValues<CompletionLevel>())
         {

@@ -93,6 +93,8 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("POST", "/api/batches/{batchId}/consumable-intentions/upload", Hospital, Hospital,
             _ => "category_id,manufacturer_id,certificate_number,model,annual_quantity\nSTENT,M-QILU,C,M,1\n"),
         new("GET", "/api/batches/{batchId}/consumable-intentions", Hospital, Hospital),
+        new("GET", "/api/batches/{batchId}/consumable-intentions/revisions", Hospital, Hospital),
+        new("GET", "/api/batches/{batchId}/hospitals/{hospitalId}/consumable-intention-revisions", Alliance, Alliance),
         new("POST", "/api/batches/{batchId}/consumable-intentions", Hospital, Hospital, _ => new[]
         {
             new { categoryId = "STENT", manufacturerId = "M-HUAHAI", certificateNumber = "CERT-1", model = "M1", annualQuantity = 1L, furtherChoices = new[] { "M-QILU" } },
@@ -106,6 +108,7 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("POST", "/api/agreements/{agreementId:guid}/supply-failure", Alliance, Alliance, _ => new { text = "verified" }),
         new("GET", "/api/manufacturer/agreements", Manufacturer, None),
         new("GET", "/api/manufacturer/volumes", Manufacturer, None),
+        new("GET", "/api/manufacturer/component-purchases", Manufacturer, None),
         new("GET", "/api/notifications", All, None),
         new("GET", "/api/batches/{batchId}/exports/award-allocations.csv", Alliance, Alliance),
         new("GET", "/api/batches/{batchId}/exports/award-statements.csv", Alliance, Alliance),
@@ -234,6 +237,7 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         .Replace("{invoiceId:guid}", ids.InvoiceId.ToString(), StringComparison.Ordinal)
         .Replace("{lineNo:int}", "1", StringComparison.Ordinal)
         .Replace("{regionCode}", "BJ", StringComparison.Ordinal)
+        .Replace("{hospitalId}", "H-BJ-001", StringComparison.Ordinal)
         .Replace("{productId}", "ATORVASTATIN-TAB", StringComparison.Ordinal)
         + (pattern == "/api/bids/{bidId:guid}" ? "?clientRequestId=matrix" : "");
 
