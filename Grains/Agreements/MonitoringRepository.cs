@@ -191,7 +191,7 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
         """;
 
     // Grouped by the line's price too, so that the amount is summed in decimal (units x price) rather than as a product that could overflow in SQL.
-    private const string SelectComponentPurchasesSql = """
+    internal const string SelectComponentPurchasesSql = """
         SELECT l.agreement_id AS AgreementId, l.component_id AS ComponentId, l.unit_price_e6 AS UnitPriceE6,
                CAST(COUNT(*) AS BIGINT) AS Lines, CAST(SUM(l.accepted_units) AS BIGINT) AS AcceptedUnits
           FROM agreements a
@@ -201,7 +201,7 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
         """;
 
     // A manufacturer's own agreements only: the agreement's manufacturer, not the line's supplier.
-    private const string SelectComponentPurchasesOfManufacturerSql = """
+    internal const string SelectComponentPurchasesOfManufacturerSql = """
         SELECT l.agreement_id AS AgreementId, l.component_id AS ComponentId, l.unit_price_e6 AS UnitPriceE6,
                CAST(COUNT(*) AS BIGINT) AS Lines, CAST(SUM(l.accepted_units) AS BIGINT) AS AcceptedUnits
           FROM agreements a

@@ -259,6 +259,23 @@ public sealed class SqliteKeptOrderFiguresTests(SqliteClusterFixture fixture) : 
             new { BatchId = "B" })).Select(r => r.Item4).ToList());
         Assert.Equal(["SEARCH events USING INDEX ix_events_batch (batch_id=?)"], plan);
     }
+
+    // Migration 0032: the components bought separately of a batch or of a manufacturer's agreements
+    // are read from the few lines that buy one, not from every line of the platform.
+    [Fact]
+    public async Task Components_bought_separately_are_read_from_their_partial_index()
+    {
+        foreach (var (sql, args) in new (string, object)[]
+                 {
+                     (MonitoringRepository.SelectComponentPurchasesSql, new { BatchId = "B" }),
+                     (MonitoringRepository.SelectComponentPurchasesOfManufacturerSql, new { ManufacturerId = "M" }),
+                 })
+        {
+            var plan = await fixture.Cluster.Database.ReadAsync(async c => (await c.QueryAsync<(long, long, long, string)>("EXPLAIN QUERY PLAN " + sql, args)).Select(r => r.Item4).ToList());
+            Assert.Contains(plan, step => step.Contains("l USING INDEX ix_order_lines_components", StringComparison.Ordinal));
+            Assert.DoesNotContain(plan, step => step.StartsWith("SCAN l ", StringComparison.Ordinal) && !step.Contains("ix_order_lines_components", StringComparison.Ordinal));
+        }
+    }
 }
 
 public sealed class PostgresKeptOrderFiguresTests(PostgresClusterFixture fixture) : KeptOrderFiguresTests(fixture), IClassFixture<PostgresClusterFixture>;
