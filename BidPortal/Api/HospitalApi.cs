@@ -46,11 +46,22 @@ public static class HospitalApi
         hospital.MapPost("/usage/{month}/upload", UploadUsageAsync).WithName("UploadUsage")
             .Accepts<Stream>(UploadParser.CsvType, UploadParser.XlsxType)
             .WithSummary("The body is a CSV or XLSX sheet with product_id, manufacturer_id, units, amount: all rows stored, or none and every bad row.");
+        hospital.MapGet("/hospital/substitutes", async (GrainAccess grains) => TypedResults.Ok(await grains.Hospital().GetSubstitutesAsync()))
+            .WithName("ListSubstitutes").WithSummary("The products and consumables categories the hospital declared it buys in place of agreed ones.");
+        hospital.MapPut("/hospital/substitutes", async (SubstituteRequest request, GrainAccess grains) =>
+        {
+            await grains.Hospital().DeclareSubstituteAsync(request.ProductId ?? "", request.ForProductId ?? "");
+            return TypedResults.Ok(await grains.Hospital().GetSubstitutesAsync());
+        }).WithName("DeclareSubstitute")
+            .WithSummary("Declares a product or consumables category bought in place of an agreed one (its purchases then count against that agreement as substitutes); declared again, it replaces the earlier declaration.");
         hospital.MapGet("/hospital/agreements", async (GrainAccess grains, System.Security.Claims.ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Directory().ListAgreementsForHospitalAsync(user.Organisation())))
             .WithName("ListHospitalAgreements").WithSummary("The agreements the hospital buys under, with its own part and supplier.");
         return api;
     }
+
+    /// <summary>A declared substitute: <see cref="ProductId"/> bought in place of the agreed <see cref="ForProductId"/>.</summary>
+    public sealed record SubstituteRequest(string? ProductId, string? ForProductId);
 
     /// <summary>The outcome of a volume upload: the stored lines, or every bad row.</summary>
     public sealed record VolumeUploadResult(bool Accepted, IReadOnlyList<VolumeReport> Lines, IReadOnlyList<RowError> Errors);

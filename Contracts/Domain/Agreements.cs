@@ -83,6 +83,13 @@ public sealed record UsageLine(
     [property: Id(2)] long Units,
     [property: Id(3)] decimal Amount);
 
+/// <summary>A hospital's declaration that it buys <see cref="ProductId"/> (a drug product or a consumables category) in place of the agreed <see cref="ForProductId"/>.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.SubstituteDeclaration")]
+public sealed record SubstituteDeclaration(
+    [property: Id(0)] string ProductId,
+    [property: Id(1)] string ForProductId,
+    [property: Id(2)] DateTimeOffset DeclaredAt);
+
 /// <summary>
 /// A stored usage line with how it counts: for an agreed line, the units within the agreed volume
 /// of the agreement year so far (<see cref="CountedUnits"/>) and above it (<see cref="SurplusUnits"/>).

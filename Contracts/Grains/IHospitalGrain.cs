@@ -69,7 +69,11 @@ public interface IHospitalGrain : IGrainWithStringKey
     [Alias("GetUsageRevisions")]
     Task<IReadOnlyList<UsageRecord>> GetUsageRevisionsAsync(string month);
 
-    /// <summary>Declares that the hospital buys <paramref name="productId"/> as a substitute for the agreed <paramref name="forProductId"/>.</summary>
+    /// <summary>Declares that the hospital buys <paramref name="productId"/> as a substitute for the agreed <paramref name="forProductId"/> (each a drug product or a consumables category); a product declared again replaces its earlier declaration.</summary>
     [Alias("DeclareSubstitute")]
     Task DeclareSubstituteAsync(string productId, string forProductId);
+
+    /// <summary>The hospital's declared substitutes, by product (at most <c>UsageRepository.MaxSubstitutes</c>).</summary>
+    [Alias("GetSubstitutes")]
+    Task<IReadOnlyList<SubstituteDeclaration>> GetSubstitutesAsync();
 }

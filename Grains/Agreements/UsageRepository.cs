@@ -407,16 +407,20 @@ public sealed class UsageRepository(ProcurementStore store)
 
     private const string InsertSubstituteSql = "INSERT INTO declared_substitutes (hospital_id, product_id, for_product_id, declared_at) VALUES (@HospitalId, @ProductId, @ForProductId, @At)";
 
+    // A drug product, or a consumables category of any batch (declared_substitutes names either since migration 0033).
+    private const string KnownProductOrCategorySql = """
+        SELECT (SELECT COUNT(*) FROM products WHERE product_id = @Id) + (SELECT COUNT(*) FROM consumable_lots WHERE category_id = @Id)
+        """;
+
     public Task DeclareSubstituteAsync(string hospitalId, string productId, string forProductId, DateTimeOffset at, string actor) =>
         store.WriteAsync(async unit =>
         {
             var (connection, transaction) = unit;
-            var products = (await connection.QueryAsync<string>(store.Dialect.Statements.SelectKnownProducts, new { Ids = new[] { productId, forProductId } }, transaction)).ToHashSet(StringComparer.Ordinal);
             foreach (var (id, field) in new[] { (productId, "productId"), (forProductId, "forProductId") })
             {
-                if (!products.Contains(id))
+                if (await connection.ExecuteScalarAsync<long>(KnownProductOrCategorySql, new { Id = id }, transaction) == 0)
                 {
-                    throw new ProcurementException(ErrorCodes.UnknownReference, $"Product '{id}' does not exist.", field);
+                    throw new ProcurementException(ErrorCodes.UnknownReference, $"'{id}' is neither a product nor a consumables category.", field);
                 }
             }
             await connection.ExecuteAsync(DeleteSubstituteSql, new { HospitalId = hospitalId, ProductId = productId }, transaction);
@@ -424,6 +428,26 @@ public sealed class UsageRepository(ProcurementStore store)
                 InsertSubstituteSql,
                 new { HospitalId = hospitalId, ProductId = productId, ForProductId = forProductId, At = at }, transaction);
             await EventLog.AppendAsync(unit, at, actor, null, "hospital", hospitalId, "SubstituteDeclared", new { productId, forProductId });
+        });
+
+    /// <summary>At most this many declared substitutes are read for a hospital (a hospital declares a handful).</summary>
+    public const int MaxSubstitutes = 10_000;
+
+    private const string SelectDeclaredSubstitutesSql = """
+        SELECT product_id, for_product_id, declared_at FROM declared_substitutes WHERE hospital_id = @HospitalId ORDER BY product_id
+        """;
+
+    /// <summary>The hospital's declared substitutes by product, the first <see cref="MaxSubstitutes"/>.</summary>
+    public Task<IReadOnlyList<SubstituteDeclaration>> SubstitutesAsync(string hospitalId) =>
+        store.ReadAsync<IReadOnlyList<SubstituteDeclaration>>(async connection =>
+        {
+            var declared = new List<SubstituteDeclaration>();
+            await using var reader = await connection.ExecuteReaderAsync(SelectDeclaredSubstitutesSql, new { HospitalId = hospitalId });
+            while (declared.Count < MaxSubstitutes && await reader.ReadAsync())
+            {
+                declared.Add(new SubstituteDeclaration(reader.GetString(0), reader.GetString(1), Instants.Read(reader.GetValue(2))));
+            }
+            return declared;
         });
 
     /// <summary>A usage line as stored.</summary>

@@ -299,6 +299,12 @@ public sealed class HospitalGrain(
         await usage.DeclareSubstituteAsync(HospitalId, productId, forProductId, ProcurementClock.Now(clock), Actor.Current($"hospital:{HospitalId}"));
     }
 
+    public Task<IReadOnlyList<SubstituteDeclaration>> GetSubstitutesAsync()
+    {
+        RequireHospital();
+        return usage.SubstitutesAsync(HospitalId);
+    }
+
     private int UsageMonth(string month)
     {
         var m = Months.Parse(month, "month");

@@ -254,6 +254,37 @@ public abstract class ConsumableOrderTests(ClusterFixture fixture)
             "SELECT CAST(SUM(selected_units) AS BIGINT), CAST(SUM(molecule_units) AS BIGINT) FROM order_hospital_figures WHERE hospital_id = @H", new { H = s.Hospital2 })));
     }
 
+    [Fact]
+    public async Task A_category_of_another_batch_declared_as_a_substitute_counts_against_the_stent_agreement()
+    {
+        var (s, agreements) = await AgreementsAsync();
+        var stentA = agreements.Single(a => a.ProductId == Stent && a.RegionCode == s.RegionA);
+        const string platinum = "STENT-DES-PTCR";
+        // Another batch of the alliance buys a platinum-chromium stent category; Hospital1 has no agreement in it.
+        await Grains.GetGrain<ITenderBatchGrain>($"{s.BatchId}-PT").ConfigureAsync(s.Definition() with
+        {
+            Products = [],
+            Consumables = new ConsumableTerms([new ConsumableLot(platinum, "Drug-eluting coronary stent, platinum-chromium", "C0201", 900m, ConsumablePurchaseUnit.Unit, [])],
+                "stents2020", new Dictionary<string, string>()),
+        });
+        var hospital = s.Hospital(s.Hospital1);
+        var unknown = await Assert.ThrowsAsync<ProcurementException>(() => hospital.DeclareSubstituteAsync("NO-SUCH-CATEGORY", Stent));
+        Assert.Equal((ErrorCodes.UnknownReference, "productId"), (unknown.Code, unknown.Field));
+        Assert.Equal(0L, await ScalarAsync("SELECT COUNT(*) FROM declared_substitutes WHERE hospital_id = @H", new { H = s.Hospital1 }));
+        await hospital.DeclareSubstituteAsync(platinum, Stent);
+
+        // Bought off the platform (the monthly declaration) and on it (at the alliance's listed price): both count against the stent agreement, apart.
+        var month = Months.Format(Months.Of(fixture.Clock.GetUtcNow(), Zone));
+        var declared = Assert.Single(await hospital.ReportUsageAsync(month, [new UsageLine(platinum, s.Maker2, 4, 3_200m)]));
+        Assert.Equal((UsageClassification.DeclaredSubstitute, (Guid?)stentA.AgreementId), (declared.Classification, declared.AgreementId));
+        await Grains.GetGrain<IAllianceGrain>(s.AllianceId).ListPricesAsync([new ListedPrice(platinum, s.Maker2, 820m)]);
+        await AcceptedAsync(Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1), s.Maker2, "pt-1", [new OrderLineRequest(platinum, 6, "Cath lab", OrderUrgency.Normal)]);
+        Assert.Equal([((int)UsageClassification.DeclaredSubstitute, 6L, 4_920_000_000L)], await Store.ReadAsync(async c => (await c.QueryAsync<(int, long, long)>(
+            "SELECT classification, units, amount_e6 FROM platform_purchases WHERE hospital_id = @H AND agreement_id = @A", new { H = s.Hospital1, A = stentA.AgreementId.ToString() })).ToList()));
+        var stentFigures = (await Grains.GetGrain<IMonitoringGrain>(0).GetCompletionAsync(s.BatchId, CompletionLevel.Agreement)).Single(c => c.Key == stentA.AgreementId.ToString());
+        Assert.Equal((0L, 6L), (stentFigures.CountedUnits, stentFigures.SubstituteUnits));
+    }
+
     /// <summary>Places the lines, and the supplier confirms and ships each in full, the hospital accepts every delivery.</summary>
     private async Task AcceptedAsync(IHospitalOrdersGrain orders, string supplierId, string requestId, IReadOnlyList<OrderLineRequest> lines)
     {

@@ -99,6 +99,8 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         {
             new { categoryId = "STENT", manufacturerId = "M-HUAHAI", certificateNumber = "CERT-1", model = "M1", annualQuantity = 1L, furtherChoices = new[] { "M-QILU" } },
         }),
+        new("GET", "/api/hospital/substitutes", Hospital, None),
+        new("PUT", "/api/hospital/substitutes", Hospital, None, _ => new { productId = "AMLODIPINE-TAB", forProductId = "ATORVASTATIN-TAB" }),
         new("GET", "/api/usage", Hospital, None),
         new("POST", "/api/usage/{month}", Hospital, None, _ => Array.Empty<object>()),
         new("POST", "/api/usage/{month}/upload", Hospital, None, _ => "product_id,manufacturer_id,units,amount\n"),
