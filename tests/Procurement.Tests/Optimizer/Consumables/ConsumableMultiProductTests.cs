@@ -113,6 +113,31 @@ public sealed class ConsumableMultiProductTests
     }
 
     [Fact]
+    public void A_product_a_firm_offers_twice_in_a_category_competes_once_at_its_lower_price_and_the_other_bid_loses_with_its_statement()
+    {
+        // F1 offers the product of a1 again as a3 at 450 (two offer numbers, one product): a sealed
+        // offer cannot be refused for repeating another, so the award judges the lower one only.
+        var repeated = Bid("a3", "F1", 450m, 500) with { Product = new ConsumableProduct("CERT-a1", "M1", null) };
+        var input = Batch([.. OneWinsOneLoses, repeated], Intended);
+
+        Assert.Empty(ConsumableInputValidator.Problems(input));
+        var award = new ConsumableAwardEngine(Options).Run(input, FallbackRule.LowestPrice);
+
+        Assert.True(award.WinnerCheck.Passed, string.Join("; ", award.WinnerCheck.Violations));
+        Assert.Empty(award.AllocationProblems);
+        var statement = award.Winners.Categories.Single().Statements.Single(t => t.BidId == "a3");
+        Assert.Equal((false, ConsumableReasons.ProductRepeated, (int?)null), (statement.Won, statement.Reason, statement.Rank));
+        Assert.DoesNotContain(award.Supplies, s => s.BidId == "a3");
+        // The checker holds the engine to it: a repeated product let through to win is caught.
+        var category = award.Winners.Categories.Single();
+        var flipped = award.Winners with
+        {
+            Categories = [category with { Statements = [.. category.Statements.Select(t => t.BidId == "a3" ? t with { Won = true, Reason = ConsumableReasons.WonByRatio, AwardedPrice = 450m } : t)] }],
+        };
+        Assert.False(Procurement.Optimizer.Consumables.Checking.ConsumableAwardChecker.Check(input, flipped).Passed);
+    }
+
+    [Fact]
     public void The_cap_counts_firms_and_an_admitted_firm_wins_with_every_qualifying_product()
     {
         // One group, at most one winning bidder: F1's best (400) ranks first, so F1 is admitted and wins
