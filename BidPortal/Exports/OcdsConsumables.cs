@@ -49,9 +49,9 @@ internal sealed class OcdsConsumables
     };
 
     /// <summary>
-    /// One award per winning bid (a firm has one bid per category, so per firm and lot), with the
-    /// id drug awards use, so contracts find theirs by product and manufacturer. The value and
-    /// volume add up the hospitals' supplies from that bid, per region as the VBP regions.
+    /// One award per winning bid (a firm may win with several products in a lot, each its own
+    /// bid), with the id of <see cref="AwardId"/>, which contracts name too. The value and volume
+    /// add up the hospitals' supplies from that bid, per region as the VBP regions.
     /// </summary>
     public List<OcdsAward> Awards(string batchId, string status, AwardView award, ConsumableAwardView consumables)
     {
@@ -76,7 +76,7 @@ internal sealed class OcdsConsumables
             var supplier = _organisation(winner.ManufacturerId);
             var bidId = ExportText.Id(winner.BidId);
             result.Add(new OcdsAward(
-                Id: OcdsExport.AwardId(batchId, winner.CategoryId, winner.ManufacturerId),
+                Id: AwardId(OcdsExport.AwardId(batchId, winner.CategoryId, winner.ManufacturerId), consumables, winner.CategoryId, winner.ManufacturerId, winner.BidId),
                 Title: $"{lot.Name} - {supplier.Name}",
                 Status: status,
                 Date: award.ProposedAt,
@@ -101,6 +101,17 @@ internal sealed class OcdsConsumables
     }
 
     /// <summary>
+    /// The id of the award of a winning bid: the drug form (<c>{batch}-{category}-{firm}</c>) while
+    /// it is its firm's only winning bid in the lot, so every award published before a firm could
+    /// win with several products keeps its id; otherwise that id followed by the bid id, one award
+    /// per winning bid.
+    /// </summary>
+    private static string AwardId(string drugForm, ConsumableAwardView consumables, string categoryId, string manufacturerId, Guid bidId) =>
+        consumables.Winners.Count(w => w.CategoryId == categoryId && w.ManufacturerId == manufacturerId) > 1
+            ? $"{drugForm}-{ExportText.Id(bidId)}"
+            : drugForm;
+
+    /// <summary>
     /// An agreement of a category as a contract: its items are the lot at the agreed unit or set
     /// price and volume, and each component at the winning bid's price for separate purchase
     /// (what FinaliseAsync stored in agreement_component_prices).
@@ -110,6 +121,7 @@ internal sealed class OcdsConsumables
         var components = consumables?.Winners.FirstOrDefault(w => w.BidId == agreement.BidId)?.ComponentPrices ?? [];
         return contract with
         {
+            AwardId = consumables is null ? contract.AwardId : AwardId(contract.AwardId, consumables, agreement.ProductId, agreement.ManufacturerId, agreement.BidId),
             Title = $"{lot.Name} - {_organisation(agreement.ManufacturerId).Name} - {agreement.RegionCode} (version {agreement.Version})",
             Items = [.. Items(lot, agreement.AnnualVolume, agreement.UnitPrice, components, null)],
         };

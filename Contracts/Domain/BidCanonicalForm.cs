@@ -15,7 +15,10 @@ namespace Procurement.Contracts.Domain;
 /// A consumables bid (form 2) adds, in the same alphabetical place, <c>consumable</c> (certificate,
 /// component prices sorted by component id ordinally with 4-decimal prices as strings, the code or
 /// null, the model) and <c>form: 2</c>; a drug bid's text (form 1, without either key) is exactly
-/// what it was before consumables existed, so every earlier receipt still verifies.
+/// what it was before consumables existed, so every earlier receipt still verifies. A consumables
+/// bid that is not the firm's first offer in its category adds <c>offerNumber</c> (its place is
+/// between <c>manufacturerId</c> and <c>pricePerPack</c>); offer 1 writes no key, so the text of
+/// every consumables bid made before a firm could offer several products is what it was too.
 /// </summary>
 public static class BidCanonicalForm
 {
@@ -33,6 +36,10 @@ public static class BidCanonicalForm
                 json.WriteNumber("form", ConsumableForm);
             }
             json.WriteString("manufacturerId", manufacturerId);
+            if (BidOffers.Of(content) != 1)
+            {
+                json.WriteNumber("offerNumber", BidOffers.Of(content));
+            }
             json.WriteString("pricePerPack", content.PricePerPack.ToString("F4", CultureInfo.InvariantCulture));
             json.WriteString("productId", content.ProductId);
             json.WriteString("specificationCode", content.SpecificationCode);
@@ -137,6 +144,7 @@ public static class BidCanonicalForm
             root.GetProperty("supplyRegions").EnumerateArray().Select(r => r.GetString()!).ToList())
         {
             Consumable = root.TryGetProperty("consumable", out var consumable) ? ParseConsumable(consumable) : null,
+            OfferNumber = root.TryGetProperty("offerNumber", out var offerNumber) ? offerNumber.GetInt32() : null,
         };
         return (root.GetProperty("manufacturerId").GetString()!, content);
     }

@@ -29,6 +29,28 @@ public sealed record BidContent(
     /// <summary>The product and component prices of a consumables bid; null for a drug bid. Sealed with the rest.</summary>
     [Id(6)]
     public ConsumableOffer? Consumable { get; init; }
+
+    /// <summary>
+    /// Which of the firm's offers in the category this is, from 1 to
+    /// <see cref="BidOffers.MaxPerCategory"/>; null is 1 (a drug bid is always offer 1). Public, as
+    /// the category is: it tells a firm's several bids in one category apart without saying what
+    /// any of them offers. Fixed at submission; an amendment keeps it.
+    /// </summary>
+    [Id(7)]
+    public int? OfferNumber { get; init; }
+}
+
+/// <summary>How many products a firm may offer in one consumables category, each its own bid.</summary>
+public static class BidOffers
+{
+    /// <summary>
+    /// The most offers of one firm in one category (active or withdrawn, each number used once at a
+    /// time): the 2020 stent round had 26 products of 11 firms, at most a handful a firm.
+    /// </summary>
+    public const int MaxPerCategory = 10;
+
+    /// <summary>The offer number a content stands for (null is 1).</summary>
+    public static int Of(BidContent content) => content.OfferNumber ?? 1;
 }
 
 /// <summary>
@@ -81,7 +103,12 @@ public sealed record BidReceipt(
     [property: Id(6)] DateTimeOffset ReceivedAt,
     [property: Id(7)] string ContentSha256,
     [property: Id(8)] string ClientRequestId,
-    [property: Id(9)] string Nonce);
+    [property: Id(9)] string Nonce)
+{
+    /// <summary>Which of the firm's offers in the category (always 1 for a drug bid); see <see cref="BidContent.OfferNumber"/>.</summary>
+    [Id(10)]
+    public int OfferNumber { get; init; } = 1;
+}
 
 /// <summary>
 /// A bid as its own bidder sees it before the opening: everything but what was offered, and the
@@ -96,7 +123,12 @@ public sealed record SealedBid(
     [property: Id(4)] BidStatus Status,
     [property: Id(5)] int Version,
     [property: Id(6)] DateTimeOffset ReceivedAt,
-    [property: Id(7)] string ContentSha256);
+    [property: Id(7)] string ContentSha256)
+{
+    /// <summary>Which of the firm's offers in the category (always 1 for a drug bid); see <see cref="BidContent.OfferNumber"/>.</summary>
+    [Id(8)]
+    public int OfferNumber { get; init; } = 1;
+}
 
 /// <summary>
 /// A bid after the opening, with its price and unit comparable price, and the nonce of its latest

@@ -21,8 +21,9 @@ public sealed class ConsumableAwardInputReader(ProcurementStore store, BatchRepo
         SELECT q.manufacturer_id AS ManufacturerId, q.product_id AS ProductId, q.consistency_passed AS ConsistencyPassed,
                q.years_of_production AS YearsOfProduction, q.gmp_violation_2y AS GmpViolation, q.gmp_record AS GmpRecord
           FROM qualifications q
-          JOIN bids b ON b.manufacturer_id = q.manufacturer_id AND b.product_id = q.product_id
-         WHERE b.batch_id = @BatchId AND b.status = 0
+         WHERE EXISTS (SELECT 1 FROM bids b
+                        WHERE b.manufacturer_id = q.manufacturer_id AND b.product_id = q.product_id
+                          AND b.batch_id = @BatchId AND b.status = 0)
         """;
 
     private const string SelectIntentionRegionsSql = """

@@ -96,7 +96,7 @@ public sealed partial class TenderBatchGrain
 
     /// <summary>
     /// Opens the bids: unwraps the batch's opening key, decrypts every sealed action, checks each
-    /// against its row (bidder, batch, product) and its receipt's commitment, and writes the opened
+    /// against its row (bidder, batch, product, offer number) and its receipt's commitment, and writes the opened
     /// record with the phase change in one transaction. One envelope that does not open or does
     /// not match its commitment stops the opening (<c>SEAL_BROKEN</c>): the record was altered.
     /// </summary>
@@ -224,9 +224,10 @@ public sealed partial class TenderBatchGrain
         else
         {
             var (manufacturerId, parsed) = BidCanonicalForm.Parse(canonical);
-            if (manufacturerId != action.ManufacturerId || parsed.BatchId != BatchId || parsed.ProductId != action.ProductId)
+            if (manufacturerId != action.ManufacturerId || parsed.BatchId != BatchId || parsed.ProductId != action.ProductId
+                || BidOffers.Of(parsed) != action.OfferNumber)
             {
-                throw new ProcurementException(ErrorCodes.SealBroken, $"Version {action.Version} of bid {action.BidId} is sealed for another bidder, batch or product.");
+                throw new ProcurementException(ErrorCodes.SealBroken, $"Version {action.Version} of bid {action.BidId} is sealed for another bidder, batch, product or offer number.");
             }
             content = parsed;
         }

@@ -27,7 +27,7 @@ public sealed class BidRepository(ProcurementStore store)
     private const string SelectActionSql = """
         SELECT bid_id AS BidId, batch_id AS BatchId, product_id AS ProductId, version AS Version, action AS Action,
                commitment AS Commitment, wrapped_nonce AS WrappedNonce, received_at AS ReceivedAt,
-               client_request_id AS ClientRequestId, manufacturer_id AS ManufacturerId
+               client_request_id AS ClientRequestId, manufacturer_id AS ManufacturerId, offer_number AS OfferNumber
           FROM sealed_bid_actions
          WHERE manufacturer_id = @ManufacturerId AND client_request_id = @ClientRequestId
         """;
@@ -40,7 +40,7 @@ public sealed class BidRepository(ProcurementStore store)
     private const string SelectLatestActionSql = """
         SELECT a.bid_id AS BidId, a.batch_id AS BatchId, a.product_id AS ProductId, a.version AS Version, a.action AS Action,
                a.commitment AS Commitment, a.wrapped_nonce AS WrappedNonce, a.received_at AS ReceivedAt,
-               a.client_request_id AS ClientRequestId, a.manufacturer_id AS ManufacturerId
+               a.client_request_id AS ClientRequestId, a.manufacturer_id AS ManufacturerId, a.offer_number AS OfferNumber
           FROM sealed_bid_actions a
           JOIN sealed_bids b ON b.bid_id = a.bid_id AND b.version = a.version
          WHERE a.bid_id = @BidId
@@ -52,7 +52,8 @@ public sealed class BidRepository(ProcurementStore store)
 
     private const string SelectSealedBidSql = """
         SELECT bid_id AS BidId, batch_id AS BatchId, product_id AS ProductId, manufacturer_id AS ManufacturerId,
-               status AS Status, version AS Version, received_at AS ReceivedAt, commitment AS ContentSha256
+               status AS Status, version AS Version, received_at AS ReceivedAt, commitment AS ContentSha256,
+               offer_number AS OfferNumber
           FROM sealed_bids
          WHERE bid_id = @BidId
         """;
@@ -64,15 +65,16 @@ public sealed class BidRepository(ProcurementStore store)
 
     private const string SelectActiveForProductSql = """
         SELECT bid_id FROM sealed_bids
-         WHERE batch_id = @BatchId AND product_id = @ProductId AND manufacturer_id = @ManufacturerId AND status = 0
+         WHERE batch_id = @BatchId AND product_id = @ProductId AND manufacturer_id = @ManufacturerId AND offer_number = @OfferNumber AND status = 0
         """;
 
-    private static readonly Prepared<(string BatchId, string ProductId, string ManufacturerId)> SelectActiveForProduct = new(
-        SelectActiveForProductSql, ("BatchId", b => b.BatchId), ("ProductId", b => b.ProductId), ("ManufacturerId", b => b.ManufacturerId));
+    private static readonly Prepared<(string BatchId, string ProductId, string ManufacturerId, int OfferNumber)> SelectActiveForProduct = new(
+        SelectActiveForProductSql, ("BatchId", b => b.BatchId), ("ProductId", b => b.ProductId), ("ManufacturerId", b => b.ManufacturerId),
+        ("OfferNumber", b => b.OfferNumber));
 
     private const string InsertBidSql = """
-        INSERT INTO sealed_bids (bid_id, batch_id, product_id, manufacturer_id, status, version, received_at, commitment)
-        VALUES (@BidId, @BatchId, @ProductId, @ManufacturerId, 0, 1, @ReceivedAt, @Commitment)
+        INSERT INTO sealed_bids (bid_id, batch_id, product_id, manufacturer_id, offer_number, status, version, received_at, commitment)
+        VALUES (@BidId, @BatchId, @ProductId, @ManufacturerId, @OfferNumber, 0, 1, @ReceivedAt, @Commitment)
         """;
 
     private static readonly Prepared<Change> InsertBid = new(
@@ -81,6 +83,7 @@ public sealed class BidRepository(ProcurementStore store)
         ("BatchId", c => c.Command.Content.BatchId),
         ("ProductId", c => c.Command.Content.ProductId),
         ("ManufacturerId", c => c.Command.ManufacturerId),
+        ("OfferNumber", c => BidOffers.Of(c.Command.Content)),
         ("ReceivedAt", c => c.ReceivedAt),
         ("Commitment", c => c.Sealed.Commitment));
 
@@ -92,12 +95,13 @@ public sealed class BidRepository(ProcurementStore store)
         ("BidId", c => c.BidId),
         ("ManufacturerId", c => c.Command.ManufacturerId),
         ("BatchId", c => c.Command.Content.BatchId),
-        ("ProductId", c => c.Command.Content.ProductId));
+        ("ProductId", c => c.Command.Content.ProductId),
+        ("OfferNumber", c => BidOffers.Of(c.Command.Content)));
 
     private const string InsertActionSql = """
-        INSERT INTO sealed_bid_actions (manufacturer_id, client_request_id, bid_id, batch_id, product_id, version, action,
+        INSERT INTO sealed_bid_actions (manufacturer_id, client_request_id, bid_id, batch_id, product_id, offer_number, version, action,
                                         envelope, commitment, wrapped_nonce, received_at)
-        VALUES (@ManufacturerId, @ClientRequestId, @BidId, @BatchId, @ProductId, @Version, @Action,
+        VALUES (@ManufacturerId, @ClientRequestId, @BidId, @BatchId, @ProductId, @OfferNumber, @Version, @Action,
                 @Envelope, @Commitment, @WrappedNonce, @ReceivedAt)
         """;
 
@@ -108,6 +112,7 @@ public sealed class BidRepository(ProcurementStore store)
         ("BidId", a => a.Change.BidId),
         ("BatchId", a => a.Change.Command.Content.BatchId),
         ("ProductId", a => a.Change.Command.Content.ProductId),
+        ("OfferNumber", a => BidOffers.Of(a.Change.Command.Content)),
         ("Version", a => a.Version),
         ("Action", a => (int)a.Change.Command.Action),
         ("Envelope", a => a.Change.Sealed.Envelope),
@@ -137,10 +142,11 @@ public sealed class BidRepository(ProcurementStore store)
             int version;
             if (command.Action == BidAction.Submitted)
             {
-                var existing = await SelectActiveForProduct.ScalarAsync(connection, transaction, (content.BatchId, content.ProductId, command.ManufacturerId));
+                var existing = await SelectActiveForProduct.ScalarAsync(connection, transaction,
+                    (content.BatchId, content.ProductId, command.ManufacturerId, BidOffers.Of(content)));
                 if (existing is not null)
                 {
-                    throw BidLifecycle.AlreadyActive(command.ManufacturerId, content.ProductId, Convert.ToString(existing, CultureInfo.InvariantCulture)!);
+                    throw BidLifecycle.AlreadyActive(command.ManufacturerId, content, Convert.ToString(existing, CultureInfo.InvariantCulture)!);
                 }
                 version = 1;
                 writes.Add(InsertBid, change);
@@ -155,16 +161,15 @@ public sealed class BidRepository(ProcurementStore store)
                 version = Convert.ToInt32(updated, CultureInfo.InvariantCulture);
             }
             writes.Add(InsertAction, (change, version));
-            EventLog.Append(writes, receivedAt, command.Actor, content.BatchId, BidEntity, bidId, $"Bid{command.Action}", new
-            {
-                command.ManufacturerId,
-                content.ProductId,
-                Version = version,
-                command.ClientRequestId,
-            });
+            // The offer number is in the event only where it is not 1, so a drug bid's or a firm's
+            // first consumables offer's event reads as it always did.
+            object payload = BidOffers.Of(content) == 1
+                ? new { command.ManufacturerId, content.ProductId, Version = version, command.ClientRequestId }
+                : new { command.ManufacturerId, content.ProductId, OfferNumber = BidOffers.Of(content), Version = version, command.ClientRequestId };
+            EventLog.Append(writes, receivedAt, command.Actor, content.BatchId, BidEntity, bidId, $"Bid{command.Action}", payload);
             await writes.ExecuteAsync();
             return new BidReceipt(command.BidId, content.BatchId, content.ProductId, command.ManufacturerId, version, command.Action, receivedAt,
-                sealedContent.Commitment, command.ClientRequestId, sealedContent.Nonce);
+                sealedContent.Commitment, command.ClientRequestId, sealedContent.Nonce) { OfferNumber = BidOffers.Of(content) };
         });
 
     /// <summary>Why an amendment or withdrawal found no active bid to change (<see cref="BidLifecycle.Refusal"/>), read from the bid as it stands.</summary>
@@ -177,16 +182,17 @@ public sealed class BidRepository(ProcurementStore store)
 
     private const string SelectSealedSql = """
         SELECT bid_id AS BidId, batch_id AS BatchId, product_id AS ProductId, manufacturer_id AS ManufacturerId,
-               status AS Status, version AS Version, received_at AS ReceivedAt, commitment AS ContentSha256
+               status AS Status, version AS Version, received_at AS ReceivedAt, commitment AS ContentSha256,
+               offer_number AS OfferNumber
           FROM sealed_bids
         """;
 
-    private const string SelectSealedOfBatchSql = $"{SelectSealedSql} WHERE batch_id = @Id ORDER BY product_id, manufacturer_id";
+    private const string SelectSealedOfBatchSql = $"{SelectSealedSql} WHERE batch_id = @Id ORDER BY product_id, manufacturer_id, offer_number";
 
     public Task<IReadOnlyList<SealedBid>> ListSealedForBatchAsync(string batchId) =>
         ListSealedAsync(SelectSealedOfBatchSql, batchId);
 
-    private const string SelectSealedOfManufacturerSql = $"{SelectSealedSql} WHERE manufacturer_id = @Id ORDER BY batch_id, product_id";
+    private const string SelectSealedOfManufacturerSql = $"{SelectSealedSql} WHERE manufacturer_id = @Id ORDER BY batch_id, product_id, offer_number";
 
     public Task<IReadOnlyList<SealedBid>> ListSealedForManufacturerAsync(string manufacturerId) =>
         ListSealedAsync(SelectSealedOfManufacturerSql, manufacturerId);
@@ -202,12 +208,12 @@ public sealed class BidRepository(ProcurementStore store)
                b.status AS Status, b.version AS Version, b.spec_code AS SpecCode, b.price_per_pack_e6 AS PricePerPackE6,
                b.annual_capacity AS AnnualCapacity, b.received_at AS ReceivedAt, b.content_sha256 AS ContentSha256,
                COALESCE(m.affiliation_group, m.manufacturer_id) AS BidderGroup, a.receipt_nonce AS ReceiptNonce,
-               a.canonical_content AS CanonicalContent
+               a.canonical_content AS CanonicalContent, b.offer_number AS OfferNumber
           FROM bids b
           JOIN manufacturers m ON m.manufacturer_id = b.manufacturer_id
           LEFT JOIN bid_actions a ON a.bid_id = b.bid_id AND a.version = b.version
          WHERE b.batch_id = @BatchId AND b.status = 0
-         ORDER BY b.product_id, b.manufacturer_id
+         ORDER BY b.product_id, b.manufacturer_id, b.offer_number
         """;
 
     private const string SelectBatchSupplyRegionsSql = """
@@ -260,18 +266,27 @@ public sealed class BidRepository(ProcurementStore store)
         /// <summary>The canonical text of the latest action, as opened: a consumables bid's product and component prices are read from it.</summary>
         public string? CanonicalContent { get; init; }
 
+        /// <summary>Which of the firm's offers in the category (1 for every drug bid).</summary>
+        public int OfferNumber { get; init; } = 1;
+
         /// <summary>The consumables part of the bid, or null for a drug bid.</summary>
         public ConsumableOffer? Consumable =>
             CanonicalContent is null ? null : BidCanonicalForm.Parse(CanonicalContent).Content.Consumable;
 
         public BidContent ToContent(IReadOnlyList<string> regions) =>
-            new(BatchId, ProductId, SpecCode, Scaled.FromE6(PricePerPackE6), AnnualCapacity, regions) { Consumable = Consumable };
+            new(BatchId, ProductId, SpecCode, Scaled.FromE6(PricePerPackE6), AnnualCapacity, regions)
+            {
+                Consumable = Consumable,
+                OfferNumber = OfferNumber == 1 ? null : OfferNumber,
+            };
     }
 
     private sealed record SealedRow
     {
         public SealedBid ToSealedBid() =>
-            new(Guid.Parse(BidId), BatchId, ProductId, ManufacturerId, (BidStatus)Status, Version, ReceivedAt, ContentSha256);
+            new(Guid.Parse(BidId), BatchId, ProductId, ManufacturerId, (BidStatus)Status, Version, ReceivedAt, ContentSha256) { OfferNumber = OfferNumber };
+
+        public int OfferNumber { get; init; } = 1;
 
         public string BidId { get; init; } = "";
 
@@ -300,7 +315,7 @@ public sealed class BidRepository(ProcurementStore store)
     private const string SelectSealedActionsSql = """
         SELECT bid_id AS BidId, batch_id AS BatchId, product_id AS ProductId, version AS Version, action AS Action,
                envelope AS Envelope, commitment AS Commitment, wrapped_nonce AS WrappedNonce, received_at AS ReceivedAt,
-               client_request_id AS ClientRequestId, manufacturer_id AS ManufacturerId
+               client_request_id AS ClientRequestId, manufacturer_id AS ManufacturerId, offer_number AS OfferNumber
           FROM sealed_bid_actions
          WHERE batch_id = @BatchId
          ORDER BY bid_id, version
@@ -336,16 +351,17 @@ public sealed class BidRepository(ProcurementStore store)
 
     private const string SelectSealedBidsOfBatchSql = """
         SELECT bid_id AS BidId, batch_id AS BatchId, product_id AS ProductId, manufacturer_id AS ManufacturerId,
-               status AS Status, version AS Version, received_at AS ReceivedAt, commitment AS ContentSha256
+               status AS Status, version AS Version, received_at AS ReceivedAt, commitment AS ContentSha256,
+               offer_number AS OfferNumber
           FROM sealed_bids
          WHERE batch_id = @BatchId
          ORDER BY bid_id
         """;
 
     private const string InsertOpenedBidSql = """
-        INSERT INTO bids (bid_id, batch_id, product_id, manufacturer_id, status, version, spec_code, price_per_pack_e6,
+        INSERT INTO bids (bid_id, batch_id, product_id, manufacturer_id, offer_number, status, version, spec_code, price_per_pack_e6,
                           annual_capacity, received_at, content_sha256)
-        VALUES (@BidId, @BatchId, @ProductId, @ManufacturerId, @Status, @Version, @SpecCode, @PricePerPackE6,
+        VALUES (@BidId, @BatchId, @ProductId, @ManufacturerId, @OfferNumber, @Status, @Version, @SpecCode, @PricePerPackE6,
                 @AnnualCapacity, @ReceivedAt, @ContentSha256)
         """;
 
@@ -378,6 +394,7 @@ public sealed class BidRepository(ProcurementStore store)
                 bid.BatchId,
                 bid.ProductId,
                 bid.ManufacturerId,
+                bid.OfferNumber,
                 bid.Status,
                 bid.Version,
                 SpecCode = latest.SpecificationCode,
@@ -446,8 +463,14 @@ public sealed record SealedAction
 
     public string ClientRequestId { get; init; } = "";
 
+    /// <summary>Which of the firm's offers in the category the action is on (1 for every drug bid).</summary>
+    public int OfferNumber { get; init; } = 1;
+
     public BidReceipt ToReceipt(string nonce) =>
-        new(Guid.Parse(BidId), BatchId, ProductId, ManufacturerId, Version, (BidAction)Action, ReceivedAt, Commitment, ClientRequestId, nonce);
+        new(Guid.Parse(BidId), BatchId, ProductId, ManufacturerId, Version, (BidAction)Action, ReceivedAt, Commitment, ClientRequestId, nonce)
+        {
+            OfferNumber = OfferNumber,
+        };
 }
 
 /// <summary>A sealed action as the opening decrypted and checked it; <see cref="Content"/> is null for a withdrawal.</summary>

@@ -27,10 +27,11 @@ public sealed class BidderGrain(
     private Manufacturer? _manufacturer;
     private Dictionary<string, Qualification> _qualifications = [];
 
-    // The ids of this manufacturer's bids, loaded at the first amendment and kept as bids are
-    // submitted through this (single) activation, so another firm's bid id is refused before any
-    // batch is asked, without a read per amendment.
-    private HashSet<Guid>? _ownBids;
+    // The ids of this manufacturer's bids with their offer numbers, loaded at the first amendment
+    // and kept as bids are submitted through this (single) activation, so another firm's bid id is
+    // refused before any batch is asked, and an amendment keeps its bid's offer number, without a
+    // read per amendment.
+    private Dictionary<Guid, int>? _ownBids;
 
     private string ManufacturerId => this.GetPrimaryKeyString();
 
@@ -89,7 +90,7 @@ public sealed class BidderGrain(
                 "productId");
         }
         var submitted = await RouteAsync(new BidCommand(Guid.NewGuid(), ManufacturerId, BidAction.Submitted, content, clientRequestId, ActorName));
-        _ownBids?.Add(submitted.BidId);
+        _ownBids?.TryAdd(submitted.BidId, submitted.OfferNumber);
         return submitted;
     }
 
@@ -97,20 +98,26 @@ public sealed class BidderGrain(
     {
         RequireManufacturer();
         CheckRequest(clientRequestId, content);
-        if (await RepeatedAsync(clientRequestId, BidAction.Amended, bidId, BidCanonicalForm.Text(ManufacturerId, content)) is { } receipt)
-        {
-            return receipt;
-        }
-        if (_ownBids is null || !_ownBids.Contains(bidId))
+        if (_ownBids is null || !_ownBids.ContainsKey(bidId))
         {
             // Loaded (or reloaded, should a submission have been stored without its answer arriving) from the store.
-            _ownBids = (await bids.ListSealedForManufacturerAsync(ManufacturerId)).Select(b => b.BidId).ToHashSet();
+            _ownBids = (await bids.ListSealedForManufacturerAsync(ManufacturerId)).ToDictionary(b => b.BidId, b => b.OfferNumber);
         }
-        if (!_ownBids.Contains(bidId))
+        if (!_ownBids.TryGetValue(bidId, out var offerNumber))
         {
             throw BidLifecycle.NotFound(ManufacturerId, bidId);
         }
-        return await RouteAsync(new BidCommand(bidId, ManufacturerId, BidAction.Amended, content, clientRequestId, ActorName));
+        // An amendment keeps its bid's offer number: left out, it is the bid's; another is refused.
+        if (content.OfferNumber is { } asked && asked != offerNumber)
+        {
+            throw ProcurementException.Invalid("offerNumber", $"Bid {bidId} is offer {offerNumber}; an amendment keeps its offer number.");
+        }
+        var amended = content with { OfferNumber = offerNumber == 1 ? content.OfferNumber : offerNumber };
+        if (await RepeatedAsync(clientRequestId, BidAction.Amended, bidId, BidCanonicalForm.Text(ManufacturerId, amended)) is { } receipt)
+        {
+            return receipt;
+        }
+        return await RouteAsync(new BidCommand(bidId, ManufacturerId, BidAction.Amended, amended, clientRequestId, ActorName));
     }
 
     public async Task<BidReceipt> WithdrawBidAsync(string clientRequestId, Guid bidId)
@@ -128,7 +135,7 @@ public sealed class BidderGrain(
             return receipt;
         }
         // A withdrawal names the bid and carries no offer.
-        var content = new BidContent(current.BatchId, current.ProductId, "", 0m, 0, []);
+        var content = new BidContent(current.BatchId, current.ProductId, "", 0m, 0, []) { OfferNumber = current.OfferNumber };
         return await RouteAsync(new BidCommand(bidId, ManufacturerId, BidAction.Withdrawn, content, clientRequestId, ActorName));
     }
 

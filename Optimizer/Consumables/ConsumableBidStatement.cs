@@ -11,6 +11,13 @@ public static class ConsumableReasons
     /// <summary>The group has neither a ratio nor a cut route: every eligible bid qualifies, and the cap decides.</summary>
     public const string WonEligible = "WON_ELIGIBLE";
     public const string NotQualified = "LOST_NOT_QUALIFIED";
+
+    /// <summary>
+    /// The firm offers the same product (certificate and model) in another bid of the category that
+    /// ranks before this one (lower price, then earlier receipt, then bid id): one bid per product
+    /// competes, as a sealed offer cannot be refused for repeating another the batch cannot read.
+    /// </summary>
+    public const string ProductRepeated = "LOST_PRODUCT_REPEATED";
     public const string ComponentsInconsistent = "LOST_COMPONENTS_INCONSISTENT";
     public const string AboveMaximumPrice = "LOST_ABOVE_MAXIMUM_PRICE";
     public const string AffiliateNotBest = "LOST_AFFILIATE_NOT_BEST";

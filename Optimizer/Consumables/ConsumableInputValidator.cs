@@ -127,10 +127,9 @@ public static class ConsumableInputValidator
             CheckCategory(input.Categories![i], $"$.categories[{i}]", categories, Fail, Id, Price);
         }
         var bidIds = new HashSet<string>(StringComparer.Ordinal);
-        var products = new Dictionary<(string, string, string), int>();
         for (var i = 0; i < bidCount && problems.Count < ConsumableInputLimits.ProblemsListed; i++)
         {
-            CheckBid(input.Bids![i], $"$.bids[{i}]", i, categories, bidIds, products, Fail, Id, Price);
+            CheckBid(input.Bids![i], $"$.bids[{i}]", categories, bidIds, Fail, Id, Price);
         }
         var lines = new HashSet<(string, string, string, string)>();
         for (var i = 0; i < intentionCount && problems.Count < ConsumableInputLimits.ProblemsListed; i++)
@@ -204,8 +203,8 @@ public static class ConsumableInputValidator
     }
 
     private static void CheckBid(
-        ConsumableBidInput? bid, string at, int index, Dictionary<string, ConsumableCategoryInput> categories, HashSet<string> bidIds,
-        Dictionary<(string, string, string), int> products, Action<string, string, string> fail, Action<string?, string> id, Action<decimal, string> price)
+        ConsumableBidInput? bid, string at, Dictionary<string, ConsumableCategoryInput> categories, HashSet<string> bidIds,
+        Action<string, string, string> fail, Action<string?, string> id, Action<decimal, string> price)
     {
         if (bid is null)
         {
@@ -242,12 +241,6 @@ public static class ConsumableInputValidator
         {
             fail(ConsumableInputCodes.UnknownReference, $"{at}.categoryId", $"'{bid.CategoryId}' is not a category of $.categories");
             return;
-        }
-        if (bid.Product is not null && !string.IsNullOrWhiteSpace(bid.FirmId)
-            && !products.TryAdd((bid.FirmId, category.CategoryId, bid.Product.ProductId), index))
-        {
-            // Two bids of one product would rank it twice and could both win.
-            fail(ConsumableInputCodes.Repeated, $"{at}.product", $"firm '{bid.FirmId}' already bids product '{bid.Product.ProductId}' in category '{category.CategoryId}' in $.bids[{products[(bid.FirmId, category.CategoryId, bid.Product.ProductId)]}]");
         }
         if (bid.Product?.ConsumableCode is { } code)
         {

@@ -48,10 +48,15 @@ public sealed class ConsumableWinnerDetermination(ConsumableRuleParameters rules
 
         var competing = new List<Entry>();
         var affiliateFirm = new Dictionary<string, string>(StringComparer.Ordinal);
+        var offered = new HashSet<(string FirmId, string ProductId)>();
         foreach (var entry in ordered)
         {
             var maximum = GroupMaximum(category, entry.Firm.Group);
-            if (!entry.Bid.Qualification.Qualified)
+            if (!offered.Add((entry.Bid.FirmId, entry.Bid.Product.ProductId)))
+            {
+                entry.Lose(ConsumableReasons.ProductRepeated, $"firm {entry.Bid.FirmId} offers product {entry.Bid.Product.ProductId} in a bid ranking before this one: one bid per product competes");
+            }
+            else if (!entry.Bid.Qualification.Qualified)
             {
                 entry.Lose(ConsumableReasons.NotQualified, entry.Bid.Qualification.RegistrationValid
                     ? "the firm is barred by its credit rating"

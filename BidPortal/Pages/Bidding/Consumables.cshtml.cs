@@ -8,8 +8,10 @@ using Procurement.Contracts.Domain;
 namespace Procurement.BidPortal.Pages.Bidding;
 
 /// <summary>
-/// A manufacturer's sealed offers on a consumables batch, one form per category lot: product,
-/// price (the set price of a system, with each component's price), capacity and regions. The offer
+/// A manufacturer's sealed offers on a consumables batch, one form per category lot: which offer
+/// (one of the firm's active offers in the category, to amend it, or the next free offer number,
+/// for another product, up to <see cref="BidOffers.MaxPerCategory"/>), product, price (the set
+/// price of a system, with each component's price), capacity and regions. The offer
 /// goes through the bidder grain exactly as a drug bid does and is never shown back once sent: the
 /// page lists only what <see cref="SealedBid"/> carries (status, version, time, commitment).
 /// </summary>
@@ -32,7 +34,7 @@ public sealed class ConsumablesModel(GrainAccess grains, IStringLocalizer<Shared
 
     public IReadOnlyList<ConsumableLot> Lots { get; private set; } = [];
 
-    /// <summary>The firm's bids on this batch, by category (one active bid per category; withdrawn ones listed too).</summary>
+    /// <summary>The firm's bids on this batch, by category and offer number (one active bid per offer number; withdrawn ones listed too).</summary>
     public IReadOnlyList<SealedBid> MyBids { get; private set; } = [];
 
     /// <summary>Categories the firm declared a qualification for: a bid on any other is refused by the bidder grain.</summary>
@@ -47,6 +49,7 @@ public sealed class ConsumablesModel(GrainAccess grains, IStringLocalizer<Shared
     {
         public string ClientRequestId { get; set; } = Guid.NewGuid().ToString("N");
         public string? CategoryId { get; set; }
+        public int? OfferNumber { get; set; }
         public string? CertificateNumber { get; set; }
         public string? Model { get; set; }
         public string? ConsumableCode { get; set; }
@@ -62,8 +65,16 @@ public sealed class ConsumablesModel(GrainAccess grains, IStringLocalizer<Shared
         public decimal? Price { get; set; }
     }
 
-    public SealedBid? ActiveBid(string categoryId) =>
-        MyBids.FirstOrDefault(b => b.ProductId == categoryId && b.Status == BidStatus.Active);
+    /// <summary>The firm's active offers in a category, by offer number.</summary>
+    public IReadOnlyList<SealedBid> ActiveBids(string categoryId) =>
+        MyBids.Where(b => b.ProductId == categoryId && b.Status == BidStatus.Active).OrderBy(b => b.OfferNumber).ToList();
+
+    /// <summary>The lowest offer number the firm has no active bid under in the category, or null when every one is taken.</summary>
+    public int? NextOfferNumber(string categoryId)
+    {
+        var taken = ActiveBids(categoryId).Select(b => b.OfferNumber).ToHashSet();
+        return Enumerable.Range(1, BidOffers.MaxPerCategory).Cast<int?>().FirstOrDefault(n => !taken.Contains(n!.Value));
+    }
 
     public async Task OnGetAsync() => await LoadAsync();
 
@@ -82,13 +93,15 @@ public sealed class ConsumablesModel(GrainAccess grains, IStringLocalizer<Shared
         // Empty inputs go to the grain as empty text, so its refusal names the required field.
         var content = new BidContent(Id, Form.CategoryId ?? "", "", Form.Price ?? 0m, Form.AnnualCapacity ?? 0, Form.SupplyRegions)
         {
+            OfferNumber = Form.OfferNumber,
             Consumable = new ConsumableOffer(
                 (Form.CertificateNumber ?? "").Trim(),
                 (Form.Model ?? "").Trim(),
                 string.IsNullOrWhiteSpace(Form.ConsumableCode) ? null : Form.ConsumableCode.Trim(),
                 sent.Select(c => new ConsumableComponentPrice(c.Input.ComponentId ?? "", c.Input.Price!.Value)).ToList()),
         };
-        var active = ActiveBid(Form.CategoryId ?? "");
+        // The offer chosen amends the firm's active bid under that number, or is a new bid; no number is offer 1.
+        var active = ActiveBids(Form.CategoryId ?? "").FirstOrDefault(b => b.OfferNumber == (Form.OfferNumber ?? 1));
         BidReceipt? receipt = null;
         var done = await TryAsync(async () => receipt = active is null
             ? await Grains.Bidder().SubmitBidAsync(Form.ClientRequestId, content)
@@ -133,6 +146,7 @@ public sealed class ConsumablesModel(GrainAccess grains, IStringLocalizer<Shared
         {
             "pricePerPack" => "Price",
             "productId" => "CategoryId",
+            "offerNumber" => "OfferNumber",
             "consumable.componentPrices" => "Components",
             _ when field.StartsWith("consumable.", StringComparison.Ordinal) => field["consumable.".Length..],
             _ => field,
@@ -143,7 +157,8 @@ public sealed class ConsumablesModel(GrainAccess grains, IStringLocalizer<Shared
     {
         View = await Grains.BiddingBatchAsync(Id);
         Lots = View.Definition!.Consumables?.Categories ?? [];
-        MyBids = (await Grains.Bidder().ListBidsAsync()).Where(b => b.BatchId == Id).OrderBy(b => b.ProductId, StringComparer.Ordinal).ToList();
+        MyBids = (await Grains.Bidder().ListBidsAsync()).Where(b => b.BatchId == Id)
+            .OrderBy(b => b.ProductId, StringComparer.Ordinal).ThenBy(b => b.OfferNumber).ThenBy(b => b.Status).ToList();
         Qualified = (await Grains.Bidder().GetQualificationsAsync()).Select(q => q.ProductId).ToHashSet(StringComparer.Ordinal);
         if (Form.SupplyRegions.Count == 0 && Request.Method == HttpMethods.Get)
         {

@@ -15,7 +15,12 @@ namespace Procurement.Grains.Batches.Domain;
 /// </summary>
 public static class ConsumableRenewal
 {
-    /// <summary>The consumables agreements to continue: of the batch's categories, the newest version of each supplier's agreement in each category and region that still runs.</summary>
+    /// <summary>
+    /// The consumables agreements to continue: of the batch's categories, the newest running version
+    /// of each supplier's agreement under each winning bid in each category and region (a version no
+    /// other succeeds; a firm that won a category with several products has an agreement per winning
+    /// bid, and each continues).
+    /// </summary>
     public static IReadOnlyList<Agreement> Continued(IEnumerable<Agreement> agreements, ConsumableTerms? terms)
     {
         if (terms is null)
@@ -23,10 +28,13 @@ public static class ConsumableRenewal
             return [];
         }
         var categories = terms.Categories.Select(c => c.CategoryId).ToHashSet(StringComparer.Ordinal);
-        return agreements
+        var all = agreements.ToList();
+        var succeeded = all.Where(a => a.PreviousAgreementId is not null).Select(a => a.PreviousAgreementId!.Value).ToHashSet();
+        return all
             .Where(a => categories.Contains(a.ProductId))
             .Where(a => a.State is AgreementState.Expiring or AgreementState.Active or AgreementState.Suspended)
-            .GroupBy(a => (a.ProductId, a.RegionCode, a.ManufacturerId))
+            .Where(a => !succeeded.Contains(a.AgreementId))
+            .GroupBy(a => (a.ProductId, a.RegionCode, a.ManufacturerId, a.BidId))
             .Select(g => g.OrderByDescending(a => a.Version).First())
             .ToList();
     }

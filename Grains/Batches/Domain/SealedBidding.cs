@@ -11,7 +11,7 @@ namespace Procurement.Grains.Batches.Domain;
 /// later than the deadline, to the tick), what a bid must offer (a product and specification of
 /// the batch, a price at or below the product's maximum valid price, capacity, regions of the
 /// batch), when the bids are sealed, and when the opening is due and may release the key. A bid's
-/// own states (one active bid per bidder and product; amend or withdraw only an active one) are
+/// own states (one active bid per bidder, product and offer number; amend or withdraw only an active one) are
 /// <see cref="Bidders.Domain.BidLifecycle"/>'s.
 /// </summary>
 public static class SealedBidding
@@ -49,6 +49,7 @@ public static class SealedBidding
     {
         var content = Check.NotNull(offered, "content");
         Check.Id(content.ProductId, "productId");
+        CheckOfferNumber(content);
         if (content.Consumable is not null)
         {
             ConsumableBidRules.Validate(batchId, definition, content);
@@ -88,6 +89,23 @@ public static class SealedBidding
                 "pricePerPack");
         }
         return content;
+    }
+
+    /// <summary>
+    /// A consumables bid is one of at most <see cref="BidOffers.MaxPerCategory"/> offers of its firm
+    /// in the category, numbered from 1; a drug bid is its firm's one offer for the product.
+    /// </summary>
+    public static void CheckOfferNumber(BidContent content)
+    {
+        if (content.Consumable is null && content.OfferNumber is not (null or 1))
+        {
+            throw ProcurementException.Invalid("offerNumber", "A drug bid is its firm's only offer for the product: offerNumber is 1 or left out.");
+        }
+        if (content.OfferNumber is < 1 or > BidOffers.MaxPerCategory)
+        {
+            throw ProcurementException.Invalid("offerNumber",
+                $"offerNumber must be from 1 to {BidOffers.MaxPerCategory}: a firm offers at most {BidOffers.MaxPerCategory} products in a category, each its own bid.");
+        }
     }
 
     private static void CheckRegions(string batchId, TenderBatchDefinition definition, IReadOnlyList<string>? supplyRegions)

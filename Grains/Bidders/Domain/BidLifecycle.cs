@@ -7,7 +7,8 @@ namespace Procurement.Grains.Bidders.Domain;
 
 /// <summary>
 /// A sealed bid's states and the actions on it. A submission makes an active bid (version 1); a
-/// bidder has at most one active bid per batch and product. An amendment replaces the offer of an
+/// bidder has at most one active bid per batch, product (a consumables category) and offer number
+/// (always 1 for a drug product; 1 to <see cref="BidOffers.MaxPerCategory"/> in a category). An amendment replaces the offer of an
 /// active bid on the same product (the next version); a withdrawal ends it (Withdrawn is final: a
 /// new offer is a new submission). Only the bidder that submitted a bid acts on it. When a batch
 /// accepts actions at all is <see cref="Batches.Domain.SealedBidding"/>'s; the store applies these
@@ -22,9 +23,17 @@ public static class BidLifecycle
     public static ProcurementException NotFound(string manufacturerId, Guid bidId) =>
         new(ErrorCodes.BidNotFound, $"Bid {bidId} of manufacturer {manufacturerId} does not exist.", "bidId");
 
-    /// <summary>The refusal of a second submission while <paramref name="activeBidId"/> is active on the same batch and product.</summary>
-    public static ProcurementException AlreadyActive(string manufacturerId, string productId, string activeBidId) =>
-        new(ErrorCodes.BidAlreadyExists, $"Manufacturer {manufacturerId} already has bid {activeBidId} on {productId}; amend or withdraw it.", "productId");
+    /// <summary>
+    /// The refusal of a second submission while <paramref name="activeBidId"/> is active on the same
+    /// batch, product and offer number. A drug bid's refusal names the product, as it always did; a
+    /// later consumables offer's names its offer number, the field that would make it another offer.
+    /// </summary>
+    public static ProcurementException AlreadyActive(string manufacturerId, BidContent content, string activeBidId) =>
+        BidOffers.Of(content) == 1
+            ? new(ErrorCodes.BidAlreadyExists, $"Manufacturer {manufacturerId} already has bid {activeBidId} on {content.ProductId}; amend or withdraw it.", "productId")
+            : new(ErrorCodes.BidAlreadyExists,
+                $"Manufacturer {manufacturerId} already has bid {activeBidId} as offer {BidOffers.Of(content)} on {content.ProductId}; amend or withdraw it, or give another offerNumber.",
+                "offerNumber");
 
     /// <summary>
     /// Why an amendment or a withdrawal found no active bid of this bidder, batch and product to
@@ -46,6 +55,10 @@ public static class BidLifecycle
         if (current.ProductId != content.ProductId)
         {
             return ProcurementException.Invalid("productId", $"Bid {bidId} is on product {current.ProductId}; an amendment cannot move it to {content.ProductId}.");
+        }
+        if (current.OfferNumber != BidOffers.Of(content))
+        {
+            return ProcurementException.Invalid("offerNumber", $"Bid {bidId} is offer {current.OfferNumber}; an amendment keeps its offer number.");
         }
         return new ProcurementException(ErrorCodes.InvalidTransition, $"Bid {bidId} changed concurrently; repeat the request.", "bidId");
     }

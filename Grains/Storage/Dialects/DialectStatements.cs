@@ -106,7 +106,8 @@ public abstract class DialectStatements
     public virtual string UpdateBidReturningVersion => """
         UPDATE sealed_bids
            SET status = @Status, version = version + 1, received_at = @ReceivedAt, commitment = @Commitment
-         WHERE bid_id = @BidId AND manufacturer_id = @ManufacturerId AND batch_id = @BatchId AND product_id = @ProductId AND status = 0
+         WHERE bid_id = @BidId AND manufacturer_id = @ManufacturerId AND batch_id = @BatchId AND product_id = @ProductId
+           AND offer_number = @OfferNumber AND status = 0
         RETURNING version
         """;
 

@@ -124,7 +124,8 @@ public sealed class SqlServerStatements : DialectStatements
         UPDATE sealed_bids
            SET status = @Status, version = version + 1, received_at = @ReceivedAt, commitment = @Commitment
         OUTPUT inserted.version
-         WHERE bid_id = @BidId AND manufacturer_id = @ManufacturerId AND batch_id = @BatchId AND product_id = @ProductId AND status = 0
+         WHERE bid_id = @BidId AND manufacturer_id = @ManufacturerId AND batch_id = @BatchId AND product_id = @ProductId
+           AND offer_number = @OfferNumber AND status = 0
         """;
 
     public override string LockChainHead => """

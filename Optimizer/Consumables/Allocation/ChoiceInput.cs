@@ -21,7 +21,10 @@ public enum FallbackRule
     ProportionalToIntendedVolume,
 }
 
-/// <summary>A winning offer in a category: one per firm (a firm's products in the lot are awarded together at its offer's price).</summary>
+/// <summary>
+/// A winning offer in a category: one per firm. A firm winning with several products is one offer of
+/// their capacities together (the award engine splits its hospitals among the products afterwards).
+/// </summary>
 /// <param name="UnitPrice">Price per unit or per product system, CNY, at most 2 decimals.</param>
 /// <param name="AnnualCapacity">Units (or systems) a year the firm committed; null: unbounded.</param>
 public sealed record WinningOffer(string OfferId, string FirmId, decimal UnitPrice, long? AnnualCapacity);

@@ -166,14 +166,23 @@ public static class ConsumableAwardChecker
             return firms;
         }
 
-        /// <summary>Qualification, component prices, the group's maximum price, then one firm per affiliate group: the one with the lowest remaining bid.</summary>
+        /// <summary>
+        /// One bid per firm and product (the first in price order), qualification, component prices,
+        /// the group's maximum price, then one firm per affiliate group: the one with the lowest remaining bid.
+        /// </summary>
         private List<Expected> Eligible(ConsumableCategoryInput category, List<Expected> expected)
         {
             var passed = new List<Expected>();
+            var firstOfProduct = expected.GroupBy(e => $"{e.Bid.FirmId}\n{e.Bid.Product.CertificateNumber}/{e.Bid.Product.Model}", StringComparer.Ordinal)
+                .Select(g => g.First().Bid.BidId).ToHashSet(StringComparer.Ordinal);
             foreach (var entry in expected)
             {
                 var bid = entry.Bid;
-                if (!bid.Qualification.RegistrationValid || bid.Qualification.BarredByCreditRating)
+                if (!firstOfProduct.Contains(bid.BidId))
+                {
+                    entry.Reason = "LOST_PRODUCT_REPEATED";
+                }
+                else if (!bid.Qualification.RegistrationValid || bid.Qualification.BarredByCreditRating)
                 {
                     entry.Reason = "LOST_NOT_QUALIFIED";
                 }

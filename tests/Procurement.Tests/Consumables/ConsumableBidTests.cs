@@ -224,6 +224,9 @@ public abstract class ConsumableBidTests(ClusterFixture fixture)
         var hip = HipBid(s, 27_654.3219m, "GUOXIEZHUZHUN-20163460935", "PINNACLE-Ceramax-52",
             ("stem", 9_876.5431m), ("cup", 6_543.2109m), ("liner", 3_210.9877m), ("head", 2_109.8765m));
         await s.Bidder(s.Maker2).SubmitBidAsync("c2", hip);
+        // The same firm's second product in the category, its own bid under offer number 2.
+        var second = StentBid(s, 633.1379m, "GUOXIEZHUZHUN-20203130555", "FIREHAWK-2.50x13", capacity: 3_535_353) with { OfferNumber = 2 };
+        await s.Bidder(s.Maker1).SubmitBidAsync("c1-2", second);
         // A refused price and product reach no log line either.
         await Refused.WithAsync(ErrorCodes.PriceAboveMaximum,
             () => s.Bidder(s.Maker3).SubmitBidAsync("c3", StentBid(s, 848.7531m, "GUOXIEZHUZHUN-20183130999", "RESOLUTE-Onyx-4.0x38")), "pricePerPack");
@@ -233,11 +236,12 @@ public abstract class ConsumableBidTests(ClusterFixture fixture)
         var needles = new List<string>
         {
             "612.3457", "6123457", "598.7613", "5987613", "27654.3219", "276543219", "9876.5431", "98765431", "6543.2109", "65432109",
-            "3210.9877", "32109877", "2109.8765", "21098765", "848.7531", "8487531", "4646461",
+            "3210.9877", "32109877", "2109.8765", "21098765", "848.7531", "8487531", "4646461", "633.1379", "6331379", "3535353",
+            "GUOXIEZHUZHUN-20203130555", "FIREHAWK-2.50x13",
             "GUOXIEZHUZHUN-20193130447", "GUOXIEZHUZHUN-20163460935", "GUOXIEZHUZHUN-20183130999",
             "XIENCE-Sierra-2.75x18", "XIENCE-Sierra-3.00x23", "PINNACLE-Ceramax-52", "RESOLUTE-Onyx-4.0x38", "C03019900412345067890123456",
         };
-        foreach (var (maker, content) in new[] { (s.Maker1, stent), (s.Maker1, amended), (s.Maker2, hip) })
+        foreach (var (maker, content) in new[] { (s.Maker1, stent), (s.Maker1, amended), (s.Maker2, hip), (s.Maker1, second) })
         {
             var text = BidCanonicalForm.Text(maker, content);
             needles.Add(text);

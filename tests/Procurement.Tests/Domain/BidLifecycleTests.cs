@@ -31,9 +31,26 @@ public sealed class BidLifecycleTests
     [Fact]
     public void A_second_active_bid_on_the_same_product_is_refused_and_names_the_first()
     {
-        var refused = BidLifecycle.AlreadyActive("MAKER-1", "ATV", BidId.ToString());
+        var refused = BidLifecycle.AlreadyActive("MAKER-1", Bid() with { ProductId = "ATV" }, BidId.ToString());
         Assert.Equal((ErrorCodes.BidAlreadyExists, "productId"), (refused.Code, refused.Field));
         Assert.Equal($"Manufacturer MAKER-1 already has bid {BidId} on ATV; amend or withdraw it.", refused.Message);
+    }
+
+    [Fact]
+    public void A_second_active_bid_under_a_later_offer_number_is_refused_naming_the_offer_number()
+    {
+        var refused = BidLifecycle.AlreadyActive("MAKER-1", Bid() with { ProductId = "STENT", OfferNumber = 2 }, BidId.ToString());
+        Assert.Equal((ErrorCodes.BidAlreadyExists, "offerNumber"), (refused.Code, refused.Field));
+        Assert.Contains("as offer 2 on STENT", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_amendment_cannot_move_a_bid_to_another_offer_number()
+    {
+        var command = Command(BidAction.Amended) with { Content = Bid() with { ProductId = "ATV", OfferNumber = 2 } };
+        var moved = BidLifecycle.Refusal(command, Active);
+        Assert.Equal((ErrorCodes.InvalidField, "offerNumber"), (moved.Code, moved.Field));
+        Assert.Equal(ErrorCodes.InvalidTransition, BidLifecycle.Refusal(Command(BidAction.Amended), Active with { OfferNumber = 1 }).Code);
     }
 
     [Theory]

@@ -26,7 +26,7 @@ public sealed class ConsumableRenewalRuleTests
     {
         var m1 = Agreement("STENT", "GD", "M1", AgreementState.Expiring, 1, 600m);
         var m2Old = Agreement("STENT", "GD", "M2", AgreementState.Expiring, 1, 450m);
-        var m2New = Agreement("STENT", "GD", "M2", AgreementState.Active, 2, 460m);
+        var m2New = Agreement("STENT", "GD", "M2", AgreementState.Active, 2, 460m) with { PreviousAgreementId = m2Old.AgreementId };
         var suspended = Agreement("HIP", "GX", "M2", AgreementState.Suspended, 1, 14_000m);
         var terminated = Agreement("HIP", "GD", "M1", AgreementState.Terminated, 1, 20_000m);
         var expired = Agreement("KNEE", "GD", "M1", AgreementState.Expired, 1, 9_000m);
@@ -36,6 +36,18 @@ public sealed class ConsumableRenewalRuleTests
 
         Assert.Equal(new[] { m1, m2New, suspended }.Select(a => a.AgreementId).Order(), continued.Select(a => a.AgreementId).Order());
         Assert.Empty(ConsumableRenewal.Continued([m1], null));
+    }
+
+    [Fact]
+    public void A_firm_that_won_a_category_with_two_products_has_both_agreements_continued()
+    {
+        var first = Agreement("STENT", "GD", "M1", AgreementState.Expiring, 1, 600m);
+        var second = Agreement("STENT", "GD", "M1", AgreementState.Expiring, 1, 680m);
+
+        var continued = ConsumableRenewal.Continued([first, second], Terms);
+
+        Assert.Equal(new[] { first, second }.Select(a => a.AgreementId).Order(), continued.Select(a => a.AgreementId).Order());
+        Assert.Equal(680m, ConsumableRenewal.Terms(Terms, continued, new Dictionary<Guid, IReadOnlyList<ConsumableComponentPrice>>())!.Categories.Single(c => c.CategoryId == "STENT").MaxValidPrice);
     }
 
     [Fact]

@@ -264,6 +264,60 @@ public sealed class BrowserConsumablesTests(JourneyFixture portal) : IAsyncLifet
     }
 
     [Fact]
+    public async Task A_manufacturer_adds_a_second_product_in_a_category_and_amends_and_withdraws_one_leaving_the_other()
+    {
+        var batchId = await CreateBatchAsync("MO");
+        var admin = await portal.SignedInAsync("alliance.admin");
+        await PortalRound.OkAsync(admin.PostAsync($"/api/batches/{batchId}/close-reporting", null));
+        await PortalRound.OkAsync(admin.PostAsync($"/api/batches/{batchId}/open-bidding", null));
+        var bidder = Grains.GetGrain<IBidderGrain>("M-HUAHAI");
+        await bidder.DeclareQualificationAsync(new Qualification("STENT", true, 0, false, null));
+        var page = await _browser.NewPageAsync("zh-CN");
+        await page.GotoAsync("/Bidding");
+        await PortalBrowser.SignInAsync(page, "maker.huahai");
+        await page.GotoAsync($"/Bidding/Consumables?id={batchId}");
+
+        async Task SendAsync(string offer, string certificate, string model, string price)
+        {
+            var form = page.Locator("[data-test=offer-form-STENT]");
+            await form.Locator("[data-test=offer-number]").SelectOptionAsync(offer);
+            await form.Locator("[data-test=certificate]").FillAsync(certificate);
+            await form.Locator("[data-test=model]").FillAsync(model);
+            await form.Locator("[data-test=price]").FillAsync(price);
+            await form.Locator("[data-test=capacity]").FillAsync("50000");
+            await form.Locator("[data-test=submit-offer]").ClickAsync();
+        }
+
+        // The first product, then a second one of the same firm under offer 2 (the page offers the next free number).
+        await SendAsync("1", "国械注准20203130001", "DES-1", "700.5");
+        await Assertions.Expect(page.Locator("[data-test=receipt]")).ToContainTextAsync("STENT · v1 · 第 1 份报价");
+        await Assertions.Expect(page.Locator("[data-test=offer-form-STENT] [data-test=new-offer]")).ToHaveTextAsync("第 2 份报价：另一产品");
+        await SendAsync("2", "国械注准20203130002", "DES-2", "688");
+        await Assertions.Expect(page.Locator("[data-test=receipt]")).ToContainTextAsync("STENT · v1 · 第 2 份报价");
+        await Assertions.Expect(page.Locator("[data-test=my-bids] [data-test=bid-STENT]")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("[data-test=sealed-STENT][data-offer='2']")).ToContainTextAsync("第 2 份报价");
+        await PortalBrowser.ShotAsync(page, "consumables-two-products-of-one-firm-zh");
+        var html = await page.ContentAsync();
+        foreach (var secret in new[] { "700.5", "688", "DES-1", "DES-2", "20203130002" })
+        {
+            Assert.DoesNotContain(secret, html, StringComparison.Ordinal);
+        }
+
+        // Amending offer 2 leaves offer 1 as it was; withdrawing offer 1 leaves offer 2.
+        var before = (await bidder.ListBidsAsync()).Where(b => b.BatchId == batchId).ToDictionary(b => b.OfferNumber);
+        await SendAsync("2", "国械注准20203130002", "DES-2", "680");
+        await Assertions.Expect(page.Locator("[data-test=receipt]")).ToContainTextAsync("STENT · v2 · 第 2 份报价");
+        var amended = (await bidder.ListBidsAsync()).Where(b => b.BatchId == batchId).ToDictionary(b => b.OfferNumber);
+        Assert.Equal(before[1], amended[1]);
+        Assert.Equal((before[2].BidId, 2), (amended[2].BidId, amended[2].Version));
+        await page.Locator($"[data-test=my-bids] [data-test=bid-STENT][data-offer='1'] [data-test=withdraw-STENT]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=receipt]")).ToContainTextAsync("第 1 份报价");
+        var after = (await bidder.ListBidsAsync()).Where(b => b.BatchId == batchId).ToDictionary(b => b.OfferNumber);
+        Assert.Equal((BidStatus.Withdrawn, BidStatus.Active), (after[1].Status, after[2].Status));
+        Assert.Equal(amended[2], after[2]);
+    }
+
+    [Fact]
     public async Task The_alliance_sees_the_demand_with_the_firms_shares_and_a_chart()
     {
         var batchId = await CreateBatchAsync("CD");

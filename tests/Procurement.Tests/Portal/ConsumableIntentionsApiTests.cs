@@ -122,6 +122,29 @@ public sealed class ConsumableIntentionsApiTests(JourneyFixture portal)
         });
         Assert.Equal(HttpStatusCode.BadRequest, drugForm.StatusCode);
         Assert.Contains("BID_KIND_MISMATCH", await drugForm.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // A second product in the category is a second bid under offerNumber 2; an offer number past the limit is refused naming it.
+        object Hip(string request, int offerNumber) => new
+        {
+            clientRequestId = request,
+            content = new
+            {
+                batchId, productId = "HIP", specificationCode = "", pricePerPack = 29_000m, annualCapacity = 300L, supplyRegions = new[] { "BJ" }, offerNumber,
+                consumable = new
+                {
+                    certificateNumber = "CERT-H2", model = "HIP-10", consumableCode = (string?)null,
+                    componentPrices = new[] { new { componentId = "stem", price = 10_000m }, new { componentId = "cup", price = 9_500m } },
+                },
+            },
+        };
+        var second = await PortalRound.OkAsync(huahai.PostAsJsonAsync($"/api/batches/{batchId}/bids", Hip($"hip2-{batchId}", 2)));
+        Assert.Equal(("HIP", 1, 2), (second.GetProperty("productId").GetString(), second.GetProperty("version").GetInt32(), second.GetProperty("offerNumber").GetInt32()));
+        using var eleventh = await huahai.PostAsJsonAsync($"/api/batches/{batchId}/bids", Hip($"hip11-{batchId}", 11));
+        Assert.Equal(HttpStatusCode.BadRequest, eleventh.StatusCode);
+        var problem = await eleventh.Content.ReadAsStringAsync();
+        Assert.Contains("FIELD_INVALID", problem, StringComparison.Ordinal);
+        Assert.Contains("offerNumber", problem, StringComparison.Ordinal);
+        Assert.Equal([1, 2], (await grains.GetGrain<IBidderGrain>("M-HUAHAI").ListBidsAsync()).Where(b => b.BatchId == batchId).Select(b => b.OfferNumber).Order());
     }
 
     [Fact]

@@ -248,6 +248,47 @@ public sealed class ConsumableOcdsTests
     }
 
     [Fact]
+    public async Task A_firm_winning_with_two_products_in_a_lot_has_an_award_per_winning_bid_and_each_contract_names_its_own()
+    {
+        // M-A wins the stent lot with a second product (its offer 2), which supplies H2 in Guangdong.
+        var stentA2 = Guid.Parse("00000000-0000-0000-0000-0000000000a3");
+        var bids = Bids.Append(Bid(stentA2, MakerA, Stent, 533.2109m, "CERT-A2-STENT", "DES-A2", null, []) with
+        {
+            Content = Bids[0].Content with { PricePerPack = 533.2109m, OfferNumber = 2, Consumable = new ConsumableOffer("CERT-A2-STENT", "DES-A2", null, []) },
+        }).ToList();
+        var consumables = Consumables with
+        {
+            Winners = [.. Consumables.Winners, new(Stent, stentA2, MakerA, "CERT-A2-STENT/DES-A2", "A", 533.2109m, [], 5_000, 0)],
+            Supplies = [.. Consumables.Supplies.Select(p => p.HospitalId == "H2" && p.CategoryId == Stent
+                ? p with { BidId = stentA2, UnitPrice = 533.2109m, Amount = 106_642.18m }
+                : p)],
+        };
+        var award = Award with
+        {
+            Statements = [.. Statements, new(stentA2, Stent, MakerA, 533.2109m, 512.3456m, 1.0407m, 2, true, "WON_WITHIN_RATIO", "ratio <= 1.8", null, 533.2109m, 533.2109m)],
+            Consumables = consumables,
+        };
+        var agreements = new[] { Agreements[0], Agreement(2, Stent, Guangdong, stentA2, 200, 533.2109m), Agreements[2] };
+        var batch = Batch(TenderBatchPhase.Awarded);
+        var bytes = Package(batch with { Bids = bids, Award = award, Agreements = agreements });
+
+        var release = Release(bytes);
+        var awards = release.GetProperty("awards").EnumerateArray().ToDictionary(a => a.GetProperty("relatedBid").GetString()!);
+        var drugForm = OcdsExport.AwardId(BatchId, Stent, MakerA);
+        Assert.Equal(
+            [$"{drugForm}-{StentA}", $"{drugForm}-{stentA2}"],
+            new[] { StentA, stentA2 }.Select(b => awards[b.ToString()].GetProperty("id").GetString()));
+        // The firm's only winning bid in the hip lot keeps the id awards always had.
+        Assert.Equal(OcdsExport.AwardId(BatchId, Hip, MakerA), awards[HipA.ToString()].GetProperty("id").GetString());
+        Assert.Equal((200L, 533.2109m), (awards[stentA2.ToString()].GetProperty("vbpAgreedVolume").GetInt64(), awards[stentA2.ToString()].GetProperty("vbpUnitPrice").GetDecimal()));
+        var contracts = release.GetProperty("contracts").EnumerateArray().ToDictionary(c => c.GetProperty("id").GetString()!);
+        Assert.Equal($"{drugForm}-{StentA}", contracts[agreements[0].AgreementId.ToString()].GetProperty("awardID").GetString());
+        Assert.Equal($"{drugForm}-{stentA2}", contracts[agreements[1].AgreementId.ToString()].GetProperty("awardID").GetString());
+        Assert.Equal(OcdsExport.AwardId(BatchId, Hip, MakerA), contracts[agreements[2].AgreementId.ToString()].GetProperty("awardID").GetString());
+        await OcdsSchema.AssertValidAsync(bytes);
+    }
+
+    [Fact]
     public async Task Contracts_per_agreement_carry_the_lot_volume_price_and_component_prices()
     {
         var bytes = Package(Batch(TenderBatchPhase.Awarded) with { Agreements = Agreements });
