@@ -132,8 +132,7 @@ public sealed class ConsumableCodeImporter(ProcurementStore store, ConsumableImp
         void Fail(RowError error) => throw new ProcurementException(ErrorCodes.ConcurrentChange, $"The file changed while it was imported (row {error.Row}: {error.Message}); nothing of it was written.", "file");
         using var reader = Opened(path, Fail)!;
         var parser = Parser(reader, kind, Fail)!;
-        // A chunk's keys go in one list parameter each, which SQL Server expands to a parameter per key.
-        var perChunk = Math.Min(options.RowsPerChunk, Math.Max(1, unit.Dialect.MaxParameters - 1));
+        var perChunk = options.RowsPerChunk;
         var chunk = new List<object>(perChunk);
         var written = 0;
         while (TryRead(reader, Fail, out var row, out var cells))
@@ -152,6 +151,7 @@ public sealed class ConsumableCodeImporter(ProcurementStore store, ConsumableImp
             await ConsumableCodeRepository.WriteChunkAsync(unit.Dialect, unit.Connection, unit.Transaction, kind, chunk, runId);
             written += chunk.Count;
         }
+        await ConsumableCodeRepository.FinishAsync(unit.Connection, unit.Transaction, kind, runId);
         return written;
     }
 
