@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Text;
@@ -126,33 +127,68 @@ public sealed class ConsumableCodeImporter(ProcurementStore store, ConsumableImp
         return (rows, errors, more);
     }
 
-    /// <summary>Reads the checked file again and writes it in chunks; returns the rows written.</summary>
+    /// <summary>
+    /// Reads the checked file again and writes it in chunks; returns the rows written. The file is
+    /// read and parsed on another thread while the chunks before are written: the writes keep one
+    /// core busy (SQLite writes in this process), and reading would otherwise wait for them.
+    /// </summary>
     private async Task<int> WriteAsync(WriteContext unit, string path, ConsumableCodeFileKind kind, string runId, CancellationToken cancellationToken)
     {
-        void Fail(RowError error) => throw new ProcurementException(ErrorCodes.ConcurrentChange, $"The file changed while it was imported (row {error.Row}: {error.Message}); nothing of it was written.", "file");
-        using var reader = Opened(path, Fail)!;
-        var parser = Parser(reader, kind, Fail)!;
-        var perChunk = options.RowsPerChunk;
-        var chunk = new List<object>(perChunk);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var chunks = Channel.CreateBounded<List<object>>(new BoundedChannelOptions(ChunksAhead) { SingleReader = true, SingleWriter = true });
+        var reading = Task.Run(() => ReadChunksAsync(path, kind, chunks.Writer, stop.Token), CancellationToken.None);
         var written = 0;
-        while (TryRead(reader, Fail, out var row, out var cells))
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            chunk.Add(parser.Parse(row, cells, Fail)!.Value.Row);
-            if (chunk.Count == perChunk)
+            await foreach (var chunk in chunks.Reader.ReadAllAsync(CancellationToken.None))
             {
                 await ConsumableCodeRepository.WriteChunkAsync(unit.Dialect, unit.Connection, unit.Transaction, kind, chunk, runId);
                 written += chunk.Count;
-                chunk.Clear();
             }
         }
-        if (chunk.Count > 0)
+        catch
         {
-            await ConsumableCodeRepository.WriteChunkAsync(unit.Dialect, unit.Connection, unit.Transaction, kind, chunk, runId);
-            written += chunk.Count;
+            // A failed write stops the reading; the write's failure is the one reported.
+            await stop.CancelAsync();
+            await Task.WhenAny(reading);
+            throw;
         }
+        // The reading's own failure (the file changed since it was checked, or a cancellation).
+        await reading;
         await ConsumableCodeRepository.FinishAsync(unit.Connection, unit.Transaction, kind, runId);
         return written;
+    }
+
+    /// <summary>Chunks read ahead of the one being written, at most: the memory a file takes is a few chunks.</summary>
+    private const int ChunksAhead = 2;
+
+    private async Task ReadChunksAsync(string path, ConsumableCodeFileKind kind, ChannelWriter<List<object>> chunks, CancellationToken cancellationToken)
+    {
+        void Fail(RowError error) => throw new ProcurementException(ErrorCodes.ConcurrentChange, $"The file changed while it was imported (row {error.Row}: {error.Message}); nothing of it was written.", "file");
+        try
+        {
+            using var reader = Opened(path, Fail)!;
+            var parser = Parser(reader, kind, Fail)!;
+            var chunk = new List<object>(options.RowsPerChunk);
+            while (TryRead(reader, Fail, out var row, out var cells))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                chunk.Add(parser.Parse(row, cells, Fail)!.Value.Row);
+                if (chunk.Count == options.RowsPerChunk)
+                {
+                    await chunks.WriteAsync(chunk, cancellationToken);
+                    chunk = new List<object>(options.RowsPerChunk);
+                }
+            }
+            if (chunk.Count > 0)
+            {
+                await chunks.WriteAsync(chunk, cancellationToken);
+            }
+        }
+        finally
+        {
+            chunks.Complete();
+        }
     }
 
     private static ConsumableSheetReader? Opened(string path, Action<RowError> error)
