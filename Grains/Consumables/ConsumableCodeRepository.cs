@@ -137,17 +137,18 @@ internal static class ConsumableCodeRepository
 
     /// <summary>
     /// One table's upsert: a row's values in the order of the dialect's columns, and the one-row
-    /// statement of each dialect made into a <see cref="Prepared{T}"/> once.
+    /// statement of each database made into a <see cref="Prepared{T}"/> once (kept by its text, so
+    /// every store of one database shares it).
     /// </summary>
     private sealed class Upsert<T>(string[] columns, Func<DialectStatements, Func<int, string>> sql, Dictionary<string, Func<T, object?>> values)
     {
         private readonly (string Name, Func<T, object?> Value)[] _parameters = Parameters(columns, values);
-        private readonly ConcurrentDictionary<DialectStatements, Prepared<T>> _prepared = new();
+        private readonly ConcurrentDictionary<string, Prepared<T>> _prepared = new(StringComparer.Ordinal);
 
         public Task<int> ExecuteAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction, IReadOnlyList<T> rows)
         {
             var statement = sql(dialect.Statements);
-            var prepared = _prepared.GetOrAdd(dialect.Statements, static (_, arg) => new Prepared<T>(arg.Statement(1), arg.Parameters), (Statement: statement, Parameters: _parameters));
+            var prepared = _prepared.GetOrAdd(statement(1), static (oneRow, parameters) => new Prepared<T>(oneRow, parameters), _parameters);
             return dialect.PrefersMultiRowInsert
                 ? prepared.ExecuteRowsAsync(connection, transaction, rows, Prepared<T>.RowsFitting(dialect, _parameters.Length), statement)
                 : prepared.ExecuteEachAsync(connection, transaction, rows);
