@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Text;
@@ -37,7 +38,7 @@ public sealed class ConsumableCodeImporter(ProcurementStore store, ConsumableImp
             return new ConsumableImportResult(fileName, kind, sha256, ConsumableImportOutcome.AlreadyImported, 0, [], 0);
         }
 
-        var (rows, errors, moreErrors) = Check(path, kind, cancellationToken);
+        var (rows, errors, moreErrors) = await CheckAsync(path, kind, cancellationToken);
         if (errors.Count > 0)
         {
             return await RefuseAsync(fileName, kind, sha256, started, rows, errors, moreErrors);
@@ -75,9 +76,10 @@ public sealed class ConsumableCodeImporter(ProcurementStore store, ConsumableImp
     /// <summary>
     /// Reads every row and returns how many there are and the row errors (the first
     /// <see cref="ConsumableImportOptions.MaxErrors"/> and a count of the rest). Only the keys of
-    /// the rows seen are kept (16 bytes each), to find a code given twice.
+    /// the rows seen are kept (16 bytes each), to find a code given twice. The rows are read on
+    /// another thread while the ones before are parsed, as the write pass does.
     /// </summary>
-    private (int Rows, List<RowError> Errors, int MoreErrors) Check(string path, ConsumableCodeFileKind kind, CancellationToken cancellationToken)
+    private async Task<(int Rows, List<RowError> Errors, int MoreErrors)> CheckAsync(string path, ConsumableCodeFileKind kind, CancellationToken cancellationToken)
     {
         var errors = new List<RowError>();
         var more = 0;
@@ -106,53 +108,143 @@ public sealed class ConsumableCodeImporter(ProcurementStore store, ConsumableImp
         var firstRow = new Dictionary<UInt128, int>();
         var rows = 0;
         var keyColumn = kind == ConsumableCodeFileKind.Transcoding ? ConsumableColumns.OldCode : ConsumableColumns.Code;
-        while (TryRead(reader, Report, out var row, out var cells))
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var batches = Channel.CreateBounded<List<(int Row, string[] Cells)>>(new BoundedChannelOptions(ChunksAhead) { SingleReader = true, SingleWriter = true });
+        // Where the reading stopped short (bad bytes, a broken file): reported after the rows read before it.
+        RowError? readError = null;
+        var reading = Task.Run(() => ReadRowsAsync(reader, batches.Writer, e => readError = e, stop.Token), CancellationToken.None);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (++rows > options.MaxRowsPerFile)
+            await foreach (var batch in batches.Reader.ReadAllAsync(CancellationToken.None))
             {
-                Report(new RowError(row, "file", ErrorCodes.TooManyRows, $"The file has more than the {options.MaxRowsPerFile:N0} data rows a file may have ({ConsumableImportOptions.Section}:MaxRowsPerFile); nothing was written."));
-                break;
+                foreach (var (row, cells) in batch)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (++rows > options.MaxRowsPerFile)
+                    {
+                        Report(new RowError(row, "file", ErrorCodes.TooManyRows, $"The file has more than the {options.MaxRowsPerFile:N0} data rows a file may have ({ConsumableImportOptions.Section}:MaxRowsPerFile); nothing was written."));
+                        await StopAsync();
+                        return (rows, errors, more);
+                    }
+                    if (parser.Parse(row, cells, Report) is { } parsed && !firstRow.TryAdd(parsed.Key, row))
+                    {
+                        Report(new RowError(row, keyColumn, ErrorCodes.ConsumableCodeRepeated, $"{keyColumn} {Key(parsed.Row)} is also in row {firstRow[parsed.Key]}."));
+                    }
+                }
             }
-            if (parser.Parse(row, cells, Report) is { } parsed && !firstRow.TryAdd(parsed.Key, row))
-            {
-                Report(new RowError(row, keyColumn, ErrorCodes.ConsumableCodeRepeated, $"{keyColumn} {Key(parsed.Row)} is also in row {firstRow[parsed.Key]}."));
-            }
+        }
+        catch
+        {
+            await StopAsync();
+            throw;
+        }
+        await reading;
+        if (readError is { } stopped)
+        {
+            Report(stopped);
         }
         if (rows == 0 && errors.Count == 0)
         {
             Report(new RowError(0, "file", ErrorCodes.MalformedFile, "The file has a header but no data row."));
         }
         return (rows, errors, more);
+
+        // The reader must be done with the file before it is closed.
+        async Task StopAsync()
+        {
+            await stop.CancelAsync();
+            await Task.WhenAny(reading);
+        }
     }
 
-    /// <summary>Reads the checked file again and writes it in chunks; returns the rows written.</summary>
+    /// <summary>Reads the rows of a file in batches of <see cref="ConsumableImportOptions.RowsPerChunk"/>, until its end or a row it cannot read.</summary>
+    private async Task ReadRowsAsync(ConsumableSheetReader reader, ChannelWriter<List<(int Row, string[] Cells)>> batches, Action<RowError> error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var batch = new List<(int Row, string[] Cells)>(options.RowsPerChunk);
+            while (TryRead(reader, error, out var row, out var cells))
+            {
+                batch.Add((row, cells));
+                if (batch.Count == options.RowsPerChunk)
+                {
+                    await batches.WriteAsync(batch, cancellationToken);
+                    batch = new List<(int Row, string[] Cells)>(options.RowsPerChunk);
+                }
+            }
+            if (batch.Count > 0)
+            {
+                await batches.WriteAsync(batch, cancellationToken);
+            }
+        }
+        finally
+        {
+            batches.Complete();
+        }
+    }
+
+    /// <summary>
+    /// Reads the checked file again and writes it in chunks; returns the rows written. The file is
+    /// read and parsed on another thread while the chunks before are written: the writes keep one
+    /// core busy (SQLite writes in this process), and reading would otherwise wait for them.
+    /// </summary>
     private async Task<int> WriteAsync(WriteContext unit, string path, ConsumableCodeFileKind kind, string runId, CancellationToken cancellationToken)
     {
-        void Fail(RowError error) => throw new ProcurementException(ErrorCodes.ConcurrentChange, $"The file changed while it was imported (row {error.Row}: {error.Message}); nothing of it was written.", "file");
-        using var reader = Opened(path, Fail)!;
-        var parser = Parser(reader, kind, Fail)!;
-        // A chunk's keys go in one list parameter each, which SQL Server expands to a parameter per key.
-        var perChunk = Math.Min(options.RowsPerChunk, Math.Max(1, unit.Dialect.MaxParameters - 1));
-        var chunk = new List<object>(perChunk);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var chunks = Channel.CreateBounded<List<object>>(new BoundedChannelOptions(ChunksAhead) { SingleReader = true, SingleWriter = true });
+        var reading = Task.Run(() => ReadChunksAsync(path, kind, chunks.Writer, stop.Token), CancellationToken.None);
         var written = 0;
-        while (TryRead(reader, Fail, out var row, out var cells))
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            chunk.Add(parser.Parse(row, cells, Fail)!.Value.Row);
-            if (chunk.Count == perChunk)
+            await foreach (var chunk in chunks.Reader.ReadAllAsync(CancellationToken.None))
             {
                 await ConsumableCodeRepository.WriteChunkAsync(unit.Dialect, unit.Connection, unit.Transaction, kind, chunk, runId);
                 written += chunk.Count;
-                chunk.Clear();
             }
         }
-        if (chunk.Count > 0)
+        catch
         {
-            await ConsumableCodeRepository.WriteChunkAsync(unit.Dialect, unit.Connection, unit.Transaction, kind, chunk, runId);
-            written += chunk.Count;
+            // A failed write stops the reading; the write's failure is the one reported.
+            await stop.CancelAsync();
+            await Task.WhenAny(reading);
+            throw;
         }
+        // The reading's own failure (the file changed since it was checked, or a cancellation).
+        await reading;
+        await ConsumableCodeRepository.FinishAsync(unit.Connection, unit.Transaction, kind, runId);
         return written;
+    }
+
+    /// <summary>Chunks read ahead of the one being written, at most: the memory a file takes is a few chunks.</summary>
+    private const int ChunksAhead = 2;
+
+    private async Task ReadChunksAsync(string path, ConsumableCodeFileKind kind, ChannelWriter<List<object>> chunks, CancellationToken cancellationToken)
+    {
+        void Fail(RowError error) => throw new ProcurementException(ErrorCodes.ConcurrentChange, $"The file changed while it was imported (row {error.Row}: {error.Message}); nothing of it was written.", "file");
+        try
+        {
+            using var reader = Opened(path, Fail)!;
+            var parser = Parser(reader, kind, Fail)!;
+            var chunk = new List<object>(options.RowsPerChunk);
+            while (TryRead(reader, Fail, out var row, out var cells))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                chunk.Add(parser.Parse(row, cells, Fail)!.Value.Row);
+                if (chunk.Count == options.RowsPerChunk)
+                {
+                    await chunks.WriteAsync(chunk, cancellationToken);
+                    chunk = new List<object>(options.RowsPerChunk);
+                }
+            }
+            if (chunk.Count > 0)
+            {
+                await chunks.WriteAsync(chunk, cancellationToken);
+            }
+        }
+        finally
+        {
+            chunks.Complete();
+        }
     }
 
     private static ConsumableSheetReader? Opened(string path, Action<RowError> error)

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Dapper;
 using Procurement.Contracts.Domain;
 using Procurement.Grains.Storage;
+using Procurement.Grains.Storage.Dialects;
 
 namespace Procurement.Grains.Consumables;
 
@@ -30,41 +32,61 @@ internal sealed record ConsumableImportRun(
 
 /// <summary>
 /// The code master data's statements (deploy/sql/*/0019_consumable_codes.sql). A row imported again
-/// replaces the row of the same key: its old row is deleted and the new one inserted in the same
-/// transaction (the deletes take a list, so their text is the dialect's: <see cref="Storage.Dialects.DialectStatements"/>).
+/// updates the row of the same key in place: every row is an upsert, whose text is the dialect's
+/// (<see cref="DialectStatements.UpsertConsumableCodes"/> and its siblings). On a server many rows
+/// go in one statement; on SQLite the one-row statement is prepared once on the writer's connection
+/// and run per row, as the store's own inserts are (<see cref="Prepared{T}.InsertAsync"/>).
 /// </summary>
 internal static class ConsumableCodeRepository
 {
-    private static readonly Prepared<(ConsumableCodeRow Row, string RunId)> InsertCode = Prepared<(ConsumableCodeRow Row, string RunId)>.Insert(
-        "consumable_codes",
-        ("code", r => r.Row.Code.Value),
-        ("category_code", r => r.Row.Code.Category),
-        ("subcategory_code", r => r.Row.Code.Subcategory),
-        ("general_class_code", r => r.Row.Code.GeneralClass),
-        ("general_name_code", r => r.Row.Code.GeneralName),
-        ("category_name", r => r.Row.CategoryName),
-        ("subcategory_name", r => r.Row.SubcategoryName),
-        ("general_name", r => r.Row.GeneralName),
-        ("material", r => r.Row.Material),
-        ("specification", r => r.Row.Specification),
-        ("registrant", r => r.Row.Registrant),
-        ("certificate_number", r => r.Row.CertificateNumber),
-        ("product_name", r => r.Row.ProductName),
-        ("active", _ => true),
-        ("import_run_id", r => r.RunId));
+    private static readonly Upsert<(ConsumableCodeRow Row, string RunId)> Codes = new(
+        DialectStatements.ConsumableCodeColumns,
+        s => s.UpsertConsumableCodes,
+        new()
+        {
+            ["code"] = r => r.Row.Code.Value,
+            ["category_code"] = r => r.Row.Code.Category,
+            ["subcategory_code"] = r => r.Row.Code.Subcategory,
+            ["general_class_code"] = r => r.Row.Code.GeneralClass,
+            ["general_name_code"] = r => r.Row.Code.GeneralName,
+            ["category_name"] = r => r.Row.CategoryName,
+            ["subcategory_name"] = r => r.Row.SubcategoryName,
+            ["general_name"] = r => r.Row.GeneralName,
+            ["material"] = r => r.Row.Material,
+            ["specification"] = r => r.Row.Specification,
+            ["registrant"] = r => r.Row.Registrant,
+            ["certificate_number"] = r => r.Row.CertificateNumber,
+            ["product_name"] = r => r.Row.ProductName,
+            ["import_run_id"] = r => r.RunId,
+        });
 
-    private static readonly Prepared<(DeactivatedCodeRow Row, string RunId)> InsertDeactivated = Prepared<(DeactivatedCodeRow Row, string RunId)>.Insert(
-        "consumable_deactivated_codes",
-        ("code", r => r.Row.Code),
-        ("deactivated_on", r => r.Row.DeactivatedOn),
-        ("reason", r => r.Row.Reason),
-        ("import_run_id", r => r.RunId));
+    private static readonly Upsert<(DeactivatedCodeRow Row, string RunId)> Deactivated = new(
+        DialectStatements.ConsumableDeactivatedColumns,
+        s => s.UpsertConsumableDeactivatedCodes,
+        new()
+        {
+            ["code"] = r => r.Row.Code,
+            ["deactivated_on"] = r => r.Row.DeactivatedOn,
+            ["reason"] = r => r.Row.Reason,
+            ["import_run_id"] = r => r.RunId,
+        });
 
-    private static readonly Prepared<(TranscodingRow Row, string RunId)> InsertTranscoding = Prepared<(TranscodingRow Row, string RunId)>.Insert(
-        "consumable_transcodings",
-        ("old_code", r => r.Row.OldCode),
-        ("new_code", r => r.Row.NewCode),
-        ("import_run_id", r => r.RunId));
+    private static readonly Upsert<(TranscodingRow Row, string RunId)> Transcodings = new(
+        DialectStatements.ConsumableTranscodingColumns,
+        s => s.UpsertConsumableTranscodings,
+        new()
+        {
+            ["old_code"] = r => r.Row.OldCode,
+            ["new_code"] = r => r.Row.NewCode,
+            ["import_run_id"] = r => r.RunId,
+        });
+
+    // Once per deactivated file, after its rows: the codes it names that the code table has go inactive.
+    private const string DeactivateCodesOfRunSql = """
+        UPDATE consumable_codes
+           SET active = @Inactive
+         WHERE code IN (SELECT code FROM consumable_deactivated_codes WHERE import_run_id = @RunId)
+        """;
 
     private const string CountCompletedRunsSql = """
         SELECT COUNT(*)
@@ -99,36 +121,47 @@ internal static class ConsumableCodeRepository
             run.Message,
         }, transaction);
 
-    /// <summary>Writes one chunk of a file's rows (each of them of the file's kind), replacing rows of the same key.</summary>
-    public static async Task WriteChunkAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction, ConsumableCodeFileKind kind, IReadOnlyList<object> rows, string runId)
+    /// <summary>Writes one chunk of a file's rows (each of them of the file's kind), updating rows of the same key.</summary>
+    public static Task WriteChunkAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction, ConsumableCodeFileKind kind, IReadOnlyList<object> rows, string runId) => kind switch
     {
-        switch (kind)
+        ConsumableCodeFileKind.Codes => Codes.ExecuteAsync(dialect, connection, transaction, rows.Select(r => ((ConsumableCodeRow)r, runId)).ToList()),
+        ConsumableCodeFileKind.Deactivated => Deactivated.ExecuteAsync(dialect, connection, transaction, rows.Select(r => ((DeactivatedCodeRow)r, runId)).ToList()),
+        _ => Transcodings.ExecuteAsync(dialect, connection, transaction, rows.Select(r => ((TranscodingRow)r, runId)).ToList()),
+    };
+
+    /// <summary>What a file needs once all its rows are written: a deactivated file marks the codes it names inactive.</summary>
+    public static Task FinishAsync(DbConnection connection, DbTransaction transaction, ConsumableCodeFileKind kind, string runId) =>
+        kind == ConsumableCodeFileKind.Deactivated
+            ? connection.ExecuteAsync(DeactivateCodesOfRunSql, new { Inactive = false, RunId = runId }, transaction)
+            : Task.CompletedTask;
+
+    /// <summary>
+    /// One table's upsert: a row's values in the order of the dialect's columns, and the one-row
+    /// statement of each database made into a <see cref="Prepared{T}"/> once (kept by its text, so
+    /// every store of one database shares it).
+    /// </summary>
+    private sealed class Upsert<T>(string[] columns, Func<DialectStatements, Func<int, string>> sql, Dictionary<string, Func<T, object?>> values)
+    {
+        private readonly (string Name, Func<T, object?> Value)[] _parameters = Parameters(columns, values);
+        private readonly ConcurrentDictionary<string, Prepared<T>> _prepared = new(StringComparer.Ordinal);
+
+        public Task<int> ExecuteAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction, IReadOnlyList<T> rows)
         {
-            case ConsumableCodeFileKind.Codes:
+            var statement = sql(dialect.Statements);
+            var prepared = _prepared.GetOrAdd(statement(1), static (oneRow, parameters) => new Prepared<T>(oneRow, parameters), _parameters);
+            return dialect.PrefersMultiRowInsert
+                ? prepared.ExecuteRowsAsync(connection, transaction, rows, Prepared<T>.RowsFitting(dialect, _parameters.Length), statement)
+                : prepared.ExecuteEachAsync(connection, transaction, rows);
+        }
+
+        // Named as the multi-row statement names a first row's (@p0_0, @p0_1, …): the one-row statement is its text for one row.
+        private static (string, Func<T, object?>)[] Parameters(string[] columns, Dictionary<string, Func<T, object?>> values)
+        {
+            if (values.Count != columns.Length || columns.Any(c => !values.ContainsKey(c)))
             {
-                var codes = rows.Cast<ConsumableCodeRow>().ToList();
-                var keys = codes.Select(r => r.Code.Value).ToList();
-                await connection.ExecuteAsync(dialect.Statements.DeleteConsumableCodes, new { Codes = keys }, transaction);
-                await InsertCode.InsertAsync(dialect, connection, transaction, codes.Select(r => (r, runId)).ToList());
-                await connection.ExecuteAsync(dialect.Statements.DeactivateListedConsumableCodes, new { Inactive = false, Codes = keys }, transaction);
-                break;
+                throw new InvalidOperationException($"The values ({string.Join(", ", values.Keys)}) are not those of the columns ({string.Join(", ", columns)}).");
             }
-            case ConsumableCodeFileKind.Deactivated:
-            {
-                var deactivated = rows.Cast<DeactivatedCodeRow>().ToList();
-                var keys = deactivated.Select(r => r.Code).ToList();
-                await connection.ExecuteAsync(dialect.Statements.DeleteConsumableDeactivatedCodes, new { Codes = keys }, transaction);
-                await InsertDeactivated.InsertAsync(dialect, connection, transaction, deactivated.Select(r => (r, runId)).ToList());
-                await connection.ExecuteAsync(dialect.Statements.DeactivateConsumableCodes, new { Inactive = false, Codes = keys }, transaction);
-                break;
-            }
-            default:
-            {
-                var transcodings = rows.Cast<TranscodingRow>().ToList();
-                await connection.ExecuteAsync(dialect.Statements.DeleteConsumableTranscodings, new { Codes = transcodings.Select(r => r.OldCode).ToList() }, transaction);
-                await InsertTranscoding.InsertAsync(dialect, connection, transaction, transcodings.Select(r => (r, runId)).ToList());
-                break;
-            }
+            return columns.Select((c, i) => ($"p0_{i}", values[c])).ToArray();
         }
     }
 }

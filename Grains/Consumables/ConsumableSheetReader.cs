@@ -78,7 +78,17 @@ internal sealed class ConsumableSheetReader : IDisposable
     {
         if (_csv is not null)
         {
-            return _csv.Read() ? (_csv.Parser.Record ?? []).Select(c => c.Trim()).ToArray() : null;
+            if (!_csv.Read())
+            {
+                return null;
+            }
+            // The parser makes a new array per row: trimmed in place.
+            var record = _csv.Parser.Record ?? [];
+            for (var i = 0; i < record.Length; i++)
+            {
+                record[i] = record[i].Trim();
+            }
+            return record;
         }
         if (!_sheet!.MoveNext())
         {

@@ -197,23 +197,77 @@ public abstract class DialectStatements
 
     public virtual string SelectInvoicesOfDeliveries => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.delivery_id IN @Ids";
 
-    // The consumables code master data: a row imported again replaces the row of the same key.
+    // The consumables code master data: a row imported again updates the row of the same key in
+    // place (an upsert, no delete). A file's keys are unique (the importer checks them first), so
+    // no statement names a key twice. Each is made once per row count, parameters
+    // @p{row}_{column} in the order of its columns; SQLite runs the one-row form prepared, once per row.
 
-    public virtual string DeleteConsumableCodes => "DELETE FROM consumable_codes WHERE code IN @Codes";
+    public static readonly string[] ConsumableCodeColumns =
+    [
+        "code", "category_code", "subcategory_code", "general_class_code", "general_name_code", "category_name", "subcategory_name",
+        "general_name", "material", "specification", "registrant", "certificate_number", "product_name", "import_run_id",
+    ];
 
-    public virtual string DeleteConsumableDeactivatedCodes => "DELETE FROM consumable_deactivated_codes WHERE code IN @Codes";
+    public static readonly string[] ConsumableDeactivatedColumns = ["code", "deactivated_on", "reason", "import_run_id"];
 
-    public virtual string DeleteConsumableTranscodings => "DELETE FROM consumable_transcodings WHERE old_code IN @Codes";
+    public static readonly string[] ConsumableTranscodingColumns = ["old_code", "new_code", "import_run_id"];
 
-    /// <summary>A code the deactivated table names stays inactive when a later codes file lists it again.</summary>
-    public virtual string DeactivateListedConsumableCodes => """
-        UPDATE consumable_codes
-           SET active = @Inactive
-         WHERE code IN @Codes
-           AND code IN (SELECT code FROM consumable_deactivated_codes)
+    private readonly ConcurrentDictionary<(string Table, int Rows), string> _consumableUpserts = new();
+
+    /// <summary>
+    /// Codes, <paramref name="rows"/> of them, inserted or updated; <c>active</c> is not a parameter:
+    /// a code the deactivated table names is written inactive, so a codes file imported after the
+    /// deactivated one keeps it inactive.
+    /// </summary>
+    public string UpsertConsumableCodes(int rows) =>
+        _consumableUpserts.GetOrAdd(("consumable_codes", rows), static (key, self) => self.ConsumableCodesUpsert(key.Rows), this);
+
+    /// <summary>Deactivated codes, <paramref name="rows"/> of them, inserted or updated (the codes themselves are marked by <c>DeactivateConsumableCodesOfRunSql</c>).</summary>
+    public string UpsertConsumableDeactivatedCodes(int rows) =>
+        _consumableUpserts.GetOrAdd(("consumable_deactivated_codes", rows), static (key, self) =>
+            self.ConsumableUpsert(key.Table, ConsumableDeactivatedColumns, Values(ConsumableDeactivatedColumns.Length, key.Rows)), this);
+
+    /// <summary>Transcodings, <paramref name="rows"/> of them, inserted or updated by their old code.</summary>
+    public string UpsertConsumableTranscodings(int rows) =>
+        _consumableUpserts.GetOrAdd(("consumable_transcodings", rows), static (key, self) =>
+            self.ConsumableUpsert(key.Table, ConsumableTranscodingColumns, Values(ConsumableTranscodingColumns.Length, key.Rows)), this);
+
+    private static string Values(int columns, int rows)
+    {
+        var values = new StringBuilder();
+        MultiRowValues.Append(values, columns, rows);
+        return values.ToString();
+    }
+
+    // Each row's VALUES end with its own NOT EXISTS: SQLite has no column names for a VALUES list in FROM.
+    protected virtual string ConsumableCodesUpsert(int rows)
+    {
+        var values = new StringBuilder();
+        for (var r = 0; r < rows; r++)
+        {
+            values.Append(r == 0 ? "(" : ",\n       (");
+            for (var c = 0; c < ConsumableCodeColumns.Length; c++)
+            {
+                values.Append(c == 0 ? "@p" : ", @p").Append(r).Append('_').Append(c);
+            }
+            values.Append(", NOT EXISTS (SELECT 1 FROM consumable_deactivated_codes d WHERE d.code = @p").Append(r).Append("_0))");
+        }
+        return $"""
+            INSERT INTO consumable_codes ({string.Join(", ", ConsumableCodeColumns)}, active)
+            VALUES {values}
+            ON CONFLICT (code) DO UPDATE SET {UpdateSet(ConsumableCodeColumns.Append("active"))}
+            """;
+    }
+
+    /// <summary>The upsert of <paramref name="columns"/> (the first the key) around <paramref name="values"/> (<c>(@p0_0, …), (@p1_0, …)</c>).</summary>
+    protected virtual string ConsumableUpsert(string table, string[] columns, string values) => $"""
+        INSERT INTO {table} ({string.Join(", ", columns)})
+        VALUES {values}
+        ON CONFLICT ({columns[0]}) DO UPDATE SET {UpdateSet(columns)}
         """;
 
-    public virtual string DeactivateConsumableCodes => "UPDATE consumable_codes SET active = @Inactive WHERE code IN @Codes";
+    /// <summary><c>column = excluded.column</c> for each column but the first (the key).</summary>
+    protected static string UpdateSet(IEnumerable<string> columns) => string.Join(", ", columns.Skip(1).Select(c => $"{c} = excluded.{c}"));
 
     public virtual string DeleteCompletionOfAgreements => "DELETE FROM completion_agreements WHERE agreement_id IN @Ids";
 

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Procurement.Grains.Storage.Dialects;
 
 /// <summary>
@@ -47,20 +49,18 @@ public sealed class PostgresStatements : DialectStatements
 
     public override string SelectInvoicesOfDeliveries => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.delivery_id = ANY(@Ids)";
 
-    public override string DeleteConsumableCodes => "DELETE FROM consumable_codes WHERE code = ANY(@Codes)";
-
-    public override string DeleteConsumableDeactivatedCodes => "DELETE FROM consumable_deactivated_codes WHERE code = ANY(@Codes)";
-
-    public override string DeleteConsumableTranscodings => "DELETE FROM consumable_transcodings WHERE old_code = ANY(@Codes)";
-
-    public override string DeactivateListedConsumableCodes => """
-        UPDATE consumable_codes
-           SET active = @Inactive
-         WHERE code = ANY(@Codes)
-           AND code IN (SELECT code FROM consumable_deactivated_codes)
-        """;
-
-    public override string DeactivateConsumableCodes => "UPDATE consumable_codes SET active = @Inactive WHERE code = ANY(@Codes)";
+    // One NOT EXISTS over the VALUES list, not one planned per row.
+    protected override string ConsumableCodesUpsert(int rows)
+    {
+        var values = new StringBuilder();
+        MultiRowValues.Append(values, ConsumableCodeColumns.Length, rows);
+        return $"""
+            INSERT INTO consumable_codes ({string.Join(", ", ConsumableCodeColumns)}, active)
+            SELECT v.*, NOT EXISTS (SELECT 1 FROM consumable_deactivated_codes d WHERE d.code = v.code)
+              FROM (VALUES {values}) AS v ({string.Join(", ", ConsumableCodeColumns)})
+            ON CONFLICT (code) DO UPDATE SET {UpdateSet(ConsumableCodeColumns.Append("active"))}
+            """;
+    }
 
     public override string DeleteCompletionOfAgreements => "DELETE FROM completion_agreements WHERE agreement_id = ANY(@Ids)";
 

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Procurement.Grains.Storage.Dialects;
 
 /// <summary>
@@ -142,6 +144,32 @@ public sealed class SqlServerStatements : DialectStatements
           FROM events WITH (READPAST)
          WHERE chain_seq IS NULL
          ORDER BY event_id
+        """;
+
+    // The deactivated table is joined in the MERGE's source, so each code comes with whether it is active.
+    protected override string ConsumableCodesUpsert(int rows)
+    {
+        var values = new StringBuilder();
+        MultiRowValues.Append(values, ConsumableCodeColumns.Length, rows);
+        var columns = string.Join(", ", ConsumableCodeColumns);
+        return $"""
+            MERGE INTO consumable_codes WITH (HOLDLOCK) AS c
+            USING (SELECT v.*, CAST(CASE WHEN d.code IS NULL THEN 1 ELSE 0 END AS BIT) AS active
+                     FROM (VALUES {values}) AS v ({columns})
+                     LEFT JOIN consumable_deactivated_codes d ON d.code = v.code) AS excluded
+               ON c.code = excluded.code
+             WHEN MATCHED THEN UPDATE SET {UpdateSet(ConsumableCodeColumns.Append("active"))}
+             WHEN NOT MATCHED THEN INSERT ({columns}, active)
+                  VALUES ({string.Join(", ", ConsumableCodeColumns.Append("active").Select(c => "excluded." + c))});
+            """;
+    }
+
+    protected override string ConsumableUpsert(string table, string[] columns, string values) => $"""
+        MERGE INTO {table} WITH (HOLDLOCK) AS t
+        USING (VALUES {values}) AS excluded ({string.Join(", ", columns)})
+           ON t.{columns[0]} = excluded.{columns[0]}
+         WHEN MATCHED THEN UPDATE SET {UpdateSet(columns)}
+         WHEN NOT MATCHED THEN INSERT ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "excluded." + c))});
         """;
 
     // Many rows: the changes are the MERGE's source, and the target's columns add them.

@@ -46,6 +46,10 @@ public sealed partial class SqlServerDialectTests
         { "completion by agreement, 3 rows", SqlServer.UpsertCompletion(byAgreement: true, 3) },
         { "completion by hospital, 1 row", SqlServer.UpsertCompletion(byAgreement: false, 1) },
         { "completion by hospital, 3 rows", SqlServer.UpsertCompletion(byAgreement: false, 3) },
+        { "consumable codes upsert, 1 row", SqlServer.UpsertConsumableCodes(1) },
+        { "consumable codes upsert, 3 rows", SqlServer.UpsertConsumableCodes(3) },
+        { "consumable deactivated upsert, 3 rows", SqlServer.UpsertConsumableDeactivatedCodes(3) },
+        { "consumable transcodings upsert, 3 rows", SqlServer.UpsertConsumableTranscodings(3) },
         { "kept, batch", MonitoringRepository.KeptSql(CompletionLevel.Batch) },
         { "kept, agreement", MonitoringRepository.KeptSql(CompletionLevel.Agreement) },
         { "kept, hospital", MonitoringRepository.KeptSql(CompletionLevel.Hospital) },
@@ -112,6 +116,11 @@ public sealed partial class SqlServerDialectTests
             Assert.DoesNotContain(" IN @", (string)property.GetValue(postgres)!, StringComparison.Ordinal);
         }
         Assert.DoesNotContain("ON CONFLICT", SqlServer.UpsertCompletion(byAgreement: true, 2), StringComparison.Ordinal);
+        foreach (var upsert in new[] { SqlServer.UpsertConsumableCodes(2), SqlServer.UpsertConsumableDeactivatedCodes(2), SqlServer.UpsertConsumableTranscodings(2) })
+        {
+            Assert.DoesNotContain("ON CONFLICT", upsert, StringComparison.Ordinal);
+            Assert.Contains("WITH (HOLDLOCK)", upsert, StringComparison.Ordinal);
+        }
         Assert.EndsWith("FOR SHARE", postgres.SelectPhaseForShare, StringComparison.Ordinal);
         Assert.Contains("WITH (REPEATABLEREAD, ROWLOCK)", SqlServer.SelectPhaseForShare, StringComparison.Ordinal);
     }
