@@ -191,32 +191,37 @@ public sealed class MonitoringRepository(ProcurementStore store, IOptions<Agreem
         """;
 
     // Grouped by the line's price too, so that the amount is summed in decimal (units x price) rather than as a product that could overflow in SQL.
-    internal const string SelectComponentPurchasesSql = """
+    private const string ComponentColumns = """
         SELECT l.agreement_id AS AgreementId, l.component_id AS ComponentId, l.unit_price_e6 AS UnitPriceE6,
                CAST(COUNT(*) AS BIGINT) AS Lines, CAST(SUM(l.accepted_units) AS BIGINT) AS AcceptedUnits
+        """;
+
+    private const string ComponentGroups = "GROUP BY l.agreement_id, l.component_id, l.unit_price_e6";
+
+    // The batch's agreements, read through ix_order_lines_components (migration 0032), as the manufacturer's.
+    internal const string SelectComponentPurchasesSql = $"""
+        {ComponentColumns}
           FROM agreements a
           JOIN order_lines l ON l.agreement_id = a.agreement_id
          WHERE a.batch_id = @BatchId AND l.component_id IS NOT NULL
-         GROUP BY l.agreement_id, l.component_id, l.unit_price_e6
+         {ComponentGroups}
         """;
 
     // A manufacturer's own agreements only: the agreement's manufacturer, not the line's supplier.
-    internal const string SelectComponentPurchasesOfManufacturerSql = """
-        SELECT l.agreement_id AS AgreementId, l.component_id AS ComponentId, l.unit_price_e6 AS UnitPriceE6,
-               CAST(COUNT(*) AS BIGINT) AS Lines, CAST(SUM(l.accepted_units) AS BIGINT) AS AcceptedUnits
+    internal const string SelectComponentPurchasesOfManufacturerSql = $"""
+        {ComponentColumns}
           FROM agreements a
           JOIN order_lines l ON l.agreement_id = a.agreement_id
          WHERE a.manufacturer_id = @ManufacturerId AND l.component_id IS NOT NULL
-         GROUP BY l.agreement_id, l.component_id, l.unit_price_e6
+         {ComponentGroups}
         """;
 
     // A hospital's own order lines only, under whichever agreement they were bought.
-    private const string SelectComponentPurchasesOfHospitalSql = """
-        SELECT l.agreement_id AS AgreementId, l.component_id AS ComponentId, l.unit_price_e6 AS UnitPriceE6,
-               CAST(COUNT(*) AS BIGINT) AS Lines, CAST(SUM(l.accepted_units) AS BIGINT) AS AcceptedUnits
+    private const string SelectComponentPurchasesOfHospitalSql = $"""
+        {ComponentColumns}
           FROM order_lines l
          WHERE l.hospital_id = @HospitalId AND l.component_id IS NOT NULL AND l.agreement_id IS NOT NULL
-         GROUP BY l.agreement_id, l.component_id, l.unit_price_e6
+         {ComponentGroups}
         """;
 
     // Settable properties, not a positional record: with no rows SQLite types the aggregates as blobs, which Dapper can only match to a constructor by type.
