@@ -41,17 +41,11 @@ public sealed class StatementBatch(WriteContext unit)
     }
 
     /// <summary>Runs the statements in the order they were added, in the unit's transaction.</summary>
-    public Task ExecuteAsync() => ExecuteCountedAsync();
-
-    /// <summary>
-    /// Runs the statements as <see cref="ExecuteAsync"/> does and returns how many rows each
-    /// changed, in the order they were added (for an update that falls back to an insert).
-    /// </summary>
-    public async Task<int[]> ExecuteCountedAsync()
+    public async Task ExecuteAsync()
     {
         if (_statements.Count == 0)
         {
-            return [];
+            return;
         }
         var changed = new int[_statements.Count];
         await RunAsync(changed);
@@ -64,7 +58,6 @@ public sealed class StatementBatch(WriteContext unit)
         }
         _statements.Clear();
         _changingOne?.Clear();
-        return changed;
     }
 
     private async Task RunAsync(int[] changed)

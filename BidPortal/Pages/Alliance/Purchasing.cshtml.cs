@@ -34,8 +34,10 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
     /// <summary>The consumables categories of the alliance's batches, listable beside the drug products.</summary>
     public IReadOnlyList<ListableCategory> Categories { get; private set; } = [];
 
+    private Dictionary<string, string> _categoryNames = new(StringComparer.Ordinal);
+
     /// <summary>The name of a listed product that is one of the categories, or null.</summary>
-    public string? CategoryName(string productId) => Categories.FirstOrDefault(c => c.CategoryId == productId)?.Name;
+    public string? CategoryName(string productId) => _categoryNames.GetValueOrDefault(productId);
 
     /// <summary>The days hospitals have to pay after acceptance, as the alliance set them or by default.</summary>
     public int PaymentTermDays { get; private set; }
@@ -114,6 +116,7 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
         Risks = await figures.GetSupplyRisksAsync(User.Organisation());
         Prices = await Alliance().GetListedPricesAsync();
         Categories = await Alliance().GetListableCategoriesAsync();
+        _categoryNames = Categories.ToDictionary(c => c.CategoryId, c => c.Name, StringComparer.Ordinal);
         PaymentTermDays = await Alliance().GetPaymentTermAsync();
     }
 

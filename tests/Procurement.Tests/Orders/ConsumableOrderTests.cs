@@ -223,6 +223,12 @@ public abstract class ConsumableOrderTests(ClusterFixture fixture)
         // The alliance lists a price for categories of its batch, from a firm that did not win; not for a category it does not buy.
         var unknown = await Assert.ThrowsAsync<ProcurementException>(() => alliance.ListPricesAsync([new ListedPrice("NO-SUCH-CATEGORY", s.Maker2, 700m)]));
         Assert.Equal((ErrorCodes.NotFound, "prices[0].productId"), (unknown.Code, unknown.Field));
+        // Nor for another alliance's category: the price would steer that alliance's hospitals.
+        var other = new Scenario(Grains, fixture.Clock);
+        await other.RegisterAsync();
+        var foreign = await Assert.ThrowsAsync<ProcurementException>(() => Grains.GetGrain<IAllianceGrain>(other.AllianceId).ListPricesAsync([new ListedPrice(Stent, s.Maker2, 1m)]));
+        Assert.Equal((ErrorCodes.NotFound, "prices[0].productId"), (foreign.Code, foreign.Field));
+        Assert.Empty(await Grains.GetGrain<IAllianceGrain>(other.AllianceId).GetListableCategoriesAsync());
         await alliance.ListPricesAsync([new ListedPrice(Stent, s.Maker2, 700m), new ListedPrice(Hip, s.Maker2, 25_000m)]);
 
         // Hospital1's stents come from Maker1 under its agreement: Maker2's stent needs a reason, and then goes at the listed price, counted apart.
