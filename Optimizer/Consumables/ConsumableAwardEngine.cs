@@ -47,18 +47,11 @@ public sealed record ConsumableSupply(string CategoryId, string HospitalId, stri
 /// </summary>
 public sealed class ConsumableAwardEngine(SolveOptions options, Action<ConsumableAwardProgress>? progress = null)
 {
-    /// <summary>
-    /// How many times a batch is allocated at most: again each time a firm's hospitals could not be
-    /// split among its winning products within their own capacities (see <see cref="Split"/>). After
-    /// the last round the supply check reports any product still over its capacity.
-    /// </summary>
-    public const int MaxSplitRounds = 10;
-
-    /// <summary>The allocator of one round, reporting each category placed with the cost of this round's categories so far and its bound.</summary>
-    private AllocationByChoice Allocator(SolveOptions roundOptions, Stopwatch started)
+    /// <summary>The allocator, reporting each category placed with the cost of the categories so far and its bound.</summary>
+    private AllocationByChoice Allocator(Stopwatch started)
     {
         long costFen = 0, boundFen = 0;
-        return new AllocationByChoice(roundOptions)
+        return new AllocationByChoice(options)
         {
             CategoryPlaced = progress is null ? null : (category, placed, total) =>
             {
@@ -79,59 +72,40 @@ public sealed class ConsumableAwardEngine(SolveOptions options, Action<Consumabl
         checking.Stop();
         var intentions = (input.Intentions ?? []).ToLookup(i => i.CategoryId, StringComparer.Ordinal);
         var choices = winners.Categories.Select(c => Choices(c, intentions[c.CategoryId])).ToList();
-        ChoiceAllocationResult allocation;
-        List<List<ConsumableSupply>> bought;
-        for (var round = 1; ; round++)
-        {
-            // Each round is given what is left of the time limit (at least a second).
-            var limit = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, (options.TimeLimit - started.Elapsed).Ticks));
-            allocation = Allocator(options with { TimeLimit = limit }, started).Allocate(new ChoiceAllocationInput(choices, fallback), cancellationToken);
-            var splits = winners.Categories.Zip(allocation.Categories).Select(p => Split(p.First, intentions[p.First.CategoryId], p.Second)).ToList();
-            bought = splits.Select(s => s.Supplies).ToList();
-            if (round == MaxSplitRounds || splits.All(s => s.Packed.Count == 0))
-            {
-                break;
-            }
-            // A firm whose products could not hold its hospitals apart is held to what they could:
-            // less than it was given, so each round moves at least one hospital and the rounds end.
-            choices = choices.Zip(splits).Select(p => p.Second.Packed.Count == 0 ? p.First : p.First with
-            {
-                Winners = p.First.Winners.Select(w => p.Second.Packed.TryGetValue(w.FirmId, out var packed) ? w with { AnnualCapacity = packed } : w).ToList(),
-            }).ToList();
-        }
+        var allocation = Allocator(started).Allocate(new ChoiceAllocationInput(choices, fallback), cancellationToken);
+        var supplied = winners.Categories.Zip(allocation.Categories).Select(p => Supplies(p.First, p.Second)).ToList();
 
         var problems = new List<AllocationProblem>();
         var supplies = new List<ConsumableSupply>();
         var asking = choices.ToDictionary(c => c.CategoryId, StringComparer.Ordinal);
-        foreach (var ((category, placed), split) in winners.Categories.Zip(allocation.Categories).Zip(bought))
+        foreach (var ((category, placed), bought) in winners.Categories.Zip(allocation.Categories).Zip(supplied))
         {
             var asked = asking[placed.CategoryId];
             checking.Start();
             problems.AddRange(ChoiceAllocationCheck.Check(asked, fallback, placed).Select(p => new AllocationProblem(placed.CategoryId, p)));
-            problems.AddRange(ConsumableSupplyCheck.Check(category.CategoryId, input.Bids, category.Statements, intentions[category.CategoryId], placed, split)
+            problems.AddRange(ConsumableSupplyCheck.Check(category.CategoryId, input.Bids, category.Statements, intentions[category.CategoryId], placed, bought)
                 .Select(p => new AllocationProblem(placed.CategoryId, p)));
             checking.Stop();
-            supplies.AddRange(split);
+            supplies.AddRange(bought);
         }
         var status = !winnerCheck.Passed || problems.Count > 0 ? SolveStatus.RuleBroken : allocation.Report.Status;
         return new ConsumableAward(winners, winnerCheck, allocation, problems, supplies, status, checking.Elapsed);
     }
 
     /// <summary>
-    /// A category's winners as allocation sees them, one offer per winning firm: its capacity is its
-    /// winning bids' together, its price the lowest of them (the one a hospital that did not name a
-    /// product of it buys, <see cref="Split"/>), rounded to the fen for the cost level only; the
-    /// awarded prices stay exact in the winners and the supplies. A hospital that named several
-    /// firms in the category is placed whole: its quantities added, its first choice the firm it
-    /// intended the most for (the firm id deciding a tie), then its other named firms by quantity,
-    /// then its further choices.
+    /// A category's winners as allocation sees them: one offer per winning bid (product or system),
+    /// with its capacity and its awarded price rounded to the fen for the cost level only (the awarded
+    /// prices stay exact in the winners and the supplies). A hospital that named several firms in the
+    /// category is placed whole: its quantities added, its first choice the firm it intended the most
+    /// for (the firm id deciding a tie), then its other named firms by quantity, then its further
+    /// choices; of each firm it named products of, the winning one it intended the most for is its
+    /// named offer (a choice of its own before the firm's other winning products).
     /// </summary>
     public static CategoryChoices Choices(ConsumableCategoryResult category, IEnumerable<HospitalIntentionInput> intentions)
     {
         var bids = category.Winners.ToLookup(w => w.FirmId, StringComparer.Ordinal);
-        var offers = category.WinningFirms
-            .Select(f => new WinningOffer(f.FirmId, f.FirmId, Math.Round(bids[f.FirmId].Min(b => b.AwardedPrice), 2, MidpointRounding.AwayFromZero),
-                bids[f.FirmId].Aggregate(0L, (sum, b) => checked(sum + b.AnnualCapacity))))
+        var offers = category.Winners
+            .Select(w => new WinningOffer(w.BidId, w.FirmId, Math.Round(w.AwardedPrice, 2, MidpointRounding.AwayFromZero), w.AnnualCapacity))
             .ToList();
         var hospitals = intentions
             .GroupBy(i => i.HospitalId, StringComparer.Ordinal)
@@ -147,75 +121,37 @@ public sealed class ConsumableAwardEngine(SolveOptions options, Action<Consumabl
                     .Where(f => f != named[0])
                     .Distinct(StringComparer.Ordinal)
                     .ToList();
-                return new HospitalIntention(h.Key, h.First().Region, h.Sum(i => i.Quantity), named[0], further);
+                var namedOffers = h.Where(i => i.IntendedProductId is not null)
+                    .GroupBy(i => i.IntendedFirmId, StringComparer.Ordinal)
+                    .Select(f => NamedWinner(bids[f.Key], f)?.BidId)
+                    .OfType<string>()
+                    .ToList();
+                return new HospitalIntention(h.Key, h.First().Region, h.Sum(i => i.Quantity), named[0], further, namedOffers.Count > 0 ? namedOffers : null);
             })
             .ToList();
         return new CategoryChoices(category.CategoryId, offers, hospitals);
     }
 
     /// <summary>
-    /// What each placed hospital buys from the firm allocation gave it, each of the firm's winning
-    /// products within its own capacity: first the hospitals that named a winning product of the firm
-    /// (largest first, then by hospital id), each given the product it named while that has room
-    /// (the one it intended the most for, when it named several), else the firm's cheapest winning
-    /// product with room; then the others in the same order, each the cheapest with room (the
-    /// winners' receipt order deciding equal prices). Allocation holds a firm to its products'
-    /// capacities together; should no single product have room left for a hospital, the hospital
-    /// goes to the one with the most room and the firm is in <c>Packed</c> with the quantity its
-    /// products did hold, which the next round of allocation takes as the firm's capacity (and the
-    /// supply check reports a product over its capacity, should the rounds run out). Supplies in the
-    /// allocation's order.
+    /// Of a firm's winning bids, the one whose product a hospital intended the most for among its
+    /// intentions naming that firm's products (the first of them on a tie); null when none of the
+    /// products it named won.
     /// </summary>
-    private static (List<ConsumableSupply> Supplies, Dictionary<string, long> Packed) Split(
-        ConsumableCategoryResult category, IEnumerable<HospitalIntentionInput> intentions, CategoryAllocation placed)
+    public static ConsumableWinner? NamedWinner(IEnumerable<ConsumableWinner> firmWinners, IEnumerable<HospitalIntentionInput> namingFirm) =>
+        namingFirm.Where(i => i.IntendedProductId is not null)
+            .OrderByDescending(i => i.Quantity)
+            .Select(i => firmWinners.FirstOrDefault(b => b.ProductId == i.IntendedProductId))
+            .FirstOrDefault(b => b is not null);
+
+    /// <summary>What each placed hospital buys: the winning bid of the offer allocation placed it on, at its exact awarded price, in the allocation's order.</summary>
+    private static List<ConsumableSupply> Supplies(ConsumableCategoryResult category, CategoryAllocation placed)
     {
-        var named = intentions.ToLookup(i => (i.HospitalId, i.IntendedFirmId));
-        var bids = category.Winners.ToLookup(w => w.FirmId, StringComparer.Ordinal);
-        var bought = new Dictionary<string, ConsumableWinner>(StringComparer.Ordinal);
-        var packed = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var firm in placed.Hospitals.Where(h => h.FirmId is not null).GroupBy(h => h.FirmId!, StringComparer.Ordinal))
+        var bids = category.Winners.ToDictionary(w => w.BidId, StringComparer.Ordinal);
+        return placed.Hospitals.Where(h => h.OfferId is not null).Select(hospital =>
         {
-            var firmBids = bids[firm.Key].OrderBy(b => b.AwardedPrice).ToList();
-            var room = firmBids.ToDictionary(b => b.BidId, b => b.AnnualCapacity, StringComparer.Ordinal);
-            var order = firm
-                .Select(h => (Hospital: h, Wanted: named[(h.HospitalId, firm.Key)]
-                    .Where(i => i.IntendedProductId is not null)
-                    .OrderByDescending(i => i.Quantity)
-                    .Select(i => firmBids.FirstOrDefault(b => b.ProductId == i.IntendedProductId))
-                    .FirstOrDefault(b => b is not null)))
-                .OrderBy(x => x.Wanted is null ? 1 : 0)
-                .ThenByDescending(x => x.Hospital.Quantity)
-                .ThenBy(x => x.Hospital.HospitalId, StringComparer.Ordinal);
-            long held = 0;
-            var overflow = false;
-            foreach (var (hospital, wanted) in order)
-            {
-                var bid = wanted is not null && room[wanted.BidId] >= hospital.Quantity
-                    ? wanted
-                    : firmBids.FirstOrDefault(b => room[b.BidId] >= hospital.Quantity);
-                if (bid is null)
-                {
-                    overflow = true;
-                    bid = firmBids.MaxBy(b => room[b.BidId])!;
-                }
-                else
-                {
-                    held += hospital.Quantity;
-                }
-                room[bid.BidId] -= hospital.Quantity;
-                bought[hospital.HospitalId] = bid;
-            }
-            if (overflow)
-            {
-                packed[firm.Key] = held;
-            }
-        }
-        var supplies = placed.Hospitals.Where(h => h.FirmId is not null).Select(hospital =>
-        {
-            var bid = bought[hospital.HospitalId];
+            var bid = bids[hospital.OfferId!];
             return new ConsumableSupply(category.CategoryId, hospital.HospitalId, hospital.RegionCode, bid.FirmId, bid.BidId, bid.ProductId,
                 bid.AwardedPrice, hospital.Quantity, hospital.Kind);
         }).ToList();
-        return (supplies, packed);
     }
 }

@@ -121,8 +121,8 @@ public sealed partial class AllocationByChoice
 
     /// <summary>
     /// Moves that are better on an earlier level whatever the rest, made where a stopped solve left
-    /// them: an unsupplied hospital into a winner with room (cheapest first), a hospital up its list
-    /// into an earlier choice with room.
+    /// them: an unsupplied hospital into an offer with room (cheapest first), a hospital up its list
+    /// into an earlier choice with room (its cheapest offer with room).
     /// </summary>
     private static void Polish(ChoiceProblem problem, int[] assign)
     {
@@ -142,7 +142,7 @@ public sealed partial class AllocationByChoice
             for (var h = 0; h < assign.Length; h++)
             {
                 var current = problem.Rank(h, assign[h]);
-                var target = problem.Choices[h].Take(current).Concat(assign[h] < 0 ? cheapest : []).FirstOrDefault(k => problem.Quantity[h] <= left[k], -1);
+                var target = problem.Groups[h].Take(current).SelectMany(g => g).Concat(assign[h] < 0 ? cheapest : []).FirstOrDefault(k => problem.Quantity[h] <= left[k], -1);
                 if (target < 0 || problem.Rank(h, target) >= current)
                 {
                     continue;

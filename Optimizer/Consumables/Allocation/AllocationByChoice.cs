@@ -6,10 +6,11 @@ using Procurement.Optimizer.Allocation;
 namespace Procurement.Optimizer.Consumables.Allocation;
 
 /// <summary>
-/// Allocation by choice (issue 19): in each category, every hospital goes whole to one winner, its
-/// first available choice when capacity allows, else a later listed choice, else the alliance's
-/// <see cref="FallbackRule"/>, else it is reported unsupplied. A winner's agreed volume is the sum of
-/// the quantities assigned to it. Objective, lexicographic, per category (categories are
+/// Allocation by choice (issue 19): in each category, every hospital goes whole to one winning offer
+/// (a product a firm won with), its first available choice when capacity allows, else a later listed
+/// choice, else the alliance's <see cref="FallbackRule"/>, else it is reported unsupplied; a choice is
+/// a firm (any of its offers) or the offer it named of a firm (<see cref="HospitalIntention"/>). An
+/// offer's agreed volume is the sum of the quantities assigned to it, within its own capacity. Objective, lexicographic, per category (categories are
 /// independent): (1) fewest units unsupplied, (2) most hospitals with their first choice (a count of
 /// hospitals, not volume-weighted; only hospitals that listed a winner count), (3) smallest sum of
 /// choice ranks (a second choice before a third, before the fallback), (4) least cost in fen.
@@ -102,7 +103,7 @@ public sealed partial class AllocationByChoice(SolveOptions options)
         return true;
     }
 
-    /// <summary>The cost with every hospital at rank 0: its first choice, or (no choice) the cheapest winner.</summary>
+    /// <summary>The cost with every hospital at rank 0: the cheapest offer of its first choice, or (no choice) the cheapest offer.</summary>
     private static long CostAtFirstChoices(ChoiceProblem problem)
     {
         var cheapest = problem.PriceFen.DefaultIfEmpty(0).Min();

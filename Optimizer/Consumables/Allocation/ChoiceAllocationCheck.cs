@@ -4,27 +4,28 @@ namespace Procurement.Optimizer.Consumables.Allocation;
 
 /// <summary>
 /// An independent check of a category's allocation against its input, recomputed from the input alone
-/// (not from the solver's indices): every hospital once, each with a winner of the category or
-/// reported unsupplied; capacities; agreed volumes, amounts, first choices, ranks and cost as claimed;
-/// no move left that is better on an earlier level whatever the rest (an unsupplied hospital that fits a
-/// winner, a hospital that fits an earlier listed choice); and a claim of optimality only with every
-/// level at its bound. Returns what is wrong, empty when nothing is.
+/// (not from the solver's indices): every hospital once, each with a winning offer of the category or
+/// reported unsupplied; every offer within its capacity; agreed volumes, amounts, first choices, ranks
+/// and cost as claimed; no move left that is better on an earlier level whatever the rest (an
+/// unsupplied hospital that fits an offer, a hospital that fits an offer of an earlier choice, such as
+/// the offer it named of its firm); and a claim of optimality only with every level at its bound.
+/// Returns what is wrong, empty when nothing is.
 /// </summary>
 public static class ChoiceAllocationCheck
 {
     /// <summary>
-    /// The rank a hospital's placing must have: its place in its listed winners, any other winner after
-    /// them, unsupplied after that. A hospital with no listed winner ranks every winner 0 under the
-    /// lowest-price rule; under the proportional rule the rule's winner ranks 0 and any other 1, and
-    /// which winner the rule gave is taken from the allocation (0 or 1 only).
+    /// The rank a hospital's placing must have: the place of its offer's choice in its list, any other
+    /// offer after them, unsupplied after that. A hospital with no listed winner ranks every offer 0
+    /// under the lowest-price rule; under the proportional rule the rule's firm ranks 0 and any other 1,
+    /// and which firm the rule gave is taken from the allocation (0 or 1 only).
     /// </summary>
-    private static int ExpectedRank(string hospitalId, List<string> listed, HospitalAssignment a, FallbackRule fallback, List<string> problems)
+    private static int ExpectedRank(string hospitalId, List<HashSet<string>> choices, HospitalAssignment a, FallbackRule fallback, List<string> problems)
     {
         int expected;
-        if (listed.Count > 0)
+        if (choices.Count > 0)
         {
-            var place = a.FirmId is null ? -1 : listed.IndexOf(a.FirmId);
-            expected = a.FirmId is null ? listed.Count + 1 : place >= 0 ? place : listed.Count;
+            var place = a.OfferId is null ? -1 : choices.FindIndex(c => c.Contains(a.OfferId));
+            expected = a.OfferId is null ? choices.Count + 1 : place >= 0 ? place : choices.Count;
         }
         else if (fallback == FallbackRule.LowestPrice)
         {
@@ -41,20 +42,38 @@ public static class ChoiceAllocationCheck
         return expected;
     }
 
-    /// <summary>The hospital's listed firms that won, in its order, each once.</summary>
-    private static List<string> Listed(HospitalIntention intention, Dictionary<string, WinningOffer> winners) =>
-        new[] { intention.IntendedFirmId }.Concat(intention.FurtherChoices ?? []).Where(winners.ContainsKey).Distinct(StringComparer.Ordinal).ToList();
+    /// <summary>
+    /// The hospital's choices among the winning offers, in its order: each listed firm that won, once,
+    /// as all its offers, or, where it named one of several, that offer and then the firm's others.
+    /// </summary>
+    private static List<HashSet<string>> Choices(HospitalIntention intention, Dictionary<string, WinningOffer> offers, ILookup<string, WinningOffer> byFirm)
+    {
+        var choices = new List<HashSet<string>>();
+        foreach (var firm in new[] { intention.IntendedFirmId }.Concat(intention.FurtherChoices ?? []).Where(byFirm.Contains).Distinct(StringComparer.Ordinal))
+        {
+            var all = byFirm[firm].Select(o => o.OfferId).ToHashSet(StringComparer.Ordinal);
+            var named = (intention.NamedOffers ?? []).FirstOrDefault(id => offers.TryGetValue(id, out var o) && o.FirmId == firm);
+            if (named is not null && all.Count > 1)
+            {
+                choices.Add([named]);
+                all.Remove(named);
+            }
+            choices.Add(all);
+        }
+        return choices;
+    }
 
     public static IReadOnlyList<string> Check(CategoryChoices category, FallbackRule fallback, CategoryAllocation allocation)
     {
         var problems = new List<string>();
-        var winners = category.Winners.ToDictionary(w => w.FirmId, StringComparer.Ordinal);
+        var offers = category.Winners.ToDictionary(w => w.OfferId, StringComparer.Ordinal);
+        var byFirm = category.Winners.ToLookup(w => w.FirmId, StringComparer.Ordinal);
         var assigned = allocation.Hospitals.GroupBy(a => a.HospitalId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         foreach (var (id, list) in assigned.Where(a => a.Value.Count > 1))
         {
             problems.Add($"hospital {id} is assigned {list.Count} times");
         }
-        var used = category.Winners.ToDictionary(w => w.FirmId, _ => 0L, StringComparer.Ordinal);
+        var used = category.Winners.ToDictionary(w => w.OfferId, _ => 0L, StringComparer.Ordinal);
         long unsupplied = 0, rankSum = 0, cost = 0;
         var first = 0;
         var listedCount = 0;
@@ -66,35 +85,35 @@ public static class ChoiceAllocationCheck
                 continue;
             }
             var a = list[0];
-            var listed = Listed(intention, winners);
-            listedCount += listed.Count > 0 ? 1 : 0;
+            var choices = Choices(intention, offers, byFirm);
+            listedCount += choices.Count > 0 ? 1 : 0;
             if (a.Quantity != intention.Quantity)
             {
                 problems.Add($"hospital {intention.HospitalId}: quantity {a.Quantity:N0}, its intention says {intention.Quantity:N0}");
             }
-            if (a.FirmId is null)
+            if (a.OfferId is null)
             {
                 unsupplied += intention.Quantity;
-                if (a.Kind != ChoiceKind.Unsupplied || a.AmountFen != 0)
+                if (a.FirmId is not null || a.Kind != ChoiceKind.Unsupplied || a.AmountFen != 0)
                 {
-                    problems.Add($"hospital {intention.HospitalId}: no firm but kind {a.Kind}, amount {a.AmountFen} fen");
+                    problems.Add($"hospital {intention.HospitalId}: no offer but firm {a.FirmId}, kind {a.Kind}, amount {a.AmountFen} fen");
                 }
             }
-            else if (!winners.TryGetValue(a.FirmId, out var offer) || offer.OfferId != a.OfferId)
+            else if (!offers.TryGetValue(a.OfferId, out var offer) || offer.FirmId != a.FirmId)
             {
                 problems.Add($"hospital {intention.HospitalId}: firm {a.FirmId} with offer {a.OfferId} is not a winner of category {category.CategoryId}");
                 continue;
             }
             else
             {
-                used[a.FirmId] += intention.Quantity;
+                used[a.OfferId] += intention.Quantity;
                 var fen = checked(intention.Quantity * (long)(offer.UnitPrice * 100m));
                 cost = checked(cost + fen);
                 if (a.AmountFen != fen)
                 {
                     problems.Add($"hospital {intention.HospitalId}: amount {a.AmountFen} fen, {intention.Quantity:N0} x {offer.UnitPrice} CNY is {fen} fen");
                 }
-                var place = listed.IndexOf(a.FirmId);
+                var place = choices.FindIndex(c => c.Contains(a.OfferId));
                 var kind = place == 0 ? ChoiceKind.FirstChoice : place > 0 ? ChoiceKind.FurtherChoice : ChoiceKind.AllianceRule;
                 if (a.Kind != kind)
                 {
@@ -102,7 +121,7 @@ public static class ChoiceAllocationCheck
                 }
                 first += place == 0 ? 1 : 0;
             }
-            rankSum += ExpectedRank(intention.HospitalId, listed, a, fallback, problems);
+            rankSum += ExpectedRank(intention.HospitalId, choices, a, fallback, problems);
         }
         foreach (var extra in assigned.Keys.Except(category.Intentions.Select(i => i.HospitalId), StringComparer.Ordinal))
         {
@@ -111,18 +130,18 @@ public static class ChoiceAllocationCheck
 
         foreach (var offer in category.Winners)
         {
-            if (offer.AnnualCapacity is { } capacity && used[offer.FirmId] > capacity)
+            if (offer.AnnualCapacity is { } capacity && used[offer.OfferId] > capacity)
             {
-                problems.Add($"{offer.FirmId} is given {used[offer.FirmId]:N0} units against a capacity of {capacity:N0}");
+                problems.Add($"{offer.FirmId}'s offer {offer.OfferId} is given {used[offer.OfferId]:N0} units against a capacity of {capacity:N0}");
             }
             var volume = allocation.Winners.FirstOrDefault(w => w.OfferId == offer.OfferId);
-            if (volume is null || volume.AgreedVolume != used[offer.FirmId])
+            if (volume is null || volume.AgreedVolume != used[offer.OfferId])
             {
-                problems.Add($"{offer.FirmId}'s agreed volume is {volume?.AgreedVolume.ToString("N0") ?? "missing"}, its hospitals' quantities sum to {used[offer.FirmId]:N0}");
+                problems.Add($"{offer.FirmId}'s offer {offer.OfferId}: agreed volume {volume?.AgreedVolume.ToString("N0") ?? "missing"}, its hospitals' quantities sum to {used[offer.OfferId]:N0}");
             }
         }
         // Moves better on an earlier level whatever the rest: none may be left.
-        var left = category.Winners.ToDictionary(w => w.FirmId, w => w.AnnualCapacity is { } c ? c - used[w.FirmId] : long.MaxValue, StringComparer.Ordinal);
+        var left = category.Winners.ToDictionary(w => w.OfferId, w => w.AnnualCapacity is { } c ? c - used[w.OfferId] : long.MaxValue, StringComparer.Ordinal);
         foreach (var intention in category.Intentions)
         {
             if (!assigned.TryGetValue(intention.HospitalId, out var list))
@@ -130,12 +149,12 @@ public static class ChoiceAllocationCheck
                 continue;
             }
             var a = list[0];
-            var listed = Listed(intention, winners);
-            var better = a.FirmId is null ? left.Where(l => l.Value >= intention.Quantity).Select(l => l.Key)
-                : listed.TakeWhile(f => f != a.FirmId).Where(f => left[f] >= intention.Quantity);
+            var choices = Choices(intention, offers, byFirm);
+            var better = a.OfferId is null ? left.Where(l => l.Value >= intention.Quantity).Select(l => l.Key)
+                : choices.TakeWhile(c => !c.Contains(a.OfferId)).SelectMany(c => c).Where(o => left[o] >= intention.Quantity);
             if (better.FirstOrDefault() is { } room)
             {
-                problems.Add($"hospital {intention.HospitalId} is {(a.FirmId is null ? "unsupplied" : $"with {a.FirmId}")} while {room} has room for its {intention.Quantity:N0} units");
+                problems.Add($"hospital {intention.HospitalId} is {(a.OfferId is null ? "unsupplied" : $"with {a.FirmId}'s offer {a.OfferId}")} while {offers[room].FirmId}'s offer {room} has room for its {intention.Quantity:N0} units");
             }
         }
 

@@ -5,9 +5,12 @@ namespace Procurement.Optimizer.Consumables.Allocation;
 /// <summary>How a hospital was placed.</summary>
 public enum ChoiceKind
 {
-    /// <summary>Its first listed firm among the winners (the intended firm, if it won).</summary>
+    /// <summary>
+    /// Its first choice among the winners: the offer it named of its first listed winning firm, or,
+    /// when it named none of that firm's winning offers, any of them (the intended firm, if it won).
+    /// </summary>
     FirstChoice,
-    /// <summary>A later listed firm.</summary>
+    /// <summary>A later choice: another offer of a firm than the one it named, or a later listed firm.</summary>
     FurtherChoice,
     /// <summary>A winner given by the alliance's fallback rule: it listed no winner, or its listed winners had no room.</summary>
     AllianceRule,
@@ -16,15 +19,20 @@ public enum ChoiceKind
 }
 
 /// <param name="Rank">
-/// The place of the winner in the hospital's choice list (0 = first available choice; the list is its
-/// listed winners, then under <see cref="FallbackRule.ProportionalToIntendedVolume"/> the winner the rule
-/// gave a hospital with no listed winner); any other winner ranks after the list, unsupplied after that.
+/// The place of the offer in the hospital's choice list (0 = first available choice). The list is its
+/// listed winning firms in order, each one choice of all its winning offers, except a firm of which it
+/// named an offer among several: that offer is one choice and the firm's other offers the next. Under
+/// <see cref="FallbackRule.ProportionalToIntendedVolume"/> a hospital with no listed winner has the
+/// firm the rule gave it as its list. Any other offer ranks after the list, unsupplied after that.
 /// </param>
 public sealed record HospitalAssignment(
     string HospitalId, string RegionCode, long Quantity, string? OfferId, string? FirmId, ChoiceKind Kind, int Rank, long AmountFen);
 
-/// <summary>A winner's agreed volume: the sum of the quantities of the hospitals assigned to it.</summary>
-/// <param name="IntendedVolume">The quantity of the hospitals whose first listed winner it is.</param>
+/// <summary>A winning offer's agreed volume: the sum of the quantities of the hospitals assigned to it.</summary>
+/// <param name="IntendedVolume">
+/// The quantity of the hospitals whose first choice is this offer alone (they named it, or its firm
+/// won with no other offer); a first choice of several offers of a firm is counted on none of them.
+/// </param>
 public sealed record WinnerVolume(string OfferId, string FirmId, decimal UnitPrice, long? AnnualCapacity, long IntendedVolume, long AgreedVolume, long AmountFen);
 
 /// <summary>
@@ -33,7 +41,7 @@ public sealed record WinnerVolume(string OfferId, string FirmId, decimal UnitPri
 /// every value equals its bound.
 /// </summary>
 /// <param name="UnsuppliedUnits">Level 1, minimised: units of the hospitals left unsupplied.</param>
-/// <param name="FirstChoices">Level 2, maximised: hospitals with a listed winner that get their first one.</param>
+/// <param name="FirstChoices">Level 2, maximised: hospitals with a listed winner that get their first choice (<see cref="ChoiceKind.FirstChoice"/>).</param>
 /// <param name="RankSum">Level 3, minimised: the sum of every hospital's rank (second choices before the fallback).</param>
 /// <param name="CostFen">Level 4, minimised: the cost in fen.</param>
 public sealed record ChoiceLevels(

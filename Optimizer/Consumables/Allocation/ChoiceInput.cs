@@ -22,20 +22,25 @@ public enum FallbackRule
 }
 
 /// <summary>
-/// A winning offer in a category: one per firm. A firm winning with several products is one offer of
-/// their capacities together (the award engine splits its hospitals among the products afterwards).
+/// A winning offer in a category: a product (or product system) a firm won with. A firm may win with
+/// several products in a category, each an offer of its own with its own price and capacity; a
+/// hospital's choices name firms, and any offer of a firm it chose is that choice (the one it named
+/// first, <see cref="HospitalIntention.NamedOffers"/>).
 /// </summary>
 /// <param name="UnitPrice">Price per unit or per product system, CNY, at most 2 decimals.</param>
-/// <param name="AnnualCapacity">Units (or systems) a year the firm committed; null: unbounded.</param>
+/// <param name="AnnualCapacity">Units (or systems) a year the firm committed for this product; null: unbounded.</param>
 public sealed record WinningOffer(string OfferId, string FirmId, decimal UnitPrice, long? AnnualCapacity);
 
 /// <summary>
 /// A hospital's brand intention in a category: the firm it intends to buy from (which may have lost),
-/// then further firms in its order of preference. The hospital is supplied by one firm for its whole
-/// quantity in the category.
+/// then further firms in its order of preference, and the winning offers it named among them (at most
+/// one per firm: the product it intends to buy). The hospital is supplied by one offer for its whole
+/// quantity in the category. Where it named an offer of a firm with several, that offer is a choice
+/// of its own and the firm's other offers the next one (<see cref="HospitalAssignment.Rank"/>).
 /// </summary>
 public sealed record HospitalIntention(
-    string HospitalId, string RegionCode, long Quantity, string IntendedFirmId, IReadOnlyList<string>? FurtherChoices = null);
+    string HospitalId, string RegionCode, long Quantity, string IntendedFirmId, IReadOnlyList<string>? FurtherChoices = null,
+    IReadOnlyList<string>? NamedOffers = null);
 
 /// <summary>One category (lot): its winners and the hospitals' intentions.</summary>
 public sealed record CategoryChoices(string CategoryId, IReadOnlyList<WinningOffer> Winners, IReadOnlyList<HospitalIntention> Intentions);
@@ -47,12 +52,15 @@ public sealed record ChoiceAllocationInput(IReadOnlyList<CategoryChoices> Catego
 public static class ChoiceLimits
 {
     public const int MaxCategories = 1_000;
+    /// <summary>Winning firms in a category.</summary>
     public const int MaxWinnersPerCategory = 200;
+    /// <summary>Winning offers of one firm in a category (a firm bids at most 10 products in a category: its offer numbers).</summary>
+    public const int MaxOffersPerFirm = 10;
     public const int MaxHospitalsPerCategory = 100_000;
     public const int MaxChoicesPerHospital = 20;
     public const long MaxQuantity = 10_000_000;
     /// <summary>Total quantity of a category: with <see cref="MaxUnitPrice"/>, a category costs at most 10^17 fen.</summary>
     public const long MaxCategoryQuantity = 1_000_000_000;
     public const decimal MaxUnitPrice = 1_000_000m;
-    public const int MaxIdLength = 100;
+    public const int MaxIdLength = 200;
 }

@@ -22,6 +22,8 @@ public static class ChoiceInputValidator
     public const string PricePrecision = "PRICE_PRECISION";
     public const string CapacityNegative = "CAPACITY_NEGATIVE";
     public const string FallbackUnknown = "FALLBACK_UNKNOWN";
+    public const string OfferUnknown = "OFFER_UNKNOWN";
+    public const string OfferNotChosen = "OFFER_NOT_CHOSEN";
 
     public static IReadOnlyList<ChoiceInputError> Validate(ChoiceAllocationInput input)
     {
@@ -85,13 +87,18 @@ public static class ChoiceInputValidator
             fail(FieldRequired, $"{at}.winners", "is required");
             return;
         }
-        if (category.Winners.Count > ChoiceLimits.MaxWinnersPerCategory)
+        if (category.Winners.Count > ChoiceLimits.MaxWinnersPerCategory * ChoiceLimits.MaxOffersPerFirm)
         {
-            fail(TooMany, $"{at}.winners", $"{category.Winners.Count:N0} winners, at most {ChoiceLimits.MaxWinnersPerCategory}");
+            fail(TooMany, $"{at}.winners", $"{category.Winners.Count:N0} winning offers, at most {ChoiceLimits.MaxWinnersPerCategory * ChoiceLimits.MaxOffersPerFirm:N0}");
             return;
         }
         var offers = new Dictionary<string, int>(StringComparer.Ordinal);
         var firms = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (category.Winners.Select(w => w.FirmId).Distinct(StringComparer.Ordinal).Count() > ChoiceLimits.MaxWinnersPerCategory)
+        {
+            fail(TooMany, $"{at}.winners", $"more than {ChoiceLimits.MaxWinnersPerCategory} winning firms");
+            return;
+        }
         for (var w = 0; w < category.Winners.Count; w++)
         {
             var offer = category.Winners[w];
@@ -102,9 +109,9 @@ public static class ChoiceInputValidator
             {
                 fail(Repeated, $"{field}.offerId", $"offer '{offer.OfferId}' is also winners[{offers[offer.OfferId]}]");
             }
-            if (offer.FirmId is not null && !firms.TryAdd(offer.FirmId, w))
+            if (offer.FirmId is not null && (firms[offer.FirmId] = firms.GetValueOrDefault(offer.FirmId) + 1) == ChoiceLimits.MaxOffersPerFirm + 1)
             {
-                fail(Repeated, $"{field}.firmId", $"firm '{offer.FirmId}' already has a winning offer in the category (winners[{firms[offer.FirmId]}]); one offer per firm per category");
+                fail(TooMany, $"{field}.firmId", $"firm '{offer.FirmId}' has more than {ChoiceLimits.MaxOffersPerFirm} winning offers in the category");
             }
             if (offer.UnitPrice <= 0 || offer.UnitPrice > ChoiceLimits.MaxUnitPrice)
             {
@@ -134,6 +141,8 @@ public static class ChoiceInputValidator
             return;
         }
         var hospitals = new Dictionary<string, int>(StringComparer.Ordinal);
+        var winners = (category.Winners ?? []).Where(w => w.OfferId is not null).GroupBy(w => w.OfferId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().FirmId, StringComparer.Ordinal);
         long total = 0;
         for (var h = 0; h < category.Intentions.Count; h++)
         {
@@ -165,10 +174,47 @@ public static class ChoiceInputValidator
                     id(further[k], $"{field}.furtherChoices[{k}]");
                 }
             }
+            if (intention.NamedOffers is { } named)
+            {
+                ValidateNamedOffers(intention, named, winners, field, fail, id);
+            }
         }
         if (total > ChoiceLimits.MaxCategoryQuantity)
         {
             fail(QuantityOutOfRange, $"{at}.intentions", $"the category's hospitals intend {total:N0} units, at most {ChoiceLimits.MaxCategoryQuantity:N0}");
+        }
+    }
+
+    /// <summary>A hospital names at most one winning offer per firm, each of a firm it chose.</summary>
+    private static void ValidateNamedOffers(HospitalIntention intention, IReadOnlyList<string> named, Dictionary<string, string> winners, string field,
+        Action<string, string, string> fail, Action<string?, string> id)
+    {
+        if (named.Count > ChoiceLimits.MaxChoicesPerHospital)
+        {
+            fail(TooMany, $"{field}.namedOffers", $"{named.Count} named offers, at most {ChoiceLimits.MaxChoicesPerHospital}");
+            return;
+        }
+        var chosen = new HashSet<string?>([intention.IntendedFirmId, .. intention.FurtherChoices ?? []], StringComparer.Ordinal);
+        var firms = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var n = 0; n < named.Count; n++)
+        {
+            id(named[n], $"{field}.namedOffers[{n}]");
+            if (string.IsNullOrWhiteSpace(named[n]) || named[n].Length > ChoiceLimits.MaxIdLength)
+            {
+                continue;
+            }
+            if (!winners.TryGetValue(named[n], out var firm))
+            {
+                fail(OfferUnknown, $"{field}.namedOffers[{n}]", $"'{named[n]}' is not a winning offer of the category");
+            }
+            else if (!chosen.Contains(firm))
+            {
+                fail(OfferNotChosen, $"{field}.namedOffers[{n}]", $"offer '{named[n]}' is of firm '{firm}', which is not among the hospital's choices");
+            }
+            else if (!firms.TryAdd(firm, n))
+            {
+                fail(Repeated, $"{field}.namedOffers[{n}]", $"names a second offer of firm '{firm}' (namedOffers[{firms[firm]}]); one per firm");
+            }
         }
     }
 }

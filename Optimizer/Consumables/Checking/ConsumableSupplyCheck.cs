@@ -8,8 +8,8 @@ namespace Procurement.Optimizer.Consumables.Checking;
 /// from the engine's split. A firm may win with several products in a category, each with its own
 /// price and capacity, so: every placed hospital is supplied once, for its placed quantity, by a
 /// winning bid of its placed firm at that bid's awarded price, and by no other; no winning bid
-/// supplies more than its capacity; and a hospital that named a winning product of its firm gets
-/// that product unless the product had no room left for it. Returns what is wrong, empty when nothing is.
+/// supplies more than its capacity; and a hospital that named winning products of its firm gets
+/// the one it intended the most for unless that product had no room left for it. Returns what is wrong, empty when nothing is.
 /// </summary>
 public static class ConsumableSupplyCheck
 {
@@ -78,21 +78,21 @@ public static class ConsumableSupplyCheck
                 problems.Add($"bid {bidId}: supplies {quantity}, above its capacity {bid.AnnualCapacity}");
             }
         }
-        // A hospital that named a product of its firm which won keeps it while the product has room.
-        foreach (var intention in intentions.Where(i => i.CategoryId == categoryId && i.IntendedProductId is not null)
-                     .GroupBy(i => (i.HospitalId, i.IntendedFirmId))
-                     .Select(g => g.OrderByDescending(i => i.Quantity).First()))
+        // A hospital that named products of its firm keeps the winning one it intended the most for while that has room.
+        foreach (var naming in intentions.Where(i => i.CategoryId == categoryId && i.IntendedProductId is not null)
+                     .GroupBy(i => (i.HospitalId, i.IntendedFirmId)))
         {
-            if (!byHospital.TryGetValue(intention.HospitalId, out var supply) || supply.FirmId != intention.IntendedFirmId
-                || supply.ProductId == intention.IntendedProductId)
+            var (hospitalId, firmId) = naming.Key;
+            if (!byHospital.TryGetValue(hospitalId, out var supply) || supply.FirmId != firmId)
             {
                 continue;
             }
-            var wanted = won.Keys.Select(id => opened.GetValueOrDefault(id))
-                .FirstOrDefault(b => b is not null && b.FirmId == intention.IntendedFirmId && b.Product.ProductId == intention.IntendedProductId);
-            if (wanted is not null && checked(supplied.GetValueOrDefault(wanted.BidId) + supply.Quantity) <= wanted.AnnualCapacity)
+            var wanted = naming.OrderByDescending(i => i.Quantity)
+                .Select(i => won.Keys.Select(id => opened.GetValueOrDefault(id)).FirstOrDefault(b => b is not null && b.FirmId == firmId && b.Product.ProductId == i.IntendedProductId))
+                .FirstOrDefault(b => b is not null);
+            if (wanted is not null && supply.BidId != wanted.BidId && checked(supplied.GetValueOrDefault(wanted.BidId) + supply.Quantity) <= wanted.AnnualCapacity)
             {
-                problems.Add($"hospital {intention.HospitalId}: named product {intention.IntendedProductId} of firm {intention.IntendedFirmId}, which won with room for it, and was given {supply.ProductId}");
+                problems.Add($"hospital {hospitalId}: named product {wanted.Product.ProductId} of firm {firmId}, which won with room for it, and was given {supply.ProductId}");
             }
         }
         return problems;

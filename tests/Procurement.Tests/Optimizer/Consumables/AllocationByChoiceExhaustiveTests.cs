@@ -5,8 +5,9 @@ using Xunit;
 namespace Procurement.Tests.Optimizer.Consumables;
 
 /// <summary>
-/// Allocation by choice against an exhaustive search over every assignment (each hospital to a winner
-/// or unsupplied) on small random instances, the rule written again here from its documentation.
+/// Allocation by choice against an exhaustive search over every assignment (each hospital to a winning
+/// offer or unsupplied) on small random instances, firms winning with one or two products and hospitals
+/// naming some of them, the rule written again here from its documentation.
 /// </summary>
 public sealed class AllocationByChoiceExhaustiveTests
 {
@@ -14,47 +15,79 @@ public sealed class AllocationByChoiceExhaustiveTests
 
     private static CategoryChoices RandomCategory(Random random)
     {
-        var winners = Enumerable.Range(0, random.Next(1, 4)).Select(k => new WinningOffer(
-            $"O{k}", $"F{k}", random.Next(100, 400) / 4m, random.NextDouble() < 0.2 ? null : random.Next(5, 45))).ToList();
-        // Firms F0..F4: those beyond the winners lost.
+        // Winning firms F0..F2, some with two offers (products) of their own price and capacity.
+        var winners = Enumerable.Range(0, random.Next(1, 4)).SelectMany(f => Enumerable.Range(0, random.NextDouble() < 0.4 ? 2 : 1).Select(o => new WinningOffer(
+            $"O{f}{o}", $"F{f}", random.Next(100, 400) / 4m, random.NextDouble() < 0.2 ? null : random.Next(5, 45)))).ToList();
+        // Firms F0..F4: those beyond the winners lost. A hospital sometimes names an offer of a firm it chose.
         var hospitals = Enumerable.Range(0, random.Next(1, 7)).Select(h =>
         {
+            var intended = $"F{random.Next(5)}";
             var further = Enumerable.Range(0, random.Next(0, 3)).Select(_ => $"F{random.Next(5)}").ToList();
-            return new HospitalIntention($"H{h}", "R1", random.Next(1, 21), $"F{random.Next(5)}", further);
+            var named = new[] { intended }.Concat(further).Distinct()
+                .Select(f => winners.Where(w => w.FirmId == f).ToList())
+                .Where(o => o.Count > 0 && random.NextDouble() < 0.5)
+                .Select(o => o[random.Next(o.Count)].OfferId)
+                .ToList();
+            return new HospitalIntention($"H{h}", "R1", random.Next(1, 21), intended, further, named.Count > 0 ? named : null);
         }).ToList();
         return new CategoryChoices("C", winners, hospitals);
     }
 
-    /// <summary>The proportional rule as documented: orphans largest first to the winner furthest below its share, within its room.</summary>
-    private static Dictionary<int, int> Apportion(CategoryChoices category, List<List<int>> listed)
+    /// <summary>A hospital's choices as documented: each listed winning firm once, all its offers, or the offer it named of several and then the others.</summary>
+    private static List<List<int>> Choices(CategoryChoices category, HospitalIntention intention)
     {
         var winners = category.Winners;
-        var intended = new long[winners.Count];
+        var choices = new List<List<int>>();
+        foreach (var firm in new[] { intention.IntendedFirmId }.Concat(intention.FurtherChoices ?? []).Distinct())
+        {
+            var offers = Enumerable.Range(0, winners.Count).Where(k => winners[k].FirmId == firm).ToList();
+            if (offers.Count == 0)
+            {
+                continue;
+            }
+            var named = offers.FirstOrDefault(k => (intention.NamedOffers ?? []).Contains(winners[k].OfferId), -1);
+            if (named >= 0 && offers.Count > 1)
+            {
+                choices.Add([named]);
+                offers.Remove(named);
+            }
+            choices.Add(offers);
+        }
+        return choices;
+    }
+
+    /// <summary>The proportional rule as documented, by firm: orphans largest first to the firm furthest below its share, within its offers' room.</summary>
+    private static Dictionary<int, List<int>> Apportion(CategoryChoices category, List<List<List<int>>> listed)
+    {
+        var winners = category.Winners;
+        var firms = winners.Select(w => w.FirmId).Distinct().ToList();
+        var offersOf = firms.Select(f => Enumerable.Range(0, winners.Count).Where(k => winners[k].FirmId == f).ToList()).ToList();
+        var intended = new long[firms.Count];
         for (var h = 0; h < listed.Count; h++)
         {
             if (listed[h].Count > 0)
             {
-                intended[listed[h][0]] += category.Intentions[h].Quantity;
+                intended[firms.IndexOf(winners[listed[h][0][0]].FirmId)] += category.Intentions[h].Quantity;
             }
         }
         var orphans = Enumerable.Range(0, listed.Count).Where(h => listed[h].Count == 0)
             .OrderByDescending(h => category.Intentions[h].Quantity).ThenBy(h => h).ToList();
         decimal orphanVolume = orphans.Sum(h => category.Intentions[h].Quantity);
         decimal total = intended.Sum();
-        var given = new decimal[winners.Count];
-        var room = winners.Select((w, k) => w.AnnualCapacity is { } c ? c - intended[k] : long.MaxValue).ToArray();
-        var rule = new Dictionary<int, int>();
+        var given = new decimal[firms.Count];
+        var room = offersOf.Select((o, f) => o.Any(k => winners[k].AnnualCapacity is null) ? long.MaxValue : o.Sum(k => winners[k].AnnualCapacity!.Value) - intended[f]).ToArray();
+        var rule = new Dictionary<int, List<int>>();
         foreach (var h in orphans)
         {
             var q = category.Intentions[h].Quantity;
-            var candidates = Enumerable.Range(0, winners.Count).Where(k => room[k] >= q).ToList();
-            if (candidates.Count == 0 || winners.Count == 0)
+            var candidates = Enumerable.Range(0, firms.Count).Where(f => room[f] >= q).ToList();
+            if (candidates.Count == 0)
             {
                 continue;
             }
-            decimal Below(int k) => (total == 0 ? orphanVolume / winners.Count : orphanVolume * intended[k] / total) - given[k];
-            var best = candidates.OrderByDescending(Below).ThenBy(k => winners[k].UnitPrice).ThenBy(k => k).First();
-            rule[h] = best;
+            decimal Below(int f) => (total == 0 ? orphanVolume / firms.Count : orphanVolume * intended[f] / total) - given[f];
+            var best = candidates.OrderByDescending(Below).ThenBy(f => offersOf[f].Min(k => winners[k].UnitPrice)).ThenBy(f => f).First();
+            rule[h] = offersOf[best];
             given[best] += q;
             room[best] = room[best] == long.MaxValue ? long.MaxValue : room[best] - q;
         }
@@ -65,9 +98,7 @@ public sealed class AllocationByChoiceExhaustiveTests
     private static (long, long, long, long) Exhaustive(CategoryChoices category, FallbackRule fallback)
     {
         var winners = category.Winners;
-        var firmIndex = winners.Select((w, k) => (w.FirmId, k)).ToDictionary(p => p.FirmId, p => p.k);
-        var listed = category.Intentions.Select(i => new[] { i.IntendedFirmId }.Concat(i.FurtherChoices ?? [])
-            .Where(firmIndex.ContainsKey).Select(f => firmIndex[f]).Distinct().ToList()).ToList();
+        var listed = category.Intentions.Select(i => Choices(category, i)).ToList();
         var rule = fallback == FallbackRule.ProportionalToIntendedVolume ? Apportion(category, listed) : [];
         var n = category.Intentions.Count;
         var options = winners.Count + 1;
@@ -97,7 +128,7 @@ public sealed class AllocationByChoiceExhaustiveTests
                 }
                 used[k] += q;
                 cost += q * (long)(winners[k].UnitPrice * 100);
-                var place = choices.IndexOf(k);
+                var place = choices.FindIndex(g => g.Contains(k));
                 ranks += place >= 0 ? place : choices.Count;
                 first += listed[h].Count > 0 && place == 0 ? 1 : 0;
             }
@@ -124,6 +155,7 @@ public sealed class AllocationByChoiceExhaustiveTests
         var random = new Random(seed);
         var solved = 0;
         var binding = 0;
+        var severalOffers = 0;
         for (var instance = 0; instance < 60; instance++)
         {
             var category = RandomCategory(random);
@@ -138,9 +170,12 @@ public sealed class AllocationByChoiceExhaustiveTests
             Assert.Empty(ChoiceAllocationCheck.Check(category, fallback, allocation));
             solved++;
             binding += allocation.Report.Method.StartsWith("fast path", StringComparison.Ordinal) ? 0 : 1;
+            severalOffers += category.Winners.GroupBy(w => w.FirmId).Any(g => g.Count() > 1) && category.Intentions.Any(i => i.NamedOffers is not null) ? 1 : 0;
         }
         Assert.Equal(60, solved);
         // The instances must exercise the solver, not only the fast path.
         Assert.True(binding >= 15, $"only {binding} instances had a binding capacity");
+        // And firms winning with several products, some of them named.
+        Assert.True(severalOffers >= 15, $"only {severalOffers} instances had a firm with several offers and a named offer");
     }
 }

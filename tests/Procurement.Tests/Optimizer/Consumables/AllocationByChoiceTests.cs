@@ -213,7 +213,6 @@ public sealed class AllocationByChoiceTests
             ("FALLBACK_UNKNOWN", "fallback"),
             ("PRICE_PRECISION", "categories[0].winners[0].unitPrice"),
             ("REPEATED", "categories[0].winners[1].offerId"),
-            ("REPEATED", "categories[0].winners[1].firmId"),
             ("PRICE_OUT_OF_RANGE", "categories[0].winners[1].unitPrice"),
             ("CAPACITY_NEGATIVE", "categories[0].winners[1].annualCapacity"),
             ("FIELD_REQUIRED", "categories[0].winners[2].offerId"),
@@ -226,6 +225,78 @@ public sealed class AllocationByChoiceTests
         Assert.All(expected, e => Assert.Contains(e, found));
         Assert.Equal(expected.Length, errors.Count);
         Assert.All(errors, e => Assert.False(string.IsNullOrWhiteSpace(e.Message)));
+    }
+
+    [Fact]
+    public void A_firm_winning_with_two_products_holds_each_to_its_capacity_and_a_named_product_is_a_choice_of_its_own()
+    {
+        // A wins with A1 (100 CNY, room for 30) and A2 (120 CNY, room for 100). H1 named A2, H3 named A1,
+        // H2 wants A with no product: each named product is kept (two first choices), and H2, whose first
+        // choice is either product, fits only A2 (A1 has 15 left after H3), the dearer: still its first choice.
+        WinningOffer[] winners = [new("A1", "A", 100m, 30), new("A2", "A", 120m, 100), new("B", "B", 90m, null)];
+        var allocation = Allocate(FallbackRule.LowestPrice, winners,
+            Wants("H1", 20, "A") with { NamedOffers = ["A2"] }, Wants("H2", 25, "A"), Wants("H3", 15, "A") with { NamedOffers = ["A1"] }, Wants("H4", 10, "B"));
+
+        Assert.Equal(
+            [("H1", "A2", ChoiceKind.FirstChoice, 0), ("H2", "A2", ChoiceKind.FirstChoice, 0), ("H3", "A1", ChoiceKind.FirstChoice, 0), ("H4", "B", ChoiceKind.FirstChoice, 0)],
+            allocation.Hospitals.OrderBy(h => h.HospitalId, StringComparer.Ordinal).Select(h => (h.HospitalId, h.OfferId!, h.Kind, h.Rank)));
+        Assert.Equal([("A1", 15L), ("A2", 45L), ("B", 10L)], allocation.Winners.Select(w => (w.OfferId, w.AgreedVolume)));
+        Assert.Equal(SolveStatus.Optimal, allocation.Report.Status);
+        Assert.Equal(780_000L, allocation.Levels.CostFen);
+
+        // A named product without room for the hospital: the firm's other product is its next choice.
+        var full = Allocate(FallbackRule.LowestPrice, winners, Wants("H1", 40, "A", "B") with { NamedOffers = ["A1"] });
+        Assert.Equal(("A2", ChoiceKind.FurtherChoice, 1), (Of(full, "H1").OfferId!, Of(full, "H1").Kind, Of(full, "H1").Rank));
+        Assert.Equal(0, full.Levels.FirstChoices);
+    }
+
+    [Fact]
+    public void A_named_offer_must_be_a_winning_offer_of_a_chosen_firm_one_per_firm()
+    {
+        WinningOffer[] winners = [new("A1", "A", 100m, 30), new("A2", "A", 120m, 100), new("B", "B", 90m, null)];
+        var input = new ChoiceAllocationInput(
+        [
+            new CategoryChoices("C1", winners,
+            [
+                Wants("H1", 5, "A") with { NamedOffers = ["NOPE"] },
+                Wants("H2", 5, "A") with { NamedOffers = ["B"] },
+                Wants("H3", 5, "A", "B") with { NamedOffers = ["A1", "B", "A2"] },
+                Wants("H4", 5, "A") with { NamedOffers = [" "] },
+            ]),
+        ], FallbackRule.LowestPrice);
+
+        var errors = Assert.Throws<ChoiceInputException>(() => new AllocationByChoice(Options).Allocate(input)).Errors;
+        Assert.Equal(
+            [
+                ("OFFER_UNKNOWN", "categories[0].intentions[0].namedOffers[0]"),
+                ("OFFER_NOT_CHOSEN", "categories[0].intentions[1].namedOffers[0]"),
+                ("REPEATED", "categories[0].intentions[2].namedOffers[2]"),
+                ("FIELD_REQUIRED", "categories[0].intentions[3].namedOffers[0]"),
+            ],
+            errors.Select(e => (e.Code, e.Field)));
+    }
+
+    [Fact]
+    public void The_checker_finds_a_product_over_its_own_capacity_and_a_named_product_passed_over()
+    {
+        WinningOffer[] winners = [new("A1", "A", 100m, 30), new("A2", "A", 120m, 100)];
+        var category = new CategoryChoices("C1", winners, [Wants("H1", 20, "A") with { NamedOffers = ["A2"] }, Wants("H2", 25, "A")]);
+        var good = new AllocationByChoice(Options).Allocate(new ChoiceAllocationInput([category], FallbackRule.LowestPrice)).Categories[0];
+        Assert.Empty(ChoiceAllocationCheck.Check(category, FallbackRule.LowestPrice, good));
+
+        // Both on A1: within the firm's capacities together, over A1's own.
+        var bothOnA1 = good with
+        {
+            Hospitals = good.Hospitals.Select(h => h with { OfferId = "A1", Kind = h.HospitalId == "H1" ? ChoiceKind.FurtherChoice : ChoiceKind.FirstChoice, Rank = h.HospitalId == "H1" ? 1 : 0, AmountFen = h.Quantity * 10_000 }).ToList(),
+        };
+        Assert.Contains(ChoiceAllocationCheck.Check(category, FallbackRule.LowestPrice, bothOnA1), p => p.Contains("offer A1 is given 45 units against a capacity of 30", StringComparison.Ordinal));
+
+        // H1 on A1 although it named A2, which has room: a better move left.
+        var passedOver = good with
+        {
+            Hospitals = good.Hospitals.Select(h => h.HospitalId == "H1" ? h with { OfferId = "A1", Kind = ChoiceKind.FurtherChoice, Rank = 1, AmountFen = 200_000 } : h).ToList(),
+        };
+        Assert.Contains(ChoiceAllocationCheck.Check(category, FallbackRule.LowestPrice, passedOver), p => p.StartsWith("hospital H1 is with A's offer A1 while A's offer A2 has room", StringComparison.Ordinal));
     }
 
     [Fact]

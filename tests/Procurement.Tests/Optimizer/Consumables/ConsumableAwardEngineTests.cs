@@ -100,8 +100,9 @@ public sealed class ConsumableAwardEngineTests
         var h1 = choices.Intentions.Single(i => i.HospitalId == "H1");
         Assert.Equal((350L, "F1"), (h1.Quantity, h1.IntendedFirmId));
         Assert.Equal(["F3"], h1.FurtherChoices!);
-        // One offer per winning firm, at its lowest awarded price, with its winning bids' capacity.
-        Assert.Equal([("F1", 400m, (long?)10_000), ("F3", 200m, (long?)10_000)], choices.Winners.OrderBy(w => w.FirmId, StringComparer.Ordinal).Select(w => (w.FirmId, w.UnitPrice, w.AnnualCapacity)));
+        // One offer per winning bid, at its awarded price, with its capacity.
+        Assert.Equal([("b1", "F1", 400m, (long?)10_000), ("b3", "F3", 200m, (long?)10_000)],
+            choices.Winners.OrderBy(w => w.FirmId, StringComparer.Ordinal).Select(w => (w.OfferId, w.FirmId, w.UnitPrice, w.AnnualCapacity)));
     }
 
     [Fact]
@@ -118,6 +119,8 @@ public sealed class ConsumableAwardEngineTests
                 .SelectMany(h => Enumerable.Range(0, random.Next(1, 3)).Select(_ => firms[random.Next(firms.Count)]).Distinct()
                     .Select(f => Intention($"H{h}", f, random.Next(1, 400), further: random.Next(3) == 0 ? [firms[random.Next(firms.Count)]] : null)))
                 .Select(i => i with { FurtherChoices = [.. i.FurtherChoices.Where(f => f != i.IntendedFirmId)] })
+                // Some name one of their firm's products (which may lose).
+                .Select(i => random.Next(3) == 0 ? i with { IntendedProductId = $"CERT-{i.IntendedFirmId}-{random.Next(2)}/M1" } : i)
                 .ToList();
             var fallback = random.Next(2) == 0 ? FallbackRule.LowestPrice : FallbackRule.ProportionalToIntendedVolume;
 
@@ -130,10 +133,12 @@ public sealed class ConsumableAwardEngineTests
             Assert.True(award.Status == SolveStatus.Optimal || (award.Status == SolveStatus.FeasibleWithGap && award.Allocation.Report.Gap is > 0),
                 $"run {run}: {award.Allocation.Report}");
             var placed = award.Allocation.Categories.Single();
+            // Each winning bid is an offer of its own: its agreed volume is what its hospitals buy of it.
+            Assert.Equal(award.Winners.Categories.Single().Winners.Select(w => w.BidId).Order(), placed.Winners.Select(w => w.OfferId).Order());
             foreach (var winner in placed.Winners)
             {
-                Assert.Equal(winner.AgreedVolume, award.Supplies.Where(s => s.FirmId == winner.FirmId).Sum(s => s.Quantity));
-                Assert.All(award.Supplies.Where(s => s.FirmId == winner.FirmId), s => Assert.Contains(s.BidId, award.Winners.Categories.Single().Winners.Select(w => w.BidId)));
+                Assert.Equal(winner.AgreedVolume, award.Supplies.Where(s => s.BidId == winner.OfferId).Sum(s => s.Quantity));
+                Assert.All(award.Supplies.Where(s => s.BidId == winner.OfferId), s => Assert.Equal(winner.FirmId, s.FirmId));
             }
             Assert.Equal(intentions.Sum(i => i.Quantity), award.Supplies.Sum(s => s.Quantity) + placed.Unsupplied.Sum(h => h.Quantity));
         }

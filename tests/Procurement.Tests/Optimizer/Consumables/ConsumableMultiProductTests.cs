@@ -11,7 +11,7 @@ namespace Procurement.Tests.Optimizer.Consumables;
 /// A firm bidding several products in one category (the stents round of 2020: 26 products of 11
 /// firms bid, 10 of 8 firms won): each product judged on its own price by its firm's group, the
 /// cap counting firms, a hospital whose named product lost kept with its firm's winning product,
-/// each product supplied within its own capacity, and the supply checker catching a broken split.
+/// each product supplied within its own capacity, and the supply checker catching a broken supply.
 /// Hand-worked, no database.
 /// </summary>
 public sealed class ConsumableMultiProductTests
@@ -102,8 +102,9 @@ public sealed class ConsumableMultiProductTests
 
         Assert.Equal(SolveStatus.Optimal, award.Status);
         Assert.Empty(award.AllocationProblems);
-        // Named products first: H1 a2 (1,000 -> 800), H4 a1 (300 -> 200); then largest first, the
-        // cheapest with room: H2 250 does not fit a1's 200 and takes a2 (-> 550), H5 150 takes a1 (-> 50).
+        // Every hospital gets its first choice: H1 the a2 it named, H4 its a1 (a1 300 -> 200 left); H2
+        // and H5 named no product, so either is their first choice and cost decides: a1's 200 left holds
+        // H5 (150) but not H2 (250), which takes the dearer a2. Each product within its own capacity.
         Assert.Equal(
             [("H1", "a2", 600m, 200L), ("H2", "a2", 600m, 250L), ("H3", "b1", 500m, 100L), ("H4", "a1", 400m, 100L), ("H5", "a1", 400m, 150L)],
             award.Supplies.OrderBy(s => s.HospitalId, StringComparer.Ordinal).Select(s => (s.HospitalId, s.BidId, s.Price, s.Quantity)));
