@@ -61,19 +61,23 @@ public static class AwardApi
                 PortalUser.Manufacturer => award with
                 {
                     Statements = award.Statements.Where(s => s.ManufacturerId == user.Organisation()).ToList(),
-                    Consumables = SuppliesOf(award.Consumables, s => s.ManufacturerId == user.Organisation()),
+                    Consumables = VisibleOf(award.Consumables, s => s.ManufacturerId == user.Organisation(), s => s.ManufacturerId == user.Organisation()),
                 },
-                PortalUser.Hospital => award with { Statements = [], Consumables = SuppliesOf(award.Consumables, s => s.HospitalId == user.Organisation()) },
-                _ => award with { Statements = [], Consumables = SuppliesOf(award.Consumables, _ => false) },
+                PortalUser.Hospital => award with { Statements = [], Consumables = VisibleOf(award.Consumables, _ => false, s => s.HospitalId == user.Organisation()) },
+                _ => award with { Statements = [], Consumables = VisibleOf(award.Consumables, _ => false, _ => false) },
             };
     }
 
     /// <summary>
-    /// A consumables award's groups and winners are published with the award; a hospital's supply
-    /// and choices are the alliance's, its own hospital's and its supplier's to see.
+    /// A consumables award's groups and winners are published with the award; a statement's
+    /// consumables part goes with its statement (the alliance's and its bidder's to see); a
+    /// hospital's supply and choices are the alliance's, its own hospital's and its supplier's.
     /// </summary>
-    private static ConsumableAwardView? SuppliesOf(ConsumableAwardView? consumables, Func<ConsumableAwardSupply, bool> visible) =>
-        consumables is null ? null : consumables with { Supplies = consumables.Supplies.Where(visible).ToList() };
+    private static ConsumableAwardView? VisibleOf(
+        ConsumableAwardView? consumables, Func<ConsumableAwardStatement, bool> statement, Func<ConsumableAwardSupply, bool> supply) =>
+        consumables is null
+            ? null
+            : consumables with { Statements = consumables.Statements.Where(statement).ToList(), Supplies = consumables.Supplies.Where(supply).ToList() };
 
     private static async Task<Results<Ok<AwardResponse>, ProblemHttpResult>> GetAsync(string batchId, GrainAccess grains, ClaimsPrincipal user)
     {

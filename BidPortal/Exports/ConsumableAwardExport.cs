@@ -59,7 +59,10 @@ public static class ConsumableAwardExport
     internal static List<ConsumableStatementRow> Statements(AwardView award, ConsumableAwardView consumables, int maxRows)
     {
         var winners = consumables.Winners.GroupBy(w => w.BidId).ToDictionary(g => g.Key, g => g.First());
-        return Limited(award.Statements, maxRows, "statements").Select(s => ConsumableStatementRow.From(s, winners.GetValueOrDefault(s.BidId))).ToList();
+        var parts = consumables.Statements.GroupBy(s => s.BidId).ToDictionary(g => g.Key, g => g.First());
+        return Limited(award.Statements, maxRows, "statements")
+            .Select(s => ConsumableStatementRow.From(s, parts.GetValueOrDefault(s.BidId), winners.GetValueOrDefault(s.BidId)))
+            .ToList();
     }
 
     internal static List<ConsumableSupplyRow> Supplies(ConsumableAwardView consumables, int maxRows) =>

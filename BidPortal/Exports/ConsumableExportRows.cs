@@ -25,17 +25,23 @@ internal sealed record ConsumableGroupRow(
 }
 
 /// <summary>
-/// Why one consumables bid won or lost: its price (the set price of a system), the group's
-/// reference and the ratio to it, rank, the reason code and the rule in words. The product and the
-/// demand group come from the award's winners, so they are filled for winning bids only (the stored
-/// statement of a losing bid keeps neither).
+/// Why one consumables bid won or lost: the bid's public offer number (what tells a firm's bids in
+/// a category apart), its demand group and its firm's intended volume and share of the category's
+/// intended demand, its price (the set price of a system), the group's reference and the ratio to
+/// it, rank, the reason code and the rule in words. The product comes from the award's winners, so
+/// it is filled for winning bids only; the group, volume and share of a losing bid are empty only in
+/// an award stored before its statements kept them (migration 0034), where a winner's group still
+/// comes from the winners.
 /// </summary>
 internal sealed record ConsumableStatementRow(
     [property: Name("bid_id"), ExcelColumnName("bid_id")] string BidId,
     [property: Name("category_id"), ExcelColumnName("category_id")] string CategoryId,
     [property: Name("manufacturer_id"), ExcelColumnName("manufacturer_id")] string ManufacturerId,
+    [property: Name("offer_number"), ExcelColumnName("offer_number")] int? OfferNumber,
     [property: Name("product_id"), ExcelColumnName("product_id")] string? ProductId,
     [property: Name("group"), ExcelColumnName("group")] string? Group,
+    [property: Name("firm_intended_volume"), ExcelColumnName("firm_intended_volume")] long? FirmIntendedVolume,
+    [property: Name("firm_demand_share"), ExcelColumnName("firm_demand_share")] decimal? FirmDemandShare,
     [property: Name("price"), ExcelColumnName("price")] decimal Price,
     [property: Name("reference_price"), ExcelColumnName("reference_price")] decimal? ReferencePrice,
     [property: Name("ratio_to_reference"), ExcelColumnName("ratio_to_reference")] decimal? RatioToReference,
@@ -45,9 +51,10 @@ internal sealed record ConsumableStatementRow(
     [property: Name("rule"), ExcelColumnName("rule")] string Rule,
     [property: Name("awarded_price"), ExcelColumnName("awarded_price")] decimal? AwardedPrice)
 {
-    public static ConsumableStatementRow From(AwardStatement s, ConsumableAwardWinner? winner) => new(
-        ExportText.Id(s.BidId), s.ProductId, s.ManufacturerId, winner?.ProductId, winner?.Group, s.UnitComparablePrice,
-        s.Anchor, s.RatioToAnchor, s.Rank, s.Won, s.Reason, s.Rule, s.AwardedUnitPrice);
+    public static ConsumableStatementRow From(AwardStatement s, ConsumableAwardStatement? consumable, ConsumableAwardWinner? winner) => new(
+        ExportText.Id(s.BidId), s.ProductId, s.ManufacturerId, consumable?.OfferNumber, winner?.ProductId, consumable?.Group ?? winner?.Group,
+        consumable?.FirmIntendedVolume, consumable?.FirmDemandShare, s.UnitComparablePrice, s.Anchor, s.RatioToAnchor, s.Rank, s.Won, s.Reason, s.Rule,
+        s.AwardedUnitPrice);
 }
 
 /// <summary>

@@ -39,13 +39,41 @@ internal sealed class OcdsConsumables
     /// <summary>The lot of a bid's, award's or agreement's product id, or null when the id is a drug product of the batch.</summary>
     public ConsumableLot? Lot(string productId) => _lots.GetValueOrDefault(productId);
 
-    /// <summary>An opened consumables bid: its lot, its offer as items, its product; a consumable has no pack specification.</summary>
-    public OcdsBid Bid(OcdsBid bid, ConsumableLot lot, ConsumableOffer offer) => bid with
+    /// <summary>
+    /// The demand group of every bid of a public award, losing bids too, from their statements; a
+    /// winner of an award stored before its statements kept the group (migration 0034) from the
+    /// winners. Empty without a public award.
+    /// </summary>
+    public static IReadOnlyDictionary<Guid, string> BidGroups(ConsumableAwardView? award)
+    {
+        var groups = new Dictionary<Guid, string>();
+        foreach (var statement in award?.Statements ?? [])
+        {
+            if (statement.Group is { } group)
+            {
+                groups.TryAdd(statement.BidId, group);
+            }
+        }
+
+        foreach (var winner in award?.Winners ?? [])
+        {
+            groups.TryAdd(winner.BidId, winner.Group);
+        }
+
+        return groups;
+    }
+
+    /// <summary>
+    /// An opened consumables bid: its lot, its offer as items, its product, and once the award is
+    /// public its demand group; a consumable has no pack specification.
+    /// </summary>
+    public OcdsBid Bid(OcdsBid bid, ConsumableLot lot, ConsumableOffer offer, string? group) => bid with
     {
         VbpSpecificationCode = null,
         RelatedLots = [lot.CategoryId],
         Items = [.. Items(lot, null, bid.Value.Amount, offer.ComponentPrices, offer.ConsumableCode)],
         VbpConsumableProductId = ProductId(offer),
+        VbpDemandGroup = group,
     };
 
     /// <summary>

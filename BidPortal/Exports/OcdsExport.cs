@@ -259,6 +259,8 @@ public static class OcdsExport
             statements.TryAdd(statement.BidId, statement);
         }
 
+        var groups = OcdsConsumables.BidGroups(award?.Consumables);
+
         var details = bids
             .OrderBy(b => b.Content.ProductId, StringComparer.Ordinal)
             .ThenBy(b => b.ManufacturerId, StringComparer.Ordinal)
@@ -285,7 +287,7 @@ public static class OcdsExport
                     VbpWon: statement?.Won,
                     VbpReason: statement?.Reason);
                 return b.Content.Consumable is { } offer && consumables?.Lot(b.Content.ProductId) is { } lot
-                    ? consumables.Bid(bid, lot, offer)
+                    ? consumables.Bid(bid, lot, offer, groups.GetValueOrDefault(b.BidId))
                     : bid;
             })
             .ToList();

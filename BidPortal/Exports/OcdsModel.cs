@@ -197,6 +197,9 @@ public sealed record OcdsBid(
 
     /// <summary>A consumables bid's product, <c>certificate/model</c>, as the award's winners name it.</summary>
     public string? VbpConsumableProductId { get; init; }
+
+    /// <summary>The demand group (<c>A</c> or <c>B</c>) a consumables bid competed in, winning or losing, once the award is public.</summary>
+    public string? VbpDemandGroup { get; init; }
 }
 
 /// <summary>One winner's award of one product, with its regions as the VBP extension.</summary>

@@ -12,7 +12,31 @@ public sealed record ConsumableAwardView(
     [property: Id(0)] IReadOnlyList<ConsumableAwardCategory> Categories,
     [property: Id(1)] IReadOnlyList<ConsumableAwardGroup> Groups,
     [property: Id(2)] IReadOnlyList<ConsumableAwardWinner> Winners,
-    [property: Id(3)] IReadOnlyList<ConsumableAwardSupply> Supplies);
+    [property: Id(3)] IReadOnlyList<ConsumableAwardSupply> Supplies)
+{
+    /// <summary>
+    /// Per bid, what its statement holds for a consumables bid beyond the drug statement's columns
+    /// (its offer number, group and firm's demand), shown to whom <see cref="AwardView.Statements"/>
+    /// shows the statement.
+    /// </summary>
+    [Id(4)]
+    public IReadOnlyList<ConsumableAwardStatement> Statements { get; init; } = [];
+}
+
+/// <summary>
+/// A consumables bid's statement beyond a drug statement's columns: the bid's public offer number
+/// (1 to 10: each of a firm's products in a category is its own offer), the demand group it competed
+/// in, and its firm's intended volume and share of the category's intended demand (to 6 decimals).
+/// Group, volume and share are null for an award stored before they were (migration 0034).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ConsumableAwardStatement")]
+public sealed record ConsumableAwardStatement(
+    [property: Id(0)] Guid BidId,
+    [property: Id(1)] string ManufacturerId,
+    [property: Id(2)] int OfferNumber,
+    [property: Id(3)] string? Group,
+    [property: Id(4)] long? FirmIntendedVolume,
+    [property: Id(5)] decimal? FirmDemandShare);
 
 /// <summary>
 /// A category's allocation by choice: its status (<c>Optimal</c> when every level equals its proven

@@ -99,7 +99,11 @@ public sealed class ConsumableAwardRepository(ProcurementStore store)
         ("revival_unit_price_e6", _ => null),
         // A consumable has no pack: its unit (or system) is what is priced, so both awarded prices are the bid's.
         ("awarded_unit_price_e6", r => E6(r.S.AwardedPrice)),
-        ("awarded_pack_price_e6", r => E6(r.S.AwardedPrice)));
+        ("awarded_pack_price_e6", r => E6(r.S.AwardedPrice)),
+        // Migration 0034: the group and the firm's demand of every bid, losing ones too (the winners' table has them for winners only).
+        ("demand_group", r => r.S.Group.ToString()),
+        ("firm_intended_volume", r => r.S.FirmIntendedVolume),
+        ("firm_demand_share_e6", r => E6(r.S.FirmDemandShare)));
 
     private static readonly Prepared<(string AwardId, SupplyRow S)> InsertSupplies = Prepared<(string AwardId, SupplyRow S)>.Insert(
         "award_hospital_allocations",
@@ -236,6 +240,16 @@ public sealed class ConsumableAwardRepository(ProcurementStore store)
          ORDER BY c.category_id, c.hospital_id
         """;
 
+    // The bid's offer number is the opened bid's (bids.offer_number, as the opened bids list reads it).
+    private const string SelectStatementsSql = """
+        SELECT s.bid_id AS BidId, s.manufacturer_id AS ManufacturerId, b.offer_number AS OfferNumber, s.demand_group AS DemandGroup,
+               s.firm_intended_volume AS FirmIntendedVolume, s.firm_demand_share_e6 AS FirmDemandShareE6
+          FROM award_statements s
+          JOIN bids b ON b.bid_id = s.bid_id
+         WHERE s.award_id = @AwardId
+         ORDER BY s.product_id, s.bid_id
+        """;
+
     /// <summary>The consumables part of a stored award's view, read in the award's read.</summary>
     internal static async Task<ConsumableAwardView> ReadAsync(DbConnection connection, string awardId)
     {
@@ -245,6 +259,7 @@ public sealed class ConsumableAwardRepository(ProcurementStore store)
         var winners = await connection.QueryAsync<WinnerRow>(SelectWinnersSql, args);
         var components = (await connection.QueryAsync<ComponentRow>(SelectComponentsSql, args)).ToLookup(c => c.BidId, StringComparer.Ordinal);
         var supplies = await connection.QueryAsync<SupplyViewRow>(SelectSuppliesSql, args);
+        var statements = await connection.QueryAsync<StatementRow>(SelectStatementsSql, args);
         return new ConsumableAwardView(
             categories.Select(c => new ConsumableAwardCategory(
                 c.CategoryId, c.SolveStatus, c.Gap, c.UnsuppliedUnits, c.UnsuppliedUnitsBound, (int)c.FirstChoices, (int)c.FirstChoicesBound,
@@ -258,7 +273,26 @@ public sealed class ConsumableAwardRepository(ProcurementStore store)
                 w.AnnualCapacity, w.IntendedVolume)).ToList(),
             supplies.Select(s => new ConsumableAwardSupply(
                 s.CategoryId, s.HospitalId, s.RegionCode, s.BidId is null ? null : Guid.Parse(s.BidId), s.ManufacturerId, s.Quantity,
-                From(s.UnitPriceE6), From(s.AmountE6), (int)s.ChoiceRank, s.ChoiceKind, s.IntendedManufacturerId, s.Reason)).ToList());
+                From(s.UnitPriceE6), From(s.AmountE6), (int)s.ChoiceRank, s.ChoiceKind, s.IntendedManufacturerId, s.Reason)).ToList())
+        {
+            Statements = statements.Select(s => new ConsumableAwardStatement(
+                Guid.Parse(s.BidId), s.ManufacturerId, (int)s.OfferNumber, s.DemandGroup, s.FirmIntendedVolume, From(s.FirmDemandShareE6))).ToList(),
+        };
+    }
+
+    private sealed record StatementRow
+    {
+        public string BidId { get; init; } = "";
+
+        public string ManufacturerId { get; init; } = "";
+
+        public long OfferNumber { get; init; }
+
+        public string? DemandGroup { get; init; }
+
+        public long? FirmIntendedVolume { get; init; }
+
+        public long? FirmDemandShareE6 { get; init; }
     }
 
     private sealed record CategoryRow

@@ -21,7 +21,9 @@ namespace Procurement.Tests.Consumables;
 /// objection answered and finalisation into agreements, each figure against a hand-worked
 /// expectation and the stored award against the engine's own; an award with a category no bid won,
 /// and one a checker refused, store nothing; drug modes and budgets refused on a consumables batch,
-/// and every mode on a consumables batch stored with drug products (it would be half-awarded).
+/// and every mode on a consumables batch stored with drug products (it would be half-awarded). Every
+/// statement keeps its bid's demand group and its firm's intended volume and share, losing bids'
+/// too (migration 0034); a drug award's statements leave them empty.
 /// </summary>
 public abstract class ConsumableAwardFlowTests(ClusterFixture fixture)
 {
@@ -132,6 +134,13 @@ public abstract class ConsumableAwardFlowTests(ClusterFixture fixture)
                 .OrderBy(t => t.Item1),
             view.Statements.Select(t => (t.BidId, t.ProductId, t.ManufacturerId, t.UnitComparablePrice, t.Anchor, t.RatioToAnchor, t.Rank, t.Won, t.Reason, t.AwardedUnitPrice))
                 .OrderBy(t => t.BidId));
+        // The group and the firm's demand of every bid, winning or losing, as the engine's statement has them; every bid here is its firm's offer 1.
+        Assert.Equal(
+            award.Winners.Categories.SelectMany(c => c.Statements)
+                .Select(t => (Guid.Parse(t.BidId), t.FirmId, 1, (string?)t.Group.ToString(), (long?)t.FirmIntendedVolume, (decimal?)t.FirmDemandShare))
+                .OrderBy(t => t.Item1),
+            view.Consumables!.Statements.Select(t => (t.BidId, t.ManufacturerId, t.OfferNumber, t.Group, t.FirmIntendedVolume, t.FirmDemandShare))
+                .OrderBy(t => t.BidId));
         Assert.Equal(
             award.Winners.Categories.SelectMany(c => c.Winners)
                 .Select(w => (Guid.Parse(w.BidId), w.FirmId, w.ProductId, w.Group.ToString(), w.AwardedPrice, w.AnnualCapacity, w.IntendedVolume,
@@ -159,6 +168,13 @@ public abstract class ConsumableAwardFlowTests(ClusterFixture fixture)
             """, new { BatchId = batchId })).ToList());
 
     private Task<long> CountAsync(string sql, object args) => Store.ReadAsync(c => c.ExecuteScalarAsync<long>(sql, args));
+
+    /// <summary>The consumables columns of an award's stored statements (migration 0034), by bid.</summary>
+    private Task<Dictionary<Guid, (string? Group, long? Volume, long? ShareE6)>> StoredGroupsAsync(Guid awardId) =>
+        Store.ReadAsync(async c => (await c.QueryAsync<(string BidId, string? Group, long? Volume, long? ShareE6)>(
+                "SELECT bid_id, demand_group, firm_intended_volume, firm_demand_share_e6 FROM award_statements WHERE award_id = @AwardId",
+                new { AwardId = awardId.ToString() }))
+            .ToDictionary(r => Guid.Parse(r.BidId), r => (r.Group, r.Volume, r.ShareE6)));
 
     [Fact]
     public async Task A_stent_batch_is_awarded_published_objected_to_and_finalised_into_agreements_per_winner_and_region()
@@ -266,6 +282,13 @@ public abstract class ConsumableAwardFlowTests(ClusterFixture fixture)
             [(m2.BidId, true, ConsumableReasons.WonByRatio, (decimal?)1m), (m1.BidId, true, ConsumableReasons.WonByRatio, 1.4286m),
              (m4.BidId, false, ConsumableReasons.AboveRatio, 2.1429m)],
             new[] { m2.BidId, m1.BidId, m4.BidId }.Select(id => award.Statements.Single(t => t.BidId == id)).Select(t => (t.BidId, t.Won, t.Reason, t.RatioToAnchor)));
+        // Each statement's group and firm demand, stored with it: the losing M4 in B with its 10 of 100, where the winners' table has no row of it.
+        var stored = await StoredGroupsAsync(award.AwardId);
+        Assert.Equal(
+            [("A", 30L, 300_000L), ("A", 60L, 600_000L), ("B", 10L, 100_000L)],
+            new[] { m2.BidId, m1.BidId, m4.BidId }.Select(id => ((string?, long?, long?))stored[id]));
+        Assert.Equal(("B", (long?)10L, (decimal?)0.1m, 1),
+            award.Consumables!.Statements.Where(t => t.BidId == m4.BidId).Select(t => (t.Group, t.FirmIntendedVolume, t.FirmDemandShare, t.OfferNumber)).Single());
         Assert.Equal(
             [("A", 35_000m, 2, 2, (decimal?)14_000m, (decimal?)14_000m, 2), ("B", 35_000m, 1, 1, 30_000m, 14_000m, 0)],
             award.Consumables!.Groups.Select(g => (g.Group, g.MaxValidPrice, g.Firms, g.CompetingBidders, g.LowestPrice, g.ReferencePrice, g.WinningBidders)));
@@ -396,6 +419,19 @@ public abstract class ConsumableAwardFlowTests(ClusterFixture fixture)
         }
         Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM awards WHERE batch_id = @BatchId", new { s.BatchId }));
         Assert.Equal(TenderBatchPhase.Opened, (await s.Batch.GetAsync()).Phase);
+    }
+
+    [Fact]
+    public async Task A_drug_awards_statements_leave_the_consumables_columns_empty()
+    {
+        var s = NewScenario();
+        await s.AwardAndFinaliseAsync(fixture.Clock);
+
+        var award = (await s.Batch.GetAwardAsync())!;
+        Assert.Null(award.Consumables);
+        var stored = await StoredGroupsAsync(award.AwardId);
+        Assert.Equal(3, stored.Count);
+        Assert.All(stored.Values, r => Assert.Equal(((string?)null, (long?)null, (long?)null), r));
     }
 
     [Fact]

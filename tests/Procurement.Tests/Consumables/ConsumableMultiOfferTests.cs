@@ -1,4 +1,7 @@
+using System.Globalization;
 using Dapper;
+using MiniExcelLibs;
+using Procurement.BidPortal.Exports;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
@@ -15,6 +18,8 @@ namespace Procurement.Tests.Consumables;
 /// repeats refused with nothing written, and a stent batch awarded from them: the firm's products
 /// judged each on its own price (one wins, one loses, each with its statement), a hospital that named
 /// the losing product kept with the firm's winning one, and agreements per winning bid x hospital.
+/// The award's statement files name each bid by its offer number beside its id, with its group and
+/// its firm's demand, the losing product's too.
 /// </summary>
 public abstract class ConsumableMultiOfferTests(ClusterFixture fixture)
 {
@@ -183,6 +188,23 @@ public abstract class ConsumableMultiOfferTests(ClusterFixture fixture)
         Assert.All(award.Statements, t => Assert.Equal(Stent, t.ProductId));
         Assert.Equal(new[] { a.BidId, c.BidId, m2.BidId }.Order(), award.Consumables!.Winners.Select(w => w.BidId).Order());
         Assert.Equal(("A", 2, 2, 2), award.Consumables.Groups.Where(g => g.Group == "A").Select(g => (g.Group, g.Firms, g.CompetingBidders, g.WinningBidders)).Single());
+
+        // Each statement with its offer number, group and firm demand (M1 580 of 880 = 0.659091, M2 300 = 0.340909), stored for the losing B as for the rest.
+        Assert.Equal(
+            [(a.BidId, 1, "A", 580L, 0.659091m), (b.BidId, 2, "A", 580L, 0.659091m), (c.BidId, 3, "A", 580L, 0.659091m), (m2.BidId, 1, "A", 300L, 0.340909m)],
+            new[] { a.BidId, b.BidId, c.BidId, m2.BidId }.Select(id => award.Consumables.Statements.Single(t => t.BidId == id))
+                .Select(t => (t.BidId, t.OfferNumber, t.Group!, t.FirmIntendedVolume!.Value, t.FirmDemandShare!.Value)));
+        var (header, rows) = Portal.ExportFiles.ReadCsv(Portal.ExportFiles.Write(o => ConsumableAwardExport.WriteStatementsCsv(award, o)));
+        Assert.Equal(["bid_id", "category_id", "manufacturer_id", "offer_number", "product_id", "group", "firm_intended_volume", "firm_demand_share", "price"], header[..9]);
+        Assert.Equal(
+            [("2", "", "A", "580", "0.659091", "LOST_ABOVE_RATIO"), ("3", $"CERT-C/MODEL-C", "A", "580", "0.659091", ConsumableReasons.WonByRatio)],
+            new[] { b.BidId, c.BidId }.Select(id => rows.Single(r => r["bid_id"] == id.ToString()))
+                .Select(r => (r["offer_number"], r["product_id"], r["group"], r["firm_intended_volume"], r["firm_demand_share"], r["reason"])));
+        var xlsx = Portal.ExportFiles.Write(o => ConsumableAwardExport.WriteXlsx(award, o));
+        var sheet = MiniExcel.Query(new MemoryStream(xlsx), useHeaderRow: true, sheetName: ConsumableAwardExport.StatementsSheet).Cast<IDictionary<string, object?>>().ToList();
+        var losing = sheet.Single(r => (string?)r["bid_id"] == b.BidId.ToString());
+        Assert.Equal((2m, "A", 0.659091m), (Convert.ToDecimal(losing["offer_number"], CultureInfo.InvariantCulture), (string?)losing["group"],
+            Convert.ToDecimal(losing["firm_demand_share"], CultureInfo.InvariantCulture)));
 
         // H1 named M1's B, which lost: it keeps M1 and buys M1's winning A (the cheapest with room); H3 named C, which won.
         Assert.Equal(

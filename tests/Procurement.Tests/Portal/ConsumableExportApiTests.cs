@@ -18,8 +18,9 @@ namespace Procurement.Tests.Portal;
 /// A hip-system batch's exports through the portal: before the opening no export door, for any
 /// role, lets out a price, a component price, a certificate or a model; after the award the OCDS
 /// package validates against the OCDS 1.1.5 schemas and its bids, awards and contracts equal the
-/// stored award (winners, groups, prices, component prices, reasons, agreement component prices);
-/// the award files show each role what the award view shows it.
+/// stored award (winners, groups, prices, component prices, reasons, each bid's demand group,
+/// agreement component prices); the award files show each role what the award view shows it, each
+/// statement with its offer number, group and firm demand.
 /// </summary>
 [Collection(JourneyCollection.Name)]
 public sealed class ConsumableExportApiTests(JourneyFixture portal)
@@ -83,10 +84,24 @@ public sealed class ConsumableExportApiTests(JourneyFixture portal)
             groupRows.Select(g => (g["group"], int.Parse(g["firms"], CultureInfo.InvariantCulture), int.Parse(g["winning_bidders"], CultureInfo.InvariantCulture))).OrderBy(g => g.Item1, StringComparer.Ordinal));
         Assert.Equal(stored.Statements.OrderBy(s => s.Manufacturer, StringComparer.Ordinal).Select(s => (s.Manufacturer, s.Reason)),
             allStatements.Select(s => (s["manufacturer_id"], s["reason"])).OrderBy(s => s.Item1, StringComparer.Ordinal));
+        // Qilu alone was intended (300 of 300): group A, and it lost on its components; Huahai, intended by no one, group B.
+        Assert.Equal([("M-HUAHAI", "1", "B", "0", "0"), ("M-QILU", "1", "A", "300", "1")],
+            allStatements.Select(s => (s["manufacturer_id"], s["offer_number"], s["group"], s["firm_intended_volume"], s["firm_demand_share"])).OrderBy(s => s.Item1, StringComparer.Ordinal));
+        Assert.Equal(stored.Statements.ToDictionary(s => s.BidId.ToString(), s => s.Group), allStatements.ToDictionary(s => s["bid_id"], s => (string?)s["group"]));
         var supply = Assert.Single(allSupplies);
         Assert.Equal(("H-BJ-001", "M-QILU", "M-HUAHAI", "0", "INTENDED_FIRM_LOST", "300"),
             (supply["hospital_id"], supply["intended_manufacturer_id"], supply["manufacturer_id"], supply["choice_rank"], supply["chose_again_reason"], supply["quantity"]));
         Assert.Equal(["M-QILU"], (await CsvAsync(qilu, batchId, "consumable-statements.csv")).Select(s => s["manufacturer_id"]));
+        // The award read shows a bidder its own statements' consumables part alone, a hospital none.
+        using (var award = JsonDocument.Parse(await qilu.GetStringAsync($"/api/batches/{batchId}/award")))
+        {
+            Assert.Equal(["M-QILU"], award.RootElement.GetProperty("award").GetProperty("consumables").GetProperty("statements").EnumerateArray()
+                .Select(t => t.GetProperty("manufacturerId").GetString()));
+        }
+        using (var award = JsonDocument.Parse(await beijing.GetStringAsync($"/api/batches/{batchId}/award")))
+        {
+            Assert.Empty(award.RootElement.GetProperty("award").GetProperty("consumables").GetProperty("statements").EnumerateArray());
+        }
         Assert.Empty(await CsvAsync(qilu, batchId, "consumable-supplies.csv"));
         Assert.Single(await CsvAsync(qilu, batchId, "consumable-groups.csv"), g => g["group"] == "A");
         Assert.Equal(["M-HUAHAI"], (await CsvAsync(huahai, batchId, "consumable-statements.csv")).Select(s => s["manufacturer_id"]));
@@ -136,8 +151,11 @@ public sealed class ConsumableExportApiTests(JourneyFixture portal)
         }
         var bids = release.GetProperty("bids").GetProperty("details").EnumerateArray().ToDictionary(b => Guid.Parse(b.GetProperty("id").GetString()!));
         Assert.Equal(stored.Statements.Count, bids.Count);
-        Assert.All(stored.Statements, s => Assert.Equal((s.Reason, s.Won == 1, s.Price),
-            (bids[s.BidId].GetProperty("vbpReason").GetString(), bids[s.BidId].GetProperty("vbpWon").GetBoolean(), bids[s.BidId].GetProperty("value").GetProperty("amount").GetDecimal())));
+        Assert.All(stored.Statements, s => Assert.Equal((s.Reason, s.Won == 1, s.Price, s.Group),
+            (bids[s.BidId].GetProperty("vbpReason").GetString(), bids[s.BidId].GetProperty("vbpWon").GetBoolean(), bids[s.BidId].GetProperty("value").GetProperty("amount").GetDecimal(),
+             bids[s.BidId].GetProperty("vbpDemandGroup").GetString())));
+        // The losing bid's group is its statement's (the winners' table has no row of it).
+        Assert.Equal("A", bids[stored.Statements.Single(s => s.Won == 0).BidId].GetProperty("vbpDemandGroup").GetString());
         Assert.Equal("disqualified", bids[stored.Statements.Single(s => s.Reason == "LOST_COMPONENTS_INCONSISTENT").BidId].GetProperty("status").GetString());
     }
 
@@ -225,7 +243,7 @@ public sealed class ConsumableExportApiTests(JourneyFixture portal)
 
     private sealed record StoredGroup(string Group, int Firms, int WinningBidders);
 
-    private sealed record StoredStatement(Guid BidId, string Manufacturer, string Reason, long Won, decimal Price);
+    private sealed record StoredStatement(Guid BidId, string Manufacturer, string Reason, long Won, decimal Price, string? Group);
 
     private sealed record StoredAward(List<StoredWinner> Winners, List<StoredComponentPrice> ComponentPrices, List<StoredGroup> Groups, List<StoredStatement> Statements);
 
@@ -243,9 +261,9 @@ public sealed class ConsumableExportApiTests(JourneyFixture portal)
         var groups = (await connection.QueryAsync<(string, long, long)>(
             "SELECT group_name, firms, winning_bidders FROM consumable_award_groups WHERE award_id = @awardId", new { awardId }))
             .Select(g => new StoredGroup(g.Item1, (int)g.Item2, (int)g.Item3)).ToList();
-        var statements = (await connection.QueryAsync<(string, string, string, long, long)>(
-            "SELECT bid_id, manufacturer_id, reason, won, unit_price_e6 FROM award_statements WHERE award_id = @awardId", new { awardId }))
-            .Select(s => new StoredStatement(Guid.Parse(s.Item1), s.Item2, s.Item3, s.Item4, s.Item5 / 1_000_000m)).ToList();
+        var statements = (await connection.QueryAsync<(string, string, string, long, long, string?)>(
+            "SELECT bid_id, manufacturer_id, reason, won, unit_price_e6, demand_group FROM award_statements WHERE award_id = @awardId", new { awardId }))
+            .Select(s => new StoredStatement(Guid.Parse(s.Item1), s.Item2, s.Item3, s.Item4, s.Item5 / 1_000_000m, s.Item6)).ToList();
         Assert.Equal((1, 2, 2, 2), (winners.Count, components.Count, groups.Count, statements.Count));
         return new StoredAward(winners, components, groups, statements);
     }

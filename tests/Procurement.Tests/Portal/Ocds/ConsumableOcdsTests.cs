@@ -83,13 +83,32 @@ public sealed class ConsumableOcdsTests
             new(Stent, "H2", Guangdong, StentA, MakerA, 200, 512.3456m, 102_469.12m, 1, "FurtherChoice", MakerB, "INTENDED_FIRM_LOST"),
             new(Hip, "H1", Shanghai, HipA, MakerA, 10, 7_000.1234m, 70_001.234m, 0, "FirstChoice", MakerA, null),
             new(Hip, "H3", Shanghai, null, null, 4, null, null, 2, "Unsupplied", MakerC, "INTENDED_FIRM_LOST"),
-        ]);
+        ])
+    {
+        // Stents: M-A 300 and M-B 200 intended, both in A; hips: M-A 10 of 14 in A, M-C 4 in B (its bid lost on its components).
+        Statements =
+        [
+            new(StentA, MakerA, 1, "A", 300, 0.6m),
+            new(StentB, MakerB, 1, "A", 200, 0.4m),
+            new(HipA, MakerA, 1, "A", 10, 0.714286m),
+            new(HipC, MakerC, 1, "B", 4, 0.285714m),
+        ],
+    };
 
     private static readonly AwardView Award = new(
         Guid.Parse("11111111-2222-3333-4444-555555555555"), BatchId, "consumables", "joints2021", "Optimal",
         326_235.794m, 326_235.794m, 0d, TimeSpan.FromSeconds(1), "{}", ProposedAt, Statements, [])
     {
         Consumables = Consumables,
+    };
+
+    /// <summary>The award as read when it was stored before its statements kept group and firm demand (migration 0034).</summary>
+    private static readonly AwardView OlderAward = Award with
+    {
+        Consumables = Consumables with
+        {
+            Statements = [.. Consumables.Statements.Select(t => t with { Group = null, FirmIntendedVolume = null, FirmDemandShare = null })],
+        },
     };
 
     private static readonly IReadOnlyList<Agreement> Agreements =
@@ -170,6 +189,8 @@ public sealed class ConsumableOcdsTests
         Assert.All(release.GetProperty("tender").GetProperty("lots").EnumerateArray(), l => Assert.False(l.TryGetProperty("vbpDemandGroups", out _)));
         var bids = BidsById(release);
         Assert.Equal(4, bids.Count);
+        // The groups come with the award, so an opened bid names none yet.
+        Assert.All(bids.Values, b => Assert.False(b.TryGetProperty("vbpDemandGroup", out _)));
         var hip = bids[HipA.ToString()];
         Assert.Equal([Hip], hip.GetProperty("relatedLots").EnumerateArray().Select(l => l.GetString()));
         Assert.Equal(7_000.1234m, hip.GetProperty("value").GetProperty("amount").GetDecimal());
@@ -200,6 +221,9 @@ public sealed class ConsumableOcdsTests
         Assert.Equal(("valid", false, "LOST_WINNER_CAP"), BidOutcome(bids[StentB.ToString()]));
         Assert.Equal(("disqualified", false, "LOST_COMPONENTS_INCONSISTENT"), BidOutcome(bids[HipC.ToString()]));
         Assert.Equal(("valid", true, "WON_WITHIN_RATIO"), BidOutcome(bids[HipA.ToString()]));
+        // Every bid names the demand group it competed in, the losing ones too.
+        Assert.Equal(["A", "A", "A", "B"],
+            new[] { StentA, StentB, HipA, HipC }.Select(id => bids[id.ToString()].GetProperty("vbpDemandGroup").GetString()));
 
         var awards = release.GetProperty("awards").EnumerateArray().ToList();
         Assert.Equal([OcdsExport.AwardId(BatchId, Hip, MakerA), OcdsExport.AwardId(BatchId, Stent, MakerA)],
@@ -241,6 +265,17 @@ public sealed class ConsumableOcdsTests
         var broken = Encoding.UTF8.GetString(bytes).Replace("\"vbpDemandGroup\": \"A\"", "\"vbpDemandGroup\": \"C\"", StringComparison.Ordinal);
         Assert.NotEmpty((await OcdsSchema.PackageWithVbpExtensionAsync()).Validate(broken));
         Assert.Empty((await OcdsSchema.PackageAsync()).Validate(broken));
+        // An award stored before its statements kept the group: the winning bids still name theirs (from the winners), the losing ones none.
+        var olderBytes = Package(Batch(TenderBatchPhase.Publicity) with { Award = OlderAward });
+        var olderBids = BidsById(Release(olderBytes));
+        Assert.Equal(["A", null, "A", null],
+            new[] { StentA, StentB, HipA, HipC }.Select(id => olderBids[id.ToString()].TryGetProperty("vbpDemandGroup", out var g) ? g.GetString() : null));
+        await OcdsSchema.AssertValidAsync(olderBytes);
+        // A bid's group too: only the losing hip bid is in B, and a C there is refused.
+        var brokenBid = Encoding.UTF8.GetString(bytes).Replace("\"vbpDemandGroup\": \"B\"", "\"vbpDemandGroup\": \"C\"", StringComparison.Ordinal);
+        Assert.NotEqual(Encoding.UTF8.GetString(bytes), brokenBid);
+        var bidErrors = (await OcdsSchema.PackageWithVbpExtensionAsync()).Validate(brokenBid);
+        Assert.Contains("NotInEnumeration: #/releases[0].bids.details[1].vbpDemandGroup", string.Join("\n", bidErrors), StringComparison.Ordinal);
         // And a lot's group figures: a negative count of firms is refused.
         var brokenLot = Encoding.UTF8.GetString(bytes).Replace("\"firms\": 2", "\"firms\": -2", StringComparison.Ordinal);
         Assert.NotEqual(Encoding.UTF8.GetString(bytes), brokenLot);
@@ -380,10 +415,18 @@ public sealed class ConsumableOcdsTests
         Assert.Equal([("STENT", "A", "512.3456", "1"), ("HIP", "A", "7000.1234", ""), ("HIP", "B", "", "")],
             groups.Select(g => (g["category_id"], g["group"], g["reference_price"], g["winner_cap"])));
 
-        var (_, statements) = ExportFiles.ReadCsv(ExportFiles.Write(s => ConsumableAwardExport.WriteStatementsCsv(Award, s)));
+        var (statementHeader, statements) = ExportFiles.ReadCsv(ExportFiles.Write(s => ConsumableAwardExport.WriteStatementsCsv(Award, s)));
+        Assert.Equal(["bid_id", "category_id", "manufacturer_id", "offer_number", "product_id", "group", "firm_intended_volume", "firm_demand_share", "price",
+            "reference_price", "ratio_to_reference", "rank", "won", "reason", "rule", "awarded_price"], statementHeader);
         Assert.Equal(Statements.Select(s => s.Reason), statements.Select(s => s["reason"]));
         Assert.Equal(("CERT-A-HIP/HIP-A", "A", "7000.1234", "True"), (statements[2]["product_id"], statements[2]["group"], statements[2]["awarded_price"], statements[2]["won"]));
-        Assert.Equal(("", "", "8999.8765"), (statements[3]["product_id"], statements[3]["group"], statements[3]["price"]));
+        // A losing bid: no product (the winners name it), but its offer number, group and firm demand.
+        Assert.Equal(("", "1", "B", "4", "0.285714", "8999.8765"),
+            (statements[3]["product_id"], statements[3]["offer_number"], statements[3]["group"], statements[3]["firm_intended_volume"], statements[3]["firm_demand_share"], statements[3]["price"]));
+        Assert.Equal(("1", "A", "200", "0.4"), (statements[1]["offer_number"], statements[1]["group"], statements[1]["firm_intended_volume"], statements[1]["firm_demand_share"]));
+        // An award stored before its statements kept them (migration 0034): a winner's group from the winners, the rest empty.
+        var (_, older) = ExportFiles.ReadCsv(ExportFiles.Write(s => ConsumableAwardExport.WriteStatementsCsv(OlderAward, s)));
+        Assert.Equal([("1", "A", ""), ("1", "", ""), ("1", "A", ""), ("1", "", "")], older.Select(r => (r["offer_number"], r["group"], r["firm_demand_share"])));
 
         var (supplyHeader, supplies) = ExportFiles.ReadCsv(ExportFiles.Write(s => ConsumableAwardExport.WriteSuppliesCsv(Award, s)));
         Assert.Equal(["category_id", "hospital_id", "region_code", "intended_manufacturer_id", "manufacturer_id", "bid_id", "choice_rank", "choice_kind",
@@ -400,6 +443,10 @@ public sealed class ConsumableOcdsTests
         Assert.Equal(4, sheet.Count);
         Assert.Equal(70_001.234m, Convert.ToDecimal(sheet[2]["amount"], CultureInfo.InvariantCulture));
         Assert.Equal(1m, Convert.ToDecimal(sheet[1]["choice_rank"], CultureInfo.InvariantCulture));
+        var statementSheet = MiniExcel.Query(new MemoryStream(xlsx), useHeaderRow: true, sheetName: ConsumableAwardExport.StatementsSheet).Cast<IDictionary<string, object?>>().ToList();
+        Assert.Equal((1m, "B", 4m, 0.285714m),
+            (Convert.ToDecimal(statementSheet[3]["offer_number"], CultureInfo.InvariantCulture), (string?)statementSheet[3]["group"],
+             Convert.ToDecimal(statementSheet[3]["firm_intended_volume"], CultureInfo.InvariantCulture), Convert.ToDecimal(statementSheet[3]["firm_demand_share"], CultureInfo.InvariantCulture)));
     }
 
     [Fact]

@@ -26,8 +26,24 @@ internal static class OcdsSchema
     {
         var release = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, "release-schema.json")))!;
         var patch = JsonNode.Parse(File.ReadAllText(DeployFiles.PathOf("BidPortal/Exports/VbpExtension/release-schema.json")))!;
-        return PackageAsync(MergePatch(MergePatch(release, LotsStandIn), patch).ToJsonString());
+        return PackageAsync(MergePatch(MergePatch(MergePatch(release, BidsStandIn), LotsStandIn), patch).ToJsonString());
     }
+
+    /// <summary>
+    /// What the bid extension gives the release schema that the VBP extension builds on: the
+    /// release's <c>bids.details</c> of a <c>Bid</c> with an id (only this: the extension's own schema
+    /// is not in the offline copy), so that the VBP fields of a bid (<c>vbpDemandGroup</c>) are checked too.
+    /// </summary>
+    private static JsonNode BidsStandIn => JsonNode.Parse("""
+        {
+          "properties": {
+            "bids": { "type": "object", "properties": { "details": { "type": "array", "items": { "$ref": "#/definitions/Bid" } } } }
+          },
+          "definitions": {
+            "Bid": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 } } }
+          }
+        }
+        """)!;
 
     /// <summary>
     /// What the lots extension gives the release schema that the VBP extension builds on: tender lots
