@@ -92,7 +92,7 @@ internal sealed class DemoConsumableStories(IGrainFactory grains, IReadOnlyList<
             Consumables = new ConsumableTerms(lots, ruleSet, new Dictionary<string, string>()),
         });
         // A qualification under a category id is accepted once some consumables batch has the category.
-        foreach (var offer in StentOffers.Concat(JointOffers).Where(o => lots.Any(l => l.CategoryId == o.CategoryId)))
+        foreach (var offer in StentOffers.Concat(JointOffers).Where(o => lots.Any(l => l.CategoryId == o.CategoryId)).DistinctBy(o => (o.CategoryId, o.FirmId)))
         {
             await grains.GetGrain<IBidderGrain>(offer.FirmId).DeclareQualificationAsync(
                 new Qualification(offer.CategoryId, true, 5, false, $"NMPA {offer.Certificate}"));
@@ -107,19 +107,21 @@ internal sealed class DemoConsumableStories(IGrainFactory grains, IReadOnlyList<
 
     /// <summary>
     /// Each hospital states, per lot, the product of the firm it intends to buy (the firm's own
-    /// certificate and model, as its bid will name them), 90-115 % of the lot's typical use for its size.
+    /// certificate and model, as its bid will name them: its first offer, or its second where
+    /// <see cref="NamingSecondOffer"/> says so), 90-115 % of the lot's typical use for its size.
     /// </summary>
     private async Task IntendAsync(string batchId, ConsumableLot[] lots)
     {
-        var offers = StentOffers.Concat(JointOffers).ToDictionary(o => (o.CategoryId, o.FirmId));
+        var offers = StentOffers.Concat(JointOffers).ToDictionary(o => (o.CategoryId, o.FirmId, o.OfferNumber));
         var lines = new Dictionary<string, List<ConsumableIntentionLine>>(StringComparer.Ordinal);
         foreach (var lot in lots)
         {
             // Platinum-chromium stents: the large and central hospitals only (TCM hospitals are the smallest kind).
             var stating = lot.CategoryId == StentPtCr ? hospitals.Where(h => h.Size >= 0.6m).ToList() : hospitals.ToList();
-            foreach (var ((hospital, size), (firm, further)) in stating.Zip(Intentions[lot.CategoryId]))
+            foreach (var (((hospital, size), (firm, further)), place) in stating.Zip(Intentions[lot.CategoryId]).Select((h, i) => (h, i)))
             {
-                var offer = offers[(lot.CategoryId, firm)];
+                var second = NamingSecondOffer.TryGetValue(lot.CategoryId, out var naming) && naming.Contains(place);
+                var offer = offers[(lot.CategoryId, firm, second ? 2 : 1)];
                 var quantity = Math.Max(1L, (long)(AnnualUse[lot.CategoryId] * size * (0.90m + (decimal)_random.NextDouble() * 0.25m)));
                 (lines.TryGetValue(hospital.Id, out var list) ? list : lines[hospital.Id] = [])
                     .Add(new ConsumableIntentionLine(lot.CategoryId, firm, offer.Certificate, offer.Model, offer.Code, quantity, further, null));
@@ -131,7 +133,7 @@ internal sealed class DemoConsumableStories(IGrainFactory grains, IReadOnlyList<
         }
     }
 
-    /// <summary>Every firm's sealed offer, all five provinces, capacity well above the demand (allocation follows the hospitals' choices).</summary>
+    /// <summary>Every firm's sealed offers (each under its offer number), all five provinces, capacity well above the demand (allocation follows the hospitals' choices).</summary>
     private async Task BidAsync(string batchId, IEnumerable<Offer> offers)
     {
         var regions = DemoCatalogue.North.Regions.Select(r => r.Code).ToList();
@@ -139,10 +141,11 @@ internal sealed class DemoConsumableStories(IGrainFactory grains, IReadOnlyList<
         {
             var components = JointLots.Any(l => l.CategoryId == offer.CategoryId) ? ComponentPrices(offer) : [];
             await grains.GetGrain<IBidderGrain>(offer.FirmId).SubmitBidAsync(
-                $"demo-{batchId}-{offer.CategoryId}",
+                offer.OfferNumber == 1 ? $"demo-{batchId}-{offer.CategoryId}" : $"demo-{batchId}-{offer.CategoryId}-{offer.OfferNumber}",
                 new BidContent(batchId, offer.CategoryId, "", offer.Price, AnnualUse[offer.CategoryId] * 20, regions)
                 {
                     Consumable = new ConsumableOffer(offer.Certificate, offer.Model, offer.Code, components),
+                    OfferNumber = offer.OfferNumber == 1 ? null : offer.OfferNumber,
                 });
         }
     }

@@ -91,14 +91,19 @@ public static class DemoConsumables
         ["femoral"] = 0.42m, ["tibial"] = 0.34m, ["insert"] = 0.18m, ["patella"] = 0.10m,
     };
 
-    /// <summary>A firm's product in a lot and its sealed offer: price per unit or set price, CNY.</summary>
-    public sealed record Offer(string CategoryId, string FirmId, string Certificate, string Model, string Code, decimal Price);
+    /// <summary>
+    /// A firm's product in a lot and its sealed offer: price per unit or set price, CNY, and its public
+    /// offer number (a firm bidding several products in a lot numbers them 1, 2, ...).
+    /// </summary>
+    public sealed record Offer(string CategoryId, string FirmId, string Certificate, string Model, string Code, decimal Price, int OfferNumber = 1);
 
     /// <summary>
     /// Stents (stents2020: one group, ratio 1.8 x the lowest, cap 75 % of the bidders). Cobalt-chromium:
     /// nine firms, eight bidders once the affiliated pair counts as one, cap 6: Yinyi 469 is lowest
     /// (limit 844.20); Biosensors loses to its affiliate JW; Medtronic 798 qualifies but is seventh;
-    /// Abbott 1,180 is above the ratio. Platinum-chromium: three bidders, cap 2, SINOMED third.
+    /// Abbott 1,180 is above the ratio. MicroPort bids a second product (offer 2, 760 CNY): admitted by
+    /// its best offer, it wins with both, each judged on its own price, as in the 2020 round (26
+    /// products of 11 firms bid, 10 of 8 firms won). Platinum-chromium: three bidders, cap 2, SINOMED third.
     /// </summary>
     public static readonly Offer[] StentOffers =
     [
@@ -108,6 +113,7 @@ public static class DemoConsumables
         Stent(StentCoCr, "M-LEPU", "国械注准20193130118", "LP-Partner 3.0x18", 643m),
         Stent(StentCoCr, "M-BIOSENSORS", "国械注进20193130541", "BS-Biolimus 3.0x18", 655m),
         Stent(StentCoCr, "M-MICROPORT", "国械注准20153130962", "MP-Abluminal 3.0x18", 700m),
+        Stent(StentCoCr, "M-MICROPORT", "国械注准20213130977", "MP-Firehawk 2.75x18", 760m) with { OfferNumber = 2 },
         Stent(StentCoCr, "M-SINOMED", "国械注准20163130374", "SN-Biodegradable 3.0x18", 776m),
         Stent(StentCoCr, "M-MEDTRONIC", "国械注进20183130659", "MD-Zotarolimus 3.0x18", 798m),
         Stent(StentCoCr, "M-ABBOTT", "国械注进20173130726", "AB-Everolimus 3.0x18", 1_180m),
@@ -185,6 +191,16 @@ public static class DemoConsumables
             ("M-ZIMMER", ["M-DEPUY"]), ("M-STRYKER", ["M-ZIMMER"]), ("M-AKMEDICAL", ["M-ZIMMER"]),
             ("M-WEIGAO", ["M-CHUNLI"]), ("M-ZIMMER", []), ("M-AKMEDICAL", ["M-WEIGAO"]),
         ],
+    };
+
+    /// <summary>
+    /// The hospitals (by their place in <see cref="Intentions"/>) that name their intended firm's
+    /// second offer rather than its first: MicroPort's second stent, so allocation places a hospital on
+    /// the product it named.
+    /// </summary>
+    public static readonly Dictionary<string, int[]> NamingSecondOffer = new(StringComparer.Ordinal)
+    {
+        [StentCoCr] = [3],
     };
 
     /// <summary>A typical large hospital's annual quantity per lot (units or systems), scaled by the hospital's size.</summary>

@@ -47,8 +47,16 @@ public sealed class DemoConsumablesTests(JourneyFixture portal) : IAsyncLifetime
         // As DemoConsumables works it out: six of eight bidders by price on cobalt-chromium, two of three on platinum-chromium.
         var winners = award.Consumables!.Winners;
         Assert.Equal(
-            [("M-YINYI", 469m), ("M-JWMEDICAL", 590m), ("M-ESSEN", 606m), ("M-LEPU", 643m), ("M-MICROPORT", 700m), ("M-SINOMED", 776m)],
+            [("M-YINYI", 469m), ("M-JWMEDICAL", 590m), ("M-ESSEN", 606m), ("M-LEPU", 643m), ("M-MICROPORT", 700m), ("M-MICROPORT", 760m), ("M-SINOMED", 776m)],
             winners.Where(w => w.CategoryId == "STENT-COCR").OrderBy(w => w.AwardedPrice).Select(w => (w.ManufacturerId, w.AwardedPrice)));
+        // MicroPort won with two products: the hospital that named its second one buys that one, at its
+        // own price; every other hospital of MicroPort the first one (the cheaper: cost decides).
+        var firehawk = winners.Single(w => w.CategoryId == "STENT-COCR" && w.AwardedPrice == 760m).BidId;
+        var microport = award.Consumables.Supplies.Where(p => p.CategoryId == "STENT-COCR" && p.ManufacturerId == "M-MICROPORT").ToList();
+        var named = Assert.Single(microport, p => p.BidId == firehawk);
+        Assert.Equal(("M-MICROPORT", 760m, "FirstChoice", 0), (named.IntendedManufacturerId, named.UnitPrice, named.ChoiceKind, named.ChoiceRank));
+        Assert.All(microport.Where(p => p.BidId != firehawk), p => Assert.Equal(700m, p.UnitPrice));
+        Assert.True(microport.Count >= 3, $"{microport.Count} hospitals buy MicroPort's stents");
         Assert.Equal([("M-LEPU", 712m), ("M-BOSTONSCI", 798m)],
             winners.Where(w => w.CategoryId == "STENT-PTCR").OrderBy(w => w.AwardedPrice).Select(w => (w.ManufacturerId, w.AwardedPrice)));
         Assert.Equal(
