@@ -48,6 +48,9 @@ public static class ConsumableInputLimits
     public const int Intentions = 2_000_000;
     public const int FurtherChoices = 10;
     public const int IdLength = 200;
+
+    /// <summary>A product id is its certificate and model (each at most <see cref="IdLength"/>) joined by '/'.</summary>
+    public const int ProductIdLength = 2 * IdLength + 1;
     public const decimal Price = 10_000_000m;
     public const long Quantity = 1_000_000_000;
     public const long Capacity = 1_000_000_000_000;
@@ -310,9 +313,17 @@ public static class ConsumableInputValidator
         id(intention.HospitalId, $"{at}.hospitalId");
         id(intention.Region, $"{at}.region");
         id(intention.IntendedFirmId, $"{at}.intendedFirmId");
-        if (intention.IntendedProductId is not null)
+        if (intention.IntendedProductId is { } product)
         {
-            id(intention.IntendedProductId, $"{at}.intendedProductId");
+            // A certificate and a model, each at most an id's length, joined by '/'.
+            if (string.IsNullOrWhiteSpace(product))
+            {
+                fail(ConsumableInputCodes.Required, $"{at}.intendedProductId", "is required");
+            }
+            else if (product.Length > ConsumableInputLimits.ProductIdLength)
+            {
+                fail(ConsumableInputCodes.Invalid, $"{at}.intendedProductId", $"has {product.Length} characters; at most {ConsumableInputLimits.ProductIdLength}");
+            }
         }
         if (!categories.ContainsKey(intention.CategoryId ?? ""))
         {

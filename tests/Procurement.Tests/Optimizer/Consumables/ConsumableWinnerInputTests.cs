@@ -55,6 +55,8 @@ public sealed class ConsumableWinnerInputTests
         { "quantity", ConsumableInputCodes.Invalid, "$.intentions[0].quantity" },
         { "further choice", ConsumableInputCodes.Repeated, "$.intentions[0].furtherChoices[0]" },
         { "too many choices", ConsumableInputCodes.TooMany, "$.intentions[0].furtherChoices" },
+        { "product id", ConsumableInputCodes.Invalid, "$.intentions[0].intendedProductId" },
+        { "blank product", ConsumableInputCodes.Required, "$.intentions[0].intendedProductId" },
     };
 
     [Theory]
@@ -82,6 +84,8 @@ public sealed class ConsumableWinnerInputTests
             "quantity" => Input(intentions: [Intention(quantity: -1)]),
             "further choice" => Input(intentions: [Intention(further: ["F1"])]),
             "too many choices" => Input(intentions: [Intention(further: Enumerable.Range(0, 11).Select(i => $"G{i}").ToList())]),
+            "product id" => Input(intentions: [Intention() with { IntendedProductId = new string('C', 201) + "/" + new string('M', 201) }]),
+            "blank product" => Input(intentions: [Intention() with { IntendedProductId = " " }]),
             _ => throw new ArgumentOutOfRangeException(nameof(problem)),
         };
         var found = problem == "firm"
@@ -91,6 +95,21 @@ public sealed class ConsumableWinnerInputTests
         Assert.Equal(code, found.Code);
         Assert.Equal(field, found.Field);
         Assert.StartsWith(field, found.Message);
+    }
+
+    [Fact]
+    public void A_product_named_by_a_certificate_and_a_model_each_at_their_longest_is_taken_and_awarded()
+    {
+        var certificate = new string('C', ConsumableInputLimits.IdLength);
+        var model = new string('M', ConsumableInputLimits.IdLength);
+        var bid = new ConsumableBidInput("b1", "F1", "F1", "K", new ConsumableProduct(certificate, model, null), 500m, [], 1_000, T0, new ConsumableQualification(true, false));
+        var input = Input([bid], [Intention() with { IntendedProductId = $"{certificate}/{model}" }]);
+
+        Assert.Empty(ConsumableInputValidator.Problems(input));
+        var award = new ConsumableAwardEngine(new Procurement.Optimizer.Allocation.SolveOptions(TimeSpan.FromSeconds(5), 1)).Run(input, Procurement.Optimizer.Consumables.Allocation.FallbackRule.LowestPrice);
+        Assert.Equal(Procurement.Optimizer.Allocation.SolveStatus.Optimal, award.Status);
+        var supply = Assert.Single(award.Supplies);
+        Assert.Equal(("b1", Procurement.Optimizer.Consumables.Allocation.ChoiceKind.FirstChoice), (supply.BidId, supply.Kind));
     }
 
     [Fact]
