@@ -91,19 +91,6 @@ public abstract class ConsumableAwardFlowTests(ClusterFixture fixture)
         await s.Batch.OpenBidsAsync();
     }
 
-    private static async Task<TenderBatchView> AwaitAwardAsync(Scenario s)
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var view = await s.Batch.GetAsync();
-        while (view.Phase == TenderBatchPhase.Opened && view.AwardStatus is not null && !view.AwardStatus.StartsWith("failed", StringComparison.Ordinal))
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"The award did not finish: {view.AwardStatus}");
-            await Task.Delay(50);
-            view = await s.Batch.GetAsync();
-        }
-        return view;
-    }
-
     /// <summary>Objection by a losing maker, answered, then publicity ends and the award is final.</summary>
     private async Task ObjectAnswerAndFinaliseAsync(Scenario s, string objector, TenderBatchView view)
     {
@@ -191,7 +178,7 @@ public abstract class ConsumableAwardFlowTests(ClusterFixture fixture)
         await OpenAsync(s);
 
         await s.Batch.RunAwardAsync(new AwardRequest("consumables", new Dictionary<string, decimal>(), 10));
-        var view = await AwaitAwardAsync(s);
+        var view = await Scenario.AwaitAwardAsync(s.Batch);
         Assert.Equal((TenderBatchPhase.Publicity, null), (view.Phase, view.AwardStatus));
         // The view shows how the solve went, as for a drug award: the worker's last progress, the one category placed, its cost at its bound.
         var progress = Assert.IsType<AwardProgress>(view.AwardProgress);
@@ -270,7 +257,7 @@ public abstract class ConsumableAwardFlowTests(ClusterFixture fixture)
         Assert.Equal((TenderBatchPhase.Opened, null), ((await s.Batch.GetAsync()).Phase, (await s.Batch.GetAsync()).AwardStatus));
 
         await s.Batch.RunAwardAsync(new AwardRequest("consumables", new Dictionary<string, decimal>(), 10));
-        var view = await AwaitAwardAsync(s);
+        var view = await Scenario.AwaitAwardAsync(s.Batch);
         Assert.Equal(TenderBatchPhase.Publicity, view.Phase);
         var award = (await s.Batch.GetAwardAsync())!;
         Assert.Equal(("consumables", "joints2021", "Optimal"), (award.Mode, award.RuleSet, award.SolveStatus));
@@ -340,7 +327,7 @@ public abstract class ConsumableAwardFlowTests(ClusterFixture fixture)
         await OpenAsync(s);
 
         await s.Batch.RunAwardAsync(new AwardRequest("consumables", new Dictionary<string, decimal>(), 5));
-        var view = await AwaitAwardAsync(s);
+        var view = await Scenario.AwaitAwardAsync(s.Batch);
 
         Assert.Equal(TenderBatchPhase.Opened, view.Phase);
         Assert.Equal($"failed: no bid won in category {Hip} (1 {ConsumableReasons.ComponentsInconsistent})", view.AwardStatus);

@@ -165,14 +165,7 @@ public abstract class ConsumableMultiOfferTests(ClusterFixture fixture)
         await OpenAsync(s);
 
         await s.Batch.RunAwardAsync(new AwardRequest("consumables", new Dictionary<string, decimal>(), 10));
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var view = await s.Batch.GetAsync();
-        while (view.Phase == TenderBatchPhase.Opened && view.AwardStatus is not null && !view.AwardStatus.StartsWith("failed", StringComparison.Ordinal))
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"The award did not finish: {view.AwardStatus}");
-            await Task.Delay(50);
-            view = await s.Batch.GetAsync();
-        }
+        var view = await Scenario.AwaitAwardAsync(s.Batch);
         Assert.True(view.Phase == TenderBatchPhase.Publicity,
             $"{view.AwardStatus}: {string.Join(" | ", fixture.Cluster.Logs.Lines.Where(l => l.Contains(s.BatchId, StringComparison.Ordinal) && l.Contains("fail", StringComparison.OrdinalIgnoreCase)))}");
         var award = (await s.Batch.GetAwardAsync())!;

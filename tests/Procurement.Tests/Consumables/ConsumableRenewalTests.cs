@@ -52,19 +52,6 @@ public abstract class ConsumableRenewalTests(ClusterFixture fixture)
                 [new("stem", stem), new("cup", cup), new("liner", liner), new("head", head)]),
         };
 
-    private static async Task<TenderBatchView> AwaitAwardAsync(ITenderBatchGrain batch)
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var view = await batch.GetAsync();
-        while (view.Phase == TenderBatchPhase.Opened && view.AwardStatus is not null && !view.AwardStatus.StartsWith("failed", StringComparison.Ordinal))
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"The award did not finish: {view.AwardStatus}");
-            await Task.Delay(50);
-            view = await batch.GetAsync();
-        }
-        return view;
-    }
-
     private static async Task<T> WaitAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -115,7 +102,7 @@ public abstract class ConsumableRenewalTests(ClusterFixture fixture)
         fixture.Clock.SetUtcNow(s.OpeningDue);
         await s.Batch.OpenBidsAsync();
         await s.Batch.RunAwardAsync(new AwardRequest("consumables", new Dictionary<string, decimal>(), 10));
-        var view = await AwaitAwardAsync(s.Batch);
+        var view = await Scenario.AwaitAwardAsync(s.Batch);
         Assert.True(view.Phase == TenderBatchPhase.Publicity, $"The award did not reach publicity: {view.AwardStatus}");
         fixture.Clock.SetUtcNow(view.PublicityEnds!.Value);
         await s.Batch.FinaliseAsync(Months.FirstDay(startMonth));
@@ -227,7 +214,7 @@ public abstract class ConsumableRenewalTests(ClusterFixture fixture)
         fixture.Clock.SetUtcNow(renewal.Definition!.Windows.OpeningTime.AddMilliseconds(1));
         await r.OpenBidsAsync();
         await r.RunAwardAsync(new AwardRequest("consumables", new Dictionary<string, decimal>(), 10));
-        var view = await AwaitAwardAsync(r);
+        var view = await Scenario.AwaitAwardAsync(r);
         Assert.True(view.Phase == TenderBatchPhase.Publicity, $"The renewal's award did not reach publicity: {view.AwardStatus}");
 
         // Every previous supplier won again and keeps its hospitals; each category and region at least its floor.
@@ -286,7 +273,7 @@ public abstract class ConsumableRenewalTests(ClusterFixture fixture)
         Assert.Equal((TenderBatchPhase.Opened, null), ((await r1.GetAsync()).Phase, (await r1.GetAsync()).AwardStatus));
 
         await r2.RunAwardAsync(new AwardRequest("consumables", new Dictionary<string, decimal>(), 10));
-        var view = await AwaitAwardAsync(r2);
+        var view = await Scenario.AwaitAwardAsync(r2);
         Assert.Equal(TenderBatchPhase.Opened, view.Phase);
         Assert.Equal(
             $"failed: {ErrorCodes.RenewalVolumeBelowPrevious}: the award supplies less than the previous year's agreed volume in "

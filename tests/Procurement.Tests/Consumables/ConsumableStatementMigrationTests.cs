@@ -50,14 +50,7 @@ public sealed class ConsumableStatementMigrationTests(SqliteClusterFixture fixtu
         fixture.Clock.SetUtcNow(s.OpeningDue);
         await s.Batch.OpenBidsAsync();
         await s.Batch.RunAwardAsync(new AwardRequest("consumables", new Dictionary<string, decimal>(), 10));
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var view = await s.Batch.GetAsync();
-        while (view.Phase == TenderBatchPhase.Opened && view.AwardStatus is not null && !view.AwardStatus.StartsWith("failed", StringComparison.Ordinal))
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"The award did not finish: {view.AwardStatus}");
-            await Task.Delay(50);
-            view = await s.Batch.GetAsync();
-        }
+        var view = await Scenario.AwaitAwardAsync(s.Batch);
         Assert.Equal(TenderBatchPhase.Publicity, view.Phase);
     }
 

@@ -137,6 +137,23 @@ public sealed class Scenario(IGrainFactory grains, TimeProvider clock)
         await Batch.FinaliseAsync(agreementsStart);
     }
 
+    /// <summary>
+    /// Waits for the award <paramref name="batch"/> runs to end (at most 60 s): the batch's view once
+    /// it has left <see cref="TenderBatchPhase.Opened"/> or its award has failed.
+    /// </summary>
+    public static async Task<TenderBatchView> AwaitAwardAsync(ITenderBatchGrain batch)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var view = await batch.GetAsync();
+        while (view.Phase == TenderBatchPhase.Opened && view.AwardStatus is not null && !view.AwardStatus.StartsWith("failed", StringComparison.Ordinal))
+        {
+            Xunit.Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"The award did not finish: {view.AwardStatus}");
+            await Task.Delay(50);
+            view = await batch.GetAsync();
+        }
+        return view;
+    }
+
     public BidContent Bid(string product, decimal price, string? spec = null, long capacity = 1_000_000, IReadOnlyList<string>? regions = null) =>
         new(BatchId, product, spec ?? (product == Atorvastatin ? "20mgx7" : "5mgx28"), price, capacity, regions ?? [RegionA, RegionB]);
 }
