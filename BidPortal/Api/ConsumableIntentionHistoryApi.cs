@@ -1,7 +1,5 @@
 using Procurement.BidPortal.Security;
 using Procurement.Contracts.Domain;
-using Procurement.Contracts.Errors;
-using Procurement.Contracts.Grains;
 
 namespace Procurement.BidPortal.Api;
 
@@ -23,12 +21,8 @@ public static class ConsumableIntentionHistoryApi
             .WithSummary($"Every kept revision of the hospital's own brand intentions for a consumables batch (who, when, what), newest first, at most {ConsumableIntentionHistory.MaxRevisions:N0} (truncated says older ones were left out).");
         api.MapGet("/batches/{batchId}/hospitals/{hospitalId}/consumable-intention-revisions", async (string batchId, string hospitalId, GrainAccess grains) =>
         {
-            var view = await grains.AllianceBatchAsync(batchId);
-            if (!view.Definition!.HospitalIds.Contains(hospitalId, StringComparer.Ordinal))
-            {
-                throw new ProcurementException(ErrorCodes.NotFound, $"Hospital {hospitalId} does not take part in batch {batchId}.", "hospitalId");
-            }
-            return TypedResults.Ok(await grains.Client.GetGrain<IHospitalGrain>(hospitalId).GetConsumableIntentionHistoryAsync(batchId));
+            var (_, hospital) = await grains.AllianceBatchHospitalAsync(batchId, hospitalId);
+            return TypedResults.Ok(await hospital.GetConsumableIntentionHistoryAsync(batchId));
         }).RequireAuthorization(PortalUser.Alliance).WithTags("Batches").WithName("GetHospitalConsumableIntentionRevisions")
             .WithSummary($"The alliance's read of one participating hospital's kept revisions of its brand intentions for its own batch, newest first, at most {ConsumableIntentionHistory.MaxRevisions:N0}.");
         return api;

@@ -49,6 +49,21 @@ public sealed class GrainAccess(IClusterClient client, IHttpContextAccessor http
         return view;
     }
 
+    /// <summary>
+    /// A hospital taking part in a batch of the signed-in alliance, with the batch: another
+    /// alliance's batch is <c>FORBIDDEN</c>, a hospital outside it <c>NOT_FOUND</c> naming
+    /// <c>hospitalId</c> (checked against the batch, so no grain is activated for a stray id).
+    /// </summary>
+    public async Task<(TenderBatchView Batch, IHospitalGrain Hospital)> AllianceBatchHospitalAsync(string batchId, string? hospitalId)
+    {
+        var view = await AllianceBatchAsync(batchId);
+        if (hospitalId is null || !view.Definition!.HospitalIds.Contains(hospitalId, StringComparer.Ordinal))
+        {
+            throw new ProcurementException(ErrorCodes.NotFound, $"Hospital {hospitalId} does not take part in batch {batchId}.", "hospitalId");
+        }
+        return (view, Act().GetGrain<IHospitalGrain>(hospitalId));
+    }
+
     /// <summary>A batch as a manufacturer sees it: only once bidding has opened.</summary>
     public async Task<TenderBatchView> BiddingBatchAsync(string batchId)
     {

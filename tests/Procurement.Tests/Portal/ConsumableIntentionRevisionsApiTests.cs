@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -15,7 +16,8 @@ namespace Procurement.Tests.Portal;
 /// revisions (who, when, what), never another hospital's; the alliance reads any participating
 /// hospital's of its own batch and is told <c>NOT_FOUND</c> for a hospital outside it; another
 /// alliance, another hospital's address and a manufacturer are refused. The hospital's intentions
-/// page lists the earlier revisions under the current one (Chromium, zh-CN and en).
+/// page lists the earlier revisions under the current one, and the alliance's page of a hospital's
+/// revisions lists them all, newest first (Chromium, zh-CN and en).
 /// </summary>
 [Collection(JourneyCollection.Name)]
 public sealed class ConsumableIntentionRevisionsApiTests(JourneyFixture portal) : IAsyncLifetime
@@ -134,5 +136,116 @@ public sealed class ConsumableIntentionRevisionsApiTests(JourneyFixture portal) 
         await Assertions.Expect(stentEn.GetByRole(AriaRole.Heading, new() { Name = "Earlier revisions" })).ToBeVisibleAsync();
         await Assertions.Expect(stentEn.Locator("[data-test=revisions-STENT] thead")).ToContainTextAsync("Written by");
         await Assertions.Expect(stentEn.Locator("[data-test=revisions-STENT] [data-test=revision-1] [data-test=revision-quantity]")).ToHaveTextAsync("300");
+    }
+
+    [Fact]
+    public async Task The_alliance_reads_a_hospitals_revisions_on_its_page_newest_first_with_who_and_when_and_another_alliance_is_refused()
+    {
+        var grains = portal.Services.GetRequiredService<IGrainFactory>();
+        foreach (var (user, name, hospitalId) in new[] { ("hospital.tj1", "Tianjin hospital pharmacy", "H-TJ-001"), ("hospital.bj1.deputy", "Beijing pharmacy deputy", "H-BJ-001") })
+        {
+            if (await grains.GetGrain<IAccountGrain>(user).GetAsync() is null)
+            {
+                await grains.GetGrain<IAccountGrain>(user).CreateAsync(name, OrganisationKind.Hospital, hospitalId, PortalFixture.Password);
+            }
+        }
+        using var admin = await portal.SignedInAsync("alliance.admin");
+        using var beijing = await portal.SignedInAsync("hospital.bj1");
+        using var deputy = await portal.SignedInAsync("hospital.bj1.deputy");
+        using var tianjin = await portal.SignedInAsync("hospital.tj1");
+        var batchId = $"ARV-{Guid.NewGuid():N}"[..14].ToUpperInvariant();
+        await PortalRound.CreateConsumablesBatchAsync(admin, portal.Clock.GetUtcNow(), batchId, "Stents, revised twice", "stents2020",
+            [PortalRound.StentLot(), PortalRound.HipLot()], regions: ["BJ", "TJ"], hospitals: ["H-BJ-001", "H-TJ-001"]);
+
+        // Beijing states its stent intention, its deputy revises it to a firm alone, and it revises it again: minutes apart on the business clock.
+        var writes = new (HttpClient Writer, object Line)[]
+        {
+            (beijing, new { categoryId = "STENT", manufacturerId = "M-HUAHAI", certificateNumber = "CERT-1", model = "DES-1", annualQuantity = 300L, furtherChoices = new[] { "M-QILU" } }),
+            (deputy, new { categoryId = "STENT", manufacturerId = "M-QILU", annualQuantity = 250L }),
+            (beijing, new { categoryId = "STENT", manufacturerId = "M-HUAHAI", certificateNumber = "CERT-2", model = "DES-2", annualQuantity = 280L, furtherChoices = new[] { "M-QILU" } }),
+        };
+        var written = new List<string>();
+        foreach (var (writer, line) in writes)
+        {
+            portal.Clock.Advance(TimeSpan.FromMinutes(7));
+            written.Add(TimeZoneInfo.ConvertTime(portal.Clock.GetUtcNow(), BusinessTimeTests.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
+            await PortalRound.OkAsync(writer.PostAsJsonAsync($"/api/batches/{batchId}/consumable-intentions", new[] { line }));
+        }
+        await PortalRound.OkAsync(tianjin.PostAsJsonAsync($"/api/batches/{batchId}/consumable-intentions", new object[]
+        {
+            new { categoryId = "STENT", manufacturerId = "M-HUAHAI", annualQuantity = 80L },
+        }));
+        // Newest first: (revision, written, by, quantity).
+        var expected = new[]
+        {
+            (3, written[2], "user:hospital.bj1", "280"),
+            (2, written[1], "user:hospital.bj1.deputy", "250"),
+            (1, written[0], "user:hospital.bj1", "300"),
+        };
+
+        // In Chinese, from the consumables demand page's list of the hospitals that stated intentions.
+        var page = await _browser.NewPageAsync("zh-CN");
+        await page.GotoAsync("/Alliance");
+        await PortalBrowser.SignInAsync(page, "alliance.admin");
+        await page.GotoAsync($"/Alliance/Consumables?id={batchId}");
+        var stated = page.Locator("[data-test=hospitals-stated]");
+        await Assertions.Expect(stated.Locator("tbody tr")).ToHaveCountAsync(2);
+        await stated.Locator("[data-test=hospital-H-BJ-001] [data-test=revisions-link]").ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("品牌意向的修订");
+        var rows = page.Locator("[data-test=revisions] tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(3);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            var (revision, at, by, quantity) = expected[i];
+            await Assertions.Expect(rows.Nth(i)).ToHaveAttributeAsync("data-test", $"revision-STENT-{revision}");
+            await Assertions.Expect(rows.Nth(i).Locator("[data-test=written]")).ToHaveTextAsync(at);
+            await Assertions.Expect(rows.Nth(i).Locator("[data-test=written-by]")).ToHaveTextAsync(by);
+            await Assertions.Expect(rows.Nth(i).Locator("[data-test=quantity]")).ToHaveTextAsync(quantity);
+        }
+        await Assertions.Expect(rows.Nth(0).Locator("[data-test=current]")).ToHaveTextAsync("当前");
+        await Assertions.Expect(page.Locator("[data-test=revisions] [data-test=current]")).ToHaveCountAsync(1);
+        await Assertions.Expect(rows.Nth(0).Locator("[data-test=certificate]")).ToHaveTextAsync("CERT-2");
+        await Assertions.Expect(rows.Nth(1).Locator("[data-test=any-product]")).ToHaveTextAsync("该企业的任一产品");
+        await Assertions.Expect(rows.Nth(2).Locator("[data-test=model]")).ToHaveTextAsync("DES-1");
+        await PortalBrowser.ShotAsync(page, "consumables-alliance-intention-revisions-zh");
+
+        // In English, from the batch page's list of the hospitals that have reported.
+        var english = await _browser.NewPageAsync("en-US");
+        await english.GotoAsync("/Alliance");
+        await PortalBrowser.SignInAsync(english, "alliance.admin");
+        await english.GotoAsync($"/Alliance/Batch?id={batchId}");
+        await english.Locator("[data-test=reported] [data-test=revisions-H-BJ-001]").ClickAsync();
+        await Assertions.Expect(english.Locator("h1")).ToContainTextAsync("Revisions of brand intentions");
+        await Assertions.Expect(english.Locator("[data-test=revisions] thead")).ToContainTextAsync("Written by");
+        var rowsEn = english.Locator("[data-test=revisions] tbody tr");
+        await Assertions.Expect(rowsEn).ToHaveCountAsync(3);
+        await Assertions.Expect(rowsEn.Nth(0).Locator("[data-test=current]")).ToHaveTextAsync("current");
+        await Assertions.Expect(rowsEn.Nth(1).Locator("[data-test=written-by]")).ToHaveTextAsync("user:hospital.bj1.deputy");
+        await Assertions.Expect(rowsEn.Nth(1).Locator("[data-test=firm]")).ToContainTextAsync("Qilu");
+        await Assertions.Expect(rowsEn.Nth(2).Locator("[data-test=choices]")).ToContainTextAsync("Qilu");
+        await Assertions.Expect(rowsEn.Nth(2).Locator("[data-test=written]")).ToHaveTextAsync(written[0]);
+        await PortalBrowser.ShotAsync(english, "consumables-alliance-intention-revisions-en");
+
+        // Only the batch's own alliance: another alliance is refused, other roles are sent to the denied page, a hospital outside the batch is not found.
+        var pagePath = $"/Alliance/IntentionRevisions?id={batchId}&hospitalId=H-BJ-001";
+        foreach (var (user, path, status) in new (string, string, HttpStatusCode)[]
+        {
+            ("alliance.south", pagePath, HttpStatusCode.Forbidden),
+            ("hospital.bj1", pagePath, HttpStatusCode.Redirect),
+            ("hospital.tj1", pagePath, HttpStatusCode.Redirect),
+            ("maker.qilu", pagePath, HttpStatusCode.Redirect),
+            ("alliance.admin", $"/Alliance/IntentionRevisions?id={batchId}&hospitalId=H-HE-001", HttpStatusCode.NotFound),
+            ("alliance.admin", $"/Alliance/IntentionRevisions?id={batchId}", HttpStatusCode.NotFound),
+        })
+        {
+            using var client = await portal.SignedInAsync(user);
+            using var response = await client.GetAsync(path);
+            Assert.True(response.StatusCode == status, $"{user} GET {path}: {(int)response.StatusCode}");
+            Assert.DoesNotContain("CERT-2", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            if (status == HttpStatusCode.Redirect)
+            {
+                Assert.Contains("/account/denied", response.Headers.Location?.OriginalString ?? "", StringComparison.OrdinalIgnoreCase);
+            }
+        }
     }
 }

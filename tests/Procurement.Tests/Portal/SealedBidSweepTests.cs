@@ -15,7 +15,7 @@ public sealed class SealedBidSweepTests(JourneyFixture portal)
     private static readonly string[] Pages =
     [
         "/", "/Bidding", "/Bidding/Batch?id={batchId}", "/Bidding/Batch?id={batchId}&handler=Receipt&bidId={bidId}", "/Bidding/Agreements",
-        "/Alliance", "/Alliance/Batch?id={batchId}", "/Alliance/Monitoring?id={batchId}", "/Hospital", "/Hospital/Report?id={batchId}", "/Hospital/Usage",
+        "/Alliance", "/Alliance/Batch?id={batchId}", "/Alliance/Monitoring?id={batchId}", "/Alliance/IntentionRevisions?id={batchId}&hospitalId=H-BJ-001", "/Hospital", "/Hospital/Report?id={batchId}", "/Hospital/Usage",
     ];
 
     [Fact]
