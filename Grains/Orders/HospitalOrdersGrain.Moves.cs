@@ -126,7 +126,7 @@ public sealed partial class HospitalOrdersGrain
                 }
                 OrderMoves.Ship(line, request.Quantity);
                 call.Update(line with { ShippedUnits = line.ShippedUnits + request.Quantity });
-                var delivery = new Delivery(Guid.NewGuid(), line.OrderId, line.LineNo, HospitalId, line.ManufacturerId, supplierId, lot, request.ExpiryDate,
+                var delivery = new Delivery(OrderIds.Next(), line.OrderId, line.LineNo, HospitalId, line.ManufacturerId, supplierId, lot, request.ExpiryDate,
                     request.Quantity, now, acceptBy, DeliveryState.Shipped, 0, null, null, false, line.UnitPrice);
                 writes.Add((delivery, requestId));
                 return delivery;
@@ -176,9 +176,9 @@ public sealed partial class HospitalOrdersGrain
                 var allianceId = await call.AllianceAsync(line);
                 // Invoiced after acceptance, the invoice is payable at once and due from the acceptance.
                 var invoice = delivery.State == DeliveryState.Accepted
-                    ? new Invoice(Guid.NewGuid(), delivery.DeliveryId, HospitalId, line.ManufacturerId, number, delivery.AcceptedUnits * delivery.UnitPrice, now,
+                    ? new Invoice(OrderIds.Next(), delivery.DeliveryId, HospitalId, line.ManufacturerId, number, delivery.AcceptedUnits * delivery.UnitPrice, now,
                         InvoiceState.Payable, await call.DueAsync(allianceId, delivery.DecidedAt!.Value), null, allianceId)
-                    : new Invoice(Guid.NewGuid(), delivery.DeliveryId, HospitalId, line.ManufacturerId, number, delivery.Quantity * delivery.UnitPrice, now,
+                    : new Invoice(OrderIds.Next(), delivery.DeliveryId, HospitalId, line.ManufacturerId, number, delivery.Quantity * delivery.UnitPrice, now,
                         InvoiceState.Issued, null, null, allianceId);
                 writes.Add((invoice, requestId));
                 return invoice;

@@ -49,7 +49,7 @@ public sealed partial class HospitalOrdersGrain(
         var now = ProcurementClock.Now(clock);
         var month = Months.Of(now, agreementOptions.Value.Zone());
         var router = new OrderRouting(month, routing.Agreements, routing.Listed, routing.Drawn);
-        var orderId = Guid.NewGuid();
+        var orderId = OrderIds.Next();
         var placed = new List<OrderRepository.NewLine>(lines.Count);
         for (var i = 0; i < lines.Count; i++)
         {

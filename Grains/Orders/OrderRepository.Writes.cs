@@ -386,7 +386,7 @@ public sealed partial class OrderRepository
                         writes.Add(InsertDraw, (invoice, -fromPrepaymentE6, at));
                     }
                 }
-                var payment = new Payment(Guid.NewGuid(), invoice.InvoiceId, invoice.HospitalId, payer, invoice.Amount, Scaled.FromE6(fromPrepaymentE6), at, reference,
+                var payment = new Payment(OrderIds.Next(), invoice.InvoiceId, invoice.HospitalId, payer, invoice.Amount, Scaled.FromE6(fromPrepaymentE6), at, reference,
                     invoice.DueAt is { } due && at <= due);
                 Request(writes, invoice.HospitalId, actorId, requestId, RequestKinds.Payment, payment.PaymentId.ToString());
                 writes.AddChangingOne(InsertPayment, (payment, invoice, amountE6, fromPrepaymentE6, (long)(at - acceptedAt).TotalSeconds), () => $"Invoice {invoice.InvoiceId} is gone: nothing to pay.");

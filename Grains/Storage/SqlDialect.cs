@@ -91,6 +91,7 @@ public abstract class SqlDialect
 public sealed class SqliteDialect : SqlDialect
 {
     private readonly string _synchronous;
+    private readonly int _cacheKiB;
 
     public SqliteDialect(StoreOptions options)
     {
@@ -106,6 +107,7 @@ public sealed class SqliteDialect : SqlDialect
         ConnectionString = builder.ToString();
         Location = builder.DataSource;
         _synchronous = options.SqliteSynchronous;
+        _cacheKiB = options.SqliteCacheMiB * 1024;
         CreateOwnerOnly(Location);
     }
 
@@ -166,13 +168,13 @@ public sealed class SqliteDialect : SqlDialect
     public override bool SynchronousDriver => true;
 
     // Durability, the statement journal in memory (it is written for every statement inside a
-    // savepoint) and a 64 MiB page cache for the growing indexes matter to writers only; readers
-    // skip the extra round of PRAGMAs.
+    // savepoint) and the page cache for the growing indexes (Store:SqliteCacheMiB, 64 MiB by
+    // default) matter to writers only; readers skip the extra round of PRAGMAs.
     public override async Task<DbConnection> OpenForWriteAsync(CancellationToken cancellationToken = default)
     {
         var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA synchronous = {_synchronous}; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;";
+        command.CommandText = $"PRAGMA synchronous = {_synchronous}; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{_cacheKiB};";
         await command.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }

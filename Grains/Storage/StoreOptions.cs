@@ -25,6 +25,13 @@ public sealed class StoreOptions
     /// </summary>
     public string SqliteSynchronous { get; set; } = "FULL";
 
+    /// <summary>
+    /// The SQLite writer's page cache in MiB (64 by default, 2 to 16384). Rows under keys that do not
+    /// arrive in order need their index pages in the cache; a larger cache keeps more of a large
+    /// table's indexes in memory, at that much memory per writer connection.
+    /// </summary>
+    public int SqliteCacheMiB { get; set; } = 64;
+
     /// <summary>How many units of work one commit may carry (group commit).</summary>
     public int MaxBatchSize { get; set; } = 512;
 }
@@ -57,6 +64,10 @@ public sealed class StoreOptionsValidator : IValidateOptions<StoreOptions>
         if (options.SqliteSynchronous is not ("FULL" or "NORMAL" or "EXTRA"))
         {
             failures.Add($"Store:SqliteSynchronous must be FULL, NORMAL or EXTRA, not '{options.SqliteSynchronous}'.");
+        }
+        if (options.SqliteCacheMiB is < 2 or > 16_384)
+        {
+            failures.Add($"Store:SqliteCacheMiB must be between 2 and 16384, not {options.SqliteCacheMiB}.");
         }
         if (options.MaxBatchSize is < 1 or > 10_000)
         {

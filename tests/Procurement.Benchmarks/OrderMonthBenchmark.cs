@@ -18,7 +18,11 @@ namespace Procurement.Benchmarks;
 /// printed beside a plain bulk insert of the same number of order lines into the same database
 /// in the same run. The agreements are seeded straight into the tables (the award is not measured).
 /// Usage: dotnet run -c Release --project tests/Procurement.Benchmarks -- order-month [--hospitals N]
-///        [--products M] [--provider sqlite|postgresql|both] [--parallel P]
+///        [--products M] [--provider sqlite|postgresql|both] [--parallel P] [--plain-only]
+///        [--sqlite-cache-mib C]
+/// With --plain-only the stages are skipped and only the two plain inserts run, into a store that
+/// holds the seeded agreements and nothing else (a faster comparison than the full run's, whose
+/// plain inserts follow the stages' rows).
 /// </summary>
 public static class OrderMonthBenchmark
 {
@@ -27,13 +31,15 @@ public static class OrderMonthBenchmark
         var hospitals = IngestBenchmark.IntOption(args, "--hospitals", 46_000);
         var products = IngestBenchmark.IntOption(args, "--products", 55);
         var parallel = IngestBenchmark.IntOption(args, "--parallel", 256);
+        var plainOnly = args.Contains("--plain-only");
+        var cacheMiB = IngestBenchmark.IntOption(args, "--sqlite-cache-mib", new StoreOptions().SqliteCacheMiB);
         var index = Array.IndexOf(args, "--provider");
         var provider = index >= 0 && index + 1 < args.Length ? args[index + 1] : "both";
         IngestBenchmark.PrintMachine();
-        Console.WriteLine($"Workload: {hospitals:N0} hospitals x {products} products = {(long)hospitals * products:N0} order lines of one month; {parallel} hospitals in flight.");
+        Console.WriteLine($"Workload: {hospitals:N0} hospitals x {products} products = {(long)hospitals * products:N0} order lines of one month; {parallel} hospitals in flight; SQLite writer cache {cacheMiB} MiB.");
         foreach (var name in provider == "both" ? [StoreProviders.Sqlite, StoreProviders.PostgreSql] : new[] { provider })
         {
-            await RunOneAsync(name, hospitals, products, parallel);
+            await RunOneAsync(name, hospitals, products, parallel, plainOnly, cacheMiB);
         }
         return 0;
     }
@@ -46,9 +52,10 @@ public static class OrderMonthBenchmark
         public Invoice[] Invoices = [];
     }
 
-    private static async Task RunOneAsync(string provider, int hospitalCount, int productCount, int parallel)
+    private static async Task RunOneAsync(string provider, int hospitalCount, int productCount, int parallel, bool plainOnly, int cacheMiB)
     {
         var options = TestStores.For(provider);
+        options.SqliteCacheMiB = cacheMiB;
         // 10:00 in Beijing on a Tuesday of the agreements' fourth month (agreements from 2027-01); the clock stands still.
         var clock = new FakeTimeProvider(new DateTimeOffset(2027, 4, 20, 2, 0, 0, TimeSpan.Zero));
         await using var cluster = await SiloCluster.StartAsync(options, clock, $"bench-orders-{provider}");
@@ -87,53 +94,61 @@ public static class OrderMonthBenchmark
             Console.WriteLine($"[{provider}] {stage,-12}: {rows:N0} lines in {watch.Elapsed.TotalSeconds,7:F1} s = {rate,9:N0} lines/s ({hospitalCount:N0} calls; process CPU {cpu / watch.Elapsed:F2} cores)");
         }
 
-        await StageAsync("order", async (h, grain, _) =>
+        if (!plainOnly)
         {
-            var order = await grain.PlaceOrderAsync(new OrderRequest($"o-{h}", products.Select((p, i) => new OrderLineRequest(p, 800 + (h + i) % 400, "Central pharmacy", OrderUrgency.Normal)).ToList()));
-            months[h] = new HospitalMonth { OrderId = order.OrderId, Lines = [.. order.Lines] };
-        });
-        await StageAsync("confirm", async (h, grain, supplier) =>
-            await grain.RespondToLinesAsync(supplier, months[h].Lines.Select(l => new LineAnswer($"c-{h}-{l.LineNo}", l.OrderId, l.LineNo, true)).ToList()));
-        await StageAsync("ship", async (h, grain, supplier) =>
-            months[h].Deliveries = [.. await grain.ShipManyAsync(supplier, months[h].Lines.Select(l => new ShipmentRequest($"s-{h}-{l.LineNo}", l.OrderId, l.LineNo, l.Quantity, "LOT-2704", expiry)).ToList())]);
-        await StageAsync("accept", async (h, grain, _) =>
-            await grain.DecideDeliveriesAsync(months[h].Deliveries.Select(d => new DeliveryDecisionOf(d.DeliveryId, new DeliveryDecision($"a-{h}-{d.LineNo}", true))).ToList()));
-        await StageAsync("invoice", async (h, grain, supplier) =>
-            months[h].Invoices = [.. await grain.InvoiceManyAsync(supplier, months[h].Deliveries.Select(d => new InvoiceRequest($"i-{h}-{d.LineNo}", d.DeliveryId, $"FP{h:000000}{d.LineNo:00}")).ToList())]);
-        await StageAsync("pay", async (h, grain, _) =>
-            await grain.PayManyAsync(months[h].Invoices.Select(i => new PaymentRequest($"p-{h}-{i.InvoiceNumber}", i.InvoiceId, $"BANK-{h}")).ToList()));
-
-        // None lost, none doubled: every line fulfilled, accepted, invoiced and paid once; completion counts every unit.
-        var counts = await store.ReadAsync(c => c.QuerySingleAsync<(long Fulfilled, long Accepted, long Paid, long Payments, long Units, long Purchased)>("""
-            SELECT (SELECT COUNT(*) FROM order_lines WHERE state = 4 AND accepted_units = quantity),
-                   (SELECT COUNT(*) FROM deliveries WHERE state = 1),
-                   (SELECT COUNT(*) FROM invoices WHERE state = 3),
-                   (SELECT COUNT(*) FROM payments),
-                   (SELECT COALESCE(SUM(accepted_units), 0) FROM order_lines),
-                   (SELECT COALESCE(SUM(units), 0) FROM platform_purchases)
-            """, commandTimeout: 600));
-        Console.WriteLine($"[{provider}] stored: {counts.Fulfilled:N0} lines fulfilled, {counts.Accepted:N0} deliveries accepted, {counts.Paid:N0} invoices paid, {counts.Payments:N0} payments; {counts.Units:N0} units accepted, {counts.Purchased:N0} counted as platform purchases");
-        if (counts.Fulfilled != rows || counts.Accepted != rows || counts.Paid != rows || counts.Payments != rows || counts.Units != counts.Purchased)
-        {
-            throw new InvalidOperationException("Lost or doubled work: the counts above must all equal the lines, and the units the purchases.");
+            await RunStagesAsync();
         }
 
-        // The clock stood still: no window closed, so the order clock moved nothing (a lapse tried against a line already answered would roll back its group).
-        var scheduled = await store.ReadAsync(c => c.QuerySingleAsync<(long Lapsed, long Deemed, long Overdue)>("""
-            SELECT (SELECT COUNT(*) FROM events WHERE event_type = 'OrderLineLapsed'), (SELECT COUNT(*) FROM deliveries WHERE deemed = 1),
-                   (SELECT COUNT(*) FROM events WHERE event_type = 'InvoiceOverdue')
-            """, commandTimeout: 600));
-        Console.WriteLine($"[{provider}] moved by the order clock: {scheduled.Lapsed:N0} lines lapsed, {scheduled.Deemed:N0} deliveries deemed accepted, {scheduled.Overdue:N0} invoices overdue");
-
-        // The kept figures (migration 0020) counted the same: every line ordered and fulfilled, every invoice paid.
-        var kept = await store.ReadAsync(c => c.QuerySingleAsync<(long Lines, long Fulfilled, long Answers, long Paid)>("""
-            SELECT (SELECT COALESCE(SUM(lines), 0) FROM order_supply_figures), (SELECT COALESCE(SUM(fulfilled), 0) FROM order_supply_figures),
-                   (SELECT COALESCE(SUM(answers), 0) FROM order_answer_figures), (SELECT COALESCE(SUM(paid), 0) FROM order_hospital_figures)
-            """, commandTimeout: 600));
-        Console.WriteLine($"[{provider}] kept figures: {kept.Lines:N0} lines, {kept.Fulfilled:N0} fulfilled, {kept.Answers:N0} answers, {kept.Paid:N0} paid");
-        if (kept.Lines != rows || kept.Fulfilled != rows || kept.Answers != rows || kept.Paid != rows)
+        async Task RunStagesAsync()
         {
-            throw new InvalidOperationException("The kept figures do not count every line: each must equal the lines.");
+            await StageAsync("order", async (h, grain, _) =>
+            {
+                var order = await grain.PlaceOrderAsync(new OrderRequest($"o-{h}", products.Select((p, i) => new OrderLineRequest(p, 800 + (h + i) % 400, "Central pharmacy", OrderUrgency.Normal)).ToList()));
+                months[h] = new HospitalMonth { OrderId = order.OrderId, Lines = [.. order.Lines] };
+            });
+            await StageAsync("confirm", async (h, grain, supplier) =>
+                await grain.RespondToLinesAsync(supplier, months[h].Lines.Select(l => new LineAnswer($"c-{h}-{l.LineNo}", l.OrderId, l.LineNo, true)).ToList()));
+            await StageAsync("ship", async (h, grain, supplier) =>
+                months[h].Deliveries = [.. await grain.ShipManyAsync(supplier, months[h].Lines.Select(l => new ShipmentRequest($"s-{h}-{l.LineNo}", l.OrderId, l.LineNo, l.Quantity, "LOT-2704", expiry)).ToList())]);
+            await StageAsync("accept", async (h, grain, _) =>
+                await grain.DecideDeliveriesAsync(months[h].Deliveries.Select(d => new DeliveryDecisionOf(d.DeliveryId, new DeliveryDecision($"a-{h}-{d.LineNo}", true))).ToList()));
+            await StageAsync("invoice", async (h, grain, supplier) =>
+                months[h].Invoices = [.. await grain.InvoiceManyAsync(supplier, months[h].Deliveries.Select(d => new InvoiceRequest($"i-{h}-{d.LineNo}", d.DeliveryId, $"FP{h:000000}{d.LineNo:00}")).ToList())]);
+            await StageAsync("pay", async (h, grain, _) =>
+                await grain.PayManyAsync(months[h].Invoices.Select(i => new PaymentRequest($"p-{h}-{i.InvoiceNumber}", i.InvoiceId, $"BANK-{h}")).ToList()));
+
+            // None lost, none doubled: every line fulfilled, accepted, invoiced and paid once; completion counts every unit.
+            var counts = await store.ReadAsync(c => c.QuerySingleAsync<(long Fulfilled, long Accepted, long Paid, long Payments, long Units, long Purchased)>("""
+                SELECT (SELECT COUNT(*) FROM order_lines WHERE state = 4 AND accepted_units = quantity),
+                       (SELECT COUNT(*) FROM deliveries WHERE state = 1),
+                       (SELECT COUNT(*) FROM invoices WHERE state = 3),
+                       (SELECT COUNT(*) FROM payments),
+                       (SELECT COALESCE(SUM(accepted_units), 0) FROM order_lines),
+                       (SELECT COALESCE(SUM(units), 0) FROM platform_purchases)
+                """, commandTimeout: 600));
+            Console.WriteLine($"[{provider}] stored: {counts.Fulfilled:N0} lines fulfilled, {counts.Accepted:N0} deliveries accepted, {counts.Paid:N0} invoices paid, {counts.Payments:N0} payments; {counts.Units:N0} units accepted, {counts.Purchased:N0} counted as platform purchases");
+            if (counts.Fulfilled != rows || counts.Accepted != rows || counts.Paid != rows || counts.Payments != rows || counts.Units != counts.Purchased)
+            {
+                throw new InvalidOperationException("Lost or doubled work: the counts above must all equal the lines, and the units the purchases.");
+            }
+
+            // The clock stood still: no window closed, so the order clock moved nothing (a lapse tried against a line already answered would roll back its group).
+            var scheduled = await store.ReadAsync(c => c.QuerySingleAsync<(long Lapsed, long Deemed, long Overdue)>("""
+                SELECT (SELECT COUNT(*) FROM events WHERE event_type = 'OrderLineLapsed'), (SELECT COUNT(*) FROM deliveries WHERE deemed = 1),
+                       (SELECT COUNT(*) FROM events WHERE event_type = 'InvoiceOverdue')
+                """, commandTimeout: 600));
+            Console.WriteLine($"[{provider}] moved by the order clock: {scheduled.Lapsed:N0} lines lapsed, {scheduled.Deemed:N0} deliveries deemed accepted, {scheduled.Overdue:N0} invoices overdue");
+
+            // The kept figures (migration 0020) counted the same: every line ordered and fulfilled, every invoice paid.
+            var kept = await store.ReadAsync(c => c.QuerySingleAsync<(long Lines, long Fulfilled, long Answers, long Paid)>("""
+                SELECT (SELECT COALESCE(SUM(lines), 0) FROM order_supply_figures), (SELECT COALESCE(SUM(fulfilled), 0) FROM order_supply_figures),
+                       (SELECT COALESCE(SUM(answers), 0) FROM order_answer_figures), (SELECT COALESCE(SUM(paid), 0) FROM order_hospital_figures)
+                """, commandTimeout: 600));
+            Console.WriteLine($"[{provider}] kept figures: {kept.Lines:N0} lines, {kept.Fulfilled:N0} fulfilled, {kept.Answers:N0} answers, {kept.Paid:N0} paid");
+            if (kept.Lines != rows || kept.Fulfilled != rows || kept.Answers != rows || kept.Paid != rows)
+            {
+                throw new InvalidOperationException("The kept figures do not count every line: each must equal the lines.");
+            }
         }
 
         // Two comparisons: the table as it is (its figure trigger adds each line to the kept sums), and

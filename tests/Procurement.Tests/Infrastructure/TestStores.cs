@@ -64,6 +64,7 @@ public static class TestStores
         target.ConnectionString = source.ConnectionString;
         target.DataDirectory = source.DataDirectory;
         target.SqliteSynchronous = source.SqliteSynchronous;
+        target.SqliteCacheMiB = source.SqliteCacheMiB;
         target.MaxBatchSize = source.MaxBatchSize;
     }
 }

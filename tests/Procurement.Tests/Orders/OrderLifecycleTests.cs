@@ -373,6 +373,56 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Orders_deliveries_invoices_and_payments_get_ids_that_sort_in_the_order_they_were_made()
+    {
+        // Time-ordered ids (UUID v7) make each insert append to its key's index. Each pair below is
+        // made in two calls a few milliseconds apart (ids of one millisecond sort at random).
+        var (s, _) = await AwardedAsync();
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var made = new List<Order>();
+        foreach (var request in new[] { "ids-1", "ids-2" })
+        {
+            made.Add(await orders.PlaceOrderAsync(new OrderRequest(request, [new OrderLineRequest(s.Amlodipine, 100, "Pharmacy", OrderUrgency.Normal)])));
+            await Task.Delay(5);
+        }
+        var lines = made.Select(o => o.Lines.Single()).ToList();
+        await orders.RespondToLinesAsync(s.Maker1, lines.Select((l, i) => new LineAnswer($"ids-a{i}", l.OrderId, l.LineNo, true)).ToList());
+        var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
+        var deliveries = new List<Delivery>();
+        var invoices = new List<Invoice>();
+        var payments = new List<Payment>();
+        for (var i = 0; i < 2; i++)
+        {
+            deliveries.Add((await orders.ShipManyAsync(s.Maker1, [new ShipmentRequest($"ids-s{i}", lines[i].OrderId, lines[i].LineNo, 100, "LOT-V7", expiry)])).Single());
+            await Task.Delay(5);
+        }
+        await orders.DecideDeliveriesAsync(deliveries.Select((d, i) => new DeliveryDecisionOf(d.DeliveryId, new DeliveryDecision($"ids-d{i}", true))).ToList());
+        for (var i = 0; i < 2; i++)
+        {
+            invoices.Add((await orders.InvoiceManyAsync(s.Maker1, [new InvoiceRequest($"ids-i{i}", deliveries[i].DeliveryId, $"INV-V7-{i}")])).Single());
+            await Task.Delay(5);
+        }
+        for (var i = 0; i < 2; i++)
+        {
+            payments.Add((await orders.PayManyAsync([new PaymentRequest($"ids-p{i}", invoices[i].InvoiceId, "BANK-V7")])).Single());
+            await Task.Delay(5);
+        }
+
+        foreach (var (kind, ids) in new[]
+        {
+            ("order", made.Select(o => o.OrderId).ToList()), ("delivery", deliveries.Select(d => d.DeliveryId).ToList()),
+            ("invoice", invoices.Select(i => i.InvoiceId).ToList()), ("payment", payments.Select(p => p.PaymentId).ToList()),
+        })
+        {
+            Assert.All(ids, id => Assert.Equal(7, id.Version));
+            Assert.True(string.CompareOrdinal(ids[0].ToString(), ids[1].ToString()) < 0, $"The second {kind} id {ids[1]} sorts before the first {ids[0]}.");
+        }
+        // As stored (text keys), the table's key order is the order they were made in.
+        var stored = await Store.ReadAsync(c => c.QueryAsync<string>("SELECT delivery_id FROM deliveries WHERE hospital_id = @H AND lot_number = 'LOT-V7' ORDER BY delivery_id", new { H = s.Hospital1 }));
+        Assert.Equal(deliveries.Select(d => d.DeliveryId.ToString()), stored);
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_with_a_stable_code_naming_the_field_and_nothing_is_written()
     {
         var (s, _) = await AwardedAsync();
