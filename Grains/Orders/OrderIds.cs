@@ -10,7 +10,7 @@ namespace Procurement.Grains.Orders;
 /// TimeProvider) and tells no more than the row's own placed, shipped, issued or paid time, which
 /// every reader of the id sees beside it.
 /// </summary>
-internal static class OrderIds
+public static class OrderIds
 {
     public static Guid Next() => Guid.CreateVersion7();
 }
