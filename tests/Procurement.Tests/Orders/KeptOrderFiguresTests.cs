@@ -260,6 +260,22 @@ public sealed class SqliteKeptOrderFiguresTests(SqliteClusterFixture fixture) : 
         Assert.Equal(["SEARCH events USING INDEX ix_events_batch (batch_id=?)"], plan);
     }
 
+    // Migration 0035: the order clock finds the hospitals with a window or due date passed in the
+    // due indexes alone, each partial on the one state it looks for; SQLite takes a partial index
+    // only when the query names the state itself, not a parameter.
+    [Fact]
+    public async Task The_order_clock_reads_the_rows_due_from_their_partial_indexes()
+    {
+        var plan = await fixture.Cluster.Database.ReadAsync(async c => (await c.QueryAsync<(long, long, long, string)>("EXPLAIN QUERY PLAN " + OrderRepository.SelectDueHospitalsSql,
+            new { Now = DateTimeOffset.UnixEpoch })).Select(r => r.Item4).ToList());
+        Assert.Contains("SEARCH order_lines USING INDEX ix_order_lines_due (respond_by<?)", plan);
+        Assert.Contains("SEARCH deliveries USING INDEX ix_deliveries_due (accept_by<?)", plan);
+        Assert.Contains("SEARCH invoices USING INDEX ix_invoices_due (due_at<?)", plan);
+        Assert.Equal(OrderRepository.PlacedState, ((int)OrderLineState.Placed).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(OrderRepository.ShippedState, ((int)DeliveryState.Shipped).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(OrderRepository.PayableState, ((int)InvoiceState.Payable).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     // Migration 0032: the components bought separately of a batch or of a manufacturer's agreements
     // are read from the few lines that buy one, not from every line of the platform.
     [Fact]
