@@ -24,11 +24,12 @@ namespace Procurement.Benchmarks;
 /// agreements are seeded straight into the tables (the award is not measured).
 /// Usage: dotnet run -c Release --project tests/Procurement.Benchmarks -- order-month [--hospitals N]
 ///        [--products M] [--provider sqlite|postgresql|both] [--parallel P] [--plain-only]
-///        [--plain-after] [--sqlite-cache-mib C]
-/// --plain-only runs the comparison alone. --plain-after also runs the comparisons of sessions
-/// 10-17 after the stages, into the stages' store (the trigger on, then dropped): slower than the
-/// fresh store's, as the tables are larger. On PostgreSQL at full size the insert with the trigger on
-/// slowed as it went (about 1,000 lines/s after 28 minutes, stopped): in its one transaction every
+///        [--plain-after] [--plain-multirow] [--sqlite-cache-mib C]
+/// --plain-only runs the comparison alone. --plain-multirow adds a second comparison, the same lines
+/// in multi-row INSERTs of 200 rows (as the platform inserts an order's lines on a server).
+/// --plain-after also runs the comparisons of sessions 10-17 after the stages, into the stages'
+/// store (the trigger on, then dropped): slower than the fresh store's, as the tables are larger.
+/// On PostgreSQL at full size the insert with the trigger on slowed as it went (about 1,000 lines/s after 28 minutes, stopped): in its one transaction every
 /// line updates one of 1,705 figure rows, whose row versions, we take it, pile up until the commit.
 /// </summary>
 public static class OrderMonthBenchmark
@@ -40,6 +41,7 @@ public static class OrderMonthBenchmark
         var parallel = IngestBenchmark.IntOption(args, "--parallel", 256);
         var plainOnly = args.Contains("--plain-only");
         var plainAfter = args.Contains("--plain-after");
+        var multiRow = args.Contains("--plain-multirow");
         var cacheMiB = IngestBenchmark.IntOption(args, "--sqlite-cache-mib", new StoreOptions().SqliteCacheMiB);
         var index = Array.IndexOf(args, "--provider");
         var provider = index >= 0 && index + 1 < args.Length ? args[index + 1] : "both";
@@ -47,7 +49,7 @@ public static class OrderMonthBenchmark
         Console.WriteLine($"Workload: {hospitals:N0} hospitals x {products} products = {(long)hospitals * products:N0} order lines of one month; {parallel} hospitals in flight; SQLite writer cache {cacheMiB} MiB.");
         foreach (var name in provider == "both" ? [StoreProviders.Sqlite, StoreProviders.PostgreSql] : new[] { provider })
         {
-            await RunOneAsync(name, hospitals, products, parallel, plainOnly, plainAfter, cacheMiB);
+            await RunOneAsync(name, hospitals, products, parallel, plainOnly, plainAfter, multiRow, cacheMiB);
         }
         return 0;
     }
@@ -60,7 +62,7 @@ public static class OrderMonthBenchmark
         public Invoice[] Invoices = [];
     }
 
-    private static async Task RunOneAsync(string provider, int hospitalCount, int productCount, int parallel, bool plainOnly, bool plainAfter, int cacheMiB)
+    private static async Task RunOneAsync(string provider, int hospitalCount, int productCount, int parallel, bool plainOnly, bool plainAfter, bool multiRow, int cacheMiB)
     {
         var hospitals = Enumerable.Range(1, hospitalCount).Select(i => $"H{i:000000}").ToList();
         var products = Enumerable.Range(1, productCount).Select(i => $"P{i:000}").ToList();
@@ -79,6 +81,21 @@ public static class OrderMonthBenchmark
             await SeedAsync(plainStore, hospitals, products, regions);
             Console.WriteLine($"[{provider}] comparison store seeded: {seeded.Elapsed.TotalSeconds:F1} s");
             fresh = await BarePlainInsertAsync(plainStore, provider, hospitals, products, regions, "fresh", "into a fresh store of the same provider, seeded alike");
+        }
+        double? freshMultiRow = null;
+        if (multiRow)
+        {
+            // The same lines in multi-row INSERTs of 200 rows (the way the platform inserts an
+            // order's lines on a server): one round trip per 200 lines instead of one per line.
+            var plainOptions = TestStores.For(provider);
+            plainOptions.SqliteCacheMiB = cacheMiB;
+            await using var plainStore = new ProcurementStore(Options.Create(plainOptions), NullLoggerFactory.Instance);
+            await SeedAsync(plainStore, hospitals, products, regions);
+            await DropFiguresTriggerAsync(plainStore, provider);
+            var watch = Stopwatch.StartNew();
+            await MultiRowPlainInsertAsync(plainStore, hospitals, products, regions);
+            freshMultiRow = rows / watch.Elapsed.TotalSeconds;
+            Console.WriteLine($"[{provider}] plain bulk insert in multi-row INSERTs (200 rows a statement) into a fresh store: {rows:N0} order lines in {watch.Elapsed.TotalSeconds:F1} s = {freshMultiRow:N0} lines/s (the figures' trigger dropped)");
         }
         if (plainOnly)
         {
@@ -171,6 +188,13 @@ public static class OrderMonthBenchmark
         {
             Console.WriteLine($"[{provider}] {stage,-12} / plain: {rate / fresh,6:P0} (target >= 50%; the plain insert into the fresh store, {fresh:N0} lines/s)");
         }
+        if (freshMultiRow is { } m)
+        {
+            foreach (var (stage, rate) in rates)
+            {
+                Console.WriteLine($"[{provider}] {stage,-12} / plain in multi-row INSERTs: {rate / m,6:P0} ({m:N0} lines/s)");
+            }
+        }
         if (!plainAfter)
         {
             return;
@@ -203,17 +227,109 @@ public static class OrderMonthBenchmark
         });
     }
 
+    /// <summary>A bare insert: the lines' kept figures are not added to (the trigger of migration 0020 dropped).</summary>
+    private static Task DropFiguresTriggerAsync(ProcurementStore store, string provider) =>
+        store.WriteAsync((c, t) => c.ExecuteAsync(provider == StoreProviders.PostgreSql
+            ? "DROP TRIGGER order_lines_figures_placed ON order_lines" : "DROP TRIGGER order_lines_figures_placed", transaction: t));
+
     /// <summary>The figures' trigger dropped, then the plain insert: lines per second.</summary>
     private static async Task<double> BarePlainInsertAsync(ProcurementStore store, string provider, List<string> hospitals, List<string> products, List<string> regions, string tag, string where)
     {
-        await store.WriteAsync((c, t) => c.ExecuteAsync(provider == StoreProviders.PostgreSql
-            ? "DROP TRIGGER order_lines_figures_placed ON order_lines" : "DROP TRIGGER order_lines_figures_placed", transaction: t));
+        await DropFiguresTriggerAsync(store, provider);
         var rows = (long)hospitals.Count * products.Count;
         var watch = Stopwatch.StartNew();
         await PlainInsertAsync(store, hospitals, products, regions, tag);
         var rate = rows / watch.Elapsed.TotalSeconds;
         Console.WriteLine($"[{provider}] plain bulk insert {where}: {rows:N0} order lines in {watch.Elapsed.TotalSeconds:F1} s = {rate:N0} lines/s (with their {hospitals.Count:N0} orders; one connection, one transaction, prepared INSERTs; the figures' trigger dropped)");
         return rate;
+    }
+
+    /// <summary>The plain insert's rows in multi-row INSERTs of 200 rows (orders and lines), one transaction.</summary>
+    private static async Task MultiRowPlainInsertAsync(ProcurementStore store, List<string> hospitals, List<string> products, List<string> regions)
+    {
+        const int perStatement = 200;
+        await using var connection = await store.Dialect.OpenForWriteAsync();
+        await using var transaction = await store.Dialect.BeginWriteAsync(connection, CancellationToken.None);
+        var now = DateTimeOffset.UtcNow;
+        var month = Months.Parse("2027-01", "month");
+        var orders = new List<(string OrderId, int Hospital)>();
+        var lines = new List<(string OrderId, int Hospital, int Product)>();
+        async Task FlushOrdersAsync()
+        {
+            if (orders.Count == 0)
+            {
+                return;
+            }
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            var sql = new System.Text.StringBuilder("INSERT INTO orders (order_id, hospital_id, request_id, placed_at, placed_by) VALUES ");
+            for (var r = 0; r < orders.Count; r++)
+            {
+                sql.Append(r == 0 ? "" : ", ").Append($"(@o{r}, @h{r}, @r{r}, @t, 'plain')");
+                UsageBenchmark.Add(command, $"o{r}", orders[r].OrderId);
+                UsageBenchmark.Add(command, $"h{r}", hospitals[orders[r].Hospital]);
+                UsageBenchmark.Add(command, $"r{r}", $"multi-{orders[r].Hospital}");
+            }
+            Instants.Bind(UsageBenchmark.Add(command, "t", ""), now);
+            command.CommandText = sql.ToString();
+            await command.ExecuteNonQueryAsync();
+            orders.Clear();
+        }
+        async Task FlushLinesAsync()
+        {
+            if (lines.Count == 0)
+            {
+                return;
+            }
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            var sql = new System.Text.StringBuilder("""
+                INSERT INTO order_lines (order_id, line_no, hospital_id, region_code, product_id, manufacturer_id, kind, agreement_id, year_start, alliance_id,
+                                         quantity, surplus_units, unit_price_e6, delivery_point, urgency, substitute_reason, state, placed_at, respond_by, deliver_by, month)
+                VALUES
+                """);
+            for (var r = 0; r < lines.Count; r++)
+            {
+                var (orderId, h, j) = lines[r];
+                var region = regions[h % regions.Count];
+                sql.Append(r == 0 ? " " : ", ").Append($"(@o{r}, @n{r}, @h{r}, @g{r}, @p{r}, @m{r}, 0, @a{r}, @y, 'ALLIANCE', @q{r}, 0, 400000, 'Central pharmacy', 0, NULL, 0, @t, @d, @d, @y)");
+                UsageBenchmark.Add(command, $"o{r}", orderId);
+                UsageBenchmark.Add(command, $"n{r}", j + 1);
+                UsageBenchmark.Add(command, $"h{r}", hospitals[h]);
+                UsageBenchmark.Add(command, $"g{r}", region);
+                UsageBenchmark.Add(command, $"p{r}", products[j]);
+                UsageBenchmark.Add(command, $"m{r}", UsageBenchmark.Maker(j));
+                UsageBenchmark.Add(command, $"a{r}", UsageBenchmark.AgreementId(products[j], region));
+                UsageBenchmark.Add(command, $"q{r}", 800L + (h + j) % 400);
+            }
+            UsageBenchmark.Add(command, "y", month);
+            Instants.Bind(UsageBenchmark.Add(command, "t", ""), now);
+            Instants.Bind(UsageBenchmark.Add(command, "d", ""), now.AddYears(10));
+            command.CommandText = sql.ToString();
+            await command.ExecuteNonQueryAsync();
+            lines.Clear();
+        }
+        for (var i = 0; i < hospitals.Count; i++)
+        {
+            var orderId = OrderIds.Next().ToString();
+            orders.Add((orderId, i));
+            if (orders.Count == perStatement)
+            {
+                await FlushOrdersAsync();
+            }
+            for (var j = 0; j < products.Count; j++)
+            {
+                lines.Add((orderId, i, j));
+                if (lines.Count == perStatement)
+                {
+                    await FlushOrdersAsync(); // a line's order is inserted before it
+                    await FlushLinesAsync();
+                }
+            }
+        }
+        await FlushOrdersAsync();
+        await FlushLinesAsync();
+        await transaction.CommitAsync();
     }
 
     /// <summary>The same number of order lines (and their orders) inserted plainly: the comparison each stage is held to.</summary>
