@@ -437,7 +437,8 @@ public sealed partial class OrderRepository
         });
 
     // The states the clock looks for, as literals: each due index holds only the rows of its state
-    // (migration 0035), and a database uses a partial index only for a query that names its predicate.
+    // (migration 0035), and a plan made before the values are known (PostgreSQL's generic plans,
+    // SQL Server's cached ones) uses a partial index only when the query names its predicate.
     internal const string PlacedState = "0";
     internal const string ShippedState = "0";
     internal const string PayableState = "1";

@@ -8,7 +8,8 @@
 -- placement and dropped by its answer, a delivery's made at shipping and dropped by its decision,
 -- an invoice's made when it becomes payable and dropped when it is paid or flagged overdue. The
 -- clock's query names each state as a literal (OrderRepository.SelectDueHospitalsSql), which is
--- what lets SQLite, PostgreSQL's generic plans and SQL Server use a partial index. The key
+-- what lets a plan made before the values are known (PostgreSQL's generic plans, SQL Server's
+-- cached ones) use a partial index. The key
 -- is the due time alone, so entries arrive in time order and append (with the hospital after it,
 -- as first tried, shipping and invoicing were 5-7 % slower: entries of one instant sorted by
 -- hospital); the clock reads the hospital from the few rows due. Every other read of these tables by state
