@@ -46,9 +46,25 @@ if [ "$(id -u)" = "0" ] && ! id postgres >/dev/null 2>&1; then
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-dotnet test Procurement.sln "$@" 2>&1 | tee "$log"
+record=$(mktemp)
+trap 'rm -f "$log" "$record"' EXIT
+PROCUREMENT_TEST_PG_RECORD="$record" dotnet test Procurement.sln "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+
+# Each throwaway PostgreSQL server the tests start is recorded here; the test process stops its
+# own on exit, but the test host can end before that has run: stop and remove what is left.
+pg_ctl_bin=$(ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -1)
+while read -r dir; do
+  [ -d "$dir" ] || continue
+  if [ -n "$pg_ctl_bin" ] && [ -f "$dir/postmaster.pid" ]; then
+    if [ "$(id -u)" = "0" ]; then
+      su postgres -s /bin/sh -c "'$pg_ctl_bin' -D '$dir' -m immediate -w stop" >/dev/null 2>&1
+    else
+      "$pg_ctl_bin" -D "$dir" -m immediate -w stop >/dev/null 2>&1
+    fi
+  fi
+  rm -rf "$dir"
+done < "$record"
 
 sum() { grep -oE "$1: +[0-9]+" "$log" | awk '{ total += $2 } END { print total + 0 }'; }
 passed=$(sum "Passed")

@@ -55,6 +55,12 @@ public sealed class PostgresServer
         var bin = FindBinaries();
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"procurement-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dataDirectory);
+        // The test script stops what a run left: the test host can end before its exit handler has
+        // stopped the shared server (test.sh, PROCUREMENT_TEST_PG_RECORD).
+        if (Environment.GetEnvironmentVariable("PROCUREMENT_TEST_PG_RECORD") is { Length: > 0 } record)
+        {
+            File.AppendAllLines(record, [dataDirectory]);
+        }
         var asRoot = Environment.UserName == "root";
         if (asRoot)
         {
