@@ -443,10 +443,10 @@ public sealed partial class OrderRepository
     internal const string ShippedState = "0";
     internal const string PayableState = "1";
 
-    /// <summary>The hospitals with a window or due date passed, at most <paramref name="limit"/>: read from the due indexes.</summary>
     // Each part a range of its due index; the hospitals made distinct afterwards (as a UNION,
     // SQLite merged the parts in hospital order, scanning every line, delivery and invoice through
     // the hospitals' indexes).
+    /// <summary>The hospitals with a window or due date passed, at most <paramref name="limit"/>: read from the due indexes.</summary>
     internal const string SelectDueHospitalsSql = $"""
         SELECT DISTINCT hospital_id
           FROM (SELECT hospital_id FROM order_lines WHERE state = {PlacedState} AND respond_by < @Now

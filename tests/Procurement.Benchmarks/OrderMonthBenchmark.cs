@@ -244,6 +244,21 @@ public static class OrderMonthBenchmark
         return rate;
     }
 
+    // The plain inserts' statements, one row or many: an order and its lines as the platform stores
+    // them, each row's values named with a suffix of its own (@o, or @o0, @o1, ... in a multi-row statement).
+    private const string InsertOrdersHead = "INSERT INTO orders (order_id, hospital_id, request_id, placed_at, placed_by) VALUES ";
+
+    private static string OrderValues(string r) => $"(@o{r}, @h{r}, @r{r}, @t, 'plain')";
+
+    private const string InsertLinesHead = """
+        INSERT INTO order_lines (order_id, line_no, hospital_id, region_code, product_id, manufacturer_id, kind, agreement_id, year_start, alliance_id,
+                                 quantity, surplus_units, unit_price_e6, delivery_point, urgency, substitute_reason, state, placed_at, respond_by, deliver_by, month)
+        VALUES
+        """ + " ";
+
+    private static string LineValues(string r) =>
+        $"(@o{r}, @n{r}, @h{r}, @g{r}, @p{r}, @m{r}, 0, @a{r}, @y, 'ALLIANCE', @q{r}, 0, 400000, 'Central pharmacy', 0, NULL, 0, @t, @d, @d, @y)";
+
     /// <summary>The plain insert's rows in multi-row INSERTs of 200 rows (orders and lines), one transaction.</summary>
     private static async Task MultiRowPlainInsertAsync(ProcurementStore store, List<string> hospitals, List<string> products, List<string> regions)
     {
@@ -262,10 +277,10 @@ public static class OrderMonthBenchmark
             }
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            var sql = new System.Text.StringBuilder("INSERT INTO orders (order_id, hospital_id, request_id, placed_at, placed_by) VALUES ");
+            var sql = new System.Text.StringBuilder(InsertOrdersHead);
             for (var r = 0; r < orders.Count; r++)
             {
-                sql.Append(r == 0 ? "" : ", ").Append($"(@o{r}, @h{r}, @r{r}, @t, 'plain')");
+                sql.Append(r == 0 ? "" : ", ").Append(OrderValues($"{r}"));
                 UsageBenchmark.Add(command, $"o{r}", orders[r].OrderId);
                 UsageBenchmark.Add(command, $"h{r}", hospitals[orders[r].Hospital]);
                 UsageBenchmark.Add(command, $"r{r}", $"multi-{orders[r].Hospital}");
@@ -283,16 +298,12 @@ public static class OrderMonthBenchmark
             }
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            var sql = new System.Text.StringBuilder("""
-                INSERT INTO order_lines (order_id, line_no, hospital_id, region_code, product_id, manufacturer_id, kind, agreement_id, year_start, alliance_id,
-                                         quantity, surplus_units, unit_price_e6, delivery_point, urgency, substitute_reason, state, placed_at, respond_by, deliver_by, month)
-                VALUES
-                """);
+            var sql = new System.Text.StringBuilder(InsertLinesHead);
             for (var r = 0; r < lines.Count; r++)
             {
                 var (orderId, h, j) = lines[r];
                 var region = regions[h % regions.Count];
-                sql.Append(r == 0 ? " " : ", ").Append($"(@o{r}, @n{r}, @h{r}, @g{r}, @p{r}, @m{r}, 0, @a{r}, @y, 'ALLIANCE', @q{r}, 0, 400000, 'Central pharmacy', 0, NULL, 0, @t, @d, @d, @y)");
+                sql.Append(r == 0 ? "" : ", ").Append(LineValues($"{r}"));
                 UsageBenchmark.Add(command, $"o{r}", orderId);
                 UsageBenchmark.Add(command, $"n{r}", j + 1);
                 UsageBenchmark.Add(command, $"h{r}", hospitals[h]);
@@ -339,7 +350,7 @@ public static class OrderMonthBenchmark
         await using var transaction = await store.Dialect.BeginWriteAsync(connection, CancellationToken.None);
         await using var order = connection.CreateCommand();
         order.Transaction = transaction;
-        order.CommandText = "INSERT INTO orders (order_id, hospital_id, request_id, placed_at, placed_by) VALUES (@o, @h, @r, @t, 'plain')";
+        order.CommandText = InsertOrdersHead + OrderValues("");
         var oId = UsageBenchmark.Add(order, "o", "");
         var oHospital = UsageBenchmark.Add(order, "h", "");
         var oRequest = UsageBenchmark.Add(order, "r", "");
@@ -348,11 +359,7 @@ public static class OrderMonthBenchmark
         await order.PrepareAsync();
         await using var line = connection.CreateCommand();
         line.Transaction = transaction;
-        line.CommandText = """
-            INSERT INTO order_lines (order_id, line_no, hospital_id, region_code, product_id, manufacturer_id, kind, agreement_id, year_start, alliance_id,
-                                     quantity, surplus_units, unit_price_e6, delivery_point, urgency, substitute_reason, state, placed_at, respond_by, deliver_by, month)
-            VALUES (@o, @n, @h, @g, @p, @m, 0, @a, @y, 'ALLIANCE', @q, 0, 400000, 'Central pharmacy', 0, NULL, 0, @t, @d, @d, @y)
-            """;
+        line.CommandText = InsertLinesHead + LineValues("");
         var lOrder = UsageBenchmark.Add(line, "o", "");
         var lNo = UsageBenchmark.Add(line, "n", 0);
         var lHospital = UsageBenchmark.Add(line, "h", "");

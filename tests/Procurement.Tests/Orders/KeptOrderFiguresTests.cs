@@ -260,9 +260,9 @@ public sealed class SqliteKeptOrderFiguresTests(SqliteClusterFixture fixture) : 
         Assert.Equal(["SEARCH events USING INDEX ix_events_batch (batch_id=?)"], plan);
     }
 
-    // Migration 0035: the order clock finds the hospitals with a window or due date passed in the
-    // due indexes alone, each partial on the one state it looks for; SQLite takes a partial index
-    // only when the query names the state itself, not a parameter.
+    // Migration 0035: the order clock finds the hospitals with a window or due date passed by a
+    // range of each due index (partial on the one state it looks for), not by scanning every row
+    // through the hospitals' indexes, as SQLite did with the parts joined by UNION.
     [Fact]
     public async Task The_order_clock_reads_the_rows_due_from_their_partial_indexes()
     {
