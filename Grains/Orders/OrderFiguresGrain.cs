@@ -34,7 +34,8 @@ public sealed class OrderFiguresGrain(
     // time (a live read of the few lines ix_order_lines_unfulfilled holds: partial on
     // `delivered_on_time IS NULL` since migration 0030, which holds for exactly the lines not
     // fulfilled, so the read names that term for the databases to use the index, beside the state
-    // it stands for). The percentiles: the running count of answers up to
+    // it stands for; keyed by alliance and delivery time since migration 0036, so it ranges over
+    // the lines already due). The percentiles: the running count of answers up to
     // each quarter hour (its peers of other months added first) against the rank of the
     // percentile, as Figures.PercentileRank counts it: ceil(total x share) and at least 1, share in
     // thousandths. The first quarter hour that reaches the rank is the percentile's.
