@@ -40,8 +40,10 @@ public sealed record HospitalPurchasing(
     [property: Id(8)] decimal? SelectedShare);
 
 /// <summary>
-/// A supplier falling behind in a region: its fill rate over the last days is below the alliance's
-/// threshold. The proposal is the existing takeover of the named agreements by their spare supplier.
+/// A supplier falling behind in a region: its fill rate over the last days (units delivered, shipped
+/// and not turned away, over units ordered, of agreed lines due in those days) is below the
+/// alliance's threshold. The proposal is the existing takeover of the named running agreements by
+/// their spare supplier.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Procurement.SupplyRisk")]
 public sealed record SupplyRisk(
@@ -49,7 +51,7 @@ public sealed record SupplyRisk(
     [property: Id(1)] string RegionCode,
     [property: Id(2)] string ProductId,
     [property: Id(3)] long OrderedUnits,
-    [property: Id(4)] long AcceptedUnits,
+    [property: Id(4)] long DeliveredUnits,
     [property: Id(5)] decimal FillRate,
     [property: Id(6)] decimal Threshold,
     [property: Id(7)] IReadOnlyList<Guid> AgreementIds);

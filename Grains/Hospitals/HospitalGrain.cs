@@ -35,8 +35,8 @@ public sealed class HospitalGrain(
 
     // The annual average accepted on the platform over the two years before the month it was read
     // in (_acceptedMonth), per drug product and per consumables category (systems and units, not
-    // components bought separately), read with the hospital at activation and again when the month
-    // turns: a report or an intention is held to it as to the registered history.
+    // components bought separately), read with the hospital at activation and again for each report
+    // or intention, which is held to it as to the registered history.
     private Dictionary<string, long> _acceptedProducts = [];
     private Dictionary<string, long> _acceptedCategories = [];
     private int _acceptedMonth;
@@ -158,14 +158,14 @@ public sealed class HospitalGrain(
         return WithAccepted(_acceptedCategories);
     }
 
+    // Read again for every report and intention: a delivery accepted now of a line ordered in an
+    // earlier month changes the volumes in the middle of a month, and a report must be held to
+    // what the page shows beside it (HospitalOrdersGrain.GetAcceptedVolumesAsync reads them live).
     private async Task RefreshAcceptedAsync(DateTimeOffset now)
     {
         var month = Months.Of(now, agreementOptions.Value.Zone());
-        if (month != _acceptedMonth)
-        {
-            KeepAccepted(await orders.AcceptedVolumesAsync(HospitalId, month - 24, month));
-            _acceptedMonth = month;
-        }
+        KeepAccepted(await orders.AcceptedVolumesAsync(HospitalId, month - 24, month));
+        _acceptedMonth = month;
     }
 
     private Dictionary<string, long> WithAccepted(Dictionary<string, long> accepted)

@@ -132,7 +132,7 @@ public sealed partial class HospitalOrdersGrain
             if (designated != supplierId)
             {
                 throw new ProcurementException(ErrorCodes.NotDesignated,
-                    $"{supplierId} is neither {line.ManufacturerId} nor the distributor it designated for region {line.RegionCode}.", "supplierId");
+                    $"{supplierId} may not act on line {line.LineNo} of order {line.OrderId}: only its manufacturer, or the distributor the manufacturer designated for the hospital's region, may.", "supplierId");
             }
         }
 
@@ -174,7 +174,10 @@ public sealed partial class HospitalOrdersGrain
             });
             _deliveries[decided.DeliveryId] = decided;
             return new OrderRepository.DeliveryOutcome(decided, line, fulfilled ? OrderLineState.Fulfilled : null, note, due,
-                Months.Of(decided.DecidedAt!.Value, grain.BusinessZone), requestId, await InvoicedAsync(decided.DeliveryId));
+                Months.Of(decided.DecidedAt!.Value, grain.BusinessZone), requestId, await InvoicedAsync(decided.DeliveryId))
+            {
+                OrderedMonth = Months.Of(line.PlacedAt, grain.BusinessZone),
+            };
         }
     }
 }

@@ -70,7 +70,13 @@ public sealed partial class HospitalOrdersGrain
                 var requestId = RequestId(answer.RequestId);
                 if (await call.EarlierAsync(supplierId, requestId, RequestKinds.Response, seen) is { } earlier)
                 {
-                    return await call.LineAsync(answer.OrderId, answer.LineNo);
+                    // The line the request answered, not the one this item names (a request id
+                    // sent again with another line must not show that line), and only while the
+                    // supplier may still act on it.
+                    var (orderId, lineNo) = OrderRepository.ParseLineKey(earlier.EntityId);
+                    var answered = await call.LineAsync(orderId, lineNo);
+                    await call.SupplierMayActAsync(answered, supplierId);
+                    return answered;
                 }
                 var line = await call.LineAsync(answer.OrderId, answer.LineNo);
                 await call.SupplierMayActAsync(line, supplierId);
@@ -262,6 +268,10 @@ public sealed partial class HospitalOrdersGrain
                 var request = Check.NotNull(requests[index], "request");
                 var requestId = RequestId(request.RequestId);
                 var invoice = await call.InvoiceAsync(request.InvoiceId);
+                if (payer == Payer.InsuranceFund && invoice.AllianceId is null)
+                {
+                    throw new ProcurementException(ErrorCodes.InvalidTransition, $"Invoice {invoice.InvoiceId} was bought under no alliance: no insurance fund settles it.", "invoiceId");
+                }
                 // Request ids are kept per payer: each alliance's fund has its own, so one fund's id can
                 // never return another's payment.
                 var actorId = payer == Payer.Hospital ? HospitalId : $"insurance-fund:{invoice.AllianceId}";

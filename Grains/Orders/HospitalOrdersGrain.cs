@@ -159,7 +159,9 @@ public sealed partial class HospitalOrdersGrain(
     public async Task<int> ApplyDeadlinesAsync()
     {
         var now = ProcurementClock.Now(clock);
-        var (lines, deliveries, invoices) = await orders.DueAsync(HospitalId, now);
+        // At most Orders:DueMovesPerTick of each kind in one transaction: a hospital flooded with
+        // tiny deliveries is deemed in parts over the next ticks, never in one unbounded write.
+        var (lines, deliveries, invoices) = await orders.DueAsync(HospitalId, now, Options.DueMovesPerTick);
         var actor = Actor.Scheduler;
         if (deliveries.Count > 0)
         {

@@ -161,33 +161,41 @@ public sealed class OrderFiguresGrain(
         });
     }
 
+    // Delivered: the units shipped and not turned away (order_lines.shipped_units: added by each
+    // shipment, less what a decision rejected), so a delivery the hospital has not yet decided on
+    // (it has 3 working days) counts for the supplier. Only lines of agreements still running: a
+    // takeover already recorded, or an agreement ended, has nothing left to propose.
     private const string RiskSql = """
-        SELECT manufacturer_id AS ManufacturerId, region_code AS RegionCode, product_id AS ProductId, agreement_id AS AgreementId,
-               CAST(SUM(quantity) AS BIGINT) AS Ordered, CAST(SUM(accepted_units) AS BIGINT) AS Accepted
-          FROM order_lines
-         WHERE alliance_id = @AllianceId AND kind = @Agreed AND deliver_by >= @Since AND deliver_by < @Now
-         GROUP BY manufacturer_id, region_code, product_id, agreement_id
+        SELECT l.manufacturer_id AS ManufacturerId, l.region_code AS RegionCode, l.product_id AS ProductId, l.agreement_id AS AgreementId,
+               CAST(SUM(l.quantity) AS BIGINT) AS Ordered, CAST(SUM(l.shipped_units) AS BIGINT) AS Delivered
+          FROM order_lines l
+          JOIN agreements a ON a.agreement_id = l.agreement_id
+         WHERE l.alliance_id = @AllianceId AND l.kind = @Agreed AND l.deliver_by >= @Since AND l.deliver_by < @Now
+           AND a.state IN (@Active, @Expiring, @Suspended)
+         GROUP BY l.manufacturer_id, l.region_code, l.product_id, l.agreement_id
         """;
-
 
     public async Task<IReadOnlyList<SupplyRisk>> GetSupplyRisksAsync(string allianceId)
     {
         Check.Id(allianceId, "allianceId");
         var now = ProcurementClock.Now(clock);
         var threshold = options.Value.RiskFillRate;
-        var rows = await store.ReadAsync(async connection => (await connection.QueryAsync<(string ManufacturerId, string RegionCode, string ProductId, string AgreementId, long Ordered, long Accepted)>(RiskSql, new
+        var rows = await store.ReadAsync(async connection => (await connection.QueryAsync<(string ManufacturerId, string RegionCode, string ProductId, string AgreementId, long Ordered, long Delivered)>(RiskSql, new
         {
             AllianceId = allianceId,
             Agreed = (int)OrderLineKind.Agreed,
+            Active = (int)AgreementState.Active,
+            Expiring = (int)AgreementState.Expiring,
+            Suspended = (int)AgreementState.Suspended,
             Since = now - TimeSpan.FromDays(options.Value.RiskDays),
             Now = now,
         })).ToList());
         return rows
             .GroupBy(r => (r.ManufacturerId, r.RegionCode, r.ProductId))
-            .Select(g => (Key: g.Key, Ordered: g.Sum(r => r.Ordered), Accepted: g.Sum(r => r.Accepted), Agreements: g.Select(r => Guid.Parse(r.AgreementId)).Distinct().ToList()))
-            .Where(g => g.Ordered > 0 && (decimal)g.Accepted / g.Ordered < threshold)
-            .Select(g => new SupplyRisk(g.Key.ManufacturerId, g.Key.RegionCode, g.Key.ProductId, g.Ordered, g.Accepted,
-                Figures.Rate(g.Accepted, g.Ordered)!.Value, threshold, g.Agreements))
+            .Select(g => (Key: g.Key, Ordered: g.Sum(r => r.Ordered), Delivered: g.Sum(r => r.Delivered), Agreements: g.Select(r => Guid.Parse(r.AgreementId)).Distinct().ToList()))
+            .Where(g => g.Ordered > 0 && (decimal)g.Delivered / g.Ordered < threshold)
+            .Select(g => new SupplyRisk(g.Key.ManufacturerId, g.Key.RegionCode, g.Key.ProductId, g.Ordered, g.Delivered,
+                Figures.Rate(g.Delivered, g.Ordered)!.Value, threshold, g.Agreements))
             .OrderBy(r => r.FillRate).ThenBy(r => r.ManufacturerId, StringComparer.Ordinal)
             .ToList();
     }

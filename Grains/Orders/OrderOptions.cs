@@ -32,6 +32,9 @@ public sealed class OrderOptions
     /// <summary>Hospitals the clock handles per tick at most; the rest wait for the next tick.</summary>
     public int HospitalsPerTick { get; set; } = 1_000;
 
+    /// <summary>A hospital's lapsed lines, deemed deliveries and overdue invoices moved per tick at most, each; the rest wait for the next tick.</summary>
+    public int DueMovesPerTick { get; set; } = 2_000;
+
     /// <summary>A supplier whose fill rate on agreed lines due in the last <see cref="RiskDays"/> days is below this is a supply risk.</summary>
     public decimal RiskFillRate { get; set; } = 0.95m;
 
@@ -72,6 +75,10 @@ public sealed class OrderOptionsValidator : IValidateOptions<OrderOptions>
         if (options.HospitalsPerTick is < 1 or > 100_000)
         {
             failures.Add("Orders:HospitalsPerTick must be between 1 and 100000.");
+        }
+        if (options.DueMovesPerTick is < 1 or > 100_000)
+        {
+            failures.Add("Orders:DueMovesPerTick must be between 1 and 100000.");
         }
         if (options.RiskFillRate is <= 0m or > 1m || options.RiskDays is < 1 or > 90)
         {

@@ -126,6 +126,13 @@ public sealed partial class OrderRepository
 
     public static string LineKey(Guid orderId, int lineNo) => $"{orderId}/{lineNo}";
 
+    /// <summary>The order and line number of a <see cref="LineKey"/>.</summary>
+    public static (Guid OrderId, int LineNo) ParseLineKey(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        return (Guid.Parse(key.AsSpan(0, slash)), int.Parse(key.AsSpan(slash + 1), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     private const string InsertDeliverySql = """
         INSERT INTO deliveries (delivery_id, order_id, line_no, hospital_id, manufacturer_id, shipped_by, lot_number, expiry_date, quantity,
                                 unit_price_e6, shipped_at, accept_by, state)
@@ -229,7 +236,8 @@ public sealed partial class OrderRepository
     /// What a decision on a delivery changes: the delivery, its line's units and state, its invoice
     /// if issued (<see cref="Invoiced"/>: the supplier invoiced it before the decision), and the
     /// hospital's platform purchases of <see cref="Month"/> (the business month of the decision) by
-    /// what it accepted; with the hospital's request id (none for the clock's).
+    /// what it accepted, a line ordered under an agreement toward that agreement's year of
+    /// <see cref="OrderedMonth"/>; with the hospital's request id (none for the clock's).
     /// </summary>
     public sealed record DeliveryOutcome(
         Delivery Delivery,
@@ -239,7 +247,11 @@ public sealed partial class OrderRepository
         DateTimeOffset? InvoiceDueAt,
         int Month,
         string? RequestId,
-        bool Invoiced);
+        bool Invoiced)
+    {
+        /// <summary>The business month the line was ordered in (the agreement year it drew down from).</summary>
+        public int OrderedMonth { get; init; }
+    }
 
     private static readonly Prepared<DeliveryOutcome> DecideDelivery = new(
         DecideDeliverySql,
@@ -301,7 +313,8 @@ public sealed partial class OrderRepository
                          .GroupBy(o => (o.Delivery.HospitalId, o.Month)))
             {
                 await PlatformPurchases.RecordAsync(unit, month.Key.HospitalId, month.Key.Month, month
-                    .Select(o => new PlatformPurchases.Accepted(o.Line.ProductId, o.Line.ManufacturerId, o.Delivery.AcceptedUnits, o.Delivery.AcceptedUnits * o.Delivery.UnitPrice))
+                    .Select(o => new PlatformPurchases.Accepted(o.Line.ProductId, o.Line.ManufacturerId, o.Delivery.AcceptedUnits, o.Delivery.AcceptedUnits * o.Delivery.UnitPrice,
+                        o.Line.AgreementId?.ToString(), o.OrderedMonth))
                     .ToList());
             }
         });
@@ -356,8 +369,10 @@ public sealed partial class OrderRepository
     public sealed record PaymentOf(Invoice Invoice, DateTimeOffset AcceptedAt, string Reference, string RequestId, string ActorId, string Actor, int Index);
 
     /// <summary>
-    /// Records payments. A direct settlement draws the hospital's prepayment ledger first: the
-    /// ledger is credited and read inside this transaction, so the draws never exceed the balance.
+    /// Records payments. A direct settlement draws the hospital's prepayment ledger first, the part
+    /// of it that the settling fund's alliance prepaid (one alliance's fund never spends another's
+    /// prepayment): the ledger is credited and read inside this transaction, so the draws never
+    /// exceed the balance.
     /// </summary>
     public Task<IReadOnlyList<(Payment Payment, int Index)>> PayAsync(IReadOnlyList<PaymentOf> payments, Payer payer, DateTimeOffset at) =>
         store.WriteAsync<IReadOnlyList<(Payment, int)>>(async unit =>
@@ -368,9 +383,14 @@ public sealed partial class OrderRepository
             long balanceE6 = 0;
             if (payer == Payer.InsuranceFund && payments.Count > 0)
             {
-                var hospitalId = payments[0].Invoice.HospitalId;
+                // A fund settles only its own alliance's invoices (HospitalOrdersGrain checks each).
+                var (hospitalId, allianceId) = (payments[0].Invoice.HospitalId, payments[0].Invoice.AllianceId);
+                if (allianceId is null || payments.Any(p => p.Invoice.AllianceId != allianceId))
+                {
+                    throw new InvalidOperationException("A direct settlement's invoices must all be of the settling fund's alliance.");
+                }
                 await CreditAsync(connection, transaction, hospitalId, at);
-                var (credited, drawn) = await ReadLedgerAsync(connection, transaction, hospitalId);
+                var (credited, drawn) = await ReadAllianceLedgerAsync(connection, transaction, hospitalId, allianceId);
                 balanceE6 = Math.Max(0, credited - drawn);
             }
             foreach (var (invoice, acceptedAt, reference, requestId, actorId, actor, index) in payments)
@@ -401,18 +421,24 @@ public sealed partial class OrderRepository
 
     // ---- The clock ------------------------------------------------------------------------------
 
-    private const string SelectDueLinesSql = $"SELECT {LineColumns} FROM order_lines l WHERE l.hospital_id = @HospitalId AND l.state = @Placed AND l.respond_by < @Now";
+    // Earliest first, so what a capped tick leaves is what fell due last.
+    private const string SelectDueLinesSql = $"SELECT {LineColumns} FROM order_lines l WHERE l.hospital_id = @HospitalId AND l.state = @Placed AND l.respond_by < @Now ORDER BY l.respond_by, l.order_id, l.line_no";
 
-    private const string SelectDueDeliveriesSql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.hospital_id = @HospitalId AND d.state = @Shipped AND d.accept_by < @Now";
+    private const string SelectDueDeliveriesSql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.hospital_id = @HospitalId AND d.state = @Shipped AND d.accept_by < @Now ORDER BY d.accept_by, d.delivery_id";
 
-    private const string SelectDueInvoicesSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.hospital_id = @HospitalId AND i.state = @Payable AND i.due_at < @Now";
+    private const string SelectDueInvoicesSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.hospital_id = @HospitalId AND i.state = @Payable AND i.due_at < @Now ORDER BY i.due_at, i.invoice_id";
 
-    public Task<(IReadOnlyList<OrderLine> Lines, IReadOnlyList<Delivery> Deliveries, IReadOnlyList<Invoice> Invoices)> DueAsync(string hospitalId, DateTimeOffset now) =>
+    /// <summary>
+    /// A hospital's lines, deliveries and invoices whose window or due date passed before
+    /// <paramref name="now"/>: at most <paramref name="limit"/> of each, earliest first (the clock's
+    /// next tick finds the rest).
+    /// </summary>
+    public Task<(IReadOnlyList<OrderLine> Lines, IReadOnlyList<Delivery> Deliveries, IReadOnlyList<Invoice> Invoices)> DueAsync(string hospitalId, DateTimeOffset now, int limit) =>
         store.ReadAsync<(IReadOnlyList<OrderLine>, IReadOnlyList<Delivery>, IReadOnlyList<Invoice>)>(async connection =>
         {
-            var lines = (await connection.QueryAsync<LineRow>(SelectDueLinesSql, new { HospitalId = hospitalId, Placed = (int)OrderLineState.Placed, Now = now })).Select(l => l.ToLine()).ToList();
-            var deliveries = (await connection.QueryAsync<DeliveryRow>(SelectDueDeliveriesSql, new { HospitalId = hospitalId, Shipped = (int)DeliveryState.Shipped, Now = now })).Select(d => d.ToDelivery()).ToList();
-            var invoices = (await connection.QueryAsync<InvoiceRow>(SelectDueInvoicesSql, new { HospitalId = hospitalId, Payable = (int)InvoiceState.Payable, Now = now })).Select(i => i.ToInvoice()).ToList();
+            var lines = (await FirstAsync<LineRow>(connection, SelectDueLinesSql, new { HospitalId = hospitalId, Placed = (int)OrderLineState.Placed, Now = now }, limit)).Select(l => l.ToLine()).ToList();
+            var deliveries = (await FirstAsync<DeliveryRow>(connection, SelectDueDeliveriesSql, new { HospitalId = hospitalId, Shipped = (int)DeliveryState.Shipped, Now = now }, limit)).Select(d => d.ToDelivery()).ToList();
+            var invoices = (await FirstAsync<InvoiceRow>(connection, SelectDueInvoicesSql, new { HospitalId = hospitalId, Payable = (int)InvoiceState.Payable, Now = now }, limit)).Select(i => i.ToInvoice()).ToList();
             return (lines, deliveries, invoices);
         });
 

@@ -456,6 +456,22 @@ public sealed partial class OrderRepository(ProcurementStore store)
     private static async Task<(long Credited, long Drawn)> ReadLedgerAsync(DbConnection connection, DbTransaction? transaction, string hospitalId) =>
         await connection.QuerySingleAsync<(long Credited, long Drawn)>(SelectLedgerSql, new { HospitalId = hospitalId }, transaction);
 
+    // One alliance's part of the ledger: the prepayments of its own agreements (a credit's
+    // agreement, through its batch) and the draws of its own fund (a draw's invoice).
+    private const string SelectAllianceLedgerSql = """
+        SELECT CAST(COALESCE(SUM(CASE WHEN e.amount_e6 > 0 AND b.alliance_id = @AllianceId THEN e.amount_e6 ELSE 0 END), 0) AS BIGINT) AS Credited,
+               CAST(COALESCE(SUM(CASE WHEN e.amount_e6 < 0 AND i.alliance_id = @AllianceId THEN -e.amount_e6 ELSE 0 END), 0) AS BIGINT) AS Drawn
+          FROM prepayment_entries e
+          LEFT JOIN agreements a     ON a.agreement_id = e.agreement_id
+          LEFT JOIN tender_batches b ON b.batch_id = a.batch_id
+          LEFT JOIN invoices i       ON i.invoice_id = e.invoice_id
+         WHERE e.hospital_id = @HospitalId
+        """;
+
+    /// <summary>What an alliance's fund may draw for a hospital: what the alliance prepaid, less what its fund drew.</summary>
+    private static async Task<(long Credited, long Drawn)> ReadAllianceLedgerAsync(DbConnection connection, DbTransaction? transaction, string hospitalId, string allianceId) =>
+        await connection.QuerySingleAsync<(long Credited, long Drawn)>(SelectAllianceLedgerSql, new { HospitalId = hospitalId, AllianceId = allianceId }, transaction);
+
     /// <summary>
     /// Credits the ledger with each agreement part's prepayment not credited yet (once per part),
     /// inside the caller's transaction, and returns the ledger.
