@@ -288,7 +288,7 @@ public static class PortalExtensions
         api.MapGroup("").RequireAuthorization(PortalUser.Business)
             .MapBatchApi().MapBidApi().MapAwardApi().MapHospitalApi().MapAgreementApi().MapExportApi().MapAccountApi().MapConsumableCodeApi();
         // Purchasing after the award adds the distributors, who see only the lines designated to them.
-        api.MapGroup("").RequireAuthorization(PortalUser.Purchasing).MapOrderApi();
+        api.MapGroup("").RequireAuthorization(PortalUser.Purchasing).MapOrderApi().MapPurchasingExportApi();
         app.MapGet("/assets/{name}", Assets.Serve).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/culture", SetCultureFromQuery).AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/culture", (Delegate)SetCultureAsync).AllowAnonymous().ExcludeFromDescription();

@@ -89,6 +89,16 @@ public interface IHospitalOrdersGrain : IGrainWithStringKey
     Task<PrepaymentLedger> GetLedgerAsync();
 
     /// <summary>
+    /// The hospital's purchasing record for the lines it placed in months <paramref name="fromMonth"/>
+    /// to <paramref name="toMonth"/> (yyyy-MM, inclusive, at most 36 months): the lines, their
+    /// deliveries, the invoices and the payments of them, oldest first. Refused with
+    /// <c>TOO_MANY_ROWS</c> when any of the four holds more than <see cref="PurchasingRecord.MaxRows"/>
+    /// rows: a narrower range is asked for, never a record cut short.
+    /// </summary>
+    [Alias("GetPurchasingRecord")]
+    Task<PurchasingRecord> GetPurchasingRecordAsync(string fromMonth, string toMonth);
+
+    /// <summary>
     /// What the hospital accepted on the platform per product over the 24 months before the current
     /// one, with the annual average: shown beside its next volume report.
     /// </summary>
@@ -174,6 +184,21 @@ public sealed record BatchPurchasing(
     public const int MaxLines = 10_000;
 
     public static BatchPurchasing Empty { get; } = new([], [], [], [], false);
+}
+
+/// <summary>A hospital's purchasing over a range of months (<see cref="IHospitalOrdersGrain.GetPurchasingRecordAsync"/>), for its exports.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.PurchasingRecord")]
+public sealed record PurchasingRecord(
+    [property: Id(0)] IReadOnlyList<OrderLine> Lines,
+    [property: Id(1)] IReadOnlyList<Delivery> Deliveries,
+    [property: Id(2)] IReadOnlyList<Invoice> Invoices,
+    [property: Id(3)] IReadOnlyList<Payment> Payments)
+{
+    /// <summary>The most rows of each kind one record holds (a few megabytes, far below Orleans' message size limit).</summary>
+    public const int MaxRows = 10_000;
+
+    /// <summary>The widest range of months one record covers.</summary>
+    public const int MaxMonths = 36;
 }
 
 /// <summary>A distributor (keyed by its id).</summary>

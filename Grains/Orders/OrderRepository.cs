@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Procurement.Contracts.Domain;
+using Procurement.Contracts.Grains;
 using Procurement.Grains.Agreements.Domain;
 using Procurement.Grains.Orders.Domain;
 using Procurement.Grains.Storage;
@@ -381,6 +382,41 @@ public sealed partial class OrderRepository(ProcurementStore store)
     public Task<IReadOnlyList<Payment>> ListPaymentsAsync(string hospitalId, int limit) =>
         store.ReadAsync<IReadOnlyList<Payment>>(async connection =>
             (await FirstAsync<PaymentRow>(connection, SelectRecentPaymentsSql, new { HospitalId = hospitalId }, limit)).Select(p => p.ToPayment()).ToList());
+
+    // A hospital's purchasing record by the month its lines were placed in: invoices and payments
+    // carry their line's month (migration 0017), deliveries are read through their line. Each read
+    // from the hospital's own index, oldest first; one row past the limit says the range is too wide.
+    private const string SelectRecordLinesSql = $"SELECT {LineColumns} FROM order_lines l WHERE l.hospital_id = @HospitalId AND l.month >= @From AND l.month <= @To ORDER BY l.placed_at, l.order_id, l.line_no";
+
+    private const string SelectRecordDeliveriesSql = $"""
+        SELECT {DeliveryColumns} FROM deliveries d
+          JOIN order_lines l ON l.order_id = d.order_id AND l.line_no = d.line_no
+         WHERE d.hospital_id = @HospitalId AND l.month >= @From AND l.month <= @To
+         ORDER BY d.shipped_at, d.delivery_id
+        """;
+
+    private const string SelectRecordInvoicesSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.hospital_id = @HospitalId AND i.month >= @From AND i.month <= @To ORDER BY i.issued_at, i.invoice_id";
+
+    private const string SelectRecordPaymentsSql = $"SELECT {PaymentColumns} FROM payments WHERE hospital_id = @HospitalId AND month >= @From AND month <= @To ORDER BY paid_at, payment_id";
+
+    /// <summary>
+    /// The hospital's lines placed in months <paramref name="from"/> to <paramref name="to"/> with
+    /// their deliveries, invoices and payments, at most <paramref name="limit"/> of each; null when
+    /// any holds more.
+    /// </summary>
+    public Task<PurchasingRecord?> PurchasingRecordAsync(string hospitalId, int from, int to, int limit) =>
+        store.ReadAsync<PurchasingRecord?>(async connection =>
+        {
+            var range = new { HospitalId = hospitalId, From = from, To = to };
+            var lines = await FirstAsync<LineRow>(connection, SelectRecordLinesSql, range, limit + 1);
+            var deliveries = lines.Count > limit ? [] : await FirstAsync<DeliveryRow>(connection, SelectRecordDeliveriesSql, range, limit + 1);
+            var invoices = deliveries.Count > limit ? [] : await FirstAsync<InvoiceRow>(connection, SelectRecordInvoicesSql, range, limit + 1);
+            var payments = invoices.Count > limit ? [] : await FirstAsync<PaymentRow>(connection, SelectRecordPaymentsSql, range, limit + 1);
+            return lines.Count > limit || deliveries.Count > limit || invoices.Count > limit || payments.Count > limit
+                ? null
+                : new PurchasingRecord(lines.Select(l => l.ToLine()).ToList(), deliveries.Select(d => d.ToDelivery()).ToList(),
+                    invoices.Select(i => i.ToInvoice()).ToList(), payments.Select(p => p.ToPayment()).ToList());
+        });
 
     // A line bought under a consumables agreement counts for its category: the agreement's
     // product_id is the category id of a lot of the agreement's batch (migration 0024), so a line

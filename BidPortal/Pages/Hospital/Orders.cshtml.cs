@@ -17,7 +17,7 @@ namespace Procurement.BidPortal.Pages.Hospital;
 /// </summary>
 // Writes only: the policy lets reads (GET) through (PortalExtensions); handler methods cannot carry it.
 [EnableRateLimiting(PortalLimits.Orders)]
-public sealed partial class OrdersModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, IStringLocalizer<SharedResource> localizer, IOptions<PortalLimits> limits) : PortalPage(grains, localizer)
+public sealed partial class OrdersModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, BusinessTime time, IStringLocalizer<SharedResource> localizer, IOptions<PortalLimits> limits) : PortalPage(grains, localizer)
 {
     /// <summary>Rows offered by the order form; rows left without a product are not sent.</summary>
     public const int FormLines = 3;
@@ -39,6 +39,11 @@ public sealed partial class OrdersModel(GrainAccess grains, [FromKeyedServices(B
     public IReadOnlyList<Invoice> Invoices { get; private set; } = [];
 
     public IReadOnlyList<Payment> Payments { get; private set; } = [];
+
+    /// <summary>The months the record's download offers first: this business month and the two before.</summary>
+    public string ExportFrom { get; private set; } = "";
+
+    public string ExportTo { get; private set; } = "";
 
     public PrepaymentLedger? Ledger { get; private set; }
 
@@ -136,6 +141,7 @@ public sealed partial class OrdersModel(GrainAccess grains, [FromKeyedServices(B
     private async Task LoadAsync()
     {
         Now = clock.GetUtcNow();
+        (ExportFrom, ExportTo) = (time.Month(Now.AddMonths(-2)), time.Month(Now));
         var orders = Grains.Orders();
         PlacedOrders = await orders.ListOrdersAsync(Shown);
         Deliveries = await orders.ListDeliveriesAsync(Shown);

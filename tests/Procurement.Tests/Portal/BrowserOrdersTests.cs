@@ -116,6 +116,18 @@ public sealed class BrowserOrdersTests(JourneyFixture portal) : IAsyncLifetime
         await Assertions.Expect(hospital.Locator("[data-test=ledger]")).ToContainTextAsync("balance");
         await PortalBrowser.ShotAsync(hospital, "orders-5-hospital-paid-en");
 
+        // The record of these months downloads from the page as a workbook holding the paid invoice.
+        var download = await hospital.RunAndWaitForDownloadAsync(() => hospital.Locator("[data-test=record-export] button").ClickAsync());
+        Assert.EndsWith(".xlsx", download.SuggestedFilename, StringComparison.Ordinal);
+        await using (var file = await download.CreateReadStreamAsync())
+        {
+            var workbook = new MemoryStream();
+            await file.CopyToAsync(workbook);
+            workbook.Position = 0;
+            var invoices = MiniExcelLibs.MiniExcel.Query(workbook, useHeaderRow: true, sheetName: "Invoices").Cast<IDictionary<string, object>>().ToList();
+            Assert.Contains(invoices, i => (string)i["invoice_number"] == invoiceNumber && (string)i["state"] == "Paid");
+        }
+
         // The same page in Chinese: labels, kinds and states in words.
         var chinese = await _browser.NewPageAsync("zh-CN");
         await chinese.GotoAsync("/Hospital/Orders");

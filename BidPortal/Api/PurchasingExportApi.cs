@@ -1,0 +1,104 @@
+using System.Security.Claims;
+using Procurement.BidPortal.Exports;
+using Procurement.BidPortal.Security;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Grains;
+
+namespace Procurement.BidPortal.Api;
+
+/// <summary>
+/// Purchasing as CSV and XLSX, each role its own (docs/ORDERS.md, "Exports"): a hospital its record
+/// of the months asked for (the signed-in hospital's grain, so no other's); a supplier the lines it
+/// answers for, as its inbox shows them, with its receivables; an alliance its figures. Every file
+/// downloaded is recorded in the event log with its name, as the batch exports are.
+/// </summary>
+public static class PurchasingExportApi
+{
+    private const string Csv = "text/csv; charset=utf-8";
+
+    /// <summary>The supplier's files hold what its inbox shows: its newest lines, at most this many.</summary>
+    public const int SupplierLines = 500;
+
+    public static RouteGroupBuilder MapPurchasingExportApi(this RouteGroupBuilder api)
+    {
+        var hospital = api.MapGroup("/hospital/exports").WithTags("Exports").RequireAuthorization(PortalUser.Hospital);
+        hospital.MapGet("/purchasing.xlsx", (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
+            RecordFileAsync(grains, user, from, to, ExportApi.Xlsx, "purchasing", "xlsx", PurchasingExport.WriteRecordXlsx))
+            .WithName("ExportHospitalPurchasingXlsx").WithSummary(RecordSummary("The four tables as sheets OrderLines, Deliveries, Invoices, Payments"));
+        hospital.MapGet("/order-lines.csv", (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
+            RecordFileAsync(grains, user, from, to, Csv, "order-lines", "csv", PurchasingExport.WriteLinesCsv))
+            .WithName("ExportHospitalLinesCsv").WithSummary(RecordSummary("The order lines"));
+        hospital.MapGet("/deliveries.csv", (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
+            RecordFileAsync(grains, user, from, to, Csv, "deliveries", "csv", PurchasingExport.WriteDeliveriesCsv))
+            .WithName("ExportHospitalDeliveriesCsv").WithSummary(RecordSummary("The deliveries of the lines, with the hospital's decisions"));
+        hospital.MapGet("/invoices.csv", (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
+            RecordFileAsync(grains, user, from, to, Csv, "invoices", "csv", PurchasingExport.WriteInvoicesCsv))
+            .WithName("ExportHospitalInvoicesCsv").WithSummary(RecordSummary("The invoices of the lines' deliveries"));
+        hospital.MapGet("/payments.csv", (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
+            RecordFileAsync(grains, user, from, to, Csv, "payments", "csv", PurchasingExport.WritePaymentsCsv))
+            .WithName("ExportHospitalPaymentsCsv").WithSummary(RecordSummary("The payments of those invoices, by the hospital or the insurance fund"));
+
+        var supplier = api.MapGroup("/supplier/exports").WithTags("Exports").RequireAuthorization(PortalUser.Supplier);
+        supplier.MapGet("/supply.xlsx", (GrainAccess grains, ClaimsPrincipal user, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) =>
+            SupplierFileAsync(grains, user, ExportApi.Xlsx, "supply.xlsx", (lines, output) => PurchasingExport.WriteSupplierXlsx(lines, clock.GetUtcNow(), output)))
+            .WithName("ExportSupplierXlsx").WithSummary($"The supplier's newest {SupplierLines} lines, their deliveries and its receivables (invoices not paid, with their age), as sheets OrderLines, Deliveries, Receivables.");
+        supplier.MapGet("/order-lines.csv", (GrainAccess grains, ClaimsPrincipal user) =>
+            SupplierFileAsync(grains, user, Csv, "order-lines.csv", PurchasingExport.WriteSupplierLinesCsv))
+            .WithName("ExportSupplierLinesCsv").WithSummary($"The supplier's newest {SupplierLines} lines, as its inbox shows them.");
+        supplier.MapGet("/receivables.csv", (GrainAccess grains, ClaimsPrincipal user, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) =>
+            SupplierFileAsync(grains, user, Csv, "receivables.csv", (lines, output) => PurchasingExport.WriteReceivablesCsv(lines, clock.GetUtcNow(), output)))
+            .WithName("ExportSupplierReceivablesCsv").WithSummary($"The invoices of the supplier's newest {SupplierLines} lines not paid yet, with their age in days and the days past due.");
+
+        var alliance = api.MapGroup("/alliance/exports").WithTags("Exports").RequireAuthorization(PortalUser.Alliance);
+        alliance.MapGet("/purchasing-figures.xlsx", async (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
+        {
+            var figures = grains.Act().GetGrain<IOrderFiguresGrain>(0);
+            var allianceId = user.Organisation();
+            var supply = await figures.GetSupplyPerformanceAsync(allianceId, from, to);
+            var hospitals = await figures.GetHospitalPurchasingAsync(allianceId, from, to);
+            var risks = await figures.GetSupplyRisksAsync(allianceId);
+            return await FileAsync(grains, "alliance", allianceId, ExportApi.Xlsx, $"{allianceId}-purchasing-{from}-{to}.xlsx",
+                output => PurchasingExport.WriteFiguresXlsx(supply, hospitals, risks, output));
+        }).WithName("ExportPurchasingFiguresXlsx").WithSummary("Supply performance and hospitals' purchasing for lines placed in months from..to (yyyy-MM), and the supply risks now, as sheets SupplyPerformance, HospitalPurchasing, SupplyRisks.");
+        alliance.MapGet("/supply-performance.csv", async (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
+        {
+            var rows = await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetSupplyPerformanceAsync(user.Organisation(), from, to);
+            return await FileAsync(grains, "alliance", user.Organisation(), Csv, $"{user.Organisation()}-supply-performance-{from}-{to}.csv", output => PurchasingExport.WriteSupplyPerformanceCsv(rows, output));
+        }).WithName("ExportSupplyPerformanceCsv").WithSummary("Fill rate, on-time delivery and answer times per supplier x region x product, for lines placed in months from..to (yyyy-MM).");
+        alliance.MapGet("/hospital-purchasing.csv", async (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
+        {
+            var rows = await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetHospitalPurchasingAsync(user.Organisation(), from, to);
+            return await FileAsync(grains, "alliance", user.Organisation(), Csv, $"{user.Organisation()}-hospital-purchasing-{from}-{to}.csv", output => PurchasingExport.WriteHospitalPurchasingCsv(rows, output));
+        }).WithName("ExportHospitalPurchasingCsv").WithSummary("Per hospital: on-time payment rate, days payable outstanding, online procurement rate, selected products' share, for months from..to (yyyy-MM).");
+        alliance.MapGet("/supply-risks.csv", async (GrainAccess grains, ClaimsPrincipal user) =>
+        {
+            var rows = await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetSupplyRisksAsync(user.Organisation());
+            return await FileAsync(grains, "alliance", user.Organisation(), Csv, $"{user.Organisation()}-supply-risks.csv", output => PurchasingExport.WriteSupplyRisksCsv(rows, output));
+        }).WithName("ExportSupplyRisksCsv").WithSummary("The supply-risk alerts now, with the agreements a takeover by the spare would move.");
+        return api;
+    }
+
+    private static string RecordSummary(string what) =>
+        $"{what}, of the lines the hospital placed in months from..to (yyyy-MM, at most {PurchasingRecord.MaxMonths} months); " +
+        $"413 TOO_MANY_ROWS above {PurchasingRecord.MaxRows:N0} rows of a kind.";
+
+    private static async Task<IResult> RecordFileAsync(GrainAccess grains, ClaimsPrincipal user, string from, string to, string type, string table, string extension, Action<PurchasingRecord, Stream> write)
+    {
+        var record = await grains.Orders().GetPurchasingRecordAsync(from, to);
+        return await FileAsync(grains, "hospital", user.Organisation(), type, $"{user.Organisation()}-{table}-{from}-{to}.{extension}", output => write(record, output));
+    }
+
+    private static async Task<IResult> SupplierFileAsync(GrainAccess grains, ClaimsPrincipal user, string type, string name, Action<IReadOnlyList<SupplierLine>, Stream> write)
+    {
+        var lines = await grains.OrderDirectory().ListSupplierLinesAsync(user.Organisation(), SupplierLines);
+        return await FileAsync(grains, "supplier", user.Organisation(), type, $"{user.Organisation()}-{name}", output => write(lines, output));
+    }
+
+    private static async Task<IResult> FileAsync(GrainAccess grains, string entityType, string entityId, string type, string name, Action<Stream> write)
+    {
+        var buffer = new MemoryStream();
+        write(buffer);
+        await grains.RecordAsync(ExportApi.ExportDownloaded, null, entityType, entityId, name);
+        return TypedResults.File(buffer.ToArray(), type, name);
+    }
+}
