@@ -290,3 +290,10 @@ public sealed record SupplierLine(
     [property: Id(0)] OrderLine Line,
     [property: Id(1)] IReadOnlyList<Delivery> Deliveries,
     [property: Id(2)] IReadOnlyList<Invoice> Invoices);
+
+/// <summary>The kinds of notice purchasing sends (the notification outbox).</summary>
+public static class OrderNotices
+{
+    /// <summary>To the hospital, for each invoice the clock flags overdue; the message is the invoice's number.</summary>
+    public const string InvoiceOverdue = "InvoiceOverdue";
+}

@@ -459,6 +459,7 @@ public sealed partial class OrderRepository
             {
                 await connection.ExecuteAsync(InvoiceOverdueSql, new { Overdue = (int)InvoiceState.Overdue, InvoiceId = invoice.InvoiceId.ToString(), Payable = (int)InvoiceState.Payable }, transaction);
                 await EventLog.AppendAsync(unit, at, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceOverdue", new { invoice.DueAt, invoice.Amount });
+                await Notifications.AddAsync(connection, transaction, at, "hospital", invoice.HospitalId, null, null, OrderNotices.InvoiceOverdue, invoice.InvoiceNumber);
             }
         });
 

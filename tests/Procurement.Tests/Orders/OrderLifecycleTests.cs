@@ -142,6 +142,9 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         fixture.Clock.SetUtcNow(i3.DueAt!.Value.AddMilliseconds(1));
         await SweepAsync();
         Assert.Equal(InvoiceState.Overdue, (await orders.ListInvoicesAsync(10)).Single(i => i.InvoiceId == i3.InvoiceId).State);
+        // The hospital is told, once, in the same transaction as the flag.
+        Assert.Equal([i3.InvoiceNumber], await Store.ReadAsync(c => c.QueryAsync<string>(
+            "SELECT message FROM notifications WHERE audience_kind = 'hospital' AND audience_id = @H AND kind = @Kind", new { H = s.Hospital1, Kind = OrderNotices.InvoiceOverdue })));
         var prepaid = (await Grains.GetGrain<IAgreementGrain>(atv.AgreementId).ListHospitalsAsync()).Single().Prepayment
             + (await Grains.GetGrain<IAgreementGrain>(aml.AgreementId).ListHospitalsAsync()).Single(h => h.HospitalId == s.Hospital1).Prepayment;
         var settled = await orders.SettleDirectlyAsync(new PaymentRequest("f-1", i3.InvoiceId, "FUND-77"));
