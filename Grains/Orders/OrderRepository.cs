@@ -32,11 +32,12 @@ public sealed partial class OrderRepository(ProcurementStore store)
                a.start_month AS StartMonth, a.end_month AS EndMonth, a.anchor_month AS AnchorMonth,
                a.anchor_month + b.agreement_months AS PeriodEndMonth, a.state AS State,
                h.annual_volume AS AnnualVolume, h.carried_units AS CarriedUnits, COALESCE(p.max_unit_price_e6, l.max_valid_price_e6) AS MaxUnitPriceE6,
-               a.unit_price_e6 AS UnitPriceE6, b.alliance_id AS AllianceId, l.purchase_unit AS PurchaseUnit
+               a.unit_price_e6 AS UnitPriceE6, b.alliance_id AS AllianceId, l.purchase_unit AS PurchaseUnit, m.molecule AS Molecule
           FROM agreement_hospitals h
           JOIN agreements a ON a.agreement_id = h.agreement_id
           JOIN tender_batches b ON b.batch_id = a.batch_id
           LEFT JOIN batch_products p ON p.batch_id = a.batch_id AND p.product_id = a.product_id
+          LEFT JOIN products m ON m.product_id = p.product_id
           LEFT JOIN consumable_lots l ON l.batch_id = a.batch_id AND l.category_id = a.product_id AND p.product_id IS NULL
          WHERE h.hospital_id = @HospitalId AND (p.product_id IS NOT NULL OR l.category_id IS NOT NULL)
         """;
@@ -50,9 +51,10 @@ public sealed partial class OrderRepository(ProcurementStore store)
         """;
 
     private const string SelectListedOffersSql = """
-        SELECT l.alliance_id AS AllianceId, l.product_id AS ProductId, l.manufacturer_id AS ManufacturerId, l.unit_price_e6 AS UnitPriceE6
+        SELECT l.alliance_id AS AllianceId, l.product_id AS ProductId, l.manufacturer_id AS ManufacturerId, l.unit_price_e6 AS UnitPriceE6, m.molecule AS Molecule
           FROM listed_prices l
           JOIN alliance_regions r ON r.alliance_id = l.alliance_id
+          LEFT JOIN products m ON m.product_id = l.product_id
          WHERE r.region_code = @RegionCode
         """;
 
@@ -82,6 +84,9 @@ public sealed partial class OrderRepository(ProcurementStore store)
 
         /// <summary>A consumables lot's purchase unit (Unit or System, by name); null for a drug.</summary>
         public string? PurchaseUnit { get; set; }
+
+        /// <summary>A drug's molecule; null for a consumables category.</summary>
+        public string? Molecule { get; set; }
     }
 
     /// <summary>What routing a hospital's order needs: its region, agreements, listed prices and draw-downs so far; null for an unknown hospital.</summary>
@@ -117,7 +122,10 @@ public sealed partial class OrderRepository(ProcurementStore store)
                     CarriedUnits = r.CarriedUnits,
                     MaxUnitPriceE6 = r.MaxUnitPriceE6,
                 }, r.AllianceId, r.UnitPriceE6,
-                    r.PurchaseUnit == nameof(ConsumablePurchaseUnit.System) ? components.GetValueOrDefault(r.AgreementId) ?? new Dictionary<string, long>() : null))
+                    r.PurchaseUnit == nameof(ConsumablePurchaseUnit.System) ? components.GetValueOrDefault(r.AgreementId) ?? new Dictionary<string, long>() : null)
+                {
+                    Molecule = r.Molecule,
+                })
                 .ToList();
             var listed = (await connection.QueryAsync<ListedOffer>(SelectListedOffersSql, new { RegionCode = region })).ToList();
             var drawn = (await connection.QueryAsync<(string AgreementId, int YearStart, long Drawn)>(SelectDrawnSql, new

@@ -11,6 +11,9 @@ namespace Procurement.Grains.Orders.Domain;
 /// </summary>
 public sealed record OrderableAgreement(HospitalAgreement Part, string AllianceId, long UnitPriceE6, IReadOnlyDictionary<string, long>? ComponentPricesE6 = null)
 {
+    /// <summary>The selected product's molecule (generic name); null for a consumables category.</summary>
+    public string? Molecule { get; init; }
+
     public string AgreementId => Part.AgreementId;
 
     public string ProductId => Part.ProductId;
@@ -22,8 +25,8 @@ public sealed record OrderableAgreement(HospitalAgreement Part, string AllianceI
         Part.Covers(month) && (AgreementState)Part.State is AgreementState.Active or AgreementState.Expiring;
 }
 
-/// <summary>A price listed by an alliance of the hospital's region.</summary>
-public sealed record ListedOffer(string AllianceId, string ProductId, string ManufacturerId, long UnitPriceE6);
+/// <summary>A price listed by an alliance of the hospital's region; with the product's molecule (null for a consumables category).</summary>
+public sealed record ListedOffer(string AllianceId, string ProductId, string ManufacturerId, long UnitPriceE6, string? Molecule = null);
 
 /// <summary>How one requested line is bought: kind, supplier, price and its draw-down.</summary>
 public sealed record RoutedLine(
@@ -42,8 +45,9 @@ public sealed record RoutedLine(
 /// it: the selected product first, from the hospital's agreement supplier at the agreed price,
 /// drawn down against the agreed volume of the agreement year under way; beyond what remains the
 /// line still goes at the agreed price and its excess is marked surplus; another brand of a
-/// selected product needs a stated reason and is priced and counted apart; a product without an
-/// agreement goes at the price an alliance of the hospital's region listed. The draw-down is kept
+/// selected product, or another product of a selected product's molecule, needs a stated reason and
+/// is priced and counted apart (a substitute); any other product without an agreement goes at the
+/// price an alliance of the hospital's region listed. The draw-down is kept
 /// across the lines of one order, so two lines of the same product cannot both take the remainder.
 /// A component of a consumables product system (a revision) is bought only under the system's
 /// agreement, from its supplier, at the agreed component price, and draws nothing down: the agreed
@@ -105,6 +109,22 @@ public sealed class OrderRouting(
         }
         // Two alliances of the region may list the same brand: the lower price is the hospital's.
         var best = offers.OrderBy(o => o.UnitPriceE6).ThenBy(o => o.AllianceId, StringComparer.Ordinal).First();
+        // Another product of a molecule the hospital has a selected product of (open for orders) is
+        // a non-selected substitute: it needs a stated reason and is counted apart, as another brand
+        // of the selected product is.
+        var selected = best.Molecule is { } molecule
+            ? agreements.Where(a => a.Molecule == molecule && a.OpenIn(month)).OrderBy(a => a.ProductId, StringComparer.Ordinal).FirstOrDefault()
+            : null;
+        if (selected is not null)
+        {
+            if (string.IsNullOrWhiteSpace(line.SubstituteReason))
+            {
+                throw new ProcurementException(ErrorCodes.SubstituteReasonRequired,
+                    $"{line.ProductId} is not selected: {selected.ProductId} of the same molecule is, from {selected.ManufacturerId}; ordering {line.ProductId} instead needs a reason.",
+                    $"{field}.substituteReason");
+            }
+            return new RoutedLine(OrderLineKind.Substitute, best.ManufacturerId, best.UnitPriceE6, null, null, best.AllianceId, line.Quantity, 0);
+        }
         return new RoutedLine(OrderLineKind.Listed, best.ManufacturerId, best.UnitPriceE6, null, null, best.AllianceId, line.Quantity, 0);
     }
 

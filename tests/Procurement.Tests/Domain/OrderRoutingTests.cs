@@ -74,6 +74,25 @@ public sealed class OrderRoutingTests
         Assert.Equal((OrderLineKind.Listed, "M3", 450_000L, "B"), (routed.Kind, routed.ManufacturerId, routed.UnitPriceE6, routed.AllianceId));
     }
 
+    // A product of a molecule whose selected product the hospital may order is a non-selected
+    // substitute: a reason, and counted apart; with the selected product not open (suspended), or
+    // of another molecule, it is an ordinary listed line.
+    [Fact]
+    public void Another_product_of_a_selected_molecule_is_a_substitute_that_needs_a_reason()
+    {
+        var selected = Agreement("AG", "ATV-20", "M", 100) with { Molecule = "Atorvastatin" };
+        var listed = new[] { new ListedOffer("A", "ATV-10", "M2", 300_000, "Atorvastatin"), new ListedOffer("A", "MET-500", "M3", 100_000, "Metformin") };
+        var routing = new OrderRouting(Month, [selected], listed, new Dictionary<(string, int), long>());
+        var refused = Assert.Throws<ProcurementException>(() => routing.Route(Line("ATV-10", 10), "lines[1]"));
+        Assert.Equal((ErrorCodes.SubstituteReasonRequired, "lines[1].substituteReason"), (refused.Code, refused.Field));
+        var substitute = routing.Route(Line("ATV-10", 10, reason: "pediatric strength"), "lines[1]");
+        Assert.Equal((OrderLineKind.Substitute, "M2", 300_000L, (string?)null), (substitute.Kind, substitute.ManufacturerId, substitute.UnitPriceE6, substitute.AgreementId));
+        Assert.Equal(OrderLineKind.Listed, routing.Route(Line("MET-500", 10), "lines[2]").Kind);
+
+        var suspended = new OrderRouting(Month, [selected with { Part = selected.Part with { State = (int)AgreementState.Suspended } }], listed, new Dictionary<(string, int), long>());
+        Assert.Equal(OrderLineKind.Listed, suspended.Route(Line("ATV-10", 10), "lines[1]").Kind);
+    }
+
     [Fact]
     public void Moves_go_forward_only()
     {

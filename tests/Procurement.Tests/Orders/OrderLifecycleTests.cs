@@ -322,6 +322,16 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         Assert.Equal((OrderLineKind.Substitute, s.Maker2, 0.55m, (Guid?)null, "allergy to an excipient"),
             (order.Lines[0].Kind, order.Lines[0].ManufacturerId, order.Lines[0].UnitPrice, order.Lines[0].AgreementId, order.Lines[0].SubstituteReason));
         Assert.Equal((OrderLineKind.Listed, s.Maker3, 0.12m), (order.Lines[1].Kind, order.Lines[1].ManufacturerId, order.Lines[1].UnitPrice));
+
+        // Another product of the selected product's molecule (a 40 mg tablet, listed) is a
+        // substitute too: without a reason refused, nothing written; with one, counted apart.
+        var strong = $"ATV40-{s.Tag}";
+        await Grains.GetGrain<IProductGrain>(strong).RegisterAsync(new Product(strong, "Atorvastatin calcium", "Tablet", new Specification("40mgx7", 7, 40m), []));
+        await Grains.GetGrain<IAllianceGrain>(s.AllianceId).ListPricesAsync([new ListedPrice(strong, s.Maker3, 0.70m)]);
+        Assert.Equal("lines[0].substituteReason", (await Refused.WithAsync(ErrorCodes.SubstituteReasonRequired,
+            () => orders.PlaceOrderAsync(new OrderRequest("o-2", [new OrderLineRequest(strong, 50, "Pharmacy", OrderUrgency.Normal)])))).Field);
+        var other = await orders.PlaceOrderAsync(new OrderRequest("o-2", [new OrderLineRequest(strong, 50, "Pharmacy", OrderUrgency.Normal, null, "dose titration")]));
+        Assert.Equal((OrderLineKind.Substitute, s.Maker3, "dose titration"), (other.Lines[0].Kind, other.Lines[0].ManufacturerId, other.Lines[0].SubstituteReason));
     }
 
     // A request id sent again returns what it made. An answer's names a line; sent again naming
