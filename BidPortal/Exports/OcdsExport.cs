@@ -31,6 +31,17 @@ public static class OcdsExport
     public const string LotsExtensionUri =
         "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.4/extension.json";
 
+    /// <summary>
+    /// The registered transaction_milestones extension (a payment's <c>relatedImplementationMilestone</c>)
+    /// and the metrics extension that defines its <c>MilestoneReference</c>, as the OCDS extension
+    /// registry lists them (master: neither has a tagged release there); declared when a release has transactions.
+    /// </summary>
+    public const string TransactionMilestonesExtensionUri =
+        "https://raw.githubusercontent.com/open-contracting-extensions/ocds_transactions_relatedMilestone_extension/master/extension.json";
+
+    public const string MetricsExtensionUri =
+        "https://raw.githubusercontent.com/open-contracting-extensions/ocds_metrics_extension/master/extension.json";
+
     /// <summary>The national medical-insurance consumables code (医保医用耗材代码): a lot's item is classified by its class prefix.</summary>
     public const string ConsumableClassificationScheme = "x_NHSA_MCS";
 
@@ -170,8 +181,23 @@ public static class OcdsExport
             Version: "1.1",
             PublishedDate: publishedDate,
             Publisher: new OcdsPublisher(publisherName),
-            Extensions: tender.Lots is { Count: > 0 } ? [BidExtensionUri, LotsExtensionUri, VbpExtensionUri] : [BidExtensionUri, VbpExtensionUri],
+            Extensions: Extensions(tender.Lots is { Count: > 0 }, contracts.Any(c => c.Implementation?.Transactions is { Count: > 0 })),
             Releases: [release]);
+    }
+
+    private static List<string> Extensions(bool lots, bool transactions)
+    {
+        List<string> extensions = [BidExtensionUri];
+        if (lots)
+        {
+            extensions.Add(LotsExtensionUri);
+        }
+        if (transactions)
+        {
+            extensions.AddRange([TransactionMilestonesExtensionUri, MetricsExtensionUri]);
+        }
+        extensions.Add(VbpExtensionUri);
+        return extensions;
     }
 
     /// <summary>

@@ -282,10 +282,16 @@ public sealed record OcdsTransaction(
     OcdsOrganizationReference Payer,
     OcdsOrganizationReference Payee,
     string VbpPurchaseOrderId,
-    string VbpDeliveryId,
+    OcdsMilestoneReference RelatedImplementationMilestone,
     string VbpInvoiceNumber,
     decimal? VbpFromPrepayment,
     bool VbpOnTime);
+
+/// <summary>
+/// A milestone referred to by its id and title (the metrics extension's <c>MilestoneReference</c>,
+/// which the transaction_milestones extension's <c>relatedImplementationMilestone</c> uses).
+/// </summary>
+public sealed record OcdsMilestoneReference(string Id, string Title);
 
 /// <summary>An accepted delivery, as a core milestone of type <c>delivery</c>.</summary>
 public sealed record OcdsMilestone(

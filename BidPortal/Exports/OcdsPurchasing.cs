@@ -75,13 +75,13 @@ internal sealed class OcdsPurchasing
             .ToList();
         var milestones = deliveries.Select(x => Milestone(x.Line, x.Delivery)).ToList();
         var transactions = deliveries
-            .Select(x => (x.Line, Invoice: _invoicesByDelivery.GetValueOrDefault(x.Delivery.DeliveryId)))
+            .Select((x, i) => (x.Line, Milestone: milestones[i], Invoice: _invoicesByDelivery.GetValueOrDefault(x.Delivery.DeliveryId)))
             .Where(x => x.Invoice is not null)
-            .Select(x => (x.Line, Invoice: x.Invoice!, Payment: _paymentsByInvoice.GetValueOrDefault(x.Invoice!.InvoiceId)))
+            .Select(x => (x.Line, x.Milestone, Invoice: x.Invoice!, Payment: _paymentsByInvoice.GetValueOrDefault(x.Invoice!.InvoiceId)))
             .Where(x => x.Payment is not null)
             .OrderBy(x => x.Payment!.PaidAt)
             .ThenBy(x => x.Payment!.PaymentId)
-            .Select(x => Transaction(x.Line, x.Invoice, x.Payment!))
+            .Select(x => Transaction(x.Line, x.Milestone, x.Invoice, x.Payment!))
             .ToList();
         return new OcdsImplementation(
             transactions.Count > 0 ? transactions : null,
@@ -166,18 +166,19 @@ internal sealed class OcdsPurchasing
     }
 
     /// <summary>
-    /// A payment: the whole invoice amount, paid by the hospital or by the fund. In a direct
+    /// A payment: the whole invoice amount, paid by the hospital or by the fund, linked to the
+    /// delivery milestone it pays for by the registered transaction_milestones extension. In a direct
     /// settlement the part drawn from the hospital's prepayment ledger is the fund's own earlier
     /// prepayment, so the fund is the payer of all of it.
     /// </summary>
-    private OcdsTransaction Transaction(OrderLine line, Invoice invoice, Payment payment) => new(
+    private OcdsTransaction Transaction(OrderLine line, OcdsMilestone delivered, Invoice invoice, Payment payment) => new(
         Id: ExportText.Id(payment.PaymentId),
         Date: payment.PaidAt.UtcDateTime,
         Value: new OcdsValue(payment.Amount, OcdsExport.Currency),
         Payer: payment.Payer == Payer.InsuranceFund ? Fund(invoice.AllianceId) : Hospital(payment.HospitalId),
         Payee: _organisation(invoice.ManufacturerId),
         VbpPurchaseOrderId: PurchaseOrderId(line.OrderId, line.LineNo),
-        VbpDeliveryId: ExportText.Id(invoice.DeliveryId),
+        RelatedImplementationMilestone: new OcdsMilestoneReference(delivered.Id, delivered.Title),
         VbpInvoiceNumber: invoice.InvoiceNumber,
         VbpFromPrepayment: payment.Payer == Payer.InsuranceFund ? payment.FromPrepayment : null,
         VbpOnTime: payment.OnTime);

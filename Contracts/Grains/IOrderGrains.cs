@@ -21,7 +21,7 @@ public interface IHospitalOrdersGrain : IGrainWithStringKey
     [Alias("GetOrder")]
     Task<Order> GetOrderAsync(Guid orderId);
 
-    /// <summary>The newest orders first, at most <paramref name="limit"/> (1-500).</summary>
+    /// <summary>The newest orders first, at most <paramref name="limit"/> (1-500), and no more once they hold 5,000 lines (the newest order always).</summary>
     [Alias("ListOrders")]
     Task<IReadOnlyList<Order>> ListOrdersAsync(int limit);
 

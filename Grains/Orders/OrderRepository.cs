@@ -226,14 +226,25 @@ public sealed partial class OrderRepository(ProcurementStore store)
 
     public Task<Order?> GetOrderAsync(Guid orderId) => store.ReadAsync(connection => ReadOrderAsync(connection, null, orderId));
 
+    /// <summary>The lines one list of orders carries at most: the orders after the one that reaches it are left out (500 orders of 500 lines would be a quarter of a million).</summary>
+    public const int MaxListedLines = 5_000;
+
+    /// <summary>The newest orders, at most <paramref name="limit"/>, and no more once they hold <see cref="MaxListedLines"/> lines (the newest always).</summary>
     public Task<IReadOnlyList<Order>> ListOrdersAsync(string hospitalId, int limit) =>
         store.ReadAsync<IReadOnlyList<Order>>(async connection =>
         {
             var ids = await FirstAsync<string>(connection, SelectRecentOrdersSql, new { HospitalId = hospitalId }, limit);
             var orders = new List<Order>(ids.Count);
+            var lines = 0;
             foreach (var id in ids)
             {
-                orders.Add((await ReadOrderAsync(connection, null, Guid.Parse(id)))!);
+                var order = (await ReadOrderAsync(connection, null, Guid.Parse(id)))!;
+                if (orders.Count > 0 && lines + order.Lines.Count > MaxListedLines)
+                {
+                    break;
+                }
+                orders.Add(order);
+                lines += order.Lines.Count;
             }
             return orders;
         });

@@ -388,6 +388,24 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         Assert.Equal(5, all.Count);
     }
 
+    // A list of orders is bounded by its lines too: 500 orders of 500 lines would be a quarter of
+    // a million lines in one answer.
+    [Fact]
+    public async Task A_list_of_orders_stops_before_it_holds_more_than_5000_lines()
+    {
+        var (s, _) = await AwardedAsync();
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital2);
+        for (var i = 0; i < 11; i++)
+        {
+            await orders.PlaceOrderAsync(new OrderRequest($"big-{i}",
+                [.. Enumerable.Range(0, 500).Select(n => new OrderLineRequest(s.Atorvastatin, 1, $"Ward {n}", OrderUrgency.Normal))]));
+            fixture.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+        var listed = await orders.ListOrdersAsync(500);
+        Assert.Equal((10, 5_000), (listed.Count, listed.Sum(o => o.Lines.Count)));
+        Assert.Equal("big-10", listed[0].RequestId);
+    }
+
     [Fact]
     public async Task One_alliance_funds_request_id_never_returns_another_alliances_settlement()
     {

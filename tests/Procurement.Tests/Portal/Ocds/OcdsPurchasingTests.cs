@@ -75,6 +75,10 @@ public sealed class OcdsPurchasingTests
         await OcdsSchema.AssertValidAsync(bytes);
 
         using var document = JsonDocument.Parse(bytes);
+        // Payments name their milestones by the registered transaction_milestones extension, whose
+        // MilestoneReference the metrics extension defines: both declared.
+        Assert.Equal([OcdsExport.BidExtensionUri, OcdsExport.TransactionMilestonesExtensionUri, OcdsExport.MetricsExtensionUri, OcdsExport.VbpExtensionUri],
+            document.RootElement.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()));
         var release = Assert.Single(document.RootElement.GetProperty("releases").EnumerateArray().ToList());
         var contracts = release.GetProperty("contracts").EnumerateArray().ToList();
         Assert.False(contracts.Single(c => c.GetProperty("id").GetString() == Untouched.ToString()).TryGetProperty("implementation", out _));
@@ -109,7 +113,11 @@ public sealed class OcdsPurchasingTests
         Assert.Equal(Ruijin, byHospital.GetProperty("payer").GetProperty("id").GetString());
         Assert.Equal(Huahai, byHospital.GetProperty("payee").GetProperty("id").GetString());
         Assert.Equal("2026-03-12T02:00:00Z", byHospital.GetProperty("date").GetString());
-        Assert.Equal(Whole.ToString(), byHospital.GetProperty("vbpDeliveryId").GetString());
+        // The payment names the delivery milestone it pays for by the registered transaction_milestones extension.
+        var paidFor = byHospital.GetProperty("relatedImplementationMilestone");
+        var wholeMilestone = milestones.Single(m => m.GetProperty("id").GetString() == Whole.ToString());
+        Assert.Equal((Whole.ToString(), wholeMilestone.GetProperty("title").GetString()), (paidFor.GetProperty("id").GetString(), paidFor.GetProperty("title").GetString()));
+        Assert.False(byHospital.TryGetProperty("vbpDeliveryId", out _));
         Assert.Equal("INV-0001", byHospital.GetProperty("vbpInvoiceNumber").GetString());
         Assert.False(byHospital.TryGetProperty("vbpFromPrepayment", out _));
         var byFund = transactions[1];
