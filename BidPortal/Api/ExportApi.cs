@@ -21,7 +21,7 @@ public static class ExportApi
 
     public static RouteGroupBuilder MapExportApi(this RouteGroupBuilder api)
     {
-        var exports = api.MapGroup("/batches/{batchId}/exports").WithTags("Exports").RequireAuthorization(PortalUser.Alliance);
+        var exports = api.MapGroup("/batches/{batchId}/exports").WithTags("Exports").RequireAuthorization(PortalUser.Alliance).RequireRateLimiting(PortalLimits.Exports);
         exports.MapGet("/award-allocations.csv", (string batchId, GrainAccess grains) =>
             AwardFileAsync(grains, batchId, "text/csv; charset=utf-8", $"{batchId}-allocations.csv", AwardExport.WriteAllocationsCsv)).WithName("ExportAllocationsCsv");
         exports.MapGet("/award-statements.csv", (string batchId, GrainAccess grains) =>
@@ -38,7 +38,7 @@ public static class ExportApi
         // alliance everything, a manufacturer its own statements and the supplies it makes, a
         // hospital its own supplies; groups are published with the award.
         var consumables = api.MapGroup("/batches/{batchId}/exports").WithTags("Exports")
-            .RequireAuthorization(p => p.RequireRole(PortalUser.Alliance, PortalUser.Manufacturer, PortalUser.Hospital));
+            .RequireAuthorization(p => p.RequireRole(PortalUser.Alliance, PortalUser.Manufacturer, PortalUser.Hospital)).RequireRateLimiting(PortalLimits.Exports);
         consumables.MapGet("/consumable-groups.csv", (string batchId, GrainAccess grains, ClaimsPrincipal user) =>
             ConsumableFileAsync(grains, user, batchId, "text/csv; charset=utf-8", $"{batchId}-consumable-groups.csv", ConsumableAwardExport.WriteGroupsCsv))
             .WithName("ExportConsumableGroupsCsv").WithSummary("A consumables award's figures per category and demand group.");

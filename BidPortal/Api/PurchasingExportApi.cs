@@ -21,7 +21,7 @@ public static class PurchasingExportApi
 
     public static RouteGroupBuilder MapPurchasingExportApi(this RouteGroupBuilder api)
     {
-        var hospital = api.MapGroup("/hospital/exports").WithTags("Exports").RequireAuthorization(PortalUser.Hospital);
+        var hospital = api.MapGroup("/hospital/exports").WithTags("Exports").RequireAuthorization(PortalUser.Hospital).RequireRateLimiting(PortalLimits.Exports);
         hospital.MapGet("/purchasing.xlsx", (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
             RecordFileAsync(grains, user, from, to, ExportApi.Xlsx, "purchasing", "xlsx", PurchasingExport.WriteRecordXlsx))
             .WithName("ExportHospitalPurchasingXlsx").WithSummary(RecordSummary("The four tables as sheets OrderLines, Deliveries, Invoices, Payments"));
@@ -38,7 +38,7 @@ public static class PurchasingExportApi
             RecordFileAsync(grains, user, from, to, Csv, "payments", "csv", PurchasingExport.WritePaymentsCsv))
             .WithName("ExportHospitalPaymentsCsv").WithSummary(RecordSummary("The payments of those invoices, by the hospital or the insurance fund"));
 
-        var supplier = api.MapGroup("/supplier/exports").WithTags("Exports").RequireAuthorization(PortalUser.Supplier);
+        var supplier = api.MapGroup("/supplier/exports").WithTags("Exports").RequireAuthorization(PortalUser.Supplier).RequireRateLimiting(PortalLimits.Exports);
         supplier.MapGet("/supply.xlsx", (GrainAccess grains, ClaimsPrincipal user, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) =>
             SupplierFileAsync(grains, user, ExportApi.Xlsx, "supply.xlsx", (lines, output) => PurchasingExport.WriteSupplierXlsx(lines, clock.GetUtcNow(), output)))
             .WithName("ExportSupplierXlsx").WithSummary($"The supplier's newest {SupplierLines} lines, their deliveries and its receivables (invoices not paid, with their age), as sheets OrderLines, Deliveries, Receivables.");
@@ -49,7 +49,7 @@ public static class PurchasingExportApi
             SupplierFileAsync(grains, user, Csv, "receivables.csv", (lines, output) => PurchasingExport.WriteReceivablesCsv(lines, clock.GetUtcNow(), output)))
             .WithName("ExportSupplierReceivablesCsv").WithSummary($"The invoices of the supplier's newest {SupplierLines} lines not paid yet, with their age in days and the days past due.");
 
-        var alliance = api.MapGroup("/alliance/exports").WithTags("Exports").RequireAuthorization(PortalUser.Alliance);
+        var alliance = api.MapGroup("/alliance/exports").WithTags("Exports").RequireAuthorization(PortalUser.Alliance).RequireRateLimiting(PortalLimits.Exports);
         alliance.MapGet("/purchasing-figures.xlsx", async (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
         {
             var figures = grains.Act().GetGrain<IOrderFiguresGrain>(0);

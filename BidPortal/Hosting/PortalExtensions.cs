@@ -161,6 +161,14 @@ public static class PortalExtensions
                 var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;
                 return WritesPerOrganisation(context, limits.OrderBurstPerOrganisation, limits.OrdersPerSecondPerOrganisation);
             });
+            // File exports per organisation and minute, whichever file: each builds a whole table in memory.
+            options.AddPolicy(PortalLimits.Exports, context =>
+            {
+                var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;
+                return RateLimitPartition.GetFixedWindowLimiter(
+                    context.User.FindFirstValue(PortalUser.OrganisationClaim) ?? "anonymous",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.ExportsPerMinutePerOrganisation, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+            });
             options.AddPolicy(PortalLimits.Objections, context =>
             {
                 var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;

@@ -4,7 +4,7 @@ namespace Procurement.BidPortal.Security;
 
 /// <summary>
 /// Limits of the portal (section <c>Portal</c>): rate limits (sign-in per client address, bid
-/// actions and objections per manufacturer, purchasing writes per organisation), upload sizes, the
+/// actions and objections per manufacturer, purchasing writes and file exports per organisation), upload sizes, the
 /// session check's cache, trusted proxies.
 /// </summary>
 public sealed class PortalLimits
@@ -15,6 +15,7 @@ public sealed class PortalLimits
     public const string Objections = "objections";
     public const string Reminders = "reminders";
     public const string Orders = "orders";
+    public const string Exports = "exports";
 
     /// <summary>Sign-in attempts one client address may make per minute.</summary>
     public int LoginPermitsPerMinute { get; set; } = 30;
@@ -39,6 +40,12 @@ public sealed class PortalLimits
 
     /// <summary>The burst of purchasing writes an organisation may spend at once above the sustained rate.</summary>
     public int OrderBurstPerOrganisation { get; set; } = 200;
+
+    /// <summary>
+    /// File exports (CSV, XLSX, OCDS) one organisation may download per minute: each reads up to
+    /// tens of thousands of rows and builds the file in memory, far more than a page's read.
+    /// </summary>
+    public int ExportsPerMinutePerOrganisation { get; set; } = 30;
 
     /// <summary>
     /// The largest JSON request body, in bytes, on every API write but the uploads (which have
@@ -92,6 +99,7 @@ public sealed class PortalLimitsValidator : IValidateOptions<PortalLimits>
         Positive(options.RemindersPerMinutePerAlliance, nameof(options.RemindersPerMinutePerAlliance));
         Positive(options.OrdersPerSecondPerOrganisation, nameof(options.OrdersPerSecondPerOrganisation));
         Positive(options.OrderBurstPerOrganisation, nameof(options.OrderBurstPerOrganisation));
+        Positive(options.ExportsPerMinutePerOrganisation, nameof(options.ExportsPerMinutePerOrganisation));
         Positive(options.MaxJsonBodyBytes, nameof(options.MaxJsonBodyBytes));
         Positive(options.MaxUploadBytes, nameof(options.MaxUploadBytes));
         Positive(options.MaxUploadRows, nameof(options.MaxUploadRows));

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using Procurement.BidPortal.Security;
 using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
 
 namespace Procurement.BidPortal.Pages.Alliance;
@@ -49,7 +50,8 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
 
     /// <summary>
     /// The takeover the alert proposes, of every agreement it names: each is checked to be the
-    /// alliance's own before any is moved, so a foreign id in the form changes nothing.
+    /// alliance's own, running and with a spare supplier before any is moved, so a foreign id in
+    /// the form, or one agreement already taken over or without a spare, changes nothing.
     /// </summary>
     public async Task<IActionResult> OnPostTakeoverAsync(List<Guid> agreementIds, string? reason)
     {
@@ -57,7 +59,7 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
         {
             foreach (var id in agreementIds)
             {
-                await Grains.AllianceAgreementAsync(id);
+                MayTakeOver(await Grains.AllianceAgreementAsync(id));
             }
             foreach (var id in agreementIds)
             {
@@ -70,6 +72,20 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
         }
         Saved = L["The supply failure is recorded: {0} agreement(s) pass to the spare supplier.", agreementIds.Count];
         return RedirectToPage(new { from = From, to = To });
+    }
+
+    /// <summary>Refuses, before anything is moved, an agreement the takeover would refuse: one not running, or without a spare supplier.</summary>
+    public static void MayTakeOver(Agreement agreement)
+    {
+        ArgumentNullException.ThrowIfNull(agreement);
+        if (agreement.State is not (AgreementState.Active or AgreementState.Expiring or AgreementState.Suspended))
+        {
+            throw new ProcurementException(ErrorCodes.InvalidTransition, $"Agreement {agreement.AgreementId} is {agreement.State}; only a running agreement can be taken over.", "agreementIds");
+        }
+        if (agreement.SpareBidId is null)
+        {
+            throw new ProcurementException(ErrorCodes.NoSpareSupplier, $"Agreement {agreement.AgreementId} has no spare supplier; the alliance must award the region anew.", "agreementIds");
+        }
     }
 
     public async Task<IActionResult> OnPostListPriceAsync(string? productId, string? manufacturerId, decimal unitPrice)

@@ -13,7 +13,8 @@ namespace Procurement.Tests.Portal;
 /// <summary>
 /// Purchasing writes spend a token bucket per organisation (<see cref="PortalLimits.Orders"/>):
 /// every write the order API maps carries the policy, and a silo started with a tiny burst answers
-/// the write past it with 429 and the stable code, while reads and other organisations go on.
+/// the write past it with 429 and the stable code, while reads and other organisations go on; file
+/// exports spend a window per organisation and minute (<see cref="PortalLimits.Exports"/>) the same way.
 /// </summary>
 [Collection(JourneyCollection.Name)]
 public sealed class OrderRateLimitTests(JourneyFixture portal)
@@ -31,6 +32,20 @@ public sealed class OrderRateLimitTests(JourneyFixture portal)
         var unlimited = writes.Where(e => e.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName != PortalLimits.Orders)
             .Select(e => e.RoutePattern.RawText).ToList();
         Assert.True(unlimited.Count == 0, $"Purchasing writes without the orders rate limit: {string.Join(", ", unlimited)}");
+    }
+
+    [Fact]
+    public void Every_file_export_carries_the_exports_policy()
+    {
+        var exports = portal.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<ITagsMetadata>()?.Tags.Contains("Exports") == true)
+            .ToList();
+        // The batch's award, agreements and OCDS files, the consumables award's, and purchasing's of the three roles.
+        Assert.True(exports.Count >= 22, $"only {exports.Count} exports found");
+        var unlimited = exports.Where(e => e.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName != PortalLimits.Exports)
+            .Select(e => e.RoutePattern.RawText).ToList();
+        Assert.True(unlimited.Count == 0, $"Exports without the exports rate limit: {string.Join(", ", unlimited)}");
     }
 
     [Theory]
@@ -67,7 +82,7 @@ public sealed class OrderRateLimitTests(JourneyFixture portal)
         using var silo = SiloHostTests.SiloProcess.Start(
             $"--urls http://127.0.0.1:{port} --Store:DataDirectory={data} --Demo:Password={PortalFixture.Password} " +
             $"--Orleans:SiloPort={SiloHostTests.FreePort()} --Orleans:GatewayPort={SiloHostTests.FreePort()} " +
-            "--Portal:LoginPermitsPerMinute=1000 --Portal:OrdersPerSecondPerOrganisation=1 --Portal:OrderBurstPerOrganisation=3");
+            "--Portal:LoginPermitsPerMinute=1000 --Portal:OrdersPerSecondPerOrganisation=1 --Portal:OrderBurstPerOrganisation=3 --Portal:ExportsPerMinutePerOrganisation=2");
         await silo.WaitForLineAsync("Demo seed: alliance", TimeSpan.FromSeconds(120));
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
         using var hospital = await SignedInAsync(baseAddress, "hospital.bj1");
@@ -90,6 +105,12 @@ public sealed class OrderRateLimitTests(JourneyFixture portal)
         // Another organisation has its own bucket: the manufacturer's answer reaches the grain (no such order).
         var answer = await maker.PostAsJsonAsync($"/api/orders/{Guid.NewGuid()}/lines/1/response", new { requestId = "limits", confirm = true });
         Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+
+        // Two file exports a minute here: the next is refused (within three, should the minute turn between), whichever file; another organisation's go on.
+        Assert.Equal(HttpStatusCode.OK, (await hospital.GetAsync("/api/hospital/exports/payments.csv?from=2026-01&to=2026-12")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await hospital.GetAsync("/api/hospital/exports/invoices.csv?from=2026-01&to=2026-12")).StatusCode);
+        await FirstLimitedAsync(() => hospital.GetAsync("/api/hospital/exports/purchasing.xlsx?from=2026-01&to=2026-12"));
+        Assert.Equal(HttpStatusCode.OK, (await maker.GetAsync("/api/supplier/exports/receivables.csv")).StatusCode);
     }
 
     /// <summary>
