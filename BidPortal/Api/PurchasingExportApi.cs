@@ -25,18 +25,12 @@ public static class PurchasingExportApi
         hospital.MapGet("/purchasing.xlsx", (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
             RecordFileAsync(grains, user, from, to, ExportApi.Xlsx, "purchasing", "xlsx", PurchasingExport.WriteRecordXlsx))
             .WithName("ExportHospitalPurchasingXlsx").WithSummary(RecordSummary("The four tables as sheets OrderLines, Deliveries, Invoices, Payments"));
-        hospital.MapGet("/order-lines.csv", (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
-            RecordFileAsync(grains, user, from, to, Csv, "order-lines", "csv", PurchasingExport.WriteLinesCsv))
-            .WithName("ExportHospitalLinesCsv").WithSummary(RecordSummary("The order lines"));
-        hospital.MapGet("/deliveries.csv", (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
-            RecordFileAsync(grains, user, from, to, Csv, "deliveries", "csv", PurchasingExport.WriteDeliveriesCsv))
-            .WithName("ExportHospitalDeliveriesCsv").WithSummary(RecordSummary("The deliveries of the lines, with the hospital's decisions"));
-        hospital.MapGet("/invoices.csv", (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
-            RecordFileAsync(grains, user, from, to, Csv, "invoices", "csv", PurchasingExport.WriteInvoicesCsv))
-            .WithName("ExportHospitalInvoicesCsv").WithSummary(RecordSummary("The invoices of the lines' deliveries"));
-        hospital.MapGet("/payments.csv", (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
-            RecordFileAsync(grains, user, from, to, Csv, "payments", "csv", PurchasingExport.WritePaymentsCsv))
-            .WithName("ExportHospitalPaymentsCsv").WithSummary(RecordSummary("The payments of those invoices, by the hospital or the insurance fund"));
+        foreach (var (table, name, what, write) in RecordTables)
+        {
+            hospital.MapGet($"/{table}.csv", (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
+                RecordFileAsync(grains, user, from, to, Csv, table, "csv", write))
+                .WithName(name).WithSummary(RecordSummary(what));
+        }
 
         var supplier = api.MapGroup("/supplier/exports").WithTags("Exports").RequireAuthorization(PortalUser.Supplier).RequireRateLimiting(PortalLimits.Exports);
         supplier.MapGet("/supply.xlsx", (GrainAccess grains, ClaimsPrincipal user, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) =>
@@ -77,6 +71,15 @@ public static class PurchasingExportApi
         }).WithName("ExportSupplyRisksCsv").WithSummary("The supply-risk alerts now, with the agreements a takeover by the spare would move.");
         return api;
     }
+
+    /// <summary>The hospital record's tables as CSV files: path, endpoint name, what it holds, its writer.</summary>
+    private static readonly (string Table, string Name, string What, Action<PurchasingRecord, Stream> Write)[] RecordTables =
+    [
+        ("order-lines", "ExportHospitalLinesCsv", "The order lines", PurchasingExport.WriteLinesCsv),
+        ("deliveries", "ExportHospitalDeliveriesCsv", "The deliveries of the lines, with the hospital's decisions", PurchasingExport.WriteDeliveriesCsv),
+        ("invoices", "ExportHospitalInvoicesCsv", "The invoices of the lines' deliveries", PurchasingExport.WriteInvoicesCsv),
+        ("payments", "ExportHospitalPaymentsCsv", "The payments of those invoices, by the hospital or the insurance fund", PurchasingExport.WritePaymentsCsv),
+    ];
 
     private static string RecordSummary(string what) =>
         $"{what}, of the lines the hospital placed in months from..to (yyyy-MM, at most {PurchasingRecord.MaxMonths} months); " +
