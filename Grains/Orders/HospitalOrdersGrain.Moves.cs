@@ -180,10 +180,13 @@ public sealed partial class HospitalOrdersGrain
                     throw new ProcurementException(ErrorCodes.InvalidTransition, $"Delivery {delivery.DeliveryId} was rejected: nothing is owed for it.", "deliveryId");
                 }
                 var allianceId = await call.AllianceAsync(line);
-                // Invoiced after acceptance, the invoice is payable at once and due from the acceptance.
+                // Invoiced after acceptance, the invoice is payable at once and due from its issue: the
+                // payment clock runs from acceptance and the invoice, whichever came later, since a
+                // hospital cannot pay an invoice it does not have (a supplier invoicing late would
+                // otherwise make the hospital overdue at once).
                 var invoice = delivery.State == DeliveryState.Accepted
                     ? new Invoice(OrderIds.Next(), delivery.DeliveryId, HospitalId, line.ManufacturerId, number, delivery.AcceptedUnits * delivery.UnitPrice, now,
-                        InvoiceState.Payable, await call.DueAsync(allianceId, delivery.DecidedAt!.Value), null, allianceId)
+                        InvoiceState.Payable, await call.DueAsync(allianceId, now), null, allianceId)
                     : new Invoice(OrderIds.Next(), delivery.DeliveryId, HospitalId, line.ManufacturerId, number, delivery.Quantity * delivery.UnitPrice, now,
                         InvoiceState.Issued, null, null, allianceId);
                 writes.Add((invoice, requestId));
@@ -285,8 +288,10 @@ public sealed partial class HospitalOrdersGrain
                     throw new ProcurementException(ErrorCodes.InvalidTransition, $"Invoice {invoice.InvoiceId} is paid twice in one call.", "invoiceId");
                 }
                 OrderMoves.Pay(invoice);
+                // Days payable run from when the invoice became payable: the acceptance, or the invoice when it came later.
                 var acceptedAt = (await call.DeliveryAsync(invoice.DeliveryId)).DecidedAt!.Value;
-                writes.Add(new OrderRepository.PaymentOf(invoice, acceptedAt, reference, requestId, actorId,
+                var payableFrom = invoice.IssuedAt > acceptedAt ? invoice.IssuedAt : acceptedAt;
+                writes.Add(new OrderRepository.PaymentOf(invoice, payableFrom, reference, requestId, actorId,
                     Actor.Current(payer == Payer.Hospital ? $"hospital:{HospitalId}" : actorId), index));
                 return null;
             });

@@ -127,9 +127,9 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         var line1 = (await orders.GetOrderAsync(order.OrderId)).Lines[0];
         Assert.Equal((OrderLineState.Fulfilled, 30_000L, 30_000L), (line1.State, line1.ShippedUnits, line1.AcceptedUnits));
 
-        // Invoiced after acceptance: payable at once, due from the acceptance.
+        // Invoiced after acceptance: payable at once, due 30 days from its issue (the later of the two).
         var i3 = await orders.InvoiceAsync(s.Maker1, new InvoiceRequest("i-3", d3.DeliveryId, "INV-0003"));
-        Assert.Equal((InvoiceState.Payable, 8_000m, d3.AcceptBy.AddDays(30)), (i3.State, i3.Amount, i3.DueAt!.Value));
+        Assert.Equal((InvoiceState.Payable, 8_000m, fixture.Clock.GetUtcNow().AddDays(30)), (i3.State, i3.Amount, i3.DueAt!.Value));
 
         // The hospital pays the first on time; paying it again is refused.
         var paid = await orders.PayAsync(new PaymentRequest("p-1", i1.InvoiceId, "BANK-1"));
@@ -404,6 +404,31 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         var listed = await orders.ListOrdersAsync(500);
         Assert.Equal((10, 5_000), (listed.Count, listed.Sum(o => o.Lines.Count)));
         Assert.Equal("big-10", listed[0].RequestId);
+    }
+
+    // The payment clock runs from acceptance and the invoice, whichever came later: a supplier that
+    // invoices a month after acceptance does not make the hospital overdue at once, and the days
+    // payable count from the invoice.
+    [Fact]
+    public async Task An_invoice_issued_after_acceptance_is_due_from_its_issue_not_from_the_acceptance()
+    {
+        var (s, _) = await AwardedAsync();
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var order = await orders.PlaceOrderAsync(new OrderRequest("late-inv", [new OrderLineRequest(s.Atorvastatin, 100, "Pharmacy", OrderUrgency.Normal)]));
+        await orders.RespondToLineAsync(s.Maker1, "c", order.OrderId, 1, true, null);
+        var delivery = await orders.ShipAsync(s.Maker1, new ShipmentRequest("s", order.OrderId, 1, 100, "LOT", DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2)));
+        var accepted = await orders.DecideDeliveryAsync(delivery.DeliveryId, new DeliveryDecision("a", true));
+        fixture.Clock.SetUtcNow(accepted.DecidedAt!.Value.AddDays(31));
+        var invoice = await orders.InvoiceAsync(s.Maker1, new InvoiceRequest("i", delivery.DeliveryId, "INV-LATE"));
+        Assert.Equal((InvoiceState.Payable, invoice.IssuedAt.AddDays(30)), (invoice.State, invoice.DueAt!.Value));
+        await SweepAsync();
+        Assert.Equal(InvoiceState.Payable, (await orders.GetInvoiceAsync(invoice.InvoiceId)).State);
+
+        fixture.Clock.Advance(TimeSpan.FromDays(2));
+        var paid = await orders.PayAsync(new PaymentRequest("p", invoice.InvoiceId, "BANK"));
+        Assert.True(paid.OnTime);
+        Assert.Equal(2 * 86_400L, await Store.ReadAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT payable_seconds FROM payments WHERE payment_id = @Id", new { Id = paid.PaymentId.ToString() })));
     }
 
     [Fact]
