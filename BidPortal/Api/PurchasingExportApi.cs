@@ -41,7 +41,7 @@ public static class PurchasingExportApi
             .WithName("ExportSupplierLinesCsv").WithSummary($"The supplier's newest {SupplierLines} lines, as its inbox shows them.");
         supplier.MapGet("/receivables.csv", (GrainAccess grains, ClaimsPrincipal user, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) =>
             SupplierFileAsync(grains, user, Csv, "receivables.csv", (lines, output) => PurchasingExport.WriteReceivablesCsv(lines, clock.GetUtcNow(), output)))
-            .WithName("ExportSupplierReceivablesCsv").WithSummary($"The invoices of the supplier's newest {SupplierLines} lines not paid yet, with their age in days and the days past due.");
+            .WithName("ExportSupplierReceivablesCsv").WithSummary($"The invoices of the supplier's newest {SupplierLines} lines not paid yet, with their age in days (from the invoice, or the acceptance when later) and the days past due.");
 
         var alliance = api.MapGroup("/alliance/exports").WithTags("Exports").RequireAuthorization(PortalUser.Alliance).RequireRateLimiting(PortalLimits.Exports);
         alliance.MapGet("/purchasing-figures.xlsx", async (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>

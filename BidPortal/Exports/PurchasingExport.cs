@@ -59,14 +59,15 @@ public static class PurchasingExport
     ], output);
 
     /// <summary>
-    /// The invoices not paid yet, with their age in whole days from issue (the supplier's page
-    /// groups them by it) and the days past their due date.
+    /// The invoices not paid yet, with their age in whole days as the supplier's page counts it
+    /// (from the invoice, or from the acceptance of its delivery when that came later) and the days
+    /// past their due date.
     /// </summary>
     private static List<ReceivableRow> Receivables(IReadOnlyList<SupplierLine> lines, DateTimeOffset now) =>
-        lines.SelectMany(l => l.Invoices)
-            .Where(i => i.State is InvoiceState.Issued or InvoiceState.Payable or InvoiceState.Overdue)
-            .OrderBy(i => i.IssuedAt).ThenBy(i => i.InvoiceId)
-            .Select(i => ReceivableRow.From(i, now))
+        lines.SelectMany(l => l.Invoices.Select(i => (Line: l, Invoice: i)))
+            .Where(x => x.Invoice.State is InvoiceState.Issued or InvoiceState.Payable or InvoiceState.Overdue)
+            .OrderBy(x => x.Invoice.IssuedAt).ThenBy(x => x.Invoice.InvoiceId)
+            .Select(x => ReceivableRow.From(x.Invoice, Pages.SupplierInboxPage.AgeDays(x.Line, x.Invoice, now), now))
             .ToList();
 
     // ---- An alliance's figures ---------------------------------------------------------------
@@ -187,7 +188,7 @@ internal sealed record PaymentRow(
         PurchasingExport.Instant(p.PaidAt), p.OnTime, p.Reference);
 }
 
-/// <summary>An invoice not paid yet, as the supplier's receivables: its age from issue and the days past due.</summary>
+/// <summary>An invoice not paid yet, as the supplier's receivables: its age (as the supplier's page counts it) and the days past due.</summary>
 internal sealed record ReceivableRow(
     [property: Name("invoice_id"), ExcelColumnName("invoice_id")] string InvoiceId,
     [property: Name("invoice_number"), ExcelColumnName("invoice_number")] string InvoiceNumber,
@@ -199,9 +200,9 @@ internal sealed record ReceivableRow(
     [property: Name("age_days"), ExcelColumnName("age_days")] int AgeDays,
     [property: Name("days_past_due"), ExcelColumnName("days_past_due")] int DaysPastDue)
 {
-    public static ReceivableRow From(Invoice i, DateTimeOffset now) => new(
+    public static ReceivableRow From(Invoice i, int ageDays, DateTimeOffset now) => new(
         ExportText.Id(i.InvoiceId), i.InvoiceNumber, i.HospitalId, i.Amount, i.State.ToString(), PurchasingExport.Instant(i.IssuedAt),
-        PurchasingExport.Instant(i.DueAt), Math.Max(0, (int)(now - i.IssuedAt).TotalDays), i.DueAt is { } due && now > due ? (int)(now - due).TotalDays : 0);
+        PurchasingExport.Instant(i.DueAt), ageDays, i.DueAt is { } due && now > due ? (int)(now - due).TotalDays : 0);
 }
 
 /// <summary>A supplier's performance in a region for a product.</summary>

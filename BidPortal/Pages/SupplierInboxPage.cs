@@ -75,7 +75,7 @@ public abstract class SupplierInboxPage(GrainAccess grains, TimeProvider clock, 
         Lines = await Grains.OrderDirectory().ListSupplierLinesAsync(User.Organisation(), Shown);
         await Names.LoadHospitalsAsync(Lines.Select(s => s.Line.RegionCode).Distinct().ToList());
         Receivables = Lines
-            .SelectMany(s => s.Invoices.Where(i => i.State is InvoiceState.Issued or InvoiceState.Payable or InvoiceState.Overdue).Select(i => (s, i, AgeDays(s, i))))
+            .SelectMany(s => s.Invoices.Where(i => i.State is InvoiceState.Issued or InvoiceState.Payable or InvoiceState.Overdue).Select(i => (s, i, AgeDays(s, i, Now))))
             .OrderByDescending(r => r.Item3)
             .ToList();
         await LoadMoreAsync();
@@ -86,11 +86,13 @@ public abstract class SupplierInboxPage(GrainAccess grains, TimeProvider clock, 
     /// later: only then is the hospital bound to pay, so an invoice sent ahead of the goods does not
     /// look older than the debt it stands for.
     /// </summary>
-    private int AgeDays(SupplierLine line, Invoice invoice)
+    public static int AgeDays(SupplierLine line, Invoice invoice, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(line);
+        ArgumentNullException.ThrowIfNull(invoice);
         var accepted = line.Deliveries.FirstOrDefault(d => d.DeliveryId == invoice.DeliveryId)?.DecidedAt;
         var from = accepted is { } at && at > invoice.IssuedAt ? at : invoice.IssuedAt;
-        return Math.Max(0, (int)(Now - from).TotalDays);
+        return Math.Max(0, (int)(now - from).TotalDays);
     }
 
     public static string Bucket(int ageDays) => AgeBuckets.First(b => ageDays <= b.UpTo).Label;

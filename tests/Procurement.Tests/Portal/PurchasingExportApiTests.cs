@@ -59,7 +59,7 @@ public sealed class PurchasingExportApiTests(JourneyFixture portal)
         // The supplier's receivables hold the invoice until it is paid; another supplier's never do.
         var receivables = ExportFiles.ReadCsv(await FileAsync(qilu, "/api/supplier/exports/receivables.csv", "text/csv")).Rows;
         var receivable = Assert.Single(receivables, r => r["invoice_id"] == invoiceId);
-        Assert.Equal(("H-BJ-001", 140m, "Payable"), (receivable["hospital_id"], Money(receivable["amount"]), receivable["state"]));
+        Assert.Equal(("H-BJ-001", 140m, "Payable", "0", "0"), (receivable["hospital_id"], Money(receivable["amount"]), receivable["state"], receivable["age_days"], receivable["days_past_due"]));
         Assert.DoesNotContain(ExportFiles.ReadCsv(await FileAsync(huahai, "/api/supplier/exports/receivables.csv", "text/csv")).Rows, r => r["invoice_id"] == invoiceId);
         var payment = await PortalRound.OkAsync(hospital.PostAsJsonAsync($"/api/invoices/{invoiceId}/payment", new { requestId = $"p-{tag}", reference = $"BANK-{tag}" }));
         Assert.DoesNotContain(ExportFiles.ReadCsv(await FileAsync(qilu, "/api/supplier/exports/receivables.csv", "text/csv")).Rows, r => r["invoice_id"] == invoiceId);
