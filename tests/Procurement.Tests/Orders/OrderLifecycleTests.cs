@@ -431,6 +431,29 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
             "SELECT payable_seconds FROM payments WHERE payment_id = @Id", new { Id = paid.PaymentId.ToString() })));
     }
 
+    // A listed line's place in the selected products' share is decided when it is placed. The
+    // product's molecule changing to a selected one afterwards (as an agreement of its molecule
+    // made afterwards would) must not take units off the share when the line is refused: the
+    // placement added none.
+    [Fact]
+    public async Task A_refused_listed_line_takes_off_the_molecule_share_only_what_its_placement_added()
+    {
+        var (s, _) = await AwardedAsync();
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var generic = $"GEN3-{s.Tag}";
+        await Grains.GetGrain<IProductGrain>(generic).RegisterAsync(new Product(generic, $"Metformin {s.Tag}", "Tablet", new Specification("500mgx30", 30, 500m), []));
+        await Grains.GetGrain<IAllianceGrain>(s.AllianceId).ListPricesAsync([new ListedPrice(generic, s.Maker3, 0.10m)]);
+        var order = await orders.PlaceOrderAsync(new OrderRequest("mol-1", [new OrderLineRequest(generic, 300, "Pharmacy", OrderUrgency.Normal)]));
+        Assert.Equal(OrderLineKind.Listed, order.Lines[0].Kind);
+        Task<long> MoleculeUnitsAsync() => Store.ReadAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT COALESCE(SUM(molecule_units), 0) FROM order_hospital_figures WHERE hospital_id = @H", new { H = s.Hospital1 }));
+        var before = await MoleculeUnitsAsync();
+
+        await Grains.GetGrain<IProductGrain>(generic).RegisterAsync(new Product(generic, "Atorvastatin calcium", "Tablet", new Specification("500mgx30", 30, 500m), []));
+        await orders.RespondToLineAsync(s.Maker3, "r", order.OrderId, 1, false, "out of stock");
+        Assert.Equal(before, await MoleculeUnitsAsync());
+    }
+
     [Fact]
     public async Task One_alliance_funds_request_id_never_returns_another_alliances_settlement()
     {
