@@ -251,6 +251,21 @@ public sealed class SqliteKeptOrderFiguresTests(SqliteClusterFixture fixture) : 
         Assert.DoesNotContain(plan, step => step.StartsWith("SCAN order_lines", StringComparison.Ordinal));
     }
 
+    // A supplier's inbox reads its lines newest first from ix_order_lines_supplier and stops at its
+    // limit; the one query it was (manufacturer OR designated by EXISTS) scanned every line of the
+    // platform and sorted them, at every inbox page and supplier export.
+    [Fact]
+    public async Task A_suppliers_lines_are_read_from_the_supplier_index_not_by_a_scan_of_every_line()
+    {
+        foreach (var sql in new[] { OrderDirectoryGrain.ManufacturerLinesSql, OrderDirectoryGrain.DesignatedLinesSql })
+        {
+            var plan = await fixture.Cluster.Database.ReadAsync(async c => (await c.QueryAsync<(long, long, long, string)>("EXPLAIN QUERY PLAN " + sql,
+                new { SupplierId = "M", ManufacturerId = "M", RegionCode = "R" })).Select(r => r.Item4).ToList());
+            Assert.Contains("SEARCH l USING INDEX ix_order_lines_supplier (manufacturer_id=?)", plan);
+            Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal));
+        }
+    }
+
     // Migration 0030 keeps only a batch's events in ix_events_batch (the purchasing's events have
     // none); a batch's events are still read through it.
     [Fact]
