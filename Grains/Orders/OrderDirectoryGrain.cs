@@ -89,21 +89,16 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
                 .Take(limit)
                 .ToList();
         });
-        var result = new List<SupplierLine>(lines.Count);
-        foreach (var line in lines)
+        // Their deliveries and invoices in a few reads by order (a line by line read was two round
+        // trips a line), kept for the supplier's lines only.
+        var (deliveries, invoices) = await orders.DeliveriesAndInvoicesOfOrdersAsync(lines.Select(l => l.OrderId).ToList());
+        var byLine = deliveries.ToLookup(d => (d.OrderId, d.LineNo));
+        var byDelivery = invoices.ToDictionary(i => i.DeliveryId);
+        return lines.Select(line =>
         {
-            var deliveries = await orders.ListLineDeliveriesAsync(line.OrderId, line.LineNo);
-            var invoices = new List<Invoice>();
-            foreach (var delivery in deliveries)
-            {
-                if (await orders.GetDeliveryInvoiceAsync(delivery.DeliveryId) is { } invoice)
-                {
-                    invoices.Add(invoice);
-                }
-            }
-            result.Add(new SupplierLine(line, deliveries, invoices));
-        }
-        return result;
+            var shipped = byLine[(line.OrderId, line.LineNo)].OrderBy(d => d.ShippedAt).ThenBy(d => d.DeliveryId.ToString(), StringComparer.Ordinal).ToList();
+            return new SupplierLine(line, shipped, [.. shipped.Select(d => byDelivery.GetValueOrDefault(d.DeliveryId)).OfType<Invoice>()]);
+        }).ToList();
     }
 
     /// <summary>The lines placed against the batch's agreements, oldest first; the order is total, so a cut by count is stable.</summary>

@@ -308,6 +308,26 @@ public sealed partial class OrderRepository(ProcurementStore store)
             ? []
             : (await connection.QueryAsync<DeliveryRow>(store.Dialect.Statements.SelectDeliveriesOfIds, new { Ids = deliveryIds.Select(d => d.ToString()).ToArray() })).Select(d => d.ToDelivery()).ToList());
 
+    /// <summary>The most ids one IN list carries (SQL Server takes at most 2,100 parameters a statement).</summary>
+    private const int IdsPerRead = 500;
+
+    /// <summary>The deliveries of these orders' lines and the invoices of them, each read in lists of <see cref="IdsPerRead"/> ids.</summary>
+    public Task<(IReadOnlyList<Delivery> Deliveries, IReadOnlyList<Invoice> Invoices)> DeliveriesAndInvoicesOfOrdersAsync(IReadOnlyCollection<Guid> orderIds) =>
+        store.ReadAsync<(IReadOnlyList<Delivery>, IReadOnlyList<Invoice>)>(async connection =>
+        {
+            var deliveries = new List<Delivery>();
+            foreach (var chunk in orderIds.Distinct().Select(o => o.ToString()).Chunk(IdsPerRead))
+            {
+                deliveries.AddRange((await connection.QueryAsync<DeliveryRow>(store.Dialect.Statements.SelectDeliveriesOfOrders, new { Ids = chunk })).Select(d => d.ToDelivery()));
+            }
+            var invoices = new List<Invoice>();
+            foreach (var chunk in deliveries.Select(d => d.DeliveryId.ToString()).Chunk(IdsPerRead))
+            {
+                invoices.AddRange((await connection.QueryAsync<InvoiceRow>(store.Dialect.Statements.SelectInvoicesOfDeliveries, new { Ids = chunk })).Select(i => i.ToInvoice()));
+            }
+            return (deliveries, invoices);
+        });
+
     public Task<Delivery?> GetDeliveryAsync(Guid deliveryId) =>
         store.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<DeliveryRow>(SelectDeliverySql, new { DeliveryId = deliveryId.ToString() }))?.ToDelivery());
 

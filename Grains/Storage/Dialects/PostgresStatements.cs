@@ -45,6 +45,8 @@ public sealed class PostgresStatements : DialectStatements
 
     public override string SelectDeliveriesOfIds => $"SELECT {Orders.OrderRepository.DeliveryColumns} FROM deliveries d WHERE d.delivery_id = ANY(@Ids)";
 
+    public override string SelectDeliveriesOfOrders => $"SELECT {Orders.OrderRepository.DeliveryColumns} FROM deliveries d WHERE d.order_id = ANY(@Ids)";
+
     public override string SelectInvoicesOfIds => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.invoice_id = ANY(@Ids)";
 
     public override string SelectInvoicesOfDeliveries => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.delivery_id = ANY(@Ids)";

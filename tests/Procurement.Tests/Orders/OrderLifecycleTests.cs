@@ -454,6 +454,33 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         Assert.Equal(before, await MoleculeUnitsAsync());
     }
 
+    // A supplier's inbox: its lines only, each with its own deliveries and their invoices, read in a
+    // few statements by order (a mixed order's other line, from another supplier, stays out).
+    [Fact]
+    public async Task A_suppliers_inbox_holds_its_lines_with_their_own_deliveries_and_invoices()
+    {
+        var (s, _) = await AwardedAsync();
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        await Grains.GetGrain<IAllianceGrain>(s.AllianceId).ListPricesAsync([new ListedPrice(s.Atorvastatin, s.Maker2, 0.55m)]);
+        var order = await orders.PlaceOrderAsync(new OrderRequest("inbox", [
+            new OrderLineRequest(s.Atorvastatin, 100, "Pharmacy", OrderUrgency.Normal),
+            new OrderLineRequest(s.Atorvastatin, 50, "Ward", OrderUrgency.Normal, s.Maker2, "allergy")]));
+        var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
+        await orders.RespondToLineAsync(s.Maker1, "c1", order.OrderId, 1, true, null);
+        await orders.RespondToLineAsync(s.Maker2, "c2", order.OrderId, 2, true, null);
+        var first = await orders.ShipAsync(s.Maker1, new ShipmentRequest("s1", order.OrderId, 1, 60, "LOT-1", expiry));
+        var second = await orders.ShipAsync(s.Maker1, new ShipmentRequest("s2", order.OrderId, 1, 40, "LOT-2", expiry));
+        var other = await orders.ShipAsync(s.Maker2, new ShipmentRequest("s3", order.OrderId, 2, 50, "LOT-3", expiry));
+        var invoice = await orders.InvoiceAsync(s.Maker1, new InvoiceRequest("i1", first.DeliveryId, "INV-1"));
+        await orders.InvoiceAsync(s.Maker2, new InvoiceRequest("i3", other.DeliveryId, "INV-3"));
+
+        var inbox = await fixture.Cluster.SiloGrainFactory.GetGrain<IOrderDirectoryGrain>(0).ListSupplierLinesAsync(s.Maker1, 500);
+        var line = Assert.Single(inbox, l => l.Line.OrderId == order.OrderId);
+        Assert.Equal(1, line.Line.LineNo);
+        Assert.Equal([first.DeliveryId, second.DeliveryId], line.Deliveries.Select(d => d.DeliveryId));
+        Assert.Equal([invoice.InvoiceId], line.Invoices.Select(i => i.InvoiceId));
+    }
+
     [Fact]
     public async Task One_alliance_funds_request_id_never_returns_another_alliances_settlement()
     {
