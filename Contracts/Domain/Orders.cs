@@ -294,6 +294,17 @@ public sealed record SupplierLine(
 /// <summary>The kinds of notice purchasing sends (the notification outbox).</summary>
 public static class OrderNotices
 {
-    /// <summary>To the hospital, for each invoice the clock flags overdue; the message is the invoice's number.</summary>
+    /// <summary>To the hospital, once per tick of the clock that flags invoices of it overdue; the message is <see cref="OverdueMessage"/>.</summary>
     public const string InvoiceOverdue = "InvoiceOverdue";
+
+    /// <summary>The invoice numbers an overdue notice names at most; the rest are counted.</summary>
+    public const int OverdueNumbersNamed = 20;
+
+    /// <summary>The flagged invoices' numbers, comma-separated, the first <see cref="OverdueNumbersNamed"/> and "(+N)" for the rest.</summary>
+    public static string OverdueMessage(IReadOnlyList<string> invoiceNumbers)
+    {
+        ArgumentNullException.ThrowIfNull(invoiceNumbers);
+        var named = string.Join(", ", invoiceNumbers.Take(OverdueNumbersNamed));
+        return invoiceNumbers.Count > OverdueNumbersNamed ? $"{named} (+{invoiceNumbers.Count - OverdueNumbersNamed})" : named;
+    }
 }

@@ -459,7 +459,11 @@ public sealed partial class OrderRepository
             {
                 await connection.ExecuteAsync(InvoiceOverdueSql, new { Overdue = (int)InvoiceState.Overdue, InvoiceId = invoice.InvoiceId.ToString(), Payable = (int)InvoiceState.Payable }, transaction);
                 await EventLog.AppendAsync(unit, at, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceOverdue", new { invoice.DueAt, invoice.Amount });
-                await Notifications.AddAsync(connection, transaction, at, "hospital", invoice.HospitalId, null, null, OrderNotices.InvoiceOverdue, invoice.InvoiceNumber);
+            }
+            // One notice per hospital and tick, naming its invoices flagged (the first ones, and how many more).
+            foreach (var hospital in overdue.GroupBy(i => i.HospitalId))
+            {
+                await Notifications.AddAsync(connection, transaction, at, "hospital", hospital.Key, null, null, OrderNotices.InvoiceOverdue, OrderNotices.OverdueMessage(hospital.Select(i => i.InvoiceNumber).ToList()));
             }
         });
 

@@ -93,6 +93,16 @@ public sealed class OrderRoutingTests
         Assert.Equal(OrderLineKind.Listed, suspended.Route(Line("ATV-10", 10), "lines[1]").Kind);
     }
 
+    // The clock tells a hospital once per tick, naming its overdue invoices: twenty, and how many more.
+    [Fact]
+    public void An_overdue_notice_names_twenty_invoices_and_counts_the_rest()
+    {
+        Assert.Equal("INV-1", OrderNotices.OverdueMessage(["INV-1"]));
+        Assert.Equal("INV-1, INV-2", OrderNotices.OverdueMessage(["INV-1", "INV-2"]));
+        var many = Enumerable.Range(1, 23).Select(i => $"INV-{i}").ToList();
+        Assert.Equal(string.Join(", ", many.Take(20)) + " (+3)", OrderNotices.OverdueMessage(many));
+    }
+
     [Fact]
     public void Moves_go_forward_only()
     {
