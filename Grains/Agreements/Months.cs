@@ -34,4 +34,19 @@ public static class Months
         }
         return Of(date);
     }
+
+    /// <summary>
+    /// Reads the months <paramref name="fromMonth"/> to <paramref name="toMonth"/> (yyyy-MM,
+    /// inclusive), at most <paramref name="maxMonths"/> of them; refused naming <c>from</c> or <c>to</c>.
+    /// </summary>
+    public static (int From, int To) Range(string? fromMonth, string? toMonth, int maxMonths)
+    {
+        var from = Parse(fromMonth, "from");
+        var to = Parse(toMonth, "to");
+        if (to < from || to - from >= maxMonths)
+        {
+            throw ProcurementException.Invalid("to", $"to must be the month of from or later, at most {maxMonths} months on.");
+        }
+        return (from, to);
+    }
 }

@@ -28,7 +28,7 @@ public static class PlatformPurchases
     /// Units of a product from a brand that a hospital accepted, and what they cost; with the
     /// agreement the line was ordered under, if any, and the business month it was ordered in.
     /// </summary>
-    public sealed record Accepted(string ProductId, string ManufacturerId, long Units, decimal Amount, string? AgreementId = null, int OrderedMonth = 0);
+    public sealed record Accepted(string ProductId, string ManufacturerId, long Units, decimal Amount, string? AgreementId, int OrderedMonth);
 
     private readonly record struct Row(string AgreementId, string HospitalId, int Month, int Classification, long Units, long AmountE6);
 

@@ -34,20 +34,19 @@ public sealed class HospitalGrain(
     private Dictionary<string, long> _history = [];
 
     // The annual average accepted on the platform over the two years before the month it was read
-    // in (_acceptedMonth), per drug product and per consumables category (systems and units, not
+    // in, per drug product and per consumables category (systems and units, not
     // components bought separately), read with the hospital at activation and again for each report
     // or intention, which is held to it as to the registered history.
     private Dictionary<string, long> _acceptedProducts = [];
     private Dictionary<string, long> _acceptedCategories = [];
-    private int _acceptedMonth;
     private readonly Dictionary<string, ReportingTerms> _terms = [];
 
     private string HospitalId => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken) => this.ActivateGuardedAsync(async () =>
     {
-        _acceptedMonth = Months.Of(ProcurementClock.Now(clock), agreementOptions.Value.Zone());
-        var (hospital, history, accepted) = await reference.GetHospitalWithHistoryAsync(HospitalId, _acceptedMonth - 24, _acceptedMonth);
+        var month = Months.Of(ProcurementClock.Now(clock), agreementOptions.Value.Zone());
+        var (hospital, history, accepted) = await reference.GetHospitalWithHistoryAsync(HospitalId, month - 24, month);
         _hospital = hospital;
         _history = history.ToDictionary(h => h.ProductId, h => h.AverageAnnualVolume);
         KeepAccepted(accepted);
@@ -165,7 +164,6 @@ public sealed class HospitalGrain(
     {
         var month = Months.Of(now, agreementOptions.Value.Zone());
         KeepAccepted(await orders.AcceptedVolumesAsync(HospitalId, month - 24, month));
-        _acceptedMonth = month;
     }
 
     private Dictionary<string, long> WithAccepted(Dictionary<string, long> accepted)

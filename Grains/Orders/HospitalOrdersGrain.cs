@@ -158,12 +158,7 @@ public sealed partial class HospitalOrdersGrain(
 
     public async Task<PurchasingRecord> GetPurchasingRecordAsync(string fromMonth, string toMonth)
     {
-        var from = Months.Parse(fromMonth, "from");
-        var to = Months.Parse(toMonth, "to");
-        if (to < from || to - from >= PurchasingRecord.MaxMonths)
-        {
-            throw ProcurementException.Invalid("to", $"to must be the month of from or later, at most {PurchasingRecord.MaxMonths} months on.");
-        }
+        var (from, to) = Months.Range(fromMonth, toMonth, PurchasingRecord.MaxMonths);
         return await orders.PurchasingRecordAsync(HospitalId, from, to, PurchasingRecord.MaxRows)
             ?? throw new ProcurementException(ErrorCodes.TooManyRows,
                 $"Months {fromMonth} to {toMonth} hold more than {PurchasingRecord.MaxRows:N0} lines, deliveries, invoices or payments; ask for fewer months.", "from");

@@ -36,7 +36,6 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
     private Task<string?> FindAsync(string sql, Guid id) =>
         store.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<string?>(sql, new { Id = id.ToString() }));
 
-    /// <summary>The lines of the manufacturer, and of the manufacturers that designated it as distributor in the line's region.</summary>
     // A supplier's lines, newest first, in reads that each walk ix_order_lines_supplier
     // (manufacturer_id, placed_at) backwards and stop at the limit: as a manufacturer, its own; as a
     // distributor, for each manufacturer that designated it, that manufacturer's lines of the

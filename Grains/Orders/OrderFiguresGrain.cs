@@ -252,14 +252,5 @@ public sealed class OrderFiguresGrain(
             .ToList();
     }
 
-    private static (int From, int To) Range(string fromMonth, string toMonth)
-    {
-        var from = Months.Parse(fromMonth, "from");
-        var to = Months.Parse(toMonth, "to");
-        if (to < from || to - from > 35)
-        {
-            throw ProcurementException.Invalid("to", "to must be the month of from or later, at most 36 months on.");
-        }
-        return (from, to);
-    }
+    private static (int From, int To) Range(string fromMonth, string toMonth) => Months.Range(fromMonth, toMonth, 36);
 }

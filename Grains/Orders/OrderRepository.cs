@@ -298,8 +298,6 @@ public sealed partial class OrderRepository(ProcurementStore store)
 
     private const string SelectDeliverySql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.delivery_id = @DeliveryId";
 
-    private const string SelectLineDeliveriesSql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.order_id = @OrderId AND d.line_no = @LineNo ORDER BY d.shipped_at, d.delivery_id";
-
     private const string SelectRecentDeliveriesSql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.hospital_id = @HospitalId ORDER BY d.shipped_at DESC, d.delivery_id";
 
     /// <summary>The deliveries with these ids (those that exist), read at once.</summary>
@@ -334,10 +332,6 @@ public sealed partial class OrderRepository(ProcurementStore store)
     public Task<IReadOnlyList<Delivery>> ListDeliveriesAsync(string hospitalId, int limit) =>
         store.ReadAsync<IReadOnlyList<Delivery>>(async connection =>
             (await FirstAsync<DeliveryRow>(connection, SelectRecentDeliveriesSql, new { HospitalId = hospitalId }, limit)).Select(d => d.ToDelivery()).ToList());
-
-    public Task<IReadOnlyList<Delivery>> ListLineDeliveriesAsync(Guid orderId, int lineNo) =>
-        store.ReadAsync<IReadOnlyList<Delivery>>(async connection =>
-            (await connection.QueryAsync<DeliveryRow>(SelectLineDeliveriesSql, new { OrderId = orderId.ToString(), LineNo = lineNo })).Select(d => d.ToDelivery()).ToList());
 
     internal const string InvoiceColumns = """
         i.invoice_id AS InvoiceId, i.delivery_id AS DeliveryId, i.hospital_id AS HospitalId, i.manufacturer_id AS ManufacturerId,
