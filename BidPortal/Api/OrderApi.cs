@@ -114,7 +114,7 @@ public static class OrderApi
             .WithName("GetSupplyPerformance").WithSummary("Fill rate, on-time delivery and answer times per supplier x region x product, for lines placed in months from..to (yyyy-MM).");
         alliance.MapGet("/alliance/hospital-purchasing", async (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetHospitalPurchasingAsync(user.Organisation(), from, to)))
-            .WithName("GetHospitalPurchasing").WithSummary("Per hospital of the alliance's regions: on-time payment rate, days payable outstanding, online procurement rate, selected products' share.");
+            .WithName("GetHospitalPurchasing").WithSummary("Per hospital party to the alliance (a share of its agreements, a report to its batches, or a purchase under it in the months): on-time payment rate, days payable outstanding, online procurement rate, selected products' share.");
         alliance.MapGet("/alliance/supply-risks", async (GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetSupplyRisksAsync(user.Organisation())))
             .WithName("GetSupplyRisks").WithSummary("Suppliers whose fill rate in a region fell below the threshold over the last days, with the agreements a takeover by the spare would move (POST /api/agreements/{id}/supply-failure).");

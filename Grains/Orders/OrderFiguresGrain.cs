@@ -110,11 +110,33 @@ public sealed class OrderFiguresGrain(
             .ToList();
     }
 
+    // The hospitals an alliance's figures name: the parties of its batches (a hospital holding a
+    // share of one of its agreements, or that reported volumes or intentions to one of its batches)
+    // and the hospitals that bought under it in the months (its agreements or its listed prices).
+    // Not every hospital of its regions: two alliances may cover one region, and neither learns
+    // what the other's hospitals buy. Each test a seek per hospital (the kept figures' key, the
+    // agreement hospitals' index, the reports' keys by batch), first the one most hospitals pass.
+    private const string PartyOfAllianceSql = """
+        (EXISTS (SELECT 1 FROM order_hospital_figures p
+                  WHERE p.hospital_id = h.hospital_id AND p.month >= @From AND p.month <= @To AND p.alliance_id = @AllianceId)
+         OR EXISTS (SELECT 1 FROM agreement_hospitals ah
+                      JOIN agreements a ON a.agreement_id = ah.agreement_id
+                      JOIN tender_batches b ON b.batch_id = a.batch_id
+                     WHERE ah.hospital_id = h.hospital_id AND b.alliance_id = @AllianceId)
+         OR EXISTS (SELECT 1 FROM tender_batches b
+                      JOIN volume_reports v ON v.batch_id = b.batch_id
+                     WHERE b.alliance_id = @AllianceId AND v.hospital_id = h.hospital_id)
+         OR EXISTS (SELECT 1 FROM tender_batches b
+                      JOIN consumable_intentions c ON c.batch_id = b.batch_id
+                     WHERE b.alliance_id = @AllianceId AND c.hospital_id = h.hospital_id))
+        """;
+
     // Hospital purchasing reads the sums the triggers of migration 0020 keep per hospital, order
-    // month and alliance, hospital by hospital in key order: what each hospital of the alliance
-    // bought on the platform under any alliance, and the invoices and payments of the lines this
-    // alliance's agreements and prices were bought under.
-    private const string HospitalSql = """
+    // month and alliance, hospital by hospital in key order: what each party hospital bought on
+    // the platform under any alliance (its online procurement rate is the hospital's, as its
+    // off-platform declaration is), and the invoices and payments of the lines this alliance's
+    // agreements and prices were bought under.
+    private const string HospitalSql = $"""
         SELECT h.hospital_id AS HospitalId, CAST(SUM(f.amount_e6) AS BIGINT) AS AmountE6,
                CAST(SUM(f.selected_units) AS BIGINT) AS Selected, CAST(SUM(f.molecule_units) AS BIGINT) AS Total,
                CAST(SUM(CASE WHEN f.alliance_id = @AllianceId THEN f.invoices_due ELSE 0 END) AS BIGINT) AS Due,
@@ -123,18 +145,18 @@ public sealed class OrderFiguresGrain(
                CAST(SUM(CASE WHEN f.alliance_id = @AllianceId THEN f.payable_seconds ELSE 0 END) AS BIGINT) AS PayableSeconds
           FROM hospitals h
           JOIN order_hospital_figures f ON f.hospital_id = h.hospital_id
-         WHERE EXISTS (SELECT 1 FROM alliance_regions r WHERE r.alliance_id = @AllianceId AND r.region_code = h.region_code)
-           AND f.month >= @From AND f.month <= @To
+         WHERE f.month >= @From AND f.month <= @To
+           AND {PartyOfAllianceSql}
          GROUP BY h.hospital_id
         """;
 
-    private const string OffPlatformSql = """
-        SELECT u.hospital_id AS HospitalId, CAST(SUM(u.amount_e6) AS BIGINT) AS AmountE6
-          FROM usage_lines u
-          JOIN hospitals h ON h.hospital_id = u.hospital_id
-          JOIN alliance_regions r ON r.region_code = h.region_code
-         WHERE r.alliance_id = @AllianceId AND u.month >= @From AND u.month <= @To
-         GROUP BY u.hospital_id
+    private const string OffPlatformSql = $"""
+        SELECT h.hospital_id AS HospitalId, CAST(SUM(u.amount_e6) AS BIGINT) AS AmountE6
+          FROM hospitals h
+          JOIN usage_lines u ON u.hospital_id = h.hospital_id
+         WHERE u.month >= @From AND u.month <= @To
+           AND {PartyOfAllianceSql}
+         GROUP BY h.hospital_id
         """;
 
     public async Task<IReadOnlyList<HospitalPurchasing>> GetHospitalPurchasingAsync(string allianceId, string fromMonth, string toMonth)

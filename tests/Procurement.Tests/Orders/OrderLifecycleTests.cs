@@ -521,6 +521,49 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_alliance_sees_the_purchasing_of_its_parties_only_not_of_every_hospital_of_its_regions()
+    {
+        var (s, _) = await AwardedAsync();
+        var generic = $"GEN3-{s.Tag}";
+        await Grains.GetGrain<IProductGrain>(generic).RegisterAsync(new Product(generic, "Metformin", "Tablet", new Specification("500mgx30", 30, 500m), []));
+        // A second alliance over region A lists the product; so does the first, from another brand.
+        var other = $"C-{s.Tag}";
+        await Grains.GetGrain<IAllianceGrain>(other).RegisterAsync(new Alliance(other, "Second alliance", [new Region(s.RegionA, "Region A")]));
+        await Grains.GetGrain<IAllianceGrain>(s.AllianceId).ListPricesAsync([new ListedPrice(generic, s.Maker3, 0.10m)]);
+        await Grains.GetGrain<IAllianceGrain>(other).ListPricesAsync([new ListedPrice(generic, s.Maker1, 0.20m)]);
+        var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
+        var month = Months.Format(Months.Of(fixture.Clock.GetUtcNow(), Zone));
+        var figures = Grains.GetGrain<IOrderFiguresGrain>(0);
+        async Task AcceptedAsync(string hospitalId, string request, string maker)
+        {
+            var orders = Grains.GetGrain<IHospitalOrdersGrain>(hospitalId);
+            var order = await orders.PlaceOrderAsync(new OrderRequest(request, [new OrderLineRequest(generic, 100, "Pharmacy", OrderUrgency.Normal, maker)]));
+            await orders.RespondToLineAsync(maker, $"{request}-c", order.OrderId, 1, true, null);
+            var delivery = await orders.ShipAsync(maker, new ShipmentRequest($"{request}-s", order.OrderId, 1, 100, "LOT", expiry));
+            await orders.DecideDeliveryAsync(delivery.DeliveryId, new DeliveryDecision($"{request}-a", true));
+        }
+        async Task<Dictionary<string, HospitalPurchasing>> ListedAsync(string allianceId) =>
+            (await figures.GetHospitalPurchasingAsync(allianceId, month, month)).ToDictionary(h => h.HospitalId);
+
+        // A hospital of region A that is no party of the first alliance's batch buys under the second
+        // alliance's price: the second alliance sees it, the first (whose region it is in) does not.
+        await AcceptedAsync(s.OutsideHospital, "pa", s.Maker1);
+        Assert.Equal(20m, (await ListedAsync(other))[s.OutsideHospital].PlatformAmount);
+        Assert.DoesNotContain(s.OutsideHospital, (await ListedAsync(s.AllianceId)).Keys);
+
+        // A party of the first alliance's batch (a share of its agreements) is its hospital even when it
+        // bought only under the other: its amounts are the hospital's, its invoices none of this alliance's.
+        await AcceptedAsync(s.Hospital1, "pb", s.Maker1);
+        var party = (await ListedAsync(s.AllianceId))[s.Hospital1];
+        Assert.Equal((20m, 0L), (party.PlatformAmount, party.InvoicesDue));
+        Assert.Contains(s.Hospital1, (await ListedAsync(other)).Keys);
+
+        // Buying under the first alliance's price makes the outside hospital its party for the month.
+        await AcceptedAsync(s.OutsideHospital, "pc", s.Maker3);
+        Assert.Equal(30m, (await ListedAsync(s.AllianceId))[s.OutsideHospital].PlatformAmount);
+    }
+
+    [Fact]
     public async Task Many_moves_in_one_call_are_all_or_nothing_each_with_its_request_id_and_event()
     {
         var (s, _) = await AwardedAsync();
