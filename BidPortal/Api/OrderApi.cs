@@ -13,7 +13,8 @@ namespace Procurement.BidPortal.Api;
 /// and invoice; alliances list prices, set the payment term and settle directly for the insurance
 /// fund. A hospital reaches only its own orders (its grain is keyed by its organisation); a
 /// supplier only the lines it supplies or was designated for; an alliance only its own invoices.
-/// Every write spends a token of its organisation's bucket (<see cref="PortalLimits.Orders"/>).
+/// Every write spends a token of its organisation's bucket (<see cref="PortalLimits.Orders"/>), every
+/// read one of its organisation's bucket of reads.
 /// </summary>
 public static class OrderApi
 {
@@ -22,7 +23,7 @@ public static class OrderApi
 
     public static RouteGroupBuilder MapOrderApi(this RouteGroupBuilder api)
     {
-        var hospital = api.MapGroup("").WithTags("Orders").RequireAuthorization(PortalUser.Hospital);
+        var hospital = api.MapGroup("").WithTags("Orders").RequireAuthorization(PortalUser.Hospital).RequireRateLimiting(PortalLimits.Orders);
         hospital.MapPost("/orders", async (OrderRequest request, GrainAccess grains) => TypedResults.Ok(await grains.Orders().PlaceOrderAsync(request)))
             .RequireRateLimiting(PortalLimits.Orders).WithName("PlaceOrder").WithSummary("Places an order: each line priced and routed by the hospital's agreements or a listed price. The same requestId sent again returns the same order.");
         hospital.MapPost("/orders/upload", UploadOrderAsync).RequireRateLimiting(PortalLimits.Orders).WithName("UploadOrder")
@@ -53,10 +54,10 @@ public static class OrderApi
         hospital.MapGet("/hospital/prepayment-ledger", async (GrainAccess grains) => TypedResults.Ok(await grains.Orders().GetLedgerAsync()))
             .WithName("GetPrepaymentLedger").WithSummary("The prepayment credited from the hospital's agreements, drawn by direct settlement, and the balance.");
 
-        api.MapGet("/orders/{orderId:guid}", GetOrderAsync).WithTags("Orders")
+        api.MapGet("/orders/{orderId:guid}", GetOrderAsync).WithTags("Orders").RequireRateLimiting(PortalLimits.Orders)
             .WithName("GetOrder").WithSummary("A hospital sees its own order; a supplier the lines of it that it supplies or was designated for.");
 
-        var supplier = api.MapGroup("").WithTags("Supply").RequireAuthorization(PortalUser.Supplier);
+        var supplier = api.MapGroup("").WithTags("Supply").RequireAuthorization(PortalUser.Supplier).RequireRateLimiting(PortalLimits.Orders);
         supplier.MapGet("/supplier/lines", async (int? limit, GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.OrderDirectory().ListSupplierLinesAsync(user.Organisation(), limit ?? DefaultLimit)))
             .WithName("ListSupplierLines").WithSummary("The order lines the supplier answers for, with their deliveries and invoices, newest first.");
@@ -82,7 +83,7 @@ public static class OrderApi
             TypedResults.Ok(await (await grains.OrdersOfOrderAsync(orderId)).InvoiceManyAsync(user.Organisation(),
                 invoices.Select(b => new InvoiceRequest(b?.RequestId!, b?.DeliveryId ?? Guid.Empty, b?.InvoiceNumber!)).ToList())))
             .RequireRateLimiting(PortalLimits.Orders).WithName("InvoiceDeliveries").WithSummary("Invoices many deliveries of an order's hospital at once; all or none.");
-        var manufacturer = api.MapGroup("").WithTags("Supply").RequireAuthorization(PortalUser.Manufacturer);
+        var manufacturer = api.MapGroup("").WithTags("Supply").RequireAuthorization(PortalUser.Manufacturer).RequireRateLimiting(PortalLimits.Orders);
         manufacturer.MapGet("/supplier/distributors", async (GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Act().GetGrain<ISupplierGrain>(user.Organisation()).ListDesignationsAsync()))
             .WithName("ListDistributorDesignations");
@@ -92,7 +93,7 @@ public static class OrderApi
             return TypedResults.NoContent();
         }).RequireRateLimiting(PortalLimits.Orders).WithName("DesignateDistributor").WithSummary("Designates the distributor that answers, ships and invoices the manufacturer's lines in a region (null takes the region back).");
 
-        var alliance = api.MapGroup("").WithTags("Supply").RequireAuthorization(PortalUser.Alliance);
+        var alliance = api.MapGroup("").WithTags("Supply").RequireAuthorization(PortalUser.Alliance).RequireRateLimiting(PortalLimits.Orders);
         alliance.MapGet("/alliance/listed-prices", async (GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Act().GetGrain<IAllianceGrain>(user.Organisation()).GetListedPricesAsync()))
             .WithName("GetListedPrices");

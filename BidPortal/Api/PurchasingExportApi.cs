@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Procurement.BidPortal.Exports;
 using Procurement.BidPortal.Security;
 using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
 
 namespace Procurement.BidPortal.Api;
@@ -33,15 +34,22 @@ public static class PurchasingExportApi
         }
 
         var supplier = api.MapGroup("/supplier/exports").WithTags("Exports").RequireAuthorization(PortalUser.Supplier).RequireRateLimiting(PortalLimits.Exports);
-        supplier.MapGet("/supply.xlsx", (GrainAccess grains, ClaimsPrincipal user, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) =>
-            SupplierFileAsync(grains, user, ExportApi.Xlsx, "supply.xlsx", (lines, output) => PurchasingExport.WriteSupplierXlsx(lines, clock.GetUtcNow(), output)))
-            .WithName("ExportSupplierXlsx").WithSummary($"The supplier's newest {SupplierLines} lines, their deliveries and its receivables (invoices not paid, with their age), as sheets OrderLines, Deliveries, Receivables.");
-        supplier.MapGet("/order-lines.csv", (GrainAccess grains, ClaimsPrincipal user) =>
-            SupplierFileAsync(grains, user, Csv, "order-lines.csv", PurchasingExport.WriteSupplierLinesCsv))
-            .WithName("ExportSupplierLinesCsv").WithSummary($"The supplier's newest {SupplierLines} lines, as its inbox shows them.");
-        supplier.MapGet("/receivables.csv", (GrainAccess grains, ClaimsPrincipal user, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) =>
-            SupplierFileAsync(grains, user, Csv, "receivables.csv", (lines, output) => PurchasingExport.WriteReceivablesCsv(lines, clock.GetUtcNow(), output)))
-            .WithName("ExportSupplierReceivablesCsv").WithSummary($"The invoices of the supplier's newest {SupplierLines} lines not paid yet, with their age in days (from the invoice, or the acceptance when later) and the days past due.");
+        supplier.MapGet("/supply.xlsx", async (GrainAccess grains, ClaimsPrincipal user) =>
+        {
+            var lines = await grains.OrderDirectory().ListSupplierLinesAsync(user.Organisation(), SupplierLines);
+            var owed = await AllReceivablesAsync(grains, user);
+            return await SupplierFileAsync(grains, user, ExportApi.Xlsx, "supply.xlsx", output => PurchasingExport.WriteSupplierXlsx(lines, owed, output));
+        }).WithName("ExportSupplierXlsx").WithSummary($"The supplier's newest {SupplierLines} lines, their deliveries, and all its receivables (invoices not paid, with their age; 413 TOO_MANY_ROWS above {Receivables.MaxRows:N0}), as sheets OrderLines, Deliveries, Receivables.");
+        supplier.MapGet("/order-lines.csv", async (GrainAccess grains, ClaimsPrincipal user) =>
+        {
+            var lines = await grains.OrderDirectory().ListSupplierLinesAsync(user.Organisation(), SupplierLines);
+            return await SupplierFileAsync(grains, user, Csv, "order-lines.csv", output => PurchasingExport.WriteSupplierLinesCsv(lines, output));
+        }).WithName("ExportSupplierLinesCsv").WithSummary($"The supplier's newest {SupplierLines} lines, as its inbox shows them.");
+        supplier.MapGet("/receivables.csv", async (GrainAccess grains, ClaimsPrincipal user) =>
+        {
+            var owed = await AllReceivablesAsync(grains, user);
+            return await SupplierFileAsync(grains, user, Csv, "receivables.csv", output => PurchasingExport.WriteReceivablesCsv(owed, output));
+        }).WithName("ExportSupplierReceivablesCsv").WithSummary($"Every invoice of the supplier not paid yet, oldest first, with its age in days (from the invoice, or the acceptance when later) and the days past due; 413 TOO_MANY_ROWS above {Receivables.MaxRows:N0}.");
 
         var alliance = api.MapGroup("/alliance/exports").WithTags("Exports").RequireAuthorization(PortalUser.Alliance).RequireRateLimiting(PortalLimits.Exports);
         alliance.MapGet("/purchasing-figures.xlsx", async (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
@@ -91,10 +99,17 @@ public static class PurchasingExportApi
         return await FileAsync(grains, "hospital", user.Organisation(), type, $"{user.Organisation()}-{table}-{from}-{to}.{extension}", output => write(record, output));
     }
 
-    private static async Task<IResult> SupplierFileAsync(GrainAccess grains, ClaimsPrincipal user, string type, string name, Action<IReadOnlyList<SupplierLine>, Stream> write)
+    private static Task<IResult> SupplierFileAsync(GrainAccess grains, ClaimsPrincipal user, string type, string name, Action<Stream> write) =>
+        FileAsync(grains, "supplier", user.Organisation(), type, $"{user.Organisation()}-{name}", write);
+
+    /// <summary>Every receivable of the supplier, or TOO_MANY_ROWS: a file never cut short.</summary>
+    private static async Task<Receivables> AllReceivablesAsync(GrainAccess grains, ClaimsPrincipal user)
     {
-        var lines = await grains.OrderDirectory().ListSupplierLinesAsync(user.Organisation(), SupplierLines);
-        return await FileAsync(grains, "supplier", user.Organisation(), type, $"{user.Organisation()}-{name}", output => write(lines, output));
+        var owed = await grains.OrderDirectory().GetReceivablesAsync(user.Organisation(), Receivables.MaxRows);
+        return owed.Count <= owed.Oldest.Count
+            ? owed
+            : throw new ProcurementException(ErrorCodes.TooManyRows,
+                $"{owed.Count:N0} invoices are not paid, more than the {Receivables.MaxRows:N0} a file holds; the supplier's page sums them all by age.", "receivables");
     }
 
     private static async Task<IResult> FileAsync(GrainAccess grains, string entityType, string entityId, string type, string name, Action<Stream> write)

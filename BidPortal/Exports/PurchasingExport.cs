@@ -48,27 +48,23 @@ public static class PurchasingExport
 
     public static void WriteSupplierLinesCsv(IReadOnlyList<SupplierLine> lines, Stream output) => Tabular.WriteCsv(lines.Select(l => LineRow.From(l.Line)), output);
 
-    public static void WriteReceivablesCsv(IReadOnlyList<SupplierLine> lines, DateTimeOffset now, Stream output) => Tabular.WriteCsv(Receivables(lines, now), output);
+    public static void WriteReceivablesCsv(Receivables owed, Stream output) => Tabular.WriteCsv(ReceivableRows(owed), output);
 
     /// <summary>Sheets <see cref="LinesSheet"/>, <see cref="DeliveriesSheet"/> and <see cref="ReceivablesSheet"/>.</summary>
-    public static void WriteSupplierXlsx(IReadOnlyList<SupplierLine> lines, DateTimeOffset now, Stream output) => Tabular.WriteXlsx(
+    public static void WriteSupplierXlsx(IReadOnlyList<SupplierLine> lines, Receivables owed, Stream output) => Tabular.WriteXlsx(
     [
         new(LinesSheet, lines.Select(l => LineRow.From(l.Line)).ToList()),
         new(DeliveriesSheet, lines.SelectMany(l => l.Deliveries).Select(DeliveryRow.From).ToList()),
-        new(ReceivablesSheet, Receivables(lines, now)),
+        new(ReceivablesSheet, ReceivableRows(owed)),
     ], output);
 
     /// <summary>
-    /// The invoices not paid yet, with their age in whole days as the supplier's page counts it
-    /// (from the invoice, or from the acceptance of its delivery when that came later) and the days
-    /// past their due date.
+    /// The invoices not paid yet, oldest first, with their age in whole days as the supplier's page
+    /// counts it (from the invoice, or from the acceptance of its delivery when that came later) and
+    /// the days past their due date, both as of the moment the receivables were read.
     /// </summary>
-    private static List<ReceivableRow> Receivables(IReadOnlyList<SupplierLine> lines, DateTimeOffset now) =>
-        lines.SelectMany(l => l.Invoices.Select(i => (Line: l, Invoice: i)))
-            .Where(x => x.Invoice.State is InvoiceState.Issued or InvoiceState.Payable or InvoiceState.Overdue)
-            .OrderBy(x => x.Invoice.IssuedAt).ThenBy(x => x.Invoice.InvoiceId)
-            .Select(x => ReceivableRow.From(x.Invoice, Pages.SupplierInboxPage.AgeDays(x.Line, x.Invoice, now), now))
-            .ToList();
+    private static List<ReceivableRow> ReceivableRows(Receivables owed) =>
+        owed.Oldest.Select(r => ReceivableRow.From(r.Invoice, r.AgeDays(owed.AsOf), owed.AsOf)).ToList();
 
     // ---- An alliance's figures ---------------------------------------------------------------
 

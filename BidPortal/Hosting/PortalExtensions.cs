@@ -154,12 +154,16 @@ public static class PortalExtensions
                 var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;
                 return WritesPerOrganisation(context, limits.BidBurstPerManufacturer, limits.BidsPerSecondPerManufacturer);
             });
-            // Purchasing writes per organisation, whatever its kind: a hospital's order sheets, a
-            // supplier's answers and shipments, an alliance's price lists share one kind of bucket.
+            // Purchasing per organisation, whatever its kind: a hospital's order sheets, a supplier's
+            // answers and shipments, an alliance's price lists share one kind of bucket; its reads
+            // (lists, figures, the pages' loads) spend a bucket of their own, so a script polling the
+            // figures is held back without holding back the organisation's writes.
             options.AddPolicy(PortalLimits.Orders, context =>
             {
                 var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;
-                return WritesPerOrganisation(context, limits.OrderBurstPerOrganisation, limits.OrdersPerSecondPerOrganisation);
+                return HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+                    ? TokensPerOrganisation(context, "reads", limits.ReadBurstPerOrganisation, limits.ReadsPerSecondPerOrganisation)
+                    : TokensPerOrganisation(context, "writes", limits.OrderBurstPerOrganisation, limits.OrdersPerSecondPerOrganisation);
             });
             // File exports per organisation and minute, whichever file: each builds a whole table in memory.
             options.AddPolicy(PortalLimits.Exports, context =>
@@ -366,15 +370,19 @@ public static class PortalExtensions
     private static RateLimitPartition<string> WritesPerOrganisation(HttpContext context, int burst, int perSecond) =>
         HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
             ? RateLimitPartition.GetNoLimiter("reads")
-            : RateLimitPartition.GetTokenBucketLimiter(
-                context.User.FindFirstValue(PortalUser.OrganisationClaim) ?? "anonymous",
-                _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = burst,
-                    TokensPerPeriod = perSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                });
+            : TokensPerOrganisation(context, "writes", burst, perSecond);
+
+    /// <summary>A token bucket of the signed-in organisation, one per kind (reads, writes) within a policy.</summary>
+    private static RateLimitPartition<string> TokensPerOrganisation(HttpContext context, string kind, int burst, int perSecond) =>
+        RateLimitPartition.GetTokenBucketLimiter(
+            $"{kind}/{context.User.FindFirstValue(PortalUser.OrganisationClaim) ?? "anonymous"}",
+            _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = burst,
+                TokensPerPeriod = perSecond,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+            });
 }
 
 /// <summary>Chinese for any Chinese browser (zh, zh-TW, zh-Hans...), otherwise nothing (the default, English).</summary>

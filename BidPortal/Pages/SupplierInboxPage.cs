@@ -18,6 +18,7 @@ public abstract class SupplierInboxPage(GrainAccess grains, TimeProvider clock, 
     private const int Shown = 500;
 
     /// <summary>The ages receivables are grouped in, by upper bound in days (the last is open).</summary>
+    /// <summary>The labels of <see cref="Receivables.BucketEnds"/>.</summary>
     public static readonly IReadOnlyList<(string Label, int UpTo)> AgeBuckets = [("0–30", 30), ("31–60", 60), ("61–90", 90), ("90+", int.MaxValue)];
 
     public IReadOnlyList<SupplierLine> Lines { get; private set; } = [];
@@ -38,8 +39,12 @@ public abstract class SupplierInboxPage(GrainAccess grains, TimeProvider clock, 
     public IEnumerable<(SupplierLine Line, Delivery Delivery)> ToInvoice =>
         Lines.SelectMany(s => s.Deliveries.Where(d => d.State != DeliveryState.Rejected && s.Invoices.All(i => i.DeliveryId != d.DeliveryId)).Select(d => (s, d)));
 
-    /// <summary>Invoices not yet paid (nor void), each with its age in days.</summary>
-    public IReadOnlyList<(SupplierLine Line, Invoice Invoice, int AgeDays)> Receivables { get; private set; } = [];
+    /// <summary>
+    /// Every invoice not yet paid (nor void) summed by age, and the oldest <see cref="Shown"/> listed:
+    /// read on their own, not from the lines shown, so an old debt is counted however many lines
+    /// came after it.
+    /// </summary>
+    public Receivables Owed { get; private set; } = new(default, [], []);
 
     public async Task OnGetAsync() => await LoadAsync();
 
@@ -74,25 +79,8 @@ public abstract class SupplierInboxPage(GrainAccess grains, TimeProvider clock, 
         Now = clock.GetUtcNow();
         Lines = await Grains.OrderDirectory().ListSupplierLinesAsync(User.Organisation(), Shown);
         await Names.LoadHospitalsAsync(Lines.Select(s => s.Line.RegionCode).Distinct().ToList());
-        Receivables = Lines
-            .SelectMany(s => s.Invoices.Where(i => i.State is InvoiceState.Issued or InvoiceState.Payable or InvoiceState.Overdue).Select(i => (s, i, AgeDays(s, i, Now))))
-            .OrderByDescending(r => r.Item3)
-            .ToList();
+        Owed = await Grains.OrderDirectory().GetReceivablesAsync(User.Organisation(), Shown);
         await LoadMoreAsync();
-    }
-
-    /// <summary>
-    /// A receivable ages from its invoice, or from the acceptance of its delivery when that came
-    /// later: only then is the hospital bound to pay, so an invoice sent ahead of the goods does not
-    /// look older than the debt it stands for.
-    /// </summary>
-    public static int AgeDays(SupplierLine line, Invoice invoice, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(line);
-        ArgumentNullException.ThrowIfNull(invoice);
-        var accepted = line.Deliveries.FirstOrDefault(d => d.DeliveryId == invoice.DeliveryId)?.DecidedAt;
-        var from = accepted is { } at && at > invoice.IssuedAt ? at : invoice.IssuedAt;
-        return Math.Max(0, (int)(now - from).TotalDays);
     }
 
     public static string Bucket(int ageDays) => AgeBuckets.First(b => ageDays <= b.UpTo).Label;

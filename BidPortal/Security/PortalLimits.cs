@@ -42,6 +42,17 @@ public sealed class PortalLimits
     public int OrderBurstPerOrganisation { get; set; } = 200;
 
     /// <summary>
+    /// Purchasing reads (lists of orders, deliveries, invoices, payments and lines; figures; the
+    /// purchasing pages) one organisation may make per second, sustained, in a bucket of their own:
+    /// a figure reads the kept sums of a whole round, so a script polling it must not starve the
+    /// others. Writes never wait on reads.
+    /// </summary>
+    public int ReadsPerSecondPerOrganisation { get; set; } = 20;
+
+    /// <summary>The burst of purchasing reads an organisation may spend at once above the sustained rate.</summary>
+    public int ReadBurstPerOrganisation { get; set; } = 100;
+
+    /// <summary>
     /// File exports (CSV, XLSX, OCDS) one organisation may download per minute: each reads up to
     /// tens of thousands of rows and builds the file in memory, far more than a page's read.
     /// </summary>
@@ -99,6 +110,8 @@ public sealed class PortalLimitsValidator : IValidateOptions<PortalLimits>
         Positive(options.RemindersPerMinutePerAlliance, nameof(options.RemindersPerMinutePerAlliance));
         Positive(options.OrdersPerSecondPerOrganisation, nameof(options.OrdersPerSecondPerOrganisation));
         Positive(options.OrderBurstPerOrganisation, nameof(options.OrderBurstPerOrganisation));
+        Positive(options.ReadsPerSecondPerOrganisation, nameof(options.ReadsPerSecondPerOrganisation));
+        Positive(options.ReadBurstPerOrganisation, nameof(options.ReadBurstPerOrganisation));
         Positive(options.ExportsPerMinutePerOrganisation, nameof(options.ExportsPerMinutePerOrganisation));
         Positive(options.MaxJsonBodyBytes, nameof(options.MaxJsonBodyBytes));
         Positive(options.MaxUploadBytes, nameof(options.MaxUploadBytes));

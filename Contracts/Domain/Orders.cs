@@ -291,6 +291,54 @@ public sealed record SupplierLine(
     [property: Id(1)] IReadOnlyList<Delivery> Deliveries,
     [property: Id(2)] IReadOnlyList<Invoice> Invoices);
 
+/// <summary>
+/// A supplier's receivables (<see cref="Grains.IOrderDirectoryGrain.GetReceivablesAsync"/>): every
+/// invoice of the lines it answers for that is not paid yet nor void, counted and summed by age as
+/// of <see cref="AsOf"/>, whatever their number, and the oldest of them, invoice by invoice.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.Receivables")]
+public sealed record Receivables(
+    [property: Id(0)] DateTimeOffset AsOf,
+    [property: Id(1)] IReadOnlyList<ReceivableAge> ByAge,
+    [property: Id(2)] IReadOnlyList<Receivable> Oldest)
+{
+    /// <summary>The most invoices one read lists (a few megabytes, far below Orleans' message size limit).</summary>
+    public const int MaxRows = 10_000;
+
+    /// <summary>The upper ends of the age buckets, in whole days; the last is open.</summary>
+    public static IReadOnlyList<int> BucketEnds { get; } = [30, 60, 90, int.MaxValue];
+
+    /// <summary>Every receivable, listed or not.</summary>
+    public long Count => ByAge.Sum(a => a.Invoices);
+
+    /// <summary>Whole days from <paramref name="from"/> to <paramref name="now"/>, never below zero.</summary>
+    public static int AgeDays(DateTimeOffset from, DateTimeOffset now) => Math.Max(0, (int)(now - from).TotalDays);
+
+    /// <summary>The end of the bucket an age falls in.</summary>
+    public static int BucketOf(int ageDays) => BucketEnds.First(end => ageDays <= end);
+}
+
+/// <summary>The receivables of one age bucket: ages up to <see cref="UpToDays"/> (and above the bucket before it).</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ReceivableAge")]
+public sealed record ReceivableAge(
+    [property: Id(0)] int UpToDays,
+    [property: Id(1)] long Invoices,
+    [property: Id(2)] decimal Amount);
+
+/// <summary>
+/// An invoice not paid yet, with the acceptance of its delivery: a receivable ages from the invoice,
+/// or from the acceptance when that came later, since only then is the hospital bound to pay.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.Receivable")]
+public sealed record Receivable(
+    [property: Id(0)] Invoice Invoice,
+    [property: Id(1)] DateTimeOffset? AcceptedAt)
+{
+    public DateTimeOffset AgesFrom => AcceptedAt is { } at && at > Invoice.IssuedAt ? at : Invoice.IssuedAt;
+
+    public int AgeDays(DateTimeOffset now) => Receivables.AgeDays(AgesFrom, now);
+}
+
 /// <summary>The kinds of notice purchasing sends (the notification outbox).</summary>
 public static class OrderNotices
 {

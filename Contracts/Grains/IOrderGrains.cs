@@ -156,6 +156,14 @@ public interface IOrderDirectoryGrain : IGrainWithIntegerKey
     Task<IReadOnlyList<SupplierLine>> ListSupplierLinesAsync(string supplierId, int limit);
 
     /// <summary>
+    /// The supplier's receivables: its invoices not paid yet (as manufacturer, or as designated
+    /// distributor of the regions it answers for), all of them summed by age, and the oldest
+    /// <paramref name="limit"/> (1-<see cref="Receivables.MaxRows"/>) listed.
+    /// </summary>
+    [Alias("GetReceivables")]
+    Task<Receivables> GetReceivablesAsync(string supplierId, int limit);
+
+    /// <summary>
     /// What was bought under a batch's agreements, for its OCDS export: the lines placed against
     /// them, oldest first, at most <paramref name="limit"/> (1-<see cref="BatchPurchasing.MaxLines"/>),
     /// with their accepted deliveries, those deliveries' invoices and the payments of them.

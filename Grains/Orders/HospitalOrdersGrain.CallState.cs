@@ -88,7 +88,23 @@ public sealed partial class HospitalOrdersGrain
         public async Task<Invoice> InvoiceAsync(Guid invoiceId) =>
             _invoices.TryGetValue(invoiceId, out var invoice) ? invoice : await grain.GetInvoiceAsync(invoiceId);
 
-        public async Task<OrderLine> LineAsync(Guid orderId, int lineNo)
+        public async Task<OrderLine> LineAsync(Guid orderId, int lineNo) =>
+            await LineOrNullAsync(orderId, lineNo)
+            ?? throw new ProcurementException(ErrorCodes.OrderNotFound, $"Order {orderId} has no line {lineNo}.", "lineNo");
+
+        /// <summary>
+        /// A line a supplier names, refused alike when the order has no such line and when the line is
+        /// not the supplier's: a supplier knows the ids of the orders it supplies a line of, and must
+        /// not learn from the refusals how many lines an order has besides its own.
+        /// </summary>
+        public async Task<OrderLine> SupplierLineAsync(Guid orderId, int lineNo, string supplierId)
+        {
+            var line = await LineOrNullAsync(orderId, lineNo) ?? throw NotDesignated(supplierId, orderId, lineNo);
+            await SupplierMayActAsync(line, supplierId);
+            return line;
+        }
+
+        private async Task<OrderLine?> LineOrNullAsync(Guid orderId, int lineNo)
         {
             if (_lines.TryGetValue((orderId, lineNo), out var changed))
             {
@@ -98,8 +114,7 @@ public sealed partial class HospitalOrdersGrain
             {
                 _orders[orderId] = order = await grain.GetOrderAsync(orderId);
             }
-            return order.Lines.FirstOrDefault(l => l.LineNo == lineNo)
-                ?? throw new ProcurementException(ErrorCodes.OrderNotFound, $"Order {orderId} has no line {lineNo}.", "lineNo");
+            return order.Lines.FirstOrDefault(l => l.LineNo == lineNo);
         }
 
         /// <summary>The line as this call's item left it, for the items after it.</summary>
@@ -131,10 +146,12 @@ public sealed partial class HospitalOrdersGrain
             }
             if (designated != supplierId)
             {
-                throw new ProcurementException(ErrorCodes.NotDesignated,
-                    $"{supplierId} may not act on line {line.LineNo} of order {line.OrderId}: only its manufacturer, or the distributor the manufacturer designated for the hospital's region, may.", "supplierId");
+                throw NotDesignated(supplierId, line.OrderId, line.LineNo);
             }
         }
+
+        private static ProcurementException NotDesignated(string supplierId, Guid orderId, int lineNo) => new(ErrorCodes.NotDesignated,
+            $"{supplierId} may not act on line {lineNo} of order {orderId}: only its manufacturer, or the distributor the manufacturer designated for the hospital's region, may.", "supplierId");
 
         public async Task<string?> AllianceAsync(OrderLine line)
         {

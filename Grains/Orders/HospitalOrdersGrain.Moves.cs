@@ -78,8 +78,7 @@ public sealed partial class HospitalOrdersGrain
                     await call.SupplierMayActAsync(answered, supplierId);
                     return answered;
                 }
-                var line = await call.LineAsync(answer.OrderId, answer.LineNo);
-                await call.SupplierMayActAsync(line, supplierId);
+                var line = await call.SupplierLineAsync(answer.OrderId, answer.LineNo, supplierId);
                 var reason = Check.OptionalText(answer.Reason, "reason", 500);
                 if (!answer.Confirm && reason is null)
                 {
@@ -119,8 +118,7 @@ public sealed partial class HospitalOrdersGrain
                 {
                     return (await orders.GetDeliveryAsync(Guid.Parse(earlier.EntityId)))!;
                 }
-                var line = await call.LineAsync(request.OrderId, request.LineNo);
-                await call.SupplierMayActAsync(line, supplierId);
+                var line = await call.SupplierLineAsync(request.OrderId, request.LineNo, supplierId);
                 if (request.Quantity < 1)
                 {
                     throw ProcurementException.Invalid("quantity", "quantity must be at least 1 unit.");

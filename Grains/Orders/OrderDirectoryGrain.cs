@@ -1,15 +1,20 @@
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Concurrency;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
+using Procurement.Grains.Hosting;
 using Procurement.Grains.Storage;
 
 namespace Procurement.Grains.Orders;
 
 /// <summary>Reads across hospitals: who an order, delivery or invoice belongs to, and a supplier's inbox.</summary>
 [StatelessWorker]
-public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository orders) : Grain, IOrderDirectoryGrain
+public sealed class OrderDirectoryGrain(
+    ProcurementStore store,
+    OrderRepository orders,
+    [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock) : Grain, IOrderDirectoryGrain
 {
     private const string DesignationsToSql = """
         SELECT manufacturer_id AS ManufacturerId, region_code AS RegionCode, distributor_id AS DistributorId
@@ -98,6 +103,37 @@ public sealed class OrderDirectoryGrain(ProcurementStore store, OrderRepository 
             var shipped = byLine[(line.OrderId, line.LineNo)].OrderBy(d => d.ShippedAt).ThenBy(d => d.DeliveryId.ToString(), StringComparer.Ordinal).ToList();
             return new SupplierLine(line, shipped, [.. shipped.Select(d => byDelivery.GetValueOrDefault(d.DeliveryId)).OfType<Invoice>()]);
         }).ToList();
+    }
+
+    public async Task<Receivables> GetReceivablesAsync(string supplierId, int limit)
+    {
+        Check.Id(supplierId, "supplierId");
+        if (limit is < 1 or > Receivables.MaxRows)
+        {
+            throw ProcurementException.Invalid("limit", $"limit must be between 1 and {Receivables.MaxRows}.");
+        }
+        var now = ProcurementClock.Now(clock);
+        // As the inbox reads its lines: the supplier's own as manufacturer, then for each
+        // manufacturer that designated it those of the designated region.
+        var scopes = new List<(string ManufacturerId, string? RegionCode)> { (supplierId, null) };
+        scopes.AddRange((await ListDesignationsToAsync(supplierId)).Select(d => (d.ManufacturerId, (string?)d.RegionCode)));
+        var invoices = new long[Receivables.BucketEnds.Count];
+        var amounts = new long[Receivables.BucketEnds.Count];
+        var oldest = new List<Receivable>();
+        foreach (var (manufacturerId, regionCode) in scopes)
+        {
+            var part = await orders.ReceivablesAsync(manufacturerId, regionCode, now, limit);
+            for (var b = 0; b < invoices.Length; b++)
+            {
+                invoices[b] += part.Invoices[b];
+                amounts[b] += part.AmountE6[b];
+            }
+            oldest.AddRange(part.Oldest);
+        }
+        return new Receivables(
+            now,
+            Receivables.BucketEnds.Select((end, b) => new ReceivableAge(end, invoices[b], Scaled.FromE6(amounts[b]))).ToList(),
+            oldest.OrderBy(r => r.Invoice.IssuedAt).ThenBy(r => r.Invoice.InvoiceId.ToString(), StringComparer.Ordinal).Take(limit).ToList());
     }
 
     /// <summary>The lines placed against the batch's agreements, oldest first; the order is total, so a cut by count is stable.</summary>

@@ -339,7 +339,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
         i.alliance_id AS AllianceId
         """;
 
-    private sealed class InvoiceRow
+    private class InvoiceRow
     {
         public string InvoiceId { get; set; } = "";
         public string DeliveryId { get; set; } = "";
@@ -356,6 +356,80 @@ public sealed partial class OrderRepository(ProcurementStore store)
         public Invoice ToInvoice() => new(
             Guid.Parse(InvoiceId), Guid.Parse(DeliveryId), HospitalId, ManufacturerId, InvoiceNumber, Scaled.FromE6(AmountE6), IssuedAt, (InvoiceState)State, DueAt, PaidAt, AllianceId);
     }
+
+    private sealed class ReceivableRow : InvoiceRow
+    {
+        public DateTimeOffset? AcceptedAt { get; set; }
+
+        public Receivable ToReceivable() => new(ToInvoice(), AcceptedAt);
+    }
+
+    // A supplier's receivables: its invoices not paid yet nor void (Issued, Payable, Overdue: state
+    // below 3), read from ix_invoices_receivable (manufacturer_id, issued_at) WHERE state < 3
+    // (migration 0038), which holds an invoice from its issue to its payment or voiding; a
+    // distributor's, per designating manufacturer, those of the lines of the designated region.
+    // Each ages from its invoice or, when later, from its delivery's acceptance; the sums by age
+    // count every one, the list (oldest invoice first) stops at the limit.
+    private const string ReceivablesFrom = """
+          FROM invoices i
+          JOIN deliveries d ON d.delivery_id = i.delivery_id
+         WHERE i.manufacturer_id = @ManufacturerId AND i.state < 3
+        """;
+
+    private const string OfRegion = """
+           AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = d.order_id AND l.line_no = d.line_no AND l.region_code = @RegionCode)
+        """;
+
+    private const string ReceivablesOrder = " ORDER BY i.issued_at, i.invoice_id";
+
+    internal const string SelectManufacturerReceivablesSql = $"SELECT {InvoiceColumns}, d.decided_at AS AcceptedAt {ReceivablesFrom}{ReceivablesOrder}";
+
+    internal const string SelectDesignatedReceivablesSql = $"SELECT {InvoiceColumns}, d.decided_at AS AcceptedAt {ReceivablesFrom}{OfRegion}{ReceivablesOrder}";
+
+    // The buckets as Receivables.BucketEnds: an age in whole days up to 30 is a time since
+    // after now - 31 days, and so on; the last bucket is the rest. Each invoice ages from its issue,
+    // or from its delivery's acceptance when that came later.
+    private const string ReceivableBucket = """
+        (SELECT i.amount_e6,
+                CASE WHEN (CASE WHEN d.decided_at > i.issued_at THEN d.decided_at ELSE i.issued_at END) > @After30 THEN 0
+                     WHEN (CASE WHEN d.decided_at > i.issued_at THEN d.decided_at ELSE i.issued_at END) > @After60 THEN 1
+                     WHEN (CASE WHEN d.decided_at > i.issued_at THEN d.decided_at ELSE i.issued_at END) > @After90 THEN 2
+                     ELSE 3 END AS bucket
+        """;
+
+    private const string ReceivableAgesColumns = "b.bucket AS Bucket, CAST(COUNT(*) AS BIGINT) AS Invoices, CAST(SUM(b.amount_e6) AS BIGINT) AS AmountE6";
+
+    internal const string SelectManufacturerReceivableAgesSql = $"SELECT {ReceivableAgesColumns} FROM {ReceivableBucket}{ReceivablesFrom}) b GROUP BY b.bucket";
+
+    internal const string SelectDesignatedReceivableAgesSql = $"SELECT {ReceivableAgesColumns} FROM {ReceivableBucket}{ReceivablesFrom}{OfRegion}) b GROUP BY b.bucket";
+
+    /// <summary>
+    /// The receivables of a manufacturer's lines (<paramref name="regionCode"/> null), or of its lines
+    /// of one region (a designation): the counts and sums per age bucket as of <paramref name="now"/>,
+    /// and the oldest <paramref name="limit"/> invoices.
+    /// </summary>
+    public Task<(long[] Invoices, long[] AmountE6, IReadOnlyList<Receivable> Oldest)> ReceivablesAsync(string manufacturerId, string? regionCode, DateTimeOffset now, int limit) =>
+        store.ReadAsync(async connection =>
+        {
+            var parameters = new
+            {
+                ManufacturerId = manufacturerId,
+                RegionCode = regionCode,
+                After30 = now.AddDays(-(Receivables.BucketEnds[0] + 1)),
+                After60 = now.AddDays(-(Receivables.BucketEnds[1] + 1)),
+                After90 = now.AddDays(-(Receivables.BucketEnds[2] + 1)),
+            };
+            var invoices = new long[Receivables.BucketEnds.Count];
+            var amounts = new long[Receivables.BucketEnds.Count];
+            foreach (var (bucket, count, amount) in await connection.QueryAsync<(int Bucket, long Invoices, long AmountE6)>(
+                regionCode is null ? SelectManufacturerReceivableAgesSql : SelectDesignatedReceivableAgesSql, parameters))
+            {
+                invoices[bucket] = count;
+                amounts[bucket] = amount;
+            }
+            var oldest = await FirstAsync<ReceivableRow>(connection, regionCode is null ? SelectManufacturerReceivablesSql : SelectDesignatedReceivablesSql, parameters, limit);
+            return (invoices, amounts, (IReadOnlyList<Receivable>)oldest.Select(r => r.ToReceivable()).ToList());
+        });
 
     private const string SelectInvoiceSql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.invoice_id = @InvoiceId";
 

@@ -52,6 +52,8 @@ internal sealed class SurgeHost<TEntry> : WebApplicationFactory<TEntry>
         builder.UseSetting("Portal:BidBurstPerManufacturer", "1000000");
         builder.UseSetting("Portal:OrdersPerSecondPerOrganisation", "1000000");
         builder.UseSetting("Portal:OrderBurstPerOrganisation", "1000000");
+        builder.UseSetting("Portal:ReadsPerSecondPerOrganisation", "1000000");
+        builder.UseSetting("Portal:ReadBurstPerOrganisation", "1000000");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft", "Warning");
         builder.UseSetting("Logging:LogLevel:Orleans", "Warning");

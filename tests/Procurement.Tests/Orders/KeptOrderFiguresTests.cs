@@ -266,6 +266,28 @@ public sealed class SqliteKeptOrderFiguresTests(SqliteClusterFixture fixture) : 
         }
     }
 
+    // Migration 0038: a supplier's receivables (every invoice not paid, not only those of the lines
+    // its inbox shows) are read from the partial index of the invoices not paid, by manufacturer,
+    // oldest first, for the list and the sums by age alike; the SQL's literal state is the enum's.
+    [Fact]
+    public async Task A_suppliers_receivables_are_read_from_the_partial_index_of_unpaid_invoices()
+    {
+        foreach (var sql in new[]
+        {
+            OrderRepository.SelectManufacturerReceivablesSql, OrderRepository.SelectDesignatedReceivablesSql,
+            OrderRepository.SelectManufacturerReceivableAgesSql, OrderRepository.SelectDesignatedReceivableAgesSql,
+        })
+        {
+            var plan = await fixture.Cluster.Database.ReadAsync(async c => (await c.QueryAsync<(long, long, long, string)>("EXPLAIN QUERY PLAN " + sql,
+                new { ManufacturerId = "M", RegionCode = "R", After30 = DateTimeOffset.UnixEpoch, After60 = DateTimeOffset.UnixEpoch, After90 = DateTimeOffset.UnixEpoch })).Select(r => r.Item4).ToList());
+            Assert.Contains("SEARCH i USING INDEX ix_invoices_receivable (manufacturer_id=?)", plan);
+            Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal) || step.Contains("TEMP B-TREE FOR ORDER BY", StringComparison.Ordinal));
+        }
+        Assert.All(new[] { InvoiceState.Issued, InvoiceState.Payable, InvoiceState.Overdue }, state => Assert.True((int)state < 3));
+        Assert.All(new[] { InvoiceState.Paid, InvoiceState.Void }, state => Assert.True((int)state >= 3));
+        Assert.Equal(5, Enum.GetValues<InvoiceState>().Length);
+    }
+
     // Migration 0030 keeps only a batch's events in ix_events_batch (the purchasing's events have
     // none); a batch's events are still read through it.
     [Fact]

@@ -361,6 +361,16 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         Assert.Equal(ErrorCodes.NotDesignated, refusal.Code);
         Assert.DoesNotContain(s.Maker1, refusal.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(s.RegionA, refusal.Message, StringComparison.Ordinal);
+        // A line the order does not have is refused the same way, answering and shipping: a supplier
+        // that knows the order's id does not learn how many lines it has besides its own.
+        var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
+        foreach (var lineNo in new[] { 1, 3, 99 })
+        {
+            var answered = await Assert.ThrowsAsync<ProcurementException>(() => orders.RespondToLineAsync(s.Maker2, $"r-n{lineNo}", order.OrderId, lineNo, true, null));
+            var shipped = await Assert.ThrowsAsync<ProcurementException>(() => orders.ShipAsync(s.Maker2, new ShipmentRequest($"s-n{lineNo}", order.OrderId, lineNo, 1, "LOT", expiry)));
+            Assert.Equal((ErrorCodes.NotDesignated, "supplierId", ErrorCodes.NotDesignated, "supplierId"), (answered.Code, answered.Field, shipped.Code, shipped.Field));
+            Assert.Equal(refusal.Message.Replace("line 1 ", $"line {lineNo} "), answered.Message);
+        }
     }
 
     // The clock applies at most Orders:DueMovesPerTick of each kind per hospital and tick, earliest
@@ -561,6 +571,67 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         // Buying under the first alliance's price makes the outside hospital its party for the month.
         await AcceptedAsync(s.OutsideHospital, "pc", s.Maker3);
         Assert.Equal(30m, (await ListedAsync(s.AllianceId))[s.OutsideHospital].PlatformAmount);
+    }
+
+    [Fact]
+    public async Task Receivables_sum_every_unpaid_invoice_by_age_list_the_oldest_and_follow_designations()
+    {
+        var (s, _) = await AwardedAsync();
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var directory = Grains.GetGrain<IOrderDirectoryGrain>(0);
+        var t0 = fixture.Clock.GetUtcNow();
+        void At(TimeSpan after) => fixture.Clock.SetUtcNow(t0 + after);
+        var expiry = DateOnly.FromDateTime(t0.UtcDateTime).AddYears(2);
+        var order = await orders.PlaceOrderAsync(new OrderRequest("rc-1",
+        [
+            new OrderLineRequest(s.Atorvastatin, 100, "Pharmacy", OrderUrgency.Normal),
+            new OrderLineRequest(s.Atorvastatin, 200, "Ward 3", OrderUrgency.Normal),
+            new OrderLineRequest(s.Atorvastatin, 300, "Ward 5", OrderUrgency.Normal),
+        ]));
+        await orders.RespondToLinesAsync(s.Maker1, order.Lines.Select(l => new LineAnswer($"rc-a{l.LineNo}", l.OrderId, l.LineNo, true)).ToList());
+        var shipped = await orders.ShipManyAsync(s.Maker1, order.Lines.Select(l => new ShipmentRequest($"rc-s{l.LineNo}", l.OrderId, l.LineNo, l.Quantity, "LOT-R", expiry)).ToList());
+
+        // The first delivery accepted and invoiced; the third invoiced an hour later, ahead of its
+        // acceptance two days on; the second invoiced and paid.
+        await orders.DecideDeliveryAsync(shipped[0].DeliveryId, new DeliveryDecision("rc-d1", true));
+        var first = await orders.InvoiceAsync(s.Maker1, new InvoiceRequest("rc-i1", shipped[0].DeliveryId, "RC-1"));
+        At(TimeSpan.FromHours(1));
+        var third = await orders.InvoiceAsync(s.Maker1, new InvoiceRequest("rc-i3", shipped[2].DeliveryId, "RC-3"));
+        await orders.DecideDeliveryAsync(shipped[1].DeliveryId, new DeliveryDecision("rc-d2", true));
+        var second = await orders.InvoiceAsync(s.Maker1, new InvoiceRequest("rc-i2", shipped[1].DeliveryId, "RC-2"));
+        await orders.PayAsync(new PaymentRequest("rc-p2", second.InvoiceId, "BANK-RC"));
+        At(TimeSpan.FromDays(2));
+        await orders.DecideDeliveryAsync(shipped[2].DeliveryId, new DeliveryDecision("rc-d3", true));
+
+        // 32 days on: the first is 32 days old (31-60), the third 30 from its acceptance (0-30), though
+        // issued 31 days and 23 hours before; the paid one is no receivable. A limit of one lists the
+        // oldest invoice; the sums count both.
+        At(TimeSpan.FromDays(32));
+        var owed = await directory.GetReceivablesAsync(s.Maker1, 1);
+        Assert.Equal(2, owed.Count);
+        var listed = Assert.Single(owed.Oldest);
+        Assert.Equal((first.InvoiceId, 32), (listed.Invoice.InvoiceId, listed.AgeDays(owed.AsOf)));
+        Assert.Equal([(30, 1L, third.Amount), (60, 1L, first.Amount), (90, 0L, 0m), (int.MaxValue, 0L, 0m)],
+            owed.ByAge.Select(a => (a.UpToDays, a.Invoices, a.Amount)));
+        var all = await directory.GetReceivablesAsync(s.Maker1, Receivables.MaxRows);
+        Assert.Equal([first.InvoiceId, third.InvoiceId], all.Oldest.Select(r => r.Invoice.InvoiceId));
+        Assert.Equal(30, all.Oldest[1].AgeDays(all.AsOf));
+        Assert.Equal(0, (await directory.GetReceivablesAsync(s.Maker2, 10)).Count);
+
+        // A distributor designated for the lines' region has them; one designated for another region has none.
+        var north = $"DN-{s.Tag}";
+        var south = $"DS-{s.Tag}";
+        await Grains.GetGrain<IDistributorGrain>(north).RegisterAsync(new Distributor(north, "Distributor north"));
+        await Grains.GetGrain<IDistributorGrain>(south).RegisterAsync(new Distributor(south, "Distributor south"));
+        await Grains.GetGrain<ISupplierGrain>(s.Maker1).DesignateDistributorAsync(s.RegionA, north);
+        await Grains.GetGrain<ISupplierGrain>(s.Maker1).DesignateDistributorAsync(s.RegionB, south);
+        Assert.Equal([first.InvoiceId, third.InvoiceId], (await directory.GetReceivablesAsync(north, 10)).Oldest.Select(r => r.Invoice.InvoiceId));
+        Assert.Equal(0, (await directory.GetReceivablesAsync(south, 10)).Count);
+
+        // Paid, the invoice leaves the receivables.
+        await orders.PayAsync(new PaymentRequest("rc-p1", first.InvoiceId, "BANK-RC1"));
+        Assert.Equal([third.InvoiceId], (await directory.GetReceivablesAsync(s.Maker1, 10)).Oldest.Select(r => r.Invoice.InvoiceId));
+        Assert.Equal("limit", (await Refused.WithAsync(ErrorCodes.InvalidField, () => directory.GetReceivablesAsync(s.Maker1, Receivables.MaxRows + 1))).Field);
     }
 
     [Fact]

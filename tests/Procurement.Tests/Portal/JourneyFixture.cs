@@ -43,6 +43,8 @@ public sealed class JourneyFixture : WebApplicationFactory<Program>, IAsyncLifet
         builder.UseSetting("Portal:RemindersPerMinutePerAlliance", "1000");
         // Many tests of the collection download files as the same organisations within a minute; the limit itself is tested on a silo of its own (OrderRateLimitTests).
         builder.UseSetting("Portal:ExportsPerMinutePerOrganisation", "100000");
+        builder.UseSetting("Portal:ReadsPerSecondPerOrganisation", "100000");
+        builder.UseSetting("Portal:ReadBurstPerOrganisation", "100000");
         builder.ConfigureTestServices(services =>
         {
             services.AddKeyedSingleton<TimeProvider>(BusinessClock.Key, Clock);

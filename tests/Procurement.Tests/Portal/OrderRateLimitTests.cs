@@ -13,7 +13,8 @@ namespace Procurement.Tests.Portal;
 /// <summary>
 /// Purchasing writes spend a token bucket per organisation (<see cref="PortalLimits.Orders"/>):
 /// every write the order API maps carries the policy, and a silo started with a tiny burst answers
-/// the write past it with 429 and the stable code, while reads and other organisations go on; file
+/// the write past it with 429 and the stable code, while other organisations go on; reads spend a
+/// bucket of their own under the same policy, so a polling script never holds back the writes; file
 /// exports spend a window per organisation and minute (<see cref="PortalLimits.Exports"/>) the same way.
 /// </summary>
 [Collection(JourneyCollection.Name)]
@@ -32,6 +33,21 @@ public sealed class OrderRateLimitTests(JourneyFixture portal)
         var unlimited = writes.Where(e => e.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName != PortalLimits.Orders)
             .Select(e => e.RoutePattern.RawText).ToList();
         Assert.True(unlimited.Count == 0, $"Purchasing writes without the orders rate limit: {string.Join(", ", unlimited)}");
+    }
+
+    [Fact]
+    public void Every_purchasing_read_carries_the_orders_policy()
+    {
+        var reads = portal.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<ITagsMetadata>()?.Tags.Any(t => t is "Orders" or "Supply") == true)
+            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Get) == true)
+            .ToList();
+        // Orders, an order, deliveries, invoices, payments, accepted volumes, the ledger, supplier lines, designations, listed prices, the term, three figures, mismatches.
+        Assert.True(reads.Count >= 15, $"only {reads.Count} purchasing reads found");
+        var unlimited = reads.Where(e => e.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName != PortalLimits.Orders)
+            .Select(e => e.RoutePattern.RawText).ToList();
+        Assert.True(unlimited.Count == 0, $"Purchasing reads without the orders rate limit: {string.Join(", ", unlimited)}");
     }
 
     [Fact]
@@ -67,8 +83,10 @@ public sealed class OrderRateLimitTests(JourneyFixture portal)
     [Fact]
     public void The_order_limits_must_be_positive()
     {
-        var result = new PortalLimitsValidator().Validate(null, new PortalLimits { OrdersPerSecondPerOrganisation = 0, OrderBurstPerOrganisation = -1 });
+        var result = new PortalLimitsValidator().Validate(null, new PortalLimits { OrdersPerSecondPerOrganisation = 0, OrderBurstPerOrganisation = -1, ReadsPerSecondPerOrganisation = 0, ReadBurstPerOrganisation = 0 });
         Assert.True(result.Failed);
+        Assert.Contains("Portal:ReadsPerSecondPerOrganisation must be positive, not 0.", result.Failures!);
+        Assert.Contains("Portal:ReadBurstPerOrganisation must be positive, not 0.", result.Failures!);
         Assert.Contains("Portal:OrdersPerSecondPerOrganisation must be positive, not 0.", result.Failures!);
         Assert.Contains("Portal:OrderBurstPerOrganisation must be positive, not -1.", result.Failures!);
         Assert.True(new PortalLimitsValidator().Validate(null, new PortalLimits()).Succeeded);
@@ -82,7 +100,8 @@ public sealed class OrderRateLimitTests(JourneyFixture portal)
         using var silo = SiloHostTests.SiloProcess.Start(
             $"--urls http://127.0.0.1:{port} --Store:DataDirectory={data} --Demo:Password={PortalFixture.Password} " +
             $"--Orleans:SiloPort={SiloHostTests.FreePort()} --Orleans:GatewayPort={SiloHostTests.FreePort()} " +
-            "--Portal:LoginPermitsPerMinute=1000 --Portal:OrdersPerSecondPerOrganisation=1 --Portal:OrderBurstPerOrganisation=3 --Portal:ExportsPerMinutePerOrganisation=2");
+            "--Portal:LoginPermitsPerMinute=1000 --Portal:OrdersPerSecondPerOrganisation=1 --Portal:OrderBurstPerOrganisation=3 --Portal:ExportsPerMinutePerOrganisation=2 " +
+            "--Portal:ReadsPerSecondPerOrganisation=1 --Portal:ReadBurstPerOrganisation=4");
         await silo.WaitForLineAsync("Demo seed: alliance", TimeSpan.FromSeconds(120));
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
         using var hospital = await SignedInAsync(baseAddress, "hospital.bj1");
@@ -98,9 +117,18 @@ public sealed class OrderRateLimitTests(JourneyFixture portal)
         var limited = await FirstLimitedAsync(() => hospital.PostAsJsonAsync("/api/orders", emptyOrder));
         Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
 
-        // Another write of the same hospital draws on the same bucket; its reads are not limited.
+        // Another write of the same hospital draws on the same bucket; its reads have a bucket of their
+        // own (four here), whichever list or page: past it they are refused, and the writes' bucket
+        // is not spent by them.
         await FirstLimitedAsync(() => hospital.PostAsJsonAsync($"/api/invoices/{Guid.NewGuid()}/payment", new { requestId = "limits", reference = "X" }));
+        Assert.Equal(HttpStatusCode.OK, (await hospital.GetAsync("/hospital/orders")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await hospital.GetAsync("/api/orders")).StatusCode);
+        var reads = 0;
+        while ((await hospital.GetAsync(reads % 2 == 0 ? "/api/hospital/payments" : "/hospital/orders")).StatusCode != HttpStatusCode.TooManyRequests)
+        {
+            Assert.True(++reads < 10, "Ten quick reads past a burst of four were all let through.");
+        }
+        Assert.Equal(HttpStatusCode.OK, (await maker.GetAsync("/api/supplier/lines")).StatusCode);
 
         // Another organisation has its own bucket: the manufacturer's answer reaches the grain (no such order).
         var answer = await maker.PostAsJsonAsync($"/api/orders/{Guid.NewGuid()}/lines/1/response", new { requestId = "limits", confirm = true });
