@@ -106,10 +106,10 @@ public static class PurchasingExportApi
     private static async Task<Receivables> AllReceivablesAsync(GrainAccess grains, ClaimsPrincipal user)
     {
         var owed = await grains.OrderDirectory().GetReceivablesAsync(user.Organisation(), Receivables.MaxRows);
-        return owed.Count <= owed.Oldest.Count
+        return !owed.More
             ? owed
             : throw new ProcurementException(ErrorCodes.TooManyRows,
-                $"{owed.Count:N0} invoices are not paid, more than the {Receivables.MaxRows:N0} a file holds; the supplier's page sums them all by age.", "receivables");
+                $"More than the {Receivables.MaxRows:N0} invoices a file holds are not paid ({owed.Count:N0}); the supplier's page sums them all by age.", "receivables");
     }
 
     private static async Task<IResult> FileAsync(GrainAccess grains, string entityType, string entityId, string type, string name, Action<Stream> write)

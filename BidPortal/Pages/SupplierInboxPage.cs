@@ -17,8 +17,7 @@ public abstract class SupplierInboxPage(GrainAccess grains, TimeProvider clock, 
     /// <summary>The most lines the inbox reads (the directory's own ceiling).</summary>
     private const int Shown = 500;
 
-    /// <summary>The ages receivables are grouped in, by upper bound in days (the last is open).</summary>
-    /// <summary>The labels of <see cref="Receivables.BucketEnds"/>.</summary>
+    /// <summary>The labels of the ages receivables are grouped in, <see cref="Receivables.BucketEnds"/> (upper bounds in days, the last open).</summary>
     public static readonly IReadOnlyList<(string Label, int UpTo)> AgeBuckets = [("0–30", 30), ("31–60", 60), ("61–90", 90), ("90+", int.MaxValue)];
 
     public IReadOnlyList<SupplierLine> Lines { get; private set; } = [];
@@ -40,11 +39,11 @@ public abstract class SupplierInboxPage(GrainAccess grains, TimeProvider clock, 
         Lines.SelectMany(s => s.Deliveries.Where(d => d.State != DeliveryState.Rejected && s.Invoices.All(i => i.DeliveryId != d.DeliveryId)).Select(d => (s, d)));
 
     /// <summary>
-    /// Every invoice not yet paid (nor void) summed by age, and the oldest <see cref="Shown"/> listed:
+    /// Every invoice not yet paid (nor void) summed by age, and the earliest issued <see cref="Shown"/> listed:
     /// read on their own, not from the lines shown, so an old debt is counted however many lines
     /// came after it.
     /// </summary>
-    public Receivables Owed { get; private set; } = new(default, [], []);
+    public Receivables Owed { get; private set; } = new(default, [], [], false);
 
     public async Task OnGetAsync() => await LoadAsync();
 

@@ -294,13 +294,15 @@ public sealed record SupplierLine(
 /// <summary>
 /// A supplier's receivables (<see cref="Grains.IOrderDirectoryGrain.GetReceivablesAsync"/>): every
 /// invoice of the lines it answers for that is not paid yet nor void, counted and summed by age as
-/// of <see cref="AsOf"/>, whatever their number, and the oldest of them, invoice by invoice.
+/// of <see cref="AsOf"/>, whatever their number, and the earliest issued of them, invoice by
+/// invoice; <see cref="More"/> says the list was cut at its limit.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Procurement.Receivables")]
 public sealed record Receivables(
     [property: Id(0)] DateTimeOffset AsOf,
     [property: Id(1)] IReadOnlyList<ReceivableAge> ByAge,
-    [property: Id(2)] IReadOnlyList<Receivable> Oldest)
+    [property: Id(2)] IReadOnlyList<Receivable> Oldest,
+    [property: Id(3)] bool More)
 {
     /// <summary>The most invoices one read lists (a few megabytes, far below Orleans' message size limit).</summary>
     public const int MaxRows = 10_000;

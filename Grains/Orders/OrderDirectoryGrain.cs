@@ -114,15 +114,16 @@ public sealed class OrderDirectoryGrain(
         }
         var now = ProcurementClock.Now(clock);
         // As the inbox reads its lines: the supplier's own as manufacturer, then for each
-        // manufacturer that designated it those of the designated region.
-        var scopes = new List<(string ManufacturerId, string? RegionCode)> { (supplierId, null) };
-        scopes.AddRange((await ListDesignationsToAsync(supplierId)).Select(d => (d.ManufacturerId, (string?)d.RegionCode)));
+        // manufacturer that designated it those of the designated region (of the deliveries it
+        // shipped). Each part reads one more than the limit, so the list says whether it was cut.
+        var scopes = new List<(string ManufacturerId, (string RegionCode, string DistributorId)? Designation)> { (supplierId, null) };
+        scopes.AddRange((await ListDesignationsToAsync(supplierId)).Select(d => (d.ManufacturerId, ((string, string)?)(d.RegionCode, supplierId))));
         var invoices = new long[Receivables.BucketEnds.Count];
         var amounts = new long[Receivables.BucketEnds.Count];
         var oldest = new List<Receivable>();
-        foreach (var (manufacturerId, regionCode) in scopes)
+        foreach (var (manufacturerId, designation) in scopes)
         {
-            var part = await orders.ReceivablesAsync(manufacturerId, regionCode, now, limit);
+            var part = await orders.ReceivablesAsync(manufacturerId, designation, now, limit + 1);
             for (var b = 0; b < invoices.Length; b++)
             {
                 invoices[b] += part.Invoices[b];
@@ -133,7 +134,8 @@ public sealed class OrderDirectoryGrain(
         return new Receivables(
             now,
             Receivables.BucketEnds.Select((end, b) => new ReceivableAge(end, invoices[b], Scaled.FromE6(amounts[b]))).ToList(),
-            oldest.OrderBy(r => r.Invoice.IssuedAt).ThenBy(r => r.Invoice.InvoiceId.ToString(), StringComparer.Ordinal).Take(limit).ToList());
+            oldest.OrderBy(r => r.Invoice.IssuedAt).ThenBy(r => r.Invoice.InvoiceId.ToString(), StringComparer.Ordinal).Take(limit).ToList(),
+            oldest.Count > limit);
     }
 
     /// <summary>The lines placed against the batch's agreements, oldest first; the order is total, so a cut by count is stable.</summary>

@@ -110,14 +110,17 @@ public sealed class OrderFiguresGrain(
             .ToList();
     }
 
-    // The hospitals an alliance's figures name: the parties of its batches (a hospital holding a
-    // share of one of its agreements, or that reported volumes or intentions to one of its batches)
-    // and the hospitals that bought under it in the months (its agreements or its listed prices).
-    // Not every hospital of its regions: two alliances may cover one region, and neither learns
-    // what the other's hospitals buy. Each test a seek per hospital (the kept figures' key, the
-    // agreement hospitals' index, the reports' keys by batch), first the one most hospitals pass.
+    // The hospitals an alliance's figures name: those of its regions that are parties of its
+    // batches (a share of one of its agreements, volumes or intentions reported to one of its
+    // batches) or bought under it in the months (its agreements or its listed prices). Not every
+    // hospital of its regions: two alliances may cover one region, and neither sees the hospitals
+    // that deal only with the other (a hospital party to both shows its whole purchasing to both:
+    // its online procurement rate is the hospital's). Each test is a seek per hospital of the
+    // regions (the kept figures' key, the agreement hospitals' index, the reports' keys by batch),
+    // first the one most hospitals pass.
     private const string PartyOfAllianceSql = """
-        (EXISTS (SELECT 1 FROM order_hospital_figures p
+        EXISTS (SELECT 1 FROM alliance_regions r WHERE r.alliance_id = @AllianceId AND r.region_code = h.region_code)
+        AND (EXISTS (SELECT 1 FROM order_hospital_figures p
                   WHERE p.hospital_id = h.hospital_id AND p.month >= @From AND p.month <= @To AND p.alliance_id = @AllianceId)
          OR EXISTS (SELECT 1 FROM agreement_hospitals ah
                       JOIN agreements a ON a.agreement_id = ah.agreement_id

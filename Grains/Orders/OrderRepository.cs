@@ -376,7 +376,11 @@ public sealed partial class OrderRepository(ProcurementStore store)
          WHERE i.manufacturer_id = @ManufacturerId AND i.state < 3
         """;
 
+    // A distributor's: of the designated region, and of the deliveries it shipped itself (the debt
+    // is owed to whoever delivered), so a distributor designated after another never sees what the
+    // hospitals owe its predecessor.
     private const string OfRegion = """
+           AND d.shipped_by = @ShippedBy
            AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = d.order_id AND l.line_no = d.line_no AND l.region_code = @RegionCode)
         """;
 
@@ -404,17 +408,20 @@ public sealed partial class OrderRepository(ProcurementStore store)
     internal const string SelectDesignatedReceivableAgesSql = $"SELECT {ReceivableAgesColumns} FROM {ReceivableBucket}{ReceivablesFrom}{OfRegion}) b GROUP BY b.bucket";
 
     /// <summary>
-    /// The receivables of a manufacturer's lines (<paramref name="regionCode"/> null), or of its lines
-    /// of one region (a designation): the counts and sums per age bucket as of <paramref name="now"/>,
-    /// and the oldest <paramref name="limit"/> invoices.
+    /// The receivables of a manufacturer's lines (<paramref name="designation"/> null), or of its lines
+    /// of one region shipped by its designated distributor: the counts and sums per age bucket as of
+    /// <paramref name="now"/>, and the earliest issued <paramref name="limit"/> invoices.
     /// </summary>
-    public Task<(long[] Invoices, long[] AmountE6, IReadOnlyList<Receivable> Oldest)> ReceivablesAsync(string manufacturerId, string? regionCode, DateTimeOffset now, int limit) =>
+    public Task<(long[] Invoices, long[] AmountE6, IReadOnlyList<Receivable> Oldest)> ReceivablesAsync(
+        string manufacturerId, (string RegionCode, string DistributorId)? designation, DateTimeOffset now, int limit) =>
         store.ReadAsync(async connection =>
         {
+            var regionCode = designation?.RegionCode;
             var parameters = new
             {
                 ManufacturerId = manufacturerId,
                 RegionCode = regionCode,
+                ShippedBy = designation?.DistributorId,
                 After30 = now.AddDays(-(Receivables.BucketEnds[0] + 1)),
                 After60 = now.AddDays(-(Receivables.BucketEnds[1] + 1)),
                 After90 = now.AddDays(-(Receivables.BucketEnds[2] + 1)),

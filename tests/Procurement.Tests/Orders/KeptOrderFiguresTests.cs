@@ -279,9 +279,10 @@ public sealed class SqliteKeptOrderFiguresTests(SqliteClusterFixture fixture) : 
         })
         {
             var plan = await fixture.Cluster.Database.ReadAsync(async c => (await c.QueryAsync<(long, long, long, string)>("EXPLAIN QUERY PLAN " + sql,
-                new { ManufacturerId = "M", RegionCode = "R", After30 = DateTimeOffset.UnixEpoch, After60 = DateTimeOffset.UnixEpoch, After90 = DateTimeOffset.UnixEpoch })).Select(r => r.Item4).ToList());
+                new { ManufacturerId = "M", RegionCode = "R", ShippedBy = "D", After30 = DateTimeOffset.UnixEpoch, After60 = DateTimeOffset.UnixEpoch, After90 = DateTimeOffset.UnixEpoch })).Select(r => r.Item4).ToList());
             Assert.Contains("SEARCH i USING INDEX ix_invoices_receivable (manufacturer_id=?)", plan);
-            Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal) || step.Contains("TEMP B-TREE FOR ORDER BY", StringComparison.Ordinal));
+            Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal)
+                || (step.Contains("TEMP B-TREE", StringComparison.Ordinal) && step.Contains("ORDER BY", StringComparison.Ordinal)));
         }
         Assert.All(new[] { InvoiceState.Issued, InvoiceState.Payable, InvoiceState.Overdue }, state => Assert.True((int)state < 3));
         Assert.All(new[] { InvoiceState.Paid, InvoiceState.Void }, state => Assert.True((int)state >= 3));
