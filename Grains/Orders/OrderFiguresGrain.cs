@@ -115,17 +115,13 @@ public sealed class OrderFiguresGrain(
     // batches) or bought under it in the months (its agreements or its listed prices). Not every
     // hospital of its regions: two alliances may cover one region, and neither sees the hospitals
     // that deal only with the other (a hospital party to both shows its whole purchasing to both:
-    // its online procurement rate is the hospital's). Each test is a seek per hospital of the
-    // regions (the kept figures' key, the agreement hospitals' index, the reports' keys by batch),
-    // first the one most hospitals pass.
-    private const string PartyOfAllianceSql = """
-        EXISTS (SELECT 1 FROM alliance_regions r WHERE r.alliance_id = @AllianceId AND r.region_code = h.region_code)
-        AND (EXISTS (SELECT 1 FROM order_hospital_figures p
-                  WHERE p.hospital_id = h.hospital_id AND p.month >= @From AND p.month <= @To AND p.alliance_id = @AllianceId)
-         OR EXISTS (SELECT 1 FROM agreement_hospitals ah
-                      JOIN agreements a ON a.agreement_id = ah.agreement_id
-                      JOIN tender_batches b ON b.batch_id = a.batch_id
-                     WHERE ah.hospital_id = h.hospital_id AND b.alliance_id = @AllianceId)
+    // its online procurement rate is the hospital's). Each test is a seek per hospital (the
+    // agreement hospitals' index, the reports' keys by batch).
+    private const string PartyOfBatchesSql = """
+        (EXISTS (SELECT 1 FROM agreement_hospitals ah
+                   JOIN agreements a ON a.agreement_id = ah.agreement_id
+                   JOIN tender_batches b ON b.batch_id = a.batch_id
+                  WHERE ah.hospital_id = h.hospital_id AND b.alliance_id = @AllianceId)
          OR EXISTS (SELECT 1 FROM tender_batches b
                       JOIN volume_reports v ON v.batch_id = b.batch_id
                      WHERE b.alliance_id = @AllianceId AND v.hospital_id = h.hospital_id)
@@ -134,11 +130,16 @@ public sealed class OrderFiguresGrain(
                      WHERE b.alliance_id = @AllianceId AND c.hospital_id = h.hospital_id))
         """;
 
+    private const string OfAllianceRegionsSql = "EXISTS (SELECT 1 FROM alliance_regions r WHERE r.alliance_id = @AllianceId AND r.region_code = h.region_code)";
+
     // Hospital purchasing reads the sums the triggers of migration 0020 keep per hospital, order
     // month and alliance, hospital by hospital in key order: what each party hospital bought on
     // the platform under any alliance (its online procurement rate is the hospital's, as its
     // off-platform declaration is), and the invoices and payments of the lines this alliance's
-    // agreements and prices were bought under.
+    // agreements and prices were bought under. A hospital with kept sums under this alliance in the
+    // months is its party by them (counted from the rows already read); the others are tested
+    // against the alliance's batches (a first version tested every hospital, by a seek into the
+    // kept sums too: PostgreSQL's warm read went from 0.23 to 0.38 s at national size).
     private const string HospitalSql = $"""
         SELECT h.hospital_id AS HospitalId, CAST(SUM(f.amount_e6) AS BIGINT) AS AmountE6,
                CAST(SUM(f.selected_units) AS BIGINT) AS Selected, CAST(SUM(f.molecule_units) AS BIGINT) AS Total,
@@ -148,17 +149,22 @@ public sealed class OrderFiguresGrain(
                CAST(SUM(CASE WHEN f.alliance_id = @AllianceId THEN f.payable_seconds ELSE 0 END) AS BIGINT) AS PayableSeconds
           FROM hospitals h
           JOIN order_hospital_figures f ON f.hospital_id = h.hospital_id
-         WHERE f.month >= @From AND f.month <= @To
-           AND {PartyOfAllianceSql}
+         WHERE {OfAllianceRegionsSql}
+           AND f.month >= @From AND f.month <= @To
          GROUP BY h.hospital_id
+        HAVING SUM(CASE WHEN f.alliance_id = @AllianceId THEN 1 ELSE 0 END) > 0
+            OR {PartyOfBatchesSql}
         """;
 
     private const string OffPlatformSql = $"""
         SELECT h.hospital_id AS HospitalId, CAST(SUM(u.amount_e6) AS BIGINT) AS AmountE6
           FROM hospitals h
           JOIN usage_lines u ON u.hospital_id = h.hospital_id
-         WHERE u.month >= @From AND u.month <= @To
-           AND {PartyOfAllianceSql}
+         WHERE {OfAllianceRegionsSql}
+           AND u.month >= @From AND u.month <= @To
+           AND (EXISTS (SELECT 1 FROM order_hospital_figures p
+                         WHERE p.hospital_id = h.hospital_id AND p.month >= @From AND p.month <= @To AND p.alliance_id = @AllianceId)
+                OR {PartyOfBatchesSql})
          GROUP BY h.hospital_id
         """;
 
