@@ -315,9 +315,6 @@ public sealed record Receivables(
 
     /// <summary>Whole days from <paramref name="from"/> to <paramref name="now"/>, never below zero.</summary>
     public static int AgeDays(DateTimeOffset from, DateTimeOffset now) => Math.Max(0, (int)(now - from).TotalDays);
-
-    /// <summary>The end of the bucket an age falls in.</summary>
-    public static int BucketOf(int ageDays) => BucketEnds.First(end => ageDays <= end);
 }
 
 /// <summary>The receivables of one age bucket: ages up to <see cref="UpToDays"/> (and above the bucket before it).</summary>

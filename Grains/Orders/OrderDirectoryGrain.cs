@@ -69,19 +69,8 @@ public sealed class OrderDirectoryGrain(
         // The lines themselves, read once (not their whole orders, which may hold 500 lines each).
         var lines = await store.ReadAsync(async connection =>
         {
-            async Task<List<OrderLine>> FirstAsync(string sql, object parameters)
-            {
-                var rows = new List<OrderLine>();
-                await foreach (var row in connection.QueryUnbufferedAsync<OrderRepository.LineRow>(sql, parameters))
-                {
-                    rows.Add(row.ToLine());
-                    if (rows.Count >= limit)
-                    {
-                        break;
-                    }
-                }
-                return rows;
-            }
+            async Task<List<OrderLine>> FirstAsync(string sql, object parameters) =>
+                (await OrderRepository.FirstAsync<OrderRepository.LineRow>(connection, sql, parameters, limit)).Select(r => r.ToLine()).ToList();
             var found = await FirstAsync(ManufacturerLinesSql, new { SupplierId = supplierId });
             // A distributor's designations are few; each is read from the index by its manufacturer.
             foreach (var (manufacturerId, regionCode, _) in (await connection.QueryAsync<(string ManufacturerId, string RegionCode, string DistributorId)>(DesignationsToSql, new { DistributorId = supplierId })).ToList())

@@ -250,7 +250,8 @@ public sealed partial class OrderRepository(ProcurementStore store)
         });
 
     /// <summary>The first <paramref name="limit"/> rows of an ordered query, read no further (portable: no LIMIT or TOP).</summary>
-    private static async Task<List<T>> FirstAsync<T>(DbConnection connection, string sql, object parameters, int limit)
+    /// <summary>The first <paramref name="limit"/> rows of a query, read one by one and no further.</summary>
+    internal static async Task<List<T>> FirstAsync<T>(DbConnection connection, string sql, object parameters, int limit)
     {
         var rows = new List<T>();
         await foreach (var row in connection.QueryUnbufferedAsync<T>(sql, parameters))
@@ -365,11 +366,10 @@ public sealed partial class OrderRepository(ProcurementStore store)
     }
 
     // A supplier's receivables: its invoices not paid yet nor void (Issued, Payable, Overdue: state
-    // below 3), read from ix_invoices_receivable (manufacturer_id, issued_at) WHERE state < 3
-    // (migration 0038), which holds an invoice from its issue to its payment or voiding; a
-    // distributor's, per designating manufacturer, those of the lines of the designated region.
+    // below 3), read from ix_invoices_receivable (manufacturer_id, issued_at, invoice_id) WHERE
+    // state < 3 (migration 0038), which holds an invoice from its issue to its payment or voiding.
     // Each ages from its invoice or, when later, from its delivery's acceptance; the sums by age
-    // count every one, the list (oldest invoice first) stops at the limit.
+    // count every one, the list (earliest issued first) stops at the limit.
     private const string ReceivablesFrom = """
           FROM invoices i
           JOIN deliveries d ON d.delivery_id = i.delivery_id
@@ -393,19 +393,18 @@ public sealed partial class OrderRepository(ProcurementStore store)
     // The buckets as Receivables.BucketEnds: an age in whole days up to 30 is a time since
     // after now - 31 days, and so on; the last bucket is the rest. Each invoice ages from its issue,
     // or from its delivery's acceptance when that came later.
-    private const string ReceivableBucket = """
-        (SELECT i.amount_e6,
-                CASE WHEN (CASE WHEN d.decided_at > i.issued_at THEN d.decided_at ELSE i.issued_at END) > @After30 THEN 0
-                     WHEN (CASE WHEN d.decided_at > i.issued_at THEN d.decided_at ELSE i.issued_at END) > @After60 THEN 1
-                     WHEN (CASE WHEN d.decided_at > i.issued_at THEN d.decided_at ELSE i.issued_at END) > @After90 THEN 2
-                     ELSE 3 END AS bucket
+    private const string ReceivableAgesHead = """
+        b.bucket AS Bucket, CAST(COUNT(*) AS BIGINT) AS Invoices, CAST(SUM(b.amount_e6) AS BIGINT) AS AmountE6
+          FROM (SELECT a.amount_e6,
+                       CASE WHEN a.since > @After30 THEN 0 WHEN a.since > @After60 THEN 1 WHEN a.since > @After90 THEN 2 ELSE 3 END AS bucket
+                  FROM (SELECT i.amount_e6, CASE WHEN d.decided_at > i.issued_at THEN d.decided_at ELSE i.issued_at END AS since
         """;
 
-    private const string ReceivableAgesColumns = "b.bucket AS Bucket, CAST(COUNT(*) AS BIGINT) AS Invoices, CAST(SUM(b.amount_e6) AS BIGINT) AS AmountE6";
+    private const string ReceivableAgesTail = ") a) b GROUP BY b.bucket";
 
-    internal const string SelectManufacturerReceivableAgesSql = $"SELECT {ReceivableAgesColumns} FROM {ReceivableBucket}{ReceivablesFrom}) b GROUP BY b.bucket";
+    internal const string SelectManufacturerReceivableAgesSql = $"SELECT {ReceivableAgesHead}{ReceivablesFrom}{ReceivableAgesTail}";
 
-    internal const string SelectDesignatedReceivableAgesSql = $"SELECT {ReceivableAgesColumns} FROM {ReceivableBucket}{ReceivablesFrom}{OfRegion}) b GROUP BY b.bucket";
+    internal const string SelectDesignatedReceivableAgesSql = $"SELECT {ReceivableAgesHead}{ReceivablesFrom}{OfRegion}{ReceivableAgesTail}";
 
     /// <summary>
     /// The receivables of a manufacturer's lines (<paramref name="designation"/> null), or of its lines
