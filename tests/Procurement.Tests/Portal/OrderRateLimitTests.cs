@@ -20,48 +20,31 @@ namespace Procurement.Tests.Portal;
 [Collection(JourneyCollection.Name)]
 public sealed class OrderRateLimitTests(JourneyFixture portal)
 {
+    // Orders, upload, decision, payment, response, shipment, invoice, designation, listed prices, payment term, settlement.
     [Fact]
-    public void Every_purchasing_write_carries_the_orders_policy()
-    {
-        var writes = portal.Services.GetRequiredService<EndpointDataSource>().Endpoints
-            .OfType<RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<ITagsMetadata>()?.Tags.Any(t => t is "Orders" or "Supply") == true)
-            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Any(m => m != HttpMethods.Get) == true)
-            .ToList();
-        // Orders, upload, decision, payment, response, shipment, invoice, designation, listed prices, payment term, settlement.
-        Assert.True(writes.Count >= 11, $"only {writes.Count} purchasing writes found");
-        var unlimited = writes.Where(e => e.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName != PortalLimits.Orders)
-            .Select(e => e.RoutePattern.RawText).ToList();
-        Assert.True(unlimited.Count == 0, $"Purchasing writes without the orders rate limit: {string.Join(", ", unlimited)}");
-    }
+    public void Every_purchasing_write_carries_the_orders_policy() => AllCarry(PortalLimits.Orders, "purchasing writes", 11,
+        e => Tagged(e, "Orders", "Supply") && e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Any(m => m != HttpMethods.Get) == true);
 
+    // Orders, an order, deliveries, invoices, payments, accepted volumes, the ledger, supplier lines, designations, listed prices, the term, three figures, mismatches.
     [Fact]
-    public void Every_purchasing_read_carries_the_orders_policy()
-    {
-        var reads = portal.Services.GetRequiredService<EndpointDataSource>().Endpoints
-            .OfType<RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<ITagsMetadata>()?.Tags.Any(t => t is "Orders" or "Supply") == true)
-            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Get) == true)
-            .ToList();
-        // Orders, an order, deliveries, invoices, payments, accepted volumes, the ledger, supplier lines, designations, listed prices, the term, three figures, mismatches.
-        Assert.True(reads.Count >= 15, $"only {reads.Count} purchasing reads found");
-        var unlimited = reads.Where(e => e.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName != PortalLimits.Orders)
-            .Select(e => e.RoutePattern.RawText).ToList();
-        Assert.True(unlimited.Count == 0, $"Purchasing reads without the orders rate limit: {string.Join(", ", unlimited)}");
-    }
+    public void Every_purchasing_read_carries_the_orders_policy() => AllCarry(PortalLimits.Orders, "purchasing reads", 15,
+        e => Tagged(e, "Orders", "Supply") && e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Get) == true);
 
+    // The batch's award, agreements and OCDS files, the consumables award's, and purchasing's of the three roles.
     [Fact]
-    public void Every_file_export_carries_the_exports_policy()
+    public void Every_file_export_carries_the_exports_policy() => AllCarry(PortalLimits.Exports, "exports", 22, e => Tagged(e, "Exports"));
+
+    private static bool Tagged(RouteEndpoint endpoint, params string[] tags) =>
+        endpoint.Metadata.GetMetadata<ITagsMetadata>()?.Tags.Any(tags.Contains) == true;
+
+    /// <summary>At least <paramref name="atLeast"/> endpoints match (so the filter finds what it means to), and each carries the policy.</summary>
+    private void AllCarry(string policy, string what, int atLeast, Func<RouteEndpoint, bool> match)
     {
-        var exports = portal.Services.GetRequiredService<EndpointDataSource>().Endpoints
-            .OfType<RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<ITagsMetadata>()?.Tags.Contains("Exports") == true)
-            .ToList();
-        // The batch's award, agreements and OCDS files, the consumables award's, and purchasing's of the three roles.
-        Assert.True(exports.Count >= 22, $"only {exports.Count} exports found");
-        var unlimited = exports.Where(e => e.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName != PortalLimits.Exports)
+        var endpoints = portal.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().Where(match).ToList();
+        Assert.True(endpoints.Count >= atLeast, $"only {endpoints.Count} {what} found");
+        var unlimited = endpoints.Where(e => e.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName != policy)
             .Select(e => e.RoutePattern.RawText).ToList();
-        Assert.True(unlimited.Count == 0, $"Exports without the exports rate limit: {string.Join(", ", unlimited)}");
+        Assert.True(unlimited.Count == 0, $"{what} without the {policy} rate limit: {string.Join(", ", unlimited)}");
     }
 
     [Theory]
