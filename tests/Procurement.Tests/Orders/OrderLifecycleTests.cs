@@ -35,6 +35,21 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         return (s, await s.Batch.ListAgreementsAsync());
     }
 
+    /// <summary>
+    /// A product without agreements listed by the scenario's alliance from Maker3 at 0.10, and by a
+    /// second alliance over region A from Maker1 at 0.20.
+    /// </summary>
+    private async Task<(string Product, string OtherAlliance)> SecondAllianceListingAsync(Scenario s, string tag)
+    {
+        var generic = $"GEN{tag}-{s.Tag}";
+        await Grains.GetGrain<IProductGrain>(generic).RegisterAsync(new Product(generic, "Metformin", "Tablet", new Specification("500mgx30", 30, 500m), []));
+        var other = $"B{tag}-{s.Tag}";
+        await Grains.GetGrain<IAllianceGrain>(other).RegisterAsync(new Alliance(other, "Second alliance", [new Region(s.RegionA, "Region A")]));
+        await Grains.GetGrain<IAllianceGrain>(s.AllianceId).ListPricesAsync([new ListedPrice(generic, s.Maker3, 0.10m)]);
+        await Grains.GetGrain<IAllianceGrain>(other).ListPricesAsync([new ListedPrice(generic, s.Maker1, 0.20m)]);
+        return (generic, other);
+    }
+
     private Task<int> SweepAsync() => fixture.Cluster.SiloGrainFactory.GetGrain<IOrderClockGrain>(0).SweepAsync();
 
     private Task<long> CountAsync(string table, string hospitalId) =>
@@ -496,13 +511,8 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
     {
         var (s, _) = await AwardedAsync();
         var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
-        var generic = $"GEN2-{s.Tag}";
-        await Grains.GetGrain<IProductGrain>(generic).RegisterAsync(new Product(generic, "Metformin", "Tablet", new Specification("500mgx30", 30, 500m), []));
         // A second alliance over the same region lists the same product from another brand.
-        var other = $"B-{s.Tag}";
-        await Grains.GetGrain<IAllianceGrain>(other).RegisterAsync(new Alliance(other, "Second alliance", [new Region(s.RegionA, "Region A")]));
-        await Grains.GetGrain<IAllianceGrain>(s.AllianceId).ListPricesAsync([new ListedPrice(generic, s.Maker3, 0.10m)]);
-        await Grains.GetGrain<IAllianceGrain>(other).ListPricesAsync([new ListedPrice(generic, s.Maker1, 0.20m)]);
+        var (generic, other) = await SecondAllianceListingAsync(s, "2");
         var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
 
         async Task<Invoice> InvoicedAsync(string request, string maker)
@@ -534,13 +544,8 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
     public async Task An_alliance_sees_the_purchasing_of_its_parties_only_not_of_every_hospital_of_its_regions()
     {
         var (s, _) = await AwardedAsync();
-        var generic = $"GEN3-{s.Tag}";
-        await Grains.GetGrain<IProductGrain>(generic).RegisterAsync(new Product(generic, "Metformin", "Tablet", new Specification("500mgx30", 30, 500m), []));
         // A second alliance over region A lists the product; so does the first, from another brand.
-        var other = $"C-{s.Tag}";
-        await Grains.GetGrain<IAllianceGrain>(other).RegisterAsync(new Alliance(other, "Second alliance", [new Region(s.RegionA, "Region A")]));
-        await Grains.GetGrain<IAllianceGrain>(s.AllianceId).ListPricesAsync([new ListedPrice(generic, s.Maker3, 0.10m)]);
-        await Grains.GetGrain<IAllianceGrain>(other).ListPricesAsync([new ListedPrice(generic, s.Maker1, 0.20m)]);
+        var (generic, other) = await SecondAllianceListingAsync(s, "3");
         var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
         var month = Months.Format(Months.Of(fixture.Clock.GetUtcNow(), Zone));
         var figures = Grains.GetGrain<IOrderFiguresGrain>(0);
