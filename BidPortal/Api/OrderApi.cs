@@ -58,9 +58,19 @@ public static class OrderApi
             .WithName("GetOrder").WithSummary("A hospital sees its own order; a supplier the lines of it that it supplies or was designated for.");
 
         var supplier = api.MapGroup("").WithTags("Supply").RequireAuthorization(PortalUser.Supplier).RequireRateLimiting(PortalLimits.Orders);
-        supplier.MapGet("/supplier/lines", async (int? limit, GrainAccess grains, ClaimsPrincipal user) =>
-            TypedResults.Ok(await grains.OrderDirectory().ListSupplierLinesAsync(user.Organisation(), limit ?? DefaultLimit)))
-            .WithName("ListSupplierLines").WithSummary("The order lines the supplier answers for, with their deliveries and invoices, newest first.");
+        supplier.MapGet("/supplier/lines", async (int? limit, string? after, GrainAccess grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await grains.OrderDirectory().ListSupplierLinesAsync(user.Organisation(), limit ?? DefaultLimit, after is null ? null : LineCursor.Parse(after, "after"))))
+            .WithName("ListSupplierLines")
+            .WithSummary($"The order lines the supplier answers for, with their deliveries and invoices, newest first: a page of at most limit (1-{SupplierLinePage.MaxLines}, 100 unless given); pass its 'next' as ?after= for the page after it (null: none left).");
+        supplier.MapGet("/supplier/lines/to-answer", async (int? limit, GrainAccess grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await grains.OrderDirectory().ListLinesToAnswerAsync(user.Organisation(), limit ?? QueuedLines.MaxRows)))
+            .WithName("ListLinesToAnswer").WithSummary($"Every line the supplier has still to confirm or refuse, the earliest answer-by first, at most limit (1-{QueuedLines.MaxRows}); 'more' says others wait.");
+        supplier.MapGet("/supplier/lines/to-ship", async (int? limit, GrainAccess grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await grains.OrderDirectory().ListLinesToShipAsync(user.Organisation(), limit ?? QueuedLines.MaxRows)))
+            .WithName("ListLinesToShip").WithSummary($"Every confirmed line with units left to ship, the earliest deliver-by first, at most limit (1-{QueuedLines.MaxRows}); 'more' says others wait.");
+        supplier.MapGet("/supplier/deliveries/to-invoice", async (int? limit, GrainAccess grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await grains.OrderDirectory().ListDeliveriesToInvoiceAsync(user.Organisation(), limit ?? QueuedLines.MaxRows)))
+            .WithName("ListDeliveriesToInvoice").WithSummary($"Every delivery of the supplier's lines not invoiced yet nor rejected, with its line, the earliest shipped first, at most limit (1-{QueuedLines.MaxRows}); 'more' says others wait.");
         supplier.MapPost("/orders/{orderId:guid}/lines/{lineNo:int}/response", async (Guid orderId, int lineNo, LineResponse body, GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await (await grains.OrdersOfOrderAsync(orderId)).RespondToLineAsync(user.Organisation(), body.RequestId, orderId, lineNo, body.Confirm, body.Reason)))
             .RequireRateLimiting(PortalLimits.Orders).WithName("RespondToLine").WithSummary("Confirms or refuses a line within its response window (24 h, 8 h for an emergency line).");

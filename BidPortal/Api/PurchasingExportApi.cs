@@ -36,13 +36,13 @@ public static class PurchasingExportApi
         var supplier = api.MapGroup("/supplier/exports").WithTags("Exports").RequireAuthorization(PortalUser.Supplier).RequireRateLimiting(PortalLimits.Exports);
         supplier.MapGet("/supply.xlsx", async (GrainAccess grains, ClaimsPrincipal user) =>
         {
-            var lines = await grains.OrderDirectory().ListSupplierLinesAsync(user.Organisation(), SupplierLines);
+            var lines = (await grains.OrderDirectory().ListSupplierLinesAsync(user.Organisation(), SupplierLines, null)).Lines;
             var owed = await AllReceivablesAsync(grains, user);
             return await SupplierFileAsync(grains, user, ExportApi.Xlsx, "supply.xlsx", output => PurchasingExport.WriteSupplierXlsx(lines, owed, output));
         }).WithName("ExportSupplierXlsx").WithSummary($"The supplier's newest {SupplierLines} lines, their deliveries, and all its receivables (invoices not paid, with their age; 413 TOO_MANY_ROWS above {Receivables.MaxRows:N0}), as sheets OrderLines, Deliveries, Receivables.");
         supplier.MapGet("/order-lines.csv", async (GrainAccess grains, ClaimsPrincipal user) =>
         {
-            var lines = await grains.OrderDirectory().ListSupplierLinesAsync(user.Organisation(), SupplierLines);
+            var lines = (await grains.OrderDirectory().ListSupplierLinesAsync(user.Organisation(), SupplierLines, null)).Lines;
             return await SupplierFileAsync(grains, user, Csv, "order-lines.csv", output => PurchasingExport.WriteSupplierLinesCsv(lines, output));
         }).WithName("ExportSupplierLinesCsv").WithSummary($"The supplier's newest {SupplierLines} lines, as its inbox shows them.");
         supplier.MapGet("/receivables.csv", async (GrainAccess grains, ClaimsPrincipal user) =>

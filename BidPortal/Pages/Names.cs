@@ -159,4 +159,18 @@ public sealed class Names(GrainAccess grains, IStringLocalizer<SharedResource> l
             _hospitals[hospital.Id] = hospital;
         }
     }
+
+    /// <summary>Some hospitals by their ids (those that exist), for a page that names a few hospitals of many regions.</summary>
+    public async Task LoadHospitalsByIdAsync(IReadOnlyCollection<string> hospitalIds)
+    {
+        foreach (var chunk in hospitalIds.Where(id => !_hospitals.ContainsKey(id)).Chunk(HospitalsPerRead))
+        {
+            foreach (var hospital in await grains.Directory().GetHospitalsAsync(chunk))
+            {
+                _hospitals[hospital.Id] = hospital;
+            }
+        }
+    }
+
+    private const int HospitalsPerRead = Contracts.Domain.Hospital.MaxIdsPerRead;
 }

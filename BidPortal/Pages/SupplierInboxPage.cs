@@ -14,13 +14,11 @@ namespace Procurement.BidPortal.Pages;
 /// </summary>
 public abstract class SupplierInboxPage(GrainAccess grains, TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
 {
-    /// <summary>The most lines the inbox reads (the directory's own ceiling).</summary>
-    private const int Shown = 500;
+    /// <summary>The most rows the inbox lists of each queue (the directory's own ceiling).</summary>
+    private const int Shown = QueuedLines.MaxRows;
 
     /// <summary>The labels of the ages receivables are grouped in, <see cref="Receivables.BucketEnds"/> (upper bounds in days, the last open).</summary>
     public static readonly IReadOnlyList<(string Label, int UpTo)> AgeBuckets = [("0–30", 30), ("31–60", 60), ("61–90", 90), ("90+", int.MaxValue)];
-
-    public IReadOnlyList<SupplierLine> Lines { get; private set; } = [];
 
     public DateTimeOffset Now { get; private set; }
 
@@ -30,13 +28,17 @@ public abstract class SupplierInboxPage(GrainAccess grains, TimeProvider clock, 
     [TempData]
     public string? Saved { get; set; }
 
-    public IEnumerable<SupplierLine> ToAnswer => Lines.Where(s => s.Line.State == OrderLineState.Placed).OrderBy(s => s.Line.RespondBy);
+    /// <summary>
+    /// Each queue read on its own, from all of the supplier's work (not from its newest lines): a
+    /// national manufacturer's morning lines still wait to be answered at night however many came
+    /// after them.
+    /// </summary>
+    public QueuedLines ToAnswer { get; private set; } = new([], false);
 
-    public IEnumerable<SupplierLine> ToShip => Lines.Where(s => s.Line.State == OrderLineState.Confirmed && s.Line.Quantity > s.Line.ShippedUnits).OrderBy(s => s.Line.DeliverBy);
+    public QueuedLines ToShip { get; private set; } = new([], false);
 
     /// <summary>Deliveries not rejected that carry no invoice yet.</summary>
-    public IEnumerable<(SupplierLine Line, Delivery Delivery)> ToInvoice =>
-        Lines.SelectMany(s => s.Deliveries.Where(d => d.State != DeliveryState.Rejected && s.Invoices.All(i => i.DeliveryId != d.DeliveryId)).Select(d => (s, d)));
+    public QueuedDeliveries ToInvoice { get; private set; } = new([], false);
 
     /// <summary>
     /// Every invoice not yet paid (nor void) summed by age, and the earliest issued <see cref="Shown"/> listed:
@@ -76,9 +78,17 @@ public abstract class SupplierInboxPage(GrainAccess grains, TimeProvider clock, 
     private async Task LoadAsync()
     {
         Now = clock.GetUtcNow();
-        Lines = await Grains.OrderDirectory().ListSupplierLinesAsync(User.Organisation(), Shown);
-        await Names.LoadHospitalsAsync(Lines.Select(s => s.Line.RegionCode).Distinct().ToList());
-        Owed = await Grains.OrderDirectory().GetReceivablesAsync(User.Organisation(), Shown);
+        var directory = Grains.OrderDirectory();
+        var supplierId = User.Organisation();
+        ToAnswer = await directory.ListLinesToAnswerAsync(supplierId, Shown);
+        ToShip = await directory.ListLinesToShipAsync(supplierId, Shown);
+        ToInvoice = await directory.ListDeliveriesToInvoiceAsync(supplierId, Shown);
+        Owed = await directory.GetReceivablesAsync(supplierId, Shown);
+        // The names of the hospitals shown, by their ids (a national supplier's regions hold tens of thousands).
+        await Names.LoadHospitalsByIdAsync(ToAnswer.Lines.Concat(ToShip.Lines).Select(l => l.HospitalId)
+            .Concat(ToInvoice.Deliveries.Select(d => d.Delivery.HospitalId))
+            .Concat(Owed.Oldest.Select(r => r.Invoice.HospitalId))
+            .ToHashSet(StringComparer.Ordinal));
         await LoadMoreAsync();
     }
 

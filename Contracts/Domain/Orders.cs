@@ -292,6 +292,93 @@ public sealed record SupplierLine(
     [property: Id(2)] IReadOnlyList<Invoice> Invoices);
 
 /// <summary>
+/// A page of a supplier's lines, newest first (<see cref="Grains.IOrderDirectoryGrain.ListSupplierLinesAsync"/>);
+/// <see cref="Next"/> continues after its last line (<see cref="LineCursor"/>), null when none is left.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.SupplierLinePage")]
+public sealed record SupplierLinePage(
+    [property: Id(0)] IReadOnlyList<SupplierLine> Lines,
+    [property: Id(1)] string? Next)
+{
+    /// <summary>The most lines one page holds.</summary>
+    public const int MaxLines = 500;
+}
+
+/// <summary>
+/// Where a page of a supplier's lines ended: its last line's placement time and key, in the
+/// lines' order (newest first, then order id and line number). Clients pass it back as an opaque
+/// text (<see cref="Format"/>); a line placed after the first page came never moves the pages
+/// after it, as an offset would.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.LineCursor")]
+public sealed record LineCursor(
+    [property: Id(0)] DateTimeOffset PlacedAt,
+    [property: Id(1)] Guid OrderId,
+    [property: Id(2)] int LineNo)
+{
+    public static LineCursor After(OrderLine line) => new(line.PlacedAt, line.OrderId, line.LineNo);
+
+    public string Format() =>
+        System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.ASCII.GetBytes(
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{PlacedAt.UtcTicks}.{OrderId:N}.{LineNo}")));
+
+    /// <summary>The cursor a page's <see cref="SupplierLinePage.Next"/> gave, or INVALID naming <paramref name="field"/>.</summary>
+    public static LineCursor Parse(string text, string field)
+    {
+        var invalid = Errors.ProcurementException.Invalid(field, $"{field} is not a cursor this API gave: pass a page's 'next' as it came.");
+        if (string.IsNullOrEmpty(text) || text.Length > 128)
+        {
+            throw invalid;
+        }
+        string decoded;
+        try
+        {
+            decoded = System.Text.Encoding.ASCII.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(text));
+        }
+        catch (FormatException)
+        {
+            throw invalid;
+        }
+        var parts = decoded.Split('.');
+        if (parts.Length != 3
+            || !long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+            || ticks > DateTimeOffset.MaxValue.UtcTicks
+            || !Guid.TryParseExact(parts[1], "N", out var orderId)
+            || !int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var lineNo))
+        {
+            throw invalid;
+        }
+        return new LineCursor(new DateTimeOffset(ticks, TimeSpan.Zero), orderId, lineNo);
+    }
+}
+
+/// <summary>
+/// Lines waiting on a supplier (<see cref="Grains.IOrderDirectoryGrain.ListLinesToAnswerAsync"/>,
+/// <see cref="Grains.IOrderDirectoryGrain.ListLinesToShipAsync"/>), the most urgent first;
+/// <see cref="More"/> says more wait than the limit let through.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.QueuedLines")]
+public sealed record QueuedLines(
+    [property: Id(0)] IReadOnlyList<OrderLine> Lines,
+    [property: Id(1)] bool More)
+{
+    /// <summary>The most rows one read of a queue returns.</summary>
+    public const int MaxRows = 500;
+}
+
+/// <summary>A delivery its supplier has still to invoice, with the line it was shipped for.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.DeliveryToInvoice")]
+public sealed record DeliveryToInvoice(
+    [property: Id(0)] Delivery Delivery,
+    [property: Id(1)] OrderLine Line);
+
+/// <summary>Deliveries waiting for their supplier's invoice (<see cref="Grains.IOrderDirectoryGrain.ListDeliveriesToInvoiceAsync"/>), the earliest shipped first.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.QueuedDeliveries")]
+public sealed record QueuedDeliveries(
+    [property: Id(0)] IReadOnlyList<DeliveryToInvoice> Deliveries,
+    [property: Id(1)] bool More);
+
+/// <summary>
 /// A supplier's receivables (<see cref="Grains.IOrderDirectoryGrain.GetReceivablesAsync"/>): every
 /// invoice of the lines it answers for that is not paid yet nor void, counted and summed by age as
 /// of <see cref="AsOf"/>, whatever their number, and the earliest issued of them, invoice by

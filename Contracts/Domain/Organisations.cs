@@ -33,6 +33,9 @@ public sealed record Hospital(
     /// <summary>The name in Chinese, shown on zh-CN pages; <see cref="Name"/> elsewhere and when absent.</summary>
     [Id(3)]
     public string? NameZh { get; init; }
+
+    /// <summary>The most ids one read of hospitals by id takes (SQL Server takes at most 2,100 parameters a statement).</summary>
+    public const int MaxIdsPerRead = 500;
 }
 
 /// <summary>

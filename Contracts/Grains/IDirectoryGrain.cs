@@ -28,6 +28,10 @@ public interface IDirectoryGrain : IGrainWithIntegerKey
     [Alias("ListHospitals")]
     Task<IReadOnlyList<Hospital>> ListHospitalsAsync(IReadOnlyList<string> regionCodes);
 
+    /// <summary>The hospitals of these ids that exist, at most <see cref="Hospital.MaxIdsPerRead"/> ids a call.</summary>
+    [Alias("GetHospitals")]
+    Task<IReadOnlyList<Hospital>> GetHospitalsAsync(IReadOnlyList<string> hospitalIds);
+
     [Alias("ListProducts")]
     Task<IReadOnlyList<Product>> ListProductsAsync();
 

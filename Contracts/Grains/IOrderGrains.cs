@@ -151,9 +151,25 @@ public interface IOrderDirectoryGrain : IGrainWithIntegerKey
     [Alias("FindInvoice")]
     Task<string?> FindInvoiceAsync(Guid invoiceId);
 
-    /// <summary>The lines a supplier answers for (as manufacturer, or as designated distributor), newest first.</summary>
+    /// <summary>
+    /// The lines a supplier answers for (as manufacturer, or as designated distributor), newest first,
+    /// with their deliveries and invoices: at most <paramref name="limit"/> (1-<see cref="SupplierLinePage.MaxLines"/>),
+    /// after <paramref name="after"/> (a page's <see cref="SupplierLinePage.Next"/>) or from the newest.
+    /// </summary>
     [Alias("ListSupplierLines")]
-    Task<IReadOnlyList<SupplierLine>> ListSupplierLinesAsync(string supplierId, int limit);
+    Task<SupplierLinePage> ListSupplierLinesAsync(string supplierId, int limit, LineCursor? after);
+
+    /// <summary>The supplier's lines not answered yet, the earliest answer-by first, at most <paramref name="limit"/> (1-<see cref="QueuedLines.MaxRows"/>).</summary>
+    [Alias("ListLinesToAnswer")]
+    Task<QueuedLines> ListLinesToAnswerAsync(string supplierId, int limit);
+
+    /// <summary>The supplier's confirmed lines with units left to ship, the earliest deliver-by first, at most <paramref name="limit"/> (1-<see cref="QueuedLines.MaxRows"/>).</summary>
+    [Alias("ListLinesToShip")]
+    Task<QueuedLines> ListLinesToShipAsync(string supplierId, int limit);
+
+    /// <summary>The deliveries of the supplier's lines not invoiced yet nor rejected, the earliest shipped first, at most <paramref name="limit"/> (1-<see cref="QueuedLines.MaxRows"/>).</summary>
+    [Alias("ListDeliveriesToInvoice")]
+    Task<QueuedDeliveries> ListDeliveriesToInvoiceAsync(string supplierId, int limit);
 
     /// <summary>
     /// The supplier's receivables: its invoices not paid yet (as manufacturer, or as designated

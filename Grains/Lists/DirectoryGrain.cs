@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
 using Procurement.Grains.Agreements;
 using Procurement.Grains.Hosting;
@@ -24,6 +25,16 @@ public sealed class DirectoryGrain(DirectoryRepository directory, AgreementRepos
     {
         Check.NotNull(regionCodes, "regionCodes");
         return regionCodes.Count == 0 ? Task.FromResult<IReadOnlyList<Hospital>>([]) : directory.ListHospitalsAsync(regionCodes);
+    }
+
+    public Task<IReadOnlyList<Hospital>> GetHospitalsAsync(IReadOnlyList<string> hospitalIds)
+    {
+        Check.NotNull(hospitalIds, "hospitalIds");
+        if (hospitalIds.Count > Contracts.Domain.Hospital.MaxIdsPerRead)
+        {
+            throw ProcurementException.Invalid("hospitalIds", $"At most {Contracts.Domain.Hospital.MaxIdsPerRead} hospital ids a read.");
+        }
+        return hospitalIds.Count == 0 ? Task.FromResult<IReadOnlyList<Hospital>>([]) : directory.GetHospitalsAsync(hospitalIds.Distinct(StringComparer.Ordinal).ToList());
     }
 
     public Task<IReadOnlyList<Product>> ListProductsAsync() => directory.ListProductsAsync();

@@ -53,6 +53,11 @@ public sealed class DirectoryRepository(ProcurementStore store, ReferenceReposit
             (await connection.QueryAsync<(string Id, string Name, string? NameZh, string Region)>(store.Dialect.Statements.SelectHospitalsOfRegions, new { RegionCodes = regionCodes.ToArray() }))
                 .Select(h => new Hospital(h.Id, h.Name, h.Region) { NameZh = h.NameZh }).ToList());
 
+    public Task<IReadOnlyList<Hospital>> GetHospitalsAsync(IReadOnlyList<string> hospitalIds) =>
+        store.ReadAsync<IReadOnlyList<Hospital>>(async connection =>
+            (await connection.QueryAsync<(string Id, string Name, string? NameZh, string Region)>(store.Dialect.Statements.SelectHospitalsOfIds, new { Ids = hospitalIds.ToArray() }))
+                .Select(h => new Hospital(h.Id, h.Name, h.Region) { NameZh = h.NameZh }).ToList());
+
     private const string SelectProductIdsSql = "SELECT product_id FROM products";
 
     public async Task<IReadOnlyList<Product>> ListProductsAsync()

@@ -45,53 +45,183 @@ public sealed class OrderDirectoryGrain(
     // (manufacturer_id, placed_at) backwards and stop at the limit: as a manufacturer, its own; as a
     // distributor, for each manufacturer that designated it, that manufacturer's lines of the
     // region. One query with OR EXISTS read every line of the platform and sorted them all (plan
-    // tested, SqliteKeptOrderFiguresTests).
-    internal const string ManufacturerLinesSql = $"""
-        SELECT {OrderRepository.LineColumns}
-          FROM order_lines l
-         WHERE l.manufacturer_id = @SupplierId
-         ORDER BY l.placed_at DESC, l.order_id, l.line_no
+    // tested, SqliteKeptOrderFiguresTests). A page after the first starts after its cursor: the
+    // placement time bounds the index range, and the lines of the cursor's instant are cut by key.
+    private const string AfterCursor = """
+         AND l.placed_at <= @At AND (l.placed_at < @At OR l.order_id > @OrderId OR (l.order_id = @OrderId AND l.line_no > @LineNo))
         """;
 
-    internal const string DesignatedLinesSql = $"""
-        SELECT {OrderRepository.LineColumns}
-          FROM order_lines l
-         WHERE l.manufacturer_id = @ManufacturerId AND l.region_code = @RegionCode
-         ORDER BY l.placed_at DESC, l.order_id, l.line_no
+    private const string NewestFirst = " ORDER BY l.placed_at DESC, l.order_id, l.line_no";
+
+    private const string ManufacturerLinesFrom = $"SELECT {OrderRepository.LineColumns} FROM order_lines l WHERE l.manufacturer_id = @ManufacturerId";
+
+    private const string DesignatedLinesFrom = $"SELECT {OrderRepository.LineColumns} FROM order_lines l WHERE l.manufacturer_id = @ManufacturerId AND l.region_code = @RegionCode";
+
+    internal const string ManufacturerLinesSql = ManufacturerLinesFrom + NewestFirst;
+
+    internal const string DesignatedLinesSql = DesignatedLinesFrom + NewestFirst;
+
+    internal const string ManufacturerLinesAfterSql = ManufacturerLinesFrom + AfterCursor + NewestFirst;
+
+    internal const string DesignatedLinesAfterSql = DesignatedLinesFrom + AfterCursor + NewestFirst;
+
+    // The queues, each from a partial index that holds exactly its rows (migration 0039): the lines
+    // to answer and to ship from ix_order_lines_open (a manufacturer's lines placed or confirmed,
+    // by delivery time), the deliveries to invoice from ix_deliveries_to_invoice. The index's
+    // predicate is named as it stands (`state < 2`) and the states as literals, which is what lets
+    // SQLite match the partial index and a plan made before the values are known use it
+    // (OrderRepository.PlacedState and the rest: a test holds them to the enums).
+    private const string OpenLinesOf = $"""
+        SELECT {OrderRepository.LineColumns} FROM order_lines l
+         WHERE l.manufacturer_id = @ManufacturerId AND l.state < 2
         """;
 
-    public async Task<IReadOnlyList<SupplierLine>> ListSupplierLinesAsync(string supplierId, int limit)
+    private const string OfRegion = " AND l.region_code = @RegionCode";
+
+    private const string ToAnswer = $" AND l.state = {OrderRepository.PlacedState}";
+
+    // A line shipped in full stays confirmed until its acceptance: it is in the index, not the queue.
+    private const string ToShip = $" AND l.state = {OrderRepository.ConfirmedState} AND l.shipped_units < l.quantity";
+
+    private const string ByAnswerTime = " ORDER BY l.respond_by, l.order_id, l.line_no";
+
+    private const string ByDeliveryTime = " ORDER BY l.deliver_by, l.order_id, l.line_no";
+
+    internal const string ManufacturerToAnswerSql = OpenLinesOf + ToAnswer + ByAnswerTime;
+
+    internal const string DesignatedToAnswerSql = OpenLinesOf + ToAnswer + OfRegion + ByAnswerTime;
+
+    internal const string ManufacturerToShipSql = OpenLinesOf + ToShip + ByDeliveryTime;
+
+    internal const string DesignatedToShipSql = OpenLinesOf + ToShip + OfRegion + ByDeliveryTime;
+
+    internal const string ManufacturerToInvoiceSql = $"""
+        SELECT {OrderRepository.DeliveryColumns} FROM deliveries d
+         WHERE d.manufacturer_id = @ManufacturerId AND d.awaiting_invoice = 1
+         ORDER BY d.shipped_at, d.delivery_id
+        """;
+
+    // A delivery's region is its line's (the one the designation is checked against when invoicing).
+    internal const string DesignatedToInvoiceSql = $"""
+        SELECT {OrderRepository.DeliveryColumns} FROM deliveries d
+         WHERE d.manufacturer_id = @ManufacturerId AND d.awaiting_invoice = 1
+           AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = d.order_id AND l.line_no = d.line_no AND l.region_code = @RegionCode)
+         ORDER BY d.shipped_at, d.delivery_id
+        """;
+
+    /// <summary>
+    /// The supplier's scopes: its own lines as manufacturer, then each manufacturer x region that
+    /// designated it (a distributor's designations are few; each is read from the manufacturer's
+    /// index entries).
+    /// </summary>
+    private static async Task<List<(string ManufacturerId, string? RegionCode)>> ScopesAsync(System.Data.Common.DbConnection connection, string supplierId)
     {
-        if (limit is < 1 or > 500)
+        var scopes = new List<(string, string?)> { (supplierId, null) };
+        scopes.AddRange((await connection.QueryAsync<(string ManufacturerId, string RegionCode, string DistributorId)>(DesignationsToSql, new { DistributorId = supplierId }))
+            .Select(d => (d.ManufacturerId, (string?)d.RegionCode)));
+        return scopes;
+    }
+
+    /// <summary>The first <paramref name="take"/> rows of each scope, by <paramref name="ownSql"/> or <paramref name="designatedSql"/>.</summary>
+    private static async Task<List<T>> PerScopeAsync<T>(System.Data.Common.DbConnection connection, string supplierId, string ownSql, string designatedSql, int take, Func<string, string?, object> parameters)
+    {
+        var rows = new List<T>();
+        foreach (var (manufacturerId, regionCode) in await ScopesAsync(connection, supplierId))
         {
-            throw ProcurementException.Invalid("limit", "limit must be between 1 and 500.");
+            rows.AddRange(await OrderRepository.FirstAsync<T>(connection, regionCode is null ? ownSql : designatedSql, parameters(manufacturerId, regionCode), take));
         }
-        // The lines themselves, read once (not their whole orders, which may hold 500 lines each).
-        var lines = await store.ReadAsync(async connection =>
+        return rows;
+    }
+
+    private static void CheckLimit(int limit, int max)
+    {
+        if (limit < 1 || limit > max)
         {
-            async Task<List<OrderLine>> FirstAsync(string sql, object parameters) =>
-                (await OrderRepository.FirstAsync<OrderRepository.LineRow>(connection, sql, parameters, limit)).Select(r => r.ToLine()).ToList();
-            var found = await FirstAsync(ManufacturerLinesSql, new { SupplierId = supplierId });
-            // A distributor's designations are few; each is read from the index by its manufacturer.
-            foreach (var (manufacturerId, regionCode, _) in (await connection.QueryAsync<(string ManufacturerId, string RegionCode, string DistributorId)>(DesignationsToSql, new { DistributorId = supplierId })).ToList())
+            throw ProcurementException.Invalid("limit", $"limit must be between 1 and {max}.");
+        }
+    }
+
+    public async Task<SupplierLinePage> ListSupplierLinesAsync(string supplierId, int limit, LineCursor? after)
+    {
+        Check.Id(supplierId, "supplierId");
+        CheckLimit(limit, SupplierLinePage.MaxLines);
+        // One more than the page, to know whether a page follows.
+        var read = await store.ReadAsync(connection => PerScopeAsync<OrderRepository.LineRow>(connection, supplierId,
+            after is null ? ManufacturerLinesSql : ManufacturerLinesAfterSql,
+            after is null ? DesignatedLinesSql : DesignatedLinesAfterSql,
+            limit + 1,
+            (manufacturerId, regionCode) => new
             {
-                found.AddRange(await FirstAsync(DesignatedLinesSql, new { ManufacturerId = manufacturerId, RegionCode = regionCode }));
-            }
-            return found
-                .OrderByDescending(l => l.PlacedAt).ThenBy(l => l.OrderId.ToString(), StringComparer.Ordinal).ThenBy(l => l.LineNo)
-                .Take(limit)
-                .ToList();
-        });
+                ManufacturerId = manufacturerId,
+                RegionCode = regionCode,
+                At = after?.PlacedAt,
+                OrderId = after?.OrderId.ToString(),
+                after?.LineNo,
+            }));
+        // The order of the SQL (ids are lowercase hexadecimal text, which every collation sorts as ordinal).
+        var newest = read.Select(r => r.ToLine())
+            .OrderByDescending(l => l.PlacedAt).ThenBy(l => l.OrderId.ToString(), StringComparer.Ordinal).ThenBy(l => l.LineNo)
+            .ToList();
+        var lines = newest.Take(limit).ToList();
         // Their deliveries and invoices in a few reads by order (a line by line read was two round
         // trips a line), kept for the supplier's lines only.
         var (deliveries, invoices) = await orders.DeliveriesAndInvoicesOfOrdersAsync(lines.Select(l => l.OrderId).ToList());
         var byLine = deliveries.ToLookup(d => (d.OrderId, d.LineNo));
         var byDelivery = invoices.ToDictionary(i => i.DeliveryId);
-        return lines.Select(line =>
+        return new SupplierLinePage(
+            lines.Select(line =>
+            {
+                var shipped = byLine[(line.OrderId, line.LineNo)].OrderBy(d => d.ShippedAt).ThenBy(d => d.DeliveryId.ToString(), StringComparer.Ordinal).ToList();
+                return new SupplierLine(line, shipped, [.. shipped.Select(d => byDelivery.GetValueOrDefault(d.DeliveryId)).OfType<Invoice>()]);
+            }).ToList(),
+            newest.Count > limit ? LineCursor.After(lines[^1]).Format() : null);
+    }
+
+    public Task<QueuedLines> ListLinesToAnswerAsync(string supplierId, int limit) =>
+        QueuedLinesAsync(supplierId, limit, ManufacturerToAnswerSql, DesignatedToAnswerSql, l => l.RespondBy);
+
+    public Task<QueuedLines> ListLinesToShipAsync(string supplierId, int limit) =>
+        QueuedLinesAsync(supplierId, limit, ManufacturerToShipSql, DesignatedToShipSql, l => l.DeliverBy);
+
+    private async Task<QueuedLines> QueuedLinesAsync(string supplierId, int limit, string ownSql, string designatedSql, Func<OrderLine, DateTimeOffset> due)
+    {
+        Check.Id(supplierId, "supplierId");
+        CheckLimit(limit, QueuedLines.MaxRows);
+        var read = await store.ReadAsync(connection => PerScopeAsync<OrderRepository.LineRow>(connection, supplierId, ownSql, designatedSql, limit + 1,
+            (manufacturerId, regionCode) => new { ManufacturerId = manufacturerId, RegionCode = regionCode }));
+        var lines = read.Select(r => r.ToLine())
+            .OrderBy(due).ThenBy(l => l.OrderId.ToString(), StringComparer.Ordinal).ThenBy(l => l.LineNo)
+            .ToList();
+        return new QueuedLines(lines.Take(limit).ToList(), lines.Count > limit);
+    }
+
+    public async Task<QueuedDeliveries> ListDeliveriesToInvoiceAsync(string supplierId, int limit)
+    {
+        Check.Id(supplierId, "supplierId");
+        CheckLimit(limit, QueuedLines.MaxRows);
+        return await store.ReadAsync(async connection =>
         {
-            var shipped = byLine[(line.OrderId, line.LineNo)].OrderBy(d => d.ShippedAt).ThenBy(d => d.DeliveryId.ToString(), StringComparer.Ordinal).ToList();
-            return new SupplierLine(line, shipped, [.. shipped.Select(d => byDelivery.GetValueOrDefault(d.DeliveryId)).OfType<Invoice>()]);
-        }).ToList();
+            var read = await PerScopeAsync<OrderRepository.DeliveryRow>(connection, supplierId, ManufacturerToInvoiceSql, DesignatedToInvoiceSql, limit + 1,
+                (manufacturerId, regionCode) => new { ManufacturerId = manufacturerId, RegionCode = regionCode });
+            var waiting = read.Select(r => r.ToDelivery())
+                .OrderBy(d => d.ShippedAt).ThenBy(d => d.DeliveryId.ToString(), StringComparer.Ordinal)
+                .ToList();
+            var deliveries = waiting.Take(limit).ToList();
+            // Their lines: those of the deliveries' orders that their manufacturers supply, by lists of ids.
+            var lines = new Dictionary<(Guid, int), OrderLine>();
+            foreach (var byMaker in deliveries.GroupBy(d => d.ManufacturerId))
+            {
+                foreach (var chunk in byMaker.Select(d => d.OrderId.ToString()).Distinct().Chunk(OrderRepository.IdsPerRead))
+                {
+                    foreach (var row in await connection.QueryAsync<OrderRepository.LineRow>(store.Dialect.Statements.SelectManufacturerLinesOfOrders, new { Ids = chunk, ManufacturerId = byMaker.Key }))
+                    {
+                        var line = row.ToLine();
+                        lines[(line.OrderId, line.LineNo)] = line;
+                    }
+                }
+            }
+            return new QueuedDeliveries(deliveries.Select(d => new DeliveryToInvoice(d, lines[(d.OrderId, d.LineNo)])).ToList(), waiting.Count > limit);
+        });
     }
 
     public async Task<Receivables> GetReceivablesAsync(string supplierId, int limit)

@@ -135,9 +135,9 @@ public sealed partial class OrderRepository
 
     private const string InsertDeliverySql = """
         INSERT INTO deliveries (delivery_id, order_id, line_no, hospital_id, manufacturer_id, shipped_by, lot_number, expiry_date, quantity,
-                                unit_price_e6, shipped_at, accept_by, state)
+                                unit_price_e6, shipped_at, accept_by, state, awaiting_invoice)
         VALUES (@DeliveryId, @OrderId, @LineNo, @HospitalId, @ManufacturerId, @ShippedBy, @LotNumber, @ExpiryDate, @Quantity,
-                @UnitPriceE6, @ShippedAt, @AcceptBy, @State)
+                @UnitPriceE6, @ShippedAt, @AcceptBy, @State, 1)
         """;
 
     private const string AddShippedSql = """
@@ -187,6 +187,11 @@ public sealed partial class OrderRepository
          WHERE d.delivery_id = @DeliveryId
         """;
 
+    // The delivery leaves its supplier's queue of deliveries to invoice (migration 0039).
+    private const string InvoicedDeliverySql = "UPDATE deliveries SET awaiting_invoice = 0 WHERE delivery_id = @DeliveryId";
+
+    private static readonly Prepared<string> InvoicedDelivery = new(InvoicedDeliverySql, ("DeliveryId", id => id));
+
     private static readonly Prepared<Invoice> InsertInvoice = new(
         InsertInvoiceSql,
         ("InvoiceId", i => i.InvoiceId.ToString()),
@@ -208,6 +213,7 @@ public sealed partial class OrderRepository
             {
                 Request(writes, invoice.HospitalId, supplierId, requestId, RequestKinds.Invoice, invoice.InvoiceId.ToString());
                 writes.AddChangingOne(InsertInvoice, invoice, () => $"Delivery {invoice.DeliveryId} or its line is gone: nothing to invoice.");
+                writes.Add(InvoicedDelivery, invoice.DeliveryId.ToString());
                 EventLog.Append(writes, invoice.IssuedAt, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceIssued",
                     new { invoice.DeliveryId, invoice.InvoiceNumber, invoice.Amount, State = invoice.State.ToString(), invoice.DueAt });
             }
@@ -297,6 +303,12 @@ public sealed partial class OrderRepository
                 }
                 writes.AddChangingOne(DecideDelivery, o, () => NotOnlyWriter($"Delivery {d.DeliveryId} was decided twice"));
                 writes.AddChangingOne(SettleLine, o, () => NotOnlyWriter($"Line {d.LineNo} of order {d.OrderId} was not {o.Line.State} when delivery {d.DeliveryId} completed it"));
+                if (d.State == DeliveryState.Rejected && !o.Invoiced)
+                {
+                    // Nothing is owed for it: it leaves the queue to invoice (its own statement, so an
+                    // acceptance does not name the column of that partial index and leaves its entry be).
+                    writes.Add(InvoicedDelivery, d.DeliveryId.ToString());
+                }
                 if (o.Invoiced)
                 {
                     writes.AddChangingOne(InvoiceDecided, o, () => NotOnlyWriter($"The invoice of delivery {d.DeliveryId} was not issued when the delivery was decided"));
@@ -471,6 +483,8 @@ public sealed partial class OrderRepository
     // (migration 0035), and a plan made before the values are known (PostgreSQL's generic plans,
     // SQL Server's cached ones) uses a partial index only when the query names its predicate.
     internal const string PlacedState = "0";
+    /// <summary>The state of a supplier's lines to ship (migration 0039, OrderDirectoryGrain).</summary>
+    internal const string ConfirmedState = "1";
     internal const string ShippedState = "0";
     internal const string PayableState = "1";
 

@@ -249,8 +249,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
             return orders;
         });
 
-    /// <summary>The first <paramref name="limit"/> rows of an ordered query, read no further (portable: no LIMIT or TOP).</summary>
-    /// <summary>The first <paramref name="limit"/> rows of a query, read one by one and no further.</summary>
+    /// <summary>The first <paramref name="limit"/> rows of an ordered query, read one by one and no further (portable: no LIMIT or TOP).</summary>
     internal static async Task<List<T>> FirstAsync<T>(DbConnection connection, string sql, object parameters, int limit)
     {
         var rows = new List<T>();
@@ -272,7 +271,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
         d.deemed AS Deemed, d.unit_price_e6 AS UnitPriceE6
         """;
 
-    private sealed class DeliveryRow
+    internal sealed class DeliveryRow
     {
         public string DeliveryId { get; set; } = "";
         public string OrderId { get; set; } = "";
@@ -308,7 +307,7 @@ public sealed partial class OrderRepository(ProcurementStore store)
             : (await connection.QueryAsync<DeliveryRow>(store.Dialect.Statements.SelectDeliveriesOfIds, new { Ids = deliveryIds.Select(d => d.ToString()).ToArray() })).Select(d => d.ToDelivery()).ToList());
 
     /// <summary>The most ids one IN list carries (SQL Server takes at most 2,100 parameters a statement).</summary>
-    private const int IdsPerRead = 500;
+    internal const int IdsPerRead = 500;
 
     /// <summary>The deliveries of these orders' lines and the invoices of them, each read in lists of <see cref="IdsPerRead"/> ids.</summary>
     public Task<(IReadOnlyList<Delivery> Deliveries, IReadOnlyList<Invoice> Invoices)> DeliveriesAndInvoicesOfOrdersAsync(IReadOnlyCollection<Guid> orderIds) =>

@@ -195,6 +195,11 @@ public abstract class DialectStatements
 
     public virtual string SelectDeliveriesOfOrders => $"SELECT {Orders.OrderRepository.DeliveryColumns} FROM deliveries d WHERE d.order_id IN @Ids";
 
+    /// <summary>The lines of these orders that one manufacturer supplies (a supplier's deliveries to invoice, with their lines).</summary>
+    public virtual string SelectManufacturerLinesOfOrders => $"SELECT {Orders.OrderRepository.LineColumns} FROM order_lines l WHERE l.order_id IN @Ids AND l.manufacturer_id = @ManufacturerId";
+
+    public virtual string SelectHospitalsOfIds => "SELECT hospital_id, name, name_zh, region_code FROM hospitals WHERE hospital_id IN @Ids";
+
     public virtual string SelectInvoicesOfIds => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.invoice_id IN @Ids";
 
     public virtual string SelectInvoicesOfDeliveries => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.delivery_id IN @Ids";

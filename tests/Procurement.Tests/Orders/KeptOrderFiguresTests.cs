@@ -259,11 +259,50 @@ public sealed class SqliteKeptOrderFiguresTests(SqliteClusterFixture fixture) : 
     {
         foreach (var sql in new[] { OrderDirectoryGrain.ManufacturerLinesSql, OrderDirectoryGrain.DesignatedLinesSql })
         {
-            var plan = await fixture.Cluster.Database.ReadAsync(async c => (await c.QueryAsync<(long, long, long, string)>("EXPLAIN QUERY PLAN " + sql,
-                new { SupplierId = "M", ManufacturerId = "M", RegionCode = "R" })).Select(r => r.Item4).ToList());
+            var plan = await PlanAsync(sql, new { ManufacturerId = "M", RegionCode = "R" });
             Assert.Contains("SEARCH l USING INDEX ix_order_lines_supplier (manufacturer_id=?)", plan);
             Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal));
         }
+        // A page after the first seeks its cursor's time in the index (the lines before it are never read).
+        foreach (var sql in new[] { OrderDirectoryGrain.ManufacturerLinesAfterSql, OrderDirectoryGrain.DesignatedLinesAfterSql })
+        {
+            var plan = await PlanAsync(sql, new { ManufacturerId = "M", RegionCode = "R", At = DateTimeOffset.UnixEpoch, OrderId = "o", LineNo = 1 });
+            Assert.Contains("SEARCH l USING INDEX ix_order_lines_supplier (manufacturer_id=? AND placed_at<?)", plan);
+            Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal));
+        }
+    }
+
+    private Task<List<string>> PlanAsync(string sql, object parameters) =>
+        fixture.Cluster.Database.ReadAsync(async c => (await c.QueryAsync<(long, long, long, string)>("EXPLAIN QUERY PLAN " + sql, parameters)).Select(r => r.Item4).ToList());
+
+    // Migration 0039: a supplier's work queues are read from the partial indexes that hold only the
+    // waiting rows (its lines placed or confirmed, its deliveries not invoiced), by manufacturer, so
+    // a national manufacturer's inbox never reads the lines it has done with. The SQL's literal
+    // states are the enum's.
+    [Fact]
+    public async Task A_suppliers_work_queues_are_read_from_the_partial_indexes_of_waiting_rows()
+    {
+        foreach (var sql in new[]
+        {
+            OrderDirectoryGrain.ManufacturerToAnswerSql, OrderDirectoryGrain.DesignatedToAnswerSql,
+            OrderDirectoryGrain.ManufacturerToShipSql, OrderDirectoryGrain.DesignatedToShipSql,
+        })
+        {
+            var plan = await PlanAsync(sql, new { ManufacturerId = "M", RegionCode = "R" });
+            Assert.Contains("SEARCH l USING INDEX ix_order_lines_open (manufacturer_id=?)", plan);
+            Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal));
+        }
+        // The lines to ship come in the index's order, unsorted.
+        Assert.DoesNotContain(await PlanAsync(OrderDirectoryGrain.ManufacturerToShipSql, new { ManufacturerId = "M" }),
+            step => step.Contains("TEMP B-TREE FOR ORDER BY", StringComparison.Ordinal));
+        foreach (var sql in new[] { OrderDirectoryGrain.ManufacturerToInvoiceSql, OrderDirectoryGrain.DesignatedToInvoiceSql })
+        {
+            var plan = await PlanAsync(sql, new { ManufacturerId = "M", RegionCode = "R" });
+            Assert.Contains("SEARCH d USING INDEX ix_deliveries_to_invoice (manufacturer_id=?)", plan);
+            Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal));
+        }
+        Assert.Equal(OrderRepository.ConfirmedState, ((int)OrderLineState.Confirmed).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal([OrderLineState.Placed, OrderLineState.Confirmed], Enum.GetValues<OrderLineState>().Where(state => (int)state < 2));
     }
 
     // Migration 0038: a supplier's receivables (every invoice not paid, not only those of the lines

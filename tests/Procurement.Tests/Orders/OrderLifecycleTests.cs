@@ -494,16 +494,137 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         await orders.RespondToLineAsync(s.Maker1, "c1", order.OrderId, 1, true, null);
         await orders.RespondToLineAsync(s.Maker2, "c2", order.OrderId, 2, true, null);
         var first = await orders.ShipAsync(s.Maker1, new ShipmentRequest("s1", order.OrderId, 1, 60, "LOT-1", expiry));
+        // Shipped a second later: a line's deliveries are listed in the order they were shipped (ids
+        // of one millisecond are not in order: Guid.CreateVersion7 is random below the millisecond).
+        fixture.Clock.Advance(TimeSpan.FromSeconds(1));
         var second = await orders.ShipAsync(s.Maker1, new ShipmentRequest("s2", order.OrderId, 1, 40, "LOT-2", expiry));
         var other = await orders.ShipAsync(s.Maker2, new ShipmentRequest("s3", order.OrderId, 2, 50, "LOT-3", expiry));
         var invoice = await orders.InvoiceAsync(s.Maker1, new InvoiceRequest("i1", first.DeliveryId, "INV-1"));
         await orders.InvoiceAsync(s.Maker2, new InvoiceRequest("i3", other.DeliveryId, "INV-3"));
 
-        var inbox = await fixture.Cluster.SiloGrainFactory.GetGrain<IOrderDirectoryGrain>(0).ListSupplierLinesAsync(s.Maker1, 500);
-        var line = Assert.Single(inbox, l => l.Line.OrderId == order.OrderId);
+        var inbox = await fixture.Cluster.SiloGrainFactory.GetGrain<IOrderDirectoryGrain>(0).ListSupplierLinesAsync(s.Maker1, 500, null);
+        var line = Assert.Single(inbox.Lines, l => l.Line.OrderId == order.OrderId);
         Assert.Equal(1, line.Line.LineNo);
         Assert.Equal([first.DeliveryId, second.DeliveryId], line.Deliveries.Select(d => d.DeliveryId));
         Assert.Equal([invoice.InvoiceId], line.Invoices.Select(i => i.InvoiceId));
+    }
+
+    // A supplier's work queues are read on their own (migration 0039), not from its newest lines: a
+    // line placed before many others still waits to be answered, the most urgent first; a line
+    // leaves "to answer" with its answer, "to ship" when shipped in full, a delivery leaves "to
+    // invoice" with its invoice or its rejection; a distributor's queues hold its designated region's
+    // lines, which stay its manufacturer's too.
+    [Fact]
+    public async Task A_suppliers_queues_hold_all_its_waiting_work_the_most_urgent_first()
+    {
+        var (s, _) = await AwardedAsync();
+        var directory = fixture.Cluster.SiloGrainFactory.GetGrain<IOrderDirectoryGrain>(0);
+        var distributor = $"QD-{s.Tag}";
+        await Grains.GetGrain<IDistributorGrain>(distributor).RegisterAsync(new Distributor(distributor, "Distributor south"));
+        await Grains.GetGrain<ISupplierGrain>(s.Maker2).DesignateDistributorAsync(s.RegionB, distributor);
+        var first = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var second = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital2);
+        var early = await first.PlaceOrderAsync(new OrderRequest("q-1", [new OrderLineRequest(s.Atorvastatin, 100, "Pharmacy", OrderUrgency.Normal)]));
+        fixture.Clock.Advance(TimeSpan.FromMinutes(5));
+        var later = await first.PlaceOrderAsync(new OrderRequest("q-2", [
+            new OrderLineRequest(s.Atorvastatin, 10, "Pharmacy", OrderUrgency.Normal),
+            new OrderLineRequest(s.Amlodipine, 20, "Emergency ward", OrderUrgency.Emergency)]));
+        fixture.Clock.Advance(TimeSpan.FromMinutes(5));
+        var south = await second.PlaceOrderAsync(new OrderRequest("q-3", [new OrderLineRequest(s.Atorvastatin, 30, "Pharmacy", OrderUrgency.Normal)]));
+        Assert.All(new[] { early.Lines[0], later.Lines[0], later.Lines[1] }, l => Assert.Equal(s.Maker1, l.ManufacturerId));
+        Assert.Equal(s.Maker2, south.Lines[0].ManufacturerId);
+        static IEnumerable<(Guid, int)> Keys(IEnumerable<OrderLine> lines) => lines.Select(l => (l.OrderId, l.LineNo));
+
+        // The emergency line's 8 hours end first; the earliest order's line is not among the newest two.
+        var toAnswer = await directory.ListLinesToAnswerAsync(s.Maker1, 500);
+        Assert.Equal([(later.OrderId, 2), (early.OrderId, 1), (later.OrderId, 1)], Keys(toAnswer.Lines));
+        Assert.False(toAnswer.More);
+        Assert.DoesNotContain((early.OrderId, 1), Keys((await directory.ListSupplierLinesAsync(s.Maker1, 2, null)).Lines.Select(l => l.Line)));
+        var cut = await directory.ListLinesToAnswerAsync(s.Maker1, 2);
+        Assert.Equal([(later.OrderId, 2), (early.OrderId, 1)], Keys(cut.Lines));
+        Assert.True(cut.More);
+        Assert.Equal([(south.OrderId, 1)], Keys((await directory.ListLinesToAnswerAsync(distributor, 500)).Lines));
+        Assert.Equal([(south.OrderId, 1)], Keys((await directory.ListLinesToAnswerAsync(s.Maker2, 500)).Lines));
+        Assert.Empty((await directory.ListLinesToAnswerAsync(s.Maker3, 500)).Lines);
+
+        // Answered, the lines leave "to answer"; the confirmed ones are to ship, the earliest due first.
+        await first.RespondToLineAsync(s.Maker1, "qa-1", early.OrderId, 1, true, null);
+        await first.RespondToLinesAsync(s.Maker1, [new LineAnswer("qa-2", later.OrderId, 1, true, null), new LineAnswer("qa-3", later.OrderId, 2, false, "out of stock")]);
+        await second.RespondToLineAsync(distributor, "qa-4", south.OrderId, 1, true, null);
+        Assert.Empty((await directory.ListLinesToAnswerAsync(s.Maker1, 500)).Lines);
+        Assert.Empty((await directory.ListLinesToAnswerAsync(distributor, 500)).Lines);
+        Assert.Equal([(early.OrderId, 1), (later.OrderId, 1)], Keys((await directory.ListLinesToShipAsync(s.Maker1, 500)).Lines));
+        Assert.Equal([(south.OrderId, 1)], Keys((await directory.ListLinesToShipAsync(distributor, 500)).Lines));
+
+        // Shipped in part, a line stays to ship; shipped in full it leaves (awaiting acceptance).
+        var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
+        var part = await first.ShipAsync(s.Maker1, new ShipmentRequest("qs-1", early.OrderId, 1, 60, "LOT-Q1", expiry));
+        fixture.Clock.Advance(TimeSpan.FromMinutes(1));
+        var whole = await first.ShipAsync(s.Maker1, new ShipmentRequest("qs-2", later.OrderId, 1, 10, "LOT-Q2", expiry));
+        fixture.Clock.Advance(TimeSpan.FromMinutes(1));
+        var shippedSouth = await second.ShipAsync(distributor, new ShipmentRequest("qs-3", south.OrderId, 1, 30, "LOT-Q3", expiry));
+        var toShip = await directory.ListLinesToShipAsync(s.Maker1, 500);
+        Assert.Equal([(early.OrderId, 1)], Keys(toShip.Lines));
+        Assert.Equal(40, toShip.Lines[0].Quantity - toShip.Lines[0].ShippedUnits);
+
+        // Every delivery waits for its invoice, the earliest shipped first, each with its line; the
+        // distributor's are those of its region.
+        IEnumerable<Guid> Ids(QueuedDeliveries q) => q.Deliveries.Select(d => d.Delivery.DeliveryId);
+        var toInvoice = await directory.ListDeliveriesToInvoiceAsync(s.Maker1, 500);
+        Assert.Equal([part.DeliveryId, whole.DeliveryId], Ids(toInvoice));
+        Assert.Equal((early.OrderId, 1, 100L), (toInvoice.Deliveries[0].Line.OrderId, toInvoice.Deliveries[0].Line.LineNo, toInvoice.Deliveries[0].Line.Quantity));
+        Assert.Equal([shippedSouth.DeliveryId], Ids(await directory.ListDeliveriesToInvoiceAsync(distributor, 500)));
+        Assert.Equal([shippedSouth.DeliveryId], Ids(await directory.ListDeliveriesToInvoiceAsync(s.Maker2, 500)));
+        var oneOf = await directory.ListDeliveriesToInvoiceAsync(s.Maker1, 1);
+        Assert.Equal([part.DeliveryId], Ids(oneOf));
+        Assert.True(oneOf.More);
+
+        // Invoiced, or rejected before its invoice, a delivery leaves the queue.
+        await first.InvoiceAsync(s.Maker1, new InvoiceRequest("qi-1", part.DeliveryId, "INV-Q1"));
+        await first.DecideDeliveryAsync(whole.DeliveryId, new DeliveryDecision("qd-2", false, null, DeliveryRejection.Damaged, "wet cartons"));
+        Assert.Empty((await directory.ListDeliveriesToInvoiceAsync(s.Maker1, 500)).Deliveries);
+        // The rejected units are to ship again.
+        Assert.Equal([(early.OrderId, 1), (later.OrderId, 1)], Keys((await directory.ListLinesToShipAsync(s.Maker1, 500)).Lines));
+        await Refused.WithAsync(ErrorCodes.InvalidField, () => directory.ListLinesToShipAsync(s.Maker1, 501));
+        await Refused.WithAsync(ErrorCodes.InvalidField, () => directory.ListDeliveriesToInvoiceAsync(s.Maker1, 0));
+    }
+
+    // The supplier's lines page by page, newest first: the pages hold every line once, and a line
+    // placed while a client pages does not move the pages after the one it read.
+    [Fact]
+    public async Task A_suppliers_lines_page_by_cursor_every_line_once_whatever_is_placed_meanwhile()
+    {
+        var (s, _) = await AwardedAsync();
+        var directory = fixture.Cluster.SiloGrainFactory.GetGrain<IOrderDirectoryGrain>(0);
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var orderIds = new List<Guid>();
+        for (var n = 0; n < 3; n++)
+        {
+            // Lines of one order share their placement time: the cursor cuts between them by key.
+            var order = await orders.PlaceOrderAsync(new OrderRequest($"pg-{n}", [
+                new OrderLineRequest(s.Atorvastatin, 10 + n, "Pharmacy", OrderUrgency.Normal),
+                new OrderLineRequest(s.Amlodipine, 10 + n, "Ward", OrderUrgency.Normal)]));
+            orderIds.Add(order.OrderId);
+            fixture.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+        var expected = Enumerable.Reverse(orderIds).SelectMany(o => new[] { (o, 1), (o, 2) }).ToList();
+
+        var page = await directory.ListSupplierLinesAsync(s.Maker1, 3, null);
+        var seen = page.Lines.Select(l => (l.Line.OrderId, l.Line.LineNo)).ToList();
+        Assert.Equal(expected.Take(3), seen);
+        // A new order meanwhile: it is on the first page of a new read, never on the next ones.
+        var meanwhile = await orders.PlaceOrderAsync(new OrderRequest("pg-new", [new OrderLineRequest(s.Atorvastatin, 5, "Pharmacy", OrderUrgency.Normal)]));
+        while (page.Next is { } next)
+        {
+            page = await directory.ListSupplierLinesAsync(s.Maker1, 3, LineCursor.Parse(next, "after"));
+            Assert.InRange(page.Lines.Count, 1, 3);
+            seen.AddRange(page.Lines.Select(l => (l.Line.OrderId, l.Line.LineNo)));
+        }
+        Assert.Equal(expected, seen);
+        Assert.Equal((meanwhile.OrderId, 1), ((await directory.ListSupplierLinesAsync(s.Maker1, 1, null)).Lines[0].Line.OrderId, 1));
+
+        Assert.Equal(ErrorCodes.InvalidField, Assert.Throws<ProcurementException>(() => LineCursor.Parse("not-a-cursor", "after")).Code);
+        Assert.Equal("after", Assert.Throws<ProcurementException>(() => LineCursor.Parse(new string('A', 129), "after")).Field);
     }
 
     [Fact]

@@ -1,0 +1,24 @@
+-- Issue 18: a supplier's work queues (lines to answer, confirmed lines to ship, deliveries to
+-- invoice) hold all of its work, not what happened to be among its newest 500 lines (minutes of a
+-- national manufacturer's orders, so a line placed this morning fell out of "to answer" by noon).
+-- Each queue is read from a partial index that holds only the rows waiting in it, keyed by the
+-- manufacturer first, so a supplier reads its own waiting rows and nothing else:
+--   ix_order_lines_open: a line from its placement to its answer (state 0, to answer) and from its
+--   confirmation to its fulfilment (state 1, to ship; a line shipped in full waits there for its
+--   acceptance and the read leaves it out by its units), by delivery time, with the state and the
+--   region in the entry, so the reads of one state and a distributor's of its designated region
+--   filter on the entry. One index for both states: an answer moves the line's entry to the next
+--   key beside it, where two indexes took an entry out of one and put one into the other
+--   (the placement cost SQLite 7 % against 17 %, docs/BENCHMARKS.md "Session 21");
+--   ix_deliveries_to_invoice: a delivery from its shipment to its invoice or its rejection
+--   (awaiting_invoice, set by the shipment, cleared by the invoice, and by the rejection of a
+--   delivery not invoiced, in a statement of its own so an acceptance leaves the entry be).
+-- The reads name the predicate as it stands (`state < 2`) and the states as literals, which is
+-- what lets SQLite match the partial index and a plan made before the values are known use it;
+-- their plans are tested (SqliteKeptOrderFiguresTests).
+CREATE INDEX ix_order_lines_open ON order_lines (manufacturer_id, deliver_by, state, region_code) WHERE state < 2;
+
+ALTER TABLE deliveries ADD COLUMN awaiting_invoice INTEGER NOT NULL DEFAULT 0;
+UPDATE deliveries SET awaiting_invoice = 1
+ WHERE state <> 2 AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.delivery_id = deliveries.delivery_id);
+CREATE INDEX ix_deliveries_to_invoice ON deliveries (manufacturer_id, shipped_at) WHERE awaiting_invoice = 1;
