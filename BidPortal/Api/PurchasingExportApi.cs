@@ -17,9 +17,6 @@ public static class PurchasingExportApi
 {
     private const string Csv = "text/csv; charset=utf-8";
 
-    /// <summary>The supplier's files hold what its inbox shows: its newest lines, at most this many.</summary>
-    public const int SupplierLines = 500;
-
     public static RouteGroupBuilder MapPurchasingExportApi(this RouteGroupBuilder api)
     {
         var hospital = api.MapGroup("/hospital/exports").WithTags("Exports").RequireAuthorization(PortalUser.Hospital).RequireRateLimiting(PortalLimits.Exports);
@@ -34,17 +31,18 @@ public static class PurchasingExportApi
         }
 
         var supplier = api.MapGroup("/supplier/exports").WithTags("Exports").RequireAuthorization(PortalUser.Supplier).RequireRateLimiting(PortalLimits.Exports);
-        supplier.MapGet("/supply.xlsx", async (GrainAccess grains, ClaimsPrincipal user) =>
+        supplier.MapGet("/supply.xlsx", async (string? from, string? to, GrainAccess grains, ClaimsPrincipal user) =>
         {
-            var lines = (await grains.OrderDirectory().ListSupplierLinesAsync(user.Organisation(), SupplierLines, null)).Lines;
+            var lines = await grains.OrderDirectory().GetSupplierRecordAsync(user.Organisation(), from, to);
             var owed = await AllReceivablesAsync(grains, user);
             return await SupplierFileAsync(grains, user, ExportApi.Xlsx, "supply.xlsx", output => PurchasingExport.WriteSupplierXlsx(lines, owed, output));
-        }).WithName("ExportSupplierXlsx").WithSummary($"The supplier's newest {SupplierLines} lines, their deliveries, and all its receivables (invoices not paid, with their age; 413 TOO_MANY_ROWS above {Receivables.MaxRows:N0}), as sheets OrderLines, Deliveries, Receivables.");
-        supplier.MapGet("/order-lines.csv", async (GrainAccess grains, ClaimsPrincipal user) =>
+        }).WithName("ExportSupplierXlsx").WithSummary(SupplierSummary("The lines, their deliveries, and all the supplier's receivables (invoices not paid, with their age; " +
+            $"413 TOO_MANY_ROWS above {Receivables.MaxRows:N0}), as sheets OrderLines, Deliveries, Receivables"));
+        supplier.MapGet("/order-lines.csv", async (string? from, string? to, GrainAccess grains, ClaimsPrincipal user) =>
         {
-            var lines = (await grains.OrderDirectory().ListSupplierLinesAsync(user.Organisation(), SupplierLines, null)).Lines;
+            var lines = await grains.OrderDirectory().GetSupplierRecordAsync(user.Organisation(), from, to);
             return await SupplierFileAsync(grains, user, Csv, "order-lines.csv", output => PurchasingExport.WriteSupplierLinesCsv(lines, output));
-        }).WithName("ExportSupplierLinesCsv").WithSummary($"The supplier's newest {SupplierLines} lines, as its inbox shows them.");
+        }).WithName("ExportSupplierLinesCsv").WithSummary(SupplierSummary("The lines"));
         supplier.MapGet("/receivables.csv", async (GrainAccess grains, ClaimsPrincipal user) =>
         {
             var owed = await AllReceivablesAsync(grains, user);
@@ -88,6 +86,10 @@ public static class PurchasingExportApi
         ("invoices", "ExportHospitalInvoicesCsv", "The invoices of the lines' deliveries", PurchasingExport.WriteInvoicesCsv),
         ("payments", "ExportHospitalPaymentsCsv", "The payments of those invoices, by the hospital or the insurance fund", PurchasingExport.WritePaymentsCsv),
     ];
+
+    private static string SupplierSummary(string what) =>
+        $"{what}, of the lines the supplier answers for placed in months from..to (yyyy-MM, at most {PurchasingRecord.MaxMonths} months; neither given, this month), oldest first; " +
+        $"413 TOO_MANY_ROWS above {PurchasingRecord.MaxRows:N0} lines or deliveries (GET /api/supplier/lines pages any number).";
 
     private static string RecordSummary(string what) =>
         $"{what}, of the lines the hospital placed in months from..to (yyyy-MM, at most {PurchasingRecord.MaxMonths} months); " +

@@ -159,6 +159,17 @@ public interface IOrderDirectoryGrain : IGrainWithIntegerKey
     [Alias("ListSupplierLines")]
     Task<SupplierLinePage> ListSupplierLinesAsync(string supplierId, int limit, LineCursor? after);
 
+    /// <summary>
+    /// The lines a supplier answers for that were placed in months <paramref name="fromMonth"/>..<paramref name="toMonth"/>
+    /// (yyyy-MM in the business time zone, at most <see cref="PurchasingRecord.MaxMonths"/> months; neither
+    /// given, this month), oldest
+    /// first, with their deliveries and invoices: all of them, or <c>TOO_MANY_ROWS</c> naming <c>from</c>
+    /// above <see cref="PurchasingRecord.MaxRows"/> lines (a file is never cut short; the paged
+    /// <see cref="ListSupplierLinesAsync"/> reads any number).
+    /// </summary>
+    [Alias("GetSupplierRecord")]
+    Task<IReadOnlyList<SupplierLine>> GetSupplierRecordAsync(string supplierId, string? fromMonth, string? toMonth);
+
     /// <summary>The supplier's lines not answered yet, the earliest answer-by first, at most <paramref name="limit"/> (1-<see cref="QueuedLines.MaxRows"/>).</summary>
     [Alias("ListLinesToAnswer")]
     Task<QueuedLines> ListLinesToAnswerAsync(string supplierId, int limit);

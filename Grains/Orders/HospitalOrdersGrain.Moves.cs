@@ -150,7 +150,7 @@ public sealed partial class HospitalOrdersGrain
         var call = new CallState(this);
         var now = ProcurementClock.Now(clock);
         var results = new Invoice[requests.Count];
-        var writes = new List<(Invoice Invoice, string RequestId)>();
+        var writes = new List<(Invoice Invoice, Delivery Delivery, string RequestId)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var invoiced = new HashSet<Guid>();
         await call.PreloadRequestsAsync(supplierId, requests.Select(r => r?.RequestId));
@@ -187,7 +187,7 @@ public sealed partial class HospitalOrdersGrain
                         InvoiceState.Payable, await call.DueAsync(allianceId, now), null, allianceId)
                     : new Invoice(OrderIds.Next(), delivery.DeliveryId, HospitalId, line.ManufacturerId, number, delivery.Quantity * delivery.UnitPrice, now,
                         InvoiceState.Issued, null, null, allianceId);
-                writes.Add((invoice, requestId));
+                writes.Add((invoice, delivery, requestId));
                 return invoice;
             });
         }

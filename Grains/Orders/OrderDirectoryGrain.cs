@@ -1,9 +1,11 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Procurement.Contracts.Domain;
 using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
+using Procurement.Grains.Agreements;
 using Procurement.Grains.Hosting;
 using Procurement.Grains.Storage;
 
@@ -14,6 +16,7 @@ namespace Procurement.Grains.Orders;
 public sealed class OrderDirectoryGrain(
     ProcurementStore store,
     OrderRepository orders,
+    IOptions<AgreementOptions> agreementOptions,
     [FromKeyedServices(ProcurementClock.Key)] TimeProvider clock) : Grain, IOrderDirectoryGrain
 {
     private const string DesignationsToSql = """
@@ -65,9 +68,9 @@ public sealed class OrderDirectoryGrain(
 
     internal const string DesignatedLinesAfterSql = DesignatedLinesFrom + AfterCursor + NewestFirst;
 
-    // The queues, each from a partial index that holds exactly its rows (migration 0039): the lines
-    // to answer and to ship from ix_order_lines_open (a manufacturer's lines placed or confirmed,
-    // by delivery time), the deliveries to invoice from ix_deliveries_to_invoice. The index's
+    // The queues, each from rows that hold exactly its work (migration 0039): the lines to answer
+    // and to ship from ix_order_lines_open (a manufacturer's lines placed or confirmed, by delivery
+    // time), the deliveries to invoice from their table deliveries_to_invoice. The index's
     // predicate is named as it stands (`state < 2`) and the states as literals, which is what lets
     // SQLite match the partial index and a plan made before the values are known use it
     // (OrderRepository.PlacedState and the rest: a test holds them to the enums).
@@ -95,18 +98,21 @@ public sealed class OrderDirectoryGrain(
 
     internal const string DesignatedToShipSql = OpenLinesOf + ToShip + OfRegion + ByDeliveryTime;
 
+    // The deliveries to invoice from their queue (migration 0039), each with its row.
     internal const string ManufacturerToInvoiceSql = $"""
-        SELECT {OrderRepository.DeliveryColumns} FROM deliveries d
-         WHERE d.manufacturer_id = @ManufacturerId AND d.awaiting_invoice = 1
-         ORDER BY d.shipped_at, d.delivery_id
+        SELECT {OrderRepository.DeliveryColumns} FROM deliveries_to_invoice q
+          JOIN deliveries d ON d.delivery_id = q.delivery_id
+         WHERE q.manufacturer_id = @ManufacturerId
+         ORDER BY q.shipped_at, q.delivery_id
         """;
 
     // A delivery's region is its line's (the one the designation is checked against when invoicing).
     internal const string DesignatedToInvoiceSql = $"""
-        SELECT {OrderRepository.DeliveryColumns} FROM deliveries d
-         WHERE d.manufacturer_id = @ManufacturerId AND d.awaiting_invoice = 1
+        SELECT {OrderRepository.DeliveryColumns} FROM deliveries_to_invoice q
+          JOIN deliveries d ON d.delivery_id = q.delivery_id
+         WHERE q.manufacturer_id = @ManufacturerId
            AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = d.order_id AND l.line_no = d.line_no AND l.region_code = @RegionCode)
-         ORDER BY d.shipped_at, d.delivery_id
+         ORDER BY q.shipped_at, q.delivery_id
         """;
 
     /// <summary>
@@ -163,18 +169,57 @@ public sealed class OrderDirectoryGrain(
             .OrderByDescending(l => l.PlacedAt).ThenBy(l => l.OrderId.ToString(), StringComparer.Ordinal).ThenBy(l => l.LineNo)
             .ToList();
         var lines = newest.Take(limit).ToList();
-        // Their deliveries and invoices in a few reads by order (a line by line read was two round
-        // trips a line), kept for the supplier's lines only.
-        var (deliveries, invoices) = await orders.DeliveriesAndInvoicesOfOrdersAsync(lines.Select(l => l.OrderId).ToList());
+        return new SupplierLinePage(await WithDeliveriesAsync(lines, "limit"), newest.Count > limit ? LineCursor.After(lines[^1]).Format() : null);
+    }
+
+    /// <summary>
+    /// The lines with their deliveries and invoices, read in a few reads by order and manufacturer
+    /// (a line by line read was two round trips a line).
+    /// </summary>
+    private async Task<IReadOnlyList<SupplierLine>> WithDeliveriesAsync(IReadOnlyList<OrderLine> lines, string field)
+    {
+        var (deliveries, invoices) = await orders.DeliveriesAndInvoicesOfLinesAsync(lines, PurchasingRecord.MaxRows)
+            ?? throw new ProcurementException(ErrorCodes.TooManyRows,
+                $"These {lines.Count:N0} lines have more than the {PurchasingRecord.MaxRows:N0} deliveries one read holds; ask for fewer.", field);
         var byLine = deliveries.ToLookup(d => (d.OrderId, d.LineNo));
         var byDelivery = invoices.ToDictionary(i => i.DeliveryId);
-        return new SupplierLinePage(
-            lines.Select(line =>
-            {
-                var shipped = byLine[(line.OrderId, line.LineNo)].OrderBy(d => d.ShippedAt).ThenBy(d => d.DeliveryId.ToString(), StringComparer.Ordinal).ToList();
-                return new SupplierLine(line, shipped, [.. shipped.Select(d => byDelivery.GetValueOrDefault(d.DeliveryId)).OfType<Invoice>()]);
-            }).ToList(),
-            newest.Count > limit ? LineCursor.After(lines[^1]).Format() : null);
+        return lines.Select(line =>
+        {
+            var shipped = byLine[(line.OrderId, line.LineNo)].OrderBy(d => d.ShippedAt).ThenBy(d => d.DeliveryId.ToString(), StringComparer.Ordinal).ToList();
+            return new SupplierLine(line, shipped, [.. shipped.Select(d => byDelivery.GetValueOrDefault(d.DeliveryId)).OfType<Invoice>()]);
+        }).ToList();
+    }
+
+    // A supplier's lines of some months, oldest first, from the same index as its pages.
+    private const string InMonths = " AND l.placed_at >= @From AND l.placed_at < @To ORDER BY l.placed_at, l.order_id, l.line_no";
+
+    internal const string ManufacturerLinesInMonthsSql = ManufacturerLinesFrom + InMonths;
+
+    internal const string DesignatedLinesInMonthsSql = DesignatedLinesFrom + InMonths;
+
+    public async Task<IReadOnlyList<SupplierLine>> GetSupplierRecordAsync(string supplierId, string? fromMonth, string? toMonth)
+    {
+        Check.Id(supplierId, "supplierId");
+        var zone = agreementOptions.Value.Zone();
+        if (fromMonth is null && toMonth is null)
+        {
+            // Neither given: this month.
+            fromMonth = toMonth = Months.Format(Months.Of(ProcurementClock.Now(clock), zone));
+        }
+        var (first, last) = Months.Range(fromMonth, toMonth, PurchasingRecord.MaxMonths);
+        var (from, to) = (Months.Begins(first, zone), Months.Begins(last + 1, zone));
+        var read = await store.ReadAsync(connection => PerScopeAsync<OrderRepository.LineRow>(connection, supplierId,
+            ManufacturerLinesInMonthsSql, DesignatedLinesInMonthsSql, PurchasingRecord.MaxRows + 1,
+            (manufacturerId, regionCode) => new { ManufacturerId = manufacturerId, RegionCode = regionCode, From = from, To = to }));
+        if (read.Count > PurchasingRecord.MaxRows)
+        {
+            throw new ProcurementException(ErrorCodes.TooManyRows,
+                $"Months {fromMonth} to {toMonth} hold more than the {PurchasingRecord.MaxRows:N0} lines a file holds; ask for fewer months, or page GET /api/supplier/lines.", "from");
+        }
+        var lines = read.Select(r => r.ToLine())
+            .OrderBy(l => l.PlacedAt).ThenBy(l => l.OrderId.ToString(), StringComparer.Ordinal).ThenBy(l => l.LineNo)
+            .ToList();
+        return await WithDeliveriesAsync(lines, "from");
     }
 
     public Task<QueuedLines> ListLinesToAnswerAsync(string supplierId, int limit) =>

@@ -135,9 +135,9 @@ public sealed partial class OrderRepository
 
     private const string InsertDeliverySql = """
         INSERT INTO deliveries (delivery_id, order_id, line_no, hospital_id, manufacturer_id, shipped_by, lot_number, expiry_date, quantity,
-                                unit_price_e6, shipped_at, accept_by, state, awaiting_invoice)
+                                unit_price_e6, shipped_at, accept_by, state)
         VALUES (@DeliveryId, @OrderId, @LineNo, @HospitalId, @ManufacturerId, @ShippedBy, @LotNumber, @ExpiryDate, @Quantity,
-                @UnitPriceE6, @ShippedAt, @AcceptBy, @State, 1)
+                @UnitPriceE6, @ShippedAt, @AcceptBy, @State)
         """;
 
     private const string AddShippedSql = """
@@ -160,6 +160,22 @@ public sealed partial class OrderRepository
         ("AcceptBy", d => d.AcceptBy),
         ("State", _ => (int)DeliveryState.Shipped));
 
+    // A delivery waits in its supplier's queue to invoice from its shipment to its invoice, or its
+    // rejection when not invoiced (migration 0039), keyed as the queue is read.
+    private const string InsertToInvoiceSql = """
+        INSERT INTO deliveries_to_invoice (manufacturer_id, shipped_at, delivery_id) VALUES (@ManufacturerId, @ShippedAt, @DeliveryId)
+        """;
+
+    private const string DeleteToInvoiceSql = """
+        DELETE FROM deliveries_to_invoice WHERE manufacturer_id = @ManufacturerId AND shipped_at = @ShippedAt AND delivery_id = @DeliveryId
+        """;
+
+    private static readonly Prepared<Delivery> InsertToInvoice = new(
+        InsertToInvoiceSql, ("ManufacturerId", d => d.ManufacturerId), ("ShippedAt", d => d.ShippedAt), ("DeliveryId", d => d.DeliveryId.ToString()));
+
+    private static readonly Prepared<Delivery> DeleteToInvoice = new(
+        DeleteToInvoiceSql, ("ManufacturerId", d => d.ManufacturerId), ("ShippedAt", d => d.ShippedAt), ("DeliveryId", d => d.DeliveryId.ToString()));
+
     private static readonly Prepared<Delivery> AddShipped = new(
         AddShippedSql, ("Units", d => d.Quantity), ("OrderId", d => d.OrderId.ToString()), ("LineNo", d => d.LineNo));
 
@@ -171,6 +187,7 @@ public sealed partial class OrderRepository
             {
                 Request(writes, delivery.HospitalId, delivery.ShippedBy, requestId, RequestKinds.Shipment, delivery.DeliveryId.ToString());
                 writes.Add(InsertDelivery, delivery);
+                writes.Add(InsertToInvoice, delivery);
                 writes.AddChangingOne(AddShipped, delivery, () => NotOnlyWriter($"Line {delivery.LineNo} of order {delivery.OrderId} is gone"));
                 EventLog.Append(writes, delivery.ShippedAt, actor, null, "delivery", delivery.DeliveryId.ToString(), "DeliveryShipped",
                     new { delivery.OrderId, delivery.LineNo, delivery.ShippedBy, delivery.LotNumber, delivery.ExpiryDate, delivery.Quantity, delivery.AcceptBy });
@@ -187,11 +204,6 @@ public sealed partial class OrderRepository
          WHERE d.delivery_id = @DeliveryId
         """;
 
-    // The delivery leaves its supplier's queue of deliveries to invoice (migration 0039).
-    private const string InvoicedDeliverySql = "UPDATE deliveries SET awaiting_invoice = 0 WHERE delivery_id = @DeliveryId";
-
-    private static readonly Prepared<string> InvoicedDelivery = new(InvoicedDeliverySql, ("DeliveryId", id => id));
-
     private static readonly Prepared<Invoice> InsertInvoice = new(
         InsertInvoiceSql,
         ("InvoiceId", i => i.InvoiceId.ToString()),
@@ -205,15 +217,16 @@ public sealed partial class OrderRepository
         ("State", i => (int)i.State),
         ("DueAt", i => i.DueAt));
 
-    public Task InvoiceAsync(IReadOnlyList<(Invoice Invoice, string RequestId)> invoices, string supplierId, string actor) =>
+    /// <summary>Issues the invoices, each of its delivery (which leaves its supplier's queue to invoice).</summary>
+    public Task InvoiceAsync(IReadOnlyList<(Invoice Invoice, Delivery Delivery, string RequestId)> invoices, string supplierId, string actor) =>
         store.WriteAsync(async unit =>
         {
             var writes = new StatementBatch(unit);
-            foreach (var (invoice, requestId) in invoices)
+            foreach (var (invoice, delivery, requestId) in invoices)
             {
                 Request(writes, invoice.HospitalId, supplierId, requestId, RequestKinds.Invoice, invoice.InvoiceId.ToString());
                 writes.AddChangingOne(InsertInvoice, invoice, () => $"Delivery {invoice.DeliveryId} or its line is gone: nothing to invoice.");
-                writes.Add(InvoicedDelivery, invoice.DeliveryId.ToString());
+                writes.AddChangingOne(DeleteToInvoice, delivery, () => NotOnlyWriter($"Delivery {delivery.DeliveryId} was not waiting for its invoice"));
                 EventLog.Append(writes, invoice.IssuedAt, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceIssued",
                     new { invoice.DeliveryId, invoice.InvoiceNumber, invoice.Amount, State = invoice.State.ToString(), invoice.DueAt });
             }
@@ -305,9 +318,8 @@ public sealed partial class OrderRepository
                 writes.AddChangingOne(SettleLine, o, () => NotOnlyWriter($"Line {d.LineNo} of order {d.OrderId} was not {o.Line.State} when delivery {d.DeliveryId} completed it"));
                 if (d.State == DeliveryState.Rejected && !o.Invoiced)
                 {
-                    // Nothing is owed for it: it leaves the queue to invoice (its own statement, so an
-                    // acceptance does not name the column of that partial index and leaves its entry be).
-                    writes.Add(InvoicedDelivery, d.DeliveryId.ToString());
+                    // Nothing is owed for it: it leaves the queue to invoice.
+                    writes.AddChangingOne(DeleteToInvoice, d, () => NotOnlyWriter($"Delivery {d.DeliveryId} was not waiting for its invoice"));
                 }
                 if (o.Invoiced)
                 {

@@ -309,14 +309,34 @@ public sealed partial class OrderRepository(ProcurementStore store)
     /// <summary>The most ids one IN list carries (SQL Server takes at most 2,100 parameters a statement).</summary>
     internal const int IdsPerRead = 500;
 
-    /// <summary>The deliveries of these orders' lines and the invoices of them, each read in lists of <see cref="IdsPerRead"/> ids.</summary>
-    public Task<(IReadOnlyList<Delivery> Deliveries, IReadOnlyList<Invoice> Invoices)> DeliveriesAndInvoicesOfOrdersAsync(IReadOnlyCollection<Guid> orderIds) =>
-        store.ReadAsync<(IReadOnlyList<Delivery>, IReadOnlyList<Invoice>)>(async connection =>
+    /// <summary>
+    /// The deliveries of these lines and the invoices of them, read per manufacturer in lists of
+    /// <see cref="IdsPerRead"/> order ids; null when the lines have more than
+    /// <paramref name="maxDeliveries"/> deliveries (a line may be shipped a unit at a time), read no further.
+    /// </summary>
+    public Task<(IReadOnlyList<Delivery> Deliveries, IReadOnlyList<Invoice> Invoices)?> DeliveriesAndInvoicesOfLinesAsync(IReadOnlyCollection<OrderLine> lines, int maxDeliveries) =>
+        store.ReadAsync<(IReadOnlyList<Delivery>, IReadOnlyList<Invoice>)?>(async connection =>
         {
+            var keys = lines.Select(l => (l.OrderId, l.LineNo)).ToHashSet();
             var deliveries = new List<Delivery>();
-            foreach (var chunk in orderIds.Distinct().Select(o => o.ToString()).Chunk(IdsPerRead))
+            foreach (var ofMaker in lines.GroupBy(l => l.ManufacturerId, StringComparer.Ordinal))
             {
-                deliveries.AddRange((await connection.QueryAsync<DeliveryRow>(store.Dialect.Statements.SelectDeliveriesOfOrders, new { Ids = chunk })).Select(d => d.ToDelivery()));
+                foreach (var chunk in ofMaker.Select(l => l.OrderId.ToString()).Distinct().Chunk(IdsPerRead))
+                {
+                    await foreach (var row in connection.QueryUnbufferedAsync<DeliveryRow>(store.Dialect.Statements.SelectDeliveriesOfOrders, new { Ids = chunk, ManufacturerId = ofMaker.Key }))
+                    {
+                        var delivery = row.ToDelivery();
+                        if (!keys.Contains((delivery.OrderId, delivery.LineNo)))
+                        {
+                            continue;
+                        }
+                        if (deliveries.Count == maxDeliveries)
+                        {
+                            return null;
+                        }
+                        deliveries.Add(delivery);
+                    }
+                }
             }
             var invoices = new List<Invoice>();
             foreach (var chunk in deliveries.Select(d => d.DeliveryId.ToString()).Chunk(IdsPerRead))

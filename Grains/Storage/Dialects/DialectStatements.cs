@@ -193,7 +193,8 @@ public abstract class DialectStatements
 
     public virtual string SelectDeliveriesOfIds => $"SELECT {Orders.OrderRepository.DeliveryColumns} FROM deliveries d WHERE d.delivery_id IN @Ids";
 
-    public virtual string SelectDeliveriesOfOrders => $"SELECT {Orders.OrderRepository.DeliveryColumns} FROM deliveries d WHERE d.order_id IN @Ids";
+    /// <summary>The deliveries of one manufacturer's lines of these orders (a supplier's lines: the orders' other lines may be many and are not its).</summary>
+    public virtual string SelectDeliveriesOfOrders => $"SELECT {Orders.OrderRepository.DeliveryColumns} FROM deliveries d WHERE d.order_id IN @Ids AND d.manufacturer_id = @ManufacturerId";
 
     /// <summary>The lines of these orders that one manufacturer supplies (a supplier's deliveries to invoice, with their lines).</summary>
     public virtual string SelectManufacturerLinesOfOrders => $"SELECT {Orders.OrderRepository.LineColumns} FROM order_lines l WHERE l.order_id IN @Ids AND l.manufacturer_id = @ManufacturerId";

@@ -45,7 +45,7 @@ public sealed class PostgresStatements : DialectStatements
 
     public override string SelectDeliveriesOfIds => $"SELECT {Orders.OrderRepository.DeliveryColumns} FROM deliveries d WHERE d.delivery_id = ANY(@Ids)";
 
-    public override string SelectDeliveriesOfOrders => $"SELECT {Orders.OrderRepository.DeliveryColumns} FROM deliveries d WHERE d.order_id = ANY(@Ids)";
+    public override string SelectDeliveriesOfOrders => $"SELECT {Orders.OrderRepository.DeliveryColumns} FROM deliveries d WHERE d.order_id = ANY(@Ids) AND d.manufacturer_id = @ManufacturerId";
 
     public override string SelectManufacturerLinesOfOrders => $"SELECT {Orders.OrderRepository.LineColumns} FROM order_lines l WHERE l.order_id = ANY(@Ids) AND l.manufacturer_id = @ManufacturerId";
 

@@ -9,16 +9,16 @@ using Xunit;
 namespace Procurement.Tests.Orders;
 
 /// <summary>
-/// Migration 0039 on a store that has deliveries already: each delivery waits for its invoice
-/// exactly when it has none and was not rejected, so an upgraded platform's suppliers find the
-/// deliveries they have still to invoice, and none they invoiced or that came back.
+/// Migration 0039 on a store that has deliveries already: a delivery enters the queue to invoice
+/// exactly when it has no invoice and was not rejected, so an upgraded platform's suppliers find
+/// the deliveries they have still to invoice, and none they invoiced or that came back.
 /// </summary>
 public sealed class WorkQueueMigrationTests(SqliteClusterFixture fixture) : IClassFixture<SqliteClusterFixture>
 {
     private static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
     [Fact]
-    public async Task Deliveries_from_before_it_wait_for_an_invoice_when_neither_invoiced_nor_rejected()
+    public async Task Deliveries_from_before_it_wait_for_an_invoice_when_neither_invoiced_nor_rejected_as_the_grain_keeps_them()
     {
         var s = new Scenario(fixture.Cluster.Client, fixture.Clock);
         var startMonth = Months.Of(fixture.Clock.GetUtcNow().AddDays(9), Zone) + 1;
@@ -40,20 +40,17 @@ public sealed class WorkQueueMigrationTests(SqliteClusterFixture fixture) : ICla
         await orders.DecideDeliveryAsync(accepted.DeliveryId, new DeliveryDecision("w-d4", true));
 
         await using var copy = SqliteStoreCopy.Of((SqliteDialect)fixture.Cluster.Database.Dialect);
-        // The store as 0038 left it: no flag, no queue indexes.
-        await copy.ExecuteAsync("DROP INDEX ix_order_lines_open; DROP INDEX ix_deliveries_to_invoice; ALTER TABLE deliveries DROP COLUMN awaiting_invoice;");
+        // The store as 0038 left it: no queue of deliveries to invoice, no index of open lines.
+        await copy.ExecuteAsync("DROP INDEX ix_order_lines_open; DROP TABLE deliveries_to_invoice;");
         await using (var transaction = copy.BeginTransaction())
         {
             await copy.ExecuteAsync(SqliteStoreCopy.Script("0039_supplier_work_queues.sql"), transaction: transaction);
             await transaction.CommitAsync();
         }
 
-        var flags = (await copy.QueryAsync<(string Id, long Awaiting)>("SELECT delivery_id, awaiting_invoice FROM deliveries WHERE order_id = @O", new { O = order.OrderId.ToString() }))
-            .ToDictionary(r => Guid.Parse(r.Id), r => r.Awaiting);
-        Assert.Equal(0, flags[invoiced.DeliveryId]);
-        Assert.Equal(0, flags[rejected.DeliveryId]);
-        Assert.Equal(1, flags[waiting.DeliveryId]);
-        Assert.Equal(1, flags[accepted.DeliveryId]);
+        var waitingIds = (await copy.QueryAsync<string>("SELECT delivery_id FROM deliveries_to_invoice WHERE manufacturer_id = @M ORDER BY shipped_at, delivery_id", new { M = s.Maker1 }))
+            .Select(Guid.Parse).ToList();
+        Assert.Equal([waiting.DeliveryId, accepted.DeliveryId], waitingIds);
         // And the queue as the grain keeps it agrees with the migrated copy.
         var queue = await fixture.Cluster.SiloGrainFactory.GetGrain<IOrderDirectoryGrain>(0).ListDeliveriesToInvoiceAsync(s.Maker1, 500);
         Assert.Equal([waiting.DeliveryId, accepted.DeliveryId], queue.Deliveries.Select(d => d.Delivery.DeliveryId));

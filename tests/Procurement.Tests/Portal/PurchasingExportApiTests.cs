@@ -63,10 +63,20 @@ public sealed class PurchasingExportApiTests(JourneyFixture portal)
         Assert.DoesNotContain(ExportFiles.ReadCsv(await FileAsync(huahai, "/api/supplier/exports/receivables.csv", "text/csv")).Rows, r => r["invoice_id"] == invoiceId);
         var payment = await PortalRound.OkAsync(hospital.PostAsJsonAsync($"/api/invoices/{invoiceId}/payment", new { requestId = $"p-{tag}", reference = $"BANK-{tag}" }));
         Assert.DoesNotContain(ExportFiles.ReadCsv(await FileAsync(qilu, "/api/supplier/exports/receivables.csv", "text/csv")).Rows, r => r["invoice_id"] == invoiceId);
+        // The supplier's lines of the months asked for (this month when none is), with their deliveries; never another supplier's.
         using (var supply = MiniExcel.QueryAsDataTable(new MemoryStream(await FileAsync(qilu, "/api/supplier/exports/supply.xlsx", "spreadsheetml")), useHeaderRow: true, sheetName: "OrderLines"))
         {
             Assert.Contains(supply.Rows.Cast<System.Data.DataRow>(), r => (string)r["order_id"] == orderId);
         }
+        var supplierLines = ExportFiles.ReadCsv(await FileAsync(qilu, $"/api/supplier/exports/order-lines.csv?from={month}&to={month}", "text/csv")).Rows;
+        var supplierLine = Assert.Single(supplierLines, l => l["order_id"] == orderId);
+        Assert.Equal(("1", "400", "Fulfilled"), (supplierLine["line_no"], supplierLine["quantity"], supplierLine["state"]));
+        Assert.All(supplierLines, l => Assert.Equal("M-QILU", l["manufacturer_id"]));
+        var monthBefore = DateTime.ParseExact(month, "yyyy-MM", System.Globalization.CultureInfo.InvariantCulture).AddMonths(-1).ToString("yyyy-MM");
+        Assert.DoesNotContain(ExportFiles.ReadCsv(await FileAsync(qilu, $"/api/supplier/exports/order-lines.csv?from={monthBefore}&to={monthBefore}", "text/csv")).Rows, l => l["order_id"] == orderId);
+        Assert.DoesNotContain(ExportFiles.ReadCsv(await FileAsync(huahai, $"/api/supplier/exports/order-lines.csv?from={month}&to={month}", "text/csv")).Rows, l => l["order_id"] == orderId);
+        await RefusedAsync(qilu, "/api/supplier/exports/order-lines.csv?from=2026-13&to=2027-01", "from");
+        await RefusedAsync(qilu, "/api/supplier/exports/supply.xlsx?from=2027-01", "to");
 
         // The hospital's record of the month: the line in each of the four tables, as the API gave it.
         var lines = ExportFiles.ReadCsv(await FileAsync(hospital, $"/api/hospital/exports/order-lines.csv?from={month}&to={month}", "text/csv")).Rows;
