@@ -88,7 +88,7 @@ public static class PurchasingExportApi
     ];
 
     private static string SupplierSummary(string what) =>
-        $"{what}, of the lines the supplier answers for placed in months from..to (yyyy-MM, at most {PurchasingRecord.MaxMonths} months; neither given, this month), oldest first; " +
+        $"{what}, of the lines the supplier answers for placed from..to (each a month yyyy-MM or a day yyyy-MM-dd, both inclusive, within {PurchasingRecord.MaxMonths} months; neither given, this month), oldest first; " +
         $"413 TOO_MANY_ROWS above {PurchasingRecord.MaxRows:N0} lines or deliveries (GET /api/supplier/lines pages any number).";
 
     private static string RecordSummary(string what) =>

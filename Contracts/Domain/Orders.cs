@@ -124,6 +124,12 @@ public sealed record OrderLine(
     /// <summary>The component of a product system this line buys separately, at its component price and apart from the agreed volume; null otherwise.</summary>
     [property: Id(22)] string? ComponentId = null)
 {
+    /// <summary>
+    /// The most deliveries one line is shipped in (partial deliveries, and those rejected): a line
+    /// with its deliveries stays a bounded read for the supplier's pages, whoever ships it.
+    /// </summary>
+    public const int MaxDeliveries = 100;
+
     public bool Surplus => SurplusUnits > 0;
 
     public decimal Amount => Quantity * UnitPrice;

@@ -98,6 +98,9 @@ public static class ErrorCodes
     public const string ResponseWindowClosed = "ORDER_RESPONSE_WINDOW_CLOSED";
     public const string AcceptanceWindowClosed = "DELIVERY_ACCEPTANCE_WINDOW_CLOSED";
     public const string DeliveryAboveOrdered = "DELIVERY_ABOVE_ORDERED";
+
+    /// <summary>A line already has <see cref="Domain.OrderLine.MaxDeliveries"/> deliveries: ship what is left at once.</summary>
+    public const string TooManyDeliveries = "TOO_MANY_DELIVERIES";
     public const string InvoiceNotPayable = "INVOICE_NOT_PAYABLE";
     public const string AlreadyInvoiced = "DELIVERY_ALREADY_INVOICED";
     public const string NotDesignated = "SUPPLIER_NOT_DESIGNATED";

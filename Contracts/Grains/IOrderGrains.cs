@@ -156,19 +156,19 @@ public interface IOrderDirectoryGrain : IGrainWithIntegerKey
     /// with their deliveries and invoices: at most <paramref name="limit"/> (1-<see cref="SupplierLinePage.MaxLines"/>),
     /// after <paramref name="after"/> (a page's <see cref="SupplierLinePage.Next"/>) or from the newest.
     /// </summary>
-    [Alias("ListSupplierLines")]
+    [Alias("ListSupplierLinePage")]
     Task<SupplierLinePage> ListSupplierLinesAsync(string supplierId, int limit, LineCursor? after);
 
     /// <summary>
-    /// The lines a supplier answers for that were placed in months <paramref name="fromMonth"/>..<paramref name="toMonth"/>
-    /// (yyyy-MM in the business time zone, at most <see cref="PurchasingRecord.MaxMonths"/> months; neither
-    /// given, this month), oldest
-    /// first, with their deliveries and invoices: all of them, or <c>TOO_MANY_ROWS</c> naming <c>from</c>
-    /// above <see cref="PurchasingRecord.MaxRows"/> lines (a file is never cut short; the paged
-    /// <see cref="ListSupplierLinesAsync"/> reads any number).
+    /// The lines a supplier answers for that were placed from <paramref name="from"/> to <paramref name="to"/>
+    /// (each a month yyyy-MM or a day yyyy-MM-dd of the business time zone, both inclusive, within
+    /// <see cref="PurchasingRecord.MaxMonths"/> months; neither given, this month), oldest first, with
+    /// their deliveries and invoices: all of them, or <c>TOO_MANY_ROWS</c> naming <c>from</c> above
+    /// <see cref="PurchasingRecord.MaxRows"/> lines or deliveries (a file is never cut short; the
+    /// paged <see cref="ListSupplierLinesAsync"/> reads any number).
     /// </summary>
     [Alias("GetSupplierRecord")]
-    Task<IReadOnlyList<SupplierLine>> GetSupplierRecordAsync(string supplierId, string? fromMonth, string? toMonth);
+    Task<IReadOnlyList<SupplierLine>> GetSupplierRecordAsync(string supplierId, string? from, string? to);
 
     /// <summary>The supplier's lines not answered yet, the earliest answer-by first, at most <paramref name="limit"/> (1-<see cref="QueuedLines.MaxRows"/>).</summary>
     [Alias("ListLinesToAnswer")]

@@ -49,4 +49,42 @@ public static class Months
         }
         return (from, to);
     }
+
+    /// <summary>
+    /// Reads a period from <paramref name="from"/> to <paramref name="to"/>, each a month (yyyy-MM) or a
+    /// day (yyyy-MM-dd), both inclusive, in <paramref name="zone"/>, spanning at most
+    /// <paramref name="maxMonths"/> months: the instant it begins and the instant after it ends.
+    /// Refused naming <c>from</c> or <c>to</c>.
+    /// </summary>
+    public static (DateTimeOffset From, DateTimeOffset Until) Period(string? from, string? to, int maxMonths, TimeZoneInfo zone)
+    {
+        var (first, _) = Span(from, "from");
+        var (last, lastIsMonth) = Span(to, "to");
+        var until = lastIsMonth ? FirstDay(Of(last) + 1) : last.AddDays(1);
+        if (last < first || Of(last) - Of(first) >= maxMonths)
+        {
+            throw ProcurementException.Invalid("to", $"to must be the day or month of from or later, within {maxMonths} months of it.");
+        }
+        return (Midnight(first, zone), Midnight(until, zone));
+    }
+
+    private static (DateOnly Day, bool Month) Span(string? text, string field)
+    {
+        var trimmed = text?.Trim();
+        if (trimmed is { Length: 7 } && DateOnly.TryParseExact(trimmed + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
+        {
+            return (month, true);
+        }
+        if (trimmed is { Length: 10 } && DateOnly.TryParseExact(trimmed, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            return (day, false);
+        }
+        throw ProcurementException.Invalid(field, $"{field} must be a month written yyyy-MM or a day written yyyy-MM-dd, not '{text}'.");
+    }
+
+    private static DateTimeOffset Midnight(DateOnly day, TimeZoneInfo zone)
+    {
+        var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+    }
 }

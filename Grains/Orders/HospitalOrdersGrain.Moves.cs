@@ -105,9 +105,18 @@ public sealed partial class HospitalOrdersGrain
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
         var acceptBy = WorkingDays.Add(now, Options.AcceptanceWorkingDays, zone);
         var results = new Delivery[requests.Count];
-        var writes = new List<(Delivery Delivery, string RequestId)>();
+        var writes = new List<(Delivery Delivery, string RegionCode, string RequestId)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         await call.PreloadRequestsAsync(supplierId, requests.Select(r => r?.RequestId));
+        // Deliveries each line has already, counted once per order of the call.
+        var deliveries = new Dictionary<(Guid OrderId, int LineNo), int>();
+        foreach (var orderId in requests.Where(r => r is not null).Select(r => r.OrderId).Distinct())
+        {
+            foreach (var (lineNo, count) in await orders.DeliveryCountsAsync(orderId))
+            {
+                deliveries[(orderId, lineNo)] = count;
+            }
+        }
         for (var i = 0; i < requests.Count; i++)
         {
             results[i] = await ItemAsync(field, i, async () =>
@@ -129,10 +138,17 @@ public sealed partial class HospitalOrdersGrain
                     throw ProcurementException.Invalid("expiryDate", $"expiryDate {request.ExpiryDate:yyyy-MM-dd} has passed: an expired lot cannot be shipped.");
                 }
                 OrderMoves.Ship(line, request.Quantity);
+                var shipments = deliveries.GetValueOrDefault((line.OrderId, line.LineNo));
+                if (shipments >= OrderLine.MaxDeliveries)
+                {
+                    throw new ProcurementException(ErrorCodes.TooManyDeliveries,
+                        $"Line {line.LineNo} of order {line.OrderId} has {shipments} deliveries, the most a line takes; ship what is left of it at once.", "quantity");
+                }
+                deliveries[(line.OrderId, line.LineNo)] = shipments + 1;
                 call.Update(line with { ShippedUnits = line.ShippedUnits + request.Quantity });
                 var delivery = new Delivery(OrderIds.Next(), line.OrderId, line.LineNo, HospitalId, line.ManufacturerId, supplierId, lot, request.ExpiryDate,
                     request.Quantity, now, acceptBy, DeliveryState.Shipped, 0, null, null, false, line.UnitPrice);
-                writes.Add((delivery, requestId));
+                writes.Add((delivery, line.RegionCode, requestId));
                 return delivery;
             });
         }

@@ -98,22 +98,22 @@ public sealed class OrderDirectoryGrain(
 
     internal const string DesignatedToShipSql = OpenLinesOf + ToShip + OfRegion + ByDeliveryTime;
 
-    // The deliveries to invoice from their queue (migration 0039), each with its row.
-    internal const string ManufacturerToInvoiceSql = $"""
-        SELECT {OrderRepository.DeliveryColumns} FROM deliveries_to_invoice q
+    // The deliveries to invoice from their queue (migration 0039), each with its row and its line
+    // (read by key: the line columns follow the split column). A distributor's by the region the
+    // queue row carries, the line's.
+    private const string ToInvoiceOf = $"""
+        SELECT {OrderRepository.DeliveryColumns}, 0 AS LineSplit, {OrderRepository.LineColumns}
+          FROM deliveries_to_invoice q
           JOIN deliveries d ON d.delivery_id = q.delivery_id
+          JOIN order_lines l ON l.order_id = d.order_id AND l.line_no = d.line_no
          WHERE q.manufacturer_id = @ManufacturerId
-         ORDER BY q.shipped_at, q.delivery_id
         """;
 
-    // A delivery's region is its line's (the one the designation is checked against when invoicing).
-    internal const string DesignatedToInvoiceSql = $"""
-        SELECT {OrderRepository.DeliveryColumns} FROM deliveries_to_invoice q
-          JOIN deliveries d ON d.delivery_id = q.delivery_id
-         WHERE q.manufacturer_id = @ManufacturerId
-           AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = d.order_id AND l.line_no = d.line_no AND l.region_code = @RegionCode)
-         ORDER BY q.shipped_at, q.delivery_id
-        """;
+    private const string ByShipment = " ORDER BY q.shipped_at, q.delivery_id";
+
+    internal const string ManufacturerToInvoiceSql = ToInvoiceOf + ByShipment;
+
+    internal const string DesignatedToInvoiceSql = ToInvoiceOf + " AND q.region_code = @RegionCode" + ByShipment;
 
     /// <summary>
     /// The supplier's scopes: its own lines as manufacturer, then each manufacturer x region that
@@ -169,18 +169,18 @@ public sealed class OrderDirectoryGrain(
             .OrderByDescending(l => l.PlacedAt).ThenBy(l => l.OrderId.ToString(), StringComparer.Ordinal).ThenBy(l => l.LineNo)
             .ToList();
         var lines = newest.Take(limit).ToList();
-        return new SupplierLinePage(await WithDeliveriesAsync(lines, "limit"), newest.Count > limit ? LineCursor.After(lines[^1]).Format() : null);
+        return new SupplierLinePage(await WithDeliveriesAsync(lines, lines.Count * OrderLine.MaxDeliveries, "limit"), newest.Count > limit ? LineCursor.After(lines[^1]).Format() : null);
     }
 
     /// <summary>
     /// The lines with their deliveries and invoices, read in a few reads by order and manufacturer
     /// (a line by line read was two round trips a line).
     /// </summary>
-    private async Task<IReadOnlyList<SupplierLine>> WithDeliveriesAsync(IReadOnlyList<OrderLine> lines, string field)
+    private async Task<IReadOnlyList<SupplierLine>> WithDeliveriesAsync(IReadOnlyList<OrderLine> lines, int maxDeliveries, string field)
     {
-        var (deliveries, invoices) = await orders.DeliveriesAndInvoicesOfLinesAsync(lines, PurchasingRecord.MaxRows)
+        var (deliveries, invoices) = await orders.DeliveriesAndInvoicesOfLinesAsync(lines, maxDeliveries)
             ?? throw new ProcurementException(ErrorCodes.TooManyRows,
-                $"These {lines.Count:N0} lines have more than the {PurchasingRecord.MaxRows:N0} deliveries one read holds; ask for fewer.", field);
+                $"These {lines.Count:N0} lines have more than the {maxDeliveries:N0} deliveries one read holds; ask for fewer.", field);
         var byLine = deliveries.ToLookup(d => (d.OrderId, d.LineNo));
         var byDelivery = invoices.ToDictionary(i => i.DeliveryId);
         return lines.Select(line =>
@@ -190,36 +190,48 @@ public sealed class OrderDirectoryGrain(
         }).ToList();
     }
 
-    // A supplier's lines of some months, oldest first, from the same index as its pages.
+    // A supplier's lines of a period, oldest first, from the same index as its pages.
     private const string InMonths = " AND l.placed_at >= @From AND l.placed_at < @To ORDER BY l.placed_at, l.order_id, l.line_no";
 
     internal const string ManufacturerLinesInMonthsSql = ManufacturerLinesFrom + InMonths;
 
     internal const string DesignatedLinesInMonthsSql = DesignatedLinesFrom + InMonths;
 
-    public async Task<IReadOnlyList<SupplierLine>> GetSupplierRecordAsync(string supplierId, string? fromMonth, string? toMonth)
+    public async Task<IReadOnlyList<SupplierLine>> GetSupplierRecordAsync(string supplierId, string? from, string? to)
     {
         Check.Id(supplierId, "supplierId");
         var zone = agreementOptions.Value.Zone();
-        if (fromMonth is null && toMonth is null)
+        if (from is null && to is null)
         {
             // Neither given: this month.
-            fromMonth = toMonth = Months.Format(Months.Of(ProcurementClock.Now(clock), zone));
+            from = to = Months.Format(Months.Of(ProcurementClock.Now(clock), zone));
         }
-        var (first, last) = Months.Range(fromMonth, toMonth, PurchasingRecord.MaxMonths);
-        var (from, to) = (Months.Begins(first, zone), Months.Begins(last + 1, zone));
-        var read = await store.ReadAsync(connection => PerScopeAsync<OrderRepository.LineRow>(connection, supplierId,
-            ManufacturerLinesInMonthsSql, DesignatedLinesInMonthsSql, PurchasingRecord.MaxRows + 1,
-            (manufacturerId, regionCode) => new { ManufacturerId = manufacturerId, RegionCode = regionCode, From = from, To = to }));
+        var (since, until) = Months.Period(from, to, PurchasingRecord.MaxMonths, zone);
+        // Each scope reads at most what the file has left to hold, and one more: a distributor of
+        // many manufacturers never holds more than the file's rows before it is refused.
+        var read = await store.ReadAsync(async connection =>
+        {
+            var rows = new List<OrderRepository.LineRow>();
+            foreach (var (manufacturerId, regionCode) in await ScopesAsync(connection, supplierId))
+            {
+                rows.AddRange(await OrderRepository.FirstAsync<OrderRepository.LineRow>(connection, regionCode is null ? ManufacturerLinesInMonthsSql : DesignatedLinesInMonthsSql,
+                    new { ManufacturerId = manufacturerId, RegionCode = regionCode, From = since, To = until }, PurchasingRecord.MaxRows + 1 - rows.Count));
+                if (rows.Count > PurchasingRecord.MaxRows)
+                {
+                    break;
+                }
+            }
+            return rows;
+        });
         if (read.Count > PurchasingRecord.MaxRows)
         {
             throw new ProcurementException(ErrorCodes.TooManyRows,
-                $"Months {fromMonth} to {toMonth} hold more than the {PurchasingRecord.MaxRows:N0} lines a file holds; ask for fewer months, or page GET /api/supplier/lines.", "from");
+                $"{from} to {to} hold more than the {PurchasingRecord.MaxRows:N0} lines a file holds; ask for fewer days (yyyy-MM-dd), or page GET /api/supplier/lines.", "from");
         }
         var lines = read.Select(r => r.ToLine())
             .OrderBy(l => l.PlacedAt).ThenBy(l => l.OrderId.ToString(), StringComparer.Ordinal).ThenBy(l => l.LineNo)
             .ToList();
-        return await WithDeliveriesAsync(lines, "from");
+        return await WithDeliveriesAsync(lines, PurchasingRecord.MaxRows, "from");
     }
 
     public Task<QueuedLines> ListLinesToAnswerAsync(string supplierId, int limit) =>
@@ -244,29 +256,24 @@ public sealed class OrderDirectoryGrain(
     {
         Check.Id(supplierId, "supplierId");
         CheckLimit(limit, QueuedLines.MaxRows);
-        return await store.ReadAsync(async connection =>
+        var take = store.Dialect.Statements.TakeFirst;
+        var waiting = await store.ReadAsync(async connection =>
         {
-            var read = await PerScopeAsync<OrderRepository.DeliveryRow>(connection, supplierId, ManufacturerToInvoiceSql, DesignatedToInvoiceSql, limit + 1,
-                (manufacturerId, regionCode) => new { ManufacturerId = manufacturerId, RegionCode = regionCode });
-            var waiting = read.Select(r => r.ToDelivery())
-                .OrderBy(d => d.ShippedAt).ThenBy(d => d.DeliveryId.ToString(), StringComparer.Ordinal)
-                .ToList();
-            var deliveries = waiting.Take(limit).ToList();
-            // Their lines: those of the deliveries' orders that their manufacturers supply, by lists of ids.
-            var lines = new Dictionary<(Guid, int), OrderLine>();
-            foreach (var byMaker in deliveries.GroupBy(d => d.ManufacturerId))
+            var rows = new List<DeliveryToInvoice>();
+            foreach (var (manufacturerId, regionCode) in await ScopesAsync(connection, supplierId))
             {
-                foreach (var chunk in byMaker.Select(d => d.OrderId.ToString()).Distinct().Chunk(OrderRepository.IdsPerRead))
-                {
-                    foreach (var row in await connection.QueryAsync<OrderRepository.LineRow>(store.Dialect.Statements.SelectManufacturerLinesOfOrders, new { Ids = chunk, ManufacturerId = byMaker.Key }))
-                    {
-                        var line = row.ToLine();
-                        lines[(line.OrderId, line.LineNo)] = line;
-                    }
-                }
+                rows.AddRange(await connection.QueryAsync<OrderRepository.DeliveryRow, OrderRepository.LineRow, DeliveryToInvoice>(
+                    $"{(regionCode is null ? ManufacturerToInvoiceSql : DesignatedToInvoiceSql)} {take}",
+                    (delivery, line) => new DeliveryToInvoice(delivery.ToDelivery(), line.ToLine()),
+                    new { ManufacturerId = manufacturerId, RegionCode = regionCode, Take = limit + 1 },
+                    splitOn: "LineSplit"));
             }
-            return new QueuedDeliveries(deliveries.Select(d => new DeliveryToInvoice(d, lines[(d.OrderId, d.LineNo)])).ToList(), waiting.Count > limit);
+            return rows;
         });
+        var deliveries = waiting
+            .OrderBy(d => d.Delivery.ShippedAt).ThenBy(d => d.Delivery.DeliveryId.ToString(), StringComparer.Ordinal)
+            .ToList();
+        return new QueuedDeliveries(deliveries.Take(limit).ToList(), deliveries.Count > limit);
     }
 
     public async Task<Receivables> GetReceivablesAsync(string supplierId, int limit)

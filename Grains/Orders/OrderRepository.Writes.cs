@@ -163,15 +163,16 @@ public sealed partial class OrderRepository
     // A delivery waits in its supplier's queue to invoice from its shipment to its invoice, or its
     // rejection when not invoiced (migration 0039), keyed as the queue is read.
     private const string InsertToInvoiceSql = """
-        INSERT INTO deliveries_to_invoice (manufacturer_id, shipped_at, delivery_id) VALUES (@ManufacturerId, @ShippedAt, @DeliveryId)
+        INSERT INTO deliveries_to_invoice (manufacturer_id, shipped_at, delivery_id, region_code) VALUES (@ManufacturerId, @ShippedAt, @DeliveryId, @RegionCode)
         """;
 
     private const string DeleteToInvoiceSql = """
         DELETE FROM deliveries_to_invoice WHERE manufacturer_id = @ManufacturerId AND shipped_at = @ShippedAt AND delivery_id = @DeliveryId
         """;
 
-    private static readonly Prepared<Delivery> InsertToInvoice = new(
-        InsertToInvoiceSql, ("ManufacturerId", d => d.ManufacturerId), ("ShippedAt", d => d.ShippedAt), ("DeliveryId", d => d.DeliveryId.ToString()));
+    private static readonly Prepared<(Delivery Delivery, string RegionCode)> InsertToInvoice = new(
+        InsertToInvoiceSql, ("ManufacturerId", s => s.Delivery.ManufacturerId), ("ShippedAt", s => s.Delivery.ShippedAt), ("DeliveryId", s => s.Delivery.DeliveryId.ToString()),
+        ("RegionCode", s => s.RegionCode));
 
     private static readonly Prepared<Delivery> DeleteToInvoice = new(
         DeleteToInvoiceSql, ("ManufacturerId", d => d.ManufacturerId), ("ShippedAt", d => d.ShippedAt), ("DeliveryId", d => d.DeliveryId.ToString()));
@@ -179,15 +180,16 @@ public sealed partial class OrderRepository
     private static readonly Prepared<Delivery> AddShipped = new(
         AddShippedSql, ("Units", d => d.Quantity), ("OrderId", d => d.OrderId.ToString()), ("LineNo", d => d.LineNo));
 
-    public Task ShipAsync(IReadOnlyList<(Delivery Delivery, string RequestId)> shipments, string actor) =>
+    /// <summary>Records the shipments, each with its line's region (its place in the distributor's queue to invoice).</summary>
+    public Task ShipAsync(IReadOnlyList<(Delivery Delivery, string RegionCode, string RequestId)> shipments, string actor) =>
         store.WriteAsync(async unit =>
         {
             var writes = new StatementBatch(unit);
-            foreach (var (delivery, requestId) in shipments)
+            foreach (var (delivery, regionCode, requestId) in shipments)
             {
                 Request(writes, delivery.HospitalId, delivery.ShippedBy, requestId, RequestKinds.Shipment, delivery.DeliveryId.ToString());
                 writes.Add(InsertDelivery, delivery);
-                writes.Add(InsertToInvoice, delivery);
+                writes.Add(InsertToInvoice, (delivery, regionCode));
                 writes.AddChangingOne(AddShipped, delivery, () => NotOnlyWriter($"Line {delivery.LineNo} of order {delivery.OrderId} is gone"));
                 EventLog.Append(writes, delivery.ShippedAt, actor, null, "delivery", delivery.DeliveryId.ToString(), "DeliveryShipped",
                     new { delivery.OrderId, delivery.LineNo, delivery.ShippedBy, delivery.LotNumber, delivery.ExpiryDate, delivery.Quantity, delivery.AcceptBy });
@@ -226,7 +228,10 @@ public sealed partial class OrderRepository
             {
                 Request(writes, invoice.HospitalId, supplierId, requestId, RequestKinds.Invoice, invoice.InvoiceId.ToString());
                 writes.AddChangingOne(InsertInvoice, invoice, () => $"Delivery {invoice.DeliveryId} or its line is gone: nothing to invoice.");
-                writes.AddChangingOne(DeleteToInvoice, delivery, () => NotOnlyWriter($"Delivery {delivery.DeliveryId} was not waiting for its invoice"));
+                // No row to delete is no error: a delivery shipped by a silo of the version before
+                // 0039 during a rolling upgrade has none (the unique index of invoices by delivery
+                // still refuses a second invoice).
+                writes.Add(DeleteToInvoice, delivery);
                 EventLog.Append(writes, invoice.IssuedAt, actor, null, "invoice", invoice.InvoiceId.ToString(), "InvoiceIssued",
                     new { invoice.DeliveryId, invoice.InvoiceNumber, invoice.Amount, State = invoice.State.ToString(), invoice.DueAt });
             }
@@ -319,7 +324,7 @@ public sealed partial class OrderRepository
                 if (d.State == DeliveryState.Rejected && !o.Invoiced)
                 {
                     // Nothing is owed for it: it leaves the queue to invoice.
-                    writes.AddChangingOne(DeleteToInvoice, d, () => NotOnlyWriter($"Delivery {d.DeliveryId} was not waiting for its invoice"));
+                    writes.Add(DeleteToInvoice, d);
                 }
                 if (o.Invoiced)
                 {

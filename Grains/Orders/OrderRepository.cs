@@ -346,6 +346,13 @@ public sealed partial class OrderRepository(ProcurementStore store)
             return (deliveries, invoices);
         });
 
+    private const string DeliveryCountsSql = "SELECT line_no, COUNT(*) FROM deliveries WHERE order_id = @OrderId GROUP BY line_no";
+
+    /// <summary>How many deliveries each line of the order has (those with any).</summary>
+    public Task<IReadOnlyList<(int LineNo, int Count)>> DeliveryCountsAsync(Guid orderId) =>
+        store.ReadAsync<IReadOnlyList<(int, int)>>(async connection =>
+            (await connection.QueryAsync<(long LineNo, long Count)>(DeliveryCountsSql, new { OrderId = orderId.ToString() })).Select(r => ((int)r.LineNo, (int)r.Count)).ToList());
+
     public Task<Delivery?> GetDeliveryAsync(Guid deliveryId) =>
         store.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<DeliveryRow>(SelectDeliverySql, new { DeliveryId = deliveryId.ToString() }))?.ToDelivery());
 

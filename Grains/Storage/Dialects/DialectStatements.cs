@@ -196,9 +196,6 @@ public abstract class DialectStatements
     /// <summary>The deliveries of one manufacturer's lines of these orders (a supplier's lines: the orders' other lines may be many and are not its).</summary>
     public virtual string SelectDeliveriesOfOrders => $"SELECT {Orders.OrderRepository.DeliveryColumns} FROM deliveries d WHERE d.order_id IN @Ids AND d.manufacturer_id = @ManufacturerId";
 
-    /// <summary>The lines of these orders that one manufacturer supplies (a supplier's deliveries to invoice, with their lines).</summary>
-    public virtual string SelectManufacturerLinesOfOrders => $"SELECT {Orders.OrderRepository.LineColumns} FROM order_lines l WHERE l.order_id IN @Ids AND l.manufacturer_id = @ManufacturerId";
-
     public virtual string SelectHospitalsOfIds => "SELECT hospital_id, name, name_zh, region_code FROM hospitals WHERE hospital_id IN @Ids";
 
     public virtual string SelectInvoicesOfIds => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.invoice_id IN @Ids";

@@ -47,8 +47,6 @@ public sealed class PostgresStatements : DialectStatements
 
     public override string SelectDeliveriesOfOrders => $"SELECT {Orders.OrderRepository.DeliveryColumns} FROM deliveries d WHERE d.order_id = ANY(@Ids) AND d.manufacturer_id = @ManufacturerId";
 
-    public override string SelectManufacturerLinesOfOrders => $"SELECT {Orders.OrderRepository.LineColumns} FROM order_lines l WHERE l.order_id = ANY(@Ids) AND l.manufacturer_id = @ManufacturerId";
-
     public override string SelectHospitalsOfIds => "SELECT hospital_id, name, name_zh, region_code FROM hospitals WHERE hospital_id = ANY(@Ids)";
 
     public override string SelectInvoicesOfIds => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.invoice_id = ANY(@Ids)";

@@ -579,12 +579,20 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         Assert.Equal([part.DeliveryId], Ids(oneOf));
         Assert.True(oneOf.More);
 
-        // Invoiced, or rejected before its invoice, a delivery leaves the queue.
+        // Invoiced, or rejected before its invoice, a delivery leaves the queue; invoiced and then
+        // rejected, it stays out. The distributor's invoice takes it out of its manufacturer's queue too.
         await first.InvoiceAsync(s.Maker1, new InvoiceRequest("qi-1", part.DeliveryId, "INV-Q1"));
         await first.DecideDeliveryAsync(whole.DeliveryId, new DeliveryDecision("qd-2", false, null, DeliveryRejection.Damaged, "wet cartons"));
         Assert.Empty((await directory.ListDeliveriesToInvoiceAsync(s.Maker1, 500)).Deliveries);
-        // The rejected units are to ship again.
-        Assert.Equal([(early.OrderId, 1), (later.OrderId, 1)], Keys((await directory.ListLinesToShipAsync(s.Maker1, 500)).Lines));
+        await first.DecideDeliveryAsync(part.DeliveryId, new DeliveryDecision("qd-1", false, null, DeliveryRejection.ExpiryTooNear, "short dated"));
+        Assert.Empty((await directory.ListDeliveriesToInvoiceAsync(s.Maker1, 500)).Deliveries);
+        await second.InvoiceAsync(distributor, new InvoiceRequest("qi-3", shippedSouth.DeliveryId, "INV-Q3"));
+        Assert.Empty((await directory.ListDeliveriesToInvoiceAsync(distributor, 500)).Deliveries);
+        Assert.Empty((await directory.ListDeliveriesToInvoiceAsync(s.Maker2, 500)).Deliveries);
+        // The rejected units are to ship again: all 100 of the first line, the second line's 10.
+        var again = await directory.ListLinesToShipAsync(s.Maker1, 500);
+        Assert.Equal([(early.OrderId, 1), (later.OrderId, 1)], Keys(again.Lines));
+        Assert.Equal([100L, 10L], again.Lines.Select(l => l.Quantity - l.ShippedUnits));
         await Refused.WithAsync(ErrorCodes.InvalidField, () => directory.ListLinesToShipAsync(s.Maker1, 501));
         await Refused.WithAsync(ErrorCodes.InvalidField, () => directory.ListDeliveriesToInvoiceAsync(s.Maker1, 0));
     }
@@ -605,26 +613,54 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
                 new OrderLineRequest(s.Atorvastatin, 10 + n, "Pharmacy", OrderUrgency.Normal),
                 new OrderLineRequest(s.Amlodipine, 10 + n, "Ward", OrderUrgency.Normal)]));
             orderIds.Add(order.OrderId);
-            fixture.Clock.Advance(TimeSpan.FromSeconds(1));
+            // The last two orders are placed at the same instant: the pages cut between them by order id.
+            fixture.Clock.Advance(TimeSpan.FromSeconds(n == 0 ? 1 : 0));
         }
-        var expected = Enumerable.Reverse(orderIds).SelectMany(o => new[] { (o, 1), (o, 2) }).ToList();
+        var sameInstant = orderIds.Skip(1).OrderBy(o => o.ToString(), StringComparer.Ordinal).ToList();
+        var expected = sameInstant.Concat([orderIds[0]]).SelectMany(o => new[] { (o, 1), (o, 2) }).ToList();
 
-        var page = await directory.ListSupplierLinesAsync(s.Maker1, 3, null);
+        // Pages of two: the first ends with the first order of the instant, the second is the other
+        // order of that instant (after the cursor by id), the third the order placed before.
+        var page = await directory.ListSupplierLinesAsync(s.Maker1, 2, null);
         var seen = page.Lines.Select(l => (l.Line.OrderId, l.Line.LineNo)).ToList();
-        Assert.Equal(expected.Take(3), seen);
+        Assert.Equal(expected.Take(2), seen);
         // A new order meanwhile: it is on the first page of a new read, never on the next ones.
+        fixture.Clock.Advance(TimeSpan.FromSeconds(1));
         var meanwhile = await orders.PlaceOrderAsync(new OrderRequest("pg-new", [new OrderLineRequest(s.Atorvastatin, 5, "Pharmacy", OrderUrgency.Normal)]));
         while (page.Next is { } next)
         {
-            page = await directory.ListSupplierLinesAsync(s.Maker1, 3, LineCursor.Parse(next, "after"));
-            Assert.InRange(page.Lines.Count, 1, 3);
+            page = await directory.ListSupplierLinesAsync(s.Maker1, 2, LineCursor.Parse(next, "after"));
+            Assert.InRange(page.Lines.Count, 1, 2);
             seen.AddRange(page.Lines.Select(l => (l.Line.OrderId, l.Line.LineNo)));
         }
         Assert.Equal(expected, seen);
-        Assert.Equal((meanwhile.OrderId, 1), ((await directory.ListSupplierLinesAsync(s.Maker1, 1, null)).Lines[0].Line.OrderId, 1));
+        Assert.Equal(meanwhile.OrderId, (await directory.ListSupplierLinesAsync(s.Maker1, 1, null)).Lines[0].Line.OrderId);
 
         Assert.Equal(ErrorCodes.InvalidField, Assert.Throws<ProcurementException>(() => LineCursor.Parse("not-a-cursor", "after")).Code);
         Assert.Equal("after", Assert.Throws<ProcurementException>(() => LineCursor.Parse(new string('A', 129), "after")).Field);
+    }
+
+    // A line is shipped in at most OrderLine.MaxDeliveries deliveries (partial ones and those
+    // rejected): a supplier splitting it unit by unit is refused, with nothing written, so a line
+    // with its deliveries stays a bounded read for the pages of whoever supplies it.
+    [Fact]
+    public async Task A_line_takes_at_most_its_number_of_deliveries_and_the_one_past_it_is_refused_with_nothing_written()
+    {
+        var (s, _) = await AwardedAsync();
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var order = await orders.PlaceOrderAsync(new OrderRequest("many", [new OrderLineRequest(s.Atorvastatin, 1_000, "Pharmacy", OrderUrgency.Normal)]));
+        await orders.RespondToLineAsync(s.Maker1, "many-c", order.OrderId, 1, true, null);
+        var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
+        ShipmentRequest Unit(int n) => new($"many-{n}", order.OrderId, 1, 1, $"LOT-{n}", expiry);
+        var shipped = await orders.ShipManyAsync(s.Maker1, [.. Enumerable.Range(0, OrderLine.MaxDeliveries - 1).Select(Unit)]);
+        Assert.Equal(OrderLine.MaxDeliveries - 1, shipped.Count);
+        // Two more in one call: the second is past the limit, so neither is written.
+        await Refused.WithAsync(ErrorCodes.TooManyDeliveries, () => orders.ShipManyAsync(s.Maker1, [Unit(1_000), Unit(1_001)]));
+        Assert.Equal(OrderLine.MaxDeliveries - 1, await CountAsync("deliveries", s.Hospital1));
+        await orders.ShipAsync(s.Maker1, Unit(1_002));
+        await Refused.WithAsync(ErrorCodes.TooManyDeliveries, () => orders.ShipAsync(s.Maker1, Unit(1_003)));
+        Assert.Equal(OrderLine.MaxDeliveries, await CountAsync("deliveries", s.Hospital1));
+        Assert.Equal(OrderLine.MaxDeliveries, (await orders.GetOrderAsync(order.OrderId)).Lines[0].ShippedUnits);
     }
 
     [Fact]

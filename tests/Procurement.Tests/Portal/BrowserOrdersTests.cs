@@ -65,6 +65,8 @@ public sealed class BrowserOrdersTests(JourneyFixture portal) : IAsyncLifetime
         var toAnswer = maker.Locator("[data-test=to-answer] tr", new() { HasText = point });
         await Assertions.Expect(toAnswer.Locator("[data-test=countdown]")).ToHaveTextAsync(new Regex("^(1 d 0 h|23 h 59 min) left$"));
         await Assertions.Expect(toAnswer).ToContainTextAsync("Irbesartan Tablet");
+        // The hospital named, read by its id (not every hospital of the line's region).
+        await Assertions.Expect(toAnswer).ToContainTextAsync("Beijing First People's Hospital");
         await toAnswer.Locator("[data-test=confirm]").ClickAsync();
         await Assertions.Expect(maker.Locator("[data-test=saved]")).ToHaveTextAsync("The line is confirmed.");
         await Assertions.Expect(maker.Locator("[data-test=to-answer] tr", new() { HasText = point })).ToHaveCountAsync(0);
@@ -98,6 +100,7 @@ public sealed class BrowserOrdersTests(JourneyFixture portal) : IAsyncLifetime
         var receivable = maker.Locator($"[data-test=receivable-{invoiceNumber}]");
         await Assertions.Expect(receivable.Locator("[data-test=state]")).ToHaveTextAsync("Payable");
         await Assertions.Expect(receivable).ToContainTextAsync("0–30 days");
+        await Assertions.Expect(receivable).ToContainTextAsync("Beijing First People's Hospital");
         await Assertions.Expect(maker.Locator("svg#receivables-age")).ToBeVisibleAsync();
         await PortalBrowser.ShotAsync(maker, "orders-4-manufacturer-receivables-en");
 

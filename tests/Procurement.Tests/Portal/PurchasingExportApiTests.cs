@@ -72,6 +72,9 @@ public sealed class PurchasingExportApiTests(JourneyFixture portal)
         var supplierLine = Assert.Single(supplierLines, l => l["order_id"] == orderId);
         Assert.Equal(("1", "400", "Fulfilled"), (supplierLine["line_no"], supplierLine["quantity"], supplierLine["state"]));
         Assert.All(supplierLines, l => Assert.Equal("M-QILU", l["manufacturer_id"]));
+        // A day alone (a national manufacturer's month is more than a file holds).
+        var day = TimeZoneInfo.ConvertTime(order.GetProperty("placedAt").GetDateTimeOffset(), Zone).ToString("yyyy-MM-dd");
+        Assert.Single(ExportFiles.ReadCsv(await FileAsync(qilu, $"/api/supplier/exports/order-lines.csv?from={day}&to={day}", "text/csv")).Rows, l => l["order_id"] == orderId);
         var monthBefore = DateTime.ParseExact(month, "yyyy-MM", System.Globalization.CultureInfo.InvariantCulture).AddMonths(-1).ToString("yyyy-MM");
         Assert.DoesNotContain(ExportFiles.ReadCsv(await FileAsync(qilu, $"/api/supplier/exports/order-lines.csv?from={monthBefore}&to={monthBefore}", "text/csv")).Rows, l => l["order_id"] == orderId);
         Assert.DoesNotContain(ExportFiles.ReadCsv(await FileAsync(huahai, $"/api/supplier/exports/order-lines.csv?from={month}&to={month}", "text/csv")).Rows, l => l["order_id"] == orderId);

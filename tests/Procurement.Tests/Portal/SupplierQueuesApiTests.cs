@@ -1,5 +1,9 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Procurement.Contracts.Domain;
+using Procurement.Contracts.Grains;
 using Xunit;
 
 namespace Procurement.Tests.Portal;
@@ -42,10 +46,33 @@ public sealed class SupplierQueuesApiTests(JourneyFixture portal)
         var tooMany = await PortalHardeningTests.AssertProblemAsync(await maker.GetAsync("/api/supplier/lines/to-ship?limit=501"), HttpStatusCode.BadRequest, "FIELD_INVALID");
         Assert.Equal("limit", tooMany.GetProperty("field").GetString());
 
+        // A line of its own through the queues: to answer, answered to ship, shipped to invoice, invoiced out.
+        var grains = portal.Services.GetRequiredService<IGrainFactory>();
+        await grains.GetGrain<IProductGrain>("QUEUES-TAB").RegisterAsync(new Product("QUEUES-TAB", "Valsartan", "Tablet", new Specification("80mgx7", 7, 80m), []));
+        await grains.GetGrain<IAllianceGrain>("ALLIANCE-NORTH").ListPricesAsync([new ListedPrice("QUEUES-TAB", "M-QILU", 0.25m)]);
+        using var hospital = await portal.SignedInAsync("hospital.bj1");
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var order = await PortalRound.OkAsync(hospital.PostAsJsonAsync("/api/orders", new
+        {
+            requestId = $"queues-{tag}",
+            lines = new[] { new { productId = "QUEUES-TAB", quantity = 300L, deliveryPoint = $"Queue ward {tag}", urgency = "Emergency", manufacturerId = "M-QILU" } },
+        }));
+        var orderId = order.GetProperty("orderId").GetString()!;
+        async Task<List<JsonElement>> QueueAsync(string path, string property) =>
+            (await PortalRound.OkAsync(maker.GetAsync(path))).GetProperty(property).EnumerateArray().ToList();
+
+        // To answer: placed lines, the earliest answer-by first, this one among them.
+        var answer = await QueueAsync("/api/supplier/lines/to-answer", "lines");
+        Assert.Contains(answer, l => l.GetProperty("orderId").GetString() == orderId);
+        Assert.All(answer, l => Assert.Equal("Placed", l.GetProperty("state").GetString()));
+        var answerBy = answer.Select(l => l.GetProperty("respondBy").GetDateTimeOffset()).ToList();
+        Assert.Equal(answerBy.Order(), answerBy);
+        await PortalRound.OkAsync(maker.PostAsJsonAsync($"/api/orders/{orderId}/lines/1/response", new { requestId = $"qc-{tag}", confirm = true }));
+        Assert.DoesNotContain(await QueueAsync("/api/supplier/lines/to-answer", "lines"), l => l.GetProperty("orderId").GetString() == orderId);
+
         // To ship: confirmed lines with units left, the earliest due first.
-        var toShip = await PortalRound.OkAsync(maker.GetAsync("/api/supplier/lines/to-ship"));
-        var ship = toShip.GetProperty("lines").EnumerateArray().ToList();
-        Assert.NotEmpty(ship);
+        var ship = await QueueAsync("/api/supplier/lines/to-ship", "lines");
+        Assert.Contains(ship, l => l.GetProperty("orderId").GetString() == orderId);
         Assert.All(ship, l =>
         {
             Assert.Equal("Confirmed", l.GetProperty("state").GetString());
@@ -53,21 +80,23 @@ public sealed class SupplierQueuesApiTests(JourneyFixture portal)
         });
         var due = ship.Select(l => l.GetProperty("deliverBy").GetDateTimeOffset()).ToList();
         Assert.Equal(due.Order(), due);
-
-        // To answer: placed lines, the earliest answer-by first.
-        var answer = (await PortalRound.OkAsync(maker.GetAsync("/api/supplier/lines/to-answer"))).GetProperty("lines").EnumerateArray().ToList();
-        Assert.All(answer, l => Assert.Equal("Placed", l.GetProperty("state").GetString()));
-        var answerBy = answer.Select(l => l.GetProperty("respondBy").GetDateTimeOffset()).ToList();
-        Assert.Equal(answerBy.Order(), answerBy);
+        var delivery = await PortalRound.OkAsync(maker.PostAsJsonAsync($"/api/orders/{orderId}/lines/1/shipments",
+            new { requestId = $"qs-{tag}", quantity = 300L, lotNumber = $"LOT-{tag}", expiryDate = DateTime.UtcNow.AddYears(2).ToString("yyyy-MM-dd") }));
+        var deliveryId = delivery.GetProperty("deliveryId").GetString()!;
+        Assert.DoesNotContain(await QueueAsync("/api/supplier/lines/to-ship", "lines"), l => l.GetProperty("orderId").GetString() == orderId);
 
         // To invoice: deliveries not rejected, each with its line, the earliest shipped first.
-        var invoice = (await PortalRound.OkAsync(maker.GetAsync("/api/supplier/deliveries/to-invoice"))).GetProperty("deliveries").EnumerateArray().ToList();
-        Assert.All(invoice, d =>
-        {
-            Assert.NotEqual("Rejected", d.GetProperty("delivery").GetProperty("state").GetString());
-            Assert.Equal(d.GetProperty("delivery").GetProperty("orderId").GetString(), d.GetProperty("line").GetProperty("orderId").GetString());
-        });
+        var invoice = await QueueAsync("/api/supplier/deliveries/to-invoice", "deliveries");
+        var waiting = Assert.Single(invoice, d => d.GetProperty("delivery").GetProperty("deliveryId").GetString() == deliveryId);
+        Assert.Equal((orderId, "QUEUES-TAB"), (waiting.GetProperty("line").GetProperty("orderId").GetString(), waiting.GetProperty("line").GetProperty("productId").GetString()));
+        Assert.All(invoice, d => Assert.NotEqual("Rejected", d.GetProperty("delivery").GetProperty("state").GetString()));
         var shipped = invoice.Select(d => d.GetProperty("delivery").GetProperty("shippedAt").GetDateTimeOffset()).ToList();
         Assert.Equal(shipped.Order(), shipped);
+        await PortalRound.OkAsync(maker.PostAsJsonAsync($"/api/deliveries/{deliveryId}/invoice", new { requestId = $"qi-{tag}", invoiceNumber = $"INV-{tag}" }));
+        Assert.DoesNotContain(await QueueAsync("/api/supplier/deliveries/to-invoice", "deliveries"), d => d.GetProperty("delivery").GetProperty("deliveryId").GetString() == deliveryId);
+        // Another supplier's queues never hold it.
+        using var huahai = await portal.SignedInAsync("maker.huahai");
+        Assert.DoesNotContain((await PortalRound.OkAsync(huahai.GetAsync("/api/supplier/lines?limit=500"))).GetProperty("lines").EnumerateArray(),
+            s => s.GetProperty("line").GetProperty("orderId").GetString() == orderId);
     }
 }
