@@ -35,7 +35,9 @@ public sealed class OrderFiguresGrain(
     // `delivered_on_time IS NULL` since migration 0030, which holds for exactly the lines not
     // fulfilled, so the read names that term for the databases to use the index, beside the state
     // it stands for; keyed by alliance and delivery time since migration 0036, so it ranges over
-    // the lines already due). The percentiles: the running count of answers up to
+    // the lines already due, from the first month's beginning: a line of the months is due after
+    // its placement, so the range never reads back through the refused and lapsed lines of earlier
+    // months, which stay in the index). The percentiles: the running count of answers up to
     // each quarter hour (its peers of other months added first) against the rank of the
     // percentile, as Figures.PercentileRank counts it: ceil(total x share) and at least 1, share in
     // thousandths. The first quarter hour that reaches the rank is the percentile's.
@@ -72,7 +74,8 @@ public sealed class OrderFiguresGrain(
         late AS (
             SELECT manufacturer_id, region_code, product_id, CAST(COUNT(*) AS BIGINT) AS lines
               FROM order_lines
-             WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To AND state <> {FulfilledState} AND delivered_on_time IS NULL AND deliver_by < @Now
+             WHERE alliance_id = @AllianceId AND month >= @From AND month <= @To AND state <> {FulfilledState} AND delivered_on_time IS NULL
+               AND deliver_by >= @Since AND deliver_by < @Now
              GROUP BY manufacturer_id, region_code, product_id
         )
         SELECT t.manufacturer_id AS ManufacturerId, t.region_code AS RegionCode, t.product_id AS ProductId,
@@ -97,6 +100,7 @@ public sealed class OrderFiguresGrain(
                 AllianceId = allianceId,
                 From = from,
                 To = to,
+                Since = Months.Begins(from, agreementOptions.Value.Zone()),
                 Now = now,
                 MedianPerMille = Figures.PerMille(Figures.Median),
                 P90PerMille = Figures.PerMille(Figures.Percentile90),
