@@ -640,6 +640,37 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         Assert.Equal("after", Assert.Throws<ProcurementException>(() => LineCursor.Parse(new string('A', 129), "after")).Field);
     }
 
+    // A distributor designated by two manufacturers pages through both one line at a time: lines of
+    // one order (one instant, one order id) from the two come in line order across the two reads.
+    [Fact]
+    public async Task A_distributor_of_two_manufacturers_pages_their_lines_of_one_order_in_line_order()
+    {
+        var (s, _) = await AwardedAsync();
+        var directory = fixture.Cluster.SiloGrainFactory.GetGrain<IOrderDirectoryGrain>(0);
+        var distributor = $"PD-{s.Tag}";
+        await Grains.GetGrain<IDistributorGrain>(distributor).RegisterAsync(new Distributor(distributor, "Distributor of two"));
+        await Grains.GetGrain<ISupplierGrain>(s.Maker1).DesignateDistributorAsync(s.RegionA, distributor);
+        await Grains.GetGrain<ISupplierGrain>(s.Maker2).DesignateDistributorAsync(s.RegionA, distributor);
+        await Grains.GetGrain<IAllianceGrain>(s.AllianceId).ListPricesAsync([new ListedPrice(s.Atorvastatin, s.Maker2, 0.55m)]);
+        var order = await Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1).PlaceOrderAsync(new OrderRequest("two", [
+            new OrderLineRequest(s.Atorvastatin, 10, "Pharmacy", OrderUrgency.Normal),
+            new OrderLineRequest(s.Atorvastatin, 20, "Ward", OrderUrgency.Normal, s.Maker2, "allergy"),
+            new OrderLineRequest(s.Amlodipine, 30, "Ward", OrderUrgency.Normal)]));
+        Assert.Equal([s.Maker1, s.Maker2, s.Maker1], order.Lines.Select(l => l.ManufacturerId));
+
+        var seen = new List<int>();
+        LineCursor? after = null;
+        do
+        {
+            var page = await directory.ListSupplierLinesAsync(distributor, 1, after);
+            seen.AddRange(page.Lines.Select(l => l.Line.LineNo));
+            after = page.Next is { } next ? LineCursor.Parse(next, "after") : null;
+        }
+        while (after is not null);
+        Assert.Equal([1, 2, 3], seen);
+        Assert.Equal([1, 3], (await directory.ListSupplierLinesAsync(s.Maker1, 10, null)).Lines.Select(l => l.Line.LineNo));
+    }
+
     // A line is shipped in at most OrderLine.MaxDeliveries deliveries (partial ones and those
     // rejected): a supplier splitting it unit by unit is refused, with nothing written, so a line
     // with its deliveries stays a bounded read for the pages of whoever supplies it.
