@@ -766,6 +766,35 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         Assert.Equal(30m, (await ListedAsync(s.AllianceId))[s.OutsideHospital].PlatformAmount);
     }
 
+    // A hospital whose only tie to an alliance is a volume report to its batch, still in reporting
+    // (no agreement, no purchase under it), is its party: what it bought under another alliance's
+    // price is in this alliance's figures; a hospital of the same region that reported nothing and
+    // bought the same is not.
+    [Fact]
+    public async Task A_hospital_that_only_reported_volumes_is_a_party_with_what_it_bought_elsewhere()
+    {
+        var s = new Scenario(Grains, fixture.Clock);
+        await s.OpenReportingAsync();
+        await s.Hospital(s.Hospital1).SubmitVolumeReportsAsync(s.BatchId, [new VolumeReportLine(s.Atorvastatin, 12_000, null, null)]);
+        var (generic, other) = await SecondAllianceListingAsync(s, "4");
+        var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
+        foreach (var hospitalId in new[] { s.Hospital1, s.OutsideHospital })
+        {
+            var orders = Grains.GetGrain<IHospitalOrdersGrain>(hospitalId);
+            var order = await orders.PlaceOrderAsync(new OrderRequest("rep", [new OrderLineRequest(generic, 100, "Pharmacy", OrderUrgency.Normal, s.Maker1)]));
+            await orders.RespondToLineAsync(s.Maker1, $"rep-c-{hospitalId}", order.OrderId, 1, true, null);
+            var delivery = await orders.ShipAsync(s.Maker1, new ShipmentRequest($"rep-s-{hospitalId}", order.OrderId, 1, 100, "LOT", expiry));
+            await orders.DecideDeliveryAsync(delivery.DeliveryId, new DeliveryDecision("rep-a", true));
+        }
+        var month = Months.Format(Months.Of(fixture.Clock.GetUtcNow(), Zone));
+        var figures = Grains.GetGrain<IOrderFiguresGrain>(0);
+
+        var listed = (await figures.GetHospitalPurchasingAsync(s.AllianceId, month, month)).ToDictionary(h => h.HospitalId);
+        Assert.Equal((20m, 0L), (listed[s.Hospital1].PlatformAmount, listed[s.Hospital1].InvoicesDue));
+        Assert.DoesNotContain(s.OutsideHospital, listed.Keys);
+        Assert.Equal([s.Hospital1, s.OutsideHospital], (await figures.GetHospitalPurchasingAsync(other, month, month)).Select(h => h.HospitalId).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task Receivables_sum_every_unpaid_invoice_by_age_list_the_oldest_and_follow_designations()
     {
