@@ -128,13 +128,22 @@ public sealed class OrderDirectoryGrain(
         return scopes;
     }
 
-    /// <summary>The first <paramref name="take"/> rows of each scope, by <paramref name="ownSql"/> or <paramref name="designatedSql"/>.</summary>
-    private static async Task<List<T>> PerScopeAsync<T>(System.Data.Common.DbConnection connection, string supplierId, string ownSql, string designatedSql, int take, Func<string, string?, object> parameters)
+    /// <summary>
+    /// The first <paramref name="take"/> rows of each scope, by <paramref name="ownSql"/> or
+    /// <paramref name="designatedSql"/>; when <paramref name="shared"/>, <paramref name="take"/> rows
+    /// of them all (each scope reads what the ones before it left, and none after it is full).
+    /// </summary>
+    private static async Task<List<T>> PerScopeAsync<T>(System.Data.Common.DbConnection connection, string supplierId, string ownSql, string designatedSql, int take,
+        Func<string, string?, object> parameters, bool shared = false)
     {
         var rows = new List<T>();
         foreach (var (manufacturerId, regionCode) in await ScopesAsync(connection, supplierId))
         {
-            rows.AddRange(await OrderRepository.FirstAsync<T>(connection, regionCode is null ? ownSql : designatedSql, parameters(manufacturerId, regionCode), take));
+            if (shared && rows.Count >= take)
+            {
+                break;
+            }
+            rows.AddRange(await OrderRepository.FirstAsync<T>(connection, regionCode is null ? ownSql : designatedSql, parameters(manufacturerId, regionCode), shared ? take - rows.Count : take));
         }
         return rows;
     }
@@ -207,22 +216,11 @@ public sealed class OrderDirectoryGrain(
             from = to = Months.Format(Months.Of(ProcurementClock.Now(clock), zone));
         }
         var (since, until) = Months.Period(from, to, PurchasingRecord.MaxMonths, zone);
-        // Each scope reads at most what the file has left to hold, and one more: a distributor of
-        // many manufacturers never holds more than the file's rows before it is refused.
-        var read = await store.ReadAsync(async connection =>
-        {
-            var rows = new List<OrderRepository.LineRow>();
-            foreach (var (manufacturerId, regionCode) in await ScopesAsync(connection, supplierId))
-            {
-                rows.AddRange(await OrderRepository.FirstAsync<OrderRepository.LineRow>(connection, regionCode is null ? ManufacturerLinesInMonthsSql : DesignatedLinesInMonthsSql,
-                    new { ManufacturerId = manufacturerId, RegionCode = regionCode, From = since, To = until }, PurchasingRecord.MaxRows + 1 - rows.Count));
-                if (rows.Count > PurchasingRecord.MaxRows)
-                {
-                    break;
-                }
-            }
-            return rows;
-        });
+        // The file's rows and one more, shared by the scopes: a distributor of many manufacturers
+        // never holds more than the file's rows before it is refused.
+        var read = await store.ReadAsync(connection => PerScopeAsync<OrderRepository.LineRow>(connection, supplierId,
+            ManufacturerLinesInMonthsSql, DesignatedLinesInMonthsSql, PurchasingRecord.MaxRows + 1,
+            (manufacturerId, regionCode) => new { ManufacturerId = manufacturerId, RegionCode = regionCode, From = since, To = until }, shared: true));
         if (read.Count > PurchasingRecord.MaxRows)
         {
             throw new ProcurementException(ErrorCodes.TooManyRows,
@@ -287,14 +285,13 @@ public sealed class OrderDirectoryGrain(
         // As the inbox reads its lines: the supplier's own as manufacturer, then for each
         // manufacturer that designated it those of the designated region (of the deliveries it
         // shipped). Each part reads one more than the limit, so the list says whether it was cut.
-        var scopes = new List<(string ManufacturerId, (string RegionCode, string DistributorId)? Designation)> { (supplierId, null) };
-        scopes.AddRange((await ListDesignationsToAsync(supplierId)).Select(d => (d.ManufacturerId, ((string, string)?)(d.RegionCode, supplierId))));
+        var scopes = await store.ReadAsync(connection => ScopesAsync(connection, supplierId));
         var invoices = new long[Receivables.BucketEnds.Count];
         var amounts = new long[Receivables.BucketEnds.Count];
         var oldest = new List<Receivable>();
-        foreach (var (manufacturerId, designation) in scopes)
+        foreach (var (manufacturerId, regionCode) in scopes)
         {
-            var part = await orders.ReceivablesAsync(manufacturerId, designation, now, limit + 1);
+            var part = await orders.ReceivablesAsync(manufacturerId, regionCode is null ? null : (regionCode, supplierId), now, limit + 1);
             for (var b = 0; b < invoices.Length; b++)
             {
                 invoices[b] += part.Invoices[b];
