@@ -32,6 +32,12 @@ public static class ExportApi
             AgreementFileAsync(grains, batchId, "text/csv; charset=utf-8", $"{batchId}-agreements.csv", AgreementExport.WriteCsv)).WithName("ExportAgreementsCsv");
         exports.MapGet("/agreements.xlsx", (string batchId, GrainAccess grains) =>
             AgreementFileAsync(grains, batchId, Xlsx, $"{batchId}-agreements.xlsx", AgreementExport.WriteXlsx)).WithName("ExportAgreementsXlsx");
+        exports.MapGet("/reporting-mismatches.csv", (string batchId, GrainAccess grains) =>
+            MismatchFileAsync(grains, batchId, "text/csv; charset=utf-8", "csv", PurchasingExport.WriteReportingMismatchesCsv))
+            .WithName("ExportReportingMismatchesCsv").WithSummary(MismatchSummary);
+        exports.MapGet("/reporting-mismatches.xlsx", (string batchId, GrainAccess grains) =>
+            MismatchFileAsync(grains, batchId, Xlsx, "xlsx", PurchasingExport.WriteReportingMismatchesXlsx))
+            .WithName("ExportReportingMismatchesXlsx").WithSummary(MismatchSummary + " One sheet, ReportingMismatches.");
         exports.MapGet("/ocds.json", OcdsAsync).WithName("ExportOcds").WithSummary("The batch as an OCDS 1.1 release package with the VBP extension (docs/OCDS.md).");
 
         // The consumables award is read by every role as the award view shows it (AwardApi): the
@@ -77,6 +83,23 @@ public static class ExportApi
             ?? throw new ProcurementException(ErrorCodes.NotFound, $"Batch {batchId} has no award yet.", "batchId");
         var buffer = new MemoryStream();
         write(award, buffer);
+        await grains.RecordAsync(ExportDownloaded, batchId, "batch", batchId, name);
+        return TypedResults.File(buffer.ToArray(), type, name);
+    }
+
+    private const string MismatchSummary =
+        "The hospitals whose report for the batch differs from their last twelve months' purchases by more than the configured share, " +
+        "the largest first; the file holds the largest 10,000 and, when there are more, its name says how many in all (...-largest-10000-of-N).";
+
+    private static async Task<IResult> MismatchFileAsync(GrainAccess grains, string batchId, string type, string extension, Action<ReportingMismatches, Stream> write)
+    {
+        await grains.AllianceBatchAsync(batchId);
+        var mismatches = await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetReportingMismatchesAsync(batchId, ReportingMismatches.MaxRows);
+        var name = mismatches.More
+            ? $"{batchId}-reporting-mismatches-largest-{mismatches.Largest.Count}-of-{mismatches.Count}.{extension}"
+            : $"{batchId}-reporting-mismatches.{extension}";
+        var buffer = new MemoryStream();
+        write(mismatches, buffer);
         await grains.RecordAsync(ExportDownloaded, batchId, "batch", batchId, name);
         return TypedResults.File(buffer.ToArray(), type, name);
     }

@@ -129,11 +129,13 @@ public static class OrderApi
         alliance.MapGet("/alliance/supply-risks", async (GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetSupplyRisksAsync(user.Organisation())))
             .WithName("GetSupplyRisks").WithSummary("Suppliers whose fill rate in a region fell below the threshold over the last days, with the agreements a takeover by the spare would move (POST /api/agreements/{id}/supply-failure).");
-        alliance.MapGet("/batches/{batchId}/reporting-mismatches", async (string batchId, GrainAccess grains) =>
+        alliance.MapGet("/batches/{batchId}/reporting-mismatches", async (string batchId, int? limit, GrainAccess grains) =>
         {
             await grains.AllianceBatchAsync(batchId);
-            return TypedResults.Ok(await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetReportingMismatchesAsync(batchId));
-        }).WithName("GetReportingMismatches").WithSummary("Hospitals whose reported volume differs from their last twelve months' purchases (platform and declared) by more than the configured share.");
+            return TypedResults.Ok(await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetReportingMismatchesAsync(batchId, limit ?? 100));
+        }).WithName("GetReportingMismatches").WithSummary(
+            "Hospitals whose reported volume differs from their last twelve months' purchases (platform and declared) by more than the configured share: " +
+            $"how many (count) and the largest of them (largest; limit 1-{ReportingMismatches.MaxRows:N0}, default 100), largest difference first.");
         alliance.MapPost("/invoices/{invoiceId:guid}/direct-settlement", async (Guid invoiceId, PaymentBody body, GrainAccess grains) =>
         {
             var orders = await grains.AllianceInvoiceAsync(invoiceId);

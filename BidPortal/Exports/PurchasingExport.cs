@@ -24,6 +24,7 @@ public static class PurchasingExport
     public const string HospitalPurchasingSheet = "HospitalPurchasing";
     public const string SupplyRisksSheet = "SupplyRisks";
     public const string ReceivablesSheet = "Receivables";
+    public const string ReportingMismatchesSheet = "ReportingMismatches";
 
     // ---- A hospital's record -----------------------------------------------------------------
 
@@ -82,6 +83,14 @@ public static class PurchasingExport
             new(HospitalPurchasingSheet, hospitals.Select(HospitalPurchasingRow.From).ToList()),
             new(SupplyRisksSheet, risks.Select(SupplyRiskRow.From).ToList()),
         ], output);
+
+    /// <summary>A batch's reporting mismatches, the largest first (as many as the read holds).</summary>
+    public static void WriteReportingMismatchesCsv(ReportingMismatches mismatches, Stream output) =>
+        Tabular.WriteCsv(mismatches.Largest.Select(ReportingMismatchRow.From), output);
+
+    /// <summary>The same as one sheet, <see cref="ReportingMismatchesSheet"/>.</summary>
+    public static void WriteReportingMismatchesXlsx(ReportingMismatches mismatches, Stream output) =>
+        Tabular.WriteXlsx([new(ReportingMismatchesSheet, mismatches.Largest.Select(ReportingMismatchRow.From).ToList())], output);
 
     internal static string Instant(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
@@ -249,4 +258,16 @@ internal sealed record SupplyRiskRow(
     public static SupplyRiskRow From(SupplyRisk r) => new(
         r.ManufacturerId, r.RegionCode, r.ProductId, r.OrderedUnits, r.DeliveredUnits, r.FillRate, r.Threshold,
         string.Join(' ', r.AgreementIds.Select(ExportText.Id)));
+}
+
+/// <summary>A hospital's report beside what it bought in the twelve months before (docs/ORDERS.md, "Truthful reporting").</summary>
+internal sealed record ReportingMismatchRow(
+    [property: Name("hospital_id"), ExcelColumnName("hospital_id")] string HospitalId,
+    [property: Name("product_id"), ExcelColumnName("product_id")] string ProductId,
+    [property: Name("reported_units"), ExcelColumnName("reported_units")] long Reported,
+    [property: Name("platform_units"), ExcelColumnName("platform_units")] long PlatformUnits,
+    [property: Name("off_platform_units"), ExcelColumnName("off_platform_units")] long OffPlatformUnits,
+    [property: Name("difference"), ExcelColumnName("difference")] decimal Difference)
+{
+    public static ReportingMismatchRow From(ReportingMismatch m) => new(m.HospitalId, m.ProductId, m.Reported, m.PlatformUnits, m.OffPlatformUnits, m.Difference);
 }

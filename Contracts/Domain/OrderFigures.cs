@@ -70,3 +70,19 @@ public sealed record ReportingMismatch(
     [property: Id(4)] long OffPlatformUnits,
     /// <summary>Reported minus bought, over bought (or over 1 when nothing was bought).</summary>
     [property: Id(5)] decimal Difference);
+
+/// <summary>
+/// A batch's reporting mismatches: how many there are, and the largest of them by the size of their
+/// difference (then hospital, then product), at most the number asked for.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.ReportingMismatches")]
+public sealed record ReportingMismatches(
+    [property: Id(0)] int Count,
+    [property: Id(1)] IReadOnlyList<ReportingMismatch> Largest)
+{
+    /// <summary>The most mismatches one read (or file) holds.</summary>
+    public const int MaxRows = 10_000;
+
+    /// <summary>More mismatches than <see cref="Largest"/> lists.</summary>
+    public bool More => Count > Largest.Count;
+}

@@ -281,8 +281,10 @@ public interface IOrderFiguresGrain : IGrainWithIntegerKey
 
     /// <summary>
     /// The hospitals whose report for the batch differs from their purchases of the last twelve
-    /// months (before the current month) by more than <c>Orders:ReportMismatchShare</c>, largest first.
+    /// months (before the current month) by more than <c>Orders:ReportMismatchShare</c>: how many,
+    /// and the <paramref name="limit"/> largest, largest first (1 to <see cref="ReportingMismatches.MaxRows"/>;
+    /// a national batch has tens of thousands, never all held at once).
     /// </summary>
-    [Alias("GetReportingMismatches")]
-    Task<IReadOnlyList<ReportingMismatch>> GetReportingMismatchesAsync(string batchId);
+    [Alias("GetLargestReportingMismatches")]
+    Task<ReportingMismatches> GetReportingMismatchesAsync(string batchId, int limit);
 }

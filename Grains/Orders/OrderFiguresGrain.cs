@@ -268,24 +268,64 @@ public sealed class OrderFiguresGrain(
     /// A drug report per product and a consumables batch's brand intention per category (its
     /// <see cref="ReportingMismatch.ProductId"/> the category id) alike.
     /// </remarks>
-    public async Task<IReadOnlyList<ReportingMismatch>> GetReportingMismatchesAsync(string batchId)
+    public async Task<ReportingMismatches> GetReportingMismatchesAsync(string batchId, int limit)
     {
         Check.Id(batchId, "batchId");
+        if (limit is < 1 or > ReportingMismatches.MaxRows)
+        {
+            throw new ProcurementException(ErrorCodes.InvalidField, $"limit must be between 1 and {ReportingMismatches.MaxRows:N0}; it is {limit}.", "limit");
+        }
         var month = Months.Of(ProcurementClock.Now(clock), agreementOptions.Value.Zone());
         var share = options.Value.ReportMismatchShare;
-        var rows = await store.ReadAsync(async connection =>
+        // Streamed through a heap of the largest: a national batch's tens of thousands of
+        // mismatches are counted, never held.
+        var largest = new PriorityQueue<ReportingMismatch, ReportingMismatch>(limit + 1, LastRankedFirst);
+        var count = 0;
+        await store.ReadAsync(async connection =>
         {
             var args = new { BatchId = batchId, From = month - 12, To = month, ShareE4 = (long)decimal.Truncate(share * 10_000m) };
-            var reports = await connection.QueryAsync<(string HospitalId, string ProductId, long Reported, long Platform, long OffPlatform)>(store.Dialect.Statements.SelectReportingMismatches, args);
-            var intentions = await connection.QueryAsync<(string HospitalId, string ProductId, long Reported, long Platform, long OffPlatform)>(SelectConsumableReportingMismatchesSql, args);
-            return reports.Concat(intentions).ToList();
+            foreach (var sql in new[] { store.Dialect.Statements.SelectReportingMismatches, SelectConsumableReportingMismatchesSql })
+            {
+                await foreach (var r in connection.QueryUnbufferedAsync<(string HospitalId, string ProductId, long Reported, long Platform, long OffPlatform)>(sql, args))
+                {
+                    var mismatch = new ReportingMismatch(r.HospitalId, r.ProductId, r.Reported, r.Platform, r.OffPlatform, Figures.ReportDifference(r.Reported, r.Platform + r.OffPlatform));
+                    if (Math.Abs(mismatch.Difference) <= share)
+                    {
+                        continue;
+                    }
+                    count++;
+                    largest.Enqueue(mismatch, mismatch);
+                    if (largest.Count > limit)
+                    {
+                        largest.Dequeue();
+                    }
+                }
+            }
+            return count;
         });
-        return rows
-            .Select(r => new ReportingMismatch(r.HospitalId, r.ProductId, r.Reported, r.Platform, r.OffPlatform, Figures.ReportDifference(r.Reported, r.Platform + r.OffPlatform)))
-            .Where(m => Math.Abs(m.Difference) > share)
-            .OrderByDescending(m => Math.Abs(m.Difference)).ThenBy(m => m.HospitalId, StringComparer.Ordinal).ThenBy(m => m.ProductId, StringComparer.Ordinal)
-            .ToList();
+        var list = new List<ReportingMismatch>(largest.Count);
+        while (largest.TryDequeue(out var mismatch, out _))
+        {
+            list.Add(mismatch);
+        }
+        list.Reverse();
+        return new ReportingMismatches(count, list);
     }
+
+    /// <summary>
+    /// The order of the list (the largest difference first, then hospital, then product), reversed:
+    /// the heap's top is the mismatch ranked last, the one to drop.
+    /// </summary>
+    private static readonly Comparer<ReportingMismatch> LastRankedFirst = Comparer<ReportingMismatch>.Create((a, b) =>
+    {
+        var bySize = Math.Abs(a.Difference).CompareTo(Math.Abs(b.Difference));
+        if (bySize != 0)
+        {
+            return bySize;
+        }
+        var byHospital = string.CompareOrdinal(b.HospitalId, a.HospitalId);
+        return byHospital != 0 ? byHospital : string.CompareOrdinal(b.ProductId, a.ProductId);
+    });
 
     private static (int From, int To) Range(string fromMonth, string toMonth) => Months.Range(fromMonth, toMonth, 36);
 }

@@ -99,7 +99,7 @@ public static class OrderFiguresBenchmark
         calls.AddRange(new[] { CompletionLevel.Batch, CompletionLevel.Region, CompletionLevel.Product, CompletionLevel.Hospital, CompletionLevel.Agreement }
             .Select(level => ($"completion by {level.ToString().ToLowerInvariant()}", (Func<Task<int>>)(async () => (await monitoring.GetCompletionAsync(UsageBenchmark.BatchId, level)).Count))));
         // Last: at national scale it outlasts the call's 30 s, and its statement runs on after the timeout.
-        calls.Add(("reporting mismatches", async () => (await figures.GetReportingMismatchesAsync(OrderMonth.NextBatchId)).Count));
+        calls.Add(("reporting mismatches", async () => (await figures.GetReportingMismatchesAsync(OrderMonth.NextBatchId, ReportingMismatches.MaxRows)).Count));
 
         Console.WriteLine($"[{provider}] load average before the figures: {LoadAverage()}");
         // Each figure asked first cold (its first call in this silo), then warm; one figure at a time.

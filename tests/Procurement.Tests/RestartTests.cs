@@ -9,7 +9,8 @@ namespace Procurement.Tests;
 
 /// <summary>
 /// A silo stops while a batch is in bidding; a second silo on the same SQLite file finds
-/// everything and opens the batch on time by itself, driven only by the stored reminder.
+/// everything and opens the batch on time by itself, driven only by the stored reminder. The
+/// order clock's windows and due dates are held to the same on SQLite and PostgreSQL.
 /// </summary>
 public sealed class RestartTests
 {
@@ -109,10 +110,12 @@ public sealed class RestartTests
         Assert.Equal(3, events.Count(e => e.EventType == "AgreementExpired" && e.Actor == "system:scheduler"));
     }
 
-    [Fact]
-    public async Task Order_windows_and_due_dates_survive_a_restart_and_are_applied_by_the_stored_order_clock()
+    [Theory]
+    [InlineData(StoreProviders.Sqlite)]
+    [InlineData(StoreProviders.PostgreSql)]
+    public async Task Order_windows_and_due_dates_survive_a_restart_and_are_applied_by_the_stored_order_clock(string provider)
     {
-        var store = TestStores.Sqlite();
+        var store = TestStores.For(provider);
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 10, 2, 0, 0, TimeSpan.Zero));
         Scenario s;
         Procurement.Contracts.Domain.Order order;

@@ -85,6 +85,82 @@ public abstract class CompletionFromDeliveriesTests(ClusterFixture fixture)
         await AssertKeptMatchesLinesAsync(s.BatchId);
     }
 
+    [Fact]
+    public async Task Over_random_order_sequences_with_refusals_and_lapses_a_line_is_marked_surplus_exactly_beyond_the_remaining_agreed_volume()
+    {
+        var s = new Scenario(Grains, fixture.Clock);
+        var startMonth = Months.Of(fixture.Clock.GetUtcNow().AddDays(9), Zone) + 1;
+        await s.AwardAndFinaliseAsync(fixture.Clock, Months.FirstDay(startMonth));
+        fixture.Clock.SetUtcNow(Months.Begins(startMonth, Zone).AddDays(1).AddHours(10));
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var first = await orders.PlaceOrderAsync(new OrderRequest("probe", [new OrderLineRequest(s.Atorvastatin, 1, "Pharmacy", OrderUrgency.Normal)]));
+        var agreementId = first.Lines[0].AgreementId!.Value.ToString();
+        var manufacturerId = first.Lines[0].ManufacturerId;
+        await orders.RespondToLineAsync(manufacturerId, "probe-c", first.OrderId, 1, true, null);
+        // The agreed volume of the first agreement year, as awarded: what the test's own count is held to.
+        var agreed = await fixture.Cluster.Database.ReadAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT annual_volume FROM agreement_hospitals WHERE agreement_id = @AgreementId AND hospital_id = @HospitalId",
+            new { AgreementId = agreementId, HospitalId = s.Hospital1 }));
+        Assert.True(agreed > 100, $"the scenario's agreed volume {agreed} is too small for the sequence");
+        // Lines that still draw (placed, confirmed, fulfilled): the test's count of their unmarked units.
+        var live = new Dictionary<(Guid, int), long> { [(first.OrderId, 1)] = 1 };
+        var random = new Random(20_261_205);
+        var (refused, lapsed, marked) = (0, 0, 0);
+        for (var step = 0; step < 40; step++)
+        {
+            var lines = Enumerable.Range(0, random.Next(1, 4))
+                .Select(_ => new OrderLineRequest(s.Atorvastatin, random.NextInt64(1, agreed / 3), "Pharmacy", OrderUrgency.Normal))
+                .ToList();
+            var order = await orders.PlaceOrderAsync(new OrderRequest($"p-{step}", lines));
+            foreach (var line in order.Lines)
+            {
+                var remaining = Math.Max(0, agreed - live.Values.Sum());
+                Assert.Equal(Math.Max(0, line.Quantity - remaining), line.SurplusUnits);
+                Assert.Equal(OrderLineKind.Agreed, line.Kind);
+                marked += line.SurplusUnits > 0 ? 1 : 0;
+                live[(order.OrderId, line.LineNo)] = line.Quantity - line.SurplusUnits;
+            }
+            foreach (var line in order.Lines)
+            {
+                switch (random.Next(5))
+                {
+                    case 0:
+                        await orders.RespondToLineAsync(manufacturerId, $"r-{step}-{line.LineNo}", order.OrderId, line.LineNo, false, "Out of stock");
+                        live.Remove((order.OrderId, line.LineNo));
+                        refused++;
+                        break;
+                    case 1:
+                        // Left unanswered: the clock lapses it below, and it draws no more.
+                        break;
+                    case 2:
+                        var confirmed = await orders.RespondToLineAsync(manufacturerId, $"c-{step}-{line.LineNo}", order.OrderId, line.LineNo, true, null);
+                        var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
+                        var delivery = await orders.ShipAsync(manufacturerId, new ShipmentRequest($"s-{step}-{line.LineNo}", order.OrderId, line.LineNo, confirmed.Quantity, "LOT", expiry));
+                        await orders.DecideDeliveryAsync(delivery.DeliveryId, new DeliveryDecision($"a-{step}-{line.LineNo}", true));
+                        break;
+                    default:
+                        await orders.RespondToLineAsync(manufacturerId, $"c-{step}-{line.LineNo}", order.OrderId, line.LineNo, true, null);
+                        break;
+                }
+            }
+            // A day passes: every unanswered line's window (24 h) closes and the order clock lapses it.
+            fixture.Clock.Advance(TimeSpan.FromHours(25));
+            await fixture.Cluster.SiloGrainFactory.GetGrain<IOrderClockGrain>(0).SweepAsync();
+            foreach (var line in (await orders.GetOrderAsync(order.OrderId)).Lines.Where(l => l.State == OrderLineState.Lapsed))
+            {
+                Assert.True(live.Remove((order.OrderId, line.LineNo)), $"line {line.LineNo} of step {step} lapsed after an answer");
+                lapsed++;
+            }
+        }
+        Assert.True(refused > 0 && lapsed > 0 && marked > 0, $"the sequence should refuse ({refused}), lapse ({lapsed}) and mark surplus ({marked})");
+        // The store's draw-down (the lines that still draw) is the test's own count, and never above the agreed volume.
+        var drawn = await fixture.Cluster.Database.ReadAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT COALESCE(SUM(quantity - surplus_units), 0) FROM order_lines WHERE agreement_id = @AgreementId AND hospital_id = @HospitalId AND state NOT IN (2, 3)",
+            new { AgreementId = agreementId, HospitalId = s.Hospital1 }));
+        Assert.Equal(live.Values.Sum(), drawn);
+        Assert.InRange(drawn, 0, agreed);
+    }
+
     private async Task AssertKeptMatchesLinesAsync(string batchId)
     {
         var monitoring = fixture.Cluster.SiloServices.GetRequiredService<MonitoringRepository>();

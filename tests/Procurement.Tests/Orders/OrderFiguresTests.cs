@@ -1,5 +1,6 @@
 using Dapper;
 using Procurement.Contracts.Domain;
+using Procurement.Contracts.Errors;
 using Procurement.Contracts.Grains;
 using Procurement.Grains.Agreements;
 using Procurement.Grains.Orders.Domain;
@@ -107,6 +108,13 @@ public abstract class OrderFiguresTests(ClusterFixture fixture)
         // rounds away from zero, a mismatch; one unit reported of what was never bought is 100 %.
         await ReportAsync(s, (s.Hospital1, s.Atorvastatin, 120_004), (s.Hospital2, s.Atorvastatin, 79_995), (s.Hospital1, s.Amlodipine, 1));
         Assert.Equal([(s.Hospital1, s.Amlodipine, 1L, 0L, 1m), (s.Hospital2, s.Atorvastatin, 79_995L, 100_000L, -0.2001m)], await MismatchesAsync(s));
+        // Asked for the largest one: both are counted, the larger listed.
+        var first = await FiguresGrain.GetReportingMismatchesAsync(s.BatchId, 1);
+        Assert.Equal((2, true, s.Hospital1, s.Amlodipine), (first.Count, first.More, first.Largest.Single().HospitalId, first.Largest.Single().ProductId));
+        foreach (var limit in new[] { 0, ReportingMismatches.MaxRows + 1 })
+        {
+            Assert.Equal("limit", (await Refused.WithAsync(ErrorCodes.InvalidField, () => FiguresGrain.GetReportingMismatchesAsync(s.BatchId, limit))).Field);
+        }
         Assert.Equal((0.2m, 0.2001m, -0.2001m), (
             Figures.ReportDifference(120_004, 100_000),
             Figures.ReportDifference(120_005, 100_000),
@@ -125,7 +133,7 @@ public abstract class OrderFiguresTests(ClusterFixture fixture)
         });
 
     private async Task<List<(string, string, long, long, decimal)>> MismatchesAsync(Scenario s) =>
-        [.. (await FiguresGrain.GetReportingMismatchesAsync(s.BatchId)).Select(m => (m.HospitalId, m.ProductId, m.Reported, m.PlatformUnits + m.OffPlatformUnits, m.Difference))];
+        [.. (await FiguresGrain.GetReportingMismatchesAsync(s.BatchId, ReportingMismatches.MaxRows)).Largest.Select(m => (m.HospitalId, m.ProductId, m.Reported, m.PlatformUnits + m.OffPlatformUnits, m.Difference))];
 }
 
 public sealed class SqliteOrderFiguresTests(SqliteClusterFixture fixture) : OrderFiguresTests(fixture), IClassFixture<SqliteClusterFixture>;
