@@ -103,7 +103,7 @@ public sealed partial class HospitalOrdersGrain
         var now = ProcurementClock.Now(clock);
         var zone = agreementOptions.Value.Zone();
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
-        var acceptBy = WorkingDays.Add(now, Options.AcceptanceWorkingDays, zone);
+        var acceptBy = WorkingDays.Add(now, Options.AcceptanceWorkingDays, zone, Options.Calendar);
         var results = new Delivery[requests.Count];
         var writes = new List<(Delivery Delivery, string RegionCode, string RequestId)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);

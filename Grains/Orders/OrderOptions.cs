@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Procurement.Grains.Orders.Domain;
 
 namespace Procurement.Grains.Orders;
 
@@ -45,6 +46,24 @@ public sealed class OrderOptions
 
     /// <summary>Lines per order at most.</summary>
     public int MaxLines { get; set; } = 500;
+
+    /// <summary>
+    /// Public holidays in the business zone (yyyy-MM-dd): not working days, though Monday to
+    /// Friday. China's are set each year by the State Council's notice, with weekend days worked in
+    /// their place (<see cref="WorkingWeekendDays"/>); the operator enters both from the notice.
+    /// </summary>
+    public List<string> Holidays { get; set; } = [];
+
+    /// <summary>Saturdays and Sundays that are working days (调休), yyyy-MM-dd.</summary>
+    public List<string> WorkingWeekendDays { get; set; } = [];
+
+    /// <summary>Dates each calendar list holds at most (a few years of notices).</summary>
+    public const int MaxCalendarDays = 1_000;
+
+    private WorkingCalendar? _calendar;
+
+    /// <summary>The working days the acceptance window counts (the lists are validated at start).</summary>
+    public WorkingCalendar Calendar => _calendar ??= WorkingCalendar.Parse(Holidays, WorkingWeekendDays, failures: null);
 }
 
 public sealed class OrderOptionsValidator : IValidateOptions<OrderOptions>
@@ -91,6 +110,14 @@ public sealed class OrderOptionsValidator : IValidateOptions<OrderOptions>
         if (options.MaxLines is < 1 or > 5_000)
         {
             failures.Add("Orders:MaxLines must be between 1 and 5000.");
+        }
+        if (options.Holidays.Count > OrderOptions.MaxCalendarDays || options.WorkingWeekendDays.Count > OrderOptions.MaxCalendarDays)
+        {
+            failures.Add($"Orders:Holidays and Orders:WorkingWeekendDays hold at most {OrderOptions.MaxCalendarDays} dates each.");
+        }
+        else
+        {
+            WorkingCalendar.Parse(options.Holidays, options.WorkingWeekendDays, failures);
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -120,30 +120,94 @@ public static class OrderMoves
     }
 }
 
-/// <summary>Working days in the business time zone: Monday to Friday (public holidays are not kept here).</summary>
+/// <summary>
+/// Which days are working days: Monday to Friday, but the public holidays, and the weekend days
+/// worked in their place (China's holiday notices move working days onto Saturdays and Sundays).
+/// </summary>
+public sealed class WorkingCalendar
+{
+    private readonly HashSet<DateOnly> _holidays;
+    private readonly HashSet<DateOnly> _workingWeekendDays;
+
+    public WorkingCalendar(IEnumerable<DateOnly> holidays, IEnumerable<DateOnly> workingWeekendDays)
+    {
+        _holidays = [.. holidays];
+        _workingWeekendDays = [.. workingWeekendDays];
+    }
+
+    /// <summary>Monday to Friday, no holidays.</summary>
+    public static WorkingCalendar MondayToFriday { get; } = new([], []);
+
+    public bool IsWorkingDay(DateOnly day) =>
+        day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? _workingWeekendDays.Contains(day) : !_holidays.Contains(day);
+
+    /// <summary>
+    /// The calendar of the configured lists; each entry that is not a date (yyyy-MM-dd), a working
+    /// weekend day that is not a Saturday or Sunday, or a date in both lists is added to
+    /// <paramref name="failures"/> (or, without it, thrown).
+    /// </summary>
+    public static WorkingCalendar Parse(IReadOnlyList<string> holidays, IReadOnlyList<string> workingWeekendDays, List<string>? failures)
+    {
+        var problems = failures ?? [];
+        var off = Dates(holidays, "Orders:Holidays", problems);
+        var worked = Dates(workingWeekendDays, "Orders:WorkingWeekendDays", problems);
+        foreach (var day in worked.Where(d => d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)))
+        {
+            problems.Add($"Orders:WorkingWeekendDays lists {day:yyyy-MM-dd}, a {day.DayOfWeek}: only Saturdays and Sundays are worked in place of a holiday.");
+        }
+        foreach (var day in off.Intersect(worked))
+        {
+            problems.Add($"{day:yyyy-MM-dd} is in both Orders:Holidays and Orders:WorkingWeekendDays.");
+        }
+        if (failures is null && problems.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(" ", problems));
+        }
+        return new WorkingCalendar(off, worked);
+    }
+
+    private static List<DateOnly> Dates(IReadOnlyList<string> texts, string setting, List<string> problems)
+    {
+        var dates = new List<DateOnly>(texts.Count);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (DateOnly.TryParseExact(texts[i], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
+            {
+                dates.Add(day);
+            }
+            else
+            {
+                problems.Add($"{setting}:{i} is \"{texts[i]}\", not a date (yyyy-MM-dd).");
+            }
+        }
+        return dates;
+    }
+}
+
+/// <summary>Working days in the business time zone, by a <see cref="WorkingCalendar"/> (Monday to Friday unless given).</summary>
 public static class WorkingDays
 {
     /// <summary>
     /// The instant <paramref name="days"/> working days after <paramref name="from"/>, at the same
-    /// local time; from a weekend, the count starts at the next Monday's midnight.
+    /// local time; from a day off (a weekend or a holiday), the count starts at the next working
+    /// day's midnight.
     /// </summary>
-    public static DateTimeOffset Add(DateTimeOffset from, int days, TimeZoneInfo zone)
+    public static DateTimeOffset Add(DateTimeOffset from, int days, TimeZoneInfo zone, WorkingCalendar? calendar = null)
     {
+        var working = calendar ?? WorkingCalendar.MondayToFriday;
         var local = TimeZoneInfo.ConvertTime(from, zone).DateTime;
-        while (IsWeekend(local))
+        while (!working.IsWorkingDay(DateOnly.FromDateTime(local)))
         {
             local = local.Date.AddDays(1);
         }
         for (var i = 0; i < days; i++)
         {
             local = local.AddDays(1);
-            while (IsWeekend(local))
+            while (!working.IsWorkingDay(DateOnly.FromDateTime(local)))
             {
                 local = local.AddDays(1);
             }
         }
         return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
     }
-
-    private static bool IsWeekend(DateTime day) => day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday;
 }

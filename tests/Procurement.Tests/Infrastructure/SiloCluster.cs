@@ -54,7 +54,7 @@ public sealed class SiloCluster : IAsyncDisposable
     /// <summary>The silo's own store, for reading the tables directly in assertions.</summary>
     public ProcurementStore Database => _cluster.Silos[0].ServiceProvider.GetRequiredService<ProcurementStore>();
 
-    public static async Task<SiloCluster> StartAsync(StoreOptions store, TimeProvider clock, string serviceId = "procurement-tests")
+    public static async Task<SiloCluster> StartAsync(StoreOptions store, TimeProvider clock, string serviceId = "procurement-tests", Action<IServiceCollection>? services = null)
     {
         var logs = new LogCapture();
         var builder = new InProcessTestClusterBuilder(1);
@@ -72,6 +72,7 @@ public sealed class SiloCluster : IAsyncDisposable
             silo.Services.Configure<Procurement.Grains.Orders.OrderOptions>(o => o.ClockPeriod = TimeSpan.FromSeconds(1));
             silo.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider, FileErrorLog>();
             silo.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+            services?.Invoke(silo.Services);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
