@@ -30,6 +30,47 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
 
     public IReadOnlyList<SupplyRisk> Risks { get; private set; } = [];
 
+    /// <summary>Rows each table lists at most (a national alliance has tens of thousands of hospitals; the files hold them all).</summary>
+    public const int Listed = 50;
+
+    /// <summary>Bars each chart draws at most.</summary>
+    public const int Charted = 20;
+
+    /// <summary>The hospitals the page lists: the least timely payers first, then the lowest online procurement.</summary>
+    public IReadOnlyList<HospitalPurchasing> HospitalsListed => [.. WorstPayersFirst(Hospitals).Take(Listed)];
+
+    /// <summary>The lowest online procurement rates, for the chart.</summary>
+    public IReadOnlyList<HospitalPurchasing> LowestOnline => [.. Hospitals.Where(h => h.OnlineProcurementRate is not null)
+        .OrderBy(h => h.OnlineProcurementRate).ThenBy(h => h.HospitalId, StringComparer.Ordinal).Take(Charted)];
+
+    /// <summary>The lowest on-time payment rates, for the chart.</summary>
+    public IReadOnlyList<HospitalPurchasing> LowestOnTime => [.. WorstPayersFirst(Hospitals.Where(h => h.OnTimePaymentRate is not null)).Take(Charted)];
+
+    /// <summary>The supplier x region x product rows the page lists: the lowest fill rate first, then the lowest on-time delivery.</summary>
+    public IReadOnlyList<SupplyPerformance> PerformanceListed => [.. Performance
+        .OrderBy(p => p.FillRate).ThenBy(p => p.OnTimeDeliveryRate ?? 2m)
+        .ThenBy(p => p.ManufacturerId, StringComparer.Ordinal).ThenBy(p => p.RegionCode, StringComparer.Ordinal).ThenBy(p => p.ProductId, StringComparer.Ordinal)
+        .Take(Listed)];
+
+    /// <summary>The alliance as a whole over the months: online procurement, payment on time, fill rate (null without a denominator).</summary>
+    public (decimal? Online, decimal? OnTime, decimal? Fill) Overall
+    {
+        get
+        {
+            var platform = Hospitals.Sum(h => h.PlatformAmount);
+            var outside = Hospitals.Sum(h => h.OffPlatformAmount);
+            var due = Hospitals.Sum(h => h.InvoicesDue);
+            var ordered = Performance.Sum(p => p.OrderedUnits);
+            return (
+                platform + outside > 0 ? platform / (platform + outside) : null,
+                due > 0 ? (decimal)Hospitals.Sum(h => h.PaidOnTime) / due : null,
+                ordered > 0 ? (decimal)Performance.Sum(p => p.AcceptedUnits) / ordered : null);
+        }
+    }
+
+    private static IEnumerable<HospitalPurchasing> WorstPayersFirst(IEnumerable<HospitalPurchasing> hospitals) => hospitals
+        .OrderBy(h => h.OnTimePaymentRate ?? 2m).ThenBy(h => h.OnlineProcurementRate ?? 2m).ThenBy(h => h.HospitalId, StringComparer.Ordinal);
+
     public IReadOnlyList<ListedPrice> Prices { get; private set; } = [];
 
     /// <summary>The consumables categories of the alliance's batches, listable beside the drug products.</summary>
@@ -121,14 +162,14 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
         var month = time.Month(clock.GetUtcNow());
         From = From is { } f && Month().IsMatch(f) ? f : month;
         To = To is { } t && Month().IsMatch(t) ? t : From;
-        var alliance = await Alliance().GetAsync();
-        await Names.LoadHospitalsAsync(alliance?.Regions.Select(r => r.Code).ToList() ?? []);
         var figures = Grains.Client.GetGrain<IOrderFiguresGrain>(0);
         await TryAsync(async () =>
         {
             Performance = await figures.GetSupplyPerformanceAsync(User.Organisation(), From, To);
             Hospitals = await figures.GetHospitalPurchasingAsync(User.Organisation(), From, To);
         });
+        // Only the hospitals the page names, not every hospital of the alliance's regions.
+        await Names.LoadHospitalsByIdAsync(HospitalsListed.Concat(LowestOnline).Concat(LowestOnTime).Select(h => h.HospitalId).ToHashSet(StringComparer.Ordinal));
         Risks = await figures.GetSupplyRisksAsync(User.Organisation());
         Prices = await Alliance().GetListedPricesAsync();
         Categories = await Alliance().GetListableCategoriesAsync();

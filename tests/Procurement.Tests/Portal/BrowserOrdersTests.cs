@@ -109,6 +109,8 @@ public sealed class BrowserOrdersTests(JourneyFixture portal) : IAsyncLifetime
         var invoice = hospital.Locator($"[data-test=invoice-{invoiceNumber}]");
         await Assertions.Expect(invoice).ToContainTextAsync("345.00");
         await Assertions.Expect(invoice.Locator("[data-test=due]")).ToHaveTextAsync(TimeZoneInfo.ConvertTime(portal.Clock.GetUtcNow().AddDays(30), BusinessTimeTests.Zone).ToString("yyyy-MM-dd"));
+        // Its amount is in the chart of what is due when (30 days from now: the 8-30 days bar).
+        await Assertions.Expect(hospital.Locator("svg#payables-due")).ToContainTextAsync("Due in 8 to 30 days");
         await invoice.Locator("[data-test=reference]").FillAsync($"BANK-{tag}");
         await invoice.Locator("[data-test=pay-button]").ClickAsync();
         await Assertions.Expect(hospital.Locator("[data-test=saved]")).ToHaveTextAsync("The payment is recorded.");
@@ -116,6 +118,8 @@ public sealed class BrowserOrdersTests(JourneyFixture portal) : IAsyncLifetime
         var payment = hospital.Locator("[data-test=payments] tr", new() { HasText = invoiceNumber });
         await Assertions.Expect(payment).ToContainTextAsync($"BANK-{tag}");
         await Assertions.Expect(payment).ToContainTextAsync("Yes");
+        await Assertions.Expect(hospital.Locator("[data-test=payments-on-time]")).ToHaveTextAsync(new Regex(@"^\d+ of the \d+ payments listed were on time\.$"));
+        await Assertions.Expect(hospital.Locator("svg#payments-on-time")).ToBeVisibleAsync();
         await Assertions.Expect(hospital.Locator("[data-test=ledger]")).ToContainTextAsync("balance");
         await PortalBrowser.ShotAsync(hospital, "orders-5-hospital-paid-en");
 
@@ -150,6 +154,10 @@ public sealed class BrowserOrdersTests(JourneyFixture portal) : IAsyncLifetime
         await PortalBrowser.SignInAsync(alliance, "alliance.admin");
         await Assertions.Expect(alliance.Locator("[data-test=hospital-H-BJ-001] [data-test=online-rate]")).ToContainTextAsync("%");
         await Assertions.Expect(alliance.Locator("svg#online-rate")).ToBeVisibleAsync();
+        await Assertions.Expect(alliance.Locator("svg#on-time-payment")).ToBeVisibleAsync();
+        await Assertions.Expect(alliance.Locator("svg#fill-rate")).ToContainTextAsync("On-time delivery");
+        await Assertions.Expect(alliance.Locator("[data-test=overall-online]")).ToHaveTextAsync(new Regex(@"^\d+\.\d%$"));
+        await Assertions.Expect(alliance.Locator("[data-test=hospitals-listed]")).ToHaveTextAsync(new Regex(@"^Hospitals: \d+; the \d+ paying least on time are listed, the files hold them all\.$"));
         // The other test of the class may have placed (and had refused) a line of the same product, so the rate is not pinned.
         var supplied = alliance.Locator("[data-test=supply-performance] tr", new() { HasText = "Irbesartan Tablet" });
         await Assertions.Expect(supplied.Locator("[data-test=accepted]")).ToHaveTextAsync("1,150");

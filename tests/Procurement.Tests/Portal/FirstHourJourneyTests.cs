@@ -66,6 +66,20 @@ public sealed class FirstHourJourneyTests(JourneyFixture portal) : IAsyncLifetim
         }
         Assert.Equal(7, reported);
 
+        // Purchasing under story 1's agreements: one supplier falls behind in Shanxi in the last weeks
+        // (a supply-risk alert proposing the takeover of its agreements there), and one hospital pays late.
+        var figures = Grains.GetGrain<IOrderFiguresGrain>(0);
+        var risk = Assert.Single(await figures.GetSupplyRisksAsync(DemoSeeder.AllianceId), r => r.ProductId == "MONTELUKAST-TAB" && r.RegionCode == "SX");
+        Assert.True(risk.FillRate < risk.Threshold && risk.AgreementIds.Count > 0, $"{risk}");
+        var now = portal.Clock.GetUtcNow();
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+        var year = (await figures.GetHospitalPurchasingAsync(DemoSeeder.AllianceId,
+            TimeZoneInfo.ConvertTime(now.AddMonths(-11), zone).ToString("yyyy-MM"), TimeZoneInfo.ConvertTime(now, zone).ToString("yyyy-MM")))
+            .Where(h => h.InvoicesDue > 0).ToList();
+        var latePayer = Assert.Single(year, h => h.HospitalId == "H-TJ-002");
+        Assert.True(latePayer.OnTimePaymentRate < 0.5m, $"{latePayer}");
+        Assert.All(year.Where(h => h.HospitalId != "H-TJ-002"), h => Assert.True(h.OnTimePaymentRate > latePayer.OnTimePaymentRate, $"{h} pays later than the late payer"));
+
         // Names in Chinese beside the English ones.
         Assert.Equal("苯磺酸氨氯地平", (await Grains.GetGrain<IProductGrain>("AMLODIPINE-TAB").GetAsync())!.MoleculeZh);
         Assert.Equal("河北", (await Grains.GetGrain<IAllianceGrain>(DemoSeeder.AllianceId).GetAsync())!.Regions.Single(r => r.Code == "HE").NameZh);
