@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Procurement.BidPortal.Exports;
 using Procurement.BidPortal.Security;
@@ -38,7 +39,11 @@ public static class ExportApi
         exports.MapGet("/reporting-mismatches.xlsx", (string batchId, GrainAccess grains) =>
             MismatchFileAsync(grains, batchId, Xlsx, "xlsx", PurchasingExport.WriteReportingMismatchesXlsx))
             .WithName("ExportReportingMismatchesXlsx").WithSummary(MismatchSummary + " One sheet, ReportingMismatches.");
-        exports.MapGet("/ocds.json", OcdsAsync).WithName("ExportOcds").WithSummary("The batch as an OCDS 1.1 release package with the VBP extension (docs/OCDS.md).");
+        exports.MapGet("/ocds.json", OcdsAsync).WithName("ExportOcds").WithSummary(
+            $"The batch as an OCDS 1.1 release package with the VBP extension (docs/OCDS.md); its contracts' implementation holds the first lines of purchasing (limit, 1-{BatchPurchasing.MaxLines:N0}, default {BatchPurchasing.MaxLines:N0}), and links.next the page after.");
+        exports.MapGet("/ocds-implementation.json", OcdsPageAsync).WithName("ExportOcdsPurchasingPage").WithSummary(
+            $"A later page of the batch's purchasing as an OCDS release package (tag implementation, up to limit lines, 1-{BatchPurchasing.MaxLines:N0}, with their deliveries and payments), " +
+            "from a package's links.next; links.next again while more remain. A cursor this export did not give is 400 FIELD_INVALID naming 'after'.");
 
         // The consumables award is read by every role as the award view shows it (AwardApi): the
         // alliance everything, a manufacturer its own statements and the supplies it makes, a
@@ -113,22 +118,35 @@ public static class ExportApi
         return TypedResults.File(buffer.ToArray(), type, name);
     }
 
-    private static async Task<IResult> OcdsAsync(string batchId, GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, HttpRequest request)
+    private static Task<IResult> OcdsAsync(string batchId, int? limit, GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, HttpRequest request) =>
+        OcdsFileAsync(grains, clock, request, batchId, null, limit);
+
+    private static Task<IResult> OcdsPageAsync(string batchId, string? after, int? limit, GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, HttpRequest request) =>
+        OcdsFileAsync(grains, clock, request, batchId, after ?? "", limit);
+
+    /// <summary>The batch's package (<paramref name="after"/> null) or a later page of its purchasing.</summary>
+    private static async Task<IResult> OcdsFileAsync(GrainAccess grains, TimeProvider clock, HttpRequest request, string batchId, string? after, int? limit)
     {
         var view = await grains.AllianceBatchAsync(batchId);
+        if (after is { Length: 0 })
+        {
+            // The batch is the caller's: only now is a missing cursor worth saying.
+            throw ProcurementException.Required("after");
+        }
         var batch = grains.Batch(batchId);
         var directory = grains.Directory();
         var productIds = view.Definition!.Products.Select(p => p.ProductId).ToHashSet();
         var products = (await directory.ListProductsAsync()).Where(p => productIds.Contains(p.Id)).ToList();
-        var bids = view.Phase >= TenderBatchPhase.Opened ? await batch.GetOpenedBidsAsync() : null;
+        // A page of purchasing needs no bids: its release holds contracts only.
+        var bids = after is null && view.Phase >= TenderBatchPhase.Opened ? await batch.GetOpenedBidsAsync() : null;
         var award = await batch.GetAwardAsync();
         var agreements = view.Phase >= TenderBatchPhase.Awarded ? await batch.ListAgreementsAsync() : [];
         var alliance = await grains.Client.GetGrain<IAllianceGrain>(view.Definition.AllianceId).GetAsync();
-        // Purchasing hangs on agreements, so a batch without them reads none; the read stops at
-        // BatchPurchasing.MaxLines lines and says so, which the release repeats (docs/OCDS.md).
+        // Purchasing hangs on agreements, so a batch without them reads none; a read holds
+        // BatchPurchasing.MaxLines lines and the cursor of the next (docs/OCDS.md).
         var purchasing = agreements.Count > 0
-            ? await grains.OrderDirectory().GetBatchPurchasingAsync(batchId, BatchPurchasing.MaxLines)
-            : BatchPurchasing.Empty;
+            ? await grains.OrderDirectory().GetBatchPurchasingAsync(batchId, limit ?? BatchPurchasing.MaxLines, after)
+            : after is null ? BatchPurchasing.Empty : throw ProcurementException.Invalid("after", $"Batch {batchId} has no agreements, so no pages of purchasing.");
         var hospitals = purchasing.Lines.Count > 0 ? await directory.ListHospitalsAsync(view.Definition.RegionCodes) : [];
         var ocds = new OcdsBatch(view, products, await directory.ListManufacturersAsync(), bids, award, agreements, alliance)
         {
@@ -138,12 +156,19 @@ public static class ExportApi
             // The items need each category's intended total only: the totals' one GROUP BY answers a
             // row per category and firm named, however many hospitals stated an intention, where the
             // whole read would carry every intention into memory (docs/OCDS.md, "Items").
-            ConsumableDemand = view.Definition.Consumables is null ? null : await batch.GetConsumableDemandTotalsAsync(),
+            ConsumableDemand = after is null && view.Definition.Consumables is not null ? await batch.GetConsumableDemandTotalsAsync() : null,
         };
-        var package = OcdsExport.Build(ocds, clock.GetUtcNow(), alliance?.Name ?? view.Definition.AllianceId, "ocds-vbp");
+        string PageUri(string next) =>
+            $"{request.Scheme}://{request.Host}{request.PathBase}/api/batches/{Uri.EscapeDataString(batchId)}/exports/ocds-implementation.json?after={Uri.EscapeDataString(next)}" +
+            (limit is { } size ? string.Create(CultureInfo.InvariantCulture, $"&limit={size}") : "");
+        var publisher = alliance?.Name ?? view.Definition.AllianceId;
+        var package = after is null
+            ? OcdsExport.Build(ocds, clock.GetUtcNow(), publisher, "ocds-vbp", PageUri)
+            : OcdsExport.BuildPurchasingPage(ocds, clock.GetUtcNow(), publisher, "ocds-vbp", after, PageUri);
         var buffer = new MemoryStream();
         OcdsExport.Write(package, buffer);
-        await grains.RecordAsync(ExportDownloaded, batchId, "batch", batchId, $"{batchId}-ocds.json");
-        return TypedResults.File(buffer.ToArray(), "application/json; charset=utf-8", $"{batchId}-ocds.json");
+        var name = after is null ? $"{batchId}-ocds.json" : $"{batchId}-ocds-implementation-{package.Releases[0].Id[^16..]}.json";
+        await grains.RecordAsync(ExportDownloaded, batchId, "batch", batchId, name);
+        return TypedResults.File(buffer.ToArray(), "application/json; charset=utf-8", name);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -84,7 +85,7 @@ public static class OcdsExport
     /// agreements exist; ocid = <paramref name="ocidPrefix"/>-batchId, the release id adds the
     /// phase and the publication instant so each publication is a new release.
     /// </summary>
-    public static ReleasePackage Build(OcdsBatch batch, DateTimeOffset publishedDate, string publisherName, string ocidPrefix)
+    public static ReleasePackage Build(OcdsBatch batch, DateTimeOffset publishedDate, string publisherName, string ocidPrefix, Func<string, string>? pageUri = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentException.ThrowIfNullOrWhiteSpace(publisherName);
@@ -121,13 +122,7 @@ public static class OcdsExport
         var purchasing = batch.Purchasing is { } bought && buyer is not null && publicAgreements.Count > 0
             ? new OcdsPurchasing(bought, batch.Hospitals, buyer.Id, buyer.Name, names.Organisation)
             : null;
-        var contracts = publicAgreements
-            .Select(a =>
-            {
-                var contract = Contract(view.BatchId, a, batch.BusinessUtcOffset, names, purchasing?.Implementation(a, consumables?.Lot(a.ProductId) is not null));
-                return consumables?.Lot(a.ProductId) is { } lot ? consumables.Contract(contract, a, lot, publicAward?.Consumables) : contract;
-            })
-            .ToList();
+        var contracts = Contracts(batch, publicAgreements, names, consumables, purchasing, publicAward);
         var ruleSet = publicAward?.RuleSet ?? definition?.RuleSet.Name;
 
         var tender = new OcdsTender(
@@ -182,8 +177,83 @@ public static class OcdsExport
             PublishedDate: publishedDate,
             Publisher: new OcdsPublisher(publisherName),
             Extensions: Extensions(tender.Lots is { Count: > 0 }, contracts.Any(c => c.Implementation?.Transactions is { Count: > 0 })),
-            Releases: [release]);
+            Releases: [release])
+        {
+            Links = NextLink(batch.Purchasing, pageUri),
+        };
     }
+
+    /// <summary>
+    /// A later page of the batch's purchasing (docs/OCDS.md, "Pages of purchasing"): one release of
+    /// the same ocid, tagged <c>implementation</c>, holding the contracts with lines on the page,
+    /// each with the page's purchase orders, deliveries and payments, and the parties those add. Its
+    /// arrays' objects carry the ids they carry in the first package, so a reader merging the
+    /// releases (OCDS's merge by id) gets the whole implementation. No tender, bids or awards: the
+    /// first package holds them. Bids, awards and agreements wait for their phases as there.
+    /// </summary>
+    public static ReleasePackage BuildPurchasingPage(OcdsBatch batch, DateTimeOffset publishedDate, string publisherName, string ocidPrefix, string after, Func<string, string>? pageUri = null)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentException.ThrowIfNullOrWhiteSpace(publisherName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(ocidPrefix);
+        ArgumentException.ThrowIfNullOrWhiteSpace(after);
+
+        var view = batch.View;
+        var definition = view.Definition;
+        var names = new Names(batch);
+        var publicAward = view.Phase >= TenderBatchPhase.Publicity ? batch.Award : null;
+        var publicAgreements = view.Phase >= TenderBatchPhase.Awarded ? batch.Agreements : [];
+        var buyer = batch.Alliance is { } alliance
+            ? new OcdsOrganizationReference(alliance.Id, alliance.Name)
+            : definition is null ? null : new OcdsOrganizationReference(definition.AllianceId, definition.AllianceId);
+        var consumables = definition?.Consumables is { } terms ? new OcdsConsumables(terms, names.Organisation) : null;
+        var purchasing = batch.Purchasing is { } bought && buyer is not null && publicAgreements.Count > 0
+            ? new OcdsPurchasing(bought, batch.Hospitals, buyer.Id, buyer.Name, names.Organisation)
+            : null;
+        var contracts = Contracts(batch, publicAgreements, names, consumables, purchasing, publicAward)
+            .Where(c => c.Implementation is not null)
+            .ToList();
+        // The page's start in the id: each page a release of its own, the same page the same id at one instant.
+        var page = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(after)))[..16];
+        var release = new OcdsRelease(
+            Ocid: Ocid(ocidPrefix, view.BatchId),
+            Id: string.Create(CultureInfo.InvariantCulture, $"{view.BatchId}-implementation-{publishedDate.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{page}"),
+            Date: publishedDate,
+            Tag: ["implementation"],
+            InitiationType: "tender",
+            Parties: Parties(buyer, null, [], names, purchasing?.Roles(contracts) ?? []),
+            Buyer: buyer,
+            Tender: null,
+            Bids: null,
+            Awards: null,
+            Contracts: contracts.Count > 0 ? contracts : null,
+            RelatedProcesses: null,
+            VbpEventChainHead: batch.EventChainHead is { } head ? new OcdsEventChainHead(head.Length, head.EventId, head.Hash) : null,
+            VbpPurchasingTruncated: purchasing?.Truncated == true ? true : null);
+        return new ReleasePackage(
+            Uri: PackageBaseUri + Uri.EscapeDataString(release.Id) + ".json",
+            Version: "1.1",
+            PublishedDate: publishedDate,
+            Publisher: new OcdsPublisher(publisherName),
+            Extensions: Extensions(false, contracts.Any(c => c.Implementation?.Transactions is { Count: > 0 })),
+            Releases: [release])
+        {
+            Links = NextLink(batch.Purchasing, pageUri),
+        };
+    }
+
+    private static OcdsLinks? NextLink(Procurement.Contracts.Grains.BatchPurchasing? purchasing, Func<string, string>? pageUri) =>
+        purchasing?.Next is { } next && pageUri is not null ? new OcdsLinks(pageUri(next)) : null;
+
+    private static List<OcdsContract> Contracts(
+        OcdsBatch batch, IReadOnlyList<Agreement> agreements, Names names, OcdsConsumables? consumables, OcdsPurchasing? purchasing, AwardView? publicAward) =>
+        agreements
+            .Select(a =>
+            {
+                var contract = Contract(batch.View.BatchId, a, batch.BusinessUtcOffset, names, purchasing?.Implementation(a, consumables?.Lot(a.ProductId) is not null));
+                return consumables?.Lot(a.ProductId) is { } lot ? consumables.Contract(contract, a, lot, publicAward?.Consumables) : contract;
+            })
+            .ToList();
 
     private static List<string> Extensions(bool lots, bool transactions)
     {

@@ -57,7 +57,14 @@ public sealed record ReleasePackage(
     DateTimeOffset PublishedDate,
     OcdsPublisher Publisher,
     IReadOnlyList<string> Extensions,
-    IReadOnlyList<OcdsRelease> Releases);
+    IReadOnlyList<OcdsRelease> Releases)
+{
+    /// <summary>The next page of the batch's purchasing, as OCDS's API guidance pages packages; null on the last.</summary>
+    public OcdsLinks? Links { get; init; }
+}
+
+/// <summary>A package's paging links (OCDS API guidance: <c>links.next</c>).</summary>
+public sealed record OcdsLinks(string Next);
 
 /// <summary>Who publishes the package.</summary>
 public sealed record OcdsPublisher(string Name);
@@ -74,7 +81,7 @@ public sealed record OcdsRelease(
     string InitiationType,
     IReadOnlyList<OcdsParty> Parties,
     OcdsOrganizationReference? Buyer,
-    OcdsTender Tender,
+    OcdsTender? Tender,
     OcdsBids? Bids,
     IReadOnlyList<OcdsAward>? Awards,
     IReadOnlyList<OcdsContract>? Contracts,

@@ -359,6 +359,62 @@ public sealed record LineCursor(
 }
 
 /// <summary>
+/// Where a page of a batch's purchasing ended (<see cref="Grains.BatchPurchasing.Next"/>): its last
+/// line's agreement, hospital, placement time and key, in the pages' order. Passed as an opaque
+/// text (<see cref="Format"/>); lines placed later under earlier agreements or hospitals are read
+/// by the next export, never shifting the pages after, as an offset would.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Procurement.BatchLineCursor")]
+public sealed record BatchLineCursor(
+    [property: Id(0)] Guid AgreementId,
+    [property: Id(1)] string HospitalId,
+    [property: Id(2)] DateTimeOffset PlacedAt,
+    [property: Id(3)] Guid OrderId,
+    [property: Id(4)] int LineNo)
+{
+    /// <summary>The longest cursor text accepted (a 64-character hospital id in UTF-8 fits well within).</summary>
+    public const int MaxLength = 512;
+
+    public static BatchLineCursor After(OrderLine line) =>
+        new(line.AgreementId ?? throw new ArgumentException("A batch's line has its agreement.", nameof(line)), line.HospitalId, line.PlacedAt, line.OrderId, line.LineNo);
+
+    public string Format() =>
+        System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{AgreementId:N}.{PlacedAt.UtcTicks}.{OrderId:N}.{LineNo}.{HospitalId}")));
+
+    /// <summary>The cursor a page's <see cref="Grains.BatchPurchasing.Next"/> gave, or INVALID naming <paramref name="field"/>.</summary>
+    public static BatchLineCursor Parse(string text, string field)
+    {
+        var invalid = Errors.ProcurementException.Invalid(field, $"{field} is not a cursor this export gave: pass a page's 'next' link as it came.");
+        if (string.IsNullOrEmpty(text) || text.Length > MaxLength)
+        {
+            throw invalid;
+        }
+        string decoded;
+        try
+        {
+            decoded = new System.Text.UTF8Encoding(false, true).GetString(System.Buffers.Text.Base64Url.DecodeFromChars(text));
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw invalid;
+        }
+        var parts = decoded.Split('.', 5);
+        if (parts.Length != 5
+            || !Guid.TryParseExact(parts[0], "N", out var agreementId)
+            || !long.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+            || ticks > DateTimeOffset.MaxValue.UtcTicks
+            || !Guid.TryParseExact(parts[2], "N", out var orderId)
+            || !int.TryParse(parts[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var lineNo)
+            || parts[4].Length is 0 or > 64)
+        {
+            throw invalid;
+        }
+        return new BatchLineCursor(agreementId, parts[4], new DateTimeOffset(ticks, TimeSpan.Zero), orderId, lineNo);
+    }
+}
+
+/// <summary>
 /// Lines waiting on a supplier (<see cref="Grains.IOrderDirectoryGrain.ListLinesToAnswerAsync"/>,
 /// <see cref="Grains.IOrderDirectoryGrain.ListLinesToShipAsync"/>), the most urgent first;
 /// <see cref="More"/> says more wait than the limit let through.

@@ -191,18 +191,21 @@ public interface IOrderDirectoryGrain : IGrainWithIntegerKey
     Task<Receivables> GetReceivablesAsync(string supplierId, int limit);
 
     /// <summary>
-    /// What was bought under a batch's agreements, for its OCDS export: the lines placed against
-    /// them, oldest first, at most <paramref name="limit"/> (1-<see cref="BatchPurchasing.MaxLines"/>),
-    /// with their accepted deliveries, those deliveries' invoices and the payments of them.
+    /// What was bought under a batch's agreements, for its OCDS export, a page at a time: the lines
+    /// placed against them in the order of agreement, hospital, placement time, order and line
+    /// number, at most <paramref name="limit"/> (1-<see cref="BatchPurchasing.MaxLines"/>) from
+    /// <paramref name="after"/> (a page's <see cref="BatchPurchasing.Next"/>; null: the first
+    /// page), with their accepted deliveries, those deliveries' invoices and the payments of them.
     /// </summary>
-    [Alias("GetBatchPurchasing")]
-    Task<BatchPurchasing> GetBatchPurchasingAsync(string batchId, int limit);
+    [Alias("GetBatchPurchasingPage")]
+    Task<BatchPurchasing> GetBatchPurchasingAsync(string batchId, int limit, string? after);
 }
 
 /// <summary>
-/// The purchasing under one batch's agreements (<see cref="IOrderDirectoryGrain.GetBatchPurchasingAsync"/>).
-/// <see cref="Truncated"/> says the batch had more lines than the limit: the oldest lines are kept,
-/// each with everything under it, so a reader never sees a payment without its line.
+/// A page of the purchasing under one batch's agreements (<see cref="IOrderDirectoryGrain.GetBatchPurchasingAsync"/>).
+/// <see cref="Truncated"/> says the batch has more lines than the page: each line comes whole, with
+/// everything under it, so a reader never sees a payment without its line; <see cref="Next"/>
+/// reads on from the page's last line.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Procurement.BatchPurchasing")]
 public sealed record BatchPurchasing(
@@ -210,7 +213,8 @@ public sealed record BatchPurchasing(
     [property: Id(1)] IReadOnlyList<Delivery> AcceptedDeliveries,
     [property: Id(2)] IReadOnlyList<Invoice> Invoices,
     [property: Id(3)] IReadOnlyList<Payment> Payments,
-    [property: Id(4)] bool Truncated)
+    [property: Id(4)] bool Truncated,
+    [property: Id(5)] string? Next = null)
 {
     /// <summary>
     /// The most lines one read returns: a national batch's first months stay whole, and the grain's

@@ -306,20 +306,28 @@ public sealed class OrderDirectoryGrain(
             oldest.Count > limit);
     }
 
-    /// <summary>The lines placed against the batch's agreements, oldest first; the order is total, so a cut by count is stable.</summary>
-    private const string BatchLinesSql = $"""
+    /// <summary>The batch's agreements, in the pages' order.</summary>
+    private const string BatchAgreementsSql = "SELECT agreement_id FROM agreements WHERE batch_id = @BatchId ORDER BY agreement_id";
+
+    /// <summary>
+    /// One agreement's lines from a hospital on, by hospital, then placement time and key: its
+    /// parties' rows by key, each hospital's lines through <c>ix_order_lines_drawdown</c> (a few a
+    /// month), so a page never sorts more than one hospital's lines of one agreement.
+    /// </summary>
+    internal const string AgreementLinesSql = $"""
         SELECT {OrderRepository.LineColumns}
-          FROM order_lines l
-          JOIN agreements a ON a.agreement_id = l.agreement_id
-         WHERE a.batch_id = @BatchId
-         ORDER BY l.placed_at, l.order_id, l.line_no
+          FROM agreement_hospitals h
+          JOIN order_lines l ON l.hospital_id = h.hospital_id AND l.agreement_id = h.agreement_id
+         WHERE h.agreement_id = @AgreementId AND h.hospital_id >= @HospitalFrom
+         ORDER BY h.hospital_id, l.placed_at, l.order_id, l.line_no
         """;
 
     /// <summary>
-    /// The accepted deliveries of those lines, each with its invoice and that invoice's payment
-    /// when they exist (one invoice per delivery, one payment per invoice), in the lines' order.
+    /// The accepted deliveries of some orders' lines, each with its invoice and that invoice's
+    /// payment when they exist (one invoice per delivery, one payment per invoice); the dialect
+    /// adds the filter by order (<see cref="Storage.Dialects.DialectStatements.SelectAcceptedSettlementsOfOrders"/>).
     /// </summary>
-    private const string BatchSettlementsSql = """
+    internal const string SettlementsFrom = """
         SELECT d.delivery_id AS DeliveryId, d.order_id AS OrderId, d.line_no AS LineNumber, d.hospital_id AS HospitalId,
                d.manufacturer_id AS ManufacturerId, d.shipped_by AS ShippedBy, d.lot_number AS LotNumber, d.expiry_date AS ExpiryDate,
                d.quantity AS Quantity, d.shipped_at AS ShippedAt, d.accept_by AS AcceptBy, d.state AS State,
@@ -330,47 +338,75 @@ public sealed class OrderDirectoryGrain(
                p.payment_id AS PaymentId, p.payer AS Payer, p.amount_e6 AS PaymentAmountE6, p.from_prepayment_e6 AS FromPrepaymentE6,
                p.paid_at AS PaidAt, p.reference AS Reference, p.on_time AS OnTime
           FROM deliveries d
-          JOIN order_lines l ON l.order_id = d.order_id AND l.line_no = d.line_no
-          JOIN agreements a ON a.agreement_id = l.agreement_id
           LEFT JOIN invoices i ON i.delivery_id = d.delivery_id
           LEFT JOIN payments p ON p.invoice_id = i.invoice_id
-         WHERE a.batch_id = @BatchId AND d.state = @Accepted
-         ORDER BY l.placed_at, l.order_id, l.line_no, d.shipped_at, d.delivery_id
         """;
 
-    public async Task<BatchPurchasing> GetBatchPurchasingAsync(string batchId, int limit)
+    /// <summary>Orders whose settlements one statement reads (SQL Server takes at most 2,100 parameters).</summary>
+    private const int OrdersPerSettlementRead = 500;
+
+    public async Task<BatchPurchasing> GetBatchPurchasingAsync(string batchId, int limit, string? after)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(batchId);
         if (limit is < 1 or > BatchPurchasing.MaxLines)
         {
             throw ProcurementException.Invalid("limit", $"limit must be between 1 and {BatchPurchasing.MaxLines}.");
         }
+        var cursor = after is null ? null : BatchLineCursor.Parse(after, "after");
         return await store.ReadAsync(async connection =>
         {
-            var lines = new List<OrderLine>();
-            var truncated = false;
-            await foreach (var row in connection.QueryUnbufferedAsync<OrderRepository.LineRow>(BatchLinesSql, new { BatchId = batchId }))
+            var agreementIds = (await connection.QueryAsync<string>(BatchAgreementsSql, new { BatchId = batchId })).ToList();
+            var first = 0;
+            if (cursor is not null)
             {
-                if (lines.Count == limit)
+                first = agreementIds.IndexOf(cursor.AgreementId.ToString());
+                if (first < 0)
                 {
-                    truncated = true;
-                    break;
+                    throw ProcurementException.Invalid("after", "after names an agreement this batch does not have: pass a page's 'next' link as it came.");
                 }
-                lines.Add(row.ToLine());
+            }
+            var lines = new List<OrderLine>();
+            string? next = null;
+            for (var a = first; a < agreementIds.Count && next is null; a++)
+            {
+                var from = a == first && cursor is not null ? cursor : null;
+                await foreach (var row in connection.QueryUnbufferedAsync<OrderRepository.LineRow>(AgreementLinesSql,
+                    new { AgreementId = agreementIds[a], HospitalFrom = from?.HospitalId ?? "" }))
+                {
+                    var line = row.ToLine();
+                    if (from is not null && line.HospitalId == from.HospitalId && !IsAfter(line, from))
+                    {
+                        // The cursor's own hospital: its lines up to the cursor were on the pages before.
+                        continue;
+                    }
+                    if (lines.Count == limit)
+                    {
+                        next = BatchLineCursor.After(lines[^1]).Format();
+                        break;
+                    }
+                    lines.Add(line);
+                }
             }
 
-            var kept = lines.Select(l => (l.OrderId, l.LineNo)).ToHashSet();
+            // The page's lines' accepted deliveries with their invoices and payments, read by order.
+            var position = lines.Select((l, i) => (l, i)).ToDictionary(x => (x.l.OrderId, x.l.LineNo), x => x.i);
+            var settled = new List<(int Position, BatchSettlementRow Row)>();
+            foreach (var orders in lines.Select(l => l.OrderId.ToString()).Distinct(StringComparer.Ordinal).Chunk(OrdersPerSettlementRead))
+            {
+                await foreach (var row in connection.QueryUnbufferedAsync<BatchSettlementRow>(store.Dialect.Statements.SelectAcceptedSettlementsOfOrders,
+                    new { Ids = orders, Accepted = (int)DeliveryState.Accepted }))
+                {
+                    if (position.TryGetValue((Guid.Parse(row.OrderId), row.LineNumber), out var at))
+                    {
+                        settled.Add((at, row));
+                    }
+                }
+            }
             var deliveries = new List<Delivery>();
             var invoices = new List<Invoice>();
             var payments = new List<Payment>();
-            await foreach (var row in connection.QueryUnbufferedAsync<BatchSettlementRow>(BatchSettlementsSql, new { BatchId = batchId, Accepted = (int)DeliveryState.Accepted }))
+            foreach (var (_, row) in settled.OrderBy(x => x.Position).ThenBy(x => x.Row.ShippedAt).ThenBy(x => x.Row.DeliveryId, StringComparer.Ordinal))
             {
-                // Rows come in the lines' order, so the first row of a line that was cut starts
-                // the part beyond the limit.
-                if (!kept.Contains((Guid.Parse(row.OrderId), row.LineNumber)))
-                {
-                    break;
-                }
                 deliveries.Add(row.ToDelivery());
                 if (row.ToInvoice() is { } invoice)
                 {
@@ -381,8 +417,20 @@ public sealed class OrderDirectoryGrain(
                     }
                 }
             }
-            return new BatchPurchasing(lines, deliveries, invoices, payments, truncated);
+            return new BatchPurchasing(lines, deliveries, invoices, payments, next is not null, next);
         });
+    }
+
+    /// <summary>Whether a line of the cursor's hospital and agreement comes after it (placement time, then order id as the store orders it, then line number).</summary>
+    private static bool IsAfter(OrderLine line, BatchLineCursor cursor)
+    {
+        var byTime = line.PlacedAt.UtcTicks.CompareTo(cursor.PlacedAt.UtcTicks);
+        if (byTime != 0)
+        {
+            return byTime > 0;
+        }
+        var byOrder = string.CompareOrdinal(line.OrderId.ToString(), cursor.OrderId.ToString());
+        return byOrder != 0 ? byOrder > 0 : line.LineNo > cursor.LineNo;
     }
 
     /// <summary>A delivery with its invoice and payment, both absent (null columns) until they exist.</summary>

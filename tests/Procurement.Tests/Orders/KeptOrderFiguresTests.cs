@@ -273,6 +273,24 @@ public sealed class SqliteKeptOrderFiguresTests(SqliteClusterFixture fixture) : 
         }
     }
 
+    // A batch's purchasing is read for OCDS a page at a time, agreement by agreement: each
+    // agreement's parties by key, each party's lines through the draw-down index, sorted one
+    // hospital at a time; never a scan or sort of the batch's lines (a national batch holds
+    // tens of millions), nor of the deliveries.
+    [Fact]
+    public async Task A_batchs_purchasing_pages_are_read_by_agreement_and_hospital_through_their_indexes()
+    {
+        var lines = await PlanAsync(OrderDirectoryGrain.AgreementLinesSql, new { AgreementId = "A", HospitalFrom = "" });
+        Assert.Equal(
+            ["SEARCH h USING COVERING INDEX sqlite_autoindex_agreement_hospitals_1 (agreement_id=? AND hospital_id>?)",
+             "SEARCH l USING INDEX ix_order_lines_drawdown (hospital_id=? AND agreement_id=?)",
+             "USE TEMP B-TREE FOR LAST 3 TERMS OF ORDER BY"],
+            lines);
+        var settlements = await PlanAsync(fixture.Cluster.Database.Dialect.Statements.SelectAcceptedSettlementsOfOrders, new { Ids = new[] { "a", "b" }, Accepted = 1 });
+        Assert.Contains("SEARCH d USING INDEX ix_deliveries_line (order_id=?)", settlements);
+        Assert.DoesNotContain(settlements, step => step.StartsWith("SCAN", StringComparison.Ordinal) || step.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
     private Task<List<string>> PlanAsync(string sql, object parameters) =>
         fixture.Cluster.Database.ReadAsync(async c => (await c.QueryAsync<(long, long, long, string)>("EXPLAIN QUERY PLAN " + sql, parameters)).Select(r => r.Item4).ToList());
 

@@ -118,6 +118,7 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("GET", "/api/batches/{batchId}/exports/agreements.csv", Alliance, Alliance),
         new("GET", "/api/batches/{batchId}/exports/agreements.xlsx", Alliance, Alliance),
         new("GET", "/api/batches/{batchId}/exports/ocds.json", Alliance, Alliance),
+        new("GET", "/api/batches/{batchId}/exports/ocds-implementation.json", Alliance, Alliance),
         new("GET", "/api/batches/{batchId}/exports/reporting-mismatches.csv", Alliance, Alliance),
         new("GET", "/api/batches/{batchId}/exports/reporting-mismatches.xlsx", Alliance, Alliance),
         // Every role reads a consumables award's files as it reads the award: another alliance's or a non-participating hospital's batch is refused.

@@ -54,7 +54,7 @@ public abstract class OcdsPurchasingReadTests(ClusterFixture fixture)
         var byFund = await orders.SettleDirectlyAsync(new PaymentRequest("f-1", i2.InvoiceId, "FUND-1"));
 
         var directory = Grains.GetGrain<IOrderDirectoryGrain>(0);
-        var purchasing = await directory.GetBatchPurchasingAsync(s.BatchId, BatchPurchasing.MaxLines);
+        var purchasing = await directory.GetBatchPurchasingAsync(s.BatchId, BatchPurchasing.MaxLines, null);
         Assert.False(purchasing.Truncated);
         Assert.Equal([1, 2, 3], purchasing.Lines.Select(l => l.LineNo));
         Assert.All(purchasing.Lines, l => Assert.Equal(atv.AgreementId, l.AgreementId));
@@ -67,12 +67,12 @@ public abstract class OcdsPurchasingReadTests(ClusterFixture fixture)
         Assert.Equal(byFund.FromPrepayment, purchasing.Payments[1].FromPrepayment);
 
         // Cut at one line: the oldest line stays whole with its delivery, invoice and payment.
-        var cut = await directory.GetBatchPurchasingAsync(s.BatchId, 1);
-        Assert.True(cut.Truncated);
+        var cut = await directory.GetBatchPurchasingAsync(s.BatchId, 1, null);
+        Assert.True(cut.Truncated && cut.Next is not null);
         Assert.Equal((1, whole.DeliveryId, i1.InvoiceId, byHospital.PaymentId),
             (Assert.Single(cut.Lines).LineNo, Assert.Single(cut.AcceptedDeliveries).DeliveryId, Assert.Single(cut.Invoices).InvoiceId, Assert.Single(cut.Payments).PaymentId));
-        await Refused.WithAsync(ErrorCodes.InvalidField, () => directory.GetBatchPurchasingAsync(s.BatchId, BatchPurchasing.MaxLines + 1), "limit");
-        Assert.Empty((await directory.GetBatchPurchasingAsync($"B-none-{s.Tag}", 10)).Lines);
+        await Refused.WithAsync(ErrorCodes.InvalidField, () => directory.GetBatchPurchasingAsync(s.BatchId, BatchPurchasing.MaxLines + 1, null), "limit");
+        Assert.Empty((await directory.GetBatchPurchasingAsync($"B-none-{s.Tag}", 10, null)).Lines);
 
         // The package the export endpoint builds from these reads.
         var batch = new OcdsBatch(await s.Batch.GetAsync(), [], [], null, await s.Batch.GetAwardAsync(), agreements, null) { Purchasing = purchasing };
@@ -84,6 +84,69 @@ public abstract class OcdsPurchasingReadTests(ClusterFixture fixture)
         Assert.Equal(2, contract.Implementation!.Transactions!.Count);
         Assert.Equal(3, contract.Implementation.VbpPurchaseOrders!.Count);
         Assert.Equal(2, contract.Implementation.Milestones!.Count);
+    }
+
+    [Fact]
+    public async Task A_batch_is_read_in_pages_that_join_up_to_the_whole_each_line_whole_on_one_page()
+    {
+        var s = new Scenario(Grains, fixture.Clock);
+        var startMonth = Months.Of(fixture.Clock.GetUtcNow().AddDays(9), Zone) + 1;
+        await s.AwardAndFinaliseAsync(fixture.Clock, Months.FirstDay(startMonth));
+        fixture.Clock.SetUtcNow(Months.Begins(startMonth, Zone).AddDays(1).AddHours(2));
+        var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
+        // Lines of two hospitals under several agreements, some placed in the same instant, each shipped and accepted.
+        var placed = new List<(Guid OrderId, int LineNo)>();
+        foreach (var (hospital, products) in new[] { (s.Hospital1, new[] { s.Atorvastatin, s.Amlodipine, s.Atorvastatin }), (s.Hospital2, new[] { s.Atorvastatin, s.Atorvastatin }) })
+        {
+            var orders = Grains.GetGrain<IHospitalOrdersGrain>(hospital);
+            for (var round = 0; round < 2; round++)
+            {
+                var order = await orders.PlaceOrderAsync(new OrderRequest($"page-{round}", [.. products.Select(p => new OrderLineRequest(p, 100 + round, "Pharmacy", OrderUrgency.Normal))]));
+                foreach (var line in order.Lines)
+                {
+                    await orders.RespondToLineAsync(line.ManufacturerId, $"c-{round}-{line.LineNo}", order.OrderId, line.LineNo, true, null);
+                    var delivery = await orders.ShipAsync(line.ManufacturerId, new ShipmentRequest($"s-{round}-{line.LineNo}", order.OrderId, line.LineNo, line.Quantity, "LOT", expiry));
+                    await orders.DecideDeliveryAsync(delivery.DeliveryId, new DeliveryDecision($"a-{round}-{line.LineNo}", true));
+                    placed.Add((order.OrderId, line.LineNo));
+                }
+                fixture.Clock.Advance(TimeSpan.FromMinutes(round));
+            }
+        }
+
+        var directory = Grains.GetGrain<IOrderDirectoryGrain>(0);
+        var whole = await directory.GetBatchPurchasingAsync(s.BatchId, BatchPurchasing.MaxLines, null);
+        Assert.Null(whole.Next);
+        Assert.Equal(placed.Order(), whole.Lines.Select(l => (l.OrderId, l.LineNo)).Order());
+        Assert.True(whole.Lines.Select(l => l.AgreementId).Distinct().Count() > 1, "the lines should fall under more than one agreement");
+        foreach (var size in new[] { 1, 2, 3 })
+        {
+            var lines = new List<OrderLine>();
+            var deliveries = new List<Delivery>();
+            string? after = null;
+            var pages = 0;
+            do
+            {
+                var page = await directory.GetBatchPurchasingAsync(s.BatchId, size, after);
+                Assert.InRange(page.Lines.Count, 1, size);
+                // Each delivery on the page is of one of its lines.
+                var keys = page.Lines.Select(l => (l.OrderId, l.LineNo)).ToHashSet();
+                Assert.All(page.AcceptedDeliveries, d => Assert.Contains((d.OrderId, d.LineNo), keys));
+                Assert.Equal(page.Lines.Count, page.AcceptedDeliveries.Count);
+                lines.AddRange(page.Lines);
+                deliveries.AddRange(page.AcceptedDeliveries);
+                after = page.Next;
+                pages++;
+            }
+            while (after is not null && pages < 100);
+            Assert.Equal(whole.Lines.Select(l => (l.OrderId, l.LineNo)), lines.Select(l => (l.OrderId, l.LineNo)));
+            Assert.Equal(whole.AcceptedDeliveries.Select(d => d.DeliveryId), deliveries.Select(d => d.DeliveryId));
+            Assert.Equal((whole.Lines.Count + size - 1) / size, pages);
+        }
+
+        // A cursor this read did not give, or one of another batch's agreement, is refused naming it.
+        await Refused.WithAsync(ErrorCodes.InvalidField, () => directory.GetBatchPurchasingAsync(s.BatchId, 1, "not-a-cursor"), "after");
+        var foreign = new BatchLineCursor(Guid.NewGuid(), s.Hospital1, fixture.Clock.GetUtcNow(), Guid.NewGuid(), 1).Format();
+        await Refused.WithAsync(ErrorCodes.InvalidField, () => directory.GetBatchPurchasingAsync(s.BatchId, 1, foreign), "after");
     }
 }
 

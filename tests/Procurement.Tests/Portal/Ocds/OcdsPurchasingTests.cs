@@ -178,6 +178,59 @@ public sealed class OcdsPurchasingTests
         Assert.DoesNotContain(release.GetProperty("parties").EnumerateArray(), p => p.GetProperty("id").GetString() == Zhongshan);
     }
 
+    // A batch beyond one read: the first package holds the first page and links to the next; the
+    // page's package holds only contracts with the page's lines, each under the same ids, so the
+    // releases merged give the implementation the whole read would have.
+    [Fact]
+    public async Task A_batch_beyond_one_read_is_published_in_pages_linked_by_next_that_merge_to_the_whole()
+    {
+        var first = Purchasing with
+        {
+            Lines = Purchasing.Lines.Take(1).ToList(),
+            AcceptedDeliveries = Purchasing.AcceptedDeliveries.Take(1).ToList(),
+            Invoices = Purchasing.Invoices.Take(1).ToList(),
+            Payments = Purchasing.Payments.Take(1).ToList(),
+            Truncated = true,
+            Next = "CURSOR-1",
+        };
+        var second = Purchasing with
+        {
+            Lines = Purchasing.Lines.Skip(1).ToList(),
+            AcceptedDeliveries = Purchasing.AcceptedDeliveries.Skip(1).ToList(),
+            Invoices = Purchasing.Invoices.Skip(1).ToList(),
+            Payments = Purchasing.Payments.Skip(1).ToList(),
+        };
+        static string PageUri(string after) => $"https://portal.example/api/batches/B/exports/ocds-implementation.json?after={after}";
+
+        var firstPackage = OcdsExport.Build(Batch(first), PublishedAt, "国家医保局", "ocds-vbp001", PageUri);
+        Assert.Equal(PageUri("CURSOR-1"), firstPackage.Links?.Next);
+        var pagePackage = OcdsExport.BuildPurchasingPage(Batch(second), PublishedAt, "国家医保局", "ocds-vbp001", "CURSOR-1", PageUri);
+        Assert.Null(pagePackage.Links);
+        foreach (var package in new[] { firstPackage, pagePackage })
+        {
+            using var output = new MemoryStream();
+            OcdsExport.Write(package, output);
+            await OcdsSchema.AssertValidAsync(output.ToArray());
+            Assert.Equal(package.Links is null, !Encoding.UTF8.GetString(output.ToArray()).Contains("\"links\"", StringComparison.Ordinal));
+        }
+        var page = Assert.Single(pagePackage.Releases);
+        Assert.Equal(["implementation"], page.Tag);
+        Assert.True(page.Tender is null && page.Awards is null && page.Bids is null, "a page holds contracts only");
+        Assert.Equal(firstPackage.Releases[0].Ocid, page.Ocid);
+        Assert.NotEqual(firstPackage.Releases[0].Id, page.Id);
+        // Only the contract with lines on the page; the untouched agreement is in the first package alone.
+        Assert.Equal([Ordered.ToString()], page.Contracts!.Select(c => c.Id));
+        Assert.Contains(page.Parties, p => p.Id == Zhongshan);
+
+        // Merged by id, the pages give the whole read's purchase orders and transactions.
+        var whole = OcdsExport.Build(Batch(Purchasing), PublishedAt, "国家医保局", "ocds-vbp001").Releases[0].Contracts!.Single(c => c.Id == Ordered.ToString()).Implementation!;
+        var merged = new[] { firstPackage.Releases[0], page }
+            .SelectMany(r => r.Contracts!.Where(c => c.Id == Ordered.ToString()).Select(c => c.Implementation).OfType<OcdsImplementation>())
+            .ToList();
+        Assert.Equal(whole.VbpPurchaseOrders!.Select(o => o.Id).Order(), merged.SelectMany(i => i.VbpPurchaseOrders ?? []).Select(o => o.Id).Order());
+        Assert.Equal(whole.Transactions!.Select(t => t.Id).Order(), merged.SelectMany(i => i.Transactions ?? []).Select(t => t.Id).Order());
+    }
+
     private static OrderLine Line(Guid order, int lineNo, string hospital, long quantity, OrderLineState state, long shipped, long accepted) =>
         new(order, lineNo, hospital, Amlodipine, Huahai, OrderLineKind.Agreed, Ordered, quantity, 0, 0.1234m, "Pharmacy", OrderUrgency.Normal,
             null, state, PlacedAt, PlacedAt.AddHours(24), PlacedAt.AddHours(1), null, shipped, accepted, Shanghai, PlacedAt.AddHours(72));
