@@ -52,6 +52,13 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
 
     private Task<int> SweepAsync() => fixture.Cluster.SiloGrainFactory.GetGrain<IOrderClockGrain>(0).SweepAsync();
 
+    /// <summary>What a refused write must leave as it was: every row of the purchasing tables and the event log, and the moves' states.</summary>
+    private Task<string> WrittenAsync() => Store.ReadAsync(c => c.ExecuteScalarAsync<string>("""
+        SELECT (SELECT COUNT(*) FROM order_lines) || '/' || (SELECT COUNT(*) FROM deliveries) || '/' || (SELECT COUNT(*) FROM invoices) || '/' ||
+               (SELECT COUNT(*) FROM payments) || '/' || (SELECT COUNT(*) FROM order_requests) || '/' || (SELECT COUNT(*) FROM events) || '/' ||
+               (SELECT COALESCE(SUM(state), 0) FROM deliveries) || '/' || (SELECT COALESCE(SUM(state), 0) FROM invoices) || '/' || (SELECT COALESCE(SUM(accepted_units), 0) FROM order_lines)
+        """))!;
+
     private Task<long> CountAsync(string table, string hospitalId) =>
         Store.ReadAsync(c => c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE hospital_id = @H", new { H = hospitalId }));
 
@@ -108,19 +115,25 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         var d1 = await orders.ShipAsync(distributor, new ShipmentRequest("s-1", order.OrderId, 1, 10_000, "LOT-A1", expiry));
         Assert.Equal((distributor, s.Maker1, DeliveryState.Shipped), (d1.ShippedBy, d1.ManufacturerId, d1.State));
         Assert.Equal(WorkingDays.Add(d1.ShippedAt, 3, Zone), d1.AcceptBy);
+        var written = await WrittenAsync();
         await Refused.WithAsync(ErrorCodes.DeliveryAboveOrdered, () => orders.ShipAsync(s.Maker1, new ShipmentRequest("s-x", order.OrderId, 1, 20_001, "LOT-A2", expiry)));
+        Assert.Equal(written, await WrittenAsync());
         var d2 = await orders.ShipAsync(s.Maker1, new ShipmentRequest("s-2", order.OrderId, 1, 20_000, "LOT-A2", expiry));
 
         // The first delivery's invoice cannot be paid before the delivery is accepted.
         var i1 = await orders.InvoiceAsync(s.Maker1, new InvoiceRequest("i-1", d1.DeliveryId, "INV-0001"));
         Assert.Equal((InvoiceState.Issued, 4_000m, (DateTimeOffset?)null), (i1.State, i1.Amount, i1.DueAt));
+        written = await WrittenAsync();
         await Refused.WithAsync(ErrorCodes.InvoiceNotPayable, () => orders.PayAsync(new PaymentRequest("p-x", i1.InvoiceId, "BANK-1")));
+        Assert.Equal(written, await WrittenAsync());
         await Refused.WithAsync(ErrorCodes.AlreadyInvoiced, () => orders.InvoiceAsync(s.Maker1, new InvoiceRequest("i-x", d1.DeliveryId, "INV-0009")));
 
         // Accepted: the payment clock starts, 30 days by default. Accepting twice is refused.
         var accepted = await orders.DecideDeliveryAsync(d1.DeliveryId, new DeliveryDecision("a-1", true));
         Assert.Equal((DeliveryState.Accepted, 10_000L), (accepted.State, accepted.AcceptedUnits));
+        written = await WrittenAsync();
         await Refused.WithAsync(ErrorCodes.InvalidTransition, () => orders.DecideDeliveryAsync(d1.DeliveryId, new DeliveryDecision("a-again", true)));
+        Assert.Equal(written, await WrittenAsync());
         var payable = (await orders.ListInvoicesAsync(10)).Single(i => i.InvoiceId == i1.InvoiceId);
         Assert.Equal((InvoiceState.Payable, accepted.DecidedAt!.Value.AddDays(30)), (payable.State, payable.DueAt!.Value));
 
