@@ -323,11 +323,13 @@ public sealed class OrderDirectoryGrain(
         """;
 
     /// <summary>
-    /// The accepted deliveries of some orders' lines, each with its invoice and that invoice's
-    /// payment when they exist (one invoice per delivery, one payment per invoice); the dialect
-    /// adds the filter by order (<see cref="Storage.Dialects.DialectStatements.SelectAcceptedSettlementsOfOrders"/>).
+    /// The accepted deliveries of one agreement's lines of a range of hospitals (a page's part of
+    /// the agreement), each with its invoice and that invoice's payment when they exist (one invoice
+    /// per delivery, one payment per invoice): the same walk as <see cref="AgreementLinesSql"/>, then
+    /// each line's deliveries through <c>ix_deliveries_line</c>, so a page reads the deliveries of its
+    /// own lines only (by the orders' ids it read every line of each order, 55 times too many).
     /// </summary>
-    internal const string SettlementsFrom = """
+    internal const string AgreementSettlementsSql = """
         SELECT d.delivery_id AS DeliveryId, d.order_id AS OrderId, d.line_no AS LineNumber, d.hospital_id AS HospitalId,
                d.manufacturer_id AS ManufacturerId, d.shipped_by AS ShippedBy, d.lot_number AS LotNumber, d.expiry_date AS ExpiryDate,
                d.quantity AS Quantity, d.shipped_at AS ShippedAt, d.accept_by AS AcceptBy, d.state AS State,
@@ -337,13 +339,13 @@ public sealed class OrderDirectoryGrain(
                i.state AS InvoiceState, i.due_at AS DueAt, i.paid_at AS InvoicePaidAt, i.alliance_id AS AllianceId,
                p.payment_id AS PaymentId, p.payer AS Payer, p.amount_e6 AS PaymentAmountE6, p.from_prepayment_e6 AS FromPrepaymentE6,
                p.paid_at AS PaidAt, p.reference AS Reference, p.on_time AS OnTime
-          FROM deliveries d
+          FROM agreement_hospitals h
+          JOIN order_lines l ON l.hospital_id = h.hospital_id AND l.agreement_id = h.agreement_id
+          JOIN deliveries d ON d.order_id = l.order_id AND d.line_no = l.line_no
           LEFT JOIN invoices i ON i.delivery_id = d.delivery_id
           LEFT JOIN payments p ON p.invoice_id = i.invoice_id
+         WHERE h.agreement_id = @AgreementId AND h.hospital_id >= @HospitalFrom AND h.hospital_id <= @HospitalTo AND d.state = @Accepted
         """;
-
-    /// <summary>Orders whose settlements one statement reads (SQL Server takes at most 2,100 parameters).</summary>
-    private const int OrdersPerSettlementRead = 500;
 
     public async Task<BatchPurchasing> GetBatchPurchasingAsync(string batchId, int limit, string? after)
     {
@@ -388,14 +390,22 @@ public sealed class OrderDirectoryGrain(
                 }
             }
 
-            // The page's lines' accepted deliveries with their invoices and payments, read by order.
+            // The page's lines' accepted deliveries with their invoices and payments, read per
+            // agreement over the page's hospitals of it (the lines come agreement by agreement, each
+            // agreement's hospitals in the store's order, so the first and last line bound them).
             var position = lines.Select((l, i) => (l, i)).ToDictionary(x => (x.l.OrderId, x.l.LineNo), x => x.i);
             var settled = new List<(int Position, BatchSettlementRow Row)>();
-            foreach (var orders in lines.Select(l => l.OrderId.ToString()).Distinct(StringComparer.Ordinal).Chunk(OrdersPerSettlementRead))
+            foreach (var part in lines.GroupBy(l => l.AgreementId!.Value))
             {
-                await foreach (var row in connection.QueryUnbufferedAsync<BatchSettlementRow>(store.Dialect.Statements.SelectAcceptedSettlementsOfOrders,
-                    new { Ids = orders, Accepted = (int)DeliveryState.Accepted }))
+                await foreach (var row in connection.QueryUnbufferedAsync<BatchSettlementRow>(AgreementSettlementsSql, new
                 {
+                    AgreementId = part.Key.ToString(),
+                    HospitalFrom = part.First().HospitalId,
+                    HospitalTo = part.Last().HospitalId,
+                    Accepted = (int)DeliveryState.Accepted,
+                }))
+                {
+                    // The first hospital's lines before the cursor were on the page before.
                     if (position.TryGetValue((Guid.Parse(row.OrderId), row.LineNumber), out var at))
                     {
                         settled.Add((at, row));

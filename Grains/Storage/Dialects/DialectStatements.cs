@@ -200,8 +200,6 @@ public abstract class DialectStatements
 
     public virtual string SelectInvoicesOfIds => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.invoice_id IN @Ids";
 
-    public virtual string SelectAcceptedSettlementsOfOrders => Orders.OrderDirectoryGrain.SettlementsFrom + " WHERE d.order_id IN @Ids AND d.state = @Accepted";
-
     public virtual string SelectInvoicesOfDeliveries => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.delivery_id IN @Ids";
 
     // The consumables code master data: a row imported again updates the row of the same key in

@@ -51,8 +51,6 @@ public sealed class PostgresStatements : DialectStatements
 
     public override string SelectInvoicesOfIds => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.invoice_id = ANY(@Ids)";
 
-    public override string SelectAcceptedSettlementsOfOrders => Orders.OrderDirectoryGrain.SettlementsFrom + " WHERE d.order_id = ANY(@Ids) AND d.state = @Accepted";
-
     public override string SelectInvoicesOfDeliveries => $"SELECT {Orders.OrderRepository.InvoiceColumns} FROM invoices i WHERE i.delivery_id = ANY(@Ids)";
 
     // One NOT EXISTS over the VALUES list, not one planned per row.

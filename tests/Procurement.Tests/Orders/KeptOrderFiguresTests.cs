@@ -286,8 +286,10 @@ public sealed class SqliteKeptOrderFiguresTests(SqliteClusterFixture fixture) : 
              "SEARCH l USING INDEX ix_order_lines_drawdown (hospital_id=? AND agreement_id=?)",
              "USE TEMP B-TREE FOR LAST 3 TERMS OF ORDER BY"],
             lines);
-        var settlements = await PlanAsync(fixture.Cluster.Database.Dialect.Statements.SelectAcceptedSettlementsOfOrders, new { Ids = new[] { "a", "b" }, Accepted = 1 });
-        Assert.Contains("SEARCH d USING INDEX ix_deliveries_line (order_id=?)", settlements);
+        var settlements = await PlanAsync(OrderDirectoryGrain.AgreementSettlementsSql, new { AgreementId = "A", HospitalFrom = "", HospitalTo = "Z", Accepted = 1 });
+        Assert.Contains("SEARCH h USING COVERING INDEX sqlite_autoindex_agreement_hospitals_1 (agreement_id=? AND hospital_id>? AND hospital_id<?)", settlements);
+        Assert.Contains("SEARCH l USING INDEX ix_order_lines_drawdown (hospital_id=? AND agreement_id=?)", settlements);
+        Assert.Contains("SEARCH d USING INDEX ix_deliveries_line (order_id=? AND line_no=?)", settlements);
         Assert.DoesNotContain(settlements, step => step.StartsWith("SCAN", StringComparison.Ordinal) || step.Contains("TEMP B-TREE", StringComparison.Ordinal));
     }
 
