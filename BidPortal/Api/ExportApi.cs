@@ -43,7 +43,7 @@ public static class ExportApi
             $"The batch as an OCDS 1.1 release package with the VBP extension (docs/OCDS.md); its contracts' implementation holds the first lines of purchasing (limit, 1-{BatchPurchasing.MaxLines:N0}, default {BatchPurchasing.MaxLines:N0}), and links.next the page after.");
         exports.MapGet("/ocds-implementation.json", OcdsPageAsync).WithName("ExportOcdsPurchasingPage").WithSummary(
             $"A later page of the batch's purchasing as an OCDS release package (tag implementation, up to limit lines, 1-{BatchPurchasing.MaxLines:N0}, with their deliveries and payments), " +
-            "from a package's links.next; links.next again while more remain. A cursor this export did not give is 400 FIELD_INVALID naming 'after'.");
+            "from a package's links.next; links.next again while more remain. No cursor is 400 FIELD_REQUIRED, one this export did not give 400 FIELD_INVALID, both naming 'after'.");
 
         // The consumables award is read by every role as the award view shows it (AwardApi): the
         // alliance everything, a manufacturer its own statements and the supplies it makes, a
@@ -133,6 +133,10 @@ public static class ExportApi
             // The batch is the caller's: only now is a missing cursor worth saying.
             throw ProcurementException.Required("after");
         }
+        if (limit is < 1 or > BatchPurchasing.MaxLines)
+        {
+            throw ProcurementException.Invalid("limit", $"limit must be between 1 and {BatchPurchasing.MaxLines}.");
+        }
         var batch = grains.Batch(batchId);
         var directory = grains.Directory();
         var productIds = view.Definition!.Products.Select(p => p.ProductId).ToHashSet();
@@ -147,7 +151,12 @@ public static class ExportApi
         var purchasing = agreements.Count > 0
             ? await grains.OrderDirectory().GetBatchPurchasingAsync(batchId, limit ?? BatchPurchasing.MaxLines, after)
             : after is null ? BatchPurchasing.Empty : throw ProcurementException.Invalid("after", $"Batch {batchId} has no agreements, so no pages of purchasing.");
-        var hospitals = purchasing.Lines.Count > 0 ? await directory.ListHospitalsAsync(view.Definition.RegionCodes) : [];
+        // The names of the page's hospitals only, not of every hospital of the batch's regions.
+        var hospitals = new List<Hospital>();
+        foreach (var ids in purchasing.Lines.Select(l => l.HospitalId).Distinct(StringComparer.Ordinal).Chunk(Hospital.MaxIdsPerRead))
+        {
+            hospitals.AddRange(await directory.GetHospitalsAsync(ids));
+        }
         var ocds = new OcdsBatch(view, products, await directory.ListManufacturersAsync(), bids, award, agreements, alliance)
         {
             EventChainHead = await directory.GetEventChainHeadAsync(),
@@ -158,8 +167,10 @@ public static class ExportApi
             // whole read would carry every intention into memory (docs/OCDS.md, "Items").
             ConsumableDemand = after is null && view.Definition.Consumables is not null ? await batch.GetConsumableDemandTotalsAsync() : null,
         };
+        // Relative to the portal: a link built from the request's Host header would carry whatever
+        // host a client sent (or the proxy's inner one) into a package that may be republished.
         string PageUri(string next) =>
-            $"{request.Scheme}://{request.Host}{request.PathBase}/api/batches/{Uri.EscapeDataString(batchId)}/exports/ocds-implementation.json?after={Uri.EscapeDataString(next)}" +
+            $"{request.PathBase}/api/batches/{Uri.EscapeDataString(batchId)}/exports/ocds-implementation.json?after={Uri.EscapeDataString(next)}" +
             (limit is { } size ? string.Create(CultureInfo.InvariantCulture, $"&limit={size}") : "");
         var publisher = alliance?.Name ?? view.Definition.AllianceId;
         var package = after is null

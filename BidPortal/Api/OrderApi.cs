@@ -47,6 +47,10 @@ public static class OrderApi
             .WithName("ListHospitalDeliveries");
         hospital.MapGet("/hospital/invoices", async (int? limit, GrainAccess grains) => TypedResults.Ok(await grains.Orders().ListInvoicesAsync(limit ?? DefaultLimit)))
             .WithName("ListHospitalInvoices");
+        hospital.MapGet("/hospital/deliveries/to-accept", async (int? limit, GrainAccess grains) => TypedResults.Ok(await grains.Orders().ListDeliveriesToAcceptAsync(limit ?? DefaultLimit)))
+            .WithName("ListHospitalDeliveriesToAccept").WithSummary("Every delivery still to accept or reject, the earliest deadline first (limit 1-500; more says others wait).");
+        hospital.MapGet("/hospital/invoices/to-pay", async (int? limit, GrainAccess grains) => TypedResults.Ok(await grains.Orders().ListInvoicesToPayAsync(limit ?? DefaultLimit)))
+            .WithName("ListHospitalInvoicesToPay").WithSummary("Every invoice still to pay (payable or overdue), the earliest due first (limit 1-500; more says others wait).");
         hospital.MapGet("/hospital/payments", async (int? limit, GrainAccess grains) => TypedResults.Ok(await grains.Orders().ListPaymentsAsync(limit ?? DefaultLimit)))
             .WithName("ListHospitalPayments");
         hospital.MapGet("/hospital/accepted-volumes", async (GrainAccess grains) => TypedResults.Ok(await grains.Orders().GetAcceptedVolumesAsync()))
@@ -129,13 +133,19 @@ public static class OrderApi
         alliance.MapGet("/alliance/supply-risks", async (GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetSupplyRisksAsync(user.Organisation())))
             .WithName("GetSupplyRisks").WithSummary("Suppliers whose fill rate in a region fell below the threshold over the last days, with the agreements a takeover by the spare would move (POST /api/agreements/{id}/supply-failure).");
+        // Every report of the batch beside the year's purchases (seconds at national scale): the
+        // exports' bucket, not the cheap reads', and a few hundred rows; the files hold 10,000.
         alliance.MapGet("/batches/{batchId}/reporting-mismatches", async (string batchId, int? limit, GrainAccess grains) =>
         {
             await grains.AllianceBatchAsync(batchId);
+            if (limit is < 1 or > MaxMismatchesListed)
+            {
+                throw ProcurementException.Invalid("limit", $"limit must be between 1 and {MaxMismatchesListed}; the files (exports/reporting-mismatches.csv, .xlsx) hold the largest {ReportingMismatches.MaxRows:N0}.");
+            }
             return TypedResults.Ok(await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetReportingMismatchesAsync(batchId, limit ?? 100));
-        }).WithName("GetReportingMismatches").WithSummary(
+        }).RequireRateLimiting(PortalLimits.Exports).WithName("GetReportingMismatches").WithSummary(
             "Hospitals whose reported volume differs from their last twelve months' purchases (platform and declared) by more than the configured share: " +
-            $"how many (count) and the largest of them (largest; limit 1-{ReportingMismatches.MaxRows:N0}, default 100), largest difference first.");
+            $"how many (count) and the largest of them (largest; limit 1-{MaxMismatchesListed}, default 100), largest difference first. Counted against the exports' rate limit.");
         alliance.MapPost("/invoices/{invoiceId:guid}/direct-settlement", async (Guid invoiceId, PaymentBody body, GrainAccess grains) =>
         {
             var orders = await grains.AllianceInvoiceAsync(invoiceId);
@@ -161,6 +171,9 @@ public static class OrderApi
     public sealed record DesignationBody(string? DistributorId);
 
     public sealed record PaymentTermBody(int Days);
+
+    /// <summary>The most reporting mismatches the API lists at once.</summary>
+    public const int MaxMismatchesListed = 500;
 
     /// <summary>The outcome of an order upload: the order, or every bad row.</summary>
     public sealed record OrderUploadResult(bool Accepted, Order? Order, IReadOnlyList<RowError> Errors);

@@ -214,7 +214,7 @@ public static class OcdsExport
             .Where(c => c.Implementation is not null)
             .ToList();
         // The page's start in the id: each page a release of its own, the same page the same id at one instant.
-        var page = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(after)))[..16];
+        var page = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"{after}|{batch.Purchasing?.Lines.Count}|{batch.Purchasing?.Next}")))[..16];
         var release = new OcdsRelease(
             Ocid: Ocid(ocidPrefix, view.BatchId),
             Id: string.Create(CultureInfo.InvariantCulture, $"{view.BatchId}-implementation-{publishedDate.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{page}"),

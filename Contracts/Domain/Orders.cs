@@ -428,6 +428,18 @@ public sealed record QueuedLines(
     public const int MaxRows = 500;
 }
 
+/// <summary>A hospital's deliveries still to accept or reject, the earliest deadline first; <see cref="More"/> says more wait than the limit let through.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.WaitingDeliveries")]
+public sealed record WaitingDeliveries(
+    [property: Id(0)] IReadOnlyList<Delivery> Deliveries,
+    [property: Id(1)] bool More);
+
+/// <summary>A hospital's invoices still to pay (payable or overdue), the earliest due first; <see cref="More"/> says more wait than the limit let through.</summary>
+[GenerateSerializer, Immutable, Alias("Procurement.WaitingInvoices")]
+public sealed record WaitingInvoices(
+    [property: Id(0)] IReadOnlyList<Invoice> Invoices,
+    [property: Id(1)] bool More);
+
 /// <summary>A delivery its supplier has still to invoice, with the line it was shipped for.</summary>
 [GenerateSerializer, Immutable, Alias("Procurement.DeliveryToInvoice")]
 public sealed record DeliveryToInvoice(

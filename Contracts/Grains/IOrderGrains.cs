@@ -85,6 +85,18 @@ public interface IHospitalOrdersGrain : IGrainWithStringKey
     [Alias("ListPayments")]
     Task<IReadOnlyList<Payment>> ListPaymentsAsync(int limit);
 
+    /// <summary>
+    /// Every delivery of the hospital still to accept or reject, the earliest deadline first, at
+    /// most <paramref name="limit"/> (1-500), read on its own rather than from the newest
+    /// deliveries: a big hospital's older receipts never drop out of sight.
+    /// </summary>
+    [Alias("ListDeliveriesToAccept")]
+    Task<WaitingDeliveries> ListDeliveriesToAcceptAsync(int limit);
+
+    /// <summary>Every invoice of the hospital still to pay (payable or overdue), the earliest due first, at most <paramref name="limit"/> (1-500).</summary>
+    [Alias("ListInvoicesToPay")]
+    Task<WaitingInvoices> ListInvoicesToPayAsync(int limit);
+
     [Alias("GetLedger")]
     Task<PrepaymentLedger> GetLedgerAsync();
 

@@ -145,6 +145,10 @@ public sealed partial class HospitalOrdersGrain(
 
     public Task<IReadOnlyList<Payment>> ListPaymentsAsync(int limit) => orders.ListPaymentsAsync(HospitalId, Limit(limit));
 
+    public Task<WaitingDeliveries> ListDeliveriesToAcceptAsync(int limit) => orders.DeliveriesToAcceptAsync(HospitalId, Limit(limit));
+
+    public Task<WaitingInvoices> ListInvoicesToPayAsync(int limit) => orders.InvoicesToPayAsync(HospitalId, Limit(limit));
+
     public async Task<IReadOnlyList<AcceptedVolume>> GetAcceptedVolumesAsync()
     {
         var month = Months.Of(ProcurementClock.Now(clock), agreementOptions.Value.Zone());

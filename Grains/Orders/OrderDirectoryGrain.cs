@@ -310,16 +310,26 @@ public sealed class OrderDirectoryGrain(
     private const string BatchAgreementsSql = "SELECT agreement_id FROM agreements WHERE batch_id = @BatchId ORDER BY agreement_id";
 
     /// <summary>
-    /// One agreement's lines from a hospital on, by hospital, then placement time and key: its
-    /// parties' rows by key, each hospital's lines through <c>ix_order_lines_drawdown</c> (a few a
-    /// month), so a page never sorts more than one hospital's lines of one agreement.
+    /// One agreement's lines of the hospitals after one, by hospital, then placement time and key:
+    /// its parties' rows by key, each hospital's lines through <c>ix_order_lines_drawdown</c> (a few
+    /// a month), so a page never sorts more than one hospital's lines of one agreement. The
+    /// dialect's row limit follows (<c>TakeFirst</c>): the store stops at the page's end.
     /// </summary>
     internal const string AgreementLinesSql = $"""
         SELECT {OrderRepository.LineColumns}
           FROM agreement_hospitals h
           JOIN order_lines l ON l.hospital_id = h.hospital_id AND l.agreement_id = h.agreement_id
-         WHERE h.agreement_id = @AgreementId AND h.hospital_id >= @HospitalFrom
+         WHERE h.agreement_id = @AgreementId AND h.hospital_id > @HospitalAfter
          ORDER BY h.hospital_id, l.placed_at, l.order_id, l.line_no
+        """;
+
+    /// <summary>The cursor's own hospital's lines of its agreement after the cursor, in the same order; the row limit follows.</summary>
+    internal const string HospitalLinesAfterSql = $"""
+        SELECT {OrderRepository.LineColumns}
+          FROM order_lines l
+         WHERE l.hospital_id = @HospitalId AND l.agreement_id = @AgreementId
+           AND l.placed_at >= @At AND (l.placed_at > @At OR l.order_id > @OrderId OR (l.order_id = @OrderId AND l.line_no > @LineNo))
+         ORDER BY l.placed_at, l.order_id, l.line_no
         """;
 
     /// <summary>
@@ -367,27 +377,47 @@ public sealed class OrderDirectoryGrain(
                     throw ProcurementException.Invalid("after", "after names an agreement this batch does not have: pass a page's 'next' link as it came.");
                 }
             }
+            // One row past the page says whether another page follows.
             var lines = new List<OrderLine>();
-            string? next = null;
-            for (var a = first; a < agreementIds.Count && next is null; a++)
+            var take = store.Dialect.Statements.TakeFirst;
+            async Task ReadAsync(string sql, object parameters)
             {
-                var from = a == first && cursor is not null ? cursor : null;
-                await foreach (var row in connection.QueryUnbufferedAsync<OrderRepository.LineRow>(AgreementLinesSql,
-                    new { AgreementId = agreementIds[a], HospitalFrom = from?.HospitalId ?? "" }))
+                await foreach (var row in connection.QueryUnbufferedAsync<OrderRepository.LineRow>(sql + " " + take, parameters))
                 {
-                    var line = row.ToLine();
-                    if (from is not null && line.HospitalId == from.HospitalId && !IsAfter(line, from))
-                    {
-                        // The cursor's own hospital: its lines up to the cursor were on the pages before.
-                        continue;
-                    }
-                    if (lines.Count == limit)
-                    {
-                        next = BatchLineCursor.After(lines[^1]).Format();
-                        break;
-                    }
-                    lines.Add(line);
+                    lines.Add(row.ToLine());
                 }
+            }
+            for (var a = first; a < agreementIds.Count && lines.Count <= limit; a++)
+            {
+                var agreementId = agreementIds[a];
+                if (a == first && cursor is not null)
+                {
+                    // The cursor's own hospital first: its lines up to the cursor were on the pages before.
+                    await ReadAsync(HospitalLinesAfterSql, new
+                    {
+                        AgreementId = agreementId,
+                        cursor.HospitalId,
+                        At = cursor.PlacedAt,
+                        OrderId = cursor.OrderId.ToString(),
+                        cursor.LineNo,
+                        Take = limit + 1 - lines.Count,
+                    });
+                }
+                if (lines.Count <= limit)
+                {
+                    await ReadAsync(AgreementLinesSql, new
+                    {
+                        AgreementId = agreementId,
+                        HospitalAfter = a == first && cursor is not null ? cursor.HospitalId : "",
+                        Take = limit + 1 - lines.Count,
+                    });
+                }
+            }
+            string? next = null;
+            if (lines.Count > limit)
+            {
+                lines.RemoveRange(limit, lines.Count - limit);
+                next = BatchLineCursor.After(lines[^1]).Format();
             }
 
             // The page's lines' accepted deliveries with their invoices and payments, read per
@@ -429,18 +459,6 @@ public sealed class OrderDirectoryGrain(
             }
             return new BatchPurchasing(lines, deliveries, invoices, payments, next is not null, next);
         });
-    }
-
-    /// <summary>Whether a line of the cursor's hospital and agreement comes after it (placement time, then order id as the store orders it, then line number).</summary>
-    private static bool IsAfter(OrderLine line, BatchLineCursor cursor)
-    {
-        var byTime = line.PlacedAt.UtcTicks.CompareTo(cursor.PlacedAt.UtcTicks);
-        if (byTime != 0)
-        {
-            return byTime > 0;
-        }
-        var byOrder = string.CompareOrdinal(line.OrderId.ToString(), cursor.OrderId.ToString());
-        return byOrder != 0 ? byOrder > 0 : line.LineNo > cursor.LineNo;
     }
 
     /// <summary>A delivery with its invoice and payment, both absent (null columns) until they exist.</summary>

@@ -486,6 +486,28 @@ public sealed partial class OrderRepository(ProcurementStore store)
     public Task<Invoice?> GetDeliveryInvoiceAsync(Guid deliveryId) =>
         store.ReadAsync(async connection => (await connection.QuerySingleOrDefaultAsync<InvoiceRow>(SelectDeliveryInvoiceSql, new { DeliveryId = deliveryId.ToString() }))?.ToInvoice());
 
+    // A hospital's waiting work, each read on its own from the hospital's rows (its index by
+    // hospital), not from its newest rows: every delivery shipped and not decided, the earliest
+    // deadline first; every invoice payable or overdue, the earliest due first. The states are
+    // the enums' (tested).
+    internal const string SelectDeliveriesToAcceptSql = $"SELECT {DeliveryColumns} FROM deliveries d WHERE d.hospital_id = @HospitalId AND d.state = 0 ORDER BY d.accept_by, d.delivery_id";
+
+    internal const string SelectInvoicesToPaySql = $"SELECT {InvoiceColumns} FROM invoices i WHERE i.hospital_id = @HospitalId AND i.state IN (1, 2) ORDER BY i.due_at, i.invoice_id";
+
+    public Task<WaitingDeliveries> DeliveriesToAcceptAsync(string hospitalId, int limit) =>
+        store.ReadAsync(async connection =>
+        {
+            var rows = await FirstAsync<DeliveryRow>(connection, SelectDeliveriesToAcceptSql, new { HospitalId = hospitalId }, limit + 1);
+            return new WaitingDeliveries(rows.Take(limit).Select(d => d.ToDelivery()).ToList(), rows.Count > limit);
+        });
+
+    public Task<WaitingInvoices> InvoicesToPayAsync(string hospitalId, int limit) =>
+        store.ReadAsync(async connection =>
+        {
+            var rows = await FirstAsync<InvoiceRow>(connection, SelectInvoicesToPaySql, new { HospitalId = hospitalId }, limit + 1);
+            return new WaitingInvoices(rows.Take(limit).Select(i => i.ToInvoice()).ToList(), rows.Count > limit);
+        });
+
     public Task<IReadOnlyList<Invoice>> ListInvoicesAsync(string hospitalId, int limit) =>
         store.ReadAsync<IReadOnlyList<Invoice>>(async connection =>
             (await FirstAsync<InvoiceRow>(connection, SelectRecentInvoicesSql, new { HospitalId = hospitalId }, limit)).Select(i => i.ToInvoice()).ToList());

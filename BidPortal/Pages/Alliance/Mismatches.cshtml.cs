@@ -12,8 +12,8 @@ namespace Procurement.BidPortal.Pages.Alliance;
 /// what they bought in the twelve months before (accepted on the platform plus declared off it) by
 /// more than the configured share, the largest first, with the files of the largest 10,000.
 /// </summary>
-// A read of every report of the batch beside the year's purchases: it spends the purchasing reads' bucket.
-[EnableRateLimiting(PortalLimits.Orders)]
+// A read of every report of the batch beside the year's purchases (seconds at national scale): the exports' bucket.
+[EnableRateLimiting(PortalLimits.Exports)]
 public sealed class MismatchesModel(GrainAccess grains, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
 {
     /// <summary>The most mismatches the page lists; the files hold up to <see cref="ReportingMismatches.MaxRows"/>.</summary>

@@ -40,6 +40,17 @@ public sealed partial class OrdersModel(GrainAccess grains, [FromKeyedServices(B
 
     public IReadOnlyList<Payment> Payments { get; private set; } = [];
 
+    /// <summary>Every delivery still to accept, the earliest deadline first (at most the page's rows; <c>More</c> beyond).</summary>
+    public WaitingDeliveries ToAccept { get; private set; } = new([], false);
+
+    /// <summary>Every invoice still to pay, the earliest due first (at most the page's rows; <c>More</c> beyond).</summary>
+    public WaitingInvoices ToPay { get; private set; } = new([], false);
+
+    private Dictionary<(Guid OrderId, int LineNo), OrderLine> _lines = [];
+
+    /// <summary>The line a delivery was shipped for (its order read when it is older than the orders listed).</summary>
+    public OrderLine? LineOf(Delivery delivery) => _lines.GetValueOrDefault((delivery.OrderId, delivery.LineNo));
+
     /// <summary>The months the record's download offers first: this business month and the two before.</summary>
     public string ExportFrom { get; private set; } = "";
 
@@ -147,6 +158,18 @@ public sealed partial class OrdersModel(GrainAccess grains, [FromKeyedServices(B
         Deliveries = await orders.ListDeliveriesAsync(Shown);
         Invoices = await orders.ListInvoicesAsync(Shown);
         Payments = await orders.ListPaymentsAsync(Shown);
+        // The waiting work from all of the hospital's rows, not from its newest: an overdue invoice
+        // or a receipt near its deadline never drops off a big hospital's page.
+        ToAccept = await orders.ListDeliveriesToAcceptAsync(Shown);
+        ToPay = await orders.ListInvoicesToPayAsync(Shown);
+        _lines = PlacedOrders.SelectMany(o => o.Lines).ToDictionary(l => (l.OrderId, l.LineNo));
+        foreach (var orderId in ToAccept.Deliveries.Where(d => !_lines.ContainsKey((d.OrderId, d.LineNo))).Select(d => d.OrderId).Distinct())
+        {
+            foreach (var line in (await orders.GetOrderAsync(orderId)).Lines)
+            {
+                _lines[(line.OrderId, line.LineNo)] = line;
+            }
+        }
         Ledger = await orders.GetLedgerAsync();
         var drugs = Names.Products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         var consumables = (await Grains.Directory().ListAgreementsForHospitalAsync(User.Organisation()))

@@ -273,6 +273,20 @@ public sealed class SqliteKeptOrderFiguresTests(SqliteClusterFixture fixture) : 
         }
     }
 
+    // A hospital's receipts to accept and invoices to pay are read from its own rows (its indexes
+    // by hospital), never from the platform-wide due indexes of the order clock; the states named
+    // are the enums'.
+    [Fact]
+    public async Task A_hospitals_waiting_work_is_read_from_its_own_rows()
+    {
+        var deliveries = await PlanAsync(OrderRepository.SelectDeliveriesToAcceptSql, new { HospitalId = "H" });
+        Assert.Contains(deliveries, step => step.StartsWith("SEARCH d USING INDEX ix_deliveries_hospital (hospital_id=?)", StringComparison.Ordinal));
+        var invoices = await PlanAsync(OrderRepository.SelectInvoicesToPaySql, new { HospitalId = "H" });
+        Assert.Contains(invoices, step => step.StartsWith("SEARCH i USING INDEX ix_invoices_hospital (hospital_id=?)", StringComparison.Ordinal));
+        Assert.All(deliveries.Concat(invoices), step => Assert.False(step.StartsWith("SCAN", StringComparison.Ordinal), step));
+        Assert.Equal((0, 1, 2), ((int)DeliveryState.Shipped, (int)InvoiceState.Payable, (int)InvoiceState.Overdue));
+    }
+
     // A batch's purchasing is read for OCDS a page at a time, agreement by agreement: each
     // agreement's parties by key, each party's lines through the draw-down index, sorted one
     // hospital at a time; never a scan or sort of the batch's lines (a national batch holds
@@ -280,12 +294,16 @@ public sealed class SqliteKeptOrderFiguresTests(SqliteClusterFixture fixture) : 
     [Fact]
     public async Task A_batchs_purchasing_pages_are_read_by_agreement_and_hospital_through_their_indexes()
     {
-        var lines = await PlanAsync(OrderDirectoryGrain.AgreementLinesSql, new { AgreementId = "A", HospitalFrom = "" });
+        var lines = await PlanAsync(OrderDirectoryGrain.AgreementLinesSql + " LIMIT @Take", new { AgreementId = "A", HospitalAfter = "", Take = 10 });
         Assert.Equal(
             ["SEARCH h USING COVERING INDEX sqlite_autoindex_agreement_hospitals_1 (agreement_id=? AND hospital_id>?)",
              "SEARCH l USING INDEX ix_order_lines_drawdown (hospital_id=? AND agreement_id=?)",
              "USE TEMP B-TREE FOR LAST 3 TERMS OF ORDER BY"],
             lines);
+        var cursorHospital = await PlanAsync(OrderDirectoryGrain.HospitalLinesAfterSql + " LIMIT @Take",
+            new { AgreementId = "A", HospitalId = "H", At = DateTimeOffset.UnixEpoch, OrderId = "o", LineNo = 1, Take = 10 });
+        Assert.Contains("SEARCH l USING INDEX ix_order_lines_drawdown (hospital_id=? AND agreement_id=?)", cursorHospital);
+        Assert.DoesNotContain(cursorHospital, step => step.StartsWith("SCAN", StringComparison.Ordinal));
         var settlements = await PlanAsync(OrderDirectoryGrain.AgreementSettlementsSql, new { AgreementId = "A", HospitalFrom = "", HospitalTo = "Z", Accepted = 1 });
         Assert.Contains("SEARCH h USING COVERING INDEX sqlite_autoindex_agreement_hospitals_1 (agreement_id=? AND hospital_id>? AND hospital_id<?)", settlements);
         Assert.Contains("SEARCH l USING INDEX ix_order_lines_drawdown (hospital_id=? AND agreement_id=?)", settlements);

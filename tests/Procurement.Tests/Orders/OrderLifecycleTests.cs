@@ -522,6 +522,59 @@ public abstract class OrderLifecycleTests(ClusterFixture fixture)
         Assert.Equal([invoice.InvoiceId], line.Invoices.Select(i => i.InvoiceId));
     }
 
+    // A hospital's waiting work is read on its own, not from its newest rows: a delivery shipped
+    // before many others still waits to be accepted, the earliest deadline first; an invoice
+    // payable (or overdue) long ago still waits to be paid, the earliest due first; both leave
+    // with their move.
+    [Fact]
+    public async Task A_hospitals_receipts_and_invoices_to_pay_hold_all_its_waiting_work_the_earliest_first()
+    {
+        var (s, _) = await AwardedAsync();
+        var orders = Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital1);
+        var expiry = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime).AddYears(2);
+        var order = await orders.PlaceOrderAsync(new OrderRequest("wait", [.. Enumerable.Range(0, 6).Select(i => new OrderLineRequest(s.Atorvastatin, 10, $"Ward {i}", OrderUrgency.Normal))]));
+        await orders.RespondToLinesAsync(s.Maker1, [.. order.Lines.Select(l => new LineAnswer($"c-{l.LineNo}", order.OrderId, l.LineNo, true, null))]);
+        // The oldest delivery is paid for, the second invoiced and accepted (payable), the third left
+        // to accept; three newer ones are shipped a day later and accepted, invoiced and paid.
+        var old = new List<Delivery>();
+        for (var lineNo = 1; lineNo <= 3; lineNo++)
+        {
+            old.Add(await orders.ShipAsync(s.Maker1, new ShipmentRequest($"s-{lineNo}", order.OrderId, lineNo, 10, "LOT", expiry)));
+        }
+        var payable = await orders.InvoiceAsync(s.Maker1, new InvoiceRequest("i-2", old[1].DeliveryId, "INV-OLD-2"));
+        await orders.DecideDeliveryAsync(old[1].DeliveryId, new DeliveryDecision("a-2", true));
+        fixture.Clock.Advance(TimeSpan.FromDays(1));
+        for (var lineNo = 4; lineNo <= 6; lineNo++)
+        {
+            var delivery = await orders.ShipAsync(s.Maker1, new ShipmentRequest($"s-{lineNo}", order.OrderId, lineNo, 10, "LOT", expiry));
+            await orders.DecideDeliveryAsync(delivery.DeliveryId, new DeliveryDecision($"a-{lineNo}", true));
+            var invoice = await orders.InvoiceAsync(s.Maker1, new InvoiceRequest($"i-{lineNo}", delivery.DeliveryId, $"INV-NEW-{lineNo}"));
+            await orders.PayAsync(new PaymentRequest($"p-{lineNo}", invoice.InvoiceId, $"BANK-{lineNo}"));
+        }
+        // The newest rows hold neither the old receipt nor the old invoice.
+        Assert.DoesNotContain(await orders.ListDeliveriesAsync(3), d => d.DeliveryId == old[2].DeliveryId);
+        Assert.DoesNotContain(await orders.ListInvoicesAsync(3), i => i.InvoiceId == payable.InvoiceId);
+
+        var toAccept = await orders.ListDeliveriesToAcceptAsync(500);
+        Assert.Equal([old[0].DeliveryId, old[2].DeliveryId], toAccept.Deliveries.Select(d => d.DeliveryId));
+        Assert.False(toAccept.More);
+        var one = await orders.ListDeliveriesToAcceptAsync(1);
+        Assert.Equal((old[0].DeliveryId, true), (Assert.Single(one.Deliveries).DeliveryId, one.More));
+        var toPay = await orders.ListInvoicesToPayAsync(500);
+        Assert.Equal([payable.InvoiceId], toPay.Invoices.Select(i => i.InvoiceId));
+        Assert.False(toPay.More);
+
+        // Past its due date the invoice is overdue and still to pay; paid, it leaves; decided, a receipt leaves.
+        fixture.Clock.Advance(TimeSpan.FromDays(40));
+        await SweepAsync();
+        Assert.Equal(InvoiceState.Overdue, Assert.Single((await orders.ListInvoicesToPayAsync(10)).Invoices).State);
+        await orders.PayAsync(new PaymentRequest("p-2", payable.InvoiceId, "BANK-2"));
+        Assert.Empty((await orders.ListInvoicesToPayAsync(10)).Invoices);
+        Assert.Empty((await orders.ListDeliveriesToAcceptAsync(10)).Deliveries);
+        Assert.Equal("limit", (await Refused.WithAsync(ErrorCodes.InvalidField, () => orders.ListInvoicesToPayAsync(501))).Field);
+        Assert.Empty((await Grains.GetGrain<IHospitalOrdersGrain>(s.Hospital2).ListInvoicesToPayAsync(10)).Invoices);
+    }
+
     // A supplier's work queues are read on their own (migration 0039), not from its newest lines: a
     // line placed before many others still waits to be answered, the most urgent first; a line
     // leaves "to answer" with its answer, "to ship" when shipped in full, a delivery leaves "to

@@ -160,6 +160,8 @@ public sealed class AuthorizationMatrixTests(JourneyFixture portal)
         new("GET", "/api/alliance/supply-risks", Alliance, None),
         new("GET", "/api/hospital/exports/purchasing.xlsx", Hospital, None),
         new("GET", "/api/hospital/exports/order-lines.csv", Hospital, None),
+        new("GET", "/api/hospital/deliveries/to-accept", Hospital, None),
+        new("GET", "/api/hospital/invoices/to-pay", Hospital, None),
         new("GET", "/api/hospital/exports/deliveries.csv", Hospital, None),
         new("GET", "/api/hospital/exports/invoices.csv", Hospital, None),
         new("GET", "/api/hospital/exports/payments.csv", Hospital, None),

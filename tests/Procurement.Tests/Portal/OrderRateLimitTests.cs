@@ -25,10 +25,18 @@ public sealed class OrderRateLimitTests(JourneyFixture portal)
     public void Every_purchasing_write_carries_the_orders_policy() => AllCarry(PortalLimits.Orders, "purchasing writes", 11,
         e => Tagged(e, "Orders", "Supply") && e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Any(m => m != HttpMethods.Get) == true);
 
-    // Orders, an order, deliveries, invoices, payments, accepted volumes, the ledger, supplier lines, designations, listed prices, the term, three figures, mismatches.
+    // Orders, an order, deliveries, invoices, payments, accepted volumes, the ledger, supplier lines, designations, listed prices, the term, three figures.
     [Fact]
     public void Every_purchasing_read_carries_the_orders_policy() => AllCarry(PortalLimits.Orders, "purchasing reads", 15,
-        e => Tagged(e, "Orders", "Supply") && e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Get) == true);
+        e => Tagged(e, "Orders", "Supply") && e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Get) == true
+            && e.RoutePattern.RawText != ReportingMismatches);
+
+    private const string ReportingMismatches = "/api/batches/{batchId}/reporting-mismatches";
+
+    // Every report of a batch beside the year's purchases, seconds at national scale: the exports' window, not the cheap reads' bucket.
+    [Fact]
+    public void The_reporting_mismatches_carry_the_exports_policy() => AllCarry(PortalLimits.Exports, "reporting mismatches", 1,
+        e => e.RoutePattern.RawText == ReportingMismatches);
 
     // The batch's award, agreements and OCDS files, the consumables award's, and purchasing's of the three roles.
     [Fact]
@@ -53,6 +61,7 @@ public sealed class OrderRateLimitTests(JourneyFixture portal)
     [InlineData("Distribution", PortalLimits.Orders)]
     [InlineData("Alliance/Purchasing", PortalLimits.Orders)]
     [InlineData("Bidding/Batch", PortalLimits.Bids)]
+    [InlineData("Alliance/Mismatches", PortalLimits.Exports)]
     public void The_pages_that_post_purchasing_or_bids_carry_their_policy(string page, string policy)
     {
         // A Razor page's handler is chosen after routing, so the limit must be on the page's endpoint (its model class), not on a handler method.
