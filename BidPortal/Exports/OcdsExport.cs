@@ -100,9 +100,7 @@ public static class OcdsExport
         // Agreements carry the awarded prices, so they too wait for their phase whatever the caller passes.
         var publicAgreements = phase >= TenderBatchPhase.Awarded ? batch.Agreements : [];
 
-        var buyer = batch.Alliance is { } alliance
-            ? new OcdsOrganizationReference(alliance.Id, alliance.Name)
-            : definition is null ? null : new OcdsOrganizationReference(definition.AllianceId, definition.AllianceId);
+        var buyer = Buyer(batch);
 
         var consumables = definition?.Consumables is { } terms ? new OcdsConsumables(terms, names.Organisation) : null;
         var bids = publicBids is null ? null : Bids(publicBids, publicAward, names, consumables);
@@ -171,16 +169,7 @@ public static class OcdsExport
             VbpEventChainHead: batch.EventChainHead is { } head ? new OcdsEventChainHead(head.Length, head.EventId, head.Hash) : null,
             VbpPurchasingTruncated: purchasing?.Truncated == true ? true : null);
 
-        return new ReleasePackage(
-            Uri: PackageBaseUri + Uri.EscapeDataString(release.Id) + ".json",
-            Version: "1.1",
-            PublishedDate: publishedDate,
-            Publisher: new OcdsPublisher(publisherName),
-            Extensions: Extensions(tender.Lots is { Count: > 0 }, contracts.Any(c => c.Implementation?.Transactions is { Count: > 0 })),
-            Releases: [release])
-        {
-            Links = NextLink(batch.Purchasing, pageUri),
-        };
+        return Package(release, publishedDate, publisherName, tender.Lots is { Count: > 0 }, batch.Purchasing, pageUri);
     }
 
     /// <summary>
@@ -203,9 +192,7 @@ public static class OcdsExport
         var names = new Names(batch);
         var publicAward = view.Phase >= TenderBatchPhase.Publicity ? batch.Award : null;
         var publicAgreements = view.Phase >= TenderBatchPhase.Awarded ? batch.Agreements : [];
-        var buyer = batch.Alliance is { } alliance
-            ? new OcdsOrganizationReference(alliance.Id, alliance.Name)
-            : definition is null ? null : new OcdsOrganizationReference(definition.AllianceId, definition.AllianceId);
+        var buyer = Buyer(batch);
         var consumables = definition?.Consumables is { } terms ? new OcdsConsumables(terms, names.Organisation) : null;
         var purchasing = batch.Purchasing is { } bought && buyer is not null && publicAgreements.Count > 0
             ? new OcdsPurchasing(bought, batch.Hospitals, buyer.Id, buyer.Name, names.Organisation)
@@ -230,20 +217,27 @@ public static class OcdsExport
             RelatedProcesses: null,
             VbpEventChainHead: batch.EventChainHead is { } head ? new OcdsEventChainHead(head.Length, head.EventId, head.Hash) : null,
             VbpPurchasingTruncated: purchasing?.Truncated == true ? true : null);
-        return new ReleasePackage(
+        return Package(release, publishedDate, publisherName, false, batch.Purchasing, pageUri);
+    }
+
+    /// <summary>The package of one release: its extensions by what the release holds, and the link to the next page of purchasing while more remain.</summary>
+    private static ReleasePackage Package(
+        OcdsRelease release, DateTimeOffset publishedDate, string publisherName, bool lots, Procurement.Contracts.Grains.BatchPurchasing? purchasing, Func<string, string>? pageUri) =>
+        new(
             Uri: PackageBaseUri + Uri.EscapeDataString(release.Id) + ".json",
             Version: "1.1",
             PublishedDate: publishedDate,
             Publisher: new OcdsPublisher(publisherName),
-            Extensions: Extensions(false, contracts.Any(c => c.Implementation?.Transactions is { Count: > 0 })),
+            Extensions: Extensions(lots, release.Contracts?.Any(c => c.Implementation?.Transactions is { Count: > 0 }) == true),
             Releases: [release])
         {
-            Links = NextLink(batch.Purchasing, pageUri),
+            Links = purchasing?.Next is { } next && pageUri is not null ? new OcdsLinks(pageUri(next)) : null,
         };
-    }
 
-    private static OcdsLinks? NextLink(Procurement.Contracts.Grains.BatchPurchasing? purchasing, Func<string, string>? pageUri) =>
-        purchasing?.Next is { } next && pageUri is not null ? new OcdsLinks(pageUri(next)) : null;
+    /// <summary>The alliance as the buyer: by its record, or by the definition's id standing for its name.</summary>
+    private static OcdsOrganizationReference? Buyer(OcdsBatch batch) => batch.Alliance is { } alliance
+        ? new OcdsOrganizationReference(alliance.Id, alliance.Name)
+        : batch.View.Definition is { } definition ? new OcdsOrganizationReference(definition.AllianceId, definition.AllianceId) : null;
 
     private static List<OcdsContract> Contracts(
         OcdsBatch batch, IReadOnlyList<Agreement> agreements, Names names, OcdsConsumables? consumables, OcdsPurchasing? purchasing, AwardView? publicAward) =>

@@ -9,6 +9,16 @@ namespace Procurement.Tests.Portal;
 /// <summary>An export written to bytes, and a CSV export read back by its header (BOM or not).</summary>
 internal static class ExportFiles
 {
+    /// <summary>A file downloaded through the portal: 200 with the content type, or the test fails showing what came instead.</summary>
+    public static async Task<byte[]> DownloadAsync(HttpClient client, string path, string type)
+    {
+        using var response = await client.GetAsync(path);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {Encoding.UTF8.GetString(bytes)}");
+        Assert.Contains(type, response.Content.Headers.ContentType!.MediaType, StringComparison.Ordinal);
+        return bytes;
+    }
+
     public static byte[] Write(Action<Stream> export)
     {
         using var output = new MemoryStream();

@@ -139,14 +139,7 @@ public sealed class PurchasingExportApiTests(JourneyFixture portal)
 
     private static decimal Money(string text) => decimal.Parse(text, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture);
 
-    private static async Task<byte[]> FileAsync(HttpClient client, string path, string type)
-    {
-        using var response = await client.GetAsync(path);
-        var bytes = await response.Content.ReadAsByteArrayAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(bytes)}");
-        Assert.Contains(type, response.Content.Headers.ContentType!.MediaType, StringComparison.Ordinal);
-        return bytes;
-    }
+    private static Task<byte[]> FileAsync(HttpClient client, string path, string type) => ExportFiles.DownloadAsync(client, path, type);
 
     private static async Task RefusedAsync(HttpClient client, string path, string field)
     {

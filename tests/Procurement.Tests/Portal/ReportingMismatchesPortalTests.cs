@@ -67,10 +67,10 @@ public sealed class ReportingMismatchesPortalTests(JourneyFixture portal) : IAsy
         await PortalBrowser.ShotAsync(chinese, "mismatches-2-alliance-zh");
 
         // The files hold the same rows in the same order; the download is in the event log.
-        var csv = ExportFiles.ReadCsv(await FileAsync(admin, $"/api/batches/{BatchId}/exports/reporting-mismatches.csv", "text/csv")).Rows;
+        var csv = ExportFiles.ReadCsv(await ExportFiles.DownloadAsync(admin, $"/api/batches/{BatchId}/exports/reporting-mismatches.csv", "text/csv")).Rows;
         Assert.Equal(largest.Select(m => (m.Hospital, m.Product, m.Reported.ToString(CultureInfo.InvariantCulture))),
             csv.Select(r => (r["hospital_id"], r["product_id"], r["reported_units"])));
-        var workbook = await FileAsync(admin, $"/api/batches/{BatchId}/exports/reporting-mismatches.xlsx", "spreadsheetml");
+        var workbook = await ExportFiles.DownloadAsync(admin, $"/api/batches/{BatchId}/exports/reporting-mismatches.xlsx", "spreadsheetml");
         using (var sheet = MiniExcel.QueryAsDataTable(new MemoryStream(workbook), useHeaderRow: true, sheetName: "ReportingMismatches"))
         {
             Assert.Equal(count, sheet.Rows.Count);
@@ -90,14 +90,5 @@ public sealed class ReportingMismatchesPortalTests(JourneyFixture portal) : IAsy
             Assert.True(response.StatusCode == status, $"{user} GET {path}: {(int)response.StatusCode}");
             Assert.DoesNotContain(largest[0].Reported.ToString(CultureInfo.InvariantCulture), await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
-    }
-
-    private static async Task<byte[]> FileAsync(HttpClient client, string path, string type)
-    {
-        using var response = await client.GetAsync(path);
-        var bytes = await response.Content.ReadAsByteArrayAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(bytes)}");
-        Assert.Contains(type, response.Content.Headers.ContentType!.MediaType, StringComparison.Ordinal);
-        return bytes;
     }
 }
