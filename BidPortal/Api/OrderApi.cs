@@ -126,13 +126,13 @@ public static class OrderApi
             .WithName("GetPaymentTerm").WithSummary("Days hospitals have to pay after acceptance: the alliance's term, or the default (30 unless configured) while it set none.");
         alliance.MapGet("/alliance/supply-performance", async (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetSupplyPerformanceAsync(user.Organisation(), from, to)))
-            .WithName("GetSupplyPerformance").WithSummary("Fill rate, on-time delivery and answer times per supplier x region x product, for lines placed in months from..to (yyyy-MM).");
+            .RequireRateLimiting(PortalLimits.Figures).WithName("GetSupplyPerformance").WithSummary("Fill rate, on-time delivery and answer times per supplier x region x product, for lines placed in months from..to (yyyy-MM).");
         alliance.MapGet("/alliance/hospital-purchasing", async (string from, string to, GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetHospitalPurchasingAsync(user.Organisation(), from, to)))
-            .WithName("GetHospitalPurchasing").WithSummary("Per hospital party to the alliance (a share of its agreements, a report to its batches, or a purchase under it in the months): on-time payment rate, days payable outstanding, online procurement rate, selected products' share.");
+            .RequireRateLimiting(PortalLimits.Figures).WithName("GetHospitalPurchasing").WithSummary("Per hospital party to the alliance (a share of its agreements, a report to its batches, or a purchase under it in the months): on-time payment rate, days payable outstanding, online procurement rate, selected products' share.");
         alliance.MapGet("/alliance/supply-risks", async (GrainAccess grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Act().GetGrain<IOrderFiguresGrain>(0).GetSupplyRisksAsync(user.Organisation())))
-            .WithName("GetSupplyRisks").WithSummary("Suppliers whose fill rate in a region fell below the threshold over the last days, with the agreements a takeover by the spare would move (POST /api/agreements/{id}/supply-failure).");
+            .RequireRateLimiting(PortalLimits.Figures).WithName("GetSupplyRisks").WithSummary("Suppliers whose fill rate in a region fell below the threshold over the last days, with the agreements a takeover by the spare would move (POST /api/agreements/{id}/supply-failure).");
         // Every report of the batch beside the year's purchases (seconds at national scale): the
         // exports' bucket, not the cheap reads', and a few hundred rows; the files hold 10,000.
         alliance.MapGet("/batches/{batchId}/reporting-mismatches", async (string batchId, int? limit, GrainAccess grains) =>

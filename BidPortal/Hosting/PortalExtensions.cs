@@ -165,6 +165,17 @@ public static class PortalExtensions
                     ? TokensPerOrganisation(context, "reads", limits.ReadBurstPerOrganisation, limits.ReadsPerSecondPerOrganisation)
                     : TokensPerOrganisation(context, "writes", limits.OrderBurstPerOrganisation, limits.OrdersPerSecondPerOrganisation);
             });
+            // Figures per organisation and minute (a page that shows them too); the page's writes
+            // spend the purchasing writes' bucket as the orders policy's do.
+            options.AddPolicy(PortalLimits.Figures, context =>
+            {
+                var limits = context.RequestServices.GetRequiredService<IOptions<PortalLimits>>().Value;
+                return HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+                    ? RateLimitPartition.GetFixedWindowLimiter(
+                        "figures:" + (context.User.FindFirstValue(PortalUser.OrganisationClaim) ?? "anonymous"),
+                        _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.FigureReadsPerMinutePerOrganisation, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
+                    : TokensPerOrganisation(context, "writes", limits.OrderBurstPerOrganisation, limits.OrdersPerSecondPerOrganisation);
+            });
             // File exports per organisation and minute, whichever file: each builds a whole table in memory.
             options.AddPolicy(PortalLimits.Exports, context =>
             {

@@ -16,6 +16,7 @@ public sealed class PortalLimits
     public const string Reminders = "reminders";
     public const string Orders = "orders";
     public const string Exports = "exports";
+    public const string Figures = "figures";
 
     /// <summary>Sign-in attempts one client address may make per minute.</summary>
     public int LoginPermitsPerMinute { get; set; } = 30;
@@ -57,6 +58,14 @@ public sealed class PortalLimits
     /// tens of thousands of rows and builds the file in memory, far more than a page's read.
     /// </summary>
     public int ExportsPerMinutePerOrganisation { get; set; } = 30;
+
+    /// <summary>
+    /// Figure reads (supply performance, hospital purchasing, supply risks, and the alliance's
+    /// purchasing page that shows them) one organisation may make per minute: each sums a whole
+    /// round's kept rows, tenths of a second at national scale, so the cheap reads' bucket (tens a
+    /// second) would let one script occupy the figures for everyone.
+    /// </summary>
+    public int FigureReadsPerMinutePerOrganisation { get; set; } = 60;
 
     /// <summary>
     /// The largest JSON request body, in bytes, on every API write but the uploads (which have
@@ -113,6 +122,7 @@ public sealed class PortalLimitsValidator : IValidateOptions<PortalLimits>
         Positive(options.ReadsPerSecondPerOrganisation, nameof(options.ReadsPerSecondPerOrganisation));
         Positive(options.ReadBurstPerOrganisation, nameof(options.ReadBurstPerOrganisation));
         Positive(options.ExportsPerMinutePerOrganisation, nameof(options.ExportsPerMinutePerOrganisation));
+        Positive(options.FigureReadsPerMinutePerOrganisation, nameof(options.FigureReadsPerMinutePerOrganisation));
         Positive(options.MaxJsonBodyBytes, nameof(options.MaxJsonBodyBytes));
         Positive(options.MaxUploadBytes, nameof(options.MaxUploadBytes));
         Positive(options.MaxUploadRows, nameof(options.MaxUploadRows));

@@ -14,8 +14,9 @@ namespace Procurement.BidPortal.Pages.Alliance;
 /// timeliness per hospital, supply performance per supplier, supply-risk alerts that propose the
 /// takeover by the spare supplier, the listed prices and the payment term.
 /// </summary>
-// Writes only: the policy lets reads (GET) through (PortalExtensions); handler methods cannot carry it.
-[EnableRateLimiting(PortalLimits.Orders)]
+// Its loads read three figures of the alliance: the figures' window; its writes the purchasing
+// writes' bucket (PortalExtensions); handler methods cannot carry a policy of their own.
+[EnableRateLimiting(PortalLimits.Figures)]
 public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, BusinessTime time, IStringLocalizer<SharedResource> localizer) : PortalPage(grains, localizer)
 {
     [BindProperty(SupportsGet = true)]

@@ -29,9 +29,16 @@ public sealed class OrderRateLimitTests(JourneyFixture portal)
     [Fact]
     public void Every_purchasing_read_carries_the_orders_policy() => AllCarry(PortalLimits.Orders, "purchasing reads", 15,
         e => Tagged(e, "Orders", "Supply") && e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Get) == true
-            && e.RoutePattern.RawText != ReportingMismatches);
+            && e.RoutePattern.RawText != ReportingMismatches && !Figures.Contains(e.RoutePattern.RawText));
 
     private const string ReportingMismatches = "/api/batches/{batchId}/reporting-mismatches";
+
+    private static readonly string[] Figures = ["/api/alliance/supply-performance", "/api/alliance/hospital-purchasing", "/api/alliance/supply-risks"];
+
+    // Each sums a whole round's kept rows: a window per minute, not the cheap reads' bucket.
+    [Fact]
+    public void The_alliances_figures_carry_the_figures_policy() => AllCarry(PortalLimits.Figures, "figures", 3,
+        e => Figures.Contains(e.RoutePattern.RawText));
 
     // Every report of a batch beside the year's purchases, seconds at national scale: the exports' window, not the cheap reads' bucket.
     [Fact]
@@ -59,7 +66,7 @@ public sealed class OrderRateLimitTests(JourneyFixture portal)
     [InlineData("Hospital/Orders", PortalLimits.Orders)]
     [InlineData("Bidding/Orders", PortalLimits.Orders)]
     [InlineData("Distribution", PortalLimits.Orders)]
-    [InlineData("Alliance/Purchasing", PortalLimits.Orders)]
+    [InlineData("Alliance/Purchasing", PortalLimits.Figures)]
     [InlineData("Bidding/Batch", PortalLimits.Bids)]
     [InlineData("Alliance/Mismatches", PortalLimits.Exports)]
     public void The_pages_that_post_purchasing_or_bids_carry_their_policy(string page, string policy)
@@ -93,7 +100,7 @@ public sealed class OrderRateLimitTests(JourneyFixture portal)
             $"--urls http://127.0.0.1:{port} --Store:DataDirectory={data} --Demo:Password={PortalFixture.Password} " +
             $"--Orleans:SiloPort={SiloHostTests.FreePort()} --Orleans:GatewayPort={SiloHostTests.FreePort()} " +
             "--Portal:LoginPermitsPerMinute=1000 --Portal:OrdersPerSecondPerOrganisation=1 --Portal:OrderBurstPerOrganisation=3 --Portal:ExportsPerMinutePerOrganisation=2 " +
-            "--Portal:ReadsPerSecondPerOrganisation=1 --Portal:ReadBurstPerOrganisation=4");
+            "--Portal:ReadsPerSecondPerOrganisation=1 --Portal:ReadBurstPerOrganisation=4 --Portal:FigureReadsPerMinutePerOrganisation=2");
         await silo.WaitForLineAsync("Demo seed: alliance", TimeSpan.FromSeconds(120));
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
         using var hospital = await SignedInAsync(baseAddress, "hospital.bj1");
@@ -131,6 +138,21 @@ public sealed class OrderRateLimitTests(JourneyFixture portal)
         Assert.Equal(HttpStatusCode.OK, (await hospital.GetAsync("/api/hospital/exports/invoices.csv?from=2026-01&to=2026-12")).StatusCode);
         await FirstLimitedAsync(() => hospital.GetAsync("/api/hospital/exports/purchasing.xlsx?from=2026-01&to=2026-12"));
         Assert.Equal(HttpStatusCode.OK, (await maker.GetAsync("/api/supplier/exports/receivables.csv")).StatusCode);
+
+        // Two figure reads a minute here, API or page: the next is refused (within three), while the
+        // alliance's cheap reads go on and another alliance's figures too.
+        using var alliance = await SignedInAsync(baseAddress, "alliance.admin");
+        using var south = await SignedInAsync(baseAddress, "alliance.south");
+        Assert.Equal(HttpStatusCode.OK, (await alliance.GetAsync("/api/alliance/supply-risks")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await alliance.GetAsync("/alliance/purchasing")).StatusCode);
+        await FirstLimitedAsync(() => alliance.GetAsync("/api/alliance/supply-performance?from=2026-01&to=2026-12"));
+        // The figures never touched the reads' bucket of four: three quick cheap reads all pass (were
+        // the figures on it, it would be empty, a token back a second at most).
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await alliance.GetAsync("/api/alliance/listed-prices")).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await south.GetAsync("/api/alliance/supply-risks")).StatusCode);
     }
 
     /// <summary>
