@@ -380,7 +380,7 @@ public sealed class OrderDirectoryGrain(
             // One row past the page says whether another page follows.
             var lines = new List<OrderLine>();
             var take = store.Dialect.Statements.TakeFirst;
-            async Task ReadAsync(string sql, object parameters)
+            async Task AddLinesAsync(string sql, object parameters)
             {
                 await foreach (var row in connection.QueryUnbufferedAsync<OrderRepository.LineRow>(sql + " " + take, parameters))
                 {
@@ -393,7 +393,7 @@ public sealed class OrderDirectoryGrain(
                 if (a == first && cursor is not null)
                 {
                     // The cursor's own hospital first: its lines up to the cursor were on the pages before.
-                    await ReadAsync(HospitalLinesAfterSql, new
+                    await AddLinesAsync(HospitalLinesAfterSql, new
                     {
                         AgreementId = agreementId,
                         cursor.HospitalId,
@@ -405,7 +405,7 @@ public sealed class OrderDirectoryGrain(
                 }
                 if (lines.Count <= limit)
                 {
-                    await ReadAsync(AgreementLinesSql, new
+                    await AddLinesAsync(AgreementLinesSql, new
                     {
                         AgreementId = agreementId,
                         HospitalAfter = a == first && cursor is not null ? cursor.HospitalId : "",

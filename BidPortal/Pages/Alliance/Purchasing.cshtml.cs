@@ -38,35 +38,40 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
     public const int Charted = 20;
 
     /// <summary>The hospitals the page lists: the least timely payers first, then the lowest online procurement.</summary>
-    public IReadOnlyList<HospitalPurchasing> HospitalsListed => [.. WorstPayersFirst(Hospitals).Take(Listed)];
+    public IReadOnlyList<HospitalPurchasing> HospitalsListed { get; private set; } = [];
 
     /// <summary>The lowest online procurement rates, for the chart.</summary>
-    public IReadOnlyList<HospitalPurchasing> LowestOnline => [.. Hospitals.Where(h => h.OnlineProcurementRate is not null)
-        .OrderBy(h => h.OnlineProcurementRate).ThenBy(h => h.HospitalId, StringComparer.Ordinal).Take(Charted)];
+    public IReadOnlyList<HospitalPurchasing> LowestOnline { get; private set; } = [];
 
     /// <summary>The lowest on-time payment rates, for the chart.</summary>
-    public IReadOnlyList<HospitalPurchasing> LowestOnTime => [.. WorstPayersFirst(Hospitals.Where(h => h.OnTimePaymentRate is not null)).Take(Charted)];
+    public IReadOnlyList<HospitalPurchasing> LowestOnTime { get; private set; } = [];
 
     /// <summary>The supplier x region x product rows the page lists: the lowest fill rate first, then the lowest on-time delivery.</summary>
-    public IReadOnlyList<SupplyPerformance> PerformanceListed => [.. Performance
-        .OrderBy(p => p.FillRate).ThenBy(p => p.OnTimeDeliveryRate ?? 2m)
-        .ThenBy(p => p.ManufacturerId, StringComparer.Ordinal).ThenBy(p => p.RegionCode, StringComparer.Ordinal).ThenBy(p => p.ProductId, StringComparer.Ordinal)
-        .Take(Listed)];
+    public IReadOnlyList<SupplyPerformance> PerformanceListed { get; private set; } = [];
 
     /// <summary>The alliance as a whole over the months: online procurement, payment on time, fill rate (null without a denominator).</summary>
-    public (decimal? Online, decimal? OnTime, decimal? Fill) Overall
+    public (decimal? Online, decimal? OnTime, decimal? Fill) Overall { get; private set; }
+
+    /// <summary>The lists, charts and rates above, from the figures read: each sorted once a load (a national alliance's 46,000 hospitals).</summary>
+    private void Summarise()
     {
-        get
-        {
-            var platform = Hospitals.Sum(h => h.PlatformAmount);
-            var outside = Hospitals.Sum(h => h.OffPlatformAmount);
-            var due = Hospitals.Sum(h => h.InvoicesDue);
-            var ordered = Performance.Sum(p => p.OrderedUnits);
-            return (
-                platform + outside > 0 ? platform / (platform + outside) : null,
-                due > 0 ? (decimal)Hospitals.Sum(h => h.PaidOnTime) / due : null,
-                ordered > 0 ? (decimal)Performance.Sum(p => p.AcceptedUnits) / ordered : null);
-        }
+        var payers = WorstPayersFirst(Hospitals).ToList();
+        HospitalsListed = [.. payers.Take(Listed)];
+        LowestOnTime = [.. payers.Where(h => h.OnTimePaymentRate is not null).Take(Charted)];
+        LowestOnline = [.. Hospitals.Where(h => h.OnlineProcurementRate is not null)
+            .OrderBy(h => h.OnlineProcurementRate).ThenBy(h => h.HospitalId, StringComparer.Ordinal).Take(Charted)];
+        PerformanceListed = [.. Performance
+            .OrderBy(p => p.FillRate).ThenBy(p => p.OnTimeDeliveryRate ?? 2m)
+            .ThenBy(p => p.ManufacturerId, StringComparer.Ordinal).ThenBy(p => p.RegionCode, StringComparer.Ordinal).ThenBy(p => p.ProductId, StringComparer.Ordinal)
+            .Take(Listed)];
+        var platform = Hospitals.Sum(h => h.PlatformAmount);
+        var outside = Hospitals.Sum(h => h.OffPlatformAmount);
+        var due = Hospitals.Sum(h => h.InvoicesDue);
+        var ordered = Performance.Sum(p => p.OrderedUnits);
+        Overall = (
+            platform + outside > 0 ? platform / (platform + outside) : null,
+            due > 0 ? (decimal)Hospitals.Sum(h => h.PaidOnTime) / due : null,
+            ordered > 0 ? (decimal)Performance.Sum(p => p.AcceptedUnits) / ordered : null);
     }
 
     private static IEnumerable<HospitalPurchasing> WorstPayersFirst(IEnumerable<HospitalPurchasing> hospitals) => hospitals
@@ -169,6 +174,7 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
             Performance = await figures.GetSupplyPerformanceAsync(User.Organisation(), From, To);
             Hospitals = await figures.GetHospitalPurchasingAsync(User.Organisation(), From, To);
         });
+        Summarise();
         // Only the hospitals the page names, not every hospital of the alliance's regions.
         await Names.LoadHospitalsByIdAsync(HospitalsListed.Concat(LowestOnline).Concat(LowestOnTime).Select(h => h.HospitalId).ToHashSet(StringComparer.Ordinal));
         Risks = await figures.GetSupplyRisksAsync(User.Organisation());

@@ -34,8 +34,7 @@ public sealed partial class OrdersModel(GrainAccess grains, [FromKeyedServices(B
 
     public IReadOnlyList<Order> PlacedOrders { get; private set; } = [];
 
-    public IReadOnlyList<Delivery> Deliveries { get; private set; } = [];
-
+    /// <summary>The newest invoices, for the payments' invoice numbers.</summary>
     public IReadOnlyList<Invoice> Invoices { get; private set; } = [];
 
     public IReadOnlyList<Payment> Payments { get; private set; } = [];
@@ -155,7 +154,6 @@ public sealed partial class OrdersModel(GrainAccess grains, [FromKeyedServices(B
         (ExportFrom, ExportTo) = (time.Month(Now.AddMonths(-2)), time.Month(Now));
         var orders = Grains.Orders();
         PlacedOrders = await orders.ListOrdersAsync(Shown);
-        Deliveries = await orders.ListDeliveriesAsync(Shown);
         Invoices = await orders.ListInvoicesAsync(Shown);
         Payments = await orders.ListPaymentsAsync(Shown);
         // The waiting work from all of the hospital's rows, not from its newest: an overdue invoice
