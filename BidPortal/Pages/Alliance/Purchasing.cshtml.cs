@@ -166,8 +166,11 @@ public sealed partial class PurchasingModel(GrainAccess grains, [FromKeyedServic
         // would show an empty range.
         // A malformed month falls back to it rather than failing the page.
         var month = time.Month(clock.GetUtcNow());
-        From = From is { } f && Month().IsMatch(f) ? f : month;
-        To = To is { } t && Month().IsMatch(t) ? t : From;
+        // Neither given: the last three months to this one (early in a month, this month alone shows
+        // next to nothing); one given: that month alone.
+        var threeMonths = time.Month(clock.GetUtcNow().AddMonths(-2));
+        From = From is { } f && Month().IsMatch(f) ? f : To is { } only && Month().IsMatch(only) ? only : threeMonths;
+        To = To is { } t && Month().IsMatch(t) ? t : From == threeMonths ? month : From;
         var figures = Grains.Client.GetGrain<IOrderFiguresGrain>(0);
         await TryAsync(async () =>
         {

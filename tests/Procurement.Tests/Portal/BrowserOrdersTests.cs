@@ -157,11 +157,11 @@ public sealed class BrowserOrdersTests(JourneyFixture portal) : IAsyncLifetime
         await Assertions.Expect(alliance.Locator("svg#on-time-payment")).ToBeVisibleAsync();
         await Assertions.Expect(alliance.Locator("svg#fill-rate")).ToContainTextAsync("On-time delivery");
         // The alliance's rates are the sums' ratios over the months the page shows, as the API gives the rows.
-        var month = await alliance.Locator("input[name=from]").InputValueAsync();
+        var (from, to) = (await alliance.Locator("input[name=from]").InputValueAsync(), await alliance.Locator("input[name=to]").InputValueAsync());
         using (var api = await portal.SignedInAsync("alliance.admin"))
         {
             var rows = System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>(
-                await api.GetStringAsync($"/api/alliance/hospital-purchasing?from={month}&to={month}")).EnumerateArray().ToList();
+                await api.GetStringAsync($"/api/alliance/hospital-purchasing?from={from}&to={to}")).EnumerateArray().ToList();
             var platform = rows.Sum(r => r.GetProperty("platformAmount").GetDecimal());
             var outside = rows.Sum(r => r.GetProperty("offPlatformAmount").GetDecimal());
             var due = rows.Sum(r => r.GetProperty("invoicesDue").GetInt64());
